@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IGovernanceRoles} from "./IGovernanceRoles.sol";
+
+/// @title ISessionManager
+/// @notice Time-, scope- and rate-bound permissions for agents to rebalance treasury vaults.
+/// @dev A session lets one agent call `rebalance` on one vault, over a scope of that vault's strategies, between
+/// `validAfter` (inclusive) and `validUntil` (exclusive), within per-call and per-epoch volume limits, a number of
+/// calls per epoch and a minimum interval between calls. Epochs are fixed windows of `epochLength` seconds counted
+/// from `validAfter`.
+interface ISessionManager is IGovernanceRoles {
+    /// @notice What a grant fixes. Volumes are in the vault's asset units.
+    struct SessionParams {
+        address agent;
+        address vault;
+        /// Bit i set = the vault's strategy with index i may be touched.
+        uint256 scope;
+        uint40 validAfter;
+        uint40 validUntil;
+        uint128 maxVolumePerCall;
+        uint128 maxVolumePerEpoch;
+        uint32 epochLength;
+        uint32 minInterval;
+        uint16 maxCallsPerEpoch;
+    }
+
+    /// @notice A session as stored: its parameters and its counters. Laid out in five storage slots.
+    struct Session {
+        // slot 0
+        address agent;
+        uint40 validAfter;
+        uint40 validUntil;
+        bool revoked;
+        // slot 1
+        address vault;
+        uint32 epochLength;
+        uint32 minInterval;
+        uint16 maxCallsPerEpoch;
+        // slot 2
+        uint128 maxVolumePerCall;
+        uint128 maxVolumePerEpoch;
+        // slot 3: counters, written by `consume`
+        uint128 volumeInEpoch;
+        uint32 epoch;
+        uint16 callsInEpoch;
+        uint40 lastCallAt;
+        // slot 4
+        uint256 scope;
+    }
+
+    /// @notice Limits governance sets on what the session admin may grant for one vault.
+    struct Ceilings {
+        uint40 maxDuration;
+        uint128 maxVolumePerCall;
+        uint128 maxVolumePerEpoch;
+    }
+
+    /// @notice What a session has left right now.
+    struct Remaining {
+        bool active;
+        uint256 timeLeft;
+        uint256 volumePerCall;
+        uint256 volumeInEpoch;
+        uint256 callsInEpoch;
+        uint256 nextCallAt;
+        uint256 epochEndsAt;
+    }
+
+    /// @notice The session admin (an operator multisig): grants within ceilings, revokes.
+    function sessionAdmin() external view returns (address);
+
+    /// @notice Whether every agent is paused.
+    function agentsPaused() external view returns (bool);
+
+    /// @notice Number of sessions ever granted; ids run from 1 to this number and are never reused.
+    function sessionCount() external view returns (uint256);
+
+    /// @notice Grants a session. Governance may grant anything within protocol maxima; the session admin only within
+    /// the vault's ceilings.
+    /// @return sessionId The new session's id.
+    function grant(SessionParams calldata params) external returns (uint256 sessionId);
+
+    /// @notice Revokes a session for good. Callable by governance, guardian, session admin, or the session's agent.
+    function revoke(uint256 sessionId) external;
+
+    /// @notice Pauses every agent at once. Guardian or governance.
+    function pauseAgents() external;
+
+    /// @notice Lifts the agent pause. Governance only.
+    function unpauseAgents() external;
+
+    /// @notice Sets the ceilings on what the session admin may grant for `vault`. Governance only.
+    function setCeilings(address vault, Ceilings calldata ceilings) external;
+
+    /// @notice Sets the session admin. Governance only.
+    function setSessionAdmin(address admin) external;
+
+    /// @notice Checks a rebalance against a session and records its use. Only the session's vault may call it.
+    /// @param sessionId The session used.
+    /// @param agent The address calling the vault.
+    /// @param touchedMask Bit mask of the vault strategy indices the rebalance touches.
+    /// @param volume Sum of the absolute moves of the rebalance, in assets.
+    function consume(uint256 sessionId, address agent, uint256 touchedMask, uint256 volume) external;
+
+    /// @notice What `consume` would say, without recording anything. Empty when it would pass; otherwise the
+    /// ABI-encoded custom error `consume` would revert with.
+    function check(uint256 sessionId, address agent, address vault, uint256 touchedMask, uint256 volume)
+        external
+        view
+        returns (bytes memory reason);
+
+    /// @notice The stored session.
+    function getSession(uint256 sessionId) external view returns (Session memory);
+
+    /// @notice What a session has left at the current block.
+    function remaining(uint256 sessionId) external view returns (Remaining memory);
+
+    /// @notice Ids of every session ever granted to `agent`, oldest first.
+    function sessionsOf(address agent) external view returns (uint256[] memory);
+
+    /// @notice The ceilings governance set for `vault`.
+    function ceilings(address vault) external view returns (Ceilings memory);
+}

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title ConstantsLib
+/// @notice Protocol-wide constants. Each states its unit.
+library ConstantsLib {
+    /// @dev Denominator of every basis-point figure. 10_000 bps = 100%.
+    uint256 internal constant BPS = 10_000;
+
+    /// @dev Extra decimals of vault shares over the asset (virtual shares against inflation attacks).
+    uint8 internal constant DECIMALS_OFFSET = 6;
+
+    /// @dev Most strategies listed at once in one vault.
+    uint256 internal constant MAX_LISTED_STRATEGIES = 64;
+
+    /// @dev Strategy indices ever assigned by one vault: a session scope is a 256-bit mask over them.
+    uint256 internal constant MAX_STRATEGY_INDEX = 256;
+
+    /// @dev Longest session anyone can grant, governance included: 365 days. Nothing is granted forever.
+    uint256 internal constant MAX_SESSION_DURATION = 365 days;
+
+    /// @dev Shortest and longest session epoch (the window of the per-epoch limits).
+    uint256 internal constant MIN_EPOCH_LENGTH = 1 minutes;
+    uint256 internal constant MAX_EPOCH_LENGTH = 30 days;
+
+    /// @dev Highest per-call loss limit governance may set: 500 bps = 5% of total assets.
+    uint256 internal constant MAX_LOSS_PER_CALL_BPS = 500;
+
+    /// @dev Highest per-epoch loss budget governance may set: 1_000 bps = 10% of total assets.
+    uint256 internal constant MAX_EPOCH_LOSS_BPS = 1_000;
+
+    /// @dev Shortest and longest loss-budget epoch of a vault.
+    uint256 internal constant MIN_LOSS_EPOCH = 1 hours;
+    uint256 internal constant MAX_LOSS_EPOCH = 30 days;
+}

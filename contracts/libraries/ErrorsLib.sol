@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title ErrorsLib
+/// @notice Every custom error of the treasury. Each carries the figures a caller needs to act on it.
+library ErrorsLib {
+    // ---------------------------------------------------------------- roles
+
+    /// @notice Thrown when a governance-only function is called by another address.
+    error NotGovernance(address caller);
+
+    /// @notice Thrown when a guardian-or-governance function is called by another address.
+    error NotGuardianOrGovernance(address caller);
+
+    /// @notice Thrown when the guardian tries a change that loosens a bound; only governance loosens.
+    error GuardianCannotLoosen();
+
+    /// @notice Thrown when an address argument that must be set is zero.
+    error ZeroAddress();
+
+    // ---------------------------------------------------------------- strategies and bounds
+
+    /// @notice Thrown when adding a strategy that is already listed.
+    error StrategyAlreadyListed(address strategy);
+
+    /// @notice Thrown when a strategy is not listed in the vault.
+    error StrategyNotListed(address strategy);
+
+    /// @notice Thrown when a strategy's asset differs from the vault's.
+    error StrategyAssetMismatch(address strategy, address strategyAsset, address vaultAsset);
+
+    /// @notice Thrown when listing one more strategy would pass a vault limit (listed at once, or indices ever used).
+    error TooManyStrategies(uint256 limit);
+
+    /// @notice Thrown when removing a strategy in which the vault still holds shares.
+    error StrategyNotEmpty(address strategy, uint256 shares);
+
+    /// @notice Thrown when a rebalance would raise the allocation of a disabled strategy.
+    error StrategyDisabled(address strategy);
+
+    /// @notice Thrown when a new withdraw queue is not a permutation of the listed strategies.
+    error InvalidWithdrawQueue();
+
+    /// @notice Thrown when a basis-point or duration bound is outside its allowed range.
+    error BoundOutOfRange(uint256 value, uint256 min, uint256 max);
+
+    // ---------------------------------------------------------------- user exits
+
+    /// @notice Thrown when idle plus what strategies release cannot cover a withdrawal.
+    error InsufficientLiquidity(uint256 requested, uint256 available);
+
+    /// @notice Thrown when a strategy returns fewer assets than it was asked for.
+    error StrategyShortfall(address strategy, uint256 expected, uint256 received);
+
+    // ---------------------------------------------------------------- rebalance: shape
+
+    /// @notice Thrown when a rebalance names no strategy.
+    error EmptyRebalance();
+
+    /// @notice Thrown when a rebalance names the same strategy twice.
+    error DuplicateTarget(address strategy);
+
+    /// @notice Thrown when a deposit leg needs more idle assets than the vault holds at that point.
+    error InsufficientIdle(uint256 needed, uint256 idle);
+
+    // ---------------------------------------------------------------- rebalance: bounds after the moves
+
+    /// @notice Thrown when a strategy's allocation after a rebalance exceeds its absolute cap (assets).
+    error AbsoluteCapExceeded(address strategy, uint256 allocation, uint256 cap);
+
+    /// @notice Thrown when a strategy's allocation after a rebalance exceeds its relative cap (assets).
+    error RelativeCapExceeded(address strategy, uint256 allocation, uint256 cap);
+
+    /// @notice Thrown when idle after a rebalance is below the buffer and lower than before.
+    error IdleBufferBreached(uint256 idle, uint256 required);
+
+    /// @notice Thrown when the value lost by the moves of one rebalance exceeds the per-call limit.
+    error LossExceedsCallLimit(uint256 loss, uint256 limit);
+
+    /// @notice Thrown when the value lost by rebalances in the current loss epoch would exceed the budget.
+    error LossBudgetExceeded(uint256 lossInEpoch, uint256 budget);
+
+    // ---------------------------------------------------------------- sessions
+
+    /// @notice Thrown when a session id was never granted.
+    error UnknownSession(uint256 sessionId);
+
+    /// @notice Thrown when the caller is not the session's agent.
+    error NotSessionAgent(uint256 sessionId, address caller);
+
+    /// @notice Thrown when a session is used on a vault it was not granted for.
+    error WrongVault(uint256 sessionId, address vault);
+
+    /// @notice Thrown when a session is used before its `validAfter`.
+    error SessionNotStarted(uint256 sessionId, uint256 validAfter);
+
+    /// @notice Thrown when a session is used at or after its `validUntil`.
+    error SessionExpired(uint256 sessionId, uint256 validUntil);
+
+    /// @notice Thrown when a session has been revoked.
+    error SessionRevoked(uint256 sessionId);
+
+    /// @notice Thrown when the guardian (or governance) has paused every agent.
+    error AgentsPaused();
+
+    /// @notice Thrown when a rebalance touches strategies outside the session's scope (mask of vault strategy indices).
+    error OutOfScope(uint256 sessionId, uint256 outOfScopeMask);
+
+    /// @notice Thrown when one call's volume exceeds the session's per-call limit.
+    error VolumeExceedsCallLimit(uint256 sessionId, uint256 volume, uint256 limit);
+
+    /// @notice Thrown when the epoch's volume would exceed the session's per-epoch limit.
+    error VolumeExceedsEpochLimit(uint256 sessionId, uint256 volumeInEpoch, uint256 limit);
+
+    /// @notice Thrown when the session already made its allowed number of calls this epoch.
+    error TooManyCalls(uint256 sessionId, uint256 limit);
+
+    /// @notice Thrown when the minimum interval since the session's last call has not passed.
+    error CooldownActive(uint256 sessionId, uint256 nextCallAt);
+
+    /// @notice Thrown when a session is consumed by an address other than its vault.
+    error NotSessionVault(uint256 sessionId, address caller);
+
+    /// @notice Thrown when session parameters are malformed (zero agent or vault, empty window, zero limits).
+    error InvalidSessionParams();
+
+    /// @notice Thrown when a session would last longer than allowed (governance ceiling or the protocol maximum).
+    error DurationAboveCeiling(uint256 duration, uint256 ceiling);
+
+    /// @notice Thrown when a session's volume limit exceeds the governance ceiling for its vault.
+    error VolumeAboveCeiling(uint256 volume, uint256 ceiling);
+
+    /// @notice Thrown when a caller may not grant sessions.
+    error NotGranter(address caller);
+
+    /// @notice Thrown when a caller may not revoke this session.
+    error NotRevoker(uint256 sessionId, address caller);
+
+    /// @notice Thrown when revoking a session that is already revoked.
+    error AlreadyRevoked(uint256 sessionId);
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ISessionManager} from "../interfaces/ISessionManager.sol";
+
+/// @title EventsLib
+/// @notice Every event of the treasury. Each state change emits one event carrying every changed field.
+library EventsLib {
+    // ---------------------------------------------------------------- roles
+    event GovernanceSet(address indexed previous, address indexed governance);
+    event GuardianSet(address indexed previous, address indexed guardian);
+
+    // ---------------------------------------------------------------- vault configuration
+    event StrategyAdded(address indexed strategy, uint8 index, uint128 absoluteCap, uint16 relativeCapBps);
+    event StrategyRemoved(address indexed strategy);
+    event CapsSet(address indexed strategy, uint128 absoluteCap, uint16 relativeCapBps, address indexed by);
+    event StrategyEnabledSet(address indexed strategy, bool enabled, address indexed by);
+    event IdleBufferSet(uint16 idleBufferBps, address indexed by);
+    event LossLimitsSet(uint16 maxLossPerCallBps, uint16 epochLossBudgetBps, uint32 lossEpochLength, address indexed by);
+    event WithdrawQueueSet(address[] queue);
+
+    // ---------------------------------------------------------------- vault accounting
+    /// @notice A strategy position was marked to its redeemable value.
+    event StrategyMarked(address indexed strategy, uint256 previousAllocation, uint256 allocation);
+    /// @notice A user exit pulled assets out of a strategy.
+    event StrategyPulled(address indexed strategy, uint256 assets);
+
+    // ---------------------------------------------------------------- rebalance
+    event Rebalanced(
+        uint256 indexed sessionId,
+        address indexed agent,
+        bytes32 indexed intentHash,
+        uint256 volume,
+        uint256 totalAssetsBefore,
+        uint256 totalAssetsAfter,
+        uint256 loss
+    );
+    event RebalanceLeg(
+        uint256 indexed sessionId, address indexed strategy, uint256 allocationBefore, uint256 allocationAfter
+    );
+
+    // ---------------------------------------------------------------- sessions
+    event SessionGranted(uint256 indexed sessionId, address indexed granter, ISessionManager.SessionParams params);
+    event SessionRevoked(uint256 indexed sessionId, address indexed by);
+    event SessionConsumed(
+        uint256 indexed sessionId,
+        uint256 volume,
+        uint32 epoch,
+        uint128 volumeInEpoch,
+        uint16 callsInEpoch,
+        uint40 lastCallAt
+    );
+    event CeilingsSet(address indexed vault, uint40 maxDuration, uint128 maxVolumePerCall, uint128 maxVolumePerEpoch);
+    event SessionAdminSet(address indexed previous, address indexed sessionAdmin);
+    event AgentsPausedSet(bool paused, address indexed by);
+}

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ISessionManager} from "../interfaces/ISessionManager.sol";
+import {GovernanceRoles} from "../governance/GovernanceRoles.sol";
+import {ConstantsLib} from "../libraries/ConstantsLib.sol";
+import {ErrorsLib} from "../libraries/ErrorsLib.sol";
+import {EventsLib} from "../libraries/EventsLib.sol";
+
+/// @title SessionManager
+/// @notice Grants agents time-, scope- and rate-bound permissions to rebalance treasury vaults.
+///
+/// ROLES
+/// - governance (Timelock): grants any session within the protocol maxima, sets per-vault ceilings and the session
+///   admin, revokes, pauses and unpauses agents.
+/// - session admin (operator multisig): grants only within the vault's ceilings, revokes.
+/// - guardian (multisig): pauses agents, revokes. Cannot grant or unpause.
+/// - agent: uses its sessions through the vault; may revoke (forfeit) its own sessions.
+/// - vault: the only caller of `consume` for the sessions granted for it.
+///
+/// TIMELOCKS
+/// - Every governance change goes through governance's own delay; pause and revoke apply in the same block.
+///
+/// INVARIANTS
+/// - Ids run from 1 upward and are never reused; a re-grant starts with fresh counters.
+/// - No session lasts longer than MAX_SESSION_DURATION, and none granted by the session admin passes its ceilings.
+/// - `consume` succeeds only for the session's vault and agent, inside [validAfter, validUntil), unrevoked, unpaused,
+///   within scope, per-call volume, per-epoch volume, calls per epoch and minimum interval.
+contract SessionManager is ISessionManager, GovernanceRoles {
+    /// @inheritdoc ISessionManager
+    address public sessionAdmin;
+    /// @inheritdoc ISessionManager
+    bool public agentsPaused;
+    /// @inheritdoc ISessionManager
+    uint256 public sessionCount;
+
+    /// @dev A session's counters after a call.
+    struct Counters {
+        uint32 epoch;
+        uint128 volumeInEpoch;
+        uint16 callsInEpoch;
+    }
+
+    mapping(uint256 sessionId => Session) internal _sessions;
+    mapping(address agent => uint256[]) internal _sessionsOf;
+    mapping(address vault => Ceilings) internal _ceilings;
+
+    constructor(address governance_, address guardian_, address sessionAdmin_)
+        GovernanceRoles(governance_, guardian_)
+    {
+        sessionAdmin = sessionAdmin_;
+        emit EventsLib.SessionAdminSet(address(0), sessionAdmin_);
+    }
+
+    // ---------------------------------------------------------------- grant and revoke
+
+    /// @inheritdoc ISessionManager
+    function grant(SessionParams calldata p) external returns (uint256 sessionId) {
+        bool byGovernance = msg.sender == governance;
+        if (!byGovernance && (msg.sender != sessionAdmin || msg.sender == address(0))) {
+            revert ErrorsLib.NotGranter(msg.sender);
+        }
+        if (
+            p.agent == address(0) || p.vault == address(0) || p.scope == 0 || p.maxVolumePerCall == 0
+                || p.maxVolumePerCall > p.maxVolumePerEpoch || p.maxCallsPerEpoch == 0 || p.validUntil <= p.validAfter
+                || p.validUntil <= block.timestamp
+        ) revert ErrorsLib.InvalidSessionParams();
+        if (p.epochLength < ConstantsLib.MIN_EPOCH_LENGTH || p.epochLength > ConstantsLib.MAX_EPOCH_LENGTH) {
+            revert ErrorsLib.BoundOutOfRange(p.epochLength, ConstantsLib.MIN_EPOCH_LENGTH, ConstantsLib.MAX_EPOCH_LENGTH);
+        }
+
+        // Duration counts from the later of now and validAfter: a window opening in the past is not a free extension.
+        uint256 start = p.validAfter > block.timestamp ? p.validAfter : block.timestamp;
+        uint256 duration = p.validUntil - start;
+        uint256 maxDuration = ConstantsLib.MAX_SESSION_DURATION;
+        if (!byGovernance) {
+            Ceilings memory c = _ceilings[p.vault];
+            if (c.maxDuration < maxDuration) maxDuration = c.maxDuration;
+            if (p.maxVolumePerCall > c.maxVolumePerCall) {
+                revert ErrorsLib.VolumeAboveCeiling(p.maxVolumePerCall, c.maxVolumePerCall);
+            }
+            if (p.maxVolumePerEpoch > c.maxVolumePerEpoch) {
+                revert ErrorsLib.VolumeAboveCeiling(p.maxVolumePerEpoch, c.maxVolumePerEpoch);
+            }
+        }
+        if (duration > maxDuration) revert ErrorsLib.DurationAboveCeiling(duration, maxDuration);
+
+        sessionId = ++sessionCount;
+        Session storage s = _sessions[sessionId];
+        s.agent = p.agent;
+        s.validAfter = p.validAfter;
+        s.validUntil = p.validUntil;
+        s.vault = p.vault;
+        s.epochLength = p.epochLength;
+        s.minInterval = p.minInterval;
+        s.maxCallsPerEpoch = p.maxCallsPerEpoch;
+        s.maxVolumePerCall = p.maxVolumePerCall;
+        s.maxVolumePerEpoch = p.maxVolumePerEpoch;
+        s.scope = p.scope;
+        _sessionsOf[p.agent].push(sessionId);
+
+        emit EventsLib.SessionGranted(sessionId, msg.sender, p);
+    }
+
+    /// @inheritdoc ISessionManager
+    function revoke(uint256 sessionId) external {
+        Session storage s = _sessions[sessionId];
+        if (s.agent == address(0)) revert ErrorsLib.UnknownSession(sessionId);
+        if (
+            msg.sender != governance && msg.sender != guardian && msg.sender != s.agent
+                && (msg.sender != sessionAdmin || msg.sender == address(0))
+        ) revert ErrorsLib.NotRevoker(sessionId, msg.sender);
+        if (s.revoked) revert ErrorsLib.AlreadyRevoked(sessionId);
+        s.revoked = true;
+        emit EventsLib.SessionRevoked(sessionId, msg.sender);
+    }
+
+    // ---------------------------------------------------------------- pause and configuration
+
+    /// @inheritdoc ISessionManager
+    function pauseAgents() external onlyGuardianOrGovernance {
+        agentsPaused = true;
+        emit EventsLib.AgentsPausedSet(true, msg.sender);
+    }
+
+    /// @inheritdoc ISessionManager
+    function unpauseAgents() external onlyGovernance {
+        agentsPaused = false;
+        emit EventsLib.AgentsPausedSet(false, msg.sender);
+    }
+
+    /// @inheritdoc ISessionManager
+    function setCeilings(address vault, Ceilings calldata c) external onlyGovernance {
+        if (vault == address(0)) revert ErrorsLib.ZeroAddress();
+        if (c.maxDuration > ConstantsLib.MAX_SESSION_DURATION) {
+            revert ErrorsLib.BoundOutOfRange(c.maxDuration, 0, ConstantsLib.MAX_SESSION_DURATION);
+        }
+        _ceilings[vault] = c;
+        emit EventsLib.CeilingsSet(vault, c.maxDuration, c.maxVolumePerCall, c.maxVolumePerEpoch);
+    }
+
+    /// @inheritdoc ISessionManager
+    function setSessionAdmin(address admin) external onlyGovernance {
+        emit EventsLib.SessionAdminSet(sessionAdmin, admin);
+        sessionAdmin = admin;
+    }
+
+    // ---------------------------------------------------------------- consumption
+
+    /// @inheritdoc ISessionManager
+    function consume(uint256 sessionId, address agent, uint256 touchedMask, uint256 volume) external {
+        (bytes memory reason, Counters memory next) = _check(sessionId, agent, msg.sender, touchedMask, volume);
+        if (reason.length != 0) {
+            assembly ("memory-safe") {
+                revert(add(reason, 32), mload(reason))
+            }
+        }
+        Session storage s = _sessions[sessionId];
+        // Safe: block.timestamp < validUntil < 2**40 (checked by _check).
+        uint40 now40 = uint40(block.timestamp);
+        s.volumeInEpoch = next.volumeInEpoch;
+        s.epoch = next.epoch;
+        s.callsInEpoch = next.callsInEpoch;
+        s.lastCallAt = now40;
+        emit EventsLib.SessionConsumed(sessionId, volume, next.epoch, next.volumeInEpoch, next.callsInEpoch, now40);
+    }
+
+    /// @inheritdoc ISessionManager
+    function check(uint256 sessionId, address agent, address vault, uint256 touchedMask, uint256 volume)
+        external
+        view
+        returns (bytes memory reason)
+    {
+        (reason,) = _check(sessionId, agent, vault, touchedMask, volume);
+    }
+
+    /// @dev Every session check, in a fixed order; returns the error `consume` reverts with (empty if none) and the
+    /// session's counters after the call.
+    function _check(uint256 sessionId, address agent, address vault, uint256 touchedMask, uint256 volume)
+        internal
+        view
+        returns (bytes memory reason, Counters memory next)
+    {
+        Session memory s = _sessions[sessionId];
+        if (s.agent == address(0)) return (abi.encodeWithSelector(ErrorsLib.UnknownSession.selector, sessionId), next);
+        if (s.vault != vault) {
+            return (abi.encodeWithSelector(ErrorsLib.NotSessionVault.selector, sessionId, vault), next);
+        }
+        if (s.agent != agent) {
+            return (abi.encodeWithSelector(ErrorsLib.NotSessionAgent.selector, sessionId, agent), next);
+        }
+        if (s.revoked) return (abi.encodeWithSelector(ErrorsLib.SessionRevoked.selector, sessionId), next);
+        if (agentsPaused) return (abi.encodeWithSelector(ErrorsLib.AgentsPaused.selector), next);
+        if (block.timestamp < s.validAfter) {
+            return (abi.encodeWithSelector(ErrorsLib.SessionNotStarted.selector, sessionId, s.validAfter), next);
+        }
+        if (block.timestamp >= s.validUntil) {
+            return (abi.encodeWithSelector(ErrorsLib.SessionExpired.selector, sessionId, s.validUntil), next);
+        }
+        uint256 outOfScope = touchedMask & ~s.scope;
+        if (outOfScope != 0) {
+            return (abi.encodeWithSelector(ErrorsLib.OutOfScope.selector, sessionId, outOfScope), next);
+        }
+        if (volume > s.maxVolumePerCall) {
+            return (
+                abi.encodeWithSelector(ErrorsLib.VolumeExceedsCallLimit.selector, sessionId, volume, s.maxVolumePerCall),
+                next
+            );
+        }
+        return _checkRate(sessionId, s, volume);
+    }
+
+    /// @dev The per-epoch volume, calls-per-epoch and minimum-interval checks.
+    function _checkRate(uint256 sessionId, Session memory s, uint256 volume)
+        internal
+        view
+        returns (bytes memory reason, Counters memory next)
+    {
+        // Safe: (now - validAfter) / epochLength <= MAX_SESSION_DURATION / MIN_EPOCH_LENGTH < 2**32.
+        uint32 epoch = uint32((block.timestamp - s.validAfter) / s.epochLength);
+        bool sameEpoch = epoch == s.epoch && s.lastCallAt != 0;
+        uint256 newVolume = (sameEpoch ? uint256(s.volumeInEpoch) : 0) + volume;
+        if (newVolume > s.maxVolumePerEpoch) {
+            return (
+                abi.encodeWithSelector(
+                    ErrorsLib.VolumeExceedsEpochLimit.selector, sessionId, newVolume, s.maxVolumePerEpoch
+                ),
+                next
+            );
+        }
+        uint256 calls = sameEpoch ? s.callsInEpoch : 0;
+        if (calls >= s.maxCallsPerEpoch) {
+            return (abi.encodeWithSelector(ErrorsLib.TooManyCalls.selector, sessionId, s.maxCallsPerEpoch), next);
+        }
+        if (s.lastCallAt != 0 && block.timestamp < uint256(s.lastCallAt) + s.minInterval) {
+            return (
+                abi.encodeWithSelector(
+                    ErrorsLib.CooldownActive.selector, sessionId, uint256(s.lastCallAt) + s.minInterval
+                ),
+                next
+            );
+        }
+        next.epoch = epoch;
+        // Safe: newVolume <= maxVolumePerEpoch < 2**128; calls < maxCallsPerEpoch <= type(uint16).max.
+        next.volumeInEpoch = uint128(newVolume);
+        next.callsInEpoch = uint16(calls + 1);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc ISessionManager
+    function getSession(uint256 sessionId) external view returns (Session memory) {
+        return _sessions[sessionId];
+    }
+
+    /// @inheritdoc ISessionManager
+    function remaining(uint256 sessionId) external view returns (Remaining memory r) {
+        Session storage s = _sessions[sessionId];
+        if (s.agent == address(0)) return r;
+        r.active = !s.revoked && !agentsPaused && block.timestamp >= s.validAfter && block.timestamp < s.validUntil;
+        if (block.timestamp >= s.validUntil) return r;
+        r.timeLeft = s.validUntil - block.timestamp;
+        if (block.timestamp < s.validAfter) {
+            r.volumePerCall = s.maxVolumePerCall;
+            r.volumeInEpoch = s.maxVolumePerEpoch;
+            r.callsInEpoch = s.maxCallsPerEpoch;
+            r.nextCallAt = s.validAfter;
+            r.epochEndsAt = uint256(s.validAfter) + s.epochLength;
+            return r;
+        }
+        uint256 epoch = (block.timestamp - s.validAfter) / s.epochLength;
+        bool sameEpoch = epoch == s.epoch && s.lastCallAt != 0;
+        uint256 used = sameEpoch ? s.volumeInEpoch : 0;
+        uint256 calls = sameEpoch ? s.callsInEpoch : 0;
+        r.volumeInEpoch = s.maxVolumePerEpoch - used;
+        r.volumePerCall = r.volumeInEpoch < s.maxVolumePerCall ? r.volumeInEpoch : s.maxVolumePerCall;
+        r.callsInEpoch = s.maxCallsPerEpoch - calls;
+        uint256 next = s.lastCallAt == 0 ? block.timestamp : uint256(s.lastCallAt) + s.minInterval;
+        r.nextCallAt = next > block.timestamp ? next : block.timestamp;
+        r.epochEndsAt = uint256(s.validAfter) + (epoch + 1) * s.epochLength;
+    }
+
+    /// @inheritdoc ISessionManager
+    function sessionsOf(address agent) external view returns (uint256[] memory) {
+        return _sessionsOf[agent];
+    }
+
+    /// @inheritdoc ISessionManager
+    function ceilings(address vault) external view returns (Ceilings memory) {
+        return _ceilings[vault];
+    }
+}

@@ -1,0 +1,56 @@
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { configVariable, defineConfig } from "hardhat/config";
+
+// solc comes from the `solc` npm package: Hardhat is handed soljson.js and never downloads a compiler.
+// Hardhat does not check that `version` matches the file, so it is read from the package itself.
+const require = createRequire(import.meta.url);
+const SOLC_PATH = require.resolve("solc/soljson.js");
+const SOLC_VERSION: string = require("solc/package.json").version;
+
+const optimizer = { enabled: true, runs: 10_000 };
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthersPlugin],
+  solidity: {
+    profiles: {
+      default: {
+        version: SOLC_VERSION,
+        path: SOLC_PATH,
+        settings: { optimizer, evmVersion: "cancun" },
+      },
+      production: {
+        version: SOLC_VERSION,
+        path: SOLC_PATH,
+        settings: { optimizer, evmVersion: "cancun", viaIR: true },
+      },
+    },
+  },
+  paths: {
+    tests: { solidity: "test", mocha: "test" },
+  },
+  test: {
+    solidity: {
+      profiles: {
+        // CI and the README test command: quick, deterministic settings.
+        default: {
+          fuzz: { runs: 256, seed: "0x5eed" },
+          invariant: { runs: 32, depth: 64, failOnRevert: false },
+        },
+        // Long runs: `pnpm test:deep`. Not run by CI.
+        deep: {
+          fuzz: { runs: 10_000 },
+          invariant: { runs: 512, depth: 256, failOnRevert: false },
+        },
+      },
+    },
+  },
+  networks: {
+    testnet: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("TESTNET_RPC_URL"),
+      accounts: [configVariable("TESTNET_DEPLOYER_KEY")],
+    },
+  },
+});
