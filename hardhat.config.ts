@@ -8,7 +8,7 @@ const require = createRequire(import.meta.url);
 const SOLC_PATH = require.resolve("solc/soljson.js");
 const SOLC_VERSION: string = require("solc/package.json").version;
 
-const optimizer = { enabled: true, runs: 10_000 };
+const optimizer = { enabled: true, runs: 1_000 };
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthersPlugin],
@@ -34,13 +34,13 @@ export default defineConfig({
       profiles: {
         // CI and the README test command: quick, deterministic settings.
         default: {
-          fuzz: { runs: 256, seed: "0x5eed" },
-          invariant: { runs: 32, depth: 64, failOnRevert: false },
+          fuzz: { runs: 1_000, seed: "0x5eed" },
+          invariant: { runs: 1_000, depth: 64, failOnRevert: false },
         },
-        // Long runs: `pnpm test:deep`. Not run by CI.
+        // Long runs: 1_000`pnpm test:deep`. Not run by CI.
         deep: {
-          fuzz: { runs: 10_000 },
-          invariant: { runs: 512, depth: 256, failOnRevert: false },
+          fuzz: { runs: 1_000 },
+          invariant: { runs: 1_000, depth: 256, failOnRevert: false },
         },
       },
     },

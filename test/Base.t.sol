@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+import {TreasuryVault} from "../contracts/vault/TreasuryVault.sol";
+import {SessionManager} from "../contracts/session/SessionManager.sol";
+import {ITreasuryVault} from "../contracts/interfaces/ITreasuryVault.sol";
+import {ISessionManager} from "../contracts/interfaces/ISessionManager.sol";
+import {MockERC20} from "../contracts/mocks/MockERC20.sol";
+import {MockStrategy} from "../contracts/mocks/MockStrategy.sol";
+
+/// @notice Shared fixture: a vault over a 6-decimal asset with three strategies, a session manager, roles, and helpers.
+abstract contract BaseTest is Test {
+    address internal governance = makeAddr("governance");
+    address internal guardian = makeAddr("guardian");
+    address internal sessionAdmin = makeAddr("sessionAdmin");
+    address internal agent = makeAddr("agent");
+    address internal alice = makeAddr("alice");
+    address internal bob = makeAddr("bob");
+
+    MockERC20 internal asset;
+    SessionManager internal sessions;
+    TreasuryVault internal vault;
+    MockStrategy[] internal strategies;
+
+    uint16 internal constant IDLE_BUFFER_BPS = 1_000; // 10%
+    uint16 internal constant MAX_LOSS_PER_CALL_BPS = 50; // 0.5%
+    uint16 internal constant EPOCH_LOSS_BUDGET_BPS = 100; // 1%
+    uint32 internal constant LOSS_EPOCH = 1 days;
+
+    uint128 internal constant ABS_CAP = 1_000_000e6;
+    uint16 internal constant REL_CAP_BPS = 5_000; // 50%
+
+    function setUp() public virtual {
+        vm.warp(1_700_000_000);
+        _deploy(6, 3);
+    }
+
+    function _deploy(uint8 decimals, uint256 strategyCount) internal {
+        asset = new MockERC20("Mock USD", "mUSD", decimals);
+        sessions = new SessionManager(governance, guardian, sessionAdmin);
+        vault = new TreasuryVault(
+            IERC20(address(asset)),
+            "Treasury mUSD",
+            "tmUSD",
+            sessions,
+            governance,
+            guardian,
+            ITreasuryVault.Bounds({
+                idleBufferBps: IDLE_BUFFER_BPS,
+                maxLossPerCallBps: MAX_LOSS_PER_CALL_BPS,
+                epochLossBudgetBps: EPOCH_LOSS_BUDGET_BPS,
+                lossEpochLength: LOSS_EPOCH,
+                lossEpoch: 0,
+                lossInEpoch: 0
+            })
+        );
+        delete strategies;
+        for (uint256 i; i < strategyCount; ++i) {
+            MockStrategy s = new MockStrategy(asset, string.concat("Strategy ", vm.toString(i)));
+            strategies.push(s);
+            vm.prank(governance);
+            vault.addStrategy(address(s), ABS_CAP, REL_CAP_BPS);
+        }
+        vm.label(address(vault), "vault");
+        vm.label(address(sessions), "sessions");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    function _deposit(address user, uint256 assets) internal returns (uint256 shares) {
+        asset.mint(user, assets);
+        vm.startPrank(user);
+        asset.approve(address(vault), assets);
+        shares = vault.deposit(assets, user);
+        vm.stopPrank();
+    }
+
+    function _allStrategiesMask() internal view returns (uint256 mask) {
+        for (uint256 i; i < strategies.length; ++i) {
+            mask |= 1 << i;
+        }
+    }
+
+    /// @dev Default session params for `agent` on the vault: all strategies, generous limits, 30 days.
+    function _params() internal view returns (ISessionManager.SessionParams memory p) {
+        p = ISessionManager.SessionParams({
+            agent: agent,
+            vault: address(vault),
+            scope: _allStrategiesMask(),
+            validAfter: uint40(block.timestamp),
+            validUntil: uint40(block.timestamp + 30 days),
+            maxVolumePerCall: 1_000_000e6,
+            maxVolumePerEpoch: 2_000_000e6,
+            epochLength: 1 days,
+            minInterval: 0,
+            maxCallsPerEpoch: 100
+        });
+    }
+
+    function _grant(ISessionManager.SessionParams memory p) internal returns (uint256 id) {
+        vm.prank(governance);
+        id = sessions.grant(p);
+    }
+
+    function _grantDefault() internal returns (uint256) {
+        return _grant(_params());
+    }
+
+    function _targets1(address s0, uint256 a0) internal pure returns (ITreasuryVault.Allocation[] memory t) {
+        t = new ITreasuryVault.Allocation[](1);
+        t[0] = ITreasuryVault.Allocation(s0, a0);
+    }
+
+    function _targets3(uint256 a0, uint256 a1, uint256 a2)
+        internal
+        view
+        returns (ITreasuryVault.Allocation[] memory t)
+    {
+        t = new ITreasuryVault.Allocation[](3);
+        t[0] = ITreasuryVault.Allocation(address(strategies[0]), a0);
+        t[1] = ITreasuryVault.Allocation(address(strategies[1]), a1);
+        t[2] = ITreasuryVault.Allocation(address(strategies[2]), a2);
+    }
+
+    function _rebalance(ITreasuryVault.Allocation[] memory t, uint256 sessionId) internal returns (uint256) {
+        vm.prank(agent);
+        return vault.rebalance(t, sessionId, keccak256("intent"));
+    }
+
+    /// @dev Sum of every strategy's marked allocation.
+    function _sumAllocations() internal view returns (uint256 sum) {
+        for (uint256 i; i < strategies.length; ++i) {
+            sum += vault.allocation(address(strategies[i]));
+        }
+    }
+}

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {BaseTest} from "./Base.t.sol";
+
+contract SmokeTest is BaseTest {
+    function test_rebalance_threeStrategies() public {
+        _deposit(alice, 1_000e6);
+        uint256 id = _grantDefault();
+        _rebalance(_targets3(300e6, 300e6, 300e6), id);
+        assertApproxEqAbs(vault.idle(), 100e6, 3, "idle");
+        assertEq(vault.totalAssets(), vault.idle() + _sumAllocations(), "total = idle + allocations");
+        vm.prank(alice);
+        vault.redeem(vault.balanceOf(alice), alice, alice);
+        assertApproxEqAbs(asset.balanceOf(alice), 1_000e6, 5, "alice out");
+    }
+}
