@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ITreasuryVault} from "./ITreasuryVault.sol";
+import {ISessionManager} from "./ISessionManager.sol";
+
+/// @title ITreasuryLens
+/// @notice One view call returning everything an agent or a dashboard needs about a vault.
+interface ITreasuryLens {
+    /// @notice One listed strategy as the vault sees it.
+    struct StrategyView {
+        address strategy;
+        uint8 index;
+        bool enabled;
+        uint128 absoluteCap;
+        uint16 relativeCapBps;
+        /// Allocation as last marked by the vault, in assets.
+        uint256 allocation;
+        /// Redeemable value of the vault's shares now, in assets (0 if the strategy's preview reverts).
+        uint256 currentValue;
+        uint256 shares;
+        /// Assets per 10**decimals strategy shares (0 if the strategy's conversion reverts).
+        uint256 sharePrice;
+        /// What the vault can withdraw from the strategy now (0 if it reverts).
+        uint256 withdrawable;
+    }
+
+    /// @notice One session of the agent for this vault.
+    struct SessionView {
+        uint256 id;
+        ISessionManager.Session session;
+        ISessionManager.Remaining remaining;
+    }
+
+    struct Snapshot {
+        address vault;
+        address asset;
+        uint8 assetDecimals;
+        uint8 shareDecimals;
+        uint256 totalAssets;
+        uint256 totalSupply;
+        uint256 idle;
+        uint256 totalAllocated;
+        /// Assets per 10**shareDecimals vault shares.
+        uint256 sharePrice;
+        ITreasuryVault.Bounds bounds;
+        address governance;
+        address guardian;
+        address sessionManager;
+        bool agentsPaused;
+        /// Listed strategies, in index order.
+        StrategyView[] strategies;
+        address[] withdrawQueue;
+        /// The agent's sessions granted for this vault, oldest first (expired and revoked ones included).
+        SessionView[] sessions;
+        uint256 blockNumber;
+        uint256 timestamp;
+    }
+
+    /// @notice The whole state of `vault`, and the sessions of `agent` for it, at the current block.
+    function snapshot(ITreasuryVault vault, address agent) external view returns (Snapshot memory);
+}
