@@ -16,7 +16,9 @@ library EventsLib {
     event CapsSet(address indexed strategy, uint128 absoluteCap, uint16 relativeCapBps, address indexed by);
     event StrategyEnabledSet(address indexed strategy, bool enabled, address indexed by);
     event IdleBufferSet(uint16 idleBufferBps, address indexed by);
-    event LossLimitsSet(uint16 maxLossPerCallBps, uint16 epochLossBudgetBps, uint32 lossEpochLength, address indexed by);
+    event LossLimitsSet(
+        uint16 maxLossPerCallBps, uint16 epochLossBudgetBps, uint32 lossEpochLength, address indexed by
+    );
     event WithdrawQueueSet(address[] queue);
 
     // ---------------------------------------------------------------- vault accounting

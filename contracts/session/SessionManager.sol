@@ -66,7 +66,9 @@ contract SessionManager is ISessionManager, GovernanceRoles {
                 || p.validUntil <= block.timestamp
         ) revert ErrorsLib.InvalidSessionParams();
         if (p.epochLength < ConstantsLib.MIN_EPOCH_LENGTH || p.epochLength > ConstantsLib.MAX_EPOCH_LENGTH) {
-            revert ErrorsLib.BoundOutOfRange(p.epochLength, ConstantsLib.MIN_EPOCH_LENGTH, ConstantsLib.MAX_EPOCH_LENGTH);
+            revert ErrorsLib.BoundOutOfRange(
+                p.epochLength, ConstantsLib.MIN_EPOCH_LENGTH, ConstantsLib.MAX_EPOCH_LENGTH
+            );
         }
 
         // Duration counts from the later of now and validAfter: a window opening in the past is not a free extension.
@@ -203,7 +205,9 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         }
         if (volume > s.maxVolumePerCall) {
             return (
-                abi.encodeWithSelector(ErrorsLib.VolumeExceedsCallLimit.selector, sessionId, volume, s.maxVolumePerCall),
+                abi.encodeWithSelector(
+                    ErrorsLib.VolumeExceedsCallLimit.selector, sessionId, volume, s.maxVolumePerCall
+                ),
                 next
             );
         }

@@ -516,7 +516,8 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
                     ErrorsLib.AbsoluteCapExceeded.selector, strategy, afterValues[i], uint256(c.absoluteCap)
                 );
             } else if (afterValues[i] > relCap) {
-                reason = abi.encodeWithSelector(ErrorsLib.RelativeCapExceeded.selector, strategy, afterValues[i], relCap);
+                reason =
+                    abi.encodeWithSelector(ErrorsLib.RelativeCapExceeded.selector, strategy, afterValues[i], relCap);
             }
         }
     }
@@ -579,7 +580,9 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
             revert ErrorsLib.TooManyStrategies(ConstantsLib.MAX_LISTED_STRATEGIES);
         }
         uint256 index = _byIndex.length;
-        if (index >= ConstantsLib.MAX_STRATEGY_INDEX) revert ErrorsLib.TooManyStrategies(ConstantsLib.MAX_STRATEGY_INDEX);
+        if (index >= ConstantsLib.MAX_STRATEGY_INDEX) {
+            revert ErrorsLib.TooManyStrategies(ConstantsLib.MAX_STRATEGY_INDEX);
+        }
         if (relativeCapBps > ConstantsLib.BPS) revert ErrorsLib.BoundOutOfRange(relativeCapBps, 0, ConstantsLib.BPS);
         // Safe: index < MAX_STRATEGY_INDEX = 256.
         _config[strategy] = StrategyConfig(absoluteCap, relativeCapBps, uint8(index), true, true);
