@@ -20,6 +20,8 @@ export interface StackOptions {
   maxLossPerCallBps?: number;
   epochLossBudgetBps?: number;
   lossEpochLength?: number;
+  /** Relative cap of every strategy, in bps of total assets. */
+  relativeCapBps?: number;
 }
 
 export interface Stack {
@@ -72,7 +74,7 @@ export async function deployStack(ethers: HardhatEthers, options: StackOptions =
   const strategies: MockStrategy[] = [];
   for (let i = 0; i < (options.strategies ?? 3); i++) {
     const strategy = await ethers.deployContract("MockStrategy", [await asset.getAddress(), `Strategy ${i}`], governance);
-    await (await vault.connect(governance).addStrategy(await strategy.getAddress(), 1_000_000_000n * unit, 5_000)).wait();
+    await (await vault.connect(governance).addStrategy(await strategy.getAddress(), 1_000_000_000n * unit, options.relativeCapBps ?? 5_000)).wait();
     strategies.push(strategy);
   }
   return { governance, guardian, sessionAdmin, agent, users, asset, strategies, sessions, vault, lens, unit };
