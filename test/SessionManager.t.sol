@@ -253,19 +253,20 @@ contract SessionManagerTest is BaseTest {
         );
     }
 
-    function test_grant_sessionAdminDurationCountsFromFutureValidAfter() public {
+    function test_grant_sessionAdminDurationCountsFromNowNotFutureValidAfter() public {
         _setCeilings(address(vault), 7 days, 10_000e6, 50_000e6);
         ISessionManager.SessionParams memory p = _params();
         p.maxVolumePerCall = 10_000e6;
         p.maxVolumePerEpoch = 50_000e6;
-        p.validAfter = uint40(block.timestamp + 100 days);
-        p.validUntil = uint40(block.timestamp + 107 days);
+        p.validAfter = uint40(block.timestamp + 2 days);
+        p.validUntil = uint40(block.timestamp + 7 days); // 5 days of window, 7 days from now: at the ceiling
         uint256 id = _adminGrant(p);
         _assertSessionMatches(id, p);
 
-        p.validUntil += 1;
+        // A 7-day window opening in 2 days ends 9 days from now: above a 7-day ceiling, so no granting far ahead.
+        p.validUntil = uint40(block.timestamp + 9 days);
         _expectGrantRevert(
-            sessionAdmin, p, abi.encodeWithSelector(ErrorsLib.DurationAboveCeiling.selector, 7 days + 1, 7 days)
+            sessionAdmin, p, abi.encodeWithSelector(ErrorsLib.DurationAboveCeiling.selector, 9 days, 7 days)
         );
     }
 
@@ -309,10 +310,10 @@ contract SessionManagerTest is BaseTest {
         );
     }
 
-    function test_grant_durationCountsFromFutureValidAfter() public {
+    function test_grant_durationCountsFromNowWhenValidAfterFuture() public {
         ISessionManager.SessionParams memory p = _params();
         p.validAfter = uint40(block.timestamp + 10 days);
-        p.validUntil = uint40(block.timestamp + 10 days + MAX_DURATION); // 375 days from now, 365 from validAfter
+        p.validUntil = uint40(block.timestamp + MAX_DURATION); // 355 days of window, 365 days from now
         uint256 id = _grant(p);
         _assertSessionMatches(id, p);
 
@@ -1457,6 +1458,42 @@ contract SessionManagerTest is BaseTest {
         (uint256 id,) = _grantTightStarted();
         vm.prank(agent);
         sessions.revoke(id);
-        assertFalse(sessions.remaining(id).active, "inactive when revoked");
+        ISessionManager.Remaining memory r = sessions.remaining(id);
+        assertFalse(r.active, "inactive when revoked");
+        assertEq(r.timeLeft, 0, "no time left when revoked");
+        assertEq(r.volumeInEpoch, 0, "no epoch volume when revoked");
+        assertEq(r.volumePerCall, 0, "no call volume when revoked");
+        assertEq(r.callsInEpoch, 0, "no calls when revoked");
+    }
+
+    function test_remaining_callsUsedUpWaitsForNextEpoch() public {
+        ISessionManager.SessionParams memory p = _params();
+        p.maxCallsPerEpoch = 1;
+        uint256 id = _grant(p);
+        vm.prank(address(vault));
+        sessions.consume(id, agent, 1, 1e6);
+        ISessionManager.Remaining memory r = sessions.remaining(id);
+        assertEq(r.callsInEpoch, 0, "no calls left this epoch");
+        assertEq(r.nextCallAt, uint256(p.validAfter) + p.epochLength, "next call at the next epoch");
+        assertEq(r.epochEndsAt, uint256(p.validAfter) + p.epochLength, "epoch end");
+    }
+
+    function test_remaining_epochEndAndNextCallCappedAtValidUntil() public {
+        ISessionManager.SessionParams memory p = _params();
+        p.validUntil = uint40(block.timestamp + 1 hours); // shorter than the 1-day epoch
+        p.maxCallsPerEpoch = 1;
+        uint256 id = _grant(p);
+        vm.prank(address(vault));
+        sessions.consume(id, agent, 1, 1e6);
+        ISessionManager.Remaining memory r = sessions.remaining(id);
+        assertEq(r.epochEndsAt, p.validUntil, "epoch end capped at validUntil");
+        assertEq(r.nextCallAt, p.validUntil, "no further call: nextCallAt = validUntil");
+    }
+
+    function test_RevertWhen_setCeilings_perCallAbovePerEpoch() public {
+        ISessionManager.Ceilings memory c = ISessionManager.Ceilings(7 days, 2e6, 1e6);
+        vm.prank(governance);
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.BoundOutOfRange.selector, 2e6, 0, 1e6));
+        sessions.setCeilings(address(vault), c);
     }
 }

@@ -56,14 +56,22 @@ interface ISessionManager is IGovernanceRoles {
         uint128 maxVolumePerEpoch;
     }
 
-    /// @notice What a session has left right now.
+    /// @notice What a session has left right now. All zero for unknown, revoked and expired sessions; a pause keeps
+    /// the figures and clears `active`.
     struct Remaining {
+        /// Whether a call could pass the time and pause checks now (started, not expired, not revoked, not paused).
         bool active;
+        /// Seconds until `validUntil`.
         uint256 timeLeft;
+        /// Largest volume one call may move now (per-call limit, capped by what the epoch has left).
         uint256 volumePerCall;
+        /// Volume left in the current epoch.
         uint256 volumeInEpoch;
+        /// Calls left in the current epoch.
         uint256 callsInEpoch;
+        /// Earliest time of the next call (start, cooldown or next epoch); `validUntil` means no further call.
         uint256 nextCallAt;
+        /// End of the current epoch, capped at `validUntil`.
         uint256 epochEndsAt;
     }
 

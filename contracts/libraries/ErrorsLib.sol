@@ -88,9 +88,6 @@ library ErrorsLib {
     /// @notice Thrown when the caller is not the session's agent.
     error NotSessionAgent(uint256 sessionId, address caller);
 
-    /// @notice Thrown when a session is used on a vault it was not granted for.
-    error WrongVault(uint256 sessionId, address vault);
-
     /// @notice Thrown when a session is used before its `validAfter`.
     error SessionNotStarted(uint256 sessionId, uint256 validAfter);
 

@@ -71,9 +71,9 @@ contract SessionManager is ISessionManager, GovernanceRoles {
             );
         }
 
-        // Duration counts from the later of now and validAfter: a window opening in the past is not a free extension.
-        uint256 start = p.validAfter > block.timestamp ? p.validAfter : block.timestamp;
-        uint256 duration = p.validUntil - start;
+        // Duration counts from now to validUntil: a window opening in the past is not a free extension, and one opening
+        // in the future cannot be granted further ahead than the ceiling.
+        uint256 duration = p.validUntil - block.timestamp;
         uint256 maxDuration = ConstantsLib.MAX_SESSION_DURATION;
         if (!byGovernance) {
             Ceilings memory c = _ceilings[p.vault];
@@ -136,6 +136,9 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         if (vault == address(0)) revert ErrorsLib.ZeroAddress();
         if (c.maxDuration > ConstantsLib.MAX_SESSION_DURATION) {
             revert ErrorsLib.BoundOutOfRange(c.maxDuration, 0, ConstantsLib.MAX_SESSION_DURATION);
+        }
+        if (c.maxVolumePerCall > c.maxVolumePerEpoch) {
+            revert ErrorsLib.BoundOutOfRange(c.maxVolumePerCall, 0, c.maxVolumePerEpoch);
         }
         _ceilings[vault] = c;
         emit EventsLib.CeilingsSet(vault, c.maxDuration, c.maxVolumePerCall, c.maxVolumePerEpoch);
@@ -220,7 +223,8 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         view
         returns (bytes memory reason, Counters memory next)
     {
-        // Safe: (now - validAfter) / epochLength <= MAX_SESSION_DURATION / MIN_EPOCH_LENGTH < 2**32.
+        // Safe: now - validAfter < 2**40 (validAfter <= now) and epochLength >= MIN_EPOCH_LENGTH = 60, so the epoch index
+        // stays below 2**32 for about 8,000 years.
         uint32 epoch = uint32((block.timestamp - s.validAfter) / s.epochLength);
         bool sameEpoch = epoch == s.epoch && s.lastCallAt != 0;
         uint256 newVolume = (sameEpoch ? uint256(s.volumeInEpoch) : 0) + volume;
@@ -260,28 +264,41 @@ contract SessionManager is ISessionManager, GovernanceRoles {
     /// @inheritdoc ISessionManager
     function remaining(uint256 sessionId) external view returns (Remaining memory r) {
         Session storage s = _sessions[sessionId];
-        if (s.agent == address(0)) return r;
-        r.active = !s.revoked && !agentsPaused && block.timestamp >= s.validAfter && block.timestamp < s.validUntil;
-        if (block.timestamp >= s.validUntil) return r;
-        r.timeLeft = s.validUntil - block.timestamp;
-        if (block.timestamp < s.validAfter) {
-            r.volumePerCall = s.maxVolumePerCall;
-            r.volumeInEpoch = s.maxVolumePerEpoch;
-            r.callsInEpoch = s.maxCallsPerEpoch;
-            r.nextCallAt = s.validAfter;
-            r.epochEndsAt = uint256(s.validAfter) + s.epochLength;
-            return r;
+        uint256 validUntil = s.validUntil;
+        // Unknown, revoked and expired sessions have nothing left; a pause keeps the figures but makes it inactive.
+        if (s.agent == address(0) || s.revoked || block.timestamp >= validUntil) return r;
+        r.timeLeft = validUntil - block.timestamp;
+        uint256 validAfter = s.validAfter;
+        uint256 used;
+        uint256 calls;
+        uint256 epochStart = validAfter;
+        if (block.timestamp >= validAfter) {
+            uint256 epoch = (block.timestamp - validAfter) / s.epochLength;
+            epochStart = validAfter + epoch * s.epochLength;
+            if (epoch == s.epoch && s.lastCallAt != 0) {
+                used = s.volumeInEpoch;
+                calls = s.callsInEpoch;
+            }
         }
-        uint256 epoch = (block.timestamp - s.validAfter) / s.epochLength;
-        bool sameEpoch = epoch == s.epoch && s.lastCallAt != 0;
-        uint256 used = sameEpoch ? s.volumeInEpoch : 0;
-        uint256 calls = sameEpoch ? s.callsInEpoch : 0;
+        r.active = !agentsPaused && block.timestamp >= validAfter;
         r.volumeInEpoch = s.maxVolumePerEpoch - used;
         r.volumePerCall = r.volumeInEpoch < s.maxVolumePerCall ? r.volumeInEpoch : s.maxVolumePerCall;
         r.callsInEpoch = s.maxCallsPerEpoch - calls;
-        uint256 next = s.lastCallAt == 0 ? block.timestamp : uint256(s.lastCallAt) + s.minInterval;
-        r.nextCallAt = next > block.timestamp ? next : block.timestamp;
-        r.epochEndsAt = uint256(s.validAfter) + (epoch + 1) * s.epochLength;
+        r.epochEndsAt = _min(epochStart + s.epochLength, validUntil);
+        uint256 next = s.lastCallAt == 0 ? validAfter : uint256(s.lastCallAt) + s.minInterval;
+        if (next < block.timestamp) next = block.timestamp;
+        // With the epoch's calls or volume used up, the next call waits for the next epoch.
+        if (r.callsInEpoch == 0 || r.volumeInEpoch == 0) next = _max(next, epochStart + s.epochLength);
+        // No call is possible at or after validUntil: report validUntil as "never".
+        r.nextCallAt = _min(next, validUntil);
+    }
+
+    function _min(uint256 a, uint256 b) private pure returns (uint256) {
+        return a < b ? a : b;
+    }
+
+    function _max(uint256 a, uint256 b) private pure returns (uint256) {
+        return a > b ? a : b;
     }
 
     /// @inheritdoc ISessionManager
