@@ -53,6 +53,10 @@ export function commandUsage(command: Command): string {
   );
 }
 
+function shortUsage(command: Command): string {
+  return `usage: treasury ${command.usage}\n(run \`treasury ${command.name} --help\` for the options)`;
+}
+
 export interface MainOptions {
   /** Use this connection instead of opening --network (tests). */
   connection?: NetworkConnection;
@@ -87,7 +91,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       strict: true,
     }));
   } catch (error) {
-    err(`error: ${(error as Error).message}\n\n${commandUsage(command)}`);
+    err(`error: ${(error as Error).message}\n${shortUsage(command)}`);
     return 2;
   }
   if (values.help) {
@@ -96,7 +100,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   }
   if (positionals.length !== command.positionals.length) {
     const expected = command.positionals.map((p) => `<${p}>`).join(" ") || "no positional argument";
-    err(`error: ${command.name} takes ${expected}, got ${positionals.length ? positionals.join(" ") : "none"}\n\n${commandUsage(command)}`);
+    err(`error: ${command.name} takes ${expected}, got ${positionals.length ? positionals.join(" ") : "none"}\n${shortUsage(command)}`);
     return 2;
   }
 

@@ -9,7 +9,9 @@ import type { IgnitionModule, NamedArtifactContractDeploymentFuture } from "@nom
 
 export const DEFAULT_MOCK_STRATEGIES = 3;
 
-type MocksResult = Record<string, NamedArtifactContractDeploymentFuture<"MockERC20" | "MockStrategy">>;
+type MocksResult = { asset: NamedArtifactContractDeploymentFuture<"MockERC20"> } & {
+  [strategy: `strategy${number}`]: NamedArtifactContractDeploymentFuture<"MockStrategy">;
+};
 
 const built = new Map<number, IgnitionModule<"Mocks", string, MocksResult>>();
 

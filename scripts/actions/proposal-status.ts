@@ -8,7 +8,8 @@ export interface ProposalStatus {
   state: ProposalStateName;
   description: string;
   votes: { for: bigint; against: bigint; abstain: bigint };
-  quorum: bigint;
+  /** Votes needed, fixed at the snapshot; undefined while the snapshot is still in the future. */
+  quorum?: bigint;
   voteStart: bigint;
   voteEnd: bigint;
   /** Timestamp from which a queued proposal may execute; 0 before queueing. */
@@ -37,7 +38,7 @@ export async function proposalStatus(ctx: TreasuryContext, proposalId: bigint): 
     state,
     description: p.description,
     votes: { for: forVotes, against, abstain },
-    quorum: await governor.quorum(voteStart),
+    quorum: voteStart < (await governor.clock()) ? await governor.quorum(voteStart) : undefined,
     voteStart,
     voteEnd: await governor.proposalDeadline(proposalId),
     eta: await governor.proposalEta(proposalId),

@@ -68,7 +68,7 @@ export function printSessions(ctx: TreasuryContext, rows: SessionRow[], out: (li
 
 export function printProposal(status: ProposalStatus, out: (line: string) => void): void {
   out(`Proposal ${status.proposalId}: ${status.state}`);
-  out(`  votes for ${status.votes.for}, against ${status.votes.against}, abstain ${status.votes.abstain}; quorum ${status.quorum}`);
+  out(`  votes for ${status.votes.for}, against ${status.votes.against}, abstain ${status.votes.abstain}; quorum ${status.quorum ?? "set when voting opens"}`);
   out(`  voting clock ${status.voteStart + 1n} to ${status.voteEnd}`);
   if (status.eta !== 0n) out(`  executable from ${formatTime(status.eta)}`);
   status.calls.forEach((c, i) => out(`  call ${i + 1}: ${c}`));

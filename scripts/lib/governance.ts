@@ -52,7 +52,7 @@ export async function findProposal(ctx: TreasuryContext, governor: TreasuryGover
     if (event) {
       // By position: `values` collides with ethers' Result.values(). ProposalCreated(proposalId, proposer, targets,
       // values, signatures, calldatas, voteStart, voteEnd, description).
-      const args = event.args.toArray() as [bigint, string, string[], bigint[], string[], string[], bigint, bigint, string];
+      const args = event.args;
       const description = args[8];
       return {
         proposalId,
