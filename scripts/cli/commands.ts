@@ -229,7 +229,8 @@ export const COMMANDS: Command[] = [
         process.stdout.write(json);
       } else {
         await writeFile(file, json);
-        out(`Wrote ${batch.transactions.length} transactions for Safe ${batch.meta.createdFromSafeAddress} to ${file}`);
+        const n = batch.transactions.length;
+        out(`Wrote ${n} transaction${n === 1 ? "" : "s"} for Safe ${batch.meta.createdFromSafeAddress} to ${file}`);
       }
     },
   },
