@@ -28,6 +28,8 @@ export default defineConfig({
   },
   paths: {
     tests: { solidity: "test", mocha: "test" },
+    // Ignition modules live in deploy/modules, parameters in deploy/parameters, journals in deploy/deployments.
+    ignition: "deploy",
   },
   test: {
     solidity: {
@@ -46,6 +48,15 @@ export default defineConfig({
     },
   },
   networks: {
+    // A persistent local chain: `pnpm exec hardhat node` (or `bash scripts/local-stack.sh`), then `--network localhost`.
+    // Ignition keeps its journal for it in deploy/deployments/chain-31337, so redeploying is a no-op.
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:8545",
+    },
+    // A public testnet. The RPC URL and the deployer key are configuration variables: set them with
+    // `pnpm exec hardhat keystore set TESTNET_RPC_URL` / `... TESTNET_DEPLOYER_KEY` (or environment variables).
     testnet: {
       type: "http",
       chainType: "l1",

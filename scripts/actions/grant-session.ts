@@ -1,0 +1,72 @@
+/**
+ * Grants an agent a session on the vault. The grant is simulated first, so one beyond the governance ceilings (for
+ * the session admin) or the protocol maxima is refused with the session manager's own reason and nothing is sent.
+ */
+import type { ISessionManager } from "../../types/ethers-contracts/index.js";
+import type { TreasuryContext } from "../lib/context.js";
+import { InputError, OperationError, toOperationError } from "../lib/errors.js";
+import { formatAmount, formatDuration, formatTime } from "../lib/format.js";
+import { simulateAndSend } from "../lib/send.js";
+
+export interface GrantSessionOptions {
+  agent: string;
+  /** Strategy addresses the agent may touch; "all" = every listed strategy. */
+  strategies: string[] | "all";
+  /** Unix seconds; default: the latest block's time. */
+  validAfter?: number;
+  /** Seconds from validAfter. */
+  duration: number;
+  maxVolumePerCall: bigint;
+  maxVolumePerEpoch: bigint;
+  /** Seconds. */
+  epochLength: number;
+  /** Seconds between two calls. */
+  minInterval: number;
+  maxCallsPerEpoch: number;
+}
+
+export async function grantSession(
+  ctx: TreasuryContext,
+  options: GrantSessionOptions,
+): Promise<{ sessionId: bigint; txHash: string; params: ISessionManager.SessionParamsStruct }> {
+  const strategies = options.strategies === "all" ? [...(await ctx.vault.withdrawQueue())] : options.strategies;
+  if (strategies.length === 0) throw new InputError("the vault lists no strategy yet: a session needs at least one in scope");
+  let scope: bigint;
+  try {
+    scope = await ctx.vault.scopeMask(strategies);
+  } catch (error) {
+    throw toOperationError("building the session scope", error);
+  }
+  const validAfter = options.validAfter ?? (await ctx.ethers.provider.getBlock("latest"))!.timestamp;
+  const params: ISessionManager.SessionParamsStruct = {
+    agent: options.agent,
+    vault: await ctx.vault.getAddress(),
+    scope,
+    validAfter,
+    validUntil: validAfter + options.duration,
+    maxVolumePerCall: options.maxVolumePerCall,
+    maxVolumePerEpoch: options.maxVolumePerEpoch,
+    epochLength: options.epochLength,
+    minInterval: options.minInterval,
+    maxCallsPerEpoch: options.maxCallsPerEpoch,
+  };
+  const receipt = await simulateAndSend("the grant", ctx.sessions.grant, params);
+  const granted = receipt.logs
+    .map((log) => {
+      try {
+        return ctx.sessions.interface.parseLog(log);
+      } catch {
+        return null;
+      }
+    })
+    .find((parsed) => parsed?.name === "SessionGranted");
+  if (!granted) throw new OperationError("the grant emitted no SessionGranted event");
+  const sessionId = granted.args.sessionId as bigint;
+  const amount = (v: bigint) => formatAmount(v, ctx.asset.decimals, ctx.asset.symbol);
+  ctx.log(
+    `Session ${sessionId} granted to ${options.agent} by ${ctx.signer.address} (tx ${receipt.hash}): ` +
+      `${strategies.length} strategies, ${formatTime(validAfter)} for ${formatDuration(options.duration)}, ` +
+      `${amount(options.maxVolumePerCall)} per call, ${amount(options.maxVolumePerEpoch)} per ${formatDuration(options.epochLength)}`,
+  );
+  return { sessionId, txHash: receipt.hash, params };
+}

@@ -1,0 +1,352 @@
+/**
+ * The operator commands: each maps its options to one action in scripts/actions/ and prints the result.
+ * scripts/treasury.ts parses the command line and connects to the network; nothing here talks to the chain directly.
+ */
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { ParseArgsConfig } from "node:util";
+import type { NetworkConnection } from "hardhat/types/network";
+import { castVote } from "../actions/cast-vote.js";
+import { deployStack, type StackModule } from "../actions/deploy-stack.js";
+import { disableStrategy } from "../actions/disable-strategy.js";
+import { executeProposal } from "../actions/execute-proposal.js";
+import { exportSafeBatch } from "../actions/export-safe-batch.js";
+import { grantSession } from "../actions/grant-session.js";
+import { listSessions } from "../actions/list-sessions.js";
+import { lowerCap } from "../actions/lower-cap.js";
+import { pauseAgents } from "../actions/pause-agents.js";
+import { proposalStatus } from "../actions/proposal-status.js";
+import { queueProposal } from "../actions/queue-proposal.js";
+import { revokeSession } from "../actions/revoke-session.js";
+import { runBoundsProposal, type RunBoundsProposalResult } from "../actions/run-bounds-proposal.js";
+import { treasuryStatus } from "../actions/treasury-status.js";
+import { unpauseAgents } from "../actions/unpause-agents.js";
+import { REPO_ROOT } from "../lib/addresses.js";
+import { CHANGE_HELP, CHANGE_OPTIONS, changesFromOptions, type ChangeOptionValues } from "../lib/change-options.js";
+import type { TreasuryContext } from "../lib/context.js";
+import { InputError } from "../lib/errors.js";
+import { SUPPORT, type Support } from "../lib/governance.js";
+import { parseAddress, parseAmount, parseBps, parseDuration, parseInteger, parseStrategy, parseTime } from "../lib/parse.js";
+import { printProposal, printSessions, printStatus } from "./print.js";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
+
+export interface CommandEnv {
+  connection: NetworkConnection;
+  /** Loaded for every command but `deploy`. */
+  ctx: TreasuryContext;
+  values: Values;
+  positionals: string[];
+  out: (line: string) => void;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  details?: string;
+  options: Options;
+  /** Names of the required positional arguments. */
+  positionals: string[];
+  /** Whether the command needs a deployment (addresses file); `deploy` creates one. */
+  needsDeployment: boolean;
+  run(env: CommandEnv): Promise<void>;
+}
+
+const FAST_FORWARD = {
+  "fast-forward": { type: "boolean" },
+} as const;
+
+function proposalIdArg(positionals: string[]): bigint {
+  return parseInteger(positionals[0], "proposal id");
+}
+
+function printProposalResult(env: CommandEnv, result: RunBoundsProposalResult): void {
+  env.out("");
+  result.description.split("\n").forEach((line) => env.out(`  | ${line}`));
+  env.out("");
+  if (result.executed) {
+    env.out(`Proposal ${result.proposalId} executed: the new bounds are in force.`);
+  } else {
+    env.out(`Proposal ${result.proposalId} is pending. Next: vote ${result.proposalId}, queue ${result.proposalId}, execute ${result.proposalId}.`);
+  }
+}
+
+export const COMMANDS: Command[] = [
+  {
+    name: "deploy",
+    summary: "deploy the stack with Ignition and write deploy/addresses/<chainId>.json (a no-op when already deployed)",
+    usage: "deploy [--module local|treasury] [--parameters <file>] [--strategies <n>] [--deployment-id <id>]",
+    details:
+      "The local module (default on a local chain) deploys governance, a mock asset, mock strategies and the treasury;\n" +
+      "the treasury module (default elsewhere) deploys governance and the treasury over the parameters' asset.\n" +
+      "Parameters default to deploy/parameters/local.json for the local module; copy deploy/parameters/testnet.template.json\n" +
+      "to deploy/parameters/testnet.json and fill it for a testnet.",
+    options: {
+      module: { type: "string" },
+      parameters: { type: "string" },
+      strategies: { type: "string" },
+      "deployment-id": { type: "string" },
+    },
+    positionals: [],
+    needsDeployment: false,
+    async run({ connection, values, out }) {
+      const module = values.module as string | undefined;
+      if (module !== undefined && module !== "local" && module !== "treasury") {
+        throw new InputError(`--module: "${module}" is neither local nor treasury`);
+      }
+      let parameters = values.parameters as string | undefined;
+      if (parameters === undefined) {
+        if (module === "treasury") throw new InputError("--parameters <file> is required for the treasury module");
+        parameters = path.join(REPO_ROOT, "deploy", "parameters", "local.json");
+      }
+      const result = await deployStack(connection, {
+        module: module as StackModule | undefined,
+        parameters,
+        strategies: values.strategies === undefined ? undefined : Number(parseInteger(values.strategies as string, "--strategies", 64n)),
+        deploymentId: values["deployment-id"] as string | undefined,
+        // Ignition's progress display redraws in place: only on a terminal.
+        displayUi: process.stdout.isTTY === true,
+        log: out,
+      });
+      for (const [key, value] of Object.entries(result.addresses)) {
+        out(`  ${key.padEnd(15)} ${Array.isArray(value) ? value.join(", ") || "(none)" : String(value)}`);
+      }
+    },
+  },
+  {
+    name: "status",
+    summary: "show the vault's bounds, strategies, roles and session ceilings",
+    usage: "status",
+    options: {},
+    positionals: [],
+    needsDeployment: true,
+    async run({ ctx, out }) {
+      printStatus(ctx, await treasuryStatus(ctx), out);
+    },
+  },
+  {
+    name: "propose",
+    summary: "propose a bounds change as one Governor proposal; --fast-forward runs it to execution on a local chain",
+    usage: "propose <changes> [--title <text>] [--fast-forward] [--reason <text>]",
+    details:
+      `${CHANGE_HELP}\n\n` +
+      "Every call is simulated from the Timelock first: a change that would fail is refused before it is proposed.\n" +
+      "--fast-forward (local chains only): vote for it with --from, mine past the vote, queue, travel past the\n" +
+      "Timelock delay and execute, in one command.",
+    options: { ...CHANGE_OPTIONS, title: { type: "string" }, reason: { type: "string" }, ...FAST_FORWARD },
+    positionals: [],
+    needsDeployment: true,
+    async run(env) {
+      const { ctx, values } = env;
+      const result = await runBoundsProposal(ctx, {
+        changes: changesFromOptions(values as ChangeOptionValues, ctx),
+        title: values.title as string | undefined,
+        reason: values.reason as string | undefined,
+        fastForward: values["fast-forward"] === true,
+      });
+      printProposalResult(env, result);
+      if (result.executed) {
+        env.out("");
+        printStatus(ctx, await treasuryStatus(ctx), env.out);
+      }
+    },
+  },
+  {
+    name: "vote",
+    summary: "vote on a proposal (for, against or abstain)",
+    usage: "vote <proposalId> [--support for|against|abstain] [--reason <text>] [--fast-forward]",
+    options: { support: { type: "string" }, reason: { type: "string" }, ...FAST_FORWARD },
+    positionals: ["proposalId"],
+    needsDeployment: true,
+    async run({ ctx, values, positionals }) {
+      const support = (values.support as string | undefined) ?? "for";
+      if (!(support in SUPPORT)) throw new InputError(`--support: "${support}" is not for, against or abstain`);
+      await castVote(ctx, {
+        proposalId: proposalIdArg(positionals),
+        support: support as Support,
+        reason: values.reason as string | undefined,
+        fastForward: values["fast-forward"] === true,
+      });
+    },
+  },
+  {
+    name: "queue",
+    summary: "queue a succeeded proposal in the Timelock",
+    usage: "queue <proposalId> [--fast-forward]",
+    options: { ...FAST_FORWARD },
+    positionals: ["proposalId"],
+    needsDeployment: true,
+    async run({ ctx, values, positionals }) {
+      await queueProposal(ctx, { proposalId: proposalIdArg(positionals), fastForward: values["fast-forward"] === true });
+    },
+  },
+  {
+    name: "execute",
+    summary: "execute a queued proposal once the Timelock delay has passed",
+    usage: "execute <proposalId> [--fast-forward]",
+    options: { ...FAST_FORWARD },
+    positionals: ["proposalId"],
+    needsDeployment: true,
+    async run({ ctx, values, positionals }) {
+      await executeProposal(ctx, { proposalId: proposalIdArg(positionals), fastForward: values["fast-forward"] === true });
+    },
+  },
+  {
+    name: "proposal",
+    summary: "show a proposal's state, votes, timing, calls and description",
+    usage: "proposal <proposalId>",
+    options: {},
+    positionals: ["proposalId"],
+    needsDeployment: true,
+    async run({ ctx, positionals, out }) {
+      printProposal(await proposalStatus(ctx, proposalIdArg(positionals)), out);
+    },
+  },
+  {
+    name: "safe-batch",
+    summary: "export a bounds change as a Safe Transaction Builder batch (for a Safe as governance)",
+    usage: "safe-batch <changes> [--title <text>] [--safe <address>] [--out <file>]",
+    details:
+      `${CHANGE_HELP}\n\n` +
+      "The calls are simulated from the Safe (default: the vault's governance address). Without --out the JSON goes to\n" +
+      "standard output. Load it in the Safe app: Apps > Transaction Builder > drag and drop.",
+    options: { ...CHANGE_OPTIONS, title: { type: "string" }, safe: { type: "string" }, out: { type: "string" } },
+    positionals: [],
+    needsDeployment: true,
+    async run({ ctx, values, out }) {
+      const file = values.out as string | undefined;
+      // Progress lines would corrupt JSON written to standard output.
+      const quiet = file === undefined ? { ...ctx, log: () => {} } : ctx;
+      const { batch } = await exportSafeBatch(quiet, {
+        changes: changesFromOptions(values as ChangeOptionValues, ctx),
+        title: values.title as string | undefined,
+        safe: values.safe as string | undefined,
+      });
+      const json = `${JSON.stringify(batch, null, 2)}\n`;
+      if (file === undefined) {
+        process.stdout.write(json);
+      } else {
+        await writeFile(file, json);
+        const n = batch.transactions.length;
+        out(`Wrote ${n} transaction${n === 1 ? "" : "s"} for Safe ${batch.meta.createdFromSafeAddress} to ${file}`);
+      }
+    },
+  },
+  {
+    name: "pause-agents",
+    summary: "guardian: pause every agent now (withdrawals keep working; only governance unpauses)",
+    usage: "pause-agents --from <guardian>",
+    options: {},
+    positionals: [],
+    needsDeployment: true,
+    async run({ ctx }) {
+      await pauseAgents(ctx);
+    },
+  },
+  {
+    name: "unpause-agents",
+    summary: "propose lifting the agent pause (a governance decision); --fast-forward runs it on a local chain",
+    usage: "unpause-agents [--title <text>] [--fast-forward]",
+    options: { title: { type: "string" }, ...FAST_FORWARD },
+    positionals: [],
+    needsDeployment: true,
+    async run(env) {
+      printProposalResult(
+        env,
+        await unpauseAgents(env.ctx, { title: env.values.title as string | undefined, fastForward: env.values["fast-forward"] === true }),
+      );
+    },
+  },
+  {
+    name: "lower-cap",
+    summary: "guardian: lower a strategy's absolute and/or relative cap now",
+    usage: "lower-cap <strategy> [--absolute <amount>] [--relative <bps|N%>] --from <guardian>",
+    details: "A cap left out keeps its value. Raising a cap is refused (GuardianCannotLoosen): use `propose --caps`.",
+    options: { absolute: { type: "string" }, relative: { type: "string" } },
+    positionals: ["strategy"],
+    needsDeployment: true,
+    async run({ ctx, values, positionals }) {
+      await lowerCap(ctx, {
+        strategy: parseStrategy(positionals[0], "strategy", ctx.addresses.strategies),
+        absoluteCap: values.absolute === undefined ? undefined : parseAmount(values.absolute as string, ctx.asset.decimals, "--absolute"),
+        relativeCapBps: values.relative === undefined ? undefined : parseBps(values.relative as string, "--relative"),
+      });
+    },
+  },
+  {
+    name: "disable-strategy",
+    summary: "guardian: stop deposits into a strategy now",
+    usage: "disable-strategy <strategy> --from <guardian>",
+    options: {},
+    positionals: ["strategy"],
+    needsDeployment: true,
+    async run({ ctx, positionals }) {
+      await disableStrategy(ctx, { strategy: parseStrategy(positionals[0], "strategy", ctx.addresses.strategies) });
+    },
+  },
+  {
+    name: "grant-session",
+    summary: "grant an agent a session (session admin within the ceilings, or governance)",
+    usage:
+      "grant-session --agent <address> --max-per-call <amount> --max-per-epoch <amount> [--strategies all|<s>,<s>]\n" +
+      "              [--duration 7d] [--valid-after now] [--epoch 1d] [--min-interval 60] [--calls-per-epoch 24]",
+    details: "The grant is simulated first: one beyond the governance ceilings is refused with the contract's reason.",
+    options: {
+      agent: { type: "string" },
+      strategies: { type: "string" },
+      duration: { type: "string" },
+      "valid-after": { type: "string" },
+      "max-per-call": { type: "string" },
+      "max-per-epoch": { type: "string" },
+      epoch: { type: "string" },
+      "min-interval": { type: "string" },
+      "calls-per-epoch": { type: "string" },
+    },
+    positionals: [],
+    needsDeployment: true,
+    async run({ ctx, values }) {
+      const now = (await ctx.ethers.provider.getBlock("latest"))!.timestamp;
+      const strategies = (values.strategies as string | undefined) ?? "all";
+      const d = ctx.asset.decimals;
+      await grantSession(ctx, {
+        agent: parseAddress(values.agent as string | undefined, "--agent"),
+        strategies:
+          strategies === "all"
+            ? "all"
+            : strategies.split(",").map((s) => parseStrategy(s.trim(), "--strategies", ctx.addresses.strategies)),
+        validAfter: parseTime(values["valid-after"] as string | undefined, "--valid-after", now),
+        duration: parseDuration((values.duration as string | undefined) ?? "7d", "--duration"),
+        maxVolumePerCall: parseAmount(values["max-per-call"] as string | undefined, d, "--max-per-call"),
+        maxVolumePerEpoch: parseAmount(values["max-per-epoch"] as string | undefined, d, "--max-per-epoch"),
+        epochLength: parseDuration((values.epoch as string | undefined) ?? "1d", "--epoch"),
+        minInterval: parseDuration((values["min-interval"] as string | undefined) ?? "60", "--min-interval"),
+        maxCallsPerEpoch: Number(parseInteger((values["calls-per-epoch"] as string | undefined) ?? "24", "--calls-per-epoch", 65_535n)),
+      });
+    },
+  },
+  {
+    name: "list-sessions",
+    summary: "list the vault's sessions (all, or one agent's) with status and budget left",
+    usage: "list-sessions [--agent <address>]",
+    options: { agent: { type: "string" } },
+    positionals: [],
+    needsDeployment: true,
+    async run({ ctx, values, out }) {
+      const agent = values.agent === undefined ? undefined : parseAddress(values.agent as string, "--agent");
+      printSessions(ctx, await listSessions(ctx, { agent }), out);
+    },
+  },
+  {
+    name: "revoke-session",
+    summary: "revoke a session now (guardian, session admin, governance or the agent itself)",
+    usage: "revoke-session <sessionId> --from <account>",
+    options: {},
+    positionals: ["sessionId"],
+    needsDeployment: true,
+    async run({ ctx, positionals }) {
+      await revokeSession(ctx, { sessionId: parseInteger(positionals[0], "session id") });
+    },
+  },
+];

@@ -1,0 +1,77 @@
+/** Plain-text rendering of action results for the CLI. */
+import type { ProposalStatus } from "../actions/proposal-status.js";
+import type { SessionRow } from "../actions/list-sessions.js";
+import type { TreasuryStatus } from "../actions/treasury-status.js";
+import type { TreasuryContext } from "../lib/context.js";
+import { formatAmount, formatBps, formatDuration, formatTime } from "../lib/format.js";
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd());
+}
+
+export function printStatus(ctx: TreasuryContext, status: TreasuryStatus, out: (line: string) => void): void {
+  const s = status.snapshot;
+  const amount = (v: bigint) => formatAmount(v, ctx.asset.decimals, ctx.asset.symbol);
+  out(`Vault ${s.vault} on ${ctx.networkName} (chain ${ctx.chainId}), block ${s.blockNumber}`);
+  out(`  total assets ${amount(s.totalAssets)}, idle ${amount(s.idle)}, allocated ${amount(s.totalAllocated)}`);
+  out(`  governance ${s.governance}${s.governance === ctx.addresses.timelock ? " (the Timelock)" : ""}`);
+  out(`  guardian   ${s.guardian}`);
+  out(`  session admin ${status.sessionAdmin}; agents ${s.agentsPaused ? "PAUSED" : "not paused"}`);
+  out(
+    `  idle buffer ${formatBps(s.bounds.idleBufferBps)}; loss limits ${formatBps(s.bounds.maxLossPerCallBps)} per call, ` +
+      `${formatBps(s.bounds.epochLossBudgetBps)} per ${formatDuration(s.bounds.lossEpochLength)}`,
+  );
+  out(
+    `  session ceilings: ${formatDuration(status.ceilings.maxDuration)}, ${amount(status.ceilings.maxVolumePerCall)} per call, ` +
+      `${amount(status.ceilings.maxVolumePerEpoch)} per epoch`,
+  );
+  if (s.strategies.length === 0) {
+    out("  no strategy listed");
+    return;
+  }
+  const rows = [["  #", "strategy", "enabled", "absolute cap", "relative cap", "allocation"]];
+  for (const st of s.strategies) {
+    rows.push([
+      `  ${st.index}`,
+      st.strategy,
+      st.enabled ? "yes" : "no",
+      amount(st.absoluteCap),
+      formatBps(st.relativeCapBps),
+      amount(st.allocation),
+    ]);
+  }
+  table(rows).forEach((line) => out(line));
+}
+
+export function printSessions(ctx: TreasuryContext, rows: SessionRow[], out: (line: string) => void): void {
+  if (rows.length === 0) {
+    out("No sessions on this vault");
+    return;
+  }
+  const amount = (v: bigint) => formatAmount(v, ctx.asset.decimals, ctx.asset.symbol);
+  const lines = [["id", "agent", "status", "valid until", "per call", "per epoch", "left in epoch", "calls left"]];
+  for (const r of rows) {
+    lines.push([
+      String(r.id),
+      r.agent,
+      r.status,
+      formatTime(r.validUntil),
+      amount(r.maxVolumePerCall),
+      amount(r.maxVolumePerEpoch),
+      amount(r.volumeLeftInEpoch),
+      String(r.callsLeftInEpoch),
+    ]);
+  }
+  table(lines).forEach((line) => out(line));
+}
+
+export function printProposal(status: ProposalStatus, out: (line: string) => void): void {
+  out(`Proposal ${status.proposalId}: ${status.state}`);
+  out(`  votes for ${status.votes.for}, against ${status.votes.against}, abstain ${status.votes.abstain}; quorum ${status.quorum ?? "set when voting opens"}`);
+  out(`  voting clock ${status.voteStart + 1n} to ${status.voteEnd}`);
+  if (status.eta !== 0n) out(`  executable from ${formatTime(status.eta)}`);
+  status.calls.forEach((c, i) => out(`  call ${i + 1}: ${c}`));
+  out("");
+  status.description.split("\n").forEach((line) => out(`  | ${line}`));
+}

@@ -1,0 +1,174 @@
+/**
+ * A bounds change as governance sees it: what to change, encoded as the calls the Timelock (or a Safe) will make,
+ * each with a human line stating the value before and after.
+ */
+import { InputError } from "./errors.js";
+import type { TreasuryContext } from "./context.js";
+import { formatAmount, formatBps, formatDuration } from "./format.js";
+
+export type BoundsChange =
+  | { kind: "addStrategy"; strategy: string; absoluteCap: bigint; relativeCapBps: number }
+  | { kind: "removeStrategy"; strategy: string }
+  | { kind: "setCaps"; strategy: string; absoluteCap: bigint; relativeCapBps: number }
+  | { kind: "setStrategyEnabled"; strategy: string; enabled: boolean }
+  | { kind: "setIdleBuffer"; idleBufferBps: number }
+  | { kind: "setLossLimits"; maxLossPerCallBps: number; epochLossBudgetBps: number; lossEpochLength?: number }
+  | { kind: "setCeilings"; maxDuration: number; maxVolumePerCall: bigint; maxVolumePerEpoch: bigint }
+  | { kind: "unpauseAgents" };
+
+/** One call governance makes. */
+export interface PlannedCall {
+  target: string;
+  value: bigint;
+  data: string;
+  /** `TreasuryVault.setCaps` and so on. */
+  signature: string;
+  /** What it changes, with the value before and after. */
+  summary: string;
+}
+
+/** Rejects changes that contradict each other or depend on each other inside one proposal. */
+export function checkChanges(changes: BoundsChange[]): void {
+  if (changes.length === 0) {
+    throw new InputError("no change given: pass at least one of --add-strategy, --remove-strategy, --caps, " +
+      "--enable-strategy, --disable-strategy, --idle-buffer, --loss-limits, --ceilings, --unpause-agents");
+  }
+  const perStrategy = new Map<string, string>();
+  const singletons = new Set<string>();
+  for (const change of changes) {
+    if ("strategy" in change) {
+      const key = change.strategy.toLowerCase();
+      const previous = perStrategy.get(key);
+      if (previous !== undefined) {
+        throw new InputError(
+          `strategy ${change.strategy} appears twice (${previous} and ${change.kind}): one change per strategy per proposal` +
+            (change.kind === "setCaps" && previous === "addStrategy" ? " (--add-strategy already sets its caps)" : ""),
+        );
+      }
+      perStrategy.set(key, change.kind);
+    } else {
+      if (singletons.has(change.kind)) throw new InputError(`${change.kind} is given twice`);
+      singletons.add(change.kind);
+    }
+  }
+}
+
+/**
+ * Encodes `changes` as calls on the vault and the session manager, reading current values for the summaries.
+ * Strategies must exist (code on chain) and, except for a listing, be listed; otherwise an InputError says so.
+ */
+export async function planCalls(ctx: TreasuryContext, changes: BoundsChange[]): Promise<PlannedCall[]> {
+  checkChanges(changes);
+  const { vault, sessions } = ctx;
+  const vaultAddress = await vault.getAddress();
+  const sessionsAddress = await sessions.getAddress();
+  const amount = (v: bigint) => formatAmount(v, ctx.asset.decimals, ctx.asset.symbol);
+  const bounds = await vault.bounds();
+  const calls: PlannedCall[] = [];
+
+  const listedConfig = async (strategy: string) => {
+    const config = await vault.strategyConfig(strategy);
+    if (!config.listed) {
+      throw new InputError(`unknown strategy ${strategy}: it is not listed in the vault ${vaultAddress}`);
+    }
+    return config;
+  };
+  const onVault = (fn: string, args: unknown[], summary: string) =>
+    calls.push({
+      target: vaultAddress,
+      value: 0n,
+      data: vault.interface.encodeFunctionData(fn as never, args as never),
+      signature: `TreasuryVault.${fn}`,
+      summary,
+    });
+  const onSessions = (fn: string, args: unknown[], summary: string) =>
+    calls.push({
+      target: sessionsAddress,
+      value: 0n,
+      data: sessions.interface.encodeFunctionData(fn as never, args as never),
+      signature: `SessionManager.${fn}`,
+      summary,
+    });
+
+  for (const change of changes) {
+    switch (change.kind) {
+      case "addStrategy": {
+        if ((await ctx.ethers.provider.getCode(change.strategy)) === "0x") {
+          throw new InputError(`strategy ${change.strategy} has no contract code on ${ctx.networkName}`);
+        }
+        onVault(
+          "addStrategy",
+          [change.strategy, change.absoluteCap, change.relativeCapBps],
+          `List strategy ${change.strategy} with caps ${amount(change.absoluteCap)} and ${formatBps(change.relativeCapBps)} of total assets`,
+        );
+        break;
+      }
+      case "removeStrategy": {
+        await listedConfig(change.strategy);
+        onVault("removeStrategy", [change.strategy], `Delist strategy ${change.strategy}`);
+        break;
+      }
+      case "setCaps": {
+        const c = await listedConfig(change.strategy);
+        onVault(
+          "setCaps",
+          [change.strategy, change.absoluteCap, change.relativeCapBps],
+          `Set caps of strategy ${change.strategy}: absolute ${amount(c.absoluteCap)} -> ${amount(change.absoluteCap)}, ` +
+            `relative ${formatBps(c.relativeCapBps)} -> ${formatBps(change.relativeCapBps)}`,
+        );
+        break;
+      }
+      case "setStrategyEnabled": {
+        const c = await listedConfig(change.strategy);
+        onVault(
+          "setStrategyEnabled",
+          [change.strategy, change.enabled],
+          `${change.enabled ? "Enable" : "Disable"} deposits into strategy ${change.strategy} (now ${c.enabled ? "enabled" : "disabled"})`,
+        );
+        break;
+      }
+      case "setIdleBuffer":
+        onVault(
+          "setIdleBuffer",
+          [change.idleBufferBps],
+          `Set the idle buffer: ${formatBps(bounds.idleBufferBps)} -> ${formatBps(change.idleBufferBps)} of total assets`,
+        );
+        break;
+      case "setLossLimits": {
+        const epoch = change.lossEpochLength ?? Number(bounds.lossEpochLength);
+        onVault(
+          "setLossLimits",
+          [change.maxLossPerCallBps, change.epochLossBudgetBps, epoch],
+          `Set loss limits: per call ${formatBps(bounds.maxLossPerCallBps)} -> ${formatBps(change.maxLossPerCallBps)}, ` +
+            `per loss epoch ${formatBps(bounds.epochLossBudgetBps)} -> ${formatBps(change.epochLossBudgetBps)}, ` +
+            `loss epoch ${formatDuration(bounds.lossEpochLength)} -> ${formatDuration(epoch)}`,
+        );
+        break;
+      }
+      case "setCeilings": {
+        const c = await sessions.ceilings(vaultAddress);
+        onSessions(
+          "setCeilings",
+          [vaultAddress, { maxDuration: change.maxDuration, maxVolumePerCall: change.maxVolumePerCall, maxVolumePerEpoch: change.maxVolumePerEpoch }],
+          `Set the session admin's ceilings for this vault: duration ${formatDuration(c.maxDuration)} -> ${formatDuration(change.maxDuration)}, ` +
+            `volume per call ${amount(c.maxVolumePerCall)} -> ${amount(change.maxVolumePerCall)}, ` +
+            `volume per epoch ${amount(c.maxVolumePerEpoch)} -> ${amount(change.maxVolumePerEpoch)}`,
+        );
+        break;
+      }
+      case "unpauseAgents": {
+        const paused = await sessions.agentsPaused();
+        onSessions("unpauseAgents", [], `Lift the agent pause (agents are ${paused ? "paused" : "not paused"} now)`);
+        break;
+      }
+    }
+  }
+  return calls;
+}
+
+/** The proposal's description: a title line, then one numbered line per call. Markdown, as Governor UIs show it. */
+export function describeChanges(ctx: TreasuryContext, calls: PlannedCall[], title?: string): string {
+  const heading = title ?? `Treasury bounds: ${calls.length} change${calls.length === 1 ? "" : "s"}`;
+  const lines = calls.map((c, i) => `${i + 1}. ${c.summary} (${c.signature})`);
+  return [`# ${heading}`, "", `Vault ${ctx.addresses.vault} (${ctx.asset.symbol}) on chain ${ctx.chainId}.`, "", ...lines].join("\n");
+}

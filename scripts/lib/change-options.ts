@@ -1,0 +1,97 @@
+/** Command-line options that describe a bounds change, shared by `propose` and `safe-batch`. */
+import type { BoundsChange } from "./bounds-changes.js";
+import type { TreasuryContext } from "./context.js";
+import { parseAmount, parseBps, parseDuration, parseStrategy, splitSpec } from "./parse.js";
+
+export const CHANGE_OPTIONS = {
+  "add-strategy": { type: "string", multiple: true },
+  "remove-strategy": { type: "string", multiple: true },
+  caps: { type: "string", multiple: true },
+  "enable-strategy": { type: "string", multiple: true },
+  "disable-strategy": { type: "string", multiple: true },
+  "idle-buffer": { type: "string" },
+  "loss-limits": { type: "string" },
+  ceilings: { type: "string" },
+  "unpause-agents": { type: "boolean" },
+} as const;
+
+export const CHANGE_HELP = `Changes (combine any; repeat the strategy ones; all go into ONE proposal):
+  --add-strategy <strategy>:<absoluteCap>:<relativeCap>   list a strategy with its caps
+  --remove-strategy <strategy>                            delist an empty strategy
+  --caps <strategy>:<absoluteCap>:<relativeCap>           set a listed strategy's caps
+  --enable-strategy <strategy> / --disable-strategy <strategy>
+  --idle-buffer <bps|N%>                                  idle assets kept, share of total assets
+  --loss-limits <perCall>:<perEpoch>[:<lossEpoch>]        bps or N%; loss epoch as a duration (default: unchanged)
+  --ceilings <maxDuration>:<maxPerCall>:<maxPerEpoch>     what the session admin may grant on this vault
+  --unpause-agents                                        lift the guardian's agent pause
+  <strategy> is an address or @N (the N-th strategy of the addresses file, e.g. the local mocks).
+  Amounts are in asset units (250000, 1_000_000, 0.5, or max); durations 3600, 90s, 15m, 12h, 7d, 2w.`;
+
+export interface ChangeOptionValues {
+  "add-strategy"?: string[];
+  "remove-strategy"?: string[];
+  caps?: string[];
+  "enable-strategy"?: string[];
+  "disable-strategy"?: string[];
+  "idle-buffer"?: string;
+  "loss-limits"?: string;
+  ceilings?: string;
+  "unpause-agents"?: boolean;
+}
+
+/** Turns the change options into BoundsChanges (in the order above), reading the asset's decimals from `ctx`. */
+export function changesFromOptions(values: ChangeOptionValues, ctx: TreasuryContext): BoundsChange[] {
+  const decimals = ctx.asset.decimals;
+  const known = ctx.addresses.strategies;
+  const changes: BoundsChange[] = [];
+  for (const spec of values["add-strategy"] ?? []) {
+    const [s, abs, rel] = splitSpec(spec, "--add-strategy", ["strategy", "absoluteCap", "relativeCap"]);
+    changes.push({
+      kind: "addStrategy",
+      strategy: parseStrategy(s, "--add-strategy", known),
+      absoluteCap: parseAmount(abs, decimals, "--add-strategy absolute cap"),
+      relativeCapBps: parseBps(rel, "--add-strategy relative cap"),
+    });
+  }
+  for (const s of values["remove-strategy"] ?? []) {
+    changes.push({ kind: "removeStrategy", strategy: parseStrategy(s, "--remove-strategy", known) });
+  }
+  for (const spec of values.caps ?? []) {
+    const [s, abs, rel] = splitSpec(spec, "--caps", ["strategy", "absoluteCap", "relativeCap"]);
+    changes.push({
+      kind: "setCaps",
+      strategy: parseStrategy(s, "--caps", known),
+      absoluteCap: parseAmount(abs, decimals, "--caps absolute cap"),
+      relativeCapBps: parseBps(rel, "--caps relative cap"),
+    });
+  }
+  for (const s of values["enable-strategy"] ?? []) {
+    changes.push({ kind: "setStrategyEnabled", strategy: parseStrategy(s, "--enable-strategy", known), enabled: true });
+  }
+  for (const s of values["disable-strategy"] ?? []) {
+    changes.push({ kind: "setStrategyEnabled", strategy: parseStrategy(s, "--disable-strategy", known), enabled: false });
+  }
+  if (values["idle-buffer"] !== undefined) {
+    changes.push({ kind: "setIdleBuffer", idleBufferBps: parseBps(values["idle-buffer"], "--idle-buffer") });
+  }
+  if (values["loss-limits"] !== undefined) {
+    const [perCall, perEpoch, epoch] = splitSpec(values["loss-limits"], "--loss-limits", ["perCall", "perEpoch", "lossEpoch"], 1);
+    changes.push({
+      kind: "setLossLimits",
+      maxLossPerCallBps: parseBps(perCall, "--loss-limits per call"),
+      epochLossBudgetBps: parseBps(perEpoch, "--loss-limits per epoch"),
+      lossEpochLength: epoch === undefined ? undefined : parseDuration(epoch, "--loss-limits loss epoch"),
+    });
+  }
+  if (values.ceilings !== undefined) {
+    const [duration, perCall, perEpoch] = splitSpec(values.ceilings, "--ceilings", ["maxDuration", "maxPerCall", "maxPerEpoch"]);
+    changes.push({
+      kind: "setCeilings",
+      maxDuration: parseDuration(duration, "--ceilings max duration"),
+      maxVolumePerCall: parseAmount(perCall, decimals, "--ceilings max per call"),
+      maxVolumePerEpoch: parseAmount(perEpoch, decimals, "--ceilings max per epoch"),
+    });
+  }
+  if (values["unpause-agents"]) changes.push({ kind: "unpauseAgents" });
+  return changes;
+}

@@ -1,0 +1,137 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import { disableStrategy } from "../scripts/actions/disable-strategy.js";
+import { grantSession } from "../scripts/actions/grant-session.js";
+import { lowerCap } from "../scripts/actions/lower-cap.js";
+import { pauseAgents } from "../scripts/actions/pause-agents.js";
+import { revokeSession } from "../scripts/actions/revoke-session.js";
+import { unpauseAgents } from "../scripts/actions/unpause-agents.js";
+import { decodeRevert, OperationError, revertDataOf } from "../scripts/lib/errors.js";
+import { deployTreasury, listStrategies } from "./helpers/treasury-fixture.js";
+
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
+const unit = 10n ** 6n;
+
+async function listedWithSession() {
+  const treasury = await deployTreasury(connection);
+  await listStrategies(treasury);
+  const { sessionId } = await grantSession(await treasury.as("sessionAdmin"), {
+    agent: (await ethers.getSigners())[3].address,
+    strategies: "all",
+    duration: 86_400,
+    maxVolumePerCall: 100_000n * unit,
+    maxVolumePerEpoch: 200_000n * unit,
+    epochLength: 86_400,
+    minInterval: 60,
+    maxCallsPerEpoch: 10,
+  });
+  return { ...treasury, sessionId };
+}
+
+/** The decoded name of the error `promise` reverts with. */
+async function revertName(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+  } catch (error) {
+    return (error instanceof OperationError ? error.revert : decodeRevert(revertDataOf(error)))?.name;
+  }
+  expect.fail("expected a revert");
+}
+
+describe("Guardian: tightens at once, never loosens; unpause needs governance", function () {
+  it("lowers a cap, disables a strategy, raises the buffer, lowers loss limits, pauses and revokes at once, without a proposal", async function () {
+    const { as, sessionId, ctx } = await networkHelpers.loadFixture(listedWithSession);
+    const guardian = await as("guardian");
+    const [s0, s1] = ctx.addresses.strategies;
+    const governor = await ethers.getContractAt("TreasuryGovernor", ctx.addresses.governor!);
+    const proposalsBefore = (await governor.queryFilter(governor.filters.ProposalCreated())).length;
+
+    await lowerCap(guardian, { strategy: s0, absoluteCap: 400_000n * unit, relativeCapBps: 2_500 });
+    const c0 = await ctx.vault.strategyConfig(s0);
+    expect([c0.absoluteCap, c0.relativeCapBps], "caps lowered at once").to.deep.equal([400_000n * unit, 2_500n]);
+
+    await lowerCap(guardian, { strategy: s1, relativeCapBps: 1_000 });
+    const c1 = await ctx.vault.strategyConfig(s1);
+    expect([c1.absoluteCap, c1.relativeCapBps], "a cap left out keeps its value").to.deep.equal([1_000_000n * unit, 1_000n]);
+
+    await disableStrategy(guardian, { strategy: s1 });
+    expect((await ctx.vault.strategyConfig(s1)).enabled, "strategy disabled at once").to.equal(false);
+
+    await (await guardian.vault.setIdleBuffer(2_000)).wait();
+    expect((await ctx.vault.bounds()).idleBufferBps, "idle buffer raised at once").to.equal(2_000n);
+    await (await guardian.vault.setLossLimits(10, 50, 86_400)).wait();
+    expect((await ctx.vault.bounds()).maxLossPerCallBps, "loss limit lowered at once").to.equal(10n);
+
+    await pauseAgents(guardian);
+    expect(await ctx.sessions.agentsPaused(), "agents paused at once").to.equal(true);
+    await revokeSession(guardian, { sessionId });
+    expect((await ctx.sessions.getSession(sessionId)).revoked, "session revoked at once").to.equal(true);
+
+    expect((await governor.queryFilter(governor.filters.ProposalCreated())).length, "no proposal involved").to.equal(proposalsBefore);
+  });
+
+  it("cannot loosen anything", async function () {
+    const { as, ctx } = await networkHelpers.loadFixture(listedWithSession);
+    const guardian = await as("guardian");
+    const { vault, sessions } = guardian;
+    const [s0, s1] = ctx.addresses.strategies;
+    const other = (await ethers.getSigners())[5].address;
+
+    const raised = await revertName(lowerCap(guardian, { strategy: s0, absoluteCap: 2_000_000n * unit }));
+    expect(raised, "raising the absolute cap through lower-cap").to.equal("GuardianCannotLoosen");
+    expect(await revertName(vault.setCaps(s0, 1_000_000n * unit, 4_001)), "raising the relative cap").to.equal("GuardianCannotLoosen");
+
+    await (await vault.setStrategyEnabled(s1, false)).wait();
+    expect(await revertName(vault.setStrategyEnabled(s1, true)), "re-enabling a strategy").to.equal("GuardianCannotLoosen");
+    expect(await revertName(vault.setIdleBuffer(999)), "lowering the idle buffer").to.equal("GuardianCannotLoosen");
+    expect(await revertName(vault.setLossLimits(51, 100, 86_400)), "raising the per-call loss limit").to.equal("GuardianCannotLoosen");
+    expect(await revertName(vault.setLossLimits(50, 101, 86_400)), "raising the epoch loss budget").to.equal("GuardianCannotLoosen");
+    expect(await revertName(vault.setLossLimits(50, 100, 3_600)), "changing the loss epoch").to.equal("GuardianCannotLoosen");
+    expect(await revertName(vault.addStrategy(other, 1n, 1)), "listing a strategy").to.equal("NotGovernance");
+    expect(await revertName(vault.removeStrategy(s0)), "delisting a strategy").to.equal("NotGovernance");
+    expect(await revertName(vault.setWithdrawQueue([s1, s0, ctx.addresses.strategies[2]])), "reordering exits").to.equal("NotGovernance");
+    expect(await revertName(vault.setGuardian(other)), "replacing the guardian").to.equal("NotGovernance");
+    expect(await revertName(vault.setGovernance(other)), "taking governance").to.equal("NotGovernance");
+    expect(
+      await revertName(sessions.setCeilings(ctx.addresses.vault, { maxDuration: 30 * 86_400, maxVolumePerCall: 1n, maxVolumePerEpoch: 1n })),
+      "raising session ceilings",
+    ).to.equal("NotGovernance");
+    expect(await revertName(sessions.setSessionAdmin(other)), "replacing the session admin").to.equal("NotGovernance");
+    expect(
+      await revertName(
+        grantSession(guardian, {
+          agent: other,
+          strategies: "all",
+          duration: 3_600,
+          maxVolumePerCall: 1n,
+          maxVolumePerEpoch: 1n,
+          epochLength: 3_600,
+          minInterval: 0,
+          maxCallsPerEpoch: 1,
+        }),
+      ),
+      "granting a session",
+    ).to.equal("NotGranter");
+
+    await pauseAgents(guardian);
+    expect(await revertName(sessions.unpauseAgents()), "unpausing agents").to.equal("NotGovernance");
+    expect(await ctx.sessions.agentsPaused(), "still paused").to.equal(true);
+  });
+
+  it("unpause goes through a governance proposal", async function () {
+    const { as, ctx } = await networkHelpers.loadFixture(listedWithSession);
+    await pauseAgents(await as("guardian"));
+    const result = await unpauseAgents(ctx, { fastForward: true });
+    expect(result.executed, "the unpause proposal executed").to.equal(true);
+    expect(result.calls.map((c) => c.signature), "one call").to.deep.equal(["SessionManager.unpauseAgents"]);
+    expect(await ctx.sessions.agentsPaused(), "agents unpaused by governance").to.equal(false);
+  });
+
+  it("a non-guardian cannot pull the brake", async function () {
+    const { as, sessionId } = await networkHelpers.loadFixture(listedWithSession);
+    const stranger = await as("stranger");
+    expect(await revertName(pauseAgents(stranger)), "pausing").to.equal("NotGuardianOrGovernance");
+    expect(await revertName(revokeSession(stranger, { sessionId })), "revoking").to.equal("NotRevoker");
+  });
+});

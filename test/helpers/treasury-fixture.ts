@@ -1,0 +1,53 @@
+/**
+ * Shared fixtures for the governance and operator-script tests: the LocalStack deployed by its Ignition module
+ * (through the deploy action, as the CLI does), and the typed context the actions work with.
+ */
+import path from "node:path";
+import type { NetworkConnection } from "hardhat/types/network";
+import { deployStack } from "../../scripts/actions/deploy-stack.js";
+import { runBoundsProposal } from "../../scripts/actions/run-bounds-proposal.js";
+import { REPO_ROOT } from "../../scripts/lib/addresses.js";
+import { loadContext, withSigner, type TreasuryContext } from "../../scripts/lib/context.js";
+
+export const LOCAL_PARAMETERS = path.join(REPO_ROOT, "deploy", "parameters", "local.json");
+
+/** Hardhat's default accounts, as deploy/parameters/local.json names them. */
+export const ACCOUNTS = { deployer: 0, guardian: 1, sessionAdmin: 2, agent: 3, user: 4, stranger: 5 } as const;
+
+export interface DeployedTreasury {
+  ctx: TreasuryContext;
+  /** What the actions logged. */
+  lines: string[];
+  /** The same context signing as another account. */
+  as(account: keyof typeof ACCOUNTS): Promise<TreasuryContext>;
+}
+
+/** Deploys the LocalStack module (governance, mocks, treasury) on `connection` and loads its context. */
+export async function deployTreasury(connection: NetworkConnection): Promise<DeployedTreasury> {
+  const { addresses } = await deployStack(connection, {
+    module: "local",
+    parameters: LOCAL_PARAMETERS,
+    addressesFile: false,
+    log: () => {},
+  });
+  const lines: string[] = [];
+  const ctx = await loadContext(connection, { addresses, log: (line) => lines.push(line) });
+  return { ctx, lines, as: (account) => withSigner(ctx, String(ACCOUNTS[account])) };
+}
+
+/** A governance proposal, run end to end, that lists the three mock strategies and sets session ceilings. */
+export async function listStrategies(treasury: DeployedTreasury): Promise<void> {
+  const { ctx } = treasury;
+  const [s0, s1, s2] = ctx.addresses.strategies;
+  const unit = 10n ** BigInt(ctx.asset.decimals);
+  await runBoundsProposal(ctx, {
+    title: "List the mock strategies",
+    changes: [
+      { kind: "addStrategy", strategy: s0, absoluteCap: 1_000_000n * unit, relativeCapBps: 4_000 },
+      { kind: "addStrategy", strategy: s1, absoluteCap: 1_000_000n * unit, relativeCapBps: 4_000 },
+      { kind: "addStrategy", strategy: s2, absoluteCap: 500_000n * unit, relativeCapBps: 2_000 },
+      { kind: "setCeilings", maxDuration: 7 * 86_400, maxVolumePerCall: 250_000n * unit, maxVolumePerEpoch: 1_000_000n * unit },
+    ],
+    fastForward: true,
+  });
+}
