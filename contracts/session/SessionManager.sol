@@ -223,8 +223,8 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         view
         returns (bytes memory reason, Counters memory next)
     {
-        // Safe: now - validAfter < 2**40 (validAfter <= now) and epochLength >= MIN_EPOCH_LENGTH = 60, so the epoch index
-        // stays below 2**32 for about 8,000 years.
+        // Safe: now - validAfter < 2**40 (validAfter <= now) and epochLength >= MIN_EPOCH_LENGTH = 60, so the epoch
+        // index stays below 2**32 for about 8,000 years.
         uint32 epoch = uint32((block.timestamp - s.validAfter) / s.epochLength);
         bool sameEpoch = epoch == s.epoch && s.lastCallAt != 0;
         uint256 newVolume = (sameEpoch ? uint256(s.volumeInEpoch) : 0) + volume;
