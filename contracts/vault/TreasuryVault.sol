@@ -599,10 +599,13 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         _setAllocation(strategy, 0);
         _config[strategy].listed = false;
         _config[strategy].enabled = false;
+        // Shift the rest up, so the remaining strategies keep the order governance set.
         uint256 length = _withdrawQueue.length;
         for (uint256 i; i < length; ++i) {
             if (_withdrawQueue[i] == strategy) {
-                _withdrawQueue[i] = _withdrawQueue[length - 1];
+                for (uint256 j = i + 1; j < length; ++j) {
+                    _withdrawQueue[j - 1] = _withdrawQueue[j];
+                }
                 _withdrawQueue.pop();
                 break;
             }

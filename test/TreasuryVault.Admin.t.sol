@@ -1,0 +1,674 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+import {BaseTest} from "./Base.t.sol";
+import {TreasuryVault} from "../contracts/vault/TreasuryVault.sol";
+import {ITreasuryVault} from "../contracts/interfaces/ITreasuryVault.sol";
+import {ISessionManager} from "../contracts/interfaces/ISessionManager.sol";
+import {ConstantsLib} from "../contracts/libraries/ConstantsLib.sol";
+import {ErrorsLib} from "../contracts/libraries/ErrorsLib.sol";
+import {EventsLib} from "../contracts/libraries/EventsLib.sol";
+import {MockERC20} from "../contracts/mocks/MockERC20.sol";
+import {MockStrategy} from "../contracts/mocks/MockStrategy.sol";
+
+/// @notice Governance and guardian setters of the vault: who may call them, which way each role may move a bound,
+/// range checks at their edges, the events, and `scopeMask`.
+contract TreasuryVaultAdminTest is BaseTest {
+    // ================================================================ helpers
+
+    function _s(uint256 i) internal view returns (address) {
+        return address(strategies[i]);
+    }
+
+    function _newStrategy(string memory name) internal returns (MockStrategy) {
+        return new MockStrategy(asset, name);
+    }
+
+    function _queue3(address a, address b, address c) internal pure returns (address[] memory q) {
+        q = new address[](3);
+        q[0] = a;
+        q[1] = b;
+        q[2] = c;
+    }
+
+    function _assertQueue(address[] memory expected, string memory label) internal view {
+        address[] memory queue = vault.withdrawQueue();
+        assertEq(queue.length, expected.length, string.concat(label, ": length"));
+        for (uint256 i; i < expected.length; ++i) {
+            assertEq(queue[i], expected[i], string.concat(label, ": entry ", vm.toString(i)));
+        }
+    }
+
+    /// @dev Puts `assets` of alice's deposit into strategy 0 through a default session.
+    function _fundStrategy0(uint256 assets) internal {
+        _deposit(alice, 1_000e6);
+        uint256 id = _grantDefault();
+        _rebalance(_targets1(_s(0), assets), id);
+    }
+
+    // ================================================================ addStrategy
+
+    function test_addStrategy_listsStrategy() public {
+        MockStrategy s = _newStrategy("new");
+        vm.expectEmit(true, true, true, true, address(vault));
+        emit EventsLib.StrategyAdded(address(s), 3, 123e6, 2_500);
+        vm.prank(governance);
+        vault.addStrategy(address(s), 123e6, 2_500);
+
+        ITreasuryVault.StrategyConfig memory c = vault.strategyConfig(address(s));
+        assertEq(c.absoluteCap, 123e6, "absolute cap");
+        assertEq(c.relativeCapBps, 2_500, "relative cap");
+        assertEq(c.index, 3, "next index");
+        assertTrue(c.enabled, "enabled");
+        assertTrue(c.listed, "listed");
+        assertEq(vault.strategyCount(), 4, "strategy count");
+        assertEq(vault.strategyAt(3), address(s), "strategy at index 3");
+        address[] memory queue = vault.withdrawQueue();
+        assertEq(queue.length, 4, "queue length");
+        assertEq(queue[3], address(s), "appended to the withdraw queue");
+        assertEq(vault.allocation(address(s)), 0, "no allocation");
+    }
+
+    function test_addStrategy_relativeCapAtFullBps() public {
+        MockStrategy s = _newStrategy("full");
+        vm.prank(governance);
+        vault.addStrategy(address(s), type(uint128).max, 10_000);
+        assertEq(vault.strategyConfig(address(s)).relativeCapBps, 10_000, "100% relative cap accepted");
+    }
+
+    function test_RevertWhen_addStrategy_relativeCapAboveFullBps() public {
+        MockStrategy s = _newStrategy("over");
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.BoundOutOfRange.selector, 10_001, 0, 10_000));
+        vm.prank(governance);
+        vault.addStrategy(address(s), ABS_CAP, 10_001);
+    }
+
+    function test_RevertWhen_addStrategy_assetMismatch() public {
+        MockERC20 other = new MockERC20("Other", "OTH", 6);
+        MockStrategy s = new MockStrategy(other, "other");
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ErrorsLib.StrategyAssetMismatch.selector, address(s), address(other), address(asset)
+            )
+        );
+        vm.prank(governance);
+        vault.addStrategy(address(s), ABS_CAP, REL_CAP_BPS);
+    }
+
+    function test_RevertWhen_addStrategy_alreadyListed() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.StrategyAlreadyListed.selector, _s(1)));
+        vm.prank(governance);
+        vault.addStrategy(_s(1), ABS_CAP, REL_CAP_BPS);
+    }
+
+    function test_RevertWhen_addStrategy_zeroAddress() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.ZeroAddress.selector));
+        vm.prank(governance);
+        vault.addStrategy(address(0), ABS_CAP, REL_CAP_BPS);
+    }
+
+    function test_RevertWhen_addStrategy_callerNotGovernance() public {
+        MockStrategy s = _newStrategy("new");
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotGovernance.selector, guardian));
+        vm.prank(guardian);
+        vault.addStrategy(address(s), ABS_CAP, REL_CAP_BPS);
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotGovernance.selector, alice));
+        vm.prank(alice);
+        vault.addStrategy(address(s), ABS_CAP, REL_CAP_BPS);
+    }
+
+    function test_RevertWhen_addStrategy_64Listed() public {
+        for (uint256 i = 3; i < ConstantsLib.MAX_LISTED_STRATEGIES; ++i) {
+            MockStrategy s = _newStrategy("fill");
+            vm.prank(governance);
+            vault.addStrategy(address(s), ABS_CAP, REL_CAP_BPS);
+        }
+        assertEq(vault.withdrawQueue().length, 64, "64 listed");
+        MockStrategy extra = _newStrategy("extra");
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.TooManyStrategies.selector, 64));
+        vm.prank(governance);
+        vault.addStrategy(address(extra), ABS_CAP, REL_CAP_BPS);
+
+        // Delisting one makes room again.
+        vm.prank(governance);
+        vault.removeStrategy(_s(0));
+        vm.prank(governance);
+        vault.addStrategy(address(extra), ABS_CAP, REL_CAP_BPS);
+        assertEq(vault.withdrawQueue().length, 64, "64 listed again");
+        assertEq(vault.strategyConfig(address(extra)).index, 64, "index 64 assigned");
+    }
+
+    function test_RevertWhen_addStrategy_256IndicesUsed() public {
+        MockStrategy s = _newStrategy("cycled");
+        while (vault.strategyCount() < ConstantsLib.MAX_STRATEGY_INDEX) {
+            vm.startPrank(governance);
+            vault.addStrategy(address(s), ABS_CAP, REL_CAP_BPS);
+            vault.removeStrategy(address(s));
+            vm.stopPrank();
+        }
+        assertEq(vault.strategyAt(255), address(s), "index 255 used");
+        assertEq(vault.withdrawQueue().length, 3, "only three listed");
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.TooManyStrategies.selector, 256));
+        vm.prank(governance);
+        vault.addStrategy(address(s), ABS_CAP, REL_CAP_BPS);
+    }
+
+    function test_addStrategy_relistingAssignsFreshIndex() public {
+        vm.startPrank(governance);
+        vault.removeStrategy(_s(1));
+        vault.addStrategy(_s(1), 5e6, 100);
+        vm.stopPrank();
+        ITreasuryVault.StrategyConfig memory c = vault.strategyConfig(_s(1));
+        assertEq(c.index, 3, "fresh index, never reused");
+        assertEq(c.absoluteCap, 5e6, "new caps");
+        assertTrue(c.listed && c.enabled, "listed and enabled again");
+        address[] memory one = new address[](1);
+        one[0] = _s(1);
+        assertEq(vault.scopeMask(one), 1 << 3, "scope bit of the new index");
+    }
+
+    // ================================================================ removeStrategy
+
+    function test_removeStrategy_delistsEmptyStrategy() public {
+        vm.expectEmit(true, true, true, true, address(vault));
+        emit EventsLib.StrategyRemoved(_s(0));
+        vm.prank(governance);
+        vault.removeStrategy(_s(0));
+
+        ITreasuryVault.StrategyConfig memory c = vault.strategyConfig(_s(0));
+        assertFalse(c.listed, "not listed");
+        assertFalse(c.enabled, "not enabled");
+        assertEq(vault.strategyAt(0), _s(0), "index stays taken");
+        assertEq(vault.strategyCount(), 3, "count of indices unchanged");
+        address[] memory expected = new address[](2);
+        expected[0] = _s(1);
+        expected[1] = _s(2);
+        _assertQueue(expected, "queue without strategy 0");
+    }
+
+    /// @dev Removing a strategy must not reorder the others: the queue is governance's exit order.
+    function test_removeStrategy_keepsOrderOfRemainingQueue() public {
+        MockStrategy s3 = _newStrategy("s3");
+        vm.startPrank(governance);
+        vault.addStrategy(address(s3), ABS_CAP, REL_CAP_BPS);
+        address[] memory q = new address[](4);
+        (q[0], q[1], q[2], q[3]) = (_s(2), _s(0), address(s3), _s(1));
+        vault.setWithdrawQueue(q);
+        vault.removeStrategy(_s(0));
+        vm.stopPrank();
+        _assertQueue(_queue3(_s(2), address(s3), _s(1)), "order kept after removal");
+    }
+
+    function test_removeStrategy_afterFullExit() public {
+        _fundStrategy0(300e6);
+        uint256 total = vault.totalAssets();
+        _rebalance(_targets1(_s(0), 0), sessions.sessionCount());
+        vm.prank(governance);
+        vault.removeStrategy(_s(0));
+        assertFalse(vault.strategyConfig(_s(0)).listed, "removed once empty");
+        assertEq(vault.totalAssets(), total, "total assets unchanged");
+        assertEq(vault.totalAllocated(), 0, "nothing allocated");
+    }
+
+    function test_RevertWhen_removeStrategy_notEmpty() public {
+        _fundStrategy0(300e6);
+        uint256 shares = strategies[0].balanceOf(address(vault));
+        assertGt(shares, 0, "vault holds shares");
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.StrategyNotEmpty.selector, _s(0), shares));
+        vm.prank(governance);
+        vault.removeStrategy(_s(0));
+    }
+
+    function test_RevertWhen_removeStrategy_notEmptyAfterTotalLoss() public {
+        _fundStrategy0(300e6);
+        strategies[0].simulateLoss(300e6);
+        uint256 shares = strategies[0].balanceOf(address(vault));
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.StrategyNotEmpty.selector, _s(0), shares));
+        vm.prank(governance);
+        vault.removeStrategy(_s(0));
+    }
+
+    function test_RevertWhen_removeStrategy_notListed() public {
+        MockStrategy s = _newStrategy("stray");
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.StrategyNotListed.selector, address(s)));
+        vm.prank(governance);
+        vault.removeStrategy(address(s));
+    }
+
+    function test_RevertWhen_removeStrategy_callerNotGovernance() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotGovernance.selector, guardian));
+        vm.prank(guardian);
+        vault.removeStrategy(_s(0));
+    }
+
+    // ================================================================ setWithdrawQueue
+
+    function test_setWithdrawQueue_acceptsPermutations() public {
+        address[] memory reversed = _queue3(_s(2), _s(1), _s(0));
+        vm.expectEmit(true, true, true, true, address(vault));
+        emit EventsLib.WithdrawQueueSet(reversed);
+        vm.prank(governance);
+        vault.setWithdrawQueue(reversed);
+        _assertQueue(reversed, "reversed");
+
+        address[] memory rotated = _queue3(_s(1), _s(2), _s(0));
+        vm.prank(governance);
+        vault.setWithdrawQueue(rotated);
+        _assertQueue(rotated, "rotated");
+    }
+
+    function test_RevertWhen_setWithdrawQueue_tooShort() public {
+        address[] memory q = new address[](2);
+        (q[0], q[1]) = (_s(0), _s(1));
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.InvalidWithdrawQueue.selector));
+        vm.prank(governance);
+        vault.setWithdrawQueue(q);
+    }
+
+    function test_RevertWhen_setWithdrawQueue_tooLong() public {
+        address[] memory q = new address[](4);
+        (q[0], q[1], q[2], q[3]) = (_s(0), _s(1), _s(2), _s(0));
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.InvalidWithdrawQueue.selector));
+        vm.prank(governance);
+        vault.setWithdrawQueue(q);
+    }
+
+    function test_RevertWhen_setWithdrawQueue_duplicate() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.InvalidWithdrawQueue.selector));
+        vm.prank(governance);
+        vault.setWithdrawQueue(_queue3(_s(0), _s(1), _s(1)));
+    }
+
+    function test_RevertWhen_setWithdrawQueue_unlistedMember() public {
+        MockStrategy stray = _newStrategy("stray");
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.InvalidWithdrawQueue.selector));
+        vm.prank(governance);
+        vault.setWithdrawQueue(_queue3(_s(0), _s(1), address(stray)));
+    }
+
+    function test_RevertWhen_setWithdrawQueue_removedMember() public {
+        vm.prank(governance);
+        vault.removeStrategy(_s(2));
+        address[] memory q = new address[](2);
+        (q[0], q[1]) = (_s(0), _s(2));
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.InvalidWithdrawQueue.selector));
+        vm.prank(governance);
+        vault.setWithdrawQueue(q);
+    }
+
+    function test_RevertWhen_setWithdrawQueue_callerNotGovernance() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotGovernance.selector, guardian));
+        vm.prank(guardian);
+        vault.setWithdrawQueue(_queue3(_s(2), _s(1), _s(0)));
+    }
+
+    // ================================================================ setCaps
+
+    function test_setCaps_governanceRaisesAndLowers() public {
+        vm.expectEmit(true, true, true, true, address(vault));
+        emit EventsLib.CapsSet(_s(0), 2_000_000e6, 6_000, governance);
+        vm.prank(governance);
+        vault.setCaps(_s(0), 2_000_000e6, 6_000);
+        ITreasuryVault.StrategyConfig memory c = vault.strategyConfig(_s(0));
+        assertEq(c.absoluteCap, 2_000_000e6, "absolute cap raised");
+        assertEq(c.relativeCapBps, 6_000, "relative cap raised");
+
+        vm.prank(governance);
+        vault.setCaps(_s(0), 0, 0);
+        c = vault.strategyConfig(_s(0));
+        assertEq(c.absoluteCap, 0, "absolute cap lowered");
+        assertEq(c.relativeCapBps, 0, "relative cap lowered");
+        assertTrue(c.listed, "still listed");
+    }
+
+    function test_RevertWhen_setCaps_relativeAboveFullBps() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.BoundOutOfRange.selector, 10_001, 0, 10_000));
+        vm.prank(governance);
+        vault.setCaps(_s(0), ABS_CAP, 10_001);
+    }
+
+    function test_RevertWhen_setCaps_strategyNotListed() public {
+        MockStrategy stray = _newStrategy("stray");
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.StrategyNotListed.selector, address(stray)));
+        vm.prank(governance);
+        vault.setCaps(address(stray), 1, 1);
+    }
+
+    function test_setCaps_guardianLowersOrKeeps() public {
+        vm.expectEmit(true, true, true, true, address(vault));
+        emit EventsLib.CapsSet(_s(0), ABS_CAP, REL_CAP_BPS, guardian);
+        vm.prank(guardian);
+        vault.setCaps(_s(0), ABS_CAP, REL_CAP_BPS);
+
+        vm.prank(guardian);
+        vault.setCaps(_s(0), 100e6, 1_000);
+        ITreasuryVault.StrategyConfig memory c = vault.strategyConfig(_s(0));
+        assertEq(c.absoluteCap, 100e6, "guardian lowered the absolute cap");
+        assertEq(c.relativeCapBps, 1_000, "guardian lowered the relative cap");
+    }
+
+    function test_RevertWhen_setCaps_guardianRaisesAbsolute() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.GuardianCannotLoosen.selector));
+        vm.prank(guardian);
+        vault.setCaps(_s(0), ABS_CAP + 1, REL_CAP_BPS);
+    }
+
+    function test_RevertWhen_setCaps_guardianRaisesRelative() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.GuardianCannotLoosen.selector));
+        vm.prank(guardian);
+        vault.setCaps(_s(0), ABS_CAP, REL_CAP_BPS + 1);
+    }
+
+    function test_RevertWhen_setCaps_guardianLowersOneRaisesOther() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.GuardianCannotLoosen.selector));
+        vm.prank(guardian);
+        vault.setCaps(_s(0), 1, REL_CAP_BPS + 1);
+    }
+
+    function test_RevertWhen_setCaps_randomCaller() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotGuardianOrGovernance.selector, alice));
+        vm.prank(alice);
+        vault.setCaps(_s(0), 1, 1);
+    }
+
+    // ================================================================ setStrategyEnabled
+
+    function test_setStrategyEnabled_governanceBothWays() public {
+        vm.expectEmit(true, true, true, true, address(vault));
+        emit EventsLib.StrategyEnabledSet(_s(1), false, governance);
+        vm.prank(governance);
+        vault.setStrategyEnabled(_s(1), false);
+        assertFalse(vault.strategyConfig(_s(1)).enabled, "disabled");
+
+        vm.expectEmit(true, true, true, true, address(vault));
+        emit EventsLib.StrategyEnabledSet(_s(1), true, governance);
+        vm.prank(governance);
+        vault.setStrategyEnabled(_s(1), true);
+        assertTrue(vault.strategyConfig(_s(1)).enabled, "enabled again");
+    }
+
+    function test_setStrategyEnabled_guardianDisables() public {
+        vm.expectEmit(true, true, true, true, address(vault));
+        emit EventsLib.StrategyEnabledSet(_s(1), false, guardian);
+        vm.prank(guardian);
+        vault.setStrategyEnabled(_s(1), false);
+        assertFalse(vault.strategyConfig(_s(1)).enabled, "disabled by the guardian");
+    }
+
+    function test_RevertWhen_setStrategyEnabled_guardianEnables() public {
+        vm.prank(guardian);
+        vault.setStrategyEnabled(_s(1), false);
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.GuardianCannotLoosen.selector));
+        vm.prank(guardian);
+        vault.setStrategyEnabled(_s(1), true);
+        // Even a no-op enable is refused.
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.GuardianCannotLoosen.selector));
+        vm.prank(guardian);
+        vault.setStrategyEnabled(_s(0), true);
+    }
+
+    function test_RevertWhen_setStrategyEnabled_randomCaller() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotGuardianOrGovernance.selector, bob));
+        vm.prank(bob);
+        vault.setStrategyEnabled(_s(1), false);
+    }
+
+    function test_RevertWhen_setStrategyEnabled_strategyNotListed() public {
+        MockStrategy stray = _newStrategy("stray");
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.StrategyNotListed.selector, address(stray)));
+        vm.prank(governance);
+        vault.setStrategyEnabled(address(stray), false);
+    }
+
+    // ================================================================ setIdleBuffer
+
+    function test_setIdleBuffer_governanceAnyValueInRange() public {
+        vm.expectEmit(true, true, true, true, address(vault));
+        emit EventsLib.IdleBufferSet(0, governance);
+        vm.prank(governance);
+        vault.setIdleBuffer(0);
+        assertEq(vault.bounds().idleBufferBps, 0, "lowered to zero");
+
+        vm.prank(governance);
+        vault.setIdleBuffer(10_000);
+        assertEq(vault.bounds().idleBufferBps, 10_000, "raised to 100%");
+    }
+
+    function test_RevertWhen_setIdleBuffer_aboveFullBps() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.BoundOutOfRange.selector, 10_001, 0, 10_000));
+        vm.prank(governance);
+        vault.setIdleBuffer(10_001);
+    }
+
+    function test_setIdleBuffer_guardianRaisesOrKeeps() public {
+        vm.prank(guardian);
+        vault.setIdleBuffer(IDLE_BUFFER_BPS);
+        assertEq(vault.bounds().idleBufferBps, IDLE_BUFFER_BPS, "kept");
+
+        vm.expectEmit(true, true, true, true, address(vault));
+        emit EventsLib.IdleBufferSet(2_000, guardian);
+        vm.prank(guardian);
+        vault.setIdleBuffer(2_000);
+        assertEq(vault.bounds().idleBufferBps, 2_000, "raised by the guardian");
+    }
+
+    function test_RevertWhen_setIdleBuffer_guardianLowers() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.GuardianCannotLoosen.selector));
+        vm.prank(guardian);
+        vault.setIdleBuffer(IDLE_BUFFER_BPS - 1);
+    }
+
+    function test_RevertWhen_setIdleBuffer_guardianAboveFullBps() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.BoundOutOfRange.selector, 10_001, 0, 10_000));
+        vm.prank(guardian);
+        vault.setIdleBuffer(10_001);
+    }
+
+    function test_RevertWhen_setIdleBuffer_randomCaller() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotGuardianOrGovernance.selector, alice));
+        vm.prank(alice);
+        vault.setIdleBuffer(5_000);
+    }
+
+    // ================================================================ setLossLimits
+
+    function test_setLossLimits_governanceAtUpperEdges() public {
+        vm.expectEmit(true, true, true, true, address(vault));
+        emit EventsLib.LossLimitsSet(500, 1_000, 30 days, governance);
+        vm.prank(governance);
+        vault.setLossLimits(500, 1_000, 30 days);
+        ITreasuryVault.Bounds memory b = vault.bounds();
+        assertEq(b.maxLossPerCallBps, 500, "per-call limit at its maximum");
+        assertEq(b.epochLossBudgetBps, 1_000, "epoch budget at its maximum");
+        assertEq(b.lossEpochLength, 30 days, "epoch length at its maximum");
+        assertEq(b.lossEpoch, block.timestamp / 30 days, "new epoch length restarts the loss epoch");
+        assertEq(b.lossInEpoch, 0, "fresh loss epoch");
+    }
+
+    function test_setLossLimits_governanceAtLowerEdges() public {
+        vm.prank(governance);
+        vault.setLossLimits(0, 0, 1 hours);
+        ITreasuryVault.Bounds memory b = vault.bounds();
+        assertEq(b.maxLossPerCallBps, 0, "per-call limit zero");
+        assertEq(b.epochLossBudgetBps, 0, "epoch budget zero");
+        assertEq(b.lossEpochLength, 1 hours, "epoch length at its minimum");
+    }
+
+    function test_RevertWhen_setLossLimits_perCallAboveMax() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.BoundOutOfRange.selector, 501, 0, 500));
+        vm.prank(governance);
+        vault.setLossLimits(501, EPOCH_LOSS_BUDGET_BPS, LOSS_EPOCH);
+    }
+
+    function test_RevertWhen_setLossLimits_epochBudgetAboveMax() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.BoundOutOfRange.selector, 1_001, 0, 1_000));
+        vm.prank(governance);
+        vault.setLossLimits(MAX_LOSS_PER_CALL_BPS, 1_001, LOSS_EPOCH);
+    }
+
+    function test_RevertWhen_setLossLimits_epochLengthBelowMin() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.BoundOutOfRange.selector, 1 hours - 1, 1 hours, 30 days));
+        vm.prank(governance);
+        vault.setLossLimits(MAX_LOSS_PER_CALL_BPS, EPOCH_LOSS_BUDGET_BPS, 1 hours - 1);
+    }
+
+    function test_RevertWhen_setLossLimits_epochLengthAboveMax() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.BoundOutOfRange.selector, 30 days + 1, 1 hours, 30 days));
+        vm.prank(governance);
+        vault.setLossLimits(MAX_LOSS_PER_CALL_BPS, EPOCH_LOSS_BUDGET_BPS, 30 days + 1);
+    }
+
+    function test_setLossLimits_guardianLowersOrKeeps() public {
+        vm.prank(guardian);
+        vault.setLossLimits(MAX_LOSS_PER_CALL_BPS, EPOCH_LOSS_BUDGET_BPS, LOSS_EPOCH);
+        vm.expectEmit(true, true, true, true, address(vault));
+        emit EventsLib.LossLimitsSet(10, 20, LOSS_EPOCH, guardian);
+        vm.prank(guardian);
+        vault.setLossLimits(10, 20, LOSS_EPOCH);
+        ITreasuryVault.Bounds memory b = vault.bounds();
+        assertEq(b.maxLossPerCallBps, 10, "per-call limit lowered");
+        assertEq(b.epochLossBudgetBps, 20, "epoch budget lowered");
+        assertEq(b.lossEpochLength, LOSS_EPOCH, "epoch length kept");
+    }
+
+    function test_RevertWhen_setLossLimits_guardianRaisesPerCall() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.GuardianCannotLoosen.selector));
+        vm.prank(guardian);
+        vault.setLossLimits(MAX_LOSS_PER_CALL_BPS + 1, EPOCH_LOSS_BUDGET_BPS, LOSS_EPOCH);
+    }
+
+    function test_RevertWhen_setLossLimits_guardianRaisesEpochBudget() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.GuardianCannotLoosen.selector));
+        vm.prank(guardian);
+        vault.setLossLimits(0, EPOCH_LOSS_BUDGET_BPS + 1, LOSS_EPOCH);
+    }
+
+    function test_RevertWhen_setLossLimits_guardianChangesEpochLength() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.GuardianCannotLoosen.selector));
+        vm.prank(guardian);
+        vault.setLossLimits(MAX_LOSS_PER_CALL_BPS, EPOCH_LOSS_BUDGET_BPS, LOSS_EPOCH / 2);
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.GuardianCannotLoosen.selector));
+        vm.prank(guardian);
+        vault.setLossLimits(MAX_LOSS_PER_CALL_BPS, EPOCH_LOSS_BUDGET_BPS, LOSS_EPOCH * 2);
+    }
+
+    function test_RevertWhen_setLossLimits_randomCaller() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotGuardianOrGovernance.selector, bob));
+        vm.prank(bob);
+        vault.setLossLimits(0, 0, LOSS_EPOCH);
+    }
+
+    // ================================================================ roles
+
+    function test_setGovernance_handsOverGovernance() public {
+        address next = makeAddr("nextGovernance");
+        vm.expectEmit(true, true, true, true, address(vault));
+        emit EventsLib.GovernanceSet(governance, next);
+        vm.prank(governance);
+        vault.setGovernance(next);
+        assertEq(vault.governance(), next, "governance replaced");
+
+        MockStrategy s = _newStrategy("new");
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotGovernance.selector, governance));
+        vm.prank(governance);
+        vault.addStrategy(address(s), ABS_CAP, REL_CAP_BPS);
+        vm.prank(next);
+        vault.addStrategy(address(s), ABS_CAP, REL_CAP_BPS);
+        assertTrue(vault.strategyConfig(address(s)).listed, "new governance lists");
+    }
+
+    function test_RevertWhen_setGovernance_zeroAddress() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.ZeroAddress.selector));
+        vm.prank(governance);
+        vault.setGovernance(address(0));
+    }
+
+    function test_RevertWhen_setGovernance_callerNotGovernance() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotGovernance.selector, guardian));
+        vm.prank(guardian);
+        vault.setGovernance(guardian);
+    }
+
+    function test_setGuardian_handsOverGuardian() public {
+        address next = makeAddr("nextGuardian");
+        vm.expectEmit(true, true, true, true, address(vault));
+        emit EventsLib.GuardianSet(guardian, next);
+        vm.prank(governance);
+        vault.setGuardian(next);
+        assertEq(vault.guardian(), next, "guardian replaced");
+
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotGuardianOrGovernance.selector, guardian));
+        vm.prank(guardian);
+        vault.setStrategyEnabled(_s(0), false);
+        vm.prank(next);
+        vault.setStrategyEnabled(_s(0), false);
+        assertFalse(vault.strategyConfig(_s(0)).enabled, "new guardian disables");
+    }
+
+    function test_RevertWhen_setGuardian_zeroAddress() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.ZeroAddress.selector));
+        vm.prank(governance);
+        vault.setGuardian(address(0));
+    }
+
+    function test_RevertWhen_setGuardian_callerNotGovernance() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotGovernance.selector, guardian));
+        vm.prank(guardian);
+        vault.setGuardian(alice);
+    }
+
+    // ================================================================ scopeMask
+
+    function test_scopeMask_bitsOfIndices() public view {
+        address[] memory two = new address[](2);
+        (two[0], two[1]) = (_s(2), _s(0));
+        assertEq(vault.scopeMask(two), 0x5, "strategies 0 and 2");
+        assertEq(vault.scopeMask(_queue3(_s(0), _s(1), _s(2))), 0x7, "all three");
+        (two[0], two[1]) = (_s(1), _s(1));
+        assertEq(vault.scopeMask(two), 0x2, "a repeated strategy sets one bit");
+        assertEq(vault.scopeMask(new address[](0)), 0, "empty list");
+    }
+
+    function test_RevertWhen_scopeMask_strategyNotListed() public {
+        vm.prank(governance);
+        vault.removeStrategy(_s(1));
+        address[] memory one = new address[](1);
+        one[0] = _s(1);
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.StrategyNotListed.selector, _s(1)));
+        vault.scopeMask(one);
+    }
+
+    function test_scopeMask_buildsWorkingSessionScope() public {
+        _deposit(alice, 1_000e6);
+        address[] memory one = new address[](1);
+        one[0] = _s(1);
+        ISessionManager.SessionParams memory p = _params();
+        p.scope = vault.scopeMask(one);
+        uint256 id = _grant(p);
+        _rebalance(_targets1(_s(1), 100e6), id);
+        assertEq(vault.allocation(_s(1)), 100e6, "in-scope strategy moved");
+    }
+
+    // ================================================================ constructor
+
+    function test_RevertWhen_constructor_zeroSessionManager() public {
+        ITreasuryVault.Bounds memory b = vault.bounds();
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.ZeroAddress.selector));
+        new TreasuryVault(IERC20(address(asset)), "T", "T", ISessionManager(address(0)), governance, guardian, b);
+    }
+
+    function test_RevertWhen_constructor_zeroGuardian() public {
+        ITreasuryVault.Bounds memory b = vault.bounds();
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.ZeroAddress.selector));
+        new TreasuryVault(IERC20(address(asset)), "T", "T", sessions, governance, address(0), b);
+    }
+
+    function test_RevertWhen_constructor_boundsOutOfRange() public {
+        ITreasuryVault.Bounds memory b = vault.bounds();
+        b.lossEpochLength = 0;
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.BoundOutOfRange.selector, 0, 1 hours, 30 days));
+        new TreasuryVault(IERC20(address(asset)), "T", "T", sessions, governance, guardian, b);
+    }
+}
