@@ -18,6 +18,9 @@ contract FeeStrategy is ERC4626 {
 
     /// @notice Entry fee, in bps of the assets deposited.
     uint256 public entryFeeBps;
+
+    /// @notice Thrown when an entry fee of 100% or more is set.
+    error FeeTooHigh(uint256 entryFeeBps);
     /// @notice Where entry fees go.
     address public immutable feeRecipient;
 
@@ -25,14 +28,14 @@ contract FeeStrategy is ERC4626 {
         ERC20("Fee strategy", "fSTRAT")
         ERC4626(asset_)
     {
-        require(entryFeeBps_ < BPS, "fee");
+        if (entryFeeBps_ >= BPS) revert FeeTooHigh(entryFeeBps_);
         entryFeeBps = entryFeeBps_;
         feeRecipient = feeRecipient_;
     }
 
     /// @notice Sets the entry fee, in bps.
     function setEntryFeeBps(uint256 entryFeeBps_) external {
-        require(entryFeeBps_ < BPS, "fee");
+        if (entryFeeBps_ >= BPS) revert FeeTooHigh(entryFeeBps_);
         entryFeeBps = entryFeeBps_;
     }
 

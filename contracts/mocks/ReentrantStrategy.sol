@@ -21,7 +21,7 @@ contract ReentrantStrategy is ERC4626 {
     }
 
     /// @notice The vault called back.
-    address public target;
+    address public reentryTarget;
     /// @notice Call back made while a depositor deposits.
     Reentry public onDeposit;
     /// @notice Call back made while a holder withdraws or redeems.
@@ -44,7 +44,7 @@ contract ReentrantStrategy is ERC4626 {
     function arm(address target_, Reentry onDeposit_, Reentry onWithdraw_, bool bubble_, uint256 sessionId_)
         external
     {
-        target = target_;
+        reentryTarget = target_;
         onDeposit = onDeposit_;
         onWithdraw = onWithdraw_;
         bubble = bubble_;
@@ -77,7 +77,8 @@ contract ReentrantStrategy is ERC4626 {
             data = abi.encodeCall(ITreasuryVault.rebalance, (targets, sessionId, bytes32(0)));
         }
         ++reentryAttempts;
-        (bool ok, bytes memory ret) = target.call(data);
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory ret) = reentryTarget.call(data);
         if (ok) {
             reentrySucceeded = true;
             return;
