@@ -195,6 +195,20 @@ contract TreasuryVaultExitsTest is BaseTest {
         assertEq(vault.allocation(_s(0)), 300e6, "blocked allocation kept");
     }
 
+    function test_withdraw_strategyWithBrokenViewsKeepsItsValueAndOthersPay() public {
+        strategies[0].setViewsBroken(true);
+        assertEq(vault.previewRedeem(vault.balanceOf(alice)), 600e6, "previews still price alice's shares");
+        assertEq(vault.maxWithdraw(alice), 600e6, "alice can take her whole position");
+        vm.expectEmit(true, true, true, true, address(vault));
+        emit EventsLib.StrategyPulled(_s(1), 300e6);
+        _withdraw(alice, 450e6);
+        assertEq(asset.balanceOf(alice), 450e6, "alice paid by idle and the other strategies");
+        assertEq(vault.allocation(_s(0)), 300e6, "broken strategy keeps its last marked allocation");
+        assertEq(vault.totalAssets(), vault.idle() + _sumAllocations(), "total = idle + allocations");
+        // What is left to withdraw: strategy 2's 250e6; the broken strategy's 300e6 is not counted as liquid.
+        assertEq(vault.maxWithdraw(bob), 250e6, "liquidity counts only the strategies that answer");
+    }
+
     function test_withdraw_takesWhatCappedStrategyReleases() public {
         strategies[0].setWithdrawCap(100e6);
         vm.expectEmit(true, true, true, true, address(vault));

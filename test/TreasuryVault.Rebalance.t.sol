@@ -411,6 +411,30 @@ contract TreasuryVaultRebalanceTest is BaseTest {
         );
     }
 
+    function test_RevertWhen_withdrawLegAboveStrategyLiquidity() public {
+        _assertPasses(_targets1(_s(0), 400e6), sid);
+        vm.warp(block.timestamp + 1);
+        strategies[0].setWithdrawCap(100e6);
+        // Exactly what the strategy lets go passes the check; one wei more is refused before any move.
+        _assertReverts(
+            _targets1(_s(0), 300e6 - 1),
+            sid,
+            abi.encodeWithSelector(ErrorsLib.StrategyWithdrawLimited.selector, _s(0), 100e6 + 1, 100e6)
+        );
+        _assertPasses(_targets1(_s(0), 300e6), sid);
+    }
+
+    function test_RevertWhen_fullExitFromBlockedStrategy() public {
+        _assertPasses(_targets1(_s(0), 400e6), sid);
+        vm.warp(block.timestamp + 1);
+        strategies[0].setBlocked(true);
+        _assertReverts(
+            _targets1(_s(0), 0),
+            sid,
+            abi.encodeWithSelector(ErrorsLib.StrategyWithdrawLimited.selector, _s(0), 400e6, 0)
+        );
+    }
+
     function test_RevertWhen_laterDepositLegExceedsIdle() public {
         // After the first deposit leg 400e6 is idle; the second asks for one more (checked before any cap).
         _assertReverts(

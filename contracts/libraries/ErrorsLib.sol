@@ -60,6 +60,9 @@ library ErrorsLib {
     /// @notice Thrown when a rebalance names the same strategy twice.
     error DuplicateTarget(address strategy);
 
+    /// @notice Thrown when a withdrawal leg asks a strategy for more than it lets the vault withdraw now.
+    error StrategyWithdrawLimited(address strategy, uint256 requested, uint256 available);
+
     /// @notice Thrown when a deposit leg needs more idle assets than the vault holds at that point.
     error InsufficientIdle(uint256 needed, uint256 idle);
 

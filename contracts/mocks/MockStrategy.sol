@@ -12,10 +12,15 @@ contract MockStrategy is ERC4626 {
     /// @notice Thrown by withdraw/redeem while withdrawals are blocked.
     error WithdrawalsBlocked();
 
+    /// @notice Thrown by the views while they are broken.
+    error ViewsBroken();
+
     /// @notice Most assets any owner may withdraw per call; type(uint256).max = no cap.
     uint256 public withdrawCap = type(uint256).max;
     /// @notice Whether withdraw and redeem revert.
     bool public blocked;
+    /// @notice Whether previewRedeem, maxWithdraw and maxRedeem revert (a broken or hostile strategy).
+    bool public viewsBroken;
 
     constructor(MockERC20 asset_, string memory name_)
         ERC20(name_, string.concat("s", asset_.symbol()))
@@ -42,12 +47,24 @@ contract MockStrategy is ERC4626 {
         blocked = blocked_;
     }
 
+    /// @notice Makes previewRedeem, maxWithdraw and maxRedeem revert, or work again.
+    function setViewsBroken(bool broken) external {
+        viewsBroken = broken;
+    }
+
+    function previewRedeem(uint256 shares) public view override returns (uint256) {
+        if (viewsBroken) revert ViewsBroken();
+        return super.previewRedeem(shares);
+    }
+
     function maxWithdraw(address owner) public view override returns (uint256) {
+        if (viewsBroken) revert ViewsBroken();
         if (blocked) return 0;
         return Math.min(super.maxWithdraw(owner), Math.min(withdrawCap, IERC20(asset()).balanceOf(address(this))));
     }
 
     function maxRedeem(address owner) public view override returns (uint256) {
+        if (viewsBroken) revert ViewsBroken();
         if (blocked) return 0;
         uint256 shares = super.maxRedeem(owner);
         uint256 liquid = Math.min(withdrawCap, IERC20(asset()).balanceOf(address(this)));

@@ -263,10 +263,38 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
 
     // ================================================================ valuation
 
-    /// @dev Redeemable value of the vault's position in `strategy`.
+    /// @dev Redeemable value of the vault's position in `strategy`. A strategy whose views revert keeps its last
+    /// marked allocation, so one broken strategy cannot block exits or the valuation of the others.
     function _valueOf(address strategy) internal view returns (uint256) {
-        uint256 shares = IERC4626(strategy).balanceOf(address(this));
-        return shares == 0 ? 0 : IERC4626(strategy).previewRedeem(shares);
+        try IERC4626(strategy).balanceOf(address(this)) returns (uint256 shares) {
+            if (shares == 0) return 0;
+            try IERC4626(strategy).previewRedeem(shares) returns (uint256 value) {
+                return value;
+            } catch {}
+        } catch {}
+        return _allocation[strategy];
+    }
+
+    /// @dev The error a withdrawal leg raises when the strategy will not let that much go now (empty if it will).
+    function _withdrawLimitError(Leg memory leg) internal view returns (bytes memory) {
+        bool limited;
+        if (leg.target == 0) {
+            IERC4626 s = IERC4626(leg.strategy);
+            try s.maxRedeem(address(this)) returns (uint256 maxShares) {
+                limited = s.balanceOf(address(this)) > maxShares;
+            } catch {
+                limited = true;
+            }
+        } else {
+            limited = leg.current - leg.target > _strategyMaxWithdraw(leg.strategy);
+        }
+        if (!limited) return "";
+        return abi.encodeWithSelector(
+            ErrorsLib.StrategyWithdrawLimited.selector,
+            leg.strategy,
+            leg.current - leg.target,
+            _strategyMaxWithdraw(leg.strategy)
+        );
     }
 
     /// @dev Sets a strategy's allocation to `value`, keeping `_totalAllocated` in step.
@@ -335,6 +363,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         for (uint256 i; i < legs.length; ++i) {
             Leg memory leg = legs[i];
             if (leg.target >= leg.current) continue;
+            _revertIf(_withdrawLimitError(leg));
             uint256 balanceBefore = token.balanceOf(address(this));
             if (leg.target == 0) {
                 IERC4626(leg.strategy).redeem(
@@ -387,6 +416,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         for (uint256 i; i < plan.legs.length; ++i) {
             Leg memory leg = plan.legs[i];
             if (leg.target < leg.current) {
+                if (legReason.length == 0) legReason = _withdrawLimitError(leg);
                 IERC4626 s = IERC4626(leg.strategy);
                 uint256 shares = s.balanceOf(address(this));
                 if (leg.target == 0) {
