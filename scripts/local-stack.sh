@@ -33,7 +33,7 @@ if [ "${1:-}" = "stop" ]; then
 fi
 
 echo "[local-stack] building contracts and types" >&2
-pnpm exec hardhat build --quiet >&2
+pnpm exec hardhat build --no-tests --quiet >&2
 
 if rpc_up; then
   echo "[local-stack] a chain already answers on $RPC_URL: deploying to it (Ignition's journal makes this a no-op when deployed)"

@@ -6,6 +6,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/toolchain.sh
 # The scripts are typed with typechain: build once (artifacts/ and types/ are not committed).
 if [ ! -f types/ethers-contracts/index.ts ] || [ ! -d artifacts/contracts ]; then
-  pnpm exec hardhat build --quiet >&2
+  pnpm exec hardhat build --no-tests --quiet >&2
 fi
 exec node --import tsx scripts/treasury.ts "$@"

@@ -46,10 +46,10 @@ describe("Governance: bounds change through Governor and Timelock", function () 
     const unit = 10n ** 6n;
     // Only loosening changes (governance-only): nobody but the Timelock may make any of them.
     const changes: BoundsChange[] = [
-      { kind: "addStrategy", strategy: s0, absoluteCap: 2_000_000n * unit, relativeCapBps: 6_000 },
+      { kind: "addStrategy", strategy: s0, absoluteCap: 2_000_000n * unit, relativeCapBps: 5_000 },
       { kind: "addStrategy", strategy: s1, absoluteCap: 750_000n * unit, relativeCapBps: 3_000 },
       { kind: "setIdleBuffer", idleBufferBps: 500 },
-      { kind: "setLossLimits", maxLossPerCallBps: 100, epochLossBudgetBps: 300 },
+      { kind: "setLossLimits", maxLossPerCallBps: 75, epochLossBudgetBps: 200 },
       { kind: "setCeilings", maxDuration: 3 * 86_400, maxVolumePerCall: 100_000n * unit, maxVolumePerEpoch: 400_000n * unit },
     ];
 
@@ -97,11 +97,11 @@ describe("Governance: bounds change through Governor and Timelock", function () 
     expect((await proposalStatus(ctx, proposed.proposalId)).state, "after execute").to.equal("Executed");
 
     const c0 = await ctx.vault.strategyConfig(s0);
-    expect([c0.listed, c0.absoluteCap, c0.relativeCapBps], "strategy 0 listed with its caps").to.deep.equal([true, 2_000_000n * unit, 6_000n]);
+    expect([c0.listed, c0.absoluteCap, c0.relativeCapBps], "strategy 0 listed with its caps").to.deep.equal([true, 2_000_000n * unit, 5_000n]);
     expect((await ctx.vault.strategyConfig(s1)).absoluteCap, "strategy 1 listed with its cap").to.equal(750_000n * unit);
     const bounds = await ctx.vault.bounds();
     expect(bounds.idleBufferBps, "idle buffer lowered").to.equal(500n);
-    expect([bounds.maxLossPerCallBps, bounds.epochLossBudgetBps], "loss limits raised").to.deep.equal([100n, 300n]);
+    expect([bounds.maxLossPerCallBps, bounds.epochLossBudgetBps], "loss limits raised").to.deep.equal([75n, 200n]);
     const ceilings = await ctx.sessions.ceilings(ctx.addresses.vault);
     expect(ceilings.maxVolumePerCall, "session ceiling set").to.equal(100_000n * unit);
   });

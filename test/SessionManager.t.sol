@@ -54,6 +54,19 @@ contract SessionManagerTest is BaseTest {
         );
     }
 
+    /// @dev Raises the duration ceiling to `maxDuration` one ramp period at a time (at most doubling per period).
+    function _rampCeilingsTo(address vault_, uint40 maxDuration, uint128 perCall, uint128 perEpoch) internal {
+        uint256 current = sessions.ceilings(vault_).maxDuration;
+        while (current < maxDuration) {
+            vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD);
+            uint256 step = current * 2 < ConstantsLib.MIN_DURATION_CEILING_STEP
+                ? ConstantsLib.MIN_DURATION_CEILING_STEP
+                : current * 2;
+            current = step < maxDuration ? step : maxDuration;
+            _setCeilings(vault_, uint40(current), perCall, perEpoch);
+        }
+    }
+
     function _adminGrant(ISessionManager.SessionParams memory p) internal returns (uint256 id) {
         vm.prank(sessionAdmin);
         id = sessions.grant(p);
@@ -296,7 +309,7 @@ contract SessionManagerTest is BaseTest {
 
     function test_RevertWhen_grant_sessionAdminCeilingAtProtocolMax() public {
         // A ceiling equal to the protocol maximum still caps the admin at 365 days.
-        _setCeilings(address(vault), uint40(MAX_DURATION), 10_000e6, 50_000e6);
+        _rampCeilingsTo(address(vault), uint40(MAX_DURATION), 10_000e6, 50_000e6);
         ISessionManager.SessionParams memory p = _params();
         p.maxVolumePerCall = 10_000e6;
         p.maxVolumePerEpoch = 50_000e6;
@@ -747,7 +760,7 @@ contract SessionManagerTest is BaseTest {
     }
 
     function test_setCeilings_maxDurationAtProtocolMax() public {
-        _setCeilings(address(vault), uint40(MAX_DURATION), 1, 1);
+        _rampCeilingsTo(address(vault), uint40(MAX_DURATION), 1, 1);
         assertEq(sessions.ceilings(address(vault)).maxDuration, MAX_DURATION, "maxDuration at protocol max");
     }
 
@@ -1488,6 +1501,29 @@ contract SessionManagerTest is BaseTest {
         ISessionManager.Remaining memory r = sessions.remaining(id);
         assertEq(r.epochEndsAt, p.validUntil, "epoch end capped at validUntil");
         assertEq(r.nextCallAt, p.validUntil, "no further call: nextCallAt = validUntil");
+    }
+
+    function test_RevertWhen_setCeilings_durationRaisedPastRampStep() public {
+        uint256 periodEnd = block.timestamp + ConstantsLib.RAMP_PERIOD;
+        // From nothing, the first ceiling may reach 7 days.
+        vm.prank(governance);
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.ChangeTooLarge.selector, 7 days + 1, 7 days, periodEnd));
+        sessions.setCeilings(address(vault), ISessionManager.Ceilings(7 days + 1, 1, 1));
+        _setCeilings(address(vault), 7 days, 1, 1);
+        // Within the same period, still measured from the period's reference (0): no second step.
+        _setCeilings(address(vault), 1 days, 1, 1); // lowering is never limited
+        _setCeilings(address(vault), 7 days, 1, 1);
+        // Next period: at most double the 7 days the period starts from.
+        vm.warp(periodEnd);
+        vm.prank(governance);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ErrorsLib.ChangeTooLarge.selector, 14 days + 1, 14 days, periodEnd + ConstantsLib.RAMP_PERIOD
+            )
+        );
+        sessions.setCeilings(address(vault), ISessionManager.Ceilings(14 days + 1, 1, 1));
+        _setCeilings(address(vault), 14 days, 1, 1);
+        assertEq(sessions.ceilings(address(vault)).maxDuration, 14 days, "doubled in the next period");
     }
 
     function test_RevertWhen_setCeilings_perCallAbovePerEpoch() public {

@@ -73,9 +73,115 @@ contract TreasuryVaultAdminTest is BaseTest {
 
     function test_addStrategy_relativeCapAtFullBps() public {
         MockStrategy s = _newStrategy("full");
+        // A new strategy ramps from 0: at most 50% in its first period, 100% one period later.
         vm.prank(governance);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ErrorsLib.ChangeTooLarge.selector, 10_000, 5_000, block.timestamp + ConstantsLib.RAMP_PERIOD
+            )
+        );
         vault.addStrategy(address(s), type(uint128).max, 10_000);
-        assertEq(vault.strategyConfig(address(s)).relativeCapBps, 10_000, "100% relative cap accepted");
+        vm.prank(governance);
+        vault.addStrategy(address(s), type(uint128).max, 5_000);
+        vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD);
+        vm.prank(governance);
+        vault.setCaps(address(s), type(uint128).max, 10_000);
+        assertEq(vault.strategyConfig(address(s)).relativeCapBps, 10_000, "100% relative cap reached");
+    }
+
+    // ================================================================ bounded change (ramp)
+
+    /// @dev Raises the loss limits to the targets, one ramp period per allowed step.
+    function _rampLossLimitsTo(uint16 perCall, uint16 budget) internal {
+        ITreasuryVault.Bounds memory b = vault.bounds();
+        while (b.maxLossPerCallBps < perCall || b.epochLossBudgetBps < budget) {
+            vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD);
+            uint256 p = b.maxLossPerCallBps + ConstantsLib.MAX_LOSS_PER_CALL_RAISE_BPS;
+            uint256 e = b.epochLossBudgetBps + ConstantsLib.MAX_EPOCH_LOSS_RAISE_BPS;
+            vm.prank(governance);
+            vault.setLossLimits(
+                uint16(p < perCall ? p : perCall), uint16(e < budget ? e : budget), b.lossEpochLength
+            );
+            b = vault.bounds();
+        }
+    }
+
+    function test_setCaps_lowerThenRaiseStaysWithinPeriodReference() public {
+        vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD);
+        uint256 periodEnd = block.timestamp + ConstantsLib.RAMP_PERIOD;
+        vm.startPrank(governance);
+        vault.setCaps(_s(0), ABS_CAP, REL_CAP_BPS + 5_000); // exactly the step: 50% -> 100%
+        vault.setCaps(_s(0), ABS_CAP, 1_000); // lowering is never limited, and keeps the period's reference
+        vault.setCaps(_s(0), ABS_CAP, 10_000); // back up to reference + step within the same period
+        vm.stopPrank();
+        assertEq(vault.capReference(_s(0)).relativeCapBps, REL_CAP_BPS, "reference is where the period started");
+        assertEq(vault.capReference(_s(0)).periodStart, periodEnd - ConstantsLib.RAMP_PERIOD, "period start");
+    }
+
+    function test_RevertWhen_relativeCapRaisedTwiceInOnePeriodPastStep() public {
+        MockStrategy s = _newStrategy("ramp");
+        vm.startPrank(governance);
+        vault.addStrategy(address(s), ABS_CAP, 3_000);
+        vault.setCaps(address(s), ABS_CAP, 5_000); // 0 -> 50% in total within the first period: allowed
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ErrorsLib.ChangeTooLarge.selector, 5_001, 5_000, block.timestamp + ConstantsLib.RAMP_PERIOD
+            )
+        );
+        vault.setCaps(address(s), ABS_CAP, 5_001); // a second step in the same period cannot pass the reference + step
+        vm.stopPrank();
+        vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD);
+        vm.prank(governance);
+        vault.setCaps(address(s), ABS_CAP, 10_000); // a new period starts from 50%
+        assertEq(vault.strategyConfig(address(s)).relativeCapBps, 10_000, "raised in the next period");
+    }
+
+    function test_RevertWhen_governanceCutsIdleBufferPastRampStep() public {
+        vm.prank(governance);
+        vault.setIdleBuffer(9_000);
+        vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD);
+        uint256 periodEnd = block.timestamp + ConstantsLib.RAMP_PERIOD;
+        vm.prank(governance);
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.ChangeTooLarge.selector, 3_999, 4_000, periodEnd));
+        vault.setIdleBuffer(3_999);
+        vm.prank(governance);
+        vault.setIdleBuffer(4_000);
+        assertEq(vault.bounds().idleBufferBps, 4_000, "cut by exactly the step");
+    }
+
+    function test_RevertWhen_governanceRaisesLossLimitsPastRampStep() public {
+        uint256 periodEnd = block.timestamp + ConstantsLib.RAMP_PERIOD; // the period started at deployment
+        vm.startPrank(governance);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ErrorsLib.ChangeTooLarge.selector, MAX_LOSS_PER_CALL_BPS + 26, MAX_LOSS_PER_CALL_BPS + 25, periodEnd
+            )
+        );
+        vault.setLossLimits(MAX_LOSS_PER_CALL_BPS + 26, EPOCH_LOSS_BUDGET_BPS, LOSS_EPOCH);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ErrorsLib.ChangeTooLarge.selector, EPOCH_LOSS_BUDGET_BPS + 101, EPOCH_LOSS_BUDGET_BPS + 100, periodEnd
+            )
+        );
+        vault.setLossLimits(MAX_LOSS_PER_CALL_BPS, EPOCH_LOSS_BUDGET_BPS + 101, LOSS_EPOCH);
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.ChangeTooLarge.selector, LOSS_EPOCH / 2 - 1, LOSS_EPOCH / 2, periodEnd));
+        vault.setLossLimits(MAX_LOSS_PER_CALL_BPS, EPOCH_LOSS_BUDGET_BPS, LOSS_EPOCH / 2 - 1);
+        vault.setLossLimits(MAX_LOSS_PER_CALL_BPS + 25, EPOCH_LOSS_BUDGET_BPS + 100, LOSS_EPOCH / 2);
+        vm.stopPrank();
+        ITreasuryVault.Bounds memory b = vault.bounds();
+        assertEq(b.maxLossPerCallBps, MAX_LOSS_PER_CALL_BPS + 25, "per-call raised by the step");
+        assertEq(b.epochLossBudgetBps, EPOCH_LOSS_BUDGET_BPS + 100, "budget raised by the step");
+        assertEq(b.lossEpochLength, LOSS_EPOCH / 2, "epoch halved");
+    }
+
+    function test_guardianTighteningIsNeverRampLimited() public {
+        vm.startPrank(guardian);
+        vault.setCaps(_s(0), 0, 0);
+        vault.setIdleBuffer(10_000);
+        vault.setLossLimits(0, 0, LOSS_EPOCH);
+        vm.stopPrank();
+        assertEq(vault.bounds().idleBufferBps, 10_000, "guardian raised the buffer to 100% at once");
+        assertEq(vault.strategyConfig(_s(0)).relativeCapBps, 0, "guardian zeroed the cap at once");
     }
 
     function test_RevertWhen_addStrategy_relativeCapAboveFullBps() public {
@@ -307,6 +413,7 @@ contract TreasuryVaultAdminTest is BaseTest {
     // ================================================================ setCaps
 
     function test_setCaps_governanceRaisesAndLowers() public {
+        vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD); // past the listing's first ramp period
         vm.expectEmit(true, true, true, true, address(vault));
         emit EventsLib.CapsSet(_s(0), 2_000_000e6, 6_000, governance);
         vm.prank(governance);
@@ -475,6 +582,9 @@ contract TreasuryVaultAdminTest is BaseTest {
     // ================================================================ setLossLimits
 
     function test_setLossLimits_governanceAtUpperEdges() public {
+        // Loosening is bounded per ramp period: climb to the protocol maxima one period at a time.
+        _rampLossLimitsTo(500, 1_000);
+        vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD);
         vm.expectEmit(true, true, true, true, address(vault));
         emit EventsLib.LossLimitsSet(500, 1_000, 30 days, governance);
         vm.prank(governance);
@@ -488,8 +598,13 @@ contract TreasuryVaultAdminTest is BaseTest {
     }
 
     function test_setLossLimits_governanceAtLowerEdges() public {
-        vm.prank(governance);
-        vault.setLossLimits(0, 0, 1 hours);
+        // A shorter loss epoch refills the budget faster: it may halve per ramp period (1 day -> 1 hour in 5).
+        uint32[5] memory steps = [uint32(12 hours), 6 hours, 3 hours, 90 minutes, 1 hours];
+        for (uint256 i; i < steps.length; ++i) {
+            vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD);
+            vm.prank(governance);
+            vault.setLossLimits(0, 0, steps[i]);
+        }
         ITreasuryVault.Bounds memory b = vault.bounds();
         assertEq(b.maxLossPerCallBps, 0, "per-call limit zero");
         assertEq(b.epochLossBudgetBps, 0, "epoch budget zero");

@@ -39,6 +39,22 @@ interface ITreasuryVault is IERC4626, IGovernanceRoles {
         uint128 lossInEpoch;
     }
 
+    /// @notice Where the vault-wide bounds stood at the start of the current ramp period: governance may loosen each
+    /// only so far from these values until the period ends (see ConstantsLib). One storage slot.
+    struct BoundsReference {
+        uint40 periodStart;
+        uint16 idleBufferBps;
+        uint16 maxLossPerCallBps;
+        uint16 epochLossBudgetBps;
+        uint32 lossEpochLength;
+    }
+
+    /// @notice Where a strategy's relative cap stood at the start of its current ramp period.
+    struct CapReference {
+        uint40 periodStart;
+        uint16 relativeCapBps;
+    }
+
     /// @notice A rebalance target: the allocation a strategy should hold after the call, in assets.
     struct Allocation {
         address strategy;
@@ -125,6 +141,10 @@ interface ITreasuryVault is IERC4626, IGovernanceRoles {
     function strategyCount() external view returns (uint256);
     function withdrawQueue() external view returns (address[] memory);
     function bounds() external view returns (Bounds memory);
+    /// @notice The references governance's loosening of the vault-wide bounds is measured against.
+    function boundsReference() external view returns (BoundsReference memory);
+    /// @notice The reference governance's raising of a strategy's relative cap is measured against.
+    function capReference(address strategy) external view returns (CapReference memory);
     /// @notice Bit mask of the indices of `strategies`, for building a session scope.
     function scopeMask(address[] calldata strategies) external view returns (uint256);
 }

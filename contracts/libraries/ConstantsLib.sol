@@ -29,6 +29,30 @@ library ConstantsLib {
     /// @dev Highest per-epoch loss budget governance may set: 1_000 bps = 10% of total assets.
     uint256 internal constant MAX_EPOCH_LOSS_BPS = 1_000;
 
+    /// @dev Bounded change: the window over which a risk-increasing parameter may move only so far from where it stood
+    /// at the window's start (its reference). Risk-reducing changes are never limited.
+    uint256 internal constant RAMP_PERIOD = 7 days;
+
+    /// @dev Most a strategy's relative cap may rise above its reference in one ramp period: 5,000 bps = 50 points.
+    /// A new strategy's reference is 0.
+    uint256 internal constant MAX_RELATIVE_CAP_RAISE_BPS = 5_000;
+
+    /// @dev Most the idle buffer may fall below its reference in one ramp period: 5,000 bps = 50 points.
+    uint256 internal constant MAX_IDLE_BUFFER_CUT_BPS = 5_000;
+
+    /// @dev Most the per-call loss limit may rise above its reference in one ramp period: 25 bps.
+    uint256 internal constant MAX_LOSS_PER_CALL_RAISE_BPS = 25;
+
+    /// @dev Most the epoch loss budget may rise above its reference in one ramp period: 100 bps.
+    uint256 internal constant MAX_EPOCH_LOSS_RAISE_BPS = 100;
+
+    /// @dev The loss epoch may shrink to no less than reference / 2 in one ramp period (a shorter epoch refills the
+    /// budget faster).
+    uint256 internal constant MIN_LOSS_EPOCH_SHRINK_DIVISOR = 2;
+
+    /// @dev The session duration ceiling may rise to at most max(2 x reference, 7 days) in one ramp period.
+    uint256 internal constant MIN_DURATION_CEILING_STEP = 7 days;
+
     /// @dev Shortest and longest loss-budget epoch of a vault.
     uint256 internal constant MIN_LOSS_EPOCH = 1 hours;
     uint256 internal constant MAX_LOSS_EPOCH = 30 days;

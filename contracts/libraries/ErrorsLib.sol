@@ -41,6 +41,10 @@ library ErrorsLib {
     /// @notice Thrown when a new withdraw queue is not a permutation of the listed strategies.
     error InvalidWithdrawQueue();
 
+    /// @notice Thrown when governance moves a risk-increasing parameter past how far it may move in the current ramp
+    /// period; `limit` is the furthest value allowed until the period ends at `periodEndsAt`.
+    error ChangeTooLarge(uint256 value, uint256 limit, uint256 periodEndsAt);
+
     /// @notice Thrown when a basis-point or duration bound is outside its allowed range.
     error BoundOutOfRange(uint256 value, uint256 min, uint256 max);
 

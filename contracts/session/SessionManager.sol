@@ -45,6 +45,14 @@ contract SessionManager is ISessionManager, GovernanceRoles {
     mapping(address agent => uint256[]) internal _sessionsOf;
     mapping(address vault => Ceilings) internal _ceilings;
 
+    /// @dev Where a vault's duration ceiling stood at the start of its current ramp period.
+    struct DurationReference {
+        uint40 periodStart;
+        uint40 maxDuration;
+    }
+
+    mapping(address vault => DurationReference) internal _durationRef;
+
     constructor(address governance_, address guardian_, address sessionAdmin_)
         GovernanceRoles(governance_, guardian_)
     {
@@ -139,6 +147,17 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         }
         if (c.maxVolumePerCall > c.maxVolumePerEpoch) {
             revert ErrorsLib.BoundOutOfRange(c.maxVolumePerCall, 0, c.maxVolumePerEpoch);
+        }
+        // Bounded change: the duration ceiling may at most double (or reach 7 days) per ramp period.
+        DurationReference storage ref = _durationRef[vault];
+        if (block.timestamp >= ref.periodStart + ConstantsLib.RAMP_PERIOD) {
+            ref.periodStart = uint40(block.timestamp);
+            ref.maxDuration = _ceilings[vault].maxDuration;
+        }
+        uint256 limit = 2 * uint256(ref.maxDuration);
+        if (limit < ConstantsLib.MIN_DURATION_CEILING_STEP) limit = ConstantsLib.MIN_DURATION_CEILING_STEP;
+        if (c.maxDuration > limit) {
+            revert ErrorsLib.ChangeTooLarge(c.maxDuration, limit, ref.periodStart + ConstantsLib.RAMP_PERIOD);
         }
         _ceilings[vault] = c;
         emit EventsLib.CeilingsSet(vault, c.maxDuration, c.maxVolumePerCall, c.maxVolumePerEpoch);

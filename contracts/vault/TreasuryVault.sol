@@ -54,6 +54,8 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
     /// @dev Sum of `_allocation` over listed strategies.
     uint256 internal _totalAllocated;
     Bounds internal _bounds;
+    BoundsReference internal _boundsRef;
+    mapping(address strategy => CapReference) internal _capRef;
 
     mapping(address strategy => StrategyConfig) internal _config;
     mapping(address strategy => uint256) internal _allocation;
@@ -91,6 +93,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         sessionManager = sessionManager_;
         _setIdleBuffer(bounds_.idleBufferBps);
         _setLossLimits(bounds_.maxLossPerCallBps, bounds_.epochLossBudgetBps, bounds_.lossEpochLength);
+        _refreshBoundsReference(true);
     }
 
     // ================================================================ ERC-4626
@@ -614,6 +617,9 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
             revert ErrorsLib.TooManyStrategies(ConstantsLib.MAX_STRATEGY_INDEX);
         }
         if (relativeCapBps > ConstantsLib.BPS) revert ErrorsLib.BoundOutOfRange(relativeCapBps, 0, ConstantsLib.BPS);
+        // A new strategy ramps from a relative cap of 0.
+        _capRef[strategy] = CapReference(uint40(block.timestamp), 0);
+        _checkRaise(relativeCapBps, ConstantsLib.MAX_RELATIVE_CAP_RAISE_BPS, block.timestamp);
         // Safe: index < MAX_STRATEGY_INDEX = 256.
         _config[strategy] = StrategyConfig(absoluteCap, relativeCapBps, uint8(index), true, true);
         _byIndex.push(strategy);
@@ -649,6 +655,16 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         _requireGovernanceOrTightening(absoluteCap <= c.absoluteCap && relativeCapBps <= c.relativeCapBps);
         if (!c.listed) revert ErrorsLib.StrategyNotListed(strategy);
         if (relativeCapBps > ConstantsLib.BPS) revert ErrorsLib.BoundOutOfRange(relativeCapBps, 0, ConstantsLib.BPS);
+        if (relativeCapBps > c.relativeCapBps) {
+            CapReference storage ref = _capRef[strategy];
+            if (block.timestamp >= ref.periodStart + ConstantsLib.RAMP_PERIOD) {
+                ref.periodStart = uint40(block.timestamp);
+                ref.relativeCapBps = c.relativeCapBps;
+            }
+            _checkRaise(
+                relativeCapBps, ref.relativeCapBps + ConstantsLib.MAX_RELATIVE_CAP_RAISE_BPS, ref.periodStart
+            );
+        }
         c.absoluteCap = absoluteCap;
         c.relativeCapBps = relativeCapBps;
         emit EventsLib.CapsSet(strategy, absoluteCap, relativeCapBps, msg.sender);
@@ -665,8 +681,15 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
 
     /// @inheritdoc ITreasuryVault
     function setIdleBuffer(uint16 idleBufferBps) external {
-        _requireGovernanceOrTightening(idleBufferBps >= _bounds.idleBufferBps);
+        uint256 previous = _bounds.idleBufferBps;
+        _requireGovernanceOrTightening(idleBufferBps >= previous);
+        _refreshBoundsReference(false);
         _setIdleBuffer(idleBufferBps);
+        if (idleBufferBps < previous) {
+            uint256 ref = _boundsRef.idleBufferBps;
+            uint256 floor = ref > ConstantsLib.MAX_IDLE_BUFFER_CUT_BPS ? ref - ConstantsLib.MAX_IDLE_BUFFER_CUT_BPS : 0;
+            _checkCut(idleBufferBps, floor);
+        }
     }
 
     /// @inheritdoc ITreasuryVault
@@ -676,7 +699,27 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
             maxLossPerCallBps <= b.maxLossPerCallBps && epochLossBudgetBps <= b.epochLossBudgetBps
                 && lossEpochLength == b.lossEpochLength
         );
+        // Protocol ranges first, then how far governance may loosen in this ramp period.
+        _refreshBoundsReference(false);
         _setLossLimits(maxLossPerCallBps, epochLossBudgetBps, lossEpochLength);
+        if (msg.sender == governance) {
+            BoundsReference memory ref = _boundsRef;
+            if (maxLossPerCallBps > b.maxLossPerCallBps) {
+                _checkRaise(
+                    maxLossPerCallBps,
+                    ref.maxLossPerCallBps + ConstantsLib.MAX_LOSS_PER_CALL_RAISE_BPS,
+                    ref.periodStart
+                );
+            }
+            if (epochLossBudgetBps > b.epochLossBudgetBps) {
+                _checkRaise(
+                    epochLossBudgetBps, ref.epochLossBudgetBps + ConstantsLib.MAX_EPOCH_LOSS_RAISE_BPS, ref.periodStart
+                );
+            }
+            if (lossEpochLength < b.lossEpochLength) {
+                _checkCut(lossEpochLength, ref.lossEpochLength / ConstantsLib.MIN_LOSS_EPOCH_SHRINK_DIVISOR);
+            }
+        }
     }
 
     /// @inheritdoc ITreasuryVault
@@ -692,6 +735,28 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         }
         _withdrawQueue = queue;
         emit EventsLib.WithdrawQueueSet(queue);
+    }
+
+    /// @dev Starts a new ramp period from the current bounds when the last one is over (or when `force`). Called
+    /// before a change is applied, so the reference is where the bounds stood when the period started.
+    function _refreshBoundsReference(bool force) internal {
+        if (!force && block.timestamp < _boundsRef.periodStart + ConstantsLib.RAMP_PERIOD) return;
+        Bounds memory b = _bounds;
+        _boundsRef = BoundsReference(
+            uint40(block.timestamp), b.idleBufferBps, b.maxLossPerCallBps, b.epochLossBudgetBps, b.lossEpochLength
+        );
+    }
+
+    /// @dev Reverts when a risk-increasing raise passes `limit` in the ramp period that started at `periodStart`.
+    function _checkRaise(uint256 value, uint256 limit, uint256 periodStart) internal pure {
+        if (value > limit) revert ErrorsLib.ChangeTooLarge(value, limit, periodStart + ConstantsLib.RAMP_PERIOD);
+    }
+
+    /// @dev Reverts when a risk-increasing cut goes below `floor` in the current vault-wide ramp period.
+    function _checkCut(uint256 value, uint256 floor) internal view {
+        if (value < floor) {
+            revert ErrorsLib.ChangeTooLarge(value, floor, _boundsRef.periodStart + ConstantsLib.RAMP_PERIOD);
+        }
     }
 
     function _setIdleBuffer(uint16 idleBufferBps) internal {
@@ -762,6 +827,16 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
     /// @inheritdoc ITreasuryVault
     function bounds() external view returns (Bounds memory) {
         return _bounds;
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function boundsReference() external view returns (BoundsReference memory) {
+        return _boundsRef;
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function capReference(address strategy) external view returns (CapReference memory) {
+        return _capRef[strategy];
     }
 
     /// @inheritdoc ITreasuryVault
