@@ -2,7 +2,7 @@
  * The transaction boundary: the only object that holds the key and signs. Everything the executor needs from the
  * chain goes through this interface, so the executor is tested with a fake and for real against a local chain.
  */
-import { keccak256, type JsonRpcProvider, type Wallet } from "ethers";
+import { keccak256, type BaseWallet, type JsonRpcProvider } from "ethers";
 import { RpcError } from "../failures.js";
 import { isRevert, toRevertError } from "./revert-data.js";
 
@@ -73,7 +73,7 @@ const ALREADY_KNOWN = /already known|known transaction|already imported|nonce to
 export class WalletSender extends ProviderSimulator implements TxSender {
   constructor(
     provider: JsonRpcProvider,
-    private readonly wallet: Wallet,
+    private readonly wallet: BaseWallet,
   ) {
     super(provider, wallet.address);
   }
