@@ -76,6 +76,7 @@ export class VaultRunner {
   private lastMode: string | undefined;
   private lastHold: string | undefined;
   private readonly warned = new Set<string>();
+  private ticks = 0;
 
   constructor(
     readonly config: VaultRunnerConfig,
@@ -88,8 +89,8 @@ export class VaultRunner {
 
   async tick(options: { dryRun?: boolean } = {}): Promise<TickReport> {
     const { config, deps } = this;
-    const log = deps.log;
     const snapshot = await deps.reader.snapshot(config.vault, config.agent);
+    const log = deps.log.child({ tick: ++this.ticks, block: snapshot.blockNumber.toString() });
     const now = snapshot.timestamp;
     this.recordState(snapshot);
     deps.history.record(snapshot);
