@@ -80,6 +80,8 @@ export interface BuildOptions {
   metrics: Metrics;
   /** Present for `run`: the executor signs with it. Absent: read-only runners (dry run, status). */
   wallet?: BaseWallet;
+  /** Read-only use (dry run, status): the price history is not written. */
+  readOnly?: boolean;
   /** Test seams. */
   reader?: ChainReader;
   sender?: TxSender;
@@ -162,7 +164,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
         history: new FilePriceHistory(paths.prices(v.address), {
           minIntervalSeconds: BigInt(p.sampleIntervalSeconds),
           maxSamples: 2_000,
-        }),
+        }, !options.readOnly),
         breaker: new CircuitBreaker(paths.breaker(v.address)),
         simulator,
         executor,

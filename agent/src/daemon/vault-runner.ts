@@ -241,7 +241,7 @@ export class VaultRunner {
     }
     const key = `${assessment.mode}:${assessment.reason}`;
     if (key !== this.lastMode) {
-      const fields = { mode: assessment.mode, block: snapshot.blockNumber.toString() };
+      const fields = { mode: assessment.mode };
       if (assessment.mode === "stand-down") log.warn(fields, `standing down: ${assessment.reason}`);
       else log.info(fields, assessment.reason);
       this.lastMode = key;

@@ -29,9 +29,11 @@ export interface HistoryOptions {
 export class FilePriceHistory implements PriceHistory {
   private readonly data: Map<string, PriceSample[]>;
 
+  /** With `persist` false (dry runs, status) samples are kept in memory only and the file is never written. */
   constructor(
     private readonly file: string,
     private readonly options: HistoryOptions,
+    private readonly persist = true,
   ) {
     this.data = FilePriceHistory.load(file);
   }
@@ -69,7 +71,7 @@ export class FilePriceHistory implements PriceHistory {
       this.data.set(key, list);
       changed = true;
     }
-    if (changed) this.save();
+    if (changed && this.persist) this.save();
   }
 
   samples(strategy: string): PriceSample[] {
