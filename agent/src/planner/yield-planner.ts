@@ -8,7 +8,7 @@
  * All within liquidity, caps, scope and the session's volume room; then legs below `minMove` are dropped, and a plan
  * that only chases yield must earn more than its gas over the horizon (anti-churn).
  */
-import { BPS, absDiff, maxBig } from "../checks/math.js";
+import { BPS, maxBig } from "../checks/math.js";
 import { formatWadPercent } from "../util/format.js";
 import type { YieldEstimate } from "../yield/estimate.js";
 import { gasCostInAssets, planContext, type PlanContext } from "./context.js";
@@ -130,13 +130,13 @@ export class YieldPlanner implements Planner {
     }
     transfer(nodes, budget, params.minSpreadWad > 0n ? params.minSpreadWad : 1n);
 
+    const proposed = nodes.some((n) => !n.isIdle && n.planned !== n.current);
     enforceMinMove(nodes, params.minMove, ctx.reserve);
     const legs: PlannedLeg[] = nodes
       .filter((n) => !n.isIdle && n.planned !== n.current)
       .map((n) => ({ strategy: n.key, from: n.current, to: n.planned, scoreWad: scores.get(n.key) }));
     if (legs.length === 0) {
-      const anyMove = nodes.some((n) => !n.isIdle && absDiff(n.planned, n.current) > 0n);
-      return anyMove || forcedVolume > 0n
+      return proposed
         ? { kind: "hold", code: "below-min-move", reason: `every move is below the minimum of ${params.minMove}` }
         : { kind: "hold", code: "balanced", reason: "allocations already follow the best risk-adjusted yields" };
     }
