@@ -23,7 +23,7 @@ describe("CLI help", () => {
   });
   it.each([
     ["run", ["--once", "--reset-breakers", "--config"]],
-    ["plan", ["--dry-run", "--vault", "never signs"]],
+    ["plan", ["--dry-run", "--vault", "simulate each vault"]],
     ["status", ["--config", "strategies against caps"]],
     ["sessions", ["--config", "budgets left"]],
   ])("%s --help", (command, expected) => {

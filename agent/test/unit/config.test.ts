@@ -98,7 +98,7 @@ describe("key", () => {
 
   it("fails cleanly on a wrong password, without echoing it", async () => {
     const config = parseConfig({ ...base(), key: { keystorePath: keystore } }, { AGENT_KEYSTORE_PASSWORD: "wrong-password-123" });
-    const err = await loadWallet(config, 31337n).catch((e: unknown) => e as KeyError);
+    const err = (await loadWallet(config, 31337n).catch((e: unknown) => e)) as KeyError;
     expect(err).toBeInstanceOf(KeyError);
     expect(String(err.message) + String((err.cause as Error)?.message)).not.toContain("wrong-password-123");
   });
