@@ -88,7 +88,7 @@ export function renderPlanReport(report: TickReport): string {
   } else if (plan.kind === "hold") {
     out.push(`Decision: hold [${plan.code}] ${plan.reason}`);
   } else {
-    out.push(`Decision: rebalance (${plan.forced ? "restores a bound" : "chases yield"})`);
+    out.push(`Decision: rebalance${plan.forced ? " (restores a bound first)" : ""}`);
     out.push(
       renderTable(
         ["strategy", "from", "to", "move", "score"],
