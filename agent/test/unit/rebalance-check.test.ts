@@ -167,6 +167,32 @@ describe("check mirror: order and figures", () => {
     // A session error wins over a loss error.
     expect(check([{ strategy: A, assets: 310_000n }], { valuation: depositFee(9_000n), now: 1_559n }).error?.name).toBe("CooldownActive");
   });
+  it("for each pair of adjacent rows broken together, the earlier one is reported", () => {
+    const move = [{ strategy: A, assets: 310_000n }];
+    const paused = vaultSnapshot({ agentsPaused: true });
+    const noBuffer = vaultSnapshot({ bounds: { ...vaultSnapshot().bounds, idleBufferBps: 0 } });
+    const bigSession = { maxVolumePerCall: 10n ** 12n, maxVolumePerEpoch: 10n ** 12n };
+    const cases: [string, ReturnType<typeof check>][] = [
+      ["NotSessionVault", check(move, { session: { vault: OTHER }, agent: OTHER })],
+      ["NotSessionAgent", check(move, { session: { revoked: true }, agent: OTHER })],
+      ["SessionRevoked", check(move, { session: { revoked: true }, snapshot: paused })],
+      ["AgentsPaused", check(move, { session: { ...fresh, validAfter: 3_000n }, snapshot: paused })],
+      ["SessionNotStarted", check([{ strategy: C, assets: 1n }], { session: { ...fresh, validAfter: 3_000n } })],
+      ["SessionExpired", check([{ strategy: C, assets: 1n }], { now: SESSION.validUntil })],
+      ["OutOfScope", check([{ strategy: C, assets: 900_000n }])],
+      ["VolumeExceedsCallLimit", check([{ strategy: B, assets: 600_000n }], { session: { volumeInEpoch: 400_000n } })],
+      ["VolumeExceedsEpochLimit", check(move, { session: { volumeInEpoch: 495_000n, callsInEpoch: 3n } })],
+      ["TooManyCalls", check(move, { session: { callsInEpoch: 3n }, now: 1_559n })],
+      ["CooldownActive", check([{ strategy: A, assets: 800_000n }], { now: 1_559n, session: bigSession })],
+      ["InsufficientIdle", check([{ strategy: A, assets: 800_000n }], { session: bigSession })],
+      ["AbsoluteCapExceeded", check([{ strategy: A, assets: 700_000n }], { session: bigSession, snapshot: vaultSnapshot({ strategies: [strategy(A, 0, 300_000n, { relativeCapBps: 1_000 }), strategy(B, 1, 200_000n), strategy(C, 2, 100_000n)] }) })],
+      ["RelativeCapExceeded", check([{ strategy: A, assets: 400_000n }], { snapshot: vaultSnapshot({ idle: 150_000n, strategies: [strategy(A, 0, 300_000n, { relativeCapBps: 1_000 }), strategy(B, 1, 200_000n), strategy(C, 2, 100_000n)] }) })],
+      ["IdleBufferBreached", check([{ strategy: A, assets: 400_000n }], { snapshot: vaultSnapshot({ idle: 150_000n }), valuation: depositFee(6_000n) })],
+      ["LossExceedsCallLimit", check(move, { snapshot: vaultSnapshot({ bounds: { ...noBuffer.bounds, lossInEpoch: 9_000n } }), valuation: depositFee(6_000n) })],
+    ];
+    for (const [name, verdict] of cases) expect(verdict.error?.name, name).toBe(name);
+  });
+
   it("computes volume, idle and total after, and the room under each cap", () => {
     const v = check([{ strategy: A, assets: 250_000n }, { strategy: B, assets: 260_000n }]);
     expect(v).toMatchObject({ ok: true, volume: 110_000n, idleAfter: 390_000n, totalAssetsAfter: 1_000_000n, predictedLoss: 0n });
