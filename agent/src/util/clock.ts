@@ -29,7 +29,8 @@ export class ManualClock implements Clock {
   advance(ms: number): void {
     this.ms += ms;
   }
-  async sleep(ms: number): Promise<void> {
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return;
     this.ms += ms;
   }
 }

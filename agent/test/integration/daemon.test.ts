@@ -82,14 +82,14 @@ describe("daemon on the embedded chain", () => {
 
   it("never sends a plan outside the bounds, and opens the breaker on a permanent revert", async () => {
     await grant();
-    // A planner with a bug: puts 900,000 in one strategy whose relative cap is 50%.
+    // A planner with a bug: puts 550,000 in one strategy whose relative cap is 50% (within the session's volume).
     const rogue: Planner = {
       name: "rogue",
       plan: (input) => ({
         kind: "rebalance",
-        targets: [{ strategy: input.snapshot.strategies[0]!.strategy, assets: 900_000n * u() }],
+        targets: [{ strategy: input.snapshot.strategies[0]!.strategy, assets: 550_000n * u() }],
         legs: [],
-        volume: 900_000n * u(),
+        volume: 550_000n * u(),
         expectedGain: 0n,
         gasCost: 0n,
         forced: false,
@@ -100,7 +100,7 @@ describe("daemon on the embedded chain", () => {
     const a = await startDaemon(chain, testConfig(chain, stack, tempDir()), { overrides: { planner: rogue } });
     const [tick] = await a.daemon.tick();
     expect(tick!.report!.result).toMatchObject({ kind: "rejected", stage: "mirror" });
-    expect(String((tick!.report!.result as { error: string }).error)).toMatch(/^VolumeExceedsCallLimit/);
+    expect(String((tick!.report!.result as { error: string }).error)).toMatch(/^RelativeCapExceeded\(strategy=0x[0-9a-fA-F]{40}, allocation=550000000000, cap=500000000000\)$/);
     expect(a.journal.entries(), "nothing journaled").toHaveLength(0);
     expect(await metricValue(a.metrics, "agent_plans_rejected_total", { stage: "mirror" })).toBe(1);
     expect(a.logs.messages()).toContain("plan outside bounds; not sent");
@@ -118,7 +118,7 @@ describe("daemon on the embedded chain", () => {
     });
     const [sim] = await b.daemon.tick();
     expect(sim!.report!.result).toMatchObject({ kind: "rejected", stage: "simulation", class: "permanent" });
-    expect(String((sim!.report!.result as { error: string }).error)).toMatch(/^VolumeExceedsCallLimit\(sessionId=1, volume=900000000000/);
+    expect(String((sim!.report!.result as { error: string }).error)).toMatch(/^RelativeCapExceeded\(strategy=0x[0-9a-fA-F]{40}, allocation=550000000000, cap=500000000000\)$/);
     expect(b.runner.breaker.open, "breaker open").toBe(true);
     const [again] = await b.daemon.tick();
     expect(again!.report!.result.kind, "no retry while the breaker is open").toBe("breaker-open");
