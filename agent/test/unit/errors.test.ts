@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeTreasuryError, formatTreasuryError, treasuryErrors } from "../src/errors.js";
+import { decodeTreasuryError, formatTreasuryError, treasuryErrors } from "../../src/errors.js";
 
 describe("decodeTreasuryError", () => {
   it("decodes a session error by name with its arguments", () => {

@@ -1,0 +1,117 @@
+/**
+ * devnet: the treasury on an embedded chain, for trying the daemon locally.
+ *
+ *   pnpm --filter ./agent devnet            chain on 127.0.0.1:8545, stack deployed, config + keystore written;
+ *                                           strategy yields change every few seconds until Ctrl-C
+ *   pnpm --filter ./agent devnet --demo     the same, with the daemon running in this process for a few ticks,
+ *                                           then a revoke it stands down on, then the status table
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { Command } from "commander";
+import { encryptKeystoreJson, Wallet } from "ethers";
+import { loadConfig } from "../src/config/load.js";
+import { loadWallet } from "../src/config/key.js";
+import { buildRunners } from "../src/daemon/build.js";
+import { Daemon } from "../src/daemon/daemon.js";
+import { statusCommand } from "../src/cli/report-commands.js";
+import { createLogger } from "../src/obs/logger.js";
+import { Metrics } from "../src/obs/metrics.js";
+import { systemClock } from "../src/util/clock.js";
+import { startLocalChain } from "./chain.js";
+import { deployStack, devKey, fund, grantSession } from "./stack.js";
+
+const program = new Command()
+  .name("devnet")
+  .description("the treasury on an embedded Hardhat chain, with a config and keystore for the agent")
+  .option("--port <port>", "loopback port of the chain", "8545")
+  .option("--dir <path>", "where to write the config, keystore and agent data", ".data/devnet")
+  .option("--demo", "run the daemon here for a few ticks, show a stand-down, print the status, exit")
+  .option("--ticks <n>", "ticks in demo mode", "6")
+  .option("--yield-every <ms>", "outside demo mode: how often a strategy's yield changes", "5000")
+  .parse();
+const opts = program.opts<{ port: string; dir: string; demo?: boolean; ticks: string; yieldEvery: string }>();
+
+const chain = await startLocalChain({ port: Number(opts.port) });
+const stack = await deployStack(chain, { strategies: 3, seed: 100_000n });
+await fund(stack, stack.users[0]!, 1_000_000n * stack.unit);
+const agent = new Wallet(devKey(3));
+const sessionId = await grantSession(stack, {
+  agent: agent.address,
+  durationSeconds: 30 * 86_400,
+  maxVolumePerCall: 600_000n * stack.unit,
+  maxVolumePerEpoch: 3_000_000n * stack.unit,
+});
+
+const dir = path.resolve(opts.dir);
+fs.mkdirSync(dir, { recursive: true });
+const password = "devnet";
+const keystorePath = path.join(dir, "agent.keystore.json");
+fs.writeFileSync(keystorePath, await encryptKeystoreJson({ address: agent.address, privateKey: agent.privateKey }, password, { scrypt: { N: 1 << 14 } }));
+const configPath = path.join(dir, "agent.config.json");
+fs.rmSync(path.join(dir, "state"), { recursive: true, force: true });
+fs.writeFileSync(
+  configPath,
+  JSON.stringify(
+    {
+      network: { rpcUrl: chain.url, chainId: 31337, confirmations: 1, pollIntervalMs: 2_000 },
+      lens: stack.lensAddress,
+      key: { keystorePath: "agent.keystore.json" },
+      dataDir: "state",
+      tx: { maxFeePerGasGwei: "100", stuckAfterSeconds: 60 },
+      planner: { strategy: "yield", minMove: "1000", minSamples: 2, minWindowMinutes: 30, sampleIntervalSeconds: 0, nativePriceInAsset: "3000" },
+      sessions: { warnBeforeExpirySeconds: 86_400, expiryMarginSeconds: 120 },
+      metrics: { port: 9464 },
+      vaults: [{ address: stack.vaultAddress, label: "treasury" }],
+    },
+    null,
+    2,
+  ),
+);
+
+console.log(`Embedded chain at ${chain.url} (chain id 31337)`);
+console.log(`  vault ${stack.vaultAddress}   lens ${stack.lensAddress}   session #${sessionId} for agent ${agent.address}`);
+console.log(`  config ${configPath}`);
+console.log(`  keystore ${keystorePath} (password "${password}": a development key, public)`);
+
+/** Advances chain time an hour and gives one strategy some yield. */
+let round = 0;
+async function yieldChange(): Promise<void> {
+  const strategy = stack.strategies[round % stack.strategies.length]!;
+  const gain = BigInt(5 + 10 * (round % 3)) * stack.unit;
+  await chain.increaseTime(3_600);
+  await (await strategy.simulateGain(gain)).wait();
+  console.log(`[devnet] +1h; strategy #${round % stack.strategies.length} earned ${gain / stack.unit} on about 100,000`);
+  round++;
+}
+
+if (opts.demo) {
+  process.env.AGENT_KEYSTORE_PASSWORD = password;
+  const config = loadConfig(configPath);
+  const wallet = await loadWallet(config, 31337n);
+  const log = createLogger("info");
+  const metrics = new Metrics();
+  const { runners } = await buildRunners({ config, provider: chain.provider, agent: wallet.address, clock: systemClock, log, metrics, wallet });
+  const daemon = new Daemon(runners, systemClock, log, metrics, { pollIntervalMs: config.network.pollIntervalMs });
+  for (let i = 0; i < Number(opts.ticks); i++) {
+    await daemon.tick();
+    await yieldChange();
+  }
+  console.log("[devnet] the guardian revokes the session");
+  await (await stack.sessions.connect(stack.guardian).revoke(sessionId)).wait();
+  await daemon.tick();
+  await statusCommand({ config: configPath }, (t) => console.log(t));
+  await chain.close();
+} else {
+  console.log("\nRun the agent in another shell:");
+  console.log(`  AGENT_KEYSTORE_PASSWORD=${password} pnpm --filter ./agent exec tsx src/cli.ts run --config ${path.relative(path.resolve("."), configPath)}`);
+  console.log("Ctrl-C stops the chain.\n");
+  const timer = setInterval(() => void yieldChange().catch((err: unknown) => console.error(err)), Number(opts.yieldEvery));
+  const stop = async () => {
+    clearInterval(timer);
+    await chain.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop());
+  process.once("SIGTERM", () => void stop());
+}

@@ -1,0 +1,106 @@
+/**
+ * Reads a vault's whole state with one `TreasuryLens.snapshot` eth_call, whatever the number of strategies.
+ */
+import { getAddress, type Provider } from "ethers";
+import type { ITreasuryLens } from "../../../types/ethers-contracts/lens/TreasuryLens.js";
+import { TreasuryLens__factory } from "./contracts.js";
+import type { SessionState, StrategyState, VaultSnapshot } from "./types.js";
+import { RpcError } from "../failures.js";
+
+/** The chain reader the daemon depends on. */
+export interface ChainReader {
+  snapshot(vault: string, agent: string): Promise<VaultSnapshot>;
+}
+
+export class LensReader implements ChainReader {
+  constructor(
+    private readonly provider: Provider,
+    private readonly lens: string,
+  ) {}
+
+  async snapshot(vault: string, agent: string): Promise<VaultSnapshot> {
+    const lens = TreasuryLens__factory.connect(this.lens, this.provider);
+    let raw: ITreasuryLens.SnapshotStructOutput;
+    try {
+      raw = await lens.snapshot(vault, agent);
+    } catch (err) {
+      throw new RpcError(`lens snapshot of ${vault} failed`, { cause: err });
+    }
+    return toSnapshot(raw);
+  }
+}
+
+/** Converts the lens's ABI result into the plain snapshot type. */
+export function toSnapshot(raw: ITreasuryLens.SnapshotStructOutput): VaultSnapshot {
+  return {
+    vault: getAddress(raw.vault),
+    asset: getAddress(raw.asset),
+    assetDecimals: Number(raw.assetDecimals),
+    shareDecimals: Number(raw.shareDecimals),
+    totalAssets: raw.totalAssets,
+    totalSupply: raw.totalSupply,
+    idle: raw.idle,
+    totalAllocated: raw.totalAllocated,
+    sharePrice: raw.sharePrice,
+    bounds: {
+      idleBufferBps: Number(raw.bounds.idleBufferBps),
+      maxLossPerCallBps: Number(raw.bounds.maxLossPerCallBps),
+      epochLossBudgetBps: Number(raw.bounds.epochLossBudgetBps),
+      lossEpochLength: raw.bounds.lossEpochLength,
+      lossEpoch: raw.bounds.lossEpoch,
+      lossInEpoch: raw.bounds.lossInEpoch,
+    },
+    governance: getAddress(raw.governance),
+    guardian: getAddress(raw.guardian),
+    sessionManager: getAddress(raw.sessionManager),
+    agentsPaused: raw.agentsPaused,
+    strategies: raw.strategies.map(
+      (s): StrategyState => ({
+        strategy: getAddress(s.strategy),
+        index: Number(s.index),
+        enabled: s.enabled,
+        absoluteCap: s.absoluteCap,
+        relativeCapBps: Number(s.relativeCapBps),
+        allocation: s.allocation,
+        currentValue: s.currentValue,
+        shares: s.shares,
+        sharePrice: s.sharePrice,
+        withdrawable: s.withdrawable,
+      }),
+    ),
+    withdrawQueue: raw.withdrawQueue.map((a) => getAddress(a)),
+    sessions: raw.sessions.map(
+      (v): SessionState => ({
+        id: v.id,
+        session: {
+          agent: getAddress(v.session.agent),
+          vault: getAddress(v.session.vault),
+          validAfter: v.session.validAfter,
+          validUntil: v.session.validUntil,
+          revoked: v.session.revoked,
+          epochLength: v.session.epochLength,
+          minInterval: v.session.minInterval,
+          maxCallsPerEpoch: v.session.maxCallsPerEpoch,
+          maxVolumePerCall: v.session.maxVolumePerCall,
+          maxVolumePerEpoch: v.session.maxVolumePerEpoch,
+          volumeInEpoch: v.session.volumeInEpoch,
+          epoch: v.session.epoch,
+          callsInEpoch: v.session.callsInEpoch,
+          lastCallAt: v.session.lastCallAt,
+          scope: v.session.scope,
+        },
+        remaining: {
+          active: v.remaining.active,
+          timeLeft: v.remaining.timeLeft,
+          volumePerCall: v.remaining.volumePerCall,
+          volumeInEpoch: v.remaining.volumeInEpoch,
+          callsInEpoch: v.remaining.callsInEpoch,
+          nextCallAt: v.remaining.nextCallAt,
+          epochEndsAt: v.remaining.epochEndsAt,
+        },
+      }),
+    ),
+    blockNumber: raw.blockNumber,
+    timestamp: raw.timestamp,
+  };
+}

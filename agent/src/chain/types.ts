@@ -1,0 +1,98 @@
+/**
+ * Plain, typed views of the on-chain state the daemon works with: what the lens returns, converted once. Every
+ * amount and timestamp is a bigint; small enumerations (decimals, indices, bps) are numbers. Addresses are checksummed.
+ */
+
+export interface StrategyState {
+  strategy: string;
+  /** Permanent index in the vault: bit `index` of a session scope. */
+  index: number;
+  enabled: boolean;
+  absoluteCap: bigint;
+  relativeCapBps: number;
+  /** Allocation as last marked by the vault. */
+  allocation: bigint;
+  /** Redeemable value of the vault's shares now (`previewRedeem`), what a rebalance measures moves against. */
+  currentValue: bigint;
+  shares: bigint;
+  /** Assets per 10**decimals strategy shares. */
+  sharePrice: bigint;
+  /** What the vault can withdraw from the strategy now. */
+  withdrawable: bigint;
+}
+
+export interface VaultBounds {
+  idleBufferBps: number;
+  maxLossPerCallBps: number;
+  epochLossBudgetBps: number;
+  lossEpochLength: bigint;
+  lossEpoch: bigint;
+  lossInEpoch: bigint;
+}
+
+/** A session as stored by the SessionManager. */
+export interface SessionRecord {
+  agent: string;
+  vault: string;
+  validAfter: bigint;
+  validUntil: bigint;
+  revoked: boolean;
+  epochLength: bigint;
+  minInterval: bigint;
+  maxCallsPerEpoch: bigint;
+  maxVolumePerCall: bigint;
+  maxVolumePerEpoch: bigint;
+  volumeInEpoch: bigint;
+  epoch: bigint;
+  callsInEpoch: bigint;
+  lastCallAt: bigint;
+  scope: bigint;
+}
+
+/** What a session has left at the snapshot's block (`SessionManager.remaining`). */
+export interface SessionRemaining {
+  active: boolean;
+  timeLeft: bigint;
+  volumePerCall: bigint;
+  volumeInEpoch: bigint;
+  callsInEpoch: bigint;
+  nextCallAt: bigint;
+  epochEndsAt: bigint;
+}
+
+export interface SessionState {
+  id: bigint;
+  session: SessionRecord;
+  remaining: SessionRemaining;
+}
+
+/** The whole state of one vault, and the agent's sessions for it, at one block. */
+export interface VaultSnapshot {
+  vault: string;
+  asset: string;
+  assetDecimals: number;
+  shareDecimals: number;
+  totalAssets: bigint;
+  totalSupply: bigint;
+  idle: bigint;
+  totalAllocated: bigint;
+  sharePrice: bigint;
+  bounds: VaultBounds;
+  governance: string;
+  guardian: string;
+  sessionManager: string;
+  agentsPaused: boolean;
+  /** Listed strategies, in index order. */
+  strategies: StrategyState[];
+  withdrawQueue: string[];
+  /** The agent's sessions for this vault, oldest first, expired and revoked ones included. */
+  sessions: SessionState[];
+  blockNumber: bigint;
+  timestamp: bigint;
+}
+
+/** One rebalance target: the allocation a strategy should hold after the call. */
+export interface Target {
+  strategy: string;
+  assets: bigint;
+}

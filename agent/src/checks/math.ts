@@ -1,0 +1,23 @@
+/** Integer math as the contracts do it (OpenZeppelin Math.mulDiv). */
+export const BPS = 10_000n;
+
+export function mulDivDown(a: bigint, b: bigint, c: bigint): bigint {
+  return (a * b) / c;
+}
+
+export function mulDivUp(a: bigint, b: bigint, c: bigint): bigint {
+  const p = a * b;
+  return p === 0n ? 0n : (p - 1n) / c + 1n;
+}
+
+export function minBig(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+
+export function maxBig(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
+export function absDiff(a: bigint, b: bigint): bigint {
+  return a > b ? a - b : b - a;
+}

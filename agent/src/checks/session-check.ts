@@ -1,0 +1,88 @@
+/**
+ * Pure mirror of SessionManager's `_check` (the order of SPECIFICATION.md rows 5 to 16) and of `remaining`.
+ */
+import type { SessionRecord, SessionRemaining } from "../chain/types.js";
+import { predicted, type PredictedError } from "./verdict.js";
+
+export interface SessionCheckInput {
+  sessionId: bigint;
+  /** The stored session; undefined when the id was never granted. */
+  session: SessionRecord | undefined;
+  agent: string;
+  vault: string;
+  agentsPaused: boolean;
+  touchedMask: bigint;
+  volume: bigint;
+  now: bigint;
+}
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** The error `consume` would revert with, or undefined when it would pass. */
+export function checkSession(input: SessionCheckInput): PredictedError | undefined {
+  const { sessionId: id, session: s, now } = input;
+  if (!s || /^0x0{40}$/i.test(s.agent)) return predicted("UnknownSession", { sessionId: id });
+  if (!same(s.vault, input.vault)) return predicted("NotSessionVault", { sessionId: id, caller: input.vault });
+  if (!same(s.agent, input.agent)) return predicted("NotSessionAgent", { sessionId: id, caller: input.agent });
+  if (s.revoked) return predicted("SessionRevoked", { sessionId: id });
+  if (input.agentsPaused) return predicted("AgentsPaused");
+  if (now < s.validAfter) return predicted("SessionNotStarted", { sessionId: id, validAfter: s.validAfter });
+  if (now >= s.validUntil) return predicted("SessionExpired", { sessionId: id, validUntil: s.validUntil });
+  const outOfScope = input.touchedMask & ~s.scope;
+  if (outOfScope !== 0n) return predicted("OutOfScope", { sessionId: id, outOfScopeMask: outOfScope });
+  if (input.volume > s.maxVolumePerCall) {
+    return predicted("VolumeExceedsCallLimit", { sessionId: id, volume: input.volume, limit: s.maxVolumePerCall });
+  }
+  const epoch = (now - s.validAfter) / s.epochLength;
+  const sameEpoch = epoch === s.epoch && s.lastCallAt !== 0n;
+  const newVolume = (sameEpoch ? s.volumeInEpoch : 0n) + input.volume;
+  if (newVolume > s.maxVolumePerEpoch) {
+    return predicted("VolumeExceedsEpochLimit", {
+      sessionId: id,
+      volumeInEpoch: newVolume,
+      limit: s.maxVolumePerEpoch,
+    });
+  }
+  const calls = sameEpoch ? s.callsInEpoch : 0n;
+  if (calls >= s.maxCallsPerEpoch) return predicted("TooManyCalls", { sessionId: id, limit: s.maxCallsPerEpoch });
+  if (s.lastCallAt !== 0n && now < s.lastCallAt + s.minInterval) {
+    return predicted("CooldownActive", { sessionId: id, nextCallAt: s.lastCallAt + s.minInterval });
+  }
+  return undefined;
+}
+
+/** What `SessionManager.remaining` reports at `now`. */
+export function sessionRemaining(s: SessionRecord | undefined, agentsPaused: boolean, now: bigint): SessionRemaining {
+  const r: SessionRemaining = {
+    active: false,
+    timeLeft: 0n,
+    volumePerCall: 0n,
+    volumeInEpoch: 0n,
+    callsInEpoch: 0n,
+    nextCallAt: 0n,
+    epochEndsAt: 0n,
+  };
+  if (!s || /^0x0{40}$/i.test(s.agent)) return r;
+  r.active = !s.revoked && !agentsPaused && now >= s.validAfter && now < s.validUntil;
+  if (now >= s.validUntil) return r;
+  r.timeLeft = s.validUntil - now;
+  if (now < s.validAfter) {
+    r.volumePerCall = s.maxVolumePerCall;
+    r.volumeInEpoch = s.maxVolumePerEpoch;
+    r.callsInEpoch = s.maxCallsPerEpoch;
+    r.nextCallAt = s.validAfter;
+    r.epochEndsAt = s.validAfter + s.epochLength;
+    return r;
+  }
+  const epoch = (now - s.validAfter) / s.epochLength;
+  const sameEpoch = epoch === s.epoch && s.lastCallAt !== 0n;
+  const used = sameEpoch ? s.volumeInEpoch : 0n;
+  const calls = sameEpoch ? s.callsInEpoch : 0n;
+  r.volumeInEpoch = s.maxVolumePerEpoch - used;
+  r.volumePerCall = r.volumeInEpoch < s.maxVolumePerCall ? r.volumeInEpoch : s.maxVolumePerCall;
+  r.callsInEpoch = s.maxCallsPerEpoch - calls;
+  const next = s.lastCallAt === 0n ? now : s.lastCallAt + s.minInterval;
+  r.nextCallAt = next > now ? next : now;
+  r.epochEndsAt = s.validAfter + (epoch + 1n) * s.epochLength;
+  return r;
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/**
+ * The treasury agent's command line: `run`, `plan --dry-run`, `status`, `sessions`. Exit codes: 0 done, 2 bad
+ * configuration or key, 1 anything else.
+ */
+import { Command, Option } from "commander";
+import { AgentError, ChainMismatchError, ConfigError, KeyError } from "./failures.js";
+import { planCommand, sessionsCommand, statusCommand } from "./cli/report-commands.js";
+import { runCommand } from "./cli/run.js";
+
+const configOption = () =>
+  new Option("-c, --config <path>", "config file (JSON); defaults to $AGENT_CONFIG").env("AGENT_CONFIG");
+
+export function buildProgram(print: (text: string) => void = (t) => process.stdout.write(`${t}\n`)): Command {
+  const program = new Command()
+    .name("treasury-agent")
+    .description("The agent daemon of an agent-operated ERC-4626 treasury: reads, plans, checks, simulates, submits.")
+    .showHelpAfterError()
+    .addHelpText(
+      "after",
+      `
+Environment (over the config file): AGENT_CONFIG, AGENT_RPC_URL, AGENT_CHAIN_ID, AGENT_LENS, AGENT_ADDRESS,
+AGENT_DATA_DIR, AGENT_KEYSTORE, AGENT_KEYSTORE_PASSWORD, AGENT_PRIVATE_KEY (chain 31337 only), AGENT_METRICS_PORT,
+AGENT_METRICS_HOST, AGENT_LOG_LEVEL, AGENT_POLL_INTERVAL_MS.`,
+    );
+
+  program
+    .command("run")
+    .description("run the daemon: one tick per vault every interval; serves /metrics and /health")
+    .addOption(configOption())
+    .option("--once", "run one tick per vault, then exit")
+    .option("--reset-breakers", "close every vault's circuit breaker before starting")
+    .action(async (opts: { config?: string; once?: boolean; resetBreakers?: boolean }) => {
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      await runCommand(opts, controller.signal);
+    });
+
+  program
+    .command("plan")
+    .description("read, plan, check and simulate each vault's next rebalance, and print it; never signs or sends")
+    .addOption(configOption())
+    .option("--dry-run", "plan without sending (the only mode of this command)", true)
+    .option("--vault <address|label>", "only this vault")
+    .action(async (opts: { config?: string; vault?: string }) => planCommand(opts, print));
+
+  program
+    .command("status")
+    .description("print each vault's state: totals, strategies against caps, sessions, breaker, recent decisions")
+    .addOption(configOption())
+    .action(async (opts: { config?: string }) => statusCommand(opts, print));
+
+  program
+    .command("sessions")
+    .description("print the agent's sessions per vault: state, validity, budgets left, next call")
+    .addOption(configOption())
+    .action(async (opts: { config?: string }) => sessionsCommand(opts, print));
+
+  return program;
+}
+
+/** Exit code for an error, and the one line to print. */
+export function failure(err: unknown): { code: number; message: string } {
+  if (err instanceof ConfigError || err instanceof KeyError || err instanceof ChainMismatchError) {
+    return { code: 2, message: err.message };
+  }
+  if (err instanceof AgentError) {
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
+    return { code: 1, message: `${err.message}${cause}` };
+  }
+  return { code: 1, message: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+}
+
+/** Runs the CLI; sets the process exit code on failure. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    const { code, message } = failure(err);
+    process.stderr.write(`treasury-agent: ${message}\n`);
+    process.exitCode = code;
+  }
+}
+
+if (process.argv[1] && /cli\.(ts|js)$/.test(process.argv[1])) await main(process.argv);

@@ -1,0 +1,71 @@
+/** The read-only commands: `plan --dry-run`, `status`, `sessions`. None of them needs or loads the key. */
+import { dataPaths } from "../daemon/build.js";
+import { FileJournal } from "../executor/journal.js";
+import { readOnlyContext, readOnlyRunners } from "./context.js";
+import { renderJournal, renderPlanReport, renderSessions, renderStrategies, renderVaultHeader } from "./render.js";
+import { estimateYield } from "../yield/estimate.js";
+import { FilePriceHistory } from "../yield/history.js";
+import { LensReader } from "../chain/reader.js";
+
+export async function planCommand(options: { config?: string; vault?: string }, print: (text: string) => void): Promise<void> {
+  const ctx = await readOnlyContext(options.config);
+  try {
+    const { runners } = await readOnlyRunners(ctx);
+    for (const runner of runners) {
+      if (options.vault && runner.config.vault.toLowerCase() !== options.vault.toLowerCase() && runner.config.label !== options.vault) continue;
+      const report = await runner.tick({ dryRun: true });
+      print(renderPlanReport(report));
+      print("");
+    }
+  } finally {
+    ctx.provider.destroy();
+  }
+}
+
+export async function statusCommand(options: { config?: string }, print: (text: string) => void): Promise<void> {
+  const ctx = await readOnlyContext(options.config);
+  try {
+    const reader = new LensReader(ctx.provider, ctx.config.lens);
+    const paths = dataPaths(ctx.config, ctx.agent);
+    const journal = new FileJournal(paths.journal);
+    const { runners } = await readOnlyRunners(ctx);
+    print(`Agent ${ctx.agent} on chain ${ctx.chainId}`);
+    for (const runner of runners) {
+      const snap = await reader.snapshot(runner.config.vault, ctx.agent);
+      const history = new FilePriceHistory(paths.prices(runner.config.vault), { minIntervalSeconds: 0n, maxSamples: 2_000 }, false);
+      const yields = new Map(
+        snap.strategies
+          .map((s) => [s.strategy, estimateYield(history.samples(s.strategy), snap.timestamp, runner.config.estimate)] as const)
+          .filter((e): e is readonly [string, NonNullable<(typeof e)[1]>] => e[1] !== undefined),
+      );
+      print("");
+      print(renderVaultHeader(runner.config.label, snap));
+      print(`  circuit breaker: ${runner.breaker.open ? `OPEN (${runner.breaker.reason})` : "closed"}`);
+      print("");
+      print(renderStrategies(snap, yields));
+      print("");
+      print(renderSessions(snap, runner.config.policy));
+      print("");
+      print(renderJournal(journal.entries().filter((e) => e.record.vault.toLowerCase() === runner.config.vault.toLowerCase()), snap.assetDecimals));
+    }
+  } finally {
+    ctx.provider.destroy();
+  }
+}
+
+export async function sessionsCommand(options: { config?: string }, print: (text: string) => void): Promise<void> {
+  const ctx = await readOnlyContext(options.config);
+  try {
+    const reader = new LensReader(ctx.provider, ctx.config.lens);
+    const { runners } = await readOnlyRunners(ctx);
+    print(`Sessions of agent ${ctx.agent} on chain ${ctx.chainId}`);
+    for (const runner of runners) {
+      const snap = await reader.snapshot(runner.config.vault, ctx.agent);
+      print("");
+      print(`Vault ${runner.config.label} (${snap.vault}), block time ${new Date(Number(snap.timestamp) * 1000).toISOString()}${snap.agentsPaused ? ", agents PAUSED" : ""}`);
+      print(renderSessions(snap, runner.config.policy));
+    }
+  } finally {
+    ctx.provider.destroy();
+  }
+}

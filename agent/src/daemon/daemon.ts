@@ -1,0 +1,79 @@
+/**
+ * The loop: every interval, one tick per managed vault, in order. A vault whose tick fails is logged and counted and
+ * retried at the next tick; the others go on. `/health` reports how recent the last good tick is.
+ */
+import type { Logger } from "pino";
+import { RpcError } from "../failures.js";
+import type { Metrics } from "../obs/metrics.js";
+import type { HealthReport } from "../obs/server.js";
+import type { Clock } from "../util/clock.js";
+import type { TickReport, VaultRunner } from "./vault-runner.js";
+
+export interface DaemonOptions {
+  pollIntervalMs: number;
+}
+
+export type DaemonTick = { vault: string; report?: TickReport; error?: Error };
+
+export class Daemon {
+  private lastTickAt: number | undefined;
+  private consecutiveFailures = 0;
+  private readonly lastResult = new Map<string, string>();
+
+  constructor(
+    readonly runners: VaultRunner[],
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly metrics: Metrics,
+    private readonly options: DaemonOptions,
+  ) {}
+
+  async tick(): Promise<DaemonTick[]> {
+    const out: DaemonTick[] = [];
+    let failures = 0;
+    for (const runner of this.runners) {
+      const vault = runner.config.label;
+      const stop = this.metrics.tickSeconds.startTimer({ vault });
+      try {
+        const report = await runner.tick();
+        this.lastResult.set(vault, report.result.kind);
+        out.push({ vault, report });
+      } catch (err) {
+        failures++;
+        const kind = err instanceof RpcError ? "rpc" : "internal";
+        this.metrics.tickErrors.inc({ vault, kind });
+        this.log.error({ vault, err }, "tick failed; retrying next interval");
+        this.lastResult.set(vault, "error");
+        out.push({ vault, error: err as Error });
+      } finally {
+        stop();
+      }
+    }
+    this.consecutiveFailures = failures === this.runners.length ? this.consecutiveFailures + 1 : 0;
+    this.lastTickAt = this.clock.nowMs();
+    this.metrics.lastTick.set(this.lastTickAt / 1000);
+    return out;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    this.log.info({ vaults: this.runners.map((r) => r.config.vault), intervalMs: this.options.pollIntervalMs }, "daemon started");
+    while (!signal.aborted) {
+      await this.tick();
+      await this.clock.sleep(this.options.pollIntervalMs, signal);
+    }
+    this.log.info("daemon stopped");
+  }
+
+  health(): HealthReport {
+    const now = this.clock.nowMs();
+    const stale = this.lastTickAt === undefined || now - this.lastTickAt > 3 * this.options.pollIntervalMs + 30_000;
+    const breakers = this.runners.filter((r) => r.breaker.open).map((r) => r.config.label);
+    return {
+      healthy: !stale && this.consecutiveFailures < 3 && breakers.length === 0,
+      lastTickAt: this.lastTickAt === undefined ? null : new Date(this.lastTickAt).toISOString(),
+      consecutiveFailures: this.consecutiveFailures,
+      breakersOpen: breakers,
+      vaults: Object.fromEntries(this.lastResult),
+    };
+  }
+}

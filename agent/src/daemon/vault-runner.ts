@@ -1,0 +1,260 @@
+/**
+ * One vault's tick: read (one lens call), estimate yields, settle what is in flight, check the session, plan, check
+ * the plan against the mirror of the on-chain checks, simulate, and hand it to the executor. Every step logs with the
+ * vault's child logger; every decision is a metric.
+ */
+import { formatUnits } from "ethers";
+import type { Logger } from "pino";
+import type { ChainReader } from "../chain/reader.js";
+import type { VaultSnapshot } from "../chain/types.js";
+import { checkRebalance, type RebalanceCheckInput, type RebalanceVerdict } from "../checks/rebalance-check.js";
+import { snapshotValuation } from "../checks/valuation.js";
+import { formatPredicted } from "../checks/verdict.js";
+import { formatTreasuryError } from "../errors.js";
+import { classifyRevert, type RevertClass } from "../executor/classify.js";
+import { simulateRebalance, type Executor, type ReconcileReport } from "../executor/executor.js";
+import type { CallSimulator } from "../executor/sender.js";
+import type { RevertError } from "../failures.js";
+import type { Metrics } from "../obs/metrics.js";
+import type { CostModel, PlanDecision, Planner, PlannerParams } from "../planner/types.js";
+import { assessVault, type SessionPolicy, type VaultAssessment } from "../session/assess.js";
+import type { Clock } from "../util/clock.js";
+import { estimateYield, type EstimateOptions, type YieldEstimate } from "../yield/estimate.js";
+import type { PriceHistory } from "../yield/history.js";
+import type { CircuitBreaker } from "./breaker.js";
+
+export interface VaultRunnerConfig {
+  vault: string;
+  label: string;
+  agent: string;
+  planner: Planner;
+  plannerParams: PlannerParams;
+  estimate: EstimateOptions;
+  policy: SessionPolicy;
+  gas: Omit<CostModel, "gasPriceWei">;
+}
+
+export interface VaultRunnerDeps {
+  reader: ChainReader;
+  history: PriceHistory;
+  breaker: CircuitBreaker;
+  /** Simulation from the agent's address (dry runs use it; the executor simulates through its own sender). */
+  simulator: CallSimulator;
+  /** Absent in dry runs: nothing is ever sent. */
+  executor?: Executor;
+  gasPrice(): Promise<bigint>;
+  /** The check mirror; replaceable only so tests can prove what the chain does when it is wrong. */
+  check?: (input: RebalanceCheckInput) => RebalanceVerdict;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+}
+
+export type TickResult =
+  | { kind: "in-flight"; intentHash: string; state: string }
+  | { kind: "breaker-open"; reason: string }
+  | { kind: "wait" | "stand-down"; reason: string }
+  | { kind: "hold"; code: string; reason: string }
+  | { kind: "rejected"; stage: "mirror" | "simulation"; error: string; class?: RevertClass }
+  | { kind: "deferred"; reason: string }
+  | { kind: "sent"; intentHash: string; hash: string; confirmed: boolean }
+  | { kind: "dry-run"; simulation: string };
+
+export interface TickReport {
+  vault: string;
+  label: string;
+  snapshot: VaultSnapshot;
+  yields: Map<string, YieldEstimate>;
+  assessment?: VaultAssessment;
+  plan?: PlanDecision;
+  verdict?: RebalanceVerdict;
+  settled: ReconcileReport[];
+  result: TickResult;
+}
+
+export class VaultRunner {
+  private lastMode: string | undefined;
+  private lastHold: string | undefined;
+  private readonly warned = new Set<string>();
+  private ticks = 0;
+
+  constructor(
+    readonly config: VaultRunnerConfig,
+    private readonly deps: VaultRunnerDeps,
+  ) {}
+
+  get breaker(): CircuitBreaker {
+    return this.deps.breaker;
+  }
+
+  async tick(options: { dryRun?: boolean } = {}): Promise<TickReport> {
+    const { config, deps } = this;
+    const snapshot = await deps.reader.snapshot(config.vault, config.agent);
+    const log = deps.log.child({ tick: ++this.ticks, block: snapshot.blockNumber.toString() });
+    const now = snapshot.timestamp;
+    this.recordState(snapshot);
+    deps.history.record(snapshot);
+    const yields = new Map<string, YieldEstimate>();
+    for (const s of snapshot.strategies) {
+      const estimate = estimateYield(deps.history.samples(s.strategy), now, config.estimate);
+      if (estimate) {
+        yields.set(s.strategy, estimate);
+        deps.metrics.apr.set({ vault: config.label, strategy: s.strategy }, Number(estimate.aprWad) / 1e18);
+      }
+    }
+    const report: TickReport = { vault: config.vault, label: config.label, snapshot, yields, settled: [], result: { kind: "hold", code: "", reason: "" } };
+    const done = (result: TickResult): TickReport => {
+      report.result = result;
+      deps.metrics.decisions.inc({ vault: config.label, result: result.kind });
+      return report;
+    };
+
+    // What was sent before (by this process or a previous one) is settled first; nothing new while it is in flight.
+    if (deps.executor && !options.dryRun) {
+      report.settled = await deps.executor.reconcile(config.vault);
+      for (const settled of report.settled) this.afterSettled(settled, log);
+      const inFlight = deps.executor.inFlight(config.vault);
+      if (inFlight) {
+        const state = report.settled.find((r) => r.intentHash === inFlight.intentHash)?.state ?? "pending";
+        return done({ kind: "in-flight", intentHash: inFlight.intentHash, state });
+      }
+    }
+    if (deps.breaker.open) return done({ kind: "breaker-open", reason: deps.breaker.reason ?? "open" });
+
+    const assessment = assessVault(snapshot, config.policy, now);
+    report.assessment = assessment;
+    this.reportSessions(snapshot, assessment, log);
+    if (assessment.mode !== "act") return done({ kind: assessment.mode, reason: assessment.reason });
+    const session = assessment.session!;
+
+    const gasPriceWei = await deps.gasPrice();
+    const plan = config.planner.plan({
+      snapshot,
+      sessionId: session.id,
+      session: session.session,
+      remaining: session.remaining,
+      yields,
+      params: config.plannerParams,
+      cost: { ...config.gas, gasPriceWei },
+      now,
+    });
+    report.plan = plan;
+    if (plan.kind === "hold") {
+      if (this.lastHold !== plan.code) log.info({ code: plan.code }, `holding: ${plan.reason}`);
+      this.lastHold = plan.code;
+      return done({ kind: "hold", code: plan.code, reason: plan.reason });
+    }
+    this.lastHold = undefined;
+
+    const check = deps.check ?? checkRebalance;
+    const verdict = check({
+      snapshot,
+      targets: plan.targets,
+      sessionId: session.id,
+      session: session.session,
+      agent: config.agent,
+      valuation: snapshotValuation(snapshot),
+      now,
+    });
+    report.verdict = verdict;
+    const planLog = { sessionId: session.id.toString(), targets: plan.targets.map((t) => `${t.strategy}=${t.assets}`), volume: plan.volume.toString() };
+    if (!verdict.ok) {
+      const error = formatPredicted(verdict.error!);
+      deps.metrics.rejected.inc({ vault: config.label, stage: "mirror", error: verdict.error!.name });
+      log.error({ ...planLog, error }, "plan outside bounds; not sent");
+      return done({ kind: "rejected", stage: "mirror", error });
+    }
+
+    if (options.dryRun || !deps.executor) {
+      const revert = await simulateRebalance(deps.simulator, config.vault, plan.targets, session.id);
+      return done({ kind: "dry-run", simulation: revert ? describe(revert) : "would pass" });
+    }
+
+    log.info({ ...planLog, reason: plan.reason, expectedGain: plan.expectedGain.toString(), gasCost: plan.gasCost.toString() }, "plan passes the checks; simulating");
+    const submitted = await deps.executor.submit({
+      snapshot,
+      sessionId: session.id,
+      targets: plan.targets,
+      planner: config.planner.name,
+      reason: plan.reason,
+      volume: plan.volume,
+      expectedGain: plan.expectedGain,
+    });
+    if (submitted.status === "rejected") {
+      const cls = this.onRevert(submitted.error, "simulation", log);
+      return done({ kind: "rejected", stage: "simulation", error: describe(submitted.error), class: cls });
+    }
+    if (submitted.status === "deferred") {
+      log.warn(submitted.reason);
+      return done({ kind: "deferred", reason: submitted.reason });
+    }
+    const settled = await deps.executor.reconcile(config.vault);
+    report.settled.push(...settled);
+    for (const s of settled) this.afterSettled(s, log);
+    const confirmed = settled.some((s) => s.intentHash === submitted.intentHash && s.state === "confirmed");
+    return done({ kind: "sent", intentHash: submitted.intentHash, hash: submitted.hash, confirmed });
+  }
+
+  private afterSettled(report: ReconcileReport, log: Logger): void {
+    if (report.state === "confirmed" || report.state === "reverted" || report.state === "dropped") {
+      this.deps.metrics.outcomes.inc({ vault: this.config.label, status: report.state });
+    }
+    if (report.state === "reverted") this.onRevert(report.revert, "chain", log);
+  }
+
+  /** Stand down, wait, or open the breaker, by the revert's class. */
+  private onRevert(error: RevertError | undefined, stage: "simulation" | "chain", log: Logger): RevertClass {
+    const cls = classifyRevert(error?.decoded);
+    const what = error ? describe(error) : "unknown revert";
+    this.deps.metrics.rejected.inc({ vault: this.config.label, stage, error: error?.decoded?.name ?? "unknown" });
+    if (cls === "permanent") {
+      this.deps.breaker.trip(`${stage}: ${what}`, new Date(this.deps.clock.nowMs()));
+      this.deps.metrics.breaker.set({ vault: this.config.label }, 1);
+      log.error({ error: what, stage }, "permanent revert; circuit breaker open, no retries until reset");
+    } else if (cls === "stand-down") {
+      log.warn({ error: what, stage }, "the session can no longer act; standing down");
+    } else {
+      log.info({ error: what, stage }, "rate or budget limit; waiting");
+    }
+    return cls;
+  }
+
+  private recordState(snapshot: VaultSnapshot): void {
+    const { metrics } = this.deps;
+    const vault = this.config.label;
+    const units = (v: bigint) => Number(formatUnits(v, snapshot.assetDecimals));
+    metrics.ticks.inc({ vault });
+    metrics.totalAssets.set({ vault }, units(snapshot.totalAssets));
+    metrics.idle.set({ vault }, units(snapshot.idle));
+    metrics.breaker.set({ vault }, this.deps.breaker.open ? 1 : 0);
+    for (const s of snapshot.strategies) metrics.allocation.set({ vault, strategy: s.strategy }, units(s.currentValue));
+    for (const s of snapshot.sessions) {
+      const labels = { vault, session: s.id.toString() };
+      metrics.sessionTimeLeft.set(labels, Number(s.remaining.timeLeft));
+      metrics.sessionVolumeLeft.set(labels, units(s.remaining.volumeInEpoch));
+    }
+  }
+
+  private reportSessions(snapshot: VaultSnapshot, assessment: VaultAssessment, log: Logger): void {
+    for (const mode of ["act", "wait", "stand-down"]) {
+      this.deps.metrics.mode.set({ vault: this.config.label, mode }, mode === assessment.mode ? 1 : 0);
+    }
+    const key = `${assessment.mode}:${assessment.reason}`;
+    if (key !== this.lastMode) {
+      const fields = { mode: assessment.mode };
+      if (assessment.mode === "stand-down") log.warn(fields, `standing down: ${assessment.reason}`);
+      else log.info(fields, assessment.reason);
+      this.lastMode = key;
+    }
+    for (const s of assessment.expiringSoon) {
+      const id = s.id.toString();
+      if (this.warned.has(id)) continue;
+      this.warned.add(id);
+      log.warn({ sessionId: id, secondsLeft: s.timeLeft.toString() }, `session #${id} expires in ${s.timeLeft}s; ask the session admin for a new one`);
+    }
+  }
+}
+
+function describe(error: RevertError): string {
+  return error.decoded ? formatTreasuryError(error.decoded) : error.message;
+}

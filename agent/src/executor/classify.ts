@@ -1,0 +1,26 @@
+/**
+ * What to do about a revert, by the treasury error's name: stand down (the session can no longer act), wait (a rate
+ * or budget limit that time lifts), or trip the circuit breaker (anything else: retrying would revert again).
+ */
+import type { PredictedError } from "../checks/verdict.js";
+import type { DecodedError } from "../errors.js";
+
+export type RevertClass = "stand-down" | "wait" | "permanent";
+
+const STAND_DOWN = new Set([
+  "SessionExpired",
+  "SessionRevoked",
+  "AgentsPaused",
+  "UnknownSession",
+  "NotSessionAgent",
+  "NotSessionVault",
+  "WrongVault",
+]);
+const WAIT = new Set(["CooldownActive", "TooManyCalls", "VolumeExceedsEpochLimit", "SessionNotStarted", "LossBudgetExceeded"]);
+
+export function classifyRevert(error: Pick<DecodedError | PredictedError, "name"> | undefined): RevertClass {
+  if (!error) return "permanent";
+  if (STAND_DOWN.has(error.name)) return "stand-down";
+  if (WAIT.has(error.name)) return "wait";
+  return "permanent";
+}

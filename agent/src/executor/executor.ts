@@ -1,0 +1,272 @@
+/**
+ * The executor: the only component that signs. It simulates a plan from the agent's address, journals the decision
+ * (whose hash is the on-chain `intentHash`) with the signed transaction before broadcasting it, manages nonces, waits
+ * for confirmations, replaces a transaction stuck past a timeout with higher fees under a ceiling, and records the
+ * outcome. Every attempt for one intent reuses its nonce, so at most one of them can ever be mined; a restart
+ * re-broadcasts the journaled bytes rather than deciding again.
+ */
+import { ZeroHash } from "ethers";
+import type { Logger } from "pino";
+import type { Target, VaultSnapshot } from "../chain/types.js";
+import { vaultInterface } from "../chain/contracts.js";
+import { formatTreasuryError } from "../errors.js";
+import { RevertError, RpcError } from "../failures.js";
+import type { Clock } from "../util/clock.js";
+import { bumpedFees, initialFees, type FeePolicy } from "./fees.js";
+import { intentHash as hashOf, stateDigest, type IntentRecord } from "./intent.js";
+import type { Attempt, Journal, JournalEntry, Outcome } from "./journal.js";
+import type { CallSimulator, TxSender } from "./sender.js";
+
+export interface ExecutorOptions {
+  confirmations: number;
+  /** A transaction not mined this long after its last attempt is replaced. */
+  stuckAfterMs: number;
+  fees: FeePolicy;
+  /** Gas limit = estimate × this / 100. */
+  gasLimitMultiplierPct: number;
+}
+
+export interface ExecutorHooks {
+  onReplaced?(vault: string): void;
+  onOutcome?(vault: string, outcome: Outcome): void;
+}
+
+export interface SubmitRequest {
+  snapshot: VaultSnapshot;
+  sessionId: bigint;
+  targets: Target[];
+  planner: string;
+  reason: string;
+  volume: bigint;
+  expectedGain: bigint;
+}
+
+export type SubmitResult =
+  | { status: "sent"; intentHash: string; hash: string; nonce: number }
+  | { status: "rejected"; error: RevertError }
+  | { status: "deferred"; reason: string };
+
+export type ReconcileState = "pending" | "awaiting-confirmations" | "confirmed" | "reverted" | "dropped";
+
+export interface ReconcileReport {
+  intentHash: string;
+  vault: string;
+  state: ReconcileState;
+  hash?: string;
+  /** For a reverted transaction: the decoded reason, replayed at its block. */
+  revert?: RevertError;
+  replaced?: boolean;
+}
+
+/** Encodes `rebalance(targets, sessionId, intentHash)`. */
+export function rebalanceCalldata(targets: Target[], sessionId: bigint, intentHash: string): string {
+  return vaultInterface.encodeFunctionData("rebalance", [
+    targets.map((t) => ({ strategy: t.strategy, assets: t.assets })),
+    sessionId,
+    intentHash,
+  ]);
+}
+
+/** Simulates `rebalance` from the agent's address at the latest block. Resolves undefined when it would pass. */
+export async function simulateRebalance(
+  simulator: CallSimulator,
+  vault: string,
+  targets: Target[],
+  sessionId: bigint,
+): Promise<RevertError | undefined> {
+  try {
+    await simulator.call(vault, rebalanceCalldata(targets, sessionId, ZeroHash));
+    return undefined;
+  } catch (err) {
+    if (err instanceof RevertError) return err;
+    throw err;
+  }
+}
+
+export class Executor {
+  constructor(
+    private readonly sender: TxSender,
+    private readonly journal: Journal,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly options: ExecutorOptions,
+    private readonly hooks: ExecutorHooks = {},
+  ) {}
+
+  get address(): string {
+    return this.sender.address;
+  }
+
+  inFlight(vault: string): JournalEntry | undefined {
+    return this.journal.inFlight(vault)[0];
+  }
+
+  /** Simulates, journals and broadcasts one rebalance. Never called while the vault has an intent in flight. */
+  async submit(request: SubmitRequest): Promise<SubmitResult> {
+    const vault = request.snapshot.vault;
+    if (this.inFlight(vault)) throw new Error(`vault ${vault} already has an intent in flight`);
+    const rejected = await simulateRebalance(this.sender, vault, request.targets, request.sessionId);
+    if (rejected) return { status: "rejected", error: rejected };
+
+    const { baseFee, tip } = await this.sender.fees();
+    const fees = initialFees(baseFee, tip, this.options.fees);
+    if (!fees) return { status: "deferred", reason: `base fee ${baseFee} is above the ceiling ${this.options.fees.maxFeePerGasCeiling}` };
+
+    const nonce = await this.nextNonce();
+    const chainId = await this.sender.chainId();
+    const record: IntentRecord = {
+      version: 1,
+      chainId,
+      vault,
+      agent: this.sender.address,
+      sessionId: request.sessionId,
+      nonce,
+      stateDigest: stateDigest(request.snapshot),
+      blockNumber: request.snapshot.blockNumber,
+      planner: request.planner,
+      reason: request.reason,
+      targets: request.targets,
+      volume: request.volume,
+      expectedGain: request.expectedGain,
+      createdAt: new Date(this.clock.nowMs()).toISOString(),
+    };
+    const intentHash = hashOf(record);
+    const data = rebalanceCalldata(request.targets, request.sessionId, intentHash);
+    let estimate: bigint;
+    try {
+      estimate = await this.sender.estimateGas(vault, data);
+    } catch (err) {
+      if (err instanceof RevertError) return { status: "rejected", error: err };
+      throw err;
+    }
+    const gasLimit = (estimate * BigInt(this.options.gasLimitMultiplierPct)) / 100n;
+    const signed = await this.sender.sign({ to: vault, data, nonce, gasLimit, chainId, ...fees });
+    const attempt: Attempt = { hash: signed.hash, raw: signed.raw, gasLimit, at: this.clock.nowMs(), ...fees };
+    this.journal.begin(record, attempt); // durable before anything leaves the process
+    this.log.info({ intentHash, nonce, tx: signed.hash, ...feesLog(fees) }, "journaled; broadcasting rebalance");
+    await this.safeBroadcast(signed.raw, intentHash);
+    return { status: "sent", intentHash, hash: signed.hash, nonce };
+  }
+
+  /** Advances every in-flight intent (of one vault, or all): outcome, confirmations, re-broadcast, replacement. */
+  async reconcile(vault?: string): Promise<ReconcileReport[]> {
+    const reports: ReconcileReport[] = [];
+    for (const entry of this.journal.inFlight(vault)) reports.push(await this.reconcileOne(entry));
+    return reports;
+  }
+
+  private async nextNonce(): Promise<number> {
+    const { pending } = await this.sender.nonces();
+    const journaled = this.journal.inFlight().reduce((m, e) => Math.max(m, e.record.nonce + 1), 0);
+    return Math.max(pending, journaled);
+  }
+
+  private async safeBroadcast(raw: string, intentHash: string): Promise<void> {
+    try {
+      await this.sender.broadcast(raw);
+    } catch (err) {
+      // Still journaled: the next reconcile re-broadcasts the same bytes or finds the nonce used.
+      this.log.warn({ intentHash, err: String((err as Error).message) }, "broadcast failed; will retry the same bytes");
+    }
+  }
+
+  private async reconcileOne(entry: JournalEntry): Promise<ReconcileReport> {
+    const { intentHash, record } = entry;
+    const base = { intentHash, vault: record.vault };
+    const log = this.log.child({ intentHash, nonce: record.nonce });
+
+    const found = await this.findReceipt(entry);
+    if (found) {
+      const head = await this.sender.blockNumber();
+      const confirmations = head - found.blockNumber + 1;
+      if (confirmations < this.options.confirmations) {
+        return { ...base, state: "awaiting-confirmations", hash: found.hash };
+      }
+      if (found.status === 1) {
+        const outcome: Outcome = { status: "confirmed", hash: found.hash, blockNumber: found.blockNumber, gasUsed: found.gasUsed, at: this.clock.nowMs() };
+        this.journal.finish(intentHash, outcome);
+        this.hooks.onOutcome?.(record.vault, outcome);
+        log.info({ tx: found.hash, block: found.blockNumber, gasUsed: found.gasUsed.toString(), confirmations }, "rebalance confirmed");
+        return { ...base, state: "confirmed", hash: found.hash };
+      }
+      const revert = await this.replayRevert(entry, found.blockNumber);
+      const outcome: Outcome = {
+        status: "reverted",
+        hash: found.hash,
+        blockNumber: found.blockNumber,
+        gasUsed: found.gasUsed,
+        error: revert?.decoded ? formatTreasuryError(revert.decoded) : (revert?.message ?? "unknown"),
+        at: this.clock.nowMs(),
+      };
+      this.journal.finish(intentHash, outcome);
+      this.hooks.onOutcome?.(record.vault, outcome);
+      log.error({ tx: found.hash, block: found.blockNumber, error: outcome.error }, "rebalance reverted on chain");
+      return { ...base, state: "reverted", hash: found.hash, revert };
+    }
+
+    const { latest } = await this.sender.nonces();
+    if (latest > record.nonce) {
+      // The nonce was used, but by none of our attempts (checked again to close the race with mining).
+      const late = await this.findReceipt(entry);
+      if (late) return this.reconcileOne(entry);
+      const outcome: Outcome = { status: "dropped", at: this.clock.nowMs() };
+      this.journal.finish(intentHash, outcome);
+      this.hooks.onOutcome?.(record.vault, outcome);
+      log.warn("nonce used by another transaction; intent dropped");
+      return { ...base, state: "dropped" };
+    }
+
+    const last = entry.attempts[entry.attempts.length - 1]!;
+    if (!(await this.sender.isKnown(last.hash))) {
+      log.warn({ tx: last.hash }, "node does not know the journaled transaction; re-broadcasting the same bytes");
+      await this.safeBroadcast(last.raw, intentHash);
+    }
+    if (this.clock.nowMs() - last.at < this.options.stuckAfterMs) return { ...base, state: "pending", hash: last.hash };
+
+    const { baseFee, tip } = await this.sender.fees();
+    const fees = bumpedFees(last, baseFee, tip, this.options.fees);
+    if (!fees) {
+      log.warn({ tx: last.hash, ...feesLog(last), ceiling: this.options.fees.maxFeePerGasCeiling.toString() }, "stuck at the fee ceiling; waiting");
+      return { ...base, state: "pending", hash: last.hash };
+    }
+    const data = rebalanceCalldata(record.targets, record.sessionId, intentHash);
+    const signed = await this.sender.sign({
+      to: record.vault,
+      data,
+      nonce: record.nonce,
+      gasLimit: last.gasLimit,
+      chainId: record.chainId,
+      ...fees,
+    });
+    this.journal.addAttempt(intentHash, { hash: signed.hash, raw: signed.raw, gasLimit: last.gasLimit, at: this.clock.nowMs(), ...fees });
+    log.warn({ replaced: last.hash, tx: signed.hash, ...feesLog(fees) }, "transaction stuck; replaced with higher fees");
+    this.hooks.onReplaced?.(record.vault);
+    await this.safeBroadcast(signed.raw, intentHash);
+    return { ...base, state: "pending", hash: signed.hash, replaced: true };
+  }
+
+  private async findReceipt(entry: JournalEntry) {
+    for (const attempt of [...entry.attempts].reverse()) {
+      const receipt = await this.sender.receipt(attempt.hash);
+      if (receipt) return receipt;
+    }
+    return null;
+  }
+
+  /** Replays a reverted rebalance at its block to name the error (best effort). */
+  private async replayRevert(entry: JournalEntry, blockNumber: number): Promise<RevertError | undefined> {
+    const data = rebalanceCalldata(entry.record.targets, entry.record.sessionId, entry.intentHash);
+    try {
+      await this.sender.call(entry.record.vault, data, blockNumber);
+      return undefined;
+    } catch (err) {
+      if (err instanceof RevertError) return err;
+      if (err instanceof RpcError) return undefined;
+      throw err;
+    }
+  }
+}
+
+function feesLog(f: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }) {
+  return { maxFeePerGas: f.maxFeePerGas.toString(), maxPriorityFeePerGas: f.maxPriorityFeePerGas.toString() };
+}

@@ -1,0 +1,34 @@
+/**
+ * The journaled decision behind a rebalance and its hash, which goes on chain as `intentHash`. Anyone holding the
+ * journal can recompute the hash from the record and match it with the `Rebalanced` event.
+ */
+import { keccak256, toUtf8Bytes } from "ethers";
+import type { Target, VaultSnapshot } from "../chain/types.js";
+import { canonicalJson } from "../util/json.js";
+
+export interface IntentRecord {
+  version: 1;
+  chainId: bigint;
+  vault: string;
+  agent: string;
+  sessionId: bigint;
+  nonce: number;
+  /** keccak256 of the canonical JSON of the snapshot the plan was made from. */
+  stateDigest: string;
+  blockNumber: bigint;
+  planner: string;
+  reason: string;
+  targets: Target[];
+  volume: bigint;
+  expectedGain: bigint;
+  /** Wall-clock time of the decision, ISO 8601. */
+  createdAt: string;
+}
+
+export function stateDigest(snapshot: VaultSnapshot): string {
+  return keccak256(toUtf8Bytes(canonicalJson(snapshot)));
+}
+
+export function intentHash(record: IntentRecord): string {
+  return keccak256(toUtf8Bytes(canonicalJson(record)));
+}

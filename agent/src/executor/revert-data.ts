@@ -1,0 +1,34 @@
+/** Finds the revert data in whatever error an ethers call or a JSON-RPC node threw. */
+import { decodeTreasuryError, formatTreasuryError } from "../errors.js";
+import { RevertError } from "../failures.js";
+
+const isData = (v: unknown): v is string => typeof v === "string" && /^0x([0-9a-fA-F]{2})*$/.test(v) && v.length >= 10;
+
+export function revertDataOf(err: unknown, depth = 0): string | undefined {
+  if (!err || typeof err !== "object" || depth > 6) return undefined;
+  const e = err as Record<string, unknown>;
+  if (isData(e.data)) return e.data;
+  if (e.data && typeof e.data === "object" && isData((e.data as Record<string, unknown>).data)) {
+    return (e.data as Record<string, unknown>).data as string;
+  }
+  for (const key of ["error", "info", "cause"]) {
+    const found = revertDataOf(e[key], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Whether the error is a revert (the node executed the call and it failed), as opposed to a transport failure. */
+export function isRevert(err: unknown): boolean {
+  if (revertDataOf(err)) return true;
+  const code = (err as { code?: unknown })?.code;
+  return code === "CALL_EXCEPTION";
+}
+
+/** A `RevertError` naming the treasury error when the data is one. */
+export function toRevertError(context: string, err: unknown): RevertError {
+  const data = revertDataOf(err);
+  const decoded = data ? decodeTreasuryError(data) : undefined;
+  const what = decoded ? formatTreasuryError(decoded) : data ? `unknown revert ${data.slice(0, 10)}` : "revert without data";
+  return new RevertError(`${context}: ${what}`, data, decoded, { cause: err });
+}

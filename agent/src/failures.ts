@@ -1,0 +1,54 @@
+/**
+ * The daemon's error classes. Each has a short message and keeps the underlying error as `cause`; none carries a
+ * secret. Contract reverts are decoded by name (see errors.ts) and travel inside `RevertError`.
+ */
+import type { DecodedError } from "./errors.js";
+
+export class AgentError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The configuration (file or environment) is invalid. `field` is the dotted path of the first bad field. */
+export class ConfigError extends AgentError {
+  constructor(
+    message: string,
+    readonly field: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The signing key could not be loaded, or is not allowed on this chain. Never carries the key or password. */
+export class KeyError extends AgentError {}
+
+/** The RPC endpoint failed or answered something unusable. Retryable. */
+export class RpcError extends AgentError {}
+
+/** The endpoint serves another chain than the configuration names. */
+export class ChainMismatchError extends AgentError {
+  constructor(
+    readonly expected: bigint,
+    readonly actual: bigint,
+  ) {
+    super(`the RPC endpoint serves chain ${actual}, the configuration expects ${expected}`);
+  }
+}
+
+/** A call or transaction reverted. `decoded` names the treasury error when the data is one. */
+export class RevertError extends AgentError {
+  constructor(
+    message: string,
+    readonly data: string | undefined,
+    readonly decoded: DecodedError | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The journal could not be read or written; the daemon must not send without it. */
+export class JournalError extends AgentError {}

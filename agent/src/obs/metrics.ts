@@ -1,0 +1,26 @@
+/** Prometheus metrics, declared once per daemon on its own registry. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly ticks = new Counter({ name: "agent_ticks_total", help: "Vault ticks run", labelNames: ["vault"], registers: [this.registry] });
+  readonly tickErrors = new Counter({ name: "agent_tick_errors_total", help: "Vault ticks that failed", labelNames: ["vault", "kind"], registers: [this.registry] });
+  readonly tickSeconds = new Histogram({ name: "agent_tick_duration_seconds", help: "Duration of a vault tick", labelNames: ["vault"], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15], registers: [this.registry] });
+  readonly decisions = new Counter({ name: "agent_decisions_total", help: "Tick results by kind (sent, hold, wait, stand-down, rejected, ...)", labelNames: ["vault", "result"], registers: [this.registry] });
+  readonly rejected = new Counter({ name: "agent_plans_rejected_total", help: "Plans not sent, by the stage that rejected them", labelNames: ["vault", "stage", "error"], registers: [this.registry] });
+  readonly outcomes = new Counter({ name: "agent_rebalance_outcomes_total", help: "Rebalance transactions by outcome", labelNames: ["vault", "status"], registers: [this.registry] });
+  readonly replacements = new Counter({ name: "agent_tx_replacements_total", help: "Stuck transactions replaced with higher fees", labelNames: ["vault"], registers: [this.registry] });
+  readonly breaker = new Gauge({ name: "agent_circuit_breaker_open", help: "1 when the vault's circuit breaker is open", labelNames: ["vault"], registers: [this.registry] });
+  readonly mode = new Gauge({ name: "agent_vault_mode", help: "1 for the vault's current mode (act, wait, stand-down)", labelNames: ["vault", "mode"], registers: [this.registry] });
+  readonly sessionTimeLeft = new Gauge({ name: "agent_session_time_left_seconds", help: "Seconds until the session expires", labelNames: ["vault", "session"], registers: [this.registry] });
+  readonly sessionVolumeLeft = new Gauge({ name: "agent_session_epoch_volume_left", help: "Volume left in the session's epoch, in asset units", labelNames: ["vault", "session"], registers: [this.registry] });
+  readonly totalAssets = new Gauge({ name: "agent_vault_total_assets", help: "Vault total assets, in asset units", labelNames: ["vault"], registers: [this.registry] });
+  readonly idle = new Gauge({ name: "agent_vault_idle", help: "Vault idle assets, in asset units", labelNames: ["vault"], registers: [this.registry] });
+  readonly allocation = new Gauge({ name: "agent_strategy_value", help: "Current value of the vault's position, in asset units", labelNames: ["vault", "strategy"], registers: [this.registry] });
+  readonly apr = new Gauge({ name: "agent_strategy_apr_estimate", help: "Estimated APR of a strategy (1 = 100%)", labelNames: ["vault", "strategy"], registers: [this.registry] });
+  readonly lastTick = new Gauge({ name: "agent_last_tick_timestamp_seconds", help: "Wall-clock time of the last completed tick", registers: [this.registry] });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * What every planner needs to know about the room it has: per strategy the lowest and highest allocation it may plan,
+ * the idle reserve, and the volume budget. Pure.
+ */
+import type { StrategyState } from "../chain/types.js";
+import { BPS, maxBig, minBig, mulDivDown, mulDivUp } from "../checks/math.js";
+import type { CostModel, PlannerInput } from "./types.js";
+
+export interface StrategyRoom {
+  state: StrategyState;
+  inScope: boolean;
+  /** Whether the plan may raise it: in scope and enabled. */
+  canRaise: boolean;
+  /** Lowest allocation reachable now: what it cannot release stays (liquidity), out-of-scope ones stay put. */
+  floor: bigint;
+  /** Tighter of the two caps, minus the safety margin. */
+  capacity: bigint;
+}
+
+export interface PlanContext {
+  strategies: StrategyRoom[];
+  /** Total assets with every strategy at its current value. */
+  totalLive: bigint;
+  /** Idle to keep: the buffer on the highest total the vault may see, plus the margin. */
+  reserve: bigint;
+  /** Volume the call may move: the session's per-call and epoch room, minus the margin. */
+  volumeBudget: bigint;
+  margin: bigint;
+}
+
+export function planContext(input: PlannerInput): PlanContext {
+  const { snapshot, session, remaining, params } = input;
+  let gains = 0n;
+  let losses = 0n;
+  for (const s of snapshot.strategies) {
+    const diff = s.currentValue - s.allocation;
+    if (diff > 0n) gains += diff;
+    else losses += diff;
+  }
+  // The vault checks caps and the buffer against total assets with only the touched strategies marked: plan caps on
+  // the lowest total it may see and the buffer on the highest.
+  const totalLow = snapshot.totalAssets + losses;
+  const totalHigh = snapshot.totalAssets + gains;
+  const margin = mulDivDown(totalLow, BigInt(params.safetyMarginBps), BPS);
+  const reserve = mulDivUp(totalHigh, BigInt(snapshot.bounds.idleBufferBps), BPS) + margin;
+  const limit = minBig(remaining.volumePerCall, remaining.volumeInEpoch);
+  const volumeBudget = limit - mulDivUp(limit, BigInt(params.safetyMarginBps), BPS);
+
+  const strategies = snapshot.strategies.map((state): StrategyRoom => {
+    const inScope = ((session.scope >> BigInt(state.index)) & 1n) === 1n;
+    const cap = minBig(state.absoluteCap, mulDivDown(totalLow, BigInt(state.relativeCapBps), BPS));
+    const capacity = maxBig(0n, cap - margin);
+    const cur = state.currentValue;
+    const floor = !inScope ? cur : state.withdrawable >= cur ? 0n : cur - state.withdrawable;
+    return { state, inScope, canRaise: inScope && state.enabled, floor, capacity };
+  });
+  return { strategies, totalLive: totalHigh + losses, reserve, volumeBudget: maxBig(0n, volumeBudget), margin };
+}
+
+/** Gas of a call with `legs` legs, in asset units. */
+export function gasCostInAssets(cost: CostModel, legs: number): bigint {
+  const gas = cost.baseGas + cost.gasPerLeg * BigInt(legs);
+  return (gas * cost.gasPriceWei * cost.assetPerNative) / 10n ** 18n;
+}

@@ -1,0 +1,75 @@
+/**
+ * The allocation engine both planners share: moves assets from the lowest-scored place to the highest-scored one,
+ * within each place's floor and ceiling and a volume budget, then drops legs below the minimum move while keeping
+ * the idle reserve. Pure and deterministic (ties go to the earlier node).
+ */
+import { absDiff, minBig } from "../checks/math.js";
+
+export interface Node {
+  /** Strategy address, or "idle". */
+  key: string;
+  isIdle: boolean;
+  /** Allocation before the plan. */
+  current: bigint;
+  /** Allocation as planned so far. */
+  planned: bigint;
+  floor: bigint;
+  ceiling: bigint;
+  score: bigint;
+}
+
+/** Larger than any real amount: the idle node's ceiling. */
+export const UNBOUNDED = 2n ** 255n;
+
+/**
+ * Moves from the worst source to the best destination while their scores differ by at least `minSpread` and budget
+ * is left. A deposit or withdrawal leg costs its amount of volume; idle costs none. Returns the budget left.
+ */
+export function transfer(nodes: Node[], budget: bigint, minSpread: bigint): bigint {
+  let left = budget;
+  for (let guard = 0; guard < nodes.length * nodes.length + 4 && left > 0n; guard++) {
+    let dest: Node | undefined;
+    for (const n of nodes) if (n.planned < n.ceiling && (!dest || n.score > dest.score)) dest = n;
+    let src: Node | undefined;
+    for (const n of nodes) if (n !== dest && n.planned > n.floor && (!src || n.score < src.score)) src = n;
+    if (!dest || !src || dest.score - src.score < minSpread) break;
+    const legs = (dest.isIdle ? 0n : 1n) + (src.isIdle ? 0n : 1n);
+    let amount = minBig(dest.ceiling - dest.planned, src.planned - src.floor);
+    if (legs > 0n) amount = minBig(amount, left / legs);
+    if (amount === 0n) break;
+    dest.planned += amount;
+    src.planned -= amount;
+    left -= amount * legs;
+  }
+  return left;
+}
+
+/** Volume of the strategy legs: the sum of absolute moves. */
+export function volumeOf(nodes: Node[]): bigint {
+  return nodes.filter((n) => !n.isIdle).reduce((sum, n) => sum + absDiff(n.planned, n.current), 0n);
+}
+
+/**
+ * Drops strategy legs smaller than `minMove`; then, if idle would fall below `reserve` (and below where it was), trims
+ * deposit legs, lowest score first, and drops any that fall below `minMove`. Keeps the idle node in step.
+ */
+export function enforceMinMove(nodes: Node[], minMove: bigint, reserve: bigint): void {
+  const idle = nodes.find((n) => n.isIdle)!;
+  const strategies = nodes.filter((n) => !n.isIdle);
+  for (const n of strategies) if (n.planned !== n.current && absDiff(n.planned, n.current) < minMove) n.planned = n.current;
+  const settle = () => {
+    idle.planned = idle.current + strategies.reduce((sum, n) => sum + n.current - n.planned, 0n);
+  };
+  settle();
+  if (idle.planned >= reserve || idle.planned >= idle.current) return;
+  let shortfall = (reserve < idle.current ? reserve : idle.current) - idle.planned;
+  const deposits = strategies.filter((n) => n.planned > n.current).sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0));
+  for (const n of deposits) {
+    if (shortfall <= 0n) break;
+    const cut = minBig(shortfall, n.planned - n.current);
+    n.planned -= cut;
+    shortfall -= cut;
+    if (n.planned !== n.current && n.planned - n.current < minMove) n.planned = n.current;
+  }
+  settle();
+}

@@ -1,0 +1,100 @@
+/**
+ * A second, simple planner proving the interface: spreads what is above the idle reserve equally over the strategies
+ * it may raise, each within its cap (what a capped strategy cannot take goes to the others). Disabled strategies are
+ * emptied. It holds when every strategy is within `minMove` of its share.
+ */
+import { absDiff, minBig } from "../checks/math.js";
+import { planContext } from "./context.js";
+import { enforceMinMove, transfer, UNBOUNDED, volumeOf, type Node } from "./engine.js";
+import { gasCostInAssets } from "./context.js";
+import type { PlanDecision, Planner, PlannerInput } from "./types.js";
+
+/** Equal split of `pool` over `capacities`, each within its own capacity (water-filling). Returns shares by index. */
+export function equalSplit(pool: bigint, capacities: bigint[]): bigint[] {
+  const out = capacities.map(() => 0n);
+  const order = capacities.map((c, i) => ({ c, i })).sort((a, b) => (a.c < b.c ? -1 : a.c > b.c ? 1 : a.i - b.i));
+  let left = pool;
+  order.forEach(({ c, i }, k) => {
+    const share = left / BigInt(order.length - k);
+    out[i] = minBig(c, share);
+    left -= out[i]!;
+  });
+  return out;
+}
+
+export class EqualWeightPlanner implements Planner {
+  readonly name = "equal-weight";
+
+  plan(input: PlannerInput): PlanDecision {
+    const ctx = planContext(input);
+    const { params } = input;
+    const receivers = ctx.strategies.filter((s) => s.canRaise);
+    if (!ctx.strategies.some((s) => s.inScope)) {
+      return { kind: "hold", code: "nothing-in-scope", reason: "the session's scope covers no listed strategy" };
+    }
+    if (ctx.volumeBudget < params.minMove || input.remaining.callsInEpoch === 0n) {
+      return {
+        kind: "hold",
+        code: "no-session-budget",
+        reason: `the session has ${ctx.volumeBudget} volume and ${input.remaining.callsInEpoch} calls left this epoch`,
+      };
+    }
+    let pool = input.snapshot.idle - ctx.reserve;
+    for (const s of ctx.strategies) if (s.inScope) pool += s.state.currentValue;
+    if (pool < 0n) pool = 0n;
+    const shares = equalSplit(pool, receivers.map((r) => r.capacity));
+    const desired = new Map(receivers.map((r, i) => [r.state.strategy, shares[i]!]));
+
+    const idle: Node = {
+      key: "idle",
+      isIdle: true,
+      current: input.snapshot.idle,
+      planned: input.snapshot.idle,
+      floor: input.snapshot.idle < ctx.reserve ? input.snapshot.idle : ctx.reserve,
+      ceiling: UNBOUNDED,
+      score: 0n,
+    };
+    const nodes: Node[] = [idle];
+    for (const room of ctx.strategies) {
+      const cur = room.state.currentValue;
+      const want = room.inScope ? (desired.get(room.state.strategy) ?? 0n) : cur;
+      const node: Node = { key: room.state.strategy, isIdle: false, current: cur, planned: cur, floor: cur, ceiling: cur, score: 0n };
+      if (want > cur) {
+        node.ceiling = want;
+        node.score = 1n;
+      } else if (want < cur) {
+        node.floor = want > room.floor ? want : room.floor;
+        node.score = -1n;
+      }
+      nodes.push(node);
+    }
+    const drift = nodes.reduce((m, n) => {
+      if (n.isIdle) return m;
+      const d = absDiff(n.ceiling > n.current ? n.ceiling : n.floor, n.current);
+      return d > m ? d : m;
+    }, 0n);
+    if (drift < params.minMove) {
+      return { kind: "hold", code: "balanced", reason: `every strategy is within ${params.minMove} of its equal share` };
+    }
+    transfer(nodes, ctx.volumeBudget, 1n);
+    enforceMinMove(nodes, params.minMove, ctx.reserve);
+    const legs = nodes
+      .filter((n) => !n.isIdle && n.planned !== n.current)
+      .map((n) => ({ strategy: n.key, from: n.current, to: n.planned }));
+    if (legs.length === 0) {
+      return { kind: "hold", code: "below-min-move", reason: `every move is below the minimum of ${params.minMove}` };
+    }
+    return {
+      kind: "rebalance",
+      targets: legs.map((l) => ({ strategy: l.strategy, assets: l.to })),
+      legs,
+      volume: volumeOf(nodes),
+      expectedGain: 0n,
+      gasCost: gasCostInAssets(input.cost, legs.length),
+      forced: false,
+      reason: `equal weight within caps over ${receivers.length} strategies: ${legs
+        .map((l) => `${l.strategy.slice(0, 8)} ${l.from}→${l.to}`)
+        .join("; ")}`,
+    };
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The planner interface. A planner is pure: state, bounds, session budget, yield estimates and `now` in; a
+ * rebalance or a reason to hold out. Planners never do I/O and never read the clock.
+ */
+import type { SessionRecord, SessionRemaining, Target, VaultSnapshot } from "../chain/types.js";
+import type { YieldEstimate } from "../yield/estimate.js";
+
+export interface PlannerParams {
+  /** Smallest leg worth making, in assets. */
+  minMove: bigint;
+  /** Distance kept inside every cap, the idle buffer and the session's volume limits, in bps (of total assets, or of
+   *  the volume limit). Covers rounding and yield accrued between the read and the block that includes the call. */
+  safetyMarginBps: number;
+  /** Anti-churn horizon: a move must earn more than its gas within this many seconds. */
+  horizonSeconds: bigint;
+  /** Smallest difference in risk-adjusted yield worth a move between two places (WAD, 1e18 = 100%/year). */
+  minSpreadWad: bigint;
+  /** Yield discount per strategy for its risk, WAD per year, by lower-case address. */
+  riskPremiumWad: Readonly<Record<string, bigint>>;
+  /** Weight of the observed yield volatility in the score, in bps (10_000 = subtract one volatility). */
+  volatilityWeightBps: number;
+}
+
+/** Turns gas into asset units for the anti-churn test. */
+export interface CostModel {
+  gasPriceWei: bigint;
+  /** Gas of a rebalance call without legs, and per leg. */
+  baseGas: bigint;
+  gasPerLeg: bigint;
+  /** Asset base units per 1e18 wei of the native coin (e.g. 3000e6 for USDC when ETH is at 3000). */
+  assetPerNative: bigint;
+}
+
+export interface PlannerInput {
+  snapshot: VaultSnapshot;
+  sessionId: bigint;
+  session: SessionRecord;
+  /** What the session has left at `now`. */
+  remaining: SessionRemaining;
+  /** Yield estimates by checksummed strategy address; a missing one counts as no signal. */
+  yields: ReadonlyMap<string, YieldEstimate>;
+  params: PlannerParams;
+  cost: CostModel;
+  now: bigint;
+}
+
+export interface PlannedLeg {
+  strategy: string;
+  from: bigint;
+  to: bigint;
+  /** Risk-adjusted yield used for the decision (WAD per year), when the planner has one. */
+  scoreWad?: bigint;
+}
+
+export type HoldCode =
+  | "no-session-budget"
+  | "no-yield-signal"
+  | "balanced"
+  | "below-min-move"
+  | "gain-below-gas"
+  | "nothing-in-scope";
+
+export type PlanDecision =
+  | {
+      kind: "rebalance";
+      targets: Target[];
+      legs: PlannedLeg[];
+      volume: bigint;
+      /** Expected risk-adjusted gain over the horizon, in assets (negative for a forced move that costs yield). */
+      expectedGain: bigint;
+      gasCost: bigint;
+      /** Whether the plan restores a bound (idle buffer, a lowered cap, a disabled strategy) rather than chase yield. */
+      forced: boolean;
+      reason: string;
+    }
+  | { kind: "hold"; code: HoldCode; reason: string };
+
+export interface Planner {
+  readonly name: string;
+  plan(input: PlannerInput): PlanDecision;
+}

@@ -1,0 +1,177 @@
+/**
+ * The default planner: moves capital toward the best risk-adjusted yield.
+ *
+ * Score of a strategy = estimated APR − its risk premium − volatility × weight; idle scores 0. In order:
+ * 1. restore the idle buffer from the lowest-scored strategies;
+ * 2. move out of disabled strategies and strategies above a (lowered) cap, into the best places with room;
+ * 3. move from the lowest to the highest score while the spread is at least `minSpreadWad`.
+ * All within liquidity, caps, scope and the session's volume room; then legs below `minMove` are dropped, and a plan
+ * that only chases yield must earn more than its gas over the horizon (anti-churn).
+ */
+import { BPS, maxBig } from "../checks/math.js";
+import { formatWadPercent } from "../util/format.js";
+import type { YieldEstimate } from "../yield/estimate.js";
+import { gasCostInAssets, planContext, type PlanContext } from "./context.js";
+import { enforceMinMove, transfer, UNBOUNDED, volumeOf, type Node } from "./engine.js";
+import type { PlanDecision, PlannedLeg, Planner, PlannerInput, PlannerParams } from "./types.js";
+
+const WAD = 10n ** 18n;
+const YEAR = 31_536_000n;
+/** Scores used to force a move whatever the yields. */
+const FORCE = 10n ** 30n;
+
+/** Risk-adjusted yield of one strategy, WAD per year. */
+export function scoreOf(estimate: YieldEstimate, params: PlannerParams, strategy: string): bigint {
+  const premium = params.riskPremiumWad[strategy.toLowerCase()] ?? 0n;
+  const volPenalty = (estimate.volatilityWad * BigInt(params.volatilityWeightBps)) / BPS;
+  return estimate.aprWad - premium - volPenalty;
+}
+
+export class YieldPlanner implements Planner {
+  readonly name = "yield";
+
+  plan(input: PlannerInput): PlanDecision {
+    const ctx = planContext(input);
+    const { params } = input;
+    if (!ctx.strategies.some((s) => s.inScope)) {
+      return { kind: "hold", code: "nothing-in-scope", reason: "the session's scope covers no listed strategy" };
+    }
+    if (ctx.volumeBudget < params.minMove || input.remaining.callsInEpoch === 0n) {
+      return {
+        kind: "hold",
+        code: "no-session-budget",
+        reason: `the session has ${ctx.volumeBudget} volume and ${input.remaining.callsInEpoch} calls left this epoch`,
+      };
+    }
+    const scores = new Map<string, bigint>();
+    for (const s of ctx.strategies) {
+      const estimate = input.yields.get(s.state.strategy);
+      if (estimate) scores.set(s.state.strategy, scoreOf(estimate, params, s.state.strategy));
+    }
+
+    const idle: Node = {
+      key: "idle",
+      isIdle: true,
+      current: input.snapshot.idle,
+      planned: input.snapshot.idle,
+      floor: 0n,
+      ceiling: UNBOUNDED,
+      score: 0n,
+    };
+    const nodes: Node[] = [idle];
+    const byKey = new Map<string, { node: Node; room: PlanContext["strategies"][number] }>();
+    for (const room of ctx.strategies) {
+      const cur = room.state.currentValue;
+      const node: Node = {
+        key: room.state.strategy,
+        isIdle: false,
+        current: cur,
+        planned: cur,
+        floor: cur,
+        ceiling: cur,
+        score: scores.get(room.state.strategy) ?? 0n,
+      };
+      nodes.push(node);
+      byKey.set(node.key, { node, room });
+    }
+    let budget = ctx.volumeBudget;
+    const reasons: string[] = [];
+    let restoredBuffer = false;
+
+    // 1. Idle buffer: idle takes from the lowest-scored strategies up to the reserve.
+    if (idle.planned < ctx.reserve) {
+      for (const { node, room } of byKey.values()) {
+        node.floor = room.floor;
+        node.ceiling = node.planned;
+      }
+      idle.score = FORCE;
+      idle.ceiling = ctx.reserve;
+      const before = idle.planned;
+      budget = transfer(nodes, budget, 0n);
+      if (idle.planned > before) {
+        restoredBuffer = true;
+        reasons.push(`restore the idle buffer (+${idle.planned - before})`);
+      }
+    }
+
+    // 2. Disabled strategies and strategies above their cap: out, to the best places with room.
+    idle.score = 0n;
+    idle.ceiling = UNBOUNDED;
+    idle.floor = idle.planned;
+    const forcedOut: string[] = [];
+    for (const { node, room } of byKey.values()) {
+      const limit = room.canRaise ? room.capacity : 0n;
+      if (room.inScope && node.planned > limit && node.planned > room.floor) {
+        node.floor = maxBig(room.floor, limit);
+        node.score = -FORCE;
+        forcedOut.push(node.key);
+      } else {
+        node.floor = node.planned;
+      }
+      node.ceiling = room.canRaise ? maxBig(room.capacity, node.planned) : node.planned;
+    }
+    if (forcedOut.length > 0) {
+      budget = transfer(nodes, budget, 0n);
+      reasons.push(`leave disabled or over-cap strategies (${forcedOut.length})`);
+    }
+    const forcedNodes = new Set(forcedOut);
+    const forcedVolume = volumeOf(nodes);
+
+    // 3. Chase yield: lowest score to highest, by at least the minimum spread.
+    if (scores.size === 0 && forcedVolume === 0n) {
+      return { kind: "hold", code: "no-yield-signal", reason: "no strategy has a yield estimate yet" };
+    }
+    idle.floor = idle.planned < ctx.reserve ? idle.planned : ctx.reserve;
+    for (const { node, room } of byKey.values()) {
+      node.score = scores.get(node.key) ?? 0n;
+      node.floor = forcedNodes.has(node.key) ? node.planned : room.floor;
+      node.ceiling = room.canRaise ? maxBig(room.capacity, node.planned) : node.planned;
+      if (forcedNodes.has(node.key)) node.ceiling = node.planned;
+    }
+    transfer(nodes, budget, params.minSpreadWad > 0n ? params.minSpreadWad : 1n);
+
+    const proposed = nodes.some((n) => !n.isIdle && n.planned !== n.current);
+    enforceMinMove(nodes, params.minMove, ctx.reserve);
+    const legs: PlannedLeg[] = nodes
+      .filter((n) => !n.isIdle && n.planned !== n.current)
+      .map((n) => ({ strategy: n.key, from: n.current, to: n.planned, scoreWad: scores.get(n.key) }));
+    if (legs.length === 0) {
+      return proposed
+        ? { kind: "hold", code: "below-min-move", reason: `every move is below the minimum of ${params.minMove}` }
+        : { kind: "hold", code: "balanced", reason: "allocations already follow the best risk-adjusted yields" };
+    }
+
+    const volume = volumeOf(nodes);
+    const gasCost = gasCostInAssets(input.cost, legs.length);
+    let annualGain = 0n;
+    for (const leg of legs) annualGain += (leg.to - leg.from) * (leg.scoreWad ?? 0n);
+    const expectedGain = (annualGain * params.horizonSeconds) / (YEAR * WAD);
+    // Forced only if a forced move survived the minimum-move filter; otherwise the plan must pay its gas.
+    const forced =
+      legs.some((l) => forcedNodes.has(l.strategy)) || (restoredBuffer && idle.planned > idle.current);
+    if (!forced && expectedGain <= gasCost) {
+      return {
+        kind: "hold",
+        code: "gain-below-gas",
+        reason: `expected gain ${expectedGain} over ${params.horizonSeconds}s does not pay gas ${gasCost}`,
+      };
+    }
+    const moves = legs
+      .map((l) => {
+        const score = l.scoreWad === undefined ? "no estimate" : formatWadPercent(l.scoreWad);
+        return `${l.strategy.slice(0, 8)} ${l.from}→${l.to} (${score})`;
+      })
+      .join("; ");
+    reasons.push(`toward best risk-adjusted yield: ${moves}`);
+    return {
+      kind: "rebalance",
+      targets: legs.map((l) => ({ strategy: l.strategy, assets: l.to })),
+      legs,
+      volume,
+      expectedGain,
+      gasCost,
+      forced,
+      reason: reasons.join("; "),
+    };
+  }
+}

@@ -1,0 +1,51 @@
+/** Human formatting for tables and log messages. Amounts stay bigint until printed. */
+import { formatUnits } from "ethers";
+
+/** `1234567.891` → "1,234,567.89" (at most `digits` fraction digits). */
+export function formatAmount(value: bigint, decimals: number, digits = 2): string {
+  const negative = value < 0n;
+  const text = formatUnits(negative ? -value : value, decimals);
+  const [whole, fraction = ""] = text.split(".");
+  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const frac = fraction.slice(0, digits).replace(/0+$/, "");
+  return `${negative ? "-" : ""}${grouped}${frac ? `.${frac}` : ""}`;
+}
+
+/** Basis points as a percentage: 1234 → "12.34%". */
+export function formatBps(bps: number | bigint): string {
+  return `${(Number(bps) / 100).toFixed(2)}%`;
+}
+
+/** A WAD rate (1e18 = 100%) as a percentage with two decimals. */
+export function formatWadPercent(wad: bigint): string {
+  return `${(Number(wad) / 1e16).toFixed(2)}%`;
+}
+
+/** Seconds as "3d 4h", "2h 5m", "45s". */
+export function formatDuration(seconds: bigint | number): string {
+  let s = Number(seconds);
+  if (s <= 0) return "0s";
+  const d = Math.floor(s / 86_400);
+  s -= d * 86_400;
+  const h = Math.floor(s / 3_600);
+  s -= h * 3_600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return `${m}m ${s}s`;
+  return `${s}s`;
+}
+
+/** `0x1234…abcd`. */
+export function shortAddress(address: string): string {
+  return `${address.slice(0, 6)}…${address.slice(-4)}`;
+}
+
+/** Renders rows as a fixed-width text table with a header line. */
+export function renderTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}

@@ -1,0 +1,153 @@
+/**
+ * Transactions in flight on the embedded chain, with automine off so they wait in the mempool: a restart never sends
+ * twice and picks up what was in flight; a crash between journaling and broadcasting re-sends the same bytes; a stuck
+ * transaction is replaced with higher fees; a transaction that reverts when mined opens the breaker.
+ */
+import { Wallet } from "ethers";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
+import { deployStack, fund, grantSession, type Stack } from "../../devnet/stack.js";
+import { WalletSender } from "../../src/executor/sender.js";
+import { ManualClock } from "../../src/util/clock.js";
+import { AGENT, AGENT_KEY, metricValue, rebalancedEvents, startDaemon, tempDir, testConfig } from "../support/daemon-harness.js";
+
+let chain: LocalChain;
+let stack: Stack;
+let base: string;
+
+beforeAll(async () => {
+  chain = await startLocalChain();
+  stack = await deployStack(chain, { strategies: 3, seed: 100_000n });
+  await fund(stack, stack.users[0]!, 1_000_000n * stack.unit);
+  await grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: 1_000_000n * stack.unit, maxVolumePerEpoch: 5_000_000n * stack.unit });
+  base = await chain.snapshot();
+}, 60_000);
+
+afterAll(async () => {
+  await chain?.close();
+});
+
+beforeEach(async () => {
+  await chain.revert(base);
+  base = await chain.snapshot();
+});
+
+afterEach(async () => {
+  await chain.setAutomine(true);
+});
+
+const equalWeight = (dataDir: string) =>
+  testConfig(chain, stack, dataDir, {
+    planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000", sampleIntervalSeconds: 0 },
+  });
+const nonces = async () => ({
+  latest: await chain.provider.getTransactionCount(AGENT, "latest"),
+  pending: await chain.provider.getTransactionCount(AGENT, "pending"),
+});
+
+describe("transactions in flight", () => {
+  it("a restart mid-flight sends nothing twice and settles what was in flight", async () => {
+    const dataDir = tempDir();
+    const first = await startDaemon(chain, equalWeight(dataDir));
+    const start = await nonces();
+    await chain.setAutomine(false);
+    const [sent] = await first.daemon.tick();
+    expect(sent!.report!.result).toMatchObject({ kind: "sent", confirmed: false });
+    expect(await nonces(), "one transaction waits in the mempool").toEqual({ latest: start.latest, pending: start.latest + 1 });
+
+    // The process dies; a new one starts on the same data directory.
+    const second = await startDaemon(chain, equalWeight(dataDir));
+    const [resumed] = await second.daemon.tick();
+    expect(resumed!.report!.result).toMatchObject({ kind: "in-flight", state: "pending" });
+    const [again] = await second.daemon.tick();
+    expect(again!.report!.result.kind).toBe("in-flight");
+    expect(await nonces(), "still only the one transaction").toEqual({ latest: start.latest, pending: start.latest + 1 });
+    expect(second.journal.entries(), "one intent, one attempt").toHaveLength(1);
+    expect(second.journal.entries()[0]!.attempts).toHaveLength(1);
+
+    await chain.mine();
+    const [settled] = await second.daemon.tick();
+    expect(settled!.report!.settled.map((s) => s.state)).toEqual(["confirmed"]);
+    expect(settled!.report!.result, "the session's minimum interval starts with the confirmed call").toMatchObject({ kind: "wait" });
+    expect((settled!.report!.result as { reason: string }).reason).toMatch(/cooldown/);
+    const events = await rebalancedEvents(stack);
+    expect(events, "exactly one rebalance on chain").toHaveLength(1);
+    expect(events[0]!.args.intentHash).toBe(second.journal.entries()[0]!.intentHash);
+    expect((await nonces()).latest).toBe(start.latest + 1);
+  });
+
+  it("a crash between journaling and broadcasting re-sends the journaled bytes, not a new transaction", async () => {
+    const dataDir = tempDir();
+    const provider = chain.provider;
+    class DyingSender extends WalletSender {
+      override async broadcast(): Promise<void> {
+        throw new Error("process killed before the broadcast");
+      }
+    }
+    const first = await startDaemon(chain, equalWeight(dataDir), { sender: new DyingSender(provider, new Wallet(AGENT_KEY).connect(provider)) });
+    const start = await nonces();
+    const [tick] = await first.daemon.tick();
+    expect(tick!.report!.result.kind).toBe("sent");
+    const journaled = first.journal.entries()[0]!.attempts[0]!;
+    expect(await provider.getTransaction(journaled.hash), "never reached the node").toBeNull();
+    expect(await nonces()).toEqual(start);
+
+    const second = await startDaemon(chain, equalWeight(dataDir));
+    await second.daemon.tick(); // re-broadcasts the same signed bytes (mined at once: automine)
+    const [settled] = await second.daemon.tick();
+    expect(settled!.report!.settled.map((s) => s.state)).toEqual(["confirmed"]);
+    const receipt = await provider.getTransactionReceipt(journaled.hash);
+    expect(receipt?.status, "the journaled transaction itself was mined").toBe(1);
+    expect(second.journal.entries()[0]!.attempts, "no second attempt was signed").toHaveLength(1);
+    expect(await rebalancedEvents(stack)).toHaveLength(1);
+    expect((await nonces()).latest).toBe(start.latest + 1);
+    expect(second.logs.messages()).toContain("node does not know the journaled transaction; re-broadcasting the same bytes");
+  });
+
+  it("replaces a transaction stuck past the timeout with higher fees, and only one is mined", async () => {
+    const clock = new ManualClock();
+    const { daemon, journal, metrics, logs } = await startDaemon(chain, equalWeight(tempDir()), { clock });
+    await chain.setAutomine(false);
+    await daemon.tick();
+    clock.advance(10_000);
+    const [early] = await daemon.tick();
+    expect(early!.report!.settled[0]?.replaced, "not replaced before the timeout").toBeUndefined();
+
+    clock.advance(25_000); // 35 s after signing; the timeout is 30 s
+    const [late] = await daemon.tick();
+    expect(late!.report!.settled[0]).toMatchObject({ state: "pending", replaced: true });
+    const attempts = journal.entries()[0]!.attempts;
+    expect(attempts, "two attempts journaled").toHaveLength(2);
+    expect(attempts[1]!.maxPriorityFeePerGas >= (attempts[0]!.maxPriorityFeePerGas * 125n) / 100n, "tip raised by at least 25%").toBe(true);
+    expect(attempts[1]!.maxFeePerGas >= (attempts[0]!.maxFeePerGas * 125n) / 100n, "max fee raised by at least 25%").toBe(true);
+    expect(attempts[1]!.maxFeePerGas <= 500n * 10n ** 9n, "under the ceiling").toBe(true);
+    expect(await metricValue(metrics, "agent_tx_replacements_total")).toBe(1);
+    expect(logs.messages()).toContain("transaction stuck; replaced with higher fees");
+
+    await chain.mine();
+    const [settled] = await daemon.tick();
+    expect(settled!.report!.settled).toMatchObject([{ state: "confirmed", hash: attempts[1]!.hash }]);
+    expect(await chain.provider.getTransactionReceipt(attempts[0]!.hash), "the replaced one never mined").toBeNull();
+    expect(await rebalancedEvents(stack)).toHaveLength(1);
+  });
+
+  it("a transaction that reverts when mined opens the breaker with the decoded error", async () => {
+    const { daemon, journal, runner } = await startDaemon(chain, equalWeight(tempDir()));
+    await chain.setAutomine(false);
+    const [sent] = await daemon.tick();
+    expect(sent!.report!.result.kind).toBe("sent");
+    // The guardian lowers a cap in the same block, ahead of the agent (higher tip).
+    const gwei = 10n ** 9n;
+    await stack.vault
+      .connect(stack.guardian)
+      .setCaps(stack.strategyAddresses[0]!, 1n * stack.unit, 5_000, { maxPriorityFeePerGas: 100n * gwei, maxFeePerGas: 400n * gwei, gasLimit: 200_000n });
+    await chain.mine();
+    await chain.setAutomine(true);
+    const [after] = await daemon.tick();
+    expect(after!.report!.settled.map((s) => s.state)).toEqual(["reverted"]);
+    expect(journal.entries()[0]!.outcome?.error).toMatch(/^AbsoluteCapExceeded\(strategy=0x[0-9a-fA-F]{40}, allocation=\d+, cap=1000000\)$/);
+    expect(runner.breaker.open).toBe(true);
+    expect(after!.report!.result.kind, "no new attempt").toBe("breaker-open");
+    expect(await rebalancedEvents(stack)).toHaveLength(0);
+  });
+});

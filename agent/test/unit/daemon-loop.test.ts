@@ -1,0 +1,62 @@
+/** The loop: ticks every vault until stopped, keeps going past a failing vault, and reports health. */
+import { describe, expect, it } from "vitest";
+import { Daemon } from "../../src/daemon/daemon.js";
+import type { VaultRunner } from "../../src/daemon/vault-runner.js";
+import { RpcError } from "../../src/failures.js";
+import { Metrics } from "../../src/obs/metrics.js";
+import { ManualClock } from "../../src/util/clock.js";
+import { memoryLogger } from "../support/logs.js";
+
+function fakeRunner(label: string, behaviour: () => Promise<unknown>, breakerOpen = false): VaultRunner {
+  return { config: { label, vault: label }, breaker: { open: breakerOpen }, tick: behaviour } as unknown as VaultRunner;
+}
+
+describe("daemon loop", () => {
+  it("ticks each vault every interval until stopped, past a failing one", async () => {
+    const clock = new ManualClock();
+    const controller = new AbortController();
+    const calls: string[] = [];
+    const good = fakeRunner("good", async () => {
+      calls.push("good");
+      if (calls.filter((c) => c === "good").length === 3) controller.abort();
+      return { result: { kind: "hold" } };
+    });
+    const bad = fakeRunner("bad", async () => {
+      calls.push("bad");
+      throw new RpcError("node down");
+    });
+    const { log, lines } = memoryLogger();
+    const metrics = new Metrics();
+    const daemon = new Daemon([bad, good], clock, log, metrics, { pollIntervalMs: 1_000 });
+    const start = clock.nowMs();
+    await daemon.run(controller.signal);
+    expect(calls).toEqual(["bad", "good", "bad", "good", "bad", "good"]);
+    expect(clock.nowMs() - start, "slept between ticks").toBe(2_000);
+    expect(lines.filter((l) => l.msg === "tick failed; retrying next interval")).toHaveLength(3);
+    const errors = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === "agent_tick_errors_total");
+    expect(errors?.values[0]).toMatchObject({ value: 3, labels: { vault: "bad", kind: "rpc" } });
+    expect(daemon.health()).toMatchObject({ healthy: true, vaults: { bad: "error", good: "hold" } });
+  });
+
+  it("is unhealthy before the first tick, after three ticks where every vault failed, when stale, or with a breaker open", async () => {
+    const clock = new ManualClock();
+    const { log } = memoryLogger();
+    const failing = new Daemon([fakeRunner("v", async () => Promise.reject(new Error("x")))], clock, log, new Metrics(), { pollIntervalMs: 1_000 });
+    expect(failing.health().healthy, "no tick yet").toBe(false);
+    await failing.tick();
+    await failing.tick();
+    expect(failing.health().healthy).toBe(true);
+    await failing.tick();
+    expect(failing.health()).toMatchObject({ healthy: false, consecutiveFailures: 3 });
+
+    const fine = new Daemon([fakeRunner("v", async () => ({ result: { kind: "hold" } }))], clock, log, new Metrics(), { pollIntervalMs: 1_000 });
+    await fine.tick();
+    expect(fine.health().healthy).toBe(true);
+    clock.advance(33_001);
+    expect(fine.health().healthy, "no tick for longer than 3 intervals + 30 s").toBe(false);
+
+    const tripped = new Daemon([fakeRunner("v", async () => ({ result: { kind: "breaker-open" } }), true)], clock, log, new Metrics(), { pollIntervalMs: 1_000 });
+    await tripped.tick();
+    expect(tripped.health()).toMatchObject({ healthy: false, breakersOpen: ["v"] });
+  });
+});

@@ -1,0 +1,152 @@
+/** The executor against an in-memory chain: journal before broadcast, nonces, outcomes, replacement, restart. */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { Executor, type ExecutorOptions } from "../../src/executor/executor.js";
+import { intentHash } from "../../src/executor/intent.js";
+import { FileJournal } from "../../src/executor/journal.js";
+import { ManualClock } from "../../src/util/clock.js";
+import { A, vaultSnapshot } from "../support/fixtures.js";
+import { FakeSender, revertData } from "../support/fake-sender.js";
+import { memoryLogger } from "../support/logs.js";
+
+const GWEI = 10n ** 9n;
+const options: ExecutorOptions = { confirmations: 1, stuckAfterMs: 30_000, gasLimitMultiplierPct: 130, fees: { maxFeePerGasCeiling: 100n * GWEI, bumpPercent: 25 } };
+const request = { snapshot: vaultSnapshot(), sessionId: 7n, targets: [{ strategy: A, assets: 310_000n }], planner: "yield", reason: "test", volume: 10_000n, expectedGain: 5n };
+
+function setup(o: Partial<ExecutorOptions> = {}, file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "exec-")), "journal.jsonl")) {
+  const sender = new FakeSender();
+  const clock = new ManualClock();
+  const logs = memoryLogger();
+  const make = () => new Executor(sender, new FileJournal(file), clock, logs.log, { ...options, ...o });
+  return { sender, clock, logs, file, make, executor: make() };
+}
+
+describe("executor", () => {
+  it("journals the intent and its signed transaction durably before broadcasting", async () => {
+    const { sender, executor, file } = setup();
+    let journaledAtBroadcast = "";
+    sender.onBroadcast = () => (journaledAtBroadcast = fs.readFileSync(file, "utf8"));
+    const sent = await executor.submit(request);
+    expect(sent.status).toBe("sent");
+    if (sent.status !== "sent") return;
+    const line = JSON.parse(journaledAtBroadcast.trim()) as { type: string; intentHash: string; record: { nonce: number; stateDigest: string; reason: string }; attempt: { hash: string } };
+    expect(line).toMatchObject({ type: "intent", intentHash: sent.intentHash, attempt: { hash: sent.hash } });
+    expect(line.record).toMatchObject({ nonce: 0, reason: "test" });
+    expect(line.record.stateDigest).toMatch(/^0x[0-9a-f]{64}$/);
+    const entry = new FileJournal(file).entries()[0]!;
+    expect(intentHash(entry.record), "the hash of the journaled record").toBe(sent.intentHash);
+    expect(sender.signed[0]!.gasLimit, "estimate x 1.3").toBe(260_000n);
+  });
+
+  it("sends nothing and journals nothing when the simulation reverts", async () => {
+    const { sender, executor, file } = setup();
+    sender.revertWith = revertData("SessionExpired", [7n, 1_000n]);
+    const r = await executor.submit(request);
+    expect(r.status).toBe("rejected");
+    expect(r.status === "rejected" && r.error.decoded?.name).toBe("SessionExpired");
+    expect(sender.signed).toHaveLength(0);
+    expect(fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "").toBe("");
+  });
+
+  it("defers when the base fee is above the ceiling", async () => {
+    const { sender, executor } = setup();
+    sender.baseFee = 100n * GWEI;
+    expect(await executor.submit(request)).toMatchObject({ status: "deferred" });
+    expect(sender.signed).toHaveLength(0);
+  });
+
+  it("confirms after the configured confirmations and records the outcome", async () => {
+    const { sender, executor } = setup({ confirmations: 2 });
+    const sent = await executor.submit(request);
+    sender.mine();
+    expect((await executor.reconcile())[0]).toMatchObject({ state: "awaiting-confirmations" });
+    sender.head++;
+    expect((await executor.reconcile())[0]).toMatchObject({ state: "confirmed", hash: sent.status === "sent" ? sent.hash : "" });
+    expect(executor.inFlight(request.snapshot.vault)).toBeUndefined();
+    expect(await executor.reconcile(), "nothing left").toEqual([]);
+  });
+
+  it("takes the next nonce after what is pending on chain and in the journal", async () => {
+    const { sender, executor } = setup();
+    sender.latest = 5;
+    await executor.submit(request);
+    expect(sender.signed[0]!.nonce).toBe(5);
+    const other = { ...request, snapshot: vaultSnapshot({ vault: "0x9999999999999999999999999999999999999998" }) };
+    sender.mempool.clear(); // the node lost it; the journal still has nonce 5 in flight
+    await executor.submit(other);
+    expect(sender.signed[1]!.nonce, "after the journaled in-flight nonce").toBe(6);
+  });
+
+  it("marks an intent dropped when its nonce was used by another transaction", async () => {
+    const { sender, executor } = setup();
+    await executor.submit(request);
+    sender.useNonceElsewhere();
+    expect((await executor.reconcile())[0]).toMatchObject({ state: "dropped" });
+  });
+
+  it("replaces a stuck transaction under the ceiling, and waits at the ceiling", async () => {
+    const { sender, executor, clock, logs } = setup();
+    await executor.submit(request);
+    clock.advance(29_999);
+    expect((await executor.reconcile())[0]).toMatchObject({ state: "pending" });
+    expect(sender.signed).toHaveLength(1);
+    clock.advance(1);
+    expect((await executor.reconcile())[0]).toMatchObject({ state: "pending", replaced: true });
+    expect(sender.signed).toHaveLength(2);
+    expect(sender.signed[1]!.nonce, "same nonce").toBe(sender.signed[0]!.nonce);
+    expect(sender.signed[1]!.data, "same call, same intent").toBe(sender.signed[0]!.data);
+    // The market rises: the next bump would pass the 100 gwei ceiling only if it were above it; it is capped at it.
+    sender.baseFee = 60n * GWEI;
+    clock.advance(30_000);
+    await executor.reconcile();
+    expect(sender.signed[2]!.maxFeePerGas).toBe(100n * GWEI);
+    clock.advance(30_000);
+    expect((await executor.reconcile())[0]).toMatchObject({ state: "pending" });
+    expect(sender.signed, "no valid bump left under the ceiling").toHaveLength(3);
+    expect(logs.messages()).toContain("stuck at the fee ceiling; waiting");
+    sender.mine();
+    expect((await executor.reconcile())[0]).toMatchObject({ state: "confirmed", hash: [...sender.receipts.keys()][0] });
+  });
+
+  it("after a restart, re-broadcasts the journaled bytes instead of signing anew", async () => {
+    const { sender, make } = setup();
+    await make().submit(request);
+    const raw = sender.broadcasts[0]!;
+    sender.mempool.clear(); // the node forgot it (restart of the node, or it was never accepted)
+    const restarted = make();
+    expect(restarted.inFlight(request.snapshot.vault), "picked up from the journal").toBeDefined();
+    await restarted.reconcile();
+    expect(sender.broadcasts).toEqual([raw, raw]);
+    expect(sender.signed, "nothing new signed").toHaveLength(1);
+    await expect(restarted.submit(request), "no second intent while one is in flight").rejects.toThrow(/in flight/);
+  });
+
+  it("decodes a transaction that reverted when mined", async () => {
+    const { sender, executor } = setup();
+    await executor.submit(request);
+    sender.mine(0);
+    sender.revertWith = revertData("AbsoluteCapExceeded", [A, 2n, 1n]);
+    const [r] = await executor.reconcile();
+    expect(r).toMatchObject({ state: "reverted" });
+    expect(r!.revert?.decoded?.name).toBe("AbsoluteCapExceeded");
+  });
+});
+
+describe("journal", () => {
+  it("survives a torn last line (a crash mid-write) and rejects a damaged middle", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "journal-"));
+    const file = path.join(dir, "j.jsonl");
+    const j = new FileJournal(file);
+    const record = { version: 1 as const, chainId: 1n, vault: A, agent: A, sessionId: 1n, nonce: 0, stateDigest: "0x00", blockNumber: 1n, planner: "p", reason: "r", targets: [{ strategy: A, assets: 1n }], volume: 1n, expectedGain: 0n, createdAt: "2020-01-01T00:00:00.000Z" };
+    const entry = j.begin(record, { hash: "0x01", raw: "0x02", maxFeePerGas: 3n, maxPriorityFeePerGas: 1n, gasLimit: 9n, at: 1 });
+    fs.appendFileSync(file, '{"type":"outcome","intentHash":');
+    const reread = new FileJournal(file);
+    expect(reread.inFlight()).toHaveLength(1);
+    expect(reread.entries()[0]!.record, "bigints restored").toEqual(record);
+    expect(reread.entries()[0]!.intentHash).toBe(entry.intentHash);
+    fs.writeFileSync(file, `garbage\n${fs.readFileSync(file, "utf8")}\n`);
+    expect(() => new FileJournal(file)).toThrow(/line 1 is unreadable/);
+  });
+});
