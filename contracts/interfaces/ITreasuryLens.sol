@@ -21,8 +21,14 @@ interface ITreasuryLens {
         uint256 shares;
         /// Assets per 10**decimals strategy shares (0 if the strategy's conversion reverts).
         uint256 sharePrice;
-        /// What the vault can withdraw from the strategy now (0 if it reverts).
+        /// What the vault can withdraw from the strategy now, in assets (0 if it reverts).
         uint256 withdrawable;
+        /// What the vault can redeem from the strategy now, in strategy shares (0 if it reverts).
+        uint256 redeemableShares;
+        /// The strategy's own total assets and share supply (0 if they revert): with them an agent reproduces an
+        /// OpenZeppelin-style strategy's previews exactly, from this one call.
+        uint256 strategyTotalAssets;
+        uint256 strategyTotalSupply;
     }
 
     /// @notice One session of the agent for this vault.

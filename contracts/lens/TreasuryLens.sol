@@ -63,6 +63,15 @@ contract TreasuryLens is ITreasuryLens {
             try IERC4626(strategy).maxWithdraw(address(vault)) returns (uint256 w) {
                 v.withdrawable = w;
             } catch {}
+            try IERC4626(strategy).maxRedeem(address(vault)) returns (uint256 r) {
+                v.redeemableShares = r;
+            } catch {}
+            try IERC4626(strategy).totalAssets() returns (uint256 a) {
+                v.strategyTotalAssets = a;
+            } catch {}
+            try IERC4626(strategy).totalSupply() returns (uint256 t) {
+                v.strategyTotalSupply = t;
+            } catch {}
         }
     }
 

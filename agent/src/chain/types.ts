@@ -17,8 +17,13 @@ export interface StrategyState {
   shares: bigint;
   /** Assets per 10**decimals strategy shares. */
   sharePrice: bigint;
-  /** What the vault can withdraw from the strategy now. */
+  /** What the vault can withdraw from the strategy now, in assets. */
   withdrawable: bigint;
+  /** What the vault can redeem from the strategy now, in strategy shares (a full exit needs all `shares`). */
+  redeemableShares: bigint;
+  /** The strategy's own total assets and share supply (0 when they revert). */
+  strategyTotalAssets: bigint;
+  strategyTotalSupply: bigint;
 }
 
 export interface VaultBounds {

@@ -109,6 +109,15 @@ export function checkRebalance(input: RebalanceCheckInput): RebalanceVerdict {
   legs.forEach((leg, i) => {
     if (leg.target >= leg.current) return;
     const shares = leg.config.shares;
+    // Row 17: the strategy must let that much go now (a full exit needs every share redeemable).
+    const limited = leg.target === 0n ? shares > leg.config.redeemableShares : leg.current - leg.target > leg.config.withdrawable;
+    if (limited && !legError) {
+      legError = predicted("StrategyWithdrawLimited", {
+        strategy: leg.strategy,
+        requested: leg.current - leg.target,
+        available: leg.config.withdrawable,
+      });
+    }
     if (leg.target === 0n) {
       idleAfter += valuation.previewRedeem(leg.strategy, shares);
     } else {

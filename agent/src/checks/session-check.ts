@@ -62,27 +62,30 @@ export function sessionRemaining(s: SessionRecord | undefined, agentsPaused: boo
     nextCallAt: 0n,
     epochEndsAt: 0n,
   };
-  if (!s || /^0x0{40}$/i.test(s.agent)) return r;
-  r.active = !s.revoked && !agentsPaused && now >= s.validAfter && now < s.validUntil;
-  if (now >= s.validUntil) return r;
+  // Unknown, revoked and expired sessions have nothing left; a pause keeps the figures but makes it inactive.
+  if (!s || /^0x0{40}$/i.test(s.agent) || s.revoked || now >= s.validUntil) return r;
   r.timeLeft = s.validUntil - now;
-  if (now < s.validAfter) {
-    r.volumePerCall = s.maxVolumePerCall;
-    r.volumeInEpoch = s.maxVolumePerEpoch;
-    r.callsInEpoch = s.maxCallsPerEpoch;
-    r.nextCallAt = s.validAfter;
-    r.epochEndsAt = s.validAfter + s.epochLength;
-    return r;
+  let used = 0n;
+  let calls = 0n;
+  let epochStart = s.validAfter;
+  if (now >= s.validAfter) {
+    const epoch = (now - s.validAfter) / s.epochLength;
+    epochStart = s.validAfter + epoch * s.epochLength;
+    if (epoch === s.epoch && s.lastCallAt !== 0n) {
+      used = s.volumeInEpoch;
+      calls = s.callsInEpoch;
+    }
   }
-  const epoch = (now - s.validAfter) / s.epochLength;
-  const sameEpoch = epoch === s.epoch && s.lastCallAt !== 0n;
-  const used = sameEpoch ? s.volumeInEpoch : 0n;
-  const calls = sameEpoch ? s.callsInEpoch : 0n;
+  r.active = !agentsPaused && now >= s.validAfter;
   r.volumeInEpoch = s.maxVolumePerEpoch - used;
   r.volumePerCall = r.volumeInEpoch < s.maxVolumePerCall ? r.volumeInEpoch : s.maxVolumePerCall;
   r.callsInEpoch = s.maxCallsPerEpoch - calls;
-  const next = s.lastCallAt === 0n ? now : s.lastCallAt + s.minInterval;
-  r.nextCallAt = next > now ? next : now;
-  r.epochEndsAt = s.validAfter + (epoch + 1n) * s.epochLength;
+  const epochEnd = epochStart + s.epochLength;
+  r.epochEndsAt = epochEnd < s.validUntil ? epochEnd : s.validUntil;
+  let next = s.lastCallAt === 0n ? s.validAfter : s.lastCallAt + s.minInterval;
+  if (next < now) next = now;
+  // With the epoch's calls or volume used up, the next call waits for the next epoch.
+  if ((r.callsInEpoch === 0n || r.volumeInEpoch === 0n) && next < epochEnd) next = epochEnd;
+  r.nextCallAt = next < s.validUntil ? next : s.validUntil;
   return r;
 }

@@ -4,9 +4,11 @@
  *
  * - `erc4626Valuation` is exact for OpenZeppelin ERC-4626 strategies given each one's total assets, total supply and
  *   decimals offset (the agreement test reads them; the lens does not report them).
- * - `snapshotValuation` needs only the lens snapshot: it prices at the ratio the vault's own position shows
- *   (`currentValue / shares`), or the reported share price when the vault holds no shares. It can be off by a wei of
- *   rounding per leg; the planner keeps a safety margin inside every bound for that reason.
+ * - `snapshotValuation` needs only the lens snapshot: it applies OpenZeppelin's math to each strategy's total assets
+ *   and supply as the lens reports them (exact for OpenZeppelin-style strategies); for a strategy whose totals are
+ *   not reported it prices at the ratio the vault's position shows (`currentValue / shares`), which can be off by a
+ *   wei of rounding per leg. The planner keeps a safety margin inside every bound, and the executor simulates the
+ *   exact call before sending.
  */
 import type { VaultSnapshot } from "../chain/types.js";
 
@@ -74,7 +76,9 @@ export function snapshotValuation(snapshot: VaultSnapshot): StrategyValuation {
     new Map(
       snapshot.strategies.map((s) => {
         let ratio: Ratio;
-        if (s.shares > 0n && s.currentValue > 0n) ratio = { assetsPart: s.currentValue, sharesPart: s.shares };
+        if (s.strategyTotalAssets > 0n || s.strategyTotalSupply > 0n) {
+          ratio = { assetsPart: s.strategyTotalAssets + 1n, sharesPart: s.strategyTotalSupply + 1n };
+        } else if (s.shares > 0n && s.currentValue > 0n) ratio = { assetsPart: s.currentValue, sharesPart: s.shares };
         else if (s.sharePrice > 0n) ratio = { assetsPart: s.sharePrice, sharesPart: unit };
         else ratio = { assetsPart: 1n, sharesPart: 1n };
         return [s.strategy.toLowerCase(), ratio];

@@ -51,7 +51,9 @@ export function planContext(input: PlannerInput): PlanContext {
     const cap = minBig(state.absoluteCap, mulDivDown(totalLow, BigInt(state.relativeCapBps), BPS));
     const capacity = maxBig(0n, cap - margin);
     const cur = state.currentValue;
-    const floor = !inScope ? cur : state.withdrawable >= cur ? 0n : cur - state.withdrawable;
+    // A full exit needs every share redeemable now; a partial one, the amount withdrawable now.
+    const canExitFully = state.withdrawable >= cur && state.redeemableShares >= state.shares;
+    const floor = !inScope ? cur : canExitFully ? 0n : cur > state.withdrawable ? cur - state.withdrawable : minBig(cur, 1n);
     return { state, inScope, canRaise: inScope && state.enabled, floor, capacity };
   });
   return { strategies, totalLive: totalHigh + losses, reserve, volumeBudget: maxBig(0n, volumeBudget), margin };

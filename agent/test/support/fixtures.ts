@@ -28,6 +28,9 @@ export function strategy(address: string, index: number, value: bigint, over: Pa
     shares: value,
     sharePrice: 1_000_000n,
     withdrawable: value,
+    redeemableShares: value,
+    strategyTotalAssets: 0n,
+    strategyTotalSupply: 0n,
     ...over,
   };
 }

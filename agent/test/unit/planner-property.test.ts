@@ -18,11 +18,13 @@ describe("planners under generated states", () => {
       for (let i = 0; i < 2_000; i++) {
         const strategies: StrategyState[] = [A, B, C, D].slice(0, rng.int(1, 4)).map((address, index) => {
           const value = rng.chance(0.3) ? 0n : rng.big(800_000n);
+          const withdrawable = rng.chance(0.7) ? value : rng.big(value);
           return strategy(address, index, value, {
             enabled: rng.chance(0.85),
             absoluteCap: rng.pick([10n ** 12n, rng.big(600_000n), value]),
             relativeCapBps: rng.int(0, 10_000),
-            withdrawable: rng.chance(0.7) ? value : rng.big(value),
+            withdrawable,
+            redeemableShares: withdrawable,
           });
         });
         const yields = Object.fromEntries(
