@@ -53,11 +53,18 @@ rows.push({
   met: yes(f.deposit_ratio_20_vs_1 <= 1.1 && f.withdraw_ratio_20_vs_1 <= 1.1),
 });
 rows.push({
-  figure: "enforcement overhead per rebalance (3 legs)",
+  figure: "enforcement overhead per rebalance (3 legs): checks",
   value: `${g(f.enforcement_overhead_gas)} gas`,
-  baseline: `same legs unchecked ${g(f.rebalance_3_legs_unchecked_gas)}`,
+  baseline: `same legs unchecked, same events ${g(f.rebalance_3_legs_unchecked_audited_gas)}`,
   target: "<= 15,000 gas",
   met: yes(f.enforcement_overhead_gas <= 15_000),
+});
+rows.push({
+  figure: "enforcement overhead per rebalance (3 legs): checks + audit events",
+  value: `${g(f.enforcement_overhead_with_audit_events_gas)} gas`,
+  baseline: `same legs unchecked, no events ${g(f.rebalance_3_legs_unchecked_gas)}`,
+  target: "(recorded)",
+  met: "",
 });
 rows.push({
   figure: "gas per rebalance leg",
@@ -99,7 +106,8 @@ const md = [
   "- **User path**: a user who already holds shares deposits 1,000 and withdraws 500 (served from idle), with the",
   "  vault's money spread over 1, 5 or 20 strategies; the baseline is OpenZeppelin's ERC4626 with nothing added.",
   "- **Enforcement overhead**: `rebalance` through a session (one withdrawal leg, two deposit legs) minus the same",
-  "  legs moved by `RebalanceHarness.moveUnchecked`, the vault's own leg code without session and bounds checks.",
+  "  legs moved from the same state by `RebalanceHarness`, the vault's own leg code without session and bounds checks;",
+  "  once with the same audit events on both sides (the checks alone), once without them on the harness side.",
   "- **Gas per leg**: (50-leg rebalance - 1-leg rebalance) / 49, against a strategy deposit by a holder with shares.",
   "- **Legs per block**: 30M minus the fixed part of a rebalance, over the gas per leg. A vault lists at most 64",
   "  strategies, so 64 legs is the practical maximum.",

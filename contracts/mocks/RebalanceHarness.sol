@@ -4,11 +4,13 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {TreasuryVault} from "../vault/TreasuryVault.sol";
 import {ISessionManager} from "../interfaces/ISessionManager.sol";
+import {EventsLib} from "../libraries/EventsLib.sol";
 
 /// @title RebalanceHarness
 /// @notice Test-only: the vault with an extra entry point that moves the same legs as `rebalance` without the
 /// session, scope, rate, cap, buffer and loss checks. The benchmark subtracts its gas from `rebalance`'s to measure
-/// what enforcement costs.
+/// what enforcement costs. `moveUncheckedAudited` also emits the audit events `rebalance` emits, so the difference
+/// is the checks alone.
 contract RebalanceHarness is TreasuryVault {
     constructor(
         IERC20 asset_,
@@ -20,10 +22,24 @@ contract RebalanceHarness is TreasuryVault {
 
     /// @notice Marks the touched strategies and moves them to `targets`, unchecked.
     function moveUnchecked(Allocation[] calldata targets) external nonReentrant {
+        _move(targets, false);
+    }
+
+    /// @notice The same, emitting the audit events of `rebalance` (one per call, one per leg).
+    function moveUncheckedAudited(Allocation[] calldata targets) external nonReentrant {
+        _move(targets, true);
+    }
+
+    function _move(Allocation[] calldata targets, bool audited) internal {
         (, Plan memory plan) = _plan(targets);
         for (uint256 i; i < plan.legs.length; ++i) {
             _setAllocation(plan.legs[i].strategy, plan.legs[i].current);
         }
-        _executeLegs(plan.legs);
+        uint256[] memory afterValues = _executeLegs(plan.legs);
+        if (!audited) return;
+        for (uint256 i; i < plan.legs.length; ++i) {
+            emit EventsLib.RebalanceLeg(0, plan.legs[i].strategy, plan.legs[i].current, afterValues[i]);
+        }
+        emit EventsLib.Rebalanced(0, msg.sender, bytes32(0), plan.volume, plan.totalBefore, totalAssets(), 0);
     }
 }
