@@ -19,6 +19,9 @@ const WAD = 10n ** 18n;
 const YEAR = 31_536_000n;
 /** Scores used to force a move whatever the yields. */
 const FORCE = 10n ** 30n;
+/** Forced steps move only toward a strictly higher score: with no minimum spread, a strategy drained for the buffer
+ *  could take back from an equally scored one, and the two would trade until the volume budget was spent. */
+const STRICT = 1n;
 
 /** Risk-adjusted yield of one strategy, WAD per year. */
 export function scoreOf(estimate: YieldEstimate, params: PlannerParams, strategy: string): bigint {
@@ -87,7 +90,7 @@ export class YieldPlanner implements Planner {
       idle.score = FORCE;
       idle.ceiling = ctx.reserve;
       const before = idle.planned;
-      budget = transfer(nodes, budget, 0n);
+      budget = transfer(nodes, budget, STRICT);
       if (idle.planned > before) {
         restoredBuffer = true;
         reasons.push(`restore the idle buffer (+${idle.planned - before})`);
@@ -111,7 +114,7 @@ export class YieldPlanner implements Planner {
       node.ceiling = room.canRaise ? maxBig(room.capacity, node.planned) : node.planned;
     }
     if (forcedOut.length > 0) {
-      budget = transfer(nodes, budget, 0n);
+      budget = transfer(nodes, budget, STRICT);
       reasons.push(`leave disabled or over-cap strategies (${forcedOut.length})`);
     }
     const forcedNodes = new Set(forcedOut);

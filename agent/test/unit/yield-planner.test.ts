@@ -119,6 +119,14 @@ describe("yield planner", () => {
     expect(d).toMatchObject({ forced: true });
   });
 
+  it("restores the idle buffer without spending the session's volume between equally scored strategies", () => {
+    // A and B score the same. Once idle has its 50,000 from A, nothing may flow between A and B back and forth: the
+    // whole per-call volume is left for the move to C, the best strategy, up to its 500,000 cap.
+    const d = plan(plannerInput({ idle: 50_000n, strategies: [strategy(A, 0, 300_000n, big), strategy(B, 1, 300_000n, big), strategy(C, 2, 350_000n, big)], yields: { [A]: apr(3), [B]: apr(3), [C]: apr(8) } }));
+    expect(targets(d)).toEqual({ [A]: 100_000n, [C]: 500_000n });
+    expect(d).toMatchObject({ kind: "rebalance", volume: 350_000n });
+  });
+
   it("ranks by risk-adjusted yield: a risk premium or volatility can put a lower APR first", () => {
     const premium = plan(plannerInput({ yields: { [A]: apr(12), [B]: apr(9) }, params: { riskPremiumWad: { [A.toLowerCase()]: 5n * 10n ** 16n } } }));
     expect(targets(premium)).toEqual({ [B]: 500_000n, [A]: 100_000n });
