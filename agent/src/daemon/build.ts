@@ -16,12 +16,14 @@ import { EqualWeightPlanner } from "../planner/equal-weight.js";
 import type { Planner, PlannerParams } from "../planner/types.js";
 import { YieldPlanner } from "../planner/yield-planner.js";
 import type { Clock } from "../util/clock.js";
-import { FilePriceHistory } from "../yield/history.js";
+import { FilePriceHistory, type HistoryOptions } from "../yield/history.js";
 import { CircuitBreaker } from "./breaker.js";
 import { VaultRunner, type VaultRunnerConfig, type VaultRunnerDeps } from "./vault-runner.js";
 
 const WAD = 10n ** 18n;
 const GWEI = 10n ** 9n;
+/** Samples kept per strategy in the price history. */
+export const HISTORY_MAX_SAMPLES = 2_000;
 
 export function createProvider(config: AgentConfig): JsonRpcProvider {
   return new JsonRpcProvider(config.network.rpcUrl, config.network.chainId, {
@@ -133,48 +135,56 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
   const runners: VaultRunner[] = [];
   for (const v of config.vaults) {
     const first = await reader.snapshot(v.address, agent);
-    const p = { ...config.planner, ...(v.planner ?? {}) } as PlannerConfig;
-    const label = v.label ?? v.address;
-    const runnerConfig: VaultRunnerConfig = {
-      vault: v.address,
-      label,
-      agent,
-      planner: options.overrides?.planner ?? plannerFor(p.strategy),
-      plannerParams: plannerParams(p, first.assetDecimals),
-      estimate: {
-        lookbackSeconds: BigInt(Math.round(p.lookbackHours * 3_600)),
-        minSamples: p.minSamples,
-        minWindowSeconds: BigInt(Math.round(p.minWindowMinutes * 60)),
-      },
-      policy: {
-        preferredSessionId: v.sessionId,
-        expiryMarginSeconds: BigInt(config.sessions.expiryMarginSeconds),
-        warnBeforeExpirySeconds: BigInt(config.sessions.warnBeforeExpirySeconds),
-        minVolume: parseUnits(p.minMove, first.assetDecimals),
-      },
-      gas: {
-        baseGas: BigInt(p.baseGas),
-        gasPerLeg: BigInt(p.gasPerLeg),
-        assetPerNative: parseUnits(p.nativePriceInAsset, first.assetDecimals),
-      },
-    };
+    const { runnerConfig, history } = vaultSetup(config, v, agent, first.assetDecimals, options.overrides?.planner);
     runners.push(
       new VaultRunner(runnerConfig, {
         reader,
-        history: new FilePriceHistory(paths.prices(v.address), {
-          minIntervalSeconds: BigInt(p.sampleIntervalSeconds),
-          maxSamples: 2_000,
-        }, !options.readOnly),
+        history: new FilePriceHistory(paths.prices(v.address), history, !options.readOnly),
         breaker: new CircuitBreaker(paths.breaker(v.address)),
         simulator,
         executor,
         gasPrice,
         check: options.overrides?.check,
         clock,
-        log: log.child({ vault: label }),
+        log: log.child({ vault: runnerConfig.label }),
         metrics,
       }),
     );
   }
   return { runners, executor, journal };
+}
+
+/** One vault's runner settings and price-history settings, from the configuration and the asset's decimals. */
+export function vaultSetup(
+  config: AgentConfig,
+  v: AgentConfig["vaults"][number],
+  agent: string,
+  assetDecimals: number,
+  planner?: Planner,
+): { runnerConfig: VaultRunnerConfig; history: HistoryOptions } {
+  const p = { ...config.planner, ...(v.planner ?? {}) } as PlannerConfig;
+  const runnerConfig: VaultRunnerConfig = {
+    vault: v.address,
+    label: v.label ?? v.address,
+    agent,
+    planner: planner ?? plannerFor(p.strategy),
+    plannerParams: plannerParams(p, assetDecimals),
+    estimate: {
+      lookbackSeconds: BigInt(Math.round(p.lookbackHours * 3_600)),
+      minSamples: p.minSamples,
+      minWindowSeconds: BigInt(Math.round(p.minWindowMinutes * 60)),
+    },
+    policy: {
+      preferredSessionId: v.sessionId,
+      expiryMarginSeconds: BigInt(config.sessions.expiryMarginSeconds),
+      warnBeforeExpirySeconds: BigInt(config.sessions.warnBeforeExpirySeconds),
+      minVolume: parseUnits(p.minMove, assetDecimals),
+    },
+    gas: {
+      baseGas: BigInt(p.baseGas),
+      gasPerLeg: BigInt(p.gasPerLeg),
+      assetPerNative: parseUnits(p.nativePriceInAsset, assetDecimals),
+    },
+  };
+  return { runnerConfig, history: { minIntervalSeconds: BigInt(p.sampleIntervalSeconds), maxSamples: HISTORY_MAX_SAMPLES } };
 }
