@@ -1,9 +1,8 @@
 /** The read-only commands: `plan --dry-run`, `status`, `sessions`. None of them needs or loads the key. */
-import { dataPaths } from "../daemon/build.js";
+import { dataPaths, HISTORY_MAX_SAMPLES } from "../daemon/build.js";
 import { FileJournal } from "../executor/journal.js";
 import { readOnlyContext, readOnlyRunners } from "./context.js";
 import { renderJournal, renderPlanReport, renderSessions, renderStrategies, renderVaultHeader } from "./render.js";
-import { estimateYield } from "../yield/estimate.js";
 import { FilePriceHistory } from "../yield/history.js";
 import { LensReader } from "../chain/reader.js";
 
@@ -32,10 +31,12 @@ export async function statusCommand(options: { config?: string }, print: (text: 
     print(`Agent ${ctx.agent} on chain ${ctx.chainId}`);
     for (const runner of runners) {
       const snap = await reader.snapshot(runner.config.vault, ctx.agent);
-      const history = new FilePriceHistory(paths.prices(runner.config.vault), { minIntervalSeconds: 0n, maxSamples: 2_000 }, false);
+      // Read-only, and with an interval nothing passes: the snapshot only counts as the newest price, as in a tick.
+      const history = new FilePriceHistory(paths.prices(runner.config.vault), { minIntervalSeconds: 2n ** 62n, maxSamples: HISTORY_MAX_SAMPLES }, false);
+      history.record(snap);
       const yields = new Map(
         snap.strategies
-          .map((s) => [s.strategy, estimateYield(history.samples(s.strategy), snap.timestamp, runner.config.estimate)] as const)
+          .map((s) => [s.strategy, history.estimate(s.strategy, snap.timestamp, runner.config.estimate)] as const)
           .filter((e): e is readonly [string, NonNullable<(typeof e)[1]>] => e[1] !== undefined),
       );
       print("");

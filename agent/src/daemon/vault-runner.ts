@@ -19,7 +19,7 @@ import type { Metrics } from "../obs/metrics.js";
 import type { CostModel, PlanDecision, Planner, PlannerParams } from "../planner/types.js";
 import { assessVault, type SessionPolicy, type VaultAssessment } from "../session/assess.js";
 import type { Clock } from "../util/clock.js";
-import { estimateYield, type EstimateOptions, type YieldEstimate } from "../yield/estimate.js";
+import type { EstimateOptions, YieldEstimate } from "../yield/estimate.js";
 import type { PriceHistory } from "../yield/history.js";
 import type { CircuitBreaker } from "./breaker.js";
 
@@ -96,7 +96,7 @@ export class VaultRunner {
     deps.history.record(snapshot);
     const yields = new Map<string, YieldEstimate>();
     for (const s of snapshot.strategies) {
-      const estimate = estimateYield(deps.history.samples(s.strategy), now, config.estimate);
+      const estimate = deps.history.estimate(s.strategy, now, config.estimate);
       if (estimate) {
         yields.set(s.strategy, estimate);
         deps.metrics.apr.set({ vault: config.label, strategy: s.strategy }, Number(estimate.aprWad) / 1e18);

@@ -4,12 +4,16 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { VaultSnapshot } from "../chain/types.js";
-import type { PriceSample } from "./estimate.js";
+import type { EstimateOptions, PriceSample, YieldEstimate } from "./estimate.js";
+import { PriceSeries, sampleOf } from "./series.js";
 
 export interface PriceHistory {
-  /** Adds one sample per strategy from a snapshot (skipped when too close to the previous one). */
+  /** Adds one sample per strategy from a snapshot (kept only as the newest observation when too close to the
+   *  previous sample). */
   record(snapshot: VaultSnapshot): void;
   samples(strategy: string): PriceSample[];
+  /** `estimateYield` over the strategy's samples and its newest observation. */
+  estimate(strategy: string, now: bigint, options: EstimateOptions): YieldEstimate | undefined;
 }
 
 interface StoredSample {
@@ -27,7 +31,7 @@ export interface HistoryOptions {
 }
 
 export class FilePriceHistory implements PriceHistory {
-  private readonly data: Map<string, PriceSample[]>;
+  private readonly data: Map<string, PriceSeries>;
 
   /** With `persist` false (dry runs, status) samples are kept in memory only and the file is never written. */
   constructor(
@@ -38,18 +42,20 @@ export class FilePriceHistory implements PriceHistory {
     this.data = FilePriceHistory.load(file);
   }
 
-  private static load(file: string): Map<string, PriceSample[]> {
+  private static load(file: string): Map<string, PriceSeries> {
     if (!fs.existsSync(file)) return new Map();
     const stored = JSON.parse(fs.readFileSync(file, "utf8")) as { strategies: Record<string, StoredSample[]> };
     return new Map(
       Object.entries(stored.strategies).map(([strategy, list]) => [
         strategy.toLowerCase(),
-        list.map((s) => ({
-          blockNumber: BigInt(s.b),
-          timestamp: BigInt(s.t),
-          sharePrice: BigInt(s.p),
-          positionPriceWad: s.w === undefined ? undefined : BigInt(s.w),
-        })),
+        new PriceSeries(
+          list.map((s) => ({
+            blockNumber: BigInt(s.b),
+            timestamp: BigInt(s.t),
+            sharePrice: BigInt(s.p),
+            positionPriceWad: s.w === undefined ? undefined : BigInt(s.w),
+          })),
+        ),
       ]),
     );
   }
@@ -58,30 +64,33 @@ export class FilePriceHistory implements PriceHistory {
     let changed = false;
     for (const s of snapshot.strategies) {
       const key = s.strategy.toLowerCase();
-      const list = this.data.get(key) ?? [];
-      const last = list[list.length - 1];
-      if (last && snapshot.timestamp < last.timestamp + this.options.minIntervalSeconds) continue;
-      list.push({
-        blockNumber: snapshot.blockNumber,
-        timestamp: snapshot.timestamp,
-        sharePrice: s.sharePrice,
-        positionPriceWad: s.shares > 0n && s.currentValue > 0n ? (s.currentValue * 10n ** 18n) / s.shares : undefined,
-      });
-      if (list.length > this.options.maxSamples) list.splice(0, list.length - this.options.maxSamples);
-      this.data.set(key, list);
+      let series = this.data.get(key);
+      if (!series) this.data.set(key, (series = new PriceSeries()));
+      const sample = sampleOf(snapshot, s);
+      const last = series.last;
+      if (last && snapshot.timestamp < last.timestamp + this.options.minIntervalSeconds) {
+        series.observe(sample);
+        continue;
+      }
+      series.push(sample);
+      if (series.length > this.options.maxSamples) series.dropOldest(series.length - this.options.maxSamples);
       changed = true;
     }
     if (changed && this.persist) this.save();
   }
 
   samples(strategy: string): PriceSample[] {
-    return [...(this.data.get(strategy.toLowerCase()) ?? [])];
+    return this.data.get(strategy.toLowerCase())?.samples() ?? [];
+  }
+
+  estimate(strategy: string, now: bigint, options: EstimateOptions): YieldEstimate | undefined {
+    return this.data.get(strategy.toLowerCase())?.estimate(now, options);
   }
 
   private save(): void {
     const strategies: Record<string, StoredSample[]> = {};
-    for (const [strategy, list] of this.data) {
-      strategies[strategy] = list.map((s) => ({
+    for (const [strategy, series] of this.data) {
+      strategies[strategy] = series.samples().map((s) => ({
         b: s.blockNumber.toString(),
         t: s.timestamp.toString(),
         p: s.sharePrice.toString(),

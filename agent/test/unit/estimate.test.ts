@@ -70,6 +70,20 @@ describe("FilePriceHistory", () => {
     expect(reopened.samples(A).map((s) => s.timestamp), "oldest dropped past the maximum").toEqual([1_060n, 1_120n, 1_180n]);
   });
 
+  it("counts a sample too soon to record as the newest price, without recording it", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hist-")), "prices.json");
+    const h = new FilePriceHistory(file, { minIntervalSeconds: 60n, maxSamples: 10 });
+    const snap = (t: bigint, value: bigint) => vaultSnapshot({ timestamp: t, blockNumber: t, strategies: [strategy(A, 0, value, { shares: 1_000_000n })] });
+    const o = { lookbackSeconds: 86_400n, minSamples: 2, minWindowSeconds: 60n };
+    h.record(snap(1_000n, 1_000_000n));
+    h.record(snap(1_060n, 1_000_000n));
+    expect(h.estimate(A, 1_060n, o)!.aprWad, "flat").toBe(0n);
+    h.record(snap(1_072n, 1_000_010n)); // 12 s later: not recorded, but the estimate ends at it
+    expect(h.samples(A)).toHaveLength(2);
+    expect(h.estimate(A, 1_072n, o)).toEqual(estimateYield([...h.samples(A), { blockNumber: 1_072n, timestamp: 1_072n, sharePrice: 1_000_000n, positionPriceWad: (1_000_010n * WAD) / 1_000_000n }], 1_072n, o));
+    expect(h.estimate(A, 1_072n, o)!.aprWad > 0n).toBe(true);
+  });
+
   it("writes nothing in read-only mode", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hist-")), "prices.json");
     const h = new FilePriceHistory(file, { minIntervalSeconds: 0n, maxSamples: 10 }, false);

@@ -1,0 +1,87 @@
+/** A strategy's price series: its estimate is `estimateYield`'s, exactly, on generated histories; and it ends at the
+ *  newest observation. */
+import { describe, expect, it } from "vitest";
+import { estimateYield, type EstimateOptions, type PriceSample } from "../../src/yield/estimate.js";
+import { PriceSeries } from "../../src/yield/series.js";
+import { Random } from "../support/random.js";
+
+const WAD = 10n ** 18n;
+
+function history(r: Random): PriceSample[] {
+  const out: PriceSample[] = [];
+  let t = BigInt(r.int(0, 10_000));
+  let p = 1_000_000n + r.big(10_000n);
+  let w = WAD + r.big(WAD / 100n);
+  const n = r.int(0, 60);
+  for (let i = 0; i < n; i++) {
+    t += BigInt(r.pick([0, 1, 12, 60, 600, 3_600]));
+    p = p + r.big(200n) - 50n;
+    w = w + r.big(WAD / 10_000n) - WAD / 40_000n;
+    out.push({
+      blockNumber: BigInt(i),
+      timestamp: t,
+      sharePrice: r.chance(0.05) ? 0n : p,
+      positionPriceWad: r.chance(0.1) ? undefined : w,
+    });
+  }
+  return out;
+}
+
+function options(r: Random): EstimateOptions {
+  return { lookbackSeconds: BigInt(r.pick([600, 3_600, 36_000, 10 ** 9])), minSamples: r.int(2, 6), minWindowSeconds: BigInt(r.pick([0, 60, 600, 3_600])) };
+}
+
+describe("PriceSeries", () => {
+  it("estimates exactly as estimateYield does, with and without a newest unrecorded observation, over 2,000 generated histories", () => {
+    const r = new Random(0x5e71e5);
+    let defined = 0;
+    for (let k = 0; k < 2_000; k++) {
+      const samples = history(r);
+      const series = new PriceSeries(samples);
+      const last = samples[samples.length - 1];
+      const end = (last?.timestamp ?? 0n) + BigInt(r.int(0, 4_000));
+      const now = end - BigInt(r.pick([0, 0, 0, 100, 5_000]));
+      const o = options(r);
+      expect(series.estimate(now, o), `case ${k}: recorded samples only`).toEqual(estimateYield(samples, now, o));
+      // A newer observation, not recorded: counts as the last sample.
+      const observed: PriceSample = {
+        blockNumber: 999n,
+        timestamp: end,
+        sharePrice: r.chance(0.1) ? 0n : 1_000_000n + r.big(20_000n),
+        positionPriceWad: r.chance(0.2) ? undefined : WAD + r.big(WAD / 50n),
+      };
+      series.observe(observed);
+      const withObserved = last && observed.timestamp <= last.timestamp ? samples : [...samples, observed];
+      const expected = estimateYield(withObserved, now, o);
+      if (expected) defined++;
+      expect(series.estimate(now, o), `case ${k}: with the newest observation`).toEqual(expected);
+    }
+    expect(defined, "enough cases give an estimate").toBeGreaterThan(500);
+  });
+
+  it("drops the oldest samples and still agrees", () => {
+    const r = new Random(7);
+    for (let k = 0; k < 300; k++) {
+      const samples = history(r);
+      const series = new PriceSeries();
+      for (const s of samples) series.push(s);
+      const drop = r.int(0, samples.length);
+      series.dropOldest(drop);
+      const now = (samples[samples.length - 1]?.timestamp ?? 0n) + 1n;
+      const o = options(r);
+      expect(series.estimate(now, o), `case ${k}`).toEqual(estimateYield(samples.slice(drop), now, o));
+    }
+  });
+
+  it("ends at the newest observation: a jump shows before the next recorded sample", () => {
+    const hour = 3_600n;
+    const samples = [0n, 1n, 2n].map((h) => ({ blockNumber: h, timestamp: h * hour, sharePrice: 1_000_000n, positionPriceWad: WAD }));
+    const series = new PriceSeries(samples);
+    const o = { lookbackSeconds: 10n * hour, minSamples: 3, minWindowSeconds: hour };
+    expect(series.estimate(2n * hour + 12n, o)!.aprWad, "flat").toBe(0n);
+    series.observe({ blockNumber: 3n, timestamp: 2n * hour + 12n, sharePrice: 1_000_100n, positionPriceWad: WAD + WAD / 10_000n });
+    expect(series.estimate(2n * hour + 12n, o)!.aprWad > 0n, "the jump counts at once").toBe(true);
+    series.push({ blockNumber: 4n, timestamp: 3n * hour, sharePrice: 1_000_100n, positionPriceWad: WAD + WAD / 10_000n });
+    expect(series.samples().map((s) => s.blockNumber), "the observation is replaced by the recorded sample").toEqual([0n, 1n, 2n, 4n]);
+  });
+});
