@@ -31,7 +31,8 @@ export async function startLocalChain(options: { port?: number } = {}): Promise<
   const server = await hre.network.createServer("default", "127.0.0.1", options.port ?? 0);
   const { port } = await server.listen();
   const url = `http://127.0.0.1:${port}`;
-  const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1, pollingInterval: 20 });
+  // Batches requests issued together, as the daemon's own provider does (`createProvider`).
+  const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true, batchMaxCount: 16, batchStallTime: 0, cacheTimeout: -1, pollingInterval: 20 });
   const rpc = <T,>(method: string, params: unknown[] = []) => provider.send(method, params) as Promise<T>;
   return {
     url,

@@ -22,7 +22,7 @@ export async function runCommand(options: RunOptions, signal: AbortSignal): Prom
   const wallet = await loadWallet(config, chainId);
   log.info({ config: redactedConfig(config), agent: wallet.address, chainId: chainId.toString() }, "configuration loaded");
   const metrics = new Metrics({ defaultMetrics: true });
-  const { runners } = await buildRunners({ config, provider, agent: wallet.address, clock: systemClock, log, metrics, wallet });
+  const { runners, executor } = await buildRunners({ config, provider, agent: wallet.address, clock: systemClock, log, metrics, wallet });
   if (options.resetBreakers) {
     for (const r of runners) {
       if (r.breaker.open) log.warn({ vault: r.config.label, was: r.breaker.reason }, "circuit breaker reset by the operator");
@@ -35,7 +35,11 @@ export async function runCommand(options: RunOptions, signal: AbortSignal): Prom
     : undefined;
   if (server) log.info({ url: `http://${config.metrics.host}:${server.port}` }, "serving /metrics and /health");
   try {
-    if (options.once) await daemon.tick();
+    if (options.once) {
+      await daemon.tick();
+      // A running daemon settles what it sent at its next tick; a single tick settles it before it exits.
+      await executor?.reconcile();
+    }
     else await daemon.run(signal);
   } finally {
     await server?.close();

@@ -25,10 +25,16 @@ const GWEI = 10n ** 9n;
 /** Samples kept per strategy in the price history. */
 export const HISTORY_MAX_SAMPLES = 2_000;
 
+/**
+ * The daemon's provider. The chain id is the configured one (checked once by `assertChain`), never asked again.
+ * Requests issued together go out as one JSON-RPC batch (one HTTP request) without waiting for more: the executor
+ * issues what it needs together (`WalletSender.quote`, `track`) so a tick makes few round trips.
+ */
 export function createProvider(config: AgentConfig): JsonRpcProvider {
   return new JsonRpcProvider(config.network.rpcUrl, config.network.chainId, {
     staticNetwork: true,
-    batchMaxCount: 1,
+    batchMaxCount: 16,
+    batchStallTime: 0,
     cacheTimeout: -1,
     pollingInterval: Math.min(config.network.pollIntervalMs, 4_000),
   });

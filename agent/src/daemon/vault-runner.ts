@@ -6,7 +6,7 @@
 import { formatUnits } from "ethers";
 import type { Logger } from "pino";
 import type { ChainReader } from "../chain/reader.js";
-import type { VaultSnapshot } from "../chain/types.js";
+import type { Target, VaultSnapshot } from "../chain/types.js";
 import { checkRebalance, type RebalanceCheckInput, type RebalanceVerdict } from "../checks/rebalance-check.js";
 import { snapshotValuation } from "../checks/valuation.js";
 import { formatPredicted } from "../checks/verdict.js";
@@ -57,7 +57,7 @@ export type TickResult =
   | { kind: "hold"; code: string; reason: string }
   | { kind: "rejected"; stage: "mirror" | "simulation"; error: string; class?: RevertClass }
   | { kind: "deferred"; reason: string }
-  | { kind: "sent"; intentHash: string; hash: string; confirmed: boolean }
+  | { kind: "sent"; intentHash: string; hash: string }
   | { kind: "dry-run"; simulation: string };
 
 export interface TickReport {
@@ -127,29 +127,33 @@ export class VaultRunner {
     if (assessment.mode !== "act") return done({ kind: assessment.mode, reason: assessment.reason });
     const session = assessment.session!;
 
-    const gasPriceWei = await deps.gasPrice();
-    const plan = config.planner.plan({
-      snapshot,
-      sessionId: session.id,
-      session: session.session,
-      remaining: session.remaining,
-      yields,
-      params: config.plannerParams,
-      cost: { ...config.gas, gasPriceWei },
-      now,
-    });
-    report.plan = plan;
-    if (plan.kind === "hold") {
+    // Planned first at no gas cost. Gas decides only whether a plan is worth making (the `Planner` contract), so a
+    // plan that holds at no cost holds at any price: an idle tick needs no fee quote. A plan that moves is checked,
+    // then priced with the quote that also simulates it, and planned again at that price.
+    const planAt = (gasPriceWei: bigint): PlanDecision =>
+      config.planner.plan({
+        snapshot,
+        sessionId: session.id,
+        session: session.session,
+        remaining: session.remaining,
+        yields,
+        params: config.plannerParams,
+        cost: { ...config.gas, gasPriceWei },
+        now,
+      });
+    const hold = (plan: PlanDecision & { kind: "hold" }): TickReport => {
       if (this.lastHold !== plan.code) log.info({ code: plan.code }, `holding: ${plan.reason}`);
       this.lastHold = plan.code;
       return done({ kind: "hold", code: plan.code, reason: plan.reason });
-    }
-    this.lastHold = undefined;
+    };
+    const free = planAt(0n);
+    report.plan = free;
+    if (free.kind === "hold") return hold(free);
 
     const check = deps.check ?? checkRebalance;
     const verdict = check({
       snapshot,
-      targets: plan.targets,
+      targets: free.targets,
       sessionId: session.id,
       session: session.session,
       agent: config.agent,
@@ -157,20 +161,43 @@ export class VaultRunner {
       now,
     });
     report.verdict = verdict;
-    const planLog = { sessionId: session.id.toString(), targets: plan.targets.map((t) => `${t.strategy}=${t.assets}`), volume: plan.volume.toString() };
+    const planLog = { sessionId: session.id.toString(), targets: free.targets.map((t) => `${t.strategy}=${t.assets}`), volume: free.volume.toString() };
     if (!verdict.ok) {
+      this.lastHold = undefined;
       const error = formatPredicted(verdict.error!);
       deps.metrics.rejected.inc({ vault: config.label, stage: "mirror", error: verdict.error!.name });
       log.error({ ...planLog, error }, "plan outside bounds; not sent");
       return done({ kind: "rejected", stage: "mirror", error });
     }
+    /** The plan at the real gas price: a hold, or the same targets (anything else breaks the planner contract). */
+    const priced = (gasPriceWei: bigint): PlanDecision => {
+      const plan = planAt(gasPriceWei);
+      report.plan = plan;
+      if (plan.kind === "rebalance" && !sameTargets(plan.targets, free.targets)) {
+        throw new Error(`planner ${config.planner.name} changed its targets with the gas price`);
+      }
+      return plan;
+    };
 
     if (options.dryRun || !deps.executor) {
+      const plan = priced(await deps.gasPrice());
+      if (plan.kind === "hold") return hold(plan);
+      this.lastHold = undefined;
       const revert = await simulateRebalance(deps.simulator, config.vault, plan.targets, session.id);
       return done({ kind: "dry-run", simulation: revert ? describe(revert) : "would pass" });
     }
 
-    log.info({ ...planLog, reason: plan.reason, expectedGain: plan.expectedGain.toString(), gasCost: plan.gasCost.toString() }, "plan passes the checks; simulating");
+    const prepared = await deps.executor.prepare(config.vault, free.targets, session.id);
+    if (prepared.status === "rejected") {
+      this.lastHold = undefined;
+      const cls = this.onRevert(prepared.error, "simulation", log);
+      return done({ kind: "rejected", stage: "simulation", error: describe(prepared.error), class: cls });
+    }
+    const plan = priced(prepared.quote.baseFee + prepared.quote.tip);
+    if (plan.kind === "hold") return hold(plan);
+    this.lastHold = undefined;
+
+    log.info({ ...planLog, reason: plan.reason, expectedGain: plan.expectedGain.toString(), gasCost: plan.gasCost.toString() }, "plan passes the checks and the simulation; sending");
     const submitted = await deps.executor.submit({
       snapshot,
       sessionId: session.id,
@@ -179,6 +206,7 @@ export class VaultRunner {
       reason: plan.reason,
       volume: plan.volume,
       expectedGain: plan.expectedGain,
+      quote: prepared.quote,
     });
     if (submitted.status === "rejected") {
       const cls = this.onRevert(submitted.error, "simulation", log);
@@ -188,11 +216,8 @@ export class VaultRunner {
       log.warn(submitted.reason);
       return done({ kind: "deferred", reason: submitted.reason });
     }
-    const settled = await deps.executor.reconcile(config.vault);
-    report.settled.push(...settled);
-    for (const s of settled) this.afterSettled(s, log);
-    const confirmed = settled.some((s) => s.intentHash === submitted.intentHash && s.state === "confirmed");
-    return done({ kind: "sent", intentHash: submitted.intentHash, hash: submitted.hash, confirmed });
+    // Settled from the next tick on: right after the broadcast a receipt is rarely there yet.
+    return done({ kind: "sent", intentHash: submitted.intentHash, hash: submitted.hash });
   }
 
   private afterSettled(report: ReconcileReport, log: Logger): void {
@@ -253,6 +278,10 @@ export class VaultRunner {
       log.warn({ sessionId: id, secondsLeft: s.timeLeft.toString() }, `session #${id} expires in ${s.timeLeft}s; ask the session admin for a new one`);
     }
   }
+}
+
+function sameTargets(a: Target[], b: Target[]): boolean {
+  return a.length === b.length && a.every((t, i) => t.strategy === b[i]!.strategy && t.assets === b[i]!.assets);
 }
 
 function describe(error: RevertError): string {

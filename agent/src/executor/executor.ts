@@ -15,7 +15,7 @@ import type { Clock } from "../util/clock.js";
 import { bumpedFees, initialFees, type FeePolicy } from "./fees.js";
 import { intentHash as hashOf, stateDigest, type IntentRecord } from "./intent.js";
 import type { Attempt, Journal, JournalEntry, Outcome } from "./journal.js";
-import type { CallSimulator, TxSender } from "./sender.js";
+import type { CallSimulator, ChainReceipt, SendQuote, TxSender } from "./sender.js";
 
 export interface ExecutorOptions {
   confirmations: number;
@@ -39,7 +39,17 @@ export interface SubmitRequest {
   reason: string;
   volume: bigint;
   expectedGain: bigint;
+  /** From `prepare` for these targets and session; read by `submit` when absent. */
+  quote?: SendQuote;
 }
+
+export type PrepareResult = { status: "ready"; quote: SendQuote } | { status: "rejected"; error: RevertError };
+
+/**
+ * Calldata gas of the intent hash, which the quote's simulation does not carry (it runs with a zero hash): at most
+ * 16 gas for each of its 32 bytes. The hash is an indexed event topic, whose gas does not depend on its value.
+ */
+export const INTENT_HASH_GAS = 32n * 16n;
 
 export type SubmitResult =
   | { status: "sent"; intentHash: string; hash: string; nonce: number }
@@ -101,18 +111,35 @@ export class Executor {
     return this.journal.inFlight(vault)[0];
   }
 
-  /** Simulates, journals and broadcasts one rebalance. Never called while the vault has an intent in flight. */
+  /**
+   * Simulates a rebalance from the agent's address and reads what sending it needs (gas, fees, nonce), in one round
+   * trip. The simulation runs with a zero intent hash: the hash is made from the nonce this returns.
+   */
+  async prepare(vault: string, targets: Target[], sessionId: bigint): Promise<PrepareResult> {
+    try {
+      return { status: "ready", quote: await this.sender.quote(vault, rebalanceCalldata(targets, sessionId, ZeroHash)) };
+    } catch (err) {
+      if (err instanceof RevertError) return { status: "rejected", error: err };
+      throw err;
+    }
+  }
+
+  /** Journals and broadcasts one rebalance (simulated by `prepare`). Never called while the vault has an intent in
+   *  flight. One round trip when the request carries its quote: the broadcast. */
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     const vault = request.snapshot.vault;
     if (this.inFlight(vault)) throw new Error(`vault ${vault} already has an intent in flight`);
-    const rejected = await simulateRebalance(this.sender, vault, request.targets, request.sessionId);
-    if (rejected) return { status: "rejected", error: rejected };
+    let quote = request.quote;
+    if (!quote) {
+      const prepared = await this.prepare(vault, request.targets, request.sessionId);
+      if (prepared.status === "rejected") return prepared;
+      quote = prepared.quote;
+    }
 
-    const { baseFee, tip } = await this.sender.fees();
-    const fees = initialFees(baseFee, tip, this.options.fees);
-    if (!fees) return { status: "deferred", reason: `base fee ${baseFee} is above the ceiling ${this.options.fees.maxFeePerGasCeiling}` };
+    const fees = initialFees(quote.baseFee, quote.tip, this.options.fees);
+    if (!fees) return { status: "deferred", reason: `base fee ${quote.baseFee} is above the ceiling ${this.options.fees.maxFeePerGasCeiling}` };
 
-    const nonce = await this.nextNonce();
+    const nonce = this.nextNonce(quote.pendingNonce);
     const chainId = await this.sender.chainId();
     const record: IntentRecord = {
       version: 1,
@@ -132,14 +159,7 @@ export class Executor {
     };
     const intentHash = hashOf(record);
     const data = rebalanceCalldata(request.targets, request.sessionId, intentHash);
-    let estimate: bigint;
-    try {
-      estimate = await this.sender.estimateGas(vault, data);
-    } catch (err) {
-      if (err instanceof RevertError) return { status: "rejected", error: err };
-      throw err;
-    }
-    const gasLimit = (estimate * BigInt(this.options.gasLimitMultiplierPct)) / 100n;
+    const gasLimit = ((quote.gas + INTENT_HASH_GAS) * BigInt(this.options.gasLimitMultiplierPct)) / 100n;
     const signed = await this.sender.sign({ to: vault, data, nonce, gasLimit, chainId, ...fees });
     const attempt: Attempt = { hash: signed.hash, raw: signed.raw, gasLimit, at: this.clock.nowMs(), ...fees };
     this.journal.begin(record, attempt); // durable before anything leaves the process
@@ -155,8 +175,8 @@ export class Executor {
     return reports;
   }
 
-  private async nextNonce(): Promise<number> {
-    const { pending } = await this.sender.nonces();
+  /** After what is pending on chain and what the journal has in flight. */
+  private nextNonce(pending: number): number {
     const journaled = this.journal.inFlight().reduce((m, e) => Math.max(m, e.record.nonce + 1), 0);
     return Math.max(pending, journaled);
   }
@@ -175,10 +195,14 @@ export class Executor {
     const base = { intentHash, vault: record.vault };
     const log = this.log.child({ intentHash, nonce: record.nonce });
 
-    const found = await this.findReceipt(entry);
+    // One round trip: every attempt's receipt, the mined nonce, whether the node knows the last attempt, and the head
+    // when confirmations beyond the including block are asked for.
+    const hashes = entry.attempts.map((a) => a.hash);
+    const tracking = await this.sender.track(hashes, this.options.confirmations > 1);
+    const found = newestReceipt(tracking.receipts);
     if (found) {
-      const head = await this.sender.blockNumber();
-      const confirmations = head - found.blockNumber + 1;
+      // Without the head, the including block is the one confirmation asked for.
+      const confirmations = tracking.head === undefined ? 1 : tracking.head - found.blockNumber + 1;
       if (confirmations < this.options.confirmations) {
         return { ...base, state: "awaiting-confirmations", hash: found.hash };
       }
@@ -204,8 +228,7 @@ export class Executor {
       return { ...base, state: "reverted", hash: found.hash, revert };
     }
 
-    const { latest } = await this.sender.nonces();
-    if (latest > record.nonce) {
+    if (tracking.latestNonce > record.nonce) {
       // The nonce was used, but by none of our attempts (checked again to close the race with mining).
       const late = await this.findReceipt(entry);
       if (late) return this.reconcileOne(entry);
@@ -217,7 +240,7 @@ export class Executor {
     }
 
     const last = entry.attempts[entry.attempts.length - 1]!;
-    if (!(await this.sender.isKnown(last.hash))) {
+    if (!tracking.lastKnown) {
       log.warn({ tx: last.hash }, "node does not know the journaled transaction; re-broadcasting the same bytes");
       await this.safeBroadcast(last.raw, intentHash);
     }
@@ -265,6 +288,12 @@ export class Executor {
       throw err;
     }
   }
+}
+
+/** The receipt of the newest attempt that was mined. */
+function newestReceipt(receipts: (ChainReceipt | null)[]): ChainReceipt | null {
+  for (let i = receipts.length - 1; i >= 0; i--) if (receipts[i]) return receipts[i]!;
+  return null;
 }
 
 function feesLog(f: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }) {

@@ -24,6 +24,29 @@ export interface ChainReceipt {
   gasUsed: bigint;
 }
 
+/**
+ * What sending a rebalance needs, read in one round trip: the gas of the call (its estimate is also the simulation:
+ * it reverts when the call would), the base fee and tip, and the agent's pending nonce.
+ */
+export interface SendQuote {
+  gas: bigint;
+  baseFee: bigint;
+  tip: bigint;
+  pendingNonce: number;
+}
+
+/** Where sent transactions are, read in one round trip. */
+export interface Tracking {
+  /** One per hash asked, in order; null while not mined. */
+  receipts: (ChainReceipt | null)[];
+  /** The agent's mined transaction count. */
+  latestNonce: number;
+  /** Whether the node knows the last hash asked (mempool or chain). */
+  lastKnown: boolean;
+  /** The head block, when asked for. */
+  head?: number;
+}
+
 /** Calls from the agent's address without signing: simulation and gas estimation. Needs no key. */
 export interface CallSimulator {
   readonly address: string;
@@ -33,26 +56,29 @@ export interface CallSimulator {
 
 export interface TxSender extends CallSimulator {
   chainId(): Promise<bigint>;
-  /** Mined (`latest`) and mempool-inclusive (`pending`) transaction counts of the agent. */
-  nonces(): Promise<{ latest: number; pending: number }>;
+  /** Simulates `data` to `to` and prices it, in one round trip; throws `RevertError` when the call would revert. */
+  quote(to: string, data: string): Promise<SendQuote>;
+  /** Receipts of `hashes`, the mined nonce, whether the node knows the last hash, and the head when `withHead`: in one
+   *  round trip. */
+  track(hashes: string[], withHead: boolean): Promise<Tracking>;
   /** Base fee of the latest block and the node's suggested tip. */
   fees(): Promise<{ baseFee: bigint; tip: bigint }>;
-  estimateGas(to: string, data: string): Promise<bigint>;
   sign(request: TxRequest): Promise<{ raw: string; hash: string }>;
   /** Sends signed bytes. Re-sending bytes the node already has is not an error. */
   broadcast(raw: string): Promise<void>;
   receipt(hash: string): Promise<ChainReceipt | null>;
-  /** Whether the node knows the transaction (mempool or chain). */
-  isKnown(hash: string): Promise<boolean>;
-  blockNumber(): Promise<number>;
+}
+
+/** A revert as `RevertError`, anything else as `RpcError`. */
+function chainError(what: string, err: unknown): Error {
+  return isRevert(err) ? toRevertError(what, err) : new RpcError(`${what} failed`, { cause: err });
 }
 
 async function rpc<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (isRevert(err)) throw toRevertError(what, err);
-    throw new RpcError(`${what} failed`, { cause: err });
+    throw chainError(what, err);
   }
 }
 
@@ -82,31 +108,52 @@ export class WalletSender extends ProviderSimulator implements TxSender {
     return rpc("eth_chainId", async () => (await this.provider.getNetwork()).chainId);
   }
 
-  async nonces(): Promise<{ latest: number; pending: number }> {
-    return rpc("eth_getTransactionCount", async () => {
-      const [latest, pending] = await Promise.all([
-        this.provider.getTransactionCount(this.address, "latest"),
-        this.provider.getTransactionCount(this.address, "pending"),
-      ]);
-      return { latest, pending };
-    });
-  }
-
   async fees(): Promise<{ baseFee: bigint; tip: bigint }> {
-    return rpc("fee data", async () => {
-      const block = await this.provider.getBlock("latest");
-      let tip: bigint;
-      try {
-        tip = BigInt(await this.provider.send("eth_maxPriorityFeePerGas", []));
-      } catch {
-        tip = 1_000_000_000n;
-      }
-      return { baseFee: block?.baseFeePerGas ?? 0n, tip };
-    });
+    return rpc("fee data", () => this.readFees());
   }
 
-  estimateGas(to: string, data: string): Promise<bigint> {
-    return rpc("eth_estimateGas", () => this.provider.estimateGas({ to, data, from: this.address }));
+  /** Base fee of the latest block and the node's tip (1 gwei when it has no suggestion). */
+  private async readFees(): Promise<{ baseFee: bigint; tip: bigint }> {
+    const [block, tip] = await Promise.all([
+      this.provider.getBlock("latest"),
+      this.provider.send("eth_maxPriorityFeePerGas", []).then(
+        (v: string) => BigInt(v),
+        () => 1_000_000_000n,
+      ),
+    ]);
+    return { baseFee: block?.baseFeePerGas ?? 0n, tip };
+  }
+
+  /** Issued together, so the provider sends them as one JSON-RPC batch (one HTTP request). */
+  async quote(to: string, data: string): Promise<SendQuote> {
+    const [gas, fees, pending] = await Promise.allSettled([
+      this.provider.estimateGas({ to, data, from: this.address }),
+      this.readFees(),
+      this.provider.getTransactionCount(this.address, "pending"),
+    ]);
+    // The simulation's outcome first: a revert is the answer even if another read of the batch failed.
+    if (gas.status === "rejected") throw chainError("eth_estimateGas", gas.reason);
+    if (fees.status === "rejected") throw chainError("fee data", fees.reason);
+    if (pending.status === "rejected") throw chainError("eth_getTransactionCount", pending.reason);
+    return { gas: gas.value, baseFee: fees.value.baseFee, tip: fees.value.tip, pendingNonce: pending.value };
+  }
+
+  async track(hashes: string[], withHead: boolean): Promise<Tracking> {
+    return rpc("transaction status", async () => {
+      const last = hashes[hashes.length - 1];
+      const [receipts, latestNonce, lastTx, head] = await Promise.all([
+        Promise.all(hashes.map((h) => this.provider.getTransactionReceipt(h))),
+        this.provider.getTransactionCount(this.address, "latest"),
+        last === undefined ? null : this.provider.getTransaction(last),
+        withHead ? this.provider.getBlockNumber() : undefined,
+      ]);
+      return {
+        receipts: receipts.map((r) => (r ? { hash: r.hash, blockNumber: r.blockNumber, status: r.status ?? 0, gasUsed: r.gasUsed } : null)),
+        latestNonce,
+        lastKnown: lastTx !== null,
+        head,
+      };
+    });
   }
 
   async sign(request: TxRequest): Promise<{ raw: string; hash: string }> {
@@ -130,13 +177,5 @@ export class WalletSender extends ProviderSimulator implements TxSender {
       const r = await this.provider.getTransactionReceipt(hash);
       return r ? { hash: r.hash, blockNumber: r.blockNumber, status: r.status ?? 0, gasUsed: r.gasUsed } : null;
     });
-  }
-
-  async isKnown(hash: string): Promise<boolean> {
-    return rpc("eth_getTransactionByHash", async () => (await this.provider.getTransaction(hash)) !== null);
-  }
-
-  blockNumber(): Promise<number> {
-    return rpc("eth_blockNumber", () => this.provider.getBlockNumber());
   }
 }

@@ -75,6 +75,11 @@ export type PlanDecision =
     }
   | { kind: "hold"; code: HoldCode; reason: string };
 
+/**
+ * The gas price decides only whether a plan is worth making: for the same input, a planner returns the same targets at
+ * any gas price or holds, and a plan that holds at one price holds at every higher one. The daemon relies on it to plan
+ * before it asks the node for fees.
+ */
 export interface Planner {
   readonly name: string;
   plan(input: PlannerInput): PlanDecision;

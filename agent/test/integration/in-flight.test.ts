@@ -52,7 +52,7 @@ describe("transactions in flight", () => {
     const start = await nonces();
     await chain.setAutomine(false);
     const [sent] = await first.daemon.tick();
-    expect(sent!.report!.result).toMatchObject({ kind: "sent", confirmed: false });
+    expect(sent!.report!.result).toMatchObject({ kind: "sent" });
     expect(await nonces(), "one transaction waits in the mempool").toEqual({ latest: start.latest, pending: start.latest + 1 });
 
     // The process dies; a new one starts on the same data directory.

@@ -1,6 +1,6 @@
 /** An in-memory chain behind the TxSender interface: a mempool, blocks, nonces, receipts, and a switchable revert. */
 import { keccak256, toUtf8Bytes } from "ethers";
-import type { ChainReceipt, TxRequest, TxSender } from "../../src/executor/sender.js";
+import type { ChainReceipt, SendQuote, Tracking, TxRequest, TxSender } from "../../src/executor/sender.js";
 import { toRevertError } from "../../src/executor/revert-data.js";
 import { treasuryErrors } from "../../src/errors.js";
 
@@ -33,6 +33,19 @@ export class FakeSender implements TxSender {
   }
   async estimateGas() {
     return 200_000n;
+  }
+  async quote(): Promise<SendQuote> {
+    await this.call();
+    const [gas, { baseFee, tip }, { pending }] = await Promise.all([this.estimateGas(), this.fees(), this.nonces()]);
+    return { gas, baseFee, tip, pendingNonce: pending };
+  }
+  async track(hashes: string[], withHead: boolean): Promise<Tracking> {
+    return {
+      receipts: await Promise.all(hashes.map((h) => this.receipt(h))),
+      latestNonce: (await this.nonces()).latest,
+      lastKnown: hashes.length > 0 && (await this.isKnown(hashes[hashes.length - 1]!)),
+      head: withHead ? await this.blockNumber() : undefined,
+    };
   }
   async sign(request: TxRequest) {
     this.signed.push(request);

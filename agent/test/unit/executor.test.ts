@@ -37,7 +37,7 @@ describe("executor", () => {
     expect(line.record.stateDigest).toMatch(/^0x[0-9a-f]{64}$/);
     const entry = new FileJournal(file).entries()[0]!;
     expect(intentHash(entry.record), "the hash of the journaled record").toBe(sent.intentHash);
-    expect(sender.signed[0]!.gasLimit, "estimate x 1.3").toBe(260_000n);
+    expect(sender.signed[0]!.gasLimit, "(estimate + the intent hash's calldata gas) x 1.3").toBe(((200_000n + 512n) * 13n) / 10n);
   });
 
   it("sends nothing and journals nothing when the simulation reverts", async () => {

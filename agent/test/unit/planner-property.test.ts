@@ -1,4 +1,8 @@
-/** Generated inputs: whatever the state, every plan either planner makes passes the mirror of the on-chain checks. */
+/**
+ * Generated inputs: whatever the state, every plan either planner makes passes the mirror of the on-chain checks; and
+ * the gas price only decides whether a plan is worth making (the planner contract the daemon relies on to plan
+ * before it asks for fees).
+ */
 import { describe, expect, it } from "vitest";
 import type { StrategyState } from "../../src/chain/types.js";
 import { checkRebalance } from "../../src/checks/rebalance-check.js";
@@ -46,6 +50,13 @@ describe("planners under generated states", () => {
           params: { minMove: rng.pick([1n, 1_000n, 50_000n]), safetyMarginBps: rng.pick([0, 5, 50]), minSpreadWad: rng.pick([1n, 25n * 10n ** 14n]) },
         });
         const decision = planner.plan(input);
+        // At no gas cost and at 100x the fixture's price: a hold stays a hold, a move keeps its targets or holds.
+        const free = planner.plan({ ...input, cost: { ...input.cost, gasPriceWei: 0n } });
+        const dear = planner.plan({ ...input, cost: { ...input.cost, gasPriceWei: input.cost.gasPriceWei * 100n } });
+        for (const [cheaper, dearer] of [[free, decision], [decision, dear], [free, dear]] as const) {
+          if (cheaper.kind === "hold") expect(dearer.kind, `case ${i}: a hold at a lower gas price holds at a higher one`).toBe("hold");
+          if (dearer.kind === "rebalance") expect(cheaper.kind === "rebalance" && cheaper.targets, `case ${i}: same targets at any gas price`).toEqual(dearer.targets);
+        }
         if (decision.kind !== "rebalance") continue;
         plans++;
         const verdict = checkRebalance({ snapshot: input.snapshot, targets: decision.targets, sessionId: 7n, session: input.session, agent: AGENT, valuation: oneToOne(input.snapshot), now: input.now });

@@ -1,0 +1,70 @@
+/**
+ * JSON-RPC round trips of the daemon wired as `run` wires it, counted at a loopback proxy: one per vault on an idle
+ * tick (the lens snapshot), three on the tick that sends a rebalance (snapshot; simulation with fees and nonce; the
+ * broadcast), two on the tick that settles it (snapshot; receipt with nonce and mempool status).
+ */
+import { Wallet } from "ethers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
+import { startCountingProxy, type CountingProxy } from "../../devnet/rpc-proxy.js";
+import { deployStack, fund, grantSession, type Stack } from "../../devnet/stack.js";
+import { assertChain, buildRunners, createProvider } from "../../src/daemon/build.js";
+import { Daemon } from "../../src/daemon/daemon.js";
+import { Metrics } from "../../src/obs/metrics.js";
+import { systemClock } from "../../src/util/clock.js";
+import { memoryLogger } from "../support/logs.js";
+import { AGENT, AGENT_KEY, tempDir, testConfig } from "../support/daemon-harness.js";
+
+let chain: LocalChain;
+let stack: Stack;
+let proxy: CountingProxy;
+
+beforeAll(async () => {
+  chain = await startLocalChain();
+  stack = await deployStack(chain, { strategies: 3, seed: 100_000n });
+  await fund(stack, stack.users[0]!, 1_000_000n * stack.unit);
+  await grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: 600_000n * stack.unit, maxVolumePerEpoch: 3_000_000n * stack.unit, minInterval: 0 });
+  proxy = await startCountingProxy(chain.url);
+}, 60_000);
+
+afterAll(async () => {
+  await proxy?.close();
+  await chain?.close();
+});
+
+describe("requests per tick", () => {
+  it("one when idle, three to send a rebalance, two to settle it", async () => {
+    const config = testConfig(chain, stack, tempDir(), { network: { rpcUrl: proxy.url, chainId: 31337, confirmations: 1, pollIntervalMs: 100 } });
+    const provider = createProvider(config);
+    await assertChain(provider, config);
+    const { log } = memoryLogger();
+    const { runners } = await buildRunners({ config, provider, agent: AGENT, clock: systemClock, log, metrics: new Metrics(), wallet: new Wallet(AGENT_KEY) });
+    const daemon = new Daemon(runners, systemClock, log, new Metrics(), { pollIntervalMs: 100 });
+    const tick = async () => {
+      proxy.reset();
+      const [t] = await daemon.tick();
+      return { kind: t!.report!.result.kind, ...proxy.counts() };
+    };
+
+    // No yield history yet: the yield planner holds, with no fee quote.
+    expect(await tick()).toMatchObject({ kind: "hold", requests: 1, calls: 1, methods: { eth_call: 1 } });
+    await chain.increaseTime(3_600);
+    expect(await tick(), "idle with a history").toMatchObject({ kind: "hold", requests: 1, calls: 1 });
+
+    await chain.increaseTime(3_600);
+    await (await stack.strategies[1]!.simulateGain(2n * stack.unit)).wait();
+    const sending = await tick();
+    expect(sending, JSON.stringify(sending.methods)).toMatchObject({ kind: "sent", requests: 3 });
+    expect(sending.methods).toEqual({
+      eth_call: 1,
+      eth_estimateGas: 1,
+      eth_getBlockByNumber: 1,
+      eth_maxPriorityFeePerGas: 1,
+      eth_getTransactionCount: 1,
+      eth_sendRawTransaction: 1,
+    });
+    const settling = await tick();
+    expect(settling, JSON.stringify(settling.methods)).toMatchObject({ requests: 2, methods: { eth_call: 1, eth_getTransactionReceipt: 1 } });
+    provider.destroy();
+  });
+});
