@@ -1,7 +1,10 @@
-/** A strategy's price series: its estimate is `estimateYield`'s, exactly, on generated histories; and it ends at the
- *  newest observation. */
+/**
+ * A strategy's price series: its estimate is `estimateYield`'s on generated histories (exactly over recorded samples;
+ * with a newer observation folded in, the volatility up to float rounding); it ends at the newest observation; it
+ * keeps prices of any size.
+ */
 import { describe, expect, it } from "vitest";
-import { estimateYield, type EstimateOptions, type PriceSample } from "../../src/yield/estimate.js";
+import { estimateYield, type EstimateOptions, type PriceSample, type YieldEstimate } from "../../src/yield/estimate.js";
 import { PriceSeries } from "../../src/yield/series.js";
 import { Random } from "../support/random.js";
 
@@ -27,12 +30,23 @@ function history(r: Random): PriceSample[] {
   return out;
 }
 
+/** Equal, but for the volatility: within a relative 1e-9 (Welford's update against a two-pass sum). */
+function expectClose(actual: YieldEstimate | undefined, expected: YieldEstimate | undefined, label: string): void {
+  if (!expected || !actual) {
+    expect(actual, label).toEqual(expected);
+    return;
+  }
+  expect({ ...actual, volatilityWad: 0n }, label).toEqual({ ...expected, volatilityWad: 0n });
+  const diff = actual.volatilityWad > expected.volatilityWad ? actual.volatilityWad - expected.volatilityWad : expected.volatilityWad - actual.volatilityWad;
+  expect(diff * 1_000_000_000n <= expected.volatilityWad + 1_000n, `${label}: volatility ${actual.volatilityWad} vs ${expected.volatilityWad}`).toBe(true);
+}
+
 function options(r: Random): EstimateOptions {
   return { lookbackSeconds: BigInt(r.pick([600, 3_600, 36_000, 10 ** 9])), minSamples: r.int(2, 6), minWindowSeconds: BigInt(r.pick([0, 60, 600, 3_600])) };
 }
 
 describe("PriceSeries", () => {
-  it("estimates exactly as estimateYield does, with and without a newest unrecorded observation, over 2,000 generated histories", () => {
+  it("estimates as estimateYield does, with and without a newest unrecorded observation, over 2,000 generated histories", () => {
     const r = new Random(0x5e71e5);
     let defined = 0;
     for (let k = 0; k < 2_000; k++) {
@@ -54,7 +68,9 @@ describe("PriceSeries", () => {
       const withObserved = last && observed.timestamp <= last.timestamp ? samples : [...samples, observed];
       const expected = estimateYield(withObserved, now, o);
       if (expected) defined++;
-      expect(series.estimate(now, o), `case ${k}: with the newest observation`).toEqual(expected);
+      expectClose(series.estimate(now, o), expected, `case ${k}: with the newest observation`);
+      // Asked again (cached sums): the same answer.
+      expectClose(series.estimate(now, o), expected, `case ${k}: again`);
     }
     expect(defined, "enough cases give an estimate").toBeGreaterThan(500);
   });
@@ -71,6 +87,33 @@ describe("PriceSeries", () => {
       const o = options(r);
       expect(series.estimate(now, o), `case ${k}`).toEqual(estimateYield(samples.slice(drop), now, o));
     }
+  });
+
+  it("keeps the newest samples as old ones are dropped one at a time, across its batched compactions", () => {
+    const r = new Random(11);
+    const all: PriceSample[] = [];
+    const series = new PriceSeries();
+    const o = { lookbackSeconds: 10n ** 9n, minSamples: 3, minWindowSeconds: 0n };
+    for (let i = 0; i < 1_200; i++) {
+      const s = { blockNumber: BigInt(i), timestamp: BigInt(i * 60), sharePrice: 1_000_000n + BigInt(i) + r.big(3n), positionPriceWad: WAD + BigInt(i) * 10n ** 12n + r.big(10n ** 11n) };
+      all.push(s);
+      series.push(s);
+      if (series.length > 300) series.dropOldest(series.length - 300);
+      if (i % 97 === 0 || i === 1_199) {
+        const kept = all.slice(-300);
+        expect(series.samples(), `after ${i + 1} samples`).toEqual(kept);
+        expect(series.estimate(BigInt(i * 60), o), `after ${i + 1} samples`).toEqual(estimateYield(kept, BigInt(i * 60), o));
+      }
+    }
+  });
+
+  it("keeps prices too large for its compact columns exactly", () => {
+    const huge = 10n ** 30n;
+    const samples = [0n, 1n, 2n].map((h) => ({ blockNumber: h, timestamp: h * 3_600n, sharePrice: 1_000_000n + h, positionPriceWad: h === 2n ? huge + 7n : 10n ** 18n + h }));
+    const series = new PriceSeries(samples);
+    expect(series.samples(), "samples back as recorded").toEqual(samples);
+    const o = { lookbackSeconds: 86_400n, minSamples: 2, minWindowSeconds: 0n };
+    expect(series.estimate(7_200n, o)).toEqual(estimateYield(samples, 7_200n, o));
   });
 
   it("ends at the newest observation: a jump shows before the next recorded sample", () => {
