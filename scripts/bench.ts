@@ -1,15 +1,22 @@
 /**
- * The benchmark command (`bash scripts/bench.sh`): measures gas on the embedded chain, each figure against a baseline
- * from the same run, prints a table, and writes BENCHMARKS.md and bench/results.json.
+ * The benchmark command (`bash scripts/bench.sh`): measures gas and the agent on the embedded chain, each figure
+ * against a baseline from the same run where one exists, prints a table, and writes BENCHMARKS.md and
+ * bench/results.json (one flat object of named numbers).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { createRequire } from "node:module";
-import { network } from "hardhat";
+import hre, { network } from "hardhat";
+import { measureAgent } from "../agent/bench/index.js";
 import { measureGas, type Figures } from "./lib/gas-bench.js";
 
 const require = createRequire(import.meta.url);
 const solcVersion: string = require("solc/package.json").version;
+const compiler = hre.config.solidity.profiles.default?.compilers[0]?.settings as
+  | { optimizer?: { enabled?: boolean; runs?: number }; evmVersion?: string; viaIR?: boolean }
+  | undefined;
+const settings = `optimizer ${compiler?.optimizer?.enabled ? `on (${(compiler.optimizer.runs ?? 200).toLocaleString("en-US")} runs)` : "off"}, EVM ${compiler?.evmVersion ?? "default"}${compiler?.viaIR ? ", via IR" : ""}`;
+const loadStart = loadavg()[0]!;
 
 interface Row {
   figure: string;
@@ -22,6 +29,10 @@ interface Row {
 const { ethers, networkHelpers } = await network.create();
 const started = Date.now();
 const f: Figures = await measureGas(ethers, () => networkHelpers.time.latest());
+f.gas_bench_seconds = (Date.now() - started) / 1000;
+Object.assign(f, await measureAgent({ repoRoot: process.cwd(), log: (line) => console.error(`[bench] ${line}`) }));
+f.machine_load_1m_start = loadStart;
+f.machine_load_1m_end = loadavg()[0]!;
 f.bench_wall_seconds = (Date.now() - started) / 1000;
 
 const x = (v: number) => `${v.toFixed(3)}x`;
@@ -81,6 +92,68 @@ rows.push({
   met: yes(f.legs_per_30m_block >= 50),
 });
 
+const ms = (v: number) => (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
+const mp = (name: string) => `${ms(f[`${name}_median`]!)} / ${ms(f[`${name}_p95`]!)} ms`;
+const strategies = (n: number) => `${n} strateg${n === 1 ? "y" : "ies"}`;
+for (const n of [1, 20, 64]) {
+  rows.push({ figure: `agent read: one lens eth_call over loopback, ${strategies(n)} (median / p95)`, value: mp(`agent_read_ms_s${n}`), baseline: "-", target: "(recorded)", met: "" });
+}
+for (const n of [1, 20, 100]) {
+  rows.push({
+    figure: `agent plan + check, ${strategies(n)}${n === 100 ? " (snapshot widened from the real 64)" : " (real snapshot)"} (median / p95)`,
+    value: mp(`agent_plan_check_ms_s${n}`),
+    baseline: n === 100 ? `1 strategy ${ms(f.agent_plan_check_ms_s1_median!)} ms (${x(f.agent_plan_check_ratio_s100_vs_s1!)})` : "-",
+    target: n === 100 ? "<= 5 ms median" : "",
+    met: n === 100 ? yes(f.agent_plan_check_ms_s100_median! <= 5) : "",
+  });
+}
+for (const v of [1, 10, 50]) {
+  rows.push({
+    figure: `agent read + plan + check per tick, ${v} vault${v === 1 ? "" : "s"} (median / p95; 100 strategies: no read)`,
+    value: [1, 20, 100].map((n) => `${n}: ${mp(`agent_tick_rpc_ms_v${v}_s${n}`)}`).join("; "),
+    baseline: v === 50 ? `per vault at 20 strategies vs 1 vault: ${x(f.agent_tick_per_vault_ratio_v50_vs_v1_s20!)}` : "-",
+    target: "(recorded)",
+    met: "",
+  });
+}
+rows.push({
+  figure: "agent RPC requests per vault per tick, idle",
+  value: `${f.agent_rpc_requests_idle_per_vault_tick} (${f.agent_rpc_calls_idle_per_vault_tick} JSON-RPC call)`,
+  baseline: "-",
+  target: "1",
+  met: yes(f.agent_rpc_requests_idle_per_vault_tick === 1),
+});
+rows.push({
+  figure: "agent RPC requests per vault per tick, rebalancing",
+  value: `${f.agent_rpc_requests_rebalance_per_vault_tick} (${f.agent_rpc_calls_rebalance_per_vault_tick} calls, batched)`,
+  baseline: "-",
+  target: "<= 3",
+  met: yes(f.agent_rpc_requests_rebalance_per_vault_tick! <= 3),
+});
+rows.push({
+  figure: "agent RPC requests per vault, the tick after a send (settles it)",
+  value: `${f.agent_rpc_requests_settle_per_vault_tick} (${f.agent_rpc_calls_settle_per_vault_tick} calls, batched)`,
+  baseline: "-",
+  target: "(recorded)",
+  met: "",
+});
+rows.push({
+  figure: "reaction: blocks from a yield change to the corrective rebalance mined",
+  value: `median ${f.agent_reaction_blocks_median}, max ${f.agent_reaction_blocks_max} (${f.agent_reaction_trials_reacted}/${f.agent_reaction_trials} trials; ${f.agent_reaction_block_ms! / 1000} s blocks)`,
+  baseline: "-",
+  target: "<= 2 blocks",
+  met: yes(f.agent_reaction_blocks_max! <= 2 && f.agent_reaction_trials_reacted === f.agent_reaction_trials),
+});
+rows.push({ figure: "demo wall time: bash scripts/demo.sh (the scripted demo, no daemon)", value: `${f.demo_scripted_seconds!.toFixed(1)} s`, baseline: "-", target: "(recorded)", met: "" });
+rows.push({ figure: "demo wall time: pnpm --filter ./agent devnet --demo (daemon demo)", value: `${f.demo_agent_devnet_seconds!.toFixed(1)} s`, baseline: "-", target: "(recorded)", met: "" });
+rows.push({
+  figure: "peak memory (RSS) of the daemon managing 50 vaults x 20 strategies",
+  value: `${f.agent_daemon_peak_rss_mib_v50_s20!.toFixed(0)} MiB`,
+  baseline: "-",
+  target: "(recorded)",
+  met: "",
+});
+
 console.table(rows);
 
 const date = new Date().toISOString().slice(0, 10);
@@ -90,12 +163,14 @@ const md = [
   "# Benchmarks",
   "",
   "Written by `bash scripts/bench.sh`. Every figure is measured on Hardhat's embedded chain in one run; ratios",
-  "compare against a baseline measured in the same run.",
+  "compare against a baseline measured in the same run. Every figure is also in `bench/results.json`.",
   "",
   `- date: ${date}`,
   `- machine: ${machine}`,
-  `- solc ${solcVersion}, optimizer on (1,000 runs), EVM cancun`,
-  `- bench wall time: ${f.bench_wall_seconds.toFixed(1)} s`,
+  `- solc ${solcVersion}, ${settings}`,
+  `- bench wall time: ${f.bench_wall_seconds.toFixed(1)} s (gas ${f.gas_bench_seconds!.toFixed(1)} s, agent ${f.agent_bench_seconds!.toFixed(1)} s)`,
+  `- machine load (1-minute average) at start / end: ${f.machine_load_1m_start!.toFixed(2)} / ${f.machine_load_1m_end!.toFixed(2)}; time figures are wall clock`,
+  "  and grow with it, gas and request counts do not",
   "",
   "| figure | value | baseline (same run) | target | met |",
   "|---|---|---|---|---|",
@@ -111,6 +186,40 @@ const md = [
   "- **Gas per leg**: (50-leg rebalance - 1-leg rebalance) / 49, against a strategy deposit by a holder with shares.",
   "- **Legs per block**: 30M minus the fixed part of a rebalance, over the gas per leg. A vault lists at most 64",
   "  strategies, so 64 legs is the practical maximum.",
+  "",
+  "How the agent figures are measured (`agent/bench/`), on the embedded chain served over HTTP on loopback:",
+  "",
+  "- **Read**: `LensReader.snapshot`, the daemon's one `TreasuryLens.snapshot` eth_call per vault and tick, decoded;",
+  "  30 reads per size. A vault lists at most 64 strategies on chain, so the read is measured at 1, 20 and 64.",
+  "- **Plan + check**: daemon ticks (`Daemon.tick` over `VaultRunner`s configured as `run` configures them) from a",
+  "  snapshot in memory, each read one block (12 s) later than the last; plan = the price-history sample and one",
+  "  yield estimate per strategy from a history at its steady-state size (2,000 samples per strategy) plus the",
+  "  planner; check = the pure mirror of the on-chain checks on the plan. Every tick ends with a checked plan (no",
+  "  executor; the dry run's simulation is a no-op). 1 and 20 strategies use real lens snapshots; 100 strategies is",
+  "  a synthetic snapshot built from the real 64-strategy one (its strategies repeated under new addresses, positions",
+  "  scaled so the totals stay the same), since no vault can list 100.",
+  "- **Per tick over 1, 10, 50 vaults**: the same daemon ticks over that many vaults, reading on chain at 1 and 20",
+  "  strategies (vaults share one pool of strategies) and from memory at 100 (read + plan + check = plan + check",
+  "  there). The p95 includes the ticks where the history records a sample (one in five at 12 s blocks).",
+  "- **RPC requests**: a counting proxy on loopback between the daemon and the chain counts HTTP requests and the",
+  "  JSON-RPC calls in them (a batch is one request), with the daemon wired exactly as `run` wires it (its own",
+  "  provider, wallet sender, executor) over 3 vaults: 5 idle ticks (every vault acts through its session, plans,",
+  "  holds); then a strategy every vault holds earns, and the next tick sends a rebalance in every vault; the tick",
+  "  after settles them. Idle: the lens call alone (the plan is made before any fee quote: gas only decides whether a",
+  "  move is worth it). Rebalancing: the lens call; one batch with the simulation as a gas estimate, the fee reads and",
+  "  the pending nonce; the broadcast. Settling: the lens call; one batch with the receipt, the mined nonce and the",
+  "  mempool check. Startup adds `eth_chainId` once and one lens call per vault.",
+  "- **Reaction**: the chain mines a block every second (interval mining, automine off); the daemon runs its own loop,",
+  "  polling once per block time, for one vault with a flat price history; each trial makes one strategy earn",
+  "  (`MockStrategy.simulateGain`, doubling each trial) and counts blocks from the gain's block to the block of the",
+  "  vault's `Rebalanced` event.",
+  "- **Demo wall time**: each demo as a user runs it, in a child process. `scripts/demo.sh` is still the small scripted",
+  "  demo (deploy, one rebalance signed by hand, one rejected attempt, the state through the lens; no daemon);",
+  "  `devnet --demo` runs the daemon for six ticks with yield changes, a revoke it stands down on, and the status table.",
+  "- **Peak memory**: the real executable (`agent/bin/treasury-agent.mjs run`, TypeScript through tsx) in a child",
+  "  process managing 50 vaults of 20 strategies against the embedded chain, each vault's price history pre-filled to",
+  "  its steady-state size; RSS sampled from /proc every 100 ms over 4 ticks, peak = the kernel's high-water mark",
+  "  (VmHWM). It includes tsx and the TypeScript compiled at start.",
   "",
 ];
 writeFileSync("BENCHMARKS.md", md.join("\n"));

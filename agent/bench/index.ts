@@ -1,0 +1,148 @@
+/**
+ * The agent's figures for the bench command (`bash scripts/bench.sh`), as flat named numbers:
+ * - time per tick of read, plan and check (`tick-time.ts`): the read on chain at 1, 20 and 64 strategies (a vault
+ *   lists at most 64); plan and check on snapshots at 1, 20 and 100 strategies (100 built from the real 64-strategy
+ *   snapshot, `synthetic.ts`); whole daemon ticks at 1, 10 and 50 vaults;
+ * - JSON-RPC requests per vault per tick, idle and rebalancing (`rpc-count.ts`);
+ * - reaction in blocks to a yield change, mining every block (`reaction.ts`);
+ * - peak memory of the daemon managing 50 vaults (`memory.ts`) and the demos' wall time (`demo-time.ts`).
+ * Everything runs on the embedded chain served on loopback (`devnet/chain.ts`), as the agent's integration tests do.
+ */
+import { Wallet } from "ethers";
+import { startLocalChain } from "../devnet/chain.js";
+import { LensReader } from "../src/chain/reader.js";
+import type { VaultSnapshot } from "../src/chain/types.js";
+import { AGENT_KEY, benchConfig } from "./config.js";
+import { measureDemos } from "./demo-time.js";
+import { addVault, addVaults, deployFleet, type FleetVault } from "./fleet.js";
+import { measureDaemonMemory } from "./memory.js";
+import { measureReaction } from "./reaction.js";
+import { measureRpcRequests } from "./rpc-count.js";
+import { nowMs, round3, summarize, type Summary } from "./stats.js";
+import { syntheticAddress, widenSnapshot } from "./synthetic.js";
+import { memoryReader, timeTicks, type TickTimes } from "./tick-time.js";
+
+export type AgentFigures = Record<string, number>;
+
+/** Strategies of the fleet: 0-63 for the timing vaults, then 3 for the request count and 3 for the reaction. */
+const RPC_FROM = 64;
+const REACTION_FROM = 67;
+
+export async function measureAgent(options: { repoRoot: string; log?: (line: string) => void }): Promise<AgentFigures> {
+  const log = options.log ?? (() => undefined);
+  const started = nowMs();
+  const f: AgentFigures = {};
+  const put = (name: string, s: Summary) => {
+    f[`${name}_median`] = round3(s.median);
+    f[`${name}_p95`] = round3(s.p95);
+  };
+  const agent = new Wallet(AGENT_KEY).address;
+
+  const chain = await startLocalChain();
+  try {
+    log("agent: deploying vaults on the embedded chain");
+    const fleet = await deployFleet(chain, { strategies: 70 });
+    const reader = new LensReader(chain.provider, fleet.lensAddress);
+    const byStrategies = new Map<number, FleetVault>();
+    for (const s of [1, 20, 64]) byStrategies.set(s, await addVault(fleet, { strategies: s }));
+    const many1 = await addVaults(fleet, 50, { strategies: 1 });
+    const many20 = await addVaults(fleet, 50, { strategies: 20 });
+    f.agent_setup_seconds = round3((nowMs() - started) / 1000);
+
+    // The read alone: one lens eth_call over loopback HTTP, decoded.
+    log("agent: read, plan and check");
+    for (const s of [1, 20, 64]) {
+      const v = byStrategies.get(s)!;
+      for (let i = 0; i < 5; i++) await reader.snapshot(v.address, agent);
+      const times: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const t = nowMs();
+        await reader.snapshot(v.address, agent);
+        times.push(nowMs() - t);
+      }
+      put(`agent_read_ms_s${s}`, summarize(times));
+    }
+
+    // Plan and check on snapshots: the real ones at 1 and 20 strategies, 100 built from the real 64-strategy one.
+    const real = new Map<number, VaultSnapshot>();
+    for (const s of [1, 20, 64]) real.set(s, await reader.snapshot(byStrategies.get(s)!.address, agent));
+    const snapshotsAt = (s: number, vaults: number): VaultSnapshot[] =>
+      Array.from({ length: vaults }, (_, k) => {
+        const base = s === 100 ? widenSnapshot(real.get(64)!, 100) : real.get(s)!;
+        return { ...base, vault: syntheticAddress(`bench vault ${s}:${k}`) };
+      });
+    const inMemory = async (s: number, vaults: number, iterations: number): Promise<TickTimes> => {
+      const snapshots = snapshotsAt(s, vaults);
+      const map = new Map(snapshots.map((x) => [x.vault, x]));
+      const config = benchConfig({ rpcUrl: chain.url, lens: fleet.lensAddress, dataDir: "unused", vaults: snapshots.map((x) => ({ address: x.vault })) });
+      return timeTicks({ config, agent, reader: memoryReader(map), first: async (v) => map.get(v)!, iterations });
+    };
+    for (const s of [1, 20, 100]) {
+      const t = await inMemory(s, 1, 200);
+      if (t.checkedPlans !== t.vaultTicks) throw new Error(`plan and check at ${s} strategies: only ${t.checkedPlans} of ${t.vaultTicks} ticks checked a plan`);
+      put(`agent_plan_check_ms_s${s}`, t.planCheck);
+      put(`agent_plan_ms_s${s}`, t.plan);
+      put(`agent_check_ms_s${s}`, t.check);
+    }
+    f.agent_plan_check_ratio_s100_vs_s1 = round3(f.agent_plan_check_ms_s100_median! / f.agent_plan_check_ms_s1_median!);
+
+    // Whole ticks of the daemon's loop over 1, 10 and 50 vaults: on chain at 1 and 20 strategies, from snapshots at 100.
+    for (const v of [1, 10, 50]) {
+      const iterations = v === 50 ? 6 : v === 10 ? 12 : 30;
+      for (const [s, vaults] of [
+        [1, many1],
+        [20, many20],
+      ] as const) {
+        const subset = vaults.slice(0, v);
+        const config = benchConfig({ rpcUrl: chain.url, lens: fleet.lensAddress, dataDir: "unused", vaults: subset.map((x) => ({ address: x.address })) });
+        const t = await timeTicks({ config, agent, reader, first: (a) => reader.snapshot(a, agent), iterations });
+        put(`agent_tick_rpc_ms_v${v}_s${s}`, t.readPlanCheck);
+        put(`agent_tick_total_ms_v${v}_s${s}`, t.tick);
+      }
+      const t = await inMemory(100, v, iterations);
+      put(`agent_tick_rpc_ms_v${v}_s100`, t.readPlanCheck);
+      put(`agent_tick_total_ms_v${v}_s100`, t.tick);
+    }
+    f.agent_tick_per_vault_ratio_v50_vs_v1_s20 = round3(f.agent_tick_rpc_ms_v50_s20_median! / 50 / f.agent_tick_rpc_ms_v1_s20_median!);
+
+    log("agent: JSON-RPC requests per tick");
+    const rpc = await measureRpcRequests(fleet, reader, { vaults: 3, idleTicks: 5, from: RPC_FROM });
+    const expectKinds = (what: string, kinds: string[], want: string) => {
+      if (kinds.some((k) => k !== want)) throw new Error(`request count, ${what}: expected every vault to ${want}, got ${kinds.join(", ")}`);
+    };
+    expectKinds("idle", rpc.results.idle, "hold");
+    expectKinds("rebalancing", rpc.results.rebalance, "sent");
+    f.agent_rpc_requests_idle_per_vault_tick = rpc.idleRequests;
+    f.agent_rpc_calls_idle_per_vault_tick = rpc.idleCalls;
+    f.agent_rpc_requests_rebalance_per_vault_tick = rpc.rebalanceRequests;
+    f.agent_rpc_calls_rebalance_per_vault_tick = rpc.rebalanceCalls;
+    f.agent_rpc_requests_settle_per_vault_tick = rpc.settleRequests;
+    f.agent_rpc_calls_settle_per_vault_tick = rpc.settleCalls;
+    f.agent_rpc_requests_startup_per_vault = rpc.startup.requests / rpc.vaults;
+
+    log("agent: reaction to a yield change, one block a second");
+    const reaction = await measureReaction(fleet, reader, { from: REACTION_FROM, trials: 5, blockMs: 1_000 });
+    const blocks = summarize(reaction.blocks);
+    f.agent_reaction_blocks_median = blocks.median;
+    f.agent_reaction_blocks_max = blocks.max;
+    f.agent_reaction_trials = reaction.blocks.length;
+    f.agent_reaction_trials_reacted = reaction.reacted;
+    f.agent_reaction_block_ms = reaction.blockMs;
+
+    log("agent: peak memory of the daemon managing 50 vaults");
+    const memory = await measureDaemonMemory(fleet, reader, many20, { ticks: 4, pollIntervalMs: 500, timeoutMs: 120_000 });
+    f.agent_daemon_peak_rss_mib_v50_s20 = round3(memory.peakRssMiB);
+    f.agent_daemon_rss_after_first_tick_mib_v50_s20 = round3(memory.afterFirstTickRssMiB);
+    f.agent_daemon_memory_run_ticks = memory.ticks;
+    f.agent_daemon_memory_run_seconds = round3(memory.seconds);
+  } finally {
+    await chain.close();
+  }
+
+  log("agent: demo wall time");
+  const demos = await measureDemos(options.repoRoot);
+  f.demo_scripted_seconds = round3(demos.scriptedSeconds);
+  f.demo_agent_devnet_seconds = round3(demos.devnetSeconds);
+  f.agent_bench_seconds = round3((nowMs() - started) / 1000);
+  return f;
+}

@@ -1,0 +1,98 @@
+/**
+ * JSON-RPC requests per vault per tick, counted at a loopback proxy between the daemon and the chain. The daemon is
+ * wired exactly as `run` wires it (`createProvider`, `assertChain`, `buildRunners` with the wallet, so the executor
+ * signs and sends), for a few vaults at once:
+ * - idle: ticks where every vault acts through its session, plans, and holds (nothing worth moving);
+ * - rebalancing: the tick after a strategy's yield changed, where every vault plans, checks, simulates, signs and
+ *   sends a rebalance; then the tick after it, where each vault settles its transaction (the receipt).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Wallet } from "ethers";
+import { assertChain, buildRunners, createProvider, dataPaths } from "../src/daemon/build.js";
+import { Daemon, type DaemonTick } from "../src/daemon/daemon.js";
+import { createLogger } from "../src/obs/logger.js";
+import { Metrics } from "../src/obs/metrics.js";
+import { systemClock } from "../src/util/clock.js";
+import { AGENT_KEY, benchConfig } from "./config.js";
+import { addVault, type Fleet } from "./fleet.js";
+import { startCountingProxy, type RpcCounts } from "../devnet/rpc-proxy.js";
+import { writeHistoryFile } from "./synthetic.js";
+import type { LensReader } from "../src/chain/reader.js";
+
+export interface RpcFigures {
+  vaults: number;
+  startup: RpcCounts;
+  idle: RpcCounts & { ticks: number };
+  rebalance: RpcCounts;
+  settle: RpcCounts;
+  /** Per vault per tick. */
+  idleRequests: number;
+  idleCalls: number;
+  rebalanceRequests: number;
+  rebalanceCalls: number;
+  settleRequests: number;
+  settleCalls: number;
+  results: { idle: string[]; rebalance: string[]; settle: string[] };
+}
+
+const kinds = (ticks: DaemonTick[]) => ticks.map((t) => t.report?.result.kind ?? `error: ${t.error?.message}`);
+
+export async function measureRpcRequests(fleet: Fleet, reader: LensReader, options: { vaults: number; idleTicks: number; from: number }): Promise<RpcFigures> {
+  const vaults = [];
+  for (let i = 0; i < options.vaults; i++) vaults.push(await addVault(fleet, { strategies: 3, from: options.from }));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-bench-rpc-"));
+  const proxy = await startCountingProxy(fleet.chain.url);
+  try {
+    const config = benchConfig({ rpcUrl: proxy.url, lens: fleet.lensAddress, dataDir: dir, vaults: vaults.map((v, i) => ({ address: v.address, label: `v${i}` })) });
+    const wallet = new Wallet(AGENT_KEY);
+    // Flat prices for the last 33 hours: no yield anywhere, so the planners hold until a strategy earns.
+    const paths = dataPaths(config, wallet.address);
+    for (const v of vaults) writeHistoryFile(paths.prices(v.address), await reader.snapshot(v.address, wallet.address), { apr: () => 0n });
+
+    const log = createLogger("silent");
+    const metrics = new Metrics();
+    const provider = createProvider(config);
+    await assertChain(provider, config);
+    const { runners } = await buildRunners({ config, provider, agent: wallet.address, clock: systemClock, log, metrics, wallet });
+    const daemon = new Daemon(runners, systemClock, log, metrics, { pollIntervalMs: config.network.pollIntervalMs });
+    const startup = proxy.counts();
+
+    proxy.reset();
+    const idleKinds: string[] = [];
+    for (let i = 0; i < options.idleTicks; i++) idleKinds.push(...kinds(await daemon.tick()));
+    const idle = { ...proxy.counts(), ticks: options.idleTicks };
+
+    // A strategy every vault holds earns: about 2.6% a year over the 33-hour window.
+    const strategy = fleet.strategies[options.from]!;
+    const total = await strategy.totalAssets();
+    await (await strategy.simulateGain(total / 10_000n)).wait();
+    proxy.reset();
+    const rebalanceKinds = kinds(await daemon.tick());
+    const rebalance = proxy.counts();
+    proxy.reset();
+    const settleKinds = kinds(await daemon.tick());
+    const settle = proxy.counts();
+    provider.destroy();
+
+    const n = options.vaults;
+    return {
+      vaults: n,
+      startup,
+      idle,
+      rebalance,
+      settle,
+      idleRequests: idle.requests / (n * options.idleTicks),
+      idleCalls: idle.calls / (n * options.idleTicks),
+      rebalanceRequests: rebalance.requests / n,
+      rebalanceCalls: rebalance.calls / n,
+      settleRequests: settle.requests / n,
+      settleCalls: settle.calls / n,
+      results: { idle: idleKinds, rebalance: rebalanceKinds, settle: settleKinds },
+    };
+  } finally {
+    await proxy.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
