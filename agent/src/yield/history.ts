@@ -1,5 +1,11 @@
 /**
- * Share-price history per strategy of one vault, kept on disk across restarts (one JSON file, replaced atomically).
+ * Share-price history per strategy of one vault, kept on disk across restarts in two files:
+ * - `prices.json`: every strategy's samples, replaced atomically (written to a temporary file, then renamed);
+ * - `prices.json.log`: the samples recorded since, one JSON line per recorded snapshot, appended.
+ * A recorded snapshot appends one short line instead of rewriting the whole history (2,000 samples per strategy at
+ * steady state); the log is folded into `prices.json` every `COMPACT_EVERY` lines. Each line carries a sequence number
+ * and `prices.json` the last one it holds, so a log left behind by a crash between the two steps is not replayed twice;
+ * a line torn by a crash mid-append is ignored.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -23,6 +29,21 @@ interface StoredSample {
   w?: string;
 }
 
+/** `prices.json`. `seq`: the last log line it holds (absent in files written before the log existed). */
+interface StoredHistory {
+  version: 1;
+  seq?: number;
+  strategies: Record<string, StoredSample[]>;
+}
+
+/** One log line: a recorded snapshot's block and time, and the price of each strategy it recorded. */
+interface LogLine {
+  seq: number;
+  b: string;
+  t: string;
+  s: Record<string, { p: string; w?: string }>;
+}
+
 export interface HistoryOptions {
   /** Fewest seconds between two kept samples of a strategy. */
   minIntervalSeconds: bigint;
@@ -30,37 +51,82 @@ export interface HistoryOptions {
   maxSamples: number;
 }
 
-export class FilePriceHistory implements PriceHistory {
-  private readonly data: Map<string, PriceSeries>;
+/** Log lines folded into `prices.json` at a time. */
+export const COMPACT_EVERY = 256;
 
-  /** With `persist` false (dry runs, status) samples are kept in memory only and the file is never written. */
+export class FilePriceHistory implements PriceHistory {
+  private readonly data = new Map<string, PriceSeries>();
+  private readonly log: string;
+  /** Sequence number of the last line written (or read). */
+  private seq = 0;
+  private logLines = 0;
+
+  /** With `persist` false (dry runs, status) samples are kept in memory only and nothing is written. */
   constructor(
     private readonly file: string,
     private readonly options: HistoryOptions,
     private readonly persist = true,
   ) {
-    this.data = FilePriceHistory.load(file);
+    this.log = `${file}.log`;
+    this.load();
   }
 
-  private static load(file: string): Map<string, PriceSeries> {
-    if (!fs.existsSync(file)) return new Map();
-    const stored = JSON.parse(fs.readFileSync(file, "utf8")) as { strategies: Record<string, StoredSample[]> };
-    return new Map(
-      Object.entries(stored.strategies).map(([strategy, list]) => [
-        strategy.toLowerCase(),
-        new PriceSeries(
-          list.map((s) => ({
-            blockNumber: BigInt(s.b),
-            timestamp: BigInt(s.t),
-            sharePrice: BigInt(s.p),
-            positionPriceWad: s.w === undefined ? undefined : BigInt(s.w),
-          })),
-        ),
-      ]),
-    );
+  private load(): void {
+    if (fs.existsSync(this.file)) {
+      const stored = JSON.parse(fs.readFileSync(this.file, "utf8")) as StoredHistory;
+      this.seq = stored.seq ?? 0;
+      for (const [strategy, list] of Object.entries(stored.strategies)) {
+        this.data.set(
+          strategy.toLowerCase(),
+          new PriceSeries(
+            list.map((s) => ({
+              blockNumber: BigInt(s.b),
+              timestamp: BigInt(s.t),
+              sharePrice: BigInt(s.p),
+              positionPriceWad: s.w === undefined ? undefined : BigInt(s.w),
+            })),
+          ),
+        );
+      }
+    }
+    if (!fs.existsSync(this.log)) return;
+    const bytes = fs.readFileSync(this.log);
+    // A last line without its newline was torn by a crash mid-append: dropped (from the file too, so the next line
+    // does not run into it). Its sample was never relied on.
+    const complete = bytes.lastIndexOf(10) + 1;
+    if (complete < bytes.length && this.persist) fs.truncateSync(this.log, complete);
+    for (const text of bytes.subarray(0, complete).toString("utf8").split("\n")) {
+      if (text.trim() === "") continue;
+      let line: LogLine;
+      try {
+        line = JSON.parse(text) as LogLine;
+      } catch {
+        continue; // damaged: skipped
+      }
+      this.logLines++;
+      if (line.seq <= this.seq) continue; // already in prices.json
+      this.seq = line.seq;
+      const blockNumber = BigInt(line.b);
+      const timestamp = BigInt(line.t);
+      for (const [strategy, price] of Object.entries(line.s)) {
+        const sample = { blockNumber, timestamp, sharePrice: BigInt(price.p), positionPriceWad: price.w === undefined ? undefined : BigInt(price.w) };
+        this.append(strategy, sample);
+      }
+    }
+  }
+
+  /** Adds a sample to a strategy's series, dropping the oldest past the maximum. */
+  private append(strategy: string, sample: PriceSample): void {
+    let series = this.data.get(strategy);
+    if (!series) this.data.set(strategy, (series = new PriceSeries()));
+    const last = series.last;
+    if (last && sample.timestamp < last.timestamp) return; // out of order (a hand-edited file): skipped
+    series.push(sample);
+    if (series.length > this.options.maxSamples) series.dropOldest(series.length - this.options.maxSamples);
   }
 
   record(snapshot: VaultSnapshot): void {
+    const recorded: LogLine["s"] = {};
     let changed = false;
     for (const s of snapshot.strategies) {
       const key = s.strategy.toLowerCase();
@@ -72,11 +138,15 @@ export class FilePriceHistory implements PriceHistory {
         series.observe(sample);
         continue;
       }
-      series.push(sample);
-      if (series.length > this.options.maxSamples) series.dropOldest(series.length - this.options.maxSamples);
+      this.append(key, sample);
+      recorded[key] = { p: sample.sharePrice.toString(), ...(sample.positionPriceWad === undefined ? {} : { w: sample.positionPriceWad.toString() }) };
       changed = true;
     }
-    if (changed && this.persist) this.save();
+    if (!changed || !this.persist) return;
+    const line: LogLine = { seq: ++this.seq, b: snapshot.blockNumber.toString(), t: snapshot.timestamp.toString(), s: recorded };
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    fs.appendFileSync(this.log, `${JSON.stringify(line)}\n`);
+    if (++this.logLines >= COMPACT_EVERY) this.compact();
   }
 
   samples(strategy: string): PriceSample[] {
@@ -87,19 +157,21 @@ export class FilePriceHistory implements PriceHistory {
     return this.data.get(strategy.toLowerCase())?.estimate(now, options);
   }
 
-  private save(): void {
-    const strategies: Record<string, StoredSample[]> = {};
+  /** Writes every sample to `prices.json` (atomically), then removes the log it now holds. */
+  private compact(): void {
+    const stored: StoredHistory = { version: 1, seq: this.seq, strategies: {} };
     for (const [strategy, series] of this.data) {
-      strategies[strategy] = series.samples().map((s) => ({
+      stored.strategies[strategy] = series.samples().map((s) => ({
         b: s.blockNumber.toString(),
         t: s.timestamp.toString(),
         p: s.sharePrice.toString(),
         ...(s.positionPriceWad === undefined ? {} : { w: s.positionPriceWad.toString() }),
       }));
     }
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ version: 1, strategies }));
+    fs.writeFileSync(tmp, JSON.stringify(stored));
     fs.renameSync(tmp, this.file);
+    fs.rmSync(this.log, { force: true });
+    this.logLines = 0;
   }
 }

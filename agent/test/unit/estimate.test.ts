@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { estimateYield, type PriceSample } from "../../src/yield/estimate.js";
-import { FilePriceHistory } from "../../src/yield/history.js";
+import { COMPACT_EVERY, FilePriceHistory } from "../../src/yield/history.js";
 import { A, B, strategy, vaultSnapshot } from "../support/fixtures.js";
 
 const WAD = 10n ** 18n;
@@ -90,5 +90,60 @@ describe("FilePriceHistory", () => {
     h.record(vaultSnapshot());
     expect(h.samples(A)).toHaveLength(1);
     expect(fs.existsSync(file)).toBe(false);
+    expect(fs.existsSync(`${file}.log`)).toBe(false);
+  });
+
+  describe("on disk", () => {
+    const options = { minIntervalSeconds: 60n, maxSamples: 1_000 };
+    const snap = (i: number) => vaultSnapshot({ timestamp: BigInt(1_000 + 60 * i), blockNumber: BigInt(i), strategies: [strategy(A, 0, 1_000_000n + BigInt(i), { shares: 1_000_000n })] });
+    const setup = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hist-")), "prices.json");
+    const lines = (file: string) => (fs.existsSync(`${file}.log`) ? fs.readFileSync(`${file}.log`, "utf8").trim().split("\n").filter(Boolean) : []);
+
+    it("appends one line per recorded snapshot, and folds the log into the file every COMPACT_EVERY lines", () => {
+      const file = setup();
+      const h = new FilePriceHistory(file, options);
+      h.record(snap(0));
+      h.record({ ...snap(0), timestamp: 1_030n }); // too soon: nothing written
+      expect(lines(file)).toHaveLength(1);
+      expect(fs.existsSync(file), "no full rewrite for one sample").toBe(false);
+      for (let i = 1; i < COMPACT_EVERY + 3; i++) h.record(snap(i));
+      expect(lines(file), "the lines since the last fold").toHaveLength(3);
+      const stored = JSON.parse(fs.readFileSync(file, "utf8")) as { seq: number; strategies: Record<string, unknown[]> };
+      expect(stored.seq).toBe(COMPACT_EVERY);
+      expect(stored.strategies[A.toLowerCase()]).toHaveLength(COMPACT_EVERY);
+      expect(new FilePriceHistory(file, options).samples(A), "file and log together").toEqual(h.samples(A));
+    });
+
+    it("ignores a line torn by a crash mid-append", () => {
+      const file = setup();
+      const h = new FilePriceHistory(file, options);
+      for (let i = 0; i < 3; i++) h.record(snap(i));
+      fs.appendFileSync(`${file}.log`, '{"seq":4,"b":"3","t":"1180","s":{"0x11');
+      const reopened = new FilePriceHistory(file, options);
+      expect(reopened.samples(A)).toEqual(h.samples(A));
+      reopened.record(snap(3));
+      expect(new FilePriceHistory(file, options).samples(A).map((s) => s.blockNumber), "recording goes on after it").toEqual([0n, 1n, 2n, 3n]);
+    });
+
+    it("does not replay a log a crash left behind after folding it into the file", () => {
+      const file = setup();
+      const h = new FilePriceHistory(file, options);
+      for (let i = 0; i < COMPACT_EVERY - 1; i++) h.record(snap(i));
+      const before = fs.readFileSync(`${file}.log`, "utf8");
+      h.record(snap(COMPACT_EVERY - 1)); // folds
+      expect(fs.existsSync(`${file}.log`)).toBe(false);
+      fs.writeFileSync(`${file}.log`, `${before}${lines(file).join("\n")}`); // as if the log's removal never happened
+      const reopened = new FilePriceHistory(file, options);
+      expect(reopened.samples(A)).toHaveLength(COMPACT_EVERY);
+      expect(reopened.samples(A)).toEqual(h.samples(A));
+    });
+
+    it("reads a file written before the log existed", () => {
+      const file = setup();
+      fs.writeFileSync(file, JSON.stringify({ version: 1, strategies: { [A.toLowerCase()]: [{ b: "1", t: "1000", p: "1000000", w: "1000000000000000000" }] } }));
+      const h = new FilePriceHistory(file, options);
+      h.record(snap(1));
+      expect(new FilePriceHistory(file, options).samples(A).map((s) => s.timestamp)).toEqual([1_000n, 1_060n]);
+    });
   });
 });
