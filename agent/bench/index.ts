@@ -10,7 +10,8 @@
  */
 import { Wallet } from "ethers";
 import { startLocalChain } from "../devnet/chain.js";
-import { LensReader } from "../src/chain/reader.js";
+import { lensInterface } from "../src/chain/contracts.js";
+import { LensReader, toSnapshot } from "../src/chain/reader.js";
 import type { VaultSnapshot } from "../src/chain/types.js";
 import { AGENT_KEY, benchConfig } from "./config.js";
 import { measureDemos } from "./demo-time.js";
@@ -61,6 +62,20 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
         times.push(nowMs() - t);
       }
       put(`agent_read_ms_s${s}`, summarize(times));
+      // The same read in its two parts: the node executing the lens, and the agent decoding the answer.
+      const data = lensInterface.encodeFunctionData("snapshot", [v.address, agent]);
+      const node: number[] = [];
+      const decode: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        let t = nowMs();
+        const raw = await chain.provider.send("eth_call", [{ to: fleet.lensAddress, data }, "latest"]);
+        node.push(nowMs() - t);
+        t = nowMs();
+        toSnapshot(lensInterface.decodeFunctionResult("snapshot", raw)[0] as Parameters<typeof toSnapshot>[0]);
+        decode.push(nowMs() - t);
+      }
+      put(`agent_read_node_ms_s${s}`, summarize(node));
+      put(`agent_read_decode_ms_s${s}`, summarize(decode));
     }
 
     // Plan and check on snapshots: the real ones at 1 and 20 strategies, 100 built from the real 64-strategy one.
@@ -133,6 +148,7 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
     const memory = await measureDaemonMemory(fleet, reader, many20, { ticks: 4, pollIntervalMs: 500, timeoutMs: 120_000 });
     f.agent_daemon_peak_rss_mib_v50_s20 = round3(memory.peakRssMiB);
     f.agent_daemon_rss_after_first_tick_mib_v50_s20 = round3(memory.afterFirstTickRssMiB);
+    f.agent_daemon_heap_used_mib_v50_s20 = round3(memory.heapUsedMiB);
     f.agent_daemon_memory_run_ticks = memory.ticks;
     f.agent_daemon_memory_run_seconds = round3(memory.seconds);
   } finally {

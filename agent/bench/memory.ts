@@ -29,6 +29,8 @@ export interface MemoryFigures {
   sampledMaxRssMiB: number;
   /** Resident set after its first full tick, MiB. */
   afterFirstTickRssMiB: number;
+  /** V8 heap in use at the end (the daemon's own `nodejs_heap_size_used_bytes`), MiB. */
+  heapUsedMiB: number;
   ticks: number;
   seconds: number;
 }
@@ -54,6 +56,13 @@ function statusMiB(pid: number, field: "VmRSS" | "VmHWM"): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A gauge of the daemon's own /metrics, in MiB. */
+async function metricMiB(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(" ")[1]) / 2 ** 20 : NaN;
 }
 
 /** The daemon's last completed tick, from /health (cheap: /metrics would make the daemon render every series). */
@@ -102,6 +111,7 @@ export async function measureDaemonMemory(
   let ticks = 0;
   let last: string | null = null;
   let hwm = 0;
+  let heap = NaN;
   try {
     // A daemon tick over 50 vaults takes far longer than the 100 ms between polls, so no tick goes unseen.
     while (Date.now() - started < options.timeoutMs) {
@@ -117,6 +127,7 @@ export async function measureDaemonMemory(
       if (ticks >= options.ticks) break;
       await sleep(100);
     }
+    heap = await metricMiB(port, "nodejs_heap_size_used_bytes");
     hwm = statusMiB(pid, "VmHWM") ?? sampledMax;
     if (ticks < options.ticks) throw new Error(`the daemon ran ${ticks} ticks of ${options.ticks} in ${options.timeoutMs} ms: ${stderr.slice(-2_000)}`);
   } finally {
@@ -131,6 +142,7 @@ export async function measureDaemonMemory(
     peakRssMiB: hwm,
     sampledMaxRssMiB: sampledMax,
     afterFirstTickRssMiB: afterFirst,
+    heapUsedMiB: heap,
     ticks,
     seconds: (Date.now() - started) / 1000,
   };
