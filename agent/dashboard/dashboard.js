@@ -123,9 +123,24 @@ function renderVault(v) {
           el("div", {}, el("span", {}, "next call"), el("span", {}, s.nextCallAt > v.timestamp ? time(s.nextCallAt) : "now"))),
         el("div", { class: "meter", title: `${amount(used.toString(), v)} of ${amount(s.maxVolumePerEpoch, v)} used this epoch` },
           el("div", { style: `width:${100 - pct(s.volumeLeftInEpoch, s.maxVolumePerEpoch)}%` })),
-        el("div", { class: "hint" }, s.detail)));
+        el("div", { class: "hint" }, sessionNote(s, v))));
   }
   return node;
+}
+
+/** What a session's status means, in words. */
+function sessionNote(s, v) {
+  switch (s.status) {
+    case "usable": return "the agent may act now";
+    case "cooldown": return `cooling down: next call at ${time(s.nextCallAt)}`;
+    case "out-of-budget": return `this epoch's budget is spent: it refills at ${time(s.epochEndsAt)}`;
+    case "not-started": return `starts at ${time(s.validAfter)}`;
+    case "expiring": return "inside the expiry margin: the agent starts no new call";
+    case "expired": return `expired at ${time(s.validUntil)}: the agent stands down`;
+    case "revoked": return "revoked: the agent stands down";
+    case "paused": return "every agent is paused by the guardian; only governance unpauses";
+    default: return s.detail;
+  }
 }
 
 function renderJournal(data) {
