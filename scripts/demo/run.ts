@@ -85,6 +85,8 @@ export interface DemoRun {
   logPath: string;
   /** The daemon and its dashboard, still serving until `close`. */
   daemon: AssembledDaemon;
+  /** The chain, still running until `close` (the dashboard reads it; tests check the summary against it). */
+  chain: DemoChain;
   close(): Promise<void>;
 }
 
@@ -129,7 +131,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     server = story.server;
     rpc = story.rpc;
     daemonProvider = story.daemonProvider;
-    return { ...story.run, close: closeAll };
+    return { ...story.run, chain, close: closeAll };
   } catch (err) {
     await closeAll().catch(() => {});
     throw err;

@@ -5,6 +5,7 @@
 import type { BaseWallet, JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
 import { assetSymbols } from "../chain/asset-symbol.js";
+import { LensReader } from "../chain/reader.js";
 import type { AgentConfig } from "../config/schema.js";
 import type { Executor } from "../executor/executor.js";
 import type { Journal } from "../executor/journal.js";
@@ -59,6 +60,7 @@ export async function assembleDaemon(options: {
     runners,
     health: () => daemon.health(),
     symbols: await assetSymbols(provider, runners.map((r) => r.config.vault)),
+    reader: new LensReader(provider, config.lens),
   });
   const daemon: Daemon = new Daemon(runners, clock, log, metrics, {
     pollIntervalMs: config.network.pollIntervalMs,

@@ -4,6 +4,7 @@
  * hash, and the attempts that were rejected. `view()` is the JSON the page polls; amounts are integer strings in the
  * asset's smallest unit, so the page formats them exactly and tests compare them with the chain.
  */
+import type { ChainReader } from "../chain/reader.js";
 import type { SessionState, VaultSnapshot } from "../chain/types.js";
 import type { DaemonTick } from "../daemon/daemon.js";
 import type { VaultRunner } from "../daemon/vault-runner.js";
@@ -40,24 +41,35 @@ export interface DashboardOptions {
   symbols?: Record<string, string>;
   /** Rejections kept (oldest dropped first). */
   maxRejections?: number;
+  /** Re-reads a vault after a tick that moved money, so the page shows the state after the transaction. */
+  reader?: ChainReader;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export class DashboardState {
-  private readonly latest = new Map<string, { report?: DaemonTick["report"]; error?: string }>();
+  private readonly latest = new Map<string, { report?: DaemonTick["report"]; snapshot?: VaultSnapshot; error?: string }>();
   private readonly rejections: Rejection[] = [];
   private version = 0;
 
   constructor(private readonly options: DashboardOptions) {}
 
   /** Keeps each vault's latest tick and the rejections it reported. Pass as the daemon's `onTick`. */
-  observe(ticks: DaemonTick[]): void {
+  async observe(ticks: DaemonTick[]): Promise<void> {
     for (const tick of ticks) {
       const runner = this.options.runners.find((r) => r.config.label === tick.vault);
       const key = (runner?.config.vault ?? tick.vault).toLowerCase();
       const previous = this.latest.get(key);
-      this.latest.set(key, { report: tick.report ?? previous?.report, error: tick.error?.message });
+      let snapshot = tick.report?.snapshot ?? previous?.snapshot;
+      // The tick's snapshot was read before it sent or settled anything: read again to show the state after.
+      if (tick.report && this.options.reader && runner && (tick.report.result.kind === "sent" || tick.report.settled.length > 0)) {
+        try {
+          snapshot = await this.options.reader.snapshot(runner.config.vault, runner.config.agent);
+        } catch {
+          // Keep the tick's own snapshot; the next tick reads again.
+        }
+      }
+      this.latest.set(key, { report: tick.report ?? previous?.report, snapshot, error: tick.error?.message });
       const result = tick.report?.result;
       if (result?.kind === "rejected") {
         this.recordRejection({
@@ -95,7 +107,7 @@ export class DashboardState {
         vaults.push({ label: runner.config.label, address: runner.config.vault, ready: false, error: latest?.error ?? null });
         continue;
       }
-      vaults.push(this.vaultView(runner, latest.report, latest.error));
+      vaults.push(this.vaultView(runner, latest.report, latest.snapshot ?? latest.report.snapshot, latest.error));
     }
     const entries = this.options.journal.entries();
     const journal = entries
@@ -137,8 +149,7 @@ export class DashboardState {
     };
   }
 
-  private vaultView(runner: VaultRunner, report: NonNullable<DaemonTick["report"]>, error: string | undefined): Json {
-    const s: VaultSnapshot = report.snapshot;
+  private vaultView(runner: VaultRunner, report: NonNullable<DaemonTick["report"]>, s: VaultSnapshot, error: string | undefined): Json {
     const now = s.timestamp;
     const required = ceilDiv(s.totalAssets * BigInt(s.bounds.idleBufferBps), BPS);
     const result = report.result;
