@@ -148,7 +148,7 @@ export function renderSummary(s: DemoSummary): string {
   );
   const signed = (v: bigint) => `${v >= 0n ? "+" : ""}${amount(v, s)}`;
   out.push(`  the agent against everything idle: ${signed(s.outcome.agent.earned - s.outcome.idle.earned)}; against the equal split: ${signed(s.outcome.agent.earned - s.outcome.equalSplit.earned)}`);
-  out.push(`  its ${s.gas.rebalances} rebalances used ${s.gas.gasUsed.toLocaleString("en-US")} gas, paid by the agent's key (${formatUnits(s.gas.paidWei, 18)} ETH on this chain)`);
+  out.push(`  its ${s.gas.rebalances} rebalances used ${s.gas.gasUsed.toLocaleString("en-US")} gas, paid by the agent's key (${Number(formatUnits(s.gas.paidWei, 18)).toPrecision(3)} ETH at this chain's fees)`);
   out.push("");
   out.push(`Rebalances (${s.rebalances.length})`);
   if (s.rebalances.length === 0) out.push("  none");
