@@ -19,6 +19,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { JsonRpcProvider, Wallet, ZeroHash, type TransactionReceipt } from "ethers";
+import { devKey } from "../../agent/devnet/stack.js";
 import { LensReader } from "../../agent/src/chain/reader.js";
 import type { VaultSnapshot } from "../../agent/src/chain/types.js";
 import { erc4626Valuation } from "../../agent/src/checks/valuation.js";
@@ -62,7 +63,7 @@ const BPS = 10_000n;
 /** Hardhat's default accounts, as deploy/parameters/local.json names them. */
 const ACCOUNT = { deployer: 0, guardian: 1, sessionAdmin: 2, agent: 3, member: 4, outsider: 5 } as const;
 /** Account #3 of Hardhat's public development mnemonic: a key for the embedded chain only. */
-const AGENT_DEV_KEY = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
+const AGENT_DEV_KEY = devKey(ACCOUNT.agent);
 
 export interface DemoOptions {
   days: number;
