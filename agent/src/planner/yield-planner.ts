@@ -113,7 +113,6 @@ export class YieldPlanner implements Planner {
     }
     if (forcedOut.length > 0) {
       budget = transfer(nodes, budget, 0n);
-      reasons.push(`leave disabled or over-cap strategies (${forcedOut.length})`);
     }
     const forcedNodes = new Set(forcedOut);
     const forcedVolume = volumeOf(nodes);
@@ -156,6 +155,11 @@ export class YieldPlanner implements Planner {
         code: "gain-below-gas",
         reason: `expected gain ${amount(expectedGain)} over ${params.horizonSeconds}s does not pay gas ${amount(gasCost)}`,
       };
+    }
+    // Named only when a forced move survived the minimum-move filter (a strategy a hair above its cap after yield is not).
+    const forcedLegs = legs.filter((l) => forcedNodes.has(l.strategy));
+    if (forcedLegs.length > 0) {
+      reasons.push(`leave disabled or over-cap strategies (${forcedLegs.map((l) => strategyLabel(input, l.strategy)).join(", ")})`);
     }
     const moves = legs
       .map((l) => {
