@@ -1,11 +1,10 @@
-/** `run`: the daemon. Loads the key, checks the chain, serves /metrics and /health, ticks until stopped. */
+/** `run`: the daemon. Loads the key, checks the chain, serves the dashboard, /metrics and /health, ticks until stopped. */
 import { loadConfig, redactedConfig } from "../config/load.js";
 import { loadWallet } from "../config/key.js";
-import { assertChain, buildRunners, createProvider } from "../daemon/build.js";
-import { Daemon } from "../daemon/daemon.js";
+import { assembleDaemon, serveDaemon } from "../daemon/assemble.js";
+import { assertChain, createProvider } from "../daemon/build.js";
 import { createLogger } from "../obs/logger.js";
 import { Metrics } from "../obs/metrics.js";
-import { startObservabilityServer } from "../obs/server.js";
 import { systemClock } from "../util/clock.js";
 
 export interface RunOptions {
@@ -22,21 +21,23 @@ export async function runCommand(options: RunOptions, signal: AbortSignal): Prom
   const wallet = await loadWallet(config, chainId);
   log.info({ config: redactedConfig(config), agent: wallet.address, chainId: chainId.toString() }, "configuration loaded");
   const metrics = new Metrics({ defaultMetrics: true });
-  const { runners } = await buildRunners({ config, provider, agent: wallet.address, clock: systemClock, log, metrics, wallet });
-  if (options.resetBreakers) {
-    for (const r of runners) {
-      if (r.breaker.open) log.warn({ vault: r.config.label, was: r.breaker.reason }, "circuit breaker reset by the operator");
-      r.breaker.reset();
-    }
+  const assembled = await assembleDaemon({
+    config,
+    provider,
+    wallet,
+    chainId,
+    clock: systemClock,
+    log,
+    metrics,
+    resetBreakers: options.resetBreakers,
+  });
+  const server = await serveDaemon(assembled, config, metrics);
+  if (server) {
+    log.info({ url: `http://${config.metrics.host}:${server.port}/` }, "serving the dashboard (/), /metrics and /health");
   }
-  const daemon = new Daemon(runners, systemClock, log, metrics, { pollIntervalMs: config.network.pollIntervalMs });
-  const server = config.metrics.enabled
-    ? await startObservabilityServer({ host: config.metrics.host, port: config.metrics.port, registry: metrics.registry, health: () => daemon.health() })
-    : undefined;
-  if (server) log.info({ url: `http://${config.metrics.host}:${server.port}` }, "serving /metrics and /health");
   try {
-    if (options.once) await daemon.tick();
-    else await daemon.run(signal);
+    if (options.once) await assembled.daemon.tick();
+    else await assembled.daemon.run(signal);
   } finally {
     await server?.close();
     provider.destroy();

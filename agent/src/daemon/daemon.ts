@@ -11,6 +11,8 @@ import type { TickReport, VaultRunner } from "./vault-runner.js";
 
 export interface DaemonOptions {
   pollIntervalMs: number;
+  /** Called (and awaited) after every tick with its results: the dashboard keeps the latest state from it. */
+  onTick?: (ticks: DaemonTick[]) => void | Promise<void>;
 }
 
 export type DaemonTick = { vault: string; report?: TickReport; error?: Error };
@@ -52,6 +54,11 @@ export class Daemon {
     this.consecutiveFailures = failures === this.runners.length ? this.consecutiveFailures + 1 : 0;
     this.lastTickAt = this.clock.nowMs();
     this.metrics.lastTick.set(this.lastTickAt / 1000);
+    try {
+      await this.options.onTick?.(out);
+    } catch (err) {
+      this.log.warn({ err }, "the tick observer failed");
+    }
     return out;
   }
 
