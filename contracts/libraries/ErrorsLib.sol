@@ -53,8 +53,12 @@ library ErrorsLib {
     /// @notice Thrown when idle plus what strategies release cannot cover a withdrawal.
     error InsufficientLiquidity(uint256 requested, uint256 available);
 
-    /// @notice Thrown when a strategy returns fewer assets than it was asked for.
+    /// @notice Thrown when a strategy returns fewer assets than it was asked for (inside a user exit, the strategy is
+    /// then skipped).
     error StrategyShortfall(address strategy, uint256 expected, uint256 received);
+
+    /// @notice Thrown when anyone but the vault itself calls its `pullFromStrategy`.
+    error OnlyVault(address caller);
 
     // ---------------------------------------------------------------- rebalance: shape
 
