@@ -203,8 +203,14 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         }
     }
 
+    /// @dev Refuses a deposit that brought less than `assets` (a fee-on-transfer asset, which the vault does not
+    /// support), so idle never counts assets the vault does not hold.
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
+        IERC20 token = IERC20(asset());
+        uint256 balanceBefore = token.balanceOf(address(this));
         super._deposit(caller, receiver, assets, shares);
+        uint256 received = token.balanceOf(address(this)) - balanceBefore;
+        if (received < assets) revert ErrorsLib.DepositShortfall(assets, received);
         _idle += assets;
     }
 
