@@ -289,9 +289,9 @@ contract AgentAttacksTest is AttackBase {
 
     /// @dev The lens lists an agent's sessions of the vault asked about only, and skips delisted strategies.
     function test_attack10_lensShowsOnlyThisVaultsSessions() public {
-        _rebalance(_targets1(_s(2), 0), sid);
+        _rebalance(_targets1(_s(0), 0), sid);
         vm.prank(governance);
-        vault.removeStrategy(_s(2));
+        vault.removeStrategy(_s(0));
         TreasuryVault vaultA = vault;
         ISessionManager.SessionParams memory p = _params();
         p.vault = makeAddr("another vault");
@@ -309,6 +309,7 @@ contract AgentAttacksTest is AttackBase {
     /// that changes bounds, roles, sessions or the pause refuses it.
     function test_attack11_agentCannotCallAdminFunctions() public {
         address[] memory q = vault.withdrawQueue();
+        ITreasuryVault.BoundsReference memory ref = vault.boundsReference();
         bytes memory notGov = abi.encodeWithSelector(ErrorsLib.NotGovernance.selector, agent);
         bytes memory notGuard = abi.encodeWithSelector(ErrorsLib.NotGuardianOrGovernance.selector, agent);
         address v = address(vault);
@@ -348,6 +349,9 @@ contract AgentAttacksTest is AttackBase {
             abi.encodeCall(ISessionManager.consume, (sid, agent, 0, 0)),
             abi.encodeWithSelector(ErrorsLib.NotSessionVault.selector, sid, agent)
         );
+        assertEq(abi.encode(vault.boundsReference()), abi.encode(ref), "bounds reference untouched");
+        assertEq(abi.encode(vault.withdrawQueue()), abi.encode(q), "queue untouched");
+        assertEq(sessions.sessionCount(), 2, "no session granted");
     }
 
     function _expectRefused(address target, bytes memory data, bytes memory expected) internal {
