@@ -1,5 +1,9 @@
 /** `run`: the daemon. Loads the key, checks the chain, serves /metrics and /health, ticks until stopped. */
+import type { Logger } from "pino";
+import type { FailoverProvider } from "../chain/provider.js";
 import { loadConfig, redactedConfig } from "../config/load.js";
+import type { AgentConfig } from "../config/schema.js";
+import { ConfigError } from "../failures.js";
 import { loadWallet } from "../config/key.js";
 import { assertChain, buildRunners, createProvider } from "../daemon/build.js";
 import { Daemon } from "../daemon/daemon.js";
@@ -17,11 +21,22 @@ export interface RunOptions {
 export async function runCommand(options: RunOptions, signal: AbortSignal): Promise<void> {
   const config = loadConfig(options.config);
   const log = createLogger(config.log.level);
-  const provider = createProvider(config);
-  const chainId = await assertChain(provider, config);
-  const wallet = await loadWallet(config, chainId);
-  log.info({ config: redactedConfig(config), agent: wallet.address, chainId: chainId.toString() }, "configuration loaded");
   const metrics = new Metrics({ defaultMetrics: true });
+  const provider = createProvider(config, { log, metrics });
+  try {
+    await runWith(config, provider, log, metrics, options, signal);
+  } finally {
+    provider.destroy();
+  }
+}
+
+async function runWith(config: AgentConfig, provider: FailoverProvider, log: Logger, metrics: Metrics, options: RunOptions, signal: AbortSignal): Promise<void> {
+  const chainId = await assertChain(provider, config, log);
+  const wallet = await loadWallet(config, chainId);
+  if (config.agentAddress && config.agentAddress !== wallet.address) {
+    throw new ConfigError(`invalid config: agentAddress: ${config.agentAddress} is not the key's address ${wallet.address}`, "agentAddress");
+  }
+  log.info({ config: redactedConfig(config), agent: wallet.address, chainId: chainId.toString() }, "configuration loaded");
   const { runners } = await buildRunners({ config, provider, agent: wallet.address, clock: systemClock, log, metrics, wallet });
   if (options.resetBreakers) {
     for (const r of runners) {
@@ -30,15 +45,24 @@ export async function runCommand(options: RunOptions, signal: AbortSignal): Prom
     }
   }
   const daemon = new Daemon(runners, systemClock, log, metrics, { pollIntervalMs: config.network.pollIntervalMs });
-  const server = config.metrics.enabled
-    ? await startObservabilityServer({ host: config.metrics.host, port: config.metrics.port, registry: metrics.registry, health: () => daemon.health() })
-    : undefined;
+  const server = config.metrics.enabled ? await serve(config, metrics, daemon) : undefined;
   if (server) log.info({ url: `http://${config.metrics.host}:${server.port}` }, "serving /metrics and /health");
   try {
     if (options.once) await daemon.tick();
     else await daemon.run(signal);
   } finally {
     await server?.close();
-    provider.destroy();
+  }
+}
+
+/** Serves /metrics and /health; an address it cannot listen on is a configuration error naming metrics.port or host. */
+async function serve(config: AgentConfig, metrics: Metrics, daemon: Daemon) {
+  const { host, port } = config.metrics;
+  try {
+    return await startObservabilityServer({ host, port, registry: metrics.registry, health: () => daemon.health() });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const field = code === "EADDRINUSE" || code === "EACCES" ? "metrics.port" : "metrics.host";
+    throw new ConfigError(`invalid config: ${field}: cannot listen on ${host}:${port} (${code ?? String(err)})`, field, { cause: err });
   }
 }

@@ -54,6 +54,7 @@ export type TickResult =
   | { kind: "in-flight"; intentHash: string; state: string }
   | { kind: "breaker-open"; reason: string }
   | { kind: "wait" | "stand-down"; reason: string }
+  | { kind: "stale"; reason: string }
   | { kind: "hold"; code: string; reason: string }
   | { kind: "rejected"; stage: "mirror" | "simulation"; error: string; class?: RevertClass }
   | { kind: "deferred"; reason: string }
@@ -77,6 +78,9 @@ export class VaultRunner {
   private lastHold: string | undefined;
   private readonly warned = new Set<string>();
   private ticks = 0;
+  /** Newest snapshot block acted on; an older snapshot is stale. */
+  private floorBlock = 0n;
+  private staleStreak = 0;
 
   constructor(
     readonly config: VaultRunnerConfig,
@@ -87,14 +91,56 @@ export class VaultRunner {
     return this.deps.breaker;
   }
 
+  private floor(): bigint {
+    const settled = this.deps.executor?.lastSettledBlock(this.config.vault) ?? 0n;
+    return settled > this.floorBlock ? settled : this.floorBlock;
+  }
+
   async tick(options: { dryRun?: boolean } = {}): Promise<TickReport> {
     const { config, deps } = this;
-    const snapshot = await deps.reader.snapshot(config.vault, config.agent);
-    const log = deps.log.child({ tick: ++this.ticks, block: snapshot.blockNumber.toString() });
+    const tickNo = ++this.ticks;
+    let snapshot = await deps.reader.snapshot(config.vault, config.agent);
+    const logFor = (snap: VaultSnapshot) => deps.log.child({ tick: tickNo, block: snap.blockNumber.toString() });
+    const report: TickReport = { vault: config.vault, label: config.label, snapshot, yields: new Map(), settled: [], result: { kind: "hold", code: "", reason: "" } };
+    const done = (result: TickResult): TickReport => {
+      report.result = result;
+      deps.metrics.decisions.inc({ vault: config.label, result: result.kind });
+      return report;
+    };
+    const stale = (snap: VaultSnapshot, floor: bigint): TickReport => {
+      const reason = `snapshot at block ${snap.blockNumber} is older than block ${floor} already seen (a lagging node); not acting on it`;
+      if (!this.staleStreak++) logFor(snap).warn({ floor: floor.toString() }, reason);
+      return done({ kind: "stale", reason });
+    };
+
+    // Never act on state older than what was already seen, or older than the block our last intent settled in: a
+    // lagging node would show the vault as it was before our own rebalance, and the same move would be planned again.
+    const floor = this.floor();
+    if (snapshot.blockNumber < floor) return stale(snapshot, floor);
+
+    // What was sent before (by this process or a previous one) is settled first; nothing new while it is in flight.
+    if (deps.executor && !options.dryRun) {
+      report.settled = await deps.executor.reconcile(config.vault);
+      const settledAt = deps.executor.lastSettledBlock(config.vault);
+      if (settledAt > snapshot.blockNumber) {
+        // Settled in a block after the snapshot: read again, so the plan sees our own rebalance.
+        snapshot = await deps.reader.snapshot(config.vault, config.agent);
+        report.snapshot = snapshot;
+        if (snapshot.blockNumber < settledAt) {
+          for (const settled of report.settled) this.afterSettled(settled, logFor(snapshot));
+          return stale(snapshot, settledAt);
+        }
+      }
+    }
+    this.floorBlock = snapshot.blockNumber;
+    if (this.staleStreak) logFor(snapshot).info({ ticks: this.staleStreak }, "snapshot current again");
+    this.staleStreak = 0;
+
+    const log = logFor(snapshot);
     const now = snapshot.timestamp;
     this.recordState(snapshot);
     deps.history.record(snapshot);
-    const yields = new Map<string, YieldEstimate>();
+    const yields = report.yields;
     for (const s of snapshot.strategies) {
       const estimate = estimateYield(deps.history.samples(s.strategy), now, config.estimate);
       if (estimate) {
@@ -102,16 +148,8 @@ export class VaultRunner {
         deps.metrics.apr.set({ vault: config.label, strategy: s.strategy }, Number(estimate.aprWad) / 1e18);
       }
     }
-    const report: TickReport = { vault: config.vault, label: config.label, snapshot, yields, settled: [], result: { kind: "hold", code: "", reason: "" } };
-    const done = (result: TickResult): TickReport => {
-      report.result = result;
-      deps.metrics.decisions.inc({ vault: config.label, result: result.kind });
-      return report;
-    };
 
-    // What was sent before (by this process or a previous one) is settled first; nothing new while it is in flight.
     if (deps.executor && !options.dryRun) {
-      report.settled = await deps.executor.reconcile(config.vault);
       for (const settled of report.settled) this.afterSettled(settled, log);
       const inFlight = deps.executor.inFlight(config.vault);
       if (inFlight) {

@@ -84,6 +84,9 @@ export async function simulateRebalance(
 }
 
 export class Executor {
+  /** Head block at which an intent's nonce was first seen used with no receipt of ours (in memory). */
+  private readonly nonceUsedAt = new Map<string, number>();
+
   constructor(
     private readonly sender: TxSender,
     private readonly journal: Journal,
@@ -155,9 +158,24 @@ export class Executor {
     return reports;
   }
 
+  /** The highest block at which one of this vault's intents was settled (mined, or found dropped). */
+  lastSettledBlock(vault: string): bigint {
+    let block = 0n;
+    for (const e of this.journal.entries()) {
+      if (e.record.vault.toLowerCase() !== vault.toLowerCase() || e.outcome?.blockNumber === undefined) continue;
+      if (BigInt(e.outcome.blockNumber) > block) block = BigInt(e.outcome.blockNumber);
+    }
+    return block;
+  }
+
+  /**
+   * The next nonce: after what the node counts as pending, and after every nonce in the journal (in flight, mined, or
+   * used by another transaction). A node that lags or forgets its mempool cannot make the daemon reuse a nonce it knows
+   * is taken.
+   */
   private async nextNonce(): Promise<number> {
     const { pending } = await this.sender.nonces();
-    const journaled = this.journal.inFlight().reduce((m, e) => Math.max(m, e.record.nonce + 1), 0);
+    const journaled = this.journal.entries().reduce((m, e) => Math.max(m, e.record.nonce + 1), 0);
     return Math.max(pending, journaled);
   }
 
@@ -170,7 +188,7 @@ export class Executor {
     }
   }
 
-  private async reconcileOne(entry: JournalEntry): Promise<ReconcileReport> {
+  private async reconcileOne(entry: JournalEntry, depth = 0): Promise<ReconcileReport> {
     const { intentHash, record } = entry;
     const base = { intentHash, vault: record.vault };
     const log = this.log.child({ intentHash, nonce: record.nonce });
@@ -208,18 +226,35 @@ export class Executor {
     if (latest > record.nonce) {
       // The nonce was used, but by none of our attempts (checked again to close the race with mining).
       const late = await this.findReceipt(entry);
-      if (late) return this.reconcileOne(entry);
-      const outcome: Outcome = { status: "dropped", at: this.clock.nowMs() };
+      if (late && depth < 2) return this.reconcileOne(entry, depth + 1);
+      // A node behind a load balancer can count the nonce on one backend and miss the receipt on another. The intent
+      // is dropped only when the nonce was also seen used, without a receipt, at an earlier head, or when another
+      // journaled intent of ours is known to have been mined with that nonce.
+      const head = await this.sender.blockNumber();
+      const takenByOurs = this.journal
+        .entries()
+        .some((e) => e.intentHash !== intentHash && e.record.nonce === record.nonce && (e.outcome?.status === "confirmed" || e.outcome?.status === "reverted"));
+      const seenAt = this.nonceUsedAt.get(intentHash);
+      if (!takenByOurs && (seenAt === undefined || head <= seenAt)) {
+        if (seenAt === undefined) this.nonceUsedAt.set(intentHash, head);
+        log.warn({ head }, "nonce used but no receipt of ours found; checking again at a later block before calling it dropped");
+        return { ...base, state: "pending", hash: entry.attempts[entry.attempts.length - 1]!.hash };
+      }
+      this.nonceUsedAt.delete(intentHash);
+      const outcome: Outcome = { status: "dropped", blockNumber: head, at: this.clock.nowMs() };
       this.journal.finish(intentHash, outcome);
       this.hooks.onOutcome?.(record.vault, outcome);
-      log.warn("nonce used by another transaction; intent dropped");
+      log.warn({ head }, "nonce used by another transaction; intent dropped");
       return { ...base, state: "dropped" };
     }
+    this.nonceUsedAt.delete(intentHash);
 
     const last = entry.attempts[entry.attempts.length - 1]!;
     if (!(await this.sender.isKnown(last.hash))) {
       log.warn({ tx: last.hash }, "node does not know the journaled transaction; re-broadcasting the same bytes");
       await this.safeBroadcast(last.raw, intentHash);
+      // A node that mines at once (or had it all along) settles it now rather than a tick later.
+      if (depth < 2 && (await this.findReceipt(entry))) return this.reconcileOne(entry, depth + 1);
     }
     if (this.clock.nowMs() - last.at < this.options.stuckAfterMs) return { ...base, state: "pending", hash: last.hash };
 

@@ -93,7 +93,7 @@ describe("transactions in flight", () => {
     expect(await nonces()).toEqual(start);
 
     const second = await startDaemon(chain, equalWeight(dataDir));
-    await second.daemon.tick(); // re-broadcasts the same signed bytes (mined at once: automine)
+    // Re-broadcasts the same signed bytes; mined at once (automine), so settled within the same tick.
     const [settled] = await second.daemon.tick();
     expect(settled!.report!.settled.map((s) => s.state)).toEqual(["confirmed"]);
     const receipt = await provider.getTransactionReceipt(journaled.hash);

@@ -79,11 +79,40 @@ describe("executor", () => {
     expect(sender.signed[1]!.nonce, "after the journaled in-flight nonce").toBe(6);
   });
 
-  it("marks an intent dropped when its nonce was used by another transaction", async () => {
-    const { sender, executor } = setup();
+  it("marks an intent dropped when its nonce was used by another transaction, seen at two heads", async () => {
+    const { sender, executor, logs } = setup();
     await executor.submit(request);
     sender.useNonceElsewhere();
+    // A load-balanced node can count the nonce on one backend and miss our receipt on another: not dropped yet.
+    expect((await executor.reconcile())[0]).toMatchObject({ state: "pending" });
+    expect((await executor.reconcile())[0], "same head: still not").toMatchObject({ state: "pending" });
+    expect(logs.messages()).toContain("nonce used but no receipt of ours found; checking again at a later block before calling it dropped");
+    sender.head++;
     expect((await executor.reconcile())[0]).toMatchObject({ state: "dropped" });
+    expect(executor.inFlight(request.snapshot.vault)).toBeUndefined();
+  });
+
+  it("a receipt that shows up on the second look settles the intent as confirmed, not dropped", async () => {
+    const { sender, executor } = setup();
+    const sent = await executor.submit(request);
+    sender.mine();
+    const hidden = new Map(sender.receipts);
+    sender.receipts.clear(); // this backend has not indexed the receipt yet, but counts the nonce
+    expect((await executor.reconcile())[0]).toMatchObject({ state: "pending" });
+    sender.head++;
+    for (const [h, r] of hidden) sender.receipts.set(h, r);
+    expect((await executor.reconcile())[0]).toMatchObject({ state: "confirmed", hash: sent.status === "sent" ? sent.hash : "" });
+  });
+
+  it("never reuses a nonce the journal knows is taken, even when the node reports a lower count", async () => {
+    const { sender, executor } = setup();
+    await executor.submit(request);
+    sender.mine();
+    await executor.reconcile();
+    sender.latest = 0; // a lagging node: it has not seen nonce 0 used
+    const other = { ...request, snapshot: vaultSnapshot({ blockNumber: 101n }) };
+    await executor.submit(other);
+    expect(sender.signed.map((t) => t.nonce), "nonce 0 is journaled as mined").toEqual([0, 1]);
   });
 
   it("replaces a stuck transaction under the ceiling, and waits at the ceiling", async () => {
