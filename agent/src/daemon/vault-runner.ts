@@ -7,12 +7,13 @@ import { formatUnits } from "ethers";
 import type { Logger } from "pino";
 import type { ChainReader } from "../chain/reader.js";
 import type { VaultSnapshot } from "../chain/types.js";
-import { checkRebalance, type RebalanceCheckInput, type RebalanceVerdict } from "../checks/rebalance-check.js";
+import { checkRebalance, sessionFromSnapshot, type RebalanceCheckInput, type RebalanceVerdict } from "../checks/rebalance-check.js";
 import { snapshotValuation } from "../checks/valuation.js";
 import { formatPredicted } from "../checks/verdict.js";
 import { formatTreasuryError } from "../errors.js";
 import { classifyRevert, type RevertClass } from "../executor/classify.js";
 import { simulateRebalance, type Executor, type ReconcileReport } from "../executor/executor.js";
+import type { IntentRecord } from "../executor/intent.js";
 import type { CallSimulator } from "../executor/sender.js";
 import type { RevertError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
@@ -120,7 +121,7 @@ export class VaultRunner {
 
     // What was sent before (by this process or a previous one) is settled first; nothing new while it is in flight.
     if (deps.executor && !options.dryRun) {
-      report.settled = await deps.executor.reconcile(config.vault);
+      report.settled = await deps.executor.reconcile(config.vault, (record) => this.recheck(snapshot, record));
       const settledAt = deps.executor.lastSettledBlock(config.vault);
       if (settledAt > snapshot.blockNumber) {
         // Settled in a block after the snapshot: read again, so the plan sees our own rebalance.
@@ -204,7 +205,7 @@ export class VaultRunner {
     }
 
     if (options.dryRun || !deps.executor) {
-      const revert = await simulateRebalance(deps.simulator, config.vault, plan.targets, session.id);
+      const revert = await simulateRebalance(deps.simulator, config.vault, plan.targets, session.id, snapshot.blockNumber);
       return done({ kind: "dry-run", simulation: revert ? describe(revert) : "would pass" });
     }
 
@@ -226,15 +227,35 @@ export class VaultRunner {
       log.warn(submitted.reason);
       return done({ kind: "deferred", reason: submitted.reason });
     }
-    const settled = await deps.executor.reconcile(config.vault);
+    const settled = await deps.executor.reconcile(config.vault, (record) => this.recheck(snapshot, record));
     report.settled.push(...settled);
     for (const s of settled) this.afterSettled(s, log);
     const confirmed = settled.some((s) => s.intentHash === submitted.intentHash && s.state === "confirmed");
     return done({ kind: "sent", intentHash: submitted.intentHash, hash: submitted.hash, confirmed });
   }
 
+  /**
+   * Whether a journaled plan still passes on this tick's snapshot: the mirror, then the simulation at the snapshot's
+   * block. Asked before the executor sends that plan again (re-broadcast or fee bump).
+   */
+  private async recheck(snapshot: VaultSnapshot, record: IntentRecord): Promise<string | undefined> {
+    const check = this.deps.check ?? checkRebalance;
+    const verdict = check({
+      snapshot,
+      targets: record.targets,
+      sessionId: record.sessionId,
+      session: sessionFromSnapshot(snapshot, record.sessionId),
+      agent: this.config.agent,
+      valuation: snapshotValuation(snapshot),
+      now: snapshot.timestamp,
+    });
+    if (!verdict.ok) return `mirror: ${formatPredicted(verdict.error!)}`;
+    const revert = await simulateRebalance(this.deps.simulator, this.config.vault, record.targets, record.sessionId, snapshot.blockNumber);
+    return revert ? `simulation: ${describe(revert)}` : undefined;
+  }
+
   private afterSettled(report: ReconcileReport, log: Logger): void {
-    if (report.state === "confirmed" || report.state === "reverted" || report.state === "dropped") {
+    if (report.state === "confirmed" || report.state === "reverted" || report.state === "dropped" || report.state === "cancelled") {
       this.deps.metrics.outcomes.inc({ vault: this.config.label, status: report.state });
     }
     if (report.state === "reverted") this.onRevert(report.revert, "chain", log);

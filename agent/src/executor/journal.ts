@@ -19,9 +19,12 @@ export interface Attempt {
   gasLimit: bigint;
   /** Wall-clock milliseconds when signed. */
   at: number;
+  /** A cancellation: a 0-value transfer to the agent itself at the intent's nonce, replacing a rebalance that no longer passes. */
+  cancel?: boolean;
 }
 
-export type OutcomeStatus = "confirmed" | "reverted" | "dropped";
+/** `cancelled`: the cancellation took the nonce, so the rebalance can never be mined. */
+export type OutcomeStatus = "confirmed" | "reverted" | "dropped" | "cancelled";
 
 export interface Outcome {
   status: OutcomeStatus;
@@ -178,6 +181,7 @@ function parseAttempt(a: Raw): Attempt {
     maxPriorityFeePerGas: big(a.maxPriorityFeePerGas),
     gasLimit: big(a.gasLimit),
     at: a.at as number,
+    ...(a.cancel === true ? { cancel: true } : {}),
   };
 }
 

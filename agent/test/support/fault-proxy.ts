@@ -10,7 +10,7 @@
  * | http-error      | HTTP 500, 502 or 503 with a text body (nothing forwarded)                                   |
  * | rpc-error       | HTTP 200 with a JSON-RPC server error: -32000 header not found, -32603 internal, -32005 limit |
  * | stale           | a node `lag` blocks behind: old block number, state read at the old block, receipts and     |
- * |                 | transactions mined after it unknown                                                         |
+ * |                 | transactions mined after it unknown, "header not found" for a block it has not got yet      |
  * | send-after-accept | eth_sendRawTransaction only: forwarded and accepted by the node, then the client gets an  |
  * |                 | error (JSON-RPC error, HTTP 502, or a dropped connection)                                   |
  *
@@ -301,7 +301,9 @@ export class FaultProxy {
         if (at !== undefined) {
           const tag = params[at];
           const numeric = typeof tag === "string" && /^0x[0-9a-f]+$/i.test(tag) ? BigInt(tag) : undefined;
-          if (numeric === undefined || numeric > old) params[at] = hex;
+          // A block the lagging node has not got yet: it says so, as nodes do.
+          if (numeric !== undefined && numeric > old) return { jsonrpc: "2.0", id: call.id, error: { code: -32000, message: "header not found" } };
+          if (numeric === undefined) params[at] = hex;
         }
         return this.forward({ ...call, params });
       }
