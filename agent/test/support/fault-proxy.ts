@@ -8,7 +8,8 @@
  * | timeout         | no answer; the connection is held open for `holdMs`, then closed (nothing forwarded)        |
  * | rate-limit      | HTTP 429 with Retry-After (nothing forwarded)                                               |
  * | http-error      | HTTP 500, 502 or 503 with a text body (nothing forwarded)                                   |
- * | rpc-error       | HTTP 200 with a JSON-RPC server error: -32000 header not found, -32603 internal, -32005 limit |
+ * | rpc-error       | HTTP 200 with a JSON-RPC server error: -32000 header not found, -32603 internal, -32005 limit,|
+ * |                 | or an unrecognised -32000 (nothing forwarded)                                                |
  * | stale           | a node `lag` blocks behind: old block number, state read at the old block, receipts and     |
  * |                 | transactions mined after it unknown, "header not found" for a block it has not got yet      |
  * | send-after-accept | eth_sendRawTransaction only: forwarded and accepted by the node, then the client gets an  |
@@ -57,6 +58,8 @@ export interface FaultProxyOptions {
 export interface ProxyStats {
   requests: number;
   byMethod: Record<string, number>;
+  /** Milliseconds spent answering, by method (faults included). */
+  msByMethod: Record<string, number>;
   injected: Record<FaultKind, number>;
 }
 
@@ -94,10 +97,13 @@ const RPC_ERRORS = [
   { code: -32000, message: "header not found" },
   { code: -32603, message: "internal error" },
   { code: -32005, message: "request rate exceeded, limit exceeded" },
+  // Not recognisably the server's fault: the daemon's provider does not fail over on it, so it reaches ethers (which
+  // calls any eth_call error a CALL_EXCEPTION); it must still not be taken for a revert.
+  { code: -32000, message: "failed to process request" },
 ];
 
 export class FaultProxy {
-  readonly stats: ProxyStats = { requests: 0, byMethod: {}, injected: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number> };
+  readonly stats: ProxyStats = { requests: 0, byMethod: {}, msByMethod: {}, injected: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number> };
   /** Every distinct signed transaction forwarded to the node, by hash, in order of first arrival. */
   readonly forwarded = new Map<string, ForwardedTx>();
   /** Called before a request is forwarded or faulted; may close the connection instead (and kill a client first). */
@@ -114,6 +120,7 @@ export class FaultProxy {
   private readonly random: Random;
   private readonly held = new Set<NodeJS.Timeout>();
   private nextId = 1;
+  private readonly lastMethod = new WeakMap<http.IncomingMessage, string>();
 
   private constructor(
     private readonly server: http.Server,
@@ -165,6 +172,11 @@ export class FaultProxy {
   // ------------------------------------------------------------------------------------------------ request handling
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const started = performance.now();
+    res.on("close", () => {
+      const method = this.lastMethod.get(req);
+      if (method) this.stats.msByMethod[method] = (this.stats.msByMethod[method] ?? 0) + (performance.now() - started);
+    });
     let body = "";
     for await (const chunk of req) body += chunk;
     let parsed: RpcCall | RpcCall[];
@@ -175,6 +187,7 @@ export class FaultProxy {
       return;
     }
     const calls = Array.isArray(parsed) ? parsed : [parsed];
+    this.lastMethod.set(req, calls.map((c) => c.method).join(","));
     try {
       for (const call of calls) {
         this.stats.requests++;
