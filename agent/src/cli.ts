@@ -48,7 +48,12 @@ AGENT_METRICS_HOST, AGENT_LOG_LEVEL, AGENT_POLL_INTERVAL_MS.`,
       const stop = () => controller.abort();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
-      await runCommand(opts, controller.signal);
+      try {
+        await runCommand(opts, controller.signal);
+      } finally {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+      }
     });
 
   program
@@ -97,8 +102,9 @@ export async function runCli(argv: string[], output: Partial<CliOutput> = {}): P
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.help" || err.code === "commander.version") return 0;
-      return 2; // commander has printed the message and the help
+      // Help or version asked for: 0. Anything else (an unknown command or option, a missing or extra argument, no
+      // command at all): commander has printed what is wrong, then the help.
+      return err.exitCode === 0 ? 0 : 2;
     }
     const { code, message } = failure(err);
     writeErr(`treasury-agent: ${message}\n`);

@@ -43,9 +43,9 @@ export function parseConfig(file: unknown, env: NodeJS.ProcessEnv, baseDir = pro
     throw new ConfigError("invalid config: the file must hold a JSON object", "(file)");
   }
   const merged = structuredClone(file) as Record<string, unknown>;
-  const key = merged.key as Record<string, unknown> | undefined;
+  const key = merged.key;
   for (const secret of SECRET_FIELDS) {
-    if (key && secret in key) {
+    if (typeof key === "object" && key !== null && secret in key) {
       throw new ConfigError(
         `invalid config: key.${secret}: secrets are read from the environment only, never from the config file`,
         `key.${secret}`,
