@@ -29,6 +29,7 @@ describe("soak", () => {
     for (const kind of FAULT_KINDS) expect(f.faultsInjected[kind], `${kind} injected`).toBeGreaterThan(0);
     expect(f.failovers).toBeGreaterThan(0);
     expect(f.restarts).toBeGreaterThan(0);
+    expect(f.lostSubmissionEpisodes, "submissions lost on every endpoint").toBeGreaterThan(0);
     expect(f.agentTransactions).toBe(f.rebalances + f.cancellations);
   }, 60_000 + TICKS * 1_000);
 });

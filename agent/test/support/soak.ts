@@ -54,6 +54,10 @@ export interface SoakFigures {
   episodesByKind: Record<FaultKind, number>;
   faultsInjected: Record<FaultKind, number>;
   restarts: number;
+  /** Episodes where the submission was lost on every endpoint. */
+  lostSubmissionEpisodes: number;
+  /** Large withdrawals made while a journaled transaction had reached no node. */
+  strandedWithdrawals: number;
   recoveries: number;
   recoveryFailures: string[];
   rebalances: number;
@@ -76,6 +80,8 @@ export interface SoakFigures {
 }
 
 const REBALANCE = vaultInterface.getFunction("rebalance")!;
+/** Kinds that keep a request from reaching the node. */
+const BLOCKING: FaultKind[] = ["drop", "timeout", "rate-limit", "http-error", "rpc-error"];
 /** Method groups an episode may be limited to. */
 const METHOD_GROUPS = [
   ["eth_call"],
@@ -206,6 +212,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
       }
       if (random.chance(0.15)) await (await random.pick(stack.strategies).simulateGain(BigInt(random.int(1, 3_000)) * stack.unit)).wait();
     };
+    /** A large withdrawal: what turns a plan journaled but never delivered into one outside the bounds. */
+    const bigWithdrawal = async () => {
+      const maxes = await Promise.all(users.map((u) => stack.vault.maxWithdraw(u.address)));
+      const i = maxes.indexOf(maxes.reduce((a, b) => (b > a ? b : a)));
+      const amount = maxes[i]! / 2n;
+      if (amount > 0n) await (await stack.vault.connect(users[i]!).withdraw(amount, users[i]!.address, users[i]!.address)).wait();
+      figures.strandedWithdrawals++;
+    };
 
     // ------------------------------------------------------------------------------------ ticks
     const figures: SoakFigures = {
@@ -215,6 +229,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
       episodesByKind: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
       faultsInjected: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
       restarts: 0,
+      lostSubmissionEpisodes: 0,
+      strandedWithdrawals: 0,
       recoveries: 0,
       recoveryFailures: [],
       rebalances: 0,
@@ -240,9 +256,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
       const recovering = episode;
       episode = undefined;
       const startEpisode = !recovering && i < total - 1 && random.chance(episodeRate);
-      const kind = startEpisode ? random.pick(FAULT_KINDS) : undefined;
+      // One episode in ten: the submission is lost on every endpoint (the transaction is journaled, no node gets it).
+      const lost = startEpisode && random.chance(0.1);
+      const kind = startEpisode ? (lost ? random.pick(BLOCKING) : random.pick(FAULT_KINDS)) : undefined;
       const t0 = performance.now();
-      await environment(kind === "send-after-accept" || kind === "drop");
+      // A journaled transaction that no node got: half the time the world changes under it before the next tick.
+      const stranded = d.journal.inFlight().some((e) => !firstSight.has(e.attempts[e.attempts.length - 1]!.hash));
+      if (stranded && random.chance(0.5)) await bigWithdrawal();
+      await environment(kind === "send-after-accept" || kind === "drop" || lost);
       timing.environment += performance.now() - t0;
       if (recovering && random.chance(restartRate)) {
         // The daemon died during the fault; a new one starts from what is on disk.
@@ -250,6 +271,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
         d.provider.destroy();
         d = await build();
         figures.restarts++;
+      } else if (kind && lost) {
+        for (const p of proxies) p.setFaults({ [kind]: 1 }, ["eth_sendRawTransaction"]);
+        episode = { kind, where: "both (eth_sendRawTransaction: the submission is lost)", rate: 1 };
+        figures.episodes++;
+        figures.episodesByKind[kind]++;
+        figures.lostSubmissionEpisodes++;
       } else if (kind) {
         const both = random.chance(0.4);
         const rate = random.pick([0.3, 0.6, 1]);
@@ -375,7 +402,7 @@ export function describeSoak(f: SoakFigures): string[] {
   return [
     `SOAK ${JSON.stringify({ ...numbers, recoveryFailures: recoveryFailures.length, problems: problems.length })}`,
     `soak: ${f.ticks} ticks in ${f.seconds}s; ${f.episodes} fault episodes (${kinds(f.episodesByKind)}); faults injected: ${kinds(f.faultsInjected)}; ` +
-      `${f.restarts} restarts; ${f.rebalances} rebalances, ${f.cancellations} cancellations, ${f.submissions} submissions, ${f.failovers} failovers; ` +
+      `${f.restarts} restarts, ${f.lostSubmissionEpisodes} lost submissions, ${f.strandedWithdrawals} withdrawals under one; ${f.rebalances} rebalances, ${f.cancellations} cancellations, ${f.submissions} submissions, ${f.failovers} failovers; ` +
       `recovered within one tick after ${f.recoveries} of ${f.episodes} episodes; duplicates ${f.duplicateSubmissions}, mirror-rejected ${f.mirrorRejectedSubmissions}, ` +
       `reverted ${f.revertedOnChain}, dropped ${f.dropped}, breaker trips ${f.breakerTrips}; results: ${kinds(f.results)}`,
   ];
