@@ -198,7 +198,12 @@ describe("killed at every step of a tick, then restarted", () => {
     let first!: Daemon;
     const { killed, seen } = killAt(step, () => first, dir);
     first = spawnDaemon(config);
-    await within(30_000, `the kill ${step}`, killed);
+    try {
+      await within(30_000, `the kill ${step}`, killed);
+    } catch (err) {
+      first.child.kill("SIGKILL"); // never reached the step: do not leave it running
+      throw new Error(`${String(err)}\n${first.lines.slice(-20).join("\n")}`);
+    }
     expect((await first.exited).signal, "killed, not exited").toBe("SIGKILL");
     proxy.intercept = undefined;
     proxy.afterForward = undefined;
