@@ -1,6 +1,7 @@
 /**
  * The loop: every interval, one tick per managed vault, in order. A vault whose tick fails is logged and counted and
- * retried at the next tick; the others go on. `/health` reports how recent the last good tick is.
+ * retried at the next tick; the others go on. `/health` reports how recent the last good tick is, and turns unhealthy
+ * after three ticks in a row where every vault failed or saw only stale state.
  */
 import type { Logger } from "pino";
 import { RpcError } from "../failures.js";
@@ -39,6 +40,8 @@ export class Daemon {
       try {
         const report = await runner.tick();
         this.lastResult.set(vault, report.result.kind);
+        // A vault whose node keeps answering from the past is not working either: counted toward unhealthy.
+        if (report.result.kind === "stale") failures++;
         out.push({ vault, report });
       } catch (err) {
         failures++;

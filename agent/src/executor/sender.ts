@@ -2,7 +2,7 @@
  * The transaction boundary: the only object that holds the key and signs. Everything the executor needs from the
  * chain goes through this interface, so the executor is tested with a fake and for real against a local chain.
  */
-import { keccak256, type BaseWallet, type JsonRpcProvider } from "ethers";
+import { keccak256, toQuantity, type BaseWallet, type JsonRpcProvider } from "ethers";
 import { RpcError } from "../failures.js";
 import { isRevert, toRevertError } from "./revert-data.js";
 
@@ -37,7 +37,8 @@ export interface TxSender extends CallSimulator {
   nonces(): Promise<{ latest: number; pending: number }>;
   /** Base fee of the latest block and the node's suggested tip. */
   fees(): Promise<{ baseFee: bigint; tip: bigint }>;
-  estimateGas(to: string, data: string): Promise<bigint>;
+  /** Gas for the call from the agent, at `blockTag` (the state the plan was checked on) or the latest block. */
+  estimateGas(to: string, data: string, blockTag?: number | "latest"): Promise<bigint>;
   sign(request: TxRequest): Promise<{ raw: string; hash: string }>;
   /** Sends signed bytes. Re-sending bytes the node already has is not an error. */
   broadcast(raw: string): Promise<void>;
@@ -105,8 +106,9 @@ export class WalletSender extends ProviderSimulator implements TxSender {
     });
   }
 
-  estimateGas(to: string, data: string): Promise<bigint> {
-    return rpc("eth_estimateGas", () => this.provider.estimateGas({ to, data, from: this.address }));
+  estimateGas(to: string, data: string, blockTag: number | "latest" = "latest"): Promise<bigint> {
+    const tag = blockTag === "latest" ? "latest" : toQuantity(blockTag);
+    return rpc("eth_estimateGas", async () => BigInt(await this.provider.send("eth_estimateGas", [{ to, data, from: this.address }, tag])));
   }
 
   async sign(request: TxRequest): Promise<{ raw: string; hash: string }> {
