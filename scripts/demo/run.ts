@@ -487,6 +487,7 @@ function describeResult(r: TickResult): string {
     case "wait":
     case "stand-down":
     case "deferred":
+    case "stale":
     case "breaker-open":
       return `${r.kind}: ${r.reason}`;
     case "rejected":
