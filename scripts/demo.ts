@@ -1,78 +1,100 @@
 /**
- * The main job, on Hardhat's embedded chain: deploys the treasury stack, funds the vault, grants the agent a
- * session, runs one rebalance through it, shows a rejected out-of-bounds attempt, and prints the state read
- * through the lens.
+ * The main job: `bash scripts/demo.sh [--days N] [--seed S] [--hold]` (= node --import tsx scripts/demo.ts …).
+ * See scripts/demo/run.ts for the story. Prints progress while it runs, then the summary. Exit codes: 0 done,
+ * 1 failed, 2 bad options.
  */
-import { network } from "hardhat";
-import { deployStack, fund, grantSession } from "./lib/stack.js";
-import { formatUnits } from "ethers";
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
+import { MAX_DAYS, checkOptions, runDemo } from "./demo/run.js";
+import { renderSummary, summaryJson } from "./demo/summary.js";
 
-const { ethers, networkHelpers } = await network.create();
+const USAGE = `Usage: bash scripts/demo.sh [options]
 
-const stack = await deployStack(ethers, { strategies: 3 });
-const { vault, lens, strategies, agent, users, unit } = stack;
-const errors = await ethers.getContractAt("ErrorsLib", await vault.getAddress());
-const fmt = (v: bigint) => Number(formatUnits(v, 6)).toLocaleString("en-US", { maximumFractionDigits: 2 });
+Deploys the treasury on an embedded chain, sets its bounds by a governance proposal, grants the agent a session,
+runs the agent daemon over simulated days while strategy yields change, shows a rogue rebalance rejected by the
+contract, a guardian pause lifted by governance, the session expiring, and prints a summary.
 
-console.log("Treasury stack deployed on the embedded chain");
-console.log(`  vault            ${await vault.getAddress()}`);
-console.log(`  session manager  ${await stack.sessions.getAddress()}`);
-console.log(`  lens             ${await lens.getAddress()}`);
-for (const [i, s] of strategies.entries()) console.log(`  strategy ${i}       ${await s.getAddress()}`);
+Options:
+  --days <n>     simulated days the agent's session lasts, 1 to ${MAX_DAYS} (default 5)
+  --seed <s>     seed of the yield path; the same seed gives the same summary (default 1)
+  --hold         keep the daemon's dashboard up after the summary, until Ctrl-C
+  --port <p>     port of the dashboard (default 9464, or a free one if taken)
+  --pace <ms>    wait this long after each 6-hour step, to watch the dashboard (default 0)
+  --json <file>  also write the summary as JSON
+  -h, --help     this help`;
 
-await fund(stack, users[0], 1_000_000n * unit);
-console.log(`\nA user deposited ${fmt(1_000_000n * unit)} mUSD`);
+export async function main(argv: string[]): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        days: { type: "string", default: "5" },
+        seed: { type: "string", default: "1" },
+        hold: { type: "boolean", default: false },
+        port: { type: "string" },
+        pace: { type: "string", default: "0" },
+        json: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const num = (name: string) => (/^\d+$/.test(String(values[name])) ? Number(values[name]) : Number.NaN);
+  const days = num("days");
+  const seed = num("seed");
+  const pace = num("pace");
+  const port = values.port === undefined ? undefined : num("port");
+  try {
+    checkOptions({ days, seed });
+    if (Number.isNaN(pace)) throw new RangeError(`--pace must be a whole number of milliseconds, got ${String(values.pace)}`);
+    if (port !== undefined && (Number.isNaN(port) || port > 65_535)) throw new RangeError(`--port must be a port number, got ${String(values.port)}`);
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}`);
+    return 2;
+  }
 
-const now = await networkHelpers.time.latest();
-const sessionId = await grantSession(stack, {
-  now,
-  durationSeconds: 7 * 86_400,
-  maxVolumePerCall: 900_000n * unit,
-  maxVolumePerEpoch: 3_000_000n * unit,
-});
-console.log(`Governance granted session #${sessionId} to the agent ${agent.address} for 7 days`);
-
-// The agent weights strategy 1 (the best yield) up to 45%, under its 50% cap, and keeps the 10% idle buffer.
-const targets = [
-  { strategy: await strategies[0].getAddress(), assets: 200_000n * unit },
-  { strategy: await strategies[1].getAddress(), assets: 450_000n * unit },
-  { strategy: await strategies[2].getAddress(), assets: 200_000n * unit },
-];
-const intentHash = ethers.id(JSON.stringify(targets.map((t) => [t.strategy, t.assets.toString()])));
-const receipt = await (await vault.connect(agent).rebalance(targets, sessionId, intentHash)).wait();
-console.log(`Agent rebalanced into 3 strategies: gas ${receipt!.gasUsed}, intent ${intentHash.slice(0, 18)}…`);
-
-await networkHelpers.time.increase(120); // past the session's 60 s minimum interval
-// An out-of-bounds attempt: empty strategy 1 into strategy 0, which would hold 65%, above its 50% relative cap.
-const rogue = [
-  { strategy: await strategies[1].getAddress(), assets: 0n },
-  { strategy: await strategies[0].getAddress(), assets: 650_000n * unit },
-];
-try {
-  await vault.connect(agent).rebalance.staticCall(rogue, sessionId, ethers.ZeroHash);
-  throw new Error("the out-of-bounds rebalance was not rejected");
-} catch (err: unknown) {
-  const data = (err as { data?: string }).data;
-  if (!data) throw err;
-  const decoded = errors.interface.parseError(data);
-  console.log(`Rejected by the contract: ${decoded?.name}(${decoded?.args.map(String).join(", ")})`);
+  const started = performance.now();
+  const run = await runDemo({ days, seed, port, paceMs: pace });
+  try {
+    console.log("");
+    console.log(renderSummary(run.summary));
+    console.log("");
+    console.log(`Decision journal: ${run.journalPath}`);
+    console.log(`Daemon log:       ${run.logPath}`);
+    if (values.json) {
+      fs.writeFileSync(String(values.json), `${summaryJson(run.summary)}\n`);
+      console.log(`Summary JSON:     ${String(values.json)}`);
+    }
+    console.log(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s of wall time.`);
+    if (values.hold) {
+      console.log(`\nThe dashboard stays up at ${run.dashboardUrl} (the chain keeps its final state). Ctrl-C to stop.`);
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", () => resolve());
+        process.once("SIGTERM", () => resolve());
+      });
+    }
+  } finally {
+    await run.close();
+  }
+  return 0;
 }
 
-const snap = await lens.snapshot(await vault.getAddress(), agent.address);
-console.log(`\nVault state at block ${snap.blockNumber}`);
-console.log(`  total assets  ${fmt(snap.totalAssets)}   idle ${fmt(snap.idle)} (buffer ${Number(snap.bounds.idleBufferBps) / 100}%)`);
-console.table(
-  snap.strategies.map((s, i) => ({
-    strategy: i,
-    allocation: fmt(s.allocation),
-    "abs cap": fmt(s.absoluteCap),
-    "rel cap %": Number(s.relativeCapBps) / 100,
-    "share of total %": Number((s.allocation * 10_000n) / snap.totalAssets) / 100,
-  })),
-);
-for (const s of snap.sessions) {
-  console.log(
-    `Session #${s.id}: active=${s.remaining.active}, epoch volume left ${fmt(s.remaining.volumeInEpoch)}, ` +
-      `calls left ${s.remaining.callsInEpoch}, ${Math.round(Number(s.remaining.timeLeft) / 3600)} h left`,
-  );
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  let code: number;
+  try {
+    code = await main(process.argv.slice(2));
+  } catch (err) {
+    console.error(`error: ${err instanceof Error ? (process.env.DEBUG ? err.stack : err.message) : String(err)}`);
+    code = 1;
+  }
+  process.exit(code);
 }

@@ -635,14 +635,19 @@ contract SessionManagerTest is BaseTest {
         assertFalse(sessions.getSession(1).revoked, "session 1 untouched");
     }
 
-    function test_RevertWhen_revoke_alreadyRevoked() public {
+    /// @dev A second revocation changes nothing and emits nothing, but never reverts: the brake always succeeds.
+    function test_revoke_alreadyRevokedIsNoOp() public {
         uint256 id = _grantDefault();
+        vm.prank(agent);
+        sessions.revoke(id);
+        vm.recordLogs();
         vm.prank(guardian);
         sessions.revoke(id);
-        vm.expectRevert(_err(ErrorsLib.AlreadyRevoked.selector, id));
-        vm.prank(governance);
-        sessions.revoke(id);
+        assertEq(vm.getRecordedLogs().length, 0, "no second SessionRevoked event");
         assertTrue(sessions.getSession(id).revoked, "still revoked");
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotRevoker.selector, id, bob));
+        vm.prank(bob);
+        sessions.revoke(id);
     }
 
     function test_RevertWhen_consume_sessionRevoked() public {

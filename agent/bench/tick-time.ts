@@ -103,9 +103,9 @@ export async function timeTicks(options: {
   const histories = new Map<string, FilePriceHistory>();
   const runners: VaultRunner[] = [];
   try {
-    for (const v of config.vaults) {
+    for (const [i, v] of config.vaults.entries()) {
       const first = await options.first(v.address);
-      const { runnerConfig, history } = vaultSetup(config, v, agent, first.assetDecimals);
+      const { runnerConfig, history } = vaultSetup(config, i, agent, first.assetDecimals);
       const planner = runnerConfig.planner;
       runnerConfig.planner = { name: planner.name, plan: (input) => timed("plan", () => planner.plan(input)) };
       const key = first.strategies.map((s) => s.strategy).join(",");

@@ -3,16 +3,29 @@
  * The treasury agent's command line: `run`, `plan --dry-run`, `status`, `sessions`. Exit codes: 0 done, 2 bad
  * configuration or key, 1 anything else.
  */
-import { Command, Option } from "commander";
-import { AgentError, ChainMismatchError, ConfigError, KeyError } from "./failures.js";
+import { Command, CommanderError, Option } from "commander";
+import { AgentError, ChainMismatchError, ConfigError, KeyError, UsageError } from "./failures.js";
 import { planCommand, sessionsCommand, statusCommand } from "./cli/report-commands.js";
 import { runCommand } from "./cli/run.js";
 
 const configOption = () =>
   new Option("-c, --config <path>", "config file (JSON); defaults to $AGENT_CONFIG").env("AGENT_CONFIG");
 
-export function buildProgram(print: (text: string) => void = (t) => process.stdout.write(`${t}\n`)): Command {
+export interface CliOutput {
+  /** Reports (stdout). */
+  print(text: string): void;
+  /** Help and error text from argument parsing (stderr unless help was asked for). */
+  writeOut?(text: string): void;
+  writeErr?(text: string): void;
+}
+
+export function buildProgram(print: (text: string) => void = (t) => process.stdout.write(`${t}\n`), output: Partial<CliOutput> = {}): Command {
   const program = new Command()
+    .exitOverride()
+    .configureOutput({
+      writeOut: output.writeOut ?? ((t) => process.stdout.write(t)),
+      writeErr: output.writeErr ?? ((t) => process.stderr.write(t)),
+    })
     .name("treasury-agent")
     .description("The agent daemon of an agent-operated ERC-4626 treasury: reads, plans, checks, simulates, submits.")
     .showHelpAfterError()
@@ -35,7 +48,12 @@ AGENT_METRICS_HOST, AGENT_LOG_LEVEL, AGENT_POLL_INTERVAL_MS.`,
       const stop = () => controller.abort();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
-      await runCommand(opts, controller.signal);
+      try {
+        await runCommand(opts, controller.signal);
+      } finally {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+      }
     });
 
   program
@@ -63,7 +81,7 @@ AGENT_METRICS_HOST, AGENT_LOG_LEVEL, AGENT_POLL_INTERVAL_MS.`,
 
 /** Exit code for an error, and the one line to print. */
 export function failure(err: unknown): { code: number; message: string } {
-  if (err instanceof ConfigError || err instanceof KeyError || err instanceof ChainMismatchError) {
+  if (err instanceof ConfigError || err instanceof KeyError || err instanceof ChainMismatchError || err instanceof UsageError) {
     return { code: 2, message: err.message };
   }
   if (err instanceof AgentError) {
@@ -73,15 +91,30 @@ export function failure(err: unknown): { code: number; message: string } {
   return { code: 1, message: err instanceof Error ? (err.stack ?? err.message) : String(err) };
 }
 
+/**
+ * Runs the CLI and returns its exit code: 0 done (or help shown), 2 bad arguments, configuration or key, 1 anything
+ * else. Argument errors are reported by commander (the message, then the help) before anything is read or sent.
+ */
+export async function runCli(argv: string[], output: Partial<CliOutput> = {}): Promise<number> {
+  const writeErr = output.writeErr ?? ((t: string) => process.stderr.write(t));
+  try {
+    await buildProgram(output.print, output).parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help or version asked for: 0. Anything else (an unknown command or option, a missing or extra argument, no
+      // command at all): commander has printed what is wrong, then the help.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    const { code, message } = failure(err);
+    writeErr(`treasury-agent: ${message}\n`);
+    return code;
+  }
+}
+
 /** Runs the CLI; sets the process exit code on failure. */
 export async function main(argv: string[]): Promise<void> {
-  try {
-    await buildProgram().parseAsync(argv);
-  } catch (err) {
-    const { code, message } = failure(err);
-    process.stderr.write(`treasury-agent: ${message}\n`);
-    process.exitCode = code;
-  }
+  process.exitCode = await runCli(argv);
 }
 
 if (process.argv[1] && /cli\.(ts|js)$/.test(process.argv[1])) await main(process.argv);

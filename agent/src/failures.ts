@@ -33,10 +33,14 @@ export class ChainMismatchError extends AgentError {
   constructor(
     readonly expected: bigint,
     readonly actual: bigint,
+    readonly endpoint?: string,
   ) {
-    super(`the RPC endpoint serves chain ${actual}, the configuration expects ${expected}`);
+    super(`invalid config: network.chainId: the RPC endpoint${endpoint ? ` ${endpoint}` : ""} serves chain ${actual}, the configuration expects ${expected}`);
   }
 }
+
+/** The command line was given arguments it cannot use. */
+export class UsageError extends AgentError {}
 
 /** A call or transaction reverted. `decoded` names the treasury error when the data is one. */
 export class RevertError extends AgentError {

@@ -90,6 +90,7 @@ interface ISessionManager is IGovernanceRoles {
     function grant(SessionParams calldata params) external returns (uint256 sessionId);
 
     /// @notice Revokes a session for good. Callable by governance, guardian, session admin, or the session's agent.
+    /// Revoking a session that is already revoked does nothing (no revert, no event), so a revocation always succeeds.
     function revoke(uint256 sessionId) external;
 
     /// @notice Pauses every agent at once. Guardian or governance.

@@ -104,6 +104,11 @@ interface ITreasuryVault is IERC4626, IGovernanceRoles {
     /// @notice Writes down a strategy's loss when its redeemable value fell below its allocation. Anyone.
     function realizeLoss(address strategy) external;
 
+    /// @notice Withdraws `assets` from `strategy` into the vault and reverts unless all of them arrived. Only the vault
+    /// itself calls it, from a user exit, so that a strategy that pays short is undone and skipped like one that
+    /// reverts.
+    function pullFromStrategy(address strategy, uint256 assets) external;
+
     // ---------------------------------------------------------------- governance and guardian
 
     /// @notice Lists a strategy. Governance only.

@@ -48,13 +48,21 @@ library ErrorsLib {
     /// @notice Thrown when a basis-point or duration bound is outside its allowed range.
     error BoundOutOfRange(uint256 value, uint256 min, uint256 max);
 
-    // ---------------------------------------------------------------- user exits
+    // ---------------------------------------------------------------- deposits and user exits
+
+    /// @notice Thrown when a deposit brought the vault fewer assets than it moved (a fee-on-transfer asset, which the
+    /// vault does not support).
+    error DepositShortfall(uint256 expected, uint256 received);
 
     /// @notice Thrown when idle plus what strategies release cannot cover a withdrawal.
     error InsufficientLiquidity(uint256 requested, uint256 available);
 
-    /// @notice Thrown when a strategy returns fewer assets than it was asked for.
+    /// @notice Thrown when a strategy returns fewer assets than it was asked for (inside a user exit, the strategy is
+    /// then skipped).
     error StrategyShortfall(address strategy, uint256 expected, uint256 received);
+
+    /// @notice Thrown when anyone but the vault itself calls its `pullFromStrategy`.
+    error OnlyVault(address caller);
 
     // ---------------------------------------------------------------- rebalance: shape
 
@@ -139,7 +147,4 @@ library ErrorsLib {
 
     /// @notice Thrown when a caller may not revoke this session.
     error NotRevoker(uint256 sessionId, address caller);
-
-    /// @notice Thrown when revoking a session that is already revoked.
-    error AlreadyRevoked(uint256 sessionId);
 }

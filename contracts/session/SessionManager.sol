@@ -120,7 +120,9 @@ contract SessionManager is ISessionManager, GovernanceRoles {
             msg.sender != governance && msg.sender != guardian && msg.sender != s.agent
                 && (msg.sender != sessionAdmin || msg.sender == address(0))
         ) revert ErrorsLib.NotRevoker(sessionId, msg.sender);
-        if (s.revoked) revert ErrorsLib.AlreadyRevoked(sessionId);
+        // Revoking a revoked session changes nothing and does not revert, so the brake never fails: an agent that
+        // forfeits its session first cannot make the guardian's revocation (or a batch holding it) revert.
+        if (s.revoked) return;
         s.revoked = true;
         emit EventsLib.SessionRevoked(sessionId, msg.sender);
     }

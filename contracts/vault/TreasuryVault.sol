@@ -203,8 +203,14 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         }
     }
 
+    /// @dev Refuses a deposit that brought less than `assets` (a fee-on-transfer asset, which the vault does not
+    /// support), so idle never counts assets the vault does not hold.
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
+        IERC20 token = IERC20(asset());
+        uint256 balanceBefore = token.balanceOf(address(this));
         super._deposit(caller, receiver, assets, shares);
+        uint256 received = token.balanceOf(address(this)) - balanceBefore;
+        if (received < assets) revert ErrorsLib.DepositShortfall(assets, received);
         _idle += assets;
     }
 
@@ -217,11 +223,10 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         super._withdraw(caller, receiver, owner, assets, shares);
     }
 
-    /// @dev Pulls strategies in withdraw-queue order until idle covers `assets`. A strategy that reverts is skipped
-    /// so one broken strategy cannot block exits from the others.
+    /// @dev Pulls strategies in withdraw-queue order until idle covers `assets`. A strategy that reverts or pays short
+    /// is skipped (its withdrawal undone) so one broken strategy cannot block exits from the others.
     function _pull(uint256 assets) internal {
         uint256 needed = assets - _idle;
-        IERC20 token = IERC20(asset());
         uint256 length = _withdrawQueue.length;
         for (uint256 i; i < length && needed != 0; ++i) {
             address strategy = _withdrawQueue[i];
@@ -229,13 +234,10 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
             if (allocated == 0) continue;
             uint256 take = Math.min(Math.min(needed, allocated), _strategyMaxWithdraw(strategy));
             if (take == 0) continue;
-            uint256 balanceBefore = token.balanceOf(address(this));
-            try IERC4626(strategy).withdraw(take, address(this), address(this)) {}
+            try this.pullFromStrategy(strategy, take) {}
             catch {
                 continue;
             }
-            uint256 received = token.balanceOf(address(this)) - balanceBefore;
-            if (received < take) revert ErrorsLib.StrategyShortfall(strategy, take, received);
             _allocation[strategy] = allocated - take;
             _totalAllocated -= take;
             _idle += take;
@@ -243,6 +245,16 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
             emit EventsLib.StrategyPulled(strategy, take);
         }
         if (needed != 0) revert ErrorsLib.InsufficientLiquidity(assets, _idle);
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function pullFromStrategy(address strategy, uint256 assets) external {
+        if (msg.sender != address(this)) revert ErrorsLib.OnlyVault(msg.sender);
+        IERC20 token = IERC20(asset());
+        uint256 balanceBefore = token.balanceOf(address(this));
+        IERC4626(strategy).withdraw(assets, address(this), address(this));
+        uint256 received = token.balanceOf(address(this)) - balanceBefore;
+        if (received < assets) revert ErrorsLib.StrategyShortfall(strategy, assets, received);
     }
 
     /// @dev What a strategy lets the vault withdraw now; 0 when its `maxWithdraw` reverts.
@@ -521,7 +533,9 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         uint256 valueAfter = idleAfter;
         for (uint256 i; i < plan.legs.length; ++i) {
             valueBefore += plan.legs[i].current;
-            valueAfter += afterValues[i];
+            // A leg counts for at most its target: a gain a strategy reports during the call (a price that jumps, or
+            // a preview that over-reports the assets just deposited) cannot pay for another leg's loss.
+            valueAfter += Math.min(afterValues[i], plan.legs[i].target);
         }
         loss = valueBefore > valueAfter ? valueBefore - valueAfter : 0;
         bytes memory lossReason;

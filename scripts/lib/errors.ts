@@ -123,7 +123,6 @@ const HINTS: Record<string, string> = {
     "the session is longer than the ceiling governance set for this vault (or the 365-day maximum); shorten --duration or raise the ceiling with `propose --ceilings`",
   NotGranter: "only governance or the session admin may grant sessions: pass the session admin's account with --from",
   NotRevoker: "only governance, the guardian, the session admin or the session's agent may revoke it",
-  AlreadyRevoked: "the session is already revoked",
   UnknownSession: "no session has this id",
   StrategyNotListed: "the strategy is not listed in the vault",
   StrategyAlreadyListed: "the strategy is already listed",

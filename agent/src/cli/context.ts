@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { agentAddressOf } from "../config/key.js";
 import { loadConfig } from "../config/load.js";
 import type { AgentConfig } from "../config/schema.js";
+import { UsageError } from "../failures.js";
 import { assertChain, buildRunners, createProvider, type Built } from "../daemon/build.js";
 import { Metrics } from "../obs/metrics.js";
 import { createLogger } from "../obs/logger.js";
@@ -19,12 +20,29 @@ export interface CommandContext {
 }
 
 /** For read-only commands: logs only warnings, to stderr, so stdout holds just the report. */
-export async function readOnlyContext(configPath: string | undefined): Promise<CommandContext> {
-  const config = loadConfig(configPath);
+export async function readOnlyContext(source: string | undefined | AgentConfig): Promise<CommandContext> {
+  const config = typeof source === "object" ? source : loadConfig(source);
+  const agent = agentAddressOf(config);
   const log = createLogger("warn", pino.destination(2));
-  const provider = createProvider(config);
-  const chainId = await assertChain(provider, config);
-  return { config, provider, chainId, agent: agentAddressOf(config), log };
+  const provider = createProvider(config, { log });
+  try {
+    const chainId = await assertChain(provider, config, log);
+    return { config, provider, chainId, agent, log };
+  } catch (err) {
+    provider.destroy();
+    throw err;
+  }
+}
+
+/** The vaults a `--vault <address|label>` option selects; a value that names none is a usage error. */
+export function selectVaults(config: AgentConfig, vault: string | undefined): Set<string> {
+  if (vault === undefined) return new Set(config.vaults.map((v) => v.address));
+  const match = config.vaults.find((v) => v.address.toLowerCase() === vault.toLowerCase() || v.label === vault);
+  if (!match) {
+    const known = config.vaults.map((v) => (v.label ? `${v.label} (${v.address})` : v.address)).join(", ");
+    throw new UsageError(`--vault ${vault}: no configured vault has this address or label (configured: ${known})`);
+  }
+  return new Set([match.address]);
 }
 
 export async function readOnlyRunners(ctx: CommandContext): Promise<Built> {

@@ -1,17 +1,20 @@
 /** The read-only commands: `plan --dry-run`, `status`, `sessions`. None of them needs or loads the key. */
 import { dataPaths, HISTORY_MAX_SAMPLES } from "../daemon/build.js";
 import { FileJournal } from "../executor/journal.js";
-import { readOnlyContext, readOnlyRunners } from "./context.js";
+import { loadConfig } from "../config/load.js";
+import { readOnlyContext, readOnlyRunners, selectVaults } from "./context.js";
 import { renderJournal, renderPlanReport, renderSessions, renderStrategies, renderVaultHeader } from "./render.js";
 import { FilePriceHistory } from "../yield/history.js";
 import { LensReader } from "../chain/reader.js";
 
 export async function planCommand(options: { config?: string; vault?: string }, print: (text: string) => void): Promise<void> {
-  const ctx = await readOnlyContext(options.config);
+  const config = loadConfig(options.config);
+  const selected = selectVaults(config, options.vault);
+  const ctx = await readOnlyContext(config);
   try {
     const { runners } = await readOnlyRunners(ctx);
     for (const runner of runners) {
-      if (options.vault && runner.config.vault.toLowerCase() !== options.vault.toLowerCase() && runner.config.label !== options.vault) continue;
+      if (!selected.has(runner.config.vault)) continue;
       const report = await runner.tick({ dryRun: true });
       print(renderPlanReport(report));
       print("");

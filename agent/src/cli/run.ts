@@ -1,11 +1,14 @@
-/** `run`: the daemon. Loads the key, checks the chain, serves /metrics and /health, ticks until stopped. */
+/** `run`: the daemon. Loads the key, checks the chain, serves the dashboard, /metrics and /health, ticks until stopped. */
+import type { Logger } from "pino";
+import type { FailoverProvider } from "../chain/provider.js";
 import { loadConfig, redactedConfig } from "../config/load.js";
+import type { AgentConfig } from "../config/schema.js";
+import { ConfigError } from "../failures.js";
 import { loadWallet } from "../config/key.js";
-import { assertChain, buildRunners, createProvider } from "../daemon/build.js";
-import { Daemon } from "../daemon/daemon.js";
+import { assembleDaemon, serveDaemon, type AssembledDaemon } from "../daemon/assemble.js";
+import { assertChain, createProvider } from "../daemon/build.js";
 import { createLogger } from "../obs/logger.js";
 import { Metrics } from "../obs/metrics.js";
-import { startObservabilityServer } from "../obs/server.js";
 import { systemClock } from "../util/clock.js";
 
 export interface RunOptions {
@@ -17,32 +20,60 @@ export interface RunOptions {
 export async function runCommand(options: RunOptions, signal: AbortSignal): Promise<void> {
   const config = loadConfig(options.config);
   const log = createLogger(config.log.level);
-  const provider = createProvider(config);
-  const chainId = await assertChain(provider, config);
-  const wallet = await loadWallet(config, chainId);
-  log.info({ config: redactedConfig(config), agent: wallet.address, chainId: chainId.toString() }, "configuration loaded");
   const metrics = new Metrics({ defaultMetrics: true });
-  const { runners, executor } = await buildRunners({ config, provider, agent: wallet.address, clock: systemClock, log, metrics, wallet });
-  if (options.resetBreakers) {
-    for (const r of runners) {
-      if (r.breaker.open) log.warn({ vault: r.config.label, was: r.breaker.reason }, "circuit breaker reset by the operator");
-      r.breaker.reset();
-    }
-  }
-  const daemon = new Daemon(runners, systemClock, log, metrics, { pollIntervalMs: config.network.pollIntervalMs });
-  const server = config.metrics.enabled
-    ? await startObservabilityServer({ host: config.metrics.host, port: config.metrics.port, registry: metrics.registry, health: () => daemon.health() })
-    : undefined;
-  if (server) log.info({ url: `http://${config.metrics.host}:${server.port}` }, "serving /metrics and /health");
+  const provider = createProvider(config, { log, metrics });
   try {
-    if (options.once) {
-      await daemon.tick();
-      // A running daemon settles what it sent at its next tick; a single tick settles it before it exits.
-      await executor?.reconcile();
-    }
-    else await daemon.run(signal);
+    await runWith(config, provider, log, metrics, options, signal);
+  } finally {
+    provider.destroy();
+  }
+}
+
+async function runWith(
+  config: AgentConfig,
+  provider: FailoverProvider,
+  log: Logger,
+  metrics: Metrics,
+  options: RunOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  const chainId = await assertChain(provider, config, log);
+  const wallet = await loadWallet(config, chainId);
+  if (config.agentAddress && config.agentAddress !== wallet.address) {
+    throw new ConfigError(`invalid config: agentAddress: ${config.agentAddress} is not the key's address ${wallet.address}`, "agentAddress");
+  }
+  log.info({ config: redactedConfig(config), agent: wallet.address, chainId: chainId.toString() }, "configuration loaded");
+  const assembled = await assembleDaemon({
+    config,
+    provider,
+    wallet,
+    chainId,
+    clock: systemClock,
+    log,
+    metrics,
+    resetBreakers: options.resetBreakers,
+  });
+  const server = await serve(assembled, config, metrics);
+  if (server) {
+    log.info({ url: `http://${config.metrics.host}:${server.port}/` }, "serving the dashboard (/), /metrics and /health");
+  }
+  try {
+    if (options.once) await assembled.daemon.tick();
+    else await assembled.daemon.run(signal);
   } finally {
     await server?.close();
-    provider.destroy();
+  }
+}
+
+/** Serves the dashboard, /metrics and /health; an address it cannot listen on is a configuration error naming
+ * metrics.port or metrics.host. */
+async function serve(assembled: AssembledDaemon, config: AgentConfig, metrics: Metrics) {
+  const { host, port } = config.metrics;
+  try {
+    return await serveDaemon(assembled, config, metrics);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const field = code === "EADDRINUSE" || code === "EACCES" ? "metrics.port" : "metrics.host";
+    throw new ConfigError(`invalid config: ${field}: cannot listen on ${host}:${port} (${code ?? String(err)})`, field, { cause: err });
   }
 }

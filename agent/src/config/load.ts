@@ -4,11 +4,13 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { endpointName } from "../chain/provider.js";
 import { ConfigError } from "../failures.js";
 import { configSchema, type AgentConfig } from "./schema.js";
 
 /** Environment variables and the config field each one sets. */
 export const ENV_FIELDS: Record<string, string[]> = {
+  /** One URL, or several in order of preference separated by commas. */
   AGENT_RPC_URL: ["network", "rpcUrl"],
   AGENT_CHAIN_ID: ["network", "chainId"],
   AGENT_LENS: ["lens"],
@@ -21,6 +23,7 @@ export const ENV_FIELDS: Record<string, string[]> = {
   AGENT_METRICS_HOST: ["metrics", "host"],
   AGENT_LOG_LEVEL: ["log", "level"],
   AGENT_POLL_INTERVAL_MS: ["network", "pollIntervalMs"],
+  AGENT_RPC_TIMEOUT_MS: ["network", "requestTimeoutMs"],
 };
 
 const SECRET_FIELDS = ["keystorePassword", "privateKey"];
@@ -40,9 +43,9 @@ export function parseConfig(file: unknown, env: NodeJS.ProcessEnv, baseDir = pro
     throw new ConfigError("invalid config: the file must hold a JSON object", "(file)");
   }
   const merged = structuredClone(file) as Record<string, unknown>;
-  const key = merged.key as Record<string, unknown> | undefined;
+  const key = merged.key;
   for (const secret of SECRET_FIELDS) {
-    if (key && secret in key) {
+    if (typeof key === "object" && key !== null && secret in key) {
       throw new ConfigError(
         `invalid config: key.${secret}: secrets are read from the environment only, never from the config file`,
         `key.${secret}`,
@@ -53,6 +56,8 @@ export function parseConfig(file: unknown, env: NodeJS.ProcessEnv, baseDir = pro
     const value = env[name];
     if (value !== undefined && value !== "") setPath(merged, keys, value);
   }
+  // AGENT_RPC_URL (one URL, or several separated by commas) replaces the file's endpoints, whichever form they took.
+  if (env.AGENT_RPC_URL) delete (merged.network as Record<string, unknown>).rpcUrls;
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -87,5 +92,11 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
 
 /** The configuration with secrets removed, for logs. */
 export function redactedConfig(config: AgentConfig): unknown {
-  return { ...config, key: { keystorePath: config.key.keystorePath, keystore: !!config.key.keystorePath, rawKey: !!config.key.privateKey } };
+  // RPC URLs often carry an API key in their path or query: only scheme, host and port are shown.
+  const urls = config.network.rpcUrls.map(endpointName);
+  return {
+    ...config,
+    network: { ...config.network, rpcUrl: urls[0], rpcUrls: urls },
+    key: { keystorePath: config.key.keystorePath, keystore: !!config.key.keystorePath, rawKey: !!config.key.privateKey },
+  };
 }

@@ -4,16 +4,46 @@
  * gwei. Secrets (keystore password, raw key) are accepted from the environment only.
  */
 import { getAddress, isAddress } from "ethers";
+import { isIP } from "node:net";
 import { z } from "zod";
 
 export const LOCAL_CHAIN_ID = 31337;
 
 const address = z
-  .string()
+  .string({ invalid_type_error: "an address in a string" })
   .refine((v) => isAddress(v), { message: "not an address" })
   .transform((v) => getAddress(v));
-const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'a decimal number in a string, e.g. "1000.5"');
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const decimal = z
+  .string({ invalid_type_error: 'a decimal number in a string, e.g. "1000.5"' })
+  .regex(/^\d+(\.\d+)?$/, 'a decimal number in a string, e.g. "1000.5"');
+/** Gwei amounts: at most 9 decimals (one wei). */
+const gwei = decimal.refine((v) => (v.split(".")[1]?.length ?? 0) <= 9, "at most 9 decimals (1 wei) in gwei");
+/** A JSON number, or a decimal string (what the environment gives); booleans, arrays and "0x…" are refused. */
+const numeric = z.preprocess(
+  (v) => (typeof v === "string" && /^[+-]?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v),
+  z.number({ invalid_type_error: "a number", required_error: "required" }),
+);
+const int = (min: number, max: number) =>
+  numeric.pipe(z.number().int("a whole number").min(min, `at least ${min}`).max(max, `at most ${max}`));
+const positive = (max?: number) => {
+  const n = z.number().positive("above zero");
+  return numeric.pipe(max === undefined ? n : n.max(max, `at most ${max}`));
+};
+/** true/false, or "true"/"false" from the environment; nothing else. */
+const boolean = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ invalid_type_error: "true or false" }));
+/** A positive whole number as a JSON number or a decimal string, kept as a bigint. */
+const id = z.preprocess(
+  (v) => (typeof v === "number" && Number.isSafeInteger(v) ? BigInt(v) : typeof v === "string" && /^\d+$/.test(v) ? BigInt(v) : v),
+  z.bigint({ invalid_type_error: "a positive whole number (a JSON number or a decimal string)" }).positive("above zero"),
+);
+const rpcUrl = z
+  .string({ invalid_type_error: "a URL in a string" })
+  .url("not a URL")
+  .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), "not an http(s) URL");
+/** Host names or IP addresses only. */
+const host = z
+  .string({ invalid_type_error: "a host name or IP address" })
+  .refine((v) => isIP(v) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(v), "not a host name or IP address");
 
 const plannerSchema = z
   .object({
@@ -22,14 +52,14 @@ const plannerSchema = z
     /** Smallest leg worth sending, in token units. */
     minMove: decimal,
     safetyMarginBps: int(0, 1_000).default(5),
-    horizonDays: z.coerce.number().positive().max(365).default(30),
+    horizonDays: positive(365).default(30),
     minSpreadBps: int(0, 10_000).default(25),
     /** Yield discount per strategy address, in bps per year. */
-    riskPremiumBps: z.record(z.string(), int(0, 10_000)).default({}),
+    riskPremiumBps: z.record(z.string().refine((v) => isAddress(v), "not a strategy address"), int(0, 10_000)).default({}),
     volatilityWeightBps: int(0, 100_000).default(0),
-    lookbackHours: z.coerce.number().positive().default(168),
+    lookbackHours: positive(87_600).default(168),
     minSamples: int(2, 10_000).default(3),
-    minWindowMinutes: z.coerce.number().min(0).default(60),
+    minWindowMinutes: numeric.pipe(z.number().min(0, "at least 0").max(525_600, "at most 525600")).default(60),
     sampleIntervalSeconds: int(0, 86_400).default(60),
     /** Native-coin price in asset units, to weigh gas against yield (e.g. "3000" for a USD asset on Ethereum). */
     nativePriceInAsset: decimal,
@@ -43,7 +73,7 @@ const vaultSchema = z
     address,
     label: z.string().min(1).max(64).optional(),
     /** Act only through this session (otherwise the usable one that lasts longest). */
-    sessionId: z.coerce.bigint().positive().optional(),
+    sessionId: id.optional(),
     /** Per-vault planner settings, over the global ones. */
     planner: plannerSchema.partial().optional(),
   })
@@ -53,31 +83,61 @@ export const configSchema = z
   .object({
     network: z
       .object({
-        rpcUrl: z.string().url(),
+        /** One endpoint, or several separated by commas (what AGENT_RPC_URL gives). */
+        rpcUrl: z.string({ invalid_type_error: "a URL in a string (or rpcUrls: a list)" }).optional(),
+        /** Endpoints in order of preference: the daemon fails over down the list. */
+        rpcUrls: z.array(rpcUrl, { invalid_type_error: "a list of URLs" }).min(1, "list at least one URL").max(8, "at most 8 URLs").optional(),
         chainId: int(1, Number.MAX_SAFE_INTEGER),
         confirmations: int(1, 64).default(1),
         pollIntervalMs: int(50, 3_600_000).default(12_000),
+        /** Each JSON-RPC request is cut off after this long (then the next endpoint is tried). */
+        requestTimeoutMs: int(50, 300_000).default(10_000),
+        /** An endpoint that failed is passed over this long before it is tried again. */
+        retryFailedAfterMs: int(0, 86_400_000).default(30_000),
       })
-      .strict(),
+      .strict()
+      .superRefine((n, ctx) => {
+        if (n.rpcUrl === undefined && n.rpcUrls === undefined) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["rpcUrl"], message: "required (or rpcUrls, a list)" });
+        }
+        if (n.rpcUrl !== undefined && n.rpcUrls !== undefined) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["rpcUrls"], message: "give either rpcUrl or rpcUrls, not both" });
+        }
+        const list = n.rpcUrls ?? (n.rpcUrl === undefined ? [] : n.rpcUrl.split(",").map((u) => u.trim()));
+        list.forEach((u, i) => {
+          const checked = rpcUrl.safeParse(u);
+          if (n.rpcUrls === undefined && !checked.success) {
+            const where = list.length > 1 ? ` (URL ${i + 1} of ${list.length})` : "";
+            ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["rpcUrl"], message: `${checked.error.issues[0]!.message}${where}` });
+          }
+          if (list.indexOf(u) !== i) {
+            ctx.addIssue({ code: z.ZodIssueCode.custom, path: n.rpcUrls ? ["rpcUrls", i] : ["rpcUrl"], message: "listed twice" });
+          }
+        });
+      })
+      .transform(({ rpcUrl: one, rpcUrls, ...rest }) => {
+        const urls = rpcUrls ?? one!.split(",").map((u) => u.trim());
+        return { ...rest, rpcUrl: urls[0]!, rpcUrls: urls };
+      }),
     /** The TreasuryLens deployment. */
     lens: address,
     /** The agent's address, for read-only commands run without the key. */
     agentAddress: address.optional(),
     key: z
       .object({
-        keystorePath: z.string().min(1).optional(),
+        keystorePath: z.string({ invalid_type_error: "a file path" }).min(1, "a file path").optional(),
         keystorePassword: z.string().min(1).optional(),
         privateKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "32 bytes of hex with 0x").optional(),
       })
       .strict()
       .default({}),
-    dataDir: z.string().min(1).default(".data/agent"),
+    dataDir: z.string({ invalid_type_error: "a directory path" }).min(1, "a directory path").default(".data/agent"),
     tx: z
       .object({
-        stuckAfterSeconds: z.coerce.number().positive().default(180),
+        stuckAfterSeconds: positive(86_400).default(180),
         feeBumpPercent: int(10, 500).default(25),
-        maxFeePerGasGwei: decimal,
-        priorityFeeGwei: decimal.optional(),
+        maxFeePerGasGwei: gwei.refine((v) => /[1-9]/.test(v), "above zero"),
+        priorityFeeGwei: gwei.optional(),
         gasLimitMultiplierPct: int(100, 500).default(130),
       })
       .strict(),
@@ -91,8 +151,8 @@ export const configSchema = z
       .default({}),
     metrics: z
       .object({
-        enabled: z.coerce.boolean().default(true),
-        host: z.string().min(1).default("127.0.0.1"),
+        enabled: boolean.default(true),
+        host: host.default("127.0.0.1"),
         port: int(0, 65_535).default(9464),
       })
       .strict()
@@ -101,7 +161,7 @@ export const configSchema = z
       .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
       .strict()
       .default({}),
-    vaults: z.array(vaultSchema).min(1, "list at least one vault"),
+    vaults: z.array(vaultSchema, { invalid_type_error: "a list of vaults" }).min(1, "list at least one vault"),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -123,11 +183,15 @@ export const configSchema = z
       });
     }
     const seen = new Set<string>();
+    const labels = new Set<string>();
     c.vaults.forEach((v, i) => {
       if (seen.has(v.address)) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["vaults", i, "address"], message: "listed twice" });
       }
       seen.add(v.address);
+      const label = v.label ?? v.address;
+      if (labels.has(label)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["vaults", i, "label"], message: "used twice (labels name metrics)" });
+      labels.add(label);
     });
   });
 

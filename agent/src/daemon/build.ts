@@ -3,14 +3,16 @@
  * holds the key. Converts token-unit settings with each vault's asset decimals, read from one snapshot at start.
  */
 import path from "node:path";
-import { JsonRpcProvider, parseUnits, type BaseWallet } from "ethers";
+import fs from "node:fs";
+import { parseUnits, type BaseWallet, type JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
+import { endpointName, FailoverProvider } from "../chain/provider.js";
 import { LensReader, type ChainReader } from "../chain/reader.js";
 import type { AgentConfig, PlannerConfig } from "../config/schema.js";
 import { Executor } from "../executor/executor.js";
 import { FileJournal, type Journal } from "../executor/journal.js";
 import { ProviderSimulator, WalletSender, type TxSender } from "../executor/sender.js";
-import { ChainMismatchError, RpcError } from "../failures.js";
+import { ChainMismatchError, ConfigError, RpcError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
 import { EqualWeightPlanner } from "../planner/equal-weight.js";
 import type { Planner, PlannerParams } from "../planner/types.js";
@@ -25,41 +27,79 @@ const GWEI = 10n ** 9n;
 /** Samples kept per strategy in the price history. */
 export const HISTORY_MAX_SAMPLES = 2_000;
 
-/**
- * The daemon's provider. The chain id is the configured one (checked once by `assertChain`), never asked again.
- * Requests issued together go out as one JSON-RPC batch (one HTTP request) without waiting for more: the executor
- * issues what it needs together (`WalletSender.quote`, `track`) so a tick makes few round trips.
- */
-export function createProvider(config: AgentConfig): JsonRpcProvider {
-  return new JsonRpcProvider(config.network.rpcUrl, config.network.chainId, {
-    staticNetwork: true,
-    batchMaxCount: 16,
-    batchStallTime: 0,
-    cacheTimeout: -1,
-    pollingInterval: Math.min(config.network.pollIntervalMs, 4_000),
+/** The provider over the configured endpoints, failing over down the list; failures and switches are logged and counted. */
+export function createProvider(config: AgentConfig, obs: { log?: Logger; metrics?: Metrics; now?: () => number } = {}): FailoverProvider {
+  const provider = new FailoverProvider({
+    urls: config.network.rpcUrls,
+    chainId: config.network.chainId,
+    requestTimeoutMs: config.network.requestTimeoutMs,
+    retryFailedAfterMs: config.network.retryFailedAfterMs,
+    pollingIntervalMs: Math.min(config.network.pollIntervalMs, 4_000),
+    now: obs.now,
+    log: obs.log?.child({ component: "rpc" }),
+    onError: (endpoint, kind) => obs.metrics?.rpcErrors.inc({ endpoint, kind }),
+    onSwitch: (from, to) => {
+      obs.metrics?.rpcFailovers.inc({ from, to });
+      obs.metrics?.rpcActive.set({ endpoint: from }, 0);
+      obs.metrics?.rpcActive.set({ endpoint: to }, 1);
+    },
   });
+  obs.metrics?.rpcActive.set({ endpoint: provider.activeEndpoint }, 1);
+  return provider;
 }
 
-/** Fails unless the endpoint serves the configured chain. */
-export async function assertChain(provider: JsonRpcProvider, config: AgentConfig): Promise<bigint> {
-  let actual: bigint;
-  try {
-    actual = BigInt(await provider.send("eth_chainId", []));
-  } catch (err) {
-    throw new RpcError(`cannot reach ${new URL(config.network.rpcUrl).host}`, { cause: err });
+/**
+ * Fails unless the endpoints serve the configured chain: every endpoint that answers must name it (a secondary on
+ * another chain would be found out only at failover, too late), and at least one must answer.
+ */
+export async function assertChain(provider: JsonRpcProvider, config: AgentConfig, log?: Logger): Promise<bigint> {
+  const expected = BigInt(config.network.chainId);
+  const answers: Array<{ endpoint: string; result?: unknown; error?: string }> =
+    provider instanceof FailoverProvider
+      ? await provider.probeEach("eth_chainId")
+      : [await provider.send("eth_chainId", []).then((result: unknown) => ({ endpoint: endpointName(config.network.rpcUrl), result }), (err: unknown) => ({ endpoint: endpointName(config.network.rpcUrl), result: undefined, error: String((err as Error).message) }))];
+  let reachable = 0;
+  for (const a of answers) {
+    if (a.result === undefined) {
+      log?.warn({ endpoint: a.endpoint, error: a.error }, "RPC endpoint unreachable at start; it will be tried again later");
+      continue;
+    }
+    let actual: bigint;
+    try {
+      actual = BigInt(a.result as string);
+    } catch {
+      throw new RpcError(`${a.endpoint} answered eth_chainId with ${JSON.stringify(a.result)}`);
+    }
+    if (actual !== expected) throw new ChainMismatchError(expected, actual, a.endpoint);
+    reachable++;
   }
-  if (actual !== BigInt(config.network.chainId)) throw new ChainMismatchError(BigInt(config.network.chainId), actual);
-  return actual;
+  if (reachable === 0) {
+    const detail = answers.map((a) => `${a.endpoint} (${a.error})`).join("; ");
+    throw new RpcError(`cannot reach ${answers.length > 1 ? "any RPC endpoint" : "the RPC endpoint"}: ${detail}`);
+  }
+  return expected;
 }
 
 export function plannerFor(name: PlannerConfig["strategy"]): Planner {
   return name === "equal-weight" ? new EqualWeightPlanner() : new YieldPlanner();
 }
 
+/**
+ * A token-unit amount from the config in base units. The asset's decimals are known only once the vault is read, so a
+ * value with more decimals than the asset has is refused here, naming the field.
+ */
+export function tokenAmount(value: string, decimals: number, field: string): bigint {
+  const fraction = value.split(".")[1] ?? "";
+  if (fraction.length > decimals) {
+    throw new ConfigError(`invalid config: ${field}: "${value}" has ${fraction.length} decimals; the vault's asset has ${decimals}`, field);
+  }
+  return parseUnits(value, decimals);
+}
+
 /** Planner settings in on-chain units. */
-export function plannerParams(p: PlannerConfig, decimals: number): PlannerParams {
+export function plannerParams(p: PlannerConfig, decimals: number, field = "planner"): PlannerParams {
   return {
-    minMove: parseUnits(p.minMove, decimals),
+    minMove: tokenAmount(p.minMove, decimals, `${field}.minMove`),
     safetyMarginBps: p.safetyMarginBps,
     horizonSeconds: BigInt(Math.round(p.horizonDays * 86_400)),
     minSpreadWad: (BigInt(p.minSpreadBps) * WAD) / 10_000n,
@@ -107,7 +147,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
   const { config, provider, agent, clock, log, metrics } = options;
   const reader = options.reader ?? new LensReader(provider, config.lens);
   const paths = dataPaths(config, agent);
-  const journal = options.journal ?? new FileJournal(paths.journal);
+  const journal = options.journal ?? openJournal(paths.journal, config.dataDir);
   const sender = options.sender ?? (options.wallet ? new WalletSender(provider, options.wallet.connect(provider)) : undefined);
   const executor = sender
     ? new Executor(
@@ -139,9 +179,25 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
   };
 
   const runners: VaultRunner[] = [];
-  for (const v of config.vaults) {
-    const first = await reader.snapshot(v.address, agent);
-    const { runnerConfig, history } = vaultSetup(config, v, agent, first.assetDecimals, options.overrides?.planner);
+  if (!options.reader) await assertContract(provider, config.lens, "lens", "a TreasuryLens");
+  for (const [i, v] of config.vaults.entries()) {
+    if (!options.reader) await assertContract(provider, v.address, `vaults.${i}.address`, "a treasury vault");
+    let first;
+    try {
+      first = await reader.snapshot(v.address, agent);
+    } catch (err) {
+      const cause = (err as Error).cause as { code?: string } | undefined;
+      // A revert or undecodable answer from a contract that exists: the lens or the vault is not what the config says.
+      if (cause?.code === "CALL_EXCEPTION" || cause?.code === "BAD_DATA") {
+        throw new ConfigError(
+          `invalid config: vaults.${i}.address: the lens ${config.lens} cannot read ${v.address}; is it a treasury vault, and lens a TreasuryLens?`,
+          `vaults.${i}.address`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    const { runnerConfig, history } = vaultSetup(config, i, agent, first.assetDecimals, options.overrides?.planner);
     runners.push(
       new VaultRunner(runnerConfig, {
         reader,
@@ -160,21 +216,47 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
   return { runners, executor, journal };
 }
 
-/** One vault's runner settings and price-history settings, from the configuration and the asset's decimals. */
+/** Opens the journal; a data directory that cannot be created or written is a configuration error naming dataDir. */
+function openJournal(file: string, dataDir: string): Journal {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.accessSync(dataDir, fs.constants.W_OK);
+  } catch (err) {
+    throw new ConfigError(`invalid config: dataDir: cannot write to ${dataDir} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, "dataDir", {
+      cause: err,
+    });
+  }
+  return new FileJournal(file);
+}
+
+/** Fails with a configuration error naming `field` when no contract is deployed at `address`. */
+async function assertContract(provider: JsonRpcProvider, address: string, field: string, what: string): Promise<void> {
+  let code: string;
+  try {
+    code = await provider.getCode(address);
+  } catch (err) {
+    throw new RpcError(`cannot read the code at ${address}`, { cause: err });
+  }
+  if (code === "0x") throw new ConfigError(`invalid config: ${field}: no contract at ${address} (expected ${what})`, field);
+}
+
+/** Vault `i`'s runner settings and price-history settings, from the configuration and the asset's decimals. */
 export function vaultSetup(
   config: AgentConfig,
-  v: AgentConfig["vaults"][number],
+  i: number,
   agent: string,
   assetDecimals: number,
   planner?: Planner,
 ): { runnerConfig: VaultRunnerConfig; history: HistoryOptions } {
+  const v = config.vaults[i]!;
   const p = { ...config.planner, ...(v.planner ?? {}) } as PlannerConfig;
+  const field = v.planner?.minMove !== undefined ? `vaults.${i}.planner` : "planner";
   const runnerConfig: VaultRunnerConfig = {
     vault: v.address,
     label: v.label ?? v.address,
     agent,
     planner: planner ?? plannerFor(p.strategy),
-    plannerParams: plannerParams(p, assetDecimals),
+    plannerParams: plannerParams(p, assetDecimals, field),
     estimate: {
       lookbackSeconds: BigInt(Math.round(p.lookbackHours * 3_600)),
       minSamples: p.minSamples,
@@ -184,12 +266,16 @@ export function vaultSetup(
       preferredSessionId: v.sessionId,
       expiryMarginSeconds: BigInt(config.sessions.expiryMarginSeconds),
       warnBeforeExpirySeconds: BigInt(config.sessions.warnBeforeExpirySeconds),
-      minVolume: parseUnits(p.minMove, assetDecimals),
+      minVolume: tokenAmount(p.minMove, assetDecimals, `${field}.minMove`),
     },
     gas: {
       baseGas: BigInt(p.baseGas),
       gasPerLeg: BigInt(p.gasPerLeg),
-      assetPerNative: parseUnits(p.nativePriceInAsset, assetDecimals),
+      assetPerNative: tokenAmount(
+        p.nativePriceInAsset,
+        assetDecimals,
+        `${v.planner?.nativePriceInAsset !== undefined ? `vaults.${i}.planner` : "planner"}.nativePriceInAsset`,
+      ),
     },
   };
   return { runnerConfig, history: { minIntervalSeconds: BigInt(p.sampleIntervalSeconds), maxSamples: HISTORY_MAX_SAMPLES } };

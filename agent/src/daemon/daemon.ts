@@ -1,6 +1,7 @@
 /**
  * The loop: every interval, one tick per managed vault, in order. A vault whose tick fails is logged and counted and
- * retried at the next tick; the others go on. `/health` reports how recent the last good tick is.
+ * retried at the next tick; the others go on. `/health` reports how recent the last good tick is, and turns unhealthy
+ * after three ticks in a row where every vault failed or saw only stale state.
  */
 import type { Logger } from "pino";
 import { RpcError } from "../failures.js";
@@ -11,6 +12,8 @@ import type { TickReport, VaultRunner } from "./vault-runner.js";
 
 export interface DaemonOptions {
   pollIntervalMs: number;
+  /** Called (and awaited) after every tick with its results: the dashboard keeps the latest state from it. */
+  onTick?: (ticks: DaemonTick[]) => void | Promise<void>;
 }
 
 export type DaemonTick = { vault: string; report?: TickReport; error?: Error };
@@ -37,6 +40,8 @@ export class Daemon {
       try {
         const report = await runner.tick();
         this.lastResult.set(vault, report.result.kind);
+        // A vault whose node keeps answering from the past is not working either: counted toward unhealthy.
+        if (report.result.kind === "stale") failures++;
         out.push({ vault, report });
       } catch (err) {
         failures++;
@@ -52,6 +57,11 @@ export class Daemon {
     this.consecutiveFailures = failures === this.runners.length ? this.consecutiveFailures + 1 : 0;
     this.lastTickAt = this.clock.nowMs();
     this.metrics.lastTick.set(this.lastTickAt / 1000);
+    try {
+      await this.options.onTick?.(out);
+    } catch (err) {
+      this.log.warn({ err }, "the tick observer failed");
+    }
     return out;
   }
 

@@ -7,12 +7,13 @@ import { formatUnits } from "ethers";
 import type { Logger } from "pino";
 import type { ChainReader } from "../chain/reader.js";
 import type { Target, VaultSnapshot } from "../chain/types.js";
-import { checkRebalance, type RebalanceCheckInput, type RebalanceVerdict } from "../checks/rebalance-check.js";
+import { checkRebalance, sessionFromSnapshot, type RebalanceCheckInput, type RebalanceVerdict } from "../checks/rebalance-check.js";
 import { snapshotValuation } from "../checks/valuation.js";
 import { formatPredicted } from "../checks/verdict.js";
 import { formatTreasuryError } from "../errors.js";
 import { classifyRevert, type RevertClass } from "../executor/classify.js";
 import { simulateRebalance, type Executor, type ReconcileReport } from "../executor/executor.js";
+import type { IntentRecord } from "../executor/intent.js";
 import type { CallSimulator } from "../executor/sender.js";
 import type { RevertError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
@@ -54,10 +55,11 @@ export type TickResult =
   | { kind: "in-flight"; intentHash: string; state: string }
   | { kind: "breaker-open"; reason: string }
   | { kind: "wait" | "stand-down"; reason: string }
+  | { kind: "stale"; reason: string }
   | { kind: "hold"; code: string; reason: string }
   | { kind: "rejected"; stage: "mirror" | "simulation"; error: string; class?: RevertClass }
   | { kind: "deferred"; reason: string }
-  | { kind: "sent"; intentHash: string; hash: string }
+  | { kind: "sent"; intentHash: string; hash: string; confirmed: boolean }
   | { kind: "dry-run"; simulation: string };
 
 export interface TickReport {
@@ -77,6 +79,9 @@ export class VaultRunner {
   private lastHold: string | undefined;
   private readonly warned = new Set<string>();
   private ticks = 0;
+  /** Newest snapshot block acted on; an older snapshot is stale. */
+  private floorBlock = 0n;
+  private staleStreak = 0;
 
   constructor(
     readonly config: VaultRunnerConfig,
@@ -87,14 +92,56 @@ export class VaultRunner {
     return this.deps.breaker;
   }
 
+  private floor(): bigint {
+    const settled = this.deps.executor?.lastSettledBlock(this.config.vault) ?? 0n;
+    return settled > this.floorBlock ? settled : this.floorBlock;
+  }
+
   async tick(options: { dryRun?: boolean } = {}): Promise<TickReport> {
     const { config, deps } = this;
-    const snapshot = await deps.reader.snapshot(config.vault, config.agent);
-    const log = deps.log.child({ tick: ++this.ticks, block: snapshot.blockNumber.toString() });
+    const tickNo = ++this.ticks;
+    let snapshot = await deps.reader.snapshot(config.vault, config.agent);
+    const logFor = (snap: VaultSnapshot) => deps.log.child({ tick: tickNo, block: snap.blockNumber.toString() });
+    const report: TickReport = { vault: config.vault, label: config.label, snapshot, yields: new Map(), settled: [], result: { kind: "hold", code: "", reason: "" } };
+    const done = (result: TickResult): TickReport => {
+      report.result = result;
+      deps.metrics.decisions.inc({ vault: config.label, result: result.kind });
+      return report;
+    };
+    const stale = (snap: VaultSnapshot, floor: bigint): TickReport => {
+      const reason = `snapshot at block ${snap.blockNumber} is older than block ${floor} already seen (a lagging node); not acting on it`;
+      if (!this.staleStreak++) logFor(snap).warn({ floor: floor.toString() }, reason);
+      return done({ kind: "stale", reason });
+    };
+
+    // Never act on state older than what was already seen, or older than the block our last intent settled in: a
+    // lagging node would show the vault as it was before our own rebalance, and the same move would be planned again.
+    const floor = this.floor();
+    if (snapshot.blockNumber < floor) return stale(snapshot, floor);
+
+    // What was sent before (by this process or a previous one) is settled first; nothing new while it is in flight.
+    if (deps.executor && !options.dryRun) {
+      report.settled = await deps.executor.reconcile(config.vault, (record) => this.recheck(snapshot, record));
+      const settledAt = deps.executor.lastSettledBlock(config.vault);
+      if (settledAt > snapshot.blockNumber) {
+        // Settled in a block after the snapshot: read again, so the plan sees our own rebalance.
+        snapshot = await deps.reader.snapshot(config.vault, config.agent);
+        report.snapshot = snapshot;
+        if (snapshot.blockNumber < settledAt) {
+          for (const settled of report.settled) this.afterSettled(settled, logFor(snapshot));
+          return stale(snapshot, settledAt);
+        }
+      }
+    }
+    this.floorBlock = snapshot.blockNumber;
+    if (this.staleStreak) logFor(snapshot).info({ ticks: this.staleStreak }, "snapshot current again");
+    this.staleStreak = 0;
+
+    const log = logFor(snapshot);
     const now = snapshot.timestamp;
     this.recordState(snapshot);
     deps.history.record(snapshot);
-    const yields = new Map<string, YieldEstimate>();
+    const yields = report.yields;
     for (const s of snapshot.strategies) {
       const estimate = deps.history.estimate(s.strategy, now, config.estimate);
       if (estimate) {
@@ -102,16 +149,8 @@ export class VaultRunner {
         deps.metrics.apr.set({ vault: config.label, strategy: s.strategy }, Number(estimate.aprWad) / 1e18);
       }
     }
-    const report: TickReport = { vault: config.vault, label: config.label, snapshot, yields, settled: [], result: { kind: "hold", code: "", reason: "" } };
-    const done = (result: TickResult): TickReport => {
-      report.result = result;
-      deps.metrics.decisions.inc({ vault: config.label, result: result.kind });
-      return report;
-    };
 
-    // What was sent before (by this process or a previous one) is settled first; nothing new while it is in flight.
     if (deps.executor && !options.dryRun) {
-      report.settled = await deps.executor.reconcile(config.vault);
       for (const settled of report.settled) this.afterSettled(settled, log);
       const inFlight = deps.executor.inFlight(config.vault);
       if (inFlight) {
@@ -183,11 +222,11 @@ export class VaultRunner {
       const plan = priced(await deps.gasPrice());
       if (plan.kind === "hold") return hold(plan);
       this.lastHold = undefined;
-      const revert = await simulateRebalance(deps.simulator, config.vault, plan.targets, session.id);
+      const revert = await simulateRebalance(deps.simulator, config.vault, plan.targets, session.id, snapshot.blockNumber);
       return done({ kind: "dry-run", simulation: revert ? describe(revert) : "would pass" });
     }
 
-    const prepared = await deps.executor.prepare(config.vault, free.targets, session.id);
+    const prepared = await deps.executor.prepare(config.vault, free.targets, session.id, snapshot.blockNumber);
     if (prepared.status === "rejected") {
       this.lastHold = undefined;
       const cls = this.onRevert(prepared.error, "simulation", log);
@@ -216,12 +255,35 @@ export class VaultRunner {
       log.warn(submitted.reason);
       return done({ kind: "deferred", reason: submitted.reason });
     }
-    // Settled from the next tick on: right after the broadcast a receipt is rarely there yet.
-    return done({ kind: "sent", intentHash: submitted.intentHash, hash: submitted.hash });
+    if (submitted.settled) {
+      report.settled.push(submitted.settled);
+      this.afterSettled(submitted.settled, log);
+    }
+    return done({ kind: "sent", intentHash: submitted.intentHash, hash: submitted.hash, confirmed: submitted.settled?.state === "confirmed" });
+  }
+
+  /**
+   * Whether a journaled plan still passes on this tick's snapshot: the mirror, then the simulation at the snapshot's
+   * block. Asked before the executor sends that plan again (re-broadcast or fee bump).
+   */
+  private async recheck(snapshot: VaultSnapshot, record: IntentRecord): Promise<string | undefined> {
+    const check = this.deps.check ?? checkRebalance;
+    const verdict = check({
+      snapshot,
+      targets: record.targets,
+      sessionId: record.sessionId,
+      session: sessionFromSnapshot(snapshot, record.sessionId),
+      agent: this.config.agent,
+      valuation: snapshotValuation(snapshot),
+      now: snapshot.timestamp,
+    });
+    if (!verdict.ok) return `mirror: ${formatPredicted(verdict.error!)}`;
+    const revert = await simulateRebalance(this.deps.simulator, this.config.vault, record.targets, record.sessionId, snapshot.blockNumber);
+    return revert ? `simulation: ${describe(revert)}` : undefined;
   }
 
   private afterSettled(report: ReconcileReport, log: Logger): void {
-    if (report.state === "confirmed" || report.state === "reverted" || report.state === "dropped") {
+    if (report.state === "confirmed" || report.state === "reverted" || report.state === "dropped" || report.state === "cancelled") {
       this.deps.metrics.outcomes.inc({ vault: this.config.label, status: report.state });
     }
     if (report.state === "reverted") this.onRevert(report.revert, "chain", log);

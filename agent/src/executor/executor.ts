@@ -15,7 +15,10 @@ import type { Clock } from "../util/clock.js";
 import { bumpedFees, initialFees, type FeePolicy } from "./fees.js";
 import { intentHash as hashOf, stateDigest, type IntentRecord } from "./intent.js";
 import type { Attempt, Journal, JournalEntry, Outcome } from "./journal.js";
-import type { CallSimulator, ChainReceipt, SendQuote, TxSender } from "./sender.js";
+import type { CallSimulator, ChainReceipt, SendQuote, Tracking, TxSender } from "./sender.js";
+
+/** Gas of a 0-value transfer, the cancellation. */
+const CANCEL_GAS = 21_000n;
 
 export interface ExecutorOptions {
   confirmations: number;
@@ -39,7 +42,7 @@ export interface SubmitRequest {
   reason: string;
   volume: bigint;
   expectedGain: bigint;
-  /** From `prepare` for these targets and session; read by `submit` when absent. */
+  /** From `prepare` for these targets and session at the snapshot's block; read by `submit` when absent. */
   quote?: SendQuote;
 }
 
@@ -52,11 +55,18 @@ export type PrepareResult = { status: "ready"; quote: SendQuote } | { status: "r
 export const INTENT_HASH_GAS = 32n * 16n;
 
 export type SubmitResult =
-  | { status: "sent"; intentHash: string; hash: string; nonce: number }
+  | { status: "sent"; intentHash: string; hash: string; nonce: number; settled?: ReconcileReport }
   | { status: "rejected"; error: RevertError }
   | { status: "deferred"; reason: string };
 
-export type ReconcileState = "pending" | "awaiting-confirmations" | "confirmed" | "reverted" | "dropped";
+export type ReconcileState = "pending" | "awaiting-confirmations" | "confirmed" | "reverted" | "dropped" | "cancelled";
+
+/**
+ * Whether a journaled plan still passes, on the state the caller holds now: undefined when it does, else the reason.
+ * Asked before journaled bytes are broadcast again or re-signed with higher fees: a transaction that never reached a
+ * node is sent later only if it is still within the bounds.
+ */
+export type Recheck = (record: IntentRecord) => Promise<string | undefined>;
 
 export interface ReconcileReport {
   intentHash: string;
@@ -66,6 +76,8 @@ export interface ReconcileReport {
   /** For a reverted transaction: the decoded reason, replayed at its block. */
   revert?: RevertError;
   replaced?: boolean;
+  /** A cancellation was signed this time (the plan no longer passes). */
+  cancelling?: boolean;
 }
 
 /** Encodes `rebalance(targets, sessionId, intentHash)`. */
@@ -77,15 +89,20 @@ export function rebalanceCalldata(targets: Target[], sessionId: bigint, intentHa
   ]);
 }
 
-/** Simulates `rebalance` from the agent's address at the latest block. Resolves undefined when it would pass. */
+/**
+ * Simulates `rebalance` from the agent's address, at `block` (the block of the snapshot the plan was checked on, so
+ * the simulation and the mirror judge the same state; a node that has not got that block fails as an RPC error, never
+ * as a revert) or at the latest block. Resolves undefined when it would pass.
+ */
 export async function simulateRebalance(
   simulator: CallSimulator,
   vault: string,
   targets: Target[],
   sessionId: bigint,
+  block?: bigint,
 ): Promise<RevertError | undefined> {
   try {
-    await simulator.call(vault, rebalanceCalldata(targets, sessionId, ZeroHash));
+    await simulator.call(vault, rebalanceCalldata(targets, sessionId, ZeroHash), block === undefined ? "latest" : Number(block));
     return undefined;
   } catch (err) {
     if (err instanceof RevertError) return err;
@@ -94,6 +111,9 @@ export async function simulateRebalance(
 }
 
 export class Executor {
+  /** Head block at which an intent's nonce was first seen used with no receipt of ours (in memory). */
+  private readonly nonceUsedAt = new Map<string, number>();
+
   constructor(
     private readonly sender: TxSender,
     private readonly journal: Journal,
@@ -112,26 +132,31 @@ export class Executor {
   }
 
   /**
-   * Simulates a rebalance from the agent's address and reads what sending it needs (gas, fees, nonce), in one round
-   * trip. The simulation runs with a zero intent hash: the hash is made from the nonce this returns.
+   * Simulates a rebalance from the agent's address at `block` (the snapshot's, so the simulation and the mirror judge
+   * the same state) and reads what sending it needs (gas, fees, nonce): one round trip. The simulation runs with a
+   * zero intent hash: the hash is made from the nonce this returns.
    */
-  async prepare(vault: string, targets: Target[], sessionId: bigint): Promise<PrepareResult> {
+  async prepare(vault: string, targets: Target[], sessionId: bigint, block?: bigint): Promise<PrepareResult> {
     try {
-      return { status: "ready", quote: await this.sender.quote(vault, rebalanceCalldata(targets, sessionId, ZeroHash)) };
+      const tag = block === undefined ? "latest" : Number(block);
+      return { status: "ready", quote: await this.sender.quote(vault, rebalanceCalldata(targets, sessionId, ZeroHash), tag) };
     } catch (err) {
       if (err instanceof RevertError) return { status: "rejected", error: err };
       throw err;
     }
   }
 
-  /** Journals and broadcasts one rebalance (simulated by `prepare`). Never called while the vault has an intent in
-   *  flight. One round trip when the request carries its quote: the broadcast. */
+  /**
+   * Journals and broadcasts one rebalance (simulated by `prepare`). Never called while the vault has an intent in
+   * flight. One round trip when the request carries its quote: the broadcast, with a look at the transaction's status
+   * in the same batch (a chain that mines at once settles it here; elsewhere it is pending, followed by `reconcile`).
+   */
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     const vault = request.snapshot.vault;
     if (this.inFlight(vault)) throw new Error(`vault ${vault} already has an intent in flight`);
     let quote = request.quote;
     if (!quote) {
-      const prepared = await this.prepare(vault, request.targets, request.sessionId);
+      const prepared = await this.prepare(vault, request.targets, request.sessionId, request.snapshot.blockNumber);
       if (prepared.status === "rejected") return prepared;
       quote = prepared.quote;
     }
@@ -164,20 +189,42 @@ export class Executor {
     const attempt: Attempt = { hash: signed.hash, raw: signed.raw, gasLimit, at: this.clock.nowMs(), ...fees };
     this.journal.begin(record, attempt); // durable before anything leaves the process
     this.log.info({ intentHash, nonce, tx: signed.hash, ...feesLog(fees) }, "journaled; broadcasting rebalance");
-    await this.safeBroadcast(signed.raw, intentHash);
-    return { status: "sent", intentHash, hash: signed.hash, nonce };
+    const [, tracking] = await Promise.all([
+      this.safeBroadcast(signed.raw, intentHash),
+      this.sender.track([signed.hash], this.options.confirmations > 1).catch(() => undefined),
+    ]);
+    const entry = this.journal.inFlight(vault).find((e) => e.intentHash === intentHash);
+    const settled = tracking && entry ? await this.reconcileOne(entry, undefined, 0, { tracking, justSent: true }) : undefined;
+    return { status: "sent", intentHash, hash: signed.hash, nonce, ...(settled ? { settled } : {}) };
   }
 
-  /** Advances every in-flight intent (of one vault, or all): outcome, confirmations, re-broadcast, replacement. */
-  async reconcile(vault?: string): Promise<ReconcileReport[]> {
+  /**
+   * Advances every in-flight intent (of one vault, or all): outcome, confirmations, re-broadcast, replacement. With
+   * `recheck`, a plan is re-checked before its bytes are broadcast again or re-signed, and cancelled if it fails.
+   */
+  async reconcile(vault?: string, recheck?: Recheck): Promise<ReconcileReport[]> {
     const reports: ReconcileReport[] = [];
-    for (const entry of this.journal.inFlight(vault)) reports.push(await this.reconcileOne(entry));
+    for (const entry of this.journal.inFlight(vault)) reports.push(await this.reconcileOne(entry, recheck));
     return reports;
   }
 
-  /** After what is pending on chain and what the journal has in flight. */
+  /** The highest block at which one of this vault's intents was settled (mined, or found dropped). */
+  lastSettledBlock(vault: string): bigint {
+    let block = 0n;
+    for (const e of this.journal.entries()) {
+      if (e.record.vault.toLowerCase() !== vault.toLowerCase() || e.outcome?.blockNumber === undefined) continue;
+      if (BigInt(e.outcome.blockNumber) > block) block = BigInt(e.outcome.blockNumber);
+    }
+    return block;
+  }
+
+  /**
+   * The next nonce: after what the node counts as pending, and after every nonce in the journal (in flight, mined, or
+   * used by another transaction). A node that lags or forgets its mempool cannot make the daemon reuse a nonce it knows
+   * is taken.
+   */
   private nextNonce(pending: number): number {
-    const journaled = this.journal.inFlight().reduce((m, e) => Math.max(m, e.record.nonce + 1), 0);
+    const journaled = this.journal.entries().reduce((m, e) => Math.max(m, e.record.nonce + 1), 0);
     return Math.max(pending, journaled);
   }
 
@@ -190,21 +237,42 @@ export class Executor {
     }
   }
 
-  private async reconcileOne(entry: JournalEntry): Promise<ReconcileReport> {
+  /**
+   * `sent`: the status read in the broadcast's own round trip, for an entry with that one attempt. Only a receipt is
+   * acted on then; anything else is pending until the next reconcile looks again.
+   */
+  private async reconcileOne(
+    entry: JournalEntry,
+    recheck?: Recheck,
+    depth = 0,
+    sent?: { tracking: Tracking; justSent: true },
+  ): Promise<ReconcileReport> {
     const { intentHash, record } = entry;
     const base = { intentHash, vault: record.vault };
     const log = this.log.child({ intentHash, nonce: record.nonce });
 
     // One round trip: every attempt's receipt, the mined nonce, whether the node knows the last attempt, and the head
     // when confirmations beyond the including block are asked for.
-    const hashes = entry.attempts.map((a) => a.hash);
-    const tracking = await this.sender.track(hashes, this.options.confirmations > 1);
-    const found = newestReceipt(tracking.receipts);
+    const tracking =
+      sent?.tracking ??
+      (await this.sender.track(
+        entry.attempts.map((a) => a.hash),
+        this.options.confirmations > 1,
+      ));
+    const found = newestReceipt(entry, tracking.receipts);
+    if (!found && sent) return { ...base, state: "pending", hash: entry.attempts[entry.attempts.length - 1]!.hash };
     if (found) {
       // Without the head, the including block is the one confirmation asked for.
       const confirmations = tracking.head === undefined ? 1 : tracking.head - found.blockNumber + 1;
       if (confirmations < this.options.confirmations) {
         return { ...base, state: "awaiting-confirmations", hash: found.hash };
+      }
+      if (found.cancel) {
+        const outcome: Outcome = { status: "cancelled", hash: found.hash, blockNumber: found.blockNumber, gasUsed: found.gasUsed, at: this.clock.nowMs() };
+        this.journal.finish(intentHash, outcome);
+        this.hooks.onOutcome?.(record.vault, outcome);
+        log.warn({ tx: found.hash, block: found.blockNumber }, "cancellation mined; the rebalance that no longer passed can never be");
+        return { ...base, state: "cancelled", hash: found.hash };
       }
       if (found.status === 1) {
         const outcome: Outcome = { status: "confirmed", hash: found.hash, blockNumber: found.blockNumber, gasUsed: found.gasUsed, at: this.clock.nowMs() };
@@ -231,47 +299,95 @@ export class Executor {
     if (tracking.latestNonce > record.nonce) {
       // The nonce was used, but by none of our attempts (checked again to close the race with mining).
       const late = await this.findReceipt(entry);
-      if (late) return this.reconcileOne(entry);
-      const outcome: Outcome = { status: "dropped", at: this.clock.nowMs() };
+      if (late && depth < 2) return this.reconcileOne(entry, recheck, depth + 1);
+      // A node behind a load balancer can count the nonce on one backend and miss the receipt on another. The intent
+      // is dropped only when the nonce was also seen used, without a receipt, at an earlier head, or when another
+      // journaled intent of ours is known to have been mined with that nonce.
+      const head = tracking.head ?? (await this.sender.blockNumber());
+      const takenByOurs = this.journal
+        .entries()
+        .some((e) => e.intentHash !== intentHash && e.record.nonce === record.nonce && (e.outcome?.status === "confirmed" || e.outcome?.status === "reverted"));
+      const seenAt = this.nonceUsedAt.get(intentHash);
+      if (!takenByOurs && (seenAt === undefined || head <= seenAt)) {
+        if (seenAt === undefined) this.nonceUsedAt.set(intentHash, head);
+        log.warn({ head }, "nonce used but no receipt of ours found; checking again at a later block before calling it dropped");
+        return { ...base, state: "pending", hash: entry.attempts[entry.attempts.length - 1]!.hash };
+      }
+      this.nonceUsedAt.delete(intentHash);
+      const outcome: Outcome = { status: "dropped", blockNumber: head, at: this.clock.nowMs() };
       this.journal.finish(intentHash, outcome);
       this.hooks.onOutcome?.(record.vault, outcome);
-      log.warn("nonce used by another transaction; intent dropped");
+      log.warn({ head }, "nonce used by another transaction; intent dropped");
       return { ...base, state: "dropped" };
     }
+    this.nonceUsedAt.delete(intentHash);
 
     const last = entry.attempts[entry.attempts.length - 1]!;
     if (!tracking.lastKnown) {
+      // Never reached a node (or the node forgot it). Broadcast again only what still passes; a cancellation always does.
+      const problem = last.cancel || !recheck ? undefined : await recheck(record);
+      if (problem !== undefined) return this.cancel(entry, problem, log);
       log.warn({ tx: last.hash }, "node does not know the journaled transaction; re-broadcasting the same bytes");
       await this.safeBroadcast(last.raw, intentHash);
+      // A node that mines at once (or had it all along) settles it now rather than a tick later.
+      if (depth < 2 && (await this.findReceipt(entry))) return this.reconcileOne(entry, recheck, depth + 1);
     }
     if (this.clock.nowMs() - last.at < this.options.stuckAfterMs) return { ...base, state: "pending", hash: last.hash };
 
+    if (!last.cancel && recheck) {
+      const problem = await recheck(record);
+      if (problem !== undefined) return this.cancel(entry, problem, log);
+    }
     const { baseFee, tip } = await this.sender.fees();
     const fees = bumpedFees(last, baseFee, tip, this.options.fees);
     if (!fees) {
       log.warn({ tx: last.hash, ...feesLog(last), ceiling: this.options.fees.maxFeePerGasCeiling.toString() }, "stuck at the fee ceiling; waiting");
       return { ...base, state: "pending", hash: last.hash };
     }
-    const data = rebalanceCalldata(record.targets, record.sessionId, intentHash);
-    const signed = await this.sender.sign({
-      to: record.vault,
-      data,
-      nonce: record.nonce,
-      gasLimit: last.gasLimit,
-      chainId: record.chainId,
-      ...fees,
-    });
-    this.journal.addAttempt(intentHash, { hash: signed.hash, raw: signed.raw, gasLimit: last.gasLimit, at: this.clock.nowMs(), ...fees });
-    log.warn({ replaced: last.hash, tx: signed.hash, ...feesLog(fees) }, "transaction stuck; replaced with higher fees");
+    const signed = await this.sender.sign(
+      last.cancel
+        ? this.cancellation(record, fees)
+        : { to: record.vault, data: rebalanceCalldata(record.targets, record.sessionId, intentHash), nonce: record.nonce, gasLimit: last.gasLimit, chainId: record.chainId, ...fees },
+    );
+    const gasLimit = last.cancel ? CANCEL_GAS : last.gasLimit;
+    this.journal.addAttempt(intentHash, { hash: signed.hash, raw: signed.raw, gasLimit, at: this.clock.nowMs(), ...fees, ...(last.cancel ? { cancel: true } : {}) });
+    log.warn({ replaced: last.hash, tx: signed.hash, cancel: !!last.cancel, ...feesLog(fees) }, "transaction stuck; replaced with higher fees");
     this.hooks.onReplaced?.(record.vault);
     await this.safeBroadcast(signed.raw, intentHash);
     return { ...base, state: "pending", hash: signed.hash, replaced: true };
   }
 
-  private async findReceipt(entry: JournalEntry) {
+  /**
+   * Takes the intent's nonce with a 0-value transfer to the agent itself, with fees raised as for a replacement so that
+   * it replaces the rebalance wherever that may still be waiting. Journaled before it is broadcast, like any attempt.
+   */
+  private async cancel(entry: JournalEntry, problem: string, log: Logger): Promise<ReconcileReport> {
+    const { intentHash, record } = entry;
+    const last = entry.attempts[entry.attempts.length - 1]!;
+    const base = { intentHash, vault: record.vault };
+    const { baseFee, tip } = await this.sender.fees();
+    const fees = bumpedFees(last, baseFee, tip, this.options.fees);
+    if (!fees) {
+      log.warn({ tx: last.hash, problem }, "the journaled rebalance no longer passes and the fee ceiling leaves no room to cancel it; not sending it, waiting");
+      return { ...base, state: "pending", hash: last.hash };
+    }
+    const signed = await this.sender.sign(this.cancellation(record, fees));
+    this.journal.addAttempt(intentHash, { hash: signed.hash, raw: signed.raw, gasLimit: CANCEL_GAS, at: this.clock.nowMs(), ...fees, cancel: true });
+    log.warn({ tx: signed.hash, replaces: last.hash, problem, ...feesLog(fees) }, "the journaled rebalance no longer passes; cancelling its nonce instead of sending it");
+    await this.safeBroadcast(signed.raw, intentHash);
+    const mined = await this.findReceipt(entry);
+    if (mined) return this.reconcileOne(this.journal.inFlight(record.vault).find((e) => e.intentHash === intentHash) ?? entry, undefined, 2);
+    return { ...base, state: "pending", hash: signed.hash, cancelling: true };
+  }
+
+  private cancellation(record: IntentRecord, fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }) {
+    return { to: record.agent, data: "0x", nonce: record.nonce, gasLimit: CANCEL_GAS, chainId: record.chainId, ...fees };
+  }
+
+  private async findReceipt(entry: JournalEntry): Promise<(ChainReceipt & { cancel: boolean }) | null> {
     for (const attempt of [...entry.attempts].reverse()) {
       const receipt = await this.sender.receipt(attempt.hash);
-      if (receipt) return receipt;
+      if (receipt) return { ...receipt, cancel: attempt.cancel === true };
     }
     return null;
   }
@@ -290,9 +406,12 @@ export class Executor {
   }
 }
 
-/** The receipt of the newest attempt that was mined. */
-function newestReceipt(receipts: (ChainReceipt | null)[]): ChainReceipt | null {
-  for (let i = receipts.length - 1; i >= 0; i--) if (receipts[i]) return receipts[i]!;
+/** The receipt of the newest attempt that was mined, and whether that attempt was the cancellation. */
+function newestReceipt(entry: JournalEntry, receipts: (ChainReceipt | null)[]): (ChainReceipt & { cancel: boolean }) | null {
+  for (let i = receipts.length - 1; i >= 0; i--) {
+    const r = receipts[i];
+    if (r) return { ...r, cancel: entry.attempts[i]!.cancel === true };
+  }
   return null;
 }
 

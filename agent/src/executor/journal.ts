@@ -19,9 +19,12 @@ export interface Attempt {
   gasLimit: bigint;
   /** Wall-clock milliseconds when signed. */
   at: number;
+  /** A cancellation: a 0-value transfer to the agent itself at the intent's nonce, replacing a rebalance that no longer passes. */
+  cancel?: boolean;
 }
 
-export type OutcomeStatus = "confirmed" | "reverted" | "dropped";
+/** `cancelled`: the cancellation took the nonce, so the rebalance can never be mined. */
+export type OutcomeStatus = "confirmed" | "reverted" | "dropped" | "cancelled";
 
 export interface Outcome {
   status: OutcomeStatus;
@@ -63,20 +66,56 @@ export class FileJournal implements Journal {
     if (fs.existsSync(file)) this.load();
   }
 
+  /** Bytes cut from the end of the file at load: a line torn by a crash mid-write (0 when the file was whole). */
+  repairedBytes = 0;
+
   private load(): void {
-    const lines = fs.readFileSync(this.file, "utf8").split("\n");
-    lines.forEach((text, i) => {
-      if (text.trim() === "") return;
+    let text = fs.readFileSync(this.file, "utf8");
+    if (text.length > 0 && !text.endsWith("\n")) text = this.repairTail(text);
+    const lines = text.split("\n");
+    lines.forEach((raw, i) => {
+      if (raw.trim() === "") return;
       let line: Line;
       try {
-        line = parseLine(JSON.parse(text));
+        line = parseLine(JSON.parse(raw));
       } catch (err) {
-        // A torn last line is what a crash during a write leaves: that write never completed, so nothing was sent.
-        if (i >= lines.length - 2) return;
         throw new JournalError(`journal ${this.file} line ${i + 1} is unreadable`, { cause: err });
       }
       this.apply(line);
     });
+  }
+
+  /**
+   * A crash during a write leaves the last line without its newline. If that line is whole, only the newline is
+   * missing and it is added; if not, the write never completed (so what it recorded was never acted on: every line is
+   * written before the action it records) and the fragment is cut off. Either way the next append starts on a line of
+   * its own; without this, it would be glued to the fragment and lost.
+   */
+  private repairTail(text: string): string {
+    const cut = text.lastIndexOf("\n") + 1;
+    const tail = text.slice(cut);
+    let whole = false;
+    try {
+      parseLine(JSON.parse(tail));
+      whole = true;
+    } catch {
+      whole = false;
+    }
+    const fd = fs.openSync(this.file, "r+");
+    try {
+      if (whole) {
+        fs.writeSync(fd, "\n", Buffer.byteLength(text));
+      } else {
+        fs.ftruncateSync(fd, Buffer.byteLength(text.slice(0, cut)));
+        this.repairedBytes = Buffer.byteLength(tail);
+      }
+      fs.fsyncSync(fd);
+    } catch (err) {
+      throw new JournalError(`could not repair the torn end of the journal ${this.file}`, { cause: err });
+    } finally {
+      fs.closeSync(fd);
+    }
+    return whole ? `${text}\n` : text.slice(0, cut);
   }
 
   private apply(line: Line): void {
@@ -142,6 +181,7 @@ function parseAttempt(a: Raw): Attempt {
     maxPriorityFeePerGas: big(a.maxPriorityFeePerGas),
     gasLimit: big(a.gasLimit),
     at: a.at as number,
+    ...(a.cancel === true ? { cancel: true } : {}),
   };
 }
 

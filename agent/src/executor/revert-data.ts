@@ -18,11 +18,20 @@ export function revertDataOf(err: unknown, depth = 0): string | undefined {
   return undefined;
 }
 
-/** Whether the error is a revert (the node executed the call and it failed), as opposed to a transport failure. */
+/**
+ * Whether the error is a revert (the node executed the call and it failed), as opposed to a failure of the node or the
+ * transport. ethers turns *every* JSON-RPC error answer to eth_call or eth_estimateGas into a CALL_EXCEPTION ("missing
+ * revert data"), a node's "header not found" or "internal error" included; those are not reverts and must not be
+ * treated as the contract's verdict (a permanent revert opens the breaker). So a CALL_EXCEPTION without revert data
+ * counts only when the node's own message says it reverted.
+ */
 export function isRevert(err: unknown): boolean {
   if (revertDataOf(err)) return true;
-  const code = (err as { code?: unknown })?.code;
-  return code === "CALL_EXCEPTION";
+  const e = err as { code?: unknown; info?: { error?: { message?: unknown } }; reason?: unknown };
+  if (e?.code !== "CALL_EXCEPTION") return false;
+  const nodeMessage = e.info?.error?.message;
+  if (typeof nodeMessage === "string") return /revert/i.test(nodeMessage);
+  return true; // raised by ethers itself from a receipt or a decoded result: a revert
 }
 
 /** A `RevertError` naming the treasury error when the data is one. */

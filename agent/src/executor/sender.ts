@@ -2,7 +2,7 @@
  * The transaction boundary: the only object that holds the key and signs. Everything the executor needs from the
  * chain goes through this interface, so the executor is tested with a fake and for real against a local chain.
  */
-import { keccak256, type BaseWallet, type JsonRpcProvider } from "ethers";
+import { keccak256, toQuantity, type BaseWallet, type JsonRpcProvider } from "ethers";
 import { RpcError } from "../failures.js";
 import { isRevert, toRevertError } from "./revert-data.js";
 
@@ -56,8 +56,11 @@ export interface CallSimulator {
 
 export interface TxSender extends CallSimulator {
   chainId(): Promise<bigint>;
-  /** Simulates `data` to `to` and prices it, in one round trip; throws `RevertError` when the call would revert. */
-  quote(to: string, data: string): Promise<SendQuote>;
+  /**
+   * Simulates `data` to `to` at `blockTag` (as a gas estimate) and reads the fees and the pending nonce, in one round
+   * trip; throws `RevertError` when the call would revert.
+   */
+  quote(to: string, data: string, blockTag?: number | "latest"): Promise<SendQuote>;
   /** Receipts of `hashes`, the mined nonce, whether the node knows the last hash, and the head when `withHead`: in one
    *  round trip. */
   track(hashes: string[], withHead: boolean): Promise<Tracking>;
@@ -66,7 +69,10 @@ export interface TxSender extends CallSimulator {
   sign(request: TxRequest): Promise<{ raw: string; hash: string }>;
   /** Sends signed bytes. Re-sending bytes the node already has is not an error. */
   broadcast(raw: string): Promise<void>;
+  /** One transaction's receipt, null while not mined (the rare checks outside `track`). */
   receipt(hash: string): Promise<ChainReceipt | null>;
+  /** The head block (the rare check outside `track`). */
+  blockNumber(): Promise<number>;
 }
 
 /** A revert as `RevertError`, anything else as `RpcError`. */
@@ -125,9 +131,10 @@ export class WalletSender extends ProviderSimulator implements TxSender {
   }
 
   /** Issued together, so the provider sends them as one JSON-RPC batch (one HTTP request). */
-  async quote(to: string, data: string): Promise<SendQuote> {
+  async quote(to: string, data: string, blockTag: number | "latest" = "latest"): Promise<SendQuote> {
+    const tag = blockTag === "latest" ? "latest" : toQuantity(blockTag);
     const [gas, fees, pending] = await Promise.allSettled([
-      this.provider.estimateGas({ to, data, from: this.address }),
+      this.provider.send("eth_estimateGas", [{ to, data, from: this.address }, tag]).then((v: string) => BigInt(v)),
       this.readFees(),
       this.provider.getTransactionCount(this.address, "pending"),
     ]);
@@ -177,5 +184,9 @@ export class WalletSender extends ProviderSimulator implements TxSender {
       const r = await this.provider.getTransactionReceipt(hash);
       return r ? { hash: r.hash, blockNumber: r.blockNumber, status: r.status ?? 0, gasUsed: r.gasUsed } : null;
     });
+  }
+
+  blockNumber(): Promise<number> {
+    return rpc("eth_blockNumber", () => this.provider.getBlockNumber());
   }
 }

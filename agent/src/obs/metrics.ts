@@ -18,6 +18,9 @@ export class Metrics {
   readonly idle = new Gauge({ name: "agent_vault_idle", help: "Vault idle assets, in asset units", labelNames: ["vault"], registers: [this.registry] });
   readonly allocation = new Gauge({ name: "agent_strategy_value", help: "Current value of the vault's position, in asset units", labelNames: ["vault", "strategy"], registers: [this.registry] });
   readonly apr = new Gauge({ name: "agent_strategy_apr_estimate", help: "Estimated APR of a strategy (1 = 100%)", labelNames: ["vault", "strategy"], registers: [this.registry] });
+  readonly rpcErrors = new Counter({ name: "agent_rpc_errors_total", help: "Failed JSON-RPC requests by endpoint (scheme://host:port) and kind (timeout, connection, http-429, http-5xx, bad-response, rpc-error)", labelNames: ["endpoint", "kind"], registers: [this.registry] });
+  readonly rpcFailovers = new Counter({ name: "agent_rpc_failovers_total", help: "Times requests moved from one RPC endpoint to another", labelNames: ["from", "to"], registers: [this.registry] });
+  readonly rpcActive = new Gauge({ name: "agent_rpc_active_endpoint", help: "1 for the RPC endpoint that answered last", labelNames: ["endpoint"], registers: [this.registry] });
   readonly lastTick = new Gauge({ name: "agent_last_tick_timestamp_seconds", help: "Wall-clock time of the last completed tick", registers: [this.registry] });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {

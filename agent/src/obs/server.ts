@@ -1,6 +1,12 @@
-/** HTTP endpoints for operators: Prometheus `/metrics` and `/health` (200 healthy, 503 not). */
+/**
+ * HTTP endpoints for operators: Prometheus `/metrics`, `/health` (200 healthy, 503 not) and, when the daemon keeps a
+ * dashboard state, the dashboard page at `/` with its JSON at `/api/dashboard`. The page is plain HTML, CSS and
+ * JavaScript from `agent/dashboard/`, served as they are (no build step).
+ */
+import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
 import type { Registry } from "prom-client";
 
 export interface HealthReport {
@@ -13,14 +19,27 @@ export interface ObservabilityServer {
   close(): Promise<void>;
 }
 
+/** The dashboard's static files, by URL path. */
+export const DASHBOARD_DIR = fileURLToPath(new URL("../../dashboard/", import.meta.url));
+const STATIC: Record<string, { file: string; type: string }> = {
+  "/": { file: "index.html", type: "text/html; charset=utf-8" },
+  "/dashboard": { file: "index.html", type: "text/html; charset=utf-8" },
+  "/dashboard.css": { file: "dashboard.css", type: "text/css; charset=utf-8" },
+  "/dashboard.js": { file: "dashboard.js", type: "text/javascript; charset=utf-8" },
+};
+
+const json = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+
 export async function startObservabilityServer(options: {
   host: string;
   port: number;
   registry: Registry;
   health: () => HealthReport;
+  /** The dashboard's state (`DashboardState.view`); without it the dashboard routes answer 404. */
+  dashboard?: () => unknown;
 }): Promise<ObservabilityServer> {
   const server = http.createServer((req, res) => {
-    const url = (req.url ?? "/").split("?")[0];
+    const url = (req.url ?? "/").split("?")[0]!;
     if (req.method !== "GET") {
       res.writeHead(405).end();
       return;
@@ -34,9 +53,23 @@ export async function startObservabilityServer(options: {
     }
     if (url === "/health") {
       const report = options.health();
-      res
-        .writeHead(report.healthy ? 200 : 503, { "content-type": "application/json" })
-        .end(JSON.stringify(report, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
+      res.writeHead(report.healthy ? 200 : 503, { "content-type": "application/json" }).end(json(report));
+      return;
+    }
+    if (options.dashboard && url === "/api/dashboard") {
+      try {
+        res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(json(options.dashboard()));
+      } catch (err) {
+        res.writeHead(500, { "content-type": "text/plain" }).end(String(err));
+      }
+      return;
+    }
+    const asset = options.dashboard ? STATIC[url] : undefined;
+    if (asset) {
+      fs.readFile(`${DASHBOARD_DIR}${asset.file}`, (err, body) => {
+        if (err) res.writeHead(500, { "content-type": "text/plain" }).end(`dashboard file missing: ${asset.file}`);
+        else res.writeHead(200, { "content-type": asset.type, "cache-control": "no-cache" }).end(body);
+      });
       return;
     }
     res.writeHead(404).end();
@@ -47,6 +80,10 @@ export async function startObservabilityServer(options: {
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

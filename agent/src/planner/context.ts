@@ -64,3 +64,9 @@ export function gasCostInAssets(cost: CostModel, legs: number): bigint {
   const gas = cost.baseGas + cost.gasPerLeg * BigInt(legs);
   return (gas * cost.gasPriceWei * cost.assetPerNative) / 10n ** 18n;
 }
+
+/** `#1 0xa513E6`: a strategy's index in the vault and the start of its address. */
+export function strategyLabel(input: PlannerInput, strategy: string): string {
+  const index = input.snapshot.strategies.find((s) => s.strategy === strategy)?.index;
+  return `${index === undefined ? "" : `#${index} `}${strategy.slice(0, 8)}`;
+}

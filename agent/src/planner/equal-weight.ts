@@ -6,8 +6,9 @@
 import { absDiff, minBig } from "../checks/math.js";
 import { planContext } from "./context.js";
 import { enforceMinMove, transfer, UNBOUNDED, volumeOf, type Node } from "./engine.js";
-import { gasCostInAssets } from "./context.js";
+import { gasCostInAssets, strategyLabel } from "./context.js";
 import type { PlanDecision, Planner, PlannerInput } from "./types.js";
+import { formatAmount } from "../util/format.js";
 
 /** Equal split of `pool` over `capacities`, each within its own capacity (water-filling). Returns shares by index. */
 export function equalSplit(pool: bigint, capacities: bigint[]): bigint[] {
@@ -28,6 +29,7 @@ export class EqualWeightPlanner implements Planner {
   plan(input: PlannerInput): PlanDecision {
     const ctx = planContext(input);
     const { params } = input;
+    const amount = (v: bigint) => formatAmount(v, input.snapshot.assetDecimals);
     const receivers = ctx.strategies.filter((s) => s.canRaise);
     if (!ctx.strategies.some((s) => s.inScope)) {
       return { kind: "hold", code: "nothing-in-scope", reason: "the session's scope covers no listed strategy" };
@@ -36,7 +38,7 @@ export class EqualWeightPlanner implements Planner {
       return {
         kind: "hold",
         code: "no-session-budget",
-        reason: `the session has ${ctx.volumeBudget} volume and ${input.remaining.callsInEpoch} calls left this epoch`,
+        reason: `the session has ${amount(ctx.volumeBudget)} volume and ${input.remaining.callsInEpoch} calls left this epoch`,
       };
     }
     let pool = input.snapshot.idle - ctx.reserve;
@@ -74,7 +76,7 @@ export class EqualWeightPlanner implements Planner {
       return d > m ? d : m;
     }, 0n);
     if (drift < params.minMove) {
-      return { kind: "hold", code: "balanced", reason: `every strategy is within ${params.minMove} of its equal share` };
+      return { kind: "hold", code: "balanced", reason: `every strategy is within ${amount(params.minMove)} of its equal share` };
     }
     transfer(nodes, ctx.volumeBudget, 1n);
     enforceMinMove(nodes, params.minMove, ctx.reserve);
@@ -82,7 +84,7 @@ export class EqualWeightPlanner implements Planner {
       .filter((n) => !n.isIdle && n.planned !== n.current)
       .map((n) => ({ strategy: n.key, from: n.current, to: n.planned }));
     if (legs.length === 0) {
-      return { kind: "hold", code: "below-min-move", reason: `every move is below the minimum of ${params.minMove}` };
+      return { kind: "hold", code: "below-min-move", reason: `every move is below the minimum of ${amount(params.minMove)}` };
     }
     return {
       kind: "rebalance",
@@ -93,7 +95,7 @@ export class EqualWeightPlanner implements Planner {
       gasCost: gasCostInAssets(input.cost, legs.length),
       forced: false,
       reason: `equal weight within caps over ${receivers.length} strategies: ${legs
-        .map((l) => `${l.strategy.slice(0, 8)} ${l.from}→${l.to}`)
+        .map((l) => `${strategyLabel(input, l.strategy)} ${amount(l.from)} → ${amount(l.to)}`)
         .join("; ")}`,
     };
   }

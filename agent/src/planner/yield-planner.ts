@@ -9,9 +9,9 @@
  * that only chases yield must earn more than its gas over the horizon (anti-churn).
  */
 import { BPS, maxBig } from "../checks/math.js";
-import { formatWadPercent } from "../util/format.js";
+import { formatAmount, formatWadPercent } from "../util/format.js";
 import type { YieldEstimate } from "../yield/estimate.js";
-import { gasCostInAssets, planContext, type PlanContext } from "./context.js";
+import { gasCostInAssets, planContext, strategyLabel, type PlanContext } from "./context.js";
 import { enforceMinMove, transfer, UNBOUNDED, volumeOf, type Node } from "./engine.js";
 import type { PlanDecision, PlannedLeg, Planner, PlannerInput, PlannerParams } from "./types.js";
 
@@ -36,6 +36,7 @@ export class YieldPlanner implements Planner {
   plan(input: PlannerInput): PlanDecision {
     const ctx = planContext(input);
     const { params } = input;
+    const amount = (v: bigint) => formatAmount(v, input.snapshot.assetDecimals);
     if (!ctx.strategies.some((s) => s.inScope)) {
       return { kind: "hold", code: "nothing-in-scope", reason: "the session's scope covers no listed strategy" };
     }
@@ -43,7 +44,7 @@ export class YieldPlanner implements Planner {
       return {
         kind: "hold",
         code: "no-session-budget",
-        reason: `the session has ${ctx.volumeBudget} volume and ${input.remaining.callsInEpoch} calls left this epoch`,
+        reason: `the session has ${amount(ctx.volumeBudget)} volume and ${input.remaining.callsInEpoch} calls left this epoch`,
       };
     }
     const scores = new Map<string, bigint>();
@@ -93,7 +94,7 @@ export class YieldPlanner implements Planner {
       budget = transfer(nodes, budget, STRICT);
       if (idle.planned > before) {
         restoredBuffer = true;
-        reasons.push(`restore the idle buffer (+${idle.planned - before})`);
+        reasons.push(`restore the idle buffer (+${amount(idle.planned - before)})`);
       }
     }
 
@@ -115,7 +116,6 @@ export class YieldPlanner implements Planner {
     }
     if (forcedOut.length > 0) {
       budget = transfer(nodes, budget, STRICT);
-      reasons.push(`leave disabled or over-cap strategies (${forcedOut.length})`);
     }
     const forcedNodes = new Set(forcedOut);
     const forcedVolume = volumeOf(nodes);
@@ -140,7 +140,7 @@ export class YieldPlanner implements Planner {
       .map((n) => ({ strategy: n.key, from: n.current, to: n.planned, scoreWad: scores.get(n.key) }));
     if (legs.length === 0) {
       return proposed
-        ? { kind: "hold", code: "below-min-move", reason: `every move is below the minimum of ${params.minMove}` }
+        ? { kind: "hold", code: "below-min-move", reason: `every move is below the minimum of ${amount(params.minMove)}` }
         : { kind: "hold", code: "balanced", reason: "allocations already follow the best risk-adjusted yields" };
     }
 
@@ -156,13 +156,18 @@ export class YieldPlanner implements Planner {
       return {
         kind: "hold",
         code: "gain-below-gas",
-        reason: `expected gain ${expectedGain} over ${params.horizonSeconds}s does not pay gas ${gasCost}`,
+        reason: `expected gain ${amount(expectedGain)} over ${params.horizonSeconds}s does not pay gas ${amount(gasCost)}`,
       };
+    }
+    // Named only when a forced move survived the minimum-move filter (a strategy a hair above its cap after yield is not).
+    const forcedLegs = legs.filter((l) => forcedNodes.has(l.strategy));
+    if (forcedLegs.length > 0) {
+      reasons.push(`leave disabled or over-cap strategies (${forcedLegs.map((l) => strategyLabel(input, l.strategy)).join(", ")})`);
     }
     const moves = legs
       .map((l) => {
         const score = l.scoreWad === undefined ? "no estimate" : formatWadPercent(l.scoreWad);
-        return `${l.strategy.slice(0, 8)} ${l.from}→${l.to} (${score})`;
+        return `${strategyLabel(input, l.strategy)} ${amount(l.from)} → ${amount(l.to)} (${score})`;
       })
       .join("; ");
     reasons.push(`toward best risk-adjusted yield: ${moves}`);

@@ -52,7 +52,7 @@ describe("transactions in flight", () => {
     const start = await nonces();
     await chain.setAutomine(false);
     const [sent] = await first.daemon.tick();
-    expect(sent!.report!.result).toMatchObject({ kind: "sent" });
+    expect(sent!.report!.result).toMatchObject({ kind: "sent", confirmed: false });
     expect(await nonces(), "one transaction waits in the mempool").toEqual({ latest: start.latest, pending: start.latest + 1 });
 
     // The process dies; a new one starts on the same data directory.
@@ -93,7 +93,7 @@ describe("transactions in flight", () => {
     expect(await nonces()).toEqual(start);
 
     const second = await startDaemon(chain, equalWeight(dataDir));
-    await second.daemon.tick(); // re-broadcasts the same signed bytes (mined at once: automine)
+    // Re-broadcasts the same signed bytes; mined at once (automine), so settled within the same tick.
     const [settled] = await second.daemon.tick();
     expect(settled!.report!.settled.map((s) => s.state)).toEqual(["confirmed"]);
     const receipt = await provider.getTransactionReceipt(journaled.hash);
@@ -102,6 +102,43 @@ describe("transactions in flight", () => {
     expect(await rebalancedEvents(stack)).toHaveLength(1);
     expect((await nonces()).latest).toBe(start.latest + 1);
     expect(second.logs.messages()).toContain("node does not know the journaled transaction; re-broadcasting the same bytes");
+  });
+
+  it("a journaled rebalance the node never got, made wrong by a withdrawal meanwhile, is cancelled, not sent", async () => {
+    const dataDir = tempDir();
+    const provider = chain.provider;
+    class DyingSender extends WalletSender {
+      override async broadcast(): Promise<void> {
+        throw new Error("process killed before the broadcast");
+      }
+    }
+    const first = await startDaemon(chain, equalWeight(dataDir), { sender: new DyingSender(provider, new Wallet(AGENT_KEY).connect(provider)) });
+    const start = await nonces();
+    await first.daemon.tick();
+    const stale = first.journal.entries()[0]!;
+    // A user takes half the treasury out of idle: the journaled targets now break the caps and the buffer.
+    const user = stack.users[0]!;
+    await (await stack.vault.connect(user).withdraw(500_000n * stack.unit, user.address, user.address)).wait();
+
+    const second = await startDaemon(chain, equalWeight(dataDir));
+    const [tick] = await second.daemon.tick();
+    expect(tick!.report!.settled.map((s) => s.state), "cancelled, then the new plan confirmed, in the same tick").toEqual(["cancelled", "confirmed"]);
+    expect(second.logs.messages()).toContain("the journaled rebalance no longer passes; cancelling its nonce instead of sending it");
+    const cancelled = second.journal.entries().find((e) => e.intentHash === stale.intentHash)!;
+    expect(cancelled.attempts.map((a) => !!a.cancel), "the cancellation was journaled as an attempt").toEqual([false, true]);
+    expect(cancelled.outcome?.status).toBe("cancelled");
+    expect(await provider.getTransaction(stale.attempts[0]!.hash), "the stale rebalance never reached the chain").toBeNull();
+    const cancelTx = await provider.getTransaction(cancelled.attempts[1]!.hash);
+    expect(cancelTx, "a 0-value transfer to itself at the intent's nonce").toMatchObject({ to: AGENT, from: AGENT, value: 0n, data: "0x", nonce: start.latest });
+
+    // The vault is free again: a new plan on the current state is sent, with the next nonce.
+    expect(tick!.report!.result).toMatchObject({ kind: "sent", confirmed: true });
+    const events = await rebalancedEvents(stack);
+    expect(events).toHaveLength(1);
+    const fresh = second.journal.entries().find((e) => e.intentHash !== stale.intentHash)!;
+    expect(events[0]!.args.intentHash).toBe(fresh.intentHash);
+    expect(fresh.record.nonce).toBe(start.latest + 1);
+    expect((await nonces()).latest).toBe(start.latest + 2);
   });
 
   it("replaces a transaction stuck past the timeout with higher fees, and only one is mined", async () => {

@@ -1,7 +1,8 @@
 /**
  * JSON-RPC round trips of the daemon wired as `run` wires it, counted at a loopback proxy: one per vault on an idle
- * tick (the lens snapshot), three on the tick that sends a rebalance (snapshot; simulation with fees and nonce; the
- * broadcast), two on the tick that settles it (snapshot; receipt with nonce and mempool status).
+ * tick (the lens snapshot); three on the tick that sends a rebalance (snapshot; simulation with fees and nonce; the
+ * broadcast with a look at its status, which settles it at once on a chain that mines at once); two on a tick that
+ * follows a transaction still pending (snapshot; receipt with nonce and mempool status).
  */
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,7 +34,7 @@ afterAll(async () => {
 });
 
 describe("requests per tick", () => {
-  it("one when idle, three to send a rebalance, two to settle it", async () => {
+  it("one when idle, three to send a rebalance, two while it is pending", async () => {
     const config = testConfig(chain, stack, tempDir(), { network: { rpcUrl: proxy.url, chainId: 31337, confirmations: 1, pollIntervalMs: 100 } });
     const provider = createProvider(config);
     await assertChain(provider, config);
@@ -43,7 +44,7 @@ describe("requests per tick", () => {
     const tick = async () => {
       proxy.reset();
       const [t] = await daemon.tick();
-      return { kind: t!.report!.result.kind, ...proxy.counts() };
+      return { result: t!.report!.result, kind: t!.report!.result.kind, ...proxy.counts() };
     };
 
     // No yield history yet: the yield planner holds, with no fee quote.
@@ -54,17 +55,36 @@ describe("requests per tick", () => {
     await chain.increaseTime(3_600);
     await (await stack.strategies[1]!.simulateGain(2n * stack.unit)).wait();
     const sending = await tick();
-    expect(sending, JSON.stringify(sending.methods)).toMatchObject({ kind: "sent", requests: 3 });
+    expect(sending, JSON.stringify(sending.methods)).toMatchObject({ kind: "sent", requests: 3, result: { confirmed: true } });
     expect(sending.methods).toEqual({
       eth_call: 1,
       eth_estimateGas: 1,
       eth_getBlockByNumber: 1,
       eth_maxPriorityFeePerGas: 1,
-      eth_getTransactionCount: 1,
+      eth_getTransactionCount: 2,
       eth_sendRawTransaction: 1,
+      eth_getTransactionReceipt: 1,
+      eth_getTransactionByHash: 1,
     });
-    const settling = await tick();
-    expect(settling, JSON.stringify(settling.methods)).toMatchObject({ requests: 2, methods: { eth_call: 1, eth_getTransactionReceipt: 1 } });
+    expect(await tick(), "settled already: the next tick is idle").toMatchObject({ requests: 1, calls: 1 });
+
+    // A chain that does not mine at once: the rebalance waits in the mempool, followed with one batched read a tick.
+    await chain.setAutomine(false);
+    try {
+      await chain.increaseTime(3_600);
+      const gain = await stack.strategies[2]!.simulateGain(20n * stack.unit);
+      await chain.mine();
+      await gain.wait();
+      const pendingSend = await tick();
+      expect(pendingSend, JSON.stringify(pendingSend.methods)).toMatchObject({ kind: "sent", requests: 3, result: { confirmed: false } });
+      const following = await tick();
+      expect(following, JSON.stringify(following.methods)).toMatchObject({ kind: "in-flight", requests: 2, methods: { eth_call: 1, eth_getTransactionReceipt: 1 } });
+      await chain.mine();
+      const settling = await tick();
+      expect(settling.requests, JSON.stringify(settling.methods)).toBeLessThanOrEqual(2);
+    } finally {
+      await chain.setAutomine(true);
+    }
     provider.destroy();
   });
 });

@@ -11,7 +11,7 @@ import type { LocalChain } from "../../devnet/chain.js";
 import { devKey, type Stack } from "../../devnet/stack.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { AgentConfig } from "../../src/config/schema.js";
-import { buildRunners, type BuildOptions } from "../../src/daemon/build.js";
+import { assertChain, buildRunners, createProvider, type BuildOptions } from "../../src/daemon/build.js";
 import { Daemon } from "../../src/daemon/daemon.js";
 import { Metrics } from "../../src/obs/metrics.js";
 import type { Clock } from "../../src/util/clock.js";
@@ -53,14 +53,22 @@ export function testConfig(chain: LocalChain, stack: Stack, dataDir: string, ove
 export async function startDaemon(
   chain: LocalChain,
   config: AgentConfig,
-  options: { clock?: Clock; overrides?: BuildOptions["overrides"]; sender?: BuildOptions["sender"] } = {},
+  options: {
+    clock?: Clock;
+    overrides?: BuildOptions["overrides"];
+    sender?: BuildOptions["sender"];
+    /** Reach the chain as `run` does: through the configured endpoints (with failover), not the test's own provider. */
+    viaConfig?: boolean;
+  } = {},
 ) {
   const logs = memoryLogger();
   const metrics = new Metrics();
   const clock = options.clock ?? systemClock;
+  const provider = options.viaConfig ? createProvider(config, { log: logs.log, metrics, now: () => clock.nowMs() }) : chain.provider;
+  if (options.viaConfig) await assertChain(provider, config, logs.log);
   const built = await buildRunners({
     config,
-    provider: chain.provider,
+    provider,
     agent: AGENT,
     clock,
     log: logs.log,
@@ -70,7 +78,7 @@ export async function startDaemon(
     overrides: options.overrides,
   });
   const daemon = new Daemon(built.runners, clock, logs.log, metrics, { pollIntervalMs: config.network.pollIntervalMs });
-  return { daemon, runner: built.runners[0]!, journal: built.journal, executor: built.executor!, logs, metrics };
+  return { daemon, runner: built.runners[0]!, journal: built.journal, executor: built.executor!, logs, metrics, provider };
 }
 
 /** `Rebalanced` events of the vault, oldest first. */

@@ -55,6 +55,10 @@ describe("daemon loop", () => {
     clock.advance(33_001);
     expect(fine.health().healthy, "no tick for longer than 3 intervals + 30 s").toBe(false);
 
+    const lagging = new Daemon([fakeRunner("v", async () => ({ result: { kind: "stale" } }))], clock, log, new Metrics(), { pollIntervalMs: 1_000 });
+    for (let i = 0; i < 3; i++) await lagging.tick();
+    expect(lagging.health(), "three ticks on a node that answers from the past").toMatchObject({ healthy: false, consecutiveFailures: 3, vaults: { v: "stale" } });
+
     const tripped = new Daemon([fakeRunner("v", async () => ({ result: { kind: "breaker-open" } }), true)], clock, log, new Metrics(), { pollIntervalMs: 1_000 });
     await tripped.tick();
     expect(tripped.health()).toMatchObject({ healthy: false, breakersOpen: ["v"] });

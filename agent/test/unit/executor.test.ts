@@ -79,11 +79,40 @@ describe("executor", () => {
     expect(sender.signed[1]!.nonce, "after the journaled in-flight nonce").toBe(6);
   });
 
-  it("marks an intent dropped when its nonce was used by another transaction", async () => {
-    const { sender, executor } = setup();
+  it("marks an intent dropped when its nonce was used by another transaction, seen at two heads", async () => {
+    const { sender, executor, logs } = setup();
     await executor.submit(request);
     sender.useNonceElsewhere();
+    // A load-balanced node can count the nonce on one backend and miss our receipt on another: not dropped yet.
+    expect((await executor.reconcile())[0]).toMatchObject({ state: "pending" });
+    expect((await executor.reconcile())[0], "same head: still not").toMatchObject({ state: "pending" });
+    expect(logs.messages()).toContain("nonce used but no receipt of ours found; checking again at a later block before calling it dropped");
+    sender.head++;
     expect((await executor.reconcile())[0]).toMatchObject({ state: "dropped" });
+    expect(executor.inFlight(request.snapshot.vault)).toBeUndefined();
+  });
+
+  it("a receipt that shows up on the second look settles the intent as confirmed, not dropped", async () => {
+    const { sender, executor } = setup();
+    const sent = await executor.submit(request);
+    sender.mine();
+    const hidden = new Map(sender.receipts);
+    sender.receipts.clear(); // this backend has not indexed the receipt yet, but counts the nonce
+    expect((await executor.reconcile())[0]).toMatchObject({ state: "pending" });
+    sender.head++;
+    for (const [h, r] of hidden) sender.receipts.set(h, r);
+    expect((await executor.reconcile())[0]).toMatchObject({ state: "confirmed", hash: sent.status === "sent" ? sent.hash : "" });
+  });
+
+  it("never reuses a nonce the journal knows is taken, even when the node reports a lower count", async () => {
+    const { sender, executor } = setup();
+    await executor.submit(request);
+    sender.mine();
+    await executor.reconcile();
+    sender.latest = 0; // a lagging node: it has not seen nonce 0 used
+    const other = { ...request, snapshot: vaultSnapshot({ blockNumber: 101n }) };
+    await executor.submit(other);
+    expect(sender.signed.map((t) => t.nonce), "nonce 0 is journaled as mined").toEqual([0, 1]);
   });
 
   it("replaces a stuck transaction under the ceiling, and waits at the ceiling", async () => {
@@ -123,6 +152,66 @@ describe("executor", () => {
     await expect(restarted.submit(request), "no second intent while one is in flight").rejects.toThrow(/in flight/);
   });
 
+  it("a journaled rebalance that never reached a node and no longer passes is cancelled, not sent", async () => {
+    const { sender, executor, logs } = setup();
+    sender.onBroadcast = () => {
+      throw new Error("connection dropped");
+    };
+    const sent = await executor.submit(request);
+    expect(sent.status).toBe("sent");
+    sender.onBroadcast = undefined;
+    const original = sender.signed[0]!;
+    // The state moved while the transaction was nowhere: the plan now breaks a bound.
+    const [r] = await executor.reconcile(undefined, async () => "mirror: IdleBufferBreached(idle=1, required=2)");
+    expect(r).toMatchObject({ state: "pending", cancelling: true });
+    expect(sender.signed).toHaveLength(2);
+    const cancel = sender.signed[1]!;
+    expect(cancel, "a 0-value transfer to itself at the same nonce").toMatchObject({ to: sender.address, data: "0x", nonce: original.nonce, gasLimit: 21_000n });
+    expect(cancel.maxFeePerGas >= (original.maxFeePerGas * 125n) / 100n, "fees raised to replace it anywhere").toBe(true);
+    expect(sender.broadcasts, "the rebalance was never broadcast").toHaveLength(1);
+    expect(logs.messages()).toContain("the journaled rebalance no longer passes; cancelling its nonce instead of sending it");
+    const entry = executor.inFlight(request.snapshot.vault)!;
+    expect(entry.attempts.map((a) => !!a.cancel), "journaled before broadcast").toEqual([false, true]);
+
+    sender.mine();
+    const [settled] = await executor.reconcile(undefined, async () => "still failing");
+    expect(settled).toMatchObject({ state: "cancelled" });
+    expect(executor.inFlight(request.snapshot.vault)).toBeUndefined();
+  });
+
+  it("a journaled rebalance that never reached a node and still passes is re-broadcast as it was", async () => {
+    const { sender, executor } = setup();
+    sender.onBroadcast = () => {
+      throw new Error("HTTP 502");
+    };
+    await executor.submit(request);
+    sender.onBroadcast = undefined;
+    let asked = 0;
+    await executor.reconcile(undefined, async () => {
+      asked++;
+      return undefined;
+    });
+    expect(asked).toBe(1);
+    expect(sender.signed, "nothing new signed").toHaveLength(1);
+    expect(sender.broadcasts).toHaveLength(1);
+    expect(sender.mempool.size).toBe(1);
+  });
+
+  it("a stuck rebalance whose plan no longer passes is replaced by a cancellation, and a stuck cancellation by a dearer one", async () => {
+    const { sender, executor, clock } = setup();
+    await executor.submit(request);
+    clock.advance(30_000);
+    await executor.reconcile(undefined, async () => "mirror: CooldownActive(sessionId=7, nextCallAt=9)");
+    expect(sender.signed.map((t) => t.data === "0x")).toEqual([false, true]);
+    clock.advance(30_000);
+    const [r] = await executor.reconcile(undefined, async () => undefined);
+    expect(r, "the cancellation is bumped, never turned back into the rebalance").toMatchObject({ replaced: true });
+    expect(sender.signed.map((t) => t.data === "0x")).toEqual([false, true, true]);
+    expect(sender.signed[2]!.maxFeePerGas > sender.signed[1]!.maxFeePerGas).toBe(true);
+    sender.mine();
+    expect((await executor.reconcile())[0]).toMatchObject({ state: "cancelled" });
+  });
+
   it("decodes a transaction that reverted when mined", async () => {
     const { sender, executor } = setup();
     await executor.submit(request);
@@ -135,6 +224,34 @@ describe("executor", () => {
 });
 
 describe("journal", () => {
+  const record = (nonce: number) => ({ version: 1 as const, chainId: 1n, vault: A, agent: A, sessionId: 1n, nonce, stateDigest: "0x00", blockNumber: 1n, planner: "p", reason: "r", targets: [{ strategy: A, assets: 1n }], volume: 1n, expectedGain: 0n, createdAt: "2020-01-01T00:00:00.000Z" });
+  const attempt = (hash: string) => ({ hash, raw: "0x02", maxFeePerGas: 3n, maxPriorityFeePerGas: 1n, gasLimit: 9n, at: 1 });
+
+  it("after a torn write, the next lines are written on lines of their own and read back (a crash, then two more intents)", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "journal-")), "j.jsonl");
+    const first = new FileJournal(file).begin(record(0), attempt("0x01"));
+    fs.appendFileSync(file, '{"type":"intent","intentHash":"0xdead'); // the process died mid-write
+    const restarted = new FileJournal(file);
+    expect(restarted.repairedBytes, "the fragment was cut off").toBeGreaterThan(0);
+    const second = restarted.begin(record(1), attempt("0x03"));
+    restarted.finish(first.intentHash, { status: "confirmed", hash: "0x01", blockNumber: 5, gasUsed: 1n, at: 2 });
+    const third = restarted.begin(record(2), attempt("0x04"));
+    const reread = new FileJournal(file);
+    expect(reread.entries().map((e) => e.intentHash), "nothing glued to the fragment and lost").toEqual([first.intentHash, second.intentHash, third.intentHash]);
+    expect(reread.inFlight().map((e) => e.record.nonce), "in flight: the two later intents").toEqual([1, 2]);
+    expect(reread.repairedBytes).toBe(0);
+  });
+
+  it("a last line missing only its newline is kept and completed", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "journal-")), "j.jsonl");
+    const entry = new FileJournal(file).begin(record(0), attempt("0x01"));
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").trimEnd());
+    const reread = new FileJournal(file);
+    expect(reread.inFlight().map((e) => e.intentHash)).toEqual([entry.intentHash]);
+    reread.finish(entry.intentHash, { status: "dropped", at: 3 });
+    expect(new FileJournal(file).inFlight()).toHaveLength(0);
+  });
+
   it("survives a torn last line (a crash mid-write) and rejects a damaged middle", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "journal-"));
     const file = path.join(dir, "j.jsonl");

@@ -25,3 +25,37 @@ describe("observability server", () => {
     }
   });
 });
+
+describe("dashboard routes", () => {
+  it("serve the page, its script and style, and the JSON only when the daemon keeps a dashboard state", async () => {
+    const metrics = new Metrics();
+    const health = () => ({ healthy: true });
+    const bare = await startObservabilityServer({ host: "127.0.0.1", port: 0, registry: metrics.registry, health });
+    try {
+      expect((await fetch(`http://127.0.0.1:${bare.port}/`)).status, "no dashboard without its state").toBe(404);
+      expect((await fetch(`http://127.0.0.1:${bare.port}/api/dashboard`)).status).toBe(404);
+    } finally {
+      await bare.close();
+    }
+    let version = 1;
+    const server = await startObservabilityServer({ host: "127.0.0.1", port: 0, registry: metrics.registry, health, dashboard: () => ({ version: version++, big: 2n ** 70n }) });
+    try {
+      const url = `http://127.0.0.1:${server.port}`;
+      const page = await fetch(`${url}/`);
+      expect(page.headers.get("content-type")).toContain("text/html");
+      const html = await page.text();
+      expect(html).toContain("<title>Treasury agent</title>");
+      expect(html).toContain('src="/dashboard.js"');
+      const js = await fetch(`${url}/dashboard.js`);
+      expect(js.headers.get("content-type")).toContain("javascript");
+      expect(await js.text()).toContain('fetch("/api/dashboard"');
+      expect((await fetch(`${url}/dashboard.css`)).headers.get("content-type")).toContain("text/css");
+      const api = await fetch(`${url}/api/dashboard`);
+      expect(api.headers.get("cache-control")).toBe("no-store");
+      expect(await api.json(), "bigints as decimal strings").toEqual({ version: 1, big: "1180591620717411303424" });
+      expect(((await (await fetch(`${url}/api/dashboard`)).json()) as { version: number }).version, "computed per request").toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,219 @@
+// The treasury agent's dashboard: polls /api/dashboard once a second and renders it. Amounts arrive as integer strings
+// in the asset's smallest unit and are formatted here with BigInt, so nothing is rounded before it is shown.
+"use strict";
+
+const POLL_MS = 1000;
+const COLORS = ["var(--s0)", "var(--s1)", "var(--s2)", "var(--s3)"];
+
+const $ = (sel, root = document) => root.querySelector(sel);
+const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null) continue;
+    if (k === "class") node.className = v;
+    else if (k === "style") node.setAttribute("style", v);
+    else if (k.startsWith("data-") || k === "title" || k === "href") node.setAttribute(k, String(v));
+    else node[k] = v;
+  }
+  for (const c of children.flat()) if (c !== undefined && c !== null) node.append(c instanceof Node ? c : String(c));
+  return node;
+};
+
+/** 1234567891n, 6 → "1,234.56" (2 fraction digits, truncated). */
+function fmt(raw, decimals, digits = 2) {
+  let v = BigInt(raw);
+  const neg = v < 0n;
+  if (neg) v = -v;
+  const base = 10n ** BigInt(decimals);
+  const whole = (v / base).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const frac = (v % base).toString().padStart(decimals, "0").slice(0, digits);
+  return `${neg ? "-" : ""}${whole}${digits > 0 ? "." + frac : ""}`;
+}
+const amount = (raw, v) => `${fmt(raw, v.decimals)}${v.symbol ? " " + v.symbol : ""}`;
+/** part / whole as a percentage with two decimals. */
+function pct(part, whole) {
+  const w = BigInt(whole);
+  if (w === 0n) return 0;
+  return Number((BigInt(part) * 1000000n) / w) / 10000;
+}
+const bps = (b) => `${(b / 100).toFixed(2)}%`;
+function duration(s) {
+  if (s <= 0) return "0s";
+  const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return `${m}m ${s % 60}s`;
+  return `${s}s`;
+}
+const time = (s) => (s ? new Date(s * 1000).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "—");
+const short = (h) => (h ? `${h.slice(0, 10)}…${h.slice(-6)}` : "—");
+const MODE = { act: "acting", wait: "waiting", "stand-down": "standing down" };
+
+function renderVault(v) {
+  const node = $("#vault-template").content.firstElementChild.cloneNode(true);
+  node.dataset.vault = v.address;
+  $(".vault-title", node).textContent = `Vault ${v.label}`;
+  $(".addr", node).textContent = v.address;
+  if (!v.ready) {
+    $(".chain", node).textContent = v.error ? `error: ${v.error}` : "waiting for the first tick";
+    return node;
+  }
+  $(".chain", node).textContent = `block ${v.blockNumber} · ${time(v.timestamp)}`;
+
+  const total = $("[data-testid=total-assets]", node);
+  total.textContent = amount(v.totalAssets, v);
+  total.dataset.raw = v.totalAssets;
+  $(".live-value", node).textContent = `live value ${amount(v.liveValue, v)}`;
+
+  const idle = $("[data-testid=idle]", node);
+  idle.textContent = amount(v.idle, v);
+  idle.dataset.raw = v.idle;
+  const idleNote = $(".idle-note", node);
+  const below = BigInt(v.idle) < BigInt(v.idleRequired);
+  idleNote.textContent = `${pct(v.idle, v.totalAssets).toFixed(2)}% · buffer ${bps(v.idleBufferBps)} = ${amount(v.idleRequired, v)}`;
+  if (below) idleNote.classList.add("bad");
+
+  $(".share-price", node).textContent = fmt(v.sharePrice, v.decimals, 6);
+  const mode = v.agentsPaused ? "paused" : v.breaker.open ? "breaker open" : v.mode ? MODE[v.mode.mode] : v.lastResult.kind;
+  $(".mode-value", node).textContent = mode;
+  $(".mode-reason", node).textContent = v.breaker.open ? v.breaker.reason : v.mode ? v.mode.reason : v.lastResult.detail;
+
+  const bars = $("[data-testid=allocations]", node);
+  v.strategies.forEach((s, i) => {
+    const share = pct(s.value, v.totalAssets);
+    const capShare = pct(s.cap, v.totalAssets);
+    const over = BigInt(s.value) > BigInt(s.cap);
+    bars.append(
+      el("div", { class: `bar-row${over ? " over" : ""}${s.enabled ? "" : " disabled"}`, "data-testid": "strategy-row", "data-strategy": s.address },
+        el("div", { class: "bar-name", title: s.address }, `Strategy ${s.index}`,
+          el("span", { class: "apr" }, s.aprBps === null ? "APR: learning" : `APR ≈ ${(s.aprBps / 100).toFixed(2)}%`)),
+        el("div", { class: "track" },
+          el("div", { class: "fill", style: `width:${Math.min(share, 100)}%;background:${COLORS[i % COLORS.length]}` }),
+          el("div", { class: "cap", style: `left:${Math.min(capShare, 100)}%`, "data-label": `cap ${capShare.toFixed(1)}%` })),
+        el("div", { class: "bar-figs" },
+          el("span", { class: "value", "data-raw": s.value }, amount(s.value, v)),
+          el("span", { class: "pct", "data-testid": "strategy-share" }, `${share.toFixed(2)}% of ${bps(s.relativeCapBps)} cap`))));
+  });
+  const idleShare = pct(v.idle, v.totalAssets);
+  bars.append(
+    el("div", { class: `bar-row${below ? " under" : ""}`, "data-testid": "idle-row" },
+      el("div", { class: "bar-name" }, "Idle", el("span", { class: "apr" }, "earns nothing")),
+      el("div", { class: "track" },
+        el("div", { class: "fill", style: `width:${Math.min(idleShare, 100)}%;background:var(--idle)` }),
+        el("div", { class: "cap", style: `left:${v.idleBufferBps / 100}%`, "data-label": `buffer ${bps(v.idleBufferBps)}` })),
+      el("div", { class: "bar-figs" },
+        el("span", { class: "value", "data-raw": v.idle }, amount(v.idle, v)),
+        el("span", { class: "pct" }, `${idleShare.toFixed(2)}% (at least ${bps(v.idleBufferBps)})`))));
+
+  const sessions = $("[data-testid=sessions]", node);
+  if (v.sessions.length === 0) sessions.append(el("div", { class: "empty" }, "no session granted to this agent"));
+  for (const s of v.sessions.slice().reverse()) {
+    const used = BigInt(s.maxVolumePerEpoch) - BigInt(s.volumeLeftInEpoch);
+    sessions.append(
+      el("div", { class: "session", "data-testid": "session-row", "data-session": s.id },
+        el("div", { class: "session-head" },
+          el("b", {}, `Session #${s.id}`),
+          el("span", { class: `pill status-${s.status}`, "data-testid": "session-status" }, s.status)),
+        el("div", { class: "kv" },
+          el("div", {}, el("span", {}, "time left"), el("span", { "data-testid": "session-time-left" }, duration(s.timeLeft))),
+          el("div", {}, el("span", {}, "valid until"), el("span", {}, time(s.validUntil))),
+          el("div", {}, el("span", {}, "epoch volume left"), el("span", { "data-raw": s.volumeLeftInEpoch, "data-testid": "session-volume-left" }, amount(s.volumeLeftInEpoch, v))),
+          el("div", {}, el("span", {}, "calls left this epoch"), el("span", {}, `${s.callsLeftInEpoch} of ${s.maxCallsPerEpoch}`)),
+          el("div", {}, el("span", {}, "per call"), el("span", {}, amount(s.maxVolumePerCall, v))),
+          el("div", {}, el("span", {}, "next call"), el("span", {}, s.nextCallAt > v.timestamp ? time(s.nextCallAt) : "now"))),
+        el("div", { class: "meter", title: `${amount(used.toString(), v)} of ${amount(s.maxVolumePerEpoch, v)} used this epoch` },
+          el("div", { style: `width:${100 - pct(s.volumeLeftInEpoch, s.maxVolumePerEpoch)}%` })),
+        el("div", { class: "hint" }, sessionNote(s, v))));
+  }
+  return node;
+}
+
+/** What a session's status means, in words. */
+function sessionNote(s, v) {
+  switch (s.status) {
+    case "usable": return "the agent may act now";
+    case "cooldown": return `cooling down: next call at ${time(s.nextCallAt)}`;
+    case "out-of-budget": return `this epoch's budget is spent: it refills at ${time(s.epochEndsAt)}`;
+    case "not-started": return `starts at ${time(s.validAfter)}`;
+    case "expiring": return "inside the expiry margin: the agent starts no new call";
+    case "expired": return `expired at ${time(s.validUntil)}: the agent stands down`;
+    case "revoked": return "revoked: the agent stands down";
+    case "paused": return "every agent is paused by the guardian; only governance unpauses";
+    default: return s.detail;
+  }
+}
+
+function renderJournal(data) {
+  const body = $("#journal-body");
+  const vaults = Object.fromEntries(data.vaults.filter((v) => v.ready).map((v) => [v.address.toLowerCase(), v]));
+  body.replaceChildren();
+  if (data.journal.length === 0) {
+    body.append(el("tr", { class: "empty" }, el("td", { colSpan: 7 }, "no decision yet")));
+    return;
+  }
+  for (const j of data.journal) {
+    const v = vaults[j.vault.toLowerCase()] ?? { decimals: 18, symbol: "" };
+    body.append(
+      el("tr", { "data-testid": "journal-row", "data-intent": j.intentHash, "data-tx": j.txHash ?? "" },
+        el("td", { class: "num" }, j.createdAt.replace("T", " ").slice(0, 16)),
+        el("td", { class: "reason" }, j.reason, j.error ? el("div", { class: "status reverted" }, j.error) : null),
+        el("td", { class: "num", "data-raw": j.volume }, amount(j.volume, v)),
+        el("td", {}, el("span", { class: `status ${j.status}` }, j.status)),
+        el("td", { class: "num" }, j.gasUsed ? Number(j.gasUsed).toLocaleString("en-US") : "—"),
+        el("td", { class: "mono", title: j.txHash ?? "" }, short(j.txHash)),
+        el("td", { class: "mono", title: j.intentHash }, short(j.intentHash))));
+  }
+}
+
+function renderRejections(data) {
+  const list = $("#rejections");
+  list.replaceChildren();
+  if (data.rejections.length === 0) {
+    list.append(el("li", { class: "empty" }, "none"));
+    return;
+  }
+  for (const r of data.rejections) {
+    const m = /^(\w+)\((.*)\)$/s.exec(r.error);
+    list.append(
+      el("li", { class: "item", "data-testid": "rejection-row", "data-error": m ? m[1] : r.error },
+        el("div", {}, el("span", { class: "err" }, m ? m[1] : r.error), r.count > 1 ? ` ×${r.count}` : ""),
+        m && m[2] ? el("div", { class: "args mono" }, m[2]) : null,
+        el("div", { class: "meta" }, `${time(r.at)} · ${r.source} · stopped by the ${r.stage === "chain" ? "contract (transaction reverted)" : r.stage === "simulation" ? "contract (simulation)" : "mirror of the checks"}`,
+          r.txHash ? ` · tx ${short(r.txHash)}` : "", r.gasUsed ? ` · ${Number(r.gasUsed).toLocaleString("en-US")} gas` : "")));
+  }
+}
+
+function render(data) {
+  $("#agent-line").textContent = `agent ${data.agent} · chain ${data.chainId}`;
+  const main = $("#vaults");
+  main.replaceChildren(...data.vaults.map(renderVault));
+  renderJournal(data);
+  renderRejections(data);
+  const pill = $("#mode-pill");
+  const v = data.vaults.find((x) => x.ready);
+  const healthy = data.health && data.health.healthy;
+  const mode = v ? (v.agentsPaused ? "paused" : v.breaker.open ? "breaker open" : v.mode ? MODE[v.mode.mode] : v.lastResult.kind) : "starting";
+  pill.textContent = mode;
+  pill.className = `pill ${v && v.mode ? v.mode.mode : ""} ${healthy ? "" : "bad"}`;
+  pill.title = healthy ? "healthy" : "unhealthy: see /health";
+  document.body.dataset.version = String(data.version);
+}
+
+let lastOk = 0;
+async function poll() {
+  try {
+    const res = await fetch("/api/dashboard", { cache: "no-store" });
+    if (!res.ok) throw new Error(String(res.status));
+    const data = await res.json();
+    render(data);
+    lastOk = Date.now();
+    $("#live-dot").className = "dot on";
+    $("#live-text").textContent = "live";
+  } catch (err) {
+    $("#live-dot").className = "dot off";
+    $("#live-text").textContent = lastOk ? `disconnected (last update ${Math.round((Date.now() - lastOk) / 1000)}s ago)` : "disconnected";
+  } finally {
+    setTimeout(poll, POLL_MS);
+  }
+}
+poll();

@@ -1,0 +1,86 @@
+/**
+ * The daemon as `run` puts it together: runners, executor and journal (build.ts), the loop, and the dashboard state
+ * fed by every tick; then the HTTP server for the dashboard, /metrics and /health. The demo assembles it the same way.
+ */
+import type { BaseWallet, JsonRpcProvider } from "ethers";
+import type { Logger } from "pino";
+import { assetSymbols } from "../chain/asset-symbol.js";
+import { LensReader } from "../chain/reader.js";
+import type { AgentConfig } from "../config/schema.js";
+import type { Executor } from "../executor/executor.js";
+import type { Journal } from "../executor/journal.js";
+import { DashboardState } from "../obs/dashboard.js";
+import type { Metrics } from "../obs/metrics.js";
+import { startObservabilityServer, type ObservabilityServer } from "../obs/server.js";
+import type { Clock } from "../util/clock.js";
+import { buildRunners, type BuildOptions } from "./build.js";
+import { Daemon } from "./daemon.js";
+import type { VaultRunner } from "./vault-runner.js";
+
+export interface AssembledDaemon {
+  daemon: Daemon;
+  dashboard: DashboardState;
+  runners: VaultRunner[];
+  journal: Journal;
+  executor?: Executor;
+}
+
+export async function assembleDaemon(options: {
+  config: AgentConfig;
+  provider: JsonRpcProvider;
+  wallet: BaseWallet;
+  chainId: bigint;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  resetBreakers?: boolean;
+  overrides?: BuildOptions["overrides"];
+}): Promise<AssembledDaemon> {
+  const { config, provider, wallet, clock, log, metrics } = options;
+  const { runners, journal, executor } = await buildRunners({
+    config,
+    provider,
+    agent: wallet.address,
+    clock,
+    log,
+    metrics,
+    wallet,
+    overrides: options.overrides,
+  });
+  if (options.resetBreakers) {
+    for (const r of runners) {
+      if (r.breaker.open) log.warn({ vault: r.config.label, was: r.breaker.reason }, "circuit breaker reset by the operator");
+      r.breaker.reset();
+    }
+  }
+  const dashboard: DashboardState = new DashboardState({
+    agent: wallet.address,
+    chainId: options.chainId,
+    journal,
+    runners,
+    health: () => daemon.health(),
+    symbols: await assetSymbols(provider, runners.map((r) => r.config.vault)),
+    reader: new LensReader(provider, config.lens),
+  });
+  const daemon: Daemon = new Daemon(runners, clock, log, metrics, {
+    pollIntervalMs: config.network.pollIntervalMs,
+    onTick: (ticks) => dashboard.observe(ticks),
+  });
+  return { daemon, dashboard, runners, journal, executor };
+}
+
+/** Serves the dashboard, /metrics and /health as the configuration says (nothing when metrics are disabled). */
+export async function serveDaemon(
+  assembled: AssembledDaemon,
+  config: AgentConfig,
+  metrics: Metrics,
+): Promise<ObservabilityServer | undefined> {
+  if (!config.metrics.enabled) return undefined;
+  return await startObservabilityServer({
+    host: config.metrics.host,
+    port: config.metrics.port,
+    registry: metrics.registry,
+    health: () => assembled.daemon.health(),
+    dashboard: () => assembled.dashboard.view(),
+  });
+}

@@ -1,0 +1,262 @@
+/**
+ * What the dashboard shows, kept from the daemon's ticks: each vault's last snapshot (allocations against caps, idle
+ * against the buffer, sessions with budgets and time left), the decision journal with each transaction and its intent
+ * hash, and the attempts that were rejected. `view()` is the JSON the page polls; amounts are integer strings in the
+ * asset's smallest unit, so the page formats them exactly and tests compare them with the chain.
+ */
+import type { ChainReader } from "../chain/reader.js";
+import type { SessionState, VaultSnapshot } from "../chain/types.js";
+import type { DaemonTick } from "../daemon/daemon.js";
+import type { VaultRunner } from "../daemon/vault-runner.js";
+import type { Journal, JournalEntry } from "../executor/journal.js";
+import { assessSession } from "../session/assess.js";
+import type { HealthReport } from "./server.js";
+
+const BPS = 10_000n;
+
+/** A rejected attempt: a plan the mirror or the simulation refused, a reverted transaction, or one reported by a caller. */
+export interface Rejection {
+  /** Chain time (seconds) when it happened. */
+  at: bigint;
+  vault: string;
+  /** Who attempted it: "daemon" for the agent's own plans, or a caller's label (e.g. "rogue client"). */
+  source: string;
+  /** Where it was stopped. */
+  stage: "mirror" | "simulation" | "chain";
+  /** The decoded error, `Name(arg=value, ...)`. */
+  error: string;
+  txHash?: string;
+  gasUsed?: bigint;
+  /** How many times in a row the same rejection happened. */
+  count: number;
+}
+
+export interface DashboardOptions {
+  agent: string;
+  chainId: bigint;
+  journal: Journal;
+  runners: VaultRunner[];
+  health: () => HealthReport;
+  /** Asset symbol per vault address (lower case), for display. */
+  symbols?: Record<string, string>;
+  /** Rejections kept (oldest dropped first). */
+  maxRejections?: number;
+  /** Re-reads a vault after a tick that moved money, so the page shows the state after the transaction. */
+  reader?: ChainReader;
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export class DashboardState {
+  private readonly latest = new Map<string, { report?: DaemonTick["report"]; snapshot?: VaultSnapshot; error?: string }>();
+  private readonly rejections: Rejection[] = [];
+  private version = 0;
+
+  constructor(private readonly options: DashboardOptions) {}
+
+  /** Keeps each vault's latest tick and the rejections it reported. Pass as the daemon's `onTick`. */
+  async observe(ticks: DaemonTick[]): Promise<void> {
+    for (const tick of ticks) {
+      const runner = this.options.runners.find((r) => r.config.label === tick.vault);
+      const key = (runner?.config.vault ?? tick.vault).toLowerCase();
+      const previous = this.latest.get(key);
+      let snapshot = tick.report?.snapshot ?? previous?.snapshot;
+      // The tick's snapshot was read before it sent or settled anything: read again to show the state after.
+      if (tick.report && this.options.reader && runner && (tick.report.result.kind === "sent" || tick.report.settled.length > 0)) {
+        try {
+          snapshot = await this.options.reader.snapshot(runner.config.vault, runner.config.agent);
+        } catch {
+          // Keep the tick's own snapshot; the next tick reads again.
+        }
+      }
+      this.latest.set(key, { report: tick.report ?? previous?.report, snapshot, error: tick.error?.message });
+      const result = tick.report?.result;
+      if (result?.kind === "rejected") {
+        this.recordRejection({
+          at: tick.report!.snapshot.timestamp,
+          vault: tick.report!.vault,
+          source: "daemon",
+          stage: result.stage,
+          error: result.error,
+        });
+      }
+    }
+    this.version++;
+  }
+
+  /** Adds a rejected attempt; the same one again in a row only raises its count. */
+  recordRejection(r: Omit<Rejection, "count">): void {
+    const last = this.rejections[this.rejections.length - 1];
+    if (last && !r.txHash && !last.txHash && last.vault === r.vault && last.stage === r.stage && last.error === r.error && last.source === r.source) {
+      last.count++;
+      last.at = r.at;
+    } else {
+      this.rejections.push({ ...r, count: 1 });
+      const max = this.options.maxRejections ?? 100;
+      if (this.rejections.length > max) this.rejections.splice(0, this.rejections.length - max);
+    }
+    this.version++;
+  }
+
+  /** The JSON the page renders. */
+  view(): Json {
+    const vaults: Json[] = [];
+    for (const runner of this.options.runners) {
+      const latest = this.latest.get(runner.config.vault.toLowerCase());
+      if (!latest?.report) {
+        vaults.push({ label: runner.config.label, address: runner.config.vault, ready: false, error: latest?.error ?? null });
+        continue;
+      }
+      vaults.push(this.vaultView(runner, latest.report, latest.snapshot ?? latest.report.snapshot, latest.error));
+    }
+    const entries = this.options.journal.entries();
+    const journal = entries
+      .slice()
+      .sort((a, b) => (a.record.blockNumber === b.record.blockNumber ? b.record.nonce - a.record.nonce : a.record.blockNumber < b.record.blockNumber ? 1 : -1))
+      .map((e) => journalView(e));
+    const reverted: Json[] = entries
+      .filter((e) => e.outcome?.status === "reverted")
+      .map((e) => ({
+        at: Math.floor(Date.parse(e.record.createdAt) / 1000),
+        vault: e.record.vault,
+        source: "daemon",
+        stage: "chain",
+        error: e.outcome?.error ?? "reverted",
+        txHash: e.outcome?.hash ?? null,
+        gasUsed: e.outcome?.gasUsed?.toString() ?? null,
+        count: 1,
+      }));
+    return {
+      version: this.version,
+      agent: this.options.agent,
+      chainId: this.options.chainId.toString(),
+      health: toJson(this.options.health()),
+      vaults,
+      journal,
+      rejections: [
+        ...this.rejections.map((r): Json => ({
+          at: Number(r.at),
+          vault: r.vault,
+          source: r.source,
+          stage: r.stage,
+          error: r.error,
+          txHash: r.txHash ?? null,
+          gasUsed: r.gasUsed?.toString() ?? null,
+          count: r.count,
+        })),
+        ...reverted,
+      ].reverse(),
+    };
+  }
+
+  private vaultView(runner: VaultRunner, report: NonNullable<DaemonTick["report"]>, s: VaultSnapshot, error: string | undefined): Json {
+    const now = s.timestamp;
+    const required = ceilDiv(s.totalAssets * BigInt(s.bounds.idleBufferBps), BPS);
+    const result = report.result;
+    return {
+      label: runner.config.label,
+      address: s.vault,
+      ready: true,
+      error: error ?? null,
+      symbol: this.options.symbols?.[s.vault.toLowerCase()] ?? "",
+      decimals: s.assetDecimals,
+      blockNumber: s.blockNumber.toString(),
+      timestamp: Number(now),
+      totalAssets: s.totalAssets.toString(),
+      liveValue: (s.idle + s.strategies.reduce((sum, x) => sum + x.currentValue, 0n)).toString(),
+      idle: s.idle.toString(),
+      idleRequired: required.toString(),
+      idleBufferBps: s.bounds.idleBufferBps,
+      sharePrice: s.sharePrice.toString(),
+      shareDecimals: s.shareDecimals,
+      agentsPaused: s.agentsPaused,
+      breaker: { open: runner.breaker.open, reason: runner.breaker.reason ?? null },
+      mode: report.assessment ? { mode: report.assessment.mode, reason: report.assessment.reason } : null,
+      lastResult: { kind: result.kind, detail: resultDetail(result) },
+      strategies: s.strategies.map((x) => {
+        const relativeCap = (s.totalAssets * BigInt(x.relativeCapBps)) / BPS;
+        const apr = report.yields.get(x.strategy);
+        return {
+          address: x.strategy,
+          index: x.index,
+          enabled: x.enabled,
+          value: x.currentValue.toString(),
+          allocation: x.allocation.toString(),
+          absoluteCap: x.absoluteCap.toString(),
+          relativeCapBps: x.relativeCapBps,
+          relativeCap: relativeCap.toString(),
+          cap: (relativeCap < x.absoluteCap ? relativeCap : x.absoluteCap).toString(),
+          aprBps: apr ? Number((apr.aprWad * BPS) / 10n ** 18n) : null,
+        };
+      }),
+      sessions: s.sessions.map((x) => sessionView(x, s.agentsPaused, now, runner)),
+    };
+  }
+}
+
+function sessionView(x: SessionState, paused: boolean, now: bigint, runner: VaultRunner): Json {
+  const a = assessSession(x, paused, now, runner.config.policy);
+  return {
+    id: x.id.toString(),
+    status: a.status,
+    detail: a.detail,
+    validAfter: Number(x.session.validAfter),
+    validUntil: Number(x.session.validUntil),
+    timeLeft: Number(a.timeLeft),
+    maxVolumePerCall: x.session.maxVolumePerCall.toString(),
+    maxVolumePerEpoch: x.session.maxVolumePerEpoch.toString(),
+    volumeLeftInEpoch: x.remaining.volumeInEpoch.toString(),
+    volumeLeftPerCall: x.remaining.volumePerCall.toString(),
+    maxCallsPerEpoch: Number(x.session.maxCallsPerEpoch),
+    callsLeftInEpoch: Number(x.remaining.callsInEpoch),
+    epochLength: Number(x.session.epochLength),
+    nextCallAt: Number(x.remaining.nextCallAt),
+    epochEndsAt: Number(x.remaining.epochEndsAt),
+  };
+}
+
+function journalView(e: JournalEntry): Json {
+  const last = e.attempts[e.attempts.length - 1];
+  return {
+    intentHash: e.intentHash,
+    vault: e.record.vault,
+    createdAt: e.record.createdAt,
+    blockNumber: e.record.blockNumber.toString(),
+    sessionId: e.record.sessionId.toString(),
+    planner: e.record.planner,
+    reason: e.record.reason,
+    volume: e.record.volume.toString(),
+    expectedGain: e.record.expectedGain.toString(),
+    targets: e.record.targets.map((t) => ({ strategy: t.strategy, assets: t.assets.toString() })),
+    nonce: e.record.nonce,
+    attempts: e.attempts.length,
+    status: e.outcome?.status ?? "pending",
+    txHash: e.outcome?.hash ?? last?.hash ?? null,
+    minedIn: e.outcome?.blockNumber ?? null,
+    gasUsed: e.outcome?.gasUsed?.toString() ?? null,
+    error: e.outcome?.error ?? null,
+  };
+}
+
+function resultDetail(result: NonNullable<DaemonTick["report"]>["result"]): string {
+  switch (result.kind) {
+    case "sent":
+      return `sent ${result.hash}${result.confirmed ? " (confirmed)" : ""}`;
+    case "in-flight":
+      return `${result.intentHash} ${result.state}`;
+    case "rejected":
+      return `${result.stage}: ${result.error}`;
+    case "dry-run":
+      return result.simulation;
+    default:
+      return result.reason;
+  }
+}
+
+function ceilDiv(a: bigint, b: bigint): bigint {
+  return a === 0n ? 0n : (a - 1n) / b + 1n;
+}
+
+function toJson(value: unknown): Json {
+  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Json;
+}

@@ -1,0 +1,142 @@
+/**
+ * The dashboard in a real browser (Debian's chromium driven by playwright-core) against a running daemon on the
+ * embedded chain: the figures on the page are the chain's (read through the lens), the journal shows each
+ * transaction with the intent hash it put on chain, a rejected attempt is listed, and the page follows the daemon
+ * live. Saves a screenshot to agent/.data/dashboard.png (ignored by git).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Wallet } from "ethers";
+import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
+import { deployStack, fund, grantSession, type Stack } from "../../devnet/stack.js";
+import { assembleDaemon, serveDaemon, type AssembledDaemon } from "../../src/daemon/assemble.js";
+import { decodeTreasuryError, formatTreasuryError } from "../../src/errors.js";
+import { Metrics } from "../../src/obs/metrics.js";
+import type { ObservabilityServer } from "../../src/obs/server.js";
+import { formatAmount } from "../../src/util/format.js";
+import { systemClock } from "../../src/util/clock.js";
+import { memoryLogger } from "../support/logs.js";
+import { AGENT, AGENT_KEY, rebalancedEvents, tempDir, testConfig } from "../support/daemon-harness.js";
+import { vaultInterface } from "../../src/chain/contracts.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SCREENSHOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.data/dashboard.png");
+// Skipped only on a machine without chromium outside CI; in CI (.ci/run installs it) a missing browser fails the test.
+const skip = !fs.existsSync(CHROMIUM) && !process.env.CI;
+if (skip) {
+  console.warn(`SKIPPED: the dashboard browser test needs Debian's chromium at ${CHROMIUM} (apt-get install -y chromium); .ci/run installs it`);
+}
+
+describe.skipIf(skip)("dashboard in a real browser", () => {
+  let chain: LocalChain;
+  let stack: Stack;
+  let daemon: AssembledDaemon;
+  let server: ObservabilityServer;
+  let browser: Browser;
+  let url: string;
+
+  beforeAll(async () => {
+    chain = await startLocalChain();
+    stack = await deployStack(chain, { strategies: 3, seed: 100_000n });
+    await fund(stack, stack.users[0]!, 1_000_000n * stack.unit);
+    await grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: 600_000n * stack.unit, maxVolumePerEpoch: 3_000_000n * stack.unit });
+    const config = testConfig(chain, stack, tempDir());
+    const metrics = new Metrics();
+    daemon = await assembleDaemon({ config, provider: chain.provider, wallet: new Wallet(AGENT_KEY), chainId: 31337n, clock: systemClock, log: memoryLogger().log, metrics });
+    server = (await serveDaemon(daemon, config, metrics))!;
+    url = `http://127.0.0.1:${server.port}/`;
+
+    // Two ticks: no yield history, then a rebalance toward the strategy that earned.
+    await daemon.daemon.tick();
+    await chain.increaseTime(3_600);
+    await (await stack.strategies[1]!.simulateGain(2n * stack.unit)).wait();
+    const [tick] = await daemon.daemon.tick();
+    expect(tick!.report!.result.kind, "the daemon rebalanced").toBe("sent");
+
+    // A rebalance the contract refuses (strategy 1 above its 50% cap), as a client with the agent's key would try it
+    // once the session's one-minute cooldown is over.
+    await chain.increaseTime(120);
+    const data = vaultInterface.encodeFunctionData("rebalance", [[{ strategy: stack.strategyAddresses[1]!, assets: 560_000n * stack.unit }], 1n, `0x${"00".repeat(32)}`]);
+    const revert = await chain.provider.call({ from: AGENT, to: stack.vaultAddress, data }).then(
+      () => undefined,
+      (err: { data?: string }) => err.data,
+    );
+    const decoded = decodeTreasuryError(revert!);
+    expect(decoded?.name).toBe("RelativeCapExceeded");
+    daemon.dashboard.recordRejection({ at: await chain.latestTimestamp(), vault: stack.vaultAddress, source: "test client (agent key)", stage: "simulation", error: formatTreasuryError(decoded!) });
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await chain?.close();
+  });
+
+  it("shows the chain's figures, the journal with intent hashes, the rejection, and follows the daemon live", async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const pageErrors: string[] = [];
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    await page.goto(url);
+    await page.locator("[data-testid=strategy-row]").first().waitFor();
+
+    // Figures against the chain, read through the lens.
+    const snap = await stack.lens.snapshot(stack.vaultAddress, AGENT);
+    // The page truncates to two decimals: 399500.123456 -> "399,500.12 mUSD".
+    const mUSD = (v: bigint) => `${formatAmount(v - (v % 10_000n), 6).replace(/^([\d,]+)$/, "$1.00").replace(/\.(\d)$/, ".$10")} mUSD`;
+    expect(await page.locator("[data-testid=total-assets]").getAttribute("data-raw")).toBe(snap.totalAssets.toString());
+    expect(await page.locator("[data-testid=idle]").getAttribute("data-raw")).toBe(snap.idle.toString());
+    const rows = page.locator("[data-testid=strategy-row]");
+    expect(await rows.count()).toBe(snap.strategies.length);
+    for (const s of snap.strategies) {
+      const row = page.locator(`[data-testid=strategy-row][data-strategy="${s.strategy}"]`);
+      expect(await row.locator(".value").getAttribute("data-raw"), `strategy ${s.index} value`).toBe(s.currentValue.toString());
+      expect(await row.locator(".value").textContent(), "formatted as the asset").toBe(mUSD(s.currentValue));
+      const share = Number((s.currentValue * 1_000_000n) / snap.totalAssets) / 10_000;
+      expect(await row.locator("[data-testid=strategy-share]").textContent()).toBe(`${share.toFixed(2)}% of ${(Number(s.relativeCapBps) / 100).toFixed(2)}% cap`);
+    }
+    expect(Number(snap.strategies[1]!.currentValue), "the rebalance filled strategy 1").toBeGreaterThan(0);
+    expect(await page.locator("[data-testid=idle]").textContent()).toBe(mUSD(snap.idle));
+    expect(await page.locator("[data-testid=total-assets]").textContent()).toBe(mUSD(snap.totalAssets));
+
+    // Sessions: budgets left, as the session manager reports them.
+    const session = page.locator("[data-testid=session-row][data-session='1']");
+    expect(await session.locator("[data-testid=session-volume-left]").getAttribute("data-raw")).toBe(snap.sessions[0]!.remaining.volumeInEpoch.toString());
+    expect(await session.locator("[data-testid=session-status]").textContent(), "the daemon's last tick was in the cooldown").toBe("cooldown");
+
+    // The journal: the transaction and the intent hash it put on chain.
+    const events = await rebalancedEvents(stack);
+    const journalRows = page.locator("[data-testid=journal-row]");
+    expect(await journalRows.count()).toBe(events.length);
+    expect(await journalRows.first().getAttribute("data-intent")).toBe(events[0]!.args.intentHash);
+    expect(await journalRows.first().getAttribute("data-tx")).toBe(events[0]!.transactionHash);
+    expect(await journalRows.first().locator(".status").textContent()).toBe("confirmed");
+
+    // The rejected attempt.
+    const rejection = page.locator("[data-testid=rejection-row]");
+    expect(await rejection.count()).toBe(1);
+    expect(await rejection.getAttribute("data-error")).toBe("RelativeCapExceeded");
+
+    // Live: the guardian pauses every agent; after the daemon's next tick the page says so without a reload.
+    const version = Number(await page.locator("body").getAttribute("data-version"));
+    await (await stack.sessions.connect(stack.guardian).pauseAgents()).wait();
+    await daemon.daemon.tick();
+    await page.waitForFunction(`Number(document.body.dataset.version) > ${version}`, undefined, { timeout: 10_000 });
+    expect(await page.locator("[data-testid=vault-mode]").textContent()).toBe("paused");
+    expect(await session.locator("[data-testid=session-status]").textContent()).toBe("paused");
+    expect(await page.locator("[data-testid=live]").textContent()).toBe("live");
+    expect(pageErrors, "no script errors").toEqual([]);
+
+    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
+    console.log(`dashboard screenshot: ${SCREENSHOT}`);
+  }, 60_000);
+});

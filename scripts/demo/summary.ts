@@ -1,0 +1,183 @@
+/**
+ * The demo's closing summary: structured (tests assert on it; `--json` writes it) and rendered as text. Amounts are
+ * bigints in the asset's smallest unit; times are chain timestamps (seconds).
+ */
+import { formatUnits } from "ethers";
+
+export interface AllocationRow {
+  /** "Strategy 0" … or "Idle". */
+  name: string;
+  address?: string;
+  assets: bigint;
+  /** Share of the vault's value, in bps. */
+  shareBps: number;
+  /** The strategy's relative cap, in bps (strategies only). */
+  capBps?: number;
+}
+
+export interface Counterfactual {
+  /** Value at the end of the period. */
+  endValue: bigint;
+  /** endValue minus what was deposited. */
+  earned: bigint;
+}
+
+export interface RebalanceRow {
+  /** Chain time of the decision. */
+  at: number;
+  txHash: string;
+  intentHash: string;
+  gasUsed: bigint;
+  reason: string;
+  volume: bigint;
+  /** Per strategy moved: value before and target after. */
+  legs: { strategy: number; from: bigint; to: bigint }[];
+}
+
+export interface RejectionRow {
+  at: number;
+  /** Who tried: the daemon itself, or the rogue client holding the agent's key. */
+  who: string;
+  /** What was tried, in words. */
+  attempt: string;
+  /** Where it was stopped: "chain" (a mined transaction reverted), "simulation" or "mirror". */
+  stage: "chain" | "simulation" | "mirror";
+  /** The custom error's name, e.g. RelativeCapExceeded. */
+  error: string;
+  /** The decoded error with its arguments. */
+  detail: string;
+  txHash?: string;
+  gasUsed?: bigint;
+}
+
+export interface StandDown {
+  at: number;
+  reason: string;
+}
+
+export interface DemoSummary {
+  seed: number;
+  days: number;
+  symbol: string;
+  decimals: number;
+  agent: string;
+  addresses: { vault: string; sessionManager: string; lens: string; governor: string; timelock: string; asset: string; strategies: string[] };
+  /** Chain time when the agent's session started, and when the run ended. */
+  start: number;
+  end: number;
+  governance: { title: string; proposalId: string; calls: number }[];
+  session: { id: bigint; validAfter: number; validUntil: number; maxVolumePerCall: bigint; maxVolumePerEpoch: bigint; maxCallsPerEpoch: number; minInterval: number };
+  deposits: bigint;
+  allocations: { before: AllocationRow[]; after: AllocationRow[] };
+  /** From the first tick to the end, on the same yield path. */
+  outcome: { agent: Counterfactual; idle: Counterfactual; equalSplit: Counterfactual; periodSeconds: number };
+  gas: { rebalances: number; gasUsed: bigint; paidWei: bigint };
+  rebalances: RebalanceRow[];
+  rejections: RejectionRow[];
+  standDowns: StandDown[];
+  ticks: { total: number; byResult: Record<string, number> };
+  /** The daemon's last tick. */
+  final: { result: string; reason: string };
+}
+
+export function amount(value: bigint, s: Pick<DemoSummary, "decimals" | "symbol">, digits = 2): string {
+  const negative = value < 0n;
+  const [whole, fraction = ""] = formatUnits(negative ? -value : value, s.decimals).split(".");
+  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const frac = digits > 0 ? `.${fraction.padEnd(digits, "0").slice(0, digits)}` : "";
+  return `${negative ? "-" : ""}${grouped}${frac}${s.symbol ? ` ${s.symbol}` : ""}`;
+}
+
+export const percent = (bps: number) => `${(bps / 100).toFixed(2)}%`;
+
+/** `d2 06:00`: day of the run (from 1) and time of day, from the start of the session. */
+export function dayClock(at: number, start: number): string {
+  const t = at - start;
+  const day = Math.floor(t / 86_400) + 1;
+  const h = Math.floor((t % 86_400) / 3_600);
+  const m = Math.floor((t % 3_600) / 60);
+  return `d${day} ${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}`;
+}
+
+function table(headers: string[], rows: string[][], right: number[] = []): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (right.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)];
+}
+
+function yieldLine(name: string, c: Counterfactual, s: DemoSummary): string[] {
+  const bps = s.deposits === 0n ? 0 : Number((c.earned * 1_000_000n) / s.deposits) / 100;
+  const annual = s.outcome.periodSeconds > 0 ? (bps * 31_536_000) / s.outcome.periodSeconds : 0;
+  return [name, amount(c.endValue, s), amount(c.earned, s), percent(bps), percent(annual)];
+}
+
+/** The summary as the demo prints it. */
+export function renderSummary(s: DemoSummary): string {
+  const out: string[] = [];
+  const short = (h: string) => `${h.slice(0, 10)}…${h.slice(-4)}`;
+  out.push(`Summary: seed ${s.seed}, ${s.days} day${s.days === 1 ? "" : "s"} of simulated time, ${amount(s.deposits, s)} deposited`);
+  out.push("");
+  out.push("Allocations (share of the vault's value; cap in brackets)");
+  const names = s.allocations.after.map((r) => r.name);
+  const before = new Map(s.allocations.before.map((r) => [r.name, r]));
+  out.push(
+    ...table(
+      ["", "before", "", "after", "", "cap"],
+      names.map((n) => {
+        const a = s.allocations.after.find((r) => r.name === n)!;
+        const b = before.get(n);
+        return [n, b ? amount(b.assets, s) : "-", b ? percent(b.shareBps) : "", amount(a.assets, s), percent(a.shareBps), a.capBps === undefined ? "buffer" : `[${percent(a.capBps)}]`];
+      }),
+      [1, 2, 3, 4],
+    ).map((l) => `  ${l}`),
+  );
+  out.push("");
+  const days = (s.outcome.periodSeconds / 86_400).toFixed(2);
+  out.push(`Yield over the same ${days} days and the same yield path`);
+  out.push(
+    ...table(
+      ["", "end value", "earned", "return", "annualized"],
+      [
+        yieldLine("the agent", s.outcome.agent, s),
+        yieldLine("everything idle", s.outcome.idle, s),
+        yieldLine("fixed equal split", s.outcome.equalSplit, s),
+      ],
+      [1, 2, 3, 4],
+    ).map((l) => `  ${l}`),
+  );
+  const signed = (v: bigint) => `${v >= 0n ? "+" : ""}${amount(v, s)}`;
+  out.push(`  the agent against everything idle: ${signed(s.outcome.agent.earned - s.outcome.idle.earned)}; against the equal split: ${signed(s.outcome.agent.earned - s.outcome.equalSplit.earned)}`);
+  out.push(`  its ${s.gas.rebalances} rebalances used ${s.gas.gasUsed.toLocaleString("en-US")} gas, paid by the agent's key (${Number(formatUnits(s.gas.paidWei, 18)).toPrecision(3)} ETH at this chain's fees)`);
+  out.push("");
+  out.push(`Rebalances (${s.rebalances.length})`);
+  if (s.rebalances.length === 0) out.push("  none");
+  for (const r of s.rebalances) {
+    const bare = { decimals: s.decimals, symbol: "" };
+    const legs = r.legs.map((l) => `strategy ${l.strategy} ${amount(l.from, bare, 0)} -> ${amount(l.to, bare, 0)}`).join(", ");
+    out.push(`  ${dayClock(r.at, s.start)}  gas ${r.gasUsed.toLocaleString("en-US").padStart(7)}  tx ${short(r.txHash)}  intent ${short(r.intentHash)}`);
+    out.push(`             ${legs} ${s.symbol} (volume ${amount(r.volume, s, 0)})`);
+    out.push(`             reason: ${r.reason}`);
+  }
+  out.push("");
+  out.push(`Rejections (${s.rejections.length})`);
+  if (s.rejections.length === 0) out.push("  none");
+  for (const r of s.rejections) {
+    const where = r.stage === "chain" ? `reverted on chain${r.txHash ? ` in tx ${short(r.txHash)}` : ""}${r.gasUsed ? `, ${r.gasUsed.toLocaleString("en-US")} gas burnt` : ""}` : `stopped by the ${r.stage}`;
+    out.push(`  ${dayClock(r.at, s.start)}  ${r.who}: ${r.attempt}`);
+    out.push(`             ${r.detail}`);
+    out.push(`             ${where}`);
+  }
+  out.push("");
+  out.push("Stand-downs");
+  for (const d of s.standDowns) out.push(`  ${dayClock(d.at, s.start)}  ${d.reason}`);
+  out.push("");
+  const tally = Object.entries(s.ticks.byResult).map(([k, v]) => `${v} ${k}`).join(", ");
+  out.push(`Daemon: ${s.ticks.total} ticks (${tally}); last: ${s.final.result}: ${s.final.reason}`);
+  return out.join("\n");
+}
+
+/** The summary as JSON (bigints as decimal strings). */
+export function summaryJson(s: DemoSummary): string {
+  return JSON.stringify(s, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
+}

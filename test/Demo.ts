@@ -1,0 +1,171 @@
+/**
+ * The README's first command, end to end with short settings: the demo's structured summary is checked against the
+ * chain it ran on (rebalances and their intent hashes, the rejected rogue attempts, the stand-downs, the governance
+ * changes), the same seed gives the same summary, and the command line passes its options through.
+ */
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { expect } from "chai";
+import { Contract, JsonRpcProvider } from "ethers";
+import { main as demoMain } from "../scripts/demo.js";
+import { runDemo, type DemoRun } from "../scripts/demo/run.js";
+import { renderSummary, summaryJson, type DemoSummary } from "../scripts/demo/summary.js";
+import { gainOver, yieldPath } from "../scripts/demo/yields.js";
+import { REPO_ROOT } from "../scripts/lib/addresses.js";
+import { TreasuryLens__factory, TreasuryVault__factory } from "../types/ethers-contracts/index.js";
+
+const run = promisify(execFile);
+
+describe("Demo: the main job on an embedded chain", function () {
+  this.timeout(120_000);
+  let demo: DemoRun;
+  let summary: DemoSummary;
+  let provider: JsonRpcProvider;
+  const lines: string[] = [];
+
+  before(async function () {
+    demo = await runDemo({ days: 3, seed: 3, port: 0, out: (line) => lines.push(line) });
+    summary = demo.summary;
+    provider = new JsonRpcProvider(demo.chain.url, 31337, { staticNetwork: true });
+  });
+
+  after(async function () {
+    provider?.destroy();
+    await demo?.close();
+  });
+
+  it("deploys, sets the bounds by a governance proposal, and lifts the guardian's pause by another", async function () {
+    expect(summary.governance.map((g) => g.title), "two proposals executed").to.deep.equal([
+      "List the strategies and set the first bounds",
+      "Lift the agent pause",
+    ]);
+    const vault = TreasuryVault__factory.connect(summary.addresses.vault, provider);
+    expect((await vault.bounds()).idleBufferBps, "the idle buffer the proposal set").to.equal(1_200n);
+    expect(await vault.withdrawQueue(), "the three strategies listed").to.deep.equal(summary.addresses.strategies);
+    const sessions = new Contract(summary.addresses.sessionManager, ["function agentsPaused() view returns (bool)"], provider);
+    expect(await sessions.getFunction("agentsPaused")(), "governance lifted the pause").to.equal(false);
+  });
+
+  it("rebalances through the real daemon, each with the intent hash it journaled, gas and a reason", async function () {
+    expect(summary.rebalances.length, "at least the initial deployment and one move").to.be.greaterThanOrEqual(2);
+    const vault = TreasuryVault__factory.connect(summary.addresses.vault, provider);
+    const events = await vault.queryFilter(vault.filters.Rebalanced(), 0, "latest");
+    expect(events.map((e) => e.args.intentHash), "every rebalance on chain is one of the summary's, in order").to.deep.equal(
+      summary.rebalances.map((r) => r.intentHash),
+    );
+    expect(events.map((e) => e.transactionHash)).to.deep.equal(summary.rebalances.map((r) => r.txHash));
+    for (const [i, r] of summary.rebalances.entries()) {
+      const receipt = await provider.getTransactionReceipt(r.txHash);
+      expect(receipt!.status, `rebalance ${i} succeeded`).to.equal(1);
+      expect(receipt!.from, "sent by the agent's key").to.equal(summary.agent);
+      expect(r.gasUsed, "gas from the receipt").to.equal(receipt!.gasUsed);
+      expect(r.reason, "the planner's reason").to.match(/toward best risk-adjusted yield|idle buffer|over-cap/);
+      expect(r.legs.length).to.be.greaterThan(0);
+    }
+    const journal = demo.daemon.journal.entries();
+    expect(journal.map((e) => e.intentHash), "the daemon's journal holds exactly these intents").to.deep.equal(summary.rebalances.map((r) => r.intentHash));
+    expect(summary.gas.gasUsed).to.equal(summary.rebalances.reduce((s, r) => s + r.gasUsed, 0n));
+  });
+
+  it("the rogue rebalances are rejected by the contract, each with its decoded error", async function () {
+    expect(summary.rejections.map((r) => r.error), "cap breach, then paused, then expired").to.deep.equal([
+      "RelativeCapExceeded",
+      "AgentsPaused",
+      "SessionExpired",
+    ]);
+    for (const r of summary.rejections) {
+      expect(r.stage, "rejected by the contract in a mined transaction").to.equal("chain");
+      const receipt = await provider.getTransactionReceipt(r.txHash!);
+      expect(receipt!.status, `${r.error}: the transaction reverted`).to.equal(0);
+      expect(receipt!.from).to.equal(summary.agent);
+      expect(r.gasUsed).to.equal(receipt!.gasUsed);
+    }
+    const [cap, , expired] = summary.rejections;
+    expect(cap!.detail).to.match(/^RelativeCapExceeded\(strategy=0x[0-9a-fA-F]{40}, allocation=\d+, cap=\d+\)$/);
+    const [allocation, limit] = /allocation=(\d+), cap=(\d+)/.exec(cap!.detail)!.slice(1).map(BigInt) as [bigint, bigint];
+    expect(allocation > limit, "the attempt was above the cap").to.equal(true);
+    expect(expired!.detail).to.equal(`SessionExpired(sessionId=${summary.session.id}, validUntil=${summary.session.validUntil})`);
+    expect(summary.rejections.some((r) => r.who === "the daemon"), "the daemon itself never sent anything out of bounds").to.equal(false);
+    expect(lines.filter((l) => l.includes("rejected by the contract")), "each rejection printed as it happened").to.have.length(3);
+  });
+
+  it("stands down while paused and when the session expires", async function () {
+    expect(summary.standDowns.length).to.be.greaterThanOrEqual(2);
+    expect(summary.standDowns[0]!.reason).to.match(/session #1 paused/);
+    const lastStandDown = summary.standDowns[summary.standDowns.length - 1]!;
+    expect(lastStandDown.reason).to.match(/session #1 expired/);
+    expect(lastStandDown.at, "at the session's end").to.equal(summary.session.validUntil);
+    expect(summary.final).to.deep.equal({ result: "stand-down", reason: lastStandDown.reason });
+    expect(summary.ticks.total).to.equal(3 * 12 + 1);
+    expect(summary.ticks.byResult["sent"]).to.equal(summary.rebalances.length);
+  });
+
+  it("reports allocations and the yield against idle and an equal split, from the chain's figures", async function () {
+    const lens = TreasuryLens__factory.connect(summary.addresses.lens, provider);
+    const snap = await lens.snapshot(summary.addresses.vault, summary.agent);
+    const live = snap.idle + snap.strategies.reduce((s, x) => s + x.currentValue, 0n);
+    expect(summary.outcome.agent.endValue, "the agent's end value is the vault's live value").to.equal(live);
+    expect(summary.outcome.agent.earned).to.equal(live - summary.deposits);
+    expect(summary.outcome.idle.earned, "idle earns nothing").to.equal(0n);
+    expect(summary.outcome.equalSplit.earned, "the equal split earned something on this path").to.not.equal(0n);
+    expect(summary.allocations.before.find((r) => r.name === "Idle")!.assets, "everything idle before the agent acts").to.equal(summary.deposits);
+    const after = summary.allocations.after;
+    expect(after.map((r) => r.assets)).to.deep.equal([...snap.strategies.map((x) => x.currentValue), snap.idle]);
+    for (const r of after.filter((x) => x.capBps !== undefined)) {
+      expect(r.shareBps, `${r.name} within its cap`).to.be.at.most(r.capBps!);
+    }
+    expect(after.find((r) => r.name === "Idle")!.shareBps, "idle at least the buffer").to.be.at.least(1_200);
+    const text = renderSummary(summary);
+    expect(text).to.contain("Rejections (3)");
+    expect(text).to.contain(`Rebalances (${summary.rebalances.length})`);
+    expect(text).to.match(/fixed equal split/);
+  });
+
+  it("serves the dashboard's JSON during the run, with the rejections", async function () {
+    const res = await fetch(`${demo.dashboardUrl}api/dashboard`);
+    expect(res.status).to.equal(200);
+    const view = (await res.json()) as { journal: unknown[]; rejections: { error: string }[] };
+    expect(view.journal).to.have.length(summary.rebalances.length);
+    expect(view.rejections.map((r) => r.error.split("(")[0])).to.deep.equal(["SessionExpired", "AgentsPaused", "RelativeCapExceeded"]);
+  });
+
+  it("gives the same summary for the same seed, and another for another seed", async function () {
+    const again = await runDemo({ days: 3, seed: 3, port: 0, out: () => {} });
+    try {
+      expect(summaryJson(again.summary), "same seed, same summary").to.equal(summaryJson(summary));
+    } finally {
+      await again.close();
+    }
+    const a = yieldPath({ seed: 3, days: 5, strategies: 3 });
+    expect(yieldPath({ seed: 3, days: 5, strategies: 3 })).to.deep.equal(a);
+    expect(yieldPath({ seed: 4, days: 5, strategies: 3 }), "the seed changes the market").to.not.deep.equal(a);
+    expect(gainOver(1_000_000n * 10n ** 6n, 1_000, 31_536_000n), "10% a year for a year").to.equal(100_000n * 10n ** 6n);
+  });
+
+  it("the command line passes --days and --seed through, and refuses bad options", async function () {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "demo-cli-")), "summary.json");
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--days", "1", "--seed", "7", "--port", "0", "--json", out], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CI: "true" },
+    });
+    expect(stdout).to.match(/^\[12\/12\] d2 00:00 {2}daemon: stand-down: session #1 expired/m);
+    expect(stdout).to.contain("Summary: seed 7, 1 day of simulated time");
+    const json = JSON.parse(fs.readFileSync(out, "utf8")) as { days: number; seed: number; rejections: unknown[] };
+    expect([json.days, json.seed]).to.deep.equal([1, 7]);
+    expect(json.rejections).to.have.length(3);
+    const errors: string[] = [];
+    const error = console.error;
+    console.error = (line: string) => errors.push(line);
+    try {
+      expect(await demoMain(["--days", "9"]), "days above the session ceiling").to.equal(2);
+      expect(await demoMain(["--seed", "x"])).to.equal(2);
+      expect(await demoMain(["--bogus"])).to.equal(2);
+    } finally {
+      console.error = error;
+    }
+    expect(errors[0]).to.contain("--days must be a whole number from 1 to 7");
+  });
+});

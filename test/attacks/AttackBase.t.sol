@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+
+import {BaseTest} from "../Base.t.sol";
+import {ITreasuryVault} from "../../contracts/interfaces/ITreasuryVault.sol";
+import {ISessionManager} from "../../contracts/interfaces/ISessionManager.sol";
+
+/// @notice Shared helpers of the attack tests: the Exits fixture (alice 600e6, bob 400e6, 300e6 in each of the three
+/// strategies, 100e6 idle), listing an extra strategy with a session covering it, raw calls, and the accounting
+/// checks every attack test ends with.
+abstract contract AttackBase is BaseTest {
+    bytes32 internal constant INTENT = keccak256("intent");
+
+    uint256 internal sid;
+
+    function setUp() public virtual override {
+        super.setUp();
+        _fundFixture();
+    }
+
+    function _fundFixture() internal {
+        _deposit(alice, 600e6);
+        _deposit(bob, 400e6);
+        sid = _grantDefault();
+        _rebalance(_targets3(300e6, 300e6, 300e6), sid);
+    }
+
+    // ---------------------------------------------------------------- strategies and sessions
+
+    function _s(uint256 i) internal view returns (address) {
+        return address(strategies[i]);
+    }
+
+    /// @dev Lists `strategy` at the fixture caps and grants a default session covering every listed strategy.
+    function _listWithSession(address strategy) internal returns (uint256 id) {
+        vm.prank(governance);
+        vault.addStrategy(strategy, ABS_CAP, REL_CAP_BPS);
+        ISessionManager.SessionParams memory p = _params();
+        p.scope = (1 << vault.strategyCount()) - 1;
+        id = _grant(p);
+    }
+
+    /// @dev Puts `strategy` first in the withdraw queue, the others after it in their current order.
+    function _queueFirst(address strategy) internal {
+        address[] memory queue = vault.withdrawQueue();
+        address[] memory q = new address[](queue.length);
+        q[0] = strategy;
+        uint256 n = 1;
+        for (uint256 i; i < queue.length; ++i) {
+            if (queue[i] != strategy) q[n++] = queue[i];
+        }
+        vm.prank(governance);
+        vault.setWithdrawQueue(q);
+    }
+
+    function _targets2(address s0, uint256 a0, address s1, uint256 a1)
+        internal
+        pure
+        returns (ITreasuryVault.Allocation[] memory t)
+    {
+        t = new ITreasuryVault.Allocation[](2);
+        t[0] = ITreasuryVault.Allocation(s0, a0);
+        t[1] = ITreasuryVault.Allocation(s1, a1);
+    }
+
+    // ---------------------------------------------------------------- calls
+
+    /// @dev `rebalance` as a raw call from `caller`: (success, return or revert data).
+    function _tryRebalance(address caller, ITreasuryVault.Allocation[] memory t, uint256 id)
+        internal
+        returns (bool ok, bytes memory ret)
+    {
+        vm.prank(caller);
+        (ok, ret) = address(vault).call(abi.encodeCall(ITreasuryVault.rebalance, (t, id, INTENT)));
+    }
+
+    /// @dev The rebalance reverts with exactly `expected`, and `previewRebalance` predicted exactly that.
+    function _assertRebalanceReverts(ITreasuryVault.Allocation[] memory t, uint256 id, bytes memory expected)
+        internal
+    {
+        ITreasuryVault.RebalancePreview memory p = vault.previewRebalance(t, id, agent);
+        (bool ok, bytes memory ret) = _tryRebalance(agent, t, id);
+        assertFalse(ok, "rebalance reverts");
+        assertEq(ret, expected, "revert data is the expected error");
+        assertEq(p.reason, expected, "preview predicted the same error");
+    }
+
+    function _withdraw(address user, uint256 assets) internal returns (uint256 shares) {
+        vm.prank(user);
+        shares = vault.withdraw(assets, user, user);
+    }
+
+    function _redeem(address user, uint256 shares) internal returns (uint256 assets) {
+        vm.prank(user);
+        assets = vault.redeem(shares, user, user);
+    }
+
+    // ---------------------------------------------------------------- accounting
+
+    /// @dev Total assets = idle + sum of listed allocations = idle + totalAllocated; idle <= the vault's balance;
+    /// no allowance to any listed strategy.
+    function _assertConsistent(string memory where) internal view {
+        address[] memory queue = vault.withdrawQueue();
+        uint256 sum;
+        for (uint256 i; i < queue.length; ++i) {
+            sum += vault.allocation(queue[i]);
+            assertEq(IERC20(vault.asset()).allowance(address(vault), queue[i]), 0, string.concat(where, ": allowance"));
+        }
+        assertEq(vault.totalAllocated(), sum, string.concat(where, ": totalAllocated = sum of allocations"));
+        assertEq(vault.totalAssets(), vault.idle() + sum, string.concat(where, ": totalAssets = idle + allocations"));
+        assertLe(
+            vault.idle(), IERC20(vault.asset()).balanceOf(address(vault)), string.concat(where, ": idle <= balance")
+        );
+    }
+
+    /// @dev Value of the vault's position in `strategy` as the strategy reports it.
+    function _positionValue(address strategy) internal view returns (uint256) {
+        return IERC4626(strategy).previewRedeem(IERC4626(strategy).balanceOf(address(vault)));
+    }
+}

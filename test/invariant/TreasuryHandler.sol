@@ -1,0 +1,690 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {TreasuryVault} from "../../contracts/vault/TreasuryVault.sol";
+import {SessionManager} from "../../contracts/session/SessionManager.sol";
+import {ITreasuryVault} from "../../contracts/interfaces/ITreasuryVault.sol";
+import {ISessionManager} from "../../contracts/interfaces/ISessionManager.sol";
+import {ConstantsLib} from "../../contracts/libraries/ConstantsLib.sol";
+import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
+import {MockStrategy} from "../../contracts/mocks/MockStrategy.sol";
+
+/// @notice Test-only strategy that burns an entry fee out of its own assets on every deposit: a rebalance into it
+/// loses value, so the vault's loss limits have something to bound.
+contract FeeStrategy is MockStrategy {
+    /// @notice Entry fee, in bps of each deposit.
+    uint256 public feeBps;
+
+    constructor(MockERC20 asset_, string memory name_) MockStrategy(asset_, name_) {}
+
+    function setFeeBps(uint256 feeBps_) external {
+        feeBps = feeBps_;
+    }
+
+    function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
+        super._deposit(caller, receiver, assets, shares);
+        MockERC20(asset()).burn(address(this), assets * feeBps / ConstantsLib.BPS);
+    }
+}
+
+/// @notice Drives the treasury like its users, agents, guardian and governance would, and keeps `ghost_` records of
+/// what happened for the invariants: sums of money in and out, rebalances accepted and rejected, forbidden agent
+/// calls that got through, caps, buffer, loss and session limits as measured right after each accepted rebalance, and
+/// exits that did not pay what `maxWithdraw`/`maxRedeem` promised.
+/// @dev Every action bounds its inputs and returns early when it cannot apply; no action is expected to revert.
+contract TreasuryHandler is Test {
+    /// @dev Most sessions granted in one run (setUp's included): keeps the per-session invariant loops short.
+    uint256 internal constant MAX_SESSIONS = 12;
+    /// @dev Largest single deposit, in whole tokens.
+    uint256 internal constant MAX_DEPOSIT_TOKENS = 10_000_000;
+    /// @dev Largest single strategy profit or loss, in bps of its assets: 500 = 5%.
+    uint256 internal constant MAX_PNL_BPS = 500;
+
+    TreasuryVault internal immutable vault;
+    SessionManager internal immutable sessions;
+    MockERC20 internal immutable asset;
+    address internal immutable governance;
+    address internal immutable guardian;
+    /// @dev One whole token in asset units.
+    uint256 internal immutable unit;
+
+    MockStrategy[] internal strategies;
+    address[] internal actors;
+    address[] internal agents;
+    /// @dev Caps the run started with, by strategy index: what governance restores.
+    uint128[] internal initialAbsCaps;
+    uint16[] internal initialRelCaps;
+
+    /// @dev Every session granted, oldest first, with its parameters as granted (the handler's own record).
+    uint256[] public sessionIds;
+    mapping(uint256 sessionId => ISessionManager.SessionParams) internal _granted;
+
+    // ---------------------------------------------------------------- the handler's view of permissions
+    mapping(uint256 sessionId => bool) public ghost_revoked;
+    bool public ghost_agentsPaused;
+
+    // ---------------------------------------------------------------- money sums, in assets
+    /// Paid in by deposits and mints, the vault's assets at construction (setUp's seed deposit) included.
+    uint256 public ghost_depositedAssets;
+    uint256 public ghost_withdrawnAssets;
+    uint256 public ghost_strategyGains;
+    uint256 public ghost_strategyLosses;
+    uint256 public ghost_donations;
+
+    // ---------------------------------------------------------------- rebalances
+    uint256 public ghost_rebalanceSuccesses;
+    uint256 public ghost_rebalanceRejections;
+    /// Attempts the handler knew to be made by a wrong agent, or with a revoked, paused, expired, not yet started or
+    /// out-of-scope session; and how many of them the vault let through (must stay 0).
+    uint256 public ghost_forbiddenAttempts;
+    uint256 public ghost_forbiddenSuccesses;
+    /// Strategies raised by accepted rebalances, and how many of them ended above a cap right after.
+    uint256 public ghost_raisedLegs;
+    uint256 public ghost_capBreaches;
+    /// Accepted rebalances that lowered idle below the buffer.
+    uint256 public ghost_bufferBreaches;
+    /// Accepted rebalances whose loss passed the per-call limit or the epoch budget.
+    uint256 public ghost_lossLimitBreaches;
+    /// Accepted rebalances that lost value (rounding, or the fee strategy's entry fee).
+    uint256 public ghost_lossyRebalances;
+    mapping(uint256 lossEpoch => uint256) public ghost_lossInEpoch;
+
+    // ---------------------------------------------------------------- sessions
+    /// Volume of accepted rebalances per session and session epoch, as the handler measured it, and in all.
+    mapping(uint256 sessionId => mapping(uint256 epoch => uint256)) public ghost_epochVolume;
+    mapping(uint256 sessionId => mapping(uint256 epoch => uint256)) public ghost_epochCalls;
+    mapping(uint256 sessionId => uint256) public ghost_sessionVolume;
+    mapping(uint256 sessionId => uint256) public ghost_lastCallAt;
+    /// Accepted rebalances past a session's per-call volume, per-epoch volume, calls per epoch or minimum interval.
+    uint256 public ghost_sessionLimitBreaches;
+
+    // ---------------------------------------------------------------- exits
+    uint256 public ghost_exits;
+    uint256 public ghost_exitsWhilePaused;
+    /// Exits larger than idle at the time (served partly from strategies).
+    uint256 public ghost_exitsBeyondIdle;
+    /// Exits within `maxWithdraw`/`maxRedeem` that reverted or paid other than promised.
+    uint256 public ghost_exitFailures;
+
+    /// @dev What the handler measures around one rebalance.
+    struct Attempt {
+        uint256 sessionId;
+        address caller;
+        uint256 touchedMask;
+        uint256 volume;
+        uint256 idleBefore;
+        uint256 totalBefore;
+        uint256 valueBefore;
+        uint256[] before;
+        bool forbidden;
+    }
+
+    constructor(
+        TreasuryVault vault_,
+        SessionManager sessions_,
+        MockStrategy[] memory strategies_,
+        address[] memory actors_,
+        address[] memory agents_
+    ) {
+        vault = vault_;
+        sessions = sessions_;
+        asset = MockERC20(vault_.asset());
+        governance = vault_.governance();
+        guardian = vault_.guardian();
+        unit = 10 ** asset.decimals();
+        ghost_depositedAssets = vault_.totalAssets();
+        for (uint256 i; i < strategies_.length; ++i) {
+            strategies.push(strategies_[i]);
+            ITreasuryVault.StrategyConfig memory c = vault_.strategyConfig(address(strategies_[i]));
+            initialAbsCaps.push(c.absoluteCap);
+            initialRelCaps.push(c.relativeCapBps);
+        }
+        actors = actors_;
+        agents = agents_;
+    }
+
+    // ================================================================ users
+
+    function deposit(uint256 actorSeed, uint256 assets) external {
+        address actor = _actor(actorSeed);
+        assets = bound(assets, 1, MAX_DEPOSIT_TOKENS * unit);
+        asset.mint(actor, assets);
+        vm.startPrank(actor);
+        asset.approve(address(vault), assets);
+        vault.deposit(assets, actor);
+        vm.stopPrank();
+        ghost_depositedAssets += assets;
+    }
+
+    function mint(uint256 actorSeed, uint256 shares) external {
+        address actor = _actor(actorSeed);
+        shares = bound(shares, 1, MAX_DEPOSIT_TOKENS * unit * 10 ** ConstantsLib.DECIMALS_OFFSET);
+        uint256 cost = vault.previewMint(shares);
+        asset.mint(actor, cost);
+        vm.startPrank(actor);
+        asset.approve(address(vault), cost);
+        uint256 paid = vault.mint(shares, actor);
+        vm.stopPrank();
+        ghost_depositedAssets += paid;
+    }
+
+    function withdraw(uint256 actorSeed, uint256 assets) external {
+        address actor = _actor(actorSeed);
+        uint256 max = vault.maxWithdraw(actor);
+        if (max == 0) return;
+        _withdrawChecked(actor, bound(assets, 1, max));
+    }
+
+    function redeem(uint256 actorSeed, uint256 shares) external {
+        address actor = _actor(actorSeed);
+        uint256 max = vault.maxRedeem(actor);
+        if (max == 0) return;
+        shares = bound(shares, 1, max);
+        uint256 promised = vault.previewRedeem(shares);
+        uint256 balanceBefore = asset.balanceOf(actor);
+        ++ghost_exits;
+        if (promised > vault.idle()) ++ghost_exitsBeyondIdle;
+        vm.prank(actor);
+        try vault.redeem(shares, actor, actor) returns (uint256 out) {
+            uint256 received = asset.balanceOf(actor) - balanceBefore;
+            if (out < promised || received != out) ++ghost_exitFailures;
+            ghost_withdrawnAssets += received;
+        } catch {
+            ++ghost_exitFailures;
+        }
+    }
+
+    /// @notice The guardian pauses every agent (if not yet), a user takes out all `maxWithdraw` allows, and
+    /// governance lifts the pause again if it was not on before.
+    function withdrawMaxWhileAgentsPaused(uint256 actorSeed) external {
+        bool wasPaused = ghost_agentsPaused;
+        if (!wasPaused) _pause();
+        address actor = _actor(actorSeed);
+        uint256 max = vault.maxWithdraw(actor);
+        if (max != 0) {
+            ++ghost_exitsWhilePaused;
+            _withdrawChecked(actor, max);
+        }
+        if (!wasPaused) _unpause();
+    }
+
+    /// @notice Someone sends assets straight to the vault: not counted as idle.
+    function donate(uint256 assets) external {
+        assets = bound(assets, 1, MAX_DEPOSIT_TOKENS * unit / 100);
+        asset.mint(address(vault), assets);
+        ghost_donations += assets;
+    }
+
+    /// @notice Anyone writes down a strategy's loss.
+    function realizeLoss(uint256 strategySeed) external {
+        vault.realizeLoss(address(_strategy(strategySeed)));
+    }
+
+    // ================================================================ agents
+
+    /// @notice An agent (usually the session's own, one call in eight the other one) asks for targets on one or more
+    /// strategies (usually within the session's scope; see `_target` for the amounts).
+    function rebalance(uint256 sessionSeed, uint256 agentSeed, uint256 legMask, uint256 a0, uint256 a1, uint256 a2)
+        external
+    {
+        // Mostly a session open now; one call in eight any session.
+        uint256 id = agentSeed % 8 == 2 ? _session(sessionSeed) : _openSession(sessionSeed);
+        address caller = agentSeed % 8 == 0 ? agents[(agentSeed >> 8) % agents.length] : _granted[id].agent;
+        legMask = bound(legMask, 1, (1 << strategies.length) - 1);
+        // Mostly within the session's scope; one call in eight anywhere.
+        if (agentSeed % 8 != 1 && legMask & _granted[id].scope != 0) legMask &= _granted[id].scope;
+        uint256[3] memory seeds = [a0, a1, a2];
+
+        uint256 legs;
+        for (uint256 i; i < strategies.length; ++i) {
+            if (legMask & (1 << i) != 0) ++legs;
+        }
+        ITreasuryVault.Allocation[] memory targets = new ITreasuryVault.Allocation[](legs);
+        uint256 total = vault.totalAssets();
+        uint256 k;
+        for (uint256 i; i < strategies.length; ++i) {
+            if (legMask & (1 << i) == 0) continue;
+            uint256 seed = i < 3 ? seeds[i] : uint256(keccak256(abi.encode(seeds, i)));
+            targets[k++] = ITreasuryVault.Allocation(address(strategies[i]), _target(strategies[i], seed, total));
+        }
+        _attempt(id, caller, targets);
+    }
+
+    /// @notice The agent of an open session does its job: moves idle above a level near the buffer (from 2% under it
+    /// to 1% over it) into the strategies of its scope, each up to 95% of its tighter cap, within the session's
+    /// per-call volume.
+    function invest(uint256 sessionSeed, uint256 keepSeed) external {
+        uint256 id = _openSession(sessionSeed);
+        ISessionManager.SessionParams memory p = _granted[id];
+        uint256 total = vault.totalAssets();
+        uint256 bufferBps = vault.bounds().idleBufferBps;
+        uint256 keepBps = bound(keepSeed, bufferBps > 200 ? bufferBps - 200 : 0, bufferBps + 100);
+        uint256 keep = total * keepBps / ConstantsLib.BPS;
+        uint256 idle = vault.idle();
+        if (idle <= keep) return;
+        _attempt(id, p.agent, _investTargets(p.scope, Math.min(idle - keep, p.maxVolumePerCall), total));
+    }
+
+    /// @notice The agent of an open session moves money into the fee strategy (losing 30% to 100% of the per-call loss
+    /// limit to its entry fee) or, one call in three, takes everything out: the moves the loss limits are for.
+    function churnFeeStrategy(uint256 sessionSeed, uint256 seed) external {
+        uint256 id = _openSession(sessionSeed);
+        ISessionManager.SessionParams memory p = _granted[id];
+        uint256 last = strategies.length - 1;
+        if (p.scope & (1 << last) == 0) return;
+        FeeStrategy fee = FeeStrategy(address(strategies[last]));
+        uint256 target;
+        if (seed % 3 != 0 && fee.feeBps() != 0) {
+            uint256 limit = vault.totalAssets() * vault.bounds().maxLossPerCallBps / ConstantsLib.BPS;
+            target = _valueOf(address(fee)) + limit * bound(seed >> 8, 30, 100) / 100 * ConstantsLib.BPS / fee.feeBps();
+        }
+        ITreasuryVault.Allocation[] memory targets = new ITreasuryVault.Allocation[](1);
+        targets[0] = ITreasuryVault.Allocation(address(fee), target);
+        _attempt(id, p.agent, targets);
+    }
+
+    /// @notice The agent of a session tries a small, otherwise acceptable move while it must not: after its session was
+    /// revoked, while agents are paused, after its session expired, on a strategy outside its scope, or with another
+    /// agent's session. Expiry is tried on a snapshot so the run's clock is untouched.
+    function rebalanceForbidden(uint256 sessionSeed, uint256 kind, uint256 seed) external {
+        uint256 id = _session(sessionSeed);
+        ISessionManager.SessionParams memory p = _granted[id];
+        address caller = p.agent;
+        kind = kind % 5;
+
+        ITreasuryVault.Allocation[] memory targets;
+        if (kind == 3) {
+            // A strategy outside the scope, nudged down (or left as is): touching it at all is out of scope.
+            uint256 outside = type(uint256).max;
+            for (uint256 i; i < strategies.length; ++i) {
+                if (p.scope & (1 << i) == 0) outside = i;
+            }
+            if (outside == type(uint256).max) return;
+            targets = new ITreasuryVault.Allocation[](1);
+            targets[0] = ITreasuryVault.Allocation(address(strategies[outside]), _nudgeDown(strategies[outside], seed));
+        } else {
+            targets = _smallMoveInScope(p.scope, seed);
+            if (targets.length == 0) return;
+        }
+
+        if (kind == 0) {
+            if (!ghost_revoked[id]) _revoke(id);
+        } else if (kind == 1) {
+            if (ghost_agentsPaused) {
+                _attempt(id, caller, targets);
+            } else {
+                _pause();
+                _attempt(id, caller, targets);
+                _unpause();
+            }
+            return;
+        } else if (kind == 2) {
+            uint256 snapshot = vm.snapshotState();
+            vm.warp(Math.max(block.timestamp, p.validUntil) + bound(seed, 0, 3 days));
+            bool ok = _tryRebalance(caller, targets, id);
+            vm.revertToStateAndDelete(snapshot);
+            ++ghost_forbiddenAttempts;
+            if (ok) ++ghost_forbiddenSuccesses;
+            return;
+        } else if (kind == 4) {
+            caller = agents[0] == p.agent ? agents[1] : agents[0];
+        }
+        _attempt(id, caller, targets);
+    }
+
+    // ================================================================ session admin, guardian, governance
+
+    function grantSession(uint256 agentSeed, uint256 scopeSeed, uint256 timeSeed, uint256 volumeSeed, uint256 rateSeed)
+        external
+    {
+        if (sessionIds.length >= MAX_SESSIONS) return;
+        ISessionManager.SessionParams memory p;
+        p.agent = agents[agentSeed % agents.length];
+        p.vault = address(vault);
+        p.scope = bound(scopeSeed, 1, (1 << strategies.length) - 1);
+        // Safe: timestamps in tests are far below 2**40.
+        p.validAfter = uint40(block.timestamp + (timeSeed % 4 == 0 ? bound(timeSeed >> 8, 1, 1 days) : 0));
+        p.validUntil = p.validAfter + uint40(bound(timeSeed >> 64, 1 hours, 7 days));
+        // Safe: at most 2_000_000 tokens of 18 decimals times 3, far below 2**128.
+        p.maxVolumePerCall = uint128(bound(volumeSeed, 1_000, 2_000_000) * unit);
+        p.maxVolumePerEpoch = p.maxVolumePerCall * uint128(bound(volumeSeed >> 64, 1, 3));
+        // Safe: bounded to a day, an hour and 5.
+        p.epochLength = uint32(bound(rateSeed, ConstantsLib.MIN_EPOCH_LENGTH, 1 days));
+        p.minInterval = uint32(bound(rateSeed >> 64, 0, 1 hours));
+        p.maxCallsPerEpoch = uint16(bound(rateSeed >> 128, 1, 5));
+        grant(p);
+    }
+
+    /// @dev Grants `p` as governance and records it. Also used by the test's setUp.
+    function grant(ISessionManager.SessionParams memory p) public returns (uint256 id) {
+        vm.prank(governance);
+        id = sessions.grant(p);
+        sessionIds.push(id);
+        _granted[id] = p;
+    }
+
+    /// @notice The guardian revokes a session, one call in two (so that some sessions stay open).
+    function revokeSession(uint256 sessionSeed) external {
+        uint256 id = _session(sessionSeed);
+        if (sessionSeed % 2 == 0 && !ghost_revoked[id]) _revoke(id);
+    }
+
+    /// @notice The guardian pauses every agent, one call in four (so that agents are not paused most of the run).
+    function pauseAgents(uint256 seed) external {
+        if (seed % 4 == 0) _pause();
+    }
+
+    function unpauseAgents() external {
+        _unpause();
+    }
+
+    /// @notice The guardian lowers a strategy's caps (only tightening is open to it).
+    function lowerCaps(uint256 strategySeed, uint256 absSeed, uint256 relSeed) external {
+        MockStrategy s = _strategy(strategySeed);
+        ITreasuryVault.StrategyConfig memory c = vault.strategyConfig(address(s));
+        // Safe: bounded by the current uint128 and uint16 caps.
+        uint128 abs = uint128(bound(absSeed, 0, c.absoluteCap));
+        uint16 rel = uint16(bound(relSeed, 0, c.relativeCapBps));
+        vm.prank(guardian);
+        vault.setCaps(address(s), abs, rel);
+    }
+
+    /// @notice Governance restores a strategy's caps to where the run started.
+    function restoreCaps(uint256 strategySeed) external {
+        uint256 i = strategySeed % strategies.length;
+        vm.prank(governance);
+        vault.setCaps(address(strategies[i]), initialAbsCaps[i], initialRelCaps[i]);
+    }
+
+    // ================================================================ world
+
+    function strategyGain(uint256 strategySeed, uint256 bps) external {
+        MockStrategy s = _strategy(strategySeed);
+        uint256 gain = s.totalAssets() * bound(bps, 1, MAX_PNL_BPS) / ConstantsLib.BPS;
+        s.simulateGain(gain);
+        ghost_strategyGains += gain;
+    }
+
+    function strategyLoss(uint256 strategySeed, uint256 bps) external {
+        MockStrategy s = _strategy(strategySeed);
+        uint256 loss = s.totalAssets() * bound(bps, 1, MAX_PNL_BPS) / ConstantsLib.BPS;
+        s.simulateLoss(loss);
+        ghost_strategyLosses += loss;
+    }
+
+    /// @notice The fee strategy (the last one) changes its entry fee: 0 to 5%, enough for one rebalance into it to
+    /// pass the vault's per-call loss limit.
+    function setEntryFee(uint256 bps) external {
+        FeeStrategy s = FeeStrategy(address(strategies[strategies.length - 1]));
+        s.setFeeBps(bound(bps, 0, 500));
+    }
+
+    /// @notice A strategy's own liquidity changes: unlimited, capped per withdrawal, or blocked.
+    function setStrategyLiquidity(uint256 strategySeed, uint256 mode, uint256 cap) external {
+        MockStrategy s = _strategy(strategySeed);
+        mode = mode % 4;
+        s.setBlocked(mode == 3);
+        s.setWithdrawCap(mode == 2 ? bound(cap, 0, MAX_DEPOSIT_TOKENS * unit) : type(uint256).max);
+    }
+
+    /// @notice Time passes: up to 6 hours, one call in four up to 3 days (so sessions and epochs run out).
+    function warp(uint256 seconds_) external {
+        vm.warp(block.timestamp + bound(seconds_ >> 2, 1, seconds_ % 4 == 0 ? 3 days : 6 hours));
+        vm.roll(block.number + 1);
+    }
+
+    // ================================================================ views for the invariants
+
+    function sessionCount() external view returns (uint256) {
+        return sessionIds.length;
+    }
+
+    function actorCount() external view returns (uint256) {
+        return actors.length;
+    }
+
+    function actorAt(uint256 i) external view returns (address) {
+        return actors[i];
+    }
+
+    // ================================================================ internals
+
+    function _attempt(uint256 id, address caller, ITreasuryVault.Allocation[] memory targets) internal {
+        Attempt memory a = _measure(id, caller, targets);
+        bool ok = _tryRebalance(caller, targets, id);
+        if (a.forbidden) {
+            ++ghost_forbiddenAttempts;
+            if (ok) ++ghost_forbiddenSuccesses;
+        }
+        if (!ok) {
+            ++ghost_rebalanceRejections;
+            return;
+        }
+        ++ghost_rebalanceSuccesses;
+        _recordSession(a);
+        _checkOutcome(a, targets);
+    }
+
+    function _tryRebalance(address caller, ITreasuryVault.Allocation[] memory targets, uint256 id)
+        internal
+        returns (bool ok)
+    {
+        vm.prank(caller);
+        try vault.rebalance(targets, id, keccak256(abi.encode(id, block.timestamp))) {
+            ok = true;
+        } catch {
+            ok = false;
+        }
+    }
+
+    /// @dev Current values, volume and scope of a planned rebalance, and whether the handler's own record says the
+    /// caller may not make it now.
+    function _measure(uint256 id, address caller, ITreasuryVault.Allocation[] memory targets)
+        internal
+        view
+        returns (Attempt memory a)
+    {
+        a.sessionId = id;
+        a.caller = caller;
+        a.idleBefore = vault.idle();
+        a.totalBefore = vault.totalAssets();
+        a.valueBefore = a.idleBefore;
+        a.before = new uint256[](targets.length);
+        for (uint256 i; i < targets.length; ++i) {
+            uint256 current = _valueOf(targets[i].strategy);
+            a.before[i] = current;
+            a.valueBefore += current;
+            a.totalBefore = a.totalBefore + current - vault.allocation(targets[i].strategy);
+            a.touchedMask |= 1 << vault.strategyConfig(targets[i].strategy).index;
+            a.volume += targets[i].assets > current ? targets[i].assets - current : current - targets[i].assets;
+        }
+        ISessionManager.SessionParams memory p = _granted[id];
+        a.forbidden = ghost_revoked[id] || ghost_agentsPaused || caller != p.agent || block.timestamp < p.validAfter
+            || block.timestamp >= p.validUntil || a.touchedMask & ~p.scope != 0;
+    }
+
+    /// @dev Adds an accepted rebalance to its session's records and counts any session limit it passed.
+    function _recordSession(Attempt memory a) internal {
+        ISessionManager.SessionParams memory p = _granted[a.sessionId];
+        uint256 epoch = (block.timestamp - p.validAfter) / p.epochLength;
+        ghost_epochVolume[a.sessionId][epoch] += a.volume;
+        ghost_epochCalls[a.sessionId][epoch] += 1;
+        ghost_sessionVolume[a.sessionId] += a.volume;
+        uint256 last = ghost_lastCallAt[a.sessionId];
+        if (
+            a.volume > p.maxVolumePerCall || ghost_epochVolume[a.sessionId][epoch] > p.maxVolumePerEpoch
+                || ghost_epochCalls[a.sessionId][epoch] > p.maxCallsPerEpoch
+                || (last != 0 && block.timestamp < last + p.minInterval)
+        ) ++ghost_sessionLimitBreaches;
+        ghost_lastCallAt[a.sessionId] = block.timestamp;
+    }
+
+    /// @dev Caps of the raised strategies, the idle buffer and the loss limits, measured right after the call.
+    function _checkOutcome(Attempt memory a, ITreasuryVault.Allocation[] memory targets) internal {
+        uint256 totalAfter = vault.totalAssets();
+        uint256 idleAfter = vault.idle();
+        uint256 valueAfter = idleAfter;
+        for (uint256 i; i < targets.length; ++i) {
+            uint256 value = _valueOf(targets[i].strategy);
+            valueAfter += value;
+            if (value <= a.before[i]) continue;
+            ++ghost_raisedLegs;
+            ITreasuryVault.StrategyConfig memory c = vault.strategyConfig(targets[i].strategy);
+            uint256 relCap = totalAfter * c.relativeCapBps / ConstantsLib.BPS;
+            if (value > c.absoluteCap || value > relCap) ++ghost_capBreaches;
+        }
+        if (idleAfter < a.idleBefore) {
+            ITreasuryVault.Bounds memory b = vault.bounds();
+            if (idleAfter * ConstantsLib.BPS < totalAfter * b.idleBufferBps) ++ghost_bufferBreaches;
+        }
+        uint256 loss = a.valueBefore > valueAfter ? a.valueBefore - valueAfter : 0;
+        if (loss != 0) {
+            ++ghost_lossyRebalances;
+            ITreasuryVault.Bounds memory b = vault.bounds();
+            uint256 lossEpoch = block.timestamp / b.lossEpochLength;
+            ghost_lossInEpoch[lossEpoch] += loss;
+            if (
+                loss * ConstantsLib.BPS > a.totalBefore * b.maxLossPerCallBps
+                    || ghost_lossInEpoch[lossEpoch] * ConstantsLib.BPS > a.totalBefore * b.epochLossBudgetBps
+            ) ++ghost_lossLimitBreaches;
+        }
+    }
+
+    function _withdrawChecked(address actor, uint256 assets) internal {
+        uint256 balanceBefore = asset.balanceOf(actor);
+        uint256 promised = vault.previewWithdraw(assets);
+        uint256 sharesBefore = vault.balanceOf(actor);
+        ++ghost_exits;
+        if (assets > vault.idle()) ++ghost_exitsBeyondIdle;
+        vm.prank(actor);
+        try vault.withdraw(assets, actor, actor) returns (uint256 burned) {
+            uint256 received = asset.balanceOf(actor) - balanceBefore;
+            if (received != assets || burned > promised || sharesBefore - vault.balanceOf(actor) != burned) {
+                ++ghost_exitFailures;
+            }
+            ghost_withdrawnAssets += received;
+        } catch {
+            ++ghost_exitFailures;
+        }
+    }
+
+    /// @dev One target. Mostly plausible (anywhere up to 95% of the tighter cap, or a move of up to 20% either way);
+    /// sometimes a full exit, or anything up to 60% of total assets (often past a cap).
+    function _target(MockStrategy s, uint256 seed, uint256 total) internal view returns (uint256) {
+        uint256 mode = seed % 8;
+        seed >>= 8;
+        if (mode == 0) return 0;
+        if (mode <= 4) {
+            ITreasuryVault.StrategyConfig memory c = vault.strategyConfig(address(s));
+            uint256 cap = Math.min(c.absoluteCap, total * c.relativeCapBps / ConstantsLib.BPS);
+            return bound(seed, 0, cap * 95 / 100);
+        }
+        if (mode <= 6) {
+            uint256 current = _valueOf(address(s));
+            uint256 step = Math.max(current, total / 20) / 5;
+            return bound(seed, current > step ? current - step : 0, current + step);
+        }
+        return bound(seed, 0, total * 60 / 100);
+    }
+
+    /// @dev Spreads `spare` evenly over the strategies of `scope`, each up to 95% of its tighter cap.
+    function _investTargets(uint256 scope, uint256 spare, uint256 total)
+        internal
+        view
+        returns (ITreasuryVault.Allocation[] memory targets)
+    {
+        uint256 legs;
+        for (uint256 i; i < strategies.length; ++i) {
+            if (scope & (1 << i) != 0) ++legs;
+        }
+        targets = new ITreasuryVault.Allocation[](legs);
+        uint256 k;
+        for (uint256 i; i < strategies.length; ++i) {
+            if (scope & (1 << i) == 0) continue;
+            address s = address(strategies[i]);
+            ITreasuryVault.StrategyConfig memory c = vault.strategyConfig(s);
+            uint256 cap = Math.min(c.absoluteCap, total * c.relativeCapBps / ConstantsLib.BPS) * 95 / 100;
+            uint256 current = _valueOf(s);
+            uint256 add = cap > current ? Math.min(cap - current, spare / (legs - k)) : 0;
+            spare -= add;
+            targets[k++] = ITreasuryVault.Allocation(s, current + add);
+        }
+    }
+
+    /// @dev A move the vault would accept but for the session: lowers the first funded in-scope strategy by up to 10%
+    /// (or, none funded, raises the first in-scope one by up to 1% of total assets).
+    function _smallMoveInScope(uint256 scope, uint256 seed)
+        internal
+        view
+        returns (ITreasuryVault.Allocation[] memory targets)
+    {
+        uint256 first = type(uint256).max;
+        for (uint256 i; i < strategies.length; ++i) {
+            if (scope & (1 << i) == 0) continue;
+            if (first == type(uint256).max) first = i;
+            if (_valueOf(address(strategies[i])) != 0) {
+                targets = new ITreasuryVault.Allocation[](1);
+                targets[0] = ITreasuryVault.Allocation(address(strategies[i]), _nudgeDown(strategies[i], seed));
+                return targets;
+            }
+        }
+        if (first == type(uint256).max) return targets;
+        targets = new ITreasuryVault.Allocation[](1);
+        uint256 amount = bound(seed, 1, vault.totalAssets() / 100 + 1);
+        targets[0] = ITreasuryVault.Allocation(address(strategies[first]), amount);
+    }
+
+    function _nudgeDown(MockStrategy s, uint256 seed) internal view returns (uint256) {
+        uint256 current = _valueOf(address(s));
+        return bound(seed, current - current / 10, current);
+    }
+
+    function _valueOf(address strategy) internal view returns (uint256) {
+        uint256 shares = MockStrategy(strategy).balanceOf(address(vault));
+        return shares == 0 ? 0 : MockStrategy(strategy).previewRedeem(shares);
+    }
+
+    function _revoke(uint256 id) internal {
+        vm.prank(guardian);
+        sessions.revoke(id);
+        ghost_revoked[id] = true;
+    }
+
+    function _pause() internal {
+        vm.prank(guardian);
+        sessions.pauseAgents();
+        ghost_agentsPaused = true;
+    }
+
+    function _unpause() internal {
+        vm.prank(governance);
+        sessions.unpauseAgents();
+        ghost_agentsPaused = false;
+    }
+
+    function _actor(uint256 seed) internal view returns (address) {
+        return actors[seed % actors.length];
+    }
+
+    function _strategy(uint256 seed) internal view returns (MockStrategy) {
+        return strategies[seed % strategies.length];
+    }
+
+    function _session(uint256 seed) internal view returns (uint256) {
+        return sessionIds[seed % sessionIds.length];
+    }
+
+    /// @dev The first session from `seed` on that is unrevoked and inside its window, or `_session(seed)` if none.
+    function _openSession(uint256 seed) internal view returns (uint256) {
+        uint256 n = sessionIds.length;
+        for (uint256 i; i < n; ++i) {
+            uint256 id = sessionIds[(seed + i) % n];
+            ISessionManager.SessionParams memory p = _granted[id];
+            if (!ghost_revoked[id] && block.timestamp >= p.validAfter && block.timestamp < p.validUntil) return id;
+        }
+        return _session(seed);
+    }
+}
