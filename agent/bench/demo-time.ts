@@ -1,8 +1,9 @@
 /**
- * Wall time of the demos, each run as a user runs it, in a child process: the repository's `bash scripts/demo.sh`
- * (the scripted demo: deploy, one rebalance signed by hand, one rejected out-of-bounds attempt, the state through the
- * lens; no daemon) and the agent's `devnet --demo` (chain, stack, the daemon for six ticks with yield changes, a
- * revoke it stands down on, the status table).
+ * Wall time of the demos, each run as a user runs it (default options), in a child process: the repository's
+ * `bash scripts/demo.sh` (deploy, bounds by a governance proposal, a session, the daemon over five simulated days of
+ * changing yields with a rogue rebalance, a guardian pause and the session's expiry, the summary) and the agent's
+ * `devnet --demo` (chain, stack, the daemon for six ticks with yield changes, a revoke it stands down on, the status
+ * table).
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -10,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 
 export interface DemoFigures {
-  scriptedSeconds: number;
+  demoSeconds: number;
   devnetSeconds: number;
 }
 
@@ -26,11 +27,11 @@ async function timed(command: string, args: string[], cwd: string): Promise<numb
 }
 
 export async function measureDemos(repoRoot: string): Promise<DemoFigures> {
-  const scriptedSeconds = await timed("bash", ["scripts/demo.sh"], repoRoot);
+  const demoSeconds = await timed("bash", ["scripts/demo.sh"], repoRoot);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-bench-devnet-"));
   try {
     const devnetSeconds = await timed(process.execPath, ["--import", "tsx", "devnet/main.ts", "--demo", "--port", "0", "--dir", dir], path.join(repoRoot, "agent"));
-    return { scriptedSeconds, devnetSeconds };
+    return { demoSeconds, devnetSeconds };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

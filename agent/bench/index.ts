@@ -127,10 +127,13 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
     };
     expectKinds("idle", rpc.results.idle, "hold");
     expectKinds("rebalancing", rpc.results.rebalance, "sent");
+    expectKinds("pending", rpc.results.pending, "in-flight");
     f.agent_rpc_requests_idle_per_vault_tick = rpc.idleRequests;
     f.agent_rpc_calls_idle_per_vault_tick = rpc.idleCalls;
     f.agent_rpc_requests_rebalance_per_vault_tick = rpc.rebalanceRequests;
     f.agent_rpc_calls_rebalance_per_vault_tick = rpc.rebalanceCalls;
+    f.agent_rpc_requests_pending_per_vault_tick = rpc.pendingRequests;
+    f.agent_rpc_calls_pending_per_vault_tick = rpc.pendingCalls;
     f.agent_rpc_requests_settle_per_vault_tick = rpc.settleRequests;
     f.agent_rpc_calls_settle_per_vault_tick = rpc.settleCalls;
     f.agent_rpc_requests_startup_per_vault = rpc.startup.requests / rpc.vaults;
@@ -157,7 +160,7 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
 
   log("agent: demo wall time");
   const demos = await measureDemos(options.repoRoot);
-  f.demo_scripted_seconds = round3(demos.scriptedSeconds);
+  f.demo_seconds = round3(demos.demoSeconds);
   f.demo_agent_devnet_seconds = round3(demos.devnetSeconds);
   f.agent_bench_seconds = round3((nowMs() - started) / 1000);
   return f;

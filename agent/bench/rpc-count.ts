@@ -4,7 +4,8 @@
  * signs and sends), for a few vaults at once:
  * - idle: ticks where every vault acts through its session, plans, and holds (nothing worth moving);
  * - rebalancing: the tick after a strategy's yield changed, where every vault plans, checks, simulates, signs and
- *   sends a rebalance; then the tick after it, where each vault settles its transaction (the receipt).
+ *   sends a rebalance, on a chain that does not mine at once (automine off, as on a real network); then a tick while
+ *   the transactions wait in the mempool, and the tick after they are mined, where each vault settles its own.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -26,15 +27,18 @@ export interface RpcFigures {
   startup: RpcCounts;
   idle: RpcCounts & { ticks: number };
   rebalance: RpcCounts;
+  pending: RpcCounts;
   settle: RpcCounts;
   /** Per vault per tick. */
   idleRequests: number;
   idleCalls: number;
   rebalanceRequests: number;
   rebalanceCalls: number;
+  pendingRequests: number;
+  pendingCalls: number;
   settleRequests: number;
   settleCalls: number;
-  results: { idle: string[]; rebalance: string[]; settle: string[] };
+  results: { idle: string[]; rebalance: string[]; pending: string[]; settle: string[] };
 }
 
 const kinds = (ticks: DaemonTick[]) => ticks.map((t) => t.report?.result.kind ?? `error: ${t.error?.message}`);
@@ -68,12 +72,27 @@ export async function measureRpcRequests(fleet: Fleet, reader: LensReader, optio
     const strategy = fleet.strategies[options.from]!;
     const total = await strategy.totalAssets();
     await (await strategy.simulateGain(total / 10_000n)).wait();
-    proxy.reset();
-    const rebalanceKinds = kinds(await daemon.tick());
-    const rebalance = proxy.counts();
-    proxy.reset();
-    const settleKinds = kinds(await daemon.tick());
-    const settle = proxy.counts();
+    await fleet.chain.setAutomine(false);
+    let rebalanceKinds: string[];
+    let pendingKinds: string[];
+    let settleKinds: string[];
+    let rebalance: RpcCounts;
+    let pending: RpcCounts;
+    let settle: RpcCounts;
+    try {
+      proxy.reset();
+      rebalanceKinds = kinds(await daemon.tick());
+      rebalance = proxy.counts();
+      proxy.reset();
+      pendingKinds = kinds(await daemon.tick());
+      pending = proxy.counts();
+      await fleet.chain.mine();
+      proxy.reset();
+      settleKinds = kinds(await daemon.tick());
+      settle = proxy.counts();
+    } finally {
+      await fleet.chain.setAutomine(true);
+    }
     provider.destroy();
 
     const n = options.vaults;
@@ -82,14 +101,17 @@ export async function measureRpcRequests(fleet: Fleet, reader: LensReader, optio
       startup,
       idle,
       rebalance,
+      pending,
       settle,
       idleRequests: idle.requests / (n * options.idleTicks),
       idleCalls: idle.calls / (n * options.idleTicks),
       rebalanceRequests: rebalance.requests / n,
       rebalanceCalls: rebalance.calls / n,
+      pendingRequests: pending.requests / n,
+      pendingCalls: pending.calls / n,
       settleRequests: settle.requests / n,
       settleCalls: settle.calls / n,
-      results: { idle: idleKinds, rebalance: rebalanceKinds, settle: settleKinds },
+      results: { idle: idleKinds, rebalance: rebalanceKinds, pending: pendingKinds, settle: settleKinds },
     };
   } finally {
     await proxy.close();
