@@ -26,10 +26,16 @@ interface Row {
   met: string;
 }
 
-const { ethers, networkHelpers } = await network.create();
+// The test-only RebalanceHarness (the vault's own leg code with unchecked entry points added) is over the 24,576-byte
+// code size limit, which only matters for deploying on a real chain: the bench chain lifts the limit, and the vault
+// itself is checked against it below.
+const { ethers, networkHelpers } = await network.create({ override: { allowUnlimitedContractSize: true } });
 const started = Date.now();
+const codeSize = async (name: string) => ((await hre.artifacts.readArtifact(name)).deployedBytecode.length - 2) / 2;
 const f: Figures = await measureGas(ethers, () => networkHelpers.time.latest());
 f.gas_bench_seconds = (Date.now() - started) / 1000;
+f.vault_code_size_bytes = await codeSize("TreasuryVault");
+f.harness_code_size_bytes = await codeSize("RebalanceHarness");
 Object.assign(f, await measureAgent({ repoRoot: process.cwd(), log: (line) => console.error(`[bench] ${line}`) }));
 f.machine_load_1m_start = loadStart;
 f.machine_load_1m_end = loadavg()[0]!;
@@ -90,6 +96,14 @@ rows.push({
   baseline: "-",
   target: ">= 50",
   met: yes(f.legs_per_30m_block >= 50),
+});
+
+rows.push({
+  figure: "TreasuryVault deployed code size",
+  value: `${g(f.vault_code_size_bytes!)} bytes`,
+  baseline: "EIP-170 limit 24,576",
+  target: "<= 24,576",
+  met: yes(f.vault_code_size_bytes! <= 24_576),
 });
 
 const ms = (v: number) => (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
@@ -192,6 +206,8 @@ const md = [
   "- **Gas per leg**: (50-leg rebalance - 1-leg rebalance) / 49, against a strategy deposit by a holder with shares.",
   "- **Legs per block**: 30M minus the fixed part of a rebalance, over the gas per leg. A vault lists at most 64",
   "  strategies, so 64 legs is the practical maximum.",
+  `- **Code size**: the vault's deployed bytecode against EIP-170. The test-only \`RebalanceHarness\` (${g(f.harness_code_size_bytes!)}`,
+  "  bytes) is over the limit, so the bench chain lifts it; only a real chain's deployment enforces it.",
   "",
   "How the agent figures are measured (`agent/bench/`), on the embedded chain served over HTTP on loopback:",
   "",
