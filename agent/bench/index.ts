@@ -86,11 +86,11 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
         const base = s === 100 ? widenSnapshot(real.get(64)!, 100) : real.get(s)!;
         return { ...base, vault: syntheticAddress(`bench vault ${s}:${k}`) };
       });
-    const inMemory = async (s: number, vaults: number, iterations: number): Promise<TickTimes> => {
+    const inMemory = async (s: number, vaults: number, iterations: number, warmup = 3): Promise<TickTimes> => {
       const snapshots = snapshotsAt(s, vaults);
       const map = new Map(snapshots.map((x) => [x.vault, x]));
       const config = benchConfig({ rpcUrl: chain.url, lens: fleet.lensAddress, dataDir: "unused", vaults: snapshots.map((x) => ({ address: x.vault })) });
-      return timeTicks({ config, agent, reader: memoryReader(map), first: async (v) => map.get(v)!, iterations });
+      return timeTicks({ config, agent, reader: memoryReader(map), first: async (v) => map.get(v)!, iterations, warmup });
     };
     for (const s of [1, 20, 100]) {
       const t = await inMemory(s, 1, 200);
@@ -103,18 +103,19 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
 
     // Whole ticks of the daemon's loop over 1, 10 and 50 vaults: on chain at 1 and 20 strategies, from snapshots at 100.
     for (const v of [1, 10, 50]) {
-      const iterations = v === 50 ? 6 : v === 10 ? 12 : 30;
+      const iterations = v === 50 ? 5 : v === 10 ? 12 : 30;
+      const warmup = v === 50 ? 1 : 3;
       for (const [s, vaults] of [
         [1, many1],
         [20, many20],
       ] as const) {
         const subset = vaults.slice(0, v);
         const config = benchConfig({ rpcUrl: chain.url, lens: fleet.lensAddress, dataDir: "unused", vaults: subset.map((x) => ({ address: x.address })) });
-        const t = await timeTicks({ config, agent, reader, first: (a) => reader.snapshot(a, agent), iterations });
+        const t = await timeTicks({ config, agent, reader, first: (a) => reader.snapshot(a, agent), iterations, warmup });
         put(`agent_tick_rpc_ms_v${v}_s${s}`, t.readPlanCheck);
         put(`agent_tick_total_ms_v${v}_s${s}`, t.tick);
       }
-      const t = await inMemory(100, v, iterations);
+      const t = await inMemory(100, v, iterations, warmup);
       put(`agent_tick_rpc_ms_v${v}_s100`, t.readPlanCheck);
       put(`agent_tick_total_ms_v${v}_s100`, t.tick);
     }
@@ -148,7 +149,7 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
     f.agent_reaction_block_ms = reaction.blockMs;
 
     log("agent: peak memory of the daemon managing 50 vaults");
-    const memory = await measureDaemonMemory(fleet, reader, many20, { ticks: 4, pollIntervalMs: 500, timeoutMs: 120_000 });
+    const memory = await measureDaemonMemory(fleet, reader, many20, { ticks: 3, pollIntervalMs: 500, timeoutMs: 120_000 });
     f.agent_daemon_peak_rss_mib_v50_s20 = round3(memory.peakRssMiB);
     f.agent_daemon_rss_after_first_tick_mib_v50_s20 = round3(memory.afterFirstTickRssMiB);
     f.agent_daemon_heap_used_mib_v50_s20 = round3(memory.heapUsedMiB);
