@@ -130,7 +130,8 @@ export class PriceSeries {
 
   /** `samples` in any order; kept sorted by time (stable, like `estimateYield`'s own sort). */
   constructor(samples: PriceSample[] = []) {
-    const sorted = [...samples].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+    const inOrder = samples.every((s, i) => i === 0 || s.timestamp >= samples[i - 1]!.timestamp);
+    const sorted = inOrder ? samples : [...samples].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
     for (const s of sorted) this.push(s);
   }
 
