@@ -51,6 +51,12 @@ export default defineConfig({
     },
   },
   networks: {
+    // The benchmark's chain: its unchecked-leg harness is the vault plus one entry point, over the code size limit.
+    bench: {
+      type: "edr-simulated",
+      chainType: "l1",
+      allowUnlimitedContractSize: true,
+    },
     // A persistent local chain: `pnpm exec hardhat node` (or `bash scripts/local-stack.sh`), then `--network localhost`.
     // Ignition keeps its journal for it in deploy/deployments/chain-31337, so redeploying is a no-op.
     localhost: {

@@ -9,8 +9,8 @@ import {EventsLib} from "../libraries/EventsLib.sol";
 /// @title RebalanceHarness
 /// @notice Test-only: the vault with an extra entry point that moves the same legs as `rebalance` without the
 /// session, scope, rate, cap, buffer and loss checks. The benchmark subtracts its gas from `rebalance`'s to measure
-/// what enforcement costs. `moveUncheckedAudited` also emits the audit events `rebalance` emits, so the difference
-/// is the checks alone.
+/// what enforcement costs; with `audited` it also emits the audit events `rebalance` emits, so the difference is the
+/// checks alone.
 contract RebalanceHarness is TreasuryVault {
     constructor(
         IERC20 asset_,
@@ -20,17 +20,9 @@ contract RebalanceHarness is TreasuryVault {
         Bounds memory bounds_
     ) TreasuryVault(asset_, "Harness", "HRN", sessionManager_, governance_, guardian_, bounds_) {}
 
-    /// @notice Marks the touched strategies and moves them to `targets`, unchecked.
-    function moveUnchecked(Allocation[] calldata targets) external nonReentrant {
-        _move(targets, false);
-    }
-
-    /// @notice The same, emitting the audit events of `rebalance` (one per call, one per leg).
-    function moveUncheckedAudited(Allocation[] calldata targets) external nonReentrant {
-        _move(targets, true);
-    }
-
-    function _move(Allocation[] calldata targets, bool audited) internal {
+    /// @notice Marks the touched strategies and moves them to `targets`, unchecked; with `audited`, also emits the
+    /// audit events of `rebalance` (one per call, one per leg).
+    function moveUnchecked(Allocation[] calldata targets, bool audited) external {
         (, Plan memory plan) = _plan(targets);
         for (uint256 i; i < plan.legs.length; ++i) {
             _setAllocation(plan.legs[i].strategy, plan.legs[i].current);

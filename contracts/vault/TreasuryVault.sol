@@ -206,10 +206,9 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
     /// @dev Refuses a deposit that brought less than `assets` (a fee-on-transfer asset, which the vault does not
     /// support), so idle never counts assets the vault does not hold.
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
-        IERC20 token = IERC20(asset());
-        uint256 balanceBefore = token.balanceOf(address(this));
+        uint256 balanceBefore = _assetBalance();
         super._deposit(caller, receiver, assets, shares);
-        uint256 received = token.balanceOf(address(this)) - balanceBefore;
+        uint256 received = _assetBalance() - balanceBefore;
         if (received < assets) revert ErrorsLib.DepositShortfall(assets, received);
         _idle += assets;
     }
@@ -250,11 +249,15 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
     /// @inheritdoc ITreasuryVault
     function pullFromStrategy(address strategy, uint256 assets) external {
         if (msg.sender != address(this)) revert ErrorsLib.OnlyVault(msg.sender);
-        IERC20 token = IERC20(asset());
-        uint256 balanceBefore = token.balanceOf(address(this));
+        uint256 balanceBefore = _assetBalance();
         IERC4626(strategy).withdraw(assets, address(this), address(this));
-        uint256 received = token.balanceOf(address(this)) - balanceBefore;
+        uint256 received = _assetBalance() - balanceBefore;
         if (received < assets) revert ErrorsLib.StrategyShortfall(strategy, assets, received);
+    }
+
+    /// @dev The vault's balance of its asset: legs, pulls and deposits are measured by its change.
+    function _assetBalance() internal view returns (uint256) {
+        return IERC20(asset()).balanceOf(address(this));
     }
 
     /// @dev What a strategy lets the vault withdraw now; 0 when its `maxWithdraw` reverts.
@@ -379,7 +382,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
             Leg memory leg = legs[i];
             if (leg.target >= leg.current) continue;
             _revertIf(_withdrawLimitError(leg));
-            uint256 balanceBefore = token.balanceOf(address(this));
+            uint256 balanceBefore = _assetBalance();
             if (leg.target == 0) {
                 IERC4626(leg.strategy).redeem(
                     IERC4626(leg.strategy).balanceOf(address(this)), address(this), address(this)
@@ -387,19 +390,19 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
             } else {
                 IERC4626(leg.strategy).withdraw(leg.current - leg.target, address(this), address(this));
             }
-            _idle += token.balanceOf(address(this)) - balanceBefore;
+            _idle += _assetBalance() - balanceBefore;
         }
         for (uint256 i; i < legs.length; ++i) {
             Leg memory leg = legs[i];
             if (leg.target > leg.current) {
                 uint256 amount = leg.target - leg.current;
                 if (amount > _idle) revert ErrorsLib.InsufficientIdle(amount, _idle);
-                uint256 balanceBefore = token.balanceOf(address(this));
+                uint256 balanceBefore = _assetBalance();
                 token.forceApprove(leg.strategy, amount);
                 IERC4626(leg.strategy).deposit(amount, address(this));
                 // Exact approvals: nothing is left to the strategy, whatever it pulled.
                 if (token.allowance(address(this), leg.strategy) != 0) token.forceApprove(leg.strategy, 0);
-                _idle -= balanceBefore - token.balanceOf(address(this));
+                _idle -= balanceBefore - _assetBalance();
             }
             afterValues[i] = _valueOf(leg.strategy);
             _setAllocation(leg.strategy, afterValues[i]);

@@ -121,16 +121,16 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     const sessionId = await grantWide(stack, await now());
     const first = await targetsFor(stack, [300_000n * stack.unit, 300_000n * stack.unit, 300_000n * stack.unit]);
     await (await stack.vault.connect(stack.agent).rebalance(first, sessionId, ethers.ZeroHash)).wait();
-    await (await harness.moveUnchecked(first)).wait();
+    await (await harness.moveUnchecked(first, false)).wait();
     // Measured move: one withdrawal leg and two deposit legs.
     const move = await targetsFor(stack, [100_000n * stack.unit, 400_000n * stack.unit, 400_000n * stack.unit]);
     const snapshot = await ethers.provider.send("evm_snapshot", []);
     const checked = await gasOf(stack.vault.connect(stack.agent).rebalance(move, sessionId, ethers.ZeroHash));
-    const unchecked = await gasOf(harness.moveUnchecked(move));
+    const unchecked = await gasOf(harness.moveUnchecked(move, false));
     await ethers.provider.send("evm_revert", [snapshot]);
     // Same state again, the harness now emitting the same audit events as `rebalance`.
     await (await stack.vault.connect(stack.agent).rebalance(move, sessionId, ethers.ZeroHash)).wait();
-    const audited = await gasOf(harness.moveUncheckedAudited(move));
+    const audited = await gasOf(harness.moveUnchecked(move, true));
     f.rebalance_3_legs_gas = checked;
     f.rebalance_3_legs_unchecked_gas = unchecked;
     f.rebalance_3_legs_unchecked_audited_gas = audited;

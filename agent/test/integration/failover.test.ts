@@ -190,7 +190,7 @@ describe("failover provider", () => {
 describe("daemon with two RPC endpoints", () => {
   const equalWeight = (urls: string[]) =>
     testConfig(chain, stack, tempDir(), {
-      network: { rpcUrls: urls, chainId: 31337, confirmations: 1, pollIntervalMs: 100, requestTimeoutMs: 300, retryFailedAfterMs: 60_000 },
+      network: { rpcUrls: urls, chainId: 31337, confirmations: 1, pollIntervalMs: 100, requestTimeoutMs: 1_500, retryFailedAfterMs: 60_000 },
       planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000", sampleIntervalSeconds: 0 },
     });
 
