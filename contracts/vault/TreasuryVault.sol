@@ -25,6 +25,7 @@ import {EventsLib} from "../libraries/EventsLib.sol";
 ///   loss limits. Agent pause and session revocation live in the SessionManager.
 /// - agent: moves money only through `rebalance`, with a valid session of the SessionManager for this vault.
 /// - anyone: deposits, mints, withdraws, redeems (never blocked by an agent pause), writes down strategy losses.
+/// - the vault itself: the only caller of `pullFromStrategy`, so a user exit can undo a strategy that pays short.
 ///
 /// TIMELOCKS
 /// - Risk-increasing changes wait for governance's own delay (the Timelock's); risk-reducing ones by the guardian

@@ -74,8 +74,8 @@ contract HookAttacker is ITransferHook {
 }
 
 /// @notice Attack class 4 with a token that has transfer hooks (ERC-777 style): every state-changing entry point of
-/// the vault is closed to re-entry from inside a deposit or a withdrawal, and the views read from inside the hook show a
-/// consistent state (no read-only re-entrancy window). Re-entry by hostile strategies into deposit, withdraw and
+/// the vault is closed to re-entry from inside a deposit or a withdrawal, and the views read from inside the hook show
+/// a consistent state (no read-only re-entrancy window). Re-entry by hostile strategies into deposit, withdraw and
 /// rebalance: TreasuryVault.Exits.t.sol (`test_RevertWhen_strategyReenters*`, `test_withdraw_rejectsReentrant*`).
 contract ReentrancyAttacksTest is Test {
     address internal governance = makeAddr("governance");
