@@ -205,7 +205,8 @@ function checkOutcome(
   let valueAfter = idleAfter;
   legs.forEach((leg, i) => {
     valueBefore += leg.current;
-    valueAfter += afterValues[i]!;
+    // As the vault: a leg counts for at most its target, so a strategy whose value jumps cannot pay for another's loss.
+    valueAfter += minBig(afterValues[i]!, leg.target);
   });
   const loss = valueBefore > valueAfter ? valueBefore - valueAfter : 0n;
 
