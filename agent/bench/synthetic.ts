@@ -31,6 +31,7 @@ export function widenSnapshot(real: VaultSnapshot, count: number): VaultSnapshot
       index: i,
       allocation: scale(t.allocation),
       currentValue: scale(t.currentValue),
+      convertedValue: scale(t.convertedValue),
       shares: scale(t.shares),
       withdrawable: scale(t.withdrawable),
       redeemableShares: scale(t.redeemableShares),

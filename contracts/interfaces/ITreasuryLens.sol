@@ -18,6 +18,9 @@ interface ITreasuryLens {
         uint256 allocation;
         /// Redeemable value of the vault's shares now, in assets (0 if the strategy's preview reverts).
         uint256 currentValue;
+        /// `convertToAssets` of the same shares, in assets (0 if it reverts). An honest ERC-4626 previews a redeem at
+        /// or below it (fees only lower a preview): a `currentValue` above it is a preview that over-reports.
+        uint256 convertedValue;
         uint256 shares;
         /// Assets per 10**decimals strategy shares (0 if the strategy's conversion reverts).
         uint256 sharePrice;

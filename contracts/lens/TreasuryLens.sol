@@ -56,6 +56,9 @@ contract TreasuryLens is ITreasuryLens {
                 try IERC4626(strategy).previewRedeem(v.shares) returns (uint256 value) {
                     v.currentValue = value;
                 } catch {}
+                try IERC4626(strategy).convertToAssets(v.shares) returns (uint256 value) {
+                    v.convertedValue = value;
+                } catch {}
             }
             try IERC4626(strategy).convertToAssets(10 ** IERC20Metadata(strategy).decimals()) returns (uint256 p) {
                 v.sharePrice = p;

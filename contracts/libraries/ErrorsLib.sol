@@ -75,6 +75,10 @@ library ErrorsLib {
     /// @notice Thrown when a withdrawal leg asks a strategy for more than it lets the vault withdraw now.
     error StrategyWithdrawLimited(address strategy, uint256 requested, uint256 available);
 
+    /// @notice Thrown when a strategy's deposit, withdraw or redeem reverts inside a rebalance leg; `reason` is the
+    /// strategy's own revert data. The whole rebalance reverts, and nothing of the session's budget is spent.
+    error StrategyCallFailed(address strategy, bytes reason);
+
     /// @notice Thrown when a deposit leg needs more idle assets than the vault holds at that point.
     error InsufficientIdle(uint256 needed, uint256 idle);
 

@@ -375,7 +375,8 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         );
     }
 
-    /// @dev Runs withdrawal legs, then deposit legs; returns each strategy's marked value afterwards.
+    /// @dev Runs withdrawal legs, then deposit legs; returns each strategy's marked value afterwards. A strategy call
+    /// that reverts reverts the whole rebalance with `StrategyCallFailed`, naming the strategy.
     function _executeLegs(Leg[] memory legs) internal returns (uint256[] memory afterValues) {
         IERC20 token = IERC20(asset());
         afterValues = new uint256[](legs.length);
@@ -385,11 +386,16 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
             _revertIf(_withdrawLimitError(leg));
             uint256 balanceBefore = _assetBalance();
             if (leg.target == 0) {
-                IERC4626(leg.strategy).redeem(
-                    IERC4626(leg.strategy).balanceOf(address(this)), address(this), address(this)
-                );
+                uint256 shares = IERC4626(leg.strategy).balanceOf(address(this));
+                try IERC4626(leg.strategy).redeem(shares, address(this), address(this)) {}
+                catch (bytes memory reason) {
+                    revert ErrorsLib.StrategyCallFailed(leg.strategy, reason);
+                }
             } else {
-                IERC4626(leg.strategy).withdraw(leg.current - leg.target, address(this), address(this));
+                try IERC4626(leg.strategy).withdraw(leg.current - leg.target, address(this), address(this)) {}
+                catch (bytes memory reason) {
+                    revert ErrorsLib.StrategyCallFailed(leg.strategy, reason);
+                }
             }
             _idle += _assetBalance() - balanceBefore;
         }
@@ -400,7 +406,10 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
                 if (amount > _idle) revert ErrorsLib.InsufficientIdle(amount, _idle);
                 uint256 balanceBefore = _assetBalance();
                 token.forceApprove(leg.strategy, amount);
-                IERC4626(leg.strategy).deposit(amount, address(this));
+                try IERC4626(leg.strategy).deposit(amount, address(this)) {}
+                catch (bytes memory reason) {
+                    revert ErrorsLib.StrategyCallFailed(leg.strategy, reason);
+                }
                 // Exact approvals: nothing is left to the strategy, whatever it pulled.
                 if (token.allowance(address(this), leg.strategy) != 0) token.forceApprove(leg.strategy, 0);
                 _idle -= balanceBefore - _assetBalance();

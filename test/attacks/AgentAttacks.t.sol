@@ -450,7 +450,15 @@ contract AgentAttacksTest is AttackBase {
         vm.warp(block.timestamp + 1);
         (bool ok, bytes memory ret) = _tryRebalance(agent, _targets2(_s(0), 350e6, address(refuser), 50e6), id);
         assertFalse(ok, "the leg reverted");
-        assertEq(ret, abi.encodeWithSelector(LyingStrategy.WithdrawRefused.selector), "with the strategy's error");
+        assertEq(
+            ret,
+            abi.encodeWithSelector(
+                ErrorsLib.StrategyCallFailed.selector,
+                address(refuser),
+                abi.encodeWithSelector(LyingStrategy.WithdrawRefused.selector)
+            ),
+            "naming the strategy, with its error"
+        );
         ISessionManager.Session memory afterCall = sessions.getSession(id);
         assertEq(afterCall.volumeInEpoch, before.volumeInEpoch, "no volume spent");
         assertEq(afterCall.callsInEpoch, before.callsInEpoch, "no call spent");

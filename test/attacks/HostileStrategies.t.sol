@@ -135,7 +135,15 @@ contract HostileStrategiesTest is AttackBase {
         uint256 volumeLeft = sessions.remaining(id).volumeInEpoch;
         (bool ok, bytes memory ret) = _tryRebalance(agent, _targets1(address(liar), 50e6), id);
         assertFalse(ok, "rebalance out of the liar reverts");
-        assertEq(ret, abi.encodeWithSelector(LyingStrategy.WithdrawRefused.selector), "with the strategy's error");
+        assertEq(
+            ret,
+            abi.encodeWithSelector(
+                ErrorsLib.StrategyCallFailed.selector,
+                address(liar),
+                abi.encodeWithSelector(LyingStrategy.WithdrawRefused.selector)
+            ),
+            "naming the strategy, with its error"
+        );
         assertEq(sessions.remaining(id).volumeInEpoch, volumeLeft, "no session budget spent");
 
         _withdraw(alice, 150e6);

@@ -63,6 +63,7 @@ export function toSnapshot(raw: ITreasuryLens.SnapshotStructOutput): VaultSnapsh
         relativeCapBps: Number(s.relativeCapBps),
         allocation: s.allocation,
         currentValue: s.currentValue,
+        convertedValue: s.convertedValue,
         shares: s.shares,
         sharePrice: s.sharePrice,
         withdrawable: s.withdrawable,

@@ -14,6 +14,8 @@ export interface StrategyState {
   allocation: bigint;
   /** Redeemable value of the vault's shares now (`previewRedeem`), what a rebalance measures moves against. */
   currentValue: bigint;
+  /** `convertToAssets` of the same shares: an honest strategy's `currentValue` is at or below it. */
+  convertedValue: bigint;
   shares: bigint;
   /** Assets per 10**decimals strategy shares. */
   sharePrice: bigint;

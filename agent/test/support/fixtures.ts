@@ -25,6 +25,7 @@ export function strategy(address: string, index: number, value: bigint, over: Pa
     relativeCapBps: 6_000,
     allocation: value,
     currentValue: value,
+    convertedValue: value,
     shares: value,
     sharePrice: 1_000_000n,
     withdrawable: value,
