@@ -23,6 +23,7 @@ import { VaultRunner } from "../src/daemon/vault-runner.js";
 import type { CallSimulator } from "../src/executor/sender.js";
 import { createLogger } from "../src/obs/logger.js";
 import { Metrics } from "../src/obs/metrics.js";
+import { QuarantineList } from "../src/quarantine/store.js";
 import { systemClock } from "../src/util/clock.js";
 import { FilePriceHistory, type PriceHistory } from "../src/yield/history.js";
 import { nowMs, summarize, type Summary } from "./stats.js";
@@ -120,6 +121,7 @@ export async function timeTicks(options: {
       const timedHistory: PriceHistory = {
         record: (snapshot) => timed("plan", () => shared.record(snapshot)),
         samples: (strategy) => shared.samples(strategy),
+        last: (strategy) => shared.last(strategy),
         estimate: (strategy, now, o) => timed("plan", () => shared.estimate(strategy, now, o)),
       };
       runners.push(
@@ -127,6 +129,7 @@ export async function timeTicks(options: {
           reader: timedReader,
           history: timedHistory,
           breaker: new CircuitBreaker(undefined),
+          quarantine: new QuarantineList(undefined),
           simulator: noSimulation,
           gasPrice: async () => 1_000_000_000n,
           check: timedCheck,

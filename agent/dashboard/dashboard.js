@@ -84,9 +84,13 @@ function renderVault(v) {
     const capShare = pct(s.cap, v.totalAssets);
     const over = BigInt(s.value) > BigInt(s.cap);
     bars.append(
-      el("div", { class: `bar-row${over ? " over" : ""}${s.enabled ? "" : " disabled"}`, "data-testid": "strategy-row", "data-strategy": s.address },
+      el("div", { class: `bar-row${over ? " over" : ""}${s.enabled ? "" : " disabled"}${s.quarantine ? " quarantined" : ""}`, "data-testid": "strategy-row", "data-strategy": s.address },
         el("div", { class: "bar-name", title: s.address }, `Strategy ${s.index}`,
-          el("span", { class: "apr" }, s.aprBps === null ? "APR: learning" : `APR ≈ ${(s.aprBps / 100).toFixed(2)}%`)),
+          el("span", { class: "apr" }, s.aprBps === null ? "APR: learning" : `APR ≈ ${(s.aprBps / 100).toFixed(2)}%`),
+          s.quarantine
+            ? el("span", { class: "quarantine", "data-testid": "strategy-quarantine", title: s.quarantine.reason },
+                `quarantined (${s.quarantine.code}): ${s.quarantine.exit ? "moving out" : "left for governance"}`)
+            : undefined),
         el("div", { class: "track" },
           el("div", { class: "fill", style: `width:${Math.min(share, 100)}%;background:${COLORS[i % COLORS.length]}` }),
           el("div", { class: "cap", style: `left:${Math.min(capShare, 100)}%`, "data-label": `cap ${capShare.toFixed(1)}%` })),

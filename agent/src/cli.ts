@@ -3,13 +3,19 @@
  * The treasury agent's command line: `run`, `plan --dry-run`, `status`, `sessions`. Exit codes: 0 done, 2 bad
  * configuration or key, 1 anything else.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { getAddress, isAddress } from "ethers";
 import { AgentError, ChainMismatchError, ConfigError, KeyError, UsageError } from "./failures.js";
 import { planCommand, sessionsCommand, statusCommand } from "./cli/report-commands.js";
 import { runCommand } from "./cli/run.js";
 
 const configOption = () =>
   new Option("-c, --config <path>", "config file (JSON); defaults to $AGENT_CONFIG").env("AGENT_CONFIG");
+
+function strategyAddress(value: string): string {
+  if (!isAddress(value)) throw new InvalidArgumentError("not a strategy address (0x and 40 hex digits).");
+  return getAddress(value);
+}
 
 export interface CliOutput {
   /** Reports (stdout). */
@@ -43,7 +49,12 @@ AGENT_METRICS_HOST, AGENT_LOG_LEVEL, AGENT_POLL_INTERVAL_MS.`,
     .addOption(configOption())
     .option("--once", "run one tick per vault, then exit")
     .option("--reset-breakers", "close every vault's circuit breaker before starting")
-    .action(async (opts: { config?: string; once?: boolean; resetBreakers?: boolean }) => {
+    .option(
+      "--release-quarantine [strategy]",
+      "take one strategy (by address) or every strategy out of the daemon's quarantine before starting",
+      strategyAddress,
+    )
+    .action(async (opts: { config?: string; once?: boolean; resetBreakers?: boolean; releaseQuarantine?: string | true }) => {
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once("SIGINT", stop);

@@ -33,8 +33,32 @@ export function decodeTreasuryError(data: string): DecodedError | undefined {
   return { name: parsed.name, args, selector: parsed.selector };
 }
 
-/** One line for logs: `Name(arg=value, ...)`. */
+/** Errors a strategy call commonly reverts with besides the treasury's own (the reason inside StrategyCallFailed). */
+const strategyErrors = new Interface([
+  "error Error(string message)",
+  "error Panic(uint256 code)",
+  "error ReentrancyGuardReentrantCall()",
+  "error ERC4626ExceededMaxWithdraw(address owner, uint256 assets, uint256 max)",
+  "error ERC4626ExceededMaxRedeem(address owner, uint256 shares, uint256 max)",
+  "error ERC4626ExceededMaxDeposit(address receiver, uint256 assets, uint256 max)",
+  "error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)",
+]);
+
+/** Revert data from a strategy, readable: a known error by name, else the raw hex ("0x" for a bare revert). */
+export function describeRevertData(data: string): string {
+  const own = decodeTreasuryError(data);
+  if (own) return formatTreasuryError(own);
+  try {
+    const parsed = strategyErrors.parseError(data);
+    if (parsed) return `${parsed.name}(${parsed.args.map((a) => (typeof a === "string" ? JSON.stringify(a) : String(a))).join(", ")})`;
+  } catch {
+    // not one of them
+  }
+  return data;
+}
+
+/** One line for logs: `Name(arg=value, ...)`; a strategy's revert data (`reason`) is decoded where it can be. */
 export function formatTreasuryError(error: DecodedError): string {
-  const args = Object.entries(error.args).map(([k, v]) => `${k}=${String(v)}`);
+  const args = Object.entries(error.args).map(([k, v]) => `${k}=${k === "reason" && typeof v === "string" ? describeRevertData(v) : String(v)}`);
   return `${error.name}(${args.join(", ")})`;
 }

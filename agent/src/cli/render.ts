@@ -3,6 +3,7 @@ import type { SessionState, VaultSnapshot } from "../chain/types.js";
 import { formatPredicted } from "../checks/verdict.js";
 import type { TickReport } from "../daemon/vault-runner.js";
 import type { JournalEntry } from "../executor/journal.js";
+import type { QuarantineEntry } from "../quarantine/store.js";
 import { assessSession, type SessionPolicy } from "../session/assess.js";
 import { formatAmount, formatBps, formatDuration, formatWadPercent, renderTable, shortAddress } from "../util/format.js";
 import type { YieldEstimate } from "../yield/estimate.js";
@@ -37,6 +38,17 @@ export function renderStrategies(snap: VaultSnapshot, yields: ReadonlyMap<string
     ];
   });
   return renderTable(["strategy", "enabled", "value", "share", "abs cap", "rel cap", "est. APR", "withdrawable"], rows);
+}
+
+/** One line per quarantined strategy, or that there is none. */
+export function renderQuarantine(entries: QuarantineEntry[], snap: VaultSnapshot): string {
+  if (entries.length === 0) return "  quarantine: none";
+  const lines = entries.map((e) => {
+    const index = snap.strategies.find((s) => s.strategy.toLowerCase() === e.strategy.toLowerCase())?.index;
+    const what = e.exit ? "moving out as liquidity allows" : "left in place for governance";
+    return `    ${shortAddress(e.strategy)}${index === undefined ? "" : ` #${index}`}: ${e.code} since block ${e.block}, ${what}: ${e.reason}`;
+  });
+  return [`  quarantine: ${entries.length} strateg${entries.length === 1 ? "y" : "ies"} (no new deposits; release with run --release-quarantine)`, ...lines].join("\n");
 }
 
 export function renderSessions(snap: VaultSnapshot, policy: SessionPolicy): string {

@@ -3,7 +3,7 @@ import { dataPaths, HISTORY_MAX_SAMPLES } from "../daemon/build.js";
 import { FileJournal } from "../executor/journal.js";
 import { loadConfig } from "../config/load.js";
 import { readOnlyContext, readOnlyRunners, selectVaults } from "./context.js";
-import { renderJournal, renderPlanReport, renderSessions, renderStrategies, renderVaultHeader } from "./render.js";
+import { renderJournal, renderPlanReport, renderQuarantine, renderSessions, renderStrategies, renderVaultHeader } from "./render.js";
 import { FilePriceHistory } from "../yield/history.js";
 import { LensReader } from "../chain/reader.js";
 
@@ -45,6 +45,7 @@ export async function statusCommand(options: { config?: string }, print: (text: 
       print("");
       print(renderVaultHeader(runner.config.label, snap));
       print(`  circuit breaker: ${runner.breaker.open ? `OPEN (${runner.breaker.reason})` : "closed"}`);
+      print(renderQuarantine(runner.quarantine.entries(), snap));
       print("");
       print(renderStrategies(snap, yields));
       print("");

@@ -15,6 +15,8 @@ export interface RunOptions {
   config?: string;
   once?: boolean;
   resetBreakers?: boolean;
+  /** A strategy address, or true for every quarantined strategy. */
+  releaseQuarantine?: string | true;
 }
 
 export async function runCommand(options: RunOptions, signal: AbortSignal): Promise<void> {
@@ -52,6 +54,7 @@ async function runWith(
     log,
     metrics,
     resetBreakers: options.resetBreakers,
+    releaseQuarantine: options.releaseQuarantine,
   });
   const server = await serve(assembled, config, metrics);
   if (server) {

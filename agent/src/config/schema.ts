@@ -149,6 +149,18 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /** When the daemon quarantines a strategy (no new deposits; see agent/README.md, "Quarantine"). */
+    quarantine: z
+      .object({
+        /** Largest share-price move between two ticks taken as normal, in bps of the earlier price. */
+        maxSharePriceMoveBps: int(1, 10_000).default(500),
+        /** Least share of a position that must be withdrawable now, in bps (0 turns the check off). */
+        minWithdrawableBps: int(0, 10_000).default(9_000),
+        /** Rounding allowed between previewRedeem, convertToAssets and maxWithdraw of one position, in bps. */
+        viewToleranceBps: int(0, 1_000).default(1),
+      })
+      .strict()
+      .default({}),
     metrics: z
       .object({
         enabled: boolean.default(true),

@@ -9,6 +9,7 @@ import { LensReader } from "../chain/reader.js";
 import type { AgentConfig } from "../config/schema.js";
 import type { Executor } from "../executor/executor.js";
 import type { Journal } from "../executor/journal.js";
+import { UsageError } from "../failures.js";
 import { DashboardState } from "../obs/dashboard.js";
 import type { Metrics } from "../obs/metrics.js";
 import { startObservabilityServer, type ObservabilityServer } from "../obs/server.js";
@@ -34,6 +35,8 @@ export async function assembleDaemon(options: {
   log: Logger;
   metrics: Metrics;
   resetBreakers?: boolean;
+  /** A strategy address, or true for every quarantined strategy: released before the first tick. */
+  releaseQuarantine?: string | true;
   overrides?: BuildOptions["overrides"];
 }): Promise<AssembledDaemon> {
   const { config, provider, wallet, clock, log, metrics } = options;
@@ -53,6 +56,7 @@ export async function assembleDaemon(options: {
       r.breaker.reset();
     }
   }
+  if (options.releaseQuarantine !== undefined) releaseQuarantine(runners, options.releaseQuarantine, log);
   const dashboard: DashboardState = new DashboardState({
     agent: wallet.address,
     chainId: options.chainId,
@@ -83,4 +87,17 @@ export async function serveDaemon(
     health: () => assembled.daemon.health(),
     dashboard: () => assembled.dashboard.view(),
   });
+}
+
+/** Takes strategies out of quarantine, logging each; naming one that no vault has in quarantine is a usage error. */
+function releaseQuarantine(runners: VaultRunner[], which: string | true, log: Logger): void {
+  const strategy = which === true ? undefined : which;
+  if (strategy !== undefined && !runners.some((r) => r.quarantine.get(strategy))) {
+    throw new UsageError(`--release-quarantine: no vault has strategy ${strategy} in quarantine`);
+  }
+  for (const r of runners) {
+    for (const e of r.quarantine.release(strategy)) {
+      log.warn({ vault: r.config.label, strategy: e.strategy, was: e.reason }, `strategy ${e.strategy} released from quarantine by the operator`);
+    }
+  }
 }

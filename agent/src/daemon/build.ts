@@ -17,6 +17,7 @@ import type { Metrics } from "../obs/metrics.js";
 import { EqualWeightPlanner } from "../planner/equal-weight.js";
 import type { Planner, PlannerParams } from "../planner/types.js";
 import { YieldPlanner } from "../planner/yield-planner.js";
+import { QuarantineList } from "../quarantine/store.js";
 import type { Clock } from "../util/clock.js";
 import { FilePriceHistory, type HistoryOptions } from "../yield/history.js";
 import { CircuitBreaker } from "./breaker.js";
@@ -116,6 +117,7 @@ export function dataPaths(config: AgentConfig, agent: string) {
     journal: path.join(chain, `journal-${agent.toLowerCase()}.jsonl`),
     prices: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "prices.json"),
     breaker: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "breaker.json"),
+    quarantine: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "quarantine.json"),
   };
 }
 
@@ -203,6 +205,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
         reader,
         history: new FilePriceHistory(paths.prices(v.address), history, !options.readOnly),
         breaker: new CircuitBreaker(paths.breaker(v.address)),
+        quarantine: new QuarantineList(paths.quarantine(v.address), !options.readOnly),
         simulator,
         executor,
         gasPrice,
@@ -268,6 +271,7 @@ export function vaultSetup(
       warnBeforeExpirySeconds: BigInt(config.sessions.warnBeforeExpirySeconds),
       minVolume: tokenAmount(p.minMove, assetDecimals, `${field}.minMove`),
     },
+    quarantine: { ...config.quarantine },
     gas: {
       baseGas: BigInt(p.baseGas),
       gasPerLeg: BigInt(p.gasPerLeg),

@@ -18,11 +18,16 @@ import type { CallSimulator } from "../executor/sender.js";
 import type { RevertError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
 import type { CostModel, PlanDecision, Planner, PlannerParams } from "../planner/types.js";
+import { blamedStrategy, inspectStrategies, type QuarantineParams, type SeenPrice, type StrategyFinding } from "../quarantine/inspect.js";
+import type { QuarantineList } from "../quarantine/store.js";
 import { assessVault, type SessionPolicy, type VaultAssessment } from "../session/assess.js";
 import type { Clock } from "../util/clock.js";
 import type { EstimateOptions, YieldEstimate } from "../yield/estimate.js";
 import type { PriceHistory } from "../yield/history.js";
 import type { CircuitBreaker } from "./breaker.js";
+
+/** Oldest recorded share price that stands in for the previous tick's after a restart. */
+const RESTART_PRICE_MAX_AGE_SECONDS = 86_400n;
 
 export interface VaultRunnerConfig {
   vault: string;
@@ -33,12 +38,15 @@ export interface VaultRunnerConfig {
   estimate: EstimateOptions;
   policy: SessionPolicy;
   gas: Omit<CostModel, "gasPriceWei">;
+  quarantine: QuarantineParams;
 }
 
 export interface VaultRunnerDeps {
   reader: ChainReader;
   history: PriceHistory;
   breaker: CircuitBreaker;
+  /** Strategies the daemon no longer deposits into (kept on disk, released by the operator). */
+  quarantine: QuarantineList;
   /** Simulation from the agent's address (dry runs use it; the executor simulates through its own sender). */
   simulator: CallSimulator;
   /** Absent in dry runs: nothing is ever sent. */
@@ -82,6 +90,9 @@ export class VaultRunner {
   /** Newest snapshot block acted on; an older snapshot is stale. */
   private floorBlock = 0n;
   private staleStreak = 0;
+  /** Share price of each strategy at the last tick, by lower-case address. */
+  private readonly seen = new Map<string, SeenPrice>();
+  private lastSnapshot: VaultSnapshot | undefined;
 
   constructor(
     readonly config: VaultRunnerConfig,
@@ -90,6 +101,10 @@ export class VaultRunner {
 
   get breaker(): CircuitBreaker {
     return this.deps.breaker;
+  }
+
+  get quarantine(): QuarantineList {
+    return this.deps.quarantine;
   }
 
   private floor(): bigint {
@@ -139,6 +154,8 @@ export class VaultRunner {
 
     const log = logFor(snapshot);
     const now = snapshot.timestamp;
+    this.lastSnapshot = snapshot;
+    this.inspect(snapshot, log);
     this.recordState(snapshot);
     deps.history.record(snapshot);
     const yields = report.yields;
@@ -179,6 +196,7 @@ export class VaultRunner {
         params: config.plannerParams,
         cost: { ...config.gas, gasPriceWei },
         now,
+        quarantined: new Map(deps.quarantine.entries().map((e) => [e.strategy.toLowerCase(), e.exit])),
       });
     const hold = (plan: PlanDecision & { kind: "hold" }): TickReport => {
       if (this.lastHold !== plan.code) log.info({ code: plan.code }, `holding: ${plan.reason}`);
@@ -227,9 +245,10 @@ export class VaultRunner {
     }
 
     const prepared = await deps.executor.prepare(config.vault, free.targets, session.id, snapshot.blockNumber);
+    const touched = free.targets.map((t) => t.strategy);
     if (prepared.status === "rejected") {
       this.lastHold = undefined;
-      const cls = this.onRevert(prepared.error, "simulation", log);
+      const cls = this.onRevert(prepared.error, "simulation", log, snapshot.blockNumber, touched);
       return done({ kind: "rejected", stage: "simulation", error: describe(prepared.error), class: cls });
     }
     const plan = priced(prepared.quote.baseFee + prepared.quote.tip);
@@ -248,7 +267,7 @@ export class VaultRunner {
       quote: prepared.quote,
     });
     if (submitted.status === "rejected") {
-      const cls = this.onRevert(submitted.error, "simulation", log);
+      const cls = this.onRevert(submitted.error, "simulation", log, snapshot.blockNumber, touched);
       return done({ kind: "rejected", stage: "simulation", error: describe(submitted.error), class: cls });
     }
     if (submitted.status === "deferred") {
@@ -286,24 +305,91 @@ export class VaultRunner {
     if (report.state === "confirmed" || report.state === "reverted" || report.state === "dropped" || report.state === "cancelled") {
       this.deps.metrics.outcomes.inc({ vault: this.config.label, status: report.state });
     }
-    if (report.state === "reverted") this.onRevert(report.revert, "chain", log);
+    if (report.state === "reverted") this.onRevert(report.revert, "chain", log, this.floorBlock, []);
   }
 
-  /** Stand down, wait, or open the breaker, by the revert's class. */
-  private onRevert(error: RevertError | undefined, stage: "simulation" | "chain", log: Logger): RevertClass {
+  /**
+   * Stand down, wait, quarantine, or open the breaker, by the revert's class. A strategy the error names (its own call
+   * failed inside a leg) is quarantined and left in place, and the vault carries on without it. A plan that moved out
+   * of quarantined strategies and reverted for any other permanent reason leaves them in place from now on (the exit
+   * is not tried again), instead of stopping the whole vault.
+   */
+  private onRevert(error: RevertError | undefined, stage: "simulation" | "chain", log: Logger, block: bigint, touched: string[]): RevertClass {
     const cls = classifyRevert(error?.decoded);
     const what = error ? describe(error) : "unknown revert";
     this.deps.metrics.rejected.inc({ vault: this.config.label, stage, error: error?.decoded?.name ?? "unknown" });
-    if (cls === "permanent") {
+    const blamed = cls === "quarantine" ? blamedStrategy(error?.decoded) : undefined;
+    if (blamed) {
+      const index = this.indexOf(blamed);
+      // Withdrawals limited below what the snapshot promised: keep moving out within the new limit, once; a second
+      // such revert (or any other failed call) leaves the position in place.
+      const limited = error?.decoded?.name === "StrategyWithdrawLimited" && this.deps.quarantine.get(blamed) === undefined;
+      const finding: StrategyFinding = limited
+        ? { strategy: blamed, index, code: "withdrawals-limited", exit: true, detail: `it refused a withdrawal it had offered (${stage}: ${what})` }
+        : { strategy: blamed, index, code: "call-reverted", exit: false, detail: `its call failed in a rebalance leg (${stage}: ${what})` };
+      this.quarantineStrategy(finding, block, log);
+      return cls;
+    }
+    const exiting = touched.filter((t) => this.deps.quarantine.get(t)?.exit);
+    if (cls === "permanent" && exiting.length > 0) {
+      for (const strategy of exiting) {
+        this.quarantineStrategy({ strategy, index: this.indexOf(strategy), code: "exit-failed", exit: false, detail: `moving out of it reverted (${stage}: ${what})` }, block, log);
+      }
+      return "quarantine";
+    }
+    if (cls === "permanent" || cls === "quarantine") {
       this.deps.breaker.trip(`${stage}: ${what}`, new Date(this.deps.clock.nowMs()));
       this.deps.metrics.breaker.set({ vault: this.config.label }, 1);
       log.error({ error: what, stage }, "permanent revert; circuit breaker open, no retries until reset");
+      return "permanent";
     } else if (cls === "stand-down") {
       log.warn({ error: what, stage }, "the session can no longer act; standing down");
     } else {
       log.info({ error: what, stage }, "rate or budget limit; waiting");
     }
     return cls;
+  }
+
+  /** Quarantines what this snapshot shows to be hostile or broken, then remembers each share price for the next tick. */
+  private inspect(snapshot: VaultSnapshot, log: Logger): void {
+    // After a restart, the newest recorded sample stands in for the previous tick unless it is over a day old (a long
+    // stop would make normal yield look like a jump).
+    const seen = (strategy: string): SeenPrice | undefined => {
+      const inMemory = this.seen.get(strategy.toLowerCase());
+      if (inMemory) return inMemory;
+      const last = this.deps.history.last(strategy);
+      if (!last || snapshot.timestamp - last.timestamp > RESTART_PRICE_MAX_AGE_SECONDS) return undefined;
+      return { sharePrice: last.sharePrice, blockNumber: last.blockNumber };
+    };
+    for (const finding of inspectStrategies(snapshot, seen, this.config.quarantine)) this.quarantineStrategy(finding, snapshot.blockNumber, log);
+    for (const s of snapshot.strategies) {
+      if (s.sharePrice > 0n) this.seen.set(s.strategy.toLowerCase(), { sharePrice: s.sharePrice, blockNumber: snapshot.blockNumber });
+    }
+  }
+
+  private quarantineStrategy(finding: StrategyFinding, block: bigint, log: Logger): void {
+    const before = this.deps.quarantine.get(finding.strategy);
+    const added = this.deps.quarantine.add({
+      strategy: finding.strategy,
+      code: finding.code,
+      reason: finding.detail,
+      exit: finding.exit,
+      block: block.toString(),
+      since: new Date(this.deps.clock.nowMs()).toISOString(),
+    });
+    const label = `${finding.index >= 0 ? `#${finding.index} ` : ""}${finding.strategy}`;
+    const fields = { strategy: finding.strategy, code: finding.code, exit: finding.exit };
+    if (added) {
+      const then = finding.exit ? "moving out as far as its liquidity allows" : "leaving its position in place for governance";
+      log.error(fields, `quarantining strategy ${label}: ${finding.detail}; no new deposits, ${then}`);
+    } else if (before?.exit && !finding.exit) {
+      log.error(fields, `quarantined strategy ${label}: ${finding.detail}; no longer moving out of it, its position is left for governance`);
+    }
+    this.deps.metrics.quarantined.set({ vault: this.config.label, strategy: finding.strategy }, 1);
+  }
+
+  private indexOf(strategy: string): number {
+    return this.lastSnapshot?.strategies.find((s) => s.strategy.toLowerCase() === strategy.toLowerCase())?.index ?? -1;
   }
 
   private recordState(snapshot: VaultSnapshot): void {
@@ -314,7 +400,10 @@ export class VaultRunner {
     metrics.totalAssets.set({ vault }, units(snapshot.totalAssets));
     metrics.idle.set({ vault }, units(snapshot.idle));
     metrics.breaker.set({ vault }, this.deps.breaker.open ? 1 : 0);
-    for (const s of snapshot.strategies) metrics.allocation.set({ vault, strategy: s.strategy }, units(s.currentValue));
+    for (const s of snapshot.strategies) {
+      metrics.allocation.set({ vault, strategy: s.strategy }, units(s.currentValue));
+      metrics.quarantined.set({ vault, strategy: s.strategy }, this.deps.quarantine.get(s.strategy) ? 1 : 0);
+    }
     for (const s of snapshot.sessions) {
       const labels = { vault, session: s.id.toString() };
       metrics.sessionTimeLeft.set(labels, Number(s.remaining.timeLeft));

@@ -187,11 +187,17 @@ export class DashboardState {
           relativeCap: relativeCap.toString(),
           cap: (relativeCap < x.absoluteCap ? relativeCap : x.absoluteCap).toString(),
           aprBps: apr ? Number((apr.aprWad * BPS) / 10n ** 18n) : null,
+          quarantine: quarantineView(runner, x.strategy),
         };
       }),
       sessions: s.sessions.map((x) => sessionView(x, s.agentsPaused, now, runner)),
     };
   }
+}
+
+function quarantineView(runner: VaultRunner, strategy: string): Json {
+  const q = runner.quarantine.get(strategy);
+  return q ? { code: q.code, reason: q.reason, exit: q.exit, block: q.block, since: q.since } : null;
 }
 
 function sessionView(x: SessionState, paused: boolean, now: bigint, runner: VaultRunner): Json {

@@ -9,7 +9,9 @@ import type { CostModel, PlannerInput } from "./types.js";
 export interface StrategyRoom {
   state: StrategyState;
   inScope: boolean;
-  /** Whether the plan may raise it: in scope and enabled. */
+  /** Whether the daemon quarantined it (see `PlannerInput.quarantined`). */
+  quarantined: boolean;
+  /** Whether the plan may raise it: in scope, enabled and not quarantined. */
   canRaise: boolean;
   /** Lowest allocation reachable now: what it cannot release stays (liquidity), out-of-scope ones stay put. */
   floor: bigint;
@@ -48,13 +50,16 @@ export function planContext(input: PlannerInput): PlanContext {
 
   const strategies = snapshot.strategies.map((state): StrategyRoom => {
     const inScope = ((session.scope >> BigInt(state.index)) & 1n) === 1n;
+    const quarantine = input.quarantined?.get(state.strategy.toLowerCase());
     const cap = minBig(state.absoluteCap, mulDivDown(totalLow, BigInt(state.relativeCapBps), BPS));
     const capacity = maxBig(0n, cap - margin);
     const cur = state.currentValue;
     // A full exit needs every share redeemable now; a partial one, the amount withdrawable now.
     const canExitFully = state.withdrawable >= cur && state.redeemableShares >= state.shares;
-    const floor = !inScope ? cur : canExitFully ? 0n : cur > state.withdrawable ? cur - state.withdrawable : minBig(cur, 1n);
-    return { state, inScope, canRaise: inScope && state.enabled, floor, capacity };
+    // Out of scope, or quarantined to be left in place: it stays where it is.
+    const floor = !inScope || quarantine === false ? cur : canExitFully ? 0n : cur > state.withdrawable ? cur - state.withdrawable : minBig(cur, 1n);
+    const quarantined = quarantine !== undefined;
+    return { state, inScope, quarantined, canRaise: inScope && state.enabled && !quarantined, floor, capacity };
   });
   return { strategies, totalLive: totalHigh + losses, reserve, volumeBudget: maxBig(0n, volumeBudget), margin };
 }

@@ -42,6 +42,9 @@ export interface PlannerInput {
   params: PlannerParams;
   cost: CostModel;
   now: bigint;
+  /** Quarantined strategies by lower-case address: true to move out as liquidity allows, false to leave in place.
+   *  Neither kind is raised. */
+  quarantined?: ReadonlyMap<string, boolean>;
 }
 
 export interface PlannedLeg {

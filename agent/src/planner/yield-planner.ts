@@ -161,9 +161,11 @@ export class YieldPlanner implements Planner {
     }
     // Named only when a forced move survived the minimum-move filter (a strategy a hair above its cap after yield is not).
     const forcedLegs = legs.filter((l) => forcedNodes.has(l.strategy));
-    if (forcedLegs.length > 0) {
-      reasons.push(`leave disabled or over-cap strategies (${forcedLegs.map((l) => strategyLabel(input, l.strategy)).join(", ")})`);
-    }
+    const isQuarantined = (l: PlannedLeg) => byKey.get(l.strategy)!.room.quarantined;
+    const labels = (list: PlannedLeg[]) => list.map((l) => strategyLabel(input, l.strategy)).join(", ");
+    if (forcedLegs.some(isQuarantined)) reasons.push(`leave quarantined strategies (${labels(forcedLegs.filter(isQuarantined))})`);
+    const otherForced = forcedLegs.filter((l) => !isQuarantined(l));
+    if (otherForced.length > 0) reasons.push(`leave disabled or over-cap strategies (${labels(otherForced)})`);
     const moves = legs
       .map((l) => {
         const score = l.scoreWad === undefined ? "no estimate" : formatWadPercent(l.scoreWad);

@@ -18,6 +18,8 @@ export interface PriceHistory {
    *  previous sample). */
   record(snapshot: VaultSnapshot): void;
   samples(strategy: string): PriceSample[];
+  /** The newest sample recorded for a strategy. */
+  last(strategy: string): PriceSample | undefined;
   /** `estimateYield` over the strategy's samples and its newest observation. */
   estimate(strategy: string, now: bigint, options: EstimateOptions): YieldEstimate | undefined;
 }
@@ -151,6 +153,10 @@ export class FilePriceHistory implements PriceHistory {
 
   samples(strategy: string): PriceSample[] {
     return this.data.get(strategy.toLowerCase())?.samples() ?? [];
+  }
+
+  last(strategy: string): PriceSample | undefined {
+    return this.data.get(strategy.toLowerCase())?.last;
   }
 
   estimate(strategy: string, now: bigint, options: EstimateOptions): YieldEstimate | undefined {

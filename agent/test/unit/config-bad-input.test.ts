@@ -163,6 +163,15 @@ const rows: Row[] = [
   { field: "sessions.warnBeforeExpirySeconds", value: 31_536_001, message: /at most 31536000/ },
   { field: "sessions.expiryMarginSeconds", value: 86_401, message: /at most 86400/ },
   { field: "sessions.expiryMarginSeconds", value: "2m", message: /a number/ },
+  // quarantine
+  { field: "quarantine", value: true, message: /Expected object, received boolean/ },
+  { field: "quarantine.maxSharePriceMoveBps", value: 0, message: /at least 1/ },
+  { field: "quarantine.maxSharePriceMoveBps", value: 10_001, message: /at most 10000/ },
+  { field: "quarantine.maxSharePriceMoveBps", value: 2.5, message: /a whole number/ },
+  { field: "quarantine.minWithdrawableBps", value: -1, message: /at least 0/ },
+  { field: "quarantine.minWithdrawableBps", value: "all", message: /a number/ },
+  { field: "quarantine.viewToleranceBps", value: 1_001, message: /at most 1000/ },
+  { field: "quarantine.viewToleranceBps", value: null, message: /a number|Expected number/ },
   // metrics and logs
   { field: "metrics.enabled", value: "maybe", message: /true or false/ },
   { field: "metrics.enabled", value: 0, message: /true or false/ },

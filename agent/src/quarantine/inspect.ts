@@ -1,0 +1,123 @@
+/**
+ * Signs that a strategy is hostile or broken, read from one snapshot and the share price seen at the previous tick.
+ * Pure: no I/O, no clock. The vault contains such a strategy's damage on chain (caps, loss limits, exits that skip
+ * it); the daemon additionally stops putting money into it.
+ *
+ * In order, the first sign that applies names the strategy's quarantine:
+ * - `views-revert`: the vault holds shares but `previewRedeem` or `convertToAssets` reverts (the lens reports 0);
+ * - `preview-over-reports`: `previewRedeem` of the vault's shares is above `convertToAssets` of them (fees only lower
+ *   a preview), so an exit would realize less than the vault's mark;
+ * - `withdraw-over-promised`: `maxWithdraw` promises more than the whole position is worth;
+ * - `price-jump` / `price-crash`: the share price moved more than the limit since the previous tick;
+ * - `withdrawals-limited`: less of the position can be withdrawn now than the minimum share of it.
+ * A strategy whose values cannot be trusted (the first two) is left in place for governance; the others are exited as
+ * far as their liquidity allows.
+ */
+import type { StrategyState, VaultSnapshot } from "../chain/types.js";
+import { BPS } from "../checks/math.js";
+
+export type QuarantineCode =
+  | "views-revert"
+  | "preview-over-reports"
+  | "withdraw-over-promised"
+  | "price-jump"
+  | "price-crash"
+  | "withdrawals-limited"
+  | "call-reverted"
+  | "exit-failed";
+
+export interface QuarantineParams {
+  /** Largest share-price move between two ticks not taken for manipulation or a crash, in bps of the earlier price. */
+  maxSharePriceMoveBps: number;
+  /** Least share of the position that must be withdrawable now, in bps. */
+  minWithdrawableBps: number;
+  /** Rounding allowed between two views of the same position, in bps (plus one base unit). */
+  viewToleranceBps: number;
+}
+
+export const DEFAULT_QUARANTINE_PARAMS: QuarantineParams = { maxSharePriceMoveBps: 500, minWithdrawableBps: 9_900, viewToleranceBps: 1 };
+
+/** A share price seen before, and the block it was seen at. */
+export interface SeenPrice {
+  sharePrice: bigint;
+  blockNumber: bigint;
+}
+
+export interface StrategyFinding {
+  strategy: string;
+  index: number;
+  code: QuarantineCode;
+  /** Whether the daemon should move out of it (as liquidity allows) or leave it where it is. */
+  exit: boolean;
+  detail: string;
+}
+
+/** `value` with the tolerance on top: what another view of the same position may read at most. */
+function withTolerance(value: bigint, params: QuarantineParams): bigint {
+  return value + (value * BigInt(params.viewToleranceBps)) / BPS + 1n;
+}
+
+/** Signed move from `before` to `after`, in bps of `before`, rounded toward zero. */
+function moveBps(before: bigint, after: bigint): bigint {
+  return ((after - before) * BPS) / before;
+}
+
+function percent(bps: bigint): string {
+  const sign = bps < 0n ? "-" : "+";
+  const abs = bps < 0n ? -bps : bps;
+  return `${sign}${abs / 100n}.${(abs % 100n).toString().padStart(2, "0")}%`;
+}
+
+/** The first sign that applies to one strategy, or undefined when it looks sound. */
+export function inspectStrategy(s: StrategyState, seen: SeenPrice | undefined, params: QuarantineParams): StrategyFinding | undefined {
+  const found = (code: QuarantineCode, exit: boolean, detail: string): StrategyFinding => ({ strategy: s.strategy, index: s.index, code, exit, detail });
+  const holds = s.shares > 0n;
+  if (holds && (s.currentValue === 0n || s.convertedValue === 0n || s.sharePrice === 0n)) {
+    return found("views-revert", false, `its views revert or value the vault's ${s.shares} shares at 0 (previewRedeem ${s.currentValue}, convertToAssets ${s.convertedValue})`);
+  }
+  if (holds && s.currentValue > withTolerance(s.convertedValue, params)) {
+    return found(
+      "preview-over-reports",
+      false,
+      `previewRedeem values the position at ${s.currentValue} but convertToAssets at ${s.convertedValue} (${percent(moveBps(s.convertedValue, s.currentValue))}): an exit would realize less than the mark`,
+    );
+  }
+  if (holds && s.withdrawable > withTolerance(s.currentValue, params)) {
+    return found("withdraw-over-promised", true, `maxWithdraw promises ${s.withdrawable}, more than the position's ${s.currentValue}`);
+  }
+  if (seen && seen.sharePrice > 0n && s.sharePrice > 0n) {
+    const move = moveBps(seen.sharePrice, s.sharePrice);
+    if (move > BigInt(params.maxSharePriceMoveBps) || -move > BigInt(params.maxSharePriceMoveBps)) {
+      const what = move > 0n ? "price-jump" : "price-crash";
+      return found(
+        what,
+        true,
+        `share price ${move > 0n ? "jumped" : "fell"} ${percent(move)} (${seen.sharePrice} → ${s.sharePrice}) since block ${seen.blockNumber}, past the ${params.maxSharePriceMoveBps} bps limit`,
+      );
+    }
+  }
+  if (holds && s.withdrawable * BPS < s.currentValue * BigInt(params.minWithdrawableBps)) {
+    return found("withdrawals-limited", true, `only ${s.withdrawable} of the position's ${s.currentValue} can be withdrawn now`);
+  }
+  return undefined;
+}
+
+/** Every strategy of the snapshot that shows a sign, in index order. */
+export function inspectStrategies(
+  snapshot: VaultSnapshot,
+  seen: (strategy: string) => SeenPrice | undefined,
+  params: QuarantineParams,
+): StrategyFinding[] {
+  const out: StrategyFinding[] = [];
+  for (const s of snapshot.strategies) {
+    const finding = inspectStrategy(s, seen(s.strategy), params);
+    if (finding) out.push(finding);
+  }
+  return out;
+}
+
+/** The strategy a revert classified "quarantine" blames (its `strategy` argument). */
+export function blamedStrategy(error: { args: Record<string, unknown> } | undefined): string | undefined {
+  const strategy = error?.args.strategy;
+  return typeof strategy === "string" ? strategy : undefined;
+}
