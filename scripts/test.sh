@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The README's test command: bootstraps the toolchain, then runs every test.
-#   bash scripts/test.sh                      lint, typecheck, Solidity (unit, fuzz, invariant), mocha, agent
+#   bash scripts/test.sh                      lint, typecheck, agent, Solidity (unit, fuzz, invariant) + mocha with
+#                                             line coverage (fails below COVERAGE_MIN, 95%)
 #   TEST_PROFILE=deep bash scripts/test.sh    the same with long fuzz/invariant settings (not run by CI)
+# The contract tests run once, on the instrumented build: the agent's tests run first, on the plain one. Leaves the
+# instrumented artifacts behind (the next plain build recompiles) and the report in coverage/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/toolchain.sh
@@ -10,18 +13,23 @@ PROFILE="${TEST_PROFILE:-default}"
 LOG_DIR="$(mktemp -d)"
 trap 'rm -rf "$LOG_DIR"' EXIT
 
-echo "== build"
-# Contracts first, then tests a few files per job: solcjs (wasm) runs out of memory compiling everything in one job.
-bash scripts/build.sh
+echo "== build (contracts)"
+pnpm exec hardhat build --quiet --no-tests
 echo "== lint and typecheck"
 pnpm exec solhint --max-warnings 0 'contracts/**/*.sol' >"$LOG_DIR/solhint.log" || { cat "$LOG_DIR/solhint.log"; exit 1; }
 echo "solhint: clean"
 pnpm exec tsc -p tsconfig.json
 pnpm exec tsc -p agent/tsconfig.json
-echo "== contract tests: Solidity unit, fuzz, invariant + mocha/ethers (test profile: $PROFILE)"
-pnpm exec hardhat test --gas-stats --test-profile "$PROFILE" --no-compile | tee "$LOG_DIR/contracts.log"
 echo "== agent tests (vitest)"
 NO_COLOR=1 pnpm --filter ./agent test | tee "$LOG_DIR/agent.log"
+echo "== instrumented build (contracts and Solidity tests)"
+# Tests a few files per job: solcjs (wasm) runs out of memory compiling everything in one job.
+bash scripts/build.sh --coverage
+echo "== contract tests with coverage: Solidity unit, fuzz, invariant + mocha/ethers (test profile: $PROFILE)"
+# Not --no-compile: the build step of `test` (a no-op after the build above) hands Hardhat the statement map.
+pnpm exec hardhat test --coverage --test-profile "$PROFILE" | tee "$LOG_DIR/contracts.log"
+echo "== contract line coverage (contracts/, mocks excluded)"
+node scripts/coverage-check.mjs "${COVERAGE_MIN:-95}"
 
 contracts=$(grep -Eo '^[0-9]+ passing' "$LOG_DIR/contracts.log" | tail -1 | cut -d' ' -f1)
 agent=$(grep -Eo 'Tests +[0-9]+ passed' "$LOG_DIR/agent.log" | tail -1 | grep -Eo '[0-9]+')

@@ -46,15 +46,14 @@ const strategyErrors = new Interface([
 
 /** Revert data from a strategy, readable: a known error by name, else the raw hex ("0x" for a bare revert). */
 export function describeRevertData(data: string): string {
-  const own = decodeTreasuryError(data);
-  if (own) return formatTreasuryError(own);
   try {
     const parsed = strategyErrors.parseError(data);
     if (parsed) return `${parsed.name}(${parsed.args.map((a) => (typeof a === "string" ? JSON.stringify(a) : String(a))).join(", ")})`;
   } catch {
     // not one of them
   }
-  return data;
+  const own = decodeTreasuryError(data);
+  return own ? formatTreasuryError(own) : data;
 }
 
 /** One line for logs: `Name(arg=value, ...)`; a strategy's revert data (`reason`) is decoded where it can be. */

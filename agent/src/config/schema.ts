@@ -6,6 +6,7 @@
 import { getAddress, isAddress } from "ethers";
 import { isIP } from "node:net";
 import { z } from "zod";
+import { DEFAULT_QUARANTINE_PARAMS } from "../quarantine/inspect.js";
 
 export const LOCAL_CHAIN_ID = 31337;
 
@@ -153,11 +154,11 @@ export const configSchema = z
     quarantine: z
       .object({
         /** Largest share-price move between two ticks taken as normal, in bps of the earlier price. */
-        maxSharePriceMoveBps: int(1, 10_000).default(500),
+        maxSharePriceMoveBps: int(1, 10_000).default(DEFAULT_QUARANTINE_PARAMS.maxSharePriceMoveBps),
         /** Least share of a position that must be withdrawable now, in bps (0 turns the check off). */
-        minWithdrawableBps: int(0, 10_000).default(9_000),
+        minWithdrawableBps: int(0, 10_000).default(DEFAULT_QUARANTINE_PARAMS.minWithdrawableBps),
         /** Rounding allowed between previewRedeem, convertToAssets and maxWithdraw of one position, in bps. */
-        viewToleranceBps: int(0, 1_000).default(1),
+        viewToleranceBps: int(0, 1_000).default(DEFAULT_QUARANTINE_PARAMS.viewToleranceBps),
       })
       .strict()
       .default({}),

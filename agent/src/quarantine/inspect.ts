@@ -35,7 +35,8 @@ export interface QuarantineParams {
   viewToleranceBps: number;
 }
 
-export const DEFAULT_QUARANTINE_PARAMS: QuarantineParams = { maxSharePriceMoveBps: 500, minWithdrawableBps: 9_900, viewToleranceBps: 1 };
+/** The config's defaults (`quarantine` in the agent's configuration). */
+export const DEFAULT_QUARANTINE_PARAMS: QuarantineParams = { maxSharePriceMoveBps: 500, minWithdrawableBps: 9_000, viewToleranceBps: 1 };
 
 /** A share price seen before, and the block it was seen at. */
 export interface SeenPrice {
@@ -87,7 +88,9 @@ export function inspectStrategy(s: StrategyState, seen: SeenPrice | undefined, p
   }
   if (seen && seen.sharePrice > 0n && s.sharePrice > 0n) {
     const move = moveBps(seen.sharePrice, s.sharePrice);
-    if (move > BigInt(params.maxSharePriceMoveBps) || -move > BigInt(params.maxSharePriceMoveBps)) {
+    const delta = s.sharePrice > seen.sharePrice ? s.sharePrice - seen.sharePrice : seen.sharePrice - s.sharePrice;
+    // Exact: past the limit by any amount, however small (the bps shown are rounded toward zero).
+    if (delta * BPS > seen.sharePrice * BigInt(params.maxSharePriceMoveBps)) {
       const what = move > 0n ? "price-jump" : "price-crash";
       return found(
         what,

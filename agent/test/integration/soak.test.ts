@@ -22,6 +22,7 @@ describe("soak", () => {
     expect(f.unjournaledSubmissions, "every transaction was journaled before it reached a node").toBe(0);
     expect(f.revertedOnChain).toBe(0);
     expect(f.breakerTrips, "no transient fault opens the breaker").toBe(0);
+    expect(f.quarantines, "no transient fault or ordinary yield quarantines a strategy").toBe(0);
     expect(f.dropped).toBe(0);
     // The run exercised what it claims to.
     expect(f.ticks).toBe(TICKS);

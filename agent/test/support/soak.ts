@@ -73,6 +73,8 @@ export interface SoakFigures {
   revertedOnChain: number;
   dropped: number;
   breakerTrips: number;
+  /** Strategies quarantined: none of the soak's strategies is hostile, so any is a false alarm. */
+  quarantines: number;
   problems: string[];
   /** Warning and error log lines by message, and the last few lines (for a failure's story). */
   warnings?: Record<string, number>;
@@ -246,6 +248,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
       revertedOnChain: 0,
       dropped: 0,
       breakerTrips: 0,
+      quarantines: 0,
       problems: [],
     };
     const timing = { environment: 0, daemon: 0 };
@@ -310,6 +313,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
         figures.breakerTrips++;
         figures.problems.push(`tick ${i}: breaker open: ${d.runner.breaker.reason}`);
         d.runner.breaker.reset();
+      }
+      for (const q of d.runner.quarantine.release()) {
+        figures.quarantines++;
+        figures.problems.push(`tick ${i}: strategy ${q.strategy} quarantined: ${q.reason}`);
       }
 
       if (recovering) {
@@ -404,6 +411,6 @@ export function describeSoak(f: SoakFigures): string[] {
     `soak: ${f.ticks} ticks in ${f.seconds}s; ${f.episodes} fault episodes (${kinds(f.episodesByKind)}); faults injected: ${kinds(f.faultsInjected)}; ` +
       `${f.restarts} restarts, ${f.lostSubmissionEpisodes} lost submissions, ${f.strandedWithdrawals} withdrawals under one; ${f.rebalances} rebalances, ${f.cancellations} cancellations, ${f.submissions} submissions, ${f.failovers} failovers; ` +
       `recovered within one tick after ${f.recoveries} of ${f.episodes} episodes; duplicates ${f.duplicateSubmissions}, mirror-rejected ${f.mirrorRejectedSubmissions}, ` +
-      `reverted ${f.revertedOnChain}, dropped ${f.dropped}, breaker trips ${f.breakerTrips}; results: ${kinds(f.results)}`,
+      `reverted ${f.revertedOnChain}, dropped ${f.dropped}, breaker trips ${f.breakerTrips}, quarantines ${f.quarantines}; results: ${kinds(f.results)}`,
   ];
 }
