@@ -3,61 +3,42 @@
  * the bounds is never sent; a permanent revert opens the breaker instead of a retry loop; expiry, revoke and the
  * agent pause make it stand down.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
-import { deployStack, fund, grantSession, type Stack } from "../../devnet/stack.js";
+import { describe, expect, it } from "vitest";
+import { fund, grantSession } from "../../devnet/stack.js";
 import { intentHash } from "../../src/executor/intent.js";
 import type { Planner } from "../../src/planner/types.js";
-import { AGENT, metricValue, rebalancedEvents, startDaemon, tempDir, testConfig } from "../support/daemon-harness.js";
+import { AGENT, metricValue, rebalancedEvents, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
 
-let chain: LocalChain;
-let stack: Stack;
-let base: string;
+const env = useStack();
 
-beforeAll(async () => {
-  chain = await startLocalChain();
-  stack = await deployStack(chain, { strategies: 3, seed: 100_000n });
-  await fund(stack, stack.users[0]!, 1_000_000n * stack.unit);
-  base = await chain.snapshot();
-}, 60_000);
-
-afterAll(async () => {
-  await chain?.close();
-});
-
-beforeEach(async () => {
-  await chain.revert(base);
-  base = await chain.snapshot();
-});
-
-const u = () => stack.unit;
-const nonce = () => chain.provider.getTransactionCount(AGENT, "latest");
+const u = () => env.stack.unit;
+const nonce = () => env.chain.provider.getTransactionCount(AGENT, "latest");
 const grant = (over: Partial<Parameters<typeof grantSession>[1]> = {}) =>
-  grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: 600_000n * u(), maxVolumePerEpoch: 3_000_000n * u(), ...over });
+  grantSession(env.stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: 600_000n * u(), maxVolumePerEpoch: 3_000_000n * u(), ...over });
 
 describe("daemon on the embedded chain", () => {
   it("rebalances toward a strategy whose yield rose, journaling the intent it puts on chain", async () => {
     await grant();
-    const { daemon, journal, logs, metrics } = await startDaemon(chain, testConfig(chain, stack, tempDir()));
+    const { daemon, journal, logs, metrics } = await startDaemon(env.chain, testConfig(env.chain, env.stack, tempDir()));
 
     const first = await daemon.tick();
     expect(first[0]!.report!.result, "no yield history yet").toMatchObject({ kind: "hold", code: "no-yield-signal" });
 
-    await chain.increaseTime(3_600);
-    await (await stack.strategies[1]!.simulateGain(2n * u())).wait(); // 2 per 100,000 in an hour: about 17.5% a year
+    await env.chain.increaseTime(3_600);
+    await (await env.stack.strategies[1]!.simulateGain(2n * u())).wait(); // 2 per 100,000 in an hour: about 17.5% a year
     const second = await daemon.tick();
     const result = second[0]!.report!.result;
     expect(result.kind, JSON.stringify(result)).toBe("sent");
     expect(result.kind === "sent" && result.confirmed, "confirmed in the same tick (automine)").toBe(true);
 
-    const events = await rebalancedEvents(stack);
+    const events = await rebalancedEvents(env.stack);
     expect(events.length, "one rebalance on chain").toBe(1);
     const [entry] = journal.entries();
     expect(events[0]!.args.intentHash, "the on-chain intent hash is the journal's").toBe(entry!.intentHash);
     expect(intentHash(entry!.record), "the intent hash is the hash of the journaled record").toBe(entry!.intentHash);
     expect(entry!.outcome?.status).toBe("confirmed");
-    expect(entry!.record.targets.map((t) => t.strategy), "money went to the strategy that earns").toEqual([stack.strategyAddresses[1]]);
-    const alloc = await stack.vault.allocation(stack.strategyAddresses[1]!);
+    expect(entry!.record.targets.map((t) => t.strategy), "money went to the strategy that earns").toEqual([env.stack.strategyAddresses[1]]);
+    const alloc = await env.stack.vault.allocation(env.stack.strategyAddresses[1]!);
     // 50% relative cap minus the 5 bps safety margin, on about 1,000,000 of total assets.
     expect(alloc, "filled up to the cap, minus the margin").toBeGreaterThan(499_000n * u());
     expect(alloc, "never above the 50% cap").toBeLessThanOrEqual(500_000n * u());
@@ -65,16 +46,16 @@ describe("daemon on the embedded chain", () => {
     expect(logs.messages()).toContain("rebalance confirmed");
 
     // A better yield appears elsewhere: the next rebalance moves toward it.
-    await chain.increaseTime(3_600);
-    await (await stack.strategies[2]!.simulateGain(20n * u())).wait();
+    await env.chain.increaseTime(3_600);
+    await (await env.stack.strategies[2]!.simulateGain(20n * u())).wait();
     const third = await daemon.tick();
     expect(third[0]!.report!.result.kind).toBe("sent");
-    expect(await stack.vault.allocation(stack.strategyAddresses[2]!), "the new best strategy now holds money").toBeGreaterThan(300_000n * u());
-    expect((await rebalancedEvents(stack)).length).toBe(2);
+    expect(await env.stack.vault.allocation(env.stack.strategyAddresses[2]!), "the new best strategy now holds money").toBeGreaterThan(300_000n * u());
+    expect((await rebalancedEvents(env.stack)).length).toBe(2);
 
     // Then nothing: allocations follow the yields, and another tick sends nothing.
     const before = await nonce();
-    await chain.increaseTime(120);
+    await env.chain.increaseTime(120);
     const fourth = await daemon.tick();
     expect(fourth[0]!.report!.result.kind, JSON.stringify(fourth[0]!.report!.result)).toBe("hold");
     expect(await nonce(), "no transaction when there is nothing worth doing").toBe(before);
@@ -97,7 +78,7 @@ describe("daemon on the embedded chain", () => {
       }),
     };
     const before = await nonce();
-    const a = await startDaemon(chain, testConfig(chain, stack, tempDir()), { overrides: { planner: rogue } });
+    const a = await startDaemon(env.chain, testConfig(env.chain, env.stack, tempDir()), { overrides: { planner: rogue } });
     const [tick] = await a.daemon.tick();
     expect(tick!.report!.result).toMatchObject({ kind: "rejected", stage: "mirror" });
     expect(String((tick!.report!.result as { error: string }).error)).toMatch(/^RelativeCapExceeded\(strategy=0x[0-9a-fA-F]{40}, allocation=550000000000, cap=500000000000\)$/);
@@ -107,7 +88,7 @@ describe("daemon on the embedded chain", () => {
 
     // If the mirror were wrong, the simulation still catches it, and the breaker stops any retry loop.
     let simulated = 0;
-    const b = await startDaemon(chain, testConfig(chain, stack, tempDir()), {
+    const b = await startDaemon(env.chain, testConfig(env.chain, env.stack, tempDir()), {
       overrides: {
         planner: rogue,
         check: (input) => {
@@ -125,28 +106,28 @@ describe("daemon on the embedded chain", () => {
     expect(simulated, "the plan was not even checked again").toBe(1);
     expect(b.daemon.health().healthy, "health reports the open breaker").toBe(false);
     expect(await nonce(), "nothing was ever sent").toBe(before);
-    expect(await rebalancedEvents(stack)).toHaveLength(0);
+    expect(await rebalancedEvents(env.stack)).toHaveLength(0);
   });
 
   it("stands down when the session expires, is revoked or agents are paused, and warns ahead of expiry", async () => {
-    const config = testConfig(chain, stack, tempDir(), {
+    const config = testConfig(env.chain, env.stack, tempDir(), {
       planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000", sampleIntervalSeconds: 0 },
     });
     await grant({ durationSeconds: 2 * 3_600 });
-    const { daemon, logs } = await startDaemon(chain, config);
+    const { daemon, logs } = await startDaemon(env.chain, config);
     const [acted] = await daemon.tick();
     expect(acted!.report!.result.kind, "acts while the session is valid").toBe("sent");
     expect(logs.lines.some((l) => l.level === 40 && /expires in/.test(l.msg)), "warned: less than an hour of a 2 h session is not yet left").toBe(false);
 
     // More money arrives, so there is work to do; the session nears its end.
-    await fund(stack, stack.users[1]!, 200_000n * u());
-    await chain.increaseTime(3_600 + 600);
+    await fund(env.stack, env.stack.users[1]!, 200_000n * u());
+    await env.chain.increaseTime(3_600 + 600);
     const [warned] = await daemon.tick();
     expect(warned!.report!.result.kind).toBe("sent");
     expect(logs.lines.some((l) => l.level === 40 && /session #1 expires in/.test(l.msg)), "warned ahead of expiry").toBe(true);
 
-    await fund(stack, stack.users[1]!, 200_000n * u());
-    await chain.increaseTime(3_600);
+    await fund(env.stack, env.stack.users[1]!, 200_000n * u());
+    await env.chain.increaseTime(3_600);
     const before = await nonce();
     const [expired] = await daemon.tick();
     expect(expired!.report!.result).toMatchObject({ kind: "stand-down" });
@@ -158,9 +139,9 @@ describe("daemon on the embedded chain", () => {
     const second = await grant();
     const [resumed] = await daemon.tick();
     expect(resumed!.report!.result.kind).toBe("sent");
-    await fund(stack, stack.users[1]!, 200_000n * u());
-    await (await stack.sessions.connect(stack.guardian).revoke(second)).wait();
-    await chain.increaseTime(120);
+    await fund(env.stack, env.stack.users[1]!, 200_000n * u());
+    await (await env.stack.sessions.connect(env.stack.guardian).revoke(second)).wait();
+    await env.chain.increaseTime(120);
     const afterRevoke = await nonce();
     const [revoked] = await daemon.tick();
     expect(revoked!.report!.result).toMatchObject({ kind: "stand-down" });
@@ -168,7 +149,7 @@ describe("daemon on the embedded chain", () => {
 
     // Another session, but the guardian pauses every agent.
     await grant();
-    await (await stack.sessions.connect(stack.guardian).pauseAgents()).wait();
+    await (await env.stack.sessions.connect(env.stack.guardian).pauseAgents()).wait();
     const [paused] = await daemon.tick();
     expect(paused!.report!.result).toMatchObject({ kind: "stand-down" });
     expect((paused!.report!.result as { reason: string }).reason).toMatch(/paused/);
@@ -176,19 +157,19 @@ describe("daemon on the embedded chain", () => {
   });
 
   it("waits while the session's epoch budget is spent, and resumes in the next epoch", async () => {
-    const config = testConfig(chain, stack, tempDir(), {
+    const config = testConfig(env.chain, env.stack, tempDir(), {
       planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000", sampleIntervalSeconds: 0 },
     });
     await grant({ maxCallsPerEpoch: 1, epochLength: 3_600 });
-    const { daemon } = await startDaemon(chain, config);
+    const { daemon } = await startDaemon(env.chain, config);
     expect((await daemon.tick())[0]!.report!.result.kind).toBe("sent");
-    await fund(stack, stack.users[1]!, 300_000n * u());
-    await chain.increaseTime(120);
+    await fund(env.stack, env.stack.users[1]!, 300_000n * u());
+    await env.chain.increaseTime(120);
     const [waiting] = await daemon.tick();
     expect(waiting!.report!.result).toMatchObject({ kind: "wait" });
     expect((waiting!.report!.result as { reason: string }).reason).toMatch(/out-of-budget/);
-    await chain.increaseTime(3_600);
+    await env.chain.increaseTime(3_600);
     expect((await daemon.tick())[0]!.report!.result.kind, "next epoch").toBe("sent");
-    expect(await rebalancedEvents(stack)).toHaveLength(2);
+    expect(await rebalancedEvents(env.stack)).toHaveLength(2);
   });
 });

@@ -4,59 +4,38 @@
  * transaction is replaced with higher fees; a transaction that reverts when mined opens the breaker.
  */
 import { Wallet } from "ethers";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
-import { deployStack, fund, grantSession, type Stack } from "../../devnet/stack.js";
+import { afterEach, describe, expect, it } from "vitest";
 import { WalletSender } from "../../src/executor/sender.js";
 import { ManualClock } from "../../src/util/clock.js";
-import { AGENT, AGENT_KEY, metricValue, rebalancedEvents, startDaemon, tempDir, testConfig } from "../support/daemon-harness.js";
+import { AGENT, AGENT_KEY, metricValue, rebalancedEvents, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
 
-let chain: LocalChain;
-let stack: Stack;
-let base: string;
-
-beforeAll(async () => {
-  chain = await startLocalChain();
-  stack = await deployStack(chain, { strategies: 3, seed: 100_000n });
-  await fund(stack, stack.users[0]!, 1_000_000n * stack.unit);
-  await grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: 1_000_000n * stack.unit, maxVolumePerEpoch: 5_000_000n * stack.unit });
-  base = await chain.snapshot();
-}, 60_000);
-
-afterAll(async () => {
-  await chain?.close();
-});
-
-beforeEach(async () => {
-  await chain.revert(base);
-  base = await chain.snapshot();
-});
+const env = useStack({ session: { perCall: 1_000_000n, perEpoch: 5_000_000n } });
 
 afterEach(async () => {
-  await chain.setAutomine(true);
+  await env.chain.setAutomine(true);
 });
 
 const equalWeight = (dataDir: string) =>
-  testConfig(chain, stack, dataDir, {
+  testConfig(env.chain, env.stack, dataDir, {
     planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000", sampleIntervalSeconds: 0 },
   });
 const nonces = async () => ({
-  latest: await chain.provider.getTransactionCount(AGENT, "latest"),
-  pending: await chain.provider.getTransactionCount(AGENT, "pending"),
+  latest: await env.chain.provider.getTransactionCount(AGENT, "latest"),
+  pending: await env.chain.provider.getTransactionCount(AGENT, "pending"),
 });
 
 describe("transactions in flight", () => {
   it("a restart mid-flight sends nothing twice and settles what was in flight", async () => {
     const dataDir = tempDir();
-    const first = await startDaemon(chain, equalWeight(dataDir));
+    const first = await startDaemon(env.chain, equalWeight(dataDir));
     const start = await nonces();
-    await chain.setAutomine(false);
+    await env.chain.setAutomine(false);
     const [sent] = await first.daemon.tick();
     expect(sent!.report!.result).toMatchObject({ kind: "sent", confirmed: false });
     expect(await nonces(), "one transaction waits in the mempool").toEqual({ latest: start.latest, pending: start.latest + 1 });
 
     // The process dies; a new one starts on the same data directory.
-    const second = await startDaemon(chain, equalWeight(dataDir));
+    const second = await startDaemon(env.chain, equalWeight(dataDir));
     const [resumed] = await second.daemon.tick();
     expect(resumed!.report!.result).toMatchObject({ kind: "in-flight", state: "pending" });
     const [again] = await second.daemon.tick();
@@ -65,12 +44,12 @@ describe("transactions in flight", () => {
     expect(second.journal.entries(), "one intent, one attempt").toHaveLength(1);
     expect(second.journal.entries()[0]!.attempts).toHaveLength(1);
 
-    await chain.mine();
+    await env.chain.mine();
     const [settled] = await second.daemon.tick();
     expect(settled!.report!.settled.map((s) => s.state)).toEqual(["confirmed"]);
     expect(settled!.report!.result, "the session's minimum interval starts with the confirmed call").toMatchObject({ kind: "wait" });
     expect((settled!.report!.result as { reason: string }).reason).toMatch(/cooldown/);
-    const events = await rebalancedEvents(stack);
+    const events = await rebalancedEvents(env.stack);
     expect(events, "exactly one rebalance on chain").toHaveLength(1);
     expect(events[0]!.args.intentHash).toBe(second.journal.entries()[0]!.intentHash);
     expect((await nonces()).latest).toBe(start.latest + 1);
@@ -78,13 +57,13 @@ describe("transactions in flight", () => {
 
   it("a crash between journaling and broadcasting re-sends the journaled bytes, not a new transaction", async () => {
     const dataDir = tempDir();
-    const provider = chain.provider;
+    const provider = env.chain.provider;
     class DyingSender extends WalletSender {
       override async broadcast(): Promise<void> {
         throw new Error("process killed before the broadcast");
       }
     }
-    const first = await startDaemon(chain, equalWeight(dataDir), { sender: new DyingSender(provider, new Wallet(AGENT_KEY).connect(provider)) });
+    const first = await startDaemon(env.chain, equalWeight(dataDir), { sender: new DyingSender(provider, new Wallet(AGENT_KEY).connect(provider)) });
     const start = await nonces();
     const [tick] = await first.daemon.tick();
     expect(tick!.report!.result.kind).toBe("sent");
@@ -92,35 +71,35 @@ describe("transactions in flight", () => {
     expect(await provider.getTransaction(journaled.hash), "never reached the node").toBeNull();
     expect(await nonces()).toEqual(start);
 
-    const second = await startDaemon(chain, equalWeight(dataDir));
+    const second = await startDaemon(env.chain, equalWeight(dataDir));
     // Re-broadcasts the same signed bytes; mined at once (automine), so settled within the same tick.
     const [settled] = await second.daemon.tick();
     expect(settled!.report!.settled.map((s) => s.state)).toEqual(["confirmed"]);
     const receipt = await provider.getTransactionReceipt(journaled.hash);
     expect(receipt?.status, "the journaled transaction itself was mined").toBe(1);
     expect(second.journal.entries()[0]!.attempts, "no second attempt was signed").toHaveLength(1);
-    expect(await rebalancedEvents(stack)).toHaveLength(1);
+    expect(await rebalancedEvents(env.stack)).toHaveLength(1);
     expect((await nonces()).latest).toBe(start.latest + 1);
     expect(second.logs.messages()).toContain("node does not know the journaled transaction; re-broadcasting the same bytes");
   });
 
   it("a journaled rebalance the node never got, made wrong by a withdrawal meanwhile, is cancelled, not sent", async () => {
     const dataDir = tempDir();
-    const provider = chain.provider;
+    const provider = env.chain.provider;
     class DyingSender extends WalletSender {
       override async broadcast(): Promise<void> {
         throw new Error("process killed before the broadcast");
       }
     }
-    const first = await startDaemon(chain, equalWeight(dataDir), { sender: new DyingSender(provider, new Wallet(AGENT_KEY).connect(provider)) });
+    const first = await startDaemon(env.chain, equalWeight(dataDir), { sender: new DyingSender(provider, new Wallet(AGENT_KEY).connect(provider)) });
     const start = await nonces();
     await first.daemon.tick();
     const stale = first.journal.entries()[0]!;
     // A user takes half the treasury out of idle: the journaled targets now break the caps and the buffer.
-    const user = stack.users[0]!;
-    await (await stack.vault.connect(user).withdraw(500_000n * stack.unit, user.address, user.address)).wait();
+    const user = env.stack.users[0]!;
+    await (await env.stack.vault.connect(user).withdraw(500_000n * env.stack.unit, user.address, user.address)).wait();
 
-    const second = await startDaemon(chain, equalWeight(dataDir));
+    const second = await startDaemon(env.chain, equalWeight(dataDir));
     const [tick] = await second.daemon.tick();
     expect(tick!.report!.settled.map((s) => s.state), "cancelled, then the new plan confirmed, in the same tick").toEqual(["cancelled", "confirmed"]);
     expect(second.logs.messages()).toContain("the journaled rebalance no longer passes; cancelling its nonce instead of sending it");
@@ -133,7 +112,7 @@ describe("transactions in flight", () => {
 
     // The vault is free again: a new plan on the current state is sent, with the next nonce.
     expect(tick!.report!.result).toMatchObject({ kind: "sent", confirmed: true });
-    const events = await rebalancedEvents(stack);
+    const events = await rebalancedEvents(env.stack);
     expect(events).toHaveLength(1);
     const fresh = second.journal.entries().find((e) => e.intentHash !== stale.intentHash)!;
     expect(events[0]!.args.intentHash).toBe(fresh.intentHash);
@@ -143,8 +122,8 @@ describe("transactions in flight", () => {
 
   it("replaces a transaction stuck past the timeout with higher fees, and only one is mined", async () => {
     const clock = new ManualClock();
-    const { daemon, journal, metrics, logs } = await startDaemon(chain, equalWeight(tempDir()), { clock });
-    await chain.setAutomine(false);
+    const { daemon, journal, metrics, logs } = await startDaemon(env.chain, equalWeight(tempDir()), { clock });
+    await env.chain.setAutomine(false);
     await daemon.tick();
     clock.advance(10_000);
     const [early] = await daemon.tick();
@@ -161,30 +140,30 @@ describe("transactions in flight", () => {
     expect(await metricValue(metrics, "agent_tx_replacements_total")).toBe(1);
     expect(logs.messages()).toContain("transaction stuck; replaced with higher fees");
 
-    await chain.mine();
+    await env.chain.mine();
     const [settled] = await daemon.tick();
     expect(settled!.report!.settled).toMatchObject([{ state: "confirmed", hash: attempts[1]!.hash }]);
-    expect(await chain.provider.getTransactionReceipt(attempts[0]!.hash), "the replaced one never mined").toBeNull();
-    expect(await rebalancedEvents(stack)).toHaveLength(1);
+    expect(await env.chain.provider.getTransactionReceipt(attempts[0]!.hash), "the replaced one never mined").toBeNull();
+    expect(await rebalancedEvents(env.stack)).toHaveLength(1);
   });
 
   it("a transaction that reverts when mined opens the breaker with the decoded error", async () => {
-    const { daemon, journal, runner } = await startDaemon(chain, equalWeight(tempDir()));
-    await chain.setAutomine(false);
+    const { daemon, journal, runner } = await startDaemon(env.chain, equalWeight(tempDir()));
+    await env.chain.setAutomine(false);
     const [sent] = await daemon.tick();
     expect(sent!.report!.result.kind).toBe("sent");
     // The guardian lowers a cap in the same block, ahead of the agent (higher tip).
     const gwei = 10n ** 9n;
-    await stack.vault
-      .connect(stack.guardian)
-      .setCaps(stack.strategyAddresses[0]!, 1n * stack.unit, 5_000, { maxPriorityFeePerGas: 100n * gwei, maxFeePerGas: 400n * gwei, gasLimit: 200_000n });
-    await chain.mine();
-    await chain.setAutomine(true);
+    await env.stack.vault
+      .connect(env.stack.guardian)
+      .setCaps(env.stack.strategyAddresses[0]!, 1n * env.stack.unit, 5_000, { maxPriorityFeePerGas: 100n * gwei, maxFeePerGas: 400n * gwei, gasLimit: 200_000n });
+    await env.chain.mine();
+    await env.chain.setAutomine(true);
     const [after] = await daemon.tick();
     expect(after!.report!.settled.map((s) => s.state)).toEqual(["reverted"]);
     expect(journal.entries()[0]!.outcome?.error).toMatch(/^AbsoluteCapExceeded\(strategy=0x[0-9a-fA-F]{40}, allocation=\d+, cap=1000000\)$/);
     expect(runner.breaker.open).toBe(true);
     expect(after!.report!.result.kind, "no new attempt").toBe("breaker-open");
-    expect(await rebalancedEvents(stack)).toHaveLength(0);
+    expect(await rebalancedEvents(env.stack)).toHaveLength(0);
   });
 });

@@ -7,8 +7,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Wallet } from "ethers";
-import type { LocalChain } from "../../devnet/chain.js";
-import { devKey, type Stack } from "../../devnet/stack.js";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
+import { deployStack, devKey, fund, grantSession, type GrantOptions, type Stack } from "../../devnet/stack.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { AgentConfig } from "../../src/config/schema.js";
 import { assertChain, buildRunners, createProvider, type BuildOptions } from "../../src/daemon/build.js";
@@ -23,6 +24,35 @@ export const AGENT = new Wallet(AGENT_KEY).address;
 
 export function tempDir(prefix = "agent-test-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * The test file's embedded chain and stack: 3 strategies seeded with 100,000 each, 1,000,000 deposited by `users[0]`,
+ * and a week-long session for AGENT when `session` gives its volume limits (in whole tokens). Every test starts from
+ * the state after this set-up (a chain snapshot, reverted before each test). Read `chain` and `stack` inside tests.
+ */
+export function useStack(o: { session?: Omit<GrantOptions, "agent" | "durationSeconds" | "maxVolumePerCall" | "maxVolumePerEpoch"> & { perCall: bigint; perEpoch: bigint } } = {}) {
+  const env = {} as { chain: LocalChain; stack: Stack };
+  let base: string;
+  beforeAll(async () => {
+    env.chain = await startLocalChain();
+    env.stack = await deployStack(env.chain, { strategies: 3, seed: 100_000n });
+    await fund(env.stack, env.stack.users[0]!, 1_000_000n * env.stack.unit);
+    if (o.session) {
+      const { perCall, perEpoch, ...rest } = o.session;
+      const unit = env.stack.unit;
+      await grantSession(env.stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: perCall * unit, maxVolumePerEpoch: perEpoch * unit, ...rest });
+    }
+    base = await env.chain.snapshot();
+  }, 60_000);
+  afterAll(async () => {
+    await env.chain?.close();
+  });
+  beforeEach(async () => {
+    await env.chain.revert(base);
+    base = await env.chain.snapshot();
+  });
+  return env as Readonly<typeof env>;
 }
 
 export function testConfig(chain: LocalChain, stack: Stack, dataDir: string, over: Record<string, unknown> = {}): AgentConfig {
