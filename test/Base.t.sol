@@ -46,8 +46,6 @@ abstract contract BaseTest is Test {
             "Treasury mUSD",
             "tmUSD",
             sessions,
-            governance,
-            guardian,
             ITreasuryVault.Bounds({
                 idleBufferBps: IDLE_BUFFER_BPS,
                 maxLossPerCallBps: MAX_LOSS_PER_CALL_BPS,

@@ -3,12 +3,11 @@ pragma solidity 0.8.28;
 
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {ISessionManager} from "./ISessionManager.sol";
-import {IGovernanceRoles} from "./IGovernanceRoles.sol";
 
 /// @title ITreasuryVault
 /// @notice An ERC-4626 treasury over one asset that allocates across governance-allowlisted strategy ERC-4626 vaults.
 /// Agents move money only through `rebalance`, within a session and the governance-set bounds.
-interface ITreasuryVault is IERC4626, IGovernanceRoles {
+interface ITreasuryVault is IERC4626 {
     /// @notice A strategy's configuration. One storage slot.
     struct StrategyConfig {
         /// Most assets the vault may hold in the strategy after a rebalance.
@@ -21,6 +20,9 @@ interface ITreasuryVault is IERC4626, IGovernanceRoles {
         bool enabled;
         /// Whether the strategy is listed.
         bool listed;
+        /// Strategies with the same non-zero group share liquidity (one pool): `maxWithdraw`/`maxRedeem` count only
+        /// the most one of them lets go, so they never promise what the pool cannot pay. 0: its own liquidity.
+        uint8 liquidityGroup;
     }
 
     /// @notice The vault-wide bounds. One storage slot with the loss counters.
@@ -39,20 +41,16 @@ interface ITreasuryVault is IERC4626, IGovernanceRoles {
         uint128 lossInEpoch;
     }
 
-    /// @notice Where the vault-wide bounds stood at the start of the current ramp period: governance may loosen each
-    /// only so far from these values until the period ends (see ConstantsLib). One storage slot.
-    struct BoundsReference {
-        uint40 periodStart;
-        uint16 idleBufferBps;
-        uint16 maxLossPerCallBps;
-        uint16 epochLossBudgetBps;
-        uint32 lossEpochLength;
-    }
-
-    /// @notice Where a strategy's relative cap stood at the start of its current ramp period.
-    struct CapReference {
-        uint40 periodStart;
-        uint16 relativeCapBps;
+    /// @notice Room left now in each rolling budget of bounded change (RampLib), in the budget's unit.
+    struct RampRoom {
+        /// New exposure: relative caps of new strategies, relative cap raises and idle buffer cuts, in bps.
+        uint256 exposureBps;
+        /// Raises of the per-call loss limit, in bps.
+        uint256 lossPerCallBps;
+        /// Raises of the epoch loss budget, in bps.
+        uint256 epochLossBps;
+        /// Shrinking of the loss epoch, in bps of its length.
+        uint256 lossEpochShrinkBps;
     }
 
     /// @notice A rebalance target: the allocation a strategy should hold after the call, in assets.
@@ -95,13 +93,18 @@ interface ITreasuryVault is IERC4626, IGovernanceRoles {
         external
         returns (uint256 totalAssetsAfter);
 
-    /// @notice Predicts what `rebalance(targets, sessionId, …)` sent by `agent` would do at this block.
+    /// @notice Predicts what `rebalance(targets, sessionId, …)` sent by `agent` would do at this block, by running the
+    /// very same code and undoing it: the verdict and the revert bytes are the call's own. Call it with `eth_call`
+    /// (it changes nothing: everything it does is reverted).
     function previewRebalance(Allocation[] calldata targets, uint256 sessionId, address agent)
         external
-        view
         returns (RebalancePreview memory);
 
-    /// @notice Writes down a strategy's loss when its redeemable value fell below its allocation. Anyone.
+    /// @notice Runs a rebalance as `agent` and always reverts, with `RebalanceSimulated(preview)` when it passed.
+    /// Only the vault itself calls it, from `previewRebalance`.
+    function simulateRebalance(Allocation[] calldata targets, uint256 sessionId, address agent) external;
+
+    /// @notice Writes down a strategy's mark when its redeemable value fell below it. Anyone.
     function realizeLoss(address strategy) external;
 
     /// @notice Withdraws `assets` from `strategy` into the vault and reverts unless all of them arrived. Only the vault
@@ -132,13 +135,41 @@ interface ITreasuryVault is IERC4626, IGovernanceRoles {
     /// @notice Sets the order in which user exits pull from strategies. Governance only.
     function setWithdrawQueue(address[] calldata queue) external;
 
+    /// @notice Declares that a strategy shares liquidity with the others of `group` (0: none). Governance only.
+    function setLiquidityGroup(address strategy, uint8 group) external;
+
+    /// @notice Sets the highest yearly rate at which recorded total assets may grow, in bps (gains above it are
+    /// recognised over time). Governance any value up to MAX_GAIN_RATE_BPS; guardian only lower.
+    function setGainRate(uint16 newGainRateBps) external;
+
+    /// @notice Sets the drawdown limit, in bps below the high-water mark. Governance any value up to
+    /// MAX_DRAWDOWN_BPS; guardian only lower.
+    function setMaxDrawdown(uint16 newMaxDrawdownBps) external;
+
+    /// @notice Resets the drawdown guard's high-water mark to the current share price. Governance only.
+    function resetHighWaterMark() external;
+
     // ---------------------------------------------------------------- views
 
+    /// @notice The roles registry: governance, guardian and session admin of this vault live in its SessionManager,
+    /// so one handover there moves every power at once.
     function sessionManager() external view returns (ISessionManager);
+    /// @notice Governance (a Timelock, or a Safe), read from the SessionManager.
+    function governance() external view returns (address);
+    /// @notice The guardian (a multisig), read from the SessionManager.
+    function guardian() external view returns (address);
     /// @notice Assets held by the vault itself and counted as idle (direct donations are not counted).
     function idle() external view returns (uint256);
-    /// @notice Sum of the strategy allocations as last marked.
+    /// @notice Sum of the strategy allocations as last marked (book values; total assets are valued live).
     function totalAllocated() external view returns (uint256);
+    /// @notice Assets deposited in the current block: caps, the idle buffer and loss limits are measured without them.
+    function inflowInBlock() external view returns (uint256);
+    /// @notice The highest yearly rate at which recorded total assets may grow, in bps.
+    function gainRateBps() external view returns (uint16);
+    /// @notice The drawdown limit, in bps below the high-water mark.
+    function maxDrawdownBps() external view returns (uint16);
+    /// @notice The share price high-water mark of the drawdown guard, in assets per whole share.
+    function highWaterMark() external view returns (uint256);
     function allocation(address strategy) external view returns (uint256);
     function strategyConfig(address strategy) external view returns (StrategyConfig memory);
     /// @notice Every strategy ever listed, by index (delisted ones stay, with `listed == false`).
@@ -146,10 +177,8 @@ interface ITreasuryVault is IERC4626, IGovernanceRoles {
     function strategyCount() external view returns (uint256);
     function withdrawQueue() external view returns (address[] memory);
     function bounds() external view returns (Bounds memory);
-    /// @notice The references governance's loosening of the vault-wide bounds is measured against.
-    function boundsReference() external view returns (BoundsReference memory);
-    /// @notice The reference governance's raising of a strategy's relative cap is measured against.
-    function capReference(address strategy) external view returns (CapReference memory);
+    /// @notice Room left now in each rolling budget of bounded change.
+    function rampRoom() external view returns (RampRoom memory);
     /// @notice Bit mask of the indices of `strategies`, for building a session scope.
     function scopeMask(address[] calldata strategies) external view returns (uint256);
 }

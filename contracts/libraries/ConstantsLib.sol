@@ -29,16 +29,9 @@ library ConstantsLib {
     /// @dev Highest per-epoch loss budget governance may set: 1_000 bps = 10% of total assets.
     uint256 internal constant MAX_EPOCH_LOSS_BPS = 1_000;
 
-    /// @dev Bounded change: the window over which a risk-increasing parameter may move only so far from where it stood
-    /// at the window's start (its reference). Risk-reducing changes are never limited.
+    /// @dev Bounded change: the period over which each rolling budget of loosening refills (RampLib). Risk-reducing
+    /// changes are never limited.
     uint256 internal constant RAMP_PERIOD = 7 days;
-
-    /// @dev Most a strategy's relative cap may rise above its reference in one ramp period: 5,000 bps = 50 points.
-    /// A new strategy's reference is 0.
-    uint256 internal constant MAX_RELATIVE_CAP_RAISE_BPS = 5_000;
-
-    /// @dev Most the idle buffer may fall below its reference in one ramp period: 5,000 bps = 50 points.
-    uint256 internal constant MAX_IDLE_BUFFER_CUT_BPS = 5_000;
 
     /// @dev Most the per-call loss limit may rise above its reference in one ramp period: 25 bps.
     uint256 internal constant MAX_LOSS_PER_CALL_RAISE_BPS = 25;
@@ -46,12 +39,45 @@ library ConstantsLib {
     /// @dev Most the epoch loss budget may rise above its reference in one ramp period: 100 bps.
     uint256 internal constant MAX_EPOCH_LOSS_RAISE_BPS = 100;
 
-    /// @dev The loss epoch may shrink to no less than reference / 2 in one ramp period (a shorter epoch refills the
-    /// budget faster).
-    uint256 internal constant MIN_LOSS_EPOCH_SHRINK_DIVISOR = 2;
-
     /// @dev The session duration ceiling may rise to at most max(2 x reference, 7 days) in one ramp period.
     uint256 internal constant MIN_DURATION_CEILING_STEP = 7 days;
+
+    /// @dev Gas each view call into a strategy may use (balanceOf, previewRedeem, maxWithdraw, maxRedeem, asset). A
+    /// strategy must answer its views within it; one that does not counts as failed (its book value is used).
+    uint256 internal constant STRATEGY_VIEW_GAS = 500_000;
+
+    /// @dev Gas a user exit gives each strategy withdrawal it tries: a strategy that burns more is skipped.
+    uint256 internal constant STRATEGY_PULL_GAS = 1_500_000;
+
+    /// @dev Most bytes of a strategy's revert data the vault copies (into StrategyCallFailed).
+    uint256 internal constant MAX_REVERT_DATA = 1_024;
+
+    /// @dev Vault-wide bounded change of exposure: the relative caps of newly listed strategies, raises of relative
+    /// caps and cuts of the idle buffer together spend one rolling budget of 5,000 bps per RAMP_PERIOD (RampLib).
+    uint256 internal constant MAX_EXPOSURE_RAISE_BPS = 5_000;
+
+    /// @dev The loss epoch may shrink by at most 5,000 bps of its length (halve) per RAMP_PERIOD (rolling budget).
+    uint256 internal constant MAX_LOSS_EPOCH_SHRINK_BPS = 5_000;
+
+    /// @dev Highest rate at which recorded total assets may grow, in bps a year: gains above it are recognised over
+    /// time, not in the block they appear (a flash depositor cannot capture them). 20,000 bps = 200% a year.
+    uint256 internal constant MAX_GAIN_RATE_BPS = 20_000;
+
+    /// @dev Default gain rate of a new vault: 2,500 bps = 25% a year.
+    uint16 internal constant DEFAULT_GAIN_RATE_BPS = 2_500;
+
+    /// @dev Drawdown guard: rebalances stop while the share price is more than this many bps below its high-water
+    /// mark, until governance resets the mark. Default 1,000 bps = 10%; the guardian may lower it, governance raise it
+    /// within MAX_DRAWDOWN_BPS.
+    uint16 internal constant DEFAULT_MAX_DRAWDOWN_BPS = 1_000;
+    uint256 internal constant MAX_DRAWDOWN_BPS = 5_000;
+
+    /// @dev A strategy may be delisted while the value it still holds (after redeeming what it lets go) is at most
+    /// total assets / DUST_DIVISOR (1 ppm); that value is written off.
+    uint256 internal constant DUST_DIVISOR = 1_000_000;
+
+    /// @dev Seconds in a year, for annual rates.
+    uint256 internal constant YEAR = 365 days;
 
     /// @dev Shortest and longest loss-budget epoch of a vault.
     uint256 internal constant MIN_LOSS_EPOCH = 1 hours;

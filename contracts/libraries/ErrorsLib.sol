@@ -41,9 +41,9 @@ library ErrorsLib {
     /// @notice Thrown when a new withdraw queue is not a permutation of the listed strategies.
     error InvalidWithdrawQueue();
 
-    /// @notice Thrown when governance moves a risk-increasing parameter past how far it may move in the current ramp
-    /// period; `limit` is the furthest value allowed until the period ends at `periodEndsAt`.
-    error ChangeTooLarge(uint256 value, uint256 limit, uint256 periodEndsAt);
+    /// @notice Thrown when governance loosens a risk-increasing parameter past what its rolling budget allows now;
+    /// `limit` is the furthest value allowed now, and the change asked for fits the budget at `readyAt`.
+    error ChangeTooLarge(uint256 value, uint256 limit, uint256 readyAt);
 
     /// @notice Thrown when a basis-point or duration bound is outside its allowed range.
     error BoundOutOfRange(uint256 value, uint256 min, uint256 max);
@@ -151,4 +151,15 @@ library ErrorsLib {
 
     /// @notice Thrown when a caller may not revoke this session.
     error NotRevoker(uint256 sessionId, address caller);
+
+    // ---------------------------------------------------------------- valuation and guards
+
+    /// @notice Thrown when a strategy call failed with less gas than its cap available: the caller forwarded too
+    /// little gas, so the failure cannot be blamed on the strategy. Retry with a higher gas limit.
+    error InsufficientGas();
+
+    /// @notice Thrown when a rebalance would leave the share price more than the drawdown limit below its high-water
+    /// mark (`price` and `floor` in assets per whole share); agents stay stopped until governance resets the mark.
+    error DrawdownLimitReached(uint256 price, uint256 floor);
+
 }

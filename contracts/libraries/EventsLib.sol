@@ -26,6 +26,16 @@ library EventsLib {
     event StrategyMarked(address indexed strategy, uint256 previousAllocation, uint256 allocation);
     /// @notice A user exit pulled assets out of a strategy.
     event StrategyPulled(address indexed strategy, uint256 assets);
+    /// @notice A delisted strategy's remaining dust was written off.
+    event StrategyWrittenOff(address indexed strategy, uint256 assets);
+    /// @notice Governance declared which strategies share liquidity (0: none).
+    event LiquidityGroupSet(address indexed strategy, uint8 group);
+    /// @notice The highest yearly rate at which recorded total assets may grow was set.
+    event GainRateSet(uint16 gainRateBps, address indexed by);
+    /// @notice The drawdown limit was set.
+    event MaxDrawdownSet(uint16 maxDrawdownBps, address indexed by);
+    /// @notice The share price high-water mark of the drawdown guard was set (by a rebalance or governance's reset).
+    event HighWaterMarkSet(uint256 price);
 
     // ---------------------------------------------------------------- rebalance
     event Rebalanced(

@@ -15,18 +15,13 @@ contract RebalanceHarness is TreasuryVault {
     constructor(
         IERC20 asset_,
         ISessionManager sessionManager_,
-        address governance_,
-        address guardian_,
         Bounds memory bounds_
-    ) TreasuryVault(asset_, "Harness", "HRN", sessionManager_, governance_, guardian_, bounds_) {}
+    ) TreasuryVault(asset_, "Harness", "HRN", sessionManager_, bounds_) {}
 
-    /// @notice Marks the touched strategies and moves them to `targets`, unchecked; with `audited`, also emits the
+    /// @notice Values the vault and moves the touched strategies to `targets`, unchecked; with `audited`, also emits the
     /// audit events of `rebalance` (one per call, one per leg).
     function moveUnchecked(Allocation[] calldata targets, bool audited) external {
-        (, Plan memory plan) = _plan(targets);
-        for (uint256 i; i < plan.legs.length; ++i) {
-            _setAllocation(plan.legs[i].strategy, plan.legs[i].current);
-        }
+        Plan memory plan = _plan(targets, _record());
         uint256[] memory afterValues = _executeLegs(plan.legs);
         if (!audited) return;
         for (uint256 i; i < plan.legs.length; ++i) {

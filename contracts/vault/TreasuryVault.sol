@@ -7,45 +7,78 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {ITreasuryVault} from "../interfaces/ITreasuryVault.sol";
 import {ISessionManager} from "../interfaces/ISessionManager.sol";
-import {GovernanceRoles} from "../governance/GovernanceRoles.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {EventsLib} from "../libraries/EventsLib.sol";
+import {RampLib} from "../libraries/RampLib.sol";
+import {StrategyLib} from "../libraries/StrategyLib.sol";
 
 /// @title TreasuryVault
 /// @notice ERC-4626 treasury over one asset, allocating across governance-allowlisted strategy ERC-4626 vaults.
 ///
-/// ROLES
-/// - governance (Timelock): lists and delists strategies, sets every bound in either direction, orders the withdraw
-///   queue, replaces itself and the guardian.
+/// ROLES (one registry: governance and guardian are the SessionManager's, so one two-step handover there moves every
+/// power over the vault and its sessions at once)
+/// - governance (Timelock): lists and delists strategies, sets every bound in either direction (loosening within the
+///   rolling budgets below), orders the withdraw queue, declares shared liquidity, resets the drawdown guard.
 /// - guardian (multisig): only tightens, at once: lowers caps, disables strategies, raises the idle buffer, lowers
-///   loss limits. Agent pause and session revocation live in the SessionManager.
+///   loss limits, the gain rate and the drawdown limit. Agent pause and session revocation live in the SessionManager.
 /// - agent: moves money only through `rebalance`, with a valid session of the SessionManager for this vault.
-/// - anyone: deposits, mints, withdraws, redeems (never blocked by an agent pause), writes down strategy losses.
-/// - the vault itself: the only caller of `pullFromStrategy`, so a user exit can undo a strategy that pays short.
+/// - anyone: deposits, mints, withdraws, redeems (never blocked by an agent pause), writes down strategy marks.
+/// - the vault itself: the only caller of `pullFromStrategy` (so a user exit can undo a strategy that pays short) and
+///   of `simulateRebalance` (so `previewRebalance` runs the call's own code).
 ///
-/// TIMELOCKS
-/// - Risk-increasing changes wait for governance's own delay (the Timelock's); risk-reducing ones by the guardian
-///   apply in the same block.
+/// BOUNDED CHANGE
+/// - Risk-reducing changes apply at once. Loosening spends a rolling budget that refills over RAMP_PERIOD (RampLib):
+///   new exposure (the relative caps of newly listed strategies, relative cap raises and idle buffer cuts, all
+///   together, vault-wide) 5,000 bps; the per-call loss limit 25 bps; the epoch loss budget 100 bps; the loss epoch
+///   may halve. Two full steps can never land one second apart; no combination of listings, caps and buffer cuts adds
+///   more than 5,000 bps of exposure per refill.
 ///
 /// VALUATION
-/// - `totalAssets() = idle + totalAllocated`, both accounted (O(1) whatever the number of strategies). A strategy's
-///   allocation is marked to its redeemable value (`previewRedeem` of the shares held) when a rebalance touches it,
-///   when a user exit needs more than idle, and when anyone writes down a loss. Direct donations are not counted.
+/// - Every deposit, mint, withdraw, redeem and rebalance first values the vault live: idle plus each position's
+///   `previewRedeem(balanceOf(vault))`; a position whose views fail counts at its book value (its last mark, less
+///   everything that left it since), never at a pre-move mark. Recorded total assets become
+///   `min(live, recorded + recorded x gainRate x elapsed)`: losses are recognised at once, in every call; gains at
+///   most at `gainRateBps` a year (Morpho Vault V2's maxRate), so a gain that appears in a block is never captured by a
+///   deposit in that block. Within a block recorded total assets never rise (except by deposits of exactly their
+///   assets), so no deposit-and-exit sequence within a block returns more than it put in.
+/// - An exit is priced the same whether idle covers it or strategies are pulled; a deposit never buys in above live
+///   value. A depositor who holds while a gain above the rate is recognised receives his pro-rata share of what is
+///   recognised while he holds (as with Yearn V3's profit unlocking); nothing within the block he arrives in.
+/// - A rebalance books each touched position at min(live value after, value before - assets that left + assets that
+///   arrived), and can only lower recorded total assets (by its loss).
+/// - Caps, the idle buffer and the loss limits are measured against total assets less the deposits of the current
+///   block, so a same-block (flash) deposit cannot widen them.
+///
+/// STRATEGY REQUIREMENTS
+/// - ERC-4626 over the vault's asset; views (balanceOf, previewRedeem, maxWithdraw, maxRedeem) answer within
+///   STRATEGY_VIEW_GAS; `maxWithdraw(vault)` never promises more than `withdraw` pays, and strategies that share one
+///   pool of liquidity are declared in one liquidity group. A strategy that breaks these is isolated: its calls are
+///   guarded (StrategyLib), it counts at book value, exits skip it, and it costs an exit a bounded amount of gas.
+///
+/// LIVENESS
+/// - Exits never depend on the agent pause or on any one strategy: `maxWithdraw`/`maxRedeem` never revert, and
+///   `withdraw(maxWithdraw(owner))` succeeds.
+/// - Rebalances stop while the share price is more than `maxDrawdownBps` below its high-water mark, until governance
+///   resets the mark.
 ///
 /// INVARIANTS
-/// - totalAssets == idle + sum of allocations of listed strategies; idle <= asset balance of the vault.
+/// - totalAssets <= idle + live value of every position (book value where views fail); idle <= asset balance.
 /// - After a rebalance, every strategy it raised is within its absolute and relative caps, and idle is at or above
-///   the buffer unless the call raised it.
+///   the buffer unless the call raised it, both measured without the block's deposits.
 /// - A rebalance succeeds only through a session that is valid, in scope and within its rate limits (SessionManager).
 /// - The vault holds no allowance to any strategy between transactions.
-/// - Withdrawals never depend on the agent pause.
-contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, GovernanceRoles {
+contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using Math for uint256;
+    using RampLib for RampLib.Ramp;
+
+    /// @notice What a simulated rebalance would do; the revert `simulateRebalance` ends with when the call passes.
+    error RebalanceSimulated(RebalancePreview preview);
 
     /// @inheritdoc ITreasuryVault
     ISessionManager public immutable sessionManager;
@@ -54,11 +87,24 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
     uint256 internal _idle;
     /// @dev Sum of `_allocation` over listed strategies.
     uint256 internal _totalAllocated;
+    /// @dev Total assets as last recorded, when, and the block whose deposits `_inflow` counts (one slot).
+    uint128 internal _total;
+    uint40 internal _recordedAt;
+    uint64 internal _inflowBlock;
+    /// @dev Assets deposited in block `_inflowBlock`, the drawdown guard's mark, and two settings (one slot).
+    uint128 internal _inflow;
+    uint96 internal _highWaterMark;
+    uint16 internal _gainRateBps;
+    uint16 internal _maxDrawdownBps;
+
     Bounds internal _bounds;
-    BoundsReference internal _boundsRef;
-    mapping(address strategy => CapReference) internal _capRef;
+    RampLib.Ramp internal _exposureRamp;
+    RampLib.Ramp internal _lossPerCallRamp;
+    RampLib.Ramp internal _epochLossRamp;
+    RampLib.Ramp internal _lossEpochRamp;
 
     mapping(address strategy => StrategyConfig) internal _config;
+    /// @dev A position's book value: its last mark, less what left it and plus what arrived since.
     mapping(address strategy => uint256) internal _allocation;
     /// @dev Every strategy ever listed, by permanent index. Never shrinks, so indices are never reused.
     address[] internal _byIndex;
@@ -77,7 +123,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         Leg[] legs;
         uint256 touchedMask;
         uint256 volume;
-        /// Total assets with the touched strategies marked to market.
+        /// Recorded total assets before the moves (valued live).
         uint256 totalBefore;
     }
 
@@ -86,22 +132,23 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         string memory name_,
         string memory symbol_,
         ISessionManager sessionManager_,
-        address governance_,
-        address guardian_,
         Bounds memory bounds_
-    ) ERC20(name_, symbol_) ERC4626(asset_) GovernanceRoles(governance_, guardian_) {
+    ) ERC20(name_, symbol_) ERC4626(asset_) {
         if (address(sessionManager_) == address(0)) revert ErrorsLib.ZeroAddress();
         sessionManager = sessionManager_;
         _setIdleBuffer(bounds_.idleBufferBps);
         _setLossLimits(bounds_.maxLossPerCallBps, bounds_.epochLossBudgetBps, bounds_.lossEpochLength);
-        _refreshBoundsReference(true);
+        _gainRateBps = ConstantsLib.DEFAULT_GAIN_RATE_BPS;
+        _maxDrawdownBps = ConstantsLib.DEFAULT_MAX_DRAWDOWN_BPS;
+        _recordedAt = uint40(block.timestamp);
     }
 
     // ================================================================ ERC-4626
 
     /// @inheritdoc IERC4626
+    /// @dev Valued live: `min(idle + live positions, recorded + gains allowed by the gain rate since)`.
     function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
-        return _idle + _totalAllocated;
+        return _valuedTotal();
     }
 
     /// @dev Virtual shares and assets: with idle accounted (donations ignored) this makes first-depositor inflation
@@ -115,29 +162,35 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         public
         override(ERC4626, IERC4626)
         nonReentrant
-        returns (uint256)
+        returns (uint256 shares)
     {
-        return super.deposit(assets, receiver);
+        shares = _sharesAt(assets, _record(), Math.Rounding.Floor);
+        _deposit(_msgSender(), receiver, assets, shares);
     }
 
     /// @inheritdoc IERC4626
-    function mint(uint256 shares, address receiver) public override(ERC4626, IERC4626) nonReentrant returns (uint256) {
-        return super.mint(shares, receiver);
+    function mint(uint256 shares, address receiver)
+        public
+        override(ERC4626, IERC4626)
+        nonReentrant
+        returns (uint256 assets)
+    {
+        assets = _assetsAt(shares, _record(), Math.Rounding.Ceil);
+        _deposit(_msgSender(), receiver, assets, shares);
     }
 
     /// @inheritdoc IERC4626
-    /// @dev Served from idle when it suffices (O(1)); otherwise every strategy is marked to market first, so the exit
-    /// is priced on current values, then strategies are pulled in withdraw-queue order.
+    /// @dev Priced on live values whether idle covers it or not; strategies are pulled in withdraw-queue order.
     function withdraw(uint256 assets, address receiver, address owner)
         public
         override(ERC4626, IERC4626)
         nonReentrant
         returns (uint256 shares)
     {
-        if (assets > _idle) _markAll();
-        uint256 maxAssets = _convertToAssets(balanceOf(owner), Math.Rounding.Floor);
+        uint256 total = _record();
+        uint256 maxAssets = _assetsAt(balanceOf(owner), total, Math.Rounding.Floor);
         if (assets > maxAssets) revert ERC4626ExceededMaxWithdraw(owner, assets, maxAssets);
-        shares = _convertToShares(assets, Math.Rounding.Ceil);
+        shares = _sharesAt(assets, total, Math.Rounding.Ceil);
         _withdraw(_msgSender(), receiver, owner, assets, shares);
     }
 
@@ -150,40 +203,24 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
     {
         uint256 maxShares = balanceOf(owner);
         if (shares > maxShares) revert ERC4626ExceededMaxRedeem(owner, shares, maxShares);
-        assets = _convertToAssets(shares, Math.Rounding.Floor);
-        if (assets > _idle) {
-            _markAll();
-            assets = _convertToAssets(shares, Math.Rounding.Floor);
-        }
+        assets = _assetsAt(shares, _record(), Math.Rounding.Floor);
         _withdraw(_msgSender(), receiver, owner, assets, shares);
     }
 
     /// @inheritdoc IERC4626
-    /// @dev Priced as `withdraw` prices it: on current strategy values when idle does not cover the exit.
-    function previewWithdraw(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
-        uint256 total = assets > _idle ? _liveTotalAssets() : totalAssets();
-        return _sharesAt(assets, total, Math.Rounding.Ceil);
-    }
-
-    /// @inheritdoc IERC4626
-    /// @dev Priced as `redeem` prices it: on current strategy values when idle does not cover the exit.
-    function previewRedeem(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256 assets) {
-        assets = _convertToAssets(shares, Math.Rounding.Floor);
-        if (assets > _idle) assets = _assetsAt(shares, _liveTotalAssets(), Math.Rounding.Floor);
-    }
-
-    /// @inheritdoc IERC4626
-    /// @dev Limited by the owner's shares at current values and by what idle plus the strategies can release now.
+    /// @dev Limited by the owner's shares at live value and by what idle plus the strategies can release now (a
+    /// liquidity group counts once). Never reverts.
     function maxWithdraw(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
-        return Math.min(previewRedeem(balanceOf(owner)), _liquidity());
+        return Math.min(_assetsAt(balanceOf(owner), _valuedTotal(), Math.Rounding.Floor), _liquidity());
     }
 
     /// @inheritdoc IERC4626
     function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
         uint256 shares = balanceOf(owner);
+        uint256 total = _valuedTotal();
         uint256 liquidity = _liquidity();
-        if (previewRedeem(shares) <= liquidity) return shares;
-        return _sharesAt(liquidity, _liveTotalAssets(), Math.Rounding.Floor);
+        if (_assetsAt(shares, total, Math.Rounding.Floor) <= liquidity) return shares;
+        return _sharesAt(liquidity, total, Math.Rounding.Floor);
     }
 
     /// @dev OpenZeppelin's conversion (virtual shares and assets) against a given total.
@@ -195,23 +232,19 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         return shares.mulDiv(total + 1, totalSupply() + 10 ** _decimalsOffset(), rounding);
     }
 
-    /// @dev Total assets with every strategy at its redeemable value now.
-    function _liveTotalAssets() internal view returns (uint256 total) {
-        total = _idle;
-        uint256 length = _withdrawQueue.length;
-        for (uint256 i; i < length; ++i) {
-            total += _valueOf(_withdrawQueue[i]);
-        }
-    }
-
     /// @dev Refuses a deposit that brought less than `assets` (a fee-on-transfer asset, which the vault does not
-    /// support), so idle never counts assets the vault does not hold.
+    /// support), so idle never counts assets the vault does not hold. Counts the block's inflow.
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
         uint256 balanceBefore = _assetBalance();
         super._deposit(caller, receiver, assets, shares);
         uint256 received = _assetBalance() - balanceBefore;
         if (received < assets) revert ErrorsLib.DepositShortfall(assets, received);
         _idle += assets;
+        // Safe: total assets fit in 128 bits (ERC-20 supplies do in practice; a larger deposit reverts here).
+        _total = SafeCast.toUint128(uint256(_total) + assets);
+        uint256 inflow = _inflowBlock == block.number ? _inflow : 0;
+        _inflowBlock = uint64(block.number);
+        _inflow = SafeCast.toUint128(inflow + assets);
     }
 
     function _withdraw(address caller, address receiver, address owner, uint256 assets, uint256 shares)
@@ -220,26 +253,27 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
     {
         if (assets > _idle) _pull(assets);
         _idle -= assets;
+        // Safe: assets <= the owner's part of _total (rounded down).
+        _total -= uint128(assets);
         super._withdraw(caller, receiver, owner, assets, shares);
     }
 
-    /// @dev Pulls strategies in withdraw-queue order until idle covers `assets`. A strategy that reverts or pays short
-    /// is skipped (its withdrawal undone) so one broken strategy cannot block exits from the others.
+    /// @dev Pulls strategies in withdraw-queue order until idle covers `assets`. A strategy that reverts, pays short
+    /// or burns its gas is skipped (its withdrawal undone), so one broken strategy cannot block exits from the others.
     function _pull(uint256 assets) internal {
         uint256 needed = assets - _idle;
         uint256 length = _withdrawQueue.length;
         for (uint256 i; i < length && needed != 0; ++i) {
             address strategy = _withdrawQueue[i];
-            uint256 allocated = _allocation[strategy];
-            if (allocated == 0) continue;
-            uint256 take = Math.min(Math.min(needed, allocated), _strategyMaxWithdraw(strategy));
+            uint256 take = Math.min(needed, StrategyLib.maxWithdraw(strategy));
             if (take == 0) continue;
-            try this.pullFromStrategy(strategy, take) {}
+            try this.pullFromStrategy{gas: ConstantsLib.STRATEGY_PULL_GAS}(strategy, take) {}
             catch {
+                if (gasleft() < ConstantsLib.STRATEGY_PULL_GAS / 63) revert ErrorsLib.InsufficientGas();
                 continue;
             }
-            _allocation[strategy] = allocated - take;
-            _totalAllocated -= take;
+            uint256 allocated = _allocation[strategy];
+            _setBook(strategy, allocated > take ? allocated - take : 0);
             _idle += take;
             needed -= take;
             emit EventsLib.StrategyPulled(strategy, take);
@@ -261,63 +295,60 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         return IERC20(asset()).balanceOf(address(this));
     }
 
-    /// @dev What a strategy lets the vault withdraw now; 0 when its `maxWithdraw` reverts.
-    function _strategyMaxWithdraw(address strategy) internal view returns (uint256) {
-        try IERC4626(strategy).maxWithdraw(address(this)) returns (uint256 max) {
-            return max;
-        } catch {
-            return 0;
-        }
-    }
-
-    /// @dev Idle plus what every strategy can release now, capped by each allocation.
+    /// @dev Idle plus what the strategies can release now; strategies of one liquidity group count once, at the most
+    /// one of them lets go.
     function _liquidity() internal view returns (uint256 liquidity) {
         liquidity = _idle;
         uint256 length = _withdrawQueue.length;
+        uint256[] memory groupMax = new uint256[](256);
         for (uint256 i; i < length; ++i) {
             address strategy = _withdrawQueue[i];
-            liquidity += Math.min(_allocation[strategy], _strategyMaxWithdraw(strategy));
+            uint256 max = StrategyLib.maxWithdraw(strategy);
+            uint8 group = _config[strategy].liquidityGroup;
+            if (group == 0) {
+                liquidity += max;
+            } else if (max > groupMax[group]) {
+                liquidity = liquidity + max - groupMax[group];
+                groupMax[group] = max;
+            }
         }
     }
 
     // ================================================================ valuation
 
-    /// @dev Redeemable value of the vault's position in `strategy`. A strategy whose views revert keeps its last
-    /// marked allocation, so one broken strategy cannot block exits or the valuation of the others.
+    /// @dev Live value of a position, or its book value when its views fail.
     function _valueOf(address strategy) internal view returns (uint256) {
-        try IERC4626(strategy).balanceOf(address(this)) returns (uint256 shares) {
-            if (shares == 0) return 0;
-            try IERC4626(strategy).previewRedeem(shares) returns (uint256 value) {
-                return value;
-            } catch {}
-        } catch {}
-        return _allocation[strategy];
+        (bool ok, uint256 value) = StrategyLib.positionValue(strategy);
+        return ok ? value : _allocation[strategy];
     }
 
-    /// @dev The error a withdrawal leg raises when the strategy will not let that much go now (empty if it will).
-    function _withdrawLimitError(Leg memory leg) internal view returns (bytes memory) {
-        bool limited;
-        if (leg.target == 0) {
-            IERC4626 s = IERC4626(leg.strategy);
-            try s.maxRedeem(address(this)) returns (uint256 maxShares) {
-                limited = s.balanceOf(address(this)) > maxShares;
-            } catch {
-                limited = true;
-            }
-        } else {
-            limited = leg.current - leg.target > _strategyMaxWithdraw(leg.strategy);
+    /// @dev Idle plus the value of every position (book value where views fail).
+    function _liveTotal() internal view returns (uint256 live) {
+        live = _idle;
+        uint256 length = _withdrawQueue.length;
+        for (uint256 i; i < length; ++i) {
+            live += _valueOf(_withdrawQueue[i]);
         }
-        if (!limited) return "";
-        return abi.encodeWithSelector(
-            ErrorsLib.StrategyWithdrawLimited.selector,
-            leg.strategy,
-            leg.current - leg.target,
-            _strategyMaxWithdraw(leg.strategy)
-        );
     }
 
-    /// @dev Sets a strategy's allocation to `value`, keeping `_totalAllocated` in step.
-    function _setAllocation(address strategy, uint256 value) internal {
+    /// @dev Total assets now: live, with gains since the last record limited by the gain rate.
+    function _valuedTotal() internal view returns (uint256) {
+        uint256 recorded = _total;
+        uint256 ceiling = recorded
+            + recorded.mulDiv(uint256(_gainRateBps) * (block.timestamp - _recordedAt), ConstantsLib.BPS * ConstantsLib.YEAR);
+        return Math.min(_liveTotal(), ceiling);
+    }
+
+    /// @dev Values the vault and records the result; returns it.
+    function _record() internal returns (uint256 total) {
+        total = _valuedTotal();
+        // Safe: total <= the ceiling above, which grows from a 128-bit figure by at most 200% a year.
+        _total = uint128(total);
+        _recordedAt = uint40(block.timestamp);
+    }
+
+    /// @dev Sets a strategy's book value, keeping `_totalAllocated` in step; emits `StrategyMarked` on a change.
+    function _setBook(address strategy, uint256 value) internal {
         uint256 previous = _allocation[strategy];
         if (previous == value) return;
         _allocation[strategy] = value;
@@ -325,19 +356,17 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         emit EventsLib.StrategyMarked(strategy, previous, value);
     }
 
-    function _markAll() internal {
-        uint256 length = _withdrawQueue.length;
-        for (uint256 i; i < length; ++i) {
-            address strategy = _withdrawQueue[i];
-            _setAllocation(strategy, _valueOf(strategy));
-        }
+    /// @dev Deposits of the current block, which caps, the buffer and loss limits do not count.
+    function _blockInflow() internal view returns (uint256) {
+        return _inflowBlock == block.number ? _inflow : 0;
     }
 
     /// @inheritdoc ITreasuryVault
     function realizeLoss(address strategy) external nonReentrant {
         if (!_config[strategy].listed) revert ErrorsLib.StrategyNotListed(strategy);
-        uint256 value = _valueOf(strategy);
-        if (value < _allocation[strategy]) _setAllocation(strategy, value);
+        _record();
+        (bool ok, uint256 value) = StrategyLib.positionValue(strategy);
+        if (ok && value < _allocation[strategy]) _setBook(strategy, value);
     }
 
     // ================================================================ rebalance
@@ -348,56 +377,126 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         nonReentrant
         returns (uint256 totalAssetsAfter)
     {
-        (bytes memory shapeReason, Plan memory plan) = _plan(targets);
-        _revertIf(shapeReason);
+        return _rebalance(targets, sessionId, msg.sender, intentHash, false).totalAssetsAfter;
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function previewRebalance(Allocation[] calldata targets, uint256 sessionId, address agent)
+        external
+        returns (RebalancePreview memory p)
+    {
+        try this.simulateRebalance(targets, sessionId, agent) {}
+        catch (bytes memory reason) {
+            if (reason.length >= 4 && bytes4(reason) == RebalanceSimulated.selector) {
+                // The error's argument is ABI-encoded exactly as this function's return value: return it as is.
+                assembly ("memory-safe") {
+                    return(add(reason, 36), sub(mload(reason), 4))
+                }
+            }
+            p.reason = reason;
+        }
+        // The call would revert: report the volume and the session's headroom, the rest is zero.
+        p.capHeadroom = new uint256[](targets.length);
+        if (_shapeError(targets).length != 0) return p;
+        p.volume = _plan(targets, 0).volume;
+        _fillSessionHeadroom(p, sessionId);
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function simulateRebalance(Allocation[] calldata targets, uint256 sessionId, address agent)
+        external
+        nonReentrant
+    {
+        if (msg.sender != address(this)) revert ErrorsLib.OnlyVault(msg.sender);
+        revert RebalanceSimulated(_rebalance(targets, sessionId, agent, bytes32(0), true));
+    }
+
+    /// @dev The rebalance itself, for `rebalance` and its simulation: plan on live values, consume the session, move,
+    /// book the touched positions conservatively, then check caps, buffer, loss and drawdown. Reverts with the first
+    /// failed check; returns what happened.
+    function _rebalance(
+        Allocation[] calldata targets,
+        uint256 sessionId,
+        address agent,
+        bytes32 intentHash,
+        bool simulated
+    ) internal returns (RebalancePreview memory p) {
+        _revertIf(_shapeError(targets));
+        Plan memory plan = _plan(targets, _record());
+        p.volume = plan.volume;
+        if (simulated) _fillSessionHeadroom(p, sessionId);
 
         // Session, scope and rate: recorded now, undone with everything else if a later check fails.
-        sessionManager.consume(sessionId, msg.sender, plan.touchedMask, plan.volume);
+        sessionManager.consume(sessionId, agent, plan.touchedMask, plan.volume);
 
-        // Mark the touched strategies, so the moves are measured against current values.
         uint256 idleBefore = _idle;
-        for (uint256 i; i < plan.legs.length; ++i) {
-            _setAllocation(plan.legs[i].strategy, plan.legs[i].current);
-        }
-
         uint256[] memory afterValues = _executeLegs(plan.legs);
+        p.idleAfter = _idle;
 
-        totalAssetsAfter = totalAssets();
-        (bytes memory reason, uint256 loss,,) = _checkOutcome(plan, afterValues, idleBefore, _idle, totalAssetsAfter);
+        // Value of idle plus the touched positions, before and after. The book never rises in a rebalance: a
+        // strategy that paid more than it was valued at leaves the surplus to be recognised at the gain rate.
+        uint256 valueBefore = idleBefore;
+        uint256 booked = p.idleAfter;
+        uint256 valueAfter = p.idleAfter;
+        for (uint256 i; i < plan.legs.length; ++i) {
+            valueBefore += plan.legs[i].current;
+            booked += afterValues[i];
+            // A leg counts for at most its target in the loss: a gain a strategy reports during the call cannot pay
+            // for another leg's loss.
+            valueAfter += Math.min(afterValues[i], plan.legs[i].target);
+        }
+        uint256 drop = valueBefore > booked ? valueBefore - booked : 0;
+        p.totalAssetsAfter = plan.totalBefore > drop ? plan.totalBefore - drop : 0;
+        // Safe: totalAssetsAfter <= totalBefore, a recorded 128-bit figure.
+        _total = uint128(p.totalAssetsAfter);
+        p.predictedLoss = valueBefore > valueAfter ? valueBefore - valueAfter : 0;
+
+        bytes memory reason;
+        (reason, p.lossHeadroom, p.capHeadroom) =
+            _checkOutcome(plan, afterValues, idleBefore, p.idleAfter, p.totalAssetsAfter, p.predictedLoss);
+        if (reason.length == 0) reason = _checkDrawdown(plan, afterValues, p.totalAssetsAfter, p.predictedLoss);
         _revertIf(reason);
-        _recordLoss(loss);
+        _recordLoss(p.predictedLoss);
+        p.ok = true;
 
         for (uint256 i; i < plan.legs.length; ++i) {
             emit EventsLib.RebalanceLeg(sessionId, plan.legs[i].strategy, plan.legs[i].current, afterValues[i]);
         }
         emit EventsLib.Rebalanced(
-            sessionId, msg.sender, intentHash, plan.volume, plan.totalBefore, totalAssetsAfter, loss
+            sessionId, agent, intentHash, plan.volume, plan.totalBefore, p.totalAssetsAfter, p.predictedLoss
         );
     }
 
-    /// @dev Runs withdrawal legs, then deposit legs; returns each strategy's marked value afterwards. A strategy call
-    /// that reverts reverts the whole rebalance with `StrategyCallFailed`, naming the strategy.
+    /// @dev The session's volume headroom after a call of `p.volume`.
+    function _fillSessionHeadroom(RebalancePreview memory p, uint256 sessionId) internal view {
+        ISessionManager.Remaining memory r = sessionManager.remaining(sessionId);
+        p.callVolumeHeadroom = r.volumePerCall > p.volume ? r.volumePerCall - p.volume : 0;
+        p.epochVolumeHeadroom = r.volumeInEpoch > p.volume ? r.volumeInEpoch - p.volume : 0;
+    }
+
+    /// @dev Runs withdrawal legs, then deposit legs; books every touched position at min(live value after, value
+    /// before - assets that left + assets that arrived) (the book alone where its views fail) and returns those
+    /// values. A strategy call that fails reverts the whole rebalance with `StrategyCallFailed`, naming the strategy.
     function _executeLegs(Leg[] memory legs) internal returns (uint256[] memory afterValues) {
         IERC20 token = IERC20(asset());
         afterValues = new uint256[](legs.length);
         for (uint256 i; i < legs.length; ++i) {
             Leg memory leg = legs[i];
+            afterValues[i] = leg.current;
             if (leg.target >= leg.current) continue;
             _revertIf(_withdrawLimitError(leg));
             uint256 balanceBefore = _assetBalance();
+            bytes memory data;
             if (leg.target == 0) {
-                uint256 shares = IERC4626(leg.strategy).balanceOf(address(this));
-                try IERC4626(leg.strategy).redeem(shares, address(this), address(this)) {}
-                catch (bytes memory reason) {
-                    revert ErrorsLib.StrategyCallFailed(leg.strategy, reason);
-                }
+                (, uint256 shares) = StrategyLib.sharesOf(leg.strategy);
+                data = abi.encodeCall(IERC4626.redeem, (shares, address(this), address(this)));
             } else {
-                try IERC4626(leg.strategy).withdraw(leg.current - leg.target, address(this), address(this)) {}
-                catch (bytes memory reason) {
-                    revert ErrorsLib.StrategyCallFailed(leg.strategy, reason);
-                }
+                data = abi.encodeCall(IERC4626.withdraw, (leg.current - leg.target, address(this), address(this)));
             }
-            _idle += _assetBalance() - balanceBefore;
+            _callStrategy(leg.strategy, data);
+            uint256 received = _assetBalance() - balanceBefore;
+            _idle += received;
+            afterValues[i] = leg.current > received ? leg.current - received : 0;
         }
         for (uint256 i; i < legs.length; ++i) {
             Leg memory leg = legs[i];
@@ -406,92 +505,49 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
                 if (amount > _idle) revert ErrorsLib.InsufficientIdle(amount, _idle);
                 uint256 balanceBefore = _assetBalance();
                 token.forceApprove(leg.strategy, amount);
-                try IERC4626(leg.strategy).deposit(amount, address(this)) {}
-                catch (bytes memory reason) {
-                    revert ErrorsLib.StrategyCallFailed(leg.strategy, reason);
-                }
+                _callStrategy(leg.strategy, abi.encodeCall(IERC4626.deposit, (amount, address(this))));
                 // Exact approvals: nothing is left to the strategy, whatever it pulled.
                 if (token.allowance(address(this), leg.strategy) != 0) token.forceApprove(leg.strategy, 0);
-                _idle -= balanceBefore - _assetBalance();
+                uint256 spent = balanceBefore - _assetBalance();
+                _idle -= spent;
+                afterValues[i] = leg.current + spent;
             }
-            afterValues[i] = _valueOf(leg.strategy);
-            _setAllocation(leg.strategy, afterValues[i]);
+            if (leg.target != leg.current) {
+                (bool ok, uint256 live) = StrategyLib.positionValue(leg.strategy);
+                if (ok && live < afterValues[i]) afterValues[i] = live;
+            }
+            _setBook(leg.strategy, afterValues[i]);
         }
     }
 
-    /// @inheritdoc ITreasuryVault
-    function previewRebalance(Allocation[] calldata targets, uint256 sessionId, address agent)
-        external
-        view
-        returns (RebalancePreview memory p)
-    {
-        (bytes memory shapeReason, Plan memory plan) = _plan(targets);
-        p.volume = plan.volume;
-        p.capHeadroom = new uint256[](targets.length);
-        if (shapeReason.length != 0) {
-            p.reason = shapeReason;
-            return p;
-        }
-        p.reason = sessionManager.check(sessionId, agent, address(this), plan.touchedMask, plan.volume);
-        ISessionManager.Remaining memory r = sessionManager.remaining(sessionId);
-        p.callVolumeHeadroom = r.volumePerCall > plan.volume ? r.volumePerCall - plan.volume : 0;
-        p.epochVolumeHeadroom = r.volumeInEpoch > plan.volume ? r.volumeInEpoch - plan.volume : 0;
-
-        // Predict each leg from the strategies' own previews.
-        uint256[] memory afterValues = new uint256[](plan.legs.length);
-        uint256 idleAfter = _idle;
-        bytes memory legReason;
-        for (uint256 i; i < plan.legs.length; ++i) {
-            Leg memory leg = plan.legs[i];
-            if (leg.target < leg.current) {
-                if (legReason.length == 0) legReason = _withdrawLimitError(leg);
-                IERC4626 s = IERC4626(leg.strategy);
-                uint256 shares = s.balanceOf(address(this));
-                if (leg.target == 0) {
-                    idleAfter += s.previewRedeem(shares);
-                } else {
-                    uint256 amount = leg.current - leg.target;
-                    idleAfter += amount;
-                    afterValues[i] = s.previewRedeem(shares - Math.min(shares, s.previewWithdraw(amount)));
-                }
-            }
-        }
-        for (uint256 i; i < plan.legs.length; ++i) {
-            Leg memory leg = plan.legs[i];
-            if (leg.target > leg.current) {
-                uint256 amount = leg.target - leg.current;
-                if (amount > idleAfter && legReason.length == 0) {
-                    legReason = abi.encodeWithSelector(ErrorsLib.InsufficientIdle.selector, amount, idleAfter);
-                }
-                idleAfter -= Math.min(amount, idleAfter);
-                IERC4626 s = IERC4626(leg.strategy);
-                afterValues[i] = s.previewRedeem(s.balanceOf(address(this)) + s.previewDeposit(amount));
-            } else if (leg.target == leg.current) {
-                afterValues[i] = leg.current;
-            }
-        }
-        uint256 totalAfter = plan.totalBefore + idleAfter - _idle;
-        for (uint256 i; i < plan.legs.length; ++i) {
-            totalAfter = totalAfter + afterValues[i] - plan.legs[i].current;
-        }
-        (bytes memory outcomeReason, uint256 loss, uint256 lossHeadroom, uint256[] memory capHeadroom) =
-            _checkOutcome(plan, afterValues, _idle, idleAfter, totalAfter);
-        if (p.reason.length == 0) p.reason = legReason.length != 0 ? legReason : outcomeReason;
-        p.predictedLoss = loss;
-        p.lossHeadroom = lossHeadroom;
-        p.capHeadroom = capHeadroom;
-        p.idleAfter = idleAfter;
-        p.totalAssetsAfter = totalAfter;
-        p.ok = p.reason.length == 0;
+    /// @dev A state-changing strategy call of a rebalance leg; reverts `StrategyCallFailed(strategy, reason)`.
+    function _callStrategy(address strategy, bytes memory data) internal {
+        (bool ok, bytes memory reason) = StrategyLib.call(strategy, data);
+        if (!ok) revert ErrorsLib.StrategyCallFailed(strategy, reason);
     }
 
-    /// @dev Validates the shape of `targets` (returning the error, if any, with an empty plan) and reads current
-    /// values.
-    function _plan(Allocation[] calldata targets) internal view returns (bytes memory reason, Plan memory plan) {
-        reason = _shapeError(targets);
-        if (reason.length != 0) return (reason, plan);
+    /// @dev The error a withdrawal leg raises when the strategy will not let that much go now (empty if it will).
+    function _withdrawLimitError(Leg memory leg) internal view returns (bytes memory) {
+        bool limited;
+        uint256 available = StrategyLib.maxWithdraw(leg.strategy);
+        if (leg.target == 0) {
+            (bool okMax, uint256 maxShares) =
+                StrategyLib.viewUint(leg.strategy, abi.encodeCall(IERC4626.maxRedeem, (address(this))));
+            (bool okShares, uint256 shares) = StrategyLib.sharesOf(leg.strategy);
+            limited = !okMax || !okShares || shares > maxShares;
+        } else {
+            limited = leg.current - leg.target > available;
+        }
+        if (!limited) return "";
+        return abi.encodeWithSelector(
+            ErrorsLib.StrategyWithdrawLimited.selector, leg.strategy, leg.current - leg.target, available
+        );
+    }
+
+    /// @dev Reads current values (live, or book where views fail), the touched mask and the volume of valid targets.
+    function _plan(Allocation[] calldata targets, uint256 totalBefore) internal view returns (Plan memory plan) {
         plan.legs = new Leg[](targets.length);
-        uint256 totalBefore = totalAssets();
+        plan.totalBefore = totalBefore;
         for (uint256 i; i < targets.length; ++i) {
             address strategy = targets[i].strategy;
             uint256 current = _valueOf(strategy);
@@ -499,9 +555,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
             plan.legs[i] = Leg(strategy, current, target);
             plan.touchedMask |= 1 << _config[strategy].index;
             plan.volume += target > current ? target - current : current - target;
-            totalBefore = totalBefore + current - _allocation[strategy];
         }
-        plan.totalBefore = totalBefore;
     }
 
     /// @dev The first structural problem of `targets` (empty, unlisted, duplicate, raising a disabled strategy), or
@@ -524,40 +578,34 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
     }
 
     /// @dev Bounds and loss checks on the state after the moves, in order: caps, idle buffer, per-call loss, epoch
-    /// loss budget. Returns the first error (empty if none), the loss, the loss headroom left and, per leg, the room
-    /// under the tighter cap.
+    /// loss budget, each measured without the current block's deposits. Returns the first error (empty if none), the
+    /// loss headroom left and, per leg, the room under the tighter cap.
     function _checkOutcome(
         Plan memory plan,
         uint256[] memory afterValues,
         uint256 idleBefore,
         uint256 idleAfter,
-        uint256 totalAfter
-    ) internal view returns (bytes memory reason, uint256 loss, uint256 lossHeadroom, uint256[] memory capHeadroom) {
-        (reason, capHeadroom) = _checkCaps(plan, afterValues, totalAfter);
+        uint256 totalAfter,
+        uint256 loss
+    ) internal view returns (bytes memory reason, uint256 lossHeadroom, uint256[] memory capHeadroom) {
+        uint256 inflow = _blockInflow();
+        uint256 base = totalAfter > inflow ? totalAfter - inflow : 0;
+        (reason, capHeadroom) = _checkCaps(plan, afterValues, base);
         if (reason.length == 0 && idleAfter < idleBefore) {
             // Rounding: the required buffer rounds up, in the vault's favour.
-            uint256 required = totalAfter.mulDiv(_bounds.idleBufferBps, ConstantsLib.BPS, Math.Rounding.Ceil);
-            if (idleAfter < required) {
-                reason = abi.encodeWithSelector(ErrorsLib.IdleBufferBreached.selector, idleAfter, required);
+            uint256 required = base.mulDiv(_bounds.idleBufferBps, ConstantsLib.BPS, Math.Rounding.Ceil);
+            uint256 counted = idleAfter > inflow ? idleAfter - inflow : 0;
+            if (counted < required) {
+                reason = abi.encodeWithSelector(ErrorsLib.IdleBufferBreached.selector, counted, required);
             }
         }
-        // Loss of the moves: value of idle plus the touched positions, before versus after.
-        uint256 valueBefore = idleBefore;
-        uint256 valueAfter = idleAfter;
-        for (uint256 i; i < plan.legs.length; ++i) {
-            valueBefore += plan.legs[i].current;
-            // A leg counts for at most its target: a gain a strategy reports during the call (a price that jumps, or
-            // a preview that over-reports the assets just deposited) cannot pay for another leg's loss.
-            valueAfter += Math.min(afterValues[i], plan.legs[i].target);
-        }
-        loss = valueBefore > valueAfter ? valueBefore - valueAfter : 0;
         bytes memory lossReason;
-        (lossReason, lossHeadroom) = _checkLoss(loss, plan.totalBefore);
+        (lossReason, lossHeadroom) = _checkLoss(loss, plan.totalBefore > inflow ? plan.totalBefore - inflow : 0);
         if (reason.length == 0) reason = lossReason;
     }
 
-    /// @dev Caps of every strategy the call raised; headroom under the tighter cap for every leg.
-    function _checkCaps(Plan memory plan, uint256[] memory afterValues, uint256 totalAfter)
+    /// @dev Caps of every strategy the call raised, against `base`; headroom under the tighter cap for every leg.
+    function _checkCaps(Plan memory plan, uint256[] memory afterValues, uint256 base)
         internal
         view
         returns (bytes memory reason, uint256[] memory capHeadroom)
@@ -567,7 +615,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
             address strategy = plan.legs[i].strategy;
             StrategyConfig memory c = _config[strategy];
             // Rounding: the relative cap rounds down, in the vault's favour.
-            uint256 relCap = totalAfter.mulDiv(c.relativeCapBps, ConstantsLib.BPS);
+            uint256 relCap = base.mulDiv(c.relativeCapBps, ConstantsLib.BPS);
             uint256 cap = Math.min(c.absoluteCap, relCap);
             capHeadroom[i] = cap > afterValues[i] ? cap - afterValues[i] : 0;
             if (reason.length != 0 || afterValues[i] <= plan.legs[i].current) continue;
@@ -582,8 +630,8 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         }
     }
 
-    /// @dev Per-call loss limit, then the epoch loss budget, both in bps of total assets before the call (rounded
-    /// down, in the vault's favour).
+    /// @dev Per-call loss limit, then the epoch loss budget, both in bps of `totalBefore` (rounded down, in the
+    /// vault's favour).
     function _checkLoss(uint256 loss, uint256 totalBefore)
         internal
         view
@@ -601,6 +649,32 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         } else if (lossInEpoch > budget) {
             reason = abi.encodeWithSelector(ErrorsLib.LossBudgetExceeded.selector, lossInEpoch, budget);
         }
+    }
+
+    /// @dev The drawdown guard: raises the high-water mark, or returns `DrawdownLimitReached` when the share price
+    /// after the call is more than the limit below it; a call that raises no strategy and loses nothing (moving money
+    /// back to idle) still passes, so agents can de-risk while the guard holds.
+    function _checkDrawdown(Plan memory plan, uint256[] memory afterValues, uint256 totalAfter, uint256 loss)
+        internal
+        returns (bytes memory)
+    {
+        if (totalSupply() == 0) return "";
+        uint256 price = Math.min(_assetsAt(10 ** decimals(), totalAfter, Math.Rounding.Floor), type(uint96).max);
+        uint256 mark = _highWaterMark;
+        if (price > mark) {
+            // Safe: price <= type(uint96).max.
+            _highWaterMark = uint96(price);
+            emit EventsLib.HighWaterMarkSet(price);
+            return "";
+        }
+        uint256 floor = mark - mark.mulDiv(_maxDrawdownBps, ConstantsLib.BPS);
+        if (price >= floor) return "";
+        bool raises;
+        for (uint256 i; i < plan.legs.length; ++i) {
+            if (afterValues[i] > plan.legs[i].current) raises = true;
+        }
+        if (!raises && loss == 0) return "";
+        return abi.encodeWithSelector(ErrorsLib.DrawdownLimitReached.selector, price, floor);
     }
 
     /// @dev Loss already taken by rebalances in the current loss epoch.
@@ -634,8 +708,11 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
     function addStrategy(address strategy, uint128 absoluteCap, uint16 relativeCapBps) external onlyGovernance {
         if (strategy == address(0)) revert ErrorsLib.ZeroAddress();
         if (_config[strategy].listed) revert ErrorsLib.StrategyAlreadyListed(strategy);
-        address strategyAsset = IERC4626(strategy).asset();
-        if (strategyAsset != asset()) revert ErrorsLib.StrategyAssetMismatch(strategy, strategyAsset, asset());
+        (bool ok, uint256 word) = StrategyLib.viewUint(strategy, abi.encodeCall(IERC4626.asset, ()));
+        address strategyAsset = address(uint160(word));
+        if (!ok || word >> 160 != 0 || strategyAsset != asset()) {
+            revert ErrorsLib.StrategyAssetMismatch(strategy, strategyAsset, asset());
+        }
         if (_withdrawQueue.length >= ConstantsLib.MAX_LISTED_STRATEGIES) {
             revert ErrorsLib.TooManyStrategies(ConstantsLib.MAX_LISTED_STRATEGIES);
         }
@@ -644,22 +721,41 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
             revert ErrorsLib.TooManyStrategies(ConstantsLib.MAX_STRATEGY_INDEX);
         }
         if (relativeCapBps > ConstantsLib.BPS) revert ErrorsLib.BoundOutOfRange(relativeCapBps, 0, ConstantsLib.BPS);
-        // A new strategy ramps from a relative cap of 0.
-        _capRef[strategy] = CapReference(uint40(block.timestamp), 0);
-        _checkRaise(relativeCapBps, ConstantsLib.MAX_RELATIVE_CAP_RAISE_BPS, block.timestamp);
+        // A new strategy's relative cap is new exposure, from the vault-wide budget.
+        _spend(_exposureRamp, relativeCapBps, ConstantsLib.MAX_EXPOSURE_RAISE_BPS, relativeCapBps, true);
         // Safe: index < MAX_STRATEGY_INDEX = 256.
-        _config[strategy] = StrategyConfig(absoluteCap, relativeCapBps, uint8(index), true, true);
+        _config[strategy] = StrategyConfig(absoluteCap, relativeCapBps, uint8(index), true, true, 0);
         _byIndex.push(strategy);
         _withdrawQueue.push(strategy);
         emit EventsLib.StrategyAdded(strategy, uint8(index), absoluteCap, relativeCapBps);
     }
 
     /// @inheritdoc ITreasuryVault
-    function removeStrategy(address strategy) external onlyGovernance {
+    /// @dev Redeems what the strategy lets go first; the strategy may then be delisted when the value it still holds
+    /// is at most 1 ppm of total assets (dust, e.g. shares a strategy's rounding keeps or a 1-wei share donation),
+    /// which is written off.
+    function removeStrategy(address strategy) external onlyGovernance nonReentrant {
         if (!_config[strategy].listed) revert ErrorsLib.StrategyNotListed(strategy);
-        uint256 shares = IERC4626(strategy).balanceOf(address(this));
-        if (shares != 0) revert ErrorsLib.StrategyNotEmpty(strategy, shares);
-        _setAllocation(strategy, 0);
+        uint256 total = _record();
+        (, uint256 redeemable) =
+            StrategyLib.viewUint(strategy, abi.encodeCall(IERC4626.maxRedeem, (address(this))));
+        if (redeemable != 0) {
+            uint256 balanceBefore = _assetBalance();
+            StrategyLib.call(strategy, abi.encodeCall(IERC4626.redeem, (redeemable, address(this), address(this))));
+            uint256 received = _assetBalance() - balanceBefore;
+            _idle += received;
+            uint256 allocated = _allocation[strategy];
+            _setBook(strategy, allocated > received ? allocated - received : 0);
+        }
+        (bool ok, uint256 shares) = StrategyLib.sharesOf(strategy);
+        uint256 left = _valueOf(strategy);
+        if (!ok || left > total / ConstantsLib.DUST_DIVISOR) revert ErrorsLib.StrategyNotEmpty(strategy, shares);
+        if (left != 0) {
+            // Safe: left <= total / 1e6 <= _total.
+            _total -= uint128(Math.min(left, _total));
+            emit EventsLib.StrategyWrittenOff(strategy, left);
+        }
+        _setBook(strategy, 0);
         _config[strategy].listed = false;
         _config[strategy].enabled = false;
         // Shift the rest up, so the remaining strategies keep the order governance set.
@@ -683,13 +779,12 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         if (!c.listed) revert ErrorsLib.StrategyNotListed(strategy);
         if (relativeCapBps > ConstantsLib.BPS) revert ErrorsLib.BoundOutOfRange(relativeCapBps, 0, ConstantsLib.BPS);
         if (relativeCapBps > c.relativeCapBps) {
-            CapReference storage ref = _capRef[strategy];
-            if (block.timestamp >= ref.periodStart + ConstantsLib.RAMP_PERIOD) {
-                ref.periodStart = uint40(block.timestamp);
-                ref.relativeCapBps = c.relativeCapBps;
-            }
-            _checkRaise(
-                relativeCapBps, ref.relativeCapBps + ConstantsLib.MAX_RELATIVE_CAP_RAISE_BPS, ref.periodStart
+            _spend(
+                _exposureRamp,
+                relativeCapBps - c.relativeCapBps,
+                ConstantsLib.MAX_EXPOSURE_RAISE_BPS,
+                relativeCapBps,
+                true
             );
         }
         c.absoluteCap = absoluteCap;
@@ -707,15 +802,21 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
     }
 
     /// @inheritdoc ITreasuryVault
+    function setLiquidityGroup(address strategy, uint8 group) external onlyGovernance {
+        StrategyConfig storage c = _config[strategy];
+        if (!c.listed) revert ErrorsLib.StrategyNotListed(strategy);
+        c.liquidityGroup = group;
+        emit EventsLib.LiquidityGroupSet(strategy, group);
+    }
+
+    /// @inheritdoc ITreasuryVault
     function setIdleBuffer(uint16 idleBufferBps) external {
         uint256 previous = _bounds.idleBufferBps;
         _requireGovernanceOrTightening(idleBufferBps >= previous);
-        _refreshBoundsReference(false);
         _setIdleBuffer(idleBufferBps);
         if (idleBufferBps < previous) {
-            uint256 ref = _boundsRef.idleBufferBps;
-            uint256 floor = ref > ConstantsLib.MAX_IDLE_BUFFER_CUT_BPS ? ref - ConstantsLib.MAX_IDLE_BUFFER_CUT_BPS : 0;
-            _checkCut(idleBufferBps, floor);
+            // A lower buffer frees money for strategies: new exposure, from the same budget as listings and caps.
+            _spend(_exposureRamp, previous - idleBufferBps, ConstantsLib.MAX_EXPOSURE_RAISE_BPS, idleBufferBps, false);
         }
     }
 
@@ -726,27 +827,64 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
             maxLossPerCallBps <= b.maxLossPerCallBps && epochLossBudgetBps <= b.epochLossBudgetBps
                 && lossEpochLength == b.lossEpochLength
         );
-        // Protocol ranges first, then how far governance may loosen in this ramp period.
-        _refreshBoundsReference(false);
+        // Protocol ranges first, then how far governance may loosen now.
         _setLossLimits(maxLossPerCallBps, epochLossBudgetBps, lossEpochLength);
-        if (msg.sender == governance) {
-            BoundsReference memory ref = _boundsRef;
-            if (maxLossPerCallBps > b.maxLossPerCallBps) {
-                _checkRaise(
-                    maxLossPerCallBps,
-                    ref.maxLossPerCallBps + ConstantsLib.MAX_LOSS_PER_CALL_RAISE_BPS,
-                    ref.periodStart
-                );
-            }
-            if (epochLossBudgetBps > b.epochLossBudgetBps) {
-                _checkRaise(
-                    epochLossBudgetBps, ref.epochLossBudgetBps + ConstantsLib.MAX_EPOCH_LOSS_RAISE_BPS, ref.periodStart
-                );
-            }
-            if (lossEpochLength < b.lossEpochLength) {
-                _checkCut(lossEpochLength, ref.lossEpochLength / ConstantsLib.MIN_LOSS_EPOCH_SHRINK_DIVISOR);
-            }
+        if (maxLossPerCallBps > b.maxLossPerCallBps) {
+            _spend(
+                _lossPerCallRamp,
+                maxLossPerCallBps - b.maxLossPerCallBps,
+                ConstantsLib.MAX_LOSS_PER_CALL_RAISE_BPS,
+                maxLossPerCallBps,
+                true
+            );
         }
+        if (epochLossBudgetBps > b.epochLossBudgetBps) {
+            _spend(
+                _epochLossRamp,
+                epochLossBudgetBps - b.epochLossBudgetBps,
+                ConstantsLib.MAX_EPOCH_LOSS_RAISE_BPS,
+                epochLossBudgetBps,
+                true
+            );
+        }
+        if (lossEpochLength < b.lossEpochLength) {
+            // A shorter epoch refills the loss budget faster: at most halving per ramp period. Figures of a
+            // ChangeTooLarge here are in bps of the current length (the shrink asked for, the most allowed now).
+            uint256 shrinkBps = uint256(b.lossEpochLength - lossEpochLength).mulDiv(
+                ConstantsLib.BPS, b.lossEpochLength, Math.Rounding.Ceil
+            );
+            _spend(_lossEpochRamp, shrinkBps, ConstantsLib.MAX_LOSS_EPOCH_SHRINK_BPS, shrinkBps, true);
+        }
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function setGainRate(uint16 newGainRateBps) external {
+        _requireGovernanceOrTightening(newGainRateBps <= _gainRateBps);
+        if (newGainRateBps > ConstantsLib.MAX_GAIN_RATE_BPS) {
+            revert ErrorsLib.BoundOutOfRange(newGainRateBps, 0, ConstantsLib.MAX_GAIN_RATE_BPS);
+        }
+        // The old rate applies up to now.
+        _record();
+        _gainRateBps = newGainRateBps;
+        emit EventsLib.GainRateSet(newGainRateBps, msg.sender);
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function setMaxDrawdown(uint16 newMaxDrawdownBps) external {
+        _requireGovernanceOrTightening(newMaxDrawdownBps <= _maxDrawdownBps);
+        if (newMaxDrawdownBps > ConstantsLib.MAX_DRAWDOWN_BPS) {
+            revert ErrorsLib.BoundOutOfRange(newMaxDrawdownBps, 0, ConstantsLib.MAX_DRAWDOWN_BPS);
+        }
+        _maxDrawdownBps = newMaxDrawdownBps;
+        emit EventsLib.MaxDrawdownSet(newMaxDrawdownBps, msg.sender);
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function resetHighWaterMark() external onlyGovernance nonReentrant {
+        uint256 price = Math.min(_assetsAt(10 ** decimals(), _record(), Math.Rounding.Floor), type(uint96).max);
+        // Safe: price <= type(uint96).max.
+        _highWaterMark = uint96(price);
+        emit EventsLib.HighWaterMarkSet(price);
     }
 
     /// @inheritdoc ITreasuryVault
@@ -764,26 +902,11 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         emit EventsLib.WithdrawQueueSet(queue);
     }
 
-    /// @dev Starts a new ramp period from the current bounds when the last one is over (or when `force`). Called
-    /// before a change is applied, so the reference is where the bounds stood when the period started.
-    function _refreshBoundsReference(bool force) internal {
-        if (!force && block.timestamp < _boundsRef.periodStart + ConstantsLib.RAMP_PERIOD) return;
-        Bounds memory b = _bounds;
-        _boundsRef = BoundsReference(
-            uint40(block.timestamp), b.idleBufferBps, b.maxLossPerCallBps, b.epochLossBudgetBps, b.lossEpochLength
-        );
-    }
-
-    /// @dev Reverts when a risk-increasing raise passes `limit` in the ramp period that started at `periodStart`.
-    function _checkRaise(uint256 value, uint256 limit, uint256 periodStart) internal pure {
-        if (value > limit) revert ErrorsLib.ChangeTooLarge(value, limit, periodStart + ConstantsLib.RAMP_PERIOD);
-    }
-
-    /// @dev Reverts when a risk-increasing cut goes below `floor` in the current vault-wide ramp period.
-    function _checkCut(uint256 value, uint256 floor) internal view {
-        if (value < floor) {
-            revert ErrorsLib.ChangeTooLarge(value, floor, _boundsRef.periodStart + ConstantsLib.RAMP_PERIOD);
-        }
+    /// @dev Spends a loosening from a rolling budget (RampLib). Before the first deposit there is nobody's money to
+    /// protect, so setting up a new vault spends nothing.
+    function _spend(RampLib.Ramp storage ramp, uint256 amount, uint256 limit, uint256 value, bool raise) internal {
+        if (totalSupply() == 0) return;
+        ramp.spend(amount, limit, value, raise);
     }
 
     function _setIdleBuffer(uint16 idleBufferBps) internal {
@@ -804,14 +927,41 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
         }
         Bounds storage b = _bounds;
         if (lossEpochLength != b.lossEpochLength) {
-            // A new epoch length starts a fresh loss epoch.
+            // A new epoch length starts a new epoch that carries the loss already taken in the current one, so a
+            // change of length never clears the budget.
+            uint256 carried = b.lossEpochLength == 0 ? 0 : _currentEpochLoss(b);
             b.lossEpoch = uint40(block.timestamp / lossEpochLength);
-            b.lossInEpoch = 0;
+            // Safe: carried <= the previous lossInEpoch, a uint128.
+            b.lossInEpoch = uint128(carried);
         }
         b.maxLossPerCallBps = maxLossPerCallBps;
         b.epochLossBudgetBps = epochLossBudgetBps;
         b.lossEpochLength = lossEpochLength;
         emit EventsLib.LossLimitsSet(maxLossPerCallBps, epochLossBudgetBps, lossEpochLength, msg.sender);
+    }
+
+    // ================================================================ roles
+
+    /// @inheritdoc ITreasuryVault
+    function governance() public view returns (address) {
+        return sessionManager.governance();
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function guardian() public view returns (address) {
+        return sessionManager.guardian();
+    }
+
+    modifier onlyGovernance() {
+        if (msg.sender != governance()) revert ErrorsLib.NotGovernance(msg.sender);
+        _;
+    }
+
+    /// @dev Reverts unless the caller is governance, or the guardian making a change that does not loosen.
+    function _requireGovernanceOrTightening(bool tightens) internal view {
+        if (msg.sender == governance()) return;
+        if (msg.sender != guardian()) revert ErrorsLib.NotGuardianOrGovernance(msg.sender);
+        if (!tightens) revert ErrorsLib.GuardianCannotLoosen();
     }
 
     // ================================================================ views
@@ -824,6 +974,26 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
     /// @inheritdoc ITreasuryVault
     function totalAllocated() external view returns (uint256) {
         return _totalAllocated;
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function inflowInBlock() external view returns (uint256) {
+        return _blockInflow();
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function gainRateBps() external view returns (uint16) {
+        return _gainRateBps;
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function maxDrawdownBps() external view returns (uint16) {
+        return _maxDrawdownBps;
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function highWaterMark() external view returns (uint256) {
+        return _highWaterMark;
     }
 
     /// @inheritdoc ITreasuryVault
@@ -857,13 +1027,11 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient, Gov
     }
 
     /// @inheritdoc ITreasuryVault
-    function boundsReference() external view returns (BoundsReference memory) {
-        return _boundsRef;
-    }
-
-    /// @inheritdoc ITreasuryVault
-    function capReference(address strategy) external view returns (CapReference memory) {
-        return _capRef[strategy];
+    function rampRoom() external view returns (RampRoom memory r) {
+        r.exposureBps = _exposureRamp.room(ConstantsLib.MAX_EXPOSURE_RAISE_BPS);
+        r.lossPerCallBps = _lossPerCallRamp.room(ConstantsLib.MAX_LOSS_PER_CALL_RAISE_BPS);
+        r.epochLossBps = _epochLossRamp.room(ConstantsLib.MAX_EPOCH_LOSS_RAISE_BPS);
+        r.lossEpochShrinkBps = _lossEpochRamp.room(ConstantsLib.MAX_LOSS_EPOCH_SHRINK_BPS);
     }
 
     /// @inheritdoc ITreasuryVault

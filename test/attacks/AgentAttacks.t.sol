@@ -261,7 +261,7 @@ contract AgentAttacksTest is AttackBase {
     /// consume directly.
     function test_attack10_rogueVaultCannotConsumeRealSessions() public {
         TreasuryVault rogue = new TreasuryVault(
-            IERC20(address(asset)), "Rogue", "R", sessions, agent, agent, vault.bounds()
+            IERC20(address(asset)), "Rogue", "R", sessions, vault.bounds()
         );
         vm.prank(agent);
         rogue.addStrategy(_s(0), ABS_CAP, REL_CAP_BPS);

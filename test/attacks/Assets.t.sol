@@ -48,8 +48,6 @@ contract AssetsTest is Test {
             "Treasury",
             "tT",
             sessions,
-            governance,
-            guardian,
             ITreasuryVault.Bounds({
                 idleBufferBps: 1_000,
                 maxLossPerCallBps: 50,

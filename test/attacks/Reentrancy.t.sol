@@ -95,8 +95,6 @@ contract ReentrancyAttacksTest is Test {
             "Treasury",
             "tT",
             sessions,
-            governance,
-            guardian,
             ITreasuryVault.Bounds(1_000, 50, 100, 1 days, 0, 0)
         );
         strategy = new PlainERC4626(token);
