@@ -17,7 +17,7 @@ import {ErrorsLib} from "./ErrorsLib.sol";
 /// strategy's failure, so nobody can choose which strategies look broken by choosing the gas limit.
 library StrategyLib {
     /// @notice `IERC4626(strategy).<view>(...)` returning one word: (true, value), or (false, 0) when the call
-    /// reverted, ran out of its VIEW_GAS, or returned fewer than 32 bytes.
+    /// reverted, ran out of its VIEW_GAS, or did not return exactly one ABI word (32 bytes).
     function viewUint(address strategy, bytes memory data) internal view returns (bool ok, uint256 value) {
         uint256 gasCap = ConstantsLib.STRATEGY_VIEW_GAS;
         bool success;
@@ -25,13 +25,13 @@ library StrategyLib {
         assembly ("memory-safe") {
             success := staticcall(gasCap, strategy, add(data, 32), mload(data), 0, 0)
             size := returndatasize()
-            if and(success, gt(size, 31)) {
+            if and(success, eq(size, 32)) {
                 returndatacopy(0, 0, 32)
                 value := mload(0)
             }
         }
         if (!success) _requireGasWasSufficient(gasCap);
-        ok = success && size >= 32;
+        ok = success && size == 32;
         if (!ok) value = 0;
     }
 
