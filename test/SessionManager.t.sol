@@ -833,10 +833,18 @@ contract SessionManagerTest is BaseTest {
 
     function test_setGovernance_byGovernance() public {
         vm.expectEmit(true, true, true, true, address(sessions));
-        emit EventsLib.GovernanceSet(governance, bob);
+        emit EventsLib.GovernanceProposed(governance, bob);
         vm.prank(governance);
         sessions.setGovernance(bob);
+        assertEq(sessions.pendingGovernance(), bob, "bob pending");
+        assertEq(sessions.governance(), governance, "proposing hands over nothing yet");
+
+        vm.expectEmit(true, true, true, true, address(sessions));
+        emit EventsLib.GovernanceSet(governance, bob);
+        vm.prank(bob);
+        sessions.acceptGovernance();
         assertEq(sessions.governance(), bob, "new governance");
+        assertEq(sessions.pendingGovernance(), address(0), "nothing pending");
 
         // The former governance lost every power; the new one has them.
         _expectGrantRevert(governance, _params(), abi.encodeWithSelector(ErrorsLib.NotGranter.selector, governance));
@@ -847,10 +855,53 @@ contract SessionManagerTest is BaseTest {
         assertEq(sessions.grant(_params()), 1, "new governance grants");
     }
 
-    function test_RevertWhen_setGovernance_zeroAddress() public {
-        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.ZeroAddress.selector));
+    /// @dev Handing governance to an address that cannot act (a typo, a contract without the calls) used to lose it
+    /// for good in one call; now nothing changes until the proposed address itself accepts.
+    function test_Low7_governanceHandoverNeedsAcceptance() public {
+        address typo = makeAddr("typo");
+        vm.prank(governance);
+        sessions.setGovernance(typo);
+        assertEq(sessions.governance(), governance, "governance kept until accepted");
+        // The current governance keeps every power and replaces the proposal.
+        vm.prank(governance);
+        sessions.setSessionAdmin(alice);
+        vm.prank(governance);
+        sessions.setGovernance(bob);
+        assertEq(sessions.pendingGovernance(), bob, "proposal replaced");
+        // Nobody but the pending address accepts: not the replaced one, not governance, not the guardian.
+        address[3] memory callers = [typo, governance, guardian];
+        for (uint256 i; i < callers.length; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotPendingGovernance.selector, callers[i], bob));
+            vm.prank(callers[i]);
+            sessions.acceptGovernance();
+        }
+        vm.prank(bob);
+        sessions.acceptGovernance();
+        assertEq(sessions.governance(), bob, "accepted");
+        // Accepting twice is not possible: nothing is pending any more.
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotPendingGovernance.selector, bob, address(0)));
+        vm.prank(bob);
+        sessions.acceptGovernance();
+    }
+
+    function test_setGovernance_zeroAddressCancels() public {
+        vm.prank(governance);
+        sessions.setGovernance(bob);
+        vm.expectEmit(true, true, true, true, address(sessions));
+        emit EventsLib.GovernanceProposed(governance, address(0));
         vm.prank(governance);
         sessions.setGovernance(address(0));
+        assertEq(sessions.pendingGovernance(), address(0), "cancelled");
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotPendingGovernance.selector, bob, address(0)));
+        vm.prank(bob);
+        sessions.acceptGovernance();
+        assertEq(sessions.governance(), governance, "unchanged");
+    }
+
+    function test_RevertWhen_acceptGovernance_nothingPending() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotPendingGovernance.selector, address(0), address(0)));
+        vm.prank(address(0));
+        sessions.acceptGovernance();
         assertEq(sessions.governance(), governance, "unchanged");
     }
 
@@ -862,6 +913,7 @@ contract SessionManagerTest is BaseTest {
             sessions.setGovernance(callers[i]);
         }
         assertEq(sessions.governance(), governance, "unchanged");
+        assertEq(sessions.pendingGovernance(), address(0), "nothing pending");
     }
 
     function test_setGuardian_byGovernance() public {

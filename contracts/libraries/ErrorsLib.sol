@@ -18,6 +18,10 @@ library ErrorsLib {
     /// @notice Thrown when an address argument that must be set is zero.
     error ZeroAddress();
 
+    /// @notice Thrown when `acceptGovernance` is called by an address other than the pending governance (`pending`,
+    /// zero when no handover is pending).
+    error NotPendingGovernance(address caller, address pending);
+
     // ---------------------------------------------------------------- strategies and bounds
 
     /// @notice Thrown when adding a strategy that is already listed.
