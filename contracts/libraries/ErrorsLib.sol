@@ -150,6 +150,17 @@ library ErrorsLib {
     /// @notice Thrown when a session's volume limit exceeds the governance ceiling for its vault.
     error VolumeAboveCeiling(uint256 volume, uint256 ceiling);
 
+    /// @notice Thrown when the session admin's grant would raise the sum of the per-call volume limits of the agent's
+    /// active sessions for the vault (`active`, before the grant, plus `requested`) above the vault's ceiling.
+    error AgentCallVolumeAboveCeiling(address agent, uint256 active, uint256 requested, uint256 ceiling);
+
+    /// @notice Thrown when the session admin's grant would raise the sum of the per-epoch volume limits of the agent's
+    /// active sessions for the vault (`active`, before the grant, plus `requested`) above the vault's ceiling.
+    error AgentEpochVolumeAboveCeiling(address agent, uint256 active, uint256 requested, uint256 ceiling);
+
+    /// @notice Thrown when a grant would give an agent more than `limit` active sessions at once.
+    error TooManyActiveSessions(address agent, uint256 limit);
+
     /// @notice Thrown when a caller may not grant sessions.
     error NotGranter(address caller);
 
