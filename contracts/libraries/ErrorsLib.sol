@@ -166,4 +166,10 @@ library ErrorsLib {
 
     /// @notice Thrown when a caller may not revoke this session.
     error NotRevoker(uint256 sessionId, address caller);
+
+    // ---------------------------------------------------------------- lens
+
+    /// @notice Thrown when the lens has less gas left (`gasLeft`) than a strategy view's full allowance needs
+    /// (`needed`): the caller should send the snapshot with more gas.
+    error LensOutOfGas(uint256 gasLeft, uint256 needed);
 }
