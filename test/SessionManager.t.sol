@@ -1749,8 +1749,11 @@ contract SessionManagerTest is BaseTest {
     /// window, the first of the next). The rolling budget needs a full period to refill between two full steps.
     function test_Low3_durationCeilingFullStepsNeverOneSecondApart() public {
         _rampCeilingsTo(address(vault), 7 days, 1, 1);
-        // A full period since the last step: the budget is full. Spend it at the last second of the old window.
-        vm.warp(block.timestamp + 2 * ConstantsLib.RAMP_PERIOD - 1);
+        // A period later, a call that raises nothing (it opened a new anchored window, referenced at 7 days).
+        vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD);
+        _setCeilings(address(vault), 7 days, 2, 2);
+        // The last second of that window: a full doubling.
+        vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD - 1);
         _setCeilings(address(vault), 14 days, 1, 1);
         // One second later (a new window under the old scheme): a second doubling is refused.
         vm.warp(block.timestamp + 1);
