@@ -290,6 +290,101 @@ contract SessionManagerTest is BaseTest {
         _assertSessionMatches(id, p);
     }
 
+    /// @dev Ceilings bound each grant alone, so the session admin gave one agent 3 x the epoch ceiling through three
+    /// parallel sessions for the same vault. The sums over the agent's active sessions now stay within the ceilings.
+    function test_Low4_ceilingsBindPerAgentAcrossParallelSessions() public {
+        _setCeilings(address(vault), 7 days, 100e6, 100e6);
+        ISessionManager.SessionParams memory p = _params();
+        p.validUntil = uint40(block.timestamp + 7 days);
+        p.maxVolumePerCall = 100e6;
+        p.maxVolumePerEpoch = 100e6;
+        uint256 first = _adminGrant(p);
+        _expectGrantRevert(
+            sessionAdmin,
+            p,
+            abi.encodeWithSelector(ErrorsLib.AgentCallVolumeAboveCeiling.selector, agent, 100e6, 100e6, 100e6)
+        );
+        // One unit more is one unit too many.
+        p.maxVolumePerCall = 1;
+        p.maxVolumePerEpoch = 1;
+        _expectGrantRevert(
+            sessionAdmin, p, abi.encodeWithSelector(ErrorsLib.AgentCallVolumeAboveCeiling.selector, agent, 100e6, 1, 100e6)
+        );
+        // What the agent can move in an epoch is the ceiling, not a multiple of it.
+        vm.prank(address(vault));
+        sessions.consume(first, agent, 1, 100e6);
+        assertEq(sessions.remaining(first).volumeInEpoch, 0, "the epoch's ceiling used up");
+    }
+
+    function test_Low4_epochCeilingBindsPerAgentApartFromPerCall() public {
+        _setCeilings(address(vault), 7 days, 100e6, 300e6);
+        ISessionManager.SessionParams memory p = _params();
+        p.validUntil = uint40(block.timestamp + 7 days);
+        p.maxVolumePerCall = 50e6;
+        p.maxVolumePerEpoch = 200e6;
+        _adminGrant(p);
+        p.maxVolumePerEpoch = 150e6;
+        _expectGrantRevert(
+            sessionAdmin,
+            p,
+            abi.encodeWithSelector(ErrorsLib.AgentEpochVolumeAboveCeiling.selector, agent, 200e6, 150e6, 300e6)
+        );
+        // Split within both sums: two sessions of 50 per call and 200 + 100 per epoch fit exactly.
+        p.maxVolumePerEpoch = 100e6;
+        _adminGrant(p);
+        assertEq(sessions.activeSessionsOf(agent).length, 2, "two parallel sessions within the ceilings");
+    }
+
+    function test_Low4_agentTotalsCountOnlyActiveSessionsOfThisVaultAndAgent() public {
+        _setCeilings(address(vault), 7 days, 100e6, 100e6);
+        ISessionManager.SessionParams memory p = _params();
+        p.validUntil = uint40(block.timestamp + 1 days);
+        p.maxVolumePerCall = 100e6;
+        p.maxVolumePerEpoch = 100e6;
+        uint256 expiring = _adminGrant(p);
+        // Another agent, and the same agent on another vault, have their own totals.
+        p.agent = bob;
+        _adminGrant(p);
+        p.agent = agent;
+        _setCeilings(alice, 7 days, 100e6, 100e6);
+        p.vault = alice;
+        _adminGrant(p);
+        p.vault = address(vault);
+        // An expired session no longer counts.
+        vm.warp(block.timestamp + 1 days);
+        p.validUntil = uint40(block.timestamp + 1 days);
+        uint256 next = _adminGrant(p);
+        assertEq(sessions.remaining(expiring).timeLeft, 0, "the first one expired");
+        // A revoked session no longer counts.
+        vm.prank(sessionAdmin);
+        sessions.revoke(next);
+        _adminGrant(p);
+        // A session not yet started counts: it will run in parallel.
+        p.validAfter = uint40(block.timestamp + 1 hours);
+        _expectGrantRevert(
+            sessionAdmin,
+            p,
+            abi.encodeWithSelector(ErrorsLib.AgentCallVolumeAboveCeiling.selector, agent, 100e6, 100e6, 100e6)
+        );
+    }
+
+    function test_Low4_governanceSessionsCountForTheSessionAdminButNotForGovernance() public {
+        _setCeilings(address(vault), 7 days, 100e6, 100e6);
+        ISessionManager.SessionParams memory p = _params();
+        p.validUntil = uint40(block.timestamp + 7 days);
+        p.maxVolumePerCall = 60e6;
+        p.maxVolumePerEpoch = 60e6;
+        _grant(p);
+        _expectGrantRevert(
+            sessionAdmin,
+            p,
+            abi.encodeWithSelector(ErrorsLib.AgentCallVolumeAboveCeiling.selector, agent, 60e6, 60e6, 100e6)
+        );
+        // Governance grants within the protocol maxima only.
+        _grant(p);
+        assertEq(sessions.activeSessionsOf(agent).length, 2, "governance adds above the ceilings");
+    }
+
     function test_grant_governanceExactlyMaxDuration() public {
         ISessionManager.SessionParams memory p = _params();
         p.validUntil = uint40(block.timestamp + MAX_DURATION);
@@ -528,6 +623,66 @@ contract SessionManagerTest is BaseTest {
         assertEq(ofBob.length, 1, "bob has one session");
         assertEq(ofBob[0], 2, "bob's session");
         assertEq(sessions.sessionsOf(alice).length, 0, "alice has none");
+    }
+
+    function test_activeSessionsOf_listsUnrevokedUnexpiredOldestFirst() public {
+        ISessionManager.SessionParams memory p = _params();
+        uint256 a = _grant(p);
+        p.validUntil = uint40(block.timestamp + 1 hours);
+        uint256 short = _grant(p);
+        uint256 b = _grant(_params());
+        uint256 c = _grant(_params());
+        p = _params();
+        p.validAfter = uint40(block.timestamp + 1 days); // not started yet: active all the same
+        uint256 d = _grant(p);
+        vm.prank(guardian);
+        sessions.revoke(b); // swap-and-pop moves the last entry into b's place
+        vm.warp(block.timestamp + 1 hours); // `short` expires (still in the index until the next grant or revoke)
+
+        uint256[] memory ids = sessions.activeSessionsOf(agent);
+        assertEq(ids.length, 3, "three active");
+        assertEq(ids[0], a, "oldest first");
+        assertEq(ids[1], c, "then c");
+        assertEq(ids[2], d, "then d");
+        assertEq(sessions.sessionsOf(agent).length, 5, "history keeps all five");
+        assertEq(short, 2, "short was granted second");
+        assertEq(sessions.activeSessionsOf(bob).length, 0, "bob has none");
+    }
+
+    function test_activeSessionsOf_revokingTwiceAndExpiredRevokeKeepIndexConsistent() public {
+        ISessionManager.SessionParams memory p = _params();
+        p.validUntil = uint40(block.timestamp + 1 hours);
+        uint256 a = _grant(p);
+        uint256 b = _grant(_params());
+        vm.warp(block.timestamp + 1 hours);
+        // Revoking an expired session, then the same again, then another: nothing is removed twice.
+        vm.prank(agent);
+        sessions.revoke(a);
+        vm.prank(agent);
+        sessions.revoke(a);
+        uint256 c = _grant(_params());
+        vm.prank(agent);
+        sessions.revoke(b);
+        uint256[] memory ids = sessions.activeSessionsOf(agent);
+        assertEq(ids.length, 1, "one left");
+        assertEq(ids[0], c, "c");
+    }
+
+    function test_RevertWhen_grant_tooManyActiveSessions() public {
+        uint256 max = ConstantsLib.MAX_ACTIVE_SESSIONS;
+        for (uint256 i; i < max; ++i) {
+            _grant(_params());
+        }
+        _expectGrantRevert(
+            governance, _params(), abi.encodeWithSelector(ErrorsLib.TooManyActiveSessions.selector, agent, max)
+        );
+        // Revoking one makes room; expired ones make room at the next grant.
+        vm.prank(agent);
+        sessions.revoke(1);
+        _grant(_params());
+        vm.warp(block.timestamp + 30 days);
+        _grant(_params());
+        assertEq(sessions.activeSessionsOf(agent).length, 1, "expired ones pruned");
     }
 
     function test_grant_emitsSessionGrantedByGovernance() public {
@@ -833,10 +988,18 @@ contract SessionManagerTest is BaseTest {
 
     function test_setGovernance_byGovernance() public {
         vm.expectEmit(true, true, true, true, address(sessions));
-        emit EventsLib.GovernanceSet(governance, bob);
+        emit EventsLib.GovernanceProposed(governance, bob);
         vm.prank(governance);
         sessions.setGovernance(bob);
+        assertEq(sessions.pendingGovernance(), bob, "bob pending");
+        assertEq(sessions.governance(), governance, "proposing hands over nothing yet");
+
+        vm.expectEmit(true, true, true, true, address(sessions));
+        emit EventsLib.GovernanceSet(governance, bob);
+        vm.prank(bob);
+        sessions.acceptGovernance();
         assertEq(sessions.governance(), bob, "new governance");
+        assertEq(sessions.pendingGovernance(), address(0), "nothing pending");
 
         // The former governance lost every power; the new one has them.
         _expectGrantRevert(governance, _params(), abi.encodeWithSelector(ErrorsLib.NotGranter.selector, governance));
@@ -847,10 +1010,53 @@ contract SessionManagerTest is BaseTest {
         assertEq(sessions.grant(_params()), 1, "new governance grants");
     }
 
-    function test_RevertWhen_setGovernance_zeroAddress() public {
-        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.ZeroAddress.selector));
+    /// @dev Handing governance to an address that cannot act (a typo, a contract without the calls) used to lose it
+    /// for good in one call; now nothing changes until the proposed address itself accepts.
+    function test_Low7_governanceHandoverNeedsAcceptance() public {
+        address typo = makeAddr("typo");
+        vm.prank(governance);
+        sessions.setGovernance(typo);
+        assertEq(sessions.governance(), governance, "governance kept until accepted");
+        // The current governance keeps every power and replaces the proposal.
+        vm.prank(governance);
+        sessions.setSessionAdmin(alice);
+        vm.prank(governance);
+        sessions.setGovernance(bob);
+        assertEq(sessions.pendingGovernance(), bob, "proposal replaced");
+        // Nobody but the pending address accepts: not the replaced one, not governance, not the guardian.
+        address[3] memory callers = [typo, governance, guardian];
+        for (uint256 i; i < callers.length; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotPendingGovernance.selector, callers[i], bob));
+            vm.prank(callers[i]);
+            sessions.acceptGovernance();
+        }
+        vm.prank(bob);
+        sessions.acceptGovernance();
+        assertEq(sessions.governance(), bob, "accepted");
+        // Accepting twice is not possible: nothing is pending any more.
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotPendingGovernance.selector, bob, address(0)));
+        vm.prank(bob);
+        sessions.acceptGovernance();
+    }
+
+    function test_setGovernance_zeroAddressCancels() public {
+        vm.prank(governance);
+        sessions.setGovernance(bob);
+        vm.expectEmit(true, true, true, true, address(sessions));
+        emit EventsLib.GovernanceProposed(governance, address(0));
         vm.prank(governance);
         sessions.setGovernance(address(0));
+        assertEq(sessions.pendingGovernance(), address(0), "cancelled");
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotPendingGovernance.selector, bob, address(0)));
+        vm.prank(bob);
+        sessions.acceptGovernance();
+        assertEq(sessions.governance(), governance, "unchanged");
+    }
+
+    function test_RevertWhen_acceptGovernance_nothingPending() public {
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotPendingGovernance.selector, address(0), address(0)));
+        vm.prank(address(0));
+        sessions.acceptGovernance();
         assertEq(sessions.governance(), governance, "unchanged");
     }
 
@@ -862,6 +1068,7 @@ contract SessionManagerTest is BaseTest {
             sessions.setGovernance(callers[i]);
         }
         assertEq(sessions.governance(), governance, "unchanged");
+        assertEq(sessions.pendingGovernance(), address(0), "nothing pending");
     }
 
     function test_setGuardian_byGovernance() public {
@@ -1509,26 +1716,82 @@ contract SessionManagerTest is BaseTest {
     }
 
     function test_RevertWhen_setCeilings_durationRaisedPastRampStep() public {
-        uint256 periodEnd = block.timestamp + ConstantsLib.RAMP_PERIOD;
-        // From nothing, the first ceiling may reach 7 days.
-        vm.prank(governance);
-        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.ChangeTooLarge.selector, 7 days + 1, 7 days, periodEnd));
-        sessions.setCeilings(address(vault), ISessionManager.Ceilings(7 days + 1, 1, 1));
-        _setCeilings(address(vault), 7 days, 1, 1);
-        // Within the same period, still measured from the period's reference (0): no second step.
-        _setCeilings(address(vault), 1 days, 1, 1); // lowering is never limited
-        _setCeilings(address(vault), 7 days, 1, 1);
-        // Next period: at most double the 7 days the period starts from.
-        vm.warp(periodEnd);
+        // From nothing, the first full step reaches 7 days (10,000 bps of the 7-day minimum base).
         vm.prank(governance);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                ErrorsLib.ChangeTooLarge.selector, 14 days + 1, 14 days, periodEnd + ConstantsLib.RAMP_PERIOD
-            )
+            abi.encodeWithSelector(ErrorsLib.ChangeTooLarge.selector, 7 days + 1, 7 days, type(uint256).max)
+        );
+        sessions.setCeilings(address(vault), ISessionManager.Ceilings(7 days + 1, 1, 1));
+        _setCeilings(address(vault), 7 days, 1, 1);
+        assertEq(sessions.durationCeilingLimit(address(vault)), 7 days, "budget spent");
+        // Lowering is never limited, but spends nothing back: raising again waits for the budget to refill.
+        _setCeilings(address(vault), 1 days, 1, 1);
+        // 6 days of a 7-day base = 8,572 bps (rounded up); they refill in 8,572 / 10,000 of a period.
+        uint256 readyAt = block.timestamp + (8_572 * ConstantsLib.RAMP_PERIOD + 9_999) / 10_000;
+        vm.prank(governance);
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.ChangeTooLarge.selector, 7 days, 1 days, readyAt));
+        sessions.setCeilings(address(vault), ISessionManager.Ceilings(7 days, 1, 1));
+        // A full period later, the budget is full again: one doubling of the 7 days.
+        vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD);
+        _setCeilings(address(vault), 7 days, 1, 1);
+        vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD);
+        assertEq(sessions.durationCeilingLimit(address(vault)), 14 days, "one doubling allowed");
+        vm.prank(governance);
+        vm.expectRevert(
+            abi.encodeWithSelector(ErrorsLib.ChangeTooLarge.selector, 14 days + 1, 14 days, type(uint256).max)
         );
         sessions.setCeilings(address(vault), ISessionManager.Ceilings(14 days + 1, 1, 1));
         _setCeilings(address(vault), 14 days, 1, 1);
-        assertEq(sessions.ceilings(address(vault)).maxDuration, 14 days, "doubled in the next period");
+        assertEq(sessions.ceilings(address(vault)).maxDuration, 14 days, "doubled");
+    }
+
+    /// @dev The anchored 7-day window let governance land two full steps one second apart (the last second of one
+    /// window, the first of the next). The rolling budget needs a full period to refill between two full steps.
+    function test_Low3_durationCeilingFullStepsNeverOneSecondApart() public {
+        _rampCeilingsTo(address(vault), 7 days, 1, 1);
+        // A period later, a call that raises nothing (it opened a new anchored window, referenced at 7 days).
+        vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD);
+        _setCeilings(address(vault), 7 days, 2, 2);
+        // The last second of that window: a full doubling.
+        vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD - 1);
+        _setCeilings(address(vault), 14 days, 1, 1);
+        // One second later (a new window under the old scheme): a second doubling is refused.
+        vm.warp(block.timestamp + 1);
+        assertEq(sessions.durationCeilingLimit(address(vault)), 14 days, "a second's refill rounds down to nothing");
+        // The whole budget is back a full period after the step (rounded up by the second of refill lost above).
+        vm.prank(governance);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ErrorsLib.ChangeTooLarge.selector, 28 days, 14 days, block.timestamp + ConstantsLib.RAMP_PERIOD
+            )
+        );
+        sessions.setCeilings(address(vault), ISessionManager.Ceilings(28 days, 1, 1));
+        // Half a period later, half a doubling; a full period after the step, the whole one.
+        vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD / 2 - 1);
+        assertEq(sessions.durationCeilingLimit(address(vault)), 21 days, "half refilled");
+        vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD / 2);
+        _setCeilings(address(vault), 28 days, 1, 1);
+        assertEq(sessions.ceilings(address(vault)).maxDuration, 28 days, "second doubling a period later");
+    }
+
+    function testFuzz_setCeilings_durationAtMostDoublesPerPeriodPlusRefill(uint256 seed) public {
+        // Any sequence of raises: over one ramp period the ceiling grows by at most e (split steps compound) of the
+        // base, and never by more than two full steps' worth over a period when each step is a full doubling.
+        _rampCeilingsTo(address(vault), 7 days, 1, 1);
+        vm.warp(block.timestamp + ConstantsLib.RAMP_PERIOD);
+        uint256 start = sessions.ceilings(address(vault)).maxDuration;
+        uint256 t0 = block.timestamp;
+        for (uint256 i; i < 8; ++i) {
+            seed = uint256(keccak256(abi.encode(seed, i)));
+            vm.warp(t0 + (ConstantsLib.RAMP_PERIOD - 1) * (i + 1) / 8);
+            uint256 limit = sessions.durationCeilingLimit(address(vault));
+            uint256 current = sessions.ceilings(address(vault)).maxDuration;
+            if (limit <= current) continue;
+            uint256 next = bound(seed, current + 1, limit);
+            _setCeilings(address(vault), uint40(next), 1, 1);
+        }
+        // Budget 1 per period plus what refills within it (< 1): growth factor below e^2 < 7.39 in the worst split.
+        assertLt(sessions.ceilings(address(vault)).maxDuration, start * 739 / 100, "bounded growth in one period");
     }
 
     function test_RevertWhen_setCeilings_perCallAbovePerEpoch() public {

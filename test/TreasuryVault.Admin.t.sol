@@ -680,10 +680,18 @@ contract TreasuryVaultAdminTest is BaseTest {
     function test_setGovernance_handsOverGovernance() public {
         address next = makeAddr("nextGovernance");
         vm.expectEmit(true, true, true, true, address(vault));
-        emit EventsLib.GovernanceSet(governance, next);
+        emit EventsLib.GovernanceProposed(governance, next);
         vm.prank(governance);
         vault.setGovernance(next);
+        assertEq(vault.governance(), governance, "nothing handed over before acceptance");
+        assertEq(vault.pendingGovernance(), next, "next pending");
+
+        vm.expectEmit(true, true, true, true, address(vault));
+        emit EventsLib.GovernanceSet(governance, next);
+        vm.prank(next);
+        vault.acceptGovernance();
         assertEq(vault.governance(), next, "governance replaced");
+        assertEq(vault.pendingGovernance(), address(0), "nothing pending");
 
         MockStrategy s = _newStrategy("new");
         vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotGovernance.selector, governance));
@@ -694,10 +702,20 @@ contract TreasuryVaultAdminTest is BaseTest {
         assertTrue(vault.strategyConfig(address(s)).listed, "new governance lists");
     }
 
-    function test_RevertWhen_setGovernance_zeroAddress() public {
-        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.ZeroAddress.selector));
+    function test_Low7_vaultGovernanceHandoverNeedsAcceptance() public {
+        address next = makeAddr("nextGovernance");
+        vm.prank(governance);
+        vault.setGovernance(next);
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotPendingGovernance.selector, guardian, next));
+        vm.prank(guardian);
+        vault.acceptGovernance();
+        // Cancelled before acceptance: the proposed address can no longer take over.
         vm.prank(governance);
         vault.setGovernance(address(0));
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotPendingGovernance.selector, next, address(0)));
+        vm.prank(next);
+        vault.acceptGovernance();
+        assertEq(vault.governance(), governance, "unchanged");
     }
 
     function test_RevertWhen_setGovernance_callerNotGovernance() public {

@@ -85,12 +85,15 @@ interface ISessionManager is IGovernanceRoles {
     function sessionCount() external view returns (uint256);
 
     /// @notice Grants a session. Governance may grant anything within protocol maxima; the session admin only within
-    /// the vault's ceilings.
+    /// the vault's ceilings, which bind per agent: the per-call limits, and the per-epoch limits, of the agent's active
+    /// sessions for the vault, this one included, must each sum within the ceiling. Either way the agent may hold at
+    /// most MAX_ACTIVE_SESSIONS active sessions. Prunes the agent's expired sessions from its active index.
     /// @return sessionId The new session's id.
     function grant(SessionParams calldata params) external returns (uint256 sessionId);
 
     /// @notice Revokes a session for good. Callable by governance, guardian, session admin, or the session's agent.
     /// Revoking a session that is already revoked does nothing (no revert, no event), so a revocation always succeeds.
+    /// Removes it from the agent's active index, and prunes the agent's expired sessions from it.
     function revoke(uint256 sessionId) external;
 
     /// @notice Pauses every agent at once. Guardian or governance.
@@ -99,7 +102,9 @@ interface ISessionManager is IGovernanceRoles {
     /// @notice Lifts the agent pause. Governance only.
     function unpauseAgents() external;
 
-    /// @notice Sets the ceilings on what the session admin may grant for `vault`. Governance only.
+    /// @notice Sets the ceilings on what the session admin may grant for `vault`. Governance only. Raising the
+    /// duration ceiling spends from the vault's rolling budget (one doubling, or 7 days from below 7 days, per ramp
+    /// period); beyond it, reverts `ChangeTooLarge(value, durationCeilingLimit(vault), time the raise fits)`.
     function setCeilings(address vault, Ceilings calldata ceilings) external;
 
     /// @notice Sets the session admin. Governance only.
@@ -125,8 +130,17 @@ interface ISessionManager is IGovernanceRoles {
     /// @notice What a session has left at the current block.
     function remaining(uint256 sessionId) external view returns (Remaining memory);
 
-    /// @notice Ids of every session ever granted to `agent`, oldest first.
+    /// @notice Ids of every session ever granted to `agent`, oldest first: the whole history, which only grows. To find
+    /// the sessions an agent can use, read `activeSessionsOf`.
     function sessionsOf(address agent) external view returns (uint256[] memory);
+
+    /// @notice Ids of the sessions of `agent`, for every vault, that are neither revoked nor expired (those not yet
+    /// started included), oldest first. At most MAX_ACTIVE_SESSIONS ids; its cost does not grow with history.
+    function activeSessionsOf(address agent) external view returns (uint256[] memory);
+
+    /// @notice The highest duration ceiling governance may set for `vault` now (seconds), given what its rolling budget
+    /// has left.
+    function durationCeilingLimit(address vault) external view returns (uint256);
 
     /// @notice The ceilings governance set for `vault`.
     function ceilings(address vault) external view returns (Ceilings memory);

@@ -12,6 +12,10 @@ interface ITreasuryLens {
         address strategy;
         uint8 index;
         bool enabled;
+        /// Whether every view the lens asked of the strategy answered (did not revert, stayed within the lens's gas
+        /// allowance, returned a full word, and `decimals` is at most 77). When false, the failed fields read 0: the
+        /// strategy is broken or hostile, and its zeros are not an empty position.
+        bool viewsOk;
         uint128 absoluteCap;
         uint16 relativeCapBps;
         /// Allocation as last marked by the vault, in assets.
@@ -57,15 +61,17 @@ interface ITreasuryLens {
         address guardian;
         address sessionManager;
         bool agentsPaused;
-        /// Listed strategies, in index order.
+        /// Listed strategies (exactly those of the withdraw queue), in index order.
         StrategyView[] strategies;
         address[] withdrawQueue;
-        /// The agent's sessions granted for this vault, oldest first (expired and revoked ones included).
+        /// The agent's active sessions for this vault (not revoked, not expired; not yet started included), oldest
+        /// first.
         SessionView[] sessions;
         uint256 blockNumber;
         uint256 timestamp;
     }
 
-    /// @notice The whole state of `vault`, and the sessions of `agent` for it, at the current block.
+    /// @notice The whole state of `vault`, and the active sessions of `agent` for it, at the current block. A strategy
+    /// whose views revert, burn gas or answer garbage reports zeros and `viewsOk == false` instead of failing it.
     function snapshot(ITreasuryVault vault, address agent) external view returns (Snapshot memory);
 }

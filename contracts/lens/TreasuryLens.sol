@@ -1,17 +1,33 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 
 import {ITreasuryLens} from "../interfaces/ITreasuryLens.sol";
 import {ITreasuryVault} from "../interfaces/ITreasuryVault.sol";
 import {ISessionManager} from "../interfaces/ISessionManager.sol";
+import {ConstantsLib} from "../libraries/ConstantsLib.sol";
+import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 
 /// @title TreasuryLens
 /// @notice Stateless reader: one `eth_call` returns a vault's totals, strategies, bounds, pause flag and an agent's
-/// sessions. A strategy whose views revert reports zeros instead of failing the whole snapshot.
+/// active sessions.
+///
+/// INVARIANTS
+/// - `strategies` lists exactly the vault's listed strategies (its withdraw queue), each once, in index order.
+/// - No strategy can fail the snapshot: every strategy view is a static call capped at STRATEGY_VIEW_GAS whose answer
+///   counts only if it returns at least 32 bytes (only the first word is copied, so a return bomb costs nothing). A
+///   view that reverts, runs out of its gas, or answers short reports 0 and clears the strategy's `viewsOk`.
+/// - The cost of the sessions part grows with the agent's active sessions, never with its history.
 contract TreasuryLens is ITreasuryLens {
+    /// @notice Gas given to each strategy view: far above what an honest ERC-4626 view needs.
+    uint256 public constant STRATEGY_VIEW_GAS = ConstantsLib.STRATEGY_VIEW_GAS;
+
+    /// @dev Largest decimals whose 10**decimals fits in 256 bits; a strategy answering more has failed `decimals`.
+    uint256 internal constant MAX_DECIMALS = 77;
+
     /// @inheritdoc ITreasuryLens
     function snapshot(ITreasuryVault vault, address agent) external view returns (Snapshot memory s) {
         ISessionManager sessions = vault.sessionManager();
@@ -30,60 +46,91 @@ contract TreasuryLens is ITreasuryLens {
         s.sessionManager = address(sessions);
         s.agentsPaused = sessions.agentsPaused();
         s.withdrawQueue = vault.withdrawQueue();
-        s.strategies = _strategies(vault, s.withdrawQueue.length);
+        s.strategies = _strategies(vault, s.withdrawQueue);
         s.sessions = _sessions(sessions, address(vault), agent);
         s.blockNumber = block.number;
         s.timestamp = block.timestamp;
     }
 
-    function _strategies(ITreasuryVault vault, uint256 listed) internal view returns (StrategyView[] memory views) {
-        views = new StrategyView[](listed);
-        uint256 count = vault.strategyCount();
-        uint256 n;
-        for (uint256 i; i < count && n < listed; ++i) {
-            address strategy = vault.strategyAt(i);
-            ITreasuryVault.StrategyConfig memory c = vault.strategyConfig(strategy);
-            if (!c.listed) continue;
-            StrategyView memory v = views[n++];
-            v.strategy = strategy;
-            v.index = c.index;
-            v.enabled = c.enabled;
-            v.absoluteCap = c.absoluteCap;
-            v.relativeCapBps = c.relativeCapBps;
-            v.allocation = vault.allocation(strategy);
-            v.shares = IERC4626(strategy).balanceOf(address(vault));
-            if (v.shares != 0) {
-                try IERC4626(strategy).previewRedeem(v.shares) returns (uint256 value) {
-                    v.currentValue = value;
-                } catch {}
-                try IERC4626(strategy).convertToAssets(v.shares) returns (uint256 value) {
-                    v.convertedValue = value;
-                } catch {}
+    /// @dev One view per listed strategy (the withdraw queue holds each listed strategy once), sorted by index.
+    function _strategies(ITreasuryVault vault, address[] memory listed)
+        internal
+        view
+        returns (StrategyView[] memory views)
+    {
+        views = new StrategyView[](listed.length);
+        for (uint256 i; i < listed.length; ++i) {
+            StrategyView memory v = _strategy(vault, listed[i]);
+            // Insertion sort by index: at most MAX_LISTED_STRATEGIES entries.
+            uint256 j = i;
+            while (j != 0 && views[j - 1].index > v.index) {
+                views[j] = views[j - 1];
+                --j;
             }
-            try IERC4626(strategy).convertToAssets(10 ** IERC20Metadata(strategy).decimals()) returns (uint256 p) {
-                v.sharePrice = p;
-            } catch {}
-            try IERC4626(strategy).maxWithdraw(address(vault)) returns (uint256 w) {
-                v.withdrawable = w;
-            } catch {}
-            try IERC4626(strategy).maxRedeem(address(vault)) returns (uint256 r) {
-                v.redeemableShares = r;
-            } catch {}
-            try IERC4626(strategy).totalAssets() returns (uint256 a) {
-                v.strategyTotalAssets = a;
-            } catch {}
-            try IERC4626(strategy).totalSupply() returns (uint256 t) {
-                v.strategyTotalSupply = t;
-            } catch {}
+            views[j] = v;
         }
     }
 
+    function _strategy(ITreasuryVault vault, address strategy) internal view returns (StrategyView memory v) {
+        ITreasuryVault.StrategyConfig memory c = vault.strategyConfig(strategy);
+        v.strategy = strategy;
+        v.index = c.index;
+        v.enabled = c.enabled;
+        v.absoluteCap = c.absoluteCap;
+        v.relativeCapBps = c.relativeCapBps;
+        v.allocation = vault.allocation(strategy);
+
+        bool ok = true;
+        bool callOk;
+        (callOk, v.shares) = _view(strategy, abi.encodeCall(IERC20.balanceOf, (address(vault))));
+        ok = ok && callOk;
+        if (v.shares != 0) {
+            (callOk, v.currentValue) = _view(strategy, abi.encodeCall(IERC4626.previewRedeem, (v.shares)));
+            ok = ok && callOk;
+            (callOk, v.convertedValue) = _view(strategy, abi.encodeCall(IERC4626.convertToAssets, (v.shares)));
+            ok = ok && callOk;
+        }
+        uint256 decimals;
+        (callOk, decimals) = _view(strategy, abi.encodeCall(IERC20Metadata.decimals, ()));
+        callOk = callOk && decimals <= MAX_DECIMALS;
+        ok = ok && callOk;
+        if (callOk) {
+            (callOk, v.sharePrice) = _view(strategy, abi.encodeCall(IERC4626.convertToAssets, (10 ** decimals)));
+            ok = ok && callOk;
+        }
+        (callOk, v.withdrawable) = _view(strategy, abi.encodeCall(IERC4626.maxWithdraw, (address(vault))));
+        ok = ok && callOk;
+        (callOk, v.redeemableShares) = _view(strategy, abi.encodeCall(IERC4626.maxRedeem, (address(vault))));
+        ok = ok && callOk;
+        (callOk, v.strategyTotalAssets) = _view(strategy, abi.encodeCall(IERC4626.totalAssets, ()));
+        ok = ok && callOk;
+        (callOk, v.strategyTotalSupply) = _view(strategy, abi.encodeCall(IERC20.totalSupply, ()));
+        v.viewsOk = ok && callOk;
+    }
+
+    /// @dev Static call to a strategy view returning one word: (false, 0) when it reverts, runs out of its
+    /// STRATEGY_VIEW_GAS, or does not return exactly one word (as the vault's StrategyLib judges it). Reverts when the snapshot itself has too little gas left to
+    /// give the view its full allowance, so a strategy is never reported failed for the caller's lack of gas.
+    function _view(address strategy, bytes memory data) internal view returns (bool ok, uint256 value) {
+        // EIP-150: a call passes on at most 63/64 of the gas left.
+        uint256 needed = STRATEGY_VIEW_GAS + STRATEGY_VIEW_GAS / 63 + 10_000;
+        if (gasleft() < needed) revert ErrorsLib.LensOutOfGas(gasleft(), needed);
+        uint256 gasCap = STRATEGY_VIEW_GAS;
+        assembly ("memory-safe") {
+            // Copies at most the first word of the answer into scratch space: a huge answer costs the lens nothing.
+            ok := staticcall(gasCap, strategy, add(data, 0x20), mload(data), 0x00, 0x20)
+            ok := and(ok, eq(returndatasize(), 0x20))
+            if ok { value := mload(0x00) }
+        }
+    }
+
+    /// @dev The agent's active sessions for `vault`, oldest first.
     function _sessions(ISessionManager sessions, address vault, address agent)
         internal
         view
         returns (SessionView[] memory views)
     {
-        uint256[] memory ids = sessions.sessionsOf(agent);
+        uint256[] memory ids = sessions.activeSessionsOf(agent);
         views = new SessionView[](ids.length);
         uint256 n;
         for (uint256 i; i < ids.length; ++i) {

@@ -39,8 +39,17 @@ library ConstantsLib {
     /// @dev Most the epoch loss budget may rise above its reference in one ramp period: 100 bps.
     uint256 internal constant MAX_EPOCH_LOSS_RAISE_BPS = 100;
 
-    /// @dev The session duration ceiling may rise to at most max(2 x reference, 7 days) in one ramp period.
+    /// @dev Budget of a vault's session duration ceiling per ramp period (RampLib): 10,000 bps = one doubling. A raise
+    /// spends its size in bps of the ceiling it starts from, or of MIN_DURATION_CEILING_STEP when that is larger.
+    uint256 internal constant MAX_DURATION_CEILING_RAISE_BPS = 10_000;
+
+    /// @dev Smallest base a duration ceiling raise is measured against: from 0 (or any ceiling up to 7 days), one full
+    /// budget raises the ceiling by 7 days.
     uint256 internal constant MIN_DURATION_CEILING_STEP = 7 days;
+
+    /// @dev Most sessions one agent may hold at once (granted, not revoked, not expired), over every vault: bounds the
+    /// gas of a grant (which sums the agent's active sessions) and of the lens.
+    uint256 internal constant MAX_ACTIVE_SESSIONS = 32;
 
     /// @dev Gas each view call into a strategy may use (balanceOf, previewRedeem, maxWithdraw, maxRedeem, asset). A
     /// strategy must answer its views within it; one that does not counts as failed (its book value is used).

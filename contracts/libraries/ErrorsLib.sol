@@ -18,6 +18,10 @@ library ErrorsLib {
     /// @notice Thrown when an address argument that must be set is zero.
     error ZeroAddress();
 
+    /// @notice Thrown when `acceptGovernance` is called by an address other than the pending governance (`pending`,
+    /// zero when no handover is pending).
+    error NotPendingGovernance(address caller, address pending);
+
     // ---------------------------------------------------------------- strategies and bounds
 
     /// @notice Thrown when adding a strategy that is already listed.
@@ -146,6 +150,17 @@ library ErrorsLib {
     /// @notice Thrown when a session's volume limit exceeds the governance ceiling for its vault.
     error VolumeAboveCeiling(uint256 volume, uint256 ceiling);
 
+    /// @notice Thrown when the session admin's grant would raise the sum of the per-call volume limits of the agent's
+    /// active sessions for the vault (`active`, before the grant, plus `requested`) above the vault's ceiling.
+    error AgentCallVolumeAboveCeiling(address agent, uint256 active, uint256 requested, uint256 ceiling);
+
+    /// @notice Thrown when the session admin's grant would raise the sum of the per-epoch volume limits of the agent's
+    /// active sessions for the vault (`active`, before the grant, plus `requested`) above the vault's ceiling.
+    error AgentEpochVolumeAboveCeiling(address agent, uint256 active, uint256 requested, uint256 ceiling);
+
+    /// @notice Thrown when a grant would give an agent more than `limit` active sessions at once.
+    error TooManyActiveSessions(address agent, uint256 limit);
+
     /// @notice Thrown when a caller may not grant sessions.
     error NotGranter(address caller);
 
@@ -165,4 +180,9 @@ library ErrorsLib {
     /// mark (`price` and `floor` in assets per whole share); agents stay stopped until governance resets the mark.
     error DrawdownLimitReached(uint256 price, uint256 floor);
 
+    // ---------------------------------------------------------------- lens
+
+    /// @notice Thrown when the lens has less gas left (`gasLeft`) than a strategy view's full allowance needs
+    /// (`needed`): the caller should send the snapshot with more gas.
+    error LensOutOfGas(uint256 gasLeft, uint256 needed);
 }

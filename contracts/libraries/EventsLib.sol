@@ -8,6 +8,8 @@ import {ISessionManager} from "../interfaces/ISessionManager.sol";
 library EventsLib {
     // ---------------------------------------------------------------- roles
     event GovernanceSet(address indexed previous, address indexed governance);
+    /// @notice Governance proposed `pending` as its successor (zero: the pending handover was cancelled).
+    event GovernanceProposed(address indexed governance, address indexed pending);
     event GuardianSet(address indexed previous, address indexed guardian);
 
     // ---------------------------------------------------------------- vault configuration

@@ -6,6 +6,7 @@ import {GovernanceRoles} from "../governance/GovernanceRoles.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {EventsLib} from "../libraries/EventsLib.sol";
+import {RampLib} from "../libraries/RampLib.sol";
 
 /// @title SessionManager
 /// @notice Grants agents time-, scope- and rate-bound permissions to rebalance treasury vaults.
@@ -13,17 +14,30 @@ import {EventsLib} from "../libraries/EventsLib.sol";
 /// ROLES
 /// - governance (Timelock): grants any session within the protocol maxima, sets per-vault ceilings and the session
 ///   admin, revokes, pauses and unpauses agents.
-/// - session admin (operator multisig): grants only within the vault's ceilings, revokes.
+/// - session admin (operator multisig): grants only within the vault's ceilings, revokes. The ceilings bind per agent:
+///   the sum of the per-call limits, and the sum of the per-epoch limits, of the agent's active sessions for the vault
+///   (whoever granted them, the new one included) stay within the vault's `maxVolumePerCall` and `maxVolumePerEpoch`.
+///   Per-call limits are summed too, since parallel sessions can be used in the same block. Sessions count from grant
+///   until they expire or are revoked, before their `validAfter` included.
 /// - guardian (multisig): pauses agents, revokes. Cannot grant or unpause.
 /// - agent: uses its sessions through the vault; may revoke (forfeit) its own sessions.
 /// - vault: the only caller of `consume` for the sessions granted for it.
 ///
 /// TIMELOCKS
 /// - Every governance change goes through governance's own delay; pause and revoke apply in the same block.
+/// - Bounded change (RampLib): raising a vault's duration ceiling spends the raise, in bps of the ceiling it starts
+///   from (at least MIN_DURATION_CEILING_STEP), from a budget of MAX_DURATION_CEILING_RAISE_BPS (one doubling) that
+///   refills linearly over RAMP_PERIOD. Two full steps never land less than a period apart; split steps compound to at
+///   most e (~2.72x) per period's refill. Lowering spends nothing and refunds nothing. Volume ceilings are governance's
+///   alone and apply at once.
 ///
 /// INVARIANTS
 /// - Ids run from 1 upward and are never reused; a re-grant starts with fresh counters.
-/// - No session lasts longer than MAX_SESSION_DURATION, and none granted by the session admin passes its ceilings.
+/// - No session lasts longer than MAX_SESSION_DURATION, and none granted by the session admin passes its ceilings;
+///   right after a session admin's grant, the agent's active sessions for the vault sum within the volume ceilings.
+/// - An agent never holds more than MAX_ACTIVE_SESSIONS active sessions. `activeSessionsOf` lists exactly the agent's
+///   granted, unrevoked, unexpired sessions; the stored index drops revoked ones at once and expired ones at the
+///   agent's next grant or revocation.
 /// - `consume` succeeds only for the session's vault and agent, inside [validAfter, validUntil), unrevoked, unpaused,
 ///   within scope, per-call volume, per-epoch volume, calls per epoch and minimum interval.
 contract SessionManager is ISessionManager, GovernanceRoles {
@@ -42,16 +56,15 @@ contract SessionManager is ISessionManager, GovernanceRoles {
     }
 
     mapping(uint256 sessionId => Session) internal _sessions;
+    /// @dev Every session ever granted to an agent, oldest first (history; the lens does not read it).
     mapping(address agent => uint256[]) internal _sessionsOf;
+    /// @dev The agent's sessions not revoked and not yet pruned as expired, in no order (swap-and-pop).
+    mapping(address agent => uint256[]) internal _activeOf;
+    /// @dev 1 + the session's position in its agent's `_activeOf`; 0 when it is not there.
+    mapping(uint256 sessionId => uint256) internal _activeSlot;
     mapping(address vault => Ceilings) internal _ceilings;
-
-    /// @dev Where a vault's duration ceiling stood at the start of its current ramp period.
-    struct DurationReference {
-        uint40 periodStart;
-        uint40 maxDuration;
-    }
-
-    mapping(address vault => DurationReference) internal _durationRef;
+    /// @dev A vault's rolling budget for raising its duration ceiling, in bps (see TIMELOCKS).
+    mapping(address vault => RampLib.Ramp) internal _durationRamp;
 
     constructor(address governance_, address guardian_, address sessionAdmin_)
         GovernanceRoles(governance_, guardian_)
@@ -83,8 +96,8 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         // in the future cannot be granted further ahead than the ceiling.
         uint256 duration = p.validUntil - block.timestamp;
         uint256 maxDuration = ConstantsLib.MAX_SESSION_DURATION;
+        Ceilings memory c = _ceilings[p.vault];
         if (!byGovernance) {
-            Ceilings memory c = _ceilings[p.vault];
             if (c.maxDuration < maxDuration) maxDuration = c.maxDuration;
             if (p.maxVolumePerCall > c.maxVolumePerCall) {
                 revert ErrorsLib.VolumeAboveCeiling(p.maxVolumePerCall, c.maxVolumePerCall);
@@ -94,6 +107,7 @@ contract SessionManager is ISessionManager, GovernanceRoles {
             }
         }
         if (duration > maxDuration) revert ErrorsLib.DurationAboveCeiling(duration, maxDuration);
+        _checkAgentTotals(p, byGovernance, c);
 
         sessionId = ++sessionCount;
         Session storage s = _sessions[sessionId];
@@ -108,6 +122,9 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         s.maxVolumePerEpoch = p.maxVolumePerEpoch;
         s.scope = p.scope;
         _sessionsOf[p.agent].push(sessionId);
+        _activeOf[p.agent].push(sessionId);
+        // Safe: the list is at most MAX_ACTIVE_SESSIONS long after the push.
+        _activeSlot[sessionId] = _activeOf[p.agent].length;
 
         emit EventsLib.SessionGranted(sessionId, msg.sender, p);
     }
@@ -124,7 +141,65 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         // forfeits its session first cannot make the guardian's revocation (or a batch holding it) revert.
         if (s.revoked) return;
         s.revoked = true;
+        address agent = s.agent;
+        uint256 slot = _activeSlot[sessionId];
+        if (slot != 0) _removeActive(agent, slot - 1);
+        _pruneAndSum(agent, address(0));
         emit EventsLib.SessionRevoked(sessionId, msg.sender);
+    }
+
+    /// @dev Prunes the agent's active index, then checks the agent's count of active sessions and, for the session
+    /// admin, the sums of the volume limits of its active sessions for the vault, the new one included.
+    function _checkAgentTotals(SessionParams calldata p, bool byGovernance, Ceilings memory c) internal {
+        (uint256 count, uint256 perCall, uint256 perEpoch) = _pruneAndSum(p.agent, p.vault);
+        if (count >= ConstantsLib.MAX_ACTIVE_SESSIONS) {
+            revert ErrorsLib.TooManyActiveSessions(p.agent, ConstantsLib.MAX_ACTIVE_SESSIONS);
+        }
+        if (byGovernance) return;
+        // Parallel sessions for the same vault add up: together they stay within the ceilings.
+        if (perCall + p.maxVolumePerCall > c.maxVolumePerCall) {
+            revert ErrorsLib.AgentCallVolumeAboveCeiling(p.agent, perCall, p.maxVolumePerCall, c.maxVolumePerCall);
+        }
+        if (perEpoch + p.maxVolumePerEpoch > c.maxVolumePerEpoch) {
+            revert ErrorsLib.AgentEpochVolumeAboveCeiling(p.agent, perEpoch, p.maxVolumePerEpoch, c.maxVolumePerEpoch);
+        }
+    }
+
+    /// @dev Drops the agent's expired sessions from its active index, and sums what is left: the number of sessions
+    /// (every vault) and, for `vault`, their per-call and per-epoch volume limits. At most MAX_ACTIVE_SESSIONS reads.
+    function _pruneAndSum(address agent, address vault)
+        internal
+        returns (uint256 count, uint256 perCall, uint256 perEpoch)
+    {
+        uint256[] storage list = _activeOf[agent];
+        uint256 i;
+        while (i < list.length) {
+            Session storage s = _sessions[list[i]];
+            if (block.timestamp >= s.validUntil) {
+                // The last entry moves into position i, which is read again.
+                _removeActive(agent, i);
+                continue;
+            }
+            if (s.vault == vault) {
+                perCall += s.maxVolumePerCall;
+                perEpoch += s.maxVolumePerEpoch;
+            }
+            ++i;
+        }
+        count = list.length;
+    }
+
+    /// @dev Removes the entry at `position` of the agent's active index (swap-and-pop).
+    function _removeActive(address agent, uint256 position) internal {
+        uint256[] storage list = _activeOf[agent];
+        uint256 removed = list[position];
+        uint256 last = list[list.length - 1];
+        if (last != removed) {
+            list[position] = last;
+            _activeSlot[last] = position + 1;
+        }
+        list.pop();
+        delete _activeSlot[removed];
     }
 
     // ---------------------------------------------------------------- pause and configuration
@@ -150,16 +225,21 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         if (c.maxVolumePerCall > c.maxVolumePerEpoch) {
             revert ErrorsLib.BoundOutOfRange(c.maxVolumePerCall, 0, c.maxVolumePerEpoch);
         }
-        // Bounded change: the duration ceiling may at most double (or reach 7 days) per ramp period.
-        DurationReference storage ref = _durationRef[vault];
-        if (block.timestamp >= ref.periodStart + ConstantsLib.RAMP_PERIOD) {
-            ref.periodStart = uint40(block.timestamp);
-            ref.maxDuration = _ceilings[vault].maxDuration;
-        }
-        uint256 limit = 2 * uint256(ref.maxDuration);
-        if (limit < ConstantsLib.MIN_DURATION_CEILING_STEP) limit = ConstantsLib.MIN_DURATION_CEILING_STEP;
-        if (c.maxDuration > limit) {
-            revert ErrorsLib.ChangeTooLarge(c.maxDuration, limit, ref.periodStart + ConstantsLib.RAMP_PERIOD);
+        // Bounded change (see TIMELOCKS): only a raise of the duration ceiling spends from the vault's budget.
+        uint256 current = _ceilings[vault].maxDuration;
+        if (c.maxDuration > current) {
+            uint256 base = _durationBase(current);
+            uint256 limit = ConstantsLib.MAX_DURATION_CEILING_RAISE_BPS;
+            // Rounding: up, so no raise is free. Safe from overflow: durations are at most 365 days.
+            uint256 amount = ((c.maxDuration - current) * ConstantsLib.BPS + base - 1) / base;
+            RampLib.Ramp memory ramp = _durationRamp[vault];
+            uint256 room = RampLib.room(ramp, limit);
+            if (amount > room) {
+                revert ErrorsLib.ChangeTooLarge(
+                    c.maxDuration, current + room * base / ConstantsLib.BPS, RampLib.readyAt(ramp, amount, limit)
+                );
+            }
+            RampLib.spend(_durationRamp[vault], amount, limit, c.maxDuration, true);
         }
         _ceilings[vault] = c;
         emit EventsLib.CeilingsSet(vault, c.maxDuration, c.maxVolumePerCall, c.maxVolumePerEpoch);
@@ -325,6 +405,42 @@ contract SessionManager is ISessionManager, GovernanceRoles {
     /// @inheritdoc ISessionManager
     function sessionsOf(address agent) external view returns (uint256[] memory) {
         return _sessionsOf[agent];
+    }
+
+    /// @inheritdoc ISessionManager
+    function activeSessionsOf(address agent) external view returns (uint256[] memory ids) {
+        uint256[] storage list = _activeOf[agent];
+        ids = new uint256[](list.length);
+        uint256 n;
+        for (uint256 i; i < list.length; ++i) {
+            uint256 id = list[i];
+            // Expired entries wait in the index for the agent's next grant or revocation: skip them.
+            if (block.timestamp >= _sessions[id].validUntil) continue;
+            // Insertion sort, oldest first: at most MAX_ACTIVE_SESSIONS entries.
+            uint256 j = n++;
+            while (j != 0 && ids[j - 1] > id) {
+                ids[j] = ids[j - 1];
+                --j;
+            }
+            ids[j] = id;
+        }
+        // Safe: n <= list.length; shrink the array to the active sessions.
+        assembly ("memory-safe") {
+            mstore(ids, n)
+        }
+    }
+
+    /// @inheritdoc ISessionManager
+    function durationCeilingLimit(address vault) external view returns (uint256) {
+        uint256 current = _ceilings[vault].maxDuration;
+        uint256 base = _durationBase(current);
+        uint256 room = RampLib.room(_durationRamp[vault], ConstantsLib.MAX_DURATION_CEILING_RAISE_BPS);
+        return _min(current + room * base / ConstantsLib.BPS, ConstantsLib.MAX_SESSION_DURATION);
+    }
+
+    /// @dev What a raise of the duration ceiling from `current` is measured against, in seconds.
+    function _durationBase(uint256 current) private pure returns (uint256) {
+        return _max(current, ConstantsLib.MIN_DURATION_CEILING_STEP);
     }
 
     /// @inheritdoc ISessionManager

@@ -119,6 +119,12 @@ const HINTS: Record<string, string> = {
   GuardianCannotLoosen: "the guardian only tightens; loosening goes through a governance proposal (`propose`)",
   VolumeAboveCeiling:
     "the session admin grants only inside the ceilings governance set for this vault; raise them with `propose --ceilings`",
+  AgentCallVolumeAboveCeiling:
+    "the agent's active sessions on this vault already use that much of the per-call ceiling (the ceilings bind per agent, summed over its sessions): revoke one, wait for one to expire, grant less, or raise the ceiling with `propose --ceilings`",
+  AgentEpochVolumeAboveCeiling:
+    "the agent's active sessions on this vault already use that much of the per-epoch ceiling (the ceilings bind per agent, summed over its sessions): revoke one, wait for one to expire, grant less, or raise the ceiling with `propose --ceilings`",
+  TooManyActiveSessions: "the agent already holds the most active sessions allowed: revoke one it no longer needs",
+  NotPendingGovernance: "only the address governance proposed (setGovernance) may accept governance",
   DurationAboveCeiling:
     "the session is longer than the ceiling governance set for this vault (or the 365-day maximum); shorten --duration or raise the ceiling with `propose --ceilings`",
   NotGranter: "only governance or the session admin may grant sessions: pass the session admin's account with --from",

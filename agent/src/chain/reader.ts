@@ -70,6 +70,7 @@ export function toSnapshot(raw: ITreasuryLens.SnapshotStructOutput): VaultSnapsh
         redeemableShares: s.redeemableShares,
         strategyTotalAssets: s.strategyTotalAssets,
         strategyTotalSupply: s.strategyTotalSupply,
+        viewsOk: s.viewsOk,
       }),
     ),
     withdrawQueue: raw.withdrawQueue.map((a) => getAddress(a)),

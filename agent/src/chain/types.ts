@@ -26,6 +26,11 @@ export interface StrategyState {
   /** The strategy's own total assets and share supply (0 when they revert). */
   strategyTotalAssets: bigint;
   strategyTotalSupply: bigint;
+  /**
+   * Whether every view the lens asked of the strategy answered (no revert, within the lens's gas allowance, a full
+   * word). When false the failed fields read 0: the strategy is broken or hostile, and a 0 is not an empty position.
+   */
+  viewsOk: boolean;
 }
 
 export interface VaultBounds {
@@ -89,10 +94,10 @@ export interface VaultSnapshot {
   guardian: string;
   sessionManager: string;
   agentsPaused: boolean;
-  /** Listed strategies, in index order. */
+  /** Listed strategies (exactly those of the withdraw queue), in index order. */
   strategies: StrategyState[];
   withdrawQueue: string[];
-  /** The agent's sessions for this vault, oldest first, expired and revoked ones included. */
+  /** The agent's active sessions for this vault (not revoked, not expired; not yet started included), oldest first. */
   sessions: SessionState[];
   blockNumber: bigint;
   timestamp: bigint;

@@ -21,6 +21,7 @@ import type { CostModel, PlanDecision, Planner, PlannerParams } from "../planner
 import { blamedStrategy, inspectStrategies, type QuarantineParams, type SeenPrice, type StrategyFinding } from "../quarantine/inspect.js";
 import type { QuarantineList } from "../quarantine/store.js";
 import { assessVault, type SessionPolicy, type VaultAssessment } from "../session/assess.js";
+import { EndedSessions } from "../session/ended.js";
 import type { Clock } from "../util/clock.js";
 import type { EstimateOptions, YieldEstimate } from "../yield/estimate.js";
 import type { PriceHistory } from "../yield/history.js";
@@ -93,6 +94,8 @@ export class VaultRunner {
   /** Share price of each strategy at the last tick, by lower-case address. */
   private readonly seen = new Map<string, SeenPrice>();
   private lastSnapshot: VaultSnapshot | undefined;
+  /** Sessions seen at earlier ticks that have since expired or been revoked (the lens lists active ones only). */
+  private readonly endedSessions = new EndedSessions();
 
   constructor(
     readonly config: VaultRunnerConfig,
@@ -151,6 +154,8 @@ export class VaultRunner {
     this.floorBlock = snapshot.blockNumber;
     if (this.staleStreak) logFor(snapshot).info({ ticks: this.staleStreak }, "snapshot current again");
     this.staleStreak = 0;
+    snapshot = this.endedSessions.merge(snapshot);
+    report.snapshot = snapshot;
 
     const log = logFor(snapshot);
     const now = snapshot.timestamp;

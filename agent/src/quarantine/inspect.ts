@@ -4,7 +4,8 @@
  * it); the daemon additionally stops putting money into it.
  *
  * In order, the first sign that applies names the strategy's quarantine:
- * - `views-revert`: the vault holds shares but `previewRedeem` or `convertToAssets` reverts (the lens reports 0);
+ * - `views-revert`: one of the strategy's views failed in the lens (reverted, ran out of the lens's gas allowance or
+ *   answered short: `viewsOk` is false), or the vault holds shares but `previewRedeem` or `convertToAssets` reads 0;
  * - `preview-over-reports`: `previewRedeem` of the vault's shares is above `convertToAssets` of them (fees only lower
  *   a preview), so an exit would realize less than the vault's mark;
  * - `withdraw-over-promised`: `maxWithdraw` promises more than the whole position is worth;
@@ -75,6 +76,9 @@ export function inspectStrategy(s: StrategyState, seen: SeenPrice | undefined, p
   const holds = s.shares > 0n;
   if (holds && (s.currentValue === 0n || s.convertedValue === 0n || s.sharePrice === 0n)) {
     return found("views-revert", false, `its views revert or value the vault's ${s.shares} shares at 0 (previewRedeem ${s.currentValue}, convertToAssets ${s.convertedValue})`);
+  }
+  if (!s.viewsOk) {
+    return found("views-revert", false, "some of its views revert, exhaust the lens's gas allowance or answer short (the lens reports 0 for them, so even its share balance may be unknown)");
   }
   if (holds && s.currentValue > withTolerance(s.convertedValue, params)) {
     return found(

@@ -32,6 +32,7 @@ export function strategy(address: string, index: number, value: bigint, over: Pa
     redeemableShares: value,
     strategyTotalAssets: 0n,
     strategyTotalSupply: 0n,
+    viewsOk: true,
     ...over,
   };
 }

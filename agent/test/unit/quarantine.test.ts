@@ -38,6 +38,14 @@ describe("inspectStrategy", () => {
     }
   });
 
+  it("views-revert: a view failed in the lens (viewsOk false), even with nothing seen held; left in place", () => {
+    for (const s of [strategy(A, 0, 0n, { viewsOk: false }), held({ viewsOk: false })]) {
+      const f = inspectStrategy(s, undefined, P);
+      expect(f).toMatchObject({ strategy: A, code: "views-revert", exit: false });
+      expect(f!.detail).toMatch(/some of its views revert, exhaust the lens's gas allowance or answer short/);
+    }
+  });
+
   it("preview-over-reports: previewRedeem above convertToAssets by more than the tolerance; left in place", () => {
     // 1 bps + 1 unit of 100,000 is 11: 100,011 passes, 100,012 does not.
     expect(inspectStrategy(held({ currentValue: 100_011n, withdrawable: 100_011n }), undefined, P)).toBeUndefined();
