@@ -136,7 +136,8 @@ describe("Governance: bounds change through Governor and Timelock", function () 
     );
     expect((mismatch as OperationError).revert?.name, "strategy over another asset").to.equal("StrategyAssetMismatch");
 
-    // A strategy holding the vault's money cannot be delisted: fund the vault and let an agent allocate to it.
+    // A strategy holding the vault's money that it will not let go cannot be delisted: fund the vault, let an agent
+    // allocate to it, then block its withdrawals (delisting redeems what a strategy lets go first).
     const unit = 10n ** 6n;
     const asset = await ethers.getContractAt("MockERC20", ctx.addresses.asset);
     const [, , , agent, user] = await ethers.getSigners();
@@ -155,6 +156,7 @@ describe("Governance: bounds change through Governor and Timelock", function () 
     });
     const s0 = ctx.addresses.strategies[0];
     await (await ctx.vault.connect(agent).rebalance([{ strategy: s0, assets: 100_000n * unit }], sessionId, ethers.ZeroHash)).wait();
+    await (await (await ethers.getContractAt("MockStrategy", s0)).setBlocked(true)).wait();
     const notEmpty = await thrown(() => proposeBounds(ctx, { changes: [{ kind: "removeStrategy", strategy: s0 }] }));
     expect((notEmpty as OperationError).revert?.name, "delisting a funded strategy").to.equal("StrategyNotEmpty");
 

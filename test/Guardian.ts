@@ -91,8 +91,11 @@ describe("Guardian: tightens at once, never loosens; unpause needs governance", 
     expect(await revertName(vault.addStrategy(other, 1n, 1)), "listing a strategy").to.equal("NotGovernance");
     expect(await revertName(vault.removeStrategy(s0)), "delisting a strategy").to.equal("NotGovernance");
     expect(await revertName(vault.setWithdrawQueue([s1, s0, ctx.addresses.strategies[2]])), "reordering exits").to.equal("NotGovernance");
-    expect(await revertName(vault.setGuardian(other)), "replacing the guardian").to.equal("NotGovernance");
-    expect(await revertName(vault.setGovernance(other)), "taking governance").to.equal("NotGovernance");
+    // The vault's roles are the SessionManager's: the guardian cannot take them there either.
+    expect(await revertName(sessions.setGuardian(other)), "replacing the guardian").to.equal("NotGovernance");
+    expect(await revertName(sessions.setGovernance(other)), "taking governance").to.equal("NotGovernance");
+    expect(await vault.governance(), "the vault's governance is still the Timelock").to.equal(ctx.addresses.timelock);
+    expect(await vault.guardian(), "the vault's guardian is unchanged").to.equal(await guardian.signer.getAddress());
     expect(
       await revertName(sessions.setCeilings(ctx.addresses.vault, { maxDuration: 30 * 86_400, maxVolumePerCall: 1n, maxVolumePerEpoch: 1n })),
       "raising session ceilings",

@@ -136,7 +136,7 @@ export async function addVaults(fleet: Fleet, count: number, options: { strategi
   const assetAddress = await fleet.asset.getAddress();
   const factory = new TreasuryVault__factory(governance);
   const deployData = (
-    await factory.getDeployTransaction(assetAddress, "Treasury mUSD", "tmUSD", await fleet.sessions.getAddress(), governance.address, fleet.guardian.address, {
+    await factory.getDeployTransaction(assetAddress, "Treasury mUSD", "tmUSD", await fleet.sessions.getAddress(), {
       idleBufferBps: 1_000,
       maxLossPerCallBps: 50,
       epochLossBudgetBps: 100,

@@ -73,8 +73,6 @@ export async function deployStack(chain: LocalChain, options: StackOptions = {})
       "Treasury mUSD",
       "tmUSD",
       await sessions.getAddress(),
-      governance.address,
-      guardian.address,
       {
         idleBufferBps: options.idleBufferBps ?? 1_000,
         maxLossPerCallBps: options.maxLossPerCallBps ?? 50,

@@ -33,6 +33,20 @@ export function decodeTreasuryError(data: string): DecodedError | undefined {
   return { name: parsed.name, args, selector: parsed.selector };
 }
 
+/**
+ * ABI-encodes a treasury error from its name and its arguments by name: the revert data the contracts give for it (the
+ * mirror's prediction, byte for byte).
+ */
+export function encodeTreasuryError(error: { name: string; args: Record<string, unknown> }): string {
+  const fragment = treasuryErrors.getError(error.name);
+  if (!fragment) throw new Error(`${error.name} is not a treasury error`);
+  const values = fragment.inputs.map((input) => {
+    if (!(input.name in error.args)) throw new Error(`${error.name}: argument ${input.name} missing`);
+    return error.args[input.name];
+  });
+  return treasuryErrors.encodeErrorResult(fragment, values);
+}
+
 /** Errors a strategy call commonly reverts with besides the treasury's own (the reason inside StrategyCallFailed). */
 const strategyErrors = new Interface([
   "error Error(string message)",

@@ -56,6 +56,14 @@ interface ITreasuryLens {
         uint256 totalAllocated;
         /// Assets per 10**shareDecimals vault shares.
         uint256 sharePrice;
+        /// Assets deposited in this block: caps, the idle buffer and loss limits are measured without them.
+        uint256 inflowInBlock;
+        /// The drawdown guard's share price high-water mark, in assets per 10**shareDecimals vault shares.
+        uint256 highWaterMark;
+        /// The drawdown limit, in bps below the high-water mark.
+        uint16 maxDrawdownBps;
+        /// The highest yearly rate at which recorded total assets may grow, in bps.
+        uint16 gainRateBps;
         ITreasuryVault.Bounds bounds;
         address governance;
         address guardian;

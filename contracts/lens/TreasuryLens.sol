@@ -40,6 +40,10 @@ contract TreasuryLens is ITreasuryLens {
         s.idle = vault.idle();
         s.totalAllocated = vault.totalAllocated();
         s.sharePrice = vault.convertToAssets(10 ** s.shareDecimals);
+        s.inflowInBlock = vault.inflowInBlock();
+        s.highWaterMark = vault.highWaterMark();
+        s.maxDrawdownBps = vault.maxDrawdownBps();
+        s.gainRateBps = vault.gainRateBps();
         s.bounds = vault.bounds();
         s.governance = vault.governance();
         s.guardian = vault.guardian();

@@ -25,8 +25,6 @@ export function buildTreasury(
     m.getParameter("name", "Treasury Vault"),
     m.getParameter("symbol", "tVAULT"),
     sessionManager,
-    governance,
-    guardian,
     {
       idleBufferBps: m.getParameter("idleBufferBps", 1_000),
       maxLossPerCallBps: m.getParameter("maxLossPerCallBps", 50),

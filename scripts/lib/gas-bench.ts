@@ -106,8 +106,6 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     const harness = await ethers.deployContract("RebalanceHarness", [
       await stack.asset.getAddress(),
       await stack.sessions.getAddress(),
-      stack.governance.address,
-      stack.guardian.address,
       { idleBufferBps: 1_000, maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400, lossEpoch: 0, lossInEpoch: 0 },
     ]);
     const harnessAddress = await harness.getAddress();

@@ -56,8 +56,6 @@ export async function deployStack(ethers: HardhatEthers, options: StackOptions =
       "Treasury mUSD",
       "tmUSD",
       await sessions.getAddress(),
-      governance.address,
-      guardian.address,
       {
         idleBufferBps: options.idleBufferBps ?? 1_000,
         maxLossPerCallBps: options.maxLossPerCallBps ?? 50,

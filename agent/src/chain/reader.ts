@@ -42,6 +42,10 @@ export function toSnapshot(raw: ITreasuryLens.SnapshotStructOutput): VaultSnapsh
     idle: raw.idle,
     totalAllocated: raw.totalAllocated,
     sharePrice: raw.sharePrice,
+    inflowInBlock: raw.inflowInBlock,
+    highWaterMark: raw.highWaterMark,
+    maxDrawdownBps: Number(raw.maxDrawdownBps),
+    gainRateBps: Number(raw.gainRateBps),
     bounds: {
       idleBufferBps: Number(raw.bounds.idleBufferBps),
       maxLossPerCallBps: Number(raw.bounds.maxLossPerCallBps),

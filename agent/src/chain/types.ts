@@ -87,8 +87,18 @@ export interface VaultSnapshot {
   totalAssets: bigint;
   totalSupply: bigint;
   idle: bigint;
+  /** Sum of the strategies' book values: total assets are valued live, so they differ in general. */
   totalAllocated: bigint;
+  /** Assets per 10**shareDecimals vault shares. */
   sharePrice: bigint;
+  /** Assets deposited in the snapshot's block: caps, the idle buffer and loss limits are measured without them. */
+  inflowInBlock: bigint;
+  /** The drawdown guard's share price high-water mark (assets per 10**shareDecimals vault shares). */
+  highWaterMark: bigint;
+  /** Rebalances that raise a strategy or lose anything stop while the price is this many bps below the mark. */
+  maxDrawdownBps: number;
+  /** The highest yearly rate at which recorded total assets may grow, in bps. */
+  gainRateBps: number;
   bounds: VaultBounds;
   governance: string;
   guardian: string;

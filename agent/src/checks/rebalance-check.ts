@@ -1,12 +1,22 @@
 /**
- * Pure mirror of `TreasuryVault.previewRebalance`: every check of SPECIFICATION.md, in the same order, with the same
- * error names and arguments, and the same headroom figures. No I/O: the vault state comes from a lens snapshot, the
- * strategies' share math from a `StrategyValuation`, and the time is given.
+ * Pure mirror of `TreasuryVault.previewRebalance` (which runs the real rebalance and undoes it): every check in the
+ * vault's order (shape, session, withdraw limits and idle, caps, idle buffer, per-call loss, epoch loss budget,
+ * drawdown), with the same error names and arguments, and the same figures. No I/O: the vault state comes from a lens
+ * snapshot, the strategies' share math from a `StrategyValuation`, and the time is given.
+ *
+ * Valuation as the vault does it: total assets before are the snapshot's (valued live, gains capped by the gain rate);
+ * a leg's current value is its live value (`previewRedeem` of the vault's shares), or its book value where the views
+ * fail. After the moves each touched leg is booked at min(live value after, value before - assets that left + assets
+ * that arrived), total assets fall by any drop of idle plus the touched legs (never rise), and caps, the buffer and the
+ * loss limits are measured without the deposits of the current block.
+ *
+ * When the call would revert, `previewRebalance` reports only the reason, the volume and the session's volume headroom
+ * (every other figure 0); so does the mirror.
  */
 import type { SessionRecord, StrategyState, Target, VaultSnapshot } from "../chain/types.js";
-import { BPS, minBig, mulDivDown, mulDivUp } from "./math.js";
+import { BPS, maxBig, minBig, mulDivDown, mulDivUp } from "./math.js";
 import { checkSession, sessionRemaining } from "./session-check.js";
-import type { StrategyValuation } from "./valuation.js";
+import { positionValue, viewsFail, type StrategyValuation } from "./valuation.js";
 import { predicted, type PredictedError } from "./verdict.js";
 
 export interface RebalanceCheckInput {
@@ -39,8 +49,17 @@ export interface RebalanceVerdict {
 interface Leg {
   strategy: string;
   config: StrategyState;
+  /** Live value before the call, or book value where the strategy's views fail. */
   current: bigint;
   target: bigint;
+}
+
+/** What the legs did: the first error they raise (a withdraw limit, or idle short of a deposit), idle and values after. */
+interface Moves {
+  error: PredictedError | undefined;
+  idleAfter: bigint;
+  /** Each leg's value as the vault books it after the call. */
+  afterValues: bigint[];
 }
 
 /** Looks a session up in the snapshot (the agent's sessions for this vault). */
@@ -64,7 +83,7 @@ export function checkRebalance(input: RebalanceCheckInput): RebalanceVerdict {
     totalAssetsAfter: 0n,
   };
 
-  // Rows 1-4: shape.
+  // 1. Shape: empty, unlisted, duplicate, raising a disabled strategy. Every figure stays 0.
   const byAddress = new Map(snapshot.strategies.map((s) => [s.strategy.toLowerCase(), s]));
   const shape = shapeError(targets, byAddress);
   if (shape) {
@@ -72,22 +91,24 @@ export function checkRebalance(input: RebalanceCheckInput): RebalanceVerdict {
     return verdict;
   }
 
-  // The plan: current values, touched mask, volume, total before with the touched strategies marked.
+  // The plan: current values (live, or book where views fail), touched mask, volume. Total before is the snapshot's.
   const legs: Leg[] = targets.map((t) => {
     const config = byAddress.get(t.strategy.toLowerCase())!;
-    return { strategy: config.strategy, config, current: config.currentValue, target: t.assets };
+    return { strategy: config.strategy, config, current: positionValue(config), target: t.assets };
   });
   let touchedMask = 0n;
   let volume = 0n;
-  let totalBefore = snapshot.totalAssets;
   for (const leg of legs) {
     touchedMask |= 1n << BigInt(leg.config.index);
     volume += leg.target > leg.current ? leg.target - leg.current : leg.current - leg.target;
-    totalBefore = totalBefore + leg.current - leg.config.allocation;
   }
+  const totalBefore = snapshot.totalAssets;
   verdict.volume = volume;
+  const remaining = sessionRemaining(input.session, snapshot.agentsPaused, now);
+  verdict.callVolumeHeadroom = remaining.volumePerCall > volume ? remaining.volumePerCall - volume : 0n;
+  verdict.epochVolumeHeadroom = remaining.volumeInEpoch > volume ? remaining.volumeInEpoch - volume : 0n;
 
-  // Rows 5-16: session, scope and rate.
+  // 2. Session, scope and rate (SessionManager.consume).
   const sessionError = checkSession({
     sessionId: input.sessionId,
     session: input.session,
@@ -98,62 +119,45 @@ export function checkRebalance(input: RebalanceCheckInput): RebalanceVerdict {
     volume,
     now,
   });
-  const remaining = sessionRemaining(input.session, snapshot.agentsPaused, now);
-  verdict.callVolumeHeadroom = remaining.volumePerCall > volume ? remaining.volumePerCall - volume : 0n;
-  verdict.epochVolumeHeadroom = remaining.volumeInEpoch > volume ? remaining.volumeInEpoch - volume : 0n;
+  if (sessionError) return fail(verdict, sessionError);
 
-  // Row 17 and the predicted outcome: withdrawal legs first, then deposit legs, priced by the strategies' previews.
-  const afterValues = legs.map(() => 0n);
-  let idleAfter = snapshot.idle;
-  let legError: PredictedError | undefined;
-  legs.forEach((leg, i) => {
-    if (leg.target >= leg.current) return;
-    const shares = leg.config.shares;
-    // Row 17: the strategy must let that much go now (a full exit needs every share redeemable).
-    const limited = leg.target === 0n ? shares > leg.config.redeemableShares : leg.current - leg.target > leg.config.withdrawable;
-    if (limited && !legError) {
-      legError = predicted("StrategyWithdrawLimited", {
-        strategy: leg.strategy,
-        requested: leg.current - leg.target,
-        available: leg.config.withdrawable,
-      });
-    }
-    if (leg.target === 0n) {
-      idleAfter += valuation.previewRedeem(leg.strategy, shares);
-    } else {
-      const amount = leg.current - leg.target;
-      idleAfter += amount;
-      const burned = minBig(shares, valuation.previewWithdraw(leg.strategy, amount));
-      afterValues[i] = valuation.previewRedeem(leg.strategy, shares - burned);
-    }
-  });
-  legs.forEach((leg, i) => {
-    if (leg.target > leg.current) {
-      const amount = leg.target - leg.current;
-      if (amount > idleAfter && !legError) legError = predicted("InsufficientIdle", { needed: amount, idle: idleAfter });
-      idleAfter -= minBig(amount, idleAfter);
-      afterValues[i] = valuation.previewRedeem(
-        leg.strategy,
-        leg.config.shares + valuation.previewDeposit(leg.strategy, amount),
-      );
-    } else if (leg.target === leg.current) {
-      afterValues[i] = leg.current;
-    }
-  });
-  let totalAfter = totalBefore + idleAfter - snapshot.idle;
-  legs.forEach((leg, i) => {
-    totalAfter = totalAfter + afterValues[i]! - leg.current;
-  });
+  // 3. The legs: withdrawals (each within what the strategy lets go now), then deposits (each within idle).
+  const moves = executeLegs(legs, snapshot.idle, valuation);
+  if (moves.error) return fail(verdict, moves.error);
+  const { idleAfter, afterValues } = moves;
 
-  // Rows 18-22: caps, idle buffer, loss.
-  const outcome = checkOutcome(snapshot, legs, afterValues, snapshot.idle, idleAfter, totalAfter, totalBefore, now);
-  verdict.error = sessionError ?? legError ?? outcome.error;
-  verdict.predictedLoss = outcome.loss;
+  // Value of idle plus the touched legs before and after; the book never rises in a rebalance. A leg counts for at
+  // most its target in the loss: a gain a strategy reports during the call cannot pay for another leg's loss.
+  let valueBefore = snapshot.idle;
+  let booked = idleAfter;
+  let valueAfter = idleAfter;
+  legs.forEach((leg, i) => {
+    valueBefore += leg.current;
+    booked += afterValues[i]!;
+    valueAfter += minBig(afterValues[i]!, leg.target);
+  });
+  const drop = valueBefore > booked ? valueBefore - booked : 0n;
+  const totalAfter = totalBefore > drop ? totalBefore - drop : 0n;
+  const loss = valueBefore > valueAfter ? valueBefore - valueAfter : 0n;
+
+  // 4-7. Caps, idle buffer, per-call loss, epoch loss budget, without the current block's deposits.
+  const outcome = checkOutcome(snapshot, legs, afterValues, idleAfter, totalAfter, totalBefore, loss, now);
+  // 8. Drawdown guard.
+  const error = outcome.error ?? drawdownError(snapshot, legs, afterValues, totalAfter, loss);
+  if (error) return fail(verdict, error);
+
+  verdict.ok = true;
+  verdict.predictedLoss = loss;
   verdict.lossHeadroom = outcome.lossHeadroom;
   verdict.capHeadroom = outcome.capHeadroom;
   verdict.idleAfter = idleAfter;
   verdict.totalAssetsAfter = totalAfter;
-  verdict.ok = verdict.error === undefined;
+  return verdict;
+}
+
+/** A verdict for a call that would revert: the reason, the volume and the session headroom; every other figure 0. */
+function fail(verdict: RebalanceVerdict, error: PredictedError): RebalanceVerdict {
+  verdict.error = error;
   return verdict;
 }
 
@@ -165,27 +169,80 @@ function shapeError(targets: Target[], byAddress: Map<string, StrategyState>): P
     if (!config) return predicted("StrategyNotListed", { strategy: t.strategy });
     if (seen.has(config.index)) return predicted("DuplicateTarget", { strategy: config.strategy });
     seen.add(config.index);
-    if (!config.enabled && t.assets > config.currentValue) {
+    if (!config.enabled && t.assets > positionValue(config)) {
       return predicted("StrategyDisabled", { strategy: config.strategy });
     }
   }
   return undefined;
 }
 
+/**
+ * The legs as `_executeLegs` runs them: withdrawal legs in order (a full exit redeems every share, a partial one
+ * withdraws the difference), then deposit legs in order; each touched leg is booked at min(live value after, value
+ * before - assets that left + assets that arrived), the book alone where its views fail.
+ */
+function executeLegs(legs: Leg[], idleBefore: bigint, valuation: StrategyValuation): Moves {
+  const afterValues = legs.map((leg) => leg.current);
+  const received = legs.map(() => 0n);
+  let idle = idleBefore;
+  for (const [i, leg] of legs.entries()) {
+    if (leg.target >= leg.current) continue;
+    const s = leg.config;
+    // The strategy must let that much go now (a full exit needs every share redeemable).
+    const limited = leg.target === 0n ? s.shares > s.redeemableShares : leg.current - leg.target > s.withdrawable;
+    if (limited) {
+      return {
+        error: predicted("StrategyWithdrawLimited", { strategy: leg.strategy, requested: leg.current - leg.target, available: s.withdrawable }),
+        idleAfter: 0n,
+        afterValues: [],
+      };
+    }
+    received[i] = leg.target === 0n ? valuation.previewRedeem(leg.strategy, s.shares) : leg.current - leg.target;
+    idle += received[i]!;
+    afterValues[i] = leg.current > received[i]! ? leg.current - received[i]! : 0n;
+  }
+  for (const [i, leg] of legs.entries()) {
+    if (leg.target === leg.current) continue;
+    const s = leg.config;
+    // The strategy's totals move with the leg: what the vault's shares are worth after it.
+    let sharesMoved: bigint;
+    let assetsMoved: bigint;
+    if (leg.target > leg.current) {
+      const amount = leg.target - leg.current;
+      if (amount > idle) return { error: predicted("InsufficientIdle", { needed: amount, idle }), idleAfter: 0n, afterValues: [] };
+      idle -= amount;
+      afterValues[i] = leg.current + amount;
+      assetsMoved = amount;
+      sharesMoved = valuation.previewDeposit(leg.strategy, amount);
+    } else {
+      assetsMoved = -received[i]!;
+      sharesMoved = leg.target === 0n ? -s.shares : -minBig(s.shares, valuation.previewWithdraw(leg.strategy, received[i]!));
+    }
+    if (viewsFail(s)) continue;
+    const shares = s.shares + sharesMoved;
+    const live = shares === 0n ? 0n : valuation.previewRedeemAfter(leg.strategy, shares, assetsMoved, sharesMoved);
+    if (live < afterValues[i]!) afterValues[i] = live;
+  }
+  return { error: undefined, idleAfter: idle, afterValues };
+}
+
 function checkOutcome(
   snapshot: VaultSnapshot,
   legs: Leg[],
   afterValues: bigint[],
-  idleBefore: bigint,
   idleAfter: bigint,
   totalAfter: bigint,
   totalBefore: bigint,
+  loss: bigint,
   now: bigint,
-): { error: PredictedError | undefined; loss: bigint; lossHeadroom: bigint; capHeadroom: bigint[] } {
+): { error: PredictedError | undefined; lossHeadroom: bigint; capHeadroom: bigint[] } {
+  // A same-block deposit widens neither the caps nor the buffer nor the loss limits.
+  const inflow = snapshot.inflowInBlock;
+  const base = maxBig(0n, totalAfter - inflow);
   let error: PredictedError | undefined;
   const capHeadroom = legs.map((leg, i) => {
     const c = leg.config;
-    const relCap = mulDivDown(totalAfter, BigInt(c.relativeCapBps), BPS);
+    const relCap = mulDivDown(base, BigInt(c.relativeCapBps), BPS);
     const cap = minBig(c.absoluteCap, relCap);
     const after = afterValues[i]!;
     if (!error && after > leg.current) {
@@ -197,22 +254,16 @@ function checkOutcome(
     }
     return cap > after ? cap - after : 0n;
   });
-  if (!error && idleAfter < idleBefore) {
-    const required = mulDivUp(totalAfter, BigInt(snapshot.bounds.idleBufferBps), BPS);
-    if (idleAfter < required) error = predicted("IdleBufferBreached", { idle: idleAfter, required });
+  if (!error && idleAfter < snapshot.idle) {
+    const required = mulDivUp(base, BigInt(snapshot.bounds.idleBufferBps), BPS);
+    const counted = maxBig(0n, idleAfter - inflow);
+    if (counted < required) error = predicted("IdleBufferBreached", { idle: counted, required });
   }
-  let valueBefore = idleBefore;
-  let valueAfter = idleAfter;
-  legs.forEach((leg, i) => {
-    valueBefore += leg.current;
-    // As the vault: a leg counts for at most its target, so a strategy whose value jumps cannot pay for another's loss.
-    valueAfter += minBig(afterValues[i]!, leg.target);
-  });
-  const loss = valueBefore > valueAfter ? valueBefore - valueAfter : 0n;
 
   const b = snapshot.bounds;
-  const callLimit = mulDivDown(totalBefore, BigInt(b.maxLossPerCallBps), BPS);
-  const budget = mulDivDown(totalBefore, BigInt(b.epochLossBudgetBps), BPS);
+  const lossBase = maxBig(0n, totalBefore - inflow);
+  const callLimit = mulDivDown(lossBase, BigInt(b.maxLossPerCallBps), BPS);
+  const budget = mulDivDown(lossBase, BigInt(b.epochLossBudgetBps), BPS);
   const epochLoss = now / b.lossEpochLength === b.lossEpoch ? b.lossInEpoch : 0n;
   const lossInEpoch = epochLoss + loss;
   const callRoom = callLimit > loss ? callLimit - loss : 0n;
@@ -220,5 +271,32 @@ function checkOutcome(
   let lossError: PredictedError | undefined;
   if (loss > callLimit) lossError = predicted("LossExceedsCallLimit", { loss, limit: callLimit });
   else if (lossInEpoch > budget) lossError = predicted("LossBudgetExceeded", { lossInEpoch, budget });
-  return { error: error ?? lossError, loss, lossHeadroom: minBig(callRoom, epochRoom), capHeadroom };
+  return { error: error ?? lossError, lossHeadroom: minBig(callRoom, epochRoom), capHeadroom };
+}
+
+/** Largest value the vault's high-water mark holds (a uint96). */
+const MAX_UINT96 = (1n << 96n) - 1n;
+
+/**
+ * The drawdown guard: the share price after the call (assets per whole share at total assets after) more than
+ * `maxDrawdownBps` below the high-water mark stops any call that raises a strategy or loses anything. A price above
+ * the mark raises it (the call passes).
+ */
+function drawdownError(snapshot: VaultSnapshot, legs: Leg[], afterValues: bigint[], totalAfter: bigint, loss: bigint): PredictedError | undefined {
+  if (snapshot.totalSupply === 0n) return undefined;
+  const price = sharePriceAt(snapshot, totalAfter);
+  const mark = snapshot.highWaterMark;
+  if (price > mark) return undefined;
+  const floor = mark - mulDivDown(mark, BigInt(snapshot.maxDrawdownBps), BPS);
+  if (price >= floor) return undefined;
+  const raises = legs.some((leg, i) => afterValues[i]! > leg.current);
+  if (!raises && loss === 0n) return undefined;
+  return predicted("DrawdownLimitReached", { price, floor });
+}
+
+/** `convertToAssets(10**shareDecimals)` at `total` (OpenZeppelin's virtual shares and assets), as the guard caps it. */
+export function sharePriceAt(snapshot: VaultSnapshot, total: bigint): bigint {
+  const offset = 10n ** BigInt(snapshot.shareDecimals - snapshot.assetDecimals);
+  const price = mulDivDown(10n ** BigInt(snapshot.shareDecimals), total + 1n, snapshot.totalSupply + offset);
+  return minBig(price, MAX_UINT96);
 }

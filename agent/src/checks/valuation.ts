@@ -1,7 +1,9 @@
 /**
- * How the mirror prices strategy deposits and withdrawals, as `previewRebalance` does with each strategy's own
- * ERC-4626 previews.
+ * How the mirror values positions and prices strategy deposits and withdrawals, as the vault does with each
+ * strategy's own ERC-4626 views.
  *
+ * - A position counts at its live value (`previewRedeem` of the vault's shares, the lens's `currentValue`), or at its
+ *   book value (the vault's `allocation`) when the strategy's views fail (`positionValue`, `viewsFail`).
  * - `erc4626Valuation` is exact for OpenZeppelin ERC-4626 strategies given each one's total assets, total supply and
  *   decimals offset (the agreement test reads them; the lens does not report them).
  * - `snapshotValuation` needs only the lens snapshot: it applies OpenZeppelin's math to each strategy's total assets
@@ -10,7 +12,21 @@
  *   wei of rounding per leg. The planner keeps a safety margin inside every bound, and the executor simulates the
  *   exact call before sending.
  */
-import type { VaultSnapshot } from "../chain/types.js";
+import type { StrategyState, VaultSnapshot } from "../chain/types.js";
+
+/**
+ * Whether the vault values this position at book: the lens reads 0 for `previewRedeem` of shares the vault holds
+ * (its views revert, or value the position at nothing). A strategy with no shares of the vault's is valued without
+ * views (0), so this cannot tell whether its views would fail after a deposit.
+ */
+export function viewsFail(s: StrategyState): boolean {
+  return s.shares > 0n && s.currentValue === 0n;
+}
+
+/** The position's value as the vault counts it before a rebalance: live, or its book value where the views fail. */
+export function positionValue(s: StrategyState): bigint {
+  return viewsFail(s) ? s.allocation : s.currentValue;
+}
 
 export interface StrategyValuation {
   /** Assets redeemed for `shares` (rounds down). */
@@ -19,12 +35,19 @@ export interface StrategyValuation {
   previewWithdraw(strategy: string, assets: bigint): bigint;
   /** Shares minted for `assets` (rounds down). */
   previewDeposit(strategy: string, assets: bigint): bigint;
+  /**
+   * Assets redeemed for `shares` after the strategy's totals moved by `assets` and `shares` (a deposit adds both, a
+   * withdrawal takes both away): the vault values a leg after its move.
+   */
+  previewRedeemAfter(strategy: string, shares: bigint, assets: bigint, sharesMoved: bigint): bigint;
 }
 
 /** A linear price: `assets = shares * assetsPart / sharesPart`. */
 interface Ratio {
   assetsPart: bigint;
   sharesPart: bigint;
+  /** Whether the parts are the strategy's totals (plus virtual ones), so a move shifts them. */
+  totals: boolean;
 }
 
 function ratioValuation(ratios: Map<string, Ratio>): StrategyValuation {
@@ -47,6 +70,12 @@ function ratioValuation(ratios: Map<string, Ratio>): StrategyValuation {
       const r = get(strategy);
       return (assets * r.sharesPart) / r.assetsPart;
     },
+    previewRedeemAfter(strategy, shares, assets, sharesMoved) {
+      const r = get(strategy);
+      if (!r.totals) return (shares * r.assetsPart) / r.sharesPart;
+      const sharesPart = r.sharesPart + sharesMoved;
+      return sharesPart <= 0n ? 0n : (shares * (r.assetsPart + assets)) / sharesPart;
+    },
   };
 }
 
@@ -63,7 +92,7 @@ export function erc4626Valuation(states: Erc4626State[]): StrategyValuation {
     new Map(
       states.map((s) => [
         s.strategy.toLowerCase(),
-        { assetsPart: s.totalAssets + 1n, sharesPart: s.totalSupply + 10n ** BigInt(s.decimalsOffset ?? 0) },
+        { assetsPart: s.totalAssets + 1n, sharesPart: s.totalSupply + 10n ** BigInt(s.decimalsOffset ?? 0), totals: true },
       ]),
     ),
   );
@@ -77,10 +106,10 @@ export function snapshotValuation(snapshot: VaultSnapshot): StrategyValuation {
       snapshot.strategies.map((s) => {
         let ratio: Ratio;
         if (s.strategyTotalAssets > 0n || s.strategyTotalSupply > 0n) {
-          ratio = { assetsPart: s.strategyTotalAssets + 1n, sharesPart: s.strategyTotalSupply + 1n };
-        } else if (s.shares > 0n && s.currentValue > 0n) ratio = { assetsPart: s.currentValue, sharesPart: s.shares };
-        else if (s.sharePrice > 0n) ratio = { assetsPart: s.sharePrice, sharesPart: unit };
-        else ratio = { assetsPart: 1n, sharesPart: 1n };
+          ratio = { assetsPart: s.strategyTotalAssets + 1n, sharesPart: s.strategyTotalSupply + 1n, totals: true };
+        } else if (s.shares > 0n && s.currentValue > 0n) ratio = { assetsPart: s.currentValue, sharesPart: s.shares, totals: false };
+        else if (s.sharePrice > 0n) ratio = { assetsPart: s.sharePrice, sharesPart: unit, totals: false };
+        else ratio = { assetsPart: 1n, sharesPart: 1n, totals: false };
         return [s.strategy.toLowerCase(), ratio];
       }),
     ),

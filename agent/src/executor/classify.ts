@@ -19,7 +19,8 @@ const STAND_DOWN = new Set([
 ]);
 /** Errors that name the strategy whose own call failed (see `blamedStrategy`). */
 const QUARANTINE = new Set(["StrategyCallFailed", "StrategyShortfall", "StrategyWithdrawLimited"]);
-const WAIT = new Set(["CooldownActive", "TooManyCalls", "VolumeExceedsEpochLimit", "SessionNotStarted", "LossBudgetExceeded"]);
+/** The drawdown guard lifts when the share price recovers or governance resets the mark: not the plan's fault. */
+const WAIT = new Set(["CooldownActive", "TooManyCalls", "VolumeExceedsEpochLimit", "SessionNotStarted", "LossBudgetExceeded", "DrawdownLimitReached"]);
 
 export function classifyRevert(error: Pick<DecodedError | PredictedError, "name"> | undefined): RevertClass {
   if (!error) return "permanent";

@@ -21,7 +21,7 @@ export interface StrategyRoom {
 
 export interface PlanContext {
   strategies: StrategyRoom[];
-  /** Total assets with every strategy at its current value. */
+  /** Total assets as the vault values them (live, gains limited by its gain rate). */
   totalLive: bigint;
   /** Idle to keep: the buffer on the highest total the vault may see, plus the margin. */
   reserve: bigint;
@@ -32,19 +32,13 @@ export interface PlanContext {
 
 export function planContext(input: PlannerInput): PlanContext {
   const { snapshot, session, remaining, params } = input;
-  let gains = 0n;
-  let losses = 0n;
-  for (const s of snapshot.strategies) {
-    const diff = s.currentValue - s.allocation;
-    if (diff > 0n) gains += diff;
-    else losses += diff;
-  }
-  // The vault checks caps and the buffer against total assets with only the touched strategies marked: plan caps on
-  // the lowest total it may see and the buffer on the highest.
-  const totalLow = snapshot.totalAssets + losses;
-  const totalHigh = snapshot.totalAssets + gains;
+  // The vault starts a rebalance from total assets valued live (the snapshot's figure), which the call can only lower
+  // (by rounding the margin covers), and measures caps and the idle buffer without the deposits of the block it runs
+  // in: plan caps on total less those deposits, and keep idle at the buffer of that base on top of them.
+  const inflow = snapshot.inflowInBlock;
+  const totalLow = maxBig(0n, snapshot.totalAssets - inflow);
   const margin = mulDivDown(totalLow, BigInt(params.safetyMarginBps), BPS);
-  const reserve = mulDivUp(totalHigh, BigInt(snapshot.bounds.idleBufferBps), BPS) + margin;
+  const reserve = inflow + mulDivUp(totalLow, BigInt(snapshot.bounds.idleBufferBps), BPS) + margin;
   const limit = minBig(remaining.volumePerCall, remaining.volumeInEpoch);
   const volumeBudget = limit - mulDivUp(limit, BigInt(params.safetyMarginBps), BPS);
 
@@ -61,7 +55,7 @@ export function planContext(input: PlannerInput): PlanContext {
     const quarantined = quarantine !== undefined;
     return { state, inScope, quarantined, canRaise: inScope && state.enabled && !quarantined, floor, capacity };
   });
-  return { strategies, totalLive: totalHigh + losses, reserve, volumeBudget: maxBig(0n, volumeBudget), margin };
+  return { strategies, totalLive: snapshot.totalAssets, reserve, volumeBudget: maxBig(0n, volumeBudget), margin };
 }
 
 /** Gas of a call with `legs` legs, in asset units. */

@@ -1,21 +1,23 @@
 /**
- * Agreement: generated rebalances are judged by the pure mirror and by `previewRebalance` on a real local chain with
- * the real contracts; both must give the same verdict (error name and arguments) and the same figures.
+ * Agreement: generated rebalances are judged by the pure mirror and by `previewRebalance` (the real rebalance, run and
+ * undone) on a real local chain with the real contracts; both must give the same verdict, the same revert bytes and
+ * the same figures. The states include deposits in the block being checked, a tightened drawdown guard, losses, and
+ * strategies whose views revert (their positions count at book value); a second test sets each of those up on purpose.
  */
-import { Wallet, type JsonRpcSigner } from "ethers";
+import { Contract, Wallet, type JsonRpcSigner } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
 import { deployStack, devKey, fund, grantSession, type Stack } from "../../devnet/stack.js";
 import { LensReader } from "../../src/chain/reader.js";
 import type { SessionRecord, Target, VaultSnapshot } from "../../src/chain/types.js";
 import { checkRebalance, type RebalanceVerdict } from "../../src/checks/rebalance-check.js";
-import { erc4626Valuation, snapshotValuation } from "../../src/checks/valuation.js";
-import { decodeTreasuryError } from "../../src/errors.js";
+import { erc4626Valuation, positionValue, snapshotValuation, type StrategyValuation } from "../../src/checks/valuation.js";
+import { decodeTreasuryError, encodeTreasuryError } from "../../src/errors.js";
 import { revertDataOf } from "../../src/executor/revert-data.js";
-import { TreasuryVault__factory } from "../../../types/ethers-contracts/index.js";
+import { FeeStrategy__factory, PreviewRevertingStrategy__factory, TreasuryVault__factory } from "../../../types/ethers-contracts/index.js";
 import { Random } from "../support/random.js";
 
-const STATES = 40;
+const STATES = 50;
 const PLANS_PER_STATE = 16;
 
 let chain: LocalChain;
@@ -42,7 +44,7 @@ beforeAll(async () => {
   await grantSession(stack, { agent: agent.address, validAfter: now + 86_400n, durationSeconds: 30 * 86_400, maxVolumePerCall: 400_000n * u, maxVolumePerEpoch: 800_000n * u });
   // 7: the agent's session for another vault on the same session manager.
   const otherVault = await (
-    await new TreasuryVault__factory(stack.governance).deploy(await stack.asset.getAddress(), "Other", "oth", await stack.sessions.getAddress(), stack.governance.address, stack.guardian.address, { idleBufferBps: 0, maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400, lossEpoch: 0, lossInEpoch: 0 })
+    await new TreasuryVault__factory(stack.governance).deploy(await stack.asset.getAddress(), "Other", "oth", await stack.sessions.getAddress(), { idleBufferBps: 0, maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400, lossEpoch: 0, lossInEpoch: 0 })
   ).waitForDeployment();
   await (
     await stack.sessions.connect(stack.governance).grant({ agent: agent.address, vault: await otherVault.getAddress(), scope: 1n, validAfter: now, validUntil: now + 86_400n, maxVolumePerCall: 1n, maxVolumePerEpoch: 1n, epochLength: 3_600, minInterval: 0, maxCallsPerEpoch: 1 })
@@ -95,20 +97,32 @@ async function mutate(rng: Random): Promise<void> {
   }
   if (rng.chance(0.5)) await govern(() => vault.connect(governance).setIdleBuffer(rng.pick([0, 500, 1_000, 2_000, 3_500])));
   if (rng.chance(0.5)) {
-    await govern(() => vault.connect(governance).setLossLimits(rng.pick([0, 1, 5, 50]), rng.pick([0, 0, 2, 100]), rng.pick([3_600, 86_400])));
+    await govern(() => vault.connect(governance).setLossLimits(rng.pick([0, 0, 1, 5, 50]), rng.pick([0, 0, 1, 2, 100]), rng.pick([43_200, 86_400])));
   }
   if (rng.chance(0.25)) await (await vault.connect(guardian).setStrategyEnabled(rng.pick(stack.strategyAddresses), false)).wait();
+  // The guardian tightens the drawdown guard: small losses and rounding then stop calls that raise a strategy.
+  if (rng.chance(0.2)) await (await vault.connect(guardian).setMaxDrawdown(rng.pick([0, 1, 10, 100]))).wait();
+  // A strategy whose views revert: the vault counts it at book value and cannot withdraw from it.
+  if (rng.chance(0.15)) await (await rng.pick(strategies).setViewsBroken(true)).wait();
+  // A heavy loss: the share price can fall past the default drawdown limit (10%).
+  if (rng.chance(0.15)) {
+    const hit = rng.pick(strategies);
+    const held = await stack.asset.balanceOf(await hit.getAddress());
+    await (await hit.simulateLoss((held * BigInt(rng.int(30, 70))) / 100n)).wait();
+  }
   // Prior calls through session 1 set its counters (volume, calls, last call); three use up its epoch.
   const priorCalls = rng.pick([0, 0, 1, 1, 3]);
   for (let i = 0; i < priorCalls; i++) {
     const s = rng.pick(stack.strategyAddresses);
     const cur = await vault.allocation(s);
-    const preview = await vault.previewRebalance([{ strategy: s, assets: cur + 1_000n * u }], 1n, agent.address);
+    const preview = await vault.previewRebalance.staticCall([{ strategy: s, assets: cur + 1_000n * u }], 1n, agent.address);
     if (preview.ok) await (await vault.connect(agent).rebalance([{ strategy: s, assets: cur + 1_000n * u }], 1n, `0x${"22".repeat(32)}`)).wait();
     if (i < priorCalls - 1) await chain.increaseTime(61);
   }
   if (rng.chance(0.1)) await (await stack.sessions.connect(guardian).pauseAgents()).wait();
   await chain.increaseTime(rng.pick([1, 30, 61, 61, 61, 600, 3_601, 3_601, 7_300, 86_401, 40 * 86_400]));
+  // A deposit in the block the checks run at (eth_call at the latest block): caps, buffer and loss limits leave it out.
+  if (rng.chance(0.2)) await fund(stack, stack.users[1]!, rng.pick([1n, 50_000n * u, 400_000n * u, rng.big(2_000_000n * u)]));
 }
 
 /** A random rebalance around the interesting values: current, caps, idle, zero, their neighbours, and junk. */
@@ -116,15 +130,17 @@ function generate(rng: Random, snap: VaultSnapshot, sessionCount: bigint): { tar
   const n = rng.chance(0.04) ? 0 : rng.pick([1, 1, 2, 2, 3, 4]);
   const chosen = rng.shuffle(snap.strategies).slice(0, n);
   const targets: Target[] = chosen.map((s) => {
-    const relCap = (snap.totalAssets * BigInt(s.relativeCapBps)) / 10_000n;
+    const base = snap.totalAssets - snap.inflowInBlock;
+    const relCap = ((rng.chance(0.8) ? base : snap.totalAssets) * BigInt(s.relativeCapBps)) / 10_000n;
     const cap = s.absoluteCap < relCap ? s.absoluteCap : relCap;
+    const current = positionValue(s);
     const assets = rng.pick([
       0n,
-      s.currentValue,
-      s.currentValue + 1n,
-      s.currentValue > 0n ? s.currentValue - 1n : 0n,
-      s.currentValue + rng.big(snap.idle),
-      s.currentValue - rng.big(s.currentValue),
+      current,
+      current + 1n,
+      current > 0n ? current - 1n : 0n,
+      current + rng.big(snap.idle),
+      current - rng.big(current),
       cap,
       cap + 1n,
       cap > 0n ? cap - 1n : 0n,
@@ -143,12 +159,79 @@ function generate(rng: Random, snap: VaultSnapshot, sessionCount: bigint): { tar
   };
 }
 
-const VALUE_ARGS = new Set(["allocation", "cap", "idle", "required", "loss", "limit", "lossInEpoch", "budget", "needed"]);
+const VALUE_ARGS = new Set(["allocation", "cap", "idle", "required", "loss", "limit", "lossInEpoch", "budget", "needed", "price", "floor", "requested", "available"]);
+
+/** `v` for a strategy that keeps an entry fee of `bps` (rounded up) on deposits, as FeeStrategy does. */
+function entryFee(v: StrategyValuation, strategy: string, bps: bigint): StrategyValuation {
+  const is = (s: string) => s.toLowerCase() === strategy.toLowerCase();
+  const net = (assets: bigint) => assets - (assets * bps + 9_999n) / 10_000n;
+  return {
+    ...v,
+    previewDeposit: (s, assets) => v.previewDeposit(s, is(s) ? net(assets) : assets),
+    previewRedeemAfter: (s, shares, assets, moved) => v.previewRedeemAfter(s, shares, is(s) && assets > 0n ? net(assets) : assets, moved),
+  };
+}
+
+const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
+
+/** What the mirror needs besides the plan, read from the chain as the test's ground truth. */
+interface ChainState {
+  snap: VaultSnapshot;
+  /** Exact share math: every listed strategy's own totals. */
+  exact: StrategyValuation;
+  stored: Map<bigint, SessionRecord>;
+  sessionCount: bigint;
+}
+
+async function readState(): Promise<ChainState> {
+  const snap = await new LensReader(chain.provider, stack.lensAddress).snapshot(stack.vaultAddress, agent.address);
+  const totals = ["function totalAssets() view returns (uint256)", "function totalSupply() view returns (uint256)"];
+  const exact = erc4626Valuation(
+    await Promise.all(
+      snap.strategies.map(async (s) => {
+        const c = new Contract(s.strategy, totals, chain.provider);
+        return { strategy: s.strategy, totalAssets: (await c.getFunction("totalAssets")()) as bigint, totalSupply: (await c.getFunction("totalSupply")()) as bigint };
+      }),
+    ),
+  );
+  const sessionCount = await stack.sessions.sessionCount();
+  const stored = new Map<bigint, SessionRecord>();
+  for (let id = 1n; id <= sessionCount; id++) {
+    const s = await stack.sessions.getSession(id);
+    stored.set(id, { agent: s.agent, vault: s.vault, validAfter: s.validAfter, validUntil: s.validUntil, revoked: s.revoked, epochLength: s.epochLength, minInterval: s.minInterval, maxCallsPerEpoch: s.maxCallsPerEpoch, maxVolumePerCall: s.maxVolumePerCall, maxVolumePerEpoch: s.maxVolumePerEpoch, volumeInEpoch: s.volumeInEpoch, epoch: s.epoch, callsInEpoch: s.callsInEpoch, lastCallAt: s.lastCallAt, scope: s.scope });
+  }
+  return { snap, exact, stored, sessionCount };
+}
+
+/**
+ * Judges one plan by `previewRebalance` and by the mirror (exact share math) and expects the same verdict, the same
+ * revert bytes and the same figures. Returns both, and the input for other valuations.
+ */
+async function agree(state: ChainState, label: string, targets: Target[], sessionId = 1n, caller = agent.address) {
+  const preview = await stack.vault.previewRebalance.staticCall(targets, sessionId, caller);
+  const chainError = preview.reason === "0x" ? undefined : decodeTreasuryError(preview.reason);
+  const input = { snapshot: state.snap, targets, sessionId, session: state.stored.get(sessionId), agent: caller };
+  const mirror: RebalanceVerdict = checkRebalance({ ...input, valuation: state.exact });
+  const at = `${label}: ${json(targets)} session ${sessionId}`;
+
+  expect(mirror.ok, `${at}: ok (chain: ${chainError?.name} ${json(chainError?.args)})`).toBe(preview.ok);
+  expect(mirror.error?.name, `${at}: error name`).toBe(chainError?.name);
+  expect(mirror.error?.args, `${at}: error args`).toEqual(chainError?.args);
+  expect(mirror.error ? encodeTreasuryError(mirror.error) : "0x", `${at}: revert bytes`).toBe(preview.reason);
+  expect(mirror.volume, `${at}: volume`).toBe(preview.volume);
+  expect(mirror.predictedLoss, `${at}: loss`).toBe(preview.predictedLoss);
+  expect(mirror.lossHeadroom, `${at}: loss headroom`).toBe(preview.lossHeadroom);
+  expect(mirror.callVolumeHeadroom, `${at}: call headroom`).toBe(preview.callVolumeHeadroom);
+  expect(mirror.epochVolumeHeadroom, `${at}: epoch headroom`).toBe(preview.epochVolumeHeadroom);
+  expect(mirror.capHeadroom, `${at}: cap headroom`).toEqual([...preview.capHeadroom]);
+  expect(mirror.idleAfter, `${at}: idle after`).toBe(preview.idleAfter);
+  expect(mirror.totalAssetsAfter, `${at}: total after`).toBe(preview.totalAssetsAfter);
+  return { mirror, chainError, input, at };
+}
 
 describe("check mirror agrees with previewRebalance on a real chain", () => {
   it(`gives the same verdict on ${STATES * PLANS_PER_STATE} generated plans`, async () => {
     const rng = new Random(0x5eed);
-    const reader = new LensReader(chain.provider, stack.lensAddress);
     const outcomes = new Map<string, number>();
     let approxExactArgs = 0;
     let approxClose = 0;
@@ -158,38 +241,12 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
       await chain.revert(base);
       base = await chain.snapshot();
       await mutate(rng);
-      const snap = await reader.snapshot(stack.vaultAddress, agent.address);
-      const exact = erc4626Valuation(
-        await Promise.all(
-          stack.strategies.map(async (s) => ({ strategy: await s.getAddress(), totalAssets: await s.totalAssets(), totalSupply: await s.totalSupply() })),
-        ),
-      );
-      const count = await stack.sessions.sessionCount();
-      const stored = new Map<bigint, SessionRecord>();
-      for (let id = 1n; id <= count; id++) {
-        const s = await stack.sessions.getSession(id);
-        stored.set(id, { agent: s.agent, vault: s.vault, validAfter: s.validAfter, validUntil: s.validUntil, revoked: s.revoked, epochLength: s.epochLength, minInterval: s.minInterval, maxCallsPerEpoch: s.maxCallsPerEpoch, maxVolumePerCall: s.maxVolumePerCall, maxVolumePerEpoch: s.maxVolumePerEpoch, volumeInEpoch: s.volumeInEpoch, epoch: s.epoch, callsInEpoch: s.callsInEpoch, lastCallAt: s.lastCallAt, scope: s.scope });
-      }
+      const st = await readState();
       for (let k = 0; k < PLANS_PER_STATE; k++) {
-        const { targets, sessionId, caller } = generate(rng, snap, count);
-        const preview = await stack.vault.previewRebalance(targets, sessionId, caller);
-        const chainError = preview.reason === "0x" ? undefined : decodeTreasuryError(preview.reason);
-        const input = { snapshot: snap, targets, sessionId, session: stored.get(sessionId), agent: caller };
-        const mirror: RebalanceVerdict = checkRebalance({ ...input, valuation: exact });
-        const label = `state ${state} plan ${k}: ${JSON.stringify(targets, (_k, v) => (typeof v === "bigint" ? v.toString() : v))} session ${sessionId}`;
-
-        expect(mirror.ok, `${label}: ok`).toBe(preview.ok);
-        expect(mirror.error?.name, `${label}: error name`).toBe(chainError?.name);
-        expect(mirror.error?.args, `${label}: error args`).toEqual(chainError?.args);
-        expect(mirror.volume, `${label}: volume`).toBe(preview.volume);
-        expect(mirror.predictedLoss, `${label}: loss`).toBe(preview.predictedLoss);
-        expect(mirror.lossHeadroom, `${label}: loss headroom`).toBe(preview.lossHeadroom);
-        expect(mirror.callVolumeHeadroom, `${label}: call headroom`).toBe(preview.callVolumeHeadroom);
-        expect(mirror.epochVolumeHeadroom, `${label}: epoch headroom`).toBe(preview.epochVolumeHeadroom);
-        expect(mirror.capHeadroom, `${label}: cap headroom`).toEqual([...preview.capHeadroom]);
-        expect(mirror.idleAfter, `${label}: idle after`).toBe(preview.idleAfter);
-        expect(mirror.totalAssetsAfter, `${label}: total after`).toBe(preview.totalAssetsAfter);
+        const { targets, sessionId, caller } = generate(rng, st.snap, st.sessionCount);
+        const { chainError, input, at: label } = await agree(st, `state ${state} plan ${k}`, targets, sessionId, caller);
         outcomes.set(chainError?.name ?? "ok", (outcomes.get(chainError?.name ?? "ok") ?? 0) + 1);
+        const snap = st.snap;
 
         // The daemon's own valuation (lens data only): the same verdict, amounts within a few wei of rounding.
         const approx = checkRebalance({ ...input, valuation: snapshotValuation(snap) });
@@ -223,6 +280,123 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
     expect(approxExactArgs + approxClose + mismatches.length).toBe(compared);
     // The generated cases must reach a broad set of checks, or the agreement proves little.
     expect(outcomes.get("ok") ?? 0, "some plans pass").toBeGreaterThan(10);
-    expect(outcomes.size, "every row of the check table and ok").toBeGreaterThanOrEqual(24);
+    // Every row of the check table and ok, but the two loss limits: moves between these strategies lose at most a
+    // wei of rounding, which the conservative books seldom show; the next test reaches them with an entry fee.
+    expect(outcomes.size, "every row of the check table but the loss limits, and ok").toBeGreaterThanOrEqual(23);
+    expect(outcomes.get("DrawdownLimitReached") ?? 0, "the drawdown guard is reached").toBeGreaterThan(0);
   }, 120_000);
+
+  it("agrees on a deposit in the block being checked, the drawdown guard, positions at book value and lossy moves", async () => {
+    const { vault, governance, guardian, unit: u } = stack;
+    const [s0, s1, s2] = stack.strategyAddresses as [string, string, string];
+
+    // Same-block deposit: 600,000 deposited in the latest block, where eth_call runs the checks. Caps and the buffer
+    // are measured on total assets without it: a target at the cap of the whole total is refused.
+    await chain.revert(base);
+    base = await chain.snapshot();
+    await (await vault.connect(governance).setCaps(s0, 10n ** 15n, 3_000)).wait();
+    await fund(stack, stack.users[1]!, 600_000n * u);
+    let st = await readState();
+    expect(st.snap.inflowInBlock, "the deposit is in the block being checked").toBe(600_000n * u);
+    const base0 = st.snap.totalAssets - st.snap.inflowInBlock;
+    const cap = (base0 * 3_000n) / 10_000n;
+    expect(cap + 1n, "the cap of the whole total would allow one more").toBeLessThanOrEqual((st.snap.totalAssets * 3_000n) / 10_000n);
+    expect((await agree(st, "same-block deposit: at the cap", [{ strategy: s0, assets: cap }])).mirror.ok).toBe(true);
+    expect((await agree(st, "same-block deposit: one over", [{ strategy: s0, assets: cap + 1n }])).mirror.error?.name).toBe("RelativeCapExceeded");
+    // Idle counts without the deposit: 10% of the base must stay idle beyond it.
+    const idleCounted = st.snap.idle - st.snap.inflowInBlock;
+    const required = (base0 * 1_000n + 9_999n) / 10_000n;
+    const s1Now = positionValue(st.snap.strategies[1]!);
+    const buffer = await agree(st, "same-block deposit: buffer", [{ strategy: s1, assets: s1Now + idleCounted - required + 1n }]);
+    expect(buffer.mirror.error, "the deposit does not count as idle").toMatchObject({ name: "IdleBufferBreached", args: { idle: required - 1n, required } });
+
+    // Drawdown guard: a loss in a strategy takes the share price more than 10% under its mark.
+    await chain.revert(base);
+    base = await chain.snapshot();
+    const held = await stack.asset.balanceOf(s0);
+    await (await stack.strategies[0]!.simulateLoss((held * 60n) / 100n)).wait();
+    st = await readState();
+    const raise = await agree(st, "drawdown: raising a strategy", [{ strategy: s1, assets: positionValue(st.snap.strategies[1]!) + 1_000n * u }]);
+    expect(raise.mirror.error?.name, "stopped by the guard").toBe("DrawdownLimitReached");
+    expect(raise.mirror.error!.args.price as bigint, "the price is under the floor").toBeLessThan(raise.mirror.error!.args.floor as bigint);
+    const exit = await agree(st, "drawdown: a full exit to idle", [{ strategy: s2, assets: 0n }]);
+    expect(exit.mirror.ok, "moving money back to idle without a loss passes").toBe(true);
+    // The guardian tightens the limit to 0 on a fresh state: a wei of rounding loss then stops a call too.
+    await chain.revert(base);
+    base = await chain.snapshot();
+    await (await vault.connect(guardian).setMaxDrawdown(0)).wait();
+    await (await stack.strategies[1]!.simulateLoss(1_000n)).wait();
+    st = await readState();
+    const tight = await agree(st, "drawdown 0: raising a strategy after a small loss", [{ strategy: s0, assets: positionValue(st.snap.strategies[0]!) + 1_000n * u }]);
+    expect(tight.mirror.error?.name).toBe("DrawdownLimitReached");
+
+    // Views that revert (MockStrategy: previewRedeem, maxWithdraw, maxRedeem): the position counts at its book value,
+    // and a withdrawal leg asks for book - target with nothing available.
+    await chain.revert(base);
+    base = await chain.snapshot();
+    await (await stack.strategies[2]!.simulateGain(5_000n * u)).wait();
+    await (await stack.strategies[2]!.setViewsBroken(true)).wait();
+    st = await readState();
+    const book = await vault.allocation(s2);
+    expect(st.snap.strategies[2]!.currentValue, "the lens reads no live value").toBe(0n);
+    const limited = await agree(st, "views revert: withdrawal leg", [{ strategy: s2, assets: book - 10_000n * u }]);
+    expect(limited.mirror.error, "the request is from the book value").toEqual({ name: "StrategyWithdrawLimited", args: { strategy: s2, requested: 10_000n * u, available: 0n } });
+    const raised = await agree(st, "views revert: deposit leg", [{ strategy: s2, assets: book + 10_000n * u }]);
+    expect(raised.mirror.ok, "a deposit is booked at book + what it took").toBe(true);
+
+    // Only previewRedeem reverts (PreviewRevertingStrategy): a partial withdrawal goes through, booked from the book
+    // value, while the position is really worth more.
+    await chain.revert(base);
+    base = await chain.snapshot();
+    const preview = await (await new PreviewRevertingStrategy__factory(governance).deploy(await stack.asset.getAddress())).waitForDeployment();
+    const p = await preview.getAddress();
+    await (await vault.connect(governance).addStrategy(p, 10n ** 15n, 1_000)).wait();
+    const session = await grantSession(stack, { agent: agent.address, durationSeconds: 86_400, maxVolumePerCall: 400_000n * u, maxVolumePerEpoch: 800_000n * u, minInterval: 0, scope: [...stack.strategyAddresses, p] });
+    await (await vault.connect(agent).rebalance([{ strategy: p, assets: 50_000n * u }], session, `0x${"33".repeat(32)}`)).wait();
+    await (await stack.asset.mint(p, 7_000n * u)).wait();
+    await (await preview.setPreviewReverts(true)).wait();
+    st = await readState();
+    const pState = st.snap.strategies.find((x) => x.strategy === p)!;
+    expect(pState.currentValue, "the lens reads no live value").toBe(0n);
+    expect(pState.withdrawable, "but the strategy lets the position go").toBeGreaterThan(50_000n * u);
+    const pBook = await vault.allocation(p);
+    const partial = await agree(st, "previewRedeem reverts: partial withdrawal", [{ strategy: p, assets: pBook - 30_000n * u }], session);
+    expect(partial.mirror, "passes, booked at book - what left").toMatchObject({ ok: true, volume: 30_000n * u, idleAfter: st.snap.idle + 30_000n * u, totalAssetsAfter: st.snap.totalAssets });
+    const mixed = await agree(st, "previewRedeem reverts: withdrawal and deposit", [{ strategy: p, assets: pBook - 30_000n * u }, { strategy: s1, assets: positionValue(st.snap.strategies[1]!) + 20_000n * u }], session);
+    expect(mixed.mirror.ok).toBe(true);
+    // The rebalance itself books the leg where the preview said.
+    await (await vault.connect(agent).rebalance([{ strategy: p, assets: pBook - 30_000n * u }], session, `0x${"44".repeat(32)}`)).wait();
+    expect(await vault.allocation(p), "booked at book - what left").toBe(pBook - 30_000n * u);
+
+    // Loss limits: a strategy with a 50 bps entry fee loses on every deposit. They are in bps of total assets before
+    // less the block's deposits (here 400,000 deposited in the block being checked).
+    await chain.revert(base);
+    base = await chain.snapshot();
+    const fee = await (await new FeeStrategy__factory(governance).deploy(await stack.asset.getAddress(), 50, governance.address)).waitForDeployment();
+    const f = await fee.getAddress();
+    await (await vault.connect(governance).addStrategy(f, 10n ** 15n, 1_000)).wait();
+    const feeSession = await grantSession(stack, { agent: agent.address, durationSeconds: 86_400, maxVolumePerCall: 400_000n * u, maxVolumePerEpoch: 800_000n * u, minInterval: 0, scope: [...stack.strategyAddresses, f] });
+    await (await vault.connect(governance).setLossLimits(1, 2, 86_400)).wait();
+    await fund(stack, stack.users[1]!, 400_000n * u);
+    st = await readState();
+    const withFee = entryFee(st.exact, f, 50n);
+    const lossBase = st.snap.totalAssets - st.snap.inflowInBlock;
+    const callLimit = lossBase / 10_000n;
+    const into = (assets: bigint) => agree({ ...st, exact: withFee }, `entry fee: deposit ${assets}`, [{ strategy: f, assets }], feeSession);
+    // The fee is 0.5% (rounded up) and the vault may book a wei less: the most a call may deposit loses <= callLimit.
+    const most = (callLimit * 200n * 99n) / 100n;
+    const within = await into(most);
+    expect(within.mirror.ok, "a deposit whose fee is within the per-call limit").toBe(true);
+    expect(within.mirror.predictedLoss, "the fee is the loss").toBeGreaterThan(0n);
+    const over = await into(callLimit * 200n + 1_000n);
+    expect(over.mirror.error, "the per-call limit is 1 bps of total assets less the block's deposit").toMatchObject({ name: "LossExceedsCallLimit", args: { limit: callLimit } });
+    // Two such losses, then a third within the per-call limit spends the epoch budget (2 bps) past what is left.
+    await (await vault.connect(agent).rebalance([{ strategy: f, assets: most }], feeSession, `0x${"55".repeat(32)}`)).wait();
+    await (await vault.connect(agent).rebalance([{ strategy: f, assets: 2n * most }], feeSession, `0x${"56".repeat(32)}`)).wait();
+    st = await readState();
+    const current = positionValue(st.snap.strategies.find((x) => x.strategy === f)!);
+    const budget = await agree({ ...st, exact: entryFee(st.exact, f, 50n) }, "entry fee: epoch budget", [{ strategy: f, assets: current + most }], feeSession);
+    expect(budget.mirror.error?.name, "the third loss passes the epoch budget").toBe("LossBudgetExceeded");
+    expect((await agree({ ...st, exact: entryFee(st.exact, f, 50n) }, "entry fee: a smaller third loss", [{ strategy: f, assets: current + most / 4n }], feeSession)).mirror.ok).toBe(true);
+  }, 60_000);
 });

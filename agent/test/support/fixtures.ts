@@ -75,6 +75,10 @@ export function vaultSnapshot(over: Partial<VaultSnapshot> = {}): VaultSnapshot 
     idle,
     totalAllocated: allocated,
     sharePrice: 1_000_000n,
+    inflowInBlock: 0n,
+    highWaterMark: 1_000_000n,
+    maxDrawdownBps: 1_000,
+    gainRateBps: 2_500,
     bounds: { idleBufferBps: 1_000, maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400n, lossEpoch: 0n, lossInEpoch: 0n },
     governance: "0x8888888888888888888888888888888888888888",
     guardian: "0x8888888888888888888888888888888888888889",
@@ -100,5 +104,6 @@ export function depositFee(fee: bigint): StrategyValuation {
     previewRedeem: (_s, shares) => shares,
     previewWithdraw: (_s, assets) => assets,
     previewDeposit: (_s, assets) => (assets > fee ? assets - fee : 0n),
+    previewRedeemAfter: (_s, shares) => shares,
   };
 }

@@ -153,6 +153,75 @@ describe("check mirror: legs and bounds after the moves (rows 17-22)", () => {
   });
 });
 
+describe("check mirror: same-block deposits, book values, drawdown", () => {
+  const bigSession = { maxVolumePerCall: 10n ** 12n, maxVolumePerEpoch: 10n ** 12n };
+  // 100,000 of the 1,000,000 was deposited in this block: caps, buffer and loss limits see 900,000.
+  const inflow = (over: Partial<VaultSnapshot> = {}) => vaultSnapshot({ inflowInBlock: 100_000n, ...over });
+  it("caps are measured against total assets after less the block's deposits", () => {
+    const strategies = [strategy(A, 0, 300_000n, { absoluteCap: 10n ** 12n, relativeCapBps: 4_999 }), strategy(B, 1, 200_000n), strategy(C, 2, 100_000n)];
+    // 49.99% of 900,000 = 449,910 (of 1,000,000 it would be 499,900).
+    expect(check([{ strategy: A, assets: 449_910n }], { snapshot: inflow({ strategies }) })).toMatchObject({ ok: true, capHeadroom: [0n] });
+    expect(error(check([{ strategy: A, assets: 449_911n }], { snapshot: inflow({ strategies }) }))).toEqual({ name: "RelativeCapExceeded", args: { strategy: A, allocation: 449_911n, cap: 449_910n } });
+  });
+  it("the idle buffer counts idle less the block's deposits, against the same base", () => {
+    const strategies = [strategy(A, 0, 300_000n), strategy(B, 1, 200_000n, { absoluteCap: 10n ** 12n, relativeCapBps: 10_000 }), strategy(C, 2, 100_000n)];
+    // Idle after 190,000 counts 90,000 = 10% of 900,000.
+    expect(check([{ strategy: B, assets: 410_000n }], { snapshot: inflow({ strategies }), session: bigSession }).ok).toBe(true);
+    expect(error(check([{ strategy: B, assets: 410_001n }], { snapshot: inflow({ strategies }), session: bigSession }))).toEqual({ name: "IdleBufferBreached", args: { idle: 89_999n, required: 90_000n } });
+  });
+  it("loss limits are in bps of total assets before less the block's deposits", () => {
+    // 0.5% of 900,000 = 4,500.
+    expect(check([{ strategy: A, assets: 310_000n }], { snapshot: inflow(), valuation: depositFee(4_500n) })).toMatchObject({ ok: true, predictedLoss: 4_500n, lossHeadroom: 0n });
+    expect(error(check([{ strategy: A, assets: 310_000n }], { snapshot: inflow(), valuation: depositFee(4_501n) }))).toEqual({ name: "LossExceedsCallLimit", args: { loss: 4_501n, limit: 4_500n } });
+  });
+  it("a position whose views fail counts at its book value: a withdrawal asks for book - target", () => {
+    // The lens reads 0 for previewRedeem, maxWithdraw and maxRedeem of A's 300,000 shares; A is booked at 280,000.
+    const broken = strategy(A, 0, 0n, { allocation: 280_000n, shares: 300_000n, convertedValue: 300_000n, withdrawable: 0n, redeemableShares: 0n });
+    const snapshot = vaultSnapshot({ strategies: [broken, strategy(B, 1, 200_000n), strategy(C, 2, 100_000n)], totalAssets: 980_000n });
+    expect(error(check([{ strategy: A, assets: 200_000n }], { snapshot }))).toEqual({ name: "StrategyWithdrawLimited", args: { strategy: A, requested: 80_000n, available: 0n } });
+    expect(error(check([{ strategy: A, assets: 0n }], { snapshot }))).toEqual({ name: "StrategyWithdrawLimited", args: { strategy: A, requested: 280_000n, available: 0n } });
+    // A deposit into it is booked at book + what it took (its views cannot lower it); the volume is from the book.
+    const v = check([{ strategy: A, assets: 290_000n }], { snapshot });
+    expect(v).toMatchObject({ ok: true, volume: 10_000n, idleAfter: 390_000n, totalAssetsAfter: 980_000n, predictedLoss: 0n });
+    expect(v.capHeadroom, "A: 500,000 - 290,000").toEqual([210_000n]);
+    // Disabled, it may not rise above its book value.
+    const disabled = vaultSnapshot({ ...snapshot, strategies: [{ ...broken, enabled: false }, ...snapshot.strategies.slice(1)] });
+    expect(error(check([{ strategy: A, assets: 280_001n }], { snapshot: disabled }))).toEqual({ name: "StrategyDisabled", args: { strategy: A } });
+  });
+  it("books a leg at min(live after, before + what arrived): a strategy that reports a gain during the call adds nothing", () => {
+    // The strategy's views double the position after a deposit: booked at 310,000 all the same; total unchanged.
+    const doubling = { ...oneToOne(vaultSnapshot()), previewRedeemAfter: (_s: string, shares: bigint) => shares * 2n };
+    expect(check([{ strategy: A, assets: 310_000n }], { valuation: doubling })).toMatchObject({ ok: true, totalAssetsAfter: 1_000_000n, predictedLoss: 0n, capHeadroom: [190_000n] });
+    // Worth less after (an entry fee): booked at the live value, total assets fall by the difference, which is the loss.
+    expect(check([{ strategy: A, assets: 310_000n }], { valuation: depositFee(1_000n) })).toMatchObject({ ok: true, totalAssetsAfter: 999_000n, predictedLoss: 1_000n, capHeadroom: [191_000n] });
+  });
+  // Share price 1,000,000 (assets per 10**12 shares); a mark of 1,111,112 with a 10% limit puts the floor at 1,000,001.
+  const below = (mark: bigint, over: Partial<VaultSnapshot> = {}) => vaultSnapshot({ highWaterMark: mark, ...over });
+  it("drawdown: a call that raises a strategy stops while the price after is under the floor; one at the floor passes", () => {
+    expect(error(check([{ strategy: A, assets: 310_000n }], { snapshot: below(1_111_112n) }))).toEqual({ name: "DrawdownLimitReached", args: { price: 1_000_000n, floor: 1_000_001n } });
+    expect(check([{ strategy: A, assets: 310_000n }], { snapshot: below(1_111_111n) }).ok, "floor 1,000,000").toBe(true);
+    expect(check([{ strategy: A, assets: 310_000n }], { snapshot: below(1_111_112n, { maxDrawdownBps: 1_001 }) }).ok, "a wider limit").toBe(true);
+  });
+  it("drawdown: moving money back to idle without a loss still passes; with a loss it stops", () => {
+    expect(check([{ strategy: A, assets: 200_000n }], { snapshot: below(1_111_112n) }).ok).toBe(true);
+    // A withdrawal fee: the leg is worth less than its target after, a loss of the moves.
+    const exitFee = { ...oneToOne(vaultSnapshot()), previewWithdraw: (_s: string, assets: bigint) => assets + 10n };
+    const v = check([{ strategy: A, assets: 200_000n }], { snapshot: below(1_111_112n), valuation: exitFee });
+    expect(v.error?.name).toBe("DrawdownLimitReached");
+  });
+  it("drawdown: the price after counts the call's own loss, and an empty vault has no guard", () => {
+    // Mark 1,000,000, limit 0: any loss of the call puts the price under the mark.
+    const tight = below(1_000_000n, { maxDrawdownBps: 0 });
+    expect(check([{ strategy: A, assets: 310_000n }], { snapshot: tight }).ok, "no loss").toBe(true);
+    expect(error(check([{ strategy: A, assets: 310_000n }], { snapshot: tight, valuation: depositFee(1_000n) }))).toEqual({ name: "DrawdownLimitReached", args: { price: 999_000n, floor: 1_000_000n } });
+    expect(check([{ strategy: A, assets: 310_000n }], { snapshot: { ...tight, totalSupply: 0n }, valuation: depositFee(1_000n) }).ok, "no shares").toBe(true);
+  });
+  it("drawdown comes after the loss checks", () => {
+    const v = check([{ strategy: A, assets: 310_000n }], { snapshot: below(1_111_112n), valuation: depositFee(6_000n) });
+    expect(v.error?.name).toBe("LossExceedsCallLimit");
+  });
+});
+
 describe("check mirror: order and figures", () => {
   it("the earliest failing row wins", () => {
     // Expired (11) and over the cap (18): expiry is reported.
@@ -199,11 +268,16 @@ describe("check mirror: order and figures", () => {
     // A: min(500,000, 60% of 1,000,000) - 250,000; B: 500,000 - 260,000.
     expect(v.capHeadroom).toEqual([250_000n, 240_000n]);
   });
-  it("marks touched strategies to their current value: a gain since the last mark counts in total before", () => {
+  it("starts from total assets as the vault values them live: book values do not enter it", () => {
+    // A is booked at 290,000 but worth 300,000: the vault's live total (the snapshot's) already counts 300,000.
     const snapshot = vaultSnapshot({ strategies: [strategy(A, 0, 300_000n, { allocation: 290_000n }), strategy(B, 1, 200_000n), strategy(C, 2, 100_000n)] });
-    // totalAssets counts A at 290,000; the rebalance marks it to 300,000 first.
     const v = check([{ strategy: A, assets: 310_000n }], { snapshot });
-    expect(v.totalAssetsAfter).toBe(snapshot.totalAssets + 10_000n);
+    expect(v).toMatchObject({ ok: true, volume: 10_000n, totalAssetsAfter: snapshot.totalAssets, predictedLoss: 0n });
+  });
+  it("a failing call reports only the volume and the session headroom, every other figure 0", () => {
+    const v = check([{ strategy: A, assets: 500_001n }, { strategy: B, assets: 190_000n }]);
+    expect(v).toMatchObject({ ok: false, volume: 210_001n, callVolumeHeadroom: 89_999n, epochVolumeHeadroom: 189_999n, predictedLoss: 0n, lossHeadroom: 0n, idleAfter: 0n, totalAssetsAfter: 0n });
+    expect(v.capHeadroom).toEqual([0n, 0n]);
   });
   it("finds a session in the snapshot by id", () => {
     expect(sessionFromSnapshot(vaultSnapshot(), 7n)?.agent).toBe(AGENT);
