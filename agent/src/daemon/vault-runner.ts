@@ -5,6 +5,7 @@
  */
 import { formatUnits } from "ethers";
 import type { Logger } from "pino";
+import { snapshotFaults } from "../chain/consistency.js";
 import type { ChainReader } from "../chain/reader.js";
 import type { Target, VaultSnapshot } from "../chain/types.js";
 import { checkRebalance, sessionFromSnapshot, type RebalanceCheckInput, type RebalanceVerdict } from "../checks/rebalance-check.js";
@@ -15,7 +16,7 @@ import { classifyRevert, type RevertClass } from "../executor/classify.js";
 import { simulateRebalance, type Executor, type ReconcileReport } from "../executor/executor.js";
 import type { IntentRecord } from "../executor/intent.js";
 import type { CallSimulator } from "../executor/sender.js";
-import type { RevertError } from "../failures.js";
+import { LensFaultError, type RevertError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
 import type { CostModel, PlanDecision, Planner, PlannerParams } from "../planner/types.js";
 import { blamedStrategy, inspectStrategies, type QuarantineParams, type SeenPrice, type StrategyFinding } from "../quarantine/inspect.js";
@@ -115,7 +116,7 @@ export class VaultRunner {
   async tick(options: { dryRun?: boolean } = {}): Promise<TickReport> {
     const { config, deps } = this;
     const tickNo = ++this.ticks;
-    let snapshot = await deps.reader.snapshot(config.vault, config.agent);
+    let snapshot = await this.read();
     const logFor = (snap: VaultSnapshot) => deps.log.child({ tick: tickNo, block: snap.blockNumber.toString() });
     const report: TickReport = { vault: config.vault, label: config.label, snapshot, yields: new Map(), settled: [], result: { kind: "hold", code: "", reason: "" } };
     const done = (result: TickResult): TickReport => {
@@ -140,7 +141,7 @@ export class VaultRunner {
       const settledAt = deps.executor.lastSettledBlock(config.vault);
       if (settledAt > snapshot.blockNumber) {
         // Settled in a block after the snapshot: read again, so the plan sees our own rebalance.
-        snapshot = await deps.reader.snapshot(config.vault, config.agent);
+        snapshot = await this.read();
         report.snapshot = snapshot;
         if (snapshot.blockNumber < settledAt) {
           for (const settled of report.settled) this.afterSettled(settled, logFor(snapshot));
@@ -279,6 +280,22 @@ export class VaultRunner {
       this.afterSettled(submitted.settled, log);
     }
     return done({ kind: "sent", intentHash: submitted.intentHash, hash: submitted.hash, confirmed: submitted.settled?.state === "confirmed" });
+  }
+
+  /**
+   * The lens snapshot, refused (`LensFaultError`, `snapshot-inconsistent`) when it does not add up: a strategy missing or
+   * listed twice would have the planner move money by a picture that is not the vault. Nothing of it is used, not even
+   * to settle what is in flight; the daemon logs the figures and stands down for this vault until it adds up again.
+   */
+  private async read(): Promise<VaultSnapshot> {
+    const snapshot = await this.deps.reader.snapshot(this.config.vault, this.config.agent);
+    const faults = snapshotFaults(snapshot);
+    if (faults.length === 0) return snapshot;
+    throw new LensFaultError(
+      "snapshot-inconsistent",
+      `lens snapshot of vault ${snapshot.vault} at block ${snapshot.blockNumber} does not add up: ${faults.map((f) => f.detail).join("; ")}`,
+      { faults: faults.map((f) => f.code) },
+    );
   }
 
   /**

@@ -12,6 +12,7 @@ export class Metrics {
   readonly replacements = new Counter({ name: "agent_tx_replacements_total", help: "Stuck transactions replaced with higher fees", labelNames: ["vault"], registers: [this.registry] });
   readonly breaker = new Gauge({ name: "agent_circuit_breaker_open", help: "1 when the vault's circuit breaker is open", labelNames: ["vault"], registers: [this.registry] });
   readonly quarantined = new Gauge({ name: "agent_strategy_quarantined", help: "1 while the daemon keeps a strategy in quarantine (no new deposits)", labelNames: ["vault", "strategy"], registers: [this.registry] });
+  readonly lensFault = new Gauge({ name: "agent_lens_fault", help: "1 while the vault's lens snapshot reverts (lens-reverted) or does not add up (snapshot-inconsistent)", labelNames: ["vault", "kind"], registers: [this.registry] });
   readonly mode = new Gauge({ name: "agent_vault_mode", help: "1 for the vault's current mode (act, wait, stand-down)", labelNames: ["vault", "mode"], registers: [this.registry] });
   readonly sessionTimeLeft = new Gauge({ name: "agent_session_time_left_seconds", help: "Seconds until the session expires", labelNames: ["vault", "session"], registers: [this.registry] });
   readonly sessionVolumeLeft = new Gauge({ name: "agent_session_epoch_volume_left", help: "Volume left in the session's epoch, in asset units", labelNames: ["vault", "session"], registers: [this.registry] });
