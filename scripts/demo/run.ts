@@ -482,6 +482,8 @@ function describeResult(r: TickResult): string {
   switch (r.kind) {
     case "sent":
       return `rebalance ${r.hash.slice(0, 12)}… ${r.confirmed ? "confirmed" : "sent"} (intent ${r.intentHash.slice(0, 12)}…)`;
+    case "realize-loss":
+      return `loss written down ${r.hash.slice(0, 12)}… ${r.confirmed ? "confirmed" : "sent"}: ${r.reason}`;
     case "hold":
       return `hold: ${r.reason}`;
     case "wait":

@@ -272,6 +272,7 @@ export function vaultSetup(
       minVolume: tokenAmount(p.minMove, assetDecimals, `${field}.minMove`),
     },
     quarantine: { ...config.quarantine },
+    losses: { realize: config.losses.realize, tolerance: tokenAmount(config.losses.tolerance, assetDecimals, "losses.tolerance") },
     gas: {
       baseGas: BigInt(p.baseGas),
       gasPerLeg: BigInt(p.gasPerLeg),

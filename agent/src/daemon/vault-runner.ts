@@ -13,16 +13,18 @@ import { snapshotValuation } from "../checks/valuation.js";
 import { formatPredicted } from "../checks/verdict.js";
 import { formatTreasuryError } from "../errors.js";
 import { classifyRevert, type RevertClass } from "../executor/classify.js";
-import { simulateRebalance, type Executor, type ReconcileReport } from "../executor/executor.js";
-import type { IntentRecord } from "../executor/intent.js";
+import { realizeLossCalldata, simulateRebalance, type Executor, type ReconcileReport } from "../executor/executor.js";
+import type { IntentRecord, LossRealization } from "../executor/intent.js";
+import { findLosses } from "../losses/find.js";
 import type { CallSimulator } from "../executor/sender.js";
-import { LensFaultError, type RevertError } from "../failures.js";
+import { LensFaultError, RevertError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
 import type { CostModel, PlanDecision, Planner, PlannerParams } from "../planner/types.js";
 import { blamedStrategy, inspectStrategies, type QuarantineParams, type SeenPrice, type StrategyFinding } from "../quarantine/inspect.js";
 import type { QuarantineList } from "../quarantine/store.js";
 import { assessVault, type SessionPolicy, type VaultAssessment } from "../session/assess.js";
 import type { Clock } from "../util/clock.js";
+import { formatAmount } from "../util/format.js";
 import type { EstimateOptions, YieldEstimate } from "../yield/estimate.js";
 import type { PriceHistory } from "../yield/history.js";
 import type { CircuitBreaker } from "./breaker.js";
@@ -40,6 +42,8 @@ export interface VaultRunnerConfig {
   policy: SessionPolicy;
   gas: Omit<CostModel, "gasPriceWei">;
   quarantine: QuarantineParams;
+  /** Loss write-downs: whether to send them, and the shortfall under a mark taken as noise (base units, over rounding). */
+  losses: { realize: boolean; tolerance: bigint };
 }
 
 export interface VaultRunnerDeps {
@@ -69,6 +73,7 @@ export type TickResult =
   | { kind: "rejected"; stage: "mirror" | "simulation"; error: string; class?: RevertClass }
   | { kind: "deferred"; reason: string }
   | { kind: "sent"; intentHash: string; hash: string; confirmed: boolean }
+  | { kind: "realize-loss"; strategy: string; reason: string; intentHash: string; hash: string; confirmed: boolean }
   | { kind: "dry-run"; simulation: string };
 
 export interface TickReport {
@@ -94,6 +99,8 @@ export class VaultRunner {
   /** Share price of each strategy at the last tick, by lower-case address. */
   private readonly seen = new Map<string, SeenPrice>();
   private lastSnapshot: VaultSnapshot | undefined;
+  /** Write-downs the simulation refused, by `strategy:mark`: not tried again at the same mark. */
+  private readonly lossRefused = new Set<string>();
 
   constructor(
     readonly config: VaultRunnerConfig,
@@ -175,6 +182,11 @@ export class VaultRunner {
         const state = report.settled.find((r) => r.intentHash === inFlight.intentHash)?.state ?? "pending";
         return done({ kind: "in-flight", intentHash: inFlight.intentHash, state });
       }
+    }
+    // A loss is written down before anything else, session or not: the plan must see the vault's true marks.
+    if (deps.executor && !options.dryRun && config.losses.realize) {
+      const realized = await this.realizeLoss(snapshot, report, log);
+      if (realized) return done(realized);
     }
     if (deps.breaker.open) return done({ kind: "breaker-open", reason: deps.breaker.reason ?? "open" });
 
@@ -299,10 +311,46 @@ export class VaultRunner {
   }
 
   /**
+   * Sends `realizeLoss` for the first strategy this snapshot shows below its mark (past the tolerance), unless a
+   * write-down was already sent at that mark or refused by the simulation: one per strategy per mark. One per tick,
+   * ending it: this tick's plan would be made on the mark before it.
+   */
+  private async realizeLoss(snapshot: VaultSnapshot, report: TickReport, log: Logger): Promise<TickResult | undefined> {
+    const executor = this.deps.executor!;
+    const amount = (v: bigint) => formatAmount(v, snapshot.assetDecimals, snapshot.assetDecimals);
+    for (const loss of findLosses(snapshot, this.config.losses.tolerance)) {
+      const mark = `${loss.strategy.toLowerCase()}:${loss.allocation}`;
+      if (this.lossRefused.has(mark) || executor.lossRealizationSent(this.config.vault, loss.strategy, loss.allocation)) continue;
+      const fields = { strategy: loss.strategy, allocation: loss.allocation.toString(), value: loss.value.toString(), loss: loss.loss.toString() };
+      const reason = `strategy #${loss.index} ${loss.strategy} is worth ${amount(loss.value)} against the vault's mark of ${amount(loss.allocation)}: a loss of ${amount(loss.loss)}`;
+      const submitted = await executor.realizeLoss(snapshot, loss, reason);
+      if (submitted.status === "rejected") {
+        this.lossRefused.add(mark);
+        log.error({ ...fields, error: describe(submitted.error) }, `${reason}; realizeLoss would revert (${describe(submitted.error)}), not sent`);
+        continue;
+      }
+      if (submitted.status === "deferred") {
+        log.warn(submitted.reason);
+        return { kind: "deferred", reason: submitted.reason };
+      }
+      this.deps.metrics.lossesRealized.inc({ vault: this.config.label, strategy: loss.strategy });
+      log.warn({ ...fields, tx: submitted.hash }, `${reason}; writing it down (realizeLoss)`);
+      if (submitted.settled) {
+        report.settled.push(submitted.settled);
+        this.afterSettled(submitted.settled, log);
+      }
+      const confirmed = submitted.settled?.state === "confirmed";
+      return { kind: "realize-loss", strategy: loss.strategy, reason, intentHash: submitted.intentHash, hash: submitted.hash, confirmed };
+    }
+    return undefined;
+  }
+
+  /**
    * Whether a journaled plan still passes on this tick's snapshot: the mirror, then the simulation at the snapshot's
    * block. Asked before the executor sends that plan again (re-broadcast or fee bump).
    */
   private async recheck(snapshot: VaultSnapshot, record: IntentRecord): Promise<string | undefined> {
+    if (record.action) return this.recheckLoss(snapshot, record.action);
     const check = this.deps.check ?? checkRebalance;
     const verdict = check({
       snapshot,
@@ -318,7 +366,25 @@ export class VaultRunner {
     return revert ? `simulation: ${describe(revert)}` : undefined;
   }
 
+  /** A journaled write-down still makes sense while the mark it was sent on stands and the call would pass. */
+  private async recheckLoss(snapshot: VaultSnapshot, action: LossRealization): Promise<string | undefined> {
+    const now = snapshot.strategies.find((s) => s.strategy.toLowerCase() === action.strategy.toLowerCase());
+    if (now?.allocation !== action.allocation) return `the mark of ${action.strategy} is no longer ${action.allocation}`;
+    try {
+      await this.deps.simulator.call(this.config.vault, realizeLossCalldata(action.strategy), Number(snapshot.blockNumber));
+      return undefined;
+    } catch (err) {
+      if (err instanceof RevertError) return `simulation: ${describe(err)}`;
+      throw err;
+    }
+  }
+
   private afterSettled(report: ReconcileReport, log: Logger): void {
+    if (report.action === "realize-loss") {
+      // A write-down that reverted changes nothing and risks nothing: no breaker, and not tried again at that mark.
+      if (report.state === "reverted") log.error({ tx: report.hash, error: report.revert ? describe(report.revert) : "unknown" }, "loss write-down reverted on chain");
+      return;
+    }
     if (report.state === "confirmed" || report.state === "reverted" || report.state === "dropped" || report.state === "cancelled") {
       this.deps.metrics.outcomes.inc({ vault: this.config.label, status: report.state });
     }
