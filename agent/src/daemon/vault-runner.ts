@@ -84,6 +84,8 @@ export interface TickReport {
   assessment?: VaultAssessment;
   plan?: PlanDecision;
   verdict?: RebalanceVerdict;
+  /** A loss write-down sent (or deferred) this tick: the result too, unless the tick stood down, waited or found the breaker open. */
+  writeDown?: TickResult;
   settled: ReconcileReport[];
   result: TickResult;
 }
@@ -183,17 +185,16 @@ export class VaultRunner {
         return done({ kind: "in-flight", intentHash: inFlight.intentHash, state });
       }
     }
-    // A loss is written down before anything else, session or not: the plan must see the vault's true marks.
-    if (deps.executor && !options.dryRun && config.losses.realize) {
-      const realized = await this.realizeLoss(snapshot, report, log);
-      if (realized) return done(realized);
-    }
+    // A loss is written down first, breaker or session or not (it needs neither). A tick that would act ends with it:
+    // the plan must see the vault's true marks, at the next tick. A tick that stands down or waits still says so.
+    if (deps.executor && !options.dryRun && config.losses.realize) report.writeDown = await this.realizeLoss(snapshot, report, log);
     if (deps.breaker.open) return done({ kind: "breaker-open", reason: deps.breaker.reason ?? "open" });
 
     const assessment = assessVault(snapshot, config.policy, now);
     report.assessment = assessment;
     this.reportSessions(snapshot, assessment, log);
     if (assessment.mode !== "act") return done({ kind: assessment.mode, reason: assessment.reason });
+    if (report.writeDown) return done(report.writeDown);
     const session = assessment.session!;
 
     // Planned first at no gas cost. Gas decides only whether a plan is worth making (the `Planner` contract), so a

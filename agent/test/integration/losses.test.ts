@@ -72,16 +72,17 @@ describe("the daemon writes losses down as soon as it sees one", () => {
     expect(await realizeLossTxs(), "one realizeLoss sent").toHaveLength(1);
   });
 
-  it("test_realizeLoss_withoutSession: writes down while the agents are paused (it needs no session)", async () => {
+  it("test_realizeLoss_withoutSession: writes down while the agents are paused (it needs no session), still standing down", async () => {
     const d = await startDaemon(env.chain, config());
     await d.daemon.tick();
     await (await env.stack.sessions.connect(env.stack.guardian).pauseAgents()).wait();
     await lose(0, 200n);
     const [tick] = await d.daemon.tick();
-    expect(tick!.report!.result.kind).toBe("realize-loss");
+    expect(tick!.report!.result.kind, "the tick still stands down").toBe("stand-down");
+    expect(tick!.report!.writeDown, "and writes the loss down").toMatchObject({ kind: "realize-loss", strategy: env.stack.strategyAddresses[0], confirmed: true });
     expect(await alloc(0)).toBe(await liveValue(0));
     const [next] = await d.daemon.tick();
-    expect(next!.report!.result.kind, "then it stands down as before").toBe("stand-down");
+    expect(next!.report!.writeDown, "once").toBeUndefined();
   });
 
   it("test_realizeLoss_disabledOrWithinTolerance: nothing sent", async () => {
