@@ -66,7 +66,11 @@ describe("Demo: the main job on an embedded chain", function () {
       expect(r.legs.length).to.be.greaterThan(0);
     }
     const journal = demo.daemon.journal.entries();
-    expect(journal.map((e) => e.intentHash), "the daemon's journal holds exactly these intents").to.deep.equal(summary.rebalances.map((r) => r.intentHash));
+    const rebalances = journal.filter((e) => e.record.action === undefined);
+    expect(rebalances.map((e) => e.intentHash), "the daemon's journal holds exactly these rebalances").to.deep.equal(summary.rebalances.map((r) => r.intentHash));
+    for (const e of journal.filter((e) => e.record.action !== undefined)) {
+      expect(e.outcome?.status, `the loss write-down of ${e.record.action!.strategy} was mined`).to.equal("confirmed");
+    }
     expect(summary.gas.gasUsed).to.equal(summary.rebalances.reduce((s, r) => s + r.gasUsed, 0n));
   });
 
@@ -128,7 +132,7 @@ describe("Demo: the main job on an embedded chain", function () {
     const res = await fetch(`${demo.dashboardUrl}api/dashboard`);
     expect(res.status).to.equal(200);
     const view = (await res.json()) as { journal: unknown[]; rejections: { error: string }[] };
-    expect(view.journal).to.have.length(summary.rebalances.length);
+    expect(view.journal, "every journaled intent: rebalances and loss write-downs").to.have.length(demo.daemon.journal.entries().length);
     expect(view.rejections.map((r) => r.error.split("(")[0])).to.deep.equal(["SessionExpired", "AgentsPaused", "RelativeCapExceeded"]);
   });
 

@@ -46,6 +46,8 @@ describe("Deployment modules (Hardhat Ignition)", function () {
 
     expect(await timelock.hasRole(PROPOSER_ROLE, await governor.getAddress()), "Governor proposes").to.equal(true);
     expect(await timelock.hasRole(CANCELLER_ROLE, await governor.getAddress()), "Governor cancels").to.equal(true);
+    expect(await timelock.hasRole(CANCELLER_ROLE, guardian.address), "the guardian cancels").to.equal(true);
+    expect(await timelock.hasRole(PROPOSER_ROLE, guardian.address), "the guardian does not propose").to.equal(false);
     expect(await timelock.hasRole(EXECUTOR_ROLE, ethers.ZeroAddress), "anyone executes").to.equal(true);
     expect(await timelock.hasRole(DEFAULT_ADMIN_ROLE, deployer.address), "deployer admin renounced").to.equal(false);
     expect(await timelock.hasRole(PROPOSER_ROLE, deployer.address), "deployer does not propose").to.equal(false);
@@ -60,10 +62,10 @@ describe("Deployment modules (Hardhat Ignition)", function () {
     const usdc = await ethers.deployContract("MockERC20", ["USD Coin", "USDC", 6]);
     const r = await ignition.deploy(TreasuryModule, {
       parameters: {
+        $global: { guardian: guardian.address },
         Governance: { timelockMinDelay: 86_400 },
         Treasury: {
           asset: await usdc.getAddress(),
-          guardian: guardian.address,
           sessionAdmin: sessionAdmin.address,
           name: "Treasury USDC",
           symbol: "tUSDC",
@@ -78,6 +80,25 @@ describe("Deployment modules (Hardhat Ignition)", function () {
     expect((await vault.bounds()).idleBufferBps, "idle buffer from parameters").to.equal(2_000n);
     const timelock = await ethers.getContractAt("TreasuryTimelock", await r.timelock.getAddress());
     expect(await timelock.getMinDelay(), "Timelock delay from parameters").to.equal(86_400n);
+    expect(await vault.guardian(), "one guardian for the vault").to.equal(guardian.address);
+    expect(await timelock.hasRole(CANCELLER_ROLE, guardian.address), "and for the Timelock's cancel").to.equal(true);
+  });
+
+  it("the deploy action refuses a treasury guardian that is not the Timelock's canceller, before sending anything", async function () {
+    const before = await ethers.provider.getTransactionCount(deployer.address);
+    const parameters = JSON.parse(await readFile(LOCAL_PARAMETERS, "utf8")) as Record<string, Record<string, unknown>>;
+    parameters.LocalStack.guardian = sessionAdmin.address;
+    let error: unknown;
+    try {
+      await deployStack(connection, { module: "local", parameters, addressesFile: false, log: () => {} });
+    } catch (e) {
+      error = e;
+    }
+    expect(error, "an InputError").to.be.instanceOf(InputError);
+    expect((error as Error).message, "names both").to.equal(
+      `the parameters: the treasury's guardian (${sessionAdmin.address}) and the Timelock's guardian canceller (${guardian.address}) differ; give the guardian once, as $global.guardian`,
+    );
+    expect(await ethers.provider.getTransactionCount(deployer.address), "nothing sent").to.equal(before);
   });
 
   it("Governance alone leaves nobody but the Governor able to schedule on the Timelock", async function () {

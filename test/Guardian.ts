@@ -1,12 +1,18 @@
 import { expect } from "chai";
 import { network } from "hardhat";
+import { cancelQueuedProposal } from "../scripts/actions/cancel-queued-proposal.js";
+import { castVote } from "../scripts/actions/cast-vote.js";
 import { disableStrategy } from "../scripts/actions/disable-strategy.js";
+import { executeProposal } from "../scripts/actions/execute-proposal.js";
+import { proposeBounds } from "../scripts/actions/propose-bounds.js";
+import { queueProposal } from "../scripts/actions/queue-proposal.js";
 import { grantSession } from "../scripts/actions/grant-session.js";
 import { lowerCap } from "../scripts/actions/lower-cap.js";
 import { pauseAgents } from "../scripts/actions/pause-agents.js";
 import { revokeSession } from "../scripts/actions/revoke-session.js";
 import { unpauseAgents } from "../scripts/actions/unpause-agents.js";
 import { decodeRevert, OperationError, revertDataOf } from "../scripts/lib/errors.js";
+import { findProposal, proposalState } from "../scripts/lib/governance.js";
 import { deployTreasury, listStrategies } from "./helpers/treasury-fixture.js";
 
 const connection = await network.create();
@@ -37,6 +43,12 @@ async function revertName(promise: Promise<unknown>): Promise<string | undefined
     return (error instanceof OperationError ? error.revert : decodeRevert(revertDataOf(error)))?.name;
   }
   expect.fail("expected a revert");
+}
+
+/** The arguments `governor.execute` takes for a proposal. */
+async function queuedCalls(ctx: Awaited<ReturnType<typeof listedWithSession>>["ctx"], proposalId: bigint) {
+  const p = await findProposal(ctx, ctx.governor!, proposalId);
+  return [p.targets, p.values, p.calldatas, p.descriptionHash] as const;
 }
 
 describe("Guardian: tightens at once, never loosens; unpause needs governance", function () {
@@ -129,6 +141,54 @@ describe("Guardian: tightens at once, never loosens; unpause needs governance", 
     expect(result.executed, "the unpause proposal executed").to.equal(true);
     expect(result.calls.map((c) => c.signature), "one call").to.deep.equal(["SessionManager.unpauseAgents"]);
     expect(await ctx.sessions.agentsPaused(), "agents unpaused by governance").to.equal(false);
+  });
+
+  it("test_cancelProposal_queuedByGovernance: the guardian cancels a queued proposal, which can then never execute", async function () {
+    const { as, ctx } = await networkHelpers.loadFixture(listedWithSession);
+    const [s0] = ctx.addresses.strategies;
+    const capBefore = (await ctx.vault.strategyConfig(s0)).absoluteCap;
+    const { proposalId } = await proposeBounds(ctx, {
+      title: "Halve a cap",
+      changes: [{ kind: "setCaps", strategy: s0, absoluteCap: capBefore / 2n, relativeCapBps: 4_000 }],
+    });
+    await castVote(ctx, { proposalId, support: "for", fastForward: true });
+    await queueProposal(ctx, { proposalId, fastForward: true });
+    const governor = ctx.governor!;
+    expect(await proposalState(governor, proposalId), "queued").to.equal("Queued");
+
+    const guardian = await as("guardian");
+    const { operationId } = await cancelQueuedProposal(guardian, { proposalId });
+    expect(await ctx.timelock!.isOperation(operationId), "the Timelock operation is gone").to.equal(false);
+    expect(await proposalState(governor, proposalId), "the Governor reports it cancelled").to.equal("Canceled");
+
+    await networkHelpers.time.increase(3_601);
+    const refused = await executeProposal(ctx, { proposalId, fastForward: true }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(refused, "execution refused").to.be.instanceOf(OperationError);
+    expect(refused!.message).to.equal(`proposal ${proposalId} is Canceled: only a Queued proposal is executed`);
+    const raw = await revertName(governor.execute.staticCall(...(await queuedCalls(ctx, proposalId))));
+    expect(raw, "the Governor itself refuses it too").to.equal("GovernorUnexpectedProposalState");
+    expect((await ctx.vault.strategyConfig(s0)).absoluteCap, "the cap is unchanged").to.equal(capBefore);
+  });
+
+  it("test_RevertWhen_cancelProposal_notGuardian: a stranger cannot cancel a queued proposal", async function () {
+    const { as, ctx } = await networkHelpers.loadFixture(listedWithSession);
+    const [s0] = ctx.addresses.strategies;
+    const { proposalId } = await proposeBounds(ctx, {
+      title: "Lower a cap",
+      changes: [{ kind: "setCaps", strategy: s0, absoluteCap: 1n, relativeCapBps: 1 }],
+    });
+    await castVote(ctx, { proposalId, support: "for", fastForward: true });
+    await queueProposal(ctx, { proposalId, fastForward: true });
+    expect(await revertName(cancelQueuedProposal(await as("stranger"), { proposalId })), "the stranger is refused").to.equal(
+      "AccessControlUnauthorizedAccount",
+    );
+    expect(await proposalState(ctx.governor!, proposalId), "still queued").to.equal("Queued");
+    const { txHash } = await executeProposal(ctx, { proposalId, fastForward: true });
+    expect(txHash, "and it executes").to.be.a("string");
+    expect((await ctx.vault.strategyConfig(s0)).absoluteCap).to.equal(1n);
   });
 
   it("a non-guardian cannot pull the brake", async function () {

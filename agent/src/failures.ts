@@ -28,6 +28,22 @@ export class KeyError extends AgentError {}
 /** The RPC endpoint failed or answered something unusable. Retryable. */
 export class RpcError extends AgentError {}
 
+/**
+ * The lens, not the node, is broken for a vault: its `snapshot` call reverts while the node answers (`lens-reverted`,
+ * with the revert decoded where it can be), or the snapshot it returns does not add up (`snapshot-inconsistent`). Not
+ * retryable as an outage: the same call gives the same answer until the lens or the vault changes.
+ */
+export class LensFaultError extends AgentError {
+  constructor(
+    readonly kind: "lens-reverted" | "snapshot-inconsistent",
+    message: string,
+    readonly detail: { revertData?: string; revert?: string; faults?: string[] } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** The endpoint serves another chain than the configuration names. */
 export class ChainMismatchError extends AgentError {
   constructor(

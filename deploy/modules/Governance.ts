@@ -1,12 +1,15 @@
 /**
  * Governance: the votes token, the Timelock and the Governor.
  *
- * The Timelock is the treasury's `governance` address. Only the Governor may propose and cancel; anyone may execute
- * a proposal once its delay has passed; the deployer's admin role is renounced in the same deployment, so after it
- * nobody but a passed proposal can change the Timelock's roles.
+ * The Timelock is the treasury's `governance` address. Only the Governor may propose; the Governor and the guardian
+ * may cancel (the guardian stops a queued proposal during its delay: risk-reducing, at once, and it can schedule
+ * nothing); anyone may execute a proposal once its delay has passed; the deployer's admin role is renounced in the
+ * same deployment, so after it nobody but a passed proposal can change the Timelock's roles.
  *
  * Parameters (module "Governance"): votesSupply (wei, minted to the deployer, who delegates to itself),
- * timelockMinDelay (seconds), votingDelay and votingPeriod (blocks), proposalThreshold (votes, wei), quorumPercent.
+ * timelockMinDelay (seconds), votingDelay and votingPeriod (blocks), proposalThreshold (votes, wei), quorumPercent;
+ * guardian (address), best given once under "$global" so that the treasury's guardian and the Timelock's canceller
+ * are the same account.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { ZeroAddress, ZeroHash, id } from "ethers";
@@ -43,9 +46,12 @@ export default buildModule("Governance", (m) => {
 
   const proposer = m.call(timelock, "grantRole", [PROPOSER_ROLE, governor], { id: "GrantProposerToGovernor" });
   const canceller = m.call(timelock, "grantRole", [CANCELLER_ROLE, governor], { id: "GrantCancellerToGovernor" });
+  const guardianCanceller = m.call(timelock, "grantRole", [CANCELLER_ROLE, m.getParameter<string>("guardian")], {
+    id: "GrantCancellerToGuardian",
+  });
   m.call(timelock, "renounceRole", [DEFAULT_ADMIN_ROLE, deployer], {
     id: "RenounceDeployerAdmin",
-    after: [proposer, canceller],
+    after: [proposer, canceller, guardianCanceller],
   });
 
   return { token, timelock, governor };

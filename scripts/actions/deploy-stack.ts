@@ -66,6 +66,27 @@ async function loadParameters(parameters: string | Parameters): Promise<{ values
   }
 }
 
+/**
+ * The guardian is read by two modules: the treasury's (vault and session manager guardian) and Governance (the
+ * Timelock's canceller). A module's own value wins over "$global"; both must resolve to the same address.
+ */
+function checkGuardian(values: Parameters, section: string, source: string): void {
+  const global = values.$global?.guardian;
+  const resolved = [section, "Governance"].map((module) => ({ module, value: values[module]?.guardian ?? global }));
+  for (const { module, value } of resolved) {
+    if (typeof value !== "string" || !isAddress(value)) {
+      const where = values[module]?.guardian === undefined ? "$global.guardian" : `${module}.guardian`;
+      throw new InputError(`${source}: ${where} must be an address (the guardian of the ${module === "Governance" ? "Timelock" : "treasury"}), found ${JSON.stringify(value ?? null)}`);
+    }
+  }
+  const [treasury, governance] = resolved.map((r) => getAddress(r.value as string));
+  if (treasury !== governance) {
+    throw new InputError(
+      `${source}: the treasury's guardian (${treasury}) and the Timelock's guardian canceller (${governance}) differ; give the guardian once, as $global.guardian`,
+    );
+  }
+}
+
 export async function deployStack(connection: NetworkConnection, options: DeployStackOptions): Promise<DeployStackResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   const { ethers, ignition } = connection;
@@ -81,13 +102,14 @@ export async function deployStack(connection: NetworkConnection, options: Deploy
   // Check the parameters the treasury needs before sending anything: a template left unfilled fails here, clearly.
   const { values, source } = await loadParameters(options.parameters);
   const section = module === "local" ? "LocalStack" : "Treasury";
-  const required = module === "local" ? ["guardian", "sessionAdmin"] : ["asset", "guardian", "sessionAdmin"];
+  const required = module === "local" ? ["sessionAdmin"] : ["asset", "sessionAdmin"];
   for (const key of required) {
     const value = values[section]?.[key];
     if (typeof value !== "string" || !isAddress(value)) {
       throw new InputError(`${source}: ${section}.${key} must be an address, found ${JSON.stringify(value ?? null)}`);
     }
   }
+  checkGuardian(values, section, source);
   if (module === "treasury" && (await ethers.provider.getCode(values.Treasury.asset as string)) === "0x") {
     throw new InputError(`${source}: Treasury.asset ${String(values.Treasury.asset)} has no contract code on chain ${chainId}`);
   }

@@ -6,6 +6,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ParseArgsConfig } from "node:util";
 import type { NetworkConnection } from "hardhat/types/network";
+import { cancelQueuedProposal } from "../actions/cancel-queued-proposal.js";
 import { castVote } from "../actions/cast-vote.js";
 import { deployStack, type StackModule } from "../actions/deploy-stack.js";
 import { disableStrategy } from "../actions/disable-strategy.js";
@@ -243,6 +244,20 @@ export const COMMANDS: Command[] = [
     needsDeployment: true,
     async run({ ctx }) {
       await pauseAgents(ctx);
+    },
+  },
+  {
+    name: "cancel-proposal",
+    summary: "guardian: cancel a queued proposal in the Timelock during its delay (it can never execute)",
+    usage: "cancel-proposal <proposalId> --from <guardian>",
+    details:
+      "The Timelock operation the Governor queued for the proposal is cancelled with the guardian's CANCELLER_ROLE.\n" +
+      "Only a Queued proposal can be cancelled this way; re-proposing is governance's decision.",
+    options: {},
+    positionals: ["proposalId"],
+    needsDeployment: true,
+    async run({ ctx, positionals }) {
+      await cancelQueuedProposal(ctx, { proposalId: proposalIdArg(positionals) });
     },
   },
   {

@@ -360,6 +360,7 @@ async function tellStory(chain: DemoChain, options: DemoOptions, market: DayYiel
       out(`${label}  daemon: ${describeResult(last)}  (estimated APRs ${apr})`);
       if (last.kind === "sent" && report.plan?.kind === "rebalance") out(`${pad}  reason: ${report.plan.reason}`);
     }
+    if (report.writeDown && report.writeDown !== last) out(`${label}  daemon: ${describeResult(report.writeDown)}`);
     if (last.kind === "sent") rebalanceSnapshots.set(last.intentHash, report.snapshot);
     if (last.kind === "stand-down") standDowns.push({ at: Number(at), reason: last.reason });
     if (!warned && report.assessment?.expiringSoon.length) {
@@ -404,7 +405,7 @@ async function tellStory(chain: DemoChain, options: DemoOptions, market: DayYiel
   const end = await snapshot();
   const journal = assembled.journal.entries();
   const rebalances: RebalanceRow[] = journal
-    .filter((e) => e.outcome?.status === "confirmed")
+    .filter((e) => e.outcome?.status === "confirmed" && e.record.action === undefined)
     .map((e) => {
       const before = rebalanceSnapshots.get(e.intentHash);
       return {
@@ -482,6 +483,8 @@ function describeResult(r: TickResult): string {
   switch (r.kind) {
     case "sent":
       return `rebalance ${r.hash.slice(0, 12)}… ${r.confirmed ? "confirmed" : "sent"} (intent ${r.intentHash.slice(0, 12)}…)`;
+    case "realize-loss":
+      return `loss written down ${r.hash.slice(0, 12)}… ${r.confirmed ? "confirmed" : "sent"}: ${r.reason}`;
     case "hold":
       return `hold: ${r.reason}`;
     case "wait":

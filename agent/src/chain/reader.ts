@@ -1,11 +1,14 @@
 /**
- * Reads a vault's whole state with one `TreasuryLens.snapshot` eth_call, whatever the number of strategies.
+ * Reads a vault's whole state with one `TreasuryLens.snapshot` eth_call, whatever the number of strategies. A call
+ * that reverts while the node still answers is the lens's fault, not the node's (`LensFaultError`, `lens-reverted`).
  */
 import { getAddress, type Provider } from "ethers";
 import type { ITreasuryLens } from "../../../types/ethers-contracts/lens/TreasuryLens.js";
 import { TreasuryLens__factory } from "./contracts.js";
 import type { SessionState, StrategyState, VaultSnapshot } from "./types.js";
-import { RpcError } from "../failures.js";
+import { describeRevertData } from "../errors.js";
+import { isRevert, revertDataOf } from "../executor/revert-data.js";
+import { LensFaultError, RpcError } from "../failures.js";
 
 /** The chain reader the daemon depends on. */
 export interface ChainReader {
@@ -24,9 +27,30 @@ export class LensReader implements ChainReader {
     try {
       raw = await lens.snapshot(vault, agent);
     } catch (err) {
-      throw new RpcError(`lens snapshot of ${vault} failed`, { cause: err });
+      throw await this.classify(vault, err);
     }
     return toSnapshot(raw);
+  }
+
+  /**
+   * A revert is the lens's only if the node answers a plain request (eth_blockNumber) right after: a node that cannot
+   * answer that is down, whatever its error said. Costs a request only on the failure path.
+   */
+  private async classify(vault: string, err: unknown): Promise<Error> {
+    if (!isRevert(err)) return new RpcError(`lens snapshot of ${vault} failed`, { cause: err });
+    try {
+      await this.provider.getBlockNumber();
+    } catch {
+      return new RpcError(`lens snapshot of ${vault} failed, and the node does not answer eth_blockNumber either`, { cause: err });
+    }
+    const data = revertDataOf(err);
+    const revert = data === undefined ? undefined : describeRevertData(data);
+    return new LensFaultError(
+      "lens-reverted",
+      `lens ${this.lens} reverted reading vault ${vault} (${revert === undefined ? "no revert data" : revert === "0x" ? "bare revert" : revert}) while the node answers`,
+      { revertData: data, revert },
+      { cause: err },
+    );
   }
 }
 

@@ -162,6 +162,16 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /** Loss write-downs: `vault.realizeLoss(strategy)` as soon as a position is worth less than the vault's mark of it. */
+    losses: z
+      .object({
+        /** Send the write-down (anyone may; it needs no session). */
+        realize: boolean.default(true),
+        /** Shortfall below the mark taken as noise, in token units, on top of one base unit of rounding. */
+        tolerance: decimal.default("0"),
+      })
+      .strict()
+      .default({}),
     metrics: z
       .object({
         enabled: boolean.default(true),

@@ -12,7 +12,7 @@ import type { AgentConfig, PlannerConfig } from "../config/schema.js";
 import { Executor } from "../executor/executor.js";
 import { FileJournal, type Journal } from "../executor/journal.js";
 import { ProviderSimulator, WalletSender, type TxSender } from "../executor/sender.js";
-import { ChainMismatchError, ConfigError, RpcError } from "../failures.js";
+import { ChainMismatchError, ConfigError, LensFaultError, RpcError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
 import { EqualWeightPlanner } from "../planner/equal-weight.js";
 import type { Planner, PlannerParams } from "../planner/types.js";
@@ -190,7 +190,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
     } catch (err) {
       const cause = (err as Error).cause as { code?: string } | undefined;
       // A revert or undecodable answer from a contract that exists: the lens or the vault is not what the config says.
-      if (cause?.code === "CALL_EXCEPTION" || cause?.code === "BAD_DATA") {
+      if (err instanceof LensFaultError || cause?.code === "CALL_EXCEPTION" || cause?.code === "BAD_DATA") {
         throw new ConfigError(
           `invalid config: vaults.${i}.address: the lens ${config.lens} cannot read ${v.address}; is it a treasury vault, and lens a TreasuryLens?`,
           `vaults.${i}.address`,
@@ -272,6 +272,7 @@ export function vaultSetup(
       minVolume: tokenAmount(p.minMove, assetDecimals, `${field}.minMove`),
     },
     quarantine: { ...config.quarantine },
+    losses: { realize: config.losses.realize, tolerance: tokenAmount(config.losses.tolerance, assetDecimals, "losses.tolerance") },
     gas: {
       baseGas: BigInt(p.baseGas),
       gasPerLeg: BigInt(p.gasPerLeg),

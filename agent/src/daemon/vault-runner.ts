@@ -5,6 +5,7 @@
  */
 import { formatUnits } from "ethers";
 import type { Logger } from "pino";
+import { snapshotFaults } from "../chain/consistency.js";
 import type { ChainReader } from "../chain/reader.js";
 import type { Target, VaultSnapshot } from "../chain/types.js";
 import { checkRebalance, sessionFromSnapshot, type RebalanceCheckInput, type RebalanceVerdict } from "../checks/rebalance-check.js";
@@ -12,10 +13,11 @@ import { snapshotValuation } from "../checks/valuation.js";
 import { formatPredicted } from "../checks/verdict.js";
 import { formatTreasuryError } from "../errors.js";
 import { classifyRevert, type RevertClass } from "../executor/classify.js";
-import { simulateRebalance, type Executor, type ReconcileReport } from "../executor/executor.js";
-import type { IntentRecord } from "../executor/intent.js";
+import { realizeLossCalldata, simulateRebalance, type Executor, type ReconcileReport } from "../executor/executor.js";
+import type { IntentRecord, LossRealization } from "../executor/intent.js";
+import { findLosses } from "../losses/find.js";
 import type { CallSimulator } from "../executor/sender.js";
-import type { RevertError } from "../failures.js";
+import { LensFaultError, RevertError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
 import type { CostModel, PlanDecision, Planner, PlannerParams } from "../planner/types.js";
 import { blamedStrategy, inspectStrategies, type QuarantineParams, type SeenPrice, type StrategyFinding } from "../quarantine/inspect.js";
@@ -23,6 +25,7 @@ import type { QuarantineList } from "../quarantine/store.js";
 import { assessVault, type SessionPolicy, type VaultAssessment } from "../session/assess.js";
 import { EndedSessions } from "../session/ended.js";
 import type { Clock } from "../util/clock.js";
+import { formatAmount } from "../util/format.js";
 import type { EstimateOptions, YieldEstimate } from "../yield/estimate.js";
 import type { PriceHistory } from "../yield/history.js";
 import type { CircuitBreaker } from "./breaker.js";
@@ -40,6 +43,8 @@ export interface VaultRunnerConfig {
   policy: SessionPolicy;
   gas: Omit<CostModel, "gasPriceWei">;
   quarantine: QuarantineParams;
+  /** Loss write-downs: whether to send them, and the shortfall under a mark taken as noise (base units, over rounding). */
+  losses: { realize: boolean; tolerance: bigint };
 }
 
 export interface VaultRunnerDeps {
@@ -69,6 +74,7 @@ export type TickResult =
   | { kind: "rejected"; stage: "mirror" | "simulation"; error: string; class?: RevertClass }
   | { kind: "deferred"; reason: string }
   | { kind: "sent"; intentHash: string; hash: string; confirmed: boolean }
+  | { kind: "realize-loss"; strategy: string; reason: string; intentHash: string; hash: string; confirmed: boolean }
   | { kind: "dry-run"; simulation: string };
 
 export interface TickReport {
@@ -79,6 +85,8 @@ export interface TickReport {
   assessment?: VaultAssessment;
   plan?: PlanDecision;
   verdict?: RebalanceVerdict;
+  /** A loss write-down sent (or deferred) this tick: the result too, unless the tick stood down, waited or found the breaker open. */
+  writeDown?: TickResult;
   settled: ReconcileReport[];
   result: TickResult;
 }
@@ -96,6 +104,8 @@ export class VaultRunner {
   private lastSnapshot: VaultSnapshot | undefined;
   /** Sessions seen at earlier ticks that have since expired or been revoked (the lens lists active ones only). */
   private readonly endedSessions = new EndedSessions();
+  /** Write-downs the simulation refused, by `strategy:mark`: not tried again at the same mark. */
+  private readonly lossRefused = new Set<string>();
 
   constructor(
     readonly config: VaultRunnerConfig,
@@ -118,7 +128,7 @@ export class VaultRunner {
   async tick(options: { dryRun?: boolean } = {}): Promise<TickReport> {
     const { config, deps } = this;
     const tickNo = ++this.ticks;
-    let snapshot = await deps.reader.snapshot(config.vault, config.agent);
+    let snapshot = await this.read();
     const logFor = (snap: VaultSnapshot) => deps.log.child({ tick: tickNo, block: snap.blockNumber.toString() });
     const report: TickReport = { vault: config.vault, label: config.label, snapshot, yields: new Map(), settled: [], result: { kind: "hold", code: "", reason: "" } };
     const done = (result: TickResult): TickReport => {
@@ -143,7 +153,7 @@ export class VaultRunner {
       const settledAt = deps.executor.lastSettledBlock(config.vault);
       if (settledAt > snapshot.blockNumber) {
         // Settled in a block after the snapshot: read again, so the plan sees our own rebalance.
-        snapshot = await deps.reader.snapshot(config.vault, config.agent);
+        snapshot = await this.read();
         report.snapshot = snapshot;
         if (snapshot.blockNumber < settledAt) {
           for (const settled of report.settled) this.afterSettled(settled, logFor(snapshot));
@@ -180,12 +190,16 @@ export class VaultRunner {
         return done({ kind: "in-flight", intentHash: inFlight.intentHash, state });
       }
     }
+    // A loss is written down first, breaker or session or not (it needs neither). A tick that would act ends with it:
+    // the plan must see the vault's true marks, at the next tick. A tick that stands down or waits still says so.
+    if (deps.executor && !options.dryRun && config.losses.realize) report.writeDown = await this.realizeLoss(snapshot, report, log);
     if (deps.breaker.open) return done({ kind: "breaker-open", reason: deps.breaker.reason ?? "open" });
 
     const assessment = assessVault(snapshot, config.policy, now);
     report.assessment = assessment;
     this.reportSessions(snapshot, assessment, log);
     if (assessment.mode !== "act") return done({ kind: assessment.mode, reason: assessment.reason });
+    if (report.writeDown) return done(report.writeDown);
     const session = assessment.session!;
 
     // Planned first at no gas cost. Gas decides only whether a plan is worth making (the `Planner` contract), so a
@@ -287,10 +301,62 @@ export class VaultRunner {
   }
 
   /**
+   * The lens snapshot, refused (`LensFaultError`, `snapshot-inconsistent`) when it does not add up: a strategy missing or
+   * listed twice would have the planner move money by a picture that is not the vault. Nothing of it is used, not even
+   * to settle what is in flight; the daemon logs the figures and stands down for this vault until it adds up again.
+   */
+  private async read(): Promise<VaultSnapshot> {
+    const snapshot = await this.deps.reader.snapshot(this.config.vault, this.config.agent);
+    const faults = snapshotFaults(snapshot);
+    if (faults.length === 0) return snapshot;
+    throw new LensFaultError(
+      "snapshot-inconsistent",
+      `lens snapshot of vault ${snapshot.vault} at block ${snapshot.blockNumber} does not add up: ${faults.map((f) => f.detail).join("; ")}`,
+      { faults: faults.map((f) => f.code) },
+    );
+  }
+
+  /**
+   * Sends `realizeLoss` for the first strategy this snapshot shows below its mark (past the tolerance), unless a
+   * write-down was already sent at that mark or refused by the simulation: one per strategy per mark. One per tick,
+   * ending it: this tick's plan would be made on the mark before it.
+   */
+  private async realizeLoss(snapshot: VaultSnapshot, report: TickReport, log: Logger): Promise<TickResult | undefined> {
+    const executor = this.deps.executor!;
+    const amount = (v: bigint) => formatAmount(v, snapshot.assetDecimals, snapshot.assetDecimals);
+    for (const loss of findLosses(snapshot, this.config.losses.tolerance)) {
+      const mark = `${loss.strategy.toLowerCase()}:${loss.allocation}`;
+      if (this.lossRefused.has(mark) || executor.lossRealizationSent(this.config.vault, loss.strategy, loss.allocation)) continue;
+      const fields = { strategy: loss.strategy, allocation: loss.allocation.toString(), value: loss.value.toString(), loss: loss.loss.toString() };
+      const reason = `strategy #${loss.index} ${loss.strategy} is worth ${amount(loss.value)} against the vault's mark of ${amount(loss.allocation)}: a loss of ${amount(loss.loss)}`;
+      const submitted = await executor.realizeLoss(snapshot, loss, reason);
+      if (submitted.status === "rejected") {
+        this.lossRefused.add(mark);
+        log.error({ ...fields, error: describe(submitted.error) }, `${reason}; realizeLoss would revert (${describe(submitted.error)}), not sent`);
+        continue;
+      }
+      if (submitted.status === "deferred") {
+        log.warn(submitted.reason);
+        return { kind: "deferred", reason: submitted.reason };
+      }
+      this.deps.metrics.lossesRealized.inc({ vault: this.config.label, strategy: loss.strategy });
+      log.warn({ ...fields, tx: submitted.hash }, `${reason}; writing it down (realizeLoss)`);
+      if (submitted.settled) {
+        report.settled.push(submitted.settled);
+        this.afterSettled(submitted.settled, log);
+      }
+      const confirmed = submitted.settled?.state === "confirmed";
+      return { kind: "realize-loss", strategy: loss.strategy, reason, intentHash: submitted.intentHash, hash: submitted.hash, confirmed };
+    }
+    return undefined;
+  }
+
+  /**
    * Whether a journaled plan still passes on this tick's snapshot: the mirror, then the simulation at the snapshot's
    * block. Asked before the executor sends that plan again (re-broadcast or fee bump).
    */
   private async recheck(snapshot: VaultSnapshot, record: IntentRecord): Promise<string | undefined> {
+    if (record.action) return this.recheckLoss(snapshot, record.action);
     const check = this.deps.check ?? checkRebalance;
     const verdict = check({
       snapshot,
@@ -306,7 +372,25 @@ export class VaultRunner {
     return revert ? `simulation: ${describe(revert)}` : undefined;
   }
 
+  /** A journaled write-down still makes sense while the mark it was sent on stands and the call would pass. */
+  private async recheckLoss(snapshot: VaultSnapshot, action: LossRealization): Promise<string | undefined> {
+    const now = snapshot.strategies.find((s) => s.strategy.toLowerCase() === action.strategy.toLowerCase());
+    if (now?.allocation !== action.allocation) return `the mark of ${action.strategy} is no longer ${action.allocation}`;
+    try {
+      await this.deps.simulator.call(this.config.vault, realizeLossCalldata(action.strategy), Number(snapshot.blockNumber));
+      return undefined;
+    } catch (err) {
+      if (err instanceof RevertError) return `simulation: ${describe(err)}`;
+      throw err;
+    }
+  }
+
   private afterSettled(report: ReconcileReport, log: Logger): void {
+    if (report.action === "realize-loss") {
+      // A write-down that reverted changes nothing and risks nothing: no breaker, and not tried again at that mark.
+      if (report.state === "reverted") log.error({ tx: report.hash, error: report.revert ? describe(report.revert) : "unknown" }, "loss write-down reverted on chain");
+      return;
+    }
     if (report.state === "confirmed" || report.state === "reverted" || report.state === "dropped" || report.state === "cancelled") {
       this.deps.metrics.outcomes.inc({ vault: this.config.label, status: report.state });
     }

@@ -71,6 +71,8 @@ export type Recheck = (record: IntentRecord) => Promise<string | undefined>;
 export interface ReconcileReport {
   intentHash: string;
   vault: string;
+  /** Present for a loss write-down; absent for a rebalance. */
+  action?: "realize-loss";
   state: ReconcileState;
   hash?: string;
   /** For a reverted transaction: the decoded reason, replayed at its block. */
@@ -78,6 +80,21 @@ export interface ReconcileReport {
   replaced?: boolean;
   /** A cancellation was signed this time (the plan no longer passes). */
   cancelling?: boolean;
+}
+
+/** Encodes `realizeLoss(strategy)`. */
+export function realizeLossCalldata(strategy: string): string {
+  return vaultInterface.encodeFunctionData("realizeLoss", [strategy]);
+}
+
+/** The calldata a journaled intent sends: its rebalance with its intent hash, or its loss write-down. */
+export function intentCalldata(record: IntentRecord, intentHash: string): string {
+  return record.action ? realizeLossCalldata(record.action.strategy) : rebalanceCalldata(record.targets, record.sessionId, intentHash);
+}
+
+/** What an intent does, for logs. */
+function what(record: IntentRecord): string {
+  return record.action ? "loss realization" : "rebalance";
 }
 
 /** Encodes `rebalance(targets, sessionId, intentHash)`. */
@@ -160,7 +177,48 @@ export class Executor {
       if (prepared.status === "rejected") return prepared;
       quote = prepared.quote;
     }
+    const { snapshot, sessionId, planner, reason, targets, volume, expectedGain } = request;
+    return this.send(snapshot, { sessionId, planner, reason, targets, volume, expectedGain }, quote);
+  }
 
+  /**
+   * Writes a strategy's loss down: `vault.realizeLoss(strategy)`, which anyone may call. Simulated at the snapshot's
+   * block, then journaled, nonce-managed, followed and replaced exactly like a rebalance (and, like one, never sent
+   * while the vault has an intent in flight).
+   */
+  async realizeLoss(snapshot: VaultSnapshot, loss: { strategy: string; allocation: bigint; value: bigint }, reason: string): Promise<SubmitResult> {
+    const vault = snapshot.vault;
+    if (this.inFlight(vault)) throw new Error(`vault ${vault} already has an intent in flight`);
+    let quote: SendQuote;
+    try {
+      quote = await this.sender.quote(vault, realizeLossCalldata(loss.strategy), Number(snapshot.blockNumber));
+    } catch (err) {
+      if (err instanceof RevertError) return { status: "rejected", error: err };
+      throw err;
+    }
+    const action = { kind: "realize-loss" as const, strategy: loss.strategy, allocation: loss.allocation, value: loss.value };
+    return this.send(snapshot, { sessionId: 0n, planner: "loss-realization", reason, targets: [], volume: 0n, expectedGain: 0n, action }, quote);
+  }
+
+  /** Whether a write-down of `strategy` at this mark was already journaled (sent, whatever came of it). */
+  lossRealizationSent(vault: string, strategy: string, allocation: bigint): boolean {
+    return this.journal
+      .entries()
+      .some(
+        (e) =>
+          e.record.vault.toLowerCase() === vault.toLowerCase() &&
+          e.record.action?.strategy.toLowerCase() === strategy.toLowerCase() &&
+          e.record.action.allocation === allocation,
+      );
+  }
+
+  /** Signs, journals (durably, first) and broadcasts one intent, then looks at its status in the same round trip. */
+  private async send(
+    snapshot: VaultSnapshot,
+    decision: Pick<IntentRecord, "sessionId" | "planner" | "reason" | "targets" | "volume" | "expectedGain" | "action">,
+    quote: SendQuote,
+  ): Promise<SubmitResult> {
+    const vault = snapshot.vault;
     const fees = initialFees(quote.baseFee, quote.tip, this.options.fees);
     if (!fees) return { status: "deferred", reason: `base fee ${quote.baseFee} is above the ceiling ${this.options.fees.maxFeePerGasCeiling}` };
 
@@ -171,24 +229,25 @@ export class Executor {
       chainId,
       vault,
       agent: this.sender.address,
-      sessionId: request.sessionId,
+      sessionId: decision.sessionId,
       nonce,
-      stateDigest: stateDigest(request.snapshot),
-      blockNumber: request.snapshot.blockNumber,
-      planner: request.planner,
-      reason: request.reason,
-      targets: request.targets,
-      volume: request.volume,
-      expectedGain: request.expectedGain,
+      stateDigest: stateDigest(snapshot),
+      blockNumber: snapshot.blockNumber,
+      planner: decision.planner,
+      reason: decision.reason,
+      targets: decision.targets,
+      volume: decision.volume,
+      expectedGain: decision.expectedGain,
       createdAt: new Date(this.clock.nowMs()).toISOString(),
+      ...(decision.action ? { action: decision.action } : {}),
     };
     const intentHash = hashOf(record);
-    const data = rebalanceCalldata(request.targets, request.sessionId, intentHash);
+    const data = intentCalldata(record, intentHash);
     const gasLimit = ((quote.gas + INTENT_HASH_GAS) * BigInt(this.options.gasLimitMultiplierPct)) / 100n;
     const signed = await this.sender.sign({ to: vault, data, nonce, gasLimit, chainId, ...fees });
     const attempt: Attempt = { hash: signed.hash, raw: signed.raw, gasLimit, at: this.clock.nowMs(), ...fees };
     this.journal.begin(record, attempt); // durable before anything leaves the process
-    this.log.info({ intentHash, nonce, tx: signed.hash, ...feesLog(fees) }, "journaled; broadcasting rebalance");
+    this.log.info({ intentHash, nonce, tx: signed.hash, ...feesLog(fees) }, `journaled; broadcasting ${what(record)}`);
     const [, tracking] = await Promise.all([
       this.safeBroadcast(signed.raw, intentHash),
       this.sender.track([signed.hash], this.options.confirmations > 1).catch(() => undefined),
@@ -248,7 +307,7 @@ export class Executor {
     sent?: { tracking: Tracking; justSent: true },
   ): Promise<ReconcileReport> {
     const { intentHash, record } = entry;
-    const base = { intentHash, vault: record.vault };
+    const base = { intentHash, vault: record.vault, ...(record.action ? { action: "realize-loss" as const } : {}) };
     const log = this.log.child({ intentHash, nonce: record.nonce });
 
     // One round trip: every attempt's receipt, the mined nonce, whether the node knows the last attempt, and the head
@@ -278,7 +337,7 @@ export class Executor {
         const outcome: Outcome = { status: "confirmed", hash: found.hash, blockNumber: found.blockNumber, gasUsed: found.gasUsed, at: this.clock.nowMs() };
         this.journal.finish(intentHash, outcome);
         this.hooks.onOutcome?.(record.vault, outcome);
-        log.info({ tx: found.hash, block: found.blockNumber, gasUsed: found.gasUsed.toString(), confirmations }, "rebalance confirmed");
+        log.info({ tx: found.hash, block: found.blockNumber, gasUsed: found.gasUsed.toString(), confirmations }, `${what(record)} confirmed`);
         return { ...base, state: "confirmed", hash: found.hash };
       }
       const revert = await this.replayRevert(entry, found.blockNumber);
@@ -292,7 +351,7 @@ export class Executor {
       };
       this.journal.finish(intentHash, outcome);
       this.hooks.onOutcome?.(record.vault, outcome);
-      log.error({ tx: found.hash, block: found.blockNumber, error: outcome.error }, "rebalance reverted on chain");
+      log.error({ tx: found.hash, block: found.blockNumber, error: outcome.error }, `${what(record)} reverted on chain`);
       return { ...base, state: "reverted", hash: found.hash, revert };
     }
 
@@ -347,7 +406,7 @@ export class Executor {
     const signed = await this.sender.sign(
       last.cancel
         ? this.cancellation(record, fees)
-        : { to: record.vault, data: rebalanceCalldata(record.targets, record.sessionId, intentHash), nonce: record.nonce, gasLimit: last.gasLimit, chainId: record.chainId, ...fees },
+        : { to: record.vault, data: intentCalldata(record, intentHash), nonce: record.nonce, gasLimit: last.gasLimit, chainId: record.chainId, ...fees },
     );
     const gasLimit = last.cancel ? CANCEL_GAS : last.gasLimit;
     this.journal.addAttempt(intentHash, { hash: signed.hash, raw: signed.raw, gasLimit, at: this.clock.nowMs(), ...fees, ...(last.cancel ? { cancel: true } : {}) });
@@ -364,16 +423,16 @@ export class Executor {
   private async cancel(entry: JournalEntry, problem: string, log: Logger): Promise<ReconcileReport> {
     const { intentHash, record } = entry;
     const last = entry.attempts[entry.attempts.length - 1]!;
-    const base = { intentHash, vault: record.vault };
+    const base = { intentHash, vault: record.vault, ...(record.action ? { action: "realize-loss" as const } : {}) };
     const { baseFee, tip } = await this.sender.fees();
     const fees = bumpedFees(last, baseFee, tip, this.options.fees);
     if (!fees) {
-      log.warn({ tx: last.hash, problem }, "the journaled rebalance no longer passes and the fee ceiling leaves no room to cancel it; not sending it, waiting");
+      log.warn({ tx: last.hash, problem }, `the journaled ${what(record)} no longer passes and the fee ceiling leaves no room to cancel it; not sending it, waiting`);
       return { ...base, state: "pending", hash: last.hash };
     }
     const signed = await this.sender.sign(this.cancellation(record, fees));
     this.journal.addAttempt(intentHash, { hash: signed.hash, raw: signed.raw, gasLimit: CANCEL_GAS, at: this.clock.nowMs(), ...fees, cancel: true });
-    log.warn({ tx: signed.hash, replaces: last.hash, problem, ...feesLog(fees) }, "the journaled rebalance no longer passes; cancelling its nonce instead of sending it");
+    log.warn({ tx: signed.hash, replaces: last.hash, problem, ...feesLog(fees) }, `the journaled ${what(record)} no longer passes; cancelling its nonce instead of sending it`);
     await this.safeBroadcast(signed.raw, intentHash);
     const mined = await this.findReceipt(entry);
     if (mined) return this.reconcileOne(this.journal.inFlight(record.vault).find((e) => e.intentHash === intentHash) ?? entry, undefined, 2);
@@ -392,9 +451,9 @@ export class Executor {
     return null;
   }
 
-  /** Replays a reverted rebalance at its block to name the error (best effort). */
+  /** Replays a reverted intent at its block to name the error (best effort). */
   private async replayRevert(entry: JournalEntry, blockNumber: number): Promise<RevertError | undefined> {
-    const data = rebalanceCalldata(entry.record.targets, entry.record.sessionId, entry.intentHash);
+    const data = intentCalldata(entry.record, entry.intentHash);
     try {
       await this.sender.call(entry.record.vault, data, blockNumber);
       return undefined;

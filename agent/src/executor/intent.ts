@@ -23,6 +23,20 @@ export interface IntentRecord {
   expectedGain: bigint;
   /** Wall-clock time of the decision, ISO 8601. */
   createdAt: string;
+  /**
+   * Absent for a rebalance. A loss write-down: `vault.realizeLoss(strategy)` (no session, no intent hash on chain; the
+   * record is journaled and its nonce managed like a rebalance's), with the mark and the live value it was sent on.
+   */
+  action?: LossRealization;
+}
+
+export interface LossRealization {
+  kind: "realize-loss";
+  strategy: string;
+  /** The vault's mark when the loss was seen. */
+  allocation: bigint;
+  /** The position's redeemable value then. */
+  value: bigint;
 }
 
 export function stateDigest(snapshot: VaultSnapshot): string {

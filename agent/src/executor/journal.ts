@@ -201,7 +201,13 @@ export function parseRecord(r: Raw): IntentRecord {
     volume: big(r.volume),
     expectedGain: big(r.expectedGain),
     createdAt: r.createdAt as string,
+    ...(r.action === undefined ? {} : { action: parseAction(r.action as Raw) }),
   };
+}
+
+function parseAction(a: Raw): NonNullable<IntentRecord["action"]> {
+  if (a.kind !== "realize-loss") throw new Error(`unknown intent action ${String(a.kind)}`);
+  return { kind: "realize-loss", strategy: a.strategy as string, allocation: big(a.allocation), value: big(a.value) };
 }
 
 function parseLine(raw: Raw): Line {

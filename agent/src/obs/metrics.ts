@@ -9,9 +9,11 @@ export class Metrics {
   readonly decisions = new Counter({ name: "agent_decisions_total", help: "Tick results by kind (sent, hold, wait, stand-down, rejected, ...)", labelNames: ["vault", "result"], registers: [this.registry] });
   readonly rejected = new Counter({ name: "agent_plans_rejected_total", help: "Plans not sent, by the stage that rejected them", labelNames: ["vault", "stage", "error"], registers: [this.registry] });
   readonly outcomes = new Counter({ name: "agent_rebalance_outcomes_total", help: "Rebalance transactions by outcome", labelNames: ["vault", "status"], registers: [this.registry] });
+  readonly lossesRealized = new Counter({ name: "agent_losses_realized_total", help: "Loss write-downs (realizeLoss) sent, by strategy", labelNames: ["vault", "strategy"], registers: [this.registry] });
   readonly replacements = new Counter({ name: "agent_tx_replacements_total", help: "Stuck transactions replaced with higher fees", labelNames: ["vault"], registers: [this.registry] });
   readonly breaker = new Gauge({ name: "agent_circuit_breaker_open", help: "1 when the vault's circuit breaker is open", labelNames: ["vault"], registers: [this.registry] });
   readonly quarantined = new Gauge({ name: "agent_strategy_quarantined", help: "1 while the daemon keeps a strategy in quarantine (no new deposits)", labelNames: ["vault", "strategy"], registers: [this.registry] });
+  readonly lensFault = new Gauge({ name: "agent_lens_fault", help: "1 while the vault's lens snapshot reverts (lens-reverted) or does not add up (snapshot-inconsistent)", labelNames: ["vault", "kind"], registers: [this.registry] });
   readonly mode = new Gauge({ name: "agent_vault_mode", help: "1 for the vault's current mode (act, wait, stand-down)", labelNames: ["vault", "mode"], registers: [this.registry] });
   readonly sessionTimeLeft = new Gauge({ name: "agent_session_time_left_seconds", help: "Seconds until the session expires", labelNames: ["vault", "session"], registers: [this.registry] });
   readonly sessionVolumeLeft = new Gauge({ name: "agent_session_epoch_volume_left", help: "Volume left in the session's epoch, in asset units", labelNames: ["vault", "session"], registers: [this.registry] });

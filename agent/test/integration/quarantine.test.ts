@@ -71,10 +71,12 @@ describe("the daemon quarantines hostile strategies", () => {
     expect((await a.daemon.tick())[0]!.report!.result.kind).toBe("sent");
     expect(await alloc(s1), "spread equally at first").toBeGreaterThan(250_000n * u());
 
-    // Strategy 1 loses a fifth of its assets.
+    // Strategy 1 loses a fifth of its assets: quarantined and its loss written down in the same tick, moved out of at the next.
     const assets = await env.stack.strategies[1]!.totalAssets();
     await (await env.stack.strategies[1]!.simulateLoss(assets / 5n)).wait();
     await later();
+    const [writeDown] = await a.daemon.tick();
+    expect(writeDown!.report!.result, JSON.stringify(writeDown!.report!.result)).toMatchObject({ kind: "realize-loss", strategy: s1 });
     const [tick] = await a.daemon.tick();
     expect(tick!.report!.result.kind, JSON.stringify(tick!.report!.result)).toBe("sent");
     expect(quarantineLines(a.logs.lines)).toEqual([

@@ -87,6 +87,8 @@ export async function startDaemon(
     clock?: Clock;
     overrides?: BuildOptions["overrides"];
     sender?: BuildOptions["sender"];
+    /** Reads snapshots in place of the lens reader (e.g. one that reproduces a lens bug). */
+    reader?: BuildOptions["reader"];
     /** Reach the chain as `run` does: through the configured endpoints (with failover), not the test's own provider. */
     viaConfig?: boolean;
   } = {},
@@ -105,6 +107,7 @@ export async function startDaemon(
     metrics,
     wallet: new Wallet(AGENT_KEY),
     sender: options.sender,
+    reader: options.reader,
     overrides: options.overrides,
   });
   const daemon = new Daemon(built.runners, clock, logs.log, metrics, { pollIntervalMs: config.network.pollIntervalMs });

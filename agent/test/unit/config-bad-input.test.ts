@@ -163,6 +163,13 @@ const rows: Row[] = [
   { field: "sessions.warnBeforeExpirySeconds", value: 31_536_001, message: /at most 31536000/ },
   { field: "sessions.expiryMarginSeconds", value: 86_401, message: /at most 86400/ },
   { field: "sessions.expiryMarginSeconds", value: "2m", message: /a number/ },
+  // losses
+  { field: "losses", value: "on", message: /Expected object, received string/ },
+  { field: "losses.realize", value: "yes", message: /true or false/ },
+  { field: "losses.realize", value: 1, message: /true or false/ },
+  { field: "losses.tolerance", value: 5, message: /a decimal number in a string/ },
+  { field: "losses.tolerance", value: "-1", message: /a decimal number in a string/ },
+  { field: "losses.other", value: 1, names: "losses", message: /Unrecognized key\(s\) in object: 'other'/ },
   // quarantine
   { field: "quarantine", value: true, message: /Expected object, received boolean/ },
   { field: "quarantine.maxSharePriceMoveBps", value: 0, message: /at least 1/ },
