@@ -93,6 +93,12 @@ interface ITreasuryVault is IERC4626 {
         external
         returns (uint256 totalAssetsAfter);
 
+    /// @notice `rebalance` that reverts `DeadlinePassed(deadline)` when mined after `deadline` (a timestamp), so a
+    /// transaction that sat in the mempool never executes a plan made on a stale view.
+    function rebalanceBefore(Allocation[] calldata targets, uint256 sessionId, bytes32 intentHash, uint256 deadline)
+        external
+        returns (uint256 totalAssetsAfter);
+
     /// @notice Predicts what `rebalance(targets, sessionId, …)` sent by `agent` would do at this block, by running the
     /// very same code and undoing it: the verdict and the revert bytes are the call's own. Call it with `eth_call`
     /// (it changes nothing: everything it does is reverted).

@@ -176,6 +176,9 @@ library ErrorsLib {
     /// @notice Thrown by the router when an entry or exit would give less (or cost more) than the caller's limit.
     error SlippageExceeded(uint256 amount, uint256 limit);
 
+    /// @notice Thrown when `rebalanceBefore` is mined after its deadline.
+    error DeadlinePassed(uint256 deadline);
+
     /// @notice Thrown when a rebalance would leave the share price more than the drawdown limit below its high-water
     /// mark (`price` and `floor` in assets per whole share); agents stay stopped until governance resets the mark.
     error DrawdownLimitReached(uint256 price, uint256 floor);

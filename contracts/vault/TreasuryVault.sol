@@ -381,6 +381,16 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ITreasuryVault
+    function rebalanceBefore(Allocation[] calldata targets, uint256 sessionId, bytes32 intentHash, uint256 deadline)
+        external
+        nonReentrant
+        returns (uint256 totalAssetsAfter)
+    {
+        if (block.timestamp > deadline) revert ErrorsLib.DeadlinePassed(deadline);
+        return _rebalance(targets, sessionId, msg.sender, intentHash, false).totalAssetsAfter;
+    }
+
+    /// @inheritdoc ITreasuryVault
     function previewRebalance(Allocation[] calldata targets, uint256 sessionId, address agent)
         external
         returns (RebalancePreview memory p)

@@ -577,4 +577,18 @@ contract SoundnessTest is SoundnessBase {
         vm.expectRevert(expected);
         vault.rebalance(_targets1(_s(0), 200e6), sid, INTENT);
     }
+
+    // ================================================================ extras
+
+    /// @dev A rebalance with a deadline executes before it and reverts after it, whatever sat in the mempool.
+    function test_Extra_rebalanceBeforeItsDeadline() public {
+        uint256 deadline = block.timestamp + 60;
+        vm.prank(agent);
+        vault.rebalanceBefore(_targets1(_s(0), 250e6), sid, INTENT, deadline);
+        assertEq(vault.allocation(_s(0)), 250e6, "executed in time");
+        vm.warp(deadline + 1);
+        vm.prank(agent);
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.DeadlinePassed.selector, deadline));
+        vault.rebalanceBefore(_targets1(_s(0), 200e6), sid, INTENT, deadline);
+    }
 }
