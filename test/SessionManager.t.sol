@@ -332,7 +332,7 @@ contract SessionManagerTest is BaseTest {
         // Split within both sums: two sessions of 50 per call and 200 + 100 per epoch fit exactly.
         p.maxVolumePerEpoch = 100e6;
         _adminGrant(p);
-        assertEq(sessions.activeSessionsOf(agent).length, 2, "two parallel sessions within the ceilings");
+        assertEq(sessions.activeSessionsOf(agent, _params().vault).length, 2, "two parallel sessions within the ceilings");
     }
 
     function test_Low4_agentTotalsCountOnlyActiveSessionsOfThisVaultAndAgent() public {
@@ -382,7 +382,7 @@ contract SessionManagerTest is BaseTest {
         );
         // Governance grants within the protocol maxima only.
         _grant(p);
-        assertEq(sessions.activeSessionsOf(agent).length, 2, "governance adds above the ceilings");
+        assertEq(sessions.activeSessionsOf(agent, _params().vault).length, 2, "governance adds above the ceilings");
     }
 
     function test_grant_governanceExactlyMaxDuration() public {
@@ -639,14 +639,14 @@ contract SessionManagerTest is BaseTest {
         sessions.revoke(b); // swap-and-pop moves the last entry into b's place
         vm.warp(block.timestamp + 1 hours); // `short` expires (still in the index until the next grant or revoke)
 
-        uint256[] memory ids = sessions.activeSessionsOf(agent);
+        uint256[] memory ids = sessions.activeSessionsOf(agent, _params().vault);
         assertEq(ids.length, 3, "three active");
         assertEq(ids[0], a, "oldest first");
         assertEq(ids[1], c, "then c");
         assertEq(ids[2], d, "then d");
         assertEq(sessions.sessionsOf(agent).length, 5, "history keeps all five");
         assertEq(short, 2, "short was granted second");
-        assertEq(sessions.activeSessionsOf(bob).length, 0, "bob has none");
+        assertEq(sessions.activeSessionsOf(bob, _params().vault).length, 0, "bob has none");
     }
 
     function test_activeSessionsOf_revokingTwiceAndExpiredRevokeKeepIndexConsistent() public {
@@ -663,7 +663,7 @@ contract SessionManagerTest is BaseTest {
         uint256 c = _grant(_params());
         vm.prank(agent);
         sessions.revoke(b);
-        uint256[] memory ids = sessions.activeSessionsOf(agent);
+        uint256[] memory ids = sessions.activeSessionsOf(agent, _params().vault);
         assertEq(ids.length, 1, "one left");
         assertEq(ids[0], c, "c");
     }
@@ -682,7 +682,19 @@ contract SessionManagerTest is BaseTest {
         _grant(_params());
         vm.warp(block.timestamp + 30 days);
         _grant(_params());
-        assertEq(sessions.activeSessionsOf(agent).length, 1, "expired ones pruned");
+        assertEq(sessions.activeSessionsOf(agent, _params().vault).length, 1, "expired ones pruned");
+    }
+
+    /// @dev The cap is per vault: one agent key may serve any number of vaults, one session each.
+    function test_grant_oneAgentServesManyVaults() public {
+        uint256 vaults = ConstantsLib.MAX_ACTIVE_SESSIONS + 8;
+        for (uint256 i; i < vaults; ++i) {
+            ISessionManager.SessionParams memory p = _params();
+            p.vault = address(uint160(0x1000 + i));
+            _grant(p);
+        }
+        assertEq(sessions.activeSessionsOf(agent, address(uint160(0x1000))).length, 1, "one for each vault");
+        assertEq(sessions.activeSessionsOf(agent, _params().vault).length, 0, "none for the fixture's vault");
     }
 
     function test_grant_emitsSessionGrantedByGovernance() public {

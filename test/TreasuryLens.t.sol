@@ -246,7 +246,7 @@ contract TreasuryLensTest is BaseTest {
         sessions.revoke(last);
 
         assertEq(sessions.sessionsOf(agent).length, 102, "history kept");
-        assertEq(sessions.activeSessionsOf(agent).length, 1, "one active session");
+        assertEq(sessions.activeSessionsOf(agent, address(vault)).length, 1, "one active session");
         _snapshot();
         uint256 afterHistory = _gasOfSnapshot();
         // Reading one session of a hundred cost ~2.5k gas each (getSession and a filter): a hundred would add ~250k.

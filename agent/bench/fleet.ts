@@ -67,7 +67,8 @@ export async function sendAll(chain: LocalChain, txs: Tx[]): Promise<{ contractA
   return receipts.map((r) => ({ contractAddress: r!.contractAddress }));
 }
 
-const GAS = { deploy: 8_000_000n, call: 400_000n };
+// Calls get room for a deposit that values 64 strategies live (two guarded views each).
+const GAS = { deploy: 8_000_000n, call: 3_000_000n };
 
 /** Asset, session manager, lens and `strategies` mock strategies, each seeded with 100,000 by an outside depositor. */
 export async function deployFleet(chain: LocalChain, options: { strategies: number }): Promise<Fleet> {

@@ -134,9 +134,10 @@ interface ISessionManager is IGovernanceRoles {
     /// the sessions an agent can use, read `activeSessionsOf`.
     function sessionsOf(address agent) external view returns (uint256[] memory);
 
-    /// @notice Ids of the sessions of `agent`, for every vault, that are neither revoked nor expired (those not yet
-    /// started included), oldest first. At most MAX_ACTIVE_SESSIONS ids; its cost does not grow with history.
-    function activeSessionsOf(address agent) external view returns (uint256[] memory);
+    /// @notice Ids of the sessions of `agent` for `vault` that are neither revoked nor expired (those not yet started
+    /// included), oldest first. At most MAX_ACTIVE_SESSIONS ids; its cost grows neither with history nor with the
+    /// number of vaults the agent serves.
+    function activeSessionsOf(address agent, address vault) external view returns (uint256[] memory);
 
     /// @notice The highest duration ceiling governance may set for `vault` now (seconds), given what its rolling budget
     /// has left.

@@ -134,7 +134,7 @@ contract TreasuryLens is ITreasuryLens {
         view
         returns (SessionView[] memory views)
     {
-        uint256[] memory ids = sessions.activeSessionsOf(agent);
+        uint256[] memory ids = sessions.activeSessionsOf(agent, vault);
         views = new SessionView[](ids.length);
         uint256 n;
         for (uint256 i; i < ids.length; ++i) {

@@ -35,9 +35,9 @@ import {RampLib} from "../libraries/RampLib.sol";
 /// - Ids run from 1 upward and are never reused; a re-grant starts with fresh counters.
 /// - No session lasts longer than MAX_SESSION_DURATION, and none granted by the session admin passes its ceilings;
 ///   right after a session admin's grant, the agent's active sessions for the vault sum within the volume ceilings.
-/// - An agent never holds more than MAX_ACTIVE_SESSIONS active sessions. `activeSessionsOf` lists exactly the agent's
-///   granted, unrevoked, unexpired sessions; the stored index drops revoked ones at once and expired ones at the
-///   agent's next grant or revocation.
+/// - An agent never holds more than MAX_ACTIVE_SESSIONS active sessions for one vault (any number of vaults).
+///   `activeSessionsOf(agent, vault)` lists exactly the agent's granted, unrevoked, unexpired sessions for the vault;
+///   the stored index drops revoked ones at once and expired ones at the agent's next grant or revocation there.
 /// - `consume` succeeds only for the session's vault and agent, inside [validAfter, validUntil), unrevoked, unpaused,
 ///   within scope, per-call volume, per-epoch volume, calls per epoch and minimum interval.
 contract SessionManager is ISessionManager, GovernanceRoles {
@@ -58,9 +58,9 @@ contract SessionManager is ISessionManager, GovernanceRoles {
     mapping(uint256 sessionId => Session) internal _sessions;
     /// @dev Every session ever granted to an agent, oldest first (history; the lens does not read it).
     mapping(address agent => uint256[]) internal _sessionsOf;
-    /// @dev The agent's sessions not revoked and not yet pruned as expired, in no order (swap-and-pop).
-    mapping(address agent => uint256[]) internal _activeOf;
-    /// @dev 1 + the session's position in its agent's `_activeOf`; 0 when it is not there.
+    /// @dev The agent's sessions for a vault not revoked and not yet pruned as expired, in no order (swap-and-pop).
+    mapping(address agent => mapping(address vault => uint256[])) internal _activeOf;
+    /// @dev 1 + the session's position in its agent's `_activeOf` for its vault; 0 when it is not there.
     mapping(uint256 sessionId => uint256) internal _activeSlot;
     mapping(address vault => Ceilings) internal _ceilings;
     /// @dev A vault's rolling budget for raising its duration ceiling, in bps (see TIMELOCKS).
@@ -122,9 +122,9 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         s.maxVolumePerEpoch = p.maxVolumePerEpoch;
         s.scope = p.scope;
         _sessionsOf[p.agent].push(sessionId);
-        _activeOf[p.agent].push(sessionId);
+        _activeOf[p.agent][p.vault].push(sessionId);
         // Safe: the list is at most MAX_ACTIVE_SESSIONS long after the push.
-        _activeSlot[sessionId] = _activeOf[p.agent].length;
+        _activeSlot[sessionId] = _activeOf[p.agent][p.vault].length;
 
         emit EventsLib.SessionGranted(sessionId, msg.sender, p);
     }
@@ -142,9 +142,10 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         if (s.revoked) return;
         s.revoked = true;
         address agent = s.agent;
+        address vault = s.vault;
         uint256 slot = _activeSlot[sessionId];
-        if (slot != 0) _removeActive(agent, slot - 1);
-        _pruneAndSum(agent, address(0));
+        if (slot != 0) _removeActive(agent, vault, slot - 1);
+        _pruneAndSum(agent, vault);
         emit EventsLib.SessionRevoked(sessionId, msg.sender);
     }
 
@@ -165,33 +166,32 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         }
     }
 
-    /// @dev Drops the agent's expired sessions from its active index, and sums what is left: the number of sessions
-    /// (every vault) and, for `vault`, their per-call and per-epoch volume limits. At most MAX_ACTIVE_SESSIONS reads.
+    /// @dev Drops the agent's expired sessions for `vault` from its active index, and sums what is left: the number
+    /// of sessions and their per-call and per-epoch volume limits. At most MAX_ACTIVE_SESSIONS reads, however many
+    /// vaults the agent serves.
     function _pruneAndSum(address agent, address vault)
         internal
         returns (uint256 count, uint256 perCall, uint256 perEpoch)
     {
-        uint256[] storage list = _activeOf[agent];
+        uint256[] storage list = _activeOf[agent][vault];
         uint256 i;
         while (i < list.length) {
             Session storage s = _sessions[list[i]];
             if (block.timestamp >= s.validUntil) {
                 // The last entry moves into position i, which is read again.
-                _removeActive(agent, i);
+                _removeActive(agent, vault, i);
                 continue;
             }
-            if (s.vault == vault) {
-                perCall += s.maxVolumePerCall;
-                perEpoch += s.maxVolumePerEpoch;
-            }
+            perCall += s.maxVolumePerCall;
+            perEpoch += s.maxVolumePerEpoch;
             ++i;
         }
         count = list.length;
     }
 
-    /// @dev Removes the entry at `position` of the agent's active index (swap-and-pop).
-    function _removeActive(address agent, uint256 position) internal {
-        uint256[] storage list = _activeOf[agent];
+    /// @dev Removes the entry at `position` of the agent's active index for `vault` (swap-and-pop).
+    function _removeActive(address agent, address vault, uint256 position) internal {
+        uint256[] storage list = _activeOf[agent][vault];
         uint256 removed = list[position];
         uint256 last = list[list.length - 1];
         if (last != removed) {
@@ -408,8 +408,8 @@ contract SessionManager is ISessionManager, GovernanceRoles {
     }
 
     /// @inheritdoc ISessionManager
-    function activeSessionsOf(address agent) external view returns (uint256[] memory ids) {
-        uint256[] storage list = _activeOf[agent];
+    function activeSessionsOf(address agent, address vault) external view returns (uint256[] memory ids) {
+        uint256[] storage list = _activeOf[agent][vault];
         ids = new uint256[](list.length);
         uint256 n;
         for (uint256 i; i < list.length; ++i) {
