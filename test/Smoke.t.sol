@@ -6,6 +6,7 @@ import {BaseTest} from "./Base.t.sol";
 contract SmokeTest is BaseTest {
     function test_rebalance_threeStrategies() public {
         _deposit(alice, 1_000e6);
+        _nextBlock();
         uint256 id = _grantDefault();
         _rebalance(_targets3(300e6, 300e6, 300e6), id);
         assertApproxEqAbs(vault.idle(), 100e6, 3, "idle");

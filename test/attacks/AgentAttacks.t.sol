@@ -309,7 +309,8 @@ contract AgentAttacksTest is AttackBase {
     /// that changes bounds, roles, sessions or the pause refuses it.
     function test_attack11_agentCannotCallAdminFunctions() public {
         address[] memory q = vault.withdrawQueue();
-        ITreasuryVault.BoundsReference memory ref = vault.boundsReference();
+        ITreasuryVault.Bounds memory bounds = vault.bounds();
+        ITreasuryVault.RampRoom memory room = vault.rampRoom();
         bytes memory notGov = abi.encodeWithSelector(ErrorsLib.NotGovernance.selector, agent);
         bytes memory notGuard = abi.encodeWithSelector(ErrorsLib.NotGuardianOrGovernance.selector, agent);
         address v = address(vault);
@@ -321,11 +322,21 @@ contract AgentAttacksTest is AttackBase {
         _expectRefused(v, abi.encodeCall(ITreasuryVault.setStrategyEnabled, (_s(0), false)), notGuard);
         _expectRefused(v, abi.encodeCall(ITreasuryVault.setIdleBuffer, (10_000)), notGuard);
         _expectRefused(v, abi.encodeCall(ITreasuryVault.setLossLimits, (0, 0, LOSS_EPOCH)), notGuard);
-        _expectRefused(v, abi.encodeWithSignature("setGovernance(address)", agent), notGov);
-        _expectRefused(v, abi.encodeWithSignature("setGuardian(address)", agent), notGov);
+        _expectRefused(v, abi.encodeCall(ITreasuryVault.setLiquidityGroup, (_s(0), 1)), notGov);
+        _expectRefused(v, abi.encodeCall(ITreasuryVault.setGainRate, (20_000)), notGuard);
+        _expectRefused(v, abi.encodeCall(ITreasuryVault.setMaxDrawdown, (5_000)), notGuard);
+        _expectRefused(v, abi.encodeCall(ITreasuryVault.resetHighWaterMark, ()), notGov);
+        // The vault has no role setters: roles live in the SessionManager, refused below.
+        _expectRefused(v, abi.encodeWithSignature("setGovernance(address)", agent), "");
+        _expectRefused(v, abi.encodeWithSignature("setGuardian(address)", agent), "");
         _expectRefused(
             v,
             abi.encodeCall(ITreasuryVault.pullFromStrategy, (_s(0), 1)),
+            abi.encodeWithSelector(ErrorsLib.OnlyVault.selector, agent)
+        );
+        _expectRefused(
+            v,
+            abi.encodeCall(ITreasuryVault.simulateRebalance, (_targets1(_s(0), 0), sid, agent)),
             abi.encodeWithSelector(ErrorsLib.OnlyVault.selector, agent)
         );
         _expectRefused(
@@ -338,6 +349,7 @@ contract AgentAttacksTest is AttackBase {
         _expectRefused(m, abi.encodeCall(ISessionManager.setCeilings, (v, ISessionManager.Ceilings(1, 1, 1))), notGov);
         _expectRefused(m, abi.encodeCall(ISessionManager.setSessionAdmin, (agent)), notGov);
         _expectRefused(m, abi.encodeWithSignature("setGovernance(address)", agent), notGov);
+        _expectRefused(m, abi.encodeWithSignature("setGuardian(address)", agent), notGov);
         uint256 other = _grantFor(agent2, 1);
         _expectRefused(
             m,
@@ -349,7 +361,10 @@ contract AgentAttacksTest is AttackBase {
             abi.encodeCall(ISessionManager.consume, (sid, agent, 0, 0)),
             abi.encodeWithSelector(ErrorsLib.NotSessionVault.selector, sid, agent)
         );
-        assertEq(abi.encode(vault.boundsReference()), abi.encode(ref), "bounds reference untouched");
+        assertEq(abi.encode(vault.bounds()), abi.encode(bounds), "bounds untouched");
+        assertEq(abi.encode(vault.rampRoom()), abi.encode(room), "ramp budgets untouched");
+        assertEq(vault.governance(), governance, "governance untouched");
+        assertEq(vault.guardian(), guardian, "guardian untouched");
         assertEq(abi.encode(vault.withdrawQueue()), abi.encode(q), "queue untouched");
         assertEq(sessions.sessionCount(), 2, "no session granted");
     }

@@ -24,6 +24,7 @@ abstract contract AttackBase is BaseTest {
     function _fundFixture() internal {
         _deposit(alice, 600e6);
         _deposit(bob, 400e6);
+        _nextBlock();
         sid = _grantDefault();
         _rebalance(_targets3(300e6, 300e6, 300e6), sid);
     }
