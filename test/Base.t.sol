@@ -134,7 +134,7 @@ abstract contract BaseTest is Test {
         return vault.rebalance(t, sessionId, keccak256("intent"));
     }
 
-    /// @dev Sum of every strategy's marked allocation.
+    /// @dev Sum of every strategy's book value (`allocation`).
     function _sumAllocations() internal view returns (uint256 sum) {
         for (uint256 i; i < strategies.length; ++i) {
             sum += vault.allocation(address(strategies[i]));

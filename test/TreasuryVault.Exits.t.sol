@@ -223,8 +223,8 @@ contract TreasuryVaultExitsTest is BaseTest {
         emit EventsLib.StrategyPulled(_s(1), 300e6);
         _withdraw(alice, 450e6);
         assertEq(asset.balanceOf(alice), 450e6, "alice paid by idle and the other strategies");
-        assertEq(vault.allocation(_s(0)), 300e6, "broken strategy keeps its last marked allocation");
-        assertEq(vault.totalAssets(), vault.idle() + _sumAllocations(), "total = idle + allocations");
+        assertEq(vault.allocation(_s(0)), 300e6, "broken strategy keeps its book value");
+        assertEq(vault.totalAssets(), vault.idle() + _sumAllocations(), "the broken strategy counts at its book value");
         // What is left to withdraw: strategy 2's 250e6; the broken strategy's 300e6 is not counted as liquid.
         assertEq(vault.maxWithdraw(bob), 250e6, "liquidity counts only the strategies that answer");
     }
@@ -365,7 +365,7 @@ contract TreasuryVaultExitsTest is BaseTest {
         strategies[0].simulateLoss(30e6);
         uint256 shares = vault.balanceOf(alice);
         uint256 expected = vault.previewRedeem(shares);
-        assertLt(expected, 600e6 - 17e6, "preview reflects the unmarked loss");
+        assertLt(expected, 600e6 - 17e6, "preview reflects the loss not yet written down");
         assertEq(_redeem(alice, shares), expected, "redeem returns the preview");
         assertEq(asset.balanceOf(alice), expected, "alice receives the preview");
     }

@@ -376,7 +376,8 @@ abstract contract TreasuryVaultFuzzTest is BaseTest {
         _rebalance(t, sessionId);
     }
 
-    /// @dev One of the strategies `shape` funds (picked by `pick`) gains or loses up to 20% of its assets, unmarked.
+    /// @dev One of the strategies `shape` funds (picked by `pick`) gains or loses up to 20% of its assets (a loss shows at
+    /// once, a gain only as the gain rate lets it in).
     function _strategyPnl(uint256 shape, uint256 pick, int256 pnlBps) internal {
         pnlBps = bound(pnlBps, -int256(MAX_PNL_BPS), int256(MAX_PNL_BPS));
         MockStrategy s = strategies[pick % _legCount(shape)];
@@ -385,7 +386,7 @@ abstract contract TreasuryVaultFuzzTest is BaseTest {
         else if (pnlBps < 0) s.simulateLoss(held * uint256(-pnlBps) / ConstantsLib.BPS);
     }
 
-    /// @dev One of the strategies `shape` funds loses up to 20% of its assets, unmarked.
+    /// @dev One of the strategies `shape` funds loses up to 20% of its assets, not written down.
     function _strategyLoss(uint256 shape, uint256 lossBps) internal {
         _strategyPnl(shape, shape >> 16, -int256(bound(lossBps, 0, MAX_PNL_BPS)));
     }
