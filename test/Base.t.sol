@@ -76,6 +76,12 @@ abstract contract BaseTest is Test {
         vm.stopPrank();
     }
 
+    /// @dev Moves to the next block. Caps, the idle buffer and the loss limits leave out the deposits of the current
+    /// block, so a test whose point is not that rule lets its deposits land before the agent rebalances.
+    function _nextBlock() internal {
+        vm.roll(block.number + 1);
+    }
+
     function _allStrategiesMask() internal view returns (uint256 mask) {
         for (uint256 i; i < strategies.length; ++i) {
             mask |= 1 << i;
@@ -128,7 +134,7 @@ abstract contract BaseTest is Test {
         return vault.rebalance(t, sessionId, keccak256("intent"));
     }
 
-    /// @dev Sum of every strategy's marked allocation.
+    /// @dev Sum of every strategy's book value (`allocation`).
     function _sumAllocations() internal view returns (uint256 sum) {
         for (uint256 i; i < strategies.length; ++i) {
             sum += vault.allocation(address(strategies[i]));

@@ -18,8 +18,8 @@ contract RebalanceHarness is TreasuryVault {
         Bounds memory bounds_
     ) TreasuryVault(asset_, "Harness", "HRN", sessionManager_, bounds_) {}
 
-    /// @notice Values the vault and moves the touched strategies to `targets`, unchecked; with `audited`, also emits the
-    /// audit events of `rebalance` (one per call, one per leg).
+    /// @notice Values the vault and moves the touched strategies to `targets`, unchecked; with `audited`, also emits
+    /// the audit events of `rebalance` (one per call, one per leg).
     function moveUnchecked(Allocation[] calldata targets, bool audited) external {
         Plan memory plan = _plan(targets, _record());
         uint256[] memory afterValues = _executeLegs(plan.legs);

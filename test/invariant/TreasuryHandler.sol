@@ -32,8 +32,10 @@ contract FeeStrategy is MockStrategy {
 
 /// @notice Drives the treasury like its users, agents, guardian and governance would, and keeps `ghost_` records of
 /// what happened for the invariants: sums of money in and out, rebalances accepted and rejected, forbidden agent
-/// calls that got through, caps, buffer, loss and session limits as measured right after each accepted rebalance, and
-/// exits that did not pay what `maxWithdraw`/`maxRedeem` promised.
+/// calls that got through, caps, buffer, loss, drawdown and session limits as measured right after each accepted
+/// rebalance (caps, buffer and loss limits without the block's deposits), exits that did not pay what
+/// `maxWithdraw`/`maxRedeem` promised, and deposit-and-exit round trips within one block that returned more than
+/// they put in.
 /// @dev Every action bounds its inputs and returns early when it cannot apply; no action is expected to revert.
 contract TreasuryHandler is Test {
     /// @dev Most sessions granted in one run (setUp's included): keeps the per-session invariant loops short.
@@ -91,6 +93,10 @@ contract TreasuryHandler is Test {
     /// Accepted rebalances that lost value (rounding, or the fee strategy's entry fee).
     uint256 public ghost_lossyRebalances;
     mapping(uint256 lossEpoch => uint256) public ghost_lossInEpoch;
+    /// Accepted rebalances that raised a strategy or lost value while leaving the share price below the drawdown
+    /// guard's floor.
+    uint256 public ghost_drawdownBreaches;
+    uint256 public ghost_highWaterMarkResets;
 
     // ---------------------------------------------------------------- sessions
     /// Volume of accepted rebalances per session and session epoch, as the handler measured it, and in all.
@@ -109,6 +115,16 @@ contract TreasuryHandler is Test {
     /// Exits within `maxWithdraw`/`maxRedeem` that reverted or paid other than promised.
     uint256 public ghost_exitFailures;
 
+    // ---------------------------------------------------------------- round trips within one block
+    /// Deposit-then-redeem-everything sequences within one block (a strategy gain may appear in between), and those
+    /// that returned more than they put in (must stay 0).
+    uint256 public ghost_roundTrips;
+    uint256 public ghost_freeRoundTrips;
+
+    // ---------------------------------------------------------------- broken views
+    /// Times a strategy's views were broken, so that the vault had to value it at its book value.
+    uint256 public ghost_viewBreaks;
+
     /// @dev What the handler measures around one rebalance.
     struct Attempt {
         uint256 sessionId;
@@ -117,6 +133,8 @@ contract TreasuryHandler is Test {
         uint256 volume;
         uint256 idleBefore;
         uint256 totalBefore;
+        /// Deposits of the block: caps, the buffer and the loss limits leave them out.
+        uint256 inflow;
         uint256 valueBefore;
         uint256[] before;
         bool forbidden;
@@ -243,7 +261,7 @@ contract TreasuryHandler is Test {
             if (legMask & (1 << i) != 0) ++legs;
         }
         ITreasuryVault.Allocation[] memory targets = new ITreasuryVault.Allocation[](legs);
-        uint256 total = vault.totalAssets();
+        uint256 total = _baseTotal();
         uint256 k;
         for (uint256 i; i < strategies.length; ++i) {
             if (legMask & (1 << i) == 0) continue;
@@ -259,10 +277,10 @@ contract TreasuryHandler is Test {
     function invest(uint256 sessionSeed, uint256 keepSeed) external {
         uint256 id = _openSession(sessionSeed);
         ISessionManager.SessionParams memory p = _granted[id];
-        uint256 total = vault.totalAssets();
+        uint256 total = _baseTotal();
         uint256 bufferBps = vault.bounds().idleBufferBps;
         uint256 keepBps = bound(keepSeed, bufferBps > 200 ? bufferBps - 200 : 0, bufferBps + 100);
-        uint256 keep = total * keepBps / ConstantsLib.BPS;
+        uint256 keep = total * keepBps / ConstantsLib.BPS + vault.inflowInBlock();
         uint256 idle = vault.idle();
         if (idle <= keep) return;
         _attempt(id, p.agent, _investTargets(p.scope, Math.min(idle - keep, p.maxVolumePerCall), total));
@@ -278,7 +296,7 @@ contract TreasuryHandler is Test {
         FeeStrategy fee = FeeStrategy(address(strategies[last]));
         uint256 target;
         if (seed % 3 != 0 && fee.feeBps() != 0) {
-            uint256 limit = vault.totalAssets() * vault.bounds().maxLossPerCallBps / ConstantsLib.BPS;
+            uint256 limit = _baseTotal() * vault.bounds().maxLossPerCallBps / ConstantsLib.BPS;
             target = _valueOf(address(fee)) + limit * bound(seed >> 8, 30, 100) / 100 * ConstantsLib.BPS / fee.feeBps();
         }
         ITreasuryVault.Allocation[] memory targets = new ITreasuryVault.Allocation[](1);
@@ -392,11 +410,23 @@ contract TreasuryHandler is Test {
         vault.setCaps(address(s), abs, rel);
     }
 
-    /// @notice Governance restores a strategy's caps to where the run started.
+    /// @notice Governance restores a strategy's caps towards where the run started: its relative cap as far as the
+    /// vault-wide exposure budget allows now (a raise past it is refused with ChangeTooLarge).
     function restoreCaps(uint256 strategySeed) external {
         uint256 i = strategySeed % strategies.length;
+        uint256 current = vault.strategyConfig(address(strategies[i])).relativeCapBps;
+        uint256 rel = initialRelCaps[i];
+        if (rel > current && vault.totalSupply() != 0) rel = Math.min(rel, current + vault.rampRoom().exposureBps);
         vm.prank(governance);
-        vault.setCaps(address(strategies[i]), initialAbsCaps[i], initialRelCaps[i]);
+        // Safe: rel <= initialRelCaps[i], a uint16.
+        vault.setCaps(address(strategies[i]), initialAbsCaps[i], uint16(rel));
+    }
+
+    /// @notice Governance resets the drawdown guard's high-water mark (after losses stopped the agents).
+    function resetHighWaterMark() external {
+        vm.prank(governance);
+        vault.resetHighWaterMark();
+        ++ghost_highWaterMarkResets;
     }
 
     // ================================================================ world
@@ -428,6 +458,53 @@ contract TreasuryHandler is Test {
         mode = mode % 4;
         s.setBlocked(mode == 3);
         s.setWithdrawCap(mode == 2 ? bound(cap, 0, MAX_DEPOSIT_TOKENS * unit) : type(uint256).max);
+    }
+
+    /// @notice A strategy's views (previewRedeem, maxWithdraw, maxRedeem) break, or work again, one call in four
+    /// (so that most of the run they work): the vault then values it at its book value and exits skip it.
+    function setViewsBroken(uint256 strategySeed, uint256 seed) external {
+        MockStrategy s = _strategy(strategySeed);
+        if (s.viewsBroken()) {
+            s.setViewsBroken(false);
+        } else if (seed % 4 == 0) {
+            s.setViewsBroken(true);
+            ++ghost_viewBreaks;
+        }
+    }
+
+    /// @notice A newcomer deposits, a strategy may gain (others' money appears), and the newcomer redeems every share,
+    /// all in one block: it must never get back more than it put in.
+    function roundTrip(uint256 assets, uint256 strategySeed, uint256 gainBps) external {
+        address sniper = address(0x5171BE5);
+        assets = bound(assets, 1, MAX_DEPOSIT_TOKENS * unit);
+        asset.mint(sniper, assets);
+        vm.startPrank(sniper);
+        asset.approve(address(vault), assets);
+        uint256 shares = vault.deposit(assets, sniper);
+        vm.stopPrank();
+        ghost_depositedAssets += assets;
+        if (gainBps % 2 == 0) {
+            MockStrategy s = _strategy(strategySeed);
+            uint256 gain = s.totalAssets() * bound(gainBps, 1, MAX_PNL_BPS) / ConstantsLib.BPS;
+            s.simulateGain(gain);
+            ghost_strategyGains += gain;
+        }
+        // The whole position when liquidity allows, else what it does (a blocked strategy may hold the rest).
+        shares = Math.min(shares, vault.maxRedeem(sniper));
+        if (shares == 0) return;
+        uint256 balanceBefore = asset.balanceOf(sniper);
+        vm.prank(sniper);
+        uint256 out = vault.redeem(shares, sniper, sniper);
+        uint256 received = asset.balanceOf(sniper) - balanceBefore;
+        ghost_withdrawnAssets += received;
+        ++ghost_roundTrips;
+        // Shares redeemed are at most the shares minted: what they return must not exceed what they cost.
+        if (received > assets || out > assets) ++ghost_freeRoundTrips;
+    }
+
+    /// @notice A new block, in the same second: the deposits of the last one now count towards caps and limits.
+    function nextBlock() external {
+        vm.roll(block.number + 1);
     }
 
     /// @notice Time passes: up to 6 hours, one call in four up to 3 days (so sessions and epochs run out).
@@ -490,14 +567,15 @@ contract TreasuryHandler is Test {
         a.sessionId = id;
         a.caller = caller;
         a.idleBefore = vault.idle();
+        // Valued live as the call values it (in the same block, the same figure).
         a.totalBefore = vault.totalAssets();
+        a.inflow = vault.inflowInBlock();
         a.valueBefore = a.idleBefore;
         a.before = new uint256[](targets.length);
         for (uint256 i; i < targets.length; ++i) {
             uint256 current = _valueOf(targets[i].strategy);
             a.before[i] = current;
             a.valueBefore += current;
-            a.totalBefore = a.totalBefore + current - vault.allocation(targets[i].strategy);
             a.touchedMask |= 1 << vault.strategyConfig(targets[i].strategy).index;
             a.volume += targets[i].assets > current ? targets[i].assets - current : current - targets[i].assets;
         }
@@ -522,35 +600,52 @@ contract TreasuryHandler is Test {
         ghost_lastCallAt[a.sessionId] = block.timestamp;
     }
 
-    /// @dev Caps of the raised strategies, the idle buffer and the loss limits, measured right after the call.
+    /// @dev Caps of the raised strategies, the idle buffer and the loss limits, measured right after the call without
+    /// the block's deposits; the drawdown guard against the high-water mark.
     function _checkOutcome(Attempt memory a, ITreasuryVault.Allocation[] memory targets) internal {
         uint256 totalAfter = vault.totalAssets();
+        uint256 base = totalAfter > a.inflow ? totalAfter - a.inflow : 0;
         uint256 idleAfter = vault.idle();
         uint256 valueAfter = idleAfter;
+        bool raised;
         for (uint256 i; i < targets.length; ++i) {
             uint256 value = _valueOf(targets[i].strategy);
             valueAfter += value;
             if (value <= a.before[i]) continue;
+            raised = true;
             ++ghost_raisedLegs;
             ITreasuryVault.StrategyConfig memory c = vault.strategyConfig(targets[i].strategy);
-            uint256 relCap = totalAfter * c.relativeCapBps / ConstantsLib.BPS;
+            uint256 relCap = base * c.relativeCapBps / ConstantsLib.BPS;
             if (value > c.absoluteCap || value > relCap) ++ghost_capBreaches;
         }
+        ITreasuryVault.Bounds memory b = vault.bounds();
         if (idleAfter < a.idleBefore) {
-            ITreasuryVault.Bounds memory b = vault.bounds();
-            if (idleAfter * ConstantsLib.BPS < totalAfter * b.idleBufferBps) ++ghost_bufferBreaches;
+            uint256 counted = idleAfter > a.inflow ? idleAfter - a.inflow : 0;
+            if (counted * ConstantsLib.BPS < base * b.idleBufferBps) ++ghost_bufferBreaches;
         }
         uint256 loss = a.valueBefore > valueAfter ? a.valueBefore - valueAfter : 0;
         if (loss != 0) {
             ++ghost_lossyRebalances;
-            ITreasuryVault.Bounds memory b = vault.bounds();
+            uint256 baseBefore = a.totalBefore > a.inflow ? a.totalBefore - a.inflow : 0;
             uint256 lossEpoch = block.timestamp / b.lossEpochLength;
             ghost_lossInEpoch[lossEpoch] += loss;
             if (
-                loss * ConstantsLib.BPS > a.totalBefore * b.maxLossPerCallBps
-                    || ghost_lossInEpoch[lossEpoch] * ConstantsLib.BPS > a.totalBefore * b.epochLossBudgetBps
+                loss * ConstantsLib.BPS > baseBefore * b.maxLossPerCallBps
+                    || ghost_lossInEpoch[lossEpoch] * ConstantsLib.BPS > baseBefore * b.epochLossBudgetBps
             ) ++ghost_lossLimitBreaches;
         }
+        // Drawdown guard: a call that raised a strategy or lost value leaves the price at or above the floor.
+        uint256 mark = vault.highWaterMark();
+        uint256 price = vault.convertToAssets(10 ** vault.decimals());
+        uint256 floor = mark - mark * vault.maxDrawdownBps() / ConstantsLib.BPS;
+        if (price < floor && (raised || loss != 0)) ++ghost_drawdownBreaches;
+    }
+
+    /// @dev Total assets without the block's deposits: what the agent sizes caps, the buffer and losses against.
+    function _baseTotal() internal view returns (uint256) {
+        uint256 total = vault.totalAssets();
+        uint256 inflow = vault.inflowInBlock();
+        return total > inflow ? total - inflow : 0;
     }
 
     function _withdrawChecked(address actor, uint256 assets) internal {
@@ -642,9 +737,20 @@ contract TreasuryHandler is Test {
         return bound(seed, current - current / 10, current);
     }
 
+    /// @dev What the vault's position redeems for now; its book value while the strategy's views are broken (the
+    /// rule the vault values it by).
     function _valueOf(address strategy) internal view returns (uint256) {
+        if (MockStrategy(strategy).viewsBroken()) return vault.allocation(strategy);
         uint256 shares = MockStrategy(strategy).balanceOf(address(vault));
         return shares == 0 ? 0 : MockStrategy(strategy).previewRedeem(shares);
+    }
+
+    /// @notice Idle plus the value of every listed position (book value where views are broken).
+    function liveTotal() external view returns (uint256 live) {
+        live = vault.idle();
+        for (uint256 i; i < strategies.length; ++i) {
+            if (vault.strategyConfig(address(strategies[i])).listed) live += _valueOf(address(strategies[i]));
+        }
     }
 
     function _revoke(uint256 id) internal {

@@ -8,9 +8,10 @@ import {ISessionManager} from "../../contracts/interfaces/ISessionManager.sol";
 import {TreasuryHandler, FeeStrategy} from "./TreasuryHandler.sol";
 
 /// @notice The INVARIANTS stated in the TreasuryVault and SessionManager headers, held across random sequences of
-/// deposits, mints, withdrawals and redemptions by three users, agent rebalances through sessions (accepted and
-/// rejected), forbidden agent calls, strategy profit, loss and liquidity changes, donations, caps tightened and
-/// restored, sessions granted and revoked, agents paused and unpaused, and time passing.
+/// deposits, mints, withdrawals and redemptions by three users, deposit-and-exit round trips within one block, agent
+/// rebalances through sessions (accepted and rejected), forbidden agent calls, strategy profit, loss and liquidity
+/// changes, strategy views breaking, donations, caps tightened and restored (within the exposure budget), the
+/// drawdown guard reset, sessions granted and revoked, agents paused and unpaused, new blocks and time passing.
 /// @dev Hardhat hands the invariant runner only the artifacts of the test files it builds, and targeting the handler
 /// needs the handler's: name both files when running this one alone,
 /// `pnpm exec hardhat test solidity test/invariant/TreasuryInvariant.t.sol test/invariant/TreasuryHandler.sol`
@@ -46,6 +47,7 @@ abstract contract TreasuryInvariantTest is BaseTest {
         vm.prank(governance);
         vault.setLossLimits(MAX_LOSS_PER_CALL_BPS, 60, LOSS_EPOCH);
         _deposit(alice, 1_000_000 * unit);
+        _nextBlock();
 
         address[] memory actors = new address[](3);
         (actors[0], actors[1], actors[2]) = (alice, bob, carol);
@@ -69,7 +71,7 @@ abstract contract TreasuryInvariantTest is BaseTest {
 
         // Agent rebalances weigh most (random targets three times, investing idle, churning the fee strategy): most
         // invariants are about them.
-        bytes4[] memory selectors = new bytes4[](25);
+        bytes4[] memory selectors = new bytes4[](30);
         selectors[0] = TreasuryHandler.deposit.selector;
         selectors[1] = TreasuryHandler.mint.selector;
         selectors[2] = TreasuryHandler.withdraw.selector;
@@ -95,21 +97,33 @@ abstract contract TreasuryInvariantTest is BaseTest {
         selectors[22] = TreasuryHandler.deposit.selector;
         selectors[23] = TreasuryHandler.setEntryFee.selector;
         selectors[24] = TreasuryHandler.churnFeeStrategy.selector;
+        selectors[25] = TreasuryHandler.roundTrip.selector;
+        selectors[26] = TreasuryHandler.setViewsBroken.selector;
+        selectors[27] = TreasuryHandler.resetHighWaterMark.selector;
+        selectors[28] = TreasuryHandler.nextBlock.selector;
+        selectors[29] = TreasuryHandler.nextBlock.selector;
         targetSelector(StdInvariant.FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
 
     // ================================================================ accounting
 
-    /// @notice totalAssets == idle + sum of the allocations of listed strategies; totalAllocated is that sum.
-    function invariant_totalAssetsIsIdlePlusAllocations() public view {
+    /// @notice totalAssets <= idle + the live value of every listed position (its book value while its views fail):
+    /// the vault never counts more than it could redeem; totalAllocated is the sum of the book values.
+    function invariant_totalAssetsWithinLiveValue() public view {
         uint256 sum;
         for (uint256 i; i < vault.strategyCount(); ++i) {
             address s = vault.strategyAt(i);
             if (vault.strategyConfig(s).listed) sum += vault.allocation(s);
         }
-        assertEq(vault.totalAllocated(), sum, "totalAllocated == sum of allocations");
-        assertEq(vault.totalAssets(), vault.idle() + sum, "totalAssets == idle + sum of allocations");
+        assertEq(vault.totalAllocated(), sum, "totalAllocated == sum of book values");
+        assertLe(vault.totalAssets(), handler.liveTotal(), "totalAssets <= idle + live value of the positions");
+    }
+
+    /// @notice No deposit followed by an exit within the same block returns more than it put in, even when a strategy
+    /// gains in between (gains enter total assets only as time passes).
+    function invariant_noFreeRoundTripWithinABlock() public view {
+        assertEq(handler.ghost_freeRoundTrips(), 0, "a same-block round trip returned more than it put in");
     }
 
     /// @notice Idle is backed by the vault's own balance; the rest of the balance is exactly what was donated.
@@ -138,12 +152,14 @@ abstract contract TreasuryInvariantTest is BaseTest {
 
     // ================================================================ rebalance bounds
 
-    /// @notice No strategy raised by an accepted rebalance was above its absolute or relative cap right after it.
+    /// @notice No strategy raised by an accepted rebalance was above its absolute or relative cap right after it
+    /// (the relative cap of total assets without the block's deposits).
     function invariant_raisedStrategiesWithinCaps() public view {
         assertEq(handler.ghost_capBreaches(), 0, "raised strategy above a cap after a rebalance");
     }
 
-    /// @notice An accepted rebalance that lowered idle left it at or above the buffer.
+    /// @notice An accepted rebalance that lowered idle left it at or above the buffer (both without the block's
+    /// deposits).
     function invariant_idleBufferHeldAfterRebalance() public view {
         assertEq(handler.ghost_bufferBreaches(), 0, "rebalance lowered idle below the buffer");
     }
@@ -151,6 +167,12 @@ abstract contract TreasuryInvariantTest is BaseTest {
     /// @notice No accepted rebalance lost more than the per-call limit or took its loss epoch past the budget.
     function invariant_rebalanceLossWithinLimits() public view {
         assertEq(handler.ghost_lossLimitBreaches(), 0, "rebalance loss past the per-call limit or epoch budget");
+    }
+
+    /// @notice No accepted rebalance that raised a strategy or lost value left the share price more than
+    /// maxDrawdownBps below the high-water mark.
+    function invariant_drawdownGuardHeld() public view {
+        assertEq(handler.ghost_drawdownBreaches(), 0, "risk-taking rebalance below the drawdown floor");
     }
 
     // ================================================================ sessions
