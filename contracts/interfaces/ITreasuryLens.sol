@@ -61,9 +61,9 @@ interface ITreasuryLens {
         /// The drawdown guard's share price high-water mark, in assets per 10**shareDecimals vault shares.
         uint256 highWaterMark;
         /// The drawdown limit, in bps below the high-water mark.
-        uint16 maxDrawdownBps;
+        uint256 maxDrawdownBps;
         /// The highest yearly rate at which recorded total assets may grow, in bps.
-        uint16 gainRateBps;
+        uint256 gainRateBps;
         ITreasuryVault.Bounds bounds;
         address governance;
         address guardian;

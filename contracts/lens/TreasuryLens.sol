@@ -113,8 +113,9 @@ contract TreasuryLens is ITreasuryLens {
     }
 
     /// @dev Static call to a strategy view returning one word: (false, 0) when it reverts, runs out of its
-    /// STRATEGY_VIEW_GAS, or does not return exactly one word (as the vault's StrategyLib judges it). Reverts when the snapshot itself has too little gas left to
-    /// give the view its full allowance, so a strategy is never reported failed for the caller's lack of gas.
+    /// STRATEGY_VIEW_GAS, or does not return exactly one word (as the vault's StrategyLib judges it). Reverts when the
+    /// snapshot itself has too little gas left to give the view its full allowance, so a strategy is never reported
+    /// failed for the caller's lack of gas.
     function _view(address strategy, bytes memory data) internal view returns (bool ok, uint256 value) {
         // EIP-150: a call passes on at most 63/64 of the gas left.
         uint256 needed = STRATEGY_VIEW_GAS + STRATEGY_VIEW_GAS / 63 + 10_000;

@@ -47,9 +47,9 @@ library ConstantsLib {
     /// budget raises the ceiling by 7 days.
     uint256 internal constant MIN_DURATION_CEILING_STEP = 7 days;
 
-    /// @dev Most sessions one agent may hold at once (granted, not revoked, not expired) for one vault: bounds the gas of
-    /// a grant (which sums the agent's active sessions for the vault) and of the lens. One agent may serve any number of
-    /// vaults.
+    /// @dev Most sessions one agent may hold at once (granted, not revoked, not expired) for one vault: bounds the gas
+    /// of a grant (which sums the agent's active sessions for the vault) and of the lens. One agent may serve any
+    /// number of vaults.
     uint256 internal constant MAX_ACTIVE_SESSIONS = 32;
 
     /// @dev Gas each view call into a strategy may use (balanceOf, previewRedeem, maxWithdraw, maxRedeem, asset). A

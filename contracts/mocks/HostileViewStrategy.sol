@@ -8,10 +8,10 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {MockERC20} from "./MockERC20.sol";
 
 /// @title HostileViewStrategy
-/// @notice Test-only strategy whose views fail in the ways ERC-4626 integrations meet: each of balanceOf, previewRedeem,
-/// maxWithdraw and maxRedeem can revert, return short data, return a garbage bomb, burn all its gas, or call back
-/// into the vault; previewRedeem can fail only above a number of shares (short liquidity), and any mode can arm itself
-/// only after the next deposit or withdrawal. Deposits and withdrawals themselves keep working.
+/// @notice Test-only strategy whose views fail in the ways ERC-4626 integrations meet: each of balanceOf,
+/// previewRedeem, maxWithdraw and maxRedeem can revert, return short data, return a garbage bomb, burn all its gas, or
+/// call back into the vault; previewRedeem can fail only above a number of shares (short liquidity), and any mode can
+/// arm itself only after the next deposit or withdrawal. Deposits and withdrawals themselves keep working.
 contract HostileViewStrategy is ERC4626 {
     /// @notice How a view answers.
     enum Mode {

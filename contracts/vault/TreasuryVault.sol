@@ -335,18 +335,29 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
     }
 
     /// @dev Total assets now: live, with gains since the last record limited by the gain rate.
-    function _valuedTotal() internal view returns (uint256) {
+    function _valuedTotal() internal view returns (uint256 total) {
+        (total,) = _valuation();
+    }
+
+    /// @dev Total assets now, and the live value it is capped by.
+    function _valuation() internal view returns (uint256 total, uint256 live) {
         uint256 recorded = _total;
         uint256 ceiling = recorded
             + recorded.mulDiv(
                 uint256(_gainRateBps) * (block.timestamp - _recordedAt), ConstantsLib.BPS * ConstantsLib.YEAR
             );
-        return Math.min(_liveTotal(), ceiling);
+        live = _liveTotal();
+        total = Math.min(live, ceiling);
     }
 
     /// @dev Values the vault and records the result; returns it.
     function _record() internal returns (uint256 total) {
-        total = _valuedTotal();
+        (total,) = _recordWithLive();
+    }
+
+    /// @dev `_record`, also returning the live value.
+    function _recordWithLive() internal returns (uint256 total, uint256 live) {
+        (total, live) = _valuation();
         // Safe: total <= the ceiling above, which grows from a 128-bit figure by at most 200% a year.
         _total = uint128(total);
         _recordedAt = uint40(block.timestamp);
@@ -437,7 +448,13 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
         bool simulated
     ) internal returns (RebalancePreview memory p) {
         _revertIf(_shapeError(targets));
-        Plan memory plan = _plan(targets, _record());
+        Plan memory plan;
+        {
+            (uint256 totalBefore, uint256 liveBefore) = _recordWithLive();
+            plan = _plan(targets, totalBefore);
+            // Live value before the moves, until they are booked below.
+            p.totalAssetsAfter = liveBefore;
+        }
         p.volume = plan.volume;
         if (simulated) _fillSessionHeadroom(p, sessionId);
 
@@ -460,17 +477,17 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
             // for another leg's loss.
             valueAfter += Math.min(afterValues[i], plan.legs[i].target);
         }
+        // What the moves took off the live value comes off it; recorded total assets never exceed what is left, nor
+        // rise. A drop within gains not yet recognised (a lie the gain rate kept out) costs recorded assets nothing.
         uint256 drop = valueBefore > booked ? valueBefore - booked : 0;
-        p.totalAssetsAfter = plan.totalBefore > drop ? plan.totalBefore - drop : 0;
+        p.totalAssetsAfter = Math.min(plan.totalBefore, p.totalAssetsAfter > drop ? p.totalAssetsAfter - drop : 0);
         // Safe: totalAssetsAfter <= totalBefore, a recorded 128-bit figure.
         _total = uint128(p.totalAssetsAfter);
         p.predictedLoss = valueBefore > valueAfter ? valueBefore - valueAfter : 0;
 
-        bytes memory reason;
-        (reason, p.lossHeadroom, p.capHeadroom) =
+        (p.lossHeadroom, p.capHeadroom) =
             _checkOutcome(plan, afterValues, idleBefore, p.idleAfter, p.totalAssetsAfter, p.predictedLoss);
-        if (reason.length == 0) reason = _checkDrawdown(plan, afterValues, p.totalAssetsAfter, p.predictedLoss);
-        _revertIf(reason);
+        _checkDrawdown(plan, afterValues, p.totalAssetsAfter, p.predictedLoss);
         _recordLoss(p.predictedLoss);
         p.ok = true;
 
@@ -499,7 +516,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
             Leg memory leg = legs[i];
             afterValues[i] = leg.current;
             if (leg.target >= leg.current) continue;
-            _revertIf(_withdrawLimitError(leg));
+            _checkWithdrawLimit(leg);
             uint256 balanceBefore = _assetBalance();
             bytes memory data;
             if (leg.target == 0) {
@@ -542,8 +559,8 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
         if (!ok) revert ErrorsLib.StrategyCallFailed(strategy, reason);
     }
 
-    /// @dev The error a withdrawal leg raises when the strategy will not let that much go now (empty if it will).
-    function _withdrawLimitError(Leg memory leg) internal view returns (bytes memory) {
+    /// @dev Reverts `StrategyWithdrawLimited` when the strategy will not let a withdrawal leg's amount go now.
+    function _checkWithdrawLimit(Leg memory leg) internal view {
         bool limited;
         uint256 available = StrategyLib.maxWithdraw(leg.strategy);
         if (leg.target == 0) {
@@ -554,10 +571,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
         } else {
             limited = leg.current - leg.target > available;
         }
-        if (!limited) return "";
-        return abi.encodeWithSelector(
-            ErrorsLib.StrategyWithdrawLimited.selector, leg.strategy, leg.current - leg.target, available
-        );
+        if (limited) revert ErrorsLib.StrategyWithdrawLimited(leg.strategy, leg.current - leg.target, available);
     }
 
     /// @dev Reads current values (live, or book where views fail), the touched mask and the volume of valid targets.
@@ -594,7 +608,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
     }
 
     /// @dev Bounds and loss checks on the state after the moves, in order: caps, idle buffer, per-call loss, epoch
-    /// loss budget, each measured without the current block's deposits. Returns the first error (empty if none), the
+    /// loss budget, each measured without the current block's deposits; reverts with the first that fails. Returns the
     /// loss headroom left and, per leg, the room under the tighter cap.
     function _checkOutcome(
         Plan memory plan,
@@ -603,28 +617,25 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
         uint256 idleAfter,
         uint256 totalAfter,
         uint256 loss
-    ) internal view returns (bytes memory reason, uint256 lossHeadroom, uint256[] memory capHeadroom) {
+    ) internal view returns (uint256 lossHeadroom, uint256[] memory capHeadroom) {
         uint256 inflow = _blockInflow();
         uint256 base = totalAfter > inflow ? totalAfter - inflow : 0;
-        (reason, capHeadroom) = _checkCaps(plan, afterValues, base);
-        if (reason.length == 0 && idleAfter < idleBefore) {
+        capHeadroom = _checkCaps(plan, afterValues, base);
+        if (idleAfter < idleBefore) {
             // Rounding: the required buffer rounds up, in the vault's favour.
             uint256 required = base.mulDiv(_bounds.idleBufferBps, ConstantsLib.BPS, Math.Rounding.Ceil);
             uint256 counted = idleAfter > inflow ? idleAfter - inflow : 0;
-            if (counted < required) {
-                reason = abi.encodeWithSelector(ErrorsLib.IdleBufferBreached.selector, counted, required);
-            }
+            if (counted < required) revert ErrorsLib.IdleBufferBreached(counted, required);
         }
-        bytes memory lossReason;
-        (lossReason, lossHeadroom) = _checkLoss(loss, plan.totalBefore > inflow ? plan.totalBefore - inflow : 0);
-        if (reason.length == 0) reason = lossReason;
+        lossHeadroom = _checkLoss(loss, plan.totalBefore > inflow ? plan.totalBefore - inflow : 0);
     }
 
-    /// @dev Caps of every strategy the call raised, against `base`; headroom under the tighter cap for every leg.
+    /// @dev Caps of every strategy the call raised, against `base`, in target order; headroom under the tighter cap
+    /// for every leg.
     function _checkCaps(Plan memory plan, uint256[] memory afterValues, uint256 base)
         internal
         view
-        returns (bytes memory reason, uint256[] memory capHeadroom)
+        returns (uint256[] memory capHeadroom)
     {
         capHeadroom = new uint256[](plan.legs.length);
         for (uint256 i; i < plan.legs.length; ++i) {
@@ -634,25 +645,17 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
             uint256 relCap = base.mulDiv(c.relativeCapBps, ConstantsLib.BPS);
             uint256 cap = Math.min(c.absoluteCap, relCap);
             capHeadroom[i] = cap > afterValues[i] ? cap - afterValues[i] : 0;
-            if (reason.length != 0 || afterValues[i] <= plan.legs[i].current) continue;
+            if (afterValues[i] <= plan.legs[i].current) continue;
             if (afterValues[i] > c.absoluteCap) {
-                reason = abi.encodeWithSelector(
-                    ErrorsLib.AbsoluteCapExceeded.selector, strategy, afterValues[i], uint256(c.absoluteCap)
-                );
-            } else if (afterValues[i] > relCap) {
-                reason =
-                    abi.encodeWithSelector(ErrorsLib.RelativeCapExceeded.selector, strategy, afterValues[i], relCap);
+                revert ErrorsLib.AbsoluteCapExceeded(strategy, afterValues[i], c.absoluteCap);
             }
+            if (afterValues[i] > relCap) revert ErrorsLib.RelativeCapExceeded(strategy, afterValues[i], relCap);
         }
     }
 
     /// @dev Per-call loss limit, then the epoch loss budget, both in bps of `totalBefore` (rounded down, in the
     /// vault's favour).
-    function _checkLoss(uint256 loss, uint256 totalBefore)
-        internal
-        view
-        returns (bytes memory reason, uint256 lossHeadroom)
-    {
+    function _checkLoss(uint256 loss, uint256 totalBefore) internal view returns (uint256 lossHeadroom) {
         Bounds memory b = _bounds;
         uint256 callLimit = totalBefore.mulDiv(b.maxLossPerCallBps, ConstantsLib.BPS);
         uint256 budget = totalBefore.mulDiv(b.epochLossBudgetBps, ConstantsLib.BPS);
@@ -660,37 +663,37 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
         uint256 callRoom = callLimit > loss ? callLimit - loss : 0;
         uint256 epochRoom = budget > lossInEpoch ? budget - lossInEpoch : 0;
         lossHeadroom = Math.min(callRoom, epochRoom);
-        if (loss > callLimit) {
-            reason = abi.encodeWithSelector(ErrorsLib.LossExceedsCallLimit.selector, loss, callLimit);
-        } else if (lossInEpoch > budget) {
-            reason = abi.encodeWithSelector(ErrorsLib.LossBudgetExceeded.selector, lossInEpoch, budget);
-        }
+        if (loss > callLimit) revert ErrorsLib.LossExceedsCallLimit(loss, callLimit);
+        if (lossInEpoch > budget) revert ErrorsLib.LossBudgetExceeded(lossInEpoch, budget);
     }
 
-    /// @dev The drawdown guard: raises the high-water mark, or returns `DrawdownLimitReached` when the share price
+    /// @dev The drawdown guard: raises the high-water mark, or reverts `DrawdownLimitReached` when the share price
     /// after the call is more than the limit below it; a call that raises no strategy and loses nothing (moving money
     /// back to idle) still passes, so agents can de-risk while the guard holds.
     function _checkDrawdown(Plan memory plan, uint256[] memory afterValues, uint256 totalAfter, uint256 loss)
         internal
-        returns (bytes memory)
     {
-        if (totalSupply() == 0) return "";
-        uint256 price = Math.min(_assetsAt(10 ** decimals(), totalAfter, Math.Rounding.Floor), type(uint96).max);
+        if (totalSupply() == 0) return;
+        uint256 price = _sharePrice(totalAfter);
         uint256 mark = _highWaterMark;
         if (price > mark) {
             // Safe: price <= type(uint96).max.
             _highWaterMark = uint96(price);
             emit EventsLib.HighWaterMarkSet(price);
-            return "";
+            return;
         }
         uint256 floor = mark - mark.mulDiv(_maxDrawdownBps, ConstantsLib.BPS);
-        if (price >= floor) return "";
+        if (price >= floor) return;
         bool raises;
         for (uint256 i; i < plan.legs.length; ++i) {
             if (afterValues[i] > plan.legs[i].current) raises = true;
         }
-        if (!raises && loss == 0) return "";
-        return abi.encodeWithSelector(ErrorsLib.DrawdownLimitReached.selector, price, floor);
+        if (raises || loss != 0) revert ErrorsLib.DrawdownLimitReached(price, floor);
+    }
+
+    /// @dev Assets per whole share at `total`, at most type(uint96).max (the high-water mark's width).
+    function _sharePrice(uint256 total) internal view returns (uint256) {
+        return Math.min(_assetsAt(10 ** decimals(), total, Math.Rounding.Floor), type(uint96).max);
     }
 
     /// @dev Loss already taken by rebalances in the current loss epoch.
@@ -899,7 +902,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
 
     /// @inheritdoc ITreasuryVault
     function resetHighWaterMark() external onlyGovernance nonReentrant {
-        uint256 price = Math.min(_assetsAt(10 ** decimals(), _record(), Math.Rounding.Floor), type(uint96).max);
+        uint256 price = _sharePrice(_record());
         // Safe: price <= type(uint96).max.
         _highWaterMark = uint96(price);
         emit EventsLib.HighWaterMarkSet(price);

@@ -10,7 +10,8 @@ import {ISessionManager} from "../../contracts/interfaces/ISessionManager.sol";
 import {ConstantsLib} from "../../contracts/libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
 import {HostileViewStrategy} from "../../contracts/mocks/HostileViewStrategy.sol";
-import {CashPool, SharedCashStrategy} from "../../contracts/mocks/SharedCashStrategy.sol";
+import {CashPool} from "../../contracts/mocks/CashPool.sol";
+import {SharedCashStrategy} from "../../contracts/mocks/SharedCashStrategy.sol";
 import {FeeStrategy} from "../../contracts/mocks/FeeStrategy.sol";
 
 /// @notice The soundness fixture: alice 600, bob 400 (x1e6), strategies 0-2 hold 300 each, 100 idle, buffer 10%,
@@ -25,13 +26,14 @@ abstract contract SoundnessBase is BaseTest {
         super.setUp();
         _deposit(alice, 600e6);
         _deposit(bob, 400e6);
-        _nextBlock();
+        _advanceBlock();
         sid = _grantDefault();
         _rebalance(_targets3(300e6, 300e6, 300e6), sid);
-        _nextBlock();
+        _advanceBlock();
     }
 
-    function _nextBlock() internal {
+    /// @dev The next block, 12 seconds later.
+    function _advanceBlock() internal {
         vm.roll(block.number + 1);
         vm.warp(block.timestamp + 12);
     }
@@ -103,7 +105,7 @@ abstract contract SoundnessBase is BaseTest {
         h.setVault(address(vault));
         id = _listWithSession(address(h));
         _rebalance(_targets2(_s(2), 0, address(h), 300e6), id);
-        _nextBlock();
+        _advanceBlock();
     }
 
     function _assertNoPhantom(string memory where) internal view {
@@ -190,10 +192,10 @@ contract SoundnessTest is SoundnessBase {
     function testFuzz_M1_flashDepositTakesNothingFromAnUnrecordedGain(uint256 gain, uint256 flash) public {
         _deposit(alice, 999_400e6);
         _deposit(bob, 199_600e6);
-        _nextBlock();
+        _advanceBlock();
         _rebalance(_targets3(480_000e6, 480_000e6, 300e6), sid);
         _rebalance(_targets1(_s(2), 120_000e6), sid);
-        _nextBlock();
+        _advanceBlock();
         gain = bound(gain, 1e6, 50_000e6);
         flash = bound(flash, 1e6, 100_000_000e6);
         strategies[1].simulateGain(gain);
@@ -319,7 +321,7 @@ contract SoundnessTest is SoundnessBase {
         _fund(agent, 1_000e6);
         vm.prank(agent);
         vault.deposit(1_000e6, agent);
-        _nextBlock();
+        _advanceBlock();
         _rebalance(_targets1(_s(2), 1_000e6), sid);
         assertEq(vault.allocation(_s(2)), 1_000e6, "50% of a real 2,000");
     }
@@ -400,7 +402,7 @@ contract SoundnessTest is SoundnessBase {
         SharedCashStrategy b = new SharedCashStrategy(IERC20(address(asset)), pool);
         vm.prank(governance);
         vault.addStrategy(address(a), ABS_CAP, 5_000);
-        _nextBlock();
+        _advanceBlock();
         vm.warp(block.timestamp + 7 days);
         vm.prank(governance);
         vault.addStrategy(address(b), ABS_CAP, 5_000);
@@ -445,7 +447,7 @@ contract SoundnessTest is SoundnessBase {
         for (uint256 day; day < 30 && refused.length == 0; ++day) {
             vm.warp(block.timestamp + 1 days);
             for (uint256 k; k < 2 && refused.length == 0; ++k) {
-                _nextBlock();
+                _advanceBlock();
                 vm.prank(agent);
                 (bool ok, bytes memory ret) = address(vault).call(
                     abi.encodeCall(ITreasuryVault.rebalance, (_targets1(address(fee), 400e6), id, INTENT))
@@ -454,7 +456,7 @@ contract SoundnessTest is SoundnessBase {
                     refused = ret;
                     break;
                 }
-                _nextBlock();
+                _advanceBlock();
                 _rebalance(_targets1(address(fee), 0), id);
             }
         }
@@ -465,7 +467,7 @@ contract SoundnessTest is SoundnessBase {
         // Governance resets the mark: raising moves pass again.
         vm.prank(governance);
         vault.resetHighWaterMark();
-        _nextBlock();
+        _advanceBlock();
         _rebalance(_targets1(address(fee), 400e6), id);
     }
 
@@ -474,7 +476,7 @@ contract SoundnessTest is SoundnessBase {
         vm.prank(guardian);
         vault.setMaxDrawdown(100);
         strategies[0].simulateLoss(30e6);
-        _nextBlock();
+        _advanceBlock();
         vm.prank(agent);
         (bool ok, bytes memory ret) =
             address(vault).call(abi.encodeCall(ITreasuryVault.rebalance, (_targets1(_s(1), 302e6), sid, INTENT)));
