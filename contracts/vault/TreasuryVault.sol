@@ -53,7 +53,7 @@ import {StrategyLib} from "../libraries/StrategyLib.sol";
 ///   value. A depositor who holds while a gain above the rate is recognised receives his pro-rata share of what is
 ///   recognised while he holds (as with Yearn V3's profit unlocking); nothing within the block he arrives in.
 /// - A rebalance books each touched position at min(live value after, value before - assets that left + assets that
-///   arrived), and can only lower recorded total assets (by its loss).
+///   arrived); it never raises recorded total assets, nor leaves them above the live value that is left.
 /// - Caps, the idle buffer and the loss limits are measured against total assets less the deposits of the current
 ///   block, so a same-block (flash) deposit cannot widen them.
 ///
