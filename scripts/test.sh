@@ -3,8 +3,8 @@
 #   bash scripts/test.sh                      lint, typecheck, agent, Solidity (unit, fuzz, invariant) + mocha with
 #                                             line coverage (fails below COVERAGE_MIN, 95%)
 #   TEST_PROFILE=deep bash scripts/test.sh    the same with long fuzz/invariant settings (not run by CI)
-# The contract tests run once, on the instrumented build: the agent's tests run first, on the plain one. Leaves the
-# instrumented artifacts behind (the next plain build recompiles) and the report in coverage/.
+# The contract tests run once, on the instrumented build: the agent's tests run first, on the plain one. Ends with the
+# plain build again (the demo and deployments never find instrumented contracts) and the report in coverage/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/toolchain.sh
@@ -30,6 +30,9 @@ echo "== contract tests with coverage: Solidity unit, fuzz, invariant + mocha/et
 pnpm exec hardhat test --coverage --test-profile "$PROFILE" | tee "$LOG_DIR/contracts.log"
 echo "== contract line coverage (contracts/, mocks excluded)"
 node scripts/coverage-check.mjs "${COVERAGE_MIN:-95}"
+
+# Leave the plain build behind, so the demo and deployments that follow find the contracts they deploy.
+pnpm exec hardhat build --quiet --no-tests
 
 contracts=$(grep -Eo '^[0-9]+ passing' "$LOG_DIR/contracts.log" | tail -1 | cut -d' ' -f1)
 agent=$(grep -Eo 'Tests +[0-9]+ passed' "$LOG_DIR/agent.log" | tail -1 | grep -Eo '[0-9]+')

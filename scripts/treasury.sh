@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/toolchain.sh
-# The scripts are typed with typechain: build once (artifacts/ and types/ are not committed).
-if [ ! -f types/ethers-contracts/index.ts ] || [ ! -d artifacts/contracts ]; then
-  pnpm exec hardhat build --no-tests --quiet >&2
-fi
+# The scripts are typed with typechain (artifacts/ and types/ are not committed). Always the plain build, a no-op when
+# it is up to date: a coverage run leaves instrumented contracts in artifacts/, over the code size limit, and a
+# deployment must never use those.
+pnpm exec hardhat build --no-tests --quiet >&2
 exec node --import tsx scripts/treasury.ts "$@"
