@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 
-import {BaseTest} from "../Base.t.sol";
+import {AttackBase} from "./AttackBase.t.sol";
 import {ITreasuryVault} from "../../contracts/interfaces/ITreasuryVault.sol";
 import {ISessionManager} from "../../contracts/interfaces/ISessionManager.sol";
 import {ConstantsLib} from "../../contracts/libraries/ConstantsLib.sol";
@@ -17,18 +17,9 @@ import {FeeStrategy} from "../../contracts/mocks/FeeStrategy.sol";
 /// @notice The soundness fixture: alice 600, bob 400 (x1e6), strategies 0-2 hold 300 each, 100 idle, buffer 10%,
 /// per-call loss 0.5%, loss budget 1%/day, relative caps 50%; the fixture's deposits and rebalance lie in earlier
 /// blocks. Helpers value the vault at its true live value, independently of the vault's own valuation.
-abstract contract SoundnessBase is BaseTest {
-    bytes32 internal constant INTENT = keccak256("intent");
-
-    uint256 internal sid;
-
+abstract contract SoundnessBase is AttackBase {
     function setUp() public virtual override {
         super.setUp();
-        _deposit(alice, 600e6);
-        _deposit(bob, 400e6);
-        _advanceBlock();
-        sid = _grantDefault();
-        _rebalance(_targets3(300e6, 300e6, 300e6), sid);
         _advanceBlock();
     }
 
@@ -36,29 +27,6 @@ abstract contract SoundnessBase is BaseTest {
     function _advanceBlock() internal {
         vm.roll(block.number + 1);
         vm.warp(block.timestamp + 12);
-    }
-
-    function _s(uint256 i) internal view returns (address) {
-        return address(strategies[i]);
-    }
-
-    /// @dev Lists `strategy` at the fixture caps and grants a session over every listed strategy.
-    function _listWithSession(address strategy) internal returns (uint256 id) {
-        vm.prank(governance);
-        vault.addStrategy(strategy, ABS_CAP, REL_CAP_BPS);
-        ISessionManager.SessionParams memory p = _params();
-        p.scope = (1 << vault.strategyCount()) - 1;
-        id = _grant(p);
-    }
-
-    function _targets2(address s0, uint256 a0, address s1, uint256 a1)
-        internal
-        pure
-        returns (ITreasuryVault.Allocation[] memory t)
-    {
-        t = new ITreasuryVault.Allocation[](2);
-        t[0] = ITreasuryVault.Allocation(s0, a0);
-        t[1] = ITreasuryVault.Allocation(s1, a1);
     }
 
     /// @dev True live value: idle plus what every listed position is really worth (the hostile strategies are asked
