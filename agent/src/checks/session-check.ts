@@ -52,8 +52,9 @@ export function checkSession(input: SessionCheckInput): PredictedError | undefin
 }
 
 /** What `SessionManager.remaining` reports at `now`. */
-export function sessionRemaining(s: SessionRecord | undefined, agentsPaused: boolean, now: bigint): SessionRemaining {
-  const r: SessionRemaining = {
+/** What an unknown, revoked or ended session has left: nothing. */
+export function nothingLeft(): SessionRemaining {
+  return {
     active: false,
     timeLeft: 0n,
     volumePerCall: 0n,
@@ -62,6 +63,10 @@ export function sessionRemaining(s: SessionRecord | undefined, agentsPaused: boo
     nextCallAt: 0n,
     epochEndsAt: 0n,
   };
+}
+
+export function sessionRemaining(s: SessionRecord | undefined, agentsPaused: boolean, now: bigint): SessionRemaining {
+  const r = nothingLeft();
   // Unknown, revoked and expired sessions have nothing left; a pause keeps the figures but makes it inactive.
   if (!s || /^0x0{40}$/i.test(s.agent) || s.revoked || now >= s.validUntil) return r;
   r.timeLeft = s.validUntil - now;

@@ -5,23 +5,13 @@
  * so, in the snapshot the daemon assesses: it can still say why it stands down ("session #3 expired").
  * Pure apart from its own memory: no I/O, no clock.
  */
-import type { SessionRemaining, SessionState, VaultSnapshot } from "../chain/types.js";
-
-/** What an ended session has left: nothing. */
-const NOTHING_LEFT: SessionRemaining = {
-  active: false,
-  timeLeft: 0n,
-  volumePerCall: 0n,
-  volumeInEpoch: 0n,
-  callsInEpoch: 0n,
-  nextCallAt: 0n,
-  epochEndsAt: 0n,
-};
+import type { SessionState, VaultSnapshot } from "../chain/types.js";
+import { nothingLeft } from "../checks/session-check.js";
 
 /** A session seen before and no longer listed at `now`: expired if its window has closed, otherwise revoked. */
 export function markEnded(s: SessionState, now: bigint): SessionState {
   const expired = now >= s.session.validUntil;
-  return { id: s.id, session: { ...s.session, revoked: s.session.revoked || !expired }, remaining: NOTHING_LEFT };
+  return { id: s.id, session: { ...s.session, revoked: s.session.revoked || !expired }, remaining: nothingLeft() };
 }
 
 export class EndedSessions {
