@@ -103,6 +103,8 @@ export function checkRebalance(input: RebalanceCheckInput): RebalanceVerdict {
     volume += leg.target > leg.current ? leg.target - leg.current : leg.current - leg.target;
   }
   const totalBefore = snapshot.totalAssets;
+  // The live value the vault's total is capped by: idle plus every listed position (book value where views fail).
+  const liveBefore = snapshot.strategies.reduce((sum, s) => sum + positionValue(s), snapshot.idle);
   verdict.volume = volume;
   const remaining = sessionRemaining(input.session, snapshot.agentsPaused, now);
   verdict.callVolumeHeadroom = remaining.volumePerCall > volume ? remaining.volumePerCall - volume : 0n;
@@ -126,7 +128,7 @@ export function checkRebalance(input: RebalanceCheckInput): RebalanceVerdict {
   if (moves.error) return fail(verdict, moves.error);
   const { idleAfter, afterValues } = moves;
 
-  // Value of idle plus the touched legs before and after; the book never rises in a rebalance. A leg counts for at
+  // Value of idle plus the touched legs before and after. A leg counts for at
   // most its target in the loss: a gain a strategy reports during the call cannot pay for another leg's loss.
   let valueBefore = snapshot.idle;
   let booked = idleAfter;
@@ -136,8 +138,9 @@ export function checkRebalance(input: RebalanceCheckInput): RebalanceVerdict {
     booked += afterValues[i]!;
     valueAfter += minBig(afterValues[i]!, leg.target);
   });
+  // What the moves took off the live value comes off it: recorded total assets never exceed what is left, nor rise.
   const drop = valueBefore > booked ? valueBefore - booked : 0n;
-  const totalAfter = totalBefore > drop ? totalBefore - drop : 0n;
+  const totalAfter = minBig(totalBefore, liveBefore > drop ? liveBefore - drop : 0n);
   const loss = valueBefore > valueAfter ? valueBefore - valueAfter : 0n;
 
   // 4-7. Caps, idle buffer, per-call loss, epoch loss budget, without the current block's deposits.
