@@ -1,0 +1,68 @@
+/**
+ * The `treasury-agent` command as an operator starts it: through the workspace's bin links (`pnpm exec` from the
+ * repository root, `pnpm --filter ./agent exec`), its help, and a reader that closes the pipe early. Real processes.
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ENV_FIELDS } from "../../src/config/load.js";
+
+const AGENT_DIR = path.resolve(import.meta.dirname, "../..");
+const ROOT = path.resolve(AGENT_DIR, "..");
+
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `command` (through a shell when `shell` is set), with `input` on stdin; resolves when it exits. */
+export function runProcess(command: string, args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string; shell?: boolean; timeoutMs?: number } = {}): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: { ...process.env, AGENT_CONFIG: "", ...options.env }, shell: options.shell ?? false, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+describe("the treasury-agent command", () => {
+  it("is on the workspace's PATH: pnpm exec from the root and pnpm --filter ./agent exec", async () => {
+    const [root, filtered] = await Promise.all([
+      runProcess("pnpm", ["exec", "treasury-agent", "--help"]),
+      runProcess("pnpm", ["--filter", "./agent", "exec", "treasury-agent", "--help"]),
+    ]);
+    for (const r of [root, filtered]) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout, "the agent's help").toMatch(/^Usage: treasury-agent \[options\] \[command\]/);
+      expect(r.stderr, "no error").toBe("");
+    }
+  });
+
+  it("--help names every environment variable the configuration reads", async () => {
+    const r = await runProcess(process.execPath, ["bin/treasury-agent.mjs", "--help"], { cwd: AGENT_DIR });
+    expect(r.code).toBe(0);
+    const help = r.stdout.replace(/\s+/g, " ");
+    for (const name of ["AGENT_CONFIG", ...Object.keys(ENV_FIELDS)]) expect(help, name).toContain(name);
+    expect(help).toContain("AGENT_RPC_TIMEOUT_MS");
+  });
+
+  it("a reader that stops early ends it quietly: no EPIPE stack trace, exit 0", async () => {
+    // `head -1` closes the pipe after a line; `true` before the first (the help comes in two writes, so `true` is the
+    // one that makes the closed pipe certain rather than a race).
+    for (const reader of ["head -1", "true"]) {
+      const r = await runProcess("bash", ["-c", `set -o pipefail; node bin/treasury-agent.mjs --help | ${reader}`], { cwd: AGENT_DIR });
+      expect(r.stderr, `${reader}: nothing on stderr`).toBe("");
+      expect(r.code, `${reader}: the pipeline succeeds`).toBe(0);
+      if (reader === "head -1") expect(r.stdout).toBe("Usage: treasury-agent [options] [command]\n");
+    }
+  });
+});
