@@ -8,6 +8,7 @@ import { getAddress, isAddress } from "ethers";
 import { AgentError, ChainMismatchError, ConfigError, KeyError, UsageError } from "./failures.js";
 import { planCommand, sessionsCommand, statusCommand } from "./cli/report-commands.js";
 import { runCommand } from "./cli/run.js";
+import { ENV_FIELDS } from "./config/load.js";
 
 const configOption = () =>
   new Option("-c, --config <path>", "config file (JSON); defaults to $AGENT_CONFIG").env("AGENT_CONFIG");
@@ -15,6 +16,18 @@ const configOption = () =>
 function strategyAddress(value: string): string {
   if (!isAddress(value)) throw new InvalidArgumentError("not a strategy address (0x and 40 hex digits).");
   return getAddress(value);
+}
+
+/** The environment variables the configuration reads, from the one list that sets them, wrapped for a terminal. */
+export function environmentHelp(): string {
+  const names = ["AGENT_CONFIG", ...Object.keys(ENV_FIELDS)].map((n) => (n === "AGENT_PRIVATE_KEY" ? `${n} (chain 31337 only)` : n));
+  const lines = ["Environment (over the config file):"];
+  for (const [i, name] of names.entries()) {
+    const item = `${name}${i < names.length - 1 ? "," : "."}`;
+    if (lines[lines.length - 1]!.length + item.length + 1 > 116) lines.push(item);
+    else lines[lines.length - 1] += ` ${item}`;
+  }
+  return lines.join("\n");
 }
 
 export interface CliOutput {
@@ -35,13 +48,7 @@ export function buildProgram(print: (text: string) => void = (t) => process.stdo
     .name("treasury-agent")
     .description("The agent daemon of an agent-operated ERC-4626 treasury: reads, plans, checks, simulates, submits.")
     .showHelpAfterError()
-    .addHelpText(
-      "after",
-      `
-Environment (over the config file): AGENT_CONFIG, AGENT_RPC_URL, AGENT_CHAIN_ID, AGENT_LENS, AGENT_ADDRESS,
-AGENT_DATA_DIR, AGENT_KEYSTORE, AGENT_KEYSTORE_PASSWORD, AGENT_PRIVATE_KEY (chain 31337 only), AGENT_METRICS_PORT,
-AGENT_METRICS_HOST, AGENT_LOG_LEVEL, AGENT_POLL_INTERVAL_MS.`,
-    );
+    .addHelpText("after", `\n${environmentHelp()}`);
 
   program
     .command("run")
@@ -123,8 +130,21 @@ export async function runCli(argv: string[], output: Partial<CliOutput> = {}): P
   }
 }
 
+/**
+ * A reader that stops early (`treasury-agent status | head`) closes the pipe: the rest of the report has nowhere to go,
+ * which is not an error of the command. The process ends quietly with the exit code so far.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+  });
+}
+
 /** Runs the CLI; sets the process exit code on failure. */
 export async function main(argv: string[]): Promise<void> {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
   process.exitCode = await runCli(argv);
 }
 
