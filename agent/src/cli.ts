@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The treasury agent's command line: `run`, `plan --dry-run`, `status`, `sessions`. Exit codes: 0 done, 2 bad
+ * The treasury agent's command line: `run`, `plan --dry-run`, `status`, `sessions`, `keystore create`. Exit codes: 0 done, 2 bad
  * configuration or key, 1 anything else.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -8,6 +8,7 @@ import { getAddress, isAddress } from "ethers";
 import { AgentError, ChainMismatchError, ConfigError, KeyError, UsageError } from "./failures.js";
 import { planCommand, sessionsCommand, statusCommand } from "./cli/report-commands.js";
 import { runCommand } from "./cli/run.js";
+import { keystoreCreateCommand, readAllStdin, type KeystoreCreateOptions } from "./cli/keystore.js";
 import { ENV_FIELDS } from "./config/load.js";
 
 const configOption = () =>
@@ -36,6 +37,8 @@ export interface CliOutput {
   /** Help and error text from argument parsing (stderr unless help was asked for). */
   writeOut?(text: string): void;
   writeErr?(text: string): void;
+  /** All of stdin (undefined for a terminal); for `keystore create`. */
+  readStdin?(): Promise<string | undefined>;
 }
 
 export function buildProgram(print: (text: string) => void = (t) => process.stdout.write(`${t}\n`), output: Partial<CliOutput> = {}): Command {
@@ -93,6 +96,24 @@ export function buildProgram(print: (text: string) => void = (t) => process.stdo
     .description("print the agent's sessions per vault: state, validity, budgets left, next call")
     .addOption(configOption())
     .action(async (opts: { config?: string }) => sessionsCommand(opts, print));
+
+  const keystore = program.command("keystore").description("manage the agent's encrypted key file");
+  keystore
+    .command("create")
+    .description("write an encrypted JSON keystore for the agent's key, read from stdin or generated; prints only the address")
+    .argument("<path>", "the keystore file to write (never overwritten; readable by its owner only)")
+    .option("--generate", "generate a new key instead of reading one from stdin")
+    .option("--password-file <path>", "read the password from this file (one line); else AGENT_KEYSTORE_PASSWORD_FILE or AGENT_KEYSTORE_PASSWORD")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  pass show dao/agent-key | treasury-agent keystore create agent.keystore.json --password-file ~/.agent-password
+  AGENT_KEYSTORE_PASSWORD=... treasury-agent keystore create agent.keystore.json --generate`,
+    )
+    .action(async (file: string, opts: KeystoreCreateOptions) =>
+      keystoreCreateCommand(file, opts, { env: process.env, readStdin: output.readStdin ?? readAllStdin, print }),
+    );
 
   return program;
 }

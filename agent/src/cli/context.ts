@@ -22,7 +22,7 @@ export interface CommandContext {
 /** For read-only commands: logs only warnings, to stderr, so stdout holds just the report. */
 export async function readOnlyContext(source: string | undefined | AgentConfig): Promise<CommandContext> {
   const config = typeof source === "object" ? source : loadConfig(source);
-  const agent = agentAddressOf(config);
+  const agent = await agentAddressOf(config);
   const log = createLogger("warn", pino.destination(2));
   const provider = createProvider(config, { log });
   try {

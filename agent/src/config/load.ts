@@ -18,6 +18,7 @@ export const ENV_FIELDS: Record<string, string[]> = {
   AGENT_DATA_DIR: ["dataDir"],
   AGENT_KEYSTORE: ["key", "keystorePath"],
   AGENT_KEYSTORE_PASSWORD: ["key", "keystorePassword"],
+  AGENT_KEYSTORE_PASSWORD_FILE: ["key", "keystorePasswordFile"],
   AGENT_PRIVATE_KEY: ["key", "privateKey"],
   AGENT_METRICS_PORT: ["metrics", "port"],
   AGENT_METRICS_HOST: ["metrics", "host"],
@@ -60,15 +61,73 @@ export function parseConfig(file: unknown, env: NodeJS.ProcessEnv, baseDir = pro
   if (env.AGENT_RPC_URL) delete (merged.network as Record<string, unknown>).rpcUrls;
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.join(".") || "(root)";
-    const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more)` : "";
-    throw new ConfigError(`invalid config: ${field}: ${issue.message}${more}`, field, { cause: parsed.error });
+    // Every field's problem, the first one first (it names the field): fixing one at a time is slow when each start is
+    // a try. A field's first problem only (a later one is often the same fault seen by a refinement).
+    const byField = new Map<string, string>();
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.join(".") || "(root)";
+      if (!byField.has(path)) byField.set(path, issue.message);
+    }
+    const problems = [...byField].map(([path, message]) => `${path}: ${message}`);
+    const field = byField.keys().next().value!;
+    throw new ConfigError(`invalid config: ${problems.join("; ")}`, field, { cause: parsed.error });
   }
   const config = parsed.data;
   config.dataDir = path.resolve(baseDir, config.dataDir);
-  if (config.key.keystorePath) config.key.keystorePath = path.resolve(baseDir, config.key.keystorePath);
+  if (config.key.keystorePath) {
+    const given = config.key.keystorePath;
+    config.key.keystorePath = path.resolve(baseDir, given);
+    KEYSTORE_ORIGINS.set(config.key, {
+      given,
+      from: env.AGENT_KEYSTORE ? "AGENT_KEYSTORE" : "key.keystorePath",
+      baseDir: path.isAbsolute(given) ? undefined : baseDir,
+    });
+  }
+  if (config.key.keystorePasswordFile) {
+    config.key.keystorePasswordFile = path.resolve(baseDir, config.key.keystorePasswordFile);
+    config.key.keystorePassword = readPasswordFile(config.key.keystorePasswordFile, env.AGENT_KEYSTORE_PASSWORD_FILE ? "AGENT_KEYSTORE_PASSWORD_FILE" : "key.keystorePasswordFile");
+  }
   return config;
+}
+
+/** Where a keystore path came from, for messages: the value as given, who gave it, and the folder it was resolved
+ * against when it was relative (the config file's folder, for the file's field and the environment's alike). */
+export interface KeystoreOrigin {
+  given: string;
+  from: "key.keystorePath" | "AGENT_KEYSTORE";
+  baseDir?: string;
+}
+
+const KEYSTORE_ORIGINS = new WeakMap<object, KeystoreOrigin>();
+
+export function keystoreOrigin(config: AgentConfig): KeystoreOrigin | undefined {
+  return KEYSTORE_ORIGINS.get(config.key);
+}
+
+/** " (key.keystorePath "k.json" is relative: taken from the config file's folder /srv/agent)", or "" when absolute. */
+export function relativeNote(origin: KeystoreOrigin | undefined): string {
+  if (!origin?.baseDir) return "";
+  return ` (${origin.from} "${origin.given}" is relative: taken from the config file's folder ${origin.baseDir})`;
+}
+
+/** Reads the keystore's password from its file: one line, a final newline dropped. The error names the field. */
+function readPasswordFile(file: string, from: string): string {
+  const field = "key.keystorePasswordFile";
+  const via = from === field ? "" : ` (from ${from})`;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? String(err)})`;
+    throw new ConfigError(`invalid config: ${field}: the password file ${file}${via} ${why}`, field, { cause: err });
+  }
+  const password = text.replace(/\r?\n$/, "");
+  if (password === "") throw new ConfigError(`invalid config: ${field}: the password file ${file}${via} is empty`, field);
+  if (/[\r\n]/.test(password)) {
+    throw new ConfigError(`invalid config: ${field}: the password file ${file}${via} holds more than one line`, field);
+  }
+  return password;
 }
 
 /** Reads `file` (or AGENT_CONFIG) and parses it with the environment. */
@@ -97,6 +156,11 @@ export function redactedConfig(config: AgentConfig): unknown {
   return {
     ...config,
     network: { ...config.network, rpcUrl: urls[0], rpcUrls: urls },
-    key: { keystorePath: config.key.keystorePath, keystore: !!config.key.keystorePath, rawKey: !!config.key.privateKey },
+    key: {
+      keystorePath: config.key.keystorePath,
+      keystorePasswordFile: config.key.keystorePasswordFile,
+      keystore: !!config.key.keystorePath,
+      rawKey: !!config.key.privateKey,
+    },
   };
 }

@@ -128,6 +128,8 @@ export const configSchema = z
       .object({
         keystorePath: z.string({ invalid_type_error: "a file path" }).min(1, "a file path").optional(),
         keystorePassword: z.string().min(1).optional(),
+        /** A file holding the keystore's password (one line; a final newline is not part of it). Not a secret itself. */
+        keystorePasswordFile: z.string({ invalid_type_error: "a file path" }).min(1, "a file path").optional(),
         privateKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "32 bytes of hex with 0x").optional(),
       })
       .strict()
@@ -198,11 +200,25 @@ export const configSchema = z
     if (c.key.privateKey && c.key.keystorePath) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["key"], message: "give either a keystore or a raw key, not both" });
     }
-    if (c.key.keystorePath && !c.key.keystorePassword) {
+    if (c.key.keystorePath && !c.key.keystorePassword && !c.key.keystorePasswordFile) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ["key", "keystorePassword"],
-        message: "the keystore needs its password in AGENT_KEYSTORE_PASSWORD",
+        message: "the keystore needs its password in AGENT_KEYSTORE_PASSWORD, or in a file (key.keystorePasswordFile or AGENT_KEYSTORE_PASSWORD_FILE)",
+      });
+    }
+    if (c.key.keystorePassword && c.key.keystorePasswordFile) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["key", "keystorePasswordFile"],
+        message: "give the keystore's password either in AGENT_KEYSTORE_PASSWORD or in a file, not both",
+      });
+    }
+    if (c.key.keystorePasswordFile && !c.key.keystorePath) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["key", "keystorePasswordFile"],
+        message: "a password file without a keystore (set key.keystorePath or AGENT_KEYSTORE)",
       });
     }
     const seen = new Set<string>();

@@ -2,38 +2,12 @@
  * The `treasury-agent` command as an operator starts it: through the workspace's bin links (`pnpm exec` from the
  * repository root, `pnpm --filter ./agent exec`), its help, and a reader that closes the pipe early. Real processes.
  */
-import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ENV_FIELDS } from "../../src/config/load.js";
+import { runProcess } from "../support/process.js";
 
 const AGENT_DIR = path.resolve(import.meta.dirname, "../..");
-const ROOT = path.resolve(AGENT_DIR, "..");
-
-export interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `command` (through a shell when `shell` is set), with `input` on stdin; resolves when it exits. */
-export function runProcess(command: string, args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string; shell?: boolean; timeoutMs?: number } = {}): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: { ...process.env, AGENT_CONFIG: "", ...options.env }, shell: options.shell ?? false, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? "");
-  });
-}
-
 describe("the treasury-agent command", () => {
   it("is on the workspace's PATH: pnpm exec from the root and pnpm --filter ./agent exec", async () => {
     const [root, filtered] = await Promise.all([

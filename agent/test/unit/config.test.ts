@@ -92,7 +92,7 @@ describe("key", () => {
   it("decrypts an encrypted keystore; reads its address without decrypting", async () => {
     fs.writeFileSync(keystore, await encryptKeystoreJson({ address: wallet.address, privateKey: KEY }, "correct horse", { scrypt: { N: 1 << 10 } }));
     const config = parseConfig({ ...base(), network: { rpcUrl: "https://rpc.example", chainId: 1 }, key: { keystorePath: keystore } }, { AGENT_KEYSTORE_PASSWORD: "correct horse" });
-    expect(agentAddressOf(config)).toBe(wallet.address);
+    expect(await agentAddressOf(config)).toBe(wallet.address);
     expect((await loadWallet(config, 1n)).address).toBe(wallet.address);
   });
 
