@@ -115,8 +115,12 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     try {
       await connection.provider.request({ method: "eth_chainId" });
     } catch (cause) {
+      // The URL as given on the command line (scheme, host and port only: a path may hold an API key).
+      const rpcUrl = values["rpc-url"] as string | undefined;
+      const at = rpcUrl ? ` at ${endpointOf(rpcUrl)}` : "";
+      const why = cause instanceof Error ? ` (${cause.message.split("\n")[0]})` : "";
       throw new InputError(
-        `cannot reach network ${connection.networkName}${connection.networkName === "localhost" ? ": start a local chain first (`bash scripts/local-stack.sh`)" : ""}`,
+        `cannot reach network ${connection.networkName}${at}${why}${connection.networkName === "localhost" && !rpcUrl ? ": start a local chain first (`bash scripts/local-stack.sh`)" : ""}`,
         { cause },
       );
     }
@@ -150,4 +154,13 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const code = await main(process.argv.slice(2));
   process.exit(code);
+}
+
+/** Scheme, host and port of a URL (never its path or query, where providers put API keys); the text itself if it is no URL. */
+function endpointOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }

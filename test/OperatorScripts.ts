@@ -7,7 +7,9 @@ import { grantSession, type GrantSessionOptions } from "../scripts/actions/grant
 import { listSessions } from "../scripts/actions/list-sessions.js";
 import { revokeSession } from "../scripts/actions/revoke-session.js";
 import { REPO_ROOT } from "../scripts/lib/addresses.js";
-import { InputError, OperationError } from "../scripts/lib/errors.js";
+import { decodeRevert, explainRevert, InputError, OperationError } from "../scripts/lib/errors.js";
+import { ErrorsLib__factory } from "../types/ethers-contracts/index.js";
+import { Interface } from "ethers";
 import { parseAddress, parseAmount, parseBps, parseDuration, parseStrategy } from "../scripts/lib/parse.js";
 import { main } from "../scripts/treasury.js";
 import { deployTreasury, listStrategies } from "./helpers/treasury-fixture.js";
@@ -142,6 +144,19 @@ describe("Operator scripts", function () {
     });
   });
 
+  describe("revert hints", function () {
+    it("ChangeTooLarge says the furthest value allowed now and when the whole change fits", function () {
+      const data = new Interface(ErrorsLib__factory.abi).encodeErrorResult("ChangeTooLarge", [800n, 500n, 1_767_225_600n]);
+      const revert = decodeRevert(data);
+      expect(revert?.name).to.equal("ChangeTooLarge");
+      expect(explainRevert(revert!)).to.equal(
+        "ChangeTooLarge(value=800, limit=500, readyAt=1767225600): the change to 800 is more than the rolling 7-day budget allows now; " +
+          "the furthest value allowed now is 500, and the whole change fits from 2026-01-01T00:00:00.000Z (chain time 1767225600): " +
+          "propose at most 500 now, or this change then",
+      );
+    });
+  });
+
   describe("input parsing", function () {
     it("reads addresses, strategies, amounts, bps and durations, and rejects bad ones with InputError", function () {
       expect(parseAddress("0x70997970c51812dc3a010c7d01b50e0d17dc79c8", "x"), "checksummed").to.equal(
@@ -213,6 +228,13 @@ describe("Operator scripts", function () {
       expect([noChange.code, noChange.err], "no change given").to.satisfy(([c, e]: [number, string]) => c === 2 && e.includes("no change given"));
     });
 
+    it("the demo's --help describes its 2-hour step", async function () {
+      this.timeout(30_000);
+      const help = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--help"], { cwd: REPO_ROOT });
+      expect(help.stdout, "the pace option").to.match(/--pace <ms>\s+wait this long after each 2-hour step/);
+      expect(help.stdout, "no other step length").not.to.match(/[013-9]-hour step/);
+    });
+
     it("the real entry point prints --help and fails cleanly without a reachable chain", async function () {
       this.timeout(30_000);
       const run = promisify(execFile);
@@ -220,14 +242,15 @@ describe("Operator scripts", function () {
       const help = await run(process.execPath, [...entry, "--help"], { cwd: REPO_ROOT });
       expect(help.stdout, "lists the commands").to.match(/Commands:[\s\S]*propose[\s\S]*safe-batch[\s\S]*grant-session/);
 
-      const down = await run(process.execPath, [...entry, "status", "--network", "localhost", "--rpc-url", "http://127.0.0.1:9"], {
+      const down = await run(process.execPath, [...entry, "status", "--network", "localhost", "--rpc-url", "http://127.0.0.1:9/api-key-123"], {
         cwd: REPO_ROOT,
       }).then(
         () => expect.fail("expected a non-zero exit"),
         (e: { code: number; stderr: string }) => e,
       );
       expect(down.code, "exit code").to.equal(2);
-      expect(down.stderr, "says the chain is unreachable").to.contain("cannot reach network localhost");
+      expect(down.stderr, "says the chain is unreachable, and where it looked").to.contain("cannot reach network localhost at http://127.0.0.1:9 (");
+      expect(down.stderr, "no path of the URL (API keys live there)").not.to.contain("api-key-123");
     });
   });
 });

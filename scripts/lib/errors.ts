@@ -141,9 +141,16 @@ const HINTS: Record<string, string> = {
   TimelockUnexpectedOperationState: "the Timelock operation is not ready (queued and past its delay)",
 };
 
+/** Hints that need the error's own numbers. */
+const HINTS_WITH_ARGS: Record<string, (args: Record<string, unknown>) => string> = {
+  ChangeTooLarge: ({ value, limit, readyAt }) =>
+    `the change to ${String(value)} is more than the rolling 7-day budget allows now; the furthest value allowed now is ${String(limit)}, ` +
+    `and the whole change fits from ${new Date(Number(readyAt) * 1000).toISOString()} (chain time ${String(readyAt)}): propose at most ${String(limit)} now, or this change then`,
+};
+
 /** A one-line explanation of a decoded revert, with a hint when we have one. */
 export function explainRevert(revert: DecodedRevert): string {
-  const hint = HINTS[revert.name];
+  const hint = HINTS_WITH_ARGS[revert.name]?.(revert.args) ?? HINTS[revert.name];
   return hint ? `${revert.text}: ${hint}` : revert.text;
 }
 
