@@ -20,7 +20,7 @@ Options:
   --seed <s>     seed of the yield path; the same seed gives the same summary (default 1)
   --hold         keep the daemon's dashboard up after the summary, until Ctrl-C
   --port <p>     port of the dashboard (default 9464, or a free one if taken)
-  --pace <ms>    wait this long after each 6-hour step, to watch the dashboard (default 0)
+  --pace <ms>    wait this long after each 2-hour step, to watch the dashboard (default 0)
   --json <file>  also write the summary as JSON
   -h, --help     this help`;
 
