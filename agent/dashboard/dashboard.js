@@ -45,7 +45,10 @@ function duration(s) {
   if (m > 0) return `${m}m ${s % 60}s`;
   return `${s}s`;
 }
-const time = (s) => (s ? new Date(s * 1000).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "—");
+/** Chain time (a block timestamp, seconds) in UTC: every time on the page is chain time. */
+const time = (s) => (s ? new Date(s * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC" : "—");
+/** Wei as ETH with 4 decimals. */
+const eth = (wei) => `${fmt(wei, 18, 4)} ETH`;
 const short = (h) => (h ? `${h.slice(0, 10)}…${h.slice(-6)}` : "—");
 const MODE = { act: "acting", wait: "waiting", "stand-down": "standing down" };
 
@@ -63,7 +66,13 @@ function renderVault(v) {
   const total = $("[data-testid=total-assets]", node);
   total.textContent = amount(v.totalAssets, v);
   total.dataset.raw = v.totalAssets;
-  $(".live-value", node).textContent = `live value ${amount(v.liveValue, v)}`;
+  // The vault recognises gains at most at a governance-set yearly rate, so total assets may trail the live value.
+  const liveNote = $(".live-value", node);
+  liveNote.textContent = `live value ${amount(v.liveValue, v)}`;
+  if (BigInt(v.unrecognised) > 0n) {
+    liveNote.append(el("span", { class: "gain-note", "data-testid": "unrecognised", "data-raw": v.unrecognised },
+      ` · gains recognised at ${bps(v.gainRateBps)}/yr; ${amount(v.unrecognised, v)} not yet recognised`));
+  }
 
   const idle = $("[data-testid=idle]", node);
   idle.textContent = amount(v.idle, v);
@@ -77,6 +86,7 @@ function renderVault(v) {
   const mode = v.agentsPaused ? "paused" : v.breaker.open ? "breaker open" : v.mode ? MODE[v.mode.mode] : v.lastResult.kind;
   $(".mode-value", node).textContent = mode;
   $(".mode-reason", node).textContent = v.breaker.open ? v.breaker.reason : v.mode ? v.mode.reason : v.lastResult.detail;
+  if (v.chainStall) $(".mode-reason", node).append(el("div", { class: "bad", "data-testid": "chain-stall" }, v.chainStall));
 
   const bars = $("[data-testid=allocations]", node);
   v.strategies.forEach((s, i) => {
@@ -124,12 +134,25 @@ function renderVault(v) {
           el("div", {}, el("span", {}, "epoch volume left"), el("span", { "data-raw": s.volumeLeftInEpoch, "data-testid": "session-volume-left" }, amount(s.volumeLeftInEpoch, v))),
           el("div", {}, el("span", {}, "calls left this epoch"), el("span", {}, `${s.callsLeftInEpoch} of ${s.maxCallsPerEpoch}`)),
           el("div", {}, el("span", {}, "per call"), el("span", {}, amount(s.maxVolumePerCall, v))),
-          el("div", {}, el("span", {}, "next call"), el("span", {}, s.nextCallAt > v.timestamp ? time(s.nextCallAt) : "now"))),
+          el("div", {}, el("span", {}, "next call"), el("span", { "data-testid": "session-next-call" }, nextCall(s, v)))),
         el("div", { class: "meter", title: `${amount(used.toString(), v)} of ${amount(s.maxVolumePerEpoch, v)} used this epoch` },
           el("div", { style: `width:${100 - pct(s.volumeLeftInEpoch, s.maxVolumePerEpoch)}%` })),
         el("div", { class: "hint" }, sessionNote(s, v))));
   }
   return node;
+}
+
+/** When the session's next call may go, at chain time: never for one that ended or cannot act. */
+function nextCall(s, v) {
+  switch (s.status) {
+    case "expired": return "none: expired";
+    case "revoked": return "none: revoked";
+    case "expiring": return "none: inside the expiry margin";
+    case "paused": return "none while agents are paused";
+    case "not-started": return time(s.validAfter);
+    case "out-of-budget": return time(s.epochEndsAt);
+    default: return s.nextCallAt > v.timestamp ? time(s.nextCallAt) : "now";
+  }
 }
 
 /** What a session's status means, in words. */
@@ -159,7 +182,8 @@ function renderJournal(data) {
     const v = vaults[j.vault.toLowerCase()] ?? { decimals: 18, symbol: "" };
     body.append(
       el("tr", { "data-testid": "journal-row", "data-intent": j.intentHash, "data-tx": j.txHash ?? "" },
-        el("td", { class: "num" }, j.createdAt.replace("T", " ").slice(0, 16)),
+        el("td", { class: "num", "data-testid": "journal-decided", title: `journaled at ${j.createdAt} (wall clock)` },
+          j.decidedAt ? time(j.decidedAt) : `block ${j.blockNumber}`),
         el("td", { class: "reason" }, j.reason, j.error ? el("div", { class: "status reverted" }, j.error) : null),
         el("td", { class: "num", "data-raw": j.volume }, amount(j.volume, v)),
         el("td", {}, el("span", { class: `status ${j.status}` }, j.status)),
@@ -177,14 +201,30 @@ function renderRejections(data) {
     return;
   }
   for (const r of data.rejections) {
-    const m = /^(\w+)\((.*)\)$/s.exec(r.error);
+    const m = /^(\w+)\((.*)\)$/s.exec(r.display || r.error);
     list.append(
       el("li", { class: "item", "data-testid": "rejection-row", "data-error": m ? m[1] : r.error },
         el("div", {}, el("span", { class: "err" }, m ? m[1] : r.error), r.count > 1 ? ` ×${r.count}` : ""),
         m && m[2] ? el("div", { class: "args mono" }, m[2]) : null,
-        el("div", { class: "meta" }, `${time(r.at)} · ${r.source} · stopped by the ${r.stage === "chain" ? "contract (transaction reverted)" : r.stage === "simulation" ? "contract (simulation)" : "mirror of the checks"}`,
+        el("div", { class: "meta" }, `${r.at ? time(r.at) : r.block ? `block ${r.block}` : "—"} · ${r.source} · stopped by the ${r.stage === "chain" ? "contract (transaction reverted)" : r.stage === "simulation" ? "contract (simulation)" : "mirror of the checks"}`,
           r.txHash ? ` · tx ${short(r.txHash)}` : "", r.gasUsed ? ` · ${Number(r.gasUsed).toLocaleString("en-US")} gas` : "")));
   }
+}
+
+/** The agent key's ETH (what pays for gas), with a warning below tx.lowBalanceEth or when it cannot pay. */
+function renderKey(data) {
+  const node = $("#key-balance");
+  if (!data.key) {
+    node.textContent = "";
+    return;
+  }
+  const k = data.key;
+  node.dataset.raw = k.balanceWei ?? "";
+  node.className = `key ${k.cannotPay ? "bad" : k.low ? "warn" : ""}`;
+  node.textContent = k.balanceWei === null ? "gas: unknown" : `gas ${eth(k.balanceWei)}`;
+  node.title = k.cannotPay
+    ? `the agent key cannot pay for a transaction: fund ${k.address}`
+    : k.low ? `below tx.lowBalanceEth (${eth(k.lowBalanceWei)}): fund ${k.address}` : `agent key ${k.address}`;
 }
 
 function render(data) {
@@ -196,10 +236,13 @@ function render(data) {
   const pill = $("#mode-pill");
   const v = data.vaults.find((x) => x.ready);
   const healthy = data.health && data.health.healthy;
+  renderKey(data);
   const mode = v ? (v.agentsPaused ? "paused" : v.breaker.open ? "breaker open" : v.mode ? MODE[v.mode.mode] : v.lastResult.kind) : "starting";
   pill.textContent = mode;
   pill.className = `pill ${v && v.mode ? v.mode.mode : ""} ${healthy ? "" : "bad"}`;
-  pill.title = healthy ? "healthy" : "unhealthy: see /health";
+  const ready = !data.readiness || data.readiness.ready;
+  if (!ready) pill.classList.add("bad");
+  pill.title = !healthy ? "unhealthy: see /health" : ready ? "ready: the agent can act" : `cannot act: ${data.readiness.reasons.join("; ")}`;
   document.body.dataset.version = String(data.version);
 }
 

@@ -4,6 +4,7 @@
  */
 import { createRequire } from "node:module";
 import { Interface, type ErrorDescription } from "ethers";
+import { formatAmount, formatChainTime } from "./util/format.js";
 
 const require = createRequire(import.meta.url);
 const errorsLib: { abi: unknown[] } = require("../../artifacts/contracts/libraries/ErrorsLib.sol/ErrorsLib.json");
@@ -74,4 +75,77 @@ export function describeRevertData(data: string): string {
 export function formatTreasuryError(error: DecodedError): string {
   const args = Object.entries(error.args).map(([k, v]) => `${k}=${k === "reason" && typeof v === "string" ? describeRevertData(v) : String(v)}`);
   return `${error.name}(${args.join(", ")})`;
+}
+
+/** Arguments of the treasury's errors that are token amounts (base units of the vault's asset), by error name. */
+const AMOUNT_ARGS: Record<string, string[]> = {
+  DepositShortfall: ["expected", "received"],
+  InsufficientLiquidity: ["requested", "available"],
+  StrategyShortfall: ["expected", "received"],
+  StrategyWithdrawLimited: ["requested", "available"],
+  InsufficientIdle: ["needed", "idle"],
+  AbsoluteCapExceeded: ["allocation", "cap"],
+  RelativeCapExceeded: ["allocation", "cap"],
+  IdleBufferBreached: ["idle", "required"],
+  LossExceedsCallLimit: ["loss", "limit"],
+  LossBudgetExceeded: ["lossInEpoch", "budget"],
+  VolumeExceedsCallLimit: ["volume", "limit"],
+  VolumeExceedsEpochLimit: ["volumeInEpoch", "limit"],
+  VolumeAboveCeiling: ["volume", "ceiling"],
+  AgentCallVolumeAboveCeiling: ["active", "requested", "ceiling"],
+  AgentEpochVolumeAboveCeiling: ["active", "requested", "ceiling"],
+  SlippageExceeded: ["amount", "limit"],
+  // Assets per 10**shareDecimals vault shares: the asset's units too.
+  DrawdownLimitReached: ["price", "floor"],
+};
+/** Arguments that are chain times (a block timestamp), by error name. */
+const TIME_ARGS: Record<string, string[]> = {
+  SessionNotStarted: ["validAfter"],
+  SessionExpired: ["validUntil"],
+  CooldownActive: ["nextCallAt"],
+  DeadlinePassed: ["deadline"],
+  ChangeTooLarge: ["readyAt"],
+};
+
+/** Splits `a=1, b=F(x, y), c=2` at its top-level commas. */
+function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "," && depth === 0) {
+      out.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  if (text.slice(start).trim()) out.push(text.slice(start).trim());
+  return out;
+}
+
+/**
+ * A formatted error (`Name(arg=value, ...)`, as `formatTreasuryError` and the mirror write it) with its amounts in
+ * token units and its times as chain time in UTC: `AbsoluteCapExceeded(strategy=0x…, allocation=449,999.99 USDC,
+ * cap=300,000 USDC)`. Anything it does not recognise is returned as it is.
+ */
+export function formatErrorForPeople(text: string, asset: { decimals: number; symbol?: string }): string {
+  const m = /^(\w+)\((.*)\)$/s.exec(text);
+  if (!m) return text;
+  const name = m[1]!;
+  const amounts = AMOUNT_ARGS[name] ?? [];
+  const times = TIME_ARGS[name] ?? [];
+  if (amounts.length === 0 && times.length === 0) return text;
+  const args = splitArgs(m[2]!).map((arg) => {
+    const eq = arg.indexOf("=");
+    if (eq < 0) return arg;
+    const key = arg.slice(0, eq);
+    const value = arg.slice(eq + 1);
+    if (!/^\d+$/.test(value)) return arg;
+    if (amounts.includes(key)) return `${key}=${formatAmount(BigInt(value), asset.decimals, asset.decimals)}${asset.symbol ? ` ${asset.symbol}` : ""}`;
+    if (times.includes(key)) return `${key}=${formatChainTime(BigInt(value))}`;
+    return arg;
+  });
+  return `${name}(${args.join(", ")})`;
 }

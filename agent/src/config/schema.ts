@@ -142,6 +142,8 @@ export const configSchema = z
         maxFeePerGasGwei: gwei.refine((v) => /[1-9]/.test(v), "above zero"),
         priorityFeeGwei: gwei.optional(),
         gasLimitMultiplierPct: int(100, 500).default(130),
+        /** Below this much ETH on the agent key the daemon warns (log, `agent_key_balance_low`, dashboard, /ready). */
+        lowBalanceEth: decimal.refine((v) => (v.split(".")[1]?.length ?? 0) <= 18, "at most 18 decimals (1 wei) in ETH").default("0.05"),
       })
       .strict(),
     planner: plannerSchema,

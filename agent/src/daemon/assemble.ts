@@ -40,7 +40,7 @@ export async function assembleDaemon(options: {
   overrides?: BuildOptions["overrides"];
 }): Promise<AssembledDaemon> {
   const { config, provider, wallet, clock, log, metrics } = options;
-  const { runners, journal, executor } = await buildRunners({
+  const { runners, journal, executor, funds } = await buildRunners({
     config,
     provider,
     agent: wallet.address,
@@ -63,11 +63,14 @@ export async function assembleDaemon(options: {
     journal,
     runners,
     health: () => daemon.health(),
+    readiness: () => daemon.readiness(),
+    funds,
     symbols: await assetSymbols(provider, runners.map((r) => r.config.vault)),
     reader: new LensReader(provider, config.lens),
   });
   const daemon: Daemon = new Daemon(runners, clock, log, metrics, {
     pollIntervalMs: config.network.pollIntervalMs,
+    funds,
     onTick: (ticks) => dashboard.observe(ticks),
   });
   return { daemon, dashboard, runners, journal, executor };
@@ -85,6 +88,7 @@ export async function serveDaemon(
     port: config.metrics.port,
     registry: metrics.registry,
     health: () => assembled.daemon.health(),
+    readiness: () => assembled.daemon.readiness(),
     dashboard: () => assembled.dashboard.view(),
   });
 }

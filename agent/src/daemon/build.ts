@@ -4,12 +4,13 @@
  */
 import path from "node:path";
 import fs from "node:fs";
-import { parseUnits, type BaseWallet, type JsonRpcProvider } from "ethers";
+import { parseEther, parseUnits, type BaseWallet, type JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
 import { endpointName, FailoverProvider } from "../chain/provider.js";
 import { LensReader, type ChainReader } from "../chain/reader.js";
 import type { AgentConfig, PlannerConfig } from "../config/schema.js";
 import { Executor } from "../executor/executor.js";
+import { KeyFunds } from "../executor/funds.js";
 import { FileJournal, type Journal } from "../executor/journal.js";
 import { ProviderSimulator, WalletSender, type TxSender } from "../executor/sender.js";
 import { ChainMismatchError, ConfigError, LensFaultError, RpcError } from "../failures.js";
@@ -143,6 +144,8 @@ export interface Built {
   runners: VaultRunner[];
   executor?: Executor;
   journal: Journal;
+  /** The agent key's balance, when the runners can send. */
+  funds?: KeyFunds;
 }
 
 export async function buildRunners(options: BuildOptions): Promise<Built> {
@@ -151,6 +154,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
   const paths = dataPaths(config, agent);
   const journal = options.journal ?? openJournal(paths.journal, config.dataDir);
   const sender = options.sender ?? (options.wallet ? new WalletSender(provider, options.wallet.connect(provider)) : undefined);
+  const funds = sender ? new KeyFunds(sender.address, parseEther(config.tx.lowBalanceEth), log.child({ component: "funds" }), metrics) : undefined;
   const executor = sender
     ? new Executor(
         sender,
@@ -167,9 +171,14 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
             bumpPercent: config.tx.feeBumpPercent,
           },
         },
-        { onReplaced: (vault) => metrics.replacements.inc({ vault }) },
+        {
+          onReplaced: (vault) => metrics.replacements.inc({ vault }),
+          funds,
+          onBroadcastFailed: (cause) => metrics.broadcastFailures.inc({ cause }),
+        },
       )
     : undefined;
+  if (sender && funds) funds.observe(await sender.balance());
   const simulator = sender ?? new ProviderSimulator(provider, agent);
   const gasPrice = async () => {
     if (sender) {
@@ -216,7 +225,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
       }),
     );
   }
-  return { runners, executor, journal };
+  return { runners, executor, journal, funds };
 }
 
 /** Opens the journal; a data directory that cannot be created or written is a configuration error naming dataDir. */

@@ -5,7 +5,9 @@
  * and shown as the vault's result and in `agent_lens_fault` until the lens answers properly again. `/health` reports how recent the last good tick is, and turns unhealthy
  * after three ticks in a row where every vault failed or saw only stale state.
  */
+import { formatEther } from "ethers";
 import type { Logger } from "pino";
+import type { KeyFunds } from "../executor/funds.js";
 import { LensFaultError, RpcError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
 import type { HealthReport } from "../obs/server.js";
@@ -16,14 +18,46 @@ export interface DaemonOptions {
   pollIntervalMs: number;
   /** Called (and awaited) after every tick with its results: the dashboard keeps the latest state from it. */
   onTick?: (ticks: DaemonTick[]) => void | Promise<void>;
+  /** The agent key's balance: a key that cannot pay for a transaction makes the daemon not ready. */
+  funds?: KeyFunds;
+}
+
+/** Whether one vault can act, from its last tick: `waiting` (cooldown, budget, not started) counts as able. */
+export type VaultReadiness = { state: "can-act" | "waiting" | "cannot-act"; result: string; reason: string };
+
+/**
+ * `/ready`: whether the agent can act. Not ready (503) when the loop is not live, a vault stands down (session expired,
+ * revoked or missing, agents paused), its breaker is open, its lens faults, its tick fails or sees only stale state, or
+ * the key cannot pay for a transaction. Waiting out a cooldown or a spent budget is ready; a key below
+ * `tx.lowBalanceEth` is ready with a warning.
+ */
+export interface ReadinessReport {
+  ready: boolean;
+  status: "ready" | "not-ready";
+  reasons: string[];
+  warnings: string[];
+  vaults: Record<string, VaultReadiness>;
+  key: { address: string; balanceWei: string | null; lowBalanceWei: string; low: boolean; cannotPay: boolean } | null;
 }
 
 export type DaemonTick = { vault: string; report?: TickReport; error?: Error };
+
+/** A vault's readiness from its tick: stand-downs and stale state cannot act; waits can, later. */
+function vaultReadiness(report: TickReport): VaultReadiness {
+  const result = report.result;
+  const reason = "reason" in result ? result.reason : result.kind;
+  if (result.kind === "stand-down" || result.kind === "breaker-open" || result.kind === "stale") return { state: "cannot-act", result: result.kind, reason };
+  // A write-down ends a tick before the session is judged: the assessment still says whether the agent could act.
+  if (report.assessment?.mode === "stand-down") return { state: "cannot-act", result: "stand-down", reason: report.assessment.reason };
+  if (result.kind === "wait" || report.assessment?.mode === "wait") return { state: "waiting", result: result.kind, reason: report.assessment?.reason ?? reason };
+  return { state: "can-act", result: result.kind, reason };
+}
 
 export class Daemon {
   private lastTickAt: number | undefined;
   private consecutiveFailures = 0;
   private readonly lastResult = new Map<string, string>();
+  private readonly lastReadiness = new Map<string, VaultReadiness>();
   /** The lens fault each vault is in, by label: its kind and message. */
   private readonly lensFaults = new Map<string, LensFaultError>();
 
@@ -45,6 +79,7 @@ export class Daemon {
         const report = await runner.tick();
         this.lensRecovered(vault);
         this.lastResult.set(vault, report.result.kind);
+        this.lastReadiness.set(vault, vaultReadiness(report));
         // A vault whose node keeps answering from the past is not working either: counted toward unhealthy.
         if (report.result.kind === "stale") failures++;
         out.push({ vault, report });
@@ -59,6 +94,7 @@ export class Daemon {
         this.metrics.tickErrors.inc({ vault, kind });
         this.log.error({ vault, err }, "tick failed; retrying next interval");
         this.lastResult.set(vault, "error");
+        this.lastReadiness.set(vault, { state: "cannot-act", result: "error", reason: `tick failed: ${(err as Error).message}` });
         out.push({ vault, error: err as Error });
       } finally {
         stop();
@@ -67,6 +103,7 @@ export class Daemon {
     this.consecutiveFailures = failures === this.runners.length ? this.consecutiveFailures + 1 : 0;
     this.lastTickAt = this.clock.nowMs();
     this.metrics.lastTick.set(this.lastTickAt / 1000);
+    this.metrics.ready.set(this.readiness().ready ? 1 : 0);
     try {
       await this.options.onTick?.(out);
     } catch (err) {
@@ -80,6 +117,7 @@ export class Daemon {
     this.metrics.tickErrors.inc({ vault, kind: err.kind });
     this.metrics.lensFault.set({ vault, kind: err.kind }, 1);
     this.lastResult.set(vault, err.kind);
+    this.lastReadiness.set(vault, { state: "cannot-act", result: err.kind, reason: err.message });
     const previous = this.lensFaults.get(vault);
     this.lensFaults.set(vault, err);
     if (previous?.kind !== err.kind && previous) this.metrics.lensFault.set({ vault, kind: previous.kind }, 0);
@@ -105,6 +143,38 @@ export class Daemon {
     this.log.info("daemon stopped");
   }
 
+  /** Whether the agent can act now (see `ReadinessReport`): the body of `/ready`. */
+  readiness(): ReadinessReport {
+    const reasons: string[] = [];
+    const warnings: string[] = [];
+    const live = this.health();
+    if (!live.healthy) reasons.push(this.lastTickAt === undefined ? "no tick yet" : "the loop is not healthy (see /health)");
+    const vaults: Record<string, VaultReadiness> = {};
+    for (const r of this.runners) {
+      const label = r.config.label;
+      const v = r.breaker.open
+        ? { state: "cannot-act" as const, result: "breaker-open", reason: `circuit breaker open: ${r.breaker.reason ?? "open"}` }
+        : (this.lastReadiness.get(label) ?? { state: "cannot-act" as const, result: "none", reason: "no tick yet" });
+      vaults[label] = v;
+      if (v.state === "cannot-act") reasons.push(`${label}: ${v.reason}`);
+    }
+    const funds = this.options.funds;
+    if (funds?.cannotPay) reasons.push(`the agent key ${funds.address} cannot pay for a transaction (${formatEther(funds.balance ?? 0n)} ETH)`);
+    else if (funds?.low) warnings.push(`the agent key ${funds.address} holds ${formatEther(funds.balance!)} ETH, below tx.lowBalanceEth (${formatEther(funds.lowBalance)} ETH)`);
+    const ready = reasons.length === 0;
+    return {
+      ready,
+      status: ready ? "ready" : "not-ready",
+      reasons,
+      warnings,
+      vaults,
+      key: funds
+        ? { address: funds.address, balanceWei: funds.balance?.toString() ?? null, lowBalanceWei: funds.lowBalance.toString(), low: funds.low, cannotPay: funds.cannotPay }
+        : null,
+    };
+  }
+
+  /** Liveness: the loop runs and its ticks succeed (the body of `/health`); whether the agent can act is `/ready`. */
   health(): HealthReport {
     const now = this.clock.nowMs();
     const stale = this.lastTickAt === undefined || now - this.lastTickAt > 3 * this.options.pollIntervalMs + 30_000;

@@ -25,10 +25,16 @@ import type { QuarantineList } from "../quarantine/store.js";
 import { assessVault, type SessionPolicy, type VaultAssessment } from "../session/assess.js";
 import { EndedSessions } from "../session/ended.js";
 import type { Clock } from "../util/clock.js";
-import { formatAmount } from "../util/format.js";
+import { formatAmount, formatChainTime, formatDuration } from "../util/format.js";
 import type { EstimateOptions, YieldEstimate } from "../yield/estimate.js";
 import type { PriceHistory } from "../yield/history.js";
 import type { CircuitBreaker } from "./breaker.js";
+
+/**
+ * Wall time past the end of a wait, with no new block, after which the node is taken to mine no blocks of its own (a
+ * chain that mines only on transactions). Above any live chain's gap between blocks, so a slow block is not one.
+ */
+export const STALL_GRACE_SECONDS = 120;
 
 /** Oldest recorded share price that stands in for the previous tick's after a restart. */
 const RESTART_PRICE_MAX_AGE_SECONDS = 86_400n;
@@ -85,6 +91,11 @@ export interface TickReport {
   assessment?: VaultAssessment;
   plan?: PlanDecision;
   verdict?: RebalanceVerdict;
+  /**
+   * Set while the vault waits for a chain time no block reaches: the node has mined nothing for longer than the wait
+   * (see `VaultRunner.stalledWait`). Says what to do.
+   */
+  chainStall?: string;
   /** A loss write-down sent (or deferred) this tick: the result too, unless the tick stood down, waited or found the breaker open. */
   writeDown?: TickResult;
   settled: ReconcileReport[];
@@ -104,6 +115,10 @@ export class VaultRunner {
   private lastSnapshot: VaultSnapshot | undefined;
   /** Sessions seen at earlier ticks that have since expired or been revoked (the lens lists active ones only). */
   private readonly endedSessions = new EndedSessions();
+  /** The newest block seen and the wall time (ms) it was first seen at: how long the chain has stood still. */
+  private head: { block: bigint; seenAtMs: number } | undefined;
+  /** The wait (its resume time) already logged as unreachable without a new block. */
+  private stallLogged: bigint | undefined;
   /** Write-downs the simulation refused, by `strategy:mark`: not tried again at the same mark. */
   private readonly lossRefused = new Set<string>();
 
@@ -162,6 +177,7 @@ export class VaultRunner {
       }
     }
     this.floorBlock = snapshot.blockNumber;
+    if (this.head?.block !== snapshot.blockNumber) this.head = { block: snapshot.blockNumber, seenAtMs: deps.clock.nowMs() };
     if (this.staleStreak) logFor(snapshot).info({ ticks: this.staleStreak }, "snapshot current again");
     this.staleStreak = 0;
     snapshot = this.endedSessions.merge(snapshot);
@@ -198,7 +214,8 @@ export class VaultRunner {
     const assessment = assessVault(snapshot, config.policy, now);
     report.assessment = assessment;
     this.reportSessions(snapshot, assessment, log);
-    if (assessment.mode !== "act") return done({ kind: assessment.mode, reason: assessment.reason });
+    report.chainStall = this.stalledWait(snapshot, assessment, log);
+    if (assessment.mode !== "act") return done({ kind: assessment.mode, reason: report.chainStall ? `${assessment.reason}; ${report.chainStall}` : assessment.reason });
     if (report.writeDown) return done(report.writeDown);
     const session = assessment.session!;
 
@@ -498,6 +515,34 @@ export class VaultRunner {
       metrics.sessionTimeLeft.set(labels, Number(s.remaining.timeLeft));
       metrics.sessionVolumeLeft.set(labels, units(s.remaining.volumeInEpoch));
     }
+  }
+
+  /**
+   * A wait (cooldown, spent budget, a session not started) ends at a chain time, and chain time moves only with blocks.
+   * A node that mines only on transactions (Hardhat's or Anvil's automine) makes none while nobody sends, so the wait
+   * would never end. The daemon does not act on a guessed clock: the contracts judge a call by its block's timestamp,
+   * and the simulation runs at the snapshot's block, where the wait is still on. Instead, once wall time has passed
+   * the wait's end by `STALL_GRACE_SECONDS` with no new block, it says so once (warn), names the chain time the wait
+   * ends at and what to do, keeps it in the tick's result and `agent_chain_stalled`, and acts at the first block past it.
+   */
+  private stalledWait(snapshot: VaultSnapshot, assessment: VaultAssessment, log: Logger): string | undefined {
+    const stalled = (() => {
+      if (assessment.mode !== "wait" || assessment.resumeAt === undefined || !this.head) return undefined;
+      const stillSeconds = Math.floor((this.deps.clock.nowMs() - this.head.seenAtMs) / 1000);
+      const waitSeconds = Number(assessment.resumeAt - snapshot.timestamp);
+      if (stillSeconds < waitSeconds + STALL_GRACE_SECONDS) return undefined;
+      return (
+        `the node has mined no block for ${formatDuration(stillSeconds)} of wall time (chain time stands at ${formatChainTime(snapshot.timestamp)}, ` +
+        `block ${snapshot.blockNumber}), and the wait ends at chain time ${formatChainTime(assessment.resumeAt)}, which only a new block reaches: ` +
+        `the node mines only on transactions. Mine a block (evm_mine or hardhat_mine) or turn on interval mining; the daemon sends nothing just to make one`
+      );
+    })();
+    this.deps.metrics.chainStalled.set({ vault: this.config.label }, stalled ? 1 : 0);
+    if (stalled && this.stallLogged !== assessment.resumeAt) {
+      this.stallLogged = assessment.resumeAt;
+      log.warn({ resumeAt: assessment.resumeAt!.toString(), chainTime: snapshot.timestamp.toString() }, stalled);
+    }
+    return stalled;
   }
 
   private reportSessions(snapshot: VaultSnapshot, assessment: VaultAssessment, log: Logger): void {

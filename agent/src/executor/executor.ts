@@ -15,6 +15,7 @@ import type { Clock } from "../util/clock.js";
 import { bumpedFees, initialFees, type FeePolicy } from "./fees.js";
 import { intentHash as hashOf, stateDigest, type IntentRecord } from "./intent.js";
 import type { Attempt, Journal, JournalEntry, Outcome } from "./journal.js";
+import { InsufficientFundsError, type KeyFunds } from "./funds.js";
 import type { CallSimulator, ChainReceipt, SendQuote, Tracking, TxSender } from "./sender.js";
 
 /** Gas of a 0-value transfer, the cancellation. */
@@ -32,6 +33,10 @@ export interface ExecutorOptions {
 export interface ExecutorHooks {
   onReplaced?(vault: string): void;
   onOutcome?(vault: string, outcome: Outcome): void;
+  /** The agent key's balance: fed from every quote; a transaction it cannot pay for is not signed. */
+  funds?: KeyFunds;
+  /** A signed transaction the node refused, by cause. */
+  onBroadcastFailed?(cause: "insufficient-funds" | "other"): void;
 }
 
 export interface SubmitRequest {
@@ -219,6 +224,7 @@ export class Executor {
     quote: SendQuote,
   ): Promise<SubmitResult> {
     const vault = snapshot.vault;
+    this.hooks.funds?.observe(quote.balance);
     const fees = initialFees(quote.baseFee, quote.tip, this.options.fees);
     if (!fees) return { status: "deferred", reason: `base fee ${quote.baseFee} is above the ceiling ${this.options.fees.maxFeePerGasCeiling}` };
 
@@ -244,6 +250,8 @@ export class Executor {
     const intentHash = hashOf(record);
     const data = intentCalldata(record, intentHash);
     const gasLimit = ((quote.gas + INTENT_HASH_GAS) * BigInt(this.options.gasLimitMultiplierPct)) / 100n;
+    const unpaid = this.hooks.funds?.shortfall(gasLimit * fees.maxFeePerGas);
+    if (unpaid) return { status: "deferred", reason: unpaid };
     const signed = await this.sender.sign({ to: vault, data, nonce, gasLimit, chainId, ...fees });
     const attempt: Attempt = { hash: signed.hash, raw: signed.raw, gasLimit, at: this.clock.nowMs(), ...fees };
     this.journal.begin(record, attempt); // durable before anything leaves the process
@@ -290,9 +298,29 @@ export class Executor {
   private async safeBroadcast(raw: string, intentHash: string): Promise<void> {
     try {
       await this.sender.broadcast(raw);
+      // Accepted after a refusal for want of funds: the key was funded; read how much it holds now.
+      if (this.hooks.funds?.cannotPay) await this.readBalance();
     } catch (err) {
       // Still journaled: the next reconcile re-broadcasts the same bytes or finds the nonce used.
+      if (err instanceof InsufficientFundsError) {
+        this.hooks.onBroadcastFailed?.("insufficient-funds");
+        await this.readBalance();
+        this.hooks.funds?.refused();
+        this.log.error({ intentHash, agent: this.sender.address, err: err.message }, `the node refused the transaction: the agent key ${this.sender.address} has too little ETH to pay for its gas; fund it (the same bytes are sent again each tick)`);
+        return;
+      }
+      this.hooks.onBroadcastFailed?.("other");
       this.log.warn({ intentHash, err: String((err as Error).message) }, "broadcast failed; will retry the same bytes");
+    }
+  }
+
+  /** Reads the key's balance into `funds` (only after the node refused or accepted a transaction for funds). */
+  private async readBalance(): Promise<void> {
+    if (!this.hooks.funds) return;
+    try {
+      this.hooks.funds.observe(await this.sender.balance());
+    } catch {
+      // The next quote reads it again.
     }
   }
 

@@ -4,6 +4,7 @@
  */
 import { keccak256, toQuantity, type BaseWallet, type JsonRpcProvider } from "ethers";
 import { RpcError } from "../failures.js";
+import { InsufficientFundsError, isInsufficientFunds } from "./funds.js";
 import { isRevert, toRevertError } from "./revert-data.js";
 
 export interface TxRequest {
@@ -33,6 +34,8 @@ export interface SendQuote {
   baseFee: bigint;
   tip: bigint;
   pendingNonce: number;
+  /** The agent key's balance (wei) at the latest block: what pays for the transaction. */
+  balance: bigint;
 }
 
 /** Where sent transactions are, read in one round trip. */
@@ -64,6 +67,8 @@ export interface TxSender extends CallSimulator {
   /** Receipts of `hashes`, the mined nonce, whether the node knows the last hash, and the head when `withHead`: in one
    *  round trip. */
   track(hashes: string[], withHead: boolean): Promise<Tracking>;
+  /** The agent key's balance (wei) at the latest block. */
+  balance(): Promise<bigint>;
   /** Base fee of the latest block and the node's suggested tip. */
   fees(): Promise<{ baseFee: bigint; tip: bigint }>;
   sign(request: TxRequest): Promise<{ raw: string; hash: string }>;
@@ -114,6 +119,10 @@ export class WalletSender extends ProviderSimulator implements TxSender {
     return rpc("eth_chainId", async () => (await this.provider.getNetwork()).chainId);
   }
 
+  async balance(): Promise<bigint> {
+    return rpc("eth_getBalance", () => this.provider.getBalance(this.address, "latest"));
+  }
+
   async fees(): Promise<{ baseFee: bigint; tip: bigint }> {
     return rpc("fee data", () => this.readFees());
   }
@@ -133,16 +142,18 @@ export class WalletSender extends ProviderSimulator implements TxSender {
   /** Issued together, so the provider sends them as one JSON-RPC batch (one HTTP request). */
   async quote(to: string, data: string, blockTag: number | "latest" = "latest"): Promise<SendQuote> {
     const tag = blockTag === "latest" ? "latest" : toQuantity(blockTag);
-    const [gas, fees, pending] = await Promise.allSettled([
+    const [gas, fees, pending, balance] = await Promise.allSettled([
       this.provider.send("eth_estimateGas", [{ to, data, from: this.address }, tag]).then((v: string) => BigInt(v)),
       this.readFees(),
       this.provider.getTransactionCount(this.address, "pending"),
+      this.provider.getBalance(this.address, "latest"),
     ]);
     // The simulation's outcome first: a revert is the answer even if another read of the batch failed.
     if (gas.status === "rejected") throw chainError("eth_estimateGas", gas.reason);
     if (fees.status === "rejected") throw chainError("fee data", fees.reason);
     if (pending.status === "rejected") throw chainError("eth_getTransactionCount", pending.reason);
-    return { gas: gas.value, baseFee: fees.value.baseFee, tip: fees.value.tip, pendingNonce: pending.value };
+    if (balance.status === "rejected") throw chainError("eth_getBalance", balance.reason);
+    return { gas: gas.value, baseFee: fees.value.baseFee, tip: fees.value.tip, pendingNonce: pending.value, balance: balance.value };
   }
 
   async track(hashes: string[], withHead: boolean): Promise<Tracking> {
@@ -175,6 +186,7 @@ export class WalletSender extends ProviderSimulator implements TxSender {
       const message = String((err as { message?: string })?.message ?? err);
       const inner = String((err as { error?: { message?: string } })?.error?.message ?? "");
       if (ALREADY_KNOWN.test(message) || ALREADY_KNOWN.test(inner)) return;
+      if (isInsufficientFunds(err)) throw new InsufficientFundsError(`eth_sendRawTransaction refused: the agent key ${this.address} cannot pay for the gas (${inner || message})`, { cause: err });
       throw new RpcError("eth_sendRawTransaction failed", { cause: err });
     }
   }

@@ -8,6 +8,8 @@ import type { ChainReader } from "../chain/reader.js";
 import type { SessionState, VaultSnapshot } from "../chain/types.js";
 import type { DaemonTick } from "../daemon/daemon.js";
 import type { VaultRunner } from "../daemon/vault-runner.js";
+import { formatErrorForPeople } from "../errors.js";
+import type { KeyFunds } from "../executor/funds.js";
 import type { Journal, JournalEntry } from "../executor/journal.js";
 import { assessSession } from "../session/assess.js";
 import type { HealthReport } from "./server.js";
@@ -37,6 +39,10 @@ export interface DashboardOptions {
   journal: Journal;
   runners: VaultRunner[];
   health: () => HealthReport;
+  /** Whether the agent can act (`/ready`'s body). */
+  readiness?: () => unknown;
+  /** The agent key's balance. */
+  funds?: KeyFunds;
   /** Asset symbol per vault address (lower case), for display. */
   symbols?: Record<string, string>;
   /** Rejections kept (oldest dropped first). */
@@ -51,6 +57,14 @@ export class DashboardState {
   private readonly latest = new Map<string, { report?: DaemonTick["report"]; snapshot?: VaultSnapshot; error?: string }>();
   private readonly rejections: Rejection[] = [];
   private version = 0;
+  /** Timestamps of the blocks snapshots were read at, by block number: the chain time of a journaled decision. */
+  private readonly blockTimes = new Map<string, number>();
+
+  private noteBlock(s: VaultSnapshot | undefined): void {
+    if (!s) return;
+    this.blockTimes.set(s.blockNumber.toString(), Number(s.timestamp));
+    if (this.blockTimes.size > 10_000) this.blockTimes.delete(this.blockTimes.keys().next().value!);
+  }
 
   constructor(private readonly options: DashboardOptions) {}
 
@@ -69,6 +83,8 @@ export class DashboardState {
           // Keep the tick's own snapshot; the next tick reads again.
         }
       }
+      this.noteBlock(tick.report?.snapshot);
+      this.noteBlock(snapshot);
       this.latest.set(key, { report: tick.report ?? previous?.report, snapshot, error: tick.error?.message });
       const result = tick.report?.result;
       if (result?.kind === "rejected") {
@@ -113,15 +129,17 @@ export class DashboardState {
     const journal = entries
       .slice()
       .sort((a, b) => (a.record.blockNumber === b.record.blockNumber ? b.record.nonce - a.record.nonce : a.record.blockNumber < b.record.blockNumber ? 1 : -1))
-      .map((e) => journalView(e));
+      .map((e) => journalView(e, this.blockTimes));
     const reverted: Json[] = entries
       .filter((e) => e.outcome?.status === "reverted")
       .map((e) => ({
-        at: Math.floor(Date.parse(e.record.createdAt) / 1000),
+        at: this.blockTimes.get(String(e.outcome?.blockNumber)) ?? this.blockTimes.get(e.record.blockNumber.toString()) ?? null,
+        block: e.outcome?.blockNumber ?? null,
         vault: e.record.vault,
         source: "daemon",
         stage: "chain",
         error: e.outcome?.error ?? "reverted",
+        display: this.display(e.record.vault, e.outcome?.error ?? "reverted"),
         txHash: e.outcome?.hash ?? null,
         gasUsed: e.outcome?.gasUsed?.toString() ?? null,
         count: 1,
@@ -131,6 +149,8 @@ export class DashboardState {
       agent: this.options.agent,
       chainId: this.options.chainId.toString(),
       health: toJson(this.options.health()),
+      readiness: this.options.readiness ? toJson(this.options.readiness()) : null,
+      key: this.keyView(),
       vaults,
       journal,
       rejections: [
@@ -140,6 +160,7 @@ export class DashboardState {
           source: r.source,
           stage: r.stage,
           error: r.error,
+          display: this.display(r.vault, r.error),
           txHash: r.txHash ?? null,
           gasUsed: r.gasUsed?.toString() ?? null,
           count: r.count,
@@ -149,10 +170,24 @@ export class DashboardState {
     };
   }
 
+  /** An error as people read it: amounts in the vault's asset units, times as chain time. */
+  private display(vault: string, error: string): string {
+    const s = this.latest.get(vault.toLowerCase())?.snapshot;
+    if (!s) return error;
+    return formatErrorForPeople(error, { decimals: s.assetDecimals, symbol: this.options.symbols?.[vault.toLowerCase()] });
+  }
+
+  private keyView(): Json {
+    const f = this.options.funds;
+    if (!f) return null;
+    return { address: f.address, balanceWei: f.balance?.toString() ?? null, lowBalanceWei: f.lowBalance.toString(), low: f.low, cannotPay: f.cannotPay };
+  }
+
   private vaultView(runner: VaultRunner, report: NonNullable<DaemonTick["report"]>, s: VaultSnapshot, error: string | undefined): Json {
     const now = s.timestamp;
     const required = ceilDiv(s.totalAssets * BigInt(s.bounds.idleBufferBps), BPS);
     const result = report.result;
+    const liveValue = s.idle + s.strategies.reduce((sum, x) => sum + x.currentValue, 0n);
     return {
       label: runner.config.label,
       address: s.vault,
@@ -163,7 +198,10 @@ export class DashboardState {
       blockNumber: s.blockNumber.toString(),
       timestamp: Number(now),
       totalAssets: s.totalAssets.toString(),
-      liveValue: (s.idle + s.strategies.reduce((sum, x) => sum + x.currentValue, 0n)).toString(),
+      liveValue: liveValue.toString(),
+      /** Live value the vault has not recognised yet: gains enter total assets at most at `gainRateBps` a year. */
+      unrecognised: (liveValue > s.totalAssets ? liveValue - s.totalAssets : 0n).toString(),
+      gainRateBps: s.gainRateBps,
       idle: s.idle.toString(),
       idleRequired: required.toString(),
       idleBufferBps: s.bounds.idleBufferBps,
@@ -173,6 +211,7 @@ export class DashboardState {
       breaker: { open: runner.breaker.open, reason: runner.breaker.reason ?? null },
       mode: report.assessment ? { mode: report.assessment.mode, reason: report.assessment.reason } : null,
       lastResult: { kind: result.kind, detail: resultDetail(result) },
+      chainStall: report.chainStall ?? null,
       strategies: s.strategies.map((x) => {
         const relativeCap = (s.totalAssets * BigInt(x.relativeCapBps)) / BPS;
         const apr = report.yields.get(x.strategy);
@@ -190,7 +229,7 @@ export class DashboardState {
           quarantine: quarantineView(runner, x.strategy),
         };
       }),
-      sessions: s.sessions.map((x) => sessionView(x, s.agentsPaused, now, runner)),
+      sessions: s.sessions.map((x) => sessionView(x, s.agentsPaused, now, runner, s.assetDecimals)),
     };
   }
 }
@@ -200,8 +239,8 @@ function quarantineView(runner: VaultRunner, strategy: string): Json {
   return q ? { code: q.code, reason: q.reason, exit: q.exit, block: q.block, since: q.since } : null;
 }
 
-function sessionView(x: SessionState, paused: boolean, now: bigint, runner: VaultRunner): Json {
-  const a = assessSession(x, paused, now, runner.config.policy);
+function sessionView(x: SessionState, paused: boolean, now: bigint, runner: VaultRunner, decimals: number): Json {
+  const a = assessSession(x, paused, now, runner.config.policy, decimals);
   return {
     id: x.id.toString(),
     status: a.status,
@@ -221,12 +260,15 @@ function sessionView(x: SessionState, paused: boolean, now: bigint, runner: Vaul
   };
 }
 
-function journalView(e: JournalEntry): Json {
+function journalView(e: JournalEntry, blockTimes: Map<string, number>): Json {
   const last = e.attempts[e.attempts.length - 1];
   return {
     intentHash: e.intentHash,
     vault: e.record.vault,
+    /** Wall-clock time of the decision (the record's); the page shows `decidedAt`, chain time, like everything else. */
     createdAt: e.record.createdAt,
+    /** Chain time of the snapshot the plan was made from, when this process read that block (else null: show the block). */
+    decidedAt: blockTimes.get(e.record.blockNumber.toString()) ?? null,
     blockNumber: e.record.blockNumber.toString(),
     sessionId: e.record.sessionId.toString(),
     planner: e.record.planner,

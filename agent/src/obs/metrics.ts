@@ -24,6 +24,11 @@ export class Metrics {
   readonly rpcErrors = new Counter({ name: "agent_rpc_errors_total", help: "Failed JSON-RPC requests by endpoint (scheme://host:port) and kind (timeout, connection, http-429, http-5xx, bad-response, rpc-error)", labelNames: ["endpoint", "kind"], registers: [this.registry] });
   readonly rpcFailovers = new Counter({ name: "agent_rpc_failovers_total", help: "Times requests moved from one RPC endpoint to another", labelNames: ["from", "to"], registers: [this.registry] });
   readonly rpcActive = new Gauge({ name: "agent_rpc_active_endpoint", help: "1 for the RPC endpoint that answered last", labelNames: ["endpoint"], registers: [this.registry] });
+  readonly keyBalance = new Gauge({ name: "agent_key_balance_eth", help: "ETH held by the agent key, which pays for its transactions (read at start and with every send quote)", registers: [this.registry] });
+  readonly keyBalanceLow = new Gauge({ name: "agent_key_balance_low", help: "1 while the agent key holds less ETH than tx.lowBalanceEth", registers: [this.registry] });
+  readonly broadcastFailures = new Counter({ name: "agent_broadcast_failures_total", help: "Signed transactions the node refused, by cause (insufficient-funds, other)", labelNames: ["cause"], registers: [this.registry] });
+  readonly ready = new Gauge({ name: "agent_ready", help: "1 when the daemon can act for every vault (as /ready answers 200)", registers: [this.registry] });
+  readonly chainStalled = new Gauge({ name: "agent_chain_stalled", help: "1 while a vault waits for a chain time no block reaches: the node has mined no block for longer than the wait", labelNames: ["vault"], registers: [this.registry] });
   readonly lastTick = new Gauge({ name: "agent_last_tick_timestamp_seconds", help: "Wall-clock time of the last completed tick", registers: [this.registry] });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {

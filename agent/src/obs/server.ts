@@ -1,5 +1,6 @@
 /**
- * HTTP endpoints for operators: Prometheus `/metrics`, `/health` (200 healthy, 503 not) and, when the daemon keeps a
+ * HTTP endpoints for operators: Prometheus `/metrics`, `/health` (liveness: 200 while the loop runs and its ticks
+ * succeed, 503 not), `/ready` (readiness: 200 when the agent can act, 503 when it cannot, with the reasons) and, when the daemon keeps a
  * dashboard state, the dashboard page at `/` with its JSON at `/api/dashboard`. The page is plain HTML, CSS and
  * JavaScript from `agent/dashboard/`, served as they are (no build step).
  */
@@ -35,6 +36,8 @@ export async function startObservabilityServer(options: {
   port: number;
   registry: Registry;
   health: () => HealthReport;
+  /** Whether the agent can act; without it `/ready` answers as `/health`. */
+  readiness?: () => { ready: boolean };
   /** The dashboard's state (`DashboardState.view`); without it the dashboard routes answer 404. */
   dashboard?: () => unknown;
 }): Promise<ObservabilityServer> {
@@ -54,6 +57,12 @@ export async function startObservabilityServer(options: {
     if (url === "/health") {
       const report = options.health();
       res.writeHead(report.healthy ? 200 : 503, { "content-type": "application/json" }).end(json(report));
+      return;
+    }
+    if (url === "/ready") {
+      const report = options.readiness?.() ?? options.health();
+      const ok = "ready" in report ? report.ready : (report as HealthReport).healthy;
+      res.writeHead(ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" }).end(json(report));
       return;
     }
     if (options.dashboard && url === "/api/dashboard") {

@@ -4,6 +4,7 @@
  */
 import type { SessionState, VaultSnapshot } from "../chain/types.js";
 import { minBig } from "../checks/math.js";
+import { formatAmount, formatChainTime, formatDuration } from "../util/format.js";
 
 export type SessionStatus =
   | "usable"
@@ -48,18 +49,24 @@ export interface SessionPolicy {
   minVolume: bigint;
 }
 
-export function assessSession(s: SessionState, paused: boolean, now: bigint, policy: SessionPolicy): SessionAssessment {
+/**
+ * One session at chain time `now`. Details name times as chain time in UTC and volumes in token units (`decimals`, the
+ * asset's; base units when absent), so a log line or the dashboard says them the way a person reads them.
+ */
+export function assessSession(s: SessionState, paused: boolean, now: bigint, policy: SessionPolicy, decimals?: number): SessionAssessment {
+  const at = (t: bigint) => `${formatChainTime(t)} (chain time; in ${formatDuration(t - now)})`;
+  const volumeText = (v: bigint) => (decimals === undefined ? `${v}` : formatAmount(v, decimals));
   const { session, remaining } = s;
   const timeLeft = now < session.validUntil ? session.validUntil - now : 0n;
   const base = { id: s.id, timeLeft };
   if (session.revoked) return { ...base, status: "revoked", detail: "revoked" };
-  if (now >= session.validUntil) return { ...base, status: "expired", detail: `expired at ${session.validUntil}` };
+  if (now >= session.validUntil) return { ...base, status: "expired", detail: `expired at ${formatChainTime(session.validUntil)}` };
   if (paused) return { ...base, status: "paused", detail: "agents are paused" };
   if (now + policy.expiryMarginSeconds >= session.validUntil) {
-    return { ...base, status: "expiring", detail: `expires in ${timeLeft}s, inside the ${policy.expiryMarginSeconds}s margin` };
+    return { ...base, status: "expiring", detail: `expires in ${formatDuration(timeLeft)}, inside the ${formatDuration(policy.expiryMarginSeconds)} margin` };
   }
   if (now < session.validAfter) {
-    return { ...base, status: "not-started", resumeAt: session.validAfter, detail: `starts at ${session.validAfter}` };
+    return { ...base, status: "not-started", resumeAt: session.validAfter, detail: `starts at ${at(session.validAfter)}` };
   }
   const volume = minBig(remaining.volumePerCall, remaining.volumeInEpoch);
   if (remaining.callsInEpoch === 0n || volume < policy.minVolume || volume === 0n) {
@@ -67,13 +74,13 @@ export function assessSession(s: SessionState, paused: boolean, now: bigint, pol
       ...base,
       status: "out-of-budget",
       resumeAt: remaining.epochEndsAt,
-      detail: `epoch budget spent (${remaining.callsInEpoch} calls, ${volume} volume left) until ${remaining.epochEndsAt}`,
+      detail: `epoch budget spent (${remaining.callsInEpoch} calls, ${volumeText(volume)} volume left) until ${at(remaining.epochEndsAt)}`,
     };
   }
   if (remaining.nextCallAt > now) {
-    return { ...base, status: "cooldown", resumeAt: remaining.nextCallAt, detail: `next call at ${remaining.nextCallAt}` };
+    return { ...base, status: "cooldown", resumeAt: remaining.nextCallAt, detail: `next call at ${at(remaining.nextCallAt)}` };
   }
-  return { ...base, status: "usable", detail: `${volume} volume and ${remaining.callsInEpoch} calls left this epoch` };
+  return { ...base, status: "usable", detail: `${volumeText(volume)} volume and ${remaining.callsInEpoch} calls left this epoch` };
 }
 
 const WAITING: SessionStatus[] = ["cooldown", "out-of-budget", "not-started"];
@@ -83,7 +90,7 @@ export function assessVault(snapshot: VaultSnapshot, policy: SessionPolicy, now 
     policy.preferredSessionId === undefined
       ? snapshot.sessions
       : snapshot.sessions.filter((s) => s.id === policy.preferredSessionId);
-  const sessions = candidates.map((s) => assessSession(s, snapshot.agentsPaused, now, policy));
+  const sessions = candidates.map((s) => assessSession(s, snapshot.agentsPaused, now, policy, snapshot.assetDecimals));
   const expiringSoon = sessions.filter(
     (a) => a.timeLeft > 0n && a.timeLeft <= policy.warnBeforeExpirySeconds && a.status !== "revoked",
   );

@@ -21,6 +21,11 @@ export function formatWadPercent(wad: bigint): string {
   return `${(Number(wad) / 1e16).toFixed(2)}%`;
 }
 
+/** Chain time (seconds since the epoch, a block's timestamp) as "2026-12-12 10:16:29 UTC". */
+export function formatChainTime(seconds: bigint | number): string {
+  return `${new Date(Number(seconds) * 1000).toISOString().replace("T", " ").slice(0, 19)} UTC`;
+}
+
 /** Seconds as "3d 4h", "2h 5m", "45s". */
 export function formatDuration(seconds: bigint | number): string {
   let s = Number(seconds);

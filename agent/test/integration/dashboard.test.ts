@@ -139,4 +139,58 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
     expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
     console.log(`dashboard screenshot: ${SCREENSHOT}`);
   }, 60_000);
+
+  it("says amounts in token units and every time in chain time: journal, rejections, sessions, gains not yet recognised, the key's gas", async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const pageErrors: string[] = [];
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    await page.goto(url);
+    await page.locator("[data-testid=journal-row]").first().waitFor();
+    const chainTime = (s: number | bigint) => `${new Date(Number(s) * 1000).toISOString().replace("T", " ").slice(0, 19)} UTC`;
+    const RAW_TIME = /\b1[6-9]\d{8}\b/; // a bare unix timestamp
+    const RAW_AMOUNT = /=\d{7,}\b/; // an argument in base units
+
+    // The journal's "decided" is the chain time of the block the plan was made from, not the wall clock.
+    const entry = daemon.journal.entries()[0]!;
+    const block = await chain.provider.getBlock(Number(entry.record.blockNumber));
+    expect(await page.locator("[data-testid=journal-decided]").first().textContent(), "decided at chain time").toBe(chainTime(block!.timestamp));
+
+    // The rejection's arguments in token units, not base units.
+    const args = await page.locator("[data-testid=rejection-row] .args").textContent();
+    expect(args, "amounts in mUSD").toMatch(/allocation=560,000 mUSD, cap=[\d,.]+ mUSD/);
+    expect(args).not.toMatch(RAW_AMOUNT);
+
+    // Total assets below the live value: the page says why (gains recognised at the vault's yearly rate).
+    const view = (await (await fetch(`${url}api/dashboard`)).json()) as { vaults: { unrecognised: string; gainRateBps: number }[] };
+    const v = view.vaults[0]!;
+    if (BigInt(v.unrecognised) > 0n) {
+      const note = await page.locator("[data-testid=unrecognised]").textContent();
+      expect(note).toBe(` · gains recognised at ${(v.gainRateBps / 100).toFixed(2)}%/yr; ${mUSDExact(BigInt(v.unrecognised))} not yet recognised`);
+    } else {
+      expect(await page.locator("[data-testid=unrecognised]").count(), "no note when nothing is pending").toBe(0);
+    }
+
+    // The key's gas, in ETH.
+    expect(await page.locator("[data-testid=key-balance]").textContent()).toMatch(/^gas [\d,]+\.\d{4} ETH$/);
+
+    // A session past its end: no "next call now"; every reason on the page names times as chain time.
+    await chain.increaseTime(8 * 86_400);
+    const version = Number(await page.locator("body").getAttribute("data-version"));
+    await daemon.daemon.tick();
+    await page.waitForFunction(`Number(document.body.dataset.version) > ${version}`, undefined, { timeout: 10_000 });
+    const session = page.locator("[data-testid=session-row][data-session='1']");
+    expect(await session.locator("[data-testid=session-status]").textContent()).toBe("expired");
+    expect(await session.locator("[data-testid=session-next-call]").textContent(), "an expired session has no next call").toBe("none: expired");
+    const text = await page.locator("main").textContent();
+    expect(text, "no bare unix time on the page").not.toMatch(RAW_TIME);
+    expect(await page.locator(".mode-reason").first().textContent()).toMatch(/expired/);
+    expect(pageErrors, "no script errors").toEqual([]);
+  }, 60_000);
 });
+
+/** Truncated to two decimals, as the page shows amounts: 1234.5678 -> "1,234.56 mUSD". */
+function mUSDExact(v: bigint): string {
+  const whole = formatAmount(v - (v % 1_000_000n), 6);
+  const cents = ((v % 1_000_000n) / 10_000n).toString().padStart(2, "0");
+  return `${whole}.${cents} mUSD`;
+}

@@ -62,6 +62,7 @@ describe("requests per tick", () => {
       eth_getBlockByNumber: 1,
       eth_maxPriorityFeePerGas: 1,
       eth_getTransactionCount: 2,
+      eth_getBalance: 1,
       eth_sendRawTransaction: 1,
       eth_getTransactionReceipt: 1,
       eth_getTransactionByHash: 1,

@@ -110,8 +110,8 @@ export async function startDaemon(
     reader: options.reader,
     overrides: options.overrides,
   });
-  const daemon = new Daemon(built.runners, clock, logs.log, metrics, { pollIntervalMs: config.network.pollIntervalMs });
-  return { daemon, runner: built.runners[0]!, journal: built.journal, executor: built.executor!, logs, metrics, provider };
+  const daemon = new Daemon(built.runners, clock, logs.log, metrics, { pollIntervalMs: config.network.pollIntervalMs, funds: built.funds });
+  return { daemon, runner: built.runners[0]!, journal: built.journal, executor: built.executor!, funds: built.funds!, logs, metrics, provider };
 }
 
 /** `Rebalanced` events of the vault, oldest first. */

@@ -37,7 +37,12 @@ export class FakeSender implements TxSender {
   async quote(): Promise<SendQuote> {
     await this.call();
     const [gas, { baseFee, tip }, { pending }] = await Promise.all([this.estimateGas(), this.fees(), this.nonces()]);
-    return { gas, baseFee, tip, pendingNonce: pending };
+    return { gas, baseFee, tip, pendingNonce: pending, balance: await this.balance() };
+  }
+  /** The agent key's balance in wei (plenty unless a test sets it). */
+  balanceWei = 10n ** 21n;
+  async balance(): Promise<bigint> {
+    return this.balanceWei;
   }
   async track(hashes: string[], withHead: boolean): Promise<Tracking> {
     return {

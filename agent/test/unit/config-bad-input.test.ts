@@ -142,6 +142,9 @@ const rows: Row[] = [
   { field: "tx.priorityFeeGwei", value: "0.0000000001", message: /at most 9 decimals/ },
   { field: "tx.gasLimitMultiplierPct", value: 99, message: /at least 100/ },
   { field: "tx.gasLimitMultiplierPct", value: 501, message: /at most 500/ },
+  { field: "tx.lowBalanceEth", value: 0.05, message: /a decimal number in a string/ },
+  { field: "tx.lowBalanceEth", value: "-1", message: /a decimal number in a string/ },
+  { field: "tx.lowBalanceEth", value: "0.0000000000000000001", message: /at most 18 decimals \(1 wei\) in ETH/ },
   // planner, global and per vault
   { field: "planner", value: undefined, message: /Required/ },
   { field: "planner.minMove", value: undefined, message: /Required/ },
