@@ -50,16 +50,28 @@ export function volumeOf(nodes: Node[]): bigint {
 }
 
 /**
- * Drops strategy legs smaller than `minMove`; then, if idle would fall below `reserve` (and below where it was), trims
- * deposit legs, lowest score first, and drops any that fall below `minMove`. Keeps the idle node in step.
+ * Drops strategy legs smaller than `minMove`. What a dropped deposit would have taken then stays with the withdrawals
+ * that paid for it (highest score first, each kept at `minMove` or more) rather than sit in idle. Then, if idle would
+ * fall below `reserve` (and below where it was), trims deposit legs, lowest score first, and drops any that fall below
+ * `minMove`. Keeps the idle node in step.
  */
 export function enforceMinMove(nodes: Node[], minMove: bigint, reserve: bigint): void {
   const idle = nodes.find((n) => n.isIdle)!;
   const strategies = nodes.filter((n) => !n.isIdle);
+  const planned = idle.planned;
   for (const n of strategies) if (n.planned !== n.current && absDiff(n.planned, n.current) < minMove) n.planned = n.current;
   const settle = () => {
     idle.planned = idle.current + strategies.reduce((sum, n) => sum + n.current - n.planned, 0n);
   };
+  settle();
+  let surplus = idle.planned - planned;
+  const withdrawals = strategies.filter((n) => n.current - n.planned > minMove).sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : 0));
+  for (const n of withdrawals) {
+    if (surplus <= 0n) break;
+    const cut = minBig(surplus, n.current - n.planned - minMove);
+    n.planned += cut;
+    surplus -= cut;
+  }
   settle();
   if (idle.planned >= reserve || idle.planned >= idle.current) return;
   let shortfall = (reserve < idle.current ? reserve : idle.current) - idle.planned;
