@@ -2,7 +2,7 @@
  * The default planner: moves capital toward the best risk-adjusted yield.
  *
  * Score of a strategy = estimated APR − its risk premium − volatility × weight; idle scores 0. In order:
- * 1. restore the idle buffer from the lowest-scored strategies;
+ * 1. restore the idle buffer from the lowest-scored strategies (a step below `minMove` is left for a better pair);
  * 2. move out of disabled strategies and strategies above a (lowered) cap, into the best places with room, when at
  *    least `minMove` has to go (a strategy a hair over its cap after accrued yield is only never raised);
  * 3. move from the lowest to the highest score while the spread is at least `minSpreadWad`; a strategy moved out in
@@ -83,6 +83,12 @@ export class YieldPlanner implements Planner {
     let budget = ctx.volumeBudget;
     const reasons: string[] = [];
     let restoredBuffer = false;
+    // Whether a move was left out for being below the minimum (the hold then says so).
+    let skipped = false;
+    const note = (step: { left: bigint; skipped: boolean }) => {
+      skipped ||= step.skipped;
+      return step.left;
+    };
 
     // 1. Idle buffer: idle takes from the lowest-scored strategies up to the reserve.
     if (idle.planned < ctx.reserve) {
@@ -93,7 +99,7 @@ export class YieldPlanner implements Planner {
       idle.score = FORCE;
       idle.ceiling = ctx.reserve;
       const before = idle.planned;
-      budget = transfer(nodes, budget, STRICT);
+      budget = note(transfer(nodes, budget, STRICT, params.minMove));
       if (idle.planned > before) {
         restoredBuffer = true;
         reasons.push(`restore the idle buffer (+${amount(idle.planned - before)})`);
@@ -119,7 +125,7 @@ export class YieldPlanner implements Planner {
       node.ceiling = room.canRaise ? maxBig(room.capacity, node.planned) : node.planned;
     }
     if (forcedOut.length > 0) {
-      budget = transfer(nodes, budget, STRICT);
+      budget = note(transfer(nodes, budget, STRICT, params.minMove));
     }
     // What each strategy gave in step 2: a plan is forced only by a forced leg of at least the minimum move.
     const forcedAmounts = new Map(forcedOut.map((key) => [key, byKey.get(key)!.node.current - byKey.get(key)!.node.planned]));
@@ -136,9 +142,9 @@ export class YieldPlanner implements Planner {
       node.floor = room.floor;
       node.ceiling = room.canRaise && !forcedAmounts.has(node.key) ? maxBig(room.capacity, node.planned) : node.planned;
     }
-    transfer(nodes, budget, params.minSpreadWad > 0n ? params.minSpreadWad : 1n);
+    note(transfer(nodes, budget, params.minSpreadWad > 0n ? params.minSpreadWad : 1n, params.minMove));
 
-    const proposed = nodes.some((n) => !n.isIdle && n.planned !== n.current);
+    const proposed = skipped || nodes.some((n) => !n.isIdle && n.planned !== n.current);
     enforceMinMove(nodes, params.minMove, ctx.reserve);
     const legs: PlannedLeg[] = nodes
       .filter((n) => !n.isIdle && n.planned !== n.current)

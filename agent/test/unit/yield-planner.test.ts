@@ -163,15 +163,16 @@ describe("yield planner", () => {
       expect(d).toMatchObject({ kind: "rebalance", forced: false, volume: t(98_000) });
     });
 
-    it("plans the same move with both 20 tokens under their caps (and those 40 in idle, which goes first)", () => {
-      expect(targets(plan(state(-20)))).toEqual({ [A]: t(251_023), [B]: t(250_000) });
+    it("plans the same move with both 20 tokens under their caps (the 40 they leave in idle are not worth a leg)", () => {
+      expect(targets(plan(state(-20)))).toEqual({ [A]: t(250_983), [B]: t(250_000) });
     });
 
-    it("keeps the safety margin: 5 bps of 1,000,010 inside #1's cap and on top of the buffer", () => {
-      // Margin 500.005: idle takes it from #0 first, #1 may reach 249,499.995; #2's excess is not worth a leg.
+    it("keeps the safety margin of 5 bps of 1,000,010 inside #1's cap", () => {
+      // Margin 500.005: #1 may reach 249,499.995. Restoring the margin on top of idle's buffer, and #2's excess, are
+      // each below the minimum move: idle is left where it is.
       const d = plan(state(0, { params: { safetyMarginBps: 5 } }));
-      expect(targets(d)).toEqual({ [A]: t(251_003), [B]: 249_499_995_000n });
-      expect(d).toMatchObject({ kind: "rebalance", volume: 97_499_995_000n });
+      expect(targets(d)).toEqual({ [A]: 251_503_005_000n, [B]: 249_499_995_000n });
+      expect(d).toMatchObject({ kind: "rebalance", forced: false, volume: 96_999_990_000n });
     });
   });
 
