@@ -23,25 +23,41 @@ export const UNBOUNDED = 2n ** 255n;
 
 /**
  * Moves from the worst source to the best destination while their scores differ by at least `minSpread` and budget
- * is left. A deposit or withdrawal leg costs its amount of volume; idle costs none. Returns the budget left.
+ * is left. A deposit or withdrawal leg costs its amount of volume; idle costs none. A step smaller than `minLeg` is
+ * skipped for the next best pair (a strategy-to-strategy step the budget cuts below it can often go to or from idle
+ * whole). Returns the budget left, and whether a step was skipped for being below `minLeg`.
  */
-export function transfer(nodes: Node[], budget: bigint, minSpread: bigint): bigint {
+export function transfer(nodes: Node[], budget: bigint, minSpread: bigint, minLeg = 1n): { left: bigint; skipped: boolean } {
+  const byScore = (a: Node, b: Node) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0);
   let left = budget;
+  let skipped = false;
   for (let guard = 0; guard < nodes.length * nodes.length + 4 && left > 0n; guard++) {
-    let dest: Node | undefined;
-    for (const n of nodes) if (n.planned < n.ceiling && (!dest || n.score > dest.score)) dest = n;
-    let src: Node | undefined;
-    for (const n of nodes) if (n !== dest && n.planned > n.floor && (!src || n.score < src.score)) src = n;
-    if (!dest || !src || dest.score - src.score < minSpread) break;
-    const legs = (dest.isIdle ? 0n : 1n) + (src.isIdle ? 0n : 1n);
-    let amount = minBig(dest.ceiling - dest.planned, src.planned - src.floor);
-    if (legs > 0n) amount = minBig(amount, left / legs);
-    if (amount === 0n) break;
-    dest.planned += amount;
-    src.planned -= amount;
-    left -= amount * legs;
+    // Best destination first, then worst source; ties go to the earlier node (the sort is stable).
+    const dests = nodes.filter((n) => n.planned < n.ceiling).sort((a, b) => byScore(b, a));
+    const srcs = nodes.filter((n) => n.planned > n.floor).sort(byScore);
+    let step: { dest: Node; src: Node; amount: bigint; legs: bigint } | undefined;
+    search: for (const dest of dests) {
+      for (const src of srcs) {
+        if (src === dest) continue;
+        if (dest.score - src.score < minSpread) break;
+        const legs = (dest.isIdle ? 0n : 1n) + (src.isIdle ? 0n : 1n);
+        let amount = minBig(dest.ceiling - dest.planned, src.planned - src.floor);
+        if (legs > 0n) amount = minBig(amount, left / legs);
+        if (amount === 0n) continue;
+        if (amount < minLeg) {
+          skipped = true;
+          continue;
+        }
+        step = { dest, src, amount, legs };
+        break search;
+      }
+    }
+    if (!step) break;
+    step.dest.planned += step.amount;
+    step.src.planned -= step.amount;
+    left -= step.amount * step.legs;
   }
-  return left;
+  return { left, skipped };
 }
 
 /** Volume of the strategy legs: the sum of absolute moves. */
@@ -50,16 +66,28 @@ export function volumeOf(nodes: Node[]): bigint {
 }
 
 /**
- * Drops strategy legs smaller than `minMove`; then, if idle would fall below `reserve` (and below where it was), trims
- * deposit legs, lowest score first, and drops any that fall below `minMove`. Keeps the idle node in step.
+ * Drops strategy legs smaller than `minMove`. What a dropped deposit would have taken then stays with the withdrawals
+ * that paid for it (highest score first, each kept at `minMove` or more) rather than sit in idle. Then, if idle would
+ * fall below `reserve` (and below where it was), trims deposit legs, lowest score first, and drops any that fall below
+ * `minMove`. Keeps the idle node in step.
  */
 export function enforceMinMove(nodes: Node[], minMove: bigint, reserve: bigint): void {
   const idle = nodes.find((n) => n.isIdle)!;
   const strategies = nodes.filter((n) => !n.isIdle);
+  const planned = idle.planned;
   for (const n of strategies) if (n.planned !== n.current && absDiff(n.planned, n.current) < minMove) n.planned = n.current;
   const settle = () => {
     idle.planned = idle.current + strategies.reduce((sum, n) => sum + n.current - n.planned, 0n);
   };
+  settle();
+  let surplus = idle.planned - planned;
+  const withdrawals = strategies.filter((n) => n.current - n.planned > minMove).sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : 0));
+  for (const n of withdrawals) {
+    if (surplus <= 0n) break;
+    const cut = minBig(surplus, n.current - n.planned - minMove);
+    n.planned += cut;
+    surplus -= cut;
+  }
   settle();
   if (idle.planned >= reserve || idle.planned >= idle.current) return;
   let shortfall = (reserve < idle.current ? reserve : idle.current) - idle.planned;

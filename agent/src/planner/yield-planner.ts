@@ -2,9 +2,11 @@
  * The default planner: moves capital toward the best risk-adjusted yield.
  *
  * Score of a strategy = estimated APR − its risk premium − volatility × weight; idle scores 0. In order:
- * 1. restore the idle buffer from the lowest-scored strategies;
- * 2. move out of disabled strategies and strategies above a (lowered) cap, into the best places with room;
- * 3. move from the lowest to the highest score while the spread is at least `minSpreadWad`.
+ * 1. restore the idle buffer from the lowest-scored strategies (a step below `minMove` is left for a better pair);
+ * 2. move out of disabled strategies and strategies above a (lowered) cap, into the best places with room, when at
+ *    least `minMove` has to go (a strategy a hair over its cap after accrued yield is only never raised);
+ * 3. move from the lowest to the highest score while the spread is at least `minSpreadWad`; a strategy moved out in
+ *    step 2 may give more here, never take.
  * All within liquidity, caps, scope and the session's volume room; then legs below `minMove` are dropped, and a plan
  * that only chases yield must earn more than its gas over the horizon (anti-churn).
  */
@@ -81,6 +83,12 @@ export class YieldPlanner implements Planner {
     let budget = ctx.volumeBudget;
     const reasons: string[] = [];
     let restoredBuffer = false;
+    // Whether a move was left out for being below the minimum (the hold then says so).
+    let skipped = false;
+    const note = (step: { left: bigint; skipped: boolean }) => {
+      skipped ||= step.skipped;
+      return step.left;
+    };
 
     // 1. Idle buffer: idle takes from the lowest-scored strategies up to the reserve.
     if (idle.planned < ctx.reserve) {
@@ -91,22 +99,24 @@ export class YieldPlanner implements Planner {
       idle.score = FORCE;
       idle.ceiling = ctx.reserve;
       const before = idle.planned;
-      budget = transfer(nodes, budget, STRICT);
+      budget = note(transfer(nodes, budget, STRICT, params.minMove));
       if (idle.planned > before) {
         restoredBuffer = true;
         reasons.push(`restore the idle buffer (+${amount(idle.planned - before)})`);
       }
     }
 
-    // 2. Disabled strategies and strategies above their cap: out, to the best places with room.
+    // 2. Disabled strategies and strategies above their cap: out, to the best places with room. Only an excess of at
+    // least the minimum move is forced: a smaller forced leg would be dropped, and holding the strategy where it is
+    // for it would block every yield move it could give to (the vault checks a cap only on a strategy the call raises).
     idle.score = 0n;
     idle.ceiling = UNBOUNDED;
     idle.floor = idle.planned;
     const forcedOut: string[] = [];
     for (const { node, room } of byKey.values()) {
-      const limit = room.canRaise ? room.capacity : 0n;
-      if (room.inScope && node.planned > limit && node.planned > room.floor) {
-        node.floor = maxBig(room.floor, limit);
+      const limit = maxBig(room.floor, room.canRaise ? room.capacity : 0n);
+      if (room.inScope && node.planned > limit && node.planned - limit >= params.minMove) {
+        node.floor = limit;
         node.score = -FORCE;
         forcedOut.push(node.key);
       } else {
@@ -115,9 +125,11 @@ export class YieldPlanner implements Planner {
       node.ceiling = room.canRaise ? maxBig(room.capacity, node.planned) : node.planned;
     }
     if (forcedOut.length > 0) {
-      budget = transfer(nodes, budget, STRICT);
+      budget = note(transfer(nodes, budget, STRICT, params.minMove));
     }
-    const forcedNodes = new Set(forcedOut);
+    // What each strategy gave in step 2: a plan is forced only by a forced leg of at least the minimum move.
+    const forcedAmounts = new Map(forcedOut.map((key) => [key, byKey.get(key)!.node.current - byKey.get(key)!.node.planned]));
+    const forcedNodes = new Set(forcedOut.filter((key) => forcedAmounts.get(key)! >= params.minMove));
     const forcedVolume = volumeOf(nodes);
 
     // 3. Chase yield: lowest score to highest, by at least the minimum spread.
@@ -127,13 +139,12 @@ export class YieldPlanner implements Planner {
     idle.floor = idle.planned < ctx.reserve ? idle.planned : ctx.reserve;
     for (const { node, room } of byKey.values()) {
       node.score = scores.get(node.key) ?? 0n;
-      node.floor = forcedNodes.has(node.key) ? node.planned : room.floor;
-      node.ceiling = room.canRaise ? maxBig(room.capacity, node.planned) : node.planned;
-      if (forcedNodes.has(node.key)) node.ceiling = node.planned;
+      node.floor = room.floor;
+      node.ceiling = room.canRaise && !forcedAmounts.has(node.key) ? maxBig(room.capacity, node.planned) : node.planned;
     }
-    transfer(nodes, budget, params.minSpreadWad > 0n ? params.minSpreadWad : 1n);
+    note(transfer(nodes, budget, params.minSpreadWad > 0n ? params.minSpreadWad : 1n, params.minMove));
 
-    const proposed = nodes.some((n) => !n.isIdle && n.planned !== n.current);
+    const proposed = skipped || nodes.some((n) => !n.isIdle && n.planned !== n.current);
     enforceMinMove(nodes, params.minMove, ctx.reserve);
     const legs: PlannedLeg[] = nodes
       .filter((n) => !n.isIdle && n.planned !== n.current)

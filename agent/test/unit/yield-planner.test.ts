@@ -134,6 +134,48 @@ describe("yield planner", () => {
     expect(targets(volatile)).toEqual({ [B]: 500_000n, [A]: 100_000n });
   });
 
+  describe("strategies a few tokens over their caps after accrued yield (issue 13)", () => {
+    // Token amounts (6 decimals). Live total 1,000,010: #0 3.90% is 3 over its 300,000 absolute cap, #2 6.52% is 2.01
+    // over its 39.90% relative cap (399,003.99), #1 11.40% has 49,000 of room under 250,000; idle sits on its 10%
+    // buffer (100,001). The vault's marks are from before the yield accrued.
+    const t = (tokens: number) => BigInt(Math.round(tokens * 100)) * 10n ** 4n;
+    const state = (shift: number, over: { params?: Partial<PlannerInput["params"]> } = {}) => {
+      const a = t(300_003 + shift);
+      const c = t(399_006 + shift);
+      return plannerInput({
+        idle: t(100_001 - 2 * shift),
+        strategies: [
+          strategy(A, 0, a, { absoluteCap: t(300_000), relativeCapBps: 5_000, allocation: t(300_000) }),
+          strategy(B, 1, t(201_000), { absoluteCap: t(250_000), relativeCapBps: 5_000 }),
+          strategy(C, 2, c, { absoluteCap: 10n ** 18n, relativeCapBps: 3_990, allocation: t(399_000) }),
+        ],
+        yields: { [A]: apr(3.9), [B]: apr(11.4), [C]: apr(6.52) },
+        snapshot: { totalAssets: t(1_000_010) },
+        session: { maxVolumePerCall: t(200_000), maxVolumePerEpoch: t(1_000_000) },
+        params: { minMove: t(1_000), ...over.params },
+      });
+    };
+
+    it("moves the lower-yield over-cap strategy into the better one's room instead of holding below the minimum move", () => {
+      const d = plan(state(0));
+      // 49,000 from #0 (3.90%) to #1 (11.40%); #0 ends well under its cap; #2's 2.01 over is not worth a leg.
+      expect(targets(d)).toEqual({ [A]: t(251_003), [B]: t(250_000) });
+      expect(d).toMatchObject({ kind: "rebalance", forced: false, volume: t(98_000) });
+    });
+
+    it("plans the same move with both 20 tokens under their caps (the 40 they leave in idle are not worth a leg)", () => {
+      expect(targets(plan(state(-20)))).toEqual({ [A]: t(250_983), [B]: t(250_000) });
+    });
+
+    it("keeps the safety margin of 5 bps of 1,000,010 inside #1's cap", () => {
+      // Margin 500.005: #1 may reach 249,499.995. Restoring the margin on top of idle's buffer, and #2's excess, are
+      // each below the minimum move: idle is left where it is.
+      const d = plan(state(0, { params: { safetyMarginBps: 5 } }));
+      expect(targets(d)).toEqual({ [A]: 251_503_005_000n, [B]: 249_499_995_000n });
+      expect(d).toMatchObject({ kind: "rebalance", forced: false, volume: 96_999_990_000n });
+    });
+  });
+
   it("moves out of a strategy whose price falls, into idle", () => {
     const d = plan(plannerInput({ idle: 500_000n, strategies: [strategy(A, 0, 500_000n, big), empty(B, 1), empty(C, 2)], yields: { [A]: apr(-20) } }));
     expect(targets(d)).toEqual({ [A]: 0n });
