@@ -56,8 +56,42 @@ const strategyErrors = new Interface([
   "error ERC4626ExceededMaxWithdraw(address owner, uint256 assets, uint256 max)",
   "error ERC4626ExceededMaxRedeem(address owner, uint256 shares, uint256 max)",
   "error ERC4626ExceededMaxDeposit(address receiver, uint256 assets, uint256 max)",
+  "error ERC4626ExceededMaxMint(address receiver, uint256 shares, uint256 max)",
   "error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)",
+  "error SafeERC20FailedOperation(address token)",
+  // Curated lending vaults (MetaMorpho-style) at their supply caps or out of market liquidity.
+  "error AllCapsReached()",
+  "error NotEnoughLiquidity()",
 ]);
+
+/** Refusals that say a strategy is full (`"full"`) or short of liquidity (`"illiquid"`), not broken. */
+const REFUSALS: Record<string, "full" | "illiquid"> = {
+  AllCapsReached: "full",
+  ERC4626ExceededMaxDeposit: "full",
+  ERC4626ExceededMaxMint: "full",
+  NotEnoughLiquidity: "illiquid",
+  ERC4626ExceededMaxWithdraw: "illiquid",
+  ERC4626ExceededMaxRedeem: "illiquid",
+};
+
+/**
+ * Whether a strategy's revert data is a known refusal for lack of room (`"full"`) or of liquidity (`"illiquid"`):
+ * a supply cap reached or a market lent out, which a healthy lending vault answers with. Undefined otherwise.
+ */
+export function strategyRefusal(data: string): "full" | "illiquid" | undefined {
+  try {
+    const parsed = strategyErrors.parseError(data);
+    if (!parsed) return undefined;
+    if (parsed.name === "Error") {
+      // Lending markets that revert with strings (Morpho Blue: "insufficient liquidity").
+      const message = String(parsed.args[0]).toLowerCase();
+      return message.includes("liquidity") ? "illiquid" : message.includes("cap") ? "full" : undefined;
+    }
+    return REFUSALS[parsed.name];
+  } catch {
+    return undefined;
+  }
+}
 
 /** Revert data from a strategy, readable: a known error by name, else the raw hex ("0x" for a bare revert). */
 export function describeRevertData(data: string): string {
@@ -83,6 +117,7 @@ const AMOUNT_ARGS: Record<string, string[]> = {
   InsufficientLiquidity: ["requested", "available"],
   StrategyShortfall: ["expected", "received"],
   StrategyWithdrawLimited: ["requested", "available"],
+  StrategyDepositLimited: ["requested", "available"],
   InsufficientIdle: ["needed", "idle"],
   AbsoluteCapExceeded: ["allocation", "cap"],
   RelativeCapExceeded: ["allocation", "cap"],

@@ -16,6 +16,8 @@ interface ITreasuryLens {
         /// allowance, returned a full word, and `decimals` is at most 77). When false, the failed fields read 0: the
         /// strategy is broken or hostile, and its zeros are not an empty position.
         bool viewsOk;
+        /// The strategy's share decimals (0 if it reverts or exceeds 77).
+        uint8 decimals;
         uint128 absoluteCap;
         uint16 relativeCapBps;
         /// Allocation as last marked by the vault, in assets.
@@ -32,6 +34,9 @@ interface ITreasuryLens {
         uint256 withdrawable;
         /// What the vault can redeem from the strategy now, in strategy shares (0 if it reverts).
         uint256 redeemableShares;
+        /// What the strategy accepts from the vault now (`maxDeposit(vault)`), in assets (0 if it reverts): a deposit
+        /// leg above it reverts `StrategyDepositLimited`.
+        uint256 depositable;
         /// The strategy's own total assets and share supply (0 if they revert): with them an agent reproduces an
         /// OpenZeppelin-style strategy's previews exactly, from this one call.
         uint256 strategyTotalAssets;

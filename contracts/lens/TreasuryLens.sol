@@ -99,12 +99,16 @@ contract TreasuryLens is ITreasuryLens {
         callOk = callOk && decimals <= MAX_DECIMALS;
         ok = ok && callOk;
         if (callOk) {
+            // Safe: decimals <= MAX_DECIMALS (77).
+            v.decimals = uint8(decimals);
             (callOk, v.sharePrice) = _view(strategy, abi.encodeCall(IERC4626.convertToAssets, (10 ** decimals)));
             ok = ok && callOk;
         }
         (callOk, v.withdrawable) = _view(strategy, abi.encodeCall(IERC4626.maxWithdraw, (address(vault))));
         ok = ok && callOk;
         (callOk, v.redeemableShares) = _view(strategy, abi.encodeCall(IERC4626.maxRedeem, (address(vault))));
+        ok = ok && callOk;
+        (callOk, v.depositable) = _view(strategy, abi.encodeCall(IERC4626.maxDeposit, (address(vault))));
         ok = ok && callOk;
         (callOk, v.strategyTotalAssets) = _view(strategy, abi.encodeCall(IERC4626.totalAssets, ()));
         ok = ok && callOk;

@@ -79,6 +79,10 @@ library ErrorsLib {
     /// @notice Thrown when a withdrawal leg asks a strategy for more than it lets the vault withdraw now.
     error StrategyWithdrawLimited(address strategy, uint256 requested, uint256 available);
 
+    /// @notice Thrown when a deposit leg gives a strategy more than its `maxDeposit(vault)` accepts now (a full
+    /// strategy, e.g. a lending vault at its supply caps): the strategy refused nothing and is not at fault.
+    error StrategyDepositLimited(address strategy, uint256 requested, uint256 available);
+
     /// @notice Thrown when a strategy's deposit, withdraw or redeem reverts inside a rebalance leg; `reason` is the
     /// strategy's own revert data. The whole rebalance reverts, and nothing of the session's budget is spent.
     error StrategyCallFailed(address strategy, bytes reason);

@@ -57,13 +57,13 @@ contract MockStrategy is ERC4626 {
         return super.previewRedeem(shares);
     }
 
-    function maxWithdraw(address owner) public view override returns (uint256) {
+    function maxWithdraw(address owner) public view virtual override returns (uint256) {
         if (viewsBroken) revert ViewsBroken();
         if (blocked) return 0;
         return Math.min(super.maxWithdraw(owner), Math.min(withdrawCap, IERC20(asset()).balanceOf(address(this))));
     }
 
-    function maxRedeem(address owner) public view override returns (uint256) {
+    function maxRedeem(address owner) public view virtual override returns (uint256) {
         if (viewsBroken) revert ViewsBroken();
         if (blocked) return 0;
         uint256 shares = super.maxRedeem(owner);

@@ -516,12 +516,11 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
             Leg memory leg = legs[i];
             afterValues[i] = leg.current;
             if (leg.target >= leg.current) continue;
-            _checkWithdrawLimit(leg);
+            uint256 redeemShares = _checkWithdrawLimit(leg);
             uint256 balanceBefore = _assetBalance();
             bytes memory data;
             if (leg.target == 0) {
-                (, uint256 shares) = StrategyLib.sharesOf(leg.strategy);
-                data = abi.encodeCall(IERC4626.redeem, (shares, address(this), address(this)));
+                data = abi.encodeCall(IERC4626.redeem, (redeemShares, address(this), address(this)));
             } else {
                 data = abi.encodeCall(IERC4626.withdraw, (leg.current - leg.target, address(this), address(this)));
             }
@@ -535,6 +534,10 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
             if (leg.target > leg.current) {
                 uint256 amount = leg.target - leg.current;
                 if (amount > _idle) revert ErrorsLib.InsufficientIdle(amount, _idle);
+                (bool okRoom, uint256 room) =
+                    StrategyLib.viewUint(leg.strategy, abi.encodeCall(IERC4626.maxDeposit, (address(this))));
+                // A strategy whose view fails is left to its deposit call to decide.
+                if (okRoom && amount > room) revert ErrorsLib.StrategyDepositLimited(leg.strategy, amount, room);
                 uint256 balanceBefore = _assetBalance();
                 token.forceApprove(leg.strategy, amount);
                 _callStrategy(leg.strategy, abi.encodeCall(IERC4626.deposit, (amount, address(this))));
@@ -559,15 +562,20 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
         if (!ok) revert ErrorsLib.StrategyCallFailed(strategy, reason);
     }
 
-    /// @dev Reverts `StrategyWithdrawLimited` when the strategy will not let a withdrawal leg's amount go now.
-    function _checkWithdrawLimit(Leg memory leg) internal view {
+    /// @dev Reverts `StrategyWithdrawLimited` when the strategy will not let a withdrawal leg's amount go now. A full
+    /// exit (target 0) redeems what `maxRedeem` allows; the shares it keeps may be worth at most 1 ppm of the position
+    /// plus one unit (a lending vault's `maxRedeem` rounds below the balance even with full liquidity). Returns the
+    /// shares a full exit redeems.
+    function _checkWithdrawLimit(Leg memory leg) internal view returns (uint256 redeemShares) {
         bool limited;
         uint256 available = StrategyLib.maxWithdraw(leg.strategy);
         if (leg.target == 0) {
             (bool okMax, uint256 maxShares) =
                 StrategyLib.viewUint(leg.strategy, abi.encodeCall(IERC4626.maxRedeem, (address(this))));
             (bool okShares, uint256 shares) = StrategyLib.sharesOf(leg.strategy);
-            limited = !okMax || !okShares || shares > maxShares;
+            redeemShares = Math.min(shares, maxShares);
+            limited = !okMax || !okShares
+                || (shares > maxShares && leg.current > available + leg.current / ConstantsLib.DUST_DIVISOR + 1);
         } else {
             limited = leg.current - leg.target > available;
         }

@@ -96,6 +96,8 @@ export function toSnapshot(raw: ITreasuryLens.SnapshotStructOutput): VaultSnapsh
         sharePrice: s.sharePrice,
         withdrawable: s.withdrawable,
         redeemableShares: s.redeemableShares,
+        depositable: s.depositable,
+        decimals: Number(s.decimals),
         strategyTotalAssets: s.strategyTotalAssets,
         strategyTotalSupply: s.strategyTotalSupply,
         viewsOk: s.viewsOk,

@@ -23,6 +23,10 @@ export interface StrategyState {
   withdrawable: bigint;
   /** What the vault can redeem from the strategy now, in strategy shares (a full exit needs all `shares`). */
   redeemableShares: bigint;
+  /** What the strategy accepts from the vault now (`maxDeposit`), in assets: a deposit leg above it reverts. */
+  depositable: bigint;
+  /** The strategy's share decimals (0 when its view fails). */
+  decimals: number;
   /** The strategy's own total assets and share supply (0 when they revert). */
   strategyTotalAssets: bigint;
   strategyTotalSupply: bigint;

@@ -14,7 +14,7 @@
  * (every other figure 0); so does the mirror.
  */
 import type { SessionRecord, StrategyState, Target, VaultSnapshot } from "../chain/types.js";
-import { BPS, maxBig, minBig, mulDivDown, mulDivUp } from "./math.js";
+import { BPS, DUST_DIVISOR, maxBig, minBig, mulDivDown, mulDivUp } from "./math.js";
 import { checkSession, sessionRemaining } from "./session-check.js";
 import { positionValue, viewsFail, type StrategyValuation } from "./valuation.js";
 import { predicted, type PredictedError } from "./verdict.js";
@@ -191,8 +191,13 @@ function executeLegs(legs: Leg[], idleBefore: bigint, valuation: StrategyValuati
   for (const [i, leg] of legs.entries()) {
     if (leg.target >= leg.current) continue;
     const s = leg.config;
-    // The strategy must let that much go now (a full exit needs every share redeemable).
-    const limited = leg.target === 0n ? s.shares > s.redeemableShares : leg.current - leg.target > s.withdrawable;
+    // The strategy must let that much go now. A full exit redeems `maxRedeem`; the shares it keeps may be worth at
+    // most 1 ppm of the position plus one unit (rounding-short `maxRedeem`, as lending vaults have).
+    const redeemShares = minBig(s.shares, s.redeemableShares);
+    const limited =
+      leg.target === 0n
+        ? s.shares > s.redeemableShares && leg.current > s.withdrawable + leg.current / DUST_DIVISOR + 1n
+        : leg.current - leg.target > s.withdrawable;
     if (limited) {
       return {
         error: predicted("StrategyWithdrawLimited", { strategy: leg.strategy, requested: leg.current - leg.target, available: s.withdrawable }),
@@ -200,7 +205,7 @@ function executeLegs(legs: Leg[], idleBefore: bigint, valuation: StrategyValuati
         afterValues: [],
       };
     }
-    received[i] = leg.target === 0n ? valuation.previewRedeem(leg.strategy, s.shares) : leg.current - leg.target;
+    received[i] = leg.target === 0n ? valuation.previewRedeem(leg.strategy, redeemShares) : leg.current - leg.target;
     idle += received[i]!;
     afterValues[i] = leg.current > received[i]! ? leg.current - received[i]! : 0n;
   }
@@ -213,13 +218,21 @@ function executeLegs(legs: Leg[], idleBefore: bigint, valuation: StrategyValuati
     if (leg.target > leg.current) {
       const amount = leg.target - leg.current;
       if (amount > idle) return { error: predicted("InsufficientIdle", { needed: amount, idle }), idleAfter: 0n, afterValues: [] };
+      // A full strategy (its `maxDeposit`) refuses the rest; a strategy whose views fail is left to its deposit call.
+      if (!viewsFail(s) && amount > s.depositable) {
+        return {
+          error: predicted("StrategyDepositLimited", { strategy: leg.strategy, requested: amount, available: s.depositable }),
+          idleAfter: 0n,
+          afterValues: [],
+        };
+      }
       idle -= amount;
       afterValues[i] = leg.current + amount;
       assetsMoved = amount;
       sharesMoved = valuation.previewDeposit(leg.strategy, amount);
     } else {
       assetsMoved = -received[i]!;
-      sharesMoved = leg.target === 0n ? -s.shares : -minBig(s.shares, valuation.previewWithdraw(leg.strategy, received[i]!));
+      sharesMoved = leg.target === 0n ? -minBig(s.shares, s.redeemableShares) : -minBig(s.shares, valuation.previewWithdraw(leg.strategy, received[i]!));
     }
     if (viewsFail(s)) continue;
     const shares = s.shares + sharesMoved;

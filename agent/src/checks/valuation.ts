@@ -7,8 +7,9 @@
  * - `erc4626Valuation` is exact for OpenZeppelin ERC-4626 strategies given each one's total assets, total supply and
  *   decimals offset (the agreement test reads them; the lens does not report them).
  * - `snapshotValuation` needs only the lens snapshot: it applies OpenZeppelin's math to each strategy's total assets
- *   and supply as the lens reports them (exact for OpenZeppelin-style strategies); for a strategy whose totals are
- *   not reported it prices at the ratio the vault's position shows (`currentValue / shares`), which can be off by a
+ *   and supply as the lens reports them where they reproduce the strategy's own preview of the vault's position
+ *   (exact for OpenZeppelin-style strategies, decimals offset 0 or share decimals over the asset's); for a strategy
+ *   whose totals are not reported or miss its preview (performance-fee shares not yet minted) it prices at the ratio the vault's position shows (`currentValue / shares`), which can be off by a
  *   wei of rounding per leg. The planner keeps a safety margin inside every bound, and the executor simulates the
  *   exact call before sending.
  */
@@ -105,8 +106,9 @@ export function snapshotValuation(snapshot: VaultSnapshot): StrategyValuation {
     new Map(
       snapshot.strategies.map((s) => {
         let ratio: Ratio;
-        if (s.strategyTotalAssets > 0n || s.strategyTotalSupply > 0n) {
-          ratio = { assetsPart: s.strategyTotalAssets + 1n, sharesPart: s.strategyTotalSupply + 1n, totals: true };
+        const totals = totalsRatio(s, snapshot.assetDecimals);
+        if (totals) {
+          ratio = totals;
         } else if (s.shares > 0n && s.currentValue > 0n) ratio = { assetsPart: s.currentValue, sharesPart: s.shares, totals: false };
         else if (s.sharePrice > 0n) ratio = { assetsPart: s.sharePrice, sharesPart: unit, totals: false };
         else ratio = { assetsPart: 1n, sharesPart: 1n, totals: false };
@@ -114,4 +116,20 @@ export function snapshotValuation(snapshot: VaultSnapshot): StrategyValuation {
       }),
     ),
   );
+}
+
+/**
+ * The strategy's totals with OpenZeppelin's virtual share and asset, when they reproduce the strategy's own preview of
+ * the vault's position: with a decimals offset of 0 or of its share decimals over the asset's (the two offsets
+ * OpenZeppelin-style vaults use). A strategy whose preview the totals miss (a lending vault with performance-fee
+ * shares not yet minted, other share math) is priced at the ratio its preview shows instead.
+ */
+function totalsRatio(s: StrategyState, assetDecimals: number): Ratio | undefined {
+  if (s.strategyTotalAssets === 0n && s.strategyTotalSupply === 0n) return undefined;
+  const offsets = [0, Math.max(0, s.decimals - assetDecimals)];
+  for (const offset of offsets) {
+    const ratio = { assetsPart: s.strategyTotalAssets + 1n, sharesPart: s.strategyTotalSupply + 10n ** BigInt(offset), totals: true };
+    if (s.shares === 0n || (s.shares * ratio.assetsPart) / ratio.sharesPart === s.currentValue) return ratio;
+  }
+  return undefined;
 }

@@ -159,7 +159,7 @@ export const configSchema = z
       .object({
         /** Largest share-price move between two ticks taken as normal, in bps of the earlier price. */
         maxSharePriceMoveBps: int(1, 10_000).default(DEFAULT_QUARANTINE_PARAMS.maxSharePriceMoveBps),
-        /** Least share of a position that must be withdrawable now, in bps (0 turns the check off). */
+        /** Below this share of a position withdrawable now, in bps, no new money goes in (0 turns it off); never quarantines. */
         minWithdrawableBps: int(0, 10_000).default(DEFAULT_QUARANTINE_PARAMS.minWithdrawableBps),
         /** Rounding allowed between previewRedeem, convertToAssets and maxWithdraw of one position, in bps. */
         viewToleranceBps: int(0, 1_000).default(DEFAULT_QUARANTINE_PARAMS.viewToleranceBps),

@@ -233,6 +233,7 @@ export class VaultRunner {
         cost: { ...config.gas, gasPriceWei },
         now,
         quarantined: new Map(deps.quarantine.entries().map((e) => [e.strategy.toLowerCase(), e.exit])),
+        minWithdrawableBps: config.quarantine.minWithdrawableBps,
       });
     const hold = (plan: PlanDecision & { kind: "hold" }): TickReport => {
       if (this.lastHold !== plan.code) log.info({ code: plan.code }, `holding: ${plan.reason}`);
@@ -425,14 +426,19 @@ export class VaultRunner {
     const what = error ? describe(error) : "unknown revert";
     this.deps.metrics.rejected.inc({ vault: this.config.label, stage, error: error?.decoded?.name ?? "unknown" });
     const blamed = cls === "quarantine" ? blamedStrategy(error?.decoded) : undefined;
+    if (cls === "replan") {
+      // A full strategy or one short of liquidity right now: healthy; the next snapshot shows the room it has.
+      log.info({ error: what, stage }, "a strategy's room or liquidity moved under the plan; planning again at the next tick");
+      return cls;
+    }
     if (blamed) {
-      const index = this.indexOf(blamed);
-      // Withdrawals limited below what the snapshot promised: keep moving out within the new limit, once; a second
-      // such revert (or any other failed call) leaves the position in place.
-      const limited = error?.decoded?.name === "StrategyWithdrawLimited" && this.deps.quarantine.get(blamed) === undefined;
-      const finding: StrategyFinding = limited
-        ? { strategy: blamed, index, code: "withdrawals-limited", exit: true, detail: `it refused a withdrawal it had offered (${stage}: ${what})` }
-        : { strategy: blamed, index, code: "call-reverted", exit: false, detail: `its call failed in a rebalance leg (${stage}: ${what})` };
+      const finding: StrategyFinding = {
+        strategy: blamed,
+        index: this.indexOf(blamed),
+        code: "call-reverted",
+        exit: false,
+        detail: `its call failed in a rebalance leg (${stage}: ${what})`,
+      };
       this.quarantineStrategy(finding, block, log);
       return cls;
     }

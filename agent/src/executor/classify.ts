@@ -1,12 +1,14 @@
 /**
  * What to do about a revert, by the treasury error's name: stand down (the session can no longer act), wait (a rate
- * or budget limit that time lifts), quarantine the strategy the error names (its own call failed inside a leg), or
- * trip the circuit breaker (anything else: retrying would revert again).
+ * or budget limit that time lifts), plan again (a strategy's room or liquidity moved under the plan: it filled up, or
+ * less can be withdrawn than the snapshot showed; the strategy is healthy), quarantine the strategy the error names
+ * (its own call failed inside a leg for a reason of its own), or trip the circuit breaker (anything else: retrying
+ * would revert again).
  */
 import type { PredictedError } from "../checks/verdict.js";
-import type { DecodedError } from "../errors.js";
+import { strategyRefusal, type DecodedError } from "../errors.js";
 
-export type RevertClass = "stand-down" | "wait" | "quarantine" | "permanent";
+export type RevertClass = "stand-down" | "wait" | "replan" | "quarantine" | "permanent";
 
 const STAND_DOWN = new Set([
   "SessionExpired",
@@ -18,14 +20,22 @@ const STAND_DOWN = new Set([
   "WrongVault",
 ]);
 /** Errors that name the strategy whose own call failed (see `blamedStrategy`). */
-const QUARANTINE = new Set(["StrategyCallFailed", "StrategyShortfall", "StrategyWithdrawLimited"]);
+const QUARANTINE = new Set(["StrategyCallFailed", "StrategyShortfall"]);
+/** The vault's own checks of a strategy's `maxDeposit` / `maxWithdraw` at execution: the market moved, not the strategy. */
+const REPLAN = new Set(["StrategyDepositLimited", "StrategyWithdrawLimited"]);
 /** The drawdown guard lifts when the share price recovers or governance resets the mark: not the plan's fault. */
 const WAIT = new Set(["CooldownActive", "TooManyCalls", "VolumeExceedsEpochLimit", "SessionNotStarted", "LossBudgetExceeded", "DrawdownLimitReached"]);
 
-export function classifyRevert(error: Pick<DecodedError | PredictedError, "name"> | undefined): RevertClass {
+export function classifyRevert(error: Pick<DecodedError | PredictedError, "name" | "args"> | undefined): RevertClass {
   if (!error) return "permanent";
   if (STAND_DOWN.has(error.name)) return "stand-down";
   if (WAIT.has(error.name)) return "wait";
+  if (REPLAN.has(error.name)) return "replan";
+  if (error.name === "StrategyCallFailed" && typeof error.args.reason === "string" && strategyRefusal(error.args.reason)) {
+    // A full or illiquid strategy refusing in words of its own (a lending vault's AllCapsReached, NotEnoughLiquidity,
+    // OpenZeppelin's ERC4626ExceededMax*): healthy, and the next snapshot shows the room it has.
+    return "replan";
+  }
   if (QUARANTINE.has(error.name)) return "quarantine";
   return "permanent";
 }

@@ -3,7 +3,7 @@
  * the idle reserve, and the volume budget. Pure.
  */
 import type { StrategyState } from "../chain/types.js";
-import { BPS, maxBig, minBig, mulDivDown, mulDivUp } from "../checks/math.js";
+import { BPS, DUST_DIVISOR, maxBig, minBig, mulDivDown, mulDivUp } from "../checks/math.js";
 import type { CostModel, PlannerInput } from "./types.js";
 
 export interface StrategyRoom {
@@ -11,11 +11,15 @@ export interface StrategyRoom {
   inScope: boolean;
   /** Whether the daemon quarantined it (see `PlannerInput.quarantined`). */
   quarantined: boolean;
-  /** Whether the plan may raise it: in scope, enabled and not quarantined. */
+  /** Whether less of its position can be withdrawn now than `PlannerInput.minWithdrawableBps` of it. */
+  illiquid: boolean;
+  /** Whether the plan may keep it up to its capacity: in scope, enabled and not quarantined (else it is moved out). */
+  canKeep: boolean;
+  /** Whether the plan may raise it: it may be kept, and it is not illiquid. */
   canRaise: boolean;
   /** Lowest allocation reachable now: what it cannot release stays (liquidity), out-of-scope ones stay put. */
   floor: bigint;
-  /** Tighter of the two caps, minus the safety margin. */
+  /** Tighter of the two caps minus the safety margin, and at most what the strategy accepts now (`maxDeposit`). */
   capacity: bigint;
 }
 
@@ -46,16 +50,34 @@ export function planContext(input: PlannerInput): PlanContext {
     const inScope = ((session.scope >> BigInt(state.index)) & 1n) === 1n;
     const quarantine = input.quarantined?.get(state.strategy.toLowerCase());
     const cap = minBig(state.absoluteCap, mulDivDown(totalLow, BigInt(state.relativeCapBps), BPS));
-    const capacity = maxBig(0n, cap - margin);
     const cur = state.currentValue;
-    // A full exit needs every share redeemable now; a partial one, the amount withdrawable now.
-    const canExitFully = state.withdrawable >= cur && state.redeemableShares >= state.shares;
+    // A full strategy accepts no more than `maxDeposit`, less the margin (others deposit into it too).
+    const room = state.depositable - mulDivUp(state.depositable, BigInt(params.safetyMarginBps), BPS);
+    const capacity = minBig(maxBig(0n, cap - margin), cur + room);
+    // A full exit may leave shares worth a position's 1 ppm plus one unit (the vault's rule for rounding-short
+    // `maxRedeem`); a partial one stays within what can be withdrawn now, less the margin (interest and other lenders
+    // move the figure between the snapshot and the block the call lands in).
+    // A full exit that leaves dust brings that much less into idle than the plan moves: only an exit the vault needs
+    // (a disabled or quarantined strategy) takes it; chasing yield, such a strategy gives what it can withdraw.
+    const exact = state.redeemableShares >= state.shares && state.withdrawable >= cur;
+    const leavingFully = !state.enabled || quarantine === true;
+    const canExitFully = exact || (leavingFully && cur <= state.withdrawable + cur / DUST_DIVISOR + 1n);
+    const withdrawable = state.withdrawable - mulDivUp(state.withdrawable, BigInt(params.safetyMarginBps), BPS) - minBig(state.withdrawable, 1n);
     // Out of scope, or quarantined to be left in place: it stays where it is.
-    const floor = !inScope || quarantine === false ? cur : canExitFully ? 0n : cur > state.withdrawable ? cur - state.withdrawable : minBig(cur, 1n);
+    const floor = !inScope || quarantine === false ? cur : canExitFully ? 0n : cur > withdrawable ? cur - withdrawable : minBig(cur, 1n);
     const quarantined = quarantine !== undefined;
-    return { state, inScope, quarantined, canRaise: inScope && state.enabled && !quarantined, floor, capacity };
+    // Too little of the position can come out now (a run on the strategy, or its market lent out): no new money
+    // goes in until it can; it is not quarantined, as liquidity comes back when borrowers repay.
+    const illiquid = state.shares > 0n && state.withdrawable * BPS < cur * BigInt(input.minWithdrawableBps ?? 0);
+    const canKeep = inScope && state.enabled && !quarantined;
+    return { state, inScope, quarantined, illiquid, canKeep, canRaise: canKeep && !illiquid, floor, capacity };
   });
-  return { strategies, totalLive: snapshot.totalAssets, reserve, volumeBudget: maxBig(0n, volumeBudget), margin };
+  // A full exit of a strategy whose `maxRedeem` rounds short brings up to its dust less into idle than its value.
+  const exitDust = strategies.reduce(
+    (sum, r) => (r.floor === 0n && r.state.shares > r.state.redeemableShares ? sum + r.state.currentValue / DUST_DIVISOR + 1n : sum),
+    0n,
+  );
+  return { strategies, totalLive: snapshot.totalAssets, reserve: reserve + exitDust, volumeBudget: maxBig(0n, volumeBudget), margin };
 }
 
 /** Gas of a call with `legs` legs, in asset units. */

@@ -41,8 +41,10 @@ export class EqualWeightPlanner implements Planner {
         reason: `the session has ${amount(ctx.volumeBudget)} volume and ${input.remaining.callsInEpoch} calls left this epoch`,
       };
     }
+    // An illiquid strategy (kept, not raised) keeps its position out of the split.
+    const held = (s: (typeof ctx.strategies)[number]) => s.canKeep && !s.canRaise;
     let pool = input.snapshot.idle - ctx.reserve;
-    for (const s of ctx.strategies) if (s.inScope) pool += s.state.currentValue;
+    for (const s of ctx.strategies) if (s.inScope && !held(s)) pool += s.state.currentValue;
     if (pool < 0n) pool = 0n;
     const shares = equalSplit(pool, receivers.map((r) => r.capacity));
     const desired = new Map(receivers.map((r, i) => [r.state.strategy, shares[i]!]));
@@ -59,7 +61,7 @@ export class EqualWeightPlanner implements Planner {
     const nodes: Node[] = [idle];
     for (const room of ctx.strategies) {
       const cur = room.state.currentValue;
-      const want = room.inScope ? (desired.get(room.state.strategy) ?? 0n) : cur;
+      const want = !room.inScope ? cur : held(room) ? minBig(cur, room.capacity) : (desired.get(room.state.strategy) ?? 0n);
       const node: Node = { key: room.state.strategy, isIdle: false, current: cur, planned: cur, floor: cur, ceiling: cur, score: 0n };
       if (want > cur) {
         node.ceiling = want;

@@ -45,6 +45,11 @@ export interface PlannerInput {
   /** Quarantined strategies by lower-case address: true to move out as liquidity allows, false to leave in place.
    *  Neither kind is raised. */
   quarantined?: ReadonlyMap<string, boolean>;
+  /**
+   * A strategy holding the vault's money of which less than this share (bps) can be withdrawn now gets no new money
+   * (0 or missing: no such rule).
+   */
+  minWithdrawableBps?: number;
 }
 
 export interface PlannedLeg {

@@ -114,7 +114,7 @@ export class YieldPlanner implements Planner {
     idle.floor = idle.planned;
     const forcedOut: string[] = [];
     for (const { node, room } of byKey.values()) {
-      const limit = maxBig(room.floor, room.canRaise ? room.capacity : 0n);
+      const limit = maxBig(room.floor, room.canKeep ? room.capacity : 0n);
       if (room.inScope && node.planned > limit && node.planned - limit >= params.minMove) {
         node.floor = limit;
         node.score = -FORCE;

@@ -9,10 +9,11 @@
  * - `preview-over-reports`: `previewRedeem` of the vault's shares is above `convertToAssets` of them (fees only lower
  *   a preview), so an exit would realize less than the vault's mark;
  * - `withdraw-over-promised`: `maxWithdraw` promises more than the whole position is worth;
- * - `price-jump` / `price-crash`: the share price moved more than the limit since the previous tick;
- * - `withdrawals-limited`: less of the position can be withdrawn now than the minimum share of it.
+ * - `price-jump` / `price-crash`: the share price moved more than the limit since the previous tick.
  * A strategy whose values cannot be trusted (the first two) is left in place for governance; the others are exited as
- * far as their liquidity allows.
+ * far as their liquidity allows. Limited liquidity is not a sign: a lending vault at normal utilization lets only part
+ * of a large position go, and one lent out to the last unit gets it back as borrowers repay. The planner gives such a
+ * strategy no new money while less than `minWithdrawableBps` of the position can come out (see planner/context.ts).
  */
 import type { StrategyState, VaultSnapshot } from "../chain/types.js";
 import { BPS } from "../checks/math.js";
@@ -23,6 +24,7 @@ export type QuarantineCode =
   | "withdraw-over-promised"
   | "price-jump"
   | "price-crash"
+  // Recorded by earlier versions (liquidity no longer quarantines); kept so their quarantine lists still load.
   | "withdrawals-limited"
   | "call-reverted"
   | "exit-failed";
@@ -30,14 +32,14 @@ export type QuarantineCode =
 export interface QuarantineParams {
   /** Largest share-price move between two ticks not taken for manipulation or a crash, in bps of the earlier price. */
   maxSharePriceMoveBps: number;
-  /** Least share of the position that must be withdrawable now, in bps. */
+  /** Below this share of a position withdrawable now (bps), the strategy gets no new money; it is not quarantined. */
   minWithdrawableBps: number;
   /** Rounding allowed between two views of the same position, in bps (plus one base unit). */
   viewToleranceBps: number;
 }
 
 /** The config's defaults (`quarantine` in the agent's configuration). */
-export const DEFAULT_QUARANTINE_PARAMS: QuarantineParams = { maxSharePriceMoveBps: 500, minWithdrawableBps: 9_000, viewToleranceBps: 1 };
+export const DEFAULT_QUARANTINE_PARAMS: QuarantineParams = { maxSharePriceMoveBps: 500, minWithdrawableBps: 500, viewToleranceBps: 1 };
 
 /** A share price seen before, and the block it was seen at. */
 export interface SeenPrice {
@@ -102,9 +104,6 @@ export function inspectStrategy(s: StrategyState, seen: SeenPrice | undefined, p
         `share price ${move > 0n ? "jumped" : "fell"} ${percent(move)} (${seen.sharePrice} → ${s.sharePrice}) since block ${seen.blockNumber}, past the ${params.maxSharePriceMoveBps} bps limit`,
       );
     }
-  }
-  if (holds && s.withdrawable * BPS < s.currentValue * BigInt(params.minWithdrawableBps)) {
-    return found("withdrawals-limited", true, `only ${s.withdrawable} of the position's ${s.currentValue} can be withdrawn now`);
   }
   return undefined;
 }

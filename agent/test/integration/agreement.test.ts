@@ -14,7 +14,7 @@ import { checkRebalance, type RebalanceVerdict } from "../../src/checks/rebalanc
 import { erc4626Valuation, positionValue, snapshotValuation, type StrategyValuation } from "../../src/checks/valuation.js";
 import { decodeTreasuryError, encodeTreasuryError } from "../../src/errors.js";
 import { revertDataOf } from "../../src/executor/revert-data.js";
-import { FeeStrategy__factory, PreviewRevertingStrategy__factory, TreasuryVault__factory } from "../../../types/ethers-contracts/index.js";
+import { CappedStrategy__factory, FeeStrategy__factory, PreviewRevertingStrategy__factory, TreasuryVault__factory } from "../../../types/ethers-contracts/index.js";
 import { Random } from "../support/random.js";
 
 const STATES = 50;
@@ -398,5 +398,34 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
     const budget = await agree({ ...st, exact: entryFee(st.exact, f, 50n) }, "entry fee: epoch budget", [{ strategy: f, assets: current + most }], feeSession);
     expect(budget.mirror.error?.name, "the third loss passes the epoch budget").toBe("LossBudgetExceeded");
     expect((await agree({ ...st, exact: entryFee(st.exact, f, 50n) }, "entry fee: a smaller third loss", [{ strategy: f, assets: current + most / 4n }], feeSession)).mirror.ok).toBe(true);
+  }, 60_000);
+
+  it("agrees on a full strategy (maxDeposit) and a full exit whose maxRedeem rounds below the balance", async () => {
+    const { vault, governance } = stack;
+    const u = stack.unit;
+    await chain.revert(base);
+    base = await chain.snapshot();
+    const capped = await (await new CappedStrategy__factory(governance).deploy(await stack.asset.getAddress(), "Capped")).waitForDeployment();
+    const c = await capped.getAddress();
+    await (await vault.connect(governance).addStrategy(c, 10n ** 15n, 3_000)).wait();
+    const session = await grantSession(stack, { agent: agent.address, durationSeconds: 86_400, maxVolumePerCall: 800_000n * u, maxVolumePerEpoch: 2_000_000n * u, minInterval: 0, scope: [...stack.strategyAddresses, c] });
+    await (await capped.setSupplyCap(60_000n * u)).wait();
+    await chain.increaseTime(60);
+    let st = await readState();
+    const view = () => st.snap.strategies.find((x) => x.strategy === c)!;
+    expect(view().depositable, "the lens reads the room left").toBe(60_000n * u);
+    const over = await agree(st, "capped: above the room", [{ strategy: c, assets: 60_000n * u + 1n }], session);
+    expect(over.mirror.error).toMatchObject({ name: "StrategyDepositLimited", args: { strategy: c, requested: 60_000n * u + 1n, available: 60_000n * u } });
+    expect((await agree(st, "capped: the room exactly", [{ strategy: c, assets: 60_000n * u }], session)).mirror.ok).toBe(true);
+    // Filled, then maxRedeem rounds short of the balance (shares are 1:1 here): by 1, by the dust allowed (1 ppm of
+    // the position + 1), by one more.
+    await (await vault.connect(agent).rebalance([{ strategy: c, assets: 60_000n * u }], session, `0x${"66".repeat(32)}`)).wait();
+    const dust = (60_000n * u) / 1_000_000n + 1n;
+    for (const short of [1n, dust, dust + 1n]) {
+      await (await capped.setRedeemShortBy(short)).wait();
+      st = await readState();
+      const exit = await agree(st, `capped: full exit, maxRedeem ${short} short`, [{ strategy: c, assets: 0n }], session);
+      expect(exit.mirror.ok, `short by ${short}`).toBe(short <= dust);
+    }
   }, 60_000);
 });

@@ -30,6 +30,8 @@ export function strategy(address: string, index: number, value: bigint, over: Pa
     sharePrice: 1_000_000n,
     withdrawable: value,
     redeemableShares: value,
+    depositable: 2n ** 256n - 1n,
+    decimals: 6,
     strategyTotalAssets: 0n,
     strategyTotalSupply: 0n,
     viewsOk: true,

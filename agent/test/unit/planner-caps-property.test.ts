@@ -86,7 +86,8 @@ function generate(rng: Random): PlannerInput | undefined {
       shares: value,
       allocation: value - accrued,
       withdrawable,
-      redeemableShares: withdrawable,
+      redeemableShares: rng.chance(0.3) && withdrawable === value && value > 0n ? value - 1n : withdrawable,
+      depositable: rng.chance(0.7) ? 2n ** 256n - 1n : rng.big(100n * TOKEN),
       enabled: rng.chance(0.92),
     };
   };
@@ -131,9 +132,14 @@ function improvingMove(input: PlannerInput): string | undefined {
     const inScope = ((input.session.scope >> BigInt(s.index)) & 1n) === 1n;
     if (!estimate || !inScope) continue;
     const cap = minBig(s.absoluteCap, mulDivDown(base, BigInt(s.relativeCapBps), BPS)) - margin;
-    const exitsFully = s.withdrawable >= s.currentValue && s.redeemableShares >= s.shares;
-    const release = exitsFully ? s.currentValue : maxBig(0n, minBig(s.withdrawable, s.currentValue - 1n));
-    const room = s.enabled ? maxBig(0n, cap - s.currentValue) : 0n;
+    // Out fully when every share is redeemable (a disabled strategy also when what cannot be withdrawn is dust, 1 ppm
+    // + 1); otherwise within liquidity less the margin and one unit; in at most up to `maxDeposit` less the margin.
+    const exact = s.redeemableShares >= s.shares && s.withdrawable >= s.currentValue;
+    const exitsFully = exact || (!s.enabled && s.currentValue <= s.withdrawable + s.currentValue / 1_000_000n + 1n);
+    const withdrawable = s.withdrawable - mulDivUp(s.withdrawable, BigInt(params.safetyMarginBps), BPS) - minBig(s.withdrawable, 1n);
+    const release = exitsFully ? s.currentValue : maxBig(0n, minBig(withdrawable, s.currentValue - 1n));
+    const depositRoom = s.depositable - mulDivUp(s.depositable, BigInt(params.safetyMarginBps), BPS);
+    const room = s.enabled ? maxBig(0n, minBig(cap - s.currentValue, depositRoom)) : 0n;
     places.push({ name: `#${s.index}`, legs: 1n, score: scoreOf(estimate, params, s.strategy), release, room });
   }
   const gasPerLeg = (input.cost.gasPerLeg * input.cost.gasPriceWei * input.cost.assetPerNative) / 10n ** 18n;

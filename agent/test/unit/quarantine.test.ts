@@ -5,10 +5,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Interface } from "ethers";
 import { describe, expect, it } from "vitest";
 import type { StrategyState } from "../../src/chain/types.js";
 import { classifyRevert } from "../../src/executor/classify.js";
-import { decodeTreasuryError, describeRevertData, formatTreasuryError, treasuryErrors } from "../../src/errors.js";
+import { decodeTreasuryError, describeRevertData, formatTreasuryError, strategyRefusal, treasuryErrors } from "../../src/errors.js";
 import { EqualWeightPlanner } from "../../src/planner/equal-weight.js";
 import type { PlanDecision } from "../../src/planner/types.js";
 import { YieldPlanner } from "../../src/planner/yield-planner.js";
@@ -80,15 +81,9 @@ describe("inspectStrategy", () => {
     expect(inspectStrategy(held({ sharePrice: 1_010_100n }), seenAt(1_000_000n), { ...P, maxSharePriceMoveBps: 100 })?.code).toBe("price-jump");
   });
 
-  it("withdrawals-limited: less than the minimum share of the position withdrawable now; exited as far as it goes", () => {
-    // 90% of 100,000 must be withdrawable.
-    expect(inspectStrategy(held({ withdrawable: 90_000n }), undefined, P)).toBeUndefined();
-    const f = inspectStrategy(held({ withdrawable: 89_999n }), undefined, P);
-    expect(f).toMatchObject({ code: "withdrawals-limited", exit: true });
-    expect(f!.detail).toBe("only 89999 of the position's 100000 can be withdrawn now");
-    expect(inspectStrategy(held({ withdrawable: 0n }), undefined, P)?.code).toBe("withdrawals-limited");
-    // 0 turns the check off.
-    expect(inspectStrategy(held({ withdrawable: 0n }), undefined, { ...P, minWithdrawableBps: 0 })).toBeUndefined();
+  it("limited liquidity is not a sign: a lending vault at normal utilization lets only part of a position go", () => {
+    expect(inspectStrategy(held({ withdrawable: 15_000n }), undefined, P)).toBeUndefined();
+    expect(inspectStrategy(held({ withdrawable: 0n, redeemableShares: 0n }), undefined, P)).toBeUndefined();
   });
 
   it("the first sign in order names the finding: a lying preview wins over a limited withdrawal", () => {
@@ -102,28 +97,48 @@ describe("inspectStrategy", () => {
     });
     const seen = new Map([[B, seenAt(1_000_000n)]]);
     const found = inspectStrategies(snapshot, (s) => seen.get(s), P);
-    expect(found.map((f) => [f.strategy, f.code])).toEqual([
-      [B, "price-crash"],
-      [C, "withdrawals-limited"],
-    ]);
+    expect(found.map((f) => [f.strategy, f.code])).toEqual([[B, "price-crash"]]);
   });
 });
 
 describe("reverts that blame a strategy", () => {
   const callFailed = (reason: string) => treasuryErrors.encodeErrorResult("StrategyCallFailed", [B, reason]);
 
-  it("StrategyCallFailed, StrategyShortfall and StrategyWithdrawLimited are quarantined, naming the strategy", () => {
-    for (const data of [
-      callFailed("0x"),
-      treasuryErrors.encodeErrorResult("StrategyShortfall", [B, 10n, 9n]),
-      treasuryErrors.encodeErrorResult("StrategyWithdrawLimited", [B, 10n, 9n]),
-    ]) {
+  it("StrategyCallFailed and StrategyShortfall are quarantined, naming the strategy", () => {
+    for (const data of [callFailed("0x"), callFailed("0xdeadbeef"), treasuryErrors.encodeErrorResult("StrategyShortfall", [B, 10n, 9n])]) {
       const decoded = decodeTreasuryError(data)!;
       expect(classifyRevert(decoded)).toBe("quarantine");
       expect(blamedStrategy(decoded)).toBe(B);
     }
     expect(classifyRevert(decodeTreasuryError(treasuryErrors.encodeErrorResult("IdleBufferBreached", [1n, 2n])))).toBe("permanent");
     expect(blamedStrategy(undefined)).toBeUndefined();
+  });
+
+  it("a full or lent-out strategy is planned again, not quarantined: the vault's limits and the strategy's own refusals", () => {
+    const refusals = new Interface([
+      "error AllCapsReached()",
+      "error NotEnoughLiquidity()",
+      "error ERC4626ExceededMaxDeposit(address receiver, uint256 assets, uint256 max)",
+      "error ERC4626ExceededMaxWithdraw(address owner, uint256 assets, uint256 max)",
+      "error Error(string)",
+    ]);
+    for (const data of [
+      treasuryErrors.encodeErrorResult("StrategyWithdrawLimited", [B, 10n, 9n]),
+      treasuryErrors.encodeErrorResult("StrategyDepositLimited", [B, 10n, 9n]),
+      callFailed(refusals.encodeErrorResult("AllCapsReached", [])),
+      callFailed(refusals.encodeErrorResult("NotEnoughLiquidity", [])),
+      callFailed(refusals.encodeErrorResult("ERC4626ExceededMaxDeposit", [A, 10n, 9n])),
+      callFailed(refusals.encodeErrorResult("ERC4626ExceededMaxWithdraw", [A, 10n, 9n])),
+      callFailed(refusals.encodeErrorResult("Error", ["insufficient liquidity"])),
+    ]) {
+      expect(classifyRevert(decodeTreasuryError(data)!), data).toBe("replan");
+    }
+    expect(strategyRefusal(refusals.encodeErrorResult("AllCapsReached", []))).toBe("full");
+    expect(strategyRefusal(refusals.encodeErrorResult("NotEnoughLiquidity", []))).toBe("illiquid");
+    expect(strategyRefusal(refusals.encodeErrorResult("Error", ["nope"]))).toBeUndefined();
+    expect(strategyRefusal("0x")).toBeUndefined();
+    // The log names a lending vault's own error (its selector alone said nothing).
+    expect(formatTreasuryError(decodeTreasuryError(callFailed("0xded0652d"))!)).toBe(`StrategyCallFailed(strategy=${B}, reason=AllCapsReached())`);
   });
 
   it("the strategy's own revert data inside StrategyCallFailed is decoded for the log", () => {
@@ -203,7 +218,8 @@ describe("planners with quarantined strategies", () => {
     const input = plannerInput({ idle: 700_000n, strategies, yields: { [A]: apr(40), [B]: apr(5), [C]: apr(4) } });
     const decision = new YieldPlanner().plan({ ...input, quarantined: new Map([[A.toLowerCase(), true]]) });
     expect(decision.kind).toBe("rebalance");
-    expect(targets(decision)[A]).toBe(180_000n);
+    // 120,000 withdrawable, less one unit for the interest that moves it before the call lands.
+    expect(targets(decision)[A]).toBe(180_001n);
     expect(decision.kind === "rebalance" && decision.reason).toMatch(/leave quarantined strategies \(.*#0.*\)/);
     // Fully liquid: all the way out.
     const liquid = plannerInput({ idle: 700_000n, strategies: [strategy(A, 0, 300_000n, big), strategy(B, 1, 0n, big), strategy(C, 2, 0n, big)], yields: { [A]: apr(40), [B]: apr(5) } });

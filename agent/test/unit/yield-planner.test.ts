@@ -19,6 +19,7 @@ function plan(input: PlannerInput): PlanDecision {
   }
   return decision;
 }
+const targetOf = (d: PlanDecision, strategy: string): bigint | undefined => (d.kind === "rebalance" ? d.targets.find((t) => t.strategy === strategy)?.assets : undefined);
 const targets = (d: PlanDecision) => (d.kind === "rebalance" ? Object.fromEntries(d.targets.map((t) => [t.strategy, t.assets])) : d);
 
 describe("yield planner", () => {
@@ -109,7 +110,34 @@ describe("yield planner", () => {
 
   it("withdraws no more than a strategy can release", () => {
     const d = plan(plannerInput({ idle: 100_000n, strategies: [strategy(A, 0, 900_000n, { absoluteCap: 10n ** 12n, relativeCapBps: 10_000, withdrawable: 50_000n }), empty(B, 1), empty(C, 2)], yields: { [A]: apr(1), [B]: apr(30) } }));
-    expect(targets(d)).toEqual({ [A]: 850_000n, [B]: 50_000n });
+    // 50,000 withdrawable, less one unit (and the safety margin, 0 here) for interest moving it before the call lands.
+    expect(targets(d)).toEqual({ [A]: 850_001n, [B]: 49_999n });
+  });
+
+  it("puts no more into a strategy than it accepts now (maxDeposit, less the margin): a full lending vault", () => {
+    const wide = { absoluteCap: 10n ** 12n, relativeCapBps: 10_000 };
+    const input = plannerInput({ idle: 900_000n, strategies: [strategy(A, 0, 0n, { ...wide, depositable: 40_000n }), empty(B, 1), empty(C, 2)], yields: { [A]: apr(30), [B]: apr(5) }, params: { safetyMarginBps: 10 } });
+    const d = plan(input);
+    // 40,000 of room, less 10 bps: 39,960 into A; the rest to the next best.
+    expect(targetOf(d, A)).toBe(39_960n);
+    expect(d.kind === "rebalance" && checkRebalance({ ...input, targets: d.targets, agent: AGENT, valuation: oneToOne(input.snapshot) }).error).toBeUndefined();
+    // Full: nothing goes in.
+    const full = plan(plannerInput({ idle: 900_000n, strategies: [strategy(A, 0, 100_000n, { ...wide, depositable: 0n }), empty(B, 1), empty(C, 2)], yields: { [A]: apr(30), [B]: apr(5) } }));
+    expect(targetOf(full, A)).toBeUndefined();
+  });
+
+  it("gives no new money to a strategy too little of which can be withdrawn now, without leaving it", () => {
+    const wide = { absoluteCap: 10n ** 12n, relativeCapBps: 10_000 };
+    const input = (withdrawable: bigint) => ({
+      ...plannerInput({ idle: 900_000n, strategies: [strategy(A, 0, 100_000n, { ...wide, withdrawable, redeemableShares: withdrawable }), empty(B, 1), empty(C, 2)], yields: { [A]: apr(30), [B]: apr(5) } }),
+      minWithdrawableBps: 500,
+    });
+    // 4.99% withdrawable (a market lent out): A is not raised; the money goes to B.
+    const lentOut = plan(input(4_999n));
+    expect(targetOf(lentOut, A)).toBeUndefined();
+    expect(targetOf(lentOut, B)).toBeGreaterThan(0n);
+    // 5%: a lending vault at normal utilization is raised.
+    expect(targetOf(plan(input(5_000n)), A)).toBeGreaterThan(100_000n);
   });
 
   it("restores the idle buffer from the lowest-yield strategy first, even when that costs yield", () => {
