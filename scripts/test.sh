@@ -22,6 +22,8 @@ pnpm exec tsc -p tsconfig.json
 pnpm exec tsc -p agent/tsconfig.json
 echo "== agent tests (vitest)"
 NO_COLOR=1 pnpm --filter ./agent test | tee "$LOG_DIR/agent.log"
+echo "== agent tests on a second node implementation (anvil, chain 1337)"
+NO_COLOR=1 pnpm --filter ./agent run test:anvil | tee "$LOG_DIR/agent-anvil.log"
 echo "== instrumented build (contracts and Solidity tests)"
 # Tests a few files per job: solcjs (wasm) runs out of memory compiling everything in one job.
 bash scripts/build.sh --coverage
@@ -36,6 +38,7 @@ pnpm exec hardhat build --quiet --no-tests
 
 contracts=$(grep -Eo '^[0-9]+ passing' "$LOG_DIR/contracts.log" | tail -1 | cut -d' ' -f1)
 agent=$(grep -Eo 'Tests +[0-9]+ passed' "$LOG_DIR/agent.log" | tail -1 | grep -Eo '[0-9]+')
+anvil=$(grep -Eo 'Tests +[0-9]+ passed' "$LOG_DIR/agent-anvil.log" | tail -1 | grep -Eo '[0-9]+')
 echo
-echo "contract tests: ${contracts:-0} passed; agent tests: ${agent:-0} passed"
-echo "$(( ${contracts:-0} + ${agent:-0} )) passed, 0 failed"
+echo "contract tests: ${contracts:-0} passed; agent tests: ${agent:-0} passed, ${anvil:-0} of them again on anvil"
+echo "$(( ${contracts:-0} + ${agent:-0} + ${anvil:-0} )) passed, 0 failed"

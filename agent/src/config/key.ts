@@ -7,13 +7,13 @@ import fs from "node:fs";
 import { computeAddress, Wallet, type BaseWallet } from "ethers";
 import { ConfigError, KeyError } from "../failures.js";
 import { keystoreOrigin, relativeNote } from "./load.js";
-import { LOCAL_CHAIN_ID, type AgentConfig } from "./schema.js";
+import { LOCAL_CHAIN_IDS, type AgentConfig } from "./schema.js";
 
 export async function loadWallet(config: AgentConfig, actualChainId: bigint): Promise<BaseWallet> {
   const { key } = config;
   if (key.privateKey) {
-    if (config.network.chainId !== LOCAL_CHAIN_ID || actualChainId !== BigInt(LOCAL_CHAIN_ID)) {
-      throw new KeyError(`a raw private key is accepted only on the local chain (${LOCAL_CHAIN_ID})`);
+    if (!LOCAL_CHAIN_IDS.includes(config.network.chainId) || actualChainId !== BigInt(config.network.chainId)) {
+      throw new KeyError(`a raw private key is accepted only on a local development chain (${LOCAL_CHAIN_IDS.join(" or ")})`);
     }
     return new Wallet(key.privateKey);
   }

@@ -8,7 +8,9 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { DEFAULT_QUARANTINE_PARAMS } from "../quarantine/inspect.js";
 
-export const LOCAL_CHAIN_ID = 31337;
+/** Development chains (Hardhat's and anvil's 31337; 1337 of geth --dev, Ganache and anvil runs on another id): the
+ * only ones a raw private key is accepted on. */
+export const LOCAL_CHAIN_IDS: readonly number[] = [31337, 1337];
 
 const address = z
   .string({ invalid_type_error: "an address in a string" })
@@ -192,11 +194,11 @@ export const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.key.privateKey && c.network.chainId !== LOCAL_CHAIN_ID) {
+    if (c.key.privateKey && !LOCAL_CHAIN_IDS.includes(c.network.chainId)) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ["key", "privateKey"],
-        message: `a raw private key is accepted only on the local chain (${LOCAL_CHAIN_ID}); use an encrypted keystore`,
+        message: `a raw private key is accepted only on a local development chain (${LOCAL_CHAIN_IDS.join(" or ")}); use an encrypted keystore`,
       });
     }
     if (c.key.privateKey && c.key.keystorePath) {

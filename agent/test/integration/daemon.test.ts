@@ -29,7 +29,16 @@ describe("daemon on the embedded chain", () => {
     const second = await daemon.tick();
     const result = second[0]!.report!.result;
     expect(result.kind, JSON.stringify(result)).toBe("sent");
-    expect(result.kind === "sent" && result.confirmed, "confirmed in the same tick (automine)").toBe(true);
+    if (env.chain.node === "anvil") {
+      // anvil answers eth_sendRawTransaction before it mines the block: the receipt is there by the next tick.
+      if (!(result.kind === "sent" && result.confirmed)) {
+        const next = (await daemon.tick())[0]!.report!;
+        expect(next.settled.map((r) => r.state), "settled at the next tick").toEqual(["confirmed"]);
+        expect(next.result.kind, JSON.stringify(next.result)).toBe("hold");
+      }
+    } else {
+      expect(result.kind === "sent" && result.confirmed, "confirmed in the same tick (automine)").toBe(true);
+    }
 
     const events = await rebalancedEvents(env.stack);
     expect(events.length, "one rebalance on chain").toBe(1);

@@ -67,7 +67,7 @@ function writeConfig(dir: string): string {
   fs.writeFileSync(
     file,
     JSON.stringify({
-      network: { rpcUrl: proxy.url, chainId: 31337, confirmations: 1, pollIntervalMs: 100, requestTimeoutMs: 5_000 },
+      network: { rpcUrl: proxy.url, chainId: chain.chainId, confirmations: 1, pollIntervalMs: 100, requestTimeoutMs: 5_000 },
       lens: stack.lensAddress,
       dataDir: "state",
       tx: { maxFeePerGasGwei: "500", stuckAfterSeconds: 600 },
@@ -120,7 +120,7 @@ async function until(ms: number, what: string, check: () => boolean | Promise<bo
 
 /** The journal's complete lines, read without opening it for writing (the daemon may be appending). */
 function journalLines(dir: string): Array<{ type: string; intentHash: string; attempt?: { hash: string }; outcome?: { status: string } }> {
-  const file = path.join(dir, "state", "31337", `journal-${AGENT.toLowerCase()}.jsonl`);
+  const file = path.join(dir, "state", String(chain.chainId), `journal-${AGENT.toLowerCase()}.jsonl`);
   if (!fs.existsSync(file)) return [];
   const text = fs.readFileSync(file, "utf8");
   return text
@@ -249,7 +249,7 @@ describe("killed at every step of a tick, then restarted", () => {
     expect(await chain.provider.getTransactionCount(AGENT, "latest"), "one transaction of the agent").toBe(nonce0 + 1);
     const sent = [...proxy.forwarded.keys()].filter((h) => !forwarded0.has(h));
     expect(sent, "one signed transaction ever reached the node").toHaveLength(1);
-    const journal = new FileJournal(path.join(dir, "state", "31337", `journal-${AGENT.toLowerCase()}.jsonl`));
+    const journal = new FileJournal(path.join(dir, "state", String(chain.chainId), `journal-${AGENT.toLowerCase()}.jsonl`));
     expect(journal.repairedBytes, "nothing torn").toBe(0);
     expect(journal.entries()).toHaveLength(1);
     const [entry] = journal.entries();

@@ -57,7 +57,7 @@ export function useStack(o: { session?: Omit<GrantOptions, "agent" | "durationSe
 
 export function testConfig(chain: LocalChain, stack: Stack, dataDir: string, over: Record<string, unknown> = {}): AgentConfig {
   const file = {
-    network: { rpcUrl: chain.url, chainId: 31337, confirmations: 1, pollIntervalMs: 100 },
+    network: { rpcUrl: chain.url, chainId: chain.chainId, confirmations: 1, pollIntervalMs: 100 },
     lens: stack.lensAddress,
     dataDir,
     tx: { stuckAfterSeconds: 30, feeBumpPercent: 25, maxFeePerGasGwei: "500" },

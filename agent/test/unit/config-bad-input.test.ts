@@ -122,7 +122,7 @@ const rows: Row[] = [
   { field: "key.keystorePasswordFile", file: (f) => set(f, "key", { keystorePath: "k.json", keystorePasswordFile: "/nonexistent/agent.password" }), message: /the password file \/nonexistent\/agent\.password does not exist/ },
   { field: "key.privateKey", value: KEY, message: /secrets are read from the environment only/ },
   { field: "key.privateKey", env: { AGENT_PRIVATE_KEY: "0x1234" }, message: /32 bytes of hex with 0x/ },
-  { field: "key.privateKey", env: { AGENT_PRIVATE_KEY: KEY, AGENT_CHAIN_ID: "1" }, message: /accepted only on the local chain \(31337\)/ },
+  { field: "key.privateKey", env: { AGENT_PRIVATE_KEY: KEY, AGENT_CHAIN_ID: "1" }, message: /accepted only on a local development chain \(31337 or 1337\)/ },
   { field: "key", env: { AGENT_PRIVATE_KEY: KEY, AGENT_KEYSTORE: "k.json", AGENT_KEYSTORE_PASSWORD: "pw" }, message: /either a keystore or a raw key, not both/ },
   { field: "key.other", value: 1, names: "key", message: /Unrecognized key\(s\) in object: 'other'/ },
   // data
