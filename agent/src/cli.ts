@@ -10,6 +10,7 @@ import { planCommand, sessionsCommand, statusCommand } from "./cli/report-comman
 import { runCommand } from "./cli/run.js";
 import { keystoreCreateCommand, readAllStdin, type KeystoreCreateOptions } from "./cli/keystore.js";
 import { ENV_FIELDS } from "./config/load.js";
+import { AGENT_VERSION } from "./version.js";
 
 const configOption = () =>
   new Option("-c, --config <path>", "config file (JSON); defaults to $AGENT_CONFIG").env("AGENT_CONFIG");
@@ -49,6 +50,7 @@ export function buildProgram(print: (text: string) => void = (t) => process.stdo
       writeErr: output.writeErr ?? ((t) => process.stderr.write(t)),
     })
     .name("treasury-agent")
+    .version(AGENT_VERSION, "-V, --version", "print the agent's version")
     .description("The agent daemon of an agent-operated ERC-4626 treasury: reads, plans, checks, simulates, submits.")
     .showHelpAfterError()
     .addHelpText("after", `\n${environmentHelp()}`);

@@ -1,15 +1,12 @@
 /**
  * Decodes the treasury's custom errors by name. Every error the vault and the session manager raise is declared in
- * ErrorsLib, so its ABI (from the contracts' build) decodes any revert data they return.
+ * ErrorsLib, so its ABI (generated from the contracts' build into `abi/`) decodes any revert data they return.
  */
-import { createRequire } from "node:module";
 import { Interface, type ErrorDescription } from "ethers";
+import { errorsLibAbi } from "./abi/index.js";
 import { formatAmount, formatChainTime } from "./util/format.js";
 
-const require = createRequire(import.meta.url);
-const errorsLib: { abi: unknown[] } = require("../../artifacts/contracts/libraries/ErrorsLib.sol/ErrorsLib.json");
-
-export const treasuryErrors = new Interface(errorsLib.abi as string[]);
+export const treasuryErrors = new Interface(errorsLibAbi);
 
 /** A decoded custom error: its name and its arguments by name. */
 export interface DecodedError {

@@ -3,8 +3,7 @@
  * that reverts while the node still answers is the lens's fault, not the node's (`LensFaultError`, `lens-reverted`).
  */
 import { getAddress, type Provider } from "ethers";
-import type { ITreasuryLens } from "../../../types/ethers-contracts/lens/TreasuryLens.js";
-import { TreasuryLens__factory } from "./contracts.js";
+import { ITreasuryLens__factory, type ITreasuryLens } from "../abi/index.js";
 import type { SessionState, StrategyState, VaultSnapshot } from "./types.js";
 import { describeRevertData } from "../errors.js";
 import { isRevert, revertDataOf } from "../executor/revert-data.js";
@@ -22,7 +21,7 @@ export class LensReader implements ChainReader {
   ) {}
 
   async snapshot(vault: string, agent: string): Promise<VaultSnapshot> {
-    const lens = TreasuryLens__factory.connect(this.lens, this.provider);
+    const lens = ITreasuryLens__factory.connect(this.lens, this.provider);
     let raw: ITreasuryLens.SnapshotStructOutput;
     try {
       raw = await lens.snapshot(vault, agent);

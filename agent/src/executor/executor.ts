@@ -8,7 +8,7 @@
 import { ZeroHash } from "ethers";
 import type { Logger } from "pino";
 import type { Target, VaultSnapshot } from "../chain/types.js";
-import { vaultInterface } from "../chain/contracts.js";
+import { vaultInterface } from "../abi/index.js";
 import { formatTreasuryError } from "../errors.js";
 import { RevertError, RpcError } from "../failures.js";
 import type { Clock } from "../util/clock.js";
