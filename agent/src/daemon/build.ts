@@ -11,7 +11,7 @@ import { LensReader, type ChainReader } from "../chain/reader.js";
 import type { AgentConfig, PlannerConfig } from "../config/schema.js";
 import { Executor } from "../executor/executor.js";
 import { KeyFunds } from "../executor/funds.js";
-import { FileJournal, type Journal } from "../executor/journal.js";
+import { FileJournal, JOURNAL_FORMAT, type Journal } from "../executor/journal.js";
 import { ProviderSimulator, WalletSender, type TxSender } from "../executor/sender.js";
 import { ChainMismatchError, ConfigError, LensFaultError, RpcError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
@@ -152,7 +152,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
   const { config, provider, agent, clock, log, metrics } = options;
   const reader = options.reader ?? new LensReader(provider, config.lens);
   const paths = dataPaths(config, agent);
-  const journal = options.journal ?? openJournal(paths.journal, config.dataDir);
+  const journal = options.journal ?? openJournal(paths.journal, config.dataDir, log, options.readOnly);
   const sender = options.sender ?? (options.wallet ? new WalletSender(provider, options.wallet.connect(provider)) : undefined);
   const funds = sender ? new KeyFunds(sender.address, parseEther(config.tx.lowBalanceEth), log.child({ component: "funds" }), metrics) : undefined;
   const executor = sender
@@ -228,8 +228,11 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
   return { runners, executor, journal, funds };
 }
 
-/** Opens the journal; a data directory that cannot be created or written is a configuration error naming dataDir. */
-function openJournal(file: string, dataDir: string): Journal {
+/**
+ * Opens the journal; a data directory that cannot be created or written is a configuration error naming dataDir. A
+ * daemon that writes migrates an older format once (and says so); read-only commands read it as it is.
+ */
+function openJournal(file: string, dataDir: string, log: Logger, readOnly = false): Journal {
   try {
     fs.mkdirSync(dataDir, { recursive: true });
     fs.accessSync(dataDir, fs.constants.W_OK);
@@ -238,7 +241,14 @@ function openJournal(file: string, dataDir: string): Journal {
       cause: err,
     });
   }
-  return new FileJournal(file);
+  const journal = new FileJournal(file, { readOnly });
+  if (journal.migratedFrom) {
+    log.warn(
+      { journal: file, from: journal.migratedFrom.format, to: JOURNAL_FORMAT, backup: journal.migratedFrom.backup },
+      `journal migrated from format ${journal.migratedFrom.format} to ${JOURNAL_FORMAT} (every intent and in-flight transaction kept); the old file is kept at ${journal.migratedFrom.backup}`,
+    );
+  }
+  return journal;
 }
 
 /** Fails with a configuration error naming `field` when no contract is deployed at `address`. */

@@ -31,7 +31,9 @@ describe("executor", () => {
     const sent = await executor.submit(request);
     expect(sent.status).toBe("sent");
     if (sent.status !== "sent") return;
-    const line = JSON.parse(journaledAtBroadcast.trim()) as { type: string; intentHash: string; record: { nonce: number; stateDigest: string; reason: string }; attempt: { hash: string } };
+    const [header, intentLine] = journaledAtBroadcast.trim().split("\n");
+    expect(JSON.parse(header!), "the journal's header").toMatchObject({ type: "journal", format: 2 });
+    const line = JSON.parse(intentLine!) as { type: string; intentHash: string; record: { nonce: number; stateDigest: string; reason: string }; attempt: { hash: string } };
     expect(line).toMatchObject({ type: "intent", intentHash: sent.intentHash, attempt: { hash: sent.hash } });
     expect(line.record).toMatchObject({ nonce: 0, reason: "test" });
     expect(line.record.stateDigest).toMatch(/^0x[0-9a-f]{64}$/);
