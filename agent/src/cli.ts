@@ -59,7 +59,10 @@ export function buildProgram(print: (text: string) => void = (t) => process.stdo
     .command("run")
     .description("run the daemon: one tick per vault every interval; serves /metrics and /health")
     .addOption(configOption())
-    .option("--once", "run one tick per vault, then exit")
+    .option(
+      "--once",
+      "run one tick per vault, wait for what it sent (at most tx.stuckAfterSeconds), then exit; exit 1 when a tick failed or its transaction reverted",
+    )
     .option("--reset-breakers", "close every vault's circuit breaker before starting")
     .option(
       "--release-quarantine [strategy]",
@@ -68,7 +71,8 @@ export function buildProgram(print: (text: string) => void = (t) => process.stdo
     )
     .action(async (opts: { config?: string; once?: boolean; resetBreakers?: boolean; releaseQuarantine?: string | true }) => {
       const controller = new AbortController();
-      const stop = () => controller.abort();
+      // The signal's name is the abort reason: the daemon logs it, finishes its tick, and says it stopped.
+      const stop = (signal: NodeJS.Signals) => controller.abort(signal);
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
       try {

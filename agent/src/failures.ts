@@ -70,5 +70,8 @@ export class RevertError extends AgentError {
   }
 }
 
+/** `run --once`: a vault's tick failed (node, lens or internal error) or its transaction reverted on chain. */
+export class TickFailedError extends AgentError {}
+
 /** The journal could not be read or written; the daemon must not send without it. */
 export class JournalError extends AgentError {}
