@@ -11,6 +11,13 @@ export class AgentError extends Error {
   }
 }
 
+/** An error and its cause in one line, for a log message: `lens snapshot of 0x… failed: connect ECONNREFUSED …`. */
+export function errorDetail(err: Error): string {
+  const cause = err.cause as { shortMessage?: string; message?: string } | undefined;
+  const why = cause?.shortMessage ?? cause?.message;
+  return (why ? `${err.message}: ${why}` : err.message).slice(0, 300);
+}
+
 /** The configuration (file or environment) is invalid. `field` is the dotted path of the first bad field. */
 export class ConfigError extends AgentError {
   constructor(

@@ -3,7 +3,9 @@ import type { Logger } from "pino";
 import type { FailoverProvider } from "../chain/provider.js";
 import { loadConfig, redactedConfig } from "../config/load.js";
 import type { AgentConfig } from "../config/schema.js";
-import { ConfigError, TickFailedError } from "../failures.js";
+import { formatTreasuryError } from "../errors.js";
+import type { ReconcileReport } from "../executor/executor.js";
+import { ConfigError, errorDetail, TickFailedError } from "../failures.js";
 import { loadWallet } from "../config/key.js";
 import { assembleDaemon, serveDaemon, type AssembledDaemon } from "../daemon/assemble.js";
 import { assertChain, createProvider } from "../daemon/build.js";
@@ -91,9 +93,9 @@ function announceStop(signal: AbortSignal, log: Logger): void {
  */
 async function once(assembled: AssembledDaemon, config: AgentConfig, log: Logger, signal: AbortSignal): Promise<void> {
   const ticks = await assembled.daemon.tick();
-  const reverted: string[] = ticks.flatMap((t) =>
-    (t.report?.settled ?? []).filter((r) => r.state === "reverted").map((r) => `${t.vault}: transaction ${r.hash} reverted on chain${r.revert?.decoded ? ` (${r.revert.decoded.name})` : ""}`),
-  );
+  const revertedLine = (vault: string, r: ReconcileReport) =>
+    `${vault}: transaction ${r.hash} reverted on chain${r.revert?.decoded ? ` (${formatTreasuryError(r.revert.decoded)})` : ""}`;
+  const reverted: string[] = ticks.flatMap((t) => (t.report?.settled ?? []).filter((r) => r.state === "reverted").map((r) => revertedLine(t.vault, r)));
   if (assembled.executor) {
     const pollMs = Math.min(config.network.pollIntervalMs, 2_000);
     const deadline = Date.now() + config.tx.stuckAfterSeconds * 1_000;
@@ -108,7 +110,7 @@ async function once(assembled: AssembledDaemon, config: AgentConfig, log: Logger
       await systemClock.sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())), signal);
       for (const runner of waiting) {
         for (const r of await runner.follow()) {
-          if (r.state === "reverted") reverted.push(`${runner.config.label}: transaction ${r.hash} reverted on chain`);
+          if (r.state === "reverted") reverted.push(revertedLine(runner.config.label, r));
         }
       }
       waiting = waiting.filter((r) => r.inFlight());
@@ -125,7 +127,7 @@ async function once(assembled: AssembledDaemon, config: AgentConfig, log: Logger
       );
     }
   }
-  const failed = ticks.filter((t) => t.error).map((t) => `${t.vault}: ${t.error!.message}`);
+  const failed = ticks.filter((t) => t.error).map((t) => `${t.vault}: ${errorDetail(t.error!)}`);
   log.info({ failed: failed.length, reverted: reverted.length }, "stopped after one tick (--once)");
   const problems = [...failed, ...reverted];
   if (problems.length > 0) throw new TickFailedError(`run --once: ${problems.join("; ")}`);

@@ -8,19 +8,13 @@
 import { formatEther } from "ethers";
 import type { Logger } from "pino";
 import type { KeyFunds } from "../executor/funds.js";
-import { LensFaultError, RpcError } from "../failures.js";
+import { errorDetail, LensFaultError, RpcError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
 import type { HealthReport } from "../obs/server.js";
 import type { Clock } from "../util/clock.js";
 import { formatDuration } from "../util/format.js";
 import type { TickReport, VaultRunner } from "./vault-runner.js";
 
-/** An error and its cause in one line, for a log message: `lens snapshot of 0x… failed: connect ECONNREFUSED …`. */
-function errorDetail(err: Error): string {
-  const cause = err.cause as { shortMessage?: string; message?: string } | undefined;
-  const why = cause?.shortMessage ?? cause?.message;
-  return (why ? `${err.message}: ${why}` : err.message).slice(0, 300);
-}
 
 export interface DaemonOptions {
   pollIntervalMs: number;
@@ -130,18 +124,18 @@ export class Daemon {
    */
   private tickFailed(vault: string, kind: string, err: Error): void {
     const detail = errorDetail(err);
+    // A node outage is one failure whichever request of the tick it cut; an internal error is told by its message.
+    const key = kind === "rpc" ? kind : `${kind}:${err.message}`;
     const was = this.failing.get(vault);
     if (!was) {
-      this.failing.set(vault, { since: this.clock.nowMs(), ticks: 1, key: `${kind}:${err.message}` });
-      this.log.error(
-        { vault, kind, err },
-        `tick failed: ${detail}; retrying every ${formatDuration(Math.round(this.options.pollIntervalMs / 1000))} (logged again when the failure changes, and when it recovers)`,
-      );
+      this.failing.set(vault, { since: this.clock.nowMs(), ticks: 1, key });
+      const every = this.options.pollIntervalMs < 1_000 ? `${this.options.pollIntervalMs} ms` : formatDuration(Math.round(this.options.pollIntervalMs / 1000));
+      this.log.error({ vault, kind, err }, `tick failed: ${detail}; retrying every ${every} (logged again when the failure changes, and when it recovers)`);
       return;
     }
     was.ticks++;
-    if (was.key !== `${kind}:${err.message}`) {
-      was.key = `${kind}:${err.message}`;
+    if (was.key !== key) {
+      was.key = key;
       this.log.error({ vault, kind, err, failedTicks: was.ticks }, `tick still failing, now: ${detail}`);
     } else {
       this.log.debug({ vault, kind, failedTicks: was.ticks }, `tick failed again: ${detail}`);

@@ -53,7 +53,10 @@ describe("daemon loop", () => {
     await daemon.tick();
     clock.advance(12_000);
     await daemon.tick();
-    failure = new RpcError("cannot read the code at 0x01", { cause: new Error("timeout") });
+    failure = new RpcError("eth_estimateGas failed", { cause: new Error("timeout") });
+    clock.advance(12_000);
+    await daemon.tick(); // the same outage, cutting another request: not a new failure
+    failure = new Error("planner yield changed its targets with the gas price");
     clock.advance(12_000);
     await daemon.tick();
     failure = undefined;
@@ -62,10 +65,10 @@ describe("daemon loop", () => {
     await daemon.tick();
     expect(lines.filter((l) => l.level >= 30).map((l) => l.msg)).toEqual([
       "tick failed: lens snapshot of v failed: connect ECONNREFUSED 127.0.0.1:8545; retrying every 12s (logged again when the failure changes, and when it recovers)",
-      "tick still failing, now: cannot read the code at 0x01: timeout",
-      "recovered: vault v ticks again after 3 failed ticks over 36s",
+      "tick still failing, now: planner yield changed its targets with the gas price",
+      "recovered: vault v ticks again after 4 failed ticks over 48s",
     ]);
-    expect(lines.find((l) => l.msg.startsWith("recovered"))).toMatchObject({ vault: "v", failedTicks: 3, downSeconds: 36 });
+    expect(lines.find((l) => l.msg.startsWith("recovered"))).toMatchObject({ vault: "v", failedTicks: 4, downSeconds: 48 });
   });
 
   it("is unhealthy before the first tick, after three ticks where every vault failed, when stale, or with a breaker open", async () => {
