@@ -10,7 +10,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { FileJournal } from "../../src/executor/journal.js";
+import { FileJournal, JOURNAL_FORMAT } from "../../src/executor/journal.js";
+import { AGENT_VERSION } from "../../src/version.js";
 import { AGENT, AGENT_KEY, rebalancedEvents, tempDir, useStack } from "../support/daemon-harness.js";
 import { FaultProxy, type RpcCall } from "../support/fault-proxy.js";
 import { BIN, treasuryAgent } from "../support/process.js";
@@ -208,5 +209,43 @@ describe("treasury-agent run", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^treasury-agent: run --once: main: transaction 0x[0-9a-f]{64} reverted on chain \(AgentsPaused\(\)\)\n$/);
     expect(journalOf(dir).entries()[0]!.outcome).toMatchObject({ status: "reverted", error: "AgentsPaused()" });
+  });
+
+  it("across an upgrade: a 0.1.x journal is read by status, migrated by run (said, the old file kept); a newer agent's journal is refused", async () => {
+    const { file, dir } = writeConfig();
+    const first = await runOnce(file);
+    expect(first.code, first.stderr).toBe(0);
+    const journalFile = path.join(dir, "state", "31337", `journal-${AGENT.toLowerCase()}.jsonl`);
+    // The same journal as agent 0.1.x wrote it: the lines without the header.
+    const lines = fs.readFileSync(journalFile, "utf8").split("\n");
+    expect(JSON.parse(lines[0]!)).toMatchObject({ type: "journal", format: JOURNAL_FORMAT });
+    const format1 = lines.slice(1).join("\n");
+    fs.writeFileSync(journalFile, format1);
+
+    const status = await treasuryAgent(["status", "--config", file], { env: { AGENT_PRIVATE_KEY: AGENT_KEY } });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout, "the recent decision, read from the old format").toMatch(/confirmed/);
+    expect(fs.readFileSync(journalFile, "utf8"), "status changes nothing").toBe(format1);
+
+    const upgraded = await runOnce(file);
+    expect(upgraded.code, upgraded.stderr).toBe(0);
+    expect(parsed(upgraded.stdout).find((l) => l.msg.startsWith("journal migrated"))?.msg).toBe(
+      `journal migrated from format 1 to ${JOURNAL_FORMAT} (every intent and in-flight transaction kept); the old file is kept at ${journalFile}.format-1.bak`,
+    );
+    expect(fs.readFileSync(`${journalFile}.format-1.bak`, "utf8")).toBe(format1);
+    expect(journalOf(dir).entries()[0]!.outcome?.status).toBe("confirmed");
+
+    // A journal from a newer agent: refused by every command, nothing sent.
+    const newer = `${JSON.stringify({ type: "journal", format: JOURNAL_FORMAT + 1, writer: "@agent-treasury/agent 9.9.9" })}\n${format1}`;
+    fs.writeFileSync(journalFile, newer);
+    const before = await env.chain.provider.getTransactionCount(AGENT, "latest");
+    const message = `treasury-agent: journal ${journalFile} is in format ${JOURNAL_FORMAT + 1}, written by @agent-treasury/agent 9.9.9; this agent (@agent-treasury/agent ${AGENT_VERSION}) reads formats 1 to ${JOURNAL_FORMAT}.`;
+    for (const args of [["status", "--config", file], ["run", "--once", "--config", file]]) {
+      const r = await treasuryAgent(args, { env: { AGENT_PRIVATE_KEY: AGENT_KEY } });
+      expect(r.code, args[0]).toBe(1);
+      expect(r.stderr.startsWith(message), r.stderr).toBe(true);
+    }
+    expect(fs.readFileSync(journalFile, "utf8"), "left as it was").toBe(newer);
+    expect(await env.chain.provider.getTransactionCount(AGENT, "latest"), "nothing sent").toBe(before);
   });
 });
