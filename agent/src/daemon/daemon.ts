@@ -1,6 +1,7 @@
 /**
- * The loop: every interval, one tick per managed vault, in order. A vault whose tick fails is logged and counted and
- * retried at the next tick; the others go on. A lens fault (the snapshot call reverts while the node answers, or the
+ * The loop: every interval, one tick per managed vault, in order. A vault whose tick fails is counted and retried at
+ * the next tick, the others going on; the failure is logged once (and again only when it changes), and the first good
+ * tick after it says `recovered`. A lens fault (the snapshot call reverts while the node answers, or the
  * snapshot does not add up) is not an outage: it is logged once per distinct fault, at error level, with its figures,
  * and shown as the vault's result and in `agent_lens_fault` until the lens answers properly again. `/health` reports how recent the last good tick is, and turns unhealthy
  * after three ticks in a row where every vault failed or saw only stale state.
@@ -14,7 +15,6 @@ import type { HealthReport } from "../obs/server.js";
 import type { Clock } from "../util/clock.js";
 import { formatDuration } from "../util/format.js";
 import type { TickReport, VaultRunner } from "./vault-runner.js";
-
 
 export interface DaemonOptions {
   pollIntervalMs: number;
