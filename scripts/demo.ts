@@ -4,6 +4,8 @@
  * 1 failed, 2 bad options.
  */
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { MAX_DAYS, checkOptions, runDemo } from "./demo/run.js";
@@ -22,6 +24,7 @@ Options:
   --port <p>     port of the dashboard (default 9464, or a free one if taken)
   --pace <ms>    wait this long after each 2-hour step, to watch the dashboard (default 0)
   --json <file>  also write the summary as JSON
+  --keep         keep the daemon's journal and log (in a temporary folder, printed); removed at exit otherwise
   -h, --help     this help`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -36,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
         port: { type: "string" },
         pace: { type: "string", default: "0" },
         json: { type: "string" },
+        keep: { type: "boolean", default: false },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -63,13 +67,34 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const started = performance.now();
-  const run = await runDemo({ days, seed, port, paceMs: pace });
+  // The daemon's journal, price history and log: a temporary folder, removed however the run ends (done, failed,
+  // Ctrl-C or SIGTERM) unless --keep.
+  const keep = values.keep === true;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "treasury-demo-"));
+  const cleanup = () => {
+    if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  let releaseHold: (() => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (releaseHold) return releaseHold();
+    console.error(`\ninterrupted (${signal}); ${keep ? `the journal and the daemon log stay in ${dataDir}` : "removed the run's temporary folder"}`);
+    cleanup();
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let run: Awaited<ReturnType<typeof runDemo>> | undefined;
   try {
+    run = await runDemo({ days, seed, port, paceMs: pace, dataDir });
     console.log("");
     console.log(renderSummary(run.summary));
     console.log("");
-    console.log(`Decision journal: ${run.journalPath}`);
-    console.log(`Daemon log:       ${run.logPath}`);
+    if (keep) {
+      console.log(`Decision journal: ${run.journalPath}`);
+      console.log(`Daemon log:       ${run.logPath}`);
+    } else {
+      console.log("Decision journal and daemon log: removed with the run's temporary folder (--keep keeps them)");
+    }
     if (values.json) {
       fs.writeFileSync(String(values.json), `${summaryJson(run.summary)}\n`);
       console.log(`Summary JSON:     ${String(values.json)}`);
@@ -77,13 +102,13 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s of wall time.`);
     if (values.hold) {
       console.log(`\nThe dashboard stays up at ${run.dashboardUrl} (the chain keeps its final state). Ctrl-C to stop.`);
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", () => resolve());
-        process.once("SIGTERM", () => resolve());
-      });
+      await new Promise<void>((resolve) => (releaseHold = resolve));
     }
   } finally {
-    await run.close();
+    await run?.close();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    cleanup();
   }
   return 0;
 }

@@ -3,8 +3,10 @@
  * chain it ran on (rebalances and their intent hashes, the rejected rogue attempts, the stand-downs, the governance
  * changes), the same seed gives the same summary, and the command line passes its options through.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -151,10 +153,13 @@ describe("Demo: the main job on an embedded chain", function () {
 
   it("the command line passes --days and --seed through, and refuses bad options", async function () {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "demo-cli-")), "summary.json");
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "demo-tmpdir-"));
     const { stdout } = await run(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--days", "1", "--seed", "7", "--port", "0", "--json", out], {
       cwd: REPO_ROOT,
-      env: { ...process.env, CI: "true" },
+      env: { ...process.env, CI: "true", TMPDIR: tmp },
     });
+    expect(demoFolders(tmp), "the run's temporary folder is removed").to.deep.equal([]);
+    expect(stdout).to.contain("Decision journal and daemon log: removed with the run's temporary folder (--keep keeps them)");
     expect(stdout).to.match(/^\[12\/12\] d2 00:00 {2}daemon: stand-down: session #1 expired/m);
     expect(stdout).to.contain("Summary: seed 7, 1 day of simulated time");
     const json = JSON.parse(fs.readFileSync(out, "utf8")) as { days: number; seed: number; rejections: unknown[] };
@@ -172,4 +177,67 @@ describe("Demo: the main job on an embedded chain", function () {
     }
     expect(errors[0]).to.contain("--days must be a whole number from 1 to 7");
   });
+
+  it("leaves no temporary folder behind when it fails or is interrupted, unless --keep", async function () {
+    // Fails: the dashboard port it was told to use is taken (after the chain, the deployment and the daemon's folder).
+    const busy = http.createServer();
+    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", () => r()));
+    const port = String((busy.address() as AddressInfo).port);
+    const failed = await demoProcess(["--days", "1", "--port", port]);
+    await new Promise<void>((r) => busy.close(() => r()));
+    expect(failed.code, failed.stderr).to.equal(1);
+    expect(failed.stderr).to.contain("EADDRINUSE");
+    expect(demoFolders(failed.tmp), "removed after a failure").to.deep.equal([]);
+
+    // Ctrl-C while the daemon runs.
+    const interrupted = await demoProcess(["--days", "1", "--port", "0"], "SIGINT");
+    expect(interrupted.code).to.equal(130);
+    expect(interrupted.stderr).to.contain("interrupted (SIGINT); removed the run's temporary folder");
+    expect(demoFolders(interrupted.tmp), "removed after Ctrl-C").to.deep.equal([]);
+
+    // --keep: the journal and the log stay where the message says.
+    const kept = await demoProcess(["--days", "1", "--port", "0", "--keep"], "SIGTERM");
+    expect(kept.code).to.equal(143);
+    const folders = demoFolders(kept.tmp);
+    expect(folders).to.have.length(1);
+    expect(kept.stderr).to.contain(`interrupted (SIGTERM); the journal and the daemon log stay in ${path.join(kept.tmp, folders[0]!)}`);
+    expect(fs.existsSync(path.join(kept.tmp, folders[0]!, "agent", "31337")), "the daemon's data folder").to.equal(true);
+  });
 });
+
+/** The demo's temporary folders under `tmp`. */
+function demoFolders(tmp: string): string[] {
+  return fs.readdirSync(tmp).filter((f) => f.startsWith("treasury-demo-"));
+}
+
+/**
+ * `scripts/demo.ts` in a process with its own TMPDIR; with `signal`, sent once the daemon is running (its `[daemon]`
+ * line is out), else run to the end.
+ */
+function demoProcess(args: string[], signal?: NodeJS.Signals): Promise<{ code: number | null; stdout: string; stderr: string; tmp: string }> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "demo-tmpdir-"));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts", ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CI: "true", TMPDIR: tmp },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    let sent = false;
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+      if (signal && !sent && stdout.includes("[daemon]")) {
+        sent = true;
+        child.kill(signal);
+      }
+    });
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 100_000);
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, tmp });
+    });
+  });
+}

@@ -10,7 +10,7 @@
  */
 import { Wallet } from "ethers";
 import { startLocalChain } from "../devnet/chain.js";
-import { lensInterface } from "../src/chain/contracts.js";
+import { lensInterface } from "../src/abi/index.js";
 import { LensReader, toSnapshot } from "../src/chain/reader.js";
 import type { VaultSnapshot } from "../src/chain/types.js";
 import { AGENT_KEY, benchConfig } from "./config.js";

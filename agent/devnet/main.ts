@@ -104,7 +104,7 @@ if (opts.demo) {
   await chain.close();
 } else {
   console.log("\nRun the agent in another shell:");
-  console.log(`  AGENT_KEYSTORE_PASSWORD=${password} pnpm --filter ./agent exec tsx src/cli.ts run --config ${path.relative(path.resolve("."), configPath)}`);
+  console.log(`  AGENT_KEYSTORE_PASSWORD=${password} pnpm --filter ./agent exec treasury-agent run --config ${path.relative(path.resolve("."), configPath)}`);
   console.log("Ctrl-C stops the chain.\n");
   const timer = setInterval(() => void yieldChange().catch((err: unknown) => console.error(err)), Number(opts.yieldEvery));
   const stop = async () => {

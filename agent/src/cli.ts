@@ -10,6 +10,7 @@ import { planCommand, sessionsCommand, statusCommand } from "./cli/report-comman
 import { runCommand } from "./cli/run.js";
 import { keystoreCreateCommand, readAllStdin, type KeystoreCreateOptions } from "./cli/keystore.js";
 import { ENV_FIELDS } from "./config/load.js";
+import { AGENT_VERSION } from "./version.js";
 
 const configOption = () =>
   new Option("-c, --config <path>", "config file (JSON); defaults to $AGENT_CONFIG").env("AGENT_CONFIG");
@@ -49,6 +50,7 @@ export function buildProgram(print: (text: string) => void = (t) => process.stdo
       writeErr: output.writeErr ?? ((t) => process.stderr.write(t)),
     })
     .name("treasury-agent")
+    .version(AGENT_VERSION, "-V, --version", "print the agent's version")
     .description("The agent daemon of an agent-operated ERC-4626 treasury: reads, plans, checks, simulates, submits.")
     .showHelpAfterError()
     .addHelpText("after", `\n${environmentHelp()}`);
@@ -57,7 +59,10 @@ export function buildProgram(print: (text: string) => void = (t) => process.stdo
     .command("run")
     .description("run the daemon: one tick per vault every interval; serves /metrics and /health")
     .addOption(configOption())
-    .option("--once", "run one tick per vault, then exit")
+    .option(
+      "--once",
+      "run one tick per vault, wait for what it sent (at most tx.stuckAfterSeconds), then exit; exit 1 when a tick failed or its transaction reverted",
+    )
     .option("--reset-breakers", "close every vault's circuit breaker before starting")
     .option(
       "--release-quarantine [strategy]",
@@ -66,7 +71,8 @@ export function buildProgram(print: (text: string) => void = (t) => process.stdo
     )
     .action(async (opts: { config?: string; once?: boolean; resetBreakers?: boolean; releaseQuarantine?: string | true }) => {
       const controller = new AbortController();
-      const stop = () => controller.abort();
+      // The signal's name is the abort reason: the daemon logs it, finishes its tick, and says it stopped.
+      const stop = (signal: NodeJS.Signals) => controller.abort(signal);
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
       try {

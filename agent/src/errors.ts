@@ -1,15 +1,12 @@
 /**
  * Decodes the treasury's custom errors by name. Every error the vault and the session manager raise is declared in
- * ErrorsLib, so its ABI (from the contracts' build) decodes any revert data they return.
+ * ErrorsLib, so its ABI (generated from the contracts' build into `abi/`) decodes any revert data they return.
  */
-import { createRequire } from "node:module";
 import { Interface, type ErrorDescription } from "ethers";
+import { errorsLibAbi } from "./abi/index.js";
 import { formatAmount, formatChainTime } from "./util/format.js";
 
-const require = createRequire(import.meta.url);
-const errorsLib: { abi: unknown[] } = require("../../artifacts/contracts/libraries/ErrorsLib.sol/ErrorsLib.json");
-
-export const treasuryErrors = new Interface(errorsLib.abi as string[]);
+export const treasuryErrors = new Interface(errorsLibAbi);
 
 /** A decoded custom error: its name and its arguments by name. */
 export interface DecodedError {
@@ -109,6 +106,38 @@ export function describeRevertData(data: string): string {
 export function formatTreasuryError(error: DecodedError): string {
   const args = Object.entries(error.args).map(([k, v]) => `${k}=${k === "reason" && typeof v === "string" ? describeRevertData(v) : String(v)}`);
   return `${error.name}(${args.join(", ")})`;
+}
+
+/**
+ * What an operator can do about the treasury errors the daemon meets, by name: one line after the decoded error.
+ * Errors without an entry speak for themselves with their arguments.
+ */
+const HINTS: Record<string, string> = {
+  InvalidSessionParams:
+    "the session's parameters were refused when it was granted: the agent or the vault is the zero address, the scope is empty, the per-call volume is zero or above the per-epoch volume, calls per epoch are zero, or the window ends before it starts or has already ended; ask the session admin for a grant with valid parameters",
+  UnknownSession: "no session has this id: check vaults[].sessionId, or ask the session admin for a session",
+  NotSessionAgent: "the session belongs to another agent: the key is not the one the session was granted to",
+  NotSessionVault: "the session was granted for another vault",
+  SessionNotStarted: "the session opens later; the daemon waits for it",
+  SessionExpired: "the session has ended: ask the session admin for a new one (the daemon stands down until then)",
+  SessionRevoked: "the session was revoked: ask the session admin for a new one (the daemon stands down until then)",
+  AgentsPaused: "the guardian paused every agent; only governance lifts the pause (a proposal)",
+  OutOfScope: "the plan touches a strategy outside the session's scope",
+  DrawdownLimitReached: "the share price is below the drawdown floor: agents are stopped until governance acts",
+  StrategyCallFailed: "the strategy itself refused the call: it is quarantined, the other strategies are still managed",
+  StrategyDisabled: "governance or the guardian disabled the strategy: it can only be moved out of",
+  StrategyNotListed: "the strategy is not listed in the vault (any more)",
+};
+
+/** The hint for a treasury error, by name, if there is one. */
+export function hintFor(name: string | undefined): string | undefined {
+  return name === undefined ? undefined : HINTS[name];
+}
+
+/** A decoded error with its arguments, then its hint: `InvalidSessionParams(): the session's parameters were …`. */
+export function explainTreasuryError(error: DecodedError): string {
+  const hint = hintFor(error.name);
+  return hint ? `${formatTreasuryError(error)}: ${hint}` : formatTreasuryError(error);
 }
 
 /** Arguments of the treasury's errors that are token amounts (base units of the vault's asset), by error name. */

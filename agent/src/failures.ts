@@ -11,6 +11,13 @@ export class AgentError extends Error {
   }
 }
 
+/** An error and its cause in one line, for a log message: `lens snapshot of 0x… failed: connect ECONNREFUSED …`. */
+export function errorDetail(err: Error): string {
+  const cause = err.cause as { shortMessage?: string; message?: string } | undefined;
+  const why = cause?.shortMessage ?? cause?.message;
+  return (why ? `${err.message}: ${why}` : err.message).slice(0, 300);
+}
+
 /** The configuration (file or environment) is invalid. `field` is the dotted path of the first bad field. */
 export class ConfigError extends AgentError {
   constructor(
@@ -69,6 +76,9 @@ export class RevertError extends AgentError {
     super(message, options);
   }
 }
+
+/** `run --once`: a vault's tick failed (node, lens or internal error) or its transaction reverted on chain. */
+export class TickFailedError extends AgentError {}
 
 /** The journal could not be read or written; the daemon must not send without it. */
 export class JournalError extends AgentError {}

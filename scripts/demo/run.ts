@@ -72,7 +72,10 @@ export interface DemoOptions {
   port?: number;
   /** Wall-clock pause after each step (ms), to watch the dashboard; 0 by default. */
   paceMs?: number;
-  /** Where the daemon's journal, price history and log go; a fresh temporary directory by default. */
+  /**
+   * Where the daemon's journal, price history and log go. By default a fresh temporary folder, removed by `close` (and
+   * when the run fails); a folder given here is the caller's and is left in place.
+   */
   dataDir?: string;
   /** Progress lines. */
   out?: (line: string) => void;
@@ -117,7 +120,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   const out = options.out ?? ((line: string) => console.log(line));
   const { days, seed } = options;
   const market = yieldPath({ seed, days, strategies: 3 });
-  const chain = await startDemoChain();
+  const ownDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "treasury-demo-"));
+  const chain = await startDemoChain().catch((err: unknown) => {
+    if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
   let server: ObservabilityServer | undefined;
   let rpc: JsonRpcProvider | undefined;
   let daemonProvider: JsonRpcProvider | undefined;
@@ -126,9 +134,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     daemonProvider?.destroy();
     rpc?.destroy();
     await chain.close();
+    if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const story = await tellStory(chain, options, market, out);
+    const story = await tellStory(chain, { ...options, dataDir }, market, out);
     server = story.server;
     rpc = story.rpc;
     daemonProvider = story.daemonProvider;
@@ -216,7 +225,7 @@ async function tellStory(chain: DemoChain, options: DemoOptions, market: DayYiel
   out(`[session]    the session admin grants session #${sessionId} to the agent ${agentAddress}: ${days} d, ${amount(500_000n * unit, fmt)} per call, ${amount(1_500_000n * unit, fmt)} and 6 calls a day, 1 h apart`);
 
   // 5. The daemon, assembled as `treasury-agent run` assembles it.
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "treasury-demo-"));
+  const dataDir = options.dataDir!;
   fs.mkdirSync(dataDir, { recursive: true });
   const logPath = path.join(dataDir, "daemon.log");
   const config = parseConfig(

@@ -77,7 +77,10 @@ interface Endpoint {
   url: string;
   name: string;
   restingUntil: number;
+  /** Requests failed in a row (0 while it answers). */
   failures: number;
+  /** When the current run of failures began. */
+  failingSince: number;
 }
 
 type Payload = JsonRpcPayload | JsonRpcPayload[];
@@ -99,7 +102,7 @@ export class FailoverProvider extends JsonRpcProvider {
       cacheTimeout: -1,
       pollingInterval: options.pollingIntervalMs ?? 4_000,
     });
-    this.endpoints = options.urls.map((url) => ({ url, name: endpointName(url), restingUntil: 0, failures: 0 }));
+    this.endpoints = options.urls.map((url) => ({ url, name: endpointName(url), restingUntil: 0, failures: 0, failingSince: 0 }));
     this.now = options.now ?? Date.now;
   }
 
@@ -185,6 +188,13 @@ export class FailoverProvider extends JsonRpcProvider {
   }
 
   private succeeded(endpoint: Endpoint): void {
+    if (endpoint.failures > 0) {
+      const seconds = Math.round((this.now() - endpoint.failingSince) / 1000);
+      this.options.log?.info(
+        { endpoint: endpoint.name, failures: endpoint.failures, downSeconds: seconds },
+        `RPC endpoint ${endpoint.name} recovered: it answers again after ${endpoint.failures} failed request${endpoint.failures === 1 ? "" : "s"} over ${seconds}s`,
+      );
+    }
     endpoint.failures = 0;
     endpoint.restingUntil = 0;
     const index = this.endpoints.indexOf(endpoint);
@@ -199,12 +209,14 @@ export class FailoverProvider extends JsonRpcProvider {
 
   private failed(endpoint: Endpoint, payload: Payload, err: unknown): void {
     const kind = failureKind(err);
+    if (endpoint.failures === 0) endpoint.failingSince = this.now();
     endpoint.failures++;
     endpoint.restingUntil = this.now() + this.options.retryFailedAfterMs;
     const method = Array.isArray(payload) ? payload.map((p) => p.method).join(",") : payload.method;
-    this.options.log?.warn(
+    // Once per outage at warn; the requests that fail after it are debug lines, until the endpoint recovers.
+    this.options.log?.[endpoint.failures === 1 ? "warn" : "debug"](
       { endpoint: endpoint.name, method, kind, error: shortError(err), failures: endpoint.failures },
-      "RPC endpoint failed",
+      endpoint.failures === 1 ? "RPC endpoint failed" : "RPC endpoint failed again",
     );
     this.options.onError?.(endpoint.name, kind);
   }

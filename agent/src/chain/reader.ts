@@ -3,10 +3,9 @@
  * that reverts while the node still answers is the lens's fault, not the node's (`LensFaultError`, `lens-reverted`).
  */
 import { getAddress, type Provider } from "ethers";
-import type { ITreasuryLens } from "../../../types/ethers-contracts/lens/TreasuryLens.js";
-import { TreasuryLens__factory } from "./contracts.js";
+import { ITreasuryLens__factory, type ITreasuryLens } from "../abi/index.js";
 import type { SessionState, StrategyState, VaultSnapshot } from "./types.js";
-import { describeRevertData } from "../errors.js";
+import { decodeTreasuryError, describeRevertData, explainTreasuryError } from "../errors.js";
 import { isRevert, revertDataOf } from "../executor/revert-data.js";
 import { LensFaultError, RpcError } from "../failures.js";
 
@@ -22,7 +21,7 @@ export class LensReader implements ChainReader {
   ) {}
 
   async snapshot(vault: string, agent: string): Promise<VaultSnapshot> {
-    const lens = TreasuryLens__factory.connect(this.lens, this.provider);
+    const lens = ITreasuryLens__factory.connect(this.lens, this.provider);
     let raw: ITreasuryLens.SnapshotStructOutput;
     try {
       raw = await lens.snapshot(vault, agent);
@@ -44,7 +43,8 @@ export class LensReader implements ChainReader {
       return new RpcError(`lens snapshot of ${vault} failed, and the node does not answer eth_blockNumber either`, { cause: err });
     }
     const data = revertDataOf(err);
-    const revert = data === undefined ? undefined : describeRevertData(data);
+    const decoded = data === undefined ? undefined : decodeTreasuryError(data);
+    const revert = data === undefined ? undefined : decoded ? explainTreasuryError(decoded) : describeRevertData(data);
     return new LensFaultError(
       "lens-reverted",
       `lens ${this.lens} reverted reading vault ${vault} (${revert === undefined ? "no revert data" : revert === "0x" ? "bare revert" : revert}) while the node answers`,

@@ -1,4 +1,5 @@
 /** Readable text for the CLI: vault status, sessions, and a dry-run plan. */
+import { hintFor } from "../errors.js";
 import type { SessionState, VaultSnapshot } from "../chain/types.js";
 import { formatPredicted } from "../checks/verdict.js";
 import type { TickReport } from "../daemon/vault-runner.js";
@@ -121,7 +122,10 @@ export function renderPlanReport(report: TickReport): string {
           `   (predicted loss ${amt(report.verdict.predictedLoss)}, idle after ${amt(report.verdict.idleAfter)})`,
       );
     }
-    if (report.result.kind === "dry-run") out.push(`  simulation: ${report.result.simulation}`);
+    if (report.result.kind === "dry-run") {
+      const hint = hintFor(/^(\w+)\(/.exec(report.result.simulation)?.[1]);
+      out.push(`  simulation: ${report.result.simulation}${hint ? `: ${hint}` : ""}`);
+    }
   }
   out.push("  dry run: nothing was signed or sent.");
   return out.join("\n");

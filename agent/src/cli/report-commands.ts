@@ -29,7 +29,7 @@ export async function statusCommand(options: { config?: string }, print: (text: 
   try {
     const reader = new LensReader(ctx.provider, ctx.config.lens);
     const paths = dataPaths(ctx.config, ctx.agent);
-    const journal = new FileJournal(paths.journal);
+    const journal = new FileJournal(paths.journal, { readOnly: true });
     const { runners } = await readOnlyRunners(ctx);
     print(`Agent ${ctx.agent} on chain ${ctx.chainId}`);
     for (const runner of runners) {

@@ -3,13 +3,16 @@ import type { Logger } from "pino";
 import type { FailoverProvider } from "../chain/provider.js";
 import { loadConfig, redactedConfig } from "../config/load.js";
 import type { AgentConfig } from "../config/schema.js";
-import { ConfigError } from "../failures.js";
+import { formatTreasuryError } from "../errors.js";
+import type { ReconcileReport } from "../executor/executor.js";
+import { ConfigError, errorDetail, TickFailedError } from "../failures.js";
 import { loadWallet } from "../config/key.js";
 import { assembleDaemon, serveDaemon, type AssembledDaemon } from "../daemon/assemble.js";
 import { assertChain, createProvider } from "../daemon/build.js";
 import { createLogger } from "../obs/logger.js";
 import { Metrics } from "../obs/metrics.js";
 import { systemClock } from "../util/clock.js";
+import { formatDuration } from "../util/format.js";
 
 export interface RunOptions {
   config?: string;
@@ -22,6 +25,7 @@ export interface RunOptions {
 export async function runCommand(options: RunOptions, signal: AbortSignal): Promise<void> {
   const config = loadConfig(options.config);
   const log = createLogger(config.log.level);
+  announceStop(signal, log);
   const metrics = new Metrics({ defaultMetrics: true });
   const provider = createProvider(config, { log, metrics });
   try {
@@ -61,11 +65,72 @@ async function runWith(
     log.info({ url: `http://${config.metrics.host}:${server.port}/` }, "serving the dashboard (/), /metrics and /health");
   }
   try {
-    if (options.once) await assembled.daemon.tick();
+    if (options.once) await once(assembled, config, log, signal);
     else await assembled.daemon.run(signal);
   } finally {
     await server?.close();
   }
+}
+
+/** Says so when SIGINT or SIGTERM arrives: the tick under way is finished, then the daemon stops. */
+function announceStop(signal: AbortSignal, log: Logger): void {
+  const announce = () =>
+    log.info(
+      { signal: String(signal.reason) },
+      `received ${String(signal.reason)}: stopping after the current tick (a second ${String(signal.reason)} ends the process at once)`,
+    );
+  if (signal.aborted) announce();
+  else signal.addEventListener("abort", announce, { once: true });
+}
+
+/**
+ * `run --once`: one tick per vault, then a bounded wait for what it sent. The wait follows each transaction to its
+ * receipt and `network.confirmations` (sending nothing more: no re-broadcast, no replacement) for at most
+ * `tx.stuckAfterSeconds`, the time after which a running daemon would replace it, and records the outcome in the
+ * journal. What is still in flight then stays in the journal, and the next run settles it before planning anything
+ * new for that vault; that is said, not left silent. Fails (exit 1) when a vault's tick failed or its transaction
+ * reverted on chain.
+ */
+async function once(assembled: AssembledDaemon, config: AgentConfig, log: Logger, signal: AbortSignal): Promise<void> {
+  const ticks = await assembled.daemon.tick();
+  const revertedLine = (vault: string, r: ReconcileReport) =>
+    `${vault}: transaction ${r.hash} reverted on chain${r.revert?.decoded ? ` (${formatTreasuryError(r.revert.decoded)})` : ""}`;
+  const reverted: string[] = ticks.flatMap((t) => (t.report?.settled ?? []).filter((r) => r.state === "reverted").map((r) => revertedLine(t.vault, r)));
+  if (assembled.executor) {
+    const pollMs = Math.min(config.network.pollIntervalMs, 2_000);
+    const deadline = Date.now() + config.tx.stuckAfterSeconds * 1_000;
+    let waiting = assembled.runners.filter((r) => r.inFlight());
+    if (waiting.length > 0) {
+      log.info(
+        { vaults: waiting.map((r) => r.config.label), waitSeconds: config.tx.stuckAfterSeconds },
+        `waiting for the transaction${waiting.length === 1 ? "" : "s"} sent (receipt and ${config.network.confirmations} confirmation${config.network.confirmations === 1 ? "" : "s"}), at most ${formatDuration(config.tx.stuckAfterSeconds)} (tx.stuckAfterSeconds)`,
+      );
+    }
+    while (waiting.length > 0 && Date.now() < deadline && !signal.aborted) {
+      await systemClock.sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())), signal);
+      for (const runner of waiting) {
+        for (const r of await runner.follow()) {
+          if (r.state === "reverted") reverted.push(revertedLine(runner.config.label, r));
+        }
+      }
+      waiting = waiting.filter((r) => r.inFlight());
+    }
+    for (const runner of waiting) {
+      const entry = runner.inFlight()!;
+      const last = entry.attempts[entry.attempts.length - 1]!;
+      log.warn(
+        { vault: runner.config.label, intentHash: entry.intentHash, tx: last.hash, nonce: entry.record.nonce },
+        `left intent ${entry.intentHash} (tx ${last.hash}, nonce ${entry.record.nonce}) in flight for ${runner.config.label}: ` +
+          `no receipt with ${config.network.confirmations} confirmation${config.network.confirmations === 1 ? "" : "s"} yet. It is in the journal; the next run settles it first ` +
+          `(records it if mined, sends the same bytes again if the node lost them, replaces it with higher fees once stuck, or cancels it if the plan no longer passes) ` +
+          `and plans nothing new for this vault until then`,
+      );
+    }
+  }
+  const failed = ticks.filter((t) => t.error).map((t) => `${t.vault}: ${errorDetail(t.error!)}`);
+  log.info({ failed: failed.length, reverted: reverted.length }, "stopped after one tick (--once)");
+  const problems = [...failed, ...reverted];
+  if (problems.length > 0) throw new TickFailedError(`run --once: ${problems.join("; ")}`);
 }
 
 /** Serves the dashboard, /metrics and /health; an address it cannot listen on is a configuration error naming

@@ -11,7 +11,7 @@ import { LensReader, type ChainReader } from "../chain/reader.js";
 import type { AgentConfig, PlannerConfig } from "../config/schema.js";
 import { Executor } from "../executor/executor.js";
 import { KeyFunds } from "../executor/funds.js";
-import { FileJournal, type Journal } from "../executor/journal.js";
+import { FileJournal, JOURNAL_FORMAT, type Journal } from "../executor/journal.js";
 import { ProviderSimulator, WalletSender, type TxSender } from "../executor/sender.js";
 import { ChainMismatchError, ConfigError, LensFaultError, RpcError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
@@ -52,7 +52,9 @@ export function createProvider(config: AgentConfig, obs: { log?: Logger; metrics
 
 /**
  * Fails unless the endpoints serve the configured chain: every endpoint that answers must name it (a secondary on
- * another chain would be found out only at failover, too late), and at least one must answer.
+ * another chain would be found out only at failover, too late), and at least one must answer. With none answering,
+ * the start fails at once, naming each endpoint (scheme, host and port only); there is nothing to retry against. An
+ * endpoint down while another answers is a warning: requests go to the others, and it is tried again later.
  */
 export async function assertChain(provider: JsonRpcProvider, config: AgentConfig, log?: Logger): Promise<bigint> {
   const expected = BigInt(config.network.chainId);
@@ -60,12 +62,16 @@ export async function assertChain(provider: JsonRpcProvider, config: AgentConfig
     provider instanceof FailoverProvider
       ? await provider.probeEach("eth_chainId")
       : [await provider.send("eth_chainId", []).then((result: unknown) => ({ endpoint: endpointName(config.network.rpcUrl), result }), (err: unknown) => ({ endpoint: endpointName(config.network.rpcUrl), result: undefined, error: String((err as Error).message) }))];
-  let reachable = 0;
+  const down = answers.filter((a) => a.result === undefined);
+  if (down.length === answers.length) {
+    const field = config.network.rpcUrls.length > 1 ? "network.rpcUrls" : "network.rpcUrl";
+    const detail = down.map((a) => `${a.endpoint} (${a.error})`).join("; ");
+    throw new RpcError(
+      `cannot reach ${answers.length > 1 ? "any RPC endpoint" : "the RPC endpoint"}: ${detail}. Is the node running, and is ${field} (or AGENT_RPC_URL) right? Nothing was sent`,
+    );
+  }
   for (const a of answers) {
-    if (a.result === undefined) {
-      log?.warn({ endpoint: a.endpoint, error: a.error }, "RPC endpoint unreachable at start; it will be tried again later");
-      continue;
-    }
+    if (a.result === undefined) continue;
     let actual: bigint;
     try {
       actual = BigInt(a.result as string);
@@ -73,11 +79,12 @@ export async function assertChain(provider: JsonRpcProvider, config: AgentConfig
       throw new RpcError(`${a.endpoint} answered eth_chainId with ${JSON.stringify(a.result)}`);
     }
     if (actual !== expected) throw new ChainMismatchError(expected, actual, a.endpoint);
-    reachable++;
   }
-  if (reachable === 0) {
-    const detail = answers.map((a) => `${a.endpoint} (${a.error})`).join("; ");
-    throw new RpcError(`cannot reach ${answers.length > 1 ? "any RPC endpoint" : "the RPC endpoint"}: ${detail}`);
+  for (const a of down) {
+    log?.warn(
+      { endpoint: a.endpoint, error: a.error },
+      `RPC endpoint ${a.endpoint} unreachable at start (${a.error}); using the others, and trying it again every ${config.network.retryFailedAfterMs} ms`,
+    );
   }
   return expected;
 }
@@ -152,7 +159,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
   const { config, provider, agent, clock, log, metrics } = options;
   const reader = options.reader ?? new LensReader(provider, config.lens);
   const paths = dataPaths(config, agent);
-  const journal = options.journal ?? openJournal(paths.journal, config.dataDir);
+  const journal = options.journal ?? openJournal(paths.journal, config.dataDir, log, options.readOnly);
   const sender = options.sender ?? (options.wallet ? new WalletSender(provider, options.wallet.connect(provider)) : undefined);
   const funds = sender ? new KeyFunds(sender.address, parseEther(config.tx.lowBalanceEth), log.child({ component: "funds" }), metrics) : undefined;
   const executor = sender
@@ -228,8 +235,11 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
   return { runners, executor, journal, funds };
 }
 
-/** Opens the journal; a data directory that cannot be created or written is a configuration error naming dataDir. */
-function openJournal(file: string, dataDir: string): Journal {
+/**
+ * Opens the journal; a data directory that cannot be created or written is a configuration error naming dataDir. A
+ * daemon that writes migrates an older format once (and says so); read-only commands read it as it is.
+ */
+function openJournal(file: string, dataDir: string, log: Logger, readOnly = false): Journal {
   try {
     fs.mkdirSync(dataDir, { recursive: true });
     fs.accessSync(dataDir, fs.constants.W_OK);
@@ -238,7 +248,14 @@ function openJournal(file: string, dataDir: string): Journal {
       cause: err,
     });
   }
-  return new FileJournal(file);
+  const journal = new FileJournal(file, { readOnly });
+  if (journal.migratedFrom) {
+    log.warn(
+      { journal: file, from: journal.migratedFrom.format, to: JOURNAL_FORMAT, backup: journal.migratedFrom.backup },
+      `journal migrated from format ${journal.migratedFrom.format} to ${JOURNAL_FORMAT} (every intent and in-flight transaction kept); the old file is kept at ${journal.migratedFrom.backup}`,
+    );
+  }
+  return journal;
 }
 
 /** Fails with a configuration error naming `field` when no contract is deployed at `address`. */

@@ -1,6 +1,7 @@
 /**
- * The loop: every interval, one tick per managed vault, in order. A vault whose tick fails is logged and counted and
- * retried at the next tick; the others go on. A lens fault (the snapshot call reverts while the node answers, or the
+ * The loop: every interval, one tick per managed vault, in order. A vault whose tick fails is counted and retried at
+ * the next tick, the others going on; the failure is logged once (and again only when it changes), and the first good
+ * tick after it says `recovered`. A lens fault (the snapshot call reverts while the node answers, or the
  * snapshot does not add up) is not an outage: it is logged once per distinct fault, at error level, with its figures,
  * and shown as the vault's result and in `agent_lens_fault` until the lens answers properly again. `/health` reports how recent the last good tick is, and turns unhealthy
  * after three ticks in a row where every vault failed or saw only stale state.
@@ -8,10 +9,11 @@
 import { formatEther } from "ethers";
 import type { Logger } from "pino";
 import type { KeyFunds } from "../executor/funds.js";
-import { LensFaultError, RpcError } from "../failures.js";
+import { errorDetail, LensFaultError, RpcError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
 import type { HealthReport } from "../obs/server.js";
 import type { Clock } from "../util/clock.js";
+import { formatDuration } from "../util/format.js";
 import type { TickReport, VaultRunner } from "./vault-runner.js";
 
 export interface DaemonOptions {
@@ -60,6 +62,8 @@ export class Daemon {
   private readonly lastReadiness = new Map<string, VaultReadiness>();
   /** The lens fault each vault is in, by label: its kind and message. */
   private readonly lensFaults = new Map<string, LensFaultError>();
+  /** Vaults whose ticks fail, by label: since when (wall ms), how many ticks, and the failure logged last. */
+  private readonly failing = new Map<string, { since: number; ticks: number; key: string }>();
 
   constructor(
     readonly runners: VaultRunner[],
@@ -77,6 +81,7 @@ export class Daemon {
       const stop = this.metrics.tickSeconds.startTimer({ vault });
       try {
         const report = await runner.tick();
+        this.tickRecovered(vault);
         this.lensRecovered(vault);
         this.lastResult.set(vault, report.result.kind);
         this.lastReadiness.set(vault, vaultReadiness(report));
@@ -92,7 +97,7 @@ export class Daemon {
         }
         const kind = err instanceof RpcError ? "rpc" : "internal";
         this.metrics.tickErrors.inc({ vault, kind });
-        this.log.error({ vault, err }, "tick failed; retrying next interval");
+        this.tickFailed(vault, kind, err as Error);
         this.lastResult.set(vault, "error");
         this.lastReadiness.set(vault, { state: "cannot-act", result: "error", reason: `tick failed: ${(err as Error).message}` });
         out.push({ vault, error: err as Error });
@@ -110,6 +115,42 @@ export class Daemon {
       this.log.warn({ err }, "the tick observer failed");
     }
     return out;
+  }
+
+  /**
+   * A failed tick (the node down, or an internal error) is logged once, at error level, when the vault starts failing
+   * and again only when the failure changes; the ticks in between are debug lines (and counted in
+   * `agent_tick_errors_total`). The first good tick after it says `recovered`.
+   */
+  private tickFailed(vault: string, kind: string, err: Error): void {
+    const detail = errorDetail(err);
+    // A node outage is one failure whichever request of the tick it cut; an internal error is told by its message.
+    const key = kind === "rpc" ? kind : `${kind}:${err.message}`;
+    const was = this.failing.get(vault);
+    if (!was) {
+      this.failing.set(vault, { since: this.clock.nowMs(), ticks: 1, key });
+      const every = this.options.pollIntervalMs < 1_000 ? `${this.options.pollIntervalMs} ms` : formatDuration(Math.round(this.options.pollIntervalMs / 1000));
+      this.log.error({ vault, kind, err }, `tick failed: ${detail}; retrying every ${every} (logged again when the failure changes, and when it recovers)`);
+      return;
+    }
+    was.ticks++;
+    if (was.key !== key) {
+      was.key = key;
+      this.log.error({ vault, kind, err, failedTicks: was.ticks }, `tick still failing, now: ${detail}`);
+    } else {
+      this.log.debug({ vault, kind, failedTicks: was.ticks }, `tick failed again: ${detail}`);
+    }
+  }
+
+  private tickRecovered(vault: string): void {
+    const was = this.failing.get(vault);
+    if (!was) return;
+    this.failing.delete(vault);
+    const seconds = Math.round((this.clock.nowMs() - was.since) / 1000);
+    this.log.info(
+      { vault, failedTicks: was.ticks, downSeconds: seconds },
+      `recovered: vault ${vault} ticks again after ${was.ticks} failed tick${was.ticks === 1 ? "" : "s"} over ${formatDuration(seconds)}`,
+    );
   }
 
   /** Counts every tick in the fault; logs it when it is new for the vault (another kind, revert or figures). */
@@ -134,13 +175,25 @@ export class Daemon {
     this.log.info({ vault, was: previous.kind }, "the lens answers properly again");
   }
 
+  /**
+   * Ticks every interval until `signal` aborts (its reason, e.g. "SIGTERM", is named in the last line). A tick under
+   * way when it aborts is finished first: nothing is left half-sent.
+   */
   async run(signal: AbortSignal): Promise<void> {
     this.log.info({ vaults: this.runners.map((r) => r.config.vault), intervalMs: this.options.pollIntervalMs }, "daemon started");
+    let ticks = 0;
     while (!signal.aborted) {
       await this.tick();
+      ticks++;
       await this.clock.sleep(this.options.pollIntervalMs, signal);
     }
-    this.log.info("daemon stopped");
+    const inFlight = this.runners.filter((r) => r.inFlight()).map((r) => r.config.label);
+    const reason = signal.reason === undefined || signal.reason instanceof Error ? "" : ` (${String(signal.reason)})`;
+    this.log.info(
+      { ticks, inFlight, reason: signal.reason instanceof Error ? undefined : signal.reason },
+      `daemon stopped${reason} after ${ticks} tick${ticks === 1 ? "" : "s"}` +
+        (inFlight.length > 0 ? `; a transaction is still in flight for ${inFlight.join(", ")}: it stays in the journal and the next start settles it first` : ""),
+    );
   }
 
   /** Whether the agent can act now (see `ReadinessReport`): the body of `/ready`. */

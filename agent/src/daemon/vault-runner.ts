@@ -11,10 +11,11 @@ import type { Target, VaultSnapshot } from "../chain/types.js";
 import { checkRebalance, sessionFromSnapshot, type RebalanceCheckInput, type RebalanceVerdict } from "../checks/rebalance-check.js";
 import { snapshotValuation } from "../checks/valuation.js";
 import { formatPredicted } from "../checks/verdict.js";
-import { formatTreasuryError } from "../errors.js";
+import { formatErrorForPeople, formatTreasuryError, hintFor } from "../errors.js";
 import { classifyRevert, type RevertClass } from "../executor/classify.js";
 import { realizeLossCalldata, simulateRebalance, type Executor, type ReconcileReport } from "../executor/executor.js";
 import type { IntentRecord, LossRealization } from "../executor/intent.js";
+import type { JournalEntry } from "../executor/journal.js";
 import { findLosses } from "../losses/find.js";
 import type { CallSimulator } from "../executor/sender.js";
 import { LensFaultError, RevertError } from "../failures.js";
@@ -25,7 +26,7 @@ import type { QuarantineList } from "../quarantine/store.js";
 import { assessVault, type SessionPolicy, type VaultAssessment } from "../session/assess.js";
 import { EndedSessions } from "../session/ended.js";
 import type { Clock } from "../util/clock.js";
-import { formatAmount, formatChainTime, formatDuration } from "../util/format.js";
+import { formatAmount, formatChainTime, formatDuration, tokenUnits } from "../util/format.js";
 import type { EstimateOptions, YieldEstimate } from "../yield/estimate.js";
 import type { PriceHistory } from "../yield/history.js";
 import type { CircuitBreaker } from "./breaker.js";
@@ -133,6 +134,22 @@ export class VaultRunner {
 
   get quarantine(): QuarantineList {
     return this.deps.quarantine;
+  }
+
+  /**
+   * Follows what this vault has in flight, sending nothing (`Executor.follow`), and acts on what settled as a tick
+   * would (outcome metrics; a revert opens the breaker or quarantines the strategy it names). For `run --once`.
+   */
+  async follow(): Promise<ReconcileReport[]> {
+    if (!this.deps.executor) return [];
+    const reports = await this.deps.executor.follow(this.config.vault);
+    for (const r of reports) if (r.state !== "pending" && r.state !== "awaiting-confirmations") this.afterSettled(r, this.deps.log);
+    return reports;
+  }
+
+  /** This vault's intent sent and not yet settled, if any (the journal's; undefined in read-only runners). */
+  inFlight(): JournalEntry | undefined {
+    return this.deps.executor?.inFlight(this.config.vault);
   }
 
   private floor(): bigint {
@@ -255,12 +272,20 @@ export class VaultRunner {
       now,
     });
     report.verdict = verdict;
-    const planLog = { sessionId: session.id.toString(), targets: free.targets.map((t) => `${t.strategy}=${t.assets}`), volume: free.volume.toString() };
+    // Amounts in token units for people (and the same in base units, `…BaseUnits`, for machines).
+    const units = (v: bigint) => tokenUnits(v, snapshot.assetDecimals);
+    const planLog = {
+      sessionId: session.id.toString(),
+      targets: free.targets.map((t) => `${t.strategy}=${units(t.assets)}`),
+      targetsBaseUnits: free.targets.map((t) => `${t.strategy}=${t.assets}`),
+      volume: units(free.volume),
+      volumeBaseUnits: free.volume.toString(),
+    };
     if (!verdict.ok) {
       this.lastHold = undefined;
       const error = formatPredicted(verdict.error!);
       deps.metrics.rejected.inc({ vault: config.label, stage: "mirror", error: verdict.error!.name });
-      log.error({ ...planLog, error }, "plan outside bounds; not sent");
+      log.error({ ...planLog, error: this.forPeople(error, snapshot), errorBaseUnits: error }, "plan outside bounds; not sent");
       return done({ kind: "rejected", stage: "mirror", error });
     }
     /** The plan at the real gas price: a hold, or the same targets (anything else breaks the planner contract). */
@@ -292,7 +317,17 @@ export class VaultRunner {
     if (plan.kind === "hold") return hold(plan);
     this.lastHold = undefined;
 
-    log.info({ ...planLog, reason: plan.reason, expectedGain: plan.expectedGain.toString(), gasCost: plan.gasCost.toString() }, "plan passes the checks and the simulation; sending");
+    log.info(
+      {
+        ...planLog,
+        reason: plan.reason,
+        expectedGain: units(plan.expectedGain),
+        expectedGainBaseUnits: plan.expectedGain.toString(),
+        gasCost: units(plan.gasCost),
+        gasCostBaseUnits: plan.gasCost.toString(),
+      },
+      "plan passes the checks and the simulation; sending",
+    );
     const submitted = await deps.executor.submit({
       snapshot,
       sessionId: session.id,
@@ -345,7 +380,16 @@ export class VaultRunner {
     for (const loss of findLosses(snapshot, this.config.losses.tolerance)) {
       const mark = `${loss.strategy.toLowerCase()}:${loss.allocation}`;
       if (this.lossRefused.has(mark) || executor.lossRealizationSent(this.config.vault, loss.strategy, loss.allocation)) continue;
-      const fields = { strategy: loss.strategy, allocation: loss.allocation.toString(), value: loss.value.toString(), loss: loss.loss.toString() };
+      const units = (v: bigint) => tokenUnits(v, snapshot.assetDecimals);
+      const fields = {
+        strategy: loss.strategy,
+        allocation: units(loss.allocation),
+        value: units(loss.value),
+        loss: units(loss.loss),
+        allocationBaseUnits: loss.allocation.toString(),
+        valueBaseUnits: loss.value.toString(),
+        lossBaseUnits: loss.loss.toString(),
+      };
       const reason = `strategy #${loss.index} ${loss.strategy} is worth ${amount(loss.value)} against the vault's mark of ${amount(loss.allocation)}: a loss of ${amount(loss.loss)}`;
       const submitted = await executor.realizeLoss(snapshot, loss, reason);
       if (submitted.status === "rejected") {
@@ -424,6 +468,8 @@ export class VaultRunner {
   private onRevert(error: RevertError | undefined, stage: "simulation" | "chain", log: Logger, block: bigint, touched: string[]): RevertClass {
     const cls = classifyRevert(error?.decoded);
     const what = error ? describe(error) : "unknown revert";
+    const said = this.lastSnapshot ? this.forPeople(what, this.lastSnapshot) : what;
+    const hint = hintFor(error?.decoded?.name);
     this.deps.metrics.rejected.inc({ vault: this.config.label, stage, error: error?.decoded?.name ?? "unknown" });
     const blamed = cls === "quarantine" ? blamedStrategy(error?.decoded) : undefined;
     if (cls === "replan") {
@@ -452,12 +498,15 @@ export class VaultRunner {
     if (cls === "permanent" || cls === "quarantine") {
       this.deps.breaker.trip(`${stage}: ${what}`, new Date(this.deps.clock.nowMs()));
       this.deps.metrics.breaker.set({ vault: this.config.label }, 1);
-      log.error({ error: what, stage }, "permanent revert; circuit breaker open, no retries until reset");
+      log.error(
+        { error: said, errorBaseUnits: what, stage, ...(hint ? { hint } : {}) },
+        `permanent revert (${said}${hint ? `: ${hint}` : ""}); circuit breaker open, no retries until reset`,
+      );
       return "permanent";
     } else if (cls === "stand-down") {
-      log.warn({ error: what, stage }, "the session can no longer act; standing down");
+      log.warn({ error: said, errorBaseUnits: what, stage, ...(hint ? { hint } : {}) }, `the session can no longer act (${said}${hint ? `: ${hint}` : ""}); standing down`);
     } else {
-      log.info({ error: what, stage }, "rate or budget limit; waiting");
+      log.info({ error: said, errorBaseUnits: what, stage }, `rate or budget limit (${said}); waiting`);
     }
     return cls;
   }
@@ -498,6 +547,11 @@ export class VaultRunner {
       log.error(fields, `quarantined strategy ${label}: ${finding.detail}; no longer moving out of it, its position is left for governance`);
     }
     this.deps.metrics.quarantined.set({ vault: this.config.label, strategy: finding.strategy }, 1);
+  }
+
+  /** A formatted treasury error as people read it: amounts in the asset's units, times as chain time. */
+  private forPeople(text: string, snapshot: VaultSnapshot): string {
+    return formatErrorForPeople(text, { decimals: snapshot.assetDecimals });
   }
 
   private indexOf(strategy: string): number {
@@ -566,7 +620,11 @@ export class VaultRunner {
       const id = s.id.toString();
       if (this.warned.has(id)) continue;
       this.warned.add(id);
-      log.warn({ sessionId: id, secondsLeft: s.timeLeft.toString() }, `session #${id} expires in ${s.timeLeft}s; ask the session admin for a new one`);
+      const endsAt = snapshot.timestamp + s.timeLeft;
+      log.warn(
+        { sessionId: id, secondsLeft: s.timeLeft.toString(), endsAt: endsAt.toString() },
+        `session #${id} expires in ${formatDuration(s.timeLeft)} (at chain time ${formatChainTime(endsAt)}); ask the session admin for a new one`,
+      );
     }
   }
 }

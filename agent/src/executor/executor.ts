@@ -8,10 +8,11 @@
 import { ZeroHash } from "ethers";
 import type { Logger } from "pino";
 import type { Target, VaultSnapshot } from "../chain/types.js";
-import { vaultInterface } from "../chain/contracts.js";
+import { vaultInterface } from "../abi/index.js";
 import { formatTreasuryError } from "../errors.js";
 import { RevertError, RpcError } from "../failures.js";
 import type { Clock } from "../util/clock.js";
+import { gweiUnits } from "../util/format.js";
 import { bumpedFees, initialFees, type FeePolicy } from "./fees.js";
 import { intentHash as hashOf, stateDigest, type IntentRecord } from "./intent.js";
 import type { Attempt, Journal, JournalEntry, Outcome } from "./journal.js";
@@ -226,7 +227,12 @@ export class Executor {
     const vault = snapshot.vault;
     this.hooks.funds?.observe(quote.balance);
     const fees = initialFees(quote.baseFee, quote.tip, this.options.fees);
-    if (!fees) return { status: "deferred", reason: `base fee ${quote.baseFee} is above the ceiling ${this.options.fees.maxFeePerGasCeiling}` };
+    if (!fees) {
+      return {
+        status: "deferred",
+        reason: `the base fee ${gweiUnits(quote.baseFee)} gwei leaves no room under the fee ceiling of ${gweiUnits(this.options.fees.maxFeePerGasCeiling)} gwei (tx.maxFeePerGasGwei); waiting for it to fall`,
+      };
+    }
 
     const nonce = this.nextNonce(quote.pendingNonce);
     const chainId = await this.sender.chainId();
@@ -272,6 +278,17 @@ export class Executor {
   async reconcile(vault?: string, recheck?: Recheck): Promise<ReconcileReport[]> {
     const reports: ReconcileReport[] = [];
     for (const entry of this.journal.inFlight(vault)) reports.push(await this.reconcileOne(entry, recheck));
+    return reports;
+  }
+
+  /**
+   * Looks at this vault's in-flight intents and records what became of them (mined, with its confirmations, or
+   * dropped), sending nothing: no re-broadcast, no replacement, no cancellation. For `run --once`, which waits for what
+   * it sent without deciding anything more; the next `reconcile` takes over whatever is still pending.
+   */
+  async follow(vault: string): Promise<ReconcileReport[]> {
+    const reports: ReconcileReport[] = [];
+    for (const entry of this.journal.inFlight(vault)) reports.push(await this.reconcileOne(entry, undefined, 0, undefined, true));
     return reports;
   }
 
@@ -333,6 +350,7 @@ export class Executor {
     recheck?: Recheck,
     depth = 0,
     sent?: { tracking: Tracking; justSent: true },
+    followOnly = false,
   ): Promise<ReconcileReport> {
     const { intentHash, record } = entry;
     const base = { intentHash, vault: record.vault, ...(record.action ? { action: "realize-loss" as const } : {}) };
@@ -386,7 +404,7 @@ export class Executor {
     if (tracking.latestNonce > record.nonce) {
       // The nonce was used, but by none of our attempts (checked again to close the race with mining).
       const late = await this.findReceipt(entry);
-      if (late && depth < 2) return this.reconcileOne(entry, recheck, depth + 1);
+      if (late && depth < 2) return this.reconcileOne(entry, recheck, depth + 1, undefined, followOnly);
       // A node behind a load balancer can count the nonce on one backend and miss the receipt on another. The intent
       // is dropped only when the nonce was also seen used, without a receipt, at an earlier head, or when another
       // journaled intent of ours is known to have been mined with that nonce.
@@ -410,6 +428,7 @@ export class Executor {
     this.nonceUsedAt.delete(intentHash);
 
     const last = entry.attempts[entry.attempts.length - 1]!;
+    if (followOnly) return { ...base, state: "pending", hash: last.hash };
     if (!tracking.lastKnown) {
       // Never reached a node (or the node forgot it). Broadcast again only what still passes; a cancellation always does.
       const problem = last.cancel || !recheck ? undefined : await recheck(record);
@@ -428,7 +447,10 @@ export class Executor {
     const { baseFee, tip } = await this.sender.fees();
     const fees = bumpedFees(last, baseFee, tip, this.options.fees);
     if (!fees) {
-      log.warn({ tx: last.hash, ...feesLog(last), ceiling: this.options.fees.maxFeePerGasCeiling.toString() }, "stuck at the fee ceiling; waiting");
+      log.warn(
+        { tx: last.hash, ...feesLog(last), ceilingGwei: gweiUnits(this.options.fees.maxFeePerGasCeiling) },
+        `stuck at the fee ceiling (${gweiUnits(last.maxFeePerGas)} gwei, tx.maxFeePerGasGwei ${gweiUnits(this.options.fees.maxFeePerGasCeiling)}); waiting`,
+      );
       return { ...base, state: "pending", hash: last.hash };
     }
     const signed = await this.sender.sign(
@@ -502,6 +524,12 @@ function newestReceipt(entry: JournalEntry, receipts: (ChainReceipt | null)[]): 
   return null;
 }
 
+/** Fees for a log line: in gwei, and in wei for machines. */
 function feesLog(f: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }) {
-  return { maxFeePerGas: f.maxFeePerGas.toString(), maxPriorityFeePerGas: f.maxPriorityFeePerGas.toString() };
+  return {
+    maxFeeGwei: gweiUnits(f.maxFeePerGas),
+    priorityFeeGwei: gweiUnits(f.maxPriorityFeePerGas),
+    maxFeePerGasWei: f.maxFeePerGas.toString(),
+    maxPriorityFeePerGasWei: f.maxPriorityFeePerGas.toString(),
+  };
 }

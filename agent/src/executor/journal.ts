@@ -3,12 +3,23 @@
  * Lines: `intent` (the record, its hash and the first signed attempt), `attempt` (a replacement, signed, written before
  * it is broadcast), `outcome`. Reading it back rebuilds every intent and tells what is still in flight, so a restarted
  * daemon resumes instead of deciding again.
+ *
+ * Formats: the first line is a header, `{"type":"journal","format":2,"writer":"@agent-treasury/agent 0.2.0"}`.
+ * Format 1 (agent 0.1.x) had no header and the same lines otherwise: it is read as it is, and a daemon that writes
+ * (`run`) migrates it once, keeping the old file beside it (`<file>.format-1.bak`). A format this code does not know
+ * (a newer agent's) is refused, naming the file and both versions: nothing is read from it or written to it.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { JournalError } from "../failures.js";
 import { canonicalJson } from "../util/json.js";
+import { AGENT_PACKAGE, AGENT_VERSION } from "../version.js";
 import { intentHash as hashOf, type IntentRecord } from "./intent.js";
+
+/** The format this code writes. */
+export const JOURNAL_FORMAT = 2;
+/** The oldest format it reads (and migrates). */
+export const OLDEST_JOURNAL_FORMAT = 1;
 
 export interface Attempt {
   hash: string;
@@ -53,36 +64,115 @@ export interface Journal {
   finish(intentHash: string, outcome: Outcome): void;
 }
 
+/** The journal's first line (from format 2): its format, and the agent that created the file. */
+export interface JournalHeader {
+  type: "journal";
+  format: number;
+  writer: string;
+}
+
 type Line =
   | { type: "intent"; intentHash: string; record: IntentRecord; attempt: Attempt }
   | { type: "attempt"; intentHash: string; attempt: Attempt }
   | { type: "outcome"; intentHash: string; outcome: Outcome };
 
+export interface FileJournalOptions {
+  /** Read only (status, plan): a format-1 journal is read as it is, not migrated, and a torn tail is left alone. */
+  readOnly?: boolean;
+}
+
 export class FileJournal implements Journal {
   private readonly byHash = new Map<string, JournalEntry>();
+  /** The format of the file as it was found (the current one for a new or empty file). */
+  readonly foundFormat: number = JOURNAL_FORMAT;
+  /** Set when this open migrated an older format: where the old file was kept. */
+  readonly migratedFrom?: { format: number; backup: string };
 
-  constructor(private readonly file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    if (fs.existsSync(file)) this.load();
+  constructor(
+    private readonly file: string,
+    private readonly options: FileJournalOptions = {},
+  ) {
+    if (!options.readOnly) fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (!fs.existsSync(file)) return;
+    this.foundFormat = this.load();
+    if (this.foundFormat < JOURNAL_FORMAT && !options.readOnly) this.migratedFrom = { format: this.foundFormat, backup: this.migrate() };
   }
 
   /** Bytes cut from the end of the file at load: a line torn by a crash mid-write (0 when the file was whole). */
   repairedBytes = 0;
 
-  private load(): void {
+  /** Reads every line; returns the file's format (1 when it has no header). */
+  private load(): number {
     let text = fs.readFileSync(this.file, "utf8");
-    if (text.length > 0 && !text.endsWith("\n")) text = this.repairTail(text);
+    // The format is judged before anything else, so a newer agent's file is never repaired or read by rules it does not follow.
+    const format = this.formatOf(text);
+    if (text.length > 0 && !text.endsWith("\n") && !this.options.readOnly) text = this.repairTail(text);
     const lines = text.split("\n");
     lines.forEach((raw, i) => {
-      if (raw.trim() === "") return;
+      if (raw.trim() === "" || (i === 0 && format >= 2)) return;
       let line: Line;
       try {
         line = parseLine(JSON.parse(raw));
       } catch (err) {
+        // A line torn by a crash, seen by a reader that does not repair: what it recorded was never acted on.
+        if (this.options.readOnly && i === lines.length - 1 && !text.endsWith("\n")) return;
         throw new JournalError(`journal ${this.file} line ${i + 1} is unreadable`, { cause: err });
       }
       this.apply(line);
     });
+    return format;
+  }
+
+  /** The format named by the first line's header; 1 for a file without one. A format it does not know is refused. */
+  private formatOf(text: string): number {
+    const first = text.slice(0, text.indexOf("\n") >= 0 ? text.indexOf("\n") : text.length);
+    let header: Partial<JournalHeader> | undefined;
+    try {
+      const parsed = JSON.parse(first) as Partial<JournalHeader>;
+      if (parsed?.type === "journal") header = parsed;
+    } catch {
+      header = undefined;
+    }
+    if (!header) return OLDEST_JOURNAL_FORMAT;
+    const format = header.format;
+    if (typeof format !== "number" || !Number.isInteger(format) || format < 2) {
+      throw new JournalError(`journal ${this.file} has a header with no valid format (${JSON.stringify(first)})`);
+    }
+    if (format > JOURNAL_FORMAT) {
+      throw new JournalError(
+        `journal ${this.file} is in format ${format}${header.writer ? `, written by ${header.writer}` : ""}; this agent ` +
+          `(${AGENT_PACKAGE} ${AGENT_VERSION}) reads formats ${OLDEST_JOURNAL_FORMAT} to ${JOURNAL_FORMAT}. Run the agent version that wrote it ` +
+          `(or a newer one); nothing was read from or written to the file`,
+      );
+    }
+    return format;
+  }
+
+  /**
+   * Rewrites an older journal in the current format: the header, then its lines as they are (intents, attempts and
+   * outcomes keep their meaning, so every intent hash and every in-flight transaction is unchanged). The new file is
+   * written beside it, fsynced, and renamed over it; the old one is kept as `<file>.format-<n>.bak`.
+   */
+  private migrate(): string {
+    const backup = `${this.file}.format-${this.foundFormat}.bak`;
+    const next = `${this.file}.migrating`;
+    try {
+      const body = fs.readFileSync(this.file, "utf8");
+      fs.copyFileSync(this.file, backup);
+      const fd = fs.openSync(next, "w");
+      try {
+        fs.writeSync(fd, `${canonicalJson(header())}\n${body}`);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(next, this.file);
+      syncDir(path.dirname(this.file));
+    } catch (err) {
+      fs.rmSync(next, { force: true });
+      throw new JournalError(`could not migrate the journal ${this.file} from format ${this.foundFormat} to ${JOURNAL_FORMAT}`, { cause: err });
+    }
+    return backup;
   }
 
   /**
@@ -130,9 +220,12 @@ export class FileJournal implements Journal {
   }
 
   private append(line: Line): void {
+    if (this.options.readOnly) throw new JournalError(`journal ${this.file} was opened read-only`);
     const fd = fs.openSync(this.file, "a");
     try {
-      fs.writeSync(fd, `${canonicalJson(line)}\n`);
+      // A new (or empty) file starts with its header.
+      const start = fs.fstatSync(fd).size === 0 ? `${canonicalJson(header())}\n` : "";
+      fs.writeSync(fd, `${start}${canonicalJson(line)}\n`);
       fs.fsyncSync(fd);
     } catch (err) {
       throw new JournalError(`could not write the journal ${this.file}`, { cause: err });
@@ -165,6 +258,23 @@ export class FileJournal implements Journal {
 
   finish(intentHash: string, outcome: Outcome): void {
     this.append({ type: "outcome", intentHash, outcome });
+  }
+}
+
+function header(): JournalHeader {
+  return { type: "journal", format: JOURNAL_FORMAT, writer: `${AGENT_PACKAGE} ${AGENT_VERSION}` };
+}
+
+/** Makes a rename in `dir` durable (best effort where directories cannot be opened). */
+function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, "r");
+    fs.fsyncSync(fd);
+  } catch {
+    // Not supported on this platform.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

@@ -11,7 +11,7 @@
  * that only chases yield must earn more than its gas over the horizon (anti-churn).
  */
 import { BPS, maxBig } from "../checks/math.js";
-import { formatAmount, formatWadPercent } from "../util/format.js";
+import { formatAmount, formatDuration, formatWadPercent } from "../util/format.js";
 import type { YieldEstimate } from "../yield/estimate.js";
 import { gasCostInAssets, planContext, strategyLabel, type PlanContext } from "./context.js";
 import { enforceMinMove, transfer, UNBOUNDED, volumeOf, type Node } from "./engine.js";
@@ -167,7 +167,7 @@ export class YieldPlanner implements Planner {
       return {
         kind: "hold",
         code: "gain-below-gas",
-        reason: `expected gain ${amount(expectedGain)} over ${params.horizonSeconds}s does not pay gas ${amount(gasCost)}`,
+        reason: `expected gain ${amount(expectedGain)} over ${formatDuration(params.horizonSeconds)} does not pay gas ${amount(gasCost)}`,
       };
     }
     // Named only when a forced move survived the minimum-move filter (a strategy a hair above its cap after yield is not).

@@ -11,6 +11,19 @@ export function formatAmount(value: bigint, decimals: number, digits = 2): strin
   return `${negative ? "-" : ""}${grouped}${frac ? `.${frac}` : ""}`;
 }
 
+/**
+ * A token amount as a plain decimal in token units, every digit kept and nothing grouped, for structured log fields
+ * (`499750000000` with 6 decimals → "499750"; 1 → "0.000001").
+ */
+export function tokenUnits(value: bigint, decimals: number): string {
+  return formatUnits(value, decimals).replace(/\.0$/, "");
+}
+
+/** Wei as gwei, every digit kept ("1009050124" → "1.009050124"). */
+export function gweiUnits(wei: bigint): string {
+  return tokenUnits(wei, 9);
+}
+
 /** Basis points as a percentage: 1234 → "12.34%". */
 export function formatBps(bps: number | bigint): string {
   return `${(Number(bps) / 100).toFixed(2)}%`;

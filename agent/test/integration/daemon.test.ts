@@ -53,6 +53,14 @@ describe("daemon on the embedded chain", () => {
     expect(alloc, "never above the 50% cap").toBeLessThanOrEqual(500_000n * u());
     expect(await metricValue(metrics, "agent_rebalance_outcomes_total", { status: "confirmed" })).toBe(1);
     expect(logs.messages()).toContain("rebalance confirmed");
+    // Amounts in the logs are in token units (6 decimals here), with base units beside them for machines.
+    const sending = logs.lines.find((l) => l.msg === "plan passes the checks and the simulation; sending")!;
+    expect(sending.volume, "token units").toBe(String(Number(entry!.record.volume) / 1e6));
+    expect(sending.volumeBaseUnits).toBe(entry!.record.volume.toString());
+    expect(sending.targets).toEqual(entry!.record.targets.map((t) => `${t.strategy}=${Number(t.assets) / 1e6}`));
+    expect(sending.targetsBaseUnits).toEqual(entry!.record.targets.map((t) => `${t.strategy}=${t.assets}`));
+    expect(String(sending.expectedGain)).toMatch(/^\d+(\.\d{1,6})?$/);
+    expect(logs.lines.find((l) => l.msg === "journaled; broadcasting rebalance"), "fees in gwei").toMatchObject({ maxFeeGwei: expect.stringMatching(/^\d+(\.\d+)?$/) });
 
     // A better yield appears elsewhere: the next rebalance moves toward it.
     await env.chain.increaseTime(3_600);
@@ -133,7 +141,11 @@ describe("daemon on the embedded chain", () => {
     await env.chain.increaseTime(3_600 + 600);
     const [warned] = await daemon.tick();
     expect(warned!.report!.result.kind).toBe("sent");
-    expect(logs.lines.some((l) => l.level === 40 && /session #1 expires in/.test(l.msg)), "warned ahead of expiry").toBe(true);
+    const expiry = logs.lines.find((l) => l.level === 40 && /session #1 expires in/.test(l.msg));
+    expect(expiry?.msg, "warned ahead of expiry, the time left in words and the end in chain time").toMatch(
+      /^session #1 expires in \d+m \d+s \(at chain time \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); ask the session admin for a new one$/,
+    );
+    expect(Number(expiry!.secondsLeft), "seconds for machines").toBeLessThan(3_600);
 
     await fund(env.stack, env.stack.users[1]!, 200_000n * u());
     await env.chain.increaseTime(3_600);

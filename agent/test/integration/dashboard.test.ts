@@ -20,7 +20,7 @@ import { formatAmount } from "../../src/util/format.js";
 import { systemClock } from "../../src/util/clock.js";
 import { memoryLogger } from "../support/logs.js";
 import { AGENT, AGENT_KEY, rebalancedEvents, tempDir, testConfig } from "../support/daemon-harness.js";
-import { vaultInterface } from "../../src/chain/contracts.js";
+import { vaultInterface } from "../../src/abi/index.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.data/dashboard.png");

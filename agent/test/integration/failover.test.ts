@@ -167,10 +167,12 @@ describe("failover provider", () => {
       const { log, lines } = memoryLogger();
       const halfDead = config([deadUrl, primary.url]);
       expect(await assertChain(createProvider(halfDead), halfDead, log)).toBe(31337n);
-      expect(lines.find((l) => l.msg === "RPC endpoint unreachable at start; it will be tried again later")?.endpoint).toBe(deadUrl);
+      expect(lines.find((l) => l.msg.startsWith(`RPC endpoint ${deadUrl} unreachable at start (connection: `))?.endpoint).toBe(deadUrl);
 
       const allDead = config([deadUrl]);
-      await expect(assertChain(createProvider(allDead), allDead)).rejects.toThrow(`cannot reach the RPC endpoint: ${deadUrl} (connection:`);
+      const allDeadLogs = memoryLogger();
+      await expect(assertChain(createProvider(allDead), allDead, allDeadLogs.log)).rejects.toThrow(`cannot reach the RPC endpoint: ${deadUrl} (connection:`);
+      expect(allDeadLogs.lines, "no line says it will be tried again: the start fails").toEqual([]);
     } finally {
       await new Promise<void>((r) => other.close(() => r()));
     }

@@ -21,7 +21,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
 import { deployStack, fund, grantSession, type Stack } from "../../devnet/stack.js";
-import { vaultInterface } from "../../src/chain/contracts.js";
+import { vaultInterface } from "../../src/abi/index.js";
 import { FileJournal } from "../../src/executor/journal.js";
 import { AGENT, AGENT_KEY, rebalancedEvents, tempDir } from "../support/daemon-harness.js";
 import { FaultProxy, type RpcCall } from "../support/fault-proxy.js";

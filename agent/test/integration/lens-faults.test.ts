@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { LensReader, type ChainReader } from "../../src/chain/reader.js";
 import type { VaultSnapshot } from "../../src/chain/types.js";
-import { treasuryErrors } from "../../src/errors.js";
+import { hintFor, treasuryErrors } from "../../src/errors.js";
 import { LensFaultError } from "../../src/failures.js";
 import { metricValue, rebalancedEvents, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
 
@@ -108,6 +108,14 @@ describe("the daemon tells a broken lens from a broken node", () => {
     const second = errorLines(d.logs.lines);
     expect(second).toHaveLength(2);
     expect(second[1]!.msg).toMatch(/^lens 0x[0-9a-fA-F]{40} reverted reading vault 0x[0-9a-fA-F]{40} \(no revert data\) while the node answers;/);
+
+    // A treasury error is shown decoded, with its arguments and what to do about it (not as raw revert data).
+    await env.chain.rpc("hardhat_setCode", [env.stack.lensAddress, revertingCode(treasuryErrors.getError("InvalidSessionParams")!.selector)]);
+    await d.daemon.tick();
+    const third = errorLines(d.logs.lines);
+    expect(third).toHaveLength(3);
+    expect((third[2] as { revert?: string }).revert).toBe(`InvalidSessionParams(): ${hintFor("InvalidSessionParams")}`);
+    expect(third[2]!.msg).toContain(`(InvalidSessionParams(): the session's parameters were refused when it was granted: `);
 
     await env.chain.rpc("hardhat_setCode", [env.stack.lensAddress, code]);
     const [ok] = await d.daemon.tick();

@@ -3,6 +3,7 @@
  * sends `vault.realizeLoss(strategy)` through the executor (journaled, nonce-managed), so the vault's mark drops to the
  * live value; once per mark, with no session needed, and not at all when turned off or within the tolerance.
  */
+import { formatUnits } from "ethers";
 import { describe, expect, it } from "vitest";
 import { realizeLossCalldata } from "../../src/executor/executor.js";
 import { AGENT, metricValue, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
@@ -55,7 +56,10 @@ describe("the daemon writes losses down as soon as it sees one", () => {
 
     const lines = d.logs.lines.filter((l) => l.level === 40 && /writing it down/.test(l.msg));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ strategy: env.stack.strategyAddresses[1], allocation: before.toString(), value: live.toString(), loss: (before - live).toString() });
+    // Token units (the mock asset has 6 decimals), and base units for machines.
+    const units = (v: bigint) => formatUnits(v, 6).replace(/\.0$/, "");
+    expect(lines[0]).toMatchObject({ strategy: env.stack.strategyAddresses[1], allocation: units(before), value: units(live), loss: units(before - live) });
+    expect(lines[0]).toMatchObject({ allocationBaseUnits: before.toString(), valueBaseUnits: live.toString(), lossBaseUnits: (before - live).toString() });
     expect(lines[0]!.msg).toMatch(new RegExp(`^strategy #1 ${env.stack.strategyAddresses[1]} is worth [\\d,.]+ against the vault's mark of [\\d,.]+: a loss of [\\d,.]+; writing it down \\(realizeLoss\\)$`));
     const entries = d.journal.entries().filter((e) => e.record.action);
     expect(entries, "journaled like a rebalance").toHaveLength(1);

@@ -19,7 +19,7 @@ import { Transaction, Wallet } from "ethers";
 import type { Logger } from "pino";
 import { startLocalChain } from "../../devnet/chain.js";
 import { deployStack, fund, grantSession } from "../../devnet/stack.js";
-import { vaultInterface } from "../../src/chain/contracts.js";
+import { vaultInterface } from "../../src/abi/index.js";
 import { LensReader } from "../../src/chain/reader.js";
 import { checkRebalance, sessionFromSnapshot } from "../../src/checks/rebalance-check.js";
 import { snapshotValuation } from "../../src/checks/valuation.js";

@@ -8,7 +8,7 @@ import { ManualClock } from "../../src/util/clock.js";
 import { memoryLogger } from "../support/logs.js";
 
 function fakeRunner(label: string, behaviour: () => Promise<unknown>, breakerOpen = false): VaultRunner {
-  return { config: { label, vault: label }, breaker: { open: breakerOpen }, tick: behaviour } as unknown as VaultRunner;
+  return { config: { label, vault: label }, breaker: { open: breakerOpen }, tick: behaviour, inFlight: () => undefined } as unknown as VaultRunner;
 }
 
 describe("daemon loop", () => {
@@ -18,7 +18,7 @@ describe("daemon loop", () => {
     const calls: string[] = [];
     const good = fakeRunner("good", async () => {
       calls.push("good");
-      if (calls.filter((c) => c === "good").length === 3) controller.abort();
+      if (calls.filter((c) => c === "good").length === 3) controller.abort("SIGTERM");
       return { result: { kind: "hold" } };
     });
     const bad = fakeRunner("bad", async () => {
@@ -32,10 +32,43 @@ describe("daemon loop", () => {
     await daemon.run(controller.signal);
     expect(calls).toEqual(["bad", "good", "bad", "good", "bad", "good"]);
     expect(clock.nowMs() - start, "slept between ticks").toBe(2_000);
-    expect(lines.filter((l) => l.msg === "tick failed; retrying next interval")).toHaveLength(3);
-    const errors = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === "agent_tick_errors_total");
-    expect(errors?.values[0]).toMatchObject({ value: 3, labels: { vault: "bad", kind: "rpc" } });
+    const errors = lines.filter((l) => l.level === 50);
+    expect(errors.map((l) => l.msg), "the outage is logged once, with its cause").toEqual(["tick failed: node down; retrying every 1s (logged again when the failure changes, and when it recovers)"]);
+    expect(lines.filter((l) => l.msg === "tick failed again: node down"), "the repeats are debug lines").toHaveLength(2);
+    expect(lines.at(-1)?.msg, "the shutdown line names the reason").toBe("daemon stopped (SIGTERM) after 3 ticks");
+    const counted = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === "agent_tick_errors_total");
+    expect(counted?.values[0]).toMatchObject({ value: 3, labels: { vault: "bad", kind: "rpc" } });
     expect(daemon.health()).toMatchObject({ healthy: true, vaults: { bad: "error", good: "hold" } });
+  });
+
+  it("says recovered when a failing vault ticks again, and logs a changed failure again", async () => {
+    const clock = new ManualClock();
+    let failure: Error | undefined = new RpcError("lens snapshot of v failed", { cause: new Error("connect ECONNREFUSED 127.0.0.1:8545") });
+    const runner = fakeRunner("v", async () => {
+      if (failure) throw failure;
+      return { result: { kind: "hold" } };
+    });
+    const { log, lines } = memoryLogger();
+    const daemon = new Daemon([runner], clock, log, new Metrics(), { pollIntervalMs: 12_000 });
+    await daemon.tick();
+    clock.advance(12_000);
+    await daemon.tick();
+    failure = new RpcError("eth_estimateGas failed", { cause: new Error("timeout") });
+    clock.advance(12_000);
+    await daemon.tick(); // the same outage, cutting another request: not a new failure
+    failure = new Error("planner yield changed its targets with the gas price");
+    clock.advance(12_000);
+    await daemon.tick();
+    failure = undefined;
+    clock.advance(12_000);
+    await daemon.tick();
+    await daemon.tick();
+    expect(lines.filter((l) => l.level >= 30).map((l) => l.msg)).toEqual([
+      "tick failed: lens snapshot of v failed: connect ECONNREFUSED 127.0.0.1:8545; retrying every 12s (logged again when the failure changes, and when it recovers)",
+      "tick still failing, now: planner yield changed its targets with the gas price",
+      "recovered: vault v ticks again after 4 failed ticks over 48s",
+    ]);
+    expect(lines.find((l) => l.msg.startsWith("recovered"))).toMatchObject({ vault: "v", failedTicks: 4, downSeconds: 48 });
   });
 
   it("is unhealthy before the first tick, after three ticks where every vault failed, when stale, or with a breaker open", async () => {

@@ -31,7 +31,9 @@ describe("executor", () => {
     const sent = await executor.submit(request);
     expect(sent.status).toBe("sent");
     if (sent.status !== "sent") return;
-    const line = JSON.parse(journaledAtBroadcast.trim()) as { type: string; intentHash: string; record: { nonce: number; stateDigest: string; reason: string }; attempt: { hash: string } };
+    const [header, intentLine] = journaledAtBroadcast.trim().split("\n");
+    expect(JSON.parse(header!), "the journal's header").toMatchObject({ type: "journal", format: 2 });
+    const line = JSON.parse(intentLine!) as { type: string; intentHash: string; record: { nonce: number; stateDigest: string; reason: string }; attempt: { hash: string } };
     expect(line).toMatchObject({ type: "intent", intentHash: sent.intentHash, attempt: { hash: sent.hash } });
     expect(line.record).toMatchObject({ nonce: 0, reason: "test" });
     expect(line.record.stateDigest).toMatch(/^0x[0-9a-f]{64}$/);
@@ -53,7 +55,10 @@ describe("executor", () => {
   it("defers when the base fee is above the ceiling", async () => {
     const { sender, executor } = setup();
     sender.baseFee = 100n * GWEI;
-    expect(await executor.submit(request)).toMatchObject({ status: "deferred" });
+    expect(await executor.submit(request)).toMatchObject({
+      status: "deferred",
+      reason: "the base fee 100 gwei leaves no room under the fee ceiling of 100 gwei (tx.maxFeePerGasGwei); waiting for it to fall",
+    });
     expect(sender.signed).toHaveLength(0);
   });
 
@@ -134,7 +139,9 @@ describe("executor", () => {
     clock.advance(30_000);
     expect((await executor.reconcile())[0]).toMatchObject({ state: "pending" });
     expect(sender.signed, "no valid bump left under the ceiling").toHaveLength(3);
-    expect(logs.messages()).toContain("stuck at the fee ceiling; waiting");
+    const stuck = logs.lines.find((l) => l.msg.startsWith("stuck at the fee ceiling"));
+    expect(stuck?.msg, "fees in gwei").toBe("stuck at the fee ceiling (100 gwei, tx.maxFeePerGasGwei 100); waiting");
+    expect(stuck, "and in wei for machines").toMatchObject({ maxFeeGwei: "100", maxFeePerGasWei: "100000000000", ceilingGwei: "100" });
     sender.mine();
     expect((await executor.reconcile())[0]).toMatchObject({ state: "confirmed", hash: [...sender.receipts.keys()][0] });
   });

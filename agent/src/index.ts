@@ -1,0 +1,19 @@
+/**
+ * The agent package's front door: what code outside `agent/` may import (`@agent-treasury/agent`). The daemon as
+ * `treasury-agent run` assembles it, the configuration parser, the lens reader, and the public types. Everything
+ * else in `src/` is internal and may change without notice.
+ */
+export { AGENT_VERSION } from "./version.js";
+export { loadConfig, parseConfig } from "./config/load.js";
+export type { AgentConfig } from "./config/schema.js";
+export { loadWallet } from "./config/key.js";
+export { createProvider } from "./daemon/build.js";
+export { assembleDaemon, serveDaemon, type AssembledDaemon } from "./daemon/assemble.js";
+export type { DaemonTick } from "./daemon/daemon.js";
+export type { TickReport, TickResult } from "./daemon/vault-runner.js";
+export { LensReader, type ChainReader } from "./chain/reader.js";
+export type { SessionState, StrategyState, Target, VaultSnapshot } from "./chain/types.js";
+export { createLogger } from "./obs/logger.js";
+export { Metrics } from "./obs/metrics.js";
+export type { ObservabilityServer } from "./obs/server.js";
+export { systemClock, type Clock } from "./util/clock.js";
