@@ -585,6 +585,27 @@ export const errorsLibAbi = [
         "internalType": "address",
         "name": "strategy",
         "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "requested",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "available",
+        "type": "uint256"
+      }
+    ],
+    "name": "StrategyDepositLimited",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "strategy",
+        "type": "address"
       }
     ],
     "name": "StrategyDisabled",

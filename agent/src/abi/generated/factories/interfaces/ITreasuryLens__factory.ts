@@ -169,6 +169,11 @@
                 "type": "bool"
               },
               {
+                "internalType": "uint8",
+                "name": "decimals",
+                "type": "uint8"
+              },
+              {
                 "internalType": "uint128",
                 "name": "absoluteCap",
                 "type": "uint128"
@@ -211,6 +216,11 @@
               {
                 "internalType": "uint256",
                 "name": "redeemableShares",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint256",
+                "name": "depositable",
                 "type": "uint256"
               },
               {
