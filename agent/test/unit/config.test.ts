@@ -71,7 +71,7 @@ describe("config", () => {
       }
     })();
     expect(err?.field).toBe("key.privateKey");
-    expect(err?.message).toMatch(/only on the local chain/);
+    expect(err?.message).toMatch(/only on a local development chain \(31337 or 1337\)/);
     expect(err?.message, "the key is not in the message").not.toContain(KEY.slice(2, 20));
   });
 
@@ -105,8 +105,12 @@ describe("key", () => {
 
   it("refuses a raw key when the endpoint is not the local chain, whatever the config says", async () => {
     const config = parseConfig(base(), { AGENT_PRIVATE_KEY: KEY });
-    await expect(loadWallet(config, 1n)).rejects.toThrow(/only on the local chain/);
+    await expect(loadWallet(config, 1n)).rejects.toThrow(/only on a local development chain/);
     expect((await loadWallet(config, 31337n)).address).toBe(wallet.address);
+    // The endpoint must serve the development chain the config names.
+    await expect(loadWallet(config, 1337n)).rejects.toThrow(/only on a local development chain/);
+    const on1337 = parseConfig({ ...base(), network: { rpcUrl: "http://127.0.0.1:8545", chainId: 1337 } }, { AGENT_PRIVATE_KEY: KEY });
+    expect((await loadWallet(on1337, 1337n)).address).toBe(wallet.address);
   });
 
   it("asks for a key when none is set", async () => {
