@@ -146,9 +146,9 @@ export async function deployStack(connection: NetworkConnection, options: Deploy
   // Check the parameters and the governance they name before sending anything: a template left unfilled, a mistyped
   // Timelock or Safe, or a Governor of another Timelock fails here, clearly.
   const [deployer] = await ethers.getSigners();
-  const guardian = checkGuardian(values, section, source, module === "local" || module === "treasury");
-  const sessionAdmin = addressParameter(values, section, "sessionAdmin", source, "the session admin");
   const asset = module === "local" ? undefined : addressParameter(values, section, "asset", source, "the ERC-20 the vault holds");
+  const sessionAdmin = addressParameter(values, section, "sessionAdmin", source, "the session admin");
+  const guardian = checkGuardian(values, section, source, module === "local" || module === "treasury");
   if (asset !== undefined && (await ethers.provider.getCode(asset)) === "0x") {
     throw new InputError(`${source}: ${section}.asset ${asset} has no contract code on chain ${chainId}`);
   }
