@@ -105,6 +105,16 @@ describe("Deploying onto existing governance", function () {
     expect(() => chooseModule(undefined, { $global: {} }, "f.json"), "none").to.throw(InputError, /has none of the module sections/);
   });
 
+  it("refuses the local stack (mock tokens) on a chain whose id is not a development chain's, whatever the node", async function () {
+    const sepoliaId = await network.create({ override: { chainId: 11155111 } });
+    const error = await thrown(() => deployStack(sepoliaId, { parameters: LOCAL_PARAMETERS, addressesFile: false, log: () => {} }));
+    expect(error.message, "says why and what to use").to.equal(
+      "the local stack deploys mock tokens and only goes to a development chain id (31337 or 1337); default is chain 11155111: " +
+        "deploy the treasury module with your parameters (deploy/parameters/testnet.template.json)",
+    );
+    await sepoliaId.close();
+  });
+
   it("on an existing Timelock and Governor: only the treasury is deployed, and the deployer keeps no role", async function () {
     const { dao, result, ctx } = await networkHelpers.loadFixture(onExistingTimelock);
     expect(result.module, "chosen from the parameters").to.equal("timelock");

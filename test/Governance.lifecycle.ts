@@ -9,6 +9,7 @@ import { queueProposal } from "../scripts/actions/queue-proposal.js";
 import { runBoundsProposal } from "../scripts/actions/run-bounds-proposal.js";
 import { planCalls, type BoundsChange } from "../scripts/lib/bounds-changes.js";
 import { decodeRevert, InputError, OperationError, revertDataOf } from "../scripts/lib/errors.js";
+import { mineBlocks } from "../scripts/lib/governance.js";
 import { ACCOUNTS, deployTreasury, listStrategies } from "./helpers/treasury-fixture.js";
 
 const connection = await network.create();
@@ -40,6 +41,13 @@ async function proposalCount(governorAddress: string): Promise<number> {
 }
 
 describe("Governance: bounds change through Governor and Timelock", function () {
+  it("--fast-forward mines the template's 57,600 blocks of voting delay and period in one hardhat_mine call on Hardhat's chain", async function () {
+    const { ctx } = await networkHelpers.loadFixture(deployed);
+    const before = await ethers.provider.getBlockNumber();
+    expect(await mineBlocks(ctx, 57_600n), "one call, Hardhat's method").to.equal("hardhat_mine");
+    expect(await ethers.provider.getBlockNumber(), "every block mined").to.equal(before + 57_600);
+  });
+
   it("the full lifecycle changes the vault's bounds, and the same calls from anyone else revert", async function () {
     const { ctx } = await networkHelpers.loadFixture(deployed);
     const [s0, s1] = ctx.addresses.strategies;
