@@ -219,6 +219,13 @@ export async function deployStack(connection: NetworkConnection, options: Deploy
     startBlock: await firstBlock(addressesFile, await at("vault"), startBlock),
   };
 
+  if ((await ethers.provider.getCode(addresses.vault)) === "0x") {
+    const journal = path.join("deploy", "deployments", addresses.deploymentId);
+    throw new OperationError(
+      `Ignition's journal ${journal} records a deployment that chain ${chainId} does not hold (no code at the vault ${addresses.vault}; ` +
+        "was the chain restarted?): remove that folder, or pass another --deployment-id, and deploy again",
+    );
+  }
   const roles = await inspectRoles(ethers, {
     sessionManager: addresses.sessionManager,
     governance: governance ?? (addresses.timelock as string),

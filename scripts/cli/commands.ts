@@ -15,6 +15,7 @@ import { exportSafeBatch } from "../actions/export-safe-batch.js";
 import { grantSession } from "../actions/grant-session.js";
 import { listProposals, resolveProposalId } from "../actions/list-proposals.js";
 import { memberDeposit } from "../actions/member-deposit.js";
+import { mintMockAsset } from "../actions/mint-mock-asset.js";
 import { memberRedeem } from "../actions/member-redeem.js";
 import { memberStatus } from "../actions/member-status.js";
 import { memberWithdraw } from "../actions/member-withdraw.js";
@@ -89,14 +90,17 @@ async function proposalIdArg(ctx: TreasuryContext, positionals: string[]): Promi
 const PROPOSAL_ID_HELP =
   "<proposalId> is the full id, a unique prefix of it (6 digits or more, as `proposals` shows), or @N (the N-th of `proposals`).";
 
-function printProposalResult(env: CommandEnv, result: RunBoundsProposalResult): void {
+async function printProposalResult(env: CommandEnv, result: RunBoundsProposalResult): Promise<void> {
   env.out("");
   result.description.split("\n").forEach((line) => env.out(`  | ${line}`));
   env.out("");
   if (result.executed) {
     env.out(`Proposal ${result.proposalId} executed: the changes are in force.`);
   } else {
-    env.out(`Proposal ${result.proposalId} is pending. Next: vote ${result.proposalId}, queue ${result.proposalId}, execute ${result.proposalId}.`);
+    // The short id the other commands take; the full one when the Governor's events cannot be listed.
+    const rows = await listProposals(env.ctx).catch(() => []);
+    const id = rows.find((r) => r.proposalId === result.proposalId)?.shortId ?? String(result.proposalId);
+    env.out(`Proposal ${result.proposalId} is pending. Next, as each becomes possible: vote ${id}, queue ${id}, execute ${id}.`);
   }
 }
 
@@ -188,7 +192,7 @@ export const COMMANDS: Command[] = [
         reason: values.reason as string | undefined,
         fastForward: values["fast-forward"] === true,
       });
-      printProposalResult(env, result);
+      await printProposalResult(env, result);
       if (result.executed) {
         env.out("");
         printStatus(ctx, await treasuryStatus(ctx), env.out);
@@ -360,6 +364,21 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    name: "faucet",
+    summary: "local stack only: mint the mock asset to an account, to try the member commands",
+    usage: "faucet <amount> [--to <address>]",
+    details: "Default --to: the signing account (--from). Refused for any deployment but the local stack on a development chain.",
+    options: { to: { type: "string" } },
+    positionals: ["amount"],
+    needsDeployment: true,
+    async run({ ctx, values, positionals }) {
+      await mintMockAsset(ctx, {
+        to: values.to === undefined ? ctx.signer.address : parseAddress(values.to as string, "--to"),
+        amount: memberAmount(positionals[0], ctx.asset.decimals, "amount"),
+      });
+    },
+  },
+  {
     name: "pause-agents",
     summary: "guardian: pause every agent now (withdrawals keep working; only governance unpauses)",
     usage: "pause-agents --from <guardian>",
@@ -393,7 +412,7 @@ export const COMMANDS: Command[] = [
     positionals: [],
     needsDeployment: true,
     async run(env) {
-      printProposalResult(
+      await printProposalResult(
         env,
         await unpauseAgents(env.ctx, { title: env.values.title as string | undefined, fastForward: env.values["fast-forward"] === true }),
       );
