@@ -246,6 +246,11 @@ describe("Deploying onto existing governance", function () {
     expect(await ctx.sessions.governance(), "the Timelock governs").to.equal(dao.timelock);
     expect(await ctx.vault.governance(), "the vault too, in the same step").to.equal(dao.timelock);
     expect(await ctx.sessions.pendingGovernance(), "nothing pending").to.equal(ethers.ZeroAddress);
+    const stale = await thrown(() => exportSafeBatch(ctx, { changes: [{ kind: "setIdleBuffer", idleBufferBps: 1_300 }] }));
+    expect(stale.message, "the recorded Safe no longer governs").to.equal(
+      `the addresses file's Safe ${safeAddress} is not the treasury's governance (${dao.timelock}): governance has moved; ` +
+        "pass --safe <address> of the Safe that makes these calls, or update the addresses file",
+    );
   });
 
   it("safe-batch names the Timelock when it is governance and no Safe is given, and refuses an account as --safe", async function () {

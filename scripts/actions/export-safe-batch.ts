@@ -64,9 +64,15 @@ export async function chooseSafe(ctx: TreasuryContext, changes: BoundsChange[], 
     }
     return safe;
   }
-  if (ctx.addresses.safe) return ctx.addresses.safe;
   const accepting = changes.some((c) => c.kind === "acceptGovernance");
   const executor = accepting ? await ctx.sessions.pendingGovernance() : await ctx.sessions.governance();
+  if (ctx.addresses.safe) {
+    if (ctx.addresses.safe === executor) return ctx.addresses.safe;
+    throw new InputError(
+      `the addresses file's Safe ${ctx.addresses.safe} is not the treasury's ${accepting ? "pending governance" : "governance"} (${executor}): ` +
+        "governance has moved; pass --safe <address> of the Safe that makes these calls, or update the addresses file",
+    );
+  }
   if (await isSafe(ctx.ethers, executor)) return executor;
   const role = accepting ? "pending governance" : "governance";
   const what = executor === ctx.addresses.timelock ? `the Timelock ${executor}` : executor;
