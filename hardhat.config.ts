@@ -50,6 +50,12 @@ export default defineConfig({
       },
     },
   },
+  // Explorer verification (hardhat-verify, loaded by the toolbox): Etherscan needs an API key, a configuration
+  // variable like the testnet's (`pnpm exec hardhat keystore set ETHERSCAN_API_KEY`, or the environment variable);
+  // it is read only when a verification runs. Blockscout and Sourcify need none. The commands: deploy/README.md.
+  verify: {
+    etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") },
+  },
   networks: {
     // The benchmark's chain: its unchecked-leg harness is the vault plus one entry point, over the code size limit.
     bench: {

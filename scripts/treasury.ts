@@ -15,7 +15,7 @@ import { pathToFileURL } from "node:url";
 import type { NetworkConnection } from "hardhat/types/network";
 import { COMMANDS, type Command } from "./cli/commands.js";
 import type { TreasuryAddresses } from "./lib/addresses.js";
-import { loadContext, type TreasuryContext } from "./lib/context.js";
+import { loadContext, withGovernor, type TreasuryContext } from "./lib/context.js";
 import { InputError, OperationError } from "./lib/errors.js";
 
 const GLOBAL_OPTIONS = {
@@ -23,6 +23,7 @@ const GLOBAL_OPTIONS = {
   "rpc-url": { type: "string" },
   addresses: { type: "string" },
   from: { type: "string" },
+  governor: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies NonNullable<ParseArgsConfig["options"]>;
 
@@ -31,6 +32,8 @@ const GLOBAL_HELP = `Global options:
   --rpc-url <url>      override the network's JSON-RPC URL
   --addresses <file>   the deployment (default: deploy/addresses/<chainId>.json, written by \`deploy\`)
   --from <account>     the signing account: an address or an index into the network's accounts (default: 0)
+  --governor <address> propose, vote, queue and execute through this Governor instead of the addresses file's
+                       (e.g. the next governance accepting a handover)
   -h, --help           this help`;
 
 export function usage(): string {
@@ -131,6 +134,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
         from: values.from as string | undefined,
         log: out,
       });
+      ctx = await withGovernor(ctx, values.governor as string | undefined);
     }
     await command.run({ connection, ctx: ctx as TreasuryContext, values, positionals, out });
     return 0;

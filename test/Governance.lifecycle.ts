@@ -9,6 +9,7 @@ import { queueProposal } from "../scripts/actions/queue-proposal.js";
 import { runBoundsProposal } from "../scripts/actions/run-bounds-proposal.js";
 import { planCalls, type BoundsChange } from "../scripts/lib/bounds-changes.js";
 import { decodeRevert, InputError, OperationError, revertDataOf } from "../scripts/lib/errors.js";
+import { mineBlocks } from "../scripts/lib/governance.js";
 import { ACCOUNTS, deployTreasury, listStrategies } from "./helpers/treasury-fixture.js";
 
 const connection = await network.create();
@@ -40,6 +41,41 @@ async function proposalCount(governorAddress: string): Promise<number> {
 }
 
 describe("Governance: bounds change through Governor and Timelock", function () {
+  it("--fast-forward mines the template's 57,600 blocks of voting delay and period in one hardhat_mine call on Hardhat's chain", async function () {
+    const { ctx } = await networkHelpers.loadFixture(deployed);
+    const before = await ethers.provider.getBlockNumber();
+    expect(await mineBlocks(ctx, 57_600n), "one call, Hardhat's method").to.equal("hardhat_mine");
+    expect(await ethers.provider.getBlockNumber(), "every block mined").to.equal(before + 57_600);
+  });
+
+  it("on a node without hardhat_mine or anvil_mine, --fast-forward mines with evm_mine up to 2,000 blocks and refuses more", async function () {
+    // A node that knows only the standard methods and evm_mine (the fallback's whole contract with it).
+    const sent: string[] = [];
+    const provider = {
+      async send(method: string) {
+        sent.push(method);
+        if (method === "web3_clientVersion") return "SomeNode/1.0";
+        if (method === "evm_mine") return "0x0";
+        throw Object.assign(new Error("Method not found"), { code: -32601 });
+      },
+    };
+    const ctx = { ethers: { provider }, networkName: "other", log: () => {} } as unknown as Parameters<typeof mineBlocks>[0];
+    expect(await mineBlocks(ctx, 3n), "falls back").to.equal("evm_mine");
+    expect(sent, "tried both mining methods, then three evm_mine").to.deep.equal([
+      "web3_clientVersion",
+      "anvil_mine",
+      "hardhat_mine",
+      "evm_mine",
+      "evm_mine",
+      "evm_mine",
+    ]);
+    const error = await thrown(() => mineBlocks(ctx, 57_600n));
+    expect(error.message, "too many one at a time").to.equal(
+      "other mines neither with hardhat_mine nor with anvil_mine, and 57600 blocks one evm_mine at a time is too many (at most 2000): " +
+        "rehearse on Hardhat's node or anvil, or with a shorter voting period",
+    );
+  });
+
   it("the full lifecycle changes the vault's bounds, and the same calls from anyone else revert", async function () {
     const { ctx } = await networkHelpers.loadFixture(deployed);
     const [s0, s1] = ctx.addresses.strategies;

@@ -6,7 +6,9 @@ import { exportSafeBatch, safeBatchChecksum } from "../scripts/actions/export-sa
 import { grantSession, type GrantSessionOptions } from "../scripts/actions/grant-session.js";
 import { listSessions } from "../scripts/actions/list-sessions.js";
 import { revokeSession } from "../scripts/actions/revoke-session.js";
+import { deployStack } from "../scripts/actions/deploy-stack.js";
 import { REPO_ROOT } from "../scripts/lib/addresses.js";
+import { loadContext } from "../scripts/lib/context.js";
 import { decodeRevert, explainRevert, InputError, OperationError } from "../scripts/lib/errors.js";
 import { ErrorsLib__factory } from "../types/ethers-contracts/index.js";
 import { Interface } from "ethers";
@@ -23,6 +25,26 @@ async function listed() {
   const treasury = await deployTreasury(connection);
   await listStrategies(treasury); // ceilings: 7 days, 250,000 per call, 1,000,000 per epoch
   return treasury;
+}
+
+/** The treasury governed by a Safe (a MockSafe of one owner), with one strategy listed by that Safe. */
+async function safeGoverned() {
+  const [, guardian, sessionAdmin, , , , owner] = await ethers.getSigners();
+  const asset = await ethers.deployContract("MockERC20", ["Mock USD", "mUSD", 6]);
+  const safe = await ethers.deployContract("MockSafe", [[owner.address]]);
+  const { addresses } = await deployStack(connection, {
+    parameters: {
+      $global: { guardian: guardian.address },
+      TreasuryOnSafe: { safe: await safe.getAddress(), asset: await asset.getAddress(), sessionAdmin: sessionAdmin.address },
+    },
+    addressesFile: false,
+    log: () => {},
+  });
+  const strategy = await ethers.deployContract("MockStrategy", [await asset.getAddress(), "S0"]);
+  const ctx = await loadContext(connection, { addresses: { ...addresses, strategies: [await strategy.getAddress()] }, log: () => {} });
+  const listing = ctx.vault.interface.encodeFunctionData("addStrategy", [await strategy.getAddress(), 1_000_000n * unit, 4_000]);
+  await (await safe.connect(owner).exec(addresses.vault, 0n, listing)).wait();
+  return { ctx, safe };
 }
 
 const withinCeilings: GrantSessionOptions = {
@@ -105,9 +127,8 @@ describe("Operator scripts", function () {
   });
 
   describe("Safe Transaction Builder export", function () {
-    it("exports the bounds calls with the builder's checksum, simulated from the governance address", async function () {
-      const treasury = await networkHelpers.loadFixture(listed);
-      const { ctx } = treasury;
+    it("exports the bounds calls with the builder's checksum, simulated from the Safe that governs", async function () {
+      const { ctx, safe } = await networkHelpers.loadFixture(safeGoverned);
       const [s0] = ctx.addresses.strategies;
       const { batch, calls } = await exportSafeBatch(ctx, {
         title: "Tighten strategy 0",
@@ -118,7 +139,7 @@ describe("Operator scripts", function () {
         ],
       });
       expect(batch.chainId, "chain id as a string").to.equal("31337");
-      expect(batch.meta.createdFromSafeAddress, "governance address").to.equal(ctx.addresses.timelock);
+      expect(batch.meta.createdFromSafeAddress, "the Safe of the addresses file").to.equal(await safe.getAddress());
       expect(batch.meta.name, "title").to.equal("Tighten strategy 0");
       expect(batch.meta.description, "human description").to.contain("Set the idle buffer: 10.00% -> 12.00%");
       expect(batch.transactions.map((t) => [t.to, t.value, t.data]), "the planned calls").to.deep.equal(
@@ -136,11 +157,12 @@ describe("Operator scripts", function () {
 
     it("refuses to export calls the Safe could not make", async function () {
       const treasury = await networkHelpers.loadFixture(listed);
+      const notGovernance = await (await ethers.deployContract("MockSafe", [[stranger.address]])).getAddress();
       const error = await thrown(() =>
-        exportSafeBatch(treasury.ctx, { safe: stranger.address, changes: [{ kind: "setIdleBuffer", idleBufferBps: 500 }] }),
+        exportSafeBatch(treasury.ctx, { safe: notGovernance, changes: [{ kind: "setIdleBuffer", idleBufferBps: 500 }] }),
       );
       expect(error, "an OperationError").to.be.instanceOf(OperationError);
-      expect((error as OperationError).revert?.name, "the stranger is not governance").to.equal("NotGuardianOrGovernance");
+      expect((error as OperationError).revert?.name, "that Safe is not governance").to.equal("NotGuardianOrGovernance");
     });
   });
 

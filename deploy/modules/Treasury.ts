@@ -1,6 +1,6 @@
 /**
  * Treasury on any network: governance (votes token, Timelock, Governor), then the session manager, the vault over an
- * existing asset and the lens, with the Timelock as their `governance`.
+ * existing asset, the lens and the router, with the Timelock as their `governance`.
  *
  * Parameters: module "Governance" (see Governance.ts) and module "Treasury": asset (address of the ERC-20 the vault
  * holds), guardian, sessionAdmin, name, symbol and the initial bounds (see treasury-builder.ts).

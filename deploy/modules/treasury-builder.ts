@@ -1,6 +1,12 @@
 /**
- * The treasury contracts, built inside any Ignition module: the Treasury module (asset from a parameter) and the
- * LocalStack module (the mock asset) both call it, so the two cannot drift apart.
+ * The treasury contracts, built inside any Ignition module: Treasury (new governance, asset from a parameter),
+ * TreasuryOnTimelock and TreasuryOnSafe (existing governance from a parameter) and LocalStack (the mock asset) all
+ * call it, so they cannot drift apart.
+ *
+ * `governance` goes into the SessionManager's constructor: the deployer never holds governance, the guardian or the
+ * session admin, not even for a block. The vault reads both roles from the SessionManager. TreasuryRouter (stateless,
+ * no roles) gives members slippage-checked entries and exits; it is created last, so adding it to an existing
+ * deployment moves no other address.
  *
  * Parameters, read in the calling module's namespace: guardian, sessionAdmin (addresses), name, symbol (of the vault
  * shares), idleBufferBps, maxLossPerCallBps, epochLossBudgetBps, lossEpochLength (seconds).
@@ -14,7 +20,7 @@ import type {
 export function buildTreasury(
   m: IgnitionModuleBuilder,
   asset: ContractFuture<string> | ModuleParameterRuntimeValue<string>,
-  governance: ContractFuture<string>,
+  governance: ContractFuture<string> | ModuleParameterRuntimeValue<string>,
 ) {
   const guardian = m.getParameter<string>("guardian");
   const sessionAdmin = m.getParameter<string>("sessionAdmin");
@@ -35,5 +41,6 @@ export function buildTreasury(
     },
   ]);
   const lens = m.contract("TreasuryLens", []);
-  return { sessionManager, vault, lens };
+  const router = m.contract("TreasuryRouter", [], { after: [vault, lens] });
+  return { sessionManager, vault, lens, router };
 }

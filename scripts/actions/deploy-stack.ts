@@ -1,5 +1,11 @@
 /**
- * Deploys the stack with Hardhat Ignition and writes deploy/addresses/<chainId>.json.
+ * Deploys the treasury with Hardhat Ignition onto new or existing governance and writes
+ * deploy/addresses/<chainId>.json.
+ *
+ * The module is the one asked for (`module`), else the one whose section the parameters file holds (LocalStack,
+ * Treasury, TreasuryOnTimelock, TreasuryOnSafe), else, with no parameters, the local stack on a development chain id
+ * (31337, 1337). It is never guessed from an RPC probe: anvil answers Hardhat's methods too, so a probe cannot tell a
+ * testnet rehearsal from a local chain. The choice and its reason are logged.
  *
  * On a persistent network Ignition journals every step in deploy/deployments/<deploymentId>, so deploying again
  * with the same parameters sends nothing and returns the same addresses.
@@ -10,16 +16,29 @@ import { getAddress, isAddress } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 import { localStackModule } from "../../deploy/modules/LocalStack.js";
 import TreasuryModule from "../../deploy/modules/Treasury.js";
+import TreasuryOnSafeModule from "../../deploy/modules/TreasuryOnSafe.js";
+import TreasuryOnTimelockModule from "../../deploy/modules/TreasuryOnTimelock.js";
 import { addressesPath, writeAddresses, type TreasuryAddresses } from "../lib/addresses.js";
 import { InputError, OperationError } from "../lib/errors.js";
+import { checkExistingSafe, checkExistingTimelock, inspectRoles, type RoleReport } from "../lib/governance-shape.js";
 
-export type StackModule = "local" | "treasury";
+export type StackModule = "local" | "treasury" | "timelock" | "safe";
+
+/** Chain ids of development chains (Hardhat's and anvil's default 31337, Ganache's 1337): mocks may go there. */
+export const DEV_CHAIN_IDS = [31337, 1337];
+
+/** Each module: its Ignition name (= its parameters section) and what it deploys. */
+export const MODULES: Record<StackModule, { section: string; what: string }> = {
+  local: { section: "LocalStack", what: "new governance, a mock asset, mock strategies and the treasury" },
+  treasury: { section: "Treasury", what: "new governance (votes token, Timelock, Governor) and the treasury over an existing asset" },
+  timelock: { section: "TreasuryOnTimelock", what: "the treasury over an existing asset, governed by an existing Timelock and Governor" },
+  safe: { section: "TreasuryOnSafe", what: "the treasury over an existing asset, governed by an existing Safe" },
+};
 
 type Parameters = Record<string, Record<string, unknown>>;
 
 export interface DeployStackOptions {
-  /** "local": mocks + governance + treasury (local chains only); "treasury": governance + treasury over `asset`.
-   *  Default: "local" on a local development chain, "treasury" elsewhere. */
+  /** The module; default: the one whose section the parameters hold (see above). */
   module?: StackModule;
   /** A parameters file (e.g. deploy/parameters/local.json) or the parameters themselves. */
   parameters: string | Parameters;
@@ -35,20 +54,14 @@ export interface DeployStackOptions {
 }
 
 export interface DeployStackResult {
+  module: StackModule;
   addresses: TreasuryAddresses;
   /** Transactions the deployer sent: 0 when everything was already deployed. */
   transactionsSent: number;
   addressesFile?: string;
   addressesChanged: boolean;
-}
-
-async function isLocalChain(connection: NetworkConnection): Promise<boolean> {
-  try {
-    await connection.provider.request({ method: "hardhat_metadata", params: [] });
-    return true;
-  } catch {
-    return false;
-  }
+  /** Every role as found on chain after the deployment. */
+  roles: RoleReport;
 }
 
 async function loadParameters(parameters: string | Parameters): Promise<{ values: Parameters; source: string }> {
@@ -66,60 +79,115 @@ async function loadParameters(parameters: string | Parameters): Promise<{ values
   }
 }
 
-/**
- * The guardian is read by two modules: the treasury's (vault and session manager guardian) and Governance (the
- * Timelock's canceller). A module's own value wins over "$global"; both must resolve to the same address.
- */
-function checkGuardian(values: Parameters, section: string, source: string): void {
-  const global = values.$global?.guardian;
-  const resolved = [section, "Governance"].map((module) => ({ module, value: values[module]?.guardian ?? global }));
-  for (const { module, value } of resolved) {
-    if (typeof value !== "string" || !isAddress(value)) {
-      const where = values[module]?.guardian === undefined ? "$global.guardian" : `${module}.guardian`;
-      throw new InputError(`${source}: ${where} must be an address (the guardian of the ${module === "Governance" ? "Timelock" : "treasury"}), found ${JSON.stringify(value ?? null)}`);
+/** The module to deploy, and why: asked for, else named by the parameters' one module section. */
+export function chooseModule(
+  requested: StackModule | undefined,
+  values: Parameters,
+  source: string,
+): { module: StackModule; reason: string } {
+  if (requested !== undefined) {
+    if (!(requested in MODULES)) {
+      throw new InputError(`--module: "${String(requested)}" is none of ${Object.keys(MODULES).join(", ")}`);
     }
+    return { module: requested, reason: `--module ${requested}` };
   }
-  const [treasury, governance] = resolved.map((r) => getAddress(r.value as string));
+  const present = (Object.keys(MODULES) as StackModule[]).filter((m) => values[MODULES[m].section] !== undefined);
+  if (present.length === 1) return { module: present[0], reason: `${source} has a "${MODULES[present[0]].section}" section` };
+  const sections = Object.values(MODULES).map((m) => m.section).join(", ");
+  if (present.length === 0) {
+    throw new InputError(`${source} has none of the module sections ${sections}: copy a template from deploy/parameters/, or pass --module`);
+  }
+  throw new InputError(
+    `${source} has sections for several modules (${present.map((m) => MODULES[m].section).join(", ")}): keep one, or pass --module`,
+  );
+}
+
+/** An address parameter of `section` (or of "$global" when `global`), or an InputError naming it. */
+function addressParameter(values: Parameters, section: string, key: string, source: string, what: string, global = false): string {
+  const own = values[section]?.[key];
+  const value = own ?? (global ? values.$global?.[key] : undefined);
+  if (typeof value !== "string" || !isAddress(value)) {
+    const where = own === undefined && global ? `$global.${key}` : `${section}.${key}`;
+    throw new InputError(`${source}: ${where} must be an address (${what}), found ${JSON.stringify(value ?? null)}`);
+  }
+  return getAddress(value);
+}
+
+/**
+ * The guardian is read by two modules when governance is new: the treasury's (vault and session manager guardian)
+ * and Governance (the Timelock's canceller). A module's own value wins over "$global"; both must be the same address.
+ */
+function checkGuardian(values: Parameters, section: string, source: string, newGovernance: boolean): string {
+  const treasury = addressParameter(values, section, "guardian", source, "the guardian of the treasury", true);
+  if (!newGovernance) return treasury;
+  const governance = addressParameter(values, "Governance", "guardian", source, "the guardian of the Timelock", true);
   if (treasury !== governance) {
     throw new InputError(
       `${source}: the treasury's guardian (${treasury}) and the Timelock's guardian canceller (${governance}) differ; give the guardian once, as $global.guardian`,
     );
   }
+  return treasury;
 }
 
 export async function deployStack(connection: NetworkConnection, options: DeployStackOptions): Promise<DeployStackResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   const { ethers, ignition } = connection;
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
-  const local = await isLocalChain(connection);
-  const module = options.module ?? (local ? "local" : "treasury");
-  if (module === "local" && !local) {
+  const { values, source } = await loadParameters(options.parameters);
+  const { module, reason } = chooseModule(options.module, values, source);
+  const { section } = MODULES[module];
+  if (module === "local" && !DEV_CHAIN_IDS.includes(chainId)) {
     throw new InputError(
-      `the local stack deploys mock tokens and only runs on a local development chain; on ${connection.networkName} (chain ${chainId}) use --module treasury`,
+      `the local stack deploys mock tokens and only goes to a development chain id (${DEV_CHAIN_IDS.join(" or ")}); ` +
+        `${connection.networkName} is chain ${chainId}: deploy the treasury module with your parameters (deploy/parameters/testnet.template.json)`,
     );
   }
 
-  // Check the parameters the treasury needs before sending anything: a template left unfilled fails here, clearly.
-  const { values, source } = await loadParameters(options.parameters);
-  const section = module === "local" ? "LocalStack" : "Treasury";
-  const required = module === "local" ? ["sessionAdmin"] : ["asset", "sessionAdmin"];
-  for (const key of required) {
-    const value = values[section]?.[key];
-    if (typeof value !== "string" || !isAddress(value)) {
-      throw new InputError(`${source}: ${section}.${key} must be an address, found ${JSON.stringify(value ?? null)}`);
+  // Check the parameters and the governance they name before sending anything: a template left unfilled, a mistyped
+  // Timelock or Safe, or a Governor of another Timelock fails here, clearly.
+  const [deployer] = await ethers.getSigners();
+  const asset = module === "local" ? undefined : addressParameter(values, section, "asset", source, "the ERC-20 the vault holds");
+  const sessionAdmin = addressParameter(values, section, "sessionAdmin", source, "the session admin");
+  const guardian = checkGuardian(values, section, source, module === "local" || module === "treasury");
+  if (asset !== undefined && (await ethers.provider.getCode(asset)) === "0x") {
+    throw new InputError(`${source}: ${section}.asset ${asset} has no contract code on chain ${chainId}`);
+  }
+  let governance: string | undefined;
+  let existing: { timelock?: string; governor?: string; token?: string; safe?: string } = {};
+  if (module === "timelock") {
+    const timelock = addressParameter(values, section, "timelock", source, "the DAO's Timelock, the treasury's governance");
+    const governor = addressParameter(values, section, "governor", source, "the Governor that proposes to that Timelock");
+    const { token } = await checkExistingTimelock(ethers, timelock, governor, section);
+    governance = timelock;
+    existing = { timelock, governor, token };
+  } else if (module === "safe") {
+    const safe = addressParameter(values, section, "safe", source, "the Safe, the treasury's governance");
+    await checkExistingSafe(ethers, safe, section);
+    governance = safe;
+    existing = { safe };
+  }
+  for (const [key, holder] of [
+    ["guardian", guardian],
+    ["sessionAdmin", sessionAdmin],
+    [module === "safe" ? "safe" : "timelock", governance],
+  ] as const) {
+    if (holder !== undefined && holder === deployer.address) {
+      throw new InputError(`${source}: ${key} is the deployer ${deployer.address}; the deployer keeps no role: name the DAO's own account`);
     }
   }
-  checkGuardian(values, section, source);
-  if (module === "treasury" && (await ethers.provider.getCode(values.Treasury.asset as string)) === "0x") {
-    throw new InputError(`${source}: Treasury.asset ${String(values.Treasury.asset)} has no contract code on chain ${chainId}`);
-  }
 
-  const [deployer] = await ethers.getSigners();
+  log(`Deploying ${MODULES[module].what} (module ${section}, chosen because ${reason}) to ${connection.networkName} (chain ${chainId}) from ${deployer.address}`);
+  const ignitionModule = {
+    local: () => localStackModule(options.strategies),
+    treasury: () => TreasuryModule,
+    timelock: () => TreasuryOnTimelockModule,
+    safe: () => TreasuryOnSafeModule,
+  }[module]();
+  const startBlock = await ethers.provider.getBlockNumber();
   const nonceBefore = await ethers.provider.getTransactionCount(deployer.address);
-  log(`Deploying the ${module} stack to ${connection.networkName} (chain ${chainId}) from ${deployer.address}`);
   let contracts: Record<string, { getAddress(): Promise<string> }>;
   try {
-    contracts = (await ignition.deploy(module === "local" ? localStackModule(options.strategies) : TreasuryModule, {
+    contracts = (await ignition.deploy(ignitionModule as never, {
       // A file goes to Ignition as a path, so its "123n" strings are read as bigints.
       parameters: (typeof options.parameters === "string" ? path.resolve(options.parameters) : values) as never,
       deploymentId: options.deploymentId,
@@ -134,27 +202,43 @@ export async function deployStack(connection: NetworkConnection, options: Deploy
   const at = async (key: string) => getAddress(await contracts[key].getAddress());
   const strategies: string[] = [];
   for (let i = 0; contracts[`strategy${i}`] !== undefined; i++) strategies.push(await at(`strategy${i}`));
-  const vault = await at("vault");
+  const addressesFile = options.addressesFile === false ? undefined : (options.addressesFile ?? addressesPath(chainId));
   const addresses: TreasuryAddresses = {
     chainId,
-    module: module === "local" ? "LocalStack" : "Treasury",
+    module: section,
     deploymentId: options.deploymentId ?? `chain-${chainId}`,
-    vault,
+    vault: await at("vault"),
     sessionManager: await at("sessionManager"),
     lens: await at("lens"),
-    timelock: await at("timelock"),
-    governor: await at("governor"),
-    token: await at("token"),
-    asset: module === "local" ? await at("asset") : getAddress(values.Treasury.asset as string),
+    router: await at("router"),
+    ...(module === "local" || module === "treasury"
+      ? { timelock: await at("timelock"), governor: await at("governor"), token: await at("token") }
+      : existing),
+    asset: module === "local" ? await at("asset") : (asset as string),
     strategies,
+    startBlock: await firstBlock(addressesFile, await at("vault"), startBlock),
   };
 
-  let addressesFile: string | undefined;
-  let addressesChanged = false;
-  if (options.addressesFile !== false) {
-    addressesFile = options.addressesFile ?? addressesPath(chainId);
-    addressesChanged = await writeAddresses(addresses, addressesFile);
+  if ((await ethers.provider.getCode(addresses.vault)) === "0x") {
+    const journal = path.join("deploy", "deployments", addresses.deploymentId);
+    throw new OperationError(
+      `Ignition's journal ${journal} records a deployment that chain ${chainId} does not hold (no code at the vault ${addresses.vault}; ` +
+        "was the chain restarted?): remove that folder, or pass another --deployment-id, and deploy again",
+    );
   }
+  const roles = await inspectRoles(ethers, {
+    sessionManager: addresses.sessionManager,
+    governance: governance ?? (addresses.timelock as string),
+    guardian,
+    sessionAdmin,
+    deployer: deployer.address,
+    timelock: addresses.timelock,
+    governor: addresses.governor,
+    token: module === "treasury" ? addresses.token : undefined,
+  });
+
+  let addressesChanged = false;
+  if (addressesFile) addressesChanged = await writeAddresses(addresses, addressesFile);
   log(
     transactionsSent === 0
       ? "Already deployed with these parameters: nothing sent"
@@ -163,5 +247,22 @@ export async function deployStack(connection: NetworkConnection, options: Deploy
   if (addressesFile) {
     log(`Addresses ${addressesChanged ? "written to" : "unchanged in"} ${path.relative(process.cwd(), addressesFile)}`);
   }
-  return { addresses, transactionsSent, addressesFile, addressesChanged };
+  if (roles.problems.length > 0) {
+    throw new OperationError(
+      `the deployed roles are not what the parameters say:\n${[...roles.problems.map((p) => `  - ${p}`), "Roles on chain:", ...roles.lines.map((l) => `  ${l}`)].join("\n")}`,
+    );
+  }
+  return { module, addresses, transactionsSent, addressesFile, addressesChanged, roles };
+}
+
+/** The block to search for the deployment's events from: kept from the addresses file when it is the same vault. */
+async function firstBlock(file: string | undefined, vault: string, now: number): Promise<number> {
+  if (!file) return now;
+  try {
+    const previous = JSON.parse(await readFile(file, "utf8")) as { vault?: string; startBlock?: number };
+    if (previous.vault === vault && typeof previous.startBlock === "number") return previous.startBlock;
+  } catch {
+    // no previous file
+  }
+  return now;
 }

@@ -6,6 +6,7 @@ import type { ISessionManager } from "../../types/ethers-contracts/index.js";
 import type { TreasuryContext } from "../lib/context.js";
 import { InputError, OperationError, toOperationError } from "../lib/errors.js";
 import { formatAmount, formatDuration, formatTime } from "../lib/format.js";
+import { invalidSessionParamReasons } from "../lib/session-params.js";
 import { simulateAndSend } from "../lib/send.js";
 
 export interface GrantSessionOptions {
@@ -50,7 +51,22 @@ export async function grantSession(
     minInterval: options.minInterval,
     maxCallsPerEpoch: options.maxCallsPerEpoch,
   };
-  const receipt = await simulateAndSend("the grant", ctx.sessions.grant, params);
+  let receipt;
+  try {
+    receipt = await simulateAndSend("the grant", ctx.sessions.grant, params);
+  } catch (error) {
+    if (error instanceof OperationError && error.revert?.name === "InvalidSessionParams") {
+      const now = BigInt((await ctx.ethers.provider.getBlock("latest"))!.timestamp);
+      const reasons = invalidSessionParamReasons(params, now, ctx.asset);
+      if (reasons.length > 0) {
+        throw new OperationError(`the grant was refused by the contract: InvalidSessionParams(): ${reasons.join("; ")}`, {
+          cause: error,
+          revert: error.revert,
+        });
+      }
+    }
+    throw error;
+  }
   const granted = receipt.logs
     .map((log) => {
       try {

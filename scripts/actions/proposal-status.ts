@@ -1,4 +1,4 @@
-/** A proposal's state, votes, timing and calls (decoded against the vault and the session manager). */
+/** A proposal's state, votes, timing and calls (decoded against the vault, the session manager and the Timelock). */
 import type { TreasuryContext } from "../lib/context.js";
 import { requireGovernance } from "../lib/context.js";
 import { findProposal, proposalState, type ProposalStateName } from "../lib/governance.js";
@@ -27,6 +27,7 @@ export async function proposalStatus(ctx: TreasuryContext, proposalId: bigint): 
   const contracts = [
     [await ctx.vault.getAddress(), "TreasuryVault", ctx.vault.interface],
     [await ctx.sessions.getAddress(), "SessionManager", ctx.sessions.interface],
+    ...(ctx.timelock ? ([[await ctx.timelock.getAddress(), "TimelockController", ctx.timelock.interface]] as const) : []),
   ] as const;
   const calls = p.targets.map((target, i) => {
     const known = contracts.find(([address]) => address === target);

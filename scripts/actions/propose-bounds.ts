@@ -1,5 +1,5 @@
 /**
- * Proposes a bounds change to the Governor as ONE proposal with a human-readable description, after simulating
+ * Proposes a bounds or roles change to the Governor as ONE proposal with a human-readable description, after simulating
  * every call from the Timelock: a change that would fail on execution is refused before anyone votes on it.
  */
 import { id as keccakText } from "ethers";
@@ -31,19 +31,30 @@ export async function proposeBounds(ctx: TreasuryContext, options: ProposeBounds
   const { governor, timelock } = requireGovernance(ctx);
   const timelockAddress = await timelock.getAddress();
 
-  const calls = await planCalls(ctx, options.changes);
-  for (const [name, contract] of [
-    ["vault", ctx.vault],
-    ["session manager", ctx.sessions],
-  ] as const) {
-    const target = await contract.getAddress();
-    if (!calls.some((c) => c.target === target)) continue;
-    const governance = await contract.governance();
-    if (governance !== timelockAddress) {
+  const calls = await planCalls(ctx, options.changes, { timelock: timelockAddress });
+  if (options.changes.some((c) => c.kind === "acceptGovernance")) {
+    // The Timelock accepts a handover proposed to it: it is the pending governance, not (yet) governance.
+    const pending = await ctx.sessions.pendingGovernance();
+    if (pending !== timelockAddress) {
       throw new OperationError(
-        `the ${name}'s governance is ${governance}, not the Timelock ${timelockAddress}: a proposal could not change it ` +
-          "(if a Safe governs it, export a Safe batch with `safe-batch`)",
+        `the pending governance is ${pending}, not the Timelock ${timelockAddress} of this Governor: only the address governance ` +
+          "proposed may accept (pass --governor <the Governor of that Timelock>, or safe-batch it if a Safe was proposed)",
       );
+    }
+  } else {
+    for (const [name, contract] of [
+      ["vault", ctx.vault],
+      ["session manager", ctx.sessions],
+    ] as const) {
+      const target = await contract.getAddress();
+      if (!calls.some((c) => c.target === target)) continue;
+      const governance = await contract.governance();
+      if (governance !== timelockAddress) {
+        throw new OperationError(
+          `the ${name}'s governance is ${governance}, not the Timelock ${timelockAddress}: a proposal could not change it ` +
+            "(if a Safe governs it, export a Safe batch with `safe-batch`)",
+        );
+      }
     }
   }
 

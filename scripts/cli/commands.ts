@@ -8,11 +8,17 @@ import type { ParseArgsConfig } from "node:util";
 import type { NetworkConnection } from "hardhat/types/network";
 import { cancelQueuedProposal } from "../actions/cancel-queued-proposal.js";
 import { castVote } from "../actions/cast-vote.js";
-import { deployStack, type StackModule } from "../actions/deploy-stack.js";
+import { DEV_CHAIN_IDS, deployStack, MODULES, type StackModule } from "../actions/deploy-stack.js";
 import { disableStrategy } from "../actions/disable-strategy.js";
 import { executeProposal } from "../actions/execute-proposal.js";
 import { exportSafeBatch } from "../actions/export-safe-batch.js";
 import { grantSession } from "../actions/grant-session.js";
+import { listProposals, resolveProposalId } from "../actions/list-proposals.js";
+import { memberDeposit } from "../actions/member-deposit.js";
+import { mintMockAsset } from "../actions/mint-mock-asset.js";
+import { memberRedeem } from "../actions/member-redeem.js";
+import { memberStatus } from "../actions/member-status.js";
+import { memberWithdraw } from "../actions/member-withdraw.js";
 import { listSessions } from "../actions/list-sessions.js";
 import { lowerCap } from "../actions/lower-cap.js";
 import { pauseAgents } from "../actions/pause-agents.js";
@@ -28,7 +34,7 @@ import type { TreasuryContext } from "../lib/context.js";
 import { InputError } from "../lib/errors.js";
 import { SUPPORT, type Support } from "../lib/governance.js";
 import { parseAddress, parseAmount, parseBps, parseDuration, parseInteger, parseStrategy, parseTime } from "../lib/parse.js";
-import { printProposal, printSessions, printStatus } from "./print.js";
+import { printMemberStatus, printProposal, printProposals, printSessions, printStatus } from "./print.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -55,35 +61,64 @@ export interface Command {
   run(env: CommandEnv): Promise<void>;
 }
 
+/** An amount of the asset or of shares: no `max`, above 0, at most `decimals` decimals. */
+function memberAmount(value: string | undefined, decimals: number, what: string): bigint {
+  if (value === "max") throw new InputError(`${what}: give an amount (max is not one here)`);
+  const amount = parseAmount(value, decimals, what);
+  if (amount === 0n) throw new InputError(`${what}: the amount must be above 0`);
+  return amount;
+}
+
+async function shareDecimals(ctx: TreasuryContext): Promise<number> {
+  return Number(await ctx.vault.decimals());
+}
+
+const SLIPPAGE_HELP =
+  "--slippage <bps|N%> (default 0.5%) sets the bound from the vault's preview; an explicit bound replaces it.\n" +
+  "Amounts are in token units (1000, 1_000.5); more decimals than the token has are refused. Uses TreasuryRouter\n" +
+  "(ERC-5143 style): the router is approved for exactly what the call needs and no allowance is left afterwards.";
+
 const FAST_FORWARD = {
   "fast-forward": { type: "boolean" },
 } as const;
 
-function proposalIdArg(positionals: string[]): bigint {
-  return parseInteger(positionals[0], "proposal id");
+/** The proposal id argument: the full id, a unique prefix of it, or @N from `proposals`. */
+async function proposalIdArg(ctx: TreasuryContext, positionals: string[]): Promise<bigint> {
+  return await resolveProposalId(ctx, positionals[0]);
 }
 
-function printProposalResult(env: CommandEnv, result: RunBoundsProposalResult): void {
+const PROPOSAL_ID_HELP =
+  "<proposalId> is the full id, a unique prefix of it (6 digits or more, as `proposals` shows), or @N (the N-th of `proposals`).";
+
+async function printProposalResult(env: CommandEnv, result: RunBoundsProposalResult): Promise<void> {
   env.out("");
   result.description.split("\n").forEach((line) => env.out(`  | ${line}`));
   env.out("");
   if (result.executed) {
-    env.out(`Proposal ${result.proposalId} executed: the new bounds are in force.`);
+    env.out(`Proposal ${result.proposalId} executed: the changes are in force.`);
   } else {
-    env.out(`Proposal ${result.proposalId} is pending. Next: vote ${result.proposalId}, queue ${result.proposalId}, execute ${result.proposalId}.`);
+    // The short id the other commands take; the full one when the Governor's events cannot be listed.
+    const rows = await listProposals(env.ctx).catch(() => []);
+    const id = rows.find((r) => r.proposalId === result.proposalId)?.shortId ?? String(result.proposalId);
+    env.out(`Proposal ${result.proposalId} is pending. Next, as each becomes possible: vote ${id}, queue ${id}, execute ${id}.`);
   }
 }
 
 export const COMMANDS: Command[] = [
   {
     name: "deploy",
-    summary: "deploy the stack with Ignition and write deploy/addresses/<chainId>.json (a no-op when already deployed)",
-    usage: "deploy [--module local|treasury] [--parameters <file>] [--strategies <n>] [--deployment-id <id>]",
+    summary: "deploy the treasury with Ignition (new or existing governance) and write deploy/addresses/<chainId>.json",
+    usage: "deploy [--parameters <file>] [--module local|treasury|timelock|safe] [--strategies <n>] [--deployment-id <id>]",
     details:
-      "The local module (default on a local chain) deploys governance, a mock asset, mock strategies and the treasury;\n" +
-      "the treasury module (default elsewhere) deploys governance and the treasury over the parameters' asset.\n" +
-      "Parameters default to deploy/parameters/local.json for the local module; copy deploy/parameters/testnet.template.json\n" +
-      "to deploy/parameters/testnet.json and fill it for a testnet.",
+      "The module is the one the parameters file has a section for (or --module):\n" +
+      "  LocalStack          local: new governance, a mock asset, mock strategies, the treasury (chain id 31337 or 1337)\n" +
+      "  Treasury            new governance (votes token, Timelock, Governor) and the treasury over an existing asset\n" +
+      "  TreasuryOnTimelock  the treasury governed by an existing Timelock and Governor (nothing else deployed)\n" +
+      "  TreasuryOnSafe      the treasury governed by an existing Safe (nothing else deployed)\n" +
+      "Templates: deploy/parameters/testnet.template.json, existing-timelock.template.json, safe.template.json.\n" +
+      "Without --parameters, a development chain (chain id 31337 or 1337) gets deploy/parameters/local.json.\n" +
+      "The chosen module and why is printed; so is every role after the deployment (the deployer keeps none).\n" +
+      "--addresses <file> writes the addresses there instead of deploy/addresses/<chainId>.json.",
     options: {
       module: { type: "string" },
       parameters: { type: "string" },
@@ -94,12 +129,18 @@ export const COMMANDS: Command[] = [
     needsDeployment: false,
     async run({ connection, values, out }) {
       const module = values.module as string | undefined;
-      if (module !== undefined && module !== "local" && module !== "treasury") {
-        throw new InputError(`--module: "${module}" is neither local nor treasury`);
+      if (module !== undefined && !(module in MODULES)) {
+        throw new InputError(`--module: "${module}" is none of ${Object.keys(MODULES).join(", ")}`);
       }
       let parameters = values.parameters as string | undefined;
       if (parameters === undefined) {
-        if (module === "treasury") throw new InputError("--parameters <file> is required for the treasury module");
+        const chainId = Number((await connection.ethers.provider.getNetwork()).chainId);
+        if ((module !== undefined && module !== "local") || !DEV_CHAIN_IDS.includes(chainId)) {
+          throw new InputError(
+            `--parameters <file> is required ${module !== undefined && module !== "local" ? `for the ${module} module` : `on chain ${chainId}`} ` +
+              "(copy a template from deploy/parameters/ and fill it)",
+          );
+        }
         parameters = path.join(REPO_ROOT, "deploy", "parameters", "local.json");
       }
       const result = await deployStack(connection, {
@@ -107,6 +148,7 @@ export const COMMANDS: Command[] = [
         parameters,
         strategies: values.strategies === undefined ? undefined : Number(parseInteger(values.strategies as string, "--strategies", 64n)),
         deploymentId: values["deployment-id"] as string | undefined,
+        addressesFile: values.addresses as string | undefined,
         // Ignition's progress display redraws in place: only on a terminal.
         displayUi: process.stdout.isTTY === true,
         log: out,
@@ -114,6 +156,9 @@ export const COMMANDS: Command[] = [
       for (const [key, value] of Object.entries(result.addresses)) {
         out(`  ${key.padEnd(15)} ${Array.isArray(value) ? value.join(", ") || "(none)" : String(value)}`);
       }
+      out("Roles on chain:");
+      result.roles.lines.forEach((line) => out(`  ${line}`));
+      result.roles.todo.forEach((line) => out(`Still to do: ${line}`));
     },
   },
   {
@@ -147,7 +192,7 @@ export const COMMANDS: Command[] = [
         reason: values.reason as string | undefined,
         fastForward: values["fast-forward"] === true,
       });
-      printProposalResult(env, result);
+      await printProposalResult(env, result);
       if (result.executed) {
         env.out("");
         printStatus(ctx, await treasuryStatus(ctx), env.out);
@@ -158,6 +203,7 @@ export const COMMANDS: Command[] = [
     name: "vote",
     summary: "vote on a proposal (for, against or abstain)",
     usage: "vote <proposalId> [--support for|against|abstain] [--reason <text>] [--fast-forward]",
+    details: PROPOSAL_ID_HELP,
     options: { support: { type: "string" }, reason: { type: "string" }, ...FAST_FORWARD },
     positionals: ["proposalId"],
     needsDeployment: true,
@@ -165,7 +211,7 @@ export const COMMANDS: Command[] = [
       const support = (values.support as string | undefined) ?? "for";
       if (!(support in SUPPORT)) throw new InputError(`--support: "${support}" is not for, against or abstain`);
       await castVote(ctx, {
-        proposalId: proposalIdArg(positionals),
+        proposalId: await proposalIdArg(ctx, positionals),
         support: support as Support,
         reason: values.reason as string | undefined,
         fastForward: values["fast-forward"] === true,
@@ -176,33 +222,51 @@ export const COMMANDS: Command[] = [
     name: "queue",
     summary: "queue a succeeded proposal in the Timelock",
     usage: "queue <proposalId> [--fast-forward]",
+    details: PROPOSAL_ID_HELP,
     options: { ...FAST_FORWARD },
     positionals: ["proposalId"],
     needsDeployment: true,
     async run({ ctx, values, positionals }) {
-      await queueProposal(ctx, { proposalId: proposalIdArg(positionals), fastForward: values["fast-forward"] === true });
+      await queueProposal(ctx, { proposalId: await proposalIdArg(ctx, positionals), fastForward: values["fast-forward"] === true });
     },
   },
   {
     name: "execute",
     summary: "execute a queued proposal once the Timelock delay has passed",
     usage: "execute <proposalId> [--fast-forward]",
+    details: PROPOSAL_ID_HELP,
     options: { ...FAST_FORWARD },
     positionals: ["proposalId"],
     needsDeployment: true,
     async run({ ctx, values, positionals }) {
-      await executeProposal(ctx, { proposalId: proposalIdArg(positionals), fastForward: values["fast-forward"] === true });
+      await executeProposal(ctx, { proposalId: await proposalIdArg(ctx, positionals), fastForward: values["fast-forward"] === true });
     },
   },
   {
     name: "proposal",
     summary: "show a proposal's state, votes, timing, calls and description",
     usage: "proposal <proposalId>",
+    details: PROPOSAL_ID_HELP,
     options: {},
     positionals: ["proposalId"],
     needsDeployment: true,
     async run({ ctx, positionals, out }) {
-      printProposal(await proposalStatus(ctx, proposalIdArg(positionals)), out);
+      printProposal(await proposalStatus(ctx, await proposalIdArg(ctx, positionals)), out);
+    },
+  },
+  {
+    name: "proposals",
+    summary: "list the Governor's proposals (index, short id, state, title), oldest first",
+    usage: "proposals [--from-block <n>]",
+    details:
+      "Reads the Governor's ProposalCreated events from the deployment's start block (the addresses file's startBlock)\n" +
+      "or --from-block. Any command taking a proposal id takes the short id or @N shown here.",
+    options: { "from-block": { type: "string" } },
+    positionals: [],
+    needsDeployment: true,
+    async run({ ctx, values, out }) {
+      const fromBlock = values["from-block"] === undefined ? undefined : Number(parseInteger(values["from-block"] as string, "--from-block", 2n ** 53n));
+      printProposals(ctx, await listProposals(ctx, { fromBlock }), out, fromBlock ?? ctx.addresses.startBlock ?? 0);
     },
   },
   {
@@ -236,6 +300,85 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    name: "deposit",
+    summary: "member: deposit assets into the vault for shares, with a minimum of shares (slippage bound)",
+    usage: "deposit <amount> [--receiver <address>] [--slippage <bps|N%>] [--min-shares <shares>] --from <account>",
+    details: SLIPPAGE_HELP,
+    options: { receiver: { type: "string" }, slippage: { type: "string" }, "min-shares": { type: "string" } },
+    positionals: ["amount"],
+    needsDeployment: true,
+    async run({ ctx, values, positionals }) {
+      await memberDeposit(ctx, {
+        amount: memberAmount(positionals[0], ctx.asset.decimals, "amount"),
+        receiver: values.receiver === undefined ? undefined : parseAddress(values.receiver as string, "--receiver"),
+        slippageBps: values.slippage === undefined ? undefined : parseBps(values.slippage as string, "--slippage"),
+        minShares: values["min-shares"] === undefined ? undefined : parseAmount(values["min-shares"] as string, await shareDecimals(ctx), "--min-shares"),
+      });
+    },
+  },
+  {
+    name: "withdraw",
+    summary: "member: withdraw an amount of assets, burning at most a bound of shares (slippage bound)",
+    usage: "withdraw <amount> [--receiver <address>] [--slippage <bps|N%>] [--max-shares <shares>] --from <account>",
+    details: SLIPPAGE_HELP,
+    options: { receiver: { type: "string" }, slippage: { type: "string" }, "max-shares": { type: "string" } },
+    positionals: ["amount"],
+    needsDeployment: true,
+    async run({ ctx, values, positionals }) {
+      await memberWithdraw(ctx, {
+        amount: memberAmount(positionals[0], ctx.asset.decimals, "amount"),
+        receiver: values.receiver === undefined ? undefined : parseAddress(values.receiver as string, "--receiver"),
+        slippageBps: values.slippage === undefined ? undefined : parseBps(values.slippage as string, "--slippage"),
+        maxShares: values["max-shares"] === undefined ? undefined : parseAmount(values["max-shares"] as string, await shareDecimals(ctx), "--max-shares"),
+      });
+    },
+  },
+  {
+    name: "redeem",
+    summary: "member: redeem shares (or max) for at least a bound of assets (slippage bound)",
+    usage: "redeem <shares|max> [--receiver <address>] [--slippage <bps|N%>] [--min-assets <amount>] --from <account>",
+    details: `${SLIPPAGE_HELP}\nmax redeems every share that can leave now (maxRedeem).`,
+    options: { receiver: { type: "string" }, slippage: { type: "string" }, "min-assets": { type: "string" } },
+    positionals: ["shares"],
+    needsDeployment: true,
+    async run({ ctx, values, positionals }) {
+      await memberRedeem(ctx, {
+        shares: positionals[0] === "max" ? "max" : memberAmount(positionals[0], await shareDecimals(ctx), "shares"),
+        receiver: values.receiver === undefined ? undefined : parseAddress(values.receiver as string, "--receiver"),
+        slippageBps: values.slippage === undefined ? undefined : parseBps(values.slippage as string, "--slippage"),
+        minAssets: values["min-assets"] === undefined ? undefined : parseAmount(values["min-assets"] as string, ctx.asset.decimals, "--min-assets"),
+      });
+    },
+  },
+  {
+    name: "member-status",
+    summary: "member: shares, their value now, what can be withdrawn now, the share price, open approvals",
+    usage: "member-status [--account <address>]",
+    details: "Default account: --from (or the network's first account).",
+    options: { account: { type: "string" } },
+    positionals: [],
+    needsDeployment: true,
+    async run({ ctx, values, out }) {
+      const account = values.account === undefined ? undefined : parseAddress(values.account as string, "--account");
+      printMemberStatus(ctx, await memberStatus(ctx, { account }), out);
+    },
+  },
+  {
+    name: "faucet",
+    summary: "local stack only: mint the mock asset to an account, to try the member commands",
+    usage: "faucet <amount> [--to <address>]",
+    details: "Default --to: the signing account (--from). Refused for any deployment but the local stack on a development chain.",
+    options: { to: { type: "string" } },
+    positionals: ["amount"],
+    needsDeployment: true,
+    async run({ ctx, values, positionals }) {
+      await mintMockAsset(ctx, {
+        to: values.to === undefined ? ctx.signer.address : parseAddress(values.to as string, "--to"),
+        amount: memberAmount(positionals[0], ctx.asset.decimals, "amount"),
+      });
+    },
+  },
+  {
     name: "pause-agents",
     summary: "guardian: pause every agent now (withdrawals keep working; only governance unpauses)",
     usage: "pause-agents --from <guardian>",
@@ -252,12 +395,13 @@ export const COMMANDS: Command[] = [
     usage: "cancel-proposal <proposalId> --from <guardian>",
     details:
       "The Timelock operation the Governor queued for the proposal is cancelled with the guardian's CANCELLER_ROLE.\n" +
-      "Only a Queued proposal can be cancelled this way; re-proposing is governance's decision.",
+      "Only a Queued proposal can be cancelled this way; re-proposing is governance's decision.\n" +
+      PROPOSAL_ID_HELP,
     options: {},
     positionals: ["proposalId"],
     needsDeployment: true,
     async run({ ctx, positionals }) {
-      await cancelQueuedProposal(ctx, { proposalId: proposalIdArg(positionals) });
+      await cancelQueuedProposal(ctx, { proposalId: await proposalIdArg(ctx, positionals) });
     },
   },
   {
@@ -268,7 +412,7 @@ export const COMMANDS: Command[] = [
     positionals: [],
     needsDeployment: true,
     async run(env) {
-      printProposalResult(
+      await printProposalResult(
         env,
         await unpauseAgents(env.ctx, { title: env.values.title as string | undefined, fastForward: env.values["fast-forward"] === true }),
       );

@@ -1,4 +1,6 @@
 /** Plain-text rendering of action results for the CLI. */
+import type { ProposalRow } from "../actions/list-proposals.js";
+import type { MemberStatus } from "../actions/member-status.js";
 import type { ProposalStatus } from "../actions/proposal-status.js";
 import type { SessionRow } from "../actions/list-sessions.js";
 import type { TreasuryStatus } from "../actions/treasury-status.js";
@@ -74,4 +76,33 @@ export function printProposal(status: ProposalStatus, out: (line: string) => voi
   status.calls.forEach((c, i) => out(`  call ${i + 1}: ${c}`));
   out("");
   status.description.split("\n").forEach((line) => out(`  | ${line}`));
+}
+
+export function printProposals(ctx: TreasuryContext, rows: ProposalRow[], out: (line: string) => void, fromBlock: number): void {
+  const governor = ctx.addresses.governor ?? "the Governor";
+  if (rows.length === 0) {
+    out(`No proposals on ${governor} since block ${fromBlock}`);
+    return;
+  }
+  out(`Proposals on the Governor ${governor} since block ${fromBlock}, oldest first (a command takes the short id or @N):`);
+  const lines = [["  #", "short id", "state", "title"]];
+  for (const r of rows) lines.push([`  @${r.index}`, r.shortId, r.state, r.title]);
+  table(lines).forEach((line) => out(line));
+}
+
+export function printMemberStatus(ctx: TreasuryContext, m: MemberStatus, out: (line: string) => void): void {
+  const assets = (v: bigint) => formatAmount(v, ctx.asset.decimals, ctx.asset.symbol);
+  const shares = (v: bigint) => formatAmount(v, m.shareToken.decimals, m.shareToken.symbol);
+  out(`Member ${m.account} of vault ${ctx.addresses.vault} on ${ctx.networkName} (chain ${ctx.chainId}), block ${m.blockNumber}`);
+  out(`  shares            ${shares(m.shares)}`);
+  out(`  worth now         ${assets(m.value)} (what redeeming them all pays now)`);
+  out(`  withdraw now      up to ${assets(m.maxWithdraw)}, ${shares(m.maxRedeem)} (limited by idle plus what the strategies release now)`);
+  out(`  share price       ${assets(m.sharePrice)} per ${m.shareToken.symbol}`);
+  out(`  wallet            ${assets(m.wallet)}`);
+  const open = [
+    m.routerAllowance.assets > 0n ? assets(m.routerAllowance.assets) : "",
+    m.routerAllowance.shares > 0n ? shares(m.routerAllowance.shares) : "",
+  ].filter(Boolean);
+  out(`  router approvals  ${open.length ? open.join(", ") : "none"}`);
+  if (m.agentsPaused) out("  agents are paused by the guardian: deposits and exits are not affected");
 }

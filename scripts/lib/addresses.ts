@@ -24,13 +24,19 @@ export interface TreasuryAddresses {
   governor?: string;
   /** The votes token of the Governor. */
   token?: string;
+  /** The Safe that governs the treasury (TreasuryOnSafe), the default of `safe-batch`. */
+  safe?: string;
+  /** TreasuryRouter: members' slippage-checked deposits and exits (absent from deployments made before it). */
+  router?: string;
   asset: string;
   /** Strategy vaults deployed with the stack (local mocks); `@N` on the command line names the N-th. */
   strategies: string[];
+  /** The block the deployment started at: proposals and events are searched from there. */
+  startBlock?: number;
 }
 
 const REQUIRED = ["vault", "sessionManager", "lens", "asset"] as const;
-const OPTIONAL = ["timelock", "governor", "token"] as const;
+const OPTIONAL = ["timelock", "governor", "token", "safe", "router"] as const;
 
 export function addressesPath(chainId: number | bigint): string {
   return path.join(ADDRESSES_DIR, `${chainId}.json`);
@@ -68,6 +74,12 @@ export async function readAddresses(chainId: number | bigint, file: string = add
   };
   for (const key of REQUIRED) out[key] = check(key, json[key]);
   for (const key of OPTIONAL) if (json[key] !== undefined) out[key] = check(key, json[key]);
+  if (json.startBlock !== undefined) {
+    if (!Number.isSafeInteger(json.startBlock) || (json.startBlock as number) < 0) {
+      throw new InputError(`${file}: "startBlock" is not a block number`);
+    }
+    out.startBlock = json.startBlock;
+  }
   const strategies = json.strategies ?? [];
   if (!Array.isArray(strategies)) throw new InputError(`${file}: "strategies" is not a list`);
   out.strategies = strategies.map((s, i) => check(`strategies[${i}]`, s));

@@ -1,10 +1,12 @@
 /**
- * A bounds change as governance sees it: what to change, encoded as the calls the Timelock (or a Safe) will make,
- * each with a human line stating the value before and after.
+ * A bounds or roles change as governance sees it: what to change, encoded as the calls the Timelock (or a Safe) will
+ * make, each with a human line stating the value before and after.
  */
+import { getAddress, Interface, ZeroAddress } from "ethers";
 import { InputError } from "./errors.js";
 import type { TreasuryContext } from "./context.js";
 import { formatAmount, formatBps, formatDuration } from "./format.js";
+import { hasRole, TIMELOCK_ROLES } from "./governance-shape.js";
 
 export type BoundsChange =
   | { kind: "addStrategy"; strategy: string; absoluteCap: bigint; relativeCapBps: number }
@@ -14,7 +16,29 @@ export type BoundsChange =
   | { kind: "setIdleBuffer"; idleBufferBps: number }
   | { kind: "setLossLimits"; maxLossPerCallBps: number; epochLossBudgetBps: number; lossEpochLength?: number }
   | { kind: "setCeilings"; maxDuration: number; maxVolumePerCall: bigint; maxVolumePerEpoch: bigint }
-  | { kind: "unpauseAgents" };
+  | { kind: "unpauseAgents" }
+  /** Proposes the next governance (address(0) cancels a pending handover); it takes over by accepting. */
+  | { kind: "setGovernance"; governance: string }
+  /** The pending governance completes the handover. */
+  | { kind: "acceptGovernance" }
+  | { kind: "setGuardian"; guardian: string }
+  /** address(0): no session admin (only governance grants). */
+  | { kind: "setSessionAdmin"; sessionAdmin: string }
+  | { kind: "setWithdrawQueue"; queue: string[] };
+
+export interface PlanOptions {
+  /**
+   * The Timelock executes the calls (a Governor proposal): a new guardian also gets the Timelock's CANCELLER_ROLE and
+   * the old one loses it, so the guardian and the Timelock's canceller stay one account. Off for a Safe.
+   */
+  timelock?: string;
+}
+
+/** The Timelock's own role administration (OpenZeppelin's TimelockController is its own admin). */
+const TIMELOCK_INTERFACE = new Interface([
+  "function grantRole(bytes32 role, address account)",
+  "function revokeRole(bytes32 role, address account)",
+]);
 
 /** One call governance makes. */
 export interface PlannedCall {
@@ -31,7 +55,13 @@ export interface PlannedCall {
 export function checkChanges(changes: BoundsChange[]): void {
   if (changes.length === 0) {
     throw new InputError("no change given: pass at least one of --add-strategy, --remove-strategy, --caps, " +
-      "--enable-strategy, --disable-strategy, --idle-buffer, --loss-limits, --ceilings, --unpause-agents");
+      "--enable-strategy, --disable-strategy, --idle-buffer, --loss-limits, --ceilings, --unpause-agents, " +
+      "--set-governance, --accept-governance, --set-guardian, --set-session-admin, --withdraw-queue");
+  }
+  if (changes.some((c) => c.kind === "acceptGovernance") && changes.length > 1) {
+    throw new InputError(
+      "--accept-governance goes alone in its proposal: until it executes the other calls would still be checked against the old governance",
+    );
   }
   const perStrategy = new Map<string, string>();
   const singletons = new Set<string>();
@@ -57,7 +87,7 @@ export function checkChanges(changes: BoundsChange[]): void {
  * Encodes `changes` as calls on the vault and the session manager, reading current values for the summaries.
  * Strategies must exist (code on chain) and, except for a listing, be listed; otherwise an InputError says so.
  */
-export async function planCalls(ctx: TreasuryContext, changes: BoundsChange[]): Promise<PlannedCall[]> {
+export async function planCalls(ctx: TreasuryContext, changes: BoundsChange[], options: PlanOptions = {}): Promise<PlannedCall[]> {
   checkChanges(changes);
   const { vault, sessions } = ctx;
   const vaultAddress = await vault.getAddress();
@@ -159,6 +189,87 @@ export async function planCalls(ctx: TreasuryContext, changes: BoundsChange[]): 
       case "unpauseAgents": {
         const paused = await sessions.agentsPaused();
         onSessions("unpauseAgents", [], `Lift the agent pause (agents are ${paused ? "paused" : "not paused"} now)`);
+        break;
+      }
+      case "setGovernance": {
+        const current = await sessions.governance();
+        const pending = await sessions.pendingGovernance();
+        if (change.governance === ZeroAddress) {
+          if (pending === ZeroAddress) throw new InputError("--set-governance none: no governance handover is pending, so there is none to cancel");
+          onSessions("setGovernance", [ZeroAddress], `Cancel the pending governance handover to ${pending} (governance stays ${current})`);
+          break;
+        }
+        if (change.governance === current) throw new InputError(`--set-governance: ${change.governance} is already governance`);
+        if ((await ctx.ethers.provider.getCode(change.governance)) === "0x") {
+          throw new InputError(
+            `--set-governance: ${change.governance} has no contract code on ${ctx.networkName}: governance must be a Timelock or a Safe`,
+          );
+        }
+        onSessions(
+          "setGovernance",
+          [change.governance],
+          `Propose ${change.governance} as the next governance, in place of ${current}: it takes over every power over the ` +
+            `vault and its sessions when it calls acceptGovernance; until then ${current} keeps them` +
+            (pending !== ZeroAddress ? ` (replaces the pending handover to ${pending})` : ""),
+        );
+        break;
+      }
+      case "acceptGovernance": {
+        const pending = await sessions.pendingGovernance();
+        if (pending === ZeroAddress) {
+          throw new InputError("--accept-governance: no governance handover is pending (the current governance proposes one with --set-governance)");
+        }
+        onSessions("acceptGovernance", [], `Accept governance of the vault and its sessions: ${await sessions.governance()} -> ${pending}`);
+        break;
+      }
+      case "setGuardian": {
+        const current = await sessions.guardian();
+        const before = calls.length;
+        if (change.guardian === ZeroAddress) throw new InputError("--set-guardian: the guardian cannot be the zero address");
+        if (change.guardian !== current) onSessions("setGuardian", [change.guardian], `Replace the guardian: ${current} -> ${change.guardian}`);
+        const { timelock } = options;
+        if (timelock) {
+          const onTimelock = (fn: "grantRole" | "revokeRole", account: string, summary: string) =>
+            calls.push({
+              target: timelock,
+              value: 0n,
+              data: TIMELOCK_INTERFACE.encodeFunctionData(fn, [TIMELOCK_ROLES.CANCELLER_ROLE, account]),
+              signature: `TimelockController.${fn}`,
+              summary,
+            });
+          if (!(await hasRole(ctx.ethers, timelock, TIMELOCK_ROLES.CANCELLER_ROLE, change.guardian))) {
+            onTimelock("grantRole", change.guardian, `Let the guardian ${change.guardian} cancel queued proposals (the Timelock's CANCELLER_ROLE)`);
+          }
+          if (change.guardian !== current && (await hasRole(ctx.ethers, timelock, TIMELOCK_ROLES.CANCELLER_ROLE, current))) {
+            onTimelock("revokeRole", current, `Take the Timelock's CANCELLER_ROLE from the former guardian ${current}`);
+          }
+        }
+        if (calls.length === before) {
+          throw new InputError(`--set-guardian: ${change.guardian} is already the guardian${timelock ? " and cancels on the Timelock" : ""}`);
+        }
+        break;
+      }
+      case "setSessionAdmin": {
+        const current = await sessions.sessionAdmin();
+        if (change.sessionAdmin === current) throw new InputError(`--set-session-admin: ${change.sessionAdmin} is already the session admin`);
+        const name = (a: string) => (a === ZeroAddress ? "none (only governance grants)" : a);
+        onSessions("setSessionAdmin", [change.sessionAdmin], `Set the session admin: ${name(current)} -> ${name(change.sessionAdmin)}`);
+        break;
+      }
+      case "setWithdrawQueue": {
+        const current = [...(await vault.withdrawQueue())].map((a) => getAddress(a));
+        const given = change.queue.map((a) => getAddress(a));
+        const seen = new Set<string>();
+        for (const s of given) {
+          if (seen.has(s)) throw new InputError(`--withdraw-queue: ${s} is named twice`);
+          seen.add(s);
+          if (!current.includes(s)) throw new InputError(`--withdraw-queue: ${s} is not listed in the vault ${vaultAddress}`);
+        }
+        const missing = current.filter((s) => !seen.has(s));
+        if (missing.length > 0) {
+          throw new InputError(`--withdraw-queue must name every listed strategy once; missing: ${missing.join(", ")}`);
+        }
+        onVault("setWithdrawQueue", [given], `Set the withdraw queue (exits pull from the first): ${current.join(", ")} -> ${given.join(", ")}`);
         break;
       }
     }

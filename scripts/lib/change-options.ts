@@ -1,7 +1,13 @@
-/** Command-line options that describe a bounds change, shared by `propose` and `safe-batch`. */
+/** Command-line options that describe a bounds or roles change, shared by `propose` and `safe-batch`. */
 import type { BoundsChange } from "./bounds-changes.js";
 import type { TreasuryContext } from "./context.js";
-import { parseAmount, parseBps, parseDuration, parseStrategy, splitSpec } from "./parse.js";
+import { ZeroAddress } from "ethers";
+import { parseAddress, parseAmount, parseBps, parseDuration, parseStrategy, splitSpec } from "./parse.js";
+
+/** An address, or `none` for the zero address. */
+function parseAddressOrNone(value: string, what: string): string {
+  return value === "none" ? ZeroAddress : parseAddress(value, what);
+}
 
 export const CHANGE_OPTIONS = {
   "add-strategy": { type: "string", multiple: true },
@@ -13,6 +19,11 @@ export const CHANGE_OPTIONS = {
   "loss-limits": { type: "string" },
   ceilings: { type: "string" },
   "unpause-agents": { type: "boolean" },
+  "set-governance": { type: "string" },
+  "accept-governance": { type: "boolean" },
+  "set-guardian": { type: "string" },
+  "set-session-admin": { type: "string" },
+  "withdraw-queue": { type: "string" },
 } as const;
 
 export const CHANGE_HELP = `Changes (combine any; repeat the strategy ones; all go into ONE proposal):
@@ -24,6 +35,16 @@ export const CHANGE_HELP = `Changes (combine any; repeat the strategy ones; all 
   --loss-limits <perCall>:<perEpoch>[:<lossEpoch>]        bps or N%; loss epoch as a duration (default: unchanged)
   --ceilings <maxDuration>:<maxPerCall>:<maxPerEpoch>     what the session admin may grant on this vault
   --unpause-agents                                        lift the guardian's agent pause
+  --withdraw-queue <strategy>,<strategy>,...              the order exits pull from (every listed strategy once)
+Roles (the SessionManager holds them for the vault too):
+  --set-governance <address|none>                         propose the next governance (a Timelock or a Safe); it takes
+                                                          over when it accepts; none cancels a pending handover
+  --accept-governance                                     the pending governance accepts (alone in its proposal; propose
+                                                          it through the new Governor with --governor, or safe-batch it
+                                                          from the new Safe)
+  --set-guardian <address>                                replace the guardian; through a Timelock the proposal also moves
+                                                          the Timelock's CANCELLER_ROLE to it
+  --set-session-admin <address|none>                      replace the session admin; none: only governance grants
   <strategy> is an address or @N (the N-th strategy of the addresses file, e.g. the local mocks).
   Amounts are in asset units (250000, 1_000_000, 0.5, or max); durations 3600, 90s, 15m, 12h, 7d, 2w.`;
 
@@ -37,6 +58,11 @@ export interface ChangeOptionValues {
   "loss-limits"?: string;
   ceilings?: string;
   "unpause-agents"?: boolean;
+  "set-governance"?: string;
+  "accept-governance"?: boolean;
+  "set-guardian"?: string;
+  "set-session-admin"?: string;
+  "withdraw-queue"?: string;
 }
 
 /** Turns the change options into BoundsChanges (in the order above), reading the asset's decimals from `ctx`. */
@@ -93,5 +119,21 @@ export function changesFromOptions(values: ChangeOptionValues, ctx: TreasuryCont
     });
   }
   if (values["unpause-agents"]) changes.push({ kind: "unpauseAgents" });
+  if (values["withdraw-queue"] !== undefined) {
+    changes.push({
+      kind: "setWithdrawQueue",
+      queue: values["withdraw-queue"].split(",").map((s) => parseStrategy(s.trim(), "--withdraw-queue", known)),
+    });
+  }
+  if (values["set-governance"] !== undefined) {
+    changes.push({ kind: "setGovernance", governance: parseAddressOrNone(values["set-governance"], "--set-governance") });
+  }
+  if (values["accept-governance"]) changes.push({ kind: "acceptGovernance" });
+  if (values["set-guardian"] !== undefined) {
+    changes.push({ kind: "setGuardian", guardian: parseAddress(values["set-guardian"], "--set-guardian") });
+  }
+  if (values["set-session-admin"] !== undefined) {
+    changes.push({ kind: "setSessionAdmin", sessionAdmin: parseAddressOrNone(values["set-session-admin"], "--set-session-admin") });
+  }
   return changes;
 }

@@ -130,3 +130,28 @@ export async function withSigner(ctx: TreasuryContext, from: string | undefined)
     token: ctx.token?.connect(signer),
   };
 }
+
+/**
+ * Returns the same context proposing through another Governor (and its Timelock and token): the next governance
+ * accepting a handover, or a DAO whose Governor the addresses file does not record.
+ */
+export async function withGovernor(ctx: TreasuryContext, governor: string | undefined): Promise<TreasuryContext> {
+  if (governor === undefined) return ctx;
+  const address = parseAddress(governor, "--governor");
+  const contract = await ctx.ethers.getContractAt("TreasuryGovernor", address, ctx.signer);
+  let timelock: string;
+  let token: string;
+  try {
+    [timelock, token] = [await contract.timelock(), await contract.token()];
+  } catch (cause) {
+    throw new InputError(`--governor: ${address} is not an OpenZeppelin Governor with a Timelock on ${ctx.networkName} (it does not answer timelock() and token())`, {
+      cause,
+    });
+  }
+  return {
+    ...ctx,
+    governor: contract,
+    timelock: await ctx.ethers.getContractAt("TreasuryTimelock", timelock, ctx.signer),
+    token: await ctx.ethers.getContractAt("TreasuryVotes", token, ctx.signer),
+  };
+}

@@ -67,13 +67,17 @@ export async function findProposal(ctx: TreasuryContext, governor: TreasuryGover
   throw new OperationError(`cannot find the ProposalCreated event of proposal ${proposalId}`);
 }
 
-/** Throws unless the network is a local development chain whose clock the scripts may move. */
+/**
+ * Throws unless the node lets the scripts move its clock: Hardhat's node, the in-process chain or anvil (anvil answers
+ * `hardhat_metadata` too, whatever chain id it runs under, which is what a testnet rehearsal needs). A public node
+ * does not answer it.
+ */
 export async function assertLocalChain(ctx: TreasuryContext): Promise<void> {
   try {
     await ctx.ethers.provider.send("hardhat_metadata", []);
   } catch (cause) {
     throw new InputError(
-      `--fast-forward only works on a local development chain (Hardhat node or the in-process chain); on ` +
+      `--fast-forward only works on a development node (Hardhat's node, the in-process chain or anvil); on ` +
         `${ctx.networkName} (chain ${ctx.chainId}) run vote, queue and execute as each step becomes possible`,
       { cause },
     );
@@ -86,10 +90,66 @@ export async function advanceClockPast(ctx: TreasuryContext, governor: TreasuryG
   const provider = ctx.ethers.provider;
   if ((await governor.CLOCK_MODE()).includes("mode=blocknumber")) {
     const current = BigInt(await provider.getBlockNumber());
-    if (current <= timepoint) await provider.send("hardhat_mine", [toQuantity(timepoint - current + 1n)]);
+    if (current <= timepoint) await mineBlocks(ctx, timepoint - current + 1n);
   } else {
     await travelTo(ctx, timepoint + 1n);
   }
+}
+
+/** Seconds one mining call may take: far below the HTTP timeout of a network connection (300 s). */
+const SECONDS_PER_MINING_CALL = 10;
+/** Blocks mined one `evm_mine` at a time on a node that has neither `hardhat_mine` nor `anvil_mine`. */
+export const MAX_BLOCKS_ONE_BY_ONE = 2_000;
+
+function isMethodMissing(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : String(error);
+  return /method not found|not supported|does not exist|unknown method|-32601/i.test(text);
+}
+
+/**
+ * On a development node: mines `count` blocks, one second apart. Hardhat's chain mines any count in one
+ * `hardhat_mine` call at once; anvil takes the same call (and `anvil_mine`) but mines every block, a few hundred a
+ * second, so a long voting period is mined in calls sized to take about 10 s each, with progress, never one call that
+ * outlasts the connection's timeout. A node with neither method gets `evm_mine`, one block at a time, up to
+ * MAX_BLOCKS_ONE_BY_ONE. Returns the mining method used.
+ */
+export async function mineBlocks(ctx: TreasuryContext, count: bigint): Promise<string> {
+  if (count <= 0n) return "none";
+  const provider = ctx.ethers.provider;
+  const client = String(await provider.send("web3_clientVersion", []).catch(() => ""));
+  const interval = toQuantity(1);
+  if (/hardhat|edr/i.test(client)) {
+    await provider.send("hardhat_mine", [toQuantity(count), interval]);
+    return "hardhat_mine";
+  }
+  for (const method of ["anvil_mine", "hardhat_mine"]) {
+    let done = 0n;
+    let chunk = count < 500n ? count : 500n;
+    try {
+      while (done < count) {
+        const started = performance.now();
+        await provider.send(method, [toQuantity(chunk), interval]);
+        done += chunk;
+        const seconds = Math.max((performance.now() - started) / 1000, 0.001);
+        if (done < count) {
+          ctx.log(`  mined ${done} of ${count} blocks (${method}, ${Math.round(Number(chunk) / seconds)} blocks a second)`);
+        }
+        const next = BigInt(Math.max(1, Math.floor((Number(chunk) / seconds) * SECONDS_PER_MINING_CALL)));
+        chunk = next < count - done ? next : count - done;
+      }
+      return method;
+    } catch (error) {
+      if (done > 0n || !isMethodMissing(error)) throw error;
+    }
+  }
+  if (count > BigInt(MAX_BLOCKS_ONE_BY_ONE)) {
+    throw new OperationError(
+      `${ctx.networkName} mines neither with hardhat_mine nor with anvil_mine, and ${count} blocks one evm_mine at a time is too many ` +
+        `(at most ${MAX_BLOCKS_ONE_BY_ONE}): rehearse on Hardhat's node or anvil, or with a shorter voting period`,
+    );
+  }
+  for (let i = 0n; i < count; i++) await provider.send("evm_mine", []);
+  return "evm_mine";
 }
 
 /** On a local chain: mines a block at `timestamp` (or the next second if that is already past). */

@@ -1,0 +1,39 @@
+/**
+ * Why the session manager refuses a grant with `InvalidSessionParams()`: the error carries no figures, so the
+ * parameters that were sent are checked again here, in the contract's order, and each one that fails is named with
+ * its value and the option that set it.
+ */
+import { ZeroAddress } from "ethers";
+import type { ISessionManager } from "../../types/ethers-contracts/index.js";
+import { formatAmount, formatDuration, formatTime } from "./format.js";
+
+/** One sentence per failed condition of `SessionManager.grant`'s parameter check; empty when none fails. */
+export function invalidSessionParamReasons(
+  p: ISessionManager.SessionParamsStruct,
+  now: bigint,
+  asset: { decimals: number; symbol: string },
+): string[] {
+  const amount = (v: bigint) => formatAmount(v, asset.decimals, asset.symbol);
+  const perCall = BigInt(p.maxVolumePerCall);
+  const perEpoch = BigInt(p.maxVolumePerEpoch);
+  const validAfter = BigInt(p.validAfter);
+  const validUntil = BigInt(p.validUntil);
+  const reasons: string[] = [];
+  if (String(p.agent) === ZeroAddress) reasons.push("--agent is the zero address");
+  if (String(p.vault) === ZeroAddress) reasons.push("the vault is the zero address");
+  if (BigInt(p.scope) === 0n) reasons.push("the scope names no strategy (--strategies)");
+  if (perCall === 0n) reasons.push("--max-per-call is 0: the agent could move nothing");
+  if (perCall > perEpoch) {
+    reasons.push(`--max-per-call ${amount(perCall)} is above --max-per-epoch ${amount(perEpoch)}: one call cannot move more than its epoch allows`);
+  }
+  if (BigInt(p.maxCallsPerEpoch) === 0n) reasons.push("--calls-per-epoch is 0: the agent could make no call");
+  if (validUntil <= validAfter) {
+    reasons.push(`--duration is 0 s: the session would end when it starts (${formatTime(validAfter)})`);
+  } else if (validUntil <= now) {
+    reasons.push(
+      `the session would end at ${formatTime(validUntil)} (--valid-after ${formatTime(validAfter)} + --duration ${formatDuration(validUntil - validAfter)}), ` +
+        `which is not after the chain's time now, ${formatTime(now)}`,
+    );
+  }
+  return reasons;
+}
