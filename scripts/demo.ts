@@ -7,6 +7,7 @@ import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { MAX_DAYS, checkOptions, runDemo } from "./demo/run.js";
+import type { DemoWorld } from "./demo/market.js";
 import { renderSummary, summaryJson } from "./demo/summary.js";
 
 const USAGE = `Usage: bash scripts/demo.sh [options]
@@ -17,7 +18,9 @@ contract, a guardian pause lifted by governance, the session expiring, and print
 
 Options:
   --days <n>     simulated days the agent's session lasts, 1 to ${MAX_DAYS} (default 5)
-  --seed <s>     seed of the yield path; the same seed gives the same summary (default 1)
+  --seed <s>     seed of the yield path (or of the borrowers); the same seed gives the same summary (default 1)
+  --world <w>    the strategies: "mock" (default: mock strategies on a seeded yield path) or "lending" (curated
+                 vaults over Morpho Blue markets, with seeded borrowers, 100% utilization and a default)
   --hold         keep the daemon's dashboard up after the summary, until Ctrl-C
   --port <p>     port of the dashboard (default 9464, or a free one if taken)
   --pace <ms>    wait this long after each 2-hour step, to watch the dashboard (default 0)
@@ -32,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         days: { type: "string", default: "5" },
         seed: { type: "string", default: "1" },
+        world: { type: "string", default: "mock" },
         hold: { type: "boolean", default: false },
         port: { type: "string" },
         pace: { type: "string", default: "0" },
@@ -53,8 +57,9 @@ export async function main(argv: string[]): Promise<number> {
   const seed = num("seed");
   const pace = num("pace");
   const port = values.port === undefined ? undefined : num("port");
+  const world = String(values.world) as DemoWorld;
   try {
-    checkOptions({ days, seed });
+    checkOptions({ days, seed, world });
     if (Number.isNaN(pace)) throw new RangeError(`--pace must be a whole number of milliseconds, got ${String(values.pace)}`);
     if (port !== undefined && (Number.isNaN(port) || port > 65_535)) throw new RangeError(`--port must be a port number, got ${String(values.port)}`);
   } catch (err) {
@@ -63,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const started = performance.now();
-  const run = await runDemo({ days, seed, port, paceMs: pace });
+  const run = await runDemo({ days, seed, world, port, paceMs: pace });
   try {
     console.log("");
     console.log(renderSummary(run.summary));

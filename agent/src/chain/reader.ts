@@ -3,7 +3,7 @@
  * that reverts while the node still answers is the lens's fault, not the node's (`LensFaultError`, `lens-reverted`).
  */
 import { getAddress, type Provider } from "ethers";
-import type { ITreasuryLens } from "../../../types/ethers-contracts/lens/TreasuryLens.js";
+import type { ITreasuryLens } from "../../../types/ethers-contracts/index.js";
 import { TreasuryLens__factory } from "./contracts.js";
 import type { SessionState, StrategyState, VaultSnapshot } from "./types.js";
 import { describeRevertData } from "../errors.js";
