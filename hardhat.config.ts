@@ -8,6 +8,18 @@ const require = createRequire(import.meta.url);
 const SOLC_PATH = require.resolve("solc/soljson.js");
 const SOLC_VERSION: string = require("solc/package.json").version;
 
+// The lending-market test world (contracts/mocks/lending, agent/devnet/lending) runs over Morpho Blue, whose Morpho.sol
+// pins `pragma solidity 0.8.19`: it alone is compiled with solc 0.8.19, from the npm alias `solc-0.8.19` (its version
+// read from that package too). Morpho Blue is BUSL-1.1 and serves tests, the devnet and the demo only: nothing in
+// deploy/ deploys it. The product's contracts stay on SOLC_VERSION.
+const MORPHO = "@morpho-org/morpho-blue/src/Morpho.sol";
+const MORPHO_SOLC = {
+  version: require("solc-0.8.19/package.json").version as string,
+  path: require.resolve("solc-0.8.19/soljson.js"),
+  // No viaIR (it compiles in a few seconds); 0.8.19 knows EVM versions up to Paris.
+  settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "paris" },
+};
+
 // 100 runs keeps TreasuryVault under the 24,576-byte code size limit (EIP-170); the bench records its size.
 const optimizer = { enabled: true, runs: 100 };
 
@@ -16,18 +28,19 @@ export default defineConfig({
   solidity: {
     profiles: {
       default: {
-        version: SOLC_VERSION,
-        path: SOLC_PATH,
-        settings: { optimizer, evmVersion: "cancun" },
+        compilers: [{ version: SOLC_VERSION, path: SOLC_PATH, settings: { optimizer, evmVersion: "cancun" } }],
+        overrides: { [MORPHO]: MORPHO_SOLC },
       },
       production: {
-        version: SOLC_VERSION,
-        path: SOLC_PATH,
-        settings: { optimizer, evmVersion: "cancun", viaIR: true },
+        compilers: [{ version: SOLC_VERSION, path: SOLC_PATH, settings: { optimizer, evmVersion: "cancun", viaIR: true } }],
+        overrides: { [MORPHO]: MORPHO_SOLC },
       },
     },
+    // Built as a root so its artifact exists for the lending world's deployer and tests (deployCode).
+    npmFilesToBuild: [MORPHO],
   },
-  // Test-only mocks are not instrumented: coverage (`bash scripts/coverage.sh`) measures the product's contracts.
+  // Test-only mocks (the lending world's in contracts/mocks/lending included) are not instrumented: coverage
+  // (`bash scripts/coverage.sh`) measures the product's contracts. Npm files (Morpho Blue) never are.
   coverage: { skipFiles: ["contracts/mocks/**"] },
   paths: {
     tests: { solidity: "test", mocha: "test" },

@@ -9,6 +9,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { MAX_DAYS, checkOptions, runDemo } from "./demo/run.js";
+import type { DemoWorld } from "./demo/market.js";
 import { renderSummary, summaryJson } from "./demo/summary.js";
 
 const USAGE = `Usage: bash scripts/demo.sh [options]
@@ -19,7 +20,9 @@ contract, a guardian pause lifted by governance, the session expiring, and print
 
 Options:
   --days <n>     simulated days the agent's session lasts, 1 to ${MAX_DAYS} (default 5)
-  --seed <s>     seed of the yield path; the same seed gives the same summary (default 1)
+  --seed <s>     seed of the yield path (or of the borrowers); the same seed gives the same summary (default 1)
+  --world <w>    the strategies: "mock" (default: mock strategies on a seeded yield path) or "lending" (curated
+                 vaults over Morpho Blue markets, with seeded borrowers, 100% utilization and a default)
   --hold         keep the daemon's dashboard up after the summary, until Ctrl-C
   --port <p>     port of the dashboard (default 9464, or a free one if taken)
   --pace <ms>    wait this long after each 2-hour step, to watch the dashboard (default 0)
@@ -35,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         days: { type: "string", default: "5" },
         seed: { type: "string", default: "1" },
+        world: { type: "string", default: "mock" },
         hold: { type: "boolean", default: false },
         port: { type: "string" },
         pace: { type: "string", default: "0" },
@@ -57,8 +61,9 @@ export async function main(argv: string[]): Promise<number> {
   const seed = num("seed");
   const pace = num("pace");
   const port = values.port === undefined ? undefined : num("port");
+  const world = String(values.world) as DemoWorld;
   try {
-    checkOptions({ days, seed });
+    checkOptions({ days, seed, world });
     if (Number.isNaN(pace)) throw new RangeError(`--pace must be a whole number of milliseconds, got ${String(values.pace)}`);
     if (port !== undefined && (Number.isNaN(port) || port > 65_535)) throw new RangeError(`--port must be a port number, got ${String(values.port)}`);
   } catch (err) {
@@ -85,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
   process.on("SIGTERM", onSignal);
   let run: Awaited<ReturnType<typeof runDemo>> | undefined;
   try {
-    run = await runDemo({ days, seed, port, paceMs: pace, dataDir });
+    run = await runDemo({ days, seed, world, port, paceMs: pace, dataDir });
     console.log("");
     console.log(renderSummary(run.summary));
     console.log("");

@@ -17,7 +17,7 @@ import { runDemo, type DemoRun } from "../scripts/demo/run.js";
 import { renderSummary, summaryJson, type DemoSummary } from "../scripts/demo/summary.js";
 import { gainOver, yieldPath } from "../scripts/demo/yields.js";
 import { REPO_ROOT } from "../scripts/lib/addresses.js";
-import { TreasuryLens__factory, TreasuryVault__factory } from "../types/ethers-contracts/index.js";
+import { CuratedLendingVault__factory, TreasuryLens__factory, TreasuryVault__factory } from "../types/ethers-contracts/index.js";
 
 const run = promisify(execFile);
 
@@ -241,3 +241,66 @@ function demoProcess(args: string[], signal?: NodeJS.Signals): Promise<{ code: n
     });
   });
 }
+
+describe("Demo: --world lending, curated vaults over Morpho Blue markets", function () {
+  this.timeout(120_000);
+  let demo: DemoRun;
+  let summary: DemoSummary;
+  let provider: JsonRpcProvider;
+  const lines: string[] = [];
+
+  before(async function () {
+    demo = await runDemo({ days: 2, seed: 2, world: "lending", port: 0, out: (line) => lines.push(line) });
+    summary = demo.summary;
+    provider = new JsonRpcProvider(demo.chain.url, 31337, { staticNetwork: true });
+  });
+
+  after(async function () {
+    provider?.destroy();
+    await demo?.close();
+  });
+
+  it("lists the curated vaults as the treasury's strategies, and runs to the session's end", async function () {
+    expect(summary.world).to.equal("lending");
+    const report = summary.lending!;
+    expect(report.vaults.map((v) => v.address), "the summary's strategies are the curated vaults").to.deep.equal(summary.addresses.strategies);
+    const vault = TreasuryVault__factory.connect(summary.addresses.vault, provider);
+    expect(await vault.withdrawQueue(), "listed by the first proposal").to.deep.equal(summary.addresses.strategies);
+    for (const v of report.vaults) {
+      const curated = CuratedLendingVault__factory.connect(v.address, provider);
+      expect(await curated.asset(), `${v.name} lends the treasury's asset`).to.equal(summary.addresses.asset);
+      expect(await curated.marketCount(), `${v.name}'s markets`).to.equal(BigInt(v.markets.length));
+    }
+    expect(summary.ticks.total).to.equal(2 * 12 + 1);
+    expect(summary.final.result, "the daemon stood down at the end").to.equal("stand-down");
+    expect(summary.final.reason).to.match(/session #1 expired/);
+    const rogue = summary.rejections.filter((r) => r.who !== "the daemon").map((r) => r.error);
+    expect(rogue, "the rogue client is rejected as in the default world").to.deep.equal(["RelativeCapExceeded", "AgentsPaused", "SessionExpired"]);
+  });
+
+  it("the borrowers move the markets: a default leaves bad debt on the seeded day, and the summary says what the daemon made of it", async function () {
+    const report = summary.lending!;
+    const defaults = report.events.filter((e) => /defaults on/.test(e.text));
+    expect(defaults.length, "one default on day 2").to.equal(1);
+    expect(defaults[0]!.at - summary.start, "two hours into day 2").to.equal(86_400 + 7_200);
+    expect(lines.some((l) => l.includes("vault APRs after fees")), "each day opens with utilization and the vaults' rates").to.equal(true);
+    const text = renderSummary(summary);
+    expect(text).to.contain("Lending world: curated vaults over Morpho Blue markets");
+    expect(text).to.contain(`Quarantined by the daemon (${report.quarantines.length})`);
+    expect(text).to.contain(`Market events (${report.events.length})`);
+    const snap = await TreasuryLens__factory.connect(summary.addresses.lens, provider).snapshot(summary.addresses.vault, summary.agent);
+    expect(summary.outcome.agent.endValue, "end value from the chain").to.equal(snap.idle + snap.strategies.reduce((s, x) => s + x.currentValue, 0n));
+  });
+
+  it("refuses an unknown world", async function () {
+    const errors: string[] = [];
+    const error = console.error;
+    console.error = (line: string) => errors.push(line);
+    try {
+      expect(await demoMain(["--world", "moon"])).to.equal(2);
+    } finally {
+      console.error = error;
+    }
+    expect(errors[0]).to.equal("error: --world must be one of mock, lending, got moon");
+  });
+});

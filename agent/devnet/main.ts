@@ -5,6 +5,9 @@
  *                                           strategy yields change every few seconds until Ctrl-C
  *   pnpm --filter ./agent devnet --demo     the same, with the daemon running in this process for a few ticks,
  *                                           then a revoke it stands down on, then the status table
+ *   pnpm --filter ./agent devnet --world lending [--bad-debt]
+ *                                           the strategies are curated vaults over Morpho Blue markets (lending.ts);
+ *                                           seeded borrowers move utilization (and default, with --bad-debt) instead
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -18,6 +21,7 @@ import { statusCommand } from "../src/cli/report-commands.js";
 import { createLogger } from "../src/obs/logger.js";
 import { Metrics } from "../src/obs/metrics.js";
 import { systemClock } from "../src/util/clock.js";
+import { BorrowerDriver, type MarketMove } from "./borrowers.js";
 import { startLocalChain } from "./chain.js";
 import { deployStack, devKey, fund, grantSession } from "./stack.js";
 
@@ -29,11 +33,19 @@ const program = new Command()
   .option("--demo", "run the daemon here for a few ticks, show a stand-down, print the status, exit")
   .option("--ticks <n>", "ticks in demo mode", "6")
   .option("--yield-every <ms>", "outside demo mode: how often a strategy's yield changes", "5000")
+  .option("--world <world>", 'the strategies: "mock" (mock strategies) or "lending" (curated vaults over Morpho Blue markets)', "mock")
+  .option("--bad-debt", "lending world: borrowers sometimes default, leaving bad debt")
+  .option("--seed <n>", "lending world: seed of the borrowers", "1")
   .parse();
-const opts = program.opts<{ port: string; dir: string; demo?: boolean; ticks: string; yieldEvery: string }>();
+const opts = program.opts<{ port: string; dir: string; demo?: boolean; ticks: string; yieldEvery: string; world: string; badDebt?: boolean; seed: string }>();
+if (opts.world !== "mock" && opts.world !== "lending") program.error(`error: --world must be mock or lending, got ${opts.world}`);
+if (!/^\d+$/.test(opts.seed)) program.error(`error: --seed must be a whole number, got ${opts.seed}`);
 
 const chain = await startLocalChain({ port: Number(opts.port) });
-const stack = await deployStack(chain, { strategies: 3, seed: 100_000n });
+const stack = await deployStack(chain, { strategies: 3, seed: 100_000n, lending: opts.world === "lending" || undefined });
+const borrowers = stack.lending
+  ? new BorrowerDriver(stack.lending, { seed: Number(opts.seed), badDebt: opts.badDebt ? { chance: 0.05, sizeBps: 100 } : false })
+  : undefined;
 await fund(stack, stack.users[0]!, 1_000_000n * stack.unit);
 const agent = new Wallet(devKey(3));
 const sessionId = await grantSession(stack, {
@@ -74,9 +86,19 @@ console.log(`  vault ${stack.vaultAddress}   lens ${stack.lensAddress}   session
 console.log(`  config ${configPath}`);
 console.log(`  keystore ${keystorePath} (password "${password}": a development key, public)`);
 
-/** Advances chain time an hour and gives one strategy some yield. */
+const describeMove = (m: MarketMove) =>
+  m.kind === "bad-debt"
+    ? `market ${m.market}: a borrower defaulted on ${m.debt / stack.unit}, bad debt ${m.badDebt / stack.unit}`
+    : `market ${m.market}: ${m.kind} ${m.assets / stack.unit}, utilization ${(m.utilizationBps / 100).toFixed(2)}%`;
+
+/** Advances chain time an hour and gives one strategy some yield (or lets the borrowers move). */
 let round = 0;
 async function yieldChange(): Promise<void> {
+  if (borrowers) {
+    await chain.increaseTime(3_600);
+    console.log(`[devnet] +1h; ${(await borrowers.tick()).map(describeMove).join("; ")}`);
+    return;
+  }
   const strategy = stack.strategies[round % stack.strategies.length]!;
   const gain = BigInt(5 + 10 * (round % 3)) * stack.unit;
   await chain.increaseTime(3_600);

@@ -1,7 +1,8 @@
 /**
  * Deploys the treasury stack on a local chain with the typechain factories: asset, session manager, vault, lens and
- * mock strategies (each seeded by an outside depositor, as real strategies are). Governance, guardian and session
- * admin are the chain's unlocked accounts; the agent is a wallet the caller chooses.
+ * mock strategies (each seeded by an outside depositor, as real strategies are), or, with `lending`, curated vaults
+ * over Morpho Blue markets (lending.ts) as the strategies. Governance, guardian and session admin are the chain's
+ * unlocked accounts; the agent is a wallet the caller chooses.
  */
 import { HDNodeWallet, Mnemonic, type JsonRpcSigner } from "ethers";
 import {
@@ -17,6 +18,7 @@ import {
   type TreasuryVault,
 } from "../../types/ethers-contracts/index.js";
 import type { LocalChain } from "./chain.js";
+import { deployLendingWorld, type LendingWorld, type LendingWorldOptions } from "./lending.js";
 
 /** Hardhat's well-known development mnemonic: its keys are public, fit only for a local chain. */
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
@@ -38,6 +40,9 @@ export interface StackOptions {
   relativeCapBps?: number;
   /** Assets an outside depositor puts in each strategy, in whole tokens. */
   seed?: bigint;
+  /** Lists the curated vaults of a lending world over the stack's asset (`true`: the default world, deployed by
+   *  governance's account) instead of mock strategies; `strategies` and `seed` are then not used. */
+  lending?: LendingWorldOptions | true;
 }
 
 export interface Stack {
@@ -47,8 +52,11 @@ export interface Stack {
   sessionAdmin: JsonRpcSigner;
   users: JsonRpcSigner[];
   asset: MockERC20;
+  /** The mock strategies (none in a lending stack). */
   strategies: MockStrategy[];
   strategyAddresses: string[];
+  /** The lending world whose vaults are the strategies, in a lending stack. */
+  lending?: LendingWorld;
   sessions: SessionManager;
   vault: TreasuryVault;
   lens: TreasuryLens;
@@ -87,7 +95,13 @@ export async function deployStack(chain: LocalChain, options: StackOptions = {})
 
   const strategies: MockStrategy[] = [];
   const seeder = users[users.length - 1]!;
-  for (let i = 0; i < (options.strategies ?? 3); i++) {
+  const lending = options.lending
+    ? await deployLendingWorld(governance, { ...(options.lending === true ? {} : options.lending), asset: await asset.getAddress() })
+    : undefined;
+  for (const address of lending?.vaultAddresses ?? []) {
+    await (await vault.addStrategy(address, (options.absoluteCap ?? 1_000_000_000n) * unit, options.relativeCapBps ?? 5_000)).wait();
+  }
+  for (let i = 0; i < (lending ? 0 : (options.strategies ?? 3)); i++) {
     const strategy = await (
       await new MockStrategy__factory(governance).deploy(await asset.getAddress(), `Strategy ${i}`)
     ).waitForDeployment();
@@ -111,7 +125,8 @@ export async function deployStack(chain: LocalChain, options: StackOptions = {})
     users,
     asset,
     strategies,
-    strategyAddresses: await Promise.all(strategies.map((s) => s.getAddress())),
+    strategyAddresses: lending?.vaultAddresses ?? (await Promise.all(strategies.map((s) => s.getAddress()))),
+    lending,
     sessions,
     vault,
     lens,

@@ -31,13 +31,23 @@ export interface DemoChain {
 
 type Eip1193 = NetworkConnection["provider"];
 
-export async function startDemoChain(): Promise<DemoChain> {
+export interface DemoChainOptions {
+  /**
+   * Every transaction sent through `connection` too lands one second after the previous block (unless the demo set the
+   * next block's time), so that no block's time depends on the wall clock: needed where interest accrues by the
+   * second (the lending world). Without it, the in-process chain stamps those blocks by the wall clock.
+   */
+  pinBlockTimes?: boolean;
+}
+
+export async function startDemoChain(options: DemoChainOptions = {}): Promise<DemoChain> {
   const configPath = path.join(REPO_ROOT, "hardhat.config.ts");
   const { default: config } = (await import(configPath)) as { default: Parameters<typeof createHardhatRuntimeEnvironment>[0] };
   const hre = await createHardhatRuntimeEnvironment(config, { config: configPath }, REPO_ROOT);
   // A reverted transaction is mined and its hash returned, as on a real node (Hardhat throws by default).
   const connection = await hre.network.create({ override: { initialDate: GENESIS, throwOnTransactionFailures: false } });
   const provider = connection.provider;
+  if (options.pinBlockTimes) pinBlockTimes(provider);
 
   const now = async () => BigInt(((await provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { timestamp: string }).timestamp);
   const mineAt = async (timestamp: bigint) => {
@@ -67,6 +77,23 @@ export async function startDemoChain(): Promise<DemoChain> {
       await connection.close();
     },
   };
+}
+
+/**
+ * Wraps `provider.request` (ethers and Ignition call it on this very object) so that a transaction or a mined block
+ * whose time the caller did not set lands one second after the latest block.
+ */
+function pinBlockTimes(provider: Eip1193): void {
+  const request = provider.request.bind(provider);
+  let timeSet = false;
+  const latest = async () => BigInt(((await request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { timestamp: string }).timestamp);
+  provider.request = (async (args: { method: string; params?: unknown[] }) => {
+    if (args.method === "evm_setNextBlockTimestamp" || args.method === "evm_increaseTime") timeSet = true;
+    const mines = SENDS.has(args.method) || args.method === "evm_mine" || args.method === "hardhat_mine";
+    if (mines && !timeSet) await request({ method: "evm_setNextBlockTimestamp", params: [toQuantity((await latest()) + 1n)] });
+    if (mines) timeSet = false;
+    return request(args);
+  }) as Eip1193["request"];
 }
 
 interface RpcRequest {

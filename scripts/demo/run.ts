@@ -14,6 +14,10 @@
  *     same yield path, every rebalance with its gas and reason, every rejection with its reason.
  *
  * Time is the chain's: no figure depends on the wall clock, so a seed always gives the same summary.
+ *
+ * The strategies come from the world (market.ts): mock strategies on a seeded yield path by default; with
+ * `world: "lending"`, curated vaults over Morpho Blue markets whose seeded borrowers move the rates (lending.ts), and a
+ * tick the daemon cannot complete is reported instead of ending the run.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -52,11 +56,11 @@ import {
   type RejectionRow,
   type StandDown,
 } from "./summary.js";
-import { gainOver, lossOf, yieldPath, type DayYields } from "./yields.js";
+import { lendingMarket, type LendingMarket } from "./lending.js";
+import { mockMarket, STEP_SECONDS, STEPS_PER_DAY, WORLDS, type DemoMarket, type DemoWorld } from "./market.js";
+import { yieldPath, type DayYields } from "./yields.js";
 
 export const MAX_DAYS = 7;
-const STEP_SECONDS = 2n * 3_600n;
-const STEPS_PER_DAY = 12;
 const HOUR = 3_600n;
 const BPS = 10_000n;
 
@@ -68,6 +72,9 @@ const AGENT_DEV_KEY = devKey(ACCOUNT.agent);
 export interface DemoOptions {
   days: number;
   seed: number;
+  /** The strategies' world: mock strategies on a seeded yield path (default), or curated vaults over Morpho Blue
+   *  markets with seeded borrowers. */
+  world?: DemoWorld;
   /** Port of the daemon's dashboard; 0 for any free one. Default 9464, or any free port when that one is taken. */
   port?: number;
   /** Wall-clock pause after each step (ms), to watch the dashboard; 0 by default. */
@@ -106,7 +113,10 @@ class ChainClock implements Clock {
   async sleep(): Promise<void> {}
 }
 
-export function checkOptions(o: { days: number; seed: number }): void {
+export function checkOptions(o: { days: number; seed: number; world?: string }): void {
+  if (o.world !== undefined && !WORLDS.includes(o.world as DemoWorld)) {
+    throw new RangeError(`--world must be one of ${WORLDS.join(", ")}, got ${o.world}`);
+  }
   if (!Number.isInteger(o.days) || o.days < 1 || o.days > MAX_DAYS) {
     throw new RangeError(`--days must be a whole number from 1 to ${MAX_DAYS} (the session ceiling a first proposal may set), got ${o.days}`);
   }
@@ -119,10 +129,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   checkOptions(options);
   const out = options.out ?? ((line: string) => console.log(line));
   const { days, seed } = options;
-  const market = yieldPath({ seed, days, strategies: 3 });
+  const yields = yieldPath({ seed, days, strategies: 3 });
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "treasury-demo-"));
-  const chain = await startDemoChain().catch((err: unknown) => {
+  // Interest accrues by the second in the lending world: no block's time may depend on the wall clock.
+  const chain = await startDemoChain({ pinBlockTimes: options.world === "lending" }).catch((err: unknown) => {
     if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
     throw err;
   });
@@ -137,7 +148,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const story = await tellStory(chain, { ...options, dataDir }, market, out);
+    const story = await tellStory(chain, { ...options, dataDir }, yields, out);
     server = story.server;
     rpc = story.rpc;
     daemonProvider = story.daemonProvider;
@@ -148,8 +159,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   }
 }
 
-async function tellStory(chain: DemoChain, options: DemoOptions, market: DayYields[], out: (line: string) => void) {
+async function tellStory(chain: DemoChain, options: DemoOptions, yields: DayYields[], out: (line: string) => void) {
   const { days, seed } = options;
+  const lending = options.world === "lending";
   const { connection } = chain;
   out(`Agent treasury demo: seed ${seed}, ${days} simulated day${days === 1 ? "" : "s"}, embedded chain (id 31337, loopback ${chain.url})`);
 
@@ -170,15 +182,22 @@ async function tellStory(chain: DemoChain, options: DemoOptions, market: DayYiel
   const signers = await ctx.ethers.getSigners();
   const agentAddress = signers[ACCOUNT.agent]!.address;
   out(`[deploy]     LocalStack (Ignition): ${deployed.transactionsSent} transactions; vault ${a.vault}, governor ${a.governor}, 3 strategies`);
+  let start = 0n;
+  const lendingWorld: LendingMarket | undefined = lending
+    ? await lendingMarket(ctx, a, { seed, days, start: () => start, deployer: signers[ACCOUNT.deployer]! })
+    : undefined;
+  const market: DemoMarket = lendingWorld ?? (await mockMarket(ctx, a, yields, signers[ACCOUNT.outsider]!));
+  const lendingReport = lendingWorld?.report;
+  if (lendingWorld) {
+    const w = lendingWorld.world;
+    out(`[deploy]     lending world (test-only, never deployed by deploy/): Morpho Blue ${await w.morpho.getAddress()}, ${w.markets.length} markets, ${w.vaults.length} curated vaults listed instead of the mock strategies`);
+  }
 
   // 2. Governance sets the bounds.
-  const [s0, s1, s2] = a.strategies as [string, string, string];
   const bounds = await runBoundsProposal(ctx, {
     title: "List the strategies and set the first bounds",
     changes: [
-      { kind: "addStrategy", strategy: s0, absoluteCap: 1_000_000n * unit, relativeCapBps: 4_000 },
-      { kind: "addStrategy", strategy: s1, absoluteCap: 1_000_000n * unit, relativeCapBps: 4_000 },
-      { kind: "addStrategy", strategy: s2, absoluteCap: 600_000n * unit, relativeCapBps: 3_000 },
+      ...market.strategies.map((s) => ({ kind: "addStrategy" as const, strategy: s.address, absoluteCap: s.absoluteCap, relativeCapBps: s.relativeCapBps })),
       { kind: "setIdleBuffer", idleBufferBps: 1_200 },
       { kind: "setLossLimits", maxLossPerCallBps: 25, epochLossBudgetBps: 100 },
       { kind: "setCeilings", maxDuration: MAX_DAYS * 86_400, maxVolumePerCall: 500_000n * unit, maxVolumePerEpoch: 2_000_000n * unit },
@@ -190,24 +209,17 @@ async function tellStory(chain: DemoChain, options: DemoOptions, market: DayYiel
   for (const c of bounds.calls) out(`             ${c.summary}`);
 
   // 3. Money: outside depositors in each strategy, then a DAO member into the vault.
-  const outsider = signers[ACCOUNT.outsider]!;
   const member = signers[ACCOUNT.member]!;
   const asset = await ctx.ethers.getContractAt("MockERC20", a.asset);
-  const strategies = await Promise.all(a.strategies.map((s) => ctx.ethers.getContractAt("MockStrategy", s)));
-  for (const s of strategies) {
-    const seedAmount = 2_000_000n * unit;
-    await (await asset.mint(outsider.address, seedAmount)).wait();
-    await (await asset.connect(outsider).approve(await s.getAddress(), seedAmount)).wait();
-    await (await s.connect(outsider).deposit(seedAmount, outsider.address)).wait();
-  }
+  const outside = await market.fund();
   const deposits = 1_000_000n * unit;
   await (await asset.mint(member.address, deposits)).wait();
   await (await asset.connect(member).approve(a.vault, deposits)).wait();
   await (await ctx.vault.connect(member).deposit(deposits, member.address)).wait();
-  out(`[funds]      a DAO member deposits ${amount(deposits, fmt)}; outside depositors hold ${amount(2_000_000n * unit, fmt)} in each strategy`);
+  out(`[funds]      a DAO member deposits ${amount(deposits, fmt)}; ${outside}`);
 
   // 4. The session, from the next whole hour.
-  const start = ((await chain.now()) / HOUR + 1n) * HOUR;
+  start = ((await chain.now()) / HOUR + 1n) * HOUR;
   await chain.mineAt(start);
   const duration = days * 86_400;
   const grant = await grantSession(await as("sessionAdmin"), {
@@ -311,8 +323,9 @@ async function tellStory(chain: DemoChain, options: DemoOptions, market: DayYiel
   };
 
   const totalSteps = days * STEPS_PER_DAY;
-  const lossDay = market.findIndex((d) => d.lossBps.some((b) => b > 0));
-  const pauseStep = lossDay > 0 ? lossDay * STEPS_PER_DAY + 1 : Math.max(2, Math.min(totalSteps - 1, Math.floor(totalSteps / 2) + 1));
+  const pauseStep = market.pauseStep;
+  const quarantines = assembled.runners[0]!.quarantine;
+  const quarantinesSeen = new Set<string>();
   let rogueDone = false;
   let firstSnapshot: VaultSnapshot | undefined;
   let lastShown = "";
@@ -324,24 +337,10 @@ async function tellStory(chain: DemoChain, options: DemoOptions, market: DayYiel
     const at = start + BigInt(k) * STEP_SECONDS;
     const label = `[${String(k).padStart(width)}/${totalSteps}] ${dayClock(Number(at), Number(start))}`;
     if (k < totalSteps && k % STEPS_PER_DAY === 0) {
-      const day = market[k / STEPS_PER_DAY]!;
-      out(`${label}  market, day ${day.day + 1}: strategy APRs ${day.aprBps.map((b) => percent(b)).join(" ")}${day.events.map((e) => `; ${e}`).join("")}`);
+      for (const line of await market.dayOpens(k / STEPS_PER_DAY)) out(`${label}  ${line}`);
     }
-    if (k > 0) {
-      // The market over the step that just ended: a loss at the start of a day, then each strategy's yield.
-      const day = market[Math.floor((k - 1) / STEPS_PER_DAY)]!;
-      if ((k - 1) % STEPS_PER_DAY === 0) {
-        for (const [i, bps] of day.lossBps.entries()) {
-          if (bps === 0) continue;
-          const s = strategies[i]!;
-          await (await s.simulateLoss(lossOf(await s.totalAssets(), bps))).wait();
-        }
-      }
-      for (const [i, s] of strategies.entries()) {
-        const gain = gainOver(await s.totalAssets(), day.aprBps[i]!, STEP_SECONDS);
-        if (gain > 0n) await (await s.simulateGain(gain)).wait();
-      }
-    }
+    // The market over the step that just ended.
+    if (k > 0) for (const line of await market.step(k)) out(`${label}  ${line}`);
 
     if (k === pauseStep) {
       await pauseAgents(await as("guardian"));
@@ -353,28 +352,46 @@ async function tellStory(chain: DemoChain, options: DemoOptions, market: DayYiel
     if (k === 0) firstSnapshot = await snapshot();
     const [tick] = (await assembled.daemon.tick()) as [DaemonTick];
     ticks++;
-    if (tick.error) throw new Error(`the daemon's tick failed: ${tick.error.message}`, { cause: tick.error });
-    const report = tick.report!;
-    last = report.result;
-    byResult[last.kind] = (byResult[last.kind] ?? 0) + 1;
-    const shown = last.kind === "hold" ? `hold:${last.code}` : last.kind === "sent" ? `sent:${k}` : describeResult(last);
-    if (shown !== lastShown || k === totalSteps) {
-      lastShown = shown;
-      const apr = report.snapshot.strategies
-        .map((s) => {
-          const e = report.yields.get(s.strategy);
-          return e ? `${(Number(e.aprWad) / 1e16).toFixed(2)}%` : "n/a";
-        })
-        .join(" ");
-      out(`${label}  daemon: ${describeResult(last)}  (estimated APRs ${apr})`);
-      if (last.kind === "sent" && report.plan?.kind === "rebalance") out(`${pad}  reason: ${report.plan.reason}`);
+    if (tick.error || !tick.report) {
+      const error = tick.error?.message ?? "the tick gave no report";
+      // The lending world runs to its end whatever the daemon makes of it: a failed tick is reported, not fatal.
+      if (!lendingReport) throw new Error(`the daemon's tick failed: ${error}`, { cause: tick.error });
+      byResult.error = (byResult.error ?? 0) + 1;
+      lendingReport.tickErrors.push({ at: Number(at), error });
+      out(`${label}  daemon: the tick failed: ${error}`);
+    } else {
+      const report = tick.report;
+      last = report.result;
+      byResult[last.kind] = (byResult[last.kind] ?? 0) + 1;
+      const shown = last.kind === "hold" ? `hold:${last.code}` : last.kind === "sent" ? `sent:${k}` : describeResult(last);
+      if (shown !== lastShown || k === totalSteps) {
+        lastShown = shown;
+        const apr = report.snapshot.strategies
+          .map((s) => {
+            const e = report.yields.get(s.strategy);
+            return e ? `${(Number(e.aprWad) / 1e16).toFixed(2)}%` : "n/a";
+          })
+          .join(" ");
+        out(`${label}  daemon: ${describeResult(last)}  (estimated APRs ${apr})`);
+        if (last.kind === "sent" && report.plan?.kind === "rebalance") out(`${pad}  reason: ${report.plan.reason}`);
+      }
+      if (report.writeDown && report.writeDown !== last) out(`${label}  daemon: ${describeResult(report.writeDown)}`);
+      if (last.kind === "sent") rebalanceSnapshots.set(last.intentHash, report.snapshot);
+      if (last.kind === "stand-down") standDowns.push({ at: Number(at), reason: last.reason });
+      if (!warned && report.assessment?.expiringSoon.length) {
+        warned = true;
+        out(`${label}  daemon: warns the operator that session #${sessionId} ends in ${report.assessment.expiringSoon[0]!.timeLeft / HOUR} h`);
+      }
     }
-    if (report.writeDown && report.writeDown !== last) out(`${label}  daemon: ${describeResult(report.writeDown)}`);
-    if (last.kind === "sent") rebalanceSnapshots.set(last.intentHash, report.snapshot);
-    if (last.kind === "stand-down") standDowns.push({ at: Number(at), reason: last.reason });
-    if (!warned && report.assessment?.expiringSoon.length) {
-      warned = true;
-      out(`${label}  daemon: warns the operator that session #${sessionId} ends in ${report.assessment.expiringSoon[0]!.timeLeft / HOUR} h`);
+    if (lendingReport) {
+      for (const q of quarantines.entries()) {
+        const key = `${q.strategy.toLowerCase()}:${q.exit}`;
+        if (quarantinesSeen.has(key)) continue;
+        quarantinesSeen.add(key);
+        const index = market.strategies.findIndex((x) => x.address.toLowerCase() === q.strategy.toLowerCase());
+        lendingReport.quarantines.push({ at: Number(at), strategy: index, code: q.code, reason: q.reason, exit: q.exit });
+        out(`${label}  daemon: quarantines strategy ${index} (${lendingReport.vaults[index]?.name ?? q.strategy}): ${q.reason}`);
+      }
     }
 
     if (k === pauseStep) {
@@ -387,7 +404,7 @@ async function tellStory(chain: DemoChain, options: DemoOptions, market: DayYiel
       out(`${dayClock(Number(await chain.now()), Number(start)).padStart(label.length)}  governance: proposal ${shortId(unpause.proposalId)} lifts the pause (propose, vote, queue, Timelock delay, execute)`);
     }
 
-    if (!rogueDone && last.kind === "sent" && k < totalSteps) {
+    if (!rogueDone && last?.kind === "sent" && k < totalSteps) {
       // An hour later, between two ticks: a client holding the agent's key pushes money past a cap.
       rogueDone = true;
       await chain.mineAt(at + HOUR + 60n);
@@ -426,7 +443,7 @@ async function tellStory(chain: DemoChain, options: DemoOptions, market: DayYiel
         volume: e.record.volume,
         legs: e.record.targets.map((t) => {
           const s = before?.strategies.find((x) => x.strategy === t.strategy);
-          return { strategy: s?.index ?? a.strategies.indexOf(t.strategy), from: s?.currentValue ?? 0n, to: t.assets };
+          return { strategy: s?.index ?? market.strategies.findIndex((x) => x.address === t.strategy), from: s?.currentValue ?? 0n, to: t.assets };
         }),
       };
     });
@@ -446,7 +463,7 @@ async function tellStory(chain: DemoChain, options: DemoOptions, market: DayYiel
     symbol,
     decimals,
     agent: agentAddress,
-    addresses: { vault: a.vault, sessionManager: a.sessionManager, lens: a.lens, governor: a.governor!, timelock: a.timelock!, asset: a.asset, strategies: a.strategies },
+    addresses: { vault: a.vault, sessionManager: a.sessionManager, lens: a.lens, governor: a.governor!, timelock: a.timelock!, asset: a.asset, strategies: market.strategies.map((x) => x.address) },
     start: Number(start),
     end: Number(end.timestamp),
     governance,
@@ -460,6 +477,7 @@ async function tellStory(chain: DemoChain, options: DemoOptions, market: DayYiel
     standDowns,
     ticks: { total: ticks, byResult },
     final: { result: last.kind, reason: last.reason },
+    ...(lendingReport ? { world: "lending" as const, lending: lendingReport } : {}),
   };
   return {
     server,

@@ -55,6 +55,18 @@ export interface StandDown {
   reason: string;
 }
 
+/** The lending world only: its vaults, what the markets did, and what the daemon made of it. */
+export interface LendingReport {
+  /** The curated vaults, by strategy index, with the markets (indices) they supply to. */
+  vaults: { strategy: number; name: string; address: string; markets: number[] }[];
+  /** A market at 100% utilization, liquidity back, a default with its bad debt. */
+  events: { at: number; text: string }[];
+  /** Strategies the daemon quarantined, when, and why. */
+  quarantines: { at: number; strategy: number; code: string; reason: string; exit: boolean }[];
+  /** Ticks the daemon could not complete. */
+  tickErrors: { at: number; error: string }[];
+}
+
 export interface DemoSummary {
   seed: number;
   days: number;
@@ -78,6 +90,9 @@ export interface DemoSummary {
   ticks: { total: number; byResult: Record<string, number> };
   /** The daemon's last tick. */
   final: { result: string; reason: string };
+  /** Present for `--world lending` only (the default world's summary has neither field). */
+  world?: "lending";
+  lending?: LendingReport;
 }
 
 export function amount(value: bigint, s: Pick<DemoSummary, "decimals" | "symbol">, digits = 2): string {
@@ -134,7 +149,11 @@ export function renderSummary(s: DemoSummary): string {
   );
   out.push("");
   const days = (s.outcome.periodSeconds / 86_400).toFixed(2);
-  out.push(`Yield over the same ${days} days and the same yield path`);
+  out.push(
+    s.lending
+      ? `Yield over the same ${days} days and the same borrowers (the equal split at the vaults' share prices, without its own effect on their rates)`
+      : `Yield over the same ${days} days and the same yield path`,
+  );
   out.push(
     ...table(
       ["", "end value", "earned", "return", "annualized"],
@@ -169,12 +188,32 @@ export function renderSummary(s: DemoSummary): string {
     out.push(`             ${where}`);
   }
   out.push("");
+  if (s.lending) out.push(...renderLending(s, s.lending), "");
   out.push("Stand-downs");
   for (const d of s.standDowns) out.push(`  ${dayClock(d.at, s.start)}  ${d.reason}`);
   out.push("");
   const tally = Object.entries(s.ticks.byResult).map(([k, v]) => `${v} ${k}`).join(", ");
   out.push(`Daemon: ${s.ticks.total} ticks (${tally}); last: ${s.final.result}: ${s.final.reason}`);
   return out.join("\n");
+}
+
+function renderLending(s: DemoSummary, l: LendingReport): string[] {
+  const out = ["Lending world: curated vaults over Morpho Blue markets"];
+  for (const v of l.vaults) out.push(`  strategy ${v.strategy}  ${v.name} (${v.address}), supplying market${v.markets.length === 1 ? "" : "s"} ${v.markets.join(", ")}`);
+  out.push(`Market events (${l.events.length})`);
+  if (l.events.length === 0) out.push("  none");
+  for (const e of l.events) out.push(`  ${dayClock(e.at, s.start)}  ${e.text}`);
+  out.push(`Quarantined by the daemon (${l.quarantines.length})`);
+  if (l.quarantines.length === 0) out.push("  none");
+  for (const q of l.quarantines) {
+    out.push(`  ${dayClock(q.at, s.start)}  strategy ${q.strategy} (${l.vaults[q.strategy]?.name ?? "?"}): ${q.code}, ${q.exit ? "moving out of it" : "left in place"}`);
+    out.push(`             ${q.reason}`);
+  }
+  if (l.tickErrors.length > 0) {
+    out.push(`Ticks that failed (${l.tickErrors.length})`);
+    for (const e of l.tickErrors) out.push(`  ${dayClock(e.at, s.start)}  ${e.error}`);
+  }
+  return out;
 }
 
 /** The summary as JSON (bigints as decimal strings). */

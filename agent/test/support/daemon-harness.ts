@@ -9,7 +9,7 @@ import path from "node:path";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
-import { deployStack, devKey, fund, grantSession, type GrantOptions, type Stack } from "../../devnet/stack.js";
+import { deployStack, devKey, fund, grantSession, type GrantOptions, type Stack, type StackOptions } from "../../devnet/stack.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { AgentConfig } from "../../src/config/schema.js";
 import { assertChain, buildRunners, createProvider, type BuildOptions } from "../../src/daemon/build.js";
@@ -27,16 +27,23 @@ export function tempDir(prefix = "agent-test-"): string {
 }
 
 /**
- * The test file's embedded chain and stack: 3 strategies seeded with 100,000 each, 1,000,000 deposited by `users[0]`,
- * and a week-long session for AGENT when `session` gives its volume limits (in whole tokens). Every test starts from
+ * The test file's embedded chain and stack: 3 strategies seeded with 100,000 each (or, with `lending`, the curated
+ * vaults of the lending world), 1,000,000 deposited by `users[0]`, and a week-long session for AGENT when `session`
+ * gives its volume limits (in whole tokens). Every test starts from
  * the state after this set-up (a chain snapshot, reverted before each test). Read `chain` and `stack` inside tests.
  */
-export function useStack(o: { session?: Omit<GrantOptions, "agent" | "durationSeconds" | "maxVolumePerCall" | "maxVolumePerEpoch"> & { perCall: bigint; perEpoch: bigint } } = {}) {
+export function useStack(
+  o: {
+    session?: Omit<GrantOptions, "agent" | "durationSeconds" | "maxVolumePerCall" | "maxVolumePerEpoch"> & { perCall: bigint; perEpoch: bigint };
+    /** Curated lending vaults over Morpho Blue markets as the strategies (the devnet's lending world). */
+    lending?: StackOptions["lending"];
+  } = {},
+) {
   const env = {} as { chain: LocalChain; stack: Stack };
   let base: string;
   beforeAll(async () => {
     env.chain = await startLocalChain();
-    env.stack = await deployStack(env.chain, { strategies: 3, seed: 100_000n });
+    env.stack = await deployStack(env.chain, { strategies: 3, seed: 100_000n, lending: o.lending });
     await fund(env.stack, env.stack.users[0]!, 1_000_000n * env.stack.unit);
     if (o.session) {
       const { perCall, perEpoch, ...rest } = o.session;
