@@ -43,10 +43,17 @@ export function expectedAbiFiles(root = REPO_ROOT): Map<string, string> {
   const typechain = path.join(root, "types/ethers-contracts");
   const artifacts = path.join(root, "artifacts");
   const files = new Map<string, string>();
+  // Typechain mirrors the build's source folders from their common root: `interfaces/…` while every root file is
+  // under contracts/, `contracts/interfaces/…` once a file outside it (a test dependency from node_modules) is a build
+  // root. The copies keep the first layout either way, their relative imports rewritten to match.
+  const nested = fs.existsSync(path.join(typechain, "contracts", "interfaces"));
   for (const rel of TYPECHAIN_FILES) {
-    const source = path.join(typechain, rel);
+    const actual = !nested || rel === "common.ts" ? rel : rel.startsWith("factories/") ? rel.replace("factories/", "factories/contracts/") : `contracts/${rel}`;
+    const source = path.join(typechain, actual);
     if (!fs.existsSync(source)) throw new Error(`${path.relative(root, source)} is missing: build the contracts first (pnpm exec hardhat build)`);
-    files.set(rel, HEADER(`types/ethers-contracts/${rel}`) + fs.readFileSync(source, "utf8"));
+    let text = fs.readFileSync(source, "utf8");
+    if (nested && rel !== "common.ts") text = text.replace(/from "((?:\.\.\/)+)(contracts\/)?/g, (_m, ups: string) => `from "${ups.slice(3)}`);
+    files.set(rel, HEADER(`types/ethers-contracts/${rel}`) + text);
   }
   for (const { artifact, file, name } of ARTIFACT_ABIS) {
     const source = path.join(artifacts, artifact);

@@ -8,14 +8,12 @@ import {TreasuryVault} from "../../contracts/vault/TreasuryVault.sol";
 import {SessionManager} from "../../contracts/session/SessionManager.sol";
 import {ITreasuryVault} from "../../contracts/interfaces/ITreasuryVault.sol";
 import {ISessionManager} from "../../contracts/interfaces/ISessionManager.sol";
+import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
 import {LendingBase} from "./LendingBase.t.sol";
 
-/// @notice The treasury with a curated lending vault as its strategy: what works today, and (skipped until the vault
-/// and the agent handle them) what a DAO hits today with real curated vaults.
-///
-/// PENDING tests start with `vm.skip(_pending())`: they state the correct behaviour and fail today. Run them with
-///     LENDING_PENDING=true pnpm exec hardhat test solidity --no-compile test/lending/LendingStrategy.t.sol
-/// and delete the `vm.skip(_pending());` line of each once it passes.
+/// @notice The treasury with a curated lending vault as its strategy: interest, exits within the markets' liquidity,
+/// bad debt written down, a full strategy and a lent-out one refused with precise errors and met within the agent's
+/// margin, a full exit despite a rounding-short `maxRedeem`, and delisting.
 contract LendingStrategyTest is LendingBase {
     address internal governance = makeAddr("governance");
     address internal guardian = makeAddr("guardian");
@@ -70,7 +68,6 @@ contract LendingStrategyTest is LendingBase {
         _advance(12);
     }
 
-    // ---------------------------------------------------------------- works today
 
     function test_rebalance_intoTheCuratedVault_earnsItsInterest() public {
         _rebalanceTo(300_000e6);
@@ -103,65 +100,78 @@ contract LendingStrategyTest is LendingBase {
         assertEq(booked, curated.previewRedeem(curated.balanceOf(address(vault))), "at its live value");
     }
 
-    // ---------------------------------------------------------------- pending: what a DAO hits today
+    // ---------------------------------------------------------------- what a DAO met with real curated vaults
 
     /// @dev (a) The agent reads the strategy's cap room at block N and plans a deposit leg of exactly that; the preview
-    /// at N says ok. One block later interest has eaten a little of the room. Correct: the call lands, the strategy
-    /// taking what its caps allow at that block and the rest staying idle. Today: reverts
-    /// `StrategyCallFailed(strategy, AllCapsReached())`, which the agent reads as a broken strategy.
-    function test_rebalance_depositLegAtTheCapRoom_landsOneBlockLater() public {
-        vm.skip(_pending());
+    /// at N says ok. One block later interest has eaten a little of the room: the call reverts whole with the vault's
+    /// own `StrategyDepositLimited(strategy, requested, available)` (the strategy is full, not broken; before, the
+    /// strategy's `AllCapsReached()` came back inside `StrategyCallFailed`). The agent keeps a margin under the room
+    /// (its `safetyMarginBps`, 5 bps by default): that leg lands a block later.
+    function test_rebalance_depositLegAtTheCapRoom_refusedPreciselyOneBlockLater_landsWithinTheMargin() public {
         vm.startPrank(curator);
         curated.setCap(0, 700_000e6);
         curated.setCap(1, 200_000e6);
         vm.stopPrank();
         uint256 room = curated.maxDeposit(address(vault));
         assertApproxEqAbs(room, 300_000e6, 1e6, "the strategy's cap room at block N");
-        ITreasuryVault.Allocation[] memory targets = _targets(room);
-        assertTrue(vault.previewRebalance(targets, sessionId, agent).ok, "the preview at block N: ok");
+        assertTrue(vault.previewRebalance(_targets(room), sessionId, agent).ok, "the preview at block N: ok");
+        ITreasuryVault.RebalancePreview memory over = vault.previewRebalance(_targets(room + 1), sessionId, agent);
+        assertEq(
+            over.reason,
+            abi.encodeWithSelector(ErrorsLib.StrategyDepositLimited.selector, strategy, room + 1, room),
+            "the preview names the room"
+        );
 
         _advance(12);
         uint256 roomNow = curated.maxDeposit(address(vault));
         assertLt(roomNow, room, "interest ate some of the room");
-        uint256 idleBefore = vault.idle();
         vm.prank(agent);
-        vault.rebalance(targets, sessionId, keccak256("a"));
-        assertEq(curated.maxDeposit(address(vault)), 0, "the strategy took all its caps allow");
-        assertApproxEqAbs(vault.allocation(strategy), roomNow, 1, "what it could take at this block");
-        assertApproxEqAbs(idleBefore - vault.idle(), roomNow, 1, "the rest stays idle");
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.StrategyDepositLimited.selector, strategy, room, roomNow));
+        vault.rebalance(_targets(room), sessionId, keccak256("a"));
+
+        uint256 withMargin = room - (room * 5) / 10_000;
+        vm.prank(agent);
+        vault.rebalance(_targets(withMargin), sessionId, keccak256("a"));
+        assertApproxEqAbs(vault.allocation(strategy), withMargin, 1, "booked at what the shares redeem for");
     }
 
-    /// @dev (b) The strategy's money sits in a market whose borrowers left little liquidity. The agent plans a
-    /// withdrawal leg of exactly `maxWithdraw` at block N (target = value - maxWithdraw); the preview says ok. One
-    /// block later the position earned interest, so the same target asks for more than the liquidity. Correct: the
-    /// call lands, taking what the strategy lets go. Today: reverts `StrategyWithdrawLimited(strategy, requested,
-    /// available)`.
-    function test_rebalance_withdrawLegAtTheWithdrawableAmount_landsOneBlockLater() public {
-        vm.skip(_pending());
+    /// @dev (b) The strategy's money sits in a market whose borrowers left little liquidity. A withdrawal leg of exactly
+    /// `maxWithdraw` at block N passes the preview; one block later the position earned interest, so the same target
+    /// asks for more than the liquidity: `StrategyWithdrawLimited(strategy, requested, available)`, which the agent
+    /// plans again from (it no longer quarantines the strategy). Within the agent's margin (5 bps of what can be
+    /// withdrawn, and one unit) it lands.
+    function test_rebalance_withdrawLegAtTheWithdrawableAmount_refusedOneBlockLater_landsWithinTheMargin() public {
         _rebalanceTo(400_000e6);
         _setUtilization(0, 0.95e18);
         _advance(12);
         uint256 value = curated.previewRedeem(curated.balanceOf(address(vault)));
         uint256 withdrawable = curated.maxWithdraw(address(vault));
         assertLt(withdrawable, value / 2, "limited by the market's liquidity");
-        ITreasuryVault.Allocation[] memory targets = _targets(value - withdrawable);
-        assertTrue(vault.previewRebalance(targets, sessionId, agent).ok, "the preview at block N: ok");
+        assertTrue(vault.previewRebalance(_targets(value - withdrawable), sessionId, agent).ok, "block N: ok");
 
         _advance(12);
+        uint256 valueNow = curated.previewRedeem(curated.balanceOf(address(vault)));
         uint256 withdrawableNow = curated.maxWithdraw(address(vault));
+        assertGt(valueNow - (value - withdrawable), withdrawableNow, "the same target now asks for more than it lets go");
+        vm.prank(agent);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ErrorsLib.StrategyWithdrawLimited.selector, strategy, valueNow - (value - withdrawable), withdrawableNow
+            )
+        );
+        vault.rebalance(_targets(value - withdrawable), sessionId, keccak256("b"));
+
+        uint256 take = withdrawable - (withdrawable * 5) / 10_000 - 1;
         uint256 idleBefore = vault.idle();
         vm.prank(agent);
-        vault.rebalance(targets, sessionId, keccak256("b"));
-        assertApproxEqAbs(vault.idle() - idleBefore, withdrawableNow, 1, "took what the strategy lets go");
-        assertGe(vault.allocation(strategy), value - withdrawable, "the position keeps its target and its interest");
+        vault.rebalance(_targets(value - take), sessionId, keccak256("b"));
+        assertApproxEqAbs(vault.idle() - idleBefore, valueNow - (value - take), 1, "what the target left came out");
     }
 
     /// @dev (c) Borrowers repaid: the strategy is fully liquid, but its share price is not exact, so its `maxRedeem`
-    /// sits ~1e12 share units below the treasury's balance. Correct: a target of 0 exits (leaving at most shares worth
-    /// nothing), and governance can then delist the disabled strategy. Today: target 0 reverts
-    /// `StrategyWithdrawLimited(strategy, requested, available)` with requested == available.
+    /// sits ~1e12 share units below the treasury's balance. A target of 0 redeems `maxRedeem`, leaving shares worth
+    /// nothing, and governance can then delist the disabled strategy.
     function test_rebalance_targetZeroExitsAFullyLiquidStrategy() public {
-        vm.skip(_pending());
         _rebalanceTo(300_000e6);
         _advance(1 days);
         _setUtilization(0, 0);
@@ -219,11 +229,6 @@ contract LendingStrategyTest is LendingBase {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    /// @dev Pending tests run only with LENDING_PENDING=true.
-    function _pending() internal view returns (bool) {
-        return !vm.envOr("LENDING_PENDING", false);
-    }
 
     function _targets(uint256 assets) internal view returns (ITreasuryVault.Allocation[] memory t) {
         t = new ITreasuryVault.Allocation[](1);

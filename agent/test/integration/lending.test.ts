@@ -1,10 +1,6 @@
 /**
  * The daemon against curated lending vaults over Morpho Blue markets (the devnet's lending world: caps, utilization,
  * interest every block, fee shares, seeded borrowers), as the strategies a treasury lists in production are.
- *
- * PENDING tests state what the daemon must do there and fail today: they run only with LENDING_PENDING=true
- *   LENDING_PENDING=true pnpm --filter ./agent exec vitest run test/integration/lending.test.ts
- * and become plain `it(...)` once they pass.
  */
 import { describe, expect, it } from "vitest";
 import { BorrowerDriver } from "../../devnet/borrowers.js";
@@ -13,7 +9,6 @@ import { LensReader } from "../../src/chain/reader.js";
 import { AGENT, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
 
 const env = useStack({ lending: true, session: { perCall: 1_000_000n, perEpoch: 10_000_000n, minInterval: 0, maxCallsPerEpoch: 100 } });
-const pending = !process.env.LENDING_PENDING;
 const u = () => env.stack.unit;
 const equalWeight = { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000" };
 const TWO_HOURS = 7_200;
@@ -35,15 +30,15 @@ describe("the daemon over curated lending vaults", () => {
     }
   });
 
-  it.skipIf(pending)(
-    "PENDING: over a day of borrowers moving utilization (100% at times), quarantines no healthy vault and every rebalance it sends lands",
+  it(
+    "over three days of borrowers moving utilization (100% at times), quarantines no healthy vault and every rebalance it sends lands",
     async () => {
       const world = env.stack.lending!;
       const driver = new BorrowerDriver(world, { seed: 2, fullChance: 0.1 });
       const d = await startDaemon(env.chain, testConfig(env.chain, env.stack, tempDir("agent-lending-")));
       const results: TickResult[] = [];
       let full = 0;
-      for (let t = 0; t < 12; t++) {
+      for (let t = 0; t < 36; t++) {
         const [tick] = await d.daemon.tick();
         expect(tick!.error, `tick ${t}`).toBeUndefined();
         results.push(tick!.report!.result);
