@@ -6,11 +6,11 @@
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Wallet } from "ethers";
+import { freePort } from "../devnet/chain.js";
 import type { LensReader } from "../src/chain/reader.js";
 import { dataPaths } from "../src/daemon/build.js";
 import { parseConfig } from "../src/config/load.js";
@@ -37,16 +37,6 @@ export interface MemoryFigures {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A field of /proc/<pid>/status in MiB (the kernel reports kB), or undefined once the process is gone. */
 function statusMiB(pid: number, field: "VmRSS" | "VmHWM"): number | undefined {

@@ -87,7 +87,8 @@ function chainAt(node: LocalNode, chainId: number, port: number, stop: () => Pro
   };
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on loopback now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once("error", reject);

@@ -1,26 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
-import {ERC20Pausable} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Pausable.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {MockERC20} from "./MockERC20.sol";
 
 /// @title PausableMockERC20
 /// @notice Test-only token its issuer can pause, like USDC: while paused every transfer reverts `EnforcedPause()`.
-/// Open mint, pause and unpause.
-contract PausableMockERC20 is ERC20Pausable {
-    uint8 private immutable _decimals;
-
-    constructor(string memory name_, string memory symbol_, uint8 decimals_) ERC20(name_, symbol_) {
-        _decimals = decimals_;
-    }
-
-    function decimals() public view override returns (uint8) {
-        return _decimals;
-    }
-
-    function mint(address to, uint256 amount) external {
-        _mint(to, amount);
-    }
+/// Open mint, burn, pause and unpause.
+contract PausableMockERC20 is MockERC20, Pausable {
+    constructor(string memory name_, string memory symbol_, uint8 decimals_) MockERC20(name_, symbol_, decimals_) {}
 
     function pause() external {
         _pause();
@@ -28,5 +16,9 @@ contract PausableMockERC20 is ERC20Pausable {
 
     function unpause() external {
         _unpause();
+    }
+
+    function _update(address from, address to, uint256 value) internal override whenNotPaused {
+        super._update(from, to, value);
     }
 }

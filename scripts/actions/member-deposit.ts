@@ -4,7 +4,7 @@
  */
 import type { TreasuryContext } from "../lib/context.js";
 import { InputError, OperationError } from "../lib/errors.js";
-import { approveExactly, assertAssetNotPaused, boundFrom, memberTokens } from "../lib/member.js";
+import { assertAssetNotPaused, boundFrom, memberTokens, vaultEvent, withExactApproval } from "../lib/member.js";
 import { simulateAndSend } from "../lib/send.js";
 
 export interface MemberDepositOptions {
@@ -38,27 +38,14 @@ export async function memberDeposit(ctx: TreasuryContext, options: MemberDeposit
   const maxDeposit = await ctx.vault.maxDeposit(receiver);
   if (maxDeposit < amount) throw new OperationError(`the vault accepts at most ${t.assets(maxDeposit)} for ${receiver} now (maxDeposit)`);
   const expected = await ctx.vault.previewDeposit(amount);
+  const vaultAddress = await ctx.vault.getAddress();
   if (expected === 0n) throw new OperationError(`a deposit of ${t.assets(amount)} would mint no share: deposit more`);
   const minShares = options.minShares ?? boundFrom(expected, options.slippageBps ?? 50, "min");
 
-  await approveExactly(ctx, t.asset, t.routerAddress, amount, `the router for ${t.assets(amount)}`);
-  let receipt;
-  try {
-    receipt = await simulateAndSend("the deposit", t.router.deposit, await ctx.vault.getAddress(), amount, receiver, minShares);
-  } catch (error) {
-    // Nothing moved: take the approval back so none is left behind.
-    await approveExactly(ctx, t.asset, t.routerAddress, 0n, "the router (back to 0)");
-    throw error;
-  }
-  const event = receipt.logs
-    .map((log) => {
-      try {
-        return ctx.vault.interface.parseLog(log);
-      } catch {
-        return null;
-      }
-    })
-    .find((parsed) => parsed?.name === "Deposit");
+  const receipt = await withExactApproval(ctx, t.asset, t.routerAddress, amount, `the router for ${t.assets(amount)}`, () =>
+    simulateAndSend("the deposit", t.router.deposit, vaultAddress, amount, receiver, minShares),
+  );
+  const event = vaultEvent(ctx, receipt, "Deposit");
   const shares = (event?.args.shares as bigint | undefined) ?? 0n;
   const left = await t.asset.allowance(owner, t.routerAddress);
   ctx.log(

@@ -4,7 +4,7 @@
  */
 import type { TreasuryContext } from "../lib/context.js";
 import { InputError, OperationError } from "../lib/errors.js";
-import { approveExactly, assertAssetNotPaused, boundFrom, memberTokens } from "../lib/member.js";
+import { assertAssetNotPaused, boundFrom, memberTokens, vaultEvent, withExactApproval } from "../lib/member.js";
 import { simulateAndSend } from "../lib/send.js";
 
 export interface MemberRedeemOptions {
@@ -40,23 +40,10 @@ export async function memberRedeem(
   const minAssets = options.minAssets ?? boundFrom(expected, options.slippageBps ?? 50, "min");
 
   const vault = await ctx.vault.getAddress();
-  await approveExactly(ctx, ctx.vault, t.routerAddress, shares, `the router for ${t.sharesText(shares)}`);
-  let receipt;
-  try {
-    receipt = await simulateAndSend("the redemption", t.router.redeem, vault, shares, receiver, minAssets);
-  } catch (error) {
-    await approveExactly(ctx, ctx.vault, t.routerAddress, 0n, "the router (back to 0)");
-    throw error;
-  }
-  const event = receipt.logs
-    .map((log) => {
-      try {
-        return ctx.vault.interface.parseLog(log);
-      } catch {
-        return null;
-      }
-    })
-    .find((parsed) => parsed?.name === "Withdraw");
+  const receipt = await withExactApproval(ctx, ctx.vault, t.routerAddress, shares, `the router for ${t.sharesText(shares)}`, () =>
+    simulateAndSend("the redemption", t.router.redeem, vault, shares, receiver, minAssets),
+  );
+  const event = vaultEvent(ctx, receipt, "Withdraw");
   const assets = (event?.args.assets as bigint | undefined) ?? 0n;
   ctx.log(
     `Redeemed ${t.sharesText(shares)} for ${t.assets(assets)} (at least ${t.assets(minAssets)} accepted) to ${receiver} in tx ${receipt.hash}; no share allowance left`,

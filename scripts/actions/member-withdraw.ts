@@ -4,7 +4,7 @@
  */
 import type { TreasuryContext } from "../lib/context.js";
 import { InputError, OperationError } from "../lib/errors.js";
-import { approveExactly, assertAssetNotPaused, boundFrom, memberTokens } from "../lib/member.js";
+import { assertAssetNotPaused, boundFrom, memberTokens, withExactApproval } from "../lib/member.js";
 import { simulateAndSend } from "../lib/send.js";
 
 export interface MemberWithdrawOptions {
@@ -41,14 +41,10 @@ export async function memberWithdraw(
   const maxShares = bound > held ? held : bound;
 
   const vault = await ctx.vault.getAddress();
-  await approveExactly(ctx, ctx.vault, t.routerAddress, maxShares, `the router for ${t.sharesText(maxShares)}`);
-  let receipt;
-  try {
-    receipt = await simulateAndSend("the withdrawal", t.router.withdraw, vault, amount, receiver, maxShares);
-  } finally {
-    // The vault burns what the price asks, at most the bound: what it did not use goes back to 0.
-    await approveExactly(ctx, ctx.vault, t.routerAddress, 0n, "the router (back to 0)");
-  }
+  // The vault burns what the price asks, at most the bound: what it did not use goes back to 0.
+  const receipt = await withExactApproval(ctx, ctx.vault, t.routerAddress, maxShares, `the router for ${t.sharesText(maxShares)}`, () =>
+    simulateAndSend("the withdrawal", t.router.withdraw, vault, amount, receiver, maxShares),
+  );
   const shares = held - (await ctx.vault.balanceOf(owner));
   ctx.log(
     `Withdrew ${t.assets(amount)} to ${receiver} for ${t.sharesText(shares)} (at most ${t.sharesText(maxShares)} accepted) in tx ${receipt.hash}; no share allowance left`,

@@ -3,7 +3,7 @@
  * turn a transfer that would fail into a plain sentence (balance, a paused asset), and approvals that leave nothing
  * behind.
  */
-import { Interface } from "ethers";
+import { Interface, type ContractTransactionReceipt, type LogDescription } from "ethers";
 import type { MockERC20, TreasuryRouter } from "../../types/ethers-contracts/index.js";
 import type { TreasuryContext } from "./context.js";
 import { InputError, OperationError } from "./errors.js";
@@ -80,4 +80,37 @@ export async function approveExactly(ctx: TreasuryContext, token: Approvable, sp
   if (current === amount) return undefined;
   if (current !== 0n && amount !== 0n) await simulateAndSend(`resetting the ${what} allowance`, token.approve, spender, 0n);
   return (await simulateAndSend(`approving ${what}`, token.approve, spender, amount)).hash;
+}
+
+/**
+ * Runs `send` with `token`'s allowance to `spender` set to exactly `amount` for it, and back to 0 afterwards whether it
+ * went through or not (a router that took less, or a call refused, leaves no allowance behind).
+ */
+export async function withExactApproval<T>(
+  ctx: TreasuryContext,
+  token: Approvable,
+  spender: string,
+  amount: bigint,
+  what: string,
+  send: () => Promise<T>,
+): Promise<T> {
+  await approveExactly(ctx, token, spender, amount, what);
+  try {
+    return await send();
+  } finally {
+    await approveExactly(ctx, token, spender, 0n, "the router (back to 0)");
+  }
+}
+
+/** The vault's `name` event in `receipt`, if it emitted one. */
+export function vaultEvent(ctx: TreasuryContext, receipt: ContractTransactionReceipt, name: string): LogDescription | undefined {
+  for (const log of receipt.logs) {
+    try {
+      const parsed = ctx.vault.interface.parseLog(log);
+      if (parsed?.name === name) return parsed;
+    } catch {
+      // another contract's event
+    }
+  }
+  return undefined;
 }
