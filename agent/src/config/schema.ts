@@ -61,8 +61,16 @@ const plannerSchema = z
     riskPremiumBps: z.record(z.string().refine((v) => isAddress(v), "not a strategy address"), int(0, 10_000)).default({}),
     volatilityWeightBps: int(0, 100_000).default(0),
     lookbackHours: positive(87_600).default(168),
+    /** Half-life of the yield estimate's moving average: a rate change outweighs the older rate after this long. */
+    halfLifeHours: positive(8_760).default(3),
     minSamples: int(2, 10_000).default(3),
     minWindowMinutes: numeric.pipe(z.number().min(0, "at least 0").max(525_600, "at most 525600")).default(60),
+    /** A one-off loss any strategy may plausibly take, in bps of what it holds: above an equal share a strategy gets
+     *  more only when its extra yield over horizonDays beats this loss on the extra amount (0 turns the rule off). */
+    plausibleLossBps: int(0, 10_000).default(10),
+    /** A strategy the agent raised is not lowered within this many hours, nor one it lowered raised, unless a risk
+     *  sign calls for it (0 turns the rule off). */
+    minHoldHours: numeric.pipe(z.number().min(0, "at least 0").max(8_760, "at most 8760")).default(24),
     sampleIntervalSeconds: int(0, 86_400).default(60),
     /** Native-coin price in asset units, to weigh gas against yield (e.g. "3000" for a USD asset on Ethereum). */
     nativePriceInAsset: decimal,

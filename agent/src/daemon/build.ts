@@ -116,6 +116,8 @@ export function plannerParams(p: PlannerConfig, decimals: number, field = "plann
       Object.entries(p.riskPremiumBps).map(([k, v]) => [k.toLowerCase(), (BigInt(v) * WAD) / 10_000n]),
     ),
     volatilityWeightBps: p.volatilityWeightBps,
+    plausibleLossWad: (BigInt(p.plausibleLossBps) * WAD) / 10_000n,
+    minHoldSeconds: BigInt(Math.round(p.minHoldHours * 3_600)),
   };
 }
 
@@ -290,6 +292,7 @@ export function vaultSetup(
       lookbackSeconds: BigInt(Math.round(p.lookbackHours * 3_600)),
       minSamples: p.minSamples,
       minWindowSeconds: BigInt(Math.round(p.minWindowMinutes * 60)),
+      halfLifeSeconds: BigInt(Math.round(p.halfLifeHours * 3_600)),
     },
     policy: {
       preferredSessionId: v.sessionId,

@@ -20,6 +20,7 @@ import { findLosses } from "../losses/find.js";
 import type { CallSimulator } from "../executor/sender.js";
 import { LensFaultError, RevertError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
+import { RecentMoves } from "../planner/recent-moves.js";
 import type { CostModel, PlanDecision, Planner, PlannerParams } from "../planner/types.js";
 import { blamedStrategy, inspectStrategies, type QuarantineParams, type SeenPrice, type StrategyFinding } from "../quarantine/inspect.js";
 import type { QuarantineList } from "../quarantine/store.js";
@@ -29,6 +30,7 @@ import type { Clock } from "../util/clock.js";
 import { formatAmount, formatChainTime, formatDuration, tokenUnits } from "../util/format.js";
 import type { EstimateOptions, YieldEstimate } from "../yield/estimate.js";
 import type { PriceHistory } from "../yield/history.js";
+import { TrailingRateModel, type YieldModel } from "../yield/model.js";
 import type { CircuitBreaker } from "./breaker.js";
 
 /**
@@ -47,6 +49,8 @@ export interface VaultRunnerConfig {
   planner: Planner;
   plannerParams: PlannerParams;
   estimate: EstimateOptions;
+  /** The yield model (default: the trailing rate of the price history, with `estimate`'s options). */
+  yieldModel?: YieldModel;
   policy: SessionPolicy;
   gas: Omit<CostModel, "gasPriceWei">;
   quarantine: QuarantineParams;
@@ -122,11 +126,16 @@ export class VaultRunner {
   private stallLogged: bigint | undefined;
   /** Write-downs the simulation refused, by `strategy:mark`: not tried again at the same mark. */
   private readonly lossRefused = new Set<string>();
+  private readonly model: YieldModel;
+  /** The legs of the yield plans sent, for the planner's rule against reversals. */
+  private readonly moves = new RecentMoves();
 
   constructor(
     readonly config: VaultRunnerConfig,
     private readonly deps: VaultRunnerDeps,
-  ) {}
+  ) {
+    this.model = config.yieldModel ?? new TrailingRateModel(config.estimate);
+  }
 
   get breaker(): CircuitBreaker {
     return this.deps.breaker;
@@ -208,7 +217,7 @@ export class VaultRunner {
     deps.history.record(snapshot);
     const yields = report.yields;
     for (const s of snapshot.strategies) {
-      const estimate = deps.history.estimate(s.strategy, now, config.estimate);
+      const estimate = this.model.estimate(s.strategy, deps.history, now);
       if (estimate) {
         yields.set(s.strategy, estimate);
         deps.metrics.apr.set({ vault: config.label, strategy: s.strategy }, Number(estimate.aprWad) / 1e18);
@@ -251,6 +260,8 @@ export class VaultRunner {
         now,
         quarantined: new Map(deps.quarantine.entries().map((e) => [e.strategy.toLowerCase(), e.exit])),
         minWithdrawableBps: config.quarantine.minWithdrawableBps,
+        rateAfter: this.model.rateAfter?.bind(this.model),
+        recentMoves: this.moves.since(now, config.plannerParams.minHoldSeconds),
       });
     const hold = (plan: PlanDecision & { kind: "hold" }): TickReport => {
       if (this.lastHold !== plan.code) log.info({ code: plan.code }, `holding: ${plan.reason}`);
@@ -346,6 +357,7 @@ export class VaultRunner {
       log.warn(submitted.reason);
       return done({ kind: "deferred", reason: submitted.reason });
     }
+    if (!plan.forced) this.moves.record(submitted.intentHash, plan.legs, now);
     if (submitted.settled) {
       report.settled.push(submitted.settled);
       this.afterSettled(submitted.settled, log);
@@ -456,6 +468,7 @@ export class VaultRunner {
     if (report.state === "confirmed" || report.state === "reverted" || report.state === "dropped" || report.state === "cancelled") {
       this.deps.metrics.outcomes.inc({ vault: this.config.label, status: report.state });
     }
+    if (report.state === "reverted" || report.state === "dropped" || report.state === "cancelled") this.moves.forget(report.intentHash);
     if (report.state === "reverted") this.onRevert(report.revert, "chain", log, this.floorBlock, []);
   }
 

@@ -1,7 +1,8 @@
 /**
  * The allocation engine both planners share: moves assets from the lowest-scored place to the highest-scored one,
  * within each place's floor and ceiling and a volume budget, then drops legs below the minimum move while keeping
- * the idle reserve. Pure and deterministic (ties go to the earlier node).
+ * the idle reserve. A place's score may depend on how much it holds (`Node.scoreAt`): money then moves in steps, each
+ * between the places where the next step scores best. Pure and deterministic (ties go to the earlier node).
  */
 import { absDiff, minBig } from "../checks/math.js";
 
@@ -16,6 +17,15 @@ export interface Node {
   floor: bigint;
   ceiling: bigint;
   score: bigint;
+  /**
+   * Score of the money that moves the node from `planned` by `delta` (positive: in; negative: out), when it depends on
+   * the amount: a market whose rate moves with the agent's own deposit, or a concentration penalty above a share. A
+   * step never crosses one of `breaks`, and moves at most `chunk` into or out of the node (when its score varies
+   * between breaks). Without it, `score` throughout.
+   */
+  scoreAt?: (planned: bigint, delta: bigint) => bigint;
+  breaks?: readonly bigint[];
+  chunk?: bigint;
 }
 
 /** Larger than any real amount: the idle node's ceiling. */
@@ -28,6 +38,7 @@ export const UNBOUNDED = 2n ** 255n;
  * whole). Returns the budget left, and whether a step was skipped for being below `minLeg`.
  */
 export function transfer(nodes: Node[], budget: bigint, minSpread: bigint, minLeg = 1n): { left: bigint; skipped: boolean } {
+  if (nodes.some((n) => n.scoreAt)) return transferStepwise(nodes, budget, minSpread, minLeg);
   const byScore = (a: Node, b: Node) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0);
   let left = budget;
   let skipped = false;
@@ -49,6 +60,87 @@ export function transfer(nodes: Node[], budget: bigint, minSpread: bigint, minLe
           continue;
         }
         step = { dest, src, amount, legs };
+        break search;
+      }
+    }
+    if (!step) break;
+    step.dest.planned += step.amount;
+    step.src.planned -= step.amount;
+    left -= step.amount * step.legs;
+  }
+  return { left, skipped };
+}
+
+/** How far a node can move up (or down) in one step: to its ceiling (floor), the next break, and its chunk. */
+function reach(n: Node, up: boolean): bigint {
+  let room = up ? n.ceiling - n.planned : n.planned - n.floor;
+  for (const b of n.breaks ?? []) {
+    if (up && b > n.planned && b - n.planned < room) room = b - n.planned;
+    if (!up && b < n.planned && n.planned - b < room) room = n.planned - b;
+  }
+  return n.chunk !== undefined && n.chunk > 0n && n.chunk < room ? n.chunk : room;
+}
+
+/**
+ * `transfer` for places whose score depends on the amount: each step goes from the place whose next step out scores
+ * lowest to the one whose next step in scores highest, as far as both reach (see `reach`) and the budget allow. A
+ * step's score is that of its whole reach; a shorter step scores at least as well on a market whose rate falls as it
+ * takes more.
+ */
+function transferStepwise(nodes: Node[], budget: bigint, minSpread: bigint, minLeg: bigint): { left: bigint; skipped: boolean } {
+  type Side = { n: Node; room: bigint; score: bigint };
+  // Each node's next step in and out, worked out again only when the node has moved.
+  const cache = new Map<Node, { planned: bigint; up?: Side; down?: Side }>();
+  const sides = (n: Node) => {
+    let c = cache.get(n);
+    if (c && c.planned === n.planned) return c;
+    c = { planned: n.planned };
+    if (n.planned < n.ceiling) {
+      const room = reach(n, true);
+      c.up = { n, room, score: n.scoreAt ? n.scoreAt(n.planned, room) : n.score };
+    }
+    if (n.planned > n.floor) {
+      const room = reach(n, false);
+      c.down = { n, room, score: n.scoreAt ? n.scoreAt(n.planned, -room) : n.score };
+    }
+    cache.set(n, c);
+    return c;
+  };
+  const steps = nodes.reduce((sum, n) => sum + (n.breaks?.length ?? 0) + (n.chunk ? 64 : 0), 0);
+  let left = budget;
+  let skipped = false;
+  for (let guard = 0; guard < 4 * nodes.length * nodes.length + 2 * steps + 8 && left > 0n; guard++) {
+    const dests: Side[] = [];
+    const srcs: Side[] = [];
+    for (const n of nodes) {
+      const c = sides(n);
+      if (c.up) dests.push(c.up);
+      if (c.down) srcs.push(c.down);
+    }
+    dests.sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : 0));
+    srcs.sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0));
+    let step: { dest: Node; src: Node; amount: bigint; legs: bigint } | undefined;
+    search: for (const dest of dests) {
+      for (const src of srcs) {
+        if (src.n === dest.n) continue;
+        if (dest.score - src.score < minSpread) break;
+        const legs = (dest.n.isIdle ? 0n : 1n) + (src.n.isIdle ? 0n : 1n);
+        let amount = minBig(dest.room, src.room);
+        if (legs > 0n) amount = minBig(amount, left / legs);
+        if (amount === 0n) continue;
+        if (amount < minLeg && amount === dest.n.ceiling - dest.n.planned) {
+          skipped = true;
+          continue;
+        }
+        if (amount < minLeg && amount === src.n.planned - src.n.floor) {
+          skipped = true;
+          continue;
+        }
+        if (amount < minLeg && legs > 0n && amount === left / legs) {
+          skipped = true;
+          continue;
+        }
+        step = { dest: dest.n, src: src.n, amount, legs };
         break search;
       }
     }

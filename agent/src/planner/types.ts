@@ -4,6 +4,7 @@
  */
 import type { SessionRecord, SessionRemaining, Target, VaultSnapshot } from "../chain/types.js";
 import type { YieldEstimate } from "../yield/estimate.js";
+import type { RateAfter } from "../yield/model.js";
 
 export interface PlannerParams {
   /** Smallest leg worth making, in assets. */
@@ -19,6 +20,22 @@ export interface PlannerParams {
   riskPremiumWad: Readonly<Record<string, bigint>>;
   /** Weight of the observed yield volatility in the score, in bps (10_000 = subtract one volatility). */
   volatilityWeightBps: number;
+  /**
+   * A one-off loss any strategy may plausibly take, as a share of what it holds (WAD: 1e15 = 0.1%); 0 turns the rule
+   * off. Above a strategy's equal share the planner puts money in only when the extra yield over the horizon beats this
+   * loss on the extra amount: its score there is lower by `plausibleLossWad × year / horizonSeconds`.
+   */
+  plausibleLossWad: bigint;
+  /** A strategy the agent raised is not lowered within this many seconds, nor one it lowered raised, unless a risk
+   *  sign calls for it (0: no such rule). */
+  minHoldSeconds: bigint;
+}
+
+/** One strategy the agent moved: which way, and when (chain time of the plan). */
+export interface RecentMove {
+  strategy: string;
+  raised: boolean;
+  at: bigint;
 }
 
 /** Turns gas into asset units for the anti-churn test. */
@@ -50,6 +67,11 @@ export interface PlannerInput {
    * (0 or missing: no such rule).
    */
   minWithdrawableBps?: number;
+  /** The rate after the agent's own move, from a model with a view of the strategy's market (`YieldModel.rateAfter`):
+   *  the planner then allocates in chunks by the marginal rate. Missing: rates do not depend on the move. */
+  rateAfter?: RateAfter;
+  /** The agent's own moves sent recently (at least those within `minHoldSeconds`), oldest first. */
+  recentMoves?: readonly RecentMove[];
 }
 
 export interface PlannedLeg {

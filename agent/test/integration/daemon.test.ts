@@ -21,8 +21,14 @@ describe("daemon on the embedded chain", () => {
     await grant();
     const { daemon, journal, logs, metrics } = await startDaemon(env.chain, testConfig(env.chain, env.stack, tempDir()));
 
+    // No yield history yet: idle above the buffer goes out as a fixed equal split would place it.
     const first = await daemon.tick();
-    expect(first[0]!.report!.result, "no yield history yet").toMatchObject({ kind: "hold", code: "no-yield-signal" });
+    expect(first[0]!.report!.result, "no yield history yet").toMatchObject({ kind: "sent", confirmed: true });
+    expect(first[0]!.report!.plan?.reason).toMatch(/^no yield estimate yet: idle above the buffer into an equal split within caps/);
+    const split = await Promise.all(env.stack.strategyAddresses.map((s) => env.stack.vault.allocation(s)));
+    const [low, high] = [split.reduce((a, b) => (b < a ? b : a)), split.reduce((a, b) => (b > a ? b : a))];
+    expect(high - low, "the same to each strategy, to rounding").toBeLessThanOrEqual(2n);
+    expect(low, "each strategy's share").toBeGreaterThan(0n);
 
     await env.chain.increaseTime(3_600);
     await (await env.stack.strategies[1]!.simulateGain(2n * u())).wait(); // 2 per 100,000 in an hour: about 17.5% a year
@@ -41,17 +47,18 @@ describe("daemon on the embedded chain", () => {
     }
 
     const events = await rebalancedEvents(env.stack);
-    expect(events.length, "one rebalance on chain").toBe(1);
-    const [entry] = journal.entries();
-    expect(events[0]!.args.intentHash, "the on-chain intent hash is the journal's").toBe(entry!.intentHash);
+    expect(events.length, "the split, then the move toward yield, on chain").toBe(2);
+    const entry = journal.entries()[1];
+    expect(events[1]!.args.intentHash, "the on-chain intent hash is the journal's").toBe(entry!.intentHash);
     expect(intentHash(entry!.record), "the intent hash is the hash of the journaled record").toBe(entry!.intentHash);
     expect(entry!.outcome?.status).toBe("confirmed");
-    expect(entry!.record.targets.map((t) => t.strategy), "money went to the strategy that earns").toEqual([env.stack.strategyAddresses[1]]);
+    const raised = entry!.record.targets.filter((t) => t.assets > split[env.stack.strategyAddresses.indexOf(t.strategy)]!);
+    expect(raised.map((t) => t.strategy), "money went to the strategy that earns, and only there").toEqual([env.stack.strategyAddresses[1]]);
     const alloc = await env.stack.vault.allocation(env.stack.strategyAddresses[1]!);
     // 50% relative cap minus the 5 bps safety margin, on about 1,000,000 of total assets.
     expect(alloc, "filled up to the cap, minus the margin").toBeGreaterThan(499_000n * u());
     expect(alloc, "never above the 50% cap").toBeLessThanOrEqual(500_000n * u());
-    expect(await metricValue(metrics, "agent_rebalance_outcomes_total", { status: "confirmed" })).toBe(1);
+    expect(await metricValue(metrics, "agent_rebalance_outcomes_total", { status: "confirmed" })).toBe(2);
     expect(logs.messages()).toContain("rebalance confirmed");
     // Amounts in the logs are in token units (6 decimals here), with base units beside them for machines.
     const sending = logs.lines.find((l) => l.msg === "plan passes the checks and the simulation; sending")!;
@@ -62,13 +69,16 @@ describe("daemon on the embedded chain", () => {
     expect(String(sending.expectedGain)).toMatch(/^\d+(\.\d{1,6})?$/);
     expect(logs.lines.find((l) => l.msg === "journaled; broadcasting rebalance"), "fees in gwei").toMatchObject({ maxFeeGwei: expect.stringMatching(/^\d+(\.\d+)?$/) });
 
-    // A better yield appears elsewhere: the next rebalance moves toward it.
+    // A better yield appears elsewhere: the next rebalance moves toward it, and not out of the strategy raised an hour
+    // ago (no reversal within a day: the runner hands the planner the moves it sent).
     await env.chain.increaseTime(3_600);
     await (await env.stack.strategies[2]!.simulateGain(20n * u())).wait();
     const third = await daemon.tick();
     expect(third[0]!.report!.result.kind).toBe("sent");
+    expect(third[0]!.report!.plan?.reason).toContain(`#1 ${env.stack.strategyAddresses[1]!.slice(0, 8)} raised 1h 0m ago is not lowered within 1d 0h`);
+    expect(await env.stack.vault.allocation(env.stack.strategyAddresses[1]!), "strategy 1 kept").toBe(alloc);
     expect(await env.stack.vault.allocation(env.stack.strategyAddresses[2]!), "the new best strategy now holds money").toBeGreaterThan(300_000n * u());
-    expect((await rebalancedEvents(env.stack)).length).toBe(2);
+    expect((await rebalancedEvents(env.stack)).length).toBe(3);
 
     // Then nothing: allocations follow the yields, and another tick sends nothing.
     const before = await nonce();
@@ -76,6 +86,41 @@ describe("daemon on the embedded chain", () => {
     const fourth = await daemon.tick();
     expect(fourth[0]!.report!.result.kind, JSON.stringify(fourth[0]!.report!.result)).toBe("hold");
     expect(await nonce(), "no transaction when there is nothing worth doing").toBe(before);
+  });
+
+  it("moves nothing to idle for a one-off loss: the write-down goes out, the money stays", async () => {
+    await grant();
+    const { daemon } = await startDaemon(env.chain, testConfig(env.chain, env.stack, tempDir()));
+    expect((await daemon.tick())[0]!.report!.result.kind, "the first tick's equal split").toBe("sent");
+    /** An hour at about 8.8% a year in every strategy. */
+    const hour = async () => {
+      await env.chain.increaseTime(3_600);
+      for (const s of env.stack.strategies) await (await s.simulateGain((await s.totalAssets()) / 100_000n)).wait();
+    };
+    await hour();
+    expect((await daemon.tick())[0]!.report!.result.kind, "the rest of idle above the buffer, beyond the first call's volume").toBe("sent");
+    for (let i = 0; i < 2; i++) {
+      await hour();
+      expect((await daemon.tick())[0]!.report!.result, "equal rates: nothing to do").toMatchObject({ kind: "hold" });
+    }
+    // Strategy 0 writes off 0.15% of its assets at once.
+    const s0 = env.stack.strategies[0]!;
+    await (await s0.simulateLoss(((await s0.totalAssets()) * 15n) / 10_000n)).wait();
+    await hour();
+    expect((await daemon.tick())[0]!.report!.result, "the loss is written down first").toMatchObject({ kind: "realize-loss", confirmed: true });
+    const idle = (await env.stack.lens.snapshot(env.stack.vaultAddress, AGENT)).idle;
+    const events = (await rebalancedEvents(env.stack)).length;
+    for (let i = 0; i < 2; i++) {
+      await hour();
+      const [tick] = await daemon.tick();
+      expect(tick!.report!.result, JSON.stringify(tick!.report!.result)).toMatchObject({ kind: "hold" });
+      expect(tick!.report!.result.kind === "hold" && tick!.report!.result.reason).toContain("took a loss of 0.15%");
+      expect(tick!.report!.result.kind === "hold" && tick!.report!.result.reason).toContain("one-off, not counted in its rate");
+      const estimate = tick!.report!.yields.get(env.stack.strategyAddresses[0]!)!;
+      expect(Number(estimate.aprWad) / 1e16, "the rate around the loss").toBeGreaterThan(5);
+    }
+    expect((await rebalancedEvents(env.stack)).length, "no rebalance since").toBe(events);
+    expect((await env.stack.lens.snapshot(env.stack.vaultAddress, AGENT)).idle, "nothing moved to idle").toBe(idle);
   });
 
   it("never sends a plan outside the bounds, and opens the breaker on a permanent revert", async () => {

@@ -49,7 +49,8 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
     server = (await serveDaemon(daemon, config, metrics))!;
     url = `http://127.0.0.1:${server.port}/`;
 
-    // Two ticks: no yield history, then a rebalance toward the strategy that earned.
+    // Two ticks: no yield history (idle above the buffer goes out in an equal split), then a rebalance toward the
+    // strategy that earned.
     await daemon.daemon.tick();
     await chain.increaseTime(3_600);
     await (await stack.strategies[1]!.simulateGain(2n * stack.unit)).wait();
@@ -111,12 +112,12 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
     expect(await session.locator("[data-testid=session-volume-left]").getAttribute("data-raw")).toBe(snap.sessions[0]!.remaining.volumeInEpoch.toString());
     expect(await session.locator("[data-testid=session-status]").textContent(), "the daemon's last tick was in the cooldown").toBe("cooldown");
 
-    // The journal: the transaction and the intent hash it put on chain.
+    // The journal, newest first: the transaction and the intent hash it put on chain.
     const events = await rebalancedEvents(stack);
     const journalRows = page.locator("[data-testid=journal-row]");
     expect(await journalRows.count()).toBe(events.length);
-    expect(await journalRows.first().getAttribute("data-intent")).toBe(events[0]!.args.intentHash);
-    expect(await journalRows.first().getAttribute("data-tx")).toBe(events[0]!.transactionHash);
+    expect(await journalRows.first().getAttribute("data-intent")).toBe(events.at(-1)!.args.intentHash);
+    expect(await journalRows.first().getAttribute("data-tx")).toBe(events.at(-1)!.transactionHash);
     expect(await journalRows.first().locator(".status").textContent()).toBe("confirmed");
 
     // The rejected attempt.
@@ -151,7 +152,7 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
     const RAW_AMOUNT = /=\d{7,}\b/; // an argument in base units
 
     // The journal's "decided" is the chain time of the block the plan was made from, not the wall clock.
-    const entry = daemon.journal.entries()[0]!;
+    const entry = daemon.journal.entries().at(-1)!;
     const block = await chain.provider.getBlock(Number(entry.record.blockNumber));
     expect(await page.locator("[data-testid=journal-decided]").first().textContent(), "decided at chain time").toBe(chainTime(block!.timestamp));
 

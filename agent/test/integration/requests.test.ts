@@ -47,10 +47,10 @@ describe("requests per tick", () => {
       return { result: t!.report!.result, kind: t!.report!.result.kind, ...proxy.counts() };
     };
 
-    // No yield history yet: the yield planner holds, with no fee quote.
-    expect(await tick()).toMatchObject({ kind: "hold", requests: 1, calls: 1, methods: { eth_call: 1 } });
+    // No yield history yet: idle above the buffer goes out in an equal split, sent like any rebalance.
+    expect(await tick(), "the first tick's equal split").toMatchObject({ kind: "sent", requests: 3, result: { confirmed: true } });
     await chain.increaseTime(3_600);
-    expect(await tick(), "idle with a history").toMatchObject({ kind: "hold", requests: 1, calls: 1 });
+    expect(await tick(), "idle with a history, no fee quote").toMatchObject({ kind: "hold", requests: 1, calls: 1, methods: { eth_call: 1 } });
 
     await chain.increaseTime(3_600);
     await (await stack.strategies[1]!.simulateGain(2n * stack.unit)).wait();

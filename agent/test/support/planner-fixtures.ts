@@ -36,6 +36,8 @@ export const PARAMS: PlannerParams = {
   minSpreadWad: 25n * 10n ** 14n, // 0.25% a year
   riskPremiumWad: {},
   volatilityWeightBps: 0,
+  plausibleLossWad: 0n,
+  minHoldSeconds: 0n,
 };
 
 export const COST: CostModel = { gasPriceWei: 10n ** 9n, baseGas: 100_000n, gasPerLeg: 100_000n, assetPerNative: 3_000_000n };

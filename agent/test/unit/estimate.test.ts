@@ -1,9 +1,9 @@
-/** Yield estimation from share-price history, and the history kept on disk across restarts. */
+/** Yield estimation from share-price history (the moving average, loss events), and the history kept on disk across restarts. */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { estimateYield, type PriceSample } from "../../src/yield/estimate.js";
+import { estimateYield, type PriceSample, type YieldEstimate } from "../../src/yield/estimate.js";
 import { COMPACT_EVERY, FilePriceHistory } from "../../src/yield/history.js";
 import { A, B, strategy, vaultSnapshot } from "../support/fixtures.js";
 
@@ -42,13 +42,99 @@ describe("estimateYield", () => {
     expect(estimateYield([sample(0n, 1_000_000n), sample(3_600n, 1_000_000n, WAD)], 3_600n, options)!.aprWad).toBe(0n);
   });
 
-  it("reports volatility: a jumpy series has more than a steady one with the same average", () => {
+  it("reports volatility: a jumpy series has more than a steady one ending at the same price", () => {
     const steady = [0, 1, 2, 3, 4].map((i) => sample(BigInt(i * 3_600), 1_000_000n + BigInt(i * 10)));
     const jumpy = [0, 1, 2, 3, 4].map((i) => sample(BigInt(i * 3_600), 1_000_000n + BigInt([0, 30, 10, 30, 40][i]!)));
     const s = estimateYield(steady, 14_400n, options)!;
     const j = estimateYield(jumpy, 14_400n, options)!;
-    expect(s.aprWad).toBe(j.aprWad);
+    expect(Number(s.aprWad) / 1e16, "steady: 10 per 1,000,000 an hour").toBeCloseTo(8.76, 3);
     expect(j.volatilityWad > 1_000n * s.volatilityWad, "jumpy far above steady").toBe(true);
+  });
+});
+
+/** Samples every `step` seconds from 0 to `end`, the price growing at `rateAt(t)` (percent a year) in between. */
+function grown(end: number, step: number, rateAt: (t: number) => number, lossAt: Record<number, bigint> = {}): PriceSample[] {
+  const out: PriceSample[] = [];
+  let p = WAD;
+  for (let t = 0; t <= end; t += step) {
+    if (t > 0) p += (p * BigInt(Math.round(rateAt(t - step) * 1e4)) * 10n ** 12n * BigInt(step)) / (31_536_000n * WAD);
+    if (lossAt[t]) p -= (p * lossAt[t]!) / 10_000n;
+    out.push(sample(BigInt(t), p / 10n ** 12n, p));
+  }
+  return out;
+}
+const pct = (e: YieldEstimate | undefined) => Number(e!.aprWad) / 1e16;
+const H = 3_600;
+
+describe("estimateYield: the moving average", () => {
+  const o = { lookbackSeconds: 30n * 86_400n, minSamples: 2, minWindowSeconds: 0n, halfLifeSeconds: 6n * 3_600n };
+
+  it("weighs each interval by its share of an exponential kernel: halfway to a new rate after one half-life", () => {
+    // 4% for ten days, then 12%: after 6 hours (one half-life) 8%, after 12 hours 10%, whatever the sampling.
+    for (const step of [60, 600, H]) {
+      const at = (hours: number) => estimateYield(grown(240 * H + hours * H, step, (t) => (t < 240 * H ? 4 : 12)), BigInt(240 * H + hours * H), o);
+      expect(pct(at(0)), `before the change, every ${step} s`).toBeCloseTo(4, 3);
+      expect(pct(at(6)), `one half-life later, every ${step} s`).toBeCloseTo(8, 3);
+      expect(pct(at(12)), `two half-lives later, every ${step} s`).toBeCloseTo(10, 3);
+    }
+  });
+
+  it("follows a rate change within a tick or two (a 3-hour half-life, 2-hour ticks)", () => {
+    // 2% for a day, then 12.96%: the estimate a tick later is already past a third of the way, two ticks later past
+    // half; a 24-hour trailing window would still say 2.9%.
+    const ticks = (t: number) => grown(t, 2 * H, (x) => (x < 24 * H ? 2 : 12.96));
+    const at = (t: number) => estimateYield(ticks(t), BigInt(t), { ...o, halfLifeSeconds: 3n * 3_600n });
+    // The day at 2% weighs 2^(-2/3) - 2^(-26/3) (the kernel beyond the first sample is not there), the new tick 1 - 2^(-2/3).
+    const [old, fresh] = [2 ** (-2 / 3) - 2 ** (-26 / 3), 1 - 2 ** (-2 / 3)];
+    expect(pct(at(26 * H))).toBeCloseTo((2 * old + 12.96 * fresh) / (old + fresh), 3);
+    expect(pct(at(26 * H)) > 2 + 10.96 / 3, "a third of the way after one tick").toBe(true);
+    expect(pct(at(28 * H)) > 2 + 10.96 / 2, "half way after two").toBe(true);
+  });
+
+  it("uses a 3-hour half-life when none is given", () => {
+    const samples = grown(240 * H + 3 * H, H, (t) => (t < 240 * H ? 4 : 12));
+    const { halfLifeSeconds: _, ...without } = o;
+    expect(pct(estimateYield(samples, BigInt(243 * H), without))).toBeCloseTo(8, 3);
+  });
+});
+
+describe("estimateYield: loss events", () => {
+  const o = { lookbackSeconds: 7n * 86_400n, minSamples: 2, minWindowSeconds: 0n, halfLifeSeconds: 3n * 3_600n };
+  const steady = (lossAt: Record<number, bigint>) => grown(24 * H, H, () => 5, lossAt);
+
+  it("leaves a one-off drop out of the rate and reports it apart", () => {
+    const e = estimateYield(steady({ [20 * H]: 15n }), BigInt(24 * H), o)!;
+    expect(pct(e), "the rate around the loss").toBeCloseTo(5, 6);
+    expect(e.losses).toMatchObject({ count: 1, lastAt: BigInt(20 * H), inRate: false });
+    expect(Number(e.losses!.lostWad) / 1e18, "net of the hour's yield").toBeCloseTo(0.0015 - 0.05 / 8_760, 7);
+    // Without the loss: the same rate, no losses.
+    const clean = estimateYield(steady({}), BigInt(24 * H), o)!;
+    expect(clean.losses).toBeUndefined();
+    expect(pct(clean)).toBeCloseTo(5, 6);
+  });
+
+  it("counts drops as a rate when they repeat in the window, or when the window holds nothing else", () => {
+    const twice = estimateYield(steady({ [10 * H]: 15n, [20 * H]: 15n }), BigInt(24 * H), o)!;
+    expect(twice.losses).toMatchObject({ count: 2, lastAt: BigInt(20 * H), inRate: true });
+    expect(twice.aprWad < 0n, "two drops in the window: a rate").toBe(true);
+    // Six hours later the first is out of a 12-hour lookback: one drop again, a one-off.
+    const later = estimateYield(grown(30 * H, H, () => 5, { [10 * H]: 15n, [20 * H]: 15n }), BigInt(30 * H), { ...o, lookbackSeconds: 12n * 3_600n })!;
+    expect(later.losses).toMatchObject({ count: 1, inRate: false });
+    expect(pct(later)).toBeCloseTo(5, 6);
+    const only = estimateYield([sample(0n, 1_000_000n), sample(3_600n, 990_000n)], 3_600n, o)!;
+    expect(only.losses).toMatchObject({ count: 1, inRate: true });
+    expect(only.aprWad < 0n).toBe(true);
+  });
+
+  it("is a drop of more than 1 bp, faster than 100% a year; anything less is a rate", () => {
+    const drop = (to: bigint, dt: bigint) => estimateYield([sample(0n, 10n ** 6n), sample(3_600n, 10n ** 6n), sample(3_600n + dt, to)], 3_600n + dt, o)!;
+    expect(drop(999_900n, 600n).losses, "exactly 1 bp in 10 minutes: a rate").toBeUndefined();
+    expect(drop(999_899n, 600n).losses, "1 bp and a unit in 10 minutes: a loss").toMatchObject({ count: 1 });
+    // 2 bps: over 2 days 3.65% a year down, a rate; over 1.75 hours 100.1% a year, a loss; over 1.76 hours 99.5%, a rate.
+    expect(drop(999_800n, 2n * 86_400n).losses).toBeUndefined();
+    expect(drop(999_800n, 2n * 86_400n).aprWad < 0n).toBe(true);
+    expect(drop(999_800n, 6_300n).losses).toMatchObject({ count: 1 });
+    expect(drop(999_800n, 6_336n).losses).toBeUndefined();
   });
 });
 

@@ -1,7 +1,7 @@
 /**
- * A strategy's price series: its estimate is `estimateYield`'s on generated histories (exactly over recorded samples;
- * with a newer observation folded in, the volatility up to float rounding); it ends at the newest observation; it
- * keeps prices of any size.
+ * A strategy's price series: its estimate is `estimateYield`'s on generated histories with loss events among them
+ * (exactly over recorded samples; with a newer observation folded in, the rate and loss figures exactly, the
+ * volatility up to float rounding); it ends at the newest observation; it keeps prices of any size.
  */
 import { describe, expect, it } from "vitest";
 import { estimateYield, type EstimateOptions, type PriceSample, type YieldEstimate } from "../../src/yield/estimate.js";
@@ -20,6 +20,9 @@ function history(r: Random): PriceSample[] {
     t += BigInt(r.pick([0, 1, 12, 60, 600, 3_600]));
     p = p + r.big(200n) - 50n;
     w = w + r.big(WAD / 10_000n) - WAD / 40_000n;
+    // Now and then a loss event: 0.5 to 30 bps at once.
+    if (r.chance(0.06)) p -= (p * BigInt(r.int(5, 300))) / 100_000n;
+    if (r.chance(0.06)) w -= (w * BigInt(r.int(5, 300))) / 100_000n;
     out.push({
       blockNumber: BigInt(i),
       timestamp: t,
@@ -42,13 +45,20 @@ function expectClose(actual: YieldEstimate | undefined, expected: YieldEstimate 
 }
 
 function options(r: Random): EstimateOptions {
-  return { lookbackSeconds: BigInt(r.pick([600, 3_600, 36_000, 10 ** 9])), minSamples: r.int(2, 6), minWindowSeconds: BigInt(r.pick([0, 60, 600, 3_600])) };
+  const halfLife = r.pick([undefined, 60n, 3_600n, 21_600n, 604_800n]);
+  return {
+    lookbackSeconds: BigInt(r.pick([600, 3_600, 36_000, 10 ** 9])),
+    minSamples: r.int(2, 6),
+    minWindowSeconds: BigInt(r.pick([0, 60, 600, 3_600])),
+    ...(halfLife === undefined ? {} : { halfLifeSeconds: halfLife }),
+  };
 }
 
 describe("PriceSeries", () => {
   it("estimates as estimateYield does, with and without a newest unrecorded observation, over 2,000 generated histories", () => {
     const r = new Random(0x5e71e5);
     let defined = 0;
+    const losses = { oneOff: 0, inRate: 0 };
     for (let k = 0; k < 2_000; k++) {
       const samples = history(r);
       const series = new PriceSeries(samples);
@@ -68,11 +78,14 @@ describe("PriceSeries", () => {
       const withObserved = last && observed.timestamp <= last.timestamp ? samples : [...samples, observed];
       const expected = estimateYield(withObserved, now, o);
       if (expected) defined++;
+      if (expected?.losses) losses[expected.losses.inRate ? "inRate" : "oneOff"]++;
       expectClose(series.estimate(now, o), expected, `case ${k}: with the newest observation`);
       // Asked again (cached sums): the same answer.
       expectClose(series.estimate(now, o), expected, `case ${k}: again`);
     }
     expect(defined, "enough cases give an estimate").toBeGreaterThan(500);
+    expect(losses.oneOff, "enough cases with a one-off loss").toBeGreaterThan(100);
+    expect(losses.inRate, "enough cases with repeated losses").toBeGreaterThan(100);
   });
 
   it("drops the oldest samples and still agrees", () => {
@@ -114,6 +127,23 @@ describe("PriceSeries", () => {
     expect(series.samples(), "samples back as recorded").toEqual(samples);
     const o = { lookbackSeconds: 86_400n, minSamples: 2, minWindowSeconds: 0n };
     expect(series.estimate(7_200n, o)).toEqual(estimateYield(samples, 7_200n, o));
+  });
+
+  it("folds a loss in the newest observation as estimateYield does: a second drop turns both into a rate", () => {
+    const hour = 3_600n;
+    const price = [WAD, WAD + WAD / 10_000n, WAD + WAD / 5_000n, ((WAD + WAD / 5_000n) * 9_985n) / 10_000n, ((WAD + WAD / 5_000n) * 9_986n) / 10_000n];
+    const samples = price.map((p, h) => ({ blockNumber: BigInt(h), timestamp: BigInt(h) * hour, sharePrice: p / 10n ** 12n, positionPriceWad: p }));
+    const o = { lookbackSeconds: 10n * hour, minSamples: 2, minWindowSeconds: 0n, halfLifeSeconds: hour };
+    const series = new PriceSeries(samples);
+    const one = series.estimate(4n * hour, o)!;
+    expect(one).toEqual(estimateYield(samples, 4n * hour, o));
+    expect(one.losses, "one drop: a one-off").toMatchObject({ count: 1, inRate: false, lastAt: 3n * hour });
+    const observed = { blockNumber: 5n, timestamp: 4n * hour + 600n, sharePrice: 0n, positionPriceWad: (price[4]! * 9_990n) / 10_000n };
+    series.observe(observed);
+    const two = series.estimate(4n * hour + 600n, o)!;
+    expectClose(two, estimateYield([...samples, observed], 4n * hour + 600n, o), "with a second drop observed");
+    expect(two.losses, "two drops: a rate").toMatchObject({ count: 2, inRate: true, lastAt: 4n * hour + 600n });
+    expect(two.aprWad < 0n).toBe(true);
   });
 
   it("ends at the newest observation: a jump shows before the next recorded sample", () => {

@@ -23,8 +23,21 @@ const targetOf = (d: PlanDecision, strategy: string): bigint | undefined => (d.k
 const targets = (d: PlanDecision) => (d.kind === "rebalance" ? Object.fromEntries(d.targets.map((t) => [t.strategy, t.assets])) : d);
 
 describe("yield planner", () => {
-  it("holds without a yield signal", () => {
-    expect(plan(plannerInput())).toMatchObject({ kind: "hold", code: "no-yield-signal" });
+  it("without a yield signal, puts idle above the buffer into an equal split within caps (in proportion when the volume is short)", () => {
+    // 1,000,000 idle, 10% buffer: 300,000 each, 900,000 of volume against 600,000 per call: 200,000 each.
+    const d = plan(plannerInput());
+    expect(targets(d)).toEqual({ [A]: 200_000n, [B]: 200_000n, [C]: 200_000n });
+    expect(d).toMatchObject({ kind: "rebalance", forced: false, expectedGain: 0n });
+    expect(d.kind === "rebalance" && d.reason).toMatch(/^no yield estimate yet: idle above the buffer into an equal split within caps/);
+    expect(d.kind === "rebalance" && d.legs.every((l) => l.scoreWad === undefined), "no leg claims a score").toBe(true);
+    // With the volume: each its third, C within its 250,000 cap and the rest to the others.
+    const capped = plan(plannerInput({ strategies: [empty(A, 0), empty(B, 1), empty(C, 2, { absoluteCap: 250_000n })], session: { maxVolumePerCall: 10n ** 12n } }));
+    expect(targets(capped)).toEqual({ [A]: 325_000n, [B]: 325_000n, [C]: 250_000n });
+  });
+
+  it("holds without a yield signal when idle holds no more than the buffer", () => {
+    const d = plan(plannerInput({ idle: 100_000n, strategies: [strategy(A, 0, 300_000n, big), strategy(B, 1, 300_000n, big), strategy(C, 2, 300_000n, big)] }));
+    expect(d).toMatchObject({ kind: "hold", code: "no-yield-signal" });
   });
 
   it("fills the best strategy up to its relative cap exactly (no margin)", () => {
