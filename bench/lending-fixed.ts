@@ -1,8 +1,10 @@
 /**
  * The best FIXED allocation in hindsight, pure: money split once at the start across the strategies (within the
  * treasury's caps, the idle buffer and what each strategy accepted then), never moved, valued on the recorded
- * share-price paths. The value is linear in the split, so the best split is a corner of the feasible set; the search
- * walks the whole simplex on a grid anyway (it is cheap at a few strategies), so the result does not depend on that.
+ * share-price paths. The value is linear in the split and the constraints are a cap per strategy and one budget, so
+ * the exact best is the greedy fill (best growth first, each up to its cap, only those that grew: a fractional
+ * knapsack); the whole simplex is also walked on a grid, and the better of the two is kept, so a mistake in either
+ * cannot make the best look worse than a split the grid holds.
  */
 
 /** Per strategy: the price of a share at the start and at the end (any fixed scale, the same for both), and how much
@@ -66,5 +68,29 @@ export function bestFixedAllocation(total: bigint, invested: bigint, choices: re
     current[i] = 0n;
   };
   walk(0, invested, 0);
-  return { assets: best, endValue: fixedValue(total, choices, best) };
+  const greedy = greedyFill(invested, choices);
+  const fromGrid = fixedValue(total, choices, best);
+  const fromGreedy = fixedValue(total, choices, greedy);
+  return fromGreedy >= fromGrid ? { assets: greedy, endValue: fromGreedy } : { assets: best, endValue: fromGrid };
+}
+
+/** Best growth first, each strategy up to its cap, until `invested` is spent; none in a strategy that did not grow. */
+function greedyFill(invested: bigint, choices: readonly FixedChoice[]): bigint[] {
+  const order = choices
+    .map((c, i) => ({ i, c }))
+    // Growth compared exactly: end_a / start_a > end_b / start_b.
+    .sort((x, y) => {
+      const l = x.c.endPrice * y.c.startPrice;
+      const r = y.c.endPrice * x.c.startPrice;
+      return l > r ? -1 : l < r ? 1 : x.i - y.i;
+    });
+  const assets = choices.map(() => 0n);
+  let left = invested;
+  for (const { i, c } of order) {
+    if (c.endPrice <= c.startPrice || left === 0n) continue;
+    const take = c.maxAssets < left ? c.maxAssets : left;
+    assets[i] = take > 0n ? take : 0n;
+    left -= assets[i]!;
+  }
+  return assets;
 }
