@@ -99,7 +99,8 @@ export interface SeedResult {
   /** Range of the daemon's trailing APR estimates and of the market-rate model's APRs over the run, per strategy. */
   trailingAprRange: [number, number][];
   marketAprRange: [number, number][];
-  /** Largest gap between the rates of the High Yield vault's two markets (APR), the bound on the mix effect. */
+  /** Mean over the ticks of the gap between the rates of the High Yield vault's two markets (APR): what a unit of its
+   *  money placed in one market rather than the other changes, the bound on the mix effect. */
   mixSpreadApr: number;
   wallSeconds: number;
 }
@@ -226,7 +227,8 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
     const snapshotsByIntent = new Map<string, VaultSnapshot>();
     const trailing: [number, number][] = addresses.map(() => [Infinity, -Infinity]);
     const modelled: [number, number][] = addresses.map(() => [Infinity, -Infinity]);
-    let mixSpread = 0;
+    let mixSpreadSum = 0;
+    let mixSpreadTicks = 0;
     let tickErrors = 0;
     let firstSnapshot: VaultSnapshot | undefined;
     const totalSteps = days * STEPS_PER_DAY;
@@ -269,7 +271,8 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
         const state = model.stateOf(s);
         if (state && state.markets.length > 1) {
           const rates = state.markets.map((m) => Number(supplyApr(m)) / 1e18);
-          mixSpread = Math.max(mixSpread, Math.max(...rates) - Math.min(...rates));
+          mixSpreadSum += Math.max(...rates) - Math.min(...rates);
+          mixSpreadTicks++;
         }
       }
       const byAddress = (x: string) => snap.strategies.find((s) => s.strategy.toLowerCase() === x.toLowerCase())!;
@@ -355,7 +358,7 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
       defaultDay: defaultEvent ? Math.floor((defaultEvent.at - Number(start)) / DAY) + 1 : undefined,
       trailingAprRange: trailing.map(finite),
       marketAprRange: modelled.map(finite),
-      mixSpreadApr: mixSpread,
+      mixSpreadApr: mixSpreadTicks > 0 ? mixSpreadSum / mixSpreadTicks : 0,
       wallSeconds: (performance.now() - started) / 1000,
     };
   } finally {
@@ -447,7 +450,7 @@ export function renderTable(results: readonly SeedResult[]): string {
 function renderRanges(results: readonly SeedResult[]): string {
   const range = (r: [number, number]) => `${pct(r[0])} to ${pct(r[1])}`;
   return results
-    .map((r) => `- seed ${r.seed}: trailing APR estimates ${r.trailingAprRange.map(range).join("; ")}; market-rate model ${r.marketAprRange.map(range).join("; ")}; largest spread between High Yield's two markets ${pct(r.mixSpreadApr)}; ${r.wallSeconds.toFixed(0)} s`)
+    .map((r) => `- seed ${r.seed}: trailing APR estimates ${r.trailingAprRange.map(range).join("; ")}; market-rate model ${r.marketAprRange.map(range).join("; ")}; mean spread between High Yield's two markets ${pct(r.mixSpreadApr)}; ${r.wallSeconds.toFixed(0)} s`)
     .join("\n");
 }
 
@@ -483,16 +486,17 @@ export function renderSection(results: readonly SeedResult[], date: string): str
     "How the figures are made:",
     "",
     "- **Yields** are simple annualized returns over the run: (end value / 1,000,000 - 1) x 365 / days.",
-    "- **Best fixed allocation in hindsight**: every split of the deposits over the three vaults on a 1% grid (and each",
-    "  limit itself), within each vault's listing caps (absolute and relative), what it accepted at the first tick, and",
-    "  the 12% idle buffer; bought at the first tick's share prices and valued at the last tick's. **Equal split**: the",
-    "  invested 88% in three equal parts, valued the same way.",
+    "- **Best fixed allocation in hindsight**: the best split of the deposits over the three vaults within each vault's",
+    "  listing caps (absolute and relative), what it accepted at the first tick, and the 12% idle buffer, bought at the",
+    "  first tick's share prices and valued at the last tick's (bench/lending-fixed.ts: the value is linear in the split,",
+    "  so the exact best is the greedy fill, best growth first up to each cap; the whole simplex is also walked on a 1%",
+    "  grid and the better kept). **Equal split**: the invested 88% in three equal parts, valued the same way.",
     "- **The agent's flows and the paths**: the borrowers hold each market at a seeded target utilization (they borrow or",
     "  repay to it every step, seconds after the agent moves), and a market's rate depends on its utilization alone, so",
     "  a share earns the same whatever the agent supplies, and a bad debt is shared per share: the recorded share-price",
     "  paths are used as they are for any fixed split. What the agent's money does change is how High Yield spreads over",
-    "  its two markets (market 2 up to its cap, then market 3); that mix is not corrected, and its size is bounded by the",
-    "  spread between the two markets' rates listed above.",
+    "  its two markets (market 2 up to its cap, then market 3); that mix is not corrected: a unit of High Yield's money",
+    "  in one market rather than the other earns the mean spread between the two markets' rates listed above.",
     "- **Reversals**: a leg into a vault and a leg out of it (or out then in) within 24 hours. Self-inflicted unless the",
     "  vault's share price fell, or the agent's money in it was stuck, between the two.",
     "- **Days stuck**: days with a tick where less than 5% of the agent's money in some vault could be withdrawn (its",
