@@ -19,8 +19,9 @@
  * or repay to it every step, seconds after the agent's move), and a market's rate is a function of its utilization
  * alone, so a share's interest does not depend on what the agent supplies (a bad debt is shared per share too). A
  * fixed allocation is therefore valued on the recorded share-price paths as they are. What does depend on the agent
- * is the mix of a vault over several markets (High Yield fills market 2 up to its cap, then market 3): that is left
- * uncorrected, and reported as the spread between its two markets' rates.
+ * is the mix of a vault over several markets (High Yield fills market 2 up to its 700,000 cap, then market 3); with
+ * 200,000 outside and at most 300,000 from the treasury it never spills over, so nothing is corrected (the spread
+ * between its two markets' rates is reported, for a world where it would).
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -495,8 +496,10 @@ export function renderSection(results: readonly SeedResult[], date: string): str
     "  repay to it every step, seconds after the agent moves), and a market's rate depends on its utilization alone, so",
     "  a share earns the same whatever the agent supplies, and a bad debt is shared per share: the recorded share-price",
     "  paths are used as they are for any fixed split. What the agent's money does change is how High Yield spreads over",
-    "  its two markets (market 2 up to its cap, then market 3); that mix is not corrected: a unit of High Yield's money",
-    "  in one market rather than the other earns the mean spread between the two markets' rates listed above.",
+    "  its two markets (market 2 up to its 700,000 cap, then market 3). It holds 200,000 from outside depositors and at",
+    "  most 300,000 (its 30% cap) from the treasury, so all of it stays in market 2 under any split and the mix does not",
+    "  change either: nothing is corrected. Were it to spill over, a unit in market 3 rather than 2 would earn the mean",
+    "  spread between the two markets' rates listed above.",
     "- **Reversals**: a leg into a vault and a leg out of it (or out then in) within 24 hours. Self-inflicted unless the",
     "  vault's share price fell, or the agent's money in it was stuck, between the two.",
     "- **Days stuck**: days with a tick where less than 5% of the agent's money in some vault could be withdrawn (its",
