@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # The benchmark command: bootstraps the toolchain, builds the contracts, then measures gas and the agent on the embedded
 # chain. Writes BENCHMARKS.md and bench/results.json. Timing is never asserted in tests; it is recorded here.
+# `--lending [options]` runs the lending world's allocation bench instead (bench/lending.ts; --help lists its options):
+# it writes its own section of BENCHMARKS.md and the `lending` key of bench/results.json.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/toolchain.sh
 # Contracts only: the bench needs no Solidity tests, and solcjs runs out of memory compiling both in one job from clean.
 pnpm exec hardhat build --no-tests --quiet
+if [[ "${1:-}" == "--lending" ]]; then
+  shift
+  exec node --import tsx bench/lending.ts "$@"
+fi
 pnpm exec hardhat run --no-compile scripts/bench.ts
