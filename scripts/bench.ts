@@ -3,7 +3,7 @@
  * against a baseline from the same run where one exists, prints a table, and writes BENCHMARKS.md and
  * bench/results.json (one flat object of named numbers).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { createRequire } from "node:module";
 import hre, { network } from "hardhat";
@@ -278,7 +278,11 @@ const md = [
   "  varies from run to run with garbage collection (the heap in use is the steadier figure).",
   "",
 ];
-writeFileSync("BENCHMARKS.md", md.join("\n"));
+// The lending world's allocation bench (`bash scripts/bench.sh --lending`) writes its own section and key: kept as they are.
+const previousMd = existsSync("BENCHMARKS.md") ? readFileSync("BENCHMARKS.md", "utf8") : "";
+const lendingSection = /<!-- lending-bench:start -->[\s\S]*<!-- lending-bench:end -->\n?/.exec(previousMd)?.[0];
+writeFileSync("BENCHMARKS.md", md.join("\n") + (lendingSection ? `\n${lendingSection}` : ""));
 mkdirSync("bench", { recursive: true });
-writeFileSync("bench/results.json", JSON.stringify(f, null, 2) + "\n");
+const previousResults = existsSync("bench/results.json") ? (JSON.parse(readFileSync("bench/results.json", "utf8")) as Record<string, unknown>) : {};
+writeFileSync("bench/results.json", JSON.stringify({ ...f, ...("lending" in previousResults ? { lending: previousResults.lending } : {}) }, null, 2) + "\n");
 console.log("\nwrote BENCHMARKS.md and bench/results.json");
