@@ -25,10 +25,11 @@ export interface DeployedTreasury {
 /** Deploys the LocalStack module (governance, mocks, treasury) on `connection` and loads its context. */
 export async function deployTreasury(connection: NetworkConnection): Promise<DeployedTreasury> {
   // Hardhat's chain refuses a transaction whose maxFeePerGas is below the next block's base fee (a real node would
-  // queue it, and Ignition bump it). Instrumented (coverage) contracts fill blocks past the gas target, so the base fee
-  // climbs 12.5% a block during the deployment and outruns the fees Ignition estimated at its start. From a zero base
-  // fee it stays at a few wei.
-  await connection.provider.request({ method: "hardhat_setNextBlockBaseFeePerGas", params: ["0x0"] });
+  // queue it, and Ignition bump it). Instrumented (coverage) contracts fill blocks past the 30M block's gas target, and
+  // Ignition prices a batch of deployments once while automining gives each its own block: the base fee climbed 12.5%
+  // a block past the batch's fees. Blocks of 300M keep those deployments under the target, from a 1 gwei base fee.
+  await connection.provider.request({ method: "evm_setBlockGasLimit", params: ["0x11e1a300"] });
+  await connection.provider.request({ method: "hardhat_setNextBlockBaseFeePerGas", params: ["0x3b9aca00"] });
   const { addresses } = await deployStack(connection, {
     module: "local",
     parameters: LOCAL_PARAMETERS,
