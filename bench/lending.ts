@@ -27,7 +27,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { pathToFileURL } from "node:url";
 import { JsonRpcProvider } from "ethers";
 import {
   assembleDaemon,
@@ -37,7 +36,7 @@ import {
   loadWallet,
   Metrics,
   parseConfig,
-  type Clock,
+  ChainTimeClock,
   type DaemonTick,
   type VaultSnapshot,
 } from "../agent/src/index.js";
@@ -52,6 +51,7 @@ import { STEP_SECONDS, STEPS_PER_DAY } from "../scripts/demo/market.js";
 import { REPO_ROOT } from "../scripts/lib/addresses.js";
 import { loadContext, withSigner } from "../scripts/lib/context.js";
 import { bestFixedAllocation, fixedValue, type FixedChoice } from "./lending-fixed.js";
+import { runIfMain } from "../scripts/lib/entry.js";
 
 const YEAR = 31_536_000;
 const DAY = 86_400;
@@ -106,16 +106,6 @@ export interface SeedResult {
   wallSeconds: number;
 }
 
-class ChainClock implements Clock {
-  private ms = 0;
-  set(seconds: bigint): void {
-    this.ms = Number(seconds) * 1000;
-  }
-  nowMs(): number {
-    return this.ms;
-  }
-  async sleep(): Promise<void> {}
-}
 
 interface TickRecord {
   at: number;
@@ -214,7 +204,7 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
     daemonProvider = createProvider(config);
     const wallet = await loadWallet(config, 31337n);
     const log = createLogger(config.log.level, { write: (line: string) => fs.appendFileSync(path.join(dataDir, "daemon.log"), line) });
-    const clock = new ChainClock();
+    const clock = new ChainTimeClock();
     clock.set(start);
     const assembled = await assembleDaemon({ config, provider: daemonProvider, wallet, chainId: 31337n, clock, log, metrics: new Metrics() });
     rpc = new JsonRpcProvider(chain.url, 31337, { staticNetwork: true, batchMaxCount: 16, batchStallTime: 0, cacheTimeout: -1 });
@@ -601,13 +591,4 @@ export async function main(argv: string[], out: (line: string) => void = console
   return 0;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  let code: number;
-  try {
-    code = await main(process.argv.slice(2));
-  } catch (err) {
-    console.error(`error: ${err instanceof Error ? (process.env.DEBUG ? err.stack : err.message) : String(err)}`);
-    code = 1;
-  }
-  process.exit(code);
-}
+await runIfMain(import.meta.url, main);

@@ -7,10 +7,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { pathToFileURL } from "node:url";
 import { MAX_DAYS, checkOptions, runDemo } from "./demo/run.js";
 import type { DemoWorld } from "./demo/market.js";
 import { renderSummary, summaryJson } from "./demo/summary.js";
+import { runIfMain } from "./lib/entry.js";
 
 const USAGE = `Usage: bash scripts/demo.sh [options]
 
@@ -118,13 +118,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  let code: number;
-  try {
-    code = await main(process.argv.slice(2));
-  } catch (err) {
-    console.error(`error: ${err instanceof Error ? (process.env.DEBUG ? err.stack : err.message) : String(err)}`);
-    code = 1;
-  }
-  process.exit(code);
-}
+await runIfMain(import.meta.url, main);

@@ -16,4 +16,4 @@ export type { SessionState, StrategyState, Target, VaultSnapshot } from "./chain
 export { createLogger } from "./obs/logger.js";
 export { Metrics } from "./obs/metrics.js";
 export type { ObservabilityServer } from "./obs/server.js";
-export { systemClock, type Clock } from "./util/clock.js";
+export { ChainTimeClock, systemClock, type Clock } from "./util/clock.js";

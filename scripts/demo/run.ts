@@ -36,7 +36,7 @@ import type { TickResult } from "../../agent/src/daemon/vault-runner.js";
 import { createLogger } from "../../agent/src/obs/logger.js";
 import { Metrics } from "../../agent/src/obs/metrics.js";
 import type { ObservabilityServer } from "../../agent/src/obs/server.js";
-import type { Clock } from "../../agent/src/util/clock.js";
+import { ChainTimeClock } from "../../agent/src/util/clock.js";
 import { deployStack } from "../actions/deploy-stack.js";
 import { grantSession } from "../actions/grant-session.js";
 import { pauseAgents } from "../actions/pause-agents.js";
@@ -101,17 +101,6 @@ export interface DemoRun {
   close(): Promise<void>;
 }
 
-/** Chain time for the daemon: the demo sets it to each tick's block time. */
-class ChainClock implements Clock {
-  private ms = 0;
-  set(seconds: bigint): void {
-    this.ms = Number(seconds) * 1000;
-  }
-  nowMs(): number {
-    return this.ms;
-  }
-  async sleep(): Promise<void> {}
-}
 
 export function checkOptions(o: { days: number; seed: number; world?: string }): void {
   if (o.world !== undefined && !WORLDS.includes(o.world as DemoWorld)) {
@@ -269,7 +258,7 @@ async function tellStory(chain: DemoChain, options: DemoOptions, yields: DayYiel
   if (wallet.address !== agentAddress) throw new Error(`the demo's agent key is for ${wallet.address}, not account #3 ${agentAddress}`);
   const log = createLogger(config.log.level, { write: (line: string) => fs.appendFileSync(logPath, line) });
   const metrics = new Metrics();
-  const clock = new ChainClock();
+  const clock = new ChainTimeClock();
   clock.set(start);
   const assembled = await assembleDaemon({ config, provider: daemonProvider, wallet, chainId: 31337n, clock, log, metrics });
   const server = await serveWithFallback(assembled, config, metrics, options.port === undefined);

@@ -34,3 +34,16 @@ export class ManualClock implements Clock {
     this.ms += ms;
   }
 }
+
+/** Chain time for a daemon driven block by block (the demo, the benches): set to each tick's block time; `sleep` is
+ *  instant, as time moves only when the chain does. */
+export class ChainTimeClock implements Clock {
+  private ms = 0;
+  set(seconds: bigint): void {
+    this.ms = Number(seconds) * 1000;
+  }
+  nowMs(): number {
+    return this.ms;
+  }
+  async sleep(): Promise<void> {}
+}
