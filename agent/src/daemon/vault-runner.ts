@@ -357,7 +357,9 @@ export class VaultRunner {
       log.warn(submitted.reason);
       return done({ kind: "deferred", reason: submitted.reason });
     }
-    if (!plan.forced) this.moves.record(submitted.intentHash, plan.legs, now);
+    // Forced plans too: a strategy trimmed back under its cap (or lowered to restore the buffer) is not raised again
+    // within the hold, which would be a reversal the agent caused; the rule never holds a forced leg back.
+    this.moves.record(submitted.intentHash, plan.legs, now);
     if (submitted.settled) {
       report.settled.push(submitted.settled);
       this.afterSettled(submitted.settled, log);

@@ -89,6 +89,29 @@ describe("daemon on the embedded chain", () => {
     expect(await nonce(), "no transaction when there is nothing worth doing").toBe(before);
   });
 
+  it.skipIf(process.env.AGENT_TEST_NODE === "anvil")("a strategy trimmed back under its cap is not raised again within the hold (no reversal of a forced move)", async () => {
+    await grant();
+    const { daemon } = await startDaemon(env.chain, testConfig(env.chain, env.stack, tempDir()));
+    const s1 = env.stack.strategyAddresses[1]!;
+    await daemon.tick(); // the first tick's equal split
+    await env.chain.increaseTime(3_600);
+    await (await env.stack.strategies[1]!.simulateGain(2n * u())).wait();
+    expect((await daemon.tick())[0]!.report!.result.kind, "strategy 1 filled up to its cap").toBe("sent");
+    // A gain pushes strategy 1 past its 50% cap: the planner trims it back (a forced move).
+    await env.chain.increaseTime(3_600);
+    await (await env.stack.strategies[1]!.simulateGain(9_000n * u())).wait();
+    const trim = (await daemon.tick())[0]!.report!;
+    expect(trim.result.kind, JSON.stringify(trim.result)).toBe("sent");
+    expect(trim.plan?.kind === "rebalance" && trim.plan.forced, "the trim is forced").toBe(true);
+    const trimmed = await env.stack.vault.allocation(s1);
+    // New money widens the cap again; strategy 1 still earns most, but it was lowered an hour ago.
+    await fund(env.stack, env.stack.users[1]!, 200_000n * u());
+    await env.chain.increaseTime(3_600);
+    const next = (await daemon.tick())[0]!.report!;
+    expect(next.plan?.reason, JSON.stringify(next.result)).toContain(`#1 ${s1.slice(0, 8)} lowered 1h 0m ago is not raised within 1d 0h`);
+    expect(await env.stack.vault.allocation(s1), "not raised back").toBeLessThanOrEqual(trimmed);
+  });
+
   // Counts the transactions of each tick, which on anvil settle a tick later (see agent/README.md, "Two node
   // implementations"): run on Hardhat's chain only.
   it.skipIf(process.env.AGENT_TEST_NODE === "anvil")("moves nothing to idle for a one-off loss: the write-down goes out, the money stays", async () => {
