@@ -122,7 +122,18 @@ export async function startDaemon(
 }
 
 /** `Rebalanced` events of the vault, oldest first. */
+/**
+ * The vault's Rebalanced events; on anvil once the agent's transactions are mined: anvil mines just after answering
+ * eth_sendRawTransaction, so a tick that sent may return before its block exists (waits at most 5 s).
+ */
 export async function rebalancedEvents(stack: Stack) {
+  const provider = stack.vault.runner!.provider!;
+  // Hardhat's chain mines before it answers (and tests with automine off count pending transactions on purpose).
+  for (let i = 0; process.env.AGENT_TEST_NODE === "anvil" && i < 50; i++) {
+    const [pending, latest] = await Promise.all([provider.getTransactionCount(AGENT, "pending"), provider.getTransactionCount(AGENT, "latest")]);
+    if (pending === latest) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return await stack.vault.queryFilter(stack.vault.filters.Rebalanced(), 0, "latest");
 }
 
