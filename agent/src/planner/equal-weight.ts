@@ -82,23 +82,32 @@ export class EqualWeightPlanner implements Planner {
     }
     transfer(nodes, ctx.volumeBudget, 1n);
     enforceMinMove(nodes, params.minMove, ctx.reserve);
-    const legs = nodes
-      .filter((n) => !n.isIdle && n.planned !== n.current)
-      .map((n) => ({ strategy: n.key, from: n.current, to: n.planned }));
-    if (legs.length === 0) {
-      return { kind: "hold", code: "below-min-move", reason: `every move is below the minimum of ${amount(params.minMove)}` };
-    }
-    return {
-      kind: "rebalance",
-      targets: legs.map((l) => ({ strategy: l.strategy, assets: l.to })),
-      legs,
-      volume: volumeOf(nodes),
-      expectedGain: 0n,
-      gasCost: gasCostInAssets(input.cost, legs.length),
-      forced: false,
-      reason: `equal weight within caps over ${receivers.length} strategies: ${legs
-        .map((l) => `${strategyLabel(input, l.strategy)} ${amount(l.from)} → ${amount(l.to)}`)
-        .join("; ")}`,
-    };
+    return (
+      splitDecision(input, nodes, `equal weight within caps over ${receivers.length} strategies`) ?? {
+        kind: "hold",
+        code: "below-min-move",
+        reason: `every move is below the minimum of ${amount(params.minMove)}`,
+      }
+    );
   }
+}
+
+/**
+ * The moves `nodes` planned as a rebalance that chases no yield (a split: no expected gain, not forced), its reason
+ * `what` followed by each leg; undefined when nothing moved.
+ */
+export function splitDecision(input: PlannerInput, nodes: readonly Node[], what: string): PlanDecision | undefined {
+  const amount = (v: bigint) => formatAmount(v, input.snapshot.assetDecimals);
+  const legs = nodes.filter((n) => !n.isIdle && n.planned !== n.current).map((n) => ({ strategy: n.key, from: n.current, to: n.planned }));
+  if (legs.length === 0) return undefined;
+  return {
+    kind: "rebalance",
+    targets: legs.map((l) => ({ strategy: l.strategy, assets: l.to })),
+    legs,
+    volume: volumeOf(nodes as Node[]),
+    expectedGain: 0n,
+    gasCost: gasCostInAssets(input.cost, legs.length),
+    forced: false,
+    reason: `${what}: ${legs.map((l) => `${strategyLabel(input, l.strategy)} ${amount(l.from)} → ${amount(l.to)}`).join("; ")}`,
+  };
 }

@@ -32,7 +32,7 @@ import { formatAmount, formatDuration, formatWadPercent } from "../util/format.j
 import type { YieldEstimate } from "../yield/estimate.js";
 import { gasCostInAssets, planContext, strategyLabel, type PlanContext, type StrategyRoom } from "./context.js";
 import { enforceMinMove, transfer, UNBOUNDED, volumeOf, type Node } from "./engine.js";
-import { equalSplit } from "./equal-weight.js";
+import { equalSplit, splitDecision } from "./equal-weight.js";
 import type { PlanDecision, PlannedLeg, Planner, PlannerInput, PlannerParams, RecentMove } from "./types.js";
 
 const WAD = 10n ** 18n;
@@ -391,21 +391,12 @@ export class YieldPlanner implements Planner {
       idle.planned -= put;
     }
     enforceMinMove(nodes, params.minMove, ctx.reserve);
-    const legs = nodes.filter((n) => !n.isIdle && n.planned !== n.current).map((n) => ({ strategy: n.key, from: n.current, to: n.planned }));
-    if (legs.length === 0) {
-      return { kind: "hold", code: "no-yield-signal", reason: `no strategy has a yield estimate yet, and every share of idle is below the minimum of ${amount(params.minMove)}` };
-    }
-    return {
-      kind: "rebalance",
-      targets: legs.map((l) => ({ strategy: l.strategy, assets: l.to })),
-      legs,
-      volume: volumeOf(nodes),
-      expectedGain: 0n,
-      gasCost: gasCostInAssets(input.cost, legs.length),
-      forced: false,
-      reason: `no yield estimate yet: idle above the buffer into an equal split within caps, as a fixed split would hold it: ${legs
-        .map((l) => `${strategyLabel(input, l.strategy)} ${amount(l.from)} → ${amount(l.to)}`)
-        .join("; ")}`,
-    };
+    return (
+      splitDecision(input, nodes, "no yield estimate yet: idle above the buffer into an equal split within caps, as a fixed split would hold it") ?? {
+        kind: "hold",
+        code: "no-yield-signal",
+        reason: `no strategy has a yield estimate yet, and every share of idle is below the minimum of ${amount(params.minMove)}`,
+      }
+    );
   }
 }
