@@ -123,7 +123,7 @@ describe("CLI messages (the real entry point, in its own process)", function () 
       new RegExp(
         "^error: the grant was refused by the contract: InvalidSessionParams\\(\\): " +
           "--max-per-call 200,000 mUSD is above --max-per-epoch 100,000 mUSD: one call cannot move more than its epoch allows; " +
-          "--duration is 0 s: the session would end when it starts \\(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\)$",
+          "--duration is 0s: the session would end when it starts \\(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\)$",
       ),
     );
   });

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
+import { decodeRevert, revertDataOf } from "@agent-treasury/agent";
 import { castVote } from "../scripts/actions/cast-vote.js";
 import { executeProposal } from "../scripts/actions/execute-proposal.js";
 import { grantSession } from "../scripts/actions/grant-session.js";
@@ -8,7 +9,7 @@ import { proposeBounds } from "../scripts/actions/propose-bounds.js";
 import { queueProposal } from "../scripts/actions/queue-proposal.js";
 import { runBoundsProposal } from "../scripts/actions/run-bounds-proposal.js";
 import { planCalls, type BoundsChange } from "../scripts/lib/bounds-changes.js";
-import { decodeRevert, InputError, OperationError, revertDataOf } from "../scripts/lib/errors.js";
+import { InputError, OperationError } from "../scripts/lib/errors.js";
 import { mineBlocks } from "../scripts/lib/governance.js";
 import { ACCOUNTS, deployTreasury, listStrategies } from "./helpers/treasury-fixture.js";
 

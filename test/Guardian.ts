@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
+import { decodeRevert, revertDataOf } from "@agent-treasury/agent";
 import { cancelQueuedProposal } from "../scripts/actions/cancel-queued-proposal.js";
 import { castVote } from "../scripts/actions/cast-vote.js";
 import { disableStrategy } from "../scripts/actions/disable-strategy.js";
@@ -11,7 +12,7 @@ import { lowerCap } from "../scripts/actions/lower-cap.js";
 import { pauseAgents } from "../scripts/actions/pause-agents.js";
 import { revokeSession } from "../scripts/actions/revoke-session.js";
 import { unpauseAgents } from "../scripts/actions/unpause-agents.js";
-import { decodeRevert, OperationError, revertDataOf } from "../scripts/lib/errors.js";
+import { OperationError } from "../scripts/lib/errors.js";
 import { findProposal, proposalState } from "../scripts/lib/governance.js";
 import { deployTreasury, listStrategies } from "./helpers/treasury-fixture.js";
 

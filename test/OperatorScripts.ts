@@ -9,9 +9,10 @@ import { revokeSession } from "../scripts/actions/revoke-session.js";
 import { deployStack } from "../scripts/actions/deploy-stack.js";
 import { REPO_ROOT } from "../scripts/lib/addresses.js";
 import { loadContext } from "../scripts/lib/context.js";
-import { decodeRevert, explainRevert, InputError, OperationError } from "../scripts/lib/errors.js";
+import { InputError, OperationError } from "../scripts/lib/errors.js";
 import { ErrorsLib__factory } from "../types/ethers-contracts/index.js";
 import { Interface } from "ethers";
+import { decodeRevert, explainRevert } from "@agent-treasury/agent";
 import { parseAddress, parseAmount, parseBps, parseDuration, parseStrategy } from "../scripts/lib/parse.js";
 import { main } from "../scripts/treasury.js";
 import { deployTreasury, listStrategies } from "./helpers/treasury-fixture.js";
@@ -173,7 +174,7 @@ describe("Operator scripts", function () {
       expect(revert?.name).to.equal("ChangeTooLarge");
       expect(explainRevert(revert!)).to.equal(
         "ChangeTooLarge(value=800, limit=500, readyAt=1767225600): the change to 800 is more than the rolling 7-day budget allows now; " +
-          "the furthest value allowed now is 500, and the whole change fits from 2026-01-01T00:00:00.000Z (chain time 1767225600): " +
+          "the furthest value allowed now is 500, and the whole change fits from 2026-01-01 00:00:00 UTC (chain time 1767225600): " +
           "propose at most 500 now, or this change then",
       );
     });

@@ -1,34 +1,96 @@
 /**
- * Decodes the treasury's custom errors by name. Every error the vault and the session manager raise is declared in
- * ErrorsLib, so its ABI (generated from the contracts' build into `abi/`) decodes any revert data they return.
+ * The one revert decoder of the treasury, for the daemon, the dashboard and the operator CLI alike. It names:
+ *   - the treasury's own errors (every error of the vault and the session manager is declared in ErrorsLib),
+ *   - OpenZeppelin's errors of the Governor, the Timelock and the votes token (both ABIs generated into `abi/`),
+ *   - errors strategies commonly revert with (ERC-4626, ERC-20, curated lending vaults), and
+ *   - Solidity's `Error(string)` and `Panic(uint256)`.
+ * A decoded revert prints as `Name(arg=value, ...)`; `Error("message")` keeps its message quoted, and a panic always
+ * shows its code in hex with its meaning, `Panic(0x11: arithmetic overflow or underflow)`. The revert data a strategy
+ * returned inside `StrategyCallFailed(strategy, reason)` is decoded the same way.
  */
-import { Interface, type ErrorDescription } from "ethers";
-import { errorsLibAbi } from "./abi/index.js";
+import { Interface, type InterfaceAbi, type ParamType } from "ethers";
+import { errorsLibAbi, governanceErrorsAbi } from "./abi/index.js";
 import { formatAmount, formatChainTime } from "./util/format.js";
 
+/** The treasury's own errors (ErrorsLib): what the check mirror predicts, and encodes byte for byte. */
 export const treasuryErrors = new Interface(errorsLibAbi);
 
-/** A decoded custom error: its name and its arguments by name. */
-export interface DecodedError {
+/** Errors a strategy call commonly reverts with besides the treasury's own (the reason inside StrategyCallFailed). */
+const STRATEGY_ERRORS = [
+  "error Error(string message)",
+  "error Panic(uint256 code)",
+  "error ReentrancyGuardReentrantCall()",
+  "error ERC4626ExceededMaxWithdraw(address owner, uint256 assets, uint256 max)",
+  "error ERC4626ExceededMaxRedeem(address owner, uint256 shares, uint256 max)",
+  "error ERC4626ExceededMaxDeposit(address receiver, uint256 assets, uint256 max)",
+  "error ERC4626ExceededMaxMint(address receiver, uint256 shares, uint256 max)",
+  "error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)",
+  "error SafeERC20FailedOperation(address token)",
+  // Curated lending vaults (MetaMorpho-style) at their supply caps or out of market liquidity.
+  "error AllCapsReached()",
+  "error NotEnoughLiquidity()",
+];
+
+/** Every error a treasury call can revert with: one interface, each signature once. */
+const knownErrors = new Interface([...errorsLibAbi, ...governanceErrorsAbi, ...STRATEGY_ERRORS] as InterfaceAbi);
+
+/** What Solidity's panic codes mean. */
+const PANIC_CODES: Record<number, string> = {
+  0x00: "generic compiler panic",
+  0x01: "assertion failed",
+  0x11: "arithmetic overflow or underflow",
+  0x12: "division or modulo by zero",
+  0x21: "invalid enum value",
+  0x22: "invalid storage byte array",
+  0x31: "pop on an empty array",
+  0x32: "array index out of bounds",
+  0x41: "out of memory",
+  0x51: "call to an uninitialized function",
+};
+
+/** A decoded revert: the error's name, its arguments by name, and one printable line. */
+export interface DecodedRevert {
   name: string;
   args: Record<string, bigint | string | boolean>;
-  selector: string;
+  /** `Name(arg=value, ...)`, `Error("message")` or `Panic(0x11: arithmetic overflow or underflow)`. */
+  text: string;
 }
 
-/** Decodes revert data into a treasury error, or returns undefined when the data is not one. */
-export function decodeTreasuryError(data: string): DecodedError | undefined {
-  let parsed: ErrorDescription | null;
+/** Decodes revert data into a named error, or returns undefined when it is none the treasury knows ("0x" included). */
+export function decodeRevert(data: string | undefined): DecodedRevert | undefined {
+  if (data === undefined || data.length < 10) return undefined;
+  let parsed;
   try {
-    parsed = treasuryErrors.parseError(data);
+    parsed = knownErrors.parseError(data);
   } catch {
     return undefined;
   }
   if (!parsed) return undefined;
-  const args: DecodedError["args"] = {};
-  parsed.fragment.inputs.forEach((input, i) => {
-    args[input.name] = parsed.args[i] as bigint | string | boolean;
+  // ethers answers Error(string) and Panic(uint256) with its own fragments, whose inputs have no names.
+  const keys = parsed.fragment.inputs.map((input, i) => input.name || BUILTIN_ARG_NAMES[parsed.name]?.[i] || `arg${i}`);
+  const args: DecodedRevert["args"] = {};
+  keys.forEach((key, i) => (args[key] = parsed.args[i] as bigint | string | boolean));
+  return { name: parsed.name, args, text: revertText(parsed.name, parsed.fragment.inputs, keys, args) };
+}
+
+const BUILTIN_ARG_NAMES: Record<string, string[]> = { Error: ["message"], Panic: ["code"] };
+
+function revertText(name: string, inputs: readonly ParamType[], keys: string[], args: DecodedRevert["args"]): string {
+  if (name === "Error") return `Error(${JSON.stringify(args.message)})`;
+  if (name === "Panic") {
+    const code = Number(args.code);
+    const meaning = PANIC_CODES[code];
+    return `Panic(0x${code.toString(16).padStart(2, "0")}${meaning ? `: ${meaning}` : ""})`;
+  }
+  const shown = inputs.map((input, i) => {
+    const key = keys[i]!;
+    const value = args[key]!;
+    if (input.type === "string") return `${key}=${JSON.stringify(value)}`;
+    // The revert data a strategy returned, inside StrategyCallFailed: named where it can be, else the raw hex.
+    if (input.type === "bytes" && key === "reason") return `${key}=${decodeRevert(String(value))?.text ?? String(value)}`;
+    return `${key}=${String(value)}`;
   });
-  return { name: parsed.name, args, selector: parsed.selector };
+  return `${name}(${shown.join(", ")})`;
 }
 
 /**
@@ -45,22 +107,6 @@ export function encodeTreasuryError(error: { name: string; args: Record<string, 
   return treasuryErrors.encodeErrorResult(fragment, values);
 }
 
-/** Errors a strategy call commonly reverts with besides the treasury's own (the reason inside StrategyCallFailed). */
-const strategyErrors = new Interface([
-  "error Error(string message)",
-  "error Panic(uint256 code)",
-  "error ReentrancyGuardReentrantCall()",
-  "error ERC4626ExceededMaxWithdraw(address owner, uint256 assets, uint256 max)",
-  "error ERC4626ExceededMaxRedeem(address owner, uint256 shares, uint256 max)",
-  "error ERC4626ExceededMaxDeposit(address receiver, uint256 assets, uint256 max)",
-  "error ERC4626ExceededMaxMint(address receiver, uint256 shares, uint256 max)",
-  "error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)",
-  "error SafeERC20FailedOperation(address token)",
-  // Curated lending vaults (MetaMorpho-style) at their supply caps or out of market liquidity.
-  "error AllCapsReached()",
-  "error NotEnoughLiquidity()",
-]);
-
 /** Refusals that say a strategy is full (`"full"`) or short of liquidity (`"illiquid"`), not broken. */
 const REFUSALS: Record<string, "full" | "illiquid"> = {
   AllCapsReached: "full",
@@ -76,46 +122,24 @@ const REFUSALS: Record<string, "full" | "illiquid"> = {
  * a supply cap reached or a market lent out, which a healthy lending vault answers with. Undefined otherwise.
  */
 export function strategyRefusal(data: string): "full" | "illiquid" | undefined {
-  try {
-    const parsed = strategyErrors.parseError(data);
-    if (!parsed) return undefined;
-    if (parsed.name === "Error") {
-      // Lending markets that revert with strings (Morpho Blue: "insufficient liquidity").
-      const message = String(parsed.args[0]).toLowerCase();
-      return message.includes("liquidity") ? "illiquid" : message.includes("cap") ? "full" : undefined;
-    }
-    return REFUSALS[parsed.name];
-  } catch {
-    return undefined;
+  const decoded = decodeRevert(data);
+  if (!decoded) return undefined;
+  if (decoded.name === "Error") {
+    // Lending markets that revert with strings (Morpho Blue: "insufficient liquidity").
+    const message = String(decoded.args.message).toLowerCase();
+    return message.includes("liquidity") ? "illiquid" : message.includes("cap") ? "full" : undefined;
   }
-}
-
-/** Revert data from a strategy, readable: a known error by name, else the raw hex ("0x" for a bare revert). */
-export function describeRevertData(data: string): string {
-  try {
-    const parsed = strategyErrors.parseError(data);
-    if (parsed) return `${parsed.name}(${parsed.args.map((a) => (typeof a === "string" ? JSON.stringify(a) : String(a))).join(", ")})`;
-  } catch {
-    // not one of them
-  }
-  const own = decodeTreasuryError(data);
-  return own ? formatTreasuryError(own) : data;
-}
-
-/** One line for logs: `Name(arg=value, ...)`; a strategy's revert data (`reason`) is decoded where it can be. */
-export function formatTreasuryError(error: DecodedError): string {
-  const args = Object.entries(error.args).map(([k, v]) => `${k}=${k === "reason" && typeof v === "string" ? describeRevertData(v) : String(v)}`);
-  return `${error.name}(${args.join(", ")})`;
+  return REFUSALS[decoded.name];
 }
 
 /**
- * What an operator can do about the treasury errors the daemon meets, by name: one line after the decoded error.
- * Errors without an entry speak for themselves with their arguments.
+ * What to do about an error, by its name: one line after the decoded error, the same for the operator CLI and the
+ * daemon's logs. Errors without an entry speak for themselves with their arguments.
  */
-const HINTS: Record<string, string> = {
+const HINTS: Record<string, string | ((args: DecodedRevert["args"]) => string)> = {
   InvalidSessionParams:
     "the session's parameters were refused when it was granted: the agent or the vault is the zero address, the scope is empty, the per-call volume is zero or above the per-epoch volume, calls per epoch are zero, or the window ends before it starts or has already ended; ask the session admin for a grant with valid parameters",
-  UnknownSession: "no session has this id: check vaults[].sessionId, or ask the session admin for a session",
+  UnknownSession: "no session has this id: check the session id (the agent's vaults[].sessionId), or ask the session admin for a session",
   NotSessionAgent: "the session belongs to another agent: the key is not the one the session was granted to",
   NotSessionVault: "the session was granted for another vault",
   SessionNotStarted: "the session opens later; the daemon waits for it",
@@ -127,17 +151,43 @@ const HINTS: Record<string, string> = {
   StrategyCallFailed: "the strategy itself refused the call: it is quarantined, the other strategies are still managed",
   StrategyDisabled: "governance or the guardian disabled the strategy: it can only be moved out of",
   StrategyNotListed: "the strategy is not listed in the vault (any more)",
+  NotGovernance: "only governance (the Timelock) may do this: put it in a proposal (`propose`)",
+  NotGuardianOrGovernance: "only the guardian or governance may do this: pass the guardian's account with --from",
+  GuardianCannotLoosen: "the guardian only tightens; loosening goes through a governance proposal (`propose`)",
+  VolumeAboveCeiling:
+    "the session admin grants only inside the ceilings governance set for this vault; raise them with `propose --ceilings`",
+  AgentCallVolumeAboveCeiling:
+    "the agent's active sessions on this vault already use that much of the per-call ceiling (the ceilings bind per agent, summed over its sessions): revoke one, wait for one to expire, grant less, or raise the ceiling with `propose --ceilings`",
+  AgentEpochVolumeAboveCeiling:
+    "the agent's active sessions on this vault already use that much of the per-epoch ceiling (the ceilings bind per agent, summed over its sessions): revoke one, wait for one to expire, grant less, or raise the ceiling with `propose --ceilings`",
+  TooManyActiveSessions: "the agent already holds the most active sessions allowed: revoke one it no longer needs",
+  NotPendingGovernance: "only the address governance proposed (setGovernance) may accept governance",
+  DurationAboveCeiling:
+    "the session is longer than the ceiling governance set for this vault (or the 365-day maximum); shorten --duration or raise the ceiling with `propose --ceilings`",
+  NotGranter: "only governance or the session admin may grant sessions: pass the session admin's account with --from",
+  NotRevoker: "only governance, the guardian, the session admin or the session's agent may revoke it",
+  StrategyAlreadyListed: "the strategy is already listed",
+  StrategyNotEmpty: "the vault still holds shares of the strategy: an agent must move its allocation out first",
+  StrategyAssetMismatch: "the strategy is a vault of another asset",
+  BoundOutOfRange: "the value is outside the range the contract accepts",
+  GovernorInsufficientProposerVotes: "the proposer's votes are below the Governor's proposal threshold",
+  GovernorUnexpectedProposalState: "the proposal is not in the state this step needs",
+  TimelockUnexpectedOperationState: "the Timelock operation is not ready (queued and past its delay)",
+  ChangeTooLarge: ({ value, limit, readyAt }) =>
+    `the change to ${String(value)} is more than the rolling 7-day budget allows now; the furthest value allowed now is ${String(limit)}, ` +
+    `and the whole change fits from ${formatChainTime(readyAt as bigint)} (chain time ${String(readyAt)}): propose at most ${String(limit)} now, or this change then`,
 };
 
-/** The hint for a treasury error, by name, if there is one. */
-export function hintFor(name: string | undefined): string | undefined {
-  return name === undefined ? undefined : HINTS[name];
+/** The hint for an error, by name (and, for the hints that quote them, its arguments), if there is one. */
+export function hintFor(name: string | undefined, args: DecodedRevert["args"] = {}): string | undefined {
+  const hint = name === undefined ? undefined : HINTS[name];
+  return typeof hint === "function" ? hint(args) : hint;
 }
 
-/** A decoded error with its arguments, then its hint: `InvalidSessionParams(): the session's parameters were …`. */
-export function explainTreasuryError(error: DecodedError): string {
-  const hint = hintFor(error.name);
-  return hint ? `${formatTreasuryError(error)}: ${hint}` : formatTreasuryError(error);
+/** A decoded revert, then its hint when there is one: `InvalidSessionParams(): the session's parameters were …`. */
+export function explainRevert(revert: DecodedRevert): string {
+  const hint = hintFor(revert.name, revert.args);
+  return hint ? `${revert.text}: ${hint}` : revert.text;
 }
 
 /** Arguments of the treasury's errors that are token amounts (base units of the vault's asset), by error name. */
@@ -190,7 +240,7 @@ function splitArgs(text: string): string[] {
 }
 
 /**
- * A formatted error (`Name(arg=value, ...)`, as `formatTreasuryError` and the mirror write it) with its amounts in
+ * A decoded error's text (`Name(arg=value, ...)`, as `decodeRevert` and the mirror write it) with its amounts in
  * token units and its times as chain time in UTC: `AbsoluteCapExceeded(strategy=0x…, allocation=449,999.99 USDC,
  * cap=300,000 USDC)`. Anything it does not recognise is returned as it is.
  */
@@ -207,7 +257,7 @@ export function formatErrorForPeople(text: string, asset: { decimals: number; sy
     const key = arg.slice(0, eq);
     const value = arg.slice(eq + 1);
     if (!/^\d+$/.test(value)) return arg;
-    if (amounts.includes(key)) return `${key}=${formatAmount(BigInt(value), asset.decimals, asset.decimals)}${asset.symbol ? ` ${asset.symbol}` : ""}`;
+    if (amounts.includes(key)) return `${key}=${formatAmount(BigInt(value), asset.decimals, asset.decimals, asset.symbol)}`;
     if (times.includes(key)) return `${key}=${formatChainTime(BigInt(value))}`;
     return arg;
   });

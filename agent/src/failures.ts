@@ -2,7 +2,7 @@
  * The daemon's error classes. Each has a short message and keeps the underlying error as `cause`; none carries a
  * secret. Contract reverts are decoded by name (see errors.ts) and travel inside `RevertError`.
  */
-import type { DecodedError } from "./errors.js";
+import type { DecodedRevert } from "./errors.js";
 
 export class AgentError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -65,12 +65,12 @@ export class ChainMismatchError extends AgentError {
 /** The command line was given arguments it cannot use. */
 export class UsageError extends AgentError {}
 
-/** A call or transaction reverted. `decoded` names the treasury error when the data is one. */
+/** A call or transaction reverted. `decoded` names the error when the data is one the decoder knows. */
 export class RevertError extends AgentError {
   constructor(
     message: string,
     readonly data: string | undefined,
-    readonly decoded: DecodedError | undefined,
+    readonly decoded: DecodedRevert | undefined,
     options?: { cause?: unknown },
   ) {
     super(message, options);

@@ -17,3 +17,7 @@ export { createLogger } from "./obs/logger.js";
 export { Metrics } from "./obs/metrics.js";
 export type { ObservabilityServer } from "./obs/server.js";
 export { ChainTimeClock, systemClock, type Clock } from "./util/clock.js";
+export { decodeRevert, explainRevert, formatErrorForPeople, hintFor, type DecodedRevert } from "./errors.js";
+export { revertDataOf } from "./executor/revert-data.js";
+export { BPS } from "./checks/math.js";
+export { formatAmount, formatBps, formatChainTime, formatDuration, renderTable, shortAddress } from "./util/format.js";

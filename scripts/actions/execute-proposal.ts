@@ -1,7 +1,7 @@
 /** Executes a queued proposal once the Timelock's delay has passed; on a local chain --fast-forward travels there. */
+import { formatChainTime, formatDuration } from "@agent-treasury/agent";
 import { requireGovernance, type TreasuryContext } from "../lib/context.js";
 import { OperationError } from "../lib/errors.js";
-import { formatDuration, formatTime } from "../lib/format.js";
 import { findProposal, proposalState, travelTo } from "../lib/governance.js";
 import { simulateAndSend } from "../lib/send.js";
 
@@ -18,7 +18,7 @@ export async function executeProposal(
   if (now < eta) {
     if (!options.fastForward) {
       throw new OperationError(
-        `proposal ${proposalId} is executable from ${formatTime(eta)} (in ${formatDuration(eta - now)}); wait, or on a local chain pass --fast-forward`,
+        `proposal ${proposalId} is executable from ${formatChainTime(eta)} (in ${formatDuration(eta - now)}); wait, or on a local chain pass --fast-forward`,
       );
     }
     await travelTo(ctx, eta);

@@ -2,10 +2,10 @@
  * Grants an agent a session on the vault. The grant is simulated first, so one beyond the governance ceilings (for
  * the session admin) or the protocol maxima is refused with the session manager's own reason and nothing is sent.
  */
+import { formatChainTime, formatDuration } from "@agent-treasury/agent";
 import type { ISessionManager } from "../../types/ethers-contracts/index.js";
-import type { TreasuryContext } from "../lib/context.js";
+import { tokenAmount, type TreasuryContext } from "../lib/context.js";
 import { InputError, OperationError, toOperationError } from "../lib/errors.js";
-import { formatAmount, formatDuration, formatTime } from "../lib/format.js";
 import { invalidSessionParamReasons } from "../lib/session-params.js";
 import { simulateAndSend } from "../lib/send.js";
 
@@ -78,10 +78,10 @@ export async function grantSession(
     .find((parsed) => parsed?.name === "SessionGranted");
   if (!granted) throw new OperationError("the grant emitted no SessionGranted event");
   const sessionId = granted.args.sessionId as bigint;
-  const amount = (v: bigint) => formatAmount(v, ctx.asset.decimals, ctx.asset.symbol);
+  const amount = tokenAmount(ctx.asset);
   ctx.log(
     `Session ${sessionId} granted to ${options.agent} by ${ctx.signer.address} (tx ${receipt.hash}): ` +
-      `${strategies.length} strategies, ${formatTime(validAfter)} for ${formatDuration(options.duration)}, ` +
+      `${strategies.length} strategies, ${formatChainTime(validAfter)} for ${formatDuration(options.duration)}, ` +
       `${amount(options.maxVolumePerCall)} per call, ${amount(options.maxVolumePerEpoch)} per ${formatDuration(options.epochLength)}`,
   );
   return { sessionId, txHash: receipt.hash, params };

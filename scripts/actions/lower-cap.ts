@@ -2,9 +2,9 @@
  * Guardian: lowers a strategy's caps at once. A cap left out keeps its current value; raising either is refused by
  * the vault (GuardianCannotLoosen) and belongs in a governance proposal.
  */
-import type { TreasuryContext } from "../lib/context.js";
+import { formatBps } from "@agent-treasury/agent";
+import { tokenAmount, type TreasuryContext } from "../lib/context.js";
 import { InputError } from "../lib/errors.js";
-import { formatAmount, formatBps } from "../lib/format.js";
 import { simulateAndSend } from "../lib/send.js";
 
 export async function lowerCap(
@@ -19,7 +19,7 @@ export async function lowerCap(
   const absoluteCap = options.absoluteCap ?? config.absoluteCap;
   const relativeCapBps = options.relativeCapBps ?? Number(config.relativeCapBps);
   const receipt = await simulateAndSend("lowering the caps", ctx.vault.setCaps, options.strategy, absoluteCap, relativeCapBps);
-  const amount = (v: bigint) => formatAmount(v, ctx.asset.decimals, ctx.asset.symbol);
+  const amount = tokenAmount(ctx.asset);
   ctx.log(
     `Caps of ${options.strategy}: ${amount(config.absoluteCap)} -> ${amount(absoluteCap)}, ` +
       `${formatBps(config.relativeCapBps)} -> ${formatBps(relativeCapBps)} (tx ${receipt.hash})`,

@@ -2,9 +2,8 @@
  * Local stack only: mints the mock asset to an account, so a member can be tried out (deposit, withdraw) on a local
  * chain. Refused for any other deployment: a real asset is never minted by the treasury's tools.
  */
-import type { TreasuryContext } from "../lib/context.js";
+import { tokenAmount, type TreasuryContext } from "../lib/context.js";
 import { InputError } from "../lib/errors.js";
-import { formatAmount } from "../lib/format.js";
 import { simulateAndSend } from "../lib/send.js";
 import { DEV_CHAIN_IDS } from "./deploy-stack.js";
 
@@ -16,6 +15,6 @@ export async function mintMockAsset(ctx: TreasuryContext, options: { to: string;
   }
   const asset = await ctx.ethers.getContractAt("MockERC20", ctx.asset.address, ctx.signer);
   const receipt = await simulateAndSend("minting the mock asset", asset.mint, options.to, options.amount);
-  ctx.log(`Minted ${formatAmount(options.amount, ctx.asset.decimals, ctx.asset.symbol)} to ${options.to} in tx ${receipt.hash}`);
+  ctx.log(`Minted ${tokenAmount(ctx.asset)(options.amount)} to ${options.to} in tx ${receipt.hash}`);
   return { txHash: receipt.hash };
 }

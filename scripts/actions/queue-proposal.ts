@@ -1,7 +1,7 @@
 /** Queues a succeeded proposal in the Timelock; on a local chain --fast-forward first mines past the vote's end. */
+import { formatChainTime } from "@agent-treasury/agent";
 import { requireGovernance, type TreasuryContext } from "../lib/context.js";
 import { OperationError } from "../lib/errors.js";
-import { formatTime } from "../lib/format.js";
 import { advanceClockPast, findProposal, proposalState } from "../lib/governance.js";
 import { simulateAndSend } from "../lib/send.js";
 
@@ -33,6 +33,6 @@ export async function queueProposal(
   const p = await findProposal(ctx, governor, proposalId);
   const receipt = await simulateAndSend("queueing", governor.queue, p.targets, p.values, p.calldatas, p.descriptionHash);
   const eta = await governor.proposalEta(proposalId);
-  ctx.log(`Queued ${proposalId} in tx ${receipt.hash}; executable from ${formatTime(eta)}`);
+  ctx.log(`Queued ${proposalId} in tx ${receipt.hash}; executable from ${formatChainTime(eta)}`);
   return { eta, txHash: receipt.hash };
 }

@@ -1,9 +1,13 @@
-/** The vault's bounds, strategies, roles and session ceilings, read in one lens call plus a few views. */
-import type { ITreasuryLens, ISessionManager } from "../../types/ethers-contracts/index.js";
+/**
+ * The vault's bounds, strategies, roles and session ceilings: one lens call, through the agent's own lens reader (the
+ * daemon sees the same snapshot), plus the session manager's views the lens does not give.
+ */
+import type { VaultSnapshot } from "@agent-treasury/agent";
+import type { ISessionManager } from "../../types/ethers-contracts/index.js";
 import type { TreasuryContext } from "../lib/context.js";
 
 export interface TreasuryStatus {
-  snapshot: ITreasuryLens.SnapshotStructOutput;
+  snapshot: VaultSnapshot;
   ceilings: ISessionManager.CeilingsStructOutput;
   sessionAdmin: string;
 }

@@ -78,6 +78,49 @@ const SLIPPAGE_HELP =
   "Amounts are in token units (1000, 1_000.5); more decimals than the token has are refused. Uses TreasuryRouter\n" +
   "(ERC-5143 style): the router is approved for exactly what the call needs and no allowance is left afterwards.";
 
+/** What a member's router call (deposit, withdraw, redeem) takes from its command line. */
+interface MemberCall<A> {
+  amount: A;
+  receiver?: string;
+  slippageBps?: number;
+  /** The explicit bound that replaces the slippage bound (`--min-shares`, `--max-shares`, `--min-assets`). */
+  bound?: bigint;
+}
+
+/**
+ * A member command: one positional amount, `--receiver`, `--slippage`, and the option of its explicit bound, parsed in
+ * that order and handed to `act`.
+ */
+function memberCommand<A extends bigint | "max">(spec: {
+  name: string;
+  summary: string;
+  usage: string;
+  details?: string;
+  positional: string;
+  amount(ctx: TreasuryContext, value: string | undefined): Promise<A>;
+  bound: { option: string; decimals(ctx: TreasuryContext): Promise<number> };
+  act(ctx: TreasuryContext, call: MemberCall<A>): Promise<unknown>;
+}): Command {
+  const { option } = spec.bound;
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    usage: spec.usage,
+    details: spec.details ?? SLIPPAGE_HELP,
+    options: { receiver: { type: "string" }, slippage: { type: "string" }, [option]: { type: "string" } },
+    positionals: [spec.positional],
+    needsDeployment: true,
+    async run({ ctx, values, positionals }) {
+      const amount = await spec.amount(ctx, positionals[0]);
+      const receiver = values.receiver === undefined ? undefined : parseAddress(values.receiver as string, "--receiver");
+      const slippageBps = values.slippage === undefined ? undefined : parseBps(values.slippage as string, "--slippage");
+      const bound = values[option] === undefined ? undefined : parseAmount(values[option] as string, await spec.bound.decimals(ctx), `--${option}`);
+      await spec.act(ctx, { amount, receiver, slippageBps, bound });
+    },
+  };
+}
+
+
 const FAST_FORWARD = {
   "fast-forward": { type: "boolean" },
 } as const;
@@ -299,57 +342,34 @@ export const COMMANDS: Command[] = [
       }
     },
   },
-  {
+  memberCommand({
     name: "deposit",
     summary: "member: deposit assets into the vault for shares, with a minimum of shares (slippage bound)",
     usage: "deposit <amount> [--receiver <address>] [--slippage <bps|N%>] [--min-shares <shares>] --from <account>",
-    details: SLIPPAGE_HELP,
-    options: { receiver: { type: "string" }, slippage: { type: "string" }, "min-shares": { type: "string" } },
-    positionals: ["amount"],
-    needsDeployment: true,
-    async run({ ctx, values, positionals }) {
-      await memberDeposit(ctx, {
-        amount: memberAmount(positionals[0], ctx.asset.decimals, "amount"),
-        receiver: values.receiver === undefined ? undefined : parseAddress(values.receiver as string, "--receiver"),
-        slippageBps: values.slippage === undefined ? undefined : parseBps(values.slippage as string, "--slippage"),
-        minShares: values["min-shares"] === undefined ? undefined : parseAmount(values["min-shares"] as string, await shareDecimals(ctx), "--min-shares"),
-      });
-    },
-  },
-  {
+    positional: "amount",
+    amount: async (ctx, value) => memberAmount(value, ctx.asset.decimals, "amount"),
+    bound: { option: "min-shares", decimals: shareDecimals },
+    act: (ctx, { bound, ...call }) => memberDeposit(ctx, { ...call, minShares: bound }),
+  }),
+  memberCommand({
     name: "withdraw",
     summary: "member: withdraw an amount of assets, burning at most a bound of shares (slippage bound)",
     usage: "withdraw <amount> [--receiver <address>] [--slippage <bps|N%>] [--max-shares <shares>] --from <account>",
-    details: SLIPPAGE_HELP,
-    options: { receiver: { type: "string" }, slippage: { type: "string" }, "max-shares": { type: "string" } },
-    positionals: ["amount"],
-    needsDeployment: true,
-    async run({ ctx, values, positionals }) {
-      await memberWithdraw(ctx, {
-        amount: memberAmount(positionals[0], ctx.asset.decimals, "amount"),
-        receiver: values.receiver === undefined ? undefined : parseAddress(values.receiver as string, "--receiver"),
-        slippageBps: values.slippage === undefined ? undefined : parseBps(values.slippage as string, "--slippage"),
-        maxShares: values["max-shares"] === undefined ? undefined : parseAmount(values["max-shares"] as string, await shareDecimals(ctx), "--max-shares"),
-      });
-    },
-  },
-  {
+    positional: "amount",
+    amount: async (ctx, value) => memberAmount(value, ctx.asset.decimals, "amount"),
+    bound: { option: "max-shares", decimals: shareDecimals },
+    act: (ctx, { bound, ...call }) => memberWithdraw(ctx, { ...call, maxShares: bound }),
+  }),
+  memberCommand({
     name: "redeem",
     summary: "member: redeem shares (or max) for at least a bound of assets (slippage bound)",
     usage: "redeem <shares|max> [--receiver <address>] [--slippage <bps|N%>] [--min-assets <amount>] --from <account>",
     details: `${SLIPPAGE_HELP}\nmax redeems every share that can leave now (maxRedeem).`,
-    options: { receiver: { type: "string" }, slippage: { type: "string" }, "min-assets": { type: "string" } },
-    positionals: ["shares"],
-    needsDeployment: true,
-    async run({ ctx, values, positionals }) {
-      await memberRedeem(ctx, {
-        shares: positionals[0] === "max" ? "max" : memberAmount(positionals[0], await shareDecimals(ctx), "shares"),
-        receiver: values.receiver === undefined ? undefined : parseAddress(values.receiver as string, "--receiver"),
-        slippageBps: values.slippage === undefined ? undefined : parseBps(values.slippage as string, "--slippage"),
-        minAssets: values["min-assets"] === undefined ? undefined : parseAmount(values["min-assets"] as string, ctx.asset.decimals, "--min-assets"),
-      });
-    },
-  },
+    positional: "shares",
+    amount: async (ctx, value): Promise<bigint | "max"> => (value === "max" ? "max" : memberAmount(value, await shareDecimals(ctx), "shares")),
+    bound: { option: "min-assets", decimals: async (ctx) => ctx.asset.decimals },
+    act: (ctx, { amount, bound, ...call }) => memberRedeem(ctx, { ...call, shares: amount, minAssets: bound }),
+  }),
   {
     name: "member-status",
     summary: "member: shares, their value now, what can be withdrawn now, the share price, open approvals",

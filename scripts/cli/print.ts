@@ -1,20 +1,22 @@
 /** Plain-text rendering of action results for the CLI. */
+import { formatBps, formatChainTime, formatDuration, renderTable } from "@agent-treasury/agent";
 import type { ProposalRow } from "../actions/list-proposals.js";
 import type { MemberStatus } from "../actions/member-status.js";
 import type { ProposalStatus } from "../actions/proposal-status.js";
 import type { SessionRow } from "../actions/list-sessions.js";
 import type { TreasuryStatus } from "../actions/treasury-status.js";
-import type { TreasuryContext } from "../lib/context.js";
-import { formatAmount, formatBps, formatDuration, formatTime } from "../lib/format.js";
+import { tokenAmount, type TreasuryContext } from "../lib/context.js";
 
-function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd());
+/** Prints a table (text columns to the left, figures to the right) line by line. */
+function printTable(out: (line: string) => void, headers: string[], rows: string[][], align: ("left" | "right")[]): void {
+  renderTable(headers, rows, align)
+    .split("\n")
+    .forEach((line) => out(line));
 }
 
 export function printStatus(ctx: TreasuryContext, status: TreasuryStatus, out: (line: string) => void): void {
   const s = status.snapshot;
-  const amount = (v: bigint) => formatAmount(v, ctx.asset.decimals, ctx.asset.symbol);
+  const amount = tokenAmount(ctx.asset);
   out(`Vault ${s.vault} on ${ctx.networkName} (chain ${ctx.chainId}), block ${s.blockNumber}`);
   out(`  total assets ${amount(s.totalAssets)}, idle ${amount(s.idle)}, allocated ${amount(s.totalAllocated)}`);
   out(`  governance ${s.governance}${s.governance === ctx.addresses.timelock ? " (the Timelock)" : ""}`);
@@ -32,18 +34,16 @@ export function printStatus(ctx: TreasuryContext, status: TreasuryStatus, out: (
     out("  no strategy listed");
     return;
   }
-  const rows = [["  #", "strategy", "enabled", "absolute cap", "relative cap", "allocation"]];
-  for (const st of s.strategies) {
-    rows.push([
-      `  ${st.index}`,
-      st.strategy,
-      st.enabled ? "yes" : "no",
-      amount(st.absoluteCap),
-      formatBps(st.relativeCapBps),
-      amount(st.allocation),
-    ]);
-  }
-  table(rows).forEach((line) => out(line));
+  const rows = s.strategies.map((st) => [
+    `  ${st.index}`,
+    st.strategy,
+    st.enabled ? "yes" : "no",
+    amount(st.absoluteCap),
+    formatBps(st.relativeCapBps),
+    amount(st.allocation),
+  ]);
+  const headers = ["  #", "strategy", "enabled", "absolute cap", "relative cap", "allocation"];
+  printTable(out, headers, rows, ["left", "left", "left", "right", "right", "right"]);
 }
 
 export function printSessions(ctx: TreasuryContext, rows: SessionRow[], out: (line: string) => void): void {
@@ -51,28 +51,26 @@ export function printSessions(ctx: TreasuryContext, rows: SessionRow[], out: (li
     out("No sessions on this vault");
     return;
   }
-  const amount = (v: bigint) => formatAmount(v, ctx.asset.decimals, ctx.asset.symbol);
-  const lines = [["id", "agent", "status", "valid until", "per call", "per epoch", "left in epoch", "calls left"]];
-  for (const r of rows) {
-    lines.push([
-      String(r.id),
-      r.agent,
-      r.status,
-      formatTime(r.validUntil),
-      amount(r.maxVolumePerCall),
-      amount(r.maxVolumePerEpoch),
-      amount(r.volumeLeftInEpoch),
-      String(r.callsLeftInEpoch),
-    ]);
-  }
-  table(lines).forEach((line) => out(line));
+  const amount = tokenAmount(ctx.asset);
+  const lines = rows.map((r) => [
+    String(r.id),
+    r.agent,
+    r.status,
+    formatChainTime(r.validUntil),
+    amount(r.maxVolumePerCall),
+    amount(r.maxVolumePerEpoch),
+    amount(r.volumeLeftInEpoch),
+    String(r.callsLeftInEpoch),
+  ]);
+  const headers = ["id", "agent", "status", "valid until", "per call", "per epoch", "left in epoch", "calls left"];
+  printTable(out, headers, lines, ["right", "left", "left", "left", "right", "right", "right", "right"]);
 }
 
 export function printProposal(status: ProposalStatus, out: (line: string) => void): void {
   out(`Proposal ${status.proposalId}: ${status.state}`);
   out(`  votes for ${status.votes.for}, against ${status.votes.against}, abstain ${status.votes.abstain}; quorum ${status.quorum ?? "set when voting opens"}`);
   out(`  voting clock ${status.voteStart + 1n} to ${status.voteEnd}`);
-  if (status.eta !== 0n) out(`  executable from ${formatTime(status.eta)}`);
+  if (status.eta !== 0n) out(`  executable from ${formatChainTime(status.eta)}`);
   status.calls.forEach((c, i) => out(`  call ${i + 1}: ${c}`));
   out("");
   status.description.split("\n").forEach((line) => out(`  | ${line}`));
@@ -85,14 +83,13 @@ export function printProposals(ctx: TreasuryContext, rows: ProposalRow[], out: (
     return;
   }
   out(`Proposals on the Governor ${governor} since block ${fromBlock}, oldest first (a command takes the short id or @N):`);
-  const lines = [["  #", "short id", "state", "title"]];
-  for (const r of rows) lines.push([`  @${r.index}`, r.shortId, r.state, r.title]);
-  table(lines).forEach((line) => out(line));
+  const lines = rows.map((r) => [`  @${r.index}`, r.shortId, r.state, r.title]);
+  printTable(out, ["  #", "short id", "state", "title"], lines, ["left", "left", "left", "left"]);
 }
 
 export function printMemberStatus(ctx: TreasuryContext, m: MemberStatus, out: (line: string) => void): void {
-  const assets = (v: bigint) => formatAmount(v, ctx.asset.decimals, ctx.asset.symbol);
-  const shares = (v: bigint) => formatAmount(v, m.shareToken.decimals, m.shareToken.symbol);
+  const assets = tokenAmount(ctx.asset);
+  const shares = tokenAmount(m.shareToken);
   out(`Member ${m.account} of vault ${ctx.addresses.vault} on ${ctx.networkName} (chain ${ctx.chainId}), block ${m.blockNumber}`);
   out(`  shares            ${shares(m.shares)}`);
   out(`  worth now         ${assets(m.value)} (what redeeming them all pays now)`);

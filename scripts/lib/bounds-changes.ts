@@ -3,9 +3,9 @@
  * make, each with a human line stating the value before and after.
  */
 import { getAddress, Interface, ZeroAddress } from "ethers";
+import { formatBps, formatDuration } from "@agent-treasury/agent";
 import { InputError } from "./errors.js";
-import type { TreasuryContext } from "./context.js";
-import { formatAmount, formatBps, formatDuration } from "./format.js";
+import { tokenAmount, type TreasuryContext } from "./context.js";
 import { hasRole, TIMELOCK_ROLES } from "./governance-shape.js";
 
 export type BoundsChange =
@@ -92,7 +92,7 @@ export async function planCalls(ctx: TreasuryContext, changes: BoundsChange[], o
   const { vault, sessions } = ctx;
   const vaultAddress = await vault.getAddress();
   const sessionsAddress = await sessions.getAddress();
-  const amount = (v: bigint) => formatAmount(v, ctx.asset.decimals, ctx.asset.symbol);
+  const amount = tokenAmount(ctx.asset);
   const bounds = await vault.bounds();
   const calls: PlannedCall[] = [];
 

@@ -4,10 +4,10 @@
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkConnection } from "hardhat/types/network";
+import { formatAmount, LensReader } from "@agent-treasury/agent";
 import type {
   SessionManager,
   TreasuryGovernor,
-  TreasuryLens,
   TreasuryTimelock,
   TreasuryVault,
   TreasuryVotes,
@@ -22,6 +22,11 @@ export interface AssetInfo {
   symbol: string;
 }
 
+/** Prints amounts of `token` the way the operator commands show them: every digit, with the symbol ("1,500.25 mUSD"). */
+export function tokenAmount(token: { decimals: number; symbol: string }): (value: bigint) => string {
+  return (value) => formatAmount(value, token.decimals, token.decimals, token.symbol);
+}
+
 export interface TreasuryContext {
   connection: NetworkConnection;
   ethers: HardhatEthers;
@@ -30,7 +35,8 @@ export interface TreasuryContext {
   addresses: TreasuryAddresses;
   vault: TreasuryVault;
   sessions: SessionManager;
-  lens: TreasuryLens;
+  /** The vault's state in one lens call, read the way the agent's daemon reads it. */
+  lens: LensReader;
   governor?: TreasuryGovernor;
   timelock?: TreasuryTimelock;
   token?: TreasuryVotes;
@@ -96,7 +102,7 @@ export async function loadContext(connection: NetworkConnection, options: Contex
     addresses,
     vault,
     sessions: await ethers.getContractAt("SessionManager", addresses.sessionManager, signer),
-    lens: await ethers.getContractAt("TreasuryLens", addresses.lens, signer),
+    lens: new LensReader(ethers.provider, addresses.lens),
     governor: addresses.governor ? await ethers.getContractAt("TreasuryGovernor", addresses.governor, signer) : undefined,
     timelock: addresses.timelock ? await ethers.getContractAt("TreasuryTimelock", addresses.timelock, signer) : undefined,
     token: addresses.token ? await ethers.getContractAt("TreasuryVotes", addresses.token, signer) : undefined,

@@ -5,9 +5,8 @@
  */
 import { Interface, type ContractTransactionReceipt, type LogDescription } from "ethers";
 import type { MockERC20, TreasuryRouter } from "../../types/ethers-contracts/index.js";
-import type { TreasuryContext } from "./context.js";
+import { tokenAmount, type TreasuryContext } from "./context.js";
 import { InputError, OperationError } from "./errors.js";
-import { formatAmount } from "./format.js";
 import { simulateAndSend } from "./send.js";
 
 export interface MemberTokens {
@@ -37,8 +36,8 @@ export async function memberTokens(ctx: TreasuryContext): Promise<MemberTokens> 
     routerAddress,
     asset: await ctx.ethers.getContractAt("MockERC20", ctx.asset.address, ctx.signer),
     shares,
-    assets: (v) => formatAmount(v, ctx.asset.decimals, ctx.asset.symbol),
-    sharesText: (v) => formatAmount(v, shares.decimals, shares.symbol),
+    assets: tokenAmount(ctx.asset),
+    sharesText: tokenAmount(shares),
   };
 }
 

@@ -4,8 +4,9 @@
  * its value and the option that set it.
  */
 import { ZeroAddress } from "ethers";
+import { formatChainTime, formatDuration } from "@agent-treasury/agent";
 import type { ISessionManager } from "../../types/ethers-contracts/index.js";
-import { formatAmount, formatDuration, formatTime } from "./format.js";
+import { tokenAmount } from "./context.js";
 
 /** One sentence per failed condition of `SessionManager.grant`'s parameter check; empty when none fails. */
 export function invalidSessionParamReasons(
@@ -13,7 +14,7 @@ export function invalidSessionParamReasons(
   now: bigint,
   asset: { decimals: number; symbol: string },
 ): string[] {
-  const amount = (v: bigint) => formatAmount(v, asset.decimals, asset.symbol);
+  const amount = tokenAmount(asset);
   const perCall = BigInt(p.maxVolumePerCall);
   const perEpoch = BigInt(p.maxVolumePerEpoch);
   const validAfter = BigInt(p.validAfter);
@@ -28,11 +29,11 @@ export function invalidSessionParamReasons(
   }
   if (BigInt(p.maxCallsPerEpoch) === 0n) reasons.push("--calls-per-epoch is 0: the agent could make no call");
   if (validUntil <= validAfter) {
-    reasons.push(`--duration is 0 s: the session would end when it starts (${formatTime(validAfter)})`);
+    reasons.push(`--duration is ${formatDuration(0)}: the session would end when it starts (${formatChainTime(validAfter)})`);
   } else if (validUntil <= now) {
     reasons.push(
-      `the session would end at ${formatTime(validUntil)} (--valid-after ${formatTime(validAfter)} + --duration ${formatDuration(validUntil - validAfter)}), ` +
-        `which is not after the chain's time now, ${formatTime(now)}`,
+      `the session would end at ${formatChainTime(validUntil)} (--valid-after ${formatChainTime(validAfter)} + --duration ${formatDuration(validUntil - validAfter)}), ` +
+        `which is not after the chain's time now, ${formatChainTime(now)}`,
     );
   }
   return reasons;

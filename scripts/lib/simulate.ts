@@ -2,8 +2,9 @@
  * Simulates governance calls with eth_call from the governance address (the Timelock, or a Safe), in order, before
  * anything is proposed or exported: a bounds change that would fail on execution never reaches a vote.
  */
+import { decodeRevert, explainRevert, revertDataOf, type DecodedRevert } from "@agent-treasury/agent";
 import type { TreasuryContext } from "./context.js";
-import { decodeRevert, explainRevert, OperationError, revertDataOf, type DecodedRevert } from "./errors.js";
+import { OperationError } from "./errors.js";
 import type { PlannedCall } from "./bounds-changes.js";
 
 export interface SimulatedCall {

@@ -1,13 +1,15 @@
 /**
- * The contract ABIs the daemon uses, and nothing else: the one place the agent gets them from. Generated from the
- * contracts' build into `generated/` (`pnpm --filter ./agent abi`; `test/unit/abi-current.test.ts` fails when they
- * differ from the build) and committed, so the package runs without the repository or a Solidity build.
+ * The contract ABIs the agent uses (the daemon's calls, and the errors its revert decoder names), and nothing else:
+ * the one place the agent gets them from. Generated from the contracts' build into `generated/` (`pnpm --filter
+ * ./agent abi`; `test/unit/abi-current.test.ts` fails when they differ from the build) and committed, so the package
+ * runs without the repository or a Solidity build.
  */
 import { ISessionManager__factory } from "./generated/factories/interfaces/ISessionManager__factory.js";
 import { ITreasuryLens__factory } from "./generated/factories/interfaces/ITreasuryLens__factory.js";
 import { ITreasuryVault__factory } from "./generated/factories/interfaces/ITreasuryVault__factory.js";
 
 export { errorsLibAbi } from "./generated/ErrorsLib.abi.js";
+export { governanceErrorsAbi } from "./generated/GovernanceErrors.abi.js";
 export { ISessionManager__factory, ITreasuryLens__factory, ITreasuryVault__factory };
 export type { ISessionManager } from "./generated/interfaces/ISessionManager.js";
 export type { ITreasuryLens } from "./generated/interfaces/ITreasuryLens.js";

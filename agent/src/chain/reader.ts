@@ -5,7 +5,7 @@
 import { getAddress, type Provider } from "ethers";
 import { ITreasuryLens__factory, type ITreasuryLens } from "../abi/index.js";
 import type { SessionState, StrategyState, VaultSnapshot } from "./types.js";
-import { decodeTreasuryError, describeRevertData, explainTreasuryError } from "../errors.js";
+import { decodeRevert, explainRevert } from "../errors.js";
 import { isRevert, revertDataOf } from "../executor/revert-data.js";
 import { LensFaultError, RpcError } from "../failures.js";
 
@@ -43,8 +43,8 @@ export class LensReader implements ChainReader {
       return new RpcError(`lens snapshot of ${vault} failed, and the node does not answer eth_blockNumber either`, { cause: err });
     }
     const data = revertDataOf(err);
-    const decoded = data === undefined ? undefined : decodeTreasuryError(data);
-    const revert = data === undefined ? undefined : decoded ? explainTreasuryError(decoded) : describeRevertData(data);
+    const decoded = decodeRevert(data);
+    const revert = decoded ? explainRevert(decoded) : data;
     return new LensFaultError(
       "lens-reverted",
       `lens ${this.lens} reverted reading vault ${vault} (${revert === undefined ? "no revert data" : revert === "0x" ? "bare revert" : revert}) while the node answers`,

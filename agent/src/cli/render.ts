@@ -6,16 +6,15 @@ import type { TickReport } from "../daemon/vault-runner.js";
 import type { JournalEntry } from "../executor/journal.js";
 import type { QuarantineEntry } from "../quarantine/store.js";
 import { assessSession, type SessionPolicy } from "../session/assess.js";
-import { formatAmount, formatBps, formatDuration, formatWadPercent, renderTable, shortAddress } from "../util/format.js";
+import { BPS } from "../checks/math.js";
+import { formatAmount, formatBps, formatChainTime, formatDuration, formatWadPercent, renderTable, shortAddress } from "../util/format.js";
 import type { YieldEstimate } from "../yield/estimate.js";
-
-const when = (ts: bigint) => new Date(Number(ts) * 1000).toISOString().replace(".000Z", "Z");
 
 export function renderVaultHeader(label: string, snap: VaultSnapshot): string {
   const amt = (v: bigint) => formatAmount(v, snap.assetDecimals);
-  const idlePct = snap.totalAssets === 0n ? 0n : (snap.idle * 10_000n) / snap.totalAssets;
+  const idlePct = snap.totalAssets === 0n ? 0n : (snap.idle * BPS) / snap.totalAssets;
   return [
-    `Vault ${label} (${snap.vault}) at block ${snap.blockNumber}, ${when(snap.timestamp)}`,
+    `Vault ${label} (${snap.vault}) at block ${snap.blockNumber}, ${formatChainTime(snap.timestamp)}`,
     `  total assets ${amt(snap.totalAssets)}   idle ${amt(snap.idle)} (${formatBps(idlePct)}, buffer ${formatBps(snap.bounds.idleBufferBps)})` +
       `   loss limits ${formatBps(snap.bounds.maxLossPerCallBps)}/call, ${formatBps(snap.bounds.epochLossBudgetBps)}/epoch` +
       `   agents ${snap.agentsPaused ? "PAUSED" : "active"}`,
@@ -25,7 +24,7 @@ export function renderVaultHeader(label: string, snap: VaultSnapshot): string {
 export function renderStrategies(snap: VaultSnapshot, yields: ReadonlyMap<string, YieldEstimate>): string {
   const amt = (v: bigint) => formatAmount(v, snap.assetDecimals);
   const rows = snap.strategies.map((s) => {
-    const share = snap.totalAssets === 0n ? 0n : (s.currentValue * 10_000n) / snap.totalAssets;
+    const share = snap.totalAssets === 0n ? 0n : (s.currentValue * BPS) / snap.totalAssets;
     const y = yields.get(s.strategy);
     return [
       `${shortAddress(s.strategy)} #${s.index}`,
@@ -61,12 +60,12 @@ export function renderSessions(snap: VaultSnapshot, policy: SessionPolicy): stri
     return [
       `#${s.id}`,
       a.status,
-      `${when(s.session.validAfter)} → ${when(s.session.validUntil)}`,
+      `${formatChainTime(s.session.validAfter)} → ${formatChainTime(s.session.validUntil)}`,
       formatDuration(a.timeLeft),
       amt(s.remaining.volumePerCall),
       amt(s.remaining.volumeInEpoch),
       String(s.remaining.callsInEpoch),
-      s.remaining.nextCallAt > snap.timestamp ? when(s.remaining.nextCallAt) : "now",
+      s.remaining.nextCallAt > snap.timestamp ? formatChainTime(s.remaining.nextCallAt) : "now",
       scope.join(" ") || "-",
     ];
   });

@@ -3,7 +3,6 @@ import type { Logger } from "pino";
 import type { FailoverProvider } from "../chain/provider.js";
 import { loadConfig, redactedConfig } from "../config/load.js";
 import type { AgentConfig } from "../config/schema.js";
-import { formatTreasuryError } from "../errors.js";
 import type { ReconcileReport } from "../executor/executor.js";
 import { ConfigError, errorDetail, TickFailedError } from "../failures.js";
 import { loadWallet } from "../config/key.js";
@@ -94,7 +93,7 @@ function announceStop(signal: AbortSignal, log: Logger): void {
 async function once(assembled: AssembledDaemon, config: AgentConfig, log: Logger, signal: AbortSignal): Promise<void> {
   const ticks = await assembled.daemon.tick();
   const revertedLine = (vault: string, r: ReconcileReport) =>
-    `${vault}: transaction ${r.hash} reverted on chain${r.revert?.decoded ? ` (${formatTreasuryError(r.revert.decoded)})` : ""}`;
+    `${vault}: transaction ${r.hash} reverted on chain${r.revert?.decoded ? ` (${r.revert.decoded.text})` : ""}`;
   const reverted: string[] = ticks.flatMap((t) => (t.report?.settled ?? []).filter((r) => r.state === "reverted").map((r) => revertedLine(t.vault, r)));
   if (assembled.executor) {
     const pollMs = Math.min(config.network.pollIntervalMs, 2_000);

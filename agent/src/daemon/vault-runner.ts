@@ -11,7 +11,7 @@ import type { Target, VaultSnapshot } from "../chain/types.js";
 import { checkRebalance, sessionFromSnapshot, type RebalanceCheckInput, type RebalanceVerdict } from "../checks/rebalance-check.js";
 import { snapshotValuation } from "../checks/valuation.js";
 import { formatPredicted } from "../checks/verdict.js";
-import { formatErrorForPeople, formatTreasuryError, hintFor } from "../errors.js";
+import { formatErrorForPeople, hintFor } from "../errors.js";
 import { classifyRevert, type RevertClass } from "../executor/classify.js";
 import { realizeLossCalldata, simulateRebalance, type Executor, type ReconcileReport } from "../executor/executor.js";
 import type { IntentRecord, LossRealization } from "../executor/intent.js";
@@ -296,7 +296,7 @@ export class VaultRunner {
       this.lastHold = undefined;
       const error = formatPredicted(verdict.error!);
       deps.metrics.rejected.inc({ vault: config.label, stage: "mirror", error: verdict.error!.name });
-      log.error({ ...planLog, error: this.forPeople(error, snapshot), errorBaseUnits: error }, "plan outside bounds; not sent");
+      log.error({ ...planLog, error: this.forPeople(error, snapshot), errorBaseUnits: error, hint: hintFor(verdict.error!.name) }, "plan outside bounds; not sent");
       return done({ kind: "rejected", stage: "mirror", error });
     }
     /** The plan at the real gas price: a hold, or the same targets (anything else breaks the planner contract). */
@@ -649,5 +649,5 @@ function sameTargets(a: Target[], b: Target[]): boolean {
 }
 
 function describe(error: RevertError): string {
-  return error.decoded ? formatTreasuryError(error.decoded) : error.message;
+  return error.decoded?.text ?? error.message;
 }

@@ -6,7 +6,7 @@
  * would revert again).
  */
 import type { PredictedError } from "../checks/verdict.js";
-import { strategyRefusal, type DecodedError } from "../errors.js";
+import { strategyRefusal, type DecodedRevert } from "../errors.js";
 
 export type RevertClass = "stand-down" | "wait" | "replan" | "quarantine" | "permanent";
 
@@ -26,7 +26,7 @@ const REPLAN = new Set(["StrategyDepositLimited", "StrategyWithdrawLimited"]);
 /** The drawdown guard lifts when the share price recovers or governance resets the mark: not the plan's fault. */
 const WAIT = new Set(["CooldownActive", "TooManyCalls", "VolumeExceedsEpochLimit", "SessionNotStarted", "LossBudgetExceeded", "DrawdownLimitReached"]);
 
-export function classifyRevert(error: Pick<DecodedError | PredictedError, "name" | "args"> | undefined): RevertClass {
+export function classifyRevert(error: Pick<DecodedRevert | PredictedError, "name" | "args"> | undefined): RevertClass {
   if (!error) return "permanent";
   if (STAND_DOWN.has(error.name)) return "stand-down";
   if (WAIT.has(error.name)) return "wait";

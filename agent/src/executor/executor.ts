@@ -9,7 +9,6 @@ import { ZeroHash } from "ethers";
 import type { Logger } from "pino";
 import type { Target, VaultSnapshot } from "../chain/types.js";
 import { vaultInterface } from "../abi/index.js";
-import { formatTreasuryError } from "../errors.js";
 import { RevertError, RpcError } from "../failures.js";
 import type { Clock } from "../util/clock.js";
 import { gweiUnits } from "../util/format.js";
@@ -392,7 +391,7 @@ export class Executor {
         hash: found.hash,
         blockNumber: found.blockNumber,
         gasUsed: found.gasUsed,
-        error: revert?.decoded ? formatTreasuryError(revert.decoded) : (revert?.message ?? "unknown"),
+        error: revert?.decoded?.text ?? revert?.message ?? "unknown",
         at: this.clock.nowMs(),
       };
       this.journal.finish(intentHash, outcome);

@@ -1,9 +1,10 @@
-/** Finds the revert data in whatever error an ethers call or a JSON-RPC node threw. */
-import { decodeTreasuryError, formatTreasuryError } from "../errors.js";
+/** Finds the revert data in whatever error an ethers call, a Hardhat provider or a JSON-RPC node threw. */
+import { decodeRevert } from "../errors.js";
 import { RevertError } from "../failures.js";
 
 const isData = (v: unknown): v is string => typeof v === "string" && /^0x([0-9a-fA-F]{2})*$/.test(v) && v.length >= 10;
 
+/** The revert data inside `err`, however deeply it is wrapped (`data`, `data.data`, then `error`, `info`, `cause`). */
 export function revertDataOf(err: unknown, depth = 0): string | undefined {
   if (!err || typeof err !== "object" || depth > 6) return undefined;
   const e = err as Record<string, unknown>;
@@ -34,10 +35,10 @@ export function isRevert(err: unknown): boolean {
   return true; // raised by ethers itself from a receipt or a decoded result: a revert
 }
 
-/** A `RevertError` naming the treasury error when the data is one. */
+/** A `RevertError` naming the error when the data is one the decoder knows. */
 export function toRevertError(context: string, err: unknown): RevertError {
   const data = revertDataOf(err);
-  const decoded = data ? decodeTreasuryError(data) : undefined;
-  const what = decoded ? formatTreasuryError(decoded) : data ? `unknown revert ${data.slice(0, 10)}` : "revert without data";
+  const decoded = decodeRevert(data);
+  const what = decoded ? decoded.text : data ? `unknown revert ${data.slice(0, 10)}` : "revert without data";
   return new RevertError(`${context}: ${what}`, data, decoded, { cause: err });
 }

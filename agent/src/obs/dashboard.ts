@@ -8,13 +8,12 @@ import type { ChainReader } from "../chain/reader.js";
 import type { SessionState, VaultSnapshot } from "../chain/types.js";
 import type { DaemonTick } from "../daemon/daemon.js";
 import type { VaultRunner } from "../daemon/vault-runner.js";
+import { BPS } from "../checks/math.js";
 import { formatErrorForPeople } from "../errors.js";
 import type { KeyFunds } from "../executor/funds.js";
 import type { Journal, JournalEntry } from "../executor/journal.js";
 import { assessSession } from "../session/assess.js";
 import type { HealthReport } from "./server.js";
-
-const BPS = 10_000n;
 
 /** A rejected attempt: a plan the mirror or the simulation refused, a reverted transaction, or one reported by a caller. */
 export interface Rejection {

@@ -1,14 +1,22 @@
 /** Human formatting for tables and log messages. Amounts stay bigint until printed. */
 import { formatUnits } from "ethers";
 
-/** `1234567.891` → "1,234,567.89" (at most `digits` fraction digits). */
-export function formatAmount(value: bigint, decimals: number, digits = 2): string {
+/** Amounts at or above this (a uint128 cap left at its maximum) mean "no limit". */
+const UNLIMITED = 2n ** 128n - 1n;
+
+/**
+ * A token amount in token units, thousands grouped, at most `digits` fraction digits (cut, not rounded; trailing
+ * zeros dropped), then the symbol when given: `1234567891n, 6` → "1,234.56"; with `6, "USDC"` → "1,234.567891 USDC".
+ * A uint128 maximum and above prints as "unlimited".
+ */
+export function formatAmount(value: bigint, decimals: number, digits = 2, symbol?: string): string {
+  if (value >= UNLIMITED) return "unlimited";
   const negative = value < 0n;
   const text = formatUnits(negative ? -value : value, decimals);
   const [whole, fraction = ""] = text.split(".");
   const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   const frac = fraction.slice(0, digits).replace(/0+$/, "");
-  return `${negative ? "-" : ""}${grouped}${frac ? `.${frac}` : ""}`;
+  return `${negative ? "-" : ""}${grouped}${frac ? `.${frac}` : ""}${symbol ? ` ${symbol}` : ""}`;
 }
 
 /**
@@ -60,10 +68,14 @@ export function shortAddress(address: string): string {
   return `${address.slice(0, 6)}…${address.slice(-4)}`;
 }
 
-/** Renders rows as a fixed-width text table with a header line. */
-export function renderTable(headers: string[], rows: string[][]): string {
+/**
+ * Renders rows as a fixed-width text table with a header line and a rule under it. Columns are aligned by `align`
+ * (by column; default: the first to the left, the others, figures, to the right).
+ */
+export function renderTable(headers: string[], rows: string[][], align?: ("left" | "right")[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const left = (i: number) => (align?.[i] ?? (i === 0 ? "left" : "right")) === "left";
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
+    cells.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
   return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }

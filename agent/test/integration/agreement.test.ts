@@ -12,7 +12,7 @@ import { LensReader } from "../../src/chain/reader.js";
 import type { SessionRecord, Target, VaultSnapshot } from "../../src/chain/types.js";
 import { checkRebalance, type RebalanceVerdict } from "../../src/checks/rebalance-check.js";
 import { erc4626Valuation, positionValue, snapshotValuation, type StrategyValuation } from "../../src/checks/valuation.js";
-import { decodeTreasuryError, encodeTreasuryError } from "../../src/errors.js";
+import { decodeRevert, encodeTreasuryError } from "../../src/errors.js";
 import { revertDataOf } from "../../src/executor/revert-data.js";
 import { CappedStrategy__factory, FeeStrategy__factory, PreviewRevertingStrategy__factory, TreasuryVault__factory } from "../../../types/ethers-contracts/index.js";
 import { Random } from "../support/random.js";
@@ -71,7 +71,7 @@ async function govern(send: () => Promise<{ wait: () => Promise<unknown> }>): Pr
     await (await send()).wait();
   } catch (err) {
     const data = revertDataOf(err);
-    if (decodeTreasuryError(data ?? "0x")?.name !== "ChangeTooLarge") throw err;
+    if (decodeRevert(data)?.name !== "ChangeTooLarge") throw err;
   }
 }
 
@@ -209,7 +209,7 @@ async function readState(): Promise<ChainState> {
  */
 async function agree(state: ChainState, label: string, targets: Target[], sessionId = 1n, caller = agent.address) {
   const preview = await stack.vault.previewRebalance.staticCall(targets, sessionId, caller);
-  const chainError = preview.reason === "0x" ? undefined : decodeTreasuryError(preview.reason);
+  const chainError = preview.reason === "0x" ? undefined : decodeRevert(preview.reason);
   const input = { snapshot: state.snap, targets, sessionId, session: state.stored.get(sessionId), agent: caller };
   const mirror: RebalanceVerdict = checkRebalance({ ...input, valuation: state.exact });
   const at = `${label}: ${json(targets)} session ${sessionId}`;

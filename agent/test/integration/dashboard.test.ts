@@ -13,7 +13,7 @@ import { Wallet } from "ethers";
 import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
 import { deployStack, fund, grantSession, type Stack } from "../../devnet/stack.js";
 import { assembleDaemon, serveDaemon, type AssembledDaemon } from "../../src/daemon/assemble.js";
-import { decodeTreasuryError, formatTreasuryError } from "../../src/errors.js";
+import { decodeRevert } from "../../src/errors.js";
 import { Metrics } from "../../src/obs/metrics.js";
 import type { ObservabilityServer } from "../../src/obs/server.js";
 import { formatAmount } from "../../src/util/format.js";
@@ -65,9 +65,9 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
       () => undefined,
       (err: { data?: string }) => err.data,
     );
-    const decoded = decodeTreasuryError(revert!);
+    const decoded = decodeRevert(revert);
     expect(decoded?.name).toBe("RelativeCapExceeded");
-    daemon.dashboard.recordRejection({ at: await chain.latestTimestamp(), vault: stack.vaultAddress, source: "test client (agent key)", stage: "simulation", error: formatTreasuryError(decoded!) });
+    daemon.dashboard.recordRejection({ at: await chain.latestTimestamp(), vault: stack.vaultAddress, source: "test client (agent key)", stage: "simulation", error: decoded!.text });
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -91,9 +91,9 @@ describe("the daemon tells a broken lens from a broken node", () => {
     }
     const errors = errorLines(d.logs.lines);
     expect(errors, "logged once, not at every tick").toHaveLength(1);
-    expect(errors[0]).toMatchObject({ kind: "lens-reverted", revert: "GuardianCannotLoosen()", revertData: selector });
+    expect(errors[0]).toMatchObject({ kind: "lens-reverted", revert: `GuardianCannotLoosen(): ${hintFor("GuardianCannotLoosen")}`, revertData: selector });
     expect(errors[0]!.msg).toBe(
-      `lens ${env.stack.lensAddress} reverted reading vault ${env.stack.vaultAddress} (GuardianCannotLoosen()) while the node answers; ` +
+      `lens ${env.stack.lensAddress} reverted reading vault ${env.stack.vaultAddress} (GuardianCannotLoosen(): ${hintFor("GuardianCannotLoosen")}) while the node answers; ` +
         "standing down for this vault (not a node outage: no plan, nothing sent) until the lens answers properly",
     );
     expect(await metricValue(d.metrics, "agent_tick_errors_total", { kind: "lens-reverted" })).toBe(3);

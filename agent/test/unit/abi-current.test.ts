@@ -17,6 +17,7 @@ describe("the agent's ABIs", () => {
     // The check against a copy of the build in which one error gained an argument.
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "abi-check-"));
     fs.cpSync(path.join(REPO_ROOT, "types/ethers-contracts"), path.join(root, "types/ethers-contracts"), { recursive: true });
+    fs.cpSync(path.join(REPO_ROOT, "artifacts/contracts/governance"), path.join(root, "artifacts/contracts/governance"), { recursive: true });
     const artifact = "artifacts/contracts/libraries/ErrorsLib.sol/ErrorsLib.json";
     const json = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, artifact), "utf8")) as { abi: { name: string; inputs: unknown[] }[] };
     json.abi.find((e) => e.name === "InvalidSessionParams")!.inputs.push({ internalType: "uint8", name: "code", type: "uint8" });

@@ -9,7 +9,7 @@ import { Interface } from "ethers";
 import { describe, expect, it } from "vitest";
 import type { StrategyState } from "../../src/chain/types.js";
 import { classifyRevert } from "../../src/executor/classify.js";
-import { decodeTreasuryError, describeRevertData, formatTreasuryError, strategyRefusal, treasuryErrors } from "../../src/errors.js";
+import { decodeRevert, strategyRefusal, treasuryErrors } from "../../src/errors.js";
 import { EqualWeightPlanner } from "../../src/planner/equal-weight.js";
 import type { PlanDecision } from "../../src/planner/types.js";
 import { YieldPlanner } from "../../src/planner/yield-planner.js";
@@ -106,11 +106,11 @@ describe("reverts that blame a strategy", () => {
 
   it("StrategyCallFailed and StrategyShortfall are quarantined, naming the strategy", () => {
     for (const data of [callFailed("0x"), callFailed("0xdeadbeef"), treasuryErrors.encodeErrorResult("StrategyShortfall", [B, 10n, 9n])]) {
-      const decoded = decodeTreasuryError(data)!;
+      const decoded = decodeRevert(data)!;
       expect(classifyRevert(decoded)).toBe("quarantine");
       expect(blamedStrategy(decoded)).toBe(B);
     }
-    expect(classifyRevert(decodeTreasuryError(treasuryErrors.encodeErrorResult("IdleBufferBreached", [1n, 2n])))).toBe("permanent");
+    expect(classifyRevert(decodeRevert(treasuryErrors.encodeErrorResult("IdleBufferBreached", [1n, 2n])))).toBe("permanent");
     expect(blamedStrategy(undefined)).toBeUndefined();
   });
 
@@ -131,23 +131,24 @@ describe("reverts that blame a strategy", () => {
       callFailed(refusals.encodeErrorResult("ERC4626ExceededMaxWithdraw", [A, 10n, 9n])),
       callFailed(refusals.encodeErrorResult("Error", ["insufficient liquidity"])),
     ]) {
-      expect(classifyRevert(decodeTreasuryError(data)!), data).toBe("replan");
+      expect(classifyRevert(decodeRevert(data)!), data).toBe("replan");
     }
     expect(strategyRefusal(refusals.encodeErrorResult("AllCapsReached", []))).toBe("full");
     expect(strategyRefusal(refusals.encodeErrorResult("NotEnoughLiquidity", []))).toBe("illiquid");
     expect(strategyRefusal(refusals.encodeErrorResult("Error", ["nope"]))).toBeUndefined();
     expect(strategyRefusal("0x")).toBeUndefined();
     // The log names a lending vault's own error (its selector alone said nothing).
-    expect(formatTreasuryError(decodeTreasuryError(callFailed("0xded0652d"))!)).toBe(`StrategyCallFailed(strategy=${B}, reason=AllCapsReached())`);
+    expect(decodeRevert(callFailed("0xded0652d"))!.text).toBe(`StrategyCallFailed(strategy=${B}, reason=AllCapsReached())`);
   });
 
   it("the strategy's own revert data inside StrategyCallFailed is decoded for the log", () => {
     const reentrant = "0x3ee5aeb5"; // ReentrancyGuardReentrantCall()
-    expect(formatTreasuryError(decodeTreasuryError(callFailed(reentrant))!)).toBe(`StrategyCallFailed(strategy=${B}, reason=ReentrancyGuardReentrantCall())`);
+    expect(decodeRevert(callFailed(reentrant))!.text).toBe(`StrategyCallFailed(strategy=${B}, reason=ReentrancyGuardReentrantCall())`);
     const message = "0x08c379a0" + "0".repeat(62) + "20" + "0".repeat(62) + "05" + Buffer.from("nope!").toString("hex").padEnd(64, "0");
-    expect(describeRevertData(message)).toBe('Error("nope!")');
-    expect(describeRevertData("0x")).toBe("0x");
-    expect(describeRevertData("0xdeadbeef")).toBe("0xdeadbeef");
+    expect(decodeRevert(message)?.text).toBe('Error("nope!")');
+    expect(decodeRevert(callFailed(message))!.text).toBe(`StrategyCallFailed(strategy=${B}, reason=Error("nope!"))`);
+    expect(decodeRevert(callFailed("0x"))!.text, "a bare revert stays as it is").toBe(`StrategyCallFailed(strategy=${B}, reason=0x)`);
+    expect(decodeRevert(callFailed("0xdeadbeef"))!.text, "unknown data stays as it is").toBe(`StrategyCallFailed(strategy=${B}, reason=0xdeadbeef)`);
   });
 });
 
