@@ -178,10 +178,14 @@ const HINTS: Record<string, string | ((args: DecodedRevert["args"]) => string)> 
     `and the whole change fits from ${formatChainTime(readyAt as bigint)} (chain time ${String(readyAt)}): propose at most ${String(limit)} now, or this change then`,
 };
 
-/** The hint for an error, by name (and, for the hints that quote them, its arguments), if there is one. */
-export function hintFor(name: string | undefined, args: DecodedRevert["args"] = {}): string | undefined {
+/**
+ * The hint for an error, by name, if there is one. A hint that quotes the error's figures (ChangeTooLarge's) needs its
+ * arguments: without them there is none.
+ */
+export function hintFor(name: string | undefined, args?: DecodedRevert["args"]): string | undefined {
   const hint = name === undefined ? undefined : HINTS[name];
-  return typeof hint === "function" ? hint(args) : hint;
+  if (typeof hint !== "function") return hint;
+  return args ? hint(args) : undefined;
 }
 
 /** A decoded revert, then its hint when there is one: `InvalidSessionParams(): the session's parameters were …`. */

@@ -73,6 +73,7 @@ describe("decodeRevert", () => {
         "propose at most 500 now, or this change then",
     );
     expect(hintFor("ChangeTooLarge", decoded.args)).toBe(explainRevert(decoded).slice(decoded.text.length + 2));
+    expect(hintFor("ChangeTooLarge"), "without the figures it quotes, no hint").toBeUndefined();
   });
 });
 
