@@ -120,7 +120,6 @@ function memberCommand<A extends bigint | "max">(spec: {
   };
 }
 
-
 const FAST_FORWARD = {
   "fast-forward": { type: "boolean" },
 } as const;
@@ -132,6 +131,26 @@ async function proposalIdArg(ctx: TreasuryContext, positionals: string[]): Promi
 
 const PROPOSAL_ID_HELP =
   "<proposalId> is the full id, a unique prefix of it (6 digits or more, as `proposals` shows), or @N (the N-th of `proposals`).";
+
+/** A step of a proposal's lifecycle (queue, execute): one proposal id, and --fast-forward on a local chain. */
+function proposalStep(
+  name: string,
+  summary: string,
+  step: (ctx: TreasuryContext, options: { proposalId: bigint; fastForward: boolean }) => Promise<unknown>,
+): Command {
+  return {
+    name,
+    summary,
+    usage: `${name} <proposalId> [--fast-forward]`,
+    details: PROPOSAL_ID_HELP,
+    options: { ...FAST_FORWARD },
+    positionals: ["proposalId"],
+    needsDeployment: true,
+    async run({ ctx, values, positionals }) {
+      await step(ctx, { proposalId: await proposalIdArg(ctx, positionals), fastForward: values["fast-forward"] === true });
+    },
+  };
+}
 
 async function printProposalResult(env: CommandEnv, result: RunBoundsProposalResult): Promise<void> {
   env.out("");
@@ -261,30 +280,8 @@ export const COMMANDS: Command[] = [
       });
     },
   },
-  {
-    name: "queue",
-    summary: "queue a succeeded proposal in the Timelock",
-    usage: "queue <proposalId> [--fast-forward]",
-    details: PROPOSAL_ID_HELP,
-    options: { ...FAST_FORWARD },
-    positionals: ["proposalId"],
-    needsDeployment: true,
-    async run({ ctx, values, positionals }) {
-      await queueProposal(ctx, { proposalId: await proposalIdArg(ctx, positionals), fastForward: values["fast-forward"] === true });
-    },
-  },
-  {
-    name: "execute",
-    summary: "execute a queued proposal once the Timelock delay has passed",
-    usage: "execute <proposalId> [--fast-forward]",
-    details: PROPOSAL_ID_HELP,
-    options: { ...FAST_FORWARD },
-    positionals: ["proposalId"],
-    needsDeployment: true,
-    async run({ ctx, values, positionals }) {
-      await executeProposal(ctx, { proposalId: await proposalIdArg(ctx, positionals), fastForward: values["fast-forward"] === true });
-    },
-  },
+  proposalStep("queue", "queue a succeeded proposal in the Timelock", queueProposal),
+  proposalStep("execute", "execute a queued proposal once the Timelock delay has passed", executeProposal),
   {
     name: "proposal",
     summary: "show a proposal's state, votes, timing, calls and description",
