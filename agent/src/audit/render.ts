@@ -6,6 +6,17 @@ import type { AuthorityInventory, AuthorityWarning } from "./authority.js";
 
 const MATCH_TEXT = { matched: "matched", unmatched: "NO RECORD", mismatch: "MISMATCH", unchecked: "-" } as const;
 
+/** A table whose text columns (`left`) read from the left: their cells and headers padded to one width first. */
+function textTable(headers: string[], rows: string[][], left: number[]): string {
+  const head = [...headers];
+  for (const c of left) {
+    const width = Math.max(head[c]!.length, ...rows.map((r) => r[c]!.length));
+    head[c] = head[c]!.padEnd(width);
+    for (const r of rows) r[c] = r[c]!.padEnd(width);
+  }
+  return renderTable(head, rows);
+}
+
 /** JSON text for `--json`: bigints as decimal strings, keys sorted. */
 export function toJson(value: unknown): string {
   return JSON.stringify(toCanonical(value), null, 2);
@@ -22,7 +33,7 @@ export function renderAudit(r: AuditReport): string {
     "",
   ];
   const rows = r.rows.map((row) => [String(row.block), formatChainTime(row.time), row.event, shortAddress(row.sender), row.match ? MATCH_TEXT[row.match] : "", row.detail]);
-  lines.push(rows.length > 0 ? renderTable(["block", "time", "event", "sender", "record", "detail"], rows) : "(no event in these blocks)");
+  lines.push(rows.length > 0 ? textTable(["block", "time", "event", "sender", "record", "detail"], rows, [2, 5]) : "(no event in these blocks)");
   lines.push("", "Actions of agent keys:");
   const actions = r.actions.map((a) => [
     String(a.block),
@@ -33,7 +44,7 @@ export function renderAudit(r: AuditReport): string {
     MATCH_TEXT[a.status],
     a.note,
   ]);
-  lines.push(actions.length > 0 ? renderTable(["block", "action", "agent", "session", "transaction", "record", "note"], actions) : "  (none)");
+  lines.push(actions.length > 0 ? textTable(["block", "action", "agent", "session", "transaction", "record", "note"], actions, [1, 6]) : "  (none)");
   lines.push("");
   if (!r.records) lines.push(`${r.actions.length} agent actions, not matched (no records given).`);
   else if (r.unmatched === 0) lines.push(`All ${r.actions.length} agent actions match a record.`);
@@ -59,7 +70,7 @@ export function renderAuthority(inv: AuthorityInventory, warnings: AuthorityWarn
     for (const [role, holders] of Object.entries(inv.timelock.roles)) lines.push(`  ${role.padEnd(13)} ${holders.join(", ") || "(nobody)"}`);
     lines.push("", "Queued operations on the vault or the session manager:");
     const rows = inv.timelock.queued.map((q) => [q.id.slice(0, 10), q.targetName, q.ready ? "ready" : formatChainTime(q.readyAt), q.call]);
-    lines.push(rows.length > 0 ? renderTable(["operation", "target", "executable", "call"], rows) : "  (none)");
+    lines.push(rows.length > 0 ? textTable(["operation", "target", "executable", "call"], rows, [1, 3]) : "  (none)");
   }
   lines.push("", "Live sessions:");
   const rows = inv.sessions.map((s) => [
@@ -72,7 +83,7 @@ export function renderAuthority(inv: AuthorityInventory, warnings: AuthorityWarn
     `${s.remaining.callsInEpoch} of ${s.session.maxCallsPerEpoch}`,
     s.scope.join(", ") || "-",
   ]);
-  lines.push(rows.length > 0 ? renderTable(["session", "agent", "state", "time left", "per call", "epoch volume left", "calls left", "scope"], rows) : "  (none)");
+  lines.push(rows.length > 0 ? textTable(["session", "agent", "state", "time left", "per call", "epoch volume left", "calls left", "scope"], rows, [7]) : "  (none)");
   lines.push("", warnings.length > 0 ? `Warnings (${warnings.length}):` : "Warnings: none");
   for (const w of warnings) lines.push(`  [${w.code}] ${w.message}`);
   return lines.join("\n");
