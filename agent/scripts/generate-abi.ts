@@ -31,7 +31,7 @@ const TYPECHAIN_FILES = [
 ];
 
 /** ABIs taken from the artifacts alone (no typechain factory: a library's has its bytecode, which changes with any comment). */
-const ARTIFACT_ABIS = [
+export const ARTIFACT_ABIS = [
   { artifact: "contracts/libraries/ErrorsLib.sol/ErrorsLib.json", file: "ErrorsLib.abi.ts", name: "errorsLibAbi" },
   { artifact: "contracts/libraries/EventsLib.sol/EventsLib.json", file: "EventsLib.abi.ts", name: "eventsLibAbi" },
   { artifact: "contracts/governance/TreasuryTimelock.sol/TreasuryTimelock.json", file: "TreasuryTimelock.abi.ts", name: "timelockAbi" },
