@@ -55,7 +55,8 @@ async function connect(url: string): Promise<JsonRpcProvider> {
     throw new RpcError(`cannot reach the RPC endpoint ${url}`, { cause: err });
   }
   const network = Network.from(chainId);
-  return new JsonRpcProvider(url, network, { staticNetwork: network });
+  // Small batches: some public endpoints refuse larger ones.
+  return new JsonRpcProvider(url, network, { staticNetwork: network, batchMaxCount: 10 });
 }
 
 interface AuditOpts {
@@ -84,7 +85,7 @@ export function registerAuditCommands(program: Command, print: (text: string) =>
     .description("rebuild a vault's history from chain events and match every agent action with a decision record; exit 3 when one has none")
     .requiredOption("--vault <address>", "the vault to audit", vaultAddress)
     .addOption(rpcOption())
-    .option("--from-block <n>", "first block read", nonNegative, 0)
+    .option("--from-block <n>", "first block read (the vault's deployment block saves queries)", nonNegative, 0)
     .option("--to-block <n>", "last block read (default: the latest)", nonNegative)
     .addOption(maxRangeOption())
     .addOption(new Option("--journal <path>", "match against the daemon's journal file").conflicts("records"))
