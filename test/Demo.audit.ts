@@ -66,12 +66,14 @@ describe("Demo: audited from the chain", function () {
     expect(report.rows.filter((r) => r.event === "Rebalanced").length).to.equal(summary.rebalances.length);
   });
 
-  it("lists the Timelock behind governance, its delay and roles", async function () {
+  it("lists the Timelock behind governance, its roles and its Governor", async function () {
     const { summary } = demo;
     const { code, stdout } = await agent(["authority", "--vault", summary.addresses.vault, "--rpc-url", demo.chain.url, "--json"]);
     expect(code).to.equal(0);
-    const inv = JSON.parse(stdout) as { governance: string; timelock?: { roles: Record<string, string[]> } };
+    const inv = JSON.parse(stdout) as { governance: string; timelock?: { roles: Record<string, string[]>; governor?: { address: string; proposals: unknown[] } } };
     expect(inv.governance).to.equal(summary.addresses.timelock);
     expect(inv.timelock?.roles.PROPOSER, "the Governor proposes").to.include(summary.addresses.governor);
+    expect(inv.timelock?.governor?.address, "and is recognised as the Timelock's Governor").to.equal(summary.addresses.governor);
+    expect(inv.timelock?.governor?.proposals, "both of the run's proposals were executed: none is open").to.deep.equal([]);
   });
 });

@@ -3,7 +3,8 @@
  * repository nor a Solidity build at run time:
  *   - the typed ethers v6 wrappers typechain made for the interfaces the daemon calls (`types/ethers-contracts/`), and
  *   - the ABIs of `ErrorsLib` (every custom error of the vault and the session manager), `EventsLib` (every event they
- *     emit) and `TreasuryTimelock` (governance's roles, delay and queued operations), from `artifacts/`.
+ *     emit), `TreasuryTimelock` (governance's roles, delay and queued operations) and `TreasuryGovernor` (its
+ *     proposals), from `artifacts/`.
  *
  *   pnpm --filter ./agent abi            regenerate (after `pnpm exec hardhat build`)
  *   pnpm --filter ./agent abi --check    exit 1 and name the files that differ from the build
@@ -35,6 +36,7 @@ export const ARTIFACT_ABIS = [
   { artifact: "contracts/libraries/ErrorsLib.sol/ErrorsLib.json", file: "ErrorsLib.abi.ts", name: "errorsLibAbi" },
   { artifact: "contracts/libraries/EventsLib.sol/EventsLib.json", file: "EventsLib.abi.ts", name: "eventsLibAbi" },
   { artifact: "contracts/governance/TreasuryTimelock.sol/TreasuryTimelock.json", file: "TreasuryTimelock.abi.ts", name: "timelockAbi" },
+  { artifact: "contracts/governance/TreasuryGovernor.sol/TreasuryGovernor.json", file: "TreasuryGovernor.abi.ts", name: "governorAbi" },
 ];
 
 const HEADER = (source: string) =>

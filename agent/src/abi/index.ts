@@ -8,6 +8,7 @@ import { ISessionManager__factory } from "./generated/factories/interfaces/ISess
 import { ITreasuryLens__factory } from "./generated/factories/interfaces/ITreasuryLens__factory.js";
 import { ITreasuryVault__factory } from "./generated/factories/interfaces/ITreasuryVault__factory.js";
 import { eventsLibAbi } from "./generated/EventsLib.abi.js";
+import { governorAbi } from "./generated/TreasuryGovernor.abi.js";
 import { timelockAbi } from "./generated/TreasuryTimelock.abi.js";
 
 export { errorsLibAbi } from "./generated/ErrorsLib.abi.js";
@@ -23,3 +24,5 @@ export const sessionManagerInterface = ISessionManager__factory.createInterface(
 export const eventsInterface = new Interface(eventsLibAbi);
 /** OpenZeppelin's TimelockController as the treasury deploys it (governance): roles, delay, queued operations. */
 export const timelockInterface = new Interface(timelockAbi);
+/** The treasury's Governor (OpenZeppelin's, with a Timelock): its proposals and their states. */
+export const governorInterface = new Interface(governorAbi);

@@ -21,6 +21,18 @@ export interface QueuedCall {
   ready: boolean;
 }
 
+/** A Governor proposal still in its vote (pending, active, or succeeded and not yet queued) that calls the vault or its session manager. */
+export interface OpenProposal {
+  id: bigint;
+  state: "Pending" | "Active" | "Succeeded";
+  /** The description's first line. */
+  title: string;
+  /** Its calls to the vault or the session manager, decoded. */
+  calls: string[];
+  /** The clock point (block or second, as the Governor counts) its vote ends at. */
+  voteEnd: bigint;
+}
+
 export interface TimelockView {
   address: string;
   minDelay: bigint;
@@ -28,6 +40,8 @@ export interface TimelockView {
   roles: Record<string, string[]>;
   /** Operations scheduled and neither executed nor cancelled that call the vault or its session manager. */
   queued: QueuedCall[];
+  /** The Governor among the proposers (a contract that answers `timelock()` with this Timelock), and its open proposals. */
+  governor?: { address: string; proposals: OpenProposal[] };
 }
 
 export interface SessionView {

@@ -4,9 +4,17 @@
  * manager), the vault's ceilings and bounds, and its live sessions with what they have left. Read only.
  */
 import { Contract, getAddress, id, ZeroHash, type Provider } from "ethers";
-import { eventsInterface, ISessionManager__factory, ITreasuryVault__factory, sessionManagerInterface, timelockInterface, vaultInterface } from "../abi/index.js";
+import {
+  eventsInterface,
+  governorInterface,
+  ISessionManager__factory,
+  ITreasuryVault__factory,
+  sessionManagerInterface,
+  timelockInterface,
+  vaultInterface,
+} from "../abi/index.js";
 import type { SessionRecord, SessionRemaining } from "../chain/types.js";
-import type { AuthorityInventory, QueuedCall, SessionView, TimelockView } from "./authority.js";
+import type { AuthorityInventory, OpenProposal, QueuedCall, SessionView, TimelockView } from "./authority.js";
 import { getLogsPaged } from "./log-pages.js";
 import { scopeNames } from "./names.js";
 import { readVaultContext } from "./read-chain.js";
@@ -43,6 +51,42 @@ function describeCall(data: string): string {
   return data.slice(0, 10);
 }
 
+/** OpenZeppelin's Governor states a proposal can be in before it is queued, by number. */
+const OPEN_STATES: Record<number, OpenProposal["state"]> = { 0: "Pending", 1: "Active", 4: "Succeeded" };
+
+/** The proposer that is the Timelock's Governor (it answers `timelock()` with the Timelock), if any. */
+async function findGovernor(provider: Provider, timelock: string, proposers: string[]): Promise<string | undefined> {
+  for (const proposer of proposers) {
+    if ((await provider.getCode(proposer)) === "0x") continue;
+    try {
+      const answer = (await new Contract(proposer, governorInterface, provider).getFunction("timelock")()) as string;
+      if (getAddress(answer) === timelock) return proposer;
+    } catch {
+      // A proposer that is another contract (a Safe): not a Governor.
+    }
+  }
+  return undefined;
+}
+
+/** The Governor's proposals still in their vote that call the vault or its session manager. */
+async function openProposals(provider: Provider, governor: string, targets: Record<string, string>, options: AuthorityOptions, toBlock: number): Promise<OpenProposal[]> {
+  const contract = new Contract(governor, governorInterface, provider);
+  const topic = governorInterface.getEvent("ProposalCreated")!.topicHash;
+  const { logs } = await getLogsPaged(provider, { address: governor, topics: [topic] }, options.fromBlock, toBlock, options.maxBlockRange);
+  const out: OpenProposal[] = [];
+  for (const log of logs) {
+    // By position: `values` collides with ethers' Result.values(). ProposalCreated(proposalId, proposer, targets,
+    // values, signatures, calldatas, voteStart, voteEnd, description).
+    const args = governorInterface.parseLog({ topics: [...log.topics], data: log.data })!.args;
+    const [callTargets, calldatas] = [[...args[2]] as string[], [...args[5]] as string[]];
+    const calls = callTargets.flatMap((t, i) => (targets[getAddress(t)] ? [`${targets[getAddress(t)]}.${describeCall(calldatas[i]!)}`] : []));
+    if (calls.length === 0) continue;
+    const state = OPEN_STATES[Number(await contract.getFunction("state")(args[0]))];
+    if (state) out.push({ id: args[0] as bigint, state, title: String(args[8]).split("\n")[0]!.replace(/^#+\s*/, ""), calls, voteEnd: args[7] as bigint });
+  }
+  return out;
+}
+
 async function readTimelock(provider: Provider, address: string, minDelay: bigint, targets: Record<string, string>, options: AuthorityOptions, toBlock: number, now: bigint): Promise<TimelockView> {
   const timelock = new Contract(address, timelockInterface, provider);
   const { logs } = await getLogsPaged(provider, { address }, options.fromBlock, toBlock, options.maxBlockRange);
@@ -68,7 +112,8 @@ async function readTimelock(provider: Provider, address: string, minDelay: bigin
     const readyAt = (await timelock.getFunction("getTimestamp")(op.id)) as bigint;
     queued.push({ id: op.id, target: op.target, targetName: targets[op.target]!, call: describeCall(op.data), readyAt, ready: readyAt <= now });
   }
-  return { address, minDelay, roles, queued };
+  const governor = await findGovernor(provider, address, roles.PROPOSER ?? []);
+  return { address, minDelay, roles, queued, ...(governor ? { governor: { address: governor, proposals: await openProposals(provider, governor, targets, options, toBlock) } } : {}) };
 }
 
 /** The inventory of every live authority over `vaultAddress` at the latest block. */

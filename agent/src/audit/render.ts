@@ -71,6 +71,12 @@ export function renderAuthority(inv: AuthorityInventory, warnings: AuthorityWarn
     lines.push("", "Queued operations on the vault or the session manager:");
     const rows = inv.timelock.queued.map((q) => [q.id.slice(0, 10), q.targetName, q.ready ? "ready" : formatChainTime(q.readyAt), q.call]);
     lines.push(rows.length > 0 ? textTable(["operation", "target", "executable", "call"], rows, [1, 3]) : "  (none)");
+    const governor = inv.timelock.governor;
+    if (governor) {
+      lines.push("", `Governor ${governor.address}: proposals in their vote that call the vault or the session manager:`);
+      const open = governor.proposals.map((p) => [`${p.id}`.slice(0, 12), p.state, String(p.voteEnd), p.title, p.calls.join("; ")]);
+      lines.push(open.length > 0 ? textTable(["proposal", "state", "vote ends", "title", "calls"], open, [1, 3, 4]) : "  (none)");
+    }
   }
   lines.push("", "Live sessions:");
   const rows = inv.sessions.map((s) => [

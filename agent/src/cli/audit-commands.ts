@@ -112,10 +112,10 @@ export function registerAuditCommands(program: Command, print: (text: string) =>
 
   program
     .command("authority")
-    .description("list every live authority over a vault (governance, Timelock, guardian, session admin, sessions) with warnings")
+    .description("list every live authority over a vault (governance, Timelock and Governor, guardian, session admin, sessions) with warnings")
     .requiredOption("--vault <address>", "the vault", vaultAddress)
     .addOption(rpcOption())
-    .option("--from-block <n>", "first block of the event scans (grants, Timelock roles and operations)", nonNegative, 0)
+    .option("--from-block <n>", "first block of the event scans (grants, Timelock roles and operations, proposals)", nonNegative, 0)
     .addOption(maxRangeOption())
     .option("--expiry-margin <seconds>", "warn about sessions with less time left", nonNegative, Number(DEFAULT_WARNING_POLICY.expiryMarginSeconds))
     .option("--json", "print the inventory and warnings as JSON")

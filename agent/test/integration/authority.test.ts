@@ -1,11 +1,11 @@
 /**
  * `treasury-agent authority` against the real contracts on the local chain: every live authority over a vault, each
- * warning raised once by the situation made for it, then governance handed to a Timelock whose roles, delay and
- * queued call to the vault are listed.
+ * warning raised once by the situation made for it, then governance handed to a Timelock whose roles, delay,
+ * queued call to the vault and Governor's proposal in its vote are listed.
  */
 import { Wallet, ZeroAddress, ZeroHash } from "ethers";
 import { describe, expect, it } from "vitest";
-import { TreasuryTimelock__factory, TreasuryVault__factory } from "../../../types/ethers-contracts/index.js";
+import { TreasuryGovernor__factory, TreasuryTimelock__factory, TreasuryVault__factory, TreasuryVotes__factory } from "../../../types/ethers-contracts/index.js";
 import { devKey, grantSession } from "../../devnet/stack.js";
 import { runCli } from "../../src/cli.js";
 import { AGENT, useStack } from "../support/daemon-harness.js";
@@ -15,7 +15,12 @@ const OTHER_AGENT = new Wallet(devKey(4)).address;
 
 interface AuthorityJson {
   governance: string;
-  timelock?: { minDelay: string; roles: Record<string, string[]>; queued: { targetName: string; call: string; ready: boolean }[] };
+  timelock?: {
+    minDelay: string;
+    roles: Record<string, string[]>;
+    queued: { targetName: string; call: string; ready: boolean }[];
+    governor?: { address: string; proposals: { title: string; calls: string[]; state: string }[] };
+  };
   sessions: { id: string; session: { agent: string }; scope: string[]; remaining: { timeLeft: string } }[];
   otherVaults: Record<string, string[]>;
   warnings: { code: string; message: string }[];
@@ -84,17 +89,28 @@ describe("authority", () => {
     expect(text.out, "a smaller margin: no session expiring within it").not.toContain("session-expiring");
   });
 
-  it("shows a Timelock's delay, its roles and the calls it has queued for the vault", async () => {
+  it("shows a Timelock's delay, its roles, the calls it has queued for the vault and its Governor's open proposal", async () => {
     const { stack, chain } = env;
     const gov = stack.governance;
     const timelock = await (await new TreasuryTimelock__factory(gov).deploy(3_600, [gov.address], [gov.address], ZeroAddress)).waitForDeployment();
     const address = await timelock.getAddress();
     const managerAddress = await stack.sessions.getAddress();
+    // A Governor over a votes token, made a proposer by the Timelock itself (its own admin).
+    const votes = await (await new TreasuryVotes__factory(gov).deploy(gov.address, 1_000_000n * 10n ** 18n)).waitForDeployment();
+    const governor = await (await new TreasuryGovernor__factory(gov).deploy(await votes.getAddress(), address, 1, 50, 0, 4)).waitForDeployment();
+    const governorAddress = await governor.getAddress();
+    const grant = timelock.interface.encodeFunctionData("grantRole", [await timelock.PROPOSER_ROLE(), governorAddress]);
+    await (await timelock.schedule(address, 0, grant, ZeroHash, ZeroHash, 3_600)).wait();
     await (await stack.sessions.connect(gov).setGovernance(address)).wait();
     const accept = stack.sessions.interface.encodeFunctionData("acceptGovernance");
     await (await timelock.schedule(managerAddress, 0, accept, ZeroHash, ZeroHash, 3_600)).wait();
     await chain.increaseTime(3_601);
+    await (await timelock.execute(address, 0, grant, ZeroHash, ZeroHash)).wait();
     await (await timelock.execute(managerAddress, 0, accept, ZeroHash, ZeroHash)).wait();
+    // A proposal in its vote, to raise the idle buffer.
+    await (await votes.delegate(gov.address)).wait();
+    const raise = stack.vault.interface.encodeFunctionData("setIdleBuffer", [1_500]);
+    await (await governor.propose([stack.vaultAddress], [0], [raise], "# Raise the idle buffer\n\nMore idle for exits.")).wait();
     const setCaps = stack.vault.interface.encodeFunctionData("setCaps", [stack.strategyAddresses[1]!, 5n * stack.unit, 1_000]);
     await (await timelock.schedule(stack.vaultAddress, 0, setCaps, ZeroHash, ZeroHash, 3_600)).wait();
 
@@ -103,7 +119,11 @@ describe("authority", () => {
     const inv = JSON.parse(out) as AuthorityJson;
     expect(inv.governance).toBe(address);
     expect(inv.timelock?.minDelay).toBe("3600");
-    expect(inv.timelock?.roles).toEqual({ PROPOSER: [gov.address], EXECUTOR: [gov.address], CANCELLER: [gov.address], DEFAULT_ADMIN: [address] });
+    expect(inv.timelock?.roles).toEqual({ PROPOSER: [gov.address, governorAddress].sort(), EXECUTOR: [gov.address], CANCELLER: [gov.address], DEFAULT_ADMIN: [address] });
+    expect(inv.timelock?.governor?.address, "the proposer that is the Timelock's Governor").toBe(governorAddress);
+    expect(inv.timelock?.governor?.proposals).toEqual([
+      expect.objectContaining({ title: "Raise the idle buffer", calls: ["vault.setIdleBuffer(1500)"], state: expect.stringMatching(/^(Pending|Active)$/) }),
+    ]);
     expect(inv.timelock?.queued).toEqual([
       expect.objectContaining({ targetName: "vault", call: `setCaps(${stack.strategyAddresses[1]}, ${5n * stack.unit}, 1000)`, ready: false }),
     ]);
@@ -111,5 +131,6 @@ describe("authority", () => {
     const text = await authority();
     expect(text.out).toContain("(Timelock, minimum delay 1h 0m)");
     expect(text.out).toMatch(/vault\s+\d{4}-\d\d-\d\d .* UTC\s+setCaps\(/);
+    expect(text.out).toMatch(/(Pending|Active)\s+\d+\s+Raise the idle buffer\s+vault\.setIdleBuffer\(1500\)/);
   });
 });
