@@ -29,7 +29,6 @@ async function tokenName(provider: Provider, address: string): Promise<string> {
   }
 }
 
-
 /** The vault's chain, session manager, asset decimals and strategies; a usage error when the address is no vault. */
 export async function readVaultContext(provider: Provider, vaultAddress: string): Promise<VaultContext> {
   const vault = ITreasuryVault__factory.connect(vaultAddress, provider);
