@@ -2,7 +2,9 @@
  * Writes the agent's contract ABIs (`src/abi/generated/`) from the contracts' build, so the daemon needs neither the
  * repository nor a Solidity build at run time:
  *   - the typed ethers v6 wrappers typechain made for the interfaces the daemon calls (`types/ethers-contracts/`), and
- *   - the ABI of `ErrorsLib` (every custom error of the vault and the session manager), from `artifacts/`, and
+ *   - the ABIs of `ErrorsLib` (every custom error of the vault and the session manager), `EventsLib` (every event they
+ *     emit), `TreasuryTimelock` (governance's roles, delay and queued operations) and `TreasuryGovernor` (its
+ *     proposals), from `artifacts/`, and
  *   - the error fragments of the Governor, the Timelock and the votes token (OpenZeppelin's own errors), so the one
  *     revert decoder names whatever a governance step reverts with.
  *
@@ -35,8 +37,19 @@ const TYPECHAIN_FILES = [
  * ABIs taken from the artifacts alone (no typechain factory: a library's has its bytecode, which changes with any
  * comment). `errorsOnly` keeps the error fragments alone, each signature once, in the order the artifacts give them.
  */
-const ARTIFACT_ABIS: { artifacts: string[]; file: string; name: string; errorsOnly?: boolean }[] = [
+export const ARTIFACT_ABIS: { artifacts: string[]; file: string; name: string; errorsOnly?: boolean }[] = [
   { artifacts: ["contracts/libraries/ErrorsLib.sol/ErrorsLib.json"], file: "ErrorsLib.abi.ts", name: "errorsLibAbi" },
+  { artifacts: ["contracts/libraries/EventsLib.sol/EventsLib.json"], file: "EventsLib.abi.ts", name: "eventsLibAbi" },
+  {
+    artifacts: ["contracts/governance/TreasuryTimelock.sol/TreasuryTimelock.json"],
+    file: "TreasuryTimelock.abi.ts",
+    name: "timelockAbi",
+  },
+  {
+    artifacts: ["contracts/governance/TreasuryGovernor.sol/TreasuryGovernor.json"],
+    file: "TreasuryGovernor.abi.ts",
+    name: "governorAbi",
+  },
   {
     artifacts: [
       "contracts/governance/TreasuryGovernor.sol/TreasuryGovernor.json",

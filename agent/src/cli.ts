@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
- * The treasury agent's command line: `run`, `plan --dry-run`, `status`, `sessions`, `keystore create`. Exit codes: 0 done, 2 bad
- * configuration or key, 1 anything else.
+ * The treasury agent's command line: `run`, `plan --dry-run`, `status`, `sessions`, `audit`, `authority`, `keystore create`.
+ * Exit codes: 0 done, 2 bad configuration or key, 3 `audit` found agent actions with no record, 1 anything else.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { getAddress, isAddress } from "ethers";
 import { AgentError, ChainMismatchError, ConfigError, KeyError, UsageError } from "./failures.js";
 import { planCommand, sessionsCommand, statusCommand } from "./cli/report-commands.js";
+import { registerAuditCommands } from "./cli/audit-commands.js";
+import { UnmatchedActionsError } from "./audit/index.js";
 import { runCommand } from "./cli/run.js";
 import { keystoreCreateCommand, readAllStdin, type KeystoreCreateOptions } from "./cli/keystore.js";
 import { ENV_FIELDS } from "./config/load.js";
@@ -103,6 +105,8 @@ export function buildProgram(print: (text: string) => void = (t) => process.stdo
     .addOption(configOption())
     .action(async (opts: { config?: string }) => sessionsCommand(opts, print));
 
+  registerAuditCommands(program, print);
+
   const keystore = program.command("keystore").description("manage the agent's encrypted key file");
   keystore
     .command("create")
@@ -126,6 +130,7 @@ Examples:
 
 /** Exit code for an error, and the one line to print. */
 export function failure(err: unknown): { code: number; message: string } {
+  if (err instanceof UnmatchedActionsError) return { code: err.exitCode, message: err.message };
   if (err instanceof ConfigError || err instanceof KeyError || err instanceof ChainMismatchError || err instanceof UsageError) {
     return { code: 2, message: err.message };
   }

@@ -15,6 +15,9 @@
  * | send-after-accept | eth_sendRawTransaction only: forwarded and accepted by the node, then the client gets an  |
  * |                 | error (JSON-RPC error, HTTP 502, or a dropped connection)                                   |
  *
+ * With `logRangeLimit` set, an `eth_getLogs` over more blocks than that is refused as public providers refuse it
+ * (JSON-RPC error -32602, "eth_getLogs is limited to a N block range"), every time, not by chance.
+ *
  * Tests can also intercept requests (to kill a daemon at a precise step) and watch every signed transaction that
  * reaches the node. Only loopback is ever used; every held request is bounded by `holdMs`.
  */
@@ -115,6 +118,10 @@ export class FaultProxy {
 
   /** Blocks a "stale" answer lags by (overrides the option when set). */
   lag: number | [number, number] | undefined;
+  /** Most blocks one eth_getLogs may span; a wider query is refused (unset: no limit). */
+  logRangeLimit: number | undefined;
+  /** eth_getLogs queries refused for their range. */
+  refusedLogRanges = 0;
   private rates: FaultRates = {};
   private methods: Set<string> | undefined;
   private readonly random: Random;
@@ -264,6 +271,14 @@ export class FaultProxy {
 
   /** Forwards one call to the node (recording signed transactions), and returns its answer with the caller's id. */
   private async forward(call: RpcCall): Promise<RpcAnswer> {
+    if (call.method === "eth_getLogs" && this.logRangeLimit !== undefined) {
+      const filter = (call.params?.[0] ?? {}) as { fromBlock?: string; toBlock?: string };
+      const span = Number(BigInt(filter.toBlock ?? "0x0") - BigInt(filter.fromBlock ?? "0x0")) + 1;
+      if (span > this.logRangeLimit) {
+        this.refusedLogRanges++;
+        return { jsonrpc: "2.0", id: call.id, error: { code: -32602, message: `eth_getLogs is limited to a ${this.logRangeLimit} block range` } };
+      }
+    }
     let sent: ForwardedTx | undefined;
     if (call.method === "eth_sendRawTransaction") {
       const raw = String(call.params?.[0]);

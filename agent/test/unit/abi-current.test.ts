@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { abiDifferences, expectedAbiFiles, OUT_DIR, REPO_ROOT } from "../../scripts/generate-abi.js";
+import { abiDifferences, ARTIFACT_ABIS, expectedAbiFiles, OUT_DIR, REPO_ROOT } from "../../scripts/generate-abi.js";
 
 describe("the agent's ABIs", () => {
   it("match the contracts' current build", () => {
@@ -17,7 +17,11 @@ describe("the agent's ABIs", () => {
     // The check against a copy of the build in which one error gained an argument.
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "abi-check-"));
     fs.cpSync(path.join(REPO_ROOT, "types/ethers-contracts"), path.join(root, "types/ethers-contracts"), { recursive: true });
-    fs.cpSync(path.join(REPO_ROOT, "artifacts/contracts/governance"), path.join(root, "artifacts/contracts/governance"), { recursive: true });
+    for (const { artifacts } of ARTIFACT_ABIS) {
+      for (const artifact of artifacts) {
+        fs.cpSync(path.join(REPO_ROOT, "artifacts", artifact), path.join(root, "artifacts", artifact));
+      }
+    }
     const artifact = "artifacts/contracts/libraries/ErrorsLib.sol/ErrorsLib.json";
     const json = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, artifact), "utf8")) as { abi: { name: string; inputs: unknown[] }[] };
     json.abi.find((e) => e.name === "InvalidSessionParams")!.inputs.push({ internalType: "uint8", name: "code", type: "uint8" });
