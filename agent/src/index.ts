@@ -17,3 +17,4 @@ export { createLogger } from "./obs/logger.js";
 export { Metrics } from "./obs/metrics.js";
 export type { ObservabilityServer } from "./obs/server.js";
 export { ChainTimeClock, systemClock, type Clock } from "./util/clock.js";
+export { countReversals, REVERSAL_WINDOW_SECONDS, type ReversalEvidence, type ReversalMove, type TickObservation } from "./planner/reversals.js";
