@@ -18,3 +18,4 @@ export { Metrics } from "./obs/metrics.js";
 export type { ObservabilityServer } from "./obs/server.js";
 export { ChainTimeClock, systemClock, type Clock } from "./util/clock.js";
 export { countReversals, REVERSAL_WINDOW_SECONDS, type ReversalEvidence, type ReversalMove, type TickObservation } from "./planner/reversals.js";
+export { erc4626Valuation } from "./checks/valuation.js";
