@@ -366,7 +366,13 @@ export class VaultRunner {
    * Execute: the executor journals the plan, then sends it (simulating once more at the quote); its legs are recorded
    * for the planner's rule against reversals, and what settled at once is acted on.
    */
-  private async execute(seen: Observation, session: SessionState, decision: Decision & { kind: "send" }, executor: Executor, report: TickReport): Promise<TickResult> {
+  private async execute(
+    seen: Observation,
+    session: SessionState,
+    decision: Decision & { kind: "send" },
+    executor: Executor,
+    report: TickReport,
+  ): Promise<TickResult> {
     const { snapshot, now, log } = seen;
     const { plan, quote } = decision;
     const units = (v: bigint) => tokenUnits(v, snapshot.assetDecimals);

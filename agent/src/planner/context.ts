@@ -87,11 +87,8 @@ export function sessionHold(input: PlannerInput, ctx: PlanContext): PlanDecision
     return { kind: "hold", code: "nothing-in-scope", reason: "the session's scope covers no listed strategy" };
   }
   if (ctx.volumeBudget < input.params.minMove || input.remaining.callsInEpoch === 0n) {
-    return {
-      kind: "hold",
-      code: "no-session-budget",
-      reason: `the session has ${formatAmount(ctx.volumeBudget, input.snapshot.assetDecimals)} volume and ${input.remaining.callsInEpoch} calls left this epoch`,
-    };
+    const volume = formatAmount(ctx.volumeBudget, input.snapshot.assetDecimals);
+    return { kind: "hold", code: "no-session-budget", reason: `the session has ${volume} volume and ${input.remaining.callsInEpoch} calls left this epoch` };
   }
   return undefined;
 }
