@@ -37,7 +37,9 @@ import {
   Metrics,
   parseConfig,
   ChainTimeClock,
+  countReversals,
   type DaemonTick,
+  type ReversalMove,
   type VaultSnapshot,
 } from "../agent/src/index.js";
 import { devKey } from "../agent/devnet/stack.js";
@@ -299,7 +301,7 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
     const equal = fixedValue(deposits, choices, choices.map((c) => min(each, c.maxAssets)));
 
     // Legs of every confirmed rebalance, per strategy: time and direction.
-    const legs: { at: number; strategy: number; dir: 1 | -1 }[] = [];
+    const legs: ReversalMove[] = [];
     const confirmed = assembled.journal.entries().filter((e) => e.outcome?.status === "confirmed" && e.record.action === undefined);
     for (const e of confirmed) {
       const before = snapshotsByIntent.get(e.intentHash);
@@ -308,10 +310,12 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
         const i = addresses.findIndex((x) => x.toLowerCase() === t.strategy.toLowerCase());
         const from = before?.strategies.find((s) => s.strategy.toLowerCase() === t.strategy.toLowerCase())?.currentValue;
         if (i < 0 || from === undefined || t.assets === from) continue;
-        legs.push({ at: when, strategy: i, dir: t.assets > from ? 1 : -1 });
+        legs.push({ at: when, strategy: i, raised: t.assets > from });
       }
     }
-    const reversal = countReversals(legs, records);
+    // Self-inflicted unless, between the two legs (from the tick before the first), the strategy's share price fell
+    // or the agent's money in it was stuck (its market at 100% utilization): either forces a move.
+    const reversal = countReversals(legs, { observations: records, lookbackSeconds: Number(STEP_SECONDS), stuckBps: STUCK_BPS });
 
     // Stuck money and unmanageable ticks.
     const stuck = records.map((r) => r.positions.some((p, i) => p > 0n && r.withdrawable[i]! * BPS < p * STUCK_BPS));
@@ -358,37 +362,6 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
     await chain.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-/**
- * Reversals: a leg into a strategy and a leg out of it (or out, then in) within a day, counted per pair of successive
- * legs in that strategy. Self-inflicted unless, between the two, the strategy's share price fell (a loss) or the
- * agent's money in it was stuck (less than 5% withdrawable: its market at 100% utilization), which force a move.
- */
-export function countReversals(
-  legs: readonly { at: number; strategy: number; dir: 1 | -1 }[],
-  records: readonly Pick<TickRecord, "at" | "prices" | "positions" | "withdrawable">[],
-): { all: number; selfInflicted: number } {
-  let all = 0;
-  let selfInflicted = 0;
-  const strategies = new Set(legs.map((l) => l.strategy));
-  for (const s of strategies) {
-    const mine = legs.filter((l) => l.strategy === s).sort((x, y) => x.at - y.at);
-    for (let j = 1; j < mine.length; j++) {
-      const [p, q] = [mine[j - 1]!, mine[j]!];
-      if (p.dir === q.dir || q.at - p.at >= DAY) continue;
-      all++;
-      const between = records.filter((r) => r.at >= p.at - Number(STEP_SECONDS) && r.at <= q.at);
-      const forced = between.some((r, i) => {
-        const pos = r.positions[s]!;
-        const stuck = pos > 0n && r.withdrawable[s]! * BPS < pos * STUCK_BPS;
-        const fell = i > 0 && r.prices[s]! < between[i - 1]!.prices[s]!;
-        return stuck || fell;
-      });
-      if (!forced) selfInflicted++;
-    }
-  }
-  return { all, selfInflicted };
 }
 
 function supplyApr(m: { totalSupplyAssets: bigint; totalBorrowAssets: bigint; marketFee: bigint; curve: { baseRate: bigint; slope1: bigint; slope2: bigint; kink: bigint } }): bigint {

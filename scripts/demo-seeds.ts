@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { checkOptions, runDemo } from "./demo/run.js";
-import { countReversals, type Counterfactual, type DemoSummary } from "./demo/summary.js";
+import { reversalsIn, type Counterfactual, type DemoSummary } from "./demo/summary.js";
 import { runIfMain } from "./lib/entry.js";
 
 const USAGE = `Usage: bash scripts/demo-seeds.sh [options]
@@ -115,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
         equalSplit: annualized(s.outcome.equalSplit, s),
         idle: annualized(s.outcome.idle, s),
         rebalances: s.rebalances.length,
-        reversals: countReversals(s.rebalances),
+        reversals: reversalsIn(s.rebalances),
         wallSeconds: (performance.now() - started) / 1000,
       });
       const r = rows[rows.length - 1]!;

@@ -9,7 +9,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import { parseSeeds, type SeedRow } from "../scripts/demo-seeds.js";
-import { countReversals } from "../scripts/demo/summary.js";
+import { reversalsIn } from "../scripts/demo/summary.js";
 import { REPO_ROOT } from "../scripts/lib/addresses.js";
 
 const run = promisify(execFile);
@@ -20,14 +20,14 @@ describe("Demo over many seeds", function () {
 
   it("counts a strategy moved in and out, or out and back in, within a day as one reversal", function () {
     const leg = (strategy: number, from: number, to: number) => ({ strategy, from: BigInt(from), to: BigInt(to) });
-    expect(countReversals([]), "no rebalance").to.equal(0);
-    expect(countReversals([{ at: 0, legs: [leg(0, 0, 10)] }, { at: 7_200, legs: [leg(0, 10, 5)] }]), "in, then out 2 h later").to.equal(1);
-    expect(countReversals([{ at: 0, legs: [leg(0, 10, 0)] }, { at: DAY - 1, legs: [leg(0, 0, 10)] }]), "out, then back in within the day").to.equal(1);
-    expect(countReversals([{ at: 0, legs: [leg(0, 0, 10)] }, { at: DAY, legs: [leg(0, 10, 5)] }]), "a day later: not a reversal").to.equal(0);
-    expect(countReversals([{ at: 0, legs: [leg(0, 0, 10)] }, { at: 60, legs: [leg(0, 10, 20)] }]), "the same way twice").to.equal(0);
-    expect(countReversals([{ at: 0, legs: [leg(0, 0, 10)] }, { at: 60, legs: [leg(1, 0, 10)] }]), "another strategy").to.equal(0);
+    expect(reversalsIn([]), "no rebalance").to.equal(0);
+    expect(reversalsIn([{ at: 0, legs: [leg(0, 0, 10)] }, { at: 7_200, legs: [leg(0, 10, 5)] }]), "in, then out 2 h later").to.equal(1);
+    expect(reversalsIn([{ at: 0, legs: [leg(0, 10, 0)] }, { at: DAY - 1, legs: [leg(0, 0, 10)] }]), "out, then back in within the day").to.equal(1);
+    expect(reversalsIn([{ at: 0, legs: [leg(0, 0, 10)] }, { at: DAY, legs: [leg(0, 10, 5)] }]), "a day later: not a reversal").to.equal(0);
+    expect(reversalsIn([{ at: 0, legs: [leg(0, 0, 10)] }, { at: 60, legs: [leg(0, 10, 20)] }]), "the same way twice").to.equal(0);
+    expect(reversalsIn([{ at: 0, legs: [leg(0, 0, 10)] }, { at: 60, legs: [leg(1, 0, 10)] }]), "another strategy").to.equal(0);
     // In, out, in again: two reversals, whatever the order the rows come in.
-    expect(countReversals([{ at: 600, legs: [leg(2, 0, 5)] }, { at: 0, legs: [leg(2, 0, 5)] }, { at: 300, legs: [leg(2, 5, 0)] }])).to.equal(2);
+    expect(reversalsIn([{ at: 600, legs: [leg(2, 0, 5)] }, { at: 0, legs: [leg(2, 0, 5)] }, { at: 300, legs: [leg(2, 5, 0)] }])).to.equal(2);
   });
 
   it("reads a range, a list, or both", function () {

@@ -1,12 +1,13 @@
 /**
  * The lending world's allocation bench (bench/lending.ts): the best fixed allocation on small synthetic paths with a
- * known optimum, the reversal count, the command line's bad input, and a two-day smoke run of the real daemon.
+ * known optimum, the command line's bad input, and a two-day smoke run of the real daemon (the reversal count is the
+ * agent's, tested in agent/test/unit/reversals.test.ts).
  */
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
-import { countReversals, runLendingSeed, type SeedResult } from "../bench/lending.js";
+import { runLendingSeed, type SeedResult } from "../bench/lending.js";
 import { bestFixedAllocation, fixedValue } from "../bench/lending-fixed.js";
 import { REPO_ROOT } from "../scripts/lib/addresses.js";
 
@@ -42,31 +43,6 @@ describe("Lending bench: the best fixed allocation in hindsight", function () {
     const best = bestFixedAllocation(1_000n, 880n, [{ startPrice: P, endPrice: P - 1n, maxAssets: 1_000n }]);
     expect(best.assets).to.deep.equal([0n]);
     expect(best.endValue).to.equal(1_000n);
-  });
-});
-
-describe("Lending bench: reversals", function () {
-  const hour = 3_600;
-  const records = Array.from({ length: 30 }, (_, k) => ({ at: k * 2 * hour, prices: [P + BigInt(k)], positions: [100n], withdrawable: [100n] }));
-
-  it("counts into and out of one strategy within a day, self-inflicted when nothing forced it", function () {
-    const legs = [
-      { at: 2 * hour, strategy: 0, dir: 1 as const },
-      { at: 8 * hour, strategy: 0, dir: -1 as const },
-      { at: 40 * hour, strategy: 0, dir: 1 as const }, // more than a day after the last: not a reversal
-    ];
-    expect(countReversals(legs, records)).to.deep.equal({ all: 1, selfInflicted: 1 });
-  });
-
-  it("does not call a reversal self-inflicted when the strategy lost or the money was stuck in between", function () {
-    const legs = [
-      { at: 2 * hour, strategy: 0, dir: 1 as const },
-      { at: 8 * hour, strategy: 0, dir: -1 as const },
-    ];
-    const fell = records.map((r, k) => (k === 3 ? { ...r, prices: [P - 5n] } : r));
-    expect(countReversals(legs, fell), "a loss in between").to.deep.equal({ all: 1, selfInflicted: 0 });
-    const stuck = records.map((r, k) => (k === 2 ? { ...r, withdrawable: [4n] } : r));
-    expect(countReversals(legs, stuck), "less than 5% withdrawable in between").to.deep.equal({ all: 1, selfInflicted: 0 });
   });
 });
 

@@ -21,3 +21,5 @@ export { decodeRevert, explainRevert, formatErrorForPeople, hintFor, type Decode
 export { revertDataOf } from "./executor/revert-data.js";
 export { BPS } from "./checks/math.js";
 export { formatAmount, formatBps, formatChainTime, formatDuration, renderTable, shortAddress } from "./util/format.js";
+export { countReversals, REVERSAL_WINDOW_SECONDS, type ReversalEvidence, type ReversalMove, type TickObservation } from "./planner/reversals.js";
+export { erc4626Valuation } from "./checks/valuation.js";

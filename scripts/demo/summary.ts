@@ -3,6 +3,7 @@
  * bigints in the asset's smallest unit; times are chain timestamps (seconds).
  */
 import { formatUnits } from "ethers";
+import { countReversals } from "../../agent/src/index.js";
 
 export interface AllocationRow {
   /** "Strategy 0" … or "Idle". */
@@ -96,23 +97,12 @@ export interface DemoSummary {
 }
 
 /**
- * Reversals among the agent's rebalances: a strategy raised by one rebalance and lowered by the next one that moves it
- * (or lowered, then raised) within `windowSeconds`. Each such pair counts once; the same money went in and came out
- * (or out and back) for nothing but gas and, if it waited in idle, yield.
+ * Reversals among the agent's rebalances, counted by the agent's own counter: a strategy raised by one rebalance and
+ * lowered by the next one that moves it (or lowered, then raised) within a day. Each such pair counts once.
  */
-export function countReversals(rebalances: Pick<RebalanceRow, "at" | "legs">[], windowSeconds = 86_400): number {
-  const last = new Map<number, { at: number; up: boolean }>();
-  let count = 0;
-  for (const r of [...rebalances].sort((a, b) => a.at - b.at)) {
-    for (const leg of r.legs) {
-      if (leg.to === leg.from) continue;
-      const up = leg.to > leg.from;
-      const before = last.get(leg.strategy);
-      if (before && before.up !== up && r.at - before.at < windowSeconds) count++;
-      last.set(leg.strategy, { at: r.at, up });
-    }
-  }
-  return count;
+export function reversalsIn(rebalances: Pick<RebalanceRow, "at" | "legs">[]): number {
+  const moves = rebalances.flatMap((r) => r.legs.filter((l) => l.to !== l.from).map((l) => ({ at: r.at, strategy: l.strategy, raised: l.to > l.from })));
+  return countReversals(moves).all;
 }
 
 export function amount(value: bigint, s: Pick<DemoSummary, "decimals" | "symbol">, digits = 2): string {
@@ -187,7 +177,7 @@ export function renderSummary(s: DemoSummary): string {
   );
   const signed = (v: bigint) => `${v >= 0n ? "+" : ""}${amount(v, s)}`;
   out.push(`  the agent against everything idle: ${signed(s.outcome.agent.earned - s.outcome.idle.earned)}; against the equal split: ${signed(s.outcome.agent.earned - s.outcome.equalSplit.earned)}`);
-  const reversals = countReversals(s.rebalances);
+  const reversals = reversalsIn(s.rebalances);
   out.push(`  its ${s.gas.rebalances} rebalances (${reversals} reversal${reversals === 1 ? "" : "s"}: a strategy moved in and out, or out and back in, within a day) used ${s.gas.gasUsed.toLocaleString("en-US")} gas, paid by the agent's key (${Number(formatUnits(s.gas.paidWei, 18)).toPrecision(3)} ETH at this chain's fees)`);
   out.push("");
   out.push(`Rebalances (${s.rebalances.length})`);

@@ -5,7 +5,6 @@
 import type { BaseWallet, JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
 import { assetSymbols } from "../chain/asset-symbol.js";
-import { LensReader } from "../chain/reader.js";
 import type { AgentConfig } from "../config/schema.js";
 import type { Executor } from "../executor/executor.js";
 import type { Journal } from "../executor/journal.js";
@@ -61,16 +60,16 @@ export async function assembleDaemon(options: {
     agent: wallet.address,
     chainId: options.chainId,
     journal,
-    runners,
+    vaults: runners.map((r) => ({ label: r.config.label, vault: r.config.vault, policy: r.config.policy })),
     health: () => daemon.health(),
     readiness: () => daemon.readiness(),
     funds,
     symbols: await assetSymbols(provider, runners.map((r) => r.config.vault)),
-    reader: new LensReader(provider, config.lens),
   });
   const daemon: Daemon = new Daemon(runners, clock, log, metrics, {
     pollIntervalMs: config.network.pollIntervalMs,
     funds,
+    readAfter: true,
     onTick: (ticks) => dashboard.observe(ticks),
   });
   return { daemon, dashboard, runners, journal, executor };

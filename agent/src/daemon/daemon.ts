@@ -14,7 +14,10 @@ import type { Metrics } from "../obs/metrics.js";
 import type { HealthReport } from "../obs/server.js";
 import type { Clock } from "../util/clock.js";
 import { formatDuration } from "../util/format.js";
-import type { TickReport, VaultRunner } from "./vault-runner.js";
+import type { DaemonTick, TickReport } from "../obs/tick-report.js";
+import type { VaultRunner } from "./vault-runner.js";
+
+export type { DaemonTick } from "../obs/tick-report.js";
 
 export interface DaemonOptions {
   pollIntervalMs: number;
@@ -22,6 +25,9 @@ export interface DaemonOptions {
   onTick?: (ticks: DaemonTick[]) => void | Promise<void>;
   /** The agent key's balance: a key that cannot pay for a transaction makes the daemon not ready. */
   funds?: KeyFunds;
+  /** Read each vault again after a tick that sent or settled something (`TickReport.after`): the dashboard shows the
+   *  state after the transaction. One more lens call on those ticks. */
+  readAfter?: boolean;
 }
 
 /** Whether one vault can act, from its last tick: `waiting` (cooldown, budget, not started) counts as able. */
@@ -41,8 +47,6 @@ export interface ReadinessReport {
   vaults: Record<string, VaultReadiness>;
   key: { address: string; balanceWei: string | null; lowBalanceWei: string; low: boolean; cannotPay: boolean } | null;
 }
-
-export type DaemonTick = { vault: string; report?: TickReport; error?: Error };
 
 /** A vault's readiness from its tick: stand-downs and stale state cannot act; waits can, later. */
 function vaultReadiness(report: TickReport): VaultReadiness {
@@ -80,7 +84,7 @@ export class Daemon {
       const vault = runner.config.label;
       const stop = this.metrics.tickSeconds.startTimer({ vault });
       try {
-        const report = await runner.tick();
+        const report = await runner.tick({ readAfter: this.options.readAfter });
         this.tickRecovered(vault);
         this.lensRecovered(vault);
         this.lastResult.set(vault, report.result.kind);

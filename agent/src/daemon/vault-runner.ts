@@ -1,13 +1,14 @@
 /**
- * One vault's tick: read (one lens call), estimate yields, settle what is in flight, check the session, plan, check
- * the plan against the mirror of the on-chain checks, simulate, and hand it to the executor. Every step logs with the
- * vault's child logger; every decision is a metric.
+ * One vault's tick, in named stages (`VaultRunner.tick` reads as their list): read (one lens call, checked for
+ * consistency); settle what is in flight; observe (quarantine inspection, metrics, price history, yield estimates);
+ * write down a loss; judge the sessions; decide (plan, check the plan against the mirror of the on-chain checks,
+ * simulate); execute (journal and send). Every stage logs with the vault's child logger; every decision is a metric.
  */
 import { formatUnits } from "ethers";
 import type { Logger } from "pino";
 import { snapshotFaults } from "../chain/consistency.js";
 import type { ChainReader } from "../chain/reader.js";
-import type { Target, VaultSnapshot } from "../chain/types.js";
+import type { SessionState, Target, VaultSnapshot } from "../chain/types.js";
 import { checkRebalance, sessionFromSnapshot, type RebalanceCheckInput, type RebalanceVerdict } from "../checks/rebalance-check.js";
 import { snapshotValuation } from "../checks/valuation.js";
 import { formatPredicted } from "../checks/verdict.js";
@@ -17,9 +18,10 @@ import { realizeLossCalldata, simulateRebalance, type Executor, type ReconcileRe
 import type { IntentRecord, LossRealization } from "../executor/intent.js";
 import type { JournalEntry } from "../executor/journal.js";
 import { findLosses } from "../losses/find.js";
-import type { CallSimulator } from "../executor/sender.js";
+import type { CallSimulator, SendQuote } from "../executor/sender.js";
 import { LensFaultError, RevertError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
+import type { TickReport, TickResult } from "../obs/tick-report.js";
 import { RecentMoves } from "../planner/recent-moves.js";
 import type { CostModel, PlanDecision, Planner, PlannerParams } from "../planner/types.js";
 import { blamedStrategy, inspectStrategies, type QuarantineParams, type SeenPrice, type StrategyFinding } from "../quarantine/inspect.js";
@@ -76,36 +78,34 @@ export interface VaultRunnerDeps {
   metrics: Metrics;
 }
 
-export type TickResult =
-  | { kind: "in-flight"; intentHash: string; state: string }
-  | { kind: "breaker-open"; reason: string }
-  | { kind: "wait" | "stand-down"; reason: string }
-  | { kind: "stale"; reason: string }
-  | { kind: "hold"; code: string; reason: string }
-  | { kind: "rejected"; stage: "mirror" | "simulation"; error: string; class?: RevertClass }
-  | { kind: "deferred"; reason: string }
-  | { kind: "sent"; intentHash: string; hash: string; confirmed: boolean }
-  | { kind: "realize-loss"; strategy: string; reason: string; intentHash: string; hash: string; confirmed: boolean }
-  | { kind: "dry-run"; simulation: string };
+export type { TickReport, TickResult } from "../obs/tick-report.js";
 
-export interface TickReport {
-  vault: string;
-  label: string;
-  snapshot: VaultSnapshot;
-  yields: Map<string, YieldEstimate>;
-  assessment?: VaultAssessment;
-  plan?: PlanDecision;
-  verdict?: RebalanceVerdict;
-  /**
-   * Set while the vault waits for a chain time no block reaches: the node has mined nothing for longer than the wait
-   * (see `VaultRunner.stalledWait`). Says what to do.
-   */
-  chainStall?: string;
-  /** A loss write-down sent (or deferred) this tick: the result too, unless the tick stood down, waited or found the breaker open. */
-  writeDown?: TickResult;
-  settled: ReconcileReport[];
-  result: TickResult;
+export interface TickOptions {
+  /** Plan and simulate only: nothing is settled or sent. */
+  dryRun?: boolean;
+  /** After a tick that sent or settled something, read the vault again into `TickReport.after` (for the dashboard). */
+  readAfter?: boolean;
 }
+
+/** What settling found: the snapshot to act on and what settled, or a snapshot older than the floor. */
+type Settled =
+  | { kind: "current"; snapshot: VaultSnapshot; settled: ReconcileReport[] }
+  | { kind: "stale"; snapshot: VaultSnapshot; settled: ReconcileReport[]; floor: bigint };
+
+/** The vault as this tick acts on it: the snapshot (sessions seen to end merged in), its chain time, the tick's logger
+ *  at its block, the yield estimates. */
+interface Observation {
+  snapshot: VaultSnapshot;
+  now: bigint;
+  log: Logger;
+  yields: Map<string, YieldEstimate>;
+}
+
+/** The session the tick acts through, or the result of a tick that waits or stands down. */
+type SessionGate = { kind: "act"; session: SessionState } | { kind: "end"; result: TickResult };
+
+/** A plan that passed the mirror and the simulation, priced at the fee quote it is sent at; or the tick's end. */
+type Decision = { kind: "send"; plan: PlanDecision & { kind: "rebalance" }; quote: SendQuote } | { kind: "end"; result: TickResult };
 
 export class VaultRunner {
   private lastMode: string | undefined;
@@ -166,56 +166,99 @@ export class VaultRunner {
     return settled > this.floorBlock ? settled : this.floorBlock;
   }
 
-  async tick(options: { dryRun?: boolean } = {}): Promise<TickReport> {
-    const { config, deps } = this;
-    const tickNo = ++this.ticks;
-    let snapshot = await this.read();
-    const logFor = (snap: VaultSnapshot) => deps.log.child({ tick: tickNo, block: snap.blockNumber.toString() });
-    const report: TickReport = { vault: config.vault, label: config.label, snapshot, yields: new Map(), settled: [], result: { kind: "hold", code: "", reason: "" } };
-    const done = (result: TickResult): TickReport => {
-      report.result = result;
-      deps.metrics.decisions.inc({ vault: config.label, result: result.kind });
-      return report;
-    };
-    const stale = (snap: VaultSnapshot, floor: bigint): TickReport => {
-      const reason = `snapshot at block ${snap.blockNumber} is older than block ${floor} already seen (a lagging node); not acting on it`;
-      if (!this.staleStreak++) logFor(snap).warn({ floor: floor.toString() }, reason);
-      return done({ kind: "stale", reason });
+  /**
+   * One tick, as its stages: settle what is in flight, observe the vault, write down a loss, judge the sessions, decide
+   * on a plan, execute it. A stage that ends the tick gives its result.
+   */
+  async tick(options: TickOptions = {}): Promise<TickReport> {
+    this.ticks++;
+    // Settles and sends only with an executor, and never in a dry run.
+    const executor = options.dryRun ? undefined : this.deps.executor;
+    const first = await this.read();
+    const report: TickReport = {
+      vault: this.config.vault,
+      label: this.config.label,
+      snapshot: first,
+      yields: new Map(),
+      settled: [],
+      result: { kind: "hold", code: "", reason: "" },
+      breaker: { open: false },
+      quarantine: [],
     };
 
-    // Never act on state older than what was already seen, or older than the block our last intent settled in: a
-    // lagging node would show the vault as it was before our own rebalance, and the same move would be planned again.
-    const floor = this.floor();
-    if (snapshot.blockNumber < floor) return stale(snapshot, floor);
+    const settled = await this.settle(first, executor);
+    report.snapshot = settled.snapshot;
+    report.settled = settled.settled;
+    if (settled.kind === "stale") return this.finish(report, this.stale(settled), options);
 
-    // What was sent before (by this process or a previous one) is settled first; nothing new while it is in flight.
-    if (deps.executor && !options.dryRun) {
-      report.settled = await deps.executor.reconcile(config.vault, (record) => this.recheck(snapshot, record));
-      const settledAt = deps.executor.lastSettledBlock(config.vault);
-      if (settledAt > snapshot.blockNumber) {
-        // Settled in a block after the snapshot: read again, so the plan sees our own rebalance.
-        snapshot = await this.read();
-        report.snapshot = snapshot;
-        if (snapshot.blockNumber < settledAt) {
-          for (const settled of report.settled) this.afterSettled(settled, logFor(snapshot));
-          return stale(snapshot, settledAt);
-        }
-      }
+    const seen = this.observe(settled.snapshot, settled.settled);
+    report.snapshot = seen.snapshot;
+    report.yields = seen.yields;
+    const inFlight = executor?.inFlight(this.config.vault);
+    if (inFlight) {
+      const state = settled.settled.find((r) => r.intentHash === inFlight.intentHash)?.state ?? "pending";
+      return this.finish(report, { kind: "in-flight", intentHash: inFlight.intentHash, state }, options);
     }
-    this.floorBlock = snapshot.blockNumber;
-    if (this.head?.block !== snapshot.blockNumber) this.head = { block: snapshot.blockNumber, seenAtMs: deps.clock.nowMs() };
-    if (this.staleStreak) logFor(snapshot).info({ ticks: this.staleStreak }, "snapshot current again");
-    this.staleStreak = 0;
-    snapshot = this.endedSessions.merge(snapshot);
-    report.snapshot = snapshot;
 
-    const log = logFor(snapshot);
+    // A loss is written down first, breaker or session or not (it needs neither). A tick that would act ends with it:
+    // the plan must see the vault's true marks, at the next tick. A tick that stands down or waits still says so.
+    if (executor && this.config.losses.realize) report.writeDown = await this.realizeLoss(executor, seen, report);
+    if (this.deps.breaker.open) return this.finish(report, { kind: "breaker-open", reason: this.deps.breaker.reason ?? "open" }, options);
+    const gate = this.judgeSessions(seen, report);
+    if (gate.kind === "end") return this.finish(report, gate.result, options);
+    if (report.writeDown) return this.finish(report, report.writeDown, options);
+
+    const decision = await this.decide(seen, gate.session, executor, report);
+    if (decision.kind === "end") return this.finish(report, decision.result, options);
+    return this.finish(report, await this.execute(seen, gate.session, decision, executor!, report), options);
+  }
+
+  /**
+   * Settle: never act on state older than what was already seen, or older than the block our last intent settled in (a
+   * lagging node would show the vault as it was before our own rebalance, and the same move would be planned again).
+   * Then what was sent before (by this process or a previous one) is settled against this first read; settled in a
+   * later block, the vault is read again so the plan sees our own rebalance.
+   */
+  private async settle(first: VaultSnapshot, executor: Executor | undefined): Promise<Settled> {
+    const floor = this.floor();
+    if (first.blockNumber < floor) return { kind: "stale", snapshot: first, settled: [], floor };
+    if (!executor) return { kind: "current", snapshot: first, settled: [] };
+    const settled = await executor.reconcile(this.config.vault, (record) => this.recheck(first, record));
+    const settledAt = executor.lastSettledBlock(this.config.vault);
+    if (settledAt <= first.blockNumber) return { kind: "current", snapshot: first, settled };
+    const again = await this.read();
+    if (again.blockNumber < settledAt) return { kind: "stale", snapshot: again, settled, floor: settledAt };
+    return { kind: "current", snapshot: again, settled };
+  }
+
+  /** A snapshot older than the floor: what settled is acted on, and the first stale tick in a row is logged. */
+  private stale(settled: Settled & { kind: "stale" }): TickResult {
+    const log = this.tickLog(settled.snapshot);
+    for (const r of settled.settled) this.afterSettled(r, log);
+    const reason = `snapshot at block ${settled.snapshot.blockNumber} is older than block ${settled.floor} already seen (a lagging node); not acting on it`;
+    if (!this.staleStreak++) log.warn({ floor: settled.floor.toString() }, reason);
+    return { kind: "stale", reason };
+  }
+
+  /**
+   * Observe: the snapshot becomes the floor, sessions seen to end are merged back in, hostile or broken strategies are
+   * quarantined, the state goes to the metrics and the price history, the yields are estimated, and what settled is
+   * acted on (outcome metrics; a revert opens the breaker or quarantines the strategy it names).
+   */
+  private observe(fresh: VaultSnapshot, settled: ReconcileReport[]): Observation {
+    const { config, deps } = this;
+    this.floorBlock = fresh.blockNumber;
+    if (this.head?.block !== fresh.blockNumber) this.head = { block: fresh.blockNumber, seenAtMs: deps.clock.nowMs() };
+    if (this.staleStreak) this.tickLog(fresh).info({ ticks: this.staleStreak }, "snapshot current again");
+    this.staleStreak = 0;
+    const snapshot = this.endedSessions.merge(fresh);
+    const log = this.tickLog(snapshot);
     const now = snapshot.timestamp;
     this.lastSnapshot = snapshot;
     this.inspect(snapshot, log);
     this.recordState(snapshot);
     deps.history.record(snapshot);
-    const yields = report.yields;
+    const yields = new Map<string, YieldEstimate>();
     for (const s of snapshot.strategies) {
       const estimate = this.model.estimate(s.strategy, deps.history, now);
       if (estimate) {
@@ -223,38 +266,36 @@ export class VaultRunner {
         deps.metrics.apr.set({ vault: config.label, strategy: s.strategy }, Number(estimate.aprWad) / 1e18);
       }
     }
+    for (const r of settled) this.afterSettled(r, log);
+    return { snapshot, now, log, yields };
+  }
 
-    if (deps.executor && !options.dryRun) {
-      for (const settled of report.settled) this.afterSettled(settled, log);
-      const inFlight = deps.executor.inFlight(config.vault);
-      if (inFlight) {
-        const state = report.settled.find((r) => r.intentHash === inFlight.intentHash)?.state ?? "pending";
-        return done({ kind: "in-flight", intentHash: inFlight.intentHash, state });
-      }
-    }
-    // A loss is written down first, breaker or session or not (it needs neither). A tick that would act ends with it:
-    // the plan must see the vault's true marks, at the next tick. A tick that stands down or waits still says so.
-    if (deps.executor && !options.dryRun && config.losses.realize) report.writeDown = await this.realizeLoss(snapshot, report, log);
-    if (deps.breaker.open) return done({ kind: "breaker-open", reason: deps.breaker.reason ?? "open" });
-
-    const assessment = assessVault(snapshot, config.policy, now);
+  /** The session to act through, or the tick's end: the vault waits or stands down (said once per change). */
+  private judgeSessions(seen: Observation, report: TickReport): SessionGate {
+    const assessment = assessVault(seen.snapshot, this.config.policy, seen.now);
     report.assessment = assessment;
-    this.reportSessions(snapshot, assessment, log);
-    report.chainStall = this.stalledWait(snapshot, assessment, log);
-    if (assessment.mode !== "act") return done({ kind: assessment.mode, reason: report.chainStall ? `${assessment.reason}; ${report.chainStall}` : assessment.reason });
-    if (report.writeDown) return done(report.writeDown);
-    const session = assessment.session!;
+    this.reportSessions(seen.snapshot, assessment, seen.log);
+    report.chainStall = this.stalledWait(seen.snapshot, assessment, seen.log);
+    if (assessment.mode === "act") return { kind: "act", session: assessment.session! };
+    return { kind: "end", result: { kind: assessment.mode, reason: report.chainStall ? `${assessment.reason}; ${report.chainStall}` : assessment.reason } };
+  }
 
-    // Planned first at no gas cost. Gas decides only whether a plan is worth making (the `Planner` contract), so a
-    // plan that holds at no cost holds at any price: an idle tick needs no fee quote. A plan that moves is checked,
-    // then priced with the quote that also simulates it, and planned again at that price.
+  /**
+   * Decide: plan first at no gas cost. Gas decides only whether a plan is worth making (the `Planner` contract), so a
+   * plan that holds at no cost holds at any price: an idle tick needs no fee quote. A plan that moves is checked
+   * against the mirror of the on-chain checks, then simulated (by the executor, with the fee quote it will be sent at;
+   * alone in a dry run) and planned again at that price.
+   */
+  private async decide(seen: Observation, session: SessionState, executor: Executor | undefined, report: TickReport): Promise<Decision> {
+    const { config, deps } = this;
+    const { snapshot, now, log } = seen;
     const planAt = (gasPriceWei: bigint): PlanDecision =>
       config.planner.plan({
         snapshot,
         sessionId: session.id,
         session: session.session,
         remaining: session.remaining,
-        yields,
+        yields: seen.yields,
         params: config.plannerParams,
         cost: { ...config.gas, gasPriceWei },
         now,
@@ -263,17 +304,11 @@ export class VaultRunner {
         rateAfter: this.model.rateAfter?.bind(this.model),
         recentMoves: this.moves.since(now, config.plannerParams.minHoldSeconds),
       });
-    const hold = (plan: PlanDecision & { kind: "hold" }): TickReport => {
-      if (this.lastHold !== plan.code) log.info({ code: plan.code }, `holding: ${plan.reason}`);
-      this.lastHold = plan.code;
-      return done({ kind: "hold", code: plan.code, reason: plan.reason });
-    };
     const free = planAt(0n);
     report.plan = free;
-    if (free.kind === "hold") return hold(free);
+    if (free.kind === "hold") return this.hold(free, log);
 
-    const check = deps.check ?? checkRebalance;
-    const verdict = check({
+    const verdict = (deps.check ?? checkRebalance)({
       snapshot,
       targets: free.targets,
       sessionId: session.id,
@@ -283,21 +318,12 @@ export class VaultRunner {
       now,
     });
     report.verdict = verdict;
-    // Amounts in token units for people (and the same in base units, `…BaseUnits`, for machines).
-    const units = (v: bigint) => tokenUnits(v, snapshot.assetDecimals);
-    const planLog = {
-      sessionId: session.id.toString(),
-      targets: free.targets.map((t) => `${t.strategy}=${units(t.assets)}`),
-      targetsBaseUnits: free.targets.map((t) => `${t.strategy}=${t.assets}`),
-      volume: units(free.volume),
-      volumeBaseUnits: free.volume.toString(),
-    };
     if (!verdict.ok) {
       this.lastHold = undefined;
       const error = formatPredicted(verdict.error!);
       deps.metrics.rejected.inc({ vault: config.label, stage: "mirror", error: verdict.error!.name });
-      log.error({ ...planLog, error: this.forPeople(error, snapshot), errorBaseUnits: error, hint: hintFor(verdict.error!.name) }, "plan outside bounds; not sent");
-      return done({ kind: "rejected", stage: "mirror", error });
+      log.error({ ...planFields(snapshot, session.id, free), error: this.forPeople(error, snapshot), errorBaseUnits: error, hint: hintFor(verdict.error!.name) }, "plan outside bounds; not sent");
+      return { kind: "end", result: { kind: "rejected", stage: "mirror", error } };
     }
     /** The plan at the real gas price: a hold, or the same targets (anything else breaks the planner contract). */
     const priced = (gasPriceWei: bigint): PlanDecision => {
@@ -309,28 +335,50 @@ export class VaultRunner {
       return plan;
     };
 
-    if (options.dryRun || !deps.executor) {
+    if (!executor) {
       const plan = priced(await deps.gasPrice());
-      if (plan.kind === "hold") return hold(plan);
+      if (plan.kind === "hold") return this.hold(plan, log);
       this.lastHold = undefined;
       const revert = await simulateRebalance(deps.simulator, config.vault, plan.targets, session.id, snapshot.blockNumber);
-      return done({ kind: "dry-run", simulation: revert ? describe(revert) : "would pass" });
+      return { kind: "end", result: { kind: "dry-run", simulation: revert ? describe(revert) : "would pass" } };
     }
 
-    const prepared = await deps.executor.prepare(config.vault, free.targets, session.id, snapshot.blockNumber);
-    const touched = free.targets.map((t) => t.strategy);
+    const prepared = await executor.prepare(config.vault, free.targets, session.id, snapshot.blockNumber);
     if (prepared.status === "rejected") {
       this.lastHold = undefined;
-      const cls = this.onRevert(prepared.error, "simulation", log, snapshot.blockNumber, touched);
-      return done({ kind: "rejected", stage: "simulation", error: describe(prepared.error), class: cls });
+      const cls = this.onRevert(prepared.error, "simulation", log, snapshot.blockNumber, free.targets.map((t) => t.strategy));
+      return { kind: "end", result: { kind: "rejected", stage: "simulation", error: describe(prepared.error), class: cls } };
     }
     const plan = priced(prepared.quote.baseFee + prepared.quote.tip);
-    if (plan.kind === "hold") return hold(plan);
+    if (plan.kind === "hold") return this.hold(plan, log);
     this.lastHold = undefined;
+    return { kind: "send", plan, quote: prepared.quote };
+  }
 
+  /** A plan that holds ends the tick; its reason is logged when it changes. */
+  private hold(plan: PlanDecision & { kind: "hold" }, log: Logger): Decision {
+    if (this.lastHold !== plan.code) log.info({ code: plan.code }, `holding: ${plan.reason}`);
+    this.lastHold = plan.code;
+    return { kind: "end", result: { kind: "hold", code: plan.code, reason: plan.reason } };
+  }
+
+  /**
+   * Execute: the executor journals the plan, then sends it (simulating once more at the quote); its legs are recorded
+   * for the planner's rule against reversals, and what settled at once is acted on.
+   */
+  private async execute(
+    seen: Observation,
+    session: SessionState,
+    decision: Decision & { kind: "send" },
+    executor: Executor,
+    report: TickReport,
+  ): Promise<TickResult> {
+    const { snapshot, now, log } = seen;
+    const { plan, quote } = decision;
+    const units = (v: bigint) => tokenUnits(v, snapshot.assetDecimals);
     log.info(
       {
-        ...planLog,
+        ...planFields(snapshot, session.id, plan),
         reason: plan.reason,
         expectedGain: units(plan.expectedGain),
         expectedGainBaseUnits: plan.expectedGain.toString(),
@@ -339,23 +387,23 @@ export class VaultRunner {
       },
       "plan passes the checks and the simulation; sending",
     );
-    const submitted = await deps.executor.submit({
+    const submitted = await executor.submit({
       snapshot,
       sessionId: session.id,
       targets: plan.targets,
-      planner: config.planner.name,
+      planner: this.config.planner.name,
       reason: plan.reason,
       volume: plan.volume,
       expectedGain: plan.expectedGain,
-      quote: prepared.quote,
+      quote,
     });
     if (submitted.status === "rejected") {
-      const cls = this.onRevert(submitted.error, "simulation", log, snapshot.blockNumber, touched);
-      return done({ kind: "rejected", stage: "simulation", error: describe(submitted.error), class: cls });
+      const cls = this.onRevert(submitted.error, "simulation", log, snapshot.blockNumber, plan.targets.map((t) => t.strategy));
+      return { kind: "rejected", stage: "simulation", error: describe(submitted.error), class: cls };
     }
     if (submitted.status === "deferred") {
       log.warn(submitted.reason);
-      return done({ kind: "deferred", reason: submitted.reason });
+      return { kind: "deferred", reason: submitted.reason };
     }
     // Forced plans too: a strategy trimmed back under its cap (or lowered to restore the buffer) is not raised again
     // within the hold, which would be a reversal the agent caused; the rule never holds a forced leg back.
@@ -364,7 +412,27 @@ export class VaultRunner {
       report.settled.push(submitted.settled);
       this.afterSettled(submitted.settled, log);
     }
-    return done({ kind: "sent", intentHash: submitted.intentHash, hash: submitted.hash, confirmed: submitted.settled?.state === "confirmed" });
+    return { kind: "sent", intentHash: submitted.intentHash, hash: submitted.hash, confirmed: submitted.settled?.state === "confirmed" };
+  }
+
+  /**
+   * Ends the tick with `result`: counted, with the breaker and the quarantine as the tick leaves them, and, when asked,
+   * the vault read again after a tick that sent or settled something (a failed read leaves it out).
+   */
+  private async finish(report: TickReport, result: TickResult, options: TickOptions): Promise<TickReport> {
+    report.result = result;
+    this.deps.metrics.decisions.inc({ vault: this.config.label, result: result.kind });
+    report.breaker = { open: this.deps.breaker.open, reason: this.deps.breaker.reason };
+    report.quarantine = this.deps.quarantine.entries();
+    if (options.readAfter && (result.kind === "sent" || report.settled.length > 0)) {
+      report.after = await this.deps.reader.snapshot(this.config.vault, this.config.agent).catch(() => undefined);
+    }
+    return report;
+  }
+
+  /** The tick's logger at a snapshot's block. */
+  private tickLog(snapshot: VaultSnapshot): Logger {
+    return this.deps.log.child({ tick: this.ticks, block: snapshot.blockNumber.toString() });
   }
 
   /**
@@ -388,8 +456,8 @@ export class VaultRunner {
    * write-down was already sent at that mark or refused by the simulation: one per strategy per mark. One per tick,
    * ending it: this tick's plan would be made on the mark before it.
    */
-  private async realizeLoss(snapshot: VaultSnapshot, report: TickReport, log: Logger): Promise<TickResult | undefined> {
-    const executor = this.deps.executor!;
+  private async realizeLoss(executor: Executor, seen: Observation, report: TickReport): Promise<TickResult | undefined> {
+    const { snapshot, log } = seen;
     const amount = (v: bigint) => formatAmount(v, snapshot.assetDecimals, snapshot.assetDecimals);
     for (const loss of findLosses(snapshot, this.config.losses.tolerance)) {
       const mark = `${loss.strategy.toLowerCase()}:${loss.allocation}`;
@@ -642,6 +710,18 @@ export class VaultRunner {
       );
     }
   }
+}
+
+/** A plan's session and targets for the logs: amounts in token units for people, `…BaseUnits` for machines. */
+function planFields(snapshot: VaultSnapshot, sessionId: bigint, plan: { targets: Target[]; volume: bigint }) {
+  const units = (v: bigint) => tokenUnits(v, snapshot.assetDecimals);
+  return {
+    sessionId: sessionId.toString(),
+    targets: plan.targets.map((t) => `${t.strategy}=${units(t.assets)}`),
+    targetsBaseUnits: plan.targets.map((t) => `${t.strategy}=${t.assets}`),
+    volume: units(plan.volume),
+    volumeBaseUnits: plan.volume.toString(),
+  };
 }
 
 function sameTargets(a: Target[], b: Target[]): boolean {

@@ -1,19 +1,19 @@
 /**
- * What the dashboard shows, kept from the daemon's ticks: each vault's last snapshot (allocations against caps, idle
- * against the buffer, sessions with budgets and time left), the decision journal with each transaction and its intent
- * hash, and the attempts that were rejected. `view()` is the JSON the page polls; amounts are integer strings in the
- * asset's smallest unit, so the page formats them exactly and tests compare them with the chain.
+ * What the dashboard shows, kept from the daemon's tick reports (it reads neither the runners nor the chain): each
+ * vault's last snapshot (allocations against caps, idle against the buffer, sessions with budgets and time left), its
+ * breaker and quarantine, the decision journal with each transaction and its intent hash, and the attempts that were
+ * rejected. `view()` is the JSON the page polls; amounts are integer strings in the asset's smallest unit, so the page
+ * formats them exactly and tests compare them with the chain.
  */
-import type { ChainReader } from "../chain/reader.js";
 import type { SessionState, VaultSnapshot } from "../chain/types.js";
-import type { DaemonTick } from "../daemon/daemon.js";
-import type { VaultRunner } from "../daemon/vault-runner.js";
 import { BPS } from "../checks/math.js";
 import { formatErrorForPeople } from "../errors.js";
 import type { KeyFunds } from "../executor/funds.js";
 import type { Journal, JournalEntry } from "../executor/journal.js";
-import { assessSession } from "../session/assess.js";
+import type { QuarantineEntry } from "../quarantine/store.js";
+import { assessSession, type SessionPolicy } from "../session/assess.js";
 import type { HealthReport } from "./server.js";
+import type { DaemonTick, TickReport, TickResult } from "./tick-report.js";
 
 /** A rejected attempt: a plan the mirror or the simulation refused, a reverted transaction, or one reported by a caller. */
 export interface Rejection {
@@ -36,7 +36,8 @@ export interface DashboardOptions {
   agent: string;
   chainId: bigint;
   journal: Journal;
-  runners: VaultRunner[];
+  /** The vaults shown, in order, with the policy their sessions are judged by. */
+  vaults: DashboardVault[];
   health: () => HealthReport;
   /** Whether the agent can act (`/ready`'s body). */
   readiness?: () => unknown;
@@ -46,14 +47,19 @@ export interface DashboardOptions {
   symbols?: Record<string, string>;
   /** Rejections kept (oldest dropped first). */
   maxRejections?: number;
-  /** Re-reads a vault after a tick that moved money, so the page shows the state after the transaction. */
-  reader?: ChainReader;
+}
+
+export interface DashboardVault {
+  label: string;
+  /** The vault's address. */
+  vault: string;
+  policy: SessionPolicy;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export class DashboardState {
-  private readonly latest = new Map<string, { report?: DaemonTick["report"]; snapshot?: VaultSnapshot; error?: string }>();
+  private readonly latest = new Map<string, { report?: TickReport; snapshot?: VaultSnapshot; error?: string }>();
   private readonly rejections: Rejection[] = [];
   private version = 0;
   /** Timestamps of the blocks snapshots were read at, by block number: the chain time of a journaled decision. */
@@ -67,21 +73,17 @@ export class DashboardState {
 
   constructor(private readonly options: DashboardOptions) {}
 
-  /** Keeps each vault's latest tick and the rejections it reported. Pass as the daemon's `onTick`. */
-  async observe(ticks: DaemonTick[]): Promise<void> {
+  /**
+   * Keeps each vault's latest tick and the rejections it reported. Pass as the daemon's `onTick`, with the daemon's
+   * `readAfter` on: the page then shows the state after a tick's transaction.
+   */
+  observe(ticks: DaemonTick[]): void {
     for (const tick of ticks) {
-      const runner = this.options.runners.find((r) => r.config.label === tick.vault);
-      const key = (runner?.config.vault ?? tick.vault).toLowerCase();
+      const shown = this.options.vaults.find((v) => v.label === tick.vault);
+      const key = (shown?.vault ?? tick.vault).toLowerCase();
       const previous = this.latest.get(key);
-      let snapshot = tick.report?.snapshot ?? previous?.snapshot;
-      // The tick's snapshot was read before it sent or settled anything: read again to show the state after.
-      if (tick.report && this.options.reader && runner && (tick.report.result.kind === "sent" || tick.report.settled.length > 0)) {
-        try {
-          snapshot = await this.options.reader.snapshot(runner.config.vault, runner.config.agent);
-        } catch {
-          // Keep the tick's own snapshot; the next tick reads again.
-        }
-      }
+      // The tick's snapshot was read before it sent or settled anything: the state after, when it was read again.
+      const snapshot = tick.report?.after ?? tick.report?.snapshot ?? previous?.snapshot;
       this.noteBlock(tick.report?.snapshot);
       this.noteBlock(snapshot);
       this.latest.set(key, { report: tick.report ?? previous?.report, snapshot, error: tick.error?.message });
@@ -116,13 +118,13 @@ export class DashboardState {
   /** The JSON the page renders. */
   view(): Json {
     const vaults: Json[] = [];
-    for (const runner of this.options.runners) {
-      const latest = this.latest.get(runner.config.vault.toLowerCase());
+    for (const shown of this.options.vaults) {
+      const latest = this.latest.get(shown.vault.toLowerCase());
       if (!latest?.report) {
-        vaults.push({ label: runner.config.label, address: runner.config.vault, ready: false, error: latest?.error ?? null });
+        vaults.push({ label: shown.label, address: shown.vault, ready: false, error: latest?.error ?? null });
         continue;
       }
-      vaults.push(this.vaultView(runner, latest.report, latest.snapshot ?? latest.report.snapshot, latest.error));
+      vaults.push(this.vaultView(shown, latest.report, latest.snapshot ?? latest.report.snapshot, latest.error));
     }
     const entries = this.options.journal.entries();
     const journal = entries
@@ -182,13 +184,13 @@ export class DashboardState {
     return { address: f.address, balanceWei: f.balance?.toString() ?? null, lowBalanceWei: f.lowBalance.toString(), low: f.low, cannotPay: f.cannotPay };
   }
 
-  private vaultView(runner: VaultRunner, report: NonNullable<DaemonTick["report"]>, s: VaultSnapshot, error: string | undefined): Json {
+  private vaultView(shown: DashboardVault, report: TickReport, s: VaultSnapshot, error: string | undefined): Json {
     const now = s.timestamp;
     const required = ceilDiv(s.totalAssets * BigInt(s.bounds.idleBufferBps), BPS);
     const result = report.result;
     const liveValue = s.idle + s.strategies.reduce((sum, x) => sum + x.currentValue, 0n);
     return {
-      label: runner.config.label,
+      label: shown.label,
       address: s.vault,
       ready: true,
       error: error ?? null,
@@ -207,7 +209,7 @@ export class DashboardState {
       sharePrice: s.sharePrice.toString(),
       shareDecimals: s.shareDecimals,
       agentsPaused: s.agentsPaused,
-      breaker: { open: runner.breaker.open, reason: runner.breaker.reason ?? null },
+      breaker: { open: report.breaker.open, reason: report.breaker.reason ?? null },
       mode: report.assessment ? { mode: report.assessment.mode, reason: report.assessment.reason } : null,
       lastResult: { kind: result.kind, detail: resultDetail(result) },
       chainStall: report.chainStall ?? null,
@@ -225,21 +227,21 @@ export class DashboardState {
           relativeCap: relativeCap.toString(),
           cap: (relativeCap < x.absoluteCap ? relativeCap : x.absoluteCap).toString(),
           aprBps: apr ? Number((apr.aprWad * BPS) / 10n ** 18n) : null,
-          quarantine: quarantineView(runner, x.strategy),
+          quarantine: quarantineView(report.quarantine, x.strategy),
         };
       }),
-      sessions: s.sessions.map((x) => sessionView(x, s.agentsPaused, now, runner, s.assetDecimals)),
+      sessions: s.sessions.map((x) => sessionView(x, s.agentsPaused, now, shown.policy, s.assetDecimals)),
     };
   }
 }
 
-function quarantineView(runner: VaultRunner, strategy: string): Json {
-  const q = runner.quarantine.get(strategy);
+function quarantineView(quarantine: QuarantineEntry[], strategy: string): Json {
+  const q = quarantine.find((e) => e.strategy.toLowerCase() === strategy.toLowerCase());
   return q ? { code: q.code, reason: q.reason, exit: q.exit, block: q.block, since: q.since } : null;
 }
 
-function sessionView(x: SessionState, paused: boolean, now: bigint, runner: VaultRunner, decimals: number): Json {
-  const a = assessSession(x, paused, now, runner.config.policy, decimals);
+function sessionView(x: SessionState, paused: boolean, now: bigint, policy: SessionPolicy, decimals: number): Json {
+  const a = assessSession(x, paused, now, policy, decimals);
   return {
     id: x.id.toString(),
     status: a.status,
@@ -285,7 +287,7 @@ function journalView(e: JournalEntry, blockTimes: Map<string, number>): Json {
   };
 }
 
-function resultDetail(result: NonNullable<DaemonTick["report"]>["result"]): string {
+function resultDetail(result: TickResult): string {
   switch (result.kind) {
     case "sent":
       return `sent ${result.hash}${result.confirmed ? " (confirmed)" : ""}`;

@@ -4,7 +4,8 @@
  */
 import type { StrategyState } from "../chain/types.js";
 import { BPS, DUST_DIVISOR, maxBig, minBig, mulDivDown, mulDivUp } from "../checks/math.js";
-import type { CostModel, PlannerInput } from "./types.js";
+import { formatAmount } from "../util/format.js";
+import type { CostModel, PlanDecision, PlannerInput } from "./types.js";
 
 export interface StrategyRoom {
   state: StrategyState;
@@ -78,6 +79,18 @@ export function planContext(input: PlannerInput): PlanContext {
     0n,
   );
   return { strategies, totalLive: snapshot.totalAssets, reserve: reserve + exitDust, volumeBudget: maxBig(0n, volumeBudget), margin };
+}
+
+/** The holds every planner starts with: no listed strategy in the session's scope, or too little session budget left. */
+export function sessionHold(input: PlannerInput, ctx: PlanContext): PlanDecision | undefined {
+  if (!ctx.strategies.some((s) => s.inScope)) {
+    return { kind: "hold", code: "nothing-in-scope", reason: "the session's scope covers no listed strategy" };
+  }
+  if (ctx.volumeBudget < input.params.minMove || input.remaining.callsInEpoch === 0n) {
+    const volume = formatAmount(ctx.volumeBudget, input.snapshot.assetDecimals);
+    return { kind: "hold", code: "no-session-budget", reason: `the session has ${volume} volume and ${input.remaining.callsInEpoch} calls left this epoch` };
+  }
+  return undefined;
 }
 
 /** Gas of a call with `legs` legs, in asset units. */

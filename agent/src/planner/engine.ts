@@ -31,6 +31,16 @@ export interface Node {
 /** Larger than any real amount: the idle node's ceiling. */
 export const UNBOUNDED = 2n ** 255n;
 
+/** The idle node: holds `current`, may fall to `floor`, has no ceiling, scores 0. */
+export function idleNode(current: bigint, floor: bigint): Node {
+  return { key: "idle", isIdle: true, current, planned: current, floor, ceiling: UNBOUNDED, score: 0n };
+}
+
+/** A strategy's node held where it is (floor and ceiling at `current`) until the planner opens its range. */
+export function heldNode(strategy: string, current: bigint, score: bigint): Node {
+  return { key: strategy, isIdle: false, current, planned: current, floor: current, ceiling: current, score };
+}
+
 /**
  * Moves from the worst source to the best destination while their scores differ by at least `minSpread` and budget
  * is left. A deposit or withdrawal leg costs its amount of volume; idle costs none. A step smaller than `minLeg` is
@@ -40,29 +50,55 @@ export const UNBOUNDED = 2n ** 255n;
 export function transfer(nodes: Node[], budget: bigint, minSpread: bigint, minLeg = 1n): { left: bigint; skipped: boolean } {
   if (nodes.some((n) => n.scoreAt)) return transferStepwise(nodes, budget, minSpread, minLeg);
   const byScore = (a: Node, b: Node) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0);
-  let left = budget;
-  let skipped = false;
-  for (let guard = 0; guard < nodes.length * nodes.length + 4 && left > 0n; guard++) {
+  return applySteps(budget, nodes.length * nodes.length + 4, (left, skip) => {
     // Best destination first, then worst source; ties go to the earlier node (the sort is stable).
     const dests = nodes.filter((n) => n.planned < n.ceiling).sort((a, b) => byScore(b, a));
     const srcs = nodes.filter((n) => n.planned > n.floor).sort(byScore);
-    let step: { dest: Node; src: Node; amount: bigint; legs: bigint } | undefined;
-    search: for (const dest of dests) {
+    for (const dest of dests) {
       for (const src of srcs) {
         if (src === dest) continue;
         if (dest.score - src.score < minSpread) break;
-        const legs = (dest.isIdle ? 0n : 1n) + (src.isIdle ? 0n : 1n);
+        const legs = legsOf(dest, src);
         let amount = minBig(dest.ceiling - dest.planned, src.planned - src.floor);
         if (legs > 0n) amount = minBig(amount, left / legs);
         if (amount === 0n) continue;
         if (amount < minLeg) {
-          skipped = true;
+          skip();
           continue;
         }
-        step = { dest, src, amount, legs };
-        break search;
+        return { dest, src, amount, legs };
       }
     }
+    return undefined;
+  });
+}
+
+/** One move of `amount` from `src` to `dest`, costing `amount × legs` of the volume budget. */
+interface Step {
+  dest: Node;
+  src: Node;
+  amount: bigint;
+  legs: bigint;
+}
+
+/** Strategy legs of a step between two nodes: a deposit or withdrawal leg costs its amount of volume, idle none. */
+function legsOf(dest: Node, src: Node): bigint {
+  return (dest.isIdle ? 0n : 1n) + (src.isIdle ? 0n : 1n);
+}
+
+/**
+ * Applies the steps `next` picks (given the budget left; `skip` notes a step left out for being below the minimum leg)
+ * until it picks none, the budget is spent, or `maxSteps` have been made. Returns the budget left, and whether a step
+ * was skipped.
+ */
+function applySteps(budget: bigint, maxSteps: number, next: (left: bigint, skip: () => void) => Step | undefined): { left: bigint; skipped: boolean } {
+  let left = budget;
+  let skipped = false;
+  const skip = () => {
+    skipped = true;
+  };
+  for (let guard = 0; guard < maxSteps && left > 0n; guard++) {
+    const step = next(left, skip);
     if (!step) break;
     step.dest.planned += step.amount;
     step.src.planned -= step.amount;
@@ -107,9 +143,7 @@ function transferStepwise(nodes: Node[], budget: bigint, minSpread: bigint, minL
     return c;
   };
   const steps = nodes.reduce((sum, n) => sum + (n.breaks?.length ?? 0) + (n.chunk ? 64 : 0), 0);
-  let left = budget;
-  let skipped = false;
-  for (let guard = 0; guard < 4 * nodes.length * nodes.length + 2 * steps + 8 && left > 0n; guard++) {
+  return applySteps(budget, 4 * nodes.length * nodes.length + 2 * steps + 8, (left, skip) => {
     const dests: Side[] = [];
     const srcs: Side[] = [];
     for (const n of nodes) {
@@ -119,37 +153,25 @@ function transferStepwise(nodes: Node[], budget: bigint, minSpread: bigint, minL
     }
     dests.sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : 0));
     srcs.sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0));
-    let step: { dest: Node; src: Node; amount: bigint; legs: bigint } | undefined;
-    search: for (const dest of dests) {
+    for (const dest of dests) {
       for (const src of srcs) {
         if (src.n === dest.n) continue;
         if (dest.score - src.score < minSpread) break;
-        const legs = (dest.n.isIdle ? 0n : 1n) + (src.n.isIdle ? 0n : 1n);
+        const legs = legsOf(dest.n, src.n);
         let amount = minBig(dest.room, src.room);
         if (legs > 0n) amount = minBig(amount, left / legs);
         if (amount === 0n) continue;
-        if (amount < minLeg && amount === dest.n.ceiling - dest.n.planned) {
-          skipped = true;
+        // Below the minimum leg because the destination, the source or the budget has no more room: skipped.
+        const bound = amount === dest.n.ceiling - dest.n.planned || amount === src.n.planned - src.n.floor || (legs > 0n && amount === left / legs);
+        if (amount < minLeg && bound) {
+          skip();
           continue;
         }
-        if (amount < minLeg && amount === src.n.planned - src.n.floor) {
-          skipped = true;
-          continue;
-        }
-        if (amount < minLeg && legs > 0n && amount === left / legs) {
-          skipped = true;
-          continue;
-        }
-        step = { dest: dest.n, src: src.n, amount, legs };
-        break search;
+        return { dest: dest.n, src: src.n, amount, legs };
       }
     }
-    if (!step) break;
-    step.dest.planned += step.amount;
-    step.src.planned -= step.amount;
-    left -= step.amount * step.legs;
-  }
-  return { left, skipped };
+    return undefined;
+  });
 }
 
 /** Volume of the strategy legs: the sum of absolute moves. */

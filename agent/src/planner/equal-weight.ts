@@ -4,9 +4,8 @@
  * emptied. It holds when every strategy is within `minMove` of its share.
  */
 import { absDiff, minBig } from "../checks/math.js";
-import { planContext } from "./context.js";
-import { enforceMinMove, transfer, UNBOUNDED, volumeOf, type Node } from "./engine.js";
-import { gasCostInAssets, strategyLabel } from "./context.js";
+import { gasCostInAssets, planContext, sessionHold, strategyLabel } from "./context.js";
+import { enforceMinMove, heldNode, idleNode, transfer, volumeOf, type Node } from "./engine.js";
 import type { PlanDecision, Planner, PlannerInput } from "./types.js";
 import { formatAmount } from "../util/format.js";
 
@@ -31,16 +30,8 @@ export class EqualWeightPlanner implements Planner {
     const { params } = input;
     const amount = (v: bigint) => formatAmount(v, input.snapshot.assetDecimals);
     const receivers = ctx.strategies.filter((s) => s.canRaise);
-    if (!ctx.strategies.some((s) => s.inScope)) {
-      return { kind: "hold", code: "nothing-in-scope", reason: "the session's scope covers no listed strategy" };
-    }
-    if (ctx.volumeBudget < params.minMove || input.remaining.callsInEpoch === 0n) {
-      return {
-        kind: "hold",
-        code: "no-session-budget",
-        reason: `the session has ${amount(ctx.volumeBudget)} volume and ${input.remaining.callsInEpoch} calls left this epoch`,
-      };
-    }
+    const unable = sessionHold(input, ctx);
+    if (unable) return unable;
     // An illiquid strategy (kept, not raised) keeps its position out of the split.
     const held = (s: (typeof ctx.strategies)[number]) => s.canKeep && !s.canRaise;
     let pool = input.snapshot.idle - ctx.reserve;
@@ -49,20 +40,11 @@ export class EqualWeightPlanner implements Planner {
     const shares = equalSplit(pool, receivers.map((r) => r.capacity));
     const desired = new Map(receivers.map((r, i) => [r.state.strategy, shares[i]!]));
 
-    const idle: Node = {
-      key: "idle",
-      isIdle: true,
-      current: input.snapshot.idle,
-      planned: input.snapshot.idle,
-      floor: input.snapshot.idle < ctx.reserve ? input.snapshot.idle : ctx.reserve,
-      ceiling: UNBOUNDED,
-      score: 0n,
-    };
-    const nodes: Node[] = [idle];
+    const nodes: Node[] = [idleNode(input.snapshot.idle, minBig(input.snapshot.idle, ctx.reserve))];
     for (const room of ctx.strategies) {
       const cur = room.state.currentValue;
       const want = !room.inScope ? cur : held(room) ? minBig(cur, room.capacity) : (desired.get(room.state.strategy) ?? 0n);
-      const node: Node = { key: room.state.strategy, isIdle: false, current: cur, planned: cur, floor: cur, ceiling: cur, score: 0n };
+      const node = heldNode(room.state.strategy, cur, 0n);
       if (want > cur) {
         node.ceiling = want;
         node.score = 1n;

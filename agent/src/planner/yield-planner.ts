@@ -30,8 +30,8 @@
 import { BPS, maxBig, minBig } from "../checks/math.js";
 import { formatAmount, formatDuration, formatWadPercent } from "../util/format.js";
 import type { YieldEstimate } from "../yield/estimate.js";
-import { gasCostInAssets, planContext, strategyLabel, type PlanContext, type StrategyRoom } from "./context.js";
-import { enforceMinMove, transfer, UNBOUNDED, volumeOf, type Node } from "./engine.js";
+import { gasCostInAssets, planContext, sessionHold, strategyLabel, type PlanContext, type StrategyRoom } from "./context.js";
+import { enforceMinMove, heldNode, idleNode, transfer, UNBOUNDED, volumeOf, type Node } from "./engine.js";
 import { equalSplit, splitDecision } from "./equal-weight.js";
 import type { PlanDecision, PlannedLeg, Planner, PlannerInput, PlannerParams, RecentMove } from "./types.js";
 
@@ -110,16 +110,8 @@ export class YieldPlanner implements Planner {
     const ctx = planContext(input);
     const { params } = input;
     const amount = (v: bigint) => formatAmount(v, input.snapshot.assetDecimals);
-    if (!ctx.strategies.some((s) => s.inScope)) {
-      return { kind: "hold", code: "nothing-in-scope", reason: "the session's scope covers no listed strategy" };
-    }
-    if (ctx.volumeBudget < params.minMove || input.remaining.callsInEpoch === 0n) {
-      return {
-        kind: "hold",
-        code: "no-session-budget",
-        reason: `the session has ${amount(ctx.volumeBudget)} volume and ${input.remaining.callsInEpoch} calls left this epoch`,
-      };
-    }
+    const unable = sessionHold(input, ctx);
+    if (unable) return unable;
     const scores = new Map<string, bigint>();
     for (const s of ctx.strategies) {
       const estimate = input.yields.get(s.state.strategy);
@@ -130,28 +122,11 @@ export class YieldPlanner implements Planner {
     const holds = new Map(ctx.strategies.map((r) => [r.state.strategy, heldMove(input, r.state.strategy)]));
     const noRaise = (key: string) => lossy(key) || holds.get(key)?.raised === false;
 
-    const idle: Node = {
-      key: "idle",
-      isIdle: true,
-      current: input.snapshot.idle,
-      planned: input.snapshot.idle,
-      floor: 0n,
-      ceiling: UNBOUNDED,
-      score: 0n,
-    };
+    const idle = idleNode(input.snapshot.idle, 0n);
     const nodes: Node[] = [idle];
     const byKey = new Map<string, { node: Node; room: StrategyRoom }>();
     for (const room of ctx.strategies) {
-      const cur = room.state.currentValue;
-      const node: Node = {
-        key: room.state.strategy,
-        isIdle: false,
-        current: cur,
-        planned: cur,
-        floor: cur,
-        ceiling: cur,
-        score: scores.get(room.state.strategy) ?? 0n,
-      };
+      const node = heldNode(room.state.strategy, room.state.currentValue, scores.get(room.state.strategy) ?? 0n);
       nodes.push(node);
       byKey.set(node.key, { node, room });
     }
