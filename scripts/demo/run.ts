@@ -23,7 +23,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { JsonRpcProvider, Wallet, ZeroHash, type TransactionReceipt } from "ethers";
-import { devKey } from "../../agent/devnet/stack.js";
+import { devKey, startEmbeddedChain as startDemoChain, type EmbeddedChain as DemoChain } from "../../agent/devnet/index.js";
 import { LensReader } from "../../agent/src/chain/reader.js";
 import type { VaultSnapshot } from "../../agent/src/chain/types.js";
 import { erc4626Valuation } from "../../agent/src/checks/valuation.js";
@@ -45,7 +45,6 @@ import { unpauseAgents } from "../actions/unpause-agents.js";
 import { REPO_ROOT } from "../lib/addresses.js";
 import { loadContext, withSigner, type TreasuryContext } from "../lib/context.js";
 import { decodeRevert, revertDataOf } from "../lib/errors.js";
-import { startDemoChain, type DemoChain } from "./chain.js";
 import {
   amount,
   dayClock,

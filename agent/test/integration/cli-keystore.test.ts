@@ -8,9 +8,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
-import { deployStack, type Stack } from "../../devnet/stack.js";
-import { AGENT, AGENT_KEY, tempDir } from "../support/daemon-harness.js";
+import type { LocalChain } from "../../devnet/chain.js";
+import type { Stack } from "../../devnet/stack.js";
+import { AGENT, AGENT_KEY, startStack, tempDir } from "../support/daemon-harness.js";
 import { treasuryAgent } from "../support/process.js";
 
 const PASSWORD = "correct horse battery";
@@ -20,8 +20,7 @@ let stack: Stack;
 let dir: string;
 
 beforeAll(async () => {
-  chain = await startLocalChain();
-  stack = await deployStack(chain, { strategies: 2, seed: 100_000n });
+  ({ chain, stack } = await startStack({ strategies: 2, deposit: 0n }));
   dir = tempDir("agent-keystore-");
 }, 60_000);
 

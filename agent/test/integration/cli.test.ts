@@ -6,21 +6,18 @@ import fs from "node:fs";
 import path from "node:path";
 import { encryptKeystoreJson, Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
-import { deployStack, fund, grantSession, type Stack } from "../../devnet/stack.js";
+import type { LocalChain } from "../../devnet/chain.js";
+import type { Stack } from "../../devnet/stack.js";
 import { planCommand, sessionsCommand, statusCommand } from "../../src/cli/report-commands.js";
 import { runCommand } from "../../src/cli/run.js";
-import { AGENT, AGENT_KEY, rebalancedEvents, tempDir } from "../support/daemon-harness.js";
+import { AGENT, AGENT_KEY, rebalancedEvents, startStack, tempDir } from "../support/daemon-harness.js";
 
 let chain: LocalChain;
 let stack: Stack;
 let configPath: string;
 
 beforeAll(async () => {
-  chain = await startLocalChain();
-  stack = await deployStack(chain, { strategies: 3, seed: 100_000n });
-  await fund(stack, stack.users[0]!, 1_000_000n * stack.unit);
-  await grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: 900_000n * stack.unit, maxVolumePerEpoch: 3_000_000n * stack.unit });
+  ({ chain, stack } = await startStack({ session: { perCall: 900_000n, perEpoch: 3_000_000n } }));
   const dir = tempDir("agent-cli-");
   fs.writeFileSync(path.join(dir, "agent.keystore.json"), await encryptKeystoreJson({ address: AGENT, privateKey: AGENT_KEY }, "s3cret-pass", { scrypt: { N: 1 << 10 } }));
   configPath = path.join(dir, "agent.config.json");

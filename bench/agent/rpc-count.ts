@@ -11,16 +11,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Wallet } from "ethers";
-import { assertChain, buildRunners, createProvider, dataPaths } from "../src/daemon/build.js";
-import { Daemon, type DaemonTick } from "../src/daemon/daemon.js";
-import { createLogger } from "../src/obs/logger.js";
-import { Metrics } from "../src/obs/metrics.js";
-import { systemClock } from "../src/util/clock.js";
 import { AGENT_KEY, benchConfig } from "./config.js";
 import { addVault, type Fleet } from "./fleet.js";
-import { startCountingProxy, type RpcCounts } from "../devnet/rpc-proxy.js";
 import { writeHistoryFile } from "./synthetic.js";
-import type { LensReader } from "../src/chain/reader.js";
+import { assertChain, buildRunners, createProvider, dataPaths, Daemon, type DaemonTick, createLogger, Metrics, systemClock, type LensReader } from "./agent-internals.js";
+import { startCountingProxy, type RpcCounts } from "../../agent/devnet/index.js";
 
 export interface RpcFigures {
   vaults: number;
