@@ -9,7 +9,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Wallet } from "ethers";
-import { type LensReader, assertChain, buildRunners, createProvider, dataPaths, Daemon, createLogger, Metrics, systemClock } from "./agent-internals.js";
+import { dataPaths, type LensReader } from "./agent-internals.js";
+import { benchDaemon } from "./daemon.js";
 import { AGENT_KEY, benchConfig } from "./config.js";
 import { addVault, type Fleet } from "./fleet.js";
 import { writeHistoryFile } from "./synthetic.js";
@@ -38,12 +39,7 @@ export async function measureReaction(
   // rule against reversals would hold back for `minHoldHours`; the rule is off here.
   const config = benchConfig({ rpcUrl: chain.url, lens: fleet.lensAddress, dataDir: dir, vaults: [{ address: v.address, label: "reaction" }], pollIntervalMs: options.blockMs, planner: { minHoldHours: 0 } });
   writeHistoryFile(dataPaths(config, wallet.address).prices(v.address), await reader.snapshot(v.address, wallet.address), { apr: () => 0n });
-  const log = createLogger("silent");
-  const metrics = new Metrics();
-  const provider = createProvider(config);
-  await assertChain(provider, config);
-  const { runners } = await buildRunners({ config, provider, agent: wallet.address, clock: systemClock, log, metrics, wallet });
-  const daemon = new Daemon(runners, systemClock, log, metrics, { pollIntervalMs: config.network.pollIntervalMs });
+  const { daemon, provider } = await benchDaemon(config);
 
   await chain.setAutomine(false);
   await chain.rpc("evm_setIntervalMining", [options.blockMs]);

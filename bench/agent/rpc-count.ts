@@ -14,7 +14,8 @@ import { Wallet } from "ethers";
 import { AGENT_KEY, benchConfig } from "./config.js";
 import { addVault, type Fleet } from "./fleet.js";
 import { writeHistoryFile } from "./synthetic.js";
-import { assertChain, buildRunners, createProvider, dataPaths, Daemon, type DaemonTick, createLogger, Metrics, systemClock, type LensReader } from "./agent-internals.js";
+import { dataPaths, type DaemonTick, type LensReader } from "./agent-internals.js";
+import { benchDaemon } from "./daemon.js";
 import { startCountingProxy, type RpcCounts } from "../../agent/devnet/index.js";
 
 export interface RpcFigures {
@@ -50,12 +51,7 @@ export async function measureRpcRequests(fleet: Fleet, reader: LensReader, optio
     const paths = dataPaths(config, wallet.address);
     for (const v of vaults) writeHistoryFile(paths.prices(v.address), await reader.snapshot(v.address, wallet.address), { apr: () => 0n });
 
-    const log = createLogger("silent");
-    const metrics = new Metrics();
-    const provider = createProvider(config);
-    await assertChain(provider, config);
-    const { runners } = await buildRunners({ config, provider, agent: wallet.address, clock: systemClock, log, metrics, wallet });
-    const daemon = new Daemon(runners, systemClock, log, metrics, { pollIntervalMs: config.network.pollIntervalMs });
+    const { daemon, provider } = await benchDaemon(config);
     const startup = proxy.counts();
 
     proxy.reset();

@@ -15,7 +15,7 @@ import { freePort } from "../../devnet/anvil.js";
 import type { LocalChain } from "../../devnet/chain.js";
 import type { Stack } from "../../devnet/stack.js";
 import { runCli } from "../../src/cli.js";
-import { AGENT, AGENT_KEY, rebalancedEvents, startStack, tempDir } from "../support/daemon-harness.js";
+import { AGENT, AGENT_KEY, cliConfig, rebalancedEvents, startStack, tempDir } from "../support/daemon-harness.js";
 
 const AGENT_DIR = path.resolve(import.meta.dirname, "../..");
 const OTHER = "0x5555555555555555555555555555555555555555";
@@ -46,16 +46,7 @@ afterAll(async () => {
 
 /** A configuration that would rebalance at once (equal weight, all money idle), changed by `change`. */
 function config(change: (c: Record<string, any>) => unknown = () => undefined): string {
-  const c: Record<string, any> = {
-    network: { rpcUrl: chain.url, chainId: 31337, pollIntervalMs: 100, requestTimeoutMs: 2_000 },
-    lens: stack.lensAddress,
-    dataDir: `state-${Math.random().toString(36).slice(2)}`,
-    tx: { maxFeePerGasGwei: "100" },
-    planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000" },
-    metrics: { port: 0 },
-    log: { level: "silent" },
-    vaults: [{ address: stack.vaultAddress, label: "main" }],
-  };
+  const c = cliConfig(chain, stack, { dataDir: `state-${Math.random().toString(36).slice(2)}` });
   const replaced = change(c);
   const file = path.join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
   fs.writeFileSync(file, typeof replaced === "string" ? replaced : JSON.stringify(replaced ?? c));

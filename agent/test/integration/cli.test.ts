@@ -10,7 +10,7 @@ import type { LocalChain } from "../../devnet/chain.js";
 import type { Stack } from "../../devnet/stack.js";
 import { planCommand, sessionsCommand, statusCommand } from "../../src/cli/report-commands.js";
 import { runCommand } from "../../src/cli/run.js";
-import { AGENT, AGENT_KEY, rebalancedEvents, startStack, tempDir } from "../support/daemon-harness.js";
+import { AGENT, AGENT_KEY, cliConfig, rebalancedEvents, startStack, tempDir } from "../support/daemon-harness.js";
 
 let chain: LocalChain;
 let stack: Stack;
@@ -21,20 +21,12 @@ beforeAll(async () => {
   const dir = tempDir("agent-cli-");
   fs.writeFileSync(path.join(dir, "agent.keystore.json"), await encryptKeystoreJson({ address: AGENT, privateKey: AGENT_KEY }, "s3cret-pass", { scrypt: { N: 1 << 10 } }));
   configPath = path.join(dir, "agent.config.json");
-  fs.writeFileSync(
-    configPath,
-    JSON.stringify({
-      network: { rpcUrl: chain.url, chainId: 31337, pollIntervalMs: 100 },
-      lens: stack.lensAddress,
-      key: { keystorePath: "agent.keystore.json" },
-      dataDir: "state",
-      tx: { maxFeePerGasGwei: "100" },
-      planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000" },
-      metrics: { port: 0 },
-      log: { level: "silent" },
-      vaults: [{ address: stack.vaultAddress, label: "treasury" }],
-    }),
-  );
+  const config = cliConfig(chain, stack, {
+    network: { rpcUrl: chain.url, chainId: 31337, pollIntervalMs: 100 },
+    key: { keystorePath: "agent.keystore.json" },
+    vaults: [{ address: stack.vaultAddress, label: "treasury" }],
+  });
+  fs.writeFileSync(configPath, JSON.stringify(config));
   process.env.AGENT_KEYSTORE_PASSWORD = "s3cret-pass";
 }, 60_000);
 

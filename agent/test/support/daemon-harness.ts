@@ -102,6 +102,24 @@ export function testConfig(chain: LocalChain, stack: Stack, dataDir: string, ove
   return parseConfig(file, { AGENT_PRIVATE_KEY: AGENT_KEY });
 }
 
+/**
+ * A configuration file's content as an operator writes it for the CLI: the stack's vault (label "main"), a plan at
+ * once with equal weights, silent logs, a data folder "state" beside the file; `over` replaces top-level sections.
+ */
+export function cliConfig(chain: LocalChain, stack: Stack, over: Record<string, unknown> = {}): Record<string, any> {
+  return {
+    network: { rpcUrl: chain.url, chainId: chain.chainId, pollIntervalMs: 100, requestTimeoutMs: 2_000 },
+    lens: stack.lensAddress,
+    dataDir: "state",
+    tx: { maxFeePerGasGwei: "100" },
+    planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000" },
+    metrics: { port: 0 },
+    log: { level: "silent" },
+    vaults: [{ address: stack.vaultAddress, label: "main" }],
+    ...over,
+  };
+}
+
 export async function startDaemon(
   chain: LocalChain,
   config: AgentConfig,
