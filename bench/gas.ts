@@ -8,8 +8,15 @@
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { ContractTransactionResponse } from "ethers";
-import { boundsArgument, LOCAL_PARAMETERS } from "../deploy/modules/stack-parameters.js";
-import { deployStack as deployOn, fund, stackAccounts, type Stack as StackOf, type StackOptions } from "../agent/devnet/index.js";
+import { boundsArgument } from "../deploy/modules/stack-parameters.js";
+import {
+  deployStack as deployOn,
+  fund,
+  LOCAL_PARAMETERS,
+  stackAccounts,
+  type Stack as StackOf,
+  type StackOptions,
+} from "../agent/devnet/index.js";
 
 type Stack = StackOf<HardhatEthersSigner>;
 

@@ -35,6 +35,7 @@ export {
   devKey,
   fund,
   grantSession,
+  LOCAL_PARAMETERS,
   stackAccounts,
   vaultArgs,
   type GrantOptions,

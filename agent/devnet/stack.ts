@@ -6,11 +6,13 @@
  * admin are accounts of the chain (`stackAccounts`); public networks deploy with the Ignition modules in deploy/,
  * whose parameters and defaults (deploy/modules/stack-parameters.ts, deploy/parameters/local.json) this shares.
  */
+import { readFileSync } from "node:fs";
 import { HDNodeWallet, Mnemonic, type JsonRpcSigner, type Signer } from "ethers";
 import {
-  LOCAL_PARAMETERS,
+  MOCK_ASSET_DEFAULTS,
   mockStrategyName,
   settingsFrom,
+  VAULT_DEFAULTS,
   vaultConstructorArgs,
   type MockAssetSettings,
   type VaultSettings,
@@ -31,6 +33,17 @@ import {
 } from "../../types/ethers-contracts/index.js";
 import type { LocalChain } from "./chain.js";
 import { deployLendingWorld, type LendingWorld, type LendingWorldOptions } from "./lending.js";
+
+const localFile = JSON.parse(readFileSync(new URL("../../deploy/parameters/local.json", import.meta.url), "utf8")) as {
+  Mocks: Partial<MockAssetSettings>;
+  LocalStack: Partial<VaultSettings>;
+};
+
+/** What the LocalStack module deploys with deploy/parameters/local.json: the local chains' settings. */
+export const LOCAL_PARAMETERS: { asset: MockAssetSettings; vault: VaultSettings } = {
+  asset: settingsFrom(MOCK_ASSET_DEFAULTS, localFile.Mocks),
+  vault: settingsFrom(VAULT_DEFAULTS, localFile.LocalStack),
+};
 
 /** Hardhat's well-known development mnemonic: its keys are public, fit only for a local chain. */
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";

@@ -1,11 +1,9 @@
 /**
  * The treasury's deployment parameters, spelled once for every deployer: the Ignition modules (treasury-builder.ts,
  * Mocks.ts) read each one as a module parameter with the default below; the ethers deployer of the local chains
- * (agent/devnet/stack.ts: tests, devnet, benches) starts from deploy/parameters/local.json, as the LocalStack module
- * does. The vault's constructor arguments and its Bounds are written here and nowhere else.
+ * (agent/devnet/stack.ts: tests, devnet, demo, benches) reads deploy/parameters/local.json over these defaults, as the
+ * LocalStack module does. The vault's constructor arguments and its Bounds are written here and nowhere else.
  */
-import { readFileSync } from "node:fs";
-
 /** The vault's settings at deployment: share token and initial bounds. Each is a module parameter of the same name. */
 export const VAULT_DEFAULTS = {
   name: "Treasury Vault",
@@ -55,21 +53,6 @@ export function vaultConstructorArgs<A, S extends Record<keyof VaultSettings, un
 ): [A, S["name"], S["symbol"], A, ReturnType<typeof boundsArgument<S>>] {
   return [asset, s.name, s.symbol, sessionManager, boundsArgument(s)];
 }
-
-interface LocalParametersFile {
-  Mocks: Partial<MockAssetSettings>;
-  LocalStack: Partial<VaultSettings>;
-}
-
-const localFile = JSON.parse(
-  readFileSync(new URL("../parameters/local.json", import.meta.url), "utf8"),
-) as LocalParametersFile;
-
-/** What the LocalStack module deploys with deploy/parameters/local.json: the local chains' defaults. */
-export const LOCAL_PARAMETERS: { asset: MockAssetSettings; vault: VaultSettings } = {
-  asset: { ...MOCK_ASSET_DEFAULTS, ...localFile.Mocks },
-  vault: settingsFrom(VAULT_DEFAULTS, localFile.LocalStack),
-};
 
 /** `defaults`, with the values `given` has for their keys (its other keys, e.g. addresses, are not settings). */
 export function settingsFrom<T extends object>(defaults: T, given: Partial<T>): T {
