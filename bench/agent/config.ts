@@ -1,6 +1,6 @@
 /** The agent configuration the bench runs with: the daemon's defaults, parsed by the one schema, on the local chain. */
-import { parseConfig, type AgentConfig } from "./agent-internals.js";
 import { devKey } from "../../agent/devnet/index.js";
+import { parseConfig, type AgentConfig } from "./agent-internals.js";
 
 export const AGENT_KEY = devKey(3);
 

@@ -12,8 +12,8 @@ import {
   type SessionManager,
   type TreasuryVault,
 } from "../../types/ethers-contracts/index.js";
+import { chainAccounts, deployAsset, deployLens, deploySessionManager, vaultArgs, type LocalChain } from "../../agent/devnet/index.js";
 import { mockStrategyName } from "../../deploy/modules/stack-parameters.js";
-import { type LocalChain, chainAccounts, deployAsset, deployLens, deploySessionManager, vaultArgs } from "../../agent/devnet/index.js";
 
 export interface FleetVault {
   address: string;

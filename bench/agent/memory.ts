@@ -10,11 +10,11 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Wallet } from "ethers";
+import { freePort } from "../../agent/devnet/index.js";
+import { dataPaths, parseConfig, type LensReader } from "./agent-internals.js";
 import { AGENT_KEY, benchConfigFile } from "./config.js";
 import type { Fleet, FleetVault } from "./fleet.js";
 import { writeHistoryFile } from "./synthetic.js";
-import { type LensReader, dataPaths, parseConfig } from "./agent-internals.js";
-import { freePort } from "../../agent/devnet/index.js";
 
 const AGENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../agent");
 

@@ -10,8 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { Wallet } from "ethers";
 import { dataPaths, type LensReader } from "./agent-internals.js";
-import { benchDaemon } from "./daemon.js";
 import { AGENT_KEY, benchConfig } from "./config.js";
+import { benchDaemon } from "./daemon.js";
 import { addVault, type Fleet } from "./fleet.js";
 import { writeHistoryFile } from "./synthetic.js";
 

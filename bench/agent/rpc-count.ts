@@ -11,12 +11,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Wallet } from "ethers";
+import { startCountingProxy, type RpcCounts } from "../../agent/devnet/index.js";
+import { dataPaths, type DaemonTick, type LensReader } from "./agent-internals.js";
 import { AGENT_KEY, benchConfig } from "./config.js";
+import { benchDaemon } from "./daemon.js";
 import { addVault, type Fleet } from "./fleet.js";
 import { writeHistoryFile } from "./synthetic.js";
-import { dataPaths, type DaemonTick, type LensReader } from "./agent-internals.js";
-import { benchDaemon } from "./daemon.js";
-import { startCountingProxy, type RpcCounts } from "../../agent/devnet/index.js";
 
 export interface RpcFigures {
   vaults: number;

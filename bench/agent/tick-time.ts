@@ -12,7 +12,24 @@
 import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
-import { type ChainReader, type VaultSnapshot, checkRebalance, type RebalanceCheckInput, type AgentConfig, CircuitBreaker, vaultSetup, Daemon, VaultRunner, type CallSimulator, createLogger, Metrics, QuarantineList, systemClock, FilePriceHistory, type PriceHistory } from "./agent-internals.js";
+import {
+  checkRebalance,
+  CircuitBreaker,
+  createLogger,
+  Daemon,
+  FilePriceHistory,
+  Metrics,
+  QuarantineList,
+  systemClock,
+  vaultSetup,
+  VaultRunner,
+  type AgentConfig,
+  type CallSimulator,
+  type ChainReader,
+  type PriceHistory,
+  type RebalanceCheckInput,
+  type VaultSnapshot,
+} from "./agent-internals.js";
 import { nowMs, summarize, type Summary } from "./stats.js";
 import { writeHistoryFile } from "./synthetic.js";
 
