@@ -42,12 +42,11 @@ import {
   type ReversalMove,
   type VaultSnapshot,
 } from "../agent/src/index.js";
-import { devKey } from "../agent/devnet/stack.js";
+import { devKey, startEmbeddedChain } from "../agent/devnet/index.js";
 import { MarketRateModel } from "../agent/src/markets/lending-rate.js";
 import { deployStack } from "../scripts/actions/deploy-stack.js";
 import { grantSession } from "../scripts/actions/grant-session.js";
 import { runBoundsProposal } from "../scripts/actions/run-bounds-proposal.js";
-import { startDemoChain } from "../scripts/demo/chain.js";
 import { lendingMarket } from "../scripts/demo/lending.js";
 import { STEP_SECONDS, STEPS_PER_DAY } from "../scripts/demo/market.js";
 import { REPO_ROOT } from "../scripts/lib/addresses.js";
@@ -127,7 +126,7 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be a whole number from 0 to 4294967295, got ${seed}`);
   if (!PLANNERS.includes(planner)) throw new RangeError(`planner must be one of ${PLANNERS.join(", ")}, got ${String(planner)}`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "treasury-bench-lending-"));
-  const chain = await startDemoChain({ pinBlockTimes: true });
+  const chain = await startEmbeddedChain({ pinBlockTimes: true });
   let rpc: JsonRpcProvider | undefined;
   let daemonProvider: JsonRpcProvider | undefined;
   try {

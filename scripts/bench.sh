@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The benchmark command: bootstraps the toolchain, builds the contracts, then measures gas and the agent on the embedded
-# chain. Writes BENCHMARKS.md and bench/results.json. Timing is never asserted in tests; it is recorded here.
+# The benchmark command: bootstraps the toolchain, builds the contracts, then measures gas (bench/gas.ts) and the agent
+# (bench/agent/) on the embedded chain (bench/main.ts). Writes BENCHMARKS.md and bench/results.json. Timing is never
+# asserted in tests; it is recorded here.
 # `--lending [options]` runs the lending world's allocation bench instead (bench/lending.ts; --help lists its options):
 # it writes its own section of BENCHMARKS.md and the `lending` key of bench/results.json.
 set -euo pipefail
@@ -12,4 +13,4 @@ if [[ "${1:-}" == "--lending" ]]; then
   shift
   exec node --import tsx bench/lending.ts "$@"
 fi
-pnpm exec hardhat run --no-compile scripts/bench.ts
+pnpm exec hardhat run --no-compile bench/main.ts

@@ -5,14 +5,14 @@
  * real CLI in its own process. The voting periods are shortened (2,100 blocks instead of the template's 57,600) to
  * keep the test near half a minute; they still take several mining calls, as the template's do.
  */
-import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet } from "ethers";
+import { startAnvil, type Anvil } from "../agent/devnet/index.js";
 import { REPO_ROOT } from "../scripts/lib/addresses.js";
 import { MockERC20__factory, TreasuryVault__factory } from "../types/ethers-contracts/index.js";
 
@@ -23,20 +23,9 @@ const GUARDIAN = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const SESSION_ADMIN = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 const CHAIN_ID = 11155111;
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 describe("Testnet rehearsal on anvil (chain id 11155111)", function () {
   this.timeout(120_000);
-  let anvil: ChildProcess;
+  let anvil: Anvil | undefined;
   let url: string;
   let tmp: string;
   const deploymentId = `test-anvil-${process.pid}`;
@@ -54,27 +43,13 @@ describe("Testnet rehearsal on anvil (chain id 11155111)", function () {
   }
 
   before(async function () {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
     tmp = await mkdtemp(path.join(os.tmpdir(), "treasury-anvil-"));
     // A coverage run deploys instrumented contracts, over the 24,576-byte limit that anvil (like a real chain) enforces.
     const vault = JSON.parse(await readFile(path.join(REPO_ROOT, "artifacts/contracts/vault/TreasuryVault.sol/TreasuryVault.json"), "utf8"));
     const instrumented = (vault.deployedBytecode.length - 2) / 2 > 24_576;
-    anvil = spawn(
-      path.join(REPO_ROOT, "node_modules/.bin/anvil"),
-      ["--port", String(port), "--chain-id", String(CHAIN_ID), "--silent", ...(instrumented ? ["--disable-code-size-limit"] : [])],
-      { detached: true, stdio: "ignore" },
-    );
+    anvil = await startAnvil({ chainId: CHAIN_ID, noCodeSizeLimit: instrumented });
+    url = anvil.url;
     const provider = new JsonRpcProvider(url, CHAIN_ID, { staticNetwork: true });
-    for (let i = 0; ; i++) {
-      try {
-        await provider.getBlockNumber();
-        break;
-      } catch (error) {
-        if (i >= 100) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
     // The asset a testnet already has (its USDC): here a mock deployed first.
     const asset = await new MockERC20__factory(new Wallet(DEPLOYER_KEY, provider)).deploy("USD Coin", "USDC", 6);
     await asset.waitForDeployment();
@@ -89,14 +64,7 @@ describe("Testnet rehearsal on anvil (chain id 11155111)", function () {
   });
 
   after(async function () {
-    // anvil's npm launcher starts the binary as its child: end the whole process group.
-    if (anvil?.pid !== undefined) {
-      try {
-        process.kill(-anvil.pid, "SIGTERM");
-      } catch {
-        // already gone
-      }
-    }
+    await anvil?.stop();
     await rm(path.join(REPO_ROOT, "deploy", "deployments", deploymentId), { recursive: true, force: true });
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });

@@ -1,17 +1,19 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { deployStack, fund, grantSession } from "../scripts/lib/stack.js";
+import { fund, grantSession } from "../agent/devnet/index.js";
+import { deployDirectStack } from "./helpers/treasury-fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 
 async function stackWithSession() {
-  const stack = await deployStack(ethers, { strategies: 3 });
+  const stack = await deployDirectStack(ethers, { strategies: 3 });
   // Every treasury error is declared in ErrorsLib; its ABI decodes what the vault and the session manager raise.
   const errors = await ethers.getContractAt("ErrorsLib", await stack.vault.getAddress());
   await fund(stack, stack.users[0], 1_000_000n * stack.unit);
   const now = await networkHelpers.time.latest();
   const sessionId = await grantSession(stack, {
-    now,
+    agent: stack.agent.address,
+    validAfter: BigInt(now),
     durationSeconds: 7 * 86_400,
     maxVolumePerCall: 1_000_000n * stack.unit,
     maxVolumePerEpoch: 2_000_000n * stack.unit,

@@ -1,24 +1,30 @@
 /**
- * A local chain for the agent's integration tests and the devnet command: by default an embedded Hardhat chain (EDR,
- * in process) served over HTTP JSON-RPC on loopback, built from the repository's own Hardhat config; or, with
- * `node: "anvil"` (or AGENT_TEST_NODE=anvil), a second node implementation: anvil from its npm package, as a child
- * process, on another chain id (see agent/README.md, "Two node implementations", for what differs).
+ * The local chains, for the agent's integration tests, the devnet command, the demo and the benches:
+ * - `startLocalChain`: by default Hardhat's embedded chain (EDR, in process) served over HTTP JSON-RPC on loopback,
+ *   built from the repository's own Hardhat config; or, with `node: "anvil"` (or AGENT_TEST_NODE=anvil), a second
+ *   node implementation: anvil (anvil.ts), on another chain id (see agent/README.md, "Two node implementations");
+ * - `startEmbeddedChain`: the same embedded chain starting at a fixed date with simulated time, reached both as a
+ *   Hardhat network connection (ethers + Ignition, for the deploy and governance actions of scripts/actions/) and
+ *   over JSON-RPC on loopback (for the daemon), where every transaction lands one second after the previous block
+ *   (rpc-bridge.ts), so that no figure depends on how fast the machine runs.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
-import net from "node:net";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { JsonRpcProvider } from "ethers";
+import { JsonRpcProvider, toQuantity } from "ethers";
 import { createHardhatRuntimeEnvironment } from "hardhat/hre";
+import type { NetworkConnection } from "hardhat/types/network";
+import { startAnvil } from "./anvil.js";
+import { REPO_ROOT } from "./repo-root.js";
+import { pinBlockTimes, serveProvider } from "./rpc-bridge.js";
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** The embedded chain's genesis time when time is simulated: a Monday at midnight UTC. */
+export const GENESIS = "2026-01-05T00:00:00.000Z";
 
 export type LocalNode = "hardhat" | "anvil";
 
 export interface LocalChain {
   node: LocalNode;
   chainId: number;
+  /** JSON-RPC over HTTP on 127.0.0.1. */
   url: string;
   port: number;
   provider: JsonRpcProvider;
@@ -27,7 +33,10 @@ export interface LocalChain {
   /** Moves time forward by `seconds` and mines a block. */
   increaseTime(seconds: number): Promise<void>;
   setAutomine(on: boolean): Promise<void>;
-  latestTimestamp(): Promise<bigint>;
+  /** Timestamp of the latest block. */
+  now(): Promise<bigint>;
+  /** Mines a block at `timestamp` (at the next second if that is not later than the latest block); returns its time. */
+  mineAt(timestamp: bigint): Promise<bigint>;
   snapshot(): Promise<string>;
   revert(id: string): Promise<void>;
   close(): Promise<void>;
@@ -43,21 +52,67 @@ export interface LocalChainOptions {
 
 export async function startLocalChain(options: LocalChainOptions = {}): Promise<LocalChain> {
   const node = options.node ?? (process.env.AGENT_TEST_NODE === "anvil" ? "anvil" : "hardhat");
-  if (node === "anvil") return startAnvil(options);
-  const configPath = path.join(REPO_ROOT, "hardhat.config.ts");
-  const { default: config } = (await import(configPath)) as { default: Parameters<typeof createHardhatRuntimeEnvironment>[0] };
-  const hre = await createHardhatRuntimeEnvironment(config, { config: configPath }, REPO_ROOT);
+  if (node === "anvil") {
+    const anvil = await startAnvil({ port: options.port, chainId: options.chainId ?? 1337 });
+    return chainAt("anvil", anvil.chainId, anvil.port, anvil.stop);
+  }
+  const hre = await hardhatRuntime();
   const server = await hre.network.createServer("default", "127.0.0.1", options.port ?? 0);
   const { port } = await server.listen();
   return chainAt("hardhat", 31337, port, () => server.close());
 }
 
-/** The chain behind `url`'s port: a provider that batches as the daemon's own does, and the test controls. */
-function chainAt(node: LocalNode, chainId: number, port: number, stop: () => Promise<void>): LocalChain {
+/** The embedded chain with simulated time, and its Hardhat network connection. */
+export interface EmbeddedChain extends LocalChain {
+  connection: NetworkConnection;
+}
+
+export interface EmbeddedChainOptions {
+  /**
+   * Every transaction sent through `connection` too lands one second after the previous block (unless the caller set
+   * the next block's time), so that no block's time depends on the wall clock: needed where interest accrues by the
+   * second (the lending world). Without it, the in-process chain stamps those blocks by the wall clock.
+   */
+  pinBlockTimes?: boolean;
+}
+
+export async function startEmbeddedChain(options: EmbeddedChainOptions = {}): Promise<EmbeddedChain> {
+  const hre = await hardhatRuntime();
+  // A reverted transaction is mined and its hash returned, as on a real node (Hardhat throws by default).
+  const connection = await hre.network.create({ override: { initialDate: GENESIS, throwOnTransactionFailures: false } });
+  const provider = connection.provider;
+  if (options.pinBlockTimes) pinBlockTimes(provider);
+  const request = <T,>(method: string, params: unknown[] = []) => provider.request({ method, params }) as Promise<T>;
+  const server = await serveProvider(provider);
+  const chain = chainAt("hardhat", 31337, server.port, async () => {
+    await server.close();
+    await connection.close();
+  }, request);
+  return { ...chain, connection };
+}
+
+async function hardhatRuntime() {
+  const configPath = path.join(REPO_ROOT, "hardhat.config.ts");
+  const { default: config } = (await import(configPath)) as { default: Parameters<typeof createHardhatRuntimeEnvironment>[0] };
+  return await createHardhatRuntimeEnvironment(config, { config: configPath }, REPO_ROOT);
+}
+
+/**
+ * The chain behind `port`: a provider that batches as the daemon's own does, and the controls, sent by `request`
+ * (over that provider unless the caller reaches the chain in process).
+ */
+function chainAt(
+  node: LocalNode,
+  chainId: number,
+  port: number,
+  stop: () => Promise<void>,
+  request?: <T>(method: string, params?: unknown[]) => Promise<T>,
+): LocalChain {
   const url = `http://127.0.0.1:${port}`;
   // Batches requests issued together, as the daemon's own provider does (`createProvider`).
   const provider = new JsonRpcProvider(url, chainId, { staticNetwork: true, batchMaxCount: 16, batchStallTime: 0, cacheTimeout: -1, pollingInterval: 20 });
-  const rpc = <T,>(method: string, params: unknown[] = []) => provider.send(method, params) as Promise<T>;
+  const rpc = request ?? (<T,>(method: string, params: unknown[] = []) => provider.send(method, params) as Promise<T>);
+  const now = async () => BigInt((await rpc<{ timestamp: string }>("eth_getBlockByNumber", ["latest", false])).timestamp);
   return {
     node,
     chainId,
@@ -75,7 +130,14 @@ function chainAt(node: LocalNode, chainId: number, port: number, stop: () => Pro
     setAutomine: async (on) => {
       await rpc("evm_setAutomine", [on]);
     },
-    latestTimestamp: async () => BigInt((await rpc<{ timestamp: string }>("eth_getBlockByNumber", ["latest", false])).timestamp),
+    now,
+    mineAt: async (timestamp) => {
+      const latest = await now();
+      const at = timestamp > latest ? timestamp : latest + 1n;
+      await rpc("evm_setNextBlockTimestamp", [toQuantity(at)]);
+      await rpc("evm_mine");
+      return at;
+    },
     snapshot: () => rpc<string>("evm_snapshot"),
     revert: async (id) => {
       await rpc("evm_revert", [id]);
@@ -85,52 +147,4 @@ function chainAt(node: LocalNode, chainId: number, port: number, stop: () => Pro
       await stop();
     },
   };
-}
-
-/** A TCP port free on loopback now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * anvil (npm `@foundry-rs/anvil`, its prebuilt binary) on loopback: Hardhat's default accounts (the same mnemonic),
- * automining, the code size limit of mainnet, and a chain id of our choosing. Resolves once it answers.
- */
-async function startAnvil(options: LocalChainOptions): Promise<LocalChain> {
-  const chainId = options.chainId ?? 1337;
-  const port = options.port ?? (await freePort());
-  const bin = createRequire(import.meta.url).resolve("@foundry-rs/anvil/bin.mjs", { paths: [REPO_ROOT] });
-  const child: ChildProcess = spawn(process.execPath, [bin, "--host", "127.0.0.1", "--port", String(port), "--chain-id", String(chainId), "--silent"], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null) child.kill("SIGTERM");
-    await exited;
-  };
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`anvil exited with code ${child.exitCode} before answering: ${stderr.trim()}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) });
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`anvil did not answer on port ${port} within 30 s: ${stderr.trim()}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return chainAt("anvil", chainId, port, stop);
 }

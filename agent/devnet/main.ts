@@ -23,7 +23,7 @@ import { Metrics } from "../src/obs/metrics.js";
 import { systemClock } from "../src/util/clock.js";
 import { BorrowerDriver, type MarketMove } from "./borrowers.js";
 import { startLocalChain } from "./chain.js";
-import { deployStack, devKey, fund, grantSession } from "./stack.js";
+import { chainAccounts, deployStack, devKey, fund, grantSession } from "./stack.js";
 
 const program = new Command()
   .name("devnet")
@@ -42,7 +42,7 @@ if (opts.world !== "mock" && opts.world !== "lending") program.error(`error: --w
 if (!/^\d+$/.test(opts.seed)) program.error(`error: --seed must be a whole number, got ${opts.seed}`);
 
 const chain = await startLocalChain({ port: Number(opts.port) });
-const stack = await deployStack(chain, { strategies: 3, seed: 100_000n, lending: opts.world === "lending" || undefined });
+const stack = await deployStack(await chainAccounts(chain), { strategies: 3, seed: 100_000n, lending: opts.world === "lending" || undefined });
 const borrowers = stack.lending
   ? new BorrowerDriver(stack.lending, { seed: Number(opts.seed), badDebt: opts.badDebt ? { chance: 0.05, sizeBps: 100 } : false })
   : undefined;

@@ -6,6 +6,7 @@
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { IgnitionModule, NamedArtifactContractDeploymentFuture } from "@nomicfoundation/ignition-core";
+import { MOCK_ASSET_DEFAULTS, mockStrategyName } from "./stack-parameters.js";
 
 export const DEFAULT_MOCK_STRATEGIES = 3;
 
@@ -23,14 +24,15 @@ export function mocksModule(strategies: number = DEFAULT_MOCK_STRATEGIES) {
   let module = built.get(strategies);
   if (module === undefined) {
     module = buildModule("Mocks", (m) => {
+      const { name, symbol, decimals } = MOCK_ASSET_DEFAULTS;
       const asset = m.contract("MockERC20", [
-        m.getParameter("name", "Mock USD"),
-        m.getParameter("symbol", "mUSD"),
-        m.getParameter("decimals", 6),
+        m.getParameter("name", name),
+        m.getParameter("symbol", symbol),
+        m.getParameter("decimals", decimals),
       ]);
       const results: MocksResult = { asset };
       for (let i = 0; i < strategies; i++) {
-        results[`strategy${i}`] = m.contract("MockStrategy", [asset, `Strategy ${i}`], { id: `MockStrategy${i}` });
+        results[`strategy${i}`] = m.contract("MockStrategy", [asset, mockStrategyName(i)], { id: `MockStrategy${i}` });
       }
       return results;
     });

@@ -9,13 +9,15 @@
  * deployment moves no other address.
  *
  * Parameters, read in the calling module's namespace: guardian, sessionAdmin (addresses), name, symbol (of the vault
- * shares), idleBufferBps, maxLossPerCallBps, epochLossBudgetBps, lossEpochLength (seconds).
+ * shares), idleBufferBps, maxLossPerCallBps, epochLossBudgetBps, lossEpochLength (seconds); their defaults and the
+ * constructor's argument order are in stack-parameters.ts.
  */
 import type {
   ContractFuture,
   IgnitionModuleBuilder,
   ModuleParameterRuntimeValue,
 } from "@nomicfoundation/ignition-core";
+import { VAULT_DEFAULTS, vaultConstructorArgs, type VaultSettings } from "./stack-parameters.js";
 
 export function buildTreasury(
   m: IgnitionModuleBuilder,
@@ -26,20 +28,10 @@ export function buildTreasury(
   const sessionAdmin = m.getParameter<string>("sessionAdmin");
 
   const sessionManager = m.contract("SessionManager", [governance, guardian, sessionAdmin]);
-  const vault = m.contract("TreasuryVault", [
-    asset,
-    m.getParameter("name", "Treasury Vault"),
-    m.getParameter("symbol", "tVAULT"),
-    sessionManager,
-    {
-      idleBufferBps: m.getParameter("idleBufferBps", 1_000),
-      maxLossPerCallBps: m.getParameter("maxLossPerCallBps", 50),
-      epochLossBudgetBps: m.getParameter("epochLossBudgetBps", 100),
-      lossEpochLength: m.getParameter("lossEpochLength", 86_400),
-      lossEpoch: 0,
-      lossInEpoch: 0,
-    },
-  ]);
+  const settings = Object.fromEntries(
+    Object.entries(VAULT_DEFAULTS).map(([key, value]) => [key, m.getParameter(key, value)]),
+  ) as Record<keyof VaultSettings, ModuleParameterRuntimeValue<string | number>>;
+  const vault = m.contract("TreasuryVault", vaultConstructorArgs(asset, sessionManager, settings));
   const lens = m.contract("TreasuryLens", []);
   const router = m.contract("TreasuryRouter", [], { after: [vault, lens] });
   return { sessionManager, vault, lens, router };

@@ -7,9 +7,15 @@
  * demo, the devnet and the tests deploy it.
  */
 import type { Signer } from "ethers";
-import { BorrowerDriver, type MarketMove } from "../../agent/devnet/borrowers.js";
-import { DEFAULT_MARKETS, DEFAULT_VAULTS, deployLendingWorld, type LendingWorld } from "../../agent/devnet/lending.js";
-import { Random } from "../../agent/devnet/random.js";
+import {
+  BorrowerDriver,
+  DEFAULT_MARKETS,
+  DEFAULT_VAULTS,
+  deployLendingWorld,
+  Random,
+  type LendingWorld,
+  type MarketMove,
+} from "../../agent/devnet/index.js";
 import type { TreasuryAddresses } from "../lib/addresses.js";
 import type { TreasuryContext } from "../lib/context.js";
 import { STEPS_PER_DAY, type DemoMarket } from "./market.js";

@@ -29,7 +29,7 @@ import os from "node:os";
 import path from "node:path";
 import type { JsonRpcProvider } from "ethers";
 import type { AssembledDaemon, ObservabilityServer } from "../../agent/src/index.js";
-import { startDemoChain, type DemoChain } from "./chain.js";
+import { startEmbeddedChain as startDemoChain, type EmbeddedChain as DemoChain } from "../../agent/devnet/index.js";
 import { WORLDS, type DemoWorld } from "./market.js";
 import { afterExpiry } from "./story/expiry.js";
 import { runAgentDays } from "./story/agent-days.js";

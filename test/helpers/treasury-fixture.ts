@@ -1,10 +1,13 @@
 /**
- * Shared fixtures for the governance and operator-script tests: the LocalStack deployed by its Ignition module
- * (through the deploy action, as the CLI does), and the typed context the actions work with.
+ * Shared fixtures for the TypeScript tests: the LocalStack deployed by its Ignition module (through the deploy action,
+ * as the CLI does) and the typed context the actions work with, for the governance and operator-script tests; the
+ * same contracts deployed directly by the local chains' deployer, for the tests of the vault through a session.
  */
 import path from "node:path";
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkConnection } from "hardhat/types/network";
-import { deployStack } from "../../scripts/actions/deploy-stack.js";
+import { deployStack, stackAccounts, type Stack, type StackOptions } from "../../agent/devnet/index.js";
+import { deployStack as deployWithIgnition } from "../../scripts/actions/deploy-stack.js";
 import { runBoundsProposal } from "../../scripts/actions/run-bounds-proposal.js";
 import { REPO_ROOT } from "../../scripts/lib/addresses.js";
 import { loadContext, withSigner, type TreasuryContext } from "../../scripts/lib/context.js";
@@ -30,7 +33,7 @@ export async function deployTreasury(connection: NetworkConnection): Promise<Dep
   // a block past the batch's fees. Blocks of 300M keep those deployments under the target, from a 1 gwei base fee.
   await connection.provider.request({ method: "evm_setBlockGasLimit", params: ["0x11e1a300"] });
   await connection.provider.request({ method: "hardhat_setNextBlockBaseFeePerGas", params: ["0x3b9aca00"] });
-  const { addresses } = await deployStack(connection, {
+  const { addresses } = await deployWithIgnition(connection, {
     module: "local",
     parameters: LOCAL_PARAMETERS,
     addressesFile: false,
@@ -56,4 +59,12 @@ export async function listStrategies(treasury: DeployedTreasury): Promise<void> 
     ],
     fastForward: true,
   });
+}
+
+/**
+ * The stack of the local chains (agent/devnet's one deployer) on a Hardhat network connection's accounts: #0 to #3
+ * the roles, #4 onwards the users; strategies listed by governance directly, no governance proposal.
+ */
+export async function deployDirectStack(ethers: HardhatEthers, options: StackOptions = {}): Promise<Stack<HardhatEthersSigner>> {
+  return deployStack(stackAccounts(await ethers.getSigners()), options);
 }

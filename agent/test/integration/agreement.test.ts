@@ -6,15 +6,16 @@
  */
 import { Contract, Wallet, type JsonRpcSigner } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
-import { deployStack, devKey, fund, grantSession, type Stack } from "../../devnet/stack.js";
+import type { LocalChain } from "../../devnet/chain.js";
+import { deployVault, devKey, fund, grantSession, type Stack } from "../../devnet/stack.js";
 import { LensReader } from "../../src/chain/reader.js";
 import type { SessionRecord, Target, VaultSnapshot } from "../../src/chain/types.js";
 import { checkRebalance, type RebalanceVerdict } from "../../src/checks/rebalance-check.js";
 import { erc4626Valuation, positionValue, snapshotValuation, type StrategyValuation } from "../../src/checks/valuation.js";
 import { decodeRevert, encodeTreasuryError } from "../../src/errors.js";
 import { revertDataOf } from "../../src/executor/revert-data.js";
-import { CappedStrategy__factory, FeeStrategy__factory, PreviewRevertingStrategy__factory, TreasuryVault__factory } from "../../../types/ethers-contracts/index.js";
+import { CappedStrategy__factory, FeeStrategy__factory, PreviewRevertingStrategy__factory } from "../../../types/ethers-contracts/index.js";
+import { startStack } from "../support/daemon-harness.js";
 import { Random } from "../support/random.js";
 
 const STATES = 50;
@@ -27,11 +28,9 @@ let other: JsonRpcSigner;
 let base: string;
 
 beforeAll(async () => {
-  chain = await startLocalChain();
-  stack = await deployStack(chain, { strategies: 4, seed: 50_000n });
+  ({ chain, stack } = await startStack({ strategies: 4, seed: 50_000n }));
   agent = await chain.provider.getSigner(new Wallet(devKey(3)).address);
   other = stack.users[0]!;
-  await fund(stack, other, 1_000_000n * stack.unit);
   const u = stack.unit;
   // 1: the agent, every strategy; 2: the agent, two strategies; 3: another agent; 4: revoked; 5: short; 6: not started.
   await grantSession(stack, { agent: agent.address, durationSeconds: 30 * 86_400, maxVolumePerCall: 800_000n * u, maxVolumePerEpoch: 1_200_000n * u, minInterval: 60, maxCallsPerEpoch: 3 });
@@ -40,12 +39,10 @@ beforeAll(async () => {
   const revoked = await grantSession(stack, { agent: agent.address, durationSeconds: 30 * 86_400, maxVolumePerCall: 400_000n * u, maxVolumePerEpoch: 800_000n * u });
   await (await stack.sessions.connect(stack.guardian).revoke(revoked)).wait();
   await grantSession(stack, { agent: agent.address, durationSeconds: 2 * 3_600, maxVolumePerCall: 400_000n * u, maxVolumePerEpoch: 800_000n * u });
-  const now = await chain.latestTimestamp();
+  const now = await chain.now();
   await grantSession(stack, { agent: agent.address, validAfter: now + 86_400n, durationSeconds: 30 * 86_400, maxVolumePerCall: 400_000n * u, maxVolumePerEpoch: 800_000n * u });
   // 7: the agent's session for another vault on the same session manager.
-  const otherVault = await (
-    await new TreasuryVault__factory(stack.governance).deploy(await stack.asset.getAddress(), "Other", "oth", await stack.sessions.getAddress(), { idleBufferBps: 0, maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400, lossEpoch: 0, lossInEpoch: 0 })
-  ).waitForDeployment();
+  const otherVault = await deployVault(stack.governance, await stack.asset.getAddress(), await stack.sessions.getAddress(), { name: "Other", symbol: "oth", idleBufferBps: 0 });
   await (
     await stack.sessions.connect(stack.governance).grant({ agent: agent.address, vault: await otherVault.getAddress(), scope: 1n, validAfter: now, validUntil: now + 86_400n, maxVolumePerCall: 1n, maxVolumePerEpoch: 1n, epochLength: 3_600, minInterval: 0, maxCallsPerEpoch: 1 })
   ).wait();

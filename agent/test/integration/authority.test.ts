@@ -56,7 +56,7 @@ describe("authority", () => {
         lossInEpoch: 0,
       })
     ).waitForDeployment();
-    const now = await env.chain.latestTimestamp();
+    const now = await env.chain.now();
     await (
       await stack.sessions.connect(stack.governance).grant({ agent: AGENT, vault: await other.getAddress(), scope: 1n, validAfter: now, validUntil: now + 86_400n * 3n, ...limits, epochLength: 86_400, minInterval: 60, maxCallsPerEpoch: 10 })
     ).wait();

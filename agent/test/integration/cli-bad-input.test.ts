@@ -11,10 +11,11 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { encryptKeystoreJson } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
-import { deployStack, fund, grantSession, type Stack } from "../../devnet/stack.js";
+import { freePort } from "../../devnet/anvil.js";
+import type { LocalChain } from "../../devnet/chain.js";
+import type { Stack } from "../../devnet/stack.js";
 import { runCli } from "../../src/cli.js";
-import { AGENT, AGENT_KEY, rebalancedEvents, tempDir } from "../support/daemon-harness.js";
+import { AGENT, AGENT_KEY, cliConfig, rebalancedEvents, startStack, tempDir } from "../support/daemon-harness.js";
 
 const AGENT_DIR = path.resolve(import.meta.dirname, "../..");
 const OTHER = "0x5555555555555555555555555555555555555555";
@@ -28,20 +29,14 @@ let busyPort: number;
 let deadUrl: string;
 
 beforeAll(async () => {
-  chain = await startLocalChain();
-  stack = await deployStack(chain, { strategies: 3, seed: 100_000n });
-  await fund(stack, stack.users[0]!, 1_000_000n * stack.unit);
-  await grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: 900_000n * stack.unit, maxVolumePerEpoch: 3_000_000n * stack.unit });
+  ({ chain, stack } = await startStack({ session: { perCall: 900_000n, perEpoch: 3_000_000n } }));
   dir = tempDir("agent-cli-bad-");
   keystore = path.join(dir, "agent.keystore.json");
   fs.writeFileSync(keystore, await encryptKeystoreJson({ address: AGENT, privateKey: AGENT_KEY }, "right-password", { scrypt: { N: 1 << 10 } }));
   busy = http.createServer();
   await new Promise<void>((r) => busy.listen(0, "127.0.0.1", () => r()));
   busyPort = (busy.address() as AddressInfo).port;
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  deadUrl = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
-  await new Promise<void>((r) => s.close(() => r()));
+  deadUrl = `http://127.0.0.1:${await freePort()}`;
 }, 60_000);
 
 afterAll(async () => {
@@ -51,16 +46,7 @@ afterAll(async () => {
 
 /** A configuration that would rebalance at once (equal weight, all money idle), changed by `change`. */
 function config(change: (c: Record<string, any>) => unknown = () => undefined): string {
-  const c: Record<string, any> = {
-    network: { rpcUrl: chain.url, chainId: 31337, pollIntervalMs: 100, requestTimeoutMs: 2_000 },
-    lens: stack.lensAddress,
-    dataDir: `state-${Math.random().toString(36).slice(2)}`,
-    tx: { maxFeePerGasGwei: "100" },
-    planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000" },
-    metrics: { port: 0 },
-    log: { level: "silent" },
-    vaults: [{ address: stack.vaultAddress, label: "main" }],
-  };
+  const c = cliConfig(chain, stack, { dataDir: `state-${Math.random().toString(36).slice(2)}` });
   const replaced = change(c);
   const file = path.join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
   fs.writeFileSync(file, typeof replaced === "string" ? replaced : JSON.stringify(replaced ?? c));

@@ -8,9 +8,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
-import { deployStack, type Stack } from "../../devnet/stack.js";
-import { AGENT, AGENT_KEY, tempDir } from "../support/daemon-harness.js";
+import type { LocalChain } from "../../devnet/chain.js";
+import type { Stack } from "../../devnet/stack.js";
+import { AGENT, AGENT_KEY, cliConfig, startStack, tempDir } from "../support/daemon-harness.js";
 import { treasuryAgent } from "../support/process.js";
 
 const PASSWORD = "correct horse battery";
@@ -20,8 +20,7 @@ let stack: Stack;
 let dir: string;
 
 beforeAll(async () => {
-  chain = await startLocalChain();
-  stack = await deployStack(chain, { strategies: 2, seed: 100_000n });
+  ({ chain, stack } = await startStack({ strategies: 2, deposit: 0n }));
   dir = tempDir("agent-keystore-");
 }, 60_000);
 
@@ -32,20 +31,7 @@ afterAll(async () => {
 /** A config file in `dir` (or `folder`) naming `key`. */
 function configWith(key: Record<string, string>, folder = dir): string {
   const file = path.join(folder, `config-${Math.random().toString(36).slice(2)}.json`);
-  fs.writeFileSync(
-    file,
-    JSON.stringify({
-      network: { rpcUrl: chain.url, chainId: 31337, pollIntervalMs: 100, requestTimeoutMs: 2_000 },
-      lens: stack.lensAddress,
-      key,
-      dataDir: "state",
-      tx: { maxFeePerGasGwei: "100" },
-      planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000" },
-      metrics: { port: 0 },
-      log: { level: "silent" },
-      vaults: [{ address: stack.vaultAddress, label: "main" }],
-    }),
-  );
+  fs.writeFileSync(file, JSON.stringify(cliConfig(chain, stack, { key })));
   return file;
 }
 

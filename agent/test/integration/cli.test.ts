@@ -6,38 +6,27 @@ import fs from "node:fs";
 import path from "node:path";
 import { encryptKeystoreJson, Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
-import { deployStack, fund, grantSession, type Stack } from "../../devnet/stack.js";
+import type { LocalChain } from "../../devnet/chain.js";
+import type { Stack } from "../../devnet/stack.js";
 import { planCommand, sessionsCommand, statusCommand } from "../../src/cli/report-commands.js";
 import { runCommand } from "../../src/cli/run.js";
-import { AGENT, AGENT_KEY, rebalancedEvents, tempDir } from "../support/daemon-harness.js";
+import { AGENT, AGENT_KEY, cliConfig, rebalancedEvents, startStack, tempDir } from "../support/daemon-harness.js";
 
 let chain: LocalChain;
 let stack: Stack;
 let configPath: string;
 
 beforeAll(async () => {
-  chain = await startLocalChain();
-  stack = await deployStack(chain, { strategies: 3, seed: 100_000n });
-  await fund(stack, stack.users[0]!, 1_000_000n * stack.unit);
-  await grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: 900_000n * stack.unit, maxVolumePerEpoch: 3_000_000n * stack.unit });
+  ({ chain, stack } = await startStack({ session: { perCall: 900_000n, perEpoch: 3_000_000n } }));
   const dir = tempDir("agent-cli-");
   fs.writeFileSync(path.join(dir, "agent.keystore.json"), await encryptKeystoreJson({ address: AGENT, privateKey: AGENT_KEY }, "s3cret-pass", { scrypt: { N: 1 << 10 } }));
   configPath = path.join(dir, "agent.config.json");
-  fs.writeFileSync(
-    configPath,
-    JSON.stringify({
-      network: { rpcUrl: chain.url, chainId: 31337, pollIntervalMs: 100 },
-      lens: stack.lensAddress,
-      key: { keystorePath: "agent.keystore.json" },
-      dataDir: "state",
-      tx: { maxFeePerGasGwei: "100" },
-      planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000" },
-      metrics: { port: 0 },
-      log: { level: "silent" },
-      vaults: [{ address: stack.vaultAddress, label: "treasury" }],
-    }),
-  );
+  const config = cliConfig(chain, stack, {
+    network: { rpcUrl: chain.url, chainId: 31337, pollIntervalMs: 100 },
+    key: { keystorePath: "agent.keystore.json" },
+    vaults: [{ address: stack.vaultAddress, label: "treasury" }],
+  });
+  fs.writeFileSync(configPath, JSON.stringify(config));
   process.env.AGENT_KEYSTORE_PASSWORD = "s3cret-pass";
 }, 60_000);
 

@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Wallet } from "ethers";
-import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
-import { deployStack, fund, grantSession, type Stack } from "../../devnet/stack.js";
+import type { LocalChain } from "../../devnet/chain.js";
+import type { Stack } from "../../devnet/stack.js";
 import { assembleDaemon, serveDaemon, type AssembledDaemon } from "../../src/daemon/assemble.js";
 import { decodeRevert } from "../../src/errors.js";
 import { Metrics } from "../../src/obs/metrics.js";
@@ -19,7 +19,7 @@ import type { ObservabilityServer } from "../../src/obs/server.js";
 import { formatAmount } from "../../src/util/format.js";
 import { systemClock } from "../../src/util/clock.js";
 import { memoryLogger } from "../support/logs.js";
-import { AGENT, AGENT_KEY, rebalancedEvents, tempDir, testConfig } from "../support/daemon-harness.js";
+import { AGENT, AGENT_KEY, rebalancedEvents, startStack, tempDir, testConfig } from "../support/daemon-harness.js";
 import { vaultInterface } from "../../src/abi/index.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -39,10 +39,7 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
   let url: string;
 
   beforeAll(async () => {
-    chain = await startLocalChain();
-    stack = await deployStack(chain, { strategies: 3, seed: 100_000n });
-    await fund(stack, stack.users[0]!, 1_000_000n * stack.unit);
-    await grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: 600_000n * stack.unit, maxVolumePerEpoch: 3_000_000n * stack.unit });
+    ({ chain, stack } = await startStack({ session: { perCall: 600_000n, perEpoch: 3_000_000n } }));
     const config = testConfig(chain, stack, tempDir());
     const metrics = new Metrics();
     daemon = await assembleDaemon({ config, provider: chain.provider, wallet: new Wallet(AGENT_KEY), chainId: 31337n, clock: systemClock, log: memoryLogger().log, metrics });
@@ -67,7 +64,7 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
     );
     const decoded = decodeRevert(revert);
     expect(decoded?.name).toBe("RelativeCapExceeded");
-    daemon.dashboard.recordRejection({ at: await chain.latestTimestamp(), vault: stack.vaultAddress, source: "test client (agent key)", stage: "simulation", error: decoded!.text });
+    daemon.dashboard.recordRejection({ at: await chain.now(), vault: stack.vaultAddress, source: "test client (agent key)", stage: "simulation", error: decoded!.text });
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,

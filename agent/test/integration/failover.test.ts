@@ -8,53 +8,41 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
-import { deployStack, fund, grantSession, type Stack } from "../../devnet/stack.js";
+import { freePort } from "../../devnet/anvil.js";
+import { fund } from "../../devnet/stack.js";
 import { parseConfig } from "../../src/config/load.js";
 import { assertChain, createProvider } from "../../src/daemon/build.js";
 import { rebalanceCalldata } from "../../src/executor/executor.js";
 import { ProviderSimulator } from "../../src/executor/sender.js";
 import { ChainMismatchError, RevertError, RpcError } from "../../src/failures.js";
 import { Metrics } from "../../src/obs/metrics.js";
-import { AGENT, AGENT_KEY, metricValue, rebalancedEvents, startDaemon, tempDir, testConfig } from "../support/daemon-harness.js";
+import { AGENT, AGENT_KEY, metricValue, rebalancedEvents, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
 import { FaultProxy, type FaultKind } from "../support/fault-proxy.js";
 import { memoryLogger } from "../support/logs.js";
 
-let chain: LocalChain;
-let stack: Stack;
-let base: string;
 let primary: FaultProxy;
 let secondary: FaultProxy;
 let deadUrl: string;
 
+const env = useStack({ session: { perCall: 1_000_000n, perEpoch: 5_000_000n } });
+
 beforeAll(async () => {
-  chain = await startLocalChain();
-  stack = await deployStack(chain, { strategies: 3, seed: 100_000n });
-  await fund(stack, stack.users[0]!, 1_000_000n * stack.unit);
-  await grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: 1_000_000n * stack.unit, maxVolumePerEpoch: 5_000_000n * stack.unit });
-  base = await chain.snapshot();
-  primary = await FaultProxy.start({ upstream: chain.url, seed: 11, holdMs: 2_000 });
-  secondary = await FaultProxy.start({ upstream: chain.url, seed: 12 });
+  primary = await FaultProxy.start({ upstream: env.chain.url, seed: 11, holdMs: 2_000 });
+  secondary = await FaultProxy.start({ upstream: env.chain.url, seed: 12 });
   // A port nothing listens on: connection refused.
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  deadUrl = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
-  await new Promise<void>((r) => s.close(() => r()));
+  deadUrl = `http://127.0.0.1:${await freePort()}`;
 }, 60_000);
 
 afterAll(async () => {
   await primary?.close();
   await secondary?.close();
-  await chain?.close();
 });
 
 beforeEach(async () => {
-  await chain.revert(base);
-  base = await chain.snapshot();
   primary.clearFaults();
   secondary.clearFaults();
   primary.lag = undefined;
-  await chain.setAutomine(true);
+  await env.chain.setAutomine(true);
 });
 
 const methods = (p: FaultProxy) => ({ ...p.stats.byMethod });
@@ -66,10 +54,10 @@ function failover(urls: string[], now: { t: number }, timeoutMs = 250) {
   const config = parseConfig(
     {
       network: { rpcUrls: urls, chainId: 31337, requestTimeoutMs: timeoutMs, retryFailedAfterMs: 10_000 },
-      lens: stack.lensAddress,
+      lens: env.stack.lensAddress,
       tx: { maxFeePerGasGwei: "500" },
       planner: { minMove: "1", nativePriceInAsset: "1" },
-      vaults: [{ address: stack.vaultAddress }],
+      vaults: [{ address: env.stack.vaultAddress }],
     },
     {},
   );
@@ -93,7 +81,7 @@ describe("failover provider", () => {
     const p0 = count(primary);
     const s0 = count(secondary);
     const started = Date.now();
-    expect(await provider.getBlockNumber(), "answered").toBe(await chain.provider.getBlockNumber());
+    expect(await provider.getBlockNumber(), "answered").toBe(await env.chain.provider.getBlockNumber());
     expect(Date.now() - started, "within one request timeout plus the second request").toBeLessThan(1_000);
     expect(count(secondary) - s0, "the second endpoint answered").toBe(1);
     if (kind !== "dead") expect(count(primary) - p0, "the first was tried once").toBe(1);
@@ -125,7 +113,7 @@ describe("failover provider", () => {
     const { provider } = failover([primary.url, secondary.url], now);
     const s0 = count(secondary);
     const data = rebalanceCalldata([{ strategy: AGENT, assets: 1n }], 1n, `0x${"00".repeat(32)}`);
-    await expect(new ProviderSimulator(provider, AGENT).call(stack.vaultAddress, data)).rejects.toBeInstanceOf(RevertError);
+    await expect(new ProviderSimulator(provider, AGENT).call(env.stack.vaultAddress, data)).rejects.toBeInstanceOf(RevertError);
     // A transaction signed for another chain: refused by the node; another node would refuse it too.
     const raw = await new Wallet(AGENT_KEY).signTransaction({ to: AGENT, nonce: 0, gasLimit: 21_000, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, chainId: 5, type: 2 });
     await expect(provider.send("eth_sendRawTransaction", [raw])).rejects.toThrow();
@@ -139,7 +127,7 @@ describe("failover provider", () => {
     secondary.setFaults({ timeout: 1 });
     const { provider, metrics } = failover([primary.url, secondary.url], { t: 0 }, 200);
     const started = Date.now();
-    await expect(new ProviderSimulator(provider, AGENT).call(stack.vaultAddress, "0x")).rejects.toBeInstanceOf(RpcError);
+    await expect(new ProviderSimulator(provider, AGENT).call(env.stack.vaultAddress, "0x")).rejects.toBeInstanceOf(RpcError);
     expect(Date.now() - started).toBeLessThan(800);
     expect(await metricValue(metrics, "agent_rpc_errors_total", { kind: "timeout" })).toBe(1);
     expect((await metrics.registry.getMetricsAsJSON()).find((m) => m.name === "agent_rpc_errors_total")?.values).toHaveLength(2);
@@ -158,7 +146,7 @@ describe("failover provider", () => {
     await new Promise<void>((r) => other.listen(0, "127.0.0.1", () => r()));
     const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
     try {
-      const config = (urls: string[]) => testConfig(chain, stack, tempDir(), { network: { rpcUrls: urls, chainId: 31337, requestTimeoutMs: 500 } });
+      const config = (urls: string[]) => testConfig(env.chain, env.stack, tempDir(), { network: { rpcUrls: urls, chainId: 31337, requestTimeoutMs: 500 } });
       const wrong = config([primary.url, otherUrl]);
       const err = await assertChain(createProvider(wrong), wrong).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ChainMismatchError);
@@ -191,7 +179,7 @@ describe("failover provider", () => {
 
 describe("daemon with two RPC endpoints", () => {
   const equalWeight = (urls: string[]) =>
-    testConfig(chain, stack, tempDir(), {
+    testConfig(env.chain, env.stack, tempDir(), {
       network: { rpcUrls: urls, chainId: 31337, confirmations: 1, pollIntervalMs: 100, requestTimeoutMs: 1_500, retryFailedAfterMs: 60_000 },
       planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000", sampleIntervalSeconds: 0 },
     });
@@ -208,16 +196,16 @@ describe("daemon with two RPC endpoints", () => {
     const first = kind === "dead" ? deadUrl : primary.url;
     const sentBefore = secondary.forwarded.size;
     const primarySent = primary.forwarded.size;
-    const nonce0 = await chain.provider.getTransactionCount(AGENT, "latest");
-    const d = await startDaemon(chain, equalWeight([first, secondary.url]), { viaConfig: true });
+    const nonce0 = await env.chain.provider.getTransactionCount(AGENT, "latest");
+    const d = await startDaemon(env.chain, equalWeight([first, secondary.url]), { viaConfig: true });
     const [tick] = await d.daemon.tick();
     expect(tick!.error, String(tick!.error)).toBeUndefined();
     expect(tick!.report!.result).toMatchObject({ kind: "sent", confirmed: true });
-    expect(await rebalancedEvents(stack)).toHaveLength(1);
+    expect(await rebalancedEvents(env.stack)).toHaveLength(1);
     expect(d.journal.entries()[0]!.outcome?.status).toBe("confirmed");
     expect(secondary.forwarded.size - sentBefore, "the transaction went through the second endpoint").toBe(1);
     expect(primary.forwarded.size - primarySent, "and never through the first").toBe(0);
-    expect(await chain.provider.getTransactionCount(AGENT, "latest")).toBe(nonce0 + 1);
+    expect(await env.chain.provider.getTransactionCount(AGENT, "latest")).toBe(nonce0 + 1);
     expect(d.logs.messages()).toContain("RPC failed over to the next endpoint");
     expect(await metricValue(d.metrics, "agent_rpc_failovers_total", { to: secondary.url })).toBe(1);
     expect(d.daemon.health().healthy).toBe(true);
@@ -225,15 +213,15 @@ describe("daemon with two RPC endpoints", () => {
   });
 
   it("a lagging node never makes the daemon repeat its own rebalance", async () => {
-    const d = await startDaemon(chain, equalWeight([primary.url]), { viaConfig: true });
+    const d = await startDaemon(env.chain, equalWeight([primary.url]), { viaConfig: true });
     const [sent] = await d.daemon.tick();
     expect(sent!.report!.result).toMatchObject({ kind: "sent", confirmed: true });
     const minedAt = d.journal.entries()[0]!.outcome!.blockNumber!;
-    await chain.increaseTime(3_600); // past the session's minimum interval: only the stale view stops a repeat
-    await fund(stack, stack.users[1]!, 1n * stack.unit);
+    await env.chain.increaseTime(3_600); // past the session's minimum interval: only the stale view stops a repeat
+    await fund(env.stack, env.stack.users[1]!, 1n * env.stack.unit);
 
     // The node now answers from before the rebalance: the vault looks unbalanced again.
-    primary.lag = (await chain.provider.getBlockNumber()) - minedAt + 1;
+    primary.lag = (await env.chain.provider.getBlockNumber()) - minedAt + 1;
     primary.setFaults({ stale: 1 });
     const [stale] = await d.daemon.tick();
     expect(stale!.report!.snapshot.blockNumber < BigInt(minedAt), "the snapshot predates our transaction").toBe(true);
@@ -243,17 +231,17 @@ describe("daemon with two RPC endpoints", () => {
     const [fresh] = await d.daemon.tick();
     expect(fresh!.report!.result.kind, "acts on current state again").toMatch(/^(hold|sent|wait)$/);
     expect(d.journal.entries().filter((e) => e.record.stateDigest === d.journal.entries()[0]!.record.stateDigest), "no decision taken twice").toHaveLength(1);
-    expect(await rebalancedEvents(stack)).toHaveLength(d.journal.entries().length);
+    expect(await rebalancedEvents(env.stack)).toHaveLength(d.journal.entries().length);
     d.provider.destroy();
   });
 
   it("a receipt found after the snapshot was read: the snapshot is read again before planning", async () => {
-    const d = await startDaemon(chain, equalWeight([primary.url]), { viaConfig: true });
-    await chain.setAutomine(false);
+    const d = await startDaemon(env.chain, equalWeight([primary.url]), { viaConfig: true });
+    await env.chain.setAutomine(false);
     const [sent] = await d.daemon.tick();
     expect(sent!.report!.result).toMatchObject({ kind: "sent", confirmed: false });
-    await chain.mine();
-    await chain.setAutomine(true);
+    await env.chain.mine();
+    await env.chain.setAutomine(true);
     // Only state reads lag, by the one block our transaction is in (one backend behind a load balancer); receipts are
     // current. The snapshot is no older than the last one seen, so only the settled block shows it is stale.
     primary.lag = 1;
@@ -265,7 +253,7 @@ describe("daemon with two RPC endpoints", () => {
     expect(primary.forwarded.size, "nothing sent on stale state").toBe(forwarded);
     primary.clearFaults();
     await d.daemon.tick();
-    expect(await rebalancedEvents(stack)).toHaveLength(d.journal.entries().filter((e) => e.outcome?.status === "confirmed").length);
+    expect(await rebalancedEvents(env.stack)).toHaveLength(d.journal.entries().filter((e) => e.outcome?.status === "confirmed").length);
     expect(d.journal.inFlight()).toHaveLength(0);
     d.provider.destroy();
   });

@@ -5,14 +5,14 @@
  */
 import { JsonRpcProvider, Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
-import { deployStack, fund, grantSession, type Stack } from "../../devnet/stack.js";
+import type { LocalChain } from "../../devnet/chain.js";
+import type { Stack } from "../../devnet/stack.js";
 import { failureKind, FailoverProvider } from "../../src/chain/provider.js";
 import { LensReader } from "../../src/chain/reader.js";
 import { rebalanceCalldata } from "../../src/executor/executor.js";
 import { ProviderSimulator, WalletSender } from "../../src/executor/sender.js";
 import { RevertError, RpcError } from "../../src/failures.js";
-import { AGENT, AGENT_KEY } from "../support/daemon-harness.js";
+import { AGENT, AGENT_KEY, startStack } from "../support/daemon-harness.js";
 import { FAULT_KINDS, FaultProxy, type FaultKind } from "../support/fault-proxy.js";
 
 let chain: LocalChain;
@@ -20,10 +20,7 @@ let stack: Stack;
 const proxies: FaultProxy[] = [];
 
 beforeAll(async () => {
-  chain = await startLocalChain();
-  stack = await deployStack(chain, { strategies: 2, seed: 10_000n });
-  await fund(stack, stack.users[0]!, 100_000n * stack.unit);
-  await grantSession(stack, { agent: AGENT, durationSeconds: 86_400, maxVolumePerCall: 50_000n * stack.unit, maxVolumePerEpoch: 500_000n * stack.unit });
+  ({ chain, stack } = await startStack({ strategies: 2, seed: 10_000n, deposit: 100_000n, session: { perCall: 50_000n, perEpoch: 500_000n, durationSeconds: 86_400 } }));
 }, 60_000);
 
 afterAll(async () => {

@@ -24,6 +24,17 @@ const nonces = async () => ({
   pending: await env.chain.provider.getTransactionCount(AGENT, "pending"),
 });
 
+/** A daemon whose process "dies" between journaling a rebalance and broadcasting it. */
+function startDyingBeforeBroadcast(dataDir: string) {
+  const provider = env.chain.provider;
+  class DyingSender extends WalletSender {
+    override async broadcast(): Promise<void> {
+      throw new Error("process killed before the broadcast");
+    }
+  }
+  return startDaemon(env.chain, equalWeight(dataDir), { sender: new DyingSender(provider, new Wallet(AGENT_KEY).connect(provider)) });
+}
+
 describe("transactions in flight", () => {
   it("a restart mid-flight sends nothing twice and settles what was in flight", async () => {
     const dataDir = tempDir();
@@ -58,12 +69,7 @@ describe("transactions in flight", () => {
   it("a crash between journaling and broadcasting re-sends the journaled bytes, not a new transaction", async () => {
     const dataDir = tempDir();
     const provider = env.chain.provider;
-    class DyingSender extends WalletSender {
-      override async broadcast(): Promise<void> {
-        throw new Error("process killed before the broadcast");
-      }
-    }
-    const first = await startDaemon(env.chain, equalWeight(dataDir), { sender: new DyingSender(provider, new Wallet(AGENT_KEY).connect(provider)) });
+    const first = await startDyingBeforeBroadcast(dataDir);
     const start = await nonces();
     const [tick] = await first.daemon.tick();
     expect(tick!.report!.result.kind).toBe("sent");
@@ -86,12 +92,7 @@ describe("transactions in flight", () => {
   it("a journaled rebalance the node never got, made wrong by a withdrawal meanwhile, is cancelled, not sent", async () => {
     const dataDir = tempDir();
     const provider = env.chain.provider;
-    class DyingSender extends WalletSender {
-      override async broadcast(): Promise<void> {
-        throw new Error("process killed before the broadcast");
-      }
-    }
-    const first = await startDaemon(env.chain, equalWeight(dataDir), { sender: new DyingSender(provider, new Wallet(AGENT_KEY).connect(provider)) });
+    const first = await startDyingBeforeBroadcast(dataDir);
     const start = await nonces();
     await first.daemon.tick();
     const stale = first.journal.entries()[0]!;

@@ -19,39 +19,28 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
-import { deployStack, fund, grantSession, type Stack } from "../../devnet/stack.js";
 import { vaultInterface } from "../../src/abi/index.js";
 import { FileJournal } from "../../src/executor/journal.js";
-import { AGENT, AGENT_KEY, rebalancedEvents, tempDir } from "../support/daemon-harness.js";
+import { AGENT, AGENT_KEY, rebalancedEvents, tempDir, useStack } from "../support/daemon-harness.js";
 import { FaultProxy, type RpcCall } from "../support/fault-proxy.js";
 
 const AGENT_DIR = path.resolve(import.meta.dirname, "../..");
 const REBALANCE = vaultInterface.getFunction("rebalance")!.selector;
 
-let chain: LocalChain;
-let stack: Stack;
-let base: string;
 let proxy: FaultProxy;
 
+const env = useStack({ session: { perCall: 1_000_000n, perEpoch: 5_000_000n } });
+
 beforeAll(async () => {
-  chain = await startLocalChain();
-  stack = await deployStack(chain, { strategies: 3, seed: 100_000n });
-  await fund(stack, stack.users[0]!, 1_000_000n * stack.unit);
-  await grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: 1_000_000n * stack.unit, maxVolumePerEpoch: 5_000_000n * stack.unit });
-  base = await chain.snapshot();
-  proxy = await FaultProxy.start({ upstream: chain.url, seed: 5 });
+  proxy = await FaultProxy.start({ upstream: env.chain.url, seed: 5 });
 }, 60_000);
 
 afterAll(async () => {
   await proxy?.close();
-  await chain?.close();
 });
 
 beforeEach(async () => {
-  await chain.revert(base);
-  base = await chain.snapshot();
-  await chain.setAutomine(true);
+  await env.chain.setAutomine(true);
   proxy.intercept = undefined;
   proxy.afterForward = undefined;
 });
@@ -67,14 +56,14 @@ function writeConfig(dir: string): string {
   fs.writeFileSync(
     file,
     JSON.stringify({
-      network: { rpcUrl: proxy.url, chainId: chain.chainId, confirmations: 1, pollIntervalMs: 100, requestTimeoutMs: 5_000 },
-      lens: stack.lensAddress,
+      network: { rpcUrl: proxy.url, chainId: env.chain.chainId, confirmations: 1, pollIntervalMs: 100, requestTimeoutMs: 5_000 },
+      lens: env.stack.lensAddress,
       dataDir: "state",
       tx: { maxFeePerGasGwei: "500", stuckAfterSeconds: 600 },
       planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000", sampleIntervalSeconds: 0 },
       metrics: { enabled: false },
       log: { level: "debug" },
-      vaults: [{ address: stack.vaultAddress, label: "main" }],
+      vaults: [{ address: env.stack.vaultAddress, label: "main" }],
     }),
   );
   return file;
@@ -120,7 +109,7 @@ async function until(ms: number, what: string, check: () => boolean | Promise<bo
 
 /** The journal's complete lines, read without opening it for writing (the daemon may be appending). */
 function journalLines(dir: string): Array<{ type: string; intentHash: string; attempt?: { hash: string }; outcome?: { status: string } }> {
-  const file = path.join(dir, "state", String(chain.chainId), `journal-${AGENT.toLowerCase()}.jsonl`);
+  const file = path.join(dir, "state", String(env.chain.chainId), `journal-${AGENT.toLowerCase()}.jsonl`);
   if (!fs.existsSync(file)) return [];
   const text = fs.readFileSync(file, "utf8");
   return text
@@ -144,7 +133,7 @@ type Step = "after planning" | "after journaling" | "after broadcast" | "before 
 
 /** The simulation of a plan: its gas estimate (the executor's quote), or an eth_call (a dry run, a re-check). */
 const isSimulation = (c: RpcCall) =>
-  (c.method === "eth_call" || c.method === "eth_estimateGas") && String((c.params?.[0] as { data?: string })?.data ?? "").startsWith(REBALANCE) && (c.params?.[0] as { to?: string })?.to?.toLowerCase() === stack.vaultAddress.toLowerCase();
+  (c.method === "eth_call" || c.method === "eth_estimateGas") && String((c.params?.[0] as { data?: string })?.data ?? "").startsWith(REBALANCE) && (c.params?.[0] as { to?: string })?.to?.toLowerCase() === env.stack.vaultAddress.toLowerCase();
 
 /** Arms the proxy to SIGKILL `d` at `step`; resolves with what was true at the moment of the kill. */
 function killAt(step: Step, daemon: () => Daemon, dir: string, forwarded0: Set<string>) {
@@ -171,7 +160,7 @@ function killAt(step: Step, daemon: () => Daemon, dir: string, forwarded0: Set<s
     const asked = String(call.params?.[0] ?? "");
     if (step === "before confirmation" && call.method === "eth_getTransactionReceipt" && proxy.forwarded.has(asked) && !forwarded0.has(asked) && !fired) {
       seen.sentHash = asked;
-      seen.txOnChain = (await chain.provider.getTransactionReceipt(asked)) !== null;
+      seen.txOnChain = (await env.chain.provider.getTransactionReceipt(asked)) !== null;
       return kill().then(() => "close" as const);
     }
     if (step === "after broadcast" && call.method === "eth_sendRawTransaction" && !fired) {
@@ -195,9 +184,9 @@ describe("killed at every step of a tick, then restarted", () => {
   ])("%s (automine %s): one transaction, nothing forgotten, the journal readable", async (step, automine) => {
     const dir = tempDir("agent-kill-");
     const config = writeConfig(dir);
-    const nonce0 = await chain.provider.getTransactionCount(AGENT, "latest");
+    const nonce0 = await env.chain.provider.getTransactionCount(AGENT, "latest");
     const forwarded0 = new Set(proxy.forwarded.keys());
-    await chain.setAutomine(automine);
+    await env.chain.setAutomine(automine);
 
     let first!: Daemon;
     const { killed, seen } = killAt(step, () => first, dir, forwarded0);
@@ -234,9 +223,9 @@ describe("killed at every step of a tick, then restarted", () => {
       if (!automine) {
         // Three ticks find the transaction still in the mempool; none sends anything.
         await until(20_000, "the restarted daemon to look at its transaction", () => (proxy.stats.byMethod.eth_getTransactionReceipt ?? 0) >= receipts0 + 3);
-        expect(await chain.provider.getTransactionCount(AGENT, "pending"), "still just the one transaction").toBe(nonce0 + 1);
+        expect(await env.chain.provider.getTransactionCount(AGENT, "pending"), "still just the one transaction").toBe(nonce0 + 1);
         expect([...proxy.forwarded.keys()].filter((h) => !forwarded0.has(h)), "nothing new signed").toEqual(seen.journaled);
-        await chain.mine();
+        await env.chain.mine();
       }
       await until(20_000, "the intent to be settled", () => journalLines(dir).some((l) => l.type === "outcome"));
       await new Promise((r) => setTimeout(r, 400)); // a few more ticks: nothing else may be sent
@@ -246,10 +235,10 @@ describe("killed at every step of a tick, then restarted", () => {
     }
 
     // Exactly one transaction; the journal holds one settled intent with one attempt; the mined one is the journaled one.
-    expect(await chain.provider.getTransactionCount(AGENT, "latest"), "one transaction of the agent").toBe(nonce0 + 1);
+    expect(await env.chain.provider.getTransactionCount(AGENT, "latest"), "one transaction of the agent").toBe(nonce0 + 1);
     const sent = [...proxy.forwarded.keys()].filter((h) => !forwarded0.has(h));
     expect(sent, "one signed transaction ever reached the node").toHaveLength(1);
-    const journal = new FileJournal(path.join(dir, "state", String(chain.chainId), `journal-${AGENT.toLowerCase()}.jsonl`));
+    const journal = new FileJournal(path.join(dir, "state", String(env.chain.chainId), `journal-${AGENT.toLowerCase()}.jsonl`));
     expect(journal.repairedBytes, "nothing torn").toBe(0);
     expect(journal.entries()).toHaveLength(1);
     const [entry] = journal.entries();
@@ -258,7 +247,7 @@ describe("killed at every step of a tick, then restarted", () => {
     expect(journal.inFlight()).toHaveLength(0);
     expect(entry!.outcome?.hash).toBe(sent[0]);
     if (step !== "after planning") expect(seen.journaled, "the transaction journaled before the kill is the one mined").toEqual([entry!.outcome!.hash]);
-    const events = await rebalancedEvents(stack);
+    const events = await rebalancedEvents(env.stack);
     expect(events, "one rebalance").toHaveLength(1);
     expect(events[0]!.args.intentHash).toBe(entry!.intentHash);
     if (step === "after journaling") {

@@ -14,7 +14,7 @@ const env = useStack();
 /** A session for the agent starting `delay` seconds from the chain's now, room for any rebalance. */
 async function session(delay = 0) {
   const { stack, chain } = env;
-  const validAfter = (await chain.latestTimestamp()) + BigInt(delay);
+  const validAfter = (await chain.now()) + BigInt(delay);
   return grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, validAfter, maxVolumePerCall: 600_000n * stack.unit, maxVolumePerEpoch: 3_000_000n * stack.unit, minInterval: 0 });
 }
 

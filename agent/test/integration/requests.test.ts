@@ -6,25 +6,22 @@
  */
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
+import type { LocalChain } from "../../devnet/chain.js";
 import { startCountingProxy, type CountingProxy } from "../../devnet/rpc-proxy.js";
-import { deployStack, fund, grantSession, type Stack } from "../../devnet/stack.js";
+import type { Stack } from "../../devnet/stack.js";
 import { assertChain, buildRunners, createProvider } from "../../src/daemon/build.js";
 import { Daemon } from "../../src/daemon/daemon.js";
 import { Metrics } from "../../src/obs/metrics.js";
 import { systemClock } from "../../src/util/clock.js";
 import { memoryLogger } from "../support/logs.js";
-import { AGENT, AGENT_KEY, tempDir, testConfig } from "../support/daemon-harness.js";
+import { AGENT, AGENT_KEY, startStack, tempDir, testConfig } from "../support/daemon-harness.js";
 
 let chain: LocalChain;
 let stack: Stack;
 let proxy: CountingProxy;
 
 beforeAll(async () => {
-  chain = await startLocalChain();
-  stack = await deployStack(chain, { strategies: 3, seed: 100_000n });
-  await fund(stack, stack.users[0]!, 1_000_000n * stack.unit);
-  await grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: 600_000n * stack.unit, maxVolumePerEpoch: 3_000_000n * stack.unit, minInterval: 0 });
+  ({ chain, stack } = await startStack({ session: { perCall: 600_000n, perEpoch: 3_000_000n, minInterval: 0 } }));
   proxy = await startCountingProxy(chain.url);
 }, 60_000);
 

@@ -9,7 +9,7 @@ import path from "node:path";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
-import { deployStack, devKey, fund, grantSession, type GrantOptions, type Stack, type StackOptions } from "../../devnet/stack.js";
+import { chainAccounts, deployStack, devKey, fund, grantSession, type GrantOptions, type Stack, type StackOptions } from "../../devnet/stack.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { AgentConfig } from "../../src/config/schema.js";
 import { assertChain, buildRunners, createProvider, type BuildOptions } from "../../src/daemon/build.js";
@@ -26,30 +26,45 @@ export function tempDir(prefix = "agent-test-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+export interface StackSetup {
+  /** Mock strategies (3 by default), each seeded by an outside depositor with `seed` whole tokens (100,000). */
+  strategies?: number;
+  seed?: bigint;
+  /** Whole tokens `users[0]` deposits into the vault (1,000,000 by default; 0: none). */
+  deposit?: bigint;
+  /** A session for AGENT (a week long unless `durationSeconds` says), with these volume limits in whole tokens. */
+  session?: Omit<GrantOptions, "agent" | "durationSeconds" | "maxVolumePerCall" | "maxVolumePerEpoch"> & {
+    perCall: bigint;
+    perEpoch: bigint;
+    durationSeconds?: number;
+  };
+  /** Curated lending vaults over Morpho Blue markets as the strategies (the devnet's lending world). */
+  lending?: StackOptions["lending"];
+}
+
+/** The shared set-up of the integration tests: an embedded chain (or anvil, see `startLocalChain`) and the stack. */
+export async function startStack(o: StackSetup = {}): Promise<{ chain: LocalChain; stack: Stack }> {
+  const chain = await startLocalChain();
+  const stack = await deployStack(await chainAccounts(chain), { strategies: o.strategies ?? 3, seed: o.seed ?? 100_000n, lending: o.lending });
+  const deposit = o.deposit ?? 1_000_000n;
+  if (deposit > 0n) await fund(stack, stack.users[0]!, deposit * stack.unit);
+  if (o.session) {
+    const { perCall, perEpoch, ...rest } = o.session;
+    const unit = stack.unit;
+    await grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: perCall * unit, maxVolumePerEpoch: perEpoch * unit, ...rest });
+  }
+  return { chain, stack };
+}
+
 /**
- * The test file's embedded chain and stack: 3 strategies seeded with 100,000 each (or, with `lending`, the curated
- * vaults of the lending world), 1,000,000 deposited by `users[0]`, and a week-long session for AGENT when `session`
- * gives its volume limits (in whole tokens). Every test starts from
- * the state after this set-up (a chain snapshot, reverted before each test). Read `chain` and `stack` inside tests.
+ * The test file's chain and stack (`startStack`), every test starting from the state after the set-up (a chain
+ * snapshot, reverted before each test). Read `chain` and `stack` inside tests.
  */
-export function useStack(
-  o: {
-    session?: Omit<GrantOptions, "agent" | "durationSeconds" | "maxVolumePerCall" | "maxVolumePerEpoch"> & { perCall: bigint; perEpoch: bigint };
-    /** Curated lending vaults over Morpho Blue markets as the strategies (the devnet's lending world). */
-    lending?: StackOptions["lending"];
-  } = {},
-) {
+export function useStack(o: StackSetup = {}) {
   const env = {} as { chain: LocalChain; stack: Stack };
   let base: string;
   beforeAll(async () => {
-    env.chain = await startLocalChain();
-    env.stack = await deployStack(env.chain, { strategies: 3, seed: 100_000n, lending: o.lending });
-    await fund(env.stack, env.stack.users[0]!, 1_000_000n * env.stack.unit);
-    if (o.session) {
-      const { perCall, perEpoch, ...rest } = o.session;
-      const unit = env.stack.unit;
-      await grantSession(env.stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: perCall * unit, maxVolumePerEpoch: perEpoch * unit, ...rest });
-    }
+    Object.assign(env, await startStack(o));
     base = await env.chain.snapshot();
   }, 60_000);
   afterAll(async () => {
@@ -85,6 +100,24 @@ export function testConfig(chain: LocalChain, stack: Stack, dataDir: string, ove
     ...over,
   };
   return parseConfig(file, { AGENT_PRIVATE_KEY: AGENT_KEY });
+}
+
+/**
+ * A configuration file's content as an operator writes it for the CLI: the stack's vault (label "main"), a plan at
+ * once with equal weights, silent logs, a data folder "state" beside the file; `over` replaces top-level sections.
+ */
+export function cliConfig(chain: LocalChain, stack: Stack, over: Record<string, unknown> = {}): Record<string, any> {
+  return {
+    network: { rpcUrl: chain.url, chainId: chain.chainId, pollIntervalMs: 100, requestTimeoutMs: 2_000 },
+    lens: stack.lensAddress,
+    dataDir: "state",
+    tx: { maxFeePerGasGwei: "100" },
+    planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000" },
+    metrics: { port: 0 },
+    log: { level: "silent" },
+    vaults: [{ address: stack.vaultAddress, label: "main" }],
+    ...over,
+  };
 }
 
 export async function startDaemon(

@@ -17,8 +17,7 @@
 import fs from "node:fs";
 import { Transaction, Wallet } from "ethers";
 import type { Logger } from "pino";
-import { startLocalChain } from "../../devnet/chain.js";
-import { deployStack, fund, grantSession } from "../../devnet/stack.js";
+import { fund } from "../../devnet/stack.js";
 import { vaultInterface } from "../../src/abi/index.js";
 import { LensReader } from "../../src/chain/reader.js";
 import { checkRebalance, sessionFromSnapshot } from "../../src/checks/rebalance-check.js";
@@ -31,7 +30,7 @@ import { FileJournal } from "../../src/executor/journal.js";
 import { createLogger } from "../../src/obs/logger.js";
 import { Metrics } from "../../src/obs/metrics.js";
 import { ManualClock } from "../../src/util/clock.js";
-import { AGENT, AGENT_KEY, tempDir } from "./daemon-harness.js";
+import { AGENT, AGENT_KEY, startStack, tempDir } from "./daemon-harness.js";
 import { FAULT_KINDS, FaultProxy, type FaultKind } from "./fault-proxy.js";
 import { Random } from "./random.js";
 
@@ -116,19 +115,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
   const episodeRate = options.episodeRate ?? 0.5;
   const restartRate = options.restartRate ?? 0.1;
 
-  const chain = await startLocalChain();
+  const { chain, stack } = await startStack({
+    session: { perCall: 2_000_000n, perEpoch: 100_000_000n, durationSeconds: 60 * 86_400, maxCallsPerEpoch: 10_000, minInterval: 60 },
+  });
   const proxies: FaultProxy[] = [];
   try {
-    const stack = await deployStack(chain, { strategies: 3, seed: 100_000n });
-    await fund(stack, stack.users[0]!, 1_000_000n * stack.unit);
-    await grantSession(stack, {
-      agent: AGENT,
-      durationSeconds: 60 * 86_400,
-      maxVolumePerCall: 2_000_000n * stack.unit,
-      maxVolumePerEpoch: 100_000_000n * stack.unit,
-      maxCallsPerEpoch: 10_000,
-      minInterval: 60,
-    });
     const primary = await FaultProxy.start({ upstream: chain.url, seed: options.seed + 1, holdMs: 2_000 });
     const secondary = await FaultProxy.start({ upstream: chain.url, seed: options.seed + 2, holdMs: 2_000 });
     proxies.push(primary, secondary);

@@ -3,10 +3,10 @@
  * story's accounts, the world its strategies come from, and where the progress lines go.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { devKey } from "../../../agent/devnet/stack.js";
+import { devKey } from "../../../agent/devnet/index.js";
 import type { TreasuryAddresses } from "../../lib/addresses.js";
 import type { TreasuryContext } from "../../lib/context.js";
-import type { DemoChain } from "../chain.js";
+import type { EmbeddedChain as DemoChain } from "../../../agent/devnet/index.js";
 import type { LendingMarket } from "../lending.js";
 import type { DemoMarket } from "../market.js";
 import type { DemoSummary } from "../summary.js";

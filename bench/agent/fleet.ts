@@ -5,20 +5,15 @@
  */
 import { getAddress, toQuantity, ZeroHash, type JsonRpcSigner } from "ethers";
 import {
-  MockERC20__factory,
   MockStrategy__factory,
-  SessionManager__factory,
-  TreasuryLens__factory,
   TreasuryVault__factory,
   type MockERC20,
   type MockStrategy,
   type SessionManager,
   type TreasuryVault,
 } from "../../types/ethers-contracts/index.js";
-import type { LocalChain } from "../devnet/chain.js";
-
-/** The agent is the chain's account #3 (`devKey(3)`), as in the devnet and the integration tests. */
-export const AGENT_ACCOUNT = 3;
+import { chainAccounts, deployAsset, deployLens, deploySessionManager, vaultArgs, type LocalChain } from "../../agent/devnet/index.js";
+import { mockStrategyName } from "../../deploy/modules/stack-parameters.js";
 
 export interface FleetVault {
   address: string;
@@ -72,47 +67,45 @@ const GAS = { deploy: 8_000_000n, call: 3_000_000n };
 
 /** Asset, session manager, lens and `strategies` mock strategies, each seeded with 100,000 by an outside depositor. */
 export async function deployFleet(chain: LocalChain, options: { strategies: number }): Promise<Fleet> {
-  const unit = 10n ** 6n;
-  const [governance, guardian, sessionAdmin, agent, depositor, seeder] = await Promise.all(
-    [0, 1, 2, AGENT_ACCOUNT, 5, 6].map((i) => chain.provider.getSigner(i)),
-  );
-  const asset = await (await new MockERC20__factory(governance!).deploy("Mock USD", "mUSD", 6)).waitForDeployment();
-  const sessions = await (
-    await new SessionManager__factory(governance!).deploy(governance!.address, guardian!.address, sessionAdmin!.address)
-  ).waitForDeployment();
-  const lens = await (await new TreasuryLens__factory(governance!).deploy()).waitForDeployment();
+  const accounts = await chainAccounts(chain);
+  const { governance, guardian, agent } = accounts;
+  const [depositor, seeder] = accounts.users;
+  const asset = await deployAsset(governance);
+  const unit = 10n ** (await asset.decimals());
+  const sessions = await deploySessionManager(accounts);
+  const lens = await deployLens(governance);
   const assetAddress = await asset.getAddress();
   const seed = 100_000n * unit;
 
-  const factory = new MockStrategy__factory(governance!);
+  const factory = new MockStrategy__factory(governance);
   const deployed = await sendAll(
     chain,
     await Promise.all(
       Array.from({ length: options.strategies }, async (_, i) => ({
-        from: governance!.address,
-        data: (await factory.getDeployTransaction(assetAddress, `Strategy ${i}`)).data,
+        from: governance.address,
+        data: (await factory.getDeployTransaction(assetAddress, mockStrategyName(i))).data,
         gas: GAS.deploy,
       })),
     ),
   );
   const strategyAddresses = deployed.map((d) => getAddress(d.contractAddress!));
-  const strategies = strategyAddresses.map((a) => MockStrategy__factory.connect(a, governance!));
+  const strategies = strategyAddresses.map((a) => MockStrategy__factory.connect(a, governance));
   const erc20 = asset.interface;
   const vaultShares = MockStrategy__factory.createInterface();
   await sendAll(chain, [
-    { from: governance!.address, to: assetAddress, data: erc20.encodeFunctionData("mint", [seeder!.address, seed * BigInt(options.strategies)]), gas: GAS.call },
-    { from: governance!.address, to: assetAddress, data: erc20.encodeFunctionData("mint", [depositor!.address, 10n ** 30n]), gas: GAS.call },
+    { from: governance.address, to: assetAddress, data: erc20.encodeFunctionData("mint", [seeder.address, seed * BigInt(options.strategies)]), gas: GAS.call },
+    { from: governance.address, to: assetAddress, data: erc20.encodeFunctionData("mint", [depositor.address, 10n ** 30n]), gas: GAS.call },
     ...strategyAddresses.flatMap((s) => [
-      { from: seeder!.address, to: assetAddress, data: erc20.encodeFunctionData("approve", [s, seed]), gas: GAS.call },
-      { from: seeder!.address, to: s, data: vaultShares.encodeFunctionData("deposit", [seed, seeder!.address]), gas: GAS.call },
+      { from: seeder.address, to: assetAddress, data: erc20.encodeFunctionData("approve", [s, seed]), gas: GAS.call },
+      { from: seeder.address, to: s, data: vaultShares.encodeFunctionData("deposit", [seed, seeder.address]), gas: GAS.call },
     ]),
   ]);
   return {
     chain,
-    governance: governance!,
-    guardian: guardian!,
-    agent: agent!,
-    depositor: depositor!,
+    governance: governance,
+    guardian: guardian,
+    agent: agent,
+    depositor: depositor,
     asset,
     sessions,
     lensAddress: await lens.getAddress(),
@@ -136,16 +129,7 @@ export async function addVaults(fleet: Fleet, count: number, options: { strategi
   if (listed.length !== options.strategies) throw new Error(`the fleet has no ${options.strategies} strategies from #${from}`);
   const assetAddress = await fleet.asset.getAddress();
   const factory = new TreasuryVault__factory(governance);
-  const deployData = (
-    await factory.getDeployTransaction(assetAddress, "Treasury mUSD", "tmUSD", await fleet.sessions.getAddress(), {
-      idleBufferBps: 1_000,
-      maxLossPerCallBps: 50,
-      epochLossBudgetBps: 100,
-      lossEpochLength: 86_400,
-      lossEpoch: 0,
-      lossInEpoch: 0,
-    })
-  ).data;
+  const deployData = (await factory.getDeployTransaction(...vaultArgs(assetAddress, await fleet.sessions.getAddress()))).data;
   const addresses = (await sendAll(chain, Array.from({ length: count }, () => ({ from: governance.address, data: deployData, gas: GAS.deploy })))).map(
     (d) => getAddress(d.contractAddress!),
   );

@@ -11,16 +11,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Wallet } from "ethers";
-import { assertChain, buildRunners, createProvider, dataPaths } from "../src/daemon/build.js";
-import { Daemon, type DaemonTick } from "../src/daemon/daemon.js";
-import { createLogger } from "../src/obs/logger.js";
-import { Metrics } from "../src/obs/metrics.js";
-import { systemClock } from "../src/util/clock.js";
+import { startCountingProxy, type RpcCounts } from "../../agent/devnet/index.js";
+import { dataPaths, type DaemonTick, type LensReader } from "./agent-internals.js";
 import { AGENT_KEY, benchConfig } from "./config.js";
+import { benchDaemon } from "./daemon.js";
 import { addVault, type Fleet } from "./fleet.js";
-import { startCountingProxy, type RpcCounts } from "../devnet/rpc-proxy.js";
 import { writeHistoryFile } from "./synthetic.js";
-import type { LensReader } from "../src/chain/reader.js";
 
 export interface RpcFigures {
   vaults: number;
@@ -55,12 +51,7 @@ export async function measureRpcRequests(fleet: Fleet, reader: LensReader, optio
     const paths = dataPaths(config, wallet.address);
     for (const v of vaults) writeHistoryFile(paths.prices(v.address), await reader.snapshot(v.address, wallet.address), { apr: () => 0n });
 
-    const log = createLogger("silent");
-    const metrics = new Metrics();
-    const provider = createProvider(config);
-    await assertChain(provider, config);
-    const { runners } = await buildRunners({ config, provider, agent: wallet.address, clock: systemClock, log, metrics, wallet });
-    const daemon = new Daemon(runners, systemClock, log, metrics, { pollIntervalMs: config.network.pollIntervalMs });
+    const { daemon, provider } = await benchDaemon(config);
     const startup = proxy.counts();
 
     proxy.reset();

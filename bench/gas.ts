@@ -8,7 +8,22 @@
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { ContractTransactionResponse } from "ethers";
-import { deployStack, fund, type Stack } from "./stack.js";
+import { boundsArgument } from "../deploy/modules/stack-parameters.js";
+import {
+  deployStack as deployOn,
+  fund,
+  LOCAL_PARAMETERS,
+  stackAccounts,
+  type Stack as StackOf,
+  type StackOptions,
+} from "../agent/devnet/index.js";
+
+type Stack = StackOf<HardhatEthersSigner>;
+
+/** A stack with Hardhat's accounts: #0 to #3 the roles, #4 onwards the users. */
+async function deployStack(ethers: HardhatEthers, options: StackOptions): Promise<Stack> {
+  return deployOn(stackAccounts(await ethers.getSigners()), options);
+}
 
 export type Figures = Record<string, number>;
 
@@ -24,7 +39,7 @@ async function grantWide(stack: Stack, now: number): Promise<bigint> {
   await (
     await stack.sessions.connect(stack.governance).grant({
       agent: stack.agent.address,
-      vault: await stack.vault.getAddress(),
+      vault: stack.vaultAddress,
       scope,
       validAfter: now,
       validUntil: now + 30 * 86_400,
@@ -106,7 +121,7 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     const harness = await ethers.deployContract("RebalanceHarness", [
       await stack.asset.getAddress(),
       await stack.sessions.getAddress(),
-      { idleBufferBps: 1_000, maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400, lossEpoch: 0, lossInEpoch: 0 },
+      boundsArgument(LOCAL_PARAMETERS.vault),
     ]);
     const harnessAddress = await harness.getAddress();
     for (const s of stack.strategies) {

@@ -9,13 +9,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Wallet } from "ethers";
-import type { LensReader } from "../src/chain/reader.js";
-import { assertChain, buildRunners, createProvider, dataPaths } from "../src/daemon/build.js";
-import { Daemon } from "../src/daemon/daemon.js";
-import { createLogger } from "../src/obs/logger.js";
-import { Metrics } from "../src/obs/metrics.js";
-import { systemClock } from "../src/util/clock.js";
+import { dataPaths, type LensReader } from "./agent-internals.js";
 import { AGENT_KEY, benchConfig } from "./config.js";
+import { benchDaemon } from "./daemon.js";
 import { addVault, type Fleet } from "./fleet.js";
 import { writeHistoryFile } from "./synthetic.js";
 
@@ -43,12 +39,7 @@ export async function measureReaction(
   // rule against reversals would hold back for `minHoldHours`; the rule is off here.
   const config = benchConfig({ rpcUrl: chain.url, lens: fleet.lensAddress, dataDir: dir, vaults: [{ address: v.address, label: "reaction" }], pollIntervalMs: options.blockMs, planner: { minHoldHours: 0 } });
   writeHistoryFile(dataPaths(config, wallet.address).prices(v.address), await reader.snapshot(v.address, wallet.address), { apr: () => 0n });
-  const log = createLogger("silent");
-  const metrics = new Metrics();
-  const provider = createProvider(config);
-  await assertChain(provider, config);
-  const { runners } = await buildRunners({ config, provider, agent: wallet.address, clock: systemClock, log, metrics, wallet });
-  const daemon = new Daemon(runners, systemClock, log, metrics, { pollIntervalMs: config.network.pollIntervalMs });
+  const { daemon, provider } = await benchDaemon(config);
 
   await chain.setAutomine(false);
   await chain.rpc("evm_setIntervalMining", [options.blockMs]);

@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { createRequire } from "node:module";
 import hre, { network } from "hardhat";
-import { measureAgent } from "../agent/bench/index.js";
-import { measureGas, type Figures } from "./lib/gas-bench.js";
+import { measureAgent } from "./agent/index.js";
+import { measureGas, type Figures } from "./gas.js";
 
 const require = createRequire(import.meta.url);
 const solcVersion: string = require("solc/package.json").version;
@@ -195,7 +195,7 @@ const md = [
   "|---|---|---|---|---|",
   ...rows.map((r) => `| ${r.figure} | ${r.value} | ${r.baseline} | ${r.target} | ${r.met} |`),
   "",
-  "How each figure is measured (`scripts/lib/gas-bench.ts`):",
+  "How each figure is measured (`bench/gas.ts`):",
   "",
   "- **User path**: a user who already holds shares deposits 1,000 and withdraws 500 (served from idle), with the",
   "  vault's money spread over 1, 5 or 20 strategies; the baseline is OpenZeppelin's ERC4626 with nothing added.",
@@ -213,7 +213,7 @@ const md = [
   `- **Code size**: the vault's deployed bytecode against EIP-170. The test-only \`RebalanceHarness\` (${g(f.harness_code_size_bytes!)}`,
   "  bytes) is over the limit, so the bench chain lifts it; only a real chain's deployment enforces it.",
   "",
-  "How the agent figures are measured (`agent/bench/`), on the embedded chain served over HTTP on loopback:",
+  "How the agent figures are measured (`bench/agent/`), on the embedded chain served over HTTP on loopback:",
   "",
   "- **Read**: `LensReader.snapshot`, the daemon's one `TreasuryLens.snapshot` eth_call per vault and tick, decoded;",
   "  30 reads per size. A vault lists at most 64 strategies on chain, so the read is measured at 1, 20 and 64. Split",

@@ -1,7 +1,6 @@
 /** The agent configuration the bench runs with: the daemon's defaults, parsed by the one schema, on the local chain. */
-import { parseConfig } from "../src/config/load.js";
-import type { AgentConfig } from "../src/config/schema.js";
-import { devKey } from "../devnet/stack.js";
+import { devKey } from "../../agent/devnet/index.js";
+import { parseConfig, type AgentConfig } from "./agent-internals.js";
 
 export const AGENT_KEY = devKey(3);
 

@@ -9,7 +9,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { getAddress, keccak256, toUtf8Bytes } from "ethers";
-import type { StrategyState, VaultSnapshot } from "../src/chain/types.js";
+import type { StrategyState, VaultSnapshot } from "./agent-internals.js";
 
 const WAD = 10n ** 18n;
 const YEAR = 31_536_000n;

@@ -10,15 +10,13 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Wallet } from "ethers";
-import { freePort } from "../devnet/chain.js";
-import type { LensReader } from "../src/chain/reader.js";
-import { dataPaths } from "../src/daemon/build.js";
-import { parseConfig } from "../src/config/load.js";
+import { freePort } from "../../agent/devnet/index.js";
+import { dataPaths, parseConfig, type LensReader } from "./agent-internals.js";
 import { AGENT_KEY, benchConfigFile } from "./config.js";
 import type { Fleet, FleetVault } from "./fleet.js";
 import { writeHistoryFile } from "./synthetic.js";
 
-const AGENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const AGENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../agent");
 
 export interface MemoryFigures {
   vaults: number;

@@ -12,20 +12,24 @@
 import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
-import type { ChainReader } from "../src/chain/reader.js";
-import type { VaultSnapshot } from "../src/chain/types.js";
-import { checkRebalance, type RebalanceCheckInput } from "../src/checks/rebalance-check.js";
-import type { AgentConfig } from "../src/config/schema.js";
-import { CircuitBreaker } from "../src/daemon/breaker.js";
-import { vaultSetup } from "../src/daemon/build.js";
-import { Daemon } from "../src/daemon/daemon.js";
-import { VaultRunner } from "../src/daemon/vault-runner.js";
-import type { CallSimulator } from "../src/executor/sender.js";
-import { createLogger } from "../src/obs/logger.js";
-import { Metrics } from "../src/obs/metrics.js";
-import { QuarantineList } from "../src/quarantine/store.js";
-import { systemClock } from "../src/util/clock.js";
-import { FilePriceHistory, type PriceHistory } from "../src/yield/history.js";
+import {
+  checkRebalance,
+  CircuitBreaker,
+  createLogger,
+  Daemon,
+  FilePriceHistory,
+  Metrics,
+  QuarantineList,
+  systemClock,
+  vaultSetup,
+  VaultRunner,
+  type AgentConfig,
+  type CallSimulator,
+  type ChainReader,
+  type PriceHistory,
+  type RebalanceCheckInput,
+  type VaultSnapshot,
+} from "./agent-internals.js";
 import { nowMs, summarize, type Summary } from "./stats.js";
 import { writeHistoryFile } from "./synthetic.js";
 

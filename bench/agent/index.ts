@@ -6,13 +6,12 @@
  * - JSON-RPC requests per vault per tick, idle and rebalancing (`rpc-count.ts`);
  * - reaction in blocks to a yield change, mining every block (`reaction.ts`);
  * - peak memory of the daemon managing 50 vaults (`memory.ts`) and the demos' wall time (`demo-time.ts`).
- * Everything runs on the embedded chain served on loopback (`devnet/chain.ts`), as the agent's integration tests do.
+ * Everything runs on the embedded chain served on loopback (`agent/devnet/chain.ts`), as the agent's integration tests
+ * do.
  */
 import { Wallet } from "ethers";
-import { startLocalChain } from "../devnet/chain.js";
-import { lensInterface } from "../src/abi/index.js";
-import { LensReader, toSnapshot } from "../src/chain/reader.js";
-import type { VaultSnapshot } from "../src/chain/types.js";
+import { startLocalChain } from "../../agent/devnet/index.js";
+import { lensInterface, LensReader, toSnapshot, type VaultSnapshot } from "./agent-internals.js";
 import { AGENT_KEY, benchConfig } from "./config.js";
 import { measureDemos } from "./demo-time.js";
 import { addVault, addVaults, deployFleet, type FleetVault } from "./fleet.js";
