@@ -83,7 +83,7 @@ export type TickResult =
   | { kind: "stale"; reason: string }
   | { kind: "hold"; code: string; reason: string }
   | { kind: "rejected"; stage: "mirror" | "simulation"; error: string; class?: RevertClass }
-  | { kind: "deferred"; reason: string }
+  | { kind: "deferred"; reason: string; feeWait?: true }
   | { kind: "sent"; intentHash: string; hash: string; confirmed: boolean }
   | { kind: "realize-loss"; strategy: string; reason: string; intentHash: string; hash: string; confirmed: boolean }
   | { kind: "dry-run"; simulation: string };
@@ -317,6 +317,9 @@ export class VaultRunner {
       return done({ kind: "dry-run", simulation: revert ? describe(revert) : "would pass" });
     }
 
+    // While the base fee is above the ceiling, the plan is not simulated again: one fee read a tick until it falls.
+    const feeWait = await deps.executor.feeWait(config.vault);
+    if (feeWait) return done({ kind: "deferred", reason: feeWait, feeWait: true });
     const prepared = await deps.executor.prepare(config.vault, free.targets, session.id, snapshot.blockNumber);
     const touched = free.targets.map((t) => t.strategy);
     if (prepared.status === "rejected") {
@@ -327,6 +330,8 @@ export class VaultRunner {
     const plan = priced(prepared.quote.baseFee + prepared.quote.tip);
     if (plan.kind === "hold") return hold(plan);
     this.lastHold = undefined;
+    const spike = await deps.executor.feeWait(config.vault, prepared.quote);
+    if (spike) return done({ kind: "deferred", reason: spike, feeWait: true });
 
     log.info(
       {

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
+import { startLocalChain, type LocalChain, type LocalNode } from "../../devnet/chain.js";
 import { deployStack, devKey, fund, grantSession, type GrantOptions, type Stack, type StackOptions } from "../../devnet/stack.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { AgentConfig } from "../../src/config/schema.js";
@@ -37,12 +37,14 @@ export function useStack(
     session?: Omit<GrantOptions, "agent" | "durationSeconds" | "maxVolumePerCall" | "maxVolumePerEpoch"> & { perCall: bigint; perEpoch: bigint };
     /** Curated lending vaults over Morpho Blue markets as the strategies (the devnet's lending world). */
     lending?: StackOptions["lending"];
+    /** Which node (default AGENT_TEST_NODE, else Hardhat's): anvil for what only it can do, such as reorgs. */
+    node?: LocalNode;
   } = {},
 ) {
   const env = {} as { chain: LocalChain; stack: Stack };
   let base: string;
   beforeAll(async () => {
-    env.chain = await startLocalChain();
+    env.chain = await startLocalChain({ node: o.node });
     env.stack = await deployStack(env.chain, { strategies: 3, seed: 100_000n, lending: o.lending });
     await fund(env.stack, env.stack.users[0]!, 1_000_000n * env.stack.unit);
     if (o.session) {
