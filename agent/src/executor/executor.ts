@@ -177,9 +177,14 @@ export class Executor {
    * `reconcile` checks the receipts of what was mined until its block is final (the tag, or `finalityDepth` blocks).
    */
   async readFinality(): Promise<void> {
-    const { head, finalized } = await this.sender.finality();
-    this.instantFinality = head > 0 && finalized === head;
-    this.finalizedAt = finalized ?? head - this.options.finalityDepth;
+    try {
+      const { head, finalized } = await this.sender.finality();
+      this.instantFinality = head > 0 && finalized === head;
+      this.finalizedAt = finalized ?? head - this.options.finalityDepth;
+    } catch (err) {
+      // Not known yet: the first check of a mined intent reads it.
+      this.log.warn({ err: String((err as Error).message) }, "could not read the node's final block at start; checking mined intents again until it answers");
+    }
   }
 
   /** The fee policy of one vault: its own ceiling where it has one. */
@@ -371,6 +376,8 @@ export class Executor {
       const outcome = entry.outcome!;
       const receipt = receipts[i];
       if (receipt && receipt.blockNumber === outcome.blockNumber) continue;
+      // A node behind the block it was recorded in (a lagging backend) says nothing about it.
+      if (!receipt && head < outcome.blockNumber!) continue;
       this.journal.reopen(entry.intentHash, { hash: outcome.hash, blockNumber: outcome.blockNumber, at: this.clock.nowMs() });
       this.reorgedAt.set(entry.intentHash, this.clock.nowMs());
       const log = this.log.child({ intentHash: entry.intentHash, nonce: entry.record.nonce, vault: entry.record.vault });

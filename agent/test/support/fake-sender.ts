@@ -74,7 +74,7 @@ export class FakeSender implements TxSender {
     return this.head;
   }
   /** Every block is final as soon as it is mined (a chain that does not reorg). */
-  async finality() {
+  async finality(): Promise<{ head: number; finalized?: number }> {
     return { head: this.head, finalized: this.head };
   }
   async pendingNonce() {
