@@ -151,8 +151,8 @@ export class Executor {
   private readonly reorgedAt = new Map<string, number>();
   /** Intents the node holds queued behind a nonce gap, already said (in memory). */
   private readonly queuedSaid = new Set<string>();
-  /** Vaults waiting for the base fee to fall under their ceiling: since when (wall ms), and the base fee then. */
-  private readonly feeWaits = new Map<string, { since: number; baseFee: bigint }>();
+  /** Vaults waiting for the base fee to fall under their ceiling, by lower-case address: since when (wall ms). */
+  private readonly feeWaits = new Map<string, number>();
 
   constructor(
     private readonly sender: TxSender,
@@ -201,7 +201,8 @@ export class Executor {
    */
   async feeWait(vault: string, quote?: { baseFee: bigint; tip: bigint }): Promise<string | undefined> {
     const key = vault.toLowerCase();
-    const waiting = this.feeWaits.get(key);
+    const since = this.feeWaits.get(key);
+    const waiting = since !== undefined;
     if (!quote && !waiting) return undefined;
     const { baseFee, tip } = quote ?? (await this.sender.fees());
     const policy = this.feesFor(vault);
@@ -210,14 +211,14 @@ export class Executor {
       if (waiting) {
         this.feeWaits.delete(key);
         this.hooks.onFeeWait?.(vault, false);
-        const seconds = Math.round((this.clock.nowMs() - waiting.since) / 1000);
+        const seconds = Math.round((this.clock.nowMs() - since) / 1000);
         this.log.info({ vault, baseFeeGwei: gweiUnits(baseFee), ceilingGwei: ceiling, waitedSeconds: seconds }, `the base fee (${gweiUnits(baseFee)} gwei) is under the fee ceiling of ${ceiling} gwei again; sending`);
       }
       return undefined;
     }
     const reason = `waiting: base fee ${gweiUnits(baseFee)} gwei above the fee ceiling of ${ceiling} gwei (tx.maxFeePerGasGwei); nothing is signed or simulated again until it falls`;
     if (!waiting) {
-      this.feeWaits.set(key, { since: this.clock.nowMs(), baseFee });
+      this.feeWaits.set(key, this.clock.nowMs());
       this.hooks.onFeeWait?.(vault, true);
       this.log.warn({ vault, baseFeeGwei: gweiUnits(baseFee), ceilingGwei: ceiling }, reason);
     }
