@@ -286,7 +286,7 @@ export class FileJournal implements Journal {
 
   /** Lets another daemon open the journal (the lock is also released when the process exits). */
   close(): void {
-    if (!this.options.readOnly) unlockJournal(this.file);
+    if (!this.options.readOnly) releaseJournalLock(this.file);
   }
 }
 
@@ -341,9 +341,17 @@ function lockJournal(file: string): void {
   }
 }
 
-function unlockJournal(file: string): void {
+function releaseJournalLock(file: string): void {
   const lock = `${file}.lock`;
   if (held.delete(lock)) fs.rmSync(lock, { force: true });
+}
+
+/** Lets go of every journal lock this process holds under `dataDir`: the command that opened them is done. */
+export function releaseJournalLocks(dataDir: string): void {
+  const under = `${path.resolve(dataDir)}${path.sep}`;
+  for (const lock of [...held]) {
+    if (path.resolve(lock).startsWith(under)) releaseJournalLock(lock.slice(0, -".lock".length));
+  }
 }
 
 function readLock(lock: string): JournalLock | undefined {
