@@ -193,6 +193,11 @@ export class Executor {
     return ceiling === undefined ? this.options.fees : { ...this.options.fees, maxFeePerGasCeiling: ceiling };
   }
 
+  /** The setting that holds one vault's fee ceiling, for messages. */
+  private ceilingField(vault: string): string {
+    return this.options.feeCeilings?.has(vault.toLowerCase()) ? "vaults[].tx.maxFeePerGasGwei" : "tx.maxFeePerGasGwei";
+  }
+
   /**
    * Whether `vault` waits for the base fee to fall under its fee ceiling: the reason while it does, else undefined.
    * Judged on `quote` when given (the one `prepare` just read); without one, only a vault already waiting reads the
@@ -216,7 +221,7 @@ export class Executor {
       }
       return undefined;
     }
-    const reason = `waiting: base fee ${gweiUnits(baseFee)} gwei above the fee ceiling of ${ceiling} gwei (tx.maxFeePerGasGwei); nothing is signed or simulated again until it falls`;
+    const reason = `waiting: base fee ${gweiUnits(baseFee)} gwei above the fee ceiling of ${ceiling} gwei (${this.ceilingField(vault)}); nothing is signed or simulated again until it falls`;
     if (!waiting) {
       this.feeWaits.set(key, this.clock.nowMs());
       this.hooks.onFeeWait?.(vault, true);
@@ -302,7 +307,7 @@ export class Executor {
     if (!fees) {
       return {
         status: "deferred",
-        reason: `the base fee ${gweiUnits(quote.baseFee)} gwei leaves no room under the fee ceiling of ${gweiUnits(policy.maxFeePerGasCeiling)} gwei (tx.maxFeePerGasGwei); waiting for it to fall`,
+        reason: `the base fee ${gweiUnits(quote.baseFee)} gwei leaves no room under the fee ceiling of ${gweiUnits(policy.maxFeePerGasCeiling)} gwei (${this.ceilingField(vault)}); waiting for it to fall`,
       };
     }
 
@@ -611,7 +616,7 @@ export class Executor {
     if (!fees) {
       log.warn(
         { tx: last.hash, ...feesLog(last), ceilingGwei: gweiUnits(policy.maxFeePerGasCeiling) },
-        `stuck at the fee ceiling (${gweiUnits(last.maxFeePerGas)} gwei, tx.maxFeePerGasGwei ${gweiUnits(policy.maxFeePerGasCeiling)}); waiting`,
+        `stuck at the fee ceiling (${gweiUnits(last.maxFeePerGas)} gwei, ${this.ceilingField(record.vault)} ${gweiUnits(policy.maxFeePerGasCeiling)}); waiting`,
       );
       return { ...base, state: "pending", hash: last.hash };
     }
