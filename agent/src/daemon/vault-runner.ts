@@ -417,6 +417,7 @@ export class VaultRunner {
         continue;
       }
       if (submitted.status === "deferred") {
+        if (submitted.feeWait) return { kind: "deferred", reason: submitted.reason, feeWait: true };
         log.warn(submitted.reason);
         return { kind: "deferred", reason: submitted.reason };
       }

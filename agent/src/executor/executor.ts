@@ -70,7 +70,7 @@ export const INTENT_HASH_GAS = 32n * 16n;
 export type SubmitResult =
   | { status: "sent"; intentHash: string; hash: string; nonce: number; settled?: ReconcileReport }
   | { status: "rejected"; error: RevertError }
-  | { status: "deferred"; reason: string };
+  | { status: "deferred"; reason: string; feeWait?: true };
 
 export type ReconcileState = "pending" | "awaiting-confirmations" | "confirmed" | "reverted" | "dropped" | "cancelled";
 
@@ -271,6 +271,9 @@ export class Executor {
   async realizeLoss(snapshot: VaultSnapshot, loss: { strategy: string; allocation: bigint; value: bigint }, reason: string): Promise<SubmitResult> {
     const vault = snapshot.vault;
     if (this.inFlight(vault)) throw new Error(`vault ${vault} already has an intent in flight`);
+    // In a fee spike it is simulated once, as a rebalance is (`feeWait`).
+    const waiting = await this.feeWait(vault);
+    if (waiting) return { status: "deferred", reason: waiting, feeWait: true };
     let quote: SendQuote;
     try {
       quote = await this.sender.quote(vault, realizeLossCalldata(loss.strategy), Number(snapshot.blockNumber));
@@ -278,6 +281,8 @@ export class Executor {
       if (err instanceof RevertError) return { status: "rejected", error: err };
       throw err;
     }
+    const spike = await this.feeWait(vault, quote);
+    if (spike) return { status: "deferred", reason: spike, feeWait: true };
     const action = { kind: "realize-loss" as const, strategy: loss.strategy, allocation: loss.allocation, value: loss.value };
     return this.send(snapshot, { sessionId: 0n, planner: "loss-realization", reason, targets: [], volume: 0n, expectedGain: 0n, action }, quote);
   }

@@ -47,6 +47,24 @@ describe("fee ceiling", () => {
     expect(prepare).toHaveBeenCalledTimes(2);
   });
 
+  it("a loss write-down in a fee spike is simulated once too, and waits without a line each tick", async () => {
+    const { daemon, executor, logs } = await startDaemon(env.chain, testConfig(env.chain, env.stack, tempDir()));
+    expect((await daemon.tick())[0]!.report!.result.kind, "spread first").toBe("sent");
+    const s = env.stack.strategies[1]!;
+    await (await s.simulateLoss((await s.totalAssets()) / 100n)).wait(); // 1%: a loss, below the quarantine's jump
+    const writeDown = vi.spyOn(executor, "realizeLoss");
+    const quote = vi.spyOn(env.chain.provider, "send");
+    await baseFeeNext(600n * GWEI);
+    quote.mockClear();
+    for (let i = 0; i < 4; i++) expect((await daemon.tick())[0]!.report!.writeDown).toMatchObject({ kind: "deferred", feeWait: true });
+    expect(writeDown).toHaveBeenCalledTimes(4);
+    expect(quote.mock.calls.filter(([method]) => method === "eth_estimateGas"), "simulated once").toHaveLength(1);
+    expect(logs.messages().filter((m) => m.startsWith("waiting: base fee 600 gwei")), "one line").toHaveLength(1);
+
+    await baseFeeNext(1n * GWEI);
+    expect((await daemon.tick())[0]!.report!.writeDown).toMatchObject({ kind: "realize-loss", confirmed: true });
+  });
+
   it("a vault's own fee ceiling (vaults[].tx.maxFeePerGasGwei) lets it send through a spike above the global one", async () => {
     const config = testConfig(env.chain, env.stack, tempDir(), {
       vaults: [{ address: env.stack.vaultAddress, label: "main", tx: { maxFeePerGasGwei: "2000" } }],
