@@ -8,6 +8,7 @@ import { ConfigError, errorDetail, TickFailedError } from "../failures.js";
 import { loadWallet } from "../config/key.js";
 import { assembleDaemon, serveDaemon, type AssembledDaemon } from "../daemon/assemble.js";
 import { assertChain, createProvider } from "../daemon/build.js";
+import { releaseJournalLocks } from "../executor/journal.js";
 import { createLogger } from "../obs/logger.js";
 import { Metrics } from "../obs/metrics.js";
 import { systemClock } from "../util/clock.js";
@@ -31,6 +32,7 @@ export async function runCommand(options: RunOptions, signal: AbortSignal): Prom
     await runWith(config, provider, log, metrics, options, signal);
   } finally {
     provider.destroy();
+    releaseJournalLocks(config.dataDir);
   }
 }
 

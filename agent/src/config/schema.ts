@@ -87,6 +87,14 @@ const vaultSchema = z
     sessionId: id.optional(),
     /** Per-vault planner settings, over the global ones. */
     planner: plannerSchema.partial().optional(),
+    /** Per-vault transaction settings, over the global ones (`tx`). */
+    tx: z
+      .object({
+        /** This vault's fee ceiling in gwei: a vault that may pay more is not paused by a spike that pauses the others. */
+        maxFeePerGasGwei: gwei.refine((v) => /[1-9]/.test(v), "above zero").optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -100,6 +108,9 @@ export const configSchema = z
         rpcUrls: z.array(rpcUrl, { invalid_type_error: "a list of URLs" }).min(1, "list at least one URL").max(8, "at most 8 URLs").optional(),
         chainId: int(1, Number.MAX_SAFE_INTEGER),
         confirmations: int(1, 64).default(1),
+        /** Blocks after which a mined transaction is taken as final on a node without the `finalized` block tag; until
+         *  then its receipt is checked again (a reorg deeper than `confirmations` sends it again). */
+        finalityDepth: int(1, 10_000).default(64),
         pollIntervalMs: int(50, 3_600_000).default(12_000),
         /** Each JSON-RPC request is cut off after this long (then the next endpoint is tried). */
         requestTimeoutMs: int(50, 300_000).default(10_000),

@@ -163,6 +163,8 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
   const paths = dataPaths(config, agent);
   const journal = options.journal ?? openJournal(paths.journal, config.dataDir, log, options.readOnly);
   const sender = options.sender ?? (options.wallet ? new WalletSender(provider, options.wallet.connect(provider)) : undefined);
+  // Metrics speak of a vault by its label, as every other one does.
+  const labelOf = (vault: string) => config.vaults.find((v) => v.address.toLowerCase() === vault.toLowerCase())?.label ?? vault;
   const funds = sender ? new KeyFunds(sender.address, parseEther(config.tx.lowBalanceEth), log.child({ component: "funds" }), metrics) : undefined;
   const executor = sender
     ? new Executor(
@@ -172,6 +174,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
         log.child({ component: "executor" }),
         {
           confirmations: config.network.confirmations,
+          finalityDepth: config.network.finalityDepth,
           stuckAfterMs: config.tx.stuckAfterSeconds * 1_000,
           gasLimitMultiplierPct: config.tx.gasLimitMultiplierPct,
           fees: {
@@ -179,15 +182,18 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
             priorityFee: config.tx.priorityFeeGwei === undefined ? undefined : parseUnits(config.tx.priorityFeeGwei, 9),
             bumpPercent: config.tx.feeBumpPercent,
           },
+          feeCeilings: new Map(config.vaults.flatMap((v) => (v.tx?.maxFeePerGasGwei ? [[v.address.toLowerCase(), parseUnits(v.tx.maxFeePerGasGwei, 9)] as const] : []))),
         },
         {
-          onReplaced: (vault) => metrics.replacements.inc({ vault }),
+          onReplaced: (vault) => metrics.replacements.inc({ vault: labelOf(vault) }),
+          onFeeWait: (vault, waiting) => metrics.feeWait.set({ vault: labelOf(vault) }, waiting ? 1 : 0),
           funds,
           onBroadcastFailed: (cause) => metrics.broadcastFailures.inc({ cause }),
         },
       )
     : undefined;
   if (sender && funds) funds.observe(await sender.balance());
+  await executor?.readFinality();
   const simulator = sender ?? new ProviderSimulator(provider, agent);
   const gasPrice = async () => {
     if (sender) {

@@ -55,6 +55,7 @@ function vaultReadiness(report: TickReport): VaultReadiness {
   if (result.kind === "stand-down" || result.kind === "breaker-open" || result.kind === "stale") return { state: "cannot-act", result: result.kind, reason };
   // A write-down ends a tick before the session is judged: the assessment still says whether the agent could act.
   if (report.assessment?.mode === "stand-down") return { state: "cannot-act", result: "stand-down", reason: report.assessment.reason };
+  if (result.kind === "deferred" && result.feeWait) return { state: "waiting", result: result.kind, reason: result.reason };
   if (result.kind === "wait" || report.assessment?.mode === "wait") return { state: "waiting", result: result.kind, reason: report.assessment?.reason ?? reason };
   return { state: "can-act", result: result.kind, reason };
 }

@@ -343,6 +343,9 @@ export class VaultRunner {
       return { kind: "end", result: { kind: "dry-run", simulation: revert ? describe(revert) : "would pass" } };
     }
 
+    // While the base fee is above the ceiling, the plan is not simulated again: one fee read a tick until it falls.
+    const feeWait = await executor.feeWait(config.vault);
+    if (feeWait) return { kind: "end", result: { kind: "deferred", reason: feeWait, feeWait: true } };
     const prepared = await executor.prepare(config.vault, free.targets, session.id, snapshot.blockNumber);
     if (prepared.status === "rejected") {
       this.lastHold = undefined;
@@ -352,6 +355,8 @@ export class VaultRunner {
     const plan = priced(prepared.quote.baseFee + prepared.quote.tip);
     if (plan.kind === "hold") return this.hold(plan, log);
     this.lastHold = undefined;
+    const spike = await executor.feeWait(config.vault, prepared.quote);
+    if (spike) return { kind: "end", result: { kind: "deferred", reason: spike, feeWait: true } };
     return { kind: "send", plan, quote: prepared.quote };
   }
 
@@ -480,6 +485,7 @@ export class VaultRunner {
         continue;
       }
       if (submitted.status === "deferred") {
+        if (submitted.feeWait) return { kind: "deferred", reason: submitted.reason, feeWait: true };
         log.warn(submitted.reason);
         return { kind: "deferred", reason: submitted.reason };
       }

@@ -3,7 +3,8 @@
  * (whose hash is the on-chain `intentHash`) with the signed transaction before broadcasting it, manages nonces, waits
  * for confirmations, replaces a transaction stuck past a timeout with higher fees under a ceiling, and records the
  * outcome. Every attempt for one intent reuses its nonce, so at most one of them can ever be mined; a restart
- * re-broadcasts the journaled bytes rather than deciding again.
+ * re-broadcasts the journaled bytes rather than deciding again. What it recorded as mined it checks again until the
+ * block is final: a reorg deeper than the confirmations puts the intent back in flight.
  */
 import { ZeroHash } from "ethers";
 import type { Logger } from "pino";
@@ -23,9 +24,13 @@ const CANCEL_GAS = 21_000n;
 
 export interface ExecutorOptions {
   confirmations: number;
+  /** Blocks after which a mined transaction is final, on a node without the `finalized` block tag. */
+  finalityDepth: number;
   /** A transaction not mined this long after its last attempt is replaced. */
   stuckAfterMs: number;
   fees: FeePolicy;
+  /** Fee ceilings of the vaults that have their own (`vaults[].tx.maxFeePerGasGwei`), by lower-case address. */
+  feeCeilings?: ReadonlyMap<string, bigint>;
   /** Gas limit = estimate × this / 100. */
   gasLimitMultiplierPct: number;
 }
@@ -37,6 +42,8 @@ export interface ExecutorHooks {
   funds?: KeyFunds;
   /** A signed transaction the node refused, by cause. */
   onBroadcastFailed?(cause: "insufficient-funds" | "other"): void;
+  /** A vault starts (true) or stops (false) waiting for the base fee to fall under its fee ceiling. */
+  onFeeWait?(vault: string, waiting: boolean): void;
 }
 
 export interface SubmitRequest {
@@ -62,7 +69,7 @@ export const INTENT_HASH_GAS = 32n * 16n;
 export type SubmitResult =
   | { status: "sent"; intentHash: string; hash: string; nonce: number; settled?: ReconcileReport }
   | { status: "rejected"; error: RevertError }
-  | { status: "deferred"; reason: string };
+  | { status: "deferred"; reason: string; feeWait?: true };
 
 export type ReconcileState = "pending" | "awaiting-confirmations" | "confirmed" | "reverted" | "dropped" | "cancelled";
 
@@ -135,6 +142,16 @@ export async function simulateRebalance(
 export class Executor {
   /** Head block at which an intent's nonce was first seen used with no receipt of ours (in memory). */
   private readonly nonceUsedAt = new Map<string, number>();
+  /** Blocks up to this one are final: what was mined there is not checked again. */
+  private finalizedAt = -1;
+  /** The node finalizes every block as it mines it (a development node): nothing mined is checked again. */
+  private instantFinality = false;
+  /** Intents a reorg put back in flight, with when (wall ms): the time to replace them runs from then. */
+  private readonly reorgedAt = new Map<string, number>();
+  /** Intents the node holds queued behind a nonce gap, already said (in memory). */
+  private readonly queuedSaid = new Set<string>();
+  /** Vaults waiting for the base fee to fall under their ceiling, by lower-case address: since when (wall ms). */
+  private readonly feeWaits = new Map<string, number>();
 
   constructor(
     private readonly sender: TxSender,
@@ -151,6 +168,65 @@ export class Executor {
 
   inFlight(vault: string): JournalEntry | undefined {
     return this.journal.inFlight(vault)[0];
+  }
+
+  /**
+   * Reads, at start, the head and the node's final block. A node whose `finalized` tag is its head finalizes every
+   * block as it mines it (a development node such as Hardhat's): nothing mined there is ever checked again. Elsewhere
+   * `reconcile` checks the receipts of what was mined until its block is final (the tag, or `finalityDepth` blocks).
+   */
+  async readFinality(): Promise<void> {
+    try {
+      const { head, finalized } = await this.sender.finality();
+      this.instantFinality = head > 0 && finalized === head;
+      this.finalizedAt = finalized ?? head - this.options.finalityDepth;
+    } catch (err) {
+      // Not known yet: the first check of a mined intent reads it.
+      this.log.warn({ err: String((err as Error).message) }, "could not read the node's final block at start; checking mined intents again until it answers");
+    }
+  }
+
+  /** The fee policy of one vault: its own ceiling where it has one. */
+  private feesFor(vault: string): FeePolicy {
+    const ceiling = this.options.feeCeilings?.get(vault.toLowerCase());
+    return ceiling === undefined ? this.options.fees : { ...this.options.fees, maxFeePerGasCeiling: ceiling };
+  }
+
+  /** The setting that holds one vault's fee ceiling, for messages. */
+  private ceilingField(vault: string): string {
+    return this.options.feeCeilings?.has(vault.toLowerCase()) ? "vaults[].tx.maxFeePerGasGwei" : "tx.maxFeePerGasGwei";
+  }
+
+  /**
+   * Whether `vault` waits for the base fee to fall under its fee ceiling: the reason while it does, else undefined.
+   * Judged on `quote` when given (the one `prepare` just read); without one, only a vault already waiting reads the
+   * fees again (no simulation, no nonce). The wait is logged once when it starts and once when it ends, and reported
+   * through `onFeeWait`.
+   */
+  async feeWait(vault: string, quote?: { baseFee: bigint; tip: bigint }): Promise<string | undefined> {
+    const key = vault.toLowerCase();
+    const since = this.feeWaits.get(key);
+    const waiting = since !== undefined;
+    if (!quote && !waiting) return undefined;
+    const { baseFee, tip } = quote ?? (await this.sender.fees());
+    const policy = this.feesFor(vault);
+    const ceiling = gweiUnits(policy.maxFeePerGasCeiling);
+    if (initialFees(baseFee, tip, policy)) {
+      if (waiting) {
+        this.feeWaits.delete(key);
+        this.hooks.onFeeWait?.(vault, false);
+        const seconds = Math.round((this.clock.nowMs() - since) / 1000);
+        this.log.info({ vault, baseFeeGwei: gweiUnits(baseFee), ceilingGwei: ceiling, waitedSeconds: seconds }, `the base fee (${gweiUnits(baseFee)} gwei) is under the fee ceiling of ${ceiling} gwei again; sending`);
+      }
+      return undefined;
+    }
+    const reason = `waiting: base fee ${gweiUnits(baseFee)} gwei above the fee ceiling of ${ceiling} gwei (${this.ceilingField(vault)}); nothing is signed or simulated again until it falls`;
+    if (!waiting) {
+      this.feeWaits.set(key, this.clock.nowMs());
+      this.hooks.onFeeWait?.(vault, true);
+      this.log.warn({ vault, baseFeeGwei: gweiUnits(baseFee), ceilingGwei: ceiling }, reason);
+    }
+    return reason;
   }
 
   /**
@@ -194,6 +270,9 @@ export class Executor {
   async realizeLoss(snapshot: VaultSnapshot, loss: { strategy: string; allocation: bigint; value: bigint }, reason: string): Promise<SubmitResult> {
     const vault = snapshot.vault;
     if (this.inFlight(vault)) throw new Error(`vault ${vault} already has an intent in flight`);
+    // In a fee spike it is simulated once, as a rebalance is (`feeWait`).
+    const waiting = await this.feeWait(vault);
+    if (waiting) return { status: "deferred", reason: waiting, feeWait: true };
     let quote: SendQuote;
     try {
       quote = await this.sender.quote(vault, realizeLossCalldata(loss.strategy), Number(snapshot.blockNumber));
@@ -201,6 +280,8 @@ export class Executor {
       if (err instanceof RevertError) return { status: "rejected", error: err };
       throw err;
     }
+    const spike = await this.feeWait(vault, quote);
+    if (spike) return { status: "deferred", reason: spike, feeWait: true };
     const action = { kind: "realize-loss" as const, strategy: loss.strategy, allocation: loss.allocation, value: loss.value };
     return this.send(snapshot, { sessionId: 0n, planner: "loss-realization", reason, targets: [], volume: 0n, expectedGain: 0n, action }, quote);
   }
@@ -225,15 +306,19 @@ export class Executor {
   ): Promise<SubmitResult> {
     const vault = snapshot.vault;
     this.hooks.funds?.observe(quote.balance);
-    const fees = initialFees(quote.baseFee, quote.tip, this.options.fees);
+    const policy = this.feesFor(vault);
+    const fees = initialFees(quote.baseFee, quote.tip, policy);
     if (!fees) {
       return {
         status: "deferred",
-        reason: `the base fee ${gweiUnits(quote.baseFee)} gwei leaves no room under the fee ceiling of ${gweiUnits(this.options.fees.maxFeePerGasCeiling)} gwei (tx.maxFeePerGasGwei); waiting for it to fall`,
+        reason: `the base fee ${gweiUnits(quote.baseFee)} gwei leaves no room under the fee ceiling of ${gweiUnits(policy.maxFeePerGasCeiling)} gwei (${this.ceilingField(vault)}); waiting for it to fall`,
       };
     }
 
-    const nonce = this.nextNonce(quote.pendingNonce);
+    const journaled = this.journaledNonce();
+    const hole = quote.pendingNonce < journaled ? await this.fillGap(quote.pendingNonce, journaled) : undefined;
+    if (hole) return { status: "deferred", reason: hole };
+    const nonce = Math.max(quote.pendingNonce, journaled);
     const chainId = await this.sender.chainId();
     const record: IntentRecord = {
       version: 1,
@@ -275,9 +360,82 @@ export class Executor {
    * `recheck`, a plan is re-checked before its bytes are broadcast again or re-signed, and cancelled if it fails.
    */
   async reconcile(vault?: string, recheck?: Recheck): Promise<ReconcileReport[]> {
+    await this.settleFinality();
     const reports: ReconcileReport[] = [];
     for (const entry of this.journal.inFlight(vault)) reports.push(await this.reconcileOne(entry, recheck));
     return reports;
+  }
+
+  /**
+   * Checks again the receipts of what was mined after the last block known final (every vault's: they share the key's
+   * nonces). One still in its block is left alone. One mined elsewhere now, or gone (a reorg deeper than the
+   * confirmations), goes back in flight and is settled again like any in-flight intent: recorded at its new block, or
+   * its journaled bytes sent again when the node lost them. A later intent of the same vault that was planned on a view
+   * holding the vanished one is cancelled first: behind it, it would revert (or act on a view that no longer holds).
+   */
+  private async settleFinality(): Promise<void> {
+    if (this.instantFinality) return;
+    const mined = this.journal
+      .entries()
+      .filter((e) => e.outcome?.hash !== undefined && e.outcome.blockNumber !== undefined && e.outcome.blockNumber > this.finalizedAt);
+    if (mined.length === 0) return;
+    const [{ head, finalized }, receipts] = await Promise.all([this.sender.finality(), Promise.all(mined.map((e) => this.sender.receipt(e.outcome!.hash!)))]);
+    this.finalizedAt = Math.max(this.finalizedAt, finalized ?? head - this.options.finalityDepth);
+    const vanished: { entry: JournalEntry; block: number }[] = [];
+    for (const [i, entry] of mined.entries()) {
+      const outcome = entry.outcome!;
+      const receipt = receipts[i];
+      if (receipt && receipt.blockNumber === outcome.blockNumber) continue;
+      // A node behind the block it was recorded in (a lagging backend) says nothing about it.
+      if (!receipt && head < outcome.blockNumber!) continue;
+      this.journal.reopen(entry.intentHash, { hash: outcome.hash, blockNumber: outcome.blockNumber, at: this.clock.nowMs() });
+      this.reorgedAt.set(entry.intentHash, this.clock.nowMs());
+      const log = this.log.child({ intentHash: entry.intentHash, nonce: entry.record.nonce, vault: entry.record.vault });
+      if (receipt) {
+        log.warn({ tx: outcome.hash, was: outcome.blockNumber, now: receipt.blockNumber }, `reorg: the ${what(entry.record)} recorded in block ${outcome.blockNumber} is now in block ${receipt.blockNumber}; recording it there`);
+        continue;
+      }
+      log.error(
+        { tx: outcome.hash, block: outcome.blockNumber, head },
+        `reorg: the ${what(entry.record)} recorded ${outcome.status} in block ${outcome.blockNumber} is no longer on the chain; in flight again, its journaled bytes are sent again`,
+      );
+      vanished.push({ entry, block: outcome.blockNumber! });
+    }
+    for (const { entry, block } of vanished) {
+      for (const later of this.journal.inFlight(entry.record.vault)) {
+        const last = later.attempts[later.attempts.length - 1]!;
+        if (later.record.nonce <= entry.record.nonce || later.record.blockNumber < BigInt(block) || last.cancel) continue;
+        const log = this.log.child({ intentHash: later.intentHash, nonce: later.record.nonce });
+        await this.cancel(later, `it was planned at block ${later.record.blockNumber} on a view holding intent ${entry.intentHash}, which a reorg took out of block ${block}`, log);
+      }
+    }
+  }
+
+  /**
+   * The node counts fewer of the key's transactions than the journal holds (`pending` against `next`): a nonce between
+   * them is missing (a reorg took a mined one out, or the node lost a pending one), or the node lags. Nothing is signed
+   * behind a hole, where it would sit queued for ever: the receipts of what was mined are checked again (a vanished
+   * intent goes back in flight, see `settleFinality`), and the journaled bytes of every intent in flight in the gap are
+   * sent again. Resolves the reason to wait when a hole could not be filled; undefined when none is left (the rest is
+   * mined, as its receipt shows, on a node that counts late).
+   */
+  private async fillGap(pending: number, next: number): Promise<string | undefined> {
+    await this.settleFinality();
+    const unfilled: number[] = [];
+    for (const entry of this.journal.inFlight()) {
+      const { nonce } = entry.record;
+      if (nonce < pending || nonce >= next) continue;
+      const last = entry.attempts[entry.attempts.length - 1]!;
+      try {
+        await this.sender.broadcast(last.raw);
+        this.log.warn({ intentHash: entry.intentHash, nonce, tx: last.hash, pendingNonce: pending }, `nonce gap: the node lacks nonce ${nonce}; sending its journaled bytes again`);
+      } catch (err) {
+        this.log.warn({ intentHash: entry.intentHash, nonce, tx: last.hash, err: String((err as Error).message) }, `nonce gap: the node refused the journaled bytes of nonce ${nonce}`);
+        unfilled.push(nonce);
+      }
+    }
+    if (unfilled.length === 0) return undefined;
+    return `nonce gap: the node lacks nonce ${unfilled.sort((a, b) => a - b).join(", ")} of the agent's and refused its journaled bytes; signing nothing behind the hole`;
   }
 
   /**
@@ -302,13 +460,12 @@ export class Executor {
   }
 
   /**
-   * The next nonce: after what the node counts as pending, and after every nonce in the journal (in flight, mined, or
-   * used by another transaction). A node that lags or forgets its mempool cannot make the daemon reuse a nonce it knows
-   * is taken.
+   * The nonce after every one in the journal (in flight, mined, or used by another transaction). The next nonce is the
+   * later of this and the node's pending count: a node that lags or lost a transaction of ours cannot make the daemon
+   * reuse a nonce it knows is taken, and a hole below it is filled first (`fillGap`).
    */
-  private nextNonce(pending: number): number {
-    const journaled = this.journal.entries().reduce((m, e) => Math.max(m, e.record.nonce + 1), 0);
-    return Math.max(pending, journaled);
+  private journaledNonce(): number {
+    return this.journal.entries().reduce((m, e) => Math.max(m, e.record.nonce + 1), 0);
   }
 
   private async safeBroadcast(raw: string, intentHash: string): Promise<void> {
@@ -437,18 +594,33 @@ export class Executor {
       // A node that mines at once (or had it all along) settles it now rather than a tick later.
       if (depth < 2 && (await this.findReceipt(entry))) return this.reconcileOne(entry, recheck, depth + 1);
     }
-    if (this.clock.nowMs() - last.at < this.options.stuckAfterMs) return { ...base, state: "pending", hash: last.hash };
+    const since = Math.max(last.at, this.reorgedAt.get(intentHash) ?? 0);
+    if (this.clock.nowMs() - since < this.options.stuckAfterMs) return { ...base, state: "pending", hash: last.hash };
+
+    // A transaction the node holds queued (a nonce of ours below it is missing) is not stuck for its fees: raising
+    // them would not mine it. The hole is filled by the journaled bytes of the missing nonce.
+    const pending = await this.sender.pendingNonce();
+    if (record.nonce >= pending) {
+      if (!this.queuedSaid.has(intentHash)) {
+        this.queuedSaid.add(intentHash);
+        log.warn({ tx: last.hash, pendingNonce: pending }, `the node holds the transaction queued behind nonce ${pending}, which it lacks; not raising its fees`);
+      }
+      await this.fillGap(pending, record.nonce);
+      return { ...base, state: "pending", hash: last.hash };
+    }
+    this.queuedSaid.delete(intentHash);
 
     if (!last.cancel && recheck) {
       const problem = await recheck(record);
       if (problem !== undefined) return this.cancel(entry, problem, log);
     }
+    const policy = this.feesFor(record.vault);
     const { baseFee, tip } = await this.sender.fees();
-    const fees = bumpedFees(last, baseFee, tip, this.options.fees);
+    const fees = bumpedFees(last, baseFee, tip, policy);
     if (!fees) {
       log.warn(
-        { tx: last.hash, ...feesLog(last), ceilingGwei: gweiUnits(this.options.fees.maxFeePerGasCeiling) },
-        `stuck at the fee ceiling (${gweiUnits(last.maxFeePerGas)} gwei, tx.maxFeePerGasGwei ${gweiUnits(this.options.fees.maxFeePerGasCeiling)}); waiting`,
+        { tx: last.hash, ...feesLog(last), ceilingGwei: gweiUnits(policy.maxFeePerGasCeiling) },
+        `stuck at the fee ceiling (${gweiUnits(last.maxFeePerGas)} gwei, ${this.ceilingField(record.vault)} ${gweiUnits(policy.maxFeePerGasCeiling)}); waiting`,
       );
       return { ...base, state: "pending", hash: last.hash };
     }
@@ -474,7 +646,7 @@ export class Executor {
     const last = entry.attempts[entry.attempts.length - 1]!;
     const base = { intentHash, vault: record.vault, ...(record.action ? { action: "realize-loss" as const } : {}) };
     const { baseFee, tip } = await this.sender.fees();
-    const fees = bumpedFees(last, baseFee, tip, this.options.fees);
+    const fees = bumpedFees(last, baseFee, tip, this.feesFor(record.vault));
     if (!fees) {
       log.warn({ tx: last.hash, problem }, `the journaled ${what(record)} no longer passes and the fee ceiling leaves no room to cancel it; not sending it, waiting`);
       return { ...base, state: "pending", hash: last.hash };

@@ -1,8 +1,13 @@
 /**
  * The decision journal: an append-only JSON-lines file, flushed to disk (fsync) before the daemon broadcasts anything.
  * Lines: `intent` (the record, its hash and the first signed attempt), `attempt` (a replacement, signed, written before
- * it is broadcast), `outcome`. Reading it back rebuilds every intent and tells what is still in flight, so a restarted
- * daemon resumes instead of deciding again.
+ * it is broadcast), `outcome`, and `reorged` (the block holding the outcome left the chain: the intent is in flight
+ * again; a later `outcome` records where it is mined now). Reading it back rebuilds every intent and tells what is
+ * still in flight, so a restarted daemon resumes instead of deciding again.
+ *
+ * A daemon that writes holds the journal's lock (`<file>.lock`, naming its pid and host) for as long as it runs: a
+ * second daemon on the same key refuses to start, naming the first; a lock left by a process that is gone from this
+ * host is taken over.
  *
  * Formats: the first line is a header, `{"type":"journal","format":2,"writer":"@agent-treasury/agent 0.2.0"}`.
  * Format 1 (agent 0.1.x) had no header and the same lines otherwise: it is read as it is, and a daemon that writes
@@ -10,6 +15,7 @@
  * (a newer agent's) is refused, naming the file and both versions: nothing is read from it or written to it.
  */
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { JournalError } from "../failures.js";
 import { canonicalJson } from "../util/json.js";
@@ -62,6 +68,15 @@ export interface Journal {
   begin(record: IntentRecord, attempt: Attempt): JournalEntry;
   addAttempt(intentHash: string, attempt: Attempt): void;
   finish(intentHash: string, outcome: Outcome): void;
+  /** The block holding the intent's outcome left the chain (a reorg): the intent is in flight again. */
+  reopen(intentHash: string, reorg: Reorg): void;
+}
+
+/** What a reorg took away: the outcome's transaction and block, and when that was found (wall-clock ms). */
+export interface Reorg {
+  hash?: string;
+  blockNumber?: number;
+  at: number;
 }
 
 /** The journal's first line (from format 2): its format, and the agent that created the file. */
@@ -74,7 +89,8 @@ export interface JournalHeader {
 type Line =
   | { type: "intent"; intentHash: string; record: IntentRecord; attempt: Attempt }
   | { type: "attempt"; intentHash: string; attempt: Attempt }
-  | { type: "outcome"; intentHash: string; outcome: Outcome };
+  | { type: "outcome"; intentHash: string; outcome: Outcome }
+  | { type: "reorged"; intentHash: string; reorg: Reorg };
 
 export interface FileJournalOptions {
   /** Read only (status, plan): a format-1 journal is read as it is, not migrated, and a torn tail is left alone. */
@@ -92,7 +108,10 @@ export class FileJournal implements Journal {
     private readonly file: string,
     private readonly options: FileJournalOptions = {},
   ) {
-    if (!options.readOnly) fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (!options.readOnly) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      lockJournal(file);
+    }
     if (!fs.existsSync(file)) return;
     this.foundFormat = this.load();
     if (this.foundFormat < JOURNAL_FORMAT && !options.readOnly) this.migratedFrom = { format: this.foundFormat, backup: this.migrate() };
@@ -216,7 +235,8 @@ export class FileJournal implements Journal {
     const entry = this.byHash.get(line.intentHash);
     if (!entry) throw new JournalError(`journal ${this.file} mentions unknown intent ${line.intentHash}`);
     if (line.type === "attempt") entry.attempts.push(line.attempt);
-    else entry.outcome = line.outcome;
+    else if (line.type === "outcome") entry.outcome = line.outcome;
+    else delete entry.outcome;
   }
 
   private append(line: Line): void {
@@ -258,6 +278,98 @@ export class FileJournal implements Journal {
 
   finish(intentHash: string, outcome: Outcome): void {
     this.append({ type: "outcome", intentHash, outcome });
+  }
+
+  reopen(intentHash: string, reorg: Reorg): void {
+    this.append({ type: "reorged", intentHash, reorg });
+  }
+
+  /** Lets another daemon open the journal (the lock is also released when the process exits). */
+  close(): void {
+    if (!this.options.readOnly) releaseJournalLock(this.file);
+  }
+}
+
+/** The holder of a journal's lock, as written in `<journal>.lock`. */
+export interface JournalLock {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+/** Lock files this process holds, removed when it exits. */
+const held = new Set<string>();
+let releaseOnExit = false;
+
+/**
+ * Takes `<file>.lock` for this process: created exclusively, holding the pid and host. A lock this process already
+ * holds is kept (one process opens its journal again after a restart of its loop). A lock whose pid is gone from this
+ * host is stale and taken over; any other refuses, naming the holder: two daemons on one key would sign with the same
+ * nonces and send the same plans.
+ */
+function lockJournal(file: string): void {
+  const lock = `${file}.lock`;
+  if (held.has(lock)) return;
+  const me: JournalLock = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
+  for (let tries = 0; ; tries++) {
+    try {
+      fs.writeFileSync(lock, `${JSON.stringify(me)}\n`, { flag: "wx" });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST" || tries > 0) {
+        throw new JournalError(`could not lock the journal ${file} (${lock})`, { cause: err });
+      }
+    }
+    const holder = readLock(lock);
+    if (holder && holder.pid === process.pid && holder.host === me.host) break;
+    if (holder && (holder.host !== me.host || alive(holder.pid))) {
+      throw new JournalError(
+        `journal ${file} is in use by another daemon (pid ${holder.pid} on ${holder.host}, since ${holder.since}): two daemons on one key ` +
+          `would send the same plans with the same nonces. Stop that one first${holder.host === me.host ? "" : " (it runs on another host)"}; ` +
+          `if it is gone for good, delete ${lock}`,
+      );
+    }
+    // Stale: its process is gone from this host (or the file is unreadable, left by a crash mid-write).
+    fs.rmSync(lock, { force: true });
+  }
+  held.add(lock);
+  if (!releaseOnExit) {
+    releaseOnExit = true;
+    process.once("exit", () => {
+      for (const l of held) fs.rmSync(l, { force: true });
+    });
+  }
+}
+
+function releaseJournalLock(file: string): void {
+  const lock = `${file}.lock`;
+  if (held.delete(lock)) fs.rmSync(lock, { force: true });
+}
+
+/** Lets go of every journal lock this process holds under `dataDir`: the command that opened them is done. */
+export function releaseJournalLocks(dataDir: string): void {
+  const under = `${path.resolve(dataDir)}${path.sep}`;
+  for (const lock of [...held]) {
+    if (path.resolve(lock).startsWith(under)) releaseJournalLock(lock.slice(0, -".lock".length));
+  }
+}
+
+function readLock(lock: string): JournalLock | undefined {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(lock, "utf8")) as Partial<JournalLock>;
+    return typeof parsed.pid === "number" && typeof parsed.host === "string" ? { pid: parsed.pid, host: parsed.host, since: String(parsed.since) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a process with this pid runs on this host (one owned by another user counts). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
@@ -327,6 +439,14 @@ function parseLine(raw: Raw): Line {
       return { type: "intent", intentHash, record: parseRecord(raw.record as Raw), attempt: parseAttempt(raw.attempt as Raw) };
     case "attempt":
       return { type: "attempt", intentHash, attempt: parseAttempt(raw.attempt as Raw) };
+    case "reorged": {
+      const r = raw.reorg as Raw;
+      return {
+        type: "reorged",
+        intentHash,
+        reorg: { hash: r.hash as string | undefined, blockNumber: r.blockNumber as number | undefined, at: r.at as number },
+      };
+    }
     case "outcome": {
       const o = raw.outcome as Raw;
       return {

@@ -78,6 +78,12 @@ export interface TxSender extends CallSimulator {
   receipt(hash: string): Promise<ChainReceipt | null>;
   /** The head block (the rare check outside `track`). */
   blockNumber(): Promise<number>;
+  /** The head and the newest block the node calls final (its `finalized` tag; undefined on a node without it), in one
+   *  round trip. */
+  finality(): Promise<{ head: number; finalized?: number }>;
+  /** The agent's pending nonce: its mined transactions and those the node can run next. One the node holds behind a
+   *  gap (queued) is not counted. */
+  pendingNonce(): Promise<number>;
 }
 
 /** A revert as `RevertError`, anything else as `RpcError`. */
@@ -200,5 +206,21 @@ export class WalletSender extends ProviderSimulator implements TxSender {
 
   blockNumber(): Promise<number> {
     return rpc("eth_blockNumber", () => this.provider.getBlockNumber());
+  }
+
+  async finality(): Promise<{ head: number; finalized?: number }> {
+    const [head, finalized] = await Promise.all([
+      rpc("eth_blockNumber", () => this.provider.getBlockNumber()),
+      this.provider.send("eth_getBlockByNumber", ["finalized", false]).then(
+        (b: { number?: string } | null) => (b?.number === undefined ? undefined : Number(BigInt(b.number))),
+        // A node without the tag answers with an error: its finality is a depth (network.finalityDepth).
+        () => undefined,
+      ),
+    ]);
+    return { head, finalized };
+  }
+
+  pendingNonce(): Promise<number> {
+    return rpc("eth_getTransactionCount", () => this.provider.getTransactionCount(this.address, "pending"));
   }
 }

@@ -19,7 +19,7 @@ export type TickResult =
   | { kind: "stale"; reason: string }
   | { kind: "hold"; code: string; reason: string }
   | { kind: "rejected"; stage: "mirror" | "simulation"; error: string; class?: RevertClass }
-  | { kind: "deferred"; reason: string }
+  | { kind: "deferred"; reason: string; feeWait?: true }
   | { kind: "sent"; intentHash: string; hash: string; confirmed: boolean }
   | { kind: "realize-loss"; strategy: string; reason: string; intentHash: string; hash: string; confirmed: boolean }
   | { kind: "dry-run"; simulation: string };

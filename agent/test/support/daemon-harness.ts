@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { startLocalChain, type LocalChain } from "../../devnet/chain.js";
+import { startLocalChain, type LocalChain, type LocalNode } from "../../devnet/chain.js";
 import { chainAccounts, deployStack, devKey, fund, grantSession, type GrantOptions, type Stack, type StackOptions } from "../../devnet/stack.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { AgentConfig } from "../../src/config/schema.js";
@@ -40,11 +40,13 @@ export interface StackSetup {
   };
   /** Curated lending vaults over Morpho Blue markets as the strategies (the devnet's lending world). */
   lending?: StackOptions["lending"];
+  /** Which node (default AGENT_TEST_NODE, else Hardhat's): anvil for what only it can do, such as reorgs. */
+  node?: LocalNode;
 }
 
 /** The shared set-up of the integration tests: an embedded chain (or anvil, see `startLocalChain`) and the stack. */
 export async function startStack(o: StackSetup = {}): Promise<{ chain: LocalChain; stack: Stack }> {
-  const chain = await startLocalChain();
+  const chain = await startLocalChain({ node: o.node });
   const stack = await deployStack(await chainAccounts(chain), { strategies: o.strategies ?? 3, seed: o.seed ?? 100_000n, lending: o.lending });
   const deposit = o.deposit ?? 1_000_000n;
   if (deposit > 0n) await fund(stack, stack.users[0]!, deposit * stack.unit);

@@ -73,6 +73,13 @@ export class FakeSender implements TxSender {
   async blockNumber() {
     return this.head;
   }
+  /** Every block is final as soon as it is mined (a chain that does not reorg). */
+  async finality(): Promise<{ head: number; finalized?: number }> {
+    return { head: this.head, finalized: this.head };
+  }
+  async pendingNonce() {
+    return (await this.nonces()).pending;
+  }
   /** Mines everything in the mempool into the next block. */
   mine(status = 1) {
     this.head++;

@@ -12,7 +12,7 @@ import { FakeSender, revertData } from "../support/fake-sender.js";
 import { memoryLogger } from "../support/logs.js";
 
 const GWEI = 10n ** 9n;
-const options: ExecutorOptions = { confirmations: 1, stuckAfterMs: 30_000, gasLimitMultiplierPct: 130, fees: { maxFeePerGasCeiling: 100n * GWEI, bumpPercent: 25 } };
+const options: ExecutorOptions = { confirmations: 1, finalityDepth: 64, stuckAfterMs: 30_000, gasLimitMultiplierPct: 130, fees: { maxFeePerGasCeiling: 100n * GWEI, bumpPercent: 25 } };
 const request = { snapshot: vaultSnapshot(), sessionId: 7n, targets: [{ strategy: A, assets: 310_000n }], planner: "yield", reason: "test", volume: 10_000n, expectedGain: 5n };
 
 function setup(o: Partial<ExecutorOptions> = {}, file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "exec-")), "journal.jsonl")) {
