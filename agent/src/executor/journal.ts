@@ -9,9 +9,11 @@
  * second daemon on the same key refuses to start, naming the first; a lock left by a process that is gone from this
  * host is taken over.
  *
- * Formats: the first line is a header, `{"type":"journal","format":2,"writer":"@agent-treasury/agent 0.2.0"}`.
- * Format 1 (agent 0.1.x) had no header and the same lines otherwise: it is read as it is, and a daemon that writes
- * (`run`) migrates it once, keeping the old file beside it (`<file>.format-1.bak`). A format this code does not know
+ * Formats: the first line is a header, `{"type":"journal","format":3,"writer":"@agent-treasury/agent 0.3.0"}`.
+ * Format 1 (agent 0.1.x) had no header, format 2 (agent 0.2.x) no `reorged` line, the same lines otherwise: both are
+ * read as they are, and a daemon that writes (`run`) migrates the file once, keeping the old one beside it
+ * (`<file>.format-<n>.bak`), so an agent that does not know `reorged` lines refuses the file by its format instead of
+ * stopping at such a line. A format this code does not know
  * (a newer agent's) is refused, naming the file and both versions: nothing is read from it or written to it.
  */
 import fs from "node:fs";
@@ -23,7 +25,7 @@ import { AGENT_PACKAGE, AGENT_VERSION } from "../version.js";
 import { intentHash as hashOf, type IntentRecord } from "./intent.js";
 
 /** The format this code writes. */
-export const JOURNAL_FORMAT = 2;
+export const JOURNAL_FORMAT = 3;
 /** The oldest format it reads (and migrates). */
 export const OLDEST_JOURNAL_FORMAT = 1;
 
@@ -168,15 +170,17 @@ export class FileJournal implements Journal {
   }
 
   /**
-   * Rewrites an older journal in the current format: the header, then its lines as they are (intents, attempts and
-   * outcomes keep their meaning, so every intent hash and every in-flight transaction is unchanged). The new file is
+   * Rewrites an older journal in the current format: the header (in place of the old one), then its lines as they are
+   * (intents, attempts and outcomes keep their meaning, so every intent hash and every in-flight transaction is unchanged). The new file is
    * written beside it, fsynced, and renamed over it; the old one is kept as `<file>.format-<n>.bak`.
    */
   private migrate(): string {
     const backup = `${this.file}.format-${this.foundFormat}.bak`;
     const next = `${this.file}.migrating`;
     try {
-      const body = fs.readFileSync(this.file, "utf8");
+      const text = fs.readFileSync(this.file, "utf8");
+      // From format 2 on, the first line is the old header: it is replaced, never kept beside the new one.
+      const body = this.foundFormat >= 2 ? text.slice(text.indexOf("\n") + 1) : text;
       fs.copyFileSync(this.file, backup);
       const fd = fs.openSync(next, "w");
       try {

@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Executor, type ExecutorOptions } from "../../src/executor/executor.js";
 import { intentHash } from "../../src/executor/intent.js";
-import { FileJournal } from "../../src/executor/journal.js";
+import { FileJournal, JOURNAL_FORMAT } from "../../src/executor/journal.js";
 import { ManualClock } from "../../src/util/clock.js";
 import { A, vaultSnapshot } from "../support/fixtures.js";
 import { FakeSender, revertData } from "../support/fake-sender.js";
@@ -32,7 +32,7 @@ describe("executor", () => {
     expect(sent.status).toBe("sent");
     if (sent.status !== "sent") return;
     const [header, intentLine] = journaledAtBroadcast.trim().split("\n");
-    expect(JSON.parse(header!), "the journal's header").toMatchObject({ type: "journal", format: 2 });
+    expect(JSON.parse(header!), "the journal's header").toMatchObject({ type: "journal", format: JOURNAL_FORMAT });
     const line = JSON.parse(intentLine!) as { type: string; intentHash: string; record: { nonce: number; stateDigest: string; reason: string }; attempt: { hash: string } };
     expect(line).toMatchObject({ type: "intent", intentHash: sent.intentHash, attempt: { hash: sent.hash } });
     expect(line.record).toMatchObject({ nonce: 0, reason: "test" });

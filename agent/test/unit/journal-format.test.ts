@@ -66,6 +66,25 @@ describe("journal formats", () => {
     expect(reopened.inFlight()).toEqual([]);
   });
 
+  it("a format-2 journal (agent 0.2.x) is read as it is, and migrated once by a writer: its header replaced, not kept", () => {
+    const file = copyFixture();
+    const format2Header = JSON.stringify({ format: 2, type: "journal", writer: "@agent-treasury/agent 0.2.0" });
+    const format2 = `${format2Header}\n${fs.readFileSync(FIXTURE, "utf8")}`;
+    fs.writeFileSync(file, format2);
+    const readOnly = new FileJournal(file, { readOnly: true });
+    expect(readOnly.foundFormat).toBe(2);
+    expectFixtureContent(readOnly);
+    expect(fs.readFileSync(file, "utf8"), "a read-only open leaves it untouched").toBe(format2);
+
+    const journal = new FileJournal(file);
+    expect(journal.migratedFrom).toEqual({ format: 2, backup: `${file}.format-2.bak` });
+    expectFixtureContent(journal);
+    const [first, ...rest] = fs.readFileSync(file, "utf8").split("\n");
+    expect(JSON.parse(first!)).toEqual({ type: "journal", format: JOURNAL_FORMAT, writer: `@agent-treasury/agent ${AGENT_VERSION}` });
+    expect(rest.join("\n"), "one header: the old one is gone, every other line kept").toBe(fs.readFileSync(FIXTURE, "utf8"));
+    expect(fs.readFileSync(`${file}.format-2.bak`, "utf8")).toBe(format2);
+  });
+
   it("a new journal starts with its header", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "journal-format-")), "j.jsonl");
     const source = new FileJournal(copyFixture(), { readOnly: true }).entries()[0]!;
