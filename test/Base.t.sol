@@ -50,9 +50,7 @@ abstract contract BaseTest is Test {
                 idleBufferBps: IDLE_BUFFER_BPS,
                 maxLossPerCallBps: MAX_LOSS_PER_CALL_BPS,
                 epochLossBudgetBps: EPOCH_LOSS_BUDGET_BPS,
-                lossEpochLength: LOSS_EPOCH,
-                lossEpoch: 0,
-                lossInEpoch: 0
+                lossEpochLength: LOSS_EPOCH
             })
         );
         delete strategies;

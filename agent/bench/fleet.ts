@@ -142,8 +142,6 @@ export async function addVaults(fleet: Fleet, count: number, options: { strategi
       maxLossPerCallBps: 50,
       epochLossBudgetBps: 100,
       lossEpochLength: 86_400,
-      lossEpoch: 0,
-      lossInEpoch: 0,
     })
   ).data;
   const addresses = (await sendAll(chain, Array.from({ length: count }, () => ({ from: governance.address, data: deployData, gas: GAS.deploy })))).map(

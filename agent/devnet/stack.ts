@@ -86,8 +86,6 @@ export async function deployStack(chain: LocalChain, options: StackOptions = {})
         maxLossPerCallBps: options.maxLossPerCallBps ?? 50,
         epochLossBudgetBps: options.epochLossBudgetBps ?? 100,
         lossEpochLength: options.lossEpochLength ?? 86_400,
-        lossEpoch: 0,
-        lossInEpoch: 0,
       },
     )
   ).waitForDeployment();

@@ -100,7 +100,18 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
     uint16 internal _gainRateBps;
     uint16 internal _maxDrawdownBps;
 
-    Bounds internal _bounds;
+    /// @dev The bounds and the loss-epoch accounting (`Bounds` and `EpochLoss`), packed in one slot: a rebalance reads
+    /// the limits and the loss already taken with one load.
+    struct PackedBounds {
+        uint16 idleBufferBps;
+        uint16 maxLossPerCallBps;
+        uint16 epochLossBudgetBps;
+        uint32 lossEpochLength;
+        uint40 lossEpoch;
+        uint128 lossInEpoch;
+    }
+
+    PackedBounds internal _bounds;
     RampLib.Ramp internal _exposureRamp;
     RampLib.Ramp internal _lossPerCallRamp;
     RampLib.Ramp internal _epochLossRamp;
@@ -664,7 +675,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
     /// @dev Per-call loss limit, then the epoch loss budget, both in bps of `totalBefore` (rounded down, in the
     /// vault's favour).
     function _checkLoss(uint256 loss, uint256 totalBefore) internal view returns (uint256 lossHeadroom) {
-        Bounds memory b = _bounds;
+        PackedBounds memory b = _bounds;
         uint256 callLimit = totalBefore.mulDiv(b.maxLossPerCallBps, ConstantsLib.BPS);
         uint256 budget = totalBefore.mulDiv(b.epochLossBudgetBps, ConstantsLib.BPS);
         uint256 lossInEpoch = _currentEpochLoss(b) + loss;
@@ -705,13 +716,13 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
     }
 
     /// @dev Loss already taken by rebalances in the current loss epoch.
-    function _currentEpochLoss(Bounds memory b) internal view returns (uint256) {
+    function _currentEpochLoss(PackedBounds memory b) internal view returns (uint256) {
         return block.timestamp / b.lossEpochLength == b.lossEpoch ? b.lossInEpoch : 0;
     }
 
     function _recordLoss(uint256 loss) internal {
         if (loss == 0) return;
-        Bounds storage b = _bounds;
+        PackedBounds storage b = _bounds;
         // Safe: timestamps fit in 40 bits for 30,000 years; epoch loss <= budget <= total assets.
         uint40 epoch = uint40(block.timestamp / b.lossEpochLength);
         if (epoch != b.lossEpoch) {
@@ -851,7 +862,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
 
     /// @inheritdoc ITreasuryVault
     function setLossLimits(uint16 maxLossPerCallBps, uint16 epochLossBudgetBps, uint32 lossEpochLength) external {
-        Bounds memory b = _bounds;
+        PackedBounds memory b = _bounds;
         _requireGovernanceOrTightening(
             maxLossPerCallBps <= b.maxLossPerCallBps && epochLossBudgetBps <= b.epochLossBudgetBps
                 && lossEpochLength == b.lossEpochLength
@@ -954,7 +965,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
         if (lossEpochLength < ConstantsLib.MIN_LOSS_EPOCH || lossEpochLength > ConstantsLib.MAX_LOSS_EPOCH) {
             revert ErrorsLib.BoundOutOfRange(lossEpochLength, ConstantsLib.MIN_LOSS_EPOCH, ConstantsLib.MAX_LOSS_EPOCH);
         }
-        Bounds storage b = _bounds;
+        PackedBounds storage b = _bounds;
         if (lossEpochLength != b.lossEpochLength) {
             // A new epoch length starts a new epoch that carries the loss already taken in the current one, so a
             // change of length never clears the budget.
@@ -1052,7 +1063,13 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
 
     /// @inheritdoc ITreasuryVault
     function bounds() external view returns (Bounds memory) {
-        return _bounds;
+        PackedBounds memory b = _bounds;
+        return Bounds(b.idleBufferBps, b.maxLossPerCallBps, b.epochLossBudgetBps, b.lossEpochLength);
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function epochLoss() external view returns (EpochLoss memory) {
+        return EpochLoss(_bounds.lossEpoch, _bounds.lossInEpoch);
     }
 
     /// @inheritdoc ITreasuryVault

@@ -36,8 +36,6 @@ export function buildTreasury(
       maxLossPerCallBps: m.getParameter("maxLossPerCallBps", 50),
       epochLossBudgetBps: m.getParameter("epochLossBudgetBps", 100),
       lossEpochLength: m.getParameter("lossEpochLength", 86_400),
-      lossEpoch: 0,
-      lossInEpoch: 0,
     },
   ]);
   const lens = m.contract("TreasuryLens", []);

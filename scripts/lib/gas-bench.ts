@@ -106,7 +106,7 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     const harness = await ethers.deployContract("RebalanceHarness", [
       await stack.asset.getAddress(),
       await stack.sessions.getAddress(),
-      { idleBufferBps: 1_000, maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400, lossEpoch: 0, lossInEpoch: 0 },
+      { idleBufferBps: 1_000, maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400 },
     ]);
     const harnessAddress = await harness.getAddress();
     for (const s of stack.strategies) {

@@ -61,8 +61,6 @@ export async function deployStack(ethers: HardhatEthers, options: StackOptions =
         maxLossPerCallBps: options.maxLossPerCallBps ?? 50,
         epochLossBudgetBps: options.epochLossBudgetBps ?? 100,
         lossEpochLength: options.lossEpochLength ?? 86_400,
-        lossEpoch: 0,
-        lossInEpoch: 0,
       },
     ],
     governance,

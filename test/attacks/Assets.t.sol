@@ -52,9 +52,7 @@ contract AssetsTest is Test {
                 idleBufferBps: 1_000,
                 maxLossPerCallBps: 50,
                 epochLossBudgetBps: 100,
-                lossEpochLength: 1 days,
-                lossEpoch: 0,
-                lossInEpoch: 0
+                lossEpochLength: 1 days
             })
         );
         s0 = new PlainERC4626(token_);
@@ -169,7 +167,7 @@ contract AssetsTest is Test {
 
         _rebalance(350e6, 450e6); // 100e6 out of s0, 99.7e6 arrives
         assertEq(vault.idle(), 149.7e6, "idle grew by what arrived");
-        assertEq(vault.bounds().lossInEpoch, 0.3e6, "the token's fee is loss of the moves");
+        assertEq(vault.epochLoss().lossInEpoch, 0.3e6, "the token's fee is loss of the moves");
         _assertIdleCovered("after the agent's move");
 
         vm.prank(alice);

@@ -95,7 +95,7 @@ contract ReentrancyAttacksTest is Test {
             "Treasury",
             "tT",
             sessions,
-            ITreasuryVault.Bounds(1_000, 50, 100, 1 days, 0, 0)
+            ITreasuryVault.Bounds(1_000, 50, 100, 1 days)
         );
         strategy = new PlainERC4626(token);
         vm.prank(governance);

@@ -40,9 +40,7 @@ contract LendingStrategyTest is LendingBase {
                 idleBufferBps: 500, // 5%
                 maxLossPerCallBps: 50, // 0.5%
                 epochLossBudgetBps: 100, // 1%
-                lossEpochLength: 1 days,
-                lossEpoch: 0,
-                lossInEpoch: 0
+                lossEpochLength: 1 days
             })
         );
         strategy = address(curated);

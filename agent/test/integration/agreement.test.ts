@@ -44,7 +44,7 @@ beforeAll(async () => {
   await grantSession(stack, { agent: agent.address, validAfter: now + 86_400n, durationSeconds: 30 * 86_400, maxVolumePerCall: 400_000n * u, maxVolumePerEpoch: 800_000n * u });
   // 7: the agent's session for another vault on the same session manager.
   const otherVault = await (
-    await new TreasuryVault__factory(stack.governance).deploy(await stack.asset.getAddress(), "Other", "oth", await stack.sessions.getAddress(), { idleBufferBps: 0, maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400, lossEpoch: 0, lossInEpoch: 0 })
+    await new TreasuryVault__factory(stack.governance).deploy(await stack.asset.getAddress(), "Other", "oth", await stack.sessions.getAddress(), { idleBufferBps: 0, maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400 })
   ).waitForDeployment();
   await (
     await stack.sessions.connect(stack.governance).grant({ agent: agent.address, vault: await otherVault.getAddress(), scope: 1n, validAfter: now, validUntil: now + 86_400n, maxVolumePerCall: 1n, maxVolumePerEpoch: 1n, epochLength: 3_600, minInterval: 0, maxCallsPerEpoch: 1 })
