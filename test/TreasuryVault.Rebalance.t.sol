@@ -127,16 +127,6 @@ contract TreasuryVaultRebalanceTest is BaseTest {
         }
     }
 
-    function _targets2(address s0, uint256 a0, address s1, uint256 a1)
-        internal
-        pure
-        returns (ITreasuryVault.Allocation[] memory t)
-    {
-        t = new ITreasuryVault.Allocation[](2);
-        t[0] = ITreasuryVault.Allocation(s0, a0);
-        t[1] = ITreasuryVault.Allocation(s1, a1);
-    }
-
     function _s(uint256 i) internal view returns (address) {
         return address(strategies[i]);
     }
