@@ -44,7 +44,9 @@ library RampLib {
     /// budget's unit, or reverts with `ChangeTooLarge(value, furthest value allowed now, readyAt)`.
     function spend(Ramp storage r, uint256 amount, uint256 limit, uint256 value, bool raise) internal {
         (bool spent, uint256 left, uint256 ready) = trySpend(r, amount, limit);
-        if (!spent) revert ErrorsLib.ChangeTooLarge(value, raise ? value - amount + left : value + amount - left, ready);
+        if (spent) return;
+        uint256 furthest = raise ? value - amount + left : value + amount - left;
+        revert ErrorsLib.ChangeTooLarge(value, furthest, ready);
     }
 
     /// @notice Spends `amount` when it fits the room left now. Otherwise spends nothing and returns `spent == false`,

@@ -234,7 +234,9 @@ contract SessionManager is ISessionManager, GovernanceRoles {
             uint256 amount = ((c.maxDuration - current) * ConstantsLib.BPS + base - 1) / base;
             (bool spent, uint256 room, uint256 readyAt) = RampLib.trySpend(_durationRamp[vault], amount, limit);
             // The room is in bps of `base`: the furthest ceiling allowed now is stated in seconds.
-            if (!spent) revert ErrorsLib.ChangeTooLarge(c.maxDuration, current + room * base / ConstantsLib.BPS, readyAt);
+            if (!spent) {
+                revert ErrorsLib.ChangeTooLarge(c.maxDuration, current + room * base / ConstantsLib.BPS, readyAt);
+            }
         }
         _ceilings[vault] = c;
         emit EventsLib.CeilingsSet(vault, c.maxDuration, c.maxVolumePerCall, c.maxVolumePerEpoch);

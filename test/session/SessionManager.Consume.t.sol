@@ -6,7 +6,8 @@ import {ISessionManager} from "../../contracts/interfaces/ISessionManager.sol";
 import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
 import {EventsLib} from "../../contracts/libraries/EventsLib.sol";
 
-/// @notice SessionManager unit tests: consume: identity, time window, scope and volume, calls, epochs and cooldown, records.
+/// @notice SessionManager unit tests of `consume`: identity, time window, scope and volume, calls, epochs and
+/// cooldown, what it records.
 contract SessionManagerConsumeTest is SessionManagerBase {
     // ================================================================ consume: identity
 

@@ -7,7 +7,8 @@ import {ConstantsLib} from "../../contracts/libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
 import {EventsLib} from "../../contracts/libraries/EventsLib.sol";
 
-/// @notice SessionManager unit tests: grant: who may grant, parameter validation, ids, the active-session index and the event.
+/// @notice SessionManager unit tests of `grant`: who may grant, parameter validation, ids, the active-session index
+/// and the event.
 contract SessionManagerGrantTest is SessionManagerBase {
     // ================================================================ grant: granters
 
