@@ -45,16 +45,6 @@ contract TreasuryVaultExitsTest is BaseTest {
         }
     }
 
-    function _withdraw(address user, uint256 assets) internal returns (uint256 shares) {
-        vm.prank(user);
-        shares = vault.withdraw(assets, user, user);
-    }
-
-    function _redeem(address user, uint256 shares) internal returns (uint256 assets) {
-        vm.prank(user);
-        assets = vault.redeem(shares, user, user);
-    }
-
     function _countVaultLogs(Vm.Log[] memory logs, bytes32 topic0) internal view returns (uint256 n) {
         for (uint256 i; i < logs.length; ++i) {
             if (logs[i].emitter == address(vault) && logs[i].topics[0] == topic0) ++n;

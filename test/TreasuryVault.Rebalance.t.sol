@@ -72,7 +72,7 @@ contract TreasuryVaultRebalanceTest is BaseTest {
         ISessionManager.Session memory s0 = sessions.getSession(id);
         uint256 idleBefore = vault.idle();
         uint256 totalBefore = vault.totalAssets();
-        uint128 lossInEpochBefore = vault.bounds().lossInEpoch;
+        uint128 lossInEpochBefore = vault.epochLoss().lossInEpoch;
 
         (bool ok, bytes memory ret) = _call(caller, t, id);
 
@@ -83,7 +83,7 @@ contract TreasuryVaultRebalanceTest is BaseTest {
         _assertSessionUnchanged(id, r0, s0);
         assertEq(vault.idle(), idleBefore, "idle unchanged");
         assertEq(vault.totalAssets(), totalBefore, "total assets unchanged");
-        assertEq(vault.bounds().lossInEpoch, lossInEpochBefore, "loss in epoch unchanged");
+        assertEq(vault.epochLoss().lossInEpoch, lossInEpochBefore, "loss in epoch unchanged");
     }
 
     function _assertReverts(ITreasuryVault.Allocation[] memory t, uint256 id, bytes memory expected) internal {
@@ -127,16 +127,6 @@ contract TreasuryVaultRebalanceTest is BaseTest {
         }
     }
 
-    function _targets2(address s0, uint256 a0, address s1, uint256 a1)
-        internal
-        pure
-        returns (ITreasuryVault.Allocation[] memory t)
-    {
-        t = new ITreasuryVault.Allocation[](2);
-        t[0] = ITreasuryVault.Allocation(s0, a0);
-        t[1] = ITreasuryVault.Allocation(s1, a1);
-    }
-
     function _s(uint256 i) internal view returns (address) {
         return address(strategies[i]);
     }
@@ -162,7 +152,7 @@ contract TreasuryVaultRebalanceTest is BaseTest {
         _assertPasses(_feeTargets(0), id); // 445.5e6 back, no loss
         _assertPasses(_feeTargets(450e6), id); // loss 4.5e6 of 995.5e6 (limit 4.9775e6); 9e6 in epoch
         _assertPasses(_feeTargets(0), id);
-        assertEq(vault.bounds().lossInEpoch, 9e6, "loss in epoch after two round trips");
+        assertEq(vault.epochLoss().lossInEpoch, 9e6, "loss in epoch after two round trips");
         assertEq(vault.totalAssets(), 991e6, "total assets after two round trips");
         assertEq(vault.idle(), 991e6, "all idle after two round trips");
     }
@@ -547,7 +537,7 @@ contract TreasuryVaultRebalanceTest is BaseTest {
         emit EventsLib.Rebalanced(id, agent, INTENT, 500e6, 1_000e6, 995e6, 5e6);
         _rebalance(_feeTargets(500e6), id);
         assertEq(vault.allocation(address(feeStrategy)), 495e6, "position worth less than paid");
-        assertEq(vault.bounds().lossInEpoch, 5e6, "loss recorded in the epoch");
+        assertEq(vault.epochLoss().lossInEpoch, 5e6, "loss recorded in the epoch");
     }
 
     function test_RevertWhen_lossExceedsCallLimit() public {
@@ -565,7 +555,7 @@ contract TreasuryVaultRebalanceTest is BaseTest {
         _spendLossBudget(id);
         // Budget 1% of 991e6 = 9.91e6; 0.91e6 more (fee on 91e6) meets it exactly.
         _assertPasses(_feeTargets(91e6), id);
-        assertEq(vault.bounds().lossInEpoch, 9.91e6, "loss in epoch at the budget");
+        assertEq(vault.epochLoss().lossInEpoch, 9.91e6, "loss in epoch at the budget");
     }
 
     function test_RevertWhen_lossBudgetExceeded() public {
@@ -591,9 +581,9 @@ contract TreasuryVaultRebalanceTest is BaseTest {
         );
         vm.warp(nextEpochAt);
         _assertPasses(_feeTargets(200e6), id);
-        ITreasuryVault.Bounds memory b = vault.bounds();
-        assertEq(b.lossInEpoch, 2e6, "fresh epoch holds only the new loss");
-        assertEq(b.lossEpoch, nextEpochAt / LOSS_EPOCH, "loss epoch advanced");
+        ITreasuryVault.EpochLoss memory e = vault.epochLoss();
+        assertEq(e.lossInEpoch, 2e6, "fresh epoch holds only the new loss");
+        assertEq(e.lossEpoch, nextEpochAt / LOSS_EPOCH, "loss epoch advanced");
     }
 
     /// @dev A new epoch length starts a new epoch that carries the loss already taken: changing the length never
@@ -603,19 +593,19 @@ contract TreasuryVaultRebalanceTest is BaseTest {
         _spendLossBudget(id);
         vm.prank(governance);
         vault.setLossLimits(MAX_LOSS_PER_CALL_BPS, EPOCH_LOSS_BUDGET_BPS, 2 days);
-        ITreasuryVault.Bounds memory b = vault.bounds();
-        assertEq(b.lossInEpoch, 9e6, "the new epoch carries the loss taken");
-        assertEq(b.lossEpoch, block.timestamp / 2 days, "epoch index of the new length");
+        ITreasuryVault.EpochLoss memory e = vault.epochLoss();
+        assertEq(e.lossInEpoch, 9e6, "the new epoch carries the loss taken");
+        assertEq(e.lossEpoch, block.timestamp / 2 days, "epoch index of the new length");
         _assertReverts(
             _feeTargets(200e6), id, abi.encodeWithSelector(ErrorsLib.LossBudgetExceeded.selector, 11e6, 9.91e6)
         );
         _assertPasses(_feeTargets(91e6), id);
-        assertEq(vault.bounds().lossInEpoch, 9.91e6, "loss in epoch at the budget");
+        assertEq(vault.epochLoss().lossInEpoch, 9.91e6, "loss in epoch at the budget");
         // The next epoch of the new length starts from zero.
         vm.warp((block.timestamp / 2 days + 1) * 2 days);
         _assertPasses(_feeTargets(0), id);
         _assertPasses(_feeTargets(200e6), id);
-        assertEq(vault.bounds().lossInEpoch, 2e6, "fresh epoch holds only the new loss");
+        assertEq(vault.epochLoss().lossInEpoch, 2e6, "fresh epoch holds only the new loss");
     }
 
     // ================================================================ mechanics
@@ -839,7 +829,7 @@ contract TreasuryVaultRebalanceTest is BaseTest {
         ITreasuryVault.Allocation[] memory t = _targets2(_s(0), 100e6, address(feeStrategy), 200e6);
         ISessionManager.Remaining memory r0 = sessions.remaining(id);
         ISessionManager.Session memory s0 = sessions.getSession(id);
-        bytes memory bounds = abi.encode(vault.bounds());
+        bytes memory bounds = abi.encode(vault.bounds(), vault.epochLoss());
         (uint256 idle, uint256 total, uint256 mark) = (vault.idle(), vault.totalAssets(), vault.highWaterMark());
         (uint256 a0, uint256 a3) = (vault.allocation(_s(0)), vault.allocation(address(feeStrategy)));
         uint256 shares0 = strategies[0].balanceOf(address(vault));
@@ -849,7 +839,7 @@ contract TreasuryVaultRebalanceTest is BaseTest {
         assertTrue(p.ok, "the call would pass");
         assertEq(p.predictedLoss, 2e6, "and lose the fee");
         _assertSessionUnchanged(id, r0, s0);
-        assertEq(abi.encode(vault.bounds()), bounds, "bounds and loss counters unchanged");
+        assertEq(abi.encode(vault.bounds(), vault.epochLoss()), bounds, "bounds and loss counters unchanged");
         assertEq(vault.idle(), idle, "idle unchanged");
         assertEq(vault.totalAssets(), total, "total assets unchanged");
         assertEq(vault.highWaterMark(), mark, "high-water mark unchanged");
@@ -899,14 +889,14 @@ contract TreasuryVaultRebalanceTest is BaseTest {
         t[2] = ITreasuryVault.Allocation(_s(2), bound(a2, 0, 700e6));
         t[3] = ITreasuryVault.Allocation(address(feeStrategy), bound(a3, 0, 700e6));
         ITreasuryVault.RebalancePreview memory p = vault.previewRebalance(t, id, agent);
-        uint256 lossBefore = vault.bounds().lossInEpoch;
+        uint256 lossBefore = vault.epochLoss().lossInEpoch;
         (bool ok, bytes memory ret) = _call(agent, t, id);
         assertEq(p.ok, ok, "preview.ok iff the call succeeds");
         if (ok) {
             assertEq(p.reason.length, 0, "no reason when ok");
             assertEq(p.totalAssetsAfter, abi.decode(ret, (uint256)), "total after");
             assertEq(p.idleAfter, vault.idle(), "idle after");
-            assertEq(p.predictedLoss, vault.bounds().lossInEpoch - lossBefore, "loss");
+            assertEq(p.predictedLoss, vault.epochLoss().lossInEpoch - lossBefore, "loss");
             _assertNoAllowance();
         } else {
             assertEq(p.reason, ret, "preview.reason equals the revert data");

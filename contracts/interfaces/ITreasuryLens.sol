@@ -70,6 +70,8 @@ interface ITreasuryLens {
         /// The highest yearly rate at which recorded total assets may grow, in bps.
         uint256 gainRateBps;
         ITreasuryVault.Bounds bounds;
+        /// The loss-epoch accounting, as the vault stores it.
+        ITreasuryVault.EpochLoss epochLoss;
         address governance;
         address guardian;
         address sessionManager;

@@ -25,7 +25,8 @@ interface ITreasuryVault is IERC4626 {
         uint8 liquidityGroup;
     }
 
-    /// @notice The vault-wide bounds. One storage slot with the loss counters.
+    /// @notice The vault-wide bounds: settings that governance and the guardian change (`setIdleBuffer`,
+    /// `setLossLimits`).
     struct Bounds {
         /// Idle assets kept after a rebalance, in bps of total assets.
         uint16 idleBufferBps;
@@ -35,9 +36,14 @@ interface ITreasuryVault is IERC4626 {
         uint16 epochLossBudgetBps;
         /// Length of a loss epoch, in seconds.
         uint32 lossEpochLength;
-        /// Index of the current loss epoch (`block.timestamp / lossEpochLength`).
+    }
+
+    /// @notice The loss-epoch accounting the vault keeps for the epoch loss budget (not a setting).
+    struct EpochLoss {
+        /// Index of the loss epoch `lossInEpoch` was taken in (`block.timestamp / lossEpochLength` then). When the
+        /// current index differs, no loss has been taken in the current epoch yet.
         uint40 lossEpoch;
-        /// Value lost by rebalances in the current loss epoch, in assets.
+        /// Value lost by rebalances in epoch `lossEpoch`, in assets.
         uint128 lossInEpoch;
     }
 
@@ -183,6 +189,8 @@ interface ITreasuryVault is IERC4626 {
     function strategyCount() external view returns (uint256);
     function withdrawQueue() external view returns (address[] memory);
     function bounds() external view returns (Bounds memory);
+    /// @notice The loss taken by rebalances in the last loss epoch that took any, as stored.
+    function epochLoss() external view returns (EpochLoss memory);
     /// @notice Room left now in each rolling budget of bounded change.
     function rampRoom() external view returns (RampRoom memory);
     /// @notice Bit mask of the indices of `strategies`, for building a session scope.

@@ -45,6 +45,7 @@ contract TreasuryLens is ITreasuryLens {
         s.maxDrawdownBps = vault.maxDrawdownBps();
         s.gainRateBps = vault.gainRateBps();
         s.bounds = vault.bounds();
+        s.epochLoss = vault.epochLoss();
         s.governance = vault.governance();
         s.guardian = vault.guardian();
         s.sessionManager = address(sessions);

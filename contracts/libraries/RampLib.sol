@@ -40,19 +40,29 @@ library RampLib {
         return block.timestamp + wait;
     }
 
-    /// @notice Spends `amount` of a loosening that moves a parameter to `value` (upward when `raise`), or reverts with
-    /// `ChangeTooLarge(value, furthest value allowed now, readyAt)`.
+    /// @notice Spends `amount` of a loosening that moves a parameter to `value` (upward when `raise`), both in the
+    /// budget's unit, or reverts with `ChangeTooLarge(value, furthest value allowed now, readyAt)`.
     function spend(Ramp storage r, uint256 amount, uint256 limit, uint256 value, bool raise) internal {
-        if (amount == 0) return;
+        (bool spent, uint256 left, uint256 ready) = trySpend(r, amount, limit);
+        if (spent) return;
+        uint256 furthest = raise ? value - amount + left : value + amount - left;
+        revert ErrorsLib.ChangeTooLarge(value, furthest, ready);
+    }
+
+    /// @notice Spends `amount` when it fits the room left now. Otherwise spends nothing and returns `spent == false`,
+    /// the room left and when `amount` fits (`readyAt`), so a caller whose parameter is not in the budget's unit can
+    /// state the furthest value allowed now in its own.
+    function trySpend(Ramp storage r, uint256 amount, uint256 limit)
+        internal
+        returns (bool spent, uint256 left, uint256 ready)
+    {
+        if (amount == 0) return (true, 0, 0);
         Ramp memory m = r;
         uint256 used = usedNow(m, limit);
-        if (used + amount > limit) {
-            uint256 left = limit > used ? limit - used : 0;
-            uint256 furthest = raise ? value - amount + left : value + amount - left;
-            revert ErrorsLib.ChangeTooLarge(value, furthest, readyAt(m, amount, limit));
-        }
+        if (used + amount > limit) return (false, limit > used ? limit - used : 0, readyAt(m, amount, limit));
         // Safe: used + amount <= limit, and every limit fits in 216 bits; timestamps fit in 40 bits.
         r.updatedAt = uint40(block.timestamp);
         r.used = uint216(used + amount);
+        return (true, 0, 0);
     }
 }

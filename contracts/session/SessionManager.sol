@@ -232,14 +232,11 @@ contract SessionManager is ISessionManager, GovernanceRoles {
             uint256 limit = ConstantsLib.MAX_DURATION_CEILING_RAISE_BPS;
             // Rounding: up, so no raise is free. Safe from overflow: durations are at most 365 days.
             uint256 amount = ((c.maxDuration - current) * ConstantsLib.BPS + base - 1) / base;
-            RampLib.Ramp memory ramp = _durationRamp[vault];
-            uint256 room = RampLib.room(ramp, limit);
-            if (amount > room) {
-                revert ErrorsLib.ChangeTooLarge(
-                    c.maxDuration, current + room * base / ConstantsLib.BPS, RampLib.readyAt(ramp, amount, limit)
-                );
+            (bool spent, uint256 room, uint256 readyAt) = RampLib.trySpend(_durationRamp[vault], amount, limit);
+            // The room is in bps of `base`: the furthest ceiling allowed now is stated in seconds.
+            if (!spent) {
+                revert ErrorsLib.ChangeTooLarge(c.maxDuration, current + room * base / ConstantsLib.BPS, readyAt);
             }
-            RampLib.spend(_durationRamp[vault], amount, limit, c.maxDuration, true);
         }
         _ceilings[vault] = c;
         emit EventsLib.CeilingsSet(vault, c.maxDuration, c.maxVolumePerCall, c.maxVolumePerEpoch);

@@ -34,12 +34,24 @@ import {StrategyLib} from "../libraries/StrategyLib.sol";
 /// - the vault itself: the only caller of `pullFromStrategy` (so a user exit can undo a strategy that pays short) and
 ///   of `simulateRebalance` (so `previewRebalance` runs the call's own code).
 ///
-/// BOUNDED CHANGE
-/// - Risk-reducing changes apply at once. Loosening spends a rolling budget that refills over RAMP_PERIOD (RampLib):
-///   new exposure (the relative caps of newly listed strategies, relative cap raises and idle buffer cuts, all
-///   together, vault-wide) 5,000 bps; the per-call loss limit 25 bps; the epoch loss budget 100 bps; the loss epoch
-///   may halve. Two full steps can never land one second apart; no combination of listings, caps and buffer cuts adds
-///   more than 5,000 bps of exposure per refill.
+/// BOUNDED CHANGE (RampLib; the figures are ConstantsLib's)
+/// - Rises only through a ramp: each loosening by governance spends a rolling budget that refills linearly over
+///   RAMP_PERIOD (7 days), so two full steps never land one second apart and any 7-day window sees at most twice the
+///   budget. Budgets: new exposure, vault-wide (the relative cap of a newly listed strategy, relative cap raises and
+///   idle buffer cuts, all together): 5,000 bps; the per-call loss limit: 25 bps; the epoch loss budget: 100 bps; the
+///   loss epoch's shortening: 5,000 bps of its length (halving); in the SessionManager, the session duration ceiling:
+///   10,000 bps of itself, at least 7 days (doubling). A loosening beyond the room left reverts
+///   `ChangeTooLarge(value, furthest value allowed now, readyAt)`; `rampRoom()` reports the room. Before the first
+///   deposit there is nobody's money to protect: setting up a vault spends nothing.
+/// - Falls at once, spending and refunding nothing, by governance or the guardian: caps, a strategy's enablement, the
+///   loss limits (the guardian keeping the epoch length), the gain rate and the drawdown limit; the idle buffer rises
+///   at once. In the SessionManager: the agent pause and session revocation.
+/// - Governance only, not ramped (through its timelock): absolute caps and session volume ceilings (asset units: a
+///   strategy's exposure is bounded by its ramped relative cap, a session's volume by its limits), the gain rate up to
+///   MAX_GAIN_RATE_BPS, the drawdown limit up to MAX_DRAWDOWN_BPS, a longer loss epoch, the withdraw queue, liquidity
+///   groups, delisting, the high-water mark reset, unpausing agents.
+/// - Never, by anyone: a per-call loss limit above 500 bps, an epoch loss budget above 1,000 bps, a loss epoch outside
+///   1 hour to 30 days, more than 64 strategies listed at once or 256 ever, a session longer than 365 days.
 ///
 /// VALUATION
 /// - Every deposit, mint, withdraw, redeem and rebalance first values the vault live: idle plus each position's
@@ -58,16 +70,42 @@ import {StrategyLib} from "../libraries/StrategyLib.sol";
 ///   block, so a same-block (flash) deposit cannot widen them.
 ///
 /// STRATEGY REQUIREMENTS
-/// - ERC-4626 over the vault's asset; views (balanceOf, previewRedeem, maxWithdraw, maxRedeem) answer within
-///   STRATEGY_VIEW_GAS; `maxWithdraw(vault)` never promises more than `withdraw` pays, and strategies that share one
-///   pool of liquidity are declared in one liquidity group. A strategy that breaks these is isolated: its calls are
-///   guarded (StrategyLib), it counts at book value, exits skip it, and it costs an exit a bounded amount of gas.
+/// - A strategy must: be an ERC-4626 vault over the vault's asset (checked at listing: `asset()` answers one word equal
+///   to it); answer its views (balanceOf, previewRedeem, maxWithdraw, maxRedeem, asset) within
+///   STRATEGY_VIEW_GAS with exactly one word; never promise in `maxWithdraw(vault)` more than `withdraw` pays; be
+///   declared in one liquidity group with every strategy it shares a pool of liquidity with; have a `previewRedeem`
+///   that cannot be moved down cheaply (governance vets this: a dip is recorded at once and recovers at the gain rate).
+/// - A strategy need not be honest or live, and the vault tolerates it: views that revert, burn their gas, answer
+///   short or long data or a return-data bomb count as failed (the position at its book value, StrategyLib's guarded
+///   calls copying at most MAX_REVERT_DATA bytes); a withdrawal that reverts, pays short or burns STRATEGY_PULL_GAS is
+///   undone and skipped by exits; a failing rebalance leg reverts the rebalance with `StrategyCallFailed(strategy,
+///   reason)`; re-entry meets the reentrancy guard; an over-reported value reaches recorded total assets at most at the
+///   gain rate; an entry fee or a short payment in a leg counts as loss of the moves, within the loss limits. It is
+///   never left an allowance: approvals are exact and reset in the same leg.
 ///
-/// LIVENESS
-/// - Exits never depend on the agent pause or on any one strategy: `maxWithdraw`/`maxRedeem` never revert, and
-///   `withdraw(maxWithdraw(owner))` succeeds.
-/// - Rebalances stop while the share price is more than `maxDrawdownBps` below its high-water mark, until governance
-///   resets the mark.
+/// TOKEN REQUIREMENTS
+/// - The asset must be a plain ERC-20: a transfer of `x` moves exactly `x`, and balances change only by transfers.
+/// - No fee on transfer: a deposit or mint that brings less than it moved reverts `DepositShortfall`; a fee switched on
+///   later keeps the accounting whole (exits from idle pay the fee out of the receiver's amount, exits skip strategies
+///   that cannot deliver in full, a rebalance counts the fee as loss of the moves).
+/// - No rebasing: idle is accounted, so a positive rebase of idle is never counted and a negative one leaves the last
+///   exits from idle unpaid. Use the wrapped, non-rebasing form.
+/// - Transfer hooks (ERC-777-like callbacks) are tolerated: every state-changing entry point is `nonReentrant` and the
+///   views read from a hook show a consistent share price. Direct transfers to the vault (donations) are ignored.
+///
+/// LIVENESS (what can never be blocked)
+/// - Deposits and exits never depend on the agent pause, on any session or on any one strategy;
+///   `maxWithdraw`/`maxRedeem` never revert and `withdraw(maxWithdraw(owner))` succeeds. A broken strategy costs an
+///   exit a bounded amount of gas; a caller that forwards too little gas gets `InsufficientGas`, never a healthy
+///   strategy skipped.
+/// - The brakes: pausing agents and revoking a session always succeed at once (revoking a revoked session does not
+///   revert, so an agent that forfeits its session first cannot make the guardian's batch fail); every tightening in
+///   BOUNDED CHANGE applies in the same block, without the timelock and without a budget.
+/// - De-risking: a rebalance that raises no strategy and loses nothing passes the drawdown guard, so agents can move
+///   money back to idle while it holds. Other rebalances stop while the share price is more than `maxDrawdownBps`
+///   below its high-water mark, until governance resets the mark.
+/// - Delisting: a strategy whose remaining value is dust (at most 1 ppm of total assets) can always be removed; the
+///   dust is written off.
 ///
 /// INVARIANTS
 /// - totalAssets <= idle + live value of every position (book value where views fail); idle <= asset balance.
@@ -100,7 +138,18 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
     uint16 internal _gainRateBps;
     uint16 internal _maxDrawdownBps;
 
-    Bounds internal _bounds;
+    /// @dev The bounds and the loss-epoch accounting (`Bounds` and `EpochLoss`), packed in one slot: a rebalance reads
+    /// the limits and the loss already taken with one load.
+    struct PackedBounds {
+        uint16 idleBufferBps;
+        uint16 maxLossPerCallBps;
+        uint16 epochLossBudgetBps;
+        uint32 lossEpochLength;
+        uint40 lossEpoch;
+        uint128 lossInEpoch;
+    }
+
+    PackedBounds internal _bounds;
     RampLib.Ramp internal _exposureRamp;
     RampLib.Ramp internal _lossPerCallRamp;
     RampLib.Ramp internal _epochLossRamp;
@@ -664,7 +713,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
     /// @dev Per-call loss limit, then the epoch loss budget, both in bps of `totalBefore` (rounded down, in the
     /// vault's favour).
     function _checkLoss(uint256 loss, uint256 totalBefore) internal view returns (uint256 lossHeadroom) {
-        Bounds memory b = _bounds;
+        PackedBounds memory b = _bounds;
         uint256 callLimit = totalBefore.mulDiv(b.maxLossPerCallBps, ConstantsLib.BPS);
         uint256 budget = totalBefore.mulDiv(b.epochLossBudgetBps, ConstantsLib.BPS);
         uint256 lossInEpoch = _currentEpochLoss(b) + loss;
@@ -705,13 +754,13 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
     }
 
     /// @dev Loss already taken by rebalances in the current loss epoch.
-    function _currentEpochLoss(Bounds memory b) internal view returns (uint256) {
+    function _currentEpochLoss(PackedBounds memory b) internal view returns (uint256) {
         return block.timestamp / b.lossEpochLength == b.lossEpoch ? b.lossInEpoch : 0;
     }
 
     function _recordLoss(uint256 loss) internal {
         if (loss == 0) return;
-        Bounds storage b = _bounds;
+        PackedBounds storage b = _bounds;
         // Safe: timestamps fit in 40 bits for 30,000 years; epoch loss <= budget <= total assets.
         uint40 epoch = uint40(block.timestamp / b.lossEpochLength);
         if (epoch != b.lossEpoch) {
@@ -851,7 +900,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
 
     /// @inheritdoc ITreasuryVault
     function setLossLimits(uint16 maxLossPerCallBps, uint16 epochLossBudgetBps, uint32 lossEpochLength) external {
-        Bounds memory b = _bounds;
+        PackedBounds memory b = _bounds;
         _requireGovernanceOrTightening(
             maxLossPerCallBps <= b.maxLossPerCallBps && epochLossBudgetBps <= b.epochLossBudgetBps
                 && lossEpochLength == b.lossEpochLength
@@ -954,7 +1003,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
         if (lossEpochLength < ConstantsLib.MIN_LOSS_EPOCH || lossEpochLength > ConstantsLib.MAX_LOSS_EPOCH) {
             revert ErrorsLib.BoundOutOfRange(lossEpochLength, ConstantsLib.MIN_LOSS_EPOCH, ConstantsLib.MAX_LOSS_EPOCH);
         }
-        Bounds storage b = _bounds;
+        PackedBounds storage b = _bounds;
         if (lossEpochLength != b.lossEpochLength) {
             // A new epoch length starts a new epoch that carries the loss already taken in the current one, so a
             // change of length never clears the budget.
@@ -1052,7 +1101,13 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
 
     /// @inheritdoc ITreasuryVault
     function bounds() external view returns (Bounds memory) {
-        return _bounds;
+        PackedBounds memory b = _bounds;
+        return Bounds(b.idleBufferBps, b.maxLossPerCallBps, b.epochLossBudgetBps, b.lossEpochLength);
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function epochLoss() external view returns (EpochLoss memory) {
+        return EpochLoss(_bounds.lossEpoch, _bounds.lossInEpoch);
     }
 
     /// @inheritdoc ITreasuryVault

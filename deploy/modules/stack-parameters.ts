@@ -29,19 +29,15 @@ export function mockStrategyName(index: number): string {
 type BoundsSettings = Omit<VaultSettings, "name" | "symbol">;
 
 /**
- * The vault's initial `Bounds` argument (its loss-epoch accounting starts empty). `S` gives each setting as the caller
- * has it: a value, or an Ignition parameter.
+ * The vault's initial `Bounds` argument (the settings alone: the loss-epoch accounting is the vault's own). `S` gives
+ * each setting as the caller has it: a value, or an Ignition parameter.
  */
-export function boundsArgument<S extends Record<keyof BoundsSettings, unknown>>(
-  s: S,
-): Pick<S, keyof BoundsSettings> & { lossEpoch: number; lossInEpoch: number } {
+export function boundsArgument<S extends Record<keyof BoundsSettings, unknown>>(s: S): Pick<S, keyof BoundsSettings> {
   return {
     idleBufferBps: s.idleBufferBps,
     maxLossPerCallBps: s.maxLossPerCallBps,
     epochLossBudgetBps: s.epochLossBudgetBps,
     lossEpochLength: s.lossEpochLength,
-    lossEpoch: 0,
-    lossInEpoch: 0,
   };
 }
 

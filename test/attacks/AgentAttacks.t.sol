@@ -89,7 +89,7 @@ contract AgentAttacksTest is AttackBase {
         assertGt(passed, 0, "some griefing passed");
         uint256 lost = totalBefore - vault.totalAssets();
         assertLe(lost, totalBefore.mulDiv(EPOCH_LOSS_BUDGET_BPS, 10_000), "lost at most the epoch budget");
-        assertEq(lost, vault.bounds().lossInEpoch, "every wei lost is booked in the epoch");
+        assertEq(lost, vault.epochLoss().lossInEpoch, "every wei lost is booked in the epoch");
         _assertConsistent("after griefing");
     }
 
@@ -103,7 +103,7 @@ contract AgentAttacksTest is AttackBase {
         _rebalance(_targets1(address(fee), 500e6), id1); // 5e6 lost
         _rebalance(_targets1(address(fee), 0), id1);
         _rebalance(_targets1(address(fee), 400e6), id1); // 4e6 more: 9e6 of the 9.95e6 budget
-        assertEq(vault.bounds().lossInEpoch, 9e6, "budget nearly spent");
+        assertEq(vault.epochLoss().lossInEpoch, 9e6, "budget nearly spent");
         ITreasuryVault.Allocation[] memory lossy = _targets1(address(fee), vault.allocation(address(fee)) + 96e6);
 
         (bool ok, bytes memory ret) = _tryRebalance(agent2, lossy, id2);
@@ -126,7 +126,7 @@ contract AgentAttacksTest is AttackBase {
         vm.warp((block.timestamp / LOSS_EPOCH + 1) * LOSS_EPOCH);
         (ok,) = _tryRebalance(agent2, lossy, id3);
         assertTrue(ok, "the budget refills at the next loss epoch");
-        assertEq(vault.bounds().lossInEpoch, 0.96e6, "the fresh epoch holds the new loss only");
+        assertEq(vault.epochLoss().lossInEpoch, 0.96e6, "the fresh epoch holds the new loss only");
     }
 
     /// @dev Churn: an agent re-submitting round trips as fast as it can is held to its calls per epoch, its epoch
@@ -315,6 +315,7 @@ contract AgentAttacksTest is AttackBase {
     function test_attack11_agentCannotCallAdminFunctions() public {
         address[] memory q = vault.withdrawQueue();
         ITreasuryVault.Bounds memory bounds = vault.bounds();
+        ITreasuryVault.EpochLoss memory epochLoss = vault.epochLoss();
         ITreasuryVault.RampRoom memory room = vault.rampRoom();
         bytes memory notGov = abi.encodeWithSelector(ErrorsLib.NotGovernance.selector, agent);
         bytes memory notGuard = abi.encodeWithSelector(ErrorsLib.NotGuardianOrGovernance.selector, agent);
@@ -367,6 +368,7 @@ contract AgentAttacksTest is AttackBase {
             abi.encodeWithSelector(ErrorsLib.NotSessionVault.selector, sid, agent)
         );
         assertEq(abi.encode(vault.bounds()), abi.encode(bounds), "bounds untouched");
+        assertEq(abi.encode(vault.epochLoss()), abi.encode(epochLoss), "loss accounting untouched");
         assertEq(abi.encode(vault.rampRoom()), abi.encode(room), "ramp budgets untouched");
         assertEq(vault.governance(), governance, "governance untouched");
         assertEq(vault.guardian(), guardian, "guardian untouched");
@@ -465,7 +467,7 @@ contract AgentAttacksTest is AttackBase {
         _rebalance(_targets2(_s(2), 200e6, address(refuser), 100e6), id);
         refuser.setWithdrawReverts(true);
         ISessionManager.Session memory before = sessions.getSession(id);
-        uint128 lossBefore = vault.bounds().lossInEpoch;
+        uint128 lossBefore = vault.epochLoss().lossInEpoch;
 
         vm.warp(block.timestamp + 1);
         (bool ok, bytes memory ret) = _tryRebalance(agent, _targets2(_s(0), 350e6, address(refuser), 50e6), id);
@@ -483,7 +485,7 @@ contract AgentAttacksTest is AttackBase {
         assertEq(afterCall.volumeInEpoch, before.volumeInEpoch, "no volume spent");
         assertEq(afterCall.callsInEpoch, before.callsInEpoch, "no call spent");
         assertEq(afterCall.lastCallAt, before.lastCallAt, "no cooldown started");
-        assertEq(vault.bounds().lossInEpoch, lossBefore, "no loss booked");
+        assertEq(vault.epochLoss().lossInEpoch, lossBefore, "no loss booked");
     }
 
     // ================================================================ 15. revocation races

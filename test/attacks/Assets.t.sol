@@ -1,14 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Test} from "forge-std/Test.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 
-import {TreasuryVault} from "../../contracts/vault/TreasuryVault.sol";
-import {SessionManager} from "../../contracts/session/SessionManager.sol";
-import {ITreasuryVault} from "../../contracts/interfaces/ITreasuryVault.sol";
-import {ISessionManager} from "../../contracts/interfaces/ISessionManager.sol";
+import {TreasuryFixture} from "../Base.t.sol";
 import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
 import {PlainERC4626} from "../../contracts/mocks/PlainERC4626.sol";
 import {FeeOnTransferToken} from "../../contracts/mocks/FeeOnTransferToken.sol";
@@ -20,16 +16,8 @@ import {RebasingToken} from "../../contracts/mocks/RebasingToken.sol";
 /// idle pay the token's fee out of the receiver's amount, a strategy that cannot deliver the full amount is skipped by
 /// user exits, and a rebalance counts the fee as loss of the moves. A rebasing asset breaks the accounting of idle:
 /// a positive rebase of idle is never counted, a negative one leaves idle above the vault's balance.
-contract AssetsTest is Test {
-    address internal governance = makeAddr("governance");
-    address internal guardian = makeAddr("guardian");
-    address internal agent = makeAddr("agent");
-    address internal alice = makeAddr("alice");
-    address internal bob = makeAddr("bob");
-
+contract AssetsTest is TreasuryFixture {
     IERC20 internal token;
-    TreasuryVault internal vault;
-    SessionManager internal sessions;
     PlainERC4626 internal s0;
     PlainERC4626 internal s1;
     uint256 internal sid;
@@ -42,40 +30,13 @@ contract AssetsTest is Test {
 
     function _deployOver(IERC20 token_) internal {
         token = token_;
-        sessions = new SessionManager(governance, guardian, address(0));
-        vault = new TreasuryVault(
-            token_,
-            "Treasury",
-            "tT",
-            sessions,
-            ITreasuryVault.Bounds({
-                idleBufferBps: 1_000,
-                maxLossPerCallBps: 50,
-                epochLossBudgetBps: 100,
-                lossEpochLength: 1 days,
-                lossEpoch: 0,
-                lossInEpoch: 0
-            })
-        );
+        _deployTreasury(token_, "Treasury", "tT", _defaultBounds());
         s0 = new PlainERC4626(token_);
         s1 = new PlainERC4626(token_);
         vm.startPrank(governance);
         vault.addStrategy(address(s0), 1_000_000e6, 5_000);
         vault.addStrategy(address(s1), 1_000_000e6, 5_000);
-        sid = sessions.grant(
-            ISessionManager.SessionParams({
-                agent: agent,
-                vault: address(vault),
-                scope: 3,
-                validAfter: uint40(block.timestamp),
-                validUntil: uint40(block.timestamp + 30 days),
-                maxVolumePerCall: 1_000_000e6,
-                maxVolumePerEpoch: 2_000_000e6,
-                epochLength: 1 days,
-                minInterval: 0,
-                maxCallsPerEpoch: 100
-            })
-        );
+        sid = sessions.grant(_sessionParams(3));
         vm.stopPrank();
     }
 
@@ -87,16 +48,8 @@ contract AssetsTest is Test {
     }
 
     function _rebalance(uint256 a0, uint256 a1) internal {
-        ITreasuryVault.Allocation[] memory t = new ITreasuryVault.Allocation[](2);
-        t[0] = ITreasuryVault.Allocation(address(s0), a0);
-        t[1] = ITreasuryVault.Allocation(address(s1), a1);
         vm.prank(agent);
-        vault.rebalance(t, sid, bytes32(0));
-    }
-
-    /// @dev Moves to the next block: the deposits made so far count towards caps and the idle buffer.
-    function _nextBlock() internal {
-        vm.roll(block.number + 1);
+        vault.rebalance(_targets2(address(s0), a0, address(s1), a1), sid, bytes32(0));
     }
 
     function _assertIdleCovered(string memory where) internal view {
@@ -169,7 +122,7 @@ contract AssetsTest is Test {
 
         _rebalance(350e6, 450e6); // 100e6 out of s0, 99.7e6 arrives
         assertEq(vault.idle(), 149.7e6, "idle grew by what arrived");
-        assertEq(vault.bounds().lossInEpoch, 0.3e6, "the token's fee is loss of the moves");
+        assertEq(vault.epochLoss().lossInEpoch, 0.3e6, "the token's fee is loss of the moves");
         _assertIdleCovered("after the agent's move");
 
         vm.prank(alice);

@@ -57,16 +57,6 @@ abstract contract AttackBase is BaseTest {
         vault.setWithdrawQueue(q);
     }
 
-    function _targets2(address s0, uint256 a0, address s1, uint256 a1)
-        internal
-        pure
-        returns (ITreasuryVault.Allocation[] memory t)
-    {
-        t = new ITreasuryVault.Allocation[](2);
-        t[0] = ITreasuryVault.Allocation(s0, a0);
-        t[1] = ITreasuryVault.Allocation(s1, a1);
-    }
-
     // ---------------------------------------------------------------- calls
 
     /// @dev `rebalance` as a raw call from `caller`: (success, return or revert data).
@@ -87,16 +77,6 @@ abstract contract AttackBase is BaseTest {
         assertFalse(ok, "rebalance reverts");
         assertEq(ret, expected, "revert data is the expected error");
         assertEq(p.reason, expected, "preview predicted the same error");
-    }
-
-    function _withdraw(address user, uint256 assets) internal returns (uint256 shares) {
-        vm.prank(user);
-        shares = vault.withdraw(assets, user, user);
-    }
-
-    function _redeem(address user, uint256 shares) internal returns (uint256 assets) {
-        vm.prank(user);
-        assets = vault.redeem(shares, user, user);
     }
 
     // ---------------------------------------------------------------- accounting

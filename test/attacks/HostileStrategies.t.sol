@@ -104,7 +104,7 @@ contract HostileStrategiesTest is AttackBase {
         vm.expectEmit(true, true, true, true, address(vault));
         emit EventsLib.Rebalanced(id, agent, INTENT, 303e6, 1_000e6, 1_000e6, 3e6);
         _rebalance(_targets1(address(liar), 0), id);
-        assertEq(vault.bounds().lossInEpoch, 3e6, "the lie is booked as loss");
+        assertEq(vault.epochLoss().lossInEpoch, 3e6, "the lie is booked as loss");
         assertEq(vault.totalAssets(), 1_000e6, "recorded at the truth, not below it");
         _assertConsistent("after exit");
     }
@@ -121,7 +121,7 @@ contract HostileStrategiesTest is AttackBase {
         );
         // 50e6 out costs 5e6 of loss.
         _rebalance(_targets1(address(liar), 330e6 - 50e6), id);
-        assertEq(vault.bounds().lossInEpoch, 5e6, "loss of the partial exit");
+        assertEq(vault.epochLoss().lossInEpoch, 5e6, "loss of the partial exit");
         assertEq(liar.trueValue(liar.balanceOf(address(vault))), 250e6, "true position after the partial exit");
         _assertConsistent("after partial exit");
     }
@@ -216,7 +216,7 @@ contract HostileStrategiesTest is AttackBase {
         _rebalance(_targets2(_s(2), 200e6, address(shorty), 100e6), id);
         shorty.setPayShortBps(100); // 1%
         _rebalance(_targets1(address(shorty), 60e6), id); // 40e6 asked, 39.6e6 paid
-        assertEq(vault.bounds().lossInEpoch, 0.4e6, "the short payment is booked as loss");
+        assertEq(vault.epochLoss().lossInEpoch, 0.4e6, "the short payment is booked as loss");
         assertEq(vault.idle(), 139.6e6, "idle grew by what arrived");
         _assertConsistent("after lossy leg");
 
@@ -274,7 +274,7 @@ contract HostileStrategiesTest is AttackBase {
         _rebalance(_targets1(_s(0), 0), sid);
         assertEq(vault.allocation(_s(0)), 0, "agent moved out of the crashed strategy");
         assertEq(vault.idle(), 130e6, "its 30e6 back in idle");
-        assertEq(vault.bounds().lossInEpoch, 0, "no loss of the moves");
+        assertEq(vault.epochLoss().lossInEpoch, 0, "no loss of the moves");
         uint256 bobShares = vault.balanceOf(bob);
         assertApproxEqAbs(_redeem(bob, bobShares), 292e6, 1, "bob leaves with 40% of 730e6");
         _assertConsistent("after crash");

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Test} from "forge-std/Test.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {TreasuryVault} from "../../contracts/vault/TreasuryVault.sol";
-import {SessionManager} from "../../contracts/session/SessionManager.sol";
+import {TreasuryFixture} from "../Base.t.sol";
 import {ITreasuryVault} from "../../contracts/interfaces/ITreasuryVault.sol";
 import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
 import {PlainERC4626} from "../../contracts/mocks/PlainERC4626.sol";
@@ -77,26 +76,14 @@ contract HookAttacker is ITransferHook {
 /// the vault is closed to re-entry from inside a deposit or a withdrawal, and the views read from inside the hook show
 /// a consistent state (no read-only re-entrancy window). Re-entry by hostile strategies into deposit, withdraw and
 /// rebalance: TreasuryVault.Exits.t.sol (`test_RevertWhen_strategyReenters*`, `test_withdraw_rejectsReentrant*`).
-contract ReentrancyAttacksTest is Test {
-    address internal governance = makeAddr("governance");
-    address internal guardian = makeAddr("guardian");
-    address internal alice = makeAddr("alice");
-
+contract ReentrancyAttacksTest is TreasuryFixture {
     HookToken internal token;
-    TreasuryVault internal vault;
     PlainERC4626 internal strategy;
     HookAttacker internal attacker;
 
     function setUp() public {
         token = new HookToken();
-        SessionManager sessions = new SessionManager(governance, guardian, address(0));
-        vault = new TreasuryVault(
-            token,
-            "Treasury",
-            "tT",
-            sessions,
-            ITreasuryVault.Bounds(1_000, 50, 100, 1 days, 0, 0)
-        );
+        _deployTreasury(token, "Treasury", "tT", _defaultBounds());
         strategy = new PlainERC4626(token);
         vm.prank(governance);
         vault.addStrategy(address(strategy), 1_000_000e6, 5_000);

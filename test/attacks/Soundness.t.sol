@@ -461,11 +461,11 @@ contract SoundnessTest is SoundnessBase {
         FeeStrategy fee = new FeeStrategy(IERC20(address(asset)), 100, makeAddr("accomplice"));
         uint256 id = _listWithSession(address(fee));
         _rebalance(_targets2(_s(0), 0, address(fee), 300e6), id);
-        uint256 taken = vault.bounds().lossInEpoch;
+        uint256 taken = vault.epochLoss().lossInEpoch;
         assertGt(taken, 0, "a loss was taken");
         vm.prank(governance);
         vault.setLossLimits(MAX_LOSS_PER_CALL_BPS, EPOCH_LOSS_BUDGET_BPS, 2 days);
-        assertEq(vault.bounds().lossInEpoch, taken, "carried into the new epoch");
+        assertEq(vault.epochLoss().lossInEpoch, taken, "carried into the new epoch");
     }
 
     // ================================================================ Low 3 rolling ramps

@@ -14,7 +14,7 @@ import {MockStrategy} from "../../contracts/mocks/MockStrategy.sol";
 
 /// @notice Test-only strategy that burns an entry fee out of its own assets on every deposit: a rebalance into it
 /// loses value, so the vault's loss limits have something to bound.
-contract FeeStrategy is MockStrategy {
+contract BurningFeeStrategy is MockStrategy {
     /// @notice Entry fee, in bps of each deposit.
     uint256 public feeBps;
 
@@ -293,7 +293,7 @@ contract TreasuryHandler is Test {
         ISessionManager.SessionParams memory p = _granted[id];
         uint256 last = strategies.length - 1;
         if (p.scope & (1 << last) == 0) return;
-        FeeStrategy fee = FeeStrategy(address(strategies[last]));
+        BurningFeeStrategy fee = BurningFeeStrategy(address(strategies[last]));
         uint256 target;
         if (seed % 3 != 0 && fee.feeBps() != 0) {
             uint256 limit = _baseTotal() * vault.bounds().maxLossPerCallBps / ConstantsLib.BPS;
@@ -448,7 +448,7 @@ contract TreasuryHandler is Test {
     /// @notice The fee strategy (the last one) changes its entry fee: 0 to 5%, enough for one rebalance into it to
     /// pass the vault's per-call loss limit.
     function setEntryFee(uint256 bps) external {
-        FeeStrategy s = FeeStrategy(address(strategies[strategies.length - 1]));
+        BurningFeeStrategy s = BurningFeeStrategy(address(strategies[strategies.length - 1]));
         s.setFeeBps(bound(bps, 0, 500));
     }
 

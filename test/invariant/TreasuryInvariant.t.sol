@@ -5,7 +5,7 @@ import {StdInvariant} from "forge-std/StdInvariant.sol";
 
 import {BaseTest} from "../Base.t.sol";
 import {ISessionManager} from "../../contracts/interfaces/ISessionManager.sol";
-import {TreasuryHandler, FeeStrategy} from "./TreasuryHandler.sol";
+import {TreasuryHandler, BurningFeeStrategy} from "./TreasuryHandler.sol";
 
 /// @notice The INVARIANTS stated in the TreasuryVault and SessionManager headers, held across random sequences of
 /// deposits, mints, withdrawals and redemptions by three users, deposit-and-exit round trips within one block, agent
@@ -29,7 +29,7 @@ abstract contract TreasuryInvariantTest is BaseTest {
         uint256 unit = 10 ** _assetDecimals();
 
         // A fourth strategy that charges an entry fee, so rebalances into it lose value.
-        FeeStrategy fee = new FeeStrategy(asset, "Fee strategy");
+        BurningFeeStrategy fee = new BurningFeeStrategy(asset, "Fee strategy");
         vm.prank(governance);
         vault.addStrategy(address(fee), ABS_CAP, REL_CAP_BPS);
         strategies.push(fee);

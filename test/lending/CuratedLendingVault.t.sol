@@ -14,7 +14,6 @@ import {LendingBase} from "./LendingBase.t.sol";
 contract CuratedLendingVaultTest is LendingBase {
     using MorphoBalancesLib for IMorpho;
 
-    address internal bob = makeAddr("bob");
 
     // ---------------------------------------------------------------- cap room
 

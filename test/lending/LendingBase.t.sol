@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Test} from "forge-std/Test.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {IMorpho, MarketParams} from "@morpho-org/morpho-blue/src/interfaces/IMorpho.sol";
 import {MorphoBalancesLib} from "@morpho-org/morpho-blue/src/libraries/periphery/MorphoBalancesLib.sol";
 
+import {TreasuryFixture} from "../Base.t.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {CuratedLendingVault} from "../../contracts/mocks/lending/CuratedLendingVault.sol";
 import {KinkedIrm} from "../../contracts/mocks/lending/KinkedIrm.sol";
@@ -15,7 +15,7 @@ import {LendingOracle} from "../../contracts/mocks/lending/LendingOracle.sol";
 /// @notice The lending-market world in Solidity: Morpho Blue (deployed from its 0.8.19 artifact), a kinked rate
 /// model, two markets lending a 6-decimal USDC against an 18-decimal WETH (one oracle each), a curated vault over both,
 /// outside suppliers and a borrower holding each market at 80% utilization.
-abstract contract LendingBase is Test {
+abstract contract LendingBase is TreasuryFixture {
     using MorphoBalancesLib for IMorpho;
 
     uint256 internal constant WAD = 1e18;
@@ -36,7 +36,6 @@ abstract contract LendingBase is Test {
     address internal curator = makeAddr("curator");
     address internal feeRecipient = makeAddr("feeRecipient");
     address internal supplier = makeAddr("supplier");
-    address internal alice = makeAddr("alice");
 
     MockERC20 internal usdc;
     MockERC20 internal weth;

@@ -4,8 +4,6 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 
-import {TreasuryVault} from "../../contracts/vault/TreasuryVault.sol";
-import {SessionManager} from "../../contracts/session/SessionManager.sol";
 import {ITreasuryVault} from "../../contracts/interfaces/ITreasuryVault.sol";
 import {ISessionManager} from "../../contracts/interfaces/ISessionManager.sol";
 import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
@@ -15,14 +13,8 @@ import {LendingBase} from "./LendingBase.t.sol";
 /// bad debt written down, a full strategy and a lent-out one refused with precise errors and met within the agent's
 /// margin, a full exit despite a rounding-short `maxRedeem`, and delisting.
 contract LendingStrategyTest is LendingBase {
-    address internal governance = makeAddr("governance");
-    address internal guardian = makeAddr("guardian");
-    address internal sessionAdmin = makeAddr("sessionAdmin");
-    address internal agent = makeAddr("agent");
     address internal member = makeAddr("member");
 
-    SessionManager internal sessions;
-    TreasuryVault internal vault;
     uint256 internal sessionId;
     address internal strategy;
 
@@ -30,40 +22,17 @@ contract LendingStrategyTest is LendingBase {
 
     function setUp() public override {
         super.setUp();
-        sessions = new SessionManager(governance, guardian, sessionAdmin);
-        vault = new TreasuryVault(
-            IERC20(address(usdc)),
-            "Treasury USDC",
-            "tUSDC",
-            sessions,
-            ITreasuryVault.Bounds({
-                idleBufferBps: 500, // 5%
-                maxLossPerCallBps: 50, // 0.5%
-                epochLossBudgetBps: 100, // 1%
-                lossEpochLength: 1 days,
-                lossEpoch: 0,
-                lossInEpoch: 0
-            })
-        );
+        ITreasuryVault.Bounds memory bounds = _defaultBounds();
+        bounds.idleBufferBps = 500; // 5%
+        _deployTreasury(IERC20(address(usdc)), "Treasury USDC", "tUSDC", bounds);
         strategy = address(curated);
         vm.prank(governance);
         vault.addStrategy(strategy, DEPOSIT, 9_000); // 90%
         _deposit(member, IERC4626(address(vault)), DEPOSIT);
-        vm.prank(governance);
-        sessionId = sessions.grant(
-            ISessionManager.SessionParams({
-                agent: agent,
-                vault: address(vault),
-                scope: 1,
-                validAfter: uint40(block.timestamp),
-                validUntil: uint40(block.timestamp + 30 days),
-                maxVolumePerCall: DEPOSIT,
-                maxVolumePerEpoch: 4 * DEPOSIT,
-                epochLength: 1 days,
-                minInterval: 0,
-                maxCallsPerEpoch: 100
-            })
-        );
+        ISessionManager.SessionParams memory p = _sessionParams(1);
+        p.maxVolumePerCall = DEPOSIT;
+        p.maxVolumePerEpoch = 4 * DEPOSIT;
+        sessionId = _grant(p);
         // Deposits count from the next block.
         _advance(12);
     }

@@ -42,6 +42,10 @@ export interface VaultBounds {
   maxLossPerCallBps: number;
   epochLossBudgetBps: number;
   lossEpochLength: bigint;
+}
+
+/** The vault's loss-epoch accounting (`epochLoss()`), as stored: the loss taken by rebalances in epoch `lossEpoch`. */
+export interface EpochLoss {
   lossEpoch: bigint;
   lossInEpoch: bigint;
 }
@@ -104,6 +108,7 @@ export interface VaultSnapshot {
   /** The highest yearly rate at which recorded total assets may grow, in bps. */
   gainRateBps: number;
   bounds: VaultBounds;
+  epochLoss: EpochLoss;
   governance: string;
   guardian: string;
   sessionManager: string;

@@ -280,8 +280,8 @@ function checkOutcome(
   const lossBase = maxBig(0n, totalBefore - inflow);
   const callLimit = mulDivDown(lossBase, BigInt(b.maxLossPerCallBps), BPS);
   const budget = mulDivDown(lossBase, BigInt(b.epochLossBudgetBps), BPS);
-  const epochLoss = now / b.lossEpochLength === b.lossEpoch ? b.lossInEpoch : 0n;
-  const lossInEpoch = epochLoss + loss;
+  const taken = now / b.lossEpochLength === snapshot.epochLoss.lossEpoch ? snapshot.epochLoss.lossInEpoch : 0n;
+  const lossInEpoch = taken + loss;
   const callRoom = callLimit > loss ? callLimit - loss : 0n;
   const epochRoom = budget > lossInEpoch ? budget - lossInEpoch : 0n;
   let lossError: PredictedError | undefined;

@@ -5,8 +5,8 @@
  */
 import { Wallet, ZeroAddress, ZeroHash } from "ethers";
 import { describe, expect, it } from "vitest";
-import { TreasuryGovernor__factory, TreasuryTimelock__factory, TreasuryVault__factory, TreasuryVotes__factory } from "../../../types/ethers-contracts/index.js";
-import { devKey, grantSession } from "../../devnet/stack.js";
+import { TreasuryGovernor__factory, TreasuryTimelock__factory, TreasuryVotes__factory } from "../../../types/ethers-contracts/index.js";
+import { deployVault, devKey, grantSession } from "../../devnet/stack.js";
 import { runCli } from "../../src/cli.js";
 import { AGENT, useStack } from "../support/daemon-harness.js";
 
@@ -46,16 +46,7 @@ describe("authority", () => {
     await grantSession(stack, { agent: AGENT, durationSeconds: 3_600, ...limits }); // expires within the one-day margin
     await grantSession(stack, { agent: OTHER_AGENT, durationSeconds: 360 * 86_400, ...limits }); // near the 365-day maximum
     // A second vault on the same session manager, where AGENT holds a session too.
-    const other = await (
-      await new TreasuryVault__factory(stack.governance).deploy(await stack.asset.getAddress(), "Other", "oth", await stack.sessions.getAddress(), {
-        idleBufferBps: 1_000,
-        maxLossPerCallBps: 50,
-        epochLossBudgetBps: 100,
-        lossEpochLength: 86_400,
-        lossEpoch: 0,
-        lossInEpoch: 0,
-      })
-    ).waitForDeployment();
+    const other = await deployVault(stack.governance, await stack.asset.getAddress(), await stack.sessions.getAddress(), { name: "Other", symbol: "oth" });
     const now = await env.chain.now();
     await (
       await stack.sessions.connect(stack.governance).grant({ agent: AGENT, vault: await other.getAddress(), scope: 1n, validAfter: now, validUntil: now + 86_400n * 3n, ...limits, epochLength: 86_400, minInterval: 60, maxCallsPerEpoch: 10 })

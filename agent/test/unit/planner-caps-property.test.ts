@@ -102,7 +102,7 @@ function generate(rng: Random): PlannerInput | undefined {
       totalAssets: total,
       totalAllocated: listed.reduce((sum, s) => sum + s.allocation, 0n),
       inflowInBlock: inflow,
-      bounds: { idleBufferBps, maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400n, lossEpoch: 0n, lossInEpoch: 0n },
+      bounds: { idleBufferBps, maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400n },
     },
     session: { scope: rng.chance(0.8) ? 0b1111n : BigInt(rng.int(1, 15)), maxVolumePerCall: budget, maxVolumePerEpoch: 10n ** 19n },
     params: { minMove, safetyMarginBps },

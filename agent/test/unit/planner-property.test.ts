@@ -42,7 +42,7 @@ function generated(rng: Random, rules: boolean): PlannerInput {
     idle: rng.big(1_500_000n),
     strategies,
     yields,
-    snapshot: { bounds: { idleBufferBps: rng.pick([0, 500, 1_000, 3_000]), maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400n, lossEpoch: 0n, lossInEpoch: 0n } },
+    snapshot: { bounds: { idleBufferBps: rng.pick([0, 500, 1_000, 3_000]), maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400n } },
     session: {
       scope: BigInt(rng.int(1, 15)),
       maxVolumePerCall: rng.pick([1_000n, rng.big(900_000n) + 1n, 10n ** 12n]),

@@ -146,7 +146,7 @@ describe("check mirror: legs and bounds after the moves (rows 17-22)", () => {
     expect(error(check([{ strategy: A, assets: 310_000n }], { valuation: depositFee(5_001n) }))).toEqual({ name: "LossExceedsCallLimit", args: { loss: 5_001n, limit: 5_000n } });
   });
   it("row 22: loss in the loss epoch up to the budget (1% of total before); an old epoch's loss does not count", () => {
-    const bounds = (lossInEpoch: bigint, lossEpoch = 0n) => vaultSnapshot({ bounds: { ...vaultSnapshot().bounds, lossInEpoch, lossEpoch } });
+    const bounds = (lossInEpoch: bigint, lossEpoch = 0n) => vaultSnapshot({ epochLoss: { lossInEpoch, lossEpoch } });
     expect(check([{ strategy: A, assets: 310_000n }], { snapshot: bounds(5_000n), valuation: depositFee(5_000n) }).ok).toBe(true);
     expect(error(check([{ strategy: A, assets: 310_000n }], { snapshot: bounds(5_001n), valuation: depositFee(5_000n) }))).toEqual({ name: "LossBudgetExceeded", args: { lossInEpoch: 10_001n, budget: 10_000n } });
     expect(check([{ strategy: A, assets: 310_000n }], { snapshot: bounds(9_000n, 7n), valuation: depositFee(5_000n) }).ok, "another epoch").toBe(true);
@@ -257,7 +257,7 @@ describe("check mirror: order and figures", () => {
       ["AbsoluteCapExceeded", check([{ strategy: A, assets: 700_000n }], { session: bigSession, snapshot: vaultSnapshot({ strategies: [strategy(A, 0, 300_000n, { relativeCapBps: 1_000 }), strategy(B, 1, 200_000n), strategy(C, 2, 100_000n)] }) })],
       ["RelativeCapExceeded", check([{ strategy: A, assets: 400_000n }], { snapshot: vaultSnapshot({ idle: 150_000n, strategies: [strategy(A, 0, 300_000n, { relativeCapBps: 1_000 }), strategy(B, 1, 200_000n), strategy(C, 2, 100_000n)] }) })],
       ["IdleBufferBreached", check([{ strategy: A, assets: 400_000n }], { snapshot: vaultSnapshot({ idle: 150_000n }), valuation: depositFee(6_000n) })],
-      ["LossExceedsCallLimit", check(move, { snapshot: vaultSnapshot({ bounds: { ...noBuffer.bounds, lossInEpoch: 9_000n } }), valuation: depositFee(6_000n) })],
+      ["LossExceedsCallLimit", check(move, { snapshot: vaultSnapshot({ bounds: noBuffer.bounds, epochLoss: { ...noBuffer.epochLoss, lossInEpoch: 9_000n } }), valuation: depositFee(6_000n) })],
     ];
     for (const [name, verdict] of cases) expect(verdict.error?.name, name).toBe(name);
   });

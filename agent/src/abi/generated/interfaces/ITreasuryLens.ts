@@ -7,9 +7,14 @@ import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, Typed
   
 export declare namespace ITreasuryVault {
       
-    export type BoundsStruct = {idleBufferBps: BigNumberish, maxLossPerCallBps: BigNumberish, epochLossBudgetBps: BigNumberish, lossEpochLength: BigNumberish, lossEpoch: BigNumberish, lossInEpoch: BigNumberish}
+    export type BoundsStruct = {idleBufferBps: BigNumberish, maxLossPerCallBps: BigNumberish, epochLossBudgetBps: BigNumberish, lossEpochLength: BigNumberish}
 
-    export type BoundsStructOutput = [idleBufferBps: bigint, maxLossPerCallBps: bigint, epochLossBudgetBps: bigint, lossEpochLength: bigint, lossEpoch: bigint, lossInEpoch: bigint] & {idleBufferBps: bigint, maxLossPerCallBps: bigint, epochLossBudgetBps: bigint, lossEpochLength: bigint, lossEpoch: bigint, lossInEpoch: bigint }
+    export type BoundsStructOutput = [idleBufferBps: bigint, maxLossPerCallBps: bigint, epochLossBudgetBps: bigint, lossEpochLength: bigint] & {idleBufferBps: bigint, maxLossPerCallBps: bigint, epochLossBudgetBps: bigint, lossEpochLength: bigint }
+  
+
+    export type EpochLossStruct = {lossEpoch: BigNumberish, lossInEpoch: BigNumberish}
+
+    export type EpochLossStructOutput = [lossEpoch: bigint, lossInEpoch: bigint] & {lossEpoch: bigint, lossInEpoch: bigint }
   
     }
 
@@ -25,9 +30,9 @@ export declare namespace ITreasuryLens {
     export type SessionViewStructOutput = [id: bigint, session: ISessionManager.SessionStructOutput, remaining: ISessionManager.RemainingStructOutput] & {id: bigint, session: ISessionManager.SessionStructOutput, remaining: ISessionManager.RemainingStructOutput }
   
 
-    export type SnapshotStruct = {vault: AddressLike, asset: AddressLike, assetDecimals: BigNumberish, shareDecimals: BigNumberish, totalAssets: BigNumberish, totalSupply: BigNumberish, idle: BigNumberish, totalAllocated: BigNumberish, sharePrice: BigNumberish, inflowInBlock: BigNumberish, highWaterMark: BigNumberish, maxDrawdownBps: BigNumberish, gainRateBps: BigNumberish, bounds: ITreasuryVault.BoundsStruct, governance: AddressLike, guardian: AddressLike, sessionManager: AddressLike, agentsPaused: boolean, strategies: ITreasuryLens.StrategyViewStruct[], withdrawQueue: AddressLike[], sessions: ITreasuryLens.SessionViewStruct[], blockNumber: BigNumberish, timestamp: BigNumberish}
+    export type SnapshotStruct = {vault: AddressLike, asset: AddressLike, assetDecimals: BigNumberish, shareDecimals: BigNumberish, totalAssets: BigNumberish, totalSupply: BigNumberish, idle: BigNumberish, totalAllocated: BigNumberish, sharePrice: BigNumberish, inflowInBlock: BigNumberish, highWaterMark: BigNumberish, maxDrawdownBps: BigNumberish, gainRateBps: BigNumberish, bounds: ITreasuryVault.BoundsStruct, epochLoss: ITreasuryVault.EpochLossStruct, governance: AddressLike, guardian: AddressLike, sessionManager: AddressLike, agentsPaused: boolean, strategies: ITreasuryLens.StrategyViewStruct[], withdrawQueue: AddressLike[], sessions: ITreasuryLens.SessionViewStruct[], blockNumber: BigNumberish, timestamp: BigNumberish}
 
-    export type SnapshotStructOutput = [vault: string, asset: string, assetDecimals: bigint, shareDecimals: bigint, totalAssets: bigint, totalSupply: bigint, idle: bigint, totalAllocated: bigint, sharePrice: bigint, inflowInBlock: bigint, highWaterMark: bigint, maxDrawdownBps: bigint, gainRateBps: bigint, bounds: ITreasuryVault.BoundsStructOutput, governance: string, guardian: string, sessionManager: string, agentsPaused: boolean, strategies: ITreasuryLens.StrategyViewStructOutput[], withdrawQueue: string[], sessions: ITreasuryLens.SessionViewStructOutput[], blockNumber: bigint, timestamp: bigint] & {vault: string, asset: string, assetDecimals: bigint, shareDecimals: bigint, totalAssets: bigint, totalSupply: bigint, idle: bigint, totalAllocated: bigint, sharePrice: bigint, inflowInBlock: bigint, highWaterMark: bigint, maxDrawdownBps: bigint, gainRateBps: bigint, bounds: ITreasuryVault.BoundsStructOutput, governance: string, guardian: string, sessionManager: string, agentsPaused: boolean, strategies: ITreasuryLens.StrategyViewStructOutput[], withdrawQueue: string[], sessions: ITreasuryLens.SessionViewStructOutput[], blockNumber: bigint, timestamp: bigint }
+    export type SnapshotStructOutput = [vault: string, asset: string, assetDecimals: bigint, shareDecimals: bigint, totalAssets: bigint, totalSupply: bigint, idle: bigint, totalAllocated: bigint, sharePrice: bigint, inflowInBlock: bigint, highWaterMark: bigint, maxDrawdownBps: bigint, gainRateBps: bigint, bounds: ITreasuryVault.BoundsStructOutput, epochLoss: ITreasuryVault.EpochLossStructOutput, governance: string, guardian: string, sessionManager: string, agentsPaused: boolean, strategies: ITreasuryLens.StrategyViewStructOutput[], withdrawQueue: string[], sessions: ITreasuryLens.SessionViewStructOutput[], blockNumber: bigint, timestamp: bigint] & {vault: string, asset: string, assetDecimals: bigint, shareDecimals: bigint, totalAssets: bigint, totalSupply: bigint, idle: bigint, totalAllocated: bigint, sharePrice: bigint, inflowInBlock: bigint, highWaterMark: bigint, maxDrawdownBps: bigint, gainRateBps: bigint, bounds: ITreasuryVault.BoundsStructOutput, epochLoss: ITreasuryVault.EpochLossStructOutput, governance: string, guardian: string, sessionManager: string, agentsPaused: boolean, strategies: ITreasuryLens.StrategyViewStructOutput[], withdrawQueue: string[], sessions: ITreasuryLens.SessionViewStructOutput[], blockNumber: bigint, timestamp: bigint }
   
     }
 

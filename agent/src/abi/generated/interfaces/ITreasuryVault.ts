@@ -7,9 +7,14 @@ import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, Typed
   
 export declare namespace ITreasuryVault {
       
-    export type BoundsStruct = {idleBufferBps: BigNumberish, maxLossPerCallBps: BigNumberish, epochLossBudgetBps: BigNumberish, lossEpochLength: BigNumberish, lossEpoch: BigNumberish, lossInEpoch: BigNumberish}
+    export type BoundsStruct = {idleBufferBps: BigNumberish, maxLossPerCallBps: BigNumberish, epochLossBudgetBps: BigNumberish, lossEpochLength: BigNumberish}
 
-    export type BoundsStructOutput = [idleBufferBps: bigint, maxLossPerCallBps: bigint, epochLossBudgetBps: bigint, lossEpochLength: bigint, lossEpoch: bigint, lossInEpoch: bigint] & {idleBufferBps: bigint, maxLossPerCallBps: bigint, epochLossBudgetBps: bigint, lossEpochLength: bigint, lossEpoch: bigint, lossInEpoch: bigint }
+    export type BoundsStructOutput = [idleBufferBps: bigint, maxLossPerCallBps: bigint, epochLossBudgetBps: bigint, lossEpochLength: bigint] & {idleBufferBps: bigint, maxLossPerCallBps: bigint, epochLossBudgetBps: bigint, lossEpochLength: bigint }
+  
+
+    export type EpochLossStruct = {lossEpoch: BigNumberish, lossInEpoch: BigNumberish}
+
+    export type EpochLossStructOutput = [lossEpoch: bigint, lossInEpoch: bigint] & {lossEpoch: bigint, lossInEpoch: bigint }
   
 
     export type AllocationStruct = {strategy: AddressLike, assets: BigNumberish}
@@ -34,7 +39,7 @@ export declare namespace ITreasuryVault {
     }
 
   export interface ITreasuryVaultInterface extends Interface {
-    getFunction(nameOrSignature: "addStrategy" | "allocation" | "allowance" | "approve" | "asset" | "balanceOf" | "bounds" | "convertToAssets" | "convertToShares" | "decimals" | "deposit" | "gainRateBps" | "governance" | "guardian" | "highWaterMark" | "idle" | "inflowInBlock" | "maxDeposit" | "maxDrawdownBps" | "maxMint" | "maxRedeem" | "maxWithdraw" | "mint" | "name" | "previewDeposit" | "previewMint" | "previewRebalance" | "previewRedeem" | "previewWithdraw" | "pullFromStrategy" | "rampRoom" | "realizeLoss" | "rebalance" | "rebalanceBefore" | "redeem" | "removeStrategy" | "resetHighWaterMark" | "scopeMask" | "sessionManager" | "setCaps" | "setGainRate" | "setIdleBuffer" | "setLiquidityGroup" | "setLossLimits" | "setMaxDrawdown" | "setStrategyEnabled" | "setWithdrawQueue" | "simulateRebalance" | "strategyAt" | "strategyConfig" | "strategyCount" | "symbol" | "totalAllocated" | "totalAssets" | "totalSupply" | "transfer" | "transferFrom" | "withdraw" | "withdrawQueue"): FunctionFragment;
+    getFunction(nameOrSignature: "addStrategy" | "allocation" | "allowance" | "approve" | "asset" | "balanceOf" | "bounds" | "convertToAssets" | "convertToShares" | "decimals" | "deposit" | "epochLoss" | "gainRateBps" | "governance" | "guardian" | "highWaterMark" | "idle" | "inflowInBlock" | "maxDeposit" | "maxDrawdownBps" | "maxMint" | "maxRedeem" | "maxWithdraw" | "mint" | "name" | "previewDeposit" | "previewMint" | "previewRebalance" | "previewRedeem" | "previewWithdraw" | "pullFromStrategy" | "rampRoom" | "realizeLoss" | "rebalance" | "rebalanceBefore" | "redeem" | "removeStrategy" | "resetHighWaterMark" | "scopeMask" | "sessionManager" | "setCaps" | "setGainRate" | "setIdleBuffer" | "setLiquidityGroup" | "setLossLimits" | "setMaxDrawdown" | "setStrategyEnabled" | "setWithdrawQueue" | "simulateRebalance" | "strategyAt" | "strategyConfig" | "strategyCount" | "symbol" | "totalAllocated" | "totalAssets" | "totalSupply" | "transfer" | "transferFrom" | "withdraw" | "withdrawQueue"): FunctionFragment;
 
     getEvent(nameOrSignatureOrTopic: "Approval" | "Deposit" | "Transfer" | "Withdraw"): EventFragment;
 
@@ -49,6 +54,7 @@ encodeFunctionData(functionFragment: 'convertToAssets', values: [BigNumberish]):
 encodeFunctionData(functionFragment: 'convertToShares', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'decimals', values?: undefined): string;
 encodeFunctionData(functionFragment: 'deposit', values: [BigNumberish, AddressLike]): string;
+encodeFunctionData(functionFragment: 'epochLoss', values?: undefined): string;
 encodeFunctionData(functionFragment: 'gainRateBps', values?: undefined): string;
 encodeFunctionData(functionFragment: 'governance', values?: undefined): string;
 encodeFunctionData(functionFragment: 'guardian', values?: undefined): string;
@@ -109,6 +115,7 @@ decodeFunctionResult(functionFragment: 'convertToAssets', data: BytesLike): Resu
 decodeFunctionResult(functionFragment: 'convertToShares', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'decimals', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'deposit', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'epochLoss', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'gainRateBps', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'governance', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'guardian', data: BytesLike): Result;
@@ -326,6 +333,14 @@ decodeFunctionResult(functionFragment: 'withdrawQueue', data: BytesLike): Result
       [assets: BigNumberish, receiver: AddressLike, ],
       [bigint],
       'nonpayable'
+    >
+    
+
+    
+    epochLoss: TypedContractMethod<
+      [],
+      [ITreasuryVault.EpochLossStructOutput],
+      'view'
     >
     
 
@@ -770,6 +785,11 @@ getFunction(nameOrSignature: 'deposit'): TypedContractMethod<
       [assets: BigNumberish, receiver: AddressLike, ],
       [bigint],
       'nonpayable'
+    >;
+getFunction(nameOrSignature: 'epochLoss'): TypedContractMethod<
+      [],
+      [ITreasuryVault.EpochLossStructOutput],
+      'view'
     >;
 getFunction(nameOrSignature: 'gainRateBps'): TypedContractMethod<
       [],

@@ -110,7 +110,14 @@
                 "internalType": "uint32",
                 "name": "lossEpochLength",
                 "type": "uint32"
-              },
+              }
+            ],
+            "internalType": "struct ITreasuryVault.Bounds",
+            "name": "bounds",
+            "type": "tuple"
+          },
+          {
+            "components": [
               {
                 "internalType": "uint40",
                 "name": "lossEpoch",
@@ -122,8 +129,8 @@
                 "type": "uint128"
               }
             ],
-            "internalType": "struct ITreasuryVault.Bounds",
-            "name": "bounds",
+            "internalType": "struct ITreasuryVault.EpochLoss",
+            "name": "epochLoss",
             "type": "tuple"
           },
           {

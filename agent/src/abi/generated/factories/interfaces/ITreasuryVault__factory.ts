@@ -272,16 +272,6 @@
             "internalType": "uint32",
             "name": "lossEpochLength",
             "type": "uint32"
-          },
-          {
-            "internalType": "uint40",
-            "name": "lossEpoch",
-            "type": "uint40"
-          },
-          {
-            "internalType": "uint128",
-            "name": "lossInEpoch",
-            "type": "uint128"
           }
         ],
         "internalType": "struct ITreasuryVault.Bounds",
@@ -365,6 +355,31 @@
       }
     ],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "epochLoss",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint40",
+            "name": "lossEpoch",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint128",
+            "name": "lossInEpoch",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct ITreasuryVault.EpochLoss",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
