@@ -11,7 +11,13 @@ import { NonceWatch } from "./unrecorded.js";
 
 /** Every secret of a configuration that an alert body must never carry. */
 export function alertSecrets(config: AgentConfig): string[] {
-  const out = [...config.network.rpcUrls, ...config.alerts.targets.flatMap((t) => [t.url, ...Object.values(t.headers)])];
+  const urls = [...config.network.rpcUrls, ...config.alerts.targets.map((t) => t.url)];
+  const out = [...urls, ...config.alerts.targets.flatMap((t) => Object.values(t.headers))];
+  // A URL's password, and its path and query (where providers and webhooks put their keys), on their own too.
+  for (const u of urls) {
+    const { password, pathname, search } = new URL(u);
+    out.push(...[decodeURIComponent(password), `${pathname}${search}`].filter((s) => s.length >= 8));
+  }
   for (const s of [config.key.privateKey, config.key.privateKey?.slice(2), config.key.keystorePassword]) if (s) out.push(s);
   // Longest first, so a secret inside another is not left half replaced.
   return [...new Set(out)].sort((a, b) => b.length - a.length);

@@ -5,8 +5,8 @@
  */
 import { parseEther } from "ethers";
 import { afterEach, describe, expect, it } from "vitest";
-import { alertBody, AlertRules, Notifier, scrub, type Alert, type FundsView, type Notice } from "../../src/alerts/index.js";
-import { parseConfig } from "../../src/config/load.js";
+import { alertBody, AlertRules, alertSecrets, Notifier, scrub, type Alert, type FundsView, type Notice } from "../../src/alerts/index.js";
+import { parseConfig, redactedConfig } from "../../src/config/load.js";
 import type { AlertsConfig } from "../../src/config/schema.js";
 import { ConfigError, RevertError } from "../../src/failures.js";
 import { Metrics } from "../../src/obs/metrics.js";
@@ -152,6 +152,20 @@ describe("alerts config", () => {
     });
     const c = parseConfig({ ...BASE, alerts: { targets: [{ url: "https://hooks.example/x" }] } }, {});
     expect(c.alerts.targets).toEqual([{ url: "https://hooks.example/x", format: "json", headers: {} }]);
+  });
+
+  it("logged without the webhooks' paths or header values; every secret listed for the bodies", () => {
+    const c = parseConfig(
+      { ...BASE, alerts: { targets: [{ url: "https://hooks.slack.com/services/T0/B0/XyZsecret", format: "slack", headers: { Authorization: "Bearer s3cret-token" } }] } },
+      { AGENT_PRIVATE_KEY: `0x${"ab".repeat(32)}`, AGENT_RPC_URL: "https://user:rpc-password@rpc.example/v3/0123456789abcdef" },
+    );
+    const logged = JSON.stringify(redactedConfig(c));
+    expect(logged).toContain('"targets":[{"url":"https://hooks.slack.com","format":"slack","headers":["Authorization"]}]');
+    expect(logged).not.toMatch(/XyZsecret|s3cret-token/);
+    const secrets = alertSecrets(c);
+    for (const s of ["Bearer s3cret-token", "/services/T0/B0/XyZsecret", "rpc-password", "/v3/0123456789abcdef", "ab".repeat(32)]) expect(secrets).toContain(s);
+    const text = `${"ab".repeat(32)} rpc-password /v3/0123456789abcdef`;
+    expect(scrub(text, secrets)).toBe("[redacted] [redacted] [redacted]");
   });
 
   it("is strict: an unknown field, format or event is refused with its path", () => {
