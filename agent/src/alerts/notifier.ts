@@ -47,8 +47,11 @@ interface Target {
   headers: Record<string, string>;
   events?: ReadonlySet<string>;
   queue: Delivery[];
-  /** Failed attempts in a row, and whether that streak was logged. */
+  /** Failed attempts in a row (the first of a streak is logged). */
   failedInARow: number;
+  /** Its own timer, and whether a request is under way: a slow target never holds another back. */
+  timer?: NodeJS.Timeout;
+  sending: boolean;
 }
 
 /** HTTP statuses worth trying again: the receiver's trouble, not the request's. */
@@ -61,8 +64,6 @@ export class Notifier {
   private readonly holding = new Map<string, { alert: Alert; sent: boolean }>();
   /** When each key was last sent (clock ms): not sent again within the window. */
   private readonly lastSent = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private pumping = false;
   private checking = false;
   private closed = false;
 
@@ -72,7 +73,7 @@ export class Notifier {
       let name = t.name ?? endpointName(t.url);
       if (names.has(name)) name = `${name}#${i + 1}`;
       names.add(name);
-      return { name, url: t.url, format: t.format, headers: t.headers, events: t.events && new Set(t.events), queue: [], failedInARow: 0 };
+      return { name, url: t.url, format: t.format, headers: t.headers, events: t.events && new Set(t.events), queue: [], failedInARow: 0, sending: false };
     });
   }
 
@@ -109,7 +110,7 @@ export class Notifier {
   /** Waits until every queue is empty or `timeoutMs` passes; true when empty. */
   async drain(timeoutMs: number): Promise<boolean> {
     const until = Date.now() + timeoutMs;
-    while (this.pending > 0 || this.pumping || this.checking) {
+    while (this.pending > 0 || this.checking) {
       if (Date.now() >= until) return false;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -120,8 +121,7 @@ export class Notifier {
   async close(graceMs = 2_000): Promise<void> {
     this.closed = true;
     const drained = await this.drain(graceMs);
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    for (const t of this.targets) clearTimeout(t.timer);
     if (!drained) this.o.log.warn({ pending: this.pending }, `stopping with ${this.pending} alert request(s) not delivered`);
   }
 
@@ -150,12 +150,13 @@ export class Notifier {
       if (t.events && !t.events.has(subject)) continue;
       t.queue.push({ event: alert.event, body: alertBody(notice, t.format, this.o.secrets), attempts: 0, notBefore: 0 });
       if (t.queue.length > this.o.config.queueSize) {
-        const dropped = t.queue.shift()!;
+        // The oldest not under way (the request in flight settles on its own).
+        const [dropped] = t.queue.splice(t.sending ? 1 : 0, 1) as [Delivery];
         this.o.metrics.alertsFailed.inc({ target: t.name });
         this.o.log.warn({ target: t.name, event: dropped.event, queueSize: this.o.config.queueSize }, `alert queue for ${t.name} full: the oldest alert dropped`);
       }
+      this.schedule(t);
     }
-    this.schedule(0);
   }
 
   /** The agent key's nonce against the journal, one check at a time, in the background. */
@@ -170,34 +171,31 @@ export class Notifier {
       .finally(() => (this.checking = false));
   }
 
-  /** Arms the timer for the earliest due request (never holding the process open). */
-  private schedule(delayMs?: number): void {
-    if (this.pumping) return;
-    const heads = this.targets.map((t) => t.queue[0]).filter((d): d is Delivery => d !== undefined);
-    if (heads.length === 0) return;
-    const wait = delayMs ?? Math.max(0, Math.min(...heads.map((d) => d.notBefore)) - Date.now());
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.pump(), wait);
-    this.timer.unref();
+  /** Arms the target's timer for its first request (never holding the process open); nothing while one is under way. */
+  private schedule(t: Target): void {
+    const head = t.queue[0];
+    if (t.sending || !head) return;
+    clearTimeout(t.timer);
+    t.timer = setTimeout(() => void this.sendDue(t), Math.max(0, head.notBefore - Date.now()));
+    t.timer.unref();
   }
 
-  private async pump(): Promise<void> {
-    this.timer = undefined;
-    this.pumping = true;
+  /** Sends the target's due requests in order, stopping at the first that must wait; then arms its timer again. */
+  private async sendDue(t: Target): Promise<void> {
+    t.sending = true;
     try {
-      await Promise.all(this.targets.map((t) => this.sendDue(t)));
+      await this.sendQueue(t);
     } finally {
-      this.pumping = false;
-      this.schedule();
+      t.sending = false;
+      this.schedule(t);
     }
   }
 
-  /** Sends the target's due requests in order, stopping at the first that must wait. */
-  private async sendDue(t: Target): Promise<void> {
+  private async sendQueue(t: Target): Promise<void> {
     for (let d = t.queue[0]; d && d.notBefore <= Date.now(); d = t.queue[0]) {
       const failure = await this.post(t, d);
       if (failure === undefined) {
-        t.queue.shift();
+        t.queue.splice(t.queue.indexOf(d), 1);
         this.o.metrics.alertsSent.inc({ target: t.name, event: d.event });
         if (t.failedInARow > 0) this.o.log.info({ target: t.name, failedAttempts: t.failedInARow }, `alert target ${t.name} answers again`);
         t.failedInARow = 0;
@@ -207,7 +205,7 @@ export class Notifier {
       t.failedInARow++;
       const { maxAttempts, initialDelayMs, maxDelayMs } = this.o.config.retry;
       if (!failure.retry || d.attempts >= maxAttempts) {
-        t.queue.shift();
+        t.queue.splice(t.queue.indexOf(d), 1);
         this.o.metrics.alertsFailed.inc({ target: t.name });
         this.o.log.error({ target: t.name, event: d.event, attempts: d.attempts }, `alert to ${t.name} given up after ${d.attempts} attempt(s): ${failure.reason}`);
         continue;

@@ -2,8 +2,8 @@
  * Webhook alerts from a daemon assembled as `run` assembles it, on the embedded chain with the real contracts, to a
  * receiver started by the test: the key without gas and funded again, a guardian pause and its end, a quarantined
  * strategy, a session about to expire, a transaction of the agent key the journal never made; each sent once, with its
- * recovery, and no body carrying a secret. Then a receiver that refuses connections, answers 500, and comes up: the
- * alert is retried and delivered once, and the ticks take no longer while it is down.
+ * recovery, and no body carrying a secret. Then a receiver that refuses connections, never answers, answers 500, and
+ * comes up: the alert is retried and delivered once, and the ticks take no longer while it is down.
  */
 import { parseEther, Wallet } from "ethers";
 import { afterEach, describe, expect, it } from "vitest";
@@ -110,7 +110,7 @@ describe("webhook alerts from the daemon", () => {
     expect(d.logs.raw.join(""), "neither the header value nor the webhook path logged").not.toMatch(/alert-token|\/hook/);
   }, 120_000);
 
-  it("a receiver down (refused, then 500s, then up): retried, delivered once, the ticks never slowed", async () => {
+  it("a receiver down (refused, silent, then 500s, then up): retried, delivered once, the ticks never slowed", async () => {
     const { chain, stack } = env;
     const port = await freePort();
     const measure = async (d: Awaited<ReturnType<typeof assemble>>, n: number) => {
@@ -126,7 +126,7 @@ describe("webhook alerts from the daemon", () => {
     const plain = await assemble(testConfig(chain, stack, tempDir("agent-alerts-")));
     const baseline = await measure(plain, 8);
 
-    const d = await assemble(config(`http://127.0.0.1:${port}/hook`));
+    const d = await assemble(config(`http://127.0.0.1:${port}/hook`, { requestTimeoutMs: 1_000 }));
     closers.push(() => d.notifier!.close(100));
     const refused = await measure(d, 8);
     expect(d.notifier!.pending, "waiting for the receiver").toBe(1);
@@ -134,8 +134,13 @@ describe("webhook alerts from the daemon", () => {
 
     const receiver = await startReceiver(port);
     closers.push(receiver.close);
+    // Up, but it answers nothing: each request waits out requestTimeoutMs (1 s), the ticks none of it.
+    receiver.answer(0);
+    await until(() => receiver.arrived.length >= 1, 10_000, "a request to the silent receiver");
+    const silent = await measure(d, 8);
     receiver.answer(500);
-    await until(() => receiver.arrived.length >= 2, 10_000, "retries answered 500");
+    const before = receiver.arrived.length;
+    await until(() => receiver.arrived.length >= before + 2, 10_000, "retries answered 500");
     const failing = await measure(d, 8);
     expect(receiver.received, "nothing accepted while it answers 500").toHaveLength(0);
 
@@ -147,7 +152,7 @@ describe("webhook alerts from the daemon", () => {
     expect(await metricValue(d.metrics, "agent_alerts_sent_total", { event: "stand-down" })).toBe(1);
     expect(await metricValue(d.metrics, "agent_alerts_failed_total")).toBe(0);
     // Requests go out on the notifier's own timer: a tick waits for none of them.
-    for (const [what, median] of [["refused", refused], ["500s", failing]] as const) {
+    for (const [what, median] of [["refuses connections", refused], ["answers nothing", silent], ["answers 500", failing]] as const) {
       expect(median, `median tick while the receiver ${what}: ${median.toFixed(1)} ms against ${baseline.toFixed(1)} ms`).toBeLessThan(baseline * 2 + 25);
     }
   }, 120_000);

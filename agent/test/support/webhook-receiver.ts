@@ -1,6 +1,7 @@
 /**
  * A webhook receiver on loopback, started by the test: keeps every request it answered 2xx, and can be made to answer
- * 500 or to stop listening (a refused connection) and come back on the same port.
+ * another status, to answer nothing (status 0: the request hangs), or to stop listening (a refused connection) and
+ * come back on the same port.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -26,6 +27,7 @@ export async function startReceiver(port = 0) {
         req.on("end", () => {
           const raw = Buffer.concat(chunks).toString("utf8");
           arrived.push(raw);
+          if (status === 0) return;
           if (status < 300) received.push({ path: req.url ?? "", headers: req.headers, raw, body: JSON.parse(raw) as Record<string, unknown> });
           res.writeHead(status).end();
         });
@@ -40,7 +42,7 @@ export async function startReceiver(port = 0) {
     url: (path = "/hook") => `http://127.0.0.1:${port}${path}`,
     received,
     arrived,
-    /** Answer every request with this status from now on. */
+    /** Answer every request with this status from now on (0: never answer). */
     answer(code: number) {
       status = code;
     },
