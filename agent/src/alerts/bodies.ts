@@ -15,7 +15,8 @@ export interface Notice extends Alert {
   at: string;
 }
 
-const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>()]+/gi;
+/** A URL in a text; it ends at a space, a quote, a bracket or a backslash (JSON's escape, when a body is scrubbed whole). */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>()\\]+/gi;
 const REDACTED = "[redacted]";
 
 /** Removes every secret from a text: URLs cut to scheme, host and port, then each listed secret replaced. */

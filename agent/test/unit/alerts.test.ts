@@ -129,6 +129,8 @@ describe("alert bodies", () => {
       }
     }
     expect(scrub("see https://hooks.slack.com/services/T0/B0/XyZ now", [])).toBe("see https://hooks.slack.com now");
+    const quoted = JSON.parse(alertBody({ ...NOTICE, message: 'node "http://u:p@h:1/k" refused' }, "json", []));
+    expect(quoted.message, "a URL before a quote: the body stays JSON").toBe('node "http://h:1" refused');
   });
 });
 
