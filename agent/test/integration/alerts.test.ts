@@ -7,7 +7,6 @@
  */
 import { parseEther, Wallet } from "ethers";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort } from "../../devnet/chain.js";
 import { grantSession } from "../../devnet/stack.js";
 import type { AgentConfig } from "../../src/config/schema.js";
 import { assembleDaemon } from "../../src/daemon/assemble.js";
@@ -112,7 +111,10 @@ describe("webhook alerts from the daemon", () => {
 
   it("a receiver down (refused, silent, then 500s, then up): retried, delivered once, the ticks never slowed", async () => {
     const { chain, stack } = env;
-    const port = await freePort();
+    // A port the receiver listens on later: refused until then.
+    const receiver = await startReceiver();
+    closers.push(receiver.close);
+    await receiver.down();
     const measure = async (d: Awaited<ReturnType<typeof assemble>>, n: number) => {
       const out: number[] = [];
       for (let i = 0; i < n; i++) {
@@ -126,14 +128,13 @@ describe("webhook alerts from the daemon", () => {
     const plain = await assemble(testConfig(chain, stack, tempDir("agent-alerts-")));
     const baseline = await measure(plain, 8);
 
-    const d = await assemble(config(`http://127.0.0.1:${port}/hook`, { requestTimeoutMs: 1_000 }));
+    const d = await assemble(config(receiver.url(), { requestTimeoutMs: 1_000 }));
     closers.push(() => d.notifier!.close(100));
     const refused = await measure(d, 8);
     expect(d.notifier!.pending, "waiting for the receiver").toBe(1);
     expect(d.logs.messages().filter((m) => /alert target .* failed \(ECONNREFUSED\); retrying with backoff/.test(m)), "refused, said once").toHaveLength(1);
 
-    const receiver = await startReceiver(port);
-    closers.push(receiver.close);
+    await receiver.restart();
     // Up, but it answers nothing: each request waits out requestTimeoutMs (1 s), the ticks none of it.
     receiver.answer(0);
     await until(() => receiver.arrived.length >= 1, 10_000, "a request to the silent receiver");
