@@ -65,7 +65,9 @@ export class Notifier {
   /** When each key was last sent (clock ms): not sent again within the window. */
   private readonly lastSent = new Map<string, number>();
   private checking = false;
+  /** Closing: no new alerts. Stopped: no more requests either. */
   private closed = false;
+  private stopped = false;
 
   constructor(private readonly o: NotifierOptions) {
     const names = new Set<string>();
@@ -117,10 +119,11 @@ export class Notifier {
     return true;
   }
 
-  /** Stops taking alerts, gives the queued ones up to `graceMs` to go out, then stops the timer. */
+  /** Stops taking alerts, gives the queued ones up to `graceMs` to go out, then stops sending. */
   async close(graceMs = 2_000): Promise<void> {
     this.closed = true;
     const drained = await this.drain(graceMs);
+    this.stopped = true;
     for (const t of this.targets) clearTimeout(t.timer);
     if (!drained) this.o.log.warn({ pending: this.pending }, `stopping with ${this.pending} alert request(s) not delivered`);
   }
@@ -174,7 +177,7 @@ export class Notifier {
   /** Arms the target's timer for its first request (never holding the process open); nothing while one is under way. */
   private schedule(t: Target): void {
     const head = t.queue[0];
-    if (t.sending || !head) return;
+    if (this.stopped || t.sending || !head) return;
     clearTimeout(t.timer);
     t.timer = setTimeout(() => void this.sendDue(t), Math.max(0, head.notBefore - Date.now()));
     t.timer.unref();
