@@ -16,12 +16,7 @@ import { ManualClock } from "../../src/util/clock.js";
 import { A, B, VAULT, vaultSnapshot } from "../support/fixtures.js";
 import { memoryLogger } from "../support/logs.js";
 import { startReceiver, until } from "../support/webhook-receiver.js";
-
-/** A counter's value (the first series matching `labels`), read from the registry. */
-async function metricValue(metrics: Metrics, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
-  return Number(metric?.values.find((v) => Object.entries(labels).every(([k, l]) => String(v.labels[k]) === l))?.value ?? 0);
-}
+import { metricValue } from "../support/daemon-harness.js";
 
 const POLICY = { expiryMarginSeconds: 60n, warnBeforeExpirySeconds: 3_600n, minVolume: 1n };
 
