@@ -70,6 +70,7 @@ async function runWith(
     else await assembled.daemon.run(signal);
   } finally {
     await server?.close();
+    await assembled.notifier?.close();
   }
 }
 

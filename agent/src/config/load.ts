@@ -156,6 +156,8 @@ export function redactedConfig(config: AgentConfig): unknown {
   return {
     ...config,
     network: { ...config.network, rpcUrl: urls[0], rpcUrls: urls },
+    // A webhook URL is itself a credential (Slack's, Discord's), and header values are tokens: host and header names only.
+    alerts: { ...config.alerts, targets: config.alerts.targets.map((t) => ({ ...t, url: endpointName(t.url), headers: Object.keys(t.headers) })) },
     key: {
       keystorePath: config.key.keystorePath,
       keystorePasswordFile: config.key.keystorePasswordFile,

@@ -48,6 +48,62 @@ const host = z
   .string({ invalid_type_error: "a host name or IP address" })
   .refine((v) => isIP(v) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(v), "not a host name or IP address");
 
+/** What the notifier alerts on (`recovery`, each one's end, goes wherever the alert it ends went). */
+export const ALERT_EVENTS = [
+  "stand-down",
+  "breaker-open",
+  "quarantine",
+  "session-expiring",
+  "submission-rejected",
+  "submission-reverted",
+  "gas-low",
+  "tick-failing",
+  "unrecorded-action",
+] as const;
+
+/** Webhooks told when the agent stops being able to act, and when it can again (see agent/README.md, "Alerts"). */
+const alertsSchema = z
+  .object({
+    targets: z
+      .array(
+        z
+          .object({
+            /** What logs and metrics call the target (default: its scheme, host and port; never its path, a secret in a Slack URL). */
+            name: z.string().min(1).max(64).optional(),
+            url: rpcUrl,
+            /** The body: generic JSON, or what a Slack or Discord incoming webhook takes. */
+            format: z.enum(["json", "slack", "discord"]).default("json"),
+            /** Sent with every request (e.g. an Authorization header); never logged nor put in a body. */
+            headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, "a header name"), z.string()).default({}),
+            /** Only these events (and their recovery); all when absent. */
+            events: z.array(z.enum(ALERT_EVENTS)).min(1, "list at least one event, or leave events out for all").optional(),
+          })
+          .strict(),
+        { invalid_type_error: "a list of targets" },
+      )
+      .max(16, "at most 16 targets")
+      .default([]),
+    /** The same alert (event and subject) is not sent again within this window; its end is sent once, as `recovery`. */
+    dedupeWindowSeconds: int(0, 604_800).default(3_600),
+    /** Each request is cut off after this long, and counts as a failed attempt. */
+    requestTimeoutMs: int(100, 60_000).default(5_000),
+    /** Attempts per alert and target (a refused connection, a timeout, HTTP 429 or 5xx), waits doubling from the first. */
+    retry: z
+      .object({
+        maxAttempts: int(1, 1_000).default(8),
+        initialDelayMs: int(10, 600_000).default(1_000),
+        maxDelayMs: int(10, 3_600_000).default(300_000),
+      })
+      .strict()
+      .default({}),
+    /** Alerts waiting per target; the oldest is dropped (and counted as failed) past it. */
+    queueSize: int(1, 100_000).default(1_000),
+    /** After every tick, compare the agent key's nonce with the journal: a transaction it holds no record of is alerted. */
+    checkNonces: boolean.default(true),
+  })
+  .strict()
+  .default({});
+
 const plannerSchema = z
   .object({
     /** Which planner: best risk-adjusted yield, or equal weight within caps. */
@@ -205,6 +261,7 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    alerts: alertsSchema,
     log: z
       .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
       .strict()
@@ -259,3 +316,5 @@ export const configSchema = z
 
 export type AgentConfig = z.infer<typeof configSchema>;
 export type PlannerConfig = z.infer<typeof plannerSchema>;
+export type AlertsConfig = z.infer<typeof alertsSchema>;
+export type AlertEventName = (typeof ALERT_EVENTS)[number];

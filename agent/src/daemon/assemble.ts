@@ -4,6 +4,7 @@
  */
 import type { BaseWallet, JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
+import { createNotifier, type Notifier } from "../alerts/index.js";
 import { assetSymbols } from "../chain/asset-symbol.js";
 import type { AgentConfig } from "../config/schema.js";
 import type { Executor } from "../executor/executor.js";
@@ -23,6 +24,8 @@ export interface AssembledDaemon {
   runners: VaultRunner[];
   journal: Journal;
   executor?: Executor;
+  /** Webhook alerts; absent without `alerts.targets`. */
+  notifier?: Notifier;
 }
 
 export async function assembleDaemon(options: {
@@ -66,13 +69,17 @@ export async function assembleDaemon(options: {
     funds,
     symbols: await assetSymbols(provider, runners.map((r) => r.config.vault)),
   });
+  const notifier = createNotifier({ config, chainId: options.chainId, clock, log, metrics, provider, agent: wallet.address, journal, funds });
   const daemon: Daemon = new Daemon(runners, clock, log, metrics, {
     pollIntervalMs: config.network.pollIntervalMs,
     funds,
     readAfter: true,
-    onTick: (ticks) => dashboard.observe(ticks),
+    onTick: (ticks) => {
+      dashboard.observe(ticks);
+      notifier?.observe(ticks);
+    },
   });
-  return { daemon, dashboard, runners, journal, executor };
+  return { daemon, dashboard, runners, journal, executor, notifier };
 }
 
 /** Serves the dashboard, /metrics and /health as the configuration says (nothing when metrics are disabled). */

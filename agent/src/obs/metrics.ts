@@ -27,6 +27,8 @@ export class Metrics {
   readonly keyBalance = new Gauge({ name: "agent_key_balance_eth", help: "ETH held by the agent key, which pays for its transactions (read at start and with every send quote)", registers: [this.registry] });
   readonly keyBalanceLow = new Gauge({ name: "agent_key_balance_low", help: "1 while the agent key holds less ETH than tx.lowBalanceEth", registers: [this.registry] });
   readonly broadcastFailures = new Counter({ name: "agent_broadcast_failures_total", help: "Signed transactions the node refused, by cause (insufficient-funds, other)", labelNames: ["cause"], registers: [this.registry] });
+  readonly alertsSent = new Counter({ name: "agent_alerts_sent_total", help: "Alerts a webhook target accepted, by target (its name, or scheme://host:port) and event", labelNames: ["target", "event"], registers: [this.registry] });
+  readonly alertsFailed = new Counter({ name: "agent_alerts_failed_total", help: "Alerts given up on (attempts spent, refused with a 4xx, or dropped from a full queue), by target", labelNames: ["target"], registers: [this.registry] });
   readonly ready = new Gauge({ name: "agent_ready", help: "1 when the daemon can act for every vault (as /ready answers 200)", registers: [this.registry] });
   readonly feeWait = new Gauge({ name: "agent_fee_ceiling_wait", help: "1 while the vault waits for the base fee to fall under its fee ceiling (tx.maxFeePerGasGwei)", labelNames: ["vault"], registers: [this.registry] });
   readonly chainStalled = new Gauge({ name: "agent_chain_stalled", help: "1 while a vault waits for a chain time no block reaches: the node has mined no block for longer than the wait", labelNames: ["vault"], registers: [this.registry] });
