@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { computeAddress, Contract, parseEther } from "ethers";
+import { computeAddress, Contract, parseEther, ZeroAddress } from "ethers";
 import { assetSymbol } from "../chain/asset-symbol.js";
 import type { FailoverProvider } from "../chain/provider.js";
 import { LensReader } from "../chain/reader.js";
@@ -13,7 +13,7 @@ import { loadWallet } from "../config/key.js";
 import type { AgentConfig } from "../config/schema.js";
 import { dataPaths, vaultSetup } from "../daemon/build.js";
 import { FileJournal, JOURNAL_FORMAT } from "../executor/journal.js";
-import { AgentError, errorDetail } from "../failures.js";
+import { AgentError, errorDetail, LensFaultError, RpcError } from "../failures.js";
 import {
   chainUsable,
   judgeClock,
@@ -103,9 +103,11 @@ async function chainChecks(config: AgentConfig, provider: FailoverProvider, agen
       facts.asset = await vaultAsset(provider, v.address);
       try {
         // A read-only view needs some agent address: the zero address has no sessions.
-        facts.snapshot = await reader.snapshot(v.address, agent ?? "0x0000000000000000000000000000000000000000");
+        facts.snapshot = await reader.snapshot(v.address, agent ?? ZeroAddress);
       } catch (err) {
-        facts.lensError = err instanceof Error ? errorDetail(err) : String(err);
+        if (err instanceof LensFaultError) facts.lensError = `it reverts: ${err.detail.revert === undefined ? "no revert data" : err.detail.revert}`;
+        else if (err instanceof RpcError && !isContractAnswer(err)) throw err; // the node, not the lens: nothing to judge
+        else facts.lensError = err instanceof Error ? errorDetail(err) : String(err);
       }
     }
     checks.push(judgeVault(facts, config.lens, facts.snapshot ? await assetSymbol(provider, v.address) : ""));
@@ -128,6 +130,12 @@ async function chainChecks(config: AgentConfig, provider: FailoverProvider, agen
   const block = await provider.getBlock("latest");
   if (block) checks.push(judgeClock(Math.floor(nowMs() / 1000), BigInt(block.timestamp), block.number));
   return checks;
+}
+
+/** A call the contract answered with something other than a snapshot (as `buildRunners` tells it at start). */
+function isContractAnswer(err: RpcError): boolean {
+  const code = (err.cause as { code?: string } | undefined)?.code;
+  return code === "CALL_EXCEPTION" || code === "BAD_DATA";
 }
 
 async function hasCode(provider: FailoverProvider, address: string): Promise<boolean> {

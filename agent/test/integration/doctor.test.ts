@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli.js";
 import type { Check } from "../../src/doctor/index.js";
 import { AGENT, AGENT_KEY, tempDir, useStack } from "../support/daemon-harness.js";
+import { treasuryAgent } from "../support/process.js";
 
 const env = useStack({ session: { perCall: 900_000n, perEpoch: 3_000_000n } });
 const PASSWORD = "doctor-s3cret";
@@ -165,6 +166,13 @@ describe("treasury-agent doctor", () => {
       },
     ]);
     expect(r.out, "the password is never printed").not.toContain("not-the-password");
+  });
+
+  it("as a process: the report on stdout, the verdict on stderr, exit 1 on a failure", async () => {
+    const r = await treasuryAgent(["doctor", "--config", setup({}, "not-the-password")]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split("\n").filter((l) => l.startsWith("fail  "))).toEqual([expect.stringMatching(/^fail  key: wrong password for the keystore /)]);
+    expect(r.stderr).toBe("treasury-agent: doctor: 1 check failed (see the report)\n");
   });
 
   it("a config that does not parse: one failed check naming the field", async () => {
