@@ -36,7 +36,8 @@ export async function runCommand(options: RunOptions, signal: AbortSignal): Prom
   const bound = boundStop(signal, STOP_TIMEOUT_SECONDS * 1_000, () => {
     log.warn(
       { stopTimeoutSeconds: STOP_TIMEOUT_SECONDS },
-      `the tick under way did not finish within ${STOP_TIMEOUT_SECONDS} s of ${String(signal.reason)}; exiting now. Whatever it signed is in the journal: the next start settles it first`,
+      `the tick under way did not finish within ${STOP_TIMEOUT_SECONDS} s of ${String(signal.reason)}; exiting now. ` +
+        "Whatever it signed is in the journal: the next start settles it first",
     );
     process.exit(0);
   });

@@ -35,7 +35,8 @@ export function renderChecks(checks: readonly Check[]): string {
   const lines = checks.map((c) => `${c.status.padEnd(4)}  ${c.name}: ${c.detail}${c.fix ? `. Fix: ${c.fix}` : ""}`);
   const failed = checks.filter((c) => c.status === "fail").length;
   const warned = checks.filter((c) => c.status === "warn").length;
-  lines.push("", failed === 0 ? `no failure${warned ? `, ${warned} warning${warned === 1 ? "" : "s"}` : ""}: ready to run` : `${failed} failed, ${warned} warning${warned === 1 ? "" : "s"}: fix the failures before running`);
+  const warnings = `${warned} warning${warned === 1 ? "" : "s"}`;
+  lines.push("", failed === 0 ? `no failure${warned ? `, ${warnings}` : ""}: ready to run` : `${failed} failed, ${warnings}: fix the failures before running`);
   return lines.join("\n");
 }
 
@@ -145,7 +146,9 @@ export function judgeVault(v: VaultFacts, lens: string, symbol: string): Check {
   return {
     name,
     status: "ok",
-    detail: `${s.vault}: asset ${asset}; ${formatAmount(s.totalAssets, s.assetDecimals)} under management, ${s.strategies.length} strategies; the lens reads it at block ${s.blockNumber}`,
+    detail:
+      `${s.vault}: asset ${asset}; ${formatAmount(s.totalAssets, s.assetDecimals)} under management, ` +
+      `${s.strategies.length} strategies; the lens reads it at block ${s.blockNumber}`,
   };
 }
 
@@ -208,7 +211,8 @@ export function judgeSession(label: string, index: number, snapshot: VaultSnapsh
       detail: `no active session for agent ${agent}: ${a.reason}`,
       fix: preferred
         ? `set vaults.${index}.sessionId to one of the agent's sessions, or remove it to use the one that lasts longest`
-        : `governance grants agent ${agent} a session on ${snapshot.vault} (SessionManager ${snapshot.sessionManager})${snapshot.agentsPaused ? ", and the guardian unpauses the agents" : ""}`,
+        : `governance grants agent ${agent} a session on ${snapshot.vault} (SessionManager ${snapshot.sessionManager})` +
+          (snapshot.agentsPaused ? ", and the guardian unpauses the agents" : ""),
     };
   }
   const id = a.session?.id ?? a.sessions.find((s) => s.status !== "expired" && s.status !== "revoked")!.id;
