@@ -1,7 +1,8 @@
 /**
  * SIGTERM in the middle of a tick, to a real `treasury-agent run` process (as systemd stops it): the signal arrives
- * while the tick's rebalance is on its way to the node. The tick is finished (or, when the node does not answer, left
- * journaled in flight), the process exits 0, and the journal holds whole lines only: no half-written intent.
+ * while the tick's rebalance is on its way to the node. The tick is finished (or, when the node drops the request, left
+ * journaled in flight; when the node holds it past STOP_TIMEOUT_SECONDS, the process stops at the bound), the process
+ * exits 0, and the journal holds whole lines only: no half-written intent.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -11,6 +12,7 @@ import { FileJournal } from "../../src/executor/journal.js";
 import { AGENT, AGENT_KEY, rebalancedEvents, tempDir, useStack } from "../support/daemon-harness.js";
 import { FaultProxy } from "../support/fault-proxy.js";
 import { BIN } from "../support/process.js";
+import { STOP_TIMEOUT_SECONDS } from "../../src/cli/run.js";
 
 const env = useStack({ session: { perCall: 900_000n, perEpoch: 3_000_000n } });
 let proxy: FaultProxy;
@@ -27,13 +29,13 @@ afterEach(() => {
   proxy.intercept = undefined;
 });
 
-function writeConfig(): { file: string; journal: string } {
+function writeConfig(requestTimeoutMs = 2_000): { file: string; journal: string } {
   const dir = tempDir("agent-sigterm-");
   const file = path.join(dir, "agent.config.json");
   fs.writeFileSync(
     file,
     JSON.stringify({
-      network: { rpcUrl: proxy.url, chainId: 31337, confirmations: 1, pollIntervalMs: 200, requestTimeoutMs: 2_000, retryFailedAfterMs: 100 },
+      network: { rpcUrl: proxy.url, chainId: 31337, confirmations: 1, pollIntervalMs: 200, requestTimeoutMs, retryFailedAfterMs: 100 },
       lens: env.stack.lensAddress,
       dataDir: "state",
       tx: { maxFeePerGasGwei: "100", stuckAfterSeconds: 60 },
@@ -56,7 +58,7 @@ async function runUntilExit(config: string, atSend: (kill: () => void) => Promis
   child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
   proxy.intercept = async (call) => (call.method === "eth_sendRawTransaction" ? atSend(() => child.kill("SIGTERM")) : "forward");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 45_000);
+  const timer = setTimeout(() => child.kill("SIGKILL"), (STOP_TIMEOUT_SECONDS + 15) * 1_000);
   const result = await exited;
   clearTimeout(timer);
   const msgs = stdout
@@ -120,4 +122,29 @@ describe("treasury-agent run on SIGTERM mid-tick", () => {
     expect(settled[0]!.outcome?.hash).toBe(left.inFlight()[0]!.attempts[0]!.hash);
     expect(await rebalancedEvents(env.stack)).toHaveLength(1);
   });
+
+  it(`a tick the node holds up past the bound: the process exits 0 ${STOP_TIMEOUT_SECONDS} s after SIGTERM, saying so, the intent journaled`, async () => {
+    const { file, journal } = writeConfig(120_000); // the node's silence outlasts the bound, not the request timeout
+    let release: () => void = () => {};
+    const held = new Promise<void>((res) => (release = res));
+    let signalledAt = 0;
+    const r = await runUntilExit(file, async (kill) => {
+      kill();
+      signalledAt = Date.now();
+      await held; // no answer until the test is over
+      return "close";
+    });
+    const took = Date.now() - signalledAt;
+    release();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.signal).toBeNull();
+    expect(took, "within the bound, and not before it").toBeGreaterThanOrEqual(STOP_TIMEOUT_SECONDS * 1_000);
+    expect(took).toBeLessThan((STOP_TIMEOUT_SECONDS + 5) * 1_000);
+    expect(r.msgs.at(-1)).toBe(
+      `the tick under way did not finish within ${STOP_TIMEOUT_SECONDS} s of SIGTERM; exiting now. Whatever it signed is in the journal: the next start settles it first`,
+    );
+    const left = wholeJournal(journal);
+    expect(left.inFlight(), "journaled before the send: in flight").toHaveLength(1);
+    expect(fs.existsSync(`${journal}.lock`), "no lock left behind").toBe(false);
+  }, (STOP_TIMEOUT_SECONDS + 30) * 1_000);
 });
