@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The treasury agent's command line: `run`, `plan --dry-run`, `status`, `sessions`, `audit`, `authority`, `doctor`, `keystore create`.
+ * The treasury agent's command line: `run`, `plan --dry-run`, `status`, `sessions`, `audit`, `authority`, `doctor`,
+ * `keystore create`.
  * Exit codes: 0 done, 2 bad configuration or key, 3 `audit` found agent actions with no record, 1 anything else.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
