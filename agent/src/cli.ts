@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The treasury agent's command line: `run`, `plan --dry-run`, `status`, `sessions`, `audit`, `authority`, `keystore create`.
+ * The treasury agent's command line: `run`, `plan --dry-run`, `status`, `sessions`, `audit`, `authority`, `doctor`,
+ * `keystore create`.
  * Exit codes: 0 done, 2 bad configuration or key, 3 `audit` found agent actions with no record, 1 anything else.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -10,6 +11,7 @@ import { planCommand, sessionsCommand, statusCommand } from "./cli/report-comman
 import { registerAuditCommands } from "./cli/audit-commands.js";
 import { UnmatchedActionsError } from "./audit/index.js";
 import { runCommand } from "./cli/run.js";
+import { doctorCommand } from "./cli/doctor.js";
 import { keystoreCreateCommand, readAllStdin, type KeystoreCreateOptions } from "./cli/keystore.js";
 import { ENV_FIELDS } from "./config/load.js";
 import { AGENT_VERSION } from "./version.js";
@@ -106,6 +108,13 @@ export function buildProgram(print: (text: string) => void = (t) => process.stdo
     .action(async (opts: { config?: string }) => sessionsCommand(opts, print));
 
   registerAuditCommands(program, print);
+
+  program
+    .command("doctor")
+    .description("check the setup (endpoints, lens and vaults, key, sessions, gas, data directory, clock, journal) and say what to fix; sends nothing")
+    .addOption(configOption())
+    .option("--json", "print the checks as JSON")
+    .action(async (opts: { config?: string; json?: boolean }) => doctorCommand(opts, print));
 
   const keystore = program.command("keystore").description("manage the agent's encrypted key file");
   keystore

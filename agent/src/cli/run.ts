@@ -22,18 +22,55 @@ export interface RunOptions {
   releaseQuarantine?: string | true;
 }
 
+/**
+ * How long the daemon takes at most to stop after SIGTERM or SIGINT: the tick under way is given this long to finish,
+ * then the process exits 0 anyway. Safe at any point: whatever the tick signed is in the journal before it is broadcast
+ * (journal writes are synchronous, never cut in half), and the next start settles it first. A service manager's stop
+ * timeout must be longer (agent/deploy/treasury-agent.service: TimeoutStopSec).
+ */
+export const STOP_TIMEOUT_SECONDS = 30;
+
 export async function runCommand(options: RunOptions, signal: AbortSignal): Promise<void> {
   const config = loadConfig(options.config);
   const log = createLogger(config.log.level);
   announceStop(signal, log);
+  const bound = boundStop(signal, STOP_TIMEOUT_SECONDS * 1_000, () => {
+    log.warn(
+      { stopTimeoutSeconds: STOP_TIMEOUT_SECONDS },
+      `the tick under way did not finish within ${STOP_TIMEOUT_SECONDS} s of ${String(signal.reason)}; exiting now. ` +
+        "Whatever it signed is in the journal: the next start settles it first",
+    );
+    process.exit(0);
+  });
   const metrics = new Metrics({ defaultMetrics: true });
   const provider = createProvider(config, { log, metrics });
   try {
     await runWith(config, provider, log, metrics, options, signal);
   } finally {
+    bound.disarm();
     provider.destroy();
     releaseJournalLocks(config.dataDir);
   }
+}
+
+/**
+ * Once `signal` aborts, calls `expire` unless disarmed within `ms`. The timer does not keep the process alive: a
+ * daemon that stops in time exits as usual.
+ */
+export function boundStop(signal: AbortSignal, ms: number, expire: () => void): { disarm(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    timer = setTimeout(expire, ms);
+    timer.unref();
+  };
+  if (signal.aborted) arm();
+  else signal.addEventListener("abort", arm, { once: true });
+  return {
+    disarm: () => {
+      signal.removeEventListener("abort", arm);
+      clearTimeout(timer);
+    },
+  };
 }
 
 async function runWith(
@@ -74,7 +111,7 @@ async function runWith(
   }
 }
 
-/** Says so when SIGINT or SIGTERM arrives: the tick under way is finished, then the daemon stops. */
+/** Says so when SIGINT or SIGTERM arrives: the tick under way is finished (within STOP_TIMEOUT_SECONDS), then the daemon stops. */
 function announceStop(signal: AbortSignal, log: Logger): void {
   const announce = () =>
     log.info(
