@@ -58,6 +58,7 @@ describe("the agent installed from its tarball", () => {
     expect(fs.existsSync(path.join(pkg, "dist/cli.js"))).toBe(true);
     expect(fs.existsSync(path.join(pkg, "dist/index.d.ts"))).toBe(true);
     expect(fs.existsSync(path.join(pkg, "dashboard/index.html"))).toBe(true);
+    expect(fs.existsSync(path.join(pkg, "deploy/treasury-agent.service")), "the systemd units ship with the package").toBe(true);
     expect(fs.existsSync(path.join(pkg, "src")), "no sources: the bin runs dist/").toBe(false);
     expect(fs.existsSync(path.join(home, "node_modules/tsx")), "tsx is not installed with it").toBe(false);
   });
