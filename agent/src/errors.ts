@@ -8,7 +8,7 @@
  * shows its code in hex with its meaning, `Panic(0x11: arithmetic overflow or underflow)`. The revert data a strategy
  * returned inside `StrategyCallFailed(strategy, reason)` is decoded the same way.
  */
-import { Interface, type InterfaceAbi, type ParamType } from "ethers";
+import { Interface, type ErrorDescription, type InterfaceAbi, type ParamType } from "ethers";
 import { errorsLibAbi, governanceErrorsAbi } from "./abi/index.js";
 import { formatAmount, formatChainTime } from "./util/format.js";
 
@@ -59,7 +59,7 @@ export interface DecodedRevert {
 /** Decodes revert data into a named error, or returns undefined when it is none the treasury knows ("0x" included). */
 export function decodeRevert(data: string | undefined): DecodedRevert | undefined {
   if (data === undefined || data.length < 10) return undefined;
-  let parsed;
+  let parsed: ErrorDescription | null;
   try {
     parsed = knownErrors.parseError(data);
   } catch {
@@ -69,7 +69,7 @@ export function decodeRevert(data: string | undefined): DecodedRevert | undefine
   // ethers answers Error(string) and Panic(uint256) with its own fragments, whose inputs have no names.
   const keys = parsed.fragment.inputs.map((input, i) => input.name || BUILTIN_ARG_NAMES[parsed.name]?.[i] || `arg${i}`);
   const args: DecodedRevert["args"] = {};
-  keys.forEach((key, i) => (args[key] = parsed.args[i] as bigint | string | boolean));
+  for (const [i, key] of keys.entries()) args[key] = parsed.args[i] as bigint | string | boolean;
   return { name: parsed.name, args, text: revertText(parsed.name, parsed.fragment.inputs, keys, args) };
 }
 

@@ -51,7 +51,7 @@ export async function grantSession(
     minInterval: options.minInterval,
     maxCallsPerEpoch: options.maxCallsPerEpoch,
   };
-  let receipt;
+  let receipt: Awaited<ReturnType<typeof simulateAndSend>>;
   try {
     receipt = await simulateAndSend("the grant", ctx.sessions.grant, params);
   } catch (error) {

@@ -154,7 +154,7 @@ function proposalStep(
 
 async function printProposalResult(env: CommandEnv, result: RunBoundsProposalResult): Promise<void> {
   env.out("");
-  result.description.split("\n").forEach((line) => env.out(`  | ${line}`));
+  for (const line of result.description.split("\n")) env.out(`  | ${line}`);
   env.out("");
   if (result.executed) {
     env.out(`Proposal ${result.proposalId} executed: the changes are in force.`);
@@ -219,8 +219,8 @@ export const COMMANDS: Command[] = [
         out(`  ${key.padEnd(15)} ${Array.isArray(value) ? value.join(", ") || "(none)" : String(value)}`);
       }
       out("Roles on chain:");
-      result.roles.lines.forEach((line) => out(`  ${line}`));
-      result.roles.todo.forEach((line) => out(`Still to do: ${line}`));
+      for (const line of result.roles.lines) out(`  ${line}`);
+      for (const line of result.roles.todo) out(`Still to do: ${line}`);
     },
   },
   {

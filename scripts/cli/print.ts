@@ -9,9 +9,7 @@ import { tokenAmount, type TreasuryContext } from "../lib/context.js";
 
 /** Prints a table (text columns to the left, figures to the right) line by line. */
 function printTable(out: (line: string) => void, headers: string[], rows: string[][], align: ("left" | "right")[]): void {
-  renderTable(headers, rows, align)
-    .split("\n")
-    .forEach((line) => out(line));
+  for (const line of renderTable(headers, rows, align).split("\n")) out(line);
 }
 
 export function printStatus(ctx: TreasuryContext, status: TreasuryStatus, out: (line: string) => void): void {
@@ -71,9 +69,9 @@ export function printProposal(status: ProposalStatus, out: (line: string) => voi
   out(`  votes for ${status.votes.for}, against ${status.votes.against}, abstain ${status.votes.abstain}; quorum ${status.quorum ?? "set when voting opens"}`);
   out(`  voting clock ${status.voteStart + 1n} to ${status.voteEnd}`);
   if (status.eta !== 0n) out(`  executable from ${formatChainTime(status.eta)}`);
-  status.calls.forEach((c, i) => out(`  call ${i + 1}: ${c}`));
+  for (const [i, c] of status.calls.entries()) out(`  call ${i + 1}: ${c}`);
   out("");
-  status.description.split("\n").forEach((line) => out(`  | ${line}`));
+  for (const line of status.description.split("\n")) out(`  | ${line}`);
 }
 
 export function printProposals(ctx: TreasuryContext, rows: ProposalRow[], out: (line: string) => void, fromBlock: number): void {

@@ -175,7 +175,9 @@ export async function readAuthority(provider: Provider, vaultAddress: string, op
     const agent = getAddress(g.params.agent as string);
     const other = getAddress(g.params.vault as string);
     if (!agents.has(agent) || other === ctx.vault || otherVaults[agent]?.includes(other)) continue;
-    if (await live(g.sessionId as bigint)) (otherVaults[agent] ??= []).push(other);
+    if (!(await live(g.sessionId as bigint))) continue;
+    otherVaults[agent] ??= [];
+    otherVaults[agent].push(other);
   }
 
   const minDelay = await timelockDelay(provider, governance);

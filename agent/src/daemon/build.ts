@@ -8,6 +8,7 @@ import { parseEther, parseUnits, type BaseWallet, type JsonRpcProvider } from "e
 import type { Logger } from "pino";
 import { endpointName, FailoverProvider } from "../chain/provider.js";
 import { LensReader, type ChainReader } from "../chain/reader.js";
+import type { VaultSnapshot } from "../chain/types.js";
 import type { AgentConfig, PlannerConfig } from "../config/schema.js";
 import { Executor } from "../executor/executor.js";
 import { KeyFunds } from "../executor/funds.js";
@@ -208,7 +209,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
   if (!options.reader) await assertContract(provider, config.lens, "lens", "a TreasuryLens");
   for (const [i, v] of config.vaults.entries()) {
     if (!options.reader) await assertContract(provider, v.address, `vaults.${i}.address`, "a treasury vault");
-    let first;
+    let first: VaultSnapshot;
     try {
       first = await reader.snapshot(v.address, agent);
     } catch (err) {
