@@ -3,11 +3,13 @@
  * - user path (deposit, withdraw from idle) with 1, 5 and 20 strategies holding money, against a plain
  *   OpenZeppelin ERC4626 on the same asset;
  * - enforcement overhead: `rebalance` through a session minus the same legs moved unchecked by a test harness;
- * - gas per rebalance leg against the strategy's own deposit;
- * - legs that fit in one rebalance under a 30M gas block (measured with 50 strategies).
+ * - gas per rebalance leg against the strategy's own deposit, execution against execution;
+ * - legs that fit in one rebalance transaction under the chain's per-transaction gas cap (measured with 50 strategies).
+ * Each transaction is recorded twice: `gas` is the receipt's gasUsed, `exec` is gasUsed - 21,000 - calldata gas, the
+ * execution alone, so a leg inside a transaction compares with a whole call of its own.
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import type { ContractTransactionResponse } from "ethers";
+import { getBytes, type ContractTransactionResponse } from "ethers";
 import { boundsArgument } from "../deploy/modules/stack-parameters.js";
 import {
   deployStack as deployOn,
@@ -27,11 +29,43 @@ async function deployStack(ethers: HardhatEthers, options: StackOptions): Promis
 
 export type Figures = Record<string, number>;
 
-const BLOCK_GAS = 30_000_000;
+/** The user path is measured with this many strategies holding money. */
+export const USER_PATH_STRATEGIES = [1, 3, 5, 20] as const;
+/** Legs of the long rebalances that give the gas per leg. */
+export const LEGS = 50;
 
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
-  const receipt = await (await tx).wait();
-  return Number(receipt!.gasUsed);
+const TX_BASE_GAS = 21_000;
+// EIP-7825 (Osaka): no transaction may ask for more gas than this.
+const EIP_7825_TX_GAS_CAP = 2 ** 24;
+
+/** A mined transaction's gas: `used` from its receipt, `exec` without the intrinsic 21,000 and the calldata gas. */
+interface Gas {
+  used: number;
+  exec: number;
+}
+
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<Gas> {
+  const sent = await tx;
+  const receipt = await sent.wait();
+  const used = Number(receipt!.gasUsed);
+  // EIP-2028: 4 gas per zero byte, 16 per other byte; EIP-7623 counts them as tokens of 1 and 4 at 4 gas each.
+  const tokens = getBytes(sent.data).reduce((sum, byte) => sum + (byte === 0 ? 1 : 4), 0);
+  if (used <= TX_BASE_GAS + 10 * tokens) {
+    throw new Error(`transaction ${sent.hash} paid the EIP-7623 calldata floor: its execution gas cannot be told apart`);
+  }
+  return { used, exec: used - TX_BASE_GAS - 4 * tokens };
+}
+
+/** The chain's per-transaction gas cap, found by asking it: EIP-7825's when it refuses a transaction above it. */
+async function txGasCap(ethers: HardhatEthers, blockGasLimit: number): Promise<number> {
+  const [signer] = await ethers.getSigners();
+  try {
+    await (await signer.sendTransaction({ to: signer.address, gasLimit: EIP_7825_TX_GAS_CAP + 1 })).wait();
+    return blockGasLimit;
+  } catch (error) {
+    if (/transaction gas cap/i.test((error as Error).message)) return EIP_7825_TX_GAS_CAP;
+    throw error;
+  }
 }
 
 async function grantWide(stack: Stack, now: number): Promise<bigint> {
@@ -59,11 +93,11 @@ async function targetsFor(stack: Stack, amounts: bigint[]) {
 
 /** Deposit then a partial withdraw (served from idle) by a user who already holds shares. */
 async function userPath(
-  deposit: (user: HardhatEthersSigner, amount: bigint) => Promise<number>,
-  withdraw: (user: HardhatEthersSigner, amount: bigint) => Promise<number>,
+  deposit: (user: HardhatEthersSigner, amount: bigint) => Promise<Gas>,
+  withdraw: (user: HardhatEthersSigner, amount: bigint) => Promise<Gas>,
   user: HardhatEthersSigner,
   unit: bigint,
-): Promise<{ deposit: number; withdraw: number }> {
+): Promise<{ deposit: Gas; withdraw: Gas }> {
   await deposit(user, 1_000n * unit); // first deposit: warms the user's balance slot, as for any returning user
   return { deposit: await deposit(user, 1_000n * unit), withdraw: await withdraw(user, 500n * unit) };
 }
@@ -84,11 +118,13 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     plainUser,
     base.unit,
   );
-  f.plain_deposit_gas = plainGas.deposit;
-  f.plain_withdraw_gas = plainGas.withdraw;
+  f.plain_deposit_gas = plainGas.deposit.used;
+  f.plain_withdraw_gas = plainGas.withdraw.used;
+  f.plain_deposit_exec = plainGas.deposit.exec;
+  f.plain_withdraw_exec = plainGas.withdraw.exec;
 
-  // The treasury with 1, 5 and 20 strategies holding money.
-  for (const n of [1, 5, 20]) {
+  // The treasury with 1, 3, 5 and 20 strategies holding money.
+  for (const n of USER_PATH_STRATEGIES) {
     const stack = await deployStack(ethers, { strategies: n, idleBufferBps: 1_000, relativeCapBps: 5_000 });
     await fund(stack, stack.users[0], 1_000_000n * stack.unit);
     const sessionId = await grantWide(stack, await now());
@@ -107,13 +143,19 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
       user,
       stack.unit,
     );
-    f[`deposit_gas_${n}`] = g.deposit;
-    f[`withdraw_gas_${n}`] = g.withdraw;
-    f[`deposit_ratio_plain_${n}`] = g.deposit / plainGas.deposit;
-    f[`withdraw_ratio_plain_${n}`] = g.withdraw / plainGas.withdraw;
+    f[`deposit_gas_${n}`] = g.deposit.used;
+    f[`withdraw_gas_${n}`] = g.withdraw.used;
+    f[`deposit_exec_${n}`] = g.deposit.exec;
+    f[`withdraw_exec_${n}`] = g.withdraw.exec;
+    f[`deposit_ratio_plain_${n}`] = g.deposit.used / plainGas.deposit.used;
+    f[`withdraw_ratio_plain_${n}`] = g.withdraw.used / plainGas.withdraw.used;
+    f[`deposit_exec_ratio_plain_${n}`] = g.deposit.exec / plainGas.deposit.exec;
+    f[`withdraw_exec_ratio_plain_${n}`] = g.withdraw.exec / plainGas.withdraw.exec;
   }
   f.deposit_ratio_20_vs_1 = f.deposit_gas_20 / f.deposit_gas_1;
   f.withdraw_ratio_20_vs_1 = f.withdraw_gas_20 / f.withdraw_gas_1;
+  f.deposit_exec_ratio_20_vs_1 = f.deposit_exec_20 / f.deposit_exec_1;
+  f.withdraw_exec_ratio_20_vs_1 = f.withdraw_exec_20 / f.withdraw_exec_1;
 
   // Enforcement overhead: the same three legs through a session, and unchecked through the harness.
   {
@@ -144,30 +186,39 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     // Same state again, the harness now emitting the same audit events as `rebalance`.
     await (await stack.vault.connect(stack.agent).rebalance(move, sessionId, ethers.ZeroHash)).wait();
     const audited = await gasOf(harness.moveUnchecked(move, true));
-    f.rebalance_3_legs_gas = checked;
-    f.rebalance_3_legs_unchecked_gas = unchecked;
-    f.rebalance_3_legs_unchecked_audited_gas = audited;
-    // Session, scope, rate, cap, buffer and loss checks, with the session manager's own record.
-    f.enforcement_overhead_gas = checked - audited;
+    f.rebalance_3_legs_gas = checked.used;
+    f.rebalance_3_legs_unchecked_gas = unchecked.used;
+    f.rebalance_3_legs_unchecked_audited_gas = audited.used;
+    f.rebalance_3_legs_exec = checked.exec;
+    f.rebalance_3_legs_unchecked_exec = unchecked.exec;
+    f.rebalance_3_legs_unchecked_audited_exec = audited.exec;
+    // Session, scope, rate, cap, buffer and loss checks, with the session manager's own record. The calls' calldata
+    // differ (a session id and a hash against a flag), so exec against exec is the checks alone.
+    f.enforcement_overhead_gas = checked.used - audited.used;
+    f.enforcement_overhead_exec = checked.exec - audited.exec;
     // The same plus the audit events (Rebalanced, RebalanceLeg) that only `rebalance` emits.
-    f.enforcement_overhead_with_audit_events_gas = checked - unchecked;
+    f.enforcement_overhead_with_audit_events_gas = checked.used - unchecked.used;
+    f.enforcement_overhead_with_audit_events_exec = checked.exec - unchecked.exec;
   }
 
-  // Gas per leg and legs per block, with 50 strategies.
+  // Gas per leg and legs per transaction, with 50 strategies.
   {
-    const n = 50;
+    const n = LEGS;
     const stack = await deployStack(ethers, { strategies: n, idleBufferBps: 0 });
     await fund(stack, stack.users[0], 10_000_000n * stack.unit);
     const sessionId = await grantWide(stack, await now());
-    const seed = await targetsFor(stack, Array(n).fill(1_000n * stack.unit));
-    await (await stack.vault.connect(stack.agent).rebalance(seed, sessionId, ethers.ZeroHash)).wait();
-    const one = await gasOf(
-      stack.vault.connect(stack.agent).rebalance(seed.slice(0, 1).map((t) => ({ ...t, assets: 2_000n * stack.unit })), sessionId, ethers.ZeroHash),
-    );
-    const all = await targetsFor(stack, Array(n).fill(3_000n * stack.unit));
-    const full = await gasOf(stack.vault.connect(stack.agent).rebalance(all, sessionId, ethers.ZeroHash));
-    // The 2nd..50th legs are deposit legs into strategies already holding money, like the first.
-    const perLeg = (full - one) / (n - 1);
+    const rebalance = (amounts: bigint[]) =>
+      targetsFor(stack, amounts).then((targets) => gasOf(stack.vault.connect(stack.agent).rebalance(targets, sessionId, ethers.ZeroHash)));
+    const each = (units: bigint, legs = n) => Array<bigint>(legs).fill(units * stack.unit);
+    await rebalance(each(1_000n));
+    // Deposit legs, into strategies already holding money: one, then all 50 (the first one's strategy again).
+    const one = await rebalance(each(2_000n, 1));
+    const full = await rebalance(each(3_000n));
+    // Withdrawal legs, the same way: one, then all 50.
+    const oneOut = await rebalance(each(2_000n, 1));
+    const fullOut = await rebalance(each(1_000n));
+    const perLeg = (full.used - one.used) / (n - 1);
+    const perLegExec = (full.exec - one.exec) / (n - 1);
     // The strategy's own deposit, by a holder that already has shares and an allowance.
     const holder = stack.users[2];
     const strategy = stack.strategies[0];
@@ -175,11 +226,25 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     await (await stack.asset.connect(holder).approve(await strategy.getAddress(), 2n ** 255n)).wait();
     await (await strategy.connect(holder).deposit(1_000n * stack.unit, holder.address)).wait();
     const ownDeposit = await gasOf(strategy.connect(holder).deposit(1_000n * stack.unit, holder.address));
-    f.rebalance_50_legs_gas = full;
+    f.rebalance_1_leg_gas = one.used;
+    f.rebalance_50_legs_gas = full.used;
+    // Not fixed in the number of strategies: a rebalance values every listed strategy, 50 here.
+    f.rebalance_fixed_gas_50_listed = Math.round(one.used - perLeg);
     f.gas_per_leg = Math.round(perLeg);
-    f.strategy_deposit_gas = ownDeposit;
-    f.gas_per_leg_ratio_strategy = perLeg / ownDeposit;
-    f.legs_per_30m_block = Math.floor((BLOCK_GAS - (one - perLeg)) / perLeg);
+    f.exec_per_leg = Math.round(perLegExec);
+    f.gas_per_withdraw_leg = Math.round((fullOut.used - oneOut.used) / (n - 1));
+    f.exec_per_withdraw_leg = Math.round((fullOut.exec - oneOut.exec) / (n - 1));
+    f.strategy_deposit_gas = ownDeposit.used;
+    f.strategy_deposit_exec = ownDeposit.exec;
+    f.exec_per_leg_over_strategy = Math.round(perLegExec - ownDeposit.exec);
+    f.exec_per_leg_ratio_strategy = perLegExec / ownDeposit.exec;
+    // A rebalance is one transaction: its legs must fit the per-transaction cap (EIP-7825 from Osaka), itself under
+    // the block's gas limit. Last, so the probe transaction changes no other figure.
+    f.block_gas_limit = Number((await ethers.provider.getBlock("latest"))!.gasLimit);
+    f.tx_gas_cap = Math.min(await txGasCap(ethers, f.block_gas_limit), f.block_gas_limit);
+    f.legs_per_transaction = Math.floor((f.tx_gas_cap - (one.used - perLeg)) / perLeg);
   }
+  // The 3-place move without its legs (one withdrawal, two deposits, at their cost measured above).
+  f.rebalance_fixed_gas_3_places = f.rebalance_3_legs_gas - f.gas_per_withdraw_leg - 2 * f.gas_per_leg;
   return f;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: bootstraps the toolchain, then runs every test.
-#   bash scripts/test.sh                      lint, typecheck, agent, Solidity (unit, fuzz, invariant) + mocha with
-#                                             line coverage (fails below COVERAGE_MIN, 95%)
+#   bash scripts/test.sh                      lint, typecheck, the bench's recorded gas figures (--check), agent,
+#                                             Solidity (unit, fuzz, invariant) + mocha with line coverage (fails
+#                                             below COVERAGE_MIN, 95%)
 #   TEST_PROFILE=deep bash scripts/test.sh    the same with long fuzz/invariant settings (not run by CI)
 # The contract tests run once, on the instrumented build: the agent's tests run first, on the plain one. Ends with the
 # plain build again (the demo and deployments never find instrumented contracts) and the report in coverage/.
@@ -20,6 +21,10 @@ pnpm exec solhint --max-warnings 0 'contracts/**/*.sol' >"$LOG_DIR/solhint.log" 
 echo "solhint: clean"
 pnpm exec tsc -p tsconfig.json
 pnpm exec tsc -p agent/tsconfig.json
+echo "== recorded gas figures match the code (bench --check)"
+# Gas and code sizes are deterministic: a contract change without a bench refresh fails here, naming each figure.
+# Its message says how to refresh them: `bash scripts/bench.sh --gas`.
+bash scripts/bench.sh --check
 echo "== agent tests (vitest)"
 NO_COLOR=1 pnpm --filter ./agent test | tee "$LOG_DIR/agent.log"
 echo "== agent tests on a second node implementation (anvil, chain 1337)"
