@@ -8,7 +8,7 @@ export { loadConfig, parseConfig } from "./config/load.js";
 export type { AgentConfig } from "./config/schema.js";
 export { loadWallet } from "./config/key.js";
 export { createProvider } from "./daemon/build.js";
-export { assembleDaemon, serveDaemon, type AssembledDaemon } from "./daemon/assemble.js";
+export { createAgent, type Agent, type AgentOptions } from "./daemon/create-agent.js";
 export type { DaemonTick } from "./daemon/daemon.js";
 export type { TickReport, TickResult } from "./daemon/vault-runner.js";
 export { LensReader, type ChainReader } from "./chain/reader.js";

@@ -1,6 +1,7 @@
 /**
  * The daemon as `run` puts it together: runners, executor and journal (build.ts), the loop, and the dashboard state
- * fed by every tick; then the HTTP server for the dashboard, /metrics and /health. The demo assembles it the same way.
+ * fed by every tick; then the HTTP server for the dashboard, /metrics and /health. Every caller, `run` included,
+ * uses it through `createAgent` (create-agent.ts).
  */
 import type { BaseWallet, JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
@@ -36,7 +37,10 @@ export async function assembleDaemon(options: {
   resetBreakers?: boolean;
   /** A strategy address, or true for every quarantined strategy: released before the first tick. */
   releaseQuarantine?: string | true;
+  /** Test seams (`createAgent` passes them through). */
   overrides?: BuildOptions["overrides"];
+  sender?: BuildOptions["sender"];
+  reader?: BuildOptions["reader"];
 }): Promise<AssembledDaemon> {
   const { config, provider, wallet, clock, log, metrics } = options;
   const { runners, journal, executor, funds } = await buildRunners({
@@ -48,6 +52,8 @@ export async function assembleDaemon(options: {
     metrics,
     wallet,
     overrides: options.overrides,
+    sender: options.sender,
+    reader: options.reader,
   });
   if (options.resetBreakers) {
     for (const r of runners) {

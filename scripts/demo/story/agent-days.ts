@@ -2,7 +2,7 @@
  * The agent's days: the daemon ticks every 2 hours of chain time while the market moves in between, for the whole
  * session. Each line shows what changed; the guardian's pause and the rogue client's first try come in their turn.
  */
-import type { DaemonTick, TickResult, VaultSnapshot } from "../../../agent/src/index.js";
+import type { DaemonTick, TickResult, VaultSnapshot } from "@agent-treasury/agent";
 import { STEP_SECONDS, STEPS_PER_DAY } from "../market.js";
 import { dayClock, type DemoSummary, type StandDown } from "../summary.js";
 import type { DemoDaemon } from "./daemon.js";
