@@ -105,7 +105,7 @@ if (opts.demo) {
   process.env.AGENT_KEYSTORE_PASSWORD = password;
   const config = loadConfig(configPath);
   const wallet = await loadWallet(config, 31337n);
-  const { daemon } = await createAgent(config, { wallet, provider: chain.provider, log: createLogger("info") });
+  const { daemon } = await createAgent(config, { wallet, provider: chain.provider, log: createLogger("info"), readAfter: false });
   for (let i = 0; i < Number(opts.ticks); i++) {
     await daemon.tick();
     await yieldChange();

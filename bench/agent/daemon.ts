@@ -11,6 +11,7 @@ import { AGENT_KEY } from "./config.js";
 export async function benchDaemon(config: AgentConfig): Promise<{ daemon: Agent["daemon"]; provider: ReturnType<typeof createProvider> }> {
   const provider = createProvider(config);
   await assertChain(provider, config);
-  const { daemon } = await createAgent(config, { wallet: new Wallet(AGENT_KEY), provider, log: createLogger("silent") });
+  // No dashboard is served: no read after a tick, which the RPC count would otherwise include.
+  const { daemon } = await createAgent(config, { wallet: new Wallet(AGENT_KEY), provider, log: createLogger("silent"), readAfter: false });
   return { daemon, provider };
 }

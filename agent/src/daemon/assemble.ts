@@ -37,6 +37,8 @@ export async function assembleDaemon(options: {
   resetBreakers?: boolean;
   /** A strategy address, or true for every quarantined strategy: released before the first tick. */
   releaseQuarantine?: string | true;
+  /** Read each vault again after a tick that sent or settled, for the dashboard (default true). */
+  readAfter?: boolean;
   /** Test seams (`createAgent` passes them through). */
   overrides?: BuildOptions["overrides"];
   sender?: BuildOptions["sender"];
@@ -75,7 +77,7 @@ export async function assembleDaemon(options: {
   const daemon: Daemon = new Daemon(runners, clock, log, metrics, {
     pollIntervalMs: config.network.pollIntervalMs,
     funds,
-    readAfter: true,
+    readAfter: options.readAfter ?? true,
     onTick: (ticks) => dashboard.observe(ticks),
   });
   return { daemon, dashboard, runners, journal, executor };

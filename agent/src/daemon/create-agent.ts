@@ -28,6 +28,11 @@ export interface AgentOptions {
   resetBreakers?: boolean;
   /** A strategy address, or true for every quarantined strategy: released before the first tick. */
   releaseQuarantine?: string | true;
+  /**
+   * Read each vault again after a tick that sent or settled, so the dashboard shows the state after the transaction
+   * (default true, as `run` does). False for callers that serve no dashboard and count the daemon's requests.
+   */
+  readAfter?: boolean;
   /** Test seams: a planner or check mirror, a transaction sender, a snapshot reader in place of the real ones. */
   overrides?: BuildOptions["overrides"];
   sender?: BuildOptions["sender"];
@@ -61,6 +66,7 @@ export async function createAgent(config: AgentConfig, options: AgentOptions): P
     metrics,
     resetBreakers: options.resetBreakers,
     releaseQuarantine: options.releaseQuarantine,
+    readAfter: options.readAfter,
     overrides: options.overrides,
     sender: options.sender,
     reader: options.reader,

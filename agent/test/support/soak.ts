@@ -186,7 +186,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
       const metrics = new Metrics();
       const provider = createProvider(config, { log: logs.log, metrics, now: () => clock.nowMs() });
       await assertChain(provider, config, logs.log);
-      const agent = await createAgent(config, { wallet: new Wallet(AGENT_KEY), provider, clock, log: logs.log, metrics });
+      // No dashboard is served: no read after a tick (the faults are drawn per request, as the soak has always sent them).
+      const agent = await createAgent(config, { wallet: new Wallet(AGENT_KEY), provider, clock, log: logs.log, metrics, readAfter: false });
       return { daemon: agent.daemon, runner: agent.runners[0]!, journal: agent.journal, provider, metrics };
     };
     const failoversOf = async (m: Metrics) =>
