@@ -11,7 +11,7 @@ import { Metrics } from "../obs/metrics.js";
 import type { ObservabilityServer } from "../obs/server.js";
 import { systemClock, type Clock } from "../util/clock.js";
 import { assembleDaemon, serveDaemon, type AssembledDaemon } from "./assemble.js";
-import { createProvider } from "./build.js";
+import { createProvider, dataPaths } from "./build.js";
 
 /**
  * The agent's key (`wallet`: the executor signs with it) and, optionally, what `run` otherwise chooses: the connection
@@ -31,6 +31,8 @@ export interface Agent extends AssembledDaemon {
   provider: JsonRpcProvider;
   log: Logger;
   metrics: Metrics;
+  /** The decision journal's file, under `dataDir`. */
+  journalPath: string;
   /**
    * Serves the dashboard, /metrics and /health on `metrics.host`, at `port` if given, else `metrics.port` (0: any
    * free port). Nothing (undefined) when the configuration disables metrics. `close()` stops it.
@@ -63,6 +65,7 @@ export async function createAgent(config: AgentConfig, options: AgentOptions): P
     provider,
     log,
     metrics,
+    journalPath: dataPaths(config, passed.wallet.address).journal,
     async serve(serveOptions = {}) {
       const served = serveOptions.port === undefined ? config : { ...config, metrics: { ...config.metrics, port: serveOptions.port } };
       const server = await serveDaemon(assembled, served, metrics);

@@ -63,7 +63,7 @@ export async function startDaemon(stage: Stage, options: DaemonOptions): Promise
   const assembled = await createAgent(config, { wallet, clock, log });
   const server = await serveWithFallback(assembled, options.port === undefined);
   const dashboardUrl = `http://127.0.0.1:${server.port}/`;
-  const journalPath = path.join(config.dataDir, "31337", `journal-${agentAddress.toLowerCase()}.jsonl`);
+  const { journalPath } = assembled;
   stage.out(`[daemon]     dashboard ${dashboardUrl}   (journal ${journalPath}, log ${logPath})`);
   return { assembled, clock, dashboardUrl, journalPath, logPath };
 }
