@@ -18,7 +18,7 @@ import {
   stackAccounts,
   type Stack as StackOf,
   type StackOptions,
-} from "../agent/devnet/index.js";
+} from "@agent-treasury/agent/devnet";
 
 type Stack = StackOf<HardhatEthersSigner>;
 

@@ -2,14 +2,16 @@
  * The lending world's allocation bench: `bash scripts/bench.sh --lending [--seeds 1,2,3] [--days 30] [--planner yield]`
  * (= node --import tsx bench/lending.ts …; not part of CI). For each seed, on an embedded chain:
  *
- *  1. the treasury (LocalStack, Ignition) lists the three curated vaults of the lending world (scripts/demo/lending.ts)
- *     by a governance proposal, with the demo's caps (40%, 40%, 30%) and 12% idle buffer; a DAO member deposits 1,000,000;
- *  2. the real daemon, assembled as `treasury-agent run` assembles it (through the agent's front door), ticks every 2
- *     hours of chain time for `days` days while seeded borrowers move every market's utilization (100% at times) and
- *     one borrower defaults with bad debt on one seeded day. A session lasts at most 7 days (the duration ceiling a
- *     first proposal may set), so the session admin grants the next one as each ends, as an operator would;
+ *  1. the demo's deployment step (scripts/demo/story/deploy.ts: LocalStack by Ignition, and the lending world's three
+ *     curated vaults, scripts/demo/lending.ts); the treasury lists the vaults by a governance proposal, with the
+ *     demo's caps (40%, 40%, 30%) and 12% idle buffer; a DAO member deposits 1,000,000;
+ *  2. the real daemon, started by the demo's daemon step (scripts/demo/story/daemon.ts: `createAgent`, as
+ *     `treasury-agent run` creates it), ticks every 2 hours of chain time for `days` days while seeded borrowers move
+ *     every market's utilization (100% at times) and one borrower defaults with bad debt on one seeded day. A session
+ *     lasts at most 7 days (the duration ceiling a first proposal may set), so the session admin grants the next one as
+ *     each ends, as an operator would;
  *  3. every tick records each strategy's share price, the agent's position, what it could put in and take out, the
- *     daemon's trailing APR and the market-rate model's APR (agent/src/markets/lending-rate.ts).
+ *     daemon's trailing APR and the market-rate model's APR (the agent's src/markets/lending-rate.ts).
  *
  * Reported per seed: the agent's annualized yield; the best FIXED allocation in hindsight (lending-fixed.ts) and the
  * equal split, both bought at the first tick's share prices and valued at the last tick's; reversals; days with the
@@ -26,37 +28,23 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { BPS, countReversals, LensReader, type DaemonTick, type ReversalMove, type VaultSnapshot } from "@agent-treasury/agent";
+import { startEmbeddedChain } from "@agent-treasury/agent/devnet";
 import { JsonRpcProvider } from "ethers";
-import {
-  assembleDaemon,
-  createLogger,
-  createProvider,
-  LensReader,
-  loadWallet,
-  Metrics,
-  parseConfig,
-  ChainTimeClock,
-  countReversals,
-  type DaemonTick,
-  type ReversalMove,
-  type VaultSnapshot,
-} from "../agent/src/index.js";
-import { devKey, startEmbeddedChain } from "../agent/devnet/index.js";
-import { MarketRateModel } from "../agent/src/markets/lending-rate.js";
-import { deployStack } from "../scripts/actions/deploy-stack.js";
 import { grantSession } from "../scripts/actions/grant-session.js";
 import { runBoundsProposal } from "../scripts/actions/run-bounds-proposal.js";
-import { lendingMarket } from "../scripts/demo/lending.js";
 import { STEP_SECONDS, STEPS_PER_DAY } from "../scripts/demo/market.js";
+import { startDaemon, type DemoDaemon } from "../scripts/demo/story/daemon.js";
+import { deploy } from "../scripts/demo/story/deploy.js";
+import { ACCOUNT } from "../scripts/demo/story/stage.js";
 import { REPO_ROOT } from "../scripts/lib/addresses.js";
-import { loadContext, withSigner } from "../scripts/lib/context.js";
-import { bestFixedAllocation, fixedValue, type FixedChoice } from "./lending-fixed.js";
+import { parseCommandLine, wholeNumber } from "../scripts/lib/args.js";
 import { runIfMain } from "../scripts/lib/entry.js";
+import { MarketRateModel } from "./agent/agent-internals.js";
+import { bestFixedAllocation, fixedValue, type FixedChoice } from "./lending-fixed.js";
 
 const YEAR = 31_536_000;
 const DAY = 86_400;
-const BPS = 10_000n;
 const WAD = 10n ** 18n;
 /** Shares whose price is recorded: 1e12 whole shares of 18 decimals, so a 6-decimal asset's price has 18 digits. */
 const PRICE_SHARES = 10n ** 30n;
@@ -64,7 +52,6 @@ const SESSION_DAYS = 7;
 const IDLE_BUFFER_BPS = 1_200;
 /** A position is stuck when less than this share of it can be withdrawn (the planners' `minWithdrawableBps`). */
 const STUCK_BPS = 500n;
-const ACCOUNT = { deployer: 0, sessionAdmin: 2, agent: 3, member: 4 } as const;
 export const PLANNERS = ["yield", "equal-weight"] as const;
 export type PlannerName = (typeof PLANNERS)[number];
 
@@ -128,21 +115,12 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "treasury-bench-lending-"));
   const chain = await startEmbeddedChain({ pinBlockTimes: true });
   let rpc: JsonRpcProvider | undefined;
-  let daemonProvider: JsonRpcProvider | undefined;
+  let daemon: DemoDaemon | undefined;
   try {
-    const deployed = await deployStack(chain.connection, {
-      module: "local",
-      parameters: path.join(REPO_ROOT, "deploy", "parameters", "local.json"),
-      addressesFile: false,
-      log: () => {},
-    });
-    const a = deployed.addresses;
-    const ctx = await loadContext(chain.connection, { addresses: a, log: () => {} });
-    const unit = 10n ** BigInt(ctx.asset.decimals);
-    const signers = await ctx.ethers.getSigners();
-    const agentAddress = signers[ACCOUNT.agent]!.address;
-    let start = 0n;
-    const market = await lendingMarket(ctx, a, { seed, days, start: () => start, deployer: signers[ACCOUNT.deployer]! });
+    // The demo's deployment step, its progress lines unsaid: the stack, and the lending world's curated vaults.
+    const stage = await deploy(chain, { seed, days, world: "lending" }, [], () => {});
+    const { ctx, addresses: a, unit, agentAddress } = stage;
+    const market = stage.lendingWorld!;
     await runBoundsProposal(ctx, {
       title: "List the curated vaults and set the bounds",
       changes: [
@@ -153,7 +131,7 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
       ],
       fastForward: true,
     });
-    const member = signers[ACCOUNT.member]!;
+    const member = stage.signers[ACCOUNT.member]!;
     const asset = await ctx.ethers.getContractAt("MockERC20", a.asset);
     await market.fund();
     const deposits = 1_000_000n * unit;
@@ -161,9 +139,10 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
     await (await asset.connect(member).approve(a.vault, deposits)).wait();
     await (await ctx.vault.connect(member).deposit(deposits, member.address)).wait();
 
-    start = ((await chain.now()) / 3_600n + 1n) * 3_600n;
+    const start = ((await chain.now()) / 3_600n + 1n) * 3_600n;
+    stage.start = start;
     await chain.mineAt(start);
-    const admin = await withSigner(ctx, String(ACCOUNT.sessionAdmin));
+    const admin = await stage.as("sessionAdmin");
     const grant = () =>
       grantSession(admin, {
         agent: agentAddress,
@@ -178,36 +157,9 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
     await grant();
     let sessionEnds = start + BigInt(SESSION_DAYS * DAY);
 
-    const config = parseConfig(
-      {
-        network: { rpcUrl: chain.url, chainId: 31337, confirmations: 1, pollIntervalMs: 1_000 },
-        lens: a.lens,
-        dataDir: path.join(dataDir, "agent"),
-        tx: { maxFeePerGasGwei: "100", stuckAfterSeconds: 60 },
-        planner: {
-          strategy: planner,
-          minMove: "1000",
-          minSpreadBps: 25,
-          horizonDays: 30,
-          lookbackHours: 24,
-          minSamples: 2,
-          minWindowMinutes: 60,
-          sampleIntervalSeconds: 0,
-          nativePriceInAsset: "3000",
-        },
-        sessions: { warnBeforeExpirySeconds: DAY, expiryMarginSeconds: 600 },
-        metrics: { host: "127.0.0.1", port: 0 },
-        log: { level: "warn" },
-        vaults: [{ address: a.vault, label: "treasury" }],
-      },
-      { AGENT_PRIVATE_KEY: devKey(ACCOUNT.agent) },
-    );
-    daemonProvider = createProvider(config);
-    const wallet = await loadWallet(config, 31337n);
-    const log = createLogger(config.log.level, { write: (line: string) => fs.appendFileSync(path.join(dataDir, "daemon.log"), line) });
-    const clock = new ChainTimeClock();
-    clock.set(start);
-    const assembled = await assembleDaemon({ config, provider: daemonProvider, wallet, chainId: 31337n, clock, log, metrics: new Metrics() });
+    // The demo's daemon step: the daemon as `treasury-agent run` creates it, on chain time, its log in the run's folder.
+    daemon = await startDaemon(stage, { dataDir, port: 0, planner, logLevel: "warn" });
+    const { assembled, clock } = daemon;
     rpc = new JsonRpcProvider(chain.url, 31337, { staticNetwork: true, batchMaxCount: 16, batchStallTime: 0, cacheTimeout: -1 });
     const reader = new LensReader(rpc, a.lens);
     const model = new MarketRateModel(rpc);
@@ -356,7 +308,7 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
       wallSeconds: (performance.now() - started) / 1000,
     };
   } finally {
-    daemonProvider?.destroy();
+    await daemon?.assembled.close();
     rpc?.destroy();
     await chain.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -441,7 +393,7 @@ export function renderSection(results: readonly SeedResult[], date: string): str
     "rule), measured by this bench on the same seeds and machine on 2026-12-06 (commit 510290f): 14.72% / 15.55% / 12.40%",
     "(98.81% / 100.99% / 96.61% of the best fixed allocation), 33 / 39 / 34 rebalances, 24 / 33 / 25 reversals of which",
     "8 / 18 / 14 self-inflicted. The rewrite gives up 0.53 / 0.05 / 0.10 points a year here and makes no reversal.",
-    "A planner fed the markets' spot rates (the market-rate model, `agent/src/markets/lending-rate.ts`, exact against",
+    "A planner fed the markets' spot rates (the agent's market-rate model, `src/markets/lending-rate.ts`, exact against",
     "the vaults' `rateAfter`) churned: 123 / 143 / 134 rebalances and 9.25% / 8.88% / 9.33%, since borrowers here swing a",
     "market between its target utilization and 100% within hours; it is not wired into the planner.",
     "",
@@ -504,30 +456,22 @@ Options:
   -h, --help       this help`;
 
 export async function main(argv: string[], out: (line: string) => void = console.log): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        seeds: { type: "string", default: "1,2,3" },
-        days: { type: "string", default: "30" },
-        planner: { type: "string", default: "yield" },
-        "no-write": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    out(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandLine(
+    argv,
+    {
+      seeds: { type: "string", default: "1,2,3" },
+      days: { type: "string", default: "30" },
+      planner: { type: "string", default: "yield" },
+      "no-write": { type: "boolean", default: false },
+    },
+    USAGE,
+    out,
+  );
+  if ("exit" in parsed) return parsed.exit;
+  const { values } = parsed;
   const seedText = String(values.seeds);
   const seeds = seedText.split(",").map((s) => s.trim());
-  const days = /^\d+$/.test(String(values.days)) ? Number(values.days) : Number.NaN;
+  const days = wholeNumber(values.days);
   const planner = String(values.planner) as PlannerName;
   const bad =
     seeds.some((s) => !/^\d+$/.test(s) || Number(s) > 0xffffffff) || seeds.length === 0

@@ -6,10 +6,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { MAX_DAYS, checkOptions, runDemo } from "./demo/run.js";
 import type { DemoWorld } from "./demo/market.js";
 import { renderSummary, summaryJson } from "./demo/summary.js";
+import { parseCommandLine, wholeNumber } from "./lib/args.js";
 import { runIfMain } from "./lib/entry.js";
 
 const USAGE = `Usage: bash scripts/demo.sh [options]
@@ -31,36 +31,26 @@ Options:
   -h, --help     this help`;
 
 export async function main(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        days: { type: "string", default: "5" },
-        seed: { type: "string", default: "1" },
-        world: { type: "string", default: "mock" },
-        hold: { type: "boolean", default: false },
-        port: { type: "string" },
-        pace: { type: "string", default: "0" },
-        json: { type: "string" },
-        keep: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const num = (name: string) => (/^\d+$/.test(String(values[name])) ? Number(values[name]) : Number.NaN);
-  const days = num("days");
-  const seed = num("seed");
-  const pace = num("pace");
-  const port = values.port === undefined ? undefined : num("port");
+  const parsed = parseCommandLine(
+    argv,
+    {
+      days: { type: "string", default: "5" },
+      seed: { type: "string", default: "1" },
+      world: { type: "string", default: "mock" },
+      hold: { type: "boolean", default: false },
+      port: { type: "string" },
+      pace: { type: "string", default: "0" },
+      json: { type: "string" },
+      keep: { type: "boolean", default: false },
+    },
+    USAGE,
+  );
+  if ("exit" in parsed) return parsed.exit;
+  const { values } = parsed;
+  const days = wholeNumber(values.days);
+  const seed = wholeNumber(values.seed);
+  const pace = wholeNumber(values.pace);
+  const port = values.port === undefined ? undefined : wholeNumber(values.port);
   const world = String(values.world) as DemoWorld;
   try {
     checkOptions({ days, seed, world });

@@ -10,9 +10,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { startAnvil, type Anvil } from "@agent-treasury/agent/devnet";
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet } from "ethers";
-import { startAnvil, type Anvil } from "../agent/devnet/index.js";
 import { REPO_ROOT } from "../scripts/lib/addresses.js";
 import { MockERC20__factory, TreasuryVault__factory } from "../types/ethers-contracts/index.js";
 

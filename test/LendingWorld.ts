@@ -3,10 +3,9 @@
  * default world deploys as described, the seeded borrowers move utilization the same way for the same seed, take a
  * market to 100% utilization (its vault's suppliers cannot leave) and default with bad debt (its vault's holders lose).
  */
+import { BorrowerDriver, DEFAULT_MARKETS, DEFAULT_VAULTS, deployLendingWorld, marketId, type LendingWorld } from "@agent-treasury/agent/devnet";
 import { expect } from "chai";
 import { network } from "hardhat";
-import { BorrowerDriver } from "../agent/devnet/borrowers.js";
-import { DEFAULT_MARKETS, DEFAULT_VAULTS, deployLendingWorld, marketId, type LendingWorld } from "../agent/devnet/lending.js";
 
 const { ethers, networkHelpers } = await network.create();
 

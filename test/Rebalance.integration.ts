@@ -1,6 +1,6 @@
+import { fund, grantSession } from "@agent-treasury/agent/devnet";
 import { expect } from "chai";
 import { network } from "hardhat";
-import { fund, grantSession } from "../agent/devnet/index.js";
 import { deployDirectStack } from "./helpers/treasury-fixture.js";
 
 const { ethers, networkHelpers } = await network.create();

@@ -6,12 +6,12 @@
  * moves. Each market move is one transaction from the world's deployer.
  */
 import { Interface, type ContractTransactionReceipt } from "ethers";
+import { BPS } from "../src/index.js";
 import type { LendingWorld } from "./lending.js";
 import { SAFE_LTV } from "./lending.js";
 import { Random } from "./random.js";
 
 const WAD = 10n ** 18n;
-const BPS = 10_000n;
 
 /** Morpho's events. Morpho.sol (solc 0.8.19) emits them from its EventsLib, so its ABI does not list them. */
 const MORPHO_EVENTS = new Interface([

@@ -25,9 +25,9 @@ import {
   type MockERC20,
   type Morpho,
 } from "../../types/ethers-contracts/index.js";
+import { BPS } from "../src/index.js";
 
 const WAD = 10n ** 18n;
-const BPS = 10_000n;
 
 /** Debt / collateral value of the borrowers that move utilization: far from any LLTV, so a crash leaves them healthy. */
 export const SAFE_LTV = (4n * WAD) / 10n;

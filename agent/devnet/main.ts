@@ -13,14 +13,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
 import { encryptKeystoreJson, Wallet } from "ethers";
-import { loadConfig } from "../src/config/load.js";
-import { loadWallet } from "../src/config/key.js";
-import { buildRunners } from "../src/daemon/build.js";
-import { Daemon } from "../src/daemon/daemon.js";
 import { statusCommand } from "../src/cli/report-commands.js";
-import { createLogger } from "../src/obs/logger.js";
-import { Metrics } from "../src/obs/metrics.js";
-import { systemClock } from "../src/util/clock.js";
+import { createAgent, createLogger, loadConfig, loadWallet } from "../src/index.js";
 import { BorrowerDriver, type MarketMove } from "./borrowers.js";
 import { startLocalChain } from "./chain.js";
 import { chainAccounts, deployStack, devKey, fund, grantSession } from "./stack.js";
@@ -111,10 +105,7 @@ if (opts.demo) {
   process.env.AGENT_KEYSTORE_PASSWORD = password;
   const config = loadConfig(configPath);
   const wallet = await loadWallet(config, 31337n);
-  const log = createLogger("info");
-  const metrics = new Metrics();
-  const { runners } = await buildRunners({ config, provider: chain.provider, agent: wallet.address, clock: systemClock, log, metrics, wallet });
-  const daemon = new Daemon(runners, systemClock, log, metrics, { pollIntervalMs: config.network.pollIntervalMs });
+  const { daemon } = await createAgent(config, { wallet, provider: chain.provider, log: createLogger("info"), readAfter: false });
   for (let i = 0; i < Number(opts.ticks); i++) {
     await daemon.tick();
     await yieldChange();

@@ -4,9 +4,9 @@
  * shapes them. `pinBlockTimes` does the same for the callers that use the provider in process.
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { toQuantity } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
+import { listen } from "../src/util/listen.js";
 
 type Eip1193 = NetworkConnection["provider"];
 
@@ -41,18 +41,7 @@ export function pinBlockTimes(provider: Eip1193): void {
 /** Serves `provider` on a free loopback port. */
 export async function serveProvider(provider: Eip1193): Promise<{ port: number; close(): Promise<void> }> {
   const server = http.createServer((req, res) => void bridge(provider, req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return await listen(server, 0, "127.0.0.1");
 }
 
 /** Forwards JSON-RPC over HTTP to the in-process provider, with errors shaped as Hardhat's own node shapes them. */

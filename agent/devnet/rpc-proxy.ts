@@ -3,7 +3,7 @@
  * both HTTP requests (round trips) and JSON-RPC calls (a batch is one request carrying several calls), by method.
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "../src/util/listen.js";
 
 export interface RpcCounts {
   requests: number;
@@ -46,18 +46,13 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listen(server, 0, "127.0.0.1");
   return {
     url: `http://127.0.0.1:${port}`,
     counts: () => ({ ...counts, methods: { ...counts.methods } }),
     reset: () => {
       counts = { requests: 0, calls: 0, methods: {} };
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

@@ -1,14 +1,16 @@
 /**
- * The agent package's front door: what code outside `agent/` may import (`@agent-treasury/agent`). The daemon as
- * `treasury-agent run` assembles it, the configuration parser, the lens reader, and the public types. Everything
- * else in `src/` is internal and may change without notice.
+ * The agent package's front door: what code outside `agent/` may import (`@agent-treasury/agent`). `createAgent`, the
+ * daemon as `treasury-agent run` creates it; the configuration parser and key loader; the lens reader; the revert
+ * decoder, the formatters and `BPS` every surface shares; the public types. The devnet has its own door
+ * (`@agent-treasury/agent/devnet`, devnet/index.ts). Everything else in `src/` is internal and may change without
+ * notice.
  */
 export { AGENT_VERSION } from "./version.js";
 export { loadConfig, parseConfig } from "./config/load.js";
 export type { AgentConfig } from "./config/schema.js";
 export { loadWallet } from "./config/key.js";
 export { createProvider } from "./daemon/build.js";
-export { assembleDaemon, serveDaemon, type AssembledDaemon } from "./daemon/assemble.js";
+export { createAgent, type Agent, type AgentOptions } from "./daemon/create-agent.js";
 export type { DaemonTick } from "./daemon/daemon.js";
 export type { TickReport, TickResult } from "./daemon/vault-runner.js";
 export { LensReader, type ChainReader } from "./chain/reader.js";
@@ -20,6 +22,6 @@ export { ChainTimeClock, systemClock, type Clock } from "./util/clock.js";
 export { decodeRevert, explainRevert, formatErrorForPeople, hintFor, type DecodedRevert } from "./errors.js";
 export { revertDataOf } from "./executor/revert-data.js";
 export { BPS } from "./checks/math.js";
-export { formatAmount, formatBps, formatChainTime, formatDuration, renderTable, shortAddress } from "./util/format.js";
+export { formatAmount, formatBps, formatChainTime, formatDuration, formatWadPercent, renderTable, shortAddress } from "./util/format.js";
 export { countReversals, REVERSAL_WINDOW_SECONDS, type ReversalEvidence, type ReversalMove, type TickObservation } from "./planner/reversals.js";
 export { erc4626Valuation } from "./checks/valuation.js";

@@ -1,7 +1,9 @@
 /**
- * The agent internals the agent benches measure, in one place: the benches time the daemon's parts (reader, runner,
- * check mirror, breaker, history) one by one, which the agent's front door does not expose. Nothing else in bench/
- * reaches into agent/src.
+ * The agent internals the benches measure, in one place: the agent benches time the daemon's parts (reader, runner,
+ * check mirror, breaker, history) one by one, and the lending bench reads the market-rate model, none of which the
+ * agent's front door exposes. This is the one file outside agent/ that reaches into agent/src, by design (benchmarks
+ * measure internals); everything else in scripts/, test/ and bench/ uses "@agent-treasury/agent" and
+ * "@agent-treasury/agent/devnet" only.
  */
 export { lensInterface } from "../../agent/src/abi/index.js";
 export { LensReader, toSnapshot, type ChainReader } from "../../agent/src/chain/reader.js";
@@ -13,6 +15,7 @@ export { CircuitBreaker } from "../../agent/src/daemon/breaker.js";
 export { assertChain, buildRunners, createProvider, dataPaths, vaultSetup } from "../../agent/src/daemon/build.js";
 export { Daemon, type DaemonTick } from "../../agent/src/daemon/daemon.js";
 export { VaultRunner } from "../../agent/src/daemon/vault-runner.js";
+export { MarketRateModel } from "../../agent/src/markets/lending-rate.js";
 export type { CallSimulator } from "../../agent/src/executor/sender.js";
 export { createLogger } from "../../agent/src/obs/logger.js";
 export { Metrics } from "../../agent/src/obs/metrics.js";

@@ -1,5 +1,5 @@
 /** The agent configuration the bench runs with: the daemon's defaults, parsed by the one schema, on the local chain. */
-import { devKey } from "../../agent/devnet/index.js";
+import { devKey } from "@agent-treasury/agent/devnet";
 import { parseConfig, type AgentConfig } from "./agent-internals.js";
 
 export const AGENT_KEY = devKey(3);

@@ -12,7 +12,7 @@ import {
   type SessionManager,
   type TreasuryVault,
 } from "../../types/ethers-contracts/index.js";
-import { chainAccounts, deployAsset, deployLens, deploySessionManager, vaultArgs, type LocalChain } from "../../agent/devnet/index.js";
+import { chainAccounts, deployAsset, deployLens, deploySessionManager, vaultArgs, type LocalChain } from "@agent-treasury/agent/devnet";
 import { mockStrategyName } from "../../deploy/modules/stack-parameters.js";
 
 export interface FleetVault {

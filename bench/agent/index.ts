@@ -9,8 +9,8 @@
  * Everything runs on the embedded chain served on loopback (`agent/devnet/chain.ts`), as the agent's integration tests
  * do.
  */
+import { startLocalChain } from "@agent-treasury/agent/devnet";
 import { Wallet } from "ethers";
-import { startLocalChain } from "../../agent/devnet/index.js";
 import { lensInterface, LensReader, toSnapshot, type VaultSnapshot } from "./agent-internals.js";
 import { AGENT_KEY, benchConfig } from "./config.js";
 import { measureDemos } from "./demo-time.js";

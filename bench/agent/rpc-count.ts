@@ -10,8 +10,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { startCountingProxy, type RpcCounts } from "@agent-treasury/agent/devnet";
 import { Wallet } from "ethers";
-import { startCountingProxy, type RpcCounts } from "../../agent/devnet/index.js";
 import { dataPaths, type DaemonTick, type LensReader } from "./agent-internals.js";
 import { AGENT_KEY, benchConfig } from "./config.js";
 import { benchDaemon } from "./daemon.js";

@@ -6,6 +6,7 @@
  * on one seeded day a borrower defaults and leaves bad debt. Morpho Blue is a test dependency (BUSL-1.1): only the
  * demo, the devnet and the tests deploy it.
  */
+import { BPS, formatBps } from "@agent-treasury/agent";
 import type { Signer } from "ethers";
 import {
   BorrowerDriver,
@@ -15,11 +16,11 @@ import {
   Random,
   type LendingWorld,
   type MarketMove,
-} from "../../agent/devnet/index.js";
+} from "@agent-treasury/agent/devnet";
 import type { TreasuryAddresses } from "../lib/addresses.js";
 import type { TreasuryContext } from "../lib/context.js";
 import { STEPS_PER_DAY, type DemoMarket } from "./market.js";
-import { amount, percent, type LendingReport } from "./summary.js";
+import { amount, type LendingReport } from "./summary.js";
 
 const WAD = 10n ** 18n;
 const YEAR = 31_536_000n;
@@ -69,7 +70,7 @@ export async function lendingMarket(
       return `borrowers take all of market ${move.market}'s liquidity (100% utilization): ${fedBy(move.market)} cannot pay its suppliers out of it until they repay`;
     }
     if (move.kind !== "full" && full.delete(move.market)) {
-      return `borrowers repay ${amount(move.assets, fmt)} in market ${move.market}: utilization ${percent(move.utilizationBps)}, liquidity back`;
+      return `borrowers repay ${amount(move.assets, fmt)} in market ${move.market}: utilization ${formatBps(move.utilizationBps)}, liquidity back`;
     }
     return undefined;
   };
@@ -86,13 +87,13 @@ export async function lendingMarket(
       const supplied = DEFAULT_MARKETS.reduce((s, m) => s + (m.outsideSupply ?? 0n), 0n) * unit;
       const deposited = vaults.reduce((s, v) => s + (v.deposits ?? 0n), 0n) * unit;
       const u = await utilizations();
-      return `outside lenders supply ${amount(supplied, fmt)} straight to ${world.markets.length} Morpho Blue markets and hold ${amount(deposited, fmt)} in the curated vaults (${names.join(", ")}); borrowers hold the markets at ${u.map(percent).join(" ")} utilization`;
+      return `outside lenders supply ${amount(supplied, fmt)} straight to ${world.markets.length} Morpho Blue markets and hold ${amount(deposited, fmt)} in the curated vaults (${names.join(", ")}); borrowers hold the markets at ${u.map(formatBps).join(" ")} utilization`;
     },
     dayOpens: async (day) => {
       const u = await utilizations();
       const rates = await Promise.all(world.vaults.map((v) => v.rateAfter(0n)));
-      const apr = (perSecond: bigint) => percent(Number((perSecond * YEAR * 10_000n) / WAD));
-      const lines = [`market, day ${day + 1}: utilization ${u.map(percent).join(" ")}; vault APRs after fees ${rates.map(apr).join(" ")} (${names.join(", ")})`];
+      const apr = (perSecond: bigint) => formatBps((perSecond * YEAR * BPS) / WAD);
+      const lines = [`market, day ${day + 1}: utilization ${u.map(formatBps).join(" ")}; vault APRs after fees ${rates.map(apr).join(" ")} (${names.join(", ")})`];
       if (day === defaultDay) lines.push(`a borrower in market ${defaultMarket} (${fedBy(defaultMarket)}) is close to its liquidation LTV today`);
       return lines;
     },
@@ -100,7 +101,7 @@ export async function lendingMarket(
       const moves = await driver.tick();
       if (k === defaultStep) {
         const { supply } = await driver.totals(defaultMarket);
-        const move = await driver.stageDefault(defaultMarket, (supply * DEFAULT_DEBT_BPS) / 10_000n);
+        const move = await driver.stageDefault(defaultMarket, (supply * DEFAULT_DEBT_BPS) / BPS);
         if (move) moves.push(move);
       }
       const lines: string[] = [];

@@ -4,10 +4,11 @@
  * - "lending": curated vaults over Morpho Blue markets whose seeded borrowers move utilization, and so the rates
  *   (lending.ts).
  */
+import { formatBps } from "@agent-treasury/agent";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { TreasuryAddresses } from "../lib/addresses.js";
 import type { TreasuryContext } from "../lib/context.js";
-import { amount, percent } from "./summary.js";
+import { amount } from "./summary.js";
 import { gainOver, lossOf, type DayYields } from "./yields.js";
 
 export type DemoWorld = "mock" | "lending";
@@ -60,7 +61,7 @@ export async function mockMarket(ctx: TreasuryContext, a: TreasuryAddresses, pat
     },
     dayOpens: async (d) => {
       const day = path[d]!;
-      return [`market, day ${day.day + 1}: strategy APRs ${day.aprBps.map((b) => percent(b)).join(" ")}${day.events.map((e) => `; ${e}`).join("")}`];
+      return [`market, day ${day.day + 1}: strategy APRs ${day.aprBps.map((b) => formatBps(b)).join(" ")}${day.events.map((e) => `; ${e}`).join("")}`];
     },
     step: async (k) => {
       // A loss at the start of a day, then each strategy's yield.

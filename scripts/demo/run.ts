@@ -27,9 +27,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Agent } from "@agent-treasury/agent";
+import { startEmbeddedChain as startDemoChain, type EmbeddedChain as DemoChain } from "@agent-treasury/agent/devnet";
 import type { JsonRpcProvider } from "ethers";
-import type { AssembledDaemon, ObservabilityServer } from "../../agent/src/index.js";
-import { startEmbeddedChain as startDemoChain, type EmbeddedChain as DemoChain } from "../../agent/devnet/index.js";
 import { WORLDS, type DemoWorld } from "./market.js";
 import { afterExpiry } from "./story/expiry.js";
 import { runAgentDays } from "./story/agent-days.js";
@@ -71,7 +71,7 @@ export interface DemoRun {
   journalPath: string;
   logPath: string;
   /** The daemon and its dashboard, still serving until `close`. */
-  daemon: AssembledDaemon;
+  daemon: Agent;
   /** The chain, still running until `close` (the dashboard reads it; tests check the summary against it). */
   chain: DemoChain;
   close(): Promise<void>;
@@ -102,21 +102,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
     throw err;
   });
-  let server: ObservabilityServer | undefined;
+  let agent: Agent | undefined;
   let rpc: JsonRpcProvider | undefined;
-  let daemonProvider: JsonRpcProvider | undefined;
   const closeAll = async () => {
-    await server?.close();
-    daemonProvider?.destroy();
+    await agent?.close();
     rpc?.destroy();
     await chain.close();
     if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     const story = await tellStory(chain, { ...options, dataDir }, yields, out);
-    server = story.server;
+    agent = story.run.daemon;
     rpc = story.rpc;
-    daemonProvider = story.daemonProvider;
     return { ...story.run, chain, close: closeAll };
   } catch (err) {
     await closeAll().catch(() => {});
@@ -138,9 +135,7 @@ async function tellStory(chain: DemoChain, options: DemoOptions, yields: DayYiel
   const summary = await summarize(stage, { governance, funding, daemon, rogue, days: agentDays, final });
   const { dashboardUrl, journalPath, logPath } = daemon;
   return {
-    server: daemon.server,
     rpc: rogue.rpc,
-    daemonProvider: daemon.provider,
     run: { summary, dashboardUrl, dataDir: options.dataDir!, journalPath, logPath, daemon: daemon.assembled },
   };
 }

@@ -2,8 +2,8 @@
  * The demo's closing summary: structured (tests assert on it; `--json` writes it) and rendered as text. Amounts are
  * bigints in the asset's smallest unit; times are chain timestamps (seconds).
  */
+import { countReversals, formatAmount, formatBps, renderTable } from "@agent-treasury/agent";
 import { formatUnits } from "ethers";
-import { countReversals } from "../../agent/src/index.js";
 
 export interface AllocationRow {
   /** "Strategy 0" … or "Idle". */
@@ -105,15 +105,10 @@ export function reversalsIn(rebalances: Pick<RebalanceRow, "at" | "legs">[]): nu
   return countReversals(moves).all;
 }
 
+/** An amount of the asset as the demo's columns show it: exactly `digits` fraction digits, then the symbol. */
 export function amount(value: bigint, s: Pick<DemoSummary, "decimals" | "symbol">, digits = 2): string {
-  const negative = value < 0n;
-  const [whole, fraction = ""] = formatUnits(negative ? -value : value, s.decimals).split(".");
-  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const frac = digits > 0 ? `.${fraction.padEnd(digits, "0").slice(0, digits)}` : "";
-  return `${negative ? "-" : ""}${grouped}${frac}${s.symbol ? ` ${s.symbol}` : ""}`;
+  return formatAmount(value, s.decimals, digits, s.symbol, { fixed: true });
 }
-
-export const percent = (bps: number) => `${(bps / 100).toFixed(2)}%`;
 
 /** `d2 06:00`: day of the run (from 1) and time of day, from the start of the session. */
 export function dayClock(at: number, start: number): string {
@@ -124,17 +119,10 @@ export function dayClock(at: number, start: number): string {
   return `d${day} ${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}`;
 }
 
-function table(headers: string[], rows: string[][], right: number[] = []): string[] {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (right.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
-  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)];
-}
-
 function yieldLine(name: string, c: Counterfactual, s: DemoSummary): string[] {
   const bps = s.deposits === 0n ? 0 : Number((c.earned * 1_000_000n) / s.deposits) / 100;
   const annual = s.outcome.periodSeconds > 0 ? (bps * 31_536_000) / s.outcome.periodSeconds : 0;
-  return [name, amount(c.endValue, s), amount(c.earned, s), percent(bps), percent(annual)];
+  return [name, amount(c.endValue, s), amount(c.earned, s), formatBps(bps), formatBps(annual)];
 }
 
 /** The summary as the demo prints it. */
@@ -147,15 +135,17 @@ export function renderSummary(s: DemoSummary): string {
   const names = s.allocations.after.map((r) => r.name);
   const before = new Map(s.allocations.before.map((r) => [r.name, r]));
   out.push(
-    ...table(
+    ...renderTable(
       ["", "before", "", "after", "", "cap"],
       names.map((n) => {
         const a = s.allocations.after.find((r) => r.name === n)!;
         const b = before.get(n);
-        return [n, b ? amount(b.assets, s) : "-", b ? percent(b.shareBps) : "", amount(a.assets, s), percent(a.shareBps), a.capBps === undefined ? "buffer" : `[${percent(a.capBps)}]`];
+        return [n, b ? amount(b.assets, s) : "-", b ? formatBps(b.shareBps) : "", amount(a.assets, s), formatBps(a.shareBps), a.capBps === undefined ? "buffer" : `[${formatBps(a.capBps)}]`];
       }),
-      [1, 2, 3, 4],
-    ).map((l) => `  ${l}`),
+      ["left", "right", "right", "right", "right", "left"],
+    )
+      .split("\n")
+      .map((l) => `  ${l}`),
   );
   out.push("");
   const days = (s.outcome.periodSeconds / 86_400).toFixed(2);
@@ -165,15 +155,16 @@ export function renderSummary(s: DemoSummary): string {
       : `Yield over the same ${days} days and the same yield path`,
   );
   out.push(
-    ...table(
+    ...renderTable(
       ["", "end value", "earned", "return", "annualized"],
       [
         yieldLine("the agent", s.outcome.agent, s),
         yieldLine("everything idle", s.outcome.idle, s),
         yieldLine("fixed equal split", s.outcome.equalSplit, s),
       ],
-      [1, 2, 3, 4],
-    ).map((l) => `  ${l}`),
+    )
+      .split("\n")
+      .map((l) => `  ${l}`),
   );
   const signed = (v: bigint) => `${v >= 0n ? "+" : ""}${amount(v, s)}`;
   out.push(`  the agent against everything idle: ${signed(s.outcome.agent.earned - s.outcome.idle.earned)}; against the equal split: ${signed(s.outcome.agent.earned - s.outcome.equalSplit.earned)}`);

@@ -4,9 +4,9 @@
  * same contracts deployed directly by the local chains' deployer, for the tests of the vault through a session.
  */
 import path from "node:path";
+import { deployStack, stackAccounts, type Stack, type StackOptions } from "@agent-treasury/agent/devnet";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkConnection } from "hardhat/types/network";
-import { deployStack, stackAccounts, type Stack, type StackOptions } from "../../agent/devnet/index.js";
 import { deployStack as deployWithIgnition } from "../../scripts/actions/deploy-stack.js";
 import { runBoundsProposal } from "../../scripts/actions/run-bounds-proposal.js";
 import { REPO_ROOT } from "../../scripts/lib/addresses.js";

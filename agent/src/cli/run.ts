@@ -6,9 +6,9 @@ import type { AgentConfig } from "../config/schema.js";
 import type { ReconcileReport } from "../executor/executor.js";
 import { ConfigError, errorDetail, TickFailedError } from "../failures.js";
 import { loadWallet } from "../config/key.js";
-import { assembleDaemon, serveDaemon, type AssembledDaemon } from "../daemon/assemble.js";
 import { assertChain, createProvider } from "../daemon/build.js";
 import { releaseJournalLocks } from "../executor/journal.js";
+import { createAgent, type Agent } from "../daemon/create-agent.js";
 import { createLogger } from "../obs/logger.js";
 import { Metrics } from "../obs/metrics.js";
 import { systemClock } from "../util/clock.js";
@@ -87,27 +87,24 @@ async function runWith(
     throw new ConfigError(`invalid config: agentAddress: ${config.agentAddress} is not the key's address ${wallet.address}`, "agentAddress");
   }
   log.info({ config: redactedConfig(config), agent: wallet.address, chainId: chainId.toString() }, "configuration loaded");
-  const assembled = await assembleDaemon({
-    config,
-    provider,
+  const agent = await createAgent(config, {
     wallet,
-    chainId,
+    provider,
     clock: systemClock,
     log,
     metrics,
     resetBreakers: options.resetBreakers,
     releaseQuarantine: options.releaseQuarantine,
   });
-  const server = await serve(assembled, config, metrics);
-  if (server) {
-    log.info({ url: `http://${config.metrics.host}:${server.port}/` }, "serving the dashboard (/), /metrics and /health");
-  }
   try {
-    if (options.once) await once(assembled, config, log, signal);
-    else await assembled.daemon.run(signal);
+    const server = await serve(agent, config);
+    if (server) {
+      log.info({ url: `http://${config.metrics.host}:${server.port}/` }, "serving the dashboard (/), /metrics and /health");
+    }
+    if (options.once) await once(agent, config, log, signal);
+    else await agent.daemon.run(signal);
   } finally {
-    await server?.close();
-    await assembled.notifier?.close();
+    await agent.close();
   }
 }
 
@@ -130,7 +127,7 @@ function announceStop(signal: AbortSignal, log: Logger): void {
  * new for that vault; that is said, not left silent. Fails (exit 1) when a vault's tick failed or its transaction
  * reverted on chain.
  */
-async function once(assembled: AssembledDaemon, config: AgentConfig, log: Logger, signal: AbortSignal): Promise<void> {
+async function once(assembled: Agent, config: AgentConfig, log: Logger, signal: AbortSignal): Promise<void> {
   const ticks = await assembled.daemon.tick();
   const revertedLine = (vault: string, r: ReconcileReport) =>
     `${vault}: transaction ${r.hash} reverted on chain${r.revert?.decoded ? ` (${r.revert.decoded.text})` : ""}`;
@@ -174,10 +171,10 @@ async function once(assembled: AssembledDaemon, config: AgentConfig, log: Logger
 
 /** Serves the dashboard, /metrics and /health; an address it cannot listen on is a configuration error naming
  * metrics.port or metrics.host. */
-async function serve(assembled: AssembledDaemon, config: AgentConfig, metrics: Metrics) {
+async function serve(agent: Agent, config: AgentConfig) {
   const { host, port } = config.metrics;
   try {
-    return await serveDaemon(assembled, config, metrics);
+    return await agent.serve();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const field = code === "EADDRINUSE" || code === "EACCES" ? "metrics.port" : "metrics.host";

@@ -1,6 +1,7 @@
 /**
  * The daemon as `run` puts it together: runners, executor and journal (build.ts), the loop, and the dashboard state
- * fed by every tick; then the HTTP server for the dashboard, /metrics and /health. The demo assembles it the same way.
+ * fed by every tick; then the HTTP server for the dashboard, /metrics and /health. Every caller, `run` included,
+ * uses it through `createAgent` (create-agent.ts).
  */
 import type { BaseWallet, JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
@@ -39,7 +40,12 @@ export async function assembleDaemon(options: {
   resetBreakers?: boolean;
   /** A strategy address, or true for every quarantined strategy: released before the first tick. */
   releaseQuarantine?: string | true;
+  /** Read each vault again after a tick that sent or settled, for the dashboard (default true). */
+  readAfter?: boolean;
+  /** Test seams (`createAgent` passes them through). */
   overrides?: BuildOptions["overrides"];
+  sender?: BuildOptions["sender"];
+  reader?: BuildOptions["reader"];
 }): Promise<AssembledDaemon> {
   const { config, provider, wallet, clock, log, metrics } = options;
   const { runners, journal, executor, funds } = await buildRunners({
@@ -51,6 +57,8 @@ export async function assembleDaemon(options: {
     metrics,
     wallet,
     overrides: options.overrides,
+    sender: options.sender,
+    reader: options.reader,
   });
   if (options.resetBreakers) {
     for (const r of runners) {
@@ -73,7 +81,7 @@ export async function assembleDaemon(options: {
   const daemon: Daemon = new Daemon(runners, clock, log, metrics, {
     pollIntervalMs: config.network.pollIntervalMs,
     funds,
-    readAfter: true,
+    readAfter: options.readAfter ?? true,
     onTick: (ticks) => {
       dashboard.observe(ticks);
       notifier?.observe(ticks);

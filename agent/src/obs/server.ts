@@ -6,9 +6,9 @@
  */
 import fs from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { Registry } from "prom-client";
+import { listen } from "../util/listen.js";
 
 export interface HealthReport {
   healthy: boolean;
@@ -83,16 +83,5 @@ export async function startObservabilityServer(options: {
     }
     res.writeHead(404).end();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return await listen(server, options.port, options.host);
 }

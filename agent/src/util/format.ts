@@ -7,15 +7,16 @@ const UNLIMITED = 2n ** 128n - 1n;
 /**
  * A token amount in token units, thousands grouped, at most `digits` fraction digits (cut, not rounded; trailing
  * zeros dropped), then the symbol when given: `1234567891n, 6` → "1,234.56"; with `6, "USDC"` → "1,234.567891 USDC".
+ * `fixed`: exactly `digits` fraction digits, zeros kept, for columns of figures (`1000000000n, 6, 2` → "1,000.00").
  * A uint128 maximum and above prints as "unlimited".
  */
-export function formatAmount(value: bigint, decimals: number, digits = 2, symbol?: string): string {
+export function formatAmount(value: bigint, decimals: number, digits = 2, symbol?: string, options: { fixed?: boolean } = {}): string {
   if (value >= UNLIMITED) return "unlimited";
   const negative = value < 0n;
   const text = formatUnits(negative ? -value : value, decimals);
   const [whole, fraction = ""] = text.split(".");
   const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const frac = fraction.slice(0, digits).replace(/0+$/, "");
+  const frac = options.fixed ? fraction.padEnd(digits, "0").slice(0, digits) : fraction.slice(0, digits).replace(/0+$/, "");
   return `${negative ? "-" : ""}${grouped}${frac ? `.${frac}` : ""}${symbol ? ` ${symbol}` : ""}`;
 }
 

@@ -82,9 +82,9 @@ describe("the agent installed from its tarball", () => {
   });
 
   it("the front door is importable by the package's name", async () => {
-    const script = `import("@agent-treasury/agent").then((m) => console.log(JSON.stringify({ version: m.AGENT_VERSION, parseConfig: typeof m.parseConfig, LensReader: typeof m.LensReader, assembleDaemon: typeof m.assembleDaemon })))`;
+    const script = `import("@agent-treasury/agent").then((m) => console.log(JSON.stringify({ version: m.AGENT_VERSION, parseConfig: typeof m.parseConfig, LensReader: typeof m.LensReader, createAgent: typeof m.createAgent })))`;
     const r = await runProcess(process.execPath, ["-e", script], { cwd: home });
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ version: expect.any(String), parseConfig: "function", LensReader: "function", assembleDaemon: "function" });
+    expect(JSON.parse(r.stdout)).toEqual({ version: expect.any(String), parseConfig: "function", LensReader: "function", createAgent: "function" });
   });
 });

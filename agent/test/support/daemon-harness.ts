@@ -1,6 +1,6 @@
 /**
- * A daemon wired exactly as `run` wires it (config parsed by the one schema, lens reader, file journal and history,
- * wallet sender), against the real contracts on the embedded chain. Tests choose the clock and may swap the planner
+ * A daemon wired exactly as `run` wires it (`createAgent`: config parsed by the one schema, lens reader, file journal
+ * and history, wallet sender), against the real contracts on the embedded chain. Tests choose the clock and may swap the planner
  * or the check mirror.
  */
 import fs from "node:fs";
@@ -12,8 +12,8 @@ import { startLocalChain, type LocalChain, type LocalNode } from "../../devnet/c
 import { chainAccounts, deployStack, devKey, fund, grantSession, type GrantOptions, type Stack, type StackOptions } from "../../devnet/stack.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { AgentConfig } from "../../src/config/schema.js";
-import { assertChain, buildRunners, createProvider, type BuildOptions } from "../../src/daemon/build.js";
-import { Daemon } from "../../src/daemon/daemon.js";
+import { assertChain, createProvider, type BuildOptions } from "../../src/daemon/build.js";
+import { createAgent } from "../../src/daemon/create-agent.js";
 import { Metrics } from "../../src/obs/metrics.js";
 import type { Clock } from "../../src/util/clock.js";
 import { systemClock } from "../../src/util/clock.js";
@@ -140,20 +140,17 @@ export async function startDaemon(
   const clock = options.clock ?? systemClock;
   const provider = options.viaConfig ? createProvider(config, { log: logs.log, metrics, now: () => clock.nowMs() }) : chain.provider;
   if (options.viaConfig) await assertChain(provider, config, logs.log);
-  const built = await buildRunners({
-    config,
+  const agent = await createAgent(config, {
+    wallet: new Wallet(AGENT_KEY),
     provider,
-    agent: AGENT,
     clock,
     log: logs.log,
     metrics,
-    wallet: new Wallet(AGENT_KEY),
     sender: options.sender,
     reader: options.reader,
     overrides: options.overrides,
   });
-  const daemon = new Daemon(built.runners, clock, logs.log, metrics, { pollIntervalMs: config.network.pollIntervalMs, funds: built.funds });
-  return { daemon, runner: built.runners[0]!, journal: built.journal, executor: built.executor!, funds: built.funds!, logs, metrics, provider };
+  return { daemon: agent.daemon, runner: agent.runners[0]!, journal: agent.journal, executor: agent.executor!, logs, metrics, provider };
 }
 
 /** `Rebalanced` events of the vault, oldest first. */

@@ -24,8 +24,9 @@ import { checkRebalance, sessionFromSnapshot } from "../../src/checks/rebalance-
 import { snapshotValuation } from "../../src/checks/valuation.js";
 import { formatPredicted } from "../../src/checks/verdict.js";
 import { parseConfig } from "../../src/config/load.js";
-import { assertChain, buildRunners, createProvider, dataPaths } from "../../src/daemon/build.js";
-import { Daemon, type DaemonTick } from "../../src/daemon/daemon.js";
+import { assertChain, createProvider, dataPaths } from "../../src/daemon/build.js";
+import { createAgent } from "../../src/daemon/create-agent.js";
+import type { DaemonTick } from "../../src/daemon/daemon.js";
 import { FileJournal } from "../../src/executor/journal.js";
 import { createLogger } from "../../src/obs/logger.js";
 import { Metrics } from "../../src/obs/metrics.js";
@@ -185,8 +186,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
       const metrics = new Metrics();
       const provider = createProvider(config, { log: logs.log, metrics, now: () => clock.nowMs() });
       await assertChain(provider, config, logs.log);
-      const built = await buildRunners({ config, provider, agent: AGENT, clock, log: logs.log, metrics, wallet: new Wallet(AGENT_KEY) });
-      return { daemon: new Daemon(built.runners, clock, logs.log, metrics, { pollIntervalMs: POLL_MS }), runner: built.runners[0]!, journal: built.journal, provider, metrics };
+      // No dashboard is served: no read after a tick (the faults are drawn per request, as the soak has always sent them).
+      const agent = await createAgent(config, { wallet: new Wallet(AGENT_KEY), provider, clock, log: logs.log, metrics, readAfter: false });
+      return { daemon: agent.daemon, runner: agent.runners[0]!, journal: agent.journal, provider, metrics };
     };
     const failoversOf = async (m: Metrics) =>
       ((await m.registry.getMetricsAsJSON()).find((x) => x.name === "agent_rpc_failovers_total")?.values ?? []).reduce((n, v) => n + Number(v.value), 0);

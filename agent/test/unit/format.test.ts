@@ -12,6 +12,13 @@ describe("the formatters every surface shares", () => {
     expect(formatAmount(2n ** 128n - 1n, 6, 6, "mUSD"), "a uint128 cap at its maximum").toBe("unlimited");
   });
 
+  it("formatAmount with `fixed`: exactly `digits` fraction digits, zeros kept; none and no point for 0 digits", () => {
+    expect(formatAmount(1_000_000_000_000n, 6, 2, "tvUSD", { fixed: true })).toBe("1,000,000.00 tvUSD");
+    expect(formatAmount(1_234_567_891n, 6, 2, undefined, { fixed: true })).toBe("1,234.56");
+    expect(formatAmount(-2_500_000n, 6, 2, "", { fixed: true })).toBe("-2.50");
+    expect(formatAmount(123_456_789_000n, 6, 0, "", { fixed: true })).toBe("123,456");
+  });
+
   it("formatDuration: the two largest units", () => {
     expect(formatDuration(0)).toBe("0s");
     expect(formatDuration(45)).toBe("45s");

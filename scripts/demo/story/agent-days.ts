@@ -2,7 +2,7 @@
  * The agent's days: the daemon ticks every 2 hours of chain time while the market moves in between, for the whole
  * session. Each line shows what changed; the guardian's pause and the rogue client's first try come in their turn.
  */
-import type { DaemonTick, TickResult, VaultSnapshot } from "../../../agent/src/index.js";
+import { formatWadPercent, type DaemonTick, type TickResult, type VaultSnapshot } from "@agent-treasury/agent";
 import { STEP_SECONDS, STEPS_PER_DAY } from "../market.js";
 import { dayClock, type DemoSummary, type StandDown } from "../summary.js";
 import type { DemoDaemon } from "./daemon.js";
@@ -82,7 +82,7 @@ export async function runAgentDays(
         const apr = report.snapshot.strategies
           .map((s) => {
             const e = report.yields.get(s.strategy);
-            return e ? `${(Number(e.aprWad) / 1e16).toFixed(2)}%` : "n/a";
+            return e ? formatWadPercent(e.aprWad) : "n/a";
           })
           .join(" ");
         out(`${label}  daemon: ${describeResult(last)}  (estimated APRs ${apr})`);

@@ -1,37 +1,32 @@
 /**
- * 5. The real agent daemon (agent/src: reader, planner, mirror, executor, journal), assembled as `treasury-agent run`
- * assembles it, on a clock that reads chain time, serving its dashboard.
+ * 5. The real agent daemon (reader, planner, mirror, executor, journal), created by `createAgent` as
+ * `treasury-agent run` creates it, on a clock that reads chain time, serving its dashboard.
  */
 import fs from "node:fs";
 import path from "node:path";
-import type { JsonRpcProvider } from "ethers";
-import {
-  assembleDaemon,
-  ChainTimeClock,
-  createLogger,
-  createProvider,
-  loadWallet,
-  Metrics,
-  parseConfig,
-  serveDaemon,
-  type AssembledDaemon,
-  type ObservabilityServer,
-} from "../../../agent/src/index.js";
+import { ChainTimeClock, createAgent, createLogger, loadWallet, parseConfig, type Agent, type ObservabilityServer } from "@agent-treasury/agent";
 import { AGENT_DEV_KEY, type Stage } from "./stage.js";
 
 export interface DemoDaemon {
-  assembled: AssembledDaemon;
+  assembled: Agent;
   /** Set to each tick's chain time before the daemon ticks. */
   clock: ChainTimeClock;
-  /** The daemon's own connection to the chain. */
-  provider: JsonRpcProvider;
-  server: ObservabilityServer;
   dashboardUrl: string;
   journalPath: string;
   logPath: string;
 }
 
-export async function startDaemon(stage: Stage, options: { dataDir: string; port?: number }): Promise<DemoDaemon> {
+export interface DaemonOptions {
+  dataDir: string;
+  /** Port of the dashboard; 0 for any free one. Default 9464, or any free port when that one is taken. */
+  port?: number;
+  /** The daemon's planner (default `yield`). */
+  planner?: "yield" | "equal-weight";
+  /** Level of the daemon's log file (default `info`). */
+  logLevel?: "info" | "warn";
+}
+
+export async function startDaemon(stage: Stage, options: DaemonOptions): Promise<DemoDaemon> {
   const { chain, addresses: a, agentAddress } = stage;
   const { dataDir } = options;
   fs.mkdirSync(dataDir, { recursive: true });
@@ -43,7 +38,7 @@ export async function startDaemon(stage: Stage, options: { dataDir: string; port
       dataDir: path.join(dataDir, "agent"),
       tx: { maxFeePerGasGwei: "100", stuckAfterSeconds: 60 },
       planner: {
-        strategy: "yield",
+        strategy: options.planner ?? "yield",
         minMove: "1000",
         minSpreadBps: 25,
         horizonDays: 30,
@@ -55,37 +50,30 @@ export async function startDaemon(stage: Stage, options: { dataDir: string; port
       },
       sessions: { warnBeforeExpirySeconds: 86_400, expiryMarginSeconds: 600 },
       metrics: { host: "127.0.0.1", port: options.port ?? 9464 },
-      log: { level: "info" },
+      log: { level: options.logLevel ?? "info" },
       vaults: [{ address: a.vault, label: "treasury" }],
     },
     { AGENT_PRIVATE_KEY: AGENT_DEV_KEY },
   );
-  const provider = createProvider(config);
   const wallet = await loadWallet(config, 31337n);
   if (wallet.address !== agentAddress) throw new Error(`the demo's agent key is for ${wallet.address}, not account #3 ${agentAddress}`);
   const log = createLogger(config.log.level, { write: (line: string) => fs.appendFileSync(logPath, line) });
-  const metrics = new Metrics();
   const clock = new ChainTimeClock();
   clock.set(stage.start);
-  const assembled = await assembleDaemon({ config, provider, wallet, chainId: 31337n, clock, log, metrics });
-  const server = await serveWithFallback(assembled, config, metrics, options.port === undefined);
+  const assembled = await createAgent(config, { wallet, clock, log });
+  const server = await serveWithFallback(assembled, options.port === undefined);
   const dashboardUrl = `http://127.0.0.1:${server.port}/`;
-  const journalPath = path.join(config.dataDir, "31337", `journal-${agentAddress.toLowerCase()}.jsonl`);
+  const { journalPath } = assembled;
   stage.out(`[daemon]     dashboard ${dashboardUrl}   (journal ${journalPath}, log ${logPath})`);
-  return { assembled, clock, provider, server, dashboardUrl, journalPath, logPath };
+  return { assembled, clock, dashboardUrl, journalPath, logPath };
 }
 
 /** Serves the dashboard on the configured port, or (`fallback`, when no port was asked for) any free one if it is taken. */
-async function serveWithFallback(
-  assembled: AssembledDaemon,
-  config: Parameters<typeof serveDaemon>[1],
-  metrics: Metrics,
-  fallback: boolean,
-): Promise<ObservabilityServer> {
+async function serveWithFallback(agent: Agent, fallback: boolean): Promise<ObservabilityServer> {
   try {
-    return (await serveDaemon(assembled, config, metrics))!;
+    return (await agent.serve())!;
   } catch (err) {
     if (!fallback || (err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
-    return (await serveDaemon(assembled, { ...config, metrics: { ...config.metrics, port: 0 } }, metrics))!;
+    return (await agent.serve({ port: 0 }))!;
   }
 }

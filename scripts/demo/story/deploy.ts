@@ -7,7 +7,7 @@ import path from "node:path";
 import { deployStack } from "../../actions/deploy-stack.js";
 import { REPO_ROOT } from "../../lib/addresses.js";
 import { loadContext, withSigner } from "../../lib/context.js";
-import type { EmbeddedChain as DemoChain } from "../../../agent/devnet/index.js";
+import type { EmbeddedChain as DemoChain } from "@agent-treasury/agent/devnet";
 import { lendingMarket } from "../lending.js";
 import { mockMarket, type DemoWorld } from "../market.js";
 import type { DayYields } from "../yields.js";

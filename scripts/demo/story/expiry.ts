@@ -2,7 +2,7 @@
  * 8. The session expires: the daemon has stood down, and the key still signs, but the contract still refuses a last
  * rebalance from the rogue client.
  */
-import type { TickResult } from "../../../agent/src/index.js";
+import type { TickResult } from "@agent-treasury/agent";
 import { STEPS_PER_DAY } from "../market.js";
 import { dayClock, type DemoSummary } from "../summary.js";
 import type { RogueClient } from "./rogue-client.js";

@@ -3,13 +3,12 @@
  * own JSON-RPC connection, and the contract must reject each one. The first pushes the strategy closest to its cap past
  * it, an hour after the daemon's first rebalance; the guardian's pause and the session's expiry get one try each.
  */
+import { BPS, decodeRevert, formatBps, LensReader, revertDataOf, type VaultSnapshot } from "@agent-treasury/agent";
 import { JsonRpcProvider, Wallet, ZeroHash, type TransactionReceipt } from "ethers";
-import { LensReader, type VaultSnapshot } from "../../../agent/src/index.js";
-import { decodeRevert, revertDataOf } from "@agent-treasury/agent";
 import { STEPS_PER_DAY } from "../market.js";
-import { amount, dayClock, percent, type RejectionRow } from "../summary.js";
+import { amount, dayClock, type RejectionRow } from "../summary.js";
 import type { DemoDaemon } from "./daemon.js";
-import { AGENT_DEV_KEY, BPS, HOUR, type Stage } from "./stage.js";
+import { AGENT_DEV_KEY, HOUR, type Stage } from "./stage.js";
 
 export interface RogueClient {
   /** Its connection (the story reads the chain through it too). */
@@ -71,8 +70,8 @@ export async function pushPastCap(stage: Stage, rogue: RogueClient, at: bigint, 
   const target = closestToCap(snap);
   const over = target.cap - target.value + snap.totalAssets / 20n;
   const when = dayClock(Number(await chain.now()), Number(stage.start)).padStart(labelWidth);
-  stage.out(`${when}  rogue: a client with the agent's key moves ${amount(over, stage.fmt)} from idle into strategy ${target.index}, past its ${percent(target.capBps)} cap`);
-  await rogue.attempt(`push strategy ${target.index} past its ${percent(target.capBps)} cap`, [{ strategy: target.strategy, assets: target.value + over }]);
+  stage.out(`${when}  rogue: a client with the agent's key moves ${amount(over, stage.fmt)} from idle into strategy ${target.index}, past its ${formatBps(target.capBps)} cap`);
+  await rogue.attempt(`push strategy ${target.index} past its ${formatBps(target.capBps)} cap`, [{ strategy: target.strategy, assets: target.value + over }]);
 }
 
 /** The strategy with the least room under its cap (relative cap on current total assets, or absolute cap). */

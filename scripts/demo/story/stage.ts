@@ -2,18 +2,16 @@
  * What every step of the demo's story works with: the embedded chain, the treasury as deployed, its asset, the
  * story's accounts, the world its strategies come from, and where the progress lines go.
  */
+import { devKey, type EmbeddedChain as DemoChain } from "@agent-treasury/agent/devnet";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { devKey } from "../../../agent/devnet/index.js";
 import type { TreasuryAddresses } from "../../lib/addresses.js";
 import type { TreasuryContext } from "../../lib/context.js";
-import type { EmbeddedChain as DemoChain } from "../../../agent/devnet/index.js";
 import type { LendingMarket } from "../lending.js";
 import type { DemoMarket } from "../market.js";
 import type { DemoSummary } from "../summary.js";
 
 export const MAX_DAYS = 7;
 export const HOUR = 3_600n;
-export const BPS = 10_000n;
 
 /** Hardhat's default accounts, as deploy/parameters/local.json names them. */
 export const ACCOUNT = { deployer: 0, guardian: 1, sessionAdmin: 2, agent: 3, member: 4, outsider: 5 } as const;

@@ -2,14 +2,14 @@
  * 9. The summary: allocations before and after, yield against leaving everything idle and a fixed equal split on the
  * same yield path, every rebalance with its gas and reason, every rejection with its reason.
  */
-import { erc4626Valuation, type VaultSnapshot } from "../../../agent/src/index.js";
+import { BPS, erc4626Valuation, type VaultSnapshot } from "@agent-treasury/agent";
 import { STEP_SECONDS, STEPS_PER_DAY } from "../market.js";
 import type { AllocationRow, DemoSummary, RebalanceRow } from "../summary.js";
 import type { AgentDays } from "./agent-days.js";
 import type { DemoDaemon } from "./daemon.js";
 import type { Funding } from "./deposit-session.js";
 import type { RogueClient } from "./rogue-client.js";
-import { BPS, type Governance, type Stage } from "./stage.js";
+import type { Governance, Stage } from "./stage.js";
 
 export async function summarize(
   stage: Stage,
