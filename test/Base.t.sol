@@ -47,7 +47,18 @@ abstract contract TreasuryFixture is Test {
         ITreasuryVault.Bounds memory bounds_
     ) internal {
         sessions = new SessionManager(governance, guardian, sessionAdmin);
-        vault = new TreasuryVault(asset_, name_, symbol_, sessions, bounds_);
+        vault = _newVault(asset_, name_, symbol_, sessions, bounds_);
+    }
+
+    /// @dev The one place the tests spell the vault's constructor arguments.
+    function _newVault(
+        IERC20 asset_,
+        string memory name_,
+        string memory symbol_,
+        ISessionManager sessions_,
+        ITreasuryVault.Bounds memory bounds_
+    ) internal returns (TreasuryVault) {
+        return new TreasuryVault(asset_, name_, symbol_, sessions_, bounds_);
     }
 
     /// @dev Session params for `agent` on the vault over `scope`: generous limits, 30 days from now.

@@ -889,13 +889,13 @@ contract TreasuryVaultAdminTest is BaseTest {
     function test_RevertWhen_constructor_zeroSessionManager() public {
         ITreasuryVault.Bounds memory b = vault.bounds();
         vm.expectRevert(abi.encodeWithSelector(ErrorsLib.ZeroAddress.selector));
-        new TreasuryVault(IERC20(address(asset)), "T", "T", ISessionManager(address(0)), b);
+        _newVault(IERC20(address(asset)), "T", "T", ISessionManager(address(0)), b);
     }
 
     function test_RevertWhen_constructor_boundsOutOfRange() public {
         ITreasuryVault.Bounds memory b = vault.bounds();
         b.lossEpochLength = 0;
         vm.expectRevert(abi.encodeWithSelector(ErrorsLib.BoundOutOfRange.selector, 0, 1 hours, 30 days));
-        new TreasuryVault(IERC20(address(asset)), "T", "T", sessions, b);
+        _newVault(IERC20(address(asset)), "T", "T", sessions, b);
     }
 }

@@ -276,9 +276,7 @@ contract TreasuryVaultRebalanceTest is BaseTest {
     }
 
     function test_RevertWhen_sessionIsForAnotherVault() public {
-        TreasuryVault other = new TreasuryVault(
-            IERC20(address(asset)), "Other", "oth", sessions, vault.bounds()
-        );
+        TreasuryVault other = _newVault(IERC20(address(asset)), "Other", "oth", sessions, vault.bounds());
         ISessionManager.SessionParams memory p = _params();
         p.vault = address(other);
         uint256 id = _grant(p);

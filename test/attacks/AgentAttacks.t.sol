@@ -263,7 +263,7 @@ contract AgentAttacksTest is AttackBase {
     /// consume directly.
     function test_attack10_rogueVaultCannotConsumeRealSessions() public {
         vm.prank(agent);
-        TreasuryVault rogue = new TreasuryVault(IERC20(address(asset)), "Rogue", "R", sessions, vault.bounds());
+        TreasuryVault rogue = _newVault(IERC20(address(asset)), "Rogue", "R", sessions, vault.bounds());
         assertEq(rogue.governance(), governance, "the rogue vault's governance is the manager's");
         vm.prank(agent);
         vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotGovernance.selector, agent));
