@@ -32,7 +32,9 @@ export default defineConfig({
         overrides: { [MORPHO]: MORPHO_SOLC },
       },
       production: {
-        compilers: [{ version: SOLC_VERSION, path: SOLC_PATH, settings: { optimizer, evmVersion: "cancun", viaIR: true } }],
+        compilers: [
+          { version: SOLC_VERSION, path: SOLC_PATH, settings: { optimizer, evmVersion: "cancun", viaIR: true } },
+        ],
         overrides: { [MORPHO]: MORPHO_SOLC },
       },
     },
@@ -76,7 +78,8 @@ export default defineConfig({
       chainType: "l1",
       allowUnlimitedContractSize: true,
     },
-    // A persistent local chain: `pnpm exec hardhat node` (or `bash scripts/local-stack.sh`), then `--network localhost`.
+    // A persistent local chain: `pnpm exec hardhat node` (or `bash scripts/local-stack.sh`), then `--network
+    // localhost`.
     // Ignition keeps its journal for it in deploy/deployments/chain-31337, so redeploying is a no-op.
     localhost: {
       type: "http",

@@ -51,7 +51,9 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<Gas> {
   // EIP-2028: 4 gas per zero byte, 16 per other byte; EIP-7623 counts them as tokens of 1 and 4 at 4 gas each.
   const tokens = getBytes(sent.data).reduce((sum, byte) => sum + (byte === 0 ? 1 : 4), 0);
   if (used <= TX_BASE_GAS + 10 * tokens) {
-    throw new Error(`transaction ${sent.hash} paid the EIP-7623 calldata floor: its execution gas cannot be told apart`);
+    throw new Error(
+      `transaction ${sent.hash} paid the EIP-7623 calldata floor: its execution gas cannot be told apart`,
+    );
   }
   return { used, exec: used - TX_BASE_GAS - 4 * tokens };
 }
@@ -131,7 +133,9 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     // 90% of the money in strategies, at most 50% (the listing cap) in any one.
     const each = n === 1 ? 500_000n * stack.unit : (900_000n * stack.unit) / BigInt(n);
     await (
-      await stack.vault.connect(stack.agent).rebalance(await targetsFor(stack, Array(n).fill(each)), sessionId, ethers.ZeroHash)
+      await stack.vault
+        .connect(stack.agent)
+        .rebalance(await targetsFor(stack, Array(n).fill(each)), sessionId, ethers.ZeroHash)
     ).wait();
     const user = stack.users[1];
     const vaultAddress = await stack.vault.getAddress();
@@ -208,7 +212,9 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     await fund(stack, stack.users[0], 10_000_000n * stack.unit);
     const sessionId = await grantWide(stack, await now());
     const rebalance = (amounts: bigint[]) =>
-      targetsFor(stack, amounts).then((targets) => gasOf(stack.vault.connect(stack.agent).rebalance(targets, sessionId, ethers.ZeroHash)));
+      targetsFor(stack, amounts).then((targets) =>
+        gasOf(stack.vault.connect(stack.agent).rebalance(targets, sessionId, ethers.ZeroHash)),
+      );
     const each = (units: bigint, legs = n) => Array<bigint>(legs).fill(units * stack.unit);
     await rebalance(each(1_000n));
     // Deposit legs, into strategies already holding money: one, then all 50 (the first one's strategy again).

@@ -34,7 +34,12 @@ export function fixedValue(total: bigint, choices: readonly FixedChoice[], asset
  * of `stepBps` of `total` per strategy (default 100 = 1%), each strategy also capped by its `maxAssets` (a cap that is
  * not on the grid is tried too). Ties go to the split found first.
  */
-export function bestFixedAllocation(total: bigint, invested: bigint, choices: readonly FixedChoice[], stepBps = 100): FixedAllocation {
+export function bestFixedAllocation(
+  total: bigint,
+  invested: bigint,
+  choices: readonly FixedChoice[],
+  stepBps = 100,
+): FixedAllocation {
   if (choices.length === 0) return { assets: [], endValue: total };
   const step = (total * BigInt(stepBps)) / 10_000n;
   if (step <= 0n) throw new RangeError(`stepBps must give a positive step of ${total}, got ${stepBps}`);

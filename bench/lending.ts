@@ -28,7 +28,14 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BPS, countReversals, LensReader, type DaemonTick, type ReversalMove, type VaultSnapshot } from "@agent-treasury/agent";
+import {
+  BPS,
+  countReversals,
+  LensReader,
+  type DaemonTick,
+  type ReversalMove,
+  type VaultSnapshot,
+} from "@agent-treasury/agent";
 import { startEmbeddedChain } from "@agent-treasury/agent/devnet";
 import { JsonRpcProvider } from "ethers";
 import { grantSession } from "../scripts/actions/grant-session.js";
@@ -94,7 +101,6 @@ export interface SeedResult {
   wallSeconds: number;
 }
 
-
 interface TickRecord {
   at: number;
   prices: bigint[];
@@ -109,9 +115,12 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
   const out = o.out ?? (() => {});
   const planner = o.planner ?? "yield";
   const { seed, days } = o;
-  if (!Number.isInteger(days) || days < 1 || days > 365) throw new RangeError(`days must be a whole number from 1 to 365, got ${days}`);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be a whole number from 0 to 4294967295, got ${seed}`);
-  if (!PLANNERS.includes(planner)) throw new RangeError(`planner must be one of ${PLANNERS.join(", ")}, got ${String(planner)}`);
+  if (!Number.isInteger(days) || days < 1 || days > 365)
+    throw new RangeError(`days must be a whole number from 1 to 365, got ${days}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new RangeError(`seed must be a whole number from 0 to 4294967295, got ${seed}`);
+  if (!PLANNERS.includes(planner))
+    throw new RangeError(`planner must be one of ${PLANNERS.join(", ")}, got ${String(planner)}`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "treasury-bench-lending-"));
   const chain = await startEmbeddedChain({ pinBlockTimes: true });
   let rpc: JsonRpcProvider | undefined;
@@ -124,10 +133,20 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
     await runBoundsProposal(ctx, {
       title: "List the curated vaults and set the bounds",
       changes: [
-        ...market.strategies.map((s) => ({ kind: "addStrategy" as const, strategy: s.address, absoluteCap: s.absoluteCap, relativeCapBps: s.relativeCapBps })),
+        ...market.strategies.map((s) => ({
+          kind: "addStrategy" as const,
+          strategy: s.address,
+          absoluteCap: s.absoluteCap,
+          relativeCapBps: s.relativeCapBps,
+        })),
         { kind: "setIdleBuffer", idleBufferBps: IDLE_BUFFER_BPS },
         { kind: "setLossLimits", maxLossPerCallBps: 25, epochLossBudgetBps: 100 },
-        { kind: "setCeilings", maxDuration: SESSION_DAYS * DAY, maxVolumePerCall: 500_000n * unit, maxVolumePerEpoch: 2_000_000n * unit },
+        {
+          kind: "setCeilings",
+          maxDuration: SESSION_DAYS * DAY,
+          maxVolumePerCall: 500_000n * unit,
+          maxVolumePerEpoch: 2_000_000n * unit,
+        },
       ],
       fastForward: true,
     });
@@ -157,10 +176,16 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
     await grant();
     let sessionEnds = start + BigInt(SESSION_DAYS * DAY);
 
-    // The demo's daemon step: the daemon as `treasury-agent run` creates it, on chain time, its log in the run's folder.
+    // The demo's daemon step: the daemon as `treasury-agent run` creates it, on chain time, its log in the run's
+    // folder.
     daemon = await startDaemon(stage, { dataDir, port: 0, planner, logLevel: "warn" });
     const { assembled, clock } = daemon;
-    rpc = new JsonRpcProvider(chain.url, 31337, { staticNetwork: true, batchMaxCount: 16, batchStallTime: 0, cacheTimeout: -1 });
+    rpc = new JsonRpcProvider(chain.url, 31337, {
+      staticNetwork: true,
+      batchMaxCount: 16,
+      batchStallTime: 0,
+      cacheTimeout: -1,
+    });
     const reader = new LensReader(rpc, a.lens);
     const model = new MarketRateModel(rpc);
     const vaults = market.world.vaults.map((v) => v.connect(rpc!));
@@ -183,7 +208,9 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
 
     for (let k = 0; k <= totalSteps; k++) {
       const at = start + BigInt(k) * STEP_SECONDS;
-      if (k > 0) for (const line of await market.step(k)) out(`  seed ${seed} day ${Math.floor(k / STEPS_PER_DAY) + 1}: ${line}`);
+      if (k > 0)
+        for (const line of await market.step(k))
+          out(`  seed ${seed} day ${Math.floor(k / STEPS_PER_DAY) + 1}: ${line}`);
       await chain.mineAt(at);
       if (at >= sessionEnds) {
         await grant();
@@ -227,7 +254,10 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
         withdrawable: addresses.map((x) => byAddress(x).withdrawable),
         depositable: addresses.map((x) => byAddress(x).depositable),
       });
-      if (k % STEPS_PER_DAY === 0 && k > 0) out(`  seed ${seed}: day ${k / STEPS_PER_DAY} of ${days} done (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+      if (k % STEPS_PER_DAY === 0 && k > 0)
+        out(
+          `  seed ${seed}: day ${k / STEPS_PER_DAY} of ${days} done (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+        );
     }
 
     // The agent's outcome.
@@ -245,33 +275,52 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
       const listed = market.strategies[i]!;
       const relative = (deposits * BigInt(listed.relativeCapBps)) / BPS;
       const accepted = firstSnapshot!.strategies.find((s) => s.strategy.toLowerCase() === x.toLowerCase())!.depositable;
-      return { startPrice: first.prices[i]!, endPrice: last.prices[i]!, maxAssets: min(listed.absoluteCap, relative, accepted) };
+      return {
+        startPrice: first.prices[i]!,
+        endPrice: last.prices[i]!,
+        maxAssets: min(listed.absoluteCap, relative, accepted),
+      };
     });
     const best = bestFixedAllocation(deposits, invested, choices);
     const each = invested / BigInt(n);
-    const equal = fixedValue(deposits, choices, choices.map((c) => min(each, c.maxAssets)));
+    const equal = fixedValue(
+      deposits,
+      choices,
+      choices.map((c) => min(each, c.maxAssets)),
+    );
 
     // Legs of every confirmed rebalance, per strategy: time and direction.
     const legs: ReversalMove[] = [];
-    const confirmed = assembled.journal.entries().filter((e) => e.outcome?.status === "confirmed" && e.record.action === undefined);
+    const confirmed = assembled.journal
+      .entries()
+      .filter((e) => e.outcome?.status === "confirmed" && e.record.action === undefined);
     for (const e of confirmed) {
       const before = snapshotsByIntent.get(e.intentHash);
       const when = Math.floor(Date.parse(e.record.createdAt) / 1000);
       for (const t of e.record.targets) {
         const i = addresses.findIndex((x) => x.toLowerCase() === t.strategy.toLowerCase());
-        const from = before?.strategies.find((s) => s.strategy.toLowerCase() === t.strategy.toLowerCase())?.currentValue;
+        const from = before?.strategies.find(
+          (s) => s.strategy.toLowerCase() === t.strategy.toLowerCase(),
+        )?.currentValue;
         if (i < 0 || from === undefined || t.assets === from) continue;
         legs.push({ at: when, strategy: i, raised: t.assets > from });
       }
     }
     // Self-inflicted unless, between the two legs (from the tick before the first), the strategy's share price fell
     // or the agent's money in it was stuck (its market at 100% utilization): either forces a move.
-    const reversal = countReversals(legs, { observations: records, lookbackSeconds: Number(STEP_SECONDS), stuckBps: STUCK_BPS });
+    const reversal = countReversals(legs, {
+      observations: records,
+      lookbackSeconds: Number(STEP_SECONDS),
+      stuckBps: STUCK_BPS,
+    });
 
     // Stuck money and unmanageable ticks.
     const stuck = records.map((r) => r.positions.some((p, i) => p > 0n && r.withdrawable[i]! * BPS < p * STUCK_BPS));
-    const stuckDays = new Set(records.flatMap((r, k) => (stuck[k] ? [Math.floor((r.at - Number(start)) / DAY)] : []))).size;
-    const unmanageable = records.filter((r) => r.depositable.every((d) => d === 0n) && r.withdrawable.every((w) => w === 0n)).length;
+    const stuckDays = new Set(records.flatMap((r, k) => (stuck[k] ? [Math.floor((r.at - Number(start)) / DAY)] : [])))
+      .size;
+    const unmanageable = records.filter(
+      (r) => r.depositable.every((d) => d === 0n) && r.withdrawable.every((w) => w === 0n),
+    ).length;
     const quarantines = assembled.runners[0]!.quarantine.entries().map((q) => ({
       strategy: addresses.findIndex((x) => x.toLowerCase() === q.strategy.toLowerCase()),
       code: q.code,
@@ -315,10 +364,18 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
   }
 }
 
-function supplyApr(m: { totalSupplyAssets: bigint; totalBorrowAssets: bigint; marketFee: bigint; curve: { baseRate: bigint; slope1: bigint; slope2: bigint; kink: bigint } }): bigint {
+function supplyApr(m: {
+  totalSupplyAssets: bigint;
+  totalBorrowAssets: bigint;
+  marketFee: bigint;
+  curve: { baseRate: bigint; slope1: bigint; slope2: bigint; kink: bigint };
+}): bigint {
   const u = m.totalSupplyAssets === 0n ? 0n : min((m.totalBorrowAssets * WAD) / m.totalSupplyAssets, WAD);
   const c = m.curve;
-  const rate = u <= c.kink ? c.baseRate + (c.slope1 * u) / WAD : c.baseRate + (c.slope1 * c.kink) / WAD + (c.slope2 * (u - c.kink)) / WAD;
+  const rate =
+    u <= c.kink
+      ? c.baseRate + (c.slope1 * u) / WAD
+      : c.baseRate + (c.slope1 * c.kink) / WAD + (c.slope2 * (u - c.kink)) / WAD;
   return ((((rate * u) / WAD) * (WAD - m.marketFee)) / WAD) * BigInt(YEAR);
 }
 
@@ -359,13 +416,20 @@ export function renderTable(results: readonly SeedResult[]): string {
     String(r.tickErrors),
     r.defaultDay === undefined ? "none" : String(r.defaultDay),
   ]);
-  return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+  return [
+    `| ${head.join(" | ")} |`,
+    `|${head.map(() => "---").join("|")}|`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
 }
 
 function renderRanges(results: readonly SeedResult[]): string {
   const range = (r: [number, number]) => `${pct(r[0])} to ${pct(r[1])}`;
   return results
-    .map((r) => `- seed ${r.seed}: trailing APR estimates ${r.trailingAprRange.map(range).join("; ")}; market-rate model ${r.marketAprRange.map(range).join("; ")}; mean spread between High Yield's two markets ${pct(r.mixSpreadApr)}; ${r.wallSeconds.toFixed(0)} s`)
+    .map(
+      (r) =>
+        `- seed ${r.seed}: trailing APR estimates ${r.trailingAprRange.map(range).join("; ")}; market-rate model ${r.marketAprRange.map(range).join("; ")}; mean spread between High Yield's two markets ${pct(r.mixSpreadApr)}; ${r.wallSeconds.toFixed(0)} s`,
+    )
     .join("\n");
 }
 
@@ -497,9 +561,17 @@ export async function main(argv: string[], out: (line: string) => void = console
   if (!values["no-write"]) {
     const date = new Date().toISOString().slice(0, 10);
     const mdPath = path.join(REPO_ROOT, "BENCHMARKS.md");
-    fs.writeFileSync(mdPath, withSection(fs.existsSync(mdPath) ? fs.readFileSync(mdPath, "utf8") : "# Benchmarks\n", renderSection(results, date)));
+    fs.writeFileSync(
+      mdPath,
+      withSection(
+        fs.existsSync(mdPath) ? fs.readFileSync(mdPath, "utf8") : "# Benchmarks\n",
+        renderSection(results, date),
+      ),
+    );
     const jsonPath = path.join(REPO_ROOT, "bench", "results.json");
-    const json = fs.existsSync(jsonPath) ? (JSON.parse(fs.readFileSync(jsonPath, "utf8")) as Record<string, unknown>) : {};
+    const json = fs.existsSync(jsonPath)
+      ? (JSON.parse(fs.readFileSync(jsonPath, "utf8")) as Record<string, unknown>)
+      : {};
     json.lending = { date, machine: machine(), days, stepHours: 2, planner, seeds: results };
     fs.writeFileSync(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
     out("\nwrote the lending section of BENCHMARKS.md and the `lending` key of bench/results.json");

@@ -69,15 +69,34 @@ const k = (v: number) => `${(v / 1000).toFixed(1)}k`;
  * ERC4626, MetaMorpho, Morpho Vault V2, then TreasuryVault's figure from this run.
  */
 const PEER_ROWS: [string, string, string, string, (f: Figures) => string][] = [
-  ["deposit, 1 / 3 / 20 places", "60,145", "150,638 / 207,930 / 695,919", "104,853 / 153,519 / 567,182", (f) => [f.deposit_gas_1, f.deposit_gas_3, f.deposit_gas_20].map(g).join(" / ")],
-  ["withdraw, 1 / 3 / 20 places", "57,674", "139,676 / 196,968 / 684,960", "99,640 / 148,306 / 561,969", (f) => [f.withdraw_gas_1, f.withdraw_gas_3, f.withdraw_gas_20].map(g).join(" / ")],
+  [
+    "deposit, 1 / 3 / 20 places",
+    "60,145",
+    "150,638 / 207,930 / 695,919",
+    "104,853 / 153,519 / 567,182",
+    (f) => [f.deposit_gas_1, f.deposit_gas_3, f.deposit_gas_20].map(g).join(" / "),
+  ],
+  [
+    "withdraw, 1 / 3 / 20 places",
+    "57,674",
+    "139,676 / 196,968 / 684,960",
+    "99,640 / 148,306 / 561,969",
+    (f) => [f.withdraw_gas_1, f.withdraw_gas_3, f.withdraw_gas_20].map(g).join(" / "),
+  ],
   ["move money among 3 places (1 out, 2 in)", "-", "191,388", "280,171 (multicall)", (f) => g(f.rebalance_3_legs_gas)],
-  ["fixed / per deposit leg / per withdraw leg", "-", "38.5k / 50.9k / 51.0k", "115.8k / 54.4k / 55.6k", (f) => [f.rebalance_fixed_gas_3_places, f.gas_per_leg, f.gas_per_withdraw_leg].map(k).join(" / ")],
+  [
+    "fixed / per deposit leg / per withdraw leg",
+    "-",
+    "38.5k / 50.9k / 51.0k",
+    "115.8k / 54.4k / 55.6k",
+    (f) => [f.rebalance_fixed_gas_3_places, f.gas_per_leg, f.gas_per_withdraw_leg].map(k).join(" / "),
+  ],
   ["permission and bound checks", "-", "all checks 9,051", "-", (f) => g(f.enforcement_overhead_gas)],
 ];
 
 // The deterministic part: gas and code sizes. The `bench` chain (hardhat.config.ts) lifts the code size limit for the
-// test-only RebalanceHarness (the vault plus an unchecked entry point); both sizes are measured against the limit below.
+// test-only RebalanceHarness (the vault plus an unchecked entry point); both sizes are measured against the limit
+// below.
 const connection = await network.create("bench");
 const { ethers, networkHelpers } = connection;
 const hardfork = "hardfork" in connection.networkConfig ? String(connection.networkConfig.hardfork) : "unknown";
@@ -104,7 +123,12 @@ function gasSection(f: Figures): string[] {
     f[`deposit_exec_ratio_plain_${n}`],
     f[`withdraw_exec_ratio_plain_${n}`],
   ]);
-  const flatRatios = [f.deposit_ratio_20_vs_1, f.withdraw_ratio_20_vs_1, f.deposit_exec_ratio_20_vs_1, f.withdraw_exec_ratio_20_vs_1];
+  const flatRatios = [
+    f.deposit_ratio_20_vs_1,
+    f.withdraw_ratio_20_vs_1,
+    f.deposit_exec_ratio_20_vs_1,
+    f.withdraw_exec_ratio_20_vs_1,
+  ];
   const capped = f.tx_gas_cap < f.block_gas_limit;
   const rows: Row[] = [];
   for (const n of USER_PATH_STRATEGIES) {
@@ -234,7 +258,10 @@ function gasSection(f: Figures): string[] {
     "",
     "| operation | OZ ERC4626 | MetaMorpho | Morpho Vault V2 | TreasuryVault (this run) |",
     "|---|---|---|---|---|",
-    ...PEER_ROWS.map(([operation, oz, metaMorpho, vaultV2, ours]) => `| ${operation} | ${oz} | ${metaMorpho} | ${vaultV2} | ${ours(f)} |`),
+    ...PEER_ROWS.map(
+      ([operation, oz, metaMorpho, vaultV2, ours]) =>
+        `| ${operation} | ${oz} | ${metaMorpho} | ${vaultV2} | ${ours(f)} |`,
+    ),
     "",
     "Targets against them and against this run's own baselines:",
     "",
@@ -250,15 +277,21 @@ function gasSection(f: Figures): string[] {
 }
 
 const previousMd = existsSync(markdownPath) ? readFileSync(markdownPath, "utf8") : "";
-const previousResults = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, "utf8")) as Record<string, unknown>) : {};
+const previousResults = existsSync(resultsPath)
+  ? (JSON.parse(readFileSync(resultsPath, "utf8")) as Record<string, unknown>)
+  : {};
 const gasMd = gasSection(gas);
 const recordedGasMd = new RegExp(`${GAS_START}[\\s\\S]*${GAS_END}`).exec(previousMd)?.[0];
-const REFRESH = "refresh them with `bash scripts/bench.sh --gas` (gas and code sizes only) or `bash scripts/bench.sh` (everything), then commit BENCHMARKS.md and bench/results.json";
+const REFRESH =
+  "refresh them with `bash scripts/bench.sh --gas` (gas and code sizes only) or `bash scripts/bench.sh` (everything), then commit BENCHMARKS.md and bench/results.json";
 
 if (mode === "check") {
   const stale: string[] = [];
   for (const [key, value] of Object.entries(gas)) {
-    if (previousResults[key] !== value) stale.push(`${path.basename(resultsPath)} ${key}: recorded ${String(previousResults[key] ?? "(none)")}, measured ${value}`);
+    if (previousResults[key] !== value)
+      stale.push(
+        `${path.basename(resultsPath)} ${key}: recorded ${String(previousResults[key] ?? "(none)")}, measured ${value}`,
+      );
   }
   if (recordedGasMd === undefined) {
     stale.push(`${path.basename(markdownPath)}: no section between ${GAS_START} and ${GAS_END}`);
@@ -266,23 +299,33 @@ if (mode === "check") {
     const recorded = recordedGasMd.split("\n");
     for (let i = 0; i < Math.max(recorded.length, gasMd.length); i++) {
       if (recorded[i] !== gasMd[i]) {
-        stale.push(`${path.basename(markdownPath)} gas section, line ${i + 1}:\n    recorded ${recorded[i] ?? "(none)"}\n    measured ${gasMd[i] ?? "(none)"}`);
+        stale.push(
+          `${path.basename(markdownPath)} gas section, line ${i + 1}:\n    recorded ${recorded[i] ?? "(none)"}\n    measured ${gasMd[i] ?? "(none)"}`,
+        );
       }
     }
   }
   if (stale.length > 0) {
-    console.error(`bench --check: ${stale.length} recorded figure(s) no longer match the code:\n  ${stale.join("\n  ")}\n${REFRESH}.`);
+    console.error(
+      `bench --check: ${stale.length} recorded figure(s) no longer match the code:\n  ${stale.join("\n  ")}\n${REFRESH}.`,
+    );
     process.exit(1);
   }
-  console.log(`bench --check: the ${Object.keys(gas).length} gas and code size figures and BENCHMARKS.md's gas section match the code (${gasSeconds.toFixed(1)} s)`);
+  console.log(
+    `bench --check: the ${Object.keys(gas).length} gas and code size figures and BENCHMARKS.md's gas section match the code (${gasSeconds.toFixed(1)} s)`,
+  );
   process.exit(0);
 }
 
 mkdirSync(path.dirname(resultsPath), { recursive: true });
 if (mode === "gas") {
-  if (recordedGasMd === undefined) throw new Error(`${markdownPath} has no gas section to rewrite: run \`bash scripts/bench.sh\``);
-  writeFileSync(markdownPath, previousMd.replace(recordedGasMd, () => gasMd.join("\n")));
-  writeFileSync(resultsPath, JSON.stringify({ ...previousResults, ...gas }, null, 2) + "\n");
+  if (recordedGasMd === undefined)
+    throw new Error(`${markdownPath} has no gas section to rewrite: run \`bash scripts/bench.sh\``);
+  writeFileSync(
+    markdownPath,
+    previousMd.replace(recordedGasMd, () => gasMd.join("\n")),
+  );
+  writeFileSync(resultsPath, `${JSON.stringify({ ...previousResults, ...gas }, null, 2)}\n`);
   console.log(`wrote the gas section of ${markdownPath} and the gas keys of ${resultsPath}`);
   process.exit(0);
 }
@@ -311,7 +354,10 @@ for (const n of [1, 20, 100]) {
   rows.push({
     figure: `agent plan + check, ${strategies(n)}${n === 100 ? " (snapshot widened from the real 64)" : " (real snapshot)"} (median / p95)`,
     value: mp(`agent_plan_check_ms_s${n}`),
-    baseline: n === 100 ? `1 strategy ${ms(f.agent_plan_check_ms_s1_median!)} ms (${x(f.agent_plan_check_ratio_s100_vs_s1!)})` : "-",
+    baseline:
+      n === 100
+        ? `1 strategy ${ms(f.agent_plan_check_ms_s1_median!)} ms (${x(f.agent_plan_check_ratio_s100_vs_s1!)})`
+        : "-",
     target: n === 100 ? "<= 5 ms median" : "",
     met: n === 100 ? yes(f.agent_plan_check_ms_s100_median! <= 5) : "",
   });
@@ -320,7 +366,8 @@ for (const v of [1, 10, 50]) {
   rows.push({
     figure: `agent read + plan + check per tick, ${v} vault${v === 1 ? "" : "s"} (median / p95; 100 strategies: no read)`,
     value: [1, 20, 100].map((n) => `${n}: ${mp(`agent_tick_rpc_ms_v${v}_s${n}`)}`).join("; "),
-    baseline: v === 50 ? `per vault at 20 strategies vs 1 vault: ${x(f.agent_tick_per_vault_ratio_v50_vs_v1_s20!)}` : "-",
+    baseline:
+      v === 50 ? `per vault at 20 strategies vs 1 vault: ${x(f.agent_tick_per_vault_ratio_v50_vs_v1_s20!)}` : "-",
     target: "(recorded)",
     met: "",
   });
@@ -353,8 +400,20 @@ rows.push({
   target: "<= 2 blocks",
   met: yes(f.agent_reaction_blocks_max! <= 2 && f.agent_reaction_trials_reacted === f.agent_reaction_trials),
 });
-rows.push({ figure: "demo wall time: bash scripts/demo.sh (5 simulated days, the daemon, governance, rogue client)", value: `${f.demo_seconds!.toFixed(1)} s`, baseline: "-", target: "(recorded)", met: "" });
-rows.push({ figure: "demo wall time: pnpm --filter ./agent devnet --demo (daemon demo)", value: `${f.demo_agent_devnet_seconds!.toFixed(1)} s`, baseline: "-", target: "(recorded)", met: "" });
+rows.push({
+  figure: "demo wall time: bash scripts/demo.sh (5 simulated days, the daemon, governance, rogue client)",
+  value: `${f.demo_seconds!.toFixed(1)} s`,
+  baseline: "-",
+  target: "(recorded)",
+  met: "",
+});
+rows.push({
+  figure: "demo wall time: pnpm --filter ./agent devnet --demo (daemon demo)",
+  value: `${f.demo_agent_devnet_seconds!.toFixed(1)} s`,
+  baseline: "-",
+  target: "(recorded)",
+  met: "",
+});
 rows.push({
   figure: "peak memory (RSS) of the daemon managing 50 vaults x 20 strategies",
   value: `${f.agent_daemon_peak_rss_mib_v50_s20!.toFixed(0)} MiB peak (heap in use at the end ${f.agent_daemon_heap_used_mib_v50_s20!.toFixed(0)} MiB)`,
@@ -431,8 +490,13 @@ const md = [
   "shared machine (see the load above), so the medians are the figures to compare.",
   "",
 ];
-// The lending world's allocation bench (`bash scripts/bench.sh --lending`) writes its own section and key: kept as they are.
+// The lending world's allocation bench (`bash scripts/bench.sh --lending`) writes its own section and key: kept as they
+// are.
 const lendingSection = /<!-- lending-bench:start -->[\s\S]*<!-- lending-bench:end -->\n?/.exec(previousMd)?.[0];
 writeFileSync(markdownPath, md.join("\n") + (lendingSection ? `\n${lendingSection}` : ""));
-writeFileSync(resultsPath, JSON.stringify({ ...f, ...("lending" in previousResults ? { lending: previousResults.lending } : {}) }, null, 2) + "\n");
+writeFileSync(
+  resultsPath,
+  JSON.stringify({ ...f, ...("lending" in previousResults ? { lending: previousResults.lending } : {}) }, null, 2) +
+    "\n",
+);
 console.log(`\nwrote ${markdownPath} and ${resultsPath}`);

@@ -27,7 +27,9 @@ for (const f of product.sort((a, b) => a.path.localeCompare(b.path))) {
   console.log(`${pct.toFixed(2).padStart(7)}%  ${String(f.hit).padStart(4)}/${String(f.found).padEnd(4)}  ${f.path}`);
 }
 const total = (100 * hit) / found;
-console.log(`${total.toFixed(2).padStart(7)}%  ${String(hit).padStart(4)}/${String(found).padEnd(4)}  total (minimum ${min}%)`);
+console.log(
+  `${total.toFixed(2).padStart(7)}%  ${String(hit).padStart(4)}/${String(found).padEnd(4)}  total (minimum ${min}%)`,
+);
 if (total < min) {
   console.error(`coverage: ${total.toFixed(2)}% of contract lines is below the ${min}% minimum`);
   process.exit(1);

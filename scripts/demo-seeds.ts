@@ -63,7 +63,9 @@ export function renderRows(rows: SeedRow[], days: number): string {
   ];
   for (const r of rows) {
     const diff = r.agent - r.equalSplit;
-    lines.push(`| ${r.seed} | ${pct(r.agent)} | ${pct(r.equalSplit)} | ${pct(r.idle)} | ${diff >= 0 ? "+" : ""}${pct(diff)} | ${r.rebalances} | ${r.reversals} |`);
+    lines.push(
+      `| ${r.seed} | ${pct(r.agent)} | ${pct(r.equalSplit)} | ${pct(r.idle)} | ${diff >= 0 ? "+" : ""}${pct(diff)} | ${r.rebalances} | ${r.reversals} |`,
+    );
   }
   const mean = (f: (r: SeedRow) => number) => rows.reduce((s, r) => s + f(r), 0) / Math.max(1, rows.length);
   const beats = rows.filter((r) => r.agent > r.equalSplit).length;
@@ -72,7 +74,9 @@ export function renderRows(rows: SeedRow[], days: number): string {
   );
   lines.push("");
   const reversals = rows.reduce((s, r) => s + r.reversals, 0);
-  lines.push(`The agent beats the equal split on ${beats} of ${rows.length} seeds; ${reversals} reversal${reversals === 1 ? "" : "s"} in all.`);
+  lines.push(
+    `The agent beats the equal split on ${beats} of ${rows.length} seeds; ${reversals} reversal${reversals === 1 ? "" : "s"} in all.`,
+  );
   return lines.join("\n");
 }
 
@@ -119,7 +123,9 @@ export async function main(argv: string[]): Promise<number> {
         wallSeconds: (performance.now() - started) / 1000,
       });
       const r = rows[rows.length - 1]!;
-      console.error(`seed ${seed}: agent ${r.agent.toFixed(2)}%, equal split ${r.equalSplit.toFixed(2)}%, ${r.rebalances} rebalances, ${r.reversals} reversals (${r.wallSeconds.toFixed(1)} s)`);
+      console.error(
+        `seed ${seed}: agent ${r.agent.toFixed(2)}%, equal split ${r.equalSplit.toFixed(2)}%, ${r.rebalances} rebalances, ${r.reversals} reversals (${r.wallSeconds.toFixed(1)} s)`,
+      );
     } finally {
       await run.close();
       fs.rmSync(dataDir, { recursive: true, force: true });

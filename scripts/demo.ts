@@ -54,8 +54,10 @@ export async function main(argv: string[]): Promise<number> {
   const world = String(values.world) as DemoWorld;
   try {
     checkOptions({ days, seed, world });
-    if (Number.isNaN(pace)) throw new RangeError(`--pace must be a whole number of milliseconds, got ${String(values.pace)}`);
-    if (port !== undefined && (Number.isNaN(port) || port > 65_535)) throw new RangeError(`--port must be a port number, got ${String(values.port)}`);
+    if (Number.isNaN(pace))
+      throw new RangeError(`--pace must be a whole number of milliseconds, got ${String(values.pace)}`);
+    if (port !== undefined && (Number.isNaN(port) || port > 65_535))
+      throw new RangeError(`--port must be a port number, got ${String(values.port)}`);
   } catch (err) {
     console.error(`error: ${(err as Error).message}`);
     return 2;
@@ -72,7 +74,9 @@ export async function main(argv: string[]): Promise<number> {
   let releaseHold: (() => void) | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (releaseHold) return releaseHold();
-    console.error(`\ninterrupted (${signal}); ${keep ? `the journal and the daemon log stay in ${dataDir}` : "removed the run's temporary folder"}`);
+    console.error(
+      `\ninterrupted (${signal}); ${keep ? `the journal and the daemon log stay in ${dataDir}` : "removed the run's temporary folder"}`,
+    );
     cleanup();
     process.exit(signal === "SIGINT" ? 130 : 143);
   };

@@ -51,9 +51,14 @@ export function usage(): string {
 }
 
 export function commandUsage(command: Command): string {
-  return [`Usage: treasury ${command.usage}`, "", command.summary, ...(command.details ? ["", command.details] : []), "", GLOBAL_HELP].join(
-    "\n",
-  );
+  return [
+    `Usage: treasury ${command.usage}`,
+    "",
+    command.summary,
+    ...(command.details ? ["", command.details] : []),
+    "",
+    GLOBAL_HELP,
+  ].join("\n");
 }
 
 function shortUsage(command: Command): string {
@@ -103,7 +108,9 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   }
   if (positionals.length !== command.positionals.length) {
     const expected = command.positionals.map((p) => `<${p}>`).join(" ") || "no positional argument";
-    err(`error: ${command.name} takes ${expected}, got ${positionals.length ? positionals.join(" ") : "none"}\n${shortUsage(command)}`);
+    err(
+      `error: ${command.name} takes ${expected}, got ${positionals.length ? positionals.join(" ") : "none"}\n${shortUsage(command)}`,
+    );
     return 2;
   }
 
@@ -160,7 +167,10 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   process.exit(code);
 }
 
-/** Scheme, host and port of a URL (never its path or query, where providers put API keys); the text itself if it is no URL. */
+/**
+ * Scheme, host and port of a URL (never its path or query, where providers put API keys); the text itself if it is no
+ * URL.
+ */
 function endpointOf(url: string): string {
   try {
     return new URL(url).origin;

@@ -34,7 +34,10 @@ describe("Testnet rehearsal on anvil (chain id 11155111)", function () {
   /** The CLI as a user runs it, in its own process; never throws, returns the exit code and both streams. */
   async function treasury(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/treasury.ts", ...argv], { cwd: REPO_ROOT, env });
+      const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/treasury.ts", ...argv], {
+        cwd: REPO_ROOT,
+        env,
+      });
       return { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code: number; stdout: string; stderr: string };
@@ -42,10 +45,13 @@ describe("Testnet rehearsal on anvil (chain id 11155111)", function () {
     }
   }
 
-  before(async function () {
+  before(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), "treasury-anvil-"));
-    // A coverage run deploys instrumented contracts, over the 24,576-byte limit that anvil (like a real chain) enforces.
-    const vault = JSON.parse(await readFile(path.join(REPO_ROOT, "artifacts/contracts/vault/TreasuryVault.sol/TreasuryVault.json"), "utf8"));
+    // A coverage run deploys instrumented contracts, over the 24,576-byte limit that anvil (like a real chain)
+    // enforces.
+    const vault = JSON.parse(
+      await readFile(path.join(REPO_ROOT, "artifacts/contracts/vault/TreasuryVault.sol/TreasuryVault.json"), "utf8"),
+    );
     const instrumented = (vault.deployedBytecode.length - 2) / 2 > 24_576;
     anvil = await startAnvil({ chainId: CHAIN_ID, noCodeSizeLimit: instrumented });
     url = anvil.url;
@@ -53,7 +59,9 @@ describe("Testnet rehearsal on anvil (chain id 11155111)", function () {
     // The asset a testnet already has (its USDC): here a mock deployed first.
     const asset = await new MockERC20__factory(new Wallet(DEPLOYER_KEY, provider)).deploy("USD Coin", "USDC", 6);
     await asset.waitForDeployment();
-    const template = JSON.parse(await readFile(path.join(REPO_ROOT, "deploy/parameters/testnet.template.json"), "utf8"));
+    const template = JSON.parse(
+      await readFile(path.join(REPO_ROOT, "deploy/parameters/testnet.template.json"), "utf8"),
+    );
     template.$global.guardian = GUARDIAN;
     template.Treasury.asset = await asset.getAddress();
     template.Treasury.sessionAdmin = SESSION_ADMIN;
@@ -63,33 +71,54 @@ describe("Testnet rehearsal on anvil (chain id 11155111)", function () {
     provider.destroy();
   });
 
-  after(async function () {
+  after(async () => {
     await anvil?.stop();
     await rm(path.join(REPO_ROOT, "deploy", "deployments", deploymentId), { recursive: true, force: true });
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  it("deploys with the README's command, runs a proposal through the Governor's periods, and the change is on chain", async function () {
+  it("deploys with the README's command, runs a proposal through the Governor's periods, and the change is on chain", async () => {
     const addresses = path.join(tmp, "addresses.json");
     const common = ["--network", "testnet", "--rpc-url", url, "--addresses", addresses];
 
-    const deploy = await treasury("deploy", ...common, "--parameters", path.join(tmp, "testnet.json"), "--deployment-id", deploymentId);
+    const deploy = await treasury(
+      "deploy",
+      ...common,
+      "--parameters",
+      path.join(tmp, "testnet.json"),
+      "--deployment-id",
+      deploymentId,
+    );
     expect(deploy.code, `deploy exit code (stderr: ${deploy.stderr})`).to.equal(0);
     expect(deploy.stdout, "the module the parameters name, not the local stack").to.contain(
       `(module Treasury, chosen because ${path.join(tmp, "testnet.json")} has a "Treasury" section) to testnet (chain ${CHAIN_ID})`,
     );
-    expect(deploy.stdout, "every role reported, none with the deployer").to.match(/the guardian cancels; anyone executes; the deployer holds no role/);
+    expect(deploy.stdout, "every role reported, none with the deployer").to.match(
+      /the guardian cancels; anyone executes; the deployer holds no role/,
+    );
     const deployed = JSON.parse(await readFile(addresses, "utf8"));
     expect([deployed.chainId, deployed.module], "the addresses file").to.deep.equal([CHAIN_ID, "Treasury"]);
 
-    const propose = await treasury("propose", ...common, "--idle-buffer", "15%", "--title", "Rehearsal", "--fast-forward");
+    const propose = await treasury(
+      "propose",
+      ...common,
+      "--idle-buffer",
+      "15%",
+      "--title",
+      "Rehearsal",
+      "--fast-forward",
+    );
     expect(propose.code, `propose exit code (stderr: ${propose.stderr})`).to.equal(0);
-    expect(propose.stdout, "the voting period mined in several calls, with progress").to.match(/mined 500 of 1999 blocks \(anvil_mine, \d+ blocks a second\)/);
+    expect(propose.stdout, "the voting period mined in several calls, with progress").to.match(
+      /mined 500 of 1999 blocks \(anvil_mine, \d+ blocks a second\)/,
+    );
     expect(propose.stdout, "executed").to.match(/Proposal \d+ executed: the changes are in force/);
 
     const provider = new JsonRpcProvider(url, CHAIN_ID, { staticNetwork: true });
     const vault = TreasuryVault__factory.connect(deployed.vault, provider);
-    expect((await vault.bounds()).idleBufferBps, "the idle buffer the proposal set, read from the chain").to.equal(1_500n);
+    expect((await vault.bounds()).idleBufferBps, "the idle buffer the proposal set, read from the chain").to.equal(
+      1_500n,
+    );
     provider.destroy();
 
     const list = await treasury("proposals", ...common);

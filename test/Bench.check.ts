@@ -15,14 +15,28 @@ const run = promisify(execFile);
 const HARDHAT = path.join(REPO_ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 
 /** The check over copies of the two files, each first changed by `tamper`; resolves with its exit code and output. */
-async function checkCopies(tamper: { results: (r: Record<string, unknown>) => void; markdown: (md: string) => string }) {
+async function checkCopies(tamper: {
+  results: (r: Record<string, unknown>) => void;
+  markdown: (md: string) => string;
+}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-check-"));
   try {
-    const results = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "bench", "results.json"), "utf8")) as Record<string, unknown>;
+    const results = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "bench", "results.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
     tamper.results(results);
-    fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify(results, null, 2) + "\n");
-    fs.writeFileSync(path.join(dir, "BENCHMARKS.md"), tamper.markdown(fs.readFileSync(path.join(REPO_ROOT, "BENCHMARKS.md"), "utf8")));
-    const env = { ...process.env, BENCH_MODE: "check", BENCH_RESULTS: path.join(dir, "results.json"), BENCH_MARKDOWN: path.join(dir, "BENCHMARKS.md") };
+    fs.writeFileSync(path.join(dir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+    fs.writeFileSync(
+      path.join(dir, "BENCHMARKS.md"),
+      tamper.markdown(fs.readFileSync(path.join(REPO_ROOT, "BENCHMARKS.md"), "utf8")),
+    );
+    const env = {
+      ...process.env,
+      BENCH_MODE: "check",
+      BENCH_RESULTS: path.join(dir, "results.json"),
+      BENCH_MARKDOWN: path.join(dir, "BENCHMARKS.md"),
+    };
     return await run(process.execPath, [HARDHAT, "run", "--no-compile", "bench/main.ts"], { cwd: REPO_ROOT, env }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
       (e: { code: number; stdout: string; stderr: string }) => e,
@@ -35,14 +49,18 @@ async function checkCopies(tamper: { results: (r: Record<string, unknown>) => vo
 describe("Bench: --check fails when the recorded figures no longer match the code", function () {
   this.timeout(120_000);
 
-  it("names a changed figure of results.json and a changed row of BENCHMARKS.md, with the recorded and the measured value", async function () {
+  it("names a changed figure of results.json and a changed row of BENCHMARKS.md, with the recorded and the measured value", async () => {
     let recordedGas = 0;
     const out = await checkCopies({
       results: (r) => {
         recordedGas = (r.deposit_gas_1 as number) + 1;
         r.deposit_gas_1 = recordedGas;
       },
-      markdown: (md) => md.replace(/^\| TreasuryVault deployed code size \| [\d,]+ bytes/m, "| TreasuryVault deployed code size | 1 bytes"),
+      markdown: (md) =>
+        md.replace(
+          /^\| TreasuryVault deployed code size \| [\d,]+ bytes/m,
+          "| TreasuryVault deployed code size | 1 bytes",
+        ),
     });
     expect(out.code, out.stderr).to.equal(1);
     expect(out.stderr, "the results.json field, recorded against measured").to.match(
@@ -54,7 +72,7 @@ describe("Bench: --check fails when the recorded figures no longer match the cod
     expect(out.stderr, "how to refresh them").to.include("`bash scripts/bench.sh --gas`");
   });
 
-  it("names a figure the code measures that results.json lacks", async function () {
+  it("names a figure the code measures that results.json lacks", async () => {
     const out = await checkCopies({ results: (r) => delete r.tx_gas_cap, markdown: (md) => md });
     expect(out.code, out.stderr).to.equal(1);
     expect(out.stderr).to.match(/results\.json tx_gas_cap: recorded \(none\), measured \d+/);

@@ -31,7 +31,18 @@ describe("CLI messages (the real entry point, in its own process)", function () 
   const deploymentId = `test-cli-${process.pid}`;
 
   async function treasury(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const args = ["--import", "tsx", "scripts/treasury.ts", ...argv, "--network", "localhost", "--rpc-url", url, "--addresses", addressesFile];
+    const args = [
+      "--import",
+      "tsx",
+      "scripts/treasury.ts",
+      ...argv,
+      "--network",
+      "localhost",
+      "--rpc-url",
+      url,
+      "--addresses",
+      addressesFile,
+    ];
     try {
       const { stdout, stderr } = await run(process.execPath, args, { cwd: REPO_ROOT });
       return { code: 0, stdout, stderr };
@@ -41,41 +52,55 @@ describe("CLI messages (the real entry point, in its own process)", function () 
     }
   }
 
-  before(async function () {
+  before(async () => {
     server = await network.createServer("default", "127.0.0.1", 0);
     const { port } = await server.listen();
     url = `http://127.0.0.1:${port}`;
     tmp = await mkdtemp(path.join(os.tmpdir(), "treasury-cli-"));
     addressesFile = path.join(tmp, "31337.json");
     http = (await network.create({ network: "localhost", override: { url } })) as unknown as NetworkConnection;
-    await deployStack(http, { module: "local", parameters: LOCAL_PARAMETERS, deploymentId, addressesFile, log: () => {} });
+    await deployStack(http, {
+      module: "local",
+      parameters: LOCAL_PARAMETERS,
+      deploymentId,
+      addressesFile,
+      log: () => {},
+    });
     ctx = await loadContext(http, { addresses: addressesFile, log: () => {} });
     await listStrategies({ ctx, lines: [], as: async () => ctx });
     // More proposals, pending: enough that two ids share a first digit.
-    for (let i = 1; i <= 6; i++) await proposeBounds(ctx, { title: `Buffer ${i}`, changes: [{ kind: "setIdleBuffer", idleBufferBps: 1_000 + i }] });
+    for (let i = 1; i <= 6; i++)
+      await proposeBounds(ctx, {
+        title: `Buffer ${i}`,
+        changes: [{ kind: "setIdleBuffer", idleBufferBps: 1_000 + i }],
+      });
     const mint = await http.ethers.getContractAt("MockERC20", ctx.addresses.asset);
     const [, , , , member] = await http.ethers.getSigners();
     await (await mint.mint(member.address, 5_000n * 10n ** 6n)).wait();
   });
 
-  after(async function () {
+  after(async () => {
     await http?.close();
     await server?.close();
     await rm(path.join(REPO_ROOT, "deploy", "deployments", deploymentId), { recursive: true, force: true });
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  it("short ids: the shortest unique prefix of at least 6 digits", function () {
-    expect(shortIds([1234567890n, 1234599999n, 9876543210n]), "two share 5 digits").to.deep.equal(["123456", "123459", "987654"]);
+  it("short ids: the shortest unique prefix of at least 6 digits", () => {
+    expect(shortIds([1234567890n, 1234599999n, 9876543210n]), "two share 5 digits").to.deep.equal([
+      "123456",
+      "123459",
+      "987654",
+    ]);
     expect(shortIds([12n, 123n]), "an id that is a prefix of another is named whole").to.deep.equal(["12", "123"]);
   });
 
-  it("lists proposals, takes @N and a unique prefix, and refuses an ambiguous prefix naming the candidates", async function () {
+  it("lists proposals, takes @N and a unique prefix, and refuses an ambiguous prefix naming the candidates", async () => {
     const rows = await listProposals(ctx);
-    expect(rows.map((r) => r.title), "oldest first").to.deep.equal([
-      "List the mock strategies",
-      ...[1, 2, 3, 4, 5, 6].map((i) => `Buffer ${i}`),
-    ]);
+    expect(
+      rows.map((r) => r.title),
+      "oldest first",
+    ).to.deep.equal(["List the mock strategies", ...[1, 2, 3, 4, 5, 6].map((i) => `Buffer ${i}`)]);
     const list = await treasury("proposals");
     expect(list.code, `exit code (stderr: ${list.stderr})`).to.equal(0);
     expect(list.stdout, "index, short id, state, title").to.contain(`@0  ${rows[0].shortId}`);
@@ -83,9 +108,13 @@ describe("CLI messages (the real entry point, in its own process)", function () 
     expect(list.stdout, "a pending one").to.match(/@6\s+\d+\s+(Pending|Active)\s+Buffer 6/);
 
     const byIndex = await treasury("proposal", "@3");
-    expect(byIndex.stdout.split("\n")[0], "@N names the N-th").to.match(new RegExp(`^Proposal ${rows[3].proposalId}: (Pending|Active)$`));
+    expect(byIndex.stdout.split("\n")[0], "@N names the N-th").to.match(
+      new RegExp(`^Proposal ${rows[3].proposalId}: (Pending|Active)$`),
+    );
     const byPrefix = await treasury("proposal", rows[5].shortId);
-    expect(byPrefix.stdout.split("\n")[0], "a unique prefix names it").to.match(new RegExp(`^Proposal ${rows[5].proposalId}: (Pending|Active)$`));
+    expect(byPrefix.stdout.split("\n")[0], "a unique prefix names it").to.match(
+      new RegExp(`^Proposal ${rows[5].proposalId}: (Pending|Active)$`),
+    );
 
     // Two ids with the same first digit: that digit alone is ambiguous.
     const digit = [..."123456789"].find((d) => rows.filter((r) => String(r.proposalId).startsWith(d)).length > 1)!;
@@ -104,7 +133,7 @@ describe("CLI messages (the real entry point, in its own process)", function () 
     ]);
   });
 
-  it("a grant refused with InvalidSessionParams names each wrong parameter with its figures", async function () {
+  it("a grant refused with InvalidSessionParams names each wrong parameter with its figures", async () => {
     const r = await treasury(
       "grant-session",
       "--from",
@@ -128,12 +157,17 @@ describe("CLI messages (the real entry point, in its own process)", function () 
     );
   });
 
-  it("a member deposits, sees the position, and is refused an amount with too many decimals", async function () {
+  it("a member deposits, sees the position, and is refused an amount with too many decimals", async () => {
     const bad = await treasury("deposit", "10.0000001", "--from", "4");
-    expect([bad.code, bad.stderr.split("\n")[0]], "too many decimals").to.deep.equal([2, 'error: amount: "10.0000001" has more than the asset\'s 6 decimals']);
+    expect([bad.code, bad.stderr.split("\n")[0]], "too many decimals").to.deep.equal([
+      2,
+      'error: amount: "10.0000001" has more than the asset\'s 6 decimals',
+    ]);
     const deposit = await treasury("deposit", "1_500", "--from", "4");
     expect(deposit.code, `deposit (stderr: ${deposit.stderr})`).to.equal(0);
-    expect(deposit.stdout, "done, approval exact").to.match(/Deposited 1,500 mUSD .* approved for exactly 1,500 mUSD, none left/);
+    expect(deposit.stdout, "done, approval exact").to.match(
+      /Deposited 1,500 mUSD .* approved for exactly 1,500 mUSD, none left/,
+    );
     const status = await treasury("member-status", "--from", "4");
     expect(status.stdout, "the position").to.contain("worth now         1,500 mUSD");
     expect(status.stdout, "the wallet").to.contain("wallet            3,500 mUSD");

@@ -6,15 +6,19 @@
 import { expect } from "chai";
 import hre from "hardhat";
 
-describe("Explorer verification configuration", function () {
-  it("takes the Etherscan key from the ETHERSCAN_API_KEY configuration variable, and has the guide's tasks", async function () {
+describe("Explorer verification configuration", () => {
+  it("takes the Etherscan key from the ETHERSCAN_API_KEY configuration variable, and has the guide's tasks", async () => {
     const { etherscan, blockscout, sourcify } = hre.config.verify;
     expect(etherscan.enabled, "Etherscan on").to.equal(true);
-    expect((etherscan.apiKey as unknown as { name: string }).name, "a configuration variable, not a literal").to.equal("ETHERSCAN_API_KEY");
+    expect((etherscan.apiKey as unknown as { name: string }).name, "a configuration variable, not a literal").to.equal(
+      "ETHERSCAN_API_KEY",
+    );
     const before = process.env.ETHERSCAN_API_KEY;
     process.env.ETHERSCAN_API_KEY = "key-from-the-environment";
     try {
-      expect(await etherscan.apiKey.get(), "resolved from the environment when used").to.equal("key-from-the-environment");
+      expect(await etherscan.apiKey.get(), "resolved from the environment when used").to.equal(
+        "key-from-the-environment",
+      );
     } finally {
       if (before === undefined) delete process.env.ETHERSCAN_API_KEY;
       else process.env.ETHERSCAN_API_KEY = before;

@@ -36,44 +36,82 @@ describe("Demo: audited from the chain", function () {
   this.timeout(180_000);
   let demo: DemoRun;
 
-  before(async function () {
+  before(async () => {
     demo = await runDemo({ days: 3, seed: 3, port: 0, out: () => {} });
   });
 
-  after(async function () {
+  after(async () => {
     await demo?.close();
   });
 
-  it("lists every event, matches every rebalance, and flags exactly the rogue client's transactions", async function () {
+  it("lists every event, matches every rebalance, and flags exactly the rogue client's transactions", async () => {
     const { summary } = demo;
-    const { code, stdout, stderr } = await agent(["audit", "--vault", summary.addresses.vault, "--rpc-url", demo.chain.url, "--journal", demo.journalPath, "--json"]);
+    const { code, stdout, stderr } = await agent([
+      "audit",
+      "--vault",
+      summary.addresses.vault,
+      "--rpc-url",
+      demo.chain.url,
+      "--journal",
+      demo.journalPath,
+      "--json",
+    ]);
     const report = JSON.parse(stdout) as AuditJson;
     const rebalances = report.actions.filter((a) => a.kind === "rebalance");
-    expect(rebalances.map((a) => a.intentHash), "every rebalance of the run, in order").to.deep.equal(summary.rebalances.map((r) => r.intentHash));
-    expect(rebalances.map((a) => a.status), "each matches its journaled decision").to.deep.equal(summary.rebalances.map(() => "matched"));
+    expect(
+      rebalances.map((a) => a.intentHash),
+      "every rebalance of the run, in order",
+    ).to.deep.equal(summary.rebalances.map((r) => r.intentHash));
+    expect(
+      rebalances.map((a) => a.status),
+      "each matches its journaled decision",
+    ).to.deep.equal(summary.rebalances.map(() => "matched"));
 
     const rogue = summary.rejections.filter((r) => r.who !== "the daemon" && r.stage === "chain").map((r) => r.txHash);
     expect(rogue.length, "the rogue client's rejected transactions").to.be.greaterThan(0);
     const flagged = report.actions.filter((a) => a.status !== "matched");
-    expect(flagged.map((a) => a.txHash).sort(), "exactly the rogue client's transactions are flagged").to.deep.equal([...rogue].sort());
+    expect(flagged.map((a) => a.txHash).sort(), "exactly the rogue client's transactions are flagged").to.deep.equal(
+      [...rogue].sort(),
+    );
     expect(code, stderr).to.equal(3);
     expect(report.unmatched).to.equal(rogue.length);
 
     const events = new Set(report.rows.map((r) => r.event));
-    for (const name of ["SessionGranted", "Rebalanced", "AgentsPausedSet", "IdleBufferSet", "StrategyAdded", "CeilingsSet"]) {
+    for (const name of [
+      "SessionGranted",
+      "Rebalanced",
+      "AgentsPausedSet",
+      "IdleBufferSet",
+      "StrategyAdded",
+      "CeilingsSet",
+    ]) {
       expect(events.has(name), `the history holds ${name}`).to.equal(true);
     }
     expect(report.rows.filter((r) => r.event === "Rebalanced").length).to.equal(summary.rebalances.length);
   });
 
-  it("lists the Timelock behind governance, its roles and its Governor", async function () {
+  it("lists the Timelock behind governance, its roles and its Governor", async () => {
     const { summary } = demo;
-    const { code, stdout } = await agent(["authority", "--vault", summary.addresses.vault, "--rpc-url", demo.chain.url, "--json"]);
+    const { code, stdout } = await agent([
+      "authority",
+      "--vault",
+      summary.addresses.vault,
+      "--rpc-url",
+      demo.chain.url,
+      "--json",
+    ]);
     expect(code).to.equal(0);
-    const inv = JSON.parse(stdout) as { governance: string; timelock?: { roles: Record<string, string[]>; governor?: { address: string; proposals: unknown[] } } };
+    const inv = JSON.parse(stdout) as {
+      governance: string;
+      timelock?: { roles: Record<string, string[]>; governor?: { address: string; proposals: unknown[] } };
+    };
     expect(inv.governance).to.equal(summary.addresses.timelock);
     expect(inv.timelock?.roles.PROPOSER, "the Governor proposes").to.include(summary.addresses.governor);
-    expect(inv.timelock?.governor?.address, "and is recognised as the Timelock's Governor").to.equal(summary.addresses.governor);
-    expect(inv.timelock?.governor?.proposals, "both of the run's proposals were executed: none is open").to.deep.equal([]);
+    expect(inv.timelock?.governor?.address, "and is recognised as the Timelock's Governor").to.equal(
+      summary.addresses.governor,
+    );
+    expect(inv.timelock?.governor?.proposals, "both of the run's proposals were executed: none is open").to.deep.equal(
+      [],
+    );
   });
 });

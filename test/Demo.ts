@@ -17,7 +17,11 @@ import { runDemo, type DemoRun } from "../scripts/demo/run.js";
 import { renderSummary, summaryJson, type DemoSummary } from "../scripts/demo/summary.js";
 import { gainOver, yieldPath } from "../scripts/demo/yields.js";
 import { REPO_ROOT } from "../scripts/lib/addresses.js";
-import { CuratedLendingVault__factory, TreasuryLens__factory, TreasuryVault__factory } from "../types/ethers-contracts/index.js";
+import {
+  CuratedLendingVault__factory,
+  TreasuryLens__factory,
+  TreasuryVault__factory,
+} from "../types/ethers-contracts/index.js";
 
 const run = promisify(execFile);
 
@@ -28,60 +32,69 @@ describe("Demo: the main job on an embedded chain", function () {
   let provider: JsonRpcProvider;
   const lines: string[] = [];
 
-  before(async function () {
+  before(async () => {
     demo = await runDemo({ days: 3, seed: 3, port: 0, out: (line) => lines.push(line) });
     summary = demo.summary;
     provider = new JsonRpcProvider(demo.chain.url, 31337, { staticNetwork: true });
   });
 
-  after(async function () {
+  after(async () => {
     provider?.destroy();
     await demo?.close();
   });
 
-  it("deploys, sets the bounds by a governance proposal, and lifts the guardian's pause by another", async function () {
-    expect(summary.governance.map((g) => g.title), "two proposals executed").to.deep.equal([
-      "List the strategies and set the first bounds",
-      "Lift the agent pause",
-    ]);
+  it("deploys, sets the bounds by a governance proposal, and lifts the guardian's pause by another", async () => {
+    expect(
+      summary.governance.map((g) => g.title),
+      "two proposals executed",
+    ).to.deep.equal(["List the strategies and set the first bounds", "Lift the agent pause"]);
     const vault = TreasuryVault__factory.connect(summary.addresses.vault, provider);
     expect((await vault.bounds()).idleBufferBps, "the idle buffer the proposal set").to.equal(1_200n);
     expect(await vault.withdrawQueue(), "the three strategies listed").to.deep.equal(summary.addresses.strategies);
-    const sessions = new Contract(summary.addresses.sessionManager, ["function agentsPaused() view returns (bool)"], provider);
+    const sessions = new Contract(
+      summary.addresses.sessionManager,
+      ["function agentsPaused() view returns (bool)"],
+      provider,
+    );
     expect(await sessions.getFunction("agentsPaused")(), "governance lifted the pause").to.equal(false);
   });
 
-  it("rebalances through the real daemon, each with the intent hash it journaled, gas and a reason", async function () {
+  it("rebalances through the real daemon, each with the intent hash it journaled, gas and a reason", async () => {
     expect(summary.rebalances.length, "at least the initial deployment and one move").to.be.greaterThanOrEqual(2);
     const vault = TreasuryVault__factory.connect(summary.addresses.vault, provider);
     const events = await vault.queryFilter(vault.filters.Rebalanced(), 0, "latest");
-    expect(events.map((e) => e.args.intentHash), "every rebalance on chain is one of the summary's, in order").to.deep.equal(
-      summary.rebalances.map((r) => r.intentHash),
-    );
+    expect(
+      events.map((e) => e.args.intentHash),
+      "every rebalance on chain is one of the summary's, in order",
+    ).to.deep.equal(summary.rebalances.map((r) => r.intentHash));
     expect(events.map((e) => e.transactionHash)).to.deep.equal(summary.rebalances.map((r) => r.txHash));
     for (const [i, r] of summary.rebalances.entries()) {
       const receipt = await provider.getTransactionReceipt(r.txHash);
       expect(receipt!.status, `rebalance ${i} succeeded`).to.equal(1);
       expect(receipt!.from, "sent by the agent's key").to.equal(summary.agent);
       expect(r.gasUsed, "gas from the receipt").to.equal(receipt!.gasUsed);
-      expect(r.reason, "the planner's reason").to.match(/toward best risk-adjusted yield|idle buffer|over-cap|no yield estimate yet: idle above the buffer into an equal split/);
+      expect(r.reason, "the planner's reason").to.match(
+        /toward best risk-adjusted yield|idle buffer|over-cap|no yield estimate yet: idle above the buffer into an equal split/,
+      );
       expect(r.legs.length).to.be.greaterThan(0);
     }
     const journal = demo.daemon.journal.entries();
     const rebalances = journal.filter((e) => e.record.action === undefined);
-    expect(rebalances.map((e) => e.intentHash), "the daemon's journal holds exactly these rebalances").to.deep.equal(summary.rebalances.map((r) => r.intentHash));
+    expect(
+      rebalances.map((e) => e.intentHash),
+      "the daemon's journal holds exactly these rebalances",
+    ).to.deep.equal(summary.rebalances.map((r) => r.intentHash));
     for (const e of journal.filter((e) => e.record.action !== undefined)) {
       expect(e.outcome?.status, `the loss write-down of ${e.record.action!.strategy} was mined`).to.equal("confirmed");
     }
     expect(summary.gas.gasUsed).to.equal(summary.rebalances.reduce((s, r) => s + r.gasUsed, 0n));
   });
 
-  it("the rogue rebalances are rejected by the contract, each with its decoded error", async function () {
-    expect(summary.rejections.map((r) => r.error), "cap breach, then paused, then expired").to.deep.equal([
-      "RelativeCapExceeded",
-      "AgentsPaused",
-      "SessionExpired",
-    ]);
+  it("the rogue rebalances are rejected by the contract, each with its decoded error", async () => {
+    expect(
+      summary.rejections.map((r) => r.error),
+      "cap breach, then paused, then expired",
+    ).to.deep.equal(["RelativeCapExceeded", "AgentsPaused", "SessionExpired"]);
     for (const r of summary.rejections) {
       expect(r.stage, "rejected by the contract in a mined transaction").to.equal("chain");
       const receipt = await provider.getTransactionReceipt(r.txHash!);
@@ -91,14 +104,25 @@ describe("Demo: the main job on an embedded chain", function () {
     }
     const [cap, , expired] = summary.rejections;
     expect(cap!.detail).to.match(/^RelativeCapExceeded\(strategy=0x[0-9a-fA-F]{40}, allocation=\d+, cap=\d+\)$/);
-    const [allocation, limit] = /allocation=(\d+), cap=(\d+)/.exec(cap!.detail)!.slice(1).map(BigInt) as [bigint, bigint];
+    const [allocation, limit] = /allocation=(\d+), cap=(\d+)/.exec(cap!.detail)!.slice(1).map(BigInt) as [
+      bigint,
+      bigint,
+    ];
     expect(allocation > limit, "the attempt was above the cap").to.equal(true);
-    expect(expired!.detail).to.equal(`SessionExpired(sessionId=${summary.session.id}, validUntil=${summary.session.validUntil})`);
-    expect(summary.rejections.some((r) => r.who === "the daemon"), "the daemon itself never sent anything out of bounds").to.equal(false);
-    expect(lines.filter((l) => l.includes("rejected by the contract")), "each rejection printed as it happened").to.have.length(3);
+    expect(expired!.detail).to.equal(
+      `SessionExpired(sessionId=${summary.session.id}, validUntil=${summary.session.validUntil})`,
+    );
+    expect(
+      summary.rejections.some((r) => r.who === "the daemon"),
+      "the daemon itself never sent anything out of bounds",
+    ).to.equal(false);
+    expect(
+      lines.filter((l) => l.includes("rejected by the contract")),
+      "each rejection printed as it happened",
+    ).to.have.length(3);
   });
 
-  it("stands down while paused and when the session expires", async function () {
+  it("stands down while paused and when the session expires", async () => {
     expect(summary.standDowns.length).to.be.greaterThanOrEqual(2);
     expect(summary.standDowns[0]!.reason).to.match(/session #1 paused/);
     const lastStandDown = summary.standDowns[summary.standDowns.length - 1]!;
@@ -106,10 +130,10 @@ describe("Demo: the main job on an embedded chain", function () {
     expect(lastStandDown.at, "at the session's end").to.equal(summary.session.validUntil);
     expect(summary.final).to.deep.equal({ result: "stand-down", reason: lastStandDown.reason });
     expect(summary.ticks.total).to.equal(3 * 12 + 1);
-    expect(summary.ticks.byResult["sent"]).to.equal(summary.rebalances.length);
+    expect(summary.ticks.byResult.sent).to.equal(summary.rebalances.length);
   });
 
-  it("reports allocations and the yield against idle and an equal split, from the chain's figures", async function () {
+  it("reports allocations and the yield against idle and an equal split, from the chain's figures", async () => {
     const lens = TreasuryLens__factory.connect(summary.addresses.lens, provider);
     const snap = await lens.snapshot(summary.addresses.vault, summary.agent);
     const live = snap.idle + snap.strategies.reduce((s, x) => s + x.currentValue, 0n);
@@ -117,7 +141,10 @@ describe("Demo: the main job on an embedded chain", function () {
     expect(summary.outcome.agent.earned).to.equal(live - summary.deposits);
     expect(summary.outcome.idle.earned, "idle earns nothing").to.equal(0n);
     expect(summary.outcome.equalSplit.earned, "the equal split earned something on this path").to.not.equal(0n);
-    expect(summary.allocations.before.find((r) => r.name === "Idle")!.assets, "everything idle before the agent acts").to.equal(summary.deposits);
+    expect(
+      summary.allocations.before.find((r) => r.name === "Idle")!.assets,
+      "everything idle before the agent acts",
+    ).to.equal(summary.deposits);
     const after = summary.allocations.after;
     expect(after.map((r) => r.assets)).to.deep.equal([...snap.strategies.map((x) => x.currentValue), snap.idle]);
     for (const r of after.filter((x) => x.capBps !== undefined)) {
@@ -130,15 +157,21 @@ describe("Demo: the main job on an embedded chain", function () {
     expect(text).to.match(/fixed equal split/);
   });
 
-  it("serves the dashboard's JSON during the run, with the rejections", async function () {
+  it("serves the dashboard's JSON during the run, with the rejections", async () => {
     const res = await fetch(`${demo.dashboardUrl}api/dashboard`);
     expect(res.status).to.equal(200);
     const view = (await res.json()) as { journal: unknown[]; rejections: { error: string }[] };
-    expect(view.journal, "every journaled intent: rebalances and loss write-downs").to.have.length(demo.daemon.journal.entries().length);
-    expect(view.rejections.map((r) => r.error.split("(")[0])).to.deep.equal(["SessionExpired", "AgentsPaused", "RelativeCapExceeded"]);
+    expect(view.journal, "every journaled intent: rebalances and loss write-downs").to.have.length(
+      demo.daemon.journal.entries().length,
+    );
+    expect(view.rejections.map((r) => r.error.split("(")[0])).to.deep.equal([
+      "SessionExpired",
+      "AgentsPaused",
+      "RelativeCapExceeded",
+    ]);
   });
 
-  it("gives the same summary for the same seed, and another for another seed", async function () {
+  it("gives the same summary for the same seed, and another for another seed", async () => {
     const again = await runDemo({ days: 3, seed: 3, port: 0, out: () => {} });
     try {
       expect(summaryJson(again.summary), "same seed, same summary").to.equal(summaryJson(summary));
@@ -148,18 +181,26 @@ describe("Demo: the main job on an embedded chain", function () {
     const a = yieldPath({ seed: 3, days: 5, strategies: 3 });
     expect(yieldPath({ seed: 3, days: 5, strategies: 3 })).to.deep.equal(a);
     expect(yieldPath({ seed: 4, days: 5, strategies: 3 }), "the seed changes the market").to.not.deep.equal(a);
-    expect(gainOver(1_000_000n * 10n ** 6n, 1_000, 31_536_000n), "10% a year for a year").to.equal(100_000n * 10n ** 6n);
+    expect(gainOver(1_000_000n * 10n ** 6n, 1_000, 31_536_000n), "10% a year for a year").to.equal(
+      100_000n * 10n ** 6n,
+    );
   });
 
-  it("the command line passes --days and --seed through, and refuses bad options", async function () {
+  it("the command line passes --days and --seed through, and refuses bad options", async () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "demo-cli-")), "summary.json");
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "demo-tmpdir-"));
-    const { stdout } = await run(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--days", "1", "--seed", "7", "--port", "0", "--json", out], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, CI: "true", TMPDIR: tmp },
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ["--import", "tsx", "scripts/demo.ts", "--days", "1", "--seed", "7", "--port", "0", "--json", out],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, CI: "true", TMPDIR: tmp },
+      },
+    );
     expect(demoFolders(tmp), "the run's temporary folder is removed").to.deep.equal([]);
-    expect(stdout).to.contain("Decision journal and daemon log: removed with the run's temporary folder (--keep keeps them)");
+    expect(stdout).to.contain(
+      "Decision journal and daemon log: removed with the run's temporary folder (--keep keeps them)",
+    );
     expect(stdout).to.match(/^\[12\/12\] d2 00:00 {2}daemon: stand-down: session #1 expired/m);
     expect(stdout).to.contain("Summary: seed 7, 1 day of simulated time");
     const json = JSON.parse(fs.readFileSync(out, "utf8")) as { days: number; seed: number; rejections: unknown[] };
@@ -178,7 +219,7 @@ describe("Demo: the main job on an embedded chain", function () {
     expect(errors[0]).to.contain("--days must be a whole number from 1 to 7");
   });
 
-  it("leaves no temporary folder behind when it fails or is interrupted, unless --keep", async function () {
+  it("leaves no temporary folder behind when it fails or is interrupted, unless --keep", async () => {
     // Fails: the dashboard port it was told to use is taken (after the chain, the deployment and the daemon's folder).
     const busy = http.createServer();
     await new Promise<void>((r) => busy.listen(0, "127.0.0.1", () => r()));
@@ -200,8 +241,12 @@ describe("Demo: the main job on an embedded chain", function () {
     expect(kept.code).to.equal(143);
     const folders = demoFolders(kept.tmp);
     expect(folders).to.have.length(1);
-    expect(kept.stderr).to.contain(`interrupted (SIGTERM); the journal and the daemon log stay in ${path.join(kept.tmp, folders[0]!)}`);
-    expect(fs.existsSync(path.join(kept.tmp, folders[0]!, "agent", "31337")), "the daemon's data folder").to.equal(true);
+    expect(kept.stderr).to.contain(
+      `interrupted (SIGTERM); the journal and the daemon log stay in ${path.join(kept.tmp, folders[0]!)}`,
+    );
+    expect(fs.existsSync(path.join(kept.tmp, folders[0]!, "agent", "31337")), "the daemon's data folder").to.equal(
+      true,
+    );
   });
 });
 
@@ -214,7 +259,10 @@ function demoFolders(tmp: string): string[] {
  * `scripts/demo.ts` in a process with its own TMPDIR; with `signal`, sent once the daemon is running (its `[daemon]`
  * line is out), else run to the end.
  */
-function demoProcess(args: string[], signal?: NodeJS.Signals): Promise<{ code: number | null; stdout: string; stderr: string; tmp: string }> {
+function demoProcess(
+  args: string[],
+  signal?: NodeJS.Signals,
+): Promise<{ code: number | null; stdout: string; stderr: string; tmp: string }> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "demo-tmpdir-"));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts", ...args], {
@@ -249,21 +297,24 @@ describe("Demo: --world lending, curated vaults over Morpho Blue markets", funct
   let provider: JsonRpcProvider;
   const lines: string[] = [];
 
-  before(async function () {
+  before(async () => {
     demo = await runDemo({ days: 2, seed: 2, world: "lending", port: 0, out: (line) => lines.push(line) });
     summary = demo.summary;
     provider = new JsonRpcProvider(demo.chain.url, 31337, { staticNetwork: true });
   });
 
-  after(async function () {
+  after(async () => {
     provider?.destroy();
     await demo?.close();
   });
 
-  it("lists the curated vaults as the treasury's strategies, and runs to the session's end", async function () {
+  it("lists the curated vaults as the treasury's strategies, and runs to the session's end", async () => {
     expect(summary.world).to.equal("lending");
     const report = summary.lending!;
-    expect(report.vaults.map((v) => v.address), "the summary's strategies are the curated vaults").to.deep.equal(summary.addresses.strategies);
+    expect(
+      report.vaults.map((v) => v.address),
+      "the summary's strategies are the curated vaults",
+    ).to.deep.equal(summary.addresses.strategies);
     const vault = TreasuryVault__factory.connect(summary.addresses.vault, provider);
     expect(await vault.withdrawQueue(), "listed by the first proposal").to.deep.equal(summary.addresses.strategies);
     for (const v of report.vaults) {
@@ -275,24 +326,36 @@ describe("Demo: --world lending, curated vaults over Morpho Blue markets", funct
     expect(summary.final.result, "the daemon stood down at the end").to.equal("stand-down");
     expect(summary.final.reason).to.match(/session #1 expired/);
     const rogue = summary.rejections.filter((r) => r.who !== "the daemon").map((r) => r.error);
-    expect(rogue, "the rogue client is rejected as in the default world").to.deep.equal(["RelativeCapExceeded", "AgentsPaused", "SessionExpired"]);
+    expect(rogue, "the rogue client is rejected as in the default world").to.deep.equal([
+      "RelativeCapExceeded",
+      "AgentsPaused",
+      "SessionExpired",
+    ]);
   });
 
-  it("the borrowers move the markets: a default leaves bad debt on the seeded day, and the summary says what the daemon made of it", async function () {
+  it("the borrowers move the markets: a default leaves bad debt on the seeded day, and the summary says what the daemon made of it", async () => {
     const report = summary.lending!;
     const defaults = report.events.filter((e) => /defaults on/.test(e.text));
     expect(defaults.length, "one default on day 2").to.equal(1);
     expect(defaults[0]!.at - summary.start, "two hours into day 2").to.equal(86_400 + 7_200);
-    expect(lines.some((l) => l.includes("vault APRs after fees")), "each day opens with utilization and the vaults' rates").to.equal(true);
+    expect(
+      lines.some((l) => l.includes("vault APRs after fees")),
+      "each day opens with utilization and the vaults' rates",
+    ).to.equal(true);
     const text = renderSummary(summary);
     expect(text).to.contain("Lending world: curated vaults over Morpho Blue markets");
     expect(text).to.contain(`Quarantined by the daemon (${report.quarantines.length})`);
     expect(text).to.contain(`Market events (${report.events.length})`);
-    const snap = await TreasuryLens__factory.connect(summary.addresses.lens, provider).snapshot(summary.addresses.vault, summary.agent);
-    expect(summary.outcome.agent.endValue, "end value from the chain").to.equal(snap.idle + snap.strategies.reduce((s, x) => s + x.currentValue, 0n));
+    const snap = await TreasuryLens__factory.connect(summary.addresses.lens, provider).snapshot(
+      summary.addresses.vault,
+      summary.agent,
+    );
+    expect(summary.outcome.agent.endValue, "end value from the chain").to.equal(
+      snap.idle + snap.strategies.reduce((s, x) => s + x.currentValue, 0n),
+    );
   });
 
-  it("refuses an unknown world", async function () {
+  it("refuses an unknown world", async () => {
     const errors: string[] = [];
     const error = console.error;
     console.error = (line: string) => errors.push(line);

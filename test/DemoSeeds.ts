@@ -18,19 +18,55 @@ const DAY = 86_400;
 describe("Demo over many seeds", function () {
   this.timeout(120_000);
 
-  it("counts a strategy moved in and out, or out and back in, within a day as one reversal", function () {
+  it("counts a strategy moved in and out, or out and back in, within a day as one reversal", () => {
     const leg = (strategy: number, from: number, to: number) => ({ strategy, from: BigInt(from), to: BigInt(to) });
     expect(reversalsIn([]), "no rebalance").to.equal(0);
-    expect(reversalsIn([{ at: 0, legs: [leg(0, 0, 10)] }, { at: 7_200, legs: [leg(0, 10, 5)] }]), "in, then out 2 h later").to.equal(1);
-    expect(reversalsIn([{ at: 0, legs: [leg(0, 10, 0)] }, { at: DAY - 1, legs: [leg(0, 0, 10)] }]), "out, then back in within the day").to.equal(1);
-    expect(reversalsIn([{ at: 0, legs: [leg(0, 0, 10)] }, { at: DAY, legs: [leg(0, 10, 5)] }]), "a day later: not a reversal").to.equal(0);
-    expect(reversalsIn([{ at: 0, legs: [leg(0, 0, 10)] }, { at: 60, legs: [leg(0, 10, 20)] }]), "the same way twice").to.equal(0);
-    expect(reversalsIn([{ at: 0, legs: [leg(0, 0, 10)] }, { at: 60, legs: [leg(1, 0, 10)] }]), "another strategy").to.equal(0);
+    expect(
+      reversalsIn([
+        { at: 0, legs: [leg(0, 0, 10)] },
+        { at: 7_200, legs: [leg(0, 10, 5)] },
+      ]),
+      "in, then out 2 h later",
+    ).to.equal(1);
+    expect(
+      reversalsIn([
+        { at: 0, legs: [leg(0, 10, 0)] },
+        { at: DAY - 1, legs: [leg(0, 0, 10)] },
+      ]),
+      "out, then back in within the day",
+    ).to.equal(1);
+    expect(
+      reversalsIn([
+        { at: 0, legs: [leg(0, 0, 10)] },
+        { at: DAY, legs: [leg(0, 10, 5)] },
+      ]),
+      "a day later: not a reversal",
+    ).to.equal(0);
+    expect(
+      reversalsIn([
+        { at: 0, legs: [leg(0, 0, 10)] },
+        { at: 60, legs: [leg(0, 10, 20)] },
+      ]),
+      "the same way twice",
+    ).to.equal(0);
+    expect(
+      reversalsIn([
+        { at: 0, legs: [leg(0, 0, 10)] },
+        { at: 60, legs: [leg(1, 0, 10)] },
+      ]),
+      "another strategy",
+    ).to.equal(0);
     // In, out, in again: two reversals, whatever the order the rows come in.
-    expect(reversalsIn([{ at: 600, legs: [leg(2, 0, 5)] }, { at: 0, legs: [leg(2, 0, 5)] }, { at: 300, legs: [leg(2, 5, 0)] }])).to.equal(2);
+    expect(
+      reversalsIn([
+        { at: 600, legs: [leg(2, 0, 5)] },
+        { at: 0, legs: [leg(2, 0, 5)] },
+        { at: 300, legs: [leg(2, 5, 0)] },
+      ]),
+    ).to.equal(2);
   });
 
-  it("reads a range, a list, or both", function () {
+  it("reads a range, a list, or both", () => {
     expect(parseSeeds("1-3")).to.deep.equal([1, 2, 3]);
     expect(parseSeeds("4,6")).to.deep.equal([4, 6]);
     expect(parseSeeds("1-2, 7")).to.deep.equal([1, 2, 7]);
@@ -38,23 +74,36 @@ describe("Demo over many seeds", function () {
     expect(() => parseSeeds("one")).to.throw('--seeds must be a range like 1-10 or a list like 1,4,6, got "one"');
   });
 
-  it("runs the demo once per seed and prints the agent against the equal split and idle; refuses bad options", async function () {
+  it("runs the demo once per seed and prints the agent against the equal split and idle; refuses bad options", async () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "demo-seeds-")), "rows.json");
-    const { stdout } = await run(process.execPath, ["--import", "tsx", "scripts/demo-seeds.ts", "--days", "1", "--seeds", "7", "--json", out], { cwd: REPO_ROOT });
-    expect(stdout).to.contain("Agent against a fixed equal split and everything idle, 1 simulated day per seed (annualized)");
+    const { stdout } = await run(
+      process.execPath,
+      ["--import", "tsx", "scripts/demo-seeds.ts", "--days", "1", "--seeds", "7", "--json", out],
+      { cwd: REPO_ROOT },
+    );
+    expect(stdout).to.contain(
+      "Agent against a fixed equal split and everything idle, 1 simulated day per seed (annualized)",
+    );
     expect(stdout).to.contain("| seed | agent | equal split | idle | agent - split | rebalances | reversals |");
     const rows = JSON.parse(fs.readFileSync(out, "utf8")) as SeedRow[];
     expect(rows.map((r) => r.seed)).to.deep.equal([7]);
     expect(rows[0]!.idle, "idle earns nothing").to.equal(0);
     expect(rows[0]!.rebalances, "the agent moved money").to.be.greaterThan(0);
-    expect(stdout).to.match(new RegExp(`^\\| 7 \\| ${rows[0]!.agent.toFixed(2)}% \\| ${rows[0]!.equalSplit.toFixed(2)}% \\| 0\\.00% \\|`, "m"));
+    expect(stdout).to.match(
+      new RegExp(
+        `^\\| 7 \\| ${rows[0]!.agent.toFixed(2)}% \\| ${rows[0]!.equalSplit.toFixed(2)}% \\| 0\\.00% \\|`,
+        "m",
+      ),
+    );
 
     for (const [args, message] of [
       [["--seeds", "9-1"], "--seeds: the range 9-1 runs backwards"],
       [["--days", "8"], "--days must be a whole number from 1 to 7"],
       [["--bogus"], "Unknown option '--bogus'"],
     ] as const) {
-      const failed = await run(process.execPath, ["--import", "tsx", "scripts/demo-seeds.ts", ...args], { cwd: REPO_ROOT }).then(
+      const failed = await run(process.execPath, ["--import", "tsx", "scripts/demo-seeds.ts", ...args], {
+        cwd: REPO_ROOT,
+      }).then(
         () => undefined,
         (err: { code: number; stderr: string }) => err,
       );

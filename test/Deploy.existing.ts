@@ -30,7 +30,12 @@ async function thrown(fn: () => Promise<unknown>): Promise<Error> {
 async function cli(ctx: TreasuryContext, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, { connection, addresses: ctx.addresses, out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = await main(argv, {
+    connection,
+    addresses: ctx.addresses,
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+  });
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
@@ -54,14 +59,22 @@ async function existingDao() {
 function onTimelock(dao: Awaited<ReturnType<typeof existingDao>>) {
   return {
     $global: { guardian: guardian.address },
-    TreasuryOnTimelock: { timelock: dao.timelock, governor: dao.governor, asset: dao.asset, sessionAdmin: sessionAdmin.address },
+    TreasuryOnTimelock: {
+      timelock: dao.timelock,
+      governor: dao.governor,
+      asset: dao.asset,
+      sessionAdmin: sessionAdmin.address,
+    },
   };
 }
 
 async function onExistingTimelock() {
   const dao = await existingDao();
   const result = await deployStack(connection, { parameters: onTimelock(dao), addressesFile: false, log: () => {} });
-  const ctx = await loadContext(connection, { addresses: { ...result.addresses, strategies: dao.strategies }, log: () => {} });
+  const ctx = await loadContext(connection, {
+    addresses: { ...result.addresses, strategies: dao.strategies },
+    log: () => {},
+  });
   return { dao, result, ctx };
 }
 
@@ -72,7 +85,11 @@ async function onSafe() {
   const result = await deployStack(connection, {
     parameters: {
       $global: { guardian: guardian.address },
-      TreasuryOnSafe: { safe: await safe.getAddress(), asset: await asset.getAddress(), sessionAdmin: sessionAdmin.address },
+      TreasuryOnSafe: {
+        safe: await safe.getAddress(),
+        asset: await asset.getAddress(),
+        sessionAdmin: sessionAdmin.address,
+      },
     },
     addressesFile: false,
     log: (l) => lines.push(l),
@@ -86,28 +103,41 @@ async function localStack() {
 }
 
 /** Executes a Transaction Builder batch through the MockSafe, one call after another, as the Safe app would. */
-async function executeBatch(safe: Awaited<ReturnType<typeof onSafe>>["safe"], batch: { transactions: { to: string; value: string; data: string }[] }) {
+async function executeBatch(
+  safe: Awaited<ReturnType<typeof onSafe>>["safe"],
+  batch: { transactions: { to: string; value: string; data: string }[] },
+) {
   for (const t of batch.transactions) await (await safe.connect(safeOwner).exec(t.to, BigInt(t.value), t.data)).wait();
 }
 
-describe("Deploying onto existing governance", function () {
-  it("the module is chosen by --module or by the parameters' one module section, never guessed", function () {
+describe("Deploying onto existing governance", () => {
+  it("the module is chosen by --module or by the parameters' one module section, never guessed", () => {
     expect(chooseModule(undefined, { Treasury: {} }, "f.json"), "a Treasury section").to.deep.equal({
       module: "treasury",
       reason: 'f.json has a "Treasury" section',
     });
-    expect(chooseModule(undefined, { $global: {}, TreasuryOnSafe: {} }, "f.json").module, "a Safe section").to.equal("safe");
-    expect(chooseModule("timelock", { Treasury: {} }, "f.json"), "asked for").to.deep.equal({ module: "timelock", reason: "--module timelock" });
+    expect(chooseModule(undefined, { $global: {}, TreasuryOnSafe: {} }, "f.json").module, "a Safe section").to.equal(
+      "safe",
+    );
+    expect(chooseModule("timelock", { Treasury: {} }, "f.json"), "asked for").to.deep.equal({
+      module: "timelock",
+      reason: "--module timelock",
+    });
     expect(() => chooseModule(undefined, { Treasury: {}, LocalStack: {} }, "f.json"), "two sections").to.throw(
       InputError,
       "f.json has sections for several modules (LocalStack, Treasury): keep one, or pass --module",
     );
-    expect(() => chooseModule(undefined, { $global: {} }, "f.json"), "none").to.throw(InputError, /has none of the module sections/);
+    expect(() => chooseModule(undefined, { $global: {} }, "f.json"), "none").to.throw(
+      InputError,
+      /has none of the module sections/,
+    );
   });
 
-  it("refuses the local stack (mock tokens) on a chain whose id is not a development chain's, whatever the node", async function () {
+  it("refuses the local stack (mock tokens) on a chain whose id is not a development chain's, whatever the node", async () => {
     const sepoliaId = await network.create({ override: { chainId: 11155111 } });
-    const error = await thrown(() => deployStack(sepoliaId, { parameters: LOCAL_PARAMETERS, addressesFile: false, log: () => {} }));
+    const error = await thrown(() =>
+      deployStack(sepoliaId, { parameters: LOCAL_PARAMETERS, addressesFile: false, log: () => {} }),
+    );
     expect(error.message, "says why and what to use").to.equal(
       "the local stack deploys mock tokens and only goes to a development chain id (31337 or 1337); default is chain 11155111: " +
         "deploy the treasury module with your parameters (deploy/parameters/testnet.template.json)",
@@ -115,7 +145,7 @@ describe("Deploying onto existing governance", function () {
     await sepoliaId.close();
   });
 
-  it("on an existing Timelock and Governor: only the treasury is deployed, and the deployer keeps no role", async function () {
+  it("on an existing Timelock and Governor: only the treasury is deployed, and the deployer keeps no role", async () => {
     const { dao, result, ctx } = await networkHelpers.loadFixture(onExistingTimelock);
     expect(result.module, "chosen from the parameters").to.equal("timelock");
     expect(result.transactionsSent, "session manager, vault, lens, router: nothing else").to.equal(4);
@@ -123,13 +153,14 @@ describe("Deploying onto existing governance", function () {
       [result.addresses.timelock, result.addresses.governor, result.addresses.token, result.addresses.safe],
       "the DAO's own governance is recorded",
     ).to.deep.equal([dao.timelock, dao.governor, dao.token, undefined]);
-    expect(await ctx.sessions.governance(), "governance is the DAO's Timelock from the constructor").to.equal(dao.timelock);
+    expect(await ctx.sessions.governance(), "governance is the DAO's Timelock from the constructor").to.equal(
+      dao.timelock,
+    );
     expect(await ctx.vault.governance(), "and the vault's, through the session manager").to.equal(dao.timelock);
     expect(await ctx.sessions.pendingGovernance(), "no handover pending").to.equal(ethers.ZeroAddress);
-    expect([await ctx.vault.guardian(), await ctx.sessions.sessionAdmin()], "guardian and session admin").to.deep.equal([
-      guardian.address,
-      sessionAdmin.address,
-    ]);
+    expect([await ctx.vault.guardian(), await ctx.sessions.sessionAdmin()], "guardian and session admin").to.deep.equal(
+      [guardian.address, sessionAdmin.address],
+    );
     expect(result.roles.problems, "every role where the parameters put it").to.deep.equal([]);
     expect(result.roles.lines.join("\n"), "the Timelock's roles are reported").to.contain(
       `Timelock       ${dao.timelock}: Governor ${dao.governor} proposes; the guardian cancels; anyone executes; the deployer holds no role`,
@@ -139,17 +170,28 @@ describe("Deploying onto existing governance", function () {
     }
   });
 
-  it("refuses a Timelock, Governor or Safe that is not one, or the deployer in a role, before sending anything", async function () {
+  it("refuses a Timelock, Governor or Safe that is not one, or the deployer in a role, before sending anything", async () => {
     const dao = await existingDao();
     const before = await ethers.provider.getTransactionCount(deployer.address);
     const attempt = async (parameters: Record<string, Record<string, unknown>>) =>
       (await thrown(() => deployStack(connection, { parameters, addressesFile: false, log: () => {} }))).message;
     const base = onTimelock(dao);
-    expect(await attempt({ ...base, TreasuryOnTimelock: { ...base.TreasuryOnTimelock, timelock: stranger.address } }), "an account").to.equal(
+    expect(
+      await attempt({ ...base, TreasuryOnTimelock: { ...base.TreasuryOnTimelock, timelock: stranger.address } }),
+      "an account",
+    ).to.equal(
       `TreasuryOnTimelock.timelock ${stranger.address} is not an OpenZeppelin TimelockController on this chain (it does not answer getMinDelay())`,
     );
-    const otherTimelock = await ethers.deployContract("TreasuryTimelock", [60, [], [ethers.ZeroAddress], deployer.address]);
-    const mismatch = await attempt({ ...base, TreasuryOnTimelock: { ...base.TreasuryOnTimelock, timelock: await otherTimelock.getAddress() } });
+    const otherTimelock = await ethers.deployContract("TreasuryTimelock", [
+      60,
+      [],
+      [ethers.ZeroAddress],
+      deployer.address,
+    ]);
+    const mismatch = await attempt({
+      ...base,
+      TreasuryOnTimelock: { ...base.TreasuryOnTimelock, timelock: await otherTimelock.getAddress() },
+    });
     expect(mismatch, "a Governor of another Timelock").to.equal(
       `TreasuryOnTimelock.governor ${dao.governor} executes through the Timelock ${dao.timelock}, not TreasuryOnTimelock.timelock ${await otherTimelock.getAddress()}`,
     );
@@ -157,16 +199,31 @@ describe("Deploying onto existing governance", function () {
       `the parameters: guardian is the deployer ${deployer.address}; the deployer keeps no role: name the DAO's own account`,
     );
     expect(
-      await attempt({ $global: { guardian: guardian.address }, TreasuryOnSafe: { safe: dao.timelock, asset: dao.asset, sessionAdmin: sessionAdmin.address } }),
+      await attempt({
+        $global: { guardian: guardian.address },
+        TreasuryOnSafe: { safe: dao.timelock, asset: dao.asset, sessionAdmin: sessionAdmin.address },
+      }),
       "a Timelock given as a Safe",
-    ).to.equal(`TreasuryOnSafe.safe ${dao.timelock} is not a Safe on this chain (it does not answer getOwners() and getThreshold())`);
-    expect(await ethers.provider.getTransactionCount(deployer.address), "nothing sent but the other Timelock").to.equal(before + 1);
+    ).to.equal(
+      `TreasuryOnSafe.safe ${dao.timelock} is not a Safe on this chain (it does not answer getOwners() and getThreshold())`,
+    );
+    expect(await ethers.provider.getTransactionCount(deployer.address), "nothing sent but the other Timelock").to.equal(
+      before + 1,
+    );
   });
 
-  it("the existing Governor proposes roles and the withdraw queue; a new guardian also gets the Timelock's canceller role", async function () {
+  it("the existing Governor proposes roles and the withdraw queue; a new guardian also gets the Timelock's canceller role", async () => {
     const { dao, ctx } = await networkHelpers.loadFixture(onExistingTimelock);
     const [a, b] = dao.strategies;
-    const listing = await cli(ctx, "propose", "--add-strategy", `${a}:1000:40%`, "--add-strategy", `${b}:1000:40%`, "--fast-forward");
+    const listing = await cli(
+      ctx,
+      "propose",
+      "--add-strategy",
+      `${a}:1000:40%`,
+      "--add-strategy",
+      `${b}:1000:40%`,
+      "--fast-forward",
+    );
     expect(listing.code, `listing (stderr: ${listing.err})`).to.equal(0);
 
     const r = await cli(
@@ -183,13 +240,25 @@ describe("Deploying onto existing governance", function () {
       "--fast-forward",
     );
     expect(r.code, `exit code (stderr: ${r.err})`).to.equal(0);
-    expect(r.out, "each call described").to.contain(`Replace the guardian: ${guardian.address} -> ${newGuardian.address} (SessionManager.setGuardian)`);
-    expect(r.out, "the canceller role follows").to.contain(`Let the guardian ${newGuardian.address} cancel queued proposals (the Timelock's CANCELLER_ROLE) (TimelockController.grantRole)`);
-    expect(r.out, "and leaves the former guardian").to.contain(`Take the Timelock's CANCELLER_ROLE from the former guardian ${guardian.address} (TimelockController.revokeRole)`);
+    expect(r.out, "each call described").to.contain(
+      `Replace the guardian: ${guardian.address} -> ${newGuardian.address} (SessionManager.setGuardian)`,
+    );
+    expect(r.out, "the canceller role follows").to.contain(
+      `Let the guardian ${newGuardian.address} cancel queued proposals (the Timelock's CANCELLER_ROLE) (TimelockController.grantRole)`,
+    );
+    expect(r.out, "and leaves the former guardian").to.contain(
+      `Take the Timelock's CANCELLER_ROLE from the former guardian ${guardian.address} (TimelockController.revokeRole)`,
+    );
     expect(await ctx.sessions.guardian(), "guardian replaced").to.equal(newGuardian.address);
     expect(await ctx.sessions.sessionAdmin(), "session admin replaced").to.equal(newAdmin.address);
-    expect(await ctx.timelock!.hasRole(TIMELOCK_ROLES.CANCELLER_ROLE, newGuardian.address), "the new guardian cancels").to.equal(true);
-    expect(await ctx.timelock!.hasRole(TIMELOCK_ROLES.CANCELLER_ROLE, guardian.address), "the old one no longer").to.equal(false);
+    expect(
+      await ctx.timelock!.hasRole(TIMELOCK_ROLES.CANCELLER_ROLE, newGuardian.address),
+      "the new guardian cancels",
+    ).to.equal(true);
+    expect(
+      await ctx.timelock!.hasRole(TIMELOCK_ROLES.CANCELLER_ROLE, guardian.address),
+      "the old one no longer",
+    ).to.equal(false);
     expect([...(await ctx.vault.withdrawQueue())], "the withdraw queue reordered").to.deep.equal([b, a]);
 
     const partial = await cli(ctx, "propose", "--withdraw-queue", a);
@@ -204,15 +273,16 @@ describe("Deploying onto existing governance", function () {
     ]);
   });
 
-  it("a Safe as governance: safe-batch defaults to it, its batch executes, and it hands governance to a Timelock in two steps", async function () {
+  it("a Safe as governance: safe-batch defaults to it, its batch executes, and it hands governance to a Timelock in two steps", async () => {
     const { safe, result, ctx, lines } = await networkHelpers.loadFixture(onSafe);
     const safeAddress = await safe.getAddress();
-    expect(lines[0], "says which module and why").to.match(/module TreasuryOnSafe, chosen because the parameters has a "TreasuryOnSafe" section/);
-    expect([result.addresses.safe, result.addresses.timelock, result.addresses.governor], "the Safe recorded, no Governor").to.deep.equal([
-      safeAddress,
-      undefined,
-      undefined,
-    ]);
+    expect(lines[0], "says which module and why").to.match(
+      /module TreasuryOnSafe, chosen because the parameters has a "TreasuryOnSafe" section/,
+    );
+    expect(
+      [result.addresses.safe, result.addresses.timelock, result.addresses.governor],
+      "the Safe recorded, no Governor",
+    ).to.deep.equal([safeAddress, undefined, undefined]);
     expect(await ctx.sessions.governance(), "the Safe governs").to.equal(safeAddress);
 
     const { batch } = await exportSafeBatch(ctx, {
@@ -242,18 +312,22 @@ describe("Deploying onto existing governance", function () {
     expect(await ctx.sessions.governance(), "the Safe keeps every power until then").to.equal(safeAddress);
     const accepted = await cli(ctx, "propose", "--accept-governance", "--governor", dao.governor, "--fast-forward");
     expect(accepted.code, `accepted (stderr: ${accepted.err})`).to.equal(0);
-    expect(accepted.out, "described").to.contain(`Accept governance of the vault and its sessions: ${safeAddress} -> ${dao.timelock}`);
+    expect(accepted.out, "described").to.contain(
+      `Accept governance of the vault and its sessions: ${safeAddress} -> ${dao.timelock}`,
+    );
     expect(await ctx.sessions.governance(), "the Timelock governs").to.equal(dao.timelock);
     expect(await ctx.vault.governance(), "the vault too, in the same step").to.equal(dao.timelock);
     expect(await ctx.sessions.pendingGovernance(), "nothing pending").to.equal(ethers.ZeroAddress);
-    const stale = await thrown(() => exportSafeBatch(ctx, { changes: [{ kind: "setIdleBuffer", idleBufferBps: 1_300 }] }));
+    const stale = await thrown(() =>
+      exportSafeBatch(ctx, { changes: [{ kind: "setIdleBuffer", idleBufferBps: 1_300 }] }),
+    );
     expect(stale.message, "the recorded Safe no longer governs").to.equal(
       `the addresses file's Safe ${safeAddress} is not the treasury's governance (${dao.timelock}): governance has moved; ` +
         "pass --safe <address> of the Safe that makes these calls, or update the addresses file",
     );
   });
 
-  it("safe-batch names the Timelock when it is governance and no Safe is given, and refuses an account as --safe", async function () {
+  it("safe-batch names the Timelock when it is governance and no Safe is given, and refuses an account as --safe", async () => {
     const treasury = await networkHelpers.loadFixture(localStack);
     const none = await cli(treasury.ctx, "safe-batch", "--idle-buffer", "12%");
     expect([none.code, none.err.split("\n")[0]], "no Safe to simulate from").to.deep.equal([

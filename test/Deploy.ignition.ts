@@ -3,7 +3,12 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { network } from "hardhat";
-import GovernanceModule, { CANCELLER_ROLE, DEFAULT_ADMIN_ROLE, EXECUTOR_ROLE, PROPOSER_ROLE } from "../deploy/modules/Governance.js";
+import GovernanceModule, {
+  CANCELLER_ROLE,
+  DEFAULT_ADMIN_ROLE,
+  EXECUTOR_ROLE,
+  PROPOSER_ROLE,
+} from "../deploy/modules/Governance.js";
 import LocalStackModule from "../deploy/modules/LocalStack.js";
 import TreasuryModule from "../deploy/modules/Treasury.js";
 import { deployStack } from "../scripts/actions/deploy-stack.js";
@@ -15,8 +20,8 @@ const connection = await network.create();
 const { ethers, ignition } = connection;
 const [deployer, guardian, sessionAdmin] = await ethers.getSigners();
 
-describe("Deployment modules (Hardhat Ignition)", function () {
-  it("LocalStack wires governance, mocks and treasury as deploy/parameters/local.json says", async function () {
+describe("Deployment modules (Hardhat Ignition)", () => {
+  it("LocalStack wires governance, mocks and treasury as deploy/parameters/local.json says", async () => {
     const r = await ignition.deploy(LocalStackModule, { parameters: LOCAL_PARAMETERS });
     const timelock = await ethers.getContractAt("TreasuryTimelock", await r.timelock.getAddress());
     const governor = await ethers.getContractAt("TreasuryGovernor", await r.governor.getAddress());
@@ -39,7 +44,9 @@ describe("Deployment modules (Hardhat Ignition)", function () {
     expect(results.strategy3, "three mock strategies").to.equal(undefined);
     for (let i = 0; i < 3; i++) {
       const strategy = await ethers.getContractAt("MockStrategy", await results[`strategy${i}`].getAddress());
-      expect(await strategy.asset(), `mock strategy ${i} is a vault of the mock asset`).to.equal(await r.asset.getAddress());
+      expect(await strategy.asset(), `mock strategy ${i} is a vault of the mock asset`).to.equal(
+        await r.asset.getAddress(),
+      );
     }
     const asset = await ethers.getContractAt("MockERC20", await r.asset.getAddress());
     expect(await asset.decimals(), "mock asset decimals from parameters").to.equal(6n);
@@ -58,7 +65,7 @@ describe("Deployment modules (Hardhat Ignition)", function () {
     expect(await token.getVotes(deployer.address), "deployer delegated its votes to itself").to.equal(10n ** 24n);
   });
 
-  it("Treasury deploys over an existing asset given as a parameter", async function () {
+  it("Treasury deploys over an existing asset given as a parameter", async () => {
     const usdc = await ethers.deployContract("MockERC20", ["USD Coin", "USDC", 6]);
     const r = await ignition.deploy(TreasuryModule, {
       parameters: {
@@ -84,7 +91,7 @@ describe("Deployment modules (Hardhat Ignition)", function () {
     expect(await timelock.hasRole(CANCELLER_ROLE, guardian.address), "and for the Timelock's cancel").to.equal(true);
   });
 
-  it("the deploy action refuses a treasury guardian that is not the Timelock's canceller, before sending anything", async function () {
+  it("the deploy action refuses a treasury guardian that is not the Timelock's canceller, before sending anything", async () => {
     const before = await ethers.provider.getTransactionCount(deployer.address);
     const parameters = JSON.parse(await readFile(LOCAL_PARAMETERS, "utf8")) as Record<string, Record<string, unknown>>;
     parameters.LocalStack.guardian = sessionAdmin.address;
@@ -101,7 +108,7 @@ describe("Deployment modules (Hardhat Ignition)", function () {
     expect(await ethers.provider.getTransactionCount(deployer.address), "nothing sent").to.equal(before);
   });
 
-  it("Governance alone leaves nobody but the Governor able to schedule on the Timelock", async function () {
+  it("Governance alone leaves nobody but the Governor able to schedule on the Timelock", async () => {
     const r = await ignition.deploy(GovernanceModule, { parameters: LOCAL_PARAMETERS });
     const timelock = await ethers.getContractAt("TreasuryTimelock", await r.timelock.getAddress());
     const errors = timelock.interface;
@@ -115,7 +122,7 @@ describe("Deployment modules (Hardhat Ignition)", function () {
     ).to.be.revertedWithCustomError({ interface: errors }, "AccessControlUnauthorizedAccount");
   });
 
-  it("the deploy action refuses an unfilled parameter template before sending anything", async function () {
+  it("the deploy action refuses an unfilled parameter template before sending anything", async () => {
     const before = await ethers.provider.getTransactionCount(deployer.address);
     const template = path.join(REPO_ROOT, "deploy", "parameters", "testnet.template.json");
     let error: unknown;
@@ -129,26 +136,32 @@ describe("Deployment modules (Hardhat Ignition)", function () {
     expect(await ethers.provider.getTransactionCount(deployer.address), "nothing sent").to.equal(before);
   });
 
-  describe("on a persistent chain (JSON-RPC server, Ignition journal)", function () {
+  describe("on a persistent chain (JSON-RPC server, Ignition journal)", () => {
     const deploymentId = `test-redeploy-${process.pid}`;
     let server: Awaited<ReturnType<typeof network.createServer>>;
     let tmp: string;
 
-    before(async function () {
+    before(async () => {
       server = await network.createServer("default", "127.0.0.1", 0);
       tmp = await mkdtemp(path.join(os.tmpdir(), "treasury-deploy-"));
     });
-    after(async function () {
+    after(async () => {
       await server.close();
       await rm(path.join(REPO_ROOT, "deploy", "deployments", deploymentId), { recursive: true, force: true });
       await rm(tmp, { recursive: true, force: true });
     });
 
-    it("deploying twice with the same parameters sends nothing the second time and writes the same addresses", async function () {
+    it("deploying twice with the same parameters sends nothing the second time and writes the same addresses", async () => {
       const { port } = await server.listen();
       const http = await network.create({ network: "localhost", override: { url: `http://127.0.0.1:${port}` } });
       const file = path.join(tmp, "31337.json");
-      const options = { module: "local" as const, parameters: LOCAL_PARAMETERS, deploymentId, addressesFile: file, log: () => {} };
+      const options = {
+        module: "local" as const,
+        parameters: LOCAL_PARAMETERS,
+        deploymentId,
+        addressesFile: file,
+        log: () => {},
+      };
 
       const first = await deployStack(http, options);
       expect(first.transactionsSent, "the first deployment sends the whole stack").to.be.greaterThan(10);

@@ -41,15 +41,15 @@ async function proposalCount(governorAddress: string): Promise<number> {
   return (await governor.queryFilter(governor.filters.ProposalCreated())).length;
 }
 
-describe("Governance: bounds change through Governor and Timelock", function () {
-  it("--fast-forward mines the template's 57,600 blocks of voting delay and period in one hardhat_mine call on Hardhat's chain", async function () {
+describe("Governance: bounds change through Governor and Timelock", () => {
+  it("--fast-forward mines the template's 57,600 blocks of voting delay and period in one hardhat_mine call on Hardhat's chain", async () => {
     const { ctx } = await networkHelpers.loadFixture(deployed);
     const before = await ethers.provider.getBlockNumber();
     expect(await mineBlocks(ctx, 57_600n), "one call, Hardhat's method").to.equal("hardhat_mine");
     expect(await ethers.provider.getBlockNumber(), "every block mined").to.equal(before + 57_600);
   });
 
-  it("on a node without hardhat_mine or anvil_mine, --fast-forward mines with evm_mine up to 2,000 blocks and refuses more", async function () {
+  it("on a node without hardhat_mine or anvil_mine, --fast-forward mines with evm_mine up to 2,000 blocks and refuses more", async () => {
     // A node that knows only the standard methods and evm_mine (the fallback's whole contract with it).
     const sent: string[] = [];
     const provider = {
@@ -60,7 +60,9 @@ describe("Governance: bounds change through Governor and Timelock", function () 
         throw Object.assign(new Error("Method not found"), { code: -32601 });
       },
     };
-    const ctx = { ethers: { provider }, networkName: "other", log: () => {} } as unknown as Parameters<typeof mineBlocks>[0];
+    const ctx = { ethers: { provider }, networkName: "other", log: () => {} } as unknown as Parameters<
+      typeof mineBlocks
+    >[0];
     expect(await mineBlocks(ctx, 3n), "falls back").to.equal("evm_mine");
     expect(sent, "tried both mining methods, then three evm_mine").to.deep.equal([
       "web3_clientVersion",
@@ -77,7 +79,7 @@ describe("Governance: bounds change through Governor and Timelock", function () 
     );
   });
 
-  it("the full lifecycle changes the vault's bounds, and the same calls from anyone else revert", async function () {
+  it("the full lifecycle changes the vault's bounds, and the same calls from anyone else revert", async () => {
     const { ctx } = await networkHelpers.loadFixture(deployed);
     const [s0, s1] = ctx.addresses.strategies;
     const unit = 10n ** 6n;
@@ -87,7 +89,12 @@ describe("Governance: bounds change through Governor and Timelock", function () 
       { kind: "addStrategy", strategy: s1, absoluteCap: 750_000n * unit, relativeCapBps: 3_000 },
       { kind: "setIdleBuffer", idleBufferBps: 500 },
       { kind: "setLossLimits", maxLossPerCallBps: 75, epochLossBudgetBps: 200 },
-      { kind: "setCeilings", maxDuration: 3 * 86_400, maxVolumePerCall: 100_000n * unit, maxVolumePerEpoch: 400_000n * unit },
+      {
+        kind: "setCeilings",
+        maxDuration: 3 * 86_400,
+        maxVolumePerCall: 100_000n * unit,
+        maxVolumePerEpoch: 400_000n * unit,
+      },
     ];
 
     const calls = await planCalls(ctx, changes);
@@ -103,8 +110,11 @@ describe("Governance: bounds change through Governor and Timelock", function () 
         const error = await thrown(() =>
           ethers.provider.call({ from: signers[index].address, to: call.target, data: call.data }),
         );
-        const expected = who === "guardian" ? expectedError[call.signature].guardian : expectedError[call.signature].others;
-        expect(decodeRevert(revertDataOf(error))?.name, `${call.signature} sent directly by the ${who}`).to.equal(expected);
+        const expected =
+          who === "guardian" ? expectedError[call.signature].guardian : expectedError[call.signature].others;
+        expect(decodeRevert(revertDataOf(error))?.name, `${call.signature} sent directly by the ${who}`).to.equal(
+          expected,
+        );
       }
     }
 
@@ -134,8 +144,14 @@ describe("Governance: bounds change through Governor and Timelock", function () 
     expect((await proposalStatus(ctx, proposed.proposalId)).state, "after execute").to.equal("Executed");
 
     const c0 = await ctx.vault.strategyConfig(s0);
-    expect([c0.listed, c0.absoluteCap, c0.relativeCapBps], "strategy 0 listed with its caps").to.deep.equal([true, 2_000_000n * unit, 5_000n]);
-    expect((await ctx.vault.strategyConfig(s1)).absoluteCap, "strategy 1 listed with its cap").to.equal(750_000n * unit);
+    expect([c0.listed, c0.absoluteCap, c0.relativeCapBps], "strategy 0 listed with its caps").to.deep.equal([
+      true,
+      2_000_000n * unit,
+      5_000n,
+    ]);
+    expect((await ctx.vault.strategyConfig(s1)).absoluteCap, "strategy 1 listed with its cap").to.equal(
+      750_000n * unit,
+    );
     const bounds = await ctx.vault.bounds();
     expect(bounds.idleBufferBps, "idle buffer lowered").to.equal(500n);
     expect([bounds.maxLossPerCallBps, bounds.epochLossBudgetBps], "loss limits raised").to.deep.equal([75n, 200n]);
@@ -143,7 +159,7 @@ describe("Governance: bounds change through Governor and Timelock", function () 
     expect(ceilings.maxVolumePerCall, "session ceiling set").to.equal(100_000n * unit);
   });
 
-  it("runs end to end in one call with fastForward and reports the execution", async function () {
+  it("runs end to end in one call with fastForward and reports the execution", async () => {
     const { ctx } = await networkHelpers.loadFixture(deployed);
     const result = await runBoundsProposal(ctx, {
       changes: [{ kind: "setIdleBuffer", idleBufferBps: 1_500 }],
@@ -153,7 +169,7 @@ describe("Governance: bounds change through Governor and Timelock", function () 
     expect((await ctx.vault.bounds()).idleBufferBps, "idle buffer raised by governance").to.equal(1_500n);
   });
 
-  it("refuses a proposal that would fail on execution, with the contract's reason, and proposes nothing", async function () {
+  it("refuses a proposal that would fail on execution, with the contract's reason, and proposes nothing", async () => {
     const { ctx, as } = await networkHelpers.loadFixture(listed);
     const governor = ctx.addresses.governor!;
     const before = await proposalCount(governor);
@@ -163,7 +179,9 @@ describe("Governance: bounds change through Governor and Timelock", function () 
     );
     expect(outOfRange, "an OperationError").to.be.instanceOf(OperationError);
     expect((outOfRange as OperationError).revert?.name, "decoded contract error").to.equal("BoundOutOfRange");
-    expect(outOfRange.message, "names the failing call").to.match(/setLossLimits.*BoundOutOfRange\(value=600, min=0, max=500\)/);
+    expect(outOfRange.message, "names the failing call").to.match(
+      /setLossLimits.*BoundOutOfRange\(value=600, min=0, max=500\)/,
+    );
 
     const otherAsset = await ethers.deployContract("MockERC20", ["Other", "OTH", 18]);
     const wrongStrategy = await ethers.deployContract("MockStrategy", [await otherAsset.getAddress(), "Wrong asset"]);
@@ -192,7 +210,9 @@ describe("Governance: bounds change through Governor and Timelock", function () 
       maxCallsPerEpoch: 5,
     });
     const s0 = ctx.addresses.strategies[0];
-    await (await ctx.vault.connect(agent).rebalance([{ strategy: s0, assets: 100_000n * unit }], sessionId, ethers.ZeroHash)).wait();
+    await (
+      await ctx.vault.connect(agent).rebalance([{ strategy: s0, assets: 100_000n * unit }], sessionId, ethers.ZeroHash)
+    ).wait();
     await (await (await ethers.getContractAt("MockStrategy", s0)).setBlocked(true)).wait();
     const notEmpty = await thrown(() => proposeBounds(ctx, { changes: [{ kind: "removeStrategy", strategy: s0 }] }));
     expect((notEmpty as OperationError).revert?.name, "delisting a funded strategy").to.equal("StrategyNotEmpty");
@@ -206,7 +226,7 @@ describe("Governance: bounds change through Governor and Timelock", function () 
     expect(await proposalCount(governor), "no proposal was created").to.equal(before);
   });
 
-  it("refuses an identical proposal, conflicting changes, and queueing a defeated proposal", async function () {
+  it("refuses an identical proposal, conflicting changes, and queueing a defeated proposal", async () => {
     const { ctx } = await networkHelpers.loadFixture(deployed);
     const changes: BoundsChange[] = [{ kind: "setIdleBuffer", idleBufferBps: 800 }];
     const { proposalId } = await proposeBounds(ctx, { changes });
@@ -226,7 +246,9 @@ describe("Governance: bounds change through Governor and Timelock", function () 
 
     await castVote(ctx, { proposalId, support: "against", fastForward: true });
     const defeated = await thrown(() => queueProposal(ctx, { proposalId, fastForward: true }));
-    expect(defeated.message, "a defeated proposal is not queued").to.match(/was defeated: for 0, against 1000000000000000000000000/);
+    expect(defeated.message, "a defeated proposal is not queued").to.match(
+      /was defeated: for 0, against 1000000000000000000000000/,
+    );
     expect((await ctx.vault.bounds()).idleBufferBps, "bounds unchanged").to.equal(1_000n);
   });
 });

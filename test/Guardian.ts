@@ -52,8 +52,8 @@ async function queuedCalls(ctx: Awaited<ReturnType<typeof listedWithSession>>["c
   return [p.targets, p.values, p.calldatas, p.descriptionHash] as const;
 }
 
-describe("Guardian: tightens at once, never loosens; unpause needs governance", function () {
-  it("lowers a cap, disables a strategy, raises the buffer, lowers loss limits, pauses and revokes at once, without a proposal", async function () {
+describe("Guardian: tightens at once, never loosens; unpause needs governance", () => {
+  it("lowers a cap, disables a strategy, raises the buffer, lowers loss limits, pauses and revokes at once, without a proposal", async () => {
     const { as, sessionId, ctx } = await networkHelpers.loadFixture(listedWithSession);
     const guardian = await as("guardian");
     const [s0, s1] = ctx.addresses.strategies;
@@ -66,7 +66,10 @@ describe("Guardian: tightens at once, never loosens; unpause needs governance", 
 
     await lowerCap(guardian, { strategy: s1, relativeCapBps: 1_000 });
     const c1 = await ctx.vault.strategyConfig(s1);
-    expect([c1.absoluteCap, c1.relativeCapBps], "a cap left out keeps its value").to.deep.equal([1_000_000n * unit, 1_000n]);
+    expect([c1.absoluteCap, c1.relativeCapBps], "a cap left out keeps its value").to.deep.equal([
+      1_000_000n * unit,
+      1_000n,
+    ]);
 
     await disableStrategy(guardian, { strategy: s1 });
     expect((await ctx.vault.strategyConfig(s1)).enabled, "strategy disabled at once").to.equal(false);
@@ -81,10 +84,12 @@ describe("Guardian: tightens at once, never loosens; unpause needs governance", 
     await revokeSession(guardian, { sessionId });
     expect((await ctx.sessions.getSession(sessionId)).revoked, "session revoked at once").to.equal(true);
 
-    expect((await governor.queryFilter(governor.filters.ProposalCreated())).length, "no proposal involved").to.equal(proposalsBefore);
+    expect((await governor.queryFilter(governor.filters.ProposalCreated())).length, "no proposal involved").to.equal(
+      proposalsBefore,
+    );
   });
 
-  it("cannot loosen anything", async function () {
+  it("cannot loosen anything", async () => {
     const { as, ctx } = await networkHelpers.loadFixture(listedWithSession);
     const guardian = await as("guardian");
     const { vault, sessions } = guardian;
@@ -93,24 +98,43 @@ describe("Guardian: tightens at once, never loosens; unpause needs governance", 
 
     const raised = await revertName(lowerCap(guardian, { strategy: s0, absoluteCap: 2_000_000n * unit }));
     expect(raised, "raising the absolute cap through lower-cap").to.equal("GuardianCannotLoosen");
-    expect(await revertName(vault.setCaps(s0, 1_000_000n * unit, 4_001)), "raising the relative cap").to.equal("GuardianCannotLoosen");
+    expect(await revertName(vault.setCaps(s0, 1_000_000n * unit, 4_001)), "raising the relative cap").to.equal(
+      "GuardianCannotLoosen",
+    );
 
     await (await vault.setStrategyEnabled(s1, false)).wait();
-    expect(await revertName(vault.setStrategyEnabled(s1, true)), "re-enabling a strategy").to.equal("GuardianCannotLoosen");
+    expect(await revertName(vault.setStrategyEnabled(s1, true)), "re-enabling a strategy").to.equal(
+      "GuardianCannotLoosen",
+    );
     expect(await revertName(vault.setIdleBuffer(999)), "lowering the idle buffer").to.equal("GuardianCannotLoosen");
-    expect(await revertName(vault.setLossLimits(51, 100, 86_400)), "raising the per-call loss limit").to.equal("GuardianCannotLoosen");
-    expect(await revertName(vault.setLossLimits(50, 101, 86_400)), "raising the epoch loss budget").to.equal("GuardianCannotLoosen");
-    expect(await revertName(vault.setLossLimits(50, 100, 3_600)), "changing the loss epoch").to.equal("GuardianCannotLoosen");
+    expect(await revertName(vault.setLossLimits(51, 100, 86_400)), "raising the per-call loss limit").to.equal(
+      "GuardianCannotLoosen",
+    );
+    expect(await revertName(vault.setLossLimits(50, 101, 86_400)), "raising the epoch loss budget").to.equal(
+      "GuardianCannotLoosen",
+    );
+    expect(await revertName(vault.setLossLimits(50, 100, 3_600)), "changing the loss epoch").to.equal(
+      "GuardianCannotLoosen",
+    );
     expect(await revertName(vault.addStrategy(other, 1n, 1)), "listing a strategy").to.equal("NotGovernance");
     expect(await revertName(vault.removeStrategy(s0)), "delisting a strategy").to.equal("NotGovernance");
-    expect(await revertName(vault.setWithdrawQueue([s1, s0, ctx.addresses.strategies[2]])), "reordering exits").to.equal("NotGovernance");
+    expect(
+      await revertName(vault.setWithdrawQueue([s1, s0, ctx.addresses.strategies[2]])),
+      "reordering exits",
+    ).to.equal("NotGovernance");
     // The vault's roles are the SessionManager's: the guardian cannot take them there either.
     expect(await revertName(sessions.setGuardian(other)), "replacing the guardian").to.equal("NotGovernance");
     expect(await revertName(sessions.setGovernance(other)), "taking governance").to.equal("NotGovernance");
     expect(await vault.governance(), "the vault's governance is still the Timelock").to.equal(ctx.addresses.timelock);
     expect(await vault.guardian(), "the vault's guardian is unchanged").to.equal(await guardian.signer.getAddress());
     expect(
-      await revertName(sessions.setCeilings(ctx.addresses.vault, { maxDuration: 30 * 86_400, maxVolumePerCall: 1n, maxVolumePerEpoch: 1n })),
+      await revertName(
+        sessions.setCeilings(ctx.addresses.vault, {
+          maxDuration: 30 * 86_400,
+          maxVolumePerCall: 1n,
+          maxVolumePerEpoch: 1n,
+        }),
+      ),
       "raising session ceilings",
     ).to.equal("NotGovernance");
     expect(await revertName(sessions.setSessionAdmin(other)), "replacing the session admin").to.equal("NotGovernance");
@@ -135,16 +159,19 @@ describe("Guardian: tightens at once, never loosens; unpause needs governance", 
     expect(await ctx.sessions.agentsPaused(), "still paused").to.equal(true);
   });
 
-  it("unpause goes through a governance proposal", async function () {
+  it("unpause goes through a governance proposal", async () => {
     const { as, ctx } = await networkHelpers.loadFixture(listedWithSession);
     await pauseAgents(await as("guardian"));
     const result = await unpauseAgents(ctx, { fastForward: true });
     expect(result.executed, "the unpause proposal executed").to.equal(true);
-    expect(result.calls.map((c) => c.signature), "one call").to.deep.equal(["SessionManager.unpauseAgents"]);
+    expect(
+      result.calls.map((c) => c.signature),
+      "one call",
+    ).to.deep.equal(["SessionManager.unpauseAgents"]);
     expect(await ctx.sessions.agentsPaused(), "agents unpaused by governance").to.equal(false);
   });
 
-  it("test_cancelProposal_queuedByGovernance: the guardian cancels a queued proposal, which can then never execute", async function () {
+  it("test_cancelProposal_queuedByGovernance: the guardian cancels a queued proposal, which can then never execute", async () => {
     const { as, ctx } = await networkHelpers.loadFixture(listedWithSession);
     const [s0] = ctx.addresses.strategies;
     const capBefore = (await ctx.vault.strategyConfig(s0)).absoluteCap;
@@ -174,7 +201,7 @@ describe("Guardian: tightens at once, never loosens; unpause needs governance", 
     expect((await ctx.vault.strategyConfig(s0)).absoluteCap, "the cap is unchanged").to.equal(capBefore);
   });
 
-  it("test_RevertWhen_cancelProposal_notGuardian: a stranger cannot cancel a queued proposal", async function () {
+  it("test_RevertWhen_cancelProposal_notGuardian: a stranger cannot cancel a queued proposal", async () => {
     const { as, ctx } = await networkHelpers.loadFixture(listedWithSession);
     const [s0] = ctx.addresses.strategies;
     const { proposalId } = await proposeBounds(ctx, {
@@ -183,16 +210,17 @@ describe("Guardian: tightens at once, never loosens; unpause needs governance", 
     });
     await castVote(ctx, { proposalId, support: "for", fastForward: true });
     await queueProposal(ctx, { proposalId, fastForward: true });
-    expect(await revertName(cancelQueuedProposal(await as("stranger"), { proposalId })), "the stranger is refused").to.equal(
-      "AccessControlUnauthorizedAccount",
-    );
+    expect(
+      await revertName(cancelQueuedProposal(await as("stranger"), { proposalId })),
+      "the stranger is refused",
+    ).to.equal("AccessControlUnauthorizedAccount");
     expect(await proposalState(ctx.governor!, proposalId), "still queued").to.equal("Queued");
     const { txHash } = await executeProposal(ctx, { proposalId, fastForward: true });
     expect(txHash, "and it executes").to.be.a("string");
     expect((await ctx.vault.strategyConfig(s0)).absoluteCap).to.equal(1n);
   });
 
-  it("a non-guardian cannot pull the brake", async function () {
+  it("a non-guardian cannot pull the brake", async () => {
     const { as, sessionId } = await networkHelpers.loadFixture(listedWithSession);
     const stranger = await as("stranger");
     expect(await revertName(pauseAgents(stranger)), "pausing").to.equal("NotGuardianOrGovernance");

@@ -21,7 +21,12 @@ async function treasuryOverPausableAsset() {
     parameters: {
       $global: { guardian: guardian.address },
       Governance: {},
-      Treasury: { asset: await asset.getAddress(), sessionAdmin: sessionAdmin.address, name: "Treasury USDC", symbol: "tUSDC" },
+      Treasury: {
+        asset: await asset.getAddress(),
+        sessionAdmin: sessionAdmin.address,
+        name: "Treasury USDC",
+        symbol: "tUSDC",
+      },
     },
     addressesFile: false,
     log: () => {},
@@ -34,12 +39,17 @@ async function treasuryOverPausableAsset() {
 async function cli(ctx: TreasuryContext, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, { connection, addresses: ctx.addresses, out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = await main(argv, {
+    connection,
+    addresses: ctx.addresses,
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+  });
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-describe("Members: deposit, withdraw, redeem, status", function () {
-  it("deposits through the router for at least the previewed shares, approving exactly the amount, none left", async function () {
+describe("Members: deposit, withdraw, redeem, status", () => {
+  it("deposits through the router for at least the previewed shares, approving exactly the amount, none left", async () => {
     const { ctx, asset, router } = await networkHelpers.loadFixture(treasuryOverPausableAsset);
     const expected = await ctx.vault.previewDeposit(600n * unit);
     const r = await cli(ctx, "deposit", "600", "--from", "4");
@@ -47,24 +57,31 @@ describe("Members: deposit, withdraw, redeem, status", function () {
     expect(await ctx.vault.balanceOf(member.address), "the previewed shares").to.equal(expected);
     expect(await asset.balanceOf(member.address), "exactly the amount left the wallet").to.equal(400n * unit);
     expect(await asset.allowance(member.address, router), "no allowance left to the router").to.equal(0n);
-    expect(r.out, "says so").to.match(/Deposited 600 USDC for [\d,.]+ tUSDC \(at least [\d,.]+ tUSDC accepted\) .* the router was approved for exactly 600 USDC, none left/);
+    expect(r.out, "says so").to.match(
+      /Deposited 600 USDC for [\d,.]+ tUSDC \(at least [\d,.]+ tUSDC accepted\) .* the router was approved for exactly 600 USDC, none left/,
+    );
 
     const status = await cli(ctx, "member-status", "--account", member.address);
     expect(status.code, "status exit code").to.equal(0);
-    expect(status.out, "the value of the shares").to.contain("worth now         600 USDC (what redeeming them all pays now)");
+    expect(status.out, "the value of the shares").to.contain(
+      "worth now         600 USDC (what redeeming them all pays now)",
+    );
     expect(status.out, "what can leave now").to.contain("withdraw now      up to 600 USDC");
     expect(status.out, "the share price").to.contain("share price       1 USDC per tUSDC");
     expect(status.out, "the wallet").to.contain("wallet            400 USDC");
     expect(status.out, "no approval open").to.contain("router approvals  none");
   });
 
-  it("withdraws and redeems within the bounds, leaving no share allowance, and gets every asset back", async function () {
+  it("withdraws and redeems within the bounds, leaving no share allowance, and gets every asset back", async () => {
     const { ctx, asset, router } = await networkHelpers.loadFixture(treasuryOverPausableAsset);
     expect((await cli(ctx, "deposit", "1000", "--from", "4")).code, "deposit").to.equal(0);
     const w = await cli(ctx, "withdraw", "250.5", "--from", "4", "--slippage", "1%");
     expect(w.code, `withdraw (stderr: ${w.err})`).to.equal(0);
     expect(await asset.balanceOf(member.address), "250.5 USDC back").to.equal(250_500_000n);
-    expect(await ctx.vault.allowance(member.address, router), "the unused part of the share bound is taken back").to.equal(0n);
+    expect(
+      await ctx.vault.allowance(member.address, router),
+      "the unused part of the share bound is taken back",
+    ).to.equal(0n);
 
     const r = await cli(ctx, "redeem", "max", "--from", "4");
     expect(r.code, `redeem (stderr: ${r.err})`).to.equal(0);
@@ -73,7 +90,7 @@ describe("Members: deposit, withdraw, redeem, status", function () {
     expect(await ctx.vault.allowance(member.address, router), "no share allowance left").to.equal(0n);
   });
 
-  it("refuses with a clear reason: balance, decimals, a paused asset, a position too small, a bound the price misses", async function () {
+  it("refuses with a clear reason: balance, decimals, a paused asset, a position too small, a bound the price misses", async () => {
     const { ctx, asset, router } = await networkHelpers.loadFixture(treasuryOverPausableAsset);
     const more = await cli(ctx, "deposit", "1000.5", "--from", "4");
     expect([more.code, more.err], "more than the wallet holds").to.deep.equal([
@@ -94,7 +111,9 @@ describe("Members: deposit, withdraw, redeem, status", function () {
     // A bound the price does not meet: the router reverts, and the approval is taken back.
     const greedy = await cli(ctx, "deposit", "100", "--from", "4", "--min-shares", "1000000");
     expect(greedy.code, "refused by the router").to.equal(1);
-    expect(greedy.err, "with its figures").to.match(/the deposit was refused by the contract: SlippageExceeded\(amount=\d+, limit=\d+\)/);
+    expect(greedy.err, "with its figures").to.match(
+      /the deposit was refused by the contract: SlippageExceeded\(amount=\d+, limit=\d+\)/,
+    );
     expect(await asset.allowance(member.address, router), "no approval left after the refusal").to.equal(0n);
     expect(await asset.balanceOf(member.address), "nothing moved").to.equal(1_000n * unit);
 

@@ -36,14 +36,25 @@ async function safeGoverned() {
   const { addresses } = await deployStack(connection, {
     parameters: {
       $global: { guardian: guardian.address },
-      TreasuryOnSafe: { safe: await safe.getAddress(), asset: await asset.getAddress(), sessionAdmin: sessionAdmin.address },
+      TreasuryOnSafe: {
+        safe: await safe.getAddress(),
+        asset: await asset.getAddress(),
+        sessionAdmin: sessionAdmin.address,
+      },
     },
     addressesFile: false,
     log: () => {},
   });
   const strategy = await ethers.deployContract("MockStrategy", [await asset.getAddress(), "S0"]);
-  const ctx = await loadContext(connection, { addresses: { ...addresses, strategies: [await strategy.getAddress()] }, log: () => {} });
-  const listing = ctx.vault.interface.encodeFunctionData("addStrategy", [await strategy.getAddress(), 1_000_000n * unit, 4_000]);
+  const ctx = await loadContext(connection, {
+    addresses: { ...addresses, strategies: [await strategy.getAddress()] },
+    log: () => {},
+  });
+  const listing = ctx.vault.interface.encodeFunctionData("addStrategy", [
+    await strategy.getAddress(),
+    1_000_000n * unit,
+    4_000,
+  ]);
   await (await safe.connect(owner).exec(addresses.vault, 0n, listing)).wait();
   return { ctx, safe };
 }
@@ -81,16 +92,19 @@ async function cli(treasury: Awaited<ReturnType<typeof listed>>, ...argv: string
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-describe("Operator scripts", function () {
-  describe("sessions", function () {
-    it("the session admin grants inside the ceilings; list and revoke", async function () {
+describe("Operator scripts", () => {
+  describe("sessions", () => {
+    it("the session admin grants inside the ceilings; list and revoke", async () => {
       const treasury = await networkHelpers.loadFixture(listed);
       const admin = await treasury.as("sessionAdmin");
       const { sessionId } = await grantSession(admin, withinCeilings);
       expect(sessionId, "first session id").to.equal(1n);
 
       const rows = await listSessions(treasury.ctx, { agent: agent.address });
-      expect(rows.map((r) => [r.id, r.status]), "listed as active").to.deep.equal([[1n, "active"]]);
+      expect(
+        rows.map((r) => [r.id, r.status]),
+        "listed as active",
+      ).to.deep.equal([[1n, "active"]]);
       expect(rows[0].scope, "scope covers the three strategies").to.equal(0b111n);
       expect(await listSessions(treasury.ctx, { agent: stranger.address }), "another agent has none").to.deep.equal([]);
 
@@ -101,7 +115,7 @@ describe("Operator scripts", function () {
       expect((await listSessions(treasury.ctx))[0].status, "still revoked").to.equal("revoked");
     });
 
-    it("refuses a grant above the governance ceilings with the contract's own reason, sending nothing", async function () {
+    it("refuses a grant above the governance ceilings with the contract's own reason, sending nothing", async () => {
       const treasury = await networkHelpers.loadFixture(listed);
       const admin = await treasury.as("sessionAdmin");
       const countBefore = await treasury.ctx.sessions.sessionCount();
@@ -111,7 +125,9 @@ describe("Operator scripts", function () {
       const revert = (volume as OperationError).revert!;
       expect(revert.name, "decoded from the session manager").to.equal("VolumeAboveCeiling");
       expect(revert.args, "with the figures").to.deep.equal({ volume: 250_001n * unit, ceiling: 250_000n * unit });
-      expect(volume.message, "readable").to.match(/the grant was refused by the contract: VolumeAboveCeiling\(volume=250001000000, ceiling=250000000000\)/);
+      expect(volume.message, "readable").to.match(
+        /the grant was refused by the contract: VolumeAboveCeiling\(volume=250001000000, ceiling=250000000000\)/,
+      );
 
       const duration = await thrown(() => grantSession(admin, { ...withinCeilings, duration: 8 * 86_400 }));
       expect((duration as OperationError).revert?.name, "too long").to.equal("DurationAboveCeiling");
@@ -121,14 +137,16 @@ describe("Operator scripts", function () {
       expect((notGranter as OperationError).revert?.name, "not a granter").to.equal("NotGranter");
 
       const unlisted = await thrown(() => grantSession(admin, { ...withinCeilings, strategies: [stranger.address] }));
-      expect((unlisted as OperationError).revert?.name, "scope with an unlisted strategy").to.equal("StrategyNotListed");
+      expect((unlisted as OperationError).revert?.name, "scope with an unlisted strategy").to.equal(
+        "StrategyNotListed",
+      );
 
       expect(await treasury.ctx.sessions.sessionCount(), "no session granted").to.equal(countBefore);
     });
   });
 
-  describe("Safe Transaction Builder export", function () {
-    it("exports the bounds calls with the builder's checksum, simulated from the Safe that governs", async function () {
+  describe("Safe Transaction Builder export", () => {
+    it("exports the bounds calls with the builder's checksum, simulated from the Safe that governs", async () => {
       const { ctx, safe } = await networkHelpers.loadFixture(safeGoverned);
       const [s0] = ctx.addresses.strategies;
       const { batch, calls } = await exportSafeBatch(ctx, {
@@ -143,33 +161,45 @@ describe("Operator scripts", function () {
       expect(batch.meta.createdFromSafeAddress, "the Safe of the addresses file").to.equal(await safe.getAddress());
       expect(batch.meta.name, "title").to.equal("Tighten strategy 0");
       expect(batch.meta.description, "human description").to.contain("Set the idle buffer: 10.00% -> 12.00%");
-      expect(batch.transactions.map((t) => [t.to, t.value, t.data]), "the planned calls").to.deep.equal(
-        calls.map((c) => [c.target, "0", c.data]),
+      expect(
+        batch.transactions.map((t) => [t.to, t.value, t.data]),
+        "the planned calls",
+      ).to.deep.equal(calls.map((c) => [c.target, "0", c.data]));
+      expect(ctx.vault.interface.parseTransaction({ data: batch.transactions[0].data })?.name, "decodes").to.equal(
+        "setCaps",
       );
-      expect(ctx.vault.interface.parseTransaction({ data: batch.transactions[0].data })?.name, "decodes").to.equal("setCaps");
 
       // The Transaction Builder's check: drop the checksum, blank the name, keccak256 the key-sorted serialization.
       const { checksum, ...meta } = batch.meta;
       expect(checksum, "checksum present").to.match(/^0x[0-9a-f]{64}$/);
       expect(safeBatchChecksum({ ...batch, meta }), "checksum verifies").to.equal(checksum);
-      expect(safeBatchChecksum({ ...batch, meta: { ...meta, name: "renamed" } }), "the name is not covered").to.equal(checksum);
+      expect(safeBatchChecksum({ ...batch, meta: { ...meta, name: "renamed" } }), "the name is not covered").to.equal(
+        checksum,
+      );
       expect(safeBatchChecksum({ ...batch, meta, createdAt: 1 }), "the content is covered").to.not.equal(checksum);
     });
 
-    it("refuses to export calls the Safe could not make", async function () {
+    it("refuses to export calls the Safe could not make", async () => {
       const treasury = await networkHelpers.loadFixture(listed);
       const notGovernance = await (await ethers.deployContract("MockSafe", [[stranger.address]])).getAddress();
       const error = await thrown(() =>
-        exportSafeBatch(treasury.ctx, { safe: notGovernance, changes: [{ kind: "setIdleBuffer", idleBufferBps: 500 }] }),
+        exportSafeBatch(treasury.ctx, {
+          safe: notGovernance,
+          changes: [{ kind: "setIdleBuffer", idleBufferBps: 500 }],
+        }),
       );
       expect(error, "an OperationError").to.be.instanceOf(OperationError);
       expect((error as OperationError).revert?.name, "that Safe is not governance").to.equal("NotGuardianOrGovernance");
     });
   });
 
-  describe("revert hints", function () {
-    it("ChangeTooLarge says the furthest value allowed now and when the whole change fits", function () {
-      const data = new Interface(ErrorsLib__factory.abi).encodeErrorResult("ChangeTooLarge", [800n, 500n, 1_767_225_600n]);
+  describe("revert hints", () => {
+    it("ChangeTooLarge says the furthest value allowed now and when the whole change fits", () => {
+      const data = new Interface(ErrorsLib__factory.abi).encodeErrorResult("ChangeTooLarge", [
+        800n,
+        500n,
+        1_767_225_600n,
+      ]);
       const revert = decodeRevert(data);
       expect(revert?.name).to.equal("ChangeTooLarge");
       expect(explainRevert(revert!)).to.equal(
@@ -180,30 +210,52 @@ describe("Operator scripts", function () {
     });
   });
 
-  describe("input parsing", function () {
-    it("reads addresses, strategies, amounts, bps and durations, and rejects bad ones with InputError", function () {
+  describe("input parsing", () => {
+    it("reads addresses, strategies, amounts, bps and durations, and rejects bad ones with InputError", () => {
       expect(parseAddress("0x70997970c51812dc3a010c7d01b50e0d17dc79c8", "x"), "checksummed").to.equal(
         "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
       );
-      expect(() => parseAddress("0x1234", "--agent"), "short address").to.throw(InputError, /--agent: "0x1234" is not an address/);
+      expect(() => parseAddress("0x1234", "--agent"), "short address").to.throw(
+        InputError,
+        /--agent: "0x1234" is not an address/,
+      );
       expect(() => parseAddress("vitalik.eth", "--agent"), "a name").to.throw(InputError);
       expect(parseStrategy("@1", "s", [stranger.address, agent.address]), "@N").to.equal(agent.address);
-      expect(() => parseStrategy("@3", "s", [agent.address]), "@N out of range").to.throw(InputError, /names no strategy/);
+      expect(() => parseStrategy("@3", "s", [agent.address]), "@N out of range").to.throw(
+        InputError,
+        /names no strategy/,
+      );
       expect(parseAmount("1_000_000.5", 6, "a"), "amount with separators and decimals").to.equal(1_000_000_500_000n);
       expect(parseAmount("max", 6, "a"), "max").to.equal(2n ** 128n - 1n);
-      expect(() => parseAmount("0.0000001", 6, "a"), "too many decimals").to.throw(InputError, /more than the asset's 6 decimals/);
+      expect(() => parseAmount("0.0000001", 6, "a"), "too many decimals").to.throw(
+        InputError,
+        /more than the asset's 6 decimals/,
+      );
       expect(() => parseAmount("-5", 6, "a"), "negative").to.throw(InputError);
       expect([parseBps("1500", "b"), parseBps("12.5%", "b")], "bps and percent").to.deep.equal([1_500, 1_250]);
       expect(() => parseBps("10001", "b"), "above 100%").to.throw(InputError);
-      expect([parseDuration("7d", "d"), parseDuration("90", "d"), parseDuration("15m", "d")], "durations").to.deep.equal([604_800, 90, 900]);
+      expect(
+        [parseDuration("7d", "d"), parseDuration("90", "d"), parseDuration("15m", "d")],
+        "durations",
+      ).to.deep.equal([604_800, 90, 900]);
       expect(() => parseDuration("soon", "d"), "not a duration").to.throw(InputError);
     });
   });
 
-  describe("command line", function () {
-    it("runs a bounds proposal end to end with --fast-forward and prints the new bounds", async function () {
+  describe("command line", () => {
+    it("runs a bounds proposal end to end with --fast-forward and prints the new bounds", async () => {
       const treasury = await networkHelpers.loadFixture(listed);
-      const r = await cli(treasury, "propose", "--caps", "@2:300_000:15%", "--idle-buffer", "12%", "--title", "Trim strategy 2", "--fast-forward");
+      const r = await cli(
+        treasury,
+        "propose",
+        "--caps",
+        "@2:300_000:15%",
+        "--idle-buffer",
+        "12%",
+        "--title",
+        "Trim strategy 2",
+        "--fast-forward",
+      );
       expect(r.code, `exit code (stderr: ${r.err})`).to.equal(0);
       expect(r.out, "executed").to.match(/Proposal \d+ executed/);
       expect(r.out, "the description").to.contain("# Trim strategy 2");
@@ -212,9 +264,18 @@ describe("Operator scripts", function () {
       expect([c2.absoluteCap, c2.relativeCapBps], "caps set by governance").to.deep.equal([300_000n * unit, 1_500n]);
     });
 
-    it("exits 2 on bad input and 1 on a refusal, with a clear message", async function () {
+    it("exits 2 on bad input and 1 on a refusal, with a clear message", async () => {
       const treasury = await networkHelpers.loadFixture(listed);
-      const badAddress = await cli(treasury, "grant-session", "--agent", "0x123", "--max-per-call", "1", "--max-per-epoch", "1");
+      const badAddress = await cli(
+        treasury,
+        "grant-session",
+        "--agent",
+        "0x123",
+        "--max-per-call",
+        "1",
+        "--max-per-epoch",
+        "1",
+      );
       expect([badAddress.code, badAddress.err], "bad address").to.deep.equal([
         2,
         'error: --agent: "0x123" is not an address (expected 0x followed by 40 hex digits)\n(run `treasury grant-session --help` for the options)',
@@ -237,7 +298,9 @@ describe("Operator scripts", function () {
         "1000000",
       );
       expect(above.code, "grant above ceiling").to.equal(1);
-      expect(above.err, "the contract's reason").to.contain("VolumeAboveCeiling(volume=300000000000, ceiling=250000000000)");
+      expect(above.err, "the contract's reason").to.contain(
+        "VolumeAboveCeiling(volume=300000000000, ceiling=250000000000)",
+      );
 
       const failing = await cli(treasury, "propose", "--loss-limits", "6%:10%");
       expect(failing.code, "proposal that would fail").to.equal(1);
@@ -246,14 +309,21 @@ describe("Operator scripts", function () {
       const option = await cli(treasury, "propose", "--idle-bufer", "5%");
       expect(option.code, "unknown option").to.equal(2);
       const missing = await cli(treasury, "vote");
-      expect([missing.code, missing.err.split("\n")[0]], "missing proposal id").to.deep.equal([2, "error: vote takes <proposalId>, got none"]);
+      expect([missing.code, missing.err.split("\n")[0]], "missing proposal id").to.deep.equal([
+        2,
+        "error: vote takes <proposalId>, got none",
+      ]);
       const noChange = await cli(treasury, "propose");
-      expect([noChange.code, noChange.err], "no change given").to.satisfy(([c, e]: [number, string]) => c === 2 && e.includes("no change given"));
+      expect([noChange.code, noChange.err], "no change given").to.satisfy(
+        ([c, e]: [number, string]) => c === 2 && e.includes("no change given"),
+      );
     });
 
     it("the demo's --help describes its 2-hour step", async function () {
       this.timeout(30_000);
-      const help = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--help"], { cwd: REPO_ROOT });
+      const help = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--help"], {
+        cwd: REPO_ROOT,
+      });
       expect(help.stdout, "the pace option").to.match(/--pace <ms>\s+wait this long after each 2-hour step/);
       expect(help.stdout, "no other step length").not.to.match(/[013-9]-hour step/);
     });
@@ -263,16 +333,24 @@ describe("Operator scripts", function () {
       const run = promisify(execFile);
       const entry = ["--import", "tsx", "scripts/treasury.ts"];
       const help = await run(process.execPath, [...entry, "--help"], { cwd: REPO_ROOT });
-      expect(help.stdout, "lists the commands").to.match(/Commands:[\s\S]*propose[\s\S]*safe-batch[\s\S]*grant-session/);
+      expect(help.stdout, "lists the commands").to.match(
+        /Commands:[\s\S]*propose[\s\S]*safe-batch[\s\S]*grant-session/,
+      );
 
-      const down = await run(process.execPath, [...entry, "status", "--network", "localhost", "--rpc-url", "http://127.0.0.1:9/api-key-123"], {
-        cwd: REPO_ROOT,
-      }).then(
+      const down = await run(
+        process.execPath,
+        [...entry, "status", "--network", "localhost", "--rpc-url", "http://127.0.0.1:9/api-key-123"],
+        {
+          cwd: REPO_ROOT,
+        },
+      ).then(
         () => expect.fail("expected a non-zero exit"),
         (e: { code: number; stderr: string }) => e,
       );
       expect(down.code, "exit code").to.equal(2);
-      expect(down.stderr, "says the chain is unreachable, and where it looked").to.contain("cannot reach network localhost at http://127.0.0.1:9 (");
+      expect(down.stderr, "says the chain is unreachable, and where it looked").to.contain(
+        "cannot reach network localhost at http://127.0.0.1:9 (",
+      );
       expect(down.stderr, "no path of the URL (API keys live there)").not.to.contain("api-key-123");
     });
   });

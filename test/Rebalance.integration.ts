@@ -21,9 +21,10 @@ async function stackWithSession() {
   return { ...stack, sessionId, errors };
 }
 
-describe("TreasuryVault through a session (deployed stack)", function () {
-  it("moves money into three strategies in one rebalance and the lens reports it", async function () {
-    const { vault, strategies, agent, sessionId, lens, unit, sessions } = await networkHelpers.loadFixture(stackWithSession);
+describe("TreasuryVault through a session (deployed stack)", () => {
+  it("moves money into three strategies in one rebalance and the lens reports it", async () => {
+    const { vault, strategies, agent, sessionId, lens, unit, sessions } =
+      await networkHelpers.loadFixture(stackWithSession);
     const targets = await Promise.all(
       strategies.map(async (s) => ({ strategy: await s.getAddress(), assets: 300_000n * unit })),
     );
@@ -35,7 +36,15 @@ describe("TreasuryVault through a session (deployed stack)", function () {
 
     await expect(vault.connect(agent).rebalance(targets, sessionId, intentHash))
       .to.emit(vault, "Rebalanced")
-      .withArgs(sessionId, agent.address, intentHash, 900_000n * unit, 1_000_000n * unit, (v: bigint) => v > 999_999n * unit, (l: bigint) => l < 10n);
+      .withArgs(
+        sessionId,
+        agent.address,
+        intentHash,
+        900_000n * unit,
+        1_000_000n * unit,
+        (v: bigint) => v > 999_999n * unit,
+        (l: bigint) => l < 10n,
+      );
 
     const snapshot = await lens.snapshot(await vault.getAddress(), agent.address);
     expect(snapshot.strategies.length, "three strategies listed").to.equal(3);
@@ -44,7 +53,10 @@ describe("TreasuryVault through a session (deployed stack)", function () {
     }
     expect(snapshot.idle, "idle keeps the 10% buffer").to.equal(100_000n * unit);
     // Total assets are valued live; the allocations are book values, and a rebalance books no gain.
-    expect(snapshot.totalAssets, "total within rounding of idle + allocations").to.be.closeTo(snapshot.idle + snapshot.totalAllocated, 3n);
+    expect(snapshot.totalAssets, "total within rounding of idle + allocations").to.be.closeTo(
+      snapshot.idle + snapshot.totalAllocated,
+      3n,
+    );
     expect(snapshot.sessions.length, "the agent's session is reported").to.equal(1);
     expect(snapshot.sessions[0].remaining.volumeInEpoch, "epoch budget left").to.equal(1_100_000n * unit);
 
@@ -55,7 +67,7 @@ describe("TreasuryVault through a session (deployed stack)", function () {
     }
   });
 
-  it("rejects a rebalance above a cap with the precise custom error, and the preview agrees", async function () {
+  it("rejects a rebalance above a cap with the precise custom error, and the preview agrees", async () => {
     const { vault, strategies, agent, sessionId, unit, errors } = await networkHelpers.loadFixture(stackWithSession);
     const targets = [{ strategy: await strategies[0].getAddress(), assets: 600_000n * unit }];
     const preview = await vault.previewRebalance.staticCall(targets, sessionId, agent.address);
@@ -68,7 +80,7 @@ describe("TreasuryVault through a session (deployed stack)", function () {
       .withArgs(await strategies[0].getAddress(), 600_000n * unit, 500_000n * unit);
   });
 
-  it("stops a session after the guardian pauses agents, while users still withdraw", async function () {
+  it("stops a session after the guardian pauses agents, while users still withdraw", async () => {
     const { vault, sessions, strategies, agent, guardian, users, sessionId, unit, errors } =
       await networkHelpers.loadFixture(stackWithSession);
     const targets = [{ strategy: await strategies[0].getAddress(), assets: 100_000n * unit }];

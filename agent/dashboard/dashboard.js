@@ -1,6 +1,5 @@
 // The treasury agent's dashboard: polls /api/dashboard once a second and renders it. Amounts arrive as integer strings
 // in the asset's smallest unit and are formatted here with BigInt, so nothing is rounded before it is shown.
-"use strict";
 
 const POLL_MS = 1000;
 const COLORS = ["var(--s0)", "var(--s1)", "var(--s2)", "var(--s3)"];
@@ -27,9 +26,9 @@ function fmt(raw, decimals, digits = 2) {
   const base = 10n ** BigInt(decimals);
   const whole = (v / base).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   const frac = (v % base).toString().padStart(decimals, "0").slice(0, digits);
-  return `${neg ? "-" : ""}${whole}${digits > 0 ? "." + frac : ""}`;
+  return `${neg ? "-" : ""}${whole}${digits > 0 ? `.${frac}` : ""}`;
 }
-const amount = (raw, v) => `${fmt(raw, v.decimals)}${v.symbol ? " " + v.symbol : ""}`;
+const amount = (raw, v) => `${fmt(raw, v.decimals)}${v.symbol ? ` ${v.symbol}` : ""}`;
 /** part / whole as a percentage with two decimals. */
 function pct(part, whole) {
   const w = BigInt(whole);
@@ -39,14 +38,16 @@ function pct(part, whole) {
 const bps = (b) => `${(b / 100).toFixed(2)}%`;
 function duration(s) {
   if (s <= 0) return "0s";
-  const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+  const d = Math.floor(s / 86400),
+    h = Math.floor((s % 86400) / 3600),
+    m = Math.floor((s % 3600) / 60);
   if (d > 0) return `${d}d ${h}h`;
   if (h > 0) return `${h}h ${m}m`;
   if (m > 0) return `${m}m ${s % 60}s`;
   return `${s}s`;
 }
 /** Chain time (a block timestamp, seconds) in UTC: every time on the page is chain time. */
-const time = (s) => (s ? new Date(s * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC" : "—");
+const time = (s) => (s ? `${new Date(s * 1000).toISOString().replace("T", " ").slice(0, 19)} UTC` : "—");
 /** Wei as ETH with 4 decimals. */
 const eth = (wei) => `${fmt(wei, 18, 4)} ETH`;
 const short = (h) => (h ? `${h.slice(0, 10)}…${h.slice(-6)}` : "—");
@@ -70,8 +71,13 @@ function renderVault(v) {
   const liveNote = $(".live-value", node);
   liveNote.textContent = `live value ${amount(v.liveValue, v)}`;
   if (BigInt(v.unrecognised) > 0n) {
-    liveNote.append(el("span", { class: "gain-note", "data-testid": "unrecognised", "data-raw": v.unrecognised },
-      ` · gains recognised at ${bps(v.gainRateBps)}/yr; ${amount(v.unrecognised, v)} not yet recognised`));
+    liveNote.append(
+      el(
+        "span",
+        { class: "gain-note", "data-testid": "unrecognised", "data-raw": v.unrecognised },
+        ` · gains recognised at ${bps(v.gainRateBps)}/yr; ${amount(v.unrecognised, v)} not yet recognised`,
+      ),
+    );
   }
 
   const idle = $("[data-testid=idle]", node);
@@ -83,10 +89,21 @@ function renderVault(v) {
   if (below) idleNote.classList.add("bad");
 
   $(".share-price", node).textContent = fmt(v.sharePrice, v.decimals, 6);
-  const mode = v.agentsPaused ? "paused" : v.breaker.open ? "breaker open" : v.mode ? MODE[v.mode.mode] : v.lastResult.kind;
+  const mode = v.agentsPaused
+    ? "paused"
+    : v.breaker.open
+      ? "breaker open"
+      : v.mode
+        ? MODE[v.mode.mode]
+        : v.lastResult.kind;
   $(".mode-value", node).textContent = mode;
-  $(".mode-reason", node).textContent = v.breaker.open ? v.breaker.reason : v.mode ? v.mode.reason : v.lastResult.detail;
-  if (v.chainStall) $(".mode-reason", node).append(el("div", { class: "bad", "data-testid": "chain-stall" }, v.chainStall));
+  $(".mode-reason", node).textContent = v.breaker.open
+    ? v.breaker.reason
+    : v.mode
+      ? v.mode.reason
+      : v.lastResult.detail;
+  if (v.chainStall)
+    $(".mode-reason", node).append(el("div", { class: "bad", "data-testid": "chain-stall" }, v.chainStall));
 
   const bars = $("[data-testid=allocations]", node);
   v.strategies.forEach((s, i) => {
@@ -94,50 +111,133 @@ function renderVault(v) {
     const capShare = pct(s.cap, v.totalAssets);
     const over = BigInt(s.value) > BigInt(s.cap);
     bars.append(
-      el("div", { class: `bar-row${over ? " over" : ""}${s.enabled ? "" : " disabled"}${s.quarantine ? " quarantined" : ""}`, "data-testid": "strategy-row", "data-strategy": s.address },
-        el("div", { class: "bar-name", title: s.address }, `Strategy ${s.index}`,
+      el(
+        "div",
+        {
+          class: `bar-row${over ? " over" : ""}${s.enabled ? "" : " disabled"}${s.quarantine ? " quarantined" : ""}`,
+          "data-testid": "strategy-row",
+          "data-strategy": s.address,
+        },
+        el(
+          "div",
+          { class: "bar-name", title: s.address },
+          `Strategy ${s.index}`,
           el("span", { class: "apr" }, s.aprBps === null ? "APR: learning" : `APR ≈ ${(s.aprBps / 100).toFixed(2)}%`),
           s.quarantine
-            ? el("span", { class: "quarantine", "data-testid": "strategy-quarantine", title: s.quarantine.reason },
-                `quarantined (${s.quarantine.code}): ${s.quarantine.exit ? "moving out" : "left for governance"}`)
-            : undefined),
-        el("div", { class: "track" },
+            ? el(
+                "span",
+                { class: "quarantine", "data-testid": "strategy-quarantine", title: s.quarantine.reason },
+                `quarantined (${s.quarantine.code}): ${s.quarantine.exit ? "moving out" : "left for governance"}`,
+              )
+            : undefined,
+        ),
+        el(
+          "div",
+          { class: "track" },
           el("div", { class: "fill", style: `width:${Math.min(share, 100)}%;background:${COLORS[i % COLORS.length]}` }),
-          el("div", { class: "cap", style: `left:${Math.min(capShare, 100)}%`, "data-label": `cap ${capShare.toFixed(1)}%` })),
-        el("div", { class: "bar-figs" },
+          el("div", {
+            class: "cap",
+            style: `left:${Math.min(capShare, 100)}%`,
+            "data-label": `cap ${capShare.toFixed(1)}%`,
+          }),
+        ),
+        el(
+          "div",
+          { class: "bar-figs" },
           el("span", { class: "value", "data-raw": s.value }, amount(s.value, v)),
-          el("span", { class: "pct", "data-testid": "strategy-share" }, `${share.toFixed(2)}% of ${bps(s.relativeCapBps)} cap`))));
+          el(
+            "span",
+            { class: "pct", "data-testid": "strategy-share" },
+            `${share.toFixed(2)}% of ${bps(s.relativeCapBps)} cap`,
+          ),
+        ),
+      ),
+    );
   });
   const idleShare = pct(v.idle, v.totalAssets);
   bars.append(
-    el("div", { class: `bar-row${below ? " under" : ""}`, "data-testid": "idle-row" },
+    el(
+      "div",
+      { class: `bar-row${below ? " under" : ""}`, "data-testid": "idle-row" },
       el("div", { class: "bar-name" }, "Idle", el("span", { class: "apr" }, "earns nothing")),
-      el("div", { class: "track" },
+      el(
+        "div",
+        { class: "track" },
         el("div", { class: "fill", style: `width:${Math.min(idleShare, 100)}%;background:var(--idle)` }),
-        el("div", { class: "cap", style: `left:${v.idleBufferBps / 100}%`, "data-label": `buffer ${bps(v.idleBufferBps)}` })),
-      el("div", { class: "bar-figs" },
+        el("div", {
+          class: "cap",
+          style: `left:${v.idleBufferBps / 100}%`,
+          "data-label": `buffer ${bps(v.idleBufferBps)}`,
+        }),
+      ),
+      el(
+        "div",
+        { class: "bar-figs" },
         el("span", { class: "value", "data-raw": v.idle }, amount(v.idle, v)),
-        el("span", { class: "pct" }, `${idleShare.toFixed(2)}% (at least ${bps(v.idleBufferBps)})`))));
+        el("span", { class: "pct" }, `${idleShare.toFixed(2)}% (at least ${bps(v.idleBufferBps)})`),
+      ),
+    ),
+  );
 
   const sessions = $("[data-testid=sessions]", node);
   if (v.sessions.length === 0) sessions.append(el("div", { class: "empty" }, "no session granted to this agent"));
   for (const s of v.sessions.slice().reverse()) {
     const used = BigInt(s.maxVolumePerEpoch) - BigInt(s.volumeLeftInEpoch);
     sessions.append(
-      el("div", { class: "session", "data-testid": "session-row", "data-session": s.id },
-        el("div", { class: "session-head" },
+      el(
+        "div",
+        { class: "session", "data-testid": "session-row", "data-session": s.id },
+        el(
+          "div",
+          { class: "session-head" },
           el("b", {}, `Session #${s.id}`),
-          el("span", { class: `pill status-${s.status}`, "data-testid": "session-status" }, s.status)),
-        el("div", { class: "kv" },
-          el("div", {}, el("span", {}, "time left"), el("span", { "data-testid": "session-time-left" }, duration(s.timeLeft))),
+          el("span", { class: `pill status-${s.status}`, "data-testid": "session-status" }, s.status),
+        ),
+        el(
+          "div",
+          { class: "kv" },
+          el(
+            "div",
+            {},
+            el("span", {}, "time left"),
+            el("span", { "data-testid": "session-time-left" }, duration(s.timeLeft)),
+          ),
           el("div", {}, el("span", {}, "valid until"), el("span", {}, time(s.validUntil))),
-          el("div", {}, el("span", {}, "epoch volume left"), el("span", { "data-raw": s.volumeLeftInEpoch, "data-testid": "session-volume-left" }, amount(s.volumeLeftInEpoch, v))),
-          el("div", {}, el("span", {}, "calls left this epoch"), el("span", {}, `${s.callsLeftInEpoch} of ${s.maxCallsPerEpoch}`)),
+          el(
+            "div",
+            {},
+            el("span", {}, "epoch volume left"),
+            el(
+              "span",
+              { "data-raw": s.volumeLeftInEpoch, "data-testid": "session-volume-left" },
+              amount(s.volumeLeftInEpoch, v),
+            ),
+          ),
+          el(
+            "div",
+            {},
+            el("span", {}, "calls left this epoch"),
+            el("span", {}, `${s.callsLeftInEpoch} of ${s.maxCallsPerEpoch}`),
+          ),
           el("div", {}, el("span", {}, "per call"), el("span", {}, amount(s.maxVolumePerCall, v))),
-          el("div", {}, el("span", {}, "next call"), el("span", { "data-testid": "session-next-call" }, nextCall(s, v)))),
-        el("div", { class: "meter", title: `${amount(used.toString(), v)} of ${amount(s.maxVolumePerEpoch, v)} used this epoch` },
-          el("div", { style: `width:${100 - pct(s.volumeLeftInEpoch, s.maxVolumePerEpoch)}%` })),
-        el("div", { class: "hint" }, sessionNote(s, v))));
+          el(
+            "div",
+            {},
+            el("span", {}, "next call"),
+            el("span", { "data-testid": "session-next-call" }, nextCall(s, v)),
+          ),
+        ),
+        el(
+          "div",
+          {
+            class: "meter",
+            title: `${amount(used.toString(), v)} of ${amount(s.maxVolumePerEpoch, v)} used this epoch`,
+          },
+          el("div", { style: `width:${100 - pct(s.volumeLeftInEpoch, s.maxVolumePerEpoch)}%` }),
+        ),
+        el("div", { class: "hint" }, sessionNote(s, v)),
+      ),
+    );
   }
   return node;
 }
@@ -145,28 +245,44 @@ function renderVault(v) {
 /** When the session's next call may go, at chain time: never for one that ended or cannot act. */
 function nextCall(s, v) {
   switch (s.status) {
-    case "expired": return "none: expired";
-    case "revoked": return "none: revoked";
-    case "expiring": return "none: inside the expiry margin";
-    case "paused": return "none while agents are paused";
-    case "not-started": return time(s.validAfter);
-    case "out-of-budget": return time(s.epochEndsAt);
-    default: return s.nextCallAt > v.timestamp ? time(s.nextCallAt) : "now";
+    case "expired":
+      return "none: expired";
+    case "revoked":
+      return "none: revoked";
+    case "expiring":
+      return "none: inside the expiry margin";
+    case "paused":
+      return "none while agents are paused";
+    case "not-started":
+      return time(s.validAfter);
+    case "out-of-budget":
+      return time(s.epochEndsAt);
+    default:
+      return s.nextCallAt > v.timestamp ? time(s.nextCallAt) : "now";
   }
 }
 
 /** What a session's status means, in words. */
-function sessionNote(s, v) {
+function sessionNote(s, _v) {
   switch (s.status) {
-    case "usable": return "the agent may act now";
-    case "cooldown": return `cooling down: next call at ${time(s.nextCallAt)}`;
-    case "out-of-budget": return `this epoch's budget is spent: it refills at ${time(s.epochEndsAt)}`;
-    case "not-started": return `starts at ${time(s.validAfter)}`;
-    case "expiring": return "inside the expiry margin: the agent starts no new call";
-    case "expired": return `expired at ${time(s.validUntil)}: the agent stands down`;
-    case "revoked": return "revoked: the agent stands down";
-    case "paused": return "every agent is paused by the guardian; only governance unpauses";
-    default: return s.detail;
+    case "usable":
+      return "the agent may act now";
+    case "cooldown":
+      return `cooling down: next call at ${time(s.nextCallAt)}`;
+    case "out-of-budget":
+      return `this epoch's budget is spent: it refills at ${time(s.epochEndsAt)}`;
+    case "not-started":
+      return `starts at ${time(s.validAfter)}`;
+    case "expiring":
+      return "inside the expiry margin: the agent starts no new call";
+    case "expired":
+      return `expired at ${time(s.validUntil)}: the agent stands down`;
+    case "revoked":
+      return "revoked: the agent stands down";
+    case "paused":
+      return "every agent is paused by the guardian; only governance unpauses";
+    default:
+      return s.detail;
   }
 }
 
@@ -181,15 +297,22 @@ function renderJournal(data) {
   for (const j of data.journal) {
     const v = vaults[j.vault.toLowerCase()] ?? { decimals: 18, symbol: "" };
     body.append(
-      el("tr", { "data-testid": "journal-row", "data-intent": j.intentHash, "data-tx": j.txHash ?? "" },
-        el("td", { class: "num", "data-testid": "journal-decided", title: `journaled at ${j.createdAt} (wall clock)` },
-          j.decidedAt ? time(j.decidedAt) : `block ${j.blockNumber}`),
+      el(
+        "tr",
+        { "data-testid": "journal-row", "data-intent": j.intentHash, "data-tx": j.txHash ?? "" },
+        el(
+          "td",
+          { class: "num", "data-testid": "journal-decided", title: `journaled at ${j.createdAt} (wall clock)` },
+          j.decidedAt ? time(j.decidedAt) : `block ${j.blockNumber}`,
+        ),
         el("td", { class: "reason" }, j.reason, j.error ? el("div", { class: "status reverted" }, j.error) : null),
         el("td", { class: "num", "data-raw": j.volume }, amount(j.volume, v)),
         el("td", {}, el("span", { class: `status ${j.status}` }, j.status)),
         el("td", { class: "num" }, j.gasUsed ? Number(j.gasUsed).toLocaleString("en-US") : "—"),
         el("td", { class: "mono", title: j.txHash ?? "" }, short(j.txHash)),
-        el("td", { class: "mono", title: j.intentHash }, short(j.intentHash))));
+        el("td", { class: "mono", title: j.intentHash }, short(j.intentHash)),
+      ),
+    );
   }
 }
 
@@ -203,11 +326,20 @@ function renderRejections(data) {
   for (const r of data.rejections) {
     const m = /^(\w+)\((.*)\)$/s.exec(r.display || r.error);
     list.append(
-      el("li", { class: "item", "data-testid": "rejection-row", "data-error": m ? m[1] : r.error },
+      el(
+        "li",
+        { class: "item", "data-testid": "rejection-row", "data-error": m ? m[1] : r.error },
         el("div", {}, el("span", { class: "err" }, m ? m[1] : r.error), r.count > 1 ? ` ×${r.count}` : ""),
-        m && m[2] ? el("div", { class: "args mono" }, m[2]) : null,
-        el("div", { class: "meta" }, `${r.at ? time(r.at) : r.block ? `block ${r.block}` : "—"} · ${r.source} · stopped by the ${r.stage === "chain" ? "contract (transaction reverted)" : r.stage === "simulation" ? "contract (simulation)" : "mirror of the checks"}`,
-          r.txHash ? ` · tx ${short(r.txHash)}` : "", r.gasUsed ? ` · ${Number(r.gasUsed).toLocaleString("en-US")} gas` : "")));
+        m?.[2] ? el("div", { class: "args mono" }, m[2]) : null,
+        el(
+          "div",
+          { class: "meta" },
+          `${r.at ? time(r.at) : r.block ? `block ${r.block}` : "—"} · ${r.source} · stopped by the ${r.stage === "chain" ? "contract (transaction reverted)" : r.stage === "simulation" ? "contract (simulation)" : "mirror of the checks"}`,
+          r.txHash ? ` · tx ${short(r.txHash)}` : "",
+          r.gasUsed ? ` · ${Number(r.gasUsed).toLocaleString("en-US")} gas` : "",
+        ),
+      ),
+    );
   }
 }
 
@@ -224,7 +356,9 @@ function renderKey(data) {
   node.textContent = k.balanceWei === null ? "gas: unknown" : `gas ${eth(k.balanceWei)}`;
   node.title = k.cannotPay
     ? `the agent key cannot pay for a transaction: fund ${k.address}`
-    : k.low ? `below tx.lowBalanceEth (${eth(k.lowBalanceWei)}): fund ${k.address}` : `agent key ${k.address}`;
+    : k.low
+      ? `below tx.lowBalanceEth (${eth(k.lowBalanceWei)}): fund ${k.address}`
+      : `agent key ${k.address}`;
 }
 
 function render(data) {
@@ -235,14 +369,26 @@ function render(data) {
   renderRejections(data);
   const pill = $("#mode-pill");
   const v = data.vaults.find((x) => x.ready);
-  const healthy = data.health && data.health.healthy;
+  const healthy = data.health?.healthy;
   renderKey(data);
-  const mode = v ? (v.agentsPaused ? "paused" : v.breaker.open ? "breaker open" : v.mode ? MODE[v.mode.mode] : v.lastResult.kind) : "starting";
+  const mode = v
+    ? v.agentsPaused
+      ? "paused"
+      : v.breaker.open
+        ? "breaker open"
+        : v.mode
+          ? MODE[v.mode.mode]
+          : v.lastResult.kind
+    : "starting";
   pill.textContent = mode;
-  pill.className = `pill ${v && v.mode ? v.mode.mode : ""} ${healthy ? "" : "bad"}`;
+  pill.className = `pill ${v?.mode ? v.mode.mode : ""} ${healthy ? "" : "bad"}`;
   const ready = !data.readiness || data.readiness.ready;
   if (!ready) pill.classList.add("bad");
-  pill.title = !healthy ? "unhealthy: see /health" : ready ? "ready: the agent can act" : `cannot act: ${data.readiness.reasons.join("; ")}`;
+  pill.title = !healthy
+    ? "unhealthy: see /health"
+    : ready
+      ? "ready: the agent can act"
+      : `cannot act: ${data.readiness.reasons.join("; ")}`;
   document.body.dataset.version = String(data.version);
 }
 
@@ -256,9 +402,11 @@ async function poll() {
     lastOk = Date.now();
     $("#live-dot").className = "dot on";
     $("#live-text").textContent = "live";
-  } catch (err) {
+  } catch (_err) {
     $("#live-dot").className = "dot off";
-    $("#live-text").textContent = lastOk ? `disconnected (last update ${Math.round((Date.now() - lastOk) / 1000)}s ago)` : "disconnected";
+    $("#live-text").textContent = lastOk
+      ? `disconnected (last update ${Math.round((Date.now() - lastOk) / 1000)}s ago)`
+      : "disconnected";
   } finally {
     setTimeout(poll, POLL_MS);
   }

@@ -48,9 +48,14 @@ export async function startAnvil(options: AnvilOptions): Promise<Anvil> {
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`anvil exited with code ${child.exitCode} before answering: ${stderr.trim()}`);
+    if (child.exitCode !== null)
+      throw new Error(`anvil exited with code ${child.exitCode} before answering: ${stderr.trim()}`);
     try {
-      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) });
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
       if (res.ok) break;
     } catch {
       // not listening yet

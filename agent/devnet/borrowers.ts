@@ -56,14 +56,23 @@ export class BorrowerDriver {
       fullChance: options.fullChance ?? 0.04,
       badDebt: options.badDebt ?? false,
     };
-    if (!(this.o.minUtilizationBps >= 0 && this.o.minUtilizationBps <= this.o.maxUtilizationBps && this.o.maxUtilizationBps <= 10_000)) {
-      throw new RangeError(`utilization band must satisfy 0 <= min <= max <= 10000 bps, got ${this.o.minUtilizationBps} to ${this.o.maxUtilizationBps}`);
+    if (
+      !(
+        this.o.minUtilizationBps >= 0 &&
+        this.o.minUtilizationBps <= this.o.maxUtilizationBps &&
+        this.o.maxUtilizationBps <= 10_000
+      )
+    ) {
+      throw new RangeError(
+        `utilization band must satisfy 0 <= min <= max <= 10000 bps, got ${this.o.minUtilizationBps} to ${this.o.maxUtilizationBps}`,
+      );
     }
   }
 
   /** One tick: every market's borrowers move, then perhaps a default. Returns what happened, market by market. */
   async tick(): Promise<MarketMove[]> {
-    const targets = (this.targets ??= await Promise.all(this.world.markets.map((_, m) => this.utilizationBps(m))));
+    this.targets ??= await Promise.all(this.world.markets.map((_, m) => this.utilizationBps(m)));
+    const targets = this.targets;
     const moves: MarketMove[] = [];
     for (const [m, market] of this.world.markets.entries()) {
       const wasFull = targets[m]! >= 10_000;
@@ -71,11 +80,19 @@ export class BorrowerDriver {
       const step = this.random.int(-this.o.maxStepBps, this.o.maxStepBps);
       const from = Math.min(targets[m]!, this.o.maxUtilizationBps);
       targets[m] = full ? 10_000 : Math.min(this.o.maxUtilizationBps, Math.max(this.o.minUtilizationBps, from + step));
-      const receipt = await (await this.world.borrower.moveUtilization(market.params, (BigInt(targets[m]!) * WAD) / BPS, SAFE_LTV)).wait();
+      const receipt = await (
+        await this.world.borrower.moveUtilization(market.params, (BigInt(targets[m]!) * WAD) / BPS, SAFE_LTV)
+      ).wait();
       const { borrowed, repaid } = this.flows(receipt);
       const utilizationBps = await this.utilizationBps(m);
       if (full) moves.push({ market: m, kind: "full", assets: borrowed, utilizationBps });
-      else moves.push({ market: m, kind: borrowed >= repaid ? "borrow" : "repay", assets: borrowed >= repaid ? borrowed : repaid, utilizationBps });
+      else
+        moves.push({
+          market: m,
+          kind: borrowed >= repaid ? "borrow" : "repay",
+          assets: borrowed >= repaid ? borrowed : repaid,
+          utilizationBps,
+        });
     }
     const bad = this.o.badDebt;
     if (bad && this.random.chance(bad.chance)) {

@@ -79,21 +79,31 @@ export interface EmbeddedChainOptions {
 export async function startEmbeddedChain(options: EmbeddedChainOptions = {}): Promise<EmbeddedChain> {
   const hre = await hardhatRuntime();
   // A reverted transaction is mined and its hash returned, as on a real node (Hardhat throws by default).
-  const connection = await hre.network.create({ override: { initialDate: GENESIS, throwOnTransactionFailures: false } });
+  const connection = await hre.network.create({
+    override: { initialDate: GENESIS, throwOnTransactionFailures: false },
+  });
   const provider = connection.provider;
   if (options.pinBlockTimes) pinBlockTimes(provider);
-  const request = <T,>(method: string, params: unknown[] = []) => provider.request({ method, params }) as Promise<T>;
+  const request = <T>(method: string, params: unknown[] = []) => provider.request({ method, params }) as Promise<T>;
   const server = await serveProvider(provider);
-  const chain = chainAt("hardhat", 31337, server.port, async () => {
-    await server.close();
-    await connection.close();
-  }, request);
+  const chain = chainAt(
+    "hardhat",
+    31337,
+    server.port,
+    async () => {
+      await server.close();
+      await connection.close();
+    },
+    request,
+  );
   return { ...chain, connection };
 }
 
 async function hardhatRuntime() {
   const configPath = path.join(REPO_ROOT, "hardhat.config.ts");
-  const { default: config } = (await import(configPath)) as { default: Parameters<typeof createHardhatRuntimeEnvironment>[0] };
+  const { default: config } = (await import(configPath)) as {
+    default: Parameters<typeof createHardhatRuntimeEnvironment>[0];
+  };
   return await createHardhatRuntimeEnvironment(config, { config: configPath }, REPO_ROOT);
 }
 
@@ -110,9 +120,16 @@ function chainAt(
 ): LocalChain {
   const url = `http://127.0.0.1:${port}`;
   // Batches requests issued together, as the daemon's own provider does (`createProvider`).
-  const provider = new JsonRpcProvider(url, chainId, { staticNetwork: true, batchMaxCount: 16, batchStallTime: 0, cacheTimeout: -1, pollingInterval: 20 });
-  const rpc = request ?? (<T,>(method: string, params: unknown[] = []) => provider.send(method, params) as Promise<T>);
-  const now = async () => BigInt((await rpc<{ timestamp: string }>("eth_getBlockByNumber", ["latest", false])).timestamp);
+  const provider = new JsonRpcProvider(url, chainId, {
+    staticNetwork: true,
+    batchMaxCount: 16,
+    batchStallTime: 0,
+    cacheTimeout: -1,
+    pollingInterval: 20,
+  });
+  const rpc = request ?? (<T>(method: string, params: unknown[] = []) => provider.send(method, params) as Promise<T>);
+  const now = async () =>
+    BigInt((await rpc<{ timestamp: string }>("eth_getBlockByNumber", ["latest", false])).timestamp);
   return {
     node,
     chainId,

@@ -29,7 +29,9 @@ import { BPS } from "../src/index.js";
 
 const WAD = 10n ** 18n;
 
-/** Debt / collateral value of the borrowers that move utilization: far from any LLTV, so a crash leaves them healthy. */
+/**
+ * Debt / collateral value of the borrowers that move utilization: far from any LLTV, so a crash leaves them healthy.
+ */
 export const SAFE_LTV = (4n * WAD) / 10n;
 
 /** A kinked borrow-rate curve (KinkedIrm), in bps a year and bps of utilization. */
@@ -83,15 +85,36 @@ export const DEFAULT_CURVE: CurveSpec = { baseAprBps: 50, kinkAprBps: 500, fullA
  */
 export const DEFAULT_MARKETS: MarketSpec[] = [
   { outsideSupply: 2_000_000n, utilizationBps: 8_000, curve: DEFAULT_CURVE },
-  { outsideSupply: 1_000_000n, utilizationBps: 8_500, curve: { baseAprBps: 100, kinkAprBps: 800, fullAprBps: 8_000, kinkBps: 9_000 } },
-  { outsideSupply: 500_000n, utilizationBps: 7_000, curve: { baseAprBps: 200, kinkAprBps: 1_000, fullAprBps: 10_000, kinkBps: 8_000 } },
-  { outsideSupply: 300_000n, utilizationBps: 6_000, curve: { baseAprBps: 200, kinkAprBps: 1_200, fullAprBps: 12_000, kinkBps: 8_000 }, feeBps: 1_000 },
+  {
+    outsideSupply: 1_000_000n,
+    utilizationBps: 8_500,
+    curve: { baseAprBps: 100, kinkAprBps: 800, fullAprBps: 8_000, kinkBps: 9_000 },
+  },
+  {
+    outsideSupply: 500_000n,
+    utilizationBps: 7_000,
+    curve: { baseAprBps: 200, kinkAprBps: 1_000, fullAprBps: 10_000, kinkBps: 8_000 },
+  },
+  {
+    outsideSupply: 300_000n,
+    utilizationBps: 6_000,
+    curve: { baseAprBps: 200, kinkAprBps: 1_200, fullAprBps: 12_000, kinkBps: 8_000 },
+    feeBps: 1_000,
+  },
 ];
 
 export const DEFAULT_VAULTS: VaultSpec[] = [
   { name: "Prime USDC", symbol: "primeUSDC", markets: [{ market: 0, cap: 3_000_000n }], deposits: 500_000n },
   { name: "Core USDC", symbol: "coreUSDC", markets: [{ market: 1, cap: 1_500_000n }], deposits: 300_000n },
-  { name: "High Yield USDC", symbol: "hyUSDC", markets: [{ market: 2, cap: 700_000n }, { market: 3, cap: 400_000n }], deposits: 200_000n },
+  {
+    name: "High Yield USDC",
+    symbol: "hyUSDC",
+    markets: [
+      { market: 2, cap: 700_000n },
+      { market: 3, cap: 400_000n },
+    ],
+    deposits: 200_000n,
+  },
 ];
 
 /** Morpho's MarketParams. */
@@ -142,7 +165,8 @@ export async function deployLendingWorld(deployer: Signer, options: LendingWorld
   const vaultSpecs = options.vaults ?? DEFAULT_VAULTS;
   checkSpecs(marketSpecs, vaultSpecs);
   const send = async (tx: Promise<ContractTransactionResponse>) => (await tx).wait();
-  const deploy = async <T extends { waitForDeployment(): Promise<T> }>(contract: Promise<T>) => (await contract).waitForDeployment();
+  const deploy = async <T extends { waitForDeployment(): Promise<T> }>(contract: Promise<T>) =>
+    (await contract).waitForDeployment();
   const me = await deployer.getAddress();
 
   const asset = options.asset
@@ -164,7 +188,14 @@ export async function deployLendingWorld(deployer: Signer, options: LendingWorld
     let irm = irms.get(key);
     if (irm === undefined) {
       const apr = (bps: number) => (BigInt(bps) * WAD) / BPS;
-      irm = await deploy(new KinkedIrm__factory(deployer).deploy(apr(curve.baseAprBps), apr(curve.kinkAprBps), apr(curve.fullAprBps), apr(curve.kinkBps)));
+      irm = await deploy(
+        new KinkedIrm__factory(deployer).deploy(
+          apr(curve.baseAprBps),
+          apr(curve.kinkAprBps),
+          apr(curve.fullAprBps),
+          apr(curve.kinkBps),
+        ),
+      );
       await send(morpho.enableIrm(await irm.getAddress()));
       irms.set(key, irm);
     }
@@ -239,13 +270,20 @@ export async function deployLendingWorld(deployer: Signer, options: LendingWorld
     risky,
     liquidator,
     unit,
-    vaultsOfMarket: markets.map((_, m) => vaultSpecs.flatMap((v, i) => (v.markets.some((x) => x.market === m) ? [i] : []))),
+    vaultsOfMarket: markets.map((_, m) =>
+      vaultSpecs.flatMap((v, i) => (v.markets.some((x) => x.market === m) ? [i] : [])),
+    ),
   };
 }
 
 /** Morpho's market id: the hash of its parameters. */
 export function marketId(p: MarketParams): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "address", "address", "address", "uint256"], [p.loanToken, p.collateralToken, p.oracle, p.irm, p.lltv]));
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(
+      ["address", "address", "address", "address", "uint256"],
+      [p.loanToken, p.collateralToken, p.oracle, p.irm, p.lltv],
+    ),
+  );
 }
 
 function checkSpecs(markets: MarketSpec[], vaults: VaultSpec[]): void {
@@ -262,7 +300,9 @@ function checkSpecs(markets: MarketSpec[], vaults: VaultSpec[]): void {
     if (v.markets.length === 0) throw new RangeError(`vaults[${i}] (${v.name}) has no market`);
     for (const m of v.markets) {
       if (!Number.isInteger(m.market) || m.market < 0 || m.market >= markets.length) {
-        throw new RangeError(`vaults[${i}] (${v.name}) names market ${m.market}; there are ${markets.length} (0 to ${markets.length - 1})`);
+        throw new RangeError(
+          `vaults[${i}] (${v.name}) names market ${m.market}; there are ${markets.length} (0 to ${markets.length - 1})`,
+        );
       }
     }
   }

@@ -27,18 +27,39 @@ const program = new Command()
   .option("--demo", "run the daemon here for a few ticks, show a stand-down, print the status, exit")
   .option("--ticks <n>", "ticks in demo mode", "6")
   .option("--yield-every <ms>", "outside demo mode: how often a strategy's yield changes", "5000")
-  .option("--world <world>", 'the strategies: "mock" (mock strategies) or "lending" (curated vaults over Morpho Blue markets)', "mock")
+  .option(
+    "--world <world>",
+    'the strategies: "mock" (mock strategies) or "lending" (curated vaults over Morpho Blue markets)',
+    "mock",
+  )
   .option("--bad-debt", "lending world: borrowers sometimes default, leaving bad debt")
   .option("--seed <n>", "lending world: seed of the borrowers", "1")
   .parse();
-const opts = program.opts<{ port: string; dir: string; demo?: boolean; ticks: string; yieldEvery: string; world: string; badDebt?: boolean; seed: string }>();
-if (opts.world !== "mock" && opts.world !== "lending") program.error(`error: --world must be mock or lending, got ${opts.world}`);
+const opts = program.opts<{
+  port: string;
+  dir: string;
+  demo?: boolean;
+  ticks: string;
+  yieldEvery: string;
+  world: string;
+  badDebt?: boolean;
+  seed: string;
+}>();
+if (opts.world !== "mock" && opts.world !== "lending")
+  program.error(`error: --world must be mock or lending, got ${opts.world}`);
 if (!/^\d+$/.test(opts.seed)) program.error(`error: --seed must be a whole number, got ${opts.seed}`);
 
 const chain = await startLocalChain({ port: Number(opts.port) });
-const stack = await deployStack(await chainAccounts(chain), { strategies: 3, seed: 100_000n, lending: opts.world === "lending" || undefined });
+const stack = await deployStack(await chainAccounts(chain), {
+  strategies: 3,
+  seed: 100_000n,
+  lending: opts.world === "lending" || undefined,
+});
 const borrowers = stack.lending
-  ? new BorrowerDriver(stack.lending, { seed: Number(opts.seed), badDebt: opts.badDebt ? { chance: 0.05, sizeBps: 100 } : false })
+  ? new BorrowerDriver(stack.lending, {
+      seed: Number(opts.seed),
+      badDebt: opts.badDebt ? { chance: 0.05, sizeBps: 100 } : false,
+    })
   : undefined;
 await fund(stack, stack.users[0]!, 1_000_000n * stack.unit);
 const agent = new Wallet(devKey(3));
@@ -53,7 +74,12 @@ const dir = path.resolve(opts.dir);
 fs.mkdirSync(dir, { recursive: true });
 const password = "devnet";
 const keystorePath = path.join(dir, "agent.keystore.json");
-fs.writeFileSync(keystorePath, await encryptKeystoreJson({ address: agent.address, privateKey: agent.privateKey }, password, { scrypt: { N: 1 << 14 } }));
+fs.writeFileSync(
+  keystorePath,
+  await encryptKeystoreJson({ address: agent.address, privateKey: agent.privateKey }, password, {
+    scrypt: { N: 1 << 14 },
+  }),
+);
 const configPath = path.join(dir, "agent.config.json");
 fs.rmSync(path.join(dir, "state"), { recursive: true, force: true });
 fs.writeFileSync(
@@ -65,7 +91,14 @@ fs.writeFileSync(
       key: { keystorePath: "agent.keystore.json" },
       dataDir: "state",
       tx: { maxFeePerGasGwei: "100", stuckAfterSeconds: 60 },
-      planner: { strategy: "yield", minMove: "1000", minSamples: 2, minWindowMinutes: 30, sampleIntervalSeconds: 0, nativePriceInAsset: "3000" },
+      planner: {
+        strategy: "yield",
+        minMove: "1000",
+        minSamples: 2,
+        minWindowMinutes: 30,
+        sampleIntervalSeconds: 0,
+        nativePriceInAsset: "3000",
+      },
       sessions: { warnBeforeExpirySeconds: 86_400, expiryMarginSeconds: 120 },
       metrics: { port: 9464 },
       vaults: [{ address: stack.vaultAddress, label: "treasury" }],
@@ -76,7 +109,9 @@ fs.writeFileSync(
 );
 
 console.log(`Embedded chain at ${chain.url} (chain id 31337)`);
-console.log(`  vault ${stack.vaultAddress}   lens ${stack.lensAddress}   session #${sessionId} for agent ${agent.address}`);
+console.log(
+  `  vault ${stack.vaultAddress}   lens ${stack.lensAddress}   session #${sessionId} for agent ${agent.address}`,
+);
 console.log(`  config ${configPath}`);
 console.log(`  keystore ${keystorePath} (password "${password}": a development key, public)`);
 
@@ -97,7 +132,9 @@ async function yieldChange(): Promise<void> {
   const gain = BigInt(5 + 10 * (round % 3)) * stack.unit;
   await chain.increaseTime(3_600);
   await (await strategy.simulateGain(gain)).wait();
-  console.log(`[devnet] +1h; strategy #${round % stack.strategies.length} earned ${gain / stack.unit} on about 100,000`);
+  console.log(
+    `[devnet] +1h; strategy #${round % stack.strategies.length} earned ${gain / stack.unit} on about 100,000`,
+  );
   round++;
 }
 
@@ -105,7 +142,12 @@ if (opts.demo) {
   process.env.AGENT_KEYSTORE_PASSWORD = password;
   const config = loadConfig(configPath);
   const wallet = await loadWallet(config, 31337n);
-  const { daemon } = await createAgent(config, { wallet, provider: chain.provider, log: createLogger("info"), readAfter: false });
+  const { daemon } = await createAgent(config, {
+    wallet,
+    provider: chain.provider,
+    log: createLogger("info"),
+    readAfter: false,
+  });
   for (let i = 0; i < Number(opts.ticks); i++) {
     await daemon.tick();
     await yieldChange();
@@ -117,9 +159,14 @@ if (opts.demo) {
   await chain.close();
 } else {
   console.log("\nRun the agent in another shell:");
-  console.log(`  AGENT_KEYSTORE_PASSWORD=${password} pnpm --filter ./agent exec treasury-agent run --config ${path.relative(path.resolve("."), configPath)}`);
+  console.log(
+    `  AGENT_KEYSTORE_PASSWORD=${password} pnpm --filter ./agent exec treasury-agent run --config ${path.relative(path.resolve("."), configPath)}`,
+  );
   console.log("Ctrl-C stops the chain.\n");
-  const timer = setInterval(() => void yieldChange().catch((err: unknown) => console.error(err)), Number(opts.yieldEvery));
+  const timer = setInterval(
+    () => void yieldChange().catch((err: unknown) => console.error(err)),
+    Number(opts.yieldEvery),
+  );
   const stop = async () => {
     clearInterval(timer);
     await chain.close();

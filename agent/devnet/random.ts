@@ -1,11 +1,15 @@
-/** A seeded pseudo-random generator (mulberry32), so generated cases (and the devnet's borrowers) are the same on every run. */
+/**
+ * A seeded pseudo-random generator (mulberry32), so generated cases (and the devnet's borrowers) are the same on every
+ * run.
+ */
 export class Random {
   private state: number;
   constructor(seed: number) {
     this.state = seed >>> 0;
   }
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;

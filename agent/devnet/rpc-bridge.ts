@@ -18,8 +18,12 @@ interface RpcRequest {
 
 const SENDS = new Set(["eth_sendRawTransaction", "eth_sendTransaction"]);
 
-async function latestTime(request: (args: { method: string; params?: unknown[] }) => Promise<unknown>): Promise<bigint> {
-  return BigInt(((await request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { timestamp: string }).timestamp);
+async function latestTime(
+  request: (args: { method: string; params?: unknown[] }) => Promise<unknown>,
+): Promise<bigint> {
+  return BigInt(
+    ((await request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { timestamp: string }).timestamp,
+  );
 }
 
 /**
@@ -32,7 +36,8 @@ export function pinBlockTimes(provider: Eip1193): void {
   provider.request = (async (args: { method: string; params?: unknown[] }) => {
     if (args.method === "evm_setNextBlockTimestamp" || args.method === "evm_increaseTime") timeSet = true;
     const mines = SENDS.has(args.method) || args.method === "evm_mine" || args.method === "hardhat_mine";
-    if (mines && !timeSet) await request({ method: "evm_setNextBlockTimestamp", params: [toQuantity((await latestTime(request)) + 1n)] });
+    if (mines && !timeSet)
+      await request({ method: "evm_setNextBlockTimestamp", params: [toQuantity((await latestTime(request)) + 1n)] });
     if (mines) timeSet = false;
     return request(args);
   }) as Eip1193["request"];
@@ -52,14 +57,19 @@ async function bridge(provider: Eip1193, req: http.IncomingMessage, res: http.Se
   try {
     body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as RpcRequest | RpcRequest[];
   } catch {
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error" } }));
+    res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error" } }));
     return;
   }
   const one = async (r: RpcRequest) => {
     try {
       if (SENDS.has(r.method)) {
         // Deterministic block time: one second after the previous block.
-        await provider.request({ method: "evm_setNextBlockTimestamp", params: [toQuantity((await latestTime((args) => provider.request(args))) + 1n)] });
+        await provider.request({
+          method: "evm_setNextBlockTimestamp",
+          params: [toQuantity((await latestTime((args) => provider.request(args))) + 1n)],
+        });
       }
       const result = await provider.request({ method: r.method, params: r.params ?? [] });
       return { jsonrpc: "2.0", id: r.id ?? null, result };

@@ -125,7 +125,10 @@ export interface Stack<S extends StackSigner = JsonRpcSigner> extends StackAccou
 const DEFAULT_ABSOLUTE_CAP = 1_000_000_000n; // whole tokens
 const DEFAULT_RELATIVE_CAP_BPS = 5_000; // 50%, the most a listing may start with
 
-export async function deployStack<S extends StackSigner>(accounts: StackAccounts<S>, options: StackOptions = {}): Promise<Stack<S>> {
+export async function deployStack<S extends StackSigner>(
+  accounts: StackAccounts<S>,
+  options: StackOptions = {},
+): Promise<Stack<S>> {
   const { governance } = accounts;
   const assetSettings = settingsFrom(LOCAL_PARAMETERS.asset, { decimals: options.decimals });
   const unit = 10n ** BigInt(assetSettings.decimals);
@@ -136,9 +139,15 @@ export async function deployStack<S extends StackSigner>(accounts: StackAccounts
   const vault = await deployVault(governance, assetAddress, await sessions.getAddress(), options);
   const lens = await deployLens(governance);
 
-  const caps = [(options.absoluteCap ?? DEFAULT_ABSOLUTE_CAP) * unit, options.relativeCapBps ?? DEFAULT_RELATIVE_CAP_BPS] as const;
+  const caps = [
+    (options.absoluteCap ?? DEFAULT_ABSOLUTE_CAP) * unit,
+    options.relativeCapBps ?? DEFAULT_RELATIVE_CAP_BPS,
+  ] as const;
   const lending = options.lending
-    ? await deployLendingWorld(governance, { ...(options.lending === true ? {} : options.lending), asset: assetAddress })
+    ? await deployLendingWorld(governance, {
+        ...(options.lending === true ? {} : options.lending),
+        asset: assetAddress,
+      })
     : undefined;
   for (const address of lending?.vaultAddresses ?? []) await (await vault.addStrategy(address, ...caps)).wait();
 
@@ -146,7 +155,9 @@ export async function deployStack<S extends StackSigner>(accounts: StackAccounts
   const seeder = accounts.users[accounts.users.length - 1];
   const seed = (options.seed ?? 0n) * unit;
   for (let i = 0; i < (lending ? 0 : (options.strategies ?? 3)); i++) {
-    const strategy = await (await new MockStrategy__factory(governance).deploy(assetAddress, mockStrategyName(i))).waitForDeployment();
+    const strategy = await (
+      await new MockStrategy__factory(governance).deploy(assetAddress, mockStrategyName(i))
+    ).waitForDeployment();
     const address = await strategy.getAddress();
     await (await vault.addStrategy(address, ...caps)).wait();
     if (seed > 0n) {
@@ -157,7 +168,9 @@ export async function deployStack<S extends StackSigner>(accounts: StackAccounts
     }
     strategies.push(strategy);
   }
-  const router = options.router ? await (await new TreasuryRouter__factory(governance).deploy()).waitForDeployment() : undefined;
+  const router = options.router
+    ? await (await new TreasuryRouter__factory(governance).deploy()).waitForDeployment()
+    : undefined;
   return {
     ...accounts,
     asset,
@@ -175,8 +188,13 @@ export async function deployStack<S extends StackSigner>(accounts: StackAccounts
 }
 
 /** The mock asset (MockERC20), by `deployer`. */
-export async function deployAsset(deployer: Signer, settings: MockAssetSettings = LOCAL_PARAMETERS.asset): Promise<MockERC20> {
-  return (await new MockERC20__factory(deployer).deploy(settings.name, settings.symbol, settings.decimals)).waitForDeployment();
+export async function deployAsset(
+  deployer: Signer,
+  settings: MockAssetSettings = LOCAL_PARAMETERS.asset,
+): Promise<MockERC20> {
+  return (
+    await new MockERC20__factory(deployer).deploy(settings.name, settings.symbol, settings.decimals)
+  ).waitForDeployment();
 }
 
 /** The session manager, deployed by governance, with the accounts' roles. */
@@ -194,7 +212,9 @@ export async function deployVault(
   sessionManager: string,
   settings: Partial<VaultSettings> = {},
 ): Promise<TreasuryVault> {
-  return (await new TreasuryVault__factory(deployer).deploy(...vaultArgs(asset, sessionManager, settings))).waitForDeployment();
+  return (
+    await new TreasuryVault__factory(deployer).deploy(...vaultArgs(asset, sessionManager, settings))
+  ).waitForDeployment();
 }
 
 /** The lens (TreasuryLens: stateless, no roles). */

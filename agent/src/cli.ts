@@ -26,7 +26,9 @@ function strategyAddress(value: string): string {
 
 /** The environment variables the configuration reads, from the one list that sets them, wrapped for a terminal. */
 export function environmentHelp(): string {
-  const names = ["AGENT_CONFIG", ...Object.keys(ENV_FIELDS)].map((n) => (n === "AGENT_PRIVATE_KEY" ? `${n} (chain 31337 only)` : n));
+  const names = ["AGENT_CONFIG", ...Object.keys(ENV_FIELDS)].map((n) =>
+    n === "AGENT_PRIVATE_KEY" ? `${n} (chain 31337 only)` : n,
+  );
   const lines = ["Environment (over the config file):"];
   for (const [i, name] of names.entries()) {
     const item = `${name}${i < names.length - 1 ? "," : "."}`;
@@ -46,7 +48,10 @@ export interface CliOutput {
   readStdin?(): Promise<string | undefined>;
 }
 
-export function buildProgram(print: (text: string) => void = (t) => process.stdout.write(`${t}\n`), output: Partial<CliOutput> = {}): Command {
+export function buildProgram(
+  print: (text: string) => void = (t) => process.stdout.write(`${t}\n`),
+  output: Partial<CliOutput> = {},
+): Command {
   const program = new Command()
     .exitOverride()
     .configureOutput({
@@ -73,19 +78,21 @@ export function buildProgram(print: (text: string) => void = (t) => process.stdo
       "take one strategy (by address) or every strategy out of the daemon's quarantine before starting",
       strategyAddress,
     )
-    .action(async (opts: { config?: string; once?: boolean; resetBreakers?: boolean; releaseQuarantine?: string | true }) => {
-      const controller = new AbortController();
-      // The signal's name is the abort reason: the daemon logs it, finishes its tick, and says it stopped.
-      const stop = (signal: NodeJS.Signals) => controller.abort(signal);
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-      try {
-        await runCommand(opts, controller.signal);
-      } finally {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-      }
-    });
+    .action(
+      async (opts: { config?: string; once?: boolean; resetBreakers?: boolean; releaseQuarantine?: string | true }) => {
+        const controller = new AbortController();
+        // The signal's name is the abort reason: the daemon logs it, finishes its tick, and says it stopped.
+        const stop = (signal: NodeJS.Signals) => controller.abort(signal);
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+        try {
+          await runCommand(opts, controller.signal);
+        } finally {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+        }
+      },
+    );
 
   program
     .command("plan")
@@ -111,7 +118,9 @@ export function buildProgram(print: (text: string) => void = (t) => process.stdo
 
   program
     .command("doctor")
-    .description("check the setup (endpoints, lens and vaults, key, sessions, gas, data directory, clock, journal) and say what to fix; sends nothing")
+    .description(
+      "check the setup (endpoints, lens and vaults, key, sessions, gas, data directory, clock, journal) and say what to fix; sends nothing",
+    )
     .addOption(configOption())
     .option("--json", "print the checks as JSON")
     .action(async (opts: { config?: string; json?: boolean }) => doctorCommand(opts, print));
@@ -119,10 +128,15 @@ export function buildProgram(print: (text: string) => void = (t) => process.stdo
   const keystore = program.command("keystore").description("manage the agent's encrypted key file");
   keystore
     .command("create")
-    .description("write an encrypted JSON keystore for the agent's key, read from stdin or generated; prints only the address")
+    .description(
+      "write an encrypted JSON keystore for the agent's key, read from stdin or generated; prints only the address",
+    )
     .argument("<path>", "the keystore file to write (never overwritten; readable by its owner only)")
     .option("--generate", "generate a new key instead of reading one from stdin")
-    .option("--password-file <path>", "read the password from this file (one line); else AGENT_KEYSTORE_PASSWORD_FILE or AGENT_KEYSTORE_PASSWORD")
+    .option(
+      "--password-file <path>",
+      "read the password from this file (one line); else AGENT_KEYSTORE_PASSWORD_FILE or AGENT_KEYSTORE_PASSWORD",
+    )
     .addHelpText(
       "after",
       `
@@ -140,7 +154,12 @@ Examples:
 /** Exit code for an error, and the one line to print. */
 export function failure(err: unknown): { code: number; message: string } {
   if (err instanceof UnmatchedActionsError) return { code: err.exitCode, message: err.message };
-  if (err instanceof ConfigError || err instanceof KeyError || err instanceof ChainMismatchError || err instanceof UsageError) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof KeyError ||
+    err instanceof ChainMismatchError ||
+    err instanceof UsageError
+  ) {
     return { code: 2, message: err.message };
   }
   if (err instanceof AgentError) {

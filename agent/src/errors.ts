@@ -36,16 +36,16 @@ const knownErrors = new Interface([...errorsLibAbi, ...governanceErrorsAbi, ...S
 
 /** What Solidity's panic codes mean. */
 const PANIC_CODES: Record<number, string> = {
-  0x00: "generic compiler panic",
-  0x01: "assertion failed",
-  0x11: "arithmetic overflow or underflow",
-  0x12: "division or modulo by zero",
-  0x21: "invalid enum value",
-  0x22: "invalid storage byte array",
-  0x31: "pop on an empty array",
-  0x32: "array index out of bounds",
-  0x41: "out of memory",
-  0x51: "call to an uninitialized function",
+  0: "generic compiler panic",
+  1: "assertion failed",
+  17: "arithmetic overflow or underflow",
+  18: "division or modulo by zero",
+  33: "invalid enum value",
+  34: "invalid storage byte array",
+  49: "pop on an empty array",
+  50: "array index out of bounds",
+  65: "out of memory",
+  81: "call to an uninitialized function",
 };
 
 /** A decoded revert: the error's name, its arguments by name, and one printable line. */
@@ -87,7 +87,8 @@ function revertText(name: string, inputs: readonly ParamType[], keys: string[], 
     const value = args[key]!;
     if (input.type === "string") return `${key}=${JSON.stringify(value)}`;
     // The revert data a strategy returned, inside StrategyCallFailed: named where it can be, else the raw hex.
-    if (input.type === "bytes" && key === "reason") return `${key}=${decodeRevert(String(value))?.text ?? String(value)}`;
+    if (input.type === "bytes" && key === "reason")
+      return `${key}=${decodeRevert(String(value))?.text ?? String(value)}`;
     return `${key}=${String(value)}`;
   });
   return `${name}(${shown.join(", ")})`;
@@ -139,7 +140,8 @@ export function strategyRefusal(data: string): "full" | "illiquid" | undefined {
 const HINTS: Record<string, string | ((args: DecodedRevert["args"]) => string)> = {
   InvalidSessionParams:
     "the session's parameters were refused when it was granted: the agent or the vault is the zero address, the scope is empty, the per-call volume is zero or above the per-epoch volume, calls per epoch are zero, or the window ends before it starts or has already ended; ask the session admin for a grant with valid parameters",
-  UnknownSession: "no session has this id: check the session id (the agent's vaults[].sessionId), or ask the session admin for a session",
+  UnknownSession:
+    "no session has this id: check the session id (the agent's vaults[].sessionId), or ask the session admin for a session",
   NotSessionAgent: "the session belongs to another agent: the key is not the one the session was granted to",
   NotSessionVault: "the session was granted for another vault",
   SessionNotStarted: "the session opens later; the daemon waits for it",
@@ -261,7 +263,8 @@ export function formatErrorForPeople(text: string, asset: { decimals: number; sy
     const key = arg.slice(0, eq);
     const value = arg.slice(eq + 1);
     if (!/^\d+$/.test(value)) return arg;
-    if (amounts.includes(key)) return `${key}=${formatAmount(BigInt(value), asset.decimals, asset.decimals, asset.symbol)}`;
+    if (amounts.includes(key))
+      return `${key}=${formatAmount(BigInt(value), asset.decimals, asset.decimals, asset.symbol)}`;
     if (times.includes(key)) return `${key}=${formatChainTime(BigInt(value))}`;
     return arg;
   });

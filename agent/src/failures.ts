@@ -58,7 +58,9 @@ export class ChainMismatchError extends AgentError {
     readonly actual: bigint,
     readonly endpoint?: string,
   ) {
-    super(`invalid config: network.chainId: the RPC endpoint${endpoint ? ` ${endpoint}` : ""} serves chain ${actual}, the configuration expects ${expected}`);
+    super(
+      `invalid config: network.chainId: the RPC endpoint${endpoint ? ` ${endpoint}` : ""} serves chain ${actual}, the configuration expects ${expected}`,
+    );
   }
 }
 

@@ -22,6 +22,20 @@ export { ChainTimeClock, systemClock, type Clock } from "./util/clock.js";
 export { decodeRevert, explainRevert, formatErrorForPeople, hintFor, type DecodedRevert } from "./errors.js";
 export { revertDataOf } from "./executor/revert-data.js";
 export { BPS } from "./checks/math.js";
-export { formatAmount, formatBps, formatChainTime, formatDuration, formatWadPercent, renderTable, shortAddress } from "./util/format.js";
-export { countReversals, REVERSAL_WINDOW_SECONDS, type ReversalEvidence, type ReversalMove, type TickObservation } from "./planner/reversals.js";
+export {
+  formatAmount,
+  formatBps,
+  formatChainTime,
+  formatDuration,
+  formatWadPercent,
+  renderTable,
+  shortAddress,
+} from "./util/format.js";
+export {
+  countReversals,
+  REVERSAL_WINDOW_SECONDS,
+  type ReversalEvidence,
+  type ReversalMove,
+  type TickObservation,
+} from "./planner/reversals.js";
 export { erc4626Valuation } from "./checks/valuation.js";

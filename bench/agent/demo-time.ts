@@ -30,7 +30,11 @@ export async function measureDemos(repoRoot: string): Promise<DemoFigures> {
   const demoSeconds = await timed("bash", ["scripts/demo.sh"], repoRoot);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-bench-devnet-"));
   try {
-    const devnetSeconds = await timed(process.execPath, ["--import", "tsx", "devnet/main.ts", "--demo", "--port", "0", "--dir", dir], path.join(repoRoot, "agent"));
+    const devnetSeconds = await timed(
+      process.execPath,
+      ["--import", "tsx", "devnet/main.ts", "--demo", "--port", "0", "--dir", dir],
+      path.join(repoRoot, "agent"),
+    );
     return { demoSeconds, devnetSeconds };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,14 @@ import {
   type SessionManager,
   type TreasuryVault,
 } from "../../types/ethers-contracts/index.js";
-import { chainAccounts, deployAsset, deployLens, deploySessionManager, vaultArgs, type LocalChain } from "@agent-treasury/agent/devnet";
+import {
+  chainAccounts,
+  deployAsset,
+  deployLens,
+  deploySessionManager,
+  vaultArgs,
+  type LocalChain,
+} from "@agent-treasury/agent/devnet";
 import { mockStrategyName } from "../../deploy/modules/stack-parameters.js";
 
 export interface FleetVault {
@@ -51,12 +58,18 @@ export interface Tx {
 export async function sendAll(chain: LocalChain, txs: Tx[]): Promise<{ contractAddress: string | null }[]> {
   const hashes: string[] = [];
   for (const tx of txs) {
-    hashes.push(await chain.rpc<string>("eth_sendTransaction", [{ from: tx.from, to: tx.to, data: tx.data, gas: toQuantity(tx.gas) }]));
+    hashes.push(
+      await chain.rpc<string>("eth_sendTransaction", [
+        { from: tx.from, to: tx.to, data: tx.data, gas: toQuantity(tx.gas) },
+      ]),
+    );
   }
   const receipts = await Promise.all(hashes.map((h) => chain.provider.getTransactionReceipt(h)));
   receipts.forEach((r, i) => {
-    if (!r || r.status !== 1) {
-      throw new Error(`bench setup transaction ${i} (${txs[i]!.data.slice(0, 10)}) failed: ${r ? `status ${r.status}, gas ${r.gasUsed}` : "not mined"}`);
+    if (r?.status !== 1) {
+      throw new Error(
+        `bench setup transaction ${i} (${txs[i]!.data.slice(0, 10)}) failed: ${r ? `status ${r.status}, gas ${r.gasUsed}` : "not mined"}`,
+      );
     }
   });
   return receipts.map((r) => ({ contractAddress: r!.contractAddress }));
@@ -93,11 +106,26 @@ export async function deployFleet(chain: LocalChain, options: { strategies: numb
   const erc20 = asset.interface;
   const vaultShares = MockStrategy__factory.createInterface();
   await sendAll(chain, [
-    { from: governance.address, to: assetAddress, data: erc20.encodeFunctionData("mint", [seeder.address, seed * BigInt(options.strategies)]), gas: GAS.call },
-    { from: governance.address, to: assetAddress, data: erc20.encodeFunctionData("mint", [depositor.address, 10n ** 30n]), gas: GAS.call },
+    {
+      from: governance.address,
+      to: assetAddress,
+      data: erc20.encodeFunctionData("mint", [seeder.address, seed * BigInt(options.strategies)]),
+      gas: GAS.call,
+    },
+    {
+      from: governance.address,
+      to: assetAddress,
+      data: erc20.encodeFunctionData("mint", [depositor.address, 10n ** 30n]),
+      gas: GAS.call,
+    },
     ...strategyAddresses.flatMap((s) => [
       { from: seeder.address, to: assetAddress, data: erc20.encodeFunctionData("approve", [s, seed]), gas: GAS.call },
-      { from: seeder.address, to: s, data: vaultShares.encodeFunctionData("deposit", [seed, seeder.address]), gas: GAS.call },
+      {
+        from: seeder.address,
+        to: s,
+        data: vaultShares.encodeFunctionData("deposit", [seed, seeder.address]),
+        gas: GAS.call,
+      },
     ]),
   ]);
   return {
@@ -122,17 +150,26 @@ export async function deployFleet(chain: LocalChain, options: { strategies: numb
  * cooldown, and 90% of the money spread equally over the strategies by the agent (a lone strategy gets 30%, below its
  * 50% cap, so a planner has a move to make).
  */
-export async function addVaults(fleet: Fleet, count: number, options: { strategies: number; from?: number }): Promise<FleetVault[]> {
+export async function addVaults(
+  fleet: Fleet,
+  count: number,
+  options: { strategies: number; from?: number },
+): Promise<FleetVault[]> {
   const { chain, governance, depositor, agent, unit } = fleet;
   const from = options.from ?? 0;
   const listed = fleet.strategyAddresses.slice(from, from + options.strategies);
-  if (listed.length !== options.strategies) throw new Error(`the fleet has no ${options.strategies} strategies from #${from}`);
+  if (listed.length !== options.strategies)
+    throw new Error(`the fleet has no ${options.strategies} strategies from #${from}`);
   const assetAddress = await fleet.asset.getAddress();
   const factory = new TreasuryVault__factory(governance);
-  const deployData = (await factory.getDeployTransaction(...vaultArgs(assetAddress, await fleet.sessions.getAddress()))).data;
-  const addresses = (await sendAll(chain, Array.from({ length: count }, () => ({ from: governance.address, data: deployData, gas: GAS.deploy })))).map(
-    (d) => getAddress(d.contractAddress!),
-  );
+  const deployData = (await factory.getDeployTransaction(...vaultArgs(assetAddress, await fleet.sessions.getAddress())))
+    .data;
+  const addresses = (
+    await sendAll(
+      chain,
+      Array.from({ length: count }, () => ({ from: governance.address, data: deployData, gas: GAS.deploy })),
+    )
+  ).map((d) => getAddress(d.contractAddress!));
   const vaultInterface = TreasuryVault__factory.createInterface();
   const deposit = 1_000_000n * unit;
   const now = BigInt((await chain.provider.getBlock("latest"))!.timestamp);
@@ -143,11 +180,26 @@ export async function addVaults(fleet: Fleet, count: number, options: { strategi
   const sessionsAddress = await fleet.sessions.getAddress();
   await sendAll(chain, [
     ...addresses.flatMap((vault) =>
-      listed.map((s) => ({ from: governance.address, to: vault, data: vaultInterface.encodeFunctionData("addStrategy", [s, 1_000_000_000n * unit, 5_000]), gas: GAS.call })),
+      listed.map((s) => ({
+        from: governance.address,
+        to: vault,
+        data: vaultInterface.encodeFunctionData("addStrategy", [s, 1_000_000_000n * unit, 5_000]),
+        gas: GAS.call,
+      })),
     ),
     ...addresses.flatMap((vault) => [
-      { from: depositor.address, to: assetAddress, data: fleet.asset.interface.encodeFunctionData("approve", [vault, deposit]), gas: GAS.call },
-      { from: depositor.address, to: vault, data: vaultInterface.encodeFunctionData("deposit", [deposit, depositor.address]), gas: GAS.call },
+      {
+        from: depositor.address,
+        to: assetAddress,
+        data: fleet.asset.interface.encodeFunctionData("approve", [vault, deposit]),
+        gas: GAS.call,
+      },
+      {
+        from: depositor.address,
+        to: vault,
+        data: vaultInterface.encodeFunctionData("deposit", [deposit, depositor.address]),
+        gas: GAS.call,
+      },
     ]),
     ...addresses.map((vault) => ({
       from: governance.address,
@@ -180,7 +232,11 @@ export async function addVaults(fleet: Fleet, count: number, options: { strategi
     vaults.map((v) => ({
       from: agent.address,
       to: v.address,
-      data: vaultInterface.encodeFunctionData("rebalance", [listed.map((strategy) => ({ strategy, assets: each })), v.sessionId, ZeroHash]),
+      data: vaultInterface.encodeFunctionData("rebalance", [
+        listed.map((strategy) => ({ strategy, assets: each })),
+        v.sessionId,
+        ZeroHash,
+      ]),
       gas: 300_000n + 150_000n * BigInt(listed.length),
     })),
   );

@@ -88,19 +88,35 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
     const inMemory = async (s: number, vaults: number, iterations: number, warmup = 3): Promise<TickTimes> => {
       const snapshots = snapshotsAt(s, vaults);
       const map = new Map(snapshots.map((x) => [x.vault, x]));
-      const config = benchConfig({ rpcUrl: chain.url, lens: fleet.lensAddress, dataDir: "unused", vaults: snapshots.map((x) => ({ address: x.vault })) });
-      return timeTicks({ config, agent, reader: memoryReader(map), first: async (v) => map.get(v)!, iterations, warmup });
+      const config = benchConfig({
+        rpcUrl: chain.url,
+        lens: fleet.lensAddress,
+        dataDir: "unused",
+        vaults: snapshots.map((x) => ({ address: x.vault })),
+      });
+      return timeTicks({
+        config,
+        agent,
+        reader: memoryReader(map),
+        first: async (v) => map.get(v)!,
+        iterations,
+        warmup,
+      });
     };
     for (const s of [1, 20, 100]) {
       const t = await inMemory(s, 1, 200);
-      if (t.checkedPlans !== t.vaultTicks) throw new Error(`plan and check at ${s} strategies: only ${t.checkedPlans} of ${t.vaultTicks} ticks checked a plan`);
+      if (t.checkedPlans !== t.vaultTicks)
+        throw new Error(
+          `plan and check at ${s} strategies: only ${t.checkedPlans} of ${t.vaultTicks} ticks checked a plan`,
+        );
       put(`agent_plan_check_ms_s${s}`, t.planCheck);
       put(`agent_plan_ms_s${s}`, t.plan);
       put(`agent_check_ms_s${s}`, t.check);
     }
     f.agent_plan_check_ratio_s100_vs_s1 = round3(f.agent_plan_check_ms_s100_median! / f.agent_plan_check_ms_s1_median!);
 
-    // Whole ticks of the daemon's loop over 1, 10 and 50 vaults: on chain at 1 and 20 strategies, from snapshots at 100.
+    // Whole ticks of the daemon's loop over 1, 10 and 50 vaults: on chain at 1 and 20 strategies, from snapshots at
+    // 100.
     for (const v of [1, 10, 50]) {
       const iterations = v === 50 ? 5 : v === 10 ? 12 : 30;
       const warmup = v === 50 ? 1 : 3;
@@ -109,8 +125,20 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
         [20, many20],
       ] as const) {
         const subset = vaults.slice(0, v);
-        const config = benchConfig({ rpcUrl: chain.url, lens: fleet.lensAddress, dataDir: "unused", vaults: subset.map((x) => ({ address: x.address })) });
-        const t = await timeTicks({ config, agent, reader, first: (a) => reader.snapshot(a, agent), iterations, warmup });
+        const config = benchConfig({
+          rpcUrl: chain.url,
+          lens: fleet.lensAddress,
+          dataDir: "unused",
+          vaults: subset.map((x) => ({ address: x.address })),
+        });
+        const t = await timeTicks({
+          config,
+          agent,
+          reader,
+          first: (a) => reader.snapshot(a, agent),
+          iterations,
+          warmup,
+        });
         put(`agent_tick_rpc_ms_v${v}_s${s}`, t.readPlanCheck);
         put(`agent_tick_total_ms_v${v}_s${s}`, t.tick);
       }
@@ -118,12 +146,15 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
       put(`agent_tick_rpc_ms_v${v}_s100`, t.readPlanCheck);
       put(`agent_tick_total_ms_v${v}_s100`, t.tick);
     }
-    f.agent_tick_per_vault_ratio_v50_vs_v1_s20 = round3(f.agent_tick_rpc_ms_v50_s20_median! / 50 / f.agent_tick_rpc_ms_v1_s20_median!);
+    f.agent_tick_per_vault_ratio_v50_vs_v1_s20 = round3(
+      f.agent_tick_rpc_ms_v50_s20_median! / 50 / f.agent_tick_rpc_ms_v1_s20_median!,
+    );
 
     log("agent: JSON-RPC requests per tick");
     const rpc = await measureRpcRequests(fleet, reader, { vaults: 3, idleTicks: 5, from: RPC_FROM });
     const expectKinds = (what: string, kinds: string[], want: string) => {
-      if (kinds.some((k) => k !== want)) throw new Error(`request count, ${what}: expected every vault to ${want}, got ${kinds.join(", ")}`);
+      if (kinds.some((k) => k !== want))
+        throw new Error(`request count, ${what}: expected every vault to ${want}, got ${kinds.join(", ")}`);
     };
     expectKinds("idle", rpc.results.idle, "hold");
     expectKinds("rebalancing", rpc.results.rebalance, "sent");
@@ -148,7 +179,11 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
     f.agent_reaction_block_ms = reaction.blockMs;
 
     log("agent: peak memory of the daemon managing 50 vaults");
-    const memory = await measureDaemonMemory(fleet, reader, many20, { ticks: 3, pollIntervalMs: 500, timeoutMs: 120_000 });
+    const memory = await measureDaemonMemory(fleet, reader, many20, {
+      ticks: 3,
+      pollIntervalMs: 500,
+      timeoutMs: 120_000,
+    });
     f.agent_daemon_peak_rss_mib_v50_s20 = round3(memory.peakRssMiB);
     f.agent_daemon_rss_after_first_tick_mib_v50_s20 = round3(memory.afterFirstTickRssMiB);
     f.agent_daemon_heap_used_mib_v50_s20 = round3(memory.heapUsedMiB);

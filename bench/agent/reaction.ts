@@ -35,10 +35,22 @@ export async function measureReaction(
   const v = await addVault(fleet, { strategies: 3, from: options.from });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-bench-reaction-"));
   const wallet = new Wallet(AGENT_KEY);
-  // Latency, not policy: each trial turns to a strategy an earlier trial may have just moved out of, which the planner's
+  // Latency, not policy: each trial turns to a strategy an earlier trial may have just moved out of, which the
+  // planner's
   // rule against reversals would hold back for `minHoldHours`; the rule is off here.
-  const config = benchConfig({ rpcUrl: chain.url, lens: fleet.lensAddress, dataDir: dir, vaults: [{ address: v.address, label: "reaction" }], pollIntervalMs: options.blockMs, planner: { minHoldHours: 0 } });
-  writeHistoryFile(dataPaths(config, wallet.address).prices(v.address), await reader.snapshot(v.address, wallet.address), { apr: () => 0n });
+  const config = benchConfig({
+    rpcUrl: chain.url,
+    lens: fleet.lensAddress,
+    dataDir: dir,
+    vaults: [{ address: v.address, label: "reaction" }],
+    pollIntervalMs: options.blockMs,
+    planner: { minHoldHours: 0 },
+  });
+  writeHistoryFile(
+    dataPaths(config, wallet.address).prices(v.address),
+    await reader.snapshot(v.address, wallet.address),
+    { apr: () => 0n },
+  );
   const { daemon, provider } = await benchDaemon(config);
 
   await chain.setAutomine(false);

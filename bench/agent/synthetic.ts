@@ -27,7 +27,10 @@ export function widenSnapshot(real: VaultSnapshot, count: number): VaultSnapshot
     const t = real.strategies[i % real.strategies.length]!;
     strategies.push({
       ...t,
-      strategy: i < real.strategies.length && count <= real.strategies.length ? t.strategy : syntheticAddress(`${real.vault}:${i}`),
+      strategy:
+        i < real.strategies.length && count <= real.strategies.length
+          ? t.strategy
+          : syntheticAddress(`${real.vault}:${i}`),
       index: i,
       allocation: scale(t.allocation),
       currentValue: scale(t.currentValue),
@@ -78,7 +81,12 @@ export function writeHistoryFile(
       // Price `age` seconds before the end, on a straight line of slope `rate` ending at today's price.
       const w = nowPrice - (nowPrice * rate * age) / (WAD * YEAR);
       const block = snapshot.blockNumber - BigInt(j + 1);
-      list.push({ b: (block > 0n ? block : 0n).toString(), t: t.toString(), p: ((w * unit) / WAD).toString(), w: w.toString() });
+      list.push({
+        b: (block > 0n ? block : 0n).toString(),
+        t: t.toString(),
+        p: ((w * unit) / WAD).toString(),
+        w: w.toString(),
+      });
     }
     strategies[s.strategy.toLowerCase()] = list;
   });

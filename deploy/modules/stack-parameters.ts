@@ -41,7 +41,9 @@ export function boundsArgument<S extends Record<keyof BoundsSettings, unknown>>(
   };
 }
 
-/** The TreasuryVault constructor's arguments, in order. `A` is how the caller names a contract (an address, a future). */
+/**
+ * The TreasuryVault constructor's arguments, in order. `A` is how the caller names a contract (an address, a future).
+ */
 export function vaultConstructorArgs<A, S extends Record<keyof VaultSettings, unknown>>(
   asset: A,
   sessionManager: A,
@@ -53,6 +55,7 @@ export function vaultConstructorArgs<A, S extends Record<keyof VaultSettings, un
 /** `defaults`, with the values `given` has for their keys (its other keys, e.g. addresses, are not settings). */
 export function settingsFrom<T extends object>(defaults: T, given: Partial<T>): T {
   const out = { ...defaults };
-  for (const key of Object.keys(defaults) as (keyof T)[]) if (given[key] !== undefined) out[key] = given[key] as T[keyof T];
+  for (const key of Object.keys(defaults) as (keyof T)[])
+    if (given[key] !== undefined) out[key] = given[key] as T[keyof T];
   return out;
 }

@@ -23,7 +23,9 @@ export async function cancelQueuedProposal(
   const { proposalId } = options;
   const state = await proposalState(governor, proposalId);
   if (state !== "Queued") {
-    throw new OperationError(`proposal ${proposalId} is ${state}: only a Queued proposal has a Timelock operation to cancel`);
+    throw new OperationError(
+      `proposal ${proposalId} is ${state}: only a Queued proposal has a Timelock operation to cancel`,
+    );
   }
   const p = await findProposal(ctx, governor, proposalId);
   const salt = governorTimelockSalt(await governor.getAddress(), p.descriptionHash);
@@ -32,6 +34,8 @@ export async function cancelQueuedProposal(
     throw new OperationError(`proposal ${proposalId}: the Timelock has no pending operation ${operationId} for it`);
   }
   const receipt = await simulateAndSend(`cancelling proposal ${proposalId}`, timelock.cancel, operationId);
-  ctx.log(`Cancelled proposal ${proposalId} (Timelock operation ${operationId}) by ${ctx.signer.address} in tx ${receipt.hash}; it can no longer execute`);
+  ctx.log(
+    `Cancelled proposal ${proposalId} (Timelock operation ${operationId}) by ${ctx.signer.address} in tx ${receipt.hash}; it can no longer execute`,
+  );
   return { operationId, txHash: receipt.hash };
 }

@@ -11,7 +11,10 @@ export interface CastVoteOptions {
   fastForward?: boolean;
 }
 
-export async function castVote(ctx: TreasuryContext, options: CastVoteOptions): Promise<{ weight: bigint; txHash: string }> {
+export async function castVote(
+  ctx: TreasuryContext,
+  options: CastVoteOptions,
+): Promise<{ weight: bigint; txHash: string }> {
   const { governor } = requireGovernance(ctx);
   const { proposalId } = options;
   let state = await proposalState(governor, proposalId);
@@ -25,7 +28,8 @@ export async function castVote(ctx: TreasuryContext, options: CastVoteOptions): 
     await advanceClockPast(ctx, governor, snapshot);
     state = await proposalState(governor, proposalId);
   }
-  if (state !== "Active") throw new OperationError(`proposal ${proposalId} is ${state}: votes are cast only while it is Active`);
+  if (state !== "Active")
+    throw new OperationError(`proposal ${proposalId} is ${state}: votes are cast only while it is Active`);
   if (await governor.hasVoted(proposalId, ctx.signer.address)) {
     throw new OperationError(`${ctx.signer.address} already voted on proposal ${proposalId}`);
   }

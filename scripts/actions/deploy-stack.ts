@@ -30,8 +30,14 @@ export const DEV_CHAIN_IDS = [31337, 1337];
 /** Each module: its Ignition name (= its parameters section) and what it deploys. */
 export const MODULES: Record<StackModule, { section: string; what: string }> = {
   local: { section: "LocalStack", what: "new governance, a mock asset, mock strategies and the treasury" },
-  treasury: { section: "Treasury", what: "new governance (votes token, Timelock, Governor) and the treasury over an existing asset" },
-  timelock: { section: "TreasuryOnTimelock", what: "the treasury over an existing asset, governed by an existing Timelock and Governor" },
+  treasury: {
+    section: "Treasury",
+    what: "new governance (votes token, Timelock, Governor) and the treasury over an existing asset",
+  },
+  timelock: {
+    section: "TreasuryOnTimelock",
+    what: "the treasury over an existing asset, governed by an existing Timelock and Governor",
+  },
   safe: { section: "TreasuryOnSafe", what: "the treasury over an existing asset, governed by an existing Safe" },
 };
 
@@ -92,10 +98,15 @@ export function chooseModule(
     return { module: requested, reason: `--module ${requested}` };
   }
   const present = (Object.keys(MODULES) as StackModule[]).filter((m) => values[MODULES[m].section] !== undefined);
-  if (present.length === 1) return { module: present[0], reason: `${source} has a "${MODULES[present[0]].section}" section` };
-  const sections = Object.values(MODULES).map((m) => m.section).join(", ");
+  if (present.length === 1)
+    return { module: present[0], reason: `${source} has a "${MODULES[present[0]].section}" section` };
+  const sections = Object.values(MODULES)
+    .map((m) => m.section)
+    .join(", ");
   if (present.length === 0) {
-    throw new InputError(`${source} has none of the module sections ${sections}: copy a template from deploy/parameters/, or pass --module`);
+    throw new InputError(
+      `${source} has none of the module sections ${sections}: copy a template from deploy/parameters/, or pass --module`,
+    );
   }
   throw new InputError(
     `${source} has sections for several modules (${present.map((m) => MODULES[m].section).join(", ")}): keep one, or pass --module`,
@@ -103,7 +114,14 @@ export function chooseModule(
 }
 
 /** An address parameter of `section` (or of "$global" when `global`), or an InputError naming it. */
-function addressParameter(values: Parameters, section: string, key: string, source: string, what: string, global = false): string {
+function addressParameter(
+  values: Parameters,
+  section: string,
+  key: string,
+  source: string,
+  what: string,
+  global = false,
+): string {
   const own = values[section]?.[key];
   const value = own ?? (global ? values.$global?.[key] : undefined);
   if (typeof value !== "string" || !isAddress(value)) {
@@ -129,7 +147,10 @@ function checkGuardian(values: Parameters, section: string, source: string, newG
   return treasury;
 }
 
-export async function deployStack(connection: NetworkConnection, options: DeployStackOptions): Promise<DeployStackResult> {
+export async function deployStack(
+  connection: NetworkConnection,
+  options: DeployStackOptions,
+): Promise<DeployStackResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   const { ethers, ignition } = connection;
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
@@ -146,7 +167,8 @@ export async function deployStack(connection: NetworkConnection, options: Deploy
   // Check the parameters and the governance they name before sending anything: a template left unfilled, a mistyped
   // Timelock or Safe, or a Governor of another Timelock fails here, clearly.
   const [deployer] = await ethers.getSigners();
-  const asset = module === "local" ? undefined : addressParameter(values, section, "asset", source, "the ERC-20 the vault holds");
+  const asset =
+    module === "local" ? undefined : addressParameter(values, section, "asset", source, "the ERC-20 the vault holds");
   const sessionAdmin = addressParameter(values, section, "sessionAdmin", source, "the session admin");
   const guardian = checkGuardian(values, section, source, module === "local" || module === "treasury");
   if (asset !== undefined && (await ethers.provider.getCode(asset)) === "0x") {
@@ -155,8 +177,20 @@ export async function deployStack(connection: NetworkConnection, options: Deploy
   let governance: string | undefined;
   let existing: { timelock?: string; governor?: string; token?: string; safe?: string } = {};
   if (module === "timelock") {
-    const timelock = addressParameter(values, section, "timelock", source, "the DAO's Timelock, the treasury's governance");
-    const governor = addressParameter(values, section, "governor", source, "the Governor that proposes to that Timelock");
+    const timelock = addressParameter(
+      values,
+      section,
+      "timelock",
+      source,
+      "the DAO's Timelock, the treasury's governance",
+    );
+    const governor = addressParameter(
+      values,
+      section,
+      "governor",
+      source,
+      "the Governor that proposes to that Timelock",
+    );
     const { token } = await checkExistingTimelock(ethers, timelock, governor, section);
     governance = timelock;
     existing = { timelock, governor, token };
@@ -172,11 +206,15 @@ export async function deployStack(connection: NetworkConnection, options: Deploy
     [module === "safe" ? "safe" : "timelock", governance],
   ] as const) {
     if (holder !== undefined && holder === deployer.address) {
-      throw new InputError(`${source}: ${key} is the deployer ${deployer.address}; the deployer keeps no role: name the DAO's own account`);
+      throw new InputError(
+        `${source}: ${key} is the deployer ${deployer.address}; the deployer keeps no role: name the DAO's own account`,
+      );
     }
   }
 
-  log(`Deploying ${MODULES[module].what} (module ${section}, chosen because ${reason}) to ${connection.networkName} (chain ${chainId}) from ${deployer.address}`);
+  log(
+    `Deploying ${MODULES[module].what} (module ${section}, chosen because ${reason}) to ${connection.networkName} (chain ${chainId}) from ${deployer.address}`,
+  );
   const ignitionModule = {
     local: () => localStackModule(options.strategies),
     treasury: () => TreasuryModule,

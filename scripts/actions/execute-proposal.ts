@@ -12,7 +12,8 @@ export async function executeProposal(
   const { governor } = requireGovernance(ctx);
   const { proposalId } = options;
   const state = await proposalState(governor, proposalId);
-  if (state !== "Queued") throw new OperationError(`proposal ${proposalId} is ${state}: only a Queued proposal is executed`);
+  if (state !== "Queued")
+    throw new OperationError(`proposal ${proposalId} is ${state}: only a Queued proposal is executed`);
   const eta = await governor.proposalEta(proposalId);
   const now = BigInt((await ctx.ethers.provider.getBlock("latest"))!.timestamp);
   if (now < eta) {
@@ -24,7 +25,14 @@ export async function executeProposal(
     await travelTo(ctx, eta);
   }
   const p = await findProposal(ctx, governor, proposalId);
-  const receipt = await simulateAndSend("execution", governor.execute, p.targets, p.values, p.calldatas, p.descriptionHash);
+  const receipt = await simulateAndSend(
+    "execution",
+    governor.execute,
+    p.targets,
+    p.values,
+    p.calldatas,
+    p.descriptionHash,
+  );
   ctx.log(`Executed ${proposalId} in tx ${receipt.hash}`);
   return { txHash: receipt.hash };
 }

@@ -60,7 +60,9 @@ export async function chooseSafe(ctx: TreasuryContext, changes: BoundsChange[], 
   if (given !== undefined) {
     const safe = parseAddress(given, "--safe");
     if (!(await isSafe(ctx.ethers, safe))) {
-      throw new InputError(`--safe: ${safe} is not a Safe on ${ctx.networkName} (chain ${ctx.chainId}): it does not answer getOwners() and getThreshold()`);
+      throw new InputError(
+        `--safe: ${safe} is not a Safe on ${ctx.networkName} (chain ${ctx.chainId}): it does not answer getOwners() and getThreshold()`,
+      );
     }
     return safe;
   }
@@ -78,7 +80,8 @@ export async function chooseSafe(ctx: TreasuryContext, changes: BoundsChange[], 
   const what = executor === ctx.addresses.timelock ? `the Timelock ${executor}` : executor;
   throw new InputError(
     `no Safe given: the addresses file records none and the treasury's ${role} is ${what}, not a Safe; ` +
-      "pass --safe <address> of the Safe that makes these calls" + (executor === ctx.addresses.timelock ? ", or propose them through the Governor (`propose`)" : ""),
+      "pass --safe <address> of the Safe that makes these calls" +
+      (executor === ctx.addresses.timelock ? ", or propose them through the Governor (`propose`)" : ""),
   );
 }
 

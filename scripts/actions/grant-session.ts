@@ -31,7 +31,8 @@ export async function grantSession(
   options: GrantSessionOptions,
 ): Promise<{ sessionId: bigint; txHash: string; params: ISessionManager.SessionParamsStruct }> {
   const strategies = options.strategies === "all" ? [...(await ctx.vault.withdrawQueue())] : options.strategies;
-  if (strategies.length === 0) throw new InputError("the vault lists no strategy yet: a session needs at least one in scope");
+  if (strategies.length === 0)
+    throw new InputError("the vault lists no strategy yet: a session needs at least one in scope");
   let scope: bigint;
   try {
     scope = await ctx.vault.scopeMask(strategies);
@@ -59,10 +60,13 @@ export async function grantSession(
       const now = BigInt((await ctx.ethers.provider.getBlock("latest"))!.timestamp);
       const reasons = invalidSessionParamReasons(params, now, ctx.asset);
       if (reasons.length > 0) {
-        throw new OperationError(`the grant was refused by the contract: InvalidSessionParams(): ${reasons.join("; ")}`, {
-          cause: error,
-          revert: error.revert,
-        });
+        throw new OperationError(
+          `the grant was refused by the contract: InvalidSessionParams(): ${reasons.join("; ")}`,
+          {
+            cause: error,
+            revert: error.revert,
+          },
+        );
       }
     }
     throw error;

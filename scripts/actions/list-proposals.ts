@@ -25,14 +25,20 @@ export interface ProposalRow {
 /** Digits a short id has at least: short enough to type, long enough to stay unique as proposals are added. */
 export const MIN_SHORT_ID = 6;
 
-/** The ProposalCreated events of `governor` in [from, to]; a range the node refuses is split in two, down to one block. */
+/**
+ * The ProposalCreated events of `governor` in [from, to]; a range the node refuses is split in two, down to one block.
+ */
 type ProposalCreatedEvent = Awaited<ReturnType<TreasuryGovernor["queryFilter"]>>[number] & {
   args: { proposalId: bigint } & unknown[];
 };
 
 async function proposalEvents(governor: TreasuryGovernor, from: number, to: number): Promise<ProposalCreatedEvent[]> {
   try {
-    return (await governor.queryFilter(governor.filters.ProposalCreated(), from, to)) as unknown as ProposalCreatedEvent[];
+    return (await governor.queryFilter(
+      governor.filters.ProposalCreated(),
+      from,
+      to,
+    )) as unknown as ProposalCreatedEvent[];
   } catch (error) {
     if (from >= to) throw error;
     const middle = Math.floor((from + to) / 2);
@@ -52,7 +58,10 @@ export function shortIds(ids: bigint[], min = MIN_SHORT_ID): string[] {
   });
 }
 
-export async function listProposals(ctx: TreasuryContext, options: { fromBlock?: number } = {}): Promise<ProposalRow[]> {
+export async function listProposals(
+  ctx: TreasuryContext,
+  options: { fromBlock?: number } = {},
+): Promise<ProposalRow[]> {
   const { governor } = requireGovernance(ctx);
   const from = options.fromBlock ?? ctx.addresses.startBlock ?? 0;
   const latest = await ctx.ethers.provider.getBlockNumber();
@@ -62,7 +71,8 @@ export async function listProposals(ctx: TreasuryContext, options: { fromBlock?:
   const rows: ProposalRow[] = [];
   for (const [index, event] of events.entries()) {
     const proposalId = ids[index];
-    // By position: ProposalCreated(proposalId, proposer, targets, values, signatures, calldatas, voteStart, voteEnd, description).
+    // By position: ProposalCreated(proposalId, proposer, targets, values, signatures, calldatas, voteStart, voteEnd,
+    // description).
     const description = String(event.args[8]);
     rows.push({
       index,
@@ -81,12 +91,18 @@ export async function listProposals(ctx: TreasuryContext, options: { fromBlock?:
  * A proposal id from the command line: the full id, `@N` (the N-th of `proposals`), or a unique prefix of the id.
  * An unknown or ambiguous one is refused with an InputError naming the candidates.
  */
-export async function resolveProposalId(ctx: TreasuryContext, text: string | undefined, what = "proposal id"): Promise<bigint> {
+export async function resolveProposalId(
+  ctx: TreasuryContext,
+  text: string | undefined,
+  what = "proposal id",
+): Promise<bigint> {
   const { governor } = requireGovernance(ctx);
   const value = text?.replaceAll("_", "") ?? "";
   const index = /^@(\d+)$/.exec(value);
   if (!index && !/^\d+$/.test(value)) {
-    throw new InputError(`${what}: "${text ?? ""}" is not a proposal id (the full id, a unique prefix of it, or @N from \`proposals\`)`);
+    throw new InputError(
+      `${what}: "${text ?? ""}" is not a proposal id (the full id, a unique prefix of it, or @N from \`proposals\`)`,
+    );
   }
   if (!index && (await governor.proposalSnapshot(BigInt(value))) !== 0n) return BigInt(value);
   const rows = await listProposals(ctx);
@@ -95,7 +111,8 @@ export async function resolveProposalId(ctx: TreasuryContext, text: string | und
     const row = rows[Number(index[1])];
     if (!row) {
       throw new InputError(
-        `${what}: no proposal ${value}: the Governor has ${rows.length} ${since}` + (rows.length ? ` (@0 to @${rows.length - 1}; \`proposals\` lists them)` : ""),
+        `${what}: no proposal ${value}: the Governor has ${rows.length} ${since}` +
+          (rows.length ? ` (@0 to @${rows.length - 1}; \`proposals\` lists them)` : ""),
       );
     }
     return row.proposalId;
@@ -103,8 +120,12 @@ export async function resolveProposalId(ctx: TreasuryContext, text: string | und
   const matches = rows.filter((r) => String(r.proposalId).startsWith(value));
   if (matches.length === 1) return matches[0].proposalId;
   if (matches.length === 0) {
-    throw new InputError(`${what}: no proposal id starts with ${value} (the Governor has ${rows.length} ${since}; \`proposals\` lists them)`);
+    throw new InputError(
+      `${what}: no proposal id starts with ${value} (the Governor has ${rows.length} ${since}; \`proposals\` lists them)`,
+    );
   }
   const candidates = matches.map((r) => `  @${r.index}  ${r.proposalId}  ${r.state}  ${r.title}`);
-  throw new InputError(`${what}: ${value} is ambiguous, ${matches.length} proposal ids start with it:\n${candidates.join("\n")}\ngive more digits, or @N`);
+  throw new InputError(
+    `${what}: ${value} is ambiguous, ${matches.length} proposal ids start with it:\n${candidates.join("\n")}\ngive more digits, or @N`,
+  );
 }

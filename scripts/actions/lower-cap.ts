@@ -18,7 +18,13 @@ export async function lowerCap(
   }
   const absoluteCap = options.absoluteCap ?? config.absoluteCap;
   const relativeCapBps = options.relativeCapBps ?? Number(config.relativeCapBps);
-  const receipt = await simulateAndSend("lowering the caps", ctx.vault.setCaps, options.strategy, absoluteCap, relativeCapBps);
+  const receipt = await simulateAndSend(
+    "lowering the caps",
+    ctx.vault.setCaps,
+    options.strategy,
+    absoluteCap,
+    relativeCapBps,
+  );
   const amount = tokenAmount(ctx.asset);
   ctx.log(
     `Caps of ${options.strategy}: ${amount(config.absoluteCap)} -> ${amount(absoluteCap)}, ` +

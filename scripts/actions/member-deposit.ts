@@ -32,18 +32,26 @@ export async function memberDeposit(ctx: TreasuryContext, options: MemberDeposit
   if (amount === 0n) throw new InputError("deposit: the amount must be above 0");
   const balance = await t.asset.balanceOf(owner);
   if (balance < amount) {
-    throw new OperationError(`insufficient balance: ${owner} holds ${t.assets(balance)}, the deposit needs ${t.assets(amount)}`);
+    throw new OperationError(
+      `insufficient balance: ${owner} holds ${t.assets(balance)}, the deposit needs ${t.assets(amount)}`,
+    );
   }
   await assertAssetNotPaused(ctx);
   const maxDeposit = await ctx.vault.maxDeposit(receiver);
-  if (maxDeposit < amount) throw new OperationError(`the vault accepts at most ${t.assets(maxDeposit)} for ${receiver} now (maxDeposit)`);
+  if (maxDeposit < amount)
+    throw new OperationError(`the vault accepts at most ${t.assets(maxDeposit)} for ${receiver} now (maxDeposit)`);
   const expected = await ctx.vault.previewDeposit(amount);
   const vaultAddress = await ctx.vault.getAddress();
   if (expected === 0n) throw new OperationError(`a deposit of ${t.assets(amount)} would mint no share: deposit more`);
   const minShares = options.minShares ?? boundFrom(expected, options.slippageBps ?? 50, "min");
 
-  const receipt = await withExactApproval(ctx, t.asset, t.routerAddress, amount, `the router for ${t.assets(amount)}`, () =>
-    simulateAndSend("the deposit", t.router.deposit, vaultAddress, amount, receiver, minShares),
+  const receipt = await withExactApproval(
+    ctx,
+    t.asset,
+    t.routerAddress,
+    amount,
+    `the router for ${t.assets(amount)}`,
+    () => simulateAndSend("the deposit", t.router.deposit, vaultAddress, amount, receiver, minShares),
   );
   const event = vaultEvent(ctx, receipt, "Deposit");
   const shares = (event?.args.shares as bigint | undefined) ?? 0n;

@@ -31,17 +31,25 @@ export async function memberRedeem(
       ? new OperationError(`${owner} has nothing to redeem now (${t.sharesText(held)} held, maxRedeem 0)`)
       : new InputError("redeem: the shares must be above 0");
   }
-  if (shares > held) throw new OperationError(`insufficient balance: ${owner} holds ${t.sharesText(held)}, not ${t.sharesText(shares)}`);
+  if (shares > held)
+    throw new OperationError(`insufficient balance: ${owner} holds ${t.sharesText(held)}, not ${t.sharesText(shares)}`);
   if (shares > maxRedeem) {
-    throw new OperationError(`${owner} can redeem at most ${t.sharesText(maxRedeem)} now (maxRedeem: idle plus what the strategies release now)`);
+    throw new OperationError(
+      `${owner} can redeem at most ${t.sharesText(maxRedeem)} now (maxRedeem: idle plus what the strategies release now)`,
+    );
   }
   await assertAssetNotPaused(ctx);
   const expected = await ctx.vault.previewRedeem(shares);
   const minAssets = options.minAssets ?? boundFrom(expected, options.slippageBps ?? 50, "min");
 
   const vault = await ctx.vault.getAddress();
-  const receipt = await withExactApproval(ctx, ctx.vault, t.routerAddress, shares, `the router for ${t.sharesText(shares)}`, () =>
-    simulateAndSend("the redemption", t.router.redeem, vault, shares, receiver, minAssets),
+  const receipt = await withExactApproval(
+    ctx,
+    ctx.vault,
+    t.routerAddress,
+    shares,
+    `the router for ${t.sharesText(shares)}`,
+    () => simulateAndSend("the redemption", t.router.redeem, vault, shares, receiver, minAssets),
   );
   const event = vaultEvent(ctx, receipt, "Withdraw");
   const assets = (event?.args.assets as bigint | undefined) ?? 0n;

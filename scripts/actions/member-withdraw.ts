@@ -42,8 +42,13 @@ export async function memberWithdraw(
 
   const vault = await ctx.vault.getAddress();
   // The vault burns what the price asks, at most the bound: what it did not use goes back to 0.
-  const receipt = await withExactApproval(ctx, ctx.vault, t.routerAddress, maxShares, `the router for ${t.sharesText(maxShares)}`, () =>
-    simulateAndSend("the withdrawal", t.router.withdraw, vault, amount, receiver, maxShares),
+  const receipt = await withExactApproval(
+    ctx,
+    ctx.vault,
+    t.routerAddress,
+    maxShares,
+    `the router for ${t.sharesText(maxShares)}`,
+    () => simulateAndSend("the withdrawal", t.router.withdraw, vault, amount, receiver, maxShares),
   );
   const shares = held - (await ctx.vault.balanceOf(owner));
   ctx.log(

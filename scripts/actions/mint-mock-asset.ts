@@ -7,7 +7,10 @@ import { InputError } from "../lib/errors.js";
 import { simulateAndSend } from "../lib/send.js";
 import { DEV_CHAIN_IDS } from "./deploy-stack.js";
 
-export async function mintMockAsset(ctx: TreasuryContext, options: { to: string; amount: bigint }): Promise<{ txHash: string }> {
+export async function mintMockAsset(
+  ctx: TreasuryContext,
+  options: { to: string; amount: bigint },
+): Promise<{ txHash: string }> {
   if (ctx.addresses.module !== "LocalStack" || !DEV_CHAIN_IDS.includes(ctx.chainId)) {
     throw new InputError(
       `faucet mints the local stack's mock asset only; this deployment is ${ctx.addresses.module} on chain ${ctx.chainId}, whose asset is real`,

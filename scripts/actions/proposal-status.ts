@@ -27,12 +27,16 @@ export async function proposalStatus(ctx: TreasuryContext, proposalId: bigint): 
   const contracts = [
     [await ctx.vault.getAddress(), "TreasuryVault", ctx.vault.interface],
     [await ctx.sessions.getAddress(), "SessionManager", ctx.sessions.interface],
-    ...(ctx.timelock ? ([[await ctx.timelock.getAddress(), "TimelockController", ctx.timelock.interface]] as const) : []),
+    ...(ctx.timelock
+      ? ([[await ctx.timelock.getAddress(), "TimelockController", ctx.timelock.interface]] as const)
+      : []),
   ] as const;
   const calls = p.targets.map((target, i) => {
     const known = contracts.find(([address]) => address === target);
     const parsed = known?.[2].parseTransaction({ data: p.calldatas[i] });
-    return parsed ? `${known![1]}.${parsed.name}(${parsed.args.map(String).join(", ")})` : `${target} ${p.calldatas[i]}`;
+    return parsed
+      ? `${known![1]}.${parsed.name}(${parsed.args.map(String).join(", ")})`
+      : `${target} ${p.calldatas[i]}`;
   });
   return {
     proposalId,

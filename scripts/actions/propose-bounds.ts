@@ -103,6 +103,8 @@ export async function proposeBounds(ctx: TreasuryContext, options: ProposeBounds
     voteEnd: created.args.voteEnd as bigint,
   };
   ctx.log(`Proposed ${proposalId} in tx ${receipt.hash}`);
-  ctx.log(`  voting from ${result.voteStart + 1n} to ${result.voteEnd} (${(await governor.CLOCK_MODE()).includes("blocknumber") ? "blocks" : "seconds"})`);
+  ctx.log(
+    `  voting from ${result.voteStart + 1n} to ${result.voteEnd} (${(await governor.CLOCK_MODE()).includes("blocknumber") ? "blocks" : "seconds"})`,
+  );
   return result;
 }

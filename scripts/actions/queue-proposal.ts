@@ -29,9 +29,17 @@ export async function queueProposal(
       `proposal ${proposalId} was defeated: for ${forVotes}, against ${against}, abstain ${abstain}, quorum ${quorum} (for + abstain must reach it and for must beat against)`,
     );
   }
-  if (state !== "Succeeded") throw new OperationError(`proposal ${proposalId} is ${state}: only a Succeeded proposal is queued`);
+  if (state !== "Succeeded")
+    throw new OperationError(`proposal ${proposalId} is ${state}: only a Succeeded proposal is queued`);
   const p = await findProposal(ctx, governor, proposalId);
-  const receipt = await simulateAndSend("queueing", governor.queue, p.targets, p.values, p.calldatas, p.descriptionHash);
+  const receipt = await simulateAndSend(
+    "queueing",
+    governor.queue,
+    p.targets,
+    p.values,
+    p.calldatas,
+    p.descriptionHash,
+  );
   const eta = await governor.proposalEta(proposalId);
   ctx.log(`Queued ${proposalId} in tx ${receipt.hash}; executable from ${formatChainTime(eta)}`);
   return { eta, txHash: receipt.hash };

@@ -33,7 +33,15 @@ import { CHANGE_HELP, CHANGE_OPTIONS, changesFromOptions, type ChangeOptionValue
 import type { TreasuryContext } from "../lib/context.js";
 import { InputError } from "../lib/errors.js";
 import { SUPPORT, type Support } from "../lib/governance.js";
-import { parseAddress, parseAmount, parseBps, parseDuration, parseInteger, parseStrategy, parseTime } from "../lib/parse.js";
+import {
+  parseAddress,
+  parseAmount,
+  parseBps,
+  parseDuration,
+  parseInteger,
+  parseStrategy,
+  parseTime,
+} from "../lib/parse.js";
 import { printMemberStatus, printProposal, printProposals, printSessions, printStatus } from "./print.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -112,9 +120,13 @@ function memberCommand<A extends bigint | "max">(spec: {
     needsDeployment: true,
     async run({ ctx, values, positionals }) {
       const amount = await spec.amount(ctx, positionals[0]);
-      const receiver = values.receiver === undefined ? undefined : parseAddress(values.receiver as string, "--receiver");
+      const receiver =
+        values.receiver === undefined ? undefined : parseAddress(values.receiver as string, "--receiver");
       const slippageBps = values.slippage === undefined ? undefined : parseBps(values.slippage as string, "--slippage");
-      const bound = values[option] === undefined ? undefined : parseAmount(values[option] as string, await spec.bound.decimals(ctx), `--${option}`);
+      const bound =
+        values[option] === undefined
+          ? undefined
+          : parseAmount(values[option] as string, await spec.bound.decimals(ctx), `--${option}`);
       await spec.act(ctx, { amount, receiver, slippageBps, bound });
     },
   };
@@ -147,7 +159,10 @@ function proposalStep(
     positionals: ["proposalId"],
     needsDeployment: true,
     async run({ ctx, values, positionals }) {
-      await step(ctx, { proposalId: await proposalIdArg(ctx, positionals), fastForward: values["fast-forward"] === true });
+      await step(ctx, {
+        proposalId: await proposalIdArg(ctx, positionals),
+        fastForward: values["fast-forward"] === true,
+      });
     },
   };
 }
@@ -162,7 +177,9 @@ async function printProposalResult(env: CommandEnv, result: RunBoundsProposalRes
     // The short id the other commands take; the full one when the Governor's events cannot be listed.
     const rows = await listProposals(env.ctx).catch(() => []);
     const id = rows.find((r) => r.proposalId === result.proposalId)?.shortId ?? String(result.proposalId);
-    env.out(`Proposal ${result.proposalId} is pending. Next, as each becomes possible: vote ${id}, queue ${id}, execute ${id}.`);
+    env.out(
+      `Proposal ${result.proposalId} is pending. Next, as each becomes possible: vote ${id}, queue ${id}, execute ${id}.`,
+    );
   }
 }
 
@@ -170,7 +187,8 @@ export const COMMANDS: Command[] = [
   {
     name: "deploy",
     summary: "deploy the treasury with Ignition (new or existing governance) and write deploy/addresses/<chainId>.json",
-    usage: "deploy [--parameters <file>] [--module local|treasury|timelock|safe] [--strategies <n>] [--deployment-id <id>]",
+    usage:
+      "deploy [--parameters <file>] [--module local|treasury|timelock|safe] [--strategies <n>] [--deployment-id <id>]",
     details:
       "The module is the one the parameters file has a section for (or --module):\n" +
       "  LocalStack          local: new governance, a mock asset, mock strategies, the treasury (chain id 31337 or 1337)\n" +
@@ -208,7 +226,10 @@ export const COMMANDS: Command[] = [
       const result = await deployStack(connection, {
         module: module as StackModule | undefined,
         parameters,
-        strategies: values.strategies === undefined ? undefined : Number(parseInteger(values.strategies as string, "--strategies", 64n)),
+        strategies:
+          values.strategies === undefined
+            ? undefined
+            : Number(parseInteger(values.strategies as string, "--strategies", 64n)),
         deploymentId: values["deployment-id"] as string | undefined,
         addressesFile: values.addresses as string | undefined,
         // Ignition's progress display redraws in place: only on a terminal.
@@ -305,7 +326,10 @@ export const COMMANDS: Command[] = [
     positionals: [],
     needsDeployment: true,
     async run({ ctx, values, out }) {
-      const fromBlock = values["from-block"] === undefined ? undefined : Number(parseInteger(values["from-block"] as string, "--from-block", 2n ** 53n));
+      const fromBlock =
+        values["from-block"] === undefined
+          ? undefined
+          : Number(parseInteger(values["from-block"] as string, "--from-block", 2n ** 53n));
       printProposals(ctx, await listProposals(ctx, { fromBlock }), out, fromBlock ?? ctx.addresses.startBlock ?? 0);
     },
   },
@@ -363,7 +387,8 @@ export const COMMANDS: Command[] = [
     usage: "redeem <shares|max> [--receiver <address>] [--slippage <bps|N%>] [--min-assets <amount>] --from <account>",
     details: `${SLIPPAGE_HELP}\nmax redeems every share that can leave now (maxRedeem).`,
     positional: "shares",
-    amount: async (ctx, value): Promise<bigint | "max"> => (value === "max" ? "max" : memberAmount(value, await shareDecimals(ctx), "shares")),
+    amount: async (ctx, value): Promise<bigint | "max"> =>
+      value === "max" ? "max" : memberAmount(value, await shareDecimals(ctx), "shares"),
     bound: { option: "min-assets", decimals: async (ctx) => ctx.asset.decimals },
     act: (ctx, { amount, bound, ...call }) => memberRedeem(ctx, { ...call, shares: amount, minAssets: bound }),
   }),
@@ -384,7 +409,8 @@ export const COMMANDS: Command[] = [
     name: "faucet",
     summary: "local stack only: mint the mock asset to an account, to try the member commands",
     usage: "faucet <amount> [--to <address>]",
-    details: "Default --to: the signing account (--from). Refused for any deployment but the local stack on a development chain.",
+    details:
+      "Default --to: the signing account (--from). Refused for any deployment but the local stack on a development chain.",
     options: { to: { type: "string" } },
     positionals: ["amount"],
     needsDeployment: true,
@@ -431,7 +457,10 @@ export const COMMANDS: Command[] = [
     async run(env) {
       await printProposalResult(
         env,
-        await unpauseAgents(env.ctx, { title: env.values.title as string | undefined, fastForward: env.values["fast-forward"] === true }),
+        await unpauseAgents(env.ctx, {
+          title: env.values.title as string | undefined,
+          fastForward: env.values["fast-forward"] === true,
+        }),
       );
     },
   },
@@ -446,7 +475,10 @@ export const COMMANDS: Command[] = [
     async run({ ctx, values, positionals }) {
       await lowerCap(ctx, {
         strategy: parseStrategy(positionals[0], "strategy", ctx.addresses.strategies),
-        absoluteCap: values.absolute === undefined ? undefined : parseAmount(values.absolute as string, ctx.asset.decimals, "--absolute"),
+        absoluteCap:
+          values.absolute === undefined
+            ? undefined
+            : parseAmount(values.absolute as string, ctx.asset.decimals, "--absolute"),
         relativeCapBps: values.relative === undefined ? undefined : parseBps(values.relative as string, "--relative"),
       });
     },
@@ -498,7 +530,9 @@ export const COMMANDS: Command[] = [
         maxVolumePerEpoch: parseAmount(values["max-per-epoch"] as string | undefined, d, "--max-per-epoch"),
         epochLength: parseDuration((values.epoch as string | undefined) ?? "1d", "--epoch"),
         minInterval: parseDuration((values["min-interval"] as string | undefined) ?? "60", "--min-interval"),
-        maxCallsPerEpoch: Number(parseInteger((values["calls-per-epoch"] as string | undefined) ?? "24", "--calls-per-epoch", 65_535n)),
+        maxCallsPerEpoch: Number(
+          parseInteger((values["calls-per-epoch"] as string | undefined) ?? "24", "--calls-per-epoch", 65_535n),
+        ),
       });
     },
   },

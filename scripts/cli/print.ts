@@ -8,7 +8,12 @@ import type { TreasuryStatus } from "../actions/treasury-status.js";
 import { tokenAmount, type TreasuryContext } from "../lib/context.js";
 
 /** Prints a table (text columns to the left, figures to the right) line by line. */
-function printTable(out: (line: string) => void, headers: string[], rows: string[][], align: ("left" | "right")[]): void {
+function printTable(
+  out: (line: string) => void,
+  headers: string[],
+  rows: string[][],
+  align: ("left" | "right")[],
+): void {
   for (const line of renderTable(headers, rows, align).split("\n")) out(line);
 }
 
@@ -66,7 +71,9 @@ export function printSessions(ctx: TreasuryContext, rows: SessionRow[], out: (li
 
 export function printProposal(status: ProposalStatus, out: (line: string) => void): void {
   out(`Proposal ${status.proposalId}: ${status.state}`);
-  out(`  votes for ${status.votes.for}, against ${status.votes.against}, abstain ${status.votes.abstain}; quorum ${status.quorum ?? "set when voting opens"}`);
+  out(
+    `  votes for ${status.votes.for}, against ${status.votes.against}, abstain ${status.votes.abstain}; quorum ${status.quorum ?? "set when voting opens"}`,
+  );
   out(`  voting clock ${status.voteStart + 1n} to ${status.voteEnd}`);
   if (status.eta !== 0n) out(`  executable from ${formatChainTime(status.eta)}`);
   for (const [i, c] of status.calls.entries()) out(`  call ${i + 1}: ${c}`);
@@ -74,13 +81,20 @@ export function printProposal(status: ProposalStatus, out: (line: string) => voi
   for (const line of status.description.split("\n")) out(`  | ${line}`);
 }
 
-export function printProposals(ctx: TreasuryContext, rows: ProposalRow[], out: (line: string) => void, fromBlock: number): void {
+export function printProposals(
+  ctx: TreasuryContext,
+  rows: ProposalRow[],
+  out: (line: string) => void,
+  fromBlock: number,
+): void {
   const governor = ctx.addresses.governor ?? "the Governor";
   if (rows.length === 0) {
     out(`No proposals on ${governor} since block ${fromBlock}`);
     return;
   }
-  out(`Proposals on the Governor ${governor} since block ${fromBlock}, oldest first (a command takes the short id or @N):`);
+  out(
+    `Proposals on the Governor ${governor} since block ${fromBlock}, oldest first (a command takes the short id or @N):`,
+  );
   const lines = rows.map((r) => [`  @${r.index}`, r.shortId, r.state, r.title]);
   printTable(out, ["  #", "short id", "state", "title"], lines, ["left", "left", "left", "left"]);
 }
@@ -88,10 +102,14 @@ export function printProposals(ctx: TreasuryContext, rows: ProposalRow[], out: (
 export function printMemberStatus(ctx: TreasuryContext, m: MemberStatus, out: (line: string) => void): void {
   const assets = tokenAmount(ctx.asset);
   const shares = tokenAmount(m.shareToken);
-  out(`Member ${m.account} of vault ${ctx.addresses.vault} on ${ctx.networkName} (chain ${ctx.chainId}), block ${m.blockNumber}`);
+  out(
+    `Member ${m.account} of vault ${ctx.addresses.vault} on ${ctx.networkName} (chain ${ctx.chainId}), block ${m.blockNumber}`,
+  );
   out(`  shares            ${shares(m.shares)}`);
   out(`  worth now         ${assets(m.value)} (what redeeming them all pays now)`);
-  out(`  withdraw now      up to ${assets(m.maxWithdraw)}, ${shares(m.maxRedeem)} (limited by idle plus what the strategies release now)`);
+  out(
+    `  withdraw now      up to ${assets(m.maxWithdraw)}, ${shares(m.maxRedeem)} (limited by idle plus what the strategies release now)`,
+  );
   out(`  share price       ${assets(m.sharePrice)} per ${m.shareToken.symbol}`);
   out(`  wallet            ${assets(m.wallet)}`);
   const open = [

@@ -41,7 +41,11 @@ export async function lendingMarket(
   const fmt = ctx.asset;
   const unit = 10n ** BigInt(fmt.decimals);
   // The vaults lend the stack's asset, and are named after it.
-  const vaults = DEFAULT_VAULTS.map((v) => ({ ...v, name: v.name.replace("USDC", fmt.symbol), symbol: v.symbol?.replace("USDC", fmt.symbol) }));
+  const vaults = DEFAULT_VAULTS.map((v) => ({
+    ...v,
+    name: v.name.replace("USDC", fmt.symbol),
+    symbol: v.symbol?.replace("USDC", fmt.symbol),
+  }));
   const world = await deployLendingWorld(o.deployer, { asset: a.asset, markets: DEFAULT_MARKETS, vaults });
   const driver = new BorrowerDriver(world, { seed: o.seed });
   const random = new Random(o.seed ^ 0x5eed);
@@ -52,7 +56,12 @@ export async function lendingMarket(
   const names = vaults.map((v) => v.name);
   const fedBy = (m: number) => world.vaultsOfMarket[m]!.map((i) => names[i]).join(", ") || "no vault";
   const report: LendingReport = {
-    vaults: vaults.map((v, i) => ({ strategy: i, name: v.name, address: world.vaultAddresses[i]!, markets: v.markets.map((m) => m.market) })),
+    vaults: vaults.map((v, i) => ({
+      strategy: i,
+      name: v.name,
+      address: world.vaultAddresses[i]!,
+      markets: v.markets.map((m) => m.market),
+    })),
     events: [],
     quarantines: [],
     tickErrors: [],
@@ -93,8 +102,13 @@ export async function lendingMarket(
       const u = await utilizations();
       const rates = await Promise.all(world.vaults.map((v) => v.rateAfter(0n)));
       const apr = (perSecond: bigint) => formatBps((perSecond * YEAR * BPS) / WAD);
-      const lines = [`market, day ${day + 1}: utilization ${u.map(formatBps).join(" ")}; vault APRs after fees ${rates.map(apr).join(" ")} (${names.join(", ")})`];
-      if (day === defaultDay) lines.push(`a borrower in market ${defaultMarket} (${fedBy(defaultMarket)}) is close to its liquidation LTV today`);
+      const lines = [
+        `market, day ${day + 1}: utilization ${u.map(formatBps).join(" ")}; vault APRs after fees ${rates.map(apr).join(" ")} (${names.join(", ")})`,
+      ];
+      if (day === defaultDay)
+        lines.push(
+          `a borrower in market ${defaultMarket} (${fedBy(defaultMarket)}) is close to its liquidation LTV today`,
+        );
       return lines;
     },
     step: async (k) => {

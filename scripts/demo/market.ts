@@ -37,7 +37,12 @@ export const STEPS_PER_DAY = 12;
 export const STEP_SECONDS = 2n * 3_600n;
 
 /** The mock world: yields and one loss applied to the mock strategies in proportion to their assets. */
-export async function mockMarket(ctx: TreasuryContext, a: TreasuryAddresses, path: DayYields[], outsider: HardhatEthersSigner): Promise<DemoMarket> {
+export async function mockMarket(
+  ctx: TreasuryContext,
+  a: TreasuryAddresses,
+  path: DayYields[],
+  outsider: HardhatEthersSigner,
+): Promise<DemoMarket> {
   const unit = 10n ** BigInt(ctx.asset.decimals);
   const asset = await ctx.ethers.getContractAt("MockERC20", a.asset);
   const strategies = await Promise.all(a.strategies.map((s) => ctx.ethers.getContractAt("MockStrategy", s)));
@@ -61,7 +66,9 @@ export async function mockMarket(ctx: TreasuryContext, a: TreasuryAddresses, pat
     },
     dayOpens: async (d) => {
       const day = path[d]!;
-      return [`market, day ${day.day + 1}: strategy APRs ${day.aprBps.map((b) => formatBps(b)).join(" ")}${day.events.map((e) => `; ${e}`).join("")}`];
+      return [
+        `market, day ${day.day + 1}: strategy APRs ${day.aprBps.map((b) => formatBps(b)).join(" ")}${day.events.map((e) => `; ${e}`).join("")}`,
+      ];
     },
     step: async (k) => {
       // A loss at the start of a day, then each strategy's yield.
@@ -79,6 +86,7 @@ export async function mockMarket(ctx: TreasuryContext, a: TreasuryAddresses, pat
       }
       return [];
     },
-    pauseStep: lossDay > 0 ? lossDay * STEPS_PER_DAY + 1 : Math.max(2, Math.min(totalSteps - 1, Math.floor(totalSteps / 2) + 1)),
+    pauseStep:
+      lossDay > 0 ? lossDay * STEPS_PER_DAY + 1 : Math.max(2, Math.min(totalSteps - 1, Math.floor(totalSteps / 2) + 1)),
   };
 }

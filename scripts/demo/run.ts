@@ -77,13 +77,14 @@ export interface DemoRun {
   close(): Promise<void>;
 }
 
-
 export function checkOptions(o: { days: number; seed: number; world?: string }): void {
   if (o.world !== undefined && !WORLDS.includes(o.world as DemoWorld)) {
     throw new RangeError(`--world must be one of ${WORLDS.join(", ")}, got ${o.world}`);
   }
   if (!Number.isInteger(o.days) || o.days < 1 || o.days > MAX_DAYS) {
-    throw new RangeError(`--days must be a whole number from 1 to ${MAX_DAYS} (the session ceiling a first proposal may set), got ${o.days}`);
+    throw new RangeError(
+      `--days must be a whole number from 1 to ${MAX_DAYS} (the session ceiling a first proposal may set), got ${o.days}`,
+    );
   }
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) {
     throw new RangeError(`--seed must be a whole number from 0 to 4294967295, got ${o.seed}`);
@@ -124,7 +125,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
 /** The story, one step after another (each step is a file of story/). */
 async function tellStory(chain: DemoChain, options: DemoOptions, yields: DayYields[], out: (line: string) => void) {
   const { days, seed } = options;
-  out(`Agent treasury demo: seed ${seed}, ${days} simulated day${days === 1 ? "" : "s"}, embedded chain (id 31337, loopback ${chain.url})`);
+  out(
+    `Agent treasury demo: seed ${seed}, ${days} simulated day${days === 1 ? "" : "s"}, embedded chain (id 31337, loopback ${chain.url})`,
+  );
   const stage = await deploy(chain, options, yields, out);
   const governance = [await proposeBounds(stage)];
   const funding = await depositAndGrant(stage);

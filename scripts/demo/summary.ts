@@ -74,12 +74,28 @@ export interface DemoSummary {
   symbol: string;
   decimals: number;
   agent: string;
-  addresses: { vault: string; sessionManager: string; lens: string; governor: string; timelock: string; asset: string; strategies: string[] };
+  addresses: {
+    vault: string;
+    sessionManager: string;
+    lens: string;
+    governor: string;
+    timelock: string;
+    asset: string;
+    strategies: string[];
+  };
   /** Chain time when the agent's session started, and when the run ended. */
   start: number;
   end: number;
   governance: { title: string; proposalId: string; calls: number }[];
-  session: { id: bigint; validAfter: number; validUntil: number; maxVolumePerCall: bigint; maxVolumePerEpoch: bigint; maxCallsPerEpoch: number; minInterval: number };
+  session: {
+    id: bigint;
+    validAfter: number;
+    validUntil: number;
+    maxVolumePerCall: bigint;
+    maxVolumePerEpoch: bigint;
+    maxCallsPerEpoch: number;
+    minInterval: number;
+  };
   deposits: bigint;
   allocations: { before: AllocationRow[]; after: AllocationRow[] };
   /** From the first tick to the end, on the same yield path. */
@@ -101,7 +117,9 @@ export interface DemoSummary {
  * lowered by the next one that moves it (or lowered, then raised) within a day. Each such pair counts once.
  */
 export function reversalsIn(rebalances: Pick<RebalanceRow, "at" | "legs">[]): number {
-  const moves = rebalances.flatMap((r) => r.legs.filter((l) => l.to !== l.from).map((l) => ({ at: r.at, strategy: l.strategy, raised: l.to > l.from })));
+  const moves = rebalances.flatMap((r) =>
+    r.legs.filter((l) => l.to !== l.from).map((l) => ({ at: r.at, strategy: l.strategy, raised: l.to > l.from })),
+  );
   return countReversals(moves).all;
 }
 
@@ -129,7 +147,9 @@ function yieldLine(name: string, c: Counterfactual, s: DemoSummary): string[] {
 export function renderSummary(s: DemoSummary): string {
   const out: string[] = [];
   const short = (h: string) => `${h.slice(0, 10)}…${h.slice(-4)}`;
-  out.push(`Summary: seed ${s.seed}, ${s.days} day${s.days === 1 ? "" : "s"} of simulated time, ${amount(s.deposits, s)} deposited`);
+  out.push(
+    `Summary: seed ${s.seed}, ${s.days} day${s.days === 1 ? "" : "s"} of simulated time, ${amount(s.deposits, s)} deposited`,
+  );
   out.push("");
   out.push("Allocations (share of the vault's value; cap in brackets)");
   const names = s.allocations.after.map((r) => r.name);
@@ -140,7 +160,14 @@ export function renderSummary(s: DemoSummary): string {
       names.map((n) => {
         const a = s.allocations.after.find((r) => r.name === n)!;
         const b = before.get(n);
-        return [n, b ? amount(b.assets, s) : "-", b ? formatBps(b.shareBps) : "", amount(a.assets, s), formatBps(a.shareBps), a.capBps === undefined ? "buffer" : `[${formatBps(a.capBps)}]`];
+        return [
+          n,
+          b ? amount(b.assets, s) : "-",
+          b ? formatBps(b.shareBps) : "",
+          amount(a.assets, s),
+          formatBps(a.shareBps),
+          a.capBps === undefined ? "buffer" : `[${formatBps(a.capBps)}]`,
+        ];
       }),
       ["left", "right", "right", "right", "right", "left"],
     )
@@ -167,16 +194,24 @@ export function renderSummary(s: DemoSummary): string {
       .map((l) => `  ${l}`),
   );
   const signed = (v: bigint) => `${v >= 0n ? "+" : ""}${amount(v, s)}`;
-  out.push(`  the agent against everything idle: ${signed(s.outcome.agent.earned - s.outcome.idle.earned)}; against the equal split: ${signed(s.outcome.agent.earned - s.outcome.equalSplit.earned)}`);
+  out.push(
+    `  the agent against everything idle: ${signed(s.outcome.agent.earned - s.outcome.idle.earned)}; against the equal split: ${signed(s.outcome.agent.earned - s.outcome.equalSplit.earned)}`,
+  );
   const reversals = reversalsIn(s.rebalances);
-  out.push(`  its ${s.gas.rebalances} rebalances (${reversals} reversal${reversals === 1 ? "" : "s"}: a strategy moved in and out, or out and back in, within a day) used ${s.gas.gasUsed.toLocaleString("en-US")} gas, paid by the agent's key (${Number(formatUnits(s.gas.paidWei, 18)).toPrecision(3)} ETH at this chain's fees)`);
+  out.push(
+    `  its ${s.gas.rebalances} rebalances (${reversals} reversal${reversals === 1 ? "" : "s"}: a strategy moved in and out, or out and back in, within a day) used ${s.gas.gasUsed.toLocaleString("en-US")} gas, paid by the agent's key (${Number(formatUnits(s.gas.paidWei, 18)).toPrecision(3)} ETH at this chain's fees)`,
+  );
   out.push("");
   out.push(`Rebalances (${s.rebalances.length})`);
   if (s.rebalances.length === 0) out.push("  none");
   for (const r of s.rebalances) {
     const bare = { decimals: s.decimals, symbol: "" };
-    const legs = r.legs.map((l) => `strategy ${l.strategy} ${amount(l.from, bare, 0)} -> ${amount(l.to, bare, 0)}`).join(", ");
-    out.push(`  ${dayClock(r.at, s.start)}  gas ${r.gasUsed.toLocaleString("en-US").padStart(7)}  tx ${short(r.txHash)}  intent ${short(r.intentHash)}`);
+    const legs = r.legs
+      .map((l) => `strategy ${l.strategy} ${amount(l.from, bare, 0)} -> ${amount(l.to, bare, 0)}`)
+      .join(", ");
+    out.push(
+      `  ${dayClock(r.at, s.start)}  gas ${r.gasUsed.toLocaleString("en-US").padStart(7)}  tx ${short(r.txHash)}  intent ${short(r.intentHash)}`,
+    );
     out.push(`             ${legs} ${s.symbol} (volume ${amount(r.volume, s, 0)})`);
     out.push(`             reason: ${r.reason}`);
   }
@@ -184,7 +219,10 @@ export function renderSummary(s: DemoSummary): string {
   out.push(`Rejections (${s.rejections.length})`);
   if (s.rejections.length === 0) out.push("  none");
   for (const r of s.rejections) {
-    const where = r.stage === "chain" ? `reverted on chain${r.txHash ? ` in tx ${short(r.txHash)}` : ""}${r.gasUsed ? `, ${r.gasUsed.toLocaleString("en-US")} gas burnt` : ""}` : `stopped by the ${r.stage}`;
+    const where =
+      r.stage === "chain"
+        ? `reverted on chain${r.txHash ? ` in tx ${short(r.txHash)}` : ""}${r.gasUsed ? `, ${r.gasUsed.toLocaleString("en-US")} gas burnt` : ""}`
+        : `stopped by the ${r.stage}`;
     out.push(`  ${dayClock(r.at, s.start)}  ${r.who}: ${r.attempt}`);
     out.push(`             ${r.detail}`);
     out.push(`             ${where}`);
@@ -194,21 +232,28 @@ export function renderSummary(s: DemoSummary): string {
   out.push("Stand-downs");
   for (const d of s.standDowns) out.push(`  ${dayClock(d.at, s.start)}  ${d.reason}`);
   out.push("");
-  const tally = Object.entries(s.ticks.byResult).map(([k, v]) => `${v} ${k}`).join(", ");
+  const tally = Object.entries(s.ticks.byResult)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(", ");
   out.push(`Daemon: ${s.ticks.total} ticks (${tally}); last: ${s.final.result}: ${s.final.reason}`);
   return out.join("\n");
 }
 
 function renderLending(s: DemoSummary, l: LendingReport): string[] {
   const out = ["Lending world: curated vaults over Morpho Blue markets"];
-  for (const v of l.vaults) out.push(`  strategy ${v.strategy}  ${v.name} (${v.address}), supplying market${v.markets.length === 1 ? "" : "s"} ${v.markets.join(", ")}`);
+  for (const v of l.vaults)
+    out.push(
+      `  strategy ${v.strategy}  ${v.name} (${v.address}), supplying market${v.markets.length === 1 ? "" : "s"} ${v.markets.join(", ")}`,
+    );
   out.push(`Market events (${l.events.length})`);
   if (l.events.length === 0) out.push("  none");
   for (const e of l.events) out.push(`  ${dayClock(e.at, s.start)}  ${e.text}`);
   out.push(`Quarantined by the daemon (${l.quarantines.length})`);
   if (l.quarantines.length === 0) out.push("  none");
   for (const q of l.quarantines) {
-    out.push(`  ${dayClock(q.at, s.start)}  strategy ${q.strategy} (${l.vaults[q.strategy]?.name ?? "?"}): ${q.code}, ${q.exit ? "moving out of it" : "left in place"}`);
+    out.push(
+      `  ${dayClock(q.at, s.start)}  strategy ${q.strategy} (${l.vaults[q.strategy]?.name ?? "?"}): ${q.code}, ${q.exit ? "moving out of it" : "left in place"}`,
+    );
     out.push(`             ${q.reason}`);
   }
   if (l.tickErrors.length > 0) {

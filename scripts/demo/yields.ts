@@ -56,13 +56,17 @@ export function yieldPath(options: YieldPathOptions): DayYields[] {
     if (day === jumpDay) {
       const before = apr[jumpStrategy]!;
       apr[jumpStrategy] = clamp(Math.max(...apr) + int(300, 600), 50, 2_000);
-      events.push(`strategy ${jumpStrategy} adds incentives: ${(before / 100).toFixed(2)}% -> ${(apr[jumpStrategy]! / 100).toFixed(2)}% a year`);
+      events.push(
+        `strategy ${jumpStrategy} adds incentives: ${(before / 100).toFixed(2)}% -> ${(apr[jumpStrategy]! / 100).toFixed(2)}% a year`,
+      );
     }
     const losses = new Array<number>(strategies).fill(0);
     if (day === lossDay) {
       losses[lossStrategy] = lossBps;
       apr[lossStrategy] = clamp(Math.round(apr[lossStrategy]! / 3), 50, 1_500);
-      events.push(`strategy ${lossStrategy} writes off bad debt: -${(lossBps / 100).toFixed(2)}% of its assets, rate down to ${(apr[lossStrategy]! / 100).toFixed(2)}%`);
+      events.push(
+        `strategy ${lossStrategy} writes off bad debt: -${(lossBps / 100).toFixed(2)}% of its assets, rate down to ${(apr[lossStrategy]! / 100).toFixed(2)}%`,
+      );
     }
     out.push({ day, aprBps: [...apr], lossBps: losses, events });
   }

@@ -43,7 +43,10 @@ export function addressesPath(chainId: number | bigint): string {
 }
 
 /** Reads and checks an addresses file; `file` defaults to deploy/addresses/<chainId>.json. */
-export async function readAddresses(chainId: number | bigint, file: string = addressesPath(chainId)): Promise<TreasuryAddresses> {
+export async function readAddresses(
+  chainId: number | bigint,
+  file: string = addressesPath(chainId),
+): Promise<TreasuryAddresses> {
   let raw: string;
   try {
     raw = await readFile(file, "utf8");
@@ -87,7 +90,10 @@ export async function readAddresses(chainId: number | bigint, file: string = add
 }
 
 /** Writes the addresses file; returns whether its content changed. */
-export async function writeAddresses(addresses: TreasuryAddresses, file: string = addressesPath(addresses.chainId)): Promise<boolean> {
+export async function writeAddresses(
+  addresses: TreasuryAddresses,
+  file: string = addressesPath(addresses.chainId),
+): Promise<boolean> {
   const content = `${JSON.stringify(addresses, null, 2)}\n`;
   const previous = await readFile(file, "utf8").catch(() => undefined);
   if (previous === content) return false;

@@ -18,7 +18,11 @@ export function parseCommandLine(
 ): { values: Record<string, string | boolean | undefined> } | { exit: number } {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, strict: true }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      strict: true,
+    }));
   } catch (err) {
     console.error(`error: ${(err as Error).message}\n\n${usage}`);
     return { exit: 2 };

@@ -54,9 +54,11 @@ export interface PlannedCall {
 /** Rejects changes that contradict each other or depend on each other inside one proposal. */
 export function checkChanges(changes: BoundsChange[]): void {
   if (changes.length === 0) {
-    throw new InputError("no change given: pass at least one of --add-strategy, --remove-strategy, --caps, " +
-      "--enable-strategy, --disable-strategy, --idle-buffer, --loss-limits, --ceilings, --unpause-agents, " +
-      "--set-governance, --accept-governance, --set-guardian, --set-session-admin, --withdraw-queue");
+    throw new InputError(
+      "no change given: pass at least one of --add-strategy, --remove-strategy, --caps, " +
+        "--enable-strategy, --disable-strategy, --idle-buffer, --loss-limits, --ceilings, --unpause-agents, " +
+        "--set-governance, --accept-governance, --set-guardian, --set-session-admin, --withdraw-queue",
+    );
   }
   if (changes.some((c) => c.kind === "acceptGovernance") && changes.length > 1) {
     throw new InputError(
@@ -87,7 +89,11 @@ export function checkChanges(changes: BoundsChange[]): void {
  * Encodes `changes` as calls on the vault and the session manager, reading current values for the summaries.
  * Strategies must exist (code on chain) and, except for a listing, be listed; otherwise an InputError says so.
  */
-export async function planCalls(ctx: TreasuryContext, changes: BoundsChange[], options: PlanOptions = {}): Promise<PlannedCall[]> {
+export async function planCalls(
+  ctx: TreasuryContext,
+  changes: BoundsChange[],
+  options: PlanOptions = {},
+): Promise<PlannedCall[]> {
   checkChanges(changes);
   const { vault, sessions } = ctx;
   const vaultAddress = await vault.getAddress();
@@ -179,7 +185,14 @@ export async function planCalls(ctx: TreasuryContext, changes: BoundsChange[], o
         const c = await sessions.ceilings(vaultAddress);
         onSessions(
           "setCeilings",
-          [vaultAddress, { maxDuration: change.maxDuration, maxVolumePerCall: change.maxVolumePerCall, maxVolumePerEpoch: change.maxVolumePerEpoch }],
+          [
+            vaultAddress,
+            {
+              maxDuration: change.maxDuration,
+              maxVolumePerCall: change.maxVolumePerCall,
+              maxVolumePerEpoch: change.maxVolumePerEpoch,
+            },
+          ],
           `Set the session admin's ceilings for this vault: duration ${formatDuration(c.maxDuration)} -> ${formatDuration(change.maxDuration)}, ` +
             `volume per call ${amount(c.maxVolumePerCall)} -> ${amount(change.maxVolumePerCall)}, ` +
             `volume per epoch ${amount(c.maxVolumePerEpoch)} -> ${amount(change.maxVolumePerEpoch)}`,
@@ -195,11 +208,19 @@ export async function planCalls(ctx: TreasuryContext, changes: BoundsChange[], o
         const current = await sessions.governance();
         const pending = await sessions.pendingGovernance();
         if (change.governance === ZeroAddress) {
-          if (pending === ZeroAddress) throw new InputError("--set-governance none: no governance handover is pending, so there is none to cancel");
-          onSessions("setGovernance", [ZeroAddress], `Cancel the pending governance handover to ${pending} (governance stays ${current})`);
+          if (pending === ZeroAddress)
+            throw new InputError(
+              "--set-governance none: no governance handover is pending, so there is none to cancel",
+            );
+          onSessions(
+            "setGovernance",
+            [ZeroAddress],
+            `Cancel the pending governance handover to ${pending} (governance stays ${current})`,
+          );
           break;
         }
-        if (change.governance === current) throw new InputError(`--set-governance: ${change.governance} is already governance`);
+        if (change.governance === current)
+          throw new InputError(`--set-governance: ${change.governance} is already governance`);
         if ((await ctx.ethers.provider.getCode(change.governance)) === "0x") {
           throw new InputError(
             `--set-governance: ${change.governance} has no contract code on ${ctx.networkName}: governance must be a Timelock or a Safe`,
@@ -217,16 +238,24 @@ export async function planCalls(ctx: TreasuryContext, changes: BoundsChange[], o
       case "acceptGovernance": {
         const pending = await sessions.pendingGovernance();
         if (pending === ZeroAddress) {
-          throw new InputError("--accept-governance: no governance handover is pending (the current governance proposes one with --set-governance)");
+          throw new InputError(
+            "--accept-governance: no governance handover is pending (the current governance proposes one with --set-governance)",
+          );
         }
-        onSessions("acceptGovernance", [], `Accept governance of the vault and its sessions: ${await sessions.governance()} -> ${pending}`);
+        onSessions(
+          "acceptGovernance",
+          [],
+          `Accept governance of the vault and its sessions: ${await sessions.governance()} -> ${pending}`,
+        );
         break;
       }
       case "setGuardian": {
         const current = await sessions.guardian();
         const before = calls.length;
-        if (change.guardian === ZeroAddress) throw new InputError("--set-guardian: the guardian cannot be the zero address");
-        if (change.guardian !== current) onSessions("setGuardian", [change.guardian], `Replace the guardian: ${current} -> ${change.guardian}`);
+        if (change.guardian === ZeroAddress)
+          throw new InputError("--set-guardian: the guardian cannot be the zero address");
+        if (change.guardian !== current)
+          onSessions("setGuardian", [change.guardian], `Replace the guardian: ${current} -> ${change.guardian}`);
         const { timelock } = options;
         if (timelock) {
           const onTimelock = (fn: "grantRole" | "revokeRole", account: string, summary: string) =>
@@ -238,22 +267,36 @@ export async function planCalls(ctx: TreasuryContext, changes: BoundsChange[], o
               summary,
             });
           if (!(await hasRole(ctx.ethers, timelock, TIMELOCK_ROLES.CANCELLER_ROLE, change.guardian))) {
-            onTimelock("grantRole", change.guardian, `Let the guardian ${change.guardian} cancel queued proposals (the Timelock's CANCELLER_ROLE)`);
+            onTimelock(
+              "grantRole",
+              change.guardian,
+              `Let the guardian ${change.guardian} cancel queued proposals (the Timelock's CANCELLER_ROLE)`,
+            );
           }
-          if (change.guardian !== current && (await hasRole(ctx.ethers, timelock, TIMELOCK_ROLES.CANCELLER_ROLE, current))) {
+          if (
+            change.guardian !== current &&
+            (await hasRole(ctx.ethers, timelock, TIMELOCK_ROLES.CANCELLER_ROLE, current))
+          ) {
             onTimelock("revokeRole", current, `Take the Timelock's CANCELLER_ROLE from the former guardian ${current}`);
           }
         }
         if (calls.length === before) {
-          throw new InputError(`--set-guardian: ${change.guardian} is already the guardian${timelock ? " and cancels on the Timelock" : ""}`);
+          throw new InputError(
+            `--set-guardian: ${change.guardian} is already the guardian${timelock ? " and cancels on the Timelock" : ""}`,
+          );
         }
         break;
       }
       case "setSessionAdmin": {
         const current = await sessions.sessionAdmin();
-        if (change.sessionAdmin === current) throw new InputError(`--set-session-admin: ${change.sessionAdmin} is already the session admin`);
+        if (change.sessionAdmin === current)
+          throw new InputError(`--set-session-admin: ${change.sessionAdmin} is already the session admin`);
         const name = (a: string) => (a === ZeroAddress ? "none (only governance grants)" : a);
-        onSessions("setSessionAdmin", [change.sessionAdmin], `Set the session admin: ${name(current)} -> ${name(change.sessionAdmin)}`);
+        onSessions(
+          "setSessionAdmin",
+          [change.sessionAdmin],
+          `Set the session admin: ${name(current)} -> ${name(change.sessionAdmin)}`,
+        );
         break;
       }
       case "setWithdrawQueue": {
@@ -263,13 +306,18 @@ export async function planCalls(ctx: TreasuryContext, changes: BoundsChange[], o
         for (const s of given) {
           if (seen.has(s)) throw new InputError(`--withdraw-queue: ${s} is named twice`);
           seen.add(s);
-          if (!current.includes(s)) throw new InputError(`--withdraw-queue: ${s} is not listed in the vault ${vaultAddress}`);
+          if (!current.includes(s))
+            throw new InputError(`--withdraw-queue: ${s} is not listed in the vault ${vaultAddress}`);
         }
         const missing = current.filter((s) => !seen.has(s));
         if (missing.length > 0) {
           throw new InputError(`--withdraw-queue must name every listed strategy once; missing: ${missing.join(", ")}`);
         }
-        onVault("setWithdrawQueue", [given], `Set the withdraw queue (exits pull from the first): ${current.join(", ")} -> ${given.join(", ")}`);
+        onVault(
+          "setWithdrawQueue",
+          [given],
+          `Set the withdraw queue (exits pull from the first): ${current.join(", ")} -> ${given.join(", ")}`,
+        );
         break;
       }
     }
@@ -281,5 +329,11 @@ export async function planCalls(ctx: TreasuryContext, changes: BoundsChange[], o
 export function describeChanges(ctx: TreasuryContext, calls: PlannedCall[], title?: string): string {
   const heading = title ?? `Treasury bounds: ${calls.length} change${calls.length === 1 ? "" : "s"}`;
   const lines = calls.map((c, i) => `${i + 1}. ${c.summary} (${c.signature})`);
-  return [`# ${heading}`, "", `Vault ${ctx.addresses.vault} (${ctx.asset.symbol}) on chain ${ctx.chainId}.`, "", ...lines].join("\n");
+  return [
+    `# ${heading}`,
+    "",
+    `Vault ${ctx.addresses.vault} (${ctx.asset.symbol}) on chain ${ctx.chainId}.`,
+    "",
+    ...lines,
+  ].join("\n");
 }

@@ -95,13 +95,22 @@ export function changesFromOptions(values: ChangeOptionValues, ctx: TreasuryCont
     changes.push({ kind: "setStrategyEnabled", strategy: parseStrategy(s, "--enable-strategy", known), enabled: true });
   }
   for (const s of values["disable-strategy"] ?? []) {
-    changes.push({ kind: "setStrategyEnabled", strategy: parseStrategy(s, "--disable-strategy", known), enabled: false });
+    changes.push({
+      kind: "setStrategyEnabled",
+      strategy: parseStrategy(s, "--disable-strategy", known),
+      enabled: false,
+    });
   }
   if (values["idle-buffer"] !== undefined) {
     changes.push({ kind: "setIdleBuffer", idleBufferBps: parseBps(values["idle-buffer"], "--idle-buffer") });
   }
   if (values["loss-limits"] !== undefined) {
-    const [perCall, perEpoch, epoch] = splitSpec(values["loss-limits"], "--loss-limits", ["perCall", "perEpoch", "lossEpoch"], 1);
+    const [perCall, perEpoch, epoch] = splitSpec(
+      values["loss-limits"],
+      "--loss-limits",
+      ["perCall", "perEpoch", "lossEpoch"],
+      1,
+    );
     changes.push({
       kind: "setLossLimits",
       maxLossPerCallBps: parseBps(perCall, "--loss-limits per call"),
@@ -110,7 +119,11 @@ export function changesFromOptions(values: ChangeOptionValues, ctx: TreasuryCont
     });
   }
   if (values.ceilings !== undefined) {
-    const [duration, perCall, perEpoch] = splitSpec(values.ceilings, "--ceilings", ["maxDuration", "maxPerCall", "maxPerEpoch"]);
+    const [duration, perCall, perEpoch] = splitSpec(values.ceilings, "--ceilings", [
+      "maxDuration",
+      "maxPerCall",
+      "maxPerEpoch",
+    ]);
     changes.push({
       kind: "setCeilings",
       maxDuration: parseDuration(duration, "--ceilings max duration"),
@@ -126,14 +139,20 @@ export function changesFromOptions(values: ChangeOptionValues, ctx: TreasuryCont
     });
   }
   if (values["set-governance"] !== undefined) {
-    changes.push({ kind: "setGovernance", governance: parseAddressOrNone(values["set-governance"], "--set-governance") });
+    changes.push({
+      kind: "setGovernance",
+      governance: parseAddressOrNone(values["set-governance"], "--set-governance"),
+    });
   }
   if (values["accept-governance"]) changes.push({ kind: "acceptGovernance" });
   if (values["set-guardian"] !== undefined) {
     changes.push({ kind: "setGuardian", guardian: parseAddress(values["set-guardian"], "--set-guardian") });
   }
   if (values["set-session-admin"] !== undefined) {
-    changes.push({ kind: "setSessionAdmin", sessionAdmin: parseAddressOrNone(values["set-session-admin"], "--set-session-admin") });
+    changes.push({
+      kind: "setSessionAdmin",
+      sessionAdmin: parseAddressOrNone(values["set-session-admin"], "--set-session-admin"),
+    });
   }
   return changes;
 }

@@ -22,7 +22,9 @@ export interface AssetInfo {
   symbol: string;
 }
 
-/** Prints amounts of `token` the way the operator commands show them: every digit, with the symbol ("1,500.25 mUSD"). */
+/**
+ * Prints amounts of `token` the way the operator commands show them: every digit, with the symbol ("1,500.25 mUSD").
+ */
 export function tokenAmount(token: { decimals: number; symbol: string }): (value: bigint) => string {
   return (value) => formatAmount(value, token.decimals, token.decimals, token.symbol);
 }
@@ -73,7 +75,10 @@ export async function resolveSigner(ethers: HardhatEthers, from: string | undefi
   return signer;
 }
 
-export async function loadContext(connection: NetworkConnection, options: ContextOptions = {}): Promise<TreasuryContext> {
+export async function loadContext(
+  connection: NetworkConnection,
+  options: ContextOptions = {},
+): Promise<TreasuryContext> {
   const { ethers } = connection;
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
   const addresses =
@@ -103,8 +108,12 @@ export async function loadContext(connection: NetworkConnection, options: Contex
     vault,
     sessions: await ethers.getContractAt("SessionManager", addresses.sessionManager, signer),
     lens: new LensReader(ethers.provider, addresses.lens),
-    governor: addresses.governor ? await ethers.getContractAt("TreasuryGovernor", addresses.governor, signer) : undefined,
-    timelock: addresses.timelock ? await ethers.getContractAt("TreasuryTimelock", addresses.timelock, signer) : undefined,
+    governor: addresses.governor
+      ? await ethers.getContractAt("TreasuryGovernor", addresses.governor, signer)
+      : undefined,
+    timelock: addresses.timelock
+      ? await ethers.getContractAt("TreasuryTimelock", addresses.timelock, signer)
+      : undefined,
     token: addresses.token ? await ethers.getContractAt("TreasuryVotes", addresses.token, signer) : undefined,
     asset: { address: addresses.asset, decimals, symbol },
     signer,
@@ -150,9 +159,12 @@ export async function withGovernor(ctx: TreasuryContext, governor: string | unde
   try {
     [timelock, token] = [await contract.timelock(), await contract.token()];
   } catch (cause) {
-    throw new InputError(`--governor: ${address} is not an OpenZeppelin Governor with a Timelock on ${ctx.networkName} (it does not answer timelock() and token())`, {
-      cause,
-    });
+    throw new InputError(
+      `--governor: ${address} is not an OpenZeppelin Governor with a Timelock on ${ctx.networkName} (it does not answer timelock() and token())`,
+      {
+        cause,
+      },
+    );
   }
   return {
     ...ctx,

@@ -27,7 +27,11 @@ export class OperationError extends Error {
 export function toOperationError(what: string, error: unknown): OperationError {
   if (error instanceof OperationError || error instanceof InputError) return error as OperationError;
   const revert = decodeRevert(revertDataOf(error));
-  if (revert) return new OperationError(`${what} was refused by the contract: ${explainRevert(revert)}`, { cause: error, revert });
+  if (revert)
+    return new OperationError(`${what} was refused by the contract: ${explainRevert(revert)}`, {
+      cause: error,
+      revert,
+    });
   const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
   return new OperationError(`${what} failed: ${message}`, { cause: error });
 }

@@ -34,10 +34,19 @@ const rolesAbi = new Interface([
   "function guardian() view returns (address)",
   "function sessionAdmin() view returns (address)",
 ]);
-const votesAbi = new Interface(["function balanceOf(address) view returns (uint256)", "function getVotes(address) view returns (uint256)"]);
+const votesAbi = new Interface([
+  "function balanceOf(address) view returns (uint256)",
+  "function getVotes(address) view returns (uint256)",
+]);
 
 /** Calls a view; undefined when the address has no such function (no code, or another contract). */
-async function view(ethers: HardhatEthers, abi: Interface, to: string, fn: string, args: unknown[] = []): Promise<unknown[] | undefined> {
+async function view(
+  ethers: HardhatEthers,
+  abi: Interface,
+  to: string,
+  fn: string,
+  args: unknown[] = [],
+): Promise<unknown[] | undefined> {
   try {
     const data = await ethers.provider.call({ to, data: abi.encodeFunctionData(fn, args) });
     return [...abi.decodeFunctionResult(fn, data)];
@@ -46,12 +55,20 @@ async function view(ethers: HardhatEthers, abi: Interface, to: string, fn: strin
   }
 }
 
-export async function hasRole(ethers: HardhatEthers, timelock: string, role: string, account: string): Promise<boolean> {
+export async function hasRole(
+  ethers: HardhatEthers,
+  timelock: string,
+  role: string,
+  account: string,
+): Promise<boolean> {
   return (await view(ethers, timelockAbi, timelock, "hasRole", [role, account]))?.[0] === true;
 }
 
 /** Whether `address` answers a Safe's getOwners and getThreshold. */
-export async function isSafe(ethers: HardhatEthers, address: string): Promise<{ owners: string[]; threshold: bigint } | undefined> {
+export async function isSafe(
+  ethers: HardhatEthers,
+  address: string,
+): Promise<{ owners: string[]; threshold: bigint } | undefined> {
   const owners = await view(ethers, safeAbi, address, "getOwners");
   const threshold = await view(ethers, safeAbi, address, "getThreshold");
   if (!owners || !threshold) return undefined;
@@ -70,7 +87,9 @@ export async function checkExistingTimelock(
 ): Promise<{ token: string; minDelay: bigint }> {
   const delay = await view(ethers, timelockAbi, timelock, "getMinDelay");
   if (!delay) {
-    throw new InputError(`${where}.timelock ${timelock} is not an OpenZeppelin TimelockController on this chain (it does not answer getMinDelay())`);
+    throw new InputError(
+      `${where}.timelock ${timelock} is not an OpenZeppelin TimelockController on this chain (it does not answer getMinDelay())`,
+    );
   }
   const governorsTimelock = await view(ethers, governorAbi, governor, "timelock");
   const token = await view(ethers, governorAbi, governor, "token");
@@ -85,15 +104,23 @@ export async function checkExistingTimelock(
     );
   }
   if (!(await hasRole(ethers, timelock, TIMELOCK_ROLES.PROPOSER_ROLE, governor))) {
-    throw new InputError(`${where}.governor ${governor} does not hold the Timelock's PROPOSER_ROLE: its proposals could not be queued`);
+    throw new InputError(
+      `${where}.governor ${governor} does not hold the Timelock's PROPOSER_ROLE: its proposals could not be queued`,
+    );
   }
   return { token: getAddress(token[0] as string), minDelay: delay[0] as bigint };
 }
 
-export async function checkExistingSafe(ethers: HardhatEthers, safe: string, where: string): Promise<{ owners: string[]; threshold: bigint }> {
+export async function checkExistingSafe(
+  ethers: HardhatEthers,
+  safe: string,
+  where: string,
+): Promise<{ owners: string[]; threshold: bigint }> {
   const found = await isSafe(ethers, safe);
   if (!found) {
-    throw new InputError(`${where}.safe ${safe} is not a Safe on this chain (it does not answer getOwners() and getThreshold())`);
+    throw new InputError(
+      `${where}.safe ${safe} is not a Safe on this chain (it does not answer getOwners() and getThreshold())`,
+    );
   }
   return found;
 }
@@ -124,7 +151,8 @@ export async function inspectRoles(ethers: HardhatEthers, expected: RoleExpectat
   const lines: string[] = [];
   const problems: string[] = [];
   const todo: string[] = [];
-  const read = async (fn: string) => getAddress(((await view(ethers, rolesAbi, expected.sessionManager, fn)) ?? [ZeroAddress])[0] as string);
+  const read = async (fn: string) =>
+    getAddress(((await view(ethers, rolesAbi, expected.sessionManager, fn)) ?? [ZeroAddress])[0] as string);
   const same = (a: string, b: string) => getAddress(a) === getAddress(b);
 
   const governance = await read("governance");
@@ -137,7 +165,8 @@ export async function inspectRoles(ethers: HardhatEthers, expected: RoleExpectat
   if (!same(governance, expected.governance)) problems.push(`governance is ${governance}, not ${expected.governance}`);
   if (pending !== ZeroAddress) problems.push(`a governance handover to ${pending} is pending`);
   if (!same(guardian, expected.guardian)) problems.push(`the guardian is ${guardian}, not ${expected.guardian}`);
-  if (!same(sessionAdmin, expected.sessionAdmin)) problems.push(`the session admin is ${sessionAdmin}, not ${expected.sessionAdmin}`);
+  if (!same(sessionAdmin, expected.sessionAdmin))
+    problems.push(`the session admin is ${sessionAdmin}, not ${expected.sessionAdmin}`);
   for (const [role, holder] of [
     ["governance", governance],
     ["the guardian", guardian],
@@ -154,13 +183,20 @@ export async function inspectRoles(ethers: HardhatEthers, expected: RoleExpectat
       if (await hasRole(ethers, timelock, role, expected.deployer)) deployerRoles.push(name);
     }
     if (expected.governor) {
-      holders.push(`Governor ${expected.governor} ${(await hasRole(ethers, timelock, TIMELOCK_ROLES.PROPOSER_ROLE, expected.governor)) ? "proposes" : "does NOT propose"}`);
+      holders.push(
+        `Governor ${expected.governor} ${(await hasRole(ethers, timelock, TIMELOCK_ROLES.PROPOSER_ROLE, expected.governor)) ? "proposes" : "does NOT propose"}`,
+      );
     }
     const guardianCancels = await hasRole(ethers, timelock, TIMELOCK_ROLES.CANCELLER_ROLE, guardian);
     holders.push(`the guardian ${guardianCancels ? "cancels" : "does not cancel"}`);
-    holders.push(`${(await hasRole(ethers, timelock, TIMELOCK_ROLES.EXECUTOR_ROLE, ZeroAddress)) ? "anyone executes" : "only EXECUTOR_ROLE holders execute"}`);
-    lines.push(`Timelock       ${timelock}: ${holders.join("; ")}; the deployer holds ${deployerRoles.length ? deployerRoles.join(", ") : "no role"}`);
-    if (deployerRoles.length) problems.push(`the deployer ${expected.deployer} holds the Timelock's ${deployerRoles.join(", ")}`);
+    holders.push(
+      `${(await hasRole(ethers, timelock, TIMELOCK_ROLES.EXECUTOR_ROLE, ZeroAddress)) ? "anyone executes" : "only EXECUTOR_ROLE holders execute"}`,
+    );
+    lines.push(
+      `Timelock       ${timelock}: ${holders.join("; ")}; the deployer holds ${deployerRoles.length ? deployerRoles.join(", ") : "no role"}`,
+    );
+    if (deployerRoles.length)
+      problems.push(`the deployer ${expected.deployer} holds the Timelock's ${deployerRoles.join(", ")}`);
     if (!guardianCancels) {
       todo.push(
         `the guardian cannot cancel a queued proposal until the Timelock grants it CANCELLER_ROLE: propose \`--set-guardian ${guardian}\` (the proposal grants the role)`,
@@ -168,7 +204,9 @@ export async function inspectRoles(ethers: HardhatEthers, expected: RoleExpectat
     }
   }
   if (expected.token) {
-    const balance = ((await view(ethers, votesAbi, expected.token, "balanceOf", [expected.deployer])) ?? [0n])[0] as bigint;
+    const balance = ((await view(ethers, votesAbi, expected.token, "balanceOf", [expected.deployer])) ?? [
+      0n,
+    ])[0] as bigint;
     if (balance > 0n) {
       lines.push(`votes token    ${expected.token}: the deployer holds ${balance} (wei) of it`);
       todo.push(

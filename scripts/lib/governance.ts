@@ -8,7 +8,16 @@ import type { TreasuryContext } from "./context.js";
 import { InputError, OperationError } from "./errors.js";
 
 /** OpenZeppelin's IGovernor.ProposalState, by value. */
-export const PROPOSAL_STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"] as const;
+export const PROPOSAL_STATES = [
+  "Pending",
+  "Active",
+  "Canceled",
+  "Defeated",
+  "Succeeded",
+  "Queued",
+  "Expired",
+  "Executed",
+] as const;
 export type ProposalStateName = (typeof PROPOSAL_STATES)[number];
 
 /** Vote support values of GovernorCountingSimple. */
@@ -27,13 +36,19 @@ export interface ProposalCalls {
 
 export async function proposalState(governor: TreasuryGovernor, proposalId: bigint): Promise<ProposalStateName> {
   if ((await governor.proposalSnapshot(proposalId)) === 0n) {
-    throw new InputError(`unknown proposal ${proposalId}: the Governor ${await governor.getAddress()} has no such proposal`);
+    throw new InputError(
+      `unknown proposal ${proposalId}: the Governor ${await governor.getAddress()} has no such proposal`,
+    );
   }
   return PROPOSAL_STATES[Number(await governor.state(proposalId))];
 }
 
 /** Reads a proposal's calls and description back from its ProposalCreated event. */
-export async function findProposal(ctx: TreasuryContext, governor: TreasuryGovernor, proposalId: bigint): Promise<ProposalCalls> {
+export async function findProposal(
+  ctx: TreasuryContext,
+  governor: TreasuryGovernor,
+  proposalId: bigint,
+): Promise<ProposalCalls> {
   const snapshot = await governor.proposalSnapshot(proposalId);
   if (snapshot === 0n) throw new InputError(`unknown proposal ${proposalId}`);
   const byBlock = (await governor.CLOCK_MODE()).includes("mode=blocknumber");
@@ -85,7 +100,11 @@ export async function assertLocalChain(ctx: TreasuryContext): Promise<void> {
 }
 
 /** On a local chain: moves the Governor's clock (blocks or seconds) past `timepoint`. */
-export async function advanceClockPast(ctx: TreasuryContext, governor: TreasuryGovernor, timepoint: bigint): Promise<void> {
+export async function advanceClockPast(
+  ctx: TreasuryContext,
+  governor: TreasuryGovernor,
+  timepoint: bigint,
+): Promise<void> {
   await assertLocalChain(ctx);
   const provider = ctx.ethers.provider;
   if ((await governor.CLOCK_MODE()).includes("mode=blocknumber")) {
@@ -102,7 +121,8 @@ const SECONDS_PER_MINING_CALL = 10;
 export const MAX_BLOCKS_ONE_BY_ONE = 2_000;
 
 function isMethodMissing(error: unknown): boolean {
-  const text = error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : String(error);
+  const text =
+    error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : String(error);
   return /method not found|not supported|does not exist|unknown method|-32601/i.test(text);
 }
 
@@ -132,7 +152,9 @@ export async function mineBlocks(ctx: TreasuryContext, count: bigint): Promise<s
         done += chunk;
         const seconds = Math.max((performance.now() - started) / 1000, 0.001);
         if (done < count) {
-          ctx.log(`  mined ${done} of ${count} blocks (${method}, ${Math.round(Number(chunk) / seconds)} blocks a second)`);
+          ctx.log(
+            `  mined ${done} of ${count} blocks (${method}, ${Math.round(Number(chunk) / seconds)} blocks a second)`,
+          );
         }
         const next = BigInt(Math.max(1, Math.floor((Number(chunk) / seconds) * SECONDS_PER_MINING_CALL)));
         chunk = next < count - done ? next : count - done;

@@ -62,7 +62,9 @@ export async function assertAssetNotPaused(ctx: TreasuryContext): Promise<void> 
 
 /** Slippage bounds: `bps` off `expected`, down (a minimum) or up (a maximum). */
 export function boundFrom(expected: bigint, bps: number, direction: "min" | "max"): bigint {
-  return direction === "min" ? (expected * BigInt(10_000 - bps)) / 10_000n : (expected * BigInt(10_000 + bps) + 9_999n) / 10_000n;
+  return direction === "min"
+    ? (expected * BigInt(10_000 - bps)) / 10_000n
+    : (expected * BigInt(10_000 + bps) + 9_999n) / 10_000n;
 }
 
 interface Approvable {
@@ -74,10 +76,17 @@ interface Approvable {
  * Sets `token`'s allowance from the signer to `spender` to exactly `amount` (through 0 first when another allowance
  * stands, as some tokens require). Returns the approval's transaction hash, or undefined when it was already exact.
  */
-export async function approveExactly(ctx: TreasuryContext, token: Approvable, spender: string, amount: bigint, what: string): Promise<string | undefined> {
+export async function approveExactly(
+  ctx: TreasuryContext,
+  token: Approvable,
+  spender: string,
+  amount: bigint,
+  what: string,
+): Promise<string | undefined> {
   const current = await token.allowance(ctx.signer.address, spender);
   if (current === amount) return undefined;
-  if (current !== 0n && amount !== 0n) await simulateAndSend(`resetting the ${what} allowance`, token.approve, spender, 0n);
+  if (current !== 0n && amount !== 0n)
+    await simulateAndSend(`resetting the ${what} allowance`, token.approve, spender, 0n);
   return (await simulateAndSend(`approving ${what}`, token.approve, spender, amount)).hash;
 }
 
@@ -102,7 +111,11 @@ export async function withExactApproval<T>(
 }
 
 /** The vault's `name` event in `receipt`, if it emitted one. */
-export function vaultEvent(ctx: TreasuryContext, receipt: ContractTransactionReceipt, name: string): LogDescription | undefined {
+export function vaultEvent(
+  ctx: TreasuryContext,
+  receipt: ContractTransactionReceipt,
+  name: string,
+): LogDescription | undefined {
   for (const log of receipt.logs) {
     try {
       const parsed = ctx.vault.interface.parseLog(log);

@@ -93,7 +93,9 @@ export function parseTime(value: string | undefined, what: string, now: number):
 export function splitSpec(value: string, what: string, names: string[], optional = 0): (string | undefined)[] {
   const parts = value.split(":");
   if (parts.length > names.length || parts.length < names.length - optional) {
-    throw new InputError(`${what}: "${value}" should be ${names.map((n, i) => (i >= names.length - optional ? `[:${n}]` : i ? `:${n}` : n)).join("")}`);
+    throw new InputError(
+      `${what}: "${value}" should be ${names.map((n, i) => (i >= names.length - optional ? `[:${n}]` : i ? `:${n}` : n)).join("")}`,
+    );
   }
   return names.map((_, i) => parts[i]);
 }

@@ -25,11 +25,15 @@ export function invalidSessionParamReasons(
   if (BigInt(p.scope) === 0n) reasons.push("the scope names no strategy (--strategies)");
   if (perCall === 0n) reasons.push("--max-per-call is 0: the agent could move nothing");
   if (perCall > perEpoch) {
-    reasons.push(`--max-per-call ${amount(perCall)} is above --max-per-epoch ${amount(perEpoch)}: one call cannot move more than its epoch allows`);
+    reasons.push(
+      `--max-per-call ${amount(perCall)} is above --max-per-epoch ${amount(perEpoch)}: one call cannot move more than its epoch allows`,
+    );
   }
   if (BigInt(p.maxCallsPerEpoch) === 0n) reasons.push("--calls-per-epoch is 0: the agent could make no call");
   if (validUntil <= validAfter) {
-    reasons.push(`--duration is ${formatDuration(0)}: the session would end when it starts (${formatChainTime(validAfter)})`);
+    reasons.push(
+      `--duration is ${formatDuration(0)}: the session would end when it starts (${formatChainTime(validAfter)})`,
+    );
   } else if (validUntil <= now) {
     reasons.push(
       `the session would end at ${formatChainTime(validUntil)} (--valid-after ${formatChainTime(validAfter)} + --duration ${formatDuration(validUntil - validAfter)}), ` +

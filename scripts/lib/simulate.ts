@@ -16,7 +16,11 @@ export interface SimulatedCall {
 }
 
 /** eth_call of each call from `from` at the latest block. Each call sees the current state, not the previous calls'. */
-export async function simulateCalls(ctx: TreasuryContext, calls: PlannedCall[], from: string): Promise<SimulatedCall[]> {
+export async function simulateCalls(
+  ctx: TreasuryContext,
+  calls: PlannedCall[],
+  from: string,
+): Promise<SimulatedCall[]> {
   const results: SimulatedCall[] = [];
   for (const call of calls) {
     try {

@@ -55,7 +55,12 @@ export async function listStrategies(treasury: DeployedTreasury): Promise<void> 
       { kind: "addStrategy", strategy: s0, absoluteCap: 1_000_000n * unit, relativeCapBps: 4_000 },
       { kind: "addStrategy", strategy: s1, absoluteCap: 1_000_000n * unit, relativeCapBps: 4_000 },
       { kind: "addStrategy", strategy: s2, absoluteCap: 500_000n * unit, relativeCapBps: 2_000 },
-      { kind: "setCeilings", maxDuration: 7 * 86_400, maxVolumePerCall: 250_000n * unit, maxVolumePerEpoch: 1_000_000n * unit },
+      {
+        kind: "setCeilings",
+        maxDuration: 7 * 86_400,
+        maxVolumePerCall: 250_000n * unit,
+        maxVolumePerEpoch: 1_000_000n * unit,
+      },
     ],
     fastForward: true,
   });
@@ -65,6 +70,9 @@ export async function listStrategies(treasury: DeployedTreasury): Promise<void> 
  * The stack of the local chains (agent/devnet's one deployer) on a Hardhat network connection's accounts: #0 to #3
  * the roles, #4 onwards the users; strategies listed by governance directly, no governance proposal.
  */
-export async function deployDirectStack(ethers: HardhatEthers, options: StackOptions = {}): Promise<Stack<HardhatEthersSigner>> {
+export async function deployDirectStack(
+  ethers: HardhatEthers,
+  options: StackOptions = {},
+): Promise<Stack<HardhatEthersSigner>> {
   return deployStack(stackAccounts(await ethers.getSigners()), options);
 }

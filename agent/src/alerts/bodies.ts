@@ -15,7 +15,10 @@ export interface Notice extends Alert {
   at: string;
 }
 
-/** A URL in a text; it ends at a space, a quote, a bracket or a backslash (JSON's escape, when a body is scrubbed whole). */
+/**
+ * A URL in a text; it ends at a space, a quote, a bracket or a backslash (JSON's escape, when a body is scrubbed
+ * whole).
+ */
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>()\\]+/gi;
 const REDACTED = "[redacted]";
 
@@ -47,14 +50,22 @@ function cut(text: string, max: number): string {
 export function alertBody(notice: Notice, format: AlertFormat, secrets: readonly string[]): string {
   const n = scrubbed(notice, secrets);
   const headline = `[${SEVERITY_TAG[n.severity]}] ${n.message}`;
-  const facts = Object.entries({ event: n.event, ...(n.label ? { vault: n.label } : {}), chain: n.chainId, ...n.details });
+  const facts = Object.entries({
+    event: n.event,
+    ...(n.label ? { vault: n.label } : {}),
+    chain: n.chainId,
+    ...n.details,
+  });
   let body: unknown;
   if (format === "slack") {
     body = {
       text: cut(headline, 3_000),
       blocks: [
         { type: "section", text: { type: "mrkdwn", text: cut(headline, 3_000) } },
-        { type: "context", elements: [{ type: "mrkdwn", text: cut(facts.map(([k, v]) => `*${k}*: ${v}`).join(" · "), 3_000) }] },
+        {
+          type: "context",
+          elements: [{ type: "mrkdwn", text: cut(facts.map(([k, v]) => `*${k}*: ${v}`).join(" · "), 3_000) }],
+        },
       ],
     };
   } else if (format === "discord") {
@@ -66,12 +77,23 @@ export function alertBody(notice: Notice, format: AlertFormat, secrets: readonly
           description: cut(n.message, 4_096),
           color: SEVERITY_COLOUR[n.severity],
           timestamp: n.at,
-          fields: facts.slice(0, 25).map(([k, v]) => ({ name: cut(k, 256), value: cut(v === "" ? "-" : v, 1_024), inline: true })),
+          fields: facts
+            .slice(0, 25)
+            .map(([k, v]) => ({ name: cut(k, 256), value: cut(v === "" ? "-" : v, 1_024), inline: true })),
         },
       ],
     };
   } else {
-    body = { event: n.event, severity: n.severity, vault: n.vault ?? null, label: n.label ?? null, chainId: n.chainId, message: n.message, details: n.details, at: n.at };
+    body = {
+      event: n.event,
+      severity: n.severity,
+      vault: n.vault ?? null,
+      label: n.label ?? null,
+      chainId: n.chainId,
+      message: n.message,
+      details: n.details,
+      at: n.at,
+    };
   }
   // Last guard: a secret that reached the body some other way (a field not scrubbed above) is replaced too.
   return scrub(JSON.stringify(body), secrets);

@@ -18,7 +18,8 @@ export function alertSecrets(config: AgentConfig): string[] {
     const { password, pathname, search } = new URL(u);
     out.push(...[decodeURIComponent(password), `${pathname}${search}`].filter((s) => s.length >= 8));
   }
-  for (const s of [config.key.privateKey, config.key.privateKey?.slice(2), config.key.keystorePassword]) if (s) out.push(s);
+  for (const s of [config.key.privateKey, config.key.privateKey?.slice(2), config.key.keystorePassword])
+    if (s) out.push(s);
   // Longest first, so a secret inside another is not left half replaced.
   return [...new Set(out)].sort((a, b) => b.length - a.length);
 }
@@ -38,7 +39,9 @@ export function createNotifier(options: {
   const { config, provider, agent } = options;
   if (config.alerts.targets.length === 0) return undefined;
   const nonces =
-    config.alerts.checkNonces && options.funds ? new NonceWatch(agent, options.journal, () => provider.getTransactionCount(agent, "latest")) : undefined;
+    config.alerts.checkNonces && options.funds
+      ? new NonceWatch(agent, options.journal, () => provider.getTransactionCount(agent, "latest"))
+      : undefined;
   return new Notifier({
     config: config.alerts,
     chainId: options.chainId,

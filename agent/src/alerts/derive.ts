@@ -25,7 +25,10 @@ export interface Derived {
 }
 
 export class AlertRules {
-  /** Each vault's conditions from its last report, by label: session ones apart, kept when a tick did not judge sessions. */
+  /**
+   * Each vault's conditions from its last report, by label: session ones apart, kept when a tick did not judge
+   * sessions.
+   */
   private readonly held = new Map<string, { state: Alert[]; sessions: Alert[]; vault: string }>();
   /** Vaults whose last tick failed, by label. */
   private readonly failing = new Map<string, Alert>();
@@ -37,7 +40,10 @@ export class AlertRules {
         this.failing.delete(tick.vault);
         const previous = this.held.get(tick.vault);
         // A tick that ended before the sessions were judged (breaker open, in flight, stale) says nothing about them.
-        const sessions = tick.report.assessment || tick.report.result.kind === "stand-down" ? sessionConditions(tick.report) : (previous?.sessions ?? []);
+        const sessions =
+          tick.report.assessment || tick.report.result.kind === "stand-down"
+            ? sessionConditions(tick.report)
+            : (previous?.sessions ?? []);
         this.held.set(tick.vault, { state: stateConditions(tick.report), sessions, vault: tick.report.vault });
         happened.push(...events(tick.report));
       } else if (tick.error) {
@@ -99,7 +105,12 @@ function stateConditions(r: TickReport): Alert[] {
 /** Standing down, and sessions about to expire, from the tick's session judgement. */
 function sessionConditions(r: TickReport): Alert[] {
   const out: Alert[] = [];
-  const reason = r.result.kind === "stand-down" ? r.result.reason : r.assessment?.mode === "stand-down" ? r.assessment.reason : undefined;
+  const reason =
+    r.result.kind === "stand-down"
+      ? r.result.reason
+      : r.assessment?.mode === "stand-down"
+        ? r.assessment.reason
+        : undefined;
   if (reason !== undefined) {
     out.push({
       key: `${r.label}:stand-down`,
@@ -119,7 +130,11 @@ function sessionConditions(r: TickReport): Alert[] {
       severity: "warning",
       ...who(r),
       message: `${r.label}: session #${id} expires in ${formatDuration(s.timeLeft)}; ask the session admin for a new one`,
-      details: { sessionId: id, secondsLeft: s.timeLeft.toString(), endsAt: (r.snapshot.timestamp + s.timeLeft).toString() },
+      details: {
+        sessionId: id,
+        secondsLeft: s.timeLeft.toString(),
+        endsAt: (r.snapshot.timestamp + s.timeLeft).toString(),
+      },
       ended: `${r.label}: session #${id} no longer expiring soon`,
     });
   }

@@ -1,4 +1,7 @@
-/** Webhook alerts: derived from the tick reports, deduped, retried, never carrying secrets (see agent/README.md, "Alerts"). */
+/**
+ * Webhook alerts: derived from the tick reports, deduped, retried, never carrying secrets (see agent/README.md,
+ * "Alerts").
+ */
 export type { Alert, AlertEvent, Severity } from "./alert.js";
 export { alertBody, scrub, type AlertFormat, type Notice } from "./bodies.js";
 export { AlertRules, type Derived, type FundsView } from "./derive.js";

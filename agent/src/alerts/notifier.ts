@@ -75,11 +75,23 @@ export class Notifier {
       let name = t.name ?? endpointName(t.url);
       if (names.has(name)) name = `${name}#${i + 1}`;
       names.add(name);
-      return { name, url: t.url, format: t.format, headers: t.headers, events: t.events && new Set(t.events), queue: [], failedInARow: 0, sending: false };
+      return {
+        name,
+        url: t.url,
+        format: t.format,
+        headers: t.headers,
+        events: t.events && new Set(t.events),
+        queue: [],
+        failedInARow: 0,
+        sending: false,
+      };
     });
   }
 
-  /** Derives, dedupes and queues the alerts of one daemon tick; returns at once. Pass as (part of) the daemon's `onTick`. */
+  /**
+   * Derives, dedupes and queues the alerts of one daemon tick; returns at once. Pass as (part of) the daemon's
+   * `onTick`.
+   */
   observe(ticks: DaemonTick[]): void {
     if (this.closed) return;
     const { active, happened } = this.rules.derive(ticks, this.o.funds);
@@ -125,7 +137,8 @@ export class Notifier {
     const drained = await this.drain(graceMs);
     this.stopped = true;
     for (const t of this.targets) clearTimeout(t.timer);
-    if (!drained) this.o.log.warn({ pending: this.pending }, `stopping with ${this.pending} alert request(s) not delivered`);
+    if (!drained)
+      this.o.log.warn({ pending: this.pending }, `stopping with ${this.pending} alert request(s) not delivered`);
   }
 
   /** Queues `alert` unless its key was sent within the window; whether it was queued. */
@@ -147,16 +160,28 @@ export class Notifier {
   }
 
   private enqueue(alert: Alert): void {
-    const notice: Notice = { ...alert, chainId: this.o.chainId.toString(), at: new Date(this.o.clock.nowMs()).toISOString() };
+    const notice: Notice = {
+      ...alert,
+      chainId: this.o.chainId.toString(),
+      at: new Date(this.o.clock.nowMs()).toISOString(),
+    };
     const subject = alert.event === "recovery" ? alert.details.resolves! : alert.event;
     for (const t of this.targets) {
       if (t.events && !t.events.has(subject)) continue;
-      t.queue.push({ event: alert.event, body: alertBody(notice, t.format, this.o.secrets), attempts: 0, notBefore: 0 });
+      t.queue.push({
+        event: alert.event,
+        body: alertBody(notice, t.format, this.o.secrets),
+        attempts: 0,
+        notBefore: 0,
+      });
       if (t.queue.length > this.o.config.queueSize) {
         // The oldest not under way (the request in flight settles on its own).
         const [dropped] = t.queue.splice(t.sending ? 1 : 0, 1) as [Delivery];
         this.o.metrics.alertsFailed.inc({ target: t.name });
-        this.o.log.warn({ target: t.name, event: dropped.event, queueSize: this.o.config.queueSize }, `alert queue for ${t.name} full: the oldest alert dropped`);
+        this.o.log.warn(
+          { target: t.name, event: dropped.event, queueSize: this.o.config.queueSize },
+          `alert queue for ${t.name} full: the oldest alert dropped`,
+        );
       }
       this.schedule(t);
     }
@@ -170,7 +195,9 @@ export class Notifier {
     watch
       .check()
       .then((alert) => alert && this.alert(alert))
-      .catch((err: unknown) => this.o.log.debug({ err }, "agent key nonce check failed; tried again after the next tick"))
+      .catch((err: unknown) =>
+        this.o.log.debug({ err }, "agent key nonce check failed; tried again after the next tick"),
+      )
       .finally(() => (this.checking = false));
   }
 
@@ -200,7 +227,8 @@ export class Notifier {
       if (failure === undefined) {
         t.queue.splice(t.queue.indexOf(d), 1);
         this.o.metrics.alertsSent.inc({ target: t.name, event: d.event });
-        if (t.failedInARow > 0) this.o.log.info({ target: t.name, failedAttempts: t.failedInARow }, `alert target ${t.name} answers again`);
+        if (t.failedInARow > 0)
+          this.o.log.info({ target: t.name, failedAttempts: t.failedInARow }, `alert target ${t.name} answers again`);
         t.failedInARow = 0;
         continue;
       }
@@ -210,13 +238,19 @@ export class Notifier {
       if (!failure.retry || d.attempts >= maxAttempts) {
         t.queue.splice(t.queue.indexOf(d), 1);
         this.o.metrics.alertsFailed.inc({ target: t.name });
-        this.o.log.error({ target: t.name, event: d.event, attempts: d.attempts }, `alert to ${t.name} given up after ${d.attempts} attempt(s): ${failure.reason}`);
+        this.o.log.error(
+          { target: t.name, event: d.event, attempts: d.attempts },
+          `alert to ${t.name} given up after ${d.attempts} attempt(s): ${failure.reason}`,
+        );
         continue;
       }
       const waitMs = Math.min(maxDelayMs, initialDelayMs * 2 ** (d.attempts - 1));
       d.notBefore = Date.now() + waitMs;
       if (t.failedInARow === 1) {
-        this.o.log.warn({ target: t.name, event: d.event }, `alert target ${t.name} failed (${failure.reason}); retrying with backoff (logged again when it answers)`);
+        this.o.log.warn(
+          { target: t.name, event: d.event },
+          `alert target ${t.name} failed (${failure.reason}); retrying with backoff (logged again when it answers)`,
+        );
       }
       return;
     }
@@ -237,7 +271,8 @@ export class Notifier {
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
       // Never the URL: fetch's errors may name it.
-      const reason = e.name === "TimeoutError" ? `no answer within ${this.o.config.requestTimeoutMs} ms` : (e.cause?.code ?? e.name);
+      const reason =
+        e.name === "TimeoutError" ? `no answer within ${this.o.config.requestTimeoutMs} ms` : (e.cause?.code ?? e.name);
       return { reason, retry: true };
     }
   }

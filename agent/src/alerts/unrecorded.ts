@@ -29,11 +29,13 @@ export class NonceWatch {
     const end = await this.minedCount();
     if (end <= this.judgedBelow) return undefined;
     const records: RecordSet = { source: "journal", byHash: new Map(), problems: [] };
-    for (const e of this.journal.entries()) records.byHash.set(e.intentHash, { intentHash: e.intentHash, record: e.record, txHashes: [] });
+    for (const e of this.journal.entries())
+      records.byHash.set(e.intentHash, { intentHash: e.intentHash, record: e.record, txHashes: [] });
     const missing = unrecordedNonces(this.agent, { first: this.judgedBelow, end }, records);
     this.judgedBelow = end;
     if (missing.length === 0) return undefined;
-    const listed = missing.slice(0, LISTED).join(", ") + (missing.length > LISTED ? `, … (${missing.length} in all)` : "");
+    const listed =
+      missing.slice(0, LISTED).join(", ") + (missing.length > LISTED ? `, … (${missing.length} in all)` : "");
     const many = missing.length === 1 ? "a transaction" : `${missing.length} transactions`;
     return {
       key: `unrecorded-action:${missing[0]}-${missing[missing.length - 1]}`,

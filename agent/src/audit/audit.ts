@@ -100,7 +100,9 @@ export function describeEvent(e: ChainEvent, h: Pick<VaultHistory, "assetDecimal
     case "GovernanceSet":
       return `governance ${addr(a.previous)} → ${addr(a.governance)}`;
     case "GovernanceProposed":
-      return BigInt(a.pending) === 0n ? "pending governance handover cancelled" : `governance handover proposed to ${addr(a.pending)}`;
+      return BigInt(a.pending) === 0n
+        ? "pending governance handover cancelled"
+        : `governance handover proposed to ${addr(a.pending)}`;
     case "GuardianSet":
       return `guardian ${addr(a.previous)} → ${addr(a.guardian)}`;
     case "SessionAdminSet":
@@ -164,7 +166,12 @@ export function describeEvent(e: ChainEvent, h: Pick<VaultHistory, "assetDecimal
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** How a rebalance stands against the record its intent hash names. */
-function judgeRebalance(e: ChainEvent, chainId: bigint, vault: string, records: RecordSet): { status: MatchStatus; note: string } {
+function judgeRebalance(
+  e: ChainEvent,
+  chainId: bigint,
+  vault: string,
+  records: RecordSet,
+): { status: MatchStatus; note: string } {
   const intent = String(e.args.intentHash);
   if (intent === ZeroHash) return { status: "unmatched", note: "no intent hash" };
   const known = records.byHash.get(intent);
@@ -180,12 +187,23 @@ function judgeRebalance(e: ChainEvent, chainId: bigint, vault: string, records: 
   return { status: "matched", note: `${r.planner}: ${r.reason}`.slice(0, 120) };
 }
 
-/** A loss write-down sent by an agent key: the journal signed it, or a write-down record names its strategy and agent. */
-function judgeWriteDown(txHash: string, agent: string, strategy: string, records: RecordSet, used: Set<KnownRecord>): { status: MatchStatus; note: string } {
+/**
+ * A loss write-down sent by an agent key: the journal signed it, or a write-down record names its strategy and agent.
+ */
+function judgeWriteDown(
+  txHash: string,
+  agent: string,
+  strategy: string,
+  records: RecordSet,
+  used: Set<KnownRecord>,
+): { status: MatchStatus; note: string } {
   const tx = txHash.toLowerCase();
   for (const known of records.byHash.values()) {
     const action = known.record.action;
-    if (known.txHashes.includes(tx) || (action && !used.has(known) && same(action.strategy, strategy) && same(known.record.agent, agent))) {
+    if (
+      known.txHashes.includes(tx) ||
+      (action && !used.has(known) && same(action.strategy, strategy) && same(known.record.agent, agent))
+    ) {
       used.add(known);
       return { status: "matched", note: `record ${known.intentHash}` };
     }
@@ -202,7 +220,9 @@ export function agentKeys(history: VaultHistory): string[] {
 
 /** Nonces an agent key used, [first, end), that no record holds (the records' nonces of that agent, any vault). */
 export function unrecordedNonces(agent: string, range: { first: number; end: number }, records: RecordSet): number[] {
-  const recorded = new Set([...records.byHash.values()].filter((k) => same(k.record.agent, agent)).map((k) => k.record.nonce));
+  const recorded = new Set(
+    [...records.byHash.values()].filter((k) => same(k.record.agent, agent)).map((k) => k.record.nonce),
+  );
   const out: number[] = [];
   for (let n = range.first; n < range.end; n++) if (!recorded.has(n)) out.push(n);
   return out;
@@ -234,11 +254,22 @@ export function buildAudit(
     };
     const base = { block: e.blockNumber, time: e.timestamp, txHash: e.txHash };
     if (e.name === "Rebalanced") {
-      const verdict = records ? judgeRebalance(e, history.chainId, history.vault, records) : { status: "unchecked" as const, note: "no records given" };
+      const verdict = records
+        ? judgeRebalance(e, history.chainId, history.vault, records)
+        : { status: "unchecked" as const, note: "no records given" };
       row.match = verdict.status;
-      actions.push({ kind: "rebalance", ...base, agent: getAddress(String(e.args.agent)), sessionId: e.args.sessionId as bigint, intentHash: String(e.args.intentHash), ...verdict });
+      actions.push({
+        kind: "rebalance",
+        ...base,
+        agent: getAddress(String(e.args.agent)),
+        sessionId: e.args.sessionId as bigint,
+        intentHash: String(e.args.intentHash),
+        ...verdict,
+      });
     } else if (e.name === "StrategyMarked" && agents.includes(e.sender) && !rebalanceTxs.has(e.txHash)) {
-      const verdict = records ? judgeWriteDown(e.txHash, e.sender, String(e.args.strategy), records, usedWriteDowns) : { status: "unchecked" as const, note: "no records given" };
+      const verdict = records
+        ? judgeWriteDown(e.txHash, e.sender, String(e.args.strategy), records, usedWriteDowns)
+        : { status: "unchecked" as const, note: "no records given" };
       row.match = verdict.status;
       actions.push({ kind: "loss write-down", ...base, agent: e.sender, ...verdict });
     }
@@ -247,8 +278,18 @@ export function buildAudit(
   const judged = new Set(actions.map((a) => a.txHash?.toLowerCase()));
   for (const t of nonces.unrecorded) {
     if (t.txHash && judged.has(t.txHash.toLowerCase())) continue;
-    const what = t.txHash ? `${t.reverted ? "reverted" : "mined"} transaction to ${t.to ? shortAddress(t.to) : "a new contract"}` : "transaction not found in its block";
-    actions.push({ kind: "transaction", block: t.blockNumber, time: t.timestamp, txHash: t.txHash, agent: t.agent, status: "unmatched", note: `nonce ${t.nonce} has no record: ${what}` });
+    const what = t.txHash
+      ? `${t.reverted ? "reverted" : "mined"} transaction to ${t.to ? shortAddress(t.to) : "a new contract"}`
+      : "transaction not found in its block";
+    actions.push({
+      kind: "transaction",
+      block: t.blockNumber,
+      time: t.timestamp,
+      txHash: t.txHash,
+      agent: t.agent,
+      status: "unmatched",
+      note: `nonce ${t.nonce} has no record: ${what}`,
+    });
   }
   actions.sort((a, b) => a.block - b.block);
   return {

@@ -21,7 +21,10 @@ export interface QueuedCall {
   ready: boolean;
 }
 
-/** A Governor proposal still in its vote (pending, active, or succeeded and not yet queued) that calls the vault or its session manager. */
+/**
+ * A Governor proposal still in its vote (pending, active, or succeeded and not yet queued) that calls the vault or its
+ * session manager.
+ */
 export interface OpenProposal {
   id: bigint;
   state: "Pending" | "Active" | "Succeeded";
@@ -40,7 +43,9 @@ export interface TimelockView {
   roles: Record<string, string[]>;
   /** Operations scheduled and neither executed nor cancelled that call the vault or its session manager. */
   queued: QueuedCall[];
-  /** The Governor among the proposers (a contract that answers `timelock()` with this Timelock), and its open proposals. */
+  /**
+   * The Governor among the proposers (a contract that answers `timelock()` with this Timelock), and its open proposals.
+   */
   governor?: { address: string; proposals: OpenProposal[] };
 }
 
@@ -79,7 +84,12 @@ export interface AuthorityInventory {
 }
 
 export interface AuthorityWarning {
-  code: "session-expiring" | "near-protocol-max" | "agent-on-several-vaults" | "agent-holds-role" | "no-governance-delay";
+  code:
+    | "session-expiring"
+    | "near-protocol-max"
+    | "agent-on-several-vaults"
+    | "agent-holds-role"
+    | "no-governance-delay";
   message: string;
 }
 
@@ -95,10 +105,16 @@ export const DEFAULT_WARNING_POLICY: WarningPolicy = { expiryMarginSeconds: 86_4
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** Every warning the inventory calls for, in a fixed order. */
-export function authorityWarnings(inv: AuthorityInventory, policy: WarningPolicy = DEFAULT_WARNING_POLICY): AuthorityWarning[] {
+export function authorityWarnings(
+  inv: AuthorityInventory,
+  policy: WarningPolicy = DEFAULT_WARNING_POLICY,
+): AuthorityWarning[] {
   const out: AuthorityWarning[] = [];
   if (!inv.timelock) {
-    out.push({ code: "no-governance-delay", message: `governance ${inv.governance} is not a Timelock: its changes apply without a delay anyone can watch` });
+    out.push({
+      code: "no-governance-delay",
+      message: `governance ${inv.governance} is not a Timelock: its changes apply without a delay anyone can watch`,
+    });
   }
   for (const s of inv.sessions) {
     if (s.remaining.timeLeft < policy.expiryMarginSeconds) {
@@ -110,7 +126,10 @@ export function authorityWarnings(inv: AuthorityInventory, policy: WarningPolicy
   }
   const near = (what: string, value: bigint, max: bigint, show: (v: bigint) => string) => {
     if (value * 10_000n >= max * policy.nearMaxBps) {
-      out.push({ code: "near-protocol-max", message: `${what} ${show(value)} is near the protocol maximum ${show(max)}` });
+      out.push({
+        code: "near-protocol-max",
+        message: `${what} ${show(value)} is near the protocol maximum ${show(max)}`,
+      });
     }
   };
   const L = PROTOCOL_LIMITS;
@@ -119,15 +138,29 @@ export function authorityWarnings(inv: AuthorityInventory, policy: WarningPolicy
   near("the epoch loss budget", inv.bounds.epochLossBudgetBps, L.MAX_EPOCH_LOSS_BPS, formatBps);
   near("the gain rate", inv.bounds.gainRateBps, L.MAX_GAIN_RATE_BPS, formatBps);
   near("the drawdown limit", inv.bounds.maxDrawdownBps, L.MAX_DRAWDOWN_BPS, formatBps);
-  for (const s of inv.sessions) near(`session #${s.id}'s length`, s.session.validUntil - s.session.validAfter, L.MAX_SESSION_DURATION, formatDuration);
+  for (const s of inv.sessions)
+    near(
+      `session #${s.id}'s length`,
+      s.session.validUntil - s.session.validAfter,
+      L.MAX_SESSION_DURATION,
+      formatDuration,
+    );
   const agents = [...new Set(inv.sessions.map((s) => s.session.agent))];
   for (const agent of agents) {
-    near(`agent ${shortAddress(agent)}'s live sessions on this vault:`, BigInt(inv.sessions.filter((s) => same(s.session.agent, agent)).length), L.MAX_ACTIVE_SESSIONS, String);
+    near(
+      `agent ${shortAddress(agent)}'s live sessions on this vault:`,
+      BigInt(inv.sessions.filter((s) => same(s.session.agent, agent)).length),
+      L.MAX_ACTIVE_SESSIONS,
+      String,
+    );
   }
   for (const agent of agents) {
     const others = inv.otherVaults[agent] ?? [];
     if (others.length > 0) {
-      out.push({ code: "agent-on-several-vaults", message: `agent ${agent} also holds live sessions on ${others.length} other vault(s): ${others.join(", ")}; one stolen key reaches them all` });
+      out.push({
+        code: "agent-on-several-vaults",
+        message: `agent ${agent} also holds live sessions on ${others.length} other vault(s): ${others.join(", ")}; one stolen key reaches them all`,
+      });
     }
   }
   const roles: [string, string][] = [
@@ -137,7 +170,11 @@ export function authorityWarnings(inv: AuthorityInventory, policy: WarningPolicy
   ];
   for (const agent of agents) {
     const held = roles.filter(([, holder]) => same(holder, agent)).map(([name]) => name);
-    if (held.length > 0) out.push({ code: "agent-holds-role", message: `agent ${agent} is also the ${held.join(" and the ")}: the key that moves money can also widen its own powers` });
+    if (held.length > 0)
+      out.push({
+        code: "agent-holds-role",
+        message: `agent ${agent} is also the ${held.join(" and the ")}: the key that moves money can also widen its own powers`,
+      });
   }
   return out;
 }

@@ -5,7 +5,13 @@
  */
 export { auditVault, type AuditOptions } from "./run-audit.js";
 export type { AgentAction, AuditReport, HistoryRow, MatchStatus } from "./audit.js";
-export { authorityWarnings, DEFAULT_WARNING_POLICY, type AuthorityInventory, type AuthorityWarning, type WarningPolicy } from "./authority.js";
+export {
+  authorityWarnings,
+  DEFAULT_WARNING_POLICY,
+  type AuthorityInventory,
+  type AuthorityWarning,
+  type WarningPolicy,
+} from "./authority.js";
 export { readAuthority, type AuthorityOptions } from "./read-authority.js";
 export { journalRecords, publishedRecords, type RecordSet } from "./records.js";
 export { getLogsPaged, isRangeLimitError } from "./log-pages.js";

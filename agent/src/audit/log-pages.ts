@@ -25,8 +25,16 @@ const RANGE_LIMIT =
 
 /** Every message an ethers error carries, the JSON-RPC error's included. */
 function messagesOf(err: unknown): string {
-  const e = err as { message?: unknown; shortMessage?: unknown; error?: { message?: unknown }; info?: { error?: { message?: unknown } }; rpcError?: { message?: unknown } };
-  return [e?.message, e?.shortMessage, e?.error?.message, e?.info?.error?.message, e?.rpcError?.message].filter((m) => typeof m === "string").join(" | ");
+  const e = err as {
+    message?: unknown;
+    shortMessage?: unknown;
+    error?: { message?: unknown };
+    info?: { error?: { message?: unknown } };
+    rpcError?: { message?: unknown };
+  };
+  return [e?.message, e?.shortMessage, e?.error?.message, e?.info?.error?.message, e?.rpcError?.message]
+    .filter((m) => typeof m === "string")
+    .join(" | ");
 }
 
 /** Whether a provider refused a log query for the size of its block range (or of its answer). */
@@ -45,7 +53,8 @@ export async function getLogsPaged(
   toBlock: number,
   maxBlockRange: number,
 ): Promise<PagedLogs> {
-  if (!Number.isInteger(maxBlockRange) || maxBlockRange < 1) throw new RangeError(`maxBlockRange must be a positive integer, got ${maxBlockRange}`);
+  if (!Number.isInteger(maxBlockRange) || maxBlockRange < 1)
+    throw new RangeError(`maxBlockRange must be a positive integer, got ${maxBlockRange}`);
   const logs: Log[] = [];
   let range = maxBlockRange;
   let pages = 0;
@@ -55,7 +64,8 @@ export async function getLogsPaged(
       logs.push(...(await source.getLogs({ ...filter, fromBlock: start, toBlock: end })));
     } catch (err) {
       if (!isRangeLimitError(err)) throw new RpcError(`log query for blocks ${start} to ${end} failed`, { cause: err });
-      if (end === start) throw new RpcError(`the provider refuses log queries even for block ${start} alone`, { cause: err });
+      if (end === start)
+        throw new RpcError(`the provider refuses log queries even for block ${start} alone`, { cause: err });
       range = Math.ceil((end - start + 1) / 2);
       continue;
     }

@@ -46,7 +46,8 @@ async function timelockDelay(provider: Provider, address: string): Promise<bigin
 function describeCall(data: string): string {
   for (const iface of [vaultInterface, sessionManagerInterface]) {
     const parsed = iface.parseTransaction({ data });
-    if (parsed) return `${parsed.name}(${parsed.args.map((a: unknown) => (Array.isArray(a) ? `[${a.join(", ")}]` : String(a))).join(", ")})`;
+    if (parsed)
+      return `${parsed.name}(${parsed.args.map((a: unknown) => (Array.isArray(a) ? `[${a.join(", ")}]` : String(a))).join(", ")})`;
   }
   return data.slice(0, 10);
 }
@@ -69,25 +70,56 @@ async function findGovernor(provider: Provider, timelock: string, proposers: str
 }
 
 /** The Governor's proposals still in their vote that call the vault or its session manager. */
-async function openProposals(provider: Provider, governor: string, targets: Record<string, string>, options: AuthorityOptions, toBlock: number): Promise<OpenProposal[]> {
+async function openProposals(
+  provider: Provider,
+  governor: string,
+  targets: Record<string, string>,
+  options: AuthorityOptions,
+  toBlock: number,
+): Promise<OpenProposal[]> {
   const contract = new Contract(governor, governorInterface, provider);
   const topic = governorInterface.getEvent("ProposalCreated")!.topicHash;
-  const { logs } = await getLogsPaged(provider, { address: governor, topics: [topic] }, options.fromBlock, toBlock, options.maxBlockRange);
+  const { logs } = await getLogsPaged(
+    provider,
+    { address: governor, topics: [topic] },
+    options.fromBlock,
+    toBlock,
+    options.maxBlockRange,
+  );
   const out: OpenProposal[] = [];
   for (const log of logs) {
     // By position: `values` collides with ethers' Result.values(). ProposalCreated(proposalId, proposer, targets,
     // values, signatures, calldatas, voteStart, voteEnd, description).
     const args = governorInterface.parseLog({ topics: [...log.topics], data: log.data })!.args;
     const [callTargets, calldatas] = [[...args[2]] as string[], [...args[5]] as string[]];
-    const calls = callTargets.flatMap((t, i) => (targets[getAddress(t)] ? [`${targets[getAddress(t)]}.${describeCall(calldatas[i]!)}`] : []));
+    const calls = callTargets.flatMap((t, i) =>
+      targets[getAddress(t)] ? [`${targets[getAddress(t)]}.${describeCall(calldatas[i]!)}`] : [],
+    );
     if (calls.length === 0) continue;
     const state = OPEN_STATES[Number(await contract.getFunction("state")(args[0]))];
-    if (state) out.push({ id: args[0] as bigint, state, title: String(args[8]).split("\n")[0]!.replace(/^#+\s*/, ""), calls, voteEnd: args[7] as bigint });
+    if (state)
+      out.push({
+        id: args[0] as bigint,
+        state,
+        title: String(args[8])
+          .split("\n")[0]!
+          .replace(/^#+\s*/, ""),
+        calls,
+        voteEnd: args[7] as bigint,
+      });
   }
   return out;
 }
 
-async function readTimelock(provider: Provider, address: string, minDelay: bigint, targets: Record<string, string>, options: AuthorityOptions, toBlock: number, now: bigint): Promise<TimelockView> {
+async function readTimelock(
+  provider: Provider,
+  address: string,
+  minDelay: bigint,
+  targets: Record<string, string>,
+  options: AuthorityOptions,
+  toBlock: number,
+  now: bigint,
+): Promise<TimelockView> {
   const timelock = new Contract(address, timelockInterface, provider);
   const { logs } = await getLogsPaged(provider, { address }, options.fromBlock, toBlock, options.maxBlockRange);
   const candidates = new Map<string, Set<string>>(Object.keys(ROLES).map((r) => [r, new Set<string>()]));
@@ -98,26 +130,58 @@ async function readTimelock(provider: Provider, address: string, minDelay: bigin
       const role = Object.keys(ROLES).find((r) => ROLES[r] === parsed.args.role);
       if (role) candidates.get(role)!.add(getAddress(parsed.args.account as string));
     } else if (parsed?.name === "CallScheduled" && targets[getAddress(parsed.args.target as string)]) {
-      scheduled.push({ id: parsed.args.id as string, target: getAddress(parsed.args.target as string), data: parsed.args.data as string });
+      scheduled.push({
+        id: parsed.args.id as string,
+        target: getAddress(parsed.args.target as string),
+        data: parsed.args.data as string,
+      });
     }
   }
   const roles: Record<string, string[]> = {};
   for (const [role, holders] of candidates) {
-    const held = await Promise.all([...holders].map(async (h) => ((await timelock.getFunction("hasRole")(ROLES[role], h)) as boolean ? h : undefined)));
+    const held = await Promise.all(
+      [...holders].map(async (h) =>
+        ((await timelock.getFunction("hasRole")(ROLES[role], h)) as boolean) ? h : undefined,
+      ),
+    );
     roles[role] = held.filter((h): h is string => h !== undefined).sort();
   }
   const queued: QueuedCall[] = [];
   for (const op of scheduled) {
     if (!((await timelock.getFunction("isOperationPending")(op.id)) as boolean)) continue;
     const readyAt = (await timelock.getFunction("getTimestamp")(op.id)) as bigint;
-    queued.push({ id: op.id, target: op.target, targetName: targets[op.target]!, call: describeCall(op.data), readyAt, ready: readyAt <= now });
+    queued.push({
+      id: op.id,
+      target: op.target,
+      targetName: targets[op.target]!,
+      call: describeCall(op.data),
+      readyAt,
+      ready: readyAt <= now,
+    });
   }
   const governor = await findGovernor(provider, address, roles.PROPOSER ?? []);
-  return { address, minDelay, roles, queued, ...(governor ? { governor: { address: governor, proposals: await openProposals(provider, governor, targets, options, toBlock) } } : {}) };
+  return {
+    address,
+    minDelay,
+    roles,
+    queued,
+    ...(governor
+      ? {
+          governor: {
+            address: governor,
+            proposals: await openProposals(provider, governor, targets, options, toBlock),
+          },
+        }
+      : {}),
+  };
 }
 
 /** The inventory of every live authority over `vaultAddress` at the latest block. */
-export async function readAuthority(provider: Provider, vaultAddress: string, options: AuthorityOptions): Promise<AuthorityInventory> {
+export async function readAuthority(
+  provider: Provider,
+  vaultAddress: string,
+  options: AuthorityOptions,
+): Promise<AuthorityInventory> {
   const ctx = await readVaultContext(provider, vaultAddress);
   const vault = ITreasuryVault__factory.connect(ctx.vault, provider);
   const manager = ISessionManager__factory.connect(ctx.sessionManager, provider);
@@ -125,22 +189,31 @@ export async function readAuthority(provider: Provider, vaultAddress: string, op
   if (!block) throw new Error("the provider has no latest block");
   const blockTag = block.number;
   const now = BigInt(block.timestamp);
-  const [governance, pending, guardian, sessionAdmin, agentsPaused, ceilings, bounds, gainRateBps, maxDrawdownBps] = await Promise.all([
-    manager.governance({ blockTag }),
-    manager.pendingGovernance({ blockTag }),
-    manager.guardian({ blockTag }),
-    manager.sessionAdmin({ blockTag }),
-    manager.agentsPaused({ blockTag }),
-    manager.ceilings(ctx.vault, { blockTag }),
-    vault.bounds({ blockTag }),
-    vault.gainRateBps({ blockTag }),
-    vault.maxDrawdownBps({ blockTag }),
-  ]);
+  const [governance, pending, guardian, sessionAdmin, agentsPaused, ceilings, bounds, gainRateBps, maxDrawdownBps] =
+    await Promise.all([
+      manager.governance({ blockTag }),
+      manager.pendingGovernance({ blockTag }),
+      manager.guardian({ blockTag }),
+      manager.sessionAdmin({ blockTag }),
+      manager.agentsPaused({ blockTag }),
+      manager.ceilings(ctx.vault, { blockTag }),
+      vault.bounds({ blockTag }),
+      vault.gainRateBps({ blockTag }),
+      vault.maxDrawdownBps({ blockTag }),
+    ]);
 
   // Every grant, any vault: this vault's live sessions, and the other vaults their agents hold live sessions on.
-  const { logs } = await getLogsPaged(provider, { address: ctx.sessionManager, topics: [eventsInterface.getEvent("SessionGranted")!.topicHash] }, options.fromBlock, blockTag, options.maxBlockRange);
+  const { logs } = await getLogsPaged(
+    provider,
+    { address: ctx.sessionManager, topics: [eventsInterface.getEvent("SessionGranted")!.topicHash] },
+    options.fromBlock,
+    blockTag,
+    options.maxBlockRange,
+  );
   const grants = logs.map((log) => eventsInterface.parseLog({ topics: [...log.topics], data: log.data })!.args);
-  const live = async (sessionId: bigint): Promise<{ session: SessionRecord; remaining: SessionRemaining } | undefined> => {
+  const live = async (
+    sessionId: bigint,
+  ): Promise<{ session: SessionRecord; remaining: SessionRemaining } | undefined> => {
     const s = await manager.getSession(sessionId, { blockTag });
     if (s.revoked || now >= s.validUntil) return undefined;
     const r = await manager.remaining(sessionId, { blockTag });
@@ -161,13 +234,27 @@ export async function readAuthority(provider: Provider, vaultAddress: string, op
       lastCallAt: s.lastCallAt,
       scope: s.scope,
     };
-    const remaining: SessionRemaining = { active: r.active, timeLeft: r.timeLeft, volumePerCall: r.volumePerCall, volumeInEpoch: r.volumeInEpoch, callsInEpoch: r.callsInEpoch, nextCallAt: r.nextCallAt, epochEndsAt: r.epochEndsAt };
+    const remaining: SessionRemaining = {
+      active: r.active,
+      timeLeft: r.timeLeft,
+      volumePerCall: r.volumePerCall,
+      volumeInEpoch: r.volumeInEpoch,
+      callsInEpoch: r.callsInEpoch,
+      nextCallAt: r.nextCallAt,
+      epochEndsAt: r.epochEndsAt,
+    };
     return { session, remaining };
   };
   const sessions: SessionView[] = [];
   for (const g of grants.filter((g) => getAddress(g.params.vault as string) === ctx.vault)) {
     const state = await live(g.sessionId as bigint);
-    if (state) sessions.push({ id: g.sessionId as bigint, granter: getAddress(g.granter as string), ...state, scope: scopeNames(state.session.scope, ctx.strategies) });
+    if (state)
+      sessions.push({
+        id: g.sessionId as bigint,
+        granter: getAddress(g.granter as string),
+        ...state,
+        scope: scopeNames(state.session.scope, ctx.strategies),
+      });
   }
   const agents = new Set(sessions.map((s) => s.session.agent));
   const otherVaults: Record<string, string[]> = {};
@@ -192,12 +279,23 @@ export async function readAuthority(provider: Provider, vaultAddress: string, op
     strategies: ctx.strategies,
     governance: getAddress(governance),
     ...(BigInt(pending) === 0n ? {} : { pendingGovernance: getAddress(pending) }),
-    ...(minDelay === undefined ? {} : { timelock: await readTimelock(provider, getAddress(governance), minDelay, targets, options, blockTag, now) }),
+    ...(minDelay === undefined
+      ? {}
+      : { timelock: await readTimelock(provider, getAddress(governance), minDelay, targets, options, blockTag, now) }),
     guardian: getAddress(guardian),
     sessionAdmin: getAddress(sessionAdmin),
     agentsPaused,
-    ceilings: { maxDuration: ceilings.maxDuration, maxVolumePerCall: ceilings.maxVolumePerCall, maxVolumePerEpoch: ceilings.maxVolumePerEpoch },
-    bounds: { maxLossPerCallBps: bounds.maxLossPerCallBps, epochLossBudgetBps: bounds.epochLossBudgetBps, gainRateBps, maxDrawdownBps },
+    ceilings: {
+      maxDuration: ceilings.maxDuration,
+      maxVolumePerCall: ceilings.maxVolumePerCall,
+      maxVolumePerEpoch: ceilings.maxVolumePerEpoch,
+    },
+    bounds: {
+      maxLossPerCallBps: bounds.maxLossPerCallBps,
+      epochLossBudgetBps: bounds.epochLossBudgetBps,
+      gainRateBps,
+      maxDrawdownBps,
+    },
     sessions,
     otherVaults,
   };

@@ -16,7 +16,8 @@ const CONCURRENCY = 16;
 
 async function inBatches<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = [];
-  for (let i = 0; i < items.length; i += CONCURRENCY) out.push(...(await Promise.all(items.slice(i, i + CONCURRENCY).map(fn))));
+  for (let i = 0; i < items.length; i += CONCURRENCY)
+    out.push(...(await Promise.all(items.slice(i, i + CONCURRENCY).map(fn))));
   return out;
 }
 
@@ -33,14 +34,18 @@ async function tokenName(provider: Provider, address: string): Promise<string> {
 export async function readVaultContext(provider: Provider, vaultAddress: string): Promise<VaultContext> {
   const vault = ITreasuryVault__factory.connect(vaultAddress, provider);
   const { chainId } = await provider.getNetwork();
-  if ((await provider.getCode(vaultAddress)) === "0x") throw new UsageError(`--vault ${vaultAddress}: no contract at this address on chain ${chainId}`);
+  if ((await provider.getCode(vaultAddress)) === "0x")
+    throw new UsageError(`--vault ${vaultAddress}: no contract at this address on chain ${chainId}`);
   let sessionManager: string;
   let asset: string;
   let count: bigint;
   try {
     [sessionManager, asset, count] = await Promise.all([vault.sessionManager(), vault.asset(), vault.strategyCount()]);
   } catch (err) {
-    throw new UsageError(`--vault ${vaultAddress}: not a treasury vault (it does not answer sessionManager(), asset() and strategyCount())`, { cause: err });
+    throw new UsageError(
+      `--vault ${vaultAddress}: not a treasury vault (it does not answer sessionManager(), asset() and strategyCount())`,
+      { cause: err },
+    );
   }
   const assetDecimals = Number(await new Contract(asset, erc20, provider).getFunction("decimals")());
   const strategies = await inBatches([...Array(Number(count)).keys()], async (index) => {
@@ -48,7 +53,13 @@ export async function readVaultContext(provider: Provider, vaultAddress: string)
     const [config, name] = await Promise.all([vault.strategyConfig(address), tokenName(provider, address)]);
     return { index, address: getAddress(address), name, listed: config.listed };
   });
-  return { chainId, vault: getAddress(vaultAddress), sessionManager: getAddress(sessionManager), assetDecimals, strategies };
+  return {
+    chainId,
+    vault: getAddress(vaultAddress),
+    sessionManager: getAddress(sessionManager),
+    assetDecimals,
+    strategies,
+  };
 }
 
 export interface HistoryOptions {
@@ -63,12 +74,23 @@ export interface HistoryOptions {
  * concern it (its sessions, its ceilings, pauses and roles), oldest first, each with its transaction's sender and its
  * block's time. A session granted before `fromBlock` is recognised by asking the session manager.
  */
-export async function readHistory(provider: Provider, ctx: VaultContext, options: HistoryOptions): Promise<VaultHistory> {
+export async function readHistory(
+  provider: Provider,
+  ctx: VaultContext,
+  options: HistoryOptions,
+): Promise<VaultHistory> {
   const latest = await provider.getBlockNumber();
   const toBlock = options.toBlock ?? latest;
-  if (options.fromBlock > toBlock) throw new UsageError(`--from-block ${options.fromBlock} is after --to-block ${toBlock}`);
+  if (options.fromBlock > toBlock)
+    throw new UsageError(`--from-block ${options.fromBlock} is after --to-block ${toBlock}`);
   if (toBlock > latest) throw new UsageError(`--to-block ${toBlock} is after the latest block (${latest})`);
-  const paged = await getLogsPaged(provider, { address: [ctx.vault, ctx.sessionManager] }, options.fromBlock, toBlock, options.maxBlockRange);
+  const paged = await getLogsPaged(
+    provider,
+    { address: [ctx.vault, ctx.sessionManager] },
+    options.fromBlock,
+    toBlock,
+    options.maxBlockRange,
+  );
 
   const manager = ISessionManager__factory.connect(ctx.sessionManager, provider);
   const sessionAgents = new Map<bigint, string>();
@@ -147,8 +169,16 @@ export async function readHistory(provider: Provider, ctx: VaultContext, options
 }
 
 /** Nonces an agent key used in [fromBlock, toBlock]: [first, end). Needs the provider to serve past nonces. */
-export async function nonceRange(provider: Provider, agent: string, fromBlock: number, toBlock: number): Promise<{ first: number; end: number }> {
-  const [first, end] = await Promise.all([fromBlock === 0 ? 0 : provider.getTransactionCount(agent, fromBlock - 1), provider.getTransactionCount(agent, toBlock)]);
+export async function nonceRange(
+  provider: Provider,
+  agent: string,
+  fromBlock: number,
+  toBlock: number,
+): Promise<{ first: number; end: number }> {
+  const [first, end] = await Promise.all([
+    fromBlock === 0 ? 0 : provider.getTransactionCount(agent, fromBlock - 1),
+    provider.getTransactionCount(agent, toBlock),
+  ]);
   return { first, end };
 }
 
@@ -157,7 +187,13 @@ export async function nonceRange(provider: Provider, agent: string, fromBlock: n
  * key's nonce passed it (a binary search over past nonces), then the transaction in that block; with its receipt's
  * status (a reverted transaction leaves no event, but it used the key).
  */
-export async function findByNonce(provider: Provider, agent: string, nonce: number, fromBlock: number, toBlock: number): Promise<UnrecordedTransaction> {
+export async function findByNonce(
+  provider: Provider,
+  agent: string,
+  nonce: number,
+  fromBlock: number,
+  toBlock: number,
+): Promise<UnrecordedTransaction> {
   let lo = fromBlock;
   let hi = toBlock;
   while (lo < hi) {

@@ -23,7 +23,9 @@ export interface RecordSet {
   /** Where the records come from, for the report: `journal <file>` or `records <dir>`. */
   source: string;
   byHash: Map<string, KnownRecord>;
-  /** Records whose stored hash is not the hash of their content (an edited journal line), or files that are no record. */
+  /**
+   * Records whose stored hash is not the hash of their content (an edited journal line), or files that are no record.
+   */
   problems: string[];
 }
 
@@ -34,11 +36,17 @@ export function journalRecords(file: string): RecordSet {
   for (const entry of new FileJournal(file, { readOnly: true }).entries()) {
     const hash = intentHash(entry.record);
     if (hash !== entry.intentHash) {
-      set.problems.push(`journal intent ${entry.intentHash}: its record hashes to ${hash} (edited after it was written)`);
+      set.problems.push(
+        `journal intent ${entry.intentHash}: its record hashes to ${hash} (edited after it was written)`,
+      );
       continue;
     }
     const txHashes = [...entry.attempts.map((a) => a.hash), ...(entry.outcome?.hash ? [entry.outcome.hash] : [])];
-    set.byHash.set(hash, { intentHash: hash, record: entry.record, txHashes: [...new Set(txHashes.map((h) => h.toLowerCase()))] });
+    set.byHash.set(hash, {
+      intentHash: hash,
+      record: entry.record,
+      txHashes: [...new Set(txHashes.map((h) => h.toLowerCase()))],
+    });
   }
   return set;
 }
@@ -47,7 +55,10 @@ export function journalRecords(file: string): RecordSet {
 export function publishedRecords(dir: string): RecordSet {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`--records ${dir}: not a directory`);
   const set: RecordSet = { source: `records ${dir}`, byHash: new Map(), problems: [] };
-  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
+  for (const name of fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith(".json"))
+    .sort()) {
     let record: IntentRecord;
     let hash: string;
     try {

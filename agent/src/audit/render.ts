@@ -32,8 +32,19 @@ export function renderAudit(r: AuditReport): string {
     `  agent keys: ${r.agents.join(", ") || "none"}; nonce check: ${r.nonceCheck}`,
     "",
   ];
-  const rows = r.rows.map((row) => [String(row.block), formatChainTime(row.time), row.event, shortAddress(row.sender), row.match ? MATCH_TEXT[row.match] : "", row.detail]);
-  lines.push(rows.length > 0 ? textTable(["block", "time", "event", "sender", "record", "detail"], rows, [2, 5]) : "(no event in these blocks)");
+  const rows = r.rows.map((row) => [
+    String(row.block),
+    formatChainTime(row.time),
+    row.event,
+    shortAddress(row.sender),
+    row.match ? MATCH_TEXT[row.match] : "",
+    row.detail,
+  ]);
+  lines.push(
+    rows.length > 0
+      ? textTable(["block", "time", "event", "sender", "record", "detail"], rows, [2, 5])
+      : "(no event in these blocks)",
+  );
   lines.push("", "Actions of agent keys:");
   const actions = r.actions.map((a) => [
     String(a.block),
@@ -44,7 +55,11 @@ export function renderAudit(r: AuditReport): string {
     MATCH_TEXT[a.status],
     a.note,
   ]);
-  lines.push(actions.length > 0 ? textTable(["block", "action", "agent", "session", "transaction", "record", "note"], actions, [1, 6]) : "  (none)");
+  lines.push(
+    actions.length > 0
+      ? textTable(["block", "action", "agent", "session", "transaction", "record", "note"], actions, [1, 6])
+      : "  (none)",
+  );
   lines.push("");
   if (!r.records) lines.push(`${r.actions.length} agent actions, not matched (no records given).`);
   else if (r.unmatched === 0) lines.push(`All ${r.actions.length} agent actions match a record.`);
@@ -58,7 +73,8 @@ export function renderAuthority(inv: AuthorityInventory, warnings: AuthorityWarn
     `Authorities over vault ${inv.vault} on chain ${inv.chainId} at block ${inv.blockNumber}, ${formatChainTime(inv.now)}`,
     `  governance     ${inv.governance}${inv.timelock ? ` (Timelock, minimum delay ${formatDuration(inv.timelock.minDelay)})` : " (not a Timelock: no delay)"}`,
   ];
-  if (inv.pendingGovernance) lines.push(`  pending        ${inv.pendingGovernance} (proposed as governance; becomes it by accepting)`);
+  if (inv.pendingGovernance)
+    lines.push(`  pending        ${inv.pendingGovernance} (proposed as governance; becomes it by accepting)`);
   lines.push(
     `  guardian       ${inv.guardian}`,
     `  session admin  ${inv.sessionAdmin}`,
@@ -67,15 +83,32 @@ export function renderAuthority(inv: AuthorityInventory, warnings: AuthorityWarn
   );
   if (inv.timelock) {
     lines.push("", "Timelock roles:");
-    for (const [role, holders] of Object.entries(inv.timelock.roles)) lines.push(`  ${role.padEnd(13)} ${holders.join(", ") || "(nobody)"}`);
+    for (const [role, holders] of Object.entries(inv.timelock.roles))
+      lines.push(`  ${role.padEnd(13)} ${holders.join(", ") || "(nobody)"}`);
     lines.push("", "Queued operations on the vault or the session manager:");
-    const rows = inv.timelock.queued.map((q) => [q.id.slice(0, 10), q.targetName, q.ready ? "ready" : formatChainTime(q.readyAt), q.call]);
+    const rows = inv.timelock.queued.map((q) => [
+      q.id.slice(0, 10),
+      q.targetName,
+      q.ready ? "ready" : formatChainTime(q.readyAt),
+      q.call,
+    ]);
     lines.push(rows.length > 0 ? textTable(["operation", "target", "executable", "call"], rows, [1, 3]) : "  (none)");
     const governor = inv.timelock.governor;
     if (governor) {
-      lines.push("", `Governor ${governor.address}: proposals in their vote that call the vault or the session manager:`);
-      const open = governor.proposals.map((p) => [`${p.id}`.slice(0, 12), p.state, String(p.voteEnd), p.title, p.calls.join("; ")]);
-      lines.push(open.length > 0 ? textTable(["proposal", "state", "vote ends", "title", "calls"], open, [1, 3, 4]) : "  (none)");
+      lines.push(
+        "",
+        `Governor ${governor.address}: proposals in their vote that call the vault or the session manager:`,
+      );
+      const open = governor.proposals.map((p) => [
+        `${p.id}`.slice(0, 12),
+        p.state,
+        String(p.voteEnd),
+        p.title,
+        p.calls.join("; "),
+      ]);
+      lines.push(
+        open.length > 0 ? textTable(["proposal", "state", "vote ends", "title", "calls"], open, [1, 3, 4]) : "  (none)",
+      );
     }
   }
   lines.push("", "Live sessions:");
@@ -89,7 +122,15 @@ export function renderAuthority(inv: AuthorityInventory, warnings: AuthorityWarn
     `${s.remaining.callsInEpoch} of ${s.session.maxCallsPerEpoch}`,
     s.scope.join(", ") || "-",
   ]);
-  lines.push(rows.length > 0 ? textTable(["session", "agent", "state", "time left", "per call", "epoch volume left", "calls left", "scope"], rows, [7]) : "  (none)");
+  lines.push(
+    rows.length > 0
+      ? textTable(
+          ["session", "agent", "state", "time left", "per call", "epoch volume left", "calls left", "scope"],
+          rows,
+          [7],
+        )
+      : "  (none)",
+  );
   lines.push("", warnings.length > 0 ? `Warnings (${warnings.length}):` : "Warnings: none");
   for (const w of warnings) lines.push(`  [${w.code}] ${w.message}`);
   return lines.join("\n");

@@ -1,4 +1,6 @@
-/** The audit's stages: read the vault's context and history, check the agent keys' nonces, judge against the records. */
+/**
+ * The audit's stages: read the vault's context and history, check the agent keys' nonces, judge against the records.
+ */
 import type { Provider } from "ethers";
 import { errorDetail } from "../failures.js";
 import { agentKeys, buildAudit, unrecordedNonces, type AuditReport } from "./audit.js";
@@ -18,7 +20,11 @@ export interface AuditOptions extends HistoryOptions {
  * Every nonce the vault's agent keys used in the range that no record holds, with its transaction. A provider that
  * does not serve past nonces (no archive state) leaves the check undone, and says so.
  */
-async function checkNonces(provider: Provider, history: VaultHistory, records: RecordSet | undefined): Promise<{ unrecorded: UnrecordedTransaction[]; note: string }> {
+async function checkNonces(
+  provider: Provider,
+  history: VaultHistory,
+  records: RecordSet | undefined,
+): Promise<{ unrecorded: UnrecordedTransaction[]; note: string }> {
   if (!records) return { unrecorded: [], note: "not checked (no records given)" };
   const unrecorded: UnrecordedTransaction[] = [];
   let sent = 0;
@@ -31,9 +37,15 @@ async function checkNonces(provider: Provider, history: VaultHistory, records: R
       }
     }
   } catch (err) {
-    return { unrecorded: [], note: `not checked: the endpoint does not serve the agent keys' past nonces (${errorDetail(err as Error)})` };
+    return {
+      unrecorded: [],
+      note: `not checked: the endpoint does not serve the agent keys' past nonces (${errorDetail(err as Error)})`,
+    };
   }
-  return { unrecorded, note: `${sent} transactions sent by agent keys in these blocks, ${unrecorded.length} with no record` };
+  return {
+    unrecorded,
+    note: `${sent} transactions sent by agent keys in these blocks, ${unrecorded.length} with no record`,
+  };
 }
 
 export async function auditVault(provider: Provider, options: AuditOptions): Promise<AuditReport> {

@@ -1,4 +1,7 @@
-/** What the audit and the authority inventory read from the chain: plain data, so the pure parts can be tested with literals. */
+/**
+ * What the audit and the authority inventory read from the chain: plain data, so the pure parts can be tested with
+ * literals.
+ */
 
 export interface StrategyRef {
   index: number;

@@ -5,7 +5,7 @@
  * `audit` exits 0 when every action of an agent key matches a record (or no records were given), 3 when some do not,
  * 1 on error, 2 on bad arguments.
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { FetchRequest, getAddress, isAddress, JsonRpcProvider, Network } from "ethers";
 import {
   auditVault,
@@ -27,7 +27,8 @@ function vaultAddress(value: string): string {
 }
 
 function nonNegative(value: string): number {
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError("not a whole number.");
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
+    throw new InvalidArgumentError("not a whole number.");
   return Number(value);
 }
 
@@ -37,11 +38,21 @@ function positive(value: string): number {
   return n;
 }
 
-const rpcOption = () => new Option("--rpc-url <url>", "JSON-RPC endpoint (any provider; an archive node for the nonce check of old blocks)").env("AGENT_RPC_URL").makeOptionMandatory();
+const rpcOption = () =>
+  new Option("--rpc-url <url>", "JSON-RPC endpoint (any provider; an archive node for the nonce check of old blocks)")
+    .env("AGENT_RPC_URL")
+    .makeOptionMandatory();
 const maxRangeOption = () =>
-  new Option("--max-block-range <blocks>", "most blocks per log query (halved and retried when the provider refuses a range)").argParser(positive).default(10_000);
+  new Option(
+    "--max-block-range <blocks>",
+    "most blocks per log query (halved and retried when the provider refuses a range)",
+  )
+    .argParser(positive)
+    .default(10_000);
 
-/** A provider on the endpoint's own chain, asked once (so an unreachable endpoint fails at once instead of retrying). */
+/**
+ * A provider on the endpoint's own chain, asked once (so an unreachable endpoint fails at once instead of retrying).
+ */
 async function connect(url: string): Promise<JsonRpcProvider> {
   let chainId: bigint;
   try {
@@ -82,18 +93,32 @@ interface AuthorityOpts {
 export function registerAuditCommands(program: Command, print: (text: string) => void): void {
   program
     .command("audit")
-    .description("rebuild a vault's history from chain events and match every agent action with a decision record; exit 3 when one has none")
+    .description(
+      "rebuild a vault's history from chain events and match every agent action with a decision record; exit 3 when one has none",
+    )
     .requiredOption("--vault <address>", "the vault to audit", vaultAddress)
     .addOption(rpcOption())
     .option("--from-block <n>", "first block read (the vault's deployment block saves queries)", nonNegative, 0)
     .option("--to-block <n>", "last block read (default: the latest)", nonNegative)
     .addOption(maxRangeOption())
     .addOption(new Option("--journal <path>", "match against the daemon's journal file").conflicts("records"))
-    .addOption(new Option("--records <dir>", "match against a folder of published decision records (JSON files)").conflicts("journal"))
+    .addOption(
+      new Option("--records <dir>", "match against a folder of published decision records (JSON files)").conflicts(
+        "journal",
+      ),
+    )
     .option("--json", "print the report as JSON")
-    .addHelpText("after", "\nExit codes: 0 every agent action matches a record (or none were given), 3 some have none, 1 error, 2 bad arguments.")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 every agent action matches a record (or none were given), 3 some have none, 1 error, 2 bad arguments.",
+    )
     .action(async (opts: AuditOpts) => {
-      const records = opts.journal !== undefined ? journalRecords(opts.journal) : opts.records !== undefined ? publishedRecords(opts.records) : undefined;
+      const records =
+        opts.journal !== undefined
+          ? journalRecords(opts.journal)
+          : opts.records !== undefined
+            ? publishedRecords(opts.records)
+            : undefined;
       const provider = await connect(opts.rpcUrl);
       try {
         const report = await auditVault(provider, {
@@ -112,18 +137,36 @@ export function registerAuditCommands(program: Command, print: (text: string) =>
 
   program
     .command("authority")
-    .description("list every live authority over a vault (governance, Timelock and Governor, guardian, session admin, sessions) with warnings")
+    .description(
+      "list every live authority over a vault (governance, Timelock and Governor, guardian, session admin, sessions) with warnings",
+    )
     .requiredOption("--vault <address>", "the vault", vaultAddress)
     .addOption(rpcOption())
-    .option("--from-block <n>", "first block of the event scans (grants, Timelock roles and operations, proposals)", nonNegative, 0)
+    .option(
+      "--from-block <n>",
+      "first block of the event scans (grants, Timelock roles and operations, proposals)",
+      nonNegative,
+      0,
+    )
     .addOption(maxRangeOption())
-    .option("--expiry-margin <seconds>", "warn about sessions with less time left", nonNegative, Number(DEFAULT_WARNING_POLICY.expiryMarginSeconds))
+    .option(
+      "--expiry-margin <seconds>",
+      "warn about sessions with less time left",
+      nonNegative,
+      Number(DEFAULT_WARNING_POLICY.expiryMarginSeconds),
+    )
     .option("--json", "print the inventory and warnings as JSON")
     .action(async (opts: AuthorityOpts) => {
       const provider = await connect(opts.rpcUrl);
       try {
-        const inventory = await readAuthority(provider, opts.vault, { fromBlock: opts.fromBlock, maxBlockRange: opts.maxBlockRange });
-        const warnings = authorityWarnings(inventory, { ...DEFAULT_WARNING_POLICY, expiryMarginSeconds: BigInt(opts.expiryMargin) });
+        const inventory = await readAuthority(provider, opts.vault, {
+          fromBlock: opts.fromBlock,
+          maxBlockRange: opts.maxBlockRange,
+        });
+        const warnings = authorityWarnings(inventory, {
+          ...DEFAULT_WARNING_POLICY,
+          expiryMarginSeconds: BigInt(opts.expiryMargin),
+        });
         print(opts.json ? toJson({ ...inventory, warnings }) : renderAuthority(inventory, warnings));
       } finally {
         provider.destroy();

@@ -1,6 +1,7 @@
 /**
  * `doctor`: checks an operator's setup (endpoints and chain id, lens and vaults, key, sessions, gas, data directory,
- * clock, journal), one line per check with the fix, or `--json`. Exit 0 when nothing failed, 1 otherwise. Sends nothing.
+ * clock, journal), one line per check with the fix, or `--json`. Exit 0 when nothing failed, 1 otherwise. Sends
+ * nothing.
  */
 import { createProvider } from "../daemon/build.js";
 import { loadConfig } from "../config/load.js";
@@ -15,7 +16,10 @@ export class DoctorFailedError extends AgentError {
   }
 }
 
-export async function doctorCommand(options: { config?: string; json?: boolean }, print: (text: string) => void): Promise<void> {
+export async function doctorCommand(
+  options: { config?: string; json?: boolean },
+  print: (text: string) => void,
+): Promise<void> {
   const checks = await check(options.config);
   print(options.json ? JSON.stringify({ ok: exitCode(checks) === 0, checks }, null, 2) : renderChecks(checks));
   const failed = checks.filter((c) => c.status === "fail").length;
@@ -28,9 +32,21 @@ async function check(file: string | undefined): Promise<Check[]> {
     config = loadConfig(file);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    return [{ name: "config", status: "fail", field: err.field, detail: err.message, fix: `correct ${err.field} in the config file (or the environment variable that sets it)` }];
+    return [
+      {
+        name: "config",
+        status: "fail",
+        field: err.field,
+        detail: err.message,
+        fix: `correct ${err.field} in the config file (or the environment variable that sets it)`,
+      },
+    ];
   }
-  const ok: Check = { name: "config", status: "ok", detail: `parsed: chain ${config.network.chainId}, ${config.vaults.length} vault${config.vaults.length === 1 ? "" : "s"}` };
+  const ok: Check = {
+    name: "config",
+    status: "ok",
+    detail: `parsed: chain ${config.network.chainId}, ${config.vaults.length} vault${config.vaults.length === 1 ? "" : "s"}`,
+  };
   const provider = createProvider(config);
   try {
     return [ok, ...(await runDoctor(config, { provider, nowMs: () => Date.now() }))];

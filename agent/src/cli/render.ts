@@ -7,7 +7,15 @@ import type { JournalEntry } from "../executor/journal.js";
 import type { QuarantineEntry } from "../quarantine/store.js";
 import { assessSession, type SessionPolicy } from "../session/assess.js";
 import { BPS } from "../checks/math.js";
-import { formatAmount, formatBps, formatChainTime, formatDuration, formatWadPercent, renderTable, shortAddress } from "../util/format.js";
+import {
+  formatAmount,
+  formatBps,
+  formatChainTime,
+  formatDuration,
+  formatWadPercent,
+  renderTable,
+  shortAddress,
+} from "../util/format.js";
 import type { YieldEstimate } from "../yield/estimate.js";
 
 export function renderVaultHeader(label: string, snap: VaultSnapshot): string {
@@ -48,7 +56,10 @@ export function renderQuarantine(entries: QuarantineEntry[], snap: VaultSnapshot
     const what = e.exit ? "moving out as liquidity allows" : "left in place for governance";
     return `    ${shortAddress(e.strategy)}${index === undefined ? "" : ` #${index}`}: ${e.code} since block ${e.block}, ${what}: ${e.reason}`;
   });
-  return [`  quarantine: ${entries.length} strateg${entries.length === 1 ? "y" : "ies"} (no new deposits; release with run --release-quarantine)`, ...lines].join("\n");
+  return [
+    `  quarantine: ${entries.length} strateg${entries.length === 1 ? "y" : "ies"} (no new deposits; release with run --release-quarantine)`,
+    ...lines,
+  ].join("\n");
 }
 
 export function renderSessions(snap: VaultSnapshot, policy: SessionPolicy): string {
@@ -56,7 +67,9 @@ export function renderSessions(snap: VaultSnapshot, policy: SessionPolicy): stri
   const amt = (v: bigint) => formatAmount(v, snap.assetDecimals);
   const rows = snap.sessions.map((s: SessionState) => {
     const a = assessSession(s, snap.agentsPaused, snap.timestamp, policy);
-    const scope = snap.strategies.filter((st) => ((s.session.scope >> BigInt(st.index)) & 1n) === 1n).map((st) => `#${st.index}`);
+    const scope = snap.strategies
+      .filter((st) => ((s.session.scope >> BigInt(st.index)) & 1n) === 1n)
+      .map((st) => `#${st.index}`);
     return [
       `#${s.id}`,
       a.status,
@@ -69,7 +82,10 @@ export function renderSessions(snap: VaultSnapshot, policy: SessionPolicy): stri
       scope.join(" ") || "-",
     ];
   });
-  return renderTable(["session", "state", "valid", "left", "per call", "epoch volume", "calls", "next call", "scope"], rows);
+  return renderTable(
+    ["session", "state", "valid", "left", "per call", "epoch volume", "calls", "next call", "scope"],
+    rows,
+  );
 }
 
 export function renderJournal(entries: JournalEntry[], decimals: number, last = 5): string {
@@ -113,7 +129,9 @@ export function renderPlanReport(report: TickReport): string {
         ]),
       ),
     );
-    out.push(`  volume ${amt(plan.volume)}   expected gain over the horizon ${amt(plan.expectedGain)}   gas ≈ ${amt(plan.gasCost)}`);
+    out.push(
+      `  volume ${amt(plan.volume)}   expected gain over the horizon ${amt(plan.expectedGain)}   gas ≈ ${amt(plan.gasCost)}`,
+    );
     out.push(`  reason: ${plan.reason}`);
     if (report.verdict) {
       out.push(

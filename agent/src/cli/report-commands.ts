@@ -3,11 +3,21 @@ import { dataPaths, HISTORY_MAX_SAMPLES } from "../daemon/build.js";
 import { FileJournal } from "../executor/journal.js";
 import { loadConfig } from "../config/load.js";
 import { readOnlyContext, readOnlyRunners, selectVaults } from "./context.js";
-import { renderJournal, renderPlanReport, renderQuarantine, renderSessions, renderStrategies, renderVaultHeader } from "./render.js";
+import {
+  renderJournal,
+  renderPlanReport,
+  renderQuarantine,
+  renderSessions,
+  renderStrategies,
+  renderVaultHeader,
+} from "./render.js";
 import { FilePriceHistory } from "../yield/history.js";
 import { LensReader } from "../chain/reader.js";
 
-export async function planCommand(options: { config?: string; vault?: string }, print: (text: string) => void): Promise<void> {
+export async function planCommand(
+  options: { config?: string; vault?: string },
+  print: (text: string) => void,
+): Promise<void> {
   const config = loadConfig(options.config);
   const selected = selectVaults(config, options.vault);
   const ctx = await readOnlyContext(config);
@@ -35,7 +45,11 @@ export async function statusCommand(options: { config?: string }, print: (text: 
     for (const runner of runners) {
       const snap = await reader.snapshot(runner.config.vault, ctx.agent);
       // Read-only, and with an interval nothing passes: the snapshot only counts as the newest price, as in a tick.
-      const history = new FilePriceHistory(paths.prices(runner.config.vault), { minIntervalSeconds: 2n ** 62n, maxSamples: HISTORY_MAX_SAMPLES }, false);
+      const history = new FilePriceHistory(
+        paths.prices(runner.config.vault),
+        { minIntervalSeconds: 2n ** 62n, maxSamples: HISTORY_MAX_SAMPLES },
+        false,
+      );
       history.record(snap);
       const yields = new Map(
         snap.strategies
@@ -51,7 +65,12 @@ export async function statusCommand(options: { config?: string }, print: (text: 
       print("");
       print(renderSessions(snap, runner.config.policy));
       print("");
-      print(renderJournal(journal.entries().filter((e) => e.record.vault.toLowerCase() === runner.config.vault.toLowerCase()), snap.assetDecimals));
+      print(
+        renderJournal(
+          journal.entries().filter((e) => e.record.vault.toLowerCase() === runner.config.vault.toLowerCase()),
+          snap.assetDecimals,
+        ),
+      );
     }
   } finally {
     ctx.provider.destroy();
@@ -67,7 +86,9 @@ export async function sessionsCommand(options: { config?: string }, print: (text
     for (const runner of runners) {
       const snap = await reader.snapshot(runner.config.vault, ctx.agent);
       print("");
-      print(`Vault ${runner.config.label} (${snap.vault}), block time ${new Date(Number(snap.timestamp) * 1000).toISOString()}${snap.agentsPaused ? ", agents PAUSED" : ""}`);
+      print(
+        `Vault ${runner.config.label} (${snap.vault}), block time ${new Date(Number(snap.timestamp) * 1000).toISOString()}${snap.agentsPaused ? ", agents PAUSED" : ""}`,
+      );
       print(renderSessions(snap, runner.config.policy));
     }
   } finally {

@@ -1,4 +1,6 @@
-/** `run`: the daemon. Loads the key, checks the chain, serves the dashboard, /metrics and /health, ticks until stopped. */
+/**
+ * `run`: the daemon. Loads the key, checks the chain, serves the dashboard, /metrics and /health, ticks until stopped.
+ */
 import type { Logger } from "pino";
 import type { FailoverProvider } from "../chain/provider.js";
 import { loadConfig, redactedConfig } from "../config/load.js";
@@ -84,9 +86,15 @@ async function runWith(
   const chainId = await assertChain(provider, config, log);
   const wallet = await loadWallet(config, chainId);
   if (config.agentAddress && config.agentAddress !== wallet.address) {
-    throw new ConfigError(`invalid config: agentAddress: ${config.agentAddress} is not the key's address ${wallet.address}`, "agentAddress");
+    throw new ConfigError(
+      `invalid config: agentAddress: ${config.agentAddress} is not the key's address ${wallet.address}`,
+      "agentAddress",
+    );
   }
-  log.info({ config: redactedConfig(config), agent: wallet.address, chainId: chainId.toString() }, "configuration loaded");
+  log.info(
+    { config: redactedConfig(config), agent: wallet.address, chainId: chainId.toString() },
+    "configuration loaded",
+  );
   const agent = await createAgent(config, {
     wallet,
     provider,
@@ -99,7 +107,10 @@ async function runWith(
   try {
     const server = await serve(agent, config);
     if (server) {
-      log.info({ url: `http://${config.metrics.host}:${server.port}/` }, "serving the dashboard (/), /metrics and /health");
+      log.info(
+        { url: `http://${config.metrics.host}:${server.port}/` },
+        "serving the dashboard (/), /metrics and /health",
+      );
     }
     if (options.once) await once(agent, config, log, signal);
     else await agent.daemon.run(signal);
@@ -108,7 +119,10 @@ async function runWith(
   }
 }
 
-/** Says so when SIGINT or SIGTERM arrives: the tick under way is finished (within STOP_TIMEOUT_SECONDS), then the daemon stops. */
+/**
+ * Says so when SIGINT or SIGTERM arrives: the tick under way is finished (within STOP_TIMEOUT_SECONDS), then the daemon
+ * stops.
+ */
 function announceStop(signal: AbortSignal, log: Logger): void {
   const announce = () =>
     log.info(
@@ -131,7 +145,9 @@ async function once(assembled: Agent, config: AgentConfig, log: Logger, signal: 
   const ticks = await assembled.daemon.tick();
   const revertedLine = (vault: string, r: ReconcileReport) =>
     `${vault}: transaction ${r.hash} reverted on chain${r.revert?.decoded ? ` (${r.revert.decoded.text})` : ""}`;
-  const reverted: string[] = ticks.flatMap((t) => (t.report?.settled ?? []).filter((r) => r.state === "reverted").map((r) => revertedLine(t.vault, r)));
+  const reverted: string[] = ticks.flatMap((t) =>
+    (t.report?.settled ?? []).filter((r) => r.state === "reverted").map((r) => revertedLine(t.vault, r)),
+  );
   if (assembled.executor) {
     const pollMs = Math.min(config.network.pollIntervalMs, 2_000);
     const deadline = Date.now() + config.tx.stuckAfterSeconds * 1_000;
@@ -178,6 +194,10 @@ async function serve(agent: Agent, config: AgentConfig) {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const field = code === "EADDRINUSE" || code === "EACCES" ? "metrics.port" : "metrics.host";
-    throw new ConfigError(`invalid config: ${field}: cannot listen on ${host}:${port} (${code ?? String(err)})`, field, { cause: err });
+    throw new ConfigError(
+      `invalid config: ${field}: cannot listen on ${host}:${port} (${code ?? String(err)})`,
+      field,
+      { cause: err },
+    );
   }
 }

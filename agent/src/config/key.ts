@@ -13,7 +13,9 @@ export async function loadWallet(config: AgentConfig, actualChainId: bigint): Pr
   const { key } = config;
   if (key.privateKey) {
     if (!LOCAL_CHAIN_IDS.includes(config.network.chainId) || actualChainId !== BigInt(config.network.chainId)) {
-      throw new KeyError(`a raw private key is accepted only on a local development chain (${LOCAL_CHAIN_IDS.join(" or ")})`);
+      throw new KeyError(
+        `a raw private key is accepted only on a local development chain (${LOCAL_CHAIN_IDS.join(" or ")})`,
+      );
     }
     return new Wallet(key.privateKey);
   }
@@ -47,10 +49,14 @@ async function openKeystore(config: AgentConfig): Promise<BaseWallet> {
   } catch (err) {
     const message = (err as Error).message;
     if (/incorrect password/i.test(message)) {
-      const from = config.key.keystorePasswordFile ? `the password file ${config.key.keystorePasswordFile}` : "AGENT_KEYSTORE_PASSWORD";
+      const from = config.key.keystorePasswordFile
+        ? `the password file ${config.key.keystorePasswordFile}`
+        : "AGENT_KEYSTORE_PASSWORD";
       throw new KeyError(`wrong password for the keystore ${file} (the password from ${from} does not decrypt it)`);
     }
-    throw new KeyError(`cannot decrypt the keystore ${file} (damaged or not an Ethereum keystore)${note}`, { cause: new Error(message) });
+    throw new KeyError(`cannot decrypt the keystore ${file} (damaged or not an Ethereum keystore)${note}`, {
+      cause: new Error(message),
+    });
   }
 }
 
@@ -62,5 +68,8 @@ export async function agentAddressOf(config: AgentConfig): Promise<string> {
   if (config.agentAddress) return config.agentAddress;
   if (config.key.privateKey) return computeAddress(config.key.privateKey);
   if (config.key.keystorePath) return (await openKeystore(config)).address;
-  throw new ConfigError("invalid config: agentAddress: set agentAddress (or a key) to know which agent to report on", "agentAddress");
+  throw new ConfigError(
+    "invalid config: agentAddress: set agentAddress (or a key) to know which agent to report on",
+    "agentAddress",
+  );
 }

@@ -85,7 +85,10 @@ export function parseConfig(file: unknown, env: NodeJS.ProcessEnv, baseDir = pro
   }
   if (config.key.keystorePasswordFile) {
     config.key.keystorePasswordFile = path.resolve(baseDir, config.key.keystorePasswordFile);
-    config.key.keystorePassword = readPasswordFile(config.key.keystorePasswordFile, env.AGENT_KEYSTORE_PASSWORD_FILE ? "AGENT_KEYSTORE_PASSWORD_FILE" : "key.keystorePasswordFile");
+    config.key.keystorePassword = readPasswordFile(
+      config.key.keystorePasswordFile,
+      env.AGENT_KEYSTORE_PASSWORD_FILE ? "AGENT_KEYSTORE_PASSWORD_FILE" : "key.keystorePasswordFile",
+    );
   }
   return config;
 }
@@ -123,7 +126,8 @@ function readPasswordFile(file: string, from: string): string {
     throw new ConfigError(`invalid config: ${field}: the password file ${file}${via} ${why}`, field, { cause: err });
   }
   const password = text.replace(/\r?\n$/, "");
-  if (password === "") throw new ConfigError(`invalid config: ${field}: the password file ${file}${via} is empty`, field);
+  if (password === "")
+    throw new ConfigError(`invalid config: ${field}: the password file ${file}${via} is empty`, field);
   if (/[\r\n]/.test(password)) {
     throw new ConfigError(`invalid config: ${field}: the password file ${file}${via} holds more than one line`, field);
   }
@@ -133,7 +137,8 @@ function readPasswordFile(file: string, from: string): string {
 /** Reads `file` (or AGENT_CONFIG) and parses it with the environment. */
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): AgentConfig {
   const configPath = file ?? env.AGENT_CONFIG;
-  if (!configPath) throw new ConfigError("invalid config: no config file (pass --config or set AGENT_CONFIG)", "(file)");
+  if (!configPath)
+    throw new ConfigError("invalid config: no config file (pass --config or set AGENT_CONFIG)", "(file)");
   let text: string;
   try {
     text = fs.readFileSync(configPath, "utf8");
@@ -156,8 +161,12 @@ export function redactedConfig(config: AgentConfig): unknown {
   return {
     ...config,
     network: { ...config.network, rpcUrl: urls[0], rpcUrls: urls },
-    // A webhook URL is itself a credential (Slack's, Discord's), and header values are tokens: host and header names only.
-    alerts: { ...config.alerts, targets: config.alerts.targets.map((t) => ({ ...t, url: endpointName(t.url), headers: Object.keys(t.headers) })) },
+    // A webhook URL is itself a credential (Slack's, Discord's), and header values are tokens: host and header names
+    // only.
+    alerts: {
+      ...config.alerts,
+      targets: config.alerts.targets.map((t) => ({ ...t, url: endpointName(t.url), headers: Object.keys(t.headers) })),
+    },
     key: {
       keystorePath: config.key.keystorePath,
       keystorePasswordFile: config.key.keystorePasswordFile,

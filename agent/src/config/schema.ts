@@ -33,11 +33,21 @@ const positive = (max?: number) => {
   return numeric.pipe(max === undefined ? n : n.max(max, `at most ${max}`));
 };
 /** true/false, or "true"/"false" from the environment; nothing else. */
-const boolean = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ invalid_type_error: "true or false" }));
+const boolean = z.preprocess(
+  (v) => (v === "true" ? true : v === "false" ? false : v),
+  z.boolean({ invalid_type_error: "true or false" }),
+);
 /** A positive whole number as a JSON number or a decimal string, kept as a bigint. */
 const id = z.preprocess(
-  (v) => (typeof v === "number" && Number.isSafeInteger(v) ? BigInt(v) : typeof v === "string" && /^\d+$/.test(v) ? BigInt(v) : v),
-  z.bigint({ invalid_type_error: "a positive whole number (a JSON number or a decimal string)" }).positive("above zero"),
+  (v) =>
+    typeof v === "number" && Number.isSafeInteger(v)
+      ? BigInt(v)
+      : typeof v === "string" && /^\d+$/.test(v)
+        ? BigInt(v)
+        : v,
+  z
+    .bigint({ invalid_type_error: "a positive whole number (a JSON number or a decimal string)" })
+    .positive("above zero"),
 );
 const rpcUrl = z
   .string({ invalid_type_error: "a URL in a string" })
@@ -46,7 +56,12 @@ const rpcUrl = z
 /** Host names or IP addresses only. */
 const host = z
   .string({ invalid_type_error: "a host name or IP address" })
-  .refine((v) => isIP(v) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(v), "not a host name or IP address");
+  .refine(
+    (v) =>
+      isIP(v) !== 0 ||
+      /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(v),
+    "not a host name or IP address",
+  );
 
 /** What the notifier alerts on (`recovery`, each one's end, goes wherever the alert it ends went). */
 export const ALERT_EVENTS = [
@@ -68,7 +83,10 @@ const alertsSchema = z
       .array(
         z
           .object({
-            /** What logs and metrics call the target (default: its scheme, host and port; never its path, a secret in a Slack URL). */
+            /**
+             * What logs and metrics call the target (default: its scheme, host and port; never its path, a secret in a
+             * Slack URL).
+             */
             name: z.string().min(1).max(64).optional(),
             url: rpcUrl,
             /** The body: generic JSON, or what a Slack or Discord incoming webhook takes. */
@@ -76,7 +94,10 @@ const alertsSchema = z
             /** Sent with every request (e.g. an Authorization header); never logged nor put in a body. */
             headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, "a header name"), z.string()).default({}),
             /** Only these events (and their recovery); all when absent. */
-            events: z.array(z.enum(ALERT_EVENTS)).min(1, "list at least one event, or leave events out for all").optional(),
+            events: z
+              .array(z.enum(ALERT_EVENTS))
+              .min(1, "list at least one event, or leave events out for all")
+              .optional(),
           })
           .strict(),
         { invalid_type_error: "a list of targets" },
@@ -87,7 +108,9 @@ const alertsSchema = z
     dedupeWindowSeconds: int(0, 604_800).default(3_600),
     /** Each request is cut off after this long, and counts as a failed attempt. */
     requestTimeoutMs: int(100, 60_000).default(5_000),
-    /** Attempts per alert and target (a refused connection, a timeout, HTTP 429 or 5xx), waits doubling from the first. */
+    /**
+     * Attempts per alert and target (a refused connection, a timeout, HTTP 429 or 5xx), waits doubling from the first.
+     */
     retry: z
       .object({
         maxAttempts: int(1, 1_000).default(8),
@@ -98,7 +121,9 @@ const alertsSchema = z
       .default({}),
     /** Alerts waiting per target; the oldest is dropped (and counted as failed) past it. */
     queueSize: int(1, 100_000).default(1_000),
-    /** After every tick, compare the agent key's nonce with the journal: a transaction it holds no record of is alerted. */
+    /**
+     * After every tick, compare the agent key's nonce with the journal: a transaction it holds no record of is alerted.
+     */
     checkNonces: boolean.default(true),
   })
   .strict()
@@ -114,7 +139,12 @@ const plannerSchema = z
     horizonDays: positive(365).default(30),
     minSpreadBps: int(0, 10_000).default(25),
     /** Yield discount per strategy address, in bps per year. */
-    riskPremiumBps: z.record(z.string().refine((v) => isAddress(v), "not a strategy address"), int(0, 10_000)).default({}),
+    riskPremiumBps: z
+      .record(
+        z.string().refine((v) => isAddress(v), "not a strategy address"),
+        int(0, 10_000),
+      )
+      .default({}),
     volatilityWeightBps: int(0, 100_000).default(0),
     lookbackHours: positive(87_600).default(168),
     /** Half-life of the yield estimate's moving average: a rate change outweighs the older rate after this long. */
@@ -146,7 +176,9 @@ const vaultSchema = z
     /** Per-vault transaction settings, over the global ones (`tx`). */
     tx: z
       .object({
-        /** This vault's fee ceiling in gwei: a vault that may pay more is not paused by a spike that pauses the others. */
+        /**
+         * This vault's fee ceiling in gwei: a vault that may pay more is not paused by a spike that pauses the others.
+         */
         maxFeePerGasGwei: gwei.refine((v) => /[1-9]/.test(v), "above zero").optional(),
       })
       .strict()
@@ -161,7 +193,11 @@ export const configSchema = z
         /** One endpoint, or several separated by commas (what AGENT_RPC_URL gives). */
         rpcUrl: z.string({ invalid_type_error: "a URL in a string (or rpcUrls: a list)" }).optional(),
         /** Endpoints in order of preference: the daemon fails over down the list. */
-        rpcUrls: z.array(rpcUrl, { invalid_type_error: "a list of URLs" }).min(1, "list at least one URL").max(8, "at most 8 URLs").optional(),
+        rpcUrls: z
+          .array(rpcUrl, { invalid_type_error: "a list of URLs" })
+          .min(1, "list at least one URL")
+          .max(8, "at most 8 URLs")
+          .optional(),
         chainId: int(1, Number.MAX_SAFE_INTEGER),
         confirmations: int(1, 64).default(1),
         /** Blocks after which a mined transaction is taken as final on a node without the `finalized` block tag; until
@@ -179,17 +215,29 @@ export const configSchema = z
           ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["rpcUrl"], message: "required (or rpcUrls, a list)" });
         }
         if (n.rpcUrl !== undefined && n.rpcUrls !== undefined) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["rpcUrls"], message: "give either rpcUrl or rpcUrls, not both" });
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: ["rpcUrls"],
+            message: "give either rpcUrl or rpcUrls, not both",
+          });
         }
         const list = n.rpcUrls ?? (n.rpcUrl === undefined ? [] : n.rpcUrl.split(",").map((u) => u.trim()));
         list.forEach((u, i) => {
           const checked = rpcUrl.safeParse(u);
           if (n.rpcUrls === undefined && !checked.success) {
             const where = list.length > 1 ? ` (URL ${i + 1} of ${list.length})` : "";
-            ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["rpcUrl"], message: `${checked.error.issues[0]!.message}${where}` });
+            ctx.addIssue({
+              code: z.ZodIssueCode.custom,
+              path: ["rpcUrl"],
+              message: `${checked.error.issues[0]!.message}${where}`,
+            });
           }
           if (list.indexOf(u) !== i) {
-            ctx.addIssue({ code: z.ZodIssueCode.custom, path: n.rpcUrls ? ["rpcUrls", i] : ["rpcUrl"], message: "listed twice" });
+            ctx.addIssue({
+              code: z.ZodIssueCode.custom,
+              path: n.rpcUrls ? ["rpcUrls", i] : ["rpcUrl"],
+              message: "listed twice",
+            });
           }
         });
       })
@@ -205,9 +253,14 @@ export const configSchema = z
       .object({
         keystorePath: z.string({ invalid_type_error: "a file path" }).min(1, "a file path").optional(),
         keystorePassword: z.string().min(1).optional(),
-        /** A file holding the keystore's password (one line; a final newline is not part of it). Not a secret itself. */
+        /**
+         * A file holding the keystore's password (one line; a final newline is not part of it). Not a secret itself.
+         */
         keystorePasswordFile: z.string({ invalid_type_error: "a file path" }).min(1, "a file path").optional(),
-        privateKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "32 bytes of hex with 0x").optional(),
+        privateKey: z
+          .string()
+          .regex(/^0x[0-9a-fA-F]{64}$/, "32 bytes of hex with 0x")
+          .optional(),
       })
       .strict()
       .default({}),
@@ -220,7 +273,9 @@ export const configSchema = z
         priorityFeeGwei: gwei.optional(),
         gasLimitMultiplierPct: int(100, 500).default(130),
         /** Below this much ETH on the agent key the daemon warns (log, `agent_key_balance_low`, dashboard, /ready). */
-        lowBalanceEth: decimal.refine((v) => (v.split(".")[1]?.length ?? 0) <= 18, "at most 18 decimals (1 wei) in ETH").default("0.05"),
+        lowBalanceEth: decimal
+          .refine((v) => (v.split(".")[1]?.length ?? 0) <= 18, "at most 18 decimals (1 wei) in ETH")
+          .default("0.05"),
       })
       .strict(),
     planner: plannerSchema,
@@ -236,14 +291,19 @@ export const configSchema = z
       .object({
         /** Largest share-price move between two ticks taken as normal, in bps of the earlier price. */
         maxSharePriceMoveBps: int(1, 10_000).default(DEFAULT_QUARANTINE_PARAMS.maxSharePriceMoveBps),
-        /** Below this share of a position withdrawable now, in bps, no new money goes in (0 turns it off); never quarantines. */
+        /**
+         * Below this share of a position withdrawable now, in bps, no new money goes in (0 turns it off); never
+         * quarantines.
+         */
         minWithdrawableBps: int(0, 10_000).default(DEFAULT_QUARANTINE_PARAMS.minWithdrawableBps),
         /** Rounding allowed between previewRedeem, convertToAssets and maxWithdraw of one position, in bps. */
         viewToleranceBps: int(0, 1_000).default(DEFAULT_QUARANTINE_PARAMS.viewToleranceBps),
       })
       .strict()
       .default({}),
-    /** Loss write-downs: `vault.realizeLoss(strategy)` as soon as a position is worth less than the vault's mark of it. */
+    /**
+     * Loss write-downs: `vault.realizeLoss(strategy)` as soon as a position is worth less than the vault's mark of it.
+     */
     losses: z
       .object({
         /** Send the write-down (anyone may; it needs no session). */
@@ -278,13 +338,18 @@ export const configSchema = z
       });
     }
     if (c.key.privateKey && c.key.keystorePath) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["key"], message: "give either a keystore or a raw key, not both" });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["key"],
+        message: "give either a keystore or a raw key, not both",
+      });
     }
     if (c.key.keystorePath && !c.key.keystorePassword && !c.key.keystorePasswordFile) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ["key", "keystorePassword"],
-        message: "the keystore needs its password in AGENT_KEYSTORE_PASSWORD, or in a file (key.keystorePasswordFile or AGENT_KEYSTORE_PASSWORD_FILE)",
+        message:
+          "the keystore needs its password in AGENT_KEYSTORE_PASSWORD, or in a file (key.keystorePasswordFile or AGENT_KEYSTORE_PASSWORD_FILE)",
       });
     }
     if (c.key.keystorePassword && c.key.keystorePasswordFile) {
@@ -309,7 +374,12 @@ export const configSchema = z
       }
       seen.add(v.address);
       const label = v.label ?? v.address;
-      if (labels.has(label)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["vaults", i, "label"], message: "used twice (labels name metrics)" });
+      if (labels.has(label))
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ["vaults", i, "label"],
+          message: "used twice (labels name metrics)",
+        });
       labels.add(label);
     });
   });

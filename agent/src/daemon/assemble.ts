@@ -62,7 +62,8 @@ export async function assembleDaemon(options: {
   });
   if (options.resetBreakers) {
     for (const r of runners) {
-      if (r.breaker.open) log.warn({ vault: r.config.label, was: r.breaker.reason }, "circuit breaker reset by the operator");
+      if (r.breaker.open)
+        log.warn({ vault: r.config.label, was: r.breaker.reason }, "circuit breaker reset by the operator");
       r.breaker.reset();
     }
   }
@@ -75,9 +76,22 @@ export async function assembleDaemon(options: {
     health: () => daemon.health(),
     readiness: () => daemon.readiness(),
     funds,
-    symbols: await assetSymbols(provider, runners.map((r) => r.config.vault)),
+    symbols: await assetSymbols(
+      provider,
+      runners.map((r) => r.config.vault),
+    ),
   });
-  const notifier = createNotifier({ config, chainId: options.chainId, clock, log, metrics, provider, agent: wallet.address, journal, funds });
+  const notifier = createNotifier({
+    config,
+    chainId: options.chainId,
+    clock,
+    log,
+    metrics,
+    provider,
+    agent: wallet.address,
+    journal,
+    funds,
+  });
   const daemon: Daemon = new Daemon(runners, clock, log, metrics, {
     pollIntervalMs: config.network.pollIntervalMs,
     funds,
@@ -115,7 +129,10 @@ function releaseQuarantine(runners: VaultRunner[], which: string | true, log: Lo
   }
   for (const r of runners) {
     for (const e of r.quarantine.release(strategy)) {
-      log.warn({ vault: r.config.label, strategy: e.strategy, was: e.reason }, `strategy ${e.strategy} released from quarantine by the operator`);
+      log.warn(
+        { vault: r.config.label, strategy: e.strategy, was: e.reason },
+        `strategy ${e.strategy} released from quarantine by the operator`,
+      );
     }
   }
 }

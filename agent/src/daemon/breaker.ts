@@ -15,7 +15,8 @@ export class CircuitBreaker {
   private state: BreakerState;
 
   constructor(private readonly file: string | undefined) {
-    this.state = file && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as BreakerState) : { open: false };
+    this.state =
+      file && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as BreakerState) : { open: false };
   }
 
   get open(): boolean {

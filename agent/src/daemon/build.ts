@@ -30,8 +30,13 @@ const GWEI = 10n ** 9n;
 /** Samples kept per strategy in the price history. */
 export const HISTORY_MAX_SAMPLES = 2_000;
 
-/** The provider over the configured endpoints, failing over down the list; failures and switches are logged and counted. */
-export function createProvider(config: AgentConfig, obs: { log?: Logger; metrics?: Metrics; now?: () => number } = {}): FailoverProvider {
+/**
+ * The provider over the configured endpoints, failing over down the list; failures and switches are logged and counted.
+ */
+export function createProvider(
+  config: AgentConfig,
+  obs: { log?: Logger; metrics?: Metrics; now?: () => number } = {},
+): FailoverProvider {
   const provider = new FailoverProvider({
     urls: config.network.rpcUrls,
     chainId: config.network.chainId,
@@ -62,7 +67,16 @@ export async function assertChain(provider: JsonRpcProvider, config: AgentConfig
   const answers: Array<{ endpoint: string; result?: unknown; error?: string }> =
     provider instanceof FailoverProvider
       ? await provider.probeEach("eth_chainId")
-      : [await provider.send("eth_chainId", []).then((result: unknown) => ({ endpoint: endpointName(config.network.rpcUrl), result }), (err: unknown) => ({ endpoint: endpointName(config.network.rpcUrl), result: undefined, error: String((err as Error).message) }))];
+      : [
+          await provider.send("eth_chainId", []).then(
+            (result: unknown) => ({ endpoint: endpointName(config.network.rpcUrl), result }),
+            (err: unknown) => ({
+              endpoint: endpointName(config.network.rpcUrl),
+              result: undefined,
+              error: String((err as Error).message),
+            }),
+          ),
+        ];
   const down = answers.filter((a) => a.result === undefined);
   if (down.length === answers.length) {
     const field = config.network.rpcUrls.length > 1 ? "network.rpcUrls" : "network.rpcUrl";
@@ -101,7 +115,10 @@ export function plannerFor(name: PlannerConfig["strategy"]): Planner {
 export function tokenAmount(value: string, decimals: number, field: string): bigint {
   const fraction = value.split(".")[1] ?? "";
   if (fraction.length > decimals) {
-    throw new ConfigError(`invalid config: ${field}: "${value}" has ${fraction.length} decimals; the vault's asset has ${decimals}`, field);
+    throw new ConfigError(
+      `invalid config: ${field}: "${value}" has ${fraction.length} decimals; the vault's asset has ${decimals}`,
+      field,
+    );
   }
   return parseUnits(value, decimals);
 }
@@ -163,10 +180,14 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
   const reader = options.reader ?? new LensReader(provider, config.lens);
   const paths = dataPaths(config, agent);
   const journal = options.journal ?? openJournal(paths.journal, config.dataDir, log, options.readOnly);
-  const sender = options.sender ?? (options.wallet ? new WalletSender(provider, options.wallet.connect(provider)) : undefined);
+  const sender =
+    options.sender ?? (options.wallet ? new WalletSender(provider, options.wallet.connect(provider)) : undefined);
   // Metrics speak of a vault by its label, as every other one does.
-  const labelOf = (vault: string) => config.vaults.find((v) => v.address.toLowerCase() === vault.toLowerCase())?.label ?? vault;
-  const funds = sender ? new KeyFunds(sender.address, parseEther(config.tx.lowBalanceEth), log.child({ component: "funds" }), metrics) : undefined;
+  const labelOf = (vault: string) =>
+    config.vaults.find((v) => v.address.toLowerCase() === vault.toLowerCase())?.label ?? vault;
+  const funds = sender
+    ? new KeyFunds(sender.address, parseEther(config.tx.lowBalanceEth), log.child({ component: "funds" }), metrics)
+    : undefined;
   const executor = sender
     ? new Executor(
         sender,
@@ -183,7 +204,11 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
             priorityFee: config.tx.priorityFeeGwei === undefined ? undefined : parseUnits(config.tx.priorityFeeGwei, 9),
             bumpPercent: config.tx.feeBumpPercent,
           },
-          feeCeilings: new Map(config.vaults.flatMap((v) => (v.tx?.maxFeePerGasGwei ? [[v.address.toLowerCase(), parseUnits(v.tx.maxFeePerGasGwei, 9)] as const] : []))),
+          feeCeilings: new Map(
+            config.vaults.flatMap((v) =>
+              v.tx?.maxFeePerGasGwei ? [[v.address.toLowerCase(), parseUnits(v.tx.maxFeePerGasGwei, 9)] as const] : [],
+            ),
+          ),
         },
         {
           onReplaced: (vault) => metrics.replacements.inc({ vault: labelOf(vault) }),
@@ -253,9 +278,13 @@ function openJournal(file: string, dataDir: string, log: Logger, readOnly = fals
     fs.mkdirSync(dataDir, { recursive: true });
     fs.accessSync(dataDir, fs.constants.W_OK);
   } catch (err) {
-    throw new ConfigError(`invalid config: dataDir: cannot write to ${dataDir} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, "dataDir", {
-      cause: err,
-    });
+    throw new ConfigError(
+      `invalid config: dataDir: cannot write to ${dataDir} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      "dataDir",
+      {
+        cause: err,
+      },
+    );
   }
   const journal = new FileJournal(file, { readOnly });
   if (journal.migratedFrom) {
@@ -275,7 +304,8 @@ async function assertContract(provider: JsonRpcProvider, address: string, field:
   } catch (err) {
     throw new RpcError(`cannot read the code at ${address}`, { cause: err });
   }
-  if (code === "0x") throw new ConfigError(`invalid config: ${field}: no contract at ${address} (expected ${what})`, field);
+  if (code === "0x")
+    throw new ConfigError(`invalid config: ${field}: no contract at ${address} (expected ${what})`, field);
 }
 
 /** Vault `i`'s runner settings and price-history settings, from the configuration and the asset's decimals. */
@@ -308,7 +338,10 @@ export function vaultSetup(
       minVolume: tokenAmount(p.minMove, assetDecimals, `${field}.minMove`),
     },
     quarantine: { ...config.quarantine },
-    losses: { realize: config.losses.realize, tolerance: tokenAmount(config.losses.tolerance, assetDecimals, "losses.tolerance") },
+    losses: {
+      realize: config.losses.realize,
+      tolerance: tokenAmount(config.losses.tolerance, assetDecimals, "losses.tolerance"),
+    },
     gas: {
       baseGas: BigInt(p.baseGas),
       gasPerLeg: BigInt(p.gasPerLeg),
@@ -319,5 +352,8 @@ export function vaultSetup(
       ),
     },
   };
-  return { runnerConfig, history: { minIntervalSeconds: BigInt(p.sampleIntervalSeconds), maxSamples: HISTORY_MAX_SAMPLES } };
+  return {
+    runnerConfig,
+    history: { minIntervalSeconds: BigInt(p.sampleIntervalSeconds), maxSamples: HISTORY_MAX_SAMPLES },
+  };
 }

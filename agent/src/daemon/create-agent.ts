@@ -20,7 +20,10 @@ import { createProvider, dataPaths } from "./build.js";
  * `assembleDaemon`'s, passed through: `run`'s operator flags (`resetBreakers`, `releaseQuarantine`), `readAfter`
  * (false for callers that serve no dashboard and count the daemon's requests) and the test seams.
  */
-export type AgentOptions = Omit<Parameters<typeof assembleDaemon>[0], "config" | "provider" | "chainId" | "clock" | "log" | "metrics"> & {
+export type AgentOptions = Omit<
+  Parameters<typeof assembleDaemon>[0],
+  "config" | "provider" | "chainId" | "clock" | "log" | "metrics"
+> & {
   provider?: JsonRpcProvider;
   clock?: Clock;
   log?: Logger;
@@ -68,7 +71,10 @@ export async function createAgent(config: AgentConfig, options: AgentOptions): P
     metrics,
     journalPath: dataPaths(config, passed.wallet.address).journal,
     async serve(serveOptions = {}) {
-      const served = serveOptions.port === undefined ? config : { ...config, metrics: { ...config.metrics, port: serveOptions.port } };
+      const served =
+        serveOptions.port === undefined
+          ? config
+          : { ...config, metrics: { ...config.metrics, port: serveOptions.port } };
       const server = await serveDaemon(assembled, served, metrics);
       if (server) servers.push(server);
       return server;

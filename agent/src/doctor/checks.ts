@@ -11,7 +11,10 @@ import { formatAmount, formatChainTime, formatDuration } from "../util/format.js
 export type CheckStatus = "ok" | "warn" | "fail" | "skip";
 
 export interface Check {
-  /** What was checked: `rpc <endpoint>`, `lens`, `vault <label>`, `key`, `session <label>`, `gas`, `dataDir`, `clock`, `journal`. */
+  /**
+   * What was checked: `rpc <endpoint>`, `lens`, `vault <label>`, `key`, `session <label>`, `gas`, `dataDir`, `clock`,
+   * `journal`.
+   */
   name: string;
   status: CheckStatus;
   /** What was found, in one sentence. */
@@ -30,13 +33,20 @@ export function exitCode(checks: readonly Check[]): 0 | 1 {
   return checks.some((c) => c.status === "fail") ? 1 : 0;
 }
 
-/** One line per check: `ok    rpc http://127.0.0.1:8545: chain 31337, block 42`, and the fix after a warning or failure. */
+/**
+ * One line per check: `ok    rpc http://127.0.0.1:8545: chain 31337, block 42`, and the fix after a warning or failure.
+ */
 export function renderChecks(checks: readonly Check[]): string {
   const lines = checks.map((c) => `${c.status.padEnd(4)}  ${c.name}: ${c.detail}${c.fix ? `. Fix: ${c.fix}` : ""}`);
   const failed = checks.filter((c) => c.status === "fail").length;
   const warned = checks.filter((c) => c.status === "warn").length;
   const warnings = `${warned} warning${warned === 1 ? "" : "s"}`;
-  lines.push("", failed === 0 ? `no failure${warned ? `, ${warnings}` : ""}: ready to run` : `${failed} failed, ${warnings}: fix the failures before running`);
+  lines.push(
+    "",
+    failed === 0
+      ? `no failure${warned ? `, ${warnings}` : ""}: ready to run`
+      : `${failed} failed, ${warnings}: fix the failures before running`,
+  );
   return lines.join("\n");
 }
 
@@ -51,7 +61,11 @@ export interface EndpointAnswer {
  * Each endpoint: it must answer, and name the configured chain. One that does not answer while another does is a
  * warning (the daemon fails over past it); none answering, or any on another chain, is a failure.
  */
-export function judgeEndpoints(answers: readonly EndpointAnswer[], expected: number, field: "network.rpcUrl" | "network.rpcUrls"): Check[] {
+export function judgeEndpoints(
+  answers: readonly EndpointAnswer[],
+  expected: number,
+  field: "network.rpcUrl" | "network.rpcUrls",
+): Check[] {
   const anyUp = answers.some((a) => a.chainId !== undefined);
   return answers.map((a): Check => {
     const name = `rpc ${a.endpoint}`;
@@ -120,7 +134,13 @@ export function judgeVault(v: VaultFacts, lens: string, symbol: string): Check {
   const name = `vault ${v.label}`;
   const field = `vaults.${v.index}.address`;
   if (!v.hasCode) {
-    return { name, status: "fail", field, detail: `no contract at ${v.address}`, fix: `set ${field} to the treasury vault's address on this chain` };
+    return {
+      name,
+      status: "fail",
+      field,
+      detail: `no contract at ${v.address}`,
+      fix: `set ${field} to the treasury vault's address on this chain`,
+    };
   }
   if (!v.snapshot) {
     const why = v.lensError ? ` (${v.lensError})` : "";
@@ -153,7 +173,13 @@ export function judgeVault(v: VaultFacts, lens: string, symbol: string): Check {
 }
 
 /** The signing key: its address, or why it cannot be opened (the message of the key loader, which names the file). */
-export function judgeKey(facts: { address?: string; source: string; error?: string; field?: string; agentAddress?: string }): Check {
+export function judgeKey(facts: {
+  address?: string;
+  source: string;
+  error?: string;
+  field?: string;
+  agentAddress?: string;
+}): Check {
   if (facts.error !== undefined) {
     return {
       name: "key",
@@ -179,7 +205,8 @@ function keyFix(field: string): string {
   if (field === "key.keystorePassword" || field === "key.keystorePasswordFile") {
     return "put the keystore's password in the file named by key.keystorePasswordFile (AGENT_KEYSTORE_PASSWORD_FILE), or in AGENT_KEYSTORE_PASSWORD";
   }
-  if (field === "key.keystorePath") return "set key.keystorePath (AGENT_KEYSTORE) to the agent's keystore (`treasury-agent keystore create` writes one)";
+  if (field === "key.keystorePath")
+    return "set key.keystorePath (AGENT_KEYSTORE) to the agent's keystore (`treasury-agent keystore create` writes one)";
   return "configure the agent's key: key.keystorePath (AGENT_KEYSTORE) and its password, or AGENT_PRIVATE_KEY on a local chain";
 }
 
@@ -194,7 +221,13 @@ function scopeText(scope: bigint, snapshot: VaultSnapshot): string {
  * one that only waits (cooldown, budget spent, not started) is ok and says until when; one that ends within
  * `sessions.warnBeforeExpirySeconds` is a warning; none the agent can use is a failure.
  */
-export function judgeSession(label: string, index: number, snapshot: VaultSnapshot, agent: string, policy: SessionPolicy): Check {
+export function judgeSession(
+  label: string,
+  index: number,
+  snapshot: VaultSnapshot,
+  agent: string,
+  policy: SessionPolicy,
+): Check {
   const name = `session ${label}`;
   const a = assessVault(snapshot, policy);
   const describe = (id: bigint) => {
@@ -233,7 +266,12 @@ export function judgeSession(label: string, index: number, snapshot: VaultSnapsh
 export function judgeGas(address: string, balance: bigint, lowBalance: bigint): Check {
   const held = `${formatEther(balance)} ETH`;
   if (balance === 0n) {
-    return { name: "gas", status: "fail", detail: `the agent key ${address} holds 0 ETH: it cannot pay for any transaction`, fix: `send ETH to ${address}` };
+    return {
+      name: "gas",
+      status: "fail",
+      detail: `the agent key ${address} holds 0 ETH: it cannot pay for any transaction`,
+      fix: `send ETH to ${address}`,
+    };
   }
   if (balance < lowBalance) {
     return {
@@ -244,7 +282,11 @@ export function judgeGas(address: string, balance: bigint, lowBalance: bigint): 
       fix: `send ETH to ${address}`,
     };
   }
-  return { name: "gas", status: "ok", detail: `the agent key ${address} holds ${held} (tx.lowBalanceEth ${formatEther(lowBalance)} ETH)` };
+  return {
+    name: "gas",
+    status: "ok",
+    detail: `the agent key ${address} holds ${held} (tx.lowBalanceEth ${formatEther(lowBalance)} ETH)`,
+  };
 }
 
 /** A path the daemon writes, and whether it can: `problem` says why not. */
@@ -257,7 +299,8 @@ export interface PathFacts {
 
 export function judgeDataDir(dataDir: string, paths: readonly PathFacts[]): Check {
   const bad = paths.filter((p) => p.problem !== undefined);
-  if (bad.length === 0) return { name: "dataDir", status: "ok", detail: `${dataDir} is writable (${paths.map((p) => p.what).join(", ")})` };
+  if (bad.length === 0)
+    return { name: "dataDir", status: "ok", detail: `${dataDir} is writable (${paths.map((p) => p.what).join(", ")})` };
   return {
     name: "dataDir",
     status: "fail",
@@ -268,7 +311,12 @@ export function judgeDataDir(dataDir: string, paths: readonly PathFacts[]): Chec
 }
 
 /** The host's clock against the latest block's timestamp (both in seconds). */
-export function judgeClock(nowSeconds: number, blockTimestamp: bigint, blockNumber: number, warnAboveSeconds = CLOCK_SKEW_WARN_SECONDS): Check {
+export function judgeClock(
+  nowSeconds: number,
+  blockTimestamp: bigint,
+  blockNumber: number,
+  warnAboveSeconds = CLOCK_SKEW_WARN_SECONDS,
+): Check {
   const skew = nowSeconds - Number(blockTimestamp);
   const side = skew >= 0 ? "ahead of" : "behind";
   const detail = `the host's clock is ${formatDuration(Math.abs(skew))} ${side} block ${blockNumber}'s timestamp`;
@@ -304,7 +352,12 @@ export function judgeJournal(j: JournalFacts): Check {
       fix: "run the agent version that wrote the journal, or move the file aside if it belongs to no agent (the daemon then starts a new one)",
     };
   }
-  if (!j.exists) return { name: "journal", status: "ok", detail: `none yet at ${j.file} (the daemon creates it, format ${j.current}, before its first send)` };
+  if (!j.exists)
+    return {
+      name: "journal",
+      status: "ok",
+      detail: `none yet at ${j.file} (the daemon creates it, format ${j.current}, before its first send)`,
+    };
   const held = `${j.entries} intent${j.entries === 1 ? "" : "s"}, ${j.inFlight} in flight`;
   if (j.format! < j.current) {
     return {

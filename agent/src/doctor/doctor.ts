@@ -59,18 +59,30 @@ export async function runDoctor(config: AgentConfig, deps: DoctorDeps): Promise<
   if (chainUsable(endpoints)) checks.push(...(await chainChecks(config, provider, agent, deps.nowMs)));
   else {
     const why = "no RPC endpoint of the configured chain answers";
-    checks.push(skipped("lens", why), ...config.vaults.map((v) => skipped(`vault ${v.label ?? v.address}`, why)), skipped("gas", why), skipped("clock", why));
+    checks.push(
+      skipped("lens", why),
+      ...config.vaults.map((v) => skipped(`vault ${v.label ?? v.address}`, why)),
+      skipped("gas", why),
+      skipped("clock", why),
+    );
   }
 
   checks.push(judgeDataDir(config.dataDir, dataDirFacts(config, agent)));
-  checks.push(agent ? judgeJournal(journalFacts(dataPaths(config, agent).journal)) : skipped("journal", "no agent address (no key, no agentAddress)"));
+  checks.push(
+    agent
+      ? judgeJournal(journalFacts(dataPaths(config, agent).journal))
+      : skipped("journal", "no agent address (no key, no agentAddress)"),
+  );
   return checks;
 }
 
 /** Opens the key as `run` does (the keystore is decrypted with the configured password). */
-async function readKey(config: AgentConfig): Promise<{ address?: string; source: string; error?: string; field?: string }> {
+async function readKey(
+  config: AgentConfig,
+): Promise<{ address?: string; source: string; error?: string; field?: string }> {
   const { key } = config;
-  if (key.privateKey) return { address: computeAddress(key.privateKey), source: "the raw development key (AGENT_PRIVATE_KEY)" };
+  if (key.privateKey)
+    return { address: computeAddress(key.privateKey), source: "the raw development key (AGENT_PRIVATE_KEY)" };
   if (!key.keystorePath) {
     return {
       source: "no key",
@@ -85,12 +97,21 @@ async function readKey(config: AgentConfig): Promise<{ address?: string; source:
   } catch (err) {
     if (!(err instanceof AgentError)) throw err;
     const wrongPassword = /wrong password/.test(err.message);
-    const field = wrongPassword ? (key.keystorePasswordFile ? "key.keystorePasswordFile" : "key.keystorePassword") : "key.keystorePath";
+    const field = wrongPassword
+      ? key.keystorePasswordFile
+        ? "key.keystorePasswordFile"
+        : "key.keystorePassword"
+      : "key.keystorePath";
     return { source, error: err.message, field };
   }
 }
 
-async function chainChecks(config: AgentConfig, provider: FailoverProvider, agent: string | undefined, nowMs: () => number): Promise<Check[]> {
+async function chainChecks(
+  config: AgentConfig,
+  provider: FailoverProvider,
+  agent: string | undefined,
+  nowMs: () => number,
+): Promise<Check[]> {
   const checks: Check[] = [];
   const chainId = config.network.chainId;
   checks.push(judgeLens(config.lens, await hasCode(provider, config.lens), chainId));
@@ -105,8 +126,10 @@ async function chainChecks(config: AgentConfig, provider: FailoverProvider, agen
         // A read-only view needs some agent address: the zero address has no sessions.
         facts.snapshot = await reader.snapshot(v.address, agent ?? ZeroAddress);
       } catch (err) {
-        if (err instanceof LensFaultError) facts.lensError = `it reverts: ${err.detail.revert === undefined ? "no revert data" : err.detail.revert}`;
-        else if (err instanceof RpcError && !isContractAnswer(err)) throw err; // the node, not the lens: nothing to judge
+        if (err instanceof LensFaultError)
+          facts.lensError = `it reverts: ${err.detail.revert === undefined ? "no revert data" : err.detail.revert}`;
+        else if (err instanceof RpcError && !isContractAnswer(err))
+          throw err; // the node, not the lens: nothing to judge
         else facts.lensError = err instanceof Error ? errorDetail(err) : String(err);
       }
     }
@@ -120,7 +143,13 @@ async function chainChecks(config: AgentConfig, provider: FailoverProvider, agen
       } catch (err) {
         // A setting in token units the asset cannot hold (too many decimals): the message names the field.
         const message = (err as Error).message;
-        sessions.push({ name: `session ${label}`, status: "fail", field: (err as { field?: string }).field, detail: message, fix: "correct that field" });
+        sessions.push({
+          name: `session ${label}`,
+          status: "fail",
+          field: (err as { field?: string }).field,
+          detail: message,
+          fix: "correct that field",
+        });
       }
     }
   }
@@ -145,7 +174,9 @@ async function hasCode(provider: FailoverProvider, address: string): Promise<boo
 /** The vault's `asset()`, or undefined when it does not answer like an ERC-4626 vault. */
 async function vaultAsset(provider: FailoverProvider, vault: string): Promise<string | undefined> {
   try {
-    return (await new Contract(vault, ["function asset() view returns (address)"], provider).getFunction("asset")()) as string;
+    return (await new Contract(vault, ["function asset() view returns (address)"], provider).getFunction(
+      "asset",
+    )()) as string;
   } catch {
     return undefined;
   }
@@ -159,8 +190,16 @@ function dataDirFacts(config: AgentConfig, agent: string | undefined): PathFacts
   facts.push({ path: paths.journal, what: "journal", problem: fileProblem(paths.journal) });
   for (const v of config.vaults) {
     facts.push({ path: paths.prices(v.address), what: "price history", problem: fileProblem(paths.prices(v.address)) });
-    facts.push({ path: paths.breaker(v.address), what: "circuit breaker", problem: fileProblem(paths.breaker(v.address)) });
-    facts.push({ path: paths.quarantine(v.address), what: "quarantine list", problem: fileProblem(paths.quarantine(v.address)) });
+    facts.push({
+      path: paths.breaker(v.address),
+      what: "circuit breaker",
+      problem: fileProblem(paths.breaker(v.address)),
+    });
+    facts.push({
+      path: paths.quarantine(v.address),
+      what: "quarantine list",
+      problem: fileProblem(paths.quarantine(v.address)),
+    });
   }
   return facts;
 }
@@ -198,8 +237,20 @@ function journalFacts(file: string): JournalFacts {
   if (!fs.existsSync(file)) return { file, exists: false, current: JOURNAL_FORMAT };
   try {
     const journal = new FileJournal(file, { readOnly: true });
-    return { file, exists: true, format: journal.foundFormat, current: JOURNAL_FORMAT, entries: journal.entries().length, inFlight: journal.inFlight().length };
+    return {
+      file,
+      exists: true,
+      format: journal.foundFormat,
+      current: JOURNAL_FORMAT,
+      entries: journal.entries().length,
+      inFlight: journal.inFlight().length,
+    };
   } catch (err) {
-    return { file, exists: true, current: JOURNAL_FORMAT, error: err instanceof Error ? errorDetail(err) : String(err) };
+    return {
+      file,
+      exists: true,
+      current: JOURNAL_FORMAT,
+      error: err instanceof Error ? errorDetail(err) : String(err),
+    };
   }
 }

@@ -21,17 +21,30 @@ const STAND_DOWN = new Set([
 ]);
 /** Errors that name the strategy whose own call failed (see `blamedStrategy`). */
 const QUARANTINE = new Set(["StrategyCallFailed", "StrategyShortfall"]);
-/** The vault's own checks of a strategy's `maxDeposit` / `maxWithdraw` at execution: the market moved, not the strategy. */
+/**
+ * The vault's own checks of a strategy's `maxDeposit` / `maxWithdraw` at execution: the market moved, not the strategy.
+ */
 const REPLAN = new Set(["StrategyDepositLimited", "StrategyWithdrawLimited"]);
 /** The drawdown guard lifts when the share price recovers or governance resets the mark: not the plan's fault. */
-const WAIT = new Set(["CooldownActive", "TooManyCalls", "VolumeExceedsEpochLimit", "SessionNotStarted", "LossBudgetExceeded", "DrawdownLimitReached"]);
+const WAIT = new Set([
+  "CooldownActive",
+  "TooManyCalls",
+  "VolumeExceedsEpochLimit",
+  "SessionNotStarted",
+  "LossBudgetExceeded",
+  "DrawdownLimitReached",
+]);
 
 export function classifyRevert(error: Pick<DecodedRevert | PredictedError, "name" | "args"> | undefined): RevertClass {
   if (!error) return "permanent";
   if (STAND_DOWN.has(error.name)) return "stand-down";
   if (WAIT.has(error.name)) return "wait";
   if (REPLAN.has(error.name)) return "replan";
-  if (error.name === "StrategyCallFailed" && typeof error.args.reason === "string" && strategyRefusal(error.args.reason)) {
+  if (
+    error.name === "StrategyCallFailed" &&
+    typeof error.args.reason === "string" &&
+    strategyRefusal(error.args.reason)
+  ) {
     // A full or illiquid strategy refusing in words of its own (a lending vault's AllCapsReached, NotEnoughLiquidity,
     // OpenZeppelin's ERC4626ExceededMax*): healthy, and the next snapshot shows the room it has.
     return "replan";

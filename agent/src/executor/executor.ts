@@ -101,7 +101,9 @@ export function realizeLossCalldata(strategy: string): string {
 
 /** The calldata a journaled intent sends: its rebalance with its intent hash, or its loss write-down. */
 export function intentCalldata(record: IntentRecord, intentHash: string): string {
-  return record.action ? realizeLossCalldata(record.action.strategy) : rebalanceCalldata(record.targets, record.sessionId, intentHash);
+  return record.action
+    ? realizeLossCalldata(record.action.strategy)
+    : rebalanceCalldata(record.targets, record.sessionId, intentHash);
 }
 
 /** What an intent does, for logs. */
@@ -131,7 +133,11 @@ export async function simulateRebalance(
   block?: bigint,
 ): Promise<RevertError | undefined> {
   try {
-    await simulator.call(vault, rebalanceCalldata(targets, sessionId, ZeroHash), block === undefined ? "latest" : Number(block));
+    await simulator.call(
+      vault,
+      rebalanceCalldata(targets, sessionId, ZeroHash),
+      block === undefined ? "latest" : Number(block),
+    );
     return undefined;
   } catch (err) {
     if (err instanceof RevertError) return err;
@@ -182,7 +188,10 @@ export class Executor {
       this.finalizedAt = finalized ?? head - this.options.finalityDepth;
     } catch (err) {
       // Not known yet: the first check of a mined intent reads it.
-      this.log.warn({ err: String((err as Error).message) }, "could not read the node's final block at start; checking mined intents again until it answers");
+      this.log.warn(
+        { err: String((err as Error).message) },
+        "could not read the node's final block at start; checking mined intents again until it answers",
+      );
     }
   }
 
@@ -216,7 +225,10 @@ export class Executor {
         this.feeWaits.delete(key);
         this.hooks.onFeeWait?.(vault, false);
         const seconds = Math.round((this.clock.nowMs() - since) / 1000);
-        this.log.info({ vault, baseFeeGwei: gweiUnits(baseFee), ceilingGwei: ceiling, waitedSeconds: seconds }, `the base fee (${gweiUnits(baseFee)} gwei) is under the fee ceiling of ${ceiling} gwei again; sending`);
+        this.log.info(
+          { vault, baseFeeGwei: gweiUnits(baseFee), ceilingGwei: ceiling, waitedSeconds: seconds },
+          `the base fee (${gweiUnits(baseFee)} gwei) is under the fee ceiling of ${ceiling} gwei again; sending`,
+        );
       }
       return undefined;
     }
@@ -237,7 +249,10 @@ export class Executor {
   async prepare(vault: string, targets: Target[], sessionId: bigint, block?: bigint): Promise<PrepareResult> {
     try {
       const tag = block === undefined ? "latest" : Number(block);
-      return { status: "ready", quote: await this.sender.quote(vault, rebalanceCalldata(targets, sessionId, ZeroHash), tag) };
+      return {
+        status: "ready",
+        quote: await this.sender.quote(vault, rebalanceCalldata(targets, sessionId, ZeroHash), tag),
+      };
     } catch (err) {
       if (err instanceof RevertError) return { status: "rejected", error: err };
       throw err;
@@ -267,7 +282,11 @@ export class Executor {
    * block, then journaled, nonce-managed, followed and replaced exactly like a rebalance (and, like one, never sent
    * while the vault has an intent in flight).
    */
-  async realizeLoss(snapshot: VaultSnapshot, loss: { strategy: string; allocation: bigint; value: bigint }, reason: string): Promise<SubmitResult> {
+  async realizeLoss(
+    snapshot: VaultSnapshot,
+    loss: { strategy: string; allocation: bigint; value: bigint },
+    reason: string,
+  ): Promise<SubmitResult> {
     const vault = snapshot.vault;
     if (this.inFlight(vault)) throw new Error(`vault ${vault} already has an intent in flight`);
     // In a fee spike it is simulated once, as a rebalance is (`feeWait`).
@@ -282,8 +301,17 @@ export class Executor {
     }
     const spike = await this.feeWait(vault, quote);
     if (spike) return { status: "deferred", reason: spike, feeWait: true };
-    const action = { kind: "realize-loss" as const, strategy: loss.strategy, allocation: loss.allocation, value: loss.value };
-    return this.send(snapshot, { sessionId: 0n, planner: "loss-realization", reason, targets: [], volume: 0n, expectedGain: 0n, action }, quote);
+    const action = {
+      kind: "realize-loss" as const,
+      strategy: loss.strategy,
+      allocation: loss.allocation,
+      value: loss.value,
+    };
+    return this.send(
+      snapshot,
+      { sessionId: 0n, planner: "loss-realization", reason, targets: [], volume: 0n, expectedGain: 0n, action },
+      quote,
+    );
   }
 
   /** Whether a write-down of `strategy` at this mark was already journaled (sent, whatever came of it). */
@@ -351,7 +379,8 @@ export class Executor {
       this.sender.track([signed.hash], this.options.confirmations > 1).catch(() => undefined),
     ]);
     const entry = this.journal.inFlight(vault).find((e) => e.intentHash === intentHash);
-    const settled = tracking && entry ? await this.reconcileOne(entry, undefined, 0, { tracking, justSent: true }) : undefined;
+    const settled =
+      tracking && entry ? await this.reconcileOne(entry, undefined, 0, { tracking, justSent: true }) : undefined;
     return { status: "sent", intentHash, hash: signed.hash, nonce, ...(settled ? { settled } : {}) };
   }
 
@@ -377,9 +406,17 @@ export class Executor {
     if (this.instantFinality) return;
     const mined = this.journal
       .entries()
-      .filter((e) => e.outcome?.hash !== undefined && e.outcome.blockNumber !== undefined && e.outcome.blockNumber > this.finalizedAt);
+      .filter(
+        (e) =>
+          e.outcome?.hash !== undefined &&
+          e.outcome.blockNumber !== undefined &&
+          e.outcome.blockNumber > this.finalizedAt,
+      );
     if (mined.length === 0) return;
-    const [{ head, finalized }, receipts] = await Promise.all([this.sender.finality(), Promise.all(mined.map((e) => this.sender.receipt(e.outcome!.hash!)))]);
+    const [{ head, finalized }, receipts] = await Promise.all([
+      this.sender.finality(),
+      Promise.all(mined.map((e) => this.sender.receipt(e.outcome!.hash!))),
+    ]);
     this.finalizedAt = Math.max(this.finalizedAt, finalized ?? head - this.options.finalityDepth);
     const vanished: { entry: JournalEntry; block: number }[] = [];
     for (const [i, entry] of mined.entries()) {
@@ -388,11 +425,22 @@ export class Executor {
       if (receipt && receipt.blockNumber === outcome.blockNumber) continue;
       // A node behind the block it was recorded in (a lagging backend) says nothing about it.
       if (!receipt && head < outcome.blockNumber!) continue;
-      this.journal.reopen(entry.intentHash, { hash: outcome.hash, blockNumber: outcome.blockNumber, at: this.clock.nowMs() });
+      this.journal.reopen(entry.intentHash, {
+        hash: outcome.hash,
+        blockNumber: outcome.blockNumber,
+        at: this.clock.nowMs(),
+      });
       this.reorgedAt.set(entry.intentHash, this.clock.nowMs());
-      const log = this.log.child({ intentHash: entry.intentHash, nonce: entry.record.nonce, vault: entry.record.vault });
+      const log = this.log.child({
+        intentHash: entry.intentHash,
+        nonce: entry.record.nonce,
+        vault: entry.record.vault,
+      });
       if (receipt) {
-        log.warn({ tx: outcome.hash, was: outcome.blockNumber, now: receipt.blockNumber }, `reorg: the ${what(entry.record)} recorded in block ${outcome.blockNumber} is now in block ${receipt.blockNumber}; recording it there`);
+        log.warn(
+          { tx: outcome.hash, was: outcome.blockNumber, now: receipt.blockNumber },
+          `reorg: the ${what(entry.record)} recorded in block ${outcome.blockNumber} is now in block ${receipt.blockNumber}; recording it there`,
+        );
         continue;
       }
       log.error(
@@ -404,9 +452,14 @@ export class Executor {
     for (const { entry, block } of vanished) {
       for (const later of this.journal.inFlight(entry.record.vault)) {
         const last = later.attempts[later.attempts.length - 1]!;
-        if (later.record.nonce <= entry.record.nonce || later.record.blockNumber < BigInt(block) || last.cancel) continue;
+        if (later.record.nonce <= entry.record.nonce || later.record.blockNumber < BigInt(block) || last.cancel)
+          continue;
         const log = this.log.child({ intentHash: later.intentHash, nonce: later.record.nonce });
-        await this.cancel(later, `it was planned at block ${later.record.blockNumber} on a view holding intent ${entry.intentHash}, which a reorg took out of block ${block}`, log);
+        await this.cancel(
+          later,
+          `it was planned at block ${later.record.blockNumber} on a view holding intent ${entry.intentHash}, which a reorg took out of block ${block}`,
+          log,
+        );
       }
     }
   }
@@ -428,9 +481,15 @@ export class Executor {
       const last = entry.attempts[entry.attempts.length - 1]!;
       try {
         await this.sender.broadcast(last.raw);
-        this.log.warn({ intentHash: entry.intentHash, nonce, tx: last.hash, pendingNonce: pending }, `nonce gap: the node lacks nonce ${nonce}; sending its journaled bytes again`);
+        this.log.warn(
+          { intentHash: entry.intentHash, nonce, tx: last.hash, pendingNonce: pending },
+          `nonce gap: the node lacks nonce ${nonce}; sending its journaled bytes again`,
+        );
       } catch (err) {
-        this.log.warn({ intentHash: entry.intentHash, nonce, tx: last.hash, err: String((err as Error).message) }, `nonce gap: the node refused the journaled bytes of nonce ${nonce}`);
+        this.log.warn(
+          { intentHash: entry.intentHash, nonce, tx: last.hash, err: String((err as Error).message) },
+          `nonce gap: the node refused the journaled bytes of nonce ${nonce}`,
+        );
         unfilled.push(nonce);
       }
     }
@@ -445,7 +504,8 @@ export class Executor {
    */
   async follow(vault: string): Promise<ReconcileReport[]> {
     const reports: ReconcileReport[] = [];
-    for (const entry of this.journal.inFlight(vault)) reports.push(await this.reconcileOne(entry, undefined, 0, undefined, true));
+    for (const entry of this.journal.inFlight(vault))
+      reports.push(await this.reconcileOne(entry, undefined, 0, undefined, true));
     return reports;
   }
 
@@ -479,7 +539,10 @@ export class Executor {
         this.hooks.onBroadcastFailed?.("insufficient-funds");
         await this.readBalance();
         this.hooks.funds?.refused();
-        this.log.error({ intentHash, agent: this.sender.address, err: err.message }, `the node refused the transaction: the agent key ${this.sender.address} has too little ETH to pay for its gas; fund it (the same bytes are sent again each tick)`);
+        this.log.error(
+          { intentHash, agent: this.sender.address, err: err.message },
+          `the node refused the transaction: the agent key ${this.sender.address} has too little ETH to pay for its gas; fund it (the same bytes are sent again each tick)`,
+        );
         return;
       }
       this.hooks.onBroadcastFailed?.("other");
@@ -529,17 +592,35 @@ export class Executor {
         return { ...base, state: "awaiting-confirmations", hash: found.hash };
       }
       if (found.cancel) {
-        const outcome: Outcome = { status: "cancelled", hash: found.hash, blockNumber: found.blockNumber, gasUsed: found.gasUsed, at: this.clock.nowMs() };
+        const outcome: Outcome = {
+          status: "cancelled",
+          hash: found.hash,
+          blockNumber: found.blockNumber,
+          gasUsed: found.gasUsed,
+          at: this.clock.nowMs(),
+        };
         this.journal.finish(intentHash, outcome);
         this.hooks.onOutcome?.(record.vault, outcome);
-        log.warn({ tx: found.hash, block: found.blockNumber }, "cancellation mined; the rebalance that no longer passed can never be");
+        log.warn(
+          { tx: found.hash, block: found.blockNumber },
+          "cancellation mined; the rebalance that no longer passed can never be",
+        );
         return { ...base, state: "cancelled", hash: found.hash };
       }
       if (found.status === 1) {
-        const outcome: Outcome = { status: "confirmed", hash: found.hash, blockNumber: found.blockNumber, gasUsed: found.gasUsed, at: this.clock.nowMs() };
+        const outcome: Outcome = {
+          status: "confirmed",
+          hash: found.hash,
+          blockNumber: found.blockNumber,
+          gasUsed: found.gasUsed,
+          at: this.clock.nowMs(),
+        };
         this.journal.finish(intentHash, outcome);
         this.hooks.onOutcome?.(record.vault, outcome);
-        log.info({ tx: found.hash, block: found.blockNumber, gasUsed: found.gasUsed.toString(), confirmations }, `${what(record)} confirmed`);
+        log.info(
+          { tx: found.hash, block: found.blockNumber, gasUsed: found.gasUsed.toString(), confirmations },
+          `${what(record)} confirmed`,
+        );
         return { ...base, state: "confirmed", hash: found.hash };
       }
       const revert = await this.replayRevert(entry, found.blockNumber);
@@ -553,7 +634,10 @@ export class Executor {
       };
       this.journal.finish(intentHash, outcome);
       this.hooks.onOutcome?.(record.vault, outcome);
-      log.error({ tx: found.hash, block: found.blockNumber, error: outcome.error }, `${what(record)} reverted on chain`);
+      log.error(
+        { tx: found.hash, block: found.blockNumber, error: outcome.error },
+        `${what(record)} reverted on chain`,
+      );
       return { ...base, state: "reverted", hash: found.hash, revert };
     }
 
@@ -567,11 +651,19 @@ export class Executor {
       const head = tracking.head ?? (await this.sender.blockNumber());
       const takenByOurs = this.journal
         .entries()
-        .some((e) => e.intentHash !== intentHash && e.record.nonce === record.nonce && (e.outcome?.status === "confirmed" || e.outcome?.status === "reverted"));
+        .some(
+          (e) =>
+            e.intentHash !== intentHash &&
+            e.record.nonce === record.nonce &&
+            (e.outcome?.status === "confirmed" || e.outcome?.status === "reverted"),
+        );
       const seenAt = this.nonceUsedAt.get(intentHash);
       if (!takenByOurs && (seenAt === undefined || head <= seenAt)) {
         if (seenAt === undefined) this.nonceUsedAt.set(intentHash, head);
-        log.warn({ head }, "nonce used but no receipt of ours found; checking again at a later block before calling it dropped");
+        log.warn(
+          { head },
+          "nonce used but no receipt of ours found; checking again at a later block before calling it dropped",
+        );
         return { ...base, state: "pending", hash: entry.attempts[entry.attempts.length - 1]!.hash };
       }
       this.nonceUsedAt.delete(intentHash);
@@ -586,7 +678,8 @@ export class Executor {
     const last = entry.attempts[entry.attempts.length - 1]!;
     if (followOnly) return { ...base, state: "pending", hash: last.hash };
     if (!tracking.lastKnown) {
-      // Never reached a node (or the node forgot it). Broadcast again only what still passes; a cancellation always does.
+      // Never reached a node (or the node forgot it). Broadcast again only what still passes; a cancellation always
+      // does.
       const problem = last.cancel || !recheck ? undefined : await recheck(record);
       if (problem !== undefined) return this.cancel(entry, problem, log);
       log.warn({ tx: last.hash }, "node does not know the journaled transaction; re-broadcasting the same bytes");
@@ -603,7 +696,10 @@ export class Executor {
     if (record.nonce >= pending) {
       if (!this.queuedSaid.has(intentHash)) {
         this.queuedSaid.add(intentHash);
-        log.warn({ tx: last.hash, pendingNonce: pending }, `the node holds the transaction queued behind nonce ${pending}, which it lacks; not raising its fees`);
+        log.warn(
+          { tx: last.hash, pendingNonce: pending },
+          `the node holds the transaction queued behind nonce ${pending}, which it lacks; not raising its fees`,
+        );
       }
       await this.fillGap(pending, record.nonce);
       return { ...base, state: "pending", hash: last.hash };
@@ -627,11 +723,28 @@ export class Executor {
     const signed = await this.sender.sign(
       last.cancel
         ? this.cancellation(record, fees)
-        : { to: record.vault, data: intentCalldata(record, intentHash), nonce: record.nonce, gasLimit: last.gasLimit, chainId: record.chainId, ...fees },
+        : {
+            to: record.vault,
+            data: intentCalldata(record, intentHash),
+            nonce: record.nonce,
+            gasLimit: last.gasLimit,
+            chainId: record.chainId,
+            ...fees,
+          },
     );
     const gasLimit = last.cancel ? CANCEL_GAS : last.gasLimit;
-    this.journal.addAttempt(intentHash, { hash: signed.hash, raw: signed.raw, gasLimit, at: this.clock.nowMs(), ...fees, ...(last.cancel ? { cancel: true } : {}) });
-    log.warn({ replaced: last.hash, tx: signed.hash, cancel: !!last.cancel, ...feesLog(fees) }, "transaction stuck; replaced with higher fees");
+    this.journal.addAttempt(intentHash, {
+      hash: signed.hash,
+      raw: signed.raw,
+      gasLimit,
+      at: this.clock.nowMs(),
+      ...fees,
+      ...(last.cancel ? { cancel: true } : {}),
+    });
+    log.warn(
+      { replaced: last.hash, tx: signed.hash, cancel: !!last.cancel, ...feesLog(fees) },
+      "transaction stuck; replaced with higher fees",
+    );
     this.hooks.onReplaced?.(record.vault);
     await this.safeBroadcast(signed.raw, intentHash);
     return { ...base, state: "pending", hash: signed.hash, replaced: true };
@@ -648,20 +761,45 @@ export class Executor {
     const { baseFee, tip } = await this.sender.fees();
     const fees = bumpedFees(last, baseFee, tip, this.feesFor(record.vault));
     if (!fees) {
-      log.warn({ tx: last.hash, problem }, `the journaled ${what(record)} no longer passes and the fee ceiling leaves no room to cancel it; not sending it, waiting`);
+      log.warn(
+        { tx: last.hash, problem },
+        `the journaled ${what(record)} no longer passes and the fee ceiling leaves no room to cancel it; not sending it, waiting`,
+      );
       return { ...base, state: "pending", hash: last.hash };
     }
     const signed = await this.sender.sign(this.cancellation(record, fees));
-    this.journal.addAttempt(intentHash, { hash: signed.hash, raw: signed.raw, gasLimit: CANCEL_GAS, at: this.clock.nowMs(), ...fees, cancel: true });
-    log.warn({ tx: signed.hash, replaces: last.hash, problem, ...feesLog(fees) }, `the journaled ${what(record)} no longer passes; cancelling its nonce instead of sending it`);
+    this.journal.addAttempt(intentHash, {
+      hash: signed.hash,
+      raw: signed.raw,
+      gasLimit: CANCEL_GAS,
+      at: this.clock.nowMs(),
+      ...fees,
+      cancel: true,
+    });
+    log.warn(
+      { tx: signed.hash, replaces: last.hash, problem, ...feesLog(fees) },
+      `the journaled ${what(record)} no longer passes; cancelling its nonce instead of sending it`,
+    );
     await this.safeBroadcast(signed.raw, intentHash);
     const mined = await this.findReceipt(entry);
-    if (mined) return this.reconcileOne(this.journal.inFlight(record.vault).find((e) => e.intentHash === intentHash) ?? entry, undefined, 2);
+    if (mined)
+      return this.reconcileOne(
+        this.journal.inFlight(record.vault).find((e) => e.intentHash === intentHash) ?? entry,
+        undefined,
+        2,
+      );
     return { ...base, state: "pending", hash: signed.hash, cancelling: true };
   }
 
   private cancellation(record: IntentRecord, fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }) {
-    return { to: record.agent, data: "0x", nonce: record.nonce, gasLimit: CANCEL_GAS, chainId: record.chainId, ...fees };
+    return {
+      to: record.agent,
+      data: "0x",
+      nonce: record.nonce,
+      gasLimit: CANCEL_GAS,
+      chainId: record.chainId,
+      ...fees,
+    };
   }
 
   private async findReceipt(entry: JournalEntry): Promise<(ChainReceipt & { cancel: boolean }) | null> {
@@ -687,7 +825,10 @@ export class Executor {
 }
 
 /** The receipt of the newest attempt that was mined, and whether that attempt was the cancellation. */
-function newestReceipt(entry: JournalEntry, receipts: (ChainReceipt | null)[]): (ChainReceipt & { cancel: boolean }) | null {
+function newestReceipt(
+  entry: JournalEntry,
+  receipts: (ChainReceipt | null)[],
+): (ChainReceipt & { cancel: boolean }) | null {
   for (let i = receipts.length - 1; i >= 0; i--) {
     const r = receipts[i];
     if (r) return { ...r, cancel: entry.attempts[i]!.cancel === true };

@@ -15,7 +15,9 @@ export interface FeePolicy {
   bumpPercent: number;
 }
 
-/** First offer: twice the base fee plus the tip, capped by the ceiling. Undefined when the base fee alone is above it. */
+/**
+ * First offer: twice the base fee plus the tip, capped by the ceiling. Undefined when the base fee alone is above it.
+ */
 export function initialFees(baseFee: bigint, suggestedTip: bigint, policy: FeePolicy): Fees | undefined {
   const tip = policy.priorityFee ?? suggestedTip;
   if (baseFee + 1n > policy.maxFeePerGasCeiling) return undefined;
@@ -27,7 +29,8 @@ export function initialFees(baseFee: bigint, suggestedTip: bigint, policy: FeePo
 const bump = (value: bigint, percent: number) => (value * BigInt(100 + percent) + 99n) / 100n + 1n;
 
 /**
- * Fees for a replacement: both fields raised by at least `bumpPercent` (and to the current market when higher). Undefined
+ * Fees for a replacement: both fields raised by at least `bumpPercent` (and to the current market when higher).
+ * Undefined
  * when the ceiling does not leave room for a valid replacement.
  */
 export function bumpedFees(previous: Fees, baseFee: bigint, suggestedTip: bigint, policy: FeePolicy): Fees | undefined {

@@ -15,7 +15,9 @@ export class InsufficientFundsError extends RpcError {
   override name = "InsufficientFundsError";
 }
 
-/** A node's refusal of a transaction the sender cannot pay for (geth, Hardhat/EDR, Anvil, Nethermind, Erigon wordings). */
+/**
+ * A node's refusal of a transaction the sender cannot pay for (geth, Hardhat/EDR, Anvil, Nethermind, Erigon wordings).
+ */
 const INSUFFICIENT_FUNDS = /insufficient funds|sender doesn't have enough funds|insufficient balance for transfer/i;
 
 /** Whether an error from `eth_sendRawTransaction` (or its cause) says the key cannot pay for the transaction. */
@@ -31,7 +33,9 @@ export function isInsufficientFunds(err: unknown): boolean {
 export class KeyFunds {
   private current: bigint | undefined;
   private warnedLow = false;
-  /** What the last transaction that could not be paid for needed (wei): until the balance covers it, the key cannot act. */
+  /**
+   * What the last transaction that could not be paid for needed (wei): until the balance covers it, the key cannot act.
+   */
   private needed: bigint | undefined;
 
   constructor(
@@ -52,9 +56,14 @@ export class KeyFunds {
     return this.current !== undefined && this.current < this.lowBalance;
   }
 
-  /** Whether the key cannot pay for a transaction: it holds nothing, or less than the last one refused or held back needed. */
+  /**
+   * Whether the key cannot pay for a transaction: it holds nothing, or less than the last one refused or held back
+   * needed.
+   */
   get cannotPay(): boolean {
-    return this.current === 0n || (this.current !== undefined && this.needed !== undefined && this.current < this.needed);
+    return (
+      this.current === 0n || (this.current !== undefined && this.needed !== undefined && this.current < this.needed)
+    );
   }
 
   /** The node refused a transaction for want of funds: the key cannot act until its balance grows past this one. */
@@ -76,7 +85,10 @@ export class KeyFunds {
       );
     } else if (!this.low && this.warnedLow) {
       this.warnedLow = false;
-      this.log.info({ agent: this.address, balance: formatEther(balance) }, `the agent key holds ${formatEther(balance)} ETH again`);
+      this.log.info(
+        { agent: this.address, balance: formatEther(balance) },
+        `the agent key holds ${formatEther(balance)} ETH again`,
+      );
     }
   }
 

@@ -38,7 +38,10 @@ export interface Attempt {
   gasLimit: bigint;
   /** Wall-clock milliseconds when signed. */
   at: number;
-  /** A cancellation: a 0-value transfer to the agent itself at the intent's nonce, replacing a rebalance that no longer passes. */
+  /**
+   * A cancellation: a 0-value transfer to the agent itself at the intent's nonce, replacing a rebalance that no longer
+   * passes.
+   */
   cancel?: boolean;
 }
 
@@ -116,7 +119,8 @@ export class FileJournal implements Journal {
     }
     if (!fs.existsSync(file)) return;
     this.foundFormat = this.load();
-    if (this.foundFormat < JOURNAL_FORMAT && !options.readOnly) this.migratedFrom = { format: this.foundFormat, backup: this.migrate() };
+    if (this.foundFormat < JOURNAL_FORMAT && !options.readOnly)
+      this.migratedFrom = { format: this.foundFormat, backup: this.migrate() };
   }
 
   /** Bytes cut from the end of the file at load: a line torn by a crash mid-write (0 when the file was whole). */
@@ -125,7 +129,8 @@ export class FileJournal implements Journal {
   /** Reads every line; returns the file's format (1 when it has no header). */
   private load(): number {
     let text = fs.readFileSync(this.file, "utf8");
-    // The format is judged before anything else, so a newer agent's file is never repaired or read by rules it does not follow.
+    // The format is judged before anything else, so a newer agent's file is never repaired or read by rules it does not
+    // follow.
     const format = this.formatOf(text);
     if (text.length > 0 && !text.endsWith("\n") && !this.options.readOnly) text = this.repairTail(text);
     const lines = text.split("\n");
@@ -171,7 +176,8 @@ export class FileJournal implements Journal {
 
   /**
    * Rewrites an older journal in the current format: the header (in place of the old one), then its lines as they are
-   * (intents, attempts and outcomes keep their meaning, so every intent hash and every in-flight transaction is unchanged). The new file is
+   * (intents, attempts and outcomes keep their meaning, so every intent hash and every in-flight transaction is
+   * unchanged). The new file is
    * written beside it, fsynced, and renamed over it; the old one is kept as `<file>.format-<n>.bak`.
    */
   private migrate(): string {
@@ -193,7 +199,10 @@ export class FileJournal implements Journal {
       syncDir(path.dirname(this.file));
     } catch (err) {
       fs.rmSync(next, { force: true });
-      throw new JournalError(`could not migrate the journal ${this.file} from format ${this.foundFormat} to ${JOURNAL_FORMAT}`, { cause: err });
+      throw new JournalError(
+        `could not migrate the journal ${this.file} from format ${this.foundFormat} to ${JOURNAL_FORMAT}`,
+        { cause: err },
+      );
     }
     return backup;
   }
@@ -361,7 +370,9 @@ export function releaseJournalLocks(dataDir: string): void {
 function readLock(lock: string): JournalLock | undefined {
   try {
     const parsed = JSON.parse(fs.readFileSync(lock, "utf8")) as Partial<JournalLock>;
-    return typeof parsed.pid === "number" && typeof parsed.host === "string" ? { pid: parsed.pid, host: parsed.host, since: String(parsed.since) } : undefined;
+    return typeof parsed.pid === "number" && typeof parsed.host === "string"
+      ? { pid: parsed.pid, host: parsed.host, since: String(parsed.since) }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -440,7 +451,12 @@ function parseLine(raw: Raw): Line {
   const intentHash = raw.intentHash as string;
   switch (raw.type) {
     case "intent":
-      return { type: "intent", intentHash, record: parseRecord(raw.record as Raw), attempt: parseAttempt(raw.attempt as Raw) };
+      return {
+        type: "intent",
+        intentHash,
+        record: parseRecord(raw.record as Raw),
+        attempt: parseAttempt(raw.attempt as Raw),
+      };
     case "attempt":
       return { type: "attempt", intentHash, attempt: parseAttempt(raw.attempt as Raw) };
     case "reorged": {
@@ -448,7 +464,11 @@ function parseLine(raw: Raw): Line {
       return {
         type: "reorged",
         intentHash,
-        reorg: { hash: r.hash as string | undefined, blockNumber: r.blockNumber as number | undefined, at: r.at as number },
+        reorg: {
+          hash: r.hash as string | undefined,
+          blockNumber: r.blockNumber as number | undefined,
+          at: r.at as number,
+        },
       };
     }
     case "outcome": {

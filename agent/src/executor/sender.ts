@@ -159,7 +159,13 @@ export class WalletSender extends ProviderSimulator implements TxSender {
     if (fees.status === "rejected") throw chainError("fee data", fees.reason);
     if (pending.status === "rejected") throw chainError("eth_getTransactionCount", pending.reason);
     if (balance.status === "rejected") throw chainError("eth_getBalance", balance.reason);
-    return { gas: gas.value, baseFee: fees.value.baseFee, tip: fees.value.tip, pendingNonce: pending.value, balance: balance.value };
+    return {
+      gas: gas.value,
+      baseFee: fees.value.baseFee,
+      tip: fees.value.tip,
+      pendingNonce: pending.value,
+      balance: balance.value,
+    };
   }
 
   async track(hashes: string[], withHead: boolean): Promise<Tracking> {
@@ -172,7 +178,9 @@ export class WalletSender extends ProviderSimulator implements TxSender {
         withHead ? this.provider.getBlockNumber() : undefined,
       ]);
       return {
-        receipts: receipts.map((r) => (r ? { hash: r.hash, blockNumber: r.blockNumber, status: r.status ?? 0, gasUsed: r.gasUsed } : null)),
+        receipts: receipts.map((r) =>
+          r ? { hash: r.hash, blockNumber: r.blockNumber, status: r.status ?? 0, gasUsed: r.gasUsed } : null,
+        ),
         latestNonce,
         lastKnown: lastTx !== null,
         head,
@@ -192,7 +200,11 @@ export class WalletSender extends ProviderSimulator implements TxSender {
       const message = String((err as { message?: string })?.message ?? err);
       const inner = String((err as { error?: { message?: string } })?.error?.message ?? "");
       if (ALREADY_KNOWN.test(message) || ALREADY_KNOWN.test(inner)) return;
-      if (isInsufficientFunds(err)) throw new InsufficientFundsError(`eth_sendRawTransaction refused: the agent key ${this.address} cannot pay for the gas (${inner || message})`, { cause: err });
+      if (isInsufficientFunds(err))
+        throw new InsufficientFundsError(
+          `eth_sendRawTransaction refused: the agent key ${this.address} cannot pay for the gas (${inner || message})`,
+          { cause: err },
+        );
       throw new RpcError("eth_sendRawTransaction failed", { cause: err });
     }
   }

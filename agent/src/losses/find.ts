@@ -26,6 +26,15 @@ export interface Loss {
  */
 export function findLosses(snapshot: VaultSnapshot, tolerance: bigint): Loss[] {
   return snapshot.strategies
-    .filter((s) => !(s.shares > 0n && s.currentValue === 0n) && s.allocation - s.currentValue > LOSS_ROUNDING_UNITS + tolerance)
-    .map((s: StrategyState) => ({ strategy: s.strategy, index: s.index, allocation: s.allocation, value: s.currentValue, loss: s.allocation - s.currentValue }));
+    .filter(
+      (s) =>
+        !(s.shares > 0n && s.currentValue === 0n) && s.allocation - s.currentValue > LOSS_ROUNDING_UNITS + tolerance,
+    )
+    .map((s: StrategyState) => ({
+      strategy: s.strategy,
+      index: s.index,
+      allocation: s.allocation,
+      value: s.currentValue,
+      loss: s.allocation - s.currentValue,
+    }));
 }

@@ -154,10 +154,16 @@ export class MarketRateModel {
 
   /** Reads every strategy's markets at `blockTag` (default: latest). */
   async refresh(strategies: readonly string[], blockTag?: bigint | number | string): Promise<void> {
-    const tag = blockTag === undefined ? "latest" : typeof blockTag === "string" ? blockTag : `0x${BigInt(blockTag).toString(16)}`;
+    const tag =
+      blockTag === undefined
+        ? "latest"
+        : typeof blockTag === "string"
+          ? blockTag
+          : `0x${BigInt(blockTag).toString(16)}`;
     const call = (to: string, data: string) => this.provider.call({ to, data, blockTag: tag }).catch(() => undefined);
     const stateData = (i: number) => marketRateAdapterInterface.encodeFunctionData("marketState", [i]);
-    const read = (s: string, from: number, to: number) => Promise.all(range(from, to).map((i) => call(s, stateData(i))));
+    const read = (s: string, from: number, to: number) =>
+      Promise.all(range(from, to).map((i) => call(s, stateData(i))));
     // One batch: count, fee and the markets the last read saw, for every strategy.
     const first = await Promise.all(
       strategies.map((s) =>
@@ -215,7 +221,9 @@ export class MarketRateModel {
     return state ? ratePerSecondAfter(state, delta) * YEAR : undefined;
   }
 
-  /** How much the strategy could take in and pay out now, by its markets' caps and liquidity; undefined with no model. */
+  /**
+   * How much the strategy could take in and pay out now, by its markets' caps and liquidity; undefined with no model.
+   */
   room(strategy: string): { in: bigint; out: bigint } | undefined {
     const state = this.stateOf(strategy);
     return state ? roomOf(state) : undefined;
@@ -243,7 +251,10 @@ function decodeCount(data: string | undefined): number | undefined {
   }
 }
 
-function decodeState(feeData: string | undefined, marketData: (string | undefined)[]): LendingStrategyState | undefined {
+function decodeState(
+  feeData: string | undefined,
+  marketData: (string | undefined)[],
+): LendingStrategyState | undefined {
   if (feeData === undefined || marketData.some((d) => d === undefined)) return undefined;
   try {
     const [fee] = marketRateAdapterInterface.decodeFunctionResult("fee", feeData) as unknown as [bigint];
@@ -257,7 +268,12 @@ function decodeState(feeData: string | undefined, marketData: (string | undefine
         totalSupplyAssets: s.totalSupplyAssets as bigint,
         totalBorrowAssets: s.totalBorrowAssets as bigint,
         marketFee: s.marketFee as bigint,
-        curve: { baseRate: c.baseRate as bigint, slope1: c.slope1 as bigint, slope2: c.slope2 as bigint, kink: c.kink as bigint },
+        curve: {
+          baseRate: c.baseRate as bigint,
+          slope1: c.slope1 as bigint,
+          slope2: c.slope2 as bigint,
+          kink: c.kink as bigint,
+        },
       };
       if (market.marketFee > WAD) throw new RangeError("market fee above 100%");
       return market;

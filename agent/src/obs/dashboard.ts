@@ -15,7 +15,9 @@ import { assessSession, type SessionPolicy } from "../session/assess.js";
 import type { HealthReport } from "./server.js";
 import type { DaemonTick, TickReport, TickResult } from "./tick-report.js";
 
-/** A rejected attempt: a plan the mirror or the simulation refused, a reverted transaction, or one reported by a caller. */
+/**
+ * A rejected attempt: a plan the mirror or the simulation refused, a reverted transaction, or one reported by a caller.
+ */
 export interface Rejection {
   /** Chain time (seconds) when it happened. */
   at: bigint;
@@ -104,7 +106,15 @@ export class DashboardState {
   /** Adds a rejected attempt; the same one again in a row only raises its count. */
   recordRejection(r: Omit<Rejection, "count">): void {
     const last = this.rejections[this.rejections.length - 1];
-    if (last && !r.txHash && !last.txHash && last.vault === r.vault && last.stage === r.stage && last.error === r.error && last.source === r.source) {
+    if (
+      last &&
+      !r.txHash &&
+      !last.txHash &&
+      last.vault === r.vault &&
+      last.stage === r.stage &&
+      last.error === r.error &&
+      last.source === r.source
+    ) {
       last.count++;
       last.at = r.at;
     } else {
@@ -129,12 +139,21 @@ export class DashboardState {
     const entries = this.options.journal.entries();
     const journal = entries
       .slice()
-      .sort((a, b) => (a.record.blockNumber === b.record.blockNumber ? b.record.nonce - a.record.nonce : a.record.blockNumber < b.record.blockNumber ? 1 : -1))
+      .sort((a, b) =>
+        a.record.blockNumber === b.record.blockNumber
+          ? b.record.nonce - a.record.nonce
+          : a.record.blockNumber < b.record.blockNumber
+            ? 1
+            : -1,
+      )
       .map((e) => journalView(e, this.blockTimes));
     const reverted: Json[] = entries
       .filter((e) => e.outcome?.status === "reverted")
       .map((e) => ({
-        at: this.blockTimes.get(String(e.outcome?.blockNumber)) ?? this.blockTimes.get(e.record.blockNumber.toString()) ?? null,
+        at:
+          this.blockTimes.get(String(e.outcome?.blockNumber)) ??
+          this.blockTimes.get(e.record.blockNumber.toString()) ??
+          null,
         block: e.outcome?.blockNumber ?? null,
         vault: e.record.vault,
         source: "daemon",
@@ -155,17 +174,19 @@ export class DashboardState {
       vaults,
       journal,
       rejections: [
-        ...this.rejections.map((r): Json => ({
-          at: Number(r.at),
-          vault: r.vault,
-          source: r.source,
-          stage: r.stage,
-          error: r.error,
-          display: this.display(r.vault, r.error),
-          txHash: r.txHash ?? null,
-          gasUsed: r.gasUsed?.toString() ?? null,
-          count: r.count,
-        })),
+        ...this.rejections.map(
+          (r): Json => ({
+            at: Number(r.at),
+            vault: r.vault,
+            source: r.source,
+            stage: r.stage,
+            error: r.error,
+            display: this.display(r.vault, r.error),
+            txHash: r.txHash ?? null,
+            gasUsed: r.gasUsed?.toString() ?? null,
+            count: r.count,
+          }),
+        ),
         ...reverted,
       ].reverse(),
     };
@@ -175,13 +196,22 @@ export class DashboardState {
   private display(vault: string, error: string): string {
     const s = this.latest.get(vault.toLowerCase())?.snapshot;
     if (!s) return error;
-    return formatErrorForPeople(error, { decimals: s.assetDecimals, symbol: this.options.symbols?.[vault.toLowerCase()] });
+    return formatErrorForPeople(error, {
+      decimals: s.assetDecimals,
+      symbol: this.options.symbols?.[vault.toLowerCase()],
+    });
   }
 
   private keyView(): Json {
     const f = this.options.funds;
     if (!f) return null;
-    return { address: f.address, balanceWei: f.balance?.toString() ?? null, lowBalanceWei: f.lowBalance.toString(), low: f.low, cannotPay: f.cannotPay };
+    return {
+      address: f.address,
+      balanceWei: f.balance?.toString() ?? null,
+      lowBalanceWei: f.lowBalance.toString(),
+      low: f.low,
+      cannotPay: f.cannotPay,
+    };
   }
 
   private vaultView(shown: DashboardVault, report: TickReport, s: VaultSnapshot, error: string | undefined): Json {
@@ -268,7 +298,9 @@ function journalView(e: JournalEntry, blockTimes: Map<string, number>): Json {
     vault: e.record.vault,
     /** Wall-clock time of the decision (the record's); the page shows `decidedAt`, chain time, like everything else. */
     createdAt: e.record.createdAt,
-    /** Chain time of the snapshot the plan was made from, when this process read that block (else null: show the block). */
+    /**
+     * Chain time of the snapshot the plan was made from, when this process read that block (else null: show the block).
+     */
     decidedAt: blockTimes.get(e.record.blockNumber.toString()) ?? null,
     blockNumber: e.record.blockNumber.toString(),
     sessionId: e.record.sessionId.toString(),

@@ -1,6 +1,7 @@
 /**
  * HTTP endpoints for operators: Prometheus `/metrics`, `/health` (liveness: 200 while the loop runs and its ticks
- * succeed, 503 not), `/ready` (readiness: 200 when the agent can act, 503 when it cannot, with the reasons) and, when the daemon keeps a
+ * succeed, 503 not), `/ready` (readiness: 200 when the agent can act, 503 when it cannot, with the reasons) and, when
+ * the daemon keeps a
  * dashboard state, the dashboard page at `/` with its JSON at `/api/dashboard`. The page is plain HTML, CSS and
  * JavaScript from `agent/dashboard/`, served as they are (no build step).
  */
@@ -62,12 +63,16 @@ export async function startObservabilityServer(options: {
     if (url === "/ready") {
       const report = options.readiness?.() ?? options.health();
       const ok = "ready" in report ? report.ready : (report as HealthReport).healthy;
-      res.writeHead(ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" }).end(json(report));
+      res
+        .writeHead(ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" })
+        .end(json(report));
       return;
     }
     if (options.dashboard && url === "/api/dashboard") {
       try {
-        res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(json(options.dashboard()));
+        res
+          .writeHead(200, { "content-type": "application/json", "cache-control": "no-store" })
+          .end(json(options.dashboard()));
       } catch (err) {
         res.writeHead(500, { "content-type": "text/plain" }).end(String(err));
       }

@@ -37,7 +37,10 @@ export interface TickReport {
    * (see `VaultRunner.stalledWait`). Says what to do.
    */
   chainStall?: string;
-  /** A loss write-down sent (or deferred) this tick: the result too, unless the tick stood down, waited or found the breaker open. */
+  /**
+   * A loss write-down sent (or deferred) this tick: the result too, unless the tick stood down, waited or found the
+   * breaker open.
+   */
   writeDown?: TickResult;
   settled: ReconcileReport[];
   result: TickResult;

@@ -39,7 +39,11 @@ export interface QuarantineParams {
 }
 
 /** The config's defaults (`quarantine` in the agent's configuration). */
-export const DEFAULT_QUARANTINE_PARAMS: QuarantineParams = { maxSharePriceMoveBps: 500, minWithdrawableBps: 500, viewToleranceBps: 1 };
+export const DEFAULT_QUARANTINE_PARAMS: QuarantineParams = {
+  maxSharePriceMoveBps: 500,
+  minWithdrawableBps: 500,
+  viewToleranceBps: 1,
+};
 
 /** A share price seen before, and the block it was seen at. */
 export interface SeenPrice {
@@ -73,14 +77,32 @@ function percent(bps: bigint): string {
 }
 
 /** The first sign that applies to one strategy, or undefined when it looks sound. */
-export function inspectStrategy(s: StrategyState, seen: SeenPrice | undefined, params: QuarantineParams): StrategyFinding | undefined {
-  const found = (code: QuarantineCode, exit: boolean, detail: string): StrategyFinding => ({ strategy: s.strategy, index: s.index, code, exit, detail });
+export function inspectStrategy(
+  s: StrategyState,
+  seen: SeenPrice | undefined,
+  params: QuarantineParams,
+): StrategyFinding | undefined {
+  const found = (code: QuarantineCode, exit: boolean, detail: string): StrategyFinding => ({
+    strategy: s.strategy,
+    index: s.index,
+    code,
+    exit,
+    detail,
+  });
   const holds = s.shares > 0n;
   if (holds && (s.currentValue === 0n || s.convertedValue === 0n || s.sharePrice === 0n)) {
-    return found("views-revert", false, `its views revert or value the vault's ${s.shares} shares at 0 (previewRedeem ${s.currentValue}, convertToAssets ${s.convertedValue})`);
+    return found(
+      "views-revert",
+      false,
+      `its views revert or value the vault's ${s.shares} shares at 0 (previewRedeem ${s.currentValue}, convertToAssets ${s.convertedValue})`,
+    );
   }
   if (!s.viewsOk) {
-    return found("views-revert", false, "some of its views revert, exhaust the lens's gas allowance or answer short (the lens reports 0 for them, so even its share balance may be unknown)");
+    return found(
+      "views-revert",
+      false,
+      "some of its views revert, exhaust the lens's gas allowance or answer short (the lens reports 0 for them, so even its share balance may be unknown)",
+    );
   }
   if (holds && s.currentValue > withTolerance(s.convertedValue, params)) {
     return found(
@@ -90,7 +112,11 @@ export function inspectStrategy(s: StrategyState, seen: SeenPrice | undefined, p
     );
   }
   if (holds && s.withdrawable > withTolerance(s.currentValue, params)) {
-    return found("withdraw-over-promised", true, `maxWithdraw promises ${s.withdrawable}, more than the position's ${s.currentValue}`);
+    return found(
+      "withdraw-over-promised",
+      true,
+      `maxWithdraw promises ${s.withdrawable}, more than the position's ${s.currentValue}`,
+    );
   }
   if (seen && seen.sharePrice > 0n && s.sharePrice > 0n) {
     const move = moveBps(seen.sharePrice, s.sharePrice);

@@ -70,7 +70,10 @@ export class QuarantineList {
 
   /** Releases one strategy, or every one; returns what was released. */
   release(strategy?: string): QuarantineEntry[] {
-    const released = strategy === undefined ? this.entries() : [this.get(strategy)].filter((e): e is QuarantineEntry => e !== undefined);
+    const released =
+      strategy === undefined
+        ? this.entries()
+        : [this.get(strategy)].filter((e): e is QuarantineEntry => e !== undefined);
     for (const e of released) this.byKey.delete(e.strategy.toLowerCase());
     if (released.length > 0) this.save();
     return released;

@@ -53,20 +53,36 @@ export interface SessionPolicy {
  * One session at chain time `now`. Details name times as chain time in UTC and volumes in token units (`decimals`, the
  * asset's; base units when absent), so a log line or the dashboard says them the way a person reads them.
  */
-export function assessSession(s: SessionState, paused: boolean, now: bigint, policy: SessionPolicy, decimals?: number): SessionAssessment {
+export function assessSession(
+  s: SessionState,
+  paused: boolean,
+  now: bigint,
+  policy: SessionPolicy,
+  decimals?: number,
+): SessionAssessment {
   const at = (t: bigint) => `${formatChainTime(t)} (chain time; in ${formatDuration(t - now)})`;
   const volumeText = (v: bigint) => (decimals === undefined ? `${v}` : formatAmount(v, decimals));
   const { session, remaining } = s;
   const timeLeft = now < session.validUntil ? session.validUntil - now : 0n;
   const base = { id: s.id, timeLeft };
   if (session.revoked) return { ...base, status: "revoked", detail: "revoked" };
-  if (now >= session.validUntil) return { ...base, status: "expired", detail: `expired at ${formatChainTime(session.validUntil)}` };
+  if (now >= session.validUntil)
+    return { ...base, status: "expired", detail: `expired at ${formatChainTime(session.validUntil)}` };
   if (paused) return { ...base, status: "paused", detail: "agents are paused" };
   if (now + policy.expiryMarginSeconds >= session.validUntil) {
-    return { ...base, status: "expiring", detail: `expires in ${formatDuration(timeLeft)}, inside the ${formatDuration(policy.expiryMarginSeconds)} margin` };
+    return {
+      ...base,
+      status: "expiring",
+      detail: `expires in ${formatDuration(timeLeft)}, inside the ${formatDuration(policy.expiryMarginSeconds)} margin`,
+    };
   }
   if (now < session.validAfter) {
-    return { ...base, status: "not-started", resumeAt: session.validAfter, detail: `starts at ${at(session.validAfter)}` };
+    return {
+      ...base,
+      status: "not-started",
+      resumeAt: session.validAfter,
+      detail: `starts at ${at(session.validAfter)}`,
+    };
   }
   const volume = minBig(remaining.volumePerCall, remaining.volumeInEpoch);
   if (remaining.callsInEpoch === 0n || volume < policy.minVolume || volume === 0n) {
@@ -78,9 +94,18 @@ export function assessSession(s: SessionState, paused: boolean, now: bigint, pol
     };
   }
   if (remaining.nextCallAt > now) {
-    return { ...base, status: "cooldown", resumeAt: remaining.nextCallAt, detail: `next call at ${at(remaining.nextCallAt)}` };
+    return {
+      ...base,
+      status: "cooldown",
+      resumeAt: remaining.nextCallAt,
+      detail: `next call at ${at(remaining.nextCallAt)}`,
+    };
   }
-  return { ...base, status: "usable", detail: `${volumeText(volume)} volume and ${remaining.callsInEpoch} calls left this epoch` };
+  return {
+    ...base,
+    status: "usable",
+    detail: `${volumeText(volume)} volume and ${remaining.callsInEpoch} calls left this epoch`,
+  };
 }
 
 const WAITING: SessionStatus[] = ["cooldown", "out-of-budget", "not-started"];
@@ -101,7 +126,13 @@ export function assessVault(snapshot: VaultSnapshot, policy: SessionPolicy, now 
       return a.remaining.volumeInEpoch > b.remaining.volumeInEpoch ? -1 : 1;
     });
   if (usable.length > 0) {
-    return { mode: "act", session: usable[0], sessions, expiringSoon, reason: `acting through session #${usable[0]!.id}` };
+    return {
+      mode: "act",
+      session: usable[0],
+      sessions,
+      expiringSoon,
+      reason: `acting through session #${usable[0]!.id}`,
+    };
   }
   const waiting = sessions.filter((a) => WAITING.includes(a.status));
   if (waiting.length > 0) {

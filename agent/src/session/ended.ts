@@ -1,7 +1,8 @@
 /**
  * The lens lists only an agent's active sessions (neither revoked nor expired), so a session that ends drops out of
  * the snapshot. A session seen at an earlier tick and no longer listed has ended in one of the only two ways off the
- * list: it expired (its `validUntil` has passed) or it was revoked. `EndedSessions` keeps the most recent of them, marked
+ * list: it expired (its `validUntil` has passed) or it was revoked. `EndedSessions` keeps the most recent of them,
+ * marked
  * so, in the snapshot the daemon assesses: it can still say why it stands down ("session #3 expired").
  * Pure apart from its own memory: no I/O, no clock.
  */

@@ -10,13 +10,21 @@ const UNLIMITED = 2n ** 128n - 1n;
  * `fixed`: exactly `digits` fraction digits, zeros kept, for columns of figures (`1000000000n, 6, 2` → "1,000.00").
  * A uint128 maximum and above prints as "unlimited".
  */
-export function formatAmount(value: bigint, decimals: number, digits = 2, symbol?: string, options: { fixed?: boolean } = {}): string {
+export function formatAmount(
+  value: bigint,
+  decimals: number,
+  digits = 2,
+  symbol?: string,
+  options: { fixed?: boolean } = {},
+): string {
   if (value >= UNLIMITED) return "unlimited";
   const negative = value < 0n;
   const text = formatUnits(negative ? -value : value, decimals);
   const [whole, fraction = ""] = text.split(".");
   const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const frac = options.fixed ? fraction.padEnd(digits, "0").slice(0, digits) : fraction.slice(0, digits).replace(/0+$/, "");
+  const frac = options.fixed
+    ? fraction.padEnd(digits, "0").slice(0, digits)
+    : fraction.slice(0, digits).replace(/0+$/, "");
   return `${negative ? "-" : ""}${grouped}${frac ? `.${frac}` : ""}${symbol ? ` ${symbol}` : ""}`;
 }
 
@@ -77,6 +85,9 @@ export function renderTable(headers: string[], rows: string[][], align?: ("left"
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const left = (i: number) => (align?.[i] ?? (i === 0 ? "left" : "right")) === "left";
   const line = (cells: string[]) =>
-    cells.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
+    cells
+      .map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }

@@ -1,4 +1,6 @@
-/** Starting and stopping a loopback or operator-facing HTTP server: one way for the dashboard and the devnet's servers. */
+/**
+ * Starting and stopping a loopback or operator-facing HTTP server: one way for the dashboard and the devnet's servers.
+ */
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
 

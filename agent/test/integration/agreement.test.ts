@@ -11,10 +11,19 @@ import { deployVault, devKey, fund, grantSession, type Stack } from "../../devne
 import { LensReader } from "../../src/chain/reader.js";
 import type { SessionRecord, Target, VaultSnapshot } from "../../src/chain/types.js";
 import { checkRebalance, type RebalanceVerdict } from "../../src/checks/rebalance-check.js";
-import { erc4626Valuation, positionValue, snapshotValuation, type StrategyValuation } from "../../src/checks/valuation.js";
+import {
+  erc4626Valuation,
+  positionValue,
+  snapshotValuation,
+  type StrategyValuation,
+} from "../../src/checks/valuation.js";
 import { decodeRevert, encodeTreasuryError } from "../../src/errors.js";
 import { revertDataOf } from "../../src/executor/revert-data.js";
-import { CappedStrategy__factory, FeeStrategy__factory, PreviewRevertingStrategy__factory } from "../../../types/ethers-contracts/index.js";
+import {
+  CappedStrategy__factory,
+  FeeStrategy__factory,
+  PreviewRevertingStrategy__factory,
+} from "../../../types/ethers-contracts/index.js";
 import { startStack } from "../support/daemon-harness.js";
 import { Random } from "../support/random.js";
 
@@ -33,23 +42,77 @@ beforeAll(async () => {
   other = stack.users[0]!;
   const u = stack.unit;
   // 1: the agent, every strategy; 2: the agent, two strategies; 3: another agent; 4: revoked; 5: short; 6: not started.
-  await grantSession(stack, { agent: agent.address, durationSeconds: 30 * 86_400, maxVolumePerCall: 800_000n * u, maxVolumePerEpoch: 1_200_000n * u, minInterval: 60, maxCallsPerEpoch: 3 });
-  await grantSession(stack, { agent: agent.address, durationSeconds: 30 * 86_400, maxVolumePerCall: 400_000n * u, maxVolumePerEpoch: 2_000_000n * u, scope: stack.strategyAddresses.slice(0, 2), epochLength: 3_600 });
-  await grantSession(stack, { agent: other.address, durationSeconds: 30 * 86_400, maxVolumePerCall: 400_000n * u, maxVolumePerEpoch: 800_000n * u });
-  const revoked = await grantSession(stack, { agent: agent.address, durationSeconds: 30 * 86_400, maxVolumePerCall: 400_000n * u, maxVolumePerEpoch: 800_000n * u });
+  await grantSession(stack, {
+    agent: agent.address,
+    durationSeconds: 30 * 86_400,
+    maxVolumePerCall: 800_000n * u,
+    maxVolumePerEpoch: 1_200_000n * u,
+    minInterval: 60,
+    maxCallsPerEpoch: 3,
+  });
+  await grantSession(stack, {
+    agent: agent.address,
+    durationSeconds: 30 * 86_400,
+    maxVolumePerCall: 400_000n * u,
+    maxVolumePerEpoch: 2_000_000n * u,
+    scope: stack.strategyAddresses.slice(0, 2),
+    epochLength: 3_600,
+  });
+  await grantSession(stack, {
+    agent: other.address,
+    durationSeconds: 30 * 86_400,
+    maxVolumePerCall: 400_000n * u,
+    maxVolumePerEpoch: 800_000n * u,
+  });
+  const revoked = await grantSession(stack, {
+    agent: agent.address,
+    durationSeconds: 30 * 86_400,
+    maxVolumePerCall: 400_000n * u,
+    maxVolumePerEpoch: 800_000n * u,
+  });
   await (await stack.sessions.connect(stack.guardian).revoke(revoked)).wait();
-  await grantSession(stack, { agent: agent.address, durationSeconds: 2 * 3_600, maxVolumePerCall: 400_000n * u, maxVolumePerEpoch: 800_000n * u });
+  await grantSession(stack, {
+    agent: agent.address,
+    durationSeconds: 2 * 3_600,
+    maxVolumePerCall: 400_000n * u,
+    maxVolumePerEpoch: 800_000n * u,
+  });
   const now = await chain.now();
-  await grantSession(stack, { agent: agent.address, validAfter: now + 86_400n, durationSeconds: 30 * 86_400, maxVolumePerCall: 400_000n * u, maxVolumePerEpoch: 800_000n * u });
+  await grantSession(stack, {
+    agent: agent.address,
+    validAfter: now + 86_400n,
+    durationSeconds: 30 * 86_400,
+    maxVolumePerCall: 400_000n * u,
+    maxVolumePerEpoch: 800_000n * u,
+  });
   // 7: the agent's session for another vault on the same session manager.
-  const otherVault = await deployVault(stack.governance, await stack.asset.getAddress(), await stack.sessions.getAddress(), { name: "Other", symbol: "oth", idleBufferBps: 0 });
+  const otherVault = await deployVault(
+    stack.governance,
+    await stack.asset.getAddress(),
+    await stack.sessions.getAddress(),
+    { name: "Other", symbol: "oth", idleBufferBps: 0 },
+  );
   await (
-    await stack.sessions.connect(stack.governance).grant({ agent: agent.address, vault: await otherVault.getAddress(), scope: 1n, validAfter: now, validUntil: now + 86_400n, maxVolumePerCall: 1n, maxVolumePerEpoch: 1n, epochLength: 3_600, minInterval: 0, maxCallsPerEpoch: 1 })
+    await stack.sessions.connect(stack.governance).grant({
+      agent: agent.address,
+      vault: await otherVault.getAddress(),
+      scope: 1n,
+      validAfter: now,
+      validUntil: now + 86_400n,
+      maxVolumePerCall: 1n,
+      maxVolumePerEpoch: 1n,
+      epochLength: 3_600,
+      minInterval: 0,
+      maxCallsPerEpoch: 1,
+    })
   ).wait();
   // Spread the vault's money so every strategy holds shares.
   await (
     await stack.vault.connect(agent).rebalance(
-      stack.strategyAddresses.map((s, i) => ({ strategy: s, assets: [250_000n, 200_000n, 150_000n, 100_000n][i]! * u })),
+      stack.strategyAddresses.map((s, i) => ({
+        strategy: s,
+        assets: [250_000n, 200_000n, 150_000n, 100_000n][i]! * u,
+      })),
       1n,
       `0x${"11".repeat(32)}`,
     )
@@ -72,7 +135,9 @@ async function govern(send: () => Promise<{ wait: () => Promise<unknown> }>): Pr
   }
 }
 
-/** Changes the state at random: yields and losses, caps, buffer, loss limits, a disabled strategy, time, a prior call. */
+/**
+ * Changes the state at random: yields and losses, caps, buffer, loss limits, a disabled strategy, time, a prior call.
+ */
 async function mutate(rng: Random): Promise<void> {
   const { vault, strategies, unit: u, governance, guardian } = stack;
   for (const s of strategies) {
@@ -89,14 +154,25 @@ async function mutate(rng: Random): Promise<void> {
   if (rng.chance(0.6)) {
     const target = rng.pick(stack.strategyAddresses);
     const alloc = await vault.allocation(target);
-    const abs = rng.pick([alloc, alloc + rng.big(100_000n * u), alloc > 10n ? alloc - rng.big(alloc / 10n) : 0n, 10n ** 15n]);
+    const abs = rng.pick([
+      alloc,
+      alloc + rng.big(100_000n * u),
+      alloc > 10n ? alloc - rng.big(alloc / 10n) : 0n,
+      10n ** 15n,
+    ]);
     await govern(() => vault.connect(governance).setCaps(target, abs, rng.int(500, 6_000)));
   }
-  if (rng.chance(0.5)) await govern(() => vault.connect(governance).setIdleBuffer(rng.pick([0, 500, 1_000, 2_000, 3_500])));
+  if (rng.chance(0.5))
+    await govern(() => vault.connect(governance).setIdleBuffer(rng.pick([0, 500, 1_000, 2_000, 3_500])));
   if (rng.chance(0.5)) {
-    await govern(() => vault.connect(governance).setLossLimits(rng.pick([0, 0, 1, 5, 50]), rng.pick([0, 0, 1, 2, 100]), rng.pick([43_200, 86_400])));
+    await govern(() =>
+      vault
+        .connect(governance)
+        .setLossLimits(rng.pick([0, 0, 1, 5, 50]), rng.pick([0, 0, 1, 2, 100]), rng.pick([43_200, 86_400])),
+    );
   }
-  if (rng.chance(0.25)) await (await vault.connect(guardian).setStrategyEnabled(rng.pick(stack.strategyAddresses), false)).wait();
+  if (rng.chance(0.25))
+    await (await vault.connect(guardian).setStrategyEnabled(rng.pick(stack.strategyAddresses), false)).wait();
   // The guardian tightens the drawdown guard: small losses and rounding then stop calls that raise a strategy.
   if (rng.chance(0.2)) await (await vault.connect(guardian).setMaxDrawdown(rng.pick([0, 1, 10, 100]))).wait();
   // A strategy whose views revert: the vault counts it at book value and cannot withdraw from it.
@@ -112,18 +188,30 @@ async function mutate(rng: Random): Promise<void> {
   for (let i = 0; i < priorCalls; i++) {
     const s = rng.pick(stack.strategyAddresses);
     const cur = await vault.allocation(s);
-    const preview = await vault.previewRebalance.staticCall([{ strategy: s, assets: cur + 1_000n * u }], 1n, agent.address);
-    if (preview.ok) await (await vault.connect(agent).rebalance([{ strategy: s, assets: cur + 1_000n * u }], 1n, `0x${"22".repeat(32)}`)).wait();
+    const preview = await vault.previewRebalance.staticCall(
+      [{ strategy: s, assets: cur + 1_000n * u }],
+      1n,
+      agent.address,
+    );
+    if (preview.ok)
+      await (
+        await vault.connect(agent).rebalance([{ strategy: s, assets: cur + 1_000n * u }], 1n, `0x${"22".repeat(32)}`)
+      ).wait();
     if (i < priorCalls - 1) await chain.increaseTime(61);
   }
   if (rng.chance(0.1)) await (await stack.sessions.connect(guardian).pauseAgents()).wait();
   await chain.increaseTime(rng.pick([1, 30, 61, 61, 61, 600, 3_601, 3_601, 7_300, 86_401, 40 * 86_400]));
   // A deposit in the block the checks run at (eth_call at the latest block): caps, buffer and loss limits leave it out.
-  if (rng.chance(0.2)) await fund(stack, stack.users[1]!, rng.pick([1n, 50_000n * u, 400_000n * u, rng.big(2_000_000n * u)]));
+  if (rng.chance(0.2))
+    await fund(stack, stack.users[1]!, rng.pick([1n, 50_000n * u, 400_000n * u, rng.big(2_000_000n * u)]));
 }
 
 /** A random rebalance around the interesting values: current, caps, idle, zero, their neighbours, and junk. */
-function generate(rng: Random, snap: VaultSnapshot, sessionCount: bigint): { targets: Target[]; sessionId: bigint; caller: string } {
+function generate(
+  rng: Random,
+  snap: VaultSnapshot,
+  sessionCount: bigint,
+): { targets: Target[]; sessionId: bigint; caller: string } {
   const n = rng.chance(0.04) ? 0 : rng.pick([1, 1, 2, 2, 3, 4]);
   const chosen = rng.shuffle(snap.strategies).slice(0, n);
   const targets: Target[] = chosen.map((s) => {
@@ -156,7 +244,21 @@ function generate(rng: Random, snap: VaultSnapshot, sessionCount: bigint): { tar
   };
 }
 
-const VALUE_ARGS = new Set(["allocation", "cap", "idle", "required", "loss", "limit", "lossInEpoch", "budget", "needed", "price", "floor", "requested", "available"]);
+const VALUE_ARGS = new Set([
+  "allocation",
+  "cap",
+  "idle",
+  "required",
+  "loss",
+  "limit",
+  "lossInEpoch",
+  "budget",
+  "needed",
+  "price",
+  "floor",
+  "requested",
+  "available",
+]);
 
 /** `v` for a strategy that keeps an entry fee of `bps` (rounded up) on deposits, as FeeStrategy does. */
 function entryFee(v: StrategyValuation, strategy: string, bps: bigint): StrategyValuation {
@@ -165,7 +267,8 @@ function entryFee(v: StrategyValuation, strategy: string, bps: bigint): Strategy
   return {
     ...v,
     previewDeposit: (s, assets) => v.previewDeposit(s, is(s) ? net(assets) : assets),
-    previewRedeemAfter: (s, shares, assets, moved) => v.previewRedeemAfter(s, shares, is(s) && assets > 0n ? net(assets) : assets, moved),
+    previewRedeemAfter: (s, shares, assets, moved) =>
+      v.previewRedeemAfter(s, shares, is(s) && assets > 0n ? net(assets) : assets, moved),
   };
 }
 
@@ -187,7 +290,11 @@ async function readState(): Promise<ChainState> {
     await Promise.all(
       snap.strategies.map(async (s) => {
         const c = new Contract(s.strategy, totals, chain.provider);
-        return { strategy: s.strategy, totalAssets: (await c.getFunction("totalAssets")()) as bigint, totalSupply: (await c.getFunction("totalSupply")()) as bigint };
+        return {
+          strategy: s.strategy,
+          totalAssets: (await c.getFunction("totalAssets")()) as bigint,
+          totalSupply: (await c.getFunction("totalSupply")()) as bigint,
+        };
       }),
     ),
   );
@@ -195,7 +302,23 @@ async function readState(): Promise<ChainState> {
   const stored = new Map<bigint, SessionRecord>();
   for (let id = 1n; id <= sessionCount; id++) {
     const s = await stack.sessions.getSession(id);
-    stored.set(id, { agent: s.agent, vault: s.vault, validAfter: s.validAfter, validUntil: s.validUntil, revoked: s.revoked, epochLength: s.epochLength, minInterval: s.minInterval, maxCallsPerEpoch: s.maxCallsPerEpoch, maxVolumePerCall: s.maxVolumePerCall, maxVolumePerEpoch: s.maxVolumePerEpoch, volumeInEpoch: s.volumeInEpoch, epoch: s.epoch, callsInEpoch: s.callsInEpoch, lastCallAt: s.lastCallAt, scope: s.scope });
+    stored.set(id, {
+      agent: s.agent,
+      vault: s.vault,
+      validAfter: s.validAfter,
+      validUntil: s.validUntil,
+      revoked: s.revoked,
+      epochLength: s.epochLength,
+      minInterval: s.minInterval,
+      maxCallsPerEpoch: s.maxCallsPerEpoch,
+      maxVolumePerCall: s.maxVolumePerCall,
+      maxVolumePerEpoch: s.maxVolumePerEpoch,
+      volumeInEpoch: s.volumeInEpoch,
+      epoch: s.epoch,
+      callsInEpoch: s.callsInEpoch,
+      lastCallAt: s.lastCallAt,
+      scope: s.scope,
+    });
   }
   return { snap, exact, stored, sessionCount };
 }
@@ -241,7 +364,11 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
       const st = await readState();
       for (let k = 0; k < PLANS_PER_STATE; k++) {
         const { targets, sessionId, caller } = generate(rng, st.snap, st.sessionCount);
-        const { chainError, input, at: label } = await agree(st, `state ${state} plan ${k}`, targets, sessionId, caller);
+        const {
+          chainError,
+          input,
+          at: label,
+        } = await agree(st, `state ${state} plan ${k}`, targets, sessionId, caller);
         outcomes.set(chainError?.name ?? "ok", (outcomes.get(chainError?.name ?? "ok") ?? 0) + 1);
         const snap = st.snap;
 
@@ -251,12 +378,23 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
         if (approx.error?.name !== chainError?.name) {
           // Only where a loss limit is (almost) zero can a wei of rounding decide, and then the lens-only mirror is
           // the stricter one: it never lets through what the chain rejects.
-          expect(approx.ok, `${label}: lens-only mirror never accepts what the chain rejects (chain: ${chainError?.name} ${JSON.stringify(chainError?.args, (_k, v) => (typeof v === "bigint" ? v.toString() : v))})`).toBe(false);
-          expect(["LossExceedsCallLimit", "LossBudgetExceeded"], `${label}: only a loss check differs`).toContain(approx.error!.name);
-          expect(approx.error!.args.limit ?? approx.error!.args.budget, `${label}: at a zero loss limit`).toBeLessThanOrEqual(4n);
-          mismatches.push(`${label}: chain ${chainError?.name ?? "ok"} ${JSON.stringify(chainError?.args, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}, lens-only ${approx.error?.name ?? "ok"} ${JSON.stringify(approx.error?.args, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}`);
+          expect(
+            approx.ok,
+            `${label}: lens-only mirror never accepts what the chain rejects (chain: ${chainError?.name} ${JSON.stringify(chainError?.args, (_k, v) => (typeof v === "bigint" ? v.toString() : v))})`,
+          ).toBe(false);
+          expect(["LossExceedsCallLimit", "LossBudgetExceeded"], `${label}: only a loss check differs`).toContain(
+            approx.error!.name,
+          );
+          expect(
+            approx.error!.args.limit ?? approx.error!.args.budget,
+            `${label}: at a zero loss limit`,
+          ).toBeLessThanOrEqual(4n);
+          mismatches.push(
+            `${label}: chain ${chainError?.name ?? "ok"} ${JSON.stringify(chainError?.args, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}, lens-only ${approx.error?.name ?? "ok"} ${JSON.stringify(approx.error?.args, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}`,
+          );
         } else {
-          const sameArgs = JSON.stringify(approx.error?.args, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) ===
+          const sameArgs =
+            JSON.stringify(approx.error?.args, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) ===
             JSON.stringify(chainError?.args, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
           if (sameArgs) approxExactArgs++;
           else {
@@ -273,7 +411,9 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
       }
     }
     console.log("verdicts on chain:", Object.fromEntries([...outcomes].sort()));
-    console.log(`snapshot-only valuation: ${approxExactArgs} identical, ${approxClose} within rounding, ${mismatches.length} stricter at a zero loss limit, of ${compared}`);
+    console.log(
+      `snapshot-only valuation: ${approxExactArgs} identical, ${approxClose} within rounding, ${mismatches.length} stricter at a zero loss limit, of ${compared}`,
+    );
     expect(approxExactArgs + approxClose + mismatches.length).toBe(compared);
     // The generated cases must reach a broad set of checks, or the agreement proves little.
     expect(outcomes.get("ok") ?? 0, "some plans pass").toBeGreaterThan(10);
@@ -297,15 +437,24 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
     expect(st.snap.inflowInBlock, "the deposit is in the block being checked").toBe(600_000n * u);
     const base0 = st.snap.totalAssets - st.snap.inflowInBlock;
     const cap = (base0 * 3_000n) / 10_000n;
-    expect(cap + 1n, "the cap of the whole total would allow one more").toBeLessThanOrEqual((st.snap.totalAssets * 3_000n) / 10_000n);
+    expect(cap + 1n, "the cap of the whole total would allow one more").toBeLessThanOrEqual(
+      (st.snap.totalAssets * 3_000n) / 10_000n,
+    );
     expect((await agree(st, "same-block deposit: at the cap", [{ strategy: s0, assets: cap }])).mirror.ok).toBe(true);
-    expect((await agree(st, "same-block deposit: one over", [{ strategy: s0, assets: cap + 1n }])).mirror.error?.name).toBe("RelativeCapExceeded");
+    expect(
+      (await agree(st, "same-block deposit: one over", [{ strategy: s0, assets: cap + 1n }])).mirror.error?.name,
+    ).toBe("RelativeCapExceeded");
     // Idle counts without the deposit: 10% of the base must stay idle beyond it.
     const idleCounted = st.snap.idle - st.snap.inflowInBlock;
     const required = (base0 * 1_000n + 9_999n) / 10_000n;
     const s1Now = positionValue(st.snap.strategies[1]!);
-    const buffer = await agree(st, "same-block deposit: buffer", [{ strategy: s1, assets: s1Now + idleCounted - required + 1n }]);
-    expect(buffer.mirror.error, "the deposit does not count as idle").toMatchObject({ name: "IdleBufferBreached", args: { idle: required - 1n, required } });
+    const buffer = await agree(st, "same-block deposit: buffer", [
+      { strategy: s1, assets: s1Now + idleCounted - required + 1n },
+    ]);
+    expect(buffer.mirror.error, "the deposit does not count as idle").toMatchObject({
+      name: "IdleBufferBreached",
+      args: { idle: required - 1n, required },
+    });
 
     // Drawdown guard: a loss in a strategy takes the share price more than 10% under its mark.
     await chain.revert(base);
@@ -313,9 +462,13 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
     const held = await stack.asset.balanceOf(s0);
     await (await stack.strategies[0]!.simulateLoss((held * 60n) / 100n)).wait();
     st = await readState();
-    const raise = await agree(st, "drawdown: raising a strategy", [{ strategy: s1, assets: positionValue(st.snap.strategies[1]!) + 1_000n * u }]);
+    const raise = await agree(st, "drawdown: raising a strategy", [
+      { strategy: s1, assets: positionValue(st.snap.strategies[1]!) + 1_000n * u },
+    ]);
     expect(raise.mirror.error?.name, "stopped by the guard").toBe("DrawdownLimitReached");
-    expect(raise.mirror.error!.args.price as bigint, "the price is under the floor").toBeLessThan(raise.mirror.error!.args.floor as bigint);
+    expect(raise.mirror.error!.args.price as bigint, "the price is under the floor").toBeLessThan(
+      raise.mirror.error!.args.floor as bigint,
+    );
     const exit = await agree(st, "drawdown: a full exit to idle", [{ strategy: s2, assets: 0n }]);
     expect(exit.mirror.ok, "moving money back to idle without a loss passes").toBe(true);
     // The guardian tightens the limit to 0 on a fresh state: a wei of rounding loss then stops a call too.
@@ -324,7 +477,9 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
     await (await vault.connect(guardian).setMaxDrawdown(0)).wait();
     await (await stack.strategies[1]!.simulateLoss(1_000n)).wait();
     st = await readState();
-    const tight = await agree(st, "drawdown 0: raising a strategy after a small loss", [{ strategy: s0, assets: positionValue(st.snap.strategies[0]!) + 1_000n * u }]);
+    const tight = await agree(st, "drawdown 0: raising a strategy after a small loss", [
+      { strategy: s0, assets: positionValue(st.snap.strategies[0]!) + 1_000n * u },
+    ]);
     expect(tight.mirror.error?.name).toBe("DrawdownLimitReached");
 
     // Views that revert (MockStrategy: previewRedeem, maxWithdraw, maxRedeem): the position counts at its book value,
@@ -337,7 +492,10 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
     const book = await vault.allocation(s2);
     expect(st.snap.strategies[2]!.currentValue, "the lens reads no live value").toBe(0n);
     const limited = await agree(st, "views revert: withdrawal leg", [{ strategy: s2, assets: book - 10_000n * u }]);
-    expect(limited.mirror.error, "the request is from the book value").toEqual({ name: "StrategyWithdrawLimited", args: { strategy: s2, requested: 10_000n * u, available: 0n } });
+    expect(limited.mirror.error, "the request is from the book value").toEqual({
+      name: "StrategyWithdrawLimited",
+      args: { strategy: s2, requested: 10_000n * u, available: 0n },
+    });
     const raised = await agree(st, "views revert: deposit leg", [{ strategy: s2, assets: book + 10_000n * u }]);
     expect(raised.mirror.ok, "a deposit is booked at book + what it took").toBe(true);
 
@@ -345,11 +503,22 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
     // value, while the position is really worth more.
     await chain.revert(base);
     base = await chain.snapshot();
-    const preview = await (await new PreviewRevertingStrategy__factory(governance).deploy(await stack.asset.getAddress())).waitForDeployment();
+    const preview = await (
+      await new PreviewRevertingStrategy__factory(governance).deploy(await stack.asset.getAddress())
+    ).waitForDeployment();
     const p = await preview.getAddress();
     await (await vault.connect(governance).addStrategy(p, 10n ** 15n, 1_000)).wait();
-    const session = await grantSession(stack, { agent: agent.address, durationSeconds: 86_400, maxVolumePerCall: 400_000n * u, maxVolumePerEpoch: 800_000n * u, minInterval: 0, scope: [...stack.strategyAddresses, p] });
-    await (await vault.connect(agent).rebalance([{ strategy: p, assets: 50_000n * u }], session, `0x${"33".repeat(32)}`)).wait();
+    const session = await grantSession(stack, {
+      agent: agent.address,
+      durationSeconds: 86_400,
+      maxVolumePerCall: 400_000n * u,
+      maxVolumePerEpoch: 800_000n * u,
+      minInterval: 0,
+      scope: [...stack.strategyAddresses, p],
+    });
+    await (
+      await vault.connect(agent).rebalance([{ strategy: p, assets: 50_000n * u }], session, `0x${"33".repeat(32)}`)
+    ).wait();
     await (await stack.asset.mint(p, 7_000n * u)).wait();
     await (await preview.setPreviewReverts(true)).wait();
     st = await readState();
@@ -357,44 +526,97 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
     expect(pState.currentValue, "the lens reads no live value").toBe(0n);
     expect(pState.withdrawable, "but the strategy lets the position go").toBeGreaterThan(50_000n * u);
     const pBook = await vault.allocation(p);
-    const partial = await agree(st, "previewRedeem reverts: partial withdrawal", [{ strategy: p, assets: pBook - 30_000n * u }], session);
-    expect(partial.mirror, "passes, booked at book - what left").toMatchObject({ ok: true, volume: 30_000n * u, idleAfter: st.snap.idle + 30_000n * u, totalAssetsAfter: st.snap.totalAssets });
-    const mixed = await agree(st, "previewRedeem reverts: withdrawal and deposit", [{ strategy: p, assets: pBook - 30_000n * u }, { strategy: s1, assets: positionValue(st.snap.strategies[1]!) + 20_000n * u }], session);
+    const partial = await agree(
+      st,
+      "previewRedeem reverts: partial withdrawal",
+      [{ strategy: p, assets: pBook - 30_000n * u }],
+      session,
+    );
+    expect(partial.mirror, "passes, booked at book - what left").toMatchObject({
+      ok: true,
+      volume: 30_000n * u,
+      idleAfter: st.snap.idle + 30_000n * u,
+      totalAssetsAfter: st.snap.totalAssets,
+    });
+    const mixed = await agree(
+      st,
+      "previewRedeem reverts: withdrawal and deposit",
+      [
+        { strategy: p, assets: pBook - 30_000n * u },
+        { strategy: s1, assets: positionValue(st.snap.strategies[1]!) + 20_000n * u },
+      ],
+      session,
+    );
     expect(mixed.mirror.ok).toBe(true);
     // The rebalance itself books the leg where the preview said.
-    await (await vault.connect(agent).rebalance([{ strategy: p, assets: pBook - 30_000n * u }], session, `0x${"44".repeat(32)}`)).wait();
+    await (
+      await vault
+        .connect(agent)
+        .rebalance([{ strategy: p, assets: pBook - 30_000n * u }], session, `0x${"44".repeat(32)}`)
+    ).wait();
     expect(await vault.allocation(p), "booked at book - what left").toBe(pBook - 30_000n * u);
 
     // Loss limits: a strategy with a 50 bps entry fee loses on every deposit. They are in bps of total assets before
     // less the block's deposits (here 400,000 deposited in the block being checked).
     await chain.revert(base);
     base = await chain.snapshot();
-    const fee = await (await new FeeStrategy__factory(governance).deploy(await stack.asset.getAddress(), 50, governance.address)).waitForDeployment();
+    const fee = await (
+      await new FeeStrategy__factory(governance).deploy(await stack.asset.getAddress(), 50, governance.address)
+    ).waitForDeployment();
     const f = await fee.getAddress();
     await (await vault.connect(governance).addStrategy(f, 10n ** 15n, 1_000)).wait();
-    const feeSession = await grantSession(stack, { agent: agent.address, durationSeconds: 86_400, maxVolumePerCall: 400_000n * u, maxVolumePerEpoch: 800_000n * u, minInterval: 0, scope: [...stack.strategyAddresses, f] });
+    const feeSession = await grantSession(stack, {
+      agent: agent.address,
+      durationSeconds: 86_400,
+      maxVolumePerCall: 400_000n * u,
+      maxVolumePerEpoch: 800_000n * u,
+      minInterval: 0,
+      scope: [...stack.strategyAddresses, f],
+    });
     await (await vault.connect(governance).setLossLimits(1, 2, 86_400)).wait();
     await fund(stack, stack.users[1]!, 400_000n * u);
     st = await readState();
     const withFee = entryFee(st.exact, f, 50n);
     const lossBase = st.snap.totalAssets - st.snap.inflowInBlock;
     const callLimit = lossBase / 10_000n;
-    const into = (assets: bigint) => agree({ ...st, exact: withFee }, `entry fee: deposit ${assets}`, [{ strategy: f, assets }], feeSession);
+    const into = (assets: bigint) =>
+      agree({ ...st, exact: withFee }, `entry fee: deposit ${assets}`, [{ strategy: f, assets }], feeSession);
     // The fee is 0.5% (rounded up) and the vault may book a wei less: the most a call may deposit loses <= callLimit.
     const most = (callLimit * 200n * 99n) / 100n;
     const within = await into(most);
     expect(within.mirror.ok, "a deposit whose fee is within the per-call limit").toBe(true);
     expect(within.mirror.predictedLoss, "the fee is the loss").toBeGreaterThan(0n);
     const over = await into(callLimit * 200n + 1_000n);
-    expect(over.mirror.error, "the per-call limit is 1 bps of total assets less the block's deposit").toMatchObject({ name: "LossExceedsCallLimit", args: { limit: callLimit } });
+    expect(over.mirror.error, "the per-call limit is 1 bps of total assets less the block's deposit").toMatchObject({
+      name: "LossExceedsCallLimit",
+      args: { limit: callLimit },
+    });
     // Two such losses, then a third within the per-call limit spends the epoch budget (2 bps) past what is left.
-    await (await vault.connect(agent).rebalance([{ strategy: f, assets: most }], feeSession, `0x${"55".repeat(32)}`)).wait();
-    await (await vault.connect(agent).rebalance([{ strategy: f, assets: 2n * most }], feeSession, `0x${"56".repeat(32)}`)).wait();
+    await (
+      await vault.connect(agent).rebalance([{ strategy: f, assets: most }], feeSession, `0x${"55".repeat(32)}`)
+    ).wait();
+    await (
+      await vault.connect(agent).rebalance([{ strategy: f, assets: 2n * most }], feeSession, `0x${"56".repeat(32)}`)
+    ).wait();
     st = await readState();
     const current = positionValue(st.snap.strategies.find((x) => x.strategy === f)!);
-    const budget = await agree({ ...st, exact: entryFee(st.exact, f, 50n) }, "entry fee: epoch budget", [{ strategy: f, assets: current + most }], feeSession);
+    const budget = await agree(
+      { ...st, exact: entryFee(st.exact, f, 50n) },
+      "entry fee: epoch budget",
+      [{ strategy: f, assets: current + most }],
+      feeSession,
+    );
     expect(budget.mirror.error?.name, "the third loss passes the epoch budget").toBe("LossBudgetExceeded");
-    expect((await agree({ ...st, exact: entryFee(st.exact, f, 50n) }, "entry fee: a smaller third loss", [{ strategy: f, assets: current + most / 4n }], feeSession)).mirror.ok).toBe(true);
+    expect(
+      (
+        await agree(
+          { ...st, exact: entryFee(st.exact, f, 50n) },
+          "entry fee: a smaller third loss",
+          [{ strategy: f, assets: current + most / 4n }],
+          feeSession,
+        )
+      ).mirror.ok,
+    ).toBe(true);
   }, 60_000);
 
   it("agrees on a full strategy (maxDeposit) and a full exit whose maxRedeem rounds below the balance", async () => {
@@ -402,26 +624,47 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
     const u = stack.unit;
     await chain.revert(base);
     base = await chain.snapshot();
-    const capped = await (await new CappedStrategy__factory(governance).deploy(await stack.asset.getAddress(), "Capped")).waitForDeployment();
+    const capped = await (
+      await new CappedStrategy__factory(governance).deploy(await stack.asset.getAddress(), "Capped")
+    ).waitForDeployment();
     const c = await capped.getAddress();
     await (await vault.connect(governance).addStrategy(c, 10n ** 15n, 3_000)).wait();
-    const session = await grantSession(stack, { agent: agent.address, durationSeconds: 86_400, maxVolumePerCall: 800_000n * u, maxVolumePerEpoch: 2_000_000n * u, minInterval: 0, scope: [...stack.strategyAddresses, c] });
+    const session = await grantSession(stack, {
+      agent: agent.address,
+      durationSeconds: 86_400,
+      maxVolumePerCall: 800_000n * u,
+      maxVolumePerEpoch: 2_000_000n * u,
+      minInterval: 0,
+      scope: [...stack.strategyAddresses, c],
+    });
     await (await capped.setSupplyCap(60_000n * u)).wait();
     await chain.increaseTime(60);
     let st = await readState();
     const view = () => st.snap.strategies.find((x) => x.strategy === c)!;
     expect(view().depositable, "the lens reads the room left").toBe(60_000n * u);
     const over = await agree(st, "capped: above the room", [{ strategy: c, assets: 60_000n * u + 1n }], session);
-    expect(over.mirror.error).toMatchObject({ name: "StrategyDepositLimited", args: { strategy: c, requested: 60_000n * u + 1n, available: 60_000n * u } });
-    expect((await agree(st, "capped: the room exactly", [{ strategy: c, assets: 60_000n * u }], session)).mirror.ok).toBe(true);
+    expect(over.mirror.error).toMatchObject({
+      name: "StrategyDepositLimited",
+      args: { strategy: c, requested: 60_000n * u + 1n, available: 60_000n * u },
+    });
+    expect(
+      (await agree(st, "capped: the room exactly", [{ strategy: c, assets: 60_000n * u }], session)).mirror.ok,
+    ).toBe(true);
     // Filled, then maxRedeem rounds short of the balance (shares are 1:1 here): by 1, by the dust allowed (1 ppm of
     // the position + 1), by one more.
-    await (await vault.connect(agent).rebalance([{ strategy: c, assets: 60_000n * u }], session, `0x${"66".repeat(32)}`)).wait();
+    await (
+      await vault.connect(agent).rebalance([{ strategy: c, assets: 60_000n * u }], session, `0x${"66".repeat(32)}`)
+    ).wait();
     const dust = (60_000n * u) / 1_000_000n + 1n;
     for (const short of [1n, dust, dust + 1n]) {
       await (await capped.setRedeemShortBy(short)).wait();
       st = await readState();
-      const exit = await agree(st, `capped: full exit, maxRedeem ${short} short`, [{ strategy: c, assets: 0n }], session);
+      const exit = await agree(
+        st,
+        `capped: full exit, maxRedeem ${short} short`,
+        [{ strategy: c, assets: 0n }],
+        session,
+      );
       expect(exit.mirror.ok, `short by ${short}`).toBe(short <= dust);
     }
   }, 60_000);

@@ -24,7 +24,11 @@ const RPC_PASSWORD = "rpc-pass-77d1";
 function config(url: string, alerts: Record<string, unknown> = {}): AgentConfig {
   const { chain, stack } = env;
   return testConfig(chain, stack, tempDir("agent-alerts-"), {
-    network: { rpcUrl: `http://operator:${RPC_PASSWORD}@127.0.0.1:${chain.port}/v3/${RPC_PASSWORD}`, chainId: chain.chainId, pollIntervalMs: 100 },
+    network: {
+      rpcUrl: `http://operator:${RPC_PASSWORD}@127.0.0.1:${chain.port}/v3/${RPC_PASSWORD}`,
+      chainId: chain.chainId,
+      pollIntervalMs: 100,
+    },
     planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000" },
     alerts: {
       targets: [{ url, format: "json", headers: { Authorization: TOKEN } }],
@@ -38,7 +42,15 @@ async function assemble(c: AgentConfig) {
   const logs = memoryLogger();
   const metrics = new Metrics();
   // The daemon reaches the chain through the test's provider: the credentialed URL above is only configured.
-  const a = await assembleDaemon({ config: c, provider: env.chain.provider, wallet: new Wallet(AGENT_KEY), chainId: BigInt(env.chain.chainId), clock: systemClock, log: logs.log, metrics });
+  const a = await assembleDaemon({
+    config: c,
+    provider: env.chain.provider,
+    wallet: new Wallet(AGENT_KEY),
+    chainId: BigInt(env.chain.chainId),
+    clock: systemClock,
+    log: logs.log,
+    metrics,
+  });
   return { ...a, logs, metrics };
 }
 
@@ -52,12 +64,23 @@ describe("webhook alerts from the daemon", () => {
     const { chain, stack } = env;
     const receiver = await startReceiver();
     closers.push(receiver.close);
-    await grantSession(stack, { agent: AGENT, durationSeconds: 2 * 3_600, maxVolumePerCall: 2_000_000n * stack.unit, maxVolumePerEpoch: 20_000_000n * stack.unit, minInterval: 0 });
+    await grantSession(stack, {
+      agent: AGENT,
+      durationSeconds: 2 * 3_600,
+      maxVolumePerCall: 2_000_000n * stack.unit,
+      maxVolumePerEpoch: 20_000_000n * stack.unit,
+      minInterval: 0,
+    });
     await chain.provider.send("hardhat_setBalance", [AGENT, "0x0"]);
     const d = await assemble(config(receiver.url()));
     closers.push(() => d.notifier!.close(100));
     const tick = async () => (await d.daemon.tick())[0]!.report!.result.kind;
-    const events = () => receiver.received.map((r) => (r.body.event === "recovery" ? `recovery:${(r.body.details as Record<string, string>).resolves}` : String(r.body.event)));
+    const events = () =>
+      receiver.received.map((r) =>
+        r.body.event === "recovery"
+          ? `recovery:${(r.body.details as Record<string, string>).resolves}`
+          : String(r.body.event),
+      );
 
     expect(await tick(), "the key cannot pay").toBe("deferred");
     await chain.provider.send("hardhat_setBalance", [AGENT, `0x${parseEther("1").toString(16)}`]);
@@ -95,18 +118,33 @@ describe("webhook alerts from the daemon", () => {
       "unrecorded-action",
     ]);
     const byEvent = (e: string) => receiver.received.find((r) => r.body.event === e)!.body;
-    expect(byEvent("stand-down")).toMatchObject({ severity: "critical", label: "main", vault: stack.vaultAddress, chainId: String(chain.chainId) });
+    expect(byEvent("stand-down")).toMatchObject({
+      severity: "critical",
+      label: "main",
+      vault: stack.vaultAddress,
+      chainId: String(chain.chainId),
+    });
     expect(byEvent("stand-down").message).toMatch(/^main: standing down: .*paused/);
-    expect(byEvent("quarantine").message).toMatch(new RegExp(`^main: strategy ${stack.strategyAddresses[1]} quarantined \\(price-crash\\)`));
+    expect(byEvent("quarantine").message).toMatch(
+      new RegExp(`^main: strategy ${stack.strategyAddresses[1]} quarantined \\(price-crash\\)`),
+    );
     expect(byEvent("session-expiring").message).toMatch(/^main: session #1 expires in \d+m/);
-    expect(byEvent("unrecorded-action").message).toMatch(new RegExp(`the agent key ${AGENT} sent a transaction the journal holds no record of \\(nonce \\d+\\)`));
-    expect(receiver.received.every((r) => r.headers.authorization === TOKEN), "the header is sent").toBe(true);
+    expect(byEvent("unrecorded-action").message).toMatch(
+      new RegExp(`the agent key ${AGENT} sent a transaction the journal holds no record of \\(nonce \\d+\\)`),
+    );
+    expect(
+      receiver.received.every((r) => r.headers.authorization === TOKEN),
+      "the header is sent",
+    ).toBe(true);
     for (const r of receiver.received) {
-      for (const secret of [TOKEN, RPC_PASSWORD, AGENT_KEY, AGENT_KEY.slice(2), "operator:"]) expect(r.raw, `no ${secret.slice(0, 6)}… in a body`).not.toContain(secret);
+      for (const secret of [TOKEN, RPC_PASSWORD, AGENT_KEY, AGENT_KEY.slice(2), "operator:"])
+        expect(r.raw, `no ${secret.slice(0, 6)}… in a body`).not.toContain(secret);
     }
     expect(await metricValue(d.metrics, "agent_alerts_sent_total", { event: "recovery" })).toBe(2);
     expect(await metricValue(d.metrics, "agent_alerts_failed_total")).toBe(0);
-    expect(d.logs.raw.join(""), "neither the header value nor the webhook path logged").not.toMatch(/alert-token|\/hook/);
+    expect(d.logs.raw.join(""), "neither the header value nor the webhook path logged").not.toMatch(
+      /alert-token|\/hook/,
+    );
   }, 120_000);
 
   it("a receiver down (refused, silent, then 500s, then up): retried, delivered once, the ticks never slowed", async () => {
@@ -132,7 +170,10 @@ describe("webhook alerts from the daemon", () => {
     closers.push(() => d.notifier!.close(100));
     const refused = await measure(d, 8);
     expect(d.notifier!.pending, "waiting for the receiver").toBe(1);
-    expect(d.logs.messages().filter((m) => /alert target .* failed \(ECONNREFUSED\); retrying with backoff/.test(m)), "refused, said once").toHaveLength(1);
+    expect(
+      d.logs.messages().filter((m) => /alert target .* failed \(ECONNREFUSED\); retrying with backoff/.test(m)),
+      "refused, said once",
+    ).toHaveLength(1);
 
     await receiver.restart();
     // Up, but it answers nothing: each request waits out requestTimeoutMs (1 s), the ticks none of it.
@@ -149,12 +190,22 @@ describe("webhook alerts from the daemon", () => {
     await d.notifier!.drain(10_000);
     await measure(d, 3);
     await d.notifier!.drain(5_000);
-    expect(receiver.received.map((r) => r.body.event), "delivered once up, never twice").toEqual(["stand-down"]);
+    expect(
+      receiver.received.map((r) => r.body.event),
+      "delivered once up, never twice",
+    ).toEqual(["stand-down"]);
     expect(await metricValue(d.metrics, "agent_alerts_sent_total", { event: "stand-down" })).toBe(1);
     expect(await metricValue(d.metrics, "agent_alerts_failed_total")).toBe(0);
     // Requests go out on the notifier's own timer: a tick waits for none of them.
-    for (const [what, median] of [["refuses connections", refused], ["answers nothing", silent], ["answers 500", failing]] as const) {
-      expect(median, `median tick while the receiver ${what}: ${median.toFixed(1)} ms against ${baseline.toFixed(1)} ms`).toBeLessThan(baseline * 2 + 25);
+    for (const [what, median] of [
+      ["refuses connections", refused],
+      ["answers nothing", silent],
+      ["answers 500", failing],
+    ] as const) {
+      expect(
+        median,
+        `median tick while the receiver ${what}: ${median.toFixed(1)} ms against ${baseline.toFixed(1)} ms`,
+      ).toBeLessThan(baseline * 2 + 25);
     }
   }, 120_000);
 });

@@ -14,7 +14,15 @@ import { dataPaths } from "../../src/daemon/build.js";
 import { intentHash } from "../../src/executor/intent.js";
 import { canonicalJson } from "../../src/util/json.js";
 import { FaultProxy } from "../support/fault-proxy.js";
-import { AGENT, AGENT_KEY, rebalancedEvents, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
+import {
+  AGENT,
+  AGENT_KEY,
+  rebalancedEvents,
+  startDaemon,
+  tempDir,
+  testConfig,
+  useStack,
+} from "../support/daemon-harness.js";
 
 const env = useStack();
 
@@ -42,7 +50,12 @@ async function audit(args: string[]): Promise<{ code: number; out: string; err: 
 async function story() {
   const { stack, chain } = env;
   const u = stack.unit;
-  const sessionId = await grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: 600_000n * u, maxVolumePerEpoch: 3_000_000n * u });
+  const sessionId = await grantSession(stack, {
+    agent: AGENT,
+    durationSeconds: 7 * 86_400,
+    maxVolumePerCall: 600_000n * u,
+    maxVolumePerEpoch: 3_000_000n * u,
+  });
   const config = testConfig(chain, stack, tempDir());
   const { daemon, journal } = await startDaemon(chain, config);
   expect((await daemon.tick())[0]!.report!.result.kind, "the daemon's split").toBe("sent");
@@ -54,7 +67,9 @@ async function story() {
   expect(daemonRebalances, "two rebalances by the daemon").toHaveLength(2);
 
   // Governance and the guardian act: a cap lowered by the guardian, agents paused and unpaused.
-  await (await stack.vault.connect(stack.guardian).setCaps(stack.strategyAddresses[2]!, 900_000_000n * u, 4_000)).wait();
+  await (
+    await stack.vault.connect(stack.guardian).setCaps(stack.strategyAddresses[2]!, 900_000_000n * u, 4_000)
+  ).wait();
   await (await stack.sessions.connect(stack.guardian).pauseAgents()).wait();
   await (await stack.sessions.connect(stack.governance).unpauseAgents()).wait();
   const lastDaemonBlock = await chain.provider.getBlockNumber();
@@ -64,12 +79,16 @@ async function story() {
   const rogue = new Wallet(AGENT_KEY, chain.provider);
   const s0 = stack.strategyAddresses[0]!;
   const held = await stack.vault.allocation(s0);
-  const rogueTx = await stack.vault.connect(rogue).rebalance([{ strategy: s0, assets: held - 10_000n * u }], sessionId, id("not a journaled decision"));
+  const rogueTx = await stack.vault
+    .connect(rogue)
+    .rebalance([{ strategy: s0, assets: held - 10_000n * u }], sessionId, id("not a journaled decision"));
   const rogueReceipt = (await rogueTx.wait())!;
   await chain.increaseTime(120);
   // Past the relative cap, sent without estimating: mined, and reverted (no event). Hardhat's node mines it and then
   // answers with the revert; anvil just mines it.
-  const request = await stack.vault.connect(rogue).rebalance.populateTransaction([{ strategy: s0, assets: 900_000n * u }], sessionId, id("another"));
+  const request = await stack.vault
+    .connect(rogue)
+    .rebalance.populateTransaction([{ strategy: s0, assets: 900_000n * u }], sessionId, id("another"));
   const signed = await rogue.signTransaction(await rogue.populateTransaction({ ...request, gasLimit: 2_000_000n }));
   const revertedHash = Transaction.from(signed).hash!;
   await chain.provider.send("eth_sendRawTransaction", [signed]).catch(() => undefined);
@@ -93,20 +112,50 @@ describe("audit", () => {
     expect(code).toBe(3);
     const report = JSON.parse(out) as AuditJson;
     const events = report.rows.map((r) => r.event);
-    for (const name of ["SessionGranted", "Rebalanced", "RebalanceLeg", "SessionConsumed", "CapsSet", "AgentsPausedSet", "StrategyAdded", "GovernanceSet", "GuardianSet", "SessionAdminSet"]) {
+    for (const name of [
+      "SessionGranted",
+      "Rebalanced",
+      "RebalanceLeg",
+      "SessionConsumed",
+      "CapsSet",
+      "AgentsPausedSet",
+      "StrategyAdded",
+      "GovernanceSet",
+      "GuardianSet",
+      "SessionAdminSet",
+    ]) {
       expect(events, `the history holds ${name}`).toContain(name);
     }
-    expect(events.filter((e) => e === "Rebalanced"), "every rebalance, the rogue one included").toHaveLength(3);
+    expect(
+      events.filter((e) => e === "Rebalanced"),
+      "every rebalance, the rogue one included",
+    ).toHaveLength(3);
     expect(events.filter((e) => e === "AgentsPausedSet")).toHaveLength(2);
-    expect(report.rows.find((r) => r.event === "CapsSet" && r.sender === env.stack.guardian.address)?.detail, "the guardian's cap cut").toContain("40.00%, by");
+    expect(
+      report.rows.find((r) => r.event === "CapsSet" && r.sender === env.stack.guardian.address)?.detail,
+      "the guardian's cap cut",
+    ).toContain("40.00%, by");
 
     const flagged = report.actions.filter((a) => a.status !== "matched");
-    expect(flagged.map((a) => a.txHash).sort(), "exactly the rogue client's transactions are flagged").toEqual([s.rogueHash, s.revertedHash].sort());
-    expect(flagged.find((a) => a.txHash === s.rogueHash)).toMatchObject({ kind: "rebalance", status: "unmatched", note: "no record has this intent hash" });
-    expect(flagged.find((a) => a.txHash === s.revertedHash)).toMatchObject({ kind: "transaction", status: "unmatched" });
-    expect(flagged.find((a) => a.txHash === s.revertedHash)!.note).toMatch(/^nonce \d+ has no record: reverted transaction to /);
+    expect(flagged.map((a) => a.txHash).sort(), "exactly the rogue client's transactions are flagged").toEqual(
+      [s.rogueHash, s.revertedHash].sort(),
+    );
+    expect(flagged.find((a) => a.txHash === s.rogueHash)).toMatchObject({
+      kind: "rebalance",
+      status: "unmatched",
+      note: "no record has this intent hash",
+    });
+    expect(flagged.find((a) => a.txHash === s.revertedHash)).toMatchObject({
+      kind: "transaction",
+      status: "unmatched",
+    });
+    expect(flagged.find((a) => a.txHash === s.revertedHash)!.note).toMatch(
+      /^nonce \d+ has no record: reverted transaction to /,
+    );
     const matched = report.actions.filter((a) => a.status === "matched").map((a) => a.intentHash);
-    expect(matched, "both of the daemon's rebalances match their journaled records").toEqual(s.daemonRebalances.map((e) => e.args.intentHash));
+    expect(matched, "both of the daemon's rebalances match their journaled records").toEqual(
+      s.daemonRebalances.map((e) => e.args.intentHash),
+    );
     expect(report.nonceCheck).toBe("4 transactions sent by agent keys in these blocks, 2 with no record");
 
     // Up to the daemon's last move, everything matches: exit 0.
@@ -118,13 +167,24 @@ describe("audit", () => {
   it("matches against published records, and an edited record no longer matches", async () => {
     const s = await story();
     const dir = tempDir("agent-records-");
-    for (const e of s.journal.entries()) fs.writeFileSync(path.join(dir, `${e.intentHash}.json`), canonicalJson(e.record));
-    const published = JSON.parse(await audit(["--rpc-url", env.chain.url, "--records", dir, "--json"]).then((r) => r.out)) as AuditJson;
-    expect(published.actions.filter((a) => a.status !== "matched").map((a) => a.txHash).sort()).toEqual([s.rogueHash, s.revertedHash].sort());
+    for (const e of s.journal.entries())
+      fs.writeFileSync(path.join(dir, `${e.intentHash}.json`), canonicalJson(e.record));
+    const published = JSON.parse(
+      await audit(["--rpc-url", env.chain.url, "--records", dir, "--json"]).then((r) => r.out),
+    ) as AuditJson;
+    expect(
+      published.actions
+        .filter((a) => a.status !== "matched")
+        .map((a) => a.txHash)
+        .sort(),
+    ).toEqual([s.rogueHash, s.revertedHash].sort());
 
     // An edited record hashes to something else: its rebalance is flagged with the rogue ones.
     const first = s.journal.entries()[0]!;
-    fs.writeFileSync(path.join(dir, `${first.intentHash}.json`), canonicalJson({ ...first.record, reason: "edited after the fact" }));
+    fs.writeFileSync(
+      path.join(dir, `${first.intentHash}.json`),
+      canonicalJson({ ...first.record, reason: "edited after the fact" }),
+    );
     expect(intentHash({ ...first.record, reason: "edited after the fact" })).not.toBe(first.intentHash);
     const edited = await audit(["--rpc-url", env.chain.url, "--records", dir, "--json"]);
     expect(edited.code).toBe(3);
@@ -138,14 +198,27 @@ describe("audit", () => {
     const proxy = await FaultProxy.start({ upstream: env.chain.url, seed: 1 });
     try {
       proxy.logRangeLimit = 4;
-      const direct = JSON.parse((await audit(["--rpc-url", env.chain.url, "--journal", s.journalFile, "--json"])).out) as AuditJson;
-      const { code, out } = await audit(["--rpc-url", proxy.url, "--journal", s.journalFile, "--json", "--max-block-range", "50"]);
+      const direct = JSON.parse(
+        (await audit(["--rpc-url", env.chain.url, "--journal", s.journalFile, "--json"])).out,
+      ) as AuditJson;
+      const { code, out } = await audit([
+        "--rpc-url",
+        proxy.url,
+        "--journal",
+        s.journalFile,
+        "--json",
+        "--max-block-range",
+        "50",
+      ]);
       expect(code).toBe(3);
       const paged = JSON.parse(out) as AuditJson;
       expect(proxy.refusedLogRanges, "the wide queries were refused").toBeGreaterThan(0);
       expect(paged.blockRange, "halved until accepted").toBeLessThanOrEqual(4);
       expect(paged.pages, "in several pages").toBeGreaterThan(direct.pages);
-      expect({ rows: paged.rows, actions: paged.actions }, "the same history and verdicts").toEqual({ rows: direct.rows, actions: direct.actions });
+      expect({ rows: paged.rows, actions: paged.actions }, "the same history and verdicts").toEqual({
+        rows: direct.rows,
+        actions: direct.actions,
+      });
     } finally {
       await proxy.close();
     }
@@ -157,7 +230,11 @@ describe("audit", () => {
     expect(noRecords.err).toContain("--journal /nonexistent/journal.jsonl: no such file");
     const both = await audit(["--rpc-url", env.chain.url, "--journal", "a", "--records", "b"]);
     expect(both.code).toBe(2);
-    const notVault = await runCli(["node", "treasury-agent", "audit", "--vault", AGENT, "--rpc-url", env.chain.url], { print: () => {}, writeErr: () => {}, writeOut: () => {} });
+    const notVault = await runCli(["node", "treasury-agent", "audit", "--vault", AGENT, "--rpc-url", env.chain.url], {
+      print: () => {},
+      writeErr: () => {},
+      writeOut: () => {},
+    });
     expect(notVault, "an account is no vault").toBe(2);
   });
 });

@@ -5,7 +5,11 @@
  */
 import { Wallet, ZeroAddress, ZeroHash } from "ethers";
 import { describe, expect, it } from "vitest";
-import { TreasuryGovernor__factory, TreasuryTimelock__factory, TreasuryVotes__factory } from "../../../types/ethers-contracts/index.js";
+import {
+  TreasuryGovernor__factory,
+  TreasuryTimelock__factory,
+  TreasuryVotes__factory,
+} from "../../../types/ethers-contracts/index.js";
 import { deployVault, devKey, grantSession } from "../../devnet/stack.js";
 import { runCli } from "../../src/cli.js";
 import { AGENT, useStack } from "../support/daemon-harness.js";
@@ -29,11 +33,14 @@ interface AuthorityJson {
 async function authority(args: string[] = []): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
-  const code = await runCli(["node", "treasury-agent", "authority", "--vault", env.stack.vaultAddress, "--rpc-url", env.chain.url, ...args], {
-    print: (t) => (out += `${t}\n`),
-    writeErr: (t) => (err += t),
-    writeOut: (t) => (out += t),
-  });
+  const code = await runCli(
+    ["node", "treasury-agent", "authority", "--vault", env.stack.vaultAddress, "--rpc-url", env.chain.url, ...args],
+    {
+      print: (t) => (out += `${t}\n`),
+      writeErr: (t) => (err += t),
+      writeOut: (t) => (out += t),
+    },
+  );
   return { code, out, err };
 }
 
@@ -42,14 +49,34 @@ describe("authority", () => {
     const { stack } = env;
     const u = stack.unit;
     const limits = { maxVolumePerCall: 100_000n * u, maxVolumePerEpoch: 500_000n * u };
-    await grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, ...limits, scope: [stack.strategyAddresses[0]!, stack.strategyAddresses[2]!] });
+    await grantSession(stack, {
+      agent: AGENT,
+      durationSeconds: 7 * 86_400,
+      ...limits,
+      scope: [stack.strategyAddresses[0]!, stack.strategyAddresses[2]!],
+    });
     await grantSession(stack, { agent: AGENT, durationSeconds: 3_600, ...limits }); // expires within the one-day margin
     await grantSession(stack, { agent: OTHER_AGENT, durationSeconds: 360 * 86_400, ...limits }); // near the 365-day maximum
     // A second vault on the same session manager, where AGENT holds a session too.
-    const other = await deployVault(stack.governance, await stack.asset.getAddress(), await stack.sessions.getAddress(), { name: "Other", symbol: "oth" });
+    const other = await deployVault(
+      stack.governance,
+      await stack.asset.getAddress(),
+      await stack.sessions.getAddress(),
+      { name: "Other", symbol: "oth" },
+    );
     const now = await env.chain.now();
     await (
-      await stack.sessions.connect(stack.governance).grant({ agent: AGENT, vault: await other.getAddress(), scope: 1n, validAfter: now, validUntil: now + 86_400n * 3n, ...limits, epochLength: 86_400, minInterval: 60, maxCallsPerEpoch: 10 })
+      await stack.sessions.connect(stack.governance).grant({
+        agent: AGENT,
+        vault: await other.getAddress(),
+        scope: 1n,
+        validAfter: now,
+        validUntil: now + 86_400n * 3n,
+        ...limits,
+        epochLength: 86_400,
+        minInterval: 60,
+        maxCallsPerEpoch: 10,
+      })
     ).wait();
     // The other agent's key also becomes the session admin.
     await (await stack.sessions.connect(stack.governance).setSessionAdmin(OTHER_AGENT)).wait();
@@ -66,12 +93,20 @@ describe("authority", () => {
     expect(inv.otherVaults[AGENT]).toEqual([await other.getAddress()]);
     expect(inv.timelock, "governance is an account here").toBeUndefined();
     const codes = inv.warnings.map((w) => w.code).sort();
-    expect(codes, "each warning once").toEqual(["agent-holds-role", "agent-on-several-vaults", "near-protocol-max", "no-governance-delay", "session-expiring"]);
+    expect(codes, "each warning once").toEqual([
+      "agent-holds-role",
+      "agent-on-several-vaults",
+      "near-protocol-max",
+      "no-governance-delay",
+      "session-expiring",
+    ]);
     const byCode = Object.fromEntries(inv.warnings.map((w) => [w.code, w.message]));
     expect(byCode["session-expiring"]).toMatch(/^session #2 .* expires in (59m|1h 0m)/);
     expect(byCode["near-protocol-max"]).toBe("session #3's length 360d 0h is near the protocol maximum 365d 0h");
     expect(byCode["agent-on-several-vaults"]).toContain(AGENT);
-    expect(byCode["agent-holds-role"]).toBe(`agent ${OTHER_AGENT} is also the session admin: the key that moves money can also widen its own powers`);
+    expect(byCode["agent-holds-role"]).toBe(
+      `agent ${OTHER_AGENT} is also the session admin: the key that moves money can also widen its own powers`,
+    );
 
     const text = await authority(["--expiry-margin", "60"]);
     expect(text.code).toBe(0);
@@ -83,12 +118,18 @@ describe("authority", () => {
   it("shows a Timelock's delay, its roles, the calls it has queued for the vault and its Governor's open proposal", async () => {
     const { stack, chain } = env;
     const gov = stack.governance;
-    const timelock = await (await new TreasuryTimelock__factory(gov).deploy(3_600, [gov.address], [gov.address], ZeroAddress)).waitForDeployment();
+    const timelock = await (
+      await new TreasuryTimelock__factory(gov).deploy(3_600, [gov.address], [gov.address], ZeroAddress)
+    ).waitForDeployment();
     const address = await timelock.getAddress();
     const managerAddress = await stack.sessions.getAddress();
     // A Governor over a votes token, made a proposer by the Timelock itself (its own admin).
-    const votes = await (await new TreasuryVotes__factory(gov).deploy(gov.address, 1_000_000n * 10n ** 18n)).waitForDeployment();
-    const governor = await (await new TreasuryGovernor__factory(gov).deploy(await votes.getAddress(), address, 1, 50, 0, 4)).waitForDeployment();
+    const votes = await (
+      await new TreasuryVotes__factory(gov).deploy(gov.address, 1_000_000n * 10n ** 18n)
+    ).waitForDeployment();
+    const governor = await (
+      await new TreasuryGovernor__factory(gov).deploy(await votes.getAddress(), address, 1, 50, 0, 4)
+    ).waitForDeployment();
     const governorAddress = await governor.getAddress();
     const grant = timelock.interface.encodeFunctionData("grantRole", [await timelock.PROPOSER_ROLE(), governorAddress]);
     await (await timelock.schedule(address, 0, grant, ZeroHash, ZeroHash, 3_600)).wait();
@@ -101,8 +142,14 @@ describe("authority", () => {
     // A proposal in its vote, to raise the idle buffer.
     await (await votes.delegate(gov.address)).wait();
     const raise = stack.vault.interface.encodeFunctionData("setIdleBuffer", [1_500]);
-    await (await governor.propose([stack.vaultAddress], [0], [raise], "# Raise the idle buffer\n\nMore idle for exits.")).wait();
-    const setCaps = stack.vault.interface.encodeFunctionData("setCaps", [stack.strategyAddresses[1]!, 5n * stack.unit, 1_000]);
+    await (
+      await governor.propose([stack.vaultAddress], [0], [raise], "# Raise the idle buffer\n\nMore idle for exits.")
+    ).wait();
+    const setCaps = stack.vault.interface.encodeFunctionData("setCaps", [
+      stack.strategyAddresses[1]!,
+      5n * stack.unit,
+      1_000,
+    ]);
     await (await timelock.schedule(stack.vaultAddress, 0, setCaps, ZeroHash, ZeroHash, 3_600)).wait();
 
     const { code, out } = await authority(["--json"]);
@@ -110,15 +157,31 @@ describe("authority", () => {
     const inv = JSON.parse(out) as AuthorityJson;
     expect(inv.governance).toBe(address);
     expect(inv.timelock?.minDelay).toBe("3600");
-    expect(inv.timelock?.roles).toEqual({ PROPOSER: [gov.address, governorAddress].sort(), EXECUTOR: [gov.address], CANCELLER: [gov.address], DEFAULT_ADMIN: [address] });
+    expect(inv.timelock?.roles).toEqual({
+      PROPOSER: [gov.address, governorAddress].sort(),
+      EXECUTOR: [gov.address],
+      CANCELLER: [gov.address],
+      DEFAULT_ADMIN: [address],
+    });
     expect(inv.timelock?.governor?.address, "the proposer that is the Timelock's Governor").toBe(governorAddress);
     expect(inv.timelock?.governor?.proposals).toEqual([
-      expect.objectContaining({ title: "Raise the idle buffer", calls: ["vault.setIdleBuffer(1500)"], state: expect.stringMatching(/^(Pending|Active)$/) }),
+      expect.objectContaining({
+        title: "Raise the idle buffer",
+        calls: ["vault.setIdleBuffer(1500)"],
+        state: expect.stringMatching(/^(Pending|Active)$/),
+      }),
     ]);
     expect(inv.timelock?.queued).toEqual([
-      expect.objectContaining({ targetName: "vault", call: `setCaps(${stack.strategyAddresses[1]}, ${5n * stack.unit}, 1000)`, ready: false }),
+      expect.objectContaining({
+        targetName: "vault",
+        call: `setCaps(${stack.strategyAddresses[1]}, ${5n * stack.unit}, 1000)`,
+        ready: false,
+      }),
     ]);
-    expect(inv.warnings.map((w) => w.code), "a Timelock delays governance").not.toContain("no-governance-delay");
+    expect(
+      inv.warnings.map((w) => w.code),
+      "a Timelock delays governance",
+    ).not.toContain("no-governance-delay");
     const text = await authority();
     expect(text.out).toContain("(Timelock, minimum delay 1h 0m)");
     expect(text.out).toMatch(/vault\s+\d{4}-\d\d-\d\d .* UTC\s+setCaps\(/);

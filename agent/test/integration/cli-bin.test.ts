@@ -33,7 +33,9 @@ describe("the treasury-agent command", () => {
     // `head -1` closes the pipe after a line; `true` before the first (the help comes in two writes, so `true` is the
     // one that makes the closed pipe certain rather than a race).
     for (const reader of ["head -1", "true"]) {
-      const r = await runProcess("bash", ["-c", `set -o pipefail; node bin/treasury-agent.mjs --help | ${reader}`], { cwd: AGENT_DIR });
+      const r = await runProcess("bash", ["-c", `set -o pipefail; node bin/treasury-agent.mjs --help | ${reader}`], {
+        cwd: AGENT_DIR,
+      });
       expect(r.stderr, `${reader}: nothing on stderr`).toBe("");
       expect(r.code, `${reader}: the pipeline succeeds`).toBe(0);
       if (reader === "head -1") expect(r.stdout).toBe("Usage: treasury-agent [options] [command]\n");

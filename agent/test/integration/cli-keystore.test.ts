@@ -41,13 +41,19 @@ let keystore: string;
 describe("keystore create", () => {
   it("encrypts the key read from stdin; prints the address and nothing secret; the file is the owner's only", async () => {
     keystore = path.join(dir, "agent.keystore.json");
-    const r = await treasuryAgent(["keystore", "create", keystore], { input: `${AGENT_KEY}\n`, env: { AGENT_KEYSTORE_PASSWORD: PASSWORD } });
+    const r = await treasuryAgent(["keystore", "create", keystore], {
+      input: `${AGENT_KEY}\n`,
+      env: { AGENT_KEYSTORE_PASSWORD: PASSWORD },
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Wrote the keystore ${keystore} (readable by its owner only) for agent ${AGENT}`);
     expect(r.stdout + r.stderr, "the key is not echoed").not.toContain(AGENT_KEY.slice(2, 20));
     expect(r.stdout + r.stderr, "the password is not echoed").not.toContain(PASSWORD);
     expect(fs.statSync(keystore).mode & 0o777, "mode 600").toBe(0o600);
-    expect((await Wallet.fromEncryptedJson(fs.readFileSync(keystore, "utf8"), PASSWORD)).address, "decrypts to the key").toBe(AGENT);
+    expect(
+      (await Wallet.fromEncryptedJson(fs.readFileSync(keystore, "utf8"), PASSWORD)).address,
+      "decrypts to the key",
+    ).toBe(AGENT);
   });
 
   it("generates a key with --generate, the password from --password-file", async () => {
@@ -59,16 +65,55 @@ describe("keystore create", () => {
     const address = /for agent (0x[0-9a-fA-F]{40})/.exec(r.stdout)?.[1];
     expect(address, r.stdout).toBeDefined();
     expect(r.stdout).toContain("exists only in this file");
-    expect((await Wallet.fromEncryptedJson(fs.readFileSync(file, "utf8"), PASSWORD)).address, "the password file's line, newline dropped").toBe(address);
+    expect(
+      (await Wallet.fromEncryptedJson(fs.readFileSync(file, "utf8"), PASSWORD)).address,
+      "the password file's line, newline dropped",
+    ).toBe(address);
   });
 
   it.each([
-    ["an existing file", () => ["keystore", "create", keystore, "--generate"], { AGENT_KEYSTORE_PASSWORD: PASSWORD }, "", /exists; keystore create never overwrites a key/],
-    ["no password", () => ["keystore", "create", path.join(dir, "nopw.json"), "--generate"], {}, "", /no password: pass --password-file <path>, or set AGENT_KEYSTORE_PASSWORD_FILE or AGENT_KEYSTORE_PASSWORD/],
-    ["a short password", () => ["keystore", "create", path.join(dir, "short.json"), "--generate"], { AGENT_KEYSTORE_PASSWORD: "abc" }, "", /AGENT_KEYSTORE_PASSWORD: the password is shorter than 8 characters/],
-    ["a password file that does not exist", () => ["keystore", "create", path.join(dir, "nofile.json"), "--generate", "--password-file", "nowhere.txt"], {}, "", /--password-file: the password file .*\/nowhere\.txt does not exist/],
-    ["empty stdin, no --generate", () => ["keystore", "create", path.join(dir, "empty.json")], { AGENT_KEYSTORE_PASSWORD: PASSWORD }, "", /stdin is empty: pipe the private key in, or pass --generate/],
-    ["stdin that is not a key", () => ["keystore", "create", path.join(dir, "bad.json")], { AGENT_KEYSTORE_PASSWORD: PASSWORD }, `${AGENT_KEY.slice(0, 40)}\n`, /stdin does not hold a private key \(32 bytes of hex, with or without 0x\)/],
+    [
+      "an existing file",
+      () => ["keystore", "create", keystore, "--generate"],
+      { AGENT_KEYSTORE_PASSWORD: PASSWORD },
+      "",
+      /exists; keystore create never overwrites a key/,
+    ],
+    [
+      "no password",
+      () => ["keystore", "create", path.join(dir, "nopw.json"), "--generate"],
+      {},
+      "",
+      /no password: pass --password-file <path>, or set AGENT_KEYSTORE_PASSWORD_FILE or AGENT_KEYSTORE_PASSWORD/,
+    ],
+    [
+      "a short password",
+      () => ["keystore", "create", path.join(dir, "short.json"), "--generate"],
+      { AGENT_KEYSTORE_PASSWORD: "abc" },
+      "",
+      /AGENT_KEYSTORE_PASSWORD: the password is shorter than 8 characters/,
+    ],
+    [
+      "a password file that does not exist",
+      () => ["keystore", "create", path.join(dir, "nofile.json"), "--generate", "--password-file", "nowhere.txt"],
+      {},
+      "",
+      /--password-file: the password file .*\/nowhere\.txt does not exist/,
+    ],
+    [
+      "empty stdin, no --generate",
+      () => ["keystore", "create", path.join(dir, "empty.json")],
+      { AGENT_KEYSTORE_PASSWORD: PASSWORD },
+      "",
+      /stdin is empty: pipe the private key in, or pass --generate/,
+    ],
+    [
+      "stdin that is not a key",
+      () => ["keystore", "create", path.join(dir, "bad.json")],
+      { AGENT_KEYSTORE_PASSWORD: PASSWORD },
+      `${AGENT_KEY.slice(0, 40)}\n`,
+      /stdin does not hold a private key \(32 bytes of hex, with or without 0x\)/,
+    ],
   ] as const)("refuses %s: exit 2, the reason, no file, nothing secret", async (_, args, env, input, message) => {
     const before = fs.readdirSync(dir).length;
     const r = await treasuryAgent(args(), { env: { ...env }, input });
@@ -83,49 +128,96 @@ describe("keystore create", () => {
 
 describe("opening the keystore", () => {
   it("status with the right password reports on the keystore's agent", async () => {
-    const r = await treasuryAgent(["status", "--config", configWith({ keystorePath: "agent.keystore.json" })], { env: { AGENT_KEYSTORE_PASSWORD: PASSWORD } });
+    const r = await treasuryAgent(["status", "--config", configWith({ keystorePath: "agent.keystore.json" })], {
+      env: { AGENT_KEYSTORE_PASSWORD: PASSWORD },
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Agent ${AGENT} on chain 31337`);
   });
 
-  it.each([["status"], ["sessions"], ["plan"], ["run", "--once"]])("%s with a wrong password: exit 2, says so, no report", async (...command) => {
-    const r = await treasuryAgent([...command, "--config", configWith({ keystorePath: "agent.keystore.json" })], { env: { AGENT_KEYSTORE_PASSWORD: "not-the-password" } });
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toBe(`treasury-agent: wrong password for the keystore ${keystore} (the password from AGENT_KEYSTORE_PASSWORD does not decrypt it)\n`);
-    expect(r.stdout, "no report").toBe("");
-  });
+  it.each([["status"], ["sessions"], ["plan"], ["run", "--once"]])(
+    "%s with a wrong password: exit 2, says so, no report",
+    async (...command) => {
+      const r = await treasuryAgent([...command, "--config", configWith({ keystorePath: "agent.keystore.json" })], {
+        env: { AGENT_KEYSTORE_PASSWORD: "not-the-password" },
+      });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(
+        `treasury-agent: wrong password for the keystore ${keystore} (the password from AGENT_KEYSTORE_PASSWORD does not decrypt it)\n`,
+      );
+      expect(r.stdout, "no report").toBe("");
+    },
+  );
 
   it("a missing keystore is reported missing, with its resolved path and the folder a relative path was taken from", async () => {
     const sub = path.join(dir, "conf");
     fs.mkdirSync(sub, { recursive: true });
-    const r = await treasuryAgent(["status", "--config", configWith({ keystorePath: "missing.keystore.json" }, sub)], { env: { AGENT_KEYSTORE_PASSWORD: PASSWORD } });
+    const r = await treasuryAgent(["status", "--config", configWith({ keystorePath: "missing.keystore.json" }, sub)], {
+      env: { AGENT_KEYSTORE_PASSWORD: PASSWORD },
+    });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toBe(
       `treasury-agent: the keystore ${path.join(sub, "missing.keystore.json")} does not exist (key.keystorePath "missing.keystore.json" is relative: taken from the config file's folder ${sub})\n`,
     );
-    const env = await treasuryAgent(["run", "--once", "--config", configWith({}, sub)], { env: { AGENT_KEYSTORE: "k.json", AGENT_KEYSTORE_PASSWORD: PASSWORD } });
+    const env = await treasuryAgent(["run", "--once", "--config", configWith({}, sub)], {
+      env: { AGENT_KEYSTORE: "k.json", AGENT_KEYSTORE_PASSWORD: PASSWORD },
+    });
     expect(env.code).toBe(2);
-    expect(env.stderr).toContain(`the keystore ${path.join(sub, "k.json")} does not exist (AGENT_KEYSTORE "k.json" is relative: taken from the config file's folder ${sub})`);
+    expect(env.stderr).toContain(
+      `the keystore ${path.join(sub, "k.json")} does not exist (AGENT_KEYSTORE "k.json" is relative: taken from the config file's folder ${sub})`,
+    );
   });
 
   it("reads the password from a file: key.keystorePasswordFile (relative to the config's folder) or AGENT_KEYSTORE_PASSWORD_FILE", async () => {
     fs.writeFileSync(path.join(dir, "agent.password"), `${PASSWORD}\n`);
-    const field = await treasuryAgent(["sessions", "--config", configWith({ keystorePath: "agent.keystore.json", keystorePasswordFile: "agent.password" })]);
+    const field = await treasuryAgent([
+      "sessions",
+      "--config",
+      configWith({ keystorePath: "agent.keystore.json", keystorePasswordFile: "agent.password" }),
+    ]);
     expect(field.code, field.stderr).toBe(0);
     expect(field.stdout).toContain(`Sessions of agent ${AGENT}`);
-    const env = await treasuryAgent(["sessions", "--config", configWith({ keystorePath: "agent.keystore.json" })], { env: { AGENT_KEYSTORE_PASSWORD_FILE: path.join(dir, "agent.password") } });
+    const env = await treasuryAgent(["sessions", "--config", configWith({ keystorePath: "agent.keystore.json" })], {
+      env: { AGENT_KEYSTORE_PASSWORD_FILE: path.join(dir, "agent.password") },
+    });
     expect(env.code, env.stderr).toBe(0);
   });
 
   it.each([
-    ["a password file that does not exist", { keystorePasswordFile: "nowhere.password" }, {}, (): string => `invalid config: key.keystorePasswordFile: the password file ${path.join(dir, "nowhere.password")} does not exist`],
-    ["an empty password file", { keystorePasswordFile: "empty.password" }, {}, (): string => `invalid config: key.keystorePasswordFile: the password file ${path.join(dir, "empty.password")} is empty`],
-    ["a password file and AGENT_KEYSTORE_PASSWORD", { keystorePasswordFile: "agent.password" }, { AGENT_KEYSTORE_PASSWORD: PASSWORD }, (): string => "invalid config: key.keystorePasswordFile: give the keystore's password either in AGENT_KEYSTORE_PASSWORD or in a file, not both"],
-    ["a password file with the wrong password", { keystorePasswordFile: "wrong.password" }, {}, (): string => `wrong password for the keystore ${keystore} (the password from the password file ${path.join(dir, "wrong.password")} does not decrypt it)`],
+    [
+      "a password file that does not exist",
+      { keystorePasswordFile: "nowhere.password" },
+      {},
+      (): string =>
+        `invalid config: key.keystorePasswordFile: the password file ${path.join(dir, "nowhere.password")} does not exist`,
+    ],
+    [
+      "an empty password file",
+      { keystorePasswordFile: "empty.password" },
+      {},
+      (): string =>
+        `invalid config: key.keystorePasswordFile: the password file ${path.join(dir, "empty.password")} is empty`,
+    ],
+    [
+      "a password file and AGENT_KEYSTORE_PASSWORD",
+      { keystorePasswordFile: "agent.password" },
+      { AGENT_KEYSTORE_PASSWORD: PASSWORD },
+      (): string =>
+        "invalid config: key.keystorePasswordFile: give the keystore's password either in AGENT_KEYSTORE_PASSWORD or in a file, not both",
+    ],
+    [
+      "a password file with the wrong password",
+      { keystorePasswordFile: "wrong.password" },
+      {},
+      (): string =>
+        `wrong password for the keystore ${keystore} (the password from the password file ${path.join(dir, "wrong.password")} does not decrypt it)`,
+    ],
   ] as const)("refuses %s, naming the field or the file", async (_, key, env, message) => {
     fs.writeFileSync(path.join(dir, "empty.password"), "\n");
     fs.writeFileSync(path.join(dir, "wrong.password"), "not-the-password\n");
-    const r = await treasuryAgent(["status", "--config", configWith({ keystorePath: "agent.keystore.json", ...key })], { env: { ...env } });
+    const r = await treasuryAgent(["status", "--config", configWith({ keystorePath: "agent.keystore.json", ...key })], {
+      env: { ...env },
+    });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toBe(`treasury-agent: ${message()}\n`);
     expect(r.stderr).not.toContain("not-the-password");

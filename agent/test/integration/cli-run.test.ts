@@ -40,13 +40,23 @@ afterEach(async () => {
   await env.chain.setAutomine(true);
 });
 
-function writeConfig(over: { rpcUrl?: string; tx?: Record<string, unknown>; pollIntervalMs?: number } = {}): { file: string; dir: string } {
+function writeConfig(over: { rpcUrl?: string; tx?: Record<string, unknown>; pollIntervalMs?: number } = {}): {
+  file: string;
+  dir: string;
+} {
   const dir = tempDir("agent-run-");
   const file = path.join(dir, "agent.config.json");
   fs.writeFileSync(
     file,
     JSON.stringify({
-      network: { rpcUrl: over.rpcUrl ?? proxy.url, chainId: 31337, confirmations: 1, pollIntervalMs: over.pollIntervalMs ?? 200, requestTimeoutMs: 2_000, retryFailedAfterMs: 100 },
+      network: {
+        rpcUrl: over.rpcUrl ?? proxy.url,
+        chainId: 31337,
+        confirmations: 1,
+        pollIntervalMs: over.pollIntervalMs ?? 200,
+        requestTimeoutMs: 2_000,
+        retryFailedAfterMs: 100,
+      },
       lens: env.stack.lensAddress,
       dataDir: "state",
       tx: { maxFeePerGasGwei: "100", stuckAfterSeconds: 60, ...over.tx },
@@ -59,7 +69,8 @@ function writeConfig(over: { rpcUrl?: string; tx?: Record<string, unknown>; poll
   return { file, dir };
 }
 
-const journalOf = (dir: string) => new FileJournal(path.join(dir, "state", "31337", `journal-${AGENT.toLowerCase()}.jsonl`), { readOnly: true });
+const journalOf = (dir: string) =>
+  new FileJournal(path.join(dir, "state", "31337", `journal-${AGENT.toLowerCase()}.jsonl`), { readOnly: true });
 const parsed = (stdout: string) =>
   stdout
     .split("\n")
@@ -75,7 +86,11 @@ interface Running {
 
 /** `treasury-agent run` as a long-running process, its JSON log lines collected as they come. */
 function startRun(config: string): Running {
-  const clean = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith("AGENT_")).map((k) => [k, ""]));
+  const clean = Object.fromEntries(
+    Object.keys(process.env)
+      .filter((k) => k.startsWith("AGENT_"))
+      .map((k) => [k, ""]),
+  );
   const child = spawn(process.execPath, [BIN, "run", "--config", config], {
     env: { ...process.env, ...clean, AGENT_PRIVATE_KEY: AGENT_KEY },
     stdio: ["ignore", "pipe", "pipe"],
@@ -97,19 +112,23 @@ async function until(ms: number, what: string, check: () => boolean): Promise<vo
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const runOnce = (config: string) => treasuryAgent(["run", "--once", "--config", config], { env: { AGENT_PRIVATE_KEY: AGENT_KEY }, timeoutMs: 60_000 });
+const runOnce = (config: string) =>
+  treasuryAgent(["run", "--once", "--config", config], { env: { AGENT_PRIVATE_KEY: AGENT_KEY }, timeoutMs: 60_000 });
 
 describe("treasury-agent run", () => {
   it("stops at once when no node answers at start: one line naming the endpoint without its credentials, no retry line, exit 1", async () => {
-    const keyed = deadUrl.replace("http://", "http://operator:pa55word@") + "/v3/secret-key-123";
+    const keyed = `${deadUrl.replace("http://", "http://operator:pa55word@")}/v3/secret-key-123`;
     const { file } = writeConfig({ rpcUrl: keyed });
     const r = await treasuryAgent(["run", "--config", file], { env: { AGENT_PRIVATE_KEY: AGENT_KEY } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      new RegExp(`^treasury-agent: cannot reach the RPC endpoint: ${deadUrl} \\(connection: [^)]*\\)\\. Is the node running, and is network\\.rpcUrl \\(or AGENT_RPC_URL\\) right\\? Nothing was sent\\n$`),
+      new RegExp(
+        `^treasury-agent: cannot reach the RPC endpoint: ${deadUrl} \\(connection: [^)]*\\)\\. Is the node running, and is network\\.rpcUrl \\(or AGENT_RPC_URL\\) right\\? Nothing was sent\\n$`,
+      ),
     );
     expect(r.stdout, "no log line: in particular none saying it will be tried again").toBe("");
-    for (const secret of ["pa55word", "secret-key-123", "operator"]) expect(r.stdout + r.stderr, secret).not.toContain(secret);
+    for (const secret of ["pa55word", "secret-key-123", "operator"])
+      expect(r.stdout + r.stderr, secret).not.toContain(secret);
   });
 
   it("a node outage while it runs is logged once and then 'recovered'; SIGTERM ends it with a shutdown line", async () => {
@@ -129,16 +148,28 @@ describe("treasury-agent run", () => {
     }
     const lines = d.lines();
     const failed = lines.filter((l) => l.level === 50);
-    expect(failed.map((l) => l.msg), "one error line for the outage").toEqual([
-      expect.stringMatching(/^tick failed: .*(socket hang up|ECONNRESET).*; retrying every 200 ms \(logged again when the failure changes, and when it recovers\)$/),
+    expect(
+      failed.map((l) => l.msg),
+      "one error line for the outage",
+    ).toEqual([
+      expect.stringMatching(
+        /^tick failed: .*(socket hang up|ECONNRESET).*; retrying every 200 ms \(logged again when the failure changes, and when it recovers\)$/,
+      ),
     ]);
-    expect(lines.filter((l) => l.msg === "RPC endpoint failed"), "one warning for the endpoint").toHaveLength(1);
-    expect(lines.filter((l) => l.msg.startsWith(`RPC endpoint ${proxy.url} recovered: it answers again after `))).toHaveLength(1);
+    expect(
+      lines.filter((l) => l.msg === "RPC endpoint failed"),
+      "one warning for the endpoint",
+    ).toHaveLength(1);
+    expect(
+      lines.filter((l) => l.msg.startsWith(`RPC endpoint ${proxy.url} recovered: it answers again after `)),
+    ).toHaveLength(1);
     const recovered = lines.filter((l) => l.msg.startsWith("recovered: vault main ticks again after "));
     expect(recovered).toHaveLength(1);
     expect(Number(recovered[0]!.failedTicks), "the outage spanned several ticks").toBeGreaterThan(1);
     const tail = lines.slice(-2).map((l) => l.msg);
-    expect(tail[0]).toBe("received SIGTERM: stopping after the current tick (a second SIGTERM ends the process at once)");
+    expect(tail[0]).toBe(
+      "received SIGTERM: stopping after the current tick (a second SIGTERM ends the process at once)",
+    );
     expect(tail[1]).toMatch(/^daemon stopped \(SIGTERM\) after \d+ ticks$/);
   });
 
@@ -149,7 +180,9 @@ describe("treasury-agent run", () => {
     const r = await runOnce(file);
     expect(r.code, r.stderr).toBe(0);
     const msgs = parsed(r.stdout).map((l) => l.msg);
-    expect(msgs).toContain("waiting for the transaction sent (receipt and 1 confirmation), at most 1m 0s (tx.stuckAfterSeconds)");
+    expect(msgs).toContain(
+      "waiting for the transaction sent (receipt and 1 confirmation), at most 1m 0s (tx.stuckAfterSeconds)",
+    );
     expect(msgs).toContain("rebalance confirmed");
     expect(msgs.at(-1)).toBe("stopped after one tick (--once)");
     const journal = journalOf(dir);
@@ -193,7 +226,11 @@ describe("treasury-agent run", () => {
     const r = await runOnce(file);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^treasury-agent: run --once: main: lens snapshot of 0x[0-9a-fA-F]{40} failed/);
-    expect(parsed(r.stdout).filter((l) => l.level === 50).map((l) => l.msg)).toEqual([expect.stringMatching(/^tick failed: lens snapshot/)]);
+    expect(
+      parsed(r.stdout)
+        .filter((l) => l.level === 50)
+        .map((l) => l.msg),
+    ).toEqual([expect.stringMatching(/^tick failed: lens snapshot/)]);
   });
 
   it("run --once exits 1 when its transaction reverted on chain", async () => {
@@ -207,7 +244,9 @@ describe("treasury-agent run", () => {
     const { file, dir } = writeConfig();
     const r = await runOnce(file);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^treasury-agent: run --once: main: transaction 0x[0-9a-f]{64} reverted on chain \(AgentsPaused\(\)\)\n$/);
+    expect(r.stderr).toMatch(
+      /^treasury-agent: run --once: main: transaction 0x[0-9a-f]{64} reverted on chain \(AgentsPaused\(\)\)\n$/,
+    );
     expect(journalOf(dir).entries()[0]!.outcome).toMatchObject({ status: "reverted", error: "AgentsPaused()" });
   });
 
@@ -240,7 +279,10 @@ describe("treasury-agent run", () => {
     fs.writeFileSync(journalFile, newer);
     const before = await env.chain.provider.getTransactionCount(AGENT, "latest");
     const message = `treasury-agent: journal ${journalFile} is in format ${JOURNAL_FORMAT + 1}, written by @agent-treasury/agent 9.9.9; this agent (@agent-treasury/agent ${AGENT_VERSION}) reads formats 1 to ${JOURNAL_FORMAT}.`;
-    for (const args of [["status", "--config", file], ["run", "--once", "--config", file]]) {
+    for (const args of [
+      ["status", "--config", file],
+      ["run", "--once", "--config", file],
+    ]) {
       const r = await treasuryAgent(args, { env: { AGENT_PRIVATE_KEY: AGENT_KEY } });
       expect(r.code, args[0]).toBe(1);
       expect(r.stderr.startsWith(message), r.stderr).toBe(true);

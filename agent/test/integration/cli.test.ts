@@ -19,7 +19,10 @@ let configPath: string;
 beforeAll(async () => {
   ({ chain, stack } = await startStack({ session: { perCall: 900_000n, perEpoch: 3_000_000n } }));
   const dir = tempDir("agent-cli-");
-  fs.writeFileSync(path.join(dir, "agent.keystore.json"), await encryptKeystoreJson({ address: AGENT, privateKey: AGENT_KEY }, "s3cret-pass", { scrypt: { N: 1 << 10 } }));
+  fs.writeFileSync(
+    path.join(dir, "agent.keystore.json"),
+    await encryptKeystoreJson({ address: AGENT, privateKey: AGENT_KEY }, "s3cret-pass", { scrypt: { N: 1 << 10 } }),
+  );
   configPath = path.join(dir, "agent.config.json");
   const config = cliConfig(chain, stack, {
     network: { rpcUrl: chain.url, chainId: 31337, pollIntervalMs: 100 },
@@ -74,7 +77,9 @@ describe("operator commands", () => {
 
     const sessions = capture();
     await sessionsCommand({ config: configPath }, sessions.print);
-    expect(sessions.text()).toMatch(/session\s+state\s+valid\s+left\s+per call\s+epoch volume\s+calls\s+next call\s+scope/);
+    expect(sessions.text()).toMatch(
+      /session\s+state\s+valid\s+left\s+per call\s+epoch volume\s+calls\s+next call\s+scope/,
+    );
     expect(sessions.text()).toMatch(/#1\s+cooldown\s+.*→.*\s+6d 23h\s+.*2,100,500\s+23\s+.*#0 #1 #2/);
   });
 });

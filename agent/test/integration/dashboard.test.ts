@@ -27,7 +27,9 @@ const SCREENSHOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".
 // Skipped only on a machine without chromium outside CI; in CI (.ci/run installs it) a missing browser fails the test.
 const skip = !fs.existsSync(CHROMIUM) && !process.env.CI;
 if (skip) {
-  console.warn(`SKIPPED: the dashboard browser test needs Debian's chromium at ${CHROMIUM} (apt-get install -y chromium); .ci/run installs it`);
+  console.warn(
+    `SKIPPED: the dashboard browser test needs Debian's chromium at ${CHROMIUM} (apt-get install -y chromium); .ci/run installs it`,
+  );
 }
 
 describe.skipIf(skip)("dashboard in a real browser", () => {
@@ -42,7 +44,15 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
     ({ chain, stack } = await startStack({ session: { perCall: 600_000n, perEpoch: 3_000_000n } }));
     const config = testConfig(chain, stack, tempDir());
     const metrics = new Metrics();
-    daemon = await assembleDaemon({ config, provider: chain.provider, wallet: new Wallet(AGENT_KEY), chainId: 31337n, clock: systemClock, log: memoryLogger().log, metrics });
+    daemon = await assembleDaemon({
+      config,
+      provider: chain.provider,
+      wallet: new Wallet(AGENT_KEY),
+      chainId: 31337n,
+      clock: systemClock,
+      log: memoryLogger().log,
+      metrics,
+    });
     server = (await serveDaemon(daemon, config, metrics))!;
     url = `http://127.0.0.1:${server.port}/`;
 
@@ -57,18 +67,36 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
     // A rebalance the contract refuses (strategy 1 above its 50% cap), as a client with the agent's key would try it
     // once the session's one-minute cooldown is over.
     await chain.increaseTime(120);
-    const data = vaultInterface.encodeFunctionData("rebalance", [[{ strategy: stack.strategyAddresses[1]!, assets: 560_000n * stack.unit }], 1n, `0x${"00".repeat(32)}`]);
+    const data = vaultInterface.encodeFunctionData("rebalance", [
+      [{ strategy: stack.strategyAddresses[1]!, assets: 560_000n * stack.unit }],
+      1n,
+      `0x${"00".repeat(32)}`,
+    ]);
     const revert = await chain.provider.call({ from: AGENT, to: stack.vaultAddress, data }).then(
       () => undefined,
       (err: { data?: string }) => err.data,
     );
     const decoded = decodeRevert(revert);
     expect(decoded?.name).toBe("RelativeCapExceeded");
-    daemon.dashboard.recordRejection({ at: await chain.now(), vault: stack.vaultAddress, source: "test client (agent key)", stage: "simulation", error: decoded!.text });
+    daemon.dashboard.recordRejection({
+      at: await chain.now(),
+      vault: stack.vaultAddress,
+      source: "test client (agent key)",
+      stage: "simulation",
+      error: decoded!.text,
+    });
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
     });
   }, 60_000);
 
@@ -88,17 +116,24 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
     // Figures against the chain, read through the lens.
     const snap = await stack.lens.snapshot(stack.vaultAddress, AGENT);
     // The page truncates to two decimals: 399500.123456 -> "399,500.12 mUSD".
-    const mUSD = (v: bigint) => `${formatAmount(v - (v % 10_000n), 6).replace(/^([\d,]+)$/, "$1.00").replace(/\.(\d)$/, ".$10")} mUSD`;
+    const mUSD = (v: bigint) =>
+      `${formatAmount(v - (v % 10_000n), 6)
+        .replace(/^([\d,]+)$/, "$1.00")
+        .replace(/\.(\d)$/, ".$10")} mUSD`;
     expect(await page.locator("[data-testid=total-assets]").getAttribute("data-raw")).toBe(snap.totalAssets.toString());
     expect(await page.locator("[data-testid=idle]").getAttribute("data-raw")).toBe(snap.idle.toString());
     const rows = page.locator("[data-testid=strategy-row]");
     expect(await rows.count()).toBe(snap.strategies.length);
     for (const s of snap.strategies) {
       const row = page.locator(`[data-testid=strategy-row][data-strategy="${s.strategy}"]`);
-      expect(await row.locator(".value").getAttribute("data-raw"), `strategy ${s.index} value`).toBe(s.currentValue.toString());
+      expect(await row.locator(".value").getAttribute("data-raw"), `strategy ${s.index} value`).toBe(
+        s.currentValue.toString(),
+      );
       expect(await row.locator(".value").textContent(), "formatted as the asset").toBe(mUSD(s.currentValue));
       const share = Number((s.currentValue * 1_000_000n) / snap.totalAssets) / 10_000;
-      expect(await row.locator("[data-testid=strategy-share]").textContent()).toBe(`${share.toFixed(2)}% of ${(Number(s.relativeCapBps) / 100).toFixed(2)}% cap`);
+      expect(await row.locator("[data-testid=strategy-share]").textContent()).toBe(
+        `${share.toFixed(2)}% of ${(Number(s.relativeCapBps) / 100).toFixed(2)}% cap`,
+      );
     }
     expect(Number(snap.strategies[1]!.currentValue), "the rebalance filled strategy 1").toBeGreaterThan(0);
     expect(await page.locator("[data-testid=idle]").textContent()).toBe(mUSD(snap.idle));
@@ -106,8 +141,13 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
 
     // Sessions: budgets left, as the session manager reports them.
     const session = page.locator("[data-testid=session-row][data-session='1']");
-    expect(await session.locator("[data-testid=session-volume-left]").getAttribute("data-raw")).toBe(snap.sessions[0]!.remaining.volumeInEpoch.toString());
-    expect(await session.locator("[data-testid=session-status]").textContent(), "the daemon's last tick was in the cooldown").toBe("cooldown");
+    expect(await session.locator("[data-testid=session-volume-left]").getAttribute("data-raw")).toBe(
+      snap.sessions[0]!.remaining.volumeInEpoch.toString(),
+    );
+    expect(
+      await session.locator("[data-testid=session-status]").textContent(),
+      "the daemon's last tick was in the cooldown",
+    ).toBe("cooldown");
 
     // The journal, newest first: the transaction and the intent hash it put on chain.
     const events = await rebalancedEvents(stack);
@@ -144,14 +184,17 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
     page.on("pageerror", (e) => pageErrors.push(e.message));
     await page.goto(url);
     await page.locator("[data-testid=journal-row]").first().waitFor();
-    const chainTime = (s: number | bigint) => `${new Date(Number(s) * 1000).toISOString().replace("T", " ").slice(0, 19)} UTC`;
+    const chainTime = (s: number | bigint) =>
+      `${new Date(Number(s) * 1000).toISOString().replace("T", " ").slice(0, 19)} UTC`;
     const RAW_TIME = /\b1[6-9]\d{8}\b/; // a bare unix timestamp
     const RAW_AMOUNT = /=\d{7,}\b/; // an argument in base units
 
     // The journal's "decided" is the chain time of the block the plan was made from, not the wall clock.
     const entry = daemon.journal.entries().at(-1)!;
     const block = await chain.provider.getBlock(Number(entry.record.blockNumber));
-    expect(await page.locator("[data-testid=journal-decided]").first().textContent(), "decided at chain time").toBe(chainTime(block!.timestamp));
+    expect(await page.locator("[data-testid=journal-decided]").first().textContent(), "decided at chain time").toBe(
+      chainTime(block!.timestamp),
+    );
 
     // The rejection's arguments in token units, not base units.
     const args = await page.locator("[data-testid=rejection-row] .args").textContent();
@@ -159,11 +202,15 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
     expect(args).not.toMatch(RAW_AMOUNT);
 
     // Total assets below the live value: the page says why (gains recognised at the vault's yearly rate).
-    const view = (await (await fetch(`${url}api/dashboard`)).json()) as { vaults: { unrecognised: string; gainRateBps: number }[] };
+    const view = (await (await fetch(`${url}api/dashboard`)).json()) as {
+      vaults: { unrecognised: string; gainRateBps: number }[];
+    };
     const v = view.vaults[0]!;
     if (BigInt(v.unrecognised) > 0n) {
       const note = await page.locator("[data-testid=unrecognised]").textContent();
-      expect(note).toBe(` · gains recognised at ${(v.gainRateBps / 100).toFixed(2)}%/yr; ${mUSDExact(BigInt(v.unrecognised))} not yet recognised`);
+      expect(note).toBe(
+        ` · gains recognised at ${(v.gainRateBps / 100).toFixed(2)}%/yr; ${mUSDExact(BigInt(v.unrecognised))} not yet recognised`,
+      );
     } else {
       expect(await page.locator("[data-testid=unrecognised]").count(), "no note when nothing is pending").toBe(0);
     }
@@ -178,7 +225,10 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
     await page.waitForFunction(`Number(document.body.dataset.version) > ${version}`, undefined, { timeout: 10_000 });
     const session = page.locator("[data-testid=session-row][data-session='1']");
     expect(await session.locator("[data-testid=session-status]").textContent()).toBe("expired");
-    expect(await session.locator("[data-testid=session-next-call]").textContent(), "an expired session has no next call").toBe("none: expired");
+    expect(
+      await session.locator("[data-testid=session-next-call]").textContent(),
+      "an expired session has no next call",
+    ).toBe("none: expired");
     const text = await page.locator("main").textContent();
     expect(text, "no bare unix time on the page").not.toMatch(RAW_TIME);
     expect(await page.locator(".mode-reason").first().textContent()).toMatch(/expired/);

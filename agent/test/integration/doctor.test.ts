@@ -18,10 +18,15 @@ let keystore: string;
 
 beforeAll(async () => {
   keystore = path.join(tempDir("agent-doctor-key-"), "agent.keystore.json");
-  fs.writeFileSync(keystore, await encryptKeystoreJson({ address: AGENT, privateKey: AGENT_KEY }, PASSWORD, { scrypt: { N: 1 << 10 } }));
+  fs.writeFileSync(
+    keystore,
+    await encryptKeystoreJson({ address: AGENT, privateKey: AGENT_KEY }, PASSWORD, { scrypt: { N: 1 << 10 } }),
+  );
 });
 
-/** An operator's setup: a config file beside a password file, the keystore elsewhere; `over` replaces top-level fields. */
+/**
+ * An operator's setup: a config file beside a password file, the keystore elsewhere; `over` replaces top-level fields.
+ */
 function setup(over: Record<string, unknown> = {}, password = PASSWORD): string {
   const dir = tempDir("agent-doctor-");
   fs.writeFileSync(path.join(dir, "password"), `${password}\n`);
@@ -57,7 +62,10 @@ const failures = (checks: Check[]) => checks.filter((c) => c.status === "fail");
 describe("treasury-agent doctor", () => {
   it("a good setup: every check ok, one line each, exit 0, nothing sent", async () => {
     const file = setup();
-    const [block, nonce] = await Promise.all([env.chain.provider.getBlockNumber(), env.chain.provider.getTransactionCount(AGENT, "pending")]);
+    const [block, nonce] = await Promise.all([
+      env.chain.provider.getBlockNumber(),
+      env.chain.provider.getTransactionCount(AGENT, "pending"),
+    ]);
     const r = await doctor(file);
     expect(r.code, r.err).toBe(0);
     expect(r.checks.map((c) => [c.name, c.status])).toEqual([
@@ -73,15 +81,22 @@ describe("treasury-agent doctor", () => {
       ["journal", "ok"],
     ]);
     const byName = Object.fromEntries(r.checks.map((c) => [c.name, c.detail]));
-    expect(byName.key).toBe(`the keystore ${keystore} with the password from the file ${path.join(path.dirname(file), "password")} opens: agent ${AGENT}`);
-    expect(byName["vault main"]).toMatch(new RegExp(`^${env.stack.vaultAddress}: asset \\S+ ${await env.stack.asset.getAddress()}, 6 decimals;`));
+    expect(byName.key).toBe(
+      `the keystore ${keystore} with the password from the file ${path.join(path.dirname(file), "password")} opens: agent ${AGENT}`,
+    );
+    expect(byName["vault main"]).toMatch(
+      new RegExp(`^${env.stack.vaultAddress}: asset \\S+ ${await env.stack.asset.getAddress()}, 6 decimals;`),
+    );
     expect(byName["session main"]).toMatch(/^session #1 until .* \(in (6d 23h|7d 0h)\), scope 3 of 3 strategies \(0x/);
     expect(byName.journal).toMatch(/^none yet at /);
 
     const text = await doctor(file, false);
     expect(text.code).toBe(0);
     const lines = text.out.trimEnd().split("\n");
-    expect(lines.slice(0, 10).every((l) => l.startsWith("ok    ")), text.out).toBe(true);
+    expect(
+      lines.slice(0, 10).every((l) => l.startsWith("ok    ")),
+      text.out,
+    ).toBe(true);
     expect(lines.at(-1)).toBe("no failure: ready to run");
 
     expect(await env.chain.provider.getBlockNumber(), "no block mined").toBe(block);
@@ -102,7 +117,12 @@ describe("treasury-agent doctor", () => {
         fix: `point network.rpcUrl at a node of chain 1, or set network.chainId (AGENT_CHAIN_ID) to ${env.chain.chainId} if that is the chain meant`,
       },
     ]);
-    expect(r.checks.filter((c) => c.status === "skip").map((c) => c.name)).toEqual(["lens", "vault main", "gas", "clock"]);
+    expect(r.checks.filter((c) => c.status === "skip").map((c) => c.name)).toEqual([
+      "lens",
+      "vault main",
+      "gas",
+      "clock",
+    ]);
   });
 
   it("wrong lens address (a contract, not the lens): the vault's check fails naming lens", async () => {
@@ -111,7 +131,11 @@ describe("treasury-agent doctor", () => {
     expect(r.code).toBe(1);
     const [f, ...rest] = failures(r.checks);
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ name: "vault main", field: "lens", fix: "set lens (or AGENT_LENS) to the TreasuryLens deployment of this chain" });
+    expect(f).toMatchObject({
+      name: "vault main",
+      field: "lens",
+      fix: "set lens (or AGENT_LENS) to the TreasuryLens deployment of this chain",
+    });
     expect(f!.detail).toContain(`the vault answers asset() = ${notLens}, but the lens ${notLens} cannot read it`);
   });
 
@@ -147,7 +171,12 @@ describe("treasury-agent doctor", () => {
     const r = await doctor(setup());
     expect(r.code).toBe(1);
     expect(failures(r.checks)).toEqual([
-      { name: "gas", status: "fail", detail: `the agent key ${AGENT} holds 0 ETH: it cannot pay for any transaction`, fix: `send ETH to ${AGENT}` },
+      {
+        name: "gas",
+        status: "fail",
+        detail: `the agent key ${AGENT} holds 0 ETH: it cannot pay for any transaction`,
+        fix: `send ETH to ${AGENT}`,
+      },
     ]);
   });
 
@@ -171,7 +200,9 @@ describe("treasury-agent doctor", () => {
   it("as a process: the report on stdout, the verdict on stderr, exit 1 on a failure", async () => {
     const r = await treasuryAgent(["doctor", "--config", setup({}, "not-the-password")]);
     expect(r.code).toBe(1);
-    expect(r.stdout.split("\n").filter((l) => l.startsWith("fail  "))).toEqual([expect.stringMatching(/^fail  key: wrong password for the keystore /)]);
+    expect(r.stdout.split("\n").filter((l) => l.startsWith("fail  "))).toEqual([
+      expect.stringMatching(/^fail {2}key: wrong password for the keystore /),
+    ]);
     expect(r.stderr).toBe("treasury-agent: doctor: 1 check failed (see the report)\n");
   });
 
@@ -179,7 +210,13 @@ describe("treasury-agent doctor", () => {
     const r = await doctor(setup({ lens: "0x1234" }));
     expect(r.code).toBe(1);
     expect(r.checks).toEqual([
-      { name: "config", status: "fail", field: "lens", detail: "invalid config: lens: not an address", fix: "correct lens in the config file (or the environment variable that sets it)" },
+      {
+        name: "config",
+        status: "fail",
+        field: "lens",
+        detail: "invalid config: lens: not an address",
+        fix: "correct lens in the config file (or the environment variable that sets it)",
+      },
     ]);
   });
 });

@@ -16,7 +16,16 @@ import { rebalanceCalldata } from "../../src/executor/executor.js";
 import { ProviderSimulator } from "../../src/executor/sender.js";
 import { ChainMismatchError, RevertError, RpcError } from "../../src/failures.js";
 import { Metrics } from "../../src/obs/metrics.js";
-import { AGENT, AGENT_KEY, metricValue, rebalancedEvents, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
+import {
+  AGENT,
+  AGENT_KEY,
+  metricValue,
+  rebalancedEvents,
+  startDaemon,
+  tempDir,
+  testConfig,
+  useStack,
+} from "../support/daemon-harness.js";
 import { FaultProxy, type FaultKind } from "../support/fault-proxy.js";
 import { memoryLogger } from "../support/logs.js";
 
@@ -45,7 +54,6 @@ beforeEach(async () => {
   await env.chain.setAutomine(true);
 });
 
-const methods = (p: FaultProxy) => ({ ...p.stats.byMethod });
 const count = (p: FaultProxy) => p.stats.requests;
 
 function failover(urls: string[], now: { t: number }, timeoutMs = 250) {
@@ -86,7 +94,9 @@ describe("failover provider", () => {
     expect(count(secondary) - s0, "the second endpoint answered").toBe(1);
     if (kind !== "dead") expect(count(primary) - p0, "the first was tried once").toBe(1);
     expect(provider.activeEndpoint).toBe(secondary.url);
-    expect(logs.lines.find((l) => l.msg === "RPC failed over to the next endpoint")).toMatchObject({ to: secondary.url });
+    expect(logs.lines.find((l) => l.msg === "RPC failed over to the next endpoint")).toMatchObject({
+      to: secondary.url,
+    });
     expect(logs.lines.find((l) => l.msg === "RPC endpoint failed")?.endpoint).toContain(first);
     expect(await metricValue(metrics, "agent_rpc_failovers_total", { to: secondary.url })).toBe(1);
     expect(await metricValue(metrics, "agent_rpc_active_endpoint", { endpoint: secondary.url })).toBe(1);
@@ -113,9 +123,19 @@ describe("failover provider", () => {
     const { provider } = failover([primary.url, secondary.url], now);
     const s0 = count(secondary);
     const data = rebalanceCalldata([{ strategy: AGENT, assets: 1n }], 1n, `0x${"00".repeat(32)}`);
-    await expect(new ProviderSimulator(provider, AGENT).call(env.stack.vaultAddress, data)).rejects.toBeInstanceOf(RevertError);
+    await expect(new ProviderSimulator(provider, AGENT).call(env.stack.vaultAddress, data)).rejects.toBeInstanceOf(
+      RevertError,
+    );
     // A transaction signed for another chain: refused by the node; another node would refuse it too.
-    const raw = await new Wallet(AGENT_KEY).signTransaction({ to: AGENT, nonce: 0, gasLimit: 21_000, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, chainId: 5, type: 2 });
+    const raw = await new Wallet(AGENT_KEY).signTransaction({
+      to: AGENT,
+      nonce: 0,
+      gasLimit: 21_000,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 1n,
+      chainId: 5,
+      type: 2,
+    });
     await expect(provider.send("eth_sendRawTransaction", [raw])).rejects.toThrow();
     expect(count(secondary) - s0, "the second endpoint was never asked").toBe(0);
     expect(provider.activeEndpoint).toBe(primary.url);
@@ -127,10 +147,14 @@ describe("failover provider", () => {
     secondary.setFaults({ timeout: 1 });
     const { provider, metrics } = failover([primary.url, secondary.url], { t: 0 }, 200);
     const started = Date.now();
-    await expect(new ProviderSimulator(provider, AGENT).call(env.stack.vaultAddress, "0x")).rejects.toBeInstanceOf(RpcError);
+    await expect(new ProviderSimulator(provider, AGENT).call(env.stack.vaultAddress, "0x")).rejects.toBeInstanceOf(
+      RpcError,
+    );
     expect(Date.now() - started).toBeLessThan(800);
     expect(await metricValue(metrics, "agent_rpc_errors_total", { kind: "timeout" })).toBe(1);
-    expect((await metrics.registry.getMetricsAsJSON()).find((m) => m.name === "agent_rpc_errors_total")?.values).toHaveLength(2);
+    expect(
+      (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === "agent_rpc_errors_total")?.values,
+    ).toHaveLength(2);
     provider.destroy();
   });
 
@@ -140,26 +164,37 @@ describe("failover provider", () => {
       req.on("data", (c: Buffer) => (body += c));
       req.on("end", () => {
         const { id } = JSON.parse(body) as { id: number };
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id, result: "0x1" }));
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ jsonrpc: "2.0", id, result: "0x1" }));
       });
     });
     await new Promise<void>((r) => other.listen(0, "127.0.0.1", () => r()));
     const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
     try {
-      const config = (urls: string[]) => testConfig(env.chain, env.stack, tempDir(), { network: { rpcUrls: urls, chainId: 31337, requestTimeoutMs: 500 } });
+      const config = (urls: string[]) =>
+        testConfig(env.chain, env.stack, tempDir(), {
+          network: { rpcUrls: urls, chainId: 31337, requestTimeoutMs: 500 },
+        });
       const wrong = config([primary.url, otherUrl]);
       const err = await assertChain(createProvider(wrong), wrong).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ChainMismatchError);
-      expect(String((err as Error).message)).toBe(`invalid config: network.chainId: the RPC endpoint ${otherUrl} serves chain 1, the configuration expects 31337`);
+      expect(String((err as Error).message)).toBe(
+        `invalid config: network.chainId: the RPC endpoint ${otherUrl} serves chain 1, the configuration expects 31337`,
+      );
 
       const { log, lines } = memoryLogger();
       const halfDead = config([deadUrl, primary.url]);
       expect(await assertChain(createProvider(halfDead), halfDead, log)).toBe(31337n);
-      expect(lines.find((l) => l.msg.startsWith(`RPC endpoint ${deadUrl} unreachable at start (connection: `))?.endpoint).toBe(deadUrl);
+      expect(
+        lines.find((l) => l.msg.startsWith(`RPC endpoint ${deadUrl} unreachable at start (connection: `))?.endpoint,
+      ).toBe(deadUrl);
 
       const allDead = config([deadUrl]);
       const allDeadLogs = memoryLogger();
-      await expect(assertChain(createProvider(allDead), allDead, allDeadLogs.log)).rejects.toThrow(`cannot reach the RPC endpoint: ${deadUrl} (connection:`);
+      await expect(assertChain(createProvider(allDead), allDead, allDeadLogs.log)).rejects.toThrow(
+        `cannot reach the RPC endpoint: ${deadUrl} (connection:`,
+      );
       expect(allDeadLogs.lines, "no line says it will be tried again: the start fails").toEqual([]);
     } finally {
       await new Promise<void>((r) => other.close(() => r()));
@@ -180,7 +215,14 @@ describe("failover provider", () => {
 describe("daemon with two RPC endpoints", () => {
   const equalWeight = (urls: string[]) =>
     testConfig(env.chain, env.stack, tempDir(), {
-      network: { rpcUrls: urls, chainId: 31337, confirmations: 1, pollIntervalMs: 100, requestTimeoutMs: 1_500, retryFailedAfterMs: 60_000 },
+      network: {
+        rpcUrls: urls,
+        chainId: 31337,
+        confirmations: 1,
+        pollIntervalMs: 100,
+        requestTimeoutMs: 1_500,
+        retryFailedAfterMs: 60_000,
+      },
       planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000", sampleIntervalSeconds: 0 },
     });
 
@@ -230,7 +272,10 @@ describe("daemon with two RPC endpoints", () => {
     primary.clearFaults();
     const [fresh] = await d.daemon.tick();
     expect(fresh!.report!.result.kind, "acts on current state again").toMatch(/^(hold|sent|wait)$/);
-    expect(d.journal.entries().filter((e) => e.record.stateDigest === d.journal.entries()[0]!.record.stateDigest), "no decision taken twice").toHaveLength(1);
+    expect(
+      d.journal.entries().filter((e) => e.record.stateDigest === d.journal.entries()[0]!.record.stateDigest),
+      "no decision taken twice",
+    ).toHaveLength(1);
     expect(await rebalancedEvents(env.stack)).toHaveLength(d.journal.entries().length);
     d.provider.destroy();
   });
@@ -253,7 +298,9 @@ describe("daemon with two RPC endpoints", () => {
     expect(primary.forwarded.size, "nothing sent on stale state").toBe(forwarded);
     primary.clearFaults();
     await d.daemon.tick();
-    expect(await rebalancedEvents(env.stack)).toHaveLength(d.journal.entries().filter((e) => e.outcome?.status === "confirmed").length);
+    expect(await rebalancedEvents(env.stack)).toHaveLength(
+      d.journal.entries().filter((e) => e.outcome?.status === "confirmed").length,
+    );
     expect(d.journal.inFlight()).toHaveLength(0);
     d.provider.destroy();
   });

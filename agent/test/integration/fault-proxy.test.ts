@@ -20,7 +20,12 @@ let stack: Stack;
 const proxies: FaultProxy[] = [];
 
 beforeAll(async () => {
-  ({ chain, stack } = await startStack({ strategies: 2, seed: 10_000n, deposit: 100_000n, session: { perCall: 50_000n, perEpoch: 500_000n, durationSeconds: 86_400 } }));
+  ({ chain, stack } = await startStack({
+    strategies: 2,
+    seed: 10_000n,
+    deposit: 100_000n,
+    session: { perCall: 50_000n, perEpoch: 500_000n, durationSeconds: 86_400 },
+  }));
 }, 60_000);
 
 afterAll(async () => {
@@ -90,7 +95,9 @@ describe("fault proxy", () => {
     // A real revert still is one, named.
     p.clearFaults();
     const direct = new ProviderSimulator(provider(p.url), AGENT);
-    const revert = await failureOf(direct.call(stack.vaultAddress, rebalanceCalldata([{ strategy: AGENT, assets: 1n }], 1n, `0x${"00".repeat(32)}`)));
+    const revert = await failureOf(
+      direct.call(stack.vaultAddress, rebalanceCalldata([{ strategy: AGENT, assets: 1n }], 1n, `0x${"00".repeat(32)}`)),
+    );
     expect(revert).toBeInstanceOf(RevertError);
     expect((revert as RevertError).decoded?.name).toBe("StrategyNotListed");
   });
@@ -123,7 +130,15 @@ describe("fault proxy", () => {
     const sender = new WalletSender(via, new Wallet(AGENT_KEY).connect(via));
     const { latestNonce: latest } = await sender.track([], false);
     const fees = await sender.fees();
-    const signed = await sender.sign({ to: AGENT, data: "0x", nonce: latest, gasLimit: 21_000n, maxFeePerGas: fees.baseFee * 2n + fees.tip, maxPriorityFeePerGas: fees.tip, chainId: 31337n });
+    const signed = await sender.sign({
+      to: AGENT,
+      data: "0x",
+      nonce: latest,
+      gasLimit: 21_000n,
+      maxFeePerGas: fees.baseFee * 2n + fees.tip,
+      maxPriorityFeePerGas: fees.tip,
+      chainId: 31337n,
+    });
     await expect(sender.broadcast(signed.raw)).rejects.toBeInstanceOf(RpcError);
     expect(p.stats.injected["send-after-accept"]).toBe(1);
     expect(p.forwarded.get(signed.hash)?.times, "forwarded once").toBe(1);
@@ -140,7 +155,13 @@ describe("fault proxy", () => {
       p.setFaults({ drop: 0.1, "rate-limit": 0.1, "http-error": 0.1, "rpc-error": 0.1 });
       const via = provider(p.url, 500);
       const seen: string[] = [];
-      for (let i = 0; i < 120; i++) seen.push(await via.getBlockNumber().then(() => "ok", (e: unknown) => failureKind(e)));
+      for (let i = 0; i < 120; i++)
+        seen.push(
+          await via.getBlockNumber().then(
+            () => "ok",
+            (e: unknown) => failureKind(e),
+          ),
+        );
       runs.push(seen);
       via.destroy();
       const injected = FAULT_KINDS.reduce((n, k) => n + p.stats.injected[k], 0);

@@ -1,7 +1,8 @@
 /**
  * A base fee above the fee ceiling, on the daemon wired as `run` wires it: the plan is simulated once, then the vault
  * waits (one line when the wait starts, one when it ends, `agent_fee_ceiling_wait`, and /ready's "waiting: base fee
- * above the ceiling") with one fee read a tick and no simulation, and sends once the fee falls. Replacements are counted
+ * above the ceiling") with one fee read a tick and no simulation, and sends once the fee falls. Replacements are
+ * counted
  * under the vault's label, as every other metric.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -24,7 +25,10 @@ async function baseFeeNext(wei: bigint): Promise<void> {
 
 describe("fee ceiling", () => {
   it("a base fee above the ceiling: simulated once, one line when the wait starts and one when it ends, a gauge, /ready says so", async () => {
-    const { daemon, executor, logs, metrics } = await startDaemon(env.chain, testConfig(env.chain, env.stack, tempDir()));
+    const { daemon, executor, logs, metrics } = await startDaemon(
+      env.chain,
+      testConfig(env.chain, env.stack, tempDir()),
+    );
     const prepare = vi.spyOn(executor, "prepare");
     await baseFeeNext(600n * GWEI); // the ceiling is 500 gwei
     const results: string[] = [];
@@ -32,9 +36,15 @@ describe("fee ceiling", () => {
 
     expect(results, "every tick waits").toEqual(["deferred", "deferred", "deferred", "deferred"]);
     expect(prepare, "simulated once, not every tick").toHaveBeenCalledTimes(1);
-    const waiting = "waiting: base fee 600 gwei above the fee ceiling of 500 gwei (tx.maxFeePerGasGwei); nothing is signed or simulated again until it falls";
-    expect(logs.messages().filter((m) => m === waiting), "one line when the wait starts").toHaveLength(1);
-    expect(logs.messages(), "no 'sending' line for a plan that is not sent").not.toContain("plan passes the checks and the simulation; sending");
+    const waiting =
+      "waiting: base fee 600 gwei above the fee ceiling of 500 gwei (tx.maxFeePerGasGwei); nothing is signed or simulated again until it falls";
+    expect(
+      logs.messages().filter((m) => m === waiting),
+      "one line when the wait starts",
+    ).toHaveLength(1);
+    expect(logs.messages(), "no 'sending' line for a plan that is not sent").not.toContain(
+      "plan passes the checks and the simulation; sending",
+    );
     expect(await metricValue(metrics, "agent_fee_ceiling_wait", { vault: "main" })).toBe(1);
     const ready = daemon.readiness();
     expect(ready.vaults.main).toEqual({ state: "waiting", result: "deferred", reason: waiting });
@@ -42,7 +52,12 @@ describe("fee ceiling", () => {
     await baseFeeNext(1n * GWEI);
     const [sent] = await daemon.tick();
     expect(sent!.report!.result.kind).toBe("sent");
-    expect(logs.messages().filter((m) => /^the base fee \(.* gwei\) is under the fee ceiling of 500 gwei again; sending$/.test(m)), "one line when it ends").toHaveLength(1);
+    expect(
+      logs
+        .messages()
+        .filter((m) => /^the base fee \(.* gwei\) is under the fee ceiling of 500 gwei again; sending$/.test(m)),
+      "one line when it ends",
+    ).toHaveLength(1);
     expect(await metricValue(metrics, "agent_fee_ceiling_wait", { vault: "main" })).toBe(0);
     expect(prepare).toHaveBeenCalledTimes(2);
   });
@@ -56,10 +71,17 @@ describe("fee ceiling", () => {
     const quote = vi.spyOn(env.chain.provider, "send");
     await baseFeeNext(600n * GWEI);
     quote.mockClear();
-    for (let i = 0; i < 4; i++) expect((await daemon.tick())[0]!.report!.writeDown).toMatchObject({ kind: "deferred", feeWait: true });
+    for (let i = 0; i < 4; i++)
+      expect((await daemon.tick())[0]!.report!.writeDown).toMatchObject({ kind: "deferred", feeWait: true });
     expect(writeDown).toHaveBeenCalledTimes(4);
-    expect(quote.mock.calls.filter(([method]) => method === "eth_estimateGas"), "simulated once").toHaveLength(1);
-    expect(logs.messages().filter((m) => m.startsWith("waiting: base fee 600 gwei")), "one line").toHaveLength(1);
+    expect(
+      quote.mock.calls.filter(([method]) => method === "eth_estimateGas"),
+      "simulated once",
+    ).toHaveLength(1);
+    expect(
+      logs.messages().filter((m) => m.startsWith("waiting: base fee 600 gwei")),
+      "one line",
+    ).toHaveLength(1);
 
     await baseFeeNext(1n * GWEI);
     expect((await daemon.tick())[0]!.report!.writeDown).toMatchObject({ kind: "realize-loss", confirmed: true });

@@ -7,7 +7,16 @@ import { Wallet } from "ethers";
 import { afterEach, describe, expect, it } from "vitest";
 import { WalletSender } from "../../src/executor/sender.js";
 import { ManualClock } from "../../src/util/clock.js";
-import { AGENT, AGENT_KEY, metricValue, rebalancedEvents, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
+import {
+  AGENT,
+  AGENT_KEY,
+  metricValue,
+  rebalancedEvents,
+  startDaemon,
+  tempDir,
+  testConfig,
+  useStack,
+} from "../support/daemon-harness.js";
 
 const env = useStack({ session: { perCall: 1_000_000n, perEpoch: 5_000_000n } });
 
@@ -32,7 +41,9 @@ function startDyingBeforeBroadcast(dataDir: string) {
       throw new Error("process killed before the broadcast");
     }
   }
-  return startDaemon(env.chain, equalWeight(dataDir), { sender: new DyingSender(provider, new Wallet(AGENT_KEY).connect(provider)) });
+  return startDaemon(env.chain, equalWeight(dataDir), {
+    sender: new DyingSender(provider, new Wallet(AGENT_KEY).connect(provider)),
+  });
 }
 
 describe("transactions in flight", () => {
@@ -43,7 +54,10 @@ describe("transactions in flight", () => {
     await env.chain.setAutomine(false);
     const [sent] = await first.daemon.tick();
     expect(sent!.report!.result).toMatchObject({ kind: "sent", confirmed: false });
-    expect(await nonces(), "one transaction waits in the mempool").toEqual({ latest: start.latest, pending: start.latest + 1 });
+    expect(await nonces(), "one transaction waits in the mempool").toEqual({
+      latest: start.latest,
+      pending: start.latest + 1,
+    });
 
     // The process dies; a new one starts on the same data directory.
     const second = await startDaemon(env.chain, equalWeight(dataDir));
@@ -51,14 +65,19 @@ describe("transactions in flight", () => {
     expect(resumed!.report!.result).toMatchObject({ kind: "in-flight", state: "pending" });
     const [again] = await second.daemon.tick();
     expect(again!.report!.result.kind).toBe("in-flight");
-    expect(await nonces(), "still only the one transaction").toEqual({ latest: start.latest, pending: start.latest + 1 });
+    expect(await nonces(), "still only the one transaction").toEqual({
+      latest: start.latest,
+      pending: start.latest + 1,
+    });
     expect(second.journal.entries(), "one intent, one attempt").toHaveLength(1);
     expect(second.journal.entries()[0]!.attempts).toHaveLength(1);
 
     await env.chain.mine();
     const [settled] = await second.daemon.tick();
     expect(settled!.report!.settled.map((s) => s.state)).toEqual(["confirmed"]);
-    expect(settled!.report!.result, "the session's minimum interval starts with the confirmed call").toMatchObject({ kind: "wait" });
+    expect(settled!.report!.result, "the session's minimum interval starts with the confirmed call").toMatchObject({
+      kind: "wait",
+    });
     expect((settled!.report!.result as { reason: string }).reason).toMatch(/cooldown/);
     const events = await rebalancedEvents(env.stack);
     expect(events, "exactly one rebalance on chain").toHaveLength(1);
@@ -86,7 +105,9 @@ describe("transactions in flight", () => {
     expect(second.journal.entries()[0]!.attempts, "no second attempt was signed").toHaveLength(1);
     expect(await rebalancedEvents(env.stack)).toHaveLength(1);
     expect((await nonces()).latest).toBe(start.latest + 1);
-    expect(second.logs.messages()).toContain("node does not know the journaled transaction; re-broadcasting the same bytes");
+    expect(second.logs.messages()).toContain(
+      "node does not know the journaled transaction; re-broadcasting the same bytes",
+    );
   });
 
   it("a journaled rebalance the node never got, made wrong by a withdrawal meanwhile, is cancelled, not sent", async () => {
@@ -102,14 +123,31 @@ describe("transactions in flight", () => {
 
     const second = await startDaemon(env.chain, equalWeight(dataDir));
     const [tick] = await second.daemon.tick();
-    expect(tick!.report!.settled.map((s) => s.state), "cancelled, then the new plan confirmed, in the same tick").toEqual(["cancelled", "confirmed"]);
-    expect(second.logs.messages()).toContain("the journaled rebalance no longer passes; cancelling its nonce instead of sending it");
+    expect(
+      tick!.report!.settled.map((s) => s.state),
+      "cancelled, then the new plan confirmed, in the same tick",
+    ).toEqual(["cancelled", "confirmed"]);
+    expect(second.logs.messages()).toContain(
+      "the journaled rebalance no longer passes; cancelling its nonce instead of sending it",
+    );
     const cancelled = second.journal.entries().find((e) => e.intentHash === stale.intentHash)!;
-    expect(cancelled.attempts.map((a) => !!a.cancel), "the cancellation was journaled as an attempt").toEqual([false, true]);
+    expect(
+      cancelled.attempts.map((a) => !!a.cancel),
+      "the cancellation was journaled as an attempt",
+    ).toEqual([false, true]);
     expect(cancelled.outcome?.status).toBe("cancelled");
-    expect(await provider.getTransaction(stale.attempts[0]!.hash), "the stale rebalance never reached the chain").toBeNull();
+    expect(
+      await provider.getTransaction(stale.attempts[0]!.hash),
+      "the stale rebalance never reached the chain",
+    ).toBeNull();
     const cancelTx = await provider.getTransaction(cancelled.attempts[1]!.hash);
-    expect(cancelTx, "a 0-value transfer to itself at the intent's nonce").toMatchObject({ to: AGENT, from: AGENT, value: 0n, data: "0x", nonce: start.latest });
+    expect(cancelTx, "a 0-value transfer to itself at the intent's nonce").toMatchObject({
+      to: AGENT,
+      from: AGENT,
+      value: 0n,
+      data: "0x",
+      nonce: start.latest,
+    });
 
     // The vault is free again: a new plan on the current state is sent, with the next nonce.
     expect(tick!.report!.result).toMatchObject({ kind: "sent", confirmed: true });
@@ -135,8 +173,14 @@ describe("transactions in flight", () => {
     expect(late!.report!.settled[0]).toMatchObject({ state: "pending", replaced: true });
     const attempts = journal.entries()[0]!.attempts;
     expect(attempts, "two attempts journaled").toHaveLength(2);
-    expect(attempts[1]!.maxPriorityFeePerGas >= (attempts[0]!.maxPriorityFeePerGas * 125n) / 100n, "tip raised by at least 25%").toBe(true);
-    expect(attempts[1]!.maxFeePerGas >= (attempts[0]!.maxFeePerGas * 125n) / 100n, "max fee raised by at least 25%").toBe(true);
+    expect(
+      attempts[1]!.maxPriorityFeePerGas >= (attempts[0]!.maxPriorityFeePerGas * 125n) / 100n,
+      "tip raised by at least 25%",
+    ).toBe(true);
+    expect(
+      attempts[1]!.maxFeePerGas >= (attempts[0]!.maxFeePerGas * 125n) / 100n,
+      "max fee raised by at least 25%",
+    ).toBe(true);
     expect(attempts[1]!.maxFeePerGas <= 500n * 10n ** 9n, "under the ceiling").toBe(true);
     expect(await metricValue(metrics, "agent_tx_replacements_total")).toBe(1);
     expect(logs.messages()).toContain("transaction stuck; replaced with higher fees");
@@ -144,7 +188,10 @@ describe("transactions in flight", () => {
     await env.chain.mine();
     const [settled] = await daemon.tick();
     expect(settled!.report!.settled).toMatchObject([{ state: "confirmed", hash: attempts[1]!.hash }]);
-    expect(await env.chain.provider.getTransactionReceipt(attempts[0]!.hash), "the replaced one never mined").toBeNull();
+    expect(
+      await env.chain.provider.getTransactionReceipt(attempts[0]!.hash),
+      "the replaced one never mined",
+    ).toBeNull();
     expect(await rebalancedEvents(env.stack)).toHaveLength(1);
   });
 
@@ -157,12 +204,18 @@ describe("transactions in flight", () => {
     const gwei = 10n ** 9n;
     await env.stack.vault
       .connect(env.stack.guardian)
-      .setCaps(env.stack.strategyAddresses[0]!, 1n * env.stack.unit, 5_000, { maxPriorityFeePerGas: 100n * gwei, maxFeePerGas: 400n * gwei, gasLimit: 200_000n });
+      .setCaps(env.stack.strategyAddresses[0]!, 1n * env.stack.unit, 5_000, {
+        maxPriorityFeePerGas: 100n * gwei,
+        maxFeePerGas: 400n * gwei,
+        gasLimit: 200_000n,
+      });
     await env.chain.mine();
     await env.chain.setAutomine(true);
     const [after] = await daemon.tick();
     expect(after!.report!.settled.map((s) => s.state)).toEqual(["reverted"]);
-    expect(journal.entries()[0]!.outcome?.error).toMatch(/^AbsoluteCapExceeded\(strategy=0x[0-9a-fA-F]{40}, allocation=\d+, cap=1000000\)$/);
+    expect(journal.entries()[0]!.outcome?.error).toMatch(
+      /^AbsoluteCapExceeded\(strategy=0x[0-9a-fA-F]{40}, allocation=\d+, cap=1000000\)$/,
+    );
     expect(runner.breaker.open).toBe(true);
     expect(after!.report!.result.kind, "no new attempt").toBe("breaker-open");
     expect(await rebalancedEvents(env.stack)).toHaveLength(0);

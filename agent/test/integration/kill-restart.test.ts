@@ -3,12 +3,17 @@
  * chain through the fault proxy, and the proxy SIGKILLs it at the exact request that marks the step (no cleanup code
  * runs, as in a power cut):
  *
- * | step                 | the daemon is killed when it sends                     | at that moment                      |
+ * | step                 | the daemon is killed when it sends                     | at that moment
+ * |
  * |----------------------|--------------------------------------------------------|-------------------------------------|
- * | after planning       | the simulation of its plan (estimate of `rebalance`)    | nothing journaled, nothing sent      |
- * | after journaling     | eth_sendRawTransaction (not forwarded)                  | intent journaled, node has nothing   |
- * | after broadcast      | eth_sendRawTransaction, once the node accepted it        | node has it, daemon never heard back |
- * | before confirmation  | the node answered its first receipt query for it        | mined, outcome not journaled         |
+ * | after planning       | the simulation of its plan (estimate of `rebalance`)    | nothing journaled, nothing sent
+ * |
+ * | after journaling     | eth_sendRawTransaction (not forwarded)                  | intent journaled, node has nothing
+ * |
+ * | after broadcast      | eth_sendRawTransaction, once the node accepted it        | node has it, daemon never heard
+ * back |
+ * | before confirmation  | the node answered its first receipt query for it        | mined, outcome not journaled
+ * |
  *
  * Then a new process starts on the same data directory. Checked: exactly one transaction of the agent's on chain
  * (nonce + 1) and one Rebalanced event; one signed transaction ever reached the node; the journal reads back, holds
@@ -56,7 +61,13 @@ function writeConfig(dir: string): string {
   fs.writeFileSync(
     file,
     JSON.stringify({
-      network: { rpcUrl: proxy.url, chainId: env.chain.chainId, confirmations: 1, pollIntervalMs: 100, requestTimeoutMs: 5_000 },
+      network: {
+        rpcUrl: proxy.url,
+        chainId: env.chain.chainId,
+        confirmations: 1,
+        pollIntervalMs: 100,
+        requestTimeoutMs: 5_000,
+      },
       lens: env.stack.lensAddress,
       dataDir: "state",
       tx: { maxFeePerGasGwei: "500", stuckAfterSeconds: 600 },
@@ -84,14 +95,19 @@ function spawnDaemon(config: string): Daemon {
     lines.push(...parts);
   });
   child.stderr!.on("data", (chunk: Buffer) => lines.push(`stderr: ${chunk.toString()}`));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
   return { child, lines, exited };
 }
 
 async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)))]);
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -108,7 +124,9 @@ async function until(ms: number, what: string, check: () => boolean | Promise<bo
 }
 
 /** The journal's complete lines, read without opening it for writing (the daemon may be appending). */
-function journalLines(dir: string): Array<{ type: string; intentHash: string; attempt?: { hash: string }; outcome?: { status: string } }> {
+function journalLines(
+  dir: string,
+): Array<{ type: string; intentHash: string; attempt?: { hash: string }; outcome?: { status: string } }> {
   const file = path.join(dir, "state", String(env.chain.chainId), `journal-${AGENT.toLowerCase()}.jsonl`);
   if (!fs.existsSync(file)) return [];
   const text = fs.readFileSync(file, "utf8");
@@ -133,7 +151,9 @@ type Step = "after planning" | "after journaling" | "after broadcast" | "before 
 
 /** The simulation of a plan: its gas estimate (the executor's quote), or an eth_call (a dry run, a re-check). */
 const isSimulation = (c: RpcCall) =>
-  (c.method === "eth_call" || c.method === "eth_estimateGas") && String((c.params?.[0] as { data?: string })?.data ?? "").startsWith(REBALANCE) && (c.params?.[0] as { to?: string })?.to?.toLowerCase() === env.stack.vaultAddress.toLowerCase();
+  (c.method === "eth_call" || c.method === "eth_estimateGas") &&
+  String((c.params?.[0] as { data?: string })?.data ?? "").startsWith(REBALANCE) &&
+  (c.params?.[0] as { to?: string })?.to?.toLowerCase() === env.stack.vaultAddress.toLowerCase();
 
 /** Arms the proxy to SIGKILL `d` at `step`; resolves with what was true at the moment of the kill. */
 function killAt(step: Step, daemon: () => Daemon, dir: string, forwarded0: Set<string>) {
@@ -143,7 +163,9 @@ function killAt(step: Step, daemon: () => Daemon, dir: string, forwarded0: Set<s
   const killed = new Promise<void>((r) => (resolveKilled = r));
   const kill = async () => {
     fired = true;
-    seen.journaled = journalLines(dir).filter((l) => l.type === "intent").map((l) => l.attempt!.hash);
+    seen.journaled = journalLines(dir)
+      .filter((l) => l.type === "intent")
+      .map((l) => l.attempt!.hash);
     daemon().child.kill("SIGKILL");
     await daemon().exited;
     resolveKilled();
@@ -151,14 +173,21 @@ function killAt(step: Step, daemon: () => Daemon, dir: string, forwarded0: Set<s
   proxy.intercept = async (call) => {
     if (fired) return "close";
     if (step === "after planning" && isSimulation(call)) return kill().then(() => "close" as const);
-    if (step === "after journaling" && call.method === "eth_sendRawTransaction") return kill().then(() => "close" as const);
+    if (step === "after journaling" && call.method === "eth_sendRawTransaction")
+      return kill().then(() => "close" as const);
     return "forward";
   };
   proxy.afterForward = async (call) => {
     // The node answered the first look at the transaction it was sent (in the broadcast's own batch): the daemon
     // never hears the answer.
     const asked = String(call.params?.[0] ?? "");
-    if (step === "before confirmation" && call.method === "eth_getTransactionReceipt" && proxy.forwarded.has(asked) && !forwarded0.has(asked) && !fired) {
+    if (
+      step === "before confirmation" &&
+      call.method === "eth_getTransactionReceipt" &&
+      proxy.forwarded.has(asked) &&
+      !forwarded0.has(asked) &&
+      !fired
+    ) {
       seen.sentHash = asked;
       seen.txOnChain = (await env.chain.provider.getTransactionReceipt(asked)) !== null;
       return kill().then(() => "close" as const);
@@ -212,7 +241,9 @@ describe("killed at every step of a tick, then restarted", () => {
     if (step === "after journaling") expect(sentBeforeKill, "the node never got it").toEqual([]);
     if (step === "after broadcast") expect(sentBeforeKill, "the node has it").toEqual(seen.journaled);
     if (step === "before confirmation") {
-      expect(seen.txOnChain, automine ? "mined, but the daemon does not know" : "waiting in the mempool").toBe(automine);
+      expect(seen.txOnChain, automine ? "mined, but the daemon does not know" : "waiting in the mempool").toBe(
+        automine,
+      );
       expect([seen.sentHash], "the node has the journaled transaction").toEqual(seen.journaled);
     }
 
@@ -222,9 +253,18 @@ describe("killed at every step of a tick, then restarted", () => {
     try {
       if (!automine) {
         // Three ticks find the transaction still in the mempool; none sends anything.
-        await until(20_000, "the restarted daemon to look at its transaction", () => (proxy.stats.byMethod.eth_getTransactionReceipt ?? 0) >= receipts0 + 3);
-        expect(await env.chain.provider.getTransactionCount(AGENT, "pending"), "still just the one transaction").toBe(nonce0 + 1);
-        expect([...proxy.forwarded.keys()].filter((h) => !forwarded0.has(h)), "nothing new signed").toEqual(seen.journaled);
+        await until(
+          20_000,
+          "the restarted daemon to look at its transaction",
+          () => (proxy.stats.byMethod.eth_getTransactionReceipt ?? 0) >= receipts0 + 3,
+        );
+        expect(await env.chain.provider.getTransactionCount(AGENT, "pending"), "still just the one transaction").toBe(
+          nonce0 + 1,
+        );
+        expect(
+          [...proxy.forwarded.keys()].filter((h) => !forwarded0.has(h)),
+          "nothing new signed",
+        ).toEqual(seen.journaled);
         await env.chain.mine();
       }
       await until(20_000, "the intent to be settled", () => journalLines(dir).some((l) => l.type === "outcome"));
@@ -234,11 +274,16 @@ describe("killed at every step of a tick, then restarted", () => {
       expect(exit, second.lines.filter((l) => l.startsWith("stderr")).join("\n")).toEqual({ code: 0, signal: null });
     }
 
-    // Exactly one transaction; the journal holds one settled intent with one attempt; the mined one is the journaled one.
-    expect(await env.chain.provider.getTransactionCount(AGENT, "latest"), "one transaction of the agent").toBe(nonce0 + 1);
+    // Exactly one transaction; the journal holds one settled intent with one attempt; the mined one is the journaled
+    // one.
+    expect(await env.chain.provider.getTransactionCount(AGENT, "latest"), "one transaction of the agent").toBe(
+      nonce0 + 1,
+    );
     const sent = [...proxy.forwarded.keys()].filter((h) => !forwarded0.has(h));
     expect(sent, "one signed transaction ever reached the node").toHaveLength(1);
-    const journal = new FileJournal(path.join(dir, "state", String(env.chain.chainId), `journal-${AGENT.toLowerCase()}.jsonl`));
+    const journal = new FileJournal(
+      path.join(dir, "state", String(env.chain.chainId), `journal-${AGENT.toLowerCase()}.jsonl`),
+    );
     expect(journal.repairedBytes, "nothing torn").toBe(0);
     expect(journal.entries()).toHaveLength(1);
     const [entry] = journal.entries();
@@ -246,12 +291,19 @@ describe("killed at every step of a tick, then restarted", () => {
     expect(entry!.outcome?.status, "the in-flight intent was resolved after the restart").toBe("confirmed");
     expect(journal.inFlight()).toHaveLength(0);
     expect(entry!.outcome?.hash).toBe(sent[0]);
-    if (step !== "after planning") expect(seen.journaled, "the transaction journaled before the kill is the one mined").toEqual([entry!.outcome!.hash]);
+    if (step !== "after planning")
+      expect(seen.journaled, "the transaction journaled before the kill is the one mined").toEqual([
+        entry!.outcome!.hash,
+      ]);
     const events = await rebalancedEvents(env.stack);
     expect(events, "one rebalance").toHaveLength(1);
     expect(events[0]!.args.intentHash).toBe(entry!.intentHash);
     if (step === "after journaling") {
-      expect(second.lines.some((l) => l.includes("node does not know the journaled transaction; re-broadcasting the same bytes"))).toBe(true);
+      expect(
+        second.lines.some((l) =>
+          l.includes("node does not know the journaled transaction; re-broadcasting the same bytes"),
+        ),
+      ).toBe(true);
     }
   });
 });

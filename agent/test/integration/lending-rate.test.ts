@@ -24,7 +24,8 @@ describe("the market-rate model of a curated lending vault", () => {
     let atFull = 0;
     // Every market at each utilization in turn (100% last: nothing can leave then).
     for (const bps of [4_000n, 8_000n, 9_300n, 10_000n]) {
-      for (const m of world.markets) await (await world.borrower.moveUtilization(m.params, (bps * WAD) / 10_000n, SAFE_LTV)).wait();
+      for (const m of world.markets)
+        await (await world.borrower.moveUtilization(m.params, (bps * WAD) / 10_000n, SAFE_LTV)).wait();
       await env.chain.increaseTime(3_600);
       await env.chain.mine();
       const block = await env.chain.provider.getBlockNumber();
@@ -45,10 +46,14 @@ describe("the market-rate model of a curated lending vault", () => {
         }
         for (const delta of deltas) {
           const onChain = await vault.rateAfter(delta, { blockTag: block });
-          expect(model.rateAfter(address, delta), `vault ${i}, utilization ${bps} bps, Δ ${delta}`).toBe(onChain * YEAR);
+          expect(model.rateAfter(address, delta), `vault ${i}, utilization ${bps} bps, Δ ${delta}`).toBe(
+            onChain * YEAR,
+          );
           checked++;
         }
-        expect(model.estimate(address)!.aprWad, `vault ${i}: the APR now is rateAfter(0)`).toBe((await vault.rateAfter(0n, { blockTag: block })) * YEAR);
+        expect(model.estimate(address)!.aprWad, `vault ${i}: the APR now is rateAfter(0)`).toBe(
+          (await vault.rateAfter(0n, { blockTag: block })) * YEAR,
+        );
       }
     }
     expect(checked).toBeGreaterThan(200);
@@ -71,7 +76,9 @@ describe("the market-rate model of a curated lending vault", () => {
     await model.refresh([address]);
     const after = model.estimate(address)!.aprWad;
     const diff = after > predicted ? after - predicted : predicted - after;
-    expect(diff * 1_000_000n, `predicted ${predicted}, got ${after}: within a millionth`).toBeLessThanOrEqual(predicted);
+    expect(diff * 1_000_000n, `predicted ${predicted}, got ${after}: within a millionth`).toBeLessThanOrEqual(
+      predicted,
+    );
   });
 
   it("a strategy without the adapter views has no model: estimate and rateAfter are undefined, the others still answer", async () => {

@@ -10,7 +10,14 @@ import { LensReader, type ChainReader } from "../../src/chain/reader.js";
 import type { VaultSnapshot } from "../../src/chain/types.js";
 import { hintFor, treasuryErrors } from "../../src/errors.js";
 import { LensFaultError } from "../../src/failures.js";
-import { metricValue, rebalancedEvents, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
+import {
+  metricValue,
+  rebalancedEvents,
+  startDaemon,
+  tempDir,
+  testConfig,
+  useStack,
+} from "../support/daemon-harness.js";
 
 const env = useStack({ session: { perCall: 2_000_000n, perEpoch: 20_000_000n } });
 
@@ -59,15 +66,23 @@ describe("the daemon tells a broken lens from a broken node", () => {
 
     const errors = errorLines(d.logs.lines);
     expect(errors, "one error line for two ticks in the same fault").toHaveLength(1);
-    expect(errors[0]).toMatchObject({ vault: "main", kind: "snapshot-inconsistent", faults: ["duplicate-strategy", "allocation-sum", "queue-not-listed"] });
+    expect(errors[0]).toMatchObject({
+      vault: "main",
+      kind: "snapshot-inconsistent",
+      faults: ["duplicate-strategy", "allocation-sum", "queue-not-listed"],
+    });
     const sum = a1 * 2n + (await env.stack.vault.allocation(s0));
     expect(errors[0]!.msg).toContain(`strategy ${s1} is listed twice (entries 1 and 2, allocations ${a1} and ${a1})`);
-    expect(errors[0]!.msg).toContain(`strategy allocations add up to ${sum} but the vault's totalAllocated is ${total} (off by ${sum - total > 0n ? "+" : ""}${sum - total};`);
+    expect(errors[0]!.msg).toContain(
+      `strategy allocations add up to ${sum} but the vault's totalAllocated is ${total} (off by ${sum - total > 0n ? "+" : ""}${sum - total};`,
+    );
     expect(errors[0]!.msg).toContain(`strategy ${s2} is in the withdraw queue but missing from the listed strategies`);
     expect(errors[0]!.msg).toMatch(/standing down for this vault \(not a node outage: no plan, nothing sent\)/);
     expect(a2, "the hidden strategy does hold money").toBeGreaterThan(0n);
     expect(await metricValue(d.metrics, "agent_lens_fault", { vault: "main", kind: "snapshot-inconsistent" })).toBe(1);
-    expect(await metricValue(d.metrics, "agent_tick_errors_total", { vault: "main", kind: "snapshot-inconsistent" })).toBe(2);
+    expect(
+      await metricValue(d.metrics, "agent_tick_errors_total", { vault: "main", kind: "snapshot-inconsistent" }),
+    ).toBe(2);
     expect(d.daemon.health().vaults, "the status names the fault").toEqual({ main: "snapshot-inconsistent" });
 
     reader.buggy = false;
@@ -91,31 +106,48 @@ describe("the daemon tells a broken lens from a broken node", () => {
     }
     const errors = errorLines(d.logs.lines);
     expect(errors, "logged once, not at every tick").toHaveLength(1);
-    expect(errors[0]).toMatchObject({ kind: "lens-reverted", revert: `GuardianCannotLoosen(): ${hintFor("GuardianCannotLoosen")}`, revertData: selector });
+    expect(errors[0]).toMatchObject({
+      kind: "lens-reverted",
+      revert: `GuardianCannotLoosen(): ${hintFor("GuardianCannotLoosen")}`,
+      revertData: selector,
+    });
     expect(errors[0]!.msg).toBe(
       `lens ${env.stack.lensAddress} reverted reading vault ${env.stack.vaultAddress} (GuardianCannotLoosen(): ${hintFor("GuardianCannotLoosen")}) while the node answers; ` +
         "standing down for this vault (not a node outage: no plan, nothing sent) until the lens answers properly",
     );
     expect(await metricValue(d.metrics, "agent_tick_errors_total", { kind: "lens-reverted" })).toBe(3);
-    expect(await metricValue(d.metrics, "agent_tick_errors_total", { kind: "rpc" }), "not counted as an RPC failure").toBe(0);
+    expect(
+      await metricValue(d.metrics, "agent_tick_errors_total", { kind: "rpc" }),
+      "not counted as an RPC failure",
+    ).toBe(0);
     expect(await metricValue(d.metrics, "agent_rpc_errors_total"), "the endpoint is not blamed").toBe(0);
     expect(await metricValue(d.metrics, "agent_lens_fault", { kind: "lens-reverted" })).toBe(1);
     expect(d.daemon.health().vaults).toEqual({ main: "lens-reverted" });
 
     // Another fault is a new line: the lens now holds the vault's code, which has no `snapshot` (a bare revert).
-    await env.chain.rpc("hardhat_setCode", [env.stack.lensAddress, await env.chain.provider.getCode(env.stack.vaultAddress)]);
+    await env.chain.rpc("hardhat_setCode", [
+      env.stack.lensAddress,
+      await env.chain.provider.getCode(env.stack.vaultAddress),
+    ]);
     await d.daemon.tick();
     const second = errorLines(d.logs.lines);
     expect(second).toHaveLength(2);
-    expect(second[1]!.msg).toMatch(/^lens 0x[0-9a-fA-F]{40} reverted reading vault 0x[0-9a-fA-F]{40} \(no revert data\) while the node answers;/);
+    expect(second[1]!.msg).toMatch(
+      /^lens 0x[0-9a-fA-F]{40} reverted reading vault 0x[0-9a-fA-F]{40} \(no revert data\) while the node answers;/,
+    );
 
     // A treasury error is shown decoded, with its arguments and what to do about it (not as raw revert data).
-    await env.chain.rpc("hardhat_setCode", [env.stack.lensAddress, revertingCode(treasuryErrors.getError("InvalidSessionParams")!.selector)]);
+    await env.chain.rpc("hardhat_setCode", [
+      env.stack.lensAddress,
+      revertingCode(treasuryErrors.getError("InvalidSessionParams")!.selector),
+    ]);
     await d.daemon.tick();
     const third = errorLines(d.logs.lines);
     expect(third).toHaveLength(3);
     expect((third[2] as { revert?: string }).revert).toBe(`InvalidSessionParams(): ${hintFor("InvalidSessionParams")}`);
-    expect(third[2]!.msg).toContain(`(InvalidSessionParams(): the session's parameters were refused when it was granted: `);
+    expect(third[2]!.msg).toContain(
+      `(InvalidSessionParams(): the session's parameters were refused when it was granted: `,
+    );
 
     await env.chain.rpc("hardhat_setCode", [env.stack.lensAddress, code]);
     const [ok] = await d.daemon.tick();

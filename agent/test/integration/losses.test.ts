@@ -12,7 +12,8 @@ const env = useStack({ session: { perCall: 2_000_000n, perEpoch: 20_000_000n } }
 
 const u = () => env.stack.unit;
 const equalWeight = { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000" };
-const config = (over: Record<string, unknown> = {}) => testConfig(env.chain, env.stack, tempDir("agent-losses-"), { planner: equalWeight, ...over });
+const config = (over: Record<string, unknown> = {}) =>
+  testConfig(env.chain, env.stack, tempDir("agent-losses-"), { planner: equalWeight, ...over });
 const alloc = (i: number) => env.stack.vault.allocation(env.stack.strategyAddresses[i]!);
 /** What the vault's shares of strategy `i` redeem for now. */
 async function liveValue(i: number): Promise<bigint> {
@@ -31,7 +32,8 @@ async function realizeLossTxs(): Promise<string[]> {
   for (let b = 0; b <= head; b++) {
     const block = await env.chain.provider.getBlock(b, true);
     for (const tx of block?.prefetchedTransactions ?? []) {
-      if (tx.from === AGENT && tx.data.startsWith(realizeLossCalldata(env.stack.strategyAddresses[0]!).slice(0, 10))) out.push(tx.data);
+      if (tx.from === AGENT && tx.data.startsWith(realizeLossCalldata(env.stack.strategyAddresses[0]!).slice(0, 10)))
+        out.push(tx.data);
     }
   }
   return out;
@@ -50,22 +52,48 @@ describe("the daemon writes losses down as soon as it sees one", () => {
     await env.chain.increaseTime(120);
     const [tick] = await d.daemon.tick();
     const result = tick!.report!.result;
-    expect(result, JSON.stringify(result)).toMatchObject({ kind: "realize-loss", strategy: env.stack.strategyAddresses[1], confirmed: true });
+    expect(result, JSON.stringify(result)).toMatchObject({
+      kind: "realize-loss",
+      strategy: env.stack.strategyAddresses[1],
+      confirmed: true,
+    });
     expect(await alloc(1), "the mark is the live value").toBe(live);
-    expect(await env.stack.vault.totalAllocated(), "and so is the total").toBe((await alloc(0)) + live + (await alloc(2)));
+    expect(await env.stack.vault.totalAllocated(), "and so is the total").toBe(
+      (await alloc(0)) + live + (await alloc(2)),
+    );
 
     const lines = d.logs.lines.filter((l) => l.level === 40 && /writing it down/.test(l.msg));
     expect(lines).toHaveLength(1);
     // Token units (the mock asset has 6 decimals), and base units for machines.
     const units = (v: bigint) => formatUnits(v, 6).replace(/\.0$/, "");
-    expect(lines[0]).toMatchObject({ strategy: env.stack.strategyAddresses[1], allocation: units(before), value: units(live), loss: units(before - live) });
-    expect(lines[0]).toMatchObject({ allocationBaseUnits: before.toString(), valueBaseUnits: live.toString(), lossBaseUnits: (before - live).toString() });
-    expect(lines[0]!.msg).toMatch(new RegExp(`^strategy #1 ${env.stack.strategyAddresses[1]} is worth [\\d,.]+ against the vault's mark of [\\d,.]+: a loss of [\\d,.]+; writing it down \\(realizeLoss\\)$`));
+    expect(lines[0]).toMatchObject({
+      strategy: env.stack.strategyAddresses[1],
+      allocation: units(before),
+      value: units(live),
+      loss: units(before - live),
+    });
+    expect(lines[0]).toMatchObject({
+      allocationBaseUnits: before.toString(),
+      valueBaseUnits: live.toString(),
+      lossBaseUnits: (before - live).toString(),
+    });
+    expect(lines[0]!.msg).toMatch(
+      new RegExp(
+        `^strategy #1 ${env.stack.strategyAddresses[1]} is worth [\\d,.]+ against the vault's mark of [\\d,.]+: a loss of [\\d,.]+; writing it down \\(realizeLoss\\)$`,
+      ),
+    );
     const entries = d.journal.entries().filter((e) => e.record.action);
     expect(entries, "journaled like a rebalance").toHaveLength(1);
-    expect(entries[0]!.record.action).toEqual({ kind: "realize-loss", strategy: env.stack.strategyAddresses[1], allocation: before, value: live });
+    expect(entries[0]!.record.action).toEqual({
+      kind: "realize-loss",
+      strategy: env.stack.strategyAddresses[1],
+      allocation: before,
+      value: live,
+    });
     expect(entries[0]!.outcome?.status).toBe("confirmed");
-    expect(await metricValue(d.metrics, "agent_losses_realized_total", { strategy: env.stack.strategyAddresses[1]! })).toBe(1);
+    expect(
+      await metricValue(d.metrics, "agent_losses_realized_total", { strategy: env.stack.strategyAddresses[1]! }),
+    ).toBe(1);
 
     // The following ticks manage the vault again and never write the same mark down twice.
     for (let i = 0; i < 2; i++) {
@@ -83,7 +111,11 @@ describe("the daemon writes losses down as soon as it sees one", () => {
     await lose(0, 200n);
     const [tick] = await d.daemon.tick();
     expect(tick!.report!.result.kind, "the tick still stands down").toBe("stand-down");
-    expect(tick!.report!.writeDown, "and writes the loss down").toMatchObject({ kind: "realize-loss", strategy: env.stack.strategyAddresses[0], confirmed: true });
+    expect(tick!.report!.writeDown, "and writes the loss down").toMatchObject({
+      kind: "realize-loss",
+      strategy: env.stack.strategyAddresses[0],
+      confirmed: true,
+    });
     expect(await alloc(0)).toBe(await liveValue(0));
     const [next] = await d.daemon.tick();
     expect(next!.report!.writeDown, "once").toBeUndefined();
@@ -96,7 +128,7 @@ describe("the daemon writes losses down as soon as it sees one", () => {
     const marked = await alloc(2);
     await env.chain.increaseTime(120);
     expect((await off.daemon.tick())[0]!.report!.result.kind).not.toBe("realize-loss");
-    expect(await alloc(2) <= marked, "turned off: the mark is left to others").toBe(true);
+    expect((await alloc(2)) <= marked, "turned off: the mark is left to others").toBe(true);
     expect(await realizeLossTxs()).toEqual([]);
 
     // A loss of about 3,000 units: within a 5,000 tolerance, past a 1,000 one.

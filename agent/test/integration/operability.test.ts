@@ -15,7 +15,14 @@ const env = useStack();
 async function session(delay = 0) {
   const { stack, chain } = env;
   const validAfter = (await chain.now()) + BigInt(delay);
-  return grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, validAfter, maxVolumePerCall: 600_000n * stack.unit, maxVolumePerEpoch: 3_000_000n * stack.unit, minInterval: 0 });
+  return grantSession(stack, {
+    agent: AGENT,
+    durationSeconds: 7 * 86_400,
+    validAfter,
+    maxVolumePerCall: 600_000n * stack.unit,
+    maxVolumePerEpoch: 3_000_000n * stack.unit,
+    minInterval: 0,
+  });
 }
 
 describe("operability", () => {
@@ -23,17 +30,29 @@ describe("operability", () => {
     const { chain, stack } = env;
     await session();
     await chain.provider.send("hardhat_setBalance", [AGENT, "0x0"]);
-    const config = testConfig(chain, stack, tempDir(), { planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000" } });
+    const config = testConfig(chain, stack, tempDir(), {
+      planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000" },
+    });
     const d = await startDaemon(chain, config);
     expect(await metricValue(d.metrics, "agent_key_balance_eth"), "read at start").toBe(0);
     expect(await metricValue(d.metrics, "agent_key_balance_low"), "below tx.lowBalanceEth").toBe(1);
-    expect(d.logs.messages().some((m) => /holds 0\.0 ETH, below tx\.lowBalanceEth \(0\.05 ETH\)/.test(m)), "warned once at start").toBe(true);
+    expect(
+      d.logs.messages().some((m) => /holds 0\.0 ETH, below tx\.lowBalanceEth \(0\.05 ETH\)/.test(m)),
+      "warned once at start",
+    ).toBe(true);
 
     const [tick] = await d.daemon.tick();
-    expect(tick!.report!.result, "held back before signing, with the cause").toMatchObject({ kind: "deferred", reason: expect.stringMatching(/holds 0\.0 ETH but the transaction may cost up to [\d.]+ ETH .*fund the key/) });
+    expect(tick!.report!.result, "held back before signing, with the cause").toMatchObject({
+      kind: "deferred",
+      reason: expect.stringMatching(/holds 0\.0 ETH but the transaction may cost up to [\d.]+ ETH .*fund the key/),
+    });
     expect(d.journal.entries(), "nothing journaled or signed").toHaveLength(0);
     const ready = d.daemon.readiness();
-    expect(ready, "not ready: the key cannot pay").toMatchObject({ ready: false, status: "not-ready", key: { cannotPay: true, low: true, balanceWei: "0" } });
+    expect(ready, "not ready: the key cannot pay").toMatchObject({
+      ready: false,
+      status: "not-ready",
+      key: { cannotPay: true, low: true, balanceWei: "0" },
+    });
     expect(ready.reasons.join("; ")).toMatch(/cannot pay for a transaction/);
     expect(d.daemon.health().healthy, "the loop itself is live").toBe(true);
     expect(await metricValue(d.metrics, "agent_ready")).toBe(0);
@@ -56,14 +75,19 @@ describe("operability", () => {
     const first = await wait();
     expect(first.result.kind, "the session starts in an hour").toBe("wait");
     expect(first.chainStall, "not stalled yet").toBeUndefined();
-    expect(d.daemon.readiness(), "waiting is ready").toMatchObject({ ready: true, vaults: { main: { state: "waiting" } } });
+    expect(d.daemon.readiness(), "waiting is ready").toMatchObject({
+      ready: true,
+      vaults: { main: { state: "waiting" } },
+    });
 
     // Wall time passes the session's start by more than the grace, with no block: the node makes none by itself.
     for (let i = 0; i < 3; i++) {
       clock.advance(4_000_000);
       const r = await wait();
       expect(r.result.kind).toBe("wait");
-      expect(r.chainStall, "said in the tick's result").toMatch(/mined no block for .* the wait ends at chain time \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, which only a new block reaches.*Mine a block \(evm_mine or hardhat_mine\)/);
+      expect(r.chainStall, "said in the tick's result").toMatch(
+        /mined no block for .* the wait ends at chain time \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, which only a new block reaches.*Mine a block \(evm_mine or hardhat_mine\)/,
+      );
       expect(r.result.kind === "wait" && r.result.reason).toContain("only a new block reaches");
     }
     const said = d.logs.lines.filter((l) => /only a new block reaches/.test(l.msg));

@@ -24,7 +24,11 @@ beforeAll(async () => {
   const tarball = fs.readdirSync(home).find((f) => f.endsWith(".tgz"));
   expect(tarball, "pnpm pack wrote a tarball").toBeDefined();
   fs.writeFileSync(path.join(home, "package.json"), JSON.stringify({ private: true }));
-  const installed = await runProcess("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", path.join(home, tarball!)], { cwd: home, timeoutMs: 180_000 });
+  const installed = await runProcess(
+    "npm",
+    ["install", "--no-audit", "--no-fund", "--prefer-offline", path.join(home, tarball!)],
+    { cwd: home, timeoutMs: 180_000 },
+  );
   expect(installed.code, installed.stderr + installed.stdout).toBe(0);
   bin = path.join(home, "node_modules/.bin/treasury-agent");
   configPath = path.join(home, "agent.config.json");
@@ -48,7 +52,11 @@ afterAll(() => {
 
 /** The installed command, from the install folder, with none of the test's AGENT_* variables. */
 const installedAgent = (args: string[]) => {
-  const clean = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith("AGENT_")).map((k) => [k, ""]));
+  const clean = Object.fromEntries(
+    Object.keys(process.env)
+      .filter((k) => k.startsWith("AGENT_"))
+      .map((k) => [k, ""]),
+  );
   return runProcess(bin, args, { cwd: home, env: clean });
 };
 
@@ -58,7 +66,10 @@ describe("the agent installed from its tarball", () => {
     expect(fs.existsSync(path.join(pkg, "dist/cli.js"))).toBe(true);
     expect(fs.existsSync(path.join(pkg, "dist/index.d.ts"))).toBe(true);
     expect(fs.existsSync(path.join(pkg, "dashboard/index.html"))).toBe(true);
-    expect(fs.existsSync(path.join(pkg, "deploy/treasury-agent.service")), "the systemd units ship with the package").toBe(true);
+    expect(
+      fs.existsSync(path.join(pkg, "deploy/treasury-agent.service")),
+      "the systemd units ship with the package",
+    ).toBe(true);
     expect(fs.existsSync(path.join(pkg, "src")), "no sources: the bin runs dist/").toBe(false);
     expect(fs.existsSync(path.join(home, "node_modules/tsx")), "tsx is not installed with it").toBe(false);
   });
@@ -70,7 +81,9 @@ describe("the agent installed from its tarball", () => {
     expect(help.stderr).toBe("");
     const version = await installedAgent(["--version"]);
     expect(version.code).toBe(0);
-    expect(version.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(AGENT_DIR, "package.json"), "utf8")).version);
+    expect(version.stdout.trim()).toBe(
+      JSON.parse(fs.readFileSync(path.join(AGENT_DIR, "package.json"), "utf8")).version,
+    );
   });
 
   it("treasury-agent status reads the vault through the lens", async () => {
@@ -85,6 +98,11 @@ describe("the agent installed from its tarball", () => {
     const script = `import("@agent-treasury/agent").then((m) => console.log(JSON.stringify({ version: m.AGENT_VERSION, parseConfig: typeof m.parseConfig, LensReader: typeof m.LensReader, createAgent: typeof m.createAgent })))`;
     const r = await runProcess(process.execPath, ["-e", script], { cwd: home });
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ version: expect.any(String), parseConfig: "function", LensReader: "function", createAgent: "function" });
+    expect(JSON.parse(r.stdout)).toEqual({
+      version: expect.any(String),
+      parseConfig: "function",
+      LensReader: "function",
+      createAgent: "function",
+    });
   });
 });

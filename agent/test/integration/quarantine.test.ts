@@ -15,7 +15,15 @@ import { assembleDaemon } from "../../src/daemon/assemble.js";
 import { dataPaths } from "../../src/daemon/build.js";
 import { Metrics } from "../../src/obs/metrics.js";
 import { systemClock } from "../../src/util/clock.js";
-import { AGENT, AGENT_KEY, metricValue, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
+import {
+  AGENT,
+  AGENT_KEY,
+  metricValue,
+  startDaemon,
+  tempDir,
+  testConfig,
+  useStack,
+} from "../support/daemon-harness.js";
 import { memoryLogger } from "../support/logs.js";
 
 const env = useStack();
@@ -24,10 +32,18 @@ const u = () => env.stack.unit;
 const equalWeight = { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000" };
 const config = (dir: string) => testConfig(env.chain, env.stack, dir, { planner: equalWeight });
 const grant = (scope?: string[]) =>
-  grantSession(env.stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: 2_000_000n * u(), maxVolumePerEpoch: 20_000_000n * u(), scope });
+  grantSession(env.stack, {
+    agent: AGENT,
+    durationSeconds: 7 * 86_400,
+    maxVolumePerCall: 2_000_000n * u(),
+    maxVolumePerEpoch: 20_000_000n * u(),
+    scope,
+  });
 const alloc = (strategy: string) => env.stack.vault.allocation(strategy);
-const shares = async (strategy: string) => (await LyingStrategy__factory.connect(strategy, env.chain.provider).balanceOf(env.stack.vaultAddress)) as bigint;
-const quarantineLines = (lines: { level: number; msg: string }[]) => lines.filter((l) => l.level === 50 && /quarantin/.test(l.msg)).map((l) => l.msg);
+const shares = async (strategy: string) =>
+  (await LyingStrategy__factory.connect(strategy, env.chain.provider).balanceOf(env.stack.vaultAddress)) as bigint;
+const quarantineLines = (lines: { level: number; msg: string }[]) =>
+  lines.filter((l) => l.level === 50 && /quarantin/.test(l.msg)).map((l) => l.msg);
 /** Past the session's minimum interval between calls. */
 const later = () => env.chain.increaseTime(120);
 
@@ -40,9 +56,13 @@ async function listStrategy(address: string): Promise<void> {
   await (await LyingStrategy__factory.connect(address, seeder).deposit(100_000n * u(), seeder.address)).wait();
 }
 
-/** A LyingStrategy listed fourth (honest until told otherwise), a daemon, and the vault's shares after its first tick. */
+/**
+ * A LyingStrategy listed fourth (honest until told otherwise), a daemon, and the vault's shares after its first tick.
+ */
 async function lyingStrategyHeld() {
-  const lying = await (await new LyingStrategy__factory(env.stack.governance).deploy(await env.stack.asset.getAddress())).waitForDeployment();
+  const lying = await (
+    await new LyingStrategy__factory(env.stack.governance).deploy(await env.stack.asset.getAddress())
+  ).waitForDeployment();
   const address = await lying.getAddress();
   await listStrategy(address);
   await grant([...env.stack.strategyAddresses, address]);
@@ -72,17 +92,23 @@ describe("the daemon quarantines hostile strategies", () => {
     expect((await a.daemon.tick())[0]!.report!.result.kind).toBe("sent");
     expect(await alloc(s1), "spread equally at first").toBeGreaterThan(250_000n * u());
 
-    // Strategy 1 loses a fifth of its assets: quarantined and its loss written down in the same tick, moved out of at the next.
+    // Strategy 1 loses a fifth of its assets: quarantined and its loss written down in the same tick, moved out of at
+    // the next.
     const assets = await env.stack.strategies[1]!.totalAssets();
     await (await env.stack.strategies[1]!.simulateLoss(assets / 5n)).wait();
     await later();
     const [writeDown] = await a.daemon.tick();
-    expect(writeDown!.report!.result, JSON.stringify(writeDown!.report!.result)).toMatchObject({ kind: "realize-loss", strategy: s1 });
+    expect(writeDown!.report!.result, JSON.stringify(writeDown!.report!.result)).toMatchObject({
+      kind: "realize-loss",
+      strategy: s1,
+    });
     const [tick] = await a.daemon.tick();
     expect(tick!.report!.result.kind, JSON.stringify(tick!.report!.result)).toBe("sent");
     expect(quarantineLines(a.logs.lines)).toEqual([
       expect.stringMatching(
-        new RegExp(`^quarantining strategy #1 ${s1}: share price fell -20\\.00% \\(\\d+ → \\d+\\) since block \\d+, past the 500 bps limit; no new deposits, moving out as far as its liquidity allows$`),
+        new RegExp(
+          `^quarantining strategy #1 ${s1}: share price fell -20\\.00% \\(\\d+ → \\d+\\) since block \\d+, past the 500 bps limit; no new deposits, moving out as far as its liquidity allows$`,
+        ),
       ),
     ]);
     expect(await alloc(s1), "moved all the way out").toBe(0n);
@@ -96,7 +122,9 @@ describe("the daemon quarantines hostile strategies", () => {
 
     // A restart reads the quarantine back: the emptied strategy is not refilled, though equal weight would want to.
     const file = dataPaths(config(dir), AGENT).quarantine(env.stack.vaultAddress);
-    expect(JSON.parse(fs.readFileSync(file, "utf8")).entries.map((e: { strategy: string }) => e.strategy)).toEqual([s1]);
+    expect(JSON.parse(fs.readFileSync(file, "utf8")).entries.map((e: { strategy: string }) => e.strategy)).toEqual([
+      s1,
+    ]);
     const b = await startDaemon(env.chain, config(dir));
     expect(b.runner.quarantine.get(s1)?.code).toBe("price-crash");
     for (let i = 0; i < 2; i++) {
@@ -117,7 +145,9 @@ describe("the daemon quarantines hostile strategies", () => {
       metrics: new Metrics(),
       releaseQuarantine: s1,
     });
-    expect(logs.lines.filter((l) => l.level === 40).map((l) => l.msg)).toContain(`strategy ${s1} released from quarantine by the operator`);
+    expect(logs.lines.filter((l) => l.level === 40).map((l) => l.msg)).toContain(
+      `strategy ${s1} released from quarantine by the operator`,
+    );
     expect(JSON.parse(fs.readFileSync(file, "utf8")).entries).toEqual([]);
     await later();
     await assembled.daemon.tick();
@@ -168,12 +198,17 @@ describe("the daemon quarantines hostile strategies", () => {
     await later();
     await d.daemon.tick();
     expect(quarantineLines(d.logs.lines)).toEqual([
-      expect.stringMatching(new RegExp(`^quarantining strategy #1 ${s1}: its views revert or value the vault's \\d+ shares at 0 .*; no new deposits, leaving its position in place for governance$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^quarantining strategy #1 ${s1}: its views revert or value the vault's \\d+ shares at 0 .*; no new deposits, leaving its position in place for governance$`,
+        ),
+      ),
     ]);
     expect(d.runner.quarantine.get(s1)).toMatchObject({ code: "views-revert", exit: false });
     await later();
     await d.daemon.tick();
-    for (const e of d.journal.entries().slice(sentBefore)) expect(e.record.targets.map((t) => t.strategy)).not.toContain(s1);
+    for (const e of d.journal.entries().slice(sentBefore))
+      expect(e.record.targets.map((t) => t.strategy)).not.toContain(s1);
     expect(await shares(s1), "its position is not touched").toBe(held);
     expect(d.runner.breaker.open).toBe(false);
     await userWithdraws();
@@ -187,7 +222,9 @@ describe("the daemon quarantines hostile strategies", () => {
     await d.daemon.tick();
     expect(quarantineLines(d.logs.lines)).toEqual([
       expect.stringMatching(
-        new RegExp(`^quarantining strategy #3 ${address}: previewRedeem values the position at \\d+ but convertToAssets at \\d+ \\(\\+10\\.00%\\): an exit would realize less than the mark; no new deposits, leaving its position in place for governance$`),
+        new RegExp(
+          `^quarantining strategy #3 ${address}: previewRedeem values the position at \\d+ but convertToAssets at \\d+ \\(\\+10\\.00%\\): an exit would realize less than the mark; no new deposits, leaving its position in place for governance$`,
+        ),
       ),
     ]);
     expect(await shares(address), "not touched").toBe(held);
@@ -203,9 +240,15 @@ describe("the daemon quarantines hostile strategies", () => {
     const [tick] = await d.daemon.tick();
     expect(tick!.report!.result).toMatchObject({ kind: "rejected", stage: "simulation", class: "quarantine" });
     expect(quarantineLines(d.logs.lines)).toEqual([
-      expect.stringMatching(new RegExp(`^quarantining strategy #3 ${address}: maxWithdraw promises 10000000000000, more than the position's \\d+; no new deposits, moving out`)),
       expect.stringMatching(
-        new RegExp(`^quarantined strategy #3 ${address}: its call failed in a rebalance leg \\(simulation: StrategyCallFailed\\(strategy=${address}, reason=${id("WithdrawRefused()").slice(0, 10)}\\)\\); no longer moving out of it, its position is left for governance$`),
+        new RegExp(
+          `^quarantining strategy #3 ${address}: maxWithdraw promises 10000000000000, more than the position's \\d+; no new deposits, moving out`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^quarantined strategy #3 ${address}: its call failed in a rebalance leg \\(simulation: StrategyCallFailed\\(strategy=${address}, reason=${id("WithdrawRefused()").slice(0, 10)}\\)\\); no longer moving out of it, its position is left for governance$`,
+        ),
       ),
     ]);
     expect(d.runner.quarantine.get(address)).toMatchObject({ exit: false });
@@ -217,7 +260,9 @@ describe("the daemon quarantines hostile strategies", () => {
   });
 
   it("a strategy that reenters the vault on deposit: the simulation names it, it is quarantined, the rest is allocated without it", async () => {
-    const hostile = await (await new ReentrantStrategy__factory(env.stack.governance).deploy(await env.stack.asset.getAddress())).waitForDeployment();
+    const hostile = await (
+      await new ReentrantStrategy__factory(env.stack.governance).deploy(await env.stack.asset.getAddress())
+    ).waitForDeployment();
     const address = await hostile.getAddress();
     await listStrategy(address);
     const sessionId = await grant([...env.stack.strategyAddresses, address]);
@@ -227,9 +272,15 @@ describe("the daemon quarantines hostile strategies", () => {
 
     const [first] = await d.daemon.tick();
     expect(first!.report!.result).toMatchObject({ kind: "rejected", stage: "simulation", class: "quarantine" });
-    expect(String((first!.report!.result as { error: string }).error)).toBe(`StrategyCallFailed(strategy=${address}, reason=ReentrancyGuardReentrantCall())`);
+    expect(String((first!.report!.result as { error: string }).error)).toBe(
+      `StrategyCallFailed(strategy=${address}, reason=ReentrancyGuardReentrantCall())`,
+    );
     expect(quarantineLines(d.logs.lines)).toEqual([
-      expect.stringMatching(new RegExp(`^quarantining strategy #3 ${address}: its call failed in a rebalance leg \\(simulation: StrategyCallFailed.*\\); no new deposits, leaving its position in place for governance$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^quarantining strategy #3 ${address}: its call failed in a rebalance leg \\(simulation: StrategyCallFailed.*\\); no new deposits, leaving its position in place for governance$`,
+        ),
+      ),
     ]);
     expect(d.journal.entries(), "nothing sent").toHaveLength(0);
     expect(d.runner.breaker.open).toBe(false);

@@ -17,7 +17,10 @@ const nonces = async () => ({
   pending: await env.chain.provider.getTransactionCount(AGENT, "pending"),
 });
 
-/** Ticks at least once (waiting for anvil to mine what each sent, and mining a block when asked) until `done` or 8 ticks. */
+/**
+ * Ticks at least once (waiting for anvil to mine what each sent, and mining a block when asked) until `done` or 8
+ * ticks.
+ */
 async function tickUntil(daemon: Daemon, done: () => boolean, mine = false): Promise<void> {
   for (let i = 0; i < 8; i++) {
     await daemon.tick();
@@ -52,13 +55,18 @@ describe("reorgs deeper than the confirmations (anvil)", () => {
     expect(await env.chain.provider.getTransactionReceipt(hash), "the reorg took the rebalance out").toBeNull();
     expect(await rebalancedEvents(env.stack)).toHaveLength(0);
 
-    await tickUntil(daemon, () => (journal.entries()[0]!.outcome?.blockNumber ?? block) !== block && !!journal.entries()[0]!.outcome);
+    await tickUntil(
+      daemon,
+      () => (journal.entries()[0]!.outcome?.blockNumber ?? block) !== block && !!journal.entries()[0]!.outcome,
+    );
     await tickUntil(daemon, () => false);
 
     expect(journal.entries(), "no new plan was signed: the same intent was sent again").toHaveLength(1);
     const again = journal.entries()[0]!;
     expect(again.outcome, "confirmed again").toMatchObject({ status: "confirmed", hash });
-    expect(again.outcome!.blockNumber, "the journal follows the block it is mined in now").toBe(await receiptBlock(again));
+    expect(again.outcome!.blockNumber, "the journal follows the block it is mined in now").toBe(
+      await receiptBlock(again),
+    );
     expect(again.outcome!.blockNumber).not.toBe(block);
     const events = await rebalancedEvents(env.stack);
     expect(events.map((e) => e.args.intentHash)).toEqual([again.intentHash]);
@@ -90,8 +98,14 @@ describe("reorgs deeper than the confirmations (anvil)", () => {
     await tickUntil(daemon, () => journal.entries().every((e) => e.outcome) && journal.entries().length >= 2, true);
     const byHash = new Map(journal.entries().map((e) => [e.intentHash, e]));
     expect(byHash.get(first.intentHash)!.outcome, "the first is mined again").toMatchObject({ status: "confirmed" });
-    expect(byHash.get(second!.intentHash)!.outcome, "the second, planned on a view that no longer holds, is cancelled").toMatchObject({ status: "cancelled" });
-    expect(journal.entries().filter((e) => e.outcome?.status === "reverted"), "nothing reverted (CooldownActive)").toEqual([]);
+    expect(
+      byHash.get(second!.intentHash)!.outcome,
+      "the second, planned on a view that no longer holds, is cancelled",
+    ).toMatchObject({ status: "cancelled" });
+    expect(
+      journal.entries().filter((e) => e.outcome?.status === "reverted"),
+      "nothing reverted (CooldownActive)",
+    ).toEqual([]);
     const events = await rebalancedEvents(env.stack);
     expect(events.map((e) => e.args.intentHash)[0]).toBe(first.intentHash);
     expect(byHash.get(first.intentHash)!.outcome!.blockNumber).toBe(await receiptBlock(byHash.get(first.intentHash)!));

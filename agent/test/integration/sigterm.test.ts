@@ -35,7 +35,14 @@ function writeConfig(requestTimeoutMs = 2_000): { file: string; journal: string 
   fs.writeFileSync(
     file,
     JSON.stringify({
-      network: { rpcUrl: proxy.url, chainId: 31337, confirmations: 1, pollIntervalMs: 200, requestTimeoutMs, retryFailedAfterMs: 100 },
+      network: {
+        rpcUrl: proxy.url,
+        chainId: 31337,
+        confirmations: 1,
+        pollIntervalMs: 200,
+        requestTimeoutMs,
+        retryFailedAfterMs: 100,
+      },
       lens: env.stack.lensAddress,
       dataDir: "state",
       tx: { maxFeePerGasGwei: "100", stuckAfterSeconds: 60 },
@@ -50,14 +57,24 @@ function writeConfig(requestTimeoutMs = 2_000): { file: string; journal: string 
 
 /** Runs the daemon until it exits; `atSend` runs when its transaction reaches the proxy, with the child to signal. */
 async function runUntilExit(config: string, atSend: (kill: () => void) => Promise<"forward" | "close">) {
-  const clean = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith("AGENT_")).map((k) => [k, ""]));
-  const child = spawn(process.execPath, [BIN, "run", "--config", config], { env: { ...process.env, ...clean, AGENT_PRIVATE_KEY: AGENT_KEY }, stdio: ["ignore", "pipe", "pipe"] });
+  const clean = Object.fromEntries(
+    Object.keys(process.env)
+      .filter((k) => k.startsWith("AGENT_"))
+      .map((k) => [k, ""]),
+  );
+  const child = spawn(process.execPath, [BIN, "run", "--config", config], {
+    env: { ...process.env, ...clean, AGENT_PRIVATE_KEY: AGENT_KEY },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
   child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-  proxy.intercept = async (call) => (call.method === "eth_sendRawTransaction" ? atSend(() => child.kill("SIGTERM")) : "forward");
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
+  proxy.intercept = async (call) =>
+    call.method === "eth_sendRawTransaction" ? atSend(() => child.kill("SIGTERM")) : "forward";
   const timer = setTimeout(() => child.kill("SIGKILL"), (STOP_TIMEOUT_SECONDS + 15) * 1_000);
   const result = await exited;
   clearTimeout(timer);
@@ -86,9 +103,13 @@ describe("treasury-agent run on SIGTERM mid-tick", () => {
     });
     expect(r.code, r.stderr).toBe(0);
     expect(r.signal).toBeNull();
-    const received = r.msgs.indexOf("received SIGTERM: stopping after the current tick (a second SIGTERM ends the process at once)");
+    const received = r.msgs.indexOf(
+      "received SIGTERM: stopping after the current tick (a second SIGTERM ends the process at once)",
+    );
     expect(received, r.msgs.join("\n")).toBeGreaterThanOrEqual(0);
-    expect(r.msgs.indexOf("rebalance confirmed"), "confirmed after the signal: the tick went on").toBeGreaterThan(received);
+    expect(r.msgs.indexOf("rebalance confirmed"), "confirmed after the signal: the tick went on").toBeGreaterThan(
+      received,
+    );
     expect(r.msgs.at(-1)).toBe("daemon stopped (SIGTERM) after 1 tick");
     const entries = wholeJournal(journal).entries();
     expect(entries).toHaveLength(1);
@@ -104,7 +125,9 @@ describe("treasury-agent run on SIGTERM mid-tick", () => {
       return "close"; // the connection drops: the daemon never hears whether the node got it (it did not)
     });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.msgs.at(-1)).toMatch(/^daemon stopped \(SIGTERM\) after 1 tick; a transaction is still in flight for main: it stays in the journal and the next start settles it first$/);
+    expect(r.msgs.at(-1)).toMatch(
+      /^daemon stopped \(SIGTERM\) after 1 tick; a transaction is still in flight for main: it stays in the journal and the next start settles it first$/,
+    );
     const left = wholeJournal(journal);
     expect(left.entries()).toHaveLength(1);
     expect(left.inFlight(), "journaled, signed, in flight").toHaveLength(1);
@@ -123,28 +146,32 @@ describe("treasury-agent run on SIGTERM mid-tick", () => {
     expect(await rebalancedEvents(env.stack)).toHaveLength(1);
   });
 
-  it(`a tick the node holds up past the bound: the process exits 0 ${STOP_TIMEOUT_SECONDS} s after SIGTERM, saying so, the intent journaled`, async () => {
-    const { file, journal } = writeConfig(120_000); // the node's silence outlasts the bound, not the request timeout
-    let release: () => void = () => {};
-    const held = new Promise<void>((res) => (release = res));
-    let signalledAt = 0;
-    const r = await runUntilExit(file, async (kill) => {
-      kill();
-      signalledAt = Date.now();
-      await held; // no answer until the test is over
-      return "close";
-    });
-    const took = Date.now() - signalledAt;
-    release();
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.signal).toBeNull();
-    expect(took, "within the bound, and not before it").toBeGreaterThanOrEqual(STOP_TIMEOUT_SECONDS * 1_000);
-    expect(took).toBeLessThan((STOP_TIMEOUT_SECONDS + 5) * 1_000);
-    expect(r.msgs.at(-1)).toBe(
-      `the tick under way did not finish within ${STOP_TIMEOUT_SECONDS} s of SIGTERM; exiting now. Whatever it signed is in the journal: the next start settles it first`,
-    );
-    const left = wholeJournal(journal);
-    expect(left.inFlight(), "journaled before the send: in flight").toHaveLength(1);
-    expect(fs.existsSync(`${journal}.lock`), "no lock left behind").toBe(false);
-  }, (STOP_TIMEOUT_SECONDS + 30) * 1_000);
+  it(
+    `a tick the node holds up past the bound: the process exits 0 ${STOP_TIMEOUT_SECONDS} s after SIGTERM, saying so, the intent journaled`,
+    async () => {
+      const { file, journal } = writeConfig(120_000); // the node's silence outlasts the bound, not the request timeout
+      let release: () => void = () => {};
+      const held = new Promise<void>((res) => (release = res));
+      let signalledAt = 0;
+      const r = await runUntilExit(file, async (kill) => {
+        kill();
+        signalledAt = Date.now();
+        await held; // no answer until the test is over
+        return "close";
+      });
+      const took = Date.now() - signalledAt;
+      release();
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.signal).toBeNull();
+      expect(took, "within the bound, and not before it").toBeGreaterThanOrEqual(STOP_TIMEOUT_SECONDS * 1_000);
+      expect(took).toBeLessThan((STOP_TIMEOUT_SECONDS + 5) * 1_000);
+      expect(r.msgs.at(-1)).toBe(
+        `the tick under way did not finish within ${STOP_TIMEOUT_SECONDS} s of SIGTERM; exiting now. Whatever it signed is in the journal: the next start settles it first`,
+      );
+      const left = wholeJournal(journal);
+      expect(left.inFlight(), "journaled before the send: in flight").toHaveLength(1);
+      expect(fs.existsSync(`${journal}.lock`), "no lock left behind").toBe(false);
+    },
+    (STOP_TIMEOUT_SECONDS + 30) * 1_000,
+  );
 });

@@ -29,12 +29,15 @@ describe("two daemons on one key", () => {
         vaults: [{ address: env.stack.vaultAddress, label: "main" }],
       }),
     );
-    const run = () => treasuryAgent(["run", "--once", "--config", file], { env: { AGENT_PRIVATE_KEY: AGENT_KEY }, timeoutMs: 60_000 });
+    const run = () =>
+      treasuryAgent(["run", "--once", "--config", file], { env: { AGENT_PRIVATE_KEY: AGENT_KEY }, timeoutMs: 60_000 });
 
     const refused = await run();
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`is in use by another daemon (pid ${process.pid} on ${os.hostname()}, since `);
-    expect(refused.stderr).toContain("two daemons on one key would send the same plans with the same nonces. Stop that one first");
+    expect(refused.stderr).toContain(
+      "two daemons on one key would send the same plans with the same nonces. Stop that one first",
+    );
     expect(await rebalancedEvents(env.stack), "the second sent nothing").toHaveLength(0);
 
     (first.journal as FileJournal).close();

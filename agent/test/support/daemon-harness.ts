@@ -1,6 +1,7 @@
 /**
  * A daemon wired exactly as `run` wires it (`createAgent`: config parsed by the one schema, lens reader, file journal
- * and history, wallet sender), against the real contracts on the embedded chain. Tests choose the clock and may swap the planner
+ * and history, wallet sender), against the real contracts on the embedded chain. Tests choose the clock and may swap
+ * the planner
  * or the check mirror.
  */
 import fs from "node:fs";
@@ -9,7 +10,16 @@ import path from "node:path";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { startLocalChain, type LocalChain, type LocalNode } from "../../devnet/chain.js";
-import { chainAccounts, deployStack, devKey, fund, grantSession, type GrantOptions, type Stack, type StackOptions } from "../../devnet/stack.js";
+import {
+  chainAccounts,
+  deployStack,
+  devKey,
+  fund,
+  grantSession,
+  type GrantOptions,
+  type Stack,
+  type StackOptions,
+} from "../../devnet/stack.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { AgentConfig } from "../../src/config/schema.js";
 import { assertChain, createProvider, type BuildOptions } from "../../src/daemon/build.js";
@@ -47,13 +57,23 @@ export interface StackSetup {
 /** The shared set-up of the integration tests: an embedded chain (or anvil, see `startLocalChain`) and the stack. */
 export async function startStack(o: StackSetup = {}): Promise<{ chain: LocalChain; stack: Stack }> {
   const chain = await startLocalChain({ node: o.node });
-  const stack = await deployStack(await chainAccounts(chain), { strategies: o.strategies ?? 3, seed: o.seed ?? 100_000n, lending: o.lending });
+  const stack = await deployStack(await chainAccounts(chain), {
+    strategies: o.strategies ?? 3,
+    seed: o.seed ?? 100_000n,
+    lending: o.lending,
+  });
   const deposit = o.deposit ?? 1_000_000n;
   if (deposit > 0n) await fund(stack, stack.users[0]!, deposit * stack.unit);
   if (o.session) {
     const { perCall, perEpoch, ...rest } = o.session;
     const unit = stack.unit;
-    await grantSession(stack, { agent: AGENT, durationSeconds: 7 * 86_400, maxVolumePerCall: perCall * unit, maxVolumePerEpoch: perEpoch * unit, ...rest });
+    await grantSession(stack, {
+      agent: AGENT,
+      durationSeconds: 7 * 86_400,
+      maxVolumePerCall: perCall * unit,
+      maxVolumePerEpoch: perEpoch * unit,
+      ...rest,
+    });
   }
   return { chain, stack };
 }
@@ -79,7 +99,12 @@ export function useStack(o: StackSetup = {}) {
   return env as Readonly<typeof env>;
 }
 
-export function testConfig(chain: LocalChain, stack: Stack, dataDir: string, over: Record<string, unknown> = {}): AgentConfig {
+export function testConfig(
+  chain: LocalChain,
+  stack: Stack,
+  dataDir: string,
+  over: Record<string, unknown> = {},
+): AgentConfig {
   const file = {
     network: { rpcUrl: chain.url, chainId: chain.chainId, confirmations: 1, pollIntervalMs: 100 },
     lens: stack.lensAddress,
@@ -138,7 +163,9 @@ export async function startDaemon(
   const logs = memoryLogger();
   const metrics = new Metrics();
   const clock = options.clock ?? systemClock;
-  const provider = options.viaConfig ? createProvider(config, { log: logs.log, metrics, now: () => clock.nowMs() }) : chain.provider;
+  const provider = options.viaConfig
+    ? createProvider(config, { log: logs.log, metrics, now: () => clock.nowMs() })
+    : chain.provider;
   if (options.viaConfig) await assertChain(provider, config, logs.log);
   const agent = await createAgent(config, {
     wallet: new Wallet(AGENT_KEY),
@@ -150,7 +177,15 @@ export async function startDaemon(
     reader: options.reader,
     overrides: options.overrides,
   });
-  return { daemon: agent.daemon, runner: agent.runners[0]!, journal: agent.journal, executor: agent.executor!, logs, metrics, provider };
+  return {
+    daemon: agent.daemon,
+    runner: agent.runners[0]!,
+    journal: agent.journal,
+    executor: agent.executor!,
+    logs,
+    metrics,
+    provider,
+  };
 }
 
 /** `Rebalanced` events of the vault, oldest first. */
@@ -162,14 +197,21 @@ export async function rebalancedEvents(stack: Stack) {
   const provider = stack.vault.runner!.provider!;
   // Hardhat's chain mines before it answers (and tests with automine off count pending transactions on purpose).
   for (let i = 0; process.env.AGENT_TEST_NODE === "anvil" && i < 50; i++) {
-    const [pending, latest] = await Promise.all([provider.getTransactionCount(AGENT, "pending"), provider.getTransactionCount(AGENT, "latest")]);
+    const [pending, latest] = await Promise.all([
+      provider.getTransactionCount(AGENT, "pending"),
+      provider.getTransactionCount(AGENT, "latest"),
+    ]);
     if (pending === latest) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   return await stack.vault.queryFilter(stack.vault.filters.Rebalanced(), 0, "latest");
 }
 
-export async function metricValue(metrics: Metrics, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function metricValue(
+  metrics: Metrics,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
   const value = metric?.values.find((v) => Object.entries(labels).every(([k, l]) => String(v.labels[k]) === l));
   return Number(value?.value ?? 0);

@@ -26,7 +26,15 @@ import type { AddressInfo } from "node:net";
 import { keccak256 } from "ethers";
 import { Random } from "./random.js";
 
-export const FAULT_KINDS = ["drop", "timeout", "rate-limit", "http-error", "rpc-error", "stale", "send-after-accept"] as const;
+export const FAULT_KINDS = [
+  "drop",
+  "timeout",
+  "rate-limit",
+  "http-error",
+  "rpc-error",
+  "stale",
+  "send-after-accept",
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type FaultRates = Partial<Record<FaultKind, number>>;
 
@@ -106,13 +114,18 @@ const RPC_ERRORS = [
 ];
 
 export class FaultProxy {
-  readonly stats: ProxyStats = { requests: 0, byMethod: {}, msByMethod: {}, injected: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number> };
+  readonly stats: ProxyStats = {
+    requests: 0,
+    byMethod: {},
+    msByMethod: {},
+    injected: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
+  };
   /** Every distinct signed transaction forwarded to the node, by hash, in order of first arrival. */
   readonly forwarded = new Map<string, ForwardedTx>();
   /** Called before a request is forwarded or faulted; may close the connection instead (and kill a client first). */
-  intercept?: (call: RpcCall) => Promise<Interception | void> | Interception | void;
+  intercept?: (call: RpcCall) => Promise<Interception | undefined> | Interception | undefined;
   /** Called after the node answered, before the client gets the answer; may close the connection instead. */
-  afterForward?: (call: RpcCall, answer: RpcAnswer) => Promise<Interception | void> | Interception | void;
+  afterForward?: (call: RpcCall, answer: RpcAnswer) => Promise<Interception | undefined> | Interception | undefined;
   /** Called with each new signed transaction before it is forwarded (the first time only). */
   onSendRaw?: (raw: string, hash: string) => Promise<void> | void;
 
@@ -223,12 +236,18 @@ export class FaultProxy {
           return;
         case "http-error": {
           const status = this.random.pick([500, 502, 503]);
-          res.writeHead(status, { "content-type": "text/html" }).end(`<html><body>${status} upstream unavailable</body></html>`);
+          res
+            .writeHead(status, { "content-type": "text/html" })
+            .end(`<html><body>${status} upstream unavailable</body></html>`);
           return;
         }
         case "rpc-error": {
           const error = this.random.pick(RPC_ERRORS);
-          return void this.reply(res, Array.isArray(parsed), calls.map((c) => ({ jsonrpc: "2.0", id: c.id, error })));
+          return void this.reply(
+            res,
+            Array.isArray(parsed),
+            calls.map((c) => ({ jsonrpc: "2.0", id: c.id, error })),
+          );
         }
         default:
           break;
@@ -244,7 +263,11 @@ export class FaultProxy {
         if (form === 0) return void req.socket.destroy();
         if (form === 1) return void res.writeHead(502, { "content-type": "text/plain" }).end("Bad Gateway");
         const error = { code: -32000, message: "request timed out" };
-        return void this.reply(res, Array.isArray(parsed), calls.map((c) => ({ jsonrpc: "2.0", id: c.id, error })));
+        return void this.reply(
+          res,
+          Array.isArray(parsed),
+          calls.map((c) => ({ jsonrpc: "2.0", id: c.id, error })),
+        );
       }
       this.reply(res, Array.isArray(parsed), answers);
     } catch (err) {
@@ -276,7 +299,11 @@ export class FaultProxy {
       const span = Number(BigInt(filter.toBlock ?? "0x0") - BigInt(filter.fromBlock ?? "0x0")) + 1;
       if (span > this.logRangeLimit) {
         this.refusedLogRanges++;
-        return { jsonrpc: "2.0", id: call.id, error: { code: -32602, message: `eth_getLogs is limited to a ${this.logRangeLimit} block range` } };
+        return {
+          jsonrpc: "2.0",
+          id: call.id,
+          error: { code: -32602, message: `eth_getLogs is limited to a ${this.logRangeLimit} block range` },
+        };
       }
     }
     let sent: ForwardedTx | undefined;
@@ -292,7 +319,8 @@ export class FaultProxy {
       }
     }
     const answer = await this.upstream(call.method, call.params ?? []);
-    if (sent && sent.answer === "") sent.answer = answer.error ? `error: ${answer.error.message}` : String(answer.result);
+    if (sent && sent.answer === "")
+      sent.answer = answer.error ? `error: ${answer.error.message}` : String(answer.result);
     return { ...answer, id: call.id };
   }
 
@@ -330,7 +358,8 @@ export class FaultProxy {
           const tag = params[at];
           const numeric = typeof tag === "string" && /^0x[0-9a-f]+$/i.test(tag) ? BigInt(tag) : undefined;
           // A block the lagging node has not got yet: it says so, as nodes do.
-          if (numeric !== undefined && numeric > old) return { jsonrpc: "2.0", id: call.id, error: { code: -32000, message: "header not found" } };
+          if (numeric !== undefined && numeric > old)
+            return { jsonrpc: "2.0", id: call.id, error: { code: -32000, message: "header not found" } };
           if (numeric === undefined) params[at] = hex;
         }
         return this.forward({ ...call, params });

@@ -16,7 +16,12 @@ export const OTHER = "0x5555555555555555555555555555555555555555";
 export const VAULT = "0x9999999999999999999999999999999999999999";
 export const UNLISTED = "0x6666666666666666666666666666666666666666";
 
-export function strategy(address: string, index: number, value: bigint, over: Partial<StrategyState> = {}): StrategyState {
+export function strategy(
+  address: string,
+  index: number,
+  value: bigint,
+  over: Partial<StrategyState> = {},
+): StrategyState {
   return {
     strategy: address,
     index,
@@ -98,7 +103,9 @@ export function vaultSnapshot(over: Partial<VaultSnapshot> = {}): VaultSnapshot 
 
 /** 1:1 share math for every strategy of the snapshot (total assets = total supply). */
 export function oneToOne(snapshot: VaultSnapshot): StrategyValuation {
-  return erc4626Valuation(snapshot.strategies.map((s) => ({ strategy: s.strategy, totalAssets: 10n ** 12n, totalSupply: 10n ** 12n })));
+  return erc4626Valuation(
+    snapshot.strategies.map((s) => ({ strategy: s.strategy, totalAssets: 10n ** 12n, totalSupply: 10n ** 12n })),
+  );
 }
 
 /** 1:1, but every deposit loses `fee` assets (an entry fee). */

@@ -40,7 +40,12 @@ export const PARAMS: PlannerParams = {
   minHoldSeconds: 0n,
 };
 
-export const COST: CostModel = { gasPriceWei: 10n ** 9n, baseGas: 100_000n, gasPerLeg: 100_000n, assetPerNative: 3_000_000n };
+export const COST: CostModel = {
+  gasPriceWei: 10n ** 9n,
+  baseGas: 100_000n,
+  gasPerLeg: 100_000n,
+  assetPerNative: 3_000_000n,
+};
 
 /** An estimate of `percent` APR (may be fractional), optionally with volatility in percent. */
 export function apr(percent: number, volatilityPercent = 0): YieldEstimate {
@@ -58,14 +63,16 @@ export function empty(address: string, index: number, over: Partial<StrategyStat
   return strategy(address, index, 0n, { ...big, ...over });
 }
 
-export function plannerInput(o: {
-  idle?: bigint;
-  strategies?: StrategyState[];
-  yields?: Record<string, YieldEstimate>;
-  session?: Partial<SessionRecord>;
-  params?: Partial<PlannerParams>;
-  snapshot?: Partial<VaultSnapshot>;
-} = {}): PlannerInput {
+export function plannerInput(
+  o: {
+    idle?: bigint;
+    strategies?: StrategyState[];
+    yields?: Record<string, YieldEstimate>;
+    session?: Partial<SessionRecord>;
+    params?: Partial<PlannerParams>;
+    snapshot?: Partial<VaultSnapshot>;
+  } = {},
+): PlannerInput {
   const session = { ...PLANNER_SESSION, ...(o.session ?? {}) };
   const snapshot = vaultSnapshot({
     idle: o.idle ?? 1_000_000n,

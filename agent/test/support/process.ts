@@ -14,9 +14,18 @@ export interface Finished {
 }
 
 /** Runs `command` (through a shell when `shell` is set), with `input` on stdin; resolves when it exits. */
-export function runProcess(command: string, args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string; shell?: boolean; timeoutMs?: number } = {}): Promise<Finished> {
+export function runProcess(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; input?: string; shell?: boolean; timeoutMs?: number } = {},
+): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: { ...process.env, AGENT_CONFIG: "", ...options.env }, shell: options.shell ?? false, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, AGENT_CONFIG: "", ...options.env },
+      shell: options.shell ?? false,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -31,8 +40,23 @@ export function runProcess(command: string, args: string[], options: { cwd?: str
   });
 }
 
-/** `treasury-agent <args>` as a process (cwd `agent/` unless given), with no AGENT_* variable from the test's own environment. */
-export function treasuryAgent(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<Finished> {
-  const clean = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith("AGENT_")).map((k) => [k, ""]));
-  return runProcess(process.execPath, [BIN, ...args], { cwd: options.cwd ?? AGENT_DIR, env: { ...clean, ...options.env }, input: options.input, timeoutMs: options.timeoutMs });
+/**
+ * `treasury-agent <args>` as a process (cwd `agent/` unless given), with no AGENT_* variable from the test's own
+ * environment.
+ */
+export function treasuryAgent(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
+): Promise<Finished> {
+  const clean = Object.fromEntries(
+    Object.keys(process.env)
+      .filter((k) => k.startsWith("AGENT_"))
+      .map((k) => [k, ""]),
+  );
+  return runProcess(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? AGENT_DIR,
+    env: { ...clean, ...options.env },
+    input: options.input,
+    timeoutMs: options.timeoutMs,
+  });
 }

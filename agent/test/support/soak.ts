@@ -117,7 +117,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
   const restartRate = options.restartRate ?? 0.1;
 
   const { chain, stack } = await startStack({
-    session: { perCall: 2_000_000n, perEpoch: 100_000_000n, durationSeconds: 60 * 86_400, maxCallsPerEpoch: 10_000, minInterval: 60 },
+    session: {
+      perCall: 2_000_000n,
+      perEpoch: 100_000_000n,
+      durationSeconds: 60 * 86_400,
+      maxCallsPerEpoch: 10_000,
+      minInterval: 60,
+    },
   });
   const proxies: FaultProxy[] = [];
   try {
@@ -133,7 +139,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
           chainId: 31337,
           confirmations: 1,
           pollIntervalMs: POLL_MS,
-          // Long enough that a loaded CI machine does not turn a slow answer into a failure; each injected timeout costs it.
+          // Long enough that a loaded CI machine does not turn a slow answer into a failure; each injected timeout
+          // costs it.
           requestTimeoutMs: options.requestTimeoutMs ?? 750,
           retryFailedAfterMs: 2 * POLL_MS,
         },
@@ -154,14 +161,24 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
     // ------------------------------------------------------------------------------------ watching the node's door
     const truth = new LensReader(chain.provider, stack.lensAddress);
     const firstSight = new Set<string>();
-    const submissions: Array<{ hash: string; nonce: number; kind: "rebalance" | "cancel" | "other"; ok: boolean; error?: string; journaled: boolean }> = [];
+    const submissions: Array<{
+      hash: string;
+      nonce: number;
+      kind: "rebalance" | "cancel" | "other";
+      ok: boolean;
+      error?: string;
+      journaled: boolean;
+    }> = [];
     const watch = async (raw: string, hash: string) => {
       if (firstSight.has(hash)) return;
       firstSight.add(hash);
       const tx = Transaction.from(raw);
       const journaled = fs.existsSync(journalFile) && fs.readFileSync(journalFile, "utf8").includes(hash);
       if (tx.to?.toLowerCase() === stack.vaultAddress.toLowerCase() && tx.data.startsWith(REBALANCE.selector)) {
-        const [targets, sessionId] = vaultInterface.decodeFunctionData(REBALANCE, tx.data) as unknown as [Array<{ strategy: string; assets: bigint }>, bigint];
+        const [targets, sessionId] = vaultInterface.decodeFunctionData(REBALANCE, tx.data) as unknown as [
+          Array<{ strategy: string; assets: bigint }>,
+          bigint,
+        ];
         const snapshot = await truth.snapshot(stack.vaultAddress, AGENT);
         const verdict = checkRebalance({
           snapshot,
@@ -172,47 +189,75 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
           valuation: snapshotValuation(snapshot),
           now: snapshot.timestamp,
         });
-        submissions.push({ hash, nonce: tx.nonce, kind: "rebalance", ok: verdict.ok, error: verdict.error && formatPredicted(verdict.error), journaled });
+        submissions.push({
+          hash,
+          nonce: tx.nonce,
+          kind: "rebalance",
+          ok: verdict.ok,
+          error: verdict.error && formatPredicted(verdict.error),
+          journaled,
+        });
       } else {
-        submissions.push({ hash, nonce: tx.nonce, kind: tx.to?.toLowerCase() === AGENT.toLowerCase() && tx.data === "0x" ? "cancel" : "other", ok: true, journaled });
+        submissions.push({
+          hash,
+          nonce: tx.nonce,
+          kind: tx.to?.toLowerCase() === AGENT.toLowerCase() && tx.data === "0x" ? "cancel" : "other",
+          ok: true,
+          journaled,
+        });
       }
     };
     primary.onSendRaw = watch;
     secondary.onSendRaw = watch;
 
-    // ------------------------------------------------------------------------------------ the daemon, as `run` builds it
+    // ------------------------------------------------------------------------------------ the daemon, as `run` builds
+    // it
     let failoversBefore = 0;
     const build = async () => {
       const metrics = new Metrics();
       const provider = createProvider(config, { log: logs.log, metrics, now: () => clock.nowMs() });
       await assertChain(provider, config, logs.log);
-      // No dashboard is served: no read after a tick (the faults are drawn per request, as the soak has always sent them).
-      const agent = await createAgent(config, { wallet: new Wallet(AGENT_KEY), provider, clock, log: logs.log, metrics, readAfter: false });
+      // No dashboard is served: no read after a tick (the faults are drawn per request, as the soak has always sent
+      // them).
+      const agent = await createAgent(config, {
+        wallet: new Wallet(AGENT_KEY),
+        provider,
+        clock,
+        log: logs.log,
+        metrics,
+        readAfter: false,
+      });
       return { daemon: agent.daemon, runner: agent.runners[0]!, journal: agent.journal, provider, metrics };
     };
     const failoversOf = async (m: Metrics) =>
-      ((await m.registry.getMetricsAsJSON()).find((x) => x.name === "agent_rpc_failovers_total")?.values ?? []).reduce((n, v) => n + Number(v.value), 0);
+      ((await m.registry.getMetricsAsJSON()).find((x) => x.name === "agent_rpc_failovers_total")?.values ?? []).reduce(
+        (n, v) => n + Number(v.value),
+        0,
+      );
     let d = await build();
 
     // ------------------------------------------------------------------------------------ the chain moves on
     const users = stack.users.slice(0, 3);
     const environment = async (deposit: boolean) => {
       await chain.increaseTime(random.int(30, 300));
-      if (deposit || random.chance(0.3)) await fund(stack, random.pick(users.slice(1)), BigInt(random.int(5_000, 60_000)) * stack.unit);
+      if (deposit || random.chance(0.3))
+        await fund(stack, random.pick(users.slice(1)), BigInt(random.int(5_000, 60_000)) * stack.unit);
       if (random.chance(0.12)) {
         const user = users[0]!;
         const max = await stack.vault.maxWithdraw(user.address);
         const amount = (BigInt(random.int(1_000, 40_000)) * stack.unit) % (max + 1n);
         if (amount > 0n) await (await stack.vault.connect(user).withdraw(amount, user.address, user.address)).wait();
       }
-      if (random.chance(0.15)) await (await random.pick(stack.strategies).simulateGain(BigInt(random.int(1, 3_000)) * stack.unit)).wait();
+      if (random.chance(0.15))
+        await (await random.pick(stack.strategies).simulateGain(BigInt(random.int(1, 3_000)) * stack.unit)).wait();
     };
     /** A large withdrawal: what turns a plan journaled but never delivered into one outside the bounds. */
     const bigWithdrawal = async () => {
       const maxes = await Promise.all(users.map((u) => stack.vault.maxWithdraw(u.address)));
       const i = maxes.indexOf(maxes.reduce((a, b) => (b > a ? b : a)));
       const amount = maxes[i]! / 2n;
-      if (amount > 0n) await (await stack.vault.connect(users[i]!).withdraw(amount, users[i]!.address, users[i]!.address)).wait();
+      if (amount > 0n)
+        await (await stack.vault.connect(users[i]!).withdraw(amount, users[i]!.address, users[i]!.address)).wait();
       figures.strandedWithdrawals++;
     };
 
@@ -284,7 +329,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
           const lag = Number(head - lastSeenBlock) + random.int(0, 2);
           for (const p of faulty) p.lag = lag;
         }
-        // Half the episodes hit only some methods, so faults also land mid-tick (simulation, gas, submission, receipts).
+        // Half the episodes hit only some methods, so faults also land mid-tick (simulation, gas, submission,
+        // receipts).
         const methods = kind !== "send-after-accept" && random.chance(0.5) ? random.pick(METHOD_GROUPS) : undefined;
         for (const p of faulty) p.setFaults({ [kind]: kind === "send-after-accept" ? 1 : rate }, methods);
         episode = { kind, where: `${both ? "both" : "primary"}${methods ? ` (${methods.join(",")})` : ""}`, rate };
@@ -325,7 +371,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
                 ? `unhealthy: ${JSON.stringify(d.daemon.health())}`
                 : undefined;
         if (why === undefined) figures.recoveries++;
-        else figures.recoveryFailures.push(`tick ${i} after ${recovering.kind} on ${recovering.where} at ${recovering.rate}: ${why}`);
+        else
+          figures.recoveryFailures.push(
+            `tick ${i} after ${recovering.kind} on ${recovering.where} at ${recovering.rate}: ${why}`,
+          );
       }
     }
     // Two quiet ticks, then the books are closed.
@@ -343,7 +392,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
     figures.submissions = submissions.length;
     figures.mirrorRejectedSubmissions = submissions.filter((s) => !s.ok).length;
     figures.unjournaledSubmissions = submissions.filter((s) => !s.journaled).length;
-    for (const s of submissions.filter((x) => !x.ok)) figures.problems.push(`submission ${s.hash} nonce ${s.nonce} rejected by the mirror at send time: ${s.error}`);
+    for (const s of submissions.filter((x) => !x.ok))
+      figures.problems.push(`submission ${s.hash} nonce ${s.nonce} rejected by the mirror at send time: ${s.error}`);
 
     const journal = new FileJournal(journalFile);
     const entries = journal.entries();
@@ -369,19 +419,27 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
       (nonces.length - distinctNonces) +
       (eventIntents.length - new Set(eventIntents).size) +
       (digests.length - new Set(digests).size);
-    if (unaccounted !== 0) figures.problems.push(`${figures.agentTransactions} agent transactions on chain, ${distinctNonces} journaled`);
-    if (events.length !== confirmed.size) figures.problems.push(`${events.length} Rebalanced events, ${confirmed.size} confirmed intents`);
-    for (const id of eventIntents) if (!confirmed.has(id)) figures.problems.push(`Rebalanced event with intent ${id} not confirmed in the journal`);
+    if (unaccounted !== 0)
+      figures.problems.push(`${figures.agentTransactions} agent transactions on chain, ${distinctNonces} journaled`);
+    if (events.length !== confirmed.size)
+      figures.problems.push(`${events.length} Rebalanced events, ${confirmed.size} confirmed intents`);
+    for (const id of eventIntents)
+      if (!confirmed.has(id)) figures.problems.push(`Rebalanced event with intent ${id} not confirmed in the journal`);
     const sorted = [...new Set(nonces)].sort((a, b) => a - b);
     if (sorted.some((n, i) => n !== i)) figures.problems.push(`journaled nonces are not 0..${sorted.length - 1}`);
     figures.seconds = Math.round((Date.now() - started) / 100) / 10;
     if (process.env.SOAK_PROFILE) {
       for (const p of proxies) {
-        const ms = Object.entries(p.stats.msByMethod).map(([m, t]) => `${m} ${(t / p.stats.byMethod[m]!).toFixed(1)}ms x${p.stats.byMethod[m]}`);
+        const ms = Object.entries(p.stats.msByMethod).map(
+          ([m, t]) => `${m} ${(t / p.stats.byMethod[m]!).toFixed(1)}ms x${p.stats.byMethod[m]}`,
+        );
         console.log(`proxy ${p.url}: ${ms.join("; ")}`);
       }
     }
-    figures.msPerTick = { environment: Math.round(timing.environment / total), daemon: Math.round(timing.daemon / total) };
+    figures.msPerTick = {
+      environment: Math.round(timing.environment / total),
+      daemon: Math.round(timing.daemon / total),
+    };
     figures.logTail = logs.last.slice(-12).map((l) => l.trim());
     figures.warnings = Object.fromEntries(logs.counts);
     return figures;

@@ -28,7 +28,13 @@ export async function startReceiver(port = 0) {
           const raw = Buffer.concat(chunks).toString("utf8");
           arrived.push(raw);
           if (status === 0) return;
-          if (status < 300) received.push({ path: req.url ?? "", headers: req.headers, raw, body: JSON.parse(raw) as Record<string, unknown> });
+          if (status < 300)
+            received.push({
+              path: req.url ?? "",
+              headers: req.headers,
+              raw,
+              body: JSON.parse(raw) as Record<string, unknown>,
+            });
           res.writeHead(status).end();
         });
       });

@@ -1,4 +1,7 @@
-/** The example alert rules shipped in agent/alerts/: valid YAML in Prometheus's shape, naming only metrics the daemon exports. */
+/**
+ * The example alert rules shipped in agent/alerts/: valid YAML in Prometheus's shape, naming only metrics the daemon
+ * exports.
+ */
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -33,7 +36,11 @@ describe("alert rules", () => {
 
   it("names only metrics the daemon exports, and covers readiness, stand-down and the key's balance", async () => {
     const exported = new Set((await new Metrics().registry.getMetricsAsJSON()).map((m) => m.name));
-    const histograms = new Set((await new Metrics().registry.getMetricsAsJSON()).filter((m) => String(m.type) === "histogram").map((m) => m.name));
+    const histograms = new Set(
+      (await new Metrics().registry.getMetricsAsJSON())
+        .filter((m) => String(m.type) === "histogram")
+        .map((m) => m.name),
+    );
     const named = new Set<string>();
     for (const r of rules) {
       for (const [name] of r.expr.matchAll(/\bagent_[a-z_]+/g)) {
@@ -43,7 +50,14 @@ describe("alert rules", () => {
         named.add(base);
       }
     }
-    for (const m of ["agent_ready", "agent_vault_mode", "agent_key_balance_low", "agent_key_balance_eth", "agent_chain_stalled", "agent_last_tick_timestamp_seconds"]) {
+    for (const m of [
+      "agent_ready",
+      "agent_vault_mode",
+      "agent_key_balance_low",
+      "agent_key_balance_eth",
+      "agent_chain_stalled",
+      "agent_last_tick_timestamp_seconds",
+    ]) {
       expect(named.has(m), `a rule on ${m}`).toBe(true);
     }
   });

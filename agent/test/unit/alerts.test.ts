@@ -5,7 +5,16 @@
  */
 import { parseEther } from "ethers";
 import { afterEach, describe, expect, it } from "vitest";
-import { alertBody, AlertRules, alertSecrets, Notifier, scrub, type Alert, type FundsView, type Notice } from "../../src/alerts/index.js";
+import {
+  alertBody,
+  AlertRules,
+  alertSecrets,
+  Notifier,
+  scrub,
+  type Alert,
+  type FundsView,
+  type Notice,
+} from "../../src/alerts/index.js";
 import { parseConfig, redactedConfig } from "../../src/config/load.js";
 import type { AlertsConfig } from "../../src/config/schema.js";
 import { ConfigError, RevertError } from "../../src/failures.js";
@@ -45,48 +54,97 @@ describe("alerts from tick reports", () => {
     expect(rules.derive(tick(report(HOLD))).active.size, "a healthy tick").toBe(0);
 
     const paused = vaultSnapshot({ agentsPaused: true });
-    const down = rules.derive(tick(report({ kind: "stand-down", reason: "session #7 paused" }, { snapshot: paused, assessment: assessVault(paused, POLICY) })));
+    const down = rules.derive(
+      tick(
+        report(
+          { kind: "stand-down", reason: "session #7 paused" },
+          { snapshot: paused, assessment: assessVault(paused, POLICY) },
+        ),
+      ),
+    );
     expect([...down.active.values()]).toEqual([
-      expect.objectContaining({ key: "main:stand-down", event: "stand-down", severity: "critical", vault: VAULT, label: "main", message: "main: standing down: session #7 paused" }),
+      expect.objectContaining({
+        key: "main:stand-down",
+        event: "stand-down",
+        severity: "critical",
+        vault: VAULT,
+        label: "main",
+        message: "main: standing down: session #7 paused",
+      }),
     ]);
 
-    const quarantine = [{ strategy: A, code: "price-crash" as const, reason: "share price fell", exit: true, block: "90", since: "" }];
+    const quarantine = [
+      { strategy: A, code: "price-crash" as const, reason: "share price fell", exit: true, block: "90", since: "" },
+    ];
     const breaker = { open: true, reason: "chain: Unauthorized()" };
     // The breaker ends the tick before the sessions are judged: the stand-down is kept, not taken as over.
-    const open = rules.derive(tick(report({ kind: "breaker-open", reason: breaker.reason }, { assessment: undefined, breaker, quarantine })));
+    const open = rules.derive(
+      tick(report({ kind: "breaker-open", reason: breaker.reason }, { assessment: undefined, breaker, quarantine })),
+    );
     expect(keys(open.active)).toEqual(["main:breaker-open", `main:quarantine:${A.toLowerCase()}`, "main:stand-down"]);
 
     const soon = vaultSnapshot({ timestamp: 1_000n + 7n * 86_400n - 1_800n });
     const expiring = rules.derive(tick(report(HOLD, { snapshot: soon, assessment: assessVault(soon, POLICY) })));
-    expect(keys(expiring.active), "stand-down over; breaker and quarantine gone with the report").toEqual(["main:session-expiring:7"]);
-    expect(expiring.active.get("main:session-expiring:7")!.message).toBe("main: session #7 expires in 30m 0s; ask the session admin for a new one");
+    expect(keys(expiring.active), "stand-down over; breaker and quarantine gone with the report").toEqual([
+      "main:session-expiring:7",
+    ]);
+    expect(expiring.active.get("main:session-expiring:7")!.message).toBe(
+      "main: session #7 expires in 30m 0s; ask the session admin for a new one",
+    );
   });
 
   it("a rejected plan and a reverted transaction happen once; a failing tick keeps the vault's conditions and adds its own", () => {
     const rules = new AlertRules();
-    const revert = new RevertError("reverted", "0x", { name: "CooldownActive", text: "CooldownActive(until=5)", args: {} } as never);
-    const r = report({ kind: "rejected", stage: "simulation", error: "SessionVolumeExceeded(volume=5, room=4)", class: "wait" }, {
-      settled: [{ intentHash: "0xi", vault: VAULT, state: "reverted", hash: "0xtx", revert }],
-      quarantine: [{ strategy: B, code: "call-reverted", reason: "its call failed", exit: false, block: "90", since: "" }],
-    });
+    const revert = new RevertError("reverted", "0x", {
+      name: "CooldownActive",
+      text: "CooldownActive(until=5)",
+      args: {},
+    } as never);
+    const r = report(
+      { kind: "rejected", stage: "simulation", error: "SessionVolumeExceeded(volume=5, room=4)", class: "wait" },
+      {
+        settled: [{ intentHash: "0xi", vault: VAULT, state: "reverted", hash: "0xtx", revert }],
+        quarantine: [
+          { strategy: B, code: "call-reverted", reason: "its call failed", exit: false, block: "90", since: "" },
+        ],
+      },
+    );
     const d = rules.derive(tick(r));
     expect(d.happened.map((a) => [a.key, a.event, a.message])).toEqual([
-      ["main:submission-rejected:simulation:SessionVolumeExceeded", "submission-rejected", "main: plan rejected by the simulation (SessionVolumeExceeded(volume=5, room=4)); not sent"],
-      ["main:submission-reverted:0xtx", "submission-reverted", "main: rebalance 0xtx reverted on chain (CooldownActive(until=5))"],
+      [
+        "main:submission-rejected:simulation:SessionVolumeExceeded",
+        "submission-rejected",
+        "main: plan rejected by the simulation (SessionVolumeExceeded(volume=5, room=4)); not sent",
+      ],
+      [
+        "main:submission-reverted:0xtx",
+        "submission-reverted",
+        "main: rebalance 0xtx reverted on chain (CooldownActive(until=5))",
+      ],
     ]);
     const failed = rules.derive([{ vault: "main", error: new Error("connection refused") }]);
-    expect(keys(failed.active), "the quarantine is not known to be over").toEqual([`main:quarantine:${B.toLowerCase()}`, "main:tick-failing"]);
+    expect(keys(failed.active), "the quarantine is not known to be over").toEqual([
+      `main:quarantine:${B.toLowerCase()}`,
+      "main:tick-failing",
+    ]);
     expect(failed.happened).toEqual([]);
     expect(keys(rules.derive(tick(report(HOLD))).active), "ticks again").toEqual([]);
   });
 
   it("the agent key's gas: below the threshold a warning, unable to pay critical", () => {
-    const funds = (balance: bigint, cannotPay = false): FundsView => ({ address: "0xKey", balance, lowBalance: parseEther("0.05"), low: balance < parseEther("0.05"), cannotPay });
+    const funds = (balance: bigint, cannotPay = false): FundsView => ({
+      address: "0xKey",
+      balance,
+      lowBalance: parseEther("0.05"),
+      low: balance < parseEther("0.05"),
+      cannotPay,
+    });
     const rules = new AlertRules();
     expect(rules.derive([], funds(parseEther("1"))).active.size).toBe(0);
     expect(rules.derive([], funds(parseEther("0.01"))).active.get("gas-low")).toMatchObject({
       severity: "warning",
-      message: "the agent key 0xKey holds 0.01 ETH, below tx.lowBalanceEth (0.05 ETH): fund it, or its transactions will be refused",
+      message:
+        "the agent key 0xKey holds 0.01 ETH, below tx.lowBalanceEth (0.05 ETH): fund it, or its transactions will be refused",
     });
     expect(rules.derive([], funds(0n, true)).active.get("gas-low")).toMatchObject({ severity: "critical" });
   });
@@ -108,8 +166,24 @@ describe("alert bodies", () => {
   const secrets = ["Bearer s3cret-token"];
   it("generic JSON has the documented fields; URLs are cut to scheme, host and port and secrets replaced", () => {
     const body = JSON.parse(alertBody(NOTICE, "json", secrets));
-    expect(Object.keys(body), "the documented fields").toEqual(["event", "severity", "vault", "label", "chainId", "message", "details", "at"]);
-    expect(body).toMatchObject({ event: "stand-down", severity: "critical", vault: VAULT, label: "main", chainId: "31337", at: NOTICE.at });
+    expect(Object.keys(body), "the documented fields").toEqual([
+      "event",
+      "severity",
+      "vault",
+      "label",
+      "chainId",
+      "message",
+      "details",
+      "at",
+    ]);
+    expect(body).toMatchObject({
+      event: "stand-down",
+      severity: "critical",
+      vault: VAULT,
+      label: "main",
+      chainId: "31337",
+      at: NOTICE.at,
+    });
     expect(body.message).toBe("main: standing down: node http://rpc.example:8545 said agents are paused");
     expect(body.details).toEqual({ reason: "paused", token: "[redacted]" });
   });
@@ -123,7 +197,9 @@ describe("alert bodies", () => {
         expect(body.text).toBe("[CRITICAL] main: standing down: node http://rpc.example:8545 said agents are paused");
         expect(body.blocks[0]).toMatchObject({ type: "section", text: { type: "mrkdwn", text: body.text } });
       } else {
-        expect(body.content).toBe("[CRITICAL] main: standing down: node http://rpc.example:8545 said agents are paused");
+        expect(body.content).toBe(
+          "[CRITICAL] main: standing down: node http://rpc.example:8545 said agents are paused",
+        );
         expect(body.embeds[0]).toMatchObject({ title: "stand-down · main", color: 0xd32f2f, timestamp: NOTICE.at });
         expect(body.embeds[0].fields).toContainEqual({ name: "vault", value: "main", inline: true });
       }
@@ -158,14 +234,37 @@ describe("alerts config", () => {
 
   it("logged without the webhooks' paths or header values; every secret listed for the bodies", () => {
     const c = parseConfig(
-      { ...BASE, alerts: { targets: [{ url: "https://hooks.slack.com/services/T0/B0/XyZsecret", format: "slack", headers: { Authorization: "Bearer s3cret-token" } }] } },
-      { AGENT_PRIVATE_KEY: `0x${"ab".repeat(32)}`, AGENT_RPC_URL: "https://user:rpc-password@rpc.example/v3/0123456789abcdef" },
+      {
+        ...BASE,
+        alerts: {
+          targets: [
+            {
+              url: "https://hooks.slack.com/services/T0/B0/XyZsecret",
+              format: "slack",
+              headers: { Authorization: "Bearer s3cret-token" },
+            },
+          ],
+        },
+      },
+      {
+        AGENT_PRIVATE_KEY: `0x${"ab".repeat(32)}`,
+        AGENT_RPC_URL: "https://user:rpc-password@rpc.example/v3/0123456789abcdef",
+      },
     );
     const logged = JSON.stringify(redactedConfig(c));
-    expect(logged).toContain('"targets":[{"url":"https://hooks.slack.com","format":"slack","headers":["Authorization"]}]');
+    expect(logged).toContain(
+      '"targets":[{"url":"https://hooks.slack.com","format":"slack","headers":["Authorization"]}]',
+    );
     expect(logged).not.toMatch(/XyZsecret|s3cret-token/);
     const secrets = alertSecrets(c);
-    for (const s of ["Bearer s3cret-token", "/services/T0/B0/XyZsecret", "rpc-password", "/v3/0123456789abcdef", "ab".repeat(32)]) expect(secrets).toContain(s);
+    for (const s of [
+      "Bearer s3cret-token",
+      "/services/T0/B0/XyZsecret",
+      "rpc-password",
+      "/v3/0123456789abcdef",
+      "ab".repeat(32),
+    ])
+      expect(secrets).toContain(s);
     const text = `${"ab".repeat(32)} rpc-password /v3/0123456789abcdef`;
     expect(scrub(text, secrets)).toBe("[redacted] [redacted] [redacted]");
   });
@@ -187,7 +286,13 @@ describe("alerts config", () => {
   });
 });
 
-function alertsConfig(over: Partial<AlertsConfig> & { url: string; format?: "json" | "slack" | "discord"; events?: AlertsConfig["targets"][number]["events"] }): AlertsConfig {
+function alertsConfig(
+  over: Partial<AlertsConfig> & {
+    url: string;
+    format?: "json" | "slack" | "discord";
+    events?: AlertsConfig["targets"][number]["events"];
+  },
+): AlertsConfig {
   const { url, format = "json", events, ...rest } = over;
   return {
     targets: [{ url, format, headers: { authorization: "Bearer s3cret-token" }, ...(events ? { events } : {}) }],
@@ -212,30 +317,52 @@ describe("the notifier against a local receiver", () => {
     const clock = new ManualClock();
     const metrics = new Metrics();
     const logs = memoryLogger();
-    const notifier = new Notifier({ config: alertsConfig({ url: receiver.url(), ...over }), chainId: 31337n, clock, log: logs.log, metrics, secrets: ["Bearer s3cret-token"] });
+    const notifier = new Notifier({
+      config: alertsConfig({ url: receiver.url(), ...over }),
+      chainId: 31337n,
+      clock,
+      log: logs.log,
+      metrics,
+      secrets: ["Bearer s3cret-token"],
+    });
     closers.push(() => notifier.close(100));
     return { receiver, clock, metrics, notifier, logs };
   }
   const paused = vaultSnapshot({ agentsPaused: true });
-  const standDown = () => tick(report({ kind: "stand-down", reason: "agents are paused" }, { snapshot: paused, assessment: assessVault(paused, POLICY) }));
+  const standDown = () =>
+    tick(
+      report(
+        { kind: "stand-down", reason: "agents are paused" },
+        { snapshot: paused, assessment: assessVault(paused, POLICY) },
+      ),
+    );
 
   it("sends a condition once while it holds, again after the window, and its recovery once when it ends", async () => {
     const { receiver, clock, notifier, metrics } = await setup();
     for (let i = 0; i < 5; i++) notifier.observe(standDown());
     await notifier.drain(5_000);
-    expect(receiver.received.map((r) => r.body.event), "once within the window").toEqual(["stand-down"]);
+    expect(
+      receiver.received.map((r) => r.body.event),
+      "once within the window",
+    ).toEqual(["stand-down"]);
     expect(receiver.received[0]!.headers.authorization, "the configured header is sent").toBe("Bearer s3cret-token");
     clock.advance(600_000);
     notifier.observe(standDown());
     notifier.observe(tick(report(HOLD)));
     notifier.observe(tick(report(HOLD)));
     await notifier.drain(5_000);
-    expect(receiver.received.map((r) => [r.body.event, r.body.severity]), "a reminder after the window, then one recovery").toEqual([
+    expect(
+      receiver.received.map((r) => [r.body.event, r.body.severity]),
+      "a reminder after the window, then one recovery",
+    ).toEqual([
       ["stand-down", "critical"],
       ["stand-down", "critical"],
       ["recovery", "info"],
     ]);
-    expect(receiver.received[2]!.body).toMatchObject({ message: "main: acts again (no longer standing down)", details: { resolves: "stand-down" } });
+    expect(receiver.received[2]!.body).toMatchObject({
+      message: "main: acts again (no longer standing down)",
+      details: { resolves: "stand-down" },
+    });
     expect(await metricValue(metrics, "agent_alerts_sent_total", { event: "stand-down" })).toBe(2);
     expect(await metricValue(metrics, "agent_alerts_sent_total", { event: "recovery" })).toBe(1);
     for (const r of receiver.received) expect(r.raw, "no header value in a body").not.toContain("s3cret");
@@ -246,7 +373,13 @@ describe("the notifier against a local receiver", () => {
     await receiver.down();
     const started = performance.now();
     notifier.observe(standDown());
-    notifier.alert({ key: "custom", event: "unrecorded-action", severity: "critical", message: "nonce 4 has no record", details: {} });
+    notifier.alert({
+      key: "custom",
+      event: "unrecorded-action",
+      severity: "critical",
+      message: "nonce 4 has no record",
+      details: {},
+    });
     expect(performance.now() - started, "observe and alert return at once").toBeLessThan(50);
     await new Promise((r) => setTimeout(r, 300));
     await receiver.restart();
@@ -255,13 +388,18 @@ describe("the notifier against a local receiver", () => {
     expect(receiver.received, "nothing accepted yet").toHaveLength(0);
     receiver.answer(200);
     await notifier.drain(5_000);
-    expect(receiver.received.map((r) => r.body.event), "delivered once up, in order, none twice").toEqual(["stand-down", "unrecorded-action"]);
+    expect(
+      receiver.received.map((r) => r.body.event),
+      "delivered once up, in order, none twice",
+    ).toEqual(["stand-down", "unrecorded-action"]);
     expect(await metricValue(metrics, "agent_alerts_failed_total"), "nothing given up").toBe(0);
     const warned = logs.lines.filter((l) => /failed \(.*\); retrying with backoff/.test(l.msg));
     expect(warned, "the failing streak logged once").toHaveLength(1);
     expect(warned[0]!.msg).toMatch(/ECONNREFUSED/);
     expect(logs.raw.join(""), "the target's path never logged").not.toContain("/hook");
-    expect(logs.messages(), "named by scheme, host and port").toContain(`alert target http://127.0.0.1:${receiver.port} answers again`);
+    expect(logs.messages(), "named by scheme, host and port").toContain(
+      `alert target http://127.0.0.1:${receiver.port} answers again`,
+    );
   });
 
   it("a 4xx is given up at once; a full queue drops its oldest; an event filter applies to the recovery too", async () => {
@@ -276,11 +414,15 @@ describe("the notifier against a local receiver", () => {
 
     receiver.answer(200);
     await receiver.down();
-    for (const s of [A, B, VAULT]) notifier.alert({ key: s, event: "quarantine", severity: "warning", message: s, details: {} });
+    for (const s of [A, B, VAULT])
+      notifier.alert({ key: s, event: "quarantine", severity: "warning", message: s, details: {} });
     expect(notifier.pending, "bounded").toBe(2);
     await receiver.restart();
     await notifier.drain(5_000);
-    expect(receiver.received.map((r) => r.body.message), "the oldest dropped").toEqual([B, VAULT]);
+    expect(
+      receiver.received.map((r) => r.body.message),
+      "the oldest dropped",
+    ).toEqual([B, VAULT]);
     expect(await metricValue(metrics, "agent_alerts_failed_total")).toBe(2);
   });
 });

@@ -26,7 +26,13 @@ function limitedSource(limit: number, refuse = (from: number, to: number) => to 
     async getLogs(filter: Filter): Promise<Log[]> {
       const [from, to] = [Number(filter.fromBlock), Number(filter.toBlock)];
       asked.push([from, to]);
-      if (refuse(from, to)) throw Object.assign(new Error("could not coalesce error"), { error: { code: -32602, message: `Log response size exceeded. You can make eth_getLogs requests with up to a ${limit} block range` } });
+      if (refuse(from, to))
+        throw Object.assign(new Error("could not coalesce error"), {
+          error: {
+            code: -32602,
+            message: `Log response size exceeded. You can make eth_getLogs requests with up to a ${limit} block range`,
+          },
+        });
       return Array.from({ length: to - from + 1 }, (_, i) => ({ blockNumber: from + i }) as Log);
     },
   };
@@ -36,7 +42,10 @@ describe("paged log queries", () => {
   it("reads every block once in pages, halving a refused page until the provider accepts it", async () => {
     const source = limitedSource(300);
     const { logs, pages, blockRange } = await getLogsPaged(source, { address: VAULT }, 100, 2_099, 1_000);
-    expect(logs.map((l) => l.blockNumber), "every block once, in order").toEqual(Array.from({ length: 2_000 }, (_, i) => 100 + i));
+    expect(
+      logs.map((l) => l.blockNumber),
+      "every block once, in order",
+    ).toEqual(Array.from({ length: 2_000 }, (_, i) => 100 + i));
     expect(blockRange, "1,000 → 500 → 250").toBe(250);
     expect(pages).toBe(8);
     expect(source.asked.slice(0, 3), "the refused pages, then the first accepted one").toEqual([
@@ -48,8 +57,18 @@ describe("paged log queries", () => {
 
   it("fails on any other error, and when even one block is refused", async () => {
     const broken = { getLogs: async () => Promise.reject(new Error("connect ECONNREFUSED")) };
-    await expect(getLogsPaged(broken, {}, 0, 10, 5)).rejects.toThrow(new RpcError("log query for blocks 0 to 4 failed"));
-    await expect(getLogsPaged(limitedSource(0, () => true), {}, 7, 9, 4)).rejects.toThrow("the provider refuses log queries even for block 7 alone");
+    await expect(getLogsPaged(broken, {}, 0, 10, 5)).rejects.toThrow(
+      new RpcError("log query for blocks 0 to 4 failed"),
+    );
+    await expect(
+      getLogsPaged(
+        limitedSource(0, () => true),
+        {},
+        7,
+        9,
+        4,
+      ),
+    ).rejects.toThrow("the provider refuses log queries even for block 7 alone");
     await expect(getLogsPaged(limitedSource(10), {}, 0, 1, 0)).rejects.toThrow(RangeError);
   });
 
@@ -94,11 +113,31 @@ function record(over: Partial<IntentRecord> = {}): IntentRecord {
   };
 }
 
-function event(name: string, args: Record<string, unknown>, block: number, sender = AGENT, txHash = `0x${block.toString(16).padStart(64, "0")}`): ChainEvent {
-  return { contract: "vault", name, args, blockNumber: block, logIndex: 0, txHash, sender, timestamp: 1_000n + BigInt(block) };
+function event(
+  name: string,
+  args: Record<string, unknown>,
+  block: number,
+  sender = AGENT,
+  txHash = `0x${block.toString(16).padStart(64, "0")}`,
+): ChainEvent {
+  return {
+    contract: "vault",
+    name,
+    args,
+    blockNumber: block,
+    logIndex: 0,
+    txHash,
+    sender,
+    timestamp: 1_000n + BigInt(block),
+  };
 }
 
-const rebalanced = (block: number, intentHash: string, sessionId = 7n) => event("Rebalanced", { sessionId, agent: AGENT, intentHash, volume: 5n, totalAssetsBefore: 10n, totalAssetsAfter: 10n, loss: 0n }, block);
+const rebalanced = (block: number, intentHash: string, sessionId = 7n) =>
+  event(
+    "Rebalanced",
+    { sessionId, agent: AGENT, intentHash, volume: 5n, totalAssetsBefore: 10n, totalAssetsAfter: 10n, loss: 0n },
+    block,
+  );
 
 function history(events: ChainEvent[]): VaultHistory {
   return {
@@ -118,7 +157,11 @@ function history(events: ChainEvent[]): VaultHistory {
 }
 
 function records(list: [string, IntentRecord, string[]?][]): RecordSet {
-  return { source: "test", problems: [], byHash: new Map(list.map(([h, r, tx]) => [h, { intentHash: h, record: r, txHashes: tx ?? [] }])) };
+  return {
+    source: "test",
+    problems: [],
+    byHash: new Map(list.map(([h, r, tx]) => [h, { intentHash: h, record: r, txHashes: tx ?? [] }])),
+  };
 }
 
 describe("buildAudit", () => {
@@ -129,7 +172,15 @@ describe("buildAudit", () => {
   ]);
 
   it("matches a rebalance by intent hash, and says how a record differs or that none exists", () => {
-    const report = buildAudit(history([rebalanced(1, HASH_1), rebalanced(2, HASH_2), rebalanced(3, `0x${"44".repeat(32)}`), rebalanced(4, ZeroHash)]), set);
+    const report = buildAudit(
+      history([
+        rebalanced(1, HASH_1),
+        rebalanced(2, HASH_2),
+        rebalanced(3, `0x${"44".repeat(32)}`),
+        rebalanced(4, ZeroHash),
+      ]),
+      set,
+    );
     expect(report.actions.map((a) => [a.block, a.status, a.note])).toEqual([
       [1, "matched", "yield: toward yield"],
       [2, "mismatch", "the record differs: session #8"],
@@ -141,7 +192,8 @@ describe("buildAudit", () => {
   });
 
   it("judges a loss write-down sent by an agent key, and leaves others' marks alone", () => {
-    const mark = (block: number, sender: string) => event("StrategyMarked", { strategy: A, previousAllocation: 5_000_000n, allocation: 4_250_000n }, block, sender);
+    const mark = (block: number, sender: string) =>
+      event("StrategyMarked", { strategy: A, previousAllocation: 5_000_000n, allocation: 4_250_000n }, block, sender);
     const report = buildAudit(history([mark(1, AGENT), mark(2, AGENT), mark(3, B)]), set);
     expect(report.actions.map((a) => [a.block, a.kind, a.status])).toEqual([
       [1, "loss write-down", "matched"],
@@ -154,7 +206,14 @@ describe("buildAudit", () => {
     const report = buildAudit(history([rebalanced(3, `0x${"44".repeat(32)}`)]), set, {
       note: "checked",
       unrecorded: [
-        { agent: AGENT, nonce: 5, blockNumber: 3, txHash: `0x${(3).toString(16).padStart(64, "0")}`, to: VAULT, reverted: false },
+        {
+          agent: AGENT,
+          nonce: 5,
+          blockNumber: 3,
+          txHash: `0x${(3).toString(16).padStart(64, "0")}`,
+          to: VAULT,
+          reverted: false,
+        },
         { agent: AGENT, nonce: 6, blockNumber: 9, txHash: `0x${"ab".repeat(32)}`, to: VAULT, reverted: true },
       ],
     });
@@ -178,7 +237,10 @@ describe("buildAudit", () => {
   });
 
   it("exits 3 when agent actions have no record", () => {
-    expect(failure(new UnmatchedActionsError(2))).toEqual({ code: 3, message: "2 actions of agent keys with no matching record" });
+    expect(failure(new UnmatchedActionsError(2))).toEqual({
+      code: 3,
+      message: "2 actions of agent keys with no matching record",
+    });
   });
 });
 
@@ -198,7 +260,23 @@ function inventory(over: Partial<AuthorityInventory> = {}): AuthorityInventory {
     agentsPaused: false,
     ceilings: { maxDuration: 7n * 86_400n, maxVolumePerCall: 1n, maxVolumePerEpoch: 1n },
     bounds: { maxLossPerCallBps: 50n, epochLossBudgetBps: 100n, gainRateBps: 2_500n, maxDrawdownBps: 1_000n },
-    sessions: [{ id: 7n, granter: B, session: SESSION, scope: [], remaining: { active: true, timeLeft: 5n * 86_400n, volumePerCall: 1n, volumeInEpoch: 1n, callsInEpoch: 1n, nextCallAt: 0n, epochEndsAt: 0n } }],
+    sessions: [
+      {
+        id: 7n,
+        granter: B,
+        session: SESSION,
+        scope: [],
+        remaining: {
+          active: true,
+          timeLeft: 5n * 86_400n,
+          volumePerCall: 1n,
+          volumeInEpoch: 1n,
+          callsInEpoch: 1n,
+          nextCallAt: 0n,
+          epochEndsAt: 0n,
+        },
+      },
+    ],
     otherVaults: {},
     ...over,
   };
@@ -221,13 +299,18 @@ describe("authorityWarnings", () => {
   it("flags governance without a delay, and an agent holding a role", () => {
     const warnings = authorityWarnings(inventory({ timelock: undefined, guardian: AGENT }));
     expect(warnings.map((w) => w.code)).toEqual(["no-governance-delay", "agent-holds-role"]);
-    expect(warnings[1]!.message).toBe(`agent ${AGENT} is also the guardian: the key that moves money can also widen its own powers`);
+    expect(warnings[1]!.message).toBe(
+      `agent ${AGENT} is also the guardian: the key that moves money can also widen its own powers`,
+    );
   });
 });
 
 describe("protocol limits", () => {
   it("are ConstantsLib's", () => {
-    const source = fs.readFileSync(path.resolve(import.meta.dirname, "../../../contracts/libraries/ConstantsLib.sol"), "utf8");
+    const source = fs.readFileSync(
+      path.resolve(import.meta.dirname, "../../../contracts/libraries/ConstantsLib.sol"),
+      "utf8",
+    );
     const value = (name: string) => {
       const m = new RegExp(`constant ${name} = ([\\d_]+)( days)?;`).exec(source);
       expect(m, `${name} in ConstantsLib.sol`).not.toBeNull();
@@ -239,12 +322,28 @@ describe("protocol limits", () => {
 
 describe("audit and authority help", () => {
   it.each([
-    ["audit", ["--vault", "--rpc-url", "--from-block", "--to-block", "--max-block-range", "--journal", "--records", "--json", "3 some have none"]],
+    [
+      "audit",
+      [
+        "--vault",
+        "--rpc-url",
+        "--from-block",
+        "--to-block",
+        "--max-block-range",
+        "--journal",
+        "--records",
+        "--json",
+        "3 some have none",
+      ],
+    ],
     ["authority", ["--vault", "--rpc-url", "--expiry-margin", "--json", "every live authority"]],
   ])("%s --help", (command, expected) => {
     let out = "";
-    const program = buildProgram().exitOverride().configureOutput({ writeOut: (t) => (out += t), writeErr: (t) => (out += t) });
-    for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (t) => (out += t), writeErr: (t) => (out += t) });
+    const program = buildProgram()
+      .exitOverride()
+      .configureOutput({ writeOut: (t) => (out += t), writeErr: (t) => (out += t) });
+    for (const c of program.commands)
+      c.exitOverride().configureOutput({ writeOut: (t) => (out += t), writeErr: (t) => (out += t) });
     expect(() => program.parse(["node", "cli", command, "--help"])).toThrow();
     for (const e of expected) expect(out).toContain(e);
   });

@@ -5,8 +5,11 @@ import { ConfigError, RpcError } from "../../src/failures.js";
 
 function help(args: string[]): string {
   let out = "";
-  const program = buildProgram().exitOverride().configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (out += s) });
-  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (out += s) });
+  const program = buildProgram()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (out += s) });
+  for (const c of program.commands)
+    c.exitOverride().configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (out += s) });
   try {
     program.parse(["node", "cli", ...args]);
   } catch (err) {
@@ -34,7 +37,13 @@ describe("CLI help", () => {
 
 describe("exit codes", () => {
   it("2 for configuration and key problems, 1 for the rest", () => {
-    expect(failure(new ConfigError("invalid config: lens: not an address", "lens"))).toEqual({ code: 2, message: "invalid config: lens: not an address" });
-    expect(failure(new RpcError("cannot reach host", { cause: new Error("ECONNREFUSED") }))).toEqual({ code: 1, message: "cannot reach host: ECONNREFUSED" });
+    expect(failure(new ConfigError("invalid config: lens: not an address", "lens"))).toEqual({
+      code: 2,
+      message: "invalid config: lens: not an address",
+    });
+    expect(failure(new RpcError("cannot reach host", { cause: new Error("ECONNREFUSED") }))).toEqual({
+      code: 1,
+      message: "cannot reach host: ECONNREFUSED",
+    });
   });
 });

@@ -96,11 +96,35 @@ const rows: Row[] = [
   { field: "network.rpcUrl", value: 8545, message: /a URL in a string/ },
   { field: "network.rpcUrl", value: undefined, message: /required \(or rpcUrls, a list\)/ },
   { field: "network.rpcUrls", value: ["http://a.example"], message: /give either rpcUrl or rpcUrls, not both/ },
-  { field: "network.rpcUrls", file: (f) => set(f, "network", { rpcUrls: [], chainId: 1 }), message: /list at least one URL/ },
-  { field: "network.rpcUrls", file: (f) => set(f, "network", { rpcUrls: "http://a.example", chainId: 1 }), message: /a list of URLs/ },
-  { field: "network.rpcUrls.0", names: "network.rpcUrls.1", file: (f) => set(f, "network", { rpcUrls: ["http://a.example", "nope"], chainId: 1 }), message: /not a URL/ },
-  { field: "network.rpcUrls.0", names: "network.rpcUrls.1", file: (f) => set(f, "network", { rpcUrls: ["http://a.example", "http://a.example"], chainId: 1 }), message: /listed twice/ },
-  { field: "network.rpcUrls", names: "network.rpcUrls", file: (f) => set(f, "network", { rpcUrls: Array.from({ length: 9 }, (_, i) => `http://n${i}.example`), chainId: 1 }), message: /at most 8 URLs/ },
+  {
+    field: "network.rpcUrls",
+    file: (f) => set(f, "network", { rpcUrls: [], chainId: 1 }),
+    message: /list at least one URL/,
+  },
+  {
+    field: "network.rpcUrls",
+    file: (f) => set(f, "network", { rpcUrls: "http://a.example", chainId: 1 }),
+    message: /a list of URLs/,
+  },
+  {
+    field: "network.rpcUrls.0",
+    names: "network.rpcUrls.1",
+    file: (f) => set(f, "network", { rpcUrls: ["http://a.example", "nope"], chainId: 1 }),
+    message: /not a URL/,
+  },
+  {
+    field: "network.rpcUrls.0",
+    names: "network.rpcUrls.1",
+    file: (f) => set(f, "network", { rpcUrls: ["http://a.example", "http://a.example"], chainId: 1 }),
+    message: /listed twice/,
+  },
+  {
+    field: "network.rpcUrls",
+    names: "network.rpcUrls",
+    file: (f) =>
+      set(f, "network", { rpcUrls: Array.from({ length: 9 }, (_, i) => `http://n${i}.example`), chainId: 1 }),
+    message: /at most 8 URLs/,
+  },
   { field: "network.chainId", value: 0, message: /at least 1/ },
   { field: "network.chainId", value: "mainnet", message: /a number/ },
   { field: "network.chainId", value: 1.5, message: /a whole number/ },
@@ -126,16 +150,33 @@ const rows: Row[] = [
   { field: "key", value: "k.json", message: /Expected object, received string/ },
   { field: "key.keystorePath", value: "", message: /a file path/ },
   { field: "key.keystorePath", value: 7, message: /a file path/ },
-  { field: "key.keystorePath", value: "k.json", names: "key.keystorePassword", message: /the keystore needs its password in AGENT_KEYSTORE_PASSWORD/ },
+  {
+    field: "key.keystorePath",
+    value: "k.json",
+    names: "key.keystorePassword",
+    message: /the keystore needs its password in AGENT_KEYSTORE_PASSWORD/,
+  },
   { field: "key.keystorePassword", value: "hunter2", message: /secrets are read from the environment only/ },
   { field: "key.keystorePasswordFile", value: "", message: /a file path/ },
   { field: "key.keystorePasswordFile", value: 7, message: /a file path/ },
   { field: "key.keystorePasswordFile", value: "agent.password", message: /a password file without a keystore/ },
-  { field: "key.keystorePasswordFile", file: (f) => set(f, "key", { keystorePath: "k.json", keystorePasswordFile: "/nonexistent/agent.password" }), message: /the password file \/nonexistent\/agent\.password does not exist/ },
+  {
+    field: "key.keystorePasswordFile",
+    file: (f) => set(f, "key", { keystorePath: "k.json", keystorePasswordFile: "/nonexistent/agent.password" }),
+    message: /the password file \/nonexistent\/agent\.password does not exist/,
+  },
   { field: "key.privateKey", value: KEY, message: /secrets are read from the environment only/ },
   { field: "key.privateKey", env: { AGENT_PRIVATE_KEY: "0x1234" }, message: /32 bytes of hex with 0x/ },
-  { field: "key.privateKey", env: { AGENT_PRIVATE_KEY: KEY, AGENT_CHAIN_ID: "1" }, message: /accepted only on a local development chain \(31337 or 1337\)/ },
-  { field: "key", env: { AGENT_PRIVATE_KEY: KEY, AGENT_KEYSTORE: "k.json", AGENT_KEYSTORE_PASSWORD: "pw" }, message: /either a keystore or a raw key, not both/ },
+  {
+    field: "key.privateKey",
+    env: { AGENT_PRIVATE_KEY: KEY, AGENT_CHAIN_ID: "1" },
+    message: /accepted only on a local development chain \(31337 or 1337\)/,
+  },
+  {
+    field: "key",
+    env: { AGENT_PRIVATE_KEY: KEY, AGENT_KEYSTORE: "k.json", AGENT_KEYSTORE_PASSWORD: "pw" },
+    message: /either a keystore or a raw key, not both/,
+  },
   { field: "key.other", value: 1, names: "key", message: /Unrecognized key\(s\) in object: 'other'/ },
   // data
   { field: "dataDir", value: "", message: /a directory path/ },
@@ -165,7 +206,8 @@ const rows: Row[] = [
     planner.map(([k, value, message]): Row => {
       if (k === "unknownSetting") return { field: `${at}.${k}`, names: at, value, message };
       // A bad entry of the per-strategy table is named down to its key.
-      if (k === "riskPremiumBps" && !Array.isArray(value)) return { field: `${at}.${k}`, names: `${at}.${k}.${Object.keys(value as object)[0]}`, value, message };
+      if (k === "riskPremiumBps" && !Array.isArray(value))
+        return { field: `${at}.${k}`, names: `${at}.${k}.${Object.keys(value as object)[0]}`, value, message };
       return { field: `${at}.${k}`, value, message };
     }),
   ),
@@ -205,17 +247,49 @@ const rows: Row[] = [
   { field: "metrics.host", value: "", message: /not a host name or IP address/ },
   { field: "metrics.port", value: 65_536, message: /at most 65535/ },
   { field: "metrics.port", value: "nine", message: /a number/ },
-  { field: "log.level", value: "loud", message: /Invalid enum value\. Expected 'fatal' \| 'error' \| 'warn' \| 'info' \| 'debug' \| 'trace' \| 'silent'/ },
+  {
+    field: "log.level",
+    value: "loud",
+    message: /Invalid enum value\. Expected 'fatal' \| 'error' \| 'warn' \| 'info' \| 'debug' \| 'trace' \| 'silent'/,
+  },
   // alerts
   { field: "alerts", value: true, message: /Expected object, received boolean/ },
   { field: "alerts.targets", value: "https://hooks.example/x", message: /a list of targets/ },
-  { field: "alerts.targets.0", file: (f) => set(f, "alerts", { targets: [{ url: "https://h/x", secret: 1 }] }), message: /Unrecognized key\(s\) in object: 'secret'/ },
-  { field: "alerts.targets.0.name", file: (f) => set(f, "alerts", { targets: [{ url: "https://h/x", name: "" }] }), message: /at least 1 character/ },
-  { field: "alerts.targets.0.url", file: (f) => set(f, "alerts", { targets: [{ url: "hooks.example" }] }), message: /not a URL|not an http\(s\) URL/ },
-  { field: "alerts.targets.0.format", file: (f) => set(f, "alerts", { targets: [{ url: "https://h/x", format: "teams" }] }), message: /Expected 'json' \| 'slack' \| 'discord'/ },
-  { field: "alerts.targets.0.headers", file: (f) => set(f, "alerts", { targets: [{ url: "https://h/x", headers: "token" }] }), message: /Expected object, received string/ },
-  { field: "alerts.targets.0.events", file: (f) => set(f, "alerts", { targets: [{ url: "https://h/x", events: [] }] }), message: /list at least one event/ },
-  { field: "alerts.targets.0.events.0", file: (f) => set(f, "alerts", { targets: [{ url: "https://h/x", events: ["recovery"] }] }), message: /Invalid enum value/ },
+  {
+    field: "alerts.targets.0",
+    file: (f) => set(f, "alerts", { targets: [{ url: "https://h/x", secret: 1 }] }),
+    message: /Unrecognized key\(s\) in object: 'secret'/,
+  },
+  {
+    field: "alerts.targets.0.name",
+    file: (f) => set(f, "alerts", { targets: [{ url: "https://h/x", name: "" }] }),
+    message: /at least 1 character/,
+  },
+  {
+    field: "alerts.targets.0.url",
+    file: (f) => set(f, "alerts", { targets: [{ url: "hooks.example" }] }),
+    message: /not a URL|not an http\(s\) URL/,
+  },
+  {
+    field: "alerts.targets.0.format",
+    file: (f) => set(f, "alerts", { targets: [{ url: "https://h/x", format: "teams" }] }),
+    message: /Expected 'json' \| 'slack' \| 'discord'/,
+  },
+  {
+    field: "alerts.targets.0.headers",
+    file: (f) => set(f, "alerts", { targets: [{ url: "https://h/x", headers: "token" }] }),
+    message: /Expected object, received string/,
+  },
+  {
+    field: "alerts.targets.0.events",
+    file: (f) => set(f, "alerts", { targets: [{ url: "https://h/x", events: [] }] }),
+    message: /list at least one event/,
+  },
+  {
+    field: "alerts.targets.0.events.0",
+    file: (f) => set(f, "alerts", { targets: [{ url: "https://h/x", events: ["recovery"] }] }),
+    message: /Invalid enum value/,
+  },
   { field: "alerts.dedupeWindowSeconds", value: -1, message: /at least 0/ },
   { field: "alerts.requestTimeoutMs", value: 10, message: /at least 100/ },
   { field: "alerts.retry", value: 3, message: /Expected object, received number/ },
@@ -229,10 +303,24 @@ const rows: Row[] = [
   { field: "vaults", value: B, message: /a list of vaults/ },
   { field: "vaults.0.address", value: "0xnot", message: /not an address/ },
   { field: "vaults.0.address", value: undefined, message: /Required/ },
-  { field: "vaults.1.address", names: "vaults.1.address", file: (f) => set(f, "vaults", [{ address: B }, { address: B.toLowerCase() }]), message: /listed twice/ },
+  {
+    field: "vaults.1.address",
+    names: "vaults.1.address",
+    file: (f) => set(f, "vaults", [{ address: B }, { address: B.toLowerCase() }]),
+    message: /listed twice/,
+  },
   { field: "vaults.0.label", value: "", message: /at least 1 character/ },
   { field: "vaults.0.label", value: "x".repeat(65), message: /at most 64 character/ },
-  { field: "vaults.1.label", names: "vaults.1.label", file: (f) => set(f, "vaults", [{ address: B, label: "main" }, { address: A, label: "main" }]), message: /used twice/ },
+  {
+    field: "vaults.1.label",
+    names: "vaults.1.label",
+    file: (f) =>
+      set(f, "vaults", [
+        { address: B, label: "main" },
+        { address: A, label: "main" },
+      ]),
+    message: /used twice/,
+  },
   { field: "vaults.0.sessionId", value: 0, message: /above zero/ },
   { field: "vaults.0.tx", value: "500", message: /Expected object, received string/ },
   { field: "vaults.0.tx", value: { maxFeePerGas: "500" }, message: /Unrecognized key\(s\) in object: 'maxFeePerGas'/ },
@@ -250,8 +338,16 @@ const rows: Row[] = [
   { field: "lens", env: { AGENT_LENS: "0xabc" }, message: /not an address/ },
   { field: "agentAddress", env: { AGENT_ADDRESS: "me" }, message: /not an address/ },
   { field: "key.keystorePassword", env: { AGENT_KEYSTORE: "k.json" }, message: /the keystore needs its password/ },
-  { field: "key.keystorePasswordFile", env: { AGENT_KEYSTORE: "k.json", AGENT_KEYSTORE_PASSWORD: "pw", AGENT_KEYSTORE_PASSWORD_FILE: "pw.txt" }, message: /either in AGENT_KEYSTORE_PASSWORD or in a file, not both/ },
-  { field: "key.keystorePasswordFile", env: { AGENT_KEYSTORE: "k.json", AGENT_KEYSTORE_PASSWORD_FILE: "/nonexistent/pw.txt" }, message: /the password file \/nonexistent\/pw\.txt \(from AGENT_KEYSTORE_PASSWORD_FILE\) does not exist/ },
+  {
+    field: "key.keystorePasswordFile",
+    env: { AGENT_KEYSTORE: "k.json", AGENT_KEYSTORE_PASSWORD: "pw", AGENT_KEYSTORE_PASSWORD_FILE: "pw.txt" },
+    message: /either in AGENT_KEYSTORE_PASSWORD or in a file, not both/,
+  },
+  {
+    field: "key.keystorePasswordFile",
+    env: { AGENT_KEYSTORE: "k.json", AGENT_KEYSTORE_PASSWORD_FILE: "/nonexistent/pw.txt" },
+    message: /the password file \/nonexistent\/pw\.txt \(from AGENT_KEYSTORE_PASSWORD_FILE\) does not exist/,
+  },
   { field: "metrics.port", env: { AGENT_METRICS_PORT: "-1" }, message: /at least 0/ },
   { field: "metrics.host", env: { AGENT_METRICS_HOST: "http://0.0.0.0" }, message: /not a host name or IP address/ },
   { field: "log.level", env: { AGENT_LOG_LEVEL: "verbose" }, message: /Invalid enum value/ },
@@ -280,21 +376,32 @@ function attempt(row: Row): ConfigError {
 }
 
 describe("every config field with a wrong value", () => {
-  it.each(rows.map((r) => [`${r.field} = ${r.env ? `env ${JSON.stringify(r.env)}` : r.file ? "(see row)" : JSON.stringify(r.value) ?? "missing"}`, r] as const))(
-    "%s",
-    (_, row) => {
-      const err = attempt(row);
-      const field = row.names ?? row.field;
-      expect(err.field, err.message).toBe(field);
-      expect(err.message.startsWith(`invalid config: ${field}: `), err.message).toBe(true);
-      expect(err.message).toMatch(row.message);
-      expect(err.message, "no secret echoed").not.toContain(KEY.slice(2, 20));
-    },
-  );
+  it.each(
+    rows.map(
+      (r) =>
+        [
+          `${r.field} = ${r.env ? `env ${JSON.stringify(r.env)}` : r.file ? "(see row)" : (JSON.stringify(r.value) ?? "missing")}`,
+          r,
+        ] as const,
+    ),
+  )("%s", (_, row) => {
+    const err = attempt(row);
+    const field = row.names ?? row.field;
+    expect(err.field, err.message).toBe(field);
+    expect(err.message.startsWith(`invalid config: ${field}: `), err.message).toBe(true);
+    expect(err.message).toMatch(row.message);
+    expect(err.message, "no secret echoed").not.toContain(KEY.slice(2, 20));
+  });
 
   it("covers every field of the schema", () => {
     const leaves = (schema: ZodTypeAny, path: string[]): string[] => {
-      const def = schema._def as { typeName: string; schema?: ZodTypeAny; innerType?: ZodTypeAny; type?: ZodTypeAny; shape?: () => Record<string, ZodTypeAny> };
+      const def = schema._def as {
+        typeName: string;
+        schema?: ZodTypeAny;
+        innerType?: ZodTypeAny;
+        type?: ZodTypeAny;
+        shape?: () => Record<string, ZodTypeAny>;
+      };
       switch (def.typeName) {
         case "ZodEffects":
           return leaves(def.schema!, path);
@@ -302,7 +409,9 @@ describe("every config field with a wrong value", () => {
         case "ZodOptional":
           return leaves(def.innerType!, path);
         case "ZodObject":
-          return [path.join("."), ...Object.entries(def.shape!()).flatMap(([k, v]) => leaves(v, [...path, k]))].filter((p) => p !== "");
+          return [path.join("."), ...Object.entries(def.shape!()).flatMap(([k, v]) => leaves(v, [...path, k]))].filter(
+            (p) => p !== "",
+          );
         case "ZodArray":
           return [path.join("."), ...leaves(def.type!, [...path, "0"])];
         default:
@@ -318,7 +427,11 @@ describe("every config field with a wrong value", () => {
   });
 
   it("reports every problem, the first field first", () => {
-    const err = attempt({ field: "x", file: (f) => ({ ...f, lens: "no", tx: { maxFeePerGasGwei: "x" } }), message: /./ });
+    const err = attempt({
+      field: "x",
+      file: (f) => ({ ...f, lens: "no", tx: { maxFeePerGasGwei: "x" } }),
+      message: /./,
+    });
     expect(err.field).toBe("lens");
     expect(err.message).toMatch(/^invalid config: lens: not an address; tx\.maxFeePerGasGwei: [^;]+$/);
     expect(err.message, "nothing cut").not.toMatch(/more\)/);

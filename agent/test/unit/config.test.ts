@@ -38,34 +38,54 @@ describe("config", () => {
   });
 
   it("lays the environment over the file", () => {
-    const c = parseConfig(base(), { AGENT_RPC_URL: "http://10.0.0.2:8545", AGENT_METRICS_PORT: "9000", AGENT_LOG_LEVEL: "debug" });
+    const c = parseConfig(base(), {
+      AGENT_RPC_URL: "http://10.0.0.2:8545",
+      AGENT_METRICS_PORT: "9000",
+      AGENT_LOG_LEVEL: "debug",
+    });
     expect(c.network.rpcUrl).toBe("http://10.0.0.2:8545");
     expect(c.metrics.port).toBe(9000);
     expect(c.log.level).toBe("debug");
   });
 
   it("names the bad field", () => {
-    expect(fieldOf(() => parseConfig({ ...base(), network: { rpcUrl: "not a url", chainId: 1 } }, {}))).toBe("network.rpcUrl");
+    expect(fieldOf(() => parseConfig({ ...base(), network: { rpcUrl: "not a url", chainId: 1 } }, {}))).toBe(
+      "network.rpcUrl",
+    );
     expect(fieldOf(() => parseConfig({ ...base(), vaults: [{ address: "0x1234" }] }, {}))).toBe("vaults.0.address");
-    expect(fieldOf(() => parseConfig({ ...base(), planner: { minMove: "lots", nativePriceInAsset: "1" } }, {}))).toBe("planner.minMove");
+    expect(fieldOf(() => parseConfig({ ...base(), planner: { minMove: "lots", nativePriceInAsset: "1" } }, {}))).toBe(
+      "planner.minMove",
+    );
     expect(fieldOf(() => parseConfig(base(), { AGENT_METRICS_PORT: "nine" }))).toBe("metrics.port");
     expect(fieldOf(() => parseConfig({ ...base(), vaults: [] }, {}))).toBe("vaults");
-    expect(fieldOf(() => parseConfig({ ...base(), tx: { maxFeePerGasGwei: "100", feeBumpPercent: 5 } }, {}))).toBe("tx.feeBumpPercent");
-    expect(fieldOf(() => parseConfig({ ...base(), vaults: [base().vaults[0], base().vaults[0]] }, {}))).toBe("vaults.1.address");
+    expect(fieldOf(() => parseConfig({ ...base(), tx: { maxFeePerGasGwei: "100", feeBumpPercent: 5 } }, {}))).toBe(
+      "tx.feeBumpPercent",
+    );
+    expect(fieldOf(() => parseConfig({ ...base(), vaults: [base().vaults[0], base().vaults[0]] }, {}))).toBe(
+      "vaults.1.address",
+    );
     expect(() => parseConfig({ ...base(), surprise: 1 }, {})).toThrow(/Unrecognized key/);
   });
 
   it("takes secrets from the environment only", () => {
     expect(fieldOf(() => parseConfig({ ...base(), key: { privateKey: KEY } }, {}))).toBe("key.privateKey");
-    expect(fieldOf(() => parseConfig({ ...base(), key: { keystorePath: "k.json", keystorePassword: "x" } }, {}))).toBe("key.keystorePassword");
-    expect(fieldOf(() => parseConfig({ ...base(), key: { keystorePath: "k.json" } }, {})), "a keystore needs its password").toBe("key.keystorePassword");
+    expect(fieldOf(() => parseConfig({ ...base(), key: { keystorePath: "k.json", keystorePassword: "x" } }, {}))).toBe(
+      "key.keystorePassword",
+    );
+    expect(
+      fieldOf(() => parseConfig({ ...base(), key: { keystorePath: "k.json" } }, {})),
+      "a keystore needs its password",
+    ).toBe("key.keystorePassword");
   });
 
   it("accepts a raw key only for the local chain", () => {
     expect(parseConfig(base(), { AGENT_PRIVATE_KEY: KEY }).key.privateKey).toBe(KEY);
     const err = (() => {
       try {
-        parseConfig({ ...base(), network: { rpcUrl: "http://127.0.0.1:8545", chainId: 1 } }, { AGENT_PRIVATE_KEY: KEY });
+        parseConfig(
+          { ...base(), network: { rpcUrl: "http://127.0.0.1:8545", chainId: 1 } },
+          { AGENT_PRIVATE_KEY: KEY },
+        );
       } catch (e) {
         return e as ConfigError;
       }
@@ -90,14 +110,25 @@ describe("key", () => {
   const keystore = path.join(dir, "agent.json");
 
   it("decrypts an encrypted keystore; reads its address without decrypting", async () => {
-    fs.writeFileSync(keystore, await encryptKeystoreJson({ address: wallet.address, privateKey: KEY }, "correct horse", { scrypt: { N: 1 << 10 } }));
-    const config = parseConfig({ ...base(), network: { rpcUrl: "https://rpc.example", chainId: 1 }, key: { keystorePath: keystore } }, { AGENT_KEYSTORE_PASSWORD: "correct horse" });
+    fs.writeFileSync(
+      keystore,
+      await encryptKeystoreJson({ address: wallet.address, privateKey: KEY }, "correct horse", {
+        scrypt: { N: 1 << 10 },
+      }),
+    );
+    const config = parseConfig(
+      { ...base(), network: { rpcUrl: "https://rpc.example", chainId: 1 }, key: { keystorePath: keystore } },
+      { AGENT_KEYSTORE_PASSWORD: "correct horse" },
+    );
     expect(await agentAddressOf(config)).toBe(wallet.address);
     expect((await loadWallet(config, 1n)).address).toBe(wallet.address);
   });
 
   it("fails cleanly on a wrong password, without echoing it", async () => {
-    const config = parseConfig({ ...base(), key: { keystorePath: keystore } }, { AGENT_KEYSTORE_PASSWORD: "wrong-password-123" });
+    const config = parseConfig(
+      { ...base(), key: { keystorePath: keystore } },
+      { AGENT_KEYSTORE_PASSWORD: "wrong-password-123" },
+    );
     const err = (await loadWallet(config, 31337n).catch((e: unknown) => e)) as KeyError;
     expect(err).toBeInstanceOf(KeyError);
     expect(String(err.message) + String((err.cause as Error)?.message)).not.toContain("wrong-password-123");
@@ -109,7 +140,10 @@ describe("key", () => {
     expect((await loadWallet(config, 31337n)).address).toBe(wallet.address);
     // The endpoint must serve the development chain the config names.
     await expect(loadWallet(config, 1337n)).rejects.toThrow(/only on a local development chain/);
-    const on1337 = parseConfig({ ...base(), network: { rpcUrl: "http://127.0.0.1:8545", chainId: 1337 } }, { AGENT_PRIVATE_KEY: KEY });
+    const on1337 = parseConfig(
+      { ...base(), network: { rpcUrl: "http://127.0.0.1:8545", chainId: 1337 } },
+      { AGENT_PRIVATE_KEY: KEY },
+    );
     expect((await loadWallet(on1337, 1337n)).address).toBe(wallet.address);
   });
 
@@ -135,7 +169,11 @@ describe("command line", () => {
     const file = path.join(dir, "agent.json");
     fs.writeFileSync(file, JSON.stringify({ ...base(), vaults: [{ address: "0xnot" }] }));
     const agentDir = path.resolve(import.meta.dirname, "../..");
-    const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli.ts", "status", "--config", file], { cwd: agentDir, encoding: "utf8", timeout: 30_000 });
+    const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli.ts", "status", "--config", file], {
+      cwd: agentDir,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("invalid config: vaults.0.address: not an address");
   });

@@ -10,7 +10,9 @@ import { STOP_TIMEOUT_SECONDS } from "../../src/cli/run.js";
 import { ENV_FIELDS } from "../../src/config/load.js";
 
 const DEPLOY = path.resolve(import.meta.dirname, "../../deploy");
-const PACKAGE = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, "../../package.json"), "utf8")) as { bin: Record<string, string> };
+const PACKAGE = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, "../../package.json"), "utf8")) as {
+  bin: Record<string, string>;
+};
 
 /** A unit file as its sections' settings; a setting given twice keeps every value. */
 function parseUnit(file: string): Record<string, Record<string, string[]>> {
@@ -54,20 +56,26 @@ describe("deploy/*.service", () => {
     const cli = buildProgram(() => {}).commands.find((c) => c.name() === command);
     expect(cli, `treasury-agent ${command}`).toBeDefined();
     for (const arg of args.filter((a) => a.startsWith("-"))) {
-      expect(cli!.options.some((o) => o.long === arg || o.short === arg), `treasury-agent ${command} ${arg}`).toBe(true);
+      expect(
+        cli!.options.some((o) => o.long === arg || o.short === arg),
+        `treasury-agent ${command} ${arg}`,
+      ).toBe(true);
     }
   });
 
-  it.each(services)("%s: stops on SIGTERM, waits longer than the daemon's stop bound, runs hardened as its own user", (name) => {
-    const s = parseUnit(path.join(DEPLOY, name)).Service!;
-    expect(s.KillSignal).toEqual(["SIGTERM"]);
-    expect(seconds(s.TimeoutStopSec![0]!), "TimeoutStopSec").toBeGreaterThan(STOP_TIMEOUT_SECONDS);
-    expect(s.User?.[0]).toMatch(/^[a-z][a-z0-9-]*$/);
-    expect(s.NoNewPrivileges).toEqual(["yes"]);
-    expect(s.ProtectSystem).toEqual(["strict"]);
-    expect(s.ReadWritePaths, "the state directory is the only writable path").toEqual([s.WorkingDirectory![0]]);
-    expect(s.EnvironmentFile).toEqual(["/etc/treasury-agent/agent.env"]);
-  });
+  it.each(services)(
+    "%s: stops on SIGTERM, waits longer than the daemon's stop bound, runs hardened as its own user",
+    (name) => {
+      const s = parseUnit(path.join(DEPLOY, name)).Service!;
+      expect(s.KillSignal).toEqual(["SIGTERM"]);
+      expect(seconds(s.TimeoutStopSec![0]!), "TimeoutStopSec").toBeGreaterThan(STOP_TIMEOUT_SECONDS);
+      expect(s.User?.[0]).toMatch(/^[a-z][a-z0-9-]*$/);
+      expect(s.NoNewPrivileges).toEqual(["yes"]);
+      expect(s.ProtectSystem).toEqual(["strict"]);
+      expect(s.ReadWritePaths, "the state directory is the only writable path").toEqual([s.WorkingDirectory![0]]);
+      expect(s.EnvironmentFile).toEqual(["/etc/treasury-agent/agent.env"]);
+    },
+  );
 
   it("the daemon restarts on failure, but not on a bad configuration or key (exit 2)", () => {
     const s = parseUnit(path.join(DEPLOY, "treasury-agent.service")).Service!;
@@ -86,6 +94,8 @@ describe("deploy/*.service", () => {
     for (const name of Object.keys(vars)) expect(Object.keys(ENV_FIELDS), name).toContain(name);
     expect(vars.AGENT_KEYSTORE_PASSWORD, "no secret in the environment file").toBeUndefined();
     expect(vars.AGENT_KEYSTORE_PASSWORD_FILE).toBeDefined();
-    expect(parseUnit(path.join(DEPLOY, "treasury-agent.service")).Service!.ReadWritePaths).toEqual([vars.AGENT_DATA_DIR]);
+    expect(parseUnit(path.join(DEPLOY, "treasury-agent.service")).Service!.ReadWritePaths).toEqual([
+      vars.AGENT_DATA_DIR,
+    ]);
   });
 });

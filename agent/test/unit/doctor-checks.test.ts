@@ -17,9 +17,18 @@ const policy = { expiryMarginSeconds: 60n, warnBeforeExpirySeconds: 86_400n, min
 
 describe("judgeEndpoints", () => {
   it("a secondary that does not answer is a warning while another serves the chain", () => {
-    const checks = judgeEndpoints([{ endpoint: "http://a:1", chainId: 10n }, { endpoint: "http://b:1", error: "connection: ECONNREFUSED" }], 10, "network.rpcUrls");
+    const checks = judgeEndpoints(
+      [
+        { endpoint: "http://a:1", chainId: 10n },
+        { endpoint: "http://b:1", error: "connection: ECONNREFUSED" },
+      ],
+      10,
+      "network.rpcUrls",
+    );
     expect(checks.map((c) => c.status)).toEqual(["ok", "warn"]);
-    expect(checks[1]!.fix).toBe("start the node or correct network.rpcUrls (or AGENT_RPC_URL); the daemon uses the other endpoints meanwhile");
+    expect(checks[1]!.fix).toBe(
+      "start the node or correct network.rpcUrls (or AGENT_RPC_URL); the daemon uses the other endpoints meanwhile",
+    );
     expect(chainUsable(checks)).toBe(true);
     expect(exitCode(checks)).toBe(0);
   });
@@ -30,8 +39,19 @@ describe("judgeEndpoints", () => {
     expect(exitCode(checks)).toBe(1);
   });
   it("an endpoint on another chain fails even when another is right", () => {
-    const checks = judgeEndpoints([{ endpoint: "http://a:1", chainId: 10n }, { endpoint: "http://b:1", chainId: 1n }], 10, "network.rpcUrls");
-    expect(checks[1]).toMatchObject({ status: "fail", field: "network.chainId", detail: "serves chain 1, but network.chainId is 10" });
+    const checks = judgeEndpoints(
+      [
+        { endpoint: "http://a:1", chainId: 10n },
+        { endpoint: "http://b:1", chainId: 1n },
+      ],
+      10,
+      "network.rpcUrls",
+    );
+    expect(checks[1]).toMatchObject({
+      status: "fail",
+      field: "network.chainId",
+      detail: "serves chain 1, but network.chainId is 10",
+    });
     expect(chainUsable(checks)).toBe(false);
   });
 });
@@ -40,13 +60,17 @@ describe("judgeSession", () => {
   it("a session to act through is ok, with its id, end and scope", () => {
     const c = judgeSession("main", 0, vaultSnapshot(), AGENT, policy);
     expect(c.status).toBe("ok");
-    expect(c.detail).toMatch(/^session #7 until .* \(in 6d 23h\), scope 2 of 3 strategies \(0x1111111111111111111111111111111111111111, 0x2222222222222222222222222222222222222222\)$/);
+    expect(c.detail).toMatch(
+      /^session #7 until .* \(in 6d 23h\), scope 2 of 3 strategies \(0x1111111111111111111111111111111111111111, 0x2222222222222222222222222222222222222222\)$/,
+    );
   });
   it("one that ends within sessions.warnBeforeExpirySeconds is a warning", () => {
     const ending = { ...SESSION, validUntil: NOW + 3_600n };
     const c = judgeSession("main", 0, vaultSnapshot({ sessions: [sessionState(ending)] }), AGENT, policy);
     expect(c.status).toBe("warn");
-    expect(c.detail).toMatch(/^session #7 until .* \(in 1h 0m\), scope .*: ends within sessions\.warnBeforeExpirySeconds \(1d 0h\)$/);
+    expect(c.detail).toMatch(
+      /^session #7 until .* \(in 1h 0m\), scope .*: ends within sessions\.warnBeforeExpirySeconds \(1d 0h\)$/,
+    );
     expect(c.fix).toBe(`governance grants agent ${AGENT} a new session before this one ends`);
   });
   it("one that only waits out its cooldown is ok and says so", () => {
@@ -58,7 +82,9 @@ describe("judgeSession", () => {
   it("a preferred session that is not the agent's fails naming vaults.<i>.sessionId", () => {
     const c = judgeSession("main", 2, vaultSnapshot(), AGENT, { ...policy, preferredSessionId: 9n });
     expect(c).toMatchObject({ status: "fail", field: "vaults.2.sessionId" });
-    expect(c.detail).toBe(`no active session for agent ${AGENT}: session #9 is not one of the agent's sessions for this vault`);
+    expect(c.detail).toBe(
+      `no active session for agent ${AGENT}: session #9 is not one of the agent's sessions for this vault`,
+    );
   });
 });
 
@@ -78,9 +104,17 @@ describe("judgeGas, judgeClock, judgeJournal", () => {
     expect(behind.detail).toMatch(/^the host's clock is 10m 0s behind block 5's timestamp/);
   });
   it("journal: an older format is a warning (run migrates it); a newer agent's fails", () => {
-    expect(judgeJournal({ file: "j", exists: true, format: 1, current: 2, entries: 3, inFlight: 0 })).toMatchObject({ status: "warn", detail: "j is in format 1 (3 intents, 0 in flight)" });
-    expect(judgeJournal({ file: "j", exists: true, format: 2, current: 2, entries: 1, inFlight: 1 })).toMatchObject({ status: "ok", detail: "j: format 2, 1 intent, 1 in flight" });
-    expect(judgeJournal({ file: "j", exists: true, current: 2, error: "journal j is in format 3" }).status).toBe("fail");
+    expect(judgeJournal({ file: "j", exists: true, format: 1, current: 2, entries: 3, inFlight: 0 })).toMatchObject({
+      status: "warn",
+      detail: "j is in format 1 (3 intents, 0 in flight)",
+    });
+    expect(judgeJournal({ file: "j", exists: true, format: 2, current: 2, entries: 1, inFlight: 1 })).toMatchObject({
+      status: "ok",
+      detail: "j: format 2, 1 intent, 1 in flight",
+    });
+    expect(judgeJournal({ file: "j", exists: true, current: 2, error: "journal j is in format 3" }).status).toBe(
+      "fail",
+    );
   });
   it("renders one line per check and a verdict", () => {
     const text = renderChecks([judgeGas(AGENT, 0n, 1n), judgeClock(1_000, 1_000n, 1)]);

@@ -28,11 +28,18 @@ describe("decodeRevert", () => {
     const decoded = decodeRevert(data)!;
     expect(decoded.name).toBe("InvalidSessionParams");
     expect(explainRevert(decoded)).toBe(`InvalidSessionParams(): ${hintFor("InvalidSessionParams")}`);
-    expect(hintFor("InvalidSessionParams")).toMatch(/^the session's parameters were refused when it was granted: .*per-call volume is zero or above the per-epoch volume.*ask the session admin/);
+    expect(hintFor("InvalidSessionParams")).toMatch(
+      /^the session's parameters were refused when it was granted: .*per-call volume is zero or above the per-epoch volume.*ask the session admin/,
+    );
     // Arguments, where an error has them, come before the hint.
     const expired = decodeRevert(treasuryErrors.encodeErrorResult("SessionExpired", [7n, 1_800_000_000n]))!;
-    expect(explainRevert(expired)).toBe(`SessionExpired(sessionId=7, validUntil=1800000000): ${hintFor("SessionExpired")}`);
-    expect(explainRevert(decodeRevert(treasuryErrors.encodeErrorResult("EmptyRebalance", []))!), "no hint: the error alone").toBe("EmptyRebalance()");
+    expect(explainRevert(expired)).toBe(
+      `SessionExpired(sessionId=7, validUntil=1800000000): ${hintFor("SessionExpired")}`,
+    );
+    expect(
+      explainRevert(decodeRevert(treasuryErrors.encodeErrorResult("EmptyRebalance", []))!),
+      "no hint: the error alone",
+    ).toBe("EmptyRebalance()");
   });
 
   it("returns undefined for data that is no error it knows", () => {
@@ -43,7 +50,11 @@ describe("decodeRevert", () => {
 
   it("spells a panic one way: its code in hex with what it means", () => {
     const panic = (code: bigint) => new Interface(["error Panic(uint256 code)"]).encodeErrorResult("Panic", [code]);
-    expect(decodeRevert(panic(0x11n))).toEqual({ name: "Panic", args: { code: 0x11n }, text: "Panic(0x11: arithmetic overflow or underflow)" });
+    expect(decodeRevert(panic(0x11n))).toEqual({
+      name: "Panic",
+      args: { code: 0x11n },
+      text: "Panic(0x11: arithmetic overflow or underflow)",
+    });
     expect(decodeRevert(panic(0x12n))?.text).toBe("Panic(0x12: division or modulo by zero)");
     expect(decodeRevert(panic(0x99n))?.text, "a code without a meaning").toBe("Panic(0x99)");
   });
@@ -55,14 +66,31 @@ describe("decodeRevert", () => {
 
   it("names the Governor's, the Timelock's and the votes token's errors, with a hint where there is one", () => {
     const governance = new Interface(governanceErrorsAbi);
-    const state = decodeRevert(governance.encodeErrorResult("GovernorUnexpectedProposalState", [5n, 1n, `0x${"0".repeat(62)}10`]))!;
-    expect(state.text).toBe(`GovernorUnexpectedProposalState(proposalId=5, current=1, expectedStates=0x${"0".repeat(62)}10)`);
+    const state = decodeRevert(
+      governance.encodeErrorResult("GovernorUnexpectedProposalState", [5n, 1n, `0x${"0".repeat(62)}10`]),
+    )!;
+    expect(state.text).toBe(
+      `GovernorUnexpectedProposalState(proposalId=5, current=1, expectedStates=0x${"0".repeat(62)}10)`,
+    );
     expect(explainRevert(state)).toBe(`${state.text}: the proposal is not in the state this step needs`);
-    const votes = decodeRevert(governance.encodeErrorResult("GovernorInsufficientProposerVotes", ["0x00000000000000000000000000000000000000AA", 1n, 2n]))!;
+    const votes = decodeRevert(
+      governance.encodeErrorResult("GovernorInsufficientProposerVotes", [
+        "0x00000000000000000000000000000000000000AA",
+        1n,
+        2n,
+      ]),
+    )!;
     expect(votes.args).toEqual({ proposer: "0x00000000000000000000000000000000000000AA", votes: 1n, threshold: 2n });
-    const timelock = decodeRevert(governance.encodeErrorResult("TimelockUnexpectedOperationState", [`0x${"ab".repeat(32)}`, `0x${"0".repeat(63)}4`]))!;
+    const timelock = decodeRevert(
+      governance.encodeErrorResult("TimelockUnexpectedOperationState", [
+        `0x${"ab".repeat(32)}`,
+        `0x${"0".repeat(63)}4`,
+      ]),
+    )!;
     expect(timelock.name).toBe("TimelockUnexpectedOperationState");
-    expect(decodeRevert(governance.encodeErrorResult("ERC5805FutureLookup", [10n, 9n]))?.text).toBe("ERC5805FutureLookup(timepoint=10, clock=9)");
+    expect(decodeRevert(governance.encodeErrorResult("ERC5805FutureLookup", [10n, 9n]))?.text).toBe(
+      "ERC5805FutureLookup(timepoint=10, clock=9)",
+    );
   });
 
   it("a hint that quotes the error's figures: ChangeTooLarge says the furthest value now and when the whole change fits", () => {

@@ -1,4 +1,7 @@
-/** Yield estimation from share-price history (the moving average, loss events), and the history kept on disk across restarts. */
+/**
+ * Yield estimation from share-price history (the moving average, loss events), and the history kept on disk across
+ * restarts.
+ */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -9,12 +12,20 @@ import { A, B, strategy, vaultSnapshot } from "../support/fixtures.js";
 
 const WAD = 10n ** 18n;
 const options = { lookbackSeconds: 7n * 86_400n, minSamples: 2, minWindowSeconds: 3_600n };
-const sample = (t: bigint, sharePrice: bigint, positionPriceWad?: bigint): PriceSample => ({ blockNumber: t, timestamp: t, sharePrice, positionPriceWad });
+const sample = (t: bigint, sharePrice: bigint, positionPriceWad?: bigint): PriceSample => ({
+  blockNumber: t,
+  timestamp: t,
+  sharePrice,
+  positionPriceWad,
+});
 
 describe("estimateYield", () => {
   it("annualizes the growth over the window", () => {
     // +1% in 1/10 of a year: 10% a year.
-    const e = estimateYield([sample(0n, 1_000_000n), sample(3_153_600n, 1_010_000n)], 3_153_600n, { ...options, lookbackSeconds: 10n ** 9n });
+    const e = estimateYield([sample(0n, 1_000_000n), sample(3_153_600n, 1_010_000n)], 3_153_600n, {
+      ...options,
+      lookbackSeconds: 10n ** 9n,
+    });
     expect(e).toMatchObject({ aprWad: WAD / 10n, samples: 2, windowSeconds: 3_153_600n, volatilityWad: 0n });
   });
 
@@ -22,11 +33,18 @@ describe("estimateYield", () => {
     expect(estimateYield([sample(100n, 1_000_000n)], 100n, options)).toBeUndefined();
     expect(estimateYield([sample(0n, 1_000_000n), sample(3_599n, 1_000_100n)], 3_599n, options)).toBeUndefined();
     expect(estimateYield([sample(0n, 1_000_000n), sample(3_600n, 1_000_100n)], 3_600n, options)).toBeDefined();
-    expect(estimateYield([sample(0n, 1_000_000n), sample(3_600n, 1_000_100n)], 3_600n, { ...options, minSamples: 3 })).toBeUndefined();
+    expect(
+      estimateYield([sample(0n, 1_000_000n), sample(3_600n, 1_000_100n)], 3_600n, { ...options, minSamples: 3 }),
+    ).toBeUndefined();
   });
 
   it("forgets samples older than the lookback and ignores future ones", () => {
-    const samples = [sample(0n, 500_000n), sample(10_000n, 1_000_000n), sample(20_000n, 1_000_000n), sample(99_999n, 9_000_000n)];
+    const samples = [
+      sample(0n, 500_000n),
+      sample(10_000n, 1_000_000n),
+      sample(20_000n, 1_000_000n),
+      sample(99_999n, 9_000_000n),
+    ];
     expect(estimateYield(samples, 20_000n, { ...options, lookbackSeconds: 15_000n })?.aprWad).toBe(0n);
   });
 
@@ -53,7 +71,12 @@ describe("estimateYield", () => {
 });
 
 /** Samples every `step` seconds from 0 to `end`, the price growing at `rateAt(t)` (percent a year) in between. */
-function grown(end: number, step: number, rateAt: (t: number) => number, lossAt: Record<number, bigint> = {}): PriceSample[] {
+function grown(
+  end: number,
+  step: number,
+  rateAt: (t: number) => number,
+  lossAt: Record<number, bigint> = {},
+): PriceSample[] {
   const out: PriceSample[] = [];
   let p = WAD;
   for (let t = 0; t <= end; t += step) {
@@ -72,7 +95,12 @@ describe("estimateYield: the moving average", () => {
   it("weighs each interval by its share of an exponential kernel: halfway to a new rate after one half-life", () => {
     // 4% for ten days, then 12%: after 6 hours (one half-life) 8%, after 12 hours 10%, whatever the sampling.
     for (const step of [60, 600, H]) {
-      const at = (hours: number) => estimateYield(grown(240 * H + hours * H, step, (t) => (t < 240 * H ? 4 : 12)), BigInt(240 * H + hours * H), o);
+      const at = (hours: number) =>
+        estimateYield(
+          grown(240 * H + hours * H, step, (t) => (t < 240 * H ? 4 : 12)),
+          BigInt(240 * H + hours * H),
+          o,
+        );
       expect(pct(at(0)), `before the change, every ${step} s`).toBeCloseTo(4, 3);
       expect(pct(at(6)), `one half-life later, every ${step} s`).toBeCloseTo(8, 3);
       expect(pct(at(12)), `two half-lives later, every ${step} s`).toBeCloseTo(10, 3);
@@ -84,7 +112,8 @@ describe("estimateYield: the moving average", () => {
     // half; a 24-hour trailing window would still say 2.9%.
     const ticks = (t: number) => grown(t, 2 * H, (x) => (x < 24 * H ? 2 : 12.96));
     const at = (t: number) => estimateYield(ticks(t), BigInt(t), { ...o, halfLifeSeconds: 3n * 3_600n });
-    // The day at 2% weighs 2^(-2/3) - 2^(-26/3) (the kernel beyond the first sample is not there), the new tick 1 - 2^(-2/3).
+    // The day at 2% weighs 2^(-2/3) - 2^(-26/3) (the kernel beyond the first sample is not there), the new tick 1 -
+    // 2^(-2/3).
     const [old, fresh] = [2 ** (-2 / 3) - 2 ** (-26 / 3), 1 - 2 ** (-2 / 3)];
     expect(pct(at(26 * H))).toBeCloseTo((2 * old + 12.96 * fresh) / (old + fresh), 3);
     expect(pct(at(26 * H)) > 2 + 10.96 / 3, "a third of the way after one tick").toBe(true);
@@ -118,7 +147,11 @@ describe("estimateYield: loss events", () => {
     expect(twice.losses).toMatchObject({ count: 2, lastAt: BigInt(20 * H), inRate: true });
     expect(twice.aprWad < 0n, "two drops in the window: a rate").toBe(true);
     // Six hours later the first is out of a 12-hour lookback: one drop again, a one-off.
-    const later = estimateYield(grown(30 * H, H, () => 5, { [10 * H]: 15n, [20 * H]: 15n }), BigInt(30 * H), { ...o, lookbackSeconds: 12n * 3_600n })!;
+    const later = estimateYield(
+      grown(30 * H, H, () => 5, { [10 * H]: 15n, [20 * H]: 15n }),
+      BigInt(30 * H),
+      { ...o, lookbackSeconds: 12n * 3_600n },
+    )!;
     expect(later.losses).toMatchObject({ count: 1, inRate: false });
     expect(pct(later)).toBeCloseTo(5, 6);
     const only = estimateYield([sample(0n, 1_000_000n), sample(3_600n, 990_000n)], 3_600n, o)!;
@@ -127,10 +160,12 @@ describe("estimateYield: loss events", () => {
   });
 
   it("is a drop of more than 1 bp, faster than 100% a year; anything less is a rate", () => {
-    const drop = (to: bigint, dt: bigint) => estimateYield([sample(0n, 10n ** 6n), sample(3_600n, 10n ** 6n), sample(3_600n + dt, to)], 3_600n + dt, o)!;
+    const drop = (to: bigint, dt: bigint) =>
+      estimateYield([sample(0n, 10n ** 6n), sample(3_600n, 10n ** 6n), sample(3_600n + dt, to)], 3_600n + dt, o)!;
     expect(drop(999_900n, 600n).losses, "exactly 1 bp in 10 minutes: a rate").toBeUndefined();
     expect(drop(999_899n, 600n).losses, "1 bp and a unit in 10 minutes: a loss").toMatchObject({ count: 1 });
-    // 2 bps: over 2 days 3.65% a year down, a rate; over 1.75 hours 100.1% a year, a loss; over 1.76 hours 99.5%, a rate.
+    // 2 bps: over 2 days 3.65% a year down, a rate; over 1.75 hours 100.1% a year, a loss; over 1.76 hours 99.5%, a
+    // rate.
     expect(drop(999_800n, 2n * 86_400n).losses).toBeUndefined();
     expect(drop(999_800n, 2n * 86_400n).aprWad < 0n).toBe(true);
     expect(drop(999_800n, 6_300n).losses).toMatchObject({ count: 1 });
@@ -142,7 +177,12 @@ describe("FilePriceHistory", () => {
   it("records one sample per strategy per interval and keeps them across restarts", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hist-")), "prices.json");
     const h = new FilePriceHistory(file, { minIntervalSeconds: 60n, maxSamples: 3 });
-    const snap = (t: bigint, value: bigint) => vaultSnapshot({ timestamp: t, blockNumber: t, strategies: [strategy(A, 0, value, { shares: 1_000n }), strategy(B, 1, 0n, { shares: 0n })] });
+    const snap = (t: bigint, value: bigint) =>
+      vaultSnapshot({
+        timestamp: t,
+        blockNumber: t,
+        strategies: [strategy(A, 0, value, { shares: 1_000n }), strategy(B, 1, 0n, { shares: 0n })],
+      });
     h.record(snap(1_000n, 1_000n));
     h.record(snap(1_030n, 1_001n)); // too soon: skipped
     h.record(snap(1_060n, 1_002n));
@@ -153,20 +193,38 @@ describe("FilePriceHistory", () => {
     expect(reopened.samples(A)).toEqual(h.samples(A));
     reopened.record(snap(1_120n, 1_003n));
     reopened.record(snap(1_180n, 1_004n));
-    expect(reopened.samples(A).map((s) => s.timestamp), "oldest dropped past the maximum").toEqual([1_060n, 1_120n, 1_180n]);
+    expect(
+      reopened.samples(A).map((s) => s.timestamp),
+      "oldest dropped past the maximum",
+    ).toEqual([1_060n, 1_120n, 1_180n]);
   });
 
   it("counts a sample too soon to record as the newest price, without recording it", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hist-")), "prices.json");
     const h = new FilePriceHistory(file, { minIntervalSeconds: 60n, maxSamples: 10 });
-    const snap = (t: bigint, value: bigint) => vaultSnapshot({ timestamp: t, blockNumber: t, strategies: [strategy(A, 0, value, { shares: 1_000_000n })] });
+    const snap = (t: bigint, value: bigint) =>
+      vaultSnapshot({ timestamp: t, blockNumber: t, strategies: [strategy(A, 0, value, { shares: 1_000_000n })] });
     const o = { lookbackSeconds: 86_400n, minSamples: 2, minWindowSeconds: 60n };
     h.record(snap(1_000n, 1_000_000n));
     h.record(snap(1_060n, 1_000_000n));
     expect(h.estimate(A, 1_060n, o)!.aprWad, "flat").toBe(0n);
     h.record(snap(1_072n, 1_000_010n)); // 12 s later: not recorded, but the estimate ends at it
     expect(h.samples(A)).toHaveLength(2);
-    expect(h.estimate(A, 1_072n, o)).toEqual(estimateYield([...h.samples(A), { blockNumber: 1_072n, timestamp: 1_072n, sharePrice: 1_000_000n, positionPriceWad: (1_000_010n * WAD) / 1_000_000n }], 1_072n, o));
+    expect(h.estimate(A, 1_072n, o)).toEqual(
+      estimateYield(
+        [
+          ...h.samples(A),
+          {
+            blockNumber: 1_072n,
+            timestamp: 1_072n,
+            sharePrice: 1_000_000n,
+            positionPriceWad: (1_000_010n * WAD) / 1_000_000n,
+          },
+        ],
+        1_072n,
+        o,
+      ),
+    );
     expect(h.estimate(A, 1_072n, o)!.aprWad > 0n).toBe(true);
   });
 
@@ -181,9 +239,15 @@ describe("FilePriceHistory", () => {
 
   describe("on disk", () => {
     const options = { minIntervalSeconds: 60n, maxSamples: 1_000 };
-    const snap = (i: number) => vaultSnapshot({ timestamp: BigInt(1_000 + 60 * i), blockNumber: BigInt(i), strategies: [strategy(A, 0, 1_000_000n + BigInt(i), { shares: 1_000_000n })] });
+    const snap = (i: number) =>
+      vaultSnapshot({
+        timestamp: BigInt(1_000 + 60 * i),
+        blockNumber: BigInt(i),
+        strategies: [strategy(A, 0, 1_000_000n + BigInt(i), { shares: 1_000_000n })],
+      });
     const setup = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hist-")), "prices.json");
-    const lines = (file: string) => (fs.existsSync(`${file}.log`) ? fs.readFileSync(`${file}.log`, "utf8").trim().split("\n").filter(Boolean) : []);
+    const lines = (file: string) =>
+      fs.existsSync(`${file}.log`) ? fs.readFileSync(`${file}.log`, "utf8").trim().split("\n").filter(Boolean) : [];
 
     it("appends one line per recorded snapshot, and folds the log into the file every COMPACT_EVERY lines", () => {
       const file = setup();
@@ -194,7 +258,10 @@ describe("FilePriceHistory", () => {
       expect(fs.existsSync(file), "no full rewrite for one sample").toBe(false);
       for (let i = 1; i < COMPACT_EVERY + 3; i++) h.record(snap(i));
       expect(lines(file), "the lines since the last fold").toHaveLength(3);
-      const stored = JSON.parse(fs.readFileSync(file, "utf8")) as { seq: number; strategies: Record<string, unknown[]> };
+      const stored = JSON.parse(fs.readFileSync(file, "utf8")) as {
+        seq: number;
+        strategies: Record<string, unknown[]>;
+      };
       expect(stored.seq).toBe(COMPACT_EVERY);
       expect(stored.strategies[A.toLowerCase()]).toHaveLength(COMPACT_EVERY);
       expect(new FilePriceHistory(file, options).samples(A), "file and log together").toEqual(h.samples(A));
@@ -208,7 +275,10 @@ describe("FilePriceHistory", () => {
       const reopened = new FilePriceHistory(file, options);
       expect(reopened.samples(A)).toEqual(h.samples(A));
       reopened.record(snap(3));
-      expect(new FilePriceHistory(file, options).samples(A).map((s) => s.blockNumber), "recording goes on after it").toEqual([0n, 1n, 2n, 3n]);
+      expect(
+        new FilePriceHistory(file, options).samples(A).map((s) => s.blockNumber),
+        "recording goes on after it",
+      ).toEqual([0n, 1n, 2n, 3n]);
     });
 
     it("does not replay a log a crash left behind after folding it into the file", () => {
@@ -226,7 +296,13 @@ describe("FilePriceHistory", () => {
 
     it("reads a file written before the log existed", () => {
       const file = setup();
-      fs.writeFileSync(file, JSON.stringify({ version: 1, strategies: { [A.toLowerCase()]: [{ b: "1", t: "1000", p: "1000000", w: "1000000000000000000" }] } }));
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          version: 1,
+          strategies: { [A.toLowerCase()]: [{ b: "1", t: "1000", p: "1000000", w: "1000000000000000000" }] },
+        }),
+      );
       const h = new FilePriceHistory(file, options);
       h.record(snap(1));
       expect(new FilePriceHistory(file, options).samples(A).map((s) => s.timestamp)).toEqual([1_000n, 1_060n]);

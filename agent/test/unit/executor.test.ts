@@ -12,10 +12,27 @@ import { FakeSender, revertData } from "../support/fake-sender.js";
 import { memoryLogger } from "../support/logs.js";
 
 const GWEI = 10n ** 9n;
-const options: ExecutorOptions = { confirmations: 1, finalityDepth: 64, stuckAfterMs: 30_000, gasLimitMultiplierPct: 130, fees: { maxFeePerGasCeiling: 100n * GWEI, bumpPercent: 25 } };
-const request = { snapshot: vaultSnapshot(), sessionId: 7n, targets: [{ strategy: A, assets: 310_000n }], planner: "yield", reason: "test", volume: 10_000n, expectedGain: 5n };
+const options: ExecutorOptions = {
+  confirmations: 1,
+  finalityDepth: 64,
+  stuckAfterMs: 30_000,
+  gasLimitMultiplierPct: 130,
+  fees: { maxFeePerGasCeiling: 100n * GWEI, bumpPercent: 25 },
+};
+const request = {
+  snapshot: vaultSnapshot(),
+  sessionId: 7n,
+  targets: [{ strategy: A, assets: 310_000n }],
+  planner: "yield",
+  reason: "test",
+  volume: 10_000n,
+  expectedGain: 5n,
+};
 
-function setup(o: Partial<ExecutorOptions> = {}, file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "exec-")), "journal.jsonl")) {
+function setup(
+  o: Partial<ExecutorOptions> = {},
+  file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "exec-")), "journal.jsonl"),
+) {
   const sender = new FakeSender();
   const clock = new ManualClock();
   const logs = memoryLogger();
@@ -33,13 +50,20 @@ describe("executor", () => {
     if (sent.status !== "sent") return;
     const [header, intentLine] = journaledAtBroadcast.trim().split("\n");
     expect(JSON.parse(header!), "the journal's header").toMatchObject({ type: "journal", format: JOURNAL_FORMAT });
-    const line = JSON.parse(intentLine!) as { type: string; intentHash: string; record: { nonce: number; stateDigest: string; reason: string }; attempt: { hash: string } };
+    const line = JSON.parse(intentLine!) as {
+      type: string;
+      intentHash: string;
+      record: { nonce: number; stateDigest: string; reason: string };
+      attempt: { hash: string };
+    };
     expect(line).toMatchObject({ type: "intent", intentHash: sent.intentHash, attempt: { hash: sent.hash } });
     expect(line.record).toMatchObject({ nonce: 0, reason: "test" });
     expect(line.record.stateDigest).toMatch(/^0x[0-9a-f]{64}$/);
     const entry = new FileJournal(file).entries()[0]!;
     expect(intentHash(entry.record), "the hash of the journaled record").toBe(sent.intentHash);
-    expect(sender.signed[0]!.gasLimit, "(estimate + the intent hash's calldata gas) x 1.3").toBe(((200_000n + 512n) * 13n) / 10n);
+    expect(sender.signed[0]!.gasLimit, "(estimate + the intent hash's calldata gas) x 1.3").toBe(
+      ((200_000n + 512n) * 13n) / 10n,
+    );
   });
 
   it("sends nothing and journals nothing when the simulation reverts", async () => {
@@ -57,7 +81,8 @@ describe("executor", () => {
     sender.baseFee = 100n * GWEI;
     expect(await executor.submit(request)).toMatchObject({
       status: "deferred",
-      reason: "the base fee 100 gwei leaves no room under the fee ceiling of 100 gwei (tx.maxFeePerGasGwei); waiting for it to fall",
+      reason:
+        "the base fee 100 gwei leaves no room under the fee ceiling of 100 gwei (tx.maxFeePerGasGwei); waiting for it to fall",
     });
     expect(sender.signed).toHaveLength(0);
   });
@@ -68,7 +93,10 @@ describe("executor", () => {
     sender.mine();
     expect((await executor.reconcile())[0]).toMatchObject({ state: "awaiting-confirmations" });
     sender.head++;
-    expect((await executor.reconcile())[0]).toMatchObject({ state: "confirmed", hash: sent.status === "sent" ? sent.hash : "" });
+    expect((await executor.reconcile())[0]).toMatchObject({
+      state: "confirmed",
+      hash: sent.status === "sent" ? sent.hash : "",
+    });
     expect(executor.inFlight(request.snapshot.vault)).toBeUndefined();
     expect(await executor.reconcile(), "nothing left").toEqual([]);
   });
@@ -91,7 +119,9 @@ describe("executor", () => {
     // A load-balanced node can count the nonce on one backend and miss our receipt on another: not dropped yet.
     expect((await executor.reconcile())[0]).toMatchObject({ state: "pending" });
     expect((await executor.reconcile())[0], "same head: still not").toMatchObject({ state: "pending" });
-    expect(logs.messages()).toContain("nonce used but no receipt of ours found; checking again at a later block before calling it dropped");
+    expect(logs.messages()).toContain(
+      "nonce used but no receipt of ours found; checking again at a later block before calling it dropped",
+    );
     sender.head++;
     expect((await executor.reconcile())[0]).toMatchObject({ state: "dropped" });
     expect(executor.inFlight(request.snapshot.vault)).toBeUndefined();
@@ -106,7 +136,10 @@ describe("executor", () => {
     expect((await executor.reconcile())[0]).toMatchObject({ state: "pending" });
     sender.head++;
     for (const [h, r] of hidden) sender.receipts.set(h, r);
-    expect((await executor.reconcile())[0]).toMatchObject({ state: "confirmed", hash: sent.status === "sent" ? sent.hash : "" });
+    expect((await executor.reconcile())[0]).toMatchObject({
+      state: "confirmed",
+      hash: sent.status === "sent" ? sent.hash : "",
+    });
   });
 
   it("never reuses a nonce the journal knows is taken, even when the node reports a lower count", async () => {
@@ -117,7 +150,10 @@ describe("executor", () => {
     sender.latest = 0; // a lagging node: it has not seen nonce 0 used
     const other = { ...request, snapshot: vaultSnapshot({ blockNumber: 101n }) };
     await executor.submit(other);
-    expect(sender.signed.map((t) => t.nonce), "nonce 0 is journaled as mined").toEqual([0, 1]);
+    expect(
+      sender.signed.map((t) => t.nonce),
+      "nonce 0 is journaled as mined",
+    ).toEqual([0, 1]);
   });
 
   it("replaces a stuck transaction under the ceiling, and waits at the ceiling", async () => {
@@ -141,7 +177,11 @@ describe("executor", () => {
     expect(sender.signed, "no valid bump left under the ceiling").toHaveLength(3);
     const stuck = logs.lines.find((l) => l.msg.startsWith("stuck at the fee ceiling"));
     expect(stuck?.msg, "fees in gwei").toBe("stuck at the fee ceiling (100 gwei, tx.maxFeePerGasGwei 100); waiting");
-    expect(stuck, "and in wei for machines").toMatchObject({ maxFeeGwei: "100", maxFeePerGasWei: "100000000000", ceilingGwei: "100" });
+    expect(stuck, "and in wei for machines").toMatchObject({
+      maxFeeGwei: "100",
+      maxFeePerGasWei: "100000000000",
+      ceilingGwei: "100",
+    });
     sender.mine();
     expect((await executor.reconcile())[0]).toMatchObject({ state: "confirmed", hash: [...sender.receipts.keys()][0] });
   });
@@ -173,12 +213,24 @@ describe("executor", () => {
     expect(r).toMatchObject({ state: "pending", cancelling: true });
     expect(sender.signed).toHaveLength(2);
     const cancel = sender.signed[1]!;
-    expect(cancel, "a 0-value transfer to itself at the same nonce").toMatchObject({ to: sender.address, data: "0x", nonce: original.nonce, gasLimit: 21_000n });
-    expect(cancel.maxFeePerGas >= (original.maxFeePerGas * 125n) / 100n, "fees raised to replace it anywhere").toBe(true);
+    expect(cancel, "a 0-value transfer to itself at the same nonce").toMatchObject({
+      to: sender.address,
+      data: "0x",
+      nonce: original.nonce,
+      gasLimit: 21_000n,
+    });
+    expect(cancel.maxFeePerGas >= (original.maxFeePerGas * 125n) / 100n, "fees raised to replace it anywhere").toBe(
+      true,
+    );
     expect(sender.broadcasts, "the rebalance was never broadcast").toHaveLength(1);
-    expect(logs.messages()).toContain("the journaled rebalance no longer passes; cancelling its nonce instead of sending it");
+    expect(logs.messages()).toContain(
+      "the journaled rebalance no longer passes; cancelling its nonce instead of sending it",
+    );
     const entry = executor.inFlight(request.snapshot.vault)!;
-    expect(entry.attempts.map((a) => !!a.cancel), "journaled before broadcast").toEqual([false, true]);
+    expect(
+      entry.attempts.map((a) => !!a.cancel),
+      "journaled before broadcast",
+    ).toEqual([false, true]);
 
     sender.mine();
     const [settled] = await executor.reconcile(undefined, async () => "still failing");
@@ -231,8 +283,30 @@ describe("executor", () => {
 });
 
 describe("journal", () => {
-  const record = (nonce: number) => ({ version: 1 as const, chainId: 1n, vault: A, agent: A, sessionId: 1n, nonce, stateDigest: "0x00", blockNumber: 1n, planner: "p", reason: "r", targets: [{ strategy: A, assets: 1n }], volume: 1n, expectedGain: 0n, createdAt: "2020-01-01T00:00:00.000Z" });
-  const attempt = (hash: string) => ({ hash, raw: "0x02", maxFeePerGas: 3n, maxPriorityFeePerGas: 1n, gasLimit: 9n, at: 1 });
+  const record = (nonce: number) => ({
+    version: 1 as const,
+    chainId: 1n,
+    vault: A,
+    agent: A,
+    sessionId: 1n,
+    nonce,
+    stateDigest: "0x00",
+    blockNumber: 1n,
+    planner: "p",
+    reason: "r",
+    targets: [{ strategy: A, assets: 1n }],
+    volume: 1n,
+    expectedGain: 0n,
+    createdAt: "2020-01-01T00:00:00.000Z",
+  });
+  const attempt = (hash: string) => ({
+    hash,
+    raw: "0x02",
+    maxFeePerGas: 3n,
+    maxPriorityFeePerGas: 1n,
+    gasLimit: 9n,
+    at: 1,
+  });
 
   it("after a torn write, the next lines are written on lines of their own and read back (a crash, then two more intents)", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "journal-")), "j.jsonl");
@@ -244,8 +318,14 @@ describe("journal", () => {
     restarted.finish(first.intentHash, { status: "confirmed", hash: "0x01", blockNumber: 5, gasUsed: 1n, at: 2 });
     const third = restarted.begin(record(2), attempt("0x04"));
     const reread = new FileJournal(file);
-    expect(reread.entries().map((e) => e.intentHash), "nothing glued to the fragment and lost").toEqual([first.intentHash, second.intentHash, third.intentHash]);
-    expect(reread.inFlight().map((e) => e.record.nonce), "in flight: the two later intents").toEqual([1, 2]);
+    expect(
+      reread.entries().map((e) => e.intentHash),
+      "nothing glued to the fragment and lost",
+    ).toEqual([first.intentHash, second.intentHash, third.intentHash]);
+    expect(
+      reread.inFlight().map((e) => e.record.nonce),
+      "in flight: the two later intents",
+    ).toEqual([1, 2]);
     expect(reread.repairedBytes).toBe(0);
   });
 
@@ -263,8 +343,30 @@ describe("journal", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "journal-"));
     const file = path.join(dir, "j.jsonl");
     const j = new FileJournal(file);
-    const record = { version: 1 as const, chainId: 1n, vault: A, agent: A, sessionId: 1n, nonce: 0, stateDigest: "0x00", blockNumber: 1n, planner: "p", reason: "r", targets: [{ strategy: A, assets: 1n }], volume: 1n, expectedGain: 0n, createdAt: "2020-01-01T00:00:00.000Z" };
-    const entry = j.begin(record, { hash: "0x01", raw: "0x02", maxFeePerGas: 3n, maxPriorityFeePerGas: 1n, gasLimit: 9n, at: 1 });
+    const record = {
+      version: 1 as const,
+      chainId: 1n,
+      vault: A,
+      agent: A,
+      sessionId: 1n,
+      nonce: 0,
+      stateDigest: "0x00",
+      blockNumber: 1n,
+      planner: "p",
+      reason: "r",
+      targets: [{ strategy: A, assets: 1n }],
+      volume: 1n,
+      expectedGain: 0n,
+      createdAt: "2020-01-01T00:00:00.000Z",
+    };
+    const entry = j.begin(record, {
+      hash: "0x01",
+      raw: "0x02",
+      maxFeePerGas: 3n,
+      maxPriorityFeePerGas: 1n,
+      gasLimit: 9n,
+      at: 1,
+    });
     fs.appendFileSync(file, '{"type":"outcome","intentHash":');
     const reread = new FileJournal(file);
     expect(reread.inFlight()).toHaveLength(1);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { formatAmount, formatBps, formatChainTime, formatDuration, renderTable, shortAddress } from "../../src/util/format.js";
+import {
+  formatAmount,
+  formatBps,
+  formatChainTime,
+  formatDuration,
+  renderTable,
+  shortAddress,
+} from "../../src/util/format.js";
 
 describe("the formatters every surface shares", () => {
   it("formatAmount: grouped, at most `digits` fraction digits (cut), trailing zeros dropped, an optional symbol", () => {
@@ -36,7 +43,17 @@ describe("the formatters every surface shares", () => {
   });
 
   it("renderTable: a header, a rule, and columns aligned (by default text first, figures after)", () => {
-    expect(renderTable(["name", "value"], [["a", "1"], ["bb", "100"]])).toBe(["name  value", "----  -----", "a         1", "bb      100"].join("\n"));
-    expect(renderTable(["#", "title"], [["@0", "List"]], ["left", "left"])).toBe(["#   title", "--  -----", "@0  List"].join("\n"));
+    expect(
+      renderTable(
+        ["name", "value"],
+        [
+          ["a", "1"],
+          ["bb", "100"],
+        ],
+      ),
+    ).toBe(["name  value", "----  -----", "a         1", "bb      100"].join("\n"));
+    expect(renderTable(["#", "title"], [["@0", "List"]], ["left", "left"])).toBe(
+      ["#   title", "--  -----", "@0  List"].join("\n"),
+    );
   });
 });

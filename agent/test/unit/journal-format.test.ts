@@ -24,13 +24,25 @@ function copyFixture(): string {
 function expectFixtureContent(journal: FileJournal): void {
   const entries = journal.entries();
   expect(entries, "three intents").toHaveLength(3);
-  for (const e of entries) expect(intentHash(e.record), "every record hashes to its journaled intent hash").toBe(e.intentHash);
+  for (const e of entries)
+    expect(intentHash(e.record), "every record hashes to its journaled intent hash").toBe(e.intentHash);
   expect(entries[0]!.outcome).toMatchObject({ status: "confirmed", blockNumber: 121, gasUsed: 301_234n });
-  expect(entries[1]!.record.action).toEqual({ kind: "realize-loss", strategy: "0xa513E6E4b8f2a923D98304ec87F64353C4D5C853", allocation: 299_833_333_333n, value: 296_834_999_999n });
+  expect(entries[1]!.record.action).toEqual({
+    kind: "realize-loss",
+    strategy: "0xa513E6E4b8f2a923D98304ec87F64353C4D5C853",
+    allocation: 299_833_333_333n,
+    value: 296_834_999_999n,
+  });
   expect(entries[1]!.outcome?.status).toBe("reverted");
   const inFlight = journal.inFlight();
-  expect(inFlight.map((e) => e.intentHash), "the in-flight intent is still in flight").toEqual([IN_FLIGHT]);
-  expect(inFlight[0]!.attempts.map((a) => a.maxFeePerGas), "with both its attempts").toEqual([2_000_000_000n, 2_500_000_000n]);
+  expect(
+    inFlight.map((e) => e.intentHash),
+    "the in-flight intent is still in flight",
+  ).toEqual([IN_FLIGHT]);
+  expect(
+    inFlight[0]!.attempts.map((a) => a.maxFeePerGas),
+    "with both its attempts",
+  ).toEqual([2_000_000_000n, 2_500_000_000n]);
   expect(inFlight[0]!.record.nonce).toBe(2);
 }
 
@@ -52,13 +64,23 @@ describe("journal formats", () => {
     expectFixtureContent(journal);
     const text = fs.readFileSync(file, "utf8");
     const [first, ...rest] = text.split("\n");
-    expect(JSON.parse(first!)).toEqual({ type: "journal", format: JOURNAL_FORMAT, writer: `@agent-treasury/agent ${AGENT_VERSION}` });
+    expect(JSON.parse(first!)).toEqual({
+      type: "journal",
+      format: JOURNAL_FORMAT,
+      writer: `@agent-treasury/agent ${AGENT_VERSION}`,
+    });
     expect(rest.join("\n"), "the lines after the header are the old file's").toBe(fs.readFileSync(FIXTURE, "utf8"));
     expect(fs.readFileSync(`${file}.format-1.bak`, "utf8")).toBe(fs.readFileSync(FIXTURE, "utf8"));
     expect(fs.existsSync(`${file}.migrating`)).toBe(false);
 
     // It goes on as a journal: the in-flight intent settles, and a second open neither migrates nor loses anything.
-    journal.finish(IN_FLIGHT, { status: "confirmed", hash: `0x${"44".repeat(32)}`, blockNumber: 430, gasUsed: 250_000n, at: 1_767_686_700_000 });
+    journal.finish(IN_FLIGHT, {
+      status: "confirmed",
+      hash: `0x${"44".repeat(32)}`,
+      blockNumber: 430,
+      gasUsed: 250_000n,
+      at: 1_767_686_700_000,
+    });
     const reopened = new FileJournal(file);
     expect(reopened.foundFormat).toBe(JOURNAL_FORMAT);
     expect(reopened.migratedFrom).toBeUndefined();
@@ -80,8 +102,14 @@ describe("journal formats", () => {
     expect(journal.migratedFrom).toEqual({ format: 2, backup: `${file}.format-2.bak` });
     expectFixtureContent(journal);
     const [first, ...rest] = fs.readFileSync(file, "utf8").split("\n");
-    expect(JSON.parse(first!)).toEqual({ type: "journal", format: JOURNAL_FORMAT, writer: `@agent-treasury/agent ${AGENT_VERSION}` });
-    expect(rest.join("\n"), "one header: the old one is gone, every other line kept").toBe(fs.readFileSync(FIXTURE, "utf8"));
+    expect(JSON.parse(first!)).toEqual({
+      type: "journal",
+      format: JOURNAL_FORMAT,
+      writer: `@agent-treasury/agent ${AGENT_VERSION}`,
+    });
+    expect(rest.join("\n"), "one header: the old one is gone, every other line kept").toBe(
+      fs.readFileSync(FIXTURE, "utf8"),
+    );
     expect(fs.readFileSync(`${file}.format-2.bak`, "utf8")).toBe(format2);
   });
 

@@ -8,7 +8,12 @@ describe("observability server", () => {
     const metrics = new Metrics();
     metrics.ticks.inc({ vault: "main" });
     let healthy = true;
-    const server = await startObservabilityServer({ host: "127.0.0.1", port: 0, registry: metrics.registry, health: () => ({ healthy, lastTickAt: "now" }) });
+    const server = await startObservabilityServer({
+      host: "127.0.0.1",
+      port: 0,
+      registry: metrics.registry,
+      health: () => ({ healthy, lastTickAt: "now" }),
+    });
     try {
       const url = `http://127.0.0.1:${server.port}`;
       const m = await fetch(`${url}/metrics`);
@@ -38,7 +43,13 @@ describe("dashboard routes", () => {
       await bare.close();
     }
     let version = 1;
-    const server = await startObservabilityServer({ host: "127.0.0.1", port: 0, registry: metrics.registry, health, dashboard: () => ({ version: version++, big: 2n ** 70n }) });
+    const server = await startObservabilityServer({
+      host: "127.0.0.1",
+      port: 0,
+      registry: metrics.registry,
+      health,
+      dashboard: () => ({ version: version++, big: 2n ** 70n }),
+    });
     try {
       const url = `http://127.0.0.1:${server.port}`;
       const page = await fetch(`${url}/`);
@@ -53,7 +64,10 @@ describe("dashboard routes", () => {
       const api = await fetch(`${url}/api/dashboard`);
       expect(api.headers.get("cache-control")).toBe("no-store");
       expect(await api.json(), "bigints as decimal strings").toEqual({ version: 1, big: "1180591620717411303424" });
-      expect(((await (await fetch(`${url}/api/dashboard`)).json()) as { version: number }).version, "computed per request").toBe(2);
+      expect(
+        ((await (await fetch(`${url}/api/dashboard`)).json()) as { version: number }).version,
+        "computed per request",
+      ).toBe(2);
     } finally {
       await server.close();
     }

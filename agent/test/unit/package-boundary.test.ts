@@ -26,13 +26,19 @@ function sources(): string[] {
 /** Every module specifier a file names: static and dynamic imports, re-exports, and require() calls. */
 function specifiers(text: string): string[] {
   const out: string[] = [];
-  for (const re of [/\bfrom\s+"([^"]+)"/g, /\bimport\s*\(\s*"([^"]+)"\s*\)/g, /\bimport\s+"([^"]+)"/g, /\brequire\s*\(\s*"([^"]+)"\s*\)/g]) {
+  for (const re of [
+    /\bfrom\s+"([^"]+)"/g,
+    /\bimport\s*\(\s*"([^"]+)"\s*\)/g,
+    /\bimport\s+"([^"]+)"/g,
+    /\brequire\s*\(\s*"([^"]+)"\s*\)/g,
+  ]) {
     for (const m of text.matchAll(re)) out.push(m[1]!);
   }
   return out;
 }
 
-const packageName = (spec: string) => (spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!);
+const packageName = (spec: string) =>
+  spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!;
 
 describe("the agent package's boundary", () => {
   it("src/ imports nothing outside agent/src, and no package that is not a runtime dependency", () => {
@@ -44,8 +50,13 @@ describe("the agent package's boundary", () => {
         if (spec.startsWith(".")) {
           const target = path.resolve(path.dirname(file), spec);
           // package.json is shipped beside dist/ as it is beside src/.
-          if (!target.startsWith(SRC + path.sep) && target !== path.join(AGENT_DIR, "package.json")) escapes.push(`${rel}: ${spec}`);
-        } else if (!spec.startsWith("node:") && !builtinModules.includes(spec) && !(packageName(spec) in manifest.dependencies)) {
+          if (!target.startsWith(SRC + path.sep) && target !== path.join(AGENT_DIR, "package.json"))
+            escapes.push(`${rel}: ${spec}`);
+        } else if (
+          !spec.startsWith("node:") &&
+          !builtinModules.includes(spec) &&
+          !(packageName(spec) in manifest.dependencies)
+        ) {
           undeclared.push(`${rel}: ${spec}`);
         }
       }

@@ -21,9 +21,26 @@ const D = "0x4A4A4A4A4A4a4a4a4A4a4a4A4A4a4a4A4A4a4A4a";
 const TOKEN = 10n ** 6n;
 const STATES = 6_000;
 
-/** Where a generated amount sits against its bound: at it, a unit or a few away, around the margin or the minimum move. */
+/**
+ * Where a generated amount sits against its bound: at it, a unit or a few away, around the margin or the minimum move.
+ */
 function offset(rng: Random, minMove: bigint, margin: bigint): bigint {
-  const near = [0n, 1n, 2n, 3n, 20n, TOKEN, 3n * TOKEN, 20n * TOKEN, margin, margin + 1n, minMove - 1n, minMove, minMove + 1n, margin + minMove];
+  const near = [
+    0n,
+    1n,
+    2n,
+    3n,
+    20n,
+    TOKEN,
+    3n * TOKEN,
+    20n * TOKEN,
+    margin,
+    margin + 1n,
+    minMove - 1n,
+    minMove,
+    minMove + 1n,
+    margin + minMove,
+  ];
   const d = rng.chance(0.15) ? rng.big(3n * minMove) : rng.pick(near);
   return rng.chance(0.5) ? d : -d;
 }
@@ -92,8 +109,15 @@ function generate(rng: Random): PlannerInput | undefined {
     };
   };
   const listed = strategies.map((s, i) => liquid(s, i === free ? rest : s.currentValue));
-  const yields = Object.fromEntries(listed.filter(() => rng.chance(0.9)).map((s) => [s.strategy, apr(rng.int(-5, 25) + rng.next())]));
-  const budget = rng.pick([2n * minMove, 2n * minMove + rng.big(10n * minMove), rng.big(total / 5n) + minMove, 10n ** 18n]);
+  const yields = Object.fromEntries(
+    listed.filter(() => rng.chance(0.9)).map((s) => [s.strategy, apr(rng.int(-5, 25) + rng.next())]),
+  );
+  const budget = rng.pick([
+    2n * minMove,
+    2n * minMove + rng.big(10n * minMove),
+    rng.big(total / 5n) + minMove,
+    10n ** 18n,
+  ]);
   return plannerInput({
     idle: idleAmount,
     strategies: listed,
@@ -104,7 +128,11 @@ function generate(rng: Random): PlannerInput | undefined {
       inflowInBlock: inflow,
       bounds: { idleBufferBps, maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400n },
     },
-    session: { scope: rng.chance(0.8) ? 0b1111n : BigInt(rng.int(1, 15)), maxVolumePerCall: budget, maxVolumePerEpoch: 10n ** 19n },
+    session: {
+      scope: rng.chance(0.8) ? 0b1111n : BigInt(rng.int(1, 15)),
+      maxVolumePerCall: budget,
+      maxVolumePerEpoch: 10n ** 19n,
+    },
     params: { minMove, safetyMarginBps },
   });
 }
@@ -126,7 +154,9 @@ function improvingMove(input: PlannerInput): string | undefined {
   const budget = limit - mulDivUp(limit, BigInt(params.safetyMarginBps), BPS);
   const spread = params.minSpreadWad > 0n ? params.minSpreadWad : 1n;
   type Place = { name: string; legs: bigint; score: bigint; release: bigint; room: bigint };
-  const places: Place[] = [{ name: "idle", legs: 0n, score: 0n, release: maxBig(0n, snapshot.idle - reserve), room: 10n ** 30n }];
+  const places: Place[] = [
+    { name: "idle", legs: 0n, score: 0n, release: maxBig(0n, snapshot.idle - reserve), room: 10n ** 30n },
+  ];
   for (const s of snapshot.strategies) {
     const estimate = input.yields.get(s.strategy);
     const inScope = ((input.session.scope >> BigInt(s.index)) & 1n) === 1n;
@@ -136,7 +166,8 @@ function improvingMove(input: PlannerInput): string | undefined {
     // + 1); otherwise within liquidity less the margin and one unit; in at most up to `maxDeposit` less the margin.
     const exact = s.redeemableShares >= s.shares && s.withdrawable >= s.currentValue;
     const exitsFully = exact || (!s.enabled && s.currentValue <= s.withdrawable + s.currentValue / 1_000_000n + 1n);
-    const withdrawable = s.withdrawable - mulDivUp(s.withdrawable, BigInt(params.safetyMarginBps), BPS) - minBig(s.withdrawable, 1n);
+    const withdrawable =
+      s.withdrawable - mulDivUp(s.withdrawable, BigInt(params.safetyMarginBps), BPS) - minBig(s.withdrawable, 1n);
     const release = exitsFully ? s.currentValue : maxBig(0n, minBig(withdrawable, s.currentValue - 1n));
     const depositRoom = s.depositable - mulDivUp(s.depositable, BigInt(params.safetyMarginBps), BPS);
     const room = s.enabled ? maxBig(0n, minBig(cap - s.currentValue, depositRoom)) : 0n;
@@ -157,18 +188,31 @@ function improvingMove(input: PlannerInput): string | undefined {
 
 /** 1:1 share math on strategies far larger than any move. */
 const oneToOne = (input: PlannerInput) =>
-  erc4626Valuation(input.snapshot.strategies.map((s) => ({ strategy: s.strategy, totalAssets: 10n ** 18n, totalSupply: 10n ** 18n })));
+  erc4626Valuation(
+    input.snapshot.strategies.map((s) => ({ strategy: s.strategy, totalAssets: 10n ** 18n, totalSupply: 10n ** 18n })),
+  );
 
 const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
 
 function passesMirror(input: PlannerInput, decision: PlanDecision, label: string): void {
   if (decision.kind !== "rebalance") return;
-  const verdict = checkRebalance({ snapshot: input.snapshot, targets: decision.targets, sessionId: 7n, session: input.session, agent: AGENT, valuation: oneToOne(input), now: input.now });
+  const verdict = checkRebalance({
+    snapshot: input.snapshot,
+    targets: decision.targets,
+    sessionId: 7n,
+    session: input.session,
+    agent: AGENT,
+    valuation: oneToOne(input),
+    now: input.now,
+  });
   expect(verdict.error, `${label}: ${json(decision.targets)}`).toBeUndefined();
   for (const t of decision.targets) {
     const s = input.snapshot.strategies.find((x) => x.strategy === t.strategy)!;
     expect(t.assets === s.currentValue, `${label}: no empty leg`).toBe(false);
-    expect(t.assets >= s.currentValue || s.currentValue - t.assets <= s.withdrawable, `${label}: within liquidity`).toBe(true);
+    expect(
+      t.assets >= s.currentValue || s.currentValue - t.assets <= s.withdrawable,
+      `${label}: within liquidity`,
+    ).toBe(true);
   }
 }
 
@@ -190,7 +234,10 @@ describe("planners at, just above and just below every cap and the idle buffer",
         continue;
       }
       figures.holds[decision.code] = (figures.holds[decision.code] ?? 0) + 1;
-      expect(move, `state ${i}: holds (${decision.reason}) though ${move} improves the allocation; ${json(input.snapshot.strategies)} idle ${input.snapshot.idle}`).toBeUndefined();
+      expect(
+        move,
+        `state ${i}: holds (${decision.reason}) though ${move} improves the allocation; ${json(input.snapshot.strategies)} idle ${input.snapshot.idle}`,
+      ).toBeUndefined();
     }
     console.log(`yield planner at the bounds: ${json(figures)}`);
     expect(figures.plans, "enough plans to mean something").toBeGreaterThan(STATES / 3);

@@ -34,7 +34,13 @@ function generated(rng: Random, rules: boolean): PlannerInput {
   });
   const estimate = (): YieldEstimate => {
     const e = apr(rng.int(-30, 60) + rng.next(), rng.int(0, 20));
-    if (rules && rng.chance(0.2)) e.losses = { count: rng.int(1, 3), lostWad: rng.big(10n ** 16n), lastAt: NOW - rng.big(86_400n), inRate: rng.chance(0.5) };
+    if (rules && rng.chance(0.2))
+      e.losses = {
+        count: rng.int(1, 3),
+        lostWad: rng.big(10n ** 16n),
+        lastAt: NOW - rng.big(86_400n),
+        inRate: rng.chance(0.5),
+      };
     return e;
   };
   const yields = Object.fromEntries(strategies.filter(() => rng.chance(0.8)).map((s) => [s.strategy, estimate()]));
@@ -42,7 +48,14 @@ function generated(rng: Random, rules: boolean): PlannerInput {
     idle: rng.big(1_500_000n),
     strategies,
     yields,
-    snapshot: { bounds: { idleBufferBps: rng.pick([0, 500, 1_000, 3_000]), maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400n } },
+    snapshot: {
+      bounds: {
+        idleBufferBps: rng.pick([0, 500, 1_000, 3_000]),
+        maxLossPerCallBps: 50,
+        epochLossBudgetBps: 100,
+        lossEpochLength: 86_400n,
+      },
+    },
     session: {
       scope: BigInt(rng.int(1, 15)),
       maxVolumePerCall: rng.pick([1_000n, rng.big(900_000n) + 1n, 10n ** 12n]),
@@ -55,12 +68,20 @@ function generated(rng: Random, rules: boolean): PlannerInput {
       minMove: rng.pick([1n, 1_000n, 50_000n]),
       safetyMarginBps: rng.pick([0, 5, 50]),
       minSpreadWad: rng.pick([1n, 25n * 10n ** 14n]),
-      ...(rules ? { plausibleLossWad: rng.pick([0n, 10n ** 15n, 10n ** 16n]), horizonSeconds: rng.pick([86_400n, 30n * 86_400n]), minHoldSeconds: rng.pick([0n, 86_400n]) } : {}),
+      ...(rules
+        ? {
+            plausibleLossWad: rng.pick([0n, 10n ** 15n, 10n ** 16n]),
+            horizonSeconds: rng.pick([86_400n, 30n * 86_400n]),
+            minHoldSeconds: rng.pick([0n, 86_400n]),
+          }
+        : {}),
     },
   });
   if (!rules) return input;
   // Recent moves of some strategies; a market whose rate falls as the agent supplies (for some strategies only).
-  const recentMoves: RecentMove[] = strategies.filter(() => rng.chance(0.3)).map((s) => ({ strategy: s.strategy, raised: rng.chance(0.5), at: NOW - rng.big(2n * 86_400n) }));
+  const recentMoves: RecentMove[] = strategies
+    .filter(() => rng.chance(0.3))
+    .map((s) => ({ strategy: s.strategy, raised: rng.chance(0.5), at: NOW - rng.big(2n * 86_400n) }));
   const slopes = new Map(strategies.filter(() => rng.chance(0.5)).map((s) => [s.strategy, rng.big(3n * 10n ** 17n)]));
   const rateAfter = (s: string, delta: bigint) => {
     const slope = slopes.get(s);
@@ -75,7 +96,11 @@ describe("planners under generated states", () => {
   const cases = [
     { name: "yield", planner: new YieldPlanner(), rules: false },
     { name: "equal-weight", planner: new EqualWeightPlanner(), rules: false },
-    { name: "yield with loss events, recent moves, the concentration rule and a market model", planner: new YieldPlanner(), rules: true },
+    {
+      name: "yield with loss events, recent moves, the concentration rule and a market model",
+      planner: new YieldPlanner(),
+      rules: true,
+    },
   ];
   for (const { name, planner, rules } of cases) {
     it(`${name}: 2,000 generated states, every plan passes every check`, () => {
@@ -87,21 +112,45 @@ describe("planners under generated states", () => {
         // At no gas cost and at 100x the fixture's price: a hold stays a hold, a move keeps its targets or holds.
         const free = planner.plan({ ...input, cost: { ...input.cost, gasPriceWei: 0n } });
         const dear = planner.plan({ ...input, cost: { ...input.cost, gasPriceWei: input.cost.gasPriceWei * 100n } });
-        for (const [cheaper, dearer] of [[free, decision], [decision, dear], [free, dear]] as const) {
-          if (cheaper.kind === "hold") expect(dearer.kind, `case ${i}: a hold at a lower gas price holds at a higher one`).toBe("hold");
-          if (dearer.kind === "rebalance") expect(cheaper.kind === "rebalance" && cheaper.targets, `case ${i}: same targets at any gas price`).toEqual(dearer.targets);
+        for (const [cheaper, dearer] of [
+          [free, decision],
+          [decision, dear],
+          [free, dear],
+        ] as const) {
+          if (cheaper.kind === "hold")
+            expect(dearer.kind, `case ${i}: a hold at a lower gas price holds at a higher one`).toBe("hold");
+          if (dearer.kind === "rebalance")
+            expect(cheaper.kind === "rebalance" && cheaper.targets, `case ${i}: same targets at any gas price`).toEqual(
+              dearer.targets,
+            );
         }
         if (decision.kind !== "rebalance") continue;
         plans++;
-        const verdict = checkRebalance({ snapshot: input.snapshot, targets: decision.targets, sessionId: 7n, session: input.session, agent: AGENT, valuation: oneToOne(input.snapshot), now: input.now });
-        expect(verdict.error, `case ${i}: ${JSON.stringify(decision.targets, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}`).toBeUndefined();
+        const verdict = checkRebalance({
+          snapshot: input.snapshot,
+          targets: decision.targets,
+          sessionId: 7n,
+          session: input.session,
+          agent: AGENT,
+          valuation: oneToOne(input.snapshot),
+          now: input.now,
+        });
+        expect(
+          verdict.error,
+          `case ${i}: ${JSON.stringify(decision.targets, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}`,
+        ).toBeUndefined();
         for (const t of decision.targets) {
           const s = input.snapshot.strategies.find((x) => x.strategy === t.strategy)!;
           expect(t.assets === s.currentValue, `case ${i}: no empty leg`).toBe(false);
-          expect(t.assets >= s.currentValue || s.currentValue - t.assets <= s.withdrawable, `case ${i}: within liquidity`).toBe(true);
+          expect(
+            t.assets >= s.currentValue || s.currentValue - t.assets <= s.withdrawable,
+            `case ${i}: within liquidity`,
+          ).toBe(true);
           if (!rules || t.assets <= s.currentValue) continue;
           expect(input.yields.get(t.strategy)?.losses, `case ${i}: no new money after a loss event`).toBeUndefined();
-          const within = input.recentMoves!.filter((m) => m.strategy === t.strategy && input.now - m.at < input.params.minHoldSeconds);
+          const within = input.recentMoves!.filter(
+            (m) => m.strategy === t.strategy && input.now - m.at < input.params.minHoldSeconds,
+          );
           const lowered = within.length > 0 && !within.reduce((a, b) => (b.at >= a.at ? b : a)).raised;
           expect(lowered, `case ${i}: no strategy raised within the hold after the agent lowered it`).toBe(false);
         }

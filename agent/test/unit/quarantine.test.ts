@@ -13,7 +13,13 @@ import { decodeRevert, strategyRefusal, treasuryErrors } from "../../src/errors.
 import { EqualWeightPlanner } from "../../src/planner/equal-weight.js";
 import type { PlanDecision } from "../../src/planner/types.js";
 import { YieldPlanner } from "../../src/planner/yield-planner.js";
-import { blamedStrategy, DEFAULT_QUARANTINE_PARAMS, inspectStrategies, inspectStrategy, type SeenPrice } from "../../src/quarantine/inspect.js";
+import {
+  blamedStrategy,
+  DEFAULT_QUARANTINE_PARAMS,
+  inspectStrategies,
+  inspectStrategy,
+  type SeenPrice,
+} from "../../src/quarantine/inspect.js";
 import { QuarantineList, type QuarantineEntry } from "../../src/quarantine/store.js";
 import { A, B, C, strategy, vaultSnapshot } from "../support/fixtures.js";
 import { apr, big, plannerInput } from "../support/planner-fixtures.js";
@@ -52,8 +58,12 @@ describe("inspectStrategy", () => {
     expect(inspectStrategy(held({ currentValue: 100_011n, withdrawable: 100_011n }), undefined, P)).toBeUndefined();
     const f = inspectStrategy(held({ currentValue: 110_000n, withdrawable: 110_000n }), undefined, P);
     expect(f).toMatchObject({ code: "preview-over-reports", exit: false });
-    expect(f!.detail).toBe("previewRedeem values the position at 110000 but convertToAssets at 100000 (+10.00%): an exit would realize less than the mark");
-    expect(inspectStrategy(held({ currentValue: 100_012n, withdrawable: 100_012n }), undefined, P)?.code).toBe("preview-over-reports");
+    expect(f!.detail).toBe(
+      "previewRedeem values the position at 110000 but convertToAssets at 100000 (+10.00%): an exit would realize less than the mark",
+    );
+    expect(inspectStrategy(held({ currentValue: 100_012n, withdrawable: 100_012n }), undefined, P)?.code).toBe(
+      "preview-over-reports",
+    );
     // A preview below the conversion is what exit fees look like: not a sign.
     expect(inspectStrategy(held({ currentValue: 99_000n, withdrawable: 99_000n }), undefined, P)).toBeUndefined();
   });
@@ -76,9 +86,13 @@ describe("inspectStrategy", () => {
     expect(crash).toMatchObject({ code: "price-crash", exit: true });
     expect(crash!.detail).toBe("share price fell -30.00% (1000000 → 700000) since block 41, past the 500 bps limit");
     // Applies to a strategy the vault does not hold too (it must not be entered at a manipulated price).
-    expect(inspectStrategy(strategy(A, 0, 0n, { sharePrice: 2_000_000n }), seenAt(1_000_000n), P)?.code).toBe("price-jump");
+    expect(inspectStrategy(strategy(A, 0, 0n, { sharePrice: 2_000_000n }), seenAt(1_000_000n), P)?.code).toBe(
+      "price-jump",
+    );
     // A tighter limit catches a smaller move.
-    expect(inspectStrategy(held({ sharePrice: 1_010_100n }), seenAt(1_000_000n), { ...P, maxSharePriceMoveBps: 100 })?.code).toBe("price-jump");
+    expect(
+      inspectStrategy(held({ sharePrice: 1_010_100n }), seenAt(1_000_000n), { ...P, maxSharePriceMoveBps: 100 })?.code,
+    ).toBe("price-jump");
   });
 
   it("limited liquidity is not a sign: a lending vault at normal utilization lets only part of a position go", () => {
@@ -93,7 +107,11 @@ describe("inspectStrategy", () => {
 
   it("inspectStrategies reports each strategy with a sign, in index order, against its own previous price", () => {
     const snapshot = vaultSnapshot({
-      strategies: [strategy(A, 0, 100_000n), strategy(B, 1, 100_000n, { sharePrice: 800_000n }), strategy(C, 2, 100_000n, { withdrawable: 10n })],
+      strategies: [
+        strategy(A, 0, 100_000n),
+        strategy(B, 1, 100_000n, { sharePrice: 800_000n }),
+        strategy(C, 2, 100_000n, { withdrawable: 10n }),
+      ],
     });
     const seen = new Map([[B, seenAt(1_000_000n)]]);
     const found = inspectStrategies(snapshot, (s) => seen.get(s), P);
@@ -105,12 +123,18 @@ describe("reverts that blame a strategy", () => {
   const callFailed = (reason: string) => treasuryErrors.encodeErrorResult("StrategyCallFailed", [B, reason]);
 
   it("StrategyCallFailed and StrategyShortfall are quarantined, naming the strategy", () => {
-    for (const data of [callFailed("0x"), callFailed("0xdeadbeef"), treasuryErrors.encodeErrorResult("StrategyShortfall", [B, 10n, 9n])]) {
+    for (const data of [
+      callFailed("0x"),
+      callFailed("0xdeadbeef"),
+      treasuryErrors.encodeErrorResult("StrategyShortfall", [B, 10n, 9n]),
+    ]) {
       const decoded = decodeRevert(data)!;
       expect(classifyRevert(decoded)).toBe("quarantine");
       expect(blamedStrategy(decoded)).toBe(B);
     }
-    expect(classifyRevert(decodeRevert(treasuryErrors.encodeErrorResult("IdleBufferBreached", [1n, 2n])))).toBe("permanent");
+    expect(classifyRevert(decodeRevert(treasuryErrors.encodeErrorResult("IdleBufferBreached", [1n, 2n])))).toBe(
+      "permanent",
+    );
     expect(blamedStrategy(undefined)).toBeUndefined();
   });
 
@@ -138,17 +162,31 @@ describe("reverts that blame a strategy", () => {
     expect(strategyRefusal(refusals.encodeErrorResult("Error", ["nope"]))).toBeUndefined();
     expect(strategyRefusal("0x")).toBeUndefined();
     // The log names a lending vault's own error (its selector alone said nothing).
-    expect(decodeRevert(callFailed("0xded0652d"))!.text).toBe(`StrategyCallFailed(strategy=${B}, reason=AllCapsReached())`);
+    expect(decodeRevert(callFailed("0xded0652d"))!.text).toBe(
+      `StrategyCallFailed(strategy=${B}, reason=AllCapsReached())`,
+    );
   });
 
   it("the strategy's own revert data inside StrategyCallFailed is decoded for the log", () => {
     const reentrant = "0x3ee5aeb5"; // ReentrancyGuardReentrantCall()
-    expect(decodeRevert(callFailed(reentrant))!.text).toBe(`StrategyCallFailed(strategy=${B}, reason=ReentrancyGuardReentrantCall())`);
-    const message = "0x08c379a0" + "0".repeat(62) + "20" + "0".repeat(62) + "05" + Buffer.from("nope!").toString("hex").padEnd(64, "0");
+    expect(decodeRevert(callFailed(reentrant))!.text).toBe(
+      `StrategyCallFailed(strategy=${B}, reason=ReentrancyGuardReentrantCall())`,
+    );
+    const message =
+      "0x08c379a0" +
+      "0".repeat(62) +
+      "20" +
+      "0".repeat(62) +
+      "05" +
+      Buffer.from("nope!").toString("hex").padEnd(64, "0");
     expect(decodeRevert(message)?.text).toBe('Error("nope!")');
     expect(decodeRevert(callFailed(message))!.text).toBe(`StrategyCallFailed(strategy=${B}, reason=Error("nope!"))`);
-    expect(decodeRevert(callFailed("0x"))!.text, "a bare revert stays as it is").toBe(`StrategyCallFailed(strategy=${B}, reason=0x)`);
-    expect(decodeRevert(callFailed("0xdeadbeef"))!.text, "unknown data stays as it is").toBe(`StrategyCallFailed(strategy=${B}, reason=0xdeadbeef)`);
+    expect(decodeRevert(callFailed("0x"))!.text, "a bare revert stays as it is").toBe(
+      `StrategyCallFailed(strategy=${B}, reason=0x)`,
+    );
+    expect(decodeRevert(callFailed("0xdeadbeef"))!.text, "unknown data stays as it is").toBe(
+      `StrategyCallFailed(strategy=${B}, reason=0xdeadbeef)`,
+    );
   });
 });
 
@@ -171,7 +209,11 @@ describe("QuarantineList", () => {
     expect(list.add(entry({ strategy: B, code: "views-revert", exit: false }))).toBe(true);
     const reopened = new QuarantineList(file);
     expect(reopened.size).toBe(2);
-    expect(reopened.get(A.toUpperCase().replace("0X", "0x"))).toMatchObject({ code: "price-crash", exit: true, block: "42" });
+    expect(reopened.get(A.toUpperCase().replace("0X", "0x"))).toMatchObject({
+      code: "price-crash",
+      exit: true,
+      block: "42",
+    });
     expect(reopened.release(B).map((e) => e.strategy)).toEqual([B]);
     expect(new QuarantineList(file).entries().map((e) => e.strategy)).toEqual([A]);
     expect(reopened.release(C)).toEqual([]);
@@ -201,7 +243,8 @@ describe("QuarantineList", () => {
 });
 
 describe("planners with quarantined strategies", () => {
-  const targets = (d: PlanDecision) => (d.kind === "rebalance" ? Object.fromEntries(d.targets.map((t) => [t.strategy, t.assets])) : {});
+  const targets = (d: PlanDecision) =>
+    d.kind === "rebalance" ? Object.fromEntries(d.targets.map((t) => [t.strategy, t.assets])) : {};
 
   it("the yield planner never raises a quarantined strategy, however good its yield", () => {
     const input = plannerInput({ yields: { [A]: apr(40), [B]: apr(5), [C]: apr(4) } });
@@ -215,7 +258,11 @@ describe("planners with quarantined strategies", () => {
   });
 
   it("exits a quarantined strategy as far as its liquidity allows, and says why", () => {
-    const strategies = [strategy(A, 0, 300_000n, { ...big, withdrawable: 120_000n, redeemableShares: 120_000n }), strategy(B, 1, 0n, big), strategy(C, 2, 0n, big)];
+    const strategies = [
+      strategy(A, 0, 300_000n, { ...big, withdrawable: 120_000n, redeemableShares: 120_000n }),
+      strategy(B, 1, 0n, big),
+      strategy(C, 2, 0n, big),
+    ];
     const input = plannerInput({ idle: 700_000n, strategies, yields: { [A]: apr(40), [B]: apr(5), [C]: apr(4) } });
     const decision = new YieldPlanner().plan({ ...input, quarantined: new Map([[A.toLowerCase(), true]]) });
     expect(decision.kind).toBe("rebalance");
@@ -223,13 +270,22 @@ describe("planners with quarantined strategies", () => {
     expect(targets(decision)[A]).toBe(180_001n);
     expect(decision.kind === "rebalance" && decision.reason).toMatch(/leave quarantined strategies \(.*#0.*\)/);
     // Fully liquid: all the way out.
-    const liquid = plannerInput({ idle: 700_000n, strategies: [strategy(A, 0, 300_000n, big), strategy(B, 1, 0n, big), strategy(C, 2, 0n, big)], yields: { [A]: apr(40), [B]: apr(5) } });
-    expect(targets(new YieldPlanner().plan({ ...liquid, quarantined: new Map([[A.toLowerCase(), true]]) }))[A]).toBe(0n);
+    const liquid = plannerInput({
+      idle: 700_000n,
+      strategies: [strategy(A, 0, 300_000n, big), strategy(B, 1, 0n, big), strategy(C, 2, 0n, big)],
+      yields: { [A]: apr(40), [B]: apr(5) },
+    });
+    expect(targets(new YieldPlanner().plan({ ...liquid, quarantined: new Map([[A.toLowerCase(), true]]) }))[A]).toBe(
+      0n,
+    );
   });
 
   it("leaves a strategy quarantined in place where it is: neither raised nor lowered", () => {
     const strategies = [strategy(A, 0, 300_000n, big), strategy(B, 1, 0n, big), strategy(C, 2, 0n, big)];
-    const input = { ...plannerInput({ idle: 700_000n, strategies, yields: { [A]: apr(1), [B]: apr(9), [C]: apr(8) } }), quarantined: new Map([[A.toLowerCase(), false]]) };
+    const input = {
+      ...plannerInput({ idle: 700_000n, strategies, yields: { [A]: apr(1), [B]: apr(9), [C]: apr(8) } }),
+      quarantined: new Map([[A.toLowerCase(), false]]),
+    };
     for (const planner of [new YieldPlanner(), new EqualWeightPlanner()]) {
       const t = targets(planner.plan(input));
       expect(t[A] === undefined || t[A] === 300_000n, `${planner.name} left A at ${t[A]}`).toBe(true);
@@ -237,7 +293,10 @@ describe("planners with quarantined strategies", () => {
   });
 
   it("the equal-weight planner spreads over the strategies not quarantined", () => {
-    const input = { ...plannerInput({ session: { maxVolumePerCall: 2_000_000n } }), quarantined: new Map([[B.toLowerCase(), true]]) };
+    const input = {
+      ...plannerInput({ session: { maxVolumePerCall: 2_000_000n } }),
+      quarantined: new Map([[B.toLowerCase(), true]]),
+    };
     const t = targets(new EqualWeightPlanner().plan(input));
     expect(t[B]).toBeUndefined();
     expect(t[A]).toBeGreaterThan(0n);

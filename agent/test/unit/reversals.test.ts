@@ -14,7 +14,12 @@ const evidence = (observations: { at: number; prices: bigint[]; positions: bigin
 });
 
 describe("reversals", () => {
-  const records = Array.from({ length: 30 }, (_, k) => ({ at: k * 2 * hour, prices: [P + BigInt(k)], positions: [100n], withdrawable: [100n] }));
+  const records = Array.from({ length: 30 }, (_, k) => ({
+    at: k * 2 * hour,
+    prices: [P + BigInt(k)],
+    positions: [100n],
+    withdrawable: [100n],
+  }));
 
   it("counts into and out of one strategy within a day, self-inflicted when nothing forced it", () => {
     const moves: ReversalMove[] = [
@@ -33,7 +38,10 @@ describe("reversals", () => {
     const fell = records.map((r, k) => (k === 3 ? { ...r, prices: [P - 5n] } : r));
     expect(countReversals(moves, evidence(fell)), "a loss in between").toEqual({ all: 1, selfInflicted: 0 });
     const stuck = records.map((r, k) => (k === 2 ? { ...r, withdrawable: [4n] } : r));
-    expect(countReversals(moves, evidence(stuck)), "less than 5% withdrawable in between").toEqual({ all: 1, selfInflicted: 0 });
+    expect(countReversals(moves, evidence(stuck)), "less than 5% withdrawable in between").toEqual({
+      all: 1,
+      selfInflicted: 0,
+    });
   });
 
   it("without observations, every reversal is self-inflicted", () => {

@@ -13,7 +13,11 @@ describe("snapshotFaults", () => {
 
   it("test_snapshotFaults_allocationSumShort: names both figures and the difference", () => {
     // The lens hid C (100,000) after a delist and relist: the vault still counts it.
-    const snap = vaultSnapshot({ strategies: [strategy(A, 0, 300_000n), strategy(B, 1, 200_000n)], totalAllocated: 600_000n, withdrawQueue: [A, B] });
+    const snap = vaultSnapshot({
+      strategies: [strategy(A, 0, 300_000n), strategy(B, 1, 200_000n)],
+      totalAllocated: 600_000n,
+      withdrawQueue: [A, B],
+    });
     expect(snapshotFaults(snap)).toEqual([
       {
         code: "allocation-sum",
@@ -25,7 +29,9 @@ describe("snapshotFaults", () => {
   it("test_snapshotFaults_allocationSumOver: one unit over is refused too", () => {
     const snap = vaultSnapshot({ totalAllocated: 599_999n });
     expect(snapshotFaults(snap).map((f) => f.code)).toEqual(["allocation-sum"]);
-    expect(snapshotFaults(snap)[0]!.detail).toMatch(/add up to 600000 but the vault's totalAllocated is 599999 \(off by \+1;/);
+    expect(snapshotFaults(snap)[0]!.detail).toMatch(
+      /add up to 600000 but the vault's totalAllocated is 599999 \(off by \+1;/,
+    );
   });
 
   it("test_snapshotFaults_duplicateAddress: the lens bug (one hidden, another listed twice)", () => {
@@ -34,13 +40,17 @@ describe("snapshotFaults", () => {
     const faults = snapshotFaults(snap);
     expect(faults.map((f) => f.code)).toEqual(["duplicate-strategy", "allocation-sum", "queue-not-listed"]);
     expect(faults[0]!.detail).toBe(`strategy ${B} is listed twice (entries 1 and 2, allocations 200000 and 200000)`);
-    expect(faults[1]!.detail).toMatch(/^strategy allocations add up to 700000 but the vault's totalAllocated is 600000 \(off by \+100000;/);
+    expect(faults[1]!.detail).toMatch(
+      /^strategy allocations add up to 700000 but the vault's totalAllocated is 600000 \(off by \+100000;/,
+    );
     expect(faults[2]!.detail).toBe(`strategy ${C} is in the withdraw queue but missing from the listed strategies`);
   });
 
   it("test_snapshotFaults_duplicateAddressOtherCase: addresses compare without their checksum", () => {
     const strategies = [strategy(A, 0, 300_000n), strategy(A.toLowerCase(), 1, 0n)];
-    expect(snapshotFaults(vaultSnapshot({ strategies, withdrawQueue: [A] })).map((f) => f.code)).toEqual(["duplicate-strategy"]);
+    expect(snapshotFaults(vaultSnapshot({ strategies, withdrawQueue: [A] })).map((f) => f.code)).toEqual([
+      "duplicate-strategy",
+    ]);
   });
 
   it("test_snapshotFaults_duplicateIndex: two strategies on one index, even when the sum is right", () => {

@@ -1,4 +1,6 @@
-/** `run`'s stop bound: once SIGTERM (or SIGINT) aborts the run, the tick under way has STOP_TIMEOUT_SECONDS to finish. */
+/**
+ * `run`'s stop bound: once SIGTERM (or SIGINT) aborts the run, the tick under way has STOP_TIMEOUT_SECONDS to finish.
+ */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { boundStop, STOP_TIMEOUT_SECONDS } from "../../src/cli/run.js";
 

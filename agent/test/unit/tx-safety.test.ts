@@ -17,8 +17,22 @@ import { FakeSender } from "../support/fake-sender.js";
 import { memoryLogger } from "../support/logs.js";
 
 const GWEI = 10n ** 9n;
-const options: ExecutorOptions = { confirmations: 1, finalityDepth: 64, stuckAfterMs: 30_000, gasLimitMultiplierPct: 130, fees: { maxFeePerGasCeiling: 100n * GWEI, bumpPercent: 25 } };
-const request = { snapshot: vaultSnapshot(), sessionId: 7n, targets: [{ strategy: A, assets: 310_000n }], planner: "yield", reason: "test", volume: 10_000n, expectedGain: 5n };
+const options: ExecutorOptions = {
+  confirmations: 1,
+  finalityDepth: 64,
+  stuckAfterMs: 30_000,
+  gasLimitMultiplierPct: 130,
+  fees: { maxFeePerGasCeiling: 100n * GWEI, bumpPercent: 25 },
+};
+const request = {
+  snapshot: vaultSnapshot(),
+  sessionId: 7n,
+  targets: [{ strategy: A, assets: 310_000n }],
+  planner: "yield",
+  reason: "test",
+  volume: 10_000n,
+  expectedGain: 5n,
+};
 const OTHER_VAULT = "0x9999999999999999999999999999999999999998";
 
 function setup() {
@@ -48,12 +62,22 @@ describe("reorgs and nonce gaps", () => {
     expect(sender.broadcasts.at(-1), "the journaled bytes, not a new signature").toBe(sender.broadcasts[0]);
     expect(sender.signed, "nothing signed anew").toHaveLength(1);
     expect(executor.inFlight(request.snapshot.vault)?.intentHash).toBe(sent.status === "sent" ? sent.intentHash : "");
-    expect(new FileJournal(file, { readOnly: true }).inFlight(request.snapshot.vault), "the journal read back says so").toHaveLength(1);
-    expect(logs.messages()).toContain("reorg: the rebalance recorded confirmed in block 101 is no longer on the chain; in flight again, its journaled bytes are sent again");
+    expect(
+      new FileJournal(file, { readOnly: true }).inFlight(request.snapshot.vault),
+      "the journal read back says so",
+    ).toHaveLength(1);
+    expect(logs.messages()).toContain(
+      "reorg: the rebalance recorded confirmed in block 101 is no longer on the chain; in flight again, its journaled bytes are sent again",
+    );
 
     sender.mine();
-    expect((await executor.reconcile())[0], "recorded at the block it is mined in now").toMatchObject({ state: "confirmed" });
-    expect(new FileJournal(file, { readOnly: true }).entries()[0]!.outcome).toMatchObject({ status: "confirmed", blockNumber: 102 });
+    expect((await executor.reconcile())[0], "recorded at the block it is mined in now").toMatchObject({
+      state: "confirmed",
+    });
+    expect(new FileJournal(file, { readOnly: true }).entries()[0]!.outcome).toMatchObject({
+      status: "confirmed",
+      blockNumber: 102,
+    });
   });
 
   it("a transaction the node holds queued behind a missing nonce is not fee-bumped: the hole is filled with the journaled bytes", async () => {
@@ -74,7 +98,9 @@ describe("reorgs and nonce gaps", () => {
     expect(report!.replaced, "no replacement with higher fees").toBeUndefined();
     expect(sender.signed, "nothing signed anew").toHaveLength(2);
     expect(sender.broadcasts.at(-1), "nonce 0's journaled bytes fill the hole").toBe(first);
-    expect(logs.messages()).toContain("the node holds the transaction queued behind nonce 0, which it lacks; not raising its fees");
+    expect(logs.messages()).toContain(
+      "the node holds the transaction queued behind nonce 0, which it lacks; not raising its fees",
+    );
     expect(executor.inFlight(request.snapshot.vault), "the vanished intent is in flight again").toBeDefined();
   });
 
@@ -87,7 +113,9 @@ describe("reorgs and nonce gaps", () => {
     };
     const other = await executor.submit({ ...request, snapshot: vaultSnapshot({ vault: OTHER_VAULT }) });
     expect(other).toMatchObject({ status: "deferred" });
-    expect(other.status === "deferred" ? other.reason : "").toMatch(/^nonce gap: the node lacks nonce 0 of the agent's and refused its journaled bytes; signing nothing behind the hole$/);
+    expect(other.status === "deferred" ? other.reason : "").toMatch(
+      /^nonce gap: the node lacks nonce 0 of the agent's and refused its journaled bytes; signing nothing behind the hole$/,
+    );
     expect(sender.signed, "nothing signed at nonce 1").toHaveLength(1);
   });
 });
@@ -106,7 +134,10 @@ describe("the journal's lock", () => {
       expect(() => new FileJournal(file)).toThrow(
         `journal ${file} is in use by another daemon (pid ${other.pid} on ${os.hostname()}, since 2026-01-01T00:00:00.000Z): two daemons on one key would send the same plans with the same nonces. Stop that one first; if it is gone for good, delete ${file}.lock`,
       );
-      expect(new FileJournal(file, { readOnly: true }).entries(), "read-only commands (status) do not need the lock").toEqual([]);
+      expect(
+        new FileJournal(file, { readOnly: true }).entries(),
+        "read-only commands (status) do not need the lock",
+      ).toEqual([]);
     } finally {
       other.kill();
     }
@@ -114,14 +145,19 @@ describe("the journal's lock", () => {
 
   it("refuses a lock held on another host, which it cannot check", () => {
     const file = lockedJournal({ pid: 1, host: "other-host" });
-    expect(() => new FileJournal(file)).toThrow(/in use by another daemon \(pid 1 on other-host, .*Stop that one first \(it runs on another host\)/);
+    expect(() => new FileJournal(file)).toThrow(
+      /in use by another daemon \(pid 1 on other-host, .*Stop that one first \(it runs on another host\)/,
+    );
   });
 
   it("takes over a stale lock (its process is gone from this host), and lets it go when closed", () => {
     const gone = spawnSync("true").pid;
     const file = lockedJournal({ pid: gone, host: os.hostname() });
     const journal = new FileJournal(file);
-    expect(JSON.parse(fs.readFileSync(`${file}.lock`, "utf8")), "the lock names this process").toMatchObject({ pid: process.pid, host: os.hostname() });
+    expect(JSON.parse(fs.readFileSync(`${file}.lock`, "utf8")), "the lock names this process").toMatchObject({
+      pid: process.pid,
+      host: os.hostname(),
+    });
     journal.close();
     expect(fs.existsSync(`${file}.lock`)).toBe(false);
   });

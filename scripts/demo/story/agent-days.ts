@@ -47,7 +47,9 @@ export async function runAgentDays(
   let lastShown = "";
   const width = String(totalSteps).length;
   const pad = " ".repeat(width * 2 + 12);
-  out(`[agent]      the daemon ticks every ${STEP_SECONDS / HOUR} h of chain time; the market moves in between (lines show what changed)`);
+  out(
+    `[agent]      the daemon ticks every ${STEP_SECONDS / HOUR} h of chain time; the market moves in between (lines show what changed)`,
+  );
 
   for (let k = 0; k <= totalSteps; k++) {
     const at = start + BigInt(k) * STEP_SECONDS;
@@ -76,7 +78,8 @@ export async function runAgentDays(
       const report = tick.report;
       last = report.result;
       byResult[last.kind] = (byResult[last.kind] ?? 0) + 1;
-      const shown = last.kind === "hold" ? `hold:${last.code}` : last.kind === "sent" ? `sent:${k}` : describeResult(last);
+      const shown =
+        last.kind === "hold" ? `hold:${last.code}` : last.kind === "sent" ? `sent:${k}` : describeResult(last);
       if (shown !== lastShown || k === totalSteps) {
         lastShown = shown;
         const apr = report.snapshot.strategies
@@ -93,7 +96,9 @@ export async function runAgentDays(
       if (last.kind === "stand-down") standDowns.push({ at: Number(at), reason: last.reason });
       if (!warned && report.assessment?.expiringSoon.length) {
         warned = true;
-        out(`${label}  daemon: warns the operator that session #${sessionId} ends in ${report.assessment.expiringSoon[0]!.timeLeft / HOUR} h`);
+        out(
+          `${label}  daemon: warns the operator that session #${sessionId} ends in ${report.assessment.expiringSoon[0]!.timeLeft / HOUR} h`,
+        );
       }
     }
     if (lendingReport) {
@@ -102,8 +107,16 @@ export async function runAgentDays(
         if (quarantinesSeen.has(key)) continue;
         quarantinesSeen.add(key);
         const index = market.strategies.findIndex((x) => x.address.toLowerCase() === q.strategy.toLowerCase());
-        lendingReport.quarantines.push({ at: Number(at), strategy: index, code: q.code, reason: q.reason, exit: q.exit });
-        out(`${label}  daemon: quarantines strategy ${index} (${lendingReport.vaults[index]?.name ?? q.strategy}): ${q.reason}`);
+        lendingReport.quarantines.push({
+          at: Number(at),
+          strategy: index,
+          code: q.code,
+          reason: q.reason,
+          exit: q.exit,
+        });
+        out(
+          `${label}  daemon: quarantines strategy ${index} (${lendingReport.vaults[index]?.name ?? q.strategy}): ${q.reason}`,
+        );
       }
     }
 

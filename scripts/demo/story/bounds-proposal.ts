@@ -13,14 +13,26 @@ export async function proposeBounds(stage: Stage): Promise<Governance[number]> {
   const bounds = await runBoundsProposal(stage.ctx, {
     title: TITLE,
     changes: [
-      ...stage.market.strategies.map((s) => ({ kind: "addStrategy" as const, strategy: s.address, absoluteCap: s.absoluteCap, relativeCapBps: s.relativeCapBps })),
+      ...stage.market.strategies.map((s) => ({
+        kind: "addStrategy" as const,
+        strategy: s.address,
+        absoluteCap: s.absoluteCap,
+        relativeCapBps: s.relativeCapBps,
+      })),
       { kind: "setIdleBuffer", idleBufferBps: 1_200 },
       { kind: "setLossLimits", maxLossPerCallBps: 25, epochLossBudgetBps: 100 },
-      { kind: "setCeilings", maxDuration: MAX_DAYS * 86_400, maxVolumePerCall: 500_000n * unit, maxVolumePerEpoch: 2_000_000n * unit },
+      {
+        kind: "setCeilings",
+        maxDuration: MAX_DAYS * 86_400,
+        maxVolumePerCall: 500_000n * unit,
+        maxVolumePerEpoch: 2_000_000n * unit,
+      },
     ],
     fastForward: true,
   });
-  out(`[governance] proposal ${shortId(bounds.proposalId)}: propose, vote, wait for the vote to end, queue, wait out the Timelock, execute`);
+  out(
+    `[governance] proposal ${shortId(bounds.proposalId)}: propose, vote, wait for the vote to end, queue, wait out the Timelock, execute`,
+  );
   for (const c of bounds.calls) out(`             ${c.summary}`);
   return { title: TITLE, proposalId: bounds.proposalId.toString(), calls: bounds.calls.length };
 }

@@ -4,7 +4,15 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { ChainTimeClock, createAgent, createLogger, loadWallet, parseConfig, type Agent, type ObservabilityServer } from "@agent-treasury/agent";
+import {
+  ChainTimeClock,
+  createAgent,
+  createLogger,
+  loadWallet,
+  parseConfig,
+  type Agent,
+  type ObservabilityServer,
+} from "@agent-treasury/agent";
 import { AGENT_DEV_KEY, type Stage } from "./stage.js";
 
 export interface DemoDaemon {
@@ -56,7 +64,8 @@ export async function startDaemon(stage: Stage, options: DaemonOptions): Promise
     { AGENT_PRIVATE_KEY: AGENT_DEV_KEY },
   );
   const wallet = await loadWallet(config, 31337n);
-  if (wallet.address !== agentAddress) throw new Error(`the demo's agent key is for ${wallet.address}, not account #3 ${agentAddress}`);
+  if (wallet.address !== agentAddress)
+    throw new Error(`the demo's agent key is for ${wallet.address}, not account #3 ${agentAddress}`);
   const log = createLogger(config.log.level, { write: (line: string) => fs.appendFileSync(logPath, line) });
   const clock = new ChainTimeClock();
   clock.set(stage.start);
@@ -68,7 +77,9 @@ export async function startDaemon(stage: Stage, options: DaemonOptions): Promise
   return { assembled, clock, dashboardUrl, journalPath, logPath };
 }
 
-/** Serves the dashboard on the configured port, or (`fallback`, when no port was asked for) any free one if it is taken. */
+/**
+ * Serves the dashboard on the configured port, or (`fallback`, when no port was asked for) any free one if it is taken.
+ */
 async function serveWithFallback(agent: Agent, fallback: boolean): Promise<ObservabilityServer> {
   try {
     return (await agent.serve())!;

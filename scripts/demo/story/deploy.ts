@@ -30,7 +30,9 @@ export async function deploy(
   const ctx = await loadContext(chain.connection, { addresses: a, log: () => {} });
   const { symbol, decimals } = ctx.asset;
   const signers = await ctx.ethers.getSigners();
-  out(`[deploy]     LocalStack (Ignition): ${deployed.transactionsSent} transactions; vault ${a.vault}, governor ${a.governor}, 3 strategies`);
+  out(
+    `[deploy]     LocalStack (Ignition): ${deployed.transactionsSent} transactions; vault ${a.vault}, governor ${a.governor}, 3 strategies`,
+  );
   const stage: Omit<Stage, "market" | "lendingWorld"> = {
     chain,
     days,
@@ -46,11 +48,15 @@ export async function deploy(
     start: 0n,
   };
   const lendingWorld =
-    options.world === "lending" ? await lendingMarket(ctx, a, { seed, days, start: () => stage.start, deployer: signers[ACCOUNT.deployer]! }) : undefined;
+    options.world === "lending"
+      ? await lendingMarket(ctx, a, { seed, days, start: () => stage.start, deployer: signers[ACCOUNT.deployer]! })
+      : undefined;
   const market = lendingWorld ?? (await mockMarket(ctx, a, yields, signers[ACCOUNT.outsider]!));
   if (lendingWorld) {
     const w = lendingWorld.world;
-    out(`[deploy]     lending world (test-only, never deployed by deploy/): Morpho Blue ${await w.morpho.getAddress()}, ${w.markets.length} markets, ${w.vaults.length} curated vaults listed instead of the mock strategies`);
+    out(
+      `[deploy]     lending world (test-only, never deployed by deploy/): Morpho Blue ${await w.morpho.getAddress()}, ${w.markets.length} markets, ${w.vaults.length} curated vaults listed instead of the mock strategies`,
+    );
   }
   // The same object: the lending world reads the session's start through it once the session step sets it.
   return Object.assign(stage, { market, lendingWorld });

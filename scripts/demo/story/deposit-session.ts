@@ -26,7 +26,12 @@ export async function depositAndGrant(stage: Stage): Promise<Funding> {
   stage.start = ((await chain.now()) / HOUR + 1n) * HOUR;
   await chain.mineAt(stage.start);
   const duration = days * 86_400;
-  const limits = { maxVolumePerCall: 500_000n * unit, maxVolumePerEpoch: 1_500_000n * unit, maxCallsPerEpoch: 6, minInterval: 3_600 };
+  const limits = {
+    maxVolumePerCall: 500_000n * unit,
+    maxVolumePerEpoch: 1_500_000n * unit,
+    maxCallsPerEpoch: 6,
+    minInterval: 3_600,
+  };
   const grant = await grantSession(await stage.as("sessionAdmin"), {
     agent: stage.agentAddress,
     strategies: "all",
@@ -37,6 +42,16 @@ export async function depositAndGrant(stage: Stage): Promise<Funding> {
     minInterval: limits.minInterval,
     maxCallsPerEpoch: limits.maxCallsPerEpoch,
   });
-  out(`[session]    the session admin grants session #${grant.sessionId} to the agent ${stage.agentAddress}: ${days} d, ${amount(limits.maxVolumePerCall, fmt)} per call, ${amount(limits.maxVolumePerEpoch, fmt)} and 6 calls a day, 1 h apart`);
-  return { deposits, session: { id: grant.sessionId, validAfter: Number(stage.start), validUntil: Number(stage.start) + duration, ...limits } };
+  out(
+    `[session]    the session admin grants session #${grant.sessionId} to the agent ${stage.agentAddress}: ${days} d, ${amount(limits.maxVolumePerCall, fmt)} per call, ${amount(limits.maxVolumePerEpoch, fmt)} and 6 calls a day, 1 h apart`,
+  );
+  return {
+    deposits,
+    session: {
+      id: grant.sessionId,
+      validAfter: Number(stage.start),
+      validUntil: Number(stage.start) + duration,
+      ...limits,
+    },
+  };
 }

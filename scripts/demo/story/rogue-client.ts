@@ -22,7 +22,12 @@ export interface RogueClient {
 
 export function rogueClient(stage: Stage, daemon: DemoDaemon, sessionId: bigint): RogueClient {
   const { chain, ctx, addresses: a, agentAddress, out } = stage;
-  const rpc = new JsonRpcProvider(chain.url, 31337, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1, pollingInterval: 20 });
+  const rpc = new JsonRpcProvider(chain.url, 31337, {
+    staticNetwork: true,
+    batchMaxCount: 1,
+    cacheTimeout: -1,
+    pollingInterval: 20,
+  });
   const key = new Wallet(AGENT_DEV_KEY, rpc);
   const reader = new LensReader(rpc, a.lens);
   const indent = " ".repeat(String(stage.days * STEPS_PER_DAY).length * 2 + 14);
@@ -55,14 +60,25 @@ export function rogueClient(stage: Stage, daemon: DemoDaemon, sessionId: bigint)
         gasUsed: receipt.gasUsed,
       };
       rejections.push(row);
-      daemon.assembled.dashboard.recordRejection({ at: BigInt(at), vault: a.vault, source: "rogue client (agent key)", stage: "chain", error: row.detail, txHash: row.txHash, gasUsed: row.gasUsed });
+      daemon.assembled.dashboard.recordRejection({
+        at: BigInt(at),
+        vault: a.vault,
+        source: "rogue client (agent key)",
+        stage: "chain",
+        error: row.detail,
+        txHash: row.txHash,
+        gasUsed: row.gasUsed,
+      });
       out(`${indent}rejected by the contract: ${row.detail}`);
       out(`${indent}(tx ${sent.hash} reverted, ${receipt.gasUsed.toLocaleString("en-US")} gas burnt, no budget spent)`);
     },
   };
 }
 
-/** An hour after tick time `at`, between two ticks: the rogue client moves idle into the strategy closest to its cap, past it. */
+/**
+ * An hour after tick time `at`, between two ticks: the rogue client moves idle into the strategy closest to its cap,
+ * past it.
+ */
 export async function pushPastCap(stage: Stage, rogue: RogueClient, at: bigint, labelWidth: number): Promise<void> {
   const { chain } = stage;
   await chain.mineAt(at + HOUR + 60n);
@@ -70,8 +86,12 @@ export async function pushPastCap(stage: Stage, rogue: RogueClient, at: bigint, 
   const target = closestToCap(snap);
   const over = target.cap - target.value + snap.totalAssets / 20n;
   const when = dayClock(Number(await chain.now()), Number(stage.start)).padStart(labelWidth);
-  stage.out(`${when}  rogue: a client with the agent's key moves ${amount(over, stage.fmt)} from idle into strategy ${target.index}, past its ${formatBps(target.capBps)} cap`);
-  await rogue.attempt(`push strategy ${target.index} past its ${formatBps(target.capBps)} cap`, [{ strategy: target.strategy, assets: target.value + over }]);
+  stage.out(
+    `${when}  rogue: a client with the agent's key moves ${amount(over, stage.fmt)} from idle into strategy ${target.index}, past its ${formatBps(target.capBps)} cap`,
+  );
+  await rogue.attempt(`push strategy ${target.index} past its ${formatBps(target.capBps)} cap`, [
+    { strategy: target.strategy, assets: target.value + over },
+  ]);
 }
 
 /** The strategy with the least room under its cap (relative cap on current total assets, or absolute cap). */

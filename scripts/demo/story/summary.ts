@@ -13,7 +13,14 @@ import type { Governance, Stage } from "./stage.js";
 
 export async function summarize(
   stage: Stage,
-  story: { governance: Governance; funding: Funding; daemon: DemoDaemon; rogue: RogueClient; days: AgentDays; final: DemoSummary["final"] },
+  story: {
+    governance: Governance;
+    funding: Funding;
+    daemon: DemoDaemon;
+    rogue: RogueClient;
+    days: AgentDays;
+    final: DemoSummary["final"];
+  },
 ): Promise<DemoSummary> {
   const { market, addresses: a, fmt } = stage;
   const { funding, rogue, days } = story;
@@ -32,13 +39,26 @@ export async function summarize(
         volume: e.record.volume,
         legs: e.record.targets.map((t) => {
           const s = before?.strategies.find((x) => x.strategy === t.strategy);
-          return { strategy: s?.index ?? market.strategies.findIndex((x) => x.address === t.strategy), from: s?.currentValue ?? 0n, to: t.assets };
+          return {
+            strategy: s?.index ?? market.strategies.findIndex((x) => x.address === t.strategy),
+            from: s?.currentValue ?? 0n,
+            to: t.assets,
+          };
         }),
       };
     });
   const rejections = [...rogue.rejections];
   for (const e of journal.filter((x) => x.outcome && x.outcome.status !== "confirmed")) {
-    rejections.push({ at: Math.floor(Date.parse(e.record.createdAt) / 1000), who: "the daemon", attempt: e.record.reason, stage: "chain", error: e.outcome!.error?.split("(")[0] ?? e.outcome!.status, detail: e.outcome!.error ?? e.outcome!.status, txHash: e.outcome!.hash, gasUsed: e.outcome!.gasUsed });
+    rejections.push({
+      at: Math.floor(Date.parse(e.record.createdAt) / 1000),
+      who: "the daemon",
+      attempt: e.record.reason,
+      stage: "chain",
+      error: e.outcome!.error?.split("(")[0] ?? e.outcome!.status,
+      detail: e.outcome!.error ?? e.outcome!.status,
+      txHash: e.outcome!.hash,
+      gasUsed: e.outcome!.gasUsed,
+    });
   }
   let paidWei = 0n;
   for (const r of rebalances) {
@@ -53,7 +73,15 @@ export async function summarize(
     symbol: fmt.symbol,
     decimals: fmt.decimals,
     agent: stage.agentAddress,
-    addresses: { vault: a.vault, sessionManager: a.sessionManager, lens: a.lens, governor: a.governor!, timelock: a.timelock!, asset: a.asset, strategies: market.strategies.map((x) => x.address) },
+    addresses: {
+      vault: a.vault,
+      sessionManager: a.sessionManager,
+      lens: a.lens,
+      governor: a.governor!,
+      timelock: a.timelock!,
+      asset: a.asset,
+      strategies: market.strategies.map((x) => x.address),
+    },
     start: Number(stage.start),
     end: Number(end.timestamp),
     governance: story.governance,
@@ -79,7 +107,13 @@ function allocations(s: VaultSnapshot): AllocationRow[] {
   const total = liveValue(s);
   const share = (v: bigint) => (total === 0n ? 0 : Number((v * BPS) / total));
   return [
-    ...s.strategies.map((x) => ({ name: `Strategy ${x.index}`, address: x.strategy, assets: x.currentValue, shareBps: share(x.currentValue), capBps: x.relativeCapBps })),
+    ...s.strategies.map((x) => ({
+      name: `Strategy ${x.index}`,
+      address: x.strategy,
+      assets: x.currentValue,
+      shareBps: share(x.currentValue),
+      capBps: x.relativeCapBps,
+    })),
     { name: "Idle", assets: s.idle, shareBps: share(s.idle) },
   ];
 }
@@ -97,7 +131,13 @@ function outcomes(first: VaultSnapshot, end: VaultSnapshot, deposits: bigint, st
   const each = (deposits - buffer) / BigInt(first.strategies.length);
   const kept = deposits - each * BigInt(first.strategies.length);
   const at = (s: VaultSnapshot) =>
-    erc4626Valuation(s.strategies.map((x) => ({ strategy: x.strategy, totalAssets: x.strategyTotalAssets, totalSupply: x.strategyTotalSupply })));
+    erc4626Valuation(
+      s.strategies.map((x) => ({
+        strategy: x.strategy,
+        totalAssets: x.strategyTotalAssets,
+        totalSupply: x.strategyTotalSupply,
+      })),
+    );
   const then = at(first);
   const now = at(end);
   let split = kept;
