@@ -21,6 +21,10 @@ pnpm exec solhint --max-warnings 0 'contracts/**/*.sol' >"$LOG_DIR/solhint.log" 
 echo "solhint: clean"
 pnpm exec tsc -p tsconfig.json
 pnpm exec tsc -p agent/tsconfig.json
+# TypeScript format (120 columns) and lint, with the import boundaries of biome.json: code outside agent/ uses its front
+# door, obs/ does not import the daemon, the pure folders import no I/O. `pnpm run format` fixes what can be fixed.
+pnpm exec biome ci . >"$LOG_DIR/biome.log" 2>&1 || { cat "$LOG_DIR/biome.log"; exit 1; }
+echo "biome: clean"
 echo "== recorded gas figures match the code (bench --check)"
 # Gas and code sizes are deterministic: a contract change without a bench refresh fails here, naming each figure.
 # Its message says how to refresh them: `bash scripts/bench.sh --gas`.
