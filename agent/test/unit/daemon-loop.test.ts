@@ -8,7 +8,7 @@ import { ManualClock } from "../../src/util/clock.js";
 import { memoryLogger } from "../support/logs.js";
 
 function fakeRunner(label: string, behaviour: () => Promise<unknown>, breakerOpen = false): VaultRunner {
-  return { config: { label, vault: label }, breaker: { open: breakerOpen }, tick: behaviour, inFlight: () => undefined } as unknown as VaultRunner;
+  return { config: { label, vault: label }, breaker: { open: breakerOpen }, tick: behaviour, readSnapshot: async () => ({}), inFlight: () => undefined } as unknown as VaultRunner;
 }
 
 describe("daemon loop", () => {
