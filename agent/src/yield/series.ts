@@ -24,6 +24,7 @@ import {
   DEFAULT_HALF_LIFE_SECONDS,
   estimateOf,
   fold,
+  foldDecayed,
   growthRate,
   intervalOf,
   lossesInRate,
@@ -422,11 +423,18 @@ function aggregate(
     if (j < 0) return undefined;
     return { dt: t[i]! - t[j]!, rate, loss: rate <= -1 ? lossOf(j, i) : 0 };
   };
+  // Samples are mostly evenly spaced: the decay is worked out again only when the interval's length changes.
+  let dt = NaN;
+  let d = NaN;
   for (let i = from; i < to; i++) {
     const iv = intervalAt(i);
     if (!iv) continue;
-    fold(excluded, iv, halfLife, iv.loss === 0);
-    fold(counted, iv, halfLife, true);
+    if (iv.dt !== dt) {
+      dt = iv.dt;
+      d = Math.pow(2, -dt / halfLife);
+    }
+    foldDecayed(excluded, iv, d, iv.loss === 0);
+    foldDecayed(counted, iv, d, true);
     if (iv.loss > 0) {
       lossCount++;
       lost += iv.loss;
