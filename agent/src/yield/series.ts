@@ -415,20 +415,19 @@ function aggregate(
   let others = 0;
   let lost = 0;
   let lastLoss = -1;
-  /** The interval ending at slot `i`, when it counts. */
-  const intervalAt = (i: number): Interval | undefined => {
-    const rate = rates[i]!;
-    if (rate !== rate) return undefined;
-    const j = previous(i);
-    if (j < 0) return undefined;
-    return { dt: t[i]! - t[j]!, rate, loss: rate <= -1 ? lossOf(j, i) : 0 };
-  };
-  // Samples are mostly evenly spaced: the decay is worked out again only when the interval's length changes.
+  // One interval object, filled in for each slot in turn. Samples are mostly evenly spaced: the decay is worked out
+  // again only when the interval's length changes.
+  const iv: Interval = { dt: 0, rate: 0, loss: 0 };
   let dt = NaN;
   let d = NaN;
   for (let i = from; i < to; i++) {
-    const iv = intervalAt(i);
-    if (!iv) continue;
+    const rate = rates[i]!;
+    if (rate !== rate) continue;
+    const j = previous(i);
+    if (j < 0) continue;
+    iv.dt = t[i]! - t[j]!;
+    iv.rate = rate;
+    iv.loss = rate <= -1 ? lossOf(j, i) : 0;
     if (iv.dt !== dt) {
       dt = iv.dt;
       d = Math.pow(2, -dt / halfLife);
