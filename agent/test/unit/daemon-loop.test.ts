@@ -41,6 +41,35 @@ describe("daemon loop", () => {
     expect(daemon.health()).toMatchObject({ healthy: true, vaults: { bad: "error", good: "hold" } });
   });
 
+  it("asks for every vault's snapshot before the first vault's tick, each tick taking its own; a failed read fails its vault alone", async () => {
+    const events: string[] = [];
+    const runner = (label: string, read: () => Promise<unknown>): VaultRunner =>
+      ({
+        config: { label, vault: label },
+        breaker: { open: false },
+        inFlight: () => undefined,
+        readSnapshot: () => {
+          events.push(`read ${label}`);
+          return read();
+        },
+        tick: async (options: { snapshot: Promise<{ vault: string }> }) => {
+          events.push(`tick ${label}`);
+          return { result: { kind: "hold" }, seen: (await options.snapshot).vault };
+        },
+      }) as unknown as VaultRunner;
+    const { log } = memoryLogger();
+    const daemon = new Daemon(
+      [runner("a", async () => ({ vault: "a" })), runner("b", async () => Promise.reject(new RpcError("lens snapshot of b failed"))), runner("c", async () => ({ vault: "c" }))],
+      new ManualClock(),
+      log,
+      new Metrics(),
+      { pollIntervalMs: 1_000 },
+    );
+    const ticks = await daemon.tick();
+    expect(events, "the reads go out together, before any tick").toEqual(["read a", "read b", "read c", "tick a", "tick b", "tick c"]);
+    expect(ticks.map((t) => (t.report as unknown as { seen: string } | undefined)?.seen ?? t.error?.message)).toEqual(["a", "lens snapshot of b failed", "c"]);
+  });
+
   it("says recovered when a failing vault ticks again, and logs a changed failure again", async () => {
     const clock = new ManualClock();
     let failure: Error | undefined = new RpcError("lens snapshot of v failed", { cause: new Error("connect ECONNREFUSED 127.0.0.1:8545") });
