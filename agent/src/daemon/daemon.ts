@@ -1,7 +1,7 @@
 /**
  * The loop: every interval, every vault's snapshot read together (one batched round trip), then one tick per managed
- * vault, in order. A vault whose tick fails is counted and retried at
- * the next tick, the others going on; the failure is logged once (and again only when it changes), and the first good
+ * vault, in order, each on its own snapshot. A vault whose tick fails is counted and retried at the next tick, the
+ * others going on; the failure is logged once (and again only when it changes), and the first good
  * tick after it says `recovered`. A lens fault (the snapshot call reverts while the node answers, or the
  * snapshot does not add up) is not an outage: it is logged once per distinct fault, at error level, with its figures,
  * and shown as the vault's result and in `agent_lens_fault` until the lens answers properly again. `/health` reports how recent the last good tick is, and turns unhealthy

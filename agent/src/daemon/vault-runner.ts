@@ -442,16 +442,17 @@ export class VaultRunner {
     return this.deps.log.child({ tick: this.ticks, block: snapshot.blockNumber.toString() });
   }
 
-  /**
-   * The lens snapshot, refused (`LensFaultError`, `snapshot-inconsistent`) when it does not add up: a strategy missing or
-   * listed twice would have the planner move money by a picture that is not the vault. Nothing of it is used, not even
-   * to settle what is in flight; the daemon logs the figures and stands down for this vault until it adds up again.
-   */
   /** Asks for the vault's lens snapshot, unchecked: `tick` checks it when it takes it (`TickOptions.snapshot`). */
   readSnapshot(): Promise<VaultSnapshot> {
     return this.deps.reader.snapshot(this.config.vault, this.config.agent);
   }
 
+  /**
+   * The lens snapshot (`asked`: one already asked for, else asked now), refused (`LensFaultError`,
+   * `snapshot-inconsistent`) when it does not add up: a strategy missing or
+   * listed twice would have the planner move money by a picture that is not the vault. Nothing of it is used, not even
+   * to settle what is in flight; the daemon logs the figures and stands down for this vault until it adds up again.
+   */
   private async read(asked = this.readSnapshot()): Promise<VaultSnapshot> {
     const snapshot = await asked;
     const faults = snapshotFaults(snapshot);
