@@ -1,7 +1,8 @@
 /**
  * Time per daemon tick of read, plan and check, through the daemon's own loop (`Daemon.tick` over `VaultRunner`s
  * configured as `run` configures them), split by stage with timing wrappers around the runner's parts:
- * - read: the reader's `snapshot` (one lens eth_call over loopback HTTP, or a snapshot already in memory);
+ * - read: the reader's `snapshot` (one lens eth_call over loopback HTTP, or a snapshot already in memory), every
+ *   vault's asked for together at the start of a tick: the wall time while any is outstanding;
  * - plan: yield estimation (the price-history sample and one estimate per strategy from the steady-state history,
  *   2,000 samples per strategy) and the planner;
  * - check: the pure mirror of the on-chain checks (`checkRebalance`) on the plan;
@@ -87,13 +88,16 @@ export async function timeTicks(options: {
       timers[stage] += nowMs() - t;
     }
   };
+  // The daemon asks for every vault's snapshot at once: the read is the wall time while any of them is outstanding
+  // (summing each read's own time would count the same round trip once per vault).
+  const reading = { count: 0, since: 0 };
   const timedReader: ChainReader = {
     snapshot: async (vault, a) => {
-      const t = nowMs();
+      if (reading.count++ === 0) reading.since = nowMs();
       try {
         return await reader.snapshot(vault, a);
       } finally {
-        timers.read += nowMs() - t;
+        if (--reading.count === 0) timers.read += nowMs() - reading.since;
       }
     },
   };

@@ -1,13 +1,17 @@
 /**
- * Reads a vault's whole state with one `TreasuryLens.snapshot` eth_call, whatever the number of strategies. A call
- * that reverts while the node still answers is the lens's fault, not the node's (`LensFaultError`, `lens-reverted`).
+ * Reads a vault's whole state with one `TreasuryLens.snapshot` eth_call, whatever the number of strategies, decoded
+ * into plain values (`decodePlain`). A call that reverts while the node still answers is the lens's fault, not the
+ * node's (`LensFaultError`, `lens-reverted`).
  */
 import { getAddress, type Provider } from "ethers";
-import { ITreasuryLens__factory, type ITreasuryLens } from "../abi/index.js";
+import { lensInterface, type ITreasuryLens } from "../abi/index.js";
+import { decodePlain } from "./abi-decode.js";
 import type { SessionState, StrategyState, VaultSnapshot } from "./types.js";
 import { decodeRevert, explainRevert } from "../errors.js";
 import { isRevert, revertDataOf } from "../executor/revert-data.js";
 import { LensFaultError, RpcError } from "../failures.js";
+
+const SNAPSHOT = lensInterface.getFunction("snapshot")!;
 
 /** The chain reader the daemon depends on. */
 export interface ChainReader {
@@ -21,10 +25,10 @@ export class LensReader implements ChainReader {
   ) {}
 
   async snapshot(vault: string, agent: string): Promise<VaultSnapshot> {
-    const lens = ITreasuryLens__factory.connect(this.lens, this.provider);
     let raw: ITreasuryLens.SnapshotStructOutput;
     try {
-      raw = await lens.snapshot(vault, agent);
+      const result = await this.provider.call({ to: this.lens, data: lensInterface.encodeFunctionData("snapshot", [vault, agent]) });
+      raw = decodePlain(SNAPSHOT.outputs, result)[0] as ITreasuryLens.SnapshotStructOutput;
     } catch (err) {
       throw await this.classify(vault, err);
     }
@@ -54,11 +58,26 @@ export class LensReader implements ChainReader {
   }
 }
 
+/** Checksummed addresses by their lower-case form: the same few addresses come back at every tick, and checksumming
+ *  (a keccak each) was most of a snapshot's decoding time. Emptied if it ever holds more than `MAX_ADDRESSES`. */
+const checksummed = new Map<string, string>();
+const MAX_ADDRESSES = 4_096;
+
+function address(a: string): string {
+  const key = a.toLowerCase();
+  let out = checksummed.get(key);
+  if (out === undefined) {
+    if (checksummed.size >= MAX_ADDRESSES) checksummed.clear();
+    checksummed.set(key, (out = getAddress(a)));
+  }
+  return out;
+}
+
 /** Converts the lens's ABI result into the plain snapshot type. */
 export function toSnapshot(raw: ITreasuryLens.SnapshotStructOutput): VaultSnapshot {
   return {
-    vault: getAddress(raw.vault),
-    asset: getAddress(raw.asset),
+    vault: address(raw.vault),
+    asset: address(raw.asset),
     assetDecimals: Number(raw.assetDecimals),
     shareDecimals: Number(raw.shareDecimals),
     totalAssets: raw.totalAssets,
@@ -77,13 +96,13 @@ export function toSnapshot(raw: ITreasuryLens.SnapshotStructOutput): VaultSnapsh
       lossEpochLength: raw.bounds.lossEpochLength,
     },
     epochLoss: { lossEpoch: raw.epochLoss.lossEpoch, lossInEpoch: raw.epochLoss.lossInEpoch },
-    governance: getAddress(raw.governance),
-    guardian: getAddress(raw.guardian),
-    sessionManager: getAddress(raw.sessionManager),
+    governance: address(raw.governance),
+    guardian: address(raw.guardian),
+    sessionManager: address(raw.sessionManager),
     agentsPaused: raw.agentsPaused,
     strategies: raw.strategies.map(
       (s): StrategyState => ({
-        strategy: getAddress(s.strategy),
+        strategy: address(s.strategy),
         index: Number(s.index),
         enabled: s.enabled,
         absoluteCap: s.absoluteCap,
@@ -102,13 +121,13 @@ export function toSnapshot(raw: ITreasuryLens.SnapshotStructOutput): VaultSnapsh
         viewsOk: s.viewsOk,
       }),
     ),
-    withdrawQueue: raw.withdrawQueue.map((a) => getAddress(a)),
+    withdrawQueue: raw.withdrawQueue.map((a) => address(a)),
     sessions: raw.sessions.map(
       (v): SessionState => ({
         id: v.id,
         session: {
-          agent: getAddress(v.session.agent),
-          vault: getAddress(v.session.vault),
+          agent: address(v.session.agent),
+          vault: address(v.session.vault),
           validAfter: v.session.validAfter,
           validUntil: v.session.validUntil,
           revoked: v.session.revoked,

@@ -85,6 +85,8 @@ export interface TickOptions {
   dryRun?: boolean;
   /** After a tick that sent or settled something, read the vault again into `TickReport.after` (for the dashboard). */
   readAfter?: boolean;
+  /** The tick's first read, already asked for (`VaultRunner.readSnapshot`): the daemon asks every vault's together. */
+  snapshot?: Promise<VaultSnapshot>;
 }
 
 /** What settling found: the snapshot to act on and what settled, or a snapshot older than the floor. */
@@ -174,7 +176,7 @@ export class VaultRunner {
     this.ticks++;
     // Settles and sends only with an executor, and never in a dry run.
     const executor = options.dryRun ? undefined : this.deps.executor;
-    const first = await this.read();
+    const first = await this.read(options.snapshot);
     const report: TickReport = {
       vault: this.config.vault,
       label: this.config.label,
@@ -440,13 +442,19 @@ export class VaultRunner {
     return this.deps.log.child({ tick: this.ticks, block: snapshot.blockNumber.toString() });
   }
 
+  /** Asks for the vault's lens snapshot, unchecked: `tick` checks it when it takes it (`TickOptions.snapshot`). */
+  readSnapshot(): Promise<VaultSnapshot> {
+    return this.deps.reader.snapshot(this.config.vault, this.config.agent);
+  }
+
   /**
-   * The lens snapshot, refused (`LensFaultError`, `snapshot-inconsistent`) when it does not add up: a strategy missing or
+   * The lens snapshot (`asked`: one already asked for, else asked now), refused (`LensFaultError`,
+   * `snapshot-inconsistent`) when it does not add up: a strategy missing or
    * listed twice would have the planner move money by a picture that is not the vault. Nothing of it is used, not even
    * to settle what is in flight; the daemon logs the figures and stands down for this vault until it adds up again.
    */
-  private async read(): Promise<VaultSnapshot> {
-    const snapshot = await this.deps.reader.snapshot(this.config.vault, this.config.agent);
+  private async read(asked = this.readSnapshot()): Promise<VaultSnapshot> {
+    const snapshot = await asked;
     const faults = snapshotFaults(snapshot);
     if (faults.length === 0) return snapshot;
     throw new LensFaultError(

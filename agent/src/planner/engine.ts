@@ -124,35 +124,44 @@ function reach(n: Node, up: boolean): bigint {
  * takes more.
  */
 function transferStepwise(nodes: Node[], budget: bigint, minSpread: bigint, minLeg: bigint): { left: bigint; skipped: boolean } {
-  type Side = { n: Node; room: bigint; score: bigint };
-  // Each node's next step in and out, worked out again only when the node has moved.
-  const cache = new Map<Node, { planned: bigint; up?: Side; down?: Side }>();
+  type Side = { n: Node; order: number; room: bigint; score: bigint };
+  const order = new Map(nodes.map((n, i) => [n, i]));
+  // A node's next step in and out, worked out again only when the node has moved.
   const sides = (n: Node) => {
-    let c = cache.get(n);
-    if (c && c.planned === n.planned) return c;
-    c = { planned: n.planned };
+    const c: { up?: Side; down?: Side } = {};
+    const o = order.get(n)!;
     if (n.planned < n.ceiling) {
       const room = reach(n, true);
-      c.up = { n, room, score: n.scoreAt ? n.scoreAt(n.planned, room) : n.score };
+      c.up = { n, order: o, room, score: n.scoreAt ? n.scoreAt(n.planned, room) : n.score };
     }
     if (n.planned > n.floor) {
       const room = reach(n, false);
-      c.down = { n, room, score: n.scoreAt ? n.scoreAt(n.planned, -room) : n.score };
+      c.down = { n, order: o, room, score: n.scoreAt ? n.scoreAt(n.planned, -room) : n.score };
     }
-    cache.set(n, c);
     return c;
   };
+  // Best destination first, then worst source; ties go to the earlier node. Kept in order as nodes move: a step
+  // changes two nodes, which leave their places and are put back where their new sides go.
+  const bestIn = (a: Side, b: Side) => (a.score > b.score ? -1 : a.score < b.score ? 1 : a.order - b.order);
+  const worstOut = (a: Side, b: Side) => (a.score < b.score ? -1 : a.score > b.score ? 1 : a.order - b.order);
+  const dests: Side[] = [];
+  const srcs: Side[] = [];
+  for (const n of nodes) {
+    const c = sides(n);
+    if (c.up) dests.push(c.up);
+    if (c.down) srcs.push(c.down);
+  }
+  dests.sort(bestIn);
+  srcs.sort(worstOut);
+  let moved: Node[] = [];
   const steps = nodes.reduce((sum, n) => sum + (n.breaks?.length ?? 0) + (n.chunk ? 64 : 0), 0);
   return applySteps(budget, 4 * nodes.length * nodes.length + 2 * steps + 8, (left, skip) => {
-    const dests: Side[] = [];
-    const srcs: Side[] = [];
-    for (const n of nodes) {
+    for (const n of moved) {
       const c = sides(n);
-      if (c.up) dests.push(c.up);
-      if (c.down) srcs.push(c.down);
+      replace(dests, n, c.up, bestIn);
+      replace(srcs, n, c.down, worstOut);
     }
-    dests.sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : 0));
-    srcs.sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0));
+    moved = [];
     for (const dest of dests) {
       for (const src of srcs) {
         if (src.n === dest.n) continue;
@@ -167,11 +176,27 @@ function transferStepwise(nodes: Node[], budget: bigint, minSpread: bigint, minL
           skip();
           continue;
         }
+        moved = [dest.n, src.n];
         return { dest: dest.n, src: src.n, amount, legs };
       }
     }
     return undefined;
   });
+}
+
+/** Takes `n`'s entry out of the ordered `list` and puts `side` (when there is one) where `compare` orders it. */
+function replace<S extends { n: Node }>(list: S[], n: Node, side: S | undefined, compare: (a: S, b: S) => number): void {
+  const at = list.findIndex((s) => s.n === n);
+  if (at >= 0) list.splice(at, 1);
+  if (!side) return;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compare(list[mid]!, side) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, side);
 }
 
 /** Volume of the strategy legs: the sum of absolute moves. */

@@ -112,7 +112,11 @@ export interface Fold {
 
 /** Folds one interval into the moving average (`counted`: whether its rate counts). */
 export function fold(f: Fold, iv: Interval, halfLife: number, counted: boolean): void {
-  const d = Math.pow(2, -iv.dt / halfLife);
+  foldDecayed(f, iv, Math.pow(2, -iv.dt / halfLife), counted);
+}
+
+/** `fold` with the interval's decay `d` = 2^(-dt/halfLife) already worked out (the same for every equal `dt`). */
+export function foldDecayed(f: Fold, iv: Interval, d: number, counted: boolean): void {
   f.s *= d;
   f.w *= d;
   if (!counted) return;

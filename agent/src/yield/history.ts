@@ -87,6 +87,7 @@ export class FilePriceHistory implements PriceHistory {
               sharePrice: BigInt(s.p),
               positionPriceWad: s.w === undefined ? undefined : BigInt(s.w),
             })),
+            this.options.maxSamples,
           ),
         );
       }
@@ -120,7 +121,7 @@ export class FilePriceHistory implements PriceHistory {
   /** Adds a sample to a strategy's series, dropping the oldest past the maximum. */
   private append(strategy: string, sample: PriceSample): void {
     let series = this.data.get(strategy);
-    if (!series) this.data.set(strategy, (series = new PriceSeries()));
+    if (!series) this.data.set(strategy, (series = new PriceSeries([], this.options.maxSamples)));
     const last = series.last;
     if (last && sample.timestamp < last.timestamp) return; // out of order (a hand-edited file): skipped
     series.push(sample);
@@ -133,7 +134,7 @@ export class FilePriceHistory implements PriceHistory {
     for (const s of snapshot.strategies) {
       const key = s.strategy.toLowerCase();
       let series = this.data.get(key);
-      if (!series) this.data.set(key, (series = new PriceSeries()));
+      if (!series) this.data.set(key, (series = new PriceSeries([], this.options.maxSamples)));
       const sample = sampleOf(snapshot, s);
       const last = series.last;
       if (last && snapshot.timestamp < last.timestamp + this.options.minIntervalSeconds) {

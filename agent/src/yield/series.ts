@@ -13,14 +13,18 @@
  * same operations in the same order: the rate, loss figures, sample count and window are equal to the last bit); the
  * volatility takes it by Welford's update, equal to `estimateYield`'s two-pass figure up to float rounding.
  *
- * Storage: timestamps and block numbers as doubles, prices as two doubles each (high and low 32 bits), so a sample
- * costs under 100 bytes and no heap object; a price column that meets a value of 2**85 or more keeps bigints instead.
+ * Storage: typed arrays, one per column, sized for the most samples the owner keeps (plus 64 slots, reclaimed in one
+ * move when they fill): timestamps and block numbers as doubles, each price as a double and a 32-bit word (high and
+ * low bits), the growth of each measure's interval as a double; 56 bytes a sample, no heap object and no bigint kept.
+ * Loss events (rare) and runs are worked out from the prices when a window is folded. A price column that meets a
+ * value of 2**85 or more keeps bigints instead.
  */
 import type { StrategyState, VaultSnapshot } from "../chain/types.js";
 import {
   DEFAULT_HALF_LIFE_SECONDS,
   estimateOf,
   fold,
+  foldDecayed,
   growthRate,
   intervalOf,
   lossesInRate,
@@ -60,31 +64,35 @@ function safe(v: bigint, what: string): number {
   return n;
 }
 
-/** Optional non-negative bigints, as pairs of doubles while they fit (below 2**85), as bigints once one does not. */
+/**
+ * Optional non-negative bigints in typed arrays, as pairs (high bits as a double, low 32 bits) while they fit (below
+ * 2**85; a missing value has a NaN high part), as bigints once one does not. Indices are the series' storage slots.
+ */
 class PriceColumn {
-  private hi: number[] = [];
-  private lo: number[] = [];
+  private hi: Float64Array;
+  private lo: Uint32Array;
   private wide: (bigint | undefined)[] | undefined;
 
-  push(v: bigint | undefined): void {
+  constructor(capacity: number) {
+    this.hi = new Float64Array(capacity);
+    this.lo = new Uint32Array(capacity);
+  }
+
+  set(i: number, v: bigint | undefined): void {
+    if (!this.wide && v !== undefined && (v < 0n || v >= 1n << 85n)) {
+      this.wide = Array.from(this.hi, (_, j) => this.get(j));
+      this.hi = new Float64Array(0);
+      this.lo = new Uint32Array(0);
+    }
     if (this.wide) {
-      this.wide.push(v);
-      return;
+      this.wide[i] = v;
+    } else if (v === undefined) {
+      this.hi[i] = NaN;
+      this.lo[i] = 0;
+    } else {
+      this.hi[i] = Number(v >> 32n);
+      this.lo[i] = Number(v & 0xffffffffn);
     }
-    if (v === undefined) {
-      this.hi.push(NaN);
-      this.lo.push(0);
-      return;
-    }
-    if (v < 0n || v >= 1n << 85n) {
-      this.wide = this.hi.map((_, i) => this.get(i));
-      this.wide.push(v);
-      this.hi = [];
-      this.lo = [];
-      return;
-    }
-    this.hi.push(Number(v >> 32n));
-    this.lo.push(Number(v & 0xffffffffn));
   }
 
   get(i: number): bigint | undefined {
@@ -99,13 +107,26 @@ class PriceColumn {
     return this.hi[i]! > 0 || (this.hi[i] === 0 && this.lo[i]! > 0);
   }
 
-  dropOldest(count: number): void {
-    if (this.wide) this.wide.splice(0, count);
-    else {
-      this.hi.splice(0, count);
-      this.lo.splice(0, count);
+  /** Moves slots `from..to` to the start of storage of `capacity` slots. */
+  relocate(from: number, to: number, capacity: number): void {
+    if (this.wide) {
+      this.wide = this.wide.slice(from, to);
+      return;
     }
+    this.hi = relocated(this.hi, from, to, capacity);
+    this.lo = relocated(this.lo, from, to, capacity);
   }
+}
+
+/** `a`'s slots `from..to` at the start of an array of `capacity` slots: `a` itself (moved down) when it is that long. */
+function relocated<T extends Float64Array | Uint32Array>(a: T, from: number, to: number, capacity: number): T {
+  if (a.length === capacity) {
+    a.copyWithin(0, from, to);
+    return a;
+  }
+  const b = new (a.constructor as new (n: number) => T)(capacity);
+  b.set(a.subarray(from, to));
+  return b;
 }
 
 /** The moving average over a window's recorded intervals, with loss events left out and with them counted. */
@@ -136,47 +157,54 @@ interface Aggregate {
 const fineOf = (s: PriceSample): bigint => s.positionPriceWad ?? 0n;
 
 export class PriceSeries {
-  private readonly t: number[] = [];
-  private readonly block: number[] = [];
-  private readonly coarse = new PriceColumn();
-  private readonly fine = new PriceColumn();
-  /** Growth from the previous sample's fine price (NaN when either has none, or no time passed), and the drop when
-   *  that interval is a loss event (0 otherwise). */
-  private readonly fineRate: number[] = [];
-  private readonly fineLoss: number[] = [];
-  /** Length of the run of samples with a fine price that ends here (0 when this one has none). */
-  private readonly fineRun: number[] = [];
-  /** Growth from the previous sample with a coarse price, its loss, and how many samples back it is (0: none). */
-  private readonly coarseRate: number[] = [];
-  private readonly coarseLoss: number[] = [];
-  private readonly coarseGap: number[] = [];
+  /** Storage slots: the samples are `base..end`, oldest first; slots before `base` were dropped (reclaimed when the
+   *  storage fills, not one at a time). */
+  private capacity: number;
+  private base = 0;
+  private end = 0;
+  /** The most samples the owner keeps (it drops the oldest past it), when it says: storage is sized for it. */
+  private readonly maxSamples: number | undefined;
+  private t: Float64Array;
+  private block: Float64Array;
+  private readonly coarse: PriceColumn;
+  private readonly fine: PriceColumn;
+  /** Growth from the previous sample's fine price (NaN when either has none, or no time passed). */
+  private fineRate: Float64Array;
+  /** Growth from the previous sample with a coarse price (NaN when none is kept, this one has none, or no time passed). */
+  private coarseRate: Float64Array;
   /** The newest observation, when it was not recorded. */
   private latest: PriceSample | undefined;
-  /** Samples before this index are dropped (removed from the arrays in batches, not one at a time). */
-  private base = 0;
   /** Changes whenever the recorded samples do; the aggregates below are valid for one version. */
   private version = 0;
   private fineAggregate: Aggregate | undefined;
   private coarseAggregate: Aggregate | undefined;
 
   /** `samples` in any order; kept sorted by time (stable, like `estimateYield`'s own sort). */
-  constructor(samples: PriceSample[] = []) {
+  constructor(samples: PriceSample[] = [], maxSamples?: number) {
+    this.maxSamples = maxSamples;
+    this.capacity = samples.length + this.slack(samples.length);
+    this.t = new Float64Array(this.capacity);
+    this.block = new Float64Array(this.capacity);
+    this.coarse = new PriceColumn(this.capacity);
+    this.fine = new PriceColumn(this.capacity);
+    this.fineRate = new Float64Array(this.capacity);
+    this.coarseRate = new Float64Array(this.capacity);
     const inOrder = samples.every((s, i) => i === 0 || s.timestamp >= samples[i - 1]!.timestamp);
     const sorted = inOrder ? samples : [...samples].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
     for (const s of sorted) this.push(s);
   }
 
   get length(): number {
-    return this.t.length - this.base;
+    return this.end - this.base;
   }
 
   get last(): PriceSample | undefined {
-    return this.length === 0 ? undefined : this.at(this.t.length - 1);
+    return this.length === 0 ? undefined : this.at(this.end - 1);
   }
 
   samples(): PriceSample[] {
     const out: PriceSample[] = [];
-    for (let i = this.base; i < this.t.length; i++) out.push(this.at(i));
+    for (let i = this.base; i < this.end; i++) out.push(this.at(i));
     return out;
   }
 
@@ -184,58 +212,67 @@ export class PriceSeries {
     return { blockNumber: BigInt(this.block[i]!), timestamp: BigInt(this.t[i]!), sharePrice: this.coarse.get(i)!, positionPriceWad: this.fine.get(i) };
   }
 
+  /** Spare slots kept beyond `length` samples: 64 when the most kept is known (the samples move down every 64
+   *  recorded), else an eighth more (at least 16) each time the storage grows. */
+  private slack(length: number): number {
+    return this.maxSamples === undefined ? Math.max(16, length >> 3) : 64;
+  }
+
+  /** Makes room for one more sample at `end`: moves the samples down over dropped slots, or into larger storage. */
+  private reserve(): void {
+    if (this.end < this.capacity) return;
+    const slack = this.slack(this.length);
+    const capacity = this.base >= slack >> 1 ? this.capacity : this.length + 1 + slack;
+    const [from, to] = [this.base, this.end];
+    this.t = relocated(this.t, from, to, capacity);
+    this.block = relocated(this.block, from, to, capacity);
+    this.fineRate = relocated(this.fineRate, from, to, capacity);
+    this.coarseRate = relocated(this.coarseRate, from, to, capacity);
+    this.coarse.relocate(from, to, capacity);
+    this.fine.relocate(from, to, capacity);
+    this.capacity = capacity;
+    this.end -= from;
+    this.base = 0;
+    // The cached aggregates name slots: they no longer hold.
+    this.version++;
+  }
+
   /** Appends a sample no older than the last one. */
   push(sample: PriceSample): void {
-    const i = this.t.length;
     const t = safe(sample.timestamp, "timestamp");
+    const blockNumber = safe(sample.blockNumber, "block number");
+    if (this.length > 0 && sample.timestamp < BigInt(this.t[this.end - 1]!)) throw new Error("price samples must be appended in time order");
+    this.reserve();
+    const i = this.end;
     const prev = i > this.base ? this.at(i - 1) : undefined;
-    if (prev && sample.timestamp < prev.timestamp) throw new Error("price samples must be appended in time order");
-    this.t.push(t);
-    this.block.push(safe(sample.blockNumber, "block number"));
-    this.coarse.push(sample.sharePrice);
-    this.fine.push(sample.positionPriceWad);
+    this.t[i] = t;
+    this.block[i] = blockNumber;
+    this.coarse.set(i, sample.sharePrice);
+    this.fine.set(i, sample.positionPriceWad);
+    this.end++;
     this.latest = undefined;
     this.version++;
-    const f = fineOf(sample) > 0n;
-    this.fineRun.push(f ? (this.fineRun[i - 1] ?? 0) + 1 : 0);
-    const fineInterval = f && prev && fineOf(prev) > 0n;
-    const fineDt = prev ? sample.timestamp - prev.timestamp : 0n;
-    this.fineRate.push(fineInterval ? rate(fineOf(prev), fineOf(sample), fineDt) : NaN);
-    this.fineLoss.push(fineInterval ? loss(fineOf(prev), fineOf(sample), fineDt) : 0);
-    let gap = 0;
-    let r = NaN;
-    let l = 0;
-    if (sample.sharePrice > 0n) {
-      for (let j = i - 1; j >= this.base; j--) {
-        if (this.coarse.positive(j)) {
-          gap = i - j;
-          const dt = sample.timestamp - BigInt(this.t[j]!);
-          r = rate(this.coarse.get(j)!, sample.sharePrice, dt);
-          l = loss(this.coarse.get(j)!, sample.sharePrice, dt);
-          break;
-        }
-      }
-    }
-    this.coarseGap.push(gap);
-    this.coarseRate.push(r);
-    this.coarseLoss.push(l);
+    const fineInterval = prev !== undefined && fineOf(sample) > 0n && fineOf(prev) > 0n;
+    this.fineRate[i] = fineInterval ? rate(fineOf(prev), fineOf(sample), sample.timestamp - prev.timestamp) : NaN;
+    const j = sample.sharePrice > 0n ? this.previousCoarse(i, this.base) : -1;
+    this.coarseRate[i] = j < 0 ? NaN : rate(this.coarse.get(j)!, sample.sharePrice, sample.timestamp - BigInt(this.t[j]!));
+  }
+
+  /** The newest slot before `i`, from `lo` on, with a coarse price; -1 when none. */
+  private previousCoarse(i: number, lo: number): number {
+    for (let j = i - 1; j >= lo; j--) if (this.coarse.positive(j)) return j;
+    return -1;
   }
 
   /** Drops the `count` oldest samples. */
   dropOldest(count: number): void {
     this.base += Math.min(count, this.length);
     this.version++;
-    if (this.base < 256 && this.base * 2 < this.t.length) return;
-    for (const a of [this.t, this.block, this.fineRate, this.fineLoss, this.fineRun, this.coarseRate, this.coarseLoss, this.coarseGap]) a.splice(0, this.base);
-    this.coarse.dropOldest(this.base);
-    this.fine.dropOldest(this.base);
-    this.base = 0;
   }
 
   /** Keeps `sample` as the newest observation without recording it (it counts in estimates until the next push). */
   observe(sample: PriceSample): void {
-    const n = this.t.length;
-    this.latest = this.length === 0 || Number(sample.timestamp) > this.t[n - 1]! ? sample : undefined;
+    this.latest = this.length === 0 || Number(sample.timestamp) > this.t[this.end - 1]! ? sample : undefined;
   }
 
   /** `estimateYield` over the recorded samples plus the newest unrecorded observation, if any. */
@@ -305,9 +342,10 @@ export class PriceSeries {
   private fineWindow(lo: number, hi: number, halfLife: number): Aggregate {
     const c = this.fineAggregate;
     if (c && c.version === this.version && c.lo === lo && c.hi === hi && c.halfLife === halfLife) return c;
-    const start = hi > lo ? hi - Math.min(this.fineRun[hi - 1]!, hi - lo) : hi;
-    const t = this.t;
-    const figures = aggregate(this.fineRate, this.fineLoss, (i) => t[i]! - t[i - 1]!, start + 1, hi, () => true, halfLife);
+    let start = hi;
+    while (start > lo && this.fine.positive(start - 1)) start--;
+    const fine = this.fine;
+    const figures = aggregate(this.fineRate, this.t, start + 1, hi, (i) => i - 1, (j, i) => this.lossAt(fine.get(j)!, fine.get(i)!, j, i), halfLife);
     return (this.fineAggregate = { version: this.version, lo, hi, halfLife, start, end: hi - 1, count: hi - start, ...figures });
   }
 
@@ -325,19 +363,28 @@ export class PriceSeries {
       end = i;
     }
     // A coarse sample's interval counts when the sample before it with a coarse price is in the window too.
-    const gap = this.coarseGap;
-    const t = this.t;
-    const figures =
-      start < 0
-        ? aggregate([], [], () => 0, 0, 0, () => false, halfLife)
-        : aggregate(this.coarseRate, this.coarseLoss, (i) => t[i]! - t[i - gap[i]!]!, start + 1, hi, (i) => gap[i]! > 0 && i - gap[i]! >= lo, halfLife);
+    const coarse = this.coarse;
+    const figures = aggregate(
+      this.coarseRate,
+      this.t,
+      start + 1,
+      start < 0 ? 0 : hi,
+      (i) => this.previousCoarse(i, lo),
+      (j, i) => this.lossAt(coarse.get(j)!, coarse.get(i)!, j, i),
+      halfLife,
+    );
     return (this.coarseAggregate = { version: this.version, lo, hi, halfLife, start, end, count, ...figures });
+  }
+
+  /** The loss event from price `a` at slot `j` to `b` at slot `i` (0: none). */
+  private lossAt(a: bigint, b: bigint, j: number, i: number): number {
+    return loss(a, b, BigInt(this.t[i]!) - BigInt(this.t[j]!));
   }
 
   /** First index whose timestamp is at least `t` (or, `after`, above it); the length when none is. */
   private firstIndex(t: number, after: boolean): number {
     let a = this.base;
-    let b = this.t.length;
+    let b = this.end;
     while (a < b) {
       const m = (a + b) >> 1;
       if (after ? this.t[m]! > t : this.t[m]! >= t) b = m;
@@ -348,16 +395,18 @@ export class PriceSeries {
 }
 
 /**
- * The intervals `from..to` (those with a growth that `counts`), folded as `estimateYield` folds them: with loss events
- * left out of the rate and with them counted, and each variant's squared deviations (two passes, like it).
+ * The intervals `from..to` (those with a growth, from the slot `previous` names, -1: none), folded as `estimateYield`
+ * folds them: with loss events left out of the rate and with them counted, and each variant's squared deviations (two
+ * passes, like it). A loss event falls faster than 100% a year, so only an interval whose growth is -1 or below can be
+ * one: `lossOf` works out its drop from the prices (a rare case: no bigint arithmetic for the others).
  */
 function aggregate(
-  rates: number[],
-  losses: number[],
-  dtOf: (i: number) => number,
+  rates: Float64Array,
+  t: Float64Array,
   from: number,
   to: number,
-  counts: (i: number) => boolean,
+  previous: (i: number) => number,
+  lossOf: (j: number, i: number) => number,
   halfLife: number,
 ): Omit<Aggregate, "version" | "lo" | "hi" | "halfLife" | "start" | "end" | "count"> {
   const excluded: Fold = { s: 0, w: 0, n: 0, sum: 0 };
@@ -366,23 +415,42 @@ function aggregate(
   let others = 0;
   let lost = 0;
   let lastLoss = -1;
-  const defined = (i: number) => rates[i]! === rates[i]! && counts(i);
+  // One interval object, filled in for each slot in turn. Samples are mostly evenly spaced: the decay is worked out
+  // again only when the interval's length changes.
+  const iv: Interval = { dt: 0, rate: 0, loss: 0 };
+  let dt = NaN;
+  let d = NaN;
   for (let i = from; i < to; i++) {
-    if (!defined(i)) continue;
-    const iv: Interval = { dt: dtOf(i), rate: rates[i]!, loss: losses[i]! };
-    fold(excluded, iv, halfLife, iv.loss === 0);
-    fold(counted, iv, halfLife, true);
+    const rate = rates[i]!;
+    if (rate !== rate) continue;
+    const j = previous(i);
+    if (j < 0) continue;
+    iv.dt = t[i]! - t[j]!;
+    iv.rate = rate;
+    iv.loss = rate <= -1 ? lossOf(j, i) : 0;
+    if (iv.dt !== dt) {
+      dt = iv.dt;
+      d = Math.pow(2, -dt / halfLife);
+    }
+    foldDecayed(excluded, iv, d, iv.loss === 0);
+    foldDecayed(counted, iv, d, true);
     if (iv.loss > 0) {
       lossCount++;
       lost += iv.loss;
       lastLoss = i;
     } else others++;
   }
-  const m2 = (f: Fold, keep: (i: number) => boolean) => {
+  const m2 = (f: Fold, lossesToo: boolean) => {
     let m = 0;
     if (f.n === 0) return m;
     const mean = f.sum / f.n;
-    for (let i = from; i < to; i++) if (defined(i) && keep(i)) m += (rates[i]! - mean) ** 2;
+    for (let i = from; i < to; i++) {
+      const rate = rates[i]!;
+      if (rate !== rate) continue;
+      const j = previous(i);
+      if (j < 0 || (!lossesToo && rate <= -1 && lossOf(j, i) > 0)) continue;
+      m += (rate - mean) ** 2;
+    }
     return m;
   };
   return {
@@ -390,7 +458,7 @@ function aggregate(
     others,
     lost,
     lastLoss,
-    excluded: { fold: excluded, m2: m2(excluded, (i) => losses[i]! === 0) },
-    counted: { fold: counted, m2: m2(counted, () => true) },
+    excluded: { fold: excluded, m2: m2(excluded, false) },
+    counted: { fold: counted, m2: m2(counted, true) },
   };
 }

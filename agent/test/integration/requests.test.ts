@@ -1,6 +1,6 @@
 /**
- * JSON-RPC round trips of the daemon wired as `run` wires it, counted at a loopback proxy: one per vault on an idle
- * tick (the lens snapshot); three on the tick that sends a rebalance (snapshot; simulation with fees and nonce; the
+ * JSON-RPC round trips of the daemon wired as `run` wires it, counted at a loopback proxy: one on an idle tick, for
+ * all vaults together (their lens snapshots in one batch); three on the tick that sends a rebalance (snapshot; simulation with fees and nonce; the
  * broadcast with a look at its status, which settles it at once on a chain that mines at once); two on a tick that
  * follows a transaction still pending (snapshot; receipt with nonce and mempool status).
  */
@@ -8,7 +8,7 @@ import { Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalChain } from "../../devnet/chain.js";
 import { startCountingProxy, type CountingProxy } from "../../devnet/rpc-proxy.js";
-import type { Stack } from "../../devnet/stack.js";
+import { deployVault, type Stack } from "../../devnet/stack.js";
 import { assertChain, buildRunners, createProvider } from "../../src/daemon/build.js";
 import { Daemon } from "../../src/daemon/daemon.js";
 import { Metrics } from "../../src/obs/metrics.js";
@@ -83,6 +83,31 @@ describe("requests per tick", () => {
     } finally {
       await chain.setAutomine(true);
     }
+    provider.destroy();
+  });
+
+  it("one for all vaults together when idle: every vault's snapshot in one batch", async () => {
+    // A second vault on the same lens, with no session: it reads and stands down, as the first reads and holds.
+    const second = await deployVault(stack.governance, await stack.asset.getAddress(), await stack.sessions.getAddress());
+    const vaults = [
+      { address: stack.vaultAddress, label: "main" },
+      { address: await second.getAddress(), label: "second" },
+    ];
+    const config = testConfig(chain, stack, tempDir(), { network: { rpcUrl: proxy.url, chainId: 31337, confirmations: 1, pollIntervalMs: 100 }, vaults });
+    const provider = createProvider(config);
+    await assertChain(provider, config);
+    const { log } = memoryLogger();
+    const { runners } = await buildRunners({ config, provider, agent: AGENT, clock: systemClock, log, metrics: new Metrics(), wallet: new Wallet(AGENT_KEY) });
+    const daemon = new Daemon(runners, systemClock, log, new Metrics(), { pollIntervalMs: 100 });
+    // Ticks until the first vault has nothing worth moving (its history begun, its first moves made): an idle tick.
+    let ticks: Awaited<ReturnType<Daemon["tick"]>> = [];
+    for (let i = 0; i < 5 && ticks[0]?.report?.result.kind !== "hold"; i++) {
+      await chain.increaseTime(3_600);
+      proxy.reset();
+      ticks = await daemon.tick();
+    }
+    expect(ticks.map((t) => t.report?.result.kind)).toEqual(["hold", "stand-down"]);
+    expect(proxy.counts(), "both snapshots in one request").toMatchObject({ requests: 1, calls: 2, methods: { eth_call: 2 } });
     provider.destroy();
   });
 });

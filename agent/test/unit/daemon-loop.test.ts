@@ -8,7 +8,7 @@ import { ManualClock } from "../../src/util/clock.js";
 import { memoryLogger } from "../support/logs.js";
 
 function fakeRunner(label: string, behaviour: () => Promise<unknown>, breakerOpen = false): VaultRunner {
-  return { config: { label, vault: label }, breaker: { open: breakerOpen }, tick: behaviour, inFlight: () => undefined } as unknown as VaultRunner;
+  return { config: { label, vault: label }, breaker: { open: breakerOpen }, tick: behaviour, readSnapshot: async () => ({}), inFlight: () => undefined } as unknown as VaultRunner;
 }
 
 describe("daemon loop", () => {
@@ -39,6 +39,35 @@ describe("daemon loop", () => {
     const counted = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === "agent_tick_errors_total");
     expect(counted?.values[0]).toMatchObject({ value: 3, labels: { vault: "bad", kind: "rpc" } });
     expect(daemon.health()).toMatchObject({ healthy: true, vaults: { bad: "error", good: "hold" } });
+  });
+
+  it("asks for every vault's snapshot before the first vault's tick, each tick taking its own; a failed read fails its vault alone", async () => {
+    const events: string[] = [];
+    const runner = (label: string, read: () => Promise<unknown>): VaultRunner =>
+      ({
+        config: { label, vault: label },
+        breaker: { open: false },
+        inFlight: () => undefined,
+        readSnapshot: () => {
+          events.push(`read ${label}`);
+          return read();
+        },
+        tick: async (options: { snapshot: Promise<{ vault: string }> }) => {
+          events.push(`tick ${label}`);
+          return { result: { kind: "hold" }, seen: (await options.snapshot).vault };
+        },
+      }) as unknown as VaultRunner;
+    const { log } = memoryLogger();
+    const daemon = new Daemon(
+      [runner("a", async () => ({ vault: "a" })), runner("b", async () => Promise.reject(new RpcError("lens snapshot of b failed"))), runner("c", async () => ({ vault: "c" }))],
+      new ManualClock(),
+      log,
+      new Metrics(),
+      { pollIntervalMs: 1_000 },
+    );
+    const ticks = await daemon.tick();
+    expect(events, "the reads go out together, before any tick").toEqual(["read a", "read b", "read c", "tick a", "tick b", "tick c"]);
+    expect(ticks.map((t) => (t.report as unknown as { seen: string } | undefined)?.seen ?? t.error?.message)).toEqual(["a", "lens snapshot of b failed", "c"]);
   });
 
   it("says recovered when a failing vault ticks again, and logs a changed failure again", async () => {

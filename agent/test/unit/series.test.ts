@@ -120,6 +120,28 @@ describe("PriceSeries", () => {
     }
   });
 
+  it("agrees at every sample with storage sized for the most kept, as it moves them down over the dropped ones", () => {
+    const r = new Random(13);
+    for (const max of [5, 40]) {
+      const series = new PriceSeries([], max);
+      const all: PriceSample[] = [];
+      let t = 0n;
+      for (let k = 0; k < 12; k++) {
+        for (const s of history(r)) {
+          t += s.timestamp % 700n;
+          const sample = { ...s, timestamp: t };
+          all.push(sample);
+          series.push(sample);
+          if (series.length > max) series.dropOldest(series.length - max);
+          const o = options(r);
+          const kept = all.slice(-max);
+          expect(series.estimate(t, o), `${max} kept, after ${all.length} samples`).toEqual(estimateYield(kept, t, o));
+        }
+      }
+      expect(series.samples(), `${max} kept: the newest`).toEqual(all.slice(-max));
+    }
+  });
+
   it("keeps prices too large for its compact columns exactly", () => {
     const huge = 10n ** 30n;
     const samples = [0n, 1n, 2n].map((h) => ({ blockNumber: h, timestamp: h * 3_600n, sharePrice: 1_000_000n + h, positionPriceWad: h === 2n ? huge + 7n : 10n ** 18n + h }));
@@ -127,6 +149,14 @@ describe("PriceSeries", () => {
     expect(series.samples(), "samples back as recorded").toEqual(samples);
     const o = { lookbackSeconds: 86_400n, minSamples: 2, minWindowSeconds: 0n };
     expect(series.estimate(7_200n, o)).toEqual(estimateYield(samples, 7_200n, o));
+    // Kept exactly as the oldest are dropped and the storage moves them down.
+    const sized = new PriceSeries(samples, 2);
+    const more = Array.from({ length: 40 }, (_, i) => BigInt(i + 3)).map((h) => ({ blockNumber: h, timestamp: h * 3_600n, sharePrice: 1_000_000n + h, positionPriceWad: huge + h }));
+    for (const s of more) {
+      sized.push(s);
+      sized.dropOldest(sized.length - 2);
+    }
+    expect(sized.samples(), "the newest two, as recorded").toEqual(more.slice(-2));
   });
 
   it("folds a loss in the newest observation as estimateYield does: a second drop turns both into a rate", () => {
