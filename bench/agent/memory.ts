@@ -35,11 +35,13 @@ export interface MemoryFigures {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 /** A field of /proc/<pid>/status in MiB (the kernel reports kB), or undefined once the process is gone. */
 function statusMiB(pid: number, field: "VmRSS" | "VmHWM"): number | undefined {
   try {
-    const line = fs.readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith(`${field}:`));
+    const line = fs
+      .readFileSync(`/proc/${pid}/status`, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith(`${field}:`));
     return line ? Number(line.split(/\s+/)[1]) / 1024 : undefined;
   } catch {
     return undefined;
@@ -56,7 +58,8 @@ async function metricMiB(port: number, name: string): Promise<number> {
 /** The daemon's last completed tick, from /health (cheap: /metrics would make the daemon render every series). */
 async function lastTickAt(port: number): Promise<string | null> {
   try {
-    return ((await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { lastTickAt: string | null }).lastTickAt;
+    return ((await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { lastTickAt: string | null })
+      .lastTickAt;
   } catch {
     return null;
   }
@@ -85,11 +88,15 @@ export async function measureDaemonMemory(
   for (const v of vaults) writeHistoryFile(paths.prices(v.address), await reader.snapshot(v.address, agent));
 
   const started = Date.now();
-  const child = spawn(process.execPath, [path.join(AGENT_DIR, "bin/treasury-agent.mjs"), "run", "--config", configPath], {
-    cwd: AGENT_DIR,
-    env: { ...process.env, AGENT_PRIVATE_KEY: AGENT_KEY, AGENT_LOG_LEVEL: "warn" },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(AGENT_DIR, "bin/treasury-agent.mjs"), "run", "--config", configPath],
+    {
+      cwd: AGENT_DIR,
+      env: { ...process.env, AGENT_PRIVATE_KEY: AGENT_KEY, AGENT_LOG_LEVEL: "warn" },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
@@ -117,7 +124,10 @@ export async function measureDaemonMemory(
     }
     heap = await metricMiB(port, "nodejs_heap_size_used_bytes");
     hwm = statusMiB(pid, "VmHWM") ?? sampledMax;
-    if (ticks < options.ticks) throw new Error(`the daemon ran ${ticks} ticks of ${options.ticks} in ${options.timeoutMs} ms: ${stderr.slice(-2_000)}`);
+    if (ticks < options.ticks)
+      throw new Error(
+        `the daemon ran ${ticks} ticks of ${options.ticks} in ${options.timeoutMs} ms: ${stderr.slice(-2_000)}`,
+      );
   } finally {
     child.kill("SIGTERM");
     const code = await Promise.race([exited, sleep(10_000).then(() => "timeout" as const)]);

@@ -39,17 +39,27 @@ export interface RpcFigures {
 
 const kinds = (ticks: DaemonTick[]) => ticks.map((t) => t.report?.result.kind ?? `error: ${t.error?.message}`);
 
-export async function measureRpcRequests(fleet: Fleet, reader: LensReader, options: { vaults: number; idleTicks: number; from: number }): Promise<RpcFigures> {
+export async function measureRpcRequests(
+  fleet: Fleet,
+  reader: LensReader,
+  options: { vaults: number; idleTicks: number; from: number },
+): Promise<RpcFigures> {
   const vaults = [];
   for (let i = 0; i < options.vaults; i++) vaults.push(await addVault(fleet, { strategies: 3, from: options.from }));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-bench-rpc-"));
   const proxy = await startCountingProxy(fleet.chain.url);
   try {
-    const config = benchConfig({ rpcUrl: proxy.url, lens: fleet.lensAddress, dataDir: dir, vaults: vaults.map((v, i) => ({ address: v.address, label: `v${i}` })) });
+    const config = benchConfig({
+      rpcUrl: proxy.url,
+      lens: fleet.lensAddress,
+      dataDir: dir,
+      vaults: vaults.map((v, i) => ({ address: v.address, label: `v${i}` })),
+    });
     const wallet = new Wallet(AGENT_KEY);
     // Flat prices for the last 33 hours: no yield anywhere, so the planners hold until a strategy earns.
     const paths = dataPaths(config, wallet.address);
-    for (const v of vaults) writeHistoryFile(paths.prices(v.address), await reader.snapshot(v.address, wallet.address), { apr: () => 0n });
+    for (const v of vaults)
+      writeHistoryFile(paths.prices(v.address), await reader.snapshot(v.address, wallet.address), { apr: () => 0n });
 
     const { daemon, provider } = await benchDaemon(config);
     const startup = proxy.counts();

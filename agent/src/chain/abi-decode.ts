@@ -23,7 +23,8 @@ class Words {
 
   /** The 32-byte word at byte `at`, as hex digits. */
   word(at: number): string {
-    if (at < 0 || at + 32 > this.bytes) throw badData(this.hex, `data out of bounds (word at byte ${at} of ${this.bytes})`);
+    if (at < 0 || at + 32 > this.bytes)
+      throw badData(this.hex, `data out of bounds (word at byte ${at} of ${this.bytes})`);
     return this.hex.slice(2 + at * 2, 2 + at * 2 + 64);
   }
 
@@ -77,7 +78,7 @@ function decodeAt(words: Words, type: ParamType, at: number): unknown {
     case "tuple": {
       const values = decodeSequence(words, type.components!, at) as unknown[];
       const out: Record<string, unknown> = {};
-      type.components!.forEach((c, i) => (out[c.name] = values[i]));
+      for (const [i, c] of type.components!.entries()) out[c.name] = values[i];
       return out;
     }
     case "array": {

@@ -33,7 +33,10 @@ export function snapshotFaults(snapshot: VaultSnapshot): SnapshotFault[] {
     }
     const owner = byIndex.get(s.index);
     if (owner !== undefined && owner.toLowerCase() !== key) {
-      faults.push({ code: "duplicate-index", detail: `index #${s.index} is given to two strategies, ${owner} and ${s.strategy}` });
+      faults.push({
+        code: "duplicate-index",
+        detail: `index #${s.index} is given to two strategies, ${owner} and ${s.strategy}`,
+      });
     } else if (owner === undefined) {
       byIndex.set(s.index, s.strategy);
     }
@@ -47,7 +50,10 @@ export function snapshotFaults(snapshot: VaultSnapshot): SnapshotFault[] {
   }
   for (const queued of snapshot.withdrawQueue) {
     if (!byAddress.has(queued.toLowerCase())) {
-      faults.push({ code: "queue-not-listed", detail: `strategy ${queued} is in the withdraw queue but missing from the listed strategies` });
+      faults.push({
+        code: "queue-not-listed",
+        detail: `strategy ${queued} is in the withdraw queue but missing from the listed strategies`,
+      });
     }
   }
   return faults;

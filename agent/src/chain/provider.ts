@@ -9,7 +9,14 @@
  *
  * Endpoints are named by scheme, host and port only, so a key in a URL's path never reaches a log or a metric.
  */
-import { FetchRequest, JsonRpcProvider, makeError, type JsonRpcError, type JsonRpcPayload, type JsonRpcResult } from "ethers";
+import {
+  FetchRequest,
+  JsonRpcProvider,
+  makeError,
+  type JsonRpcError,
+  type JsonRpcPayload,
+  type JsonRpcResult,
+} from "ethers";
 import type { Logger } from "pino";
 
 export interface EndpointEvents {
@@ -61,13 +68,20 @@ export function isServerSideRpcError(error: JsonRpcError["error"] | undefined): 
 
 /** The failure kind of an error thrown by a request, for metrics and logs. */
 export function failureKind(err: unknown): RpcFailureKind {
-  const e = err as { code?: string; shortMessage?: string; message?: string; response?: { statusCode?: number }; rpcError?: unknown };
+  const e = err as {
+    code?: string;
+    shortMessage?: string;
+    message?: string;
+    response?: { statusCode?: number };
+    rpcError?: unknown;
+  };
   if (e?.rpcError !== undefined) return "rpc-error";
   if (e?.code === "TIMEOUT" || e?.code === "CANCELLED") return "timeout";
   const status = e?.response?.statusCode;
   if (status === 429) return "http-429";
   if (typeof status === "number" && status >= 500) return "http-5xx";
-  if (e?.code === "SERVER_ERROR" && /bad response|invalid json|unexpected/i.test(String(e.message))) return "bad-response";
+  if (e?.code === "SERVER_ERROR" && /bad response|invalid json|unexpected/i.test(String(e.message)))
+    return "bad-response";
   if (e?.code === "SERVER_ERROR" && typeof status === "number") return "http-5xx";
   if (e instanceof SyntaxError) return "bad-response";
   return "connection";
@@ -102,7 +116,13 @@ export class FailoverProvider extends JsonRpcProvider {
       cacheTimeout: -1,
       pollingInterval: options.pollingIntervalMs ?? 4_000,
     });
-    this.endpoints = options.urls.map((url) => ({ url, name: endpointName(url), restingUntil: 0, failures: 0, failingSince: 0 }));
+    this.endpoints = options.urls.map((url) => ({
+      url,
+      name: endpointName(url),
+      restingUntil: 0,
+      failures: 0,
+      failingSince: 0,
+    }));
     this.now = options.now ?? Date.now;
   }
 
@@ -124,11 +144,16 @@ export class FailoverProvider extends JsonRpcProvider {
     for (const endpoint of this.order()) {
       try {
         const results = await this.post(endpoint, payload);
-        const serverError = results.find((r) => "error" in r && isServerSideRpcError((r as JsonRpcError).error)) as JsonRpcError | undefined;
+        const serverError = results.find((r) => "error" in r && isServerSideRpcError((r as JsonRpcError).error)) as
+          | JsonRpcError
+          | undefined;
         if (serverError) {
-          throw Object.assign(makeError(`JSON-RPC server error ${serverError.error.code}: ${serverError.error.message}`, "SERVER_ERROR"), {
-            rpcError: serverError.error,
-          });
+          throw Object.assign(
+            makeError(`JSON-RPC server error ${serverError.error.code}: ${serverError.error.message}`, "SERVER_ERROR"),
+            {
+              rpcError: serverError.error,
+            },
+          );
         }
         this.succeeded(endpoint);
         return results;
@@ -141,7 +166,10 @@ export class FailoverProvider extends JsonRpcProvider {
   }
 
   /** Sends one request to every endpoint separately (no failover): each one's result or failure. */
-  async probeEach(method: string, params: unknown[] = []): Promise<Array<{ endpoint: string; result?: unknown; error?: string }>> {
+  async probeEach(
+    method: string,
+    params: unknown[] = [],
+  ): Promise<Array<{ endpoint: string; result?: unknown; error?: string }>> {
     return Promise.all(
       this.endpoints.map(async (endpoint) => {
         try {
@@ -202,7 +230,10 @@ export class FailoverProvider extends JsonRpcProvider {
       const from = this.endpoints[this.active]!.name;
       const back = index < this.active;
       this.active = index;
-      this.options.log?.warn({ from, to: endpoint.name }, back ? "RPC back on a preferred endpoint" : "RPC failed over to the next endpoint");
+      this.options.log?.warn(
+        { from, to: endpoint.name },
+        back ? "RPC back on a preferred endpoint" : "RPC failed over to the next endpoint",
+      );
       this.options.onSwitch?.(from, endpoint.name);
     }
   }

@@ -27,7 +27,10 @@ export class LensReader implements ChainReader {
   async snapshot(vault: string, agent: string): Promise<VaultSnapshot> {
     let raw: ITreasuryLens.SnapshotStructOutput;
     try {
-      const result = await this.provider.call({ to: this.lens, data: lensInterface.encodeFunctionData("snapshot", [vault, agent]) });
+      const result = await this.provider.call({
+        to: this.lens,
+        data: lensInterface.encodeFunctionData("snapshot", [vault, agent]),
+      });
       raw = decodePlain(SNAPSHOT.outputs, result)[0] as ITreasuryLens.SnapshotStructOutput;
     } catch (err) {
       throw await this.classify(vault, err);
@@ -44,7 +47,9 @@ export class LensReader implements ChainReader {
     try {
       await this.provider.getBlockNumber();
     } catch {
-      return new RpcError(`lens snapshot of ${vault} failed, and the node does not answer eth_blockNumber either`, { cause: err });
+      return new RpcError(`lens snapshot of ${vault} failed, and the node does not answer eth_blockNumber either`, {
+        cause: err,
+      });
     }
     const data = revertDataOf(err);
     const decoded = decodeRevert(data);
@@ -68,7 +73,8 @@ function address(a: string): string {
   let out = checksummed.get(key);
   if (out === undefined) {
     if (checksummed.size >= MAX_ADDRESSES) checksummed.clear();
-    checksummed.set(key, (out = getAddress(a)));
+    out = getAddress(a);
+    checksummed.set(key, out);
   }
   return out;
 }

@@ -1,7 +1,10 @@
 /** Integer math as the contracts do it (OpenZeppelin Math.mulDiv). */
 /** Basis points in a whole (100%): the one BPS of the agent and the operator scripts. */
 export const BPS = 10_000n;
-/** A full exit may leave shares worth at most a position's 1 ppm plus one unit; removeStrategy writes off 1 ppm of total assets (ConstantsLib.DUST_DIVISOR). */
+/**
+ * A full exit may leave shares worth at most a position's 1 ppm plus one unit; removeStrategy writes off 1 ppm of total
+ * assets (ConstantsLib.DUST_DIVISOR).
+ */
 export const DUST_DIVISOR = 1_000_000n;
 
 export function mulDivDown(a: bigint, b: bigint, c: bigint): bigint {

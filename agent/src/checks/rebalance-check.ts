@@ -54,7 +54,9 @@ interface Leg {
   target: bigint;
 }
 
-/** What the legs did: the first error they raise (a withdraw limit, or idle short of a deposit), idle and values after. */
+/**
+ * What the legs did: the first error they raise (a withdraw limit, or idle short of a deposit), idle and values after.
+ */
 interface Moves {
   error: PredictedError | undefined;
   idleAfter: bigint;
@@ -200,7 +202,11 @@ function executeLegs(legs: Leg[], idleBefore: bigint, valuation: StrategyValuati
         : leg.current - leg.target > s.withdrawable;
     if (limited) {
       return {
-        error: predicted("StrategyWithdrawLimited", { strategy: leg.strategy, requested: leg.current - leg.target, available: s.withdrawable }),
+        error: predicted("StrategyWithdrawLimited", {
+          strategy: leg.strategy,
+          requested: leg.current - leg.target,
+          available: s.withdrawable,
+        }),
         idleAfter: 0n,
         afterValues: [],
       };
@@ -217,11 +223,16 @@ function executeLegs(legs: Leg[], idleBefore: bigint, valuation: StrategyValuati
     let assetsMoved: bigint;
     if (leg.target > leg.current) {
       const amount = leg.target - leg.current;
-      if (amount > idle) return { error: predicted("InsufficientIdle", { needed: amount, idle }), idleAfter: 0n, afterValues: [] };
+      if (amount > idle)
+        return { error: predicted("InsufficientIdle", { needed: amount, idle }), idleAfter: 0n, afterValues: [] };
       // A full strategy (its `maxDeposit`) refuses the rest; a strategy whose views fail is left to its deposit call.
       if (!viewsFail(s) && amount > s.depositable) {
         return {
-          error: predicted("StrategyDepositLimited", { strategy: leg.strategy, requested: amount, available: s.depositable }),
+          error: predicted("StrategyDepositLimited", {
+            strategy: leg.strategy,
+            requested: amount,
+            available: s.depositable,
+          }),
           idleAfter: 0n,
           afterValues: [],
         };
@@ -232,7 +243,10 @@ function executeLegs(legs: Leg[], idleBefore: bigint, valuation: StrategyValuati
       sharesMoved = valuation.previewDeposit(leg.strategy, amount);
     } else {
       assetsMoved = -received[i]!;
-      sharesMoved = leg.target === 0n ? -minBig(s.shares, s.redeemableShares) : -minBig(s.shares, valuation.previewWithdraw(leg.strategy, received[i]!));
+      sharesMoved =
+        leg.target === 0n
+          ? -minBig(s.shares, s.redeemableShares)
+          : -minBig(s.shares, valuation.previewWithdraw(leg.strategy, received[i]!));
     }
     if (viewsFail(s)) continue;
     const shares = s.shares + sharesMoved;
@@ -298,7 +312,13 @@ const MAX_UINT96 = (1n << 96n) - 1n;
  * `maxDrawdownBps` below the high-water mark stops any call that raises a strategy or loses anything. A price above
  * the mark raises it (the call passes).
  */
-function drawdownError(snapshot: VaultSnapshot, legs: Leg[], afterValues: bigint[], totalAfter: bigint, loss: bigint): PredictedError | undefined {
+function drawdownError(
+  snapshot: VaultSnapshot,
+  legs: Leg[],
+  afterValues: bigint[],
+  totalAfter: bigint,
+  loss: bigint,
+): PredictedError | undefined {
   if (snapshot.totalSupply === 0n) return undefined;
   const price = sharePriceAt(snapshot, totalAfter);
   const mark = snapshot.highWaterMark;

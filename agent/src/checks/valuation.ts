@@ -9,7 +9,8 @@
  * - `snapshotValuation` needs only the lens snapshot: it applies OpenZeppelin's math to each strategy's total assets
  *   and supply as the lens reports them where they reproduce the strategy's own preview of the vault's position
  *   (exact for OpenZeppelin-style strategies, decimals offset 0 or share decimals over the asset's); for a strategy
- *   whose totals are not reported or miss its preview (performance-fee shares not yet minted) it prices at the ratio the vault's position shows (`currentValue / shares`), which can be off by a
+ * whose totals are not reported or miss its preview (performance-fee shares not yet minted) it prices at the ratio the
+ * vault's position shows (`currentValue / shares`), which can be off by a
  *   wei of rounding per leg. The planner keeps a safety margin inside every bound, and the executor simulates the
  *   exact call before sending.
  */
@@ -93,7 +94,11 @@ export function erc4626Valuation(states: Erc4626State[]): StrategyValuation {
     new Map(
       states.map((s) => [
         s.strategy.toLowerCase(),
-        { assetsPart: s.totalAssets + 1n, sharesPart: s.totalSupply + 10n ** BigInt(s.decimalsOffset ?? 0), totals: true },
+        {
+          assetsPart: s.totalAssets + 1n,
+          sharesPart: s.totalSupply + 10n ** BigInt(s.decimalsOffset ?? 0),
+          totals: true,
+        },
       ]),
     ),
   );
@@ -109,7 +114,8 @@ export function snapshotValuation(snapshot: VaultSnapshot): StrategyValuation {
         const totals = totalsRatio(s, snapshot.assetDecimals);
         if (totals) {
           ratio = totals;
-        } else if (s.shares > 0n && s.currentValue > 0n) ratio = { assetsPart: s.currentValue, sharesPart: s.shares, totals: false };
+        } else if (s.shares > 0n && s.currentValue > 0n)
+          ratio = { assetsPart: s.currentValue, sharesPart: s.shares, totals: false };
         else if (s.sharePrice > 0n) ratio = { assetsPart: s.sharePrice, sharesPart: unit, totals: false };
         else ratio = { assetsPart: 1n, sharesPart: 1n, totals: false };
         return [s.strategy.toLowerCase(), ratio];
@@ -128,7 +134,11 @@ function totalsRatio(s: StrategyState, assetDecimals: number): Ratio | undefined
   if (s.strategyTotalAssets === 0n && s.strategyTotalSupply === 0n) return undefined;
   const offsets = [0, Math.max(0, s.decimals - assetDecimals)];
   for (const offset of offsets) {
-    const ratio = { assetsPart: s.strategyTotalAssets + 1n, sharesPart: s.strategyTotalSupply + 10n ** BigInt(offset), totals: true };
+    const ratio = {
+      assetsPart: s.strategyTotalAssets + 1n,
+      sharesPart: s.strategyTotalSupply + 10n ** BigInt(offset),
+      totals: true,
+    };
     if (s.shares === 0n || (s.shares * ratio.assetsPart) / ratio.sharesPart === s.currentValue) return ratio;
   }
   return undefined;

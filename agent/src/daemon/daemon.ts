@@ -4,7 +4,8 @@
  * others going on; the failure is logged once (and again only when it changes), and the first good
  * tick after it says `recovered`. A lens fault (the snapshot call reverts while the node answers, or the
  * snapshot does not add up) is not an outage: it is logged once per distinct fault, at error level, with its figures,
- * and shown as the vault's result and in `agent_lens_fault` until the lens answers properly again. `/health` reports how recent the last good tick is, and turns unhealthy
+ * and shown as the vault's result and in `agent_lens_fault` until the lens answers properly again. `/health` reports
+ * how recent the last good tick is, and turns unhealthy
  * after three ticks in a row where every vault failed or saw only stale state.
  */
 import { formatEther } from "ethers";
@@ -54,11 +55,15 @@ export interface ReadinessReport {
 function vaultReadiness(report: TickReport): VaultReadiness {
   const result = report.result;
   const reason = "reason" in result ? result.reason : result.kind;
-  if (result.kind === "stand-down" || result.kind === "breaker-open" || result.kind === "stale") return { state: "cannot-act", result: result.kind, reason };
+  if (result.kind === "stand-down" || result.kind === "breaker-open" || result.kind === "stale")
+    return { state: "cannot-act", result: result.kind, reason };
   // A write-down ends a tick before the session is judged: the assessment still says whether the agent could act.
-  if (report.assessment?.mode === "stand-down") return { state: "cannot-act", result: "stand-down", reason: report.assessment.reason };
-  if (result.kind === "deferred" && result.feeWait) return { state: "waiting", result: result.kind, reason: result.reason };
-  if (result.kind === "wait" || report.assessment?.mode === "wait") return { state: "waiting", result: result.kind, reason: report.assessment?.reason ?? reason };
+  if (report.assessment?.mode === "stand-down")
+    return { state: "cannot-act", result: "stand-down", reason: report.assessment.reason };
+  if (result.kind === "deferred" && result.feeWait)
+    return { state: "waiting", result: result.kind, reason: result.reason };
+  if (result.kind === "wait" || report.assessment?.mode === "wait")
+    return { state: "waiting", result: result.kind, reason: report.assessment?.reason ?? reason };
   return { state: "can-act", result: result.kind, reason };
 }
 
@@ -107,7 +112,11 @@ export class Daemon {
         this.metrics.tickErrors.inc({ vault, kind });
         this.tickFailed(vault, kind, err as Error);
         this.lastResult.set(vault, "error");
-        this.lastReadiness.set(vault, { state: "cannot-act", result: "error", reason: `tick failed: ${(err as Error).message}` });
+        this.lastReadiness.set(vault, {
+          state: "cannot-act",
+          result: "error",
+          reason: `tick failed: ${(err as Error).message}`,
+        });
         out.push({ vault, error: err as Error });
       } finally {
         stop();
@@ -150,8 +159,14 @@ export class Daemon {
     const was = this.failing.get(vault);
     if (!was) {
       this.failing.set(vault, { since: this.clock.nowMs(), ticks: 1, key });
-      const every = this.options.pollIntervalMs < 1_000 ? `${this.options.pollIntervalMs} ms` : formatDuration(Math.round(this.options.pollIntervalMs / 1000));
-      this.log.error({ vault, kind, err }, `tick failed: ${detail}; retrying every ${every} (logged again when the failure changes, and when it recovers)`);
+      const every =
+        this.options.pollIntervalMs < 1_000
+          ? `${this.options.pollIntervalMs} ms`
+          : formatDuration(Math.round(this.options.pollIntervalMs / 1000));
+      this.log.error(
+        { vault, kind, err },
+        `tick failed: ${detail}; retrying every ${every} (logged again when the failure changes, and when it recovers)`,
+      );
       return;
     }
     was.ticks++;
@@ -185,7 +200,10 @@ export class Daemon {
     if (previous?.kind !== err.kind && previous) this.metrics.lensFault.set({ vault, kind: previous.kind }, 0);
     if (previous?.message === err.message) return;
     const fields = { vault, kind: err.kind, ...err.detail };
-    this.log.error(fields, `${err.message}; standing down for this vault (not a node outage: no plan, nothing sent) until the lens answers properly`);
+    this.log.error(
+      fields,
+      `${err.message}; standing down for this vault (not a node outage: no plan, nothing sent) until the lens answers properly`,
+    );
   }
 
   private lensRecovered(vault: string): void {
@@ -201,7 +219,10 @@ export class Daemon {
    * way when it aborts is finished first: nothing is left half-sent.
    */
   async run(signal: AbortSignal): Promise<void> {
-    this.log.info({ vaults: this.runners.map((r) => r.config.vault), intervalMs: this.options.pollIntervalMs }, "daemon started");
+    this.log.info(
+      { vaults: this.runners.map((r) => r.config.vault), intervalMs: this.options.pollIntervalMs },
+      "daemon started",
+    );
     let ticks = 0;
     while (!signal.aborted) {
       await this.tick();
@@ -213,7 +234,9 @@ export class Daemon {
     this.log.info(
       { ticks, inFlight, reason: signal.reason instanceof Error ? undefined : signal.reason },
       `daemon stopped${reason} after ${ticks} tick${ticks === 1 ? "" : "s"}` +
-        (inFlight.length > 0 ? `; a transaction is still in flight for ${inFlight.join(", ")}: it stays in the journal and the next start settles it first` : ""),
+        (inFlight.length > 0
+          ? `; a transaction is still in flight for ${inFlight.join(", ")}: it stays in the journal and the next start settles it first`
+          : ""),
     );
   }
 
@@ -222,19 +245,30 @@ export class Daemon {
     const reasons: string[] = [];
     const warnings: string[] = [];
     const live = this.health();
-    if (!live.healthy) reasons.push(this.lastTickAt === undefined ? "no tick yet" : "the loop is not healthy (see /health)");
+    if (!live.healthy)
+      reasons.push(this.lastTickAt === undefined ? "no tick yet" : "the loop is not healthy (see /health)");
     const vaults: Record<string, VaultReadiness> = {};
     for (const r of this.runners) {
       const label = r.config.label;
       const v = r.breaker.open
-        ? { state: "cannot-act" as const, result: "breaker-open", reason: `circuit breaker open: ${r.breaker.reason ?? "open"}` }
+        ? {
+            state: "cannot-act" as const,
+            result: "breaker-open",
+            reason: `circuit breaker open: ${r.breaker.reason ?? "open"}`,
+          }
         : (this.lastReadiness.get(label) ?? { state: "cannot-act" as const, result: "none", reason: "no tick yet" });
       vaults[label] = v;
       if (v.state === "cannot-act") reasons.push(`${label}: ${v.reason}`);
     }
     const funds = this.options.funds;
-    if (funds?.cannotPay) reasons.push(`the agent key ${funds.address} cannot pay for a transaction (${formatEther(funds.balance ?? 0n)} ETH)`);
-    else if (funds?.low) warnings.push(`the agent key ${funds.address} holds ${formatEther(funds.balance!)} ETH, below tx.lowBalanceEth (${formatEther(funds.lowBalance)} ETH)`);
+    if (funds?.cannotPay)
+      reasons.push(
+        `the agent key ${funds.address} cannot pay for a transaction (${formatEther(funds.balance ?? 0n)} ETH)`,
+      );
+    else if (funds?.low)
+      warnings.push(
+        `the agent key ${funds.address} holds ${formatEther(funds.balance!)} ETH, below tx.lowBalanceEth (${formatEther(funds.lowBalance)} ETH)`,
+      );
     const ready = reasons.length === 0;
     return {
       ready,
@@ -243,7 +277,13 @@ export class Daemon {
       warnings,
       vaults,
       key: funds
-        ? { address: funds.address, balanceWei: funds.balance?.toString() ?? null, lowBalanceWei: funds.lowBalance.toString(), low: funds.low, cannotPay: funds.cannotPay }
+        ? {
+            address: funds.address,
+            balanceWei: funds.balance?.toString() ?? null,
+            lowBalanceWei: funds.lowBalance.toString(),
+            low: funds.low,
+            cannotPay: funds.cannotPay,
+          }
         : null,
     };
   }

@@ -9,7 +9,12 @@ import type { Logger } from "pino";
 import { snapshotFaults } from "../chain/consistency.js";
 import type { ChainReader } from "../chain/reader.js";
 import type { SessionState, Target, VaultSnapshot } from "../chain/types.js";
-import { checkRebalance, sessionFromSnapshot, type RebalanceCheckInput, type RebalanceVerdict } from "../checks/rebalance-check.js";
+import {
+  checkRebalance,
+  sessionFromSnapshot,
+  type RebalanceCheckInput,
+  type RebalanceVerdict,
+} from "../checks/rebalance-check.js";
 import { snapshotValuation } from "../checks/valuation.js";
 import { formatPredicted } from "../checks/verdict.js";
 import { formatErrorForPeople, hintFor } from "../errors.js";
@@ -24,7 +29,13 @@ import type { Metrics } from "../obs/metrics.js";
 import type { TickReport, TickResult } from "../obs/tick-report.js";
 import { RecentMoves } from "../planner/recent-moves.js";
 import type { CostModel, PlanDecision, Planner, PlannerParams } from "../planner/types.js";
-import { blamedStrategy, inspectStrategies, type QuarantineParams, type SeenPrice, type StrategyFinding } from "../quarantine/inspect.js";
+import {
+  blamedStrategy,
+  inspectStrategies,
+  type QuarantineParams,
+  type SeenPrice,
+  type StrategyFinding,
+} from "../quarantine/inspect.js";
 import type { QuarantineList } from "../quarantine/store.js";
 import { assessVault, type SessionPolicy, type VaultAssessment } from "../session/assess.js";
 import { EndedSessions } from "../session/ended.js";
@@ -56,7 +67,9 @@ export interface VaultRunnerConfig {
   policy: SessionPolicy;
   gas: Omit<CostModel, "gasPriceWei">;
   quarantine: QuarantineParams;
-  /** Loss write-downs: whether to send them, and the shortfall under a mark taken as noise (base units, over rounding). */
+  /**
+   * Loss write-downs: whether to send them, and the shortfall under a mark taken as noise (base units, over rounding).
+   */
   losses: { realize: boolean; tolerance: bigint };
 }
 
@@ -107,7 +120,9 @@ interface Observation {
 type SessionGate = { kind: "act"; session: SessionState } | { kind: "end"; result: TickResult };
 
 /** A plan that passed the mirror and the simulation, priced at the fee quote it is sent at; or the tick's end. */
-type Decision = { kind: "send"; plan: PlanDecision & { kind: "rebalance" }; quote: SendQuote } | { kind: "end"; result: TickResult };
+type Decision =
+  | { kind: "send"; plan: PlanDecision & { kind: "rebalance" }; quote: SendQuote }
+  | { kind: "end"; result: TickResult };
 
 export class VaultRunner {
   private lastMode: string | undefined;
@@ -154,7 +169,8 @@ export class VaultRunner {
   async follow(): Promise<ReconcileReport[]> {
     if (!this.deps.executor) return [];
     const reports = await this.deps.executor.follow(this.config.vault);
-    for (const r of reports) if (r.state !== "pending" && r.state !== "awaiting-confirmations") this.afterSettled(r, this.deps.log);
+    for (const r of reports)
+      if (r.state !== "pending" && r.state !== "awaiting-confirmations") this.afterSettled(r, this.deps.log);
     return reports;
   }
 
@@ -205,7 +221,8 @@ export class VaultRunner {
     // A loss is written down first, breaker or session or not (it needs neither). A tick that would act ends with it:
     // the plan must see the vault's true marks, at the next tick. A tick that stands down or waits still says so.
     if (executor && this.config.losses.realize) report.writeDown = await this.realizeLoss(executor, seen, report);
-    if (this.deps.breaker.open) return this.finish(report, { kind: "breaker-open", reason: this.deps.breaker.reason ?? "open" }, options);
+    if (this.deps.breaker.open)
+      return this.finish(report, { kind: "breaker-open", reason: this.deps.breaker.reason ?? "open" }, options);
     const gate = this.judgeSessions(seen, report);
     if (gate.kind === "end") return this.finish(report, gate.result, options);
     if (report.writeDown) return this.finish(report, report.writeDown, options);
@@ -279,7 +296,13 @@ export class VaultRunner {
     this.reportSessions(seen.snapshot, assessment, seen.log);
     report.chainStall = this.stalledWait(seen.snapshot, assessment, seen.log);
     if (assessment.mode === "act") return { kind: "act", session: assessment.session! };
-    return { kind: "end", result: { kind: assessment.mode, reason: report.chainStall ? `${assessment.reason}; ${report.chainStall}` : assessment.reason } };
+    return {
+      kind: "end",
+      result: {
+        kind: assessment.mode,
+        reason: report.chainStall ? `${assessment.reason}; ${report.chainStall}` : assessment.reason,
+      },
+    };
   }
 
   /**
@@ -288,7 +311,12 @@ export class VaultRunner {
    * against the mirror of the on-chain checks, then simulated (by the executor, with the fee quote it will be sent at;
    * alone in a dry run) and planned again at that price.
    */
-  private async decide(seen: Observation, session: SessionState, executor: Executor | undefined, report: TickReport): Promise<Decision> {
+  private async decide(
+    seen: Observation,
+    session: SessionState,
+    executor: Executor | undefined,
+    report: TickReport,
+  ): Promise<Decision> {
     const { config, deps } = this;
     const { snapshot, now, log } = seen;
     const planAt = (gasPriceWei: bigint): PlanDecision =>
@@ -324,7 +352,15 @@ export class VaultRunner {
       this.lastHold = undefined;
       const error = formatPredicted(verdict.error!);
       deps.metrics.rejected.inc({ vault: config.label, stage: "mirror", error: verdict.error!.name });
-      log.error({ ...planFields(snapshot, session.id, free), error: this.forPeople(error, snapshot), errorBaseUnits: error, hint: hintFor(verdict.error!.name) }, "plan outside bounds; not sent");
+      log.error(
+        {
+          ...planFields(snapshot, session.id, free),
+          error: this.forPeople(error, snapshot),
+          errorBaseUnits: error,
+          hint: hintFor(verdict.error!.name),
+        },
+        "plan outside bounds; not sent",
+      );
       return { kind: "end", result: { kind: "rejected", stage: "mirror", error } };
     }
     /** The plan at the real gas price: a hold, or the same targets (anything else breaks the planner contract). */
@@ -341,7 +377,13 @@ export class VaultRunner {
       const plan = priced(await deps.gasPrice());
       if (plan.kind === "hold") return this.hold(plan, log);
       this.lastHold = undefined;
-      const revert = await simulateRebalance(deps.simulator, config.vault, plan.targets, session.id, snapshot.blockNumber);
+      const revert = await simulateRebalance(
+        deps.simulator,
+        config.vault,
+        plan.targets,
+        session.id,
+        snapshot.blockNumber,
+      );
       return { kind: "end", result: { kind: "dry-run", simulation: revert ? describe(revert) : "would pass" } };
     }
 
@@ -351,8 +393,17 @@ export class VaultRunner {
     const prepared = await executor.prepare(config.vault, free.targets, session.id, snapshot.blockNumber);
     if (prepared.status === "rejected") {
       this.lastHold = undefined;
-      const cls = this.onRevert(prepared.error, "simulation", log, snapshot.blockNumber, free.targets.map((t) => t.strategy));
-      return { kind: "end", result: { kind: "rejected", stage: "simulation", error: describe(prepared.error), class: cls } };
+      const cls = this.onRevert(
+        prepared.error,
+        "simulation",
+        log,
+        snapshot.blockNumber,
+        free.targets.map((t) => t.strategy),
+      );
+      return {
+        kind: "end",
+        result: { kind: "rejected", stage: "simulation", error: describe(prepared.error), class: cls },
+      };
     }
     const plan = priced(prepared.quote.baseFee + prepared.quote.tip);
     if (plan.kind === "hold") return this.hold(plan, log);
@@ -405,7 +456,13 @@ export class VaultRunner {
       quote,
     });
     if (submitted.status === "rejected") {
-      const cls = this.onRevert(submitted.error, "simulation", log, snapshot.blockNumber, plan.targets.map((t) => t.strategy));
+      const cls = this.onRevert(
+        submitted.error,
+        "simulation",
+        log,
+        snapshot.blockNumber,
+        plan.targets.map((t) => t.strategy),
+      );
       return { kind: "rejected", stage: "simulation", error: describe(submitted.error), class: cls };
     }
     if (submitted.status === "deferred") {
@@ -419,7 +476,12 @@ export class VaultRunner {
       report.settled.push(submitted.settled);
       this.afterSettled(submitted.settled, log);
     }
-    return { kind: "sent", intentHash: submitted.intentHash, hash: submitted.hash, confirmed: submitted.settled?.state === "confirmed" };
+    return {
+      kind: "sent",
+      intentHash: submitted.intentHash,
+      hash: submitted.hash,
+      confirmed: submitted.settled?.state === "confirmed",
+    };
   }
 
   /**
@@ -469,12 +531,17 @@ export class VaultRunner {
    * write-down was already sent at that mark or refused by the simulation: one per strategy per mark. One per tick,
    * ending it: this tick's plan would be made on the mark before it.
    */
-  private async realizeLoss(executor: Executor, seen: Observation, report: TickReport): Promise<TickResult | undefined> {
+  private async realizeLoss(
+    executor: Executor,
+    seen: Observation,
+    report: TickReport,
+  ): Promise<TickResult | undefined> {
     const { snapshot, log } = seen;
     const amount = (v: bigint) => formatAmount(v, snapshot.assetDecimals, snapshot.assetDecimals);
     for (const loss of findLosses(snapshot, this.config.losses.tolerance)) {
       const mark = `${loss.strategy.toLowerCase()}:${loss.allocation}`;
-      if (this.lossRefused.has(mark) || executor.lossRealizationSent(this.config.vault, loss.strategy, loss.allocation)) continue;
+      if (this.lossRefused.has(mark) || executor.lossRealizationSent(this.config.vault, loss.strategy, loss.allocation))
+        continue;
       const units = (v: bigint) => tokenUnits(v, snapshot.assetDecimals);
       const fields = {
         strategy: loss.strategy,
@@ -489,7 +556,10 @@ export class VaultRunner {
       const submitted = await executor.realizeLoss(snapshot, loss, reason);
       if (submitted.status === "rejected") {
         this.lossRefused.add(mark);
-        log.error({ ...fields, error: describe(submitted.error) }, `${reason}; realizeLoss would revert (${describe(submitted.error)}), not sent`);
+        log.error(
+          { ...fields, error: describe(submitted.error) },
+          `${reason}; realizeLoss would revert (${describe(submitted.error)}), not sent`,
+        );
         continue;
       }
       if (submitted.status === "deferred") {
@@ -504,7 +574,14 @@ export class VaultRunner {
         this.afterSettled(submitted.settled, log);
       }
       const confirmed = submitted.settled?.state === "confirmed";
-      return { kind: "realize-loss", strategy: loss.strategy, reason, intentHash: submitted.intentHash, hash: submitted.hash, confirmed };
+      return {
+        kind: "realize-loss",
+        strategy: loss.strategy,
+        reason,
+        intentHash: submitted.intentHash,
+        hash: submitted.hash,
+        confirmed,
+      };
     }
     return undefined;
   }
@@ -526,16 +603,27 @@ export class VaultRunner {
       now: snapshot.timestamp,
     });
     if (!verdict.ok) return `mirror: ${formatPredicted(verdict.error!)}`;
-    const revert = await simulateRebalance(this.deps.simulator, this.config.vault, record.targets, record.sessionId, snapshot.blockNumber);
+    const revert = await simulateRebalance(
+      this.deps.simulator,
+      this.config.vault,
+      record.targets,
+      record.sessionId,
+      snapshot.blockNumber,
+    );
     return revert ? `simulation: ${describe(revert)}` : undefined;
   }
 
   /** A journaled write-down still makes sense while the mark it was sent on stands and the call would pass. */
   private async recheckLoss(snapshot: VaultSnapshot, action: LossRealization): Promise<string | undefined> {
     const now = snapshot.strategies.find((s) => s.strategy.toLowerCase() === action.strategy.toLowerCase());
-    if (now?.allocation !== action.allocation) return `the mark of ${action.strategy} is no longer ${action.allocation}`;
+    if (now?.allocation !== action.allocation)
+      return `the mark of ${action.strategy} is no longer ${action.allocation}`;
     try {
-      await this.deps.simulator.call(this.config.vault, realizeLossCalldata(action.strategy), Number(snapshot.blockNumber));
+      await this.deps.simulator.call(
+        this.config.vault,
+        realizeLossCalldata(action.strategy),
+        Number(snapshot.blockNumber),
+      );
       return undefined;
     } catch (err) {
       if (err instanceof RevertError) return `simulation: ${describe(err)}`;
@@ -546,13 +634,23 @@ export class VaultRunner {
   private afterSettled(report: ReconcileReport, log: Logger): void {
     if (report.action === "realize-loss") {
       // A write-down that reverted changes nothing and risks nothing: no breaker, and not tried again at that mark.
-      if (report.state === "reverted") log.error({ tx: report.hash, error: report.revert ? describe(report.revert) : "unknown" }, "loss write-down reverted on chain");
+      if (report.state === "reverted")
+        log.error(
+          { tx: report.hash, error: report.revert ? describe(report.revert) : "unknown" },
+          "loss write-down reverted on chain",
+        );
       return;
     }
-    if (report.state === "confirmed" || report.state === "reverted" || report.state === "dropped" || report.state === "cancelled") {
+    if (
+      report.state === "confirmed" ||
+      report.state === "reverted" ||
+      report.state === "dropped" ||
+      report.state === "cancelled"
+    ) {
       this.deps.metrics.outcomes.inc({ vault: this.config.label, status: report.state });
     }
-    if (report.state === "reverted" || report.state === "dropped" || report.state === "cancelled") this.moves.forget(report.intentHash);
+    if (report.state === "reverted" || report.state === "dropped" || report.state === "cancelled")
+      this.moves.forget(report.intentHash);
     if (report.state === "reverted") this.onRevert(report.revert, "chain", log, this.floorBlock, []);
   }
 
@@ -562,7 +660,13 @@ export class VaultRunner {
    * of quarantined strategies and reverted for any other permanent reason leaves them in place from now on (the exit
    * is not tried again), instead of stopping the whole vault.
    */
-  private onRevert(error: RevertError | undefined, stage: "simulation" | "chain", log: Logger, block: bigint, touched: string[]): RevertClass {
+  private onRevert(
+    error: RevertError | undefined,
+    stage: "simulation" | "chain",
+    log: Logger,
+    block: bigint,
+    touched: string[],
+  ): RevertClass {
     const cls = classifyRevert(error?.decoded);
     const what = error ? describe(error) : "unknown revert";
     const said = this.lastSnapshot ? this.forPeople(what, this.lastSnapshot) : what;
@@ -571,7 +675,10 @@ export class VaultRunner {
     const blamed = cls === "quarantine" ? blamedStrategy(error?.decoded) : undefined;
     if (cls === "replan") {
       // A full strategy or one short of liquidity right now: healthy; the next snapshot shows the room it has.
-      log.info({ error: what, stage }, "a strategy's room or liquidity moved under the plan; planning again at the next tick");
+      log.info(
+        { error: what, stage },
+        "a strategy's room or liquidity moved under the plan; planning again at the next tick",
+      );
       return cls;
     }
     if (blamed) {
@@ -588,7 +695,17 @@ export class VaultRunner {
     const exiting = touched.filter((t) => this.deps.quarantine.get(t)?.exit);
     if (cls === "permanent" && exiting.length > 0) {
       for (const strategy of exiting) {
-        this.quarantineStrategy({ strategy, index: this.indexOf(strategy), code: "exit-failed", exit: false, detail: `moving out of it reverted (${stage}: ${what})` }, block, log);
+        this.quarantineStrategy(
+          {
+            strategy,
+            index: this.indexOf(strategy),
+            code: "exit-failed",
+            exit: false,
+            detail: `moving out of it reverted (${stage}: ${what})`,
+          },
+          block,
+          log,
+        );
       }
       return "quarantine";
     }
@@ -601,14 +718,19 @@ export class VaultRunner {
       );
       return "permanent";
     } else if (cls === "stand-down") {
-      log.warn({ error: said, errorBaseUnits: what, stage, ...(hint ? { hint } : {}) }, `the session can no longer act (${said}${hint ? `: ${hint}` : ""}); standing down`);
+      log.warn(
+        { error: said, errorBaseUnits: what, stage, ...(hint ? { hint } : {}) },
+        `the session can no longer act (${said}${hint ? `: ${hint}` : ""}); standing down`,
+      );
     } else {
       log.info({ error: said, errorBaseUnits: what, stage }, `rate or budget limit (${said}); waiting`);
     }
     return cls;
   }
 
-  /** Quarantines what this snapshot shows to be hostile or broken, then remembers each share price for the next tick. */
+  /**
+   * Quarantines what this snapshot shows to be hostile or broken, then remembers each share price for the next tick.
+   */
   private inspect(snapshot: VaultSnapshot, log: Logger): void {
     // After a restart, the newest recorded sample stands in for the previous tick unless it is over a day old (a long
     // stop would make normal yield look like a jump).
@@ -619,9 +741,11 @@ export class VaultRunner {
       if (!last || snapshot.timestamp - last.timestamp > RESTART_PRICE_MAX_AGE_SECONDS) return undefined;
       return { sharePrice: last.sharePrice, blockNumber: last.blockNumber };
     };
-    for (const finding of inspectStrategies(snapshot, seen, this.config.quarantine)) this.quarantineStrategy(finding, snapshot.blockNumber, log);
+    for (const finding of inspectStrategies(snapshot, seen, this.config.quarantine))
+      this.quarantineStrategy(finding, snapshot.blockNumber, log);
     for (const s of snapshot.strategies) {
-      if (s.sharePrice > 0n) this.seen.set(s.strategy.toLowerCase(), { sharePrice: s.sharePrice, blockNumber: snapshot.blockNumber });
+      if (s.sharePrice > 0n)
+        this.seen.set(s.strategy.toLowerCase(), { sharePrice: s.sharePrice, blockNumber: snapshot.blockNumber });
     }
   }
 
@@ -638,10 +762,15 @@ export class VaultRunner {
     const label = `${finding.index >= 0 ? `#${finding.index} ` : ""}${finding.strategy}`;
     const fields = { strategy: finding.strategy, code: finding.code, exit: finding.exit };
     if (added) {
-      const then = finding.exit ? "moving out as far as its liquidity allows" : "leaving its position in place for governance";
+      const then = finding.exit
+        ? "moving out as far as its liquidity allows"
+        : "leaving its position in place for governance";
       log.error(fields, `quarantining strategy ${label}: ${finding.detail}; no new deposits, ${then}`);
     } else if (before?.exit && !finding.exit) {
-      log.error(fields, `quarantined strategy ${label}: ${finding.detail}; no longer moving out of it, its position is left for governance`);
+      log.error(
+        fields,
+        `quarantined strategy ${label}: ${finding.detail}; no longer moving out of it, its position is left for governance`,
+      );
     }
     this.deps.metrics.quarantined.set({ vault: this.config.label, strategy: finding.strategy }, 1);
   }
@@ -680,7 +809,8 @@ export class VaultRunner {
    * would never end. The daemon does not act on a guessed clock: the contracts judge a call by its block's timestamp,
    * and the simulation runs at the snapshot's block, where the wait is still on. Instead, once wall time has passed
    * the wait's end by `STALL_GRACE_SECONDS` with no new block, it says so once (warn), names the chain time the wait
-   * ends at and what to do, keeps it in the tick's result and `agent_chain_stalled`, and acts at the first block past it.
+   * ends at and what to do, keeps it in the tick's result and `agent_chain_stalled`, and acts at the first block past
+   * it.
    */
   private stalledWait(snapshot: VaultSnapshot, assessment: VaultAssessment, log: Logger): string | undefined {
     const stalled = (() => {

@@ -63,9 +63,19 @@ export function planContext(input: PlannerInput): PlanContext {
     const exact = state.redeemableShares >= state.shares && state.withdrawable >= cur;
     const leavingFully = !state.enabled || quarantine === true;
     const canExitFully = exact || (leavingFully && cur <= state.withdrawable + cur / DUST_DIVISOR + 1n);
-    const withdrawable = state.withdrawable - mulDivUp(state.withdrawable, BigInt(params.safetyMarginBps), BPS) - minBig(state.withdrawable, 1n);
+    const withdrawable =
+      state.withdrawable -
+      mulDivUp(state.withdrawable, BigInt(params.safetyMarginBps), BPS) -
+      minBig(state.withdrawable, 1n);
     // Out of scope, or quarantined to be left in place: it stays where it is.
-    const floor = !inScope || quarantine === false ? cur : canExitFully ? 0n : cur > withdrawable ? cur - withdrawable : minBig(cur, 1n);
+    const floor =
+      !inScope || quarantine === false
+        ? cur
+        : canExitFully
+          ? 0n
+          : cur > withdrawable
+            ? cur - withdrawable
+            : minBig(cur, 1n);
     const quarantined = quarantine !== undefined;
     // Too little of the position can come out now (a run on the strategy, or its market lent out): no new money
     // goes in until it can; it is not quarantined, as liquidity comes back when borrowers repay.
@@ -75,20 +85,35 @@ export function planContext(input: PlannerInput): PlanContext {
   });
   // A full exit of a strategy whose `maxRedeem` rounds short brings up to its dust less into idle than its value.
   const exitDust = strategies.reduce(
-    (sum, r) => (r.floor === 0n && r.state.shares > r.state.redeemableShares ? sum + r.state.currentValue / DUST_DIVISOR + 1n : sum),
+    (sum, r) =>
+      r.floor === 0n && r.state.shares > r.state.redeemableShares
+        ? sum + r.state.currentValue / DUST_DIVISOR + 1n
+        : sum,
     0n,
   );
-  return { strategies, totalLive: snapshot.totalAssets, reserve: reserve + exitDust, volumeBudget: maxBig(0n, volumeBudget), margin };
+  return {
+    strategies,
+    totalLive: snapshot.totalAssets,
+    reserve: reserve + exitDust,
+    volumeBudget: maxBig(0n, volumeBudget),
+    margin,
+  };
 }
 
-/** The holds every planner starts with: no listed strategy in the session's scope, or too little session budget left. */
+/**
+ * The holds every planner starts with: no listed strategy in the session's scope, or too little session budget left.
+ */
 export function sessionHold(input: PlannerInput, ctx: PlanContext): PlanDecision | undefined {
   if (!ctx.strategies.some((s) => s.inScope)) {
     return { kind: "hold", code: "nothing-in-scope", reason: "the session's scope covers no listed strategy" };
   }
   if (ctx.volumeBudget < input.params.minMove || input.remaining.callsInEpoch === 0n) {
     const volume = formatAmount(ctx.volumeBudget, input.snapshot.assetDecimals);
-    return { kind: "hold", code: "no-session-budget", reason: `the session has ${volume} volume and ${input.remaining.callsInEpoch} calls left this epoch` };
+    return {
+      kind: "hold",
+      code: "no-session-budget",
+      reason: `the session has ${volume} volume and ${input.remaining.callsInEpoch} calls left this epoch`,
+    };
   }
   return undefined;
 }

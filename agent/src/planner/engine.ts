@@ -47,7 +47,12 @@ export function heldNode(strategy: string, current: bigint, score: bigint): Node
  * skipped for the next best pair (a strategy-to-strategy step the budget cuts below it can often go to or from idle
  * whole). Returns the budget left, and whether a step was skipped for being below `minLeg`.
  */
-export function transfer(nodes: Node[], budget: bigint, minSpread: bigint, minLeg = 1n): { left: bigint; skipped: boolean } {
+export function transfer(
+  nodes: Node[],
+  budget: bigint,
+  minSpread: bigint,
+  minLeg = 1n,
+): { left: bigint; skipped: boolean } {
   if (nodes.some((n) => n.scoreAt)) return transferStepwise(nodes, budget, minSpread, minLeg);
   const byScore = (a: Node, b: Node) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0);
   return applySteps(budget, nodes.length * nodes.length + 4, (left, skip) => {
@@ -91,7 +96,11 @@ function legsOf(dest: Node, src: Node): bigint {
  * until it picks none, the budget is spent, or `maxSteps` have been made. Returns the budget left, and whether a step
  * was skipped.
  */
-function applySteps(budget: bigint, maxSteps: number, next: (left: bigint, skip: () => void) => Step | undefined): { left: bigint; skipped: boolean } {
+function applySteps(
+  budget: bigint,
+  maxSteps: number,
+  next: (left: bigint, skip: () => void) => Step | undefined,
+): { left: bigint; skipped: boolean } {
   let left = budget;
   let skipped = false;
   const skip = () => {
@@ -123,7 +132,12 @@ function reach(n: Node, up: boolean): bigint {
  * step's score is that of its whole reach; a shorter step scores at least as well on a market whose rate falls as it
  * takes more.
  */
-function transferStepwise(nodes: Node[], budget: bigint, minSpread: bigint, minLeg: bigint): { left: bigint; skipped: boolean } {
+function transferStepwise(
+  nodes: Node[],
+  budget: bigint,
+  minSpread: bigint,
+  minLeg: bigint,
+): { left: bigint; skipped: boolean } {
   type Side = { n: Node; order: number; room: bigint; score: bigint };
   const order = new Map(nodes.map((n, i) => [n, i]));
   // A node's next step in and out, worked out again only when the node has moved.
@@ -171,7 +185,10 @@ function transferStepwise(nodes: Node[], budget: bigint, minSpread: bigint, minL
         if (legs > 0n) amount = minBig(amount, left / legs);
         if (amount === 0n) continue;
         // Below the minimum leg because the destination, the source or the budget has no more room: skipped.
-        const bound = amount === dest.n.ceiling - dest.n.planned || amount === src.n.planned - src.n.floor || (legs > 0n && amount === left / legs);
+        const bound =
+          amount === dest.n.ceiling - dest.n.planned ||
+          amount === src.n.planned - src.n.floor ||
+          (legs > 0n && amount === left / legs);
         if (amount < minLeg && bound) {
           skip();
           continue;
@@ -185,7 +202,12 @@ function transferStepwise(nodes: Node[], budget: bigint, minSpread: bigint, minL
 }
 
 /** Takes `n`'s entry out of the ordered `list` and puts `side` (when there is one) where `compare` orders it. */
-function replace<S extends { n: Node }>(list: S[], n: Node, side: S | undefined, compare: (a: S, b: S) => number): void {
+function replace<S extends { n: Node }>(
+  list: S[],
+  n: Node,
+  side: S | undefined,
+  compare: (a: S, b: S) => number,
+): void {
   const at = list.findIndex((s) => s.n === n);
   if (at >= 0) list.splice(at, 1);
   if (!side) return;
@@ -214,13 +236,16 @@ export function enforceMinMove(nodes: Node[], minMove: bigint, reserve: bigint):
   const idle = nodes.find((n) => n.isIdle)!;
   const strategies = nodes.filter((n) => !n.isIdle);
   const planned = idle.planned;
-  for (const n of strategies) if (n.planned !== n.current && absDiff(n.planned, n.current) < minMove) n.planned = n.current;
+  for (const n of strategies)
+    if (n.planned !== n.current && absDiff(n.planned, n.current) < minMove) n.planned = n.current;
   const settle = () => {
     idle.planned = idle.current + strategies.reduce((sum, n) => sum + n.current - n.planned, 0n);
   };
   settle();
   let surplus = idle.planned - planned;
-  const withdrawals = strategies.filter((n) => n.current - n.planned > minMove).sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : 0));
+  const withdrawals = strategies
+    .filter((n) => n.current - n.planned > minMove)
+    .sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : 0));
   for (const n of withdrawals) {
     if (surplus <= 0n) break;
     const cut = minBig(surplus, n.current - n.planned - minMove);
@@ -230,7 +255,9 @@ export function enforceMinMove(nodes: Node[], minMove: bigint, reserve: bigint):
   settle();
   if (idle.planned >= reserve || idle.planned >= idle.current) return;
   let shortfall = (reserve < idle.current ? reserve : idle.current) - idle.planned;
-  const deposits = strategies.filter((n) => n.planned > n.current).sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0));
+  const deposits = strategies
+    .filter((n) => n.planned > n.current)
+    .sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0));
   for (const n of deposits) {
     if (shortfall <= 0n) break;
     const cut = minBig(shortfall, n.planned - n.current);

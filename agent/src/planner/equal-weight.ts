@@ -37,13 +37,20 @@ export class EqualWeightPlanner implements Planner {
     let pool = input.snapshot.idle - ctx.reserve;
     for (const s of ctx.strategies) if (s.inScope && !held(s)) pool += s.state.currentValue;
     if (pool < 0n) pool = 0n;
-    const shares = equalSplit(pool, receivers.map((r) => r.capacity));
+    const shares = equalSplit(
+      pool,
+      receivers.map((r) => r.capacity),
+    );
     const desired = new Map(receivers.map((r, i) => [r.state.strategy, shares[i]!]));
 
     const nodes: Node[] = [idleNode(input.snapshot.idle, minBig(input.snapshot.idle, ctx.reserve))];
     for (const room of ctx.strategies) {
       const cur = room.state.currentValue;
-      const want = !room.inScope ? cur : held(room) ? minBig(cur, room.capacity) : (desired.get(room.state.strategy) ?? 0n);
+      const want = !room.inScope
+        ? cur
+        : held(room)
+          ? minBig(cur, room.capacity)
+          : (desired.get(room.state.strategy) ?? 0n);
       const node = heldNode(room.state.strategy, cur, 0n);
       if (want > cur) {
         node.ceiling = want;
@@ -60,7 +67,11 @@ export class EqualWeightPlanner implements Planner {
       return d > m ? d : m;
     }, 0n);
     if (drift < params.minMove) {
-      return { kind: "hold", code: "balanced", reason: `every strategy is within ${amount(params.minMove)} of its equal share` };
+      return {
+        kind: "hold",
+        code: "balanced",
+        reason: `every strategy is within ${amount(params.minMove)} of its equal share`,
+      };
     }
     transfer(nodes, ctx.volumeBudget, 1n);
     enforceMinMove(nodes, params.minMove, ctx.reserve);
@@ -80,7 +91,9 @@ export class EqualWeightPlanner implements Planner {
  */
 export function splitDecision(input: PlannerInput, nodes: readonly Node[], what: string): PlanDecision | undefined {
   const amount = (v: bigint) => formatAmount(v, input.snapshot.assetDecimals);
-  const legs = nodes.filter((n) => !n.isIdle && n.planned !== n.current).map((n) => ({ strategy: n.key, from: n.current, to: n.planned }));
+  const legs = nodes
+    .filter((n) => !n.isIdle && n.planned !== n.current)
+    .map((n) => ({ strategy: n.key, from: n.current, to: n.planned }));
   if (legs.length === 0) return undefined;
   return {
     kind: "rebalance",

@@ -12,7 +12,9 @@ export class RecentMoves {
   /** The legs of a plan sent at `at` under `intentHash` that followed a yield estimate (a leg made without one, such
    *  as the first tick's equal split, binds nothing). */
   record(intentHash: string, legs: readonly PlannedLeg[], at: bigint): void {
-    const moves = legs.filter((l) => l.to !== l.from && l.scoreWad !== undefined).map((l) => ({ strategy: l.strategy, raised: l.to > l.from, at }));
+    const moves = legs
+      .filter((l) => l.to !== l.from && l.scoreWad !== undefined)
+      .map((l) => ({ strategy: l.strategy, raised: l.to > l.from, at }));
     if (moves.length > 0) this.byIntent.set(intentHash, moves);
   }
 

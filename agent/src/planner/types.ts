@@ -99,7 +99,9 @@ export type PlanDecision =
       /** Expected risk-adjusted gain over the horizon, in assets (negative for a forced move that costs yield). */
       expectedGain: bigint;
       gasCost: bigint;
-      /** Whether the plan restores a bound (idle buffer, a lowered cap, a disabled strategy) rather than chase yield. */
+      /**
+       * Whether the plan restores a bound (idle buffer, a lowered cap, a disabled strategy) rather than chase yield.
+       */
       forced: boolean;
       reason: string;
     }

@@ -30,7 +30,14 @@
 import { BPS, maxBig, minBig } from "../checks/math.js";
 import { formatAmount, formatDuration, formatWadPercent } from "../util/format.js";
 import type { YieldEstimate } from "../yield/estimate.js";
-import { gasCostInAssets, planContext, sessionHold, strategyLabel, type PlanContext, type StrategyRoom } from "./context.js";
+import {
+  gasCostInAssets,
+  planContext,
+  sessionHold,
+  strategyLabel,
+  type PlanContext,
+  type StrategyRoom,
+} from "./context.js";
 import { enforceMinMove, heldNode, idleNode, transfer, UNBOUNDED, volumeOf, type Node } from "./engine.js";
 import { equalSplit, splitDecision } from "./equal-weight.js";
 import type { PlanDecision, PlannedLeg, Planner, PlannerInput, PlannerParams, RecentMove } from "./types.js";
@@ -77,7 +84,9 @@ export function equalShares(input: PlannerInput, ctx: PlanContext): Map<string, 
   const placed = ctx.strategies.filter((r) => r.inScope);
   let pool = input.snapshot.idle - ctx.reserve;
   for (const r of placed) pool += r.state.currentValue;
-  const limits = placed.map((r) => (r.canRaise ? maxBig(0n, r.capacity) : r.canKeep ? minBig(r.state.currentValue, maxBig(0n, r.capacity)) : 0n));
+  const limits = placed.map((r) =>
+    r.canRaise ? maxBig(0n, r.capacity) : r.canKeep ? minBig(r.state.currentValue, maxBig(0n, r.capacity)) : 0n,
+  );
   const shares = equalSplit(maxBig(0n, pool), limits);
   return new Map(placed.map((r, i) => [r.state.strategy, shares[i]!]));
 }
@@ -88,7 +97,8 @@ function heldMove(input: PlannerInput, strategy: string): RecentMove | undefined
   if (hold <= 0n || !input.recentMoves) return undefined;
   let found: RecentMove | undefined;
   for (const m of input.recentMoves) {
-    if (m.strategy.toLowerCase() === strategy.toLowerCase() && input.now - m.at < hold && (!found || m.at >= found.at)) found = m;
+    if (m.strategy.toLowerCase() === strategy.toLowerCase() && input.now - m.at < hold && (!found || m.at >= found.at))
+      found = m;
   }
   return found;
 }
@@ -178,7 +188,9 @@ export class YieldPlanner implements Planner {
       budget = note(transfer(nodes, budget, STRICT, params.minMove));
     }
     // What each strategy gave in step 2: a plan is forced only by a forced leg of at least the minimum move.
-    const forcedAmounts = new Map(forcedOut.map((key) => [key, byKey.get(key)!.node.current - byKey.get(key)!.node.planned]));
+    const forcedAmounts = new Map(
+      forcedOut.map((key) => [key, byKey.get(key)!.node.current - byKey.get(key)!.node.planned]),
+    );
     const forcedNodes = new Set(forcedOut.filter((key) => forcedAmounts.get(key)! >= params.minMove));
     const forcedVolume = volumeOf(nodes);
     const shares = equalShares(input, ctx);
@@ -190,7 +202,12 @@ export class YieldPlanner implements Planner {
 
     // 4. Chase yield: lowest score to highest, by at least the minimum spread.
     const notes: string[] = [];
-    const penalties = new Map(ctx.strategies.map((r) => [r.state.strategy, concentrationPenaltyWad(params, plausibleLossOf(params, input.yields.get(r.state.strategy)))]));
+    const penalties = new Map(
+      ctx.strategies.map((r) => [
+        r.state.strategy,
+        concentrationPenaltyWad(params, plausibleLossOf(params, input.yields.get(r.state.strategy))),
+      ]),
+    );
     const chunk = maxBig(params.minMove, ctx.totalLive / CHUNKS);
     idle.floor = idle.planned < ctx.reserve ? idle.planned : ctx.reserve;
     for (const { node, room } of byKey.values()) {
@@ -198,16 +215,21 @@ export class YieldPlanner implements Planner {
       const estimate = input.yields.get(key);
       node.score = scores.get(key) ?? 0n;
       node.floor = room.floor;
-      node.ceiling = room.canRaise && !forcedAmounts.has(key) && !noRaise(key) ? maxBig(room.capacity, node.planned) : node.planned;
+      node.ceiling =
+        room.canRaise && !forcedAmounts.has(key) && !noRaise(key) ? maxBig(room.capacity, node.planned) : node.planned;
       const held = room.canKeep && !forcedAmounts.has(key) ? holds.get(key) : undefined;
       if (held) {
         const ago = formatDuration(input.now - held.at);
         const sign = held.raised ? riskSign(estimate, held.at, params) : undefined;
         if (held.raised && !sign) {
           node.floor = maxBig(node.floor, node.planned);
-          notes.push(`${strategyLabel(input, key)} raised ${ago} ago is not lowered within ${formatDuration(params.minHoldSeconds)}`);
+          notes.push(
+            `${strategyLabel(input, key)} raised ${ago} ago is not lowered within ${formatDuration(params.minHoldSeconds)}`,
+          );
         } else if (!held.raised) {
-          notes.push(`${strategyLabel(input, key)} lowered ${ago} ago is not raised within ${formatDuration(params.minHoldSeconds)}`);
+          notes.push(
+            `${strategyLabel(input, key)} lowered ${ago} ago is not raised within ${formatDuration(params.minHoldSeconds)}`,
+          );
         } else {
           notes.push(`${strategyLabel(input, key)} raised ${ago} ago may be lowered: ${sign}`);
         }
@@ -241,8 +263,16 @@ export class YieldPlanner implements Planner {
     const withNotes = (text: string) => (notes.length > 0 ? `${text} (${notes.join("; ")})` : text);
     if (legs.length === 0) {
       return proposed
-        ? { kind: "hold", code: "below-min-move", reason: withNotes(`every move is below the minimum of ${amount(params.minMove)}`) }
-        : { kind: "hold", code: "balanced", reason: withNotes("allocations already follow the best risk-adjusted yields") };
+        ? {
+            kind: "hold",
+            code: "below-min-move",
+            reason: withNotes(`every move is below the minimum of ${amount(params.minMove)}`),
+          }
+        : {
+            kind: "hold",
+            code: "balanced",
+            reason: withNotes("allocations already follow the best risk-adjusted yields"),
+          };
     }
 
     const volume = volumeOf(nodes);
@@ -256,20 +286,23 @@ export class YieldPlanner implements Planner {
     }
     const expectedGain = (annualGain * params.horizonSeconds) / (YEAR * WAD);
     // Forced only if a forced move survived the minimum-move filter; otherwise the plan must pay its gas.
-    const forced =
-      legs.some((l) => forcedNodes.has(l.strategy)) || (restoredBuffer && idle.planned > idle.current);
+    const forced = legs.some((l) => forcedNodes.has(l.strategy)) || (restoredBuffer && idle.planned > idle.current);
     if (!forced && expectedGain <= gasCost) {
       return {
         kind: "hold",
         code: "gain-below-gas",
-        reason: withNotes(`expected gain ${amount(expectedGain)} over ${formatDuration(params.horizonSeconds)} does not pay gas ${amount(gasCost)}`),
+        reason: withNotes(
+          `expected gain ${amount(expectedGain)} over ${formatDuration(params.horizonSeconds)} does not pay gas ${amount(gasCost)}`,
+        ),
       };
     }
-    // Named only when a forced move survived the minimum-move filter (a strategy a hair above its cap after yield is not).
+    // Named only when a forced move survived the minimum-move filter (a strategy a hair above its cap after yield is
+    // not).
     const forcedLegs = legs.filter((l) => forcedNodes.has(l.strategy));
     const isQuarantined = (l: PlannedLeg) => byKey.get(l.strategy)!.room.quarantined;
     const labels = (list: PlannedLeg[]) => list.map((l) => strategyLabel(input, l.strategy)).join(", ");
-    if (forcedLegs.some(isQuarantined)) reasons.push(`leave quarantined strategies (${labels(forcedLegs.filter(isQuarantined))})`);
+    if (forcedLegs.some(isQuarantined))
+      reasons.push(`leave quarantined strategies (${labels(forcedLegs.filter(isQuarantined))})`);
     const otherForced = forcedLegs.filter((l) => !isQuarantined(l));
     if (otherForced.length > 0) reasons.push(`leave disabled or over-cap strategies (${labels(otherForced)})`);
     const moves = legs
@@ -325,10 +358,20 @@ export class YieldPlanner implements Planner {
     return amount * rate;
   }
 
-  /** Risk-adjusted yield per year of holding `amount` in a strategy (assets × WAD), penalty above its share included. */
-  private annualYield(input: PlannerInput, node: Node, share: bigint | undefined, penalty: bigint, amount: bigint): bigint {
+  /**
+   * Risk-adjusted yield per year of holding `amount` in a strategy (assets × WAD), penalty above its share included.
+   */
+  private annualYield(
+    input: PlannerInput,
+    node: Node,
+    share: bigint | undefined,
+    penalty: bigint,
+    amount: bigint,
+  ): bigint {
     const rated = input.rateAfter?.(node.key, 0n) !== undefined;
-    let y = rated ? this.rateYield(input, node, amount) - amount * this.adjustment(input, node.key) : amount * (input.yields.has(node.key) ? node.score : 0n);
+    let y = rated
+      ? this.rateYield(input, node, amount) - amount * this.adjustment(input, node.key)
+      : amount * (input.yields.has(node.key) ? node.score : 0n);
     if (penalty > 0n && share !== undefined && amount > share) y -= (amount - share) * penalty;
     return y;
   }
@@ -358,7 +401,11 @@ export class YieldPlanner implements Planner {
     }
     const room = minBig(budget, maxBig(0n, idle.planned - ctx.reserve));
     if (total === 0n || room < params.minMove) {
-      return { kind: "hold", code: "no-yield-signal", reason: "no strategy has a yield estimate yet, and there is nothing above the buffer to put out within caps" };
+      return {
+        kind: "hold",
+        code: "no-yield-signal",
+        reason: "no strategy has a yield estimate yet, and there is nothing above the buffer to put out within caps",
+      };
     }
     for (const [n, want] of wants) {
       const put = total > room ? (want * room) / total : want;
@@ -367,7 +414,11 @@ export class YieldPlanner implements Planner {
     }
     enforceMinMove(nodes, params.minMove, ctx.reserve);
     return (
-      splitDecision(input, nodes, "no yield estimate yet: idle above the buffer into an equal split within caps, as a fixed split would hold it") ?? {
+      splitDecision(
+        input,
+        nodes,
+        "no yield estimate yet: idle above the buffer into an equal split within caps, as a fixed split would hold it",
+      ) ?? {
         kind: "hold",
         code: "no-yield-signal",
         reason: `no strategy has a yield estimate yet, and every share of idle is below the minimum of ${amount(params.minMove)}`,

@@ -112,7 +112,7 @@ export interface Fold {
 
 /** Folds one interval into the moving average (`counted`: whether its rate counts). */
 export function fold(f: Fold, iv: Interval, halfLife: number, counted: boolean): void {
-  foldDecayed(f, iv, Math.pow(2, -iv.dt / halfLife), counted);
+  foldDecayed(f, iv, 2 ** (-iv.dt / halfLife), counted);
 }
 
 /** `fold` with the interval's decay `d` = 2^(-dt/halfLife) already worked out (the same for every equal `dt`). */
@@ -143,12 +143,22 @@ export function estimateOf(
   const aprWad = BigInt(Math.round((f.s / f.w) * 1e18));
   const volatilityWad = f.n >= 2 ? BigInt(Math.round(Math.sqrt(m2 / (f.n - 1)) * 1e18)) : 0n;
   const out: YieldEstimate = { aprWad, volatilityWad, samples, windowSeconds };
-  if (losses.count > 0) out.losses = { count: losses.count, lostWad: BigInt(Math.round(losses.lost * 1e18)), lastAt: losses.lastAt, inRate: losses.inRate };
+  if (losses.count > 0)
+    out.losses = {
+      count: losses.count,
+      lostWad: BigInt(Math.round(losses.lost * 1e18)),
+      lastAt: losses.lastAt,
+      inRate: losses.inRate,
+    };
   return out;
 }
 
 /** Estimates a strategy's yield at `now`, or undefined when the history is too short. */
-export function estimateYield(samples: PriceSample[], now: bigint, options: EstimateOptions): YieldEstimate | undefined {
+export function estimateYield(
+  samples: PriceSample[],
+  now: bigint,
+  options: EstimateOptions,
+): YieldEstimate | undefined {
   const recent = samples
     .filter((s) => s.timestamp <= now && now - s.timestamp <= options.lookbackSeconds)
     .sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
@@ -183,5 +193,10 @@ export function estimateYield(samples: PriceSample[], now: bigint, options: Esti
     const mean = f.sum / f.n;
     for (const { iv } of intervals) if (inRate || iv.loss === 0) m2 += (iv.rate - mean) ** 2;
   }
-  return estimateOf(f, m2, series.length, window, { count: events.length, lost, lastAt: events[events.length - 1]?.at ?? 0n, inRate });
+  return estimateOf(f, m2, series.length, window, {
+    count: events.length,
+    lost,
+    lastAt: events[events.length - 1]?.at ?? 0n,
+    inRate,
+  });
 }

@@ -112,7 +112,12 @@ export class FilePriceHistory implements PriceHistory {
       const blockNumber = BigInt(line.b);
       const timestamp = BigInt(line.t);
       for (const [strategy, price] of Object.entries(line.s)) {
-        const sample = { blockNumber, timestamp, sharePrice: BigInt(price.p), positionPriceWad: price.w === undefined ? undefined : BigInt(price.w) };
+        const sample = {
+          blockNumber,
+          timestamp,
+          sharePrice: BigInt(price.p),
+          positionPriceWad: price.w === undefined ? undefined : BigInt(price.w),
+        };
         this.append(strategy, sample);
       }
     }
@@ -121,7 +126,10 @@ export class FilePriceHistory implements PriceHistory {
   /** Adds a sample to a strategy's series, dropping the oldest past the maximum. */
   private append(strategy: string, sample: PriceSample): void {
     let series = this.data.get(strategy);
-    if (!series) this.data.set(strategy, (series = new PriceSeries([], this.options.maxSamples)));
+    if (!series) {
+      series = new PriceSeries([], this.options.maxSamples);
+      this.data.set(strategy, series);
+    }
     const last = series.last;
     if (last && sample.timestamp < last.timestamp) return; // out of order (a hand-edited file): skipped
     series.push(sample);
@@ -134,7 +142,10 @@ export class FilePriceHistory implements PriceHistory {
     for (const s of snapshot.strategies) {
       const key = s.strategy.toLowerCase();
       let series = this.data.get(key);
-      if (!series) this.data.set(key, (series = new PriceSeries([], this.options.maxSamples)));
+      if (!series) {
+        series = new PriceSeries([], this.options.maxSamples);
+        this.data.set(key, series);
+      }
       const sample = sampleOf(snapshot, s);
       const last = series.last;
       if (last && snapshot.timestamp < last.timestamp + this.options.minIntervalSeconds) {
@@ -142,11 +153,19 @@ export class FilePriceHistory implements PriceHistory {
         continue;
       }
       this.append(key, sample);
-      recorded[key] = { p: sample.sharePrice.toString(), ...(sample.positionPriceWad === undefined ? {} : { w: sample.positionPriceWad.toString() }) };
+      recorded[key] = {
+        p: sample.sharePrice.toString(),
+        ...(sample.positionPriceWad === undefined ? {} : { w: sample.positionPriceWad.toString() }),
+      };
       changed = true;
     }
     if (!changed || !this.persist) return;
-    const line: LogLine = { seq: ++this.seq, b: snapshot.blockNumber.toString(), t: snapshot.timestamp.toString(), s: recorded };
+    const line: LogLine = {
+      seq: ++this.seq,
+      b: snapshot.blockNumber.toString(),
+      t: snapshot.timestamp.toString(),
+      s: recorded,
+    };
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     fs.appendFileSync(this.log, `${JSON.stringify(line)}\n`);
     if (++this.logLines >= COMPACT_EVERY) this.compact();

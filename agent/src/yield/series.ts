@@ -118,7 +118,9 @@ class PriceColumn {
   }
 }
 
-/** `a`'s slots `from..to` at the start of an array of `capacity` slots: `a` itself (moved down) when it is that long. */
+/**
+ * `a`'s slots `from..to` at the start of an array of `capacity` slots: `a` itself (moved down) when it is that long.
+ */
 function relocated<T extends Float64Array | Uint32Array>(a: T, from: number, to: number, capacity: number): T {
   if (a.length === capacity) {
     a.copyWithin(0, from, to);
@@ -170,7 +172,9 @@ export class PriceSeries {
   private readonly fine: PriceColumn;
   /** Growth from the previous sample's fine price (NaN when either has none, or no time passed). */
   private fineRate: Float64Array;
-  /** Growth from the previous sample with a coarse price (NaN when none is kept, this one has none, or no time passed). */
+  /**
+   * Growth from the previous sample with a coarse price (NaN when none is kept, this one has none, or no time passed).
+   */
   private coarseRate: Float64Array;
   /** The newest observation, when it was not recorded. */
   private latest: PriceSample | undefined;
@@ -190,7 +194,9 @@ export class PriceSeries {
     this.fineRate = new Float64Array(this.capacity);
     this.coarseRate = new Float64Array(this.capacity);
     const inOrder = samples.every((s, i) => i === 0 || s.timestamp >= samples[i - 1]!.timestamp);
-    const sorted = inOrder ? samples : [...samples].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+    const sorted = inOrder
+      ? samples
+      : [...samples].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
     for (const s of sorted) this.push(s);
   }
 
@@ -209,7 +215,12 @@ export class PriceSeries {
   }
 
   private at(i: number): PriceSample {
-    return { blockNumber: BigInt(this.block[i]!), timestamp: BigInt(this.t[i]!), sharePrice: this.coarse.get(i)!, positionPriceWad: this.fine.get(i) };
+    return {
+      blockNumber: BigInt(this.block[i]!),
+      timestamp: BigInt(this.t[i]!),
+      sharePrice: this.coarse.get(i)!,
+      positionPriceWad: this.fine.get(i),
+    };
   }
 
   /** Spare slots kept beyond `length` samples: 64 when the most kept is known (the samples move down every 64
@@ -241,7 +252,8 @@ export class PriceSeries {
   push(sample: PriceSample): void {
     const t = safe(sample.timestamp, "timestamp");
     const blockNumber = safe(sample.blockNumber, "block number");
-    if (this.length > 0 && sample.timestamp < BigInt(this.t[this.end - 1]!)) throw new Error("price samples must be appended in time order");
+    if (this.length > 0 && sample.timestamp < BigInt(this.t[this.end - 1]!))
+      throw new Error("price samples must be appended in time order");
     this.reserve();
     const i = this.end;
     const prev = i > this.base ? this.at(i - 1) : undefined;
@@ -255,7 +267,8 @@ export class PriceSeries {
     const fineInterval = prev !== undefined && fineOf(sample) > 0n && fineOf(prev) > 0n;
     this.fineRate[i] = fineInterval ? rate(fineOf(prev), fineOf(sample), sample.timestamp - prev.timestamp) : NaN;
     const j = sample.sharePrice > 0n ? this.previousCoarse(i, this.base) : -1;
-    this.coarseRate[i] = j < 0 ? NaN : rate(this.coarse.get(j)!, sample.sharePrice, sample.timestamp - BigInt(this.t[j]!));
+    this.coarseRate[i] =
+      j < 0 ? NaN : rate(this.coarse.get(j)!, sample.sharePrice, sample.timestamp - BigInt(this.t[j]!));
   }
 
   /** The newest slot before `i`, from `lo` on, with a coarse price; -1 when none. */
@@ -280,7 +293,10 @@ export class PriceSeries {
     // The window [lo, hi): samples no older than the lookback and not after `now`.
     const lo = this.firstIndex(Number(now - options.lookbackSeconds), false);
     const hi = this.firstIndex(Number(now), true);
-    const live = this.latest && this.latest.timestamp <= now && now - this.latest.timestamp <= options.lookbackSeconds ? this.latest : undefined;
+    const live =
+      this.latest && this.latest.timestamp <= now && now - this.latest.timestamp <= options.lookbackSeconds
+        ? this.latest
+        : undefined;
     const minCount = Math.max(2, options.minSamples);
     const halfLife = Number(options.halfLifeSeconds ?? DEFAULT_HALF_LIFE_SECONDS);
 
@@ -292,7 +308,10 @@ export class PriceSeries {
       const first = agg.count > 0 ? this.at(agg.start) : live;
       const last = liveFine ? live : agg.count > 0 ? this.at(hi - 1) : undefined;
       if (first && last && count >= minCount && last.timestamp - first.timestamp >= options.minWindowSeconds) {
-        const liveInterval = liveFine && agg.count > 0 ? intervalOf(fineOf(this.at(hi - 1)), fineOf(live), live.timestamp - BigInt(this.t[hi - 1]!)) : undefined;
+        const liveInterval =
+          liveFine && agg.count > 0
+            ? intervalOf(fineOf(this.at(hi - 1)), fineOf(live), live.timestamp - BigInt(this.t[hi - 1]!))
+            : undefined;
         return this.result(agg, liveInterval, live?.timestamp ?? 0n, count, last.timestamp - first.timestamp);
       }
     }
@@ -303,14 +322,23 @@ export class PriceSeries {
     const count = agg.count + (liveCoarse ? 1 : 0);
     const first = agg.count > 0 ? this.at(agg.start) : liveCoarse;
     const last = liveCoarse ?? (agg.count > 0 ? this.at(agg.end) : undefined);
-    if (!first || !last || count < minCount || last.timestamp - first.timestamp < options.minWindowSeconds) return undefined;
+    if (!first || !last || count < minCount || last.timestamp - first.timestamp < options.minWindowSeconds)
+      return undefined;
     const liveInterval =
-      liveCoarse && agg.count > 0 ? intervalOf(this.coarse.get(agg.end)!, liveCoarse.sharePrice, liveCoarse.timestamp - BigInt(this.t[agg.end]!)) : undefined;
+      liveCoarse && agg.count > 0
+        ? intervalOf(this.coarse.get(agg.end)!, liveCoarse.sharePrice, liveCoarse.timestamp - BigInt(this.t[agg.end]!))
+        : undefined;
     return this.result(agg, liveInterval, live?.timestamp ?? 0n, count, last.timestamp - first.timestamp);
   }
 
   /** The recorded window's figures with the newest observation's interval folded in, as `estimateYield` folds it. */
-  private result(agg: Aggregate, live: Interval | undefined, liveAt: bigint, samples: number, window: bigint): YieldEstimate | undefined {
+  private result(
+    agg: Aggregate,
+    live: Interval | undefined,
+    liveAt: bigint,
+    samples: number,
+    window: bigint,
+  ): YieldEstimate | undefined {
     const liveLoss = live !== undefined && live.loss > 0;
     const losses = agg.losses + (liveLoss ? 1 : 0);
     const others = agg.others + (live !== undefined && !liveLoss ? 1 : 0);
@@ -345,8 +373,26 @@ export class PriceSeries {
     let start = hi;
     while (start > lo && this.fine.positive(start - 1)) start--;
     const fine = this.fine;
-    const figures = aggregate(this.fineRate, this.t, start + 1, hi, (i) => i - 1, (j, i) => this.lossAt(fine.get(j)!, fine.get(i)!, j, i), halfLife);
-    return (this.fineAggregate = { version: this.version, lo, hi, halfLife, start, end: hi - 1, count: hi - start, ...figures });
+    const figures = aggregate(
+      this.fineRate,
+      this.t,
+      start + 1,
+      hi,
+      (i) => i - 1,
+      (j, i) => this.lossAt(fine.get(j)!, fine.get(i)!, j, i),
+      halfLife,
+    );
+    this.fineAggregate = {
+      version: this.version,
+      lo,
+      hi,
+      halfLife,
+      start,
+      end: hi - 1,
+      count: hi - start,
+      ...figures,
+    };
+    return this.fineAggregate;
   }
 
   /** The window's recorded coarse samples and their intervals (cached for the window, half-life and version). */
@@ -373,7 +419,8 @@ export class PriceSeries {
       (j, i) => this.lossAt(coarse.get(j)!, coarse.get(i)!, j, i),
       halfLife,
     );
-    return (this.coarseAggregate = { version: this.version, lo, hi, halfLife, start, end, count, ...figures });
+    this.coarseAggregate = { version: this.version, lo, hi, halfLife, start, end, count, ...figures };
+    return this.coarseAggregate;
   }
 
   /** The loss event from price `a` at slot `j` to `b` at slot `i` (0: none). */
@@ -422,7 +469,7 @@ function aggregate(
   let d = NaN;
   for (let i = from; i < to; i++) {
     const rate = rates[i]!;
-    if (rate !== rate) continue;
+    if (Number.isNaN(rate)) continue;
     const j = previous(i);
     if (j < 0) continue;
     iv.dt = t[i]! - t[j]!;
@@ -430,7 +477,7 @@ function aggregate(
     iv.loss = rate <= -1 ? lossOf(j, i) : 0;
     if (iv.dt !== dt) {
       dt = iv.dt;
-      d = Math.pow(2, -dt / halfLife);
+      d = 2 ** (-dt / halfLife);
     }
     foldDecayed(excluded, iv, d, iv.loss === 0);
     foldDecayed(counted, iv, d, true);
@@ -446,7 +493,7 @@ function aggregate(
     const mean = f.sum / f.n;
     for (let i = from; i < to; i++) {
       const rate = rates[i]!;
-      if (rate !== rate) continue;
+      if (Number.isNaN(rate)) continue;
       const j = previous(i);
       if (j < 0 || (!lossesToo && rate <= -1 && lossOf(j, i) > 0)) continue;
       m += (rate - mean) ** 2;

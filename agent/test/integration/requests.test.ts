@@ -1,6 +1,7 @@
 /**
  * JSON-RPC round trips of the daemon wired as `run` wires it, counted at a loopback proxy: one on an idle tick, for
- * all vaults together (their lens snapshots in one batch); three on the tick that sends a rebalance (snapshot; simulation with fees and nonce; the
+ * all vaults together (their lens snapshots in one batch); three on the tick that sends a rebalance (snapshot;
+ * simulation with fees and nonce; the
  * broadcast with a look at its status, which settles it at once on a chain that mines at once); two on a tick that
  * follows a transaction still pending (snapshot; receipt with nonce and mempool status).
  */
@@ -32,11 +33,21 @@ afterAll(async () => {
 
 describe("requests per tick", () => {
   it("one when idle, three to send a rebalance, two while it is pending", async () => {
-    const config = testConfig(chain, stack, tempDir(), { network: { rpcUrl: proxy.url, chainId: 31337, confirmations: 1, pollIntervalMs: 100 } });
+    const config = testConfig(chain, stack, tempDir(), {
+      network: { rpcUrl: proxy.url, chainId: 31337, confirmations: 1, pollIntervalMs: 100 },
+    });
     const provider = createProvider(config);
     await assertChain(provider, config);
     const { log } = memoryLogger();
-    const { runners } = await buildRunners({ config, provider, agent: AGENT, clock: systemClock, log, metrics: new Metrics(), wallet: new Wallet(AGENT_KEY) });
+    const { runners } = await buildRunners({
+      config,
+      provider,
+      agent: AGENT,
+      clock: systemClock,
+      log,
+      metrics: new Metrics(),
+      wallet: new Wallet(AGENT_KEY),
+    });
     const daemon = new Daemon(runners, systemClock, log, new Metrics(), { pollIntervalMs: 100 });
     const tick = async () => {
       proxy.reset();
@@ -45,14 +56,27 @@ describe("requests per tick", () => {
     };
 
     // No yield history yet: idle above the buffer goes out in an equal split, sent like any rebalance.
-    expect(await tick(), "the first tick's equal split").toMatchObject({ kind: "sent", requests: 3, result: { confirmed: true } });
+    expect(await tick(), "the first tick's equal split").toMatchObject({
+      kind: "sent",
+      requests: 3,
+      result: { confirmed: true },
+    });
     await chain.increaseTime(3_600);
-    expect(await tick(), "idle with a history, no fee quote").toMatchObject({ kind: "hold", requests: 1, calls: 1, methods: { eth_call: 1 } });
+    expect(await tick(), "idle with a history, no fee quote").toMatchObject({
+      kind: "hold",
+      requests: 1,
+      calls: 1,
+      methods: { eth_call: 1 },
+    });
 
     await chain.increaseTime(3_600);
     await (await stack.strategies[1]!.simulateGain(2n * stack.unit)).wait();
     const sending = await tick();
-    expect(sending, JSON.stringify(sending.methods)).toMatchObject({ kind: "sent", requests: 3, result: { confirmed: true } });
+    expect(sending, JSON.stringify(sending.methods)).toMatchObject({
+      kind: "sent",
+      requests: 3,
+      result: { confirmed: true },
+    });
     expect(sending.methods).toEqual({
       eth_call: 1,
       eth_estimateGas: 1,
@@ -74,9 +98,17 @@ describe("requests per tick", () => {
       await chain.mine();
       await gain.wait();
       const pendingSend = await tick();
-      expect(pendingSend, JSON.stringify(pendingSend.methods)).toMatchObject({ kind: "sent", requests: 3, result: { confirmed: false } });
+      expect(pendingSend, JSON.stringify(pendingSend.methods)).toMatchObject({
+        kind: "sent",
+        requests: 3,
+        result: { confirmed: false },
+      });
       const following = await tick();
-      expect(following, JSON.stringify(following.methods)).toMatchObject({ kind: "in-flight", requests: 2, methods: { eth_call: 1, eth_getTransactionReceipt: 1 } });
+      expect(following, JSON.stringify(following.methods)).toMatchObject({
+        kind: "in-flight",
+        requests: 2,
+        methods: { eth_call: 1, eth_getTransactionReceipt: 1 },
+      });
       await chain.mine();
       const settling = await tick();
       expect(settling.requests, JSON.stringify(settling.methods)).toBeLessThanOrEqual(2);
@@ -88,16 +120,31 @@ describe("requests per tick", () => {
 
   it("one for all vaults together when idle: every vault's snapshot in one batch", async () => {
     // A second vault on the same lens, with no session: it reads and stands down, as the first reads and holds.
-    const second = await deployVault(stack.governance, await stack.asset.getAddress(), await stack.sessions.getAddress());
+    const second = await deployVault(
+      stack.governance,
+      await stack.asset.getAddress(),
+      await stack.sessions.getAddress(),
+    );
     const vaults = [
       { address: stack.vaultAddress, label: "main" },
       { address: await second.getAddress(), label: "second" },
     ];
-    const config = testConfig(chain, stack, tempDir(), { network: { rpcUrl: proxy.url, chainId: 31337, confirmations: 1, pollIntervalMs: 100 }, vaults });
+    const config = testConfig(chain, stack, tempDir(), {
+      network: { rpcUrl: proxy.url, chainId: 31337, confirmations: 1, pollIntervalMs: 100 },
+      vaults,
+    });
     const provider = createProvider(config);
     await assertChain(provider, config);
     const { log } = memoryLogger();
-    const { runners } = await buildRunners({ config, provider, agent: AGENT, clock: systemClock, log, metrics: new Metrics(), wallet: new Wallet(AGENT_KEY) });
+    const { runners } = await buildRunners({
+      config,
+      provider,
+      agent: AGENT,
+      clock: systemClock,
+      log,
+      metrics: new Metrics(),
+      wallet: new Wallet(AGENT_KEY),
+    });
     const daemon = new Daemon(runners, systemClock, log, new Metrics(), { pollIntervalMs: 100 });
     // Ticks until the first vault has nothing worth moving (its history begun, its first moves made): an idle tick.
     let ticks: Awaited<ReturnType<Daemon["tick"]>> = [];
@@ -107,7 +154,11 @@ describe("requests per tick", () => {
       ticks = await daemon.tick();
     }
     expect(ticks.map((t) => t.report?.result.kind)).toEqual(["hold", "stand-down"]);
-    expect(proxy.counts(), "both snapshots in one request").toMatchObject({ requests: 1, calls: 2, methods: { eth_call: 2 } });
+    expect(proxy.counts(), "both snapshots in one request").toMatchObject({
+      requests: 1,
+      calls: 2,
+      methods: { eth_call: 2 },
+    });
     provider.destroy();
   });
 });

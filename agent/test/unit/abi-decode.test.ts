@@ -14,7 +14,8 @@ const outputs = lensInterface.getFunction("snapshot")!.outputs;
 function generate(r: Random, type: ParamType): unknown {
   if (type.baseType === "tuple") return Object.fromEntries(type.components!.map((c) => [c.name, generate(r, c)]));
   if (type.baseType === "array") return Array.from({ length: r.int(0, 4) }, () => generate(r, type.arrayChildren!));
-  if (type.baseType === "address") return `0x${Array.from({ length: 40 }, () => "0123456789abcdef"[r.int(0, 15)]).join("")}`;
+  if (type.baseType === "address")
+    return `0x${Array.from({ length: 40 }, () => "0123456789abcdef"[r.int(0, 15)]).join("")}`;
   if (type.baseType === "bool") return r.chance(0.5);
   const bits = BigInt(/\d+/.exec(type.type)?.[0] ?? "256");
   const max = (1n << bits) - 1n;
@@ -23,7 +24,8 @@ function generate(r: Random, type: ParamType): unknown {
 
 /** ethers' decoded `Result` as plain values (addresses in lower case, as the plain decoder gives them). */
 function plain(type: ParamType, value: unknown): unknown {
-  if (type.baseType === "tuple") return Object.fromEntries(type.components!.map((c, i) => [c.name, plain(c, (value as unknown[])[i])]));
+  if (type.baseType === "tuple")
+    return Object.fromEntries(type.components!.map((c, i) => [c.name, plain(c, (value as unknown[])[i])]));
   if (type.baseType === "array") return Array.from(value as unknown[], (v) => plain(type.arrayChildren!, v));
   if (type.baseType === "address") return (value as string).toLowerCase();
   return value;
@@ -43,8 +45,15 @@ describe("decodePlain", () => {
   it("fails with BAD_DATA, as ethers does, on data that is cut short or empty", () => {
     const r = new Random(5);
     const data = AbiCoder.defaultAbiCoder().encode(outputs, [generate(r, outputs[0]!)]);
-    for (const cut of ["0x", data.slice(0, data.length - 64), data.slice(0, 2 + 64 * 3), data.slice(0, data.length - 1)]) {
-      expect(() => decodePlain(outputs, cut), `${cut.length} hex digits`).toThrow(expect.objectContaining({ code: "BAD_DATA" }));
+    for (const cut of [
+      "0x",
+      data.slice(0, data.length - 64),
+      data.slice(0, 2 + 64 * 3),
+      data.slice(0, data.length - 1),
+    ]) {
+      expect(() => decodePlain(outputs, cut), `${cut.length} hex digits`).toThrow(
+        expect.objectContaining({ code: "BAD_DATA" }),
+      );
     }
   });
 });

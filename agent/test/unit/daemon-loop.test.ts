@@ -8,7 +8,13 @@ import { ManualClock } from "../../src/util/clock.js";
 import { memoryLogger } from "../support/logs.js";
 
 function fakeRunner(label: string, behaviour: () => Promise<unknown>, breakerOpen = false): VaultRunner {
-  return { config: { label, vault: label }, breaker: { open: breakerOpen }, tick: behaviour, readSnapshot: async () => ({}), inFlight: () => undefined } as unknown as VaultRunner;
+  return {
+    config: { label, vault: label },
+    breaker: { open: breakerOpen },
+    tick: behaviour,
+    readSnapshot: async () => ({}),
+    inFlight: () => undefined,
+  } as unknown as VaultRunner;
 }
 
 describe("daemon loop", () => {
@@ -33,8 +39,16 @@ describe("daemon loop", () => {
     expect(calls).toEqual(["bad", "good", "bad", "good", "bad", "good"]);
     expect(clock.nowMs() - start, "slept between ticks").toBe(2_000);
     const errors = lines.filter((l) => l.level === 50);
-    expect(errors.map((l) => l.msg), "the outage is logged once, with its cause").toEqual(["tick failed: node down; retrying every 1s (logged again when the failure changes, and when it recovers)"]);
-    expect(lines.filter((l) => l.msg === "tick failed again: node down"), "the repeats are debug lines").toHaveLength(2);
+    expect(
+      errors.map((l) => l.msg),
+      "the outage is logged once, with its cause",
+    ).toEqual([
+      "tick failed: node down; retrying every 1s (logged again when the failure changes, and when it recovers)",
+    ]);
+    expect(
+      lines.filter((l) => l.msg === "tick failed again: node down"),
+      "the repeats are debug lines",
+    ).toHaveLength(2);
     expect(lines.at(-1)?.msg, "the shutdown line names the reason").toBe("daemon stopped (SIGTERM) after 3 ticks");
     const counted = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === "agent_tick_errors_total");
     expect(counted?.values[0]).toMatchObject({ value: 3, labels: { vault: "bad", kind: "rpc" } });
@@ -59,20 +73,37 @@ describe("daemon loop", () => {
       }) as unknown as VaultRunner;
     const { log } = memoryLogger();
     const daemon = new Daemon(
-      [runner("a", async () => ({ vault: "a" })), runner("b", async () => Promise.reject(new RpcError("lens snapshot of b failed"))), runner("c", async () => ({ vault: "c" }))],
+      [
+        runner("a", async () => ({ vault: "a" })),
+        runner("b", async () => Promise.reject(new RpcError("lens snapshot of b failed"))),
+        runner("c", async () => ({ vault: "c" })),
+      ],
       new ManualClock(),
       log,
       new Metrics(),
       { pollIntervalMs: 1_000 },
     );
     const ticks = await daemon.tick();
-    expect(events, "the reads go out together, before any tick").toEqual(["read a", "read b", "read c", "tick a", "tick b", "tick c"]);
-    expect(ticks.map((t) => (t.report as unknown as { seen: string } | undefined)?.seen ?? t.error?.message)).toEqual(["a", "lens snapshot of b failed", "c"]);
+    expect(events, "the reads go out together, before any tick").toEqual([
+      "read a",
+      "read b",
+      "read c",
+      "tick a",
+      "tick b",
+      "tick c",
+    ]);
+    expect(ticks.map((t) => (t.report as unknown as { seen: string } | undefined)?.seen ?? t.error?.message)).toEqual([
+      "a",
+      "lens snapshot of b failed",
+      "c",
+    ]);
   });
 
   it("says recovered when a failing vault ticks again, and logs a changed failure again", async () => {
     const clock = new ManualClock();
-    let failure: Error | undefined = new RpcError("lens snapshot of v failed", { cause: new Error("connect ECONNREFUSED 127.0.0.1:8545") });
+    let failure: Error | undefined = new RpcError("lens snapshot of v failed", {
+      cause: new Error("connect ECONNREFUSED 127.0.0.1:8545"),
+    });
     const runner = fakeRunner("v", async () => {
       if (failure) throw failure;
       return { result: { kind: "hold" } };
@@ -97,13 +128,23 @@ describe("daemon loop", () => {
       "tick still failing, now: planner yield changed its targets with the gas price",
       "recovered: vault v ticks again after 4 failed ticks over 48s",
     ]);
-    expect(lines.find((l) => l.msg.startsWith("recovered"))).toMatchObject({ vault: "v", failedTicks: 4, downSeconds: 48 });
+    expect(lines.find((l) => l.msg.startsWith("recovered"))).toMatchObject({
+      vault: "v",
+      failedTicks: 4,
+      downSeconds: 48,
+    });
   });
 
   it("is unhealthy before the first tick, after three ticks where every vault failed, when stale, or with a breaker open", async () => {
     const clock = new ManualClock();
     const { log } = memoryLogger();
-    const failing = new Daemon([fakeRunner("v", async () => Promise.reject(new Error("x")))], clock, log, new Metrics(), { pollIntervalMs: 1_000 });
+    const failing = new Daemon(
+      [fakeRunner("v", async () => Promise.reject(new Error("x")))],
+      clock,
+      log,
+      new Metrics(),
+      { pollIntervalMs: 1_000 },
+    );
     expect(failing.health().healthy, "no tick yet").toBe(false);
     await failing.tick();
     await failing.tick();
@@ -111,17 +152,35 @@ describe("daemon loop", () => {
     await failing.tick();
     expect(failing.health()).toMatchObject({ healthy: false, consecutiveFailures: 3 });
 
-    const fine = new Daemon([fakeRunner("v", async () => ({ result: { kind: "hold" } }))], clock, log, new Metrics(), { pollIntervalMs: 1_000 });
+    const fine = new Daemon([fakeRunner("v", async () => ({ result: { kind: "hold" } }))], clock, log, new Metrics(), {
+      pollIntervalMs: 1_000,
+    });
     await fine.tick();
     expect(fine.health().healthy).toBe(true);
     clock.advance(33_001);
     expect(fine.health().healthy, "no tick for longer than 3 intervals + 30 s").toBe(false);
 
-    const lagging = new Daemon([fakeRunner("v", async () => ({ result: { kind: "stale" } }))], clock, log, new Metrics(), { pollIntervalMs: 1_000 });
+    const lagging = new Daemon(
+      [fakeRunner("v", async () => ({ result: { kind: "stale" } }))],
+      clock,
+      log,
+      new Metrics(),
+      { pollIntervalMs: 1_000 },
+    );
     for (let i = 0; i < 3; i++) await lagging.tick();
-    expect(lagging.health(), "three ticks on a node that answers from the past").toMatchObject({ healthy: false, consecutiveFailures: 3, vaults: { v: "stale" } });
+    expect(lagging.health(), "three ticks on a node that answers from the past").toMatchObject({
+      healthy: false,
+      consecutiveFailures: 3,
+      vaults: { v: "stale" },
+    });
 
-    const tripped = new Daemon([fakeRunner("v", async () => ({ result: { kind: "breaker-open" } }), true)], clock, log, new Metrics(), { pollIntervalMs: 1_000 });
+    const tripped = new Daemon(
+      [fakeRunner("v", async () => ({ result: { kind: "breaker-open" } }), true)],
+      clock,
+      log,
+      new Metrics(),
+      { pollIntervalMs: 1_000 },
+    );
     await tripped.tick();
     expect(tripped.health()).toMatchObject({ healthy: false, breakersOpen: ["v"] });
   });

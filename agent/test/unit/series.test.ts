@@ -40,8 +40,14 @@ function expectClose(actual: YieldEstimate | undefined, expected: YieldEstimate 
     return;
   }
   expect({ ...actual, volatilityWad: 0n }, label).toEqual({ ...expected, volatilityWad: 0n });
-  const diff = actual.volatilityWad > expected.volatilityWad ? actual.volatilityWad - expected.volatilityWad : expected.volatilityWad - actual.volatilityWad;
-  expect(diff * 1_000_000_000n <= expected.volatilityWad + 1_000n, `${label}: volatility ${actual.volatilityWad} vs ${expected.volatilityWad}`).toBe(true);
+  const diff =
+    actual.volatilityWad > expected.volatilityWad
+      ? actual.volatilityWad - expected.volatilityWad
+      : expected.volatilityWad - actual.volatilityWad;
+  expect(
+    diff * 1_000_000_000n <= expected.volatilityWad + 1_000n,
+    `${label}: volatility ${actual.volatilityWad} vs ${expected.volatilityWad}`,
+  ).toBe(true);
 }
 
 function options(r: Random): EstimateOptions {
@@ -108,14 +114,21 @@ describe("PriceSeries", () => {
     const series = new PriceSeries();
     const o = { lookbackSeconds: 10n ** 9n, minSamples: 3, minWindowSeconds: 0n };
     for (let i = 0; i < 1_200; i++) {
-      const s = { blockNumber: BigInt(i), timestamp: BigInt(i * 60), sharePrice: 1_000_000n + BigInt(i) + r.big(3n), positionPriceWad: WAD + BigInt(i) * 10n ** 12n + r.big(10n ** 11n) };
+      const s = {
+        blockNumber: BigInt(i),
+        timestamp: BigInt(i * 60),
+        sharePrice: 1_000_000n + BigInt(i) + r.big(3n),
+        positionPriceWad: WAD + BigInt(i) * 10n ** 12n + r.big(10n ** 11n),
+      };
       all.push(s);
       series.push(s);
       if (series.length > 300) series.dropOldest(series.length - 300);
       if (i % 97 === 0 || i === 1_199) {
         const kept = all.slice(-300);
         expect(series.samples(), `after ${i + 1} samples`).toEqual(kept);
-        expect(series.estimate(BigInt(i * 60), o), `after ${i + 1} samples`).toEqual(estimateYield(kept, BigInt(i * 60), o));
+        expect(series.estimate(BigInt(i * 60), o), `after ${i + 1} samples`).toEqual(
+          estimateYield(kept, BigInt(i * 60), o),
+        );
       }
     }
   });
@@ -144,14 +157,24 @@ describe("PriceSeries", () => {
 
   it("keeps prices too large for its compact columns exactly", () => {
     const huge = 10n ** 30n;
-    const samples = [0n, 1n, 2n].map((h) => ({ blockNumber: h, timestamp: h * 3_600n, sharePrice: 1_000_000n + h, positionPriceWad: h === 2n ? huge + 7n : 10n ** 18n + h }));
+    const samples = [0n, 1n, 2n].map((h) => ({
+      blockNumber: h,
+      timestamp: h * 3_600n,
+      sharePrice: 1_000_000n + h,
+      positionPriceWad: h === 2n ? huge + 7n : 10n ** 18n + h,
+    }));
     const series = new PriceSeries(samples);
     expect(series.samples(), "samples back as recorded").toEqual(samples);
     const o = { lookbackSeconds: 86_400n, minSamples: 2, minWindowSeconds: 0n };
     expect(series.estimate(7_200n, o)).toEqual(estimateYield(samples, 7_200n, o));
     // Kept exactly as the oldest are dropped and the storage moves them down.
     const sized = new PriceSeries(samples, 2);
-    const more = Array.from({ length: 40 }, (_, i) => BigInt(i + 3)).map((h) => ({ blockNumber: h, timestamp: h * 3_600n, sharePrice: 1_000_000n + h, positionPriceWad: huge + h }));
+    const more = Array.from({ length: 40 }, (_, i) => BigInt(i + 3)).map((h) => ({
+      blockNumber: h,
+      timestamp: h * 3_600n,
+      sharePrice: 1_000_000n + h,
+      positionPriceWad: huge + h,
+    }));
     for (const s of more) {
       sized.push(s);
       sized.dropOldest(sized.length - 2);
@@ -161,14 +184,30 @@ describe("PriceSeries", () => {
 
   it("folds a loss in the newest observation as estimateYield does: a second drop turns both into a rate", () => {
     const hour = 3_600n;
-    const price = [WAD, WAD + WAD / 10_000n, WAD + WAD / 5_000n, ((WAD + WAD / 5_000n) * 9_985n) / 10_000n, ((WAD + WAD / 5_000n) * 9_986n) / 10_000n];
-    const samples = price.map((p, h) => ({ blockNumber: BigInt(h), timestamp: BigInt(h) * hour, sharePrice: p / 10n ** 12n, positionPriceWad: p }));
+    const price = [
+      WAD,
+      WAD + WAD / 10_000n,
+      WAD + WAD / 5_000n,
+      ((WAD + WAD / 5_000n) * 9_985n) / 10_000n,
+      ((WAD + WAD / 5_000n) * 9_986n) / 10_000n,
+    ];
+    const samples = price.map((p, h) => ({
+      blockNumber: BigInt(h),
+      timestamp: BigInt(h) * hour,
+      sharePrice: p / 10n ** 12n,
+      positionPriceWad: p,
+    }));
     const o = { lookbackSeconds: 10n * hour, minSamples: 2, minWindowSeconds: 0n, halfLifeSeconds: hour };
     const series = new PriceSeries(samples);
     const one = series.estimate(4n * hour, o)!;
     expect(one).toEqual(estimateYield(samples, 4n * hour, o));
     expect(one.losses, "one drop: a one-off").toMatchObject({ count: 1, inRate: false, lastAt: 3n * hour });
-    const observed = { blockNumber: 5n, timestamp: 4n * hour + 600n, sharePrice: 0n, positionPriceWad: (price[4]! * 9_990n) / 10_000n };
+    const observed = {
+      blockNumber: 5n,
+      timestamp: 4n * hour + 600n,
+      sharePrice: 0n,
+      positionPriceWad: (price[4]! * 9_990n) / 10_000n,
+    };
     series.observe(observed);
     const two = series.estimate(4n * hour + 600n, o)!;
     expectClose(two, estimateYield([...samples, observed], 4n * hour + 600n, o), "with a second drop observed");
@@ -178,13 +217,31 @@ describe("PriceSeries", () => {
 
   it("ends at the newest observation: a jump shows before the next recorded sample", () => {
     const hour = 3_600n;
-    const samples = [0n, 1n, 2n].map((h) => ({ blockNumber: h, timestamp: h * hour, sharePrice: 1_000_000n, positionPriceWad: WAD }));
+    const samples = [0n, 1n, 2n].map((h) => ({
+      blockNumber: h,
+      timestamp: h * hour,
+      sharePrice: 1_000_000n,
+      positionPriceWad: WAD,
+    }));
     const series = new PriceSeries(samples);
     const o = { lookbackSeconds: 10n * hour, minSamples: 3, minWindowSeconds: hour };
     expect(series.estimate(2n * hour + 12n, o)!.aprWad, "flat").toBe(0n);
-    series.observe({ blockNumber: 3n, timestamp: 2n * hour + 12n, sharePrice: 1_000_100n, positionPriceWad: WAD + WAD / 10_000n });
+    series.observe({
+      blockNumber: 3n,
+      timestamp: 2n * hour + 12n,
+      sharePrice: 1_000_100n,
+      positionPriceWad: WAD + WAD / 10_000n,
+    });
     expect(series.estimate(2n * hour + 12n, o)!.aprWad > 0n, "the jump counts at once").toBe(true);
-    series.push({ blockNumber: 4n, timestamp: 3n * hour, sharePrice: 1_000_100n, positionPriceWad: WAD + WAD / 10_000n });
-    expect(series.samples().map((s) => s.blockNumber), "the observation is replaced by the recorded sample").toEqual([0n, 1n, 2n, 4n]);
+    series.push({
+      blockNumber: 4n,
+      timestamp: 3n * hour,
+      sharePrice: 1_000_100n,
+      positionPriceWad: WAD + WAD / 10_000n,
+    });
+    expect(
+      series.samples().map((s) => s.blockNumber),
+      "the observation is replaced by the recorded sample",
+    ).toEqual([0n, 1n, 2n, 4n]);
   });
 });
