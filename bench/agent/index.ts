@@ -159,6 +159,8 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
     expectKinds("idle", rpc.results.idle, "hold");
     expectKinds("rebalancing", rpc.results.rebalance, "sent");
     expectKinds("pending", rpc.results.pending, "in-flight");
+    f.agent_rpc_requests_idle_per_tick_all_vaults = rpc.idleRequestsPerTick;
+    f.agent_rpc_vaults = rpc.vaults;
     f.agent_rpc_requests_idle_per_vault_tick = rpc.idleRequests;
     f.agent_rpc_calls_idle_per_vault_tick = rpc.idleCalls;
     f.agent_rpc_requests_rebalance_per_vault_tick = rpc.rebalanceRequests;

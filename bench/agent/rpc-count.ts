@@ -25,6 +25,8 @@ export interface RpcFigures {
   rebalance: RpcCounts;
   pending: RpcCounts;
   settle: RpcCounts;
+  /** HTTP requests of one idle tick, all vaults together (their reads go out as one batch). */
+  idleRequestsPerTick: number;
   /** Per vault per tick. */
   idleRequests: number;
   idleCalls: number;
@@ -104,6 +106,7 @@ export async function measureRpcRequests(
       rebalance,
       pending,
       settle,
+      idleRequestsPerTick: idle.requests / options.idleTicks,
       idleRequests: idle.requests / (n * options.idleTicks),
       idleCalls: idle.calls / (n * options.idleTicks),
       rebalanceRequests: rebalance.requests / n,
