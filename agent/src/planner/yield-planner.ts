@@ -404,7 +404,12 @@ export class YieldPlanner implements Planner {
       return {
         kind: "hold",
         code: "no-yield-signal",
-        reason: "no strategy has a yield estimate yet, and there is nothing above the buffer to put out within caps",
+        reason:
+          "no strategy has a yield estimate yet, and there is nothing above the buffer to put out within caps" +
+          (input.snapshot.inflowInBlock > 0n
+            ? ` (${amount(input.snapshot.inflowInBlock)} deposited in this block counts toward caps and the buffer ` +
+              "from the next block, as the vault measures them)"
+            : ""),
       };
     }
     for (const [n, want] of wants) {

@@ -62,6 +62,15 @@ describe("yield planner", () => {
     expect(d).toMatchObject({ kind: "hold", code: "no-yield-signal" });
   });
 
+  it("holds a deposit of this very block, and says it counts from the next one (as the vault measures caps)", () => {
+    const input = plannerInput({ idle: 100_000_000_000n, snapshot: { inflowInBlock: 100_000_000_000n } });
+    const d = plan(input);
+    expect(d).toMatchObject({ kind: "hold", code: "no-yield-signal" });
+    expect(d.kind === "hold" && d.reason).toContain("100,000 deposited in this block counts toward caps and the buffer");
+    // One block later the same money is deployed in the equal split.
+    expect(plan(plannerInput({ idle: 100_000_000_000n })).kind).toBe("rebalance");
+  });
+
   it("fills the best strategy up to its relative cap exactly (no margin)", () => {
     const d = plan(plannerInput({ yields: { [B]: apr(10) } }));
     expect(targets(d)).toEqual({ [B]: 500_000n });
