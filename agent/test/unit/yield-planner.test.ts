@@ -66,7 +66,9 @@ describe("yield planner", () => {
     const input = plannerInput({ idle: 100_000_000_000n, snapshot: { inflowInBlock: 100_000_000_000n } });
     const d = plan(input);
     expect(d).toMatchObject({ kind: "hold", code: "no-yield-signal" });
-    expect(d.kind === "hold" && d.reason).toContain("100,000 deposited in this block counts toward caps and the buffer");
+    expect(d.kind === "hold" && d.reason).toContain(
+      "100,000 deposited in this block counts toward caps and the buffer",
+    );
     // One block later the same money is deployed in the equal split.
     expect(plan(plannerInput({ idle: 100_000_000_000n })).kind).toBe("rebalance");
   });
