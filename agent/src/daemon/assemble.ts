@@ -3,6 +3,7 @@
  * fed by every tick; then the HTTP server for the dashboard, /metrics and /health. Every caller, `run` included,
  * uses it through `createAgent` (create-agent.ts).
  */
+import type { RecordFolder } from "../executor/records.js";
 import type { BaseWallet, JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
 import { createNotifier, type Notifier } from "../alerts/index.js";
@@ -27,6 +28,8 @@ export interface AssembledDaemon {
   executor?: Executor;
   /** Webhook alerts; absent without `alerts.targets`. */
   notifier?: Notifier;
+  /** The published decision records (`<dataDir>/<chainId>/records/<intentHash>.json`). */
+  records: RecordFolder;
 }
 
 export async function assembleDaemon(options: {
@@ -48,7 +51,7 @@ export async function assembleDaemon(options: {
   reader?: BuildOptions["reader"];
 }): Promise<AssembledDaemon> {
   const { config, provider, wallet, clock, log, metrics } = options;
-  const { runners, journal, executor, funds } = await buildRunners({
+  const { runners, journal, executor, funds, records } = await buildRunners({
     config,
     provider,
     agent: wallet.address,
@@ -101,7 +104,7 @@ export async function assembleDaemon(options: {
       notifier?.observe(ticks);
     },
   });
-  return { daemon, dashboard, runners, journal, executor, notifier };
+  return { daemon, dashboard, runners, journal, executor, notifier, records };
 }
 
 /** Serves the dashboard, /metrics and /health as the configuration says (nothing when metrics are disabled). */
@@ -118,6 +121,7 @@ export async function serveDaemon(
     health: () => assembled.daemon.health(),
     readiness: () => assembled.daemon.readiness(),
     dashboard: () => assembled.dashboard.view(),
+    decision: (intentHash) => assembled.records.read(intentHash),
   });
 }
 

@@ -13,6 +13,7 @@ import type { AgentConfig, PlannerConfig } from "../config/schema.js";
 import { Executor } from "../executor/executor.js";
 import { KeyFunds } from "../executor/funds.js";
 import { FileJournal, JOURNAL_FORMAT, type Journal } from "../executor/journal.js";
+import { RecordFolder } from "../executor/records.js";
 import { ProviderSimulator, WalletSender, type TxSender } from "../executor/sender.js";
 import { ChainMismatchError, ConfigError, LensFaultError, RpcError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
@@ -146,6 +147,8 @@ export function dataPaths(config: AgentConfig, agent: string) {
     prices: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "prices.json"),
     breaker: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "breaker.json"),
     quarantine: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "quarantine.json"),
+    /** Published decision records, one file per intent named by its hash. */
+    records: path.join(chain, "records"),
   };
 }
 
@@ -173,6 +176,8 @@ export interface Built {
   journal: Journal;
   /** The agent key's balance, when the runners can send. */
   funds?: KeyFunds;
+  /** The published decision records (written as intents are journaled). */
+  records: RecordFolder;
 }
 
 export async function buildRunners(options: BuildOptions): Promise<Built> {
@@ -180,6 +185,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
   const reader = options.reader ?? new LensReader(provider, config.lens);
   const paths = dataPaths(config, agent);
   const journal = options.journal ?? openJournal(paths.journal, config.dataDir, log, options.readOnly);
+  const records = new RecordFolder(paths.records);
   const sender =
     options.sender ?? (options.wallet ? new WalletSender(provider, options.wallet.connect(provider)) : undefined);
   // Metrics speak of a vault by its label, as every other one does.
@@ -213,6 +219,13 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
         {
           onReplaced: (vault) => metrics.replacements.inc({ vault: labelOf(vault) }),
           onFeeWait: (vault, waiting) => metrics.feeWait.set({ vault: labelOf(vault) }, waiting ? 1 : 0),
+          onJournaled: (record, intentHash) => {
+            try {
+              records.publish(record, intentHash);
+            } catch (err) {
+              log.warn({ intentHash, err: (err as Error).message }, "could not write the published decision record");
+            }
+          },
           funds,
           onBroadcastFailed: (cause) => metrics.broadcastFailures.inc({ cause }),
         },
@@ -266,7 +279,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
       }),
     );
   }
-  return { runners, executor, journal, funds };
+  return { runners, executor, journal, funds, records };
 }
 
 /**

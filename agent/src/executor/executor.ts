@@ -44,6 +44,8 @@ export interface ExecutorHooks {
   onBroadcastFailed?(cause: "insufficient-funds" | "other"): void;
   /** A vault starts (true) or stops (false) waiting for the base fee to fall under its fee ceiling. */
   onFeeWait?(vault: string, waiting: boolean): void;
+  /** An intent was journaled (before its transaction is broadcast): e.g. to publish its record. Must not throw. */
+  onJournaled?(record: IntentRecord, intentHash: string): void;
 }
 
 export interface SubmitRequest {
@@ -373,6 +375,7 @@ export class Executor {
     const signed = await this.sender.sign({ to: vault, data, nonce, gasLimit, chainId, ...fees });
     const attempt: Attempt = { hash: signed.hash, raw: signed.raw, gasLimit, at: this.clock.nowMs(), ...fees };
     this.journal.begin(record, attempt); // durable before anything leaves the process
+    this.hooks.onJournaled?.(record, intentHash);
     this.log.info({ intentHash, nonce, tx: signed.hash, ...feesLog(fees) }, `journaled; broadcasting ${what(record)}`);
     const [, tracking] = await Promise.all([
       this.safeBroadcast(signed.raw, intentHash),

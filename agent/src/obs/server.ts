@@ -41,6 +41,8 @@ export async function startObservabilityServer(options: {
   readiness?: () => { ready: boolean };
   /** The dashboard's state (`DashboardState.view`); without it the dashboard routes answer 404. */
   dashboard?: () => unknown;
+  /** A published decision record's JSON by its intent hash (`/api/decisions/<intentHash>`), undefined when none. */
+  decision?: (intentHash: string) => string | undefined;
 }): Promise<ObservabilityServer> {
   const server = http.createServer((req, res) => {
     const url = (req.url ?? "/").split("?")[0]!;
@@ -76,6 +78,18 @@ export async function startObservabilityServer(options: {
       } catch (err) {
         res.writeHead(500, { "content-type": "text/plain" }).end(String(err));
       }
+      return;
+    }
+    if (options.decision && url.startsWith("/api/decisions/")) {
+      const record = options.decision(url.slice("/api/decisions/".length));
+      if (record === undefined) res.writeHead(404, { "content-type": "text/plain" }).end("no such decision record\n");
+      else
+        res
+          .writeHead(200, {
+            "content-type": "application/json",
+            "cache-control": "public, max-age=31536000, immutable",
+          })
+          .end(record);
       return;
     }
     const asset = options.dashboard ? STATIC[url] : undefined;

@@ -95,7 +95,16 @@ async function story() {
   const revertedReceipt = await chain.provider.waitForTransaction(revertedHash, 1, 10_000);
   expect(revertedReceipt?.status, "the rogue client's failing transaction was mined, and reverted").toBe(0);
   const journalFile = dataPaths(config, AGENT).journal;
-  return { journal, journalFile, daemonRebalances, rogueHash: rogueReceipt.hash, revertedHash, lastDaemonBlock };
+  const recordsDir = dataPaths(config, AGENT).records;
+  return {
+    journal,
+    journalFile,
+    recordsDir,
+    daemonRebalances,
+    rogueHash: rogueReceipt.hash,
+    revertedHash,
+    lastDaemonBlock,
+  };
 }
 
 describe("audit", () => {
@@ -164,11 +173,21 @@ describe("audit", () => {
     expect(clean.out).toContain("All 2 agent actions match a record.");
   }, 120_000);
 
-  it("matches against published records, and an edited record no longer matches", async () => {
+  it("matches against the records the daemon published, and an edited record no longer matches", async () => {
     const s = await story();
     const dir = tempDir("agent-records-");
-    for (const e of s.journal.entries())
-      fs.writeFileSync(path.join(dir, `${e.intentHash}.json`), canonicalJson(e.record));
+    const names = fs.readdirSync(s.recordsDir).sort();
+    expect(names, "the daemon published one record per journaled intent, named by its hash").toEqual(
+      s.journal
+        .entries()
+        .map((e) => `${e.intentHash}.json`)
+        .sort(),
+    );
+    for (const e of s.journal.entries()) {
+      const text = fs.readFileSync(path.join(s.recordsDir, `${e.intentHash}.json`), "utf8");
+      expect(text, "a published record is the record's canonical JSON").toBe(`${canonicalJson(e.record)}\n`);
+    }
+    for (const name of names) fs.copyFileSync(path.join(s.recordsDir, name), path.join(dir, name));
     const published = JSON.parse(
       await audit(["--rpc-url", env.chain.url, "--records", dir, "--json"]).then((r) => r.out),
     ) as AuditJson;
