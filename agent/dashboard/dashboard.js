@@ -310,7 +310,11 @@ function renderJournal(data) {
         el("td", {}, el("span", { class: `status ${j.status}` }, j.status)),
         el("td", { class: "num" }, j.gasUsed ? Number(j.gasUsed).toLocaleString("en-US") : "—"),
         el("td", { class: "mono", title: j.txHash ?? "" }, short(j.txHash)),
-        el("td", { class: "mono", title: j.intentHash }, short(j.intentHash)),
+        el(
+          "td",
+          { class: "mono", title: j.intentHash },
+          el("a", { href: `/api/decisions/${j.intentHash}`, "data-testid": "decision-link" }, short(j.intentHash)),
+        ),
       ),
     );
   }

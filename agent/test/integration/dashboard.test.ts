@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Wallet } from "ethers";
+import { keccak256, toUtf8Bytes, Wallet } from "ethers";
 import type { LocalChain } from "../../devnet/chain.js";
 import type { Stack } from "../../devnet/stack.js";
 import { assembleDaemon, serveDaemon, type AssembledDaemon } from "../../src/daemon/assemble.js";
@@ -156,6 +156,12 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
     expect(await journalRows.first().getAttribute("data-intent")).toBe(events.at(-1)!.args.intentHash);
     expect(await journalRows.first().getAttribute("data-tx")).toBe(events.at(-1)!.transactionHash);
     expect(await journalRows.first().locator(".status").textContent()).toBe("confirmed");
+    // Each row links to its published decision record, which hashes to the intent hash on chain.
+    const link = await journalRows.first().locator("[data-testid=decision-link]").getAttribute("href");
+    expect(link).toBe(`/api/decisions/${events.at(-1)!.args.intentHash}`);
+    const published = await page.request.get(new URL(link!, page.url()).toString());
+    expect(published.status()).toBe(200);
+    expect(keccak256(toUtf8Bytes((await published.text()).trimEnd()))).toBe(events.at(-1)!.args.intentHash);
 
     // The rejected attempt.
     const rejection = page.locator("[data-testid=rejection-row]");
