@@ -292,7 +292,7 @@ export function judgeGas(address: string, balance: bigint, lowBalance: bigint): 
 /** A path the daemon writes, and whether it can: `problem` says why not. */
 export interface PathFacts {
   path: string;
-  /** journal, price history, circuit breaker, quarantine list, or the directory itself. */
+  /** journal, published decision records, price history, circuit breaker, quarantine list, or the directory itself. */
   what: string;
   problem?: string;
 }

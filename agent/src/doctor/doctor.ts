@@ -182,12 +182,16 @@ async function vaultAsset(provider: FailoverProvider, vault: string): Promise<st
   }
 }
 
-/** Every directory and file the daemon writes: the directory itself, the journal, and each vault's state files. */
+/**
+ * Every directory and file the daemon writes: the directory itself, the journal, the published decision records, and
+ * each vault's state files.
+ */
 function dataDirFacts(config: AgentConfig, agent: string | undefined): PathFacts[] {
   const facts: PathFacts[] = [{ path: config.dataDir, what: "data directory", problem: dirProblem(config.dataDir) }];
   if (!agent) return facts;
   const paths = dataPaths(config, agent);
   facts.push({ path: paths.journal, what: "journal", problem: fileProblem(paths.journal) });
+  facts.push({ path: paths.records, what: "published decision records", problem: dirProblem(paths.records) });
   for (const v of config.vaults) {
     facts.push({ path: paths.prices(v.address), what: "price history", problem: fileProblem(paths.prices(v.address)) });
     facts.push({

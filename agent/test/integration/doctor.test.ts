@@ -89,6 +89,9 @@ describe("treasury-agent doctor", () => {
     );
     expect(byName["session main"]).toMatch(/^session #1 until .* \(in (6d 23h|7d 0h)\), scope 3 of 3 strategies \(0x/);
     expect(byName.journal).toMatch(/^none yet at /);
+    expect(byName.dataDir, "every path the daemon writes, the published records included").toMatch(
+      /is writable \(data directory, journal, published decision records, price history, circuit breaker, quarantine list\)$/,
+    );
 
     const text = await doctor(file, false);
     expect(text.code).toBe(0);
