@@ -4,11 +4,10 @@ pragma solidity 0.8.28;
 // The vault's state is one ERC-4626 plus its books, bounds, four ramps and the strategy registry.
 // solhint-disable max-states-count
 
-import {IERC20, IERC20Metadata, ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {IERC20, IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
@@ -19,6 +18,8 @@ import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {EventsLib} from "../libraries/EventsLib.sol";
 import {RampLib} from "../libraries/RampLib.sol";
 import {StrategyLib} from "../libraries/StrategyLib.sol";
+import {TreasuryVaultBase} from "./TreasuryVaultBase.sol";
+import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 
 /// @title TreasuryVault
 /// @notice ERC-4626 treasury over one asset, allocating across governance-allowlisted strategy ERC-4626 vaults.
@@ -113,55 +114,13 @@ import {StrategyLib} from "../libraries/StrategyLib.sol";
 ///   the buffer unless the call raised it, both measured without the block's deposits.
 /// - A rebalance succeeds only through a session that is valid, in scope and within its rate limits (SessionManager).
 /// - The vault holds no allowance to any strategy between transactions.
-contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
+contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     using SafeERC20 for IERC20;
     using Math for uint256;
     using RampLib for RampLib.Ramp;
 
     /// @notice What a simulated rebalance would do; the revert `simulateRebalance` ends with when the call passes.
     error RebalanceSimulated(RebalancePreview preview);
-
-    /// @inheritdoc ITreasuryVault
-    ISessionManager public immutable sessionManager;
-
-    /// @dev Idle assets as accounted (direct transfers to the vault are not counted).
-    uint256 internal _idle;
-    /// @dev Sum of `_allocation` over listed strategies.
-    uint256 internal _totalAllocated;
-    /// @dev Total assets as last recorded, when, and the block whose deposits `_inflow` counts (one slot).
-    uint128 internal _total;
-    uint40 internal _recordedAt;
-    uint64 internal _inflowBlock;
-    /// @dev Assets deposited in block `_inflowBlock`, the drawdown guard's mark, and two settings (one slot).
-    uint128 internal _inflow;
-    uint96 internal _highWaterMark;
-    uint16 internal _gainRateBps;
-    uint16 internal _maxDrawdownBps;
-
-    /// @dev The bounds and the loss-epoch accounting (`Bounds` and `EpochLoss`), packed in one slot: a rebalance reads
-    /// the limits and the loss already taken with one load.
-    struct PackedBounds {
-        uint16 idleBufferBps;
-        uint16 maxLossPerCallBps;
-        uint16 epochLossBudgetBps;
-        uint32 lossEpochLength;
-        uint40 lossEpoch;
-        uint128 lossInEpoch;
-    }
-
-    PackedBounds internal _bounds;
-    RampLib.Ramp internal _exposureRamp;
-    RampLib.Ramp internal _lossPerCallRamp;
-    RampLib.Ramp internal _epochLossRamp;
-    RampLib.Ramp internal _lossEpochRamp;
-
-    mapping(address strategy => StrategyConfig) internal _config;
-    /// @dev A position's book value: its last mark, less what left it and plus what arrived since.
-    mapping(address strategy => uint256) internal _allocation;
-    /// @dev Every strategy ever listed, by permanent index. Never shrinks, so indices are never reused.
-    address[] internal _byIndex;
-    /// @dev The listed strategies, in the order user exits pull from them.
-    address[] internal _withdrawQueue;
 
     /// @dev A rebalance leg as planned: current and target allocation.
     struct Leg {
@@ -179,15 +138,18 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
         uint256 totalBefore;
     }
 
+    /// @notice The contract holding the governance and guardian entry points, which run in the vault's context
+    /// (delegatecall): deployed by this constructor, with the vault's asset and session manager, and fixed for good.
+    address internal immutable _admin;
+
     constructor(
         IERC20 asset_,
         string memory name_,
         string memory symbol_,
         ISessionManager sessionManager_,
         Bounds memory bounds_
-    ) ERC20(name_, symbol_) ERC4626(asset_) {
-        if (address(sessionManager_) == address(0)) revert ErrorsLib.ZeroAddress();
-        sessionManager = sessionManager_;
+    ) TreasuryVaultBase(asset_, name_, symbol_, sessionManager_) {
+        _admin = address(new TreasuryVaultAdmin(asset_, sessionManager_));
         _setIdleBuffer(bounds_.idleBufferBps);
         _setLossLimits(bounds_.maxLossPerCallBps, bounds_.epochLossBudgetBps, bounds_.lossEpochLength);
         _gainRateBps = ConstantsLib.DEFAULT_GAIN_RATE_BPS;
@@ -201,12 +163,6 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
     /// @dev Valued live: `min(idle + live positions, recorded + gains allowed by the gain rate since)`.
     function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
         return _valuedTotal();
-    }
-
-    /// @dev Virtual shares and assets: with idle accounted (donations ignored) this makes first-depositor inflation
-    /// attacks unprofitable.
-    function _decimalsOffset() internal pure override returns (uint8) {
-        return ConstantsLib.DECIMALS_OFFSET;
     }
 
     /// @inheritdoc IERC4626
@@ -275,15 +231,6 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
         return _sharesAt(liquidity, total, Math.Rounding.Floor);
     }
 
-    /// @dev OpenZeppelin's conversion (virtual shares and assets) against a given total.
-    function _sharesAt(uint256 assets, uint256 total, Math.Rounding rounding) internal view returns (uint256) {
-        return assets.mulDiv(totalSupply() + 10 ** _decimalsOffset(), total + 1, rounding);
-    }
-
-    function _assetsAt(uint256 shares, uint256 total, Math.Rounding rounding) internal view returns (uint256) {
-        return shares.mulDiv(total + 1, totalSupply() + 10 ** _decimalsOffset(), rounding);
-    }
-
     /// @dev Refuses a deposit that brought less than `assets` (a fee-on-transfer asset, which the vault does not
     /// support), so idle never counts assets the vault does not hold. Counts the block's inflow.
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
@@ -342,11 +289,6 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
         if (received < assets) revert ErrorsLib.StrategyShortfall(strategy, assets, received);
     }
 
-    /// @dev The vault's balance of its asset: legs, pulls and deposits are measured by its change.
-    function _assetBalance() internal view returns (uint256) {
-        return IERC20(asset()).balanceOf(address(this));
-    }
-
     /// @dev Idle plus what the strategies can release now; strategies of one liquidity group count once, at the most
     /// one of them lets go.
     function _liquidity() internal view returns (uint256 liquidity) {
@@ -364,61 +306,6 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
                 groupMax[group] = max;
             }
         }
-    }
-
-    // ================================================================ valuation
-
-    /// @dev Live value of a position, or its book value when its views fail.
-    function _valueOf(address strategy) internal view returns (uint256) {
-        (bool ok, uint256 value) = StrategyLib.positionValue(strategy);
-        return ok ? value : _allocation[strategy];
-    }
-
-    /// @dev Idle plus the value of every position (book value where views fail).
-    function _liveTotal() internal view returns (uint256 live) {
-        live = _idle;
-        uint256 length = _withdrawQueue.length;
-        for (uint256 i; i < length; ++i) {
-            live += _valueOf(_withdrawQueue[i]);
-        }
-    }
-
-    /// @dev Total assets now: live, with gains since the last record limited by the gain rate.
-    function _valuedTotal() internal view returns (uint256 total) {
-        (total,) = _valuation();
-    }
-
-    /// @dev Total assets now, and the live value it is capped by.
-    function _valuation() internal view returns (uint256 total, uint256 live) {
-        uint256 recorded = _total;
-        uint256 ceiling = recorded
-            + recorded.mulDiv(
-                uint256(_gainRateBps) * (block.timestamp - _recordedAt), ConstantsLib.BPS * ConstantsLib.YEAR
-            );
-        live = _liveTotal();
-        total = Math.min(live, ceiling);
-    }
-
-    /// @dev Values the vault and records the result; returns it.
-    function _record() internal returns (uint256 total) {
-        (total,) = _recordWithLive();
-    }
-
-    /// @dev `_record`, also returning the live value.
-    function _recordWithLive() internal returns (uint256 total, uint256 live) {
-        (total, live) = _valuation();
-        // Safe: total <= the ceiling above, which grows from a 128-bit figure by at most 200% a year.
-        _total = uint128(total);
-        _recordedAt = uint40(block.timestamp);
-    }
-
-    /// @dev Sets a strategy's book value, keeping `_totalAllocated` in step; emits `StrategyMarked` on a change.
-    function _setBook(address strategy, uint256 value) internal {
-        uint256 previous = _allocation[strategy];
-        if (previous == value) return;
-        _allocation[strategy] = value;
-        _totalAllocated = _totalAllocated - previous + value;
-        emit EventsLib.StrategyMarked(strategy, previous, value);
     }
 
     /// @dev Deposits of the current block, which caps, the buffer and loss limits do not count.
@@ -508,7 +395,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
         if (simulated) _fillSessionHeadroom(p, sessionId);
 
         // Session, scope and rate: recorded now, undone with everything else if a later check fails.
-        sessionManager.consume(sessionId, agent, plan.touchedMask, plan.volume);
+        _sessionManager.consume(sessionId, agent, plan.touchedMask, plan.volume);
 
         uint256 idleBefore = _idle;
         uint256[] memory afterValues = _executeLegs(plan.legs);
@@ -550,7 +437,7 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
 
     /// @dev The session's volume headroom after a call of `p.volume`.
     function _fillSessionHeadroom(RebalancePreview memory p, uint256 sessionId) internal view {
-        ISessionManager.Remaining memory r = sessionManager.remaining(sessionId);
+        ISessionManager.Remaining memory r = _sessionManager.remaining(sessionId);
         p.callVolumeHeadroom = r.volumePerCall > p.volume ? r.volumePerCall - p.volume : 0;
         p.epochVolumeHeadroom = r.volumeInEpoch > p.volume ? r.volumeInEpoch - p.volume : 0;
     }
@@ -748,16 +635,6 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
         if (raises || loss != 0) revert ErrorsLib.DrawdownLimitReached(price, floor);
     }
 
-    /// @dev Assets per whole share at `total`, at most type(uint96).max (the high-water mark's width).
-    function _sharePrice(uint256 total) internal view returns (uint256) {
-        return Math.min(_assetsAt(10 ** decimals(), total, Math.Rounding.Floor), type(uint96).max);
-    }
-
-    /// @dev Loss already taken by rebalances in the current loss epoch.
-    function _currentEpochLoss(PackedBounds memory b) internal view returns (uint256) {
-        return block.timestamp / b.lossEpochLength == b.lossEpoch ? b.lossInEpoch : 0;
-    }
-
     function _recordLoss(uint256 loss) internal {
         if (loss == 0) return;
         PackedBounds storage b = _bounds;
@@ -780,266 +657,92 @@ contract TreasuryVault is ITreasuryVault, ERC4626, ReentrancyGuardTransient {
 
     // ================================================================ governance and guardian
 
+    // Each runs TreasuryVaultAdmin's code on this vault's storage (delegatecall): see `_delegateToAdmin`.
+
     /// @inheritdoc ITreasuryVault
-    function addStrategy(address strategy, uint128 absoluteCap, uint16 relativeCapBps) external onlyGovernance {
-        if (strategy == address(0)) revert ErrorsLib.ZeroAddress();
-        if (_config[strategy].listed) revert ErrorsLib.StrategyAlreadyListed(strategy);
-        (bool ok, uint256 word) = StrategyLib.viewUint(strategy, abi.encodeCall(IERC4626.asset, ()));
-        address strategyAsset = address(uint160(word));
-        if (!ok || word >> 160 != 0 || strategyAsset != asset()) {
-            revert ErrorsLib.StrategyAssetMismatch(strategy, strategyAsset, asset());
-        }
-        if (_withdrawQueue.length >= ConstantsLib.MAX_LISTED_STRATEGIES) {
-            revert ErrorsLib.TooManyStrategies(ConstantsLib.MAX_LISTED_STRATEGIES);
-        }
-        uint256 index = _byIndex.length;
-        if (index >= ConstantsLib.MAX_STRATEGY_INDEX) {
-            revert ErrorsLib.TooManyStrategies(ConstantsLib.MAX_STRATEGY_INDEX);
-        }
-        if (relativeCapBps > ConstantsLib.BPS) revert ErrorsLib.BoundOutOfRange(relativeCapBps, 0, ConstantsLib.BPS);
-        // A new strategy's relative cap is new exposure, from the vault-wide budget.
-        _spend(_exposureRamp, relativeCapBps, ConstantsLib.MAX_EXPOSURE_RAISE_BPS, relativeCapBps, true);
-        // Safe: index < MAX_STRATEGY_INDEX = 256.
-        _config[strategy] = StrategyConfig(absoluteCap, relativeCapBps, uint8(index), true, true, 0);
-        _byIndex.push(strategy);
-        _withdrawQueue.push(strategy);
-        emit EventsLib.StrategyAdded(strategy, uint8(index), absoluteCap, relativeCapBps);
+    function addStrategy(address, uint128, uint16) external {
+        _delegateToAdmin();
     }
 
     /// @inheritdoc ITreasuryVault
-    /// @dev Redeems what the strategy lets go first; the strategy may then be delisted when the value it still holds
-    /// is at most 1 ppm of total assets (dust, e.g. shares a strategy's rounding keeps or a 1-wei share donation),
-    /// which is written off.
-    function removeStrategy(address strategy) external onlyGovernance nonReentrant {
-        if (!_config[strategy].listed) revert ErrorsLib.StrategyNotListed(strategy);
-        uint256 total = _record();
-        (, uint256 redeemable) =
-            StrategyLib.viewUint(strategy, abi.encodeCall(IERC4626.maxRedeem, (address(this))));
-        if (redeemable != 0) {
-            uint256 balanceBefore = _assetBalance();
-            // Unchecked on purpose: what arrived is measured, and what is left decides below whether it may go.
-            // solhint-disable-next-line avoid-low-level-calls, no-unchecked-calls
-            StrategyLib.call(strategy, abi.encodeCall(IERC4626.redeem, (redeemable, address(this), address(this))));
-            uint256 received = _assetBalance() - balanceBefore;
-            _idle += received;
-            uint256 allocated = _allocation[strategy];
-            _setBook(strategy, allocated > received ? allocated - received : 0);
-        }
-        (bool ok, uint256 shares) = StrategyLib.sharesOf(strategy);
-        uint256 left = _valueOf(strategy);
-        if (!ok || left > total / ConstantsLib.DUST_DIVISOR) revert ErrorsLib.StrategyNotEmpty(strategy, shares);
-        if (left != 0) {
-            // Safe: left <= total / 1e6 <= _total.
-            _total -= uint128(Math.min(left, _total));
-            emit EventsLib.StrategyWrittenOff(strategy, left);
-        }
-        _setBook(strategy, 0);
-        _config[strategy].listed = false;
-        _config[strategy].enabled = false;
-        // Shift the rest up, so the remaining strategies keep the order governance set.
-        uint256 length = _withdrawQueue.length;
-        for (uint256 i; i < length; ++i) {
-            if (_withdrawQueue[i] == strategy) {
-                for (uint256 j = i + 1; j < length; ++j) {
-                    _withdrawQueue[j - 1] = _withdrawQueue[j];
-                }
-                _withdrawQueue.pop();
-                break;
-            }
-        }
-        emit EventsLib.StrategyRemoved(strategy);
+    function removeStrategy(address) external {
+        _delegateToAdmin();
     }
 
     /// @inheritdoc ITreasuryVault
-    function setCaps(address strategy, uint128 absoluteCap, uint16 relativeCapBps) external {
-        StrategyConfig storage c = _config[strategy];
-        _requireGovernanceOrTightening(absoluteCap <= c.absoluteCap && relativeCapBps <= c.relativeCapBps);
-        if (!c.listed) revert ErrorsLib.StrategyNotListed(strategy);
-        if (relativeCapBps > ConstantsLib.BPS) revert ErrorsLib.BoundOutOfRange(relativeCapBps, 0, ConstantsLib.BPS);
-        if (relativeCapBps > c.relativeCapBps) {
-            _spend(
-                _exposureRamp,
-                relativeCapBps - c.relativeCapBps,
-                ConstantsLib.MAX_EXPOSURE_RAISE_BPS,
-                relativeCapBps,
-                true
-            );
-        }
-        c.absoluteCap = absoluteCap;
-        c.relativeCapBps = relativeCapBps;
-        emit EventsLib.CapsSet(strategy, absoluteCap, relativeCapBps, msg.sender);
+    function setCaps(address, uint128, uint16) external {
+        _delegateToAdmin();
     }
 
     /// @inheritdoc ITreasuryVault
-    function setStrategyEnabled(address strategy, bool enabled) external {
-        StrategyConfig storage c = _config[strategy];
-        _requireGovernanceOrTightening(!enabled);
-        if (!c.listed) revert ErrorsLib.StrategyNotListed(strategy);
-        c.enabled = enabled;
-        emit EventsLib.StrategyEnabledSet(strategy, enabled, msg.sender);
+    function setStrategyEnabled(address, bool) external {
+        _delegateToAdmin();
     }
 
     /// @inheritdoc ITreasuryVault
-    function setLiquidityGroup(address strategy, uint8 group) external onlyGovernance {
-        StrategyConfig storage c = _config[strategy];
-        if (!c.listed) revert ErrorsLib.StrategyNotListed(strategy);
-        c.liquidityGroup = group;
-        emit EventsLib.LiquidityGroupSet(strategy, group);
+    function setLiquidityGroup(address, uint8) external {
+        _delegateToAdmin();
     }
 
     /// @inheritdoc ITreasuryVault
-    function setIdleBuffer(uint16 idleBufferBps) external {
-        uint256 previous = _bounds.idleBufferBps;
-        _requireGovernanceOrTightening(idleBufferBps >= previous);
-        _setIdleBuffer(idleBufferBps);
-        if (idleBufferBps < previous) {
-            // A lower buffer frees money for strategies: new exposure, from the same budget as listings and caps.
-            _spend(_exposureRamp, previous - idleBufferBps, ConstantsLib.MAX_EXPOSURE_RAISE_BPS, idleBufferBps, false);
-        }
+    function setIdleBuffer(uint16) external {
+        _delegateToAdmin();
     }
 
     /// @inheritdoc ITreasuryVault
-    function setLossLimits(uint16 maxLossPerCallBps, uint16 epochLossBudgetBps, uint32 lossEpochLength) external {
-        PackedBounds memory b = _bounds;
-        _requireGovernanceOrTightening(
-            maxLossPerCallBps <= b.maxLossPerCallBps && epochLossBudgetBps <= b.epochLossBudgetBps
-                && lossEpochLength == b.lossEpochLength
-        );
-        // Protocol ranges first, then how far governance may loosen now.
-        _setLossLimits(maxLossPerCallBps, epochLossBudgetBps, lossEpochLength);
-        if (maxLossPerCallBps > b.maxLossPerCallBps) {
-            _spend(
-                _lossPerCallRamp,
-                maxLossPerCallBps - b.maxLossPerCallBps,
-                ConstantsLib.MAX_LOSS_PER_CALL_RAISE_BPS,
-                maxLossPerCallBps,
-                true
-            );
-        }
-        if (epochLossBudgetBps > b.epochLossBudgetBps) {
-            _spend(
-                _epochLossRamp,
-                epochLossBudgetBps - b.epochLossBudgetBps,
-                ConstantsLib.MAX_EPOCH_LOSS_RAISE_BPS,
-                epochLossBudgetBps,
-                true
-            );
-        }
-        if (lossEpochLength < b.lossEpochLength) {
-            // A shorter epoch refills the loss budget faster: at most halving per ramp period. Figures of a
-            // ChangeTooLarge here are in bps of the current length (the shrink asked for, the most allowed now).
-            uint256 shrinkBps = uint256(b.lossEpochLength - lossEpochLength).mulDiv(
-                ConstantsLib.BPS, b.lossEpochLength, Math.Rounding.Ceil
-            );
-            _spend(_lossEpochRamp, shrinkBps, ConstantsLib.MAX_LOSS_EPOCH_SHRINK_BPS, shrinkBps, true);
-        }
+    function setLossLimits(uint16, uint16, uint32) external {
+        _delegateToAdmin();
     }
 
     /// @inheritdoc ITreasuryVault
-    function setGainRate(uint16 newGainRateBps) external {
-        _requireGovernanceOrTightening(newGainRateBps <= _gainRateBps);
-        if (newGainRateBps > ConstantsLib.MAX_GAIN_RATE_BPS) {
-            revert ErrorsLib.BoundOutOfRange(newGainRateBps, 0, ConstantsLib.MAX_GAIN_RATE_BPS);
-        }
-        // The old rate applies up to now.
-        _record();
-        _gainRateBps = newGainRateBps;
-        emit EventsLib.GainRateSet(newGainRateBps, msg.sender);
+    function setGainRate(uint16) external {
+        _delegateToAdmin();
     }
 
     /// @inheritdoc ITreasuryVault
-    function setMaxDrawdown(uint16 newMaxDrawdownBps) external {
-        _requireGovernanceOrTightening(newMaxDrawdownBps <= _maxDrawdownBps);
-        if (newMaxDrawdownBps > ConstantsLib.MAX_DRAWDOWN_BPS) {
-            revert ErrorsLib.BoundOutOfRange(newMaxDrawdownBps, 0, ConstantsLib.MAX_DRAWDOWN_BPS);
-        }
-        _maxDrawdownBps = newMaxDrawdownBps;
-        emit EventsLib.MaxDrawdownSet(newMaxDrawdownBps, msg.sender);
+    function setMaxDrawdown(uint16) external {
+        _delegateToAdmin();
     }
 
     /// @inheritdoc ITreasuryVault
-    function resetHighWaterMark() external onlyGovernance nonReentrant {
-        uint256 price = _sharePrice(_record());
-        // Safe: price <= type(uint96).max.
-        _highWaterMark = uint96(price);
-        emit EventsLib.HighWaterMarkSet(price);
+    function resetHighWaterMark() external {
+        _delegateToAdmin();
     }
 
     /// @inheritdoc ITreasuryVault
-    function setWithdrawQueue(address[] calldata queue) external onlyGovernance {
-        uint256 length = _withdrawQueue.length;
-        if (queue.length != length) revert ErrorsLib.InvalidWithdrawQueue();
-        uint256 seen;
-        for (uint256 i; i < length; ++i) {
-            StrategyConfig memory c = _config[queue[i]];
-            uint256 bit = 1 << c.index;
-            if (!c.listed || seen & bit != 0) revert ErrorsLib.InvalidWithdrawQueue();
-            seen |= bit;
-        }
-        _withdrawQueue = queue;
-        emit EventsLib.WithdrawQueueSet(queue);
+    function setWithdrawQueue(address[] calldata) external {
+        _delegateToAdmin();
     }
 
-    /// @dev Spends a loosening from a rolling budget (RampLib). Before the first deposit there is nobody's money to
-    /// protect, so setting up a new vault spends nothing.
-    function _spend(RampLib.Ramp storage ramp, uint256 amount, uint256 limit, uint256 value, bool raise) internal {
-        if (totalSupply() == 0) return;
-        ramp.spend(amount, limit, value, raise);
-    }
-
-    function _setIdleBuffer(uint16 idleBufferBps) internal {
-        if (idleBufferBps > ConstantsLib.BPS) revert ErrorsLib.BoundOutOfRange(idleBufferBps, 0, ConstantsLib.BPS);
-        _bounds.idleBufferBps = idleBufferBps;
-        emit EventsLib.IdleBufferSet(idleBufferBps, msg.sender);
-    }
-
-    function _setLossLimits(uint16 maxLossPerCallBps, uint16 epochLossBudgetBps, uint32 lossEpochLength) internal {
-        if (maxLossPerCallBps > ConstantsLib.MAX_LOSS_PER_CALL_BPS) {
-            revert ErrorsLib.BoundOutOfRange(maxLossPerCallBps, 0, ConstantsLib.MAX_LOSS_PER_CALL_BPS);
+    /// @dev Runs the call's own calldata in TreasuryVaultAdmin's code on this vault's storage and ends the call with
+    /// its result: its return data, or its revert data as is. The admin contract checks roles, ranges and ramps.
+    function _delegateToAdmin() private {
+        address admin = _admin;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, 0, calldatasize())
+            let ok := delegatecall(gas(), admin, ptr, calldatasize(), 0, 0)
+            returndatacopy(ptr, 0, returndatasize())
+            if iszero(ok) { revert(ptr, returndatasize()) }
+            return(ptr, returndatasize())
         }
-        if (epochLossBudgetBps > ConstantsLib.MAX_EPOCH_LOSS_BPS) {
-            revert ErrorsLib.BoundOutOfRange(epochLossBudgetBps, 0, ConstantsLib.MAX_EPOCH_LOSS_BPS);
-        }
-        if (lossEpochLength < ConstantsLib.MIN_LOSS_EPOCH || lossEpochLength > ConstantsLib.MAX_LOSS_EPOCH) {
-            revert ErrorsLib.BoundOutOfRange(lossEpochLength, ConstantsLib.MIN_LOSS_EPOCH, ConstantsLib.MAX_LOSS_EPOCH);
-        }
-        PackedBounds storage b = _bounds;
-        if (lossEpochLength != b.lossEpochLength) {
-            // A new epoch length starts a new epoch that carries the loss already taken in the current one, so a
-            // change of length never clears the budget.
-            uint256 carried = b.lossEpochLength == 0 ? 0 : _currentEpochLoss(b);
-            b.lossEpoch = uint40(block.timestamp / lossEpochLength);
-            // Safe: carried <= the previous lossInEpoch, a uint128.
-            b.lossInEpoch = uint128(carried);
-        }
-        b.maxLossPerCallBps = maxLossPerCallBps;
-        b.epochLossBudgetBps = epochLossBudgetBps;
-        b.lossEpochLength = lossEpochLength;
-        emit EventsLib.LossLimitsSet(maxLossPerCallBps, epochLossBudgetBps, lossEpochLength, msg.sender);
     }
 
     // ================================================================ roles
 
     /// @inheritdoc ITreasuryVault
-    function governance() public view returns (address) {
-        return sessionManager.governance();
+    function sessionManager() external view returns (ISessionManager) {
+        return _sessionManager;
     }
 
     /// @inheritdoc ITreasuryVault
-    function guardian() public view returns (address) {
-        return sessionManager.guardian();
+    function governance() external view returns (address) {
+        return _governance();
     }
 
-    modifier onlyGovernance() {
-        if (msg.sender != governance()) revert ErrorsLib.NotGovernance(msg.sender);
-        _;
-    }
-
-    /// @dev Reverts unless the caller is governance, or the guardian making a change that does not loosen.
-    function _requireGovernanceOrTightening(bool tightens) internal view {
-        if (msg.sender == governance()) return;
-        if (msg.sender != guardian()) revert ErrorsLib.NotGuardianOrGovernance(msg.sender);
-        if (!tightens) revert ErrorsLib.GuardianCannotLoosen();
+    /// @inheritdoc ITreasuryVault
+    function guardian() external view returns (address) {
+        return _guardian();
     }
 
     // ================================================================ views

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {ITreasuryVault} from "../interfaces/ITreasuryVault.sol";
+import {ISessionManager} from "../interfaces/ISessionManager.sol";
+import {ConstantsLib} from "../libraries/ConstantsLib.sol";
+import {ErrorsLib} from "../libraries/ErrorsLib.sol";
+import {EventsLib} from "../libraries/EventsLib.sol";
+import {RampLib} from "../libraries/RampLib.sol";
+import {StrategyLib} from "../libraries/StrategyLib.sol";
+import {TreasuryVaultBase} from "./TreasuryVaultBase.sol";
+
+/// @title TreasuryVaultAdmin
+/// @notice The treasury vault's governance and guardian entry points (listing, caps, bounds, the withdraw queue). The
+/// vault deploys one in its constructor and forwards these calls to it by delegatecall, so they run on the vault's
+/// storage, with the vault's address and balance; each is documented in ITreasuryVault and specified in
+/// TreasuryVault.sol's header. Called directly, every entry point reverts `OnlyVault`: this contract holds nothing
+/// and governs nothing of its own.
+contract TreasuryVaultAdmin is TreasuryVaultBase {
+    using Math for uint256;
+    using RampLib for RampLib.Ramp;
+
+    /// @dev This contract's own address: code running at any other address runs for a vault (delegatecall).
+    address private immutable _self;
+
+    constructor(IERC20 asset_, ISessionManager sessionManager_) TreasuryVaultBase(asset_, "", "", sessionManager_) {
+        _self = address(this);
+    }
+
+    /// @dev Only through the vault's delegatecall.
+    modifier delegated() {
+        if (address(this) == _self) revert ErrorsLib.OnlyVault(msg.sender);
+        _;
+    }
+
+
+    /// @notice ITreasuryVault's, in the vault's context.
+    function addStrategy(address strategy, uint128 absoluteCap, uint16 relativeCapBps)
+        external
+        delegated
+        onlyGovernance
+    {
+        if (strategy == address(0)) revert ErrorsLib.ZeroAddress();
+        if (_config[strategy].listed) revert ErrorsLib.StrategyAlreadyListed(strategy);
+        (bool ok, uint256 word) = StrategyLib.viewUint(strategy, abi.encodeCall(IERC4626.asset, ()));
+        address strategyAsset = address(uint160(word));
+        if (!ok || word >> 160 != 0 || strategyAsset != asset()) {
+            revert ErrorsLib.StrategyAssetMismatch(strategy, strategyAsset, asset());
+        }
+        if (_withdrawQueue.length >= ConstantsLib.MAX_LISTED_STRATEGIES) {
+            revert ErrorsLib.TooManyStrategies(ConstantsLib.MAX_LISTED_STRATEGIES);
+        }
+        uint256 index = _byIndex.length;
+        if (index >= ConstantsLib.MAX_STRATEGY_INDEX) {
+            revert ErrorsLib.TooManyStrategies(ConstantsLib.MAX_STRATEGY_INDEX);
+        }
+        if (relativeCapBps > ConstantsLib.BPS) revert ErrorsLib.BoundOutOfRange(relativeCapBps, 0, ConstantsLib.BPS);
+        // A new strategy's relative cap is new exposure, from the vault-wide budget.
+        _spend(_exposureRamp, relativeCapBps, ConstantsLib.MAX_EXPOSURE_RAISE_BPS, relativeCapBps, true);
+        // Safe: index < MAX_STRATEGY_INDEX = 256.
+        _config[strategy] = ITreasuryVault.StrategyConfig(absoluteCap, relativeCapBps, uint8(index), true, true, 0);
+        _byIndex.push(strategy);
+        _withdrawQueue.push(strategy);
+        emit EventsLib.StrategyAdded(strategy, uint8(index), absoluteCap, relativeCapBps);
+    }
+
+    /// @notice ITreasuryVault's, in the vault's context.
+    /// @dev Redeems what the strategy lets go first; the strategy may then be delisted when the value it still holds
+    /// is at most 1 ppm of total assets (dust, e.g. shares a strategy's rounding keeps or a 1-wei share donation),
+    /// which is written off.
+    function removeStrategy(address strategy) external delegated onlyGovernance nonReentrant {
+        if (!_config[strategy].listed) revert ErrorsLib.StrategyNotListed(strategy);
+        uint256 total = _record();
+        (, uint256 redeemable) =
+            StrategyLib.viewUint(strategy, abi.encodeCall(IERC4626.maxRedeem, (address(this))));
+        if (redeemable != 0) {
+            uint256 balanceBefore = _assetBalance();
+            // Unchecked on purpose: what arrived is measured, and what is left decides below whether it may go.
+            // solhint-disable-next-line avoid-low-level-calls, no-unchecked-calls
+            StrategyLib.call(strategy, abi.encodeCall(IERC4626.redeem, (redeemable, address(this), address(this))));
+            uint256 received = _assetBalance() - balanceBefore;
+            _idle += received;
+            uint256 allocated = _allocation[strategy];
+            _setBook(strategy, allocated > received ? allocated - received : 0);
+        }
+        (bool ok, uint256 shares) = StrategyLib.sharesOf(strategy);
+        uint256 left = _valueOf(strategy);
+        if (!ok || left > total / ConstantsLib.DUST_DIVISOR) revert ErrorsLib.StrategyNotEmpty(strategy, shares);
+        if (left != 0) {
+            // Safe: left <= total / 1e6 <= _total.
+            _total -= uint128(Math.min(left, _total));
+            emit EventsLib.StrategyWrittenOff(strategy, left);
+        }
+        _setBook(strategy, 0);
+        _config[strategy].listed = false;
+        _config[strategy].enabled = false;
+        // Shift the rest up, so the remaining strategies keep the order governance set.
+        uint256 length = _withdrawQueue.length;
+        for (uint256 i; i < length; ++i) {
+            if (_withdrawQueue[i] == strategy) {
+                for (uint256 j = i + 1; j < length; ++j) {
+                    _withdrawQueue[j - 1] = _withdrawQueue[j];
+                }
+                _withdrawQueue.pop();
+                break;
+            }
+        }
+        emit EventsLib.StrategyRemoved(strategy);
+    }
+
+    /// @notice ITreasuryVault's, in the vault's context.
+    function setCaps(address strategy, uint128 absoluteCap, uint16 relativeCapBps) external delegated {
+        ITreasuryVault.StrategyConfig storage c = _config[strategy];
+        _requireGovernanceOrTightening(absoluteCap <= c.absoluteCap && relativeCapBps <= c.relativeCapBps);
+        if (!c.listed) revert ErrorsLib.StrategyNotListed(strategy);
+        if (relativeCapBps > ConstantsLib.BPS) revert ErrorsLib.BoundOutOfRange(relativeCapBps, 0, ConstantsLib.BPS);
+        if (relativeCapBps > c.relativeCapBps) {
+            _spend(
+                _exposureRamp,
+                relativeCapBps - c.relativeCapBps,
+                ConstantsLib.MAX_EXPOSURE_RAISE_BPS,
+                relativeCapBps,
+                true
+            );
+        }
+        c.absoluteCap = absoluteCap;
+        c.relativeCapBps = relativeCapBps;
+        emit EventsLib.CapsSet(strategy, absoluteCap, relativeCapBps, msg.sender);
+    }
+
+    /// @notice ITreasuryVault's, in the vault's context.
+    function setStrategyEnabled(address strategy, bool enabled) external delegated {
+        ITreasuryVault.StrategyConfig storage c = _config[strategy];
+        _requireGovernanceOrTightening(!enabled);
+        if (!c.listed) revert ErrorsLib.StrategyNotListed(strategy);
+        c.enabled = enabled;
+        emit EventsLib.StrategyEnabledSet(strategy, enabled, msg.sender);
+    }
+
+    /// @notice ITreasuryVault's, in the vault's context.
+    function setLiquidityGroup(address strategy, uint8 group) external delegated onlyGovernance {
+        ITreasuryVault.StrategyConfig storage c = _config[strategy];
+        if (!c.listed) revert ErrorsLib.StrategyNotListed(strategy);
+        c.liquidityGroup = group;
+        emit EventsLib.LiquidityGroupSet(strategy, group);
+    }
+
+    /// @notice ITreasuryVault's, in the vault's context.
+    function setIdleBuffer(uint16 idleBufferBps) external delegated {
+        uint256 previous = _bounds.idleBufferBps;
+        _requireGovernanceOrTightening(idleBufferBps >= previous);
+        _setIdleBuffer(idleBufferBps);
+        if (idleBufferBps < previous) {
+            // A lower buffer frees money for strategies: new exposure, from the same budget as listings and caps.
+            _spend(_exposureRamp, previous - idleBufferBps, ConstantsLib.MAX_EXPOSURE_RAISE_BPS, idleBufferBps, false);
+        }
+    }
+
+    /// @notice ITreasuryVault's, in the vault's context.
+    function setLossLimits(uint16 maxLossPerCallBps, uint16 epochLossBudgetBps, uint32 lossEpochLength)
+        external
+        delegated
+    {
+        PackedBounds memory b = _bounds;
+        _requireGovernanceOrTightening(
+            maxLossPerCallBps <= b.maxLossPerCallBps && epochLossBudgetBps <= b.epochLossBudgetBps
+                && lossEpochLength == b.lossEpochLength
+        );
+        // Protocol ranges first, then how far governance may loosen now.
+        _setLossLimits(maxLossPerCallBps, epochLossBudgetBps, lossEpochLength);
+        if (maxLossPerCallBps > b.maxLossPerCallBps) {
+            _spend(
+                _lossPerCallRamp,
+                maxLossPerCallBps - b.maxLossPerCallBps,
+                ConstantsLib.MAX_LOSS_PER_CALL_RAISE_BPS,
+                maxLossPerCallBps,
+                true
+            );
+        }
+        if (epochLossBudgetBps > b.epochLossBudgetBps) {
+            _spend(
+                _epochLossRamp,
+                epochLossBudgetBps - b.epochLossBudgetBps,
+                ConstantsLib.MAX_EPOCH_LOSS_RAISE_BPS,
+                epochLossBudgetBps,
+                true
+            );
+        }
+        if (lossEpochLength < b.lossEpochLength) {
+            // A shorter epoch refills the loss budget faster: at most halving per ramp period. Figures of a
+            // ChangeTooLarge here are in bps of the current length (the shrink asked for, the most allowed now).
+            uint256 shrinkBps = uint256(b.lossEpochLength - lossEpochLength).mulDiv(
+                ConstantsLib.BPS, b.lossEpochLength, Math.Rounding.Ceil
+            );
+            _spend(_lossEpochRamp, shrinkBps, ConstantsLib.MAX_LOSS_EPOCH_SHRINK_BPS, shrinkBps, true);
+        }
+    }
+
+    /// @notice ITreasuryVault's, in the vault's context.
+    function setGainRate(uint16 newGainRateBps) external delegated {
+        _requireGovernanceOrTightening(newGainRateBps <= _gainRateBps);
+        if (newGainRateBps > ConstantsLib.MAX_GAIN_RATE_BPS) {
+            revert ErrorsLib.BoundOutOfRange(newGainRateBps, 0, ConstantsLib.MAX_GAIN_RATE_BPS);
+        }
+        // The old rate applies up to now.
+        _record();
+        _gainRateBps = newGainRateBps;
+        emit EventsLib.GainRateSet(newGainRateBps, msg.sender);
+    }
+
+    /// @notice ITreasuryVault's, in the vault's context.
+    function setMaxDrawdown(uint16 newMaxDrawdownBps) external delegated {
+        _requireGovernanceOrTightening(newMaxDrawdownBps <= _maxDrawdownBps);
+        if (newMaxDrawdownBps > ConstantsLib.MAX_DRAWDOWN_BPS) {
+            revert ErrorsLib.BoundOutOfRange(newMaxDrawdownBps, 0, ConstantsLib.MAX_DRAWDOWN_BPS);
+        }
+        _maxDrawdownBps = newMaxDrawdownBps;
+        emit EventsLib.MaxDrawdownSet(newMaxDrawdownBps, msg.sender);
+    }
+
+    /// @notice ITreasuryVault's, in the vault's context.
+    function resetHighWaterMark() external delegated onlyGovernance nonReentrant {
+        uint256 price = _sharePrice(_record());
+        // Safe: price <= type(uint96).max.
+        _highWaterMark = uint96(price);
+        emit EventsLib.HighWaterMarkSet(price);
+    }
+
+    /// @notice ITreasuryVault's, in the vault's context.
+    function setWithdrawQueue(address[] calldata queue) external delegated onlyGovernance {
+        uint256 length = _withdrawQueue.length;
+        if (queue.length != length) revert ErrorsLib.InvalidWithdrawQueue();
+        uint256 seen;
+        for (uint256 i; i < length; ++i) {
+            ITreasuryVault.StrategyConfig memory c = _config[queue[i]];
+            uint256 bit = 1 << c.index;
+            if (!c.listed || seen & bit != 0) revert ErrorsLib.InvalidWithdrawQueue();
+            seen |= bit;
+        }
+        _withdrawQueue = queue;
+        emit EventsLib.WithdrawQueueSet(queue);
+    }
+
+    /// @dev Spends a loosening from a rolling budget (RampLib). Before the first deposit there is nobody's money to
+    /// protect, so setting up a new vault spends nothing.
+    function _spend(RampLib.Ramp storage ramp, uint256 amount, uint256 limit, uint256 value, bool raise) internal {
+        if (totalSupply() == 0) return;
+        ramp.spend(amount, limit, value, raise);
+    }
+}

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+// The vault's state is one ERC-4626 plus its books, bounds, four ramps and the strategy registry.
+// solhint-disable max-states-count
+
+import {IERC20, ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {ITreasuryVault} from "../interfaces/ITreasuryVault.sol";
+import {ISessionManager} from "../interfaces/ISessionManager.sol";
+import {ConstantsLib} from "../libraries/ConstantsLib.sol";
+import {ErrorsLib} from "../libraries/ErrorsLib.sol";
+import {EventsLib} from "../libraries/EventsLib.sol";
+import {RampLib} from "../libraries/RampLib.sol";
+import {StrategyLib} from "../libraries/StrategyLib.sol";
+
+/// @title TreasuryVaultBase
+/// @notice The treasury vault's storage and the internals both of its contracts use: TreasuryVault (ERC-4626, the
+/// rebalance, the views) and TreasuryVaultAdmin (the governance and guardian entry points, run in the vault's context
+/// by delegatecall, which keeps the vault under the EIP-170 code size limit). Both inherit this contract, so the two
+/// share one storage layout by construction; the specification is in TreasuryVault.sol's header.
+abstract contract TreasuryVaultBase is ERC4626, ReentrancyGuardTransient {
+    using Math for uint256;
+
+    /// @dev The registry of roles and sessions this vault answers to (`sessionManager()`).
+    ISessionManager internal immutable _sessionManager;
+
+    /// @dev Idle assets as accounted (direct transfers to the vault are not counted).
+    uint256 internal _idle;
+    /// @dev Sum of `_allocation` over listed strategies.
+    uint256 internal _totalAllocated;
+    /// @dev Total assets as last recorded, when, and the block whose deposits `_inflow` counts (one slot).
+    uint128 internal _total;
+    uint40 internal _recordedAt;
+    uint64 internal _inflowBlock;
+    /// @dev Assets deposited in block `_inflowBlock`, the drawdown guard's mark, and two settings (one slot).
+    uint128 internal _inflow;
+    uint96 internal _highWaterMark;
+    uint16 internal _gainRateBps;
+    uint16 internal _maxDrawdownBps;
+
+    /// @dev The bounds and the loss-epoch accounting (`Bounds` and `EpochLoss`), packed in one slot: a rebalance reads
+    /// the limits and the loss already taken with one load.
+    struct PackedBounds {
+        uint16 idleBufferBps;
+        uint16 maxLossPerCallBps;
+        uint16 epochLossBudgetBps;
+        uint32 lossEpochLength;
+        uint40 lossEpoch;
+        uint128 lossInEpoch;
+    }
+
+    PackedBounds internal _bounds;
+    RampLib.Ramp internal _exposureRamp;
+    RampLib.Ramp internal _lossPerCallRamp;
+    RampLib.Ramp internal _epochLossRamp;
+    RampLib.Ramp internal _lossEpochRamp;
+
+    mapping(address strategy => ITreasuryVault.StrategyConfig) internal _config;
+    /// @dev A position's book value: its last mark, less what left it and plus what arrived since.
+    mapping(address strategy => uint256) internal _allocation;
+    /// @dev Every strategy ever listed, by permanent index. Never shrinks, so indices are never reused.
+    address[] internal _byIndex;
+    /// @dev The listed strategies, in the order user exits pull from them.
+    address[] internal _withdrawQueue;
+
+    constructor(IERC20 asset_, string memory name_, string memory symbol_, ISessionManager sessionManager_)
+        ERC20(name_, symbol_)
+        ERC4626(asset_)
+    {
+        if (address(sessionManager_) == address(0)) revert ErrorsLib.ZeroAddress();
+        _sessionManager = sessionManager_;
+    }
+
+    /// @dev Virtual shares and assets: with idle accounted (donations ignored) this makes first-depositor inflation
+    /// attacks unprofitable.
+    function _decimalsOffset() internal pure override returns (uint8) {
+        return ConstantsLib.DECIMALS_OFFSET;
+    }
+
+    /// @dev OpenZeppelin's conversion (virtual shares and assets) against a given total.
+    function _sharesAt(uint256 assets, uint256 total, Math.Rounding rounding) internal view returns (uint256) {
+        return assets.mulDiv(totalSupply() + 10 ** _decimalsOffset(), total + 1, rounding);
+    }
+
+    function _assetsAt(uint256 shares, uint256 total, Math.Rounding rounding) internal view returns (uint256) {
+        return shares.mulDiv(total + 1, totalSupply() + 10 ** _decimalsOffset(), rounding);
+    }
+
+    /// @dev The vault's balance of its asset: legs, pulls and deposits are measured by its change.
+    function _assetBalance() internal view returns (uint256) {
+        return IERC20(asset()).balanceOf(address(this));
+    }
+
+    // ================================================================ valuation
+
+    /// @dev Live value of a position, or its book value when its views fail.
+    function _valueOf(address strategy) internal view returns (uint256) {
+        (bool ok, uint256 value) = StrategyLib.positionValue(strategy);
+        return ok ? value : _allocation[strategy];
+    }
+
+    /// @dev Idle plus the value of every position (book value where views fail).
+    function _liveTotal() internal view returns (uint256 live) {
+        live = _idle;
+        uint256 length = _withdrawQueue.length;
+        for (uint256 i; i < length; ++i) {
+            live += _valueOf(_withdrawQueue[i]);
+        }
+    }
+
+    /// @dev Total assets now: live, with gains since the last record limited by the gain rate.
+    function _valuedTotal() internal view returns (uint256 total) {
+        (total,) = _valuation();
+    }
+
+    /// @dev Total assets now, and the live value it is capped by.
+    function _valuation() internal view returns (uint256 total, uint256 live) {
+        uint256 recorded = _total;
+        uint256 ceiling = recorded
+            + recorded.mulDiv(
+                uint256(_gainRateBps) * (block.timestamp - _recordedAt), ConstantsLib.BPS * ConstantsLib.YEAR
+            );
+        live = _liveTotal();
+        total = Math.min(live, ceiling);
+    }
+
+    /// @dev Values the vault and records the result; returns it.
+    function _record() internal returns (uint256 total) {
+        (total,) = _recordWithLive();
+    }
+
+    /// @dev `_record`, also returning the live value.
+    function _recordWithLive() internal returns (uint256 total, uint256 live) {
+        (total, live) = _valuation();
+        // Safe: total <= the ceiling above, which grows from a 128-bit figure by at most 200% a year.
+        _total = uint128(total);
+        _recordedAt = uint40(block.timestamp);
+    }
+
+    /// @dev Sets a strategy's book value, keeping `_totalAllocated` in step; emits `StrategyMarked` on a change.
+    function _setBook(address strategy, uint256 value) internal {
+        uint256 previous = _allocation[strategy];
+        if (previous == value) return;
+        _allocation[strategy] = value;
+        _totalAllocated = _totalAllocated - previous + value;
+        emit EventsLib.StrategyMarked(strategy, previous, value);
+    }
+
+    /// @dev Assets per whole share at `total`, at most type(uint96).max (the high-water mark's width).
+    function _sharePrice(uint256 total) internal view returns (uint256) {
+        return Math.min(_assetsAt(10 ** decimals(), total, Math.Rounding.Floor), type(uint96).max);
+    }
+
+    /// @dev Loss already taken by rebalances in the current loss epoch.
+    function _currentEpochLoss(PackedBounds memory b) internal view returns (uint256) {
+        return block.timestamp / b.lossEpochLength == b.lossEpoch ? b.lossInEpoch : 0;
+    }
+
+    // ================================================================ roles
+
+    function _governance() internal view returns (address) {
+        return _sessionManager.governance();
+    }
+
+    function _guardian() internal view returns (address) {
+        return _sessionManager.guardian();
+    }
+
+    modifier onlyGovernance() {
+        if (msg.sender != _governance()) revert ErrorsLib.NotGovernance(msg.sender);
+        _;
+    }
+
+    /// @dev Reverts unless the caller is governance, or the guardian making a change that does not loosen.
+    function _requireGovernanceOrTightening(bool tightens) internal view {
+        if (msg.sender == _governance()) return;
+        if (msg.sender != _guardian()) revert ErrorsLib.NotGuardianOrGovernance(msg.sender);
+        if (!tightens) revert ErrorsLib.GuardianCannotLoosen();
+    }
+
+    // ================================================================ settings
+
+    function _setIdleBuffer(uint16 idleBufferBps) internal {
+        if (idleBufferBps > ConstantsLib.BPS) revert ErrorsLib.BoundOutOfRange(idleBufferBps, 0, ConstantsLib.BPS);
+        _bounds.idleBufferBps = idleBufferBps;
+        emit EventsLib.IdleBufferSet(idleBufferBps, msg.sender);
+    }
+
+    function _setLossLimits(uint16 maxLossPerCallBps, uint16 epochLossBudgetBps, uint32 lossEpochLength) internal {
+        if (maxLossPerCallBps > ConstantsLib.MAX_LOSS_PER_CALL_BPS) {
+            revert ErrorsLib.BoundOutOfRange(maxLossPerCallBps, 0, ConstantsLib.MAX_LOSS_PER_CALL_BPS);
+        }
+        if (epochLossBudgetBps > ConstantsLib.MAX_EPOCH_LOSS_BPS) {
+            revert ErrorsLib.BoundOutOfRange(epochLossBudgetBps, 0, ConstantsLib.MAX_EPOCH_LOSS_BPS);
+        }
+        if (lossEpochLength < ConstantsLib.MIN_LOSS_EPOCH || lossEpochLength > ConstantsLib.MAX_LOSS_EPOCH) {
+            revert ErrorsLib.BoundOutOfRange(lossEpochLength, ConstantsLib.MIN_LOSS_EPOCH, ConstantsLib.MAX_LOSS_EPOCH);
+        }
+        PackedBounds storage b = _bounds;
+        if (lossEpochLength != b.lossEpochLength) {
+            // A new epoch length starts a new epoch that carries the loss already taken in the current one, so a
+            // change of length never clears the budget.
+            uint256 carried = b.lossEpochLength == 0 ? 0 : _currentEpochLoss(b);
+            b.lossEpoch = uint40(block.timestamp / lossEpochLength);
+            // Safe: carried <= the previous lossInEpoch, a uint128.
+            b.lossInEpoch = uint128(carried);
+        }
+        b.maxLossPerCallBps = maxLossPerCallBps;
+        b.epochLossBudgetBps = epochLossBudgetBps;
+        b.lossEpochLength = lossEpochLength;
+        emit EventsLib.LossLimitsSet(maxLossPerCallBps, epochLossBudgetBps, lossEpochLength, msg.sender);
+    }
+}
