@@ -73,7 +73,9 @@ abstract contract TreasuryFixture is Test {
             maxVolumePerEpoch: 2_000_000e6,
             epochLength: 1 days,
             minInterval: 0,
-            maxCallsPerEpoch: 100
+            maxCallsPerEpoch: 100,
+            maxLoss: 0,
+            reduceOnly: false
         });
     }
 

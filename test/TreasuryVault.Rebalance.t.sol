@@ -847,11 +847,14 @@ contract TreasuryVaultRebalanceTest is BaseTest {
         assertEq(feeStrategy.balanceOf(address(vault)), 0, "nothing deposited");
     }
 
-    /// @dev Only the vault runs the simulation (from `previewRebalance`): nobody can use it to move money.
-    function test_RevertWhen_simulateRebalanceCalledByOthers() public {
-        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.OnlyVault.selector, agent));
-        vm.prank(agent);
-        vault.simulateRebalance(_targets1(_s(0), 100e6), sid, agent);
+    /// @dev Only the vault runs a rebalance's own call (from `rebalance` and `previewRebalance`): nobody can use it to
+    /// move money as another agent or around the reentrancy lock, simulated or not.
+    function test_RevertWhen_executeRebalanceCalledByOthers() public {
+        for (uint256 i; i < 2; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(ErrorsLib.OnlyVault.selector, agent));
+            vm.prank(agent);
+            vault.executeRebalance(_targets1(_s(0), 100e6), sid, agent, bytes32(0), i == 0);
+        }
     }
 
     function test_previewRebalance_shapeErrorHasNoHeadroom() public {

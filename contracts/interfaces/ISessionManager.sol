@@ -23,9 +23,14 @@ interface ISessionManager is IGovernanceRoles {
         uint32 epochLength;
         uint32 minInterval;
         uint16 maxCallsPerEpoch;
+        /// The session's own loss allowance over its life, in assets (0: none of its own; the vault's loss limits
+        /// still bind). A rebalance that would pass it is undone and the session revoked.
+        uint128 maxLoss;
+        /// Only lowers exposure: every leg moves money from a strategy into idle, none raises a strategy.
+        bool reduceOnly;
     }
 
-    /// @notice A session as stored: its parameters and its counters. Laid out in five storage slots.
+    /// @notice A session as stored: its parameters and its counters. Laid out in six storage slots.
     struct Session {
         // slot 0
         address agent;
@@ -37,6 +42,7 @@ interface ISessionManager is IGovernanceRoles {
         uint32 epochLength;
         uint32 minInterval;
         uint16 maxCallsPerEpoch;
+        bool reduceOnly;
         // slot 2
         uint128 maxVolumePerCall;
         uint128 maxVolumePerEpoch;
@@ -47,6 +53,9 @@ interface ISessionManager is IGovernanceRoles {
         uint40 lastCallAt;
         // slot 4
         uint256 scope;
+        // slot 5: the loss allowance, and the loss charged by `chargeLoss`
+        uint128 maxLoss;
+        uint128 lossUsed;
     }
 
     /// @notice Limits governance sets on what the session admin may grant for one vault.
@@ -73,6 +82,9 @@ interface ISessionManager is IGovernanceRoles {
         uint256 nextCallAt;
         /// End of the current epoch, capped at `validUntil`.
         uint256 epochEndsAt;
+        /// Loss the session may still take (`maxLoss - lossUsed`); type(uint256).max for a session without its own
+        /// allowance.
+        uint256 lossLeft;
     }
 
     /// @notice The session admin (an operator multisig): grants within ceilings, revokes.
@@ -110,19 +122,38 @@ interface ISessionManager is IGovernanceRoles {
     /// @notice Sets the session admin. Governance only.
     function setSessionAdmin(address admin) external;
 
+    /// @notice Moves an active session to a new agent key, keeping its expiry, scope, limits and everything it has
+    /// used (volume, calls, cooldown, loss). Governance, or the session admin within the vault's ceilings for the new
+    /// agent (as for a grant). The old key loses the session in the same call.
+    function rotateAgent(uint256 sessionId, address newAgent) external;
+
     /// @notice Checks a rebalance against a session and records its use. Only the session's vault may call it.
     /// @param sessionId The session used.
     /// @param agent The address calling the vault.
     /// @param touchedMask Bit mask of the vault strategy indices the rebalance touches.
+    /// @param raisedMask Bit mask of the vault strategy indices the rebalance raises (a reduce-only session: none).
     /// @param volume Sum of the absolute moves of the rebalance, in assets.
-    function consume(uint256 sessionId, address agent, uint256 touchedMask, uint256 volume) external;
+    function consume(uint256 sessionId, address agent, uint256 touchedMask, uint256 raisedMask, uint256 volume)
+        external;
+
+    /// @notice Charges a rebalance's loss to the session's own allowance. Only the session's vault may call it;
+    /// reverts `SessionLossBudgetExceeded` when the allowance would be passed. No-op for a session without one.
+    function chargeLoss(uint256 sessionId, uint256 loss) external;
+
+    /// @notice Revokes a session whose allowance `loss` would pass: what the vault does, in the same call, with a
+    /// rebalance it undid for `SessionLossBudgetExceeded`. Only the session's vault may call it.
+    function revokeOverLossBudget(uint256 sessionId, uint256 loss) external;
 
     /// @notice What `consume` would say, without recording anything. Empty when it would pass; otherwise the
     /// ABI-encoded custom error `consume` would revert with.
-    function check(uint256 sessionId, address agent, address vault, uint256 touchedMask, uint256 volume)
-        external
-        view
-        returns (bytes memory reason);
+    function check(
+        uint256 sessionId,
+        address agent,
+        address vault,
+        uint256 touchedMask,
+        uint256 raisedMask,
+        uint256 volume
+    ) external view returns (bytes memory reason);
 
     /// @notice The stored session.
     function getSession(uint256 sessionId) external view returns (Session memory);

@@ -90,7 +90,9 @@ interface ITreasuryVault is IERC4626 {
     // ---------------------------------------------------------------- agent
 
     /// @notice Moves the vault's allocations to `targets`, checked against session `sessionId` and the bounds.
-    /// @dev Withdrawal legs run before deposit legs. Reverts whole with a precise error when any check fails.
+    /// @dev Withdrawal legs run before deposit legs. Reverts whole with a precise error when any check fails, with one
+    /// exception: a rebalance whose loss would pass the session's own loss allowance is undone and the session revoked
+    /// (`SessionLossBudgetSpent`, `SessionRevoked`), and the call returns without moving anything.
     /// @param targets Per strategy, the allocation it should hold after the call, in assets. 0 redeems all shares.
     /// @param sessionId The caller's session for this vault.
     /// @param intentHash Hash of the agent's journaled decision, emitted for audit.
@@ -112,9 +114,16 @@ interface ITreasuryVault is IERC4626 {
         external
         returns (RebalancePreview memory);
 
-    /// @notice Runs a rebalance as `agent` and always reverts, with `RebalanceSimulated(preview)` when it passed.
-    /// Only the vault itself calls it, from `previewRebalance`.
-    function simulateRebalance(Allocation[] calldata targets, uint256 sessionId, address agent) external;
+    /// @notice Runs a rebalance as `agent`. Only the vault itself calls it: from `rebalance` (so a rebalance over its
+    /// session's loss allowance can be undone while the session's revocation stands) and, with `simulate`, from
+    /// `previewRebalance`, where it always reverts, with `RebalanceSimulated(preview)` when the call passed.
+    function executeRebalance(
+        Allocation[] calldata targets,
+        uint256 sessionId,
+        address agent,
+        bytes32 intentHash,
+        bool simulate
+    ) external returns (uint256 totalAssetsAfter);
 
     /// @notice Writes down a strategy's mark when its redeemable value fell below it. Anyone.
     function realizeLoss(address strategy) external;

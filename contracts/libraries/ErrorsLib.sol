@@ -142,6 +142,19 @@ library ErrorsLib {
     /// @notice Thrown when the minimum interval since the session's last call has not passed.
     error CooldownActive(uint256 sessionId, uint256 nextCallAt);
 
+    /// @notice Thrown when a reduce-only session's rebalance would raise strategies (mask of vault strategy indices).
+    error ReduceOnlySession(uint256 sessionId, uint256 raisedMask);
+
+    /// @notice Thrown when a rebalance's loss is more than the session's own loss allowance has left. `rebalance`
+    /// catches it, undoes the moves and revokes the session.
+    error SessionLossBudgetExceeded(uint256 sessionId, uint256 loss, uint256 lossLeft);
+
+    /// @notice Thrown when a revocation for loss names a session whose allowance the loss does not exceed.
+    error SessionLossWithinBudget(uint256 sessionId, uint256 loss);
+
+    /// @notice Thrown when a session cannot move to `newAgent` (the zero address or its current agent).
+    error InvalidRotation(uint256 sessionId, address newAgent);
+
     /// @notice Thrown when a session is consumed by an address other than its vault.
     error NotSessionVault(uint256 sessionId, address caller);
 

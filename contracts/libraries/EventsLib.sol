@@ -64,6 +64,11 @@ library EventsLib {
         uint16 callsInEpoch,
         uint40 lastCallAt
     );
+    /// @notice The session's own loss allowance would have been passed: the rebalance was undone, the session revoked.
+    event SessionLossBudgetSpent(uint256 indexed sessionId, uint256 lossUsed, uint256 maxLoss);
+    event SessionAgentRotated(
+        uint256 indexed sessionId, address indexed previousAgent, address indexed newAgent, address by
+    );
     event CeilingsSet(address indexed vault, uint40 maxDuration, uint128 maxVolumePerCall, uint128 maxVolumePerEpoch);
     event SessionAdminSet(address indexed previous, address indexed sessionAdmin);
     event AgentsPausedSet(bool paused, address indexed by);

@@ -39,7 +39,12 @@ import {RampLib} from "../libraries/RampLib.sol";
 ///   `activeSessionsOf(agent, vault)` lists exactly the agent's granted, unrevoked, unexpired sessions for the vault;
 ///   the stored index drops revoked ones at once and expired ones at the agent's next grant or revocation there.
 /// - `consume` succeeds only for the session's vault and agent, inside [validAfter, validUntil), unrevoked, unpaused,
-///   within scope, per-call volume, per-epoch volume, calls per epoch and minimum interval.
+///   within scope, raising nothing for a reduce-only session, within per-call volume, per-epoch volume, calls per
+///   epoch and minimum interval.
+/// - A session's charged loss never exceeds its own allowance (`maxLoss`, when set): the vault charges each
+///   rebalance's loss after its moves, and a rebalance that would pass the allowance is undone and the session revoked.
+/// - Rotation moves a session to a new agent whole: same id, expiry, scope, limits and counters; the old agent's index
+///   loses it in the same call.
 contract SessionManager is ISessionManager, GovernanceRoles {
     /// @inheritdoc ISessionManager
     address public sessionAdmin;
@@ -107,7 +112,7 @@ contract SessionManager is ISessionManager, GovernanceRoles {
             }
         }
         if (duration > maxDuration) revert ErrorsLib.DurationAboveCeiling(duration, maxDuration);
-        _checkAgentTotals(p, byGovernance, c);
+        _checkAgentTotals(p.agent, p.vault, p.maxVolumePerCall, p.maxVolumePerEpoch, byGovernance, c);
 
         sessionId = ++sessionCount;
         Session storage s = _sessions[sessionId];
@@ -121,12 +126,34 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         s.maxVolumePerCall = p.maxVolumePerCall;
         s.maxVolumePerEpoch = p.maxVolumePerEpoch;
         s.scope = p.scope;
-        _sessionsOf[p.agent].push(sessionId);
-        _activeOf[p.agent][p.vault].push(sessionId);
-        // Safe: the list is at most MAX_ACTIVE_SESSIONS long after the push.
-        _activeSlot[sessionId] = _activeOf[p.agent][p.vault].length;
+        s.maxLoss = p.maxLoss;
+        s.reduceOnly = p.reduceOnly;
+        _addActive(p.agent, p.vault, sessionId);
 
         emit EventsLib.SessionGranted(sessionId, msg.sender, p);
+    }
+
+    /// @inheritdoc ISessionManager
+    function rotateAgent(uint256 sessionId, address newAgent) external {
+        bool byGovernance = msg.sender == governance;
+        if (!byGovernance && (msg.sender != sessionAdmin || msg.sender == address(0))) {
+            revert ErrorsLib.NotGranter(msg.sender);
+        }
+        Session storage s = _sessions[sessionId];
+        address agent = s.agent;
+        if (agent == address(0)) revert ErrorsLib.UnknownSession(sessionId);
+        if (s.revoked) revert ErrorsLib.SessionRevoked(sessionId);
+        if (block.timestamp >= s.validUntil) revert ErrorsLib.SessionExpired(sessionId, s.validUntil);
+        if (newAgent == address(0) || newAgent == agent) revert ErrorsLib.InvalidRotation(sessionId, newAgent);
+        address vault = s.vault;
+        _removeActive(agent, vault, _activeSlot[sessionId] - 1);
+        // The new agent takes the session as if granted it now: its count, and the session admin's ceilings.
+        _checkAgentTotals(
+            newAgent, vault, s.maxVolumePerCall, s.maxVolumePerEpoch, byGovernance, _ceilings[vault]
+        );
+        s.agent = newAgent;
+        _addActive(newAgent, vault, sessionId);
+        emit EventsLib.SessionAgentRotated(sessionId, agent, newAgent, msg.sender);
     }
 
     /// @inheritdoc ISessionManager
@@ -140,6 +167,11 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         // Revoking a revoked session changes nothing and does not revert, so the brake never fails: an agent that
         // forfeits its session first cannot make the guardian's revocation (or a batch holding it) revert.
         if (s.revoked) return;
+        _revoke(sessionId, s);
+    }
+
+    /// @dev Marks the session revoked and drops it from its agent's active index (pruning the expired ones too).
+    function _revoke(uint256 sessionId, Session storage s) internal {
         s.revoked = true;
         address agent = s.agent;
         address vault = s.vault;
@@ -150,20 +182,37 @@ contract SessionManager is ISessionManager, GovernanceRoles {
     }
 
     /// @dev Prunes the agent's active index, then checks the agent's count of active sessions and, for the session
-    /// admin, the sums of the volume limits of its active sessions for the vault, the new one included.
-    function _checkAgentTotals(SessionParams calldata p, bool byGovernance, Ceilings memory c) internal {
-        (uint256 count, uint256 perCall, uint256 perEpoch) = _pruneAndSum(p.agent, p.vault);
+    /// admin, the sums of the volume limits of its active sessions for the vault, the new one (`perCallAdded`,
+    /// `perEpochAdded`) included.
+    function _checkAgentTotals(
+        address agent,
+        address vault,
+        uint256 perCallAdded,
+        uint256 perEpochAdded,
+        bool byGovernance,
+        Ceilings memory c
+    ) internal {
+        (uint256 count, uint256 perCall, uint256 perEpoch) = _pruneAndSum(agent, vault);
         if (count >= ConstantsLib.MAX_ACTIVE_SESSIONS) {
-            revert ErrorsLib.TooManyActiveSessions(p.agent, ConstantsLib.MAX_ACTIVE_SESSIONS);
+            revert ErrorsLib.TooManyActiveSessions(agent, ConstantsLib.MAX_ACTIVE_SESSIONS);
         }
         if (byGovernance) return;
         // Parallel sessions for the same vault add up: together they stay within the ceilings.
-        if (perCall + p.maxVolumePerCall > c.maxVolumePerCall) {
-            revert ErrorsLib.AgentCallVolumeAboveCeiling(p.agent, perCall, p.maxVolumePerCall, c.maxVolumePerCall);
+        if (perCall + perCallAdded > c.maxVolumePerCall) {
+            revert ErrorsLib.AgentCallVolumeAboveCeiling(agent, perCall, perCallAdded, c.maxVolumePerCall);
         }
-        if (perEpoch + p.maxVolumePerEpoch > c.maxVolumePerEpoch) {
-            revert ErrorsLib.AgentEpochVolumeAboveCeiling(p.agent, perEpoch, p.maxVolumePerEpoch, c.maxVolumePerEpoch);
+        if (perEpoch + perEpochAdded > c.maxVolumePerEpoch) {
+            revert ErrorsLib.AgentEpochVolumeAboveCeiling(agent, perEpoch, perEpochAdded, c.maxVolumePerEpoch);
         }
+    }
+
+    /// @dev Adds a session to its agent's history and active index for `vault`.
+    function _addActive(address agent, address vault, uint256 sessionId) internal {
+        _sessionsOf[agent].push(sessionId);
+        uint256[] storage list = _activeOf[agent][vault];
+        list.push(sessionId);
+        // Safe: the list is at most MAX_ACTIVE_SESSIONS long after the push.
+        _activeSlot[sessionId] = list.length;
     }
 
     /// @dev Drops the agent's expired sessions for `vault` from its active index, and sums what is left: the number
@@ -251,8 +300,11 @@ contract SessionManager is ISessionManager, GovernanceRoles {
     // ---------------------------------------------------------------- consumption
 
     /// @inheritdoc ISessionManager
-    function consume(uint256 sessionId, address agent, uint256 touchedMask, uint256 volume) external {
-        (bytes memory reason, Counters memory next) = _check(sessionId, agent, msg.sender, touchedMask, volume);
+    function consume(uint256 sessionId, address agent, uint256 touchedMask, uint256 raisedMask, uint256 volume)
+        external
+    {
+        (bytes memory reason, Counters memory next) =
+            _check(sessionId, agent, msg.sender, touchedMask, raisedMask, volume);
         if (reason.length != 0) {
             assembly ("memory-safe") {
                 revert(add(reason, 32), mload(reason))
@@ -269,21 +321,50 @@ contract SessionManager is ISessionManager, GovernanceRoles {
     }
 
     /// @inheritdoc ISessionManager
-    function check(uint256 sessionId, address agent, address vault, uint256 touchedMask, uint256 volume)
-        external
-        view
-        returns (bytes memory reason)
-    {
-        (reason,) = _check(sessionId, agent, vault, touchedMask, volume);
+    function chargeLoss(uint256 sessionId, uint256 loss) external {
+        Session storage s = _sessions[sessionId];
+        if (s.vault != msg.sender) revert ErrorsLib.NotSessionVault(sessionId, msg.sender);
+        uint256 maxLoss = s.maxLoss;
+        if (maxLoss == 0) return;
+        uint256 used = s.lossUsed + loss;
+        if (used > maxLoss) revert ErrorsLib.SessionLossBudgetExceeded(sessionId, loss, maxLoss - s.lossUsed);
+        // Safe: used <= maxLoss, a uint128.
+        s.lossUsed = uint128(used);
+    }
+
+    /// @inheritdoc ISessionManager
+    function revokeOverLossBudget(uint256 sessionId, uint256 loss) external {
+        Session storage s = _sessions[sessionId];
+        if (s.vault != msg.sender) revert ErrorsLib.NotSessionVault(sessionId, msg.sender);
+        uint256 maxLoss = s.maxLoss;
+        uint256 used = s.lossUsed + loss;
+        if (maxLoss == 0 || used <= maxLoss) revert ErrorsLib.SessionLossWithinBudget(sessionId, loss);
+        emit EventsLib.SessionLossBudgetSpent(sessionId, used, maxLoss);
+        if (!s.revoked) _revoke(sessionId, s);
+    }
+
+    /// @inheritdoc ISessionManager
+    function check(
+        uint256 sessionId,
+        address agent,
+        address vault,
+        uint256 touchedMask,
+        uint256 raisedMask,
+        uint256 volume
+    ) external view returns (bytes memory reason) {
+        (reason,) = _check(sessionId, agent, vault, touchedMask, raisedMask, volume);
     }
 
     /// @dev Every session check, in a fixed order; returns the error `consume` reverts with (empty if none) and the
     /// session's counters after the call.
-    function _check(uint256 sessionId, address agent, address vault, uint256 touchedMask, uint256 volume)
-        internal
-        view
-        returns (bytes memory reason, Counters memory next)
-    {
+    function _check(
+        uint256 sessionId,
+        address agent,
+        address vault,
+        uint256 touchedMask,
+        uint256 raisedMask,
+        uint256 volume
+    ) internal view returns (bytes memory reason, Counters memory next) {
         Session memory s = _sessions[sessionId];
         if (s.agent == address(0)) return (abi.encodeWithSelector(ErrorsLib.UnknownSession.selector, sessionId), next);
         if (s.vault != vault) {
@@ -303,6 +384,9 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         uint256 outOfScope = touchedMask & ~s.scope;
         if (outOfScope != 0) {
             return (abi.encodeWithSelector(ErrorsLib.OutOfScope.selector, sessionId, outOfScope), next);
+        }
+        if (s.reduceOnly && raisedMask != 0) {
+            return (abi.encodeWithSelector(ErrorsLib.ReduceOnlySession.selector, sessionId, raisedMask), next);
         }
         if (volume > s.maxVolumePerCall) {
             return (
@@ -389,6 +473,7 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         if (r.callsInEpoch == 0 || r.volumeInEpoch == 0) next = _max(next, epochStart + s.epochLength);
         // No call is possible at or after validUntil: report validUntil as "never".
         r.nextCallAt = _min(next, validUntil);
+        r.lossLeft = s.maxLoss == 0 ? type(uint256).max : s.maxLoss - s.lossUsed;
     }
 
     function _min(uint256 a, uint256 b) private pure returns (uint256) {

@@ -33,7 +33,8 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 /// - agent: moves money only through `rebalance`, with a valid session of the SessionManager for this vault.
 /// - anyone: deposits, mints, withdraws, redeems (never blocked by an agent pause), writes down strategy marks.
 /// - the vault itself: the only caller of `pullFromStrategy` (so a user exit can undo a strategy that pays short) and
-///   of `simulateRebalance` (so `previewRebalance` runs the call's own code).
+///   of `executeRebalance` (so `previewRebalance` runs the call's own code, and a rebalance over its session's loss
+///   allowance is undone while the session's revocation stands).
 ///
 /// BOUNDED CHANGE (RampLib; the figures are ConstantsLib's)
 /// - Rises only through a ramp: each loosening by governance spends a rolling budget that refills linearly over
@@ -119,7 +120,7 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     using Math for uint256;
     using RampLib for RampLib.Ramp;
 
-    /// @notice What a simulated rebalance would do; the revert `simulateRebalance` ends with when the call passes.
+    /// @notice What a simulated rebalance would do; the revert `executeRebalance` ends with when a simulation passes.
     error RebalanceSimulated(RebalancePreview preview);
 
     /// @dev A rebalance leg as planned: current and target allocation.
@@ -133,6 +134,8 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     struct Plan {
         Leg[] legs;
         uint256 touchedMask;
+        /// Strategies the targets raise above their current value.
+        uint256 raisedMask;
         uint256 volume;
         /// Recorded total assets before the moves (valued live).
         uint256 totalBefore;
@@ -329,7 +332,7 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         nonReentrant
         returns (uint256 totalAssetsAfter)
     {
-        return _rebalance(targets, sessionId, msg.sender, intentHash, false).totalAssetsAfter;
+        return _rebalanceOrRevoke(targets, sessionId, intentHash);
     }
 
     /// @inheritdoc ITreasuryVault
@@ -339,21 +342,26 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         returns (uint256 totalAssetsAfter)
     {
         if (block.timestamp > deadline) revert ErrorsLib.DeadlinePassed(deadline);
-        return _rebalance(targets, sessionId, msg.sender, intentHash, false).totalAssetsAfter;
+        return _rebalanceOrRevoke(targets, sessionId, intentHash);
     }
 
     /// @inheritdoc ITreasuryVault
     function previewRebalance(Allocation[] calldata targets, uint256 sessionId, address agent)
         external
+        nonReentrant
         returns (RebalancePreview memory p)
     {
-        try this.simulateRebalance(targets, sessionId, agent) {}
+        try this.executeRebalance(targets, sessionId, agent, bytes32(0), true) {}
         catch (bytes memory reason) {
             if (reason.length >= 4 && bytes4(reason) == RebalanceSimulated.selector) {
-                // The error's argument is ABI-encoded exactly as this function's return value: return it as is.
+                // The error's argument is this function's return value: decode it past the selector (no early return,
+                // so the reentrancy lock is released when this call ends).
                 assembly ("memory-safe") {
-                    return(add(reason, 36), sub(mload(reason), 4))
+                    let length := mload(reason)
+                    reason := add(reason, 4)
+                    mstore(reason, sub(length, 4))
                 }
+                return abi.decode(reason, (RebalancePreview));
             }
             p.reason = reason;
         }
@@ -365,12 +373,43 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     }
 
     /// @inheritdoc ITreasuryVault
-    function simulateRebalance(Allocation[] calldata targets, uint256 sessionId, address agent)
-        external
-        nonReentrant
-    {
+    function executeRebalance(
+        Allocation[] calldata targets,
+        uint256 sessionId,
+        address agent,
+        bytes32 intentHash,
+        bool simulate
+    ) external returns (uint256) {
+        // Reached only through `rebalance`, `rebalanceBefore` and `previewRebalance`, which hold the reentrancy lock.
         if (msg.sender != address(this)) revert ErrorsLib.OnlyVault(msg.sender);
-        revert RebalanceSimulated(_rebalance(targets, sessionId, agent, bytes32(0), true));
+        RebalancePreview memory p = _rebalance(targets, sessionId, agent, intentHash, simulate);
+        if (simulate) revert RebalanceSimulated(p);
+        return p.totalAssetsAfter;
+    }
+
+    /// @dev Runs the rebalance in a call of its own (`executeRebalance`). When its loss would pass the session's own
+    /// allowance, the moves are undone with that call and the session is revoked here, so the revocation stands and
+    /// the call returns recorded total assets, unchanged; every other failure reverts with its own error.
+    function _rebalanceOrRevoke(Allocation[] calldata targets, uint256 sessionId, bytes32 intentHash)
+        internal
+        returns (uint256)
+    {
+        try this.executeRebalance(targets, sessionId, msg.sender, intentHash, false) returns (uint256 totalAfter) {
+            return totalAfter;
+        } catch (bytes memory reason) {
+            if (reason.length == 100 && bytes4(reason) == ErrorsLib.SessionLossBudgetExceeded.selector) {
+                uint256 loss;
+                assembly ("memory-safe") {
+                    loss := mload(add(reason, 68))
+                }
+                // The session manager checks the session is this vault's and that the loss does pass its allowance.
+                _sessionManager.revokeOverLossBudget(sessionId, loss);
+                return _total;
+            }
+            assembly ("memory-safe") {
+                revert(add(reason, 32), mload(reason))
+            }
+        }
     }
 
     /// @dev The rebalance itself, for `rebalance` and its simulation: plan on live values, consume the session, move,
@@ -395,7 +434,7 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         if (simulated) _fillSessionHeadroom(p, sessionId);
 
         // Session, scope and rate: recorded now, undone with everything else if a later check fails.
-        _sessionManager.consume(sessionId, agent, plan.touchedMask, plan.volume);
+        _sessionManager.consume(sessionId, agent, plan.touchedMask, plan.raisedMask, plan.volume);
 
         uint256 idleBefore = _idle;
         uint256[] memory afterValues = _executeLegs(plan.legs);
@@ -424,6 +463,8 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         (p.lossHeadroom, p.capHeadroom) =
             _checkOutcome(plan, afterValues, idleBefore, p.idleAfter, p.totalAssetsAfter, p.predictedLoss);
         _checkDrawdown(plan, afterValues, p.totalAssetsAfter, p.predictedLoss);
+        // The session's own loss allowance, last: `rebalance` turns its refusal into the session's revocation.
+        if (p.predictedLoss != 0) _sessionManager.chargeLoss(sessionId, p.predictedLoss);
         _recordLoss(p.predictedLoss);
         p.ok = true;
 
@@ -527,7 +568,9 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
             uint256 current = _valueOf(strategy);
             uint256 target = targets[i].assets;
             plan.legs[i] = Leg(strategy, current, target);
-            plan.touchedMask |= 1 << _config[strategy].index;
+            uint256 bit = 1 << _config[strategy].index;
+            plan.touchedMask |= bit;
+            if (target > current) plan.raisedMask |= bit;
             plan.volume += target > current ? target - current : current - target;
         }
     }

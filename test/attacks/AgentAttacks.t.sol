@@ -275,7 +275,7 @@ contract AgentAttacksTest is AttackBase {
         rogue.rebalance(_targets1(_s(0), 0), sid, INTENT);
         vm.prank(agent);
         vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotSessionVault.selector, sid, agent));
-        sessions.consume(sid, agent, 1, 0);
+        sessions.consume(sid, agent, 1, 0, 0);
     }
 
     /// @dev The intent hash is a label, not a nonce: the same calldata sent again is a new call, held to every limit
@@ -342,7 +342,7 @@ contract AgentAttacksTest is AttackBase {
         );
         _expectRefused(
             v,
-            abi.encodeCall(ITreasuryVault.simulateRebalance, (_targets1(_s(0), 0), sid, agent)),
+            abi.encodeCall(ITreasuryVault.executeRebalance, (_targets1(_s(0), 0), sid, agent, bytes32(0), false)),
             abi.encodeWithSelector(ErrorsLib.OnlyVault.selector, agent)
         );
         _expectRefused(
@@ -364,7 +364,7 @@ contract AgentAttacksTest is AttackBase {
         );
         _expectRefused(
             m,
-            abi.encodeCall(ISessionManager.consume, (sid, agent, 0, 0)),
+            abi.encodeCall(ISessionManager.consume, (sid, agent, 0, 0, 0)),
             abi.encodeWithSelector(ErrorsLib.NotSessionVault.selector, sid, agent)
         );
         assertEq(abi.encode(vault.bounds()), abi.encode(bounds), "bounds untouched");

@@ -12,7 +12,7 @@ contract SessionManagerCheckTest is SessionManagerBase {
 
     function test_check_emptyWhenConsumeWouldPass() public {
         (uint256 id,) = _grantTightStarted();
-        bytes memory reason = sessions.check(id, agent, address(vault), 1, PER_CALL);
+        bytes memory reason = sessions.check(id, agent, address(vault), 1, 0, PER_CALL);
         assertEq(reason.length, 0, "empty reason");
         (bool ok, bytes memory data) = _consumeData(address(vault), id, agent, 1, PER_CALL);
         assertTrue(ok, "consume passes");
@@ -22,7 +22,7 @@ contract SessionManagerCheckTest is SessionManagerBase {
     function test_check_doesNotRecord() public {
         (uint256 id,) = _grantTightStarted();
         for (uint256 i; i < 2 * CALLS; ++i) {
-            assertEq(sessions.check(id, agent, address(vault), 1, PER_CALL).length, 0, "still passes");
+            assertEq(sessions.check(id, agent, address(vault), 1, 0, PER_CALL).length, 0, "still passes");
         }
         _assertCounters(id, 0, 0, 0, 0, "nothing recorded");
     }
@@ -37,7 +37,7 @@ contract SessionManagerCheckTest is SessionManagerBase {
         bytes memory expected,
         string memory label
     ) internal {
-        bytes memory reason = sessions.check(id, agent_, vault_, mask, volume);
+        bytes memory reason = sessions.check(id, agent_, vault_, mask, 0, volume);
         (bool ok, bytes memory data) = _consumeData(vault_, id, agent_, mask, volume);
         assertFalse(ok, string.concat(label, ": consume reverts"));
         assertEq(reason, data, string.concat(label, ": check equals consume revert data"));
@@ -147,7 +147,7 @@ contract SessionManagerCheckTest is SessionManagerBase {
         mask = bound(mask, 0, 7);
         volume = bound(volume, 0, 2 * PER_CALL);
 
-        bytes memory reason = sessions.check(id, agent, address(vault), mask, volume);
+        bytes memory reason = sessions.check(id, agent, address(vault), mask, 0, volume);
         (bool ok, bytes memory data) = _consumeData(address(vault), id, agent, mask, volume);
         assertEq(ok, reason.length == 0, "consume passes exactly when check is empty");
         if (!ok) assertEq(reason, data, "check equals consume revert data");
@@ -292,7 +292,7 @@ contract SessionManagerCheckTest is SessionManagerBase {
         p.maxCallsPerEpoch = 1;
         uint256 id = _grant(p);
         vm.prank(address(vault));
-        sessions.consume(id, agent, 1, 1e6);
+        sessions.consume(id, agent, 1, 0, 1e6);
         ISessionManager.Remaining memory r = sessions.remaining(id);
         assertEq(r.callsInEpoch, 0, "no calls left this epoch");
         assertEq(r.nextCallAt, uint256(p.validAfter) + p.epochLength, "next call at the next epoch");
@@ -305,7 +305,7 @@ contract SessionManagerCheckTest is SessionManagerBase {
         p.maxCallsPerEpoch = 1;
         uint256 id = _grant(p);
         vm.prank(address(vault));
-        sessions.consume(id, agent, 1, 1e6);
+        sessions.consume(id, agent, 1, 0, 1e6);
         ISessionManager.Remaining memory r = sessions.remaining(id);
         assertEq(r.epochEndsAt, p.validUntil, "epoch end capped at validUntil");
         assertEq(r.nextCallAt, p.validUntil, "no further call: nextCallAt = validUntil");

@@ -24,7 +24,7 @@ contract SessionManagerConsumeTest is SessionManagerBase {
         for (uint256 i; i < callers.length; ++i) {
             vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotSessionVault.selector, id, callers[i]));
             vm.prank(callers[i]);
-            sessions.consume(id, agent, 1, 1e6);
+            sessions.consume(id, agent, 1, 0, 1e6);
         }
         _assertCounters(id, 0, 0, 0, 0, "no counters");
     }
@@ -33,7 +33,7 @@ contract SessionManagerConsumeTest is SessionManagerBase {
         uint256 id = _grantDefault();
         vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotSessionAgent.selector, id, bob));
         vm.prank(address(vault));
-        sessions.consume(id, bob, 1, 1e6);
+        sessions.consume(id, bob, 1, 0, 1e6);
         _assertCounters(id, 0, 0, 0, 0, "no counters");
     }
 
@@ -48,10 +48,10 @@ contract SessionManagerConsumeTest is SessionManagerBase {
         _expectConsumeRevert(id, 1e6, _err(ErrorsLib.SessionRevoked.selector, id));
         vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotSessionAgent.selector, id, bob));
         vm.prank(address(vault));
-        sessions.consume(id, bob, 1, 1e6);
+        sessions.consume(id, bob, 1, 0, 1e6);
         vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NotSessionVault.selector, id, alice));
         vm.prank(alice);
-        sessions.consume(id, bob, 1, 1e6);
+        sessions.consume(id, bob, 1, 0, 1e6);
         assertTrue(sessions.getSession(id).revoked, "revoked");
     }
 
@@ -115,7 +115,7 @@ contract SessionManagerConsumeTest is SessionManagerBase {
         for (uint256 i; i < touched.length; ++i) {
             vm.expectRevert(abi.encodeWithSelector(ErrorsLib.OutOfScope.selector, id, outside[i]));
             vm.prank(address(vault));
-            sessions.consume(id, agent, touched[i], 1e6);
+            sessions.consume(id, agent, touched[i], 0, 1e6);
         }
         _assertCounters(id, 0, 0, 0, 0, "no counters");
     }
@@ -127,7 +127,7 @@ contract SessionManagerConsumeTest is SessionManagerBase {
         uint256[4] memory touched = [uint256(0), uint256(0x1), uint256(0x4), uint256(0x5)];
         for (uint256 i; i < touched.length; ++i) {
             vm.prank(address(vault));
-            sessions.consume(id, agent, touched[i], 1);
+            sessions.consume(id, agent, touched[i], 0, 1);
         }
         _assertCounters(id, 0, 4, 4, block.timestamp, "four in-scope calls");
     }

@@ -146,7 +146,7 @@ contract SessionManagerGrantTest is SessionManagerBase {
         );
         // What the agent can move in an epoch is the ceiling, not a multiple of it.
         vm.prank(address(vault));
-        sessions.consume(first, agent, 1, 100e6);
+        sessions.consume(first, agent, 1, 0, 100e6);
         assertEq(sessions.remaining(first).volumeInEpoch, 0, "the epoch's ceiling used up");
     }
 
@@ -542,7 +542,9 @@ contract SessionManagerGrantTest is SessionManagerBase {
             maxVolumePerEpoch: 456e6,
             epochLength: 6 hours,
             minInterval: 15 minutes,
-            maxCallsPerEpoch: 7
+            maxCallsPerEpoch: 7,
+            maxLoss: 0,
+            reduceOnly: false
         });
         vm.expectEmit(true, true, true, true, address(sessions));
         emit EventsLib.SessionGranted(1, governance, p);
@@ -563,7 +565,9 @@ contract SessionManagerGrantTest is SessionManagerBase {
             maxVolumePerEpoch: 50_000e6,
             epochLength: 1 hours,
             minInterval: 1 minutes,
-            maxCallsPerEpoch: 2
+            maxCallsPerEpoch: 2,
+            maxLoss: 0,
+            reduceOnly: false
         });
         vm.expectEmit(true, true, true, true, address(sessions));
         emit EventsLib.SessionGranted(2, sessionAdmin, p);

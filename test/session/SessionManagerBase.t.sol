@@ -74,7 +74,7 @@ abstract contract SessionManagerBase is BaseTest {
     /// @dev Consumes `volume` on strategy 0 as the vault for `agent`.
     function _consume(uint256 id, uint256 volume) internal {
         vm.prank(address(vault));
-        sessions.consume(id, agent, 1, volume);
+        sessions.consume(id, agent, 1, 0, volume);
     }
 
     /// @dev Calls `consume` from `caller` with a low-level call and returns its revert data (empty on success).
@@ -83,7 +83,7 @@ abstract contract SessionManagerBase is BaseTest {
         returns (bool ok, bytes memory data)
     {
         vm.prank(caller);
-        (ok, data) = address(sessions).call(abi.encodeCall(ISessionManager.consume, (id, agent_, mask, volume)));
+        (ok, data) = address(sessions).call(abi.encodeCall(ISessionManager.consume, (id, agent_, mask, 0, volume)));
     }
 
     function _expectConsumeRevert(uint256 id, uint256 volume, bytes memory reason) internal {
