@@ -84,6 +84,8 @@ async function grantWide(stack: Stack, now: number): Promise<bigint> {
       epochLength: 86_400,
       minInterval: 0,
       maxCallsPerEpoch: 1_000,
+      maxLoss: 0n,
+      reduceOnly: false,
     })
   ).wait();
   return await stack.sessions.sessionCount();

@@ -244,6 +244,10 @@ export interface GrantOptions {
   epochLength?: number;
   minInterval?: number;
   maxCallsPerEpoch?: number;
+  /** The session's own loss allowance in asset base units; 0 (the default): none of its own. */
+  maxLoss?: bigint;
+  /** A session that may only move money from strategies into idle. */
+  reduceOnly?: boolean;
   /** Strategies in scope; all by default. */
   scope?: string[];
 }
@@ -264,6 +268,8 @@ export async function grantSession<S extends StackSigner>(stack: Stack<S>, o: Gr
       epochLength: o.epochLength ?? 86_400,
       minInterval: o.minInterval ?? 60,
       maxCallsPerEpoch: o.maxCallsPerEpoch ?? 24,
+      maxLoss: o.maxLoss ?? 0n,
+      reduceOnly: o.reduceOnly ?? false,
     })
   ).wait();
   return await stack.sessions.sessionCount();

@@ -216,6 +216,8 @@ export async function addVaults(
           epochLength: 86_400,
           minInterval: 0,
           maxCallsPerEpoch: 10_000,
+          maxLoss: 0n,
+          reduceOnly: false,
         },
       ]),
       gas: GAS.call,

@@ -24,6 +24,10 @@ export interface GrantSessionOptions {
   /** Seconds between two calls. */
   minInterval: number;
   maxCallsPerEpoch: number;
+  /** The session's own loss allowance, in asset base units; 0 (the default): none of its own. */
+  maxLoss?: bigint;
+  /** Only moves money from strategies into idle. */
+  reduceOnly?: boolean;
 }
 
 export async function grantSession(
@@ -51,6 +55,8 @@ export async function grantSession(
     epochLength: options.epochLength,
     minInterval: options.minInterval,
     maxCallsPerEpoch: options.maxCallsPerEpoch,
+    maxLoss: options.maxLoss ?? 0n,
+    reduceOnly: options.reduceOnly ?? false,
   };
   let receipt: Awaited<ReturnType<typeof simulateAndSend>>;
   try {

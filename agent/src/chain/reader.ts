@@ -147,6 +147,9 @@ export function toSnapshot(raw: ITreasuryLens.SnapshotStructOutput): VaultSnapsh
           callsInEpoch: v.session.callsInEpoch,
           lastCallAt: v.session.lastCallAt,
           scope: v.session.scope,
+          reduceOnly: v.session.reduceOnly,
+          maxLoss: v.session.maxLoss,
+          lossUsed: v.session.lossUsed,
         },
         remaining: {
           active: v.remaining.active,
@@ -156,6 +159,7 @@ export function toSnapshot(raw: ITreasuryLens.SnapshotStructOutput): VaultSnapsh
           callsInEpoch: v.remaining.callsInEpoch,
           nextCallAt: v.remaining.nextCallAt,
           epochEndsAt: v.remaining.epochEndsAt,
+          lossLeft: v.remaining.lossLeft,
         },
       }),
     ),

@@ -67,6 +67,12 @@ export interface SessionRecord {
   callsInEpoch: bigint;
   lastCallAt: bigint;
   scope: bigint;
+  /** Only lowers exposure: no leg may raise a strategy. */
+  reduceOnly: boolean;
+  /** The session's own loss allowance over its life, in asset base units; 0: none of its own. */
+  maxLoss: bigint;
+  /** Loss charged to that allowance so far. */
+  lossUsed: bigint;
 }
 
 /** What a session has left at the snapshot's block (`SessionManager.remaining`). */
@@ -78,6 +84,8 @@ export interface SessionRemaining {
   callsInEpoch: bigint;
   nextCallAt: bigint;
   epochEndsAt: bigint;
+  /** Loss the session may still take; 2^256-1 for a session without its own allowance. */
+  lossLeft: bigint;
 }
 
 export interface SessionState {

@@ -104,6 +104,8 @@ beforeAll(async () => {
       epochLength: 3_600,
       minInterval: 0,
       maxCallsPerEpoch: 1,
+      maxLoss: 0n,
+      reduceOnly: false,
     })
   ).wait();
   // Spread the vault's money so every strategy holds shares.

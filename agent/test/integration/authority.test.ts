@@ -76,6 +76,8 @@ describe("authority", () => {
         epochLength: 86_400,
         minInterval: 60,
         maxCallsPerEpoch: 10,
+        maxLoss: 0n,
+        reduceOnly: false,
       })
     ).wait();
     // The other agent's key also becomes the session admin.

@@ -270,6 +270,22 @@ export const errorsLibAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "sessionId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "newAgent",
+        "type": "address"
+      }
+    ],
+    "name": "InvalidRotation",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "InvalidSessionParams",
     "type": "error"
@@ -454,6 +470,22 @@ export const errorsLibAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "sessionId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "raisedMask",
+        "type": "uint256"
+      }
+    ],
+    "name": "ReduceOnlySession",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "strategy",
         "type": "address"
@@ -486,6 +518,43 @@ export const errorsLibAbi = [
       }
     ],
     "name": "SessionExpired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "sessionId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "loss",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "lossLeft",
+        "type": "uint256"
+      }
+    ],
+    "name": "SessionLossBudgetExceeded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "sessionId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "loss",
+        "type": "uint256"
+      }
+    ],
+    "name": "SessionLossWithinBudget",
     "type": "error"
   },
   {

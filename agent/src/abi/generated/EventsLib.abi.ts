@@ -367,6 +367,37 @@ export const eventsLibAbi = [
         "type": "uint256"
       },
       {
+        "indexed": true,
+        "internalType": "address",
+        "name": "previousAgent",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "newAgent",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "by",
+        "type": "address"
+      }
+    ],
+    "name": "SessionAgentRotated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "sessionId",
+        "type": "uint256"
+      },
+      {
         "indexed": false,
         "internalType": "uint256",
         "name": "volume",
@@ -466,6 +497,16 @@ export const eventsLibAbi = [
             "internalType": "uint16",
             "name": "maxCallsPerEpoch",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint128",
+            "name": "maxLoss",
+            "type": "uint128"
+          },
+          {
+            "internalType": "bool",
+            "name": "reduceOnly",
+            "type": "bool"
           }
         ],
         "indexed": false,
@@ -475,6 +516,31 @@ export const eventsLibAbi = [
       }
     ],
     "name": "SessionGranted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "sessionId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "lossUsed",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "maxLoss",
+        "type": "uint256"
+      }
+    ],
+    "name": "SessionLossBudgetSpent",
     "type": "event"
   },
   {

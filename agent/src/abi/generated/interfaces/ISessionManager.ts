@@ -12,24 +12,24 @@ export declare namespace ISessionManager {
     export type CeilingsStructOutput = [maxDuration: bigint, maxVolumePerCall: bigint, maxVolumePerEpoch: bigint] & {maxDuration: bigint, maxVolumePerCall: bigint, maxVolumePerEpoch: bigint }
   
 
-    export type SessionStruct = {agent: AddressLike, validAfter: BigNumberish, validUntil: BigNumberish, revoked: boolean, vault: AddressLike, epochLength: BigNumberish, minInterval: BigNumberish, maxCallsPerEpoch: BigNumberish, maxVolumePerCall: BigNumberish, maxVolumePerEpoch: BigNumberish, volumeInEpoch: BigNumberish, epoch: BigNumberish, callsInEpoch: BigNumberish, lastCallAt: BigNumberish, scope: BigNumberish}
+    export type SessionStruct = {agent: AddressLike, validAfter: BigNumberish, validUntil: BigNumberish, revoked: boolean, vault: AddressLike, epochLength: BigNumberish, minInterval: BigNumberish, maxCallsPerEpoch: BigNumberish, reduceOnly: boolean, maxVolumePerCall: BigNumberish, maxVolumePerEpoch: BigNumberish, volumeInEpoch: BigNumberish, epoch: BigNumberish, callsInEpoch: BigNumberish, lastCallAt: BigNumberish, scope: BigNumberish, maxLoss: BigNumberish, lossUsed: BigNumberish}
 
-    export type SessionStructOutput = [agent: string, validAfter: bigint, validUntil: bigint, revoked: boolean, vault: string, epochLength: bigint, minInterval: bigint, maxCallsPerEpoch: bigint, maxVolumePerCall: bigint, maxVolumePerEpoch: bigint, volumeInEpoch: bigint, epoch: bigint, callsInEpoch: bigint, lastCallAt: bigint, scope: bigint] & {agent: string, validAfter: bigint, validUntil: bigint, revoked: boolean, vault: string, epochLength: bigint, minInterval: bigint, maxCallsPerEpoch: bigint, maxVolumePerCall: bigint, maxVolumePerEpoch: bigint, volumeInEpoch: bigint, epoch: bigint, callsInEpoch: bigint, lastCallAt: bigint, scope: bigint }
+    export type SessionStructOutput = [agent: string, validAfter: bigint, validUntil: bigint, revoked: boolean, vault: string, epochLength: bigint, minInterval: bigint, maxCallsPerEpoch: bigint, reduceOnly: boolean, maxVolumePerCall: bigint, maxVolumePerEpoch: bigint, volumeInEpoch: bigint, epoch: bigint, callsInEpoch: bigint, lastCallAt: bigint, scope: bigint, maxLoss: bigint, lossUsed: bigint] & {agent: string, validAfter: bigint, validUntil: bigint, revoked: boolean, vault: string, epochLength: bigint, minInterval: bigint, maxCallsPerEpoch: bigint, reduceOnly: boolean, maxVolumePerCall: bigint, maxVolumePerEpoch: bigint, volumeInEpoch: bigint, epoch: bigint, callsInEpoch: bigint, lastCallAt: bigint, scope: bigint, maxLoss: bigint, lossUsed: bigint }
   
 
-    export type SessionParamsStruct = {agent: AddressLike, vault: AddressLike, scope: BigNumberish, validAfter: BigNumberish, validUntil: BigNumberish, maxVolumePerCall: BigNumberish, maxVolumePerEpoch: BigNumberish, epochLength: BigNumberish, minInterval: BigNumberish, maxCallsPerEpoch: BigNumberish}
+    export type SessionParamsStruct = {agent: AddressLike, vault: AddressLike, scope: BigNumberish, validAfter: BigNumberish, validUntil: BigNumberish, maxVolumePerCall: BigNumberish, maxVolumePerEpoch: BigNumberish, epochLength: BigNumberish, minInterval: BigNumberish, maxCallsPerEpoch: BigNumberish, maxLoss: BigNumberish, reduceOnly: boolean}
 
-    export type SessionParamsStructOutput = [agent: string, vault: string, scope: bigint, validAfter: bigint, validUntil: bigint, maxVolumePerCall: bigint, maxVolumePerEpoch: bigint, epochLength: bigint, minInterval: bigint, maxCallsPerEpoch: bigint] & {agent: string, vault: string, scope: bigint, validAfter: bigint, validUntil: bigint, maxVolumePerCall: bigint, maxVolumePerEpoch: bigint, epochLength: bigint, minInterval: bigint, maxCallsPerEpoch: bigint }
+    export type SessionParamsStructOutput = [agent: string, vault: string, scope: bigint, validAfter: bigint, validUntil: bigint, maxVolumePerCall: bigint, maxVolumePerEpoch: bigint, epochLength: bigint, minInterval: bigint, maxCallsPerEpoch: bigint, maxLoss: bigint, reduceOnly: boolean] & {agent: string, vault: string, scope: bigint, validAfter: bigint, validUntil: bigint, maxVolumePerCall: bigint, maxVolumePerEpoch: bigint, epochLength: bigint, minInterval: bigint, maxCallsPerEpoch: bigint, maxLoss: bigint, reduceOnly: boolean }
   
 
-    export type RemainingStruct = {active: boolean, timeLeft: BigNumberish, volumePerCall: BigNumberish, volumeInEpoch: BigNumberish, callsInEpoch: BigNumberish, nextCallAt: BigNumberish, epochEndsAt: BigNumberish}
+    export type RemainingStruct = {active: boolean, timeLeft: BigNumberish, volumePerCall: BigNumberish, volumeInEpoch: BigNumberish, callsInEpoch: BigNumberish, nextCallAt: BigNumberish, epochEndsAt: BigNumberish, lossLeft: BigNumberish}
 
-    export type RemainingStructOutput = [active: boolean, timeLeft: bigint, volumePerCall: bigint, volumeInEpoch: bigint, callsInEpoch: bigint, nextCallAt: bigint, epochEndsAt: bigint] & {active: boolean, timeLeft: bigint, volumePerCall: bigint, volumeInEpoch: bigint, callsInEpoch: bigint, nextCallAt: bigint, epochEndsAt: bigint }
+    export type RemainingStructOutput = [active: boolean, timeLeft: bigint, volumePerCall: bigint, volumeInEpoch: bigint, callsInEpoch: bigint, nextCallAt: bigint, epochEndsAt: bigint, lossLeft: bigint] & {active: boolean, timeLeft: bigint, volumePerCall: bigint, volumeInEpoch: bigint, callsInEpoch: bigint, nextCallAt: bigint, epochEndsAt: bigint, lossLeft: bigint }
   
     }
 
   export interface ISessionManagerInterface extends Interface {
-    getFunction(nameOrSignature: "acceptGovernance" | "activeSessionsOf" | "agentsPaused" | "ceilings" | "check" | "consume" | "durationCeilingLimit" | "getSession" | "governance" | "grant" | "guardian" | "pauseAgents" | "pendingGovernance" | "remaining" | "revoke" | "sessionAdmin" | "sessionCount" | "sessionsOf" | "setCeilings" | "setGovernance" | "setGuardian" | "setSessionAdmin" | "unpauseAgents"): FunctionFragment;
+    getFunction(nameOrSignature: "acceptGovernance" | "activeSessionsOf" | "agentsPaused" | "ceilings" | "chargeLoss" | "check" | "consume" | "durationCeilingLimit" | "getSession" | "governance" | "grant" | "guardian" | "pauseAgents" | "pendingGovernance" | "remaining" | "revoke" | "revokeOverLossBudget" | "rotateAgent" | "sessionAdmin" | "sessionCount" | "sessionsOf" | "setCeilings" | "setGovernance" | "setGuardian" | "setSessionAdmin" | "unpauseAgents"): FunctionFragment;
 
     
 
@@ -37,8 +37,9 @@ export declare namespace ISessionManager {
 encodeFunctionData(functionFragment: 'activeSessionsOf', values: [AddressLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'agentsPaused', values?: undefined): string;
 encodeFunctionData(functionFragment: 'ceilings', values: [AddressLike]): string;
-encodeFunctionData(functionFragment: 'check', values: [BigNumberish, AddressLike, AddressLike, BigNumberish, BigNumberish]): string;
-encodeFunctionData(functionFragment: 'consume', values: [BigNumberish, AddressLike, BigNumberish, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'chargeLoss', values: [BigNumberish, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'check', values: [BigNumberish, AddressLike, AddressLike, BigNumberish, BigNumberish, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'consume', values: [BigNumberish, AddressLike, BigNumberish, BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'durationCeilingLimit', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'getSession', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'governance', values?: undefined): string;
@@ -48,6 +49,8 @@ encodeFunctionData(functionFragment: 'pauseAgents', values?: undefined): string;
 encodeFunctionData(functionFragment: 'pendingGovernance', values?: undefined): string;
 encodeFunctionData(functionFragment: 'remaining', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'revoke', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'revokeOverLossBudget', values: [BigNumberish, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'rotateAgent', values: [BigNumberish, AddressLike]): string;
 encodeFunctionData(functionFragment: 'sessionAdmin', values?: undefined): string;
 encodeFunctionData(functionFragment: 'sessionCount', values?: undefined): string;
 encodeFunctionData(functionFragment: 'sessionsOf', values: [AddressLike]): string;
@@ -61,6 +64,7 @@ encodeFunctionData(functionFragment: 'unpauseAgents', values?: undefined): strin
 decodeFunctionResult(functionFragment: 'activeSessionsOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'agentsPaused', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'ceilings', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'chargeLoss', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'check', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'consume', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'durationCeilingLimit', data: BytesLike): Result;
@@ -72,6 +76,8 @@ decodeFunctionResult(functionFragment: 'pauseAgents', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'pendingGovernance', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'remaining', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'revoke', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'revokeOverLossBudget', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'rotateAgent', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'sessionAdmin', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'sessionCount', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'sessionsOf', data: BytesLike): Result;
@@ -150,8 +156,16 @@ decodeFunctionResult(functionFragment: 'unpauseAgents', data: BytesLike): Result
     
 
     
+    chargeLoss: TypedContractMethod<
+      [sessionId: BigNumberish, loss: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     check: TypedContractMethod<
-      [sessionId: BigNumberish, agent: AddressLike, vault: AddressLike, touchedMask: BigNumberish, volume: BigNumberish, ],
+      [sessionId: BigNumberish, agent: AddressLike, vault: AddressLike, touchedMask: BigNumberish, raisedMask: BigNumberish, volume: BigNumberish, ],
       [string],
       'view'
     >
@@ -159,7 +173,7 @@ decodeFunctionResult(functionFragment: 'unpauseAgents', data: BytesLike): Result
 
     
     consume: TypedContractMethod<
-      [sessionId: BigNumberish, agent: AddressLike, touchedMask: BigNumberish, volume: BigNumberish, ],
+      [sessionId: BigNumberish, agent: AddressLike, touchedMask: BigNumberish, raisedMask: BigNumberish, volume: BigNumberish, ],
       [void],
       'nonpayable'
     >
@@ -232,6 +246,22 @@ decodeFunctionResult(functionFragment: 'unpauseAgents', data: BytesLike): Result
     
     revoke: TypedContractMethod<
       [sessionId: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    revokeOverLossBudget: TypedContractMethod<
+      [sessionId: BigNumberish, loss: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    rotateAgent: TypedContractMethod<
+      [sessionId: BigNumberish, newAgent: AddressLike, ],
       [void],
       'nonpayable'
     >
@@ -324,13 +354,18 @@ getFunction(nameOrSignature: 'ceilings'): TypedContractMethod<
       [ISessionManager.CeilingsStructOutput],
       'view'
     >;
+getFunction(nameOrSignature: 'chargeLoss'): TypedContractMethod<
+      [sessionId: BigNumberish, loss: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'check'): TypedContractMethod<
-      [sessionId: BigNumberish, agent: AddressLike, vault: AddressLike, touchedMask: BigNumberish, volume: BigNumberish, ],
+      [sessionId: BigNumberish, agent: AddressLike, vault: AddressLike, touchedMask: BigNumberish, raisedMask: BigNumberish, volume: BigNumberish, ],
       [string],
       'view'
     >;
 getFunction(nameOrSignature: 'consume'): TypedContractMethod<
-      [sessionId: BigNumberish, agent: AddressLike, touchedMask: BigNumberish, volume: BigNumberish, ],
+      [sessionId: BigNumberish, agent: AddressLike, touchedMask: BigNumberish, raisedMask: BigNumberish, volume: BigNumberish, ],
       [void],
       'nonpayable'
     >;
@@ -376,6 +411,16 @@ getFunction(nameOrSignature: 'remaining'): TypedContractMethod<
     >;
 getFunction(nameOrSignature: 'revoke'): TypedContractMethod<
       [sessionId: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'revokeOverLossBudget'): TypedContractMethod<
+      [sessionId: BigNumberish, loss: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'rotateAgent'): TypedContractMethod<
+      [sessionId: BigNumberish, newAgent: AddressLike, ],
       [void],
       'nonpayable'
     >;

@@ -38,14 +38,14 @@ export declare namespace ITreasuryLens {
 
 export declare namespace ISessionManager {
       
-    export type SessionStruct = {agent: AddressLike, validAfter: BigNumberish, validUntil: BigNumberish, revoked: boolean, vault: AddressLike, epochLength: BigNumberish, minInterval: BigNumberish, maxCallsPerEpoch: BigNumberish, maxVolumePerCall: BigNumberish, maxVolumePerEpoch: BigNumberish, volumeInEpoch: BigNumberish, epoch: BigNumberish, callsInEpoch: BigNumberish, lastCallAt: BigNumberish, scope: BigNumberish}
+    export type SessionStruct = {agent: AddressLike, validAfter: BigNumberish, validUntil: BigNumberish, revoked: boolean, vault: AddressLike, epochLength: BigNumberish, minInterval: BigNumberish, maxCallsPerEpoch: BigNumberish, reduceOnly: boolean, maxVolumePerCall: BigNumberish, maxVolumePerEpoch: BigNumberish, volumeInEpoch: BigNumberish, epoch: BigNumberish, callsInEpoch: BigNumberish, lastCallAt: BigNumberish, scope: BigNumberish, maxLoss: BigNumberish, lossUsed: BigNumberish}
 
-    export type SessionStructOutput = [agent: string, validAfter: bigint, validUntil: bigint, revoked: boolean, vault: string, epochLength: bigint, minInterval: bigint, maxCallsPerEpoch: bigint, maxVolumePerCall: bigint, maxVolumePerEpoch: bigint, volumeInEpoch: bigint, epoch: bigint, callsInEpoch: bigint, lastCallAt: bigint, scope: bigint] & {agent: string, validAfter: bigint, validUntil: bigint, revoked: boolean, vault: string, epochLength: bigint, minInterval: bigint, maxCallsPerEpoch: bigint, maxVolumePerCall: bigint, maxVolumePerEpoch: bigint, volumeInEpoch: bigint, epoch: bigint, callsInEpoch: bigint, lastCallAt: bigint, scope: bigint }
+    export type SessionStructOutput = [agent: string, validAfter: bigint, validUntil: bigint, revoked: boolean, vault: string, epochLength: bigint, minInterval: bigint, maxCallsPerEpoch: bigint, reduceOnly: boolean, maxVolumePerCall: bigint, maxVolumePerEpoch: bigint, volumeInEpoch: bigint, epoch: bigint, callsInEpoch: bigint, lastCallAt: bigint, scope: bigint, maxLoss: bigint, lossUsed: bigint] & {agent: string, validAfter: bigint, validUntil: bigint, revoked: boolean, vault: string, epochLength: bigint, minInterval: bigint, maxCallsPerEpoch: bigint, reduceOnly: boolean, maxVolumePerCall: bigint, maxVolumePerEpoch: bigint, volumeInEpoch: bigint, epoch: bigint, callsInEpoch: bigint, lastCallAt: bigint, scope: bigint, maxLoss: bigint, lossUsed: bigint }
   
 
-    export type RemainingStruct = {active: boolean, timeLeft: BigNumberish, volumePerCall: BigNumberish, volumeInEpoch: BigNumberish, callsInEpoch: BigNumberish, nextCallAt: BigNumberish, epochEndsAt: BigNumberish}
+    export type RemainingStruct = {active: boolean, timeLeft: BigNumberish, volumePerCall: BigNumberish, volumeInEpoch: BigNumberish, callsInEpoch: BigNumberish, nextCallAt: BigNumberish, epochEndsAt: BigNumberish, lossLeft: BigNumberish}
 
-    export type RemainingStructOutput = [active: boolean, timeLeft: bigint, volumePerCall: bigint, volumeInEpoch: bigint, callsInEpoch: bigint, nextCallAt: bigint, epochEndsAt: bigint] & {active: boolean, timeLeft: bigint, volumePerCall: bigint, volumeInEpoch: bigint, callsInEpoch: bigint, nextCallAt: bigint, epochEndsAt: bigint }
+    export type RemainingStructOutput = [active: boolean, timeLeft: bigint, volumePerCall: bigint, volumeInEpoch: bigint, callsInEpoch: bigint, nextCallAt: bigint, epochEndsAt: bigint, lossLeft: bigint] & {active: boolean, timeLeft: bigint, volumePerCall: bigint, volumeInEpoch: bigint, callsInEpoch: bigint, nextCallAt: bigint, epochEndsAt: bigint, lossLeft: bigint }
   
     }
 

@@ -39,7 +39,7 @@ export declare namespace ITreasuryVault {
     }
 
   export interface ITreasuryVaultInterface extends Interface {
-    getFunction(nameOrSignature: "addStrategy" | "allocation" | "allowance" | "approve" | "asset" | "balanceOf" | "bounds" | "convertToAssets" | "convertToShares" | "decimals" | "deposit" | "epochLoss" | "gainRateBps" | "governance" | "guardian" | "highWaterMark" | "idle" | "inflowInBlock" | "maxDeposit" | "maxDrawdownBps" | "maxMint" | "maxRedeem" | "maxWithdraw" | "mint" | "name" | "previewDeposit" | "previewMint" | "previewRebalance" | "previewRedeem" | "previewWithdraw" | "pullFromStrategy" | "rampRoom" | "realizeLoss" | "rebalance" | "rebalanceBefore" | "redeem" | "removeStrategy" | "resetHighWaterMark" | "scopeMask" | "sessionManager" | "setCaps" | "setGainRate" | "setIdleBuffer" | "setLiquidityGroup" | "setLossLimits" | "setMaxDrawdown" | "setStrategyEnabled" | "setWithdrawQueue" | "simulateRebalance" | "strategyAt" | "strategyConfig" | "strategyCount" | "symbol" | "totalAllocated" | "totalAssets" | "totalSupply" | "transfer" | "transferFrom" | "withdraw" | "withdrawQueue"): FunctionFragment;
+    getFunction(nameOrSignature: "addStrategy" | "allocation" | "allowance" | "approve" | "asset" | "balanceOf" | "bounds" | "convertToAssets" | "convertToShares" | "decimals" | "deposit" | "epochLoss" | "executeRebalance" | "gainRateBps" | "governance" | "guardian" | "highWaterMark" | "idle" | "inflowInBlock" | "maxDeposit" | "maxDrawdownBps" | "maxMint" | "maxRedeem" | "maxWithdraw" | "mint" | "name" | "previewDeposit" | "previewMint" | "previewRebalance" | "previewRedeem" | "previewWithdraw" | "pullFromStrategy" | "rampRoom" | "realizeLoss" | "rebalance" | "rebalanceBefore" | "redeem" | "removeStrategy" | "resetHighWaterMark" | "scopeMask" | "sessionManager" | "setCaps" | "setGainRate" | "setIdleBuffer" | "setLiquidityGroup" | "setLossLimits" | "setMaxDrawdown" | "setStrategyEnabled" | "setWithdrawQueue" | "strategyAt" | "strategyConfig" | "strategyCount" | "symbol" | "totalAllocated" | "totalAssets" | "totalSupply" | "transfer" | "transferFrom" | "withdraw" | "withdrawQueue"): FunctionFragment;
 
     getEvent(nameOrSignatureOrTopic: "Approval" | "Deposit" | "Transfer" | "Withdraw"): EventFragment;
 
@@ -55,6 +55,7 @@ encodeFunctionData(functionFragment: 'convertToShares', values: [BigNumberish]):
 encodeFunctionData(functionFragment: 'decimals', values?: undefined): string;
 encodeFunctionData(functionFragment: 'deposit', values: [BigNumberish, AddressLike]): string;
 encodeFunctionData(functionFragment: 'epochLoss', values?: undefined): string;
+encodeFunctionData(functionFragment: 'executeRebalance', values: [ITreasuryVault.AllocationStruct[], BigNumberish, AddressLike, BytesLike, boolean]): string;
 encodeFunctionData(functionFragment: 'gainRateBps', values?: undefined): string;
 encodeFunctionData(functionFragment: 'governance', values?: undefined): string;
 encodeFunctionData(functionFragment: 'guardian', values?: undefined): string;
@@ -91,7 +92,6 @@ encodeFunctionData(functionFragment: 'setLossLimits', values: [BigNumberish, Big
 encodeFunctionData(functionFragment: 'setMaxDrawdown', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'setStrategyEnabled', values: [AddressLike, boolean]): string;
 encodeFunctionData(functionFragment: 'setWithdrawQueue', values: [AddressLike[]]): string;
-encodeFunctionData(functionFragment: 'simulateRebalance', values: [ITreasuryVault.AllocationStruct[], BigNumberish, AddressLike]): string;
 encodeFunctionData(functionFragment: 'strategyAt', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'strategyConfig', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'strategyCount', values?: undefined): string;
@@ -116,6 +116,7 @@ decodeFunctionResult(functionFragment: 'convertToShares', data: BytesLike): Resu
 decodeFunctionResult(functionFragment: 'decimals', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'deposit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'epochLoss', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'executeRebalance', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'gainRateBps', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'governance', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'guardian', data: BytesLike): Result;
@@ -152,7 +153,6 @@ decodeFunctionResult(functionFragment: 'setLossLimits', data: BytesLike): Result
 decodeFunctionResult(functionFragment: 'setMaxDrawdown', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setStrategyEnabled', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setWithdrawQueue', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'simulateRebalance', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'strategyAt', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'strategyConfig', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'strategyCount', data: BytesLike): Result;
@@ -341,6 +341,14 @@ decodeFunctionResult(functionFragment: 'withdrawQueue', data: BytesLike): Result
       [],
       [ITreasuryVault.EpochLossStructOutput],
       'view'
+    >
+    
+
+    
+    executeRebalance: TypedContractMethod<
+      [targets: ITreasuryVault.AllocationStruct[], sessionId: BigNumberish, agent: AddressLike, intentHash: BytesLike, simulate: boolean, ],
+      [bigint],
+      'nonpayable'
     >
     
 
@@ -633,14 +641,6 @@ decodeFunctionResult(functionFragment: 'withdrawQueue', data: BytesLike): Result
     
 
     
-    simulateRebalance: TypedContractMethod<
-      [targets: ITreasuryVault.AllocationStruct[], sessionId: BigNumberish, agent: AddressLike, ],
-      [void],
-      'nonpayable'
-    >
-    
-
-    
     strategyAt: TypedContractMethod<
       [index: BigNumberish, ],
       [string],
@@ -790,6 +790,11 @@ getFunction(nameOrSignature: 'epochLoss'): TypedContractMethod<
       [],
       [ITreasuryVault.EpochLossStructOutput],
       'view'
+    >;
+getFunction(nameOrSignature: 'executeRebalance'): TypedContractMethod<
+      [targets: ITreasuryVault.AllocationStruct[], sessionId: BigNumberish, agent: AddressLike, intentHash: BytesLike, simulate: boolean, ],
+      [bigint],
+      'nonpayable'
     >;
 getFunction(nameOrSignature: 'gainRateBps'): TypedContractMethod<
       [],
@@ -968,11 +973,6 @@ getFunction(nameOrSignature: 'setStrategyEnabled'): TypedContractMethod<
     >;
 getFunction(nameOrSignature: 'setWithdrawQueue'): TypedContractMethod<
       [queue: AddressLike[], ],
-      [void],
-      'nonpayable'
-    >;
-getFunction(nameOrSignature: 'simulateRebalance'): TypedContractMethod<
-      [targets: ITreasuryVault.AllocationStruct[], sessionId: BigNumberish, agent: AddressLike, ],
       [void],
       'nonpayable'
     >;

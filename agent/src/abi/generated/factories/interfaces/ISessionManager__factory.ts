@@ -95,6 +95,24 @@
         "type": "uint256"
       },
       {
+        "internalType": "uint256",
+        "name": "loss",
+        "type": "uint256"
+      }
+    ],
+    "name": "chargeLoss",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "sessionId",
+        "type": "uint256"
+      },
+      {
         "internalType": "address",
         "name": "agent",
         "type": "address"
@@ -107,6 +125,11 @@
       {
         "internalType": "uint256",
         "name": "touchedMask",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "raisedMask",
         "type": "uint256"
       },
       {
@@ -141,6 +164,11 @@
       {
         "internalType": "uint256",
         "name": "touchedMask",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "raisedMask",
         "type": "uint256"
       },
       {
@@ -226,6 +254,11 @@
             "type": "uint16"
           },
           {
+            "internalType": "bool",
+            "name": "reduceOnly",
+            "type": "bool"
+          },
+          {
             "internalType": "uint128",
             "name": "maxVolumePerCall",
             "type": "uint128"
@@ -259,6 +292,16 @@
             "internalType": "uint256",
             "name": "scope",
             "type": "uint256"
+          },
+          {
+            "internalType": "uint128",
+            "name": "maxLoss",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint128",
+            "name": "lossUsed",
+            "type": "uint128"
           }
         ],
         "internalType": "struct ISessionManager.Session",
@@ -335,6 +378,16 @@
             "internalType": "uint16",
             "name": "maxCallsPerEpoch",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint128",
+            "name": "maxLoss",
+            "type": "uint128"
+          },
+          {
+            "internalType": "bool",
+            "name": "reduceOnly",
+            "type": "bool"
           }
         ],
         "internalType": "struct ISessionManager.SessionParams",
@@ -432,6 +485,11 @@
             "internalType": "uint256",
             "name": "epochEndsAt",
             "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "lossLeft",
+            "type": "uint256"
           }
         ],
         "internalType": "struct ISessionManager.Remaining",
@@ -451,6 +509,42 @@
       }
     ],
     "name": "revoke",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "sessionId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "loss",
+        "type": "uint256"
+      }
+    ],
+    "name": "revokeOverLossBudget",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "sessionId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "newAgent",
+        "type": "address"
+      }
+    ],
+    "name": "rotateAgent",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

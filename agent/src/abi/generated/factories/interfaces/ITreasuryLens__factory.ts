@@ -300,6 +300,11 @@
                     "type": "uint16"
                   },
                   {
+                    "internalType": "bool",
+                    "name": "reduceOnly",
+                    "type": "bool"
+                  },
+                  {
                     "internalType": "uint128",
                     "name": "maxVolumePerCall",
                     "type": "uint128"
@@ -333,6 +338,16 @@
                     "internalType": "uint256",
                     "name": "scope",
                     "type": "uint256"
+                  },
+                  {
+                    "internalType": "uint128",
+                    "name": "maxLoss",
+                    "type": "uint128"
+                  },
+                  {
+                    "internalType": "uint128",
+                    "name": "lossUsed",
+                    "type": "uint128"
                   }
                 ],
                 "internalType": "struct ISessionManager.Session",
@@ -374,6 +389,11 @@
                   {
                     "internalType": "uint256",
                     "name": "epochEndsAt",
+                    "type": "uint256"
+                  },
+                  {
+                    "internalType": "uint256",
+                    "name": "lossLeft",
                     "type": "uint256"
                   }
                 ],

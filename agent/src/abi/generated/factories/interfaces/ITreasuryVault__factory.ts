@@ -383,6 +383,57 @@
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "strategy",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "assets",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct ITreasuryVault.Allocation[]",
+        "name": "targets",
+        "type": "tuple[]"
+      },
+      {
+        "internalType": "uint256",
+        "name": "sessionId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "agent",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "intentHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bool",
+        "name": "simulate",
+        "type": "bool"
+      }
+    ],
+    "name": "executeRebalance",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "totalAssetsAfter",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "gainRateBps",
     "outputs": [
@@ -1119,41 +1170,6 @@
       }
     ],
     "name": "setWithdrawQueue",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "components": [
-          {
-            "internalType": "address",
-            "name": "strategy",
-            "type": "address"
-          },
-          {
-            "internalType": "uint256",
-            "name": "assets",
-            "type": "uint256"
-          }
-        ],
-        "internalType": "struct ITreasuryVault.Allocation[]",
-        "name": "targets",
-        "type": "tuple[]"
-      },
-      {
-        "internalType": "uint256",
-        "name": "sessionId",
-        "type": "uint256"
-      },
-      {
-        "internalType": "address",
-        "name": "agent",
-        "type": "address"
-      }
-    ],
-    "name": "simulateRebalance",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
