@@ -9,6 +9,7 @@ import {SessionManager} from "../../contracts/session/SessionManager.sol";
 import {ITreasuryVault} from "../../contracts/interfaces/ITreasuryVault.sol";
 import {ISessionManager} from "../../contracts/interfaces/ISessionManager.sol";
 import {ConstantsLib} from "../../contracts/libraries/ConstantsLib.sol";
+import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {MockStrategy} from "../../contracts/mocks/MockStrategy.sol";
 
@@ -104,7 +105,10 @@ contract TreasuryHandler is Test {
     mapping(uint256 sessionId => mapping(uint256 epoch => uint256)) public ghost_epochCalls;
     mapping(uint256 sessionId => uint256) public ghost_sessionVolume;
     mapping(uint256 sessionId => uint256) public ghost_lastCallAt;
-    /// Accepted rebalances past a session's per-call volume, per-epoch volume, calls per epoch or minimum interval.
+    /// Loss of the accepted rebalances made through each session.
+    mapping(uint256 sessionId => uint256) internal ghost_sessionLoss;
+    /// Accepted rebalances past a session's per-call volume, per-epoch volume, calls per epoch, minimum interval or own
+    /// loss allowance.
     uint256 public ghost_sessionLimitBreaches;
 
     // ---------------------------------------------------------------- exits
@@ -137,6 +141,8 @@ contract TreasuryHandler is Test {
         uint256 inflow;
         uint256 valueBefore;
         uint256[] before;
+        /// Whether the targets raise a strategy above its current value.
+        bool raises;
         bool forbidden;
     }
 
@@ -373,6 +379,10 @@ contract TreasuryHandler is Test {
         p.epochLength = uint32(bound(rateSeed, ConstantsLib.MIN_EPOCH_LENGTH, 1 days));
         p.minInterval = uint32(bound(rateSeed >> 64, 0, 1 hours));
         p.maxCallsPerEpoch = uint16(bound(rateSeed >> 128, 1, 5));
+        // One session in five is reduce-only; one in three has its own loss allowance of 1 to 20 tokens.
+        p.reduceOnly = rateSeed % 5 == 0;
+        // Safe: at most 20 tokens of 18 decimals.
+        if (timeSeed % 3 == 0) p.maxLoss = uint128(bound(timeSeed >> 128, 1, 20) * unit);
         grant(p);
     }
 
@@ -532,6 +542,15 @@ contract TreasuryHandler is Test {
     function _attempt(uint256 id, address caller, ITreasuryVault.Allocation[] memory targets) internal {
         Attempt memory a = _measure(id, caller, targets);
         bool ok = _tryRebalance(caller, targets, id);
+        if (
+            ok && !ghost_revoked[id]
+                && bytes4(sessions.check(id, caller, address(vault), 0, 0, 0)) == ErrorsLib.SessionRevoked.selector
+        ) {
+            // The call passed every check but the session's own loss allowance: undone (nothing lost), and revoked.
+            ghost_revoked[id] = true;
+            if (vault.totalAssets() < a.totalBefore) ++ghost_sessionLimitBreaches;
+            return;
+        }
         if (a.forbidden) {
             ++ghost_forbiddenAttempts;
             if (ok) ++ghost_forbiddenSuccesses;
@@ -577,11 +596,12 @@ contract TreasuryHandler is Test {
             a.before[i] = current;
             a.valueBefore += current;
             a.touchedMask |= 1 << vault.strategyConfig(targets[i].strategy).index;
+            if (targets[i].assets > current) a.raises = true;
             a.volume += targets[i].assets > current ? targets[i].assets - current : current - targets[i].assets;
         }
         ISessionManager.SessionParams memory p = _granted[id];
         a.forbidden = ghost_revoked[id] || ghost_agentsPaused || caller != p.agent || block.timestamp < p.validAfter
-            || block.timestamp >= p.validUntil || a.touchedMask & ~p.scope != 0;
+            || block.timestamp >= p.validUntil || a.touchedMask & ~p.scope != 0 || (p.reduceOnly && a.raises);
     }
 
     /// @dev Adds an accepted rebalance to its session's records and counts any session limit it passed.
@@ -624,6 +644,10 @@ contract TreasuryHandler is Test {
             if (counted * ConstantsLib.BPS < base * b.idleBufferBps) ++ghost_bufferBreaches;
         }
         uint256 loss = a.valueBefore > valueAfter ? a.valueBefore - valueAfter : 0;
+        // The session's own loss allowance (a reduce-only session's raise is a forbidden attempt, counted above).
+        ghost_sessionLoss[a.sessionId] += loss;
+        uint256 maxLoss = _granted[a.sessionId].maxLoss;
+        if (maxLoss != 0 && ghost_sessionLoss[a.sessionId] > maxLoss) ++ghost_sessionLimitBreaches;
         if (loss != 0) {
             ++ghost_lossyRebalances;
             uint256 baseBefore = a.totalBefore > a.inflow ? a.totalBefore - a.inflow : 0;

@@ -183,6 +183,16 @@ abstract contract TreasuryInvariantTest is BaseTest {
         assertEq(handler.ghost_forbiddenSuccesses(), 0, "forbidden rebalance succeeded");
     }
 
+    /// @notice No session was charged more than its own loss allowance (the handler also counts, among the session
+    /// limit breaches below, a session that lost more than its allowance through accepted rebalances, and a rebalance
+    /// revoked for its allowance that lost anything; a reduce-only session's raise is a forbidden rebalance).
+    function invariant_sessionLossWithinAllowance() public view {
+        for (uint256 i; i < handler.sessionCount(); ++i) {
+            ISessionManager.Session memory s = sessions.getSession(handler.sessionIds(i));
+            if (s.maxLoss != 0) assertLe(s.lossUsed, s.maxLoss, "charged within the session's allowance");
+        }
+    }
+
     /// @notice The volume a session manager records for a session's current epoch never exceeds the session's
     /// maxVolumePerEpoch, and equals the volume of the accepted rebalances the handler saw in that epoch.
     function invariant_sessionEpochVolumeWithinLimit() public view {
