@@ -128,6 +128,13 @@ interface ITreasuryVault is IERC4626 {
     /// @notice Writes down a strategy's mark when its redeemable value fell below it. Anyone.
     function realizeLoss(address strategy) external;
 
+    /// @notice Forced write-down of a broken strategy: lowers the book value of a strategy whose views fail (which the
+    /// vault otherwise counts at its last mark) to `value`, and recorded total assets with it, at once. Governance or
+    /// the guardian (it only tightens). Reverts `StrategyViewsWork` when the views answer (use `realizeLoss`) and
+    /// `WriteDownNotBelowBook` unless `value` is below the book. If the strategy recovers, what it is worth above the
+    /// new book is recognised at the gain rate, like any gain.
+    function writeDown(address strategy, uint256 value) external;
+
     /// @notice Withdraws `assets` from `strategy` into the vault and reverts unless all of them arrived. Only the vault
     /// itself calls it, from a user exit, so that a strategy that pays short is undone and skipped like one that
     /// reverts.

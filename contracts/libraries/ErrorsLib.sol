@@ -36,6 +36,13 @@ library ErrorsLib {
     /// @notice Thrown when listing one more strategy would pass a vault limit (listed at once, or indices ever used).
     error TooManyStrategies(uint256 limit);
 
+    /// @notice Thrown when a forced write-down names a strategy whose views answer: `realizeLoss` (anyone) marks it to
+    /// its live value.
+    error StrategyViewsWork(address strategy, uint256 liveValue);
+
+    /// @notice Thrown when a forced write-down would not lower the strategy's book value.
+    error WriteDownNotBelowBook(address strategy, uint256 value, uint256 book);
+
     /// @notice Thrown when removing a strategy in which the vault still holds shares.
     error StrategyNotEmpty(address strategy, uint256 shares);
 

@@ -30,6 +30,8 @@ library EventsLib {
     event StrategyPulled(address indexed strategy, uint256 assets);
     /// @notice A delisted strategy's remaining dust was written off.
     event StrategyWrittenOff(address indexed strategy, uint256 assets);
+    /// @notice Governance or the guardian wrote a broken strategy's book value down (its views fail).
+    event StrategyWrittenDown(address indexed strategy, uint256 previousBook, uint256 book, address indexed by);
     /// @notice Governance declared which strategies share liquidity (0: none).
     event LiquidityGroupSet(address indexed strategy, uint8 group);
     /// @notice The highest yearly rate at which recorded total assets may grow was set.

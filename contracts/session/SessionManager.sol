@@ -14,7 +14,8 @@ import {RampLib} from "../libraries/RampLib.sol";
 /// ROLES
 /// - governance (Timelock): grants any session within the protocol maxima, sets per-vault ceilings and the session
 ///   admin, revokes, pauses and unpauses agents.
-/// - session admin (operator multisig): grants only within the vault's ceilings, revokes. The ceilings bind per agent:
+/// - session admin (operator multisig): grants only within the vault's ceilings, revokes, moves a session to a new
+///   agent key (`rotateAgent`, within the ceilings for that key). The ceilings bind per agent:
 ///   the sum of the per-call limits, and the sum of the per-epoch limits, of the agent's active sessions for the vault
 ///   (whoever granted them, the new one included) stay within the vault's `maxVolumePerCall` and `maxVolumePerEpoch`.
 ///   Per-call limits are summed too, since parallel sessions can be used in the same block. Sessions count from grant

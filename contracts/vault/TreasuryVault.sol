@@ -24,13 +24,20 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 /// @title TreasuryVault
 /// @notice ERC-4626 treasury over one asset, allocating across governance-allowlisted strategy ERC-4626 vaults.
 ///
+/// CODE: the governance and guardian entry points run TreasuryVaultAdmin's code on this vault's storage (delegatecall
+/// to the admin contract this constructor deploys; both inherit TreasuryVaultBase, so the layout is one); the rest is
+/// here.
+///
 /// ROLES (one registry: governance and guardian are the SessionManager's, so one two-step handover there moves every
 /// power over the vault and its sessions at once)
 /// - governance (Timelock): lists and delists strategies, sets every bound in either direction (loosening within the
 ///   rolling budgets below), orders the withdraw queue, declares shared liquidity, resets the drawdown guard.
 /// - guardian (multisig): only tightens, at once: lowers caps, disables strategies, raises the idle buffer, lowers
-///   loss limits, the gain rate and the drawdown limit. Agent pause and session revocation live in the SessionManager.
-/// - agent: moves money only through `rebalance`, with a valid session of the SessionManager for this vault.
+///   loss limits, the gain rate and the drawdown limit, writes a broken strategy's book value down (`writeDown`, with
+///   governance). Agent pause and session revocation live in the SessionManager.
+/// - agent: moves money only through `rebalance`, with a valid session of the SessionManager for this vault; a
+///   reduce-only session raises no strategy; a rebalance whose loss would pass its session's own allowance moves
+///   nothing and revokes the session in the same call.
 /// - anyone: deposits, mints, withdraws, redeems (never blocked by an agent pause), writes down strategy marks.
 /// - the vault itself: the only caller of `pullFromStrategy` (so a user exit can undo a strategy that pays short) and
 ///   of `executeRebalance` (so `previewRebalance` runs the call's own code, and a rebalance over its session's loss
@@ -113,7 +120,8 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 /// - totalAssets <= idle + live value of every position (book value where views fail); idle <= asset balance.
 /// - After a rebalance, every strategy it raised is within its absolute and relative caps, and idle is at or above
 ///   the buffer unless the call raised it, both measured without the block's deposits.
-/// - A rebalance succeeds only through a session that is valid, in scope and within its rate limits (SessionManager).
+/// - A rebalance succeeds only through a session that is valid, in scope and within its rate limits (SessionManager);
+///   what it loses is charged to the session's own loss allowance, which it never passes.
 /// - The vault holds no allowance to any strategy between transactions.
 contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     using SafeERC20 for IERC20;
@@ -754,6 +762,11 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
 
     /// @inheritdoc ITreasuryVault
     function setWithdrawQueue(address[] calldata) external {
+        _delegateToAdmin();
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function writeDown(address, uint256) external {
         _delegateToAdmin();
     }
 

@@ -245,6 +245,24 @@ contract TreasuryVaultAdmin is TreasuryVaultBase {
         emit EventsLib.WithdrawQueueSet(queue);
     }
 
+    /// @notice ITreasuryVault's, in the vault's context.
+    function writeDown(address strategy, uint256 value) external delegated nonReentrant {
+        // A write-down only tightens: the guardian may make it as well as governance.
+        _requireGovernanceOrTightening(true);
+        if (!_config[strategy].listed) revert ErrorsLib.StrategyNotListed(strategy);
+        (bool ok, uint256 live) = StrategyLib.positionValue(strategy);
+        if (ok) revert ErrorsLib.StrategyViewsWork(strategy, live);
+        uint256 book = _allocation[strategy];
+        if (value >= book) revert ErrorsLib.WriteDownNotBelowBook(strategy, value, book);
+        _record();
+        _setBook(strategy, value);
+        // Recorded total assets never stay above what is left (idle plus positions, this one at its new book).
+        uint256 left = _liveTotal();
+        // Safe: left < _total, a uint128, when assigned.
+        if (_total > left) _total = uint128(left);
+        emit EventsLib.StrategyWrittenDown(strategy, book, value, msg.sender);
+    }
+
     /// @dev Spends a loosening from a rolling budget (RampLib). Before the first deposit there is nobody's money to
     /// protect, so setting up a new vault spends nothing.
     function _spend(RampLib.Ramp storage ramp, uint256 amount, uint256 limit, uint256 value, bool raise) internal {
