@@ -320,6 +320,9 @@ async function readState(): Promise<ChainState> {
       callsInEpoch: s.callsInEpoch,
       lastCallAt: s.lastCallAt,
       scope: s.scope,
+      reduceOnly: s.reduceOnly,
+      maxLoss: s.maxLoss,
+      lossUsed: s.lossUsed,
     });
   }
   return { snap, exact, stored, sessionCount };

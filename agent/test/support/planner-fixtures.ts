@@ -27,6 +27,9 @@ export const PLANNER_SESSION: SessionRecord = {
   callsInEpoch: 0n,
   lastCallAt: 0n,
   scope: 0b111n,
+  reduceOnly: false,
+  maxLoss: 0n,
+  lossUsed: 0n,
 };
 
 export const PARAMS: PlannerParams = {
