@@ -149,6 +149,14 @@ const HINTS: Record<string, string | ((args: DecodedRevert["args"]) => string)> 
   SessionRevoked: "the session was revoked: ask the session admin for a new one (the daemon stands down until then)",
   AgentsPaused: "the guardian paused every agent; only governance lifts the pause (a proposal)",
   OutOfScope: "the plan touches a strategy outside the session's scope",
+  ReduceOnlySession:
+    "the session is reduce-only: it may lower or empty strategies, never raise one (raisedMask: the indices of those the plan raised); raising needs a session granted without reduce-only",
+  SessionLossBudgetExceeded:
+    "the plan's loss is more than the session's own loss allowance has left: sent, it would move nothing and revoke the session; plan a smaller loss, or ask the session admin for a new session",
+  SessionLossWithinBudget:
+    "a session is revoked for loss only when the loss passes its own allowance, and this one fits: nothing was revoked",
+  InvalidRotation:
+    "a session moves only to another agent key: not the zero address, nor the key it already has; pass the new agent's address",
   DrawdownLimitReached: "the share price is below the drawdown floor: agents are stopped until governance acts",
   StrategyCallFailed: "the strategy itself refused the call: it is quarantined, the other strategies are still managed",
   StrategyDisabled: "governance or the guardian disabled the strategy: it can only be moved out of",
@@ -215,6 +223,8 @@ const AMOUNT_ARGS: Record<string, string[]> = {
   AgentCallVolumeAboveCeiling: ["active", "requested", "ceiling"],
   AgentEpochVolumeAboveCeiling: ["active", "requested", "ceiling"],
   SlippageExceeded: ["amount", "limit"],
+  SessionLossBudgetExceeded: ["loss", "lossLeft"],
+  SessionLossWithinBudget: ["loss"],
   // Assets per 10**shareDecimals vault shares: the asset's units too.
   DrawdownLimitReached: ["price", "floor"],
 };

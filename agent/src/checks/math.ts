@@ -27,3 +27,6 @@ export function maxBig(a: bigint, b: bigint): bigint {
 export function absDiff(a: bigint, b: bigint): bigint {
   return a > b ? a - b : b - a;
 }
+
+/** The largest uint256: what the contracts report for "no limit of its own". */
+export const MAX_UINT256 = (1n << 256n) - 1n;

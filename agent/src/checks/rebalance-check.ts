@@ -1,8 +1,9 @@
 /**
  * Pure mirror of `TreasuryVault.previewRebalance` (which runs the real rebalance and undoes it): every check in the
  * vault's order (shape, session, withdraw limits and idle, caps, idle buffer, per-call loss, epoch loss budget,
- * drawdown), with the same error names and arguments, and the same figures. No I/O: the vault state comes from a lens
- * snapshot, the strategies' share math from a `StrategyValuation`, and the time is given.
+ * drawdown, the session's own loss allowance), with the same error names and arguments, and the same figures. No I/O:
+ * the vault state comes from a lens snapshot, the strategies' share math from a `StrategyValuation`, and the time is
+ * given.
  *
  * Valuation as the vault does it: total assets before are the snapshot's (valued live, gains capped by the gain rate);
  * a leg's current value is its live value (`previewRedeem` of the vault's shares), or its book value where the views
@@ -15,7 +16,7 @@
  */
 import type { SessionRecord, StrategyState, Target, VaultSnapshot } from "../chain/types.js";
 import { BPS, DUST_DIVISOR, maxBig, minBig, mulDivDown, mulDivUp } from "./math.js";
-import { checkSession, sessionRemaining } from "./session-check.js";
+import { checkSession, checkSessionLoss, sessionRemaining } from "./session-check.js";
 import { positionValue, viewsFail, type StrategyValuation } from "./valuation.js";
 import { predicted, type PredictedError } from "./verdict.js";
 
@@ -99,9 +100,11 @@ export function checkRebalance(input: RebalanceCheckInput): RebalanceVerdict {
     return { strategy: config.strategy, config, current: positionValue(config), target: t.assets };
   });
   let touchedMask = 0n;
+  let raisedMask = 0n;
   let volume = 0n;
   for (const leg of legs) {
     touchedMask |= 1n << BigInt(leg.config.index);
+    if (leg.target > leg.current) raisedMask |= 1n << BigInt(leg.config.index);
     volume += leg.target > leg.current ? leg.target - leg.current : leg.current - leg.target;
   }
   const totalBefore = snapshot.totalAssets;
@@ -120,6 +123,7 @@ export function checkRebalance(input: RebalanceCheckInput): RebalanceVerdict {
     vault: snapshot.vault,
     agentsPaused: snapshot.agentsPaused,
     touchedMask,
+    raisedMask,
     volume,
     now,
   });
@@ -147,8 +151,11 @@ export function checkRebalance(input: RebalanceCheckInput): RebalanceVerdict {
 
   // 4-7. Caps, idle buffer, per-call loss, epoch loss budget, without the current block's deposits.
   const outcome = checkOutcome(snapshot, legs, afterValues, idleAfter, totalAfter, totalBefore, loss, now);
-  // 8. Drawdown guard.
-  const error = outcome.error ?? drawdownError(snapshot, legs, afterValues, totalAfter, loss);
+  // 8. Drawdown guard, then 9. the session's own loss allowance (the session passed its checks, so it exists).
+  const error =
+    outcome.error ??
+    drawdownError(snapshot, legs, afterValues, totalAfter, loss) ??
+    checkSessionLoss(input.sessionId, input.session!, loss);
   if (error) return fail(verdict, error);
 
   verdict.ok = true;

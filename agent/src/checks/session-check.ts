@@ -1,7 +1,9 @@
 /**
- * Pure mirror of SessionManager's `_check` (the order of SPECIFICATION.md rows 5 to 16) and of `remaining`.
+ * Pure mirror of SessionManager's `_check` (the order of SPECIFICATION.md rows 5 to 16), of `chargeLoss` and of
+ * `remaining`.
  */
 import type { SessionRecord, SessionRemaining } from "../chain/types.js";
+import { MAX_UINT256 } from "./math.js";
 import { predicted, type PredictedError } from "./verdict.js";
 
 export interface SessionCheckInput {
@@ -12,6 +14,8 @@ export interface SessionCheckInput {
   vault: string;
   agentsPaused: boolean;
   touchedMask: bigint;
+  /** Bits of the strategies the plan raises (target above current value). */
+  raisedMask: bigint;
   volume: bigint;
   now: bigint;
 }
@@ -30,6 +34,9 @@ export function checkSession(input: SessionCheckInput): PredictedError | undefin
   if (now >= s.validUntil) return predicted("SessionExpired", { sessionId: id, validUntil: s.validUntil });
   const outOfScope = input.touchedMask & ~s.scope;
   if (outOfScope !== 0n) return predicted("OutOfScope", { sessionId: id, outOfScopeMask: outOfScope });
+  if (s.reduceOnly && input.raisedMask !== 0n) {
+    return predicted("ReduceOnlySession", { sessionId: id, raisedMask: input.raisedMask });
+  }
   if (input.volume > s.maxVolumePerCall) {
     return predicted("VolumeExceedsCallLimit", { sessionId: id, volume: input.volume, limit: s.maxVolumePerCall });
   }
@@ -51,7 +58,6 @@ export function checkSession(input: SessionCheckInput): PredictedError | undefin
   return undefined;
 }
 
-/** What `SessionManager.remaining` reports at `now`. */
 /** What an unknown, revoked or ended session has left: nothing. */
 export function nothingLeft(): SessionRemaining {
   return {
@@ -62,9 +68,27 @@ export function nothingLeft(): SessionRemaining {
     callsInEpoch: 0n,
     nextCallAt: 0n,
     epochEndsAt: 0n,
+    lossLeft: 0n,
   };
 }
 
+/** A session's own loss allowance left, as `remaining` reports it: no allowance of its own is the largest uint256. */
+export function lossLeftOf(s: SessionRecord): bigint {
+  return s.maxLoss === 0n ? MAX_UINT256 : s.maxLoss - s.lossUsed;
+}
+
+/**
+ * The session's own loss allowance (`chargeLoss`), checked after the drawdown guard when the predicted loss is
+ * non-zero: the error it would revert with, or undefined when it fits (or the session has no allowance of its own).
+ */
+export function checkSessionLoss(sessionId: bigint, s: SessionRecord, loss: bigint): PredictedError | undefined {
+  if (loss === 0n || s.maxLoss === 0n) return undefined;
+  const lossLeft = lossLeftOf(s);
+  if (loss > lossLeft) return predicted("SessionLossBudgetExceeded", { sessionId, loss, lossLeft });
+  return undefined;
+}
+
+/** What `SessionManager.remaining` reports at `now`. */
 export function sessionRemaining(s: SessionRecord | undefined, agentsPaused: boolean, now: bigint): SessionRemaining {
   const r = nothingLeft();
   // Unknown, revoked and expired sessions have nothing left; a pause keeps the figures but makes it inactive.
@@ -92,5 +116,6 @@ export function sessionRemaining(s: SessionRecord | undefined, agentsPaused: boo
   // With the epoch's calls or volume used up, the next call waits for the next epoch.
   if ((r.callsInEpoch === 0n || r.volumeInEpoch === 0n) && next < epochEnd) next = epochEnd;
   r.nextCallAt = next < s.validUntil ? next : s.validUntil;
+  r.lossLeft = lossLeftOf(s);
   return r;
 }

@@ -1,6 +1,6 @@
 /**
  * What every planner needs to know about the room it has: per strategy the lowest and highest allocation it may plan,
- * the idle reserve, and the volume budget. Pure.
+ * the idle reserve, and the volume budget (a reduce-only session may raise none). Pure.
  */
 import type { StrategyState } from "../chain/types.js";
 import { BPS, DUST_DIVISOR, maxBig, minBig, mulDivDown, mulDivUp } from "../checks/math.js";
@@ -16,7 +16,7 @@ export interface StrategyRoom {
   illiquid: boolean;
   /** Whether the plan may keep it up to its capacity: in scope, enabled and not quarantined (else it is moved out). */
   canKeep: boolean;
-  /** Whether the plan may raise it: it may be kept, and it is not illiquid. */
+  /** Whether the plan may raise it: it may be kept, it is not illiquid, and the session is not reduce-only. */
   canRaise: boolean;
   /** Lowest allocation reachable now: what it cannot release stays (liquidity), out-of-scope ones stay put. */
   floor: bigint;
@@ -81,7 +81,8 @@ export function planContext(input: PlannerInput): PlanContext {
     // goes in until it can; it is not quarantined, as liquidity comes back when borrowers repay.
     const illiquid = state.shares > 0n && state.withdrawable * BPS < cur * BigInt(input.minWithdrawableBps ?? 0);
     const canKeep = inScope && state.enabled && !quarantined;
-    return { state, inScope, quarantined, illiquid, canKeep, canRaise: canKeep && !illiquid, floor, capacity };
+    const canRaise = canKeep && !illiquid && !session.reduceOnly;
+    return { state, inScope, quarantined, illiquid, canKeep, canRaise, floor, capacity };
   });
   // A full exit of a strategy whose `maxRedeem` rounds short brings up to its dust less into idle than its value.
   const exitDust = strategies.reduce(
@@ -116,6 +117,11 @@ export function sessionHold(input: PlannerInput, ctx: PlanContext): PlanDecision
     };
   }
   return undefined;
+}
+
+/** The hold of a reduce-only session with nothing the risk rules call to lower or empty. */
+export function nothingToReduce(): PlanDecision {
+  return { kind: "hold", code: "reduce-only", reason: "reduce-only session: nothing to reduce" };
 }
 
 /** Gas of a call with `legs` legs, in asset units. */

@@ -1,11 +1,13 @@
 /**
  * A second, simple planner proving the interface: spreads what is above the idle reserve equally over the strategies
  * it may raise, each within its cap (what a capped strategy cannot take goes to the others). Disabled strategies are
- * emptied. It holds when every strategy is within `minMove` of its share.
+ * emptied. It holds when every strategy is within `minMove` of its share. For a reduce-only session every strategy it
+ * may keep stays (within its cap): only disabled, quarantined and over-cap strategies are lowered.
  */
 import { absDiff, minBig } from "../checks/math.js";
-import { gasCostInAssets, planContext, sessionHold, strategyLabel } from "./context.js";
+import { gasCostInAssets, nothingToReduce, planContext, sessionHold, strategyLabel } from "./context.js";
 import { enforceMinMove, heldNode, idleNode, transfer, volumeOf, type Node } from "./engine.js";
+import { withinSessionLoss } from "./session-loss.js";
 import type { PlanDecision, Planner, PlannerInput } from "./types.js";
 import { formatAmount } from "../util/format.js";
 
@@ -26,7 +28,12 @@ export class EqualWeightPlanner implements Planner {
   readonly name = "equal-weight";
 
   plan(input: PlannerInput): PlanDecision {
+    return withinSessionLoss(input, this.propose(input));
+  }
+
+  private propose(input: PlannerInput): PlanDecision {
     const ctx = planContext(input);
+    const reduceOnly = input.session.reduceOnly;
     const { params } = input;
     const amount = (v: bigint) => formatAmount(v, input.snapshot.assetDecimals);
     const receivers = ctx.strategies.filter((s) => s.canRaise);
@@ -67,6 +74,7 @@ export class EqualWeightPlanner implements Planner {
       return d > m ? d : m;
     }, 0n);
     if (drift < params.minMove) {
+      if (reduceOnly) return nothingToReduce();
       return {
         kind: "hold",
         code: "balanced",
@@ -75,13 +83,17 @@ export class EqualWeightPlanner implements Planner {
     }
     transfer(nodes, ctx.volumeBudget, 1n);
     enforceMinMove(nodes, params.minMove, ctx.reserve);
-    return (
-      splitDecision(input, nodes, `equal weight within caps over ${receivers.length} strategies`) ?? {
-        kind: "hold",
-        code: "below-min-move",
-        reason: `every move is below the minimum of ${amount(params.minMove)}`,
-      }
-    );
+    const what = reduceOnly
+      ? "reduce-only session: out of disabled, quarantined and over-cap strategies"
+      : `equal weight within caps over ${receivers.length} strategies`;
+    const split = splitDecision(input, nodes, what);
+    if (split) return split;
+    if (reduceOnly) return nothingToReduce();
+    return {
+      kind: "hold",
+      code: "below-min-move",
+      reason: `every move is below the minimum of ${amount(params.minMove)}`,
+    };
   }
 }
 

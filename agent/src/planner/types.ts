@@ -88,7 +88,11 @@ export type HoldCode =
   | "balanced"
   | "below-min-move"
   | "gain-below-gas"
-  | "nothing-in-scope";
+  | "nothing-in-scope"
+  /** A reduce-only session, and nothing the risk rules call to lower or empty. */
+  | "reduce-only"
+  /** The plan would lose more than the session's own loss allowance has left. */
+  | "session-loss-allowance";
 
 export type PlanDecision =
   | {

@@ -25,13 +25,16 @@
  *    A strategy with a loss event within the lookback gets no new money; the loss is not in its rate (a one-off), so
  *    its money is not moved to idle for it either.
  * All within liquidity, caps, scope and the session's volume room; then legs below `minMove` are dropped, and a plan
- * that only chases yield must earn more than its gas over the horizon (anti-churn).
+ * that only chases yield must earn more than its gas over the horizon (anti-churn). A reduce-only session raises
+ * nothing: only steps 1 and 2 run, and with nothing to move it holds. A plan that would lose more than the session's
+ * own loss allowance has left is not made (a hold).
  */
 import { BPS, maxBig, minBig } from "../checks/math.js";
 import { formatAmount, formatDuration, formatWadPercent } from "../util/format.js";
 import type { YieldEstimate } from "../yield/estimate.js";
 import {
   gasCostInAssets,
+  nothingToReduce,
   planContext,
   sessionHold,
   strategyLabel,
@@ -40,6 +43,7 @@ import {
 } from "./context.js";
 import { enforceMinMove, heldNode, idleNode, transfer, UNBOUNDED, volumeOf, type Node } from "./engine.js";
 import { equalSplit, splitDecision } from "./equal-weight.js";
+import { withinSessionLoss } from "./session-loss.js";
 import type { PlanDecision, PlannedLeg, Planner, PlannerInput, PlannerParams, RecentMove } from "./types.js";
 
 const WAD = 10n ** 18n;
@@ -117,7 +121,12 @@ export class YieldPlanner implements Planner {
   readonly name = "yield";
 
   plan(input: PlannerInput): PlanDecision {
+    return withinSessionLoss(input, this.propose(input));
+  }
+
+  private propose(input: PlannerInput): PlanDecision {
     const ctx = planContext(input);
+    const reduceOnly = input.session.reduceOnly;
     const { params } = input;
     const amount = (v: bigint) => formatAmount(v, input.snapshot.assetDecimals);
     const unable = sessionHold(input, ctx);
@@ -195,7 +204,7 @@ export class YieldPlanner implements Planner {
     const forcedVolume = volumeOf(nodes);
     const shares = equalShares(input, ctx);
 
-    if (scores.size === 0 && forcedVolume === 0n) {
+    if (!reduceOnly && scores.size === 0 && forcedVolume === 0n) {
       // 3. No signal yet: idle above the buffer goes out as a fixed equal split would place it.
       return this.deployEqually(input, ctx, nodes, shares, budget, noRaise);
     }
@@ -246,7 +255,8 @@ export class YieldPlanner implements Planner {
           : `${strategyLabel(input, key)} took ${what}: one-off, not counted in its rate; no new money while within the lookback`,
       );
     }
-    note(transfer(nodes, budget, params.minSpreadWad > 0n ? params.minSpreadWad : 1n, params.minMove));
+    // A reduce-only session makes only the moves of steps 1 and 2: nothing is raised, so no yield is chased.
+    if (!reduceOnly) note(transfer(nodes, budget, params.minSpreadWad > 0n ? params.minSpreadWad : 1n, params.minMove));
 
     const proposed = skipped || nodes.some((n) => !n.isIdle && n.planned !== n.current);
     enforceMinMove(nodes, params.minMove, ctx.reserve);
@@ -262,6 +272,7 @@ export class YieldPlanner implements Planner {
     }
     const withNotes = (text: string) => (notes.length > 0 ? `${text} (${notes.join("; ")})` : text);
     if (legs.length === 0) {
+      if (reduceOnly) return nothingToReduce();
       return proposed
         ? {
             kind: "hold",
@@ -311,7 +322,7 @@ export class YieldPlanner implements Planner {
         return `${strategyLabel(input, l.strategy)} ${amount(l.from)} → ${amount(l.to)} (${score})`;
       })
       .join("; ");
-    reasons.push(`toward best risk-adjusted yield: ${moves}`);
+    reasons.push(reduceOnly ? `reduce-only session: ${moves}` : `toward best risk-adjusted yield: ${moves}`);
     return {
       kind: "rebalance",
       targets: legs.map((l) => ({ strategy: l.strategy, assets: l.to })),

@@ -11,6 +11,7 @@ import { deployVault, devKey, fund, grantSession, type Stack } from "../../devne
 import { LensReader } from "../../src/chain/reader.js";
 import type { SessionRecord, Target, VaultSnapshot } from "../../src/chain/types.js";
 import { checkRebalance, type RebalanceVerdict } from "../../src/checks/rebalance-check.js";
+import { sessionRemaining } from "../../src/checks/session-check.js";
 import {
   erc4626Valuation,
   positionValue,
@@ -320,6 +321,9 @@ async function readState(): Promise<ChainState> {
       callsInEpoch: s.callsInEpoch,
       lastCallAt: s.lastCallAt,
       scope: s.scope,
+      reduceOnly: s.reduceOnly,
+      maxLoss: s.maxLoss,
+      lossUsed: s.lossUsed,
     });
   }
   return { snap, exact, stored, sessionCount };
@@ -619,6 +623,98 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
         )
       ).mirror.ok,
     ).toBe(true);
+  }, 60_000);
+
+  it("agrees on a reduce-only session and on a session's own loss allowance, before and after it is charged", async () => {
+    const { vault, governance, unit: u } = stack;
+    const [s0, , s2] = stack.strategyAddresses as [string, string, string];
+    await chain.revert(base);
+    base = await chain.snapshot();
+    // A strategy with a 50 bps entry fee: every deposit into it loses the fee.
+    const fee = await (
+      await new FeeStrategy__factory(governance).deploy(await stack.asset.getAddress(), 50, governance.address)
+    ).waitForDeployment();
+    const f = await fee.getAddress();
+    await (await vault.connect(governance).addStrategy(f, 10n ** 15n, 1_000)).wait();
+    const scope = [...stack.strategyAddresses, f];
+    const limits = { durationSeconds: 86_400, maxVolumePerCall: 400_000n * u, maxVolumePerEpoch: 800_000n * u };
+    const reduceOnly = await grantSession(stack, {
+      agent: agent.address,
+      ...limits,
+      minInterval: 0,
+      scope,
+      reduceOnly: true,
+    });
+    // The allowance takes one deposit's fee and half of another: the first deposit fits, a second does not.
+    const deposit = 10_000n * u;
+    const oneFee = (deposit * 50n + 9_999n) / 10_000n;
+    const maxLoss = oneFee + oneFee / 2n;
+    const allowance = await grantSession(stack, { agent: agent.address, ...limits, minInterval: 0, scope, maxLoss });
+    let st = await readState();
+    const withFee = () => ({ ...st, exact: entryFee(st.exact, f, 50n) });
+    const fIndex = st.snap.strategies.findIndex((x) => x.strategy === f);
+
+    // Reduce-only: raising a strategy is refused with the mask of the raised ones; lowering and leaving pass.
+    const s0Now = positionValue(st.snap.strategies[0]!);
+    const raise = await agree(
+      st,
+      "reduce-only: lower one, raise two",
+      [
+        { strategy: s2, assets: positionValue(st.snap.strategies[2]!) - 1_000n * u },
+        { strategy: s0, assets: s0Now + 1_000n * u },
+        { strategy: f, assets: 1_000n * u },
+      ],
+      reduceOnly,
+    );
+    expect(raise.mirror.error, "refused with the raised strategies' bits").toEqual({
+      name: "ReduceOnlySession",
+      args: { sessionId: reduceOnly, raisedMask: 1n | (1n << BigInt(fIndex)) },
+    });
+    const toIdle = await agree(st, "reduce-only: a strategy to idle", [{ strategy: s2, assets: 0n }], reduceOnly);
+    expect(toIdle.mirror.ok, "taking a strategy down to idle passes").toBe(true);
+
+    // The session's own allowance: a lossy deposit within what is left passes in both, and is charged when sent.
+    expect(st.snap.sessions.find((x) => x.id === allowance)!.remaining.lossLeft, "nothing used yet").toBe(maxLoss);
+    const fits = await agree(
+      withFee(),
+      "loss allowance: a deposit that fits",
+      [{ strategy: f, assets: deposit }],
+      allowance,
+    );
+    expect(fits.mirror.ok, "within the allowance").toBe(true);
+    expect(fits.mirror.predictedLoss, "the fee is the loss").toBeGreaterThan(0n);
+    await (
+      await vault.connect(agent).rebalance([{ strategy: f, assets: deposit }], allowance, `0x${"77".repeat(32)}`)
+    ).wait();
+    st = await readState();
+    const after = st.snap.sessions.find((x) => x.id === allowance)!;
+    expect(after.session.lossUsed, "the loss is charged").toBe(fits.mirror.predictedLoss);
+    expect(after.remaining.lossLeft, "the lens's loss left is the mirror's").toBe(maxLoss - fits.mirror.predictedLoss);
+    expect(
+      sessionRemaining(st.stored.get(allowance), st.snap.agentsPaused, st.snap.timestamp).lossLeft,
+      "the mirror's remaining on the stored session",
+    ).toBe(after.remaining.lossLeft);
+
+    // A second deposit of the same size loses more than is left: refused by both with the loss and what is left.
+    const fNow = positionValue(st.snap.strategies[fIndex]!);
+    const over = await agree(
+      withFee(),
+      "loss allowance: a deposit that does not fit",
+      [{ strategy: f, assets: fNow + deposit }],
+      allowance,
+    );
+    expect(over.mirror.error, "the session's own allowance, last").toMatchObject({
+      name: "SessionLossBudgetExceeded",
+      args: { sessionId: allowance, lossLeft: after.remaining.lossLeft },
+    });
+    expect(over.mirror.error!.args.loss as bigint, "more than is left").toBeGreaterThan(after.remaining.lossLeft);
+    // Sent anyway, the call moves nothing and the session is revoked.
+    const allocated = await vault.allocation(f);
+    await (
+      await vault.connect(agent).rebalance([{ strategy: f, assets: fNow + deposit }], allowance, `0x${"78".repeat(32)}`)
+    ).wait();
+    expect(await vault.allocation(f), "nothing moved").toBe(allocated);
+    expect((await stack.sessions.getSession(allowance)).revoked, "the session is revoked").toBe(true);
   }, 60_000);
 
   it("agrees on a full strategy (maxDeposit) and a full exit whose maxRedeem rounds below the balance", async () => {

@@ -60,6 +60,9 @@ export const SESSION: SessionRecord = {
   callsInEpoch: 1n,
   lastCallAt: 1_500n,
   scope: 0b011n,
+  reduceOnly: false,
+  maxLoss: 0n,
+  lossUsed: 0n,
 };
 
 export const NOW = 2_000n;

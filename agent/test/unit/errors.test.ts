@@ -1,7 +1,7 @@
-import { Interface } from "ethers";
+import { getAddress, Interface } from "ethers";
 import { describe, expect, it } from "vitest";
 import { governanceErrorsAbi } from "../../src/abi/index.js";
-import { decodeRevert, explainRevert, hintFor, treasuryErrors } from "../../src/errors.js";
+import { decodeRevert, explainRevert, formatErrorForPeople, hintFor, treasuryErrors } from "../../src/errors.js";
 import { revertDataOf } from "../../src/executor/revert-data.js";
 
 describe("decodeRevert", () => {
@@ -40,6 +40,38 @@ describe("decodeRevert", () => {
       explainRevert(decodeRevert(treasuryErrors.encodeErrorResult("EmptyRebalance", []))!),
       "no hint: the error alone",
     ).toBe("EmptyRebalance()");
+  });
+
+  it("decodes the reduce-only, session loss and rotation errors with their arguments, and explains each", () => {
+    const agent = getAddress("0x00000000000000000000000000000000000000aa");
+    const cases: [string, unknown[], string][] = [
+      ["ReduceOnlySession", [7n, 0b101n], "ReduceOnlySession(sessionId=7, raisedMask=5)"],
+      [
+        "SessionLossBudgetExceeded",
+        [7n, 5_000n, 4_999n],
+        "SessionLossBudgetExceeded(sessionId=7, loss=5000, lossLeft=4999)",
+      ],
+      ["SessionLossWithinBudget", [7n, 10n], "SessionLossWithinBudget(sessionId=7, loss=10)"],
+      ["InvalidRotation", [7n, agent], `InvalidRotation(sessionId=7, newAgent=${agent})`],
+    ];
+    for (const [name, args, text] of cases) {
+      const decoded = decodeRevert(treasuryErrors.encodeErrorResult(name, args))!;
+      expect(decoded.text, name).toBe(text);
+      expect(hintFor(name), name).toBeTypeOf("string");
+      expect(explainRevert(decoded), name).toBe(`${text}: ${hintFor(name)}`);
+    }
+    expect(hintFor("ReduceOnlySession")).toMatch(/^the session is reduce-only: .*never raise one/);
+    expect(hintFor("SessionLossBudgetExceeded")).toMatch(/session's own loss allowance.*revoke the session/);
+    expect(hintFor("InvalidRotation")).toMatch(/not the zero address, nor the key it already has/);
+  });
+
+  it("shows a session's loss figures in token units for people", () => {
+    expect(
+      formatErrorForPeople("SessionLossBudgetExceeded(sessionId=7, loss=5000000, lossLeft=4999999)", {
+        decimals: 6,
+        symbol: "USDC",
+      }),
+    ).toBe("SessionLossBudgetExceeded(sessionId=7, loss=5 USDC, lossLeft=4.999999 USDC)");
   });
 
   it("returns undefined for data that is no error it knows", () => {

@@ -87,7 +87,7 @@ describe("check mirror: shape (rows 1-4)", () => {
   });
 });
 
-describe("check mirror: session (rows 5-16)", () => {
+describe("check mirror: session (rows 5-16, and reduce-only after row 12)", () => {
   const move = [{ strategy: A, assets: 310_000n }];
   it("row 5: unknown session", () => {
     expect(error(check(move, { session: null, sessionId: 99n }))).toEqual({
@@ -148,6 +148,28 @@ describe("check mirror: session (rows 5-16)", () => {
         ]),
       ),
     ).toEqual({ name: "OutOfScope", args: { sessionId: 7n, outOfScopeMask: 0b100n } });
+  });
+  it("after row 12: a reduce-only session may lower and leave strategies, not raise one by a unit", () => {
+    const session = { reduceOnly: true };
+    expect(check([{ strategy: A, assets: 0n }], { session }).ok, "exit").toBe(true);
+    expect(check([{ strategy: A, assets: 300_000n }], { session }).ok, "unchanged").toBe(true);
+    expect(error(check([{ strategy: A, assets: 300_001n }], { session }))).toEqual({
+      name: "ReduceOnlySession",
+      args: { sessionId: 7n, raisedMask: 0b01n },
+    });
+    // The mask names only the raised strategies (B, index 1), not the lowered ones.
+    expect(
+      error(
+        check(
+          [
+            { strategy: A, assets: 250_000n },
+            { strategy: B, assets: 210_000n },
+          ],
+          { session },
+        ),
+      ),
+    ).toEqual({ name: "ReduceOnlySession", args: { sessionId: 7n, raisedMask: 0b10n } });
+    expect(check(move).ok, "an ordinary session may raise").toBe(true);
   });
   it("row 13: volume up to the per-call limit", () => {
     const snapshot = vaultSnapshot({ bounds: { ...vaultSnapshot().bounds, idleBufferBps: 0 } });
@@ -446,6 +468,30 @@ describe("check mirror: same-block deposits, book values, drawdown", () => {
       "no shares",
     ).toBe(true);
   });
+  it("after the drawdown guard, the session's own loss allowance: a loss up to what is left passes, one unit more stops", () => {
+    const lossy = [{ strategy: A, assets: 310_000n }];
+    const valuation = depositFee(5_000n);
+    expect(check(lossy, { session: { maxLoss: 8_000n, lossUsed: 3_000n }, valuation }).ok, "exactly left").toBe(true);
+    expect(error(check(lossy, { session: { maxLoss: 8_000n, lossUsed: 3_001n }, valuation }))).toEqual({
+      name: "SessionLossBudgetExceeded",
+      args: { sessionId: 7n, loss: 5_000n, lossLeft: 4_999n },
+    });
+    expect(check(lossy, { session: { maxLoss: 0n, lossUsed: 0n }, valuation }).ok, "no allowance of its own").toBe(
+      true,
+    );
+    expect(
+      check(lossy, { session: { maxLoss: 8_000n, lossUsed: 8_000n } }).ok,
+      "a call without loss is not charged, even with the allowance spent",
+    ).toBe(true);
+  });
+  it("the session's own loss allowance comes after the drawdown guard", () => {
+    const v = check([{ strategy: A, assets: 310_000n }], {
+      snapshot: below(1_000_000n, { maxDrawdownBps: 0 }),
+      session: { maxLoss: 1n },
+      valuation: depositFee(1_000n),
+    });
+    expect(error(v)).toEqual({ name: "DrawdownLimitReached", args: { price: 999_000n, floor: 1_000_000n } });
+  });
   it("drawdown comes after the loss checks", () => {
     const v = check([{ strategy: A, assets: 310_000n }], {
       snapshot: below(1_111_112n),
@@ -494,6 +540,7 @@ describe("check mirror: order and figures", () => {
       ["SessionNotStarted", check([{ strategy: C, assets: 1n }], { session: { ...fresh, validAfter: 3_000n } })],
       ["SessionExpired", check([{ strategy: C, assets: 1n }], { now: SESSION.validUntil })],
       ["OutOfScope", check([{ strategy: C, assets: 900_000n }])],
+      ["ReduceOnlySession", check([{ strategy: B, assets: 600_000n }], { session: { reduceOnly: true } })],
       ["VolumeExceedsCallLimit", check([{ strategy: B, assets: 600_000n }], { session: { volumeInEpoch: 400_000n } })],
       ["VolumeExceedsEpochLimit", check(move, { session: { volumeInEpoch: 495_000n, callsInEpoch: 3n } })],
       ["TooManyCalls", check(move, { session: { callsInEpoch: 3n }, now: 1_559n })],
@@ -542,6 +589,15 @@ describe("check mirror: order and figures", () => {
           valuation: depositFee(6_000n),
         }),
       ],
+      [
+        "DrawdownLimitReached",
+        check(move, {
+          snapshot: vaultSnapshot({ highWaterMark: 1_000_000n, maxDrawdownBps: 0 }),
+          session: { maxLoss: 1n },
+          valuation: depositFee(1_000n),
+        }),
+      ],
+      ["SessionLossBudgetExceeded", check(move, { session: { maxLoss: 999n }, valuation: depositFee(1_000n) })],
     ];
     for (const [name, verdict] of cases) expect(verdict.error?.name, name).toBe(name);
   });

@@ -92,6 +92,7 @@ describe("session awareness", () => {
       callsInEpoch: 2n,
       nextCallAt: 2_000n,
       epochEndsAt: 87_400n,
+      lossLeft: 2n ** 256n - 1n,
     });
     expect(sessionRemaining(SESSION, false, 87_400n), "next epoch").toMatchObject({
       volumeInEpoch: 500_000n,
