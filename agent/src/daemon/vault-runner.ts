@@ -390,7 +390,13 @@ export class VaultRunner {
     // While the base fee is above the ceiling, the plan is not simulated again: one fee read a tick until it falls.
     const feeWait = await executor.feeWait(config.vault);
     if (feeWait) return { kind: "end", result: { kind: "deferred", reason: feeWait, feeWait: true } };
-    const prepared = await executor.prepare(config.vault, free.targets, session.id, snapshot.blockNumber);
+    const prepared = await executor.prepare(
+      config.vault,
+      free.targets,
+      session.id,
+      snapshot.blockNumber,
+      session.session.maxLoss !== 0n,
+    );
     if (prepared.status === "rejected") {
       this.lastHold = undefined;
       const cls = this.onRevert(

@@ -33,6 +33,9 @@ const WAIT = new Set([
   "SessionNotStarted",
   "LossBudgetExceeded",
   "DrawdownLimitReached",
+  // A loss the mirror could not see (a strategy's own fee) past the session's own allowance: the simulation refuses
+  // it, nothing is sent; the planner holds such plans once it sees them coming.
+  "SessionLossBudgetExceeded",
 ]);
 
 export function classifyRevert(error: Pick<DecodedRevert | PredictedError, "name" | "args"> | undefined): RevertClass {

@@ -10,6 +10,7 @@ import { ZeroHash } from "ethers";
 import type { Logger } from "pino";
 import type { Target, VaultSnapshot } from "../chain/types.js";
 import { vaultInterface } from "../abi/index.js";
+import { decodeRevert } from "../errors.js";
 import { RevertError, RpcError } from "../failures.js";
 import type { Clock } from "../util/clock.js";
 import { gweiUnits } from "../util/format.js";
@@ -123,9 +124,11 @@ export function rebalanceCalldata(targets: Target[], sessionId: bigint, intentHa
 }
 
 /**
- * Simulates `rebalance` from the agent's address, at `block` (the block of the snapshot the plan was checked on, so
- * the simulation and the mirror judge the same state; a node that has not got that block fails as an RPC error, never
- * as a revert) or at the latest block. Resolves undefined when it would pass.
+ * Simulates the rebalance as the agent, at `block` (the block of the snapshot the plan was checked on, so the
+ * simulation and the mirror judge the same state; a node that has not got that block fails as an RPC error, never as
+ * a revert) or at the latest block, through the vault's `previewRebalance`: the call's own code, whose verdict also
+ * covers what `rebalance` does not revert for (a loss past the session's own allowance, which `rebalance` answers by
+ * revoking the session and moving nothing). Resolves undefined when it would pass, else the error it would meet.
  */
 export async function simulateRebalance(
   simulator: CallSimulator,
@@ -134,17 +137,24 @@ export async function simulateRebalance(
   sessionId: bigint,
   block?: bigint,
 ): Promise<RevertError | undefined> {
+  const allocations = targets.map((t) => ({ strategy: t.strategy, assets: t.assets }));
+  let answer: string;
   try {
-    await simulator.call(
+    answer = await simulator.call(
       vault,
-      rebalanceCalldata(targets, sessionId, ZeroHash),
+      vaultInterface.encodeFunctionData("previewRebalance", [allocations, sessionId, simulator.address]),
       block === undefined ? "latest" : Number(block),
     );
-    return undefined;
   } catch (err) {
     if (err instanceof RevertError) return err;
     throw err;
   }
+  const [preview] = vaultInterface.decodeFunctionResult("previewRebalance", answer);
+  if (preview.ok) return undefined;
+  const reason: string = preview.reason;
+  const decoded = decodeRevert(reason);
+  const what = decoded ? decoded.text : reason !== "0x" ? `unknown revert ${reason.slice(0, 10)}` : "revert without data";
+  return new RevertError(`simulation: ${what}`, reason, decoded);
 }
 
 export class Executor {
@@ -246,15 +256,25 @@ export class Executor {
   /**
    * Simulates a rebalance from the agent's address at `block` (the snapshot's, so the simulation and the mirror judge
    * the same state) and reads what sending it needs (gas, fees, nonce): one round trip. The simulation runs with a
-   * zero intent hash: the hash is made from the nonce this returns.
+   * zero intent hash: the hash is made from the nonce this returns. With `sessionHasLossAllowance` the vault's
+   * `previewRebalance` runs in the same batch: `rebalance` does not revert for a loss past the session's own
+   * allowance (it revokes the session and moves nothing), so only the preview tells that plan apart.
    */
-  async prepare(vault: string, targets: Target[], sessionId: bigint, block?: bigint): Promise<PrepareResult> {
+  async prepare(
+    vault: string,
+    targets: Target[],
+    sessionId: bigint,
+    block?: bigint,
+    sessionHasLossAllowance = false,
+  ): Promise<PrepareResult> {
     try {
       const tag = block === undefined ? "latest" : Number(block);
-      return {
-        status: "ready",
-        quote: await this.sender.quote(vault, rebalanceCalldata(targets, sessionId, ZeroHash), tag),
-      };
+      const [quote, preview] = await Promise.all([
+        this.sender.quote(vault, rebalanceCalldata(targets, sessionId, ZeroHash), tag),
+        sessionHasLossAllowance ? simulateRebalance(this.sender, vault, targets, sessionId, block) : undefined,
+      ]);
+      if (preview) return { status: "rejected", error: preview };
+      return { status: "ready", quote };
     } catch (err) {
       if (err instanceof RevertError) return { status: "rejected", error: err };
       throw err;

@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { grantSession } from "../../devnet/stack.js";
 import { LensReader } from "../../src/chain/reader.js";
+import { FeeStrategy__factory } from "../../../types/ethers-contracts/index.js";
 import { AGENT, rebalancedEvents, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
 
 const env = useStack();
@@ -98,5 +99,26 @@ describe("daemon with a session's own limits", () => {
     expect(await rebalancedEvents(env.stack), "nothing sent").toEqual([]);
     expect((await env.stack.sessions.getSession(session)).revoked, "the session stands").toBe(false);
     expect(await lossLeft(session), "nothing charged").toBe(1n);
+  });
+
+  it("through a session with its own loss allowance: a loss the mirror cannot see (a strategy's own fee) is caught by the preview, nothing sent", async () => {
+    // `rebalance` answers a loss past the session's allowance by revoking the session and moving nothing, without a
+    // revert: only `previewRebalance` tells that plan apart before it is sent.
+    const governance = env.stack.governance;
+    const fee = await (
+      await new FeeStrategy__factory(governance).deploy(await env.stack.asset.getAddress(), 50, governance.address)
+    ).waitForDeployment();
+    const f = await fee.getAddress();
+    await (await env.stack.vault.connect(governance).addStrategy(f, 10n ** 15n, 2_000)).wait();
+    const session = await grant({ maxLoss: 10n * u(), scope: [...env.stack.strategyAddresses, f] });
+    const { daemon } = await startDaemon(env.chain, testConfig(env.chain, env.stack, tempDir()));
+    const tick = (await daemon.tick())[0]!.report!;
+    expect(tick.verdict?.ok, "the mirror, blind to the fee, passes the plan").toBe(true);
+    expect(JSON.stringify(tick.result, (_k, v) => (typeof v === "bigint" ? v.toString() : v))).toMatch(
+      /SessionLossBudgetExceeded/,
+    );
+    expect(await rebalancedEvents(env.stack), "nothing sent").toEqual([]);
+    expect((await env.stack.sessions.getSession(session)).revoked, "the session stands").toBe(false);
+    expect(await lossLeft(session), "nothing charged").toBe(10n * u());
   });
 });

@@ -737,6 +737,22 @@ export const errorsLibAbi = [
       },
       {
         "internalType": "uint256",
+        "name": "liveValue",
+        "type": "uint256"
+      }
+    ],
+    "name": "StrategyViewsWork",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "strategy",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
         "name": "requested",
         "type": "uint256"
       },
@@ -859,6 +875,27 @@ export const errorsLibAbi = [
       }
     ],
     "name": "VolumeExceedsEpochLimit",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "strategy",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "book",
+        "type": "uint256"
+      }
+    ],
+    "name": "WriteDownNotBelowBook",
     "type": "error"
   },
   {

@@ -39,7 +39,7 @@ export declare namespace ITreasuryVault {
     }
 
   export interface ITreasuryVaultInterface extends Interface {
-    getFunction(nameOrSignature: "addStrategy" | "allocation" | "allowance" | "approve" | "asset" | "balanceOf" | "bounds" | "convertToAssets" | "convertToShares" | "decimals" | "deposit" | "epochLoss" | "executeRebalance" | "gainRateBps" | "governance" | "guardian" | "highWaterMark" | "idle" | "inflowInBlock" | "maxDeposit" | "maxDrawdownBps" | "maxMint" | "maxRedeem" | "maxWithdraw" | "mint" | "name" | "previewDeposit" | "previewMint" | "previewRebalance" | "previewRedeem" | "previewWithdraw" | "pullFromStrategy" | "rampRoom" | "realizeLoss" | "rebalance" | "rebalanceBefore" | "redeem" | "removeStrategy" | "resetHighWaterMark" | "scopeMask" | "sessionManager" | "setCaps" | "setGainRate" | "setIdleBuffer" | "setLiquidityGroup" | "setLossLimits" | "setMaxDrawdown" | "setStrategyEnabled" | "setWithdrawQueue" | "strategyAt" | "strategyConfig" | "strategyCount" | "symbol" | "totalAllocated" | "totalAssets" | "totalSupply" | "transfer" | "transferFrom" | "withdraw" | "withdrawQueue"): FunctionFragment;
+    getFunction(nameOrSignature: "addStrategy" | "allocation" | "allowance" | "approve" | "asset" | "balanceOf" | "bounds" | "convertToAssets" | "convertToShares" | "decimals" | "deposit" | "epochLoss" | "executeRebalance" | "gainRateBps" | "governance" | "guardian" | "highWaterMark" | "idle" | "inflowInBlock" | "maxDeposit" | "maxDrawdownBps" | "maxMint" | "maxRedeem" | "maxWithdraw" | "mint" | "name" | "previewDeposit" | "previewMint" | "previewRebalance" | "previewRedeem" | "previewWithdraw" | "pullFromStrategy" | "rampRoom" | "realizeLoss" | "rebalance" | "rebalanceBefore" | "redeem" | "removeStrategy" | "resetHighWaterMark" | "scopeMask" | "sessionManager" | "setCaps" | "setGainRate" | "setIdleBuffer" | "setLiquidityGroup" | "setLossLimits" | "setMaxDrawdown" | "setStrategyEnabled" | "setWithdrawQueue" | "strategyAt" | "strategyConfig" | "strategyCount" | "symbol" | "totalAllocated" | "totalAssets" | "totalSupply" | "transfer" | "transferFrom" | "withdraw" | "withdrawQueue" | "writeDown"): FunctionFragment;
 
     getEvent(nameOrSignatureOrTopic: "Approval" | "Deposit" | "Transfer" | "Withdraw"): EventFragment;
 
@@ -103,6 +103,7 @@ encodeFunctionData(functionFragment: 'transfer', values: [AddressLike, BigNumber
 encodeFunctionData(functionFragment: 'transferFrom', values: [AddressLike, AddressLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'withdraw', values: [BigNumberish, AddressLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'withdrawQueue', values?: undefined): string;
+encodeFunctionData(functionFragment: 'writeDown', values: [AddressLike, BigNumberish]): string;
 
     decodeFunctionResult(functionFragment: 'addStrategy', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'allocation', data: BytesLike): Result;
@@ -164,6 +165,7 @@ decodeFunctionResult(functionFragment: 'transfer', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'transferFrom', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'withdrawQueue', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'writeDown', data: BytesLike): Result;
   }
 
   
@@ -728,6 +730,14 @@ decodeFunctionResult(functionFragment: 'withdrawQueue', data: BytesLike): Result
     >
     
 
+    
+    writeDown: TypedContractMethod<
+      [strategy: AddressLike, value: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
 
     getFunction<T extends ContractMethod = ContractMethod>(key: string | FunctionFragment): T;
 
@@ -1030,6 +1040,11 @@ getFunction(nameOrSignature: 'withdrawQueue'): TypedContractMethod<
       [],
       [string[]],
       'view'
+    >;
+getFunction(nameOrSignature: 'writeDown'): TypedContractMethod<
+      [strategy: AddressLike, value: BigNumberish, ],
+      [void],
+      'nonpayable'
     >;
 
     getEvent(key: 'Approval'): TypedContractEvent<ApprovalEvent.InputTuple, ApprovalEvent.OutputTuple, ApprovalEvent.OutputObject>;
