@@ -63,6 +63,10 @@ describe("Session limits from the operator CLI", () => {
       expect(r.out, "the grant line says both").to.match(
         /its own loss allowance 1,250\.5 mUSD, reduce-only \(strategies into idle only\)$/,
       );
+      const list = await cli(treasury, "list-sessions");
+      expect(list.out, "list-sessions shows the allowance and the loss used").to.match(
+        /0 mUSD of 1,250\.5 mUSD\s+reduce-only/,
+      );
     });
 
     it("without the flags: no allowance of its own (0) and not reduce-only; --max-loss 0 is the same", async () => {

@@ -65,9 +65,33 @@ export function printSessions(ctx: TreasuryContext, rows: SessionRow[], out: (li
     amount(r.maxVolumePerEpoch),
     amount(r.volumeLeftInEpoch),
     String(r.callsLeftInEpoch),
+    r.maxLoss === 0n ? "none of its own" : `${amount(r.lossUsed)} of ${amount(r.maxLoss)}`,
+    r.reduceOnly ? "reduce-only" : "",
   ]);
-  const headers = ["id", "agent", "status", "valid until", "per call", "per epoch", "left in epoch", "calls left"];
-  printTable(out, headers, lines, ["right", "left", "left", "left", "right", "right", "right", "right"]);
+  const headers = [
+    "id",
+    "agent",
+    "status",
+    "valid until",
+    "per call",
+    "per epoch",
+    "left in epoch",
+    "calls left",
+    "loss used",
+    "",
+  ];
+  printTable(out, headers, lines, [
+    "right",
+    "left",
+    "left",
+    "left",
+    "right",
+    "right",
+    "right",
+    "right",
+    "right",
+    "left",
+  ]);
 }
 
 export function printRotation(ctx: TreasuryContext, r: Rotation, out: (line: string) => void): void {
