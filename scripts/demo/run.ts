@@ -18,8 +18,9 @@
  *  9. summary.ts: allocations before and after, yield against leaving everything idle and a fixed equal split on the
  *     same yield path, every rebalance with its gas and reason, every rejection with its reason.
  * 10–12. scene-treasury.ts, misbehaving-session.ts, reduce-only-keeper.ts: two scenes on a second vault, on a chain
- *     of its own so the story's chain stays as the story left it: a session revoked in the call that would pass its own loss
- *     allowance, and a reduce-only keeper moving a falling strategy into idle (its try to raise one is refused).
+ *     of its own so the story's chain stays as the story left it: a session revoked in the call that would pass its
+ *     own loss allowance, and a reduce-only keeper moving a falling strategy into idle (its try to raise one is
+ *     refused).
  *
  * Time is the chain's: no figure depends on the wall clock, so a seed always gives the same summary.
  *

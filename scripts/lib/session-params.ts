@@ -1,7 +1,8 @@
 /**
- * Why the session manager refuses a grant with `InvalidSessionParams()`: the error carries no figures, so the
- * parameters that were sent are checked again here, in the contract's order, and each one that fails is named with
- * its value and the option that set it.
+ * The session parameters of `grant-session`: `--max-loss` as the operator gives it, and why the session manager
+ * refuses a grant with `InvalidSessionParams()`: the error carries no figures, so the parameters that were sent are
+ * checked again here, in the contract's order, and each one that fails is named with its value and the option that
+ * set it.
  */
 import { ZeroAddress } from "ethers";
 import { formatChainTime, formatDuration } from "@agent-treasury/agent";

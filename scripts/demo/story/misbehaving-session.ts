@@ -36,7 +36,7 @@ export async function misbehavingSession(
   out(`             it moves ${amount(first, fmt)} from idle into strategy 0, losing nothing (tx ${firstMove.hash})`);
 
   const lossy = 100_000n * unit;
-  const fee = await stack.asset.balanceOf(strategies[2]!);
+  const feeStrategyBefore = await stack.asset.balanceOf(strategies[2]!);
   out(
     `             then it sends ${amount(lossy, fmt)} into strategy 2, whose ${formatBps(ENTRY_FEE_BPS)} entry fee loses ${amount((lossy * BigInt(ENTRY_FEE_BPS)) / 10_000n, fmt)}, straight from its key`,
   );
@@ -50,7 +50,8 @@ export async function misbehavingSession(
   });
   const spent = events.find((e) => e.name === "SessionLossBudgetSpent");
   const revoked = events.find((e) => e.name === "SessionRevoked");
-  const moved = events.some((e) => e.name === "Rebalanced") || (await stack.asset.balanceOf(strategies[2]!)) !== fee;
+  const moved =
+    events.some((e) => e.name === "Rebalanced") || (await stack.asset.balanceOf(strategies[2]!)) !== feeStrategyBefore;
   if (!spent || !revoked || moved) {
     throw new Error(`the lossy rebalance was not undone with the session's revocation (tx ${receipt.hash})`);
   }

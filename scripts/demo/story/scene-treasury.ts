@@ -1,7 +1,7 @@
 /**
  * 10. The treasury of the session scenes: a second vault, on a chain of its own (so the story's chain, its blocks,
- * events and figures stay as they were), with the main one's settings, deployed by governance's account with
- * agent/devnet's stack deployer (strategies listed at once, no proposal). Two mock strategies held by an outside
+ * events and figures stay as they were), with deploy/parameters/local.json's settings, deployed by governance's
+ * account with agent/devnet's stack deployer (strategies listed at once, no proposal). Two mock strategies held by an outside
  * depositor, a third that keeps an entry fee on every deposit, and a member's deposit in idle.
  */
 import { deployStack, fund, stackAccounts, type EmbeddedChain, type Stack } from "@agent-treasury/agent/devnet";
@@ -21,8 +21,6 @@ export interface SceneTreasury {
   stack: Stack<HardhatEthersSigner>;
   /** The mock strategies, then the fee strategy (index 2). */
   strategies: string[];
-  /** What the member deposited (all idle). */
-  deposits: bigint;
 }
 
 export async function sceneTreasury(stage: Stage, chain: EmbeddedChain): Promise<SceneTreasury> {
@@ -41,8 +39,8 @@ export async function sceneTreasury(stage: Stage, chain: EmbeddedChain): Promise
   const deposits = 1_000_000n * unit;
   await fund(stack, stack.users[0]!, deposits);
   stage.out(
-    `[scenes]     the session scenes, on a second vault (${stack.vaultAddress}) on a chain of their own (${chain.url}): the same settings, ${amount(deposits, fmt)} idle, ` +
+    `[scenes]     the session scenes, on a second vault (${stack.vaultAddress}) on a chain of their own (${chain.url}): the local deployment's settings, ${amount(deposits, fmt)} idle, ` +
       `strategies 0 and 1 (mock), strategy 2 keeping a ${formatBps(ENTRY_FEE_BPS)} entry fee`,
   );
-  return { chain, signers, stack, strategies: [...stack.strategyAddresses, feeAddress], deposits };
+  return { chain, signers, stack, strategies: [...stack.strategyAddresses, feeAddress] };
 }
