@@ -4,7 +4,9 @@
  *   OpenZeppelin ERC4626 on the same asset;
  * - enforcement overhead: `rebalance` through a session minus the same legs moved unchecked by a test harness;
  * - gas per rebalance leg against the strategy's own deposit, execution against execution;
- * - legs that fit in one rebalance transaction under the chain's per-transaction gas cap (measured with 50 strategies).
+ * - legs that fit in one rebalance transaction under the chain's per-transaction gas cap (measured with 50 strategies);
+ * - a session's own loss allowance (charged, and passed: the call undone and the session revoked), a reduce-only exit,
+ *   a key rotation, and an admin call (setCaps) through the vault's delegatecall.
  * Each transaction is recorded twice: `gas` is the receipt's gasUsed, `exec` is gasUsed - 21,000 - calldata gas, the
  * execution alone, so a leg inside a transaction compares with a whole call of its own.
  */
@@ -70,24 +72,31 @@ async function txGasCap(ethers: HardhatEthers, blockGasLimit: number): Promise<n
   }
 }
 
-async function grantWide(stack: Stack, now: number): Promise<bigint> {
-  const scope = await stack.vault.scopeMask(await Promise.all(stack.strategies.map((s) => s.getAddress())));
-  await (
-    await stack.sessions.connect(stack.governance).grant({
-      agent: stack.agent.address,
-      vault: stack.vaultAddress,
-      scope,
-      validAfter: now,
-      validUntil: now + 30 * 86_400,
-      maxVolumePerCall: 10n ** 30n,
-      maxVolumePerEpoch: 10n ** 30n,
-      epochLength: 86_400,
-      minInterval: 0,
-      maxCallsPerEpoch: 1_000,
-      maxLoss: 0n,
-      reduceOnly: false,
-    })
-  ).wait();
+/** A grant by governance of a session over every listed strategy, with no volume limit that binds. */
+async function wideGrant(stack: Stack, now: number, limits: { maxLoss?: bigint; reduceOnly?: boolean } = {}) {
+  const scope = await stack.vault.scopeMask([...(await stack.vault.withdrawQueue())]);
+  return stack.sessions.connect(stack.governance).grant({
+    agent: stack.agent.address,
+    vault: stack.vaultAddress,
+    scope,
+    validAfter: now,
+    validUntil: now + 30 * 86_400,
+    maxVolumePerCall: 10n ** 30n,
+    maxVolumePerEpoch: 10n ** 30n,
+    epochLength: 86_400,
+    minInterval: 0,
+    maxCallsPerEpoch: 1_000,
+    maxLoss: limits.maxLoss ?? 0n,
+    reduceOnly: limits.reduceOnly ?? false,
+  });
+}
+
+async function grantWide(
+  stack: Stack,
+  now: number,
+  limits: { maxLoss?: bigint; reduceOnly?: boolean } = {},
+): Promise<bigint> {
+  await (await wideGrant(stack, now, limits)).wait();
   return await stack.sessions.sessionCount();
 }
 
@@ -205,6 +214,61 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     // The same plus the audit events (Rebalanced, RebalanceLeg) that only `rebalance` emits.
     f.enforcement_overhead_with_audit_events_gas = checked.used - unchecked.used;
     f.enforcement_overhead_with_audit_events_exec = checked.exec - unchecked.exec;
+  }
+
+  // Session limits, key rotation and an admin call, with 2 mock strategies and a third keeping a 0.5% entry fee. Each
+  // measured session is fresh (granted for the measure, no call yet), each call made from the same state.
+  {
+    const stack = await deployStack(ethers, { strategies: 2 });
+    const fee = await ethers.deployContract("FeeStrategy", [
+      await stack.asset.getAddress(),
+      50,
+      stack.guardian.address,
+    ]);
+    const feeAddress = await fee.getAddress();
+    await (await stack.vault.connect(stack.governance).addStrategy(feeAddress, 10n ** 30n, 5_000)).wait();
+    await fund(stack, stack.users[0], 1_000_000n * stack.unit);
+    const setup = await grantWide(stack, await now());
+    const [s0, s1] = await Promise.all(stack.strategies.map((s) => s.getAddress()));
+    const into = (s0Assets: bigint) => [
+      { strategy: s0!, assets: s0Assets * stack.unit },
+      { strategy: s1!, assets: 300_000n * stack.unit },
+    ];
+    await (await stack.vault.connect(stack.agent).rebalance(into(300_000n), setup, ethers.ZeroHash)).wait();
+    const plain = await grantWide(stack, await now());
+    const allowance = await grantWide(stack, await now(), { maxLoss: 1_000n * stack.unit });
+    const tiny = await grantWide(stack, await now(), { maxLoss: 10n * stack.unit });
+    const reduceOnly = await grantWide(stack, await now(), { reduceOnly: true });
+    const measured = async (targets: { strategy: string; assets: bigint }[], sessionId: bigint) => {
+      const snapshot = await ethers.provider.send("evm_snapshot", []);
+      const gas = await gasOf(stack.vault.connect(stack.agent).rebalance(targets, sessionId, ethers.ZeroHash));
+      await ethers.provider.send("evm_revert", [snapshot]);
+      return gas;
+    };
+    // 10,000 into the fee strategy: a loss of 50, charged to an allowance of 1,000, or past one of 10.
+    const lossy = [{ strategy: feeAddress, assets: 10_000n * stack.unit }];
+    const lossNoAllowance = await measured(lossy, plain);
+    const lossCharged = await measured(lossy, allowance);
+    const lossRevoked = await measured(lossy, tiny);
+    // 100,000 out of strategy 0 into idle.
+    const exitPlain = await measured(into(200_000n), plain);
+    const exitReduceOnly = await measured(into(200_000n), reduceOnly);
+    f.session_loss_no_allowance_gas = lossNoAllowance.used;
+    f.session_loss_charged_gas = lossCharged.used;
+    f.session_loss_charge_overhead_gas = lossCharged.used - lossNoAllowance.used;
+    f.session_loss_revocation_gas = lossRevoked.used;
+    f.exit_plain_session_gas = exitPlain.used;
+    f.exit_reduce_only_gas = exitReduceOnly.used;
+    f.reduce_only_overhead_gas = exitReduceOnly.used - exitPlain.used;
+    // A key rotation against a grant of the same session, by governance.
+    f.grant_session_gas = (await gasOf(wideGrant(stack, await now()))).used;
+    f.rotate_agent_gas = (
+      await gasOf(stack.sessions.connect(stack.governance).rotateAgent(plain, stack.users[3]!.address))
+    ).used;
+    // An admin call through the vault's delegatecall stub: governance lowers strategy 0's caps.
+    const setCaps = await gasOf(stack.vault.connect(stack.governance).setCaps(s0!, 10n ** 29n, 4_000));
+    f.set_caps_gas = setCaps.used;
+    f.set_caps_exec = setCaps.exec;
   }
 
   // Gas per leg and legs per transaction, with 50 strategies.

@@ -19,6 +19,7 @@ import { gainOver, yieldPath } from "../scripts/demo/yields.js";
 import { REPO_ROOT } from "../scripts/lib/addresses.js";
 import {
   CuratedLendingVault__factory,
+  SessionManager__factory,
   TreasuryLens__factory,
   TreasuryVault__factory,
 } from "../types/ethers-contracts/index.js";
@@ -30,16 +31,20 @@ describe("Demo: the main job on an embedded chain", function () {
   let demo: DemoRun;
   let summary: DemoSummary;
   let provider: JsonRpcProvider;
+  /** The session scenes' chain. */
+  let sceneProvider: JsonRpcProvider;
   const lines: string[] = [];
 
   before(async () => {
     demo = await runDemo({ days: 3, seed: 3, port: 0, out: (line) => lines.push(line) });
     summary = demo.summary;
     provider = new JsonRpcProvider(demo.chain.url, 31337, { staticNetwork: true });
+    sceneProvider = new JsonRpcProvider(demo.sceneChain.url, 31337, { staticNetwork: true });
   });
 
   after(async () => {
     provider?.destroy();
+    sceneProvider?.destroy();
     await demo?.close();
   });
 
@@ -155,6 +160,59 @@ describe("Demo: the main job on an embedded chain", function () {
     expect(text).to.contain("Rejections (3)");
     expect(text).to.contain(`Rebalances (${summary.rebalances.length})`);
     expect(text).to.match(/fixed equal split/);
+  });
+
+  it("shows a session revoked for passing its own loss allowance, and a reduce-only keeper, on a second vault", async () => {
+    const scenes = summary.scenes!;
+    expect(scenes.vault, "not the story's vault").to.not.equal(summary.addresses.vault);
+    const vault = TreasuryVault__factory.connect(scenes.vault, sceneProvider);
+    const sessions = SessionManager__factory.connect(await vault.sessionManager(), sceneProvider);
+
+    const m = scenes.misbehaving;
+    const lossy = await sceneProvider.getTransactionReceipt(m.txHash);
+    expect(lossy!.status, "the lossy rebalance returned").to.equal(1);
+    expect(lossy!.from, "sent straight from the second key").to.equal(m.agent);
+    const names = lossy!.logs.map(
+      (log) => (log.address === scenes.vault ? vault : sessions).interface.parseLog(log)?.name ?? "other",
+    );
+    expect(names, "revoked in the same call, nothing moved").to.include.members([
+      "SessionLossBudgetSpent",
+      "SessionRevoked",
+    ]);
+    expect(names, "no Rebalanced, no leg").to.not.include.members(["Rebalanced", "RebalanceLeg"]);
+    expect(m.lossUsed > m.maxLoss, "the loss passed the allowance").to.equal(true);
+    expect(m.lossUsed, "the entry fee").to.equal((m.volume * BigInt(m.entryFeeBps)) / 10_000n);
+    expect(m.revokedBy, "the vault revoked it").to.equal(scenes.vault);
+    expect((await sessions.getSession(m.sessionId)).revoked, "revoked on chain").to.equal(true);
+
+    const k = scenes.keeper;
+    const exit = await sceneProvider.getTransactionReceipt(k.exit.txHash);
+    expect([exit!.status, exit!.from, exit!.gasUsed], "the keeper's exit").to.deep.equal([1, k.agent, k.exit.gasUsed]);
+    const session = await sessions.getSession(k.sessionId);
+    expect([session.agent, session.reduceOnly], "a reduce-only session of the keeper").to.deep.equal([k.agent, true]);
+    const [s0] = await vault.withdrawQueue();
+    expect((await vault.strategyConfig(s0!)).listed, "strategy 0 still listed").to.equal(true);
+    expect(await vault.allocation(s0!), "nothing left in strategy 0").to.equal(0n);
+    expect(k.refused, "the raise refused").to.deep.equal({
+      error: "ReduceOnlySession",
+      detail: `ReduceOnlySession(sessionId=${k.sessionId}, raisedMask=2)`,
+    });
+
+    expect(
+      lines.filter((l) => /^\[scene [12]\]/.test(l)),
+      "one opening line per scene",
+    ).to.have.length(2);
+    expect(
+      lines.some((l) => l.includes("SessionRevoked(by=the vault)")),
+      "the revocation printed",
+    ).to.equal(true);
+    expect(
+      lines.some((l) => l.includes("refused, ReduceOnlySession(")),
+      "the refusal printed",
+    ).to.equal(true);
+    const text = renderSummary(summary);
+    expect(text, "in the summary").to.contain("Session scenes (a second vault");
+    expect(text).to.contain(`its try to raise a strategy: ${k.refused.detail}`);
   });
 
   it("serves the dashboard's JSON during the run, with the rejections", async () => {

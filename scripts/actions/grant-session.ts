@@ -92,7 +92,9 @@ export async function grantSession(
   ctx.log(
     `Session ${sessionId} granted to ${options.agent} by ${ctx.signer.address} (tx ${receipt.hash}): ` +
       `${strategies.length} strategies, ${formatChainTime(validAfter)} for ${formatDuration(options.duration)}, ` +
-      `${amount(options.maxVolumePerCall)} per call, ${amount(options.maxVolumePerEpoch)} per ${formatDuration(options.epochLength)}`,
+      `${amount(options.maxVolumePerCall)} per call, ${amount(options.maxVolumePerEpoch)} per ${formatDuration(options.epochLength)}` +
+      (params.maxLoss === 0n ? "" : `, its own loss allowance ${amount(BigInt(params.maxLoss))}`) +
+      (params.reduceOnly ? ", reduce-only (strategies into idle only)" : ""),
   );
   return { sessionId, txHash: receipt.hash, params };
 }

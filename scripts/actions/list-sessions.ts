@@ -15,6 +15,11 @@ export interface SessionRow {
   /** Volume left in the current epoch. */
   volumeLeftInEpoch: bigint;
   callsLeftInEpoch: bigint;
+  /** Only moves money from strategies into idle. */
+  reduceOnly: boolean;
+  /** The session's own loss allowance (0: none of its own) and the loss charged to it. */
+  maxLoss: bigint;
+  lossUsed: bigint;
 }
 
 export async function listSessions(ctx: TreasuryContext, options: { agent?: string } = {}): Promise<SessionRow[]> {
@@ -50,6 +55,9 @@ export async function listSessions(ctx: TreasuryContext, options: { agent?: stri
       maxVolumePerEpoch: s.maxVolumePerEpoch,
       volumeLeftInEpoch: r.volumeInEpoch,
       callsLeftInEpoch: r.callsInEpoch,
+      reduceOnly: s.reduceOnly,
+      maxLoss: s.maxLoss,
+      lossUsed: s.lossUsed,
     });
   }
   return rows;

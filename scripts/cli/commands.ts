@@ -25,6 +25,7 @@ import { pauseAgents } from "../actions/pause-agents.js";
 import { proposalStatus } from "../actions/proposal-status.js";
 import { queueProposal } from "../actions/queue-proposal.js";
 import { revokeSession } from "../actions/revoke-session.js";
+import { rotateSession } from "../actions/rotate-session.js";
 import { runBoundsProposal, type RunBoundsProposalResult } from "../actions/run-bounds-proposal.js";
 import { treasuryStatus } from "../actions/treasury-status.js";
 import { unpauseAgents } from "../actions/unpause-agents.js";
@@ -33,6 +34,7 @@ import { CHANGE_HELP, CHANGE_OPTIONS, changesFromOptions, type ChangeOptionValue
 import type { TreasuryContext } from "../lib/context.js";
 import { InputError } from "../lib/errors.js";
 import { SUPPORT, type Support } from "../lib/governance.js";
+import { parseMaxLoss } from "../lib/session-params.js";
 import {
   parseAddress,
   parseAmount,
@@ -42,7 +44,14 @@ import {
   parseStrategy,
   parseTime,
 } from "../lib/parse.js";
-import { printMemberStatus, printProposal, printProposals, printSessions, printStatus } from "./print.js";
+import {
+  printMemberStatus,
+  printProposal,
+  printProposals,
+  printRotation,
+  printSessions,
+  printStatus,
+} from "./print.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -75,6 +84,12 @@ function memberAmount(value: string | undefined, decimals: number, what: string)
   const amount = parseAmount(value, decimals, what);
   if (amount === 0n) throw new InputError(`${what}: the amount must be above 0`);
   return amount;
+}
+
+/** An option the command cannot do without. */
+function required(value: string | boolean | string[] | boolean[] | undefined, option: string, what: string): string {
+  if (typeof value !== "string") throw new InputError(`${option}: ${what} is required`);
+  return value;
 }
 
 async function shareDecimals(ctx: TreasuryContext): Promise<number> {
@@ -499,8 +514,15 @@ export const COMMANDS: Command[] = [
     summary: "grant an agent a session (session admin within the ceilings, or governance)",
     usage:
       "grant-session --agent <address> --max-per-call <amount> --max-per-epoch <amount> [--strategies all|<s>,<s>]\n" +
-      "              [--duration 7d] [--valid-after now] [--epoch 1d] [--min-interval 60] [--calls-per-epoch 24]",
-    details: "The grant is simulated first: one beyond the governance ceilings is refused with the contract's reason.",
+      "              [--duration 7d] [--valid-after now] [--epoch 1d] [--min-interval 60] [--calls-per-epoch 24]\n" +
+      "              [--max-loss <amount>] [--reduce-only]",
+    details:
+      "The grant is simulated first: one beyond the governance ceilings is refused with the contract's reason.\n" +
+      "--max-loss <amount>  the session's own loss allowance over its whole life, in token units (1000, 0.5). A rebalance\n" +
+      "                     that would pass it is undone and the session revoked in the same call. 0 or absent: none of\n" +
+      "                     its own (the vault's per-call and epoch loss limits bind every session either way).\n" +
+      "--reduce-only        the agent may only move money from strategies into idle: a rebalance raising any strategy\n" +
+      "                     is refused (ReduceOnlySession). For keepers that unwind positions.",
     options: {
       agent: { type: "string" },
       strategies: { type: "string" },
@@ -511,6 +533,8 @@ export const COMMANDS: Command[] = [
       epoch: { type: "string" },
       "min-interval": { type: "string" },
       "calls-per-epoch": { type: "string" },
+      "max-loss": { type: "string" },
+      "reduce-only": { type: "boolean" },
     },
     positionals: [],
     needsDeployment: true,
@@ -533,6 +557,8 @@ export const COMMANDS: Command[] = [
         maxCallsPerEpoch: Number(
           parseInteger((values["calls-per-epoch"] as string | undefined) ?? "24", "--calls-per-epoch", 65_535n),
         ),
+        maxLoss: parseMaxLoss(values["max-loss"] as string | undefined, d),
+        reduceOnly: values["reduce-only"] === true,
       });
     },
   },
@@ -546,6 +572,26 @@ export const COMMANDS: Command[] = [
     async run({ ctx, values, out }) {
       const agent = values.agent === undefined ? undefined : parseAddress(values.agent as string, "--agent");
       printSessions(ctx, await listSessions(ctx, { agent }), out);
+    },
+  },
+  {
+    name: "rotate-session",
+    summary: "move a session to a new agent key, keeping its expiry, scope, limits and what it has used",
+    usage: "rotate-session --session <id> --to <address> --from <session admin>",
+    details:
+      "For a compromised or retired agent key. The session admin (within the vault's ceilings for the new key, as for a\n" +
+      "grant) or governance. The rotation is simulated first; a refusal is printed with the contract's reason\n" +
+      "(InvalidRotation, SessionExpired, SessionRevoked, AgentCallVolumeAboveCeiling, TooManyActiveSessions, ...).\n" +
+      "The old key loses the session in the same transaction.",
+    options: { session: { type: "string" }, to: { type: "string" } },
+    positionals: [],
+    needsDeployment: true,
+    async run({ ctx, values, out }) {
+      const rotation = await rotateSession(ctx, {
+        sessionId: parseInteger(required(values.session, "--session", "a session id"), "--session"),
+        to: parseAddress(values.to as string | undefined, "--to"),
+      });
+      printRotation(ctx, rotation, out);
     },
   },
   {

@@ -4,6 +4,7 @@ import type { ProposalRow } from "../actions/list-proposals.js";
 import type { MemberStatus } from "../actions/member-status.js";
 import type { ProposalStatus } from "../actions/proposal-status.js";
 import type { SessionRow } from "../actions/list-sessions.js";
+import type { Rotation } from "../actions/rotate-session.js";
 import type { TreasuryStatus } from "../actions/treasury-status.js";
 import { tokenAmount, type TreasuryContext } from "../lib/context.js";
 
@@ -64,9 +65,58 @@ export function printSessions(ctx: TreasuryContext, rows: SessionRow[], out: (li
     amount(r.maxVolumePerEpoch),
     amount(r.volumeLeftInEpoch),
     String(r.callsLeftInEpoch),
+    r.maxLoss === 0n ? "none of its own" : `${amount(r.lossUsed)} of ${amount(r.maxLoss)}`,
+    r.reduceOnly ? "reduce-only" : "",
   ]);
-  const headers = ["id", "agent", "status", "valid until", "per call", "per epoch", "left in epoch", "calls left"];
-  printTable(out, headers, lines, ["right", "left", "left", "left", "right", "right", "right", "right"]);
+  const headers = [
+    "id",
+    "agent",
+    "status",
+    "valid until",
+    "per call",
+    "per epoch",
+    "left in epoch",
+    "calls left",
+    "loss used",
+    "",
+  ];
+  printTable(out, headers, lines, [
+    "right",
+    "left",
+    "left",
+    "left",
+    "right",
+    "right",
+    "right",
+    "right",
+    "right",
+    "left",
+  ]);
+}
+
+export function printRotation(ctx: TreasuryContext, r: Rotation, out: (line: string) => void): void {
+  const amount = tokenAmount(ctx.asset);
+  const s = r.session;
+  out(`Session ${r.sessionId} rotated (tx ${r.txHash})`);
+  out(`  old key  ${r.previousAgent} (no longer holds it)`);
+  out(`  new key  ${r.newAgent}`);
+  out("  the session keeps:");
+  out(
+    `    valid ${formatChainTime(s.validAfter)} to ${formatChainTime(s.validUntil)}, scope mask 0b${s.scope.toString(2)}`,
+  );
+  out(
+    `    limits ${amount(s.maxVolumePerCall)} per call, ${amount(s.maxVolumePerEpoch)} per ${formatDuration(s.epochLength)}, ` +
+      `${s.maxCallsPerEpoch} calls per epoch, ${formatDuration(s.minInterval)} apart${s.reduceOnly ? ", reduce-only" : ""}`,
+  );
+  out(
+    `    used   ${amount(s.volumeInEpoch)} and ${s.callsInEpoch} calls in epoch ${s.epoch}` +
+      (s.lastCallAt === 0n ? ", no call yet" : `, last call ${formatChainTime(s.lastCallAt)}`),
+  );
+  out(
+    s.maxLoss === 0n
+      ? "    loss   no allowance of its own (the vault's loss limits bind)"
+      : `    loss   ${amount(s.lossUsed)} used of its own ${amount(s.maxLoss)} allowance`,
+  );
 }
 
 export function printProposal(status: ProposalStatus, out: (line: string) => void): void {

@@ -17,6 +17,10 @@
  *  8. expiry.ts: the session expires: the daemon stands down, and a last try is rejected;
  *  9. summary.ts: allocations before and after, yield against leaving everything idle and a fixed equal split on the
  *     same yield path, every rebalance with its gas and reason, every rejection with its reason.
+ * 10–12. scene-treasury.ts, misbehaving-session.ts, reduce-only-keeper.ts: two scenes on a second vault, on a chain
+ *     of its own so the story's chain stays as the story left it: a session revoked in the call that would pass its
+ *     own loss allowance, and a reduce-only keeper moving a falling strategy into idle (its try to raise one is
+ *     refused).
  *
  * Time is the chain's: no figure depends on the wall clock, so a seed always gives the same summary.
  *
@@ -38,6 +42,9 @@ import { startDaemon } from "./story/daemon.js";
 import { depositAndGrant } from "./story/deposit-session.js";
 import { deploy } from "./story/deploy.js";
 import { rogueClient } from "./story/rogue-client.js";
+import { misbehavingSession } from "./story/misbehaving-session.js";
+import { reduceOnlyKeeper } from "./story/reduce-only-keeper.js";
+import { sceneTreasury } from "./story/scene-treasury.js";
 import { MAX_DAYS } from "./story/stage.js";
 import { summarize } from "./story/summary.js";
 import type { DemoSummary } from "./summary.js";
@@ -74,6 +81,8 @@ export interface DemoRun {
   daemon: Agent;
   /** The chain, still running until `close` (the dashboard reads it; tests check the summary against it). */
   chain: DemoChain;
+  /** The session scenes' own chain, likewise. */
+  sceneChain: DemoChain;
   close(): Promise<void>;
 }
 
@@ -103,19 +112,22 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
     throw err;
   });
+  let sceneChain: DemoChain | undefined;
   let agent: Agent | undefined;
   let rpc: JsonRpcProvider | undefined;
   const closeAll = async () => {
     await agent?.close();
     rpc?.destroy();
+    await sceneChain?.close();
     await chain.close();
     if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const story = await tellStory(chain, { ...options, dataDir }, yields, out);
+    sceneChain = await startDemoChain();
+    const story = await tellStory(chain, sceneChain, { ...options, dataDir }, yields, out);
     agent = story.run.daemon;
     rpc = story.rpc;
-    return { ...story.run, chain, close: closeAll };
+    return { ...story.run, chain, sceneChain, close: closeAll };
   } catch (err) {
     await closeAll().catch(() => {});
     throw err;
@@ -123,7 +135,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
 }
 
 /** The story, one step after another (each step is a file of story/). */
-async function tellStory(chain: DemoChain, options: DemoOptions, yields: DayYields[], out: (line: string) => void) {
+async function tellStory(
+  chain: DemoChain,
+  sceneChain: DemoChain,
+  options: DemoOptions,
+  yields: DayYields[],
+  out: (line: string) => void,
+) {
   const { days, seed } = options;
   out(
     `Agent treasury demo: seed ${seed}, ${days} simulated day${days === 1 ? "" : "s"}, embedded chain (id 31337, loopback ${chain.url})`,
@@ -136,6 +154,12 @@ async function tellStory(chain: DemoChain, options: DemoOptions, yields: DayYiel
   const agentDays = await runAgentDays(stage, daemon, rogue, funding.session.id, governance, options.paceMs);
   const final = await afterExpiry(stage, rogue, agentDays.last);
   const summary = await summarize(stage, { governance, funding, daemon, rogue, days: agentDays, final });
+  const scene = await sceneTreasury(stage, sceneChain);
+  summary.scenes = {
+    vault: scene.stack.vaultAddress,
+    misbehaving: await misbehavingSession(stage, scene),
+    keeper: await reduceOnlyKeeper(stage, scene),
+  };
   const { dashboardUrl, journalPath, logPath } = daemon;
   return {
     rpc: rogue.rpc,

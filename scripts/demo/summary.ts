@@ -68,6 +68,38 @@ export interface LendingReport {
   tickErrors: { at: number; error: string }[];
 }
 
+/** The session scenes: a session revoked for passing its own loss allowance, and a reduce-only keeper. */
+export interface SessionScenes {
+  /** The scenes' vault (not the story's, and on the scenes' own chain). */
+  vault: string;
+  misbehaving: {
+    agent: string;
+    sessionId: bigint;
+    /** The session's own loss allowance. */
+    maxLoss: bigint;
+    entryFeeBps: number;
+    /** Its first rebalance, without a loss. */
+    firstTxHash: string;
+    /** The lossy rebalance: returned, undone, the session revoked. */
+    volume: bigint;
+    txHash: string;
+    /** The loss charged with it, as SessionLossBudgetSpent says (above maxLoss). */
+    lossUsed: bigint;
+    /** Who SessionRevoked names: the vault. */
+    revokedBy: string;
+    revoked: boolean;
+  };
+  keeper: {
+    agent: string;
+    sessionId: bigint;
+    /** How far the strategy's share price fell before the exit. */
+    priceDropBps: number;
+    exit: { strategy: number; from: bigint; txHash: string; gasUsed: bigint };
+    /** Its attempt to raise a strategy. */
+    refused: { error: string; detail: string };
+  };
+}
+
 export interface DemoSummary {
   seed: number;
   days: number;
@@ -107,6 +139,8 @@ export interface DemoSummary {
   ticks: { total: number; byResult: Record<string, number> };
   /** The daemon's last tick. */
   final: { result: string; reason: string };
+  /** The session scenes, on a second vault on a chain of its own (story/scene-treasury.ts). */
+  scenes?: SessionScenes;
   /** Present for `--world lending` only (the default world's summary has neither field). */
   world?: "lending";
   lending?: LendingReport;
@@ -143,10 +177,14 @@ function yieldLine(name: string, c: Counterfactual, s: DemoSummary): string[] {
   return [name, amount(c.endValue, s), amount(c.earned, s), formatBps(bps), formatBps(annual)];
 }
 
+/** `0x12345678…abcd`: a transaction or intent hash, shortened for the columns. */
+function short(h: string): string {
+  return `${h.slice(0, 10)}…${h.slice(-4)}`;
+}
+
 /** The summary as the demo prints it. */
 export function renderSummary(s: DemoSummary): string {
   const out: string[] = [];
-  const short = (h: string) => `${h.slice(0, 10)}…${h.slice(-4)}`;
   out.push(
     `Summary: seed ${s.seed}, ${s.days} day${s.days === 1 ? "" : "s"} of simulated time, ${amount(s.deposits, s)} deposited`,
   );
@@ -232,11 +270,24 @@ export function renderSummary(s: DemoSummary): string {
   out.push("Stand-downs");
   for (const d of s.standDowns) out.push(`  ${dayClock(d.at, s.start)}  ${d.reason}`);
   out.push("");
+  if (s.scenes) out.push(...renderScenes(s, s.scenes), "");
   const tally = Object.entries(s.ticks.byResult)
     .map(([k, v]) => `${v} ${k}`)
     .join(", ");
   out.push(`Daemon: ${s.ticks.total} ticks (${tally}); last: ${s.final.result}: ${s.final.reason}`);
   return out.join("\n");
+}
+
+function renderScenes(s: DemoSummary, c: SessionScenes): string[] {
+  const m = c.misbehaving;
+  const k = c.keeper;
+  return [
+    `Session scenes (a second vault, ${c.vault}, on a chain of its own)`,
+    `  a misbehaving session #${m.sessionId} (own loss allowance ${amount(m.maxLoss, s)}): ${amount(m.volume, s)} into a strategy with a ${formatBps(m.entryFeeBps)} entry fee`,
+    `             returned, nothing moved, session ${m.revoked ? "revoked" : "NOT revoked"} by ${m.revokedBy === c.vault ? "the vault" : m.revokedBy} (loss ${amount(m.lossUsed, s)} > ${amount(m.maxLoss, s)}; tx ${short(m.txHash)})`,
+    `  a reduce-only keeper #${k.sessionId}: strategy ${k.exit.strategy} down to idle after a ${formatBps(k.priceDropBps)} price fall, ${amount(k.exit.from, s)} -> ${amount(0n, s)} (${k.exit.gasUsed.toLocaleString("en-US")} gas)`,
+    `             its try to raise a strategy: ${k.refused.detail}`,
+  ];
 }
 
 function renderLending(s: DemoSummary, l: LendingReport): string[] {

@@ -1,12 +1,15 @@
 /**
- * Why the session manager refuses a grant with `InvalidSessionParams()`: the error carries no figures, so the
- * parameters that were sent are checked again here, in the contract's order, and each one that fails is named with
- * its value and the option that set it.
+ * The session parameters of `grant-session`: `--max-loss` as the operator gives it, and why the session manager
+ * refuses a grant with `InvalidSessionParams()`: the error carries no figures, so the parameters that were sent are
+ * checked again here, in the contract's order, and each one that fails is named with its value and the option that
+ * set it.
  */
 import { ZeroAddress } from "ethers";
 import { formatChainTime, formatDuration } from "@agent-treasury/agent";
 import type { ISessionManager } from "../../types/ethers-contracts/index.js";
 import { tokenAmount } from "./context.js";
+import { InputError } from "./errors.js";
+import { parseAmount } from "./parse.js";
 
 /** One sentence per failed condition of `SessionManager.grant`'s parameter check; empty when none fails. */
 export function invalidSessionParamReasons(
@@ -41,4 +44,19 @@ export function invalidSessionParamReasons(
     );
   }
   return reasons;
+}
+
+/**
+ * `--max-loss`: the session's own loss allowance over its life, in token units (converted with the asset's
+ * decimals). Absent or 0: the session has none of its own (the vault's loss limits still bind). `max` is refused: an
+ * allowance no loss can pass is the same as none, and saying 0 says so.
+ */
+export function parseMaxLoss(value: string | undefined, decimals: number): bigint {
+  if (value === undefined) return 0n;
+  if (value === "max") {
+    throw new InputError(
+      "--max-loss: give an amount in token units (0, or leaving it out, means no allowance of its own)",
+    );
+  }
+  return parseAmount(value, decimals, "--max-loss");
 }

@@ -14,7 +14,17 @@ export const MAX_DAYS = 7;
 export const HOUR = 3_600n;
 
 /** Hardhat's default accounts, as deploy/parameters/local.json names them. */
-export const ACCOUNT = { deployer: 0, guardian: 1, sessionAdmin: 2, agent: 3, member: 4, outsider: 5 } as const;
+export const ACCOUNT = {
+  deployer: 0,
+  guardian: 1,
+  sessionAdmin: 2,
+  agent: 3,
+  member: 4,
+  outsider: 5,
+  /** The session scenes' keys: one that misbehaves, and a reduce-only keeper. */
+  secondKey: 6,
+  keeper: 7,
+} as const;
 /** Account #3 of Hardhat's public development mnemonic: a key for the embedded chain only. */
 export const AGENT_DEV_KEY = devKey(ACCOUNT.agent);
 
