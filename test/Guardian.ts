@@ -12,6 +12,7 @@ import { lowerCap } from "../scripts/actions/lower-cap.js";
 import { pauseAgents } from "../scripts/actions/pause-agents.js";
 import { revokeSession } from "../scripts/actions/revoke-session.js";
 import { unpauseAgents } from "../scripts/actions/unpause-agents.js";
+import { writeDown } from "../scripts/actions/write-down.js";
 import { OperationError } from "../scripts/lib/errors.js";
 import { findProposal, proposalState } from "../scripts/lib/governance.js";
 import { deployTreasury, listStrategies } from "./helpers/treasury-fixture.js";
@@ -53,6 +54,41 @@ async function queuedCalls(ctx: Awaited<ReturnType<typeof listedWithSession>>["c
 }
 
 describe("Guardian: tightens at once, never loosens; unpause needs governance", () => {
+  it("writes a broken strategy's book value down at once; refuses a strategy whose views answer", async () => {
+    const { as, sessionId, ctx } = await networkHelpers.loadFixture(listedWithSession);
+    const guardian = await as("guardian");
+    const [s0] = ctx.addresses.strategies;
+    const user = (await ethers.getSigners())[4];
+    const asset = await ethers.getContractAt("MockERC20", ctx.addresses.asset);
+    await (await asset.mint(user.address, 100_000n * unit)).wait();
+    await (await asset.connect(user).approve(ctx.addresses.vault, 100_000n * unit)).wait();
+    await (await ctx.vault.connect(user).deposit(100_000n * unit, user.address)).wait();
+    await networkHelpers.mine();
+    const agent = (await ethers.getSigners())[3];
+    await (
+      await ctx.vault.connect(agent).rebalance([{ strategy: s0, assets: 30_000n * unit }], sessionId, ethers.ZeroHash)
+    ).wait();
+    expect(await revertName(writeDown(guardian, { strategy: s0, value: 10_000n * unit })), "views answer").to.equal(
+      "StrategyViewsWork",
+    );
+    const broken = await ethers.getContractAt("MockStrategy", s0);
+    await (await broken.setViewsBroken(true)).wait();
+    const before = await ctx.vault.totalAssets();
+    await writeDown(guardian, { strategy: s0, value: 10_000n * unit });
+    expect(await ctx.vault.allocation(s0), "book written down").to.equal(10_000n * unit);
+    expect(before - (await ctx.vault.totalAssets()), "total assets down by the same").to.equal(20_000n * unit);
+    let refused = "";
+    try {
+      await writeDown(guardian, { strategy: s0, value: 10_000n * unit });
+    } catch (error) {
+      refused = (error as Error).message;
+    }
+    expect(refused, "not below the book: refused before sending").to.match(/is not below the strategy's book value/);
+    expect(await revertName(writeDown(await as("agent"), { strategy: s0, value: 0n })), "an agent may not").to.equal(
+      "NotGuardianOrGovernance",
+    );
+  });
+
   it("lowers a cap, disables a strategy, raises the buffer, lowers loss limits, pauses and revokes at once, without a proposal", async () => {
     const { as, sessionId, ctx } = await networkHelpers.loadFixture(listedWithSession);
     const guardian = await as("guardian");

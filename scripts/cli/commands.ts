@@ -29,6 +29,7 @@ import { rotateSession } from "../actions/rotate-session.js";
 import { runBoundsProposal, type RunBoundsProposalResult } from "../actions/run-bounds-proposal.js";
 import { treasuryStatus } from "../actions/treasury-status.js";
 import { unpauseAgents } from "../actions/unpause-agents.js";
+import { writeDown } from "../actions/write-down.js";
 import { REPO_ROOT } from "../lib/addresses.js";
 import { CHANGE_HELP, CHANGE_OPTIONS, changesFromOptions, type ChangeOptionValues } from "../lib/change-options.js";
 import type { TreasuryContext } from "../lib/context.js";
@@ -507,6 +508,25 @@ export const COMMANDS: Command[] = [
     needsDeployment: true,
     async run({ ctx, positionals }) {
       await disableStrategy(ctx, { strategy: parseStrategy(positionals[0], "strategy", ctx.addresses.strategies) });
+    },
+  },
+  {
+    name: "write-down",
+    summary: "guardian: write a broken strategy's book value down now (its views fail)",
+    usage: "write-down <strategy> --to <amount> --from <guardian>",
+    details:
+      "A strategy whose views fail is counted at its last book value; this lowers it, and total assets with it, at once.\n" +
+      "Refused for a strategy whose views answer (StrategyViewsWork: `realizeLoss` marks it, anyone may send it) and\n" +
+      "for an amount not below the book. If the strategy recovers, its value comes back at the gain rate.",
+    options: { to: { type: "string" } },
+    positionals: ["strategy"],
+    needsDeployment: true,
+    async run({ ctx, values, positionals }) {
+      if (values.to === undefined) throw new InputError("--to <amount> is required: the book value to write down to");
+      await writeDown(ctx, {
+        strategy: parseStrategy(positionals[0], "strategy", ctx.addresses.strategies),
+        value: parseAmount(values.to as string, ctx.asset.decimals, "--to"),
+      });
     },
   },
   {
