@@ -39,6 +39,7 @@ import {
 import type { QuarantineList } from "../quarantine/store.js";
 import { assessVault, type SessionPolicy, type VaultAssessment } from "../session/assess.js";
 import { EndedSessions } from "../session/ended.js";
+import type { SessionEndReader } from "../session/why-ended.js";
 import type { Clock } from "../util/clock.js";
 import { formatAmount, formatChainTime, formatDuration, tokenUnits } from "../util/format.js";
 import type { EstimateOptions, YieldEstimate } from "../yield/estimate.js";
@@ -83,6 +84,8 @@ export interface VaultRunnerDeps {
   simulator: CallSimulator;
   /** Absent in dry runs: nothing is ever sent. */
   executor?: Executor;
+  /** Reads why a session ended early (its own loss allowance passed, moved to another key); absent: "revoked". */
+  sessionEnds?: SessionEndReader;
   gasPrice(): Promise<bigint>;
   /** The check mirror; replaceable only so tests can prove what the chain does when it is wrong. */
   check?: (input: RebalanceCheckInput) => RebalanceVerdict;
@@ -128,6 +131,8 @@ export class VaultRunner {
   private lastMode: string | undefined;
   private lastHold: string | undefined;
   private readonly warned = new Set<string>();
+  /** Sessions already warned about for their loss allowance nearly spent, by id. */
+  private readonly lossWarned = new Set<string>();
   private ticks = 0;
   /** Newest snapshot block acted on; an older snapshot is stale. */
   private floorBlock = 0n;
@@ -223,6 +228,7 @@ export class VaultRunner {
     if (executor && this.config.losses.realize) report.writeDown = await this.realizeLoss(executor, seen, report);
     if (this.deps.breaker.open)
       return this.finish(report, { kind: "breaker-open", reason: this.deps.breaker.reason ?? "open" }, options);
+    await this.explainEnded(seen);
     const gate = this.judgeSessions(seen, report);
     if (gate.kind === "end") return this.finish(report, gate.result, options);
     if (report.writeDown) return this.finish(report, report.writeDown, options);
@@ -289,9 +295,36 @@ export class VaultRunner {
     return { snapshot, now, log, yields };
   }
 
+  /**
+   * Sessions that left the agent's list before their end: why, read once each from the session manager (over the
+   * blocks since each was last listed). A read that fails leaves it a plain revocation for this tick; it is asked
+   * again at the next.
+   */
+  private async explainEnded(seen: Observation): Promise<void> {
+    const reader = this.deps.sessionEnds;
+    if (!reader) return;
+    for (const { id, lastListedAt } of this.endedSessions.unexplained()) {
+      try {
+        const end = await reader.explain(
+          seen.snapshot.sessionManager,
+          id,
+          this.config.agent,
+          lastListedAt,
+          seen.snapshot.blockNumber,
+        );
+        this.endedSessions.explain(id, end);
+      } catch (err) {
+        seen.log.warn(
+          { sessionId: id.toString(), err: (err as Error).message },
+          `could not read why session #${id} ended; taking it as revoked`,
+        );
+      }
+    }
+  }
+
   /** The session to act through, or the tick's end: the vault waits or stands down (said once per change). */
   private judgeSessions(seen: Observation, report: TickReport): SessionGate {
-    const assessment = assessVault(seen.snapshot, this.config.policy, seen.now);
+    const assessment = assessVault(seen.snapshot, this.config.policy, seen.now, this.endedSessions.ends());
     report.assessment = assessment;
     this.reportSessions(seen.snapshot, assessment, seen.log);
     report.chainStall = this.stalledWait(seen.snapshot, assessment, seen.log);
@@ -851,6 +884,21 @@ export class VaultRunner {
       log.warn(
         { sessionId: id, secondsLeft: s.timeLeft.toString(), endsAt: endsAt.toString() },
         `session #${id} expires in ${formatDuration(s.timeLeft)} (at chain time ${formatChainTime(endsAt)}); ask the session admin for a new one`,
+      );
+    }
+    for (const s of assessment.lossAllowanceLow) {
+      const id = s.id.toString();
+      if (this.lossWarned.has(id)) continue;
+      this.lossWarned.add(id);
+      const amount = (v: bigint) => formatAmount(v, snapshot.assetDecimals, snapshot.assetDecimals);
+      log.warn(
+        {
+          sessionId: id,
+          lossUsedBaseUnits: s.lossUsed.toString(),
+          maxLossBaseUnits: s.maxLoss.toString(),
+          lossLeftBaseUnits: s.lossLeft.toString(),
+        },
+        `session #${id} has ${amount(s.lossLeft)} of its own loss allowance of ${amount(s.maxLoss)} left (${amount(s.lossUsed)} used); a rebalance losing more revokes it: ask the session admin for a new one`,
       );
     }
   }
