@@ -205,7 +205,11 @@ function renderVault(v) {
           s.reduceOnly
             ? el(
                 "span",
-                { class: "pill reduce-only", "data-testid": "session-reduce-only", title: "no leg may raise a strategy" },
+                {
+                  class: "pill reduce-only",
+                  "data-testid": "session-reduce-only",
+                  title: "no leg may raise a strategy",
+                },
                 "reduce-only",
               )
             : null,

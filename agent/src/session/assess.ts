@@ -113,7 +113,9 @@ export function assessSession(
   const base = { id: s.id, timeLeft };
   if (end?.kind === "rotated") return { ...base, status: "moved", detail: describeEnd(end, decimals), end };
   if (session.revoked)
-    return end ? { ...base, status: "revoked", detail: describeEnd(end, decimals), end } : { ...base, status: "revoked", detail: "revoked" };
+    return end
+      ? { ...base, status: "revoked", detail: describeEnd(end, decimals), end }
+      : { ...base, status: "revoked", detail: "revoked" };
   if (now >= session.validUntil)
     return { ...base, status: "expired", detail: `expired at ${formatChainTime(session.validUntil)}` };
   if (paused) return { ...base, status: "paused", detail: "agents are paused" };
@@ -174,7 +176,8 @@ export function assessVault(
   );
   const ended = (a: SessionAssessment) => a.status === "revoked" || a.status === "moved" || a.status === "expired";
   const expiringSoon = sessions.filter(
-    (a) => a.timeLeft > 0n && a.timeLeft <= policy.warnBeforeExpirySeconds && a.status !== "revoked" && a.status !== "moved",
+    (a) =>
+      a.timeLeft > 0n && a.timeLeft <= policy.warnBeforeExpirySeconds && a.status !== "revoked" && a.status !== "moved",
   );
   const lossAllowanceLow = candidates
     .filter((s, i) => !ended(sessions[i]!) && s.session.maxLoss > 0n)

@@ -226,7 +226,12 @@ describe("buildAudit", () => {
 
   it("lists a session's loss allowance passed and its move to another key, and audits both keys after", () => {
     const spent = event("SessionLossBudgetSpent", { sessionId: 7n, lossUsed: 1_500n, maxLoss: 1_000n }, 5, B);
-    const rotated = event("SessionAgentRotated", { sessionId: 7n, previousAgent: AGENT, newAgent: B, by: OTHER }, 6, OTHER);
+    const rotated = event(
+      "SessionAgentRotated",
+      { sessionId: 7n, previousAgent: AGENT, newAgent: B, by: OTHER },
+      6,
+      OTHER,
+    );
     // The session manager's events: the history keeps the session's current agent, the new key.
     const h = { ...history([spent, { ...rotated, contract: "sessions" as const }]), sessionAgents: new Map([[7n, B]]) };
     const report = buildAudit(h, undefined);
@@ -237,23 +242,43 @@ describe("buildAudit", () => {
         B,
         "session #7 went over its own loss allowance (0.0015 with the refused rebalance, allowed 0.001): the rebalance was undone and the session revoked",
       ],
-      ["SessionAgentRotated", "session", OTHER, "session #7 moved from agent 0x4444…4444 to 0x2222…2222 by 0x5555…5555"],
+      [
+        "SessionAgentRotated",
+        "session",
+        OTHER,
+        "session #7 moved from agent 0x4444…4444 to 0x2222…2222 by 0x5555…5555",
+      ],
     ]);
     expect(report.agents, "the key the session left is still an agent key").toEqual([B, AGENT].sort());
   });
 
   it("matches a rebalance by a rotated session's new key, and flags the old key's transaction after", () => {
-    const rotated = event("SessionAgentRotated", { sessionId: 7n, previousAgent: AGENT, newAgent: B, by: OTHER }, 6, OTHER);
+    const rotated = event(
+      "SessionAgentRotated",
+      { sessionId: 7n, previousAgent: AGENT, newAgent: B, by: OTHER },
+      6,
+      OTHER,
+    );
     const byNewKey = event(
       "Rebalanced",
-      { sessionId: 7n, agent: B, intentHash: HASH_1, volume: 5n, totalAssetsBefore: 10n, totalAssetsAfter: 10n, loss: 0n },
+      {
+        sessionId: 7n,
+        agent: B,
+        intentHash: HASH_1,
+        volume: 5n,
+        totalAssetsBefore: 10n,
+        totalAssetsAfter: 10n,
+        loss: 0n,
+      },
       8,
       B,
     );
     const set = records([[HASH_1, record({ agent: B, nonce: 0 })]]);
     const report = buildAudit(history([rotated, byNewKey]), set, {
       note: "checked",
-      unrecorded: [{ agent: AGENT, nonce: 3, blockNumber: 9, txHash: `0x${"cd".repeat(32)}`, to: VAULT, reverted: true }],
+      unrecorded: [
+        { agent: AGENT, nonce: 3, blockNumber: 9, txHash: `0x${"cd".repeat(32)}`, to: VAULT, reverted: true },
+      ],
     });
     expect(report.actions.map((a) => [a.block, a.agent, a.status, a.note])).toEqual([
       [8, B, "matched", "yield: toward yield"],
