@@ -37,7 +37,7 @@ import {
   type StrategyFinding,
 } from "../quarantine/inspect.js";
 import type { QuarantineList } from "../quarantine/store.js";
-import { assessVault, type SessionPolicy, type VaultAssessment } from "../session/assess.js";
+import { assessVault, describeLossAllowanceLow, type SessionPolicy, type VaultAssessment } from "../session/assess.js";
 import { EndedSessions } from "../session/ended.js";
 import type { SessionEndReader } from "../session/why-ended.js";
 import type { Clock } from "../util/clock.js";
@@ -890,7 +890,6 @@ export class VaultRunner {
       const id = s.id.toString();
       if (this.lossWarned.has(id)) continue;
       this.lossWarned.add(id);
-      const amount = (v: bigint) => formatAmount(v, snapshot.assetDecimals, snapshot.assetDecimals);
       log.warn(
         {
           sessionId: id,
@@ -898,7 +897,7 @@ export class VaultRunner {
           maxLossBaseUnits: s.maxLoss.toString(),
           lossLeftBaseUnits: s.lossLeft.toString(),
         },
-        `session #${id} has ${amount(s.lossLeft)} of its own loss allowance of ${amount(s.maxLoss)} left (${amount(s.lossUsed)} used); a rebalance losing more revokes it: ask the session admin for a new one`,
+        describeLossAllowanceLow(s, snapshot.assetDecimals),
       );
     }
   }

@@ -81,6 +81,12 @@ export function describeLossAllowance(
   return `${amount(session.lossUsed)} of ${amount(session.maxLoss)} used, ${amount(remaining.lossLeft)} left`;
 }
 
+/** A session with less than a tenth of its own loss allowance left, in words: what the warning and its alert say. */
+export function describeLossAllowanceLow(s: LossAllowanceLow, decimals: number): string {
+  const amount = (v: bigint) => formatAmount(v, decimals, decimals);
+  return `session #${s.id} has ${amount(s.lossLeft)} of its own loss allowance of ${amount(s.maxLoss)} left (${amount(s.lossUsed)} used); a rebalance losing more revokes it: ask the session admin for a new one`;
+}
+
 /** Why a session ended, in words: what a stand-down and its alert say. */
 export function describeEnd(end: SessionEnd, decimals?: number): string {
   // Every digit: a loss allowance may be a few base units.
