@@ -39,7 +39,7 @@ import {
 import type { QuarantineList } from "../quarantine/store.js";
 import { assessVault, describeLossAllowanceLow, type SessionPolicy, type VaultAssessment } from "../session/assess.js";
 import { EndedSessions } from "../session/ended.js";
-import type { SessionEndReader } from "../session/why-ended.js";
+import type { SessionEnd, SessionEndReader } from "../session/why-ended.js";
 import type { Clock } from "../util/clock.js";
 import { formatAmount, formatChainTime, formatDuration, tokenUnits } from "../util/format.js";
 import type { EstimateOptions, YieldEstimate } from "../yield/estimate.js";
@@ -142,6 +142,8 @@ export class VaultRunner {
   private lastSnapshot: VaultSnapshot | undefined;
   /** Sessions seen at earlier ticks that have since expired or been revoked (the lens lists active ones only). */
   private readonly endedSessions = new EndedSessions();
+  /** What the chain says of the configured session while it is not listed (read once; `end` undefined: nothing). */
+  private preferredEnd: { end: SessionEnd | undefined } | undefined;
   /** The newest block seen and the wall time (ms) it was first seen at: how long the chain has stood still. */
   private head: { block: bigint; seenAtMs: number } | undefined;
   /** The wait (its resume time) already logged as unreachable without a new block. */
@@ -303,28 +305,52 @@ export class VaultRunner {
   private async explainEnded(seen: Observation): Promise<void> {
     const reader = this.deps.sessionEnds;
     if (!reader) return;
+    const { snapshot, log } = seen;
+    const ask = (sessionId: bigint, sinceBlock: bigint) =>
+      reader
+        .explain({
+          sessionManager: snapshot.sessionManager,
+          sessionId,
+          vault: this.config.vault,
+          agent: this.config.agent,
+          sinceBlock,
+          toBlock: snapshot.blockNumber,
+        })
+        .then(
+          (end) => ({ end }),
+          (err: unknown) => {
+            log.warn(
+              { sessionId: sessionId.toString(), err: (err as Error).message },
+              `could not read why session #${sessionId} is not this key's; asking again at the next tick`,
+            );
+            return undefined;
+          },
+        );
     for (const { id, lastListedAt } of this.endedSessions.unexplained()) {
-      try {
-        const end = await reader.explain(
-          seen.snapshot.sessionManager,
-          id,
-          this.config.agent,
-          lastListedAt,
-          seen.snapshot.blockNumber,
-        );
-        this.endedSessions.explain(id, end);
-      } catch (err) {
-        seen.log.warn(
-          { sessionId: id.toString(), err: (err as Error).message },
-          `could not read why session #${id} ended; taking it as revoked`,
-        );
-      }
+      const read = await ask(id, lastListedAt);
+      if (read) this.endedSessions.explain(id, read.end);
     }
+    // The session the config names, never seen listed (a start after it moved to another key): its state says.
+    const preferred = this.config.policy.preferredSessionId;
+    if (preferred === undefined || snapshot.sessions.some((s) => s.id === preferred)) {
+      this.preferredEnd = undefined;
+    } else if (!this.preferredEnd) {
+      const read = await ask(preferred, snapshot.blockNumber);
+      if (read) this.preferredEnd = { end: read.end };
+    }
+  }
+
+  /** Why the chain ended each session that left, and the configured session's when it was never listed. */
+  private sessionEnds(): ReadonlyMap<bigint, SessionEnd> {
+    const ends = new Map(this.endedSessions.ends());
+    const preferred = this.config.policy.preferredSessionId;
+    if (preferred !== undefined && this.preferredEnd?.end) ends.set(preferred, this.preferredEnd.end);
+    return ends;
   }
 
   /** The session to act through, or the tick's end: the vault waits or stands down (said once per change). */
   private judgeSessions(seen: Observation, report: TickReport): SessionGate {
-    const assessment = assessVault(seen.snapshot, this.config.policy, seen.now, this.endedSessions.ends());
+    const assessment = assessVault(seen.snapshot, this.config.policy, seen.now, this.sessionEnds());
     report.assessment = assessment;
     this.reportSessions(seen.snapshot, assessment, seen.log);
     report.chainStall = this.stalledWait(seen.snapshot, assessment, seen.log);

@@ -226,7 +226,14 @@ export function assessVault(
     sessions.length === 0
       ? policy.preferredSessionId === undefined
         ? "no session for this vault"
-        : `session #${policy.preferredSessionId} is not one of the agent's sessions for this vault`
+        : preferredMissing(policy.preferredSessionId, ends.get(policy.preferredSessionId), snapshot.assetDecimals)
       : sessions.map((a) => `session #${a.id} ${a.end ? a.detail : a.status}`).join("; ");
   return { mode: "stand-down", sessions, expiringSoon, lossAllowanceLow, reason };
+}
+
+/** Why the configured session is not among the agent's: what the chain told of it, when it told more than nothing. */
+function preferredMissing(id: bigint, end: SessionEnd | undefined, decimals: number): string {
+  return end
+    ? `session #${id} ${describeEnd(end, decimals)}`
+    : `session #${id} is not one of the agent's sessions for this vault`;
 }

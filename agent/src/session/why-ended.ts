@@ -4,7 +4,7 @@
  * (`SessionAgentRotated`, or `getSession(id).agent` is no longer this key). Anything else is a plain revocation, which
  * needs no reading. Read only: the daemon asks once per session that ended, over the blocks since it last saw it.
  */
-import { getAddress, type Provider } from "ethers";
+import { getAddress, type Provider, ZeroAddress } from "ethers";
 import { eventsInterface, ISessionManager__factory } from "../abi/index.js";
 import { getLogsPaged } from "../audit/log-pages.js";
 
@@ -27,15 +27,23 @@ export type SessionEnd =
       txHash?: string;
     };
 
-/** Explains the end of a session that was listed for `agent` at `sinceBlock` and is no longer. */
+/** Where to look: the session, the vault and key it should act for, and the blocks its end may lie in. */
+export interface EndQuery {
+  sessionManager: string;
+  sessionId: bigint;
+  vault: string;
+  agent: string;
+  /** The last block the session was listed at (the block read, for a session never listed: only its state is read). */
+  sinceBlock: bigint;
+  toBlock: bigint;
+}
+
+/**
+ * Explains why a session is not listed for `agent`; undefined when the chain tells no more than a plain revocation, or
+ * the session is no session of the vault's.
+ */
 export interface SessionEndReader {
-  explain(
-    sessionManager: string,
-    sessionId: bigint,
-    agent: string,
-    sinceBlock: bigint,
-    toBlock: bigint,
-  ): Promise<SessionEnd | undefined>;
+  explain(query: EndQuery): Promise<SessionEnd | undefined>;
 }
 
 /** Blocks per log query: the window since the last tick is short, this only bounds a long pause. */
@@ -47,15 +55,18 @@ const ROTATED = eventsInterface.getEvent("SessionAgentRotated")!;
 export class ChainSessionEnds implements SessionEndReader {
   constructor(private readonly provider: Provider) {}
 
-  async explain(
-    sessionManager: string,
-    sessionId: bigint,
-    agent: string,
-    sinceBlock: bigint,
-    toBlock: bigint,
-  ): Promise<SessionEnd | undefined> {
+  async explain({
+    sessionManager,
+    sessionId,
+    vault,
+    agent,
+    sinceBlock,
+    toBlock,
+  }: EndQuery): Promise<SessionEnd | undefined> {
     const manager = ISessionManager__factory.connect(sessionManager, this.provider);
     const session = await manager.getSession(sessionId, { blockTag: Number(toBlock) });
+    // An unknown id (no agent) or another vault's session: nothing this key lost.
+    if (session.agent === ZeroAddress || getAddress(session.vault) !== getAddress(vault)) return undefined;
     const { logs } = await getLogsPaged(
       this.provider,
       {

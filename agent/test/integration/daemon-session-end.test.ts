@@ -144,11 +144,21 @@ describe("the daemon when its session ends on chain", () => {
     expect(report.assessment?.sessions).toMatchObject([{ id: sessionId, status: "moved" }]);
     expect((await old.tick()).result, "and stays down").toEqual({ kind: "stand-down", reason });
 
+    // The old key restarted, a block later, with the session named in its config: it never saw the move, and the
+    // session's state says it (the block read holds no event to say who moved it).
+    await chain.increaseTime(60);
+    const vaults = [{ address: stack.vaultAddress, label: "main", sessionId: Number(sessionId) }];
+    const restarted = await assemble(config({ vaults }), new Wallet(AGENT_KEY), holding);
+    expect((await restarted.tick()).result).toEqual({
+      kind: "stand-down",
+      reason: `session #${sessionId} moved to key ${shortAddress(newKey.address)}: this key no longer acts for the vault`,
+    });
+
     // The new key, configured with the same session: idle above the buffer goes out in an equal split through it.
     const fresh = await assemble(
       config({
         planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000" },
-        vaults: [{ address: stack.vaultAddress, label: "main", sessionId: Number(sessionId) }],
+        vaults,
       }),
       newKey,
     );

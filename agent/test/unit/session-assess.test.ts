@@ -127,6 +127,12 @@ describe("session awareness", () => {
       reason: `session #7 moved to key 0x5555…5555 by 0x2222…2222 at ${formatChainTime(1_900n)}: this key no longer acts for the vault`,
     });
     expect(assessVault(snapshot, policy, 2_000n).reason, "a plain revocation").toBe("session #7 revoked");
+    // The configured session never listed for this key: what the chain says of it.
+    const elsewhere = { ...policy, preferredSessionId: 9n };
+    expect(
+      assessVault(vaultSnapshot({ sessions: [] }), elsewhere, 2_000n, new Map([[9n, { kind: "rotated", to: OTHER }]]))
+        .reason,
+    ).toBe("session #9 moved to key 0x5555…5555: this key no longer acts for the vault");
   });
 
   it("mirrors SessionManager.remaining", () => {
