@@ -341,7 +341,7 @@ export class VaultRunner {
   }
 
   /** Why the chain ended each session that left, and the configured session's when it was never listed. */
-  private sessionEnds(): ReadonlyMap<bigint, SessionEnd> {
+  private knownEnds(): ReadonlyMap<bigint, SessionEnd> {
     const ends = new Map(this.endedSessions.ends());
     const preferred = this.config.policy.preferredSessionId;
     if (preferred !== undefined && this.preferredEnd?.end) ends.set(preferred, this.preferredEnd.end);
@@ -350,7 +350,7 @@ export class VaultRunner {
 
   /** The session to act through, or the tick's end: the vault waits or stands down (said once per change). */
   private judgeSessions(seen: Observation, report: TickReport): SessionGate {
-    const assessment = assessVault(seen.snapshot, this.config.policy, seen.now, this.sessionEnds());
+    const assessment = assessVault(seen.snapshot, this.config.policy, seen.now, this.knownEnds());
     report.assessment = assessment;
     this.reportSessions(seen.snapshot, assessment, seen.log);
     report.chainStall = this.stalledWait(seen.snapshot, assessment, seen.log);

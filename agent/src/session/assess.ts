@@ -182,8 +182,7 @@ export function assessVault(
   );
   const ended = (a: SessionAssessment) => a.status === "revoked" || a.status === "moved" || a.status === "expired";
   const expiringSoon = sessions.filter(
-    (a) =>
-      a.timeLeft > 0n && a.timeLeft <= policy.warnBeforeExpirySeconds && a.status !== "revoked" && a.status !== "moved",
+    (a) => a.timeLeft > 0n && a.timeLeft <= policy.warnBeforeExpirySeconds && !ended(a),
   );
   const lossAllowanceLow = candidates
     .filter((s, i) => !ended(sessions[i]!) && s.session.maxLoss > 0n)
