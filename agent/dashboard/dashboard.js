@@ -29,6 +29,16 @@ function fmt(raw, decimals, digits = 2) {
   return `${neg ? "-" : ""}${whole}${digits > 0 ? `.${frac}` : ""}`;
 }
 const amount = (raw, v) => `${fmt(raw, v.decimals)}${v.symbol ? ` ${v.symbol}` : ""}`;
+/** Every digit, trailing zeros dropped: a loss allowance may be a few base units. */
+function exact(raw, v) {
+  const text = fmt(raw, v.decimals, v.decimals);
+  return `${text.includes(".") ? text.replace(/\.?0+$/, "") : text}${v.symbol ? ` ${v.symbol}` : ""}`;
+}
+/** A session's own loss allowance: used of max, and what is left; or that it has none of its own. */
+const lossAllowance = (s, v) =>
+  s.maxLoss === "0"
+    ? "none of its own"
+    : `${exact(s.lossUsed, v)} of ${exact(s.maxLoss, v)} used, ${exact(s.lossLeft, v)} left`;
 /** part / whole as a percentage with two decimals. */
 function pct(part, whole) {
   const w = BigInt(whole);
@@ -192,6 +202,17 @@ function renderVault(v) {
           { class: "session-head" },
           el("b", {}, `Session #${s.id}`),
           el("span", { class: `pill status-${s.status}`, "data-testid": "session-status" }, s.status),
+          s.reduceOnly
+            ? el(
+                "span",
+                {
+                  class: "pill reduce-only",
+                  "data-testid": "session-reduce-only",
+                  title: "no leg may raise a strategy",
+                },
+                "reduce-only",
+              )
+            : null,
         ),
         el(
           "div",
@@ -223,6 +244,16 @@ function renderVault(v) {
           el(
             "div",
             {},
+            el("span", {}, "loss allowance"),
+            el(
+              "span",
+              { "data-testid": "session-loss-allowance", "data-raw": s.maxLoss === "0" ? null : s.lossLeft },
+              lossAllowance(s, v),
+            ),
+          ),
+          el(
+            "div",
+            {},
             el("span", {}, "next call"),
             el("span", { "data-testid": "session-next-call" }, nextCall(s, v)),
           ),
@@ -249,6 +280,8 @@ function nextCall(s, v) {
       return "none: expired";
     case "revoked":
       return "none: revoked";
+    case "moved":
+      return "none: moved to another key";
     case "expiring":
       return "none: inside the expiry margin";
     case "paused":
@@ -278,7 +311,9 @@ function sessionNote(s, _v) {
     case "expired":
       return `expired at ${time(s.validUntil)}: the agent stands down`;
     case "revoked":
-      return "revoked: the agent stands down";
+      return s.ended ? `${s.detail}; the agent stands down` : "revoked: the agent stands down";
+    case "moved":
+      return `${s.detail}; the agent stands down`;
     case "paused":
       return "every agent is paused by the guardian; only governance unpauses";
     default:

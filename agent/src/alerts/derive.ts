@@ -5,6 +5,7 @@
  */
 import { formatEther } from "ethers";
 import type { DaemonTick, TickReport } from "../obs/tick-report.js";
+import { describeLossAllowanceLow } from "../session/assess.js";
 import { formatDuration } from "../util/format.js";
 import type { Alert } from "./alert.js";
 
@@ -102,7 +103,10 @@ function stateConditions(r: TickReport): Alert[] {
   return out;
 }
 
-/** Standing down, and sessions about to expire, from the tick's session judgement. */
+/**
+ * Standing down, sessions about to expire and sessions with their own loss allowance nearly spent, from the tick's
+ * session judgement.
+ */
 function sessionConditions(r: TickReport): Alert[] {
   const out: Alert[] = [];
   const reason =
@@ -136,6 +140,23 @@ function sessionConditions(r: TickReport): Alert[] {
         endsAt: (r.snapshot.timestamp + s.timeLeft).toString(),
       },
       ended: `${r.label}: session #${id} no longer expiring soon`,
+    });
+  }
+  for (const s of r.assessment?.lossAllowanceLow ?? []) {
+    const id = s.id.toString();
+    out.push({
+      key: `${r.label}:session-loss-allowance-low:${id}`,
+      event: "session-loss-allowance-low",
+      severity: "warning",
+      ...who(r),
+      message: `${r.label}: ${describeLossAllowanceLow(s, r.snapshot.assetDecimals)}`,
+      details: {
+        sessionId: id,
+        lossUsed: s.lossUsed.toString(),
+        maxLoss: s.maxLoss.toString(),
+        lossLeft: s.lossLeft.toString(),
+      },
+      ended: `${r.label}: session #${id} no longer has its loss allowance nearly spent`,
     });
   }
   return out;

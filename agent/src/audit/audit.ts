@@ -71,6 +71,8 @@ const CATEGORY: Record<string, Category> = {
   SessionGranted: "session",
   SessionRevoked: "session",
   SessionConsumed: "session",
+  SessionLossBudgetSpent: "session",
+  SessionAgentRotated: "session",
   CeilingsSet: "bounds",
   CapsSet: "bounds",
   IdleBufferSet: "bounds",
@@ -94,6 +96,8 @@ const CATEGORY: Record<string, Category> = {
 export function describeEvent(e: ChainEvent, h: Pick<VaultHistory, "assetDecimals" | "strategies">): string {
   const a = e.args as Record<string, never>;
   const amt = (v: bigint) => formatAmount(v, h.assetDecimals);
+  // Every digit, for loss allowances (a few base units, at times).
+  const exact = (v: bigint) => formatAmount(v, h.assetDecimals, h.assetDecimals);
   const strat = (s: string) => strategyLabel(s, h.strategies);
   const addr = (s: string) => shortAddress(getAddress(s));
   switch (e.name) {
@@ -116,11 +120,16 @@ export function describeEvent(e: ChainEvent, h: Pick<VaultHistory, "assetDecimal
       return (
         `session #${a.sessionId} to agent ${addr(p.agent)} by ${addr(a.granter)}: ${scopeNames(p.scope, h.strategies).join(", ") || "no strategy"}; ` +
         `${formatChainTime(p.validAfter)} → ${formatChainTime(p.validUntil)}; ${amt(p.maxVolumePerCall)}/call, ${amt(p.maxVolumePerEpoch)} and ` +
-        `${p.maxCallsPerEpoch} calls per ${formatDuration(p.epochLength)}`
+        `${p.maxCallsPerEpoch} calls per ${formatDuration(p.epochLength)}` +
+        `${p.reduceOnly ? "; reduce-only" : ""}; ${BigInt(p.maxLoss) === 0n ? "no loss allowance of its own" : `own loss allowance ${exact(p.maxLoss)}`}`
       );
     }
     case "SessionRevoked":
       return `session #${a.sessionId} revoked by ${addr(a.by)}`;
+    case "SessionLossBudgetSpent":
+      return `session #${a.sessionId} went over its own loss allowance (${exact(a.lossUsed)} with the refused rebalance, allowed ${exact(a.maxLoss)}): the rebalance was undone and the session revoked`;
+    case "SessionAgentRotated":
+      return `session #${a.sessionId} moved from agent ${addr(a.previousAgent)} to ${addr(a.newAgent)} by ${addr(a.by)}`;
     case "SessionConsumed":
       return `session #${a.sessionId} used for ${amt(a.volume)} (epoch ${a.epoch}: ${amt(a.volumeInEpoch)} in ${a.callsInEpoch} calls)`;
     case "StrategyAdded":
@@ -211,10 +220,19 @@ function judgeWriteDown(
   return { status: "unmatched", note: "no record of this write-down" };
 }
 
-/** The agent keys of the vault's sessions, and of every rebalance seen. */
+/**
+ * The agent keys of the vault's sessions, of every rebalance seen, and both keys of every rotation: a key a session
+ * moved away from is still audited (what it sends after is no session's).
+ */
 export function agentKeys(history: VaultHistory): string[] {
   const keys = new Set(history.sessionAgents.values());
-  for (const e of history.events) if (e.name === "Rebalanced") keys.add(getAddress(String(e.args.agent)));
+  for (const e of history.events) {
+    if (e.name === "Rebalanced") keys.add(getAddress(String(e.args.agent)));
+    if (e.name === "SessionAgentRotated") {
+      keys.add(getAddress(String(e.args.previousAgent)));
+      keys.add(getAddress(String(e.args.newAgent)));
+    }
+  }
   return [...keys].sort();
 }
 

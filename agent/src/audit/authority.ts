@@ -1,7 +1,8 @@
 /**
  * The authority inventory, pure: every live power over a vault (read by read-authority.ts) in, the warnings a DAO
- * should weigh out. Warnings: a session expiring within the margin, a bound or ceiling near its protocol maximum, an
- * agent holding live sessions on other vaults too, one key both an agent and a role holder, governance with no delay.
+ * should weigh out. Warnings: a session expiring within the margin, a session without a loss allowance of its own, a
+ * bound or ceiling near its protocol maximum, an agent holding live sessions on other vaults too, one key both an agent
+ * and a role holder (the session admin included: it could rotate sessions to itself), governance with no delay.
  */
 import type { SessionRecord, SessionRemaining } from "../chain/types.js";
 import { formatBps, formatDuration, shortAddress } from "../util/format.js";
@@ -86,6 +87,7 @@ export interface AuthorityInventory {
 export interface AuthorityWarning {
   code:
     | "session-expiring"
+    | "session-no-loss-allowance"
     | "near-protocol-max"
     | "agent-on-several-vaults"
     | "agent-holds-role"
@@ -121,6 +123,12 @@ export function authorityWarnings(
       out.push({
         code: "session-expiring",
         message: `session #${s.id} (agent ${shortAddress(s.session.agent)}) expires in ${formatDuration(s.remaining.timeLeft)}, within the ${formatDuration(policy.expiryMarginSeconds)} margin: renew or let it lapse on purpose`,
+      });
+    }
+    if (s.session.maxLoss === 0n) {
+      out.push({
+        code: "session-no-loss-allowance",
+        message: `session #${s.id} (agent ${shortAddress(s.session.agent)}) has no loss allowance of its own: only the vault's loss limits bound what its rebalances may lose (grant it with a max loss)`,
       });
     }
   }

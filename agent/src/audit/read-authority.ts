@@ -233,6 +233,9 @@ export async function readAuthority(
       callsInEpoch: s.callsInEpoch,
       lastCallAt: s.lastCallAt,
       scope: s.scope,
+      reduceOnly: s.reduceOnly,
+      maxLoss: s.maxLoss,
+      lossUsed: s.lossUsed,
     };
     const remaining: SessionRemaining = {
       active: r.active,
@@ -242,6 +245,7 @@ export async function readAuthority(
       callsInEpoch: r.callsInEpoch,
       nextCallAt: r.nextCallAt,
       epochEndsAt: r.epochEndsAt,
+      lossLeft: r.lossLeft,
     };
     return { session, remaining };
   };
@@ -259,10 +263,12 @@ export async function readAuthority(
   const agents = new Set(sessions.map((s) => s.session.agent));
   const otherVaults: Record<string, string[]> = {};
   for (const g of grants) {
-    const agent = getAddress(g.params.agent as string);
     const other = getAddress(g.params.vault as string);
-    if (!agents.has(agent) || other === ctx.vault || otherVaults[agent]?.includes(other)) continue;
-    if (!(await live(g.sessionId as bigint))) continue;
+    if (other === ctx.vault) continue;
+    // The session's agent now, not the grant's: a session may have moved to another key since.
+    const state = await live(g.sessionId as bigint);
+    const agent = state?.session.agent;
+    if (!agent || !agents.has(agent) || otherVaults[agent]?.includes(other)) continue;
     otherVaults[agent] ??= [];
     otherVaults[agent].push(other);
   }

@@ -11,6 +11,9 @@ import type { ChainEvent, UnrecordedTransaction, VaultContext, VaultHistory } fr
 
 const erc20 = ["function decimals() view returns (uint8)", "function name() view returns (string)"];
 
+/** The session manager's events about one session, kept when the session is the vault's. */
+const SESSION_EVENTS = new Set(["SessionRevoked", "SessionConsumed", "SessionLossBudgetSpent", "SessionAgentRotated"]);
+
 /** Requests sent at once when fetching many transactions or blocks. */
 const CONCURRENCY = 16;
 
@@ -123,8 +126,10 @@ export async function readHistory(
           continue;
         }
         sessionAgents.set(args.sessionId as bigint, getAddress(params.agent));
-      } else if (parsed.name === "SessionRevoked" || parsed.name === "SessionConsumed") {
+      } else if (SESSION_EVENTS.has(parsed.name)) {
         if (!(await ours(args.sessionId as bigint))) continue;
+        if (parsed.name === "SessionAgentRotated")
+          sessionAgents.set(args.sessionId as bigint, getAddress(args.newAgent as string));
       } else if (parsed.name === "CeilingsSet" && getAddress(args.vault as string) !== ctx.vault) continue;
     }
     kept.push({ log, contract, name: parsed.name, args });

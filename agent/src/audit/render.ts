@@ -1,6 +1,7 @@
 /** The audit and the authority inventory as text (tables) and as JSON (amounts as decimal strings). */
 import { formatAmount, formatChainTime, formatDuration, renderTable, shortAddress } from "../util/format.js";
 import { toCanonical } from "../util/json.js";
+import { describeLossAllowance } from "../session/assess.js";
 import type { AuditReport } from "./audit.js";
 import type { AuthorityInventory, AuthorityWarning } from "./authority.js";
 
@@ -120,14 +121,27 @@ export function renderAuthority(inv: AuthorityInventory, warnings: AuthorityWarn
     amt(s.remaining.volumePerCall),
     `${amt(s.remaining.volumeInEpoch)} of ${amt(s.session.maxVolumePerEpoch)}`,
     `${s.remaining.callsInEpoch} of ${s.session.maxCallsPerEpoch}`,
+    s.session.reduceOnly ? "reduce-only" : "any",
+    describeLossAllowance(s.session, s.remaining, inv.assetDecimals),
     s.scope.join(", ") || "-",
   ]);
   lines.push(
     rows.length > 0
       ? textTable(
-          ["session", "agent", "state", "time left", "per call", "epoch volume left", "calls left", "scope"],
+          [
+            "session",
+            "agent",
+            "state",
+            "time left",
+            "per call",
+            "epoch volume left",
+            "calls left",
+            "moves",
+            "loss allowance",
+            "scope",
+          ],
           rows,
-          [7],
+          [7, 8, 9],
         )
       : "  (none)",
   );

@@ -42,7 +42,10 @@ export interface VaultHistory extends VaultContext {
   pages: number;
   blockRange: number;
   events: ChainEvent[];
-  /** The agent of each of the vault's sessions seen (granted in the range, or used or revoked in it). */
+  /**
+   * The agent of each of the vault's sessions seen (granted in the range, or used, revoked or rotated in it), as of the
+   * last event read: a rotated session's new key (its earlier keys are in its `SessionAgentRotated` events).
+   */
   sessionAgents: Map<bigint, string>;
   /** Logs of the vault that are not treasury events (ERC-4626 deposits and withdrawals, share transfers). */
   otherLogs: number;

@@ -5,7 +5,7 @@ import { formatPredicted } from "../checks/verdict.js";
 import type { TickReport } from "../daemon/vault-runner.js";
 import type { JournalEntry } from "../executor/journal.js";
 import type { QuarantineEntry } from "../quarantine/store.js";
-import { assessSession, type SessionPolicy } from "../session/assess.js";
+import { assessSession, describeLossAllowance, type SessionPolicy } from "../session/assess.js";
 import { BPS } from "../checks/math.js";
 import {
   formatAmount,
@@ -80,10 +80,24 @@ export function renderSessions(snap: VaultSnapshot, policy: SessionPolicy): stri
       String(s.remaining.callsInEpoch),
       s.remaining.nextCallAt > snap.timestamp ? formatChainTime(s.remaining.nextCallAt) : "now",
       scope.join(" ") || "-",
+      s.session.reduceOnly ? "reduce-only" : "any",
+      describeLossAllowance(s.session, s.remaining, snap.assetDecimals),
     ];
   });
   return renderTable(
-    ["session", "state", "valid", "left", "per call", "epoch volume", "calls", "next call", "scope"],
+    [
+      "session",
+      "state",
+      "valid",
+      "left",
+      "per call",
+      "epoch volume",
+      "calls",
+      "next call",
+      "scope",
+      "moves",
+      "loss allowance",
+    ],
     rows,
   );
 }

@@ -69,6 +69,7 @@ export const ALERT_EVENTS = [
   "breaker-open",
   "quarantine",
   "session-expiring",
+  "session-loss-allowance-low",
   "submission-rejected",
   "submission-reverted",
   "gas-low",

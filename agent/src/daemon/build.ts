@@ -24,6 +24,7 @@ import { QuarantineList } from "../quarantine/store.js";
 import type { Clock } from "../util/clock.js";
 import { FilePriceHistory, type HistoryOptions } from "../yield/history.js";
 import { CircuitBreaker } from "./breaker.js";
+import { ChainSessionEnds } from "../session/why-ended.js";
 import { VaultRunner, type VaultRunnerConfig, type VaultRunnerDeps } from "./vault-runner.js";
 
 const WAD = 10n ** 18n;
@@ -271,6 +272,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
         quarantine: new QuarantineList(paths.quarantine(v.address), !options.readOnly),
         simulator,
         executor,
+        sessionEnds: new ChainSessionEnds(provider),
         gasPrice,
         check: options.overrides?.check,
         clock,

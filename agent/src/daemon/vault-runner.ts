@@ -37,8 +37,9 @@ import {
   type StrategyFinding,
 } from "../quarantine/inspect.js";
 import type { QuarantineList } from "../quarantine/store.js";
-import { assessVault, type SessionPolicy, type VaultAssessment } from "../session/assess.js";
+import { assessVault, describeLossAllowanceLow, type SessionPolicy, type VaultAssessment } from "../session/assess.js";
 import { EndedSessions } from "../session/ended.js";
+import type { SessionEnd, SessionEndReader } from "../session/why-ended.js";
 import type { Clock } from "../util/clock.js";
 import { formatAmount, formatChainTime, formatDuration, tokenUnits } from "../util/format.js";
 import type { EstimateOptions, YieldEstimate } from "../yield/estimate.js";
@@ -83,6 +84,8 @@ export interface VaultRunnerDeps {
   simulator: CallSimulator;
   /** Absent in dry runs: nothing is ever sent. */
   executor?: Executor;
+  /** Reads why a session ended early (its own loss allowance passed, moved to another key); absent: "revoked". */
+  sessionEnds?: SessionEndReader;
   gasPrice(): Promise<bigint>;
   /** The check mirror; replaceable only so tests can prove what the chain does when it is wrong. */
   check?: (input: RebalanceCheckInput) => RebalanceVerdict;
@@ -128,6 +131,8 @@ export class VaultRunner {
   private lastMode: string | undefined;
   private lastHold: string | undefined;
   private readonly warned = new Set<string>();
+  /** Sessions already warned about for their loss allowance nearly spent, by id. */
+  private readonly lossWarned = new Set<string>();
   private ticks = 0;
   /** Newest snapshot block acted on; an older snapshot is stale. */
   private floorBlock = 0n;
@@ -137,6 +142,8 @@ export class VaultRunner {
   private lastSnapshot: VaultSnapshot | undefined;
   /** Sessions seen at earlier ticks that have since expired or been revoked (the lens lists active ones only). */
   private readonly endedSessions = new EndedSessions();
+  /** What the chain says of the configured session while it is not listed (read once; `end` undefined: nothing). */
+  private preferredEnd: { end: SessionEnd | undefined } | undefined;
   /** The newest block seen and the wall time (ms) it was first seen at: how long the chain has stood still. */
   private head: { block: bigint; seenAtMs: number } | undefined;
   /** The wait (its resume time) already logged as unreachable without a new block. */
@@ -223,6 +230,7 @@ export class VaultRunner {
     if (executor && this.config.losses.realize) report.writeDown = await this.realizeLoss(executor, seen, report);
     if (this.deps.breaker.open)
       return this.finish(report, { kind: "breaker-open", reason: this.deps.breaker.reason ?? "open" }, options);
+    await this.explainEnded(seen);
     const gate = this.judgeSessions(seen, report);
     if (gate.kind === "end") return this.finish(report, gate.result, options);
     if (report.writeDown) return this.finish(report, report.writeDown, options);
@@ -289,9 +297,60 @@ export class VaultRunner {
     return { snapshot, now, log, yields };
   }
 
+  /**
+   * Sessions that left the agent's list before their end: why, read once each from the session manager (over the
+   * blocks since each was last listed). A read that fails leaves it a plain revocation for this tick; it is asked
+   * again at the next.
+   */
+  private async explainEnded(seen: Observation): Promise<void> {
+    const reader = this.deps.sessionEnds;
+    if (!reader) return;
+    const { snapshot, log } = seen;
+    const ask = (sessionId: bigint, sinceBlock: bigint) =>
+      reader
+        .explain({
+          sessionManager: snapshot.sessionManager,
+          sessionId,
+          vault: this.config.vault,
+          agent: this.config.agent,
+          sinceBlock,
+          toBlock: snapshot.blockNumber,
+        })
+        .then(
+          (end) => ({ end }),
+          (err: unknown) => {
+            log.warn(
+              { sessionId: sessionId.toString(), err: (err as Error).message },
+              `could not read why session #${sessionId} is not this key's; asking again at the next tick`,
+            );
+            return undefined;
+          },
+        );
+    for (const { id, lastListedAt } of this.endedSessions.unexplained()) {
+      const read = await ask(id, lastListedAt);
+      if (read) this.endedSessions.explain(id, read.end);
+    }
+    // The session the config names, never seen listed (a start after it moved to another key): its state says.
+    const preferred = this.config.policy.preferredSessionId;
+    if (preferred === undefined || snapshot.sessions.some((s) => s.id === preferred)) {
+      this.preferredEnd = undefined;
+    } else if (!this.preferredEnd) {
+      const read = await ask(preferred, snapshot.blockNumber);
+      if (read) this.preferredEnd = { end: read.end };
+    }
+  }
+
+  /** Why the chain ended each session that left, and the configured session's when it was never listed. */
+  private knownEnds(): ReadonlyMap<bigint, SessionEnd> {
+    const ends = new Map(this.endedSessions.ends());
+    const preferred = this.config.policy.preferredSessionId;
+    if (preferred !== undefined && this.preferredEnd?.end) ends.set(preferred, this.preferredEnd.end);
+    return ends;
+  }
+
   /** The session to act through, or the tick's end: the vault waits or stands down (said once per change). */
   private judgeSessions(seen: Observation, report: TickReport): SessionGate {
-    const assessment = assessVault(seen.snapshot, this.config.policy, seen.now);
+    const assessment = assessVault(seen.snapshot, this.config.policy, seen.now, this.knownEnds());
     report.assessment = assessment;
     this.reportSessions(seen.snapshot, assessment, seen.log);
     report.chainStall = this.stalledWait(seen.snapshot, assessment, seen.log);
@@ -857,6 +916,20 @@ export class VaultRunner {
       log.warn(
         { sessionId: id, secondsLeft: s.timeLeft.toString(), endsAt: endsAt.toString() },
         `session #${id} expires in ${formatDuration(s.timeLeft)} (at chain time ${formatChainTime(endsAt)}); ask the session admin for a new one`,
+      );
+    }
+    for (const s of assessment.lossAllowanceLow) {
+      const id = s.id.toString();
+      if (this.lossWarned.has(id)) continue;
+      this.lossWarned.add(id);
+      log.warn(
+        {
+          sessionId: id,
+          lossUsedBaseUnits: s.lossUsed.toString(),
+          maxLossBaseUnits: s.maxLoss.toString(),
+          lossLeftBaseUnits: s.lossLeft.toString(),
+        },
+        describeLossAllowanceLow(s, snapshot.assetDecimals),
       );
     }
   }

@@ -6,6 +6,7 @@
 import { formatEther } from "ethers";
 import type { VaultSnapshot } from "../chain/types.js";
 import { assessVault, type SessionPolicy } from "../session/assess.js";
+import type { SessionEnd } from "../session/why-ended.js";
 import { formatAmount, formatChainTime, formatDuration } from "../util/format.js";
 
 export type CheckStatus = "ok" | "warn" | "fail" | "skip";
@@ -227,9 +228,11 @@ export function judgeSession(
   snapshot: VaultSnapshot,
   agent: string,
   policy: SessionPolicy,
+  /** What the chain says of the configured session when it is not the agent's (`why-ended.ts`). */
+  ends?: ReadonlyMap<bigint, SessionEnd>,
 ): Check {
   const name = `session ${label}`;
-  const a = assessVault(snapshot, policy);
+  const a = assessVault(snapshot, policy, snapshot.timestamp, ends);
   const describe = (id: bigint) => {
     const s = snapshot.sessions.find((x) => x.id === id)!;
     const left = s.session.validUntil > snapshot.timestamp ? s.session.validUntil - snapshot.timestamp : 0n;

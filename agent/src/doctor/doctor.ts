@@ -9,9 +9,11 @@ import { computeAddress, Contract, parseEther, ZeroAddress } from "ethers";
 import { assetSymbol } from "../chain/asset-symbol.js";
 import type { FailoverProvider } from "../chain/provider.js";
 import { LensReader } from "../chain/reader.js";
+import type { VaultSnapshot } from "../chain/types.js";
 import { loadWallet } from "../config/key.js";
 import type { AgentConfig } from "../config/schema.js";
 import { dataPaths, vaultSetup } from "../daemon/build.js";
+import { ChainSessionEnds, type SessionEnd } from "../session/why-ended.js";
 import { FileJournal, JOURNAL_FORMAT } from "../executor/journal.js";
 import { AgentError, errorDetail, LensFaultError, RpcError } from "../failures.js";
 import {
@@ -139,7 +141,8 @@ async function chainChecks(
     else {
       try {
         const { policy } = vaultSetup(config, index, agent, facts.snapshot.assetDecimals).runnerConfig;
-        sessions.push(judgeSession(label, index, facts.snapshot, agent, policy));
+        const ends = await configuredSessionEnd(provider, facts.snapshot, v.address, agent, policy.preferredSessionId);
+        sessions.push(judgeSession(label, index, facts.snapshot, agent, policy, ends));
       } catch (err) {
         // A setting in token units the asset cannot hold (too many decimals): the message names the field.
         const message = (err as Error).message;
@@ -257,4 +260,29 @@ function journalFacts(file: string): JournalFacts {
       error: err instanceof Error ? errorDetail(err) : String(err),
     };
   }
+}
+
+/**
+ * What the chain says of the configured session when it is not the agent's (moved to another key), so the failure
+ * says so; nothing when it is listed, unknown, or the read fails (the failure then says it is not the agent's).
+ */
+async function configuredSessionEnd(
+  provider: FailoverProvider,
+  snapshot: VaultSnapshot,
+  vault: string,
+  agent: string,
+  sessionId: bigint | undefined,
+): Promise<Map<bigint, SessionEnd>> {
+  if (sessionId === undefined || snapshot.sessions.some((s) => s.id === sessionId)) return new Map();
+  const end = await new ChainSessionEnds(provider)
+    .explain({
+      sessionManager: snapshot.sessionManager,
+      sessionId,
+      vault,
+      agent,
+      sinceBlock: snapshot.blockNumber,
+      toBlock: snapshot.blockNumber,
+    })
+    .catch(() => undefined);
+  return end ? new Map([[sessionId, end]]) : new Map();
 }

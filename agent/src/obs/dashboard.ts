@@ -12,6 +12,7 @@ import type { KeyFunds } from "../executor/funds.js";
 import type { Journal, JournalEntry } from "../executor/journal.js";
 import type { QuarantineEntry } from "../quarantine/store.js";
 import { assessSession, type SessionPolicy } from "../session/assess.js";
+import type { SessionEnd } from "../session/why-ended.js";
 import type { HealthReport } from "./server.js";
 import type { DaemonTick, TickReport, TickResult } from "./tick-report.js";
 
@@ -260,7 +261,16 @@ export class DashboardState {
           quarantine: quarantineView(report.quarantine, x.strategy),
         };
       }),
-      sessions: s.sessions.map((x) => sessionView(x, s.agentsPaused, now, shown.policy, s.assetDecimals)),
+      sessions: s.sessions.map((x) =>
+        sessionView(
+          x,
+          s.agentsPaused,
+          now,
+          shown.policy,
+          s.assetDecimals,
+          report.assessment?.sessions.find((a) => a.id === x.id)?.end,
+        ),
+      ),
     };
   }
 }
@@ -270,12 +280,27 @@ function quarantineView(quarantine: QuarantineEntry[], strategy: string): Json {
   return q ? { code: q.code, reason: q.reason, exit: q.exit, block: q.block, since: q.since } : null;
 }
 
-function sessionView(x: SessionState, paused: boolean, now: bigint, policy: SessionPolicy, decimals: number): Json {
-  const a = assessSession(x, paused, now, policy, decimals);
+/** A session as the page shows it; `end`: why the chain ended it, when the daemon read it (the tick's assessment). */
+function sessionView(
+  x: SessionState,
+  paused: boolean,
+  now: bigint,
+  policy: SessionPolicy,
+  decimals: number,
+  end: SessionEnd | undefined,
+): Json {
+  const a = assessSession(x, paused, now, policy, decimals, end);
   return {
     id: x.id.toString(),
     status: a.status,
     detail: a.detail,
+    /** Whether the chain told why it ended (its own loss allowance passed, moved to another key): `detail` says it. */
+    ended: a.end !== undefined,
+    reduceOnly: x.session.reduceOnly,
+    /** The session's own loss allowance ("0": none of its own), used and left, in base units. */
+    maxLoss: x.session.maxLoss.toString(),
+    lossUsed: x.session.lossUsed.toString(),
+    lossLeft: x.remaining.lossLeft.toString(),
     validAfter: Number(x.session.validAfter),
     validUntil: Number(x.session.validUntil),
     timeLeft: Number(a.timeLeft),

@@ -71,13 +71,15 @@ export async function startObservabilityServer(options: {
       return;
     }
     if (options.dashboard && url === "/api/dashboard") {
+      // The body first: a view that fails to build answers 500, not a 200 cut short.
+      let body: string;
       try {
-        res
-          .writeHead(200, { "content-type": "application/json", "cache-control": "no-store" })
-          .end(json(options.dashboard()));
+        body = json(options.dashboard());
       } catch (err) {
         res.writeHead(500, { "content-type": "text/plain" }).end(String(err));
+        return;
       }
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(body);
       return;
     }
     if (options.decision && url.startsWith("/api/decisions/")) {

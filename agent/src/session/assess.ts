@@ -1,10 +1,12 @@
 /**
  * Session awareness, pure: which of the agent's sessions for a vault can act now, and if none, whether to wait
- * (cooldown, epoch budget spent, not started) or stand down (expired, revoked, paused, about to expire).
+ * (cooldown, epoch budget spent, not started) or stand down (expired, revoked, moved to another key, paused, about to
+ * expire). A reduce-only session is usable like any other (the planner limits it to reductions).
  */
-import type { SessionState, VaultSnapshot } from "../chain/types.js";
-import { minBig } from "../checks/math.js";
-import { formatAmount, formatChainTime, formatDuration } from "../util/format.js";
+import type { SessionRecord, SessionRemaining, SessionState, VaultSnapshot } from "../chain/types.js";
+import { BPS, minBig } from "../checks/math.js";
+import { formatAmount, formatChainTime, formatDuration, shortAddress } from "../util/format.js";
+import type { SessionEnd } from "./why-ended.js";
 
 export type SessionStatus =
   | "usable"
@@ -14,6 +16,7 @@ export type SessionStatus =
   | "expiring"
   | "expired"
   | "revoked"
+  | "moved"
   | "paused";
 
 export interface SessionAssessment {
@@ -23,6 +26,16 @@ export interface SessionAssessment {
   resumeAt?: bigint;
   timeLeft: bigint;
   detail: string;
+  /** Why a session ended early, when the chain told more than a plain revocation. */
+  end?: SessionEnd;
+}
+
+/** A session whose own loss allowance is nearly spent: less than a tenth of it left. */
+export interface LossAllowanceLow {
+  id: bigint;
+  lossUsed: bigint;
+  maxLoss: bigint;
+  lossLeft: bigint;
 }
 
 export type VaultMode = "act" | "wait" | "stand-down";
@@ -35,6 +48,8 @@ export interface VaultAssessment {
   reason: string;
   /** Sessions that expire within the warning window. */
   expiringSoon: SessionAssessment[];
+  /** Live sessions with less than a tenth of their own loss allowance left. */
+  lossAllowanceLow: LossAllowanceLow[];
   resumeAt?: bigint;
 }
 
@@ -49,9 +64,45 @@ export interface SessionPolicy {
   minVolume: bigint;
 }
 
+/** Below this share of its own loss allowance left, a session is warned about (bps: 10%). */
+const LOSS_ALLOWANCE_LOW_BPS = 1_000n;
+
+/**
+ * A session's own loss allowance in words: "0.5 of 2 used, 1.5 left", or "none of its own" (the vault's loss limits
+ * alone bound it). Every digit: an allowance may be a few base units.
+ */
+export function describeLossAllowance(
+  session: Pick<SessionRecord, "maxLoss" | "lossUsed">,
+  remaining: Pick<SessionRemaining, "lossLeft">,
+  decimals: number,
+): string {
+  if (session.maxLoss === 0n) return "none of its own";
+  const amount = (v: bigint) => formatAmount(v, decimals, decimals);
+  return `${amount(session.lossUsed)} of ${amount(session.maxLoss)} used, ${amount(remaining.lossLeft)} left`;
+}
+
+/** A session with less than a tenth of its own loss allowance left, in words: what the warning and its alert say. */
+export function describeLossAllowanceLow(s: LossAllowanceLow, decimals: number): string {
+  const amount = (v: bigint) => formatAmount(v, decimals, decimals);
+  return `session #${s.id} has ${amount(s.lossLeft)} of its own loss allowance of ${amount(s.maxLoss)} left (${amount(s.lossUsed)} used); a rebalance losing more revokes it: ask the session admin for a new one`;
+}
+
+/** Why a session ended, in words: what a stand-down and its alert say. */
+export function describeEnd(end: SessionEnd, decimals?: number): string {
+  // Every digit: a loss allowance may be a few base units.
+  const amount = (v: bigint) => (decimals === undefined ? `${v}` : formatAmount(v, decimals, decimals));
+  if (end.kind === "loss-allowance") {
+    return `revoked on chain: a rebalance from this key would have lost ${amount(end.loss)}, more than the ${amount(end.lossLeft)} its own loss allowance had left`;
+  }
+  const by = end.by ? ` by ${shortAddress(end.by)}` : "";
+  const at = end.at === undefined ? "" : ` at ${formatChainTime(end.at)}`;
+  return `moved to key ${shortAddress(end.to)}${by}${at}: this key no longer acts for the vault`;
+}
+
 /**
  * One session at chain time `now`. Details name times as chain time in UTC and volumes in token units (`decimals`, the
- * asset's; base units when absent), so a log line or the dashboard says them the way a person reads them.
+ * asset's; base units when absent), so a log line or the dashboard says them the way a person reads them. `end` is
+ * why the chain ended it, when known (`EndedSessions`).
  */
 export function assessSession(
   s: SessionState,
@@ -59,13 +110,18 @@ export function assessSession(
   now: bigint,
   policy: SessionPolicy,
   decimals?: number,
+  end?: SessionEnd,
 ): SessionAssessment {
   const at = (t: bigint) => `${formatChainTime(t)} (chain time; in ${formatDuration(t - now)})`;
   const volumeText = (v: bigint) => (decimals === undefined ? `${v}` : formatAmount(v, decimals));
   const { session, remaining } = s;
   const timeLeft = now < session.validUntil ? session.validUntil - now : 0n;
   const base = { id: s.id, timeLeft };
-  if (session.revoked) return { ...base, status: "revoked", detail: "revoked" };
+  if (end?.kind === "rotated") return { ...base, status: "moved", detail: describeEnd(end, decimals), end };
+  if (session.revoked)
+    return end
+      ? { ...base, status: "revoked", detail: describeEnd(end, decimals), end }
+      : { ...base, status: "revoked", detail: "revoked" };
   if (now >= session.validUntil)
     return { ...base, status: "expired", detail: `expired at ${formatChainTime(session.validUntil)}` };
   if (paused) return { ...base, status: "paused", detail: "agents are paused" };
@@ -110,15 +166,33 @@ export function assessSession(
 
 const WAITING: SessionStatus[] = ["cooldown", "out-of-budget", "not-started"];
 
-export function assessVault(snapshot: VaultSnapshot, policy: SessionPolicy, now = snapshot.timestamp): VaultAssessment {
+/** `ends`: why sessions that ended early ended, by id, when the chain told (`EndedSessions.ends`). */
+export function assessVault(
+  snapshot: VaultSnapshot,
+  policy: SessionPolicy,
+  now = snapshot.timestamp,
+  ends: ReadonlyMap<bigint, SessionEnd> = new Map(),
+): VaultAssessment {
   const candidates =
     policy.preferredSessionId === undefined
       ? snapshot.sessions
       : snapshot.sessions.filter((s) => s.id === policy.preferredSessionId);
-  const sessions = candidates.map((s) => assessSession(s, snapshot.agentsPaused, now, policy, snapshot.assetDecimals));
-  const expiringSoon = sessions.filter(
-    (a) => a.timeLeft > 0n && a.timeLeft <= policy.warnBeforeExpirySeconds && a.status !== "revoked",
+  const sessions = candidates.map((s) =>
+    assessSession(s, snapshot.agentsPaused, now, policy, snapshot.assetDecimals, ends.get(s.id)),
   );
+  const ended = (a: SessionAssessment) => a.status === "revoked" || a.status === "moved" || a.status === "expired";
+  const expiringSoon = sessions.filter(
+    (a) => a.timeLeft > 0n && a.timeLeft <= policy.warnBeforeExpirySeconds && !ended(a),
+  );
+  const lossAllowanceLow = candidates
+    .filter((s, i) => !ended(sessions[i]!) && s.session.maxLoss > 0n)
+    .filter((s) => s.remaining.lossLeft * BPS < s.session.maxLoss * LOSS_ALLOWANCE_LOW_BPS)
+    .map((s) => ({
+      id: s.id,
+      lossUsed: s.session.lossUsed,
+      maxLoss: s.session.maxLoss,
+      lossLeft: s.remaining.lossLeft,
+    }));
   const usable = candidates
     .filter((_, i) => sessions[i]!.status === "usable")
     .sort((a, b) => {
@@ -131,6 +205,7 @@ export function assessVault(snapshot: VaultSnapshot, policy: SessionPolicy, now 
       session: usable[0],
       sessions,
       expiringSoon,
+      lossAllowanceLow,
       reason: `acting through session #${usable[0]!.id}`,
     };
   }
@@ -141,6 +216,7 @@ export function assessVault(snapshot: VaultSnapshot, policy: SessionPolicy, now 
       mode: "wait",
       sessions,
       expiringSoon,
+      lossAllowanceLow,
       resumeAt,
       reason: waiting.map((a) => `session #${a.id} ${a.status}: ${a.detail}`).join("; "),
     };
@@ -149,7 +225,14 @@ export function assessVault(snapshot: VaultSnapshot, policy: SessionPolicy, now 
     sessions.length === 0
       ? policy.preferredSessionId === undefined
         ? "no session for this vault"
-        : `session #${policy.preferredSessionId} is not one of the agent's sessions for this vault`
-      : sessions.map((a) => `session #${a.id} ${a.status}`).join("; ");
-  return { mode: "stand-down", sessions, expiringSoon, reason };
+        : preferredMissing(policy.preferredSessionId, ends.get(policy.preferredSessionId), snapshot.assetDecimals)
+      : sessions.map((a) => `session #${a.id} ${a.end ? a.detail : a.status}`).join("; ");
+  return { mode: "stand-down", sessions, expiringSoon, lossAllowanceLow, reason };
+}
+
+/** Why the configured session is not among the agent's: what the chain told of it, when it told more than nothing. */
+function preferredMissing(id: bigint, end: SessionEnd | undefined, decimals: number): string {
+  return end
+    ? `session #${id} ${describeEnd(end, decimals)}`
+    : `session #${id} is not one of the agent's sessions for this vault`;
 }

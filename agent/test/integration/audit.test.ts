@@ -8,12 +8,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { id, Transaction, Wallet } from "ethers";
 import { describe, expect, it } from "vitest";
-import { grantSession } from "../../devnet/stack.js";
+import { devKey, grantSession } from "../../devnet/stack.js";
 import { runCli } from "../../src/cli.js";
 import { dataPaths } from "../../src/daemon/build.js";
+import { createAgent } from "../../src/daemon/create-agent.js";
 import { intentHash } from "../../src/executor/intent.js";
+import { shortAddress } from "../../src/util/format.js";
 import { canonicalJson } from "../../src/util/json.js";
 import { FaultProxy } from "../support/fault-proxy.js";
+import { memoryLogger } from "../support/logs.js";
 import {
   AGENT,
   AGENT_KEY,
@@ -241,6 +244,57 @@ describe("audit", () => {
     } finally {
       await proxy.close();
     }
+  }, 120_000);
+
+  it("follows a session moved to another key: the new key's rebalance matches, the old key's call after is flagged", async () => {
+    const { stack, chain } = env;
+    const u = stack.unit;
+    const newKey = new Wallet(devKey(8), chain.provider);
+    await (
+      await stack.sessions.connect(stack.governance).setCeilings(stack.vaultAddress, {
+        maxDuration: 7 * 86_400,
+        maxVolumePerCall: 1_000_000n * u,
+        maxVolumePerEpoch: 5_000_000n * u,
+      })
+    ).wait();
+    const sessionId = await grantSession(stack, {
+      agent: AGENT,
+      durationSeconds: 7 * 86_400,
+      maxVolumePerCall: 600_000n * u,
+      maxVolumePerEpoch: 3_000_000n * u,
+    });
+    await (await stack.sessions.connect(stack.sessionAdmin).rotateAgent(sessionId, newKey.address)).wait();
+
+    // A daemon with the new key acts through the session and publishes its record.
+    const config = testConfig(chain, stack, tempDir(), {
+      planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000" },
+      vaults: [{ address: stack.vaultAddress, label: "main", sessionId: Number(sessionId) }],
+    });
+    const d = await createAgent(config, { wallet: newKey, provider: chain.provider, log: memoryLogger().log });
+    expect((await d.daemon.tick())[0]!.report!.result.kind, "the new key's split").toBe("sent");
+
+    // The old key tries the session after the move: mined, and reverted (no event).
+    const old = new Wallet(AGENT_KEY, chain.provider);
+    const request = await stack.vault
+      .connect(old)
+      .rebalance.populateTransaction([{ strategy: stack.strategyAddresses[0]!, assets: 0n }], sessionId, id("old key"));
+    const signed = await old.signTransaction(await old.populateTransaction({ ...request, gasLimit: 2_000_000n }));
+    const oldHash = Transaction.from(signed).hash!;
+    await chain.provider.send("eth_sendRawTransaction", [signed]).catch(() => undefined);
+    expect((await chain.provider.waitForTransaction(oldHash, 1, 10_000))?.status).toBe(0);
+
+    const records = dataPaths(config, newKey.address).records;
+    const { code, out } = await audit(["--rpc-url", chain.url, "--records", records, "--json"]);
+    expect(code).toBe(3);
+    const report = JSON.parse(out) as AuditJson;
+    expect(report.rows.find((r) => r.event === "SessionAgentRotated")).toMatchObject({
+      sender: stack.sessionAdmin.address,
+      detail: `session #${sessionId} moved from agent ${shortAddress(AGENT)} to ${shortAddress(newKey.address)} by ${shortAddress(stack.sessionAdmin.address)}`,
+    });
+    expect(report.actions.map((a) => [a.kind, a.status, a.txHash])).toEqual([
+      ["rebalance", "matched", (await rebalancedEvents(stack)).at(-1)!.transactionHash],
+      ["transaction", "unmatched", oldHash],
+    ]);
   }, 120_000);
 
   it("says what is wrong with its arguments", async () => {

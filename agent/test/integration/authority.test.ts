@@ -25,7 +25,12 @@ interface AuthorityJson {
     queued: { targetName: string; call: string; ready: boolean }[];
     governor?: { address: string; proposals: { title: string; calls: string[]; state: string }[] };
   };
-  sessions: { id: string; session: { agent: string }; scope: string[]; remaining: { timeLeft: string } }[];
+  sessions: {
+    id: string;
+    session: { agent: string; reduceOnly: boolean; maxLoss: string; lossUsed: string };
+    scope: string[];
+    remaining: { timeLeft: string; lossLeft: string };
+  }[];
   otherVaults: Record<string, string[]>;
   warnings: { code: string; message: string }[];
 }
@@ -49,13 +54,17 @@ describe("authority", () => {
     const { stack } = env;
     const u = stack.unit;
     const limits = { maxVolumePerCall: 100_000n * u, maxVolumePerEpoch: 500_000n * u };
+    // Sessions #1 and #2 have a loss allowance of their own (#1 is reduce-only); #3 has none.
     await grantSession(stack, {
       agent: AGENT,
       durationSeconds: 7 * 86_400,
       ...limits,
       scope: [stack.strategyAddresses[0]!, stack.strategyAddresses[2]!],
+      maxLoss: 1_000n * u,
+      reduceOnly: true,
     });
-    await grantSession(stack, { agent: AGENT, durationSeconds: 3_600, ...limits }); // expires within the one-day margin
+    // Expires within the one-day margin.
+    await grantSession(stack, { agent: AGENT, durationSeconds: 3_600, ...limits, maxLoss: 50n * u });
     await grantSession(stack, { agent: OTHER_AGENT, durationSeconds: 360 * 86_400, ...limits }); // near the 365-day maximum
     // A second vault on the same session manager, where AGENT holds a session too.
     const other = await deployVault(
@@ -92,6 +101,14 @@ describe("authority", () => {
       ["3", OTHER_AGENT],
     ]);
     expect(inv.sessions[0]!.scope, "the scope in strategy names").toEqual(["Strategy 0 (#0)", "Strategy 2 (#2)"]);
+    expect(
+      inv.sessions.map((s) => [s.session.reduceOnly, s.session.maxLoss, s.session.lossUsed, s.remaining.lossLeft]),
+      "reduce-only, and each loss allowance with what is used and left",
+    ).toEqual([
+      [true, (1_000n * u).toString(), "0", (1_000n * u).toString()],
+      [false, (50n * u).toString(), "0", (50n * u).toString()],
+      [false, "0", "0", (2n ** 256n - 1n).toString()],
+    ]);
     expect(inv.otherVaults[AGENT]).toEqual([await other.getAddress()]);
     expect(inv.timelock, "governance is an account here").toBeUndefined();
     const codes = inv.warnings.map((w) => w.code).sort();
@@ -101,10 +118,14 @@ describe("authority", () => {
       "near-protocol-max",
       "no-governance-delay",
       "session-expiring",
+      "session-no-loss-allowance",
     ]);
     const byCode = Object.fromEntries(inv.warnings.map((w) => [w.code, w.message]));
     expect(byCode["session-expiring"]).toMatch(/^session #2 .* expires in (59m|1h 0m)/);
     expect(byCode["near-protocol-max"]).toBe("session #3's length 360d 0h is near the protocol maximum 365d 0h");
+    expect(byCode["session-no-loss-allowance"]).toMatch(
+      /^session #3 \(agent 0x\w{4}…\w{4}\) has no loss allowance of its own/,
+    );
     expect(byCode["agent-on-several-vaults"]).toContain(AGENT);
     expect(byCode["agent-holds-role"]).toBe(
       `agent ${OTHER_AGENT} is also the session admin: the key that moves money can also widen its own powers`,
@@ -113,7 +134,11 @@ describe("authority", () => {
     const text = await authority(["--expiry-margin", "60"]);
     expect(text.code).toBe(0);
     expect(text.out).toContain("(not a Timelock: no delay)");
-    expect(text.out).toContain("Warnings (4):");
+    expect(text.out).toContain("Warnings (5):");
+    const row = (id: number) => text.out.split("\n").find((l) => l.startsWith(`#${id} `))!;
+    expect(row(1)).toMatch(/ reduce-only +0 of 1,000 used, 1,000 left +Strategy 0/);
+    expect(row(2)).toMatch(/ any +0 of 50 used, 50 left +Strategy 0/);
+    expect(row(3)).toMatch(/ any +none of its own +Strategy 0/);
     expect(text.out, "a smaller margin: no session expiring within it").not.toContain("session-expiring");
   });
 

@@ -78,8 +78,11 @@ describe("operator commands", () => {
     const sessions = capture();
     await sessionsCommand({ config: configPath }, sessions.print);
     expect(sessions.text()).toMatch(
-      /session\s+state\s+valid\s+left\s+per call\s+epoch volume\s+calls\s+next call\s+scope/,
+      /session\s+state\s+valid\s+left\s+per call\s+epoch volume\s+calls\s+next call\s+scope\s+moves\s+loss allowance/,
     );
     expect(sessions.text()).toMatch(/#1\s+cooldown\s+.*→.*\s+6d 23h\s+.*2,100,500\s+23\s+.*#0 #1 #2/);
+    expect(sessions.text(), "may raise strategies, no loss allowance of its own").toMatch(
+      /#0 #1 #2\s+any\s+none of its own/,
+    );
   });
 });

@@ -11,7 +11,7 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keccak256, toUtf8Bytes, Wallet } from "ethers";
 import type { LocalChain } from "../../devnet/chain.js";
-import type { Stack } from "../../devnet/stack.js";
+import { grantSession, type Stack } from "../../devnet/stack.js";
 import { assembleDaemon, serveDaemon, type AssembledDaemon } from "../../src/daemon/assemble.js";
 import { decodeRevert } from "../../src/errors.js";
 import { Metrics } from "../../src/obs/metrics.js";
@@ -41,7 +41,10 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
   let url: string;
 
   beforeAll(async () => {
-    ({ chain, stack } = await startStack({ session: { perCall: 600_000n, perEpoch: 3_000_000n } }));
+    // Session #1 has a loss allowance of its own: 5 mUSD.
+    ({ chain, stack } = await startStack({
+      session: { perCall: 600_000n, perEpoch: 3_000_000n, maxLoss: 5_000_000n },
+    }));
     const config = testConfig(chain, stack, tempDir());
     const metrics = new Metrics();
     daemon = await assembleDaemon({
@@ -168,13 +171,38 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
     expect(await rejection.count()).toBe(1);
     expect(await rejection.getAttribute("data-error")).toBe("RelativeCapExceeded");
 
-    // Live: the guardian pauses every agent; after the daemon's next tick the page says so without a reload.
+    // Live: a second session, reduce-only and without a loss allowance of its own, is granted (shorter, so #1 stays
+    // the one to act through) and the guardian pauses every agent; after the daemon's next tick the page says so
+    // without a reload.
     const version = Number(await page.locator("body").getAttribute("data-version"));
+    await grantSession(stack, {
+      agent: AGENT,
+      durationSeconds: 86_400,
+      maxVolumePerCall: 1_000n * stack.unit,
+      maxVolumePerEpoch: 1_000n * stack.unit,
+      reduceOnly: true,
+    });
     await (await stack.sessions.connect(stack.guardian).pauseAgents()).wait();
     await daemon.daemon.tick();
     await page.waitForFunction(`Number(document.body.dataset.version) > ${version}`, undefined, { timeout: 10_000 });
     expect(await page.locator("[data-testid=vault-mode]").textContent()).toBe("paused");
     expect(await session.locator("[data-testid=session-status]").textContent()).toBe("paused");
+
+    // Each session's own loss allowance, used of max and left, as the session manager reports it; the reduce-only one
+    // says so, and that it has no allowance of its own.
+    const [one, two] = (await stack.lens.snapshot(stack.vaultAddress, AGENT)).sessions;
+    const exactMUSD = (v: bigint) => `${formatAmount(v, 6, 6)} mUSD`;
+    expect(await session.locator("[data-testid=session-loss-allowance]").textContent()).toBe(
+      `${exactMUSD(one!.session.lossUsed)} of ${exactMUSD(5_000_000n)} used, ${exactMUSD(one!.remaining.lossLeft)} left`,
+    );
+    expect(await session.locator("[data-testid=session-loss-allowance]").getAttribute("data-raw")).toBe(
+      one!.remaining.lossLeft.toString(),
+    );
+    expect(await session.locator("[data-testid=session-reduce-only]").count(), "#1 may raise strategies").toBe(0);
+    const reduceOnly = page.locator("[data-testid=session-row][data-session='2']");
+    expect(two!.session.reduceOnly).toBe(true);
+    expect(await reduceOnly.locator("[data-testid=session-reduce-only]").textContent()).toBe("reduce-only");
+    expect(await reduceOnly.locator("[data-testid=session-loss-allowance]").textContent()).toBe("none of its own");
     expect(await page.locator("[data-testid=live]").textContent()).toBe("live");
     expect(pageErrors, "no script errors").toEqual([]);
 

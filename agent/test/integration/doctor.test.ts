@@ -5,8 +5,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { encryptKeystoreJson } from "ethers";
+import { encryptKeystoreJson, Wallet } from "ethers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { devKey } from "../../devnet/stack.js";
 import { runCli } from "../../src/cli.js";
 import type { Check } from "../../src/doctor/index.js";
 import { AGENT, AGENT_KEY, tempDir, useStack } from "../support/daemon-harness.js";
@@ -154,6 +155,20 @@ describe("treasury-agent doctor", () => {
         fix: `governance grants agent ${AGENT} a session on ${env.stack.vaultAddress} (SessionManager ${await env.stack.sessions.getAddress()})`,
       },
     ]);
+  });
+
+  it("the configured session moved to another key: the session check fails and says where it went", async () => {
+    const other = new Wallet(devKey(8)).address;
+    await (await env.stack.sessions.connect(env.stack.governance).rotateAgent(1n, other)).wait();
+    const r = await doctor(setup({ vaults: [{ address: env.stack.vaultAddress, label: "main", sessionId: 1 }] }));
+    expect(r.code).toBe(1);
+    const [f] = failures(r.checks);
+    expect(f).toMatchObject({ name: "session main", field: "vaults.0.sessionId" });
+    expect(f!.detail).toMatch(
+      new RegExp(
+        `^no active session for agent ${AGENT}: session #1 moved to key ${other.slice(0, 6)}…${other.slice(-4)}( by .* at .*)?: this key no longer acts for the vault$`,
+      ),
+    );
   });
 
   it("a data directory it cannot write: dataDir fails naming the field", async () => {

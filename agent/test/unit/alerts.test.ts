@@ -22,7 +22,7 @@ import { Metrics } from "../../src/obs/metrics.js";
 import type { DaemonTick, TickReport, TickResult } from "../../src/obs/tick-report.js";
 import { assessVault } from "../../src/session/assess.js";
 import { ManualClock } from "../../src/util/clock.js";
-import { A, B, VAULT, vaultSnapshot } from "../support/fixtures.js";
+import { A, B, SESSION, sessionState, VAULT, vaultSnapshot } from "../support/fixtures.js";
 import { memoryLogger } from "../support/logs.js";
 import { startReceiver, until } from "../support/webhook-receiver.js";
 import { metricValue } from "../support/daemon-harness.js";
@@ -91,6 +91,35 @@ describe("alerts from tick reports", () => {
     expect(expiring.active.get("main:session-expiring:7")!.message).toBe(
       "main: session #7 expires in 30m 0s; ask the session admin for a new one",
     );
+  });
+
+  it("a stand-down says why the chain ended the session; a loss allowance nearly spent is a warning until it is not", () => {
+    const rules = new AlertRules();
+    const revoked = vaultSnapshot({ sessions: [sessionState({ ...SESSION, revoked: true }, 7n)] });
+    const end = { kind: "loss-allowance" as const, loss: 1_500_000n, lossLeft: 250_000n, maxLoss: 1_000_000n };
+    const assessment = assessVault(revoked, POLICY, revoked.timestamp, new Map([[7n, end]]));
+    const down = rules.derive(
+      tick(report({ kind: "stand-down", reason: assessment.reason }, { snapshot: revoked, assessment })),
+    );
+    expect(down.active.get("main:stand-down")!.message).toBe(
+      "main: standing down: session #7 revoked on chain: a rebalance from this key would have lost 1.5, more than the 0.25 its own loss allowance had left",
+    );
+
+    const low = (lossUsed: bigint) => {
+      const s = sessionState({ ...SESSION, reduceOnly: false, maxLoss: 1_000_000n, lossUsed });
+      const snapshot = vaultSnapshot({
+        sessions: [{ ...s, remaining: { ...s.remaining, lossLeft: 1_000_000n - lossUsed } }],
+      });
+      return rules.derive(tick(report(HOLD, { snapshot, assessment: assessVault(snapshot, POLICY) })));
+    };
+    const nearly = low(950_000n);
+    expect(keys(nearly.active), "the stand-down is over").toEqual(["main:session-loss-allowance-low:7"]);
+    expect(nearly.active.get("main:session-loss-allowance-low:7")).toMatchObject({
+      severity: "warning",
+      message:
+        "main: session #7 has 0.05 of its own loss allowance of 1 left (0.95 used); a rebalance losing more revokes it: ask the session admin for a new one",
+    });
+    expect(keys(low(100_000n).active), "nine tenths left: nothing").toEqual([]);
   });
 
   it("a rejected plan and a reverted transaction happen once; a failing tick keeps the vault's conditions and adds its own", () => {

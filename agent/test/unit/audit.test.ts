@@ -224,6 +224,69 @@ describe("buildAudit", () => {
     expect(report.unmatched).toBe(2);
   });
 
+  it("lists a session's loss allowance passed and its move to another key, and audits both keys after", () => {
+    const spent = event("SessionLossBudgetSpent", { sessionId: 7n, lossUsed: 1_500n, maxLoss: 1_000n }, 5, B);
+    const rotated = event(
+      "SessionAgentRotated",
+      { sessionId: 7n, previousAgent: AGENT, newAgent: B, by: OTHER },
+      6,
+      OTHER,
+    );
+    // The session manager's events: the history keeps the session's current agent, the new key.
+    const h = { ...history([spent, { ...rotated, contract: "sessions" as const }]), sessionAgents: new Map([[7n, B]]) };
+    const report = buildAudit(h, undefined);
+    expect(report.rows.map((r) => [r.event, r.category, r.sender, r.detail])).toEqual([
+      [
+        "SessionLossBudgetSpent",
+        "session",
+        B,
+        "session #7 went over its own loss allowance (0.0015 with the refused rebalance, allowed 0.001): the rebalance was undone and the session revoked",
+      ],
+      [
+        "SessionAgentRotated",
+        "session",
+        OTHER,
+        "session #7 moved from agent 0x4444…4444 to 0x2222…2222 by 0x5555…5555",
+      ],
+    ]);
+    expect(report.agents, "the key the session left is still an agent key").toEqual([B, AGENT].sort());
+  });
+
+  it("matches a rebalance by a rotated session's new key, and flags the old key's transaction after", () => {
+    const rotated = event(
+      "SessionAgentRotated",
+      { sessionId: 7n, previousAgent: AGENT, newAgent: B, by: OTHER },
+      6,
+      OTHER,
+    );
+    const byNewKey = event(
+      "Rebalanced",
+      {
+        sessionId: 7n,
+        agent: B,
+        intentHash: HASH_1,
+        volume: 5n,
+        totalAssetsBefore: 10n,
+        totalAssetsAfter: 10n,
+        loss: 0n,
+      },
+      8,
+      B,
+    );
+    const set = records([[HASH_1, record({ agent: B, nonce: 0 })]]);
+    const report = buildAudit(history([rotated, byNewKey]), set, {
+      note: "checked",
+      unrecorded: [
+        { agent: AGENT, nonce: 3, blockNumber: 9, txHash: `0x${"cd".repeat(32)}`, to: VAULT, reverted: true },
+      ],
+    });
+    expect(report.actions.map((a) => [a.block, a.agent, a.status, a.note])).toEqual([
+      [8, B, "matched", "yield: toward yield"],
+      [9, AGENT, "unmatched", "nonce 3 has no record: reverted transaction to 0x9999…9999"],
+    ]);
+    expect(report.unmatched).toBe(1);
+  });
+
   it("matches nothing without records, and flags nothing", () => {
     const report = buildAudit(history([rebalanced(1, HASH_1)]), undefined);
     expect(report.actions.map((a) => a.status)).toEqual(["unchecked"]);
@@ -264,7 +327,8 @@ function inventory(over: Partial<AuthorityInventory> = {}): AuthorityInventory {
       {
         id: 7n,
         granter: B,
-        session: SESSION,
+        // A careful grant: a loss allowance of its own.
+        session: { ...SESSION, reduceOnly: false, maxLoss: 1_000n, lossUsed: 0n },
         scope: [],
         remaining: {
           active: true,
@@ -274,6 +338,7 @@ function inventory(over: Partial<AuthorityInventory> = {}): AuthorityInventory {
           callsInEpoch: 1n,
           nextCallAt: 0n,
           epochEndsAt: 0n,
+          lossLeft: 1_000n,
         },
       },
     ],
@@ -293,6 +358,17 @@ describe("authorityWarnings", () => {
       "the per-call loss limit 4.50% is near the protocol maximum 5.00%",
       "the gain rate 200.00% is near the protocol maximum 200.00%",
       "the drawdown limit 45.00% is near the protocol maximum 50.00%",
+    ]);
+  });
+
+  it("flags a session without a loss allowance of its own", () => {
+    const careful = inventory().sessions[0]!;
+    const sessions = [{ ...careful, session: { ...careful.session, maxLoss: 0n } }];
+    expect(authorityWarnings(inventory({ sessions })).map((w) => [w.code, w.message])).toEqual([
+      [
+        "session-no-loss-allowance",
+        "session #7 (agent 0x4444…4444) has no loss allowance of its own: only the vault's loss limits bound what its rebalances may lose (grant it with a max loss)",
+      ],
     ]);
   });
 

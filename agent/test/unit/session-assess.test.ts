@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { SessionRecord } from "../../src/chain/types.js";
 import { sessionRemaining } from "../../src/checks/session-check.js";
 import { assessVault, type SessionPolicy } from "../../src/session/assess.js";
-import { SESSION, sessionState, vaultSnapshot } from "../support/fixtures.js";
+import { formatChainTime } from "../../src/util/format.js";
+import { B, OTHER, SESSION, sessionState, vaultSnapshot } from "../support/fixtures.js";
 
 const policy: SessionPolicy = { expiryMarginSeconds: 120n, warnBeforeExpirySeconds: 3_600n, minVolume: 1_000n };
 function assess(
@@ -81,6 +82,57 @@ describe("session awareness", () => {
       mode: "stand-down",
       reason: "no session for this vault",
     });
+  });
+
+  it("acts through a reduce-only session like any other", () => {
+    expect(assess({ reduceOnly: true }, 2_000n)).toMatchObject({ mode: "act", session: { id: 7n } });
+  });
+
+  it("warns when a session's own loss allowance has less than a tenth left, not at a tenth or without one", () => {
+    const withAllowance = (lossUsed: bigint, maxLoss = 1_000n) => {
+      const s = sessionState({ ...SESSION, maxLoss, lossUsed, reduceOnly: false });
+      const left = maxLoss === 0n ? 2n ** 256n - 1n : maxLoss - lossUsed;
+      const snapshot = vaultSnapshot({ sessions: [{ ...s, remaining: { ...s.remaining, lossLeft: left } }] });
+      return assessVault(snapshot, policy, 2_000n);
+    };
+    expect(withAllowance(900n).lossAllowanceLow, "100 of 1,000 left: a tenth").toEqual([]);
+    expect(withAllowance(901n)).toMatchObject({
+      mode: "act",
+      lossAllowanceLow: [{ id: 7n, lossUsed: 901n, maxLoss: 1_000n, lossLeft: 99n }],
+    });
+    expect(withAllowance(1_000n).mode, "a spent allowance still allows lossless plans").toBe("act");
+    expect(withAllowance(0n, 0n).lossAllowanceLow, "none of its own").toEqual([]);
+  });
+
+  it("says why a session ended when the chain told: its own loss allowance passed, or moved to another key", () => {
+    const ended = sessionState({ ...SESSION, revoked: true }, 7n);
+    const snapshot = vaultSnapshot({ sessions: [ended] });
+    const loss = { kind: "loss-allowance" as const, loss: 1_500_000n, lossLeft: 250_000n, maxLoss: 1_000_000n };
+    expect(assessVault(snapshot, policy, 2_000n, new Map([[7n, loss]]))).toMatchObject({
+      mode: "stand-down",
+      sessions: [{ status: "revoked", end: loss }],
+      reason:
+        "session #7 revoked on chain: a rebalance from this key would have lost 1.5, more than the 0.25 its own loss allowance had left",
+    });
+    const rotated = { kind: "rotated" as const, to: OTHER, by: B, at: 1_900n };
+    const moved = assessVault(
+      vaultSnapshot({ sessions: [sessionState(SESSION, 7n)] }),
+      policy,
+      2_000n,
+      new Map([[7n, rotated]]),
+    );
+    expect(moved).toMatchObject({
+      mode: "stand-down",
+      sessions: [{ status: "moved" }],
+      reason: `session #7 moved to key 0x5555…5555 by 0x2222…2222 at ${formatChainTime(1_900n)}: this key no longer acts for the vault`,
+    });
+    expect(assessVault(snapshot, policy, 2_000n).reason, "a plain revocation").toBe("session #7 revoked");
+    // The configured session never listed for this key: what the chain says of it.
+    const elsewhere = { ...policy, preferredSessionId: 9n };
+    expect(
+      assessVault(vaultSnapshot({ sessions: [] }), elsewhere, 2_000n, new Map([[9n, { kind: "rotated", to: OTHER }]]))
+        .reason,
+    ).toBe("session #9 moved to key 0x5555…5555: this key no longer acts for the vault");
   });
 
   it("mirrors SessionManager.remaining", () => {

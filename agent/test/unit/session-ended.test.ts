@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { assessVault, type SessionPolicy } from "../../src/session/assess.js";
 import { EndedSessions } from "../../src/session/ended.js";
-import { SESSION, sessionState, vaultSnapshot } from "../support/fixtures.js";
+import { OTHER, SESSION, sessionState, vaultSnapshot } from "../support/fixtures.js";
 
 const policy: SessionPolicy = { expiryMarginSeconds: 120n, warnBeforeExpirySeconds: 3_600n, minVolume: 1_000n };
 const until = SESSION.validUntil;
@@ -38,5 +38,32 @@ describe("EndedSessions", () => {
     expect(first.sessions.map((s) => s.id)).toEqual([2n, 3n, 9n]);
     const second = ended.merge(vaultSnapshot({ timestamp: until + 1n, sessions: [fresh] }));
     expect(second.sessions.map((s) => s.id)).toEqual([2n, 3n, 9n]);
+  });
+
+  it("lists a session revoked before its end once, from the block it was last listed at, until explained", () => {
+    const ended = new EndedSessions();
+    const other = { ...SESSION, validUntil: until + 1_000n };
+    ended.merge(vaultSnapshot({ blockNumber: 40n, sessions: [sessionState(other, 7n), sessionState(SESSION, 8n)] }));
+    ended.merge(vaultSnapshot({ blockNumber: 41n, sessions: [sessionState(SESSION, 8n)] }));
+    ended.merge(vaultSnapshot({ blockNumber: 42n, timestamp: until, sessions: [] }));
+    // #7 left before its end (last listed at 40), #8 expired: only #7 has a cause to read.
+    expect(ended.unexplained()).toEqual([{ id: 7n, lastListedAt: 40n }]);
+    const cause = { kind: "rotated" as const, to: OTHER };
+    ended.explain(7n, cause);
+    expect(ended.unexplained()).toEqual([]);
+    expect([...ended.ends()]).toEqual([[7n, cause]]);
+    const later = ended.merge(vaultSnapshot({ blockNumber: 43n, timestamp: until, sessions: [] }));
+    expect(assessVault(later, policy, until, ended.ends()).reason).toBe(
+      "session #7 moved to key 0x5555…5555: this key no longer acts for the vault; session #8 expired",
+    );
+  });
+
+  it("forgets the cause of a session listed again (moved back to this key)", () => {
+    const ended = new EndedSessions();
+    ended.merge(vaultSnapshot({ blockNumber: 40n, sessions: [sessionState(SESSION, 7n)] }));
+    ended.merge(vaultSnapshot({ blockNumber: 41n, sessions: [] }));
+    ended.explain(7n, { kind: "rotated", to: OTHER });
+    ended.merge(vaultSnapshot({ blockNumber: 42n, sessions: [sessionState(SESSION, 7n)] }));
+    expect(ended.ends().size).toBe(0);
   });
 });
