@@ -15,13 +15,18 @@ export async function writeDown(
   const config = await ctx.vault.strategyConfig(options.strategy);
   if (!config.listed) throw new InputError(`unknown strategy ${options.strategy}: it is not listed in the vault`);
   const previousBook = await ctx.vault.allocation(options.strategy);
-  const amount = (v: bigint) => formatAmount(v, ctx.asset.decimals, { symbol: ctx.asset.symbol });
+  const amount = (v: bigint) => formatAmount(v, ctx.asset.decimals, 2, ctx.asset.symbol);
   if (options.value >= previousBook) {
     throw new InputError(
       `--to ${amount(options.value)} is not below the strategy's book value of ${amount(previousBook)}: a write-down only lowers it`,
     );
   }
-  const receipt = await simulateAndSend("writing the strategy down", ctx.vault.writeDown, options.strategy, options.value);
+  const receipt = await simulateAndSend(
+    "writing the strategy down",
+    ctx.vault.writeDown,
+    options.strategy,
+    options.value,
+  );
   ctx.log(
     `Strategy ${options.strategy} written down from ${amount(previousBook)} to ${amount(options.value)} in tx ${receipt.hash}`,
   );

@@ -153,7 +153,11 @@ export async function simulateRebalance(
   if (preview.ok) return undefined;
   const reason: string = preview.reason;
   const decoded = decodeRevert(reason);
-  const what = decoded ? decoded.text : reason !== "0x" ? `unknown revert ${reason.slice(0, 10)}` : "revert without data";
+  const what = decoded
+    ? decoded.text
+    : reason !== "0x"
+      ? `unknown revert ${reason.slice(0, 10)}`
+      : "revert without data";
   return new RevertError(`simulation: ${what}`, reason, decoded);
 }
 
