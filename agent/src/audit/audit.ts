@@ -89,6 +89,7 @@ const CATEGORY: Record<string, Category> = {
   StrategyMarked: "accounting",
   StrategyPulled: "accounting",
   StrategyWrittenOff: "accounting",
+  StrategyWrittenDown: "accounting",
   HighWaterMarkSet: "accounting",
 };
 
@@ -165,6 +166,8 @@ export function describeEvent(e: ChainEvent, h: Pick<VaultHistory, "assetDecimal
       return `${amt(a.assets)} pulled from ${strat(a.strategy)} for an exit`;
     case "StrategyWrittenOff":
       return `${amt(a.assets)} of ${strat(a.strategy)} written off`;
+    case "StrategyWrittenDown":
+      return `${strat(a.strategy)} written down ${amt(a.previousBook)} → ${amt(a.book)} (its views fail), by ${addr(a.by)}`;
     case "HighWaterMarkSet":
       return `share price high-water mark ${a.price}`;
     default:

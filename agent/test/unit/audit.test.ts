@@ -252,6 +252,19 @@ describe("buildAudit", () => {
     expect(report.agents, "the key the session left is still an agent key").toEqual([B, AGENT].sort());
   });
 
+  it("lists a broken strategy's forced write-down with who made it", () => {
+    const down = event(
+      "StrategyWrittenDown",
+      { strategy: A, previousBook: 300_000_000n, book: 60_000_000n, by: OTHER },
+      4,
+      OTHER,
+    );
+    const report = buildAudit(history([down]), undefined);
+    expect(report.rows.map((r) => [r.event, r.category, r.sender, r.detail])).toEqual([
+      ["StrategyWrittenDown", "accounting", OTHER, "Alpha (#0) written down 300 → 60 (its views fail), by 0x5555…5555"],
+    ]);
+  });
+
   it("matches a rebalance by a rotated session's new key, and flags the old key's transaction after", () => {
     const rotated = event(
       "SessionAgentRotated",
