@@ -269,6 +269,9 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     const setCaps = await gasOf(stack.vault.connect(stack.governance).setCaps(s0!, 10n ** 29n, 4_000));
     f.set_caps_gas = setCaps.used;
     f.set_caps_exec = setCaps.exec;
+    // A forced write-down by the guardian of strategy 1 (300,000 booked) once its views fail, to 100,000.
+    await (await stack.strategies[1]!.setViewsBroken(true)).wait();
+    f.write_down_gas = (await gasOf(stack.vault.connect(stack.guardian).writeDown(s1!, 100_000n * stack.unit))).used;
   }
 
   // Gas per leg and legs per transaction, with 50 strategies.

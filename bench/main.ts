@@ -249,6 +249,13 @@ function gasSection(f: Figures): string[] {
       target: "(recorded)",
       met: "",
     },
+    {
+      figure: "`writeDown` by the guardian of a strategy whose views fail (300,000 booked, to 100,000)",
+      value: `${g(f.write_down_gas)} gas`,
+      baseline: `\`setCaps\` through the same delegatecall: ${g(f.set_caps_gas)} gas`,
+      target: "(recorded)",
+      met: "",
+    },
   );
   for (const [name, key] of [
     ["TreasuryVault", "vault_code_size_bytes"],

@@ -250,14 +250,14 @@ contract TreasuryVaultAdmin is TreasuryVaultBase {
         // A write-down only tightens: the guardian may make it as well as governance.
         _requireGovernanceOrTightening(true);
         if (!_config[strategy].listed) revert ErrorsLib.StrategyNotListed(strategy);
-        (bool ok, uint256 live) = StrategyLib.positionValue(strategy);
-        if (ok) revert ErrorsLib.StrategyViewsWork(strategy, live);
+        (bool ok, uint256 liveValue) = StrategyLib.positionValue(strategy);
+        if (ok) revert ErrorsLib.StrategyViewsWork(strategy, liveValue);
         uint256 book = _allocation[strategy];
         if (value >= book) revert ErrorsLib.WriteDownNotBelowBook(strategy, value, book);
-        _record();
+        (, uint256 live) = _recordWithLive();
         _setBook(strategy, value);
-        // Recorded total assets never stay above what is left (idle plus positions, this one at its new book).
-        uint256 left = _liveTotal();
+        // Recorded total assets never stay above what is left: the live value, this position at its new book.
+        uint256 left = live - (book - value);
         // Safe: left < _total, a uint128, when assigned.
         if (_total > left) _total = uint128(left);
         emit EventsLib.StrategyWrittenDown(strategy, book, value, msg.sender);
