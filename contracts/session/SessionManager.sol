@@ -83,10 +83,7 @@ contract SessionManager is ISessionManager, GovernanceRoles {
 
     /// @inheritdoc ISessionManager
     function grant(SessionParams calldata p) external returns (uint256 sessionId) {
-        bool byGovernance = msg.sender == governance;
-        if (!byGovernance && (msg.sender != sessionAdmin || msg.sender == address(0))) {
-            revert ErrorsLib.NotGranter(msg.sender);
-        }
+        bool byGovernance = _requireGranter();
         if (
             p.agent == address(0) || p.vault == address(0) || p.scope == 0 || p.maxVolumePerCall == 0
                 || p.maxVolumePerCall > p.maxVolumePerEpoch || p.maxCallsPerEpoch == 0 || p.validUntil <= p.validAfter
@@ -136,10 +133,7 @@ contract SessionManager is ISessionManager, GovernanceRoles {
 
     /// @inheritdoc ISessionManager
     function rotateAgent(uint256 sessionId, address newAgent) external {
-        bool byGovernance = msg.sender == governance;
-        if (!byGovernance && (msg.sender != sessionAdmin || msg.sender == address(0))) {
-            revert ErrorsLib.NotGranter(msg.sender);
-        }
+        bool byGovernance = _requireGranter();
         Session storage s = _sessions[sessionId];
         address agent = s.agent;
         if (agent == address(0)) revert ErrorsLib.UnknownSession(sessionId);
@@ -155,6 +149,15 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         s.agent = newAgent;
         _addActive(newAgent, vault, sessionId);
         emit EventsLib.SessionAgentRotated(sessionId, agent, newAgent, msg.sender);
+    }
+
+    /// @dev Grants and rotations: governance, or the session admin when one is set (`NotGranter` otherwise). Returns
+    /// whether the caller is governance, whose calls the session admin's ceilings do not bind.
+    function _requireGranter() internal view returns (bool byGovernance) {
+        byGovernance = msg.sender == governance;
+        if (!byGovernance && (msg.sender != sessionAdmin || msg.sender == address(0))) {
+            revert ErrorsLib.NotGranter(msg.sender);
+        }
     }
 
     /// @inheritdoc ISessionManager
