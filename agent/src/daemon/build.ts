@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import fs from "node:fs";
-import { parseEther, parseUnits, type BaseWallet, type JsonRpcProvider } from "ethers";
+import { parseEther, parseUnits, type JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
 import { endpointName, FailoverProvider } from "../chain/provider.js";
 import { LensReader, type ChainReader } from "../chain/reader.js";
@@ -14,7 +14,7 @@ import { Executor } from "../executor/executor.js";
 import { KeyFunds } from "../executor/funds.js";
 import { FileJournal, JOURNAL_FORMAT, type Journal } from "../executor/journal.js";
 import { RecordFolder } from "../executor/records.js";
-import { ProviderSimulator, WalletSender, type TxSender } from "../executor/sender.js";
+import { ProviderSimulator, WalletSender, type AgentKey, type TxSender } from "../executor/sender.js";
 import { ChainMismatchError, ConfigError, LensFaultError, RpcError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
 import { EqualWeightPlanner } from "../planner/equal-weight.js";
@@ -161,7 +161,7 @@ export interface BuildOptions {
   log: Logger;
   metrics: Metrics;
   /** Present for `run`: the executor signs with it. Absent: read-only runners (dry run, status). */
-  wallet?: BaseWallet;
+  wallet?: AgentKey;
   /** Read-only use (dry run, status): the price history is not written. */
   readOnly?: boolean;
   /** Test seams. */
