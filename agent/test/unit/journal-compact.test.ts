@@ -96,7 +96,7 @@ function generate(file: string, n: number, finalized: number): { inFlight: strin
         canonicalJson({
           type: "outcome",
           intentHash: hash,
-          outcome: { ...outcome, blockNumber: outcome.blockNumber + 1 },
+          outcome: { ...outcome, blockNumber: outcome.blockNumber! + 1 },
         }),
       );
     }
