@@ -163,6 +163,98 @@ describe.skipIf(missing !== undefined)("a remote signer holding the agent's key"
     }, 60_000);
   }
 
+  it("a fee bump the signer cannot sign while it is down: the tick fails, the intent stays in flight, bumped once it is back", async () => {
+    const config = parseConfig(fileConfig(), { AGENT_SIGNER_AUTH: `Bearer ${SECRET}` });
+    let now = Date.now();
+    const clock = { nowMs: () => now, sleep: systemClock.sleep };
+    const wallet = await loadWallet(config, 31337n);
+    const logs = memoryLogger();
+    const agent = await createAgent(config, { wallet, provider: env.chain.provider, clock, log: logs.log });
+    await env.chain.setAutomine(false);
+    try {
+      const [sent] = await agent.daemon.tick();
+      expect(sent!.report?.result.kind).toBe("sent");
+      const entry = () => agent.journal.entries()[0]!;
+      await signer.stop();
+      now += 120_000; // past tx.stuckAfterSeconds
+      const [down] = await agent.daemon.tick();
+      expect(down!.error, "the bump could not be signed").toBeInstanceOf(SignerError);
+      expect(entry().attempts.length, "no attempt journaled without a signature").toBe(1);
+      expect(entry().outcome, "still in flight").toBeUndefined();
+
+      await signer.start();
+      const [bumped] = await agent.daemon.tick();
+      expect(bumped!.error).toBeUndefined();
+      expect(entry().attempts.length, "the replacement, signed by the signer").toBe(2);
+      expect(entry().attempts[1]!.maxFeePerGas > entry().attempts[0]!.maxFeePerGas).toBe(true);
+      await env.chain.setAutomine(true);
+      await env.chain.mine();
+      await agent.daemon.tick();
+      const events = await rebalancedEvents(env.stack);
+      expect(
+        events.map((e) => e.transactionHash),
+        "one rebalance: the replacement",
+      ).toEqual([entry().attempts[1]!.hash]);
+      expect(entry().outcome?.status).toBe("confirmed");
+    } finally {
+      await env.chain.setAutomine(true);
+      await agent.close();
+    }
+  }, 60_000);
+
+  it("Clef's API (account_list, account_signTransaction answering {raw, tx}); a hash that is not the bytes' is refused", async () => {
+    signer.api = "clef";
+    try {
+      const config = parseConfig(fileConfig({ api: "clef" }), { AGENT_SIGNER_AUTH: `Bearer ${SECRET}` });
+      const wallet = await loadWallet(config, 31337n);
+      const agent = await createAgent(config, {
+        wallet,
+        provider: env.chain.provider,
+        clock: systemClock,
+        log: memoryLogger().log,
+      });
+      try {
+        signer.behaviour = "wrong-hash";
+        const [refused] = await agent.daemon.tick();
+        expect(refused!.error?.message).toMatch(/its hash 0xeeee.* is not the hash of the bytes it returned/);
+        expect(agent.journal.entries().length).toBe(0);
+        signer.behaviour = "honest";
+        const before = signer.requests.length;
+        const [sent] = await agent.daemon.tick();
+        expect(sent!.report?.result.kind).toBe("sent");
+        expect(signer.requests.slice(before).map((r) => r.method)).toEqual(["account_signTransaction"]);
+        expect((await rebalancedEvents(env.stack)).length).toBe(1);
+      } finally {
+        await agent.close();
+      }
+    } finally {
+      signer.api = "eth";
+      signer.behaviour = "honest";
+    }
+  }, 60_000);
+
+  it("a signer that does not answer in time: a failed send after key.remoteSigner.timeoutMs", async () => {
+    const config = parseConfig(fileConfig({ timeoutMs: 500 }), { AGENT_SIGNER_AUTH: `Bearer ${SECRET}` });
+    const wallet = await loadWallet(config, 31337n);
+    const agent = await createAgent(config, {
+      wallet,
+      provider: env.chain.provider,
+      clock: systemClock,
+      log: memoryLogger().log,
+    });
+    try {
+      signer.behaviour = "hang";
+      const started = Date.now();
+      const [tick] = await agent.daemon.tick();
+      expect(tick!.error?.message).toMatch(/did not answer within 500 ms/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(agent.journal.entries().length).toBe(0);
+    } finally {
+      signer.behaviour = "honest";
+      await agent.close();
+    }
+  }, 30_000);
+
   it("refused at start: a wrong credential, no credential, an address the signer does not hold (no secret in the message)", async () => {
     const wrong = parseConfig(fileConfig(), { AGENT_SIGNER_AUTH: "Bearer not-the-token" });
     const err = (await loadWallet(wrong, 31337n).catch((e: unknown) => e)) as SignerError;

@@ -67,7 +67,7 @@ export function selfSignedCert(dir: string, name = "signer"): TestCert {
 }
 
 /** How the signer answers `eth_signTransaction`. */
-export type SignerBehaviour = "honest" | "other-nonce" | "other-data" | "other-key";
+export type SignerBehaviour = "honest" | "other-nonce" | "other-data" | "other-key" | "wrong-hash" | "hang";
 
 export interface TestSigner {
   url: string;
@@ -76,6 +76,8 @@ export interface TestSigner {
   /** Requests received, with the auth header as it came. */
   requests: Array<{ method: string; auth?: string; params: unknown[] }>;
   behaviour: SignerBehaviour;
+  /** `eth`: Web3Signer's methods, the bytes as the answer; `clef`: Clef's, `{raw, tx}` as the answer. */
+  api: "eth" | "clef";
   stop(): Promise<void>;
   /** Listens again on the same port (after `stop`). */
   start(): Promise<void>;
@@ -95,6 +97,7 @@ export async function startSigner(options: {
     address: wallet.address,
     requests: [],
     behaviour: "honest",
+    api: "eth",
     stop: async () => undefined,
     start: async () => undefined,
   };
@@ -103,8 +106,13 @@ export async function startSigner(options: {
     signer.requests.push({ method: request.method, auth, params: request.params });
     if (auth !== `Bearer ${options.auth}`) return { status: 401 };
     const reply = (result: unknown) => ({ status: 200, json: { jsonrpc: "2.0", id: request.id, result } });
-    if (request.method === "eth_accounts") return reply([wallet.address.toLowerCase()]);
-    if (request.method !== "eth_signTransaction")
+    const methods =
+      signer.api === "clef"
+        ? { accounts: "account_list", sign: "account_signTransaction" }
+        : { accounts: "eth_accounts", sign: "eth_signTransaction" };
+    if (request.method === methods.accounts) return reply([wallet.address.toLowerCase()]);
+    if (signer.behaviour === "hang") return new Promise(() => undefined);
+    if (request.method !== methods.sign)
       return { status: 200, json: { jsonrpc: "2.0", id: request.id, error: { code: -32601, message: "not found" } } };
     const p = request.params[0] as Record<string, string>;
     const tx = Transaction.from({
@@ -121,7 +129,9 @@ export async function startSigner(options: {
     if (signer.behaviour === "other-nonce") tx.nonce += 1;
     if (signer.behaviour === "other-data") tx.data = `${tx.data.slice(0, -2)}ff`;
     const raw = await (signer.behaviour === "other-key" ? other : wallet).signTransaction(tx);
-    return reply(raw);
+    if (signer.api === "eth") return reply(raw);
+    const hash = signer.behaviour === "wrong-hash" ? `0x${"ee".repeat(32)}` : Transaction.from(raw).hash;
+    return reply({ raw, tx: { ...p, hash } });
   };
   const server = https.createServer({ cert: options.cert.certPem, key: options.cert.keyPem }, (req, res) => {
     const chunks: Buffer[] = [];
