@@ -373,6 +373,17 @@ export const configSchema = z
       .strict()
       .default({}),
     alerts: alertsSchema,
+    /** The decision journal (see agent/README.md, "Compacting the journal"). */
+    journal: z
+      .object({
+        /**
+         * At start, a journal larger than this (MB) is compacted as `journal compact` does, the old file kept as a
+         * backup. Absent: never automatically.
+         */
+        compactAboveMb: positive(1_000_000).optional(),
+      })
+      .strict()
+      .default({}),
     log: z
       .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
       .strict()

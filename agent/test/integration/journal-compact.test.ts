@@ -99,4 +99,46 @@ describe("journal compaction of a running daemon's journal", () => {
     );
     releaseJournalLocks(config.dataDir);
   }, 120_000);
+  it("`journal.compactAboveMb`: a journal above it is compacted at start, and the daemon resumes as before", async () => {
+    const dir = tempDir("agent-compact-auto-");
+    const planner = { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000", sampleIntervalSeconds: 0 };
+    const config = testConfig(env.chain, env.stack, path.join(dir, "state"), { planner });
+    const first = await startDaemon(env.chain, config);
+    for (let round = 0; round < 3; round++) {
+      if (round > 0) {
+        await fund(env.stack, env.stack.users[0]!, 200_000n * env.stack.unit);
+        await env.chain.rpc("evm_increaseTime", [86_400]);
+        await env.chain.mine();
+      }
+      if (round === 2) await env.chain.setAutomine(false);
+      const [tick] = await first.daemon.tick();
+      expect(tick!.report?.result.kind).toBe("sent");
+    }
+    const inFlight = first.journal.inFlight()[0]!;
+    const all = first.journal.entries().map((e) => e.intentHash);
+    releaseJournalLocks(config.dataDir);
+
+    // Below the limit: untouched.
+    const big = testConfig(env.chain, env.stack, path.join(dir, "state"), { planner, journal: { compactAboveMb: 1 } });
+    const untouched = await startDaemon(env.chain, big);
+    expect(untouched.journal.entries().map((e) => e.intentHash)).toEqual(all);
+    releaseJournalLocks(config.dataDir);
+
+    const small = testConfig(env.chain, env.stack, path.join(dir, "state"), {
+      planner,
+      journal: { compactAboveMb: 0.000_5 },
+    });
+    const second = await startDaemon(env.chain, small);
+    const said = second.logs.lines.find((l) => /journal compacted at start/.test(l.msg));
+    expect(said?.msg).toMatch(/2 intents kept, 1 settled and final left out; the old file is kept at .*\.bak$/);
+    expect(second.journal.entries().map((e) => e.intentHash)).toEqual(all.slice(1));
+    expect(second.journal.inFlight().map((e) => e.attempts)).toEqual([inFlight.attempts]);
+    await env.chain.mine();
+    await env.chain.setAutomine(true);
+    await second.daemon.tick();
+    const events = await rebalancedEvents(env.stack);
+    expect(events.length, "three rebalances, none twice").toBe(3);
+    expect(events[2]!.transactionHash).toBe(inFlight.attempts[0]!.hash);
+    releaseJournalLocks(config.dataDir);
+  }, 120_000);
 });

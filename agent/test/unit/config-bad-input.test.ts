@@ -375,6 +375,9 @@ const rows: Row[] = [
   { field: "key.remoteSigner.caFile", file: signer({ caFile: 7 }), message: /a file path/ },
   { field: "key.remoteSigner.certSha256", file: signer({ certSha256: "AB:CD" }), message: /a SHA-256 fingerprint/ },
   { field: "key.remoteSigner.timeoutMs", file: signer({ timeoutMs: 50 }), message: /at least 100/ },
+  { field: "journal.compactAboveMb", value: 0, message: /above zero/ },
+  { field: "journal.compactAboveMb", value: "big", message: /a number/ },
+  { field: "journal", value: { compactAbove: 1 }, message: /Unrecognized key\(s\) in object: 'compactAbove'/ },
   // the environment, laid over a valid file
   { field: "network.rpcUrl", env: { AGENT_RPC_URL: "localhost:8545" }, message: /not an http\(s\) URL|not a URL/ },
   { field: "network.chainId", env: { AGENT_CHAIN_ID: "0x7a69" }, message: /a number/ },
