@@ -12,6 +12,7 @@ import { registerAuditCommands } from "./cli/audit-commands.js";
 import { UnmatchedActionsError } from "./audit/index.js";
 import { runCommand } from "./cli/run.js";
 import { doctorCommand } from "./cli/doctor.js";
+import { journalCompactCommand } from "./cli/journal.js";
 import { keystoreCreateCommand, readAllStdin, type KeystoreCreateOptions } from "./cli/keystore.js";
 import { ENV_FIELDS } from "./config/load.js";
 import { AGENT_VERSION } from "./version.js";
@@ -124,6 +125,16 @@ export function buildProgram(
     .addOption(configOption())
     .option("--json", "print the checks as JSON")
     .action(async (opts: { config?: string; json?: boolean }) => doctorCommand(opts, print));
+
+  program
+    .command("journal")
+    .description("maintain the agent's journal")
+    .command("compact")
+    .description(
+      "rewrite the journal with what the daemon still needs (in flight, not final, latest per vault); keeps a backup; refuses while a daemon runs on it",
+    )
+    .addOption(configOption())
+    .action(async (opts: { config?: string }) => journalCompactCommand(opts, print));
 
   const keystore = program.command("keystore").description("manage the agent's encrypted key file");
   keystore

@@ -84,3 +84,9 @@ export class TickFailedError extends AgentError {}
 
 /** The journal could not be read or written; the daemon must not send without it. */
 export class JournalError extends AgentError {}
+
+/**
+ * The remote signer could not be reached, refused the request, or answered with something other than the transaction
+ * asked for (which is then never broadcast). Never carries the signer's credential.
+ */
+export class SignerError extends AgentError {}

@@ -31,7 +31,10 @@ export class NonceWatch {
     const records: RecordSet = { source: "journal", byHash: new Map(), problems: [] };
     for (const e of this.journal.entries())
       records.byHash.set(e.intentHash, { intentHash: e.intentHash, record: e.record, txHashes: [] });
-    const missing = unrecordedNonces(this.agent, { first: this.judgedBelow, end }, records);
+    // Nonces of intents a compaction left out of the journal were journaled: the header keeps them.
+    const missing = unrecordedNonces(this.agent, { first: this.judgedBelow, end }, records).filter(
+      (n) => !this.journal.compactedNonce?.(n),
+    );
     this.judgedBelow = end;
     if (missing.length === 0) return undefined;
     const listed =

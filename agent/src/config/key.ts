@@ -1,16 +1,20 @@
 /**
- * The signing key: an encrypted JSON keystore (ethers `Wallet.fromEncryptedJson`), or a raw key on the local chain
- * only. Neither the key nor the password is ever logged or put in an error message. Wherever the keystore is opened
+ * The signing key: an encrypted JSON keystore (ethers `Wallet.fromEncryptedJson`), a raw key on the local chain
+ * only, or a remote signer that holds it (the key then never enters the daemon; checked at start: reachable over the
+ * configured TLS, the credential accepted, the configured address held). Neither the key nor the password is ever logged or put in an error message. Wherever the keystore is opened
  * its password is checked: a wrong one fails at once, naming the keystore and where the password came from.
  */
 import fs from "node:fs";
 import { computeAddress, Wallet, type BaseWallet } from "ethers";
+import type { AgentKey } from "../executor/sender.js";
 import { ConfigError, KeyError } from "../failures.js";
+import { RemoteSigner } from "../signer/remote-signer.js";
 import { keystoreOrigin, relativeNote } from "./load.js";
-import { LOCAL_CHAIN_IDS, type AgentConfig } from "./schema.js";
+import { LOCAL_CHAIN_IDS, type AgentConfig, type RemoteSignerConfig } from "./schema.js";
 
-export async function loadWallet(config: AgentConfig, actualChainId: bigint): Promise<BaseWallet> {
+export async function loadWallet(config: AgentConfig, actualChainId: bigint): Promise<AgentKey> {
   const { key } = config;
+  if (key.remoteSigner) return openRemoteSigner(key.remoteSigner);
   if (key.privateKey) {
     if (!LOCAL_CHAIN_IDS.includes(config.network.chainId) || actualChainId !== BigInt(config.network.chainId)) {
       throw new KeyError(
@@ -21,9 +25,36 @@ export async function loadWallet(config: AgentConfig, actualChainId: bigint): Pr
   }
   if (key.keystorePath) return openKeystore(config);
   throw new ConfigError(
-    "invalid config: key: no signing key (set AGENT_KEYSTORE and AGENT_KEYSTORE_PASSWORD, or AGENT_PRIVATE_KEY on the local chain)",
+    "invalid config: key: no signing key (set AGENT_KEYSTORE and AGENT_KEYSTORE_PASSWORD, a remote signer (key.remoteSigner), or AGENT_PRIVATE_KEY on the local chain)",
     "key",
   );
+}
+
+/** The remote signer, checked: its CA file read (a `ConfigError` naming the field), then asked for its accounts. */
+export async function openRemoteSigner(remote: RemoteSignerConfig): Promise<RemoteSigner> {
+  let ca: string | undefined;
+  if (remote.caFile) {
+    try {
+      ca = fs.readFileSync(remote.caFile, "utf8");
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new ConfigError(
+        `invalid config: key.remoteSigner.caFile: cannot read ${remote.caFile} (${code ?? String(err)})`,
+        "key.remoteSigner.caFile",
+        { cause: err },
+      );
+    }
+  }
+  return RemoteSigner.open({
+    url: remote.url,
+    address: remote.address,
+    api: remote.api,
+    authHeader: remote.authHeader,
+    auth: remote.auth,
+    ca,
+    certSha256: remote.certSha256,
+    timeoutMs: remote.timeoutMs,
+  });
 }
 
 /** Reads and decrypts the configured keystore. A missing file, a file that is no keystore and a wrong password are
@@ -67,6 +98,7 @@ async function openKeystore(config: AgentConfig): Promise<BaseWallet> {
 export async function agentAddressOf(config: AgentConfig): Promise<string> {
   if (config.agentAddress) return config.agentAddress;
   if (config.key.privateKey) return computeAddress(config.key.privateKey);
+  if (config.key.remoteSigner) return config.key.remoteSigner.address;
   if (config.key.keystorePath) return (await openKeystore(config)).address;
   throw new ConfigError(
     "invalid config: agentAddress: set agentAddress (or a key) to know which agent to report on",

@@ -20,6 +20,12 @@ export const ENV_FIELDS: Record<string, string[]> = {
   AGENT_KEYSTORE_PASSWORD: ["key", "keystorePassword"],
   AGENT_KEYSTORE_PASSWORD_FILE: ["key", "keystorePasswordFile"],
   AGENT_PRIVATE_KEY: ["key", "privateKey"],
+  AGENT_SIGNER_URL: ["key", "remoteSigner", "url"],
+  AGENT_SIGNER_ADDRESS: ["key", "remoteSigner", "address"],
+  /** The remote signer's credential: the auth header's whole value (e.g. "Bearer …"). */
+  AGENT_SIGNER_AUTH: ["key", "remoteSigner", "auth"],
+  AGENT_SIGNER_AUTH_FILE: ["key", "remoteSigner", "authFile"],
+  AGENT_SIGNER_CA_FILE: ["key", "remoteSigner", "caFile"],
   AGENT_METRICS_PORT: ["metrics", "port"],
   AGENT_METRICS_HOST: ["metrics", "host"],
   AGENT_LOG_LEVEL: ["log", "level"],
@@ -52,6 +58,13 @@ export function parseConfig(file: unknown, env: NodeJS.ProcessEnv, baseDir = pro
         `key.${secret}`,
       );
     }
+  }
+  const signer = typeof key === "object" && key !== null ? (key as Record<string, unknown>).remoteSigner : undefined;
+  if (typeof signer === "object" && signer !== null && "auth" in signer) {
+    throw new ConfigError(
+      "invalid config: key.remoteSigner.auth: secrets are read from the environment only, never from the config file (AGENT_SIGNER_AUTH, or a file named by key.remoteSigner.authFile)",
+      "key.remoteSigner.auth",
+    );
   }
   for (const [name, keys] of Object.entries(ENV_FIELDS)) {
     const value = env[name];
@@ -90,6 +103,17 @@ export function parseConfig(file: unknown, env: NodeJS.ProcessEnv, baseDir = pro
       env.AGENT_KEYSTORE_PASSWORD_FILE ? "AGENT_KEYSTORE_PASSWORD_FILE" : "key.keystorePasswordFile",
     );
   }
+  const remote = config.key.remoteSigner;
+  if (remote?.caFile) remote.caFile = path.resolve(baseDir, remote.caFile);
+  if (remote?.authFile) {
+    remote.authFile = path.resolve(baseDir, remote.authFile);
+    remote.auth = readSecretFile(
+      remote.authFile,
+      "key.remoteSigner.authFile",
+      env.AGENT_SIGNER_AUTH_FILE ? "AGENT_SIGNER_AUTH_FILE" : "key.remoteSigner.authFile",
+      "credential file",
+    );
+  }
   return config;
 }
 
@@ -115,7 +139,11 @@ export function relativeNote(origin: KeystoreOrigin | undefined): string {
 
 /** Reads the keystore's password from its file: one line, a final newline dropped. The error names the field. */
 function readPasswordFile(file: string, from: string): string {
-  const field = "key.keystorePasswordFile";
+  return readSecretFile(file, "key.keystorePasswordFile", from, "password file");
+}
+
+/** Reads a secret from its file: one line, a final newline dropped. The error names the field, never the content. */
+function readSecretFile(file: string, field: string, from: string, what: string): string {
   const via = from === field ? "" : ` (from ${from})`;
   let text: string;
   try {
@@ -123,13 +151,12 @@ function readPasswordFile(file: string, from: string): string {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? String(err)})`;
-    throw new ConfigError(`invalid config: ${field}: the password file ${file}${via} ${why}`, field, { cause: err });
+    throw new ConfigError(`invalid config: ${field}: the ${what} ${file}${via} ${why}`, field, { cause: err });
   }
   const password = text.replace(/\r?\n$/, "");
-  if (password === "")
-    throw new ConfigError(`invalid config: ${field}: the password file ${file}${via} is empty`, field);
+  if (password === "") throw new ConfigError(`invalid config: ${field}: the ${what} ${file}${via} is empty`, field);
   if (/[\r\n]/.test(password)) {
-    throw new ConfigError(`invalid config: ${field}: the password file ${file}${via} holds more than one line`, field);
+    throw new ConfigError(`invalid config: ${field}: the ${what} ${file}${via} holds more than one line`, field);
   }
   return password;
 }
@@ -172,6 +199,22 @@ export function redactedConfig(config: AgentConfig): unknown {
       keystorePasswordFile: config.key.keystorePasswordFile,
       keystore: !!config.key.keystorePath,
       rawKey: !!config.key.privateKey,
+      // The signer's URL may carry a token in its path, and its credential is a secret: neither is shown.
+      ...(config.key.remoteSigner
+        ? {
+            remoteSigner: {
+              url: endpointName(config.key.remoteSigner.url),
+              address: config.key.remoteSigner.address,
+              api: config.key.remoteSigner.api,
+              authHeader: config.key.remoteSigner.authHeader,
+              auth: config.key.remoteSigner.auth === undefined ? "none" : "set",
+              authFile: config.key.remoteSigner.authFile,
+              caFile: config.key.remoteSigner.caFile,
+              certSha256: config.key.remoteSigner.certSha256,
+              timeoutMs: config.key.remoteSigner.timeoutMs,
+            },
+          }
+        : {}),
     },
   };
 }

@@ -130,6 +130,54 @@ const alertsSchema = z
   .strict()
   .default({});
 
+/** A JSON-RPC signer over TLS (see agent/README.md, "A remote signer"). */
+const remoteSignerSchema = z
+  .object({
+    /** https (any host), or http on a loopback address only: the credential and the transactions cross the wire. */
+    url: z
+      .string({ invalid_type_error: "a URL in a string" })
+      .refine((v) => URL.canParse(v), "not a URL")
+      .refine((v) => {
+        if (!URL.canParse(v)) return true;
+        const u = new URL(v);
+        return u.protocol === "https:" || (u.protocol === "http:" && LOOPBACK.test(u.hostname));
+      }, "an https URL (http only on a loopback address: 127.0.0.1, ::1, localhost)"),
+    /** The agent's address: the signer must hold it and sign with it. */
+    address,
+    /** `eth` (eth_accounts, eth_signTransaction: Web3Signer) or `clef` (account_list, account_signTransaction). */
+    api: z.enum(["eth", "clef"]).default("eth"),
+    /** The header that carries the credential. */
+    authHeader: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/, "a header name")
+      .default("Authorization"),
+    /** The header's value: from AGENT_SIGNER_AUTH only, never from the config file. */
+    auth: z.string().min(1).optional(),
+    /** A file holding the header's value (one line). Not a secret itself. */
+    authFile: z.string({ invalid_type_error: "a file path" }).min(1, "a file path").optional(),
+    /** PEM of the CA (or the signer's own self-signed certificate) trusted in place of the system's CAs. */
+    caFile: z.string({ invalid_type_error: "a file path" }).min(1, "a file path").optional(),
+    /** The SHA-256 fingerprint of the signer's certificate (hex, colons optional): only that certificate is accepted. */
+    certSha256: z
+      .string()
+      .regex(/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, "a SHA-256 fingerprint: 32 bytes of hex, colons optional")
+      .optional(),
+    /** Each request to the signer is cut off after this long (a failed signature: nothing is sent). */
+    timeoutMs: int(100, 300_000).default(10_000),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.auth !== undefined && r.authFile !== undefined) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["authFile"],
+        message: "give the signer's credential either in AGENT_SIGNER_AUTH or in a file, not both",
+      });
+    }
+  });
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/;
+
 const plannerSchema = z
   .object({
     /** Which planner: best risk-adjusted yield, or equal weight within caps. */
@@ -262,6 +310,8 @@ export const configSchema = z
           .string()
           .regex(/^0x[0-9a-fA-F]{64}$/, "32 bytes of hex with 0x")
           .optional(),
+        /** A remote signer holding the key (Web3Signer, Clef): the key never enters the daemon. */
+        remoteSigner: remoteSignerSchema.optional(),
       })
       .strict()
       .default({}),
@@ -323,6 +373,17 @@ export const configSchema = z
       .strict()
       .default({}),
     alerts: alertsSchema,
+    /** The decision journal (see agent/README.md, "Compacting the journal"). */
+    journal: z
+      .object({
+        /**
+         * At start, a journal larger than this (MB) is compacted as `journal compact` does, the old file kept as a
+         * backup. Absent: never automatically.
+         */
+        compactAboveMb: positive(1_000_000).optional(),
+      })
+      .strict()
+      .default({}),
     log: z
       .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
       .strict()
@@ -343,6 +404,13 @@ export const configSchema = z
         code: z.ZodIssueCode.custom,
         path: ["key"],
         message: "give either a keystore or a raw key, not both",
+      });
+    }
+    if (c.key.remoteSigner && (c.key.privateKey || c.key.keystorePath)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["key", "remoteSigner"],
+        message: "give one key source: a keystore, a raw key or a remote signer",
       });
     }
     if (c.key.keystorePath && !c.key.keystorePassword && !c.key.keystorePasswordFile) {
@@ -388,4 +456,5 @@ export const configSchema = z
 export type AgentConfig = z.infer<typeof configSchema>;
 export type PlannerConfig = z.infer<typeof plannerSchema>;
 export type AlertsConfig = z.infer<typeof alertsSchema>;
+export type RemoteSignerConfig = z.infer<typeof remoteSignerSchema>;
 export type AlertEventName = (typeof ALERT_EVENTS)[number];

@@ -4,13 +4,14 @@
  * uses it through `createAgent` (create-agent.ts).
  */
 import type { RecordFolder } from "../executor/records.js";
-import type { BaseWallet, JsonRpcProvider } from "ethers";
+import type { JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
 import { createNotifier, type Notifier } from "../alerts/index.js";
 import { assetSymbols } from "../chain/asset-symbol.js";
 import type { AgentConfig } from "../config/schema.js";
 import type { Executor } from "../executor/executor.js";
 import type { Journal } from "../executor/journal.js";
+import type { AgentKey } from "../executor/sender.js";
 import { UsageError } from "../failures.js";
 import { DashboardState } from "../obs/dashboard.js";
 import type { Metrics } from "../obs/metrics.js";
@@ -35,7 +36,7 @@ export interface AssembledDaemon {
 export async function assembleDaemon(options: {
   config: AgentConfig;
   provider: JsonRpcProvider;
-  wallet: BaseWallet;
+  wallet: AgentKey;
   chainId: bigint;
   clock: Clock;
   log: Logger;

@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import fs from "node:fs";
-import { parseEther, parseUnits, type BaseWallet, type JsonRpcProvider } from "ethers";
+import { parseEther, parseUnits, type JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
 import { endpointName, FailoverProvider } from "../chain/provider.js";
 import { LensReader, type ChainReader } from "../chain/reader.js";
@@ -12,9 +12,10 @@ import type { VaultSnapshot } from "../chain/types.js";
 import type { AgentConfig, PlannerConfig } from "../config/schema.js";
 import { Executor } from "../executor/executor.js";
 import { KeyFunds } from "../executor/funds.js";
+import { entriesToKeep } from "../executor/compact.js";
 import { FileJournal, JOURNAL_FORMAT, type Journal } from "../executor/journal.js";
 import { RecordFolder } from "../executor/records.js";
-import { ProviderSimulator, WalletSender, type TxSender } from "../executor/sender.js";
+import { ProviderSimulator, WalletSender, type AgentKey, type TxSender } from "../executor/sender.js";
 import { ChainMismatchError, ConfigError, LensFaultError, RpcError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
 import { EqualWeightPlanner } from "../planner/equal-weight.js";
@@ -161,7 +162,7 @@ export interface BuildOptions {
   log: Logger;
   metrics: Metrics;
   /** Present for `run`: the executor signs with it. Absent: read-only runners (dry run, status). */
-  wallet?: BaseWallet;
+  wallet?: AgentKey;
   /** Read-only use (dry run, status): the price history is not written. */
   readOnly?: boolean;
   /** Test seams. */
@@ -234,6 +235,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
     : undefined;
   if (sender && funds) funds.observe(await sender.balance());
   await executor?.readFinality();
+  if (executor && journal instanceof FileJournal) compactAtStart(journal, paths.journal, config, executor, log);
   const simulator = sender ?? new ProviderSimulator(provider, agent);
   const gasPrice = async () => {
     if (sender) {
@@ -309,6 +311,42 @@ function openJournal(file: string, dataDir: string, log: Logger, readOnly = fals
     );
   }
   return journal;
+}
+
+/**
+ * `journal.compactAboveMb`: a journal larger than that is compacted before the first tick, keeping what the daemon still
+ * needs up to the block the node calls final (see executor/compact.ts). Not done while that block is unknown.
+ */
+function compactAtStart(
+  journal: FileJournal,
+  file: string,
+  config: AgentConfig,
+  executor: Executor,
+  log: Logger,
+): void {
+  const limit = config.journal.compactAboveMb;
+  if (limit === undefined || !fs.existsSync(file) || fs.statSync(file).size <= limit * 1_000_000) return;
+  const finalized = executor.finalizedBlock;
+  if (finalized === undefined) {
+    log.warn(
+      { journal: file },
+      "journal above journal.compactAboveMb, but the node's final block is unknown: not compacted now",
+    );
+    return;
+  }
+  const r = journal.compact(entriesToKeep(journal.entries(), finalized));
+  log.info(
+    {
+      journal: file,
+      beforeBytes: r.before,
+      afterBytes: r.after,
+      kept: r.kept,
+      leftOut: r.dropped,
+      backup: r.backup,
+      finalized,
+    },
+    `journal compacted at start (above journal.compactAboveMb): ${r.before} → ${r.after} bytes, ${r.kept} intents kept, ${r.dropped} settled and final left out; the old file is kept at ${r.backup}`,
+  );
 }
 
 /** Fails with a configuration error naming `field` when no contract is deployed at `address`. */

@@ -11,7 +11,7 @@
 import { formatEther } from "ethers";
 import type { Logger } from "pino";
 import type { KeyFunds } from "../executor/funds.js";
-import { errorDetail, LensFaultError, RpcError } from "../failures.js";
+import { errorDetail, LensFaultError, RpcError, SignerError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
 import type { HealthReport } from "../obs/server.js";
 import type { Clock } from "../util/clock.js";
@@ -108,7 +108,8 @@ export class Daemon {
           out.push({ vault, error: err });
           continue;
         }
-        const kind = err instanceof RpcError ? "rpc" : "internal";
+        // A remote signer that fails is a failed send: nothing was journaled or broadcast, the next tick tries again.
+        const kind = err instanceof RpcError ? "rpc" : err instanceof SignerError ? "signer" : "internal";
         this.metrics.tickErrors.inc({ vault, kind });
         this.tickFailed(vault, kind, err as Error);
         this.lastResult.set(vault, "error");

@@ -206,6 +206,16 @@ function keyFix(field: string): string {
   if (field === "key.keystorePassword" || field === "key.keystorePasswordFile") {
     return "put the keystore's password in the file named by key.keystorePasswordFile (AGENT_KEYSTORE_PASSWORD_FILE), or in AGENT_KEYSTORE_PASSWORD";
   }
+  if (field === "key.remoteSigner.auth")
+    return "put the signer's credential (the auth header's whole value) in AGENT_SIGNER_AUTH or the file named by key.remoteSigner.authFile";
+  if (field === "key.remoteSigner.address")
+    return "set key.remoteSigner.address (AGENT_SIGNER_ADDRESS) to the agent's address, or load the agent's key into the signer";
+  if (field === "key.remoteSigner.certSha256")
+    return "set key.remoteSigner.certSha256 to the SHA-256 fingerprint of the signer's certificate (`openssl x509 -noout -fingerprint -sha256 -in cert.pem`)";
+  if (field === "key.remoteSigner.caFile")
+    return "set key.remoteSigner.caFile to the CA (or the self-signed certificate) of the signer, or pin it with key.remoteSigner.certSha256";
+  if (field === "key.remoteSigner.url")
+    return "start the remote signer, or correct key.remoteSigner.url (AGENT_SIGNER_URL); it must answer eth_accounts";
   if (field === "key.keystorePath")
     return "set key.keystorePath (AGENT_KEYSTORE) to the agent's keystore (`treasury-agent keystore create` writes one)";
   return "configure the agent's key: key.keystorePath (AGENT_KEYSTORE) and its password, or AGENT_PRIVATE_KEY on a local chain";

@@ -7,15 +7,16 @@ import fs from "node:fs";
 import path from "node:path";
 import { computeAddress, Contract, parseEther, ZeroAddress } from "ethers";
 import { assetSymbol } from "../chain/asset-symbol.js";
+import { endpointName } from "../chain/provider.js";
 import type { FailoverProvider } from "../chain/provider.js";
 import { LensReader } from "../chain/reader.js";
 import type { VaultSnapshot } from "../chain/types.js";
-import { loadWallet } from "../config/key.js";
-import type { AgentConfig } from "../config/schema.js";
+import { loadWallet, openRemoteSigner } from "../config/key.js";
+import type { AgentConfig, RemoteSignerConfig } from "../config/schema.js";
 import { dataPaths, vaultSetup } from "../daemon/build.js";
 import { ChainSessionEnds, type SessionEnd } from "../session/why-ended.js";
 import { FileJournal, JOURNAL_FORMAT } from "../executor/journal.js";
-import { AgentError, errorDetail, LensFaultError, RpcError } from "../failures.js";
+import { AgentError, ConfigError, errorDetail, LensFaultError, RpcError } from "../failures.js";
 import {
   chainUsable,
   judgeClock,
@@ -83,6 +84,7 @@ async function readKey(
   config: AgentConfig,
 ): Promise<{ address?: string; source: string; error?: string; field?: string }> {
   const { key } = config;
+  if (key.remoteSigner) return readRemoteSigner(key.remoteSigner);
   if (key.privateKey)
     return { address: computeAddress(key.privateKey), source: "the raw development key (AGENT_PRIVATE_KEY)" };
   if (!key.keystorePath) {
@@ -105,6 +107,39 @@ async function readKey(
         : "key.keystorePassword"
       : "key.keystorePath";
     return { source, error: err.message, field };
+  }
+}
+
+/** Asks the remote signer for its accounts as `run` does: reachable, TLS as configured, credential accepted, address held. */
+async function readRemoteSigner(
+  remote: RemoteSignerConfig,
+): Promise<{ address?: string; source: string; error?: string; field?: string }> {
+  const tlsNote =
+    remote.certSha256 !== undefined
+      ? "pinned certificate"
+      : remote.caFile !== undefined
+        ? `certificate from the CA in ${remote.caFile}`
+        : "certificate from a system CA";
+  const name = endpointName(remote.url);
+  const source = `the remote signer ${name}${name.startsWith("https:") ? ` (TLS: ${tlsNote})` : ""} holds ${remote.address}`;
+  try {
+    return { address: (await openRemoteSigner(remote)).address, source };
+  } catch (err) {
+    if (!(err instanceof AgentError)) throw err;
+    const m = err.message;
+    const field =
+      err instanceof ConfigError
+        ? err.field
+        : /credentials/.test(m)
+          ? "key.remoteSigner.auth"
+          : /does not hold/.test(m)
+            ? "key.remoteSigner.address"
+            : /pinned/.test(m)
+              ? "key.remoteSigner.certSha256"
+              : /not trusted/.test(m)
+                ? "key.remoteSigner.caFile"
+                : "key.remoteSigner.url";
+    return { source, error: m, field };
   }
 }
 

@@ -211,6 +211,11 @@ export class Executor {
     }
   }
 
+  /** The newest block known final (read at start by `readFinality`, then each tick); undefined until the node said. */
+  get finalizedBlock(): number | undefined {
+    return this.finalizedAt < 0 ? undefined : this.finalizedAt;
+  }
+
   /** The fee policy of one vault: its own ceiling where it has one. */
   private feesFor(vault: string): FeePolicy {
     const ceiling = this.options.feeCeilings?.get(vault.toLowerCase());

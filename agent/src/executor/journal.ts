@@ -75,6 +75,8 @@ export interface Journal {
   finish(intentHash: string, outcome: Outcome): void;
   /** The block holding the intent's outcome left the chain (a reorg): the intent is in flight again. */
   reopen(intentHash: string, reorg: Reorg): void;
+  /** Whether an intent with this nonce was journaled and later left out by a compaction (its record is in the backup). */
+  compactedNonce?(nonce: number): boolean;
 }
 
 /** What a reorg took away: the outcome's transaction and block, and when that was found (wall-clock ms). */
@@ -89,6 +91,12 @@ export interface JournalHeader {
   type: "journal";
   format: number;
   writer: string;
+  /**
+   * Set by `compact`: the nonces of the intents it left out (all settled and final), as ranges ("0-4519,4521-9000"),
+   * so the check for agent transactions the journal holds no record of still counts them as recorded. Readers that do
+   * not know the field ignore it: the format is unchanged.
+   */
+  compacted?: { at: string; nonces: string; intents: number };
 }
 
 type Line =
@@ -104,6 +112,8 @@ export interface FileJournalOptions {
 
 export class FileJournal implements Journal {
   private readonly byHash = new Map<string, JournalEntry>();
+  /** Nonce ranges of the intents earlier compactions left out (from the header), inclusive. */
+  private compactedRanges: Array<[number, number]> = [];
   /** The format of the file as it was found (the current one for a new or empty file). */
   readonly foundFormat: number = JOURNAL_FORMAT;
   /** Set when this open migrated an older format: where the old file was kept. */
@@ -160,6 +170,7 @@ export class FileJournal implements Journal {
       header = undefined;
     }
     if (!header) return OLDEST_JOURNAL_FORMAT;
+    if (typeof header.compacted?.nonces === "string") this.compactedRanges = parseRanges(header.compacted.nonces);
     const format = header.format;
     if (typeof format !== "number" || !Number.isInteger(format) || format < 2) {
       throw new JournalError(`journal ${this.file} has a header with no valid format (${JSON.stringify(first)})`);
@@ -297,10 +308,123 @@ export class FileJournal implements Journal {
     this.append({ type: "reorged", intentHash, reorg });
   }
 
+  compactedNonce(nonce: number): boolean {
+    return this.compactedRanges.some(([a, b]) => nonce >= a && nonce <= b);
+  }
+
+  /**
+   * Rewrites the journal with the entries `keep` names only, each as its latest state (its intent line, every attempt,
+   * its outcome), in journal order, under a header that adds the nonces of the entries left out to those of earlier
+   * compactions. The new file is written beside the journal (`<file>.compacting`), fsynced, and renamed over it; the
+   * old file is kept first as `<file>.<time>.bak`. A crash at any point leaves either the old file or the new one,
+   * whole. Needs the lock (a daemon that writes holds it): a read-only journal refuses.
+   */
+  compact(keep: ReadonlySet<string>, hooks: { beforeRename?: () => void } = {}): CompactionResult {
+    if (this.options.readOnly) throw new JournalError(`journal ${this.file} was opened read-only`);
+    const all = this.entries();
+    const kept = all.filter((e) => keep.has(e.intentHash));
+    const dropped = all.filter((e) => !keep.has(e.intentHash));
+    const before = fs.existsSync(this.file) ? fs.statSync(this.file).size : 0;
+    const ranges = toRanges([
+      ...this.compactedRanges.flatMap(([a, b]) => rangeOf(a, b)),
+      ...dropped.map((e) => e.record.nonce),
+    ]);
+    const previous = this.compactedRanges.length > 0;
+    const head: JournalHeader = {
+      ...header(),
+      ...(ranges.length > 0
+        ? {
+            compacted: {
+              at: new Date().toISOString(),
+              nonces: ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(","),
+              intents: dropped.length + (previous ? this.compactedIntents() : 0),
+            },
+          }
+        : {}),
+    };
+    const lines = [canonicalJson(head)];
+    for (const e of kept) {
+      lines.push(canonicalJson({ type: "intent", intentHash: e.intentHash, record: e.record, attempt: e.attempts[0] }));
+      for (const a of e.attempts.slice(1))
+        lines.push(canonicalJson({ type: "attempt", intentHash: e.intentHash, attempt: a }));
+      if (e.outcome) lines.push(canonicalJson({ type: "outcome", intentHash: e.intentHash, outcome: e.outcome }));
+    }
+    const backup = `${this.file}.${new Date().toISOString().replace(/[:.]/g, "-")}.bak`;
+    const next = `${this.file}.compacting`;
+    try {
+      fs.copyFileSync(this.file, backup);
+      const fd = fs.openSync(next, "w");
+      try {
+        fs.writeSync(fd, `${lines.join("\n")}\n`);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      hooks.beforeRename?.();
+      fs.renameSync(next, this.file);
+      syncDir(path.dirname(this.file));
+    } catch (err) {
+      fs.rmSync(next, { force: true });
+      throw new JournalError(`could not compact the journal ${this.file} (the old file is unchanged)`, { cause: err });
+    }
+    for (const e of dropped) this.byHash.delete(e.intentHash);
+    this.compactedRanges = ranges;
+    this.compactedTotal = head.compacted?.intents ?? 0;
+    return { before, after: fs.statSync(this.file).size, kept: kept.length, dropped: dropped.length, backup };
+  }
+
+  private compactedTotal?: number;
+
+  private compactedIntents(): number {
+    if (this.compactedTotal !== undefined) return this.compactedTotal;
+    try {
+      const text = fs.readFileSync(this.file, "utf8");
+      const first = JSON.parse(text.slice(0, text.indexOf("\n"))) as Partial<JournalHeader>;
+      return first.compacted?.intents ?? 0;
+    } catch {
+      return 0;
+    }
+  }
+
   /** Lets another daemon open the journal (the lock is also released when the process exits). */
   close(): void {
     if (!this.options.readOnly) releaseJournalLock(this.file);
   }
+}
+
+/** What `compact` did: the file's size before and after (bytes), the intents kept and left out, the backup. */
+export interface CompactionResult {
+  before: number;
+  after: number;
+  kept: number;
+  dropped: number;
+  backup: string;
+}
+
+/** "0-4,7,9-12" as inclusive ranges; anything unreadable is skipped. */
+function parseRanges(text: string): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const part of text.split(",")) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (m) out.push([Number(m[1]), Number(m[2] ?? m[1])]);
+  }
+  return out;
+}
+
+function rangeOf(a: number, b: number): number[] {
+  return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+}
+
+/** Sorted, merged inclusive ranges of `nonces`. */
+function toRanges(nonces: number[]): Array<[number, number]> {
+  const sorted = [...new Set(nonces)].sort((x, y) => x - y);
+  const out: Array<[number, number]> = [];
+  for (const n of sorted) {
+    const last = out[out.length - 1];
+    if (last && n === last[1] + 1) last[1] = n;
+    else out.push([n, n]);
+  }
+  return out;
 }
 
 /** The holder of a journal's lock, as written in `<journal>.lock`. */

@@ -2,10 +2,19 @@
  * The transaction boundary: the only object that holds the key and signs. Everything the executor needs from the
  * chain goes through this interface, so the executor is tested with a fake and for real against a local chain.
  */
-import { keccak256, toQuantity, type BaseWallet, type JsonRpcProvider } from "ethers";
+import { keccak256, toQuantity, type JsonRpcProvider, type Provider, type Signer } from "ethers";
 import { RpcError } from "../failures.js";
 import { InsufficientFundsError, isInsufficientFunds } from "./funds.js";
 import { isRevert, toRevertError } from "./revert-data.js";
+
+/**
+ * The agent's key as the sender uses it: a local wallet (keystore, development key) or a remote signer
+ * (`RemoteSigner`), both ethers signers with their address known up front.
+ */
+export interface AgentKey extends Signer {
+  readonly address: string;
+  connect(provider: Provider | null): AgentKey;
+}
 
 export interface TxRequest {
   to: string;
@@ -116,7 +125,7 @@ const ALREADY_KNOWN = /already known|known transaction|already imported|nonce to
 export class WalletSender extends ProviderSimulator implements TxSender {
   constructor(
     provider: JsonRpcProvider,
-    private readonly wallet: BaseWallet,
+    private readonly wallet: AgentKey,
   ) {
     super(provider, wallet.address);
   }

@@ -23,12 +23,15 @@ describe("CLI help", () => {
     const out = help(["--help"]);
     for (const c of ["run", "plan", "status", "sessions"]) expect(out).toContain(c);
     expect(out).toContain("AGENT_KEYSTORE_PASSWORD");
+    expect(out).toContain("AGENT_SIGNER_AUTH");
+    expect(out).toContain("journal");
   });
   it.each([
     ["run", ["--once", "--reset-breakers", "--config"]],
     ["plan", ["--dry-run", "--vault", "simulate each vault"]],
     ["status", ["--config", "strategies against caps"]],
     ["sessions", ["--config", "budgets left"]],
+    ["journal", ["compact"]],
   ])("%s --help", (command, expected) => {
     const out = help([command, "--help"]);
     for (const e of expected) expect(out).toContain(e);

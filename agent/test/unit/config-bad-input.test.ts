@@ -86,6 +86,12 @@ const planner: Array<[string, unknown, RegExp]> = [
   ["unknownSetting", 1, /Unrecognized key\(s\) in object: 'unknownSetting'/],
 ];
 
+/** A file whose key is a remote signer, with `over` laid on a valid one (and `key` beside it). */
+const signer =
+  (over: Record<string, unknown>, key: Record<string, unknown> = {}) =>
+  (f: Record<string, unknown>) =>
+    set(f, "key", { ...key, remoteSigner: { url: "https://signer.example:9000", address: A, ...over } });
+
 const rows: Row[] = [
   // network
   { field: "network", value: "http://127.0.0.1:8545", message: /Expected object, received string/ },
@@ -332,6 +338,46 @@ const rows: Row[] = [
   { field: "vaults.0.extra", value: 1, names: "vaults.0", message: /Unrecognized key\(s\) in object: 'extra'/ },
   // the root
   { field: "surprise", value: 1, names: "(root)", message: /Unrecognized key\(s\) in object: 'surprise'/ },
+  // key.remoteSigner (the credential from the environment or a file only)
+  {
+    field: "key.remoteSigner",
+    file: signer({}, { keystorePath: "k.json" }),
+    env: { AGENT_KEYSTORE_PASSWORD: "pw" },
+    message: /give one key source: a keystore, a raw key or a remote signer/,
+  },
+  { field: "key.remoteSigner.url", file: signer({ url: "ftp://signer.example" }), message: /an https URL/ },
+  {
+    field: "key.remoteSigner.url",
+    file: signer({ url: "http://signer.example:9000" }),
+    message: /http only on a loopback/,
+  },
+  { field: "key.remoteSigner.url", file: signer({ url: "signer" }), message: /not a URL/ },
+  { field: "key.remoteSigner.url", env: { AGENT_SIGNER_ADDRESS: A }, message: /Required/ },
+  { field: "key.remoteSigner.address", file: signer({ address: "0xabc" }), message: /not an address/ },
+  { field: "key.remoteSigner.api", file: signer({ api: "vault" }), message: /Expected 'eth' \| 'clef'/ },
+  { field: "key.remoteSigner.authHeader", file: signer({ authHeader: "Authorization: x" }), message: /a header name/ },
+  {
+    field: "key.remoteSigner.auth",
+    file: signer({ auth: "Bearer t" }),
+    message: /secrets are read from the environment only/,
+  },
+  {
+    field: "key.remoteSigner.authFile",
+    file: signer({}),
+    env: { AGENT_SIGNER_AUTH: "Bearer a", AGENT_SIGNER_AUTH_FILE: "auth.txt" },
+    message: /either in AGENT_SIGNER_AUTH or in a file, not both/,
+  },
+  {
+    field: "key.remoteSigner.authFile",
+    file: signer({ authFile: "/nonexistent/signer-auth" }),
+    message: /the credential file \/nonexistent\/signer-auth does not exist/,
+  },
+  { field: "key.remoteSigner.caFile", file: signer({ caFile: 7 }), message: /a file path/ },
+  { field: "key.remoteSigner.certSha256", file: signer({ certSha256: "AB:CD" }), message: /a SHA-256 fingerprint/ },
+  { field: "key.remoteSigner.timeoutMs", file: signer({ timeoutMs: 50 }), message: /at least 100/ },
+  { field: "journal.compactAboveMb", value: 0, message: /above zero/ },
+  { field: "journal.compactAboveMb", value: "big", message: /a number/ },
+  { field: "journal", value: { compactAbove: 1 }, message: /Unrecognized key\(s\) in object: 'compactAbove'/ },
   // the environment, laid over a valid file
   { field: "network.rpcUrl", env: { AGENT_RPC_URL: "localhost:8545" }, message: /not an http\(s\) URL|not a URL/ },
   { field: "network.chainId", env: { AGENT_CHAIN_ID: "0x7a69" }, message: /a number/ },

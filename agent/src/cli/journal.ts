@@ -1,0 +1,59 @@
+/**
+ * `journal compact`: rewrites the agent's journal with only what the daemon still needs (see executor/compact.ts),
+ * keeping the old file as a backup. Takes the journal's lock first, so it refuses while a daemon runs on the journal;
+ * then reads the chain's final block (nothing mined after it is left out). Sends nothing.
+ */
+import fs from "node:fs";
+import { agentAddressOf } from "../config/key.js";
+import { loadConfig } from "../config/load.js";
+import { assertChain, createProvider, dataPaths } from "../daemon/build.js";
+import { entriesToKeep } from "../executor/compact.js";
+import { FileJournal, type CompactionResult } from "../executor/journal.js";
+import { RpcError, UsageError } from "../failures.js";
+
+export async function journalCompactCommand(
+  options: { config?: string },
+  print: (text: string) => void,
+): Promise<void> {
+  const config = loadConfig(options.config);
+  const agent = await agentAddressOf(config);
+  const file = dataPaths(config, agent).journal;
+  if (!fs.existsSync(file)) throw new UsageError(`journal compact: no journal at ${file} (nothing to compact)`);
+  // The lock first: a daemon running on this journal makes this refuse, naming it, before anything is read.
+  const journal = new FileJournal(file);
+  const provider = createProvider(config);
+  try {
+    await assertChain(provider, config);
+    const finalized = await finalizedBlock(provider, config.network.finalityDepth);
+    const result = journal.compact(entriesToKeep(journal.entries(), finalized));
+    print(summary(file, result, finalized));
+  } finally {
+    journal.close();
+    provider.destroy();
+  }
+}
+
+/** The newest final block: the node's `finalized` tag, or `finalityDepth` blocks below the head without it. */
+async function finalizedBlock(provider: ReturnType<typeof createProvider>, depth: number): Promise<number> {
+  try {
+    const [head, tagged] = await Promise.all([
+      provider.getBlockNumber(),
+      provider.send("eth_getBlockByNumber", ["finalized", false]).then(
+        (b: { number?: string } | null) => (b?.number === undefined ? undefined : Number(BigInt(b.number))),
+        () => undefined,
+      ),
+    ]);
+    return tagged ?? head - depth;
+  } catch (err) {
+    throw new RpcError("journal compact: cannot read the chain's final block; nothing was changed", { cause: err });
+  }
+}
+
+function summary(file: string, r: CompactionResult, finalized: number): string {
+  const bytes = (n: number) => n.toLocaleString("en-US");
+  return [
+    `compacted ${file}: ${bytes(r.before)} → ${bytes(r.after)} bytes`,
+    `kept ${r.kept} intent${r.kept === 1 ? "" : "s"} (in flight, not final at block ${finalized}, the highest nonce, each vault's latest); left out ${r.dropped} settled and final`,
+    `the old file is kept at ${r.backup}`,
+  ].join("\n");
+}
