@@ -1,0 +1,124 @@
+/**
+ * `treasury-agent explain` against the real contracts on the local chain: the daemon rebalances three times; explain
+ * reproduces each rebalance exactly from the published records (by transaction hash) and from the journal (by intent
+ * hash); a record whose targets were edited is reported as not the one on chain; other planner settings are named key
+ * by key, with the targets they re-derive differently.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { grantSession } from "../../devnet/stack.js";
+import { runCli } from "../../src/cli.js";
+import { settingsFromConfig } from "../../src/cli/explain-command.js";
+import { dataPaths } from "../../src/daemon/build.js";
+import { explainDecision } from "../../src/explain/index.js";
+import { AGENT, rebalancedEvents, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
+
+const env = useStack();
+
+async function explain(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await runCli(["node", "treasury-agent", "explain", ...args], {
+    print: (t) => (out += `${t}\n`),
+    writeErr: (t) => (err += t),
+    writeOut: (t) => (out += t),
+  });
+  return { code, out, err };
+}
+
+describe("explain", () => {
+  it("reproduces every rebalance, and says where an edited record or other settings diverge", async () => {
+    const { stack, chain } = env;
+    const u = stack.unit;
+    await grantSession(stack, {
+      agent: AGENT,
+      durationSeconds: 7 * 86_400,
+      maxVolumePerCall: 600_000n * u,
+      maxVolumePerEpoch: 3_000_000n * u,
+    });
+    const dataDir = tempDir();
+    const config = testConfig(chain, stack, dataDir);
+    const { daemon } = await startDaemon(chain, config);
+    expect((await daemon.tick())[0]!.report!.result.kind, "the daemon's split").toBe("sent");
+    await chain.increaseTime(3_600);
+    await (await stack.strategies[1]!.simulateGain(2n * u)).wait();
+    expect((await daemon.tick())[0]!.report!.result.kind, "a move toward strategy 1's yield").toBe("sent");
+    await chain.increaseTime(3_600);
+    await (await stack.strategies[2]!.simulateGain(6n * u)).wait();
+    expect((await daemon.tick())[0]!.report!.result.kind, "a move toward strategy 2's yield").toBe("sent");
+    await daemon.tick();
+    const events = await rebalancedEvents(stack);
+    expect(events, "three rebalances").toHaveLength(3);
+
+    const recordsDir = dataPaths(config, AGENT).records;
+    const journalFile = dataPaths(config, AGENT).journal;
+    const chainArgs = ["--rpc-url", chain.url, "--lens", stack.lensAddress];
+
+    // Every rebalance, by its transaction hash from the published records, and by its intent hash from the journal.
+    for (const e of events) {
+      const byTx = await explain([e.transactionHash, ...chainArgs, "--records", recordsDir]);
+      expect(byTx.code, `${byTx.out}${byTx.err}`).toBe(0);
+      expect(byTx.out).toContain("reproduced: the planner re-derives the recorded targets exactly");
+      expect(byTx.out).toContain(`on chain: tx ${e.transactionHash}`);
+      expect(byTx.out, "the reasoning names the idle buffer").toContain("idle:");
+      const intent = e.args.intentHash as string;
+      const byIntent = await explain([intent, ...chainArgs, "--journal", journalFile, "--json"]);
+      expect(byIntent.code, `${byIntent.out}${byIntent.err}`).toBe(0);
+      const json = JSON.parse(byIntent.out) as { reproduced: boolean; onChain: { txHash: string }; record: { version: number } };
+      expect(json.reproduced).toBe(true);
+      expect(json.record.version, "a version 2 record").toBe(2);
+      expect(json.onChain.txHash).toBe(e.transactionHash);
+    }
+    const last = events.at(-1)!;
+    const lastIntent = last.args.intentHash as string;
+    const yieldMove = await explain([last.transactionHash, ...chainArgs, "--records", recordsDir]);
+    expect(yieldMove.out, "the yield move says why in yields").toMatch(/yield \d+\.\d+% a year/);
+
+    // An edited record: its targets changed in a copy of the published folder.
+    const edited = tempDir();
+    fs.cpSync(recordsDir, edited, { recursive: true });
+    const file = path.join(edited, `${lastIntent}.json`);
+    const record = JSON.parse(fs.readFileSync(file, "utf8")) as { targets: { strategy: string; assets: string }[] };
+    record.targets[0]!.assets = (BigInt(record.targets[0]!.assets) + 1n).toString();
+    fs.writeFileSync(file, JSON.stringify(record));
+    const tampered = await explain([last.transactionHash, ...chainArgs, "--records", edited]);
+    expect(tampered.code, tampered.err).toBe(3);
+    expect(tampered.out).toContain(`≠ on-chain intent ${lastIntent}`);
+    expect(tampered.out, "the edited target is named").toContain(`${record.targets[0]!.strategy}: recorded`);
+
+    // An intent hash no rebalance carries (the record exists, the chain has nothing).
+    const missing = await explain(["0x" + "ab".repeat(32), ...chainArgs, "--records", recordsDir]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain("no decision record for intent");
+
+    // Other planner settings: a spread no move clears. The key is named; the yield move is no longer re-derived.
+    const wider = testConfig(chain, stack, dataDir, {
+      planner: { ...config.planner, minSpreadBps: 5_000, minMove: "1000", horizonDays: 30, nativePriceInAsset: "3000" },
+    });
+    const other = await explainDecision(chain.provider, {
+      hash: last.transactionHash,
+      source: { kind: "records", dir: recordsDir },
+      lens: stack.lensAddress,
+      settings: settingsFromConfig(wider),
+    });
+    expect(other.reproduced).toBe(false);
+    const settings = other.divergences.find((d) => d.kind === "settings");
+    expect(settings && settings.kind === "settings" ? settings.keys.map((k) => k.key) : []).toEqual([
+      "params.minSpreadWad",
+    ]);
+    const targets = other.divergences.find((d) => d.kind === "targets");
+    expect(targets, "the re-derived targets differ").toBeDefined();
+    expect(targets!.kind === "targets" && targets!.rederived.kind, "with no spread worth it, the planner holds").toBe(
+      "hold",
+    );
+    // The same settings as the daemon's configuration reproduce the decision.
+    const same = await explainDecision(chain.provider, {
+      hash: last.transactionHash,
+      source: { kind: "records", dir: recordsDir },
+      lens: stack.lensAddress,
+      settings: settingsFromConfig(config),
+    });
+    expect(same.divergences).toEqual([]);
+  });
+});
