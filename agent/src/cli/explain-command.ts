@@ -45,7 +45,9 @@ function positive(value: string): number {
 }
 
 /** The planner settings a configuration gives the record's vault (what the daemon would run with). */
-export function settingsFromConfig(config: AgentConfig): (record: IntentRecord, snapshot: VaultSnapshot) => PlannerSettings {
+export function settingsFromConfig(
+  config: AgentConfig,
+): (record: IntentRecord, snapshot: VaultSnapshot) => PlannerSettings {
   return (record, snapshot) => {
     const i = config.vaults.findIndex((v) => v.address.toLowerCase() === record.vault.toLowerCase());
     if (i < 0) throw new UsageError(`vault ${record.vault} is not in the configuration`);

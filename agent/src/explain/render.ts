@@ -1,8 +1,9 @@
 /** `explain` output: the decision in words and every divergence, as text or JSON. */
 import { toCanonical } from "../util/json.js";
-import { formatAmount, shortAddress } from "../util/format.js";
+import { formatAmount, shortAddress, tokenUnits } from "../util/format.js";
 import type { ExplainDivergence, Explanation } from "./run-explain.js";
 
+/** A divergence in lines; amounts with every digit (a one-unit edit shows). */
 function divergenceLine(d: ExplainDivergence, amount: (v: bigint | undefined) => string): string[] {
   switch (d.kind) {
     case "not-on-chain":
@@ -53,7 +54,8 @@ export function renderExplanation(e: Explanation): string {
   if (e.reproduced) lines.push("reproduced: the planner re-derives the recorded targets exactly");
   else {
     lines.push("DIVERGES:");
-    for (const d of e.divergences) lines.push(...divergenceLine(d, amount).map((l) => `- ${l}`));
+    const exact = (v: bigint | undefined) => (v === undefined ? "(none)" : tokenUnits(v, e.assetDecimals));
+    for (const d of e.divergences) lines.push(...divergenceLine(d, exact).map((l) => `- ${l}`));
   }
   return lines.join("\n");
 }

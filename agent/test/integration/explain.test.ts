@@ -65,7 +65,11 @@ describe("explain", () => {
       const intent = e.args.intentHash as string;
       const byIntent = await explain([intent, ...chainArgs, "--journal", journalFile, "--json"]);
       expect(byIntent.code, `${byIntent.out}${byIntent.err}`).toBe(0);
-      const json = JSON.parse(byIntent.out) as { reproduced: boolean; onChain: { txHash: string }; record: { version: number } };
+      const json = JSON.parse(byIntent.out) as {
+        reproduced: boolean;
+        onChain: { txHash: string };
+        record: { version: number };
+      };
       expect(json.reproduced).toBe(true);
       expect(json.record.version, "a version 2 record").toBe(2);
       expect(json.onChain.txHash).toBe(e.transactionHash);
