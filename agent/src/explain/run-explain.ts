@@ -159,7 +159,7 @@ export async function explainDecision(provider: Provider, options: ExplainOption
     reproduced: false,
   };
   if (!record.inputs || !record.settings) {
-    throw new UsageError(
+    throw new AgentError(
       `intent ${intentHash} has a version ${record.version} record: it carries no planner inputs and cannot be replayed`,
     );
   }

@@ -11,7 +11,10 @@ import { grantSession } from "../../devnet/stack.js";
 import { runCli } from "../../src/cli.js";
 import { settingsFromConfig } from "../../src/cli/explain-command.js";
 import { dataPaths } from "../../src/daemon/build.js";
-import { explainDecision } from "../../src/explain/index.js";
+import { LensReader } from "../../src/chain/reader.js";
+import { intentHash, type IntentRecord } from "../../src/executor/intent.js";
+import { parseRecord } from "../../src/executor/journal.js";
+import { explainDecision, plannerNamed, replayDecision } from "../../src/explain/index.js";
 import { AGENT, rebalancedEvents, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
 
 const env = useStack();
@@ -95,6 +98,37 @@ describe("explain", () => {
     const missing = await explain(["0x" + "ab".repeat(32), ...chainArgs, "--records", recordsDir]);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain("no decision record for intent");
+
+    // The vault read at the record's block, with one field changed: the state digest differs, and the field is named.
+    const recorded: IntentRecord = (
+      await explainDecision(chain.provider, {
+        hash: last.transactionHash,
+        source: { kind: "records", dir: recordsDir },
+        lens: stack.lensAddress,
+      })
+    ).record;
+    const snapshot = await new LensReader(chain.provider, stack.lensAddress).snapshot(
+      recorded.vault,
+      recorded.agent,
+      recorded.blockNumber,
+    );
+    const moved = replayDecision({
+      record: recorded,
+      snapshot: { ...snapshot, idle: snapshot.idle + 1n },
+      planner: plannerNamed("yield"),
+    });
+    const state = moved.divergences.find((d) => d.kind === "state");
+    expect(state && state.kind === "state" ? state.fields : [], "the changed field").toEqual(["idle"]);
+
+    // A version 1 record (no planner inputs): audit still reads it; explain says it cannot be replayed (exit 1).
+    const v1Dir = tempDir();
+    const v1 = { ...JSON.parse(fs.readFileSync(path.join(recordsDir, `${lastIntent}.json`), "utf8")), version: 1 };
+    for (const key of ["plannerVersion", "settingsHash", "settings", "inputs"]) delete v1[key];
+    const v1Hash = intentHash(parseRecord(v1));
+    fs.writeFileSync(path.join(v1Dir, `${v1Hash}.json`), JSON.stringify(v1));
+    const old = await explain([v1Hash, ...chainArgs, "--records", v1Dir]);
+    expect(old.code, old.err).toBe(1);
+    expect(old.err).toContain("version 1 record: it carries no planner inputs and cannot be replayed");
 
     // Other planner settings: a spread no move clears. The key is named; the yield move is no longer re-derived.
     const wider = testConfig(chain, stack, dataDir, {
