@@ -150,6 +150,29 @@ describe("explain", () => {
     expect(targets!.kind === "targets" && targets!.rederived.kind, "with no spread worth it, the planner holds").toBe(
       "hold",
     );
+    // The operator's way: `--config` (its endpoint, lens, records folder and planner settings), one setting changed.
+    const configFile = path.join(tempDir(), "agent.json");
+    const configBody = {
+      network: { rpcUrl: chain.url, chainId: chain.chainId },
+      lens: stack.lensAddress,
+      dataDir,
+      agentAddress: AGENT,
+      tx: { stuckAfterSeconds: 30, feeBumpPercent: 25, maxFeePerGasGwei: "500" },
+      planner: {
+        strategy: "yield",
+        minMove: "1000",
+        safetyMarginBps: 5,
+        horizonDays: 30,
+        minSpreadBps: 5_000,
+        nativePriceInAsset: "3000",
+      },
+      vaults: [{ address: stack.vaultAddress }],
+    };
+    fs.writeFileSync(configFile, JSON.stringify(configBody));
+    const byConfig = await explain([last.transactionHash, "--config", configFile]);
+    expect(byConfig.code, `${byConfig.out}${byConfig.err}`).toBe(3);
+    expect(byConfig.out).toContain("params.minSpreadWad: recorded");
+
     // The same settings as the daemon's configuration reproduce the decision.
     const same = await explainDecision(chain.provider, {
       hash: last.transactionHash,
