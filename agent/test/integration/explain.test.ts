@@ -182,4 +182,41 @@ describe("explain", () => {
     });
     expect(same.divergences).toEqual([]);
   });
+
+  it("reproduces a rebalance planned while the daemon kept an ended session in its view", async () => {
+    const { stack, chain } = env;
+    const u = stack.unit;
+    const grant = () =>
+      grantSession(stack, {
+        agent: AGENT,
+        durationSeconds: 7 * 86_400,
+        maxVolumePerCall: 600_000n * u,
+        maxVolumePerEpoch: 3_000_000n * u,
+      });
+    const first = await grant();
+    const config = testConfig(chain, stack, tempDir());
+    const { daemon } = await startDaemon(chain, config);
+    expect((await daemon.tick())[0]!.report!.result.kind, "the split, through the first session").toBe("sent");
+    await (await stack.sessions.connect(stack.guardian).revoke(first)).wait();
+    await grant();
+    await chain.increaseTime(3_600);
+    await (await stack.strategies[1]!.simulateGain(2n * u)).wait();
+    const results = [];
+    for (let i = 0; i < 2; i++) results.push((await daemon.tick())[0]!.report!.result);
+    expect(
+      results.map((r) => r.kind),
+      JSON.stringify(results),
+    ).toContain("sent");
+    const events = await rebalancedEvents(stack);
+    expect(events, "two rebalances, one per session").toHaveLength(2);
+    const last = events.at(-1)!;
+    const e = await explainDecision(chain.provider, {
+      hash: last.transactionHash,
+      source: { kind: "records", dir: dataPaths(config, AGENT).records },
+      lens: stack.lensAddress,
+    });
+    expect(e.record.sessionId, "planned through the second session").not.toBe(first);
+    expect(e.record.inputs?.endedSessions.length, "the revoked session was in the daemon's view").toBe(1);
+    expect(e.divergences).toEqual([]);
+  });
 });
