@@ -95,7 +95,7 @@ describe("explain", () => {
     expect(tampered.out, "the edited target is named").toContain(`${record.targets[0]!.strategy}: recorded`);
 
     // An intent hash no rebalance carries (the record exists, the chain has nothing).
-    const missing = await explain(["0x" + "ab".repeat(32), ...chainArgs, "--records", recordsDir]);
+    const missing = await explain([`0x${"ab".repeat(32)}`, ...chainArgs, "--records", recordsDir]);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain("no decision record for intent");
 
