@@ -2,7 +2,8 @@
  * A DAO member's check of the demo, with only the RPC endpoint and the daemon's journal: `treasury-agent audit` lists
  * every event of the run, matches every rebalance with its journaled decision, and flags exactly the rogue client's
  * transactions (rejected on chain: no event, found by the agent key's nonces). `authority` lists the Timelock the
- * governance proposals went through. Through the agent's executable, as a member runs it.
+ * governance proposals went through. `explain` replays every rebalance from its record. Through the agent's executable,
+ * as a member runs it.
  */
 import { execFile } from "node:child_process";
 import path from "node:path";
@@ -88,6 +89,32 @@ describe("Demo: audited from the chain", function () {
       expect(events.has(name), `the history holds ${name}`).to.equal(true);
     }
     expect(report.rows.filter((r) => r.event === "Rebalanced").length).to.equal(summary.rebalances.length);
+  });
+
+  it("explains every rebalance of the run exactly from its record", async () => {
+    const { summary } = demo;
+    expect(summary.rebalances.length, "the run rebalanced").to.be.greaterThan(0);
+    expect(summary.explain, "the demo's own count: every rebalance reproduced").to.deep.equal({
+      reproduced: summary.rebalances.length,
+      total: summary.rebalances.length,
+      diverged: [],
+    });
+    // As a DAO member runs it: the agent's executable, by transaction hash, from the journal.
+    for (const r of summary.rebalances) {
+      const { code, stdout, stderr } = await agent([
+        "explain",
+        r.txHash,
+        "--rpc-url",
+        demo.chain.url,
+        "--lens",
+        summary.addresses.lens,
+        "--journal",
+        demo.journalPath,
+      ]);
+      expect(code, `${stdout}${stderr}`).to.equal(0);
+      expect(stdout).to.contain(`intent ${r.intentHash}`);
+      expect(stdout).to.contain("reproduced: the planner re-derives the recorded targets exactly");
+    }
   });
 
   it("lists the Timelock behind governance, its roles and its Governor", async () => {

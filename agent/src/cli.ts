@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 /**
- * The treasury agent's command line: `run`, `plan --dry-run`, `status`, `sessions`, `audit`, `authority`, `doctor`,
- * `keystore create`.
- * Exit codes: 0 done, 2 bad configuration or key, 3 `audit` found agent actions with no record, 1 anything else.
+ * The treasury agent's command line: `run`, `plan --dry-run`, `status`, `sessions`, `audit`, `authority`, `explain`,
+ * `doctor`, `keystore create`.
+ * Exit codes: 0 done, 2 bad configuration or key, 3 `audit` found agent actions with no record (or `explain` a
+ * decision that diverges from its record), 1 anything else.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { getAddress, isAddress } from "ethers";
 import { AgentError, ChainMismatchError, ConfigError, KeyError, UsageError } from "./failures.js";
 import { planCommand, sessionsCommand, statusCommand } from "./cli/report-commands.js";
 import { registerAuditCommands } from "./cli/audit-commands.js";
+import { registerExplainCommand } from "./cli/explain-command.js";
+import { DivergedError } from "./explain/index.js";
 import { UnmatchedActionsError } from "./audit/index.js";
 import { runCommand } from "./cli/run.js";
 import { doctorCommand } from "./cli/doctor.js";
@@ -116,6 +119,7 @@ export function buildProgram(
     .action(async (opts: { config?: string }) => sessionsCommand(opts, print));
 
   registerAuditCommands(program, print);
+  registerExplainCommand(program, print);
 
   program
     .command("doctor")
@@ -164,7 +168,8 @@ Examples:
 
 /** Exit code for an error, and the one line to print. */
 export function failure(err: unknown): { code: number; message: string } {
-  if (err instanceof UnmatchedActionsError) return { code: err.exitCode, message: err.message };
+  if (err instanceof UnmatchedActionsError || err instanceof DivergedError)
+    return { code: err.exitCode, message: err.message };
   if (
     err instanceof ConfigError ||
     err instanceof KeyError ||

@@ -39,3 +39,10 @@ export {
   type TickObservation,
 } from "./planner/reversals.js";
 export { erc4626Valuation } from "./checks/valuation.js";
+export {
+  explainDecision,
+  renderExplanation,
+  type ExplainDivergence,
+  type ExplainOptions,
+  type Explanation,
+} from "./explain/index.js";

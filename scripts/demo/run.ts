@@ -16,7 +16,8 @@
  *     unpauses;
  *  8. expiry.ts: the session expires: the daemon stands down, and a last try is rejected;
  *  9. summary.ts: allocations before and after, yield against leaving everything idle and a fixed equal split on the
- *     same yield path, every rebalance with its gas and reason, every rejection with its reason.
+ *     same yield path, every rebalance with its gas and reason, every rejection with its reason; explain.ts: every
+ *     rebalance replayed from its record (`treasury-agent explain`), counted reproduced.
  * 10–12. scene-treasury.ts, misbehaving-session.ts, reduce-only-keeper.ts: two scenes on a second vault, on a chain
  *     of its own so the story's chain stays as the story left it: a session revoked in the call that would pass its
  *     own loss allowance, and a reduce-only keeper moving a falling strategy into idle (its try to raise one is
@@ -46,6 +47,7 @@ import { misbehavingSession } from "./story/misbehaving-session.js";
 import { reduceOnlyKeeper } from "./story/reduce-only-keeper.js";
 import { sceneTreasury } from "./story/scene-treasury.js";
 import { MAX_DAYS } from "./story/stage.js";
+import { explainRebalances } from "./story/explain.js";
 import { summarize } from "./story/summary.js";
 import type { DemoSummary } from "./summary.js";
 import { yieldPath, type DayYields } from "./yields.js";
@@ -154,6 +156,7 @@ async function tellStory(
   const agentDays = await runAgentDays(stage, daemon, rogue, funding.session.id, governance, options.paceMs);
   const final = await afterExpiry(stage, rogue, agentDays.last);
   const summary = await summarize(stage, { governance, funding, daemon, rogue, days: agentDays, final });
+  summary.explain = await explainRebalances(stage, rogue.rpc, daemon.journalPath, summary.rebalances);
   const scene = await sceneTreasury(stage, sceneChain);
   summary.scenes = {
     vault: scene.stack.vaultAddress,

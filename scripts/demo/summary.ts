@@ -141,6 +141,8 @@ export interface DemoSummary {
   final: { result: string; reason: string };
   /** The session scenes, on a second vault on a chain of its own (story/scene-treasury.ts). */
   scenes?: SessionScenes;
+  /** `treasury-agent explain` on every rebalance of the run: how many its records reproduce exactly. */
+  explain?: { reproduced: number; total: number; diverged: { txHash: string; divergences: string[] }[] };
   /** Present for `--world lending` only (the default world's summary has neither field). */
   world?: "lending";
   lending?: LendingReport;
@@ -252,6 +254,10 @@ export function renderSummary(s: DemoSummary): string {
     );
     out.push(`             ${legs} ${s.symbol} (volume ${amount(r.volume, s, 0)})`);
     out.push(`             reason: ${r.reason}`);
+  }
+  if (s.explain) {
+    out.push(`  explain: ${s.explain.reproduced} of ${s.explain.total} rebalances reproduced`);
+    for (const d of s.explain.diverged) out.push(`    ${short(d.txHash)} diverges: ${d.divergences.join(", ")}`);
   }
   out.push("");
   out.push(`Rejections (${s.rejections.length})`);

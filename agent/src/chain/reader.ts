@@ -24,12 +24,14 @@ export class LensReader implements ChainReader {
     private readonly lens: string,
   ) {}
 
-  async snapshot(vault: string, agent: string): Promise<VaultSnapshot> {
+  /** The snapshot at the latest block, or at `blockTag` (a historical call: `treasury-agent explain`). */
+  async snapshot(vault: string, agent: string, blockTag?: bigint): Promise<VaultSnapshot> {
     let raw: ITreasuryLens.SnapshotStructOutput;
     try {
       const result = await this.provider.call({
         to: this.lens,
         data: lensInterface.encodeFunctionData("snapshot", [vault, agent]),
+        ...(blockTag === undefined ? {} : { blockTag }),
       });
       raw = decodePlain(SNAPSHOT.outputs, result)[0] as ITreasuryLens.SnapshotStructOutput;
     } catch (err) {

@@ -53,7 +53,7 @@ const maxRangeOption = () =>
 /**
  * A provider on the endpoint's own chain, asked once (so an unreachable endpoint fails at once instead of retrying).
  */
-async function connect(url: string): Promise<JsonRpcProvider> {
+export async function connect(url: string): Promise<JsonRpcProvider> {
   let chainId: bigint;
   try {
     const request = new FetchRequest(url);

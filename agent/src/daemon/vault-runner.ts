@@ -20,7 +20,7 @@ import { formatPredicted } from "../checks/verdict.js";
 import { formatErrorForPeople, hintFor } from "../errors.js";
 import { classifyRevert, type RevertClass } from "../executor/classify.js";
 import { realizeLossCalldata, simulateRebalance, type Executor, type ReconcileReport } from "../executor/executor.js";
-import type { IntentRecord, LossRealization } from "../executor/intent.js";
+import type { DecisionProvenance, IntentRecord, LossRealization } from "../executor/intent.js";
 import type { JournalEntry } from "../executor/journal.js";
 import { findLosses } from "../losses/find.js";
 import type { CallSimulator, SendQuote } from "../executor/sender.js";
@@ -28,7 +28,7 @@ import { LensFaultError, RevertError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
 import type { TickReport, TickResult } from "../obs/tick-report.js";
 import { RecentMoves } from "../planner/recent-moves.js";
-import type { CostModel, PlanDecision, Planner, PlannerParams } from "../planner/types.js";
+import type { CostModel, PlanDecision, Planner, PlannerInput, PlannerParams } from "../planner/types.js";
 import {
   blamedStrategy,
   inspectStrategies,
@@ -46,6 +46,7 @@ import type { EstimateOptions, YieldEstimate } from "../yield/estimate.js";
 import type { PriceHistory } from "../yield/history.js";
 import { TrailingRateModel, type YieldModel } from "../yield/model.js";
 import type { CircuitBreaker } from "./breaker.js";
+import { decisionProvenance } from "./provenance.js";
 
 /**
  * Wall time past the end of a wait, with no new block, after which the node is taken to mine no blocks of its own (a
@@ -117,6 +118,8 @@ interface Observation {
   now: bigint;
   log: Logger;
   yields: Map<string, YieldEstimate>;
+  /** Sessions seen to end that were merged into the snapshot (not listed by the lens). */
+  ended: SessionState[];
 }
 
 /** The session the tick acts through, or the result of a tick that waits or stands down. */
@@ -124,7 +127,7 @@ type SessionGate = { kind: "act"; session: SessionState } | { kind: "end"; resul
 
 /** A plan that passed the mirror and the simulation, priced at the fee quote it is sent at; or the tick's end. */
 type Decision =
-  | { kind: "send"; plan: PlanDecision & { kind: "rebalance" }; quote: SendQuote }
+  | { kind: "send"; plan: PlanDecision & { kind: "rebalance" }; quote: SendQuote; provenance: DecisionProvenance }
   | { kind: "end"; result: TickResult };
 
 export class VaultRunner {
@@ -279,6 +282,8 @@ export class VaultRunner {
     if (this.staleStreak) this.tickLog(fresh).info({ ticks: this.staleStreak }, "snapshot current again");
     this.staleStreak = 0;
     const snapshot = this.endedSessions.merge(fresh);
+    const listed = new Set(fresh.sessions.map((x) => x.id));
+    const ended = snapshot.sessions.filter((x) => !listed.has(x.id));
     const log = this.tickLog(snapshot);
     const now = snapshot.timestamp;
     this.lastSnapshot = snapshot;
@@ -294,7 +299,7 @@ export class VaultRunner {
       }
     }
     for (const r of settled) this.afterSettled(r, log);
-    return { snapshot, now, log, yields };
+    return { snapshot, now, log, yields, ended };
   }
 
   /**
@@ -378,21 +383,21 @@ export class VaultRunner {
   ): Promise<Decision> {
     const { config, deps } = this;
     const { snapshot, now, log } = seen;
-    const planAt = (gasPriceWei: bigint): PlanDecision =>
-      config.planner.plan({
-        snapshot,
-        sessionId: session.id,
-        session: session.session,
-        remaining: session.remaining,
-        yields: seen.yields,
-        params: config.plannerParams,
-        cost: { ...config.gas, gasPriceWei },
-        now,
-        quarantined: new Map(deps.quarantine.entries().map((e) => [e.strategy.toLowerCase(), e.exit])),
-        minWithdrawableBps: config.quarantine.minWithdrawableBps,
-        rateAfter: this.model.rateAfter?.bind(this.model),
-        recentMoves: this.moves.since(now, config.plannerParams.minHoldSeconds),
-      });
+    const inputAt = (gasPriceWei: bigint): PlannerInput => ({
+      snapshot,
+      sessionId: session.id,
+      session: session.session,
+      remaining: session.remaining,
+      yields: seen.yields,
+      params: config.plannerParams,
+      cost: { ...config.gas, gasPriceWei },
+      now,
+      quarantined: new Map(deps.quarantine.entries().map((e) => [e.strategy.toLowerCase(), e.exit])),
+      minWithdrawableBps: config.quarantine.minWithdrawableBps,
+      rateAfter: this.model.rateAfter?.bind(this.model),
+      recentMoves: this.moves.since(now, config.plannerParams.minHoldSeconds),
+    });
+    const planAt = (gasPriceWei: bigint): PlanDecision => config.planner.plan(inputAt(gasPriceWei));
     const free = planAt(0n);
     report.plan = free;
     if (free.kind === "hold") return this.hold(free, log);
@@ -475,7 +480,14 @@ export class VaultRunner {
     this.lastHold = undefined;
     const spike = await executor.feeWait(config.vault, prepared.quote);
     if (spike) return { kind: "end", result: { kind: "deferred", reason: spike, feeWait: true } };
-    return { kind: "send", plan, quote: prepared.quote };
+    const provenance = decisionProvenance(
+      inputAt(prepared.quote.baseFee + prepared.quote.tip),
+      config,
+      this.model.name,
+      seen.ended,
+      deps.history,
+    );
+    return { kind: "send", plan, quote: prepared.quote, provenance };
   }
 
   /** A plan that holds ends the tick; its reason is logged when it changes. */
@@ -497,7 +509,7 @@ export class VaultRunner {
     report: TickReport,
   ): Promise<TickResult> {
     const { snapshot, now, log } = seen;
-    const { plan, quote } = decision;
+    const { plan, quote, provenance } = decision;
     const units = (v: bigint) => tokenUnits(v, snapshot.assetDecimals);
     log.info(
       {
@@ -519,6 +531,7 @@ export class VaultRunner {
       volume: plan.volume,
       expectedGain: plan.expectedGain,
       quote,
+      provenance,
     });
     if (submitted.status === "rejected") {
       const cls = this.onRevert(

@@ -15,7 +15,13 @@ import { RevertError, RpcError } from "../failures.js";
 import type { Clock } from "../util/clock.js";
 import { gweiUnits } from "../util/format.js";
 import { bumpedFees, initialFees, type FeePolicy } from "./fees.js";
-import { intentHash as hashOf, stateDigest, type IntentRecord } from "./intent.js";
+import {
+  type DecisionProvenance,
+  intentHash as hashOf,
+  type IntentRecord,
+  settingsHash,
+  stateDigest,
+} from "./intent.js";
 import type { Attempt, Journal, JournalEntry, Outcome } from "./journal.js";
 import { InsufficientFundsError, type KeyFunds } from "./funds.js";
 import type { CallSimulator, ChainReceipt, SendQuote, Tracking, TxSender } from "./sender.js";
@@ -59,6 +65,8 @@ export interface SubmitRequest {
   expectedGain: bigint;
   /** From `prepare` for these targets and session at the snapshot's block; read by `submit` when absent. */
   quote?: SendQuote;
+  /** The planner's version, settings and inputs: with them the record is a version 2 record `explain` can replay. */
+  provenance?: DecisionProvenance;
 }
 
 export type PrepareResult = { status: "ready"; quote: SendQuote } | { status: "rejected"; error: RevertError };
@@ -304,8 +312,8 @@ export class Executor {
       if (prepared.status === "rejected") return prepared;
       quote = prepared.quote;
     }
-    const { snapshot, sessionId, planner, reason, targets, volume, expectedGain } = request;
-    return this.send(snapshot, { sessionId, planner, reason, targets, volume, expectedGain }, quote);
+    const { snapshot, sessionId, planner, reason, targets, volume, expectedGain, provenance } = request;
+    return this.send(snapshot, { sessionId, planner, reason, targets, volume, expectedGain }, quote, provenance);
   }
 
   /**
@@ -362,6 +370,7 @@ export class Executor {
     snapshot: VaultSnapshot,
     decision: Pick<IntentRecord, "sessionId" | "planner" | "reason" | "targets" | "volume" | "expectedGain" | "action">,
     quote: SendQuote,
+    provenance?: DecisionProvenance,
   ): Promise<SubmitResult> {
     const vault = snapshot.vault;
     this.hooks.funds?.observe(quote.balance);
@@ -380,7 +389,7 @@ export class Executor {
     const nonce = Math.max(quote.pendingNonce, journaled);
     const chainId = await this.sender.chainId();
     const record: IntentRecord = {
-      version: 1,
+      version: provenance ? 2 : 1,
       chainId,
       vault,
       agent: this.sender.address,
@@ -395,6 +404,14 @@ export class Executor {
       expectedGain: decision.expectedGain,
       createdAt: new Date(this.clock.nowMs()).toISOString(),
       ...(decision.action ? { action: decision.action } : {}),
+      ...(provenance
+        ? {
+            plannerVersion: provenance.plannerVersion,
+            settingsHash: settingsHash(provenance.settings),
+            settings: provenance.settings,
+            inputs: provenance.inputs,
+          }
+        : {}),
     };
     const intentHash = hashOf(record);
     const data = intentCalldata(record, intentHash);

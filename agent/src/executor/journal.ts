@@ -23,6 +23,7 @@ import { JournalError } from "../failures.js";
 import { canonicalJson } from "../util/json.js";
 import { AGENT_PACKAGE, AGENT_VERSION } from "../version.js";
 import { intentHash as hashOf, type IntentRecord } from "./intent.js";
+import { parseProvenance } from "./provenance.js";
 
 /** The format this code writes. */
 export const JOURNAL_FORMAT = 3;
@@ -548,7 +549,7 @@ function parseAttempt(a: Raw): Attempt {
 
 export function parseRecord(r: Raw): IntentRecord {
   return {
-    version: 1,
+    version: r.version === 2 ? 2 : 1,
     chainId: big(r.chainId),
     vault: r.vault as string,
     agent: r.agent as string,
@@ -563,6 +564,7 @@ export function parseRecord(r: Raw): IntentRecord {
     expectedGain: big(r.expectedGain),
     createdAt: r.createdAt as string,
     ...(r.action === undefined ? {} : { action: parseAction(r.action as Raw) }),
+    ...(r.version === 2 ? parseProvenance(r) : {}),
   };
 }
 
