@@ -41,6 +41,9 @@ interface ITreasuryLens {
         /// OpenZeppelin-style strategy's previews exactly, from this one call.
         uint256 strategyTotalAssets;
         uint256 strategyTotalSupply;
+        /// The strategy's liquidity group (0: its own liquidity): strategies of one group count once, at the most
+        /// one of them lets go, in `availableLiquidity` and the vault's liquidity floor.
+        uint8 liquidityGroup;
     }
 
     /// @notice One session of the agent for this vault.
@@ -79,6 +82,14 @@ interface ITreasuryLens {
         /// Listed strategies (exactly those of the withdraw queue), in index order.
         StrategyView[] strategies;
         address[] withdrawQueue;
+        /// The withdrawable-liquidity floor, in bps of total assets (0: off).
+        uint256 liquidityFloorBps;
+        /// Idle plus what the strategies let go now (`withdrawable`, a liquidity group counted once), in assets, as
+        /// the vault's floor check counts it before subtracting the block's deposits.
+        uint256 availableLiquidity;
+        /// The step-up threshold (assets; 0: off) above which a rebalance needs `policySigner`'s co-signature.
+        uint256 stepUpThreshold;
+        address policySigner;
         /// The agent's active sessions for this vault (not revoked, not expired; not yet started included), oldest
         /// first.
         SessionView[] sessions;

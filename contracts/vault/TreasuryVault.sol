@@ -149,6 +149,10 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         uint256 totalBefore;
     }
 
+    /// @dev Transient flag: the running rebalance arrived through `rebalanceCosigned`. Slot:
+    /// keccak256("TreasuryVault.cosigned").
+    uint256 private constant _COSIGNED_SLOT = 0x508faa5d1c11734adf0a916feed5d9cd01b7dde92b4ef04620c5510c5dd0a6cc;
+
     /// @notice The contract holding the governance and guardian entry points, which run in the vault's context
     /// (delegatecall): deployed by this constructor, with the vault's asset and session manager, and fixed for good.
     address internal immutable _admin;
@@ -354,6 +358,31 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     }
 
     /// @inheritdoc ITreasuryVault
+    function rebalanceCosigned(
+        Allocation[] calldata targets,
+        uint256 sessionId,
+        bytes32 intentHash,
+        uint256 deadline,
+        bytes calldata signature
+    ) external nonReentrant returns (uint256 totalAssetsAfter) {
+        if (block.timestamp > deadline) revert ErrorsLib.DeadlinePassed(deadline);
+        _adminCall(
+            abi.encodeCall(
+                TreasuryVaultAdmin.useCoSignature,
+                (keccak256(abi.encode(targets)), sessionId, msg.sender, intentHash, deadline, signature)
+            )
+        );
+        // The co-signature covers this call only: the flag is cleared before it returns.
+        assembly ("memory-safe") {
+            tstore(_COSIGNED_SLOT, 1)
+        }
+        totalAssetsAfter = _rebalanceOrRevoke(targets, sessionId, intentHash);
+        assembly ("memory-safe") {
+            tstore(_COSIGNED_SLOT, 0)
+        }
+    }
+
+    /// @inheritdoc ITreasuryVault
     function previewRebalance(Allocation[] calldata targets, uint256 sessionId, address agent)
         external
         nonReentrant
@@ -471,6 +500,11 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         (p.lossHeadroom, p.capHeadroom) =
             _checkOutcome(plan, afterValues, idleBefore, p.idleAfter, p.totalAssetsAfter, p.predictedLoss);
         _checkDrawdown(plan, afterValues, p.totalAssetsAfter, p.predictedLoss);
+        // The step-up, once every bound passed: a co-signature is the last thing a large move lacks.
+        uint256 threshold = _limits.stepUpThreshold;
+        if (threshold != 0 && plan.volume > threshold && !_cosigned()) {
+            revert ErrorsLib.CoSignatureRequired(plan.volume, threshold);
+        }
         // The session's own loss allowance, last: `rebalance` turns its refusal into the session's revocation.
         if (p.predictedLoss != 0) _sessionManager.chargeLoss(sessionId, p.predictedLoss);
         _recordLoss(p.predictedLoss);
@@ -622,7 +656,26 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
             uint256 counted = idleAfter > inflow ? idleAfter - inflow : 0;
             if (counted < required) revert ErrorsLib.IdleBufferBreached(counted, required);
         }
+        if (plan.raisedMask != 0) _checkLiquidityFloor(base, inflow);
         lossHeadroom = _checkLoss(loss, plan.totalBefore > inflow ? plan.totalBefore - inflow : 0);
+    }
+
+    /// @dev The withdrawable-liquidity floor: idle plus what the strategies let go now (`_liquidity`, a liquidity group
+    /// once), less the block's deposits, must cover the floor's share of `base` (rounded up, in the vault's favour).
+    function _checkLiquidityFloor(uint256 base, uint256 inflow) internal view {
+        uint256 floorBps = _limits.liquidityFloorBps;
+        if (floorBps == 0) return;
+        uint256 required = base.mulDiv(floorBps, ConstantsLib.BPS, Math.Rounding.Ceil);
+        uint256 liquidity = _liquidity();
+        uint256 available = liquidity > inflow ? liquidity - inflow : 0;
+        if (available < required) revert ErrorsLib.LiquidityFloorBreached(available, required);
+    }
+
+    /// @dev Whether the running rebalance arrived through `rebalanceCosigned` (a transient flag).
+    function _cosigned() internal view returns (bool flag) {
+        assembly ("memory-safe") {
+            flag := tload(_COSIGNED_SLOT)
+        }
     }
 
     /// @dev Caps of every strategy the call raised, against `base`, in target order; headroom under the tighter cap
@@ -770,6 +823,28 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         _delegateToAdmin();
     }
 
+    /// @inheritdoc ITreasuryVault
+    function setLiquidityFloor(uint16) external {
+        _delegateToAdmin();
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function setStepUp(uint128, address) external {
+        _delegateToAdmin();
+    }
+
+    /// @dev Runs `data` in TreasuryVaultAdmin's code on this vault's storage; bubbles its revert data as is.
+    function _adminCall(bytes memory data) private {
+        address admin = _admin;
+        assembly ("memory-safe") {
+            if iszero(delegatecall(gas(), admin, add(data, 32), mload(data), 0, 0)) {
+                let ptr := mload(0x40)
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+        }
+    }
+
     /// @dev Runs the call's own calldata in TreasuryVaultAdmin's code on this vault's storage and ends the call with
     /// its result: its return data, or its revert data as is. The admin contract checks roles, ranges and ramps.
     function _delegateToAdmin() private {
@@ -867,6 +942,16 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     /// @inheritdoc ITreasuryVault
     function epochLoss() external view returns (EpochLoss memory) {
         return EpochLoss(_bounds.lossEpoch, _bounds.lossInEpoch);
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function liquidityFloorBps() external view returns (uint16) {
+        return _limits.liquidityFloorBps;
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function stepUp() external view returns (uint128 threshold, address policySigner) {
+        return (_limits.stepUpThreshold, _policySigner);
     }
 
     /// @inheritdoc ITreasuryVault
