@@ -18,6 +18,9 @@ interface ITreasuryLens {
         bool viewsOk;
         /// The strategy's share decimals (0 if it reverts or exceeds 77).
         uint8 decimals;
+        /// The strategy's liquidity group (0: its own liquidity): strategies of one group count once, at the most
+        /// one of them lets go, in `availableLiquidity` and the vault's liquidity floor.
+        uint8 liquidityGroup;
         uint128 absoluteCap;
         uint16 relativeCapBps;
         /// Allocation as last marked by the vault, in assets.
@@ -41,9 +44,6 @@ interface ITreasuryLens {
         /// OpenZeppelin-style strategy's previews exactly, from this one call.
         uint256 strategyTotalAssets;
         uint256 strategyTotalSupply;
-        /// The strategy's liquidity group (0: its own liquidity): strategies of one group count once, at the most
-        /// one of them lets go, in `availableLiquidity` and the vault's liquidity floor.
-        uint8 liquidityGroup;
     }
 
     /// @notice One session of the agent for this vault.

@@ -32,9 +32,12 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 /// power over the vault and its sessions at once)
 /// - governance (Timelock): lists and delists strategies, sets every bound in either direction (loosening within the
 ///   rolling budgets below), orders the withdraw queue, declares shared liquidity, resets the drawdown guard.
-/// - guardian (multisig): only tightens, at once: lowers caps, disables strategies, raises the idle buffer, lowers
+/// - guardian (multisig): only tightens, at once: lowers caps, disables strategies, raises the idle buffer and the
+///   liquidity floor, lowers the step-up threshold (keeping its policy signer), lowers
 ///   loss limits, the gain rate and the drawdown limit, writes a broken strategy's book value down (`writeDown`, with
 ///   governance). Agent pause and session revocation live in the SessionManager.
+/// - policy signer (an EOA or an ERC-1271 contract, set by governance): co-signs, EIP-712, each rebalance above the
+///   step-up threshold (`rebalanceCosigned`); below it the session acts alone.
 /// - agent: moves money only through `rebalance`, with a valid session of the SessionManager for this vault; a
 ///   reduce-only session raises no strategy; a rebalance whose loss would pass its session's own allowance moves
 ///   nothing and revokes the session in the same call.
@@ -46,12 +49,12 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 /// BOUNDED CHANGE (RampLib; the figures are ConstantsLib's)
 /// - Rises only through a ramp: each loosening by governance spends a rolling budget that refills linearly over
 ///   RAMP_PERIOD (7 days), so two full steps never land one second apart and any 7-day window sees at most twice the
-///   budget. Budgets: new exposure, vault-wide (the relative cap of a newly listed strategy, relative cap raises and
-///   idle buffer cuts, all together): 5,000 bps; the per-call loss limit: 25 bps; the epoch loss budget: 100 bps; the
-///   loss epoch's shortening: 5,000 bps of its length (halving); in the SessionManager, the session duration ceiling:
-///   10,000 bps of itself, at least 7 days (doubling). A loosening beyond the room left reverts
-///   `ChangeTooLarge(value, furthest value allowed now, readyAt)`; `rampRoom()` reports the room. Before the first
-///   deposit there is nobody's money to protect: setting up a vault spends nothing.
+///   budget. Budgets: new exposure, vault-wide (the relative cap of a newly listed strategy, relative cap raises,
+///   idle buffer and liquidity floor cuts, all together): 5,000 bps; the per-call loss limit: 25 bps; the epoch loss
+///   budget: 100 bps; the loss epoch's shortening: 5,000 bps of its length (halving); in the SessionManager, the
+///   session duration ceiling: 10,000 bps of itself, at least 7 days (doubling). A loosening beyond the room left
+///   reverts `ChangeTooLarge(value, furthest value allowed now, readyAt)`; `rampRoom()` reports the room. Before the
+///   first deposit there is nobody's money to protect: setting up a vault spends nothing.
 /// - Falls at once, spending and refunding nothing, by governance or the guardian: caps, a strategy's enablement, the
 ///   loss limits (the guardian keeping the epoch length), the gain rate and the drawdown limit; the idle buffer rises
 ///   at once. In the SessionManager: the agent pause and session revocation.
@@ -120,6 +123,10 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 /// - totalAssets <= idle + live value of every position (book value where views fail); idle <= asset balance.
 /// - After a rebalance, every strategy it raised is within its absolute and relative caps, and idle is at or above
 ///   the buffer unless the call raised it, both measured without the block's deposits.
+/// - After a rebalance that raised a strategy, idle plus what the strategies let go now (a liquidity group once) is at
+///   or above the liquidity floor's share of total assets, both without the block's deposits.
+/// - A rebalance whose volume is above the step-up threshold carries the policy signer's EIP-712 co-signature for its
+///   exact arguments (vault, session, agent, targets, intent, deadline), and each co-signature passes once.
 /// - A rebalance succeeds only through a session that is valid, in scope and within its rate limits (SessionManager);
 ///   what it loses is charged to the session's own loss allowance, which it never passes.
 /// - The vault holds no allowance to any strategy between transactions.

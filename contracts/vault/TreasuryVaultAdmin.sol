@@ -29,7 +29,10 @@ contract TreasuryVaultAdmin is TreasuryVaultBase {
     /// @notice EIP-712 type of the policy signer's co-signature of one rebalance (`targetsHash` is
     /// `keccak256(abi.encode(targets))`, the `Allocation[]` as the vault receives it).
     bytes32 public constant COSIGNATURE_TYPEHASH = keccak256(
-        "CoSignature(address vault,uint256 sessionId,address agent,bytes32 targetsHash,bytes32 intentHash,uint256 deadline)"
+        abi.encodePacked(
+            "CoSignature(address vault,uint256 sessionId,address agent,",
+            "bytes32 targetsHash,bytes32 intentHash,uint256 deadline)"
+        )
     );
 
     /// @notice EIP-712 domain of co-signatures: name "TreasuryVault", version "1", the chain, the vault.
@@ -285,9 +288,8 @@ contract TreasuryVaultAdmin is TreasuryVaultBase {
         }
         if (liquidityFloorBps < previous) {
             // A lower floor lets more money sit where it cannot leave: new exposure, from the vault-wide budget.
-            _spend(
-                _exposureRamp, previous - liquidityFloorBps, ConstantsLib.MAX_EXPOSURE_RAISE_BPS, liquidityFloorBps, false
-            );
+            uint256 cut = previous - liquidityFloorBps;
+            _spend(_exposureRamp, cut, ConstantsLib.MAX_EXPOSURE_RAISE_BPS, liquidityFloorBps, false);
         }
         _limits.liquidityFloorBps = liquidityFloorBps;
         emit EventsLib.LiquidityFloorSet(liquidityFloorBps, msg.sender);

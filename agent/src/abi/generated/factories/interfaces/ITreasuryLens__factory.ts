@@ -181,6 +181,11 @@
                 "type": "uint8"
               },
               {
+                "internalType": "uint8",
+                "name": "liquidityGroup",
+                "type": "uint8"
+              },
+              {
                 "internalType": "uint128",
                 "name": "absoluteCap",
                 "type": "uint128"
@@ -239,11 +244,6 @@
                 "internalType": "uint256",
                 "name": "strategyTotalSupply",
                 "type": "uint256"
-              },
-              {
-                "internalType": "uint8",
-                "name": "liquidityGroup",
-                "type": "uint8"
               }
             ],
             "internalType": "struct ITreasuryLens.StrategyView[]",
