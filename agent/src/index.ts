@@ -39,3 +39,9 @@ export {
   type TickObservation,
 } from "./planner/reversals.js";
 export { erc4626Valuation } from "./checks/valuation.js";
+export {
+  coSignatureDigest,
+  coSignatureTypedData,
+  targetsHash,
+  type CoSignatureRequest,
+} from "./cosign/typed-data.js";
