@@ -11,7 +11,8 @@
  * execution alone, so a leg inside a transaction compares with a whole call of its own.
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { getBytes, type ContractTransactionResponse } from "ethers";
+import { getBytes, keccak256, toUtf8Bytes, Wallet, type ContractTransactionResponse } from "ethers";
+import { coSignatureTypedData } from "@agent-treasury/agent";
 import { boundsArgument } from "../deploy/modules/stack-parameters.js";
 import {
   deployStack as deployOn,
@@ -260,6 +261,36 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     f.exit_plain_session_gas = exitPlain.used;
     f.exit_reduce_only_gas = exitReduceOnly.used;
     f.reduce_only_overhead_gas = exitReduceOnly.used - exitPlain.used;
+    // The liquidity floor and the step-up: 50,000 from idle into strategy 0 (it raises a strategy), with neither set,
+    // with a 10% floor (every strategy's maxWithdraw read after the moves), then co-signed above a 10,000 threshold
+    // (a fixed key and a fixed deadline, so the calldata and the gas are the same every run).
+    const raise = into(350_000n);
+    const raiseAlone = await measured(raise, plain);
+    const limitsState = await ethers.provider.send("evm_snapshot", []);
+    await (await stack.vault.connect(stack.governance).setLiquidityFloor(1_000)).wait();
+    const raiseFloor = await measured(raise, plain);
+    const policy = new Wallet(keccak256(toUtf8Bytes("bench policy signer")));
+    await (await stack.vault.connect(stack.governance).setStepUp(10_000n * stack.unit, policy.address)).wait();
+    const deadline = 2n ** 40n;
+    const typed = coSignatureTypedData({
+      chainId: (await ethers.provider.getNetwork()).chainId,
+      vault: await stack.vault.getAddress(),
+      sessionId: plain,
+      agent: stack.agent.address,
+      targets: raise,
+      intentHash: ethers.ZeroHash,
+      deadline,
+    });
+    const signature = await policy.signTypedData(typed.domain, typed.types, typed.value);
+    const cosigned = await gasOf(
+      stack.vault.connect(stack.agent).rebalanceCosigned(raise, plain, ethers.ZeroHash, deadline, signature),
+    );
+    await ethers.provider.send("evm_revert", [limitsState]);
+    f.raise_no_limits_gas = raiseAlone.used;
+    f.raise_liquidity_floor_gas = raiseFloor.used;
+    f.liquidity_floor_overhead_gas = raiseFloor.used - raiseAlone.used;
+    f.raise_cosigned_gas = cosigned.used;
+    f.cosignature_overhead_gas = cosigned.used - raiseFloor.used;
     // A key rotation against a grant of the same session, by governance.
     f.grant_session_gas = (await gasOf(wideGrant(stack, await now()))).used;
     f.rotate_agent_gas = (

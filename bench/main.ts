@@ -236,6 +236,21 @@ function gasSection(f: Figures): string[] {
       met: "",
     },
     {
+      figure: "`rebalance` raising a strategy with a 10% liquidity floor set (50,000 from idle, 3 strategies listed)",
+      value: `${g(f.raise_liquidity_floor_gas)} gas: ${g(f.liquidity_floor_overhead_gas)} for the floor`,
+      baseline: `the same move with no floor: ${g(f.raise_no_limits_gas)} gas`,
+      target: "(recorded)",
+      met: "",
+    },
+    {
+      figure:
+        "`rebalanceCosigned`: the same move above a 10,000 step-up threshold, with the policy signer's EIP-712 co-signature",
+      value: `${g(f.raise_cosigned_gas)} gas: ${g(f.cosignature_overhead_gas)} for the co-signature`,
+      baseline: `the same move alone under the floor: ${g(f.raise_liquidity_floor_gas)} gas`,
+      target: "(recorded)",
+      met: "",
+    },
+    {
       figure: "`rotateAgent` by governance",
       value: `${g(f.rotate_agent_gas)} gas`,
       baseline: `a grant of the same session: ${g(f.grant_session_gas)} gas`,

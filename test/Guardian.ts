@@ -13,6 +13,9 @@ import { pauseAgents } from "../scripts/actions/pause-agents.js";
 import { revokeSession } from "../scripts/actions/revoke-session.js";
 import { unpauseAgents } from "../scripts/actions/unpause-agents.js";
 import { writeDown } from "../scripts/actions/write-down.js";
+import { raiseLiquidityFloor } from "../scripts/actions/raise-liquidity-floor.js";
+import { lowerStepUp } from "../scripts/actions/lower-step-up.js";
+import { runBoundsProposal } from "../scripts/actions/run-bounds-proposal.js";
 import { OperationError } from "../scripts/lib/errors.js";
 import { findProposal, proposalState } from "../scripts/lib/governance.js";
 import { deployTreasury, listStrategies } from "./helpers/treasury-fixture.js";
@@ -195,6 +198,36 @@ describe("Guardian: tightens at once, never loosens; unpause needs governance", 
     await pauseAgents(guardian);
     expect(await revertName(sessions.unpauseAgents()), "unpausing agents").to.equal("NotGovernance");
     expect(await ctx.sessions.agentsPaused(), "still paused").to.equal(true);
+  });
+
+  it("raises the liquidity floor and lowers the step-up at once; governance sets the step-up and cuts the floor", async () => {
+    const { as, ctx } = await networkHelpers.loadFixture(listedWithSession);
+    const guardian = await as("guardian");
+    const policy = (await ethers.getSigners())[6].address;
+
+    await raiseLiquidityFloor(guardian, { liquidityFloorBps: 2_000 });
+    expect(await ctx.vault.liquidityFloorBps(), "floor raised at once").to.equal(2_000n);
+    const cut = await revertName(guardian.vault.setLiquidityFloor(1_000));
+    expect(cut, "the guardian cannot cut it").to.equal("GuardianCannotLoosen");
+
+    const result = await runBoundsProposal(ctx, {
+      changes: [
+        { kind: "setStepUp", threshold: 50_000n * unit, policySigner: policy },
+        { kind: "setLiquidityFloor", liquidityFloorBps: 1_000 },
+      ],
+      fastForward: true,
+    });
+    expect(result.executed, "executed").to.equal(true);
+    expect(result.calls.map((c) => c.summary).join("\n")).to.contain("co-signed by");
+    expect(await ctx.vault.liquidityFloorBps(), "governance cut the floor").to.equal(1_000n);
+    expect([...(await ctx.vault.stepUp())], "step-up set").to.deep.equal([50_000n * unit, policy]);
+
+    await lowerStepUp(guardian, { threshold: 20_000n * unit });
+    expect([...(await ctx.vault.stepUp())], "lowered, same signer").to.deep.equal([20_000n * unit, policy]);
+    const off = await revertName(guardian.vault.setStepUp(0, policy));
+    expect(off, "the guardian cannot turn it off").to.equal("GuardianCannotLoosen");
+    const other = await revertName(guardian.vault.setStepUp(10_000n * unit, (await ethers.getSigners())[7].address));
+    expect(other, "nor change the signer").to.equal("GuardianCannotLoosen");
   });
 
   it("unpause goes through a governance proposal", async () => {

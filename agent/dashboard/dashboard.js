@@ -97,6 +97,25 @@ function renderVault(v) {
   const below = BigInt(v.idle) < BigInt(v.idleRequired);
   idleNote.textContent = `${pct(v.idle, v.totalAssets).toFixed(2)}% · buffer ${bps(v.idleBufferBps)} = ${amount(v.idleRequired, v)}`;
   if (below) idleNote.classList.add("bad");
+  if (v.liquidityFloorBps > 0) {
+    const short = BigInt(v.availableLiquidity) < BigInt(v.liquidityRequired);
+    idleNote.append(
+      el(
+        "span",
+        { class: short ? "floor-note bad" : "floor-note", "data-testid": "liquidity-floor" },
+        ` · withdrawable now ${amount(v.availableLiquidity, v)}, floor ${bps(v.liquidityFloorBps)} = ${amount(v.liquidityRequired, v)}`,
+      ),
+    );
+  }
+  if (v.stepUpThreshold !== "0") {
+    idleNote.append(
+      el(
+        "span",
+        { class: "step-up-note", "data-testid": "step-up" },
+        ` · moves above ${amount(v.stepUpThreshold, v)} need ${v.policySigner.slice(0, 10)}'s co-signature`,
+      ),
+    );
+  }
 
   $(".share-price", node).textContent = fmt(v.sharePrice, v.decimals, 6);
   const mode = v.agentsPaused

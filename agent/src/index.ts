@@ -46,3 +46,9 @@ export {
   type ExplainOptions,
   type Explanation,
 } from "./explain/index.js";
+export {
+  coSignatureDigest,
+  coSignatureTypedData,
+  targetsHash,
+  type CoSignatureRequest,
+} from "./cosign/typed-data.js";

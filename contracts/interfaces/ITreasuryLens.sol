@@ -18,6 +18,9 @@ interface ITreasuryLens {
         bool viewsOk;
         /// The strategy's share decimals (0 if it reverts or exceeds 77).
         uint8 decimals;
+        /// The strategy's liquidity group (0: its own liquidity): strategies of one group count once, at the most
+        /// one of them lets go, in `availableLiquidity` and the vault's liquidity floor.
+        uint8 liquidityGroup;
         uint128 absoluteCap;
         uint16 relativeCapBps;
         /// Allocation as last marked by the vault, in assets.
@@ -79,6 +82,14 @@ interface ITreasuryLens {
         /// Listed strategies (exactly those of the withdraw queue), in index order.
         StrategyView[] strategies;
         address[] withdrawQueue;
+        /// The withdrawable-liquidity floor, in bps of total assets (0: off).
+        uint256 liquidityFloorBps;
+        /// Idle plus what the strategies let go now (`withdrawable`, a liquidity group counted once), in assets, as
+        /// the vault's floor check counts it before subtracting the block's deposits.
+        uint256 availableLiquidity;
+        /// The step-up threshold (assets; 0: off) above which a rebalance needs `policySigner`'s co-signature.
+        uint256 stepUpThreshold;
+        address policySigner;
         /// The agent's active sessions for this vault (not revoked, not expired; not yet started included), oldest
         /// first.
         SessionView[] sessions;

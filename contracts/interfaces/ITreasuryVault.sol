@@ -107,6 +107,21 @@ interface ITreasuryVault is IERC4626 {
         external
         returns (uint256 totalAssetsAfter);
 
+    /// @notice `rebalanceBefore` with the policy signer's co-signature, which lets a rebalance whose volume is above
+    /// the step-up threshold pass (`CoSignatureRequired` otherwise). The signature is EIP-712 (domain: name
+    /// "TreasuryVault", version "1", this chain, this vault) over `CoSignature(address vault, uint256 sessionId,
+    /// address agent, bytes32 targetsHash, bytes32 intentHash, uint256 deadline)`, with `agent` the caller and
+    /// `targetsHash = keccak256(abi.encode(targets))`; ECDSA for an EOA signer, ERC-1271 for a contract. Each digest
+    /// passes once (`CoSignatureUsed`); a wrong signer or changed arguments revert `CoSignatureInvalid`, a late one
+    /// `DeadlinePassed`.
+    function rebalanceCosigned(
+        Allocation[] calldata targets,
+        uint256 sessionId,
+        bytes32 intentHash,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 totalAssetsAfter);
+
     /// @notice Predicts what `rebalance(targets, sessionId, …)` sent by `agent` would do at this block, by running the
     /// very same code and undoing it: the verdict and the revert bytes are the call's own. Call it with `eth_call`
     /// (it changes nothing: everything it does is reverted).
@@ -156,6 +171,15 @@ interface ITreasuryVault is IERC4626 {
 
     /// @notice Sets the idle buffer. Governance any value; guardian only higher or equal.
     function setIdleBuffer(uint16 idleBufferBps) external;
+
+    /// @notice Sets the withdrawable-liquidity floor: after a rebalance that raises a strategy, idle plus what the
+    /// strategies let go now must be at least this share of total assets, in bps (0: off). Governance any value up to
+    /// 10,000 (a cut spends the exposure ramp); guardian only higher or equal.
+    function setLiquidityFloor(uint16 liquidityFloorBps) external;
+
+    /// @notice Sets the step-up: a rebalance whose volume is above `threshold` (assets; 0: off) needs `policySigner`'s
+    /// co-signature (`rebalanceCosigned`). Governance any; guardian only a lower non-zero threshold, same signer.
+    function setStepUp(uint128 threshold, address policySigner) external;
 
     /// @notice Sets the loss limits. Governance any value in range; guardian only lower or equal, same epoch length.
     function setLossLimits(uint16 maxLossPerCallBps, uint16 epochLossBudgetBps, uint32 lossEpochLength) external;
@@ -207,6 +231,10 @@ interface ITreasuryVault is IERC4626 {
     function bounds() external view returns (Bounds memory);
     /// @notice The loss taken by rebalances in the last loss epoch that took any, as stored.
     function epochLoss() external view returns (EpochLoss memory);
+    /// @notice The withdrawable-liquidity floor, in bps of total assets (0: off).
+    function liquidityFloorBps() external view returns (uint16);
+    /// @notice The step-up threshold (assets; 0: off) and the policy signer whose co-signature passes it.
+    function stepUp() external view returns (uint128 threshold, address policySigner);
     /// @notice Room left now in each rolling budget of bounded change.
     function rampRoom() external view returns (RampRoom memory);
     /// @notice Bit mask of the indices of `strategies`, for building a session scope.

@@ -52,6 +52,9 @@ contract TreasuryLens is ITreasuryLens {
         s.agentsPaused = sessions.agentsPaused();
         s.withdrawQueue = vault.withdrawQueue();
         s.strategies = _strategies(vault, s.withdrawQueue);
+        s.liquidityFloorBps = vault.liquidityFloorBps();
+        s.availableLiquidity = _availableLiquidity(s.idle, s.strategies);
+        (s.stepUpThreshold, s.policySigner) = vault.stepUp();
         s.sessions = _sessions(sessions, address(vault), agent);
         s.blockNumber = block.number;
         s.timestamp = block.timestamp;
@@ -76,6 +79,23 @@ contract TreasuryLens is ITreasuryLens {
         }
     }
 
+    /// @dev Idle plus each strategy's `withdrawable`, a liquidity group counted once at its largest (the vault's
+    /// `_liquidity`).
+    function _availableLiquidity(uint256 idle, StrategyView[] memory views) internal pure returns (uint256 liquidity) {
+        liquidity = idle;
+        uint256[] memory groupMax = new uint256[](256);
+        for (uint256 i; i < views.length; ++i) {
+            uint256 max = views[i].withdrawable;
+            uint8 group = views[i].liquidityGroup;
+            if (group == 0) {
+                liquidity += max;
+            } else if (max > groupMax[group]) {
+                liquidity = liquidity + max - groupMax[group];
+                groupMax[group] = max;
+            }
+        }
+    }
+
     function _strategy(ITreasuryVault vault, address strategy) internal view returns (StrategyView memory v) {
         ITreasuryVault.StrategyConfig memory c = vault.strategyConfig(strategy);
         v.strategy = strategy;
@@ -83,6 +103,7 @@ contract TreasuryLens is ITreasuryLens {
         v.enabled = c.enabled;
         v.absoluteCap = c.absoluteCap;
         v.relativeCapBps = c.relativeCapBps;
+        v.liquidityGroup = c.liquidityGroup;
         v.allocation = vault.allocation(strategy);
 
         bool ok = true;

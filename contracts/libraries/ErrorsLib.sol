@@ -207,6 +207,24 @@ library ErrorsLib {
     /// mark (`price` and `floor` in assets per whole share); agents stay stopped until governance resets the mark.
     error DrawdownLimitReached(uint256 price, uint256 floor);
 
+    /// @notice Thrown when a rebalance that raises a strategy would leave idle plus what the strategies let go now
+    /// (`available`, a liquidity group counted once, without the block's deposits) below the liquidity floor's share of
+    /// total assets (`required`, without the block's deposits, rounded up).
+    error LiquidityFloorBreached(uint256 available, uint256 required);
+
+    /// @notice Thrown when a rebalance's volume is above the step-up threshold and it did not arrive through
+    /// `rebalanceCosigned` with the policy signer's co-signature.
+    error CoSignatureRequired(uint256 volume, uint256 threshold);
+
+    /// @notice Thrown when a co-signature's digest was already used by an earlier rebalance.
+    error CoSignatureUsed(bytes32 digest);
+
+    /// @notice Thrown when a co-signature does not verify for `policySigner` (ECDSA, or ERC-1271 for a contract).
+    error CoSignatureInvalid(address policySigner, bytes32 digest);
+
+    /// @notice Thrown when a step-up threshold is set without a policy signer to co-sign above it.
+    error StepUpWithoutSigner(uint128 threshold);
+
     // ---------------------------------------------------------------- lens
 
     /// @notice Thrown when the lens has less gas left (`gasLeft`) than a strategy view's full allowance needs

@@ -55,6 +55,11 @@ library EventsLib {
         uint256 indexed sessionId, address indexed strategy, uint256 allocationBefore, uint256 allocationAfter
     );
 
+    event LiquidityFloorSet(uint16 liquidityFloorBps, address indexed by);
+    event StepUpSet(uint128 threshold, address indexed policySigner, address indexed by);
+    /// @notice A co-signed rebalance used the policy signer's co-signature `digest` (each digest is usable once).
+    event CoSignatureAccepted(bytes32 indexed digest, uint256 indexed sessionId, address indexed policySigner);
+
     // ---------------------------------------------------------------- sessions
     event SessionGranted(uint256 indexed sessionId, address indexed granter, ISessionManager.SessionParams params);
     event SessionRevoked(uint256 indexed sessionId, address indexed by);

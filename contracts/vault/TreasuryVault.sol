@@ -32,9 +32,12 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 /// power over the vault and its sessions at once)
 /// - governance (Timelock): lists and delists strategies, sets every bound in either direction (loosening within the
 ///   rolling budgets below), orders the withdraw queue, declares shared liquidity, resets the drawdown guard.
-/// - guardian (multisig): only tightens, at once: lowers caps, disables strategies, raises the idle buffer, lowers
+/// - guardian (multisig): only tightens, at once: lowers caps, disables strategies, raises the idle buffer and the
+///   liquidity floor, lowers the step-up threshold (keeping its policy signer), lowers
 ///   loss limits, the gain rate and the drawdown limit, writes a broken strategy's book value down (`writeDown`, with
 ///   governance). Agent pause and session revocation live in the SessionManager.
+/// - policy signer (an EOA or an ERC-1271 contract, set by governance): co-signs, EIP-712, each rebalance above the
+///   step-up threshold (`rebalanceCosigned`); below it the session acts alone.
 /// - agent: moves money only through `rebalance`, with a valid session of the SessionManager for this vault; a
 ///   reduce-only session raises no strategy; a rebalance whose loss would pass its session's own allowance moves
 ///   nothing and revokes the session in the same call.
@@ -46,12 +49,12 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 /// BOUNDED CHANGE (RampLib; the figures are ConstantsLib's)
 /// - Rises only through a ramp: each loosening by governance spends a rolling budget that refills linearly over
 ///   RAMP_PERIOD (7 days), so two full steps never land one second apart and any 7-day window sees at most twice the
-///   budget. Budgets: new exposure, vault-wide (the relative cap of a newly listed strategy, relative cap raises and
-///   idle buffer cuts, all together): 5,000 bps; the per-call loss limit: 25 bps; the epoch loss budget: 100 bps; the
-///   loss epoch's shortening: 5,000 bps of its length (halving); in the SessionManager, the session duration ceiling:
-///   10,000 bps of itself, at least 7 days (doubling). A loosening beyond the room left reverts
-///   `ChangeTooLarge(value, furthest value allowed now, readyAt)`; `rampRoom()` reports the room. Before the first
-///   deposit there is nobody's money to protect: setting up a vault spends nothing.
+///   budget. Budgets: new exposure, vault-wide (the relative cap of a newly listed strategy, relative cap raises,
+///   idle buffer and liquidity floor cuts, all together): 5,000 bps; the per-call loss limit: 25 bps; the epoch loss
+///   budget: 100 bps; the loss epoch's shortening: 5,000 bps of its length (halving); in the SessionManager, the
+///   session duration ceiling: 10,000 bps of itself, at least 7 days (doubling). A loosening beyond the room left
+///   reverts `ChangeTooLarge(value, furthest value allowed now, readyAt)`; `rampRoom()` reports the room. Before the
+///   first deposit there is nobody's money to protect: setting up a vault spends nothing.
 /// - Falls at once, spending and refunding nothing, by governance or the guardian: caps, a strategy's enablement, the
 ///   loss limits (the guardian keeping the epoch length), the gain rate and the drawdown limit; the idle buffer rises
 ///   at once. In the SessionManager: the agent pause and session revocation.
@@ -120,6 +123,10 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 /// - totalAssets <= idle + live value of every position (book value where views fail); idle <= asset balance.
 /// - After a rebalance, every strategy it raised is within its absolute and relative caps, and idle is at or above
 ///   the buffer unless the call raised it, both measured without the block's deposits.
+/// - After a rebalance that raised a strategy, idle plus what the strategies let go now (a liquidity group once) is at
+///   or above the liquidity floor's share of total assets, both without the block's deposits.
+/// - A rebalance whose volume is above the step-up threshold carries the policy signer's EIP-712 co-signature for its
+///   exact arguments (vault, session, agent, targets, intent, deadline), and each co-signature passes once.
 /// - A rebalance succeeds only through a session that is valid, in scope and within its rate limits (SessionManager);
 ///   what it loses is charged to the session's own loss allowance, which it never passes.
 /// - The vault holds no allowance to any strategy between transactions.
@@ -148,6 +155,10 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         /// Recorded total assets before the moves (valued live).
         uint256 totalBefore;
     }
+
+    /// @dev Transient flag: the running rebalance arrived through `rebalanceCosigned`. Slot:
+    /// keccak256("TreasuryVault.cosigned").
+    uint256 private constant _COSIGNED_SLOT = 0x508faa5d1c11734adf0a916feed5d9cd01b7dde92b4ef04620c5510c5dd0a6cc;
 
     /// @notice The contract holding the governance and guardian entry points, which run in the vault's context
     /// (delegatecall): deployed by this constructor, with the vault's asset and session manager, and fixed for good.
@@ -354,6 +365,31 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     }
 
     /// @inheritdoc ITreasuryVault
+    function rebalanceCosigned(
+        Allocation[] calldata targets,
+        uint256 sessionId,
+        bytes32 intentHash,
+        uint256 deadline,
+        bytes calldata signature
+    ) external nonReentrant returns (uint256 totalAssetsAfter) {
+        if (block.timestamp > deadline) revert ErrorsLib.DeadlinePassed(deadline);
+        _adminCall(
+            abi.encodeCall(
+                TreasuryVaultAdmin.useCoSignature,
+                (keccak256(abi.encode(targets)), sessionId, msg.sender, intentHash, deadline, signature)
+            )
+        );
+        // The co-signature covers this call only: the flag is cleared before it returns.
+        assembly ("memory-safe") {
+            tstore(_COSIGNED_SLOT, 1)
+        }
+        totalAssetsAfter = _rebalanceOrRevoke(targets, sessionId, intentHash);
+        assembly ("memory-safe") {
+            tstore(_COSIGNED_SLOT, 0)
+        }
+    }
+
+    /// @inheritdoc ITreasuryVault
     function previewRebalance(Allocation[] calldata targets, uint256 sessionId, address agent)
         external
         nonReentrant
@@ -471,6 +507,11 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         (p.lossHeadroom, p.capHeadroom) =
             _checkOutcome(plan, afterValues, idleBefore, p.idleAfter, p.totalAssetsAfter, p.predictedLoss);
         _checkDrawdown(plan, afterValues, p.totalAssetsAfter, p.predictedLoss);
+        // The step-up, once every bound passed: a co-signature is the last thing a large move lacks.
+        uint256 threshold = _limits.stepUpThreshold;
+        if (threshold != 0 && plan.volume > threshold && !_cosigned()) {
+            revert ErrorsLib.CoSignatureRequired(plan.volume, threshold);
+        }
         // The session's own loss allowance, last: `rebalance` turns its refusal into the session's revocation.
         if (p.predictedLoss != 0) _sessionManager.chargeLoss(sessionId, p.predictedLoss);
         _recordLoss(p.predictedLoss);
@@ -622,7 +663,26 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
             uint256 counted = idleAfter > inflow ? idleAfter - inflow : 0;
             if (counted < required) revert ErrorsLib.IdleBufferBreached(counted, required);
         }
+        if (plan.raisedMask != 0) _checkLiquidityFloor(base, inflow);
         lossHeadroom = _checkLoss(loss, plan.totalBefore > inflow ? plan.totalBefore - inflow : 0);
+    }
+
+    /// @dev The withdrawable-liquidity floor: idle plus what the strategies let go now (`_liquidity`, a liquidity group
+    /// once), less the block's deposits, must cover the floor's share of `base` (rounded up, in the vault's favour).
+    function _checkLiquidityFloor(uint256 base, uint256 inflow) internal view {
+        uint256 floorBps = _limits.liquidityFloorBps;
+        if (floorBps == 0) return;
+        uint256 required = base.mulDiv(floorBps, ConstantsLib.BPS, Math.Rounding.Ceil);
+        uint256 liquidity = _liquidity();
+        uint256 available = liquidity > inflow ? liquidity - inflow : 0;
+        if (available < required) revert ErrorsLib.LiquidityFloorBreached(available, required);
+    }
+
+    /// @dev Whether the running rebalance arrived through `rebalanceCosigned` (a transient flag).
+    function _cosigned() internal view returns (bool flag) {
+        assembly ("memory-safe") {
+            flag := tload(_COSIGNED_SLOT)
+        }
     }
 
     /// @dev Caps of every strategy the call raised, against `base`, in target order; headroom under the tighter cap
@@ -770,6 +830,28 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         _delegateToAdmin();
     }
 
+    /// @inheritdoc ITreasuryVault
+    function setLiquidityFloor(uint16) external {
+        _delegateToAdmin();
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function setStepUp(uint128, address) external {
+        _delegateToAdmin();
+    }
+
+    /// @dev Runs `data` in TreasuryVaultAdmin's code on this vault's storage; bubbles its revert data as is.
+    function _adminCall(bytes memory data) private {
+        address admin = _admin;
+        assembly ("memory-safe") {
+            if iszero(delegatecall(gas(), admin, add(data, 32), mload(data), 0, 0)) {
+                let ptr := mload(0x40)
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+        }
+    }
+
     /// @dev Runs the call's own calldata in TreasuryVaultAdmin's code on this vault's storage and ends the call with
     /// its result: its return data, or its revert data as is. The admin contract checks roles, ranges and ramps.
     function _delegateToAdmin() private {
@@ -867,6 +949,16 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     /// @inheritdoc ITreasuryVault
     function epochLoss() external view returns (EpochLoss memory) {
         return EpochLoss(_bounds.lossEpoch, _bounds.lossInEpoch);
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function liquidityFloorBps() external view returns (uint16) {
+        return _limits.liquidityFloorBps;
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function stepUp() external view returns (uint128 threshold, address policySigner) {
+        return (_limits.stepUpThreshold, _policySigner);
     }
 
     /// @inheritdoc ITreasuryVault

@@ -4,6 +4,8 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
 import {ITreasuryVault} from "../interfaces/ITreasuryVault.sol";
 import {ISessionManager} from "../interfaces/ISessionManager.sol";
@@ -24,6 +26,21 @@ contract TreasuryVaultAdmin is TreasuryVaultBase {
     using Math for uint256;
     using RampLib for RampLib.Ramp;
 
+    /// @notice EIP-712 type of the policy signer's co-signature of one rebalance (`targetsHash` is
+    /// `keccak256(abi.encode(targets))`, the `Allocation[]` as the vault receives it).
+    bytes32 public constant COSIGNATURE_TYPEHASH = keccak256(
+        abi.encodePacked(
+            "CoSignature(address vault,uint256 sessionId,address agent,",
+            "bytes32 targetsHash,bytes32 intentHash,uint256 deadline)"
+        )
+    );
+
+    /// @notice EIP-712 domain of co-signatures: name "TreasuryVault", version "1", the chain, the vault.
+    bytes32 internal constant _DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 internal constant _NAME_HASH = keccak256("TreasuryVault");
+    bytes32 internal constant _VERSION_HASH = keccak256("1");
+
     /// @dev This contract's own address: code running at any other address runs for a vault (delegatecall).
     address private immutable _self;
 
@@ -36,7 +53,6 @@ contract TreasuryVaultAdmin is TreasuryVaultBase {
         if (address(this) == _self) revert ErrorsLib.OnlyVault(msg.sender);
         _;
     }
-
 
     /// @notice ITreasuryVault's, in the vault's context.
     function addStrategy(address strategy, uint128 absoluteCap, uint16 relativeCapBps)
@@ -261,6 +277,64 @@ contract TreasuryVaultAdmin is TreasuryVaultBase {
         // Safe: left < _total, a uint128, when assigned.
         if (_total > left) _total = uint128(left);
         emit EventsLib.StrategyWrittenDown(strategy, book, value, msg.sender);
+    }
+
+    /// @notice ITreasuryVault's, in the vault's context.
+    function setLiquidityFloor(uint16 liquidityFloorBps) external delegated {
+        uint256 previous = _limits.liquidityFloorBps;
+        _requireGovernanceOrTightening(liquidityFloorBps >= previous);
+        if (liquidityFloorBps > ConstantsLib.BPS) {
+            revert ErrorsLib.BoundOutOfRange(liquidityFloorBps, 0, ConstantsLib.BPS);
+        }
+        if (liquidityFloorBps < previous) {
+            // A lower floor lets more money sit where it cannot leave: new exposure, from the vault-wide budget.
+            uint256 cut = previous - liquidityFloorBps;
+            _spend(_exposureRamp, cut, ConstantsLib.MAX_EXPOSURE_RAISE_BPS, liquidityFloorBps, false);
+        }
+        _limits.liquidityFloorBps = liquidityFloorBps;
+        emit EventsLib.LiquidityFloorSet(liquidityFloorBps, msg.sender);
+    }
+
+    /// @notice ITreasuryVault's, in the vault's context.
+    function setStepUp(uint128 threshold, address policySigner) external delegated {
+        uint256 current = _limits.stepUpThreshold;
+        // The guardian only lowers a threshold (turning it on counts as lowering it from infinity), same signer.
+        _requireGovernanceOrTightening(
+            policySigner == _policySigner && threshold != 0 && (current == 0 || threshold <= current)
+        );
+        if (threshold != 0 && policySigner == address(0)) revert ErrorsLib.StepUpWithoutSigner(threshold);
+        _limits.stepUpThreshold = threshold;
+        _policySigner = policySigner;
+        emit EventsLib.StepUpSet(threshold, policySigner, msg.sender);
+    }
+
+    /// @notice Checks and uses the policy signer's co-signature of one rebalance, for the vault's `rebalanceCosigned`
+    /// (it reaches this by delegatecall; the vault forwards nothing else here, and a direct call reverts `OnlyVault`).
+    /// Reverts `CoSignatureUsed` for a digest already used and `CoSignatureInvalid` unless the signature verifies for
+    /// the policy signer (ECDSA for an EOA, ERC-1271 for a contract).
+    function useCoSignature(
+        bytes32 targetsHash,
+        uint256 sessionId,
+        address agent,
+        bytes32 intentHash,
+        uint256 deadline,
+        bytes calldata signature
+    ) external delegated {
+        bytes32 domainSeparator =
+            keccak256(abi.encode(_DOMAIN_TYPEHASH, _NAME_HASH, _VERSION_HASH, block.chainid, address(this)));
+        bytes32 digest = MessageHashUtils.toTypedDataHash(
+            domainSeparator,
+            keccak256(
+                abi.encode(COSIGNATURE_TYPEHASH, address(this), sessionId, agent, targetsHash, intentHash, deadline)
+            )
+        );
+        if (_coSignatureUsed[digest]) revert ErrorsLib.CoSignatureUsed(digest);
+        address signer = _policySigner;
+        if (signer == address(0) || !SignatureChecker.isValidSignatureNow(signer, digest, signature)) {
+            revert ErrorsLib.CoSignatureInvalid(signer, digest);
+        }
+        _coSignatureUsed[digest] = true;
+        emit EventsLib.CoSignatureAccepted(digest, sessionId, signer);
     }
 
     /// @dev Spends a loosening from a rolling budget (RampLib). Before the first deposit there is nobody's money to

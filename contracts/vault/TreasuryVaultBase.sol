@@ -67,6 +67,21 @@ abstract contract TreasuryVaultBase is ERC4626, ReentrancyGuardTransient {
     /// @dev The listed strategies, in the order user exits pull from them.
     address[] internal _withdrawQueue;
 
+    /// @dev The liquidity floor and the step-up threshold, packed in one slot: a rebalance reads both with one load.
+    struct Limits {
+        /// Share of total assets that idle plus what the strategies let go now must cover after a rebalance that
+        /// raises a strategy, in bps (0: off).
+        uint16 liquidityFloorBps;
+        /// Volume in assets above which a rebalance needs the policy signer's co-signature (0: off).
+        uint128 stepUpThreshold;
+    }
+
+    Limits internal _limits;
+    /// @dev The key (EOA, or ERC-1271 contract) whose co-signature lets a rebalance pass the step-up threshold.
+    address internal _policySigner;
+    /// @dev Co-signature digests already used: each co-signs one rebalance.
+    mapping(bytes32 digest => bool) internal _coSignatureUsed;
+
     constructor(IERC20 asset_, string memory name_, string memory symbol_, ISessionManager sessionManager_)
         ERC20(name_, symbol_)
         ERC4626(asset_)

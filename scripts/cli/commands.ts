@@ -30,6 +30,8 @@ import { runBoundsProposal, type RunBoundsProposalResult } from "../actions/run-
 import { treasuryStatus } from "../actions/treasury-status.js";
 import { unpauseAgents } from "../actions/unpause-agents.js";
 import { writeDown } from "../actions/write-down.js";
+import { raiseLiquidityFloor } from "../actions/raise-liquidity-floor.js";
+import { lowerStepUp } from "../actions/lower-step-up.js";
 import { REPO_ROOT } from "../lib/addresses.js";
 import { CHANGE_HELP, CHANGE_OPTIONS, changesFromOptions, type ChangeOptionValues } from "../lib/change-options.js";
 import type { TreasuryContext } from "../lib/context.js";
@@ -527,6 +529,33 @@ export const COMMANDS: Command[] = [
         strategy: parseStrategy(positionals[0], "strategy", ctx.addresses.strategies),
         value: parseAmount(values.to as string, ctx.asset.decimals, "--to"),
       });
+    },
+  },
+  {
+    name: "raise-liquidity-floor",
+    summary: "guardian: raise the withdrawable-liquidity floor now",
+    usage: "raise-liquidity-floor <bps|N%> --from <guardian>",
+    details:
+      "After a rebalance that raises a strategy, idle plus what the strategies let go now must be at least this share of\n" +
+      "total assets (LiquidityFloorBreached). A cut is refused (GuardianCannotLoosen): use `propose --liquidity-floor`.",
+    options: {},
+    positionals: ["floor"],
+    needsDeployment: true,
+    async run({ ctx, positionals }) {
+      await raiseLiquidityFloor(ctx, { liquidityFloorBps: parseBps(positionals[0], "floor") });
+    },
+  },
+  {
+    name: "lower-step-up",
+    summary: "guardian: lower the volume above which a rebalance needs the policy signer's co-signature",
+    usage: "lower-step-up <threshold> --from <guardian>",
+    details:
+      "The policy signer stays. Raising the threshold, turning it off or another signer: use `propose --step-up`.",
+    options: {},
+    positionals: ["threshold"],
+    needsDeployment: true,
+    async run({ ctx, positionals }) {
+      await lowerStepUp(ctx, { threshold: parseAmount(positionals[0], ctx.asset.decimals, "threshold") });
     },
   },
   {

@@ -14,6 +14,9 @@ export type BoundsChange =
   | { kind: "setCaps"; strategy: string; absoluteCap: bigint; relativeCapBps: number }
   | { kind: "setStrategyEnabled"; strategy: string; enabled: boolean }
   | { kind: "setIdleBuffer"; idleBufferBps: number }
+  | { kind: "setLiquidityFloor"; liquidityFloorBps: number }
+  /** threshold 0 turns the step-up off. */
+  | { kind: "setStepUp"; threshold: bigint; policySigner: string }
   | { kind: "setLossLimits"; maxLossPerCallBps: number; epochLossBudgetBps: number; lossEpochLength?: number }
   | { kind: "setCeilings"; maxDuration: number; maxVolumePerCall: bigint; maxVolumePerEpoch: bigint }
   | { kind: "unpauseAgents" }
@@ -56,7 +59,8 @@ export function checkChanges(changes: BoundsChange[]): void {
   if (changes.length === 0) {
     throw new InputError(
       "no change given: pass at least one of --add-strategy, --remove-strategy, --caps, " +
-        "--enable-strategy, --disable-strategy, --idle-buffer, --loss-limits, --ceilings, --unpause-agents, " +
+        "--enable-strategy, --disable-strategy, --idle-buffer, --liquidity-floor, --step-up, --loss-limits, --ceilings, " +
+        "--unpause-agents, " +
         "--set-governance, --accept-governance, --set-guardian, --set-session-admin, --withdraw-queue",
     );
   }
@@ -170,6 +174,25 @@ export async function planCalls(
           `Set the idle buffer: ${formatBps(bounds.idleBufferBps)} -> ${formatBps(change.idleBufferBps)} of total assets`,
         );
         break;
+      case "setLiquidityFloor": {
+        const now = Number(await vault.liquidityFloorBps());
+        onVault(
+          "setLiquidityFloor",
+          [change.liquidityFloorBps],
+          `Set the withdrawable-liquidity floor: ${formatBps(now)} -> ${formatBps(change.liquidityFloorBps)} of total assets`,
+        );
+        break;
+      }
+      case "setStepUp": {
+        const [threshold, signer] = await vault.stepUp();
+        const show = (t: bigint, a: string) => (t === 0n ? "off" : `above ${amount(t)} co-signed by ${a}`);
+        onVault(
+          "setStepUp",
+          [change.threshold, change.policySigner],
+          `Set the step-up: ${show(threshold, signer)} -> ${show(change.threshold, change.policySigner)}`,
+        );
+        break;
+      }
       case "setLossLimits": {
         const epoch = change.lossEpochLength ?? Number(bounds.lossEpochLength);
         onVault(

@@ -16,6 +16,8 @@ export const CHANGE_OPTIONS = {
   "enable-strategy": { type: "string", multiple: true },
   "disable-strategy": { type: "string", multiple: true },
   "idle-buffer": { type: "string" },
+  "liquidity-floor": { type: "string" },
+  "step-up": { type: "string" },
   "loss-limits": { type: "string" },
   ceilings: { type: "string" },
   "unpause-agents": { type: "boolean" },
@@ -32,6 +34,10 @@ export const CHANGE_HELP = `Changes (combine any; repeat the strategy ones; all 
   --caps <strategy>:<absoluteCap>:<relativeCap>           set a listed strategy's caps
   --enable-strategy <strategy> / --disable-strategy <strategy>
   --idle-buffer <bps|N%>                                  idle assets kept, share of total assets
+  --liquidity-floor <bps|N%>                              idle plus what strategies let go now, after a rebalance that
+                                                          raises one, share of total assets (0: off; a cut is ramped)
+  --step-up <threshold>:<signer|none>                     a rebalance moving more than <threshold> needs <signer>'s
+                                                          EIP-712 co-signature (EOA or ERC-1271); 0:none turns it off
   --loss-limits <perCall>:<perEpoch>[:<lossEpoch>]        bps or N%; loss epoch as a duration (default: unchanged)
   --ceilings <maxDuration>:<maxPerCall>:<maxPerEpoch>     what the session admin may grant on this vault
   --unpause-agents                                        lift the guardian's agent pause
@@ -55,6 +61,8 @@ export interface ChangeOptionValues {
   "enable-strategy"?: string[];
   "disable-strategy"?: string[];
   "idle-buffer"?: string;
+  "liquidity-floor"?: string;
+  "step-up"?: string;
   "loss-limits"?: string;
   ceilings?: string;
   "unpause-agents"?: boolean;
@@ -103,6 +111,20 @@ export function changesFromOptions(values: ChangeOptionValues, ctx: TreasuryCont
   }
   if (values["idle-buffer"] !== undefined) {
     changes.push({ kind: "setIdleBuffer", idleBufferBps: parseBps(values["idle-buffer"], "--idle-buffer") });
+  }
+  if (values["liquidity-floor"] !== undefined) {
+    changes.push({
+      kind: "setLiquidityFloor",
+      liquidityFloorBps: parseBps(values["liquidity-floor"], "--liquidity-floor"),
+    });
+  }
+  if (values["step-up"] !== undefined) {
+    const [threshold, signer] = splitSpec(values["step-up"], "--step-up", ["threshold", "signer"]);
+    changes.push({
+      kind: "setStepUp",
+      threshold: parseAmount(threshold, decimals, "--step-up threshold"),
+      policySigner: parseAddressOrNone(signer ?? "", "--step-up signer"),
+    });
   }
   if (values["loss-limits"] !== undefined) {
     const [perCall, perEpoch, epoch] = splitSpec(

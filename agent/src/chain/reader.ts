@@ -127,9 +127,14 @@ export function toSnapshot(raw: ITreasuryLens.SnapshotStructOutput): VaultSnapsh
         strategyTotalAssets: s.strategyTotalAssets,
         strategyTotalSupply: s.strategyTotalSupply,
         viewsOk: s.viewsOk,
+        liquidityGroup: Number(s.liquidityGroup),
       }),
     ),
     withdrawQueue: raw.withdrawQueue.map((a) => address(a)),
+    liquidityFloorBps: Number(raw.liquidityFloorBps),
+    availableLiquidity: raw.availableLiquidity,
+    stepUpThreshold: raw.stepUpThreshold,
+    policySigner: address(raw.policySigner),
     sessions: raw.sessions.map(
       (v): SessionState => ({
         id: v.id,

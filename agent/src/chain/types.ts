@@ -35,6 +35,8 @@ export interface StrategyState {
    * word). When false the failed fields read 0: the strategy is broken or hostile, and a 0 is not an empty position.
    */
   viewsOk: boolean;
+  /** Liquidity group (0: its own): strategies of one group count once, at the most one lets go, in the floor. */
+  liquidityGroup: number;
 }
 
 export interface VaultBounds {
@@ -124,6 +126,14 @@ export interface VaultSnapshot {
   /** Listed strategies (exactly those of the withdraw queue), in index order. */
   strategies: StrategyState[];
   withdrawQueue: string[];
+  /** The withdrawable-liquidity floor, in bps of total assets (0: off). */
+  liquidityFloorBps: number;
+  /** Idle plus what the strategies let go now (a liquidity group once), before subtracting the block's deposits. */
+  availableLiquidity: bigint;
+  /** Volume above which a rebalance needs the policy signer's co-signature (0: off). */
+  stepUpThreshold: bigint;
+  /** The key whose EIP-712 co-signature passes the step-up threshold (EOA, or ERC-1271 contract). */
+  policySigner: string;
   /** The agent's active sessions for this vault (not revoked, not expired; not yet started included), oldest first. */
   sessions: SessionState[];
   blockNumber: bigint;

@@ -1,7 +1,7 @@
 /**
  * Pure mirror of `TreasuryVault.previewRebalance` (which runs the real rebalance and undoes it): every check in the
- * vault's order (shape, session, withdraw limits and idle, caps, idle buffer, per-call loss, epoch loss budget,
- * drawdown, the session's own loss allowance), with the same error names and arguments, and the same figures. No I/O:
+ * vault's order (shape, session, withdraw limits and idle, caps, idle buffer, liquidity floor, per-call loss, epoch
+ * loss budget, drawdown, step-up co-signature, the session's own loss allowance), with the same error names and arguments, and the same figures. No I/O:
  * the vault state comes from a lens snapshot, the strategies' share math from a `StrategyValuation`, and the time is
  * given.
  *
@@ -31,6 +31,8 @@ export interface RebalanceCheckInput {
   valuation: StrategyValuation;
   /** Block time the checks run at; defaults to the snapshot's. */
   now?: bigint;
+  /** Whether the call carries the policy signer's co-signature (`rebalanceCosigned`): the step-up does not apply. */
+  cosigned?: boolean;
 }
 
 /** What `previewRebalance` returns, with the reason as a predicted error instead of bytes. */
@@ -63,6 +65,8 @@ interface Moves {
   idleAfter: bigint;
   /** Each leg's value as the vault books it after the call. */
   afterValues: bigint[];
+  /** Per leg, assets it sent to idle (withdrawal) or took from it (deposit, negative). */
+  moved: bigint[];
 }
 
 /** Looks a session up in the snapshot (the agent's sessions for this vault). */
@@ -150,11 +154,12 @@ export function checkRebalance(input: RebalanceCheckInput): RebalanceVerdict {
   const loss = valueBefore > valueAfter ? valueBefore - valueAfter : 0n;
 
   // 4-7. Caps, idle buffer, per-call loss, epoch loss budget, without the current block's deposits.
-  const outcome = checkOutcome(snapshot, legs, afterValues, idleAfter, totalAfter, totalBefore, loss, now);
-  // 8. Drawdown guard, then 9. the session's own loss allowance (the session passed its checks, so it exists).
+  const outcome = checkOutcome(snapshot, legs, afterValues, idleAfter, totalAfter, totalBefore, loss, now, moves);
+  // 8. Drawdown guard, 9. the step-up, then 10. the session's own loss allowance (the session passed its checks).
   const error =
     outcome.error ??
     drawdownError(snapshot, legs, afterValues, totalAfter, loss) ??
+    stepUpError(snapshot, volume, input.cosigned === true) ??
     checkSessionLoss(input.sessionId, input.session!, loss);
   if (error) return fail(verdict, error);
 
@@ -216,6 +221,7 @@ function executeLegs(legs: Leg[], idleBefore: bigint, valuation: StrategyValuati
         }),
         idleAfter: 0n,
         afterValues: [],
+        moved: [],
       };
     }
     received[i] = leg.target === 0n ? valuation.previewRedeem(leg.strategy, redeemShares) : leg.current - leg.target;
@@ -230,8 +236,14 @@ function executeLegs(legs: Leg[], idleBefore: bigint, valuation: StrategyValuati
     let assetsMoved: bigint;
     if (leg.target > leg.current) {
       const amount = leg.target - leg.current;
-      if (amount > idle)
-        return { error: predicted("InsufficientIdle", { needed: amount, idle }), idleAfter: 0n, afterValues: [] };
+      if (amount > idle) {
+        return {
+          error: predicted("InsufficientIdle", { needed: amount, idle }),
+          idleAfter: 0n,
+          afterValues: [],
+          moved: [],
+        };
+      }
       // A full strategy (its `maxDeposit`) refuses the rest; a strategy whose views fail is left to its deposit call.
       if (!viewsFail(s) && amount > s.depositable) {
         return {
@@ -242,6 +254,7 @@ function executeLegs(legs: Leg[], idleBefore: bigint, valuation: StrategyValuati
           }),
           idleAfter: 0n,
           afterValues: [],
+          moved: [],
         };
       }
       idle -= amount;
@@ -260,7 +273,8 @@ function executeLegs(legs: Leg[], idleBefore: bigint, valuation: StrategyValuati
     const live = shares === 0n ? 0n : valuation.previewRedeemAfter(leg.strategy, shares, assetsMoved, sharesMoved);
     if (live < afterValues[i]!) afterValues[i] = live;
   }
-  return { error: undefined, idleAfter: idle, afterValues };
+  const moved = legs.map((leg, i) => (leg.target > leg.current ? leg.current - leg.target : received[i]!));
+  return { error: undefined, idleAfter: idle, afterValues, moved };
 }
 
 function checkOutcome(
@@ -272,6 +286,7 @@ function checkOutcome(
   totalBefore: bigint,
   loss: bigint,
   now: bigint,
+  moves: Moves,
 ): { error: PredictedError | undefined; lossHeadroom: bigint; capHeadroom: bigint[] } {
   // A same-block deposit widens neither the caps nor the buffer nor the loss limits.
   const inflow = snapshot.inflowInBlock;
@@ -296,6 +311,9 @@ function checkOutcome(
     const counted = maxBig(0n, idleAfter - inflow);
     if (counted < required) error = predicted("IdleBufferBreached", { idle: counted, required });
   }
+  if (!error && legs.some((leg, i) => afterValues[i]! > leg.current)) {
+    error = liquidityFloorError(snapshot, legs, moves, base);
+  }
 
   const b = snapshot.bounds;
   const lossBase = maxBig(0n, totalBefore - inflow);
@@ -309,6 +327,59 @@ function checkOutcome(
   if (loss > callLimit) lossError = predicted("LossExceedsCallLimit", { loss, limit: callLimit });
   else if (lossInEpoch > budget) lossError = predicted("LossBudgetExceeded", { lossInEpoch, budget });
   return { error: error ?? lossError, lossHeadroom: minBig(callRoom, epochRoom), capHeadroom };
+}
+
+/**
+ * The withdrawable-liquidity floor after a rebalance that raises a strategy: idle plus what the strategies let go
+ * (a liquidity group once, at its largest), less the block's deposits, must cover the floor's share of `base`
+ * (rounded up). What a strategy lets go after the moves is predicted: a withdrawal lowers it by what left, a deposit
+ * raises it one for one, never above the position (the vault measures it for real and is authoritative).
+ */
+export function liquidityFloorError(
+  snapshot: VaultSnapshot,
+  legs: { config: StrategyState }[],
+  moves: Pick<Moves, "idleAfter" | "moved" | "afterValues">,
+  base: bigint,
+): PredictedError | undefined {
+  if (snapshot.liquidityFloorBps === 0) return undefined;
+  const required = mulDivUp(base, BigInt(snapshot.liquidityFloorBps), BPS);
+  const after = new Map<string, bigint>();
+  legs.forEach((leg, i) => {
+    const s = leg.config;
+    const moved = moves.moved[i]!;
+    const withdrawable =
+      moved >= 0n ? maxBig(0n, s.withdrawable - moved) : minBig(s.withdrawable - moved, moves.afterValues[i]!);
+    after.set(s.strategy.toLowerCase(), withdrawable);
+  });
+  const liquidity = strategiesLiquidity(snapshot.strategies, after) + moves.idleAfter;
+  const inflow = snapshot.inflowInBlock;
+  const available = liquidity > inflow ? liquidity - inflow : 0n;
+  return available < required ? predicted("LiquidityFloorBreached", { available, required }) : undefined;
+}
+
+/** What the strategies let go now (`withdrawable`, or `override`'s figure), a liquidity group counted once. */
+export function strategiesLiquidity(strategies: StrategyState[], override = new Map<string, bigint>()): bigint {
+  let liquidity = 0n;
+  const groupMax = new Map<number, bigint>();
+  for (const s of strategies) {
+    const max = override.get(s.strategy.toLowerCase()) ?? s.withdrawable;
+    if (s.liquidityGroup === 0) liquidity += max;
+    else {
+      const prev = groupMax.get(s.liquidityGroup) ?? 0n;
+      if (max > prev) {
+        liquidity += max - prev;
+        groupMax.set(s.liquidityGroup, max);
+      }
+    }
+  }
+  return liquidity;
+}
+
+/** The step-up: above a non-zero threshold a call needs the policy signer's co-signature. */
+export function stepUpError(snapshot: VaultSnapshot, volume: bigint, cosigned: boolean): PredictedError | undefined {
+  const threshold = snapshot.stepUpThreshold;
+  if (threshold === 0n || volume <= threshold || cosigned) return undefined;
+  return predicted("CoSignatureRequired", { volume, threshold });
 }
 
 /** Largest value the vault's high-water mark holds (a uint96). */

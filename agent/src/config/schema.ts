@@ -220,6 +220,15 @@ const vaultSchema = z
     label: z.string().min(1).max(64).optional(),
     /** Act only through this session (otherwise the usable one that lasts longest). */
     sessionId: id.optional(),
+    /**
+     * URL of the co-signer service that co-signs plans above the vault's step-up threshold (its policy signer's key).
+     * Without it such plans wait: "co-signature required above X".
+     */
+    coSigner: z
+      .string({ invalid_type_error: "a URL in a string" })
+      .url("vaults[].coSigner: an http(s) URL of the co-signer service")
+      .refine((u) => /^https?:\/\//.test(u), "vaults[].coSigner: an http(s) URL of the co-signer service")
+      .optional(),
     /** Per-vault planner settings, over the global ones. */
     planner: plannerSchema.partial().optional(),
     /** Per-vault transaction settings, over the global ones (`tx`). */

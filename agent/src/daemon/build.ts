@@ -375,6 +375,7 @@ export function vaultSetup(
   const runnerConfig: VaultRunnerConfig = {
     vault: v.address,
     label: v.label ?? v.address,
+    coSigner: v.coSigner,
     agent,
     planner: planner ?? plannerFor(p.strategy),
     plannerParams: plannerParams(p, assetDecimals, field),

@@ -73,6 +73,8 @@ export interface VaultRunnerConfig {
    * Loss write-downs: whether to send them, and the shortfall under a mark taken as noise (base units, over rounding).
    */
   losses: { realize: boolean; tolerance: bigint };
+  /** The co-signer service for plans above the step-up threshold (`vaults[].coSigner`); absent: such plans wait. */
+  coSigner?: string;
 }
 
 export interface VaultRunnerDeps {
@@ -412,6 +414,18 @@ export class VaultRunner {
       now,
     });
     report.verdict = verdict;
+    if (verdict.error?.name === "CoSignatureRequired") {
+      // Every bound passes; only the policy signer's co-signature is missing. The move waits (no breaker).
+      this.lastHold = undefined;
+      const above = formatAmount(snapshot.stepUpThreshold, snapshot.assetDecimals, 2);
+      const why = config.coSigner
+        ? `the co-signer at ${config.coSigner} is not asked by this daemon yet`
+        : "no co-signer configured (vaults[].coSigner)";
+      return this.hold(
+        { kind: "hold", code: "co-signature-required", reason: `co-signature required above ${above}: ${why}` },
+        log,
+      );
+    }
     if (!verdict.ok) {
       this.lastHold = undefined;
       const error = formatPredicted(verdict.error!);

@@ -24,7 +24,12 @@ const QUARANTINE = new Set(["StrategyCallFailed", "StrategyShortfall"]);
 /**
  * The vault's own checks of a strategy's `maxDeposit` / `maxWithdraw` at execution: the market moved, not the strategy.
  */
-const REPLAN = new Set(["StrategyDepositLimited", "StrategyWithdrawLimited"]);
+const REPLAN = new Set([
+  "StrategyDepositLimited",
+  "StrategyWithdrawLimited",
+  // What the strategies let go after the moves is predicted off chain; the vault measures it: plan for less.
+  "LiquidityFloorBreached",
+]);
 /** The drawdown guard lifts when the share price recovers or governance resets the mark: not the plan's fault. */
 const WAIT = new Set([
   "CooldownActive",
@@ -36,6 +41,8 @@ const WAIT = new Set([
   // A loss the mirror could not see (a strategy's own fee) past the session's own allowance: the simulation refuses
   // it, nothing is sent; the planner holds such plans once it sees them coming.
   "SessionLossBudgetExceeded",
+  // Above the step-up threshold without the policy signer's co-signature: the move waits for one, no breaker.
+  "CoSignatureRequired",
 ]);
 
 export function classifyRevert(error: Pick<DecodedRevert | PredictedError, "name" | "args"> | undefined): RevertClass {

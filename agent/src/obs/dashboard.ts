@@ -237,6 +237,16 @@ export class DashboardState {
       idle: s.idle.toString(),
       idleRequired: required.toString(),
       idleBufferBps: s.bounds.idleBufferBps,
+      /** Idle plus what the strategies let go now, without this block's deposits, against the liquidity floor. */
+      availableLiquidity: (s.availableLiquidity > s.inflowInBlock
+        ? s.availableLiquidity - s.inflowInBlock
+        : 0n
+      ).toString(),
+      liquidityFloorBps: s.liquidityFloorBps,
+      liquidityRequired: ceilDiv(s.totalAssets * BigInt(s.liquidityFloorBps), BPS).toString(),
+      /** Volume above which a rebalance needs the policy signer's co-signature ("0": off). */
+      stepUpThreshold: s.stepUpThreshold.toString(),
+      policySigner: s.policySigner,
       sharePrice: s.sharePrice.toString(),
       shareDecimals: s.shareDecimals,
       agentsPaused: s.agentsPaused,

@@ -16,7 +16,10 @@ export interface StrategyRoom {
   illiquid: boolean;
   /** Whether the plan may keep it up to its capacity: in scope, enabled and not quarantined (else it is moved out). */
   canKeep: boolean;
-  /** Whether the plan may raise it: it may be kept, it is not illiquid, and the session is not reduce-only. */
+  /**
+   * Whether the plan may raise it: it may be kept, it is not illiquid, the session is not reduce-only, and the vault
+   * is not below its liquidity floor (where it refuses any raise).
+   */
   canRaise: boolean;
   /** Lowest allocation reachable now: what it cannot release stays (liquidity), out-of-scope ones stay put. */
   floor: bigint;
@@ -47,6 +50,16 @@ export function planContext(input: PlannerInput): PlanContext {
   const limit = minBig(remaining.volumePerCall, remaining.volumeInEpoch);
   const volumeBudget = limit - mulDivUp(limit, BigInt(params.safetyMarginBps), BPS);
 
+  // The liquidity floor: a rebalance that raises a strategy must leave idle plus what the strategies let go (less the
+  // block's deposits) at the floor's share of the total. Moving money between liquid places keeps that figure; money
+  // into a liquidity group beyond its largest member takes it down one for one. Below the floor already, nothing may
+  // be raised (de-risking still passes); above it, a group member is raised by at most the slack.
+  const floorRequired =
+    snapshot.liquidityFloorBps === 0 ? 0n : mulDivUp(totalLow, BigInt(snapshot.liquidityFloorBps), BPS) + margin;
+  const liquidityNow = maxBig(0n, snapshot.availableLiquidity - inflow);
+  const belowFloor = floorRequired !== 0n && liquidityNow < floorRequired;
+  const floorSlack = floorRequired === 0n ? UNLIMITED : maxBig(0n, liquidityNow - floorRequired);
+
   const strategies = snapshot.strategies.map((state): StrategyRoom => {
     const inScope = ((session.scope >> BigInt(state.index)) & 1n) === 1n;
     const quarantine = input.quarantined?.get(state.strategy.toLowerCase());
@@ -54,7 +67,8 @@ export function planContext(input: PlannerInput): PlanContext {
     const cur = state.currentValue;
     // A full strategy accepts no more than `maxDeposit`, less the margin (others deposit into it too).
     const room = state.depositable - mulDivUp(state.depositable, BigInt(params.safetyMarginBps), BPS);
-    const capacity = minBig(maxBig(0n, cap - margin), cur + room);
+    let capacity = minBig(maxBig(0n, cap - margin), cur + room);
+    if (state.liquidityGroup !== 0) capacity = minBig(capacity, cur + floorSlack);
     // A full exit may leave shares worth a position's 1 ppm plus one unit (the vault's rule for rounding-short
     // `maxRedeem`); a partial one stays within what can be withdrawn now, less the margin (interest and other lenders
     // move the figure between the snapshot and the block the call lands in).
@@ -81,7 +95,7 @@ export function planContext(input: PlannerInput): PlanContext {
     // goes in until it can; it is not quarantined, as liquidity comes back when borrowers repay.
     const illiquid = state.shares > 0n && state.withdrawable * BPS < cur * BigInt(input.minWithdrawableBps ?? 0);
     const canKeep = inScope && state.enabled && !quarantined;
-    const canRaise = canKeep && !illiquid && !session.reduceOnly;
+    const canRaise = canKeep && !illiquid && !session.reduceOnly && !belowFloor;
     return { state, inScope, quarantined, illiquid, canKeep, canRaise, floor, capacity };
   });
   // A full exit of a strategy whose `maxRedeem` rounds short brings up to its dust less into idle than its value.
@@ -100,6 +114,9 @@ export function planContext(input: PlannerInput): PlanContext {
     margin,
   };
 }
+
+/** Larger than any real amount: no liquidity floor to keep. */
+const UNLIMITED = 2n ** 255n;
 
 /**
  * The holds every planner starts with: no listed strategy in the session's scope, or too little session budget left.

@@ -92,7 +92,9 @@ export type HoldCode =
   /** A reduce-only session, and nothing the risk rules call to lower or empty. */
   | "reduce-only"
   /** The plan would lose more than the session's own loss allowance has left. */
-  | "session-loss-allowance";
+  | "session-loss-allowance"
+  /** The plan's volume is above the vault's step-up threshold and no co-signature is at hand: it waits, no breaker. */
+  | "co-signature-required";
 
 export type PlanDecision =
   | {

@@ -10,7 +10,8 @@ import type { LocalChain } from "../../devnet/chain.js";
 import { deployVault, devKey, fund, grantSession, type Stack } from "../../devnet/stack.js";
 import { LensReader } from "../../src/chain/reader.js";
 import type { SessionRecord, Target, VaultSnapshot } from "../../src/chain/types.js";
-import { checkRebalance, type RebalanceVerdict } from "../../src/checks/rebalance-check.js";
+import { checkRebalance, strategiesLiquidity, type RebalanceVerdict } from "../../src/checks/rebalance-check.js";
+import { minBig } from "../../src/checks/math.js";
 import { sessionRemaining } from "../../src/checks/session-check.js";
 import {
   erc4626Valuation,
@@ -765,5 +766,86 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
       );
       expect(exit.mirror.ok, `short by ${short}`).toBe(short <= dust);
     }
+  }, 60_000);
+
+  it("agrees on the liquidity floor (a liquidity group at the edge, a capped-withdrawal strategy) and the step-up", async () => {
+    const { vault, governance } = stack;
+    const u = stack.unit;
+    await chain.revert(base);
+    base = await chain.snapshot();
+    const [s0, s1, s2] = stack.strategyAddresses as [string, string, string];
+    // s0 and s1 share one pool of liquidity (group 1): they count once, at the larger; s2 lets go at most 1,000 units.
+    await (await vault.connect(governance).setLiquidityGroup(s0, 1)).wait();
+    await (await vault.connect(governance).setLiquidityGroup(s1, 1)).wait();
+    await (await stack.strategies[2]!.setWithdrawCap(1_000n * u)).wait();
+    const session = await grantSession(stack, {
+      agent: agent.address,
+      durationSeconds: 86_400,
+      maxVolumePerCall: 800_000n * u,
+      maxVolumePerEpoch: 2_000_000n * u,
+      minInterval: 0,
+    });
+    await chain.increaseTime(60);
+    let st = await readState();
+    const view = (a: string) => st.snap.strategies.find((x) => x.strategy === a)!;
+    expect(view(s2).withdrawable, "the capped strategy lets go its cap").toBe(1_000n * u);
+    expect(st.snap.availableLiquidity, "the lens counts the group once, as the mirror does").toBe(
+      st.snap.idle + strategiesLiquidity(st.snap.strategies),
+    );
+
+    // A deposit from idle into the smaller of the group moves liquidity out of reach one for one: pick the floor so
+    // that a deposit of `x` lands exactly on it.
+    const [lo, hi] = view(s0).withdrawable <= view(s1).withdrawable ? [s0, s1] : [s1, s0];
+    const total = st.snap.totalAssets;
+    const capRoom =
+      minBig(view(lo).absoluteCap, (total * BigInt(view(lo).relativeCapBps)) / 10_000n) - view(lo).currentValue;
+    const idleRoom = st.snap.idle - (total * BigInt(st.snap.bounds.idleBufferBps) + 9_999n) / 10_000n;
+    const room = minBig(minBig(view(hi).withdrawable - view(lo).withdrawable, capRoom), idleRoom);
+    expect(room > 10n * u, "room for the edge").toBe(true);
+    const available = st.snap.availableLiquidity - st.snap.inflowInBlock;
+    const bps = ((available - room / 2n) * 10_000n) / total;
+    await (await vault.connect(governance).setLiquidityFloor(Number(bps))).wait();
+    st = await readState();
+    expect(st.snap.liquidityFloorBps, "the lens reads the floor").toBe(Number(bps));
+    const required = (st.snap.totalAssets * bps + 9_999n) / 10_000n;
+    const x = st.snap.availableLiquidity - st.snap.inflowInBlock - required;
+    const loNow = view(lo).currentValue;
+    const at = await agree(st, "floor: exactly at it", [{ strategy: lo, assets: loNow + x }], session);
+    expect(at.mirror.ok, "at the floor").toBe(true);
+    const below = await agree(st, "floor: one unit past it", [{ strategy: lo, assets: loNow + x + 1n }], session);
+    expect(below.mirror.error, "refused with the figures").toEqual({
+      name: "LiquidityFloorBreached",
+      args: { available: required - 1n, required },
+    });
+    // Taking the capped strategy's liquid part to idle raises nothing: it passes below the floor too.
+    const derisk = await agree(
+      st,
+      "floor: de-risking",
+      [{ strategy: s2, assets: view(s2).currentValue - 1_000n * u }],
+      session,
+    );
+    expect(derisk.mirror.ok, "de-risking passes").toBe(true);
+
+    // The step-up: a volume of exactly the threshold passes alone, one unit more needs the co-signature.
+    const threshold = 1_000n * u;
+    // (The floor stays: a deposit into the larger of the group moves idle into the group one for one.)
+    await (await vault.connect(governance).setStepUp(threshold, governance.address)).wait();
+    st = await readState();
+    expect(st.snap.stepUpThreshold, "the lens reads the threshold").toBe(threshold);
+    expect(st.snap.policySigner, "and the signer").toBe(governance.address);
+    const hiNow = view(hi).currentValue;
+    const alone = await agree(st, "step-up: at the threshold", [{ strategy: hi, assets: hiNow + threshold }], session);
+    expect(alone.mirror.ok, "alone at the threshold").toBe(true);
+    const above = await agree(st, "step-up: one above", [{ strategy: hi, assets: hiNow + threshold + 1n }], session);
+    expect(above.mirror.error, "needs the co-signature").toEqual({
+      name: "CoSignatureRequired",
+      args: { volume: threshold + 1n, threshold },
+    });
+    const cosigned = checkRebalance({
+      ...above.input,
+      valuation: st.exact,
+      cosigned: true,
+    });
+    expect(cosigned.ok, "the mirror passes it co-signed").toBe(true);
   }, 60_000);
 });

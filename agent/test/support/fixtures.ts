@@ -40,6 +40,7 @@ export function strategy(
     strategyTotalAssets: 0n,
     strategyTotalSupply: 0n,
     viewsOk: true,
+    liquidityGroup: 0,
     ...over,
   };
 }
@@ -97,6 +98,10 @@ export function vaultSnapshot(over: Partial<VaultSnapshot> = {}): VaultSnapshot 
     agentsPaused: false,
     strategies,
     withdrawQueue: strategies.map((s) => s.strategy),
+    liquidityFloorBps: 0,
+    availableLiquidity: strategies.reduce((s, x) => s + x.withdrawable, idle),
+    stepUpThreshold: 0n,
+    policySigner: "0x0000000000000000000000000000000000000000",
     sessions: [sessionState()],
     blockNumber: 100n,
     timestamp: NOW,

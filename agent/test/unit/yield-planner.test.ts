@@ -52,6 +52,38 @@ describe("yield planner", () => {
     expect(targets(capped)).toEqual({ [A]: 325_000n, [B]: 325_000n, [C]: 250_000n });
   });
 
+  it("raises nothing while the vault is below its liquidity floor, and keeps a liquidity group within the floor's slack", () => {
+    // A holds 300,000 it cannot let go (its market lent out): 1,000,000 idle + 0 of 1,300,000; a 90% floor is 1,170,000.
+    const locked = strategy(A, 0, 300_000n, { ...big, withdrawable: 0n, redeemableShares: 0n });
+    const below = plannerInput({
+      strategies: [locked, empty(B, 1), empty(C, 2)],
+      snapshot: { liquidityFloorBps: 9_000 },
+    });
+    const d = plan(below);
+    expect(d.kind, "nothing raised below the floor").not.toBe("rebalance");
+    // B and C share one pool: above a 60% floor (slack 400,000 less the margin) the pool takes at most the slack.
+    const grouped = plannerInput({
+      strategies: [empty(A, 0), empty(B, 1, { liquidityGroup: 1 }), empty(C, 2, { liquidityGroup: 1 })],
+      snapshot: { liquidityFloorBps: 6_000 },
+      session: { maxVolumePerCall: 10n ** 12n },
+    });
+    const g = plan(grouped);
+    expect(g.kind).toBe("rebalance");
+    const verdict = checkRebalance({
+      snapshot: grouped.snapshot,
+      targets: g.kind === "rebalance" ? g.targets : [],
+      sessionId: 7n,
+      session: grouped.session,
+      agent: AGENT,
+      valuation: oneToOne(grouped.snapshot),
+      now: grouped.now,
+    });
+    expect(verdict.error, "the floor holds").toBeUndefined();
+    expect((targetOf(g, B) ?? 0n) <= 400_000n && (targetOf(g, C) ?? 0n) <= 400_000n, "each within the slack").toBe(
+      true,
+    );
+  });
+
   it("holds without a yield signal when idle holds no more than the buffer", () => {
     const d = plan(
       plannerInput({

@@ -123,6 +123,49 @@ export const errorsLibAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "policySigner",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "digest",
+        "type": "bytes32"
+      }
+    ],
+    "name": "CoSignatureInvalid",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "volume",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "threshold",
+        "type": "uint256"
+      }
+    ],
+    "name": "CoSignatureRequired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "digest",
+        "type": "bytes32"
+      }
+    ],
+    "name": "CoSignatureUsed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "sessionId",
         "type": "uint256"
@@ -309,6 +352,22 @@ export const errorsLibAbi = [
       }
     ],
     "name": "LensOutOfGas",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "available",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "required",
+        "type": "uint256"
+      }
+    ],
+    "name": "LiquidityFloorBreached",
     "type": "error"
   },
   {
@@ -598,6 +657,17 @@ export const errorsLibAbi = [
       }
     ],
     "name": "SlippageExceeded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint128",
+        "name": "threshold",
+        "type": "uint128"
+      }
+    ],
+    "name": "StepUpWithoutSigner",
     "type": "error"
   },
   {

@@ -39,7 +39,7 @@ export declare namespace ITreasuryVault {
     }
 
   export interface ITreasuryVaultInterface extends Interface {
-    getFunction(nameOrSignature: "addStrategy" | "allocation" | "allowance" | "approve" | "asset" | "balanceOf" | "bounds" | "convertToAssets" | "convertToShares" | "decimals" | "deposit" | "epochLoss" | "executeRebalance" | "gainRateBps" | "governance" | "guardian" | "highWaterMark" | "idle" | "inflowInBlock" | "maxDeposit" | "maxDrawdownBps" | "maxMint" | "maxRedeem" | "maxWithdraw" | "mint" | "name" | "previewDeposit" | "previewMint" | "previewRebalance" | "previewRedeem" | "previewWithdraw" | "pullFromStrategy" | "rampRoom" | "realizeLoss" | "rebalance" | "rebalanceBefore" | "redeem" | "removeStrategy" | "resetHighWaterMark" | "scopeMask" | "sessionManager" | "setCaps" | "setGainRate" | "setIdleBuffer" | "setLiquidityGroup" | "setLossLimits" | "setMaxDrawdown" | "setStrategyEnabled" | "setWithdrawQueue" | "strategyAt" | "strategyConfig" | "strategyCount" | "symbol" | "totalAllocated" | "totalAssets" | "totalSupply" | "transfer" | "transferFrom" | "withdraw" | "withdrawQueue" | "writeDown"): FunctionFragment;
+    getFunction(nameOrSignature: "addStrategy" | "allocation" | "allowance" | "approve" | "asset" | "balanceOf" | "bounds" | "convertToAssets" | "convertToShares" | "decimals" | "deposit" | "epochLoss" | "executeRebalance" | "gainRateBps" | "governance" | "guardian" | "highWaterMark" | "idle" | "inflowInBlock" | "liquidityFloorBps" | "maxDeposit" | "maxDrawdownBps" | "maxMint" | "maxRedeem" | "maxWithdraw" | "mint" | "name" | "previewDeposit" | "previewMint" | "previewRebalance" | "previewRedeem" | "previewWithdraw" | "pullFromStrategy" | "rampRoom" | "realizeLoss" | "rebalance" | "rebalanceBefore" | "rebalanceCosigned" | "redeem" | "removeStrategy" | "resetHighWaterMark" | "scopeMask" | "sessionManager" | "setCaps" | "setGainRate" | "setIdleBuffer" | "setLiquidityFloor" | "setLiquidityGroup" | "setLossLimits" | "setMaxDrawdown" | "setStepUp" | "setStrategyEnabled" | "setWithdrawQueue" | "stepUp" | "strategyAt" | "strategyConfig" | "strategyCount" | "symbol" | "totalAllocated" | "totalAssets" | "totalSupply" | "transfer" | "transferFrom" | "withdraw" | "withdrawQueue" | "writeDown"): FunctionFragment;
 
     getEvent(nameOrSignatureOrTopic: "Approval" | "Deposit" | "Transfer" | "Withdraw"): EventFragment;
 
@@ -62,6 +62,7 @@ encodeFunctionData(functionFragment: 'guardian', values?: undefined): string;
 encodeFunctionData(functionFragment: 'highWaterMark', values?: undefined): string;
 encodeFunctionData(functionFragment: 'idle', values?: undefined): string;
 encodeFunctionData(functionFragment: 'inflowInBlock', values?: undefined): string;
+encodeFunctionData(functionFragment: 'liquidityFloorBps', values?: undefined): string;
 encodeFunctionData(functionFragment: 'maxDeposit', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'maxDrawdownBps', values?: undefined): string;
 encodeFunctionData(functionFragment: 'maxMint', values: [AddressLike]): string;
@@ -79,6 +80,7 @@ encodeFunctionData(functionFragment: 'rampRoom', values?: undefined): string;
 encodeFunctionData(functionFragment: 'realizeLoss', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'rebalance', values: [ITreasuryVault.AllocationStruct[], BigNumberish, BytesLike]): string;
 encodeFunctionData(functionFragment: 'rebalanceBefore', values: [ITreasuryVault.AllocationStruct[], BigNumberish, BytesLike, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'rebalanceCosigned', values: [ITreasuryVault.AllocationStruct[], BigNumberish, BytesLike, BigNumberish, BytesLike]): string;
 encodeFunctionData(functionFragment: 'redeem', values: [BigNumberish, AddressLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'removeStrategy', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'resetHighWaterMark', values?: undefined): string;
@@ -87,11 +89,14 @@ encodeFunctionData(functionFragment: 'sessionManager', values?: undefined): stri
 encodeFunctionData(functionFragment: 'setCaps', values: [AddressLike, BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'setGainRate', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'setIdleBuffer', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'setLiquidityFloor', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'setLiquidityGroup', values: [AddressLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'setLossLimits', values: [BigNumberish, BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'setMaxDrawdown', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'setStepUp', values: [BigNumberish, AddressLike]): string;
 encodeFunctionData(functionFragment: 'setStrategyEnabled', values: [AddressLike, boolean]): string;
 encodeFunctionData(functionFragment: 'setWithdrawQueue', values: [AddressLike[]]): string;
+encodeFunctionData(functionFragment: 'stepUp', values?: undefined): string;
 encodeFunctionData(functionFragment: 'strategyAt', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'strategyConfig', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'strategyCount', values?: undefined): string;
@@ -124,6 +129,7 @@ decodeFunctionResult(functionFragment: 'guardian', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'highWaterMark', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'idle', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'inflowInBlock', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'liquidityFloorBps', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'maxDeposit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'maxDrawdownBps', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'maxMint', data: BytesLike): Result;
@@ -141,6 +147,7 @@ decodeFunctionResult(functionFragment: 'rampRoom', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'realizeLoss', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'rebalance', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'rebalanceBefore', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'rebalanceCosigned', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'redeem', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'removeStrategy', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'resetHighWaterMark', data: BytesLike): Result;
@@ -149,11 +156,14 @@ decodeFunctionResult(functionFragment: 'sessionManager', data: BytesLike): Resul
 decodeFunctionResult(functionFragment: 'setCaps', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setGainRate', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setIdleBuffer', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setLiquidityFloor', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setLiquidityGroup', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setLossLimits', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setMaxDrawdown', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setStepUp', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setStrategyEnabled', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setWithdrawQueue', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'stepUp', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'strategyAt', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'strategyConfig', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'strategyCount', data: BytesLike): Result;
@@ -403,6 +413,14 @@ decodeFunctionResult(functionFragment: 'writeDown', data: BytesLike): Result;
     
 
     
+    liquidityFloorBps: TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >
+    
+
+    
     maxDeposit: TypedContractMethod<
       [receiver: AddressLike, ],
       [bigint],
@@ -539,6 +557,14 @@ decodeFunctionResult(functionFragment: 'writeDown', data: BytesLike): Result;
     
 
     
+    rebalanceCosigned: TypedContractMethod<
+      [targets: ITreasuryVault.AllocationStruct[], sessionId: BigNumberish, intentHash: BytesLike, deadline: BigNumberish, signature: BytesLike, ],
+      [bigint],
+      'nonpayable'
+    >
+    
+
+    
     redeem: TypedContractMethod<
       [shares: BigNumberish, receiver: AddressLike, owner: AddressLike, ],
       [bigint],
@@ -603,6 +629,14 @@ decodeFunctionResult(functionFragment: 'writeDown', data: BytesLike): Result;
     
 
     
+    setLiquidityFloor: TypedContractMethod<
+      [liquidityFloorBps: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     setLiquidityGroup: TypedContractMethod<
       [strategy: AddressLike, group: BigNumberish, ],
       [void],
@@ -627,6 +661,14 @@ decodeFunctionResult(functionFragment: 'writeDown', data: BytesLike): Result;
     
 
     
+    setStepUp: TypedContractMethod<
+      [threshold: BigNumberish, policySigner: AddressLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     setStrategyEnabled: TypedContractMethod<
       [strategy: AddressLike, enabled: boolean, ],
       [void],
@@ -639,6 +681,14 @@ decodeFunctionResult(functionFragment: 'writeDown', data: BytesLike): Result;
       [queue: AddressLike[], ],
       [void],
       'nonpayable'
+    >
+    
+
+    
+    stepUp: TypedContractMethod<
+      [],
+      [[bigint, string] & {threshold: bigint, policySigner: string }],
+      'view'
     >
     
 
@@ -836,6 +886,11 @@ getFunction(nameOrSignature: 'inflowInBlock'): TypedContractMethod<
       [bigint],
       'view'
     >;
+getFunction(nameOrSignature: 'liquidityFloorBps'): TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >;
 getFunction(nameOrSignature: 'maxDeposit'): TypedContractMethod<
       [receiver: AddressLike, ],
       [bigint],
@@ -921,6 +976,11 @@ getFunction(nameOrSignature: 'rebalanceBefore'): TypedContractMethod<
       [bigint],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'rebalanceCosigned'): TypedContractMethod<
+      [targets: ITreasuryVault.AllocationStruct[], sessionId: BigNumberish, intentHash: BytesLike, deadline: BigNumberish, signature: BytesLike, ],
+      [bigint],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'redeem'): TypedContractMethod<
       [shares: BigNumberish, receiver: AddressLike, owner: AddressLike, ],
       [bigint],
@@ -961,6 +1021,11 @@ getFunction(nameOrSignature: 'setIdleBuffer'): TypedContractMethod<
       [void],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'setLiquidityFloor'): TypedContractMethod<
+      [liquidityFloorBps: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'setLiquidityGroup'): TypedContractMethod<
       [strategy: AddressLike, group: BigNumberish, ],
       [void],
@@ -976,6 +1041,11 @@ getFunction(nameOrSignature: 'setMaxDrawdown'): TypedContractMethod<
       [void],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'setStepUp'): TypedContractMethod<
+      [threshold: BigNumberish, policySigner: AddressLike, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'setStrategyEnabled'): TypedContractMethod<
       [strategy: AddressLike, enabled: boolean, ],
       [void],
@@ -985,6 +1055,11 @@ getFunction(nameOrSignature: 'setWithdrawQueue'): TypedContractMethod<
       [queue: AddressLike[], ],
       [void],
       'nonpayable'
+    >;
+getFunction(nameOrSignature: 'stepUp'): TypedContractMethod<
+      [],
+      [[bigint, string] & {threshold: bigint, policySigner: string }],
+      'view'
     >;
 getFunction(nameOrSignature: 'strategyAt'): TypedContractMethod<
       [index: BigNumberish, ],

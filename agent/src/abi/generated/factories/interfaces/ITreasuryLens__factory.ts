@@ -181,6 +181,11 @@
                 "type": "uint8"
               },
               {
+                "internalType": "uint8",
+                "name": "liquidityGroup",
+                "type": "uint8"
+              },
+              {
                 "internalType": "uint128",
                 "name": "absoluteCap",
                 "type": "uint128"
@@ -249,6 +254,26 @@
             "internalType": "address[]",
             "name": "withdrawQueue",
             "type": "address[]"
+          },
+          {
+            "internalType": "uint256",
+            "name": "liquidityFloorBps",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "availableLiquidity",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "stepUpThreshold",
+            "type": "uint256"
+          },
+          {
+            "internalType": "address",
+            "name": "policySigner",
+            "type": "address"
           },
           {
             "components": [

@@ -512,6 +512,19 @@
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "liquidityFloorBps",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "address",
@@ -962,6 +975,57 @@
   {
     "inputs": [
       {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "strategy",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "assets",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct ITreasuryVault.Allocation[]",
+        "name": "targets",
+        "type": "tuple[]"
+      },
+      {
+        "internalType": "uint256",
+        "name": "sessionId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "intentHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes",
+        "name": "signature",
+        "type": "bytes"
+      }
+    ],
+    "name": "rebalanceCosigned",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "totalAssetsAfter",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "shares",
         "type": "uint256"
@@ -1092,6 +1156,19 @@
   {
     "inputs": [
       {
+        "internalType": "uint16",
+        "name": "liquidityFloorBps",
+        "type": "uint16"
+      }
+    ],
+    "name": "setLiquidityFloor",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "strategy",
         "type": "address"
@@ -1146,6 +1223,24 @@
   {
     "inputs": [
       {
+        "internalType": "uint128",
+        "name": "threshold",
+        "type": "uint128"
+      },
+      {
+        "internalType": "address",
+        "name": "policySigner",
+        "type": "address"
+      }
+    ],
+    "name": "setStepUp",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "strategy",
         "type": "address"
@@ -1172,6 +1267,24 @@
     "name": "setWithdrawQueue",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "stepUp",
+    "outputs": [
+      {
+        "internalType": "uint128",
+        "name": "threshold",
+        "type": "uint128"
+      },
+      {
+        "internalType": "address",
+        "name": "policySigner",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
