@@ -41,6 +41,15 @@ interface ITreasuryLens {
         /// OpenZeppelin-style strategy's previews exactly, from this one call.
         uint256 strategyTotalAssets;
         uint256 strategyTotalSupply;
+        /// The price the share-price rate bound reads: `convertToAssets(PRICE_UNIT)`, capped at 2**128 - 1 (0 and
+        /// `priceOk == false` when the view fails: the rule then neither freezes nor re-marks).
+        uint256 price;
+        bool priceOk;
+        /// The vault's mark of that price, when it was marked (0: never), and whether the strategy is frozen to
+        /// exit-only.
+        uint256 markPrice;
+        uint256 markedAt;
+        bool frozen;
     }
 
     /// @notice One session of the agent for this vault.
@@ -69,6 +78,8 @@ interface ITreasuryLens {
         uint256 maxDrawdownBps;
         /// The highest yearly rate at which recorded total assets may grow, in bps.
         uint256 gainRateBps;
+        /// The share-price rate bound, in bps a day (0 = off).
+        uint256 maxPriceRateBps;
         ITreasuryVault.Bounds bounds;
         /// The loss-epoch accounting, as the vault stores it.
         ITreasuryVault.EpochLoss epochLoss;

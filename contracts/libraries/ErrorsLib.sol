@@ -207,6 +207,13 @@ library ErrorsLib {
     /// mark (`price` and `floor` in assets per whole share); agents stay stopped until governance resets the mark.
     error DrawdownLimitReached(uint256 price, uint256 floor);
 
+    /// @notice Thrown when a rebalance would raise a strategy frozen to exit-only by the share-price rate bound, or one
+    /// whose price (`convertToAssets(PRICE_UNIT)`, 0 when the view fails) moved from its mark (`markPrice`) beyond it.
+    error StrategyFrozen(address strategy, uint256 markPrice, uint256 price);
+
+    /// @notice Thrown when governance clears a freeze while the strategy's price view fails (there is no price to mark).
+    error PriceViewFailed(address strategy);
+
     // ---------------------------------------------------------------- lens
 
     /// @notice Thrown when the lens has less gas left (`gasLeft`) than a strategy view's full allowance needs

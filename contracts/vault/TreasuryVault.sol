@@ -438,6 +438,7 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
             // Live value before the moves, until they are booked below.
             p.totalAssetsAfter = liveBefore;
         }
+        _checkMarks(plan.legs);
         p.volume = plan.volume;
         if (simulated) _fillSessionHeadroom(p, sessionId);
 
@@ -482,6 +483,20 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         emit EventsLib.Rebalanced(
             sessionId, agent, intentHash, plan.volume, plan.totalBefore, p.totalAssetsAfter, p.predictedLoss
         );
+    }
+
+    /// @dev The share-price rate bound, when on: re-marks each touched strategy at its price before the moves, or
+    /// freezes it when the price moved from its mark beyond the bound; a leg that raises a frozen strategy reverts
+    /// `StrategyFrozen` (a lowering leg passes, and its freeze persists).
+    function _checkMarks(Leg[] memory legs) internal {
+        uint256 rateBps = _maxPriceRateBps;
+        if (rateBps == 0) return;
+        for (uint256 i; i < legs.length; ++i) {
+            (bool frozen, uint256 markPrice, uint256 price) = _remark(legs[i].strategy, rateBps);
+            if (frozen && legs[i].target > legs[i].current) {
+                revert ErrorsLib.StrategyFrozen(legs[i].strategy, markPrice, price);
+            }
+        }
     }
 
     /// @dev The session's volume headroom after a call of `p.volume`.
@@ -766,6 +781,21 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     }
 
     /// @inheritdoc ITreasuryVault
+    function setMaxPriceRate(uint16) external {
+        _delegateToAdmin();
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function markStrategy(address) external {
+        _delegateToAdmin();
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function clearFreeze(address) external {
+        _delegateToAdmin();
+    }
+
+    /// @inheritdoc ITreasuryVault
     function writeDown(address, uint256) external {
         _delegateToAdmin();
     }
@@ -831,6 +861,16 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     /// @inheritdoc ITreasuryVault
     function highWaterMark() external view returns (uint256) {
         return _highWaterMark;
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function maxPriceRateBps() external view returns (uint16) {
+        return _maxPriceRateBps;
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function priceMark(address strategy) external view returns (PriceMark memory) {
+        return _marks[strategy];
     }
 
     /// @inheritdoc ITreasuryVault
