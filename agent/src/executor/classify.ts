@@ -24,7 +24,13 @@ const QUARANTINE = new Set(["StrategyCallFailed", "StrategyShortfall"]);
 /**
  * The vault's own checks of a strategy's `maxDeposit` / `maxWithdraw` at execution: the market moved, not the strategy.
  */
-const REPLAN = new Set(["StrategyDepositLimited", "StrategyWithdrawLimited"]);
+const REPLAN = new Set([
+  "StrategyDepositLimited",
+  "StrategyWithdrawLimited",
+  // The share-price rate bound froze the strategy (or its price jumped) after the snapshot: the next snapshot shows it
+  // frozen, and the plan moves it out instead.
+  "StrategyFrozen",
+]);
 /** The drawdown guard lifts when the share price recovers or governance resets the mark: not the plan's fault. */
 const WAIT = new Set([
   "CooldownActive",
