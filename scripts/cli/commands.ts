@@ -30,6 +30,7 @@ import { runBoundsProposal, type RunBoundsProposalResult } from "../actions/run-
 import { treasuryStatus } from "../actions/treasury-status.js";
 import { unpauseAgents } from "../actions/unpause-agents.js";
 import { writeDown } from "../actions/write-down.js";
+import { markStrategy } from "../actions/mark-strategy.js";
 import { REPO_ROOT } from "../lib/addresses.js";
 import { CHANGE_HELP, CHANGE_OPTIONS, changesFromOptions, type ChangeOptionValues } from "../lib/change-options.js";
 import type { TreasuryContext } from "../lib/context.js";
@@ -527,6 +528,21 @@ export const COMMANDS: Command[] = [
         strategy: parseStrategy(positionals[0], "strategy", ctx.addresses.strategies),
         value: parseAmount(values.to as string, ctx.asset.decimals, "--to"),
       });
+    },
+  },
+  {
+    name: "mark-strategy",
+    summary: "anyone: mark a strategy's share price, or freeze it on chain if it moved faster than the rate bound",
+    usage: "mark-strategy <strategy> [--from <account>]",
+    details:
+      "The vault compares the strategy's price (convertToAssets of 1e18 shares) with its mark: within the rate bound it\n" +
+      "re-marks it; beyond it, it freezes the strategy to exit-only (StrategyFrozen) until governance clears it with\n" +
+      "`propose --clear-freeze`. A strategy whose price view fails is left as it is.",
+    options: {},
+    positionals: ["strategy"],
+    needsDeployment: true,
+    async run({ ctx, positionals }) {
+      await markStrategy(ctx, { strategy: parseStrategy(positionals[0], "strategy", ctx.addresses.strategies) });
     },
   },
   {
