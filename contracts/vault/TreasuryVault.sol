@@ -34,11 +34,13 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 ///   rolling budgets below), orders the withdraw queue, declares shared liquidity, resets the drawdown guard.
 /// - guardian (multisig): only tightens, at once: lowers caps, disables strategies, raises the idle buffer, lowers
 ///   loss limits, the gain rate and the drawdown limit, writes a broken strategy's book value down (`writeDown`, with
-///   governance). Agent pause and session revocation live in the SessionManager.
+///   governance), switches the share-price rate bound on or lowers it. Agent pause and session revocation live in the
+///   SessionManager.
 /// - agent: moves money only through `rebalance`, with a valid session of the SessionManager for this vault; a
 ///   reduce-only session raises no strategy; a rebalance whose loss would pass its session's own allowance moves
 ///   nothing and revokes the session in the same call.
-/// - anyone: deposits, mints, withdraws, redeems (never blocked by an agent pause), writes down strategy marks.
+/// - anyone: deposits, mints, withdraws, redeems (never blocked by an agent pause), writes down strategy marks,
+///   marks a strategy's share price (`markStrategy`: it only records, or freezes a strategy beyond the rate bound).
 /// - the vault itself: the only caller of `pullFromStrategy` (so a user exit can undo a strategy that pays short) and
 ///   of `executeRebalance` (so `previewRebalance` runs the call's own code, and a rebalance over its session's loss
 ///   allowance is undone while the session's revocation stands).
@@ -58,7 +60,8 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 /// - Governance only, not ramped (through its timelock): absolute caps and session volume ceilings (asset units: a
 ///   strategy's exposure is bounded by its ramped relative cap, a session's volume by its limits), the gain rate up to
 ///   MAX_GAIN_RATE_BPS, the drawdown limit up to MAX_DRAWDOWN_BPS, a longer loss epoch, the withdraw queue, liquidity
-///   groups, delisting, the high-water mark reset, unpausing agents.
+///   groups, delisting, the high-water mark reset, unpausing agents, the share-price rate bound (raising it or switching
+///   it off) and clearing a strategy's freeze.
 /// - Never, by anyone: a per-call loss limit above 500 bps, an epoch loss budget above 1,000 bps, a loss epoch outside
 ///   1 hour to 30 days, more than 64 strategies listed at once or 256 ever, a session longer than 365 days.
 ///
