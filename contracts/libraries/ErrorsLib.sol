@@ -211,7 +211,7 @@ library ErrorsLib {
     /// whose price (`convertToAssets(PRICE_UNIT)`, 0 when the view fails) moved from its mark (`markPrice`) beyond it.
     error StrategyFrozen(address strategy, uint256 markPrice, uint256 price);
 
-    /// @notice Thrown when governance clears a freeze while the strategy's price view fails (there is no price to mark).
+    /// @notice Thrown when governance clears a freeze while the strategy's price view fails (no price to mark).
     error PriceViewFailed(address strategy);
 
     // ---------------------------------------------------------------- lens

@@ -60,8 +60,8 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 /// - Governance only, not ramped (through its timelock): absolute caps and session volume ceilings (asset units: a
 ///   strategy's exposure is bounded by its ramped relative cap, a session's volume by its limits), the gain rate up to
 ///   MAX_GAIN_RATE_BPS, the drawdown limit up to MAX_DRAWDOWN_BPS, a longer loss epoch, the withdraw queue, liquidity
-///   groups, delisting, the high-water mark reset, unpausing agents, the share-price rate bound (raising it or switching
-///   it off) and clearing a strategy's freeze.
+///   groups, delisting, the high-water mark reset, unpausing agents, the share-price rate bound (raising it or
+///   switching it off) and clearing a strategy's freeze.
 /// - Never, by anyone: a per-call loss limit above 500 bps, an epoch loss budget above 1,000 bps, a loss epoch outside
 ///   1 hour to 30 days, more than 64 strategies listed at once or 256 ever, a session longer than 365 days.
 ///

@@ -251,11 +251,6 @@
                 "type": "uint256"
               },
               {
-                "internalType": "bool",
-                "name": "priceOk",
-                "type": "bool"
-              },
-              {
                 "internalType": "uint256",
                 "name": "markPrice",
                 "type": "uint256"
@@ -264,6 +259,11 @@
                 "internalType": "uint256",
                 "name": "markedAt",
                 "type": "uint256"
+              },
+              {
+                "internalType": "bool",
+                "name": "priceOk",
+                "type": "bool"
               },
               {
                 "internalType": "bool",
