@@ -291,6 +291,13 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     f.liquidity_floor_overhead_gas = raiseFloor.used - raiseAlone.used;
     f.raise_cosigned_gas = cosigned.used;
     f.cosignature_overhead_gas = cosigned.used - raiseFloor.used;
+    // The same exit with the share-price rate bound on (1% a day): both touched strategies re-marked; then a mark by
+    // anyone.
+    await (await stack.vault.connect(stack.governance).setMaxPriceRate(100)).wait();
+    const exitRated = await measured(into(200_000n), plain);
+    f.exit_rate_bound_gas = exitRated.used;
+    f.rate_bound_overhead_gas = exitRated.used - exitPlain.used;
+    f.mark_strategy_gas = (await gasOf(stack.vault.connect(stack.users[0]!).markStrategy(s0!))).used;
     // A key rotation against a grant of the same session, by governance.
     f.grant_session_gas = (await gasOf(wideGrant(stack, await now()))).used;
     f.rotate_agent_gas = (

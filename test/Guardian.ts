@@ -15,6 +15,7 @@ import { unpauseAgents } from "../scripts/actions/unpause-agents.js";
 import { writeDown } from "../scripts/actions/write-down.js";
 import { raiseLiquidityFloor } from "../scripts/actions/raise-liquidity-floor.js";
 import { lowerStepUp } from "../scripts/actions/lower-step-up.js";
+import { markStrategy } from "../scripts/actions/mark-strategy.js";
 import { runBoundsProposal } from "../scripts/actions/run-bounds-proposal.js";
 import { OperationError } from "../scripts/lib/errors.js";
 import { findProposal, proposalState } from "../scripts/lib/governance.js";
@@ -90,6 +91,44 @@ describe("Guardian: tightens at once, never loosens; unpause needs governance", 
     expect(await revertName(writeDown(await as("agent"), { strategy: s0, value: 0n })), "an agent may not").to.equal(
       "NotGuardianOrGovernance",
     );
+  });
+
+  it("share-price rate bound: proposed by governance, a pumped strategy frozen by anyone, cleared by a proposal", async () => {
+    const { as, sessionId, ctx } = await networkHelpers.loadFixture(listedWithSession);
+    const [s0] = ctx.addresses.strategies;
+    const user = (await ethers.getSigners())[4];
+    const asset = await ethers.getContractAt("MockERC20", ctx.addresses.asset);
+    await (await asset.mint(user.address, 100_000n * unit)).wait();
+    await (await asset.connect(user).approve(ctx.addresses.vault, 100_000n * unit)).wait();
+    await (await ctx.vault.connect(user).deposit(100_000n * unit, user.address)).wait();
+    await networkHelpers.mine();
+    const agent = (await ethers.getSigners())[3];
+    await (
+      await ctx.vault.connect(agent).rebalance([{ strategy: s0, assets: 30_000n * unit }], sessionId, ethers.ZeroHash)
+    ).wait();
+    const on = await runBoundsProposal(ctx, {
+      changes: [{ kind: "setMaxPriceRate", maxPriceRateBps: 100 }],
+      fastForward: true,
+    });
+    expect(
+      on.calls.map((c) => c.signature),
+      "one call",
+    ).to.deep.equal(["TreasuryVault.setMaxPriceRate"]);
+    expect(await ctx.vault.maxPriceRateBps(), "1% a day").to.equal(100n);
+    // The proposal's voting and delay took days: re-mark, then pump the strategy 10% by a donation.
+    const anyone = await as("agent");
+    expect((await markStrategy(anyone, { strategy: s0 })).frozen, "re-marked, not frozen").to.equal(false);
+    await (await asset.mint(s0, 3_000n * unit)).wait();
+    const marked = await markStrategy(anyone, { strategy: s0 });
+    expect(marked.frozen, "frozen on chain by anyone").to.equal(true);
+    expect(
+      await revertName(
+        ctx.vault.connect(agent).rebalance([{ strategy: s0, assets: 40_000n * unit }], sessionId, ethers.ZeroHash),
+      ),
+      "exit-only",
+    ).to.equal("StrategyFrozen");
+    await runBoundsProposal(ctx, { changes: [{ kind: "clearFreeze", strategy: s0 }], fastForward: true });
+    expect((await ctx.vault.priceMark(s0)).frozen, "cleared by governance").to.equal(false);
   });
 
   it("lowers a cap, disables a strategy, raises the buffer, lowers loss limits, pauses and revokes at once, without a proposal", async () => {

@@ -250,6 +250,7 @@ contract TreasuryLensTest is BaseTest {
         _snapshot();
         uint256 afterHistory = _gasOfSnapshot();
         // Reading one session of a hundred cost ~2.5k gas each (getSession and a filter): a hundred would add ~250k.
-        assertApproxEqRel(afterHistory, flat, 0.01e18, "lens gas flat (within 1%) whatever the history");
+        // Absolute: a hundred sessions read would add ~250k; what differs here (~2.3k) does not grow with the history.
+        assertApproxEqAbs(afterHistory, flat, 5_000, "lens gas flat (within 5k) whatever the history");
     }
 }

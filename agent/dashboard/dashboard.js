@@ -143,7 +143,7 @@ function renderVault(v) {
       el(
         "div",
         {
-          class: `bar-row${over ? " over" : ""}${s.enabled ? "" : " disabled"}${s.quarantine ? " quarantined" : ""}`,
+          class: `bar-row${over ? " over" : ""}${s.enabled && !s.frozen ? "" : " disabled"}${s.quarantine ? " quarantined" : ""}`,
           "data-testid": "strategy-row",
           "data-strategy": s.address,
         },
@@ -152,6 +152,17 @@ function renderVault(v) {
           { class: "bar-name", title: s.address },
           `Strategy ${s.index}`,
           el("span", { class: "apr" }, s.aprBps === null ? "APR: learning" : `APR ≈ ${(s.aprBps / 100).toFixed(2)}%`),
+          s.frozen
+            ? el(
+                "span",
+                {
+                  class: "quarantine",
+                  "data-testid": "strategy-frozen",
+                  title: "its share price moved from its mark faster than the vault's rate bound",
+                },
+                "frozen on chain: exit-only until governance clears it",
+              )
+            : undefined,
           s.quarantine
             ? el(
                 "span",

@@ -160,6 +160,9 @@ const HINTS: Record<string, string | ((args: DecodedRevert["args"]) => string)> 
   DrawdownLimitReached: "the share price is below the drawdown floor: agents are stopped until governance acts",
   StrategyCallFailed: "the strategy itself refused the call: it is quarantined, the other strategies are still managed",
   StrategyDisabled: "governance or the guardian disabled the strategy: it can only be moved out of",
+  StrategyFrozen:
+    "the strategy's share price moved from its mark faster than the rate bound allows: it is frozen to exit-only until governance clears it (`propose --clear-freeze`)",
+  PriceViewFailed: "the strategy's price view (convertToAssets) fails: there is no price to re-mark it at",
   StrategyNotListed: "the strategy is not listed in the vault (any more)",
   NotGovernance: "only governance (the Timelock) may do this: put it in a proposal (`propose`)",
   NotGuardianOrGovernance: "only the guardian or governance may do this: pass the guardian's account with --from",

@@ -8,6 +8,8 @@ import {ISessionManager} from "./ISessionManager.sol";
 /// @notice One view call returning everything an agent or a dashboard needs about a vault.
 interface ITreasuryLens {
     /// @notice One listed strategy as the vault sees it.
+    // A view's return value, never stored: fields follow their meaning, not slot packing.
+    // solhint-disable-next-line gas-struct-packing
     struct StrategyView {
         address strategy;
         uint8 index;
@@ -44,6 +46,15 @@ interface ITreasuryLens {
         /// OpenZeppelin-style strategy's previews exactly, from this one call.
         uint256 strategyTotalAssets;
         uint256 strategyTotalSupply;
+        /// The price the share-price rate bound reads: `convertToAssets(PRICE_UNIT)`, capped at 2**128 - 1 (0 and
+        /// `priceOk == false` when the view fails: the rule then neither freezes nor re-marks).
+        uint256 price;
+        /// The vault's mark of that price, when it was marked (0: never), and whether the strategy is frozen to
+        /// exit-only.
+        uint256 markPrice;
+        uint256 markedAt;
+        bool priceOk;
+        bool frozen;
     }
 
     /// @notice One session of the agent for this vault.
@@ -72,6 +83,8 @@ interface ITreasuryLens {
         uint256 maxDrawdownBps;
         /// The highest yearly rate at which recorded total assets may grow, in bps.
         uint256 gainRateBps;
+        /// The share-price rate bound, in bps a day (0 = off).
+        uint256 maxPriceRateBps;
         ITreasuryVault.Bounds bounds;
         /// The loss-epoch accounting, as the vault stores it.
         ITreasuryVault.EpochLoss epochLoss;

@@ -25,6 +25,16 @@ interface ITreasuryVault is IERC4626 {
         uint8 liquidityGroup;
     }
 
+    /// @notice A strategy's share-price mark for the rate bound. One storage slot.
+    struct PriceMark {
+        /// `convertToAssets(PRICE_UNIT)` when marked, in assets.
+        uint128 price;
+        /// When marked (0: never marked, e.g. its view failed at listing; the first answer is marked).
+        uint40 at;
+        /// Exit-only: the price moved from the mark beyond the rate bound; governance clears it (`clearFreeze`).
+        bool frozen;
+    }
+
     /// @notice The vault-wide bounds: settings that governance and the guardian change (`setIdleBuffer`,
     /// `setLossLimits`).
     struct Bounds {
@@ -201,6 +211,20 @@ interface ITreasuryVault is IERC4626 {
     /// @notice Resets the drawdown guard's high-water mark to the current share price. Governance only.
     function resetHighWaterMark() external;
 
+    /// @notice Sets the share-price rate bound: how far a strategy's price may move from its mark, in bps a day (0 =
+    /// off). A move beyond it freezes the strategy to exit-only. Governance any value up to MAX_PRICE_RATE_BPS; the
+    /// guardian only a lower non-zero value (it may switch the bound on, never off).
+    function setMaxPriceRate(uint16 maxPriceRateBps) external;
+
+    /// @notice Marks a strategy's share price, or freezes it (emitting `StrategyFrozen`) when the price moved from its
+    /// mark beyond the rate bound; the mark then stays. Anyone: it only records or freezes. A failed price view and a
+    /// frozen strategy change nothing.
+    function markStrategy(address strategy) external;
+
+    /// @notice Unfreezes a strategy and re-marks it at its current price. Governance only; reverts `PriceViewFailed`
+    /// when the price view fails.
+    function clearFreeze(address strategy) external;
+
     // ---------------------------------------------------------------- views
 
     /// @notice The roles registry: governance, guardian and session admin of this vault live in its SessionManager,
@@ -222,6 +246,10 @@ interface ITreasuryVault is IERC4626 {
     function maxDrawdownBps() external view returns (uint16);
     /// @notice The share price high-water mark of the drawdown guard, in assets per whole share.
     function highWaterMark() external view returns (uint256);
+    /// @notice The share-price rate bound, in bps a day (0 = off).
+    function maxPriceRateBps() external view returns (uint16);
+    /// @notice A strategy's share-price mark and whether it is frozen to exit-only.
+    function priceMark(address strategy) external view returns (PriceMark memory);
     function allocation(address strategy) external view returns (uint256);
     function strategyConfig(address strategy) external view returns (StrategyConfig memory);
     /// @notice Every strategy ever listed, by index (delisted ones stay, with `listed == false`).

@@ -44,6 +44,7 @@ contract TreasuryLens is ITreasuryLens {
         s.highWaterMark = vault.highWaterMark();
         s.maxDrawdownBps = vault.maxDrawdownBps();
         s.gainRateBps = vault.gainRateBps();
+        s.maxPriceRateBps = vault.maxPriceRateBps();
         s.bounds = vault.bounds();
         s.epochLoss = vault.epochLoss();
         s.governance = vault.governance();
@@ -136,6 +137,17 @@ contract TreasuryLens is ITreasuryLens {
         ok = ok && callOk;
         (callOk, v.strategyTotalSupply) = _view(strategy, abi.encodeCall(IERC20.totalSupply, ()));
         v.viewsOk = ok && callOk;
+        _priceMark(vault, v);
+    }
+
+    /// @dev The share-price rate bound's view of a strategy: its price as the vault reads it, and the vault's mark.
+    function _priceMark(ITreasuryVault vault, StrategyView memory v) internal view {
+        (v.priceOk, v.price) = _view(v.strategy, abi.encodeCall(IERC4626.convertToAssets, (ConstantsLib.PRICE_UNIT)));
+        if (v.price > type(uint128).max) v.price = type(uint128).max;
+        ITreasuryVault.PriceMark memory m = vault.priceMark(v.strategy);
+        v.markPrice = m.price;
+        v.markedAt = m.at;
+        v.frozen = m.frozen;
     }
 
     /// @dev Static call to a strategy view returning one word: (false, 0) when it reverts, runs out of its

@@ -92,4 +92,14 @@ library ConstantsLib {
     /// @dev Shortest and longest loss-budget epoch of a vault.
     uint256 internal constant MIN_LOSS_EPOCH = 1 hours;
     uint256 internal constant MAX_LOSS_EPOCH = 30 days;
+
+    /// @dev Share-price rate bound: a strategy's price mark is `convertToAssets(PRICE_UNIT)`, in assets for 1e18 of
+    /// its shares (a constant share amount, so a mark compares like with like whatever the strategy's decimals).
+    uint256 internal constant PRICE_UNIT = 1e18;
+
+    /// @dev Highest share-price rate bound governance may set: 10,000 bps (100%) a day.
+    uint256 internal constant MAX_PRICE_RATE_BPS = 10_000;
+
+    /// @dev Seconds in a day, for the share-price rate bound (bps a day).
+    uint256 internal constant DAY = 1 days;
 }

@@ -224,6 +224,12 @@ library ErrorsLib {
 
     /// @notice Thrown when a step-up threshold is set without a policy signer to co-sign above it.
     error StepUpWithoutSigner(uint128 threshold);
+    /// @notice Thrown when a rebalance would raise a strategy frozen to exit-only by the share-price rate bound, or one
+    /// whose price (`convertToAssets(PRICE_UNIT)`, 0 when the view fails) moved from its mark (`markPrice`) beyond it.
+    error StrategyFrozen(address strategy, uint256 markPrice, uint256 price);
+
+    /// @notice Thrown when governance clears a freeze while the strategy's price view fails (no price to mark).
+    error PriceViewFailed(address strategy);
 
     // ---------------------------------------------------------------- lens
 

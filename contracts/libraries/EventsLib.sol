@@ -41,6 +41,16 @@ library EventsLib {
     /// @notice The share price high-water mark of the drawdown guard was set (by a rebalance or governance's reset).
     event HighWaterMarkSet(uint256 price);
 
+    /// @notice The share-price rate bound was set (bps a day; 0 = off).
+    event MaxPriceRateSet(uint16 maxPriceRateBps, address indexed by);
+    /// @notice A strategy's share price moved from its mark beyond the rate bound: it is exit-only until governance
+    /// clears the freeze. `price` is `convertToAssets(PRICE_UNIT)` now.
+    event StrategyFrozen(address indexed strategy, uint256 markPrice, uint256 price);
+    /// @notice A strategy's share price was marked (listing, `markStrategy`).
+    event PriceMarked(address indexed strategy, uint256 price);
+    /// @notice Governance cleared a strategy's freeze, re-marking it at `price`.
+    event FreezeCleared(address indexed strategy, uint256 price, address indexed by);
+
     // ---------------------------------------------------------------- rebalance
     event Rebalanced(
         uint256 indexed sessionId,

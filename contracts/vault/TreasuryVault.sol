@@ -35,13 +35,15 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 /// - guardian (multisig): only tightens, at once: lowers caps, disables strategies, raises the idle buffer and the
 ///   liquidity floor, lowers the step-up threshold (keeping its policy signer), lowers
 ///   loss limits, the gain rate and the drawdown limit, writes a broken strategy's book value down (`writeDown`, with
-///   governance). Agent pause and session revocation live in the SessionManager.
+///   governance), switches the share-price rate bound on or lowers it. Agent pause and session revocation live in the
+///   SessionManager.
 /// - policy signer (an EOA or an ERC-1271 contract, set by governance): co-signs, EIP-712, each rebalance above the
 ///   step-up threshold (`rebalanceCosigned`); below it the session acts alone.
 /// - agent: moves money only through `rebalance`, with a valid session of the SessionManager for this vault; a
 ///   reduce-only session raises no strategy; a rebalance whose loss would pass its session's own allowance moves
 ///   nothing and revokes the session in the same call.
-/// - anyone: deposits, mints, withdraws, redeems (never blocked by an agent pause), writes down strategy marks.
+/// - anyone: deposits, mints, withdraws, redeems (never blocked by an agent pause), writes down strategy marks,
+///   marks a strategy's share price (`markStrategy`: it only records, or freezes a strategy beyond the rate bound).
 /// - the vault itself: the only caller of `pullFromStrategy` (so a user exit can undo a strategy that pays short) and
 ///   of `executeRebalance` (so `previewRebalance` runs the call's own code, and a rebalance over its session's loss
 ///   allowance is undone while the session's revocation stands).
@@ -61,7 +63,8 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 /// - Governance only, not ramped (through its timelock): absolute caps and session volume ceilings (asset units: a
 ///   strategy's exposure is bounded by its ramped relative cap, a session's volume by its limits), the gain rate up to
 ///   MAX_GAIN_RATE_BPS, the drawdown limit up to MAX_DRAWDOWN_BPS, a longer loss epoch, the withdraw queue, liquidity
-///   groups, delisting, the high-water mark reset, unpausing agents.
+///   groups, delisting, the high-water mark reset, unpausing agents, the share-price rate bound (raising it or
+///   switching it off) and clearing a strategy's freeze.
 /// - Never, by anyone: a per-call loss limit above 500 bps, an epoch loss budget above 1,000 bps, a loss epoch outside
 ///   1 hour to 30 days, more than 64 strategies listed at once or 256 ever, a session longer than 365 days.
 ///
@@ -474,6 +477,7 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
             // Live value before the moves, until they are booked below.
             p.totalAssetsAfter = liveBefore;
         }
+        _checkMarks(plan.legs);
         p.volume = plan.volume;
         if (simulated) _fillSessionHeadroom(p, sessionId);
 
@@ -523,6 +527,20 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         emit EventsLib.Rebalanced(
             sessionId, agent, intentHash, plan.volume, plan.totalBefore, p.totalAssetsAfter, p.predictedLoss
         );
+    }
+
+    /// @dev The share-price rate bound, when on: re-marks each touched strategy at its price before the moves, or
+    /// freezes it when the price moved from its mark beyond the bound; a leg that raises a frozen strategy reverts
+    /// `StrategyFrozen` (a lowering leg passes, and its freeze persists).
+    function _checkMarks(Leg[] memory legs) internal {
+        uint256 rateBps = _maxPriceRateBps;
+        if (rateBps == 0) return;
+        for (uint256 i; i < legs.length; ++i) {
+            (bool frozen, uint256 markPrice, uint256 price) = _remark(legs[i].strategy, rateBps);
+            if (frozen && legs[i].target > legs[i].current) {
+                revert ErrorsLib.StrategyFrozen(legs[i].strategy, markPrice, price);
+            }
+        }
     }
 
     /// @dev The session's volume headroom after a call of `p.volume`.
@@ -826,6 +844,21 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     }
 
     /// @inheritdoc ITreasuryVault
+    function setMaxPriceRate(uint16) external {
+        _delegateToAdmin();
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function markStrategy(address) external {
+        _delegateToAdmin();
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function clearFreeze(address) external {
+        _delegateToAdmin();
+    }
+
+    /// @inheritdoc ITreasuryVault
     function writeDown(address, uint256) external {
         _delegateToAdmin();
     }
@@ -913,6 +946,16 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     /// @inheritdoc ITreasuryVault
     function highWaterMark() external view returns (uint256) {
         return _highWaterMark;
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function maxPriceRateBps() external view returns (uint16) {
+        return _maxPriceRateBps;
+    }
+
+    /// @inheritdoc ITreasuryVault
+    function priceMark(address strategy) external view returns (PriceMark memory) {
+        return _marks[strategy];
     }
 
     /// @inheritdoc ITreasuryVault

@@ -82,6 +82,13 @@ contract TreasuryVaultAdmin is TreasuryVaultBase {
         _byIndex.push(strategy);
         _withdrawQueue.push(strategy);
         emit EventsLib.StrategyAdded(strategy, uint8(index), absoluteCap, relativeCapBps);
+        // The share-price mark starts at listing (a relisted strategy starts afresh); unmarked while its view fails.
+        (bool priceOk, uint256 price) = _priceOf(strategy);
+        delete _marks[strategy];
+        if (priceOk) {
+            _setMark(strategy, price);
+            emit EventsLib.PriceMarked(strategy, price);
+        }
     }
 
     /// @notice ITreasuryVault's, in the vault's context.
@@ -259,6 +266,34 @@ contract TreasuryVaultAdmin is TreasuryVaultBase {
         }
         _withdrawQueue = queue;
         emit EventsLib.WithdrawQueueSet(queue);
+    }
+
+    /// @notice ITreasuryVault's, in the vault's context.
+    function setMaxPriceRate(uint16 maxPriceRateBps) external delegated {
+        uint256 previous = _maxPriceRateBps;
+        // Off (0) is the loosest setting: the guardian may switch the bound on or lower it, never raise or end it.
+        _requireGovernanceOrTightening(maxPriceRateBps != 0 && (previous == 0 || maxPriceRateBps <= previous));
+        if (maxPriceRateBps > ConstantsLib.MAX_PRICE_RATE_BPS) {
+            revert ErrorsLib.BoundOutOfRange(maxPriceRateBps, 0, ConstantsLib.MAX_PRICE_RATE_BPS);
+        }
+        _maxPriceRateBps = maxPriceRateBps;
+        emit EventsLib.MaxPriceRateSet(maxPriceRateBps, msg.sender);
+    }
+
+    /// @notice ITreasuryVault's, in the vault's context.
+    function markStrategy(address strategy) external delegated nonReentrant {
+        if (!_config[strategy].listed) revert ErrorsLib.StrategyNotListed(strategy);
+        (bool frozen,, uint256 price) = _remark(strategy, _maxPriceRateBps);
+        if (!frozen && _marks[strategy].at == block.timestamp) emit EventsLib.PriceMarked(strategy, price);
+    }
+
+    /// @notice ITreasuryVault's, in the vault's context.
+    function clearFreeze(address strategy) external delegated onlyGovernance nonReentrant {
+        if (!_config[strategy].listed) revert ErrorsLib.StrategyNotListed(strategy);
+        (bool ok, uint256 price) = _priceOf(strategy);
+        if (!ok) revert ErrorsLib.PriceViewFailed(strategy);
+        _setMark(strategy, price);
+        emit EventsLib.FreezeCleared(strategy, price, msg.sender);
     }
 
     /// @notice ITreasuryVault's, in the vault's context.

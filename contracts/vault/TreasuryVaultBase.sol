@@ -6,6 +6,7 @@ pragma solidity 0.8.28;
 
 import {IERC20, ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.sol";
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
@@ -32,10 +33,12 @@ abstract contract TreasuryVaultBase is ERC4626, ReentrancyGuardTransient {
     uint256 internal _idle;
     /// @dev Sum of `_allocation` over listed strategies.
     uint256 internal _totalAllocated;
-    /// @dev Total assets as last recorded, when, and the block whose deposits `_inflow` counts (one slot).
+    /// @dev Total assets as last recorded, when, the block whose deposits `_inflow` counts, and the share-price rate
+    /// bound (one slot: a rebalance has it warm after recording, so the bound costs nothing when off).
     uint128 internal _total;
     uint40 internal _recordedAt;
     uint64 internal _inflowBlock;
+    uint16 internal _maxPriceRateBps;
     /// @dev Assets deposited in block `_inflowBlock`, the drawdown guard's mark, and two settings (one slot).
     uint128 internal _inflow;
     uint96 internal _highWaterMark;
@@ -66,6 +69,8 @@ abstract contract TreasuryVaultBase is ERC4626, ReentrancyGuardTransient {
     address[] internal _byIndex;
     /// @dev The listed strategies, in the order user exits pull from them.
     address[] internal _withdrawQueue;
+    /// @dev Each strategy's share-price mark for the rate bound.
+    mapping(address strategy => ITreasuryVault.PriceMark) internal _marks;
 
     /// @dev The liquidity floor and the step-up threshold, packed in one slot: a rebalance reads both with one load.
     struct Limits {
@@ -173,6 +178,51 @@ abstract contract TreasuryVaultBase is ERC4626, ReentrancyGuardTransient {
     /// @dev Loss already taken by rebalances in the current loss epoch.
     function _currentEpochLoss(PackedBounds memory b) internal view returns (uint256) {
         return block.timestamp / b.lossEpochLength == b.lossEpoch ? b.lossInEpoch : 0;
+    }
+
+    // ================================================================ share-price marks
+
+    /// @dev A strategy's share price, `convertToAssets(PRICE_UNIT)` through StrategyLib's bounded view, capped at
+    /// type(uint128).max (the mark's width): (false, 0) when the view fails.
+    function _priceOf(address strategy) internal view returns (bool ok, uint256 price) {
+        (ok, price) =
+            StrategyLib.viewUint(strategy, abi.encodeCall(IERC4626.convertToAssets, (ConstantsLib.PRICE_UNIT)));
+        price = Math.min(price, type(uint128).max);
+    }
+
+    /// @dev Marks `strategy` at `price` now, not frozen.
+    function _setMark(address strategy, uint256 price) internal {
+        // Safe: price <= type(uint128).max (`_priceOf`); timestamps fit in 40 bits for 30,000 years.
+        _marks[strategy] = ITreasuryVault.PriceMark(uint128(price), uint40(block.timestamp), false);
+    }
+
+    /// @dev Re-marks `strategy` at its price now or, when the rate bound `rateBps` is on and the price moved from the
+    /// mark by more than mark x rate x elapsed / (BPS x 1 day), rounded up, plus one unit, freezes it (the mark stays).
+    /// A failed view and a frozen strategy change nothing. Returns whether it is frozen, the mark's price and the price
+    /// now (0 when the view fails).
+    function _remark(address strategy, uint256 rateBps)
+        internal
+        returns (bool frozen, uint256 markPrice, uint256 price)
+    {
+        ITreasuryVault.PriceMark memory m = _marks[strategy];
+        bool ok;
+        (ok, price) = _priceOf(strategy);
+        markPrice = m.price;
+        frozen = m.frozen;
+        if (!ok || frozen) return (frozen, markPrice, price);
+        if (rateBps != 0 && m.at != 0) {
+            // Rounding: the allowed move rounds up, plus one unit; no minimum window, so marking every block cannot
+            // walk the price faster than the rate.
+            uint256 allowed = markPrice.mulDiv(
+                rateBps * (block.timestamp - m.at), ConstantsLib.BPS * ConstantsLib.DAY, Math.Rounding.Ceil
+            ) + 1;
+            if ((price > markPrice ? price - markPrice : markPrice - price) > allowed) {
+                _marks[strategy].frozen = true;
+                emit EventsLib.StrategyFrozen(strategy, markPrice, price);
+                return (true, markPrice, price);
+            }
+        }
+        _setMark(strategy, price);
     }
 
     // ================================================================ roles

@@ -32,6 +32,7 @@ import { unpauseAgents } from "../actions/unpause-agents.js";
 import { writeDown } from "../actions/write-down.js";
 import { raiseLiquidityFloor } from "../actions/raise-liquidity-floor.js";
 import { lowerStepUp } from "../actions/lower-step-up.js";
+import { markStrategy } from "../actions/mark-strategy.js";
 import { REPO_ROOT } from "../lib/addresses.js";
 import { CHANGE_HELP, CHANGE_OPTIONS, changesFromOptions, type ChangeOptionValues } from "../lib/change-options.js";
 import type { TreasuryContext } from "../lib/context.js";
@@ -556,6 +557,21 @@ export const COMMANDS: Command[] = [
     needsDeployment: true,
     async run({ ctx, positionals }) {
       await lowerStepUp(ctx, { threshold: parseAmount(positionals[0], ctx.asset.decimals, "threshold") });
+    },
+  },
+  {
+    name: "mark-strategy",
+    summary: "anyone: mark a strategy's share price, or freeze it on chain if it moved faster than the rate bound",
+    usage: "mark-strategy <strategy> [--from <account>]",
+    details:
+      "The vault compares the strategy's price (convertToAssets of 1e18 shares) with its mark: within the rate bound it\n" +
+      "re-marks it; beyond it, it freezes the strategy to exit-only (StrategyFrozen) until governance clears it with\n" +
+      "`propose --clear-freeze`. A strategy whose price view fails is left as it is.",
+    options: {},
+    positionals: ["strategy"],
+    needsDeployment: true,
+    async run({ ctx, positionals }) {
+      await markStrategy(ctx, { strategy: parseStrategy(positionals[0], "strategy", ctx.addresses.strategies) });
     },
   },
   {

@@ -34,6 +34,16 @@ export function printStatus(ctx: TreasuryContext, status: TreasuryStatus, out: (
     `  session ceilings: ${formatDuration(status.ceilings.maxDuration)}, ${amount(status.ceilings.maxVolumePerCall)} per call, ` +
       `${amount(status.ceilings.maxVolumePerEpoch)} per epoch`,
   );
+  out(
+    s.maxPriceRateBps === 0
+      ? "  share-price rate bound off"
+      : `  share-price rate bound ${formatBps(s.maxPriceRateBps)} a day; frozen (exit-only): ${
+          s.strategies
+            .filter((st) => st.frozen)
+            .map((st) => `#${st.index}`)
+            .join(", ") || "none"
+        }`,
+  );
   if (s.strategies.length === 0) {
     out("  no strategy listed");
     return;
@@ -41,7 +51,7 @@ export function printStatus(ctx: TreasuryContext, status: TreasuryStatus, out: (
   const rows = s.strategies.map((st) => [
     `  ${st.index}`,
     st.strategy,
-    st.enabled ? "yes" : "no",
+    st.enabled ? (s.maxPriceRateBps !== 0 && st.frozen ? "frozen" : "yes") : "no",
     amount(st.absoluteCap),
     formatBps(st.relativeCapBps),
     amount(st.allocation),

@@ -19,6 +19,8 @@ export type BoundsChange =
   | { kind: "setStepUp"; threshold: bigint; policySigner: string }
   | { kind: "setLossLimits"; maxLossPerCallBps: number; epochLossBudgetBps: number; lossEpochLength?: number }
   | { kind: "setCeilings"; maxDuration: number; maxVolumePerCall: bigint; maxVolumePerEpoch: bigint }
+  | { kind: "setMaxPriceRate"; maxPriceRateBps: number }
+  | { kind: "clearFreeze"; strategy: string }
   | { kind: "unpauseAgents" }
   /** Proposes the next governance (address(0) cancels a pending handover); it takes over by accepting. */
   | { kind: "setGovernance"; governance: string }
@@ -219,6 +221,26 @@ export async function planCalls(
           `Set the session admin's ceilings for this vault: duration ${formatDuration(c.maxDuration)} -> ${formatDuration(change.maxDuration)}, ` +
             `volume per call ${amount(c.maxVolumePerCall)} -> ${amount(change.maxVolumePerCall)}, ` +
             `volume per epoch ${amount(c.maxVolumePerEpoch)} -> ${amount(change.maxVolumePerEpoch)}`,
+        );
+        break;
+      }
+      case "setMaxPriceRate": {
+        const current = Number(await vault.maxPriceRateBps());
+        const show = (bps: number) => (bps === 0 ? "off" : `${formatBps(bps)} a day`);
+        onVault(
+          "setMaxPriceRate",
+          [change.maxPriceRateBps],
+          `Set the share-price rate bound: ${show(current)} -> ${show(change.maxPriceRateBps)} (a strategy whose price moves from its mark faster is frozen to exit-only)`,
+        );
+        break;
+      }
+      case "clearFreeze": {
+        await listedConfig(change.strategy);
+        const mark = await vault.priceMark(change.strategy);
+        onVault(
+          "clearFreeze",
+          [change.strategy],
+          `Clear the freeze of strategy ${change.strategy} (now ${mark.frozen ? "frozen" : "not frozen"}) and re-mark its share price`,
         );
         break;
       }

@@ -20,6 +20,8 @@ export const CHANGE_OPTIONS = {
   "step-up": { type: "string" },
   "loss-limits": { type: "string" },
   ceilings: { type: "string" },
+  "price-rate": { type: "string" },
+  "clear-freeze": { type: "string", multiple: true },
   "unpause-agents": { type: "boolean" },
   "set-governance": { type: "string" },
   "accept-governance": { type: "boolean" },
@@ -40,6 +42,9 @@ export const CHANGE_HELP = `Changes (combine any; repeat the strategy ones; all 
                                                           EIP-712 co-signature (EOA or ERC-1271); 0:none turns it off
   --loss-limits <perCall>:<perEpoch>[:<lossEpoch>]        bps or N%; loss epoch as a duration (default: unchanged)
   --ceilings <maxDuration>:<maxPerCall>:<maxPerEpoch>     what the session admin may grant on this vault
+  --price-rate <bps|N%|off>                               share-price rate bound, a day: a strategy whose price moves
+                                                          from its mark faster is frozen to exit-only (off: no bound)
+  --clear-freeze <strategy>                               unfreeze a frozen strategy, re-marked at its current price
   --unpause-agents                                        lift the guardian's agent pause
   --withdraw-queue <strategy>,<strategy>,...              the order exits pull from (every listed strategy once)
 Roles (the SessionManager holds them for the vault too):
@@ -65,6 +70,8 @@ export interface ChangeOptionValues {
   "step-up"?: string;
   "loss-limits"?: string;
   ceilings?: string;
+  "price-rate"?: string;
+  "clear-freeze"?: string[];
   "unpause-agents"?: boolean;
   "set-governance"?: string;
   "accept-governance"?: boolean;
@@ -152,6 +159,13 @@ export function changesFromOptions(values: ChangeOptionValues, ctx: TreasuryCont
       maxVolumePerCall: parseAmount(perCall, decimals, "--ceilings max per call"),
       maxVolumePerEpoch: parseAmount(perEpoch, decimals, "--ceilings max per epoch"),
     });
+  }
+  if (values["price-rate"] !== undefined) {
+    const rate = values["price-rate"];
+    changes.push({ kind: "setMaxPriceRate", maxPriceRateBps: rate === "off" ? 0 : parseBps(rate, "--price-rate") });
+  }
+  for (const s of values["clear-freeze"] ?? []) {
+    changes.push({ kind: "clearFreeze", strategy: parseStrategy(s, "--clear-freeze", known) });
   }
   if (values["unpause-agents"]) changes.push({ kind: "unpauseAgents" });
   if (values["withdraw-queue"] !== undefined) {

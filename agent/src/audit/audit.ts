@@ -79,6 +79,10 @@ const CATEGORY: Record<string, Category> = {
   LossLimitsSet: "bounds",
   GainRateSet: "bounds",
   MaxDrawdownSet: "bounds",
+  MaxPriceRateSet: "bounds",
+  FreezeCleared: "strategy",
+  StrategyFrozen: "strategy",
+  PriceMarked: "accounting",
   StrategyAdded: "strategy",
   StrategyRemoved: "strategy",
   StrategyEnabledSet: "strategy",
@@ -149,6 +153,16 @@ export function describeEvent(e: ChainEvent, h: Pick<VaultHistory, "assetDecimal
       return `gain rate ${formatBps(a.gainRateBps)} a year, by ${addr(a.by)}`;
     case "MaxDrawdownSet":
       return `drawdown limit ${formatBps(a.maxDrawdownBps)}, by ${addr(a.by)}`;
+    case "MaxPriceRateSet":
+      return BigInt(a.maxPriceRateBps) === 0n
+        ? `share-price rate bound off, by ${addr(a.by)}`
+        : `share-price rate bound ${formatBps(a.maxPriceRateBps)} a day, by ${addr(a.by)}`;
+    case "StrategyFrozen":
+      return `${strat(a.strategy)} frozen to exit-only: its share price moved ${a.markPrice} → ${a.price} beyond the rate bound`;
+    case "FreezeCleared":
+      return `${strat(a.strategy)} freeze cleared, re-marked at ${a.price}, by ${addr(a.by)}`;
+    case "PriceMarked":
+      return `${strat(a.strategy)} share price marked at ${a.price}`;
     case "WithdrawQueueSet":
       return `withdraw queue: ${(a.queue as string[]).map(strat).join(", ")}`;
     case "LiquidityGroupSet":

@@ -37,6 +37,15 @@ export interface StrategyState {
   viewsOk: boolean;
   /** Liquidity group (0: its own): strategies of one group count once, at the most one lets go, in the floor. */
   liquidityGroup: number;
+  /** The price the share-price rate bound reads: `convertToAssets(PRICE_UNIT)` (1e18 shares), capped at 2^128-1. */
+  price: bigint;
+  /** Whether that view answered: a failed price view neither freezes nor re-marks. */
+  priceOk: boolean;
+  /** The vault's mark of that price and when it was taken (0: never marked). */
+  markPrice: bigint;
+  markedAt: bigint;
+  /** Frozen to exit-only by the rate bound until governance clears it: no leg may raise it. */
+  frozen: boolean;
 }
 
 export interface VaultBounds {
@@ -117,6 +126,8 @@ export interface VaultSnapshot {
   maxDrawdownBps: number;
   /** The highest yearly rate at which recorded total assets may grow, in bps. */
   gainRateBps: number;
+  /** The share-price rate bound: how far a strategy's price may move from its mark, in bps a day (0 = off). */
+  maxPriceRateBps: number;
   bounds: VaultBounds;
   epochLoss: EpochLoss;
   governance: string;

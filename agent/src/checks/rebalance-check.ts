@@ -1,7 +1,8 @@
 /**
  * Pure mirror of `TreasuryVault.previewRebalance` (which runs the real rebalance and undoes it): every check in the
- * vault's order (shape, session, withdraw limits and idle, caps, idle buffer, liquidity floor, per-call loss, epoch
- * loss budget, drawdown, step-up co-signature, the session's own loss allowance), with the same error names and arguments, and the same figures. No I/O:
+ * vault's order (shape, share-price rate bound, session, withdraw limits and idle, caps, idle buffer, liquidity floor,
+ * per-call loss, epoch loss budget, drawdown, step-up co-signature, the session's own loss allowance), with the same
+ * error names and arguments, and the same figures. No I/O:
  * the vault state comes from a lens snapshot, the strategies' share math from a `StrategyValuation`, and the time is
  * given.
  *
@@ -16,6 +17,7 @@
  */
 import type { SessionRecord, StrategyState, Target, VaultSnapshot } from "../chain/types.js";
 import { BPS, DUST_DIVISOR, maxBig, minBig, mulDivDown, mulDivUp } from "./math.js";
+import { isPriceFrozen } from "./price-rate.js";
 import { checkSession, checkSessionLoss, sessionRemaining } from "./session-check.js";
 import { positionValue, viewsFail, type StrategyValuation } from "./valuation.js";
 import { predicted, type PredictedError } from "./verdict.js";
@@ -119,6 +121,11 @@ export function checkRebalance(input: RebalanceCheckInput): RebalanceVerdict {
   verdict.callVolumeHeadroom = remaining.volumePerCall > volume ? remaining.volumePerCall - volume : 0n;
   verdict.epochVolumeHeadroom = remaining.volumeInEpoch > volume ? remaining.volumeInEpoch - volume : 0n;
 
+  // 1b. The share-price rate bound (when on): a leg may not raise a frozen strategy, nor one whose price moved from its
+  // mark beyond the bound.
+  const frozen = priceRateError(snapshot, legs, now);
+  if (frozen) return fail(verdict, frozen);
+
   // 2. Session, scope and rate (SessionManager.consume).
   const sessionError = checkSession({
     sessionId: input.sessionId,
@@ -188,6 +195,18 @@ function shapeError(targets: Target[], byAddress: Map<string, StrategyState>): P
     seen.add(config.index);
     if (!config.enabled && t.assets > positionValue(config)) {
       return predicted("StrategyDisabled", { strategy: config.strategy });
+    }
+  }
+  return undefined;
+}
+
+/** `_checkMarks`: the first leg that raises a frozen (or jumped) strategy, when the bound is on. */
+function priceRateError(snapshot: VaultSnapshot, legs: Leg[], now: bigint): PredictedError | undefined {
+  if (snapshot.maxPriceRateBps === 0) return undefined;
+  for (const leg of legs) {
+    const s = leg.config;
+    if (leg.target > leg.current && isPriceFrozen(s, snapshot.maxPriceRateBps, now)) {
+      return predicted("StrategyFrozen", { strategy: s.strategy, markPrice: s.markPrice, price: s.price });
     }
   }
   return undefined;

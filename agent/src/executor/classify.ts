@@ -29,6 +29,9 @@ const REPLAN = new Set([
   "StrategyWithdrawLimited",
   // What the strategies let go after the moves is predicted off chain; the vault measures it: plan for less.
   "LiquidityFloorBreached",
+  // The share-price rate bound froze the strategy (or its price jumped) after the snapshot: the next snapshot shows it
+  // frozen, and the plan moves it out instead.
+  "StrategyFrozen",
 ]);
 /** The drawdown guard lifts when the share price recovers or governance resets the mark: not the plan's fault. */
 const WAIT = new Set([

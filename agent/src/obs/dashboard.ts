@@ -234,6 +234,7 @@ export class DashboardState {
       /** Live value the vault has not recognised yet: gains enter total assets at most at `gainRateBps` a year. */
       unrecognised: (liveValue > s.totalAssets ? liveValue - s.totalAssets : 0n).toString(),
       gainRateBps: s.gainRateBps,
+      maxPriceRateBps: s.maxPriceRateBps,
       idle: s.idle.toString(),
       idleRequired: required.toString(),
       idleBufferBps: s.bounds.idleBufferBps,
@@ -261,6 +262,8 @@ export class DashboardState {
           address: x.strategy,
           index: x.index,
           enabled: x.enabled,
+          /** Frozen to exit-only by the share-price rate bound (which binds only while it is on). */
+          frozen: s.maxPriceRateBps !== 0 && x.frozen,
           value: x.currentValue.toString(),
           allocation: x.allocation.toString(),
           absoluteCap: x.absoluteCap.toString(),

@@ -4,6 +4,7 @@
  */
 import type { StrategyState } from "../chain/types.js";
 import { BPS, DUST_DIVISOR, maxBig, minBig, mulDivDown, mulDivUp } from "../checks/math.js";
+import { isPriceFrozen } from "../checks/price-rate.js";
 import { formatAmount } from "../util/format.js";
 import type { CostModel, PlanDecision, PlannerInput } from "./types.js";
 
@@ -14,7 +15,12 @@ export interface StrategyRoom {
   quarantined: boolean;
   /** Whether less of its position can be withdrawn now than `PlannerInput.minWithdrawableBps` of it. */
   illiquid: boolean;
-  /** Whether the plan may keep it up to its capacity: in scope, enabled and not quarantined (else it is moved out). */
+  /** Whether the share-price rate bound froze it (or would at `now`): exit-only, like a disabled strategy. */
+  frozen: boolean;
+  /**
+   * Whether the plan may keep it up to its capacity: in scope, enabled, not frozen and not quarantined (else it is moved
+   * out).
+   */
   canKeep: boolean;
   /**
    * Whether the plan may raise it: it may be kept, it is not illiquid, the session is not reduce-only, and the vault
@@ -75,7 +81,9 @@ export function planContext(input: PlannerInput): PlanContext {
     // A full exit that leaves dust brings that much less into idle than the plan moves: only an exit the vault needs
     // (a disabled or quarantined strategy) takes it; chasing yield, such a strategy gives what it can withdraw.
     const exact = state.redeemableShares >= state.shares && state.withdrawable >= cur;
-    const leavingFully = !state.enabled || quarantine === true;
+    // Frozen by the share-price rate bound (on chain, or by a jump the vault would see now): exit-only, like disabled.
+    const frozen = snapshot.maxPriceRateBps !== 0 && isPriceFrozen(state, snapshot.maxPriceRateBps, input.now);
+    const leavingFully = !state.enabled || frozen || quarantine === true;
     const canExitFully = exact || (leavingFully && cur <= state.withdrawable + cur / DUST_DIVISOR + 1n);
     const withdrawable =
       state.withdrawable -
@@ -94,9 +102,9 @@ export function planContext(input: PlannerInput): PlanContext {
     // Too little of the position can come out now (a run on the strategy, or its market lent out): no new money
     // goes in until it can; it is not quarantined, as liquidity comes back when borrowers repay.
     const illiquid = state.shares > 0n && state.withdrawable * BPS < cur * BigInt(input.minWithdrawableBps ?? 0);
-    const canKeep = inScope && state.enabled && !quarantined;
+    const canKeep = inScope && state.enabled && !frozen && !quarantined;
     const canRaise = canKeep && !illiquid && !session.reduceOnly && !belowFloor;
-    return { state, inScope, quarantined, illiquid, canKeep, canRaise, floor, capacity };
+    return { state, inScope, quarantined, frozen, illiquid, canKeep, canRaise, floor, capacity };
   });
   // A full exit of a strategy whose `maxRedeem` rounds short brings up to its dust less into idle than its value.
   const exitDust = strategies.reduce(

@@ -718,6 +718,50 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
     expect((await stack.sessions.getSession(allowance)).revoked, "the session is revoked").toBe(true);
   }, 60_000);
 
+  it("agrees on the share-price rate bound: a jumped or frozen strategy cannot be raised, only lowered", async () => {
+    const { vault, governance, unit: u } = stack;
+    const [s0, s1] = stack.strategyAddresses as [string, string];
+    await chain.revert(base);
+    base = await chain.snapshot();
+    await (await vault.connect(governance).setMaxPriceRate(100)).wait();
+    await (await vault.markStrategy(s0)).wait();
+    await (await vault.markStrategy(s1)).wait();
+    let st = await readState();
+    expect(st.snap.maxPriceRateBps, "the lens reports the bound").toBe(100);
+    const value = (i: number) => positionValue(st.snap.strategies[i]!);
+    const within = await agree(st, "rate bound: price at its mark", [{ strategy: s0, assets: value(0) + 1_000n * u }]);
+    expect(within.mirror.ok, "a raise at the mark passes").toBe(true);
+
+    // A 10% pump of strategy 0 and a 5% crash of strategy 1, seconds after their marks.
+    const held0 = await stack.strategies[0]!.totalAssets();
+    const held1 = await stack.strategies[1]!.totalAssets();
+    await (await stack.strategies[0]!.simulateGain(held0 / 10n)).wait();
+    await (await stack.strategies[1]!.simulateLoss(held1 / 20n)).wait();
+    st = await readState();
+    const s0State = st.snap.strategies[0]!;
+    expect(s0State.frozen, "not frozen on chain yet").toBe(false);
+    const pumped = await agree(st, "rate bound: pumped", [{ strategy: s0, assets: value(0) + 1_000n * u }]);
+    expect(pumped.mirror.error, "the jump refuses the raise").toEqual({
+      name: "StrategyFrozen",
+      args: { strategy: s0, markPrice: s0State.markPrice, price: s0State.price },
+    });
+    const crashed = await agree(st, "rate bound: crashed, raised", [{ strategy: s1, assets: value(1) + 1_000n * u }]);
+    expect(crashed.mirror.error?.name, "a crash too").toBe("StrategyFrozen");
+    const lowered = await agree(st, "rate bound: crashed, lowered", [{ strategy: s1, assets: value(1) / 2n }]);
+    expect(lowered.mirror.ok, "exit-only: a lowering leg passes").toBe(true);
+
+    // Anyone freezes it on chain; governance's clearance re-marks it and raising passes again.
+    await (await vault.connect(stack.users[0]!).markStrategy(s0)).wait();
+    st = await readState();
+    expect(st.snap.strategies[0]!.frozen, "frozen on chain").toBe(true);
+    const frozen = await agree(st, "rate bound: frozen", [{ strategy: s0, assets: value(0) + 1_000n * u }]);
+    expect(frozen.mirror.error?.name, "frozen").toBe("StrategyFrozen");
+    await (await vault.connect(governance).clearFreeze(s0)).wait();
+    st = await readState();
+    const cleared = await agree(st, "rate bound: cleared", [{ strategy: s0, assets: value(0) + 1_000n * u }]);
+    expect(cleared.mirror.ok, "raised again after the clearance").toBe(true);
+  }, 60_000);
+
   it("agrees on a full strategy (maxDeposit) and a full exit whose maxRedeem rounds below the balance", async () => {
     const { vault, governance } = stack;
     const u = stack.unit;

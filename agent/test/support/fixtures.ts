@@ -41,6 +41,11 @@ export function strategy(
     strategyTotalSupply: 0n,
     viewsOk: true,
     liquidityGroup: 0,
+    price: 10n ** 18n,
+    priceOk: true,
+    markPrice: 10n ** 18n,
+    markedAt: 1_000n,
+    frozen: false,
     ...over,
   };
 }
@@ -90,6 +95,7 @@ export function vaultSnapshot(over: Partial<VaultSnapshot> = {}): VaultSnapshot 
     highWaterMark: 1_000_000n,
     maxDrawdownBps: 1_000,
     gainRateBps: 2_500,
+    maxPriceRateBps: 0,
     bounds: { idleBufferBps: 1_000, maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400n },
     epochLoss: { lossEpoch: 0n, lossInEpoch: 0n },
     governance: "0x8888888888888888888888888888888888888888",

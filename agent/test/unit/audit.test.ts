@@ -265,6 +265,26 @@ describe("buildAudit", () => {
     ]);
   });
 
+  it("lists the share-price rate bound, a freeze and its clearance", () => {
+    const rows = buildAudit(
+      history([
+        event("MaxPriceRateSet", { maxPriceRateBps: 100n, by: OTHER }, 4, OTHER),
+        event("StrategyFrozen", { strategy: A, markPrice: 10n ** 18n, price: 11n * 10n ** 17n }, 5, AGENT),
+        event("FreezeCleared", { strategy: A, price: 11n * 10n ** 17n, by: OTHER }, 6, OTHER),
+      ]),
+      undefined,
+    ).rows.map((r) => [r.event, r.category, r.detail]);
+    expect(rows).toEqual([
+      ["MaxPriceRateSet", "bounds", "share-price rate bound 1.00% a day, by 0x5555…5555"],
+      [
+        "StrategyFrozen",
+        "strategy",
+        "Alpha (#0) frozen to exit-only: its share price moved 1000000000000000000 → 1100000000000000000 beyond the rate bound",
+      ],
+      ["FreezeCleared", "strategy", "Alpha (#0) freeze cleared, re-marked at 1100000000000000000, by 0x5555…5555"],
+    ]);
+  });
+
   it("matches a rebalance by a rotated session's new key, and flags the old key's transaction after", () => {
     const rotated = event(
       "SessionAgentRotated",

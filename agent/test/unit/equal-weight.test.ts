@@ -72,4 +72,21 @@ describe("equal-weight planner", () => {
     );
     expect(targets(d)).toEqual({ [A]: 450_000n, [B]: 450_000n, [C]: 0n });
   });
+
+  it("empties a strategy the share-price rate bound froze, or whose price jumped, like a disabled one", () => {
+    const input = (over: Parameters<typeof strategy>[3], rate: number) =>
+      plannerInput({
+        idle: 100_000n,
+        snapshot: { maxPriceRateBps: rate },
+        strategies: [
+          strategy(A, 0, 300_000n, big),
+          strategy(B, 1, 300_000n, big),
+          strategy(C, 2, 300_000n, { ...big, ...over }),
+        ],
+      });
+    const emptied = { [A]: 450_000n, [B]: 450_000n, [C]: 0n };
+    expect(targets(plan(input({ frozen: true }, 100))), "frozen on chain").toEqual(emptied);
+    expect(targets(plan(input({ price: 2n * 10n ** 18n }, 100))), "its price doubled since its mark").toEqual(emptied);
+    expect(plan(input({ frozen: true }, 0)), "the bound off: a freeze binds nothing").toMatchObject({ kind: "hold" });
+  });
 });

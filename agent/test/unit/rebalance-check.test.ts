@@ -78,6 +78,28 @@ describe("check mirror: shape (rows 1-4)", () => {
       args: { strategy: A },
     });
   });
+  it("row 4b: the share-price rate bound: a frozen or jumped strategy may shrink, not grow", () => {
+    const rated = (over: Partial<ReturnType<typeof strategy>>, maxPriceRateBps = 100) =>
+      vaultSnapshot({
+        maxPriceRateBps,
+        strategies: [strategy(A, 0, 300_000n, over), strategy(B, 1, 200_000n), strategy(C, 2, 100_000n)],
+      });
+    const frozen = rated({ frozen: true, price: 5n });
+    expect(check([{ strategy: A, assets: 200_000n }], { snapshot: frozen }).ok).toBe(true);
+    expect(error(check([{ strategy: A, assets: 300_001n }], { snapshot: frozen }))).toEqual({
+      name: "StrategyFrozen",
+      args: { strategy: A, markPrice: 10n ** 18n, price: 5n },
+    });
+    expect(check([{ strategy: A, assets: 300_001n }], { snapshot: rated({ frozen: true }, 0) }).ok, "off").toBe(true);
+    // Marked at 1,000, now 2,000: 1% a day allows mark x 100 x 1,000 / (10,000 x 86,400), rounded up, + 1.
+    const allowed = (10n ** 18n * 100n * 1_000n + 10_000n * 86_400n - 1n) / (10_000n * 86_400n) + 1n;
+    const at = (price: bigint) => check([{ strategy: A, assets: 300_001n }], { snapshot: rated({ price }) });
+    expect(at(10n ** 18n + allowed).ok, "a move of exactly the bound passes").toBe(true);
+    expect(error(at(10n ** 18n - allowed - 1n))?.name, "one unit more freezes").toBe("StrategyFrozen");
+    expect(check([{ strategy: A, assets: 300_001n }], { snapshot: rated({ price: 0n, priceOk: false }) }).ok).toBe(
+      true,
+    );
+  });
   it("shape errors leave every figure at zero, as previewRebalance does", () => {
     const v = check([
       { strategy: A, assets: 1n },

@@ -27,6 +27,11 @@ export declare namespace ITreasuryVault {
     export type RebalancePreviewStructOutput = [ok: boolean, reason: string, volume: bigint, predictedLoss: bigint, lossHeadroom: bigint, callVolumeHeadroom: bigint, epochVolumeHeadroom: bigint, capHeadroom: bigint[], idleAfter: bigint, totalAssetsAfter: bigint] & {ok: boolean, reason: string, volume: bigint, predictedLoss: bigint, lossHeadroom: bigint, callVolumeHeadroom: bigint, epochVolumeHeadroom: bigint, capHeadroom: bigint[], idleAfter: bigint, totalAssetsAfter: bigint }
   
 
+    export type PriceMarkStruct = {price: BigNumberish, at: BigNumberish, frozen: boolean}
+
+    export type PriceMarkStructOutput = [price: bigint, at: bigint, frozen: boolean] & {price: bigint, at: bigint, frozen: boolean }
+  
+
     export type RampRoomStruct = {exposureBps: BigNumberish, lossPerCallBps: BigNumberish, epochLossBps: BigNumberish, lossEpochShrinkBps: BigNumberish}
 
     export type RampRoomStructOutput = [exposureBps: bigint, lossPerCallBps: bigint, epochLossBps: bigint, lossEpochShrinkBps: bigint] & {exposureBps: bigint, lossPerCallBps: bigint, epochLossBps: bigint, lossEpochShrinkBps: bigint }
@@ -39,7 +44,7 @@ export declare namespace ITreasuryVault {
     }
 
   export interface ITreasuryVaultInterface extends Interface {
-    getFunction(nameOrSignature: "addStrategy" | "allocation" | "allowance" | "approve" | "asset" | "balanceOf" | "bounds" | "convertToAssets" | "convertToShares" | "decimals" | "deposit" | "epochLoss" | "executeRebalance" | "gainRateBps" | "governance" | "guardian" | "highWaterMark" | "idle" | "inflowInBlock" | "liquidityFloorBps" | "maxDeposit" | "maxDrawdownBps" | "maxMint" | "maxRedeem" | "maxWithdraw" | "mint" | "name" | "previewDeposit" | "previewMint" | "previewRebalance" | "previewRedeem" | "previewWithdraw" | "pullFromStrategy" | "rampRoom" | "realizeLoss" | "rebalance" | "rebalanceBefore" | "rebalanceCosigned" | "redeem" | "removeStrategy" | "resetHighWaterMark" | "scopeMask" | "sessionManager" | "setCaps" | "setGainRate" | "setIdleBuffer" | "setLiquidityFloor" | "setLiquidityGroup" | "setLossLimits" | "setMaxDrawdown" | "setStepUp" | "setStrategyEnabled" | "setWithdrawQueue" | "stepUp" | "strategyAt" | "strategyConfig" | "strategyCount" | "symbol" | "totalAllocated" | "totalAssets" | "totalSupply" | "transfer" | "transferFrom" | "withdraw" | "withdrawQueue" | "writeDown"): FunctionFragment;
+    getFunction(nameOrSignature: "addStrategy" | "allocation" | "allowance" | "approve" | "asset" | "balanceOf" | "bounds" | "clearFreeze" | "convertToAssets" | "convertToShares" | "decimals" | "deposit" | "epochLoss" | "executeRebalance" | "gainRateBps" | "governance" | "guardian" | "highWaterMark" | "idle" | "inflowInBlock" | "liquidityFloorBps" | "markStrategy" | "maxDeposit" | "maxDrawdownBps" | "maxMint" | "maxPriceRateBps" | "maxRedeem" | "maxWithdraw" | "mint" | "name" | "previewDeposit" | "previewMint" | "previewRebalance" | "previewRedeem" | "previewWithdraw" | "priceMark" | "pullFromStrategy" | "rampRoom" | "realizeLoss" | "rebalance" | "rebalanceBefore" | "rebalanceCosigned" | "redeem" | "removeStrategy" | "resetHighWaterMark" | "scopeMask" | "sessionManager" | "setCaps" | "setGainRate" | "setIdleBuffer" | "setLiquidityFloor" | "setLiquidityGroup" | "setLossLimits" | "setMaxDrawdown" | "setMaxPriceRate" | "setStepUp" | "setStrategyEnabled" | "setWithdrawQueue" | "stepUp" | "strategyAt" | "strategyConfig" | "strategyCount" | "symbol" | "totalAllocated" | "totalAssets" | "totalSupply" | "transfer" | "transferFrom" | "withdraw" | "withdrawQueue" | "writeDown"): FunctionFragment;
 
     getEvent(nameOrSignatureOrTopic: "Approval" | "Deposit" | "Transfer" | "Withdraw"): EventFragment;
 
@@ -50,6 +55,7 @@ encodeFunctionData(functionFragment: 'approve', values: [AddressLike, BigNumberi
 encodeFunctionData(functionFragment: 'asset', values?: undefined): string;
 encodeFunctionData(functionFragment: 'balanceOf', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'bounds', values?: undefined): string;
+encodeFunctionData(functionFragment: 'clearFreeze', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'convertToAssets', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'convertToShares', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'decimals', values?: undefined): string;
@@ -63,9 +69,11 @@ encodeFunctionData(functionFragment: 'highWaterMark', values?: undefined): strin
 encodeFunctionData(functionFragment: 'idle', values?: undefined): string;
 encodeFunctionData(functionFragment: 'inflowInBlock', values?: undefined): string;
 encodeFunctionData(functionFragment: 'liquidityFloorBps', values?: undefined): string;
+encodeFunctionData(functionFragment: 'markStrategy', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'maxDeposit', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'maxDrawdownBps', values?: undefined): string;
 encodeFunctionData(functionFragment: 'maxMint', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'maxPriceRateBps', values?: undefined): string;
 encodeFunctionData(functionFragment: 'maxRedeem', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'maxWithdraw', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'mint', values: [BigNumberish, AddressLike]): string;
@@ -75,6 +83,7 @@ encodeFunctionData(functionFragment: 'previewMint', values: [BigNumberish]): str
 encodeFunctionData(functionFragment: 'previewRebalance', values: [ITreasuryVault.AllocationStruct[], BigNumberish, AddressLike]): string;
 encodeFunctionData(functionFragment: 'previewRedeem', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'previewWithdraw', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'priceMark', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'pullFromStrategy', values: [AddressLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'rampRoom', values?: undefined): string;
 encodeFunctionData(functionFragment: 'realizeLoss', values: [AddressLike]): string;
@@ -93,6 +102,7 @@ encodeFunctionData(functionFragment: 'setLiquidityFloor', values: [BigNumberish]
 encodeFunctionData(functionFragment: 'setLiquidityGroup', values: [AddressLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'setLossLimits', values: [BigNumberish, BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'setMaxDrawdown', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'setMaxPriceRate', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'setStepUp', values: [BigNumberish, AddressLike]): string;
 encodeFunctionData(functionFragment: 'setStrategyEnabled', values: [AddressLike, boolean]): string;
 encodeFunctionData(functionFragment: 'setWithdrawQueue', values: [AddressLike[]]): string;
@@ -117,6 +127,7 @@ decodeFunctionResult(functionFragment: 'approve', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'asset', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'balanceOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'bounds', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'clearFreeze', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'convertToAssets', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'convertToShares', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'decimals', data: BytesLike): Result;
@@ -130,9 +141,11 @@ decodeFunctionResult(functionFragment: 'highWaterMark', data: BytesLike): Result
 decodeFunctionResult(functionFragment: 'idle', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'inflowInBlock', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'liquidityFloorBps', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'markStrategy', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'maxDeposit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'maxDrawdownBps', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'maxMint', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'maxPriceRateBps', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'maxRedeem', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'maxWithdraw', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'mint', data: BytesLike): Result;
@@ -142,6 +155,7 @@ decodeFunctionResult(functionFragment: 'previewMint', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'previewRebalance', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'previewRedeem', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'previewWithdraw', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'priceMark', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'pullFromStrategy', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'rampRoom', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'realizeLoss', data: BytesLike): Result;
@@ -160,6 +174,7 @@ decodeFunctionResult(functionFragment: 'setLiquidityFloor', data: BytesLike): Re
 decodeFunctionResult(functionFragment: 'setLiquidityGroup', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setLossLimits', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setMaxDrawdown', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setMaxPriceRate', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setStepUp', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setStrategyEnabled', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setWithdrawQueue', data: BytesLike): Result;
@@ -317,6 +332,14 @@ decodeFunctionResult(functionFragment: 'writeDown', data: BytesLike): Result;
     
 
     
+    clearFreeze: TypedContractMethod<
+      [strategy: AddressLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     convertToAssets: TypedContractMethod<
       [shares: BigNumberish, ],
       [bigint],
@@ -421,6 +444,14 @@ decodeFunctionResult(functionFragment: 'writeDown', data: BytesLike): Result;
     
 
     
+    markStrategy: TypedContractMethod<
+      [strategy: AddressLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     maxDeposit: TypedContractMethod<
       [receiver: AddressLike, ],
       [bigint],
@@ -439,6 +470,14 @@ decodeFunctionResult(functionFragment: 'writeDown', data: BytesLike): Result;
     
     maxMint: TypedContractMethod<
       [receiver: AddressLike, ],
+      [bigint],
+      'view'
+    >
+    
+
+    
+    maxPriceRateBps: TypedContractMethod<
+      [],
       [bigint],
       'view'
     >
@@ -512,6 +551,14 @@ decodeFunctionResult(functionFragment: 'writeDown', data: BytesLike): Result;
     previewWithdraw: TypedContractMethod<
       [assets: BigNumberish, ],
       [bigint],
+      'view'
+    >
+    
+
+    
+    priceMark: TypedContractMethod<
+      [strategy: AddressLike, ],
+      [ITreasuryVault.PriceMarkStructOutput],
       'view'
     >
     
@@ -655,6 +702,14 @@ decodeFunctionResult(functionFragment: 'writeDown', data: BytesLike): Result;
     
     setMaxDrawdown: TypedContractMethod<
       [newMaxDrawdownBps: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    setMaxPriceRate: TypedContractMethod<
+      [maxPriceRateBps: BigNumberish, ],
       [void],
       'nonpayable'
     >
@@ -826,6 +881,11 @@ getFunction(nameOrSignature: 'bounds'): TypedContractMethod<
       [ITreasuryVault.BoundsStructOutput],
       'view'
     >;
+getFunction(nameOrSignature: 'clearFreeze'): TypedContractMethod<
+      [strategy: AddressLike, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'convertToAssets'): TypedContractMethod<
       [shares: BigNumberish, ],
       [bigint],
@@ -891,6 +951,11 @@ getFunction(nameOrSignature: 'liquidityFloorBps'): TypedContractMethod<
       [bigint],
       'view'
     >;
+getFunction(nameOrSignature: 'markStrategy'): TypedContractMethod<
+      [strategy: AddressLike, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'maxDeposit'): TypedContractMethod<
       [receiver: AddressLike, ],
       [bigint],
@@ -903,6 +968,11 @@ getFunction(nameOrSignature: 'maxDrawdownBps'): TypedContractMethod<
     >;
 getFunction(nameOrSignature: 'maxMint'): TypedContractMethod<
       [receiver: AddressLike, ],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'maxPriceRateBps'): TypedContractMethod<
+      [],
       [bigint],
       'view'
     >;
@@ -949,6 +1019,11 @@ getFunction(nameOrSignature: 'previewRedeem'): TypedContractMethod<
 getFunction(nameOrSignature: 'previewWithdraw'): TypedContractMethod<
       [assets: BigNumberish, ],
       [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'priceMark'): TypedContractMethod<
+      [strategy: AddressLike, ],
+      [ITreasuryVault.PriceMarkStructOutput],
       'view'
     >;
 getFunction(nameOrSignature: 'pullFromStrategy'): TypedContractMethod<
@@ -1038,6 +1113,11 @@ getFunction(nameOrSignature: 'setLossLimits'): TypedContractMethod<
     >;
 getFunction(nameOrSignature: 'setMaxDrawdown'): TypedContractMethod<
       [newMaxDrawdownBps: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setMaxPriceRate'): TypedContractMethod<
+      [maxPriceRateBps: BigNumberish, ],
       [void],
       'nonpayable'
     >;

@@ -90,6 +90,11 @@
             "type": "uint256"
           },
           {
+            "internalType": "uint256",
+            "name": "maxPriceRateBps",
+            "type": "uint256"
+          },
+          {
             "components": [
               {
                 "internalType": "uint16",
@@ -244,6 +249,31 @@
                 "internalType": "uint256",
                 "name": "strategyTotalSupply",
                 "type": "uint256"
+              },
+              {
+                "internalType": "uint256",
+                "name": "price",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint256",
+                "name": "markPrice",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint256",
+                "name": "markedAt",
+                "type": "uint256"
+              },
+              {
+                "internalType": "bool",
+                "name": "priceOk",
+                "type": "bool"
+              },
+              {
+                "internalType": "bool",
+                "name": "frozen",
+                "type": "bool"
               }
             ],
             "internalType": "struct ITreasuryLens.StrategyView[]",
