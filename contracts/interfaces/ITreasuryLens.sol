@@ -41,6 +41,18 @@ interface ITreasuryLens {
         /// OpenZeppelin-style strategy's previews exactly, from this one call.
         uint256 strategyTotalAssets;
         uint256 strategyTotalSupply;
+        /// The risk groups the strategy carries (bit `id` per risk id; `StrategyConfig.riskGroups`).
+        uint32 riskGroups;
+    }
+
+    /// @notice One risk group some listed strategy carries: its caps and its members' value now.
+    struct RiskGroupView {
+        uint8 id;
+        uint128 absoluteCap;
+        uint16 relativeCapBps;
+        /// Sum over the listed strategies carrying `id` of their value now, in assets: `currentValue`, or the book
+        /// (`allocation`) of a strategy whose views failed.
+        uint256 value;
     }
 
     /// @notice One session of the agent for this vault.
@@ -84,6 +96,8 @@ interface ITreasuryLens {
         SessionView[] sessions;
         uint256 blockNumber;
         uint256 timestamp;
+        /// Every risk group a listed strategy carries, by id.
+        RiskGroupView[] riskGroups;
     }
 
     /// @notice The whole state of `vault`, and the active sessions of `agent` for it, at the current block. A strategy

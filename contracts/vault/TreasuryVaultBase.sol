@@ -9,6 +9,7 @@ import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.so
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
+import {IRiskGroups} from "../interfaces/IRiskGroups.sol";
 import {ITreasuryVault} from "../interfaces/ITreasuryVault.sol";
 import {ISessionManager} from "../interfaces/ISessionManager.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
@@ -66,6 +67,8 @@ abstract contract TreasuryVaultBase is ERC4626, ReentrancyGuardTransient {
     address[] internal _byIndex;
     /// @dev The listed strategies, in the order user exits pull from them.
     address[] internal _withdrawQueue;
+    /// @dev The caps of each risk group (`riskGroupCap`); members carry the group's bit in `StrategyConfig.riskGroups`.
+    mapping(uint8 id => IRiskGroups.RiskGroupCap) internal _riskGroupCaps;
 
     constructor(IERC20 asset_, string memory name_, string memory symbol_, ISessionManager sessionManager_)
         ERC20(name_, symbol_)

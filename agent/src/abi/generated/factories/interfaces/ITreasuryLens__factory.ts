@@ -239,6 +239,11 @@
                 "internalType": "uint256",
                 "name": "strategyTotalSupply",
                 "type": "uint256"
+              },
+              {
+                "internalType": "uint32",
+                "name": "riskGroups",
+                "type": "uint32"
               }
             ],
             "internalType": "struct ITreasuryLens.StrategyView[]",
@@ -415,6 +420,33 @@
             "internalType": "uint256",
             "name": "timestamp",
             "type": "uint256"
+          },
+          {
+            "components": [
+              {
+                "internalType": "uint8",
+                "name": "id",
+                "type": "uint8"
+              },
+              {
+                "internalType": "uint128",
+                "name": "absoluteCap",
+                "type": "uint128"
+              },
+              {
+                "internalType": "uint16",
+                "name": "relativeCapBps",
+                "type": "uint16"
+              },
+              {
+                "internalType": "uint256",
+                "name": "value",
+                "type": "uint256"
+              }
+            ],
+            "internalType": "struct ITreasuryLens.RiskGroupView[]",
+            "name": "riskGroups",
+            "type": "tuple[]"
           }
         ],
         "internalType": "struct ITreasuryLens.Snapshot",
