@@ -120,11 +120,14 @@ function shareRiskGroupRoom(
   totalLow: bigint,
   margin: bigint,
 ): void {
-  for (const group of snapshot.riskGroups ?? []) {
-    const bit = 1n << BigInt(group.id);
+  const tagged = snapshot.strategies.reduce((mask, s) => mask | BigInt(s.riskGroups ?? 0), 0n);
+  for (let id = 0; tagged >> BigInt(id) !== 0n; id++) {
+    const bit = 1n << BigInt(id);
+    if ((tagged & bit) === 0n) continue;
+    // A tagged id the snapshot has no caps for caps at 0, as on chain.
+    const group = snapshot.riskGroups?.find((g) => g.id === id) ?? { absoluteCap: 0n, relativeCapBps: 0 };
     const isMember = (s: StrategyState) => (BigInt(s.riskGroups ?? 0) & bit) !== 0n;
     const members = strategies.filter((r) => isMember(r.state));
-    if (members.length === 0) continue;
     const cap = minBig(group.absoluteCap, mulDivDown(totalLow, BigInt(group.relativeCapBps), BPS));
     const held = members.reduce((sum, r) => sum + positionValue(r.state), 0n);
     const room = maxBig(0n, cap - margin - held);
