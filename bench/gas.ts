@@ -13,6 +13,7 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { getBytes, type ContractTransactionResponse } from "ethers";
 import { boundsArgument } from "../deploy/modules/stack-parameters.js";
+import { IRiskGroups__factory } from "../types/ethers-contracts/index.js";
 import {
   deployStack as deployOn,
   fund,
@@ -260,6 +261,20 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     f.exit_plain_session_gas = exitPlain.used;
     f.exit_reduce_only_gas = exitReduceOnly.used;
     f.reduce_only_overhead_gas = exitReduceOnly.used - exitPlain.used;
+    // Risk groups: 10,000 more into strategy 0, untagged, then with strategy 0 and the fee strategy in risk group 0
+    // (the check values the untouched member too); the cap set first, at the exposure budget's room (a relative cap
+    // raise).
+    const raise = [{ strategy: s0!, assets: 310_000n * stack.unit }];
+    const raiseUntagged = await measured(raise, plain);
+    const groups = IRiskGroups__factory.connect(await stack.vault.getAddress(), stack.governance);
+    const room = (await stack.vault.rampRoom()).exposureBps;
+    f.set_risk_group_cap_gas = (await gasOf(groups.setRiskGroupCap(0, 10n ** 30n, room))).used;
+    f.set_risk_groups_gas = (await gasOf(groups.setRiskGroups(s0!, 1))).used;
+    await (await groups.setRiskGroups(feeAddress, 1)).wait();
+    const raiseTagged = await measured(raise, plain);
+    f.raise_untagged_gas = raiseUntagged.used;
+    f.raise_tagged_gas = raiseTagged.used;
+    f.risk_group_check_gas = raiseTagged.used - raiseUntagged.used;
     // A key rotation against a grant of the same session, by governance.
     f.grant_session_gas = (await gasOf(wideGrant(stack, await now()))).used;
     f.rotate_agent_gas = (
