@@ -638,14 +638,12 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         returns (uint256[] memory capHeadroom)
     {
         capHeadroom = new uint256[](plan.legs.length);
-        address[] memory strategies = new address[](plan.legs.length);
         // Whether a touched strategy carries risk groups, and the groups of those the call raised (they come with the
         // config load).
         uint256 groups;
         uint256 raisedGroups;
         for (uint256 i; i < plan.legs.length; ++i) {
             address strategy = plan.legs[i].strategy;
-            strategies[i] = strategy;
             StrategyConfig memory c = _config[strategy];
             // Rounding: the relative cap rounds down, in the vault's favour.
             uint256 relCap = base.mulDiv(c.relativeCapBps, ConstantsLib.BPS);
@@ -660,6 +658,10 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
             if (afterValues[i] > relCap) revert ErrorsLib.RelativeCapExceeded(strategy, afterValues[i], relCap);
         }
         if (groups == 0) return capHeadroom;
+        address[] memory strategies = new address[](plan.legs.length);
+        for (uint256 i; i < plan.legs.length; ++i) {
+            strategies[i] = plan.legs[i].strategy;
+        }
         // The group check runs in the admin contract's code (delegatecall, on this vault's storage): only vaults that
         // tag strategies pay for it.
         // solhint-disable-next-line avoid-low-level-calls
