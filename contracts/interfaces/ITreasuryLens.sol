@@ -20,6 +20,8 @@ interface ITreasuryLens {
         uint8 decimals;
         uint128 absoluteCap;
         uint16 relativeCapBps;
+        /// The risk groups the strategy carries (bit `id` per risk id; `StrategyConfig.riskGroups`).
+        uint32 riskGroups;
         /// Allocation as last marked by the vault, in assets.
         uint256 allocation;
         /// Redeemable value of the vault's shares now, in assets (0 if the strategy's preview reverts).
@@ -41,8 +43,6 @@ interface ITreasuryLens {
         /// OpenZeppelin-style strategy's previews exactly, from this one call.
         uint256 strategyTotalAssets;
         uint256 strategyTotalSupply;
-        /// The risk groups the strategy carries (bit `id` per risk id; `StrategyConfig.riskGroups`).
-        uint32 riskGroups;
     }
 
     /// @notice One risk group some listed strategy carries: its caps and its members' value now.

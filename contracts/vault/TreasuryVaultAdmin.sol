@@ -309,8 +309,8 @@ contract TreasuryVaultAdmin is IRiskGroups, TreasuryVaultBase {
     /// raised (`raisedGroups`) whose sum is above the tighter of its caps against `base` (the relative cap rounded
     /// down); returns `capHeadroom` with each leg's room lowered to the room left in each of its groups.
     function checkRiskGroups(
-        address[] memory strategies,
-        uint256[] memory afterValues,
+        address[] calldata strategies,
+        uint256[] calldata afterValues,
         uint256 base,
         uint256 raisedGroups
     ) external view delegated returns (uint256[] memory capHeadroom) {
@@ -344,7 +344,7 @@ contract TreasuryVaultAdmin is IRiskGroups, TreasuryVaultBase {
 
     /// @dev Per risk id in `groups`, the value after the call of every listed member: touched, as booked
     /// (`afterValues`); untouched, live, or book where views fail.
-    function _riskGroupSums(address[] memory strategies, uint256[] memory afterValues, uint256 groups)
+    function _riskGroupSums(address[] calldata strategies, uint256[] calldata afterValues, uint256 groups)
         internal
         view
         returns (uint256[32] memory sums)

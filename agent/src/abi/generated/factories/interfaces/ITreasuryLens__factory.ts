@@ -191,6 +191,11 @@
                 "type": "uint16"
               },
               {
+                "internalType": "uint32",
+                "name": "riskGroups",
+                "type": "uint32"
+              },
+              {
                 "internalType": "uint256",
                 "name": "allocation",
                 "type": "uint256"
@@ -239,11 +244,6 @@
                 "internalType": "uint256",
                 "name": "strategyTotalSupply",
                 "type": "uint256"
-              },
-              {
-                "internalType": "uint32",
-                "name": "riskGroups",
-                "type": "uint32"
               }
             ],
             "internalType": "struct ITreasuryLens.StrategyView[]",
