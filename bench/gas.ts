@@ -14,6 +14,7 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import { getBytes, keccak256, toUtf8Bytes, Wallet, type ContractTransactionResponse } from "ethers";
 import { coSignatureTypedData } from "@agent-treasury/agent";
 import { boundsArgument } from "../deploy/modules/stack-parameters.js";
+import { IRiskGroups__factory } from "../types/ethers-contracts/index.js";
 import {
   deployStack as deployOn,
   fund,
@@ -291,6 +292,22 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     f.liquidity_floor_overhead_gas = raiseFloor.used - raiseAlone.used;
     f.raise_cosigned_gas = cosigned.used;
     f.cosignature_overhead_gas = cosigned.used - raiseFloor.used;
+    // Risk groups: 10,000 more into strategy 0, untagged, then with strategy 0 and the fee strategy in risk group 0
+    // (the check values the untouched member too); the cap set first, at the exposure budget's room (a relative cap
+    // raise). Undone afterwards, so the figures below are measured untagged.
+    const raiseGroup = [{ strategy: s0!, assets: 310_000n * stack.unit }];
+    const groupsState = await ethers.provider.send("evm_snapshot", []);
+    const raiseUntagged = await measured(raiseGroup, plain);
+    const groups = IRiskGroups__factory.connect(await stack.vault.getAddress(), stack.governance);
+    const room = (await stack.vault.rampRoom()).exposureBps;
+    f.set_risk_group_cap_gas = (await gasOf(groups.setRiskGroupCap(0, 10n ** 30n, room))).used;
+    f.set_risk_groups_gas = (await gasOf(groups.setRiskGroups(s0!, 1))).used;
+    await (await groups.setRiskGroups(feeAddress, 1)).wait();
+    const raiseTagged = await measured(raiseGroup, plain);
+    f.raise_untagged_gas = raiseUntagged.used;
+    f.raise_tagged_gas = raiseTagged.used;
+    f.risk_group_check_gas = raiseTagged.used - raiseUntagged.used;
+    await ethers.provider.send("evm_revert", [groupsState]);
     // The same exit with the share-price rate bound on (1% a day): both touched strategies re-marked; then a mark by
     // anyone.
     await (await stack.vault.connect(stack.governance).setMaxPriceRate(100)).wait();

@@ -272,9 +272,24 @@ function gasSection(f: Figures): string[] {
       met: "",
     },
     {
+      figure:
+        "`rebalance` raising a strategy in a risk group (10,000 more into strategy 0; the fee strategy, untouched, in the same group)",
+      value: `${g(f.raise_tagged_gas)} gas: ${g(f.risk_group_check_gas)} for the group check`,
+      baseline: `the same move with no strategy tagged: ${g(f.raise_untagged_gas)} gas`,
+      target: "(recorded)",
+      met: "",
+    },
+    {
       figure: "`markStrategy` by anyone (re-marks a strategy's share price, through the delegatecall stub)",
       value: `${g(f.mark_strategy_gas)} gas`,
       baseline: `\`setCaps\` through the same delegatecall: ${g(f.set_caps_gas)} gas`,
+      target: "(recorded)",
+      met: "",
+    },
+    {
+      figure: "`setRiskGroupCap` (a relative cap raise, spending the exposure ramp) and `setRiskGroups` by governance",
+      value: `${g(f.set_risk_group_cap_gas)} gas; ${g(f.set_risk_groups_gas)} gas`,
+      baseline: `\`setCaps\` through the vault's delegatecall stub: ${g(f.set_caps_gas)} gas`,
       target: "(recorded)",
       met: "",
     },

@@ -169,6 +169,34 @@ describe("Governance: bounds change through Governor and Timelock", () => {
     expect((await ctx.vault.bounds()).idleBufferBps, "idle buffer raised by governance").to.equal(1_500n);
   });
 
+  it("sets a risk group's caps before tagging its strategies, and refuses a tag whose group has no caps", async () => {
+    const { ctx } = await networkHelpers.loadFixture(listed);
+    const [s0, s1] = ctx.addresses.strategies;
+    const unit = 10n ** BigInt(ctx.asset.decimals);
+    const untagged = await thrown(() => planCalls(ctx, [{ kind: "setRiskGroups", strategy: s0, riskGroups: 1 }]));
+    expect(untagged, "a tag first").to.be.instanceOf(InputError);
+    expect(untagged.message, "says to cap the group first").to.contain("--risk-group-cap 0:");
+    const result = await runBoundsProposal(ctx, {
+      changes: [
+        { kind: "setRiskGroupCap", id: 0, absoluteCap: 600_000n * unit, relativeCapBps: 6_000 },
+        { kind: "setRiskGroups", strategy: s0, riskGroups: 1 },
+        { kind: "setRiskGroupCap", id: 4, absoluteCap: 300_000n * unit, relativeCapBps: 1_000 },
+        { kind: "setRiskGroups", strategy: s1, riskGroups: 1 | (1 << 4) },
+      ],
+      fastForward: true,
+    });
+    expect(result.executed, "executed").to.equal(true);
+    const groups = await ethers.getContractAt("IRiskGroups", await ctx.vault.getAddress());
+    const cap = await groups.riskGroupCap(0);
+    expect([cap.absoluteCap, cap.relativeCapBps], "the group's caps").to.deep.equal([600_000n * unit, 6_000n]);
+    expect((await ctx.vault.strategyConfig(s1)).riskGroups, "strategy 1's groups").to.equal(17n);
+    const snapshot = await ctx.lens.snapshot(await ctx.vault.getAddress(), ctx.signer.address);
+    expect(
+      snapshot.riskGroups?.map((g) => g.id),
+      "the lens lists both groups in use",
+    ).to.deep.equal([0, 4]);
+  });
+
   it("refuses a proposal that would fail on execution, with the contract's reason, and proposes nothing", async () => {
     const { ctx, as } = await networkHelpers.loadFixture(listed);
     const governor = ctx.addresses.governor!;

@@ -163,6 +163,9 @@ function renderVault(v) {
                 "frozen on chain: exit-only until governance clears it",
               )
             : undefined,
+          s.riskGroups && s.riskGroups.length > 0
+            ? el("span", { class: "apr", "data-testid": "strategy-groups" }, `risk groups ${s.riskGroups.join(", ")}`)
+            : undefined,
           s.quarantine
             ? el(
                 "span",
@@ -218,6 +221,44 @@ function renderVault(v) {
       ),
     ),
   );
+
+  for (const g of v.riskGroups ?? []) {
+    const share = pct(g.value, v.totalAssets);
+    const capShare = pct(g.cap, v.totalAssets);
+    const over = BigInt(g.value) > BigInt(g.cap);
+    bars.append(
+      el(
+        "div",
+        { class: `bar-row${over ? " over" : ""}`, "data-testid": "risk-group-row", "data-group": String(g.id) },
+        el(
+          "div",
+          { class: "bar-name" },
+          `Risk group ${g.id}`,
+          el("span", { class: "apr" }, `strategies ${g.members.join(", ")} together`),
+        ),
+        el(
+          "div",
+          { class: "track" },
+          el("div", { class: "fill", style: `width:${Math.min(share, 100)}%;background:var(--idle)` }),
+          el("div", {
+            class: "cap",
+            style: `left:${Math.min(capShare, 100)}%`,
+            "data-label": `cap ${capShare.toFixed(1)}%`,
+          }),
+        ),
+        el(
+          "div",
+          { class: "bar-figs" },
+          el("span", { class: "value", "data-raw": g.value }, amount(g.value, v)),
+          el(
+            "span",
+            { class: "pct", "data-testid": "risk-group-use" },
+            `${share.toFixed(2)}% of ${amount(g.cap, v)} cap`,
+          ),
+        ),
+      ),
+    );
+  }
 
   const sessions = $("[data-testid=sessions]", node);
   if (v.sessions.length === 0) sessions.append(el("div", { class: "empty" }, "no session granted to this agent"));

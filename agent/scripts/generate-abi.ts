@@ -28,9 +28,11 @@ export const OUT_DIR = path.join(AGENT_DIR, "src/abi/generated");
 const TYPECHAIN_FILES = [
   "common.ts",
   "interfaces/ITreasuryVault.ts",
+  "interfaces/IRiskGroups.ts",
   "interfaces/ITreasuryLens.ts",
   "interfaces/ISessionManager.ts",
   "factories/interfaces/ITreasuryVault__factory.ts",
+  "factories/interfaces/IRiskGroups__factory.ts",
   "factories/interfaces/ITreasuryLens__factory.ts",
   "factories/interfaces/ISessionManager__factory.ts",
 ];

@@ -158,6 +158,8 @@ const HINTS: Record<string, string | ((args: DecodedRevert["args"]) => string)> 
   InvalidRotation:
     "a session moves only to another agent key: not the zero address, nor the key it already has; pass the new agent's address",
   DrawdownLimitReached: "the share price is below the drawdown floor: agents are stopped until governance acts",
+  RiskGroupCapExceeded:
+    "the strategies of this risk group would together hold more than the group's cap (value: all its listed members after the call); raise less, lower another member, or propose a higher cap with `propose --risk-group-cap`",
   StrategyCallFailed: "the strategy itself refused the call: it is quarantined, the other strategies are still managed",
   StrategyDisabled: "governance or the guardian disabled the strategy: it can only be moved out of",
   StrategyFrozen:
@@ -217,6 +219,7 @@ const AMOUNT_ARGS: Record<string, string[]> = {
   InsufficientIdle: ["needed", "idle"],
   AbsoluteCapExceeded: ["allocation", "cap"],
   RelativeCapExceeded: ["allocation", "cap"],
+  RiskGroupCapExceeded: ["value", "cap"],
   IdleBufferBreached: ["idle", "required"],
   LossExceedsCallLimit: ["loss", "limit"],
   LossBudgetExceeded: ["lossInEpoch", "budget"],

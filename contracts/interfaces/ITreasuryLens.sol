@@ -25,6 +25,8 @@ interface ITreasuryLens {
         uint8 liquidityGroup;
         uint128 absoluteCap;
         uint16 relativeCapBps;
+        /// The risk groups the strategy carries (bit `id` per risk id; `StrategyConfig.riskGroups`).
+        uint32 riskGroups;
         /// Allocation as last marked by the vault, in assets.
         uint256 allocation;
         /// Redeemable value of the vault's shares now, in assets (0 if the strategy's preview reverts).
@@ -55,6 +57,16 @@ interface ITreasuryLens {
         uint256 markedAt;
         bool priceOk;
         bool frozen;
+    }
+
+    /// @notice One risk group some listed strategy carries: its caps and its members' value now.
+    struct RiskGroupView {
+        uint8 id;
+        uint128 absoluteCap;
+        uint16 relativeCapBps;
+        /// Sum over the listed strategies carrying `id` of their value now, in assets: `currentValue`, or the book
+        /// (`allocation`) of a strategy whose views failed.
+        uint256 value;
     }
 
     /// @notice One session of the agent for this vault.
@@ -108,6 +120,8 @@ interface ITreasuryLens {
         SessionView[] sessions;
         uint256 blockNumber;
         uint256 timestamp;
+        /// Every risk group a listed strategy carries, by id.
+        RiskGroupView[] riskGroups;
     }
 
     /// @notice The whole state of `vault`, and the active sessions of `agent` for it, at the current block. A strategy

@@ -23,6 +23,9 @@ interface ITreasuryVault is IERC4626 {
         /// Strategies with the same non-zero group share liquidity (one pool): `maxWithdraw`/`maxRedeem` count only
         /// the most one of them lets go, so they never promise what the pool cannot pay. 0: its own liquidity.
         uint8 liquidityGroup;
+        /// Risk groups the strategy belongs to: bit `id` set for each risk id (0..31) it carries (a protocol, a
+        /// collateral, an oracle, an issuer; the labels live off chain). 0: none.
+        uint32 riskGroups;
     }
 
     /// @notice A strategy's share-price mark for the rate bound. One storage slot.
@@ -90,7 +93,8 @@ interface ITreasuryVault is IERC4626 {
         /// Volume left under the session's per-call and per-epoch limits after this call (0 if over).
         uint256 callVolumeHeadroom;
         uint256 epochVolumeHeadroom;
-        /// Per target, in order: room left under the tighter of the two caps after the call (0 if at or over).
+        /// Per target, in order: room left under the tightest cap that binds it after the call (its two caps and
+        /// those of each of its risk groups; 0 if at or over).
         uint256[] capHeadroom;
         /// Predicted idle and total assets after the call.
         uint256 idleAfter;

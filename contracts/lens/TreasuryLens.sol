@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 
+import {IRiskGroups} from "../interfaces/IRiskGroups.sol";
 import {ITreasuryLens} from "../interfaces/ITreasuryLens.sol";
 import {ITreasuryVault} from "../interfaces/ITreasuryVault.sol";
 import {ISessionManager} from "../interfaces/ISessionManager.sol";
@@ -59,6 +60,40 @@ contract TreasuryLens is ITreasuryLens {
         s.sessions = _sessions(sessions, address(vault), agent);
         s.blockNumber = block.number;
         s.timestamp = block.timestamp;
+        s.riskGroups = _riskGroups(vault, s.strategies);
+    }
+
+    /// @dev Each risk group a listed strategy carries, by id, with its caps and the sum of its members' value (live,
+    /// or the vault's book where the strategy's views failed).
+    function _riskGroups(ITreasuryVault vault, StrategyView[] memory strategies)
+        internal
+        view
+        returns (RiskGroupView[] memory groups)
+    {
+        uint256 mask;
+        for (uint256 i; i < strategies.length; ++i) {
+            mask |= strategies[i].riskGroups;
+        }
+        uint256 count;
+        for (uint256 m = mask; m != 0; m &= m - 1) {
+            ++count;
+        }
+        groups = new RiskGroupView[](count);
+        uint256 n;
+        for (uint256 id; id < ConstantsLib.MAX_RISK_GROUPS; ++id) {
+            if ((mask >> id) & 1 == 0) continue;
+            // Safe: id < MAX_RISK_GROUPS (32).
+            IRiskGroups.RiskGroupCap memory cap = IRiskGroups(address(vault)).riskGroupCap(uint8(id));
+            RiskGroupView memory g = groups[n++];
+            g.id = uint8(id);
+            g.absoluteCap = cap.absoluteCap;
+            g.relativeCapBps = cap.relativeCapBps;
+            for (uint256 i; i < strategies.length; ++i) {
+                StrategyView memory v = strategies[i];
+                if ((v.riskGroups >> id) & 1 == 0) continue;
+                g.value += v.viewsOk || v.shares == 0 ? v.currentValue : v.allocation;
+            }
+        }
     }
 
     /// @dev One view per listed strategy (the withdraw queue holds each listed strategy once), sorted by index.
@@ -105,6 +140,7 @@ contract TreasuryLens is ITreasuryLens {
         v.absoluteCap = c.absoluteCap;
         v.relativeCapBps = c.relativeCapBps;
         v.liquidityGroup = c.liquidityGroup;
+        v.riskGroups = c.riskGroups;
         v.allocation = vault.allocation(strategy);
 
         bool ok = true;

@@ -16,6 +16,9 @@ library ConstantsLib {
     /// @dev Strategy indices ever assigned by one vault: a session scope is a 256-bit mask over them.
     uint256 internal constant MAX_STRATEGY_INDEX = 256;
 
+    /// @dev Risk ids a vault can tag strategies with (0..31): a strategy's risk groups are a 32-bit mask over them.
+    uint256 internal constant MAX_RISK_GROUPS = 32;
+
     /// @dev Longest session anyone can grant, governance included: 365 days. Nothing is granted forever.
     uint256 internal constant MAX_SESSION_DURATION = 365 days;
 

@@ -105,6 +105,10 @@ library ErrorsLib {
     /// @notice Thrown when a strategy's allocation after a rebalance exceeds its relative cap (assets).
     error RelativeCapExceeded(address strategy, uint256 allocation, uint256 cap);
 
+    /// @notice Thrown when a rebalance raised a strategy of risk group `id` and the group's members are together worth
+    /// `value` after it, above the tighter of the group's absolute and relative caps (`cap`, assets).
+    error RiskGroupCapExceeded(uint8 id, uint256 value, uint256 cap);
+
     /// @notice Thrown when idle after a rebalance is below the buffer and lower than before.
     error IdleBufferBreached(uint256 idle, uint256 required);
 

@@ -34,6 +34,10 @@ library EventsLib {
     event StrategyWrittenDown(address indexed strategy, uint256 previousBook, uint256 book, address indexed by);
     /// @notice Governance declared which strategies share liquidity (0: none).
     event LiquidityGroupSet(address indexed strategy, uint8 group);
+    /// @notice Governance or the guardian set the caps of risk group `id` (assets; bps of total assets).
+    event RiskGroupCapSet(uint8 indexed id, uint128 absoluteCap, uint16 relativeCapBps, address indexed by);
+    /// @notice Governance or the guardian set the risk groups a strategy belongs to (bit `id` set: member of `id`).
+    event RiskGroupsSet(address indexed strategy, uint32 riskGroups, address indexed by);
     /// @notice The highest yearly rate at which recorded total assets may grow was set.
     event GainRateSet(uint16 gainRateBps, address indexed by);
     /// @notice The drawdown limit was set.

@@ -26,17 +26,19 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 ///
 /// CODE: the governance and guardian entry points run TreasuryVaultAdmin's code on this vault's storage (delegatecall
 /// to the admin contract this constructor deploys; both inherit TreasuryVaultBase, so the layout is one); the rest is
-/// here.
+/// here. The risk-group entry points (IRiskGroups) have no stub: the fallback forwards them, and the risk-group check
+/// of a rebalance that touches a tagged strategy runs there too.
 ///
 /// ROLES (one registry: governance and guardian are the SessionManager's, so one two-step handover there moves every
 /// power over the vault and its sessions at once)
 /// - governance (Timelock): lists and delists strategies, sets every bound in either direction (loosening within the
-///   rolling budgets below), orders the withdraw queue, declares shared liquidity, resets the drawdown guard.
-/// - guardian (multisig): only tightens, at once: lowers caps, disables strategies, raises the idle buffer and the
-///   liquidity floor, lowers the step-up threshold (keeping its policy signer), lowers
-///   loss limits, the gain rate and the drawdown limit, writes a broken strategy's book value down (`writeDown`, with
-///   governance), switches the share-price rate bound on or lowers it. Agent pause and session revocation live in the
-///   SessionManager.
+///   rolling budgets below), orders the withdraw queue, declares shared liquidity, tags strategies with risk groups
+///   and sets each group's caps, resets the drawdown guard.
+/// - guardian (multisig): only tightens, at once: lowers caps and risk-group caps, adds risk-group tags (never removes
+///   one), disables strategies, raises the idle buffer and the liquidity floor, lowers the step-up threshold (keeping
+///   its policy signer), lowers loss limits, the gain rate and the drawdown limit, writes a broken strategy's book
+///   value down (`writeDown`, with governance), switches the share-price rate bound on or lowers it. Agent pause and
+///   session revocation live in the SessionManager.
 /// - policy signer (an EOA or an ERC-1271 contract, set by governance): co-signs, EIP-712, each rebalance above the
 ///   step-up threshold (`rebalanceCosigned`); below it the session acts alone.
 /// - agent: moves money only through `rebalance`, with a valid session of the SessionManager for this vault; a
@@ -51,17 +53,19 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 /// BOUNDED CHANGE (RampLib; the figures are ConstantsLib's)
 /// - Rises only through a ramp: each loosening by governance spends a rolling budget that refills linearly over
 ///   RAMP_PERIOD (7 days), so two full steps never land one second apart and any 7-day window sees at most twice the
-///   budget. Budgets: new exposure, vault-wide (the relative cap of a newly listed strategy, relative cap raises,
-///   idle buffer and liquidity floor cuts, all together): 5,000 bps; the per-call loss limit: 25 bps; the epoch loss
-///   budget: 100 bps; the loss epoch's shortening: 5,000 bps of its length (halving); in the SessionManager, the
-///   session duration ceiling: 10,000 bps of itself, at least 7 days (doubling). A loosening beyond the room left
-///   reverts `ChangeTooLarge(value, furthest value allowed now, readyAt)`; `rampRoom()` reports the room. Before the
-///   first deposit there is nobody's money to protect: setting up a vault spends nothing.
-/// - Falls at once, spending and refunding nothing, by governance or the guardian: caps, a strategy's enablement, the
-///   loss limits (the guardian keeping the epoch length), the gain rate and the drawdown limit; the idle buffer rises
-///   at once. In the SessionManager: the agent pause and session revocation.
-/// - Governance only, not ramped (through its timelock): absolute caps and session volume ceilings (asset units: a
-///   strategy's exposure is bounded by its ramped relative cap, a session's volume by its limits), the gain rate up to
+///   budget. Budgets: new exposure, vault-wide (the relative cap of a newly listed strategy, relative cap raises of
+///   strategies and risk groups, idle buffer and liquidity floor cuts, all together): 5,000 bps; the per-call loss
+///   limit: 25 bps; the epoch loss budget: 100 bps; the loss epoch's shortening: 5,000 bps of its length (halving); in
+///   the SessionManager, the session duration ceiling: 10,000 bps of itself, at least 7 days (doubling). A loosening
+///   beyond the room left reverts `ChangeTooLarge(value, furthest value allowed now, readyAt)`; `rampRoom()` reports
+///   the room. Before the first deposit there is nobody's money to protect: setting up a vault spends nothing.
+/// - Falls at once, spending and refunding nothing, by governance or the guardian: caps, risk-group caps (and a
+///   strategy's risk groups grow: a new tag only tightens), a strategy's enablement, the loss limits (the guardian
+///   keeping the epoch length), the gain rate and the drawdown limit; the idle buffer and the liquidity floor rise at
+///   once. In the SessionManager: the agent pause and session revocation.
+/// - Governance only, not ramped (through its timelock): removing a strategy's risk-group tag (its own caps still
+///   bind it), absolute caps of strategies and risk groups and session volume ceilings (asset units: a strategy's
+///   exposure is bounded by its ramped relative cap, a session's volume by its limits), the gain rate up to
 ///   MAX_GAIN_RATE_BPS, the drawdown limit up to MAX_DRAWDOWN_BPS, a longer loss epoch, the withdraw queue, liquidity
 ///   groups, delisting, the high-water mark reset, unpausing agents, the share-price rate bound (raising it or
 ///   switching it off) and clearing a strategy's freeze.
@@ -124,8 +128,9 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 ///
 /// INVARIANTS
 /// - totalAssets <= idle + live value of every position (book value where views fail); idle <= asset balance.
-/// - After a rebalance, every strategy it raised is within its absolute and relative caps, and idle is at or above
-///   the buffer unless the call raised it, both measured without the block's deposits.
+/// - After a rebalance, every strategy it raised is within its absolute and relative caps, every risk group of a
+///   strategy it raised holds (over all its listed members) at most the tighter of the group's two caps, and idle is
+///   at or above the buffer unless the call raised it, all measured without the block's deposits.
 /// - After a rebalance that raised a strategy, idle plus what the strategies let go now (a liquidity group once) is at
 ///   or above the liquidity floor's share of total assets, both without the block's deposits.
 /// - A rebalance whose volume is above the step-up threshold carries the policy signer's EIP-712 co-signature for its
@@ -671,7 +676,7 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         uint256 idleAfter,
         uint256 totalAfter,
         uint256 loss
-    ) internal view returns (uint256 lossHeadroom, uint256[] memory capHeadroom) {
+    ) internal returns (uint256 lossHeadroom, uint256[] memory capHeadroom) {
         uint256 inflow = _blockInflow();
         uint256 base = totalAfter > inflow ? totalAfter - inflow : 0;
         capHeadroom = _checkCaps(plan, afterValues, base);
@@ -707,10 +712,13 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     /// for every leg.
     function _checkCaps(Plan memory plan, uint256[] memory afterValues, uint256 base)
         internal
-        view
         returns (uint256[] memory capHeadroom)
     {
         capHeadroom = new uint256[](plan.legs.length);
+        // Whether a touched strategy carries risk groups, and the groups of those the call raised (they come with the
+        // config load).
+        uint256 groups;
+        uint256 raisedGroups;
         for (uint256 i; i < plan.legs.length; ++i) {
             address strategy = plan.legs[i].strategy;
             StrategyConfig memory c = _config[strategy];
@@ -718,11 +726,26 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
             uint256 relCap = base.mulDiv(c.relativeCapBps, ConstantsLib.BPS);
             uint256 cap = Math.min(c.absoluteCap, relCap);
             capHeadroom[i] = cap > afterValues[i] ? cap - afterValues[i] : 0;
+            groups |= c.riskGroups;
             if (afterValues[i] <= plan.legs[i].current) continue;
+            raisedGroups |= c.riskGroups;
             if (afterValues[i] > c.absoluteCap) {
                 revert ErrorsLib.AbsoluteCapExceeded(strategy, afterValues[i], c.absoluteCap);
             }
             if (afterValues[i] > relCap) revert ErrorsLib.RelativeCapExceeded(strategy, afterValues[i], relCap);
+        }
+        if (groups == 0) return capHeadroom;
+        address[] memory strategies = new address[](plan.legs.length);
+        for (uint256 i; i < plan.legs.length; ++i) {
+            strategies[i] = plan.legs[i].strategy;
+        }
+        // The group check runs in the admin contract's code (delegatecall, on this vault's storage): only vaults that
+        // tag strategies pay for it.
+        bytes memory data =
+            _adminCall(abi.encodeCall(TreasuryVaultAdmin.checkRiskGroups, (strategies, afterValues, base, raisedGroups)));
+        assembly ("memory-safe") {
+            // The answer is one ABI-encoded uint256[] (offset word, then length and items): read it in place.
+            capHeadroom := add(data, 0x40)
         }
     }
 
@@ -873,16 +896,27 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         _delegateToAdmin();
     }
 
-    /// @dev Runs `data` in TreasuryVaultAdmin's code on this vault's storage; bubbles its revert data as is.
-    function _adminCall(bytes memory data) private {
-        address admin = _admin;
-        assembly ("memory-safe") {
-            if iszero(delegatecall(gas(), admin, add(data, 32), mload(data), 0, 0)) {
-                let ptr := mload(0x40)
-                returndatacopy(ptr, 0, returndatasize())
-                revert(ptr, returndatasize())
+    /// @dev Runs `data` in TreasuryVaultAdmin's code on this vault's storage and returns its return data. A failure
+    /// reverts this call with the admin's revert data as is, empty included (it ran out of gas): a check that did not
+    /// finish never counts as passed.
+    function _adminCall(bytes memory data) private returns (bytes memory result) {
+        bool ok;
+        // solhint-disable-next-line avoid-low-level-calls
+        (ok, result) = _admin.delegatecall(data);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(result, 32), mload(result))
             }
         }
+    }
+
+    /// @notice The risk-group entry points (IRiskGroups: `setRiskGroupCap`, `setRiskGroups`, `riskGroupCap`) and
+    /// every other selector this vault does not implement run TreasuryVaultAdmin's code, like the stubs above, with no
+    /// stub of their own (a stub's argument decoding costs this vault's code size). Every ERC-4626 and ITreasuryVault
+    /// selector is this vault's own, so only the admin contract's own entry points are reached here; a selector the
+    /// admin contract does not know either reverts with empty data.
+    fallback() external {
+        _delegateToAdmin();
     }
 
     /// @dev Runs the call's own calldata in TreasuryVaultAdmin's code on this vault's storage and ends the call with

@@ -7,6 +7,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
+import {IRiskGroups} from "../interfaces/IRiskGroups.sol";
 import {ITreasuryVault} from "../interfaces/ITreasuryVault.sol";
 import {ISessionManager} from "../interfaces/ISessionManager.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
@@ -22,7 +23,7 @@ import {TreasuryVaultBase} from "./TreasuryVaultBase.sol";
 /// storage, with the vault's address and balance; each is documented in ITreasuryVault and specified in
 /// TreasuryVault.sol's header. Called directly, every entry point reverts `OnlyVault`: this contract holds nothing
 /// and governs nothing of its own.
-contract TreasuryVaultAdmin is TreasuryVaultBase {
+contract TreasuryVaultAdmin is IRiskGroups, TreasuryVaultBase {
     using Math for uint256;
     using RampLib for RampLib.Ramp;
 
@@ -78,7 +79,7 @@ contract TreasuryVaultAdmin is TreasuryVaultBase {
         // A new strategy's relative cap is new exposure, from the vault-wide budget.
         _spend(_exposureRamp, relativeCapBps, ConstantsLib.MAX_EXPOSURE_RAISE_BPS, relativeCapBps, true);
         // Safe: index < MAX_STRATEGY_INDEX = 256.
-        _config[strategy] = ITreasuryVault.StrategyConfig(absoluteCap, relativeCapBps, uint8(index), true, true, 0);
+        _config[strategy] = ITreasuryVault.StrategyConfig(absoluteCap, relativeCapBps, uint8(index), true, true, 0, 0);
         _byIndex.push(strategy);
         _withdrawQueue.push(strategy);
         emit EventsLib.StrategyAdded(strategy, uint8(index), absoluteCap, relativeCapBps);
@@ -170,6 +171,38 @@ contract TreasuryVaultAdmin is TreasuryVaultBase {
         if (!c.listed) revert ErrorsLib.StrategyNotListed(strategy);
         c.liquidityGroup = group;
         emit EventsLib.LiquidityGroupSet(strategy, group);
+    }
+
+    /// @inheritdoc IRiskGroups
+    /// @dev In the vault's context (the vault's fallback).
+    function setRiskGroupCap(uint8 id, uint128 absoluteCap, uint16 relativeCapBps) external delegated {
+        RiskGroupCap storage g = _riskGroupCaps[id];
+        uint16 previousBps = g.relativeCapBps;
+        _requireGovernanceOrTightening(absoluteCap <= g.absoluteCap && relativeCapBps <= previousBps);
+        if (id >= ConstantsLib.MAX_RISK_GROUPS) {
+            revert ErrorsLib.BoundOutOfRange(id, 0, ConstantsLib.MAX_RISK_GROUPS - 1);
+        }
+        if (relativeCapBps > ConstantsLib.BPS) revert ErrorsLib.BoundOutOfRange(relativeCapBps, 0, ConstantsLib.BPS);
+        if (relativeCapBps > previousBps) {
+            // A group's room is new exposure for its members: the same budget as a strategy's relative cap.
+            _spend(
+                _exposureRamp, relativeCapBps - previousBps, ConstantsLib.MAX_EXPOSURE_RAISE_BPS, relativeCapBps, true
+            );
+        }
+        g.absoluteCap = absoluteCap;
+        g.relativeCapBps = relativeCapBps;
+        emit EventsLib.RiskGroupCapSet(id, absoluteCap, relativeCapBps, msg.sender);
+    }
+
+    /// @inheritdoc IRiskGroups
+    /// @dev In the vault's context (the vault's fallback).
+    function setRiskGroups(address strategy, uint32 riskGroups) external delegated {
+        ITreasuryVault.StrategyConfig storage c = _config[strategy];
+        // Adding tags only tightens (more caps bind the strategy); removing one loosens.
+        _requireGovernanceOrTightening(riskGroups & c.riskGroups == c.riskGroups);
+        if (!c.listed) revert ErrorsLib.StrategyNotListed(strategy);
+        c.riskGroups = riskGroups;
+        emit EventsLib.RiskGroupsSet(strategy, riskGroups, msg.sender);
     }
 
     /// @notice ITreasuryVault's, in the vault's context.
@@ -370,6 +403,76 @@ contract TreasuryVaultAdmin is TreasuryVaultBase {
         }
         _coSignatureUsed[digest] = true;
         emit EventsLib.CoSignatureAccepted(digest, sessionId, signer);
+    }
+
+    /// @inheritdoc IRiskGroups
+    /// @dev In the vault's context (the vault's fallback).
+    function riskGroupCap(uint8 id) external view delegated returns (RiskGroupCap memory) {
+        return _riskGroupCaps[id];
+    }
+
+    /// @notice The vault's risk-group check after a rebalance's moves, in the vault's context (the vault calls it
+    /// from its rebalance only when a touched strategy carries a risk group). For each group of a touched strategy:
+    /// the value after the call of every listed member (touched: as booked, `afterValues`; untouched: live, or book
+    /// where views fail), summed. Reverts `RiskGroupCapExceeded` for the first group, by id, of a strategy the call
+    /// raised (`raisedGroups`) whose sum is above the tighter of its caps against `base` (the relative cap rounded
+    /// down); returns `capHeadroom` with each leg's room lowered to the room left in each of its groups.
+    function checkRiskGroups(
+        address[] calldata strategies,
+        uint256[] calldata afterValues,
+        uint256 base,
+        uint256 raisedGroups
+    ) external view delegated returns (uint256[] memory capHeadroom) {
+        capHeadroom = new uint256[](strategies.length);
+        uint256[] memory legGroups = new uint256[](strategies.length);
+        uint256 groups;
+        for (uint256 j; j < strategies.length; ++j) {
+            ITreasuryVault.StrategyConfig memory c = _config[strategies[j]];
+            // The leg's room under its own caps, as the vault computed it.
+            uint256 cap = Math.min(c.absoluteCap, base.mulDiv(c.relativeCapBps, ConstantsLib.BPS));
+            capHeadroom[j] = cap > afterValues[j] ? cap - afterValues[j] : 0;
+            legGroups[j] = c.riskGroups;
+            groups |= legGroups[j];
+        }
+        uint256[32] memory sums = _riskGroupSums(strategies, afterValues, groups);
+        for (uint256 id; groups >> id != 0; ++id) {
+            if ((groups >> id) & 1 == 0) continue;
+            // Safe: id < 32, the width of a risk-group mask.
+            RiskGroupCap memory g = _riskGroupCaps[uint8(id)];
+            // Rounding: the relative cap rounds down, in the vault's favour.
+            uint256 cap = Math.min(g.absoluteCap, base.mulDiv(g.relativeCapBps, ConstantsLib.BPS));
+            if ((raisedGroups >> id) & 1 != 0 && sums[id] > cap) {
+                revert ErrorsLib.RiskGroupCapExceeded(uint8(id), sums[id], cap);
+            }
+            uint256 room = cap > sums[id] ? cap - sums[id] : 0;
+            for (uint256 j; j < strategies.length; ++j) {
+                if ((legGroups[j] >> id) & 1 != 0 && capHeadroom[j] > room) capHeadroom[j] = room;
+            }
+        }
+    }
+
+    /// @dev Per risk id in `groups`, the value after the call of every listed member: touched, as booked
+    /// (`afterValues`); untouched, live, or book where views fail.
+    function _riskGroupSums(address[] calldata strategies, uint256[] calldata afterValues, uint256 groups)
+        internal
+        view
+        returns (uint256[32] memory sums)
+    {
+        uint256 length = _withdrawQueue.length;
+        for (uint256 i; i < length; ++i) {
+            address strategy = _withdrawQueue[i];
+            uint256 member = _config[strategy].riskGroups & groups;
+            if (member == 0) continue;
+            uint256 value = type(uint256).max;
+            for (uint256 j; j < strategies.length; ++j) {
+                if (strategies[j] == strategy) value = afterValues[j];
+            }
+            // Untouched: no leg's after-value is the maximum.
+            if (value == type(uint256).max) value = _valueOf(strategy);
+            for (uint256 id; member >> id != 0; ++id) {
+                if ((member >> id) & 1 != 0) sums[id] += value;
+            }
+        }
     }
 
     /// @dev Spends a loosening from a rolling budget (RampLib). Before the first deposit there is nobody's money to

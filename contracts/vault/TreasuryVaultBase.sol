@@ -10,6 +10,7 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
+import {IRiskGroups} from "../interfaces/IRiskGroups.sol";
 import {ITreasuryVault} from "../interfaces/ITreasuryVault.sol";
 import {ISessionManager} from "../interfaces/ISessionManager.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
@@ -86,6 +87,8 @@ abstract contract TreasuryVaultBase is ERC4626, ReentrancyGuardTransient {
     address internal _policySigner;
     /// @dev Co-signature digests already used: each co-signs one rebalance.
     mapping(bytes32 digest => bool) internal _coSignatureUsed;
+    /// @dev The caps of each risk group (`riskGroupCap`); members carry the group's bit in `StrategyConfig.riskGroups`.
+    mapping(uint8 id => IRiskGroups.RiskGroupCap) internal _riskGroupCaps;
 
     constructor(IERC20 asset_, string memory name_, string memory symbol_, ISessionManager sessionManager_)
         ERC20(name_, symbol_)

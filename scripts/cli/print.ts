@@ -6,6 +6,7 @@ import type { ProposalStatus } from "../actions/proposal-status.js";
 import type { SessionRow } from "../actions/list-sessions.js";
 import type { Rotation } from "../actions/rotate-session.js";
 import type { TreasuryStatus } from "../actions/treasury-status.js";
+import { riskIds } from "../lib/bounds-changes.js";
 import { tokenAmount, type TreasuryContext } from "../lib/context.js";
 
 /** Prints a table (text columns to the left, figures to the right) line by line. */
@@ -55,9 +56,39 @@ export function printStatus(ctx: TreasuryContext, status: TreasuryStatus, out: (
     amount(st.absoluteCap),
     formatBps(st.relativeCapBps),
     amount(st.allocation),
+    riskIds(st.riskGroups ?? 0),
   ]);
-  const headers = ["  #", "strategy", "enabled", "absolute cap", "relative cap", "allocation"];
-  printTable(out, headers, rows, ["left", "left", "left", "right", "right", "right"]);
+  const headers = ["  #", "strategy", "enabled", "absolute cap", "relative cap", "allocation", "risk groups"];
+  printTable(out, headers, rows, ["left", "left", "left", "right", "right", "right", "left"]);
+  const groups = s.riskGroups ?? [];
+  if (groups.length === 0) return;
+  out("  Risk groups (members together, against the tighter cap; measured without the block's deposits):");
+  const base = s.totalAssets - s.inflowInBlock;
+  const groupRows = groups.map((g) => {
+    const cap = riskGroupCapNow(g, base);
+    return [
+      `  ${g.id}`,
+      amount(g.value),
+      amount(cap),
+      cap === 0n ? (g.value === 0n ? "0%" : "over") : `${((Number(g.value) / Number(cap)) * 100).toFixed(1)}%`,
+      amount(g.absoluteCap),
+      formatBps(g.relativeCapBps),
+    ];
+  });
+  printTable(out, ["  id", "members hold", "cap now", "used", "absolute cap", "relative cap"], groupRows, [
+    "left",
+    "right",
+    "right",
+    "right",
+    "right",
+    "right",
+  ]);
+}
+
+/** The tighter of a risk group's caps on `base` (total assets less the block's deposits), as the vault measures it. */
+function riskGroupCapNow(g: { absoluteCap: bigint; relativeCapBps: number }, base: bigint): bigint {
+  const rel = (base * BigInt(g.relativeCapBps)) / 10_000n;
+  return g.absoluteCap < rel ? g.absoluteCap : rel;
 }
 
 export function printSessions(ctx: TreasuryContext, rows: SessionRow[], out: (line: string) => void): void {

@@ -7,12 +7,22 @@ import { formatBps, formatDuration } from "@agent-treasury/agent";
 import { InputError } from "./errors.js";
 import { tokenAmount, type TreasuryContext } from "./context.js";
 import { hasRole, TIMELOCK_ROLES } from "./governance-shape.js";
+import { IRiskGroups__factory } from "../../types/ethers-contracts/index.js";
+
+/** Risk ids of a mask, `0, 3`, or `none`. */
+export function riskIds(mask: number | bigint): string {
+  const ids: number[] = [];
+  for (let id = 0; id < 32; id++) if ((BigInt(mask) >> BigInt(id)) & 1n) ids.push(id);
+  return ids.length === 0 ? "none" : ids.join(", ");
+}
 
 export type BoundsChange =
   | { kind: "addStrategy"; strategy: string; absoluteCap: bigint; relativeCapBps: number }
   | { kind: "removeStrategy"; strategy: string }
   | { kind: "setCaps"; strategy: string; absoluteCap: bigint; relativeCapBps: number }
   | { kind: "setStrategyEnabled"; strategy: string; enabled: boolean }
+  | { kind: "setRiskGroupCap"; id: number; absoluteCap: bigint; relativeCapBps: number }
+  | { kind: "setRiskGroups"; strategy: string; riskGroups: number }
   | { kind: "setIdleBuffer"; idleBufferBps: number }
   | { kind: "setLiquidityFloor"; liquidityFloorBps: number }
   /** threshold 0 turns the step-up off. */
@@ -60,7 +70,7 @@ export interface PlannedCall {
 export function checkChanges(changes: BoundsChange[]): void {
   if (changes.length === 0) {
     throw new InputError(
-      "no change given: pass at least one of --add-strategy, --remove-strategy, --caps, " +
+      "no change given: pass at least one of --add-strategy, --remove-strategy, --caps, --risk-group-cap, --risk-groups, " +
         "--enable-strategy, --disable-strategy, --idle-buffer, --liquidity-floor, --step-up, --loss-limits, --ceilings, " +
         "--unpause-agents, " +
         "--set-governance, --accept-governance, --set-guardian, --set-session-admin, --withdraw-queue",
@@ -74,7 +84,14 @@ export function checkChanges(changes: BoundsChange[]): void {
   const perStrategy = new Map<string, string>();
   const singletons = new Set<string>();
   for (const change of changes) {
-    if ("strategy" in change) {
+    if (change.kind === "setRiskGroupCap" || change.kind === "setRiskGroups") {
+      // A strategy's groups go with its other change; one change per group and per strategy's groups.
+      const key =
+        change.kind === "setRiskGroupCap" ? `group ${change.id}` : `groups of ${change.strategy.toLowerCase()}`;
+      if (singletons.has(key))
+        throw new InputError(`${change.kind} for ${key.replace("group", "risk group")} is given twice`);
+      singletons.add(key);
+    } else if ("strategy" in change) {
       const key = change.strategy.toLowerCase();
       const previous = perStrategy.get(key);
       if (previous !== undefined) {
@@ -158,6 +175,49 @@ export async function planCalls(
           `Set caps of strategy ${change.strategy}: absolute ${amount(c.absoluteCap)} -> ${amount(change.absoluteCap)}, ` +
             `relative ${formatBps(c.relativeCapBps)} -> ${formatBps(change.relativeCapBps)}`,
         );
+        break;
+      }
+      case "setRiskGroupCap": {
+        const c = await IRiskGroups__factory.connect(vaultAddress, ctx.ethers.provider).riskGroupCap(change.id);
+        calls.push({
+          target: vaultAddress,
+          value: 0n,
+          data: IRiskGroups__factory.createInterface().encodeFunctionData("setRiskGroupCap", [
+            change.id,
+            change.absoluteCap,
+            change.relativeCapBps,
+          ]),
+          signature: "TreasuryVault.setRiskGroupCap",
+          summary:
+            `Set caps of risk group ${change.id} (its members together): absolute ${amount(c.absoluteCap)} -> ` +
+            `${amount(change.absoluteCap)}, relative ${formatBps(c.relativeCapBps)} -> ${formatBps(change.relativeCapBps)}`,
+        });
+        break;
+      }
+      case "setRiskGroups": {
+        const c = await listedConfig(change.strategy);
+        const groups = IRiskGroups__factory.connect(vaultAddress, ctx.ethers.provider);
+        for (let id = 0; id < 32; id++) {
+          if (((change.riskGroups >>> id) & 1) === 0) continue;
+          const capped = changes.some((x) => x.kind === "setRiskGroupCap" && x.id === id);
+          const cap = await groups.riskGroupCap(id);
+          if (!capped && cap.absoluteCap === 0n && cap.relativeCapBps === 0n) {
+            throw new InputError(
+              `--risk-groups: risk group ${id} has no caps yet, so its members could not be raised at all: ` +
+                `set them first (--risk-group-cap ${id}:<absoluteCap>:<relativeCap>, in this proposal or an earlier one)`,
+            );
+          }
+        }
+        calls.push({
+          target: vaultAddress,
+          value: 0n,
+          data: IRiskGroups__factory.createInterface().encodeFunctionData("setRiskGroups", [
+            change.strategy,
+            change.riskGroups,
+          ]),
+          signature: "TreasuryVault.setRiskGroups",
+          summary: `Set the risk groups of strategy ${change.strategy}: ${riskIds(c.riskGroups)} -> ${riskIds(change.riskGroups)}`,
+        });
         break;
       }
       case "setStrategyEnabled": {

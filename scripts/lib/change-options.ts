@@ -2,7 +2,20 @@
 import type { BoundsChange } from "./bounds-changes.js";
 import type { TreasuryContext } from "./context.js";
 import { ZeroAddress } from "ethers";
-import { parseAddress, parseAmount, parseBps, parseDuration, parseStrategy, splitSpec } from "./parse.js";
+import { InputError } from "./errors.js";
+import { parseAddress, parseAmount, parseBps, parseDuration, parseInteger, parseStrategy, splitSpec } from "./parse.js";
+
+/** A risk id, 0 to 31. */
+function parseRiskId(value: string | undefined, what: string): number {
+  return Number(parseInteger(value, what, 31n));
+}
+
+/** `0,3` (risk ids) or `none`, as a bit mask. */
+function parseRiskIds(value: string | undefined, what: string): number {
+  if (value === "none") return 0;
+  if (!value) throw new InputError(`${what}: give risk ids (0 to 31) separated by commas, or none`);
+  return value.split(",").reduce((mask, id) => (mask | (1 << parseRiskId(id.trim(), what))) >>> 0, 0);
+}
 
 /** An address, or `none` for the zero address. */
 function parseAddressOrNone(value: string, what: string): string {
@@ -13,6 +26,8 @@ export const CHANGE_OPTIONS = {
   "add-strategy": { type: "string", multiple: true },
   "remove-strategy": { type: "string", multiple: true },
   caps: { type: "string", multiple: true },
+  "risk-group-cap": { type: "string", multiple: true },
+  "risk-groups": { type: "string", multiple: true },
   "enable-strategy": { type: "string", multiple: true },
   "disable-strategy": { type: "string", multiple: true },
   "idle-buffer": { type: "string" },
@@ -34,6 +49,9 @@ export const CHANGE_HELP = `Changes (combine any; repeat the strategy ones; all 
   --add-strategy <strategy>:<absoluteCap>:<relativeCap>   list a strategy with its caps
   --remove-strategy <strategy>                            delist an empty strategy
   --caps <strategy>:<absoluteCap>:<relativeCap>           set a listed strategy's caps
+  --risk-group-cap <id>:<absoluteCap>:<relativeCap>       cap risk group <id> (0-31): its members together hold at most this
+  --risk-groups <strategy>:<id,id,...|none>               the risk groups a strategy belongs to (set after the caps: a
+                                                          group never capped caps its members at 0)
   --enable-strategy <strategy> / --disable-strategy <strategy>
   --idle-buffer <bps|N%>                                  idle assets kept, share of total assets
   --liquidity-floor <bps|N%>                              idle plus what strategies let go now, after a rebalance that
@@ -63,6 +81,8 @@ export interface ChangeOptionValues {
   "add-strategy"?: string[];
   "remove-strategy"?: string[];
   caps?: string[];
+  "risk-group-cap"?: string[];
+  "risk-groups"?: string[];
   "enable-strategy"?: string[];
   "disable-strategy"?: string[];
   "idle-buffer"?: string;
@@ -104,6 +124,24 @@ export function changesFromOptions(values: ChangeOptionValues, ctx: TreasuryCont
       strategy: parseStrategy(s, "--caps", known),
       absoluteCap: parseAmount(abs, decimals, "--caps absolute cap"),
       relativeCapBps: parseBps(rel, "--caps relative cap"),
+    });
+  }
+  // Group caps before tags, so a proposal that does both never leaves a member under a group without caps (0).
+  for (const spec of values["risk-group-cap"] ?? []) {
+    const [id, abs, rel] = splitSpec(spec, "--risk-group-cap", ["id", "absoluteCap", "relativeCap"]);
+    changes.push({
+      kind: "setRiskGroupCap",
+      id: parseRiskId(id, "--risk-group-cap id"),
+      absoluteCap: parseAmount(abs, decimals, "--risk-group-cap absolute cap"),
+      relativeCapBps: parseBps(rel, "--risk-group-cap relative cap"),
+    });
+  }
+  for (const spec of values["risk-groups"] ?? []) {
+    const [s, ids] = splitSpec(spec, "--risk-groups", ["strategy", "ids"]);
+    changes.push({
+      kind: "setRiskGroups",
+      strategy: parseStrategy(s, "--risk-groups", known),
+      riskGroups: parseRiskIds(ids, "--risk-groups"),
     });
   }
   for (const s of values["enable-strategy"] ?? []) {

@@ -7,6 +7,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {TreasuryVault} from "../../contracts/vault/TreasuryVault.sol";
 import {SessionManager} from "../../contracts/session/SessionManager.sol";
 import {ITreasuryVault} from "../../contracts/interfaces/ITreasuryVault.sol";
+import {IRiskGroups} from "../../contracts/interfaces/IRiskGroups.sol";
 import {ISessionManager} from "../../contracts/interfaces/ISessionManager.sol";
 import {ConstantsLib} from "../../contracts/libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
@@ -87,6 +88,8 @@ contract TreasuryHandler is Test {
     /// Strategies raised by accepted rebalances, and how many of them ended above a cap right after.
     uint256 public ghost_raisedLegs;
     uint256 public ghost_capBreaches;
+    /// Risk groups of raised strategies whose listed members held more than the group's cap right after the call.
+    uint256 public ghost_riskGroupBreaches;
     /// Accepted rebalances that lowered idle below the buffer.
     uint256 public ghost_bufferBreaches;
     /// Accepted rebalances whose loss passed the per-call limit or the epoch budget.
@@ -637,6 +640,7 @@ contract TreasuryHandler is Test {
             ITreasuryVault.StrategyConfig memory c = vault.strategyConfig(targets[i].strategy);
             uint256 relCap = base * c.relativeCapBps / ConstantsLib.BPS;
             if (value > c.absoluteCap || value > relCap) ++ghost_capBreaches;
+            if (c.riskGroups != 0) _checkRiskGroups(c.riskGroups, base);
         }
         ITreasuryVault.Bounds memory b = vault.bounds();
         if (idleAfter < a.idleBefore) {
@@ -763,6 +767,20 @@ contract TreasuryHandler is Test {
 
     /// @dev What the vault's position redeems for now; its book value while the strategy's views are broken (the
     /// rule the vault values it by).
+    /// @dev Each group in `groups`: its listed members' value now against the tighter of its caps on `base`.
+    function _checkRiskGroups(uint256 groups, uint256 base) internal {
+        address[] memory listed = vault.withdrawQueue();
+        for (uint256 id; groups >> id != 0; ++id) {
+            if ((groups >> id) & 1 == 0) continue;
+            uint256 sum;
+            for (uint256 i; i < listed.length; ++i) {
+                if ((vault.strategyConfig(listed[i]).riskGroups >> id) & 1 != 0) sum += _valueOf(listed[i]);
+            }
+            IRiskGroups.RiskGroupCap memory g = IRiskGroups(address(vault)).riskGroupCap(uint8(id));
+            if (sum > g.absoluteCap || sum > base * g.relativeCapBps / ConstantsLib.BPS) ++ghost_riskGroupBreaches;
+        }
+    }
+
     function _valueOf(address strategy) internal view returns (uint256) {
         if (MockStrategy(strategy).viewsBroken()) return vault.allocation(strategy);
         uint256 shares = MockStrategy(strategy).balanceOf(address(vault));

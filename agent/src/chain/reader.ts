@@ -6,7 +6,7 @@
 import { getAddress, type Provider } from "ethers";
 import { lensInterface, type ITreasuryLens } from "../abi/index.js";
 import { decodePlain } from "./abi-decode.js";
-import type { SessionState, StrategyState, VaultSnapshot } from "./types.js";
+import type { RiskGroupState, SessionState, StrategyState, VaultSnapshot } from "./types.js";
 import { decodeRevert, explainRevert } from "../errors.js";
 import { isRevert, revertDataOf } from "../executor/revert-data.js";
 import { LensFaultError, RpcError } from "../failures.js";
@@ -134,6 +134,15 @@ export function toSnapshot(raw: ITreasuryLens.SnapshotStructOutput): VaultSnapsh
         markPrice: s.markPrice,
         markedAt: s.markedAt,
         frozen: s.frozen,
+        riskGroups: Number(s.riskGroups),
+      }),
+    ),
+    riskGroups: raw.riskGroups.map(
+      (g): RiskGroupState => ({
+        id: Number(g.id),
+        absoluteCap: g.absoluteCap,
+        relativeCapBps: Number(g.relativeCapBps),
+        value: g.value,
       }),
     ),
     withdrawQueue: raw.withdrawQueue.map((a) => address(a)),

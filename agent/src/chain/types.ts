@@ -46,6 +46,17 @@ export interface StrategyState {
   markedAt: bigint;
   /** Frozen to exit-only by the rate bound until governance clears it: no leg may raise it. */
   frozen: boolean;
+  /** Risk groups the strategy carries: bit `id` per risk id (0..31). Absent or 0: none. */
+  riskGroups?: number;
+}
+
+/** One risk group a listed strategy carries (`IRiskGroups`): its caps and its members' value now. */
+export interface RiskGroupState {
+  id: number;
+  absoluteCap: bigint;
+  relativeCapBps: number;
+  /** Sum of the members' value now (live, or book where views fail), in assets. */
+  value: bigint;
 }
 
 export interface VaultBounds {
@@ -149,6 +160,8 @@ export interface VaultSnapshot {
   sessions: SessionState[];
   blockNumber: bigint;
   timestamp: bigint;
+  /** Every risk group a listed strategy carries, by id (absent: none). */
+  riskGroups?: RiskGroupState[];
 }
 
 /** One rebalance target: the allocation a strategy should hold after the call. */

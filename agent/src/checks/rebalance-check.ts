@@ -1,8 +1,8 @@
 /**
  * Pure mirror of `TreasuryVault.previewRebalance` (which runs the real rebalance and undoes it): every check in the
- * vault's order (shape, share-price rate bound, session, withdraw limits and idle, caps, idle buffer, liquidity floor,
- * per-call loss, epoch loss budget, drawdown, step-up co-signature, the session's own loss allowance), with the same
- * error names and arguments, and the same figures. No I/O:
+ * vault's order (shape, share-price rate bound, session, withdraw limits and idle, caps, risk-group caps, idle buffer,
+ * liquidity floor, per-call loss, epoch loss budget, drawdown, step-up co-signature, the session's own loss allowance),
+ * with the same error names and arguments, and the same figures. No I/O:
  * the vault state comes from a lens snapshot, the strategies' share math from a `StrategyValuation`, and the time is
  * given.
  *
@@ -325,6 +325,8 @@ function checkOutcome(
     }
     return cap > after ? cap - after : 0n;
   });
+  const groupError = checkRiskGroups(snapshot, legs, afterValues, base, capHeadroom);
+  error ??= groupError;
   if (!error && idleAfter < snapshot.idle) {
     const required = mulDivUp(base, BigInt(snapshot.bounds.idleBufferBps), BPS);
     const counted = maxBig(0n, idleAfter - inflow);
@@ -399,6 +401,67 @@ export function stepUpError(snapshot: VaultSnapshot, volume: bigint, cosigned: b
   const threshold = snapshot.stepUpThreshold;
   if (threshold === 0n || volume <= threshold || cosigned) return undefined;
   return predicted("CoSignatureRequired", { volume, threshold });
+}
+
+/**
+ * Risk-group caps (the vault's `checkRiskGroups`), for each group of a touched strategy: the value after the call of
+ * every listed member (touched: as booked; untouched: live, or book where views fail), summed. The first group, by id,
+ * of a strategy the call raised whose sum is above the tighter of its caps against `base` is the error; each tagged
+ * leg's headroom falls to the room left in each of its groups (in place). A tagged id the snapshot has no caps for
+ * caps at 0, as on chain.
+ */
+function checkRiskGroups(
+  snapshot: VaultSnapshot,
+  legs: Leg[],
+  afterValues: bigint[],
+  base: bigint,
+  capHeadroom: bigint[],
+): PredictedError | undefined {
+  let groups = 0n;
+  let raisedGroups = 0n;
+  legs.forEach((leg, i) => {
+    const mask = BigInt(leg.config.riskGroups ?? 0);
+    groups |= mask;
+    if (afterValues[i]! > leg.current) raisedGroups |= mask;
+  });
+  if (groups === 0n) return undefined;
+  const sums = riskGroupSums(snapshot, legs, afterValues, groups);
+  let error: PredictedError | undefined;
+  for (let id = 0; groups >> BigInt(id) !== 0n; id++) {
+    const bit = 1n << BigInt(id);
+    if ((groups & bit) === 0n) continue;
+    const g = snapshot.riskGroups?.find((x) => x.id === id);
+    const cap = minBig(g?.absoluteCap ?? 0n, mulDivDown(base, BigInt(g?.relativeCapBps ?? 0), BPS));
+    const sum = sums.get(id) ?? 0n;
+    if (!error && (raisedGroups & bit) !== 0n && sum > cap) {
+      error = predicted("RiskGroupCapExceeded", { id: BigInt(id), value: sum, cap });
+    }
+    const room = cap > sum ? cap - sum : 0n;
+    legs.forEach((leg, i) => {
+      if ((BigInt(leg.config.riskGroups ?? 0) & bit) !== 0n && capHeadroom[i]! > room) capHeadroom[i] = room;
+    });
+  }
+  return error;
+}
+
+/** Per risk id in `groups`, the value after the call of every listed member carrying it. */
+export function riskGroupSums(
+  snapshot: VaultSnapshot,
+  legs: { config: StrategyState }[],
+  afterValues: bigint[],
+  groups: bigint,
+): Map<number, bigint> {
+  const sums = new Map<number, bigint>();
+  for (const s of snapshot.strategies) {
+    const member = BigInt(s.riskGroups ?? 0) & groups;
+    if (member === 0n) continue;
+    const i = legs.findIndex((leg) => leg.config.index === s.index);
+    const value = i >= 0 ? afterValues[i]! : positionValue(s);
+    for (let id = 0; member >> BigInt(id) !== 0n; id++) {
+      if ((member & (1n << BigInt(id))) !== 0n) sums.set(id, (sums.get(id) ?? 0n) + value);
+    }
+  }
+  return sums;
 }
 
 /** Largest value the vault's high-water mark holds (a uint96). */

@@ -48,6 +48,11 @@ const WAIT = new Set([
   "CoSignatureRequired",
 ]);
 
+/**
+ * Everything else is permanent for the plan that met it: among them the bounds a plan must respect (a strategy's caps,
+ * `AbsoluteCapExceeded` and `RelativeCapExceeded`, a risk group's `RiskGroupCapExceeded`, the idle buffer), which the
+ * mirror checks before a call is sent: reaching one on chain means the state moved under the plan.
+ */
 export function classifyRevert(error: Pick<DecodedRevert | PredictedError, "name" | "args"> | undefined): RevertClass {
   if (!error) return "permanent";
   if (STAND_DOWN.has(error.name)) return "stand-down";

@@ -272,6 +272,20 @@ export class DashboardState {
           cap: (relativeCap < x.absoluteCap ? relativeCap : x.absoluteCap).toString(),
           aprBps: apr ? Number((apr.aprWad * BPS) / 10n ** 18n) : null,
           quarantine: quarantineView(report.quarantine, x.strategy),
+          /** The risk ids the strategy carries. */
+          riskGroups: riskIds(x.riskGroups ?? 0),
+        };
+      }),
+      /** Each risk group in use: what its members hold together against the tighter of its caps (on total assets). */
+      riskGroups: (s.riskGroups ?? []).map((g) => {
+        const relativeCap = (s.totalAssets * BigInt(g.relativeCapBps)) / BPS;
+        return {
+          id: g.id,
+          value: g.value.toString(),
+          absoluteCap: g.absoluteCap.toString(),
+          relativeCapBps: g.relativeCapBps,
+          cap: (relativeCap < g.absoluteCap ? relativeCap : g.absoluteCap).toString(),
+          members: s.strategies.filter((x) => ((x.riskGroups ?? 0) >>> g.id) & 1).map((x) => x.index),
         };
       }),
       sessions: s.sessions.map((x) =>
@@ -286,6 +300,13 @@ export class DashboardState {
       ),
     };
   }
+}
+
+/** The ids of a 32-bit risk-group mask, in order. */
+function riskIds(mask: number): number[] {
+  const ids: number[] = [];
+  for (let id = 0; id < 32; id++) if ((mask >>> id) & 1) ids.push(id);
+  return ids;
 }
 
 function quarantineView(quarantine: QuarantineEntry[], strategy: string): Json {

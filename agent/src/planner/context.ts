@@ -5,6 +5,7 @@
 import type { StrategyState } from "../chain/types.js";
 import { BPS, DUST_DIVISOR, maxBig, minBig, mulDivDown, mulDivUp } from "../checks/math.js";
 import { isPriceFrozen } from "../checks/price-rate.js";
+import { positionValue } from "../checks/valuation.js";
 import { formatAmount } from "../util/format.js";
 import type { CostModel, PlanDecision, PlannerInput } from "./types.js";
 
@@ -29,7 +30,10 @@ export interface StrategyRoom {
   canRaise: boolean;
   /** Lowest allocation reachable now: what it cannot release stays (liquidity), out-of-scope ones stay put. */
   floor: bigint;
-  /** Tighter of the two caps minus the safety margin, and at most what the strategy accepts now (`maxDeposit`). */
+  /**
+   * Tighter of the two caps minus the safety margin, at most what the strategy accepts now (`maxDeposit`), and at most
+   * its share of the room left in each of its risk groups (`shareRiskGroupRoom`).
+   */
   capacity: bigint;
 }
 
@@ -106,6 +110,7 @@ export function planContext(input: PlannerInput): PlanContext {
     const canRaise = canKeep && !illiquid && !session.reduceOnly && !belowFloor;
     return { state, inScope, quarantined, frozen, illiquid, canKeep, canRaise, floor, capacity };
   });
+  shareRiskGroupRoom(snapshot, strategies, totalLow, margin);
   // A full exit of a strategy whose `maxRedeem` rounds short brings up to its dust less into idle than its value.
   const exitDust = strategies.reduce(
     (sum, r) =>
@@ -125,6 +130,38 @@ export function planContext(input: PlannerInput): PlanContext {
 
 /** Larger than any real amount: no liquidity floor to keep. */
 const UNLIMITED = 2n ** 255n;
+
+/**
+ * Risk-group caps as a shared cap over each group's members: the room a group has left (the tighter of its caps on
+ * `totalLow`, less the margin, less what its listed members hold now) is split equally over the members the plan may
+ * raise, and each such member's capacity is at most its value now plus its part (in each of its groups). So members
+ * that all rise to their capacity keep the group within its cap, whatever the planner does with the rest; a group at
+ * or over its cap lets none of its members rise (lowering them is always allowed). Conservative: room freed by a member
+ * the plan lowers is not handed to the others in the same call. In place.
+ */
+function shareRiskGroupRoom(
+  snapshot: PlannerInput["snapshot"],
+  strategies: StrategyRoom[],
+  totalLow: bigint,
+  margin: bigint,
+): void {
+  const tagged = snapshot.strategies.reduce((mask, s) => mask | BigInt(s.riskGroups ?? 0), 0n);
+  for (let id = 0; tagged >> BigInt(id) !== 0n; id++) {
+    const bit = 1n << BigInt(id);
+    if ((tagged & bit) === 0n) continue;
+    // A tagged id the snapshot has no caps for caps at 0, as on chain.
+    const group = snapshot.riskGroups?.find((g) => g.id === id) ?? { absoluteCap: 0n, relativeCapBps: 0 };
+    const isMember = (s: StrategyState) => (BigInt(s.riskGroups ?? 0) & bit) !== 0n;
+    const members = strategies.filter((r) => isMember(r.state));
+    const cap = minBig(group.absoluteCap, mulDivDown(totalLow, BigInt(group.relativeCapBps), BPS));
+    const held = members.reduce((sum, r) => sum + positionValue(r.state), 0n);
+    const room = maxBig(0n, cap - margin - held);
+    const raisers = members.filter((r) => r.canRaise);
+    if (raisers.length === 0) continue;
+    const part = room / BigInt(raisers.length);
+    for (const r of raisers) r.capacity = minBig(r.capacity, positionValue(r.state) + part);
+  }
+}
 
 /**
  * The holds every planner starts with: no listed strategy in the session's scope, or too little session budget left.

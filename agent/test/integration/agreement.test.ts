@@ -8,6 +8,7 @@ import { Contract, Wallet, type JsonRpcSigner } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalChain } from "../../devnet/chain.js";
 import { deployVault, devKey, fund, grantSession, type Stack } from "../../devnet/stack.js";
+import { IRiskGroups__factory } from "../../src/abi/index.js";
 import { LensReader } from "../../src/chain/reader.js";
 import type { SessionRecord, Target, VaultSnapshot } from "../../src/chain/types.js";
 import { checkRebalance, strategiesLiquidity, type RebalanceVerdict } from "../../src/checks/rebalance-check.js";
@@ -210,6 +211,27 @@ async function mutate(rng: Random): Promise<void> {
     await fund(stack, stack.users[1]!, rng.pick([1n, 50_000n * u, 400_000n * u, rng.big(2_000_000n * u)]));
 }
 
+/**
+ * Risk groups at random (a generator of its own, so the other mutations stay as they were): tags 0 to 3 strategies
+ * with ids 0 and 1 and caps them around what the members hold. A relative cap raise past the ramp's room leaves the
+ * group's caps as they were (possibly never set: a cap of 0).
+ */
+async function mutateRiskGroups(rng: Random): Promise<void> {
+  if (!rng.chance(0.4)) return;
+  const groups = IRiskGroups__factory.connect(stack.vaultAddress, stack.governance);
+  for (const id of [0, 1]) {
+    const members = rng.shuffle(stack.strategyAddresses).slice(0, rng.int(0, 3));
+    let held = 0n;
+    for (const m of members) held += await stack.vault.allocation(m);
+    const abs = rng.pick([held, held + rng.big(100_000n * stack.unit), held > 10n ? held - rng.big(held / 10n) : 0n]);
+    await govern(() => groups.setRiskGroupCap(id, abs, rng.pick([0, 2_000, 4_000, 6_000, 10_000])));
+    for (const m of members) {
+      const mask = Number((await stack.vault.strategyConfig(m)).riskGroups) | (1 << id);
+      await (await groups.setRiskGroups(m, mask)).wait();
+    }
+  }
+}
+
 /** A random rebalance around the interesting values: current, caps, idle, zero, their neighbours, and junk. */
 function generate(
   rng: Random,
@@ -250,6 +272,7 @@ function generate(
 
 const VALUE_ARGS = new Set([
   "allocation",
+  "value",
   "cap",
   "idle",
   "required",
@@ -359,6 +382,7 @@ async function agree(state: ChainState, label: string, targets: Target[], sessio
 describe("check mirror agrees with previewRebalance on a real chain", () => {
   it(`gives the same verdict on ${STATES * PLANS_PER_STATE} generated plans`, async () => {
     const rng = new Random(0x5eed);
+    const groupRng = new Random(0x6a0f);
     const outcomes = new Map<string, number>();
     let approxExactArgs = 0;
     let approxClose = 0;
@@ -368,6 +392,7 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
       await chain.revert(base);
       base = await chain.snapshot();
       await mutate(rng);
+      await mutateRiskGroups(groupRng);
       const st = await readState();
       for (let k = 0; k < PLANS_PER_STATE; k++) {
         const { targets, sessionId, caller } = generate(rng, st.snap, st.sessionCount);
@@ -760,6 +785,63 @@ describe("check mirror agrees with previewRebalance on a real chain", () => {
     st = await readState();
     const cleared = await agree(st, "rate bound: cleared", [{ strategy: s0, assets: value(0) + 1_000n * u }]);
     expect(cleared.mirror.ok, "raised again after the clearance").toBe(true);
+  }, 60_000);
+
+  it("agrees on risk-group caps: at the cap, one over, an untouched member counted, lowering while over", async () => {
+    const { governance, guardian } = stack;
+    const [s0, s1, s2] = stack.strategyAddresses as [string, string, string];
+    await chain.revert(base);
+    base = await chain.snapshot();
+    const groups = IRiskGroups__factory.connect(stack.vaultAddress, governance);
+    let st = await readState();
+    const baseTotal = st.snap.totalAssets - st.snap.inflowInBlock;
+    const v = (i: number) => positionValue(st.snap.strategies[i]!);
+    // Group 2 holds strategies 0 and 1; its absolute cap leaves 10,000 units of room above what they hold.
+    const room = 10_000n * stack.unit;
+    const groupCap = v(0) + v(1) + room;
+    await (await groups.setRiskGroupCap(2, groupCap, 5_000)).wait();
+    await (await groups.setRiskGroups(s0, 1 << 2)).wait();
+    await (await groups.setRiskGroups(s1, 1 << 2)).wait();
+    st = await readState();
+    expect(st.snap.riskGroups, "the lens lists the group").toEqual([
+      { id: 2, absoluteCap: groupCap, relativeCapBps: 5_000, value: v(0) + v(1) },
+    ]);
+    expect(groupCap, "the absolute cap is the tighter").toBeLessThan(baseTotal / 2n);
+
+    const at = await agree(st, "group: raise to the cap (member 1 untouched)", [{ strategy: s0, assets: v(0) + room }]);
+    expect(at.mirror.ok, "at the cap").toBe(true);
+    expect(at.mirror.capHeadroom, "no room left in the group").toEqual([0n]);
+    const over = await agree(st, "group: one over", [{ strategy: s0, assets: v(0) + room + 1n }]);
+    expect(over.mirror.error, "the group's figures").toEqual({
+      name: "RiskGroupCapExceeded",
+      args: { id: 2n, value: groupCap + 1n, cap: groupCap },
+    });
+    const both = await agree(st, "group: both members and an untagged one", [
+      { strategy: s2, assets: v(2) + 1_000n * stack.unit },
+      { strategy: s1, assets: v(1) + room / 2n },
+      { strategy: s0, assets: v(0) + room / 2n },
+    ]);
+    expect(both.mirror.ok, "both members within the room together").toBe(true);
+    expect(both.mirror.capHeadroom[1], "members share the room").toBe(0n);
+
+    // The guardian lowers the cap under what the group holds: lowering a member passes, raising one does not.
+    await (await groups.connect(guardian).setRiskGroupCap(2, v(0), 5_000)).wait();
+    st = await readState();
+    const lower = await agree(st, "group over: lower a member", [{ strategy: s1, assets: v(1) / 2n }]);
+    expect(lower.mirror.ok, "lowering passes while over").toBe(true);
+    const swap = await agree(st, "group over: raise one, lower the other more", [
+      { strategy: s1, assets: 0n },
+      { strategy: s0, assets: v(0) + 1n },
+    ]);
+    expect(swap.mirror.error?.name, "a raise binds while over").toBe("RiskGroupCapExceeded");
+    // A tag whose caps were never set caps at 0.
+    await (await groups.setRiskGroups(s2, 1 << 9)).wait();
+    st = await readState();
+    const unset = await agree(st, "group never capped", [{ strategy: s2, assets: v(2) + 1n }]);
+    expect(unset.mirror.error, "capped at 0").toEqual({
+      name: "RiskGroupCapExceeded",
+      args: { id: 9n, value: v(2) + 1n, cap: 0n },
+    });
   }, 60_000);
 
   it("agrees on a full strategy (maxDeposit) and a full exit whose maxRedeem rounds below the balance", async () => {

@@ -138,6 +138,16 @@ describe("reverts that blame a strategy", () => {
     expect(blamedStrategy(undefined)).toBeUndefined();
   });
 
+  it("a risk group over its cap is classified like a strategy's cap: permanent for the plan, named with its figures", () => {
+    const group = decodeRevert(treasuryErrors.encodeErrorResult("RiskGroupCapExceeded", [3, 710n, 700n]))!;
+    const cap = decodeRevert(treasuryErrors.encodeErrorResult("RelativeCapExceeded", [B, 710n, 700n]))!;
+    expect(group.name, "the decoder names it").toBe("RiskGroupCapExceeded");
+    expect(group.args, "with its figures").toEqual({ id: 3n, value: 710n, cap: 700n });
+    expect(classifyRevert(group), "as the strategy caps").toBe(classifyRevert(cap));
+    expect(classifyRevert(group)).toBe("permanent");
+    expect(blamedStrategy(group), "no strategy to blame").toBeUndefined();
+  });
+
   it("a full or lent-out strategy is planned again, not quarantined: the vault's limits and the strategy's own refusals", () => {
     const refusals = new Interface([
       "error AllCapsReached()",

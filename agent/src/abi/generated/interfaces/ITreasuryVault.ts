@@ -37,9 +37,9 @@ export declare namespace ITreasuryVault {
     export type RampRoomStructOutput = [exposureBps: bigint, lossPerCallBps: bigint, epochLossBps: bigint, lossEpochShrinkBps: bigint] & {exposureBps: bigint, lossPerCallBps: bigint, epochLossBps: bigint, lossEpochShrinkBps: bigint }
   
 
-    export type StrategyConfigStruct = {absoluteCap: BigNumberish, relativeCapBps: BigNumberish, index: BigNumberish, enabled: boolean, listed: boolean, liquidityGroup: BigNumberish}
+    export type StrategyConfigStruct = {absoluteCap: BigNumberish, relativeCapBps: BigNumberish, index: BigNumberish, enabled: boolean, listed: boolean, liquidityGroup: BigNumberish, riskGroups: BigNumberish}
 
-    export type StrategyConfigStructOutput = [absoluteCap: bigint, relativeCapBps: bigint, index: bigint, enabled: boolean, listed: boolean, liquidityGroup: bigint] & {absoluteCap: bigint, relativeCapBps: bigint, index: bigint, enabled: boolean, listed: boolean, liquidityGroup: bigint }
+    export type StrategyConfigStructOutput = [absoluteCap: bigint, relativeCapBps: bigint, index: bigint, enabled: boolean, listed: boolean, liquidityGroup: bigint, riskGroups: bigint] & {absoluteCap: bigint, relativeCapBps: bigint, index: bigint, enabled: boolean, listed: boolean, liquidityGroup: bigint, riskGroups: bigint }
   
     }
 

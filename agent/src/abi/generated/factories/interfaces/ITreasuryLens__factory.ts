@@ -201,6 +201,11 @@
                 "type": "uint16"
               },
               {
+                "internalType": "uint32",
+                "name": "riskGroups",
+                "type": "uint32"
+              },
+              {
                 "internalType": "uint256",
                 "name": "allocation",
                 "type": "uint256"
@@ -470,6 +475,33 @@
             "internalType": "uint256",
             "name": "timestamp",
             "type": "uint256"
+          },
+          {
+            "components": [
+              {
+                "internalType": "uint8",
+                "name": "id",
+                "type": "uint8"
+              },
+              {
+                "internalType": "uint128",
+                "name": "absoluteCap",
+                "type": "uint128"
+              },
+              {
+                "internalType": "uint16",
+                "name": "relativeCapBps",
+                "type": "uint16"
+              },
+              {
+                "internalType": "uint256",
+                "name": "value",
+                "type": "uint256"
+              }
+            ],
+            "internalType": "struct ITreasuryLens.RiskGroupView[]",
+            "name": "riskGroups",
+            "type": "tuple[]"
           }
         ],
         "internalType": "struct ITreasuryLens.Snapshot",

@@ -1435,6 +1435,11 @@
             "internalType": "uint8",
             "name": "liquidityGroup",
             "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "riskGroups",
+            "type": "uint32"
           }
         ],
         "internalType": "struct ITreasuryVault.StrategyConfig",
