@@ -28,6 +28,19 @@ export interface IntentRecord {
    * record is journaled and its nonce managed like a rebalance's), with the mark and the live value it was sent on.
    */
   action?: LossRealization;
+  /**
+   * A rebalance above the vault's step-up threshold: sent as `rebalanceCosigned` with the policy signer's co-signature
+   * over this intent's hash and the deadline. Not part of the hash (the signature is made over it).
+   */
+  coSignature?: CoSignature;
+}
+
+export interface CoSignature {
+  /** Chain time (seconds) after which the vault refuses the co-signature, and the daemon cancels and plans again. */
+  deadline: bigint;
+  signature: string;
+  /** The service that gave it. */
+  coSigner: string;
 }
 
 export interface LossRealization {
@@ -43,6 +56,8 @@ export function stateDigest(snapshot: VaultSnapshot): string {
   return keccak256(toUtf8Bytes(canonicalJson(snapshot)));
 }
 
+/** The record's hash, without its co-signature (which signs this hash). */
 export function intentHash(record: IntentRecord): string {
-  return keccak256(toUtf8Bytes(canonicalJson(record)));
+  const { coSignature: _signed, ...decision } = record;
+  return keccak256(toUtf8Bytes(canonicalJson(decision)));
 }

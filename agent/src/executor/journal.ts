@@ -439,7 +439,12 @@ export function parseRecord(r: Raw): IntentRecord {
     expectedGain: big(r.expectedGain),
     createdAt: r.createdAt as string,
     ...(r.action === undefined ? {} : { action: parseAction(r.action as Raw) }),
+    ...(r.coSignature === undefined ? {} : { coSignature: parseCoSignature(r.coSignature as Raw) }),
   };
+}
+
+function parseCoSignature(c: Raw): NonNullable<IntentRecord["coSignature"]> {
+  return { deadline: big(c.deadline), signature: c.signature as string, coSigner: c.coSigner as string };
 }
 
 function parseAction(a: Raw): NonNullable<IntentRecord["action"]> {
