@@ -8,8 +8,17 @@ import { Interface, keccak256, toUtf8Bytes, Wallet } from "ethers";
 import { afterEach, describe, expect, it } from "vitest";
 import { MockERC1271Signer__factory } from "../../../types/ethers-contracts/index.js";
 import { grantSession, startCoSigner, type CoSignerService } from "../../devnet/index.js";
+import { WalletSender } from "../../src/executor/sender.js";
 import { LensReader } from "../../src/index.js";
-import { AGENT, rebalancedEvents, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
+import {
+  AGENT,
+  AGENT_KEY,
+  rebalancedEvents,
+  startDaemon,
+  tempDir,
+  testConfig,
+  useStack,
+} from "../support/daemon-harness.js";
 
 const env = useStack();
 const u = () => env.stack.unit;
@@ -44,8 +53,8 @@ async function coSigner(key: Wallet, maxVolume = 10_000_000n * u(), port = 0) {
   return service;
 }
 
-const withCoSigner = (url: string) =>
-  testConfig(env.chain, env.stack, tempDir(), {
+const withCoSigner = (url: string, dataDir = tempDir()) =>
+  testConfig(env.chain, env.stack, dataDir, {
     vaults: [{ address: env.stack.vaultAddress, label: "main", coSigner: url }],
   });
 
@@ -201,5 +210,48 @@ describe("daemon with a step-up threshold", () => {
     );
     expect(journal.entries(), "nothing journaled").toEqual([]);
     expect(await rebalancedEvents(env.stack), "nothing sent").toEqual([]);
+  });
+
+  it("a co-signed intent that never reached a node is cancelled once its deadline passed, then planned again", async () => {
+    await grant();
+    const { vault, governance } = env.stack;
+    await (await vault.connect(governance).setStepUp(1_000n * u(), POLICY.address)).wait();
+    const service = await coSigner(POLICY);
+    const dataDir = tempDir();
+    // The first process dies between journaling the co-signed call and broadcasting it.
+    const provider = env.chain.provider;
+    class DyingSender extends WalletSender {
+      override async broadcast(): Promise<void> {
+        throw new Error("process killed before the broadcast");
+      }
+    }
+    const first = await startDaemon(env.chain, withCoSigner(service.url, dataDir), {
+      sender: new DyingSender(provider, new Wallet(AGENT_KEY).connect(provider)),
+    });
+    expect((await first.daemon.tick())[0]!.report!.result.kind).toBe("sent");
+    const stale = first.journal.entries()[0]!;
+    expect(stale.record.coSignature, "journaled co-signed").toBeDefined();
+
+    // 16 minutes later: past the co-signature's 15-minute deadline.
+    await env.chain.increaseTime(16 * 60);
+    await env.chain.mine();
+    const second = await startDaemon(env.chain, withCoSigner(service.url, dataDir));
+    const [tick] = await second.daemon.tick();
+    expect(tick!.report!.settled.map((s) => s.state)[0], "the stale co-signed call is cancelled").toBe("cancelled");
+    expect(second.logs.messages().some((m) => m.includes("no longer passes; cancelling its nonce"))).toBe(true);
+    const cancelled = second.logs.lines.find((l) => l.msg.includes("cancelling its nonce")) as { problem?: string };
+    expect(cancelled?.problem).toMatch(/^the co-signature's deadline .* has passed/);
+    expect(await provider.getTransaction(stale.attempts[0]!.hash), "the stale call never reached the chain").toBeNull();
+    // Planned again in the same tick, asked again, co-signed afresh and sent.
+    expect(tick!.report!.result.kind, JSON.stringify(tick!.report!.result)).toBe("sent");
+    expect(
+      service.answered.map((a) => a.signed),
+      "asked twice, signed twice",
+    ).toEqual([true, true]);
+    const events = await rebalancedEvents(env.stack);
+    expect(events, "one rebalance on chain").toHaveLength(1);
+    expect(events[0]!.args.intentHash, "the new intent, not the stale one").toBe(
+      second.journal.entries().at(-1)!.intentHash,
+    );
   });
 });
