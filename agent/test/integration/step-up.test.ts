@@ -8,7 +8,11 @@ import { Interface, keccak256, toUtf8Bytes, Wallet } from "ethers";
 import { afterEach, describe, expect, it } from "vitest";
 import { MockERC1271Signer__factory } from "../../../types/ethers-contracts/index.js";
 import { grantSession, startCoSigner, type CoSignerService } from "../../devnet/index.js";
+import { assembleDaemon, serveDaemon } from "../../src/daemon/assemble.js";
 import { WalletSender } from "../../src/executor/sender.js";
+import { Metrics } from "../../src/obs/metrics.js";
+import { systemClock } from "../../src/util/clock.js";
+import { memoryLogger } from "../support/logs.js";
 import { LensReader } from "../../src/index.js";
 import {
   AGENT,
@@ -253,5 +257,40 @@ describe("daemon with a step-up threshold", () => {
     expect(events[0]!.args.intentHash, "the new intent, not the stale one").toBe(
       second.journal.entries().at(-1)!.intentHash,
     );
+  });
+
+  it("the dashboard and /ready say why a plan holds for want of a co-signature", async () => {
+    await grant();
+    const { vault, governance } = env.stack;
+    await (await vault.connect(governance).setStepUp(1_000n * u(), POLICY.address)).wait();
+    const impostor = await coSigner(IMPOSTOR);
+    const config = withCoSigner(impostor.url);
+    const metrics = new Metrics();
+    const assembled = await assembleDaemon({
+      config,
+      provider: env.chain.provider,
+      wallet: new Wallet(AGENT_KEY),
+      chainId: 31337n,
+      clock: systemClock,
+      log: memoryLogger().log,
+      metrics,
+    });
+    const server = (await serveDaemon(assembled, config, metrics))!;
+    try {
+      const [tick] = await assembled.daemon.tick();
+      const reason = holdReason(tick!.report!);
+      expect(reason).toMatch(/^co-signature required above 1,000(\.00)?: the co-signature from .* does not verify/);
+      const base = `http://127.0.0.1:${server.port}`;
+      const view = (await (await fetch(`${base}/api/dashboard`)).json()) as {
+        vaults: { lastResult: { kind: string; detail: string } }[];
+      };
+      expect(view.vaults[0]!.lastResult, "the dashboard").toEqual({ kind: "hold", detail: reason });
+      const ready = (await (await fetch(`${base}/ready`)).json()) as {
+        vaults: Record<string, { result: string; reason: string }>;
+      };
+      expect(ready.vaults.main, "/ready").toMatchObject({ result: "hold", reason });
+    } finally {
+      await server.close();
+    }
   });
 });
