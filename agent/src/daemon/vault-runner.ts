@@ -531,7 +531,7 @@ export class VaultRunner {
    * Asks the configured co-signer to co-sign an intent, and checks the answer as the vault will before it is used: an
    * EOA policy signer is recovered from the EIP-712 digest, a contract one is asked `isValidSignature` by eth_call.
    */
-  private coSigner(snapshot: VaultSnapshot): CoSign {
+  private coSigner(snapshot: VaultSnapshot, log: Logger): CoSign {
     const url = this.config.coSigner!;
     const policySigner = snapshot.policySigner;
     return async (record, intentHash) => {
@@ -561,6 +561,10 @@ export class VaultRunner {
         call: (to, data) => this.deps.simulator.call(to, data, Number(snapshot.blockNumber)),
       });
       if (problem) return { refused: `the co-signature from ${url} does not verify (${problem}); not sent` };
+      log.info(
+        { intentHash, coSigner: url, policySigner, deadline: ask.deadline.toString() },
+        `co-signed by ${url} for the policy signer ${policySigner}, good until ${formatChainTime(ask.deadline)}; sending rebalanceCosigned`,
+      );
       return { coSignature: { deadline: ask.deadline, signature: answer.signature, coSigner: url } };
     };
   }
@@ -606,7 +610,7 @@ export class VaultRunner {
       volume: plan.volume,
       expectedGain: plan.expectedGain,
       quote,
-      ...(decision.cosigned ? { coSign: this.coSigner(snapshot) } : {}),
+      ...(decision.cosigned ? { coSign: this.coSigner(snapshot, log) } : {}),
     });
     if (submitted.status === "held") {
       const held = this.coSignatureHold(snapshot, submitted.reason, log);
