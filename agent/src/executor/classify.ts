@@ -29,6 +29,8 @@ const REPLAN = new Set([
   "StrategyWithdrawLimited",
   // What the strategies let go after the moves is predicted off chain; the vault measures it: plan for less.
   "LiquidityFloorBreached",
+  // A co-signed call mined past its co-signature's deadline: plan again, ask again.
+  "DeadlinePassed",
 ]);
 /** The drawdown guard lifts when the share price recovers or governance resets the mark: not the plan's fault. */
 const WAIT = new Set([
@@ -43,6 +45,10 @@ const WAIT = new Set([
   "SessionLossBudgetExceeded",
   // Above the step-up threshold without the policy signer's co-signature: the move waits for one, no breaker.
   "CoSignatureRequired",
+  // A co-signature the daemon checked before sending that the vault then refused (the policy signer changed in
+  // between): governance's change, not the plan's fault; the next plan asks the co-signer again.
+  "CoSignatureInvalid",
+  "CoSignatureUsed",
 ]);
 
 export function classifyRevert(error: Pick<DecodedRevert | PredictedError, "name" | "args"> | undefined): RevertClass {
