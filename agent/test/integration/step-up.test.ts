@@ -92,7 +92,7 @@ describe("daemon with a step-up threshold", () => {
     const { vault, governance } = env.stack;
     await (await vault.connect(governance).setStepUp(1_000n * u(), POLICY.address)).wait();
     const service = await coSigner(POLICY);
-    const { daemon, journal, provider } = await startDaemon(env.chain, withCoSigner(service.url));
+    const { daemon, journal, provider, records } = await startDaemon(env.chain, withCoSigner(service.url));
 
     const sent = (await daemon.tick())[0]!.report!;
     expect(sent.result.kind, JSON.stringify(sent.result)).toBe("sent");
@@ -102,6 +102,10 @@ describe("daemon with a step-up threshold", () => {
     const entry = journal.entries()[0]!;
     expect(events[0]!.args.intentHash, "the journaled intent's hash on chain").toBe(entry.intentHash);
     expect(entry.record.coSignature?.coSigner, "journaled with its co-signature").toBe(service.url);
+    const published = records.read(entry.intentHash)!;
+    expect(keccak256(toUtf8Bytes(published.trim())), "the published record hashes to the intent hash").toBe(
+      entry.intentHash,
+    );
     const tx = await provider.getTransaction(events[0]!.transactionHash);
     expect(tx!.data.slice(0, 10), "the call is rebalanceCosigned").toBe(
       vault.interface.getFunction("rebalanceCosigned")!.selector,
