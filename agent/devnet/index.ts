@@ -44,3 +44,4 @@ export {
   type StackOptions,
   type StackSigner,
 } from "./stack.js";
+export { judgeAsk, startCoSigner, type CoSignerOptions, type CoSignerService } from "./cosigner.js";

@@ -8,15 +8,19 @@
  *   pnpm --filter ./agent devnet --world lending [--bad-debt]
  *                                           the strategies are curated vaults over Morpho Blue markets (lending.ts);
  *                                           seeded borrowers move utilization (and default, with --bad-debt) instead
+ *   pnpm --filter ./agent devnet --step-up 10000
+ *                                           moves above 10,000 need a co-signature: the reference co-signer
+ *                                           (cosigner.ts) runs here with the policy signer's key, in the config
  */
 import fs from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
-import { encryptKeystoreJson, Wallet } from "ethers";
+import { encryptKeystoreJson, keccak256, toUtf8Bytes, Wallet } from "ethers";
 import { statusCommand } from "../src/cli/report-commands.js";
-import { createAgent, createLogger, loadConfig, loadWallet } from "../src/index.js";
+import { createAgent, createLogger, LensReader, loadConfig, loadWallet } from "../src/index.js";
 import { BorrowerDriver, type MarketMove } from "./borrowers.js";
 import { startLocalChain } from "./chain.js";
+import { startCoSigner, type CoSignerService } from "./cosigner.js";
 import { chainAccounts, deployStack, devKey, fund, grantSession } from "./stack.js";
 
 const program = new Command()
@@ -34,6 +38,7 @@ const program = new Command()
   )
   .option("--bad-debt", "lending world: borrowers sometimes default, leaving bad debt")
   .option("--seed <n>", "lending world: seed of the borrowers", "1")
+  .option("--step-up <threshold>", "whole tokens above which a move needs the reference co-signer's co-signature")
   .parse();
 const opts = program.opts<{
   port: string;
@@ -44,10 +49,13 @@ const opts = program.opts<{
   world: string;
   badDebt?: boolean;
   seed: string;
+  stepUp?: string;
 }>();
 if (opts.world !== "mock" && opts.world !== "lending")
   program.error(`error: --world must be mock or lending, got ${opts.world}`);
 if (!/^\d+$/.test(opts.seed)) program.error(`error: --seed must be a whole number, got ${opts.seed}`);
+if (opts.stepUp !== undefined && !/^[1-9]\d*$/.test(opts.stepUp))
+  program.error(`error: --step-up must be a whole number of tokens above 0, got ${opts.stepUp}`);
 
 const chain = await startLocalChain({ port: Number(opts.port) });
 const stack = await deployStack(await chainAccounts(chain), {
@@ -69,6 +77,23 @@ const sessionId = await grantSession(stack, {
   maxVolumePerCall: 600_000n * stack.unit,
   maxVolumePerEpoch: 3_000_000n * stack.unit,
 });
+
+// The step-up: governance sets it (the devnet's governance is a plain key) with a development policy signer, whose key
+// the reference co-signer holds (public: a development key).
+let coSigner: CoSignerService | undefined;
+if (opts.stepUp !== undefined) {
+  const policy = new Wallet(keccak256(toUtf8Bytes("devnet policy signer")));
+  await (
+    await stack.vault.connect(stack.governance).setStepUp(BigInt(opts.stepUp) * stack.unit, policy.address)
+  ).wait();
+  coSigner = await startCoSigner({
+    key: policy,
+    reader: new LensReader(chain.provider, stack.lensAddress),
+    chainId: 31337n,
+    vaults: [stack.vaultAddress],
+    maxVolume: 1_000_000n * stack.unit,
+  });
+}
 
 const dir = path.resolve(opts.dir);
 fs.mkdirSync(dir, { recursive: true });
@@ -101,7 +126,7 @@ fs.writeFileSync(
       },
       sessions: { warnBeforeExpirySeconds: 86_400, expiryMarginSeconds: 120 },
       metrics: { port: 9464 },
-      vaults: [{ address: stack.vaultAddress, label: "treasury" }],
+      vaults: [{ address: stack.vaultAddress, label: "treasury", ...(coSigner ? { coSigner: coSigner.url } : {}) }],
     },
     null,
     2,
@@ -113,6 +138,10 @@ console.log(
   `  vault ${stack.vaultAddress}   lens ${stack.lensAddress}   session #${sessionId} for agent ${agent.address}`,
 );
 console.log(`  config ${configPath}`);
+if (coSigner)
+  console.log(
+    `  step-up above ${opts.stepUp}: reference co-signer at ${coSigner.url} (its own limit 1,000,000 a plan)`,
+  );
 console.log(`  keystore ${keystorePath} (password "${password}": a development key, public)`);
 
 const describeMove = (m: MarketMove) =>
@@ -156,6 +185,7 @@ if (opts.demo) {
   await (await stack.sessions.connect(stack.guardian).revoke(sessionId)).wait();
   await daemon.tick();
   await statusCommand({ config: configPath }, (t) => console.log(t));
+  await coSigner?.close();
   await chain.close();
 } else {
   console.log("\nRun the agent in another shell:");
@@ -169,6 +199,7 @@ if (opts.demo) {
   );
   const stop = async () => {
     clearInterval(timer);
+    await coSigner?.close();
     await chain.close();
     process.exit(0);
   };

@@ -231,6 +231,7 @@ const AMOUNT_ARGS: Record<string, string[]> = {
   SlippageExceeded: ["amount", "limit"],
   SessionLossBudgetExceeded: ["loss", "lossLeft"],
   SessionLossWithinBudget: ["loss"],
+  CoSignatureRequired: ["volume", "threshold"],
   // Assets per 10**shareDecimals vault shares: the asset's units too.
   DrawdownLimitReached: ["price", "floor"],
 };

@@ -275,6 +275,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
         simulator,
         executor,
         sessionEnds: new ChainSessionEnds(provider),
+        code: (address) => provider.getCode(address),
         gasPrice,
         check: options.overrides?.check,
         clock,

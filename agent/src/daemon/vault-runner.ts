@@ -19,8 +19,22 @@ import { snapshotValuation } from "../checks/valuation.js";
 import { formatPredicted } from "../checks/verdict.js";
 import { formatErrorForPeople, hintFor } from "../errors.js";
 import { classifyRevert, type RevertClass } from "../executor/classify.js";
-import { realizeLossCalldata, simulateRebalance, type Executor, type ReconcileReport } from "../executor/executor.js";
-import type { DecisionProvenance, IntentRecord, LossRealization } from "../executor/intent.js";
+import {
+  intentCalldata,
+  realizeLossCalldata,
+  simulateRebalance,
+  type CoSign,
+  type Executor,
+  type ReconcileReport,
+} from "../executor/executor.js";
+import {
+  type DecisionProvenance,
+  intentHash as hashOf,
+  type IntentRecord,
+  type LossRealization,
+} from "../executor/intent.js";
+import { askCoSigner } from "../cosign/client.js";
+import { coSignatureProblem } from "../cosign/verify.js";
 import type { JournalEntry } from "../executor/journal.js";
 import { findLosses } from "../losses/find.js";
 import type { CallSimulator, SendQuote } from "../executor/sender.js";
@@ -53,6 +67,12 @@ import { decisionProvenance } from "./provenance.js";
  * chain that mines only on transactions). Above any live chain's gap between blocks, so a slow block is not one.
  */
 export const STALL_GRACE_SECONDS = 120;
+
+/**
+ * How long a co-signature asked for now stays good (its `deadline`, chain time): the co-signed intent may be in flight
+ * that long; past it the daemon cancels it and plans again.
+ */
+export const COSIGN_DEADLINE_SECONDS = 900n;
 
 /** Oldest recorded share price that stands in for the previous tick's after a restart. */
 const RESTART_PRICE_MAX_AGE_SECONDS = 86_400n;
@@ -90,6 +110,8 @@ export interface VaultRunnerDeps {
   /** Reads why a session ended early (its own loss allowance passed, moved to another key); absent: "revoked". */
   sessionEnds?: SessionEndReader;
   gasPrice(): Promise<bigint>;
+  /** The code at an address ("0x": none), to tell a contract policy signer (ERC-1271) from a key. */
+  code?(address: string): Promise<string>;
   /** The check mirror; replaceable only so tests can prove what the chain does when it is wrong. */
   check?: (input: RebalanceCheckInput) => RebalanceVerdict;
   clock: Clock;
@@ -129,7 +151,13 @@ type SessionGate = { kind: "act"; session: SessionState } | { kind: "end"; resul
 
 /** A plan that passed the mirror and the simulation, priced at the fee quote it is sent at; or the tick's end. */
 type Decision =
-  | { kind: "send"; plan: PlanDecision & { kind: "rebalance" }; quote: SendQuote; provenance: DecisionProvenance }
+  | {
+      kind: "send";
+      plan: PlanDecision & { kind: "rebalance" };
+      quote: SendQuote;
+      provenance: DecisionProvenance;
+      cosigned: boolean;
+    }
   | { kind: "end"; result: TickResult };
 
 export class VaultRunner {
@@ -404,28 +432,27 @@ export class VaultRunner {
     report.plan = free;
     if (free.kind === "hold") return this.hold(free, log);
 
-    const verdict = (deps.check ?? checkRebalance)({
-      snapshot,
-      targets: free.targets,
-      sessionId: session.id,
-      session: session.session,
-      agent: config.agent,
-      valuation: snapshotValuation(snapshot),
-      now,
-    });
-    report.verdict = verdict;
+    const checkAs = (cosigned: boolean) =>
+      (deps.check ?? checkRebalance)({
+        snapshot,
+        targets: free.targets,
+        sessionId: session.id,
+        session: session.session,
+        agent: config.agent,
+        valuation: snapshotValuation(snapshot),
+        now,
+        cosigned,
+      });
+    let verdict = checkAs(false);
+    let cosigned = false;
     if (verdict.error?.name === "CoSignatureRequired") {
-      // Every bound passes; only the policy signer's co-signature is missing. The move waits (no breaker).
-      this.lastHold = undefined;
-      const above = formatAmount(snapshot.stepUpThreshold, snapshot.assetDecimals, 2);
-      const why = config.coSigner
-        ? `the co-signer at ${config.coSigner} is not asked by this daemon yet`
-        : "no co-signer configured (vaults[].coSigner)";
-      return this.hold(
-        { kind: "hold", code: "co-signature-required", reason: `co-signature required above ${above}: ${why}` },
-        log,
-      );
+      // Only the policy signer's co-signature is missing: without a co-signer the move waits (no breaker); with one,
+      // the plan is checked as the co-signed call and the co-signer is asked when it is sent.
+      if (!config.coSigner) return this.coSignatureHold(snapshot, "no co-signer configured (vaults[].coSigner)", log);
+      cosigned = true;
+      verdict = checkAs(true);
     }
+    report.verdict = verdict;
     if (!verdict.ok) {
       this.lastHold = undefined;
       const error = formatPredicted(verdict.error!);
@@ -455,6 +482,11 @@ export class VaultRunner {
       const plan = priced(await deps.gasPrice());
       if (plan.kind === "hold") return this.hold(plan, log);
       this.lastHold = undefined;
+      if (cosigned)
+        return {
+          kind: "end",
+          result: { kind: "dry-run", simulation: "needs a co-signature (not asked in a dry run)" },
+        };
       const revert = await simulateRebalance(
         deps.simulator,
         config.vault,
@@ -474,6 +506,7 @@ export class VaultRunner {
       session.id,
       snapshot.blockNumber,
       session.session.maxLoss !== 0n,
+      cosigned,
     );
     if (prepared.status === "rejected") {
       this.lastHold = undefined;
@@ -501,7 +534,62 @@ export class VaultRunner {
       seen.ended,
       deps.history,
     );
-    return { kind: "send", plan, quote: prepared.quote, provenance };
+    return { kind: "send", plan, quote: prepared.quote, provenance, cosigned };
+  }
+
+  /** A plan above the step-up threshold without a co-signature waits, saying why (no breaker, no quarantine). */
+  private coSignatureHold(snapshot: VaultSnapshot, why: string, log: Logger): Decision {
+    const above = formatAmount(snapshot.stepUpThreshold, snapshot.assetDecimals, 2);
+    // Said again whenever the reason changes (the co-signer down, then refusing).
+    const reason = `co-signature required above ${above}: ${why}`;
+    if (this.lastHold === `co-signature-required:${reason}`) {
+      return { kind: "end", result: { kind: "hold", code: "co-signature-required", reason } };
+    }
+    log.info({ code: "co-signature-required" }, `holding: ${reason}`);
+    this.lastHold = `co-signature-required:${reason}`;
+    return { kind: "end", result: { kind: "hold", code: "co-signature-required", reason } };
+  }
+
+  /**
+   * Asks the configured co-signer to co-sign an intent, and checks the answer as the vault will before it is used: an
+   * EOA policy signer is recovered from the EIP-712 digest, a contract one is asked `isValidSignature` by eth_call.
+   */
+  private coSigner(snapshot: VaultSnapshot, log: Logger): CoSign {
+    const url = this.config.coSigner!;
+    const policySigner = snapshot.policySigner;
+    return async (record, intentHash) => {
+      const ask = {
+        chainId: record.chainId,
+        vault: record.vault,
+        sessionId: record.sessionId,
+        agent: record.agent,
+        targets: record.targets,
+        intentHash,
+        deadline: snapshot.timestamp + COSIGN_DEADLINE_SECONDS,
+        decision: {
+          planner: record.planner,
+          reason: record.reason,
+          volume: record.volume,
+          expectedGain: record.expectedGain,
+          blockNumber: record.blockNumber,
+          stateDigest: record.stateDigest,
+          nonce: record.nonce,
+          createdAt: record.createdAt,
+        },
+      };
+      const answer = await askCoSigner(url, ask);
+      if ("refused" in answer) return answer;
+      const problem = await coSignatureProblem(ask, answer.signature, policySigner, {
+        code: (a) => (this.deps.code ? this.deps.code(a) : Promise.resolve("0x")),
+        call: (to, data) => this.deps.simulator.call(to, data, Number(snapshot.blockNumber)),
+      });
+      if (problem) return { refused: `the co-signature from ${url} does not verify (${problem}); not sent` };
+      log.info(
+        { intentHash, coSigner: url, policySigner, deadline: ask.deadline.toString() },
+        `co-signed by ${url} for the policy signer ${policySigner}, good until ${formatChainTime(ask.deadline)}; sending rebalanceCosigned`,
+      );
+      return { coSignature: { deadline: ask.deadline, signature: answer.signature, coSigner: url } };
+    };
   }
 
   /** A plan that holds ends the tick; its reason is logged when it changes. */
@@ -546,7 +634,12 @@ export class VaultRunner {
       expectedGain: plan.expectedGain,
       quote,
       provenance,
+      ...(decision.cosigned ? { coSign: this.coSigner(snapshot, log) } : {}),
     });
+    if (submitted.status === "held") {
+      const held = this.coSignatureHold(snapshot, submitted.reason, log);
+      return (held as Decision & { kind: "end" }).result;
+    }
     if (submitted.status === "rejected") {
       const cls = this.onRevert(
         submitted.error,
@@ -654,8 +747,10 @@ export class VaultRunner {
         );
         continue;
       }
-      if (submitted.status === "deferred") {
-        if (submitted.feeWait) return { kind: "deferred", reason: submitted.reason, feeWait: true };
+      // A write-down needs no co-signature: never "held".
+      if (submitted.status === "deferred" || submitted.status === "held") {
+        if (submitted.status === "deferred" && submitted.feeWait)
+          return { kind: "deferred", reason: submitted.reason, feeWait: true };
         log.warn(submitted.reason);
         return { kind: "deferred", reason: submitted.reason };
       }
@@ -684,6 +779,8 @@ export class VaultRunner {
    */
   private async recheck(snapshot: VaultSnapshot, record: IntentRecord): Promise<string | undefined> {
     if (record.action) return this.recheckLoss(snapshot, record.action);
+    if (record.coSignature && snapshot.timestamp > record.coSignature.deadline)
+      return `the co-signature's deadline ${formatChainTime(record.coSignature.deadline)} has passed (plan again, ask again)`;
     const check = this.deps.check ?? checkRebalance;
     const verdict = check({
       snapshot,
@@ -693,8 +790,23 @@ export class VaultRunner {
       agent: this.config.agent,
       valuation: snapshotValuation(snapshot),
       now: snapshot.timestamp,
+      cosigned: record.coSignature !== undefined,
     });
     if (!verdict.ok) return `mirror: ${formatPredicted(verdict.error!)}`;
+    if (record.coSignature) {
+      // The journaled co-signed call itself (its preview would refuse it for want of the co-signature).
+      try {
+        await this.deps.simulator.call(
+          this.config.vault,
+          intentCalldata(record, hashOf(record)),
+          Number(snapshot.blockNumber),
+        );
+        return undefined;
+      } catch (err) {
+        if (err instanceof RevertError) return `simulation: ${describe(err)}`;
+        throw err;
+      }
+    }
     const revert = await simulateRebalance(
       this.deps.simulator,
       this.config.vault,

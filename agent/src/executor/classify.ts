@@ -32,6 +32,8 @@ const REPLAN = new Set([
   // The share-price rate bound froze the strategy (or its price jumped) after the snapshot: the next snapshot shows it
   // frozen, and the plan moves it out instead.
   "StrategyFrozen",
+  // A co-signed call mined past its co-signature's deadline: plan again, ask again.
+  "DeadlinePassed",
 ]);
 /** The drawdown guard lifts when the share price recovers or governance resets the mark: not the plan's fault. */
 const WAIT = new Set([
@@ -46,6 +48,10 @@ const WAIT = new Set([
   "SessionLossBudgetExceeded",
   // Above the step-up threshold without the policy signer's co-signature: the move waits for one, no breaker.
   "CoSignatureRequired",
+  // A co-signature the daemon checked before sending that the vault then refused (the policy signer changed in
+  // between): governance's change, not the plan's fault; the next plan asks the co-signer again.
+  "CoSignatureInvalid",
+  "CoSignatureUsed",
 ]);
 
 /**

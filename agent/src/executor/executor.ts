@@ -16,6 +16,7 @@ import type { Clock } from "../util/clock.js";
 import { gweiUnits } from "../util/format.js";
 import { bumpedFees, initialFees, type FeePolicy } from "./fees.js";
 import {
+  type CoSignature,
   type DecisionProvenance,
   intentHash as hashOf,
   type IntentRecord,
@@ -67,7 +68,19 @@ export interface SubmitRequest {
   quote?: SendQuote;
   /** The planner's version, settings and inputs: with them the record is a version 2 record `explain` can replay. */
   provenance?: DecisionProvenance;
+  /**
+   * For a plan above the vault's step-up threshold: asked, once the intent record and its hash exist (its nonce is
+   * known), for a co-signature already checked against the policy signer, or the reason there is none (the plan is
+   * then held: nothing is journaled or signed).
+   */
+  coSign?: CoSign;
 }
+
+/** Gets the policy signer's co-signature over an intent, verified; or why there is none. */
+export type CoSign = (
+  record: IntentRecord,
+  intentHash: string,
+) => Promise<{ coSignature: CoSignature } | { refused: string }>;
 
 export type PrepareResult = { status: "ready"; quote: SendQuote } | { status: "rejected"; error: RevertError };
 
@@ -80,7 +93,9 @@ export const INTENT_HASH_GAS = 32n * 16n;
 export type SubmitResult =
   | { status: "sent"; intentHash: string; hash: string; nonce: number; settled?: ReconcileReport }
   | { status: "rejected"; error: RevertError }
-  | { status: "deferred"; reason: string; feeWait?: true };
+  | { status: "deferred"; reason: string; feeWait?: true }
+  /** No co-signature for a plan above the step-up threshold: nothing was journaled or signed. */
+  | { status: "held"; reason: string };
 
 export type ReconcileState = "pending" | "awaiting-confirmations" | "confirmed" | "reverted" | "dropped" | "cancelled";
 
@@ -110,11 +125,31 @@ export function realizeLossCalldata(strategy: string): string {
   return vaultInterface.encodeFunctionData("realizeLoss", [strategy]);
 }
 
-/** The calldata a journaled intent sends: its rebalance with its intent hash, or its loss write-down. */
+/**
+ * The calldata a journaled intent sends: its rebalance with its intent hash (co-signed: `rebalanceCosigned` with the
+ * journaled deadline and signature, so a re-broadcast or a fee bump sends exactly the co-signed call), or its loss
+ * write-down.
+ */
 export function intentCalldata(record: IntentRecord, intentHash: string): string {
-  return record.action
-    ? realizeLossCalldata(record.action.strategy)
-    : rebalanceCalldata(record.targets, record.sessionId, intentHash);
+  if (record.action) return realizeLossCalldata(record.action.strategy);
+  if (record.coSignature) return cosignedCalldata(record.targets, record.sessionId, intentHash, record.coSignature);
+  return rebalanceCalldata(record.targets, record.sessionId, intentHash);
+}
+
+/** Encodes `rebalanceCosigned(targets, sessionId, intentHash, deadline, signature)`. */
+export function cosignedCalldata(
+  targets: Target[],
+  sessionId: bigint,
+  intentHash: string,
+  coSignature: Pick<CoSignature, "deadline" | "signature">,
+): string {
+  return vaultInterface.encodeFunctionData("rebalanceCosigned", [
+    targets.map((t) => ({ strategy: t.strategy, assets: t.assets })),
+    sessionId,
+    intentHash,
+    coSignature.deadline,
+    coSignature.signature,
+  ]);
 }
 
 /** What an intent does, for logs. */
@@ -283,9 +318,20 @@ export class Executor {
     sessionId: bigint,
     block?: bigint,
     sessionHasLossAllowance = false,
+    cosigned = false,
   ): Promise<PrepareResult> {
     try {
       const tag = block === undefined ? "latest" : Number(block);
+      if (cosigned) {
+        // Without its co-signature the call reverts (CoSignatureRequired): the fees, nonce and balance now; the call
+        // itself is simulated, and its gas read, once the co-signature is in it (`send`).
+        const [{ baseFee, tip }, pendingNonce, balance] = await Promise.all([
+          this.sender.fees(),
+          this.sender.pendingNonce(),
+          this.sender.balance(),
+        ]);
+        return { status: "ready", quote: { gas: 0n, baseFee, tip, pendingNonce, balance } };
+      }
       const [quote, preview] = await Promise.all([
         this.sender.quote(vault, rebalanceCalldata(targets, sessionId, ZeroHash), tag),
         sessionHasLossAllowance ? simulateRebalance(this.sender, vault, targets, sessionId, block) : undefined,
@@ -312,8 +358,14 @@ export class Executor {
       if (prepared.status === "rejected") return prepared;
       quote = prepared.quote;
     }
-    const { snapshot, sessionId, planner, reason, targets, volume, expectedGain, provenance } = request;
-    return this.send(snapshot, { sessionId, planner, reason, targets, volume, expectedGain }, quote, provenance);
+    const { snapshot, sessionId, planner, reason, targets, volume, expectedGain, provenance, coSign } = request;
+    return this.send(
+      snapshot,
+      { sessionId, planner, reason, targets, volume, expectedGain },
+      quote,
+      provenance,
+      coSign,
+    );
   }
 
   /**
@@ -371,6 +423,7 @@ export class Executor {
     decision: Pick<IntentRecord, "sessionId" | "planner" | "reason" | "targets" | "volume" | "expectedGain" | "action">,
     quote: SendQuote,
     provenance?: DecisionProvenance,
+    coSign?: CoSign,
   ): Promise<SubmitResult> {
     const vault = snapshot.vault;
     this.hooks.funds?.observe(quote.balance);
@@ -414,8 +467,22 @@ export class Executor {
         : {}),
     };
     const intentHash = hashOf(record);
+    let gas = quote.gas + INTENT_HASH_GAS;
+    if (coSign) {
+      const answer = await coSign(record, intentHash);
+      if ("refused" in answer) return { status: "held", reason: answer.refused };
+      record.coSignature = answer.coSignature;
+      // The co-signed call itself, simulated at the snapshot's block: its gas, and the vault's own verdict on the
+      // signature before anything is signed.
+      try {
+        gas = (await this.sender.quote(vault, intentCalldata(record, intentHash), Number(snapshot.blockNumber))).gas;
+      } catch (err) {
+        if (err instanceof RevertError) return { status: "rejected", error: err };
+        throw err;
+      }
+    }
     const data = intentCalldata(record, intentHash);
-    const gasLimit = ((quote.gas + INTENT_HASH_GAS) * BigInt(this.options.gasLimitMultiplierPct)) / 100n;
+    const gasLimit = (gas * BigInt(this.options.gasLimitMultiplierPct)) / 100n;
     const unpaid = this.hooks.funds?.shortfall(gasLimit * fees.maxFeePerGas);
     if (unpaid) return { status: "deferred", reason: unpaid };
     const signed = await this.sender.sign({ to: vault, data, nonce, gasLimit, chainId, ...fees });

@@ -88,6 +88,19 @@ export interface IntentRecord {
   settings?: PlannerSettings;
   /** Version 2: the planner's inputs beyond the chain snapshot. */
   inputs?: DecisionInputs;
+  /**
+   * A rebalance above the vault's step-up threshold: sent as `rebalanceCosigned` with the policy signer's co-signature
+   * over this intent's hash and the deadline. Not part of the hash (the signature is made over it).
+   */
+  coSignature?: CoSignature;
+}
+
+export interface CoSignature {
+  /** Chain time (seconds) after which the vault refuses the co-signature, and the daemon cancels and plans again. */
+  deadline: bigint;
+  signature: string;
+  /** The service that gave it. */
+  coSigner: string;
 }
 
 export interface LossRealization {
@@ -115,8 +128,10 @@ export function stateFieldDigests(canonical: Json): Record<string, string> {
   return out;
 }
 
+/** The record's hash, without its co-signature (which signs this hash). */
 export function intentHash(record: IntentRecord): string {
-  return keccak256(toUtf8Bytes(canonicalJson(record)));
+  const { coSignature: _signed, ...decision } = record;
+  return keccak256(toUtf8Bytes(canonicalJson(decision)));
 }
 
 export function settingsHash(settings: PlannerSettings): string {

@@ -565,7 +565,12 @@ export function parseRecord(r: Raw): IntentRecord {
     createdAt: r.createdAt as string,
     ...(r.action === undefined ? {} : { action: parseAction(r.action as Raw) }),
     ...(r.version === 2 ? parseProvenance(r) : {}),
+    ...(r.coSignature === undefined ? {} : { coSignature: parseCoSignature(r.coSignature as Raw) }),
   };
+}
+
+function parseCoSignature(c: Raw): NonNullable<IntentRecord["coSignature"]> {
+  return { deadline: big(c.deadline), signature: c.signature as string, coSigner: c.coSigner as string };
 }
 
 function parseAction(a: Raw): NonNullable<IntentRecord["action"]> {

@@ -21,7 +21,9 @@ export class RecordFolder {
     if (!file) throw new Error(`not an intent hash: ${intentHash}`);
     fs.mkdirSync(this.dir, { recursive: true });
     const next = `${file}.writing`;
-    fs.writeFileSync(next, `${canonicalJson(record)}\n`);
+    // The decision as hashed: a co-signature (made over the hash) is in the journal and the call, not in the record.
+    const { coSignature: _signed, ...decision } = record;
+    fs.writeFileSync(next, `${canonicalJson(decision)}\n`);
     fs.renameSync(next, file);
     return file;
   }

@@ -181,6 +181,7 @@ export async function startDaemon(
     daemon: agent.daemon,
     runner: agent.runners[0]!,
     journal: agent.journal,
+    records: agent.records,
     executor: agent.executor!,
     logs,
     metrics,

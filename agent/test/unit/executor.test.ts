@@ -3,7 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { Executor, type ExecutorOptions } from "../../src/executor/executor.js";
+import { Executor, intentCalldata, type CoSign, type ExecutorOptions } from "../../src/executor/executor.js";
+import { vaultInterface } from "../../src/abi/index.js";
 import { intentHash } from "../../src/executor/intent.js";
 import { FileJournal, JOURNAL_FORMAT } from "../../src/executor/journal.js";
 import { ManualClock } from "../../src/util/clock.js";
@@ -269,6 +270,43 @@ describe("executor", () => {
     expect(sender.signed[2]!.maxFeePerGas > sender.signed[1]!.maxFeePerGas).toBe(true);
     sender.mine();
     expect((await executor.reconcile())[0]).toMatchObject({ state: "cancelled" });
+  });
+
+  it("a co-signed plan: asked with its intent hash, journaled and bumped as rebalanceCosigned, kept across a restart", async () => {
+    const { sender, make, clock } = setup();
+    const asked: string[] = [];
+    const coSign: CoSign = async (_record, hash) => {
+      asked.push(hash);
+      return { coSignature: { deadline: 1_000n, signature: `0x${"ab".repeat(65)}`, coSigner: "http://cosigner/" } };
+    };
+    const executor = make();
+    const sent = await executor.submit({ ...request, coSign });
+    expect(sent.status).toBe("sent");
+    if (sent.status !== "sent") return;
+    expect(asked, "asked once, over the intent's own hash").toEqual([sent.intentHash]);
+    const data = sender.signed[0]!.data;
+    const call = vaultInterface.parseTransaction({ data })!;
+    expect(call.name, "the co-signed call").toBe("rebalanceCosigned");
+    expect(call.args[2], "its intent hash").toBe(sent.intentHash);
+    expect(call.args[3], "the co-signature's deadline").toBe(1_000n);
+    const entry = executor.inFlight(request.snapshot.vault)!;
+    expect(entry.record.coSignature?.coSigner, "journaled with its co-signature").toBe("http://cosigner/");
+    expect(intentHash(entry.record), "the co-signature stays out of the hash").toBe(sent.intentHash);
+    // A restart reads the same record back; a fee bump re-signs exactly the co-signed call.
+    const restarted = make();
+    expect(intentCalldata(restarted.inFlight(request.snapshot.vault)!.record, sent.intentHash)).toBe(data);
+    clock.advance(30_000);
+    expect((await restarted.reconcile())[0]).toMatchObject({ replaced: true });
+    expect(sender.signed[1]!.data, "the bump sends the same co-signed call").toBe(data);
+  });
+
+  it("a co-signed plan without a co-signature is held: nothing journaled, signed or sent", async () => {
+    const { sender, executor } = setup();
+    const held = await executor.submit({ ...request, coSign: async () => ({ refused: "the co-signer is down" }) });
+    expect(held).toEqual({ status: "held", reason: "the co-signer is down" });
+    expect(executor.inFlight(request.snapshot.vault), "nothing journaled").toBeUndefined();
+    expect(sender.signed, "nothing signed").toEqual([]);
+    expect(sender.broadcasts, "nothing sent").toEqual([]);
   });
 
   it("decodes a transaction that reverted when mined", async () => {

@@ -148,6 +148,16 @@ describe("reverts that blame a strategy", () => {
     expect(blamedStrategy(group), "no strategy to blame").toBeUndefined();
   });
 
+  it("a co-signed call the vault refuses waits or is planned again: never the breaker", () => {
+    const digest = `0x${"33".repeat(32)}`;
+    const of = (name: string, args: unknown[]) =>
+      classifyRevert(decodeRevert(treasuryErrors.encodeErrorResult(name, args)));
+    expect(of("CoSignatureRequired", [2n, 1n]), "no co-signature").toBe("wait");
+    expect(of("CoSignatureInvalid", [B, digest]), "the policy signer changed after the check").toBe("wait");
+    expect(of("CoSignatureUsed", [digest]), "used already").toBe("wait");
+    expect(of("DeadlinePassed", [1n]), "mined past its deadline").toBe("replan");
+  });
+
   it("a full or lent-out strategy is planned again, not quarantined: the vault's limits and the strategy's own refusals", () => {
     const refusals = new Interface([
       "error AllCapsReached()",
