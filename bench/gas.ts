@@ -279,6 +279,19 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     // A forced write-down by the guardian of strategy 1 (300,000 booked) once its views fail, to 100,000.
     await (await stack.strategies[1]!.setViewsBroken(true)).wait();
     f.write_down_gas = (await gasOf(stack.vault.connect(stack.guardian).writeDown(s1!, 100_000n * stack.unit))).used;
+    // The dead-man's switch (6 h, a fall of more than 10%, 10% of total assets a call): the same exit with it armed
+    // (the rebalance records its time), then strategy 0 falls a third, nobody rebalances for 6 h, and anyone de-risks
+    // it through the vault's fallback.
+    const deadMan = await ethers.getContractAt("IDeadManSwitch", await stack.vault.getAddress());
+    const exitBefore = await measured(into(200_000n), plain);
+    await (await deadMan.connect(stack.governance).setDeadManSwitch(6 * 3600, 1_000, 1_000)).wait();
+    const exitArmed = await measured(into(200_000n), plain);
+    f.exit_dead_man_armed_gas = exitArmed.used;
+    f.dead_man_overhead_gas = exitArmed.used - exitBefore.used;
+    await (await stack.strategies[0]!.simulateLoss(100_000n * stack.unit)).wait();
+    await ethers.provider.send("evm_increaseTime", [6 * 3600]);
+    await ethers.provider.send("evm_mine", []);
+    f.de_risk_gas = (await gasOf(deadMan.connect(stack.users[0]!).deRisk(s0!))).used;
   }
 
   // Gas per leg and legs per transaction, with 50 strategies.
