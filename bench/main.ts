@@ -271,7 +271,8 @@ function gasSection(f: Figures): string[] {
       met: "",
     },
     {
-      figure: "`deRisk` by anyone under the dead-man's switch (10% of total assets out of a fallen strategy, via the fallback)",
+      figure:
+        "`deRisk` by anyone under the dead-man's switch (10% of total assets out of a fallen strategy, via the fallback)",
       value: `${g(f.de_risk_gas)} gas`,
       baseline: `\`markStrategy\` by anyone: ${g(f.mark_strategy_gas)} gas`,
       target: "(recorded)",
