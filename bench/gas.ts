@@ -315,6 +315,14 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     f.exit_rate_bound_gas = exitRated.used;
     f.rate_bound_overhead_gas = exitRated.used - exitPlain.used;
     f.mark_strategy_gas = (await gasOf(stack.vault.connect(stack.users[0]!).markStrategy(s0!))).used;
+    // The dead-man's switch (6 h, a fall of more than 10%, 10% of total assets a call): the same exit with it armed
+    // (the rebalance records its time); the de-risk is measured last.
+    const deadMan = await ethers.getContractAt("IDeadManSwitch", await stack.vault.getAddress());
+    const exitBefore = await measured(into(200_000n), plain);
+    await (await deadMan.connect(stack.governance).setDeadManSwitch(6 * 3600, 1_000, 1_000)).wait();
+    const exitArmed = await measured(into(200_000n), plain);
+    f.exit_dead_man_armed_gas = exitArmed.used;
+    f.dead_man_overhead_gas = exitArmed.used - exitBefore.used;
     // A key rotation against a grant of the same session, by governance.
     f.grant_session_gas = (await gasOf(wideGrant(stack, await now()))).used;
     f.rotate_agent_gas = (
@@ -327,6 +335,11 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
     // A forced write-down by the guardian of strategy 1 (300,000 booked) once its views fail, to 100,000.
     await (await stack.strategies[1]!.setViewsBroken(true)).wait();
     f.write_down_gas = (await gasOf(stack.vault.connect(stack.guardian).writeDown(s1!, 100_000n * stack.unit))).used;
+    // Strategy 0 falls a third, nobody rebalances for 6 h, and anyone de-risks it through the vault's fallback.
+    await (await stack.strategies[0]!.simulateLoss(100_000n * stack.unit)).wait();
+    await ethers.provider.send("evm_increaseTime", [6 * 3600]);
+    await ethers.provider.send("evm_mine", []);
+    f.de_risk_gas = (await gasOf(deadMan.connect(stack.users[0]!).deRisk(s0!))).used;
   }
 
   // Gas per leg and legs per transaction, with 50 strategies.

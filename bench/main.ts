@@ -294,6 +294,21 @@ function gasSection(f: Figures): string[] {
       met: "",
     },
     {
+      figure: "Dead-man's switch armed: the 100,000 exit records the rebalance's time (rate bound on in both)",
+      value: `${g(f.exit_dead_man_armed_gas)} gas`,
+      baseline: `the same exit with the switch off: +${g(f.dead_man_overhead_gas)} gas`,
+      target: "(recorded)",
+      met: "",
+    },
+    {
+      figure:
+        "`deRisk` by anyone under the dead-man's switch (10% of total assets out of a fallen strategy, via the fallback)",
+      value: `${g(f.de_risk_gas)} gas`,
+      baseline: `\`markStrategy\` by anyone: ${g(f.mark_strategy_gas)} gas`,
+      target: "(recorded)",
+      met: "",
+    },
+    {
       figure: "`writeDown` by the guardian of a strategy whose views fail (300,000 booked, to 100,000)",
       value: `${g(f.write_down_gas)} gas`,
       baseline: `\`setCaps\` through the same delegatecall: ${g(f.set_caps_gas)} gas`,

@@ -31,10 +31,12 @@ const TYPECHAIN_FILES = [
   "interfaces/IRiskGroups.ts",
   "interfaces/ITreasuryLens.ts",
   "interfaces/ISessionManager.ts",
+  "interfaces/IDeadManSwitch.ts",
   "factories/interfaces/ITreasuryVault__factory.ts",
   "factories/interfaces/IRiskGroups__factory.ts",
   "factories/interfaces/ITreasuryLens__factory.ts",
   "factories/interfaces/ISessionManager__factory.ts",
+  "factories/interfaces/IDeadManSwitch__factory.ts",
 ];
 
 /**

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {ITreasuryVault} from "./ITreasuryVault.sol";
 import {ISessionManager} from "./ISessionManager.sol";
+import {IDeadManSwitch} from "./IDeadManSwitch.sol";
 
 /// @title ITreasuryLens
 /// @notice One view call returning everything an agent or a dashboard needs about a vault.
@@ -97,6 +98,8 @@ interface ITreasuryLens {
         uint256 gainRateBps;
         /// The share-price rate bound, in bps a day (0 = off).
         uint256 maxPriceRateBps;
+        /// The dead-man's switch rule and the last successful rebalance it counts from (staleAfter 0: off).
+        IDeadManSwitch.DeadManSwitch deadManSwitch;
         ITreasuryVault.Bounds bounds;
         /// The loss-epoch accounting, as the vault stores it.
         ITreasuryVault.EpochLoss epochLoss;

@@ -8,6 +8,7 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {IRiskGroups} from "../interfaces/IRiskGroups.sol";
 import {ITreasuryLens} from "../interfaces/ITreasuryLens.sol";
 import {ITreasuryVault} from "../interfaces/ITreasuryVault.sol";
+import {IDeadManSwitch} from "../interfaces/IDeadManSwitch.sol";
 import {ISessionManager} from "../interfaces/ISessionManager.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
@@ -46,6 +47,7 @@ contract TreasuryLens is ITreasuryLens {
         s.maxDrawdownBps = vault.maxDrawdownBps();
         s.gainRateBps = vault.gainRateBps();
         s.maxPriceRateBps = vault.maxPriceRateBps();
+        s.deadManSwitch = IDeadManSwitch(address(vault)).deadManSwitch();
         s.bounds = vault.bounds();
         s.epochLoss = vault.epochLoss();
         s.governance = vault.governance();

@@ -235,6 +235,20 @@ library ErrorsLib {
     /// @notice Thrown when governance clears a freeze while the strategy's price view fails (no price to mark).
     error PriceViewFailed(address strategy);
 
+    /// @notice Thrown when `deRisk` is called while the dead-man's switch is off.
+    error DeadManSwitchOff();
+
+    /// @notice Thrown when `deRisk` is called before `staleAfter` seconds passed since the last successful rebalance
+    /// (`lastRebalanceAt`, or when the switch was set).
+    error AgentStillActive(uint256 lastRebalanceAt, uint256 staleAfter);
+
+    /// @notice Thrown when `deRisk` names a strategy whose price (`convertToAssets(PRICE_UNIT)`, 0 when the view fails)
+    /// is not more than `dropBps` below its mark (`mark`, 0 when never marked).
+    error PriceNotDown(uint256 mark, uint256 price, uint256 dropBps);
+
+    /// @notice Thrown when `deRisk` would move nothing: no position, nothing the strategy lets go now, or a zero bound.
+    error NothingToDeRisk(address strategy, uint256 position, uint256 available, uint256 bound);
+
     // ---------------------------------------------------------------- lens
 
     /// @notice Thrown when the lens has less gas left (`gasLeft`) than a strategy view's full allowance needs

@@ -55,6 +55,12 @@ library EventsLib {
     /// @notice Governance cleared a strategy's freeze, re-marking it at `price`.
     event FreezeCleared(address indexed strategy, uint256 price, address indexed by);
 
+    /// @notice The dead-man's switch was set (`staleAfter == 0`: off).
+    event DeadManSwitchSet(uint32 staleAfter, uint16 dropBps, uint16 maxExitBps, address indexed by);
+    /// @notice Anyone (`caller`) moved `assets` of a fallen strategy to idle under the dead-man's switch, booking
+    /// `loss`.
+    event DeRisked(address indexed caller, address indexed strategy, uint256 assets, uint256 loss);
+
     // ---------------------------------------------------------------- rebalance
     event Rebalanced(
         uint256 indexed sessionId,

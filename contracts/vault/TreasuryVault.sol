@@ -25,9 +25,10 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 /// @notice ERC-4626 treasury over one asset, allocating across governance-allowlisted strategy ERC-4626 vaults.
 ///
 /// CODE: the governance and guardian entry points run TreasuryVaultAdmin's code on this vault's storage (delegatecall
-/// to the admin contract this constructor deploys; both inherit TreasuryVaultBase, so the layout is one); the rest is
-/// here. The risk-group entry points (IRiskGroups) have no stub: the fallback forwards them, and the risk-group check
-/// of a rebalance that touches a tagged strategy runs there too.
+/// to the admin contract this constructor deploys; both inherit TreasuryVaultBase, so the layout is one), and so does
+/// every selector the vault does not implement (its fallback: the risk groups, IRiskGroups, and the dead-man's switch,
+/// IDeadManSwitch); the rest is here. The risk-group check of a rebalance that touches a tagged strategy runs in the
+/// admin contract too.
 ///
 /// ROLES (one registry: governance and guardian are the SessionManager's, so one two-step handover there moves every
 /// power over the vault and its sessions at once)
@@ -37,15 +38,17 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 /// - guardian (multisig): only tightens, at once: lowers caps and risk-group caps, adds risk-group tags (never removes
 ///   one), disables strategies, raises the idle buffer and the liquidity floor, lowers the step-up threshold (keeping
 ///   its policy signer), lowers loss limits, the gain rate and the drawdown limit, writes a broken strategy's book
-///   value down (`writeDown`, with governance), switches the share-price rate bound on or lowers it. Agent pause and
-///   session revocation live in the SessionManager.
+///   value down (`writeDown`, with governance), switches the share-price rate bound on or lowers it, makes the
+///   dead-man's switch harder to fire or switches it off. Agent pause and session revocation live in the
+///   SessionManager.
 /// - policy signer (an EOA or an ERC-1271 contract, set by governance): co-signs, EIP-712, each rebalance above the
 ///   step-up threshold (`rebalanceCosigned`); below it the session acts alone.
 /// - agent: moves money only through `rebalance`, with a valid session of the SessionManager for this vault; a
 ///   reduce-only session raises no strategy; a rebalance whose loss would pass its session's own allowance moves
 ///   nothing and revokes the session in the same call.
 /// - anyone: deposits, mints, withdraws, redeems (never blocked by an agent pause), writes down strategy marks,
-///   marks a strategy's share price (`markStrategy`: it only records, or freezes a strategy beyond the rate bound).
+///   marks a strategy's share price (`markStrategy`: it only records, or freezes a strategy beyond the rate bound),
+///   de-risks a fallen strategy under the dead-man's switch (`deRisk`: only to idle, bounded, within the loss limits).
 /// - the vault itself: the only caller of `pullFromStrategy` (so a user exit can undo a strategy that pays short) and
 ///   of `executeRebalance` (so `previewRebalance` runs the call's own code, and a rebalance over its session's loss
 ///   allowance is undone while the session's revocation stands).
@@ -338,11 +341,6 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         }
     }
 
-    /// @dev Deposits of the current block, which caps, the buffer and loss limits do not count.
-    function _blockInflow() internal view returns (uint256) {
-        return _inflowBlock == block.number ? _inflow : 0;
-    }
-
     /// @inheritdoc ITreasuryVault
     function realizeLoss(address strategy) external nonReentrant {
         if (!_config[strategy].listed) revert ErrorsLib.StrategyNotListed(strategy);
@@ -525,6 +523,8 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         if (p.predictedLoss != 0) _sessionManager.chargeLoss(sessionId, p.predictedLoss);
         _recordLoss(p.predictedLoss);
         p.ok = true;
+        // The dead-man's switch counts from the last successful rebalance (only when armed: one warm slot read).
+        if (_deadManArmed) _deadMan.lastRebalanceAt = uint40(block.timestamp);
 
         for (uint256 i; i < plan.legs.length; ++i) {
             emit EventsLib.RebalanceLeg(sessionId, plan.legs[i].strategy, plan.legs[i].current, afterValues[i]);
@@ -602,13 +602,6 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
             }
             _setBook(leg.strategy, afterValues[i]);
         }
-    }
-
-    /// @dev A state-changing strategy call of a rebalance leg; reverts `StrategyCallFailed(strategy, reason)`.
-    function _callStrategy(address strategy, bytes memory data) internal {
-        // solhint-disable-next-line avoid-low-level-calls
-        (bool ok, bytes memory reason) = StrategyLib.call(strategy, data);
-        if (!ok) revert ErrorsLib.StrategyCallFailed(strategy, reason);
     }
 
     /// @dev Reverts `StrategyWithdrawLimited` when the strategy will not let a withdrawal leg's amount go now. A full
@@ -741,26 +734,13 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         }
         // The group check runs in the admin contract's code (delegatecall, on this vault's storage): only vaults that
         // tag strategies pay for it.
-        bytes memory data =
-            _adminCall(abi.encodeCall(TreasuryVaultAdmin.checkRiskGroups, (strategies, afterValues, base, raisedGroups)));
+        bytes memory data = _adminCall(
+            abi.encodeCall(TreasuryVaultAdmin.checkRiskGroups, (strategies, afterValues, base, raisedGroups))
+        );
         assembly ("memory-safe") {
             // The answer is one ABI-encoded uint256[] (offset word, then length and items): read it in place.
             capHeadroom := add(data, 0x40)
         }
-    }
-
-    /// @dev Per-call loss limit, then the epoch loss budget, both in bps of `totalBefore` (rounded down, in the
-    /// vault's favour).
-    function _checkLoss(uint256 loss, uint256 totalBefore) internal view returns (uint256 lossHeadroom) {
-        PackedBounds memory b = _bounds;
-        uint256 callLimit = totalBefore.mulDiv(b.maxLossPerCallBps, ConstantsLib.BPS);
-        uint256 budget = totalBefore.mulDiv(b.epochLossBudgetBps, ConstantsLib.BPS);
-        uint256 lossInEpoch = _currentEpochLoss(b) + loss;
-        uint256 callRoom = callLimit > loss ? callLimit - loss : 0;
-        uint256 epochRoom = budget > lossInEpoch ? budget - lossInEpoch : 0;
-        lossHeadroom = Math.min(callRoom, epochRoom);
-        if (loss > callLimit) revert ErrorsLib.LossExceedsCallLimit(loss, callLimit);
-        if (lossInEpoch > budget) revert ErrorsLib.LossBudgetExceeded(lossInEpoch, budget);
     }
 
     /// @dev The drawdown guard: raises the high-water mark, or reverts `DrawdownLimitReached` when the share price
@@ -785,18 +765,6 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
             if (afterValues[i] > plan.legs[i].current) raises = true;
         }
         if (raises || loss != 0) revert ErrorsLib.DrawdownLimitReached(price, floor);
-    }
-
-    function _recordLoss(uint256 loss) internal {
-        if (loss == 0) return;
-        PackedBounds storage b = _bounds;
-        // Safe: timestamps fit in 40 bits for 30,000 years; epoch loss <= budget <= total assets.
-        uint40 epoch = uint40(block.timestamp / b.lossEpochLength);
-        if (epoch != b.lossEpoch) {
-            b.lossEpoch = epoch;
-            b.lossInEpoch = 0;
-        }
-        b.lossInEpoch += uint128(loss);
     }
 
     function _revertIf(bytes memory reason) internal pure {
@@ -910,7 +878,8 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         }
     }
 
-    /// @notice The risk-group entry points (IRiskGroups: `setRiskGroupCap`, `setRiskGroups`, `riskGroupCap`) and
+    /// @notice The risk-group entry points (IRiskGroups: `setRiskGroupCap`, `setRiskGroups`, `riskGroupCap`), the
+    /// dead-man's switch (IDeadManSwitch: `setDeadManSwitch`, `deRisk`, `deadManSwitch`) and
     /// every other selector this vault does not implement run TreasuryVaultAdmin's code, like the stubs above, with no
     /// stub of their own (a stub's argument decoding costs this vault's code size). Every ERC-4626 and ITreasuryVault
     /// selector is this vault's own, so only the admin contract's own entry points are reached here; a selector the

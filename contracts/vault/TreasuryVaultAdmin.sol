@@ -9,6 +9,7 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 
 import {IRiskGroups} from "../interfaces/IRiskGroups.sol";
 import {ITreasuryVault} from "../interfaces/ITreasuryVault.sol";
+import {IDeadManSwitch} from "../interfaces/IDeadManSwitch.sol";
 import {ISessionManager} from "../interfaces/ISessionManager.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
@@ -23,7 +24,7 @@ import {TreasuryVaultBase} from "./TreasuryVaultBase.sol";
 /// storage, with the vault's address and balance; each is documented in ITreasuryVault and specified in
 /// TreasuryVault.sol's header. Called directly, every entry point reverts `OnlyVault`: this contract holds nothing
 /// and governs nothing of its own.
-contract TreasuryVaultAdmin is IRiskGroups, TreasuryVaultBase {
+contract TreasuryVaultAdmin is IRiskGroups, IDeadManSwitch, TreasuryVaultBase {
     using Math for uint256;
     using RampLib for RampLib.Ramp;
 
@@ -316,6 +317,12 @@ contract TreasuryVaultAdmin is IRiskGroups, TreasuryVaultBase {
     /// @notice ITreasuryVault's, in the vault's context.
     function markStrategy(address strategy) external delegated nonReentrant {
         if (!_config[strategy].listed) revert ErrorsLib.StrategyNotListed(strategy);
+        // While the dead-man's switch may fire, a mark never falls: re-marking a crashed strategy at its low would
+        // take away the drop that lets anyone de-risk it.
+        if (_stale(_deadMan)) {
+            (bool ok, uint256 now_) = _priceOf(strategy);
+            if (!ok || now_ < _marks[strategy].price) return;
+        }
         (bool frozen,, uint256 price) = _remark(strategy, _maxPriceRateBps);
         if (!frozen && _marks[strategy].at == block.timestamp) emit EventsLib.PriceMarked(strategy, price);
     }
@@ -327,6 +334,95 @@ contract TreasuryVaultAdmin is IRiskGroups, TreasuryVaultBase {
         if (!ok) revert ErrorsLib.PriceViewFailed(strategy);
         _setMark(strategy, price);
         emit EventsLib.FreezeCleared(strategy, price, msg.sender);
+    }
+
+    /// @inheritdoc IDeadManSwitch
+    function setDeadManSwitch(uint32 staleAfter, uint16 dropBps, uint16 maxExitBps) external delegated {
+        DeadManSwitch memory d = _deadMan;
+        // Off is the tightest setting of a switch that lets anyone move money; while armed the guardian may only make
+        // it slower to fire, need a larger drop or move less.
+        _requireGovernanceOrTightening(
+            staleAfter == 0
+                || (
+                    d.staleAfter != 0 && staleAfter >= d.staleAfter && dropBps >= d.dropBps
+                        && maxExitBps <= d.maxExitBps
+                )
+        );
+        if (dropBps > ConstantsLib.BPS) revert ErrorsLib.BoundOutOfRange(dropBps, 0, ConstantsLib.BPS);
+        if (maxExitBps > ConstantsLib.BPS) revert ErrorsLib.BoundOutOfRange(maxExitBps, 0, ConstantsLib.BPS);
+        if (staleAfter == 0) (dropBps, maxExitBps) = (0, 0);
+        // Safe: timestamps fit in 40 bits for 30,000 years. Arming counts from now, so it never fires at once.
+        _deadMan = DeadManSwitch(staleAfter, dropBps, maxExitBps, staleAfter == 0 ? 0 : uint40(block.timestamp));
+        _deadManArmed = staleAfter != 0;
+        emit EventsLib.DeadManSwitchSet(staleAfter, dropBps, maxExitBps, msg.sender);
+    }
+
+    /// @inheritdoc IDeadManSwitch
+    function deRisk(address strategy) external delegated nonReentrant returns (uint256 assets, uint256 loss) {
+        DeadManSwitch memory d = _deadMan;
+        if (d.staleAfter == 0) revert ErrorsLib.DeadManSwitchOff();
+        if (!_stale(d)) revert ErrorsLib.AgentStillActive(d.lastRebalanceAt, d.staleAfter);
+        if (!_config[strategy].listed) revert ErrorsLib.StrategyNotListed(strategy);
+        _requireDown(strategy, d.dropBps);
+        (uint256 totalBefore, uint256 liveBefore) = _recordWithLive();
+        uint256 inflow = _blockInflow();
+        uint256 base = totalBefore > inflow ? totalBefore - inflow : 0;
+        uint256 current = _valueOf(strategy);
+        uint256 exit;
+        {
+            uint256 available = StrategyLib.maxWithdraw(strategy);
+            // Rounding: the bound rounds down, in the vault's favour.
+            uint256 bound = base.mulDiv(d.maxExitBps, ConstantsLib.BPS);
+            exit = Math.min(current, Math.min(available, bound));
+            if (exit == 0) revert ErrorsLib.NothingToDeRisk(strategy, current, available, bound);
+        }
+        uint256 book;
+        (assets, book) = _withdrawLeg(strategy, current, exit);
+        // Loss as a rebalance counts it: the position left may count for at most its target.
+        uint256 valueAfter = assets + Math.min(book, current - exit);
+        loss = current > valueAfter ? current - valueAfter : 0;
+        uint256 drop = current > assets + book ? current - assets - book : 0;
+        // Safe: the result is at most totalBefore, a recorded 128-bit figure.
+        _total = uint128(Math.min(totalBefore, liveBefore > drop ? liveBefore - drop : 0));
+        _checkLoss(loss, base);
+        _recordLoss(loss);
+        emit EventsLib.DeRisked(msg.sender, strategy, assets, loss);
+    }
+
+    /// @inheritdoc IDeadManSwitch
+    function deadManSwitch() external view delegated returns (DeadManSwitch memory) {
+        return _deadMan;
+    }
+
+    /// @dev Reverts `PriceNotDown` unless `strategy`'s price now is more than `dropBps` below its mark.
+    function _requireDown(address strategy, uint256 dropBps) internal view {
+        uint256 mark = _marks[strategy].price;
+        (bool ok, uint256 price) = _priceOf(strategy);
+        // Exact: price x BPS < mark x (BPS - dropBps), both below 2**142. Unmarked or failed views are not down.
+        if (!ok || price * ConstantsLib.BPS >= mark * (ConstantsLib.BPS - dropBps)) {
+            revert ErrorsLib.PriceNotDown(mark, price, dropBps);
+        }
+    }
+
+    /// @dev One withdrawal leg of a rebalance, from `current` to `current - exit`: withdraws `exit`, adds what arrived
+    /// to idle and books the position at min(live value after, current - received). Returns both.
+    function _withdrawLeg(address strategy, uint256 current, uint256 exit)
+        internal
+        returns (uint256 received, uint256 book)
+    {
+        uint256 balanceBefore = _assetBalance();
+        _callStrategy(strategy, abi.encodeCall(IERC4626.withdraw, (exit, address(this), address(this))));
+        received = _assetBalance() - balanceBefore;
+        _idle += received;
+        book = current > received ? current - received : 0;
+        (bool ok, uint256 live) = StrategyLib.positionValue(strategy);
+        if (ok && live < book) book = live;
+        _setBook(strategy, book);
+    }
+
+    /// @dev Whether the dead-man's switch is armed and no rebalance succeeded for its `staleAfter` seconds.
+    function _stale(DeadManSwitch memory d) internal view returns (bool) {
+        return d.staleAfter != 0 && block.timestamp >= uint256(d.lastRebalanceAt) + d.staleAfter;
     }
 
     /// @notice ITreasuryVault's, in the vault's context.

@@ -12,6 +12,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {IRiskGroups} from "../interfaces/IRiskGroups.sol";
 import {ITreasuryVault} from "../interfaces/ITreasuryVault.sol";
+import {IDeadManSwitch} from "../interfaces/IDeadManSwitch.sol";
 import {ISessionManager} from "../interfaces/ISessionManager.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
@@ -34,12 +35,15 @@ abstract contract TreasuryVaultBase is ERC4626, ReentrancyGuardTransient {
     uint256 internal _idle;
     /// @dev Sum of `_allocation` over listed strategies.
     uint256 internal _totalAllocated;
-    /// @dev Total assets as last recorded, when, the block whose deposits `_inflow` counts, and the share-price rate
-    /// bound (one slot: a rebalance has it warm after recording, so the bound costs nothing when off).
+    /// @dev Total assets as last recorded, when, the block whose deposits `_inflow` counts, the share-price rate
+    /// bound and the dead-man's switch flag (one slot: a rebalance has it warm after recording, so both cost nothing
+    /// when off).
     uint128 internal _total;
     uint40 internal _recordedAt;
     uint64 internal _inflowBlock;
     uint16 internal _maxPriceRateBps;
+    /// @dev Whether the dead-man's switch is armed: a rebalance reads it here, warm, and pays for `_deadMan` only then.
+    bool internal _deadManArmed;
     /// @dev Assets deposited in block `_inflowBlock`, the drawdown guard's mark, and two settings (one slot).
     uint128 internal _inflow;
     uint96 internal _highWaterMark;
@@ -72,6 +76,8 @@ abstract contract TreasuryVaultBase is ERC4626, ReentrancyGuardTransient {
     address[] internal _withdrawQueue;
     /// @dev Each strategy's share-price mark for the rate bound.
     mapping(address strategy => ITreasuryVault.PriceMark) internal _marks;
+    /// @dev The dead-man's switch: its rule and the last successful rebalance while armed (one slot).
+    IDeadManSwitch.DeadManSwitch internal _deadMan;
 
     /// @dev The liquidity floor and the step-up threshold, packed in one slot: a rebalance reads both with one load.
     struct Limits {
@@ -181,6 +187,46 @@ abstract contract TreasuryVaultBase is ERC4626, ReentrancyGuardTransient {
     /// @dev Loss already taken by rebalances in the current loss epoch.
     function _currentEpochLoss(PackedBounds memory b) internal view returns (uint256) {
         return block.timestamp / b.lossEpochLength == b.lossEpoch ? b.lossInEpoch : 0;
+    }
+
+    // ================================================================ legs and loss
+
+    /// @dev Deposits of the current block, which caps, the buffer and loss limits do not count.
+    function _blockInflow() internal view returns (uint256) {
+        return _inflowBlock == block.number ? _inflow : 0;
+    }
+
+    /// @dev A state-changing strategy call of a rebalance leg; reverts `StrategyCallFailed(strategy, reason)`.
+    function _callStrategy(address strategy, bytes memory data) internal {
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory reason) = StrategyLib.call(strategy, data);
+        if (!ok) revert ErrorsLib.StrategyCallFailed(strategy, reason);
+    }
+
+    /// @dev Per-call loss limit, then the epoch loss budget, both in bps of `totalBefore` (rounded down, in the
+    /// vault's favour).
+    function _checkLoss(uint256 loss, uint256 totalBefore) internal view returns (uint256 lossHeadroom) {
+        PackedBounds memory b = _bounds;
+        uint256 callLimit = totalBefore.mulDiv(b.maxLossPerCallBps, ConstantsLib.BPS);
+        uint256 budget = totalBefore.mulDiv(b.epochLossBudgetBps, ConstantsLib.BPS);
+        uint256 lossInEpoch = _currentEpochLoss(b) + loss;
+        uint256 callRoom = callLimit > loss ? callLimit - loss : 0;
+        uint256 epochRoom = budget > lossInEpoch ? budget - lossInEpoch : 0;
+        lossHeadroom = Math.min(callRoom, epochRoom);
+        if (loss > callLimit) revert ErrorsLib.LossExceedsCallLimit(loss, callLimit);
+        if (lossInEpoch > budget) revert ErrorsLib.LossBudgetExceeded(lossInEpoch, budget);
+    }
+
+    function _recordLoss(uint256 loss) internal {
+        if (loss == 0) return;
+        PackedBounds storage b = _bounds;
+        // Safe: timestamps fit in 40 bits for 30,000 years; epoch loss <= budget <= total assets.
+        uint40 epoch = uint40(block.timestamp / b.lossEpochLength);
+        if (epoch != b.lossEpoch) {
+            b.lossEpoch = epoch;
+            b.lossInEpoch = 0;
+        }
+        b.lossInEpoch += uint128(loss);
     }
 
     // ================================================================ share-price marks

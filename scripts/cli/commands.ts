@@ -33,6 +33,7 @@ import { writeDown } from "../actions/write-down.js";
 import { raiseLiquidityFloor } from "../actions/raise-liquidity-floor.js";
 import { lowerStepUp } from "../actions/lower-step-up.js";
 import { markStrategy } from "../actions/mark-strategy.js";
+import { deRisk } from "../actions/de-risk.js";
 import { REPO_ROOT } from "../lib/addresses.js";
 import { CHANGE_HELP, CHANGE_OPTIONS, changesFromOptions, type ChangeOptionValues } from "../lib/change-options.js";
 import type { TreasuryContext } from "../lib/context.js";
@@ -572,6 +573,21 @@ export const COMMANDS: Command[] = [
     needsDeployment: true,
     async run({ ctx, positionals }) {
       await markStrategy(ctx, { strategy: parseStrategy(positionals[0], "strategy", ctx.addresses.strategies) });
+    },
+  },
+  {
+    name: "de-risk",
+    summary: "anyone: move part of a fallen strategy to idle under the dead-man's switch",
+    usage: "de-risk <strategy> [--from <account>]",
+    details:
+      "When governance armed the dead-man's switch (`propose --dead-man`), no agent rebalance succeeded for its\n" +
+      "staleAfter, and the strategy's price is more than dropBps below its mark, the vault withdraws from it to idle at\n" +
+      "most maxExitBps of total assets (and what the strategy lets go now), within the loss limits. Repeat to go on.",
+    options: {},
+    positionals: ["strategy"],
+    needsDeployment: true,
+    async run({ ctx, positionals }) {
+      await deRisk(ctx, { strategy: parseStrategy(positionals[0], "strategy", ctx.addresses.strategies) });
     },
   },
   {

@@ -31,6 +31,7 @@ export type BoundsChange =
   | { kind: "setCeilings"; maxDuration: number; maxVolumePerCall: bigint; maxVolumePerEpoch: bigint }
   | { kind: "setMaxPriceRate"; maxPriceRateBps: number }
   | { kind: "clearFreeze"; strategy: string }
+  | { kind: "setDeadManSwitch"; staleAfter: number; dropBps: number; maxExitBps: number }
   | { kind: "unpauseAgents" }
   /** Proposes the next governance (address(0) cancels a pending handover); it takes over by accepting. */
   | { kind: "setGovernance"; governance: string }
@@ -292,6 +293,26 @@ export async function planCalls(
           [change.maxPriceRateBps],
           `Set the share-price rate bound: ${show(current)} -> ${show(change.maxPriceRateBps)} (a strategy whose price moves from its mark faster is frozen to exit-only)`,
         );
+        break;
+      }
+      case "setDeadManSwitch": {
+        const deadMan = await ctx.ethers.getContractAt("IDeadManSwitch", vaultAddress);
+        const d = await deadMan.deadManSwitch();
+        const show = (stale: number, drop: number, exit: number) =>
+          stale === 0
+            ? "off"
+            : `after ${formatDuration(stale)} without a rebalance, a fall of more than ${formatBps(drop)}, ${formatBps(exit)} of total assets a call`;
+        calls.push({
+          target: vaultAddress,
+          value: 0n,
+          data: deadMan.interface.encodeFunctionData("setDeadManSwitch", [
+            change.staleAfter,
+            change.dropBps,
+            change.maxExitBps,
+          ]),
+          signature: "TreasuryVault.setDeadManSwitch",
+          summary: `Set the dead-man's switch: ${show(Number(d.staleAfter), Number(d.dropBps), Number(d.maxExitBps))} -> ${show(change.staleAfter, change.dropBps, change.maxExitBps)} (anyone may then move a fallen strategy to idle)`,
+        });
         break;
       }
       case "clearFreeze": {

@@ -36,6 +36,7 @@ export const CHANGE_OPTIONS = {
   "loss-limits": { type: "string" },
   ceilings: { type: "string" },
   "price-rate": { type: "string" },
+  "dead-man": { type: "string" },
   "clear-freeze": { type: "string", multiple: true },
   "unpause-agents": { type: "boolean" },
   "set-governance": { type: "string" },
@@ -62,6 +63,9 @@ export const CHANGE_HELP = `Changes (combine any; repeat the strategy ones; all 
   --ceilings <maxDuration>:<maxPerCall>:<maxPerEpoch>     what the session admin may grant on this vault
   --price-rate <bps|N%|off>                               share-price rate bound, a day: a strategy whose price moves
                                                           from its mark faster is frozen to exit-only (off: no bound)
+  --dead-man <staleAfter>:<dropBps>:<maxExitBps>|off      dead-man's switch: after staleAfter (a duration) with no agent
+                                                          rebalance, anyone may move a strategy down more than dropBps
+                                                          from its mark to idle, maxExitBps of total assets a call
   --clear-freeze <strategy>                               unfreeze a frozen strategy, re-marked at its current price
   --unpause-agents                                        lift the guardian's agent pause
   --withdraw-queue <strategy>,<strategy>,...              the order exits pull from (every listed strategy once)
@@ -91,6 +95,7 @@ export interface ChangeOptionValues {
   "loss-limits"?: string;
   ceilings?: string;
   "price-rate"?: string;
+  "dead-man"?: string;
   "clear-freeze"?: string[];
   "unpause-agents"?: boolean;
   "set-governance"?: string;
@@ -201,6 +206,20 @@ export function changesFromOptions(values: ChangeOptionValues, ctx: TreasuryCont
   if (values["price-rate"] !== undefined) {
     const rate = values["price-rate"];
     changes.push({ kind: "setMaxPriceRate", maxPriceRateBps: rate === "off" ? 0 : parseBps(rate, "--price-rate") });
+  }
+  if (values["dead-man"] !== undefined) {
+    const rule = values["dead-man"];
+    if (rule === "off") {
+      changes.push({ kind: "setDeadManSwitch", staleAfter: 0, dropBps: 0, maxExitBps: 0 });
+    } else {
+      const [stale, drop, exit] = splitSpec(rule, "--dead-man", ["staleAfter", "dropBps", "maxExitBps"]);
+      changes.push({
+        kind: "setDeadManSwitch",
+        staleAfter: parseDuration(stale, "--dead-man staleAfter"),
+        dropBps: parseBps(drop ?? "", "--dead-man dropBps"),
+        maxExitBps: parseBps(exit ?? "", "--dead-man maxExitBps"),
+      });
+    }
   }
   for (const s of values["clear-freeze"] ?? []) {
     changes.push({ kind: "clearFreeze", strategy: parseStrategy(s, "--clear-freeze", known) });

@@ -98,6 +98,12 @@ export function toSnapshot(raw: ITreasuryLens.SnapshotStructOutput): VaultSnapsh
     maxDrawdownBps: Number(raw.maxDrawdownBps),
     gainRateBps: Number(raw.gainRateBps),
     maxPriceRateBps: Number(raw.maxPriceRateBps),
+    deadManSwitch: {
+      staleAfter: Number(raw.deadManSwitch.staleAfter),
+      dropBps: Number(raw.deadManSwitch.dropBps),
+      maxExitBps: Number(raw.deadManSwitch.maxExitBps),
+      lastRebalanceAt: raw.deadManSwitch.lastRebalanceAt,
+    },
     bounds: {
       idleBufferBps: Number(raw.bounds.idleBufferBps),
       maxLossPerCallBps: Number(raw.bounds.maxLossPerCallBps),

@@ -139,6 +139,10 @@ export interface VaultSnapshot {
   gainRateBps: number;
   /** The share-price rate bound: how far a strategy's price may move from its mark, in bps a day (0 = off). */
   maxPriceRateBps: number;
+  /** The dead-man's switch: after staleAfter seconds without a successful rebalance (counted from lastRebalanceAt),
+   * anyone may move a strategy whose price fell more than dropBps below its mark to idle, maxExitBps of total assets a
+   * call (staleAfter 0 = off). */
+  deadManSwitch: { staleAfter: number; dropBps: number; maxExitBps: number; lastRebalanceAt: bigint };
   bounds: VaultBounds;
   epochLoss: EpochLoss;
   governance: string;

@@ -96,6 +96,7 @@ export function vaultSnapshot(over: Partial<VaultSnapshot> = {}): VaultSnapshot 
     maxDrawdownBps: 1_000,
     gainRateBps: 2_500,
     maxPriceRateBps: 0,
+    deadManSwitch: { staleAfter: 0, dropBps: 0, maxExitBps: 0, lastRebalanceAt: 0n },
     bounds: { idleBufferBps: 1_000, maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: 86_400n },
     epochLoss: { lossEpoch: 0n, lossInEpoch: 0n },
     governance: "0x8888888888888888888888888888888888888888",

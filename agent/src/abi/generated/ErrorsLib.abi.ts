@@ -74,6 +74,22 @@ export const errorsLibAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "lastRebalanceAt",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "staleAfter",
+        "type": "uint256"
+      }
+    ],
+    "name": "AgentStillActive",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "AgentsPaused",
     "type": "error"
@@ -177,6 +193,11 @@ export const errorsLibAbi = [
       }
     ],
     "name": "CooldownActive",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "DeadManSwitchOff",
     "type": "error"
   },
   {
@@ -503,6 +524,32 @@ export const errorsLibAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "strategy",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "position",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "available",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "bound",
+        "type": "uint256"
+      }
+    ],
+    "name": "NothingToDeRisk",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "caller",
         "type": "address"
       }
@@ -524,6 +571,27 @@ export const errorsLibAbi = [
       }
     ],
     "name": "OutOfScope",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "mark",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "price",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "dropBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "PriceNotDown",
     "type": "error"
   },
   {

@@ -97,6 +97,33 @@
           {
             "components": [
               {
+                "internalType": "uint32",
+                "name": "staleAfter",
+                "type": "uint32"
+              },
+              {
+                "internalType": "uint16",
+                "name": "dropBps",
+                "type": "uint16"
+              },
+              {
+                "internalType": "uint16",
+                "name": "maxExitBps",
+                "type": "uint16"
+              },
+              {
+                "internalType": "uint40",
+                "name": "lastRebalanceAt",
+                "type": "uint40"
+              }
+            ],
+            "internalType": "struct IDeadManSwitch.DeadManSwitch",
+            "name": "deadManSwitch",
+            "type": "tuple"
+          },
+          {
+            "components": [
+              {
                 "internalType": "uint16",
                 "name": "idleBufferBps",
                 "type": "uint16"
