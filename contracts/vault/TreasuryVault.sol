@@ -741,8 +741,9 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         }
         // The group check runs in the admin contract's code (delegatecall, on this vault's storage): only vaults that
         // tag strategies pay for it.
-        bytes memory data =
-            _adminCall(abi.encodeCall(TreasuryVaultAdmin.checkRiskGroups, (strategies, afterValues, base, raisedGroups)));
+        bytes memory data = _adminCall(
+            abi.encodeCall(TreasuryVaultAdmin.checkRiskGroups, (strategies, afterValues, base, raisedGroups))
+        );
         assembly ("memory-safe") {
             // The answer is one ABI-encoded uint256[] (offset word, then length and items): read it in place.
             capHeadroom := add(data, 0x40)
