@@ -109,8 +109,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   const yields = yieldPath({ seed, days, strategies: 3 });
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "treasury-demo-"));
-  // Interest accrues by the second in the lending world: no block's time may depend on the wall clock.
-  const chain = await startDemoChain({ pinBlockTimes: options.world === "lending" }).catch((err: unknown) => {
+  // No block's time may depend on the wall clock: interest accrues by the second in the lending world, and the state
+  // an intent hashes (a strategy's mark time) must be the same for the same seed however long deployment took.
+  const chain = await startDemoChain({ pinBlockTimes: true }).catch((err: unknown) => {
     if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
     throw err;
   });
@@ -125,7 +126,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    sceneChain = await startDemoChain();
+    sceneChain = await startDemoChain({ pinBlockTimes: true });
     const story = await tellStory(chain, sceneChain, { ...options, dataDir }, yields, out);
     agent = story.run.daemon;
     rpc = story.rpc;
