@@ -22,6 +22,9 @@ const MORPHO_SOLC = {
 
 // 100 runs keeps TreasuryVault under the 24,576-byte code size limit (EIP-170); the bench records its size.
 const optimizer = { enabled: true, runs: 100 };
+// The admin module (governance entry points, run rarely) is optimized for size: one run.
+const ADMIN = "contracts/vault/TreasuryVaultAdmin.sol";
+const ADMIN_OPTIMIZER = { enabled: true, runs: 1 };
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthersPlugin],
@@ -29,13 +32,27 @@ export default defineConfig({
     profiles: {
       default: {
         compilers: [{ version: SOLC_VERSION, path: SOLC_PATH, settings: { optimizer, evmVersion: "cancun" } }],
-        overrides: { [MORPHO]: MORPHO_SOLC },
+        overrides: {
+          [MORPHO]: MORPHO_SOLC,
+          [ADMIN]: {
+            version: SOLC_VERSION,
+            path: SOLC_PATH,
+            settings: { optimizer: ADMIN_OPTIMIZER, evmVersion: "cancun" },
+          },
+        },
       },
       production: {
         compilers: [
           { version: SOLC_VERSION, path: SOLC_PATH, settings: { optimizer, evmVersion: "cancun", viaIR: true } },
         ],
-        overrides: { [MORPHO]: MORPHO_SOLC },
+        overrides: {
+          [MORPHO]: MORPHO_SOLC,
+          [ADMIN]: {
+            version: SOLC_VERSION,
+            path: SOLC_PATH,
+            settings: { optimizer: ADMIN_OPTIMIZER, evmVersion: "cancun", viaIR: true },
+          },
+        },
       },
     },
     // Built as a root so its artifact exists for the lending world's deployer and tests (deployCode).

@@ -177,10 +177,15 @@ export async function measureGas(ethers: HardhatEthers, now: () => Promise<numbe
   // Enforcement overhead: the same three legs through a session, and unchecked through the harness.
   {
     const stack = await deployStack(ethers, { strategies: 3 });
+    const admin = await ethers.deployContract("TreasuryVaultAdmin", [
+      await stack.asset.getAddress(),
+      await stack.sessions.getAddress(),
+    ]);
     const harness = await ethers.deployContract("RebalanceHarness", [
       await stack.asset.getAddress(),
       await stack.sessions.getAddress(),
       boundsArgument(LOCAL_PARAMETERS.vault),
+      await admin.getAddress(),
     ]);
     const harnessAddress = await harness.getAddress();
     for (const s of stack.strategies) {

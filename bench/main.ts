@@ -54,6 +54,8 @@ const strategies = (n: number) => `${n} strateg${n === 1 ? "y" : "ies"}`;
 
 // EIP-170's limit on deployed code.
 const CODE_SIZE_LIMIT = 24_576;
+// EIP-3860: the most creation code (initcode) one deployment may carry.
+const INITCODE_SIZE_LIMIT = 49_152;
 // The targets this bench is held to, each against a baseline of the same run or the external reference.
 const TARGET = {
   userPathVsPlain: 1.2, // the user path against a plain OpenZeppelin ERC4626, gasUsed and exec
@@ -114,10 +116,14 @@ const { ethers, networkHelpers } = connection;
 const hardfork = "hardfork" in connection.networkConfig ? String(connection.networkConfig.hardfork) : "unknown";
 const started = Date.now();
 const codeSize = async (name: string) => ((await hre.artifacts.readArtifact(name)).deployedBytecode.length - 2) / 2;
+// Without constructor arguments: they add a few hundred bytes (the vault's: name and symbol, bounds, three addresses).
+const initcodeSize = async (name: string) => ((await hre.artifacts.readArtifact(name)).bytecode.length - 2) / 2;
 const gas: Figures = await measureGas(ethers, () => networkHelpers.time.latest());
 gas.vault_code_size_bytes = await codeSize("TreasuryVault");
 gas.admin_code_size_bytes = await codeSize("TreasuryVaultAdmin");
 gas.harness_code_size_bytes = await codeSize("RebalanceHarness");
+gas.vault_initcode_size_bytes = await initcodeSize("TreasuryVault");
+gas.admin_initcode_size_bytes = await initcodeSize("TreasuryVaultAdmin");
 const gasSeconds = (Date.now() - started) / 1000;
 
 /** The markers around the deterministic section of BENCHMARKS.md, the part `--gas` rewrites and `--check` compares. */
@@ -332,6 +338,18 @@ function gasSection(f: Figures): string[] {
       met: limited ? yes(f[key] <= CODE_SIZE_LIMIT) : "",
     });
   }
+  for (const [name, key] of [
+    ["TreasuryVault", "vault_initcode_size_bytes"],
+    ["TreasuryVaultAdmin", "admin_initcode_size_bytes"],
+  ] as const) {
+    rows.push({
+      figure: `${name} creation code size`,
+      value: `${g(f[key])} bytes`,
+      baseline: `EIP-3860 limit ${g(INITCODE_SIZE_LIMIT)}: ${g(INITCODE_SIZE_LIMIT - f[key])} bytes under`,
+      target: `<= ${g(INITCODE_SIZE_LIMIT)}`,
+      met: yes(f[key] <= INITCODE_SIZE_LIMIT),
+    });
+  }
   const moveVsPeer = f.rebalance_3_legs_gas / TARGET.threePlaceMove;
   const userWorst = Math.max(...userRatios);
   return [
@@ -374,7 +392,8 @@ function gasSection(f: Figures): string[] {
     "  and revoked) and `consume` takes the raised strategies: part of every rebalance's fixed cost, which the figures",
     `  quoted from main (before both) show: the 3-place move ${g(f.rebalance_3_legs_gas - BEFORE_SPLIT.threePlaceMoveGas)} gas more.`,
     "- **Code size**: deployed bytecode against EIP-170. The bench chain lifts the limit so it can deploy the harness;",
-    "  a real chain enforces it. The vault deploys TreasuryVaultAdmin in its constructor.",
+    "  a real chain enforces it. The creation code (initcode) is measured against EIP-3860's 49,152 bytes: the",
+    "  admin module is deployed apart, before the vault, since its creation code inside the vault's would pass it.",
     "",
     "## External reference (measured 2026-12 by the project, not re-run)",
     "",

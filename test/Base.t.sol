@@ -5,6 +5,7 @@ import {Test} from "./helpers/Test.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {TreasuryVault} from "../contracts/vault/TreasuryVault.sol";
+import {TreasuryVaultAdmin} from "../contracts/vault/TreasuryVaultAdmin.sol";
 import {SessionManager} from "../contracts/session/SessionManager.sol";
 import {ITreasuryVault} from "../contracts/interfaces/ITreasuryVault.sol";
 import {ISessionManager} from "../contracts/interfaces/ISessionManager.sol";
@@ -23,6 +24,8 @@ abstract contract TreasuryFixture is Test {
 
     SessionManager internal sessions;
     TreasuryVault internal vault;
+    /// @dev The admin module the last vault `_newVault` deployed was given.
+    TreasuryVaultAdmin internal adminModule;
 
     uint16 internal constant IDLE_BUFFER_BPS = 1_000; // 10%
     uint16 internal constant MAX_LOSS_PER_CALL_BPS = 50; // 0.5%
@@ -58,7 +61,8 @@ abstract contract TreasuryFixture is Test {
         ISessionManager sessions_,
         ITreasuryVault.Bounds memory bounds_
     ) internal returns (TreasuryVault) {
-        return new TreasuryVault(asset_, name_, symbol_, sessions_, bounds_);
+        adminModule = new TreasuryVaultAdmin(asset_, sessions_);
+        return new TreasuryVault(asset_, name_, symbol_, sessions_, bounds_, adminModule);
     }
 
     /// @dev Session params for `agent` on the vault over `scope`: generous limits, 30 days from now.

@@ -148,7 +148,9 @@ describe("Deploying onto existing governance", () => {
   it("on an existing Timelock and Governor: only the treasury is deployed, and the deployer keeps no role", async () => {
     const { dao, result, ctx } = await networkHelpers.loadFixture(onExistingTimelock);
     expect(result.module, "chosen from the parameters").to.equal("timelock");
-    expect(result.transactionsSent, "session manager, vault, lens, router: nothing else").to.equal(4);
+    expect(result.transactionsSent, "session manager, vault admin module, vault, lens, router: nothing else").to.equal(
+      5,
+    );
     expect(
       [result.addresses.timelock, result.addresses.governor, result.addresses.token, result.addresses.safe],
       "the DAO's own governance is recorded",

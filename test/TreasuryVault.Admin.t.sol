@@ -5,6 +5,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {BaseTest} from "./Base.t.sol";
 import {TreasuryVault} from "../contracts/vault/TreasuryVault.sol";
+import {TreasuryVaultAdmin} from "../contracts/vault/TreasuryVaultAdmin.sol";
+import {SessionManager} from "../contracts/session/SessionManager.sol";
 import {ITreasuryVault} from "../contracts/interfaces/ITreasuryVault.sol";
 import {ISessionManager} from "../contracts/interfaces/ISessionManager.sol";
 import {ConstantsLib} from "../contracts/libraries/ConstantsLib.sol";
@@ -47,6 +49,41 @@ contract TreasuryVaultAdminTest is BaseTest {
         _nextBlock();
         uint256 id = _grantDefault();
         _rebalance(_targets1(_s(0), assets), id);
+    }
+
+    // ================================================================ the admin module
+
+    /// @notice The admin module's code reads the asset and session manager from its own immutables, so a vault given
+    /// one made for another asset or another registry would run governance calls against the wrong ones: refused at
+    /// deployment, as is a contract that is no admin module at all.
+    function test_RevertWhen_adminModuleServesAnotherVault() public {
+        ITreasuryVault.Bounds memory b = _defaultBounds();
+        MockERC20 other = new MockERC20("Other", "OTH", 6);
+        TreasuryVaultAdmin forOtherAsset = new TreasuryVaultAdmin(IERC20(address(other)), sessions);
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.AdminModuleMismatch.selector, address(forOtherAsset)));
+        new TreasuryVault(IERC20(address(asset)), "T", "T", sessions, b, forOtherAsset);
+
+        SessionManager otherSessions = new SessionManager(governance, guardian, sessionAdmin);
+        TreasuryVaultAdmin forOtherSessions = new TreasuryVaultAdmin(IERC20(address(asset)), otherSessions);
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.AdminModuleMismatch.selector, address(forOtherSessions)));
+        new TreasuryVault(IERC20(address(asset)), "T", "T", sessions, b, forOtherSessions);
+
+        // No `binding()` at all: the call reverts, and so does the deployment.
+        vm.expectRevert();
+        new TreasuryVault(IERC20(address(asset)), "T", "T", sessions, b, TreasuryVaultAdmin(address(other)));
+    }
+
+    /// @notice One module serves any number of vaults over the same asset and registry: it holds nothing, and each
+    /// vault's settings stay in that vault's storage.
+    function test_adminModule_sharedByTwoVaults_keepsTheirSettingsApart() public {
+        TreasuryVault second = new TreasuryVault(IERC20(address(asset)), "T2", "T2", sessions, _defaultBounds(), adminModule);
+        (IERC20 boundAsset, ISessionManager boundSessions) = adminModule.binding();
+        assertEq(address(boundAsset), address(asset), "module's asset");
+        assertEq(address(boundSessions), address(sessions), "module's registry");
+        vm.prank(governance);
+        second.setIdleBuffer(4_321);
+        assertEq(second.bounds().idleBufferBps, 4_321, "the second vault's setting");
+        assertEq(vault.bounds().idleBufferBps, IDLE_BUFFER_BPS, "the first vault's untouched");
     }
 
     // ================================================================ addStrategy
@@ -889,13 +926,15 @@ contract TreasuryVaultAdminTest is BaseTest {
     function test_RevertWhen_constructor_zeroSessionManager() public {
         ITreasuryVault.Bounds memory b = vault.bounds();
         vm.expectRevert(abi.encodeWithSelector(ErrorsLib.ZeroAddress.selector));
-        _newVault(IERC20(address(asset)), "T", "T", ISessionManager(address(0)), b);
+        new TreasuryVault(IERC20(address(asset)), "T", "T", ISessionManager(address(0)), b, adminModule);
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.ZeroAddress.selector));
+        new TreasuryVaultAdmin(IERC20(address(asset)), ISessionManager(address(0)));
     }
 
     function test_RevertWhen_constructor_boundsOutOfRange() public {
         ITreasuryVault.Bounds memory b = vault.bounds();
         b.lossEpochLength = 0;
         vm.expectRevert(abi.encodeWithSelector(ErrorsLib.BoundOutOfRange.selector, 0, 1 hours, 30 days));
-        _newVault(IERC20(address(asset)), "T", "T", sessions, b);
+        new TreasuryVault(IERC20(address(asset)), "T", "T", sessions, b, adminModule);
     }
 }

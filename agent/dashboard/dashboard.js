@@ -117,6 +117,20 @@ function renderVault(v) {
     );
   }
 
+  const dms = v.deadManSwitch;
+  if (dms && dms.staleAfter > 0) {
+    const armed = v.timestamp >= dms.firesFrom;
+    idleNote.append(
+      el(
+        "span",
+        { class: armed ? "dead-man-note bad" : "dead-man-note", "data-testid": "dead-man" },
+        armed
+          ? ` · dead-man's switch live: no rebalance for ${duration(v.timestamp - dms.lastRebalanceAt)}; anyone may move a strategy more than ${bps(dms.dropBps)} below its mark to idle`
+          : ` · dead-man's switch after ${duration(dms.staleAfter)} without a rebalance (${duration(dms.firesFrom - v.timestamp)} left)`,
+      ),
+    );
+  }
+
   $(".share-price", node).textContent = fmt(v.sharePrice, v.decimals, 6);
   const mode = v.agentsPaused
     ? "paused"

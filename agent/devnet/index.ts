@@ -31,6 +31,7 @@ export {
   deploySessionManager,
   deployStack,
   deployVault,
+  deployVaultAdmin,
   DEV_MNEMONIC,
   devKey,
   fund,

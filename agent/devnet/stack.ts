@@ -23,6 +23,7 @@ import {
   SessionManager__factory,
   TreasuryLens__factory,
   TreasuryRouter__factory,
+  TreasuryVaultAdmin__factory,
   TreasuryVault__factory,
   type MockERC20,
   type MockStrategy,
@@ -212,9 +213,21 @@ export async function deployVault(
   sessionManager: string,
   settings: Partial<VaultSettings> = {},
 ): Promise<TreasuryVault> {
+  const admin = await deployVaultAdmin(deployer, asset, sessionManager);
   return (
-    await new TreasuryVault__factory(deployer).deploy(...vaultArgs(asset, sessionManager, settings))
+    await new TreasuryVault__factory(deployer).deploy(...vaultArgs(asset, sessionManager, admin, settings))
   ).waitForDeployment();
+}
+
+/**
+ * The vault's admin module (TreasuryVaultAdmin) for `asset` under `sessionManager`: stateless code the vault runs by
+ * delegatecall; vaults over one asset under one session manager may share one. Returns its address.
+ */
+export async function deployVaultAdmin(deployer: Signer, asset: string, sessionManager: string): Promise<string> {
+  const admin = await (
+    await new TreasuryVaultAdmin__factory(deployer).deploy(asset, sessionManager)
+  ).waitForDeployment();
+  return await admin.getAddress();
 }
 
 /** The lens (TreasuryLens: stateless, no roles). */
@@ -223,8 +236,8 @@ export async function deployLens(deployer: Signer): Promise<TreasuryLens> {
 }
 
 /** The vault's constructor arguments: deploy/parameters/local.json's settings, each overridable. */
-export function vaultArgs(asset: string, sessionManager: string, settings: Partial<VaultSettings> = {}) {
-  return vaultConstructorArgs(asset, sessionManager, settingsFrom(LOCAL_PARAMETERS.vault, settings));
+export function vaultArgs(asset: string, sessionManager: string, admin: string, settings: Partial<VaultSettings> = {}) {
+  return vaultConstructorArgs(asset, sessionManager, settingsFrom(LOCAL_PARAMETERS.vault, settings), admin);
 }
 
 /** Mints `amount` to `user` and deposits it into the vault. */

@@ -27,6 +27,7 @@ export {
   formatBps,
   formatChainTime,
   formatDuration,
+  formatRiskGroups,
   formatWadPercent,
   renderTable,
   shortAddress,

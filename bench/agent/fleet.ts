@@ -17,6 +17,7 @@ import {
   deployAsset,
   deployLens,
   deploySessionManager,
+  deployVaultAdmin,
   vaultArgs,
   type LocalChain,
 } from "@agent-treasury/agent/devnet";
@@ -162,8 +163,11 @@ export async function addVaults(
     throw new Error(`the fleet has no ${options.strategies} strategies from #${from}`);
   const assetAddress = await fleet.asset.getAddress();
   const factory = new TreasuryVault__factory(governance);
-  const deployData = (await factory.getDeployTransaction(...vaultArgs(assetAddress, await fleet.sessions.getAddress())))
-    .data;
+  // One admin module serves every vault of the fleet (same asset, same session manager).
+  const admin = await deployVaultAdmin(governance, assetAddress, await fleet.sessions.getAddress());
+  const deployData = (
+    await factory.getDeployTransaction(...vaultArgs(assetAddress, await fleet.sessions.getAddress(), admin))
+  ).data;
   const addresses = (
     await sendAll(
       chain,

@@ -75,6 +75,10 @@ library ErrorsLib {
     /// @notice Thrown when anyone but the vault itself calls its `pullFromStrategy`.
     error OnlyVault(address caller);
 
+    /// @notice Thrown at a vault's deployment when the admin module given was deployed for another asset or session
+    /// manager (or is no TreasuryVaultAdmin).
+    error AdminModuleMismatch(address admin);
+
     // ---------------------------------------------------------------- rebalance: shape
 
     /// @notice Thrown when a rebalance names no strategy.

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {TreasuryVault} from "../vault/TreasuryVault.sol";
+import {TreasuryVaultAdmin} from "../vault/TreasuryVaultAdmin.sol";
 import {ISessionManager} from "../interfaces/ISessionManager.sol";
 import {EventsLib} from "../libraries/EventsLib.sol";
 
@@ -15,8 +16,9 @@ contract RebalanceHarness is TreasuryVault {
     constructor(
         IERC20 asset_,
         ISessionManager sessionManager_,
-        Bounds memory bounds_
-    ) TreasuryVault(asset_, "Harness", "HRN", sessionManager_, bounds_) {}
+        Bounds memory bounds_,
+        TreasuryVaultAdmin admin_
+    ) TreasuryVault(asset_, "Harness", "HRN", sessionManager_, bounds_, admin_) {}
 
     /// @notice Values the vault and moves the touched strategies to `targets`, unchecked; with `audited`, also emits
     /// the audit events of `rebalance` (one per call, one per leg).

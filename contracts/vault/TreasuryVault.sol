@@ -25,7 +25,7 @@ import {TreasuryVaultAdmin} from "./TreasuryVaultAdmin.sol";
 /// @notice ERC-4626 treasury over one asset, allocating across governance-allowlisted strategy ERC-4626 vaults.
 ///
 /// CODE: the governance and guardian entry points run TreasuryVaultAdmin's code on this vault's storage (delegatecall
-/// to the admin contract this constructor deploys; both inherit TreasuryVaultBase, so the layout is one), and so does
+/// to the admin contract given to the constructor; both inherit TreasuryVaultBase, so the layout is one), and so does
 /// every selector the vault does not implement (its fallback: the risk groups, IRiskGroups, and the dead-man's switch,
 /// IDeadManSwitch); the rest is here. The risk-group check of a rebalance that touches a tagged strategy runs in the
 /// admin contract too.
@@ -172,17 +172,26 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     uint256 private constant _COSIGNED_SLOT = 0x508faa5d1c11734adf0a916feed5d9cd01b7dde92b4ef04620c5510c5dd0a6cc;
 
     /// @notice The contract holding the governance and guardian entry points, which run in the vault's context
-    /// (delegatecall): deployed by this constructor, with the vault's asset and session manager, and fixed for good.
+    /// (delegatecall): deployed before the vault for the vault's asset and session manager (checked here), and fixed
+    /// for good. It is stateless code: vaults over one asset under one session manager may share one.
     address internal immutable _admin;
 
+    /// @param admin_ A TreasuryVaultAdmin deployed for `asset_` and `sessionManager_` (`AdminModuleMismatch`
+    /// otherwise). It is deployed apart because its creation code inside the vault's would pass the EIP-3860 limit
+    /// on initcode size.
     constructor(
         IERC20 asset_,
         string memory name_,
         string memory symbol_,
         ISessionManager sessionManager_,
-        Bounds memory bounds_
+        Bounds memory bounds_,
+        TreasuryVaultAdmin admin_
     ) TreasuryVaultBase(asset_, name_, symbol_, sessionManager_) {
-        _admin = address(new TreasuryVaultAdmin(asset_, sessionManager_));
+        (IERC20 adminAsset, ISessionManager adminSessions) = admin_.binding();
+        if (adminAsset != asset_ || adminSessions != sessionManager_) {
+            revert ErrorsLib.AdminModuleMismatch(address(admin_));
+        }
+        _admin = address(admin_);
         _setIdleBuffer(bounds_.idleBufferBps);
         _setLossLimits(bounds_.maxLossPerCallBps, bounds_.epochLossBudgetBps, bounds_.lossEpochLength);
         _gainRateBps = ConstantsLib.DEFAULT_GAIN_RATE_BPS;

@@ -19,18 +19,18 @@ import {StrategyLib} from "../libraries/StrategyLib.sol";
 import {TreasuryVaultBase} from "./TreasuryVaultBase.sol";
 
 /// @title TreasuryVaultAdmin
-/// @notice The treasury vault's governance and guardian entry points (listing, caps, bounds, the withdraw queue). The
-/// vault deploys one in its constructor and forwards these calls to it by delegatecall, so they run on the vault's
-/// storage, with the vault's address and balance; each is documented in ITreasuryVault and specified in
-/// TreasuryVault.sol's header. Called directly, every entry point reverts `OnlyVault`: this contract holds nothing
-/// and governs nothing of its own.
+/// @notice The treasury vault's governance and guardian entry points (listing, caps, bounds, the withdraw queue). A
+/// vault is deployed with one made for its asset and session manager and forwards these calls to it by delegatecall,
+/// so they run on the vault's storage, with the vault's address and balance; each is documented in ITreasuryVault and
+/// specified in TreasuryVault.sol's header. Called directly, every entry point reverts `OnlyVault`: this contract
+/// holds nothing and governs nothing of its own; stateless, it may serve several vaults over one asset and registry.
 contract TreasuryVaultAdmin is IRiskGroups, IDeadManSwitch, TreasuryVaultBase {
     using Math for uint256;
     using RampLib for RampLib.Ramp;
 
     /// @notice EIP-712 type of the policy signer's co-signature of one rebalance (`targetsHash` is
     /// `keccak256(abi.encode(targets))`, the `Allocation[]` as the vault receives it).
-    bytes32 public constant COSIGNATURE_TYPEHASH = keccak256(
+    bytes32 internal constant COSIGNATURE_TYPEHASH = keccak256(
         abi.encodePacked(
             "CoSignature(address vault,uint256 sessionId,address agent,",
             "bytes32 targetsHash,bytes32 intentHash,uint256 deadline)"
@@ -48,6 +48,12 @@ contract TreasuryVaultAdmin is IRiskGroups, IDeadManSwitch, TreasuryVaultBase {
 
     constructor(IERC20 asset_, ISessionManager sessionManager_) TreasuryVaultBase(asset_, "", "", sessionManager_) {
         _self = address(this);
+    }
+
+    /// @notice The asset and session manager this module was deployed for: a vault checks them at its deployment,
+    /// since the module's code reads both from its own immutables.
+    function binding() external view returns (IERC20, ISessionManager) {
+        return (IERC20(asset()), _sessionManager);
     }
 
     /// @dev Only through the vault's delegatecall.

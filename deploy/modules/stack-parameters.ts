@@ -42,14 +42,16 @@ export function boundsArgument<S extends Record<keyof BoundsSettings, unknown>>(
 }
 
 /**
- * The TreasuryVault constructor's arguments, in order. `A` is how the caller names a contract (an address, a future).
+ * The TreasuryVault constructor's arguments, in order. `A` is how the caller names a contract (an address, a future);
+ * `admin` is a TreasuryVaultAdmin deployed for the same asset and session manager.
  */
 export function vaultConstructorArgs<A, S extends Record<keyof VaultSettings, unknown>>(
   asset: A,
   sessionManager: A,
   s: S,
-): [A, S["name"], S["symbol"], A, ReturnType<typeof boundsArgument<S>>] {
-  return [asset, s.name, s.symbol, sessionManager, boundsArgument(s)];
+  admin: A,
+): [A, S["name"], S["symbol"], A, ReturnType<typeof boundsArgument<S>>, A] {
+  return [asset, s.name, s.symbol, sessionManager, boundsArgument(s), admin];
 }
 
 /** `defaults`, with the values `given` has for their keys (its other keys, e.g. addresses, are not settings). */

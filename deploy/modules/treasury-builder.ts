@@ -31,8 +31,11 @@ export function buildTreasury(
   const settings = Object.fromEntries(
     Object.entries(VAULT_DEFAULTS).map(([key, value]) => [key, m.getParameter(key, value)]),
   ) as Record<keyof VaultSettings, ModuleParameterRuntimeValue<string | number>>;
-  const vault = m.contract("TreasuryVault", vaultConstructorArgs(asset, sessionManager, settings));
+  // The vault's governance entry points run this module's code by delegatecall; it is deployed apart because its
+  // creation code inside the vault's would pass the initcode size limit (EIP-3860).
+  const admin = m.contract("TreasuryVaultAdmin", [asset, sessionManager]);
+  const vault = m.contract("TreasuryVault", vaultConstructorArgs(asset, sessionManager, settings, admin));
   const lens = m.contract("TreasuryLens", []);
   const router = m.contract("TreasuryRouter", [], { after: [vault, lens] });
-  return { sessionManager, vault, lens, router };
+  return { sessionManager, admin, vault, lens, router };
 }

@@ -1,12 +1,11 @@
 /** Plain-text rendering of action results for the CLI. */
-import { formatBps, formatChainTime, formatDuration, renderTable } from "@agent-treasury/agent";
+import { formatBps, formatChainTime, formatDuration, formatRiskGroups, renderTable } from "@agent-treasury/agent";
 import type { ProposalRow } from "../actions/list-proposals.js";
 import type { MemberStatus } from "../actions/member-status.js";
 import type { ProposalStatus } from "../actions/proposal-status.js";
 import type { SessionRow } from "../actions/list-sessions.js";
 import type { Rotation } from "../actions/rotate-session.js";
 import type { TreasuryStatus } from "../actions/treasury-status.js";
-import { riskIds } from "../lib/bounds-changes.js";
 import { tokenAmount, type TreasuryContext } from "../lib/context.js";
 
 /** Prints a table (text columns to the left, figures to the right) line by line. */
@@ -17,6 +16,21 @@ function printTable(
   align: ("left" | "right")[],
 ): void {
   for (const line of renderTable(headers, rows, align).split("\n")) out(line);
+}
+
+/** The dead-man's switch in one line: off, waiting (and how long), or live (anyone may `de-risk`). */
+export function deadManLine(
+  d: { staleAfter: number; dropBps: number; maxExitBps: number; lastRebalanceAt: bigint },
+  now: bigint,
+): string {
+  if (d.staleAfter === 0) return "  dead-man's switch off";
+  const firesFrom = d.lastRebalanceAt + BigInt(d.staleAfter);
+  const rule =
+    `after ${formatDuration(d.staleAfter)} without a rebalance, a strategy more than ${formatBps(d.dropBps)} below ` +
+    `its mark may be moved to idle by anyone, ${formatBps(d.maxExitBps)} of total assets a call`;
+  return now >= firesFrom
+    ? `  dead-man's switch LIVE (last rebalance ${formatChainTime(d.lastRebalanceAt)}): ${rule}`
+    : `  dead-man's switch armed, ${formatDuration(Number(firesFrom - now))} left: ${rule}`;
 }
 
 export function printStatus(ctx: TreasuryContext, status: TreasuryStatus, out: (line: string) => void): void {
@@ -45,6 +59,7 @@ export function printStatus(ctx: TreasuryContext, status: TreasuryStatus, out: (
             .join(", ") || "none"
         }`,
   );
+  out(deadManLine(s.deadManSwitch, s.timestamp));
   if (s.strategies.length === 0) {
     out("  no strategy listed");
     return;
@@ -56,7 +71,7 @@ export function printStatus(ctx: TreasuryContext, status: TreasuryStatus, out: (
     amount(st.absoluteCap),
     formatBps(st.relativeCapBps),
     amount(st.allocation),
-    riskIds(st.riskGroups ?? 0),
+    formatRiskGroups(st.riskGroups ?? 0),
   ]);
   const headers = ["  #", "strategy", "enabled", "absolute cap", "relative cap", "allocation", "risk groups"];
   printTable(out, headers, rows, ["left", "left", "left", "right", "right", "right", "left"]);

@@ -3,18 +3,11 @@
  * make, each with a human line stating the value before and after.
  */
 import { getAddress, Interface, ZeroAddress } from "ethers";
-import { formatBps, formatDuration } from "@agent-treasury/agent";
+import { formatBps, formatDuration, formatRiskGroups } from "@agent-treasury/agent";
 import { InputError } from "./errors.js";
 import { tokenAmount, type TreasuryContext } from "./context.js";
 import { hasRole, TIMELOCK_ROLES } from "./governance-shape.js";
 import { IRiskGroups__factory } from "../../types/ethers-contracts/index.js";
-
-/** Risk ids of a mask, `0, 3`, or `none`. */
-export function riskIds(mask: number | bigint): string {
-  const ids: number[] = [];
-  for (let id = 0; id < 32; id++) if ((BigInt(mask) >> BigInt(id)) & 1n) ids.push(id);
-  return ids.length === 0 ? "none" : ids.join(", ");
-}
 
 export type BoundsChange =
   | { kind: "addStrategy"; strategy: string; absoluteCap: bigint; relativeCapBps: number }
@@ -217,7 +210,7 @@ export async function planCalls(
             change.riskGroups,
           ]),
           signature: "TreasuryVault.setRiskGroups",
-          summary: `Set the risk groups of strategy ${change.strategy}: ${riskIds(c.riskGroups)} -> ${riskIds(change.riskGroups)}`,
+          summary: `Set the risk groups of strategy ${change.strategy}: ${formatRiskGroups(c.riskGroups)} -> ${formatRiskGroups(change.riskGroups)}`,
         });
         break;
       }

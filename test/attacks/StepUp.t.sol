@@ -217,8 +217,7 @@ contract StepUpTest is AttackBase {
 
     /// @notice The admin module's check runs only in the vault's context.
     function test_RevertWhen_adminCalledDirectly() public {
-        // The admin is the first contract the vault deployed.
-        address admin = vm.computeCreateAddress(address(vault), 1);
+        address admin = address(adminModule);
         vm.expectRevert(abi.encodeWithSelector(ErrorsLib.OnlyVault.selector, address(this)));
         TreasuryVaultAdmin(admin).useCoSignature(bytes32(0), sid, agent, INTENT, block.timestamp, "");
     }

@@ -8,6 +8,7 @@ import {TreasuryVault} from "../../contracts/vault/TreasuryVault.sol";
 import {SessionManager} from "../../contracts/session/SessionManager.sol";
 import {ITreasuryVault} from "../../contracts/interfaces/ITreasuryVault.sol";
 import {IRiskGroups} from "../../contracts/interfaces/IRiskGroups.sol";
+import {IDeadManSwitch} from "../../contracts/interfaces/IDeadManSwitch.sol";
 import {ISessionManager} from "../../contracts/interfaces/ISessionManager.sol";
 import {ConstantsLib} from "../../contracts/libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
@@ -131,6 +132,11 @@ contract TreasuryHandler is Test {
     // ---------------------------------------------------------------- broken views
     /// Times a strategy's views were broken, so that the vault had to value it at its book value.
     uint256 public ghost_viewBreaks;
+
+    /// Dead-man's switch: accepted `deRisk` calls, and those that raised a position, lowered idle, took more than the
+    /// rule's share of total assets or lost more than the loss limits allow.
+    uint256 public ghost_deRisks;
+    uint256 public ghost_deRiskBreaches;
 
     /// @dev What the handler measures around one rebalance.
     struct Attempt {
@@ -440,6 +446,63 @@ contract TreasuryHandler is Test {
         vm.prank(governance);
         vault.resetHighWaterMark();
         ++ghost_highWaterMarkResets;
+    }
+
+    // ================================================================ dead-man's switch
+
+    /// @notice Governance arms the dead-man's switch (stale after 1 hour to 1 day, a drop of 0.5% to 5%, within the
+    /// world's price moves, 5% to 50% of total assets a call) or, one time in four, switches it off.
+    function setDeadManSwitch(uint256 seed) external {
+        uint32 staleAfter = seed % 4 == 0 ? 0 : uint32(bound(seed >> 8, 1 hours, 1 days));
+        uint16 dropBps = uint16(bound(seed >> 48, 50, 500));
+        uint16 maxExitBps = uint16(bound(seed >> 96, 500, 5_000));
+        vm.prank(governance);
+        IDeadManSwitch(address(vault)).setDeadManSwitch(staleAfter, dropBps, maxExitBps);
+    }
+
+    /// @notice The scenario the switch is for, then anyone fires it: armed if it was off, the agent silent for the
+    /// rule's staleAfter (half the time) and the strategy down 0% to 10% (half the time). When the call goes through,
+    /// only that position went down, by at most the rule's share of total assets; idle went up by what arrived; the
+    /// loss is within the per-call limit.
+    function deRisk(uint256 strategySeed, uint256 callerSeed) external {
+        MockStrategy s = _strategy(strategySeed);
+        address caller = actors[callerSeed % actors.length];
+        if (IDeadManSwitch(address(vault)).deadManSwitch().staleAfter == 0) this.setDeadManSwitch(callerSeed | 1);
+        IDeadManSwitch.DeadManSwitch memory armed = IDeadManSwitch(address(vault)).deadManSwitch();
+        uint256 due = uint256(armed.lastRebalanceAt) + armed.staleAfter;
+        if (armed.staleAfter != 0 && (callerSeed >> 1) % 2 == 0 && block.timestamp < due) {
+            vm.warp(due);
+            vm.roll(block.number + 1);
+        }
+        if ((callerSeed >> 2) % 2 == 0) {
+            uint256 fall = s.totalAssets() * bound(callerSeed >> 3, 0, 1_000) / ConstantsLib.BPS;
+            s.simulateLoss(fall);
+            ghost_strategyLosses += fall;
+        }
+        uint256 n = strategies.length;
+        uint256[] memory before = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            before[i] = _valueOf(address(strategies[i]));
+        }
+        uint256 idleBefore = vault.idle();
+        uint256 baseBefore = _baseTotal();
+        IDeadManSwitch.DeadManSwitch memory d = IDeadManSwitch(address(vault)).deadManSwitch();
+        vm.prank(caller);
+        try IDeadManSwitch(address(vault)).deRisk(address(s)) returns (uint256 assets, uint256 loss) {
+            ++ghost_deRisks;
+            bool breach = vault.idle() < idleBefore + assets;
+            for (uint256 i; i < n; ++i) {
+                uint256 value = _valueOf(address(strategies[i]));
+                bool target = address(strategies[i]) == address(s);
+                if (value > before[i]) breach = true;
+                else if (target && before[i] - value > baseBefore * d.maxExitBps / ConstantsLib.BPS + 1) breach = true;
+            }
+            ITreasuryVault.Bounds memory b = vault.bounds();
+            uint256 lossEpoch = block.timestamp / b.lossEpochLength;
+            ghost_lossInEpoch[lossEpoch] += loss;
+            if (loss * ConstantsLib.BPS > baseBefore * b.maxLossPerCallBps) breach = true;
+            if (breach) ++ghost_deRiskBreaches;
+        } catch {}
     }
 
     // ================================================================ world

@@ -78,7 +78,7 @@ abstract contract TreasuryInvariantTest is BaseTest {
 
         // Agent rebalances weigh most (random targets three times, investing idle, churning the fee strategy): most
         // invariants are about them.
-        bytes4[] memory selectors = new bytes4[](30);
+        bytes4[] memory selectors = new bytes4[](32);
         selectors[0] = TreasuryHandler.deposit.selector;
         selectors[1] = TreasuryHandler.mint.selector;
         selectors[2] = TreasuryHandler.withdraw.selector;
@@ -109,6 +109,8 @@ abstract contract TreasuryInvariantTest is BaseTest {
         selectors[27] = TreasuryHandler.resetHighWaterMark.selector;
         selectors[28] = TreasuryHandler.nextBlock.selector;
         selectors[29] = TreasuryHandler.nextBlock.selector;
+        selectors[30] = TreasuryHandler.setDeadManSwitch.selector;
+        selectors[31] = TreasuryHandler.deRisk.selector;
         targetSelector(StdInvariant.FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -180,6 +182,12 @@ abstract contract TreasuryInvariantTest is BaseTest {
     /// @notice No accepted rebalance lost more than the per-call limit or took its loss epoch past the budget.
     function invariant_rebalanceLossWithinLimits() public view {
         assertEq(handler.ghost_lossLimitBreaches(), 0, "rebalance loss past the per-call limit or epoch budget");
+    }
+
+    /// @notice The dead-man's switch only lowers exposure: no `deRisk` raised a position, lowered idle, moved more
+    /// than the rule's share of total assets or lost more than the per-call limit.
+    function invariant_deRiskOnlyLowersExposure() public view {
+        assertEq(handler.ghost_deRiskBreaches(), 0, "deRisk raised exposure or passed its bounds");
     }
 
     /// @notice No accepted rebalance that raised a strategy or lost value left the share price more than

@@ -7,7 +7,14 @@
  * second daemon.
  */
 import { getAddress, ZeroHash } from "ethers";
-import { formatAmount, formatBps, formatChainTime, formatDuration, shortAddress } from "../util/format.js";
+import {
+  formatAmount,
+  formatBps,
+  formatChainTime,
+  formatDuration,
+  formatRiskGroups,
+  shortAddress,
+} from "../util/format.js";
 import type { KnownRecord, RecordSet } from "./records.js";
 import { scopeNames, strategyLabel } from "./names.js";
 import type { ChainEvent, UnrecordedTransaction, VaultHistory } from "./types.js";
@@ -80,6 +87,13 @@ const CATEGORY: Record<string, Category> = {
   GainRateSet: "bounds",
   MaxDrawdownSet: "bounds",
   MaxPriceRateSet: "bounds",
+  LiquidityFloorSet: "bounds",
+  StepUpSet: "bounds",
+  RiskGroupCapSet: "bounds",
+  RiskGroupsSet: "strategy",
+  DeadManSwitchSet: "bounds",
+  DeRisked: "rebalance",
+  CoSignatureAccepted: "rebalance",
   FreezeCleared: "strategy",
   StrategyFrozen: "strategy",
   PriceMarked: "accounting",
@@ -182,6 +196,24 @@ export function describeEvent(e: ChainEvent, h: Pick<VaultHistory, "assetDecimal
       return `${amt(a.assets)} of ${strat(a.strategy)} written off`;
     case "StrategyWrittenDown":
       return `${strat(a.strategy)} written down ${amt(a.previousBook)} → ${amt(a.book)} (its views fail), by ${addr(a.by)}`;
+    case "LiquidityFloorSet":
+      return `liquidity floor ${formatBps(a.liquidityFloorBps)}, by ${addr(a.by)}`;
+    case "StepUpSet":
+      return BigInt(a.threshold) === 0n
+        ? `step-up off, by ${addr(a.by)}`
+        : `step-up: moves above ${amt(a.threshold)} need ${addr(a.policySigner)}'s co-signature; by ${addr(a.by)}`;
+    case "RiskGroupCapSet":
+      return `risk group ${a.id} caps ${amt(a.absoluteCap)} and ${formatBps(a.relativeCapBps)}, by ${addr(a.by)}`;
+    case "RiskGroupsSet":
+      return `${strat(a.strategy)} risk groups ${formatRiskGroups(a.riskGroups)}, by ${addr(a.by)}`;
+    case "CoSignatureAccepted":
+      return `co-signature of ${addr(a.policySigner)} accepted for session #${a.sessionId}`;
+    case "DeadManSwitchSet":
+      return Number(a.staleAfter) === 0
+        ? `dead-man's switch off, by ${addr(a.by)}`
+        : `dead-man's switch: after ${formatDuration(a.staleAfter)} without a rebalance, strategies more than ${formatBps(a.dropBps)} below their mark, ${formatBps(a.maxExitBps)} of total assets a call; by ${addr(a.by)}`;
+    case "DeRisked":
+      return `${strat(a.strategy)} de-risked under the dead-man's switch by ${addr(a.caller)}: ${amt(a.assets)} to idle, loss ${exact(a.loss)}`;
     case "HighWaterMarkSet":
       return `share price high-water mark ${a.price}`;
     default:

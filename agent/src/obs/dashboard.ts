@@ -15,6 +15,7 @@ import { assessSession, type SessionPolicy } from "../session/assess.js";
 import type { SessionEnd } from "../session/why-ended.js";
 import type { HealthReport } from "./server.js";
 import type { DaemonTick, TickReport, TickResult } from "./tick-report.js";
+import { riskGroupIds } from "../util/format.js";
 
 /**
  * A rejected attempt: a plan the mirror or the simulation refused, a reverted transaction, or one reported by a caller.
@@ -247,6 +248,17 @@ export class DashboardState {
       liquidityRequired: ceilDiv(s.totalAssets * BigInt(s.liquidityFloorBps), BPS).toString(),
       /** Volume above which a rebalance needs the policy signer's co-signature ("0": off). */
       stepUpThreshold: s.stepUpThreshold.toString(),
+      /** The dead-man's switch (staleAfter 0: off) and when it may fire: lastRebalanceAt + staleAfter. */
+      deadManSwitch: {
+        staleAfter: s.deadManSwitch.staleAfter,
+        dropBps: s.deadManSwitch.dropBps,
+        maxExitBps: s.deadManSwitch.maxExitBps,
+        lastRebalanceAt: Number(s.deadManSwitch.lastRebalanceAt),
+        firesFrom:
+          s.deadManSwitch.staleAfter === 0
+            ? null
+            : Number(s.deadManSwitch.lastRebalanceAt) + s.deadManSwitch.staleAfter,
+      },
       policySigner: s.policySigner,
       sharePrice: s.sharePrice.toString(),
       shareDecimals: s.shareDecimals,
@@ -273,7 +285,7 @@ export class DashboardState {
           aprBps: apr ? Number((apr.aprWad * BPS) / 10n ** 18n) : null,
           quarantine: quarantineView(report.quarantine, x.strategy),
           /** The risk ids the strategy carries. */
-          riskGroups: riskIds(x.riskGroups ?? 0),
+          riskGroups: riskGroupIds(x.riskGroups ?? 0),
         };
       }),
       /** Each risk group in use: what its members hold together against the tighter of its caps (on total assets). */
@@ -300,13 +312,6 @@ export class DashboardState {
       ),
     };
   }
-}
-
-/** The ids of a 32-bit risk-group mask, in order. */
-function riskIds(mask: number): number[] {
-  const ids: number[] = [];
-  for (let id = 0; id < 32; id++) if ((mask >>> id) & 1) ids.push(id);
-  return ids;
 }
 
 function quarantineView(quarantine: QuarantineEntry[], strategy: string): Json {

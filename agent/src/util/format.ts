@@ -51,6 +51,19 @@ export function formatWadPercent(wad: bigint): string {
   return `${(Number(wad) / 1e16).toFixed(2)}%`;
 }
 
+/** The risk ids set in a strategy's risk-group mask (bit i: id i), lowest first. */
+export function riskGroupIds(mask: bigint | number): number[] {
+  const ids: number[] = [];
+  for (let id = 0, m = BigInt(mask); m > 0n; id++, m >>= 1n) if (m & 1n) ids.push(id);
+  return ids;
+}
+
+/** A risk-group mask in words: "0, 3", or "none". */
+export function formatRiskGroups(mask: bigint | number): string {
+  const ids = riskGroupIds(mask);
+  return ids.length === 0 ? "none" : ids.join(", ");
+}
+
 /** Chain time (seconds since the epoch, a block's timestamp) as "2026-12-12 10:16:29 UTC". */
 export function formatChainTime(seconds: bigint | number): string {
   return `${new Date(Number(seconds) * 1000).toISOString().replace("T", " ").slice(0, 19)} UTC`;
