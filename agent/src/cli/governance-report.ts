@@ -1,13 +1,12 @@
 /**
  * `report`: the governance report of one vault over its last days (or from a block), written as `report.md` and a
  * self-contained `report.html` in `--out`. What a DAO member runs with an RPC endpoint and the lens address (and the
- * published records, for each rebalance's reason); an operator gives `--config` instead (its endpoint, lens, journal
- * and quarantine list). Read only; needs no key.
+ * published records, for each rebalance's reason); an operator gives `--config` instead (its endpoint, lens, journal,
+ * quarantine list and event log). Read only; needs no key.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { getAddress, isAddress } from "ethers";
 import { agentAddressOf } from "../config/key.js";
 import { loadConfig } from "../config/load.js";
 import { dataPaths } from "../daemon/build.js";
@@ -15,6 +14,7 @@ import { UsageError } from "../failures.js";
 import { readGovernanceReport, renderHtml, renderMarkdown } from "../report/index.js";
 import { formatChainTime } from "../util/format.js";
 import { connect, maxRangeOption, nonNegative, positive, vaultAddress } from "./audit-commands.js";
+import { lensAddress } from "./explain-command.js";
 
 interface ReportOpts {
   config?: string;
@@ -29,6 +29,7 @@ interface ReportOpts {
   journal?: string;
   records?: string;
   quarantine?: string;
+  events?: string;
   maxBlockRange: number;
 }
 
@@ -60,16 +61,16 @@ export function registerReportCommand(program: Command, print: (text: string) =>
       "write a vault's governance report for its last days (report.md and a self-contained report.html with charts): allocations, share price, yield against idle and an equal split, budgets, rejections, stand-downs, quarantines, every rebalance",
     )
     .requiredOption("--vault <address>", "the vault", vaultAddress)
-    .addOption(new Option("--config <path>", "the daemon's configuration (RPC, lens, journal, quarantine list)"))
+    .addOption(
+      new Option(
+        "--config <path>",
+        "the daemon's configuration (RPC, lens; its journal, quarantine list and event log)",
+      ),
+    )
     .addOption(
       new Option("--rpc-url <url>", "JSON-RPC endpoint that keeps history (historical calls)").env("AGENT_RPC_URL"),
     )
-    .addOption(
-      new Option("--lens <address>", "the TreasuryLens deployment").argParser((v: string) => {
-        if (!isAddress(v)) throw new InvalidArgumentError("not a lens address (0x and 40 hex digits).");
-        return getAddress(v);
-      }),
-    )
+    .addOption(new Option("--lens <address>", "the TreasuryLens deployment").argParser(lensAddress))
     .addOption(
       new Option("--days <n>", "the period: the last n days up to the last block").argParser(positive).default(7),
     )
@@ -84,6 +85,9 @@ export function registerReportCommand(program: Command, print: (text: string) =>
     .addOption(new Option("--journal <path>", "the daemon's journal (reasons, rejections)").conflicts("records"))
     .addOption(new Option("--records <dir>", "a folder of published decision records (reasons)").conflicts("journal"))
     .addOption(new Option("--quarantine <file>", "the daemon's quarantine list for the vault (quarantine.json)"))
+    .addOption(
+      new Option("--events <file>", "the daemon's event log for the vault (events.jsonl: stand-downs, rejections)"),
+    )
     .addOption(maxRangeOption())
     .action(async (opts: ReportOpts) => {
       const config = opts.config !== undefined ? loadConfig(opts.config) : undefined;
@@ -98,6 +102,8 @@ export function registerReportCommand(program: Command, print: (text: string) =>
       const quarantineFile = paths?.quarantine(opts.vault);
       const quarantine =
         opts.quarantine ?? (quarantineFile && fs.existsSync(quarantineFile) ? quarantineFile : undefined);
+      const eventsFile = paths?.events(opts.vault);
+      const events = opts.events ?? (eventsFile && fs.existsSync(eventsFile) ? eventsFile : undefined);
       const out = outputDir(opts.out);
       const provider = await connect(rpcUrl);
       try {
@@ -112,6 +118,7 @@ export function registerReportCommand(program: Command, print: (text: string) =>
           journal,
           records: opts.records,
           quarantine,
+          events,
         });
         const md = path.join(out, "report.md");
         const html = path.join(out, "report.html");

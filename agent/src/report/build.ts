@@ -121,6 +121,24 @@ function budgetsOf(inputs: ReportInputs): SessionBudget[] {
   return out.sort((a, b) => (a.sessionId < b.sessionId ? -1 : 1));
 }
 
+/** The daemon's event log entries of `kind` in the period. */
+function logged(inputs: ReportInputs, kinds: string[]): ReportOccurrence[] {
+  return (inputs.events?.entries ?? [])
+    .filter((e) => kinds.includes(e.kind))
+    .filter((e) => Number(e.block) >= inputs.history.fromBlock && Number(e.block) <= inputs.history.toBlock)
+    .map((e) => ({
+      time: BigInt(e.at),
+      block: Number(e.block),
+      source: "event log" as const,
+      what:
+        e.kind === "resumed"
+          ? `the daemon resumed (${e.reason})`
+          : e.kind === "stand-down"
+            ? `the daemon stood down: ${e.reason}`
+            : e.reason,
+    }));
+}
+
 const byTime = (a: ReportOccurrence, b: ReportOccurrence) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0);
 
 /** Refused rebalances: on chain, a session's loss allowance passed; in the journal, intents that did not confirm. */
@@ -150,12 +168,13 @@ function rejectionsOf(inputs: ReportInputs, from: bigint, to: bigint): ReportOcc
       what: `intent ${entry.intentHash.slice(0, 10)}… ${o.status}${o.error ? `: ${o.error}` : ""} (${entry.record.reason})`,
     });
   }
+  out.push(...logged(inputs, ["rejected"]));
   return out.sort(byTime);
 }
 
 /**
- * What made the agent stand down, as the chain shows it: agents paused, sessions revoked or ended. The daemon's own
- * stand-down decisions are in its log, not in a file this report reads.
+ * What made the agent stand down, as the chain shows it (agents paused, sessions revoked or ended), and the daemon's
+ * own stand-downs and resumptions from its event log.
  */
 function standDownsOf(inputs: ReportInputs, from: bigint, to: bigint): ReportOccurrence[] {
   const out: ReportOccurrence[] = [];
@@ -180,10 +199,14 @@ function standDownsOf(inputs: ReportInputs, from: bigint, to: bigint): ReportOcc
         what: `session #${id} expired (${formatChainTime(s.validUntil)})`,
       });
   }
+  out.push(...logged(inputs, ["stand-down", "resumed"]));
   return out.sort(byTime);
 }
 
-/** Strategies the vault froze (chain), and those the daemon quarantined in the period (its quarantine list). */
+/**
+ * Strategies the vault froze (chain), and those the daemon quarantined in the period (its event log says when; its
+ * quarantine list, what is still quarantined).
+ */
 function quarantinesOf(inputs: ReportInputs, from: bigint): ReportOccurrence[] {
   const label = (a: string) => strategyLabel(a, inputs.history.strategies);
   const out: ReportOccurrence[] = inputs.history.events
@@ -198,7 +221,11 @@ function quarantinesOf(inputs: ReportInputs, from: bigint): ReportOccurrence[] {
           ? `${label(String(e.args.strategy))} frozen to exit-only by the vault's share-price rate bound`
           : `${label(String(e.args.strategy))} freeze cleared`,
     }));
+  const fromLog = logged(inputs, ["quarantine"]);
+  out.push(...fromLog.map((o) => ({ ...o, what: `quarantined by the daemon: ${o.what}` })));
   for (const q of inputs.quarantine?.entries ?? []) {
+    // The event log says when; the list only what is still quarantined.
+    if (fromLog.some((o) => o.what.startsWith(q.strategy))) continue;
     const time = BigInt(Math.floor(Date.parse(q.since) / 1000));
     if (Number(q.block) < inputs.history.fromBlock) continue;
     out.push({
@@ -222,6 +249,7 @@ export function buildReport(inputs: ReportInputs): GovernanceReport {
   if (inputs.journal) sources.push(`journal ${inputs.journal.file}`);
   else if (inputs.records) sources.push(inputs.records.source);
   if (inputs.quarantine) sources.push(`quarantine list ${inputs.quarantine.file}`);
+  if (inputs.events) sources.push(`event log ${inputs.events.file}`);
   return {
     chainId: history.chainId,
     vault: history.vault,

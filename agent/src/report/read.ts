@@ -12,6 +12,7 @@ import type { VaultHistory } from "../audit/types.js";
 import { assetSymbol } from "../chain/asset-symbol.js";
 import { LensReader } from "../chain/reader.js";
 import type { VaultSnapshot } from "../chain/types.js";
+import { type VaultEvent, VaultEventLog } from "../daemon/event-log.js";
 import { FileJournal, type JournalEntry } from "../executor/journal.js";
 import { UsageError } from "../failures.js";
 import type { QuarantineEntry } from "../quarantine/store.js";
@@ -32,6 +33,8 @@ export interface ReportOptions {
   journal?: string;
   records?: string;
   quarantine?: string;
+  /** The daemon's event log of the vault (stand-downs, rejections before sending, quarantines). */
+  events?: string;
 }
 
 /** The raw material of a report, before any figure is derived from it. */
@@ -58,6 +61,7 @@ export interface ReportInputs {
   records?: RecordSet;
   journal?: { file: string; entries: JournalEntry[] };
   quarantine?: { file: string; entries: QuarantineEntry[] };
+  events?: { file: string; entries: VaultEvent[] };
 }
 
 /** Requests sent at once when sampling. */
@@ -149,6 +153,11 @@ function readQuarantine(file: string): ReportInputs["quarantine"] {
   return { file, entries: stored.entries ?? [] };
 }
 
+function readEvents(file: string): ReportInputs["events"] {
+  if (!fs.existsSync(file)) throw new UsageError(`--events ${file}: no such file`);
+  return { file, entries: VaultEventLog.read(file) };
+}
+
 export async function readReportInputs(provider: Provider, options: ReportOptions): Promise<ReportInputs> {
   const ctx = await readVaultContext(provider, options.vault);
   const { fromBlock, toBlock } = await period(provider, options);
@@ -174,6 +183,7 @@ export async function readReportInputs(provider: Provider, options: ReportOption
           : undefined,
     journal,
     quarantine: options.quarantine !== undefined ? readQuarantine(options.quarantine) : undefined,
+    events: options.events !== undefined ? readEvents(options.events) : undefined,
   };
 }
 

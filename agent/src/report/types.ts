@@ -5,7 +5,7 @@
  */
 
 /** Where a figure comes from. */
-export type Source = "chain" | "journal" | "records" | "quarantine list";
+export type Source = "chain" | "journal" | "records" | "quarantine list" | "event log";
 
 /** The vault at one sampled block, as the lens reads it (a historical call at that block). */
 export interface ReportSample {

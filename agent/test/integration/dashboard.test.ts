@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keccak256, toUtf8Bytes, Wallet } from "ethers";
 import type { LocalChain } from "../../devnet/chain.js";
@@ -18,19 +18,13 @@ import { Metrics } from "../../src/obs/metrics.js";
 import type { ObservabilityServer } from "../../src/obs/server.js";
 import { formatAmount } from "../../src/util/format.js";
 import { systemClock } from "../../src/util/clock.js";
+import { browserSkipped, launchChromium } from "../support/browser.js";
 import { memoryLogger } from "../support/logs.js";
 import { AGENT, AGENT_KEY, rebalancedEvents, startStack, tempDir, testConfig } from "../support/daemon-harness.js";
 import { vaultInterface } from "../../src/abi/index.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.data/dashboard.png");
-// Skipped only on a machine without chromium outside CI; in CI (.ci/run installs it) a missing browser fails the test.
-const skip = !fs.existsSync(CHROMIUM) && !process.env.CI;
-if (skip) {
-  console.warn(
-    `SKIPPED: the dashboard browser test needs Debian's chromium at ${CHROMIUM} (apt-get install -y chromium); .ci/run installs it`,
-  );
-}
+const skip = browserSkipped("the dashboard browser test");
 
 describe.skipIf(skip)("dashboard in a real browser", () => {
   let chain: LocalChain;
@@ -89,18 +83,7 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
       error: decoded!.text,
     });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

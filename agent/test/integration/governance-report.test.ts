@@ -8,36 +8,21 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalChain } from "../../devnet/chain.js";
 import type { Stack } from "../../devnet/stack.js";
 import { eventsInterface } from "../../src/abi/index.js";
-import { runCli } from "../../src/cli.js";
 import { dataPaths } from "../../src/daemon/build.js";
+import { browserSkipped, launchChromium } from "../support/browser.js";
+import { runCommand } from "../support/cli-run.js";
 import { AGENT, rebalancedEvents, startDaemon, startStack, tempDir, testConfig } from "../support/daemon-harness.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.data/report.png");
-// Skipped only on a machine without chromium outside CI; in CI (.ci/run installs it) a missing browser fails the test.
-const skipBrowser = !fs.existsSync(CHROMIUM) && !process.env.CI;
-if (skipBrowser) {
-  console.warn(
-    `SKIPPED: the report's browser test needs Debian's chromium at ${CHROMIUM} (apt-get install -y chromium); .ci/run installs it`,
-  );
-}
+const skipBrowser = browserSkipped("the report's browser test");
 const SAMPLES = 6;
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await runCli(["node", "treasury-agent", "report", ...args], {
-    print: (t) => (out += `${t}\n`),
-    writeErr: (t) => (err += t),
-    writeOut: (t) => (out += t),
-  });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCommand(["report", ...args]);
 
 let chain: LocalChain;
 let stack: Stack;
@@ -73,9 +58,12 @@ beforeAll(async () => {
       `the daemon's move toward strategy ${strategy}: ${JSON.stringify(tick!.report!.result)}`,
     ).toBe("sent");
   }
+  // The guardian pauses the agents: the daemon stands down; governance unpauses them: it resumes.
   await (await stack.sessions.connect(stack.guardian).pauseAgents()).wait();
+  expect((await daemon.tick())[0]!.report!.result.kind, "paused").toBe("stand-down");
   await chain.increaseTime(3_600);
   await (await stack.sessions.connect(stack.governance).unpauseAgents()).wait();
+  expect((await daemon.tick())[0]!.report!.result.kind, "unpaused").not.toBe("stand-down");
   journalFile = dataPaths(config, AGENT).journal;
   outDir = tempDir("agent-report-");
   const { code, out, err } = await cli([
@@ -87,6 +75,8 @@ beforeAll(async () => {
     stack.lensAddress,
     "--journal",
     journalFile,
+    "--events",
+    dataPaths(config, AGENT).events(stack.vaultAddress),
     "--samples",
     String(SAMPLES),
     "--out",
@@ -156,9 +146,11 @@ describe("report", () => {
     const standDowns = rows(html, "stand-downs");
     expect(
       standDowns.map((r) => r.get("source")),
-      "the pause and the unpause, seen on chain",
-    ).toEqual(["chain", "chain"]);
+      "the pause on chain, the daemon standing down, the unpause on chain, the daemon resuming",
+    ).toEqual(["chain", "event log", "chain", "event log"]);
     expect(html).toContain("agents paused by ");
+    expect(html).toContain("the daemon stood down: ");
+    expect(html).toContain("the daemon resumed (");
 
     // The agent's end value is the first sample's value grown at the share price; idle stays the same.
     const [agent, idle, split] = rows(html, "yield");
@@ -207,18 +199,7 @@ describe.skipIf(skipBrowser)("report.html in a real browser", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -3,14 +3,18 @@
  * built from events, the journal and the quarantine list (each with its source), and the two pages: one series per
  * strategy and idle with a point per sample, nothing fetched, text escaped.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { ZeroAddress } from "ethers";
 import { describe, expect, it } from "vitest";
 import type { ChainEvent, VaultHistory } from "../../src/audit/types.js";
 import type { VaultSnapshot } from "../../src/chain/types.js";
+import { VaultEventLog } from "../../src/daemon/event-log.js";
 import type { JournalEntry } from "../../src/executor/journal.js";
 import type { IntentRecord } from "../../src/executor/intent.js";
 import { buildReport, renderHtml, renderMarkdown, type ReportInputs, sampleBlocks } from "../../src/report/index.js";
 import { passiveOutcomes } from "../../src/yield/passive.js";
+import { tempDir } from "../support/daemon-harness.js";
 import { A, AGENT, B, C, VAULT, strategy, vaultSnapshot } from "../support/fixtures.js";
 
 const HOUR = 3_600n;
@@ -243,5 +247,46 @@ describe("the report's figures", () => {
     );
     expect([...allocations.matchAll(/data-points="(\d+)"/g)].map((m) => m[1])).toEqual(["3", "3", "3", "3"]);
     expect(html).toContain('data-field="intentHash"');
+  });
+});
+
+describe("the daemon's event log", () => {
+  it("appends what the chain cannot show, once per change, and reads past a torn last line", () => {
+    const file = path.join(tempDir(), "vaults", "v", "events.jsonl");
+    const log = new VaultEventLog(file);
+    const down = { kind: "stand-down" as const, at: "10", block: "5", reason: "agents paused" };
+    expect(log.append(down)).toBe(true);
+    expect(log.append({ ...down, at: "20", block: "6" }), "the same stand-down, tick after tick").toBe(false);
+    expect(log.append({ kind: "resumed", at: "30", block: "7", reason: "tick result: hold" })).toBe(true);
+    fs.appendFileSync(file, '{"kind":"rejec');
+    expect(VaultEventLog.read(file).map((e) => e.kind)).toEqual(["stand-down", "resumed"]);
+    expect(new VaultEventLog(file).latest?.kind, "a restart knows the last line").toBe("resumed");
+  });
+
+  it("feeds the report's stand-downs, rejections and quarantines, in the period only", () => {
+    const events = [
+      { kind: "stand-down" as const, at: "1500", block: "150", reason: "agents paused" },
+      { kind: "resumed" as const, at: "1600", block: "160", reason: "tick result: hold" },
+      { kind: "rejected" as const, at: "1700", block: "170", reason: "refused by the simulation: CapExceeded" },
+      {
+        kind: "quarantine" as const,
+        at: "1800",
+        block: "190",
+        reason: `${C} (views-fail, moving out): its views revert`,
+      },
+      { kind: "stand-down" as const, at: "900", block: "90", reason: "before the period" },
+    ];
+    const r = buildReport(inputs({ events: { file: "events.jsonl", entries: events } }));
+    expect(r.standDowns.filter((o) => o.source === "event log").map((o) => o.what)).toEqual([
+      "the daemon stood down: agents paused",
+      "the daemon resumed (tick result: hold)",
+    ]);
+    expect(r.rejections.filter((o) => o.source === "event log").map((o) => o.what)).toEqual([
+      "refused by the simulation: CapExceeded",
+    ]);
+    expect(
+      r.quarantines.map((o) => o.source),
+      "the event log says when C was quarantined (its list entry is not repeated), then the vault's freeze, by time",
+    ).toEqual(["event log", "chain"]);
   });
 });
