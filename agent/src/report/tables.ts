@@ -75,7 +75,7 @@ function yieldTable(r: GovernanceReport): Table {
       cell(name),
       cell(amountText(r, end), end, field),
       cell(amountText(r, end - y.principal), end - y.principal),
-      cell(formatBps(bps)),
+      cell(`${(bps / 100).toFixed(4)}%`),
       cell(formatBps(annual)),
     ];
   };

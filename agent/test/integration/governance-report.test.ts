@@ -16,7 +16,15 @@ import { eventsInterface } from "../../src/abi/index.js";
 import { dataPaths } from "../../src/daemon/build.js";
 import { browserSkipped, launchChromium } from "../support/browser.js";
 import { runCommand } from "../support/cli-run.js";
-import { AGENT, rebalancedEvents, startDaemon, startStack, tempDir, testConfig } from "../support/daemon-harness.js";
+import {
+  AGENT,
+  cliConfig,
+  rebalancedEvents,
+  startDaemon,
+  startStack,
+  tempDir,
+  testConfig,
+} from "../support/daemon-harness.js";
 
 const SCREENSHOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.data/report.png");
 const skipBrowser = browserSkipped("the report's browser test");
@@ -28,6 +36,7 @@ let chain: LocalChain;
 let stack: Stack;
 let outDir: string;
 let journalFile: string;
+let dataDir: string;
 
 /** A cell's exact figure in the HTML text, by table row and field (no browser needed). */
 function rows(html: string, table: string): Map<string, string>[] {
@@ -42,7 +51,8 @@ function rows(html: string, table: string): Map<string, string>[] {
 
 beforeAll(async () => {
   ({ chain, stack } = await startStack({ session: { perCall: 600_000n, perEpoch: 3_000_000n } }));
-  const config = testConfig(chain, stack, tempDir());
+  dataDir = tempDir();
+  const config = testConfig(chain, stack, dataDir);
   const { daemon } = await startDaemon(chain, config);
   // An equal split, then two moves toward the strategy that earned.
   expect((await daemon.tick())[0]!.report!.result.kind, "the daemon's split").toBe("sent");
@@ -165,6 +175,19 @@ describe("report", () => {
       ((principal * BigInt(last.get("sharePrice")!)) / BigInt(first.get("sharePrice")!)).toString(),
     );
     expect(BigInt(split!.get("equalSplit")!), "the strategies earned: the split beats idle").toBeGreaterThan(principal);
+  });
+
+  it("finds the endpoint, the lens, the journal and the event log through the daemon's configuration", async () => {
+    const dir = tempDir("agent-report-config-");
+    const file = path.join(dir, "agent.config.json");
+    fs.writeFileSync(file, JSON.stringify(cliConfig(chain, stack, { dataDir, agentAddress: AGENT })));
+    const out = tempDir();
+    const { code, err } = await cli(["--vault", stack.vaultAddress, "--config", file, "--out", out]);
+    expect(code, err).toBe(0);
+    const md = fs.readFileSync(path.join(out, "report.md"), "utf8");
+    expect(md).toContain(`journal ${journalFile}`);
+    expect(md).toContain("| event log | the daemon stood down: ");
+    expect(md, "every rebalance's reason, from the journal").not.toContain("no record given");
   });
 
   it("names the option on bad input", async () => {
