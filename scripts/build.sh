@@ -2,7 +2,7 @@
 # Builds the contracts, then the Solidity tests a few files per solc job: solcjs (wasm) takes a job's whole input (every
 # source the job's files import) on a fixed-size stack and fails with "memory access out of bounds" when it passes about
 # 1.2 MB, as every test together would. A batch that fails is built again one file at a time. Tests import `Test` from
-# test/helpers/Test.sol (forge-std's without its 0.5 MB of console sources), which keeps one file's instrumented job
+# test/helpers/Test.sol (forge-std's without safeconsole.sol's 427 KB), which keeps one file's instrumented job
 # (the vault's, its admin module, the session manager, forge-std, the test) well under that limit.
 # Arguments go to each `hardhat build` (e.g. `--coverage` for the instrumented build); BUILD_BATCH sets the files per
 # job (default 4). Files already built are not rebuilt.

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-// forge-std's `Test` without its console imports. solcjs (wasm) receives each compile job's whole input (every source
-// of the job) on a fixed-size stack and fails with "memory access out of bounds" above about 1.2 MB; instrumented for
-// coverage, a vault test's job came within a few kilobytes of it, and forge-std's Test.sol alone brings 0.5 MB of
-// console sources (safeconsole.sol is 427 KB) that no test here uses. Same contracts, same order, as forge-std's Test.
+// forge-std's `Test` without the console imports of forge-std's Test.sol (safeconsole.sol alone is 427 KB; StdCheats
+// still brings console.sol). solcjs (wasm) receives each compile job's whole input (every source of the job) on a
+// fixed-size stack and fails with "memory access out of bounds" above about 1.2 MB; instrumented for coverage, a vault
+// test's job came within a few kilobytes of it. No test here uses the console. Same contracts, same order, as
+// forge-std's Test.
 import {TestBase} from "forge-std/Base.sol";
 import {StdAssertions} from "forge-std/StdAssertions.sol";
 import {StdChains} from "forge-std/StdChains.sol";
