@@ -378,6 +378,8 @@ export const configSchema = z
         enabled: boolean.default(true),
         host: host.default("127.0.0.1"),
         port: int(0, 65_535).default(9464),
+        /** History points the dashboard keeps per vault (thinned evenly when full; see agent/README.md). */
+        historyPoints: int(2, 100_000).default(720),
       })
       .strict()
       .default({}),

@@ -3,9 +3,10 @@
  * that lets the page fetch nothing. Each table cell with a figure carries its exact value (`data-raw`).
  */
 import { formatBps } from "../util/format.js";
-import { barChart, escapeXml, lineChart, PALETTE, stackedArea } from "./charts.js";
+import { barChart, escapeXml, legend, lineChart, stackedArea } from "../charts/svg.js";
 import { periodText, reportTitle } from "./markdown.js";
-import { amountText, type Cell, reportTables, returnBps, type Table } from "./tables.js";
+import { returnBps } from "../yield/returns.js";
+import { amountText, type Cell, reportTables, type Table } from "./tables.js";
 import type { GovernanceReport } from "./types.js";
 
 const CSS = `
@@ -41,10 +42,6 @@ function tableHtml(t: Table): string {
           .map((r) => `<tr data-row="${t.id}">${r.map(cellHtml).join("")}</tr>`)
           .join("")}</tbody></table>`;
   return `<section id="${t.id}"><h2>${h(t.title)}</h2><p class="source">Source: ${h(t.source)}.</p>${body}</section>`;
-}
-
-function legend(labels: string[]): string {
-  return `<ul class="legend">${labels.map((l, k) => `<li><span style="background:${PALETTE[k % PALETTE.length]}"></span>${h(l)}</li>`).join("")}</ul>`;
 }
 
 function charts(r: GovernanceReport): string {

@@ -13,5 +13,6 @@ export {
   type ReportInputs,
   type ReportOptions,
 } from "./read.js";
-export { reportTables, returnBps, type Table } from "./tables.js";
+export { returnBps } from "../yield/returns.js";
+export { reportTables, type Table } from "./tables.js";
 export type * from "./types.js";

@@ -4,6 +4,7 @@
  * against the chain).
  */
 import { formatAmount, formatBps, formatChainTime, formatDuration, shortAddress } from "../util/format.js";
+import { returnBps } from "../yield/returns.js";
 import { strategyLabelOf } from "./labels.js";
 import type { GovernanceReport, ReportOccurrence } from "./types.js";
 
@@ -26,19 +27,11 @@ export interface Table {
   empty: string;
 }
 
-const SECONDS_A_YEAR = 31_536_000;
-
 const cell = (text: string, raw?: bigint | number | string, field?: string): Cell => ({
   text,
   ...(raw !== undefined ? { raw: String(raw) } : {}),
   ...(field ? { field } : {}),
 });
-
-/** Earned over the principal, in bps, and that rate over a year. */
-export function returnBps(endValue: bigint, principal: bigint, periodSeconds: number): { bps: number; annual: number } {
-  const bps = principal === 0n ? 0 : Number(((endValue - principal) * 1_000_000n) / principal) / 100;
-  return { bps, annual: periodSeconds > 0 ? (bps * SECONDS_A_YEAR) / periodSeconds : 0 };
-}
 
 export function amountText(r: GovernanceReport, v: bigint, digits = 2): string {
   return formatAmount(v, r.assetDecimals, digits, r.symbol || undefined);

@@ -1,7 +1,8 @@
 /**
- * The report's charts as inline SVG (no script, nothing fetched): a stacked area per strategy, a line, bars. Each
- * series is one `path` or `rect` with `data-series` and `data-points`, so a reader or a test can count what is drawn.
- * Values are scaled to the plot as numbers; the exact figures are in the page's tables.
+ * Charts as inline SVG (no script, nothing fetched), for the governance report and the daemon's dashboard: a stacked
+ * area per strategy, lines, bars. Each series is one `path` or `rect` with `data-series`, `data-points` and, for the
+ * series over time, `data-last` (its last value, exact, in base units), so a reader or a test can count what is drawn
+ * and check the newest figure against the chain. Values are scaled to the plot as numbers.
  */
 
 export interface Series {
@@ -16,6 +17,13 @@ export const PALETTE = ["#2f6fbd", "#e07b24", "#3a9d5d", "#b8453a", "#7d5cb5", "
 
 export const escapeXml = (text: string) =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** The colours of a stacked chart's series as an HTML list; `titles` (e.g. addresses) become each item's tooltip. */
+export function legend(labels: string[], titles: string[] = []): string {
+  const item = (l: string, k: number) =>
+    `<li${titles[k] ? ` title="${escapeXml(titles[k])}"` : ""}><span style="background:${PALETTE[k % PALETTE.length]}"></span>${escapeXml(l)}</li>`;
+  return `<ul class="legend">${labels.map(item).join("")}</ul>`;
+}
 
 /** Numbers for plotting: a bigint over `unit`. */
 const num = (v: bigint, unit: bigint) => Number(v) / Number(unit);
@@ -42,6 +50,8 @@ function xOf(times: bigint[]): (i: number) => number {
   return (i) => PAD.left + ((Number(times[i]!) - t0) / span) * (W - PAD.left - PAD.right);
 }
 
+const lastAttr = (s: Series) => (s.values.length > 0 ? ` data-last="${s.values[s.values.length - 1]}"` : "");
+
 const svgOpen = (chart: string, label: string) =>
   `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeXml(label)}" data-chart="${chart}">`;
 
@@ -58,27 +68,43 @@ export function stackedArea(chart: string, label: string, times: bigint[], serie
     for (let i = 0; i < n; i++) base[i]! += num(s.values[i] ?? 0n, unit);
     const top = base.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
     const bottom = lower.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).reverse();
-    return `<path data-series="${escapeXml(s.label)}" data-points="${n}" fill="${PALETTE[k % PALETTE.length]}" d="M${top.join("L")}L${bottom.join("L")}Z"><title>${escapeXml(s.label)}</title></path>`;
+    return `<path data-series="${escapeXml(s.label)}" data-points="${n}"${lastAttr(s)} fill="${PALETTE[k % PALETTE.length]}" d="M${top.join("L")}L${bottom.join("L")}Z"><title>${escapeXml(s.label)}</title></path>`;
   });
   return `${svgOpen(chart, label)}${axes(times, max, (v) => v.toLocaleString("en-US", { maximumFractionDigits: 0 }))}${paths.join("")}</svg>`;
 }
 
-/** One line over time, its axis fitted to its range. */
-export function lineChart(chart: string, label: string, times: bigint[], series: Series, unit: bigint): string {
-  const values = series.values.map((v) => num(v, unit));
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
+/**
+ * Lines over time on one axis fitted to their range (the first series drawn with dots at its samples); `format` writes
+ * the axis figures (default: six decimals).
+ */
+export function lineChart(
+  chart: string,
+  label: string,
+  times: bigint[],
+  series: Series | Series[],
+  unit: bigint,
+  format: (v: number) => string = (v) => v.toFixed(6),
+): string {
+  const all = (Array.isArray(series) ? series : [series]).map((s) => ({
+    s,
+    values: s.values.map((v) => num(v, unit)),
+  }));
+  const flat = all.flatMap((x) => x.values);
+  const lo = Math.min(...flat);
+  const hi = Math.max(...flat);
   const span = hi - lo || Math.abs(hi) * 0.01 || 1;
   const min = lo - span * 0.1;
   const max = hi + span * 0.1;
   const x = xOf(times);
   const y = (v: number) => H - PAD.bottom - ((v - min) / (max - min)) * (H - PAD.top - PAD.bottom);
-  const points = values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
-  const dots = values.map((v, i) => `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="2.5"/>`).join("");
-  return (
-    `${svgOpen(chart, label)}${axes(times, max, (v) => v.toFixed(6), min)}` +
-    `<path data-series="${escapeXml(series.label)}" data-points="${values.length}" class="line" d="M${points.join("L")}"><title>${escapeXml(series.label)}</title></path>${dots}</svg>`
-  );
+  const lines = all.map(({ s, values }, k) => {
+    const points = values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
+    const color = k === 0 ? "" : ` style="stroke:${PALETTE[k % PALETTE.length]}"`;
+    const dots =
+      k === 0 ? values.map((v, i) => `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="2.5"/>`).join("") : "";
+    return `<path data-series="${escapeXml(s.label)}" data-points="${values.length}"${lastAttr(s)} class="line"${color} d="M${points.join("L")}"><title>${escapeXml(s.label)}</title></path>${dots}`;
+  });
+  return `${svgOpen(chart, label)}${axes(times, max, format, min)}${lines.join("")}</svg>`;
 }
 
 /** Horizontal bars, one per item, from zero (negative values to the left). */
