@@ -150,8 +150,8 @@ function renderVault(v) {
         },
         el(
           "div",
-          { class: "bar-name", title: s.address, "data-testid": "strategy-name" },
-          s.name ?? `Strategy ${s.index}`,
+          { class: "bar-name", title: s.address },
+          el("span", { "data-testid": "strategy-name", title: s.address }, s.name),
           el("span", { class: "index" }, `#${s.index}`),
           el("span", { class: "apr" }, s.aprBps === null ? "APR: learning" : `APR ≈ ${(s.aprBps / 100).toFixed(2)}%`),
           s.frozen

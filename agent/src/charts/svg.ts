@@ -8,21 +8,28 @@
 export interface Series {
   label: string;
   values: bigint[];
+  /** Its colour (default: the palette's, by position). */
+  color?: string;
 }
+
+/** The colour of idle assets in every chart (grey: they earn nothing). */
+export const IDLE_COLOR = "#868e96";
 
 const W = 720;
 const H = 260;
 const PAD = { left: 64, right: 12, top: 12, bottom: 28 };
 export const PALETTE = ["#2f6fbd", "#e07b24", "#3a9d5d", "#b8453a", "#7d5cb5", "#8c6d46", "#c8579a", "#6b7b8c"];
 
+const colorOf = (s: Pick<Series, "color">, k: number) => s.color ?? PALETTE[k % PALETTE.length]!;
+
 export const escapeXml = (text: string) =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** The colours of a stacked chart's series as an HTML list; `titles` (e.g. addresses) become each item's tooltip. */
-export function legend(labels: string[], titles: string[] = []): string {
-  const item = (l: string, k: number) =>
-    `<li${titles[k] ? ` title="${escapeXml(titles[k])}"` : ""}><span style="background:${PALETTE[k % PALETTE.length]}"></span>${escapeXml(l)}</li>`;
-  return `<ul class="legend">${labels.map(item).join("")}</ul>`;
+export function legend(series: Pick<Series, "label" | "color">[], titles: string[] = []): string {
+  const item = (s: Pick<Series, "label" | "color">, k: number) =>
+    `<li${titles[k] ? ` title="${escapeXml(titles[k])}"` : ""}><span style="background:${colorOf(s, k)}"></span>${escapeXml(s.label)}</li>`;
+  return `<ul class="legend">${series.map(item).join("")}</ul>`;
 }
 
 /** Numbers for plotting: a bigint over `unit`. */
@@ -68,7 +75,7 @@ export function stackedArea(chart: string, label: string, times: bigint[], serie
     for (let i = 0; i < n; i++) base[i]! += num(s.values[i] ?? 0n, unit);
     const top = base.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
     const bottom = lower.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).reverse();
-    return `<path data-series="${escapeXml(s.label)}" data-points="${n}"${lastAttr(s)} fill="${PALETTE[k % PALETTE.length]}" d="M${top.join("L")}L${bottom.join("L")}Z"><title>${escapeXml(s.label)}</title></path>`;
+    return `<path data-series="${escapeXml(s.label)}" data-points="${n}"${lastAttr(s)} fill="${colorOf(s, k)}" d="M${top.join("L")}L${bottom.join("L")}Z"><title>${escapeXml(s.label)}</title></path>`;
   });
   return `${svgOpen(chart, label)}${axes(times, max, (v) => v.toLocaleString("en-US", { maximumFractionDigits: 0 }))}${paths.join("")}</svg>`;
 }
@@ -99,7 +106,7 @@ export function lineChart(
   const y = (v: number) => H - PAD.bottom - ((v - min) / (max - min)) * (H - PAD.top - PAD.bottom);
   const lines = all.map(({ s, values }, k) => {
     const points = values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
-    const color = k === 0 ? "" : ` style="stroke:${PALETTE[k % PALETTE.length]}"`;
+    const color = s.color || k > 0 ? ` style="stroke:${colorOf(s, k)}"` : "";
     const dots =
       k === 0 ? values.map((v, i) => `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="2.5"/>`).join("") : "";
     return `<path data-series="${escapeXml(s.label)}" data-points="${values.length}"${lastAttr(s)} class="line"${color} d="M${points.join("L")}"><title>${escapeXml(s.label)}</title></path>${dots}`;

@@ -5,7 +5,7 @@
  * points always span the daemon's whole run evenly; the newest tick is always the last point. The history starts when
  * the daemon starts (it is not read back from the chain). `historyCharts` draws it with the report's SVG charts.
  */
-import { legend, lineChart, type Series, stackedArea } from "../charts/svg.js";
+import { IDLE_COLOR, legend, lineChart, type Series, stackedArea } from "../charts/svg.js";
 import type { VaultSnapshot } from "../chain/types.js";
 import { annualisedCentiBps } from "../yield/returns.js";
 
@@ -94,7 +94,7 @@ export function historyCharts(
   const times = points.map((p) => BigInt(p.time));
   const series: Series[] = [
     ...history.strategies.map((a, i) => ({ label: label(a), values: points.map((p) => p.values[i] ?? 0n) })),
-    { label: "Idle", values: points.map((p) => p.idle) },
+    { label: "Idle", values: points.map((p) => p.idle), color: IDLE_COLOR },
   ];
   const first = points[0];
   // The vault's return since the first point, over a year, in hundredths of a bp; idle earns nothing.
@@ -104,10 +104,7 @@ export function historyCharts(
   const percent = (v: number) => `${v.toFixed(2)}%`;
   return {
     allocations: stackedArea("allocations", "allocations per strategy and idle, stacked", times, series, unit),
-    legend: legend(
-      series.map((s) => s.label),
-      history.strategies,
-    ),
+    legend: legend(series, history.strategies),
     sharePrice: lineChart(
       "share-price",
       "the vault's share price",
@@ -121,7 +118,7 @@ export function historyCharts(
       times,
       [
         { label: "the vault (annualised)", values: annual },
-        { label: "idle", values: annual.map(() => 0n) },
+        { label: "idle", values: annual.map(() => 0n), color: IDLE_COLOR },
       ],
       10_000n,
       percent,

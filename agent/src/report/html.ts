@@ -3,7 +3,7 @@
  * that lets the page fetch nothing. Each table cell with a figure carries its exact value (`data-raw`).
  */
 import { formatBps } from "../util/format.js";
-import { barChart, escapeXml, legend, lineChart, stackedArea } from "../charts/svg.js";
+import { barChart, escapeXml, IDLE_COLOR, legend, lineChart, stackedArea } from "../charts/svg.js";
 import { periodText, reportTitle } from "./markdown.js";
 import { returnBps } from "../yield/returns.js";
 import { amountText, type Cell, reportTables, type Table } from "./tables.js";
@@ -49,7 +49,7 @@ function charts(r: GovernanceReport): string {
   const times = r.samples.map((s) => s.time);
   const series = [
     ...r.strategies.map((s) => ({ label: s.label, values: r.samples.map((x) => x.values[s.address] ?? 0n) })),
-    { label: "Idle", values: r.samples.map((x) => x.idle) },
+    { label: "Idle", values: r.samples.map((x) => x.idle), color: IDLE_COLOR },
   ];
   const y = r.yield;
   const choice = (label: string, end: bigint) => {
@@ -74,7 +74,7 @@ function charts(r: GovernanceReport): string {
     chart(
       `Allocations over time${r.symbol ? ` (${r.symbol})` : ""}`,
       stackedArea("allocations", "allocations per strategy and idle, stacked", times, series, unit),
-      legend(series.map((s) => s.label)),
+      legend(series),
     ),
     chart(
       "Share price",
