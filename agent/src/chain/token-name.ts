@@ -4,7 +4,7 @@
  * to `MAX_NAME_CHARS`, so a strategy cannot break or flood a page with its name. `StrategyNames` reads each address
  * once and keeps it.
  */
-import { Contract, type Provider } from "ethers";
+import { Contract, isError, type Provider } from "ethers";
 import { shortAddress } from "../util/format.js";
 
 /** The longest name shown, in characters (a longer one ends with "…"). */
@@ -28,13 +28,21 @@ export function cleanName(raw: unknown): string {
     : text;
 }
 
-/** The token's name, or "" when it has none that can be shown. */
-export async function readTokenName(provider: Provider, address: string): Promise<string> {
+/**
+ * The token's name: "" when it has none that can be shown (it reverts, answers nothing or not a string), undefined
+ * when the node could not be asked (a network error, a timeout: worth asking again).
+ */
+async function askTokenName(provider: Provider, address: string): Promise<string | undefined> {
   try {
     return cleanName(await new Contract(address, abi, provider).getFunction("name")());
-  } catch {
-    return "";
+  } catch (err) {
+    return isError(err, "CALL_EXCEPTION") || isError(err, "BAD_DATA") ? "" : undefined;
   }
+}
+
+/** The token's name, or "" when it has none that can be shown or the node did not answer. */
+export async function readTokenName(provider: Provider, address: string): Promise<string> {
+  return (await askTokenName(provider, address)) ?? "";
 }
 
 /** Strategy names by address, each read once: the label is the name, or the short address when there is none. */
@@ -46,15 +54,20 @@ export class StrategyNames {
 
   constructor(private readonly provider: Provider) {}
 
-  /** Reads the names of the addresses not read yet (at most once each, also when called again before they answer). */
+  /**
+   * Reads the names of the addresses not read yet: once each (also when called again before they answer), again only
+   * when the node did not answer.
+   */
   async learn(addresses: Iterable<string>): Promise<void> {
     const pending: Promise<void>[] = [];
     for (const a of addresses) {
       const key = a.toLowerCase();
       let read = this.reads.get(key);
       if (!read) {
-        read = readTokenName(this.provider, a).then((name) => {
-          this.known.set(key, name);
+        read = askTokenName(this.provider, a).then((name) => {
+          if (name === undefined)
+            this.reads.delete(key); // asked again at the next tick
+          else this.known.set(key, name);
         });
         this.reads.set(key, read);
       }

@@ -165,8 +165,29 @@ describe("strategy names", () => {
     await names.learn([A]);
     expect(named.calls(), "one read").toBe(1);
     expect(names.label(A)).toBe("Morpho USDC");
-    const broken = new StrategyNames(answering(revert));
+    const reverting = answering(revert);
+    const broken = new StrategyNames(reverting);
     await broken.learn([C]);
     expect(broken.label(C)).toBe("0x3333…3333");
+    await broken.learn([C]);
+    expect(broken.label(C), "a revert is final").toBe("0x3333…3333");
+    expect(reverting.calls(), "asked once").toBe(1);
+  });
+
+  it("asks again for a name the node did not answer", async () => {
+    let down = true;
+    const provider = {
+      provider: null,
+      call: async () => {
+        if (down) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "NETWORK_ERROR" });
+        return coder.encode(["string"], ["Euler USDC"]);
+      },
+    } as unknown as Provider;
+    const names = new StrategyNames(provider);
+    await names.learn([B]);
+    expect(names.label(B), "no answer yet").toBe("0x2222…2222");
+    down = false;
+    await names.learn([B]);
+    expect(names.label(B)).toBe("Euler USDC");
   });
 });
