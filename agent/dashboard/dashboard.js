@@ -1,5 +1,6 @@
 // The treasury agent's dashboard: polls /api/dashboard once a second and renders it. Amounts arrive as integer strings
-// in the asset's smallest unit and are formatted here with BigInt, so nothing is rounded before it is shown.
+// in the asset's smallest unit and are formatted here with BigInt, so nothing is rounded before it is shown. The history
+// charts arrive as SVG from /api/history (drawn by the daemon), fetched again only when the state's version moved.
 
 const POLL_MS = 1000;
 const COLORS = ["var(--s0)", "var(--s1)", "var(--s2)", "var(--s3)"];
@@ -164,7 +165,8 @@ function renderVault(v) {
         el(
           "div",
           { class: "bar-name", title: s.address },
-          `Strategy ${s.index}`,
+          el("span", { "data-testid": "strategy-name", title: s.address }, s.name),
+          el("span", { class: "index" }, `#${s.index}`),
           el("span", { class: "apr" }, s.aprBps === null ? "APR: learning" : `APR ≈ ${(s.aprBps / 100).toFixed(2)}%`),
           s.frozen
             ? el(
@@ -274,6 +276,8 @@ function renderVault(v) {
     );
   }
 
+  renderHistory(node, v);
+
   const sessions = $("[data-testid=sessions]", node);
   if (v.sessions.length === 0) sessions.append(el("div", { class: "empty" }, "no session granted to this agent"));
   for (const s of v.sessions.slice().reverse()) {
@@ -356,6 +360,15 @@ function renderVault(v) {
     );
   }
   return node;
+}
+
+/** The vault's history charts (SVG from the daemon's own API, its labels escaped there), when they have arrived. */
+function renderHistory(node, v) {
+  const h = historyView?.vaults.find((x) => x.address.toLowerCase() === v.address.toLowerCase());
+  if (!h?.charts) return;
+  for (const slot of node.querySelectorAll("[data-slot]")) slot.innerHTML = h.charts[slot.dataset.slot] ?? "";
+  $(".history-note", node).textContent =
+    `${h.points.length} points since ${time(h.since)} (the daemon's start)${h.tickStride > 1 ? `, one every ${h.tickStride} ticks` : ""}`;
 }
 
 /** When the session's next call may go, at chain time: never for one that ended or cannot act. */
@@ -517,11 +530,17 @@ function render(data) {
 }
 
 let lastOk = 0;
+/** The last /api/history answer; asked again when the dashboard's version is past its own. */
+let historyView = null;
+async function getJson(url) {
+  const res = await fetch(url, { cache: "no-store" });
+  if (!res.ok) throw new Error(String(res.status));
+  return await res.json();
+}
 async function poll() {
   try {
-    const res = await fetch("/api/dashboard", { cache: "no-store" });
-    if (!res.ok) throw new Error(String(res.status));
-    const data = await res.json();
+    const data = await getJson("/api/dashboard");
+    if (historyView === null || historyView.version !== data.version) historyView = await getJson("/api/history");
     render(data);
     lastOk = Date.now();
     $("#live-dot").className = "dot on";

@@ -11,6 +11,7 @@ import { AgentError, ChainMismatchError, ConfigError, KeyError, UsageError } fro
 import { planCommand, sessionsCommand, statusCommand } from "./cli/report-commands.js";
 import { registerAuditCommands } from "./cli/audit-commands.js";
 import { registerExplainCommand } from "./cli/explain-command.js";
+import { registerReportCommand } from "./cli/governance-report.js";
 import { DivergedError } from "./explain/index.js";
 import { UnmatchedActionsError } from "./audit/index.js";
 import { runCommand } from "./cli/run.js";
@@ -120,6 +121,7 @@ export function buildProgram(
 
   registerAuditCommands(program, print);
   registerExplainCommand(program, print);
+  registerReportCommand(program, print);
 
   program
     .command("doctor")

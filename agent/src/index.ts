@@ -40,6 +40,7 @@ export {
   type TickObservation,
 } from "./planner/reversals.js";
 export { erc4626Valuation } from "./checks/valuation.js";
+export { passiveOutcomes, type PassiveOutcomes } from "./yield/passive.js";
 export {
   explainDecision,
   renderExplanation,

@@ -5,11 +5,12 @@
  */
 import { Contract, getAddress, type Log, type Provider } from "ethers";
 import { eventsInterface, ISessionManager__factory, ITreasuryVault__factory } from "../abi/index.js";
+import { readTokenName } from "../chain/token-name.js";
 import { RpcError, UsageError } from "../failures.js";
 import { getLogsPaged } from "./log-pages.js";
 import type { ChainEvent, UnrecordedTransaction, VaultContext, VaultHistory } from "./types.js";
 
-const erc20 = ["function decimals() view returns (uint8)", "function name() view returns (string)"];
+const erc20 = ["function decimals() view returns (uint8)"];
 
 /** The session manager's events about one session, kept when the session is the vault's. */
 const SESSION_EVENTS = new Set(["SessionRevoked", "SessionConsumed", "SessionLossBudgetSpent", "SessionAgentRotated"]);
@@ -22,15 +23,6 @@ async function inBatches<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise
   for (let i = 0; i < items.length; i += CONCURRENCY)
     out.push(...(await Promise.all(items.slice(i, i + CONCURRENCY).map(fn))));
   return out;
-}
-
-/** An ERC-20's name, or "" when it has none (display only). */
-async function tokenName(provider: Provider, address: string): Promise<string> {
-  try {
-    return (await new Contract(address, erc20, provider).getFunction("name")()) as string;
-  } catch {
-    return "";
-  }
 }
 
 /** The vault's chain, session manager, asset decimals and strategies; a usage error when the address is no vault. */
@@ -53,7 +45,7 @@ export async function readVaultContext(provider: Provider, vaultAddress: string)
   const assetDecimals = Number(await new Contract(asset, erc20, provider).getFunction("decimals")());
   const strategies = await inBatches([...Array(Number(count)).keys()], async (index) => {
     const address = await vault.strategyAt(index);
-    const [config, name] = await Promise.all([vault.strategyConfig(address), tokenName(provider, address)]);
+    const [config, name] = await Promise.all([vault.strategyConfig(address), readTokenName(provider, address)]);
     return { index, address: getAddress(address), name, listed: config.listed };
   });
   return {

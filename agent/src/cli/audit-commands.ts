@@ -21,28 +21,28 @@ import {
 } from "../audit/index.js";
 import { RpcError } from "../failures.js";
 
-function vaultAddress(value: string): string {
+export function vaultAddress(value: string): string {
   if (!isAddress(value)) throw new InvalidArgumentError("not a vault address (0x and 40 hex digits).");
   return getAddress(value);
 }
 
-function nonNegative(value: string): number {
+export function nonNegative(value: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
     throw new InvalidArgumentError("not a whole number.");
   return Number(value);
 }
 
-function positive(value: string): number {
+export function positive(value: string): number {
   const n = nonNegative(value);
   if (n === 0) throw new InvalidArgumentError("must be at least 1.");
   return n;
 }
 
-const rpcOption = () =>
+export const rpcOption = () =>
   new Option("--rpc-url <url>", "JSON-RPC endpoint (any provider; an archive node for the nonce check of old blocks)")
     .env("AGENT_RPC_URL")
     .makeOptionMandatory();
-const maxRangeOption = () =>
+export const maxRangeOption = () =>
   new Option(
     "--max-block-range <blocks>",
     "most blocks per log query (halved and retried when the provider refuses a range)",

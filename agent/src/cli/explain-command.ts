@@ -33,7 +33,7 @@ interface ExplainOpts {
   maxBlockRange: number;
 }
 
-function lensAddress(value: string): string {
+export function lensAddress(value: string): string {
   if (!isAddress(value)) throw new InvalidArgumentError("not a lens address (0x and 40 hex digits).");
   return getAddress(value);
 }

@@ -6,6 +6,7 @@
 import { getAddress, isAddress } from "ethers";
 import { isIP } from "node:net";
 import { z } from "zod";
+import { DEFAULT_HISTORY_POINTS } from "../obs/history.js";
 import { DEFAULT_QUARANTINE_PARAMS } from "../quarantine/inspect.js";
 
 /** Development chains (Hardhat's and anvil's 31337; 1337 of geth --dev, Ganache and anvil runs on another id): the
@@ -378,6 +379,8 @@ export const configSchema = z
         enabled: boolean.default(true),
         host: host.default("127.0.0.1"),
         port: int(0, 65_535).default(9464),
+        /** History points the dashboard keeps per vault (thinned evenly when full; see agent/README.md). */
+        historyPoints: int(2, 100_000).default(DEFAULT_HISTORY_POINTS),
       })
       .strict()
       .default({}),

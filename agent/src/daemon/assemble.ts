@@ -13,6 +13,7 @@ import type { Executor } from "../executor/executor.js";
 import type { Journal } from "../executor/journal.js";
 import type { AgentKey } from "../executor/sender.js";
 import { UsageError } from "../failures.js";
+import { StrategyNames } from "../chain/token-name.js";
 import { DashboardState } from "../obs/dashboard.js";
 import type { Metrics } from "../obs/metrics.js";
 import { startObservabilityServer, type ObservabilityServer } from "../obs/server.js";
@@ -72,6 +73,7 @@ export async function assembleDaemon(options: {
     }
   }
   if (options.releaseQuarantine !== undefined) releaseQuarantine(runners, options.releaseQuarantine, log);
+  const names = new StrategyNames(provider);
   const dashboard: DashboardState = new DashboardState({
     agent: wallet.address,
     chainId: options.chainId,
@@ -84,6 +86,8 @@ export async function assembleDaemon(options: {
       provider,
       runners.map((r) => r.config.vault),
     ),
+    strategyLabel: (address) => names.label(address),
+    historyPoints: config.metrics.historyPoints,
   });
   const notifier = createNotifier({
     config,
@@ -100,7 +104,9 @@ export async function assembleDaemon(options: {
     pollIntervalMs: config.network.pollIntervalMs,
     funds,
     readAfter: options.readAfter ?? true,
-    onTick: (ticks) => {
+    onTick: async (ticks) => {
+      // Each strategy's ERC-20 name, read the first time a tick shows it.
+      await names.learn(ticks.flatMap((t) => t.report?.snapshot.strategies.map((x) => x.strategy) ?? []));
       dashboard.observe(ticks);
       notifier?.observe(ticks);
     },
@@ -122,6 +128,7 @@ export async function serveDaemon(
     health: () => assembled.daemon.health(),
     readiness: () => assembled.daemon.readiness(),
     dashboard: () => assembled.dashboard.view(),
+    history: () => assembled.dashboard.history(),
     decision: (intentHash) => assembled.records.read(intentHash),
   });
 }

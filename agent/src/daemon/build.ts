@@ -22,6 +22,7 @@ import { EqualWeightPlanner } from "../planner/equal-weight.js";
 import type { Planner, PlannerParams } from "../planner/types.js";
 import { YieldPlanner } from "../planner/yield-planner.js";
 import { QuarantineList } from "../quarantine/store.js";
+import { VaultEventLog } from "./event-log.js";
 import type { Clock } from "../util/clock.js";
 import { FilePriceHistory, type HistoryOptions } from "../yield/history.js";
 import { CircuitBreaker } from "./breaker.js";
@@ -149,6 +150,8 @@ export function dataPaths(config: AgentConfig, agent: string) {
     prices: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "prices.json"),
     breaker: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "breaker.json"),
     quarantine: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "quarantine.json"),
+    /** The vault's event log: stand-downs, rejections before sending, quarantines (daemon/event-log.ts). */
+    events: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "events.jsonl"),
     /** Published decision records, one file per intent named by its hash. */
     records: path.join(chain, "records"),
   };
@@ -272,6 +275,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
         history: new FilePriceHistory(paths.prices(v.address), history, !options.readOnly),
         breaker: new CircuitBreaker(paths.breaker(v.address)),
         quarantine: new QuarantineList(paths.quarantine(v.address), !options.readOnly),
+        ...(options.readOnly ? {} : { events: new VaultEventLog(paths.events(v.address)) }),
         simulator,
         executor,
         sessionEnds: new ChainSessionEnds(provider),

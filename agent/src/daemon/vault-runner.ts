@@ -60,6 +60,7 @@ import type { EstimateOptions, YieldEstimate } from "../yield/estimate.js";
 import type { PriceHistory } from "../yield/history.js";
 import { TrailingRateModel, type YieldModel } from "../yield/model.js";
 import type { CircuitBreaker } from "./breaker.js";
+import type { VaultEventLog } from "./event-log.js";
 import { decisionProvenance } from "./provenance.js";
 
 /**
@@ -103,6 +104,9 @@ export interface VaultRunnerDeps {
   breaker: CircuitBreaker;
   /** Strategies the daemon no longer deposits into (kept on disk, released by the operator). */
   quarantine: QuarantineList;
+  /** Where stand-downs, rejections before sending and quarantines are kept for the governance report; absent for
+   *  read-only commands. */
+  events?: VaultEventLog;
   /** Simulation from the agent's address (dry runs use it; the executor simulates through its own sender). */
   simulator: CallSimulator;
   /** Absent in dry runs: nothing is ever sent. */
@@ -676,12 +680,32 @@ export class VaultRunner {
   private async finish(report: TickReport, result: TickResult, options: TickOptions): Promise<TickReport> {
     report.result = result;
     this.deps.metrics.decisions.inc({ vault: this.config.label, result: result.kind });
+    if (!options.dryRun) this.recordEvent(report.snapshot, result);
     report.breaker = { open: this.deps.breaker.open, reason: this.deps.breaker.reason };
     report.quarantine = this.deps.quarantine.entries();
     if (options.readAfter && (result.kind === "sent" || report.settled.length > 0)) {
       report.after = await this.deps.reader.snapshot(this.config.vault, this.config.agent).catch(() => undefined);
     }
     return report;
+  }
+
+  /**
+   * Keeps what the chain cannot show in the vault's event log: a stand-down and its reason, the first tick after it
+   * that does not stand down, a plan refused before sending.
+   */
+  private recordEvent(snapshot: VaultSnapshot, result: TickResult): void {
+    const log = this.deps.events;
+    if (!log) return;
+    const at = { at: snapshot.timestamp.toString(), block: snapshot.blockNumber.toString() };
+    try {
+      if (result.kind === "stand-down") log.append({ kind: "stand-down", ...at, reason: result.reason });
+      else if (log.latest?.kind === "stand-down")
+        log.append({ kind: "resumed", ...at, reason: `tick result: ${result.kind}` });
+      if (result.kind === "rejected")
+        log.append({ kind: "rejected", ...at, reason: `refused by the ${result.stage}: ${result.error}` });
+    } catch (err) {
+      this.deps.log.warn({ file: log.file, err: (err as Error).message }, "could not write the vault's event log");
+    }
   }
 
   /** The tick's logger at a snapshot's block. */
@@ -966,6 +990,16 @@ export class VaultRunner {
     const label = `${finding.index >= 0 ? `#${finding.index} ` : ""}${finding.strategy}`;
     const fields = { strategy: finding.strategy, code: finding.code, exit: finding.exit };
     if (added) {
+      try {
+        this.deps.events?.append({
+          kind: "quarantine",
+          at: this.lastSnapshot?.timestamp.toString() ?? "0",
+          block: block.toString(),
+          reason: `${finding.strategy} (${finding.code}, ${finding.exit ? "moving out" : "left in place"}): ${finding.detail}`,
+        });
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, "could not write the vault's event log");
+      }
       const then = finding.exit
         ? "moving out as far as its liquidity allows"
         : "leaving its position in place for governance";

@@ -2,8 +2,10 @@
  * What the dashboard shows, kept from the daemon's tick reports (it reads neither the runners nor the chain): each
  * vault's last snapshot (allocations against caps, idle against the buffer, sessions with budgets and time left), its
  * breaker and quarantine, the decision journal with each transaction and its intent hash, and the attempts that were
- * rejected. `view()` is the JSON the page polls; amounts are integer strings in the asset's smallest unit, so the page
- * formats them exactly and tests compare them with the chain.
+ * rejected; and each vault's history over the daemon's run (history.ts), charted. `view()` is the JSON the page polls,
+ * `history()` the charts it fetches when a tick has changed them; amounts are integer strings in the asset's smallest
+ * unit, so the page formats them exactly and tests compare them with the chain. Strategies are named by the label the
+ * daemon gives (their ERC-20 name, read once), with the address beside it.
  */
 import type { SessionState, VaultSnapshot } from "../chain/types.js";
 import { BPS } from "../checks/math.js";
@@ -13,6 +15,8 @@ import type { Journal, JournalEntry } from "../executor/journal.js";
 import type { QuarantineEntry } from "../quarantine/store.js";
 import { assessSession, type SessionPolicy } from "../session/assess.js";
 import type { SessionEnd } from "../session/why-ended.js";
+import { shortAddress } from "../util/format.js";
+import { historyCharts, VaultHistory } from "./history.js";
 import type { HealthReport } from "./server.js";
 import type { DaemonTick, TickReport, TickResult } from "./tick-report.js";
 import { riskGroupIds } from "../util/format.js";
@@ -51,6 +55,10 @@ export interface DashboardOptions {
   symbols?: Record<string, string>;
   /** Rejections kept (oldest dropped first). */
   maxRejections?: number;
+  /** A strategy's name for display (default: its short address). */
+  strategyLabel?: (address: string) => string;
+  /** History points kept per vault (default `DEFAULT_HISTORY_POINTS`). */
+  historyPoints?: number;
 }
 
 export interface DashboardVault {
@@ -68,6 +76,8 @@ export class DashboardState {
   private version = 0;
   /** Timestamps of the blocks snapshots were read at, by block number: the chain time of a journaled decision. */
   private readonly blockTimes = new Map<string, number>();
+  /** Each vault's samples over the daemon's run, by lower-case address. */
+  private readonly histories = new Map<string, VaultHistory>();
 
   private noteBlock(s: VaultSnapshot | undefined): void {
     if (!s) return;
@@ -91,6 +101,7 @@ export class DashboardState {
       this.noteBlock(tick.report?.snapshot);
       this.noteBlock(snapshot);
       this.latest.set(key, { report: tick.report ?? previous?.report, snapshot, error: tick.error?.message });
+      if (tick.report && snapshot) this.historyOf(key).add(snapshot);
       const result = tick.report?.result;
       if (result?.kind === "rejected") {
         this.recordRejection({
@@ -103,6 +114,51 @@ export class DashboardState {
       }
     }
     this.version++;
+  }
+
+  private historyOf(key: string): VaultHistory {
+    let h = this.histories.get(key);
+    if (!h) {
+      h = new VaultHistory(this.options.historyPoints);
+      this.histories.set(key, h);
+    }
+    return h;
+  }
+
+  private label(address: string): string {
+    return this.options.strategyLabel?.(address) ?? shortAddress(address);
+  }
+
+  /**
+   * Each vault's history (`/api/history`): its points (amounts as integer strings) and the three charts as SVG. Built
+   * on request; the page asks again only when `version` has moved.
+   */
+  history(): Json {
+    return {
+      version: this.version,
+      vaults: this.options.vaults.map((shown): Json => {
+        const key = shown.vault.toLowerCase();
+        const h = this.histories.get(key);
+        const points = h?.points() ?? [];
+        const decimals = this.latest.get(key)?.snapshot?.assetDecimals ?? 18;
+        return {
+          label: shown.label,
+          address: shown.vault,
+          cap: h?.cap ?? this.options.historyPoints ?? null,
+          tickStride: h?.tickStride ?? 1,
+          since: points[0]?.time ?? null,
+          strategies: (h?.strategies ?? []).map((a) => ({ address: a, name: this.label(a) })),
+          points: points.map((p) => ({
+            time: p.time,
+            block: p.block,
+            sharePrice: p.sharePrice.toString(),
+            idle: p.idle.toString(),
+            values: p.values.map(String),
+          })),
+          charts: h && points.length > 0 ? historyCharts(h, points, decimals, (a) => this.label(a)) : null,
+        };
+      }),
+    };
   }
 
   /** Adds a rejected attempt; the same one again in a row only raises its count. */
@@ -272,6 +328,7 @@ export class DashboardState {
         const apr = report.yields.get(x.strategy);
         return {
           address: x.strategy,
+          name: this.label(x.strategy),
           index: x.index,
           enabled: x.enabled,
           /** Frozen to exit-only by the share-price rate bound (which binds only while it is on). */

@@ -2,7 +2,7 @@
  * HTTP endpoints for operators: Prometheus `/metrics`, `/health` (liveness: 200 while the loop runs and its ticks
  * succeed, 503 not), `/ready` (readiness: 200 when the agent can act, 503 when it cannot, with the reasons) and, when
  * the daemon keeps a
- * dashboard state, the dashboard page at `/` with its JSON at `/api/dashboard`. The page is plain HTML, CSS and
+ * dashboard state, the dashboard page at `/` with its JSON at `/api/dashboard` and its history charts at `/api/history`. The page is plain HTML, CSS and
  * JavaScript from `agent/dashboard/`, served as they are (no build step).
  */
 import fs from "node:fs";
@@ -41,6 +41,8 @@ export async function startObservabilityServer(options: {
   readiness?: () => { ready: boolean };
   /** The dashboard's state (`DashboardState.view`); without it the dashboard routes answer 404. */
   dashboard?: () => unknown;
+  /** The vaults' history with its charts (`DashboardState.history`), at `/api/history`. */
+  history?: () => unknown;
   /** A published decision record's JSON by its intent hash (`/api/decisions/<intentHash>`), undefined when none. */
   decision?: (intentHash: string) => string | undefined;
 }): Promise<ObservabilityServer> {
@@ -70,11 +72,12 @@ export async function startObservabilityServer(options: {
         .end(json(report));
       return;
     }
-    if (options.dashboard && url === "/api/dashboard") {
+    const view = url === "/api/dashboard" ? options.dashboard : url === "/api/history" ? options.history : undefined;
+    if (view) {
       // The body first: a view that fails to build answers 500, not a 200 cut short.
       let body: string;
       try {
-        body = json(options.dashboard());
+        body = json(view());
       } catch (err) {
         res.writeHead(500, { "content-type": "text/plain" }).end(String(err));
         return;

@@ -16,6 +16,7 @@ import { intentHash } from "../../src/executor/intent.js";
 import { shortAddress } from "../../src/util/format.js";
 import { canonicalJson } from "../../src/util/json.js";
 import { FaultProxy } from "../support/fault-proxy.js";
+import { runCommand } from "../support/cli-run.js";
 import { memoryLogger } from "../support/logs.js";
 import {
   AGENT,
@@ -38,16 +39,7 @@ interface AuditJson {
   nonceCheck: string;
 }
 
-async function audit(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await runCli(["node", "treasury-agent", "audit", "--vault", env.stack.vaultAddress, ...args], {
-    print: (t) => (out += `${t}\n`),
-    writeErr: (t) => (err += t),
-    writeOut: (t) => (out += t),
-  });
-  return { code, out, err };
-}
+const audit = (args: string[]) => runCommand(["audit", "--vault", env.stack.vaultAddress, ...args]);
 
 /** A daemon's rebalances, the guardian's and governance's moves, then the rogue client's two transactions. */
 async function story() {

@@ -1,13 +1,14 @@
 /**
  * The dashboard in a real browser (Debian's chromium driven by playwright-core) against a running daemon on the
  * embedded chain: the figures on the page are the chain's (read through the lens), the journal shows each
- * transaction with the intent hash it put on chain, a rejected attempt is listed, and the page follows the daemon
- * live. Saves a screenshot to agent/.data/dashboard.png (ignored by git).
+ * transaction with the intent hash it put on chain, a rejected attempt is listed, the history charts end at the chain's
+ * figures with strategies named by their ERC-20 name, and the page follows the daemon live. Saves a screenshot to
+ * agent/.data/dashboard.png (ignored by git).
  */
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keccak256, toUtf8Bytes, Wallet } from "ethers";
 import type { LocalChain } from "../../devnet/chain.js";
@@ -18,19 +19,13 @@ import { Metrics } from "../../src/obs/metrics.js";
 import type { ObservabilityServer } from "../../src/obs/server.js";
 import { formatAmount } from "../../src/util/format.js";
 import { systemClock } from "../../src/util/clock.js";
+import { browserSkipped, launchChromium } from "../support/browser.js";
 import { memoryLogger } from "../support/logs.js";
 import { AGENT, AGENT_KEY, rebalancedEvents, startStack, tempDir, testConfig } from "../support/daemon-harness.js";
 import { vaultInterface } from "../../src/abi/index.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.data/dashboard.png");
-// Skipped only on a machine without chromium outside CI; in CI (.ci/run installs it) a missing browser fails the test.
-const skip = !fs.existsSync(CHROMIUM) && !process.env.CI;
-if (skip) {
-  console.warn(
-    `SKIPPED: the dashboard browser test needs Debian's chromium at ${CHROMIUM} (apt-get install -y chromium); .ci/run installs it`,
-  );
-}
+const skip = browserSkipped("the dashboard browser test");
 
 describe.skipIf(skip)("dashboard in a real browser", () => {
   let chain: LocalChain;
@@ -89,18 +84,7 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
       error: decoded!.text,
     });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -141,6 +125,48 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
     expect(Number(snap.strategies[1]!.currentValue), "the rebalance filled strategy 1").toBeGreaterThan(0);
     expect(await page.locator("[data-testid=idle]").textContent()).toBe(mUSD(snap.idle));
     expect(await page.locator("[data-testid=total-assets]").textContent()).toBe(mUSD(snap.totalAssets));
+
+    // Strategies named by their ERC-20 name, the address in the tooltip.
+    for (const [i, s] of snap.strategies.entries()) {
+      const name = page.locator(
+        `[data-testid=strategy-row][data-strategy="${s.strategy}"] [data-testid=strategy-name]`,
+      );
+      expect(await name.getAttribute("title")).toBe(s.strategy);
+      expect(await name.textContent(), `strategy ${i} by its name`).toBe(await stack.strategies[i]!.name());
+    }
+
+    // History charts: one stacked area per strategy plus idle, the share price and the yield against idle; each
+    // series' last point is the chain's figure now, exactly.
+    const history = page.locator("[data-testid=history]");
+    const areas = history.locator("svg[data-chart=allocations] path[data-series]");
+    expect(await areas.count(), "strategies + idle").toBe(snap.strategies.length + 1);
+    for (const [i, s] of snap.strategies.entries()) {
+      expect(await areas.nth(i).getAttribute("data-series"), "named by its ERC-20 name").toBe(
+        await stack.strategies[i]!.name(),
+      );
+      expect(await areas.nth(i).getAttribute("data-last"), `strategy ${i} now`).toBe(s.currentValue.toString());
+    }
+    expect(await areas.nth(snap.strategies.length).getAttribute("data-series")).toBe("Idle");
+    expect(await areas.nth(snap.strategies.length).getAttribute("data-last"), "idle now").toBe(snap.idle.toString());
+    const points = Number(await areas.first().getAttribute("data-points"));
+    expect(points, "a point per tick with a new block").toBeGreaterThanOrEqual(2);
+    const price = history.locator("svg[data-chart=share-price] path[data-series]");
+    expect(await price.count()).toBe(1);
+    expect(await price.getAttribute("data-last"), "share price now").toBe(snap.sharePrice.toString());
+    const yieldLines = history.locator("svg[data-chart=yield] path[data-series]");
+    expect(await yieldLines.count(), "the vault and idle").toBe(2);
+    expect(await yieldLines.nth(1).getAttribute("data-last"), "idle earns nothing").toBe("0");
+    const api = (await (await fetch(`${url}api/history`)).json()) as {
+      vaults: { points: { time: number; sharePrice: string }[] }[];
+    };
+    const [first, last] = [api.vaults[0]!.points[0]!, api.vaults[0]!.points.at(-1)!];
+    const annual =
+      ((BigInt(last.sharePrice) - BigInt(first.sharePrice)) * 1_000_000n * 31_536_000n) /
+      (BigInt(first.sharePrice) * BigInt(last.time - first.time));
+    expect(await yieldLines.nth(0).getAttribute("data-last"), "annualised since the first point").toBe(
+      annual.toString(),
+    );
+    expect(await history.locator("[data-slot=legend] li").count()).toBe(snap.strategies.length + 1);
 
     // Sessions: budgets left, as the session manager reports them.
     const session = page.locator("[data-testid=session-row][data-session='1']");
@@ -186,6 +212,9 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
     await daemon.daemon.tick();
     await page.waitForFunction(`Number(document.body.dataset.version) > ${version}`, undefined, { timeout: 10_000 });
     expect(await page.locator("[data-testid=vault-mode]").textContent()).toBe("paused");
+    expect(Number(await areas.first().getAttribute("data-points")), "the charts follow: one more point").toBe(
+      points + 1,
+    );
     expect(await session.locator("[data-testid=session-status]").textContent()).toBe("paused");
 
     // Each session's own loss allowance, used of max and left, as the session manager reports it; the reduce-only one

@@ -8,27 +8,18 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { grantSession } from "../../devnet/stack.js";
-import { runCli } from "../../src/cli.js";
 import { settingsFromConfig } from "../../src/cli/explain-command.js";
 import { dataPaths } from "../../src/daemon/build.js";
 import { LensReader } from "../../src/chain/reader.js";
 import { intentHash, type IntentRecord } from "../../src/executor/intent.js";
 import { parseRecord } from "../../src/executor/journal.js";
 import { explainDecision, plannerNamed, replayDecision } from "../../src/explain/index.js";
+import { runCommand } from "../support/cli-run.js";
 import { AGENT, rebalancedEvents, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
 
 const env = useStack();
 
-async function explain(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await runCli(["node", "treasury-agent", "explain", ...args], {
-    print: (t) => (out += `${t}\n`),
-    writeErr: (t) => (err += t),
-    writeOut: (t) => (out += t),
-  });
-  return { code, out, err };
-}
+const explain = (args: string[]) => runCommand(["explain", ...args]);
 
 describe("explain", () => {
   it("reproduces every rebalance, and says where an edited record or other settings diverge", async () => {

@@ -253,6 +253,8 @@ const rows: Row[] = [
   { field: "metrics.host", value: "", message: /not a host name or IP address/ },
   { field: "metrics.port", value: 65_536, message: /at most 65535/ },
   { field: "metrics.port", value: "nine", message: /a number/ },
+  { field: "metrics.historyPoints", value: 1, message: /at least 2/ },
+  { field: "metrics.historyPoints", value: 100_001, message: /at most 100000/ },
   {
     field: "log.level",
     value: "loud",

@@ -33,7 +33,7 @@ describe("config", () => {
     const c = parseConfig(base(), {}, "/srv/agent");
     expect(c.network).toMatchObject({ confirmations: 1, pollIntervalMs: 12_000 });
     expect(c.planner).toMatchObject({ strategy: "yield", safetyMarginBps: 5, minSpreadBps: 25 });
-    expect(c.metrics).toEqual({ enabled: true, host: "127.0.0.1", port: 9464 });
+    expect(c.metrics).toEqual({ enabled: true, host: "127.0.0.1", port: 9464, historyPoints: 720 });
     expect(c.dataDir).toBe("/srv/agent/.data/agent");
   });
 

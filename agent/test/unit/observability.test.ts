@@ -39,6 +39,7 @@ describe("dashboard routes", () => {
     try {
       expect((await fetch(`http://127.0.0.1:${bare.port}/`)).status, "no dashboard without its state").toBe(404);
       expect((await fetch(`http://127.0.0.1:${bare.port}/api/dashboard`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${bare.port}/api/history`)).status).toBe(404);
     } finally {
       await bare.close();
     }
@@ -49,6 +50,7 @@ describe("dashboard routes", () => {
       registry: metrics.registry,
       health,
       dashboard: () => ({ version: version++, big: 2n ** 70n }),
+      history: () => ({ vaults: [{ points: [{ idle: 2n ** 64n }] }] }),
     });
     try {
       const url = `http://127.0.0.1:${server.port}`;
@@ -59,7 +61,9 @@ describe("dashboard routes", () => {
       expect(html).toContain('src="/dashboard.js"');
       const js = await fetch(`${url}/dashboard.js`);
       expect(js.headers.get("content-type")).toContain("javascript");
-      expect(await js.text()).toContain('fetch("/api/dashboard"');
+      const script = await js.text();
+      expect(script).toContain('getJson("/api/dashboard")');
+      expect(script, "the charts, fetched when the state moved").toContain('getJson("/api/history")');
       expect((await fetch(`${url}/dashboard.css`)).headers.get("content-type")).toContain("text/css");
       const api = await fetch(`${url}/api/dashboard`);
       expect(api.headers.get("cache-control")).toBe("no-store");
@@ -68,6 +72,9 @@ describe("dashboard routes", () => {
         ((await (await fetch(`${url}/api/dashboard`)).json()) as { version: number }).version,
         "computed per request",
       ).toBe(2);
+      const history = await fetch(`${url}/api/history`);
+      expect(history.headers.get("cache-control")).toBe("no-store");
+      expect(await history.json()).toEqual({ vaults: [{ points: [{ idle: "18446744073709551616" }] }] });
     } finally {
       await server.close();
     }

@@ -2,7 +2,7 @@
  * 9. The summary: allocations before and after, yield against leaving everything idle and a fixed equal split on the
  * same yield path, every rebalance with its gas and reason, every rejection with its reason.
  */
-import { BPS, erc4626Valuation, type VaultSnapshot } from "@agent-treasury/agent";
+import { BPS, passiveOutcomes, type VaultSnapshot } from "@agent-treasury/agent";
 import { STEP_SECONDS, STEPS_PER_DAY } from "../market.js";
 import type { AllocationRow, DemoSummary, RebalanceRow } from "../summary.js";
 import type { AgentDays } from "./agent-days.js";
@@ -119,33 +119,17 @@ function allocations(s: VaultSnapshot): AllocationRow[] {
 }
 
 /**
- * What the agent earned, against two passive choices on the same yield path, from the first tick to the end:
- * everything left idle (earns nothing), and the deposits split equally across the strategies at the first tick
- * (keeping the idle buffer) and never touched. The split buys shares at the first tick's share prices and is valued
- * at the last tick's, with each strategy's exact ERC-4626 math: gains and losses were applied in proportion to each
- * strategy's assets, so those prices are what the split would have seen too.
+ * What the agent earned, against two passive choices on the same yield path, from the first tick to the end (the
+ * agent's `passiveOutcomes`): everything left idle, and the deposits split equally across the strategies at the first
+ * tick (keeping the idle buffer) and never touched.
  */
 function outcomes(first: VaultSnapshot, end: VaultSnapshot, deposits: bigint, steps: number): DemoSummary["outcome"] {
   const agentValue = liveValue(end);
-  const buffer = (deposits * BigInt(first.bounds.idleBufferBps) + BPS - 1n) / BPS;
-  const each = (deposits - buffer) / BigInt(first.strategies.length);
-  const kept = deposits - each * BigInt(first.strategies.length);
-  const at = (s: VaultSnapshot) =>
-    erc4626Valuation(
-      s.strategies.map((x) => ({
-        strategy: x.strategy,
-        totalAssets: x.strategyTotalAssets,
-        totalSupply: x.strategyTotalSupply,
-      })),
-    );
-  const then = at(first);
-  const now = at(end);
-  let split = kept;
-  for (const x of first.strategies) split += now.previewRedeem(x.strategy, then.previewDeposit(x.strategy, each));
+  const passive = passiveOutcomes(first, end, deposits);
   return {
     agent: { endValue: agentValue, earned: agentValue - deposits },
-    idle: { endValue: deposits, earned: 0n },
-    equalSplit: { endValue: split, earned: split - deposits },
+    idle: { endValue: passive.idle, earned: passive.idle - deposits },
+    equalSplit: { endValue: passive.equalSplit, earned: passive.equalSplit - deposits },
     periodSeconds: steps * Number(STEP_SECONDS),
   };
 }
