@@ -9,8 +9,10 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
+import { formatUnits } from "ethers";
 import { runDemo, type DemoRun } from "../scripts/demo/run.js";
 import { REPO_ROOT } from "../scripts/lib/addresses.js";
+import { main } from "../scripts/treasury.js";
 
 const run = promisify(execFile);
 const BIN = path.join(REPO_ROOT, "agent/bin/treasury-agent.mjs");
@@ -140,5 +142,74 @@ describe("Demo: audited from the chain", function () {
     expect(inv.timelock?.governor?.proposals, "both of the run's proposals were executed: none is open").to.deep.equal(
       [],
     );
+  });
+
+  it("replays the run's rebalances under a proposed cap before proposing it, and the proposal carries the summary", async () => {
+    const { summary } = demo;
+    const { ethers } = demo.chain.connection;
+    const treasury = async (...argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(argv, {
+        connection: demo.chain.connection,
+        addresses: { chainId: 31337, module: "demo", deploymentId: "demo", ...summary.addresses },
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+      });
+      return { code, out: out.join("\n"), err: err.join("\n") };
+    };
+    // The strategy the agent gave the most, and a cap at half of that.
+    const rebalances = demo.daemon.journal.entries().filter((e) => e.record.action === undefined);
+    const targets = rebalances.flatMap((e) => e.record.targets);
+    const top = targets.reduce((a, b) => (b.assets > a.assets ? b : a));
+    const cap = top.assets / 2n;
+    const config = await (await ethers.getContractAt("TreasuryVault", summary.addresses.vault)).strategyConfig(
+      top.strategy,
+    );
+    const units = (v: bigint) => formatUnits(v, summary.decimals);
+
+    // A change that changes nothing (the caps it has): every rebalance allowed, no yield difference; nothing sent.
+    const unchanged = await treasury(
+      "propose",
+      "--caps",
+      `${top.strategy}:${units(config.absoluteCap)}:${config.relativeCapBps}`,
+      "--what-if",
+      "--journal",
+      demo.journalPath,
+      "--dry-run",
+    );
+    expect(unchanged.code, unchanged.err).to.equal(0);
+    const n = summary.rebalances.length;
+    expect(unchanged.out).to.contain(
+      `${n} past rebalances replayed under the proposed bounds: 0 blocked, 0 changed, ${n} allowed`,
+    );
+    expect(unchanged.out).to.match(/\(\+0\)\.$/m);
+    expect(unchanged.out, "nothing proposed").not.to.contain("Proposal ");
+
+    // Half the cap: the rebalances that took the strategy past it are blocked, with the vault's error and figures.
+    const lowered = await treasury(
+      "propose",
+      "--caps",
+      `${top.strategy}:${units(cap)}:${config.relativeCapBps}`,
+      "--what-if",
+      "--journal",
+      demo.journalPath,
+    );
+    expect(lowered.code, lowered.err).to.equal(0);
+    const blocked = lowered.out.split("\n").filter((l) => / blocked: /.test(l));
+    expect(blocked.length, "at least the rebalance that gave it the most").to.be.greaterThan(0);
+    for (const line of blocked) {
+      expect(line).to.contain(`AbsoluteCapExceeded(strategy=${top.strategy}`);
+      expect(line).to.contain(`cap=${Number(units(cap)).toLocaleString("en-US", { maximumFractionDigits: 6 })}`);
+    }
+    // The proposal went out with the what-if in its description.
+    expect(lowered.out).to.contain("  | ## What-if");
+    expect(lowered.out).to.match(/ {2}\| What-if over the last 30 days .*: \d+ blocked/);
+    expect(lowered.out).to.contain("Proposal ");
+
+    // No records: the error names the option.
+    const none = await treasury("propose", "--caps", `${top.strategy}:1:1`, "--what-if", "--journal", "/nonexistent");
+    expect(none.code).to.equal(2);
+    expect(none.err).to.contain("--journal /nonexistent: no such file");
   });
 });
