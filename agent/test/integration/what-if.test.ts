@@ -6,11 +6,11 @@
  * as without bearing; no records in the window is an error naming the option.
  */
 import { describe, expect, it } from "vitest";
-import { grantSession } from "../../devnet/stack.js";
 import { journalRecords } from "../../src/audit/records.js";
 import { dataPaths } from "../../src/daemon/build.js";
 import { renderWhatIf, whatIf, whatIfRecords, whatIfSummary } from "../../src/whatif/index.js";
-import { AGENT, rebalancedEvents, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
+import { AGENT, rebalancedEvents, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
+import { threeRebalances } from "../support/three-rebalances.js";
 
 const env = useStack();
 
@@ -18,22 +18,7 @@ describe("what-if", () => {
   it("replays the daemon's rebalances under proposed bounds: blocked by a lower cap, all allowed unchanged", async () => {
     const { stack, chain } = env;
     const u = stack.unit;
-    await grantSession(stack, {
-      agent: AGENT,
-      durationSeconds: 7 * 86_400,
-      maxVolumePerCall: 600_000n * u,
-      maxVolumePerEpoch: 3_000_000n * u,
-    });
-    const dataDir = tempDir();
-    const config = testConfig(chain, stack, dataDir);
-    const { daemon } = await startDaemon(chain, config);
-    expect((await daemon.tick())[0]!.report!.result.kind, "the daemon's split").toBe("sent");
-    await chain.increaseTime(3_600);
-    await (await stack.strategies[1]!.simulateGain(2n * u)).wait();
-    expect((await daemon.tick())[0]!.report!.result.kind, "a move toward strategy 1's yield").toBe("sent");
-    await chain.increaseTime(3_600);
-    await (await stack.strategies[2]!.simulateGain(6n * u)).wait();
-    expect((await daemon.tick())[0]!.report!.result.kind, "a move toward strategy 2's yield").toBe("sent");
+    const { daemon, config, dataDir } = await threeRebalances(chain, stack);
     const events = await rebalancedEvents(stack);
     expect(events, "three rebalances").toHaveLength(3);
 
