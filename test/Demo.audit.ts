@@ -3,9 +3,11 @@
  * every event of the run, matches every rebalance with its journaled decision, and flags exactly the rogue client's
  * transactions (rejected on chain: no event, found by the agent key's nonces). `authority` lists the Timelock the
  * governance proposals went through. `explain` replays every rebalance from its record. Through the agent's executable,
- * as a member runs it.
+ * as a member runs it. `propose --what-if` (the operator CLI) replays the run's rebalances under a proposed cap before
+ * the proposal is sent, and the proposal's description carries the summary.
  */
 import { execFile } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
@@ -186,6 +188,31 @@ describe("Demo: audited from the chain", function () {
     expect(unchanged.out).to.match(/\(\+0\)\.$/m);
     expect(unchanged.out, "nothing proposed").not.to.contain("Proposal ");
 
+    // From the daemon's configuration (its published records folder), without sending: the replay below, line for line.
+    const configFile = path.join(demo.dataDir, "what-if-config.json");
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        network: { rpcUrl: demo.chain.url, chainId: 31337 },
+        lens: summary.addresses.lens,
+        dataDir: path.dirname(path.dirname(demo.journalPath)),
+        tx: { maxFeePerGasGwei: "100" },
+        planner: { strategy: "yield", minMove: "1000", nativePriceInAsset: "3000" },
+        metrics: { port: 0 },
+        vaults: [{ address: summary.addresses.vault }],
+      }),
+    );
+    const viaConfig = await treasury(
+      "propose",
+      "--caps",
+      `${top.strategy}:${units(cap)}:${config.relativeCapBps}`,
+      "--what-if",
+      "--config",
+      configFile,
+      "--dry-run",
+    );
+    expect(viaConfig.code, viaConfig.err).to.equal(0);
+
     // Half the cap: the rebalances that took the strategy past it are blocked, with the vault's error and figures.
     const lowered = await treasury(
       "propose",
@@ -196,6 +223,10 @@ describe("Demo: audited from the chain", function () {
       demo.journalPath,
     );
     expect(lowered.code, lowered.err).to.equal(0);
+    const summaryLines = (text: string) => text.split("\n").slice(0, 2);
+    expect(summaryLines(viaConfig.out), "the same replay from the published records").to.deep.equal(
+      summaryLines(lowered.out),
+    );
     const blocked = lowered.out.split("\n").filter((l) => / blocked: /.test(l));
     expect(blocked.length, "at least the rebalance that gave it the most").to.be.greaterThan(0);
     for (const line of blocked) {
@@ -211,5 +242,9 @@ describe("Demo: audited from the chain", function () {
     const none = await treasury("propose", "--caps", `${top.strategy}:1:1`, "--what-if", "--journal", "/nonexistent");
     expect(none.code).to.equal(2);
     expect(none.err).to.contain("--journal /nonexistent: no such file");
+    const emptyDir = await mkdtemp(path.join(demo.dataDir, "no-records-"));
+    const empty = await treasury("propose", "--caps", `${top.strategy}:1:1`, "--what-if", "--journal", emptyDir);
+    expect(empty.code).to.equal(2);
+    expect(empty.err).to.contain(`--journal ${emptyDir}: no decision record of vault ${summary.addresses.vault}`);
   });
 });
