@@ -169,17 +169,17 @@ describe("Demo: audited from the chain", function () {
       top.strategy,
     );
     const units = (v: bigint) => formatUnits(v, summary.decimals);
+    const proposeCap = (absoluteCap: bigint, ...options: string[]) =>
+      treasury(
+        "propose",
+        "--caps",
+        `${top.strategy}:${units(absoluteCap)}:${config.relativeCapBps}`,
+        "--what-if",
+        ...options,
+      );
 
     // A change that changes nothing (the caps it has): every rebalance allowed, no yield difference; nothing sent.
-    const unchanged = await treasury(
-      "propose",
-      "--caps",
-      `${top.strategy}:${units(config.absoluteCap)}:${config.relativeCapBps}`,
-      "--what-if",
-      "--journal",
-      demo.journalPath,
-      "--dry-run",
-    );
+    const unchanged = await proposeCap(config.absoluteCap, "--journal", demo.journalPath, "--dry-run");
     expect(unchanged.code, unchanged.err).to.equal(0);
     const n = summary.rebalances.length;
     expect(unchanged.out).to.contain(
@@ -202,26 +202,11 @@ describe("Demo: audited from the chain", function () {
         vaults: [{ address: summary.addresses.vault }],
       }),
     );
-    const viaConfig = await treasury(
-      "propose",
-      "--caps",
-      `${top.strategy}:${units(cap)}:${config.relativeCapBps}`,
-      "--what-if",
-      "--config",
-      configFile,
-      "--dry-run",
-    );
+    const viaConfig = await proposeCap(cap, "--config", configFile, "--dry-run");
     expect(viaConfig.code, viaConfig.err).to.equal(0);
 
     // Half the cap: the rebalances that took the strategy past it are blocked, with the vault's error and figures.
-    const lowered = await treasury(
-      "propose",
-      "--caps",
-      `${top.strategy}:${units(cap)}:${config.relativeCapBps}`,
-      "--what-if",
-      "--journal",
-      demo.journalPath,
-    );
+    const lowered = await proposeCap(cap, "--journal", demo.journalPath);
     expect(lowered.code, lowered.err).to.equal(0);
     const summaryLines = (text: string) => text.split("\n").slice(0, 2);
     expect(summaryLines(viaConfig.out), "the same replay from the published records").to.deep.equal(
@@ -239,11 +224,11 @@ describe("Demo: audited from the chain", function () {
     expect(lowered.out).to.contain("Proposal ");
 
     // No records: the error names the option.
-    const none = await treasury("propose", "--caps", `${top.strategy}:1:1`, "--what-if", "--journal", "/nonexistent");
+    const none = await proposeCap(1n, "--journal", "/nonexistent");
     expect(none.code).to.equal(2);
     expect(none.err).to.contain("--journal /nonexistent: no such file");
     const emptyDir = await mkdtemp(path.join(demo.dataDir, "no-records-"));
-    const empty = await treasury("propose", "--caps", `${top.strategy}:1:1`, "--what-if", "--journal", emptyDir);
+    const empty = await proposeCap(1n, "--journal", emptyDir);
     expect(empty.code).to.equal(2);
     expect(empty.err).to.contain(`--journal ${emptyDir}: no decision record of vault ${summary.addresses.vault}`);
   });
