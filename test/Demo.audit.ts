@@ -227,6 +227,16 @@ describe("Demo: audited from the chain", function () {
     const none = await proposeCap(1n, "--journal", "/nonexistent");
     expect(none.code).to.equal(2);
     expect(none.err).to.contain("--journal /nonexistent: no such file");
+    const unlisted = await treasury(
+      "propose",
+      "--caps",
+      `${summary.agent}:1:1`,
+      "--what-if",
+      "--journal",
+      demo.journalPath,
+    );
+    expect(unlisted.code, "an unlisted strategy is refused before the replay").to.equal(2);
+    expect(unlisted.err).to.contain(`unknown strategy ${summary.agent}`);
     const emptyDir = await mkdtemp(path.join(demo.dataDir, "no-records-"));
     const empty = await proposeCap(1n, "--journal", emptyDir);
     expect(empty.code).to.equal(2);

@@ -3,7 +3,7 @@
  * from the daemon's decision records. Reads the chain only; sends nothing.
  */
 import { type BoundsChange, type WhatIf, whatIf, whatIfRecords } from "@agent-treasury/agent";
-import { checkChanges } from "../lib/bounds-changes.js";
+import { planCalls } from "../lib/bounds-changes.js";
 import type { TreasuryContext } from "../lib/context.js";
 import { InputError } from "../lib/errors.js";
 
@@ -18,7 +18,8 @@ export interface WhatIfBoundsOptions {
 }
 
 export async function whatIfBounds(ctx: TreasuryContext, options: WhatIfBoundsOptions): Promise<WhatIf> {
-  checkChanges(options.changes);
+  // The changes as propose would encode them: unknown or unlisted strategies are refused before any replay.
+  await planCalls(ctx, options.changes);
   try {
     const { records, origin } = whatIfRecords({
       ...(options.journal !== undefined ? { journal: options.journal } : {}),
