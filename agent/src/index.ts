@@ -54,3 +54,11 @@ export {
   targetsHash,
   type CoSignatureRequest,
 } from "./cosign/typed-data.js";
+export {
+  type BoundsChange,
+  renderWhatIf,
+  type WhatIf,
+  whatIf,
+  whatIfRecords,
+  whatIfSummary,
+} from "./whatif/index.js";

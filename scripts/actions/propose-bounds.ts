@@ -15,6 +15,8 @@ export interface ProposeBoundsOptions {
   changes: BoundsChange[];
   /** First line of the description; default "Treasury bounds: N changes". */
   title?: string;
+  /** The what-if's summary lines (`whatIfBounds`), carried in the description under "What-if". */
+  whatIf?: readonly string[];
 }
 
 export interface ProposedBounds {
@@ -58,7 +60,7 @@ export async function proposeBounds(ctx: TreasuryContext, options: ProposeBounds
     }
   }
 
-  const description = describeChanges(ctx, calls, options.title);
+  const description = describeChanges(ctx, calls, options.title, options.whatIf);
   ctx.log(`Simulating ${calls.length} call${calls.length === 1 ? "" : "s"} from the Timelock ${timelockAddress}`);
   assertSimulationsPass(await simulateCalls(ctx, calls, timelockAddress), "the Timelock");
 

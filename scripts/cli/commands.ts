@@ -5,6 +5,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ParseArgsConfig } from "node:util";
+import { renderWhatIf, whatIfSummary } from "@agent-treasury/agent";
 import type { NetworkConnection } from "hardhat/types/network";
 import { cancelQueuedProposal } from "../actions/cancel-queued-proposal.js";
 import { castVote } from "../actions/cast-vote.js";
@@ -29,6 +30,7 @@ import { rotateSession } from "../actions/rotate-session.js";
 import { runBoundsProposal, type RunBoundsProposalResult } from "../actions/run-bounds-proposal.js";
 import { treasuryStatus } from "../actions/treasury-status.js";
 import { unpauseAgents } from "../actions/unpause-agents.js";
+import { whatIfBounds } from "../actions/what-if-bounds.js";
 import { writeDown } from "../actions/write-down.js";
 import { raiseLiquidityFloor } from "../actions/raise-liquidity-floor.js";
 import { lowerStepUp } from "../actions/lower-step-up.js";
@@ -278,22 +280,56 @@ export const COMMANDS: Command[] = [
   {
     name: "propose",
     summary: "propose a bounds change as one Governor proposal; --fast-forward runs it to execution on a local chain",
-    usage: "propose <changes> [--title <text>] [--fast-forward] [--reason <text>]",
+    usage:
+      "propose <changes> [--title <text>] [--fast-forward] [--reason <text>] " +
+      "[--what-if [--days <n>] (--journal <path> | --config <file>) [--dry-run]]",
     details:
       `${CHANGE_HELP}\n\n` +
       "Every call is simulated from the Timelock first: a change that would fail is refused before it is proposed.\n" +
       "--fast-forward (local chains only): vote for it with --from, mine past the vote, queue, travel past the\n" +
-      "Timelock delay and execute, in one command.",
-    options: { ...CHANGE_OPTIONS, title: { type: "string" }, reason: { type: "string" }, ...FAST_FORWARD },
+      "Timelock delay and execute, in one command.\n" +
+      "--what-if: before anything is sent, replay the agent's rebalances of the last --days (default 30) under the\n" +
+      "proposed bounds, from the daemon's decision records (--journal: its journal file or a folder of published\n" +
+      "records; or --config: the daemon's configuration, its records folder): which would have been blocked (with\n" +
+      "the vault's error) or planned otherwise, and the expected yield difference. The summary goes into the\n" +
+      "proposal's description; --dry-run stops after the what-if.",
+    options: {
+      ...CHANGE_OPTIONS,
+      title: { type: "string" },
+      reason: { type: "string" },
+      ...FAST_FORWARD,
+      "what-if": { type: "boolean" },
+      days: { type: "string" },
+      journal: { type: "string" },
+      config: { type: "string" },
+      "dry-run": { type: "boolean" },
+    },
     positionals: [],
     needsDeployment: true,
     async run(env) {
       const { ctx, values } = env;
+      const changes = changesFromOptions(values as ChangeOptionValues, ctx);
+      let whatIf: string[] | undefined;
+      if (values["what-if"] === true) {
+        const report = await whatIfBounds(ctx, {
+          changes,
+          days: Number(parseInteger((values.days as string | undefined) ?? "30", "--days", 3650n)),
+          journal: values.journal as string | undefined,
+          config: values.config as string | undefined,
+        });
+        for (const line of renderWhatIf(report).split("\n")) env.out(line);
+        whatIf = whatIfSummary(report);
+        if (values["dry-run"] === true) return;
+        env.out("");
+      } else if (["days", "journal", "config", "dry-run"].some((k) => values[k] !== undefined)) {
+        throw new InputError("--days, --journal, --config and --dry-run go with --what-if");
+      }
       const result = await runBoundsProposal(ctx, {
-        changes: changesFromOptions(values as ChangeOptionValues, ctx),
+        changes,
         title: values.title as string | undefined,
         reason: values.reason as string | undefined,
         fastForward: values["fast-forward"] === true,
+        ...(whatIf ? { whatIf } : {}),
       });
       await printProposalResult(env, result);
       if (result.executed) {

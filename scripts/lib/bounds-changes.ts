@@ -3,37 +3,14 @@
  * make, each with a human line stating the value before and after.
  */
 import { getAddress, Interface, ZeroAddress } from "ethers";
-import { formatBps, formatDuration, formatRiskGroups } from "@agent-treasury/agent";
+import { type BoundsChange, formatBps, formatDuration, formatRiskGroups } from "@agent-treasury/agent";
 import { InputError } from "./errors.js";
 import { tokenAmount, type TreasuryContext } from "./context.js";
 import { hasRole, TIMELOCK_ROLES } from "./governance-shape.js";
 import { IRiskGroups__factory } from "../../types/ethers-contracts/index.js";
 
-export type BoundsChange =
-  | { kind: "addStrategy"; strategy: string; absoluteCap: bigint; relativeCapBps: number }
-  | { kind: "removeStrategy"; strategy: string }
-  | { kind: "setCaps"; strategy: string; absoluteCap: bigint; relativeCapBps: number }
-  | { kind: "setStrategyEnabled"; strategy: string; enabled: boolean }
-  | { kind: "setRiskGroupCap"; id: number; absoluteCap: bigint; relativeCapBps: number }
-  | { kind: "setRiskGroups"; strategy: string; riskGroups: number }
-  | { kind: "setIdleBuffer"; idleBufferBps: number }
-  | { kind: "setLiquidityFloor"; liquidityFloorBps: number }
-  /** threshold 0 turns the step-up off. */
-  | { kind: "setStepUp"; threshold: bigint; policySigner: string }
-  | { kind: "setLossLimits"; maxLossPerCallBps: number; epochLossBudgetBps: number; lossEpochLength?: number }
-  | { kind: "setCeilings"; maxDuration: number; maxVolumePerCall: bigint; maxVolumePerEpoch: bigint }
-  | { kind: "setMaxPriceRate"; maxPriceRateBps: number }
-  | { kind: "clearFreeze"; strategy: string }
-  | { kind: "setDeadManSwitch"; staleAfter: number; dropBps: number; maxExitBps: number }
-  | { kind: "unpauseAgents" }
-  /** Proposes the next governance (address(0) cancels a pending handover); it takes over by accepting. */
-  | { kind: "setGovernance"; governance: string }
-  /** The pending governance completes the handover. */
-  | { kind: "acceptGovernance" }
-  | { kind: "setGuardian"; guardian: string }
-  /** address(0): no session admin (only governance grants). */
-  | { kind: "setSessionAdmin"; sessionAdmin: string }
-  | { kind: "setWithdrawQueue"; queue: string[] };
+/** The change types live with the agent, whose what-if replays them (`propose --what-if`). */
+export type { BoundsChange };
 
 export interface PlanOptions {
   /**
@@ -445,7 +422,12 @@ export async function planCalls(
 }
 
 /** The proposal's description: a title line, then one numbered line per call. Markdown, as Governor UIs show it. */
-export function describeChanges(ctx: TreasuryContext, calls: PlannedCall[], title?: string): string {
+export function describeChanges(
+  ctx: TreasuryContext,
+  calls: PlannedCall[],
+  title?: string,
+  whatIf?: readonly string[],
+): string {
   const heading = title ?? `Treasury bounds: ${calls.length} change${calls.length === 1 ? "" : "s"}`;
   const lines = calls.map((c, i) => `${i + 1}. ${c.summary} (${c.signature})`);
   return [
@@ -454,5 +436,6 @@ export function describeChanges(ctx: TreasuryContext, calls: PlannedCall[], titl
     `Vault ${ctx.addresses.vault} (${ctx.asset.symbol}) on chain ${ctx.chainId}.`,
     "",
     ...lines,
+    ...(whatIf && whatIf.length > 0 ? ["", "## What-if", "", ...whatIf] : []),
   ].join("\n");
 }

@@ -16,6 +16,7 @@ import { parseRecord } from "../../src/executor/journal.js";
 import { explainDecision, plannerNamed, replayDecision } from "../../src/explain/index.js";
 import { runCommand } from "../support/cli-run.js";
 import { AGENT, rebalancedEvents, startDaemon, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
+import { threeRebalances } from "../support/three-rebalances.js";
 
 const env = useStack();
 
@@ -25,22 +26,7 @@ describe("explain", () => {
   it("reproduces every rebalance, and says where an edited record or other settings diverge", async () => {
     const { stack, chain } = env;
     const u = stack.unit;
-    await grantSession(stack, {
-      agent: AGENT,
-      durationSeconds: 7 * 86_400,
-      maxVolumePerCall: 600_000n * u,
-      maxVolumePerEpoch: 3_000_000n * u,
-    });
-    const dataDir = tempDir();
-    const config = testConfig(chain, stack, dataDir);
-    const { daemon } = await startDaemon(chain, config);
-    expect((await daemon.tick())[0]!.report!.result.kind, "the daemon's split").toBe("sent");
-    await chain.increaseTime(3_600);
-    await (await stack.strategies[1]!.simulateGain(2n * u)).wait();
-    expect((await daemon.tick())[0]!.report!.result.kind, "a move toward strategy 1's yield").toBe("sent");
-    await chain.increaseTime(3_600);
-    await (await stack.strategies[2]!.simulateGain(6n * u)).wait();
-    expect((await daemon.tick())[0]!.report!.result.kind, "a move toward strategy 2's yield").toBe("sent");
+    const { daemon, config, dataDir } = await threeRebalances(chain, stack);
     await daemon.tick();
     const events = await rebalancedEvents(stack);
     expect(events, "three rebalances").toHaveLength(3);
