@@ -25,7 +25,6 @@ const explain = (args: string[]) => runCommand(["explain", ...args]);
 describe("explain", () => {
   it("reproduces every rebalance, and says where an edited record or other settings diverge", async () => {
     const { stack, chain } = env;
-    const u = stack.unit;
     const { daemon, config, dataDir } = await threeRebalances(chain, stack);
     await daemon.tick();
     const events = await rebalancedEvents(stack);

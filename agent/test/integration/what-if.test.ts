@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { journalRecords } from "../../src/audit/records.js";
 import { dataPaths } from "../../src/daemon/build.js";
 import { renderWhatIf, whatIf, whatIfRecords, whatIfSummary } from "../../src/whatif/index.js";
-import { AGENT, rebalancedEvents, tempDir, testConfig, useStack } from "../support/daemon-harness.js";
+import { AGENT, rebalancedEvents, tempDir, useStack } from "../support/daemon-harness.js";
 import { threeRebalances } from "../support/three-rebalances.js";
 
 const env = useStack();
@@ -18,7 +18,7 @@ describe("what-if", () => {
   it("replays the daemon's rebalances under proposed bounds: blocked by a lower cap, all allowed unchanged", async () => {
     const { stack, chain } = env;
     const u = stack.unit;
-    const { daemon, config, dataDir } = await threeRebalances(chain, stack);
+    const { config } = await threeRebalances(chain, stack);
     const events = await rebalancedEvents(stack);
     expect(events, "three rebalances").toHaveLength(3);
 

@@ -5,7 +5,7 @@
 import { expect } from "vitest";
 import { grantSession, type Stack } from "../../devnet/stack.js";
 import type { LocalChain } from "../../devnet/chain.js";
-import { AGENT, rebalancedEvents, startDaemon, tempDir, testConfig } from "./daemon-harness.js";
+import { AGENT, startDaemon, tempDir, testConfig } from "./daemon-harness.js";
 
 export async function threeRebalances(chain: LocalChain, stack: Stack) {
   const u = stack.unit;
