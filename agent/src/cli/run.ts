@@ -11,6 +11,7 @@ import { loadWallet } from "../config/key.js";
 import { assertChain, createProvider } from "../daemon/build.js";
 import { releaseJournalLocks } from "../executor/journal.js";
 import { createAgent, type Agent } from "../daemon/create-agent.js";
+import { chainConfigs, createChains } from "../daemon/chains.js";
 import { createLogger } from "../obs/logger.js";
 import { Metrics } from "../obs/metrics.js";
 import { systemClock } from "../util/clock.js";
@@ -45,6 +46,15 @@ export async function runCommand(options: RunOptions, signal: AbortSignal): Prom
     process.exit(0);
   });
   const metrics = new Metrics({ defaultMetrics: true });
+  if (config.networks.length > 1) {
+    try {
+      await runChains(config, log, metrics, options, signal);
+    } finally {
+      bound.disarm();
+      releaseJournalLocks(config.dataDir);
+    }
+    return;
+  }
   const provider = createProvider(config, { log, metrics });
   try {
     await runWith(config, provider, log, metrics, options, signal);
@@ -85,12 +95,7 @@ async function runWith(
 ): Promise<void> {
   const chainId = await assertChain(provider, config, log);
   const wallet = await loadWallet(config, chainId);
-  if (config.agentAddress && config.agentAddress !== wallet.address) {
-    throw new ConfigError(
-      `invalid config: agentAddress: ${config.agentAddress} is not the key's address ${wallet.address}`,
-      "agentAddress",
-    );
-  }
+  checkAgentAddress(config, wallet.address);
   log.info(
     { config: redactedConfig(config), agent: wallet.address, chainId: chainId.toString() },
     "configuration loaded",
@@ -116,6 +121,69 @@ async function runWith(
     else await agent.daemon.run(signal);
   } finally {
     await agent.close();
+  }
+}
+
+function checkAgentAddress(config: AgentConfig, address: string): void {
+  if (config.agentAddress && config.agentAddress !== address) {
+    throw new ConfigError(
+      `invalid config: agentAddress: ${config.agentAddress} is not the key's address ${address}`,
+      "agentAddress",
+    );
+  }
+}
+
+/**
+ * `run` on several chains (`networks`): one agent per chain, each in its own loop (a chain whose node hangs delays
+ * no other), one dashboard and /health for all. `--once` ticks every chain once, together, and fails naming each
+ * chain's problems.
+ */
+async function runChains(
+  config: AgentConfig,
+  log: Logger,
+  metrics: Metrics,
+  options: RunOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  // One key for every chain: a raw key is accepted only when every network is a local chain (the schema checks).
+  const first = chainConfigs(config)[0]!;
+  const wallet = await loadWallet(first, BigInt(first.network.chainId));
+  checkAgentAddress(config, wallet.address);
+  log.info(
+    {
+      config: redactedConfig(config),
+      agent: wallet.address,
+      chains: config.networks.map((n) => `${n.name} (${n.chainId})`),
+    },
+    "configuration loaded",
+  );
+  const chains = await createChains(config, {
+    wallet,
+    clock: systemClock,
+    log,
+    metrics,
+    resetBreakers: options.resetBreakers,
+    releaseQuarantine: options.releaseQuarantine,
+  });
+  try {
+    const server = await serve(chains, config);
+    if (server) {
+      log.info(
+        { url: `http://${config.metrics.host}:${server.port}/`, chains: chains.chains.map((c) => c.name) },
+        "serving the dashboard (/), /metrics and /health for every chain",
+      );
+    }
+    if (!options.once) {
+      await chains.run(signal);
+      return;
+    }
+    const results = await Promise.allSettled(chains.chains.map((c) => once(c.agent, c.config, log, signal)));
+    const problems = results.flatMap((r, i) =>
+      r.status === "rejected" ? [`${chains.chains[i]!.name}: ${errorDetail(r.reason as Error)}`] : [],
+    );
+    if (problems.length > 0) throw new TickFailedError(problems.join("; "));
+  } finally {
+    await chains.close();
   }
 }
 
@@ -187,7 +255,7 @@ async function once(assembled: Agent, config: AgentConfig, log: Logger, signal: 
 
 /** Serves the dashboard, /metrics and /health; an address it cannot listen on is a configuration error naming
  * metrics.port or metrics.host. */
-async function serve(agent: Agent, config: AgentConfig) {
+async function serve(agent: Pick<Agent, "serve">, config: AgentConfig) {
   const { host, port } = config.metrics;
   try {
     return await agent.serve();
