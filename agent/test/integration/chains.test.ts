@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedChain, type EmbeddedChain } from "../../devnet/chain.js";
 import { chainAccounts, deployStack, fund, grantSession, type Stack } from "../../devnet/stack.js";
 import { parseConfig } from "../../src/config/load.js";
+import { statusCommand } from "../../src/cli/report-commands.js";
 import { createChains, type Chains } from "../../src/daemon/chains.js";
 import { dataPaths } from "../../src/daemon/build.js";
 import { Metrics } from "../../src/obs/metrics.js";
@@ -50,27 +51,26 @@ afterAll(async () => {
   for (const c of chains) await c.close();
 });
 
-function config(dataDir: string) {
+function configFile(dataDir: string) {
   const network = { confirmations: 1, pollIntervalMs: 100, requestTimeoutMs: 1_500, retryFailedAfterMs: 0 };
-  return parseConfig(
-    {
-      networks: [
-        { name: "alpha", rpcUrl: chains[0]!.url, chainId: 31337, ...network },
-        { name: "beta", rpcUrl: proxy.url, chainId: 1337, ...network, maxFeePerGasGwei: "900" },
-      ],
-      lens: stacks[0]!.lensAddress,
-      dataDir,
-      tx: { stuckAfterSeconds: 30, maxFeePerGasGwei: "500" },
-      planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000" },
-      metrics: { port: 0 },
-      vaults: [
-        { address: stacks[0]!.vaultAddress, network: "alpha", label: "treasury-alpha" },
-        { address: stacks[1]!.vaultAddress, network: "beta", chainId: 1337, label: "treasury-beta" },
-      ],
-    },
-    { AGENT_PRIVATE_KEY: AGENT_KEY },
-  );
+  return {
+    networks: [
+      { name: "alpha", rpcUrl: chains[0]!.url, chainId: 31337, ...network },
+      { name: "beta", rpcUrl: proxy.url, chainId: 1337, ...network, maxFeePerGasGwei: "900" },
+    ],
+    lens: stacks[0]!.lensAddress,
+    dataDir,
+    tx: { stuckAfterSeconds: 30, maxFeePerGasGwei: "500" },
+    planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000" },
+    metrics: { port: 0 },
+    vaults: [
+      { address: stacks[0]!.vaultAddress, network: "alpha", label: "treasury-alpha" },
+      { address: stacks[1]!.vaultAddress, network: "beta", chainId: 1337, label: "treasury-beta" },
+    ],
+  };
 }
+
+const config = (dataDir: string) => parseConfig(configFile(dataDir), { AGENT_PRIVATE_KEY: AGENT_KEY });
 
 async function rebalances(stack: Stack): Promise<number> {
   return (await stack.vault.queryFilter(stack.vault.filters.Rebalanced())).length;
@@ -215,4 +215,27 @@ describe("one daemon on two chains", () => {
       await server.close();
     }
   });
+
+  it("status lists both chains' vaults, each labelled with its chain; a chain that hangs is named and the other still shown", async () => {
+    const file = path.join(dataDir, "agent.json");
+    fs.writeFileSync(file, JSON.stringify({ ...configFile(dataDir), agentAddress: AGENT, log: { level: "silent" } }));
+    const out: string[] = [];
+    await statusCommand({ config: file }, (t) => out.push(t));
+    const text = out.join("\n");
+    expect(text).toContain(`Agent ${AGENT} on chain 31337 (network alpha)`);
+    expect(text).toContain(`Agent ${AGENT} on chain 1337 (network beta)`);
+    expect(text).toMatch(/Vault treasury-alpha \[alpha, chain 31337\] \(0x[0-9a-fA-F]{40}\) at block/);
+    expect(text).toMatch(/Vault treasury-beta \[beta, chain 1337\] \(0x[0-9a-fA-F]{40}\) at block/);
+
+    proxy.setFaults({ timeout: 1 });
+    const partial: string[] = [];
+    try {
+      await expect(statusCommand({ config: file }, (t) => partial.push(t))).rejects.toThrow(/1500 ms|timeout|reach/i);
+    } finally {
+      proxy.clearFaults();
+    }
+    const shown = partial.join("\n");
+    expect(shown, "alpha still shown").toMatch(/Vault treasury-alpha \[alpha, chain 31337\]/);
+    expect(shown).toMatch(/Chain beta \(1337\): cannot be read: /);
+  }, 30_000);
 });
