@@ -11,6 +11,7 @@ import { loadWallet } from "../config/key.js";
 import { assertChain, createProvider } from "../daemon/build.js";
 import { releaseJournalLocks } from "../executor/journal.js";
 import { createAgent, type Agent } from "../daemon/create-agent.js";
+import type { ObservabilityServer } from "../obs/server.js";
 import { chainConfigs, createChains } from "../daemon/chains.js";
 import { createLogger } from "../obs/logger.js";
 import { Metrics } from "../obs/metrics.js";
@@ -94,43 +95,19 @@ async function runWith(
   signal: AbortSignal,
 ): Promise<void> {
   const chainId = await assertChain(provider, config, log);
-  const wallet = await loadWallet(config, chainId);
-  checkAgentAddress(config, wallet.address);
-  log.info(
-    { config: redactedConfig(config), agent: wallet.address, chainId: chainId.toString() },
-    "configuration loaded",
-  );
-  const agent = await createAgent(config, {
-    wallet,
-    provider,
-    clock: systemClock,
+  const wallet = await loadKey(config, chainId, log, { chainId: chainId.toString() });
+  const agent = await createAgent(config, { wallet, provider, ...runnerOptions(log, metrics, options) });
+  await runUntilStopped(
+    {
+      serve: () => agent.serve(),
+      loop: () => agent.daemon.run(signal),
+      once: () => once(agent, config, log, signal),
+      close: () => agent.close(),
+    },
+    config,
     log,
-    metrics,
-    resetBreakers: options.resetBreakers,
-    releaseQuarantine: options.releaseQuarantine,
-  });
-  try {
-    const server = await serve(agent, config);
-    if (server) {
-      log.info(
-        { url: `http://${config.metrics.host}:${server.port}/` },
-        "serving the dashboard (/), /metrics and /health",
-      );
-    }
-    if (options.once) await once(agent, config, log, signal);
-    else await agent.daemon.run(signal);
-  } finally {
-    await agent.close();
-  }
-}
-
-function checkAgentAddress(config: AgentConfig, address: string): void {
-  if (config.agentAddress && config.agentAddress !== address) {
-    throw new ConfigError(
-      `invalid config: agentAddress: ${config.agentAddress} is not the key's address ${address}`,
-      "agentAddress",
-    );
-  }
+    options,
+  );
 }
 
 /**
@@ -147,43 +124,73 @@ async function runChains(
 ): Promise<void> {
   // One key for every chain: a raw key is accepted only when every network is a local chain (the schema checks).
   const first = chainConfigs(config)[0]!;
-  const wallet = await loadWallet(first, BigInt(first.network.chainId));
-  checkAgentAddress(config, wallet.address);
-  log.info(
-    {
-      config: redactedConfig(config),
-      agent: wallet.address,
-      chains: config.networks.map((n) => `${n.name} (${n.chainId})`),
-    },
-    "configuration loaded",
-  );
-  const chains = await createChains(config, {
-    wallet,
-    clock: systemClock,
-    log,
-    metrics,
-    resetBreakers: options.resetBreakers,
-    releaseQuarantine: options.releaseQuarantine,
+  const wallet = await loadKey(first, BigInt(first.network.chainId), log, {
+    chains: config.networks.map((n) => `${n.name} (${n.chainId})`),
   });
-  try {
-    const server = await serve(chains, config);
-    if (server) {
-      log.info(
-        { url: `http://${config.metrics.host}:${server.port}/`, chains: chains.chains.map((c) => c.name) },
-        "serving the dashboard (/), /metrics and /health for every chain",
-      );
-    }
-    if (!options.once) {
-      await chains.run(signal);
-      return;
-    }
+  const chains = await createChains(config, { wallet, ...runnerOptions(log, metrics, options) });
+  const onceEach = async () => {
     const results = await Promise.allSettled(chains.chains.map((c) => once(c.agent, c.config, log, signal)));
     const problems = results.flatMap((r, i) =>
       r.status === "rejected" ? [`${chains.chains[i]!.name}: ${errorDetail(r.reason as Error)}`] : [],
     );
     if (problems.length > 0) throw new TickFailedError(problems.join("; "));
+  };
+  await runUntilStopped(
+    { serve: () => chains.serve(), loop: () => chains.run(signal), once: onceEach, close: () => chains.close() },
+    config,
+    log,
+    options,
+  );
+}
+
+/** Loads the key, checks it against `agentAddress`, and logs the configuration (secrets removed). */
+async function loadKey(config: AgentConfig, chainId: bigint, log: Logger, where: Record<string, unknown>) {
+  const wallet = await loadWallet(config, chainId);
+  if (config.agentAddress && config.agentAddress !== wallet.address) {
+    throw new ConfigError(
+      `invalid config: agentAddress: ${config.agentAddress} is not the key's address ${wallet.address}`,
+      "agentAddress",
+    );
+  }
+  log.info({ config: redactedConfig(config), agent: wallet.address, ...where }, "configuration loaded");
+  return wallet;
+}
+
+/** What `run` gives every agent it builds: the system clock, its logger and metrics, and the operator's flags. */
+function runnerOptions(log: Logger, metrics: Metrics, options: RunOptions) {
+  return {
+    clock: systemClock,
+    log,
+    metrics,
+    resetBreakers: options.resetBreakers,
+    releaseQuarantine: options.releaseQuarantine,
+  };
+}
+
+/** Serves the dashboard, then ticks until stopped (or once, with `--once`); closes what it served either way. */
+async function runUntilStopped(
+  running: {
+    serve(): Promise<ObservabilityServer | undefined>;
+    loop(): Promise<void>;
+    once(): Promise<void>;
+    close(): Promise<void>;
+  },
+  config: AgentConfig,
+  log: Logger,
+  options: RunOptions,
+): Promise<void> {
+  try {
+    const server = await serve(running, config);
+    if (server) {
+      log.info(
+        { url: `http://${config.metrics.host}:${server.port}/` },
+        "serving the dashboard (/), /metrics and /health",
+      );
+    }
+    if (options.once) await running.once();
+    else await running.loop();
   } finally {
-    await chains.close();
+    await running.close();
   }
 }
 
@@ -255,7 +262,7 @@ async function once(assembled: Agent, config: AgentConfig, log: Logger, signal: 
 
 /** Serves the dashboard, /metrics and /health; an address it cannot listen on is a configuration error naming
  * metrics.port or metrics.host. */
-async function serve(agent: Pick<Agent, "serve">, config: AgentConfig) {
+async function serve(agent: { serve(): Promise<ObservabilityServer | undefined> }, config: AgentConfig) {
   const { host, port } = config.metrics;
   try {
     return await agent.serve();

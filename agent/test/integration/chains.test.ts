@@ -19,6 +19,7 @@ import { systemClock } from "../../src/util/clock.js";
 import { AGENT, AGENT_KEY, tempDir } from "../support/daemon-harness.js";
 import { FaultProxy } from "../support/fault-proxy.js";
 import { memoryLogger } from "../support/logs.js";
+import { treasuryAgent } from "../support/process.js";
 
 const chains: EmbeddedChain[] = [];
 const stacks: Stack[] = [];
@@ -238,4 +239,32 @@ describe("one daemon on two chains", () => {
     expect(shown, "alpha still shown").toMatch(/Vault treasury-alpha \[alpha, chain 31337\]/);
     expect(shown).toMatch(/Chain beta \(1337\): cannot be read: /);
   }, 30_000);
+
+  it("treasury-agent run --once ticks both chains from one config file; a vault naming no listed network stops it at start", async () => {
+    const dir = tempDir("agent-chains-cli-");
+    const file = path.join(dir, "agent.json");
+    fs.writeFileSync(file, JSON.stringify({ ...configFile("state"), log: { level: "info" } }));
+    const env = { AGENT_PRIVATE_KEY: AGENT_KEY };
+    const r = await treasuryAgent(["run", "--once", "--config", file], { env, timeoutMs: 60_000 });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const lines = r.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { msg: string; chain?: string; chains?: string[] });
+    expect(lines.find((l) => l.msg === "configuration loaded")?.chains).toEqual(["alpha (31337)", "beta (1337)"]);
+    expect(new Set(lines.filter((l) => l.chain).map((l) => l.chain)), "each chain's lines name it").toEqual(
+      new Set(["alpha", "beta"]),
+    );
+    for (const id of [31337, 1337])
+      expect(fs.existsSync(path.join(dir, "state", String(id))), `chain ${id}'s folder`).toBe(true);
+
+    const bad = configFile("state");
+    bad.vaults[1]!.network = "gamma";
+    fs.writeFileSync(file, JSON.stringify(bad));
+    const refused = await treasuryAgent(["run", "--once", "--config", file], { env, timeoutMs: 30_000 });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'invalid config: vaults.1.network: no network named "gamma" (networks: "alpha", "beta")',
+    );
+  }, 90_000);
 });

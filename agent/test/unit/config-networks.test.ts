@@ -39,6 +39,15 @@ const several = (over: Record<string, unknown> = {}) => {
   };
 };
 
+/** Two networks, the second named `name` on `chainId`, and one vault on the first. */
+const secondNetwork = (name: string, chainId: number) => ({
+  networks: [
+    { name: "mainnet", rpcUrl: "https://a.example", chainId: 1 },
+    { name, rpcUrl: "https://b.example", chainId },
+  ],
+  vaults: [{ address: V1, network: "mainnet" }],
+});
+
 function failure(file: unknown, env: NodeJS.ProcessEnv = {}): ConfigError {
   try {
     parseConfig(file, env);
@@ -92,28 +101,11 @@ describe("networks", () => {
     ],
     [
       "two networks on one chain id",
-      {
-        networks: [
-          { name: "mainnet", rpcUrl: "https://a.example", chainId: 1 },
-          { name: "mainnet-b", rpcUrl: "https://b.example", chainId: 1 },
-        ],
-        vaults: [{ address: V1, network: "mainnet" }],
-      },
+      secondNetwork("mainnet-b", 1),
       "networks.1.chainId",
       /chain 1 is also networks\.0 \("mainnet"\): one network per chain/,
     ],
-    [
-      "a network name used twice",
-      {
-        networks: [
-          { name: "mainnet", rpcUrl: "https://a.example", chainId: 1 },
-          { name: "mainnet", rpcUrl: "https://b.example", chainId: 10 },
-        ],
-        vaults: [{ address: V1, network: "mainnet" }],
-      },
-      "networks.1.name",
-      /used twice/,
-    ],
+    ["a network name used twice", secondNetwork("mainnet", 10), "networks.1.name", /used twice/],
     [
       "a vault whose chain id is not its network's",
       { vaults: [{ address: V1, network: "base", chainId: 1, label: "a" }] },
