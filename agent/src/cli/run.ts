@@ -130,9 +130,12 @@ async function runChains(
   const chains = await createChains(config, { wallet, ...runnerOptions(log, metrics, options) });
   const onceEach = async () => {
     const results = await Promise.allSettled(chains.chains.map((c) => once(c.agent, c.config, log, signal)));
-    const problems = results.flatMap((r, i) =>
-      r.status === "rejected" ? [`${chains.chains[i]!.name}: ${errorDetail(r.reason as Error)}`] : [],
-    );
+    const problems = [
+      ...results.flatMap((r, i) =>
+        r.status === "rejected" ? [`${chains.chains[i]!.name}: ${errorDetail(r.reason as Error)}`] : [],
+      ),
+      ...chains.waiting.map((w) => `${w.name}: not reached: ${errorDetail(w.error)}`),
+    ];
     if (problems.length > 0) throw new TickFailedError(problems.join("; "));
   };
   await runUntilStopped(

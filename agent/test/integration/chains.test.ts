@@ -268,3 +268,57 @@ describe("one daemon on two chains", () => {
     );
   }, 90_000);
 });
+
+describe("a chain down at start", () => {
+  it("the others start and tick; the down chain is shown waiting, then joins once its node answers", async () => {
+    proxy.setFaults({ timeout: 1 });
+    const logs = memoryLogger();
+    const daemon = await createChains(config(tempDir("agent-chains-down-")), {
+      wallet: new Wallet(AGENT_KEY),
+      log: logs.log,
+      metrics: new Metrics(),
+      clock: systemClock,
+    });
+    const stop = new AbortController();
+    let loop: Promise<void> | undefined;
+    try {
+      expect(daemon.chains.map((c) => c.name)).toEqual(["alpha"]);
+      expect(daemon.waiting.map((w) => w.name)).toEqual(["beta"]);
+      expect(logs.messages().some((m) => /chain beta \(1337\) cannot be reached at start/.test(m))).toBe(true);
+      const view = daemon.view() as { vaults: Array<{ label: string; chain: string; ready: boolean; error: string }> };
+      expect(view.vaults.map((v) => [v.label, v.chain, v.ready])).toEqual([
+        ["treasury-alpha", "alpha", false],
+        ["treasury-beta", "beta", false],
+      ]);
+      expect(view.vaults[1]!.error).toMatch(/^chain beta not reached since start: /);
+      expect(daemon.readiness().reasons.some((r) => r.startsWith("beta: not reached since start"))).toBe(true);
+      expect(daemon.health().healthy).toBe(false);
+
+      loop = daemon.run(stop.signal);
+      const alpha = daemon.chains[0]!;
+      const started = Date.now();
+      while (alpha.agent.daemon.health().lastTickAt === null && Date.now() - started < 5_000) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(alpha.agent.daemon.health().lastTickAt, "alpha ticks while beta is down").not.toBeNull();
+      proxy.clearFaults();
+      const back = Date.now();
+      while (daemon.chains.length < 2 && Date.now() - back < 15_000) await new Promise((r) => setTimeout(r, 50));
+      expect(
+        daemon.chains.map((c) => c.name),
+        "beta joined, in the networks' order",
+      ).toEqual(["alpha", "beta"]);
+      expect(daemon.waiting).toEqual([]);
+      const beta = daemon.chains[1]!;
+      while (beta.agent.daemon.health().lastTickAt === null && Date.now() - back < 15_000) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(beta.agent.daemon.health().lastTickAt, "beta ticks in its own loop").not.toBeNull();
+    } finally {
+      proxy.clearFaults();
+      stop.abort("test");
+      await loop;
+      await daemon.close();
+    }
+  }, 60_000);
+});
