@@ -258,6 +258,16 @@ describe("one daemon on two chains", () => {
     for (const id of [31337, 1337])
       expect(fs.existsSync(path.join(dir, "state", String(id))), `chain ${id}'s folder`).toBe(true);
 
+    // doctor checks each chain with its own endpoints and vaults, every check naming its chain.
+    const doctor = await treasuryAgent(["doctor", "--json", "--config", file], { env, timeoutMs: 60_000 });
+    const checks = (JSON.parse(doctor.stdout) as { checks: Array<{ name: string; status: string }> }).checks;
+    expect(checks.find((c) => c.name === "vault treasury-alpha [alpha]")?.status, doctor.stdout).toBe("ok");
+    expect(checks.find((c) => c.name === "vault treasury-beta [beta]")?.status, doctor.stdout).toBe("ok");
+    // journal compact: each chain's journal against its own chain's final block.
+    const compact = await treasuryAgent(["journal", "compact", "--config", file], { env, timeoutMs: 60_000 });
+    expect(compact.code, compact.stderr).toBe(0);
+    for (const id of [31337, 1337]) expect(compact.stdout).toContain(`${path.sep}${id}${path.sep}journal-`);
+
     const bad = configFile("state");
     bad.vaults[1]!.network = "gamma";
     fs.writeFileSync(file, JSON.stringify(bad));
