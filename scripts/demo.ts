@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { MAX_DAYS, checkOptions, runDemo } from "./demo/run.js";
+import { runChainsDemo } from "./demo/chains.js";
 import type { DemoWorld } from "./demo/market.js";
 import { renderSummary, summaryJson } from "./demo/summary.js";
 import { parseCommandLine, wholeNumber } from "./lib/args.js";
@@ -28,6 +29,8 @@ Options:
   --pace <ms>    wait this long after each 2-hour step, to watch the dashboard (default 0)
   --json <file>  also write the summary as JSON
   --keep         keep the daemon's journal and log (in a temporary folder, printed); removed at exit otherwise
+  --chains <n>   1 (default: the story above) or 2: two embedded chains, the treasury on each, one daemon managing
+                 both and one dashboard showing both (--hold, --port and --keep apply; the story's options do not)
   -h, --help     this help`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -42,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       pace: { type: "string", default: "0" },
       json: { type: "string" },
       keep: { type: "boolean", default: false },
+      chains: { type: "string", default: "1" },
     },
     USAGE,
   );
@@ -52,7 +56,10 @@ export async function main(argv: string[]): Promise<number> {
   const pace = wholeNumber(values.pace);
   const port = values.port === undefined ? undefined : wholeNumber(values.port);
   const world = String(values.world) as DemoWorld;
+  const chainCount = wholeNumber(values.chains);
   try {
+    if (chainCount !== 1 && chainCount !== 2)
+      throw new RangeError(`--chains must be 1 or 2, got ${String(values.chains)}`);
     checkOptions({ days, seed, world });
     if (Number.isNaN(pace))
       throw new RangeError(`--pace must be a whole number of milliseconds, got ${String(values.pace)}`);
@@ -82,6 +89,15 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  if (chainCount === 2) {
+    try {
+      return await chainsDemo({ dataDir, port, hold: values.hold === true, keep, started }, (r) => (releaseHold = r));
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      cleanup();
+    }
+  }
   let run: Awaited<ReturnType<typeof runDemo>> | undefined;
   try {
     run = await runDemo({ days, seed, world, port, paceMs: pace, dataDir });
@@ -108,6 +124,32 @@ export async function main(argv: string[]): Promise<number> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     cleanup();
+  }
+  return 0;
+}
+
+/** `--chains 2`: one daemon on two embedded chains (demo/chains.ts). */
+async function chainsDemo(
+  o: { dataDir: string; port?: number; hold: boolean; keep: boolean; started: number },
+  onHold: (release: () => void) => void,
+): Promise<number> {
+  const run = await runChainsDemo({ dataDir: o.dataDir, port: o.port });
+  try {
+    console.log("");
+    console.log(
+      o.keep
+        ? `Journals and daemon log: ${o.dataDir}`
+        : "Journals and daemon log: removed with the run's temporary folder (--keep keeps them)",
+    );
+    console.log(`Done in ${((performance.now() - o.started) / 1000).toFixed(1)} s of wall time.`);
+    if (o.hold) {
+      console.log(
+        `\nThe dashboard stays up at ${run.dashboardUrl} (both chains keep their final state). Ctrl-C to stop.`,
+      );
+      await new Promise<void>((resolve) => onHold(resolve));
+    }
+  } finally {
+    await run.close();
   }
   return 0;
 }

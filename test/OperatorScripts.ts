@@ -328,6 +328,42 @@ describe("Operator scripts", () => {
       expect(help.stdout, "no other step length").not.to.match(/[013-9]-hour step/);
     });
 
+    it("the demo with --chains 2: one daemon rebalances the treasury on two embedded chains, one view of both", async function () {
+      this.timeout(120_000);
+      const run = await promisify(execFile)(
+        process.execPath,
+        ["--import", "tsx", "scripts/demo.ts", "--chains", "2", "--port", "0"],
+        { cwd: REPO_ROOT },
+      );
+      expect(run.stdout, "one daemon, two chains").to.match(
+        /one daemon, 2 chains; dashboard http:\/\/127\.0\.0\.1:\d+\//,
+      );
+      expect(run.stdout, "alpha's first rebalance, nonce 0").to.match(
+        /\[round 1\]\s+alpha \(chain 31337\) treasury-alpha: rebalanced \(tx 0x[0-9a-f]{8}…, nonce 0 on this chain\)/,
+      );
+      expect(run.stdout, "beta's first rebalance, nonce 0 on its own chain").to.match(
+        /\[round 1\]\s+beta \(chain 1337\) treasury-beta: rebalanced \(tx 0x[0-9a-f]{8}…, nonce 0 on this chain\)/,
+      );
+      expect(run.stdout, "both rows, each with its chain").to.match(/treasury-alpha\s+alpha \(31337\)\s+total/);
+      expect(run.stdout).to.match(/treasury-beta\s+beta \(1337\)\s+total/);
+      const rebalances = /rebalances: alpha (\d+), beta (\d+)/.exec(run.stdout);
+      expect(rebalances, run.stdout).to.not.equal(null);
+      expect(Number(rebalances![1]), "alpha rebalanced").to.be.greaterThan(0);
+      expect(Number(rebalances![2]), "beta rebalanced its deposits too").to.be.greaterThan(1);
+      const refused = await promisify(execFile)(
+        process.execPath,
+        ["--import", "tsx", "scripts/demo.ts", "--chains", "3"],
+        {
+          cwd: REPO_ROOT,
+        },
+      ).then(
+        () => ({ code: 0, stderr: "" }),
+        (err: { code: number; stderr: string }) => err,
+      );
+      expect(refused.code, "bad option").to.equal(2);
+      expect(refused.stderr).to.contain("--chains must be 1 or 2, got 3");
+    });
+
     it("the real entry point prints --help and fails cleanly without a reachable chain", async function () {
       this.timeout(30_000);
       const run = promisify(execFile);

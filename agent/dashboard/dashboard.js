@@ -67,7 +67,9 @@ const MODE = { act: "acting", wait: "waiting", "stand-down": "standing down" };
 function renderVault(v) {
   const node = $("#vault-template").content.firstElementChild.cloneNode(true);
   node.dataset.vault = v.address;
-  $(".vault-title", node).textContent = `Vault ${v.label}`;
+  // On several chains each vault names its chain (one address may be a vault on each).
+  if (v.chain) node.dataset.chain = v.chain;
+  $(".vault-title", node).textContent = `Vault ${v.label}${v.chain ? ` · ${v.chain} (chain ${v.chainId})` : ""}`;
   $(".addr", node).textContent = v.address;
   if (!v.ready) {
     $(".chain", node).textContent = v.error ? `error: ${v.error}` : "waiting for the first tick";
@@ -364,7 +366,7 @@ function renderVault(v) {
 
 /** The vault's history charts (SVG from the daemon's own API, its labels escaped there), when they have arrived. */
 function renderHistory(node, v) {
-  const h = historyView?.vaults.find((x) => x.address.toLowerCase() === v.address.toLowerCase());
+  const h = historyView?.vaults.find((x) => x.label === v.label);
   if (!h?.charts) return;
   for (const slot of node.querySelectorAll("[data-slot]")) slot.innerHTML = h.charts[slot.dataset.slot] ?? "";
   $(".history-note", node).textContent =
@@ -421,14 +423,16 @@ function sessionNote(s, _v) {
 
 function renderJournal(data) {
   const body = $("#journal-body");
-  const vaults = Object.fromEntries(data.vaults.filter((v) => v.ready).map((v) => [v.address.toLowerCase(), v]));
+  // A vault by chain and address: one address may be a vault on each of several chains.
+  const key = (chain, address) => `${chain ?? ""}/${address.toLowerCase()}`;
+  const vaults = Object.fromEntries(data.vaults.filter((v) => v.ready).map((v) => [key(v.chain, v.address), v]));
   body.replaceChildren();
   if (data.journal.length === 0) {
     body.append(el("tr", { class: "empty" }, el("td", { colSpan: 7 }, "no decision yet")));
     return;
   }
   for (const j of data.journal) {
-    const v = vaults[j.vault.toLowerCase()] ?? { decimals: 18, symbol: "" };
+    const v = vaults[key(j.chain, j.vault)] ?? { decimals: 18, symbol: "" };
     body.append(
       el(
         "tr",
@@ -438,7 +442,12 @@ function renderJournal(data) {
           { class: "num", "data-testid": "journal-decided", title: `journaled at ${j.createdAt} (wall clock)` },
           j.decidedAt ? time(j.decidedAt) : `block ${j.blockNumber}`,
         ),
-        el("td", { class: "reason" }, j.reason, j.error ? el("div", { class: "status reverted" }, j.error) : null),
+        el(
+          "td",
+          { class: "reason" },
+          j.chain ? `${j.chain} · ${j.reason}` : j.reason,
+          j.error ? el("div", { class: "status reverted" }, j.error) : null,
+        ),
         el("td", { class: "num", "data-raw": j.volume }, amount(j.volume, v)),
         el("td", {}, el("span", { class: `status ${j.status}` }, j.status)),
         el("td", { class: "num" }, j.gasUsed ? Number(j.gasUsed).toLocaleString("en-US") : "—"),
@@ -499,7 +508,9 @@ function renderKey(data) {
 }
 
 function render(data) {
-  $("#agent-line").textContent = `agent ${data.agent} · chain ${data.chainId}`;
+  $("#agent-line").textContent = data.chains
+    ? `agent ${data.agent} · chains ${data.chains.map((c) => `${c.name} (${c.chainId})`).join(", ")}`
+    : `agent ${data.agent} · chain ${data.chainId}`;
   const main = $("#vaults");
   main.replaceChildren(...data.vaults.map(renderVault));
   renderJournal(data);

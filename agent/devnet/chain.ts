@@ -74,13 +74,19 @@ export interface EmbeddedChainOptions {
    * second (the lending world). Without it, the in-process chain stamps those blocks by the wall clock.
    */
   pinBlockTimes?: boolean;
+  /** The chain id (default Hardhat's 31337): a second embedded chain beside the first takes another, e.g. 1337. */
+  chainId?: number;
 }
 
 export async function startEmbeddedChain(options: EmbeddedChainOptions = {}): Promise<EmbeddedChain> {
   const hre = await hardhatRuntime();
   // A reverted transaction is mined and its hash returned, as on a real node (Hardhat throws by default).
   const connection = await hre.network.create({
-    override: { initialDate: GENESIS, throwOnTransactionFailures: false },
+    override: {
+      initialDate: GENESIS,
+      throwOnTransactionFailures: false,
+      ...(options.chainId === undefined ? {} : { chainId: options.chainId }),
+    },
   });
   const provider = connection.provider;
   if (options.pinBlockTimes) pinBlockTimes(provider);
@@ -88,7 +94,7 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions = {}): Pr
   const server = await serveProvider(provider);
   const chain = chainAt(
     "hardhat",
-    31337,
+    options.chainId ?? 31337,
     server.port,
     async () => {
       await server.close();

@@ -11,6 +11,7 @@ export type { AgentConfig } from "./config/schema.js";
 export { loadWallet } from "./config/key.js";
 export { createProvider } from "./daemon/build.js";
 export { createAgent, type Agent, type AgentOptions } from "./daemon/create-agent.js";
+export { chainConfigs, createChains, type ChainAgent, type Chains, type ChainsOptions } from "./daemon/chains.js";
 export type { DaemonTick } from "./daemon/daemon.js";
 export type { TickReport, TickResult } from "./daemon/vault-runner.js";
 export { LensReader, type ChainReader } from "./chain/reader.js";

@@ -4,6 +4,7 @@
  * nothing.
  */
 import { createProvider } from "../daemon/build.js";
+import { chainConfigs } from "../daemon/chains.js";
 import { loadConfig } from "../config/load.js";
 import type { AgentConfig } from "../config/schema.js";
 import { exitCode, renderChecks, runDoctor, type Check } from "../doctor/index.js";
@@ -42,15 +43,23 @@ async function check(file: string | undefined): Promise<Check[]> {
       },
     ];
   }
+  const chains = chainConfigs(config);
+  const several = chains.length > 1;
   const ok: Check = {
     name: "config",
     status: "ok",
-    detail: `parsed: chain ${config.network.chainId}, ${config.vaults.length} vault${config.vaults.length === 1 ? "" : "s"}`,
+    detail: `parsed: ${several ? `chains ${config.networks.map((n) => `${n.name} (${n.chainId})`).join(", ")}` : `chain ${config.network.chainId}`}, ${config.vaults.length} vault${config.vaults.length === 1 ? "" : "s"}`,
   };
-  const provider = createProvider(config);
-  try {
-    return [ok, ...(await runDoctor(config, { provider, nowMs: () => Date.now() }))];
-  } finally {
-    provider.destroy();
+  // Each chain checked with its own endpoints and vaults; on several, every check names its chain.
+  const checks: Check[] = [ok];
+  for (const c of chains) {
+    const provider = createProvider(c);
+    try {
+      const found = await runDoctor(c, { provider, nowMs: () => Date.now() });
+      checks.push(...(several ? found.map((x) => ({ ...x, name: `${x.name} [${c.network.name}]` })) : found));
+    } finally {
+      provider.destroy();
+    }
   }
+  return checks;
 }

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import { agentAddressOf } from "../config/key.js";
 import { loadConfig } from "../config/load.js";
 import { assertChain, createProvider, dataPaths } from "../daemon/build.js";
+import { chainConfigs } from "../daemon/chains.js";
 import { entriesToKeep } from "../executor/compact.js";
 import { FileJournal, type CompactionResult } from "../executor/journal.js";
 import { RpcError, UsageError } from "../failures.js";
@@ -17,19 +18,26 @@ export async function journalCompactCommand(
 ): Promise<void> {
   const config = loadConfig(options.config);
   const agent = await agentAddressOf(config);
-  const file = dataPaths(config, agent).journal;
-  if (!fs.existsSync(file)) throw new UsageError(`journal compact: no journal at ${file} (nothing to compact)`);
-  // The lock first: a daemon running on this journal makes this refuse, naming it, before anything is read.
-  const journal = new FileJournal(file);
-  const provider = createProvider(config);
-  try {
-    await assertChain(provider, config);
-    const finalized = await finalizedBlock(provider, config.network.finalityDepth);
-    const result = journal.compact(entriesToKeep(journal.entries(), finalized));
-    print(summary(file, result, finalized));
-  } finally {
-    journal.close();
-    provider.destroy();
+  // One journal per chain: each compacted against its own chain's final block; a chain without one is passed over.
+  const chains = chainConfigs(config).filter((c) => fs.existsSync(dataPaths(c, agent).journal));
+  if (chains.length === 0) {
+    const file = dataPaths(config, agent).journal;
+    throw new UsageError(`journal compact: no journal at ${file} (nothing to compact)`);
+  }
+  for (const c of chains) {
+    const file = dataPaths(c, agent).journal;
+    // The lock first: a daemon running on this journal makes this refuse, naming it, before anything is read.
+    const journal = new FileJournal(file);
+    const provider = createProvider(c);
+    try {
+      await assertChain(provider, c);
+      const finalized = await finalizedBlock(provider, c.network.finalityDepth);
+      const result = journal.compact(entriesToKeep(journal.entries(), finalized));
+      print(summary(file, result, finalized));
+    } finally {
+      journal.close();
+      provider.destroy();
+    }
   }
 }
 

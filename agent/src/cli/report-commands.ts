@@ -2,7 +2,7 @@
 import { dataPaths, HISTORY_MAX_SAMPLES } from "../daemon/build.js";
 import { FileJournal } from "../executor/journal.js";
 import { loadConfig } from "../config/load.js";
-import { readOnlyContext, readOnlyRunners, selectVaults } from "./context.js";
+import { eachChain, readOnlyRunners, selectVaults } from "./context.js";
 import {
   renderJournal,
   renderPlanReport,
@@ -20,8 +20,7 @@ export async function planCommand(
 ): Promise<void> {
   const config = loadConfig(options.config);
   const selected = selectVaults(config, options.vault);
-  const ctx = await readOnlyContext(config);
-  try {
+  await eachChain(config, print, async (ctx) => {
     const { runners } = await readOnlyRunners(ctx);
     for (const runner of runners) {
       if (!selected.has(runner.config.vault)) continue;
@@ -29,19 +28,18 @@ export async function planCommand(
       print(renderPlanReport(report));
       print("");
     }
-  } finally {
-    ctx.provider.destroy();
-  }
+  });
 }
 
 export async function statusCommand(options: { config?: string }, print: (text: string) => void): Promise<void> {
-  const ctx = await readOnlyContext(options.config);
-  try {
+  await eachChain(options.config, print, async (ctx, chain) => {
     const reader = new LensReader(ctx.provider, ctx.config.lens);
     const paths = dataPaths(ctx.config, ctx.agent);
     const journal = new FileJournal(paths.journal, { readOnly: true });
     const { runners } = await readOnlyRunners(ctx);
-    print(`Agent ${ctx.agent} on chain ${ctx.chainId}`);
+    // On several chains, the header and every vault name their chain.
+    const on = chain.several ? ` (network ${chain.name})` : "";
+    print(`Agent ${ctx.agent} on chain ${ctx.chainId}${on}`);
     for (const runner of runners) {
       const snap = await reader.snapshot(runner.config.vault, ctx.agent);
       // Read-only, and with an interval nothing passes: the snapshot only counts as the newest price, as in a tick.
@@ -57,7 +55,10 @@ export async function statusCommand(options: { config?: string }, print: (text: 
           .filter((e): e is readonly [string, NonNullable<(typeof e)[1]>] => e[1] !== undefined),
       );
       print("");
-      print(renderVaultHeader(runner.config.label, snap));
+      const label = chain.several
+        ? `${runner.config.label} [${chain.name}, chain ${ctx.chainId}]`
+        : runner.config.label;
+      print(renderVaultHeader(label, snap));
       print(`  circuit breaker: ${runner.breaker.open ? `OPEN (${runner.breaker.reason})` : "closed"}`);
       print(renderQuarantine(runner.quarantine.entries(), snap));
       print("");
@@ -72,17 +73,14 @@ export async function statusCommand(options: { config?: string }, print: (text: 
         ),
       );
     }
-  } finally {
-    ctx.provider.destroy();
-  }
+  });
 }
 
 export async function sessionsCommand(options: { config?: string }, print: (text: string) => void): Promise<void> {
-  const ctx = await readOnlyContext(options.config);
-  try {
+  await eachChain(options.config, print, async (ctx, chain) => {
     const reader = new LensReader(ctx.provider, ctx.config.lens);
     const { runners } = await readOnlyRunners(ctx);
-    print(`Sessions of agent ${ctx.agent} on chain ${ctx.chainId}`);
+    print(`Sessions of agent ${ctx.agent} on chain ${ctx.chainId}${chain.several ? ` (network ${chain.name})` : ""}`);
     for (const runner of runners) {
       const snap = await reader.snapshot(runner.config.vault, ctx.agent);
       print("");
@@ -91,7 +89,5 @@ export async function sessionsCommand(options: { config?: string }, print: (text
       );
       print(renderSessions(snap, runner.config.policy));
     }
-  } finally {
-    ctx.provider.destroy();
-  }
+  });
 }

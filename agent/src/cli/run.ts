@@ -11,6 +11,8 @@ import { loadWallet } from "../config/key.js";
 import { assertChain, createProvider } from "../daemon/build.js";
 import { releaseJournalLocks } from "../executor/journal.js";
 import { createAgent, type Agent } from "../daemon/create-agent.js";
+import type { ObservabilityServer } from "../obs/server.js";
+import { chainConfigs, createChains } from "../daemon/chains.js";
 import { createLogger } from "../obs/logger.js";
 import { Metrics } from "../obs/metrics.js";
 import { systemClock } from "../util/clock.js";
@@ -45,6 +47,15 @@ export async function runCommand(options: RunOptions, signal: AbortSignal): Prom
     process.exit(0);
   });
   const metrics = new Metrics({ defaultMetrics: true });
+  if (config.networks.length > 1) {
+    try {
+      await runChains(config, log, metrics, options, signal);
+    } finally {
+      bound.disarm();
+      releaseJournalLocks(config.dataDir);
+    }
+    return;
+  }
   const provider = createProvider(config, { log, metrics });
   try {
     await runWith(config, provider, log, metrics, options, signal);
@@ -84,6 +95,59 @@ async function runWith(
   signal: AbortSignal,
 ): Promise<void> {
   const chainId = await assertChain(provider, config, log);
+  const wallet = await loadKey(config, chainId, log, { chainId: chainId.toString() });
+  const agent = await createAgent(config, { wallet, provider, ...runnerOptions(log, metrics, options) });
+  await runUntilStopped(
+    {
+      serve: () => agent.serve(),
+      loop: () => agent.daemon.run(signal),
+      once: () => once(agent, config, log, signal),
+      close: () => agent.close(),
+    },
+    config,
+    log,
+    options,
+  );
+}
+
+/**
+ * `run` on several chains (`networks`): one agent per chain, each in its own loop (a chain whose node hangs delays
+ * no other), one dashboard and /health for all. `--once` ticks every chain once, together, and fails naming each
+ * chain's problems.
+ */
+async function runChains(
+  config: AgentConfig,
+  log: Logger,
+  metrics: Metrics,
+  options: RunOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  // One key for every chain: a raw key is accepted only when every network is a local chain (the schema checks).
+  const first = chainConfigs(config)[0]!;
+  const wallet = await loadKey(first, BigInt(first.network.chainId), log, {
+    chains: config.networks.map((n) => `${n.name} (${n.chainId})`),
+  });
+  const chains = await createChains(config, { wallet, ...runnerOptions(log, metrics, options) });
+  const onceEach = async () => {
+    const results = await Promise.allSettled(chains.chains.map((c) => once(c.agent, c.config, log, signal)));
+    const problems = [
+      ...results.flatMap((r, i) =>
+        r.status === "rejected" ? [`${chains.chains[i]!.name}: ${errorDetail(r.reason as Error)}`] : [],
+      ),
+      ...chains.waiting.map((w) => `${w.name}: not reached: ${errorDetail(w.error)}`),
+    ];
+    if (problems.length > 0) throw new TickFailedError(problems.join("; "));
+  };
+  await runUntilStopped(
+    { serve: () => chains.serve(), loop: () => chains.run(signal), once: onceEach, close: () => chains.close() },
+    config,
+    log,
+    options,
+  );
+}
+
+/** Loads the key, checks it against `agentAddress`, and logs the configuration (secrets removed). */
+async function loadKey(config: AgentConfig, chainId: bigint, log: Logger, where: Record<string, unknown>) {
   const wallet = await loadWallet(config, chainId);
   if (config.agentAddress && config.agentAddress !== wallet.address) {
     throw new ConfigError(
@@ -91,31 +155,45 @@ async function runWith(
       "agentAddress",
     );
   }
-  log.info(
-    { config: redactedConfig(config), agent: wallet.address, chainId: chainId.toString() },
-    "configuration loaded",
-  );
-  const agent = await createAgent(config, {
-    wallet,
-    provider,
+  log.info({ config: redactedConfig(config), agent: wallet.address, ...where }, "configuration loaded");
+  return wallet;
+}
+
+/** What `run` gives every agent it builds: the system clock, its logger and metrics, and the operator's flags. */
+function runnerOptions(log: Logger, metrics: Metrics, options: RunOptions) {
+  return {
     clock: systemClock,
     log,
     metrics,
     resetBreakers: options.resetBreakers,
     releaseQuarantine: options.releaseQuarantine,
-  });
+  };
+}
+
+/** Serves the dashboard, then ticks until stopped (or once, with `--once`); closes what it served either way. */
+async function runUntilStopped(
+  running: {
+    serve(): Promise<ObservabilityServer | undefined>;
+    loop(): Promise<void>;
+    once(): Promise<void>;
+    close(): Promise<void>;
+  },
+  config: AgentConfig,
+  log: Logger,
+  options: RunOptions,
+): Promise<void> {
   try {
-    const server = await serve(agent, config);
+    const server = await serve(running, config);
     if (server) {
       log.info(
         { url: `http://${config.metrics.host}:${server.port}/` },
         "serving the dashboard (/), /metrics and /health",
       );
     }
-    if (options.once) await once(agent, config, log, signal);
-    else await agent.daemon.run(signal);
+    if (options.once) await running.once();
+    else await running.loop();
   } finally {
-    await agent.close();
+    await running.close();
   }
 }
 
@@ -187,7 +265,7 @@ async function once(assembled: Agent, config: AgentConfig, log: Logger, signal: 
 
 /** Serves the dashboard, /metrics and /health; an address it cannot listen on is a configuration error naming
  * metrics.port or metrics.host. */
-async function serve(agent: Agent, config: AgentConfig) {
+async function serve(agent: { serve(): Promise<ObservabilityServer | undefined> }, config: AgentConfig) {
   const { host, port } = config.metrics;
   try {
     return await agent.serve();

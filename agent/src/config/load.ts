@@ -68,6 +68,13 @@ export function parseConfig(file: unknown, env: NodeJS.ProcessEnv, baseDir = pro
   }
   for (const [name, keys] of Object.entries(ENV_FIELDS)) {
     const value = env[name];
+    // The environment speaks of one chain: with several, which one it meant is not known.
+    if (value !== undefined && value !== "" && keys[0] === "network" && merged.networks !== undefined) {
+      throw new ConfigError(
+        `invalid config: networks: ${name} sets network.${keys[1]}, but the config lists several networks; set it on each one in the file`,
+        "networks",
+      );
+    }
     if (value !== undefined && value !== "") setPath(merged, keys, value);
   }
   // AGENT_RPC_URL (one URL, or several separated by commas) replaces the file's endpoints, whichever form they took.
@@ -184,10 +191,14 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
 /** The configuration with secrets removed, for logs. */
 export function redactedConfig(config: AgentConfig): unknown {
   // RPC URLs often carry an API key in their path or query: only scheme, host and port are shown.
-  const urls = config.network.rpcUrls.map(endpointName);
+  const redact = <N extends AgentConfig["network"]>(n: N) => {
+    const urls = n.rpcUrls.map(endpointName);
+    return { ...n, rpcUrl: urls[0], rpcUrls: urls };
+  };
   return {
     ...config,
-    network: { ...config.network, rpcUrl: urls[0], rpcUrls: urls },
+    network: redact(config.network),
+    networks: config.networks.map(redact),
     // A webhook URL is itself a credential (Slack's, Discord's), and header values are tokens: host and header names
     // only.
     alerts: {

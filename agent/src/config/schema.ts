@@ -219,6 +219,10 @@ const vaultSchema = z
   .object({
     address,
     label: z.string().min(1).max(64).optional(),
+    /** The network the vault is on (a `networks[].name`); may be left out when there is one network. */
+    network: z.string({ invalid_type_error: "a network's name in a string" }).min(1).optional(),
+    /** The vault's chain id, checked against its network's (a guard against naming the wrong network). */
+    chainId: int(1, Number.MAX_SAFE_INTEGER).optional(),
     /** Act only through this session (otherwise the usable one that lasts longest). */
     sessionId: id.optional(),
     /**
@@ -245,65 +249,101 @@ const vaultSchema = z
   })
   .strict();
 
+/** One chain's connection: its endpoints, chain id, confirmations and polling. */
+const networkFields = {
+  /** One endpoint, or several separated by commas (what AGENT_RPC_URL gives). */
+  rpcUrl: z.string({ invalid_type_error: "a URL in a string (or rpcUrls: a list)" }).optional(),
+  /** Endpoints in order of preference: the daemon fails over down the list. */
+  rpcUrls: z
+    .array(rpcUrl, { invalid_type_error: "a list of URLs" })
+    .min(1, "list at least one URL")
+    .max(8, "at most 8 URLs")
+    .optional(),
+  chainId: int(1, Number.MAX_SAFE_INTEGER),
+  confirmations: int(1, 64).default(1),
+  /** Blocks after which a mined transaction is taken as final on a node without the `finalized` block tag; until
+   *  then its receipt is checked again (a reorg deeper than `confirmations` sends it again). */
+  finalityDepth: int(1, 10_000).default(64),
+  pollIntervalMs: int(50, 3_600_000).default(12_000),
+  /** Each JSON-RPC request is cut off after this long (then the next endpoint is tried). */
+  requestTimeoutMs: int(50, 300_000).default(10_000),
+  /** An endpoint that failed is passed over this long before it is tried again. */
+  retryFailedAfterMs: int(0, 86_400_000).default(30_000),
+};
+
+type Endpoints = { rpcUrl?: string; rpcUrls?: string[] };
+
+/** Exactly one of rpcUrl (one URL, or several separated by commas) and rpcUrls, each URL valid and listed once. */
+function checkEndpoints(n: Endpoints, ctx: z.RefinementCtx): void {
+  if (n.rpcUrl === undefined && n.rpcUrls === undefined) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["rpcUrl"], message: "required (or rpcUrls, a list)" });
+  }
+  if (n.rpcUrl !== undefined && n.rpcUrls !== undefined) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ["rpcUrls"],
+      message: "give either rpcUrl or rpcUrls, not both",
+    });
+  }
+  const list = n.rpcUrls ?? (n.rpcUrl === undefined ? [] : n.rpcUrl.split(",").map((u) => u.trim()));
+  list.forEach((u, i) => {
+    const checked = rpcUrl.safeParse(u);
+    if (n.rpcUrls === undefined && !checked.success) {
+      const where = list.length > 1 ? ` (URL ${i + 1} of ${list.length})` : "";
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["rpcUrl"],
+        message: `${checked.error.issues[0]!.message}${where}`,
+      });
+    }
+    if (list.indexOf(u) !== i) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: n.rpcUrls ? ["rpcUrls", i] : ["rpcUrl"],
+        message: "listed twice",
+      });
+    }
+  });
+}
+
+/** The endpoints as one list, the first also as `rpcUrl`. */
+function withEndpoints<T extends Endpoints>({ rpcUrl: one, rpcUrls, ...rest }: T) {
+  const urls = rpcUrls ?? one!.split(",").map((u) => u.trim());
+  return { ...rest, rpcUrl: urls[0]!, rpcUrls: urls };
+}
+
+/** The one chain of a single-chain config (`network`). */
+const networkSchema = z.object(networkFields).strict().superRefine(checkEndpoints).transform(withEndpoints);
+
+/** The name a single-chain config's network goes by (in `networks`, and a vault's `network`). */
+export const DEFAULT_NETWORK = "default";
+
+/** One of several chains (`networks`): a name the vaults refer to, and this chain's fee settings over `tx`'s. */
+const namedNetworkSchema = z
+  .object({
+    name: z
+      .string({ invalid_type_error: "a name in a string" })
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'letters, digits, - and _ (at most 32), e.g. "mainnet"'),
+    ...networkFields,
+    /** This chain's fee ceiling in gwei, over `tx.maxFeePerGasGwei` (fees differ by orders of magnitude by chain). */
+    maxFeePerGasGwei: gwei.refine((v) => /[1-9]/.test(v), "above zero").optional(),
+    /** This chain's priority fee in gwei, over `tx.priorityFeeGwei`. */
+    priorityFeeGwei: gwei.optional(),
+  })
+  .strict()
+  .superRefine(checkEndpoints)
+  .transform(withEndpoints);
+
 export const configSchema = z
   .object({
-    network: z
-      .object({
-        /** One endpoint, or several separated by commas (what AGENT_RPC_URL gives). */
-        rpcUrl: z.string({ invalid_type_error: "a URL in a string (or rpcUrls: a list)" }).optional(),
-        /** Endpoints in order of preference: the daemon fails over down the list. */
-        rpcUrls: z
-          .array(rpcUrl, { invalid_type_error: "a list of URLs" })
-          .min(1, "list at least one URL")
-          .max(8, "at most 8 URLs")
-          .optional(),
-        chainId: int(1, Number.MAX_SAFE_INTEGER),
-        confirmations: int(1, 64).default(1),
-        /** Blocks after which a mined transaction is taken as final on a node without the `finalized` block tag; until
-         *  then its receipt is checked again (a reorg deeper than `confirmations` sends it again). */
-        finalityDepth: int(1, 10_000).default(64),
-        pollIntervalMs: int(50, 3_600_000).default(12_000),
-        /** Each JSON-RPC request is cut off after this long (then the next endpoint is tried). */
-        requestTimeoutMs: int(50, 300_000).default(10_000),
-        /** An endpoint that failed is passed over this long before it is tried again. */
-        retryFailedAfterMs: int(0, 86_400_000).default(30_000),
-      })
-      .strict()
-      .superRefine((n, ctx) => {
-        if (n.rpcUrl === undefined && n.rpcUrls === undefined) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["rpcUrl"], message: "required (or rpcUrls, a list)" });
-        }
-        if (n.rpcUrl !== undefined && n.rpcUrls !== undefined) {
-          ctx.addIssue({
-            code: z.ZodIssueCode.custom,
-            path: ["rpcUrls"],
-            message: "give either rpcUrl or rpcUrls, not both",
-          });
-        }
-        const list = n.rpcUrls ?? (n.rpcUrl === undefined ? [] : n.rpcUrl.split(",").map((u) => u.trim()));
-        list.forEach((u, i) => {
-          const checked = rpcUrl.safeParse(u);
-          if (n.rpcUrls === undefined && !checked.success) {
-            const where = list.length > 1 ? ` (URL ${i + 1} of ${list.length})` : "";
-            ctx.addIssue({
-              code: z.ZodIssueCode.custom,
-              path: ["rpcUrl"],
-              message: `${checked.error.issues[0]!.message}${where}`,
-            });
-          }
-          if (list.indexOf(u) !== i) {
-            ctx.addIssue({
-              code: z.ZodIssueCode.custom,
-              path: n.rpcUrls ? ["rpcUrls", i] : ["rpcUrl"],
-              message: "listed twice",
-            });
-          }
-        });
-      })
-      .transform(({ rpcUrl: one, rpcUrls, ...rest }) => {
-        const urls = rpcUrls ?? one!.split(",").map((u) => u.trim());
-        return { ...rest, rpcUrl: urls[0]!, rpcUrls: urls };
-      }),
+    /** The chain, for a daemon on one chain (or `networks`, for several). */
+    network: networkSchema.optional(),
+    /** Several chains, each named; every vault names its own (`vaults[].network`). One daemon ticks them all. */
+    networks: z
+      .array(namedNetworkSchema, { invalid_type_error: "a list of networks" })
+      .min(1, "list at least one network")
+      .max(16, "at most 16 networks")
+      .optional(),
     /** The TreasuryLens deployment. */
     lens: address,
     /** The agent's address, for read-only commands run without the key. */
@@ -404,7 +444,9 @@ export const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.key.privateKey && !LOCAL_CHAIN_IDS.includes(c.network.chainId)) {
+    const networks = checkNetworks(c, ctx);
+    const remote = networks.find((n) => !LOCAL_CHAIN_IDS.includes(n.chainId));
+    if (c.key.privateKey && remote) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ["key", "privateKey"],
@@ -450,22 +492,96 @@ export const configSchema = z
     const seen = new Set<string>();
     const labels = new Set<string>();
     c.vaults.forEach((v, i) => {
-      if (seen.has(v.address)) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["vaults", i, "address"], message: "listed twice" });
+      // The same address on two chains is two vaults (a deployer's nonce gives the same address on every chain).
+      const where = `${v.network ?? ""}/${v.address}`;
+      if (seen.has(where)) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ["vaults", i, "address"],
+          message: networks.length > 1 ? "listed twice on its network" : "listed twice",
+        });
       }
-      seen.add(v.address);
+      seen.add(where);
       const label = v.label ?? v.address;
       if (labels.has(label))
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
           path: ["vaults", i, "label"],
-          message: "used twice (labels name metrics)",
+          message:
+            v.label === undefined && networks.length > 1
+              ? "required: the address is on two networks, and labels name metrics and rows"
+              : "used twice (labels name metrics)",
         });
       labels.add(label);
     });
+  })
+  .transform(({ network, networks, vaults, ...rest }) => {
+    const list = networks ?? [{ ...network!, name: DEFAULT_NETWORK }];
+    return {
+      ...rest,
+      /** The first network: the one chain of a single-chain config (commands on one chain read this). */
+      network: list[0]!,
+      /** Every chain, named; one for a single-chain config (named "default"). */
+      networks: list,
+      /** Each vault with the name of its network. */
+      vaults: vaults.map((v) => ({ ...v, network: v.network ?? list[0]!.name })),
+    };
   });
 
+/**
+ * The networks as listed (`network` alone is one named "default"), after the checks a list of chains needs: one of
+ * `network` and `networks`, names and chain ids used once, and every vault on a listed network with its chain id.
+ * Each problem names its field.
+ */
+function checkNetworks(
+  c: {
+    network?: { chainId: number };
+    networks?: Array<{ name: string; chainId: number }>;
+    vaults: Array<{ network?: string; chainId?: number }>;
+  },
+  ctx: z.RefinementCtx,
+): Array<{ name: string; chainId: number }> {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+  if (c.network && c.networks) {
+    issue(["networks"], "give either network (one chain) or networks (several), not both");
+  }
+  if (!c.network && !c.networks) issue(["network"], "required (or networks: a list of chains)");
+  const networks = c.networks ?? (c.network ? [{ name: DEFAULT_NETWORK, chainId: c.network.chainId }] : []);
+  networks.forEach((n, i) => {
+    const first = networks.findIndex((m) => m.name === n.name);
+    if (first !== i) issue(["networks", i, "name"], `used twice (networks.${first}.name)`);
+    const same = networks.findIndex((m) => m.chainId === n.chainId);
+    if (same !== i) {
+      issue(
+        ["networks", i, "chainId"],
+        `chain ${n.chainId} is also networks.${same} ("${networks[same]!.name}"): one network per chain (list its endpoints in one network's rpcUrls)`,
+      );
+    }
+  });
+  const names = networks.map((n) => `"${n.name}"`).join(", ");
+  c.vaults.forEach((v, i) => {
+    if (v.network === undefined && networks.length > 1) {
+      issue(["vaults", i, "network"], `required with several networks: which one the vault is on (${names})`);
+      return;
+    }
+    const net = v.network === undefined ? networks[0] : networks.find((n) => n.name === v.network);
+    if (!net) {
+      if (networks.length > 0) issue(["vaults", i, "network"], `no network named "${v.network}" (networks: ${names})`);
+      return;
+    }
+    if (v.chainId !== undefined && v.chainId !== net.chainId) {
+      issue(
+        ["vaults", i, "chainId"],
+        `chain ${v.chainId}, but its network "${net.name}" is chain ${net.chainId}: is the vault on another network?`,
+      );
+    }
+  });
+  return networks;
+}
+
 export type AgentConfig = z.infer<typeof configSchema>;
+export type NetworkConfig = AgentConfig["networks"][number];
 export type PlannerConfig = z.infer<typeof plannerSchema>;
 export type AlertsConfig = z.infer<typeof alertsSchema>;
 export type RemoteSignerConfig = z.infer<typeof remoteSignerSchema>;

@@ -47,6 +47,8 @@ export async function assembleDaemon(options: {
   releaseQuarantine?: string | true;
   /** Read each vault again after a tick that sent or settled, for the dashboard (default true). */
   readAfter?: boolean;
+  /** The network's name, when the daemon runs on several chains: the dashboard labels each vault with it. */
+  chain?: string;
   /** Test seams (`createAgent` passes them through). */
   overrides?: BuildOptions["overrides"];
   sender?: BuildOptions["sender"];
@@ -77,6 +79,7 @@ export async function assembleDaemon(options: {
   const dashboard: DashboardState = new DashboardState({
     agent: wallet.address,
     chainId: options.chainId,
+    chain: options.chain,
     journal,
     vaults: runners.map((r) => ({ label: r.config.label, vault: r.config.vault, policy: r.config.policy })),
     health: () => daemon.health(),
@@ -134,7 +137,7 @@ export async function serveDaemon(
 }
 
 /** Takes strategies out of quarantine, logging each; naming one that no vault has in quarantine is a usage error. */
-function releaseQuarantine(runners: VaultRunner[], which: string | true, log: Logger): void {
+export function releaseQuarantine(runners: VaultRunner[], which: string | true, log: Logger): void {
   const strategy = which === true ? undefined : which;
   if (strategy !== undefined && !runners.some((r) => r.quarantine.get(strategy))) {
     throw new UsageError(`--release-quarantine: no vault has strategy ${strategy} in quarantine`);

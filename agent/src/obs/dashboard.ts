@@ -43,6 +43,8 @@ export interface Rejection {
 export interface DashboardOptions {
   agent: string;
   chainId: bigint;
+  /** The network's name, when the daemon runs on several chains: each vault's row carries it and the chain id. */
+  chain?: string;
   journal: Journal;
   /** The vaults shown, in order, with the policy their sessions are judged by. */
   vaults: DashboardVault[];
@@ -188,11 +190,14 @@ export class DashboardState {
     const vaults: Json[] = [];
     for (const shown of this.options.vaults) {
       const latest = this.latest.get(shown.vault.toLowerCase());
+      const chain: Record<string, Json> =
+        this.options.chain === undefined ? {} : { chain: this.options.chain, chainId: Number(this.options.chainId) };
       if (!latest?.report) {
-        vaults.push({ label: shown.label, address: shown.vault, ready: false, error: latest?.error ?? null });
+        vaults.push({ label: shown.label, address: shown.vault, ...chain, ready: false, error: latest?.error ?? null });
         continue;
       }
-      vaults.push(this.vaultView(shown, latest.report, latest.snapshot ?? latest.report.snapshot, latest.error));
+      const row = this.vaultView(shown, latest.report, latest.snapshot ?? latest.report.snapshot, latest.error);
+      vaults.push({ ...(row as Record<string, Json>), ...chain });
     }
     const entries = this.options.journal.entries();
     const journal = entries

@@ -92,7 +92,61 @@ const signer =
   (f: Record<string, unknown>) =>
     set(f, "key", { ...key, remoteSigner: { url: "https://signer.example:9000", address: A, ...over } });
 
+/** A file listing `networks` (one, "a", with `over` laid on it, or `list`) in place of `network`, its vault on "a". */
+const networks =
+  (over: Record<string, unknown>, list?: unknown) =>
+  ({ network: _, ...f }: Record<string, unknown>) => ({
+    ...f,
+    networks: list ?? [{ name: "a", rpcUrl: "http://127.0.0.1:8545", chainId: 31337, ...over }],
+    vaults: [{ address: B, label: "main", network: "a" }],
+  });
+
 const rows: Row[] = [
+  // networks (several chains)
+  { field: "networks", file: networks({}, "a"), message: /a list of networks/ },
+  { field: "networks", file: networks({}, []), message: /list at least one network/ },
+  { field: "networks", file: (f) => ({ ...networks({})(f), network: f.network }), message: /not both/ },
+  { field: "networks.0", file: networks({}, ["http://a.example"]), message: /Expected object, received string/ },
+  { field: "networks.0.name", file: networks({ name: "a b" }), message: /letters, digits, - and _/ },
+  { field: "networks.0.rpcUrl", file: networks({ rpcUrl: "nope" }), message: /not a URL/ },
+  {
+    field: "networks.0.rpcUrls",
+    file: networks({ rpcUrl: undefined, rpcUrls: [] }),
+    message: /list at least one URL/,
+  },
+  { field: "networks.0.rpcUrls.0", file: networks({ rpcUrl: undefined, rpcUrls: ["nope"] }), message: /not a URL/ },
+  { field: "networks.0.chainId", file: networks({ chainId: 0 }), message: /at least 1/ },
+  {
+    field: "networks.1.chainId",
+    file: networks({}, [
+      { name: "a", rpcUrl: "http://127.0.0.1:8545", chainId: 31337 },
+      { name: "b", rpcUrl: "http://127.0.0.1:8546", chainId: 31337 },
+    ]),
+    message: /chain 31337 is also networks\.0 \("a"\): one network per chain/,
+  },
+  { field: "networks.0.confirmations", file: networks({ confirmations: 65 }), message: /at most 64/ },
+  { field: "networks.0.finalityDepth", file: networks({ finalityDepth: 0 }), message: /at least 1/ },
+  { field: "networks.0.pollIntervalMs", file: networks({ pollIntervalMs: 10 }), message: /at least 50/ },
+  { field: "networks.0.requestTimeoutMs", file: networks({ requestTimeoutMs: "1s" }), message: /a number/ },
+  { field: "networks.0.retryFailedAfterMs", file: networks({ retryFailedAfterMs: -1 }), message: /at least 0/ },
+  { field: "networks.0.maxFeePerGasGwei", file: networks({ maxFeePerGasGwei: "0" }), message: /above zero/ },
+  { field: "networks.0.priorityFeeGwei", file: networks({ priorityFeeGwei: 2 }), message: /a decimal number/ },
+  {
+    field: "vaults.0.network",
+    file: (f) => ({ ...networks({})(f), vaults: [{ address: B, network: "b" }] }),
+    message: /no network named "b" \(networks: "a"\)/,
+  },
+  {
+    field: "vaults.0.chainId",
+    file: (f) => ({ ...networks({})(f), vaults: [{ address: B, network: "a", chainId: 1 }] }),
+    message: /chain 1, but its network "a" is chain 31337/,
+  },
+  {
+    field: "networks",
+    env: { AGENT_CHAIN_ID: "1" },
+    file: networks({}),
+    message: /AGENT_CHAIN_ID sets network\.chainId, but the config lists several networks/,
+  },
   // network
   { field: "network", value: "http://127.0.0.1:8545", message: /Expected object, received string/ },
   { field: "network.rpcUrl", value: "not a url", message: /not a URL/ },

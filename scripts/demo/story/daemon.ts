@@ -80,7 +80,7 @@ export async function startDaemon(stage: Stage, options: DaemonOptions): Promise
 /**
  * Serves the dashboard on the configured port, or (`fallback`, when no port was asked for) any free one if it is taken.
  */
-async function serveWithFallback(agent: Agent, fallback: boolean): Promise<ObservabilityServer> {
+export async function serveWithFallback(agent: Pick<Agent, "serve">, fallback: boolean): Promise<ObservabilityServer> {
   try {
     return (await agent.serve())!;
   } catch (err) {
