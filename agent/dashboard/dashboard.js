@@ -462,6 +462,41 @@ function renderJournal(data) {
   }
 }
 
+/** Proposals the daemon drafted when a bound clipped its plan: the rationale, the calls, the Safe batch to download. */
+function renderDrafts(data) {
+  const list = $("#drafts");
+  list.replaceChildren();
+  const drafts = data.drafts ?? [];
+  if (drafts.length === 0) {
+    list.append(el("li", { class: "empty" }, "none"));
+    return;
+  }
+  for (const d of drafts) {
+    const batch = `data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(d.safeBatch, null, 2))}`;
+    list.append(
+      el(
+        "li",
+        { class: `item ${d.status}`, "data-testid": "draft-row", "data-hash": d.hash, "data-status": d.status },
+        el(
+          "div",
+          {},
+          el("span", { class: "title" }, `${d.label}: ${d.gainPerYearDisplay} a year`),
+          d.status === "superseded" ? ` · superseded (${d.superseded?.reason ?? ""})` : "",
+        ),
+        el("div", { class: "why" }, d.rationale),
+        ...d.calls.map((c) => el("div", { class: "args mono" }, c.summary)),
+        el("div", { class: "why" }, d.whatIf),
+        el(
+          "div",
+          { class: "meta" },
+          `${time(d.at)} · draft ${short(d.hash)} · `,
+          el("a", { href: batch, download: `safe-batch-${d.hash.slice(2, 10)}.json` }, "Safe batch"),
+        ),
+      ),
+    );
+  }
+}
+
 function renderRejections(data) {
   const list = $("#rejections");
   list.replaceChildren();
@@ -515,6 +550,7 @@ function render(data) {
   main.replaceChildren(...data.vaults.map(renderVault));
   renderJournal(data);
   renderRejections(data);
+  renderDrafts(data);
   const pill = $("#mode-pill");
   const v = data.vaults.find((x) => x.ready);
   const healthy = data.health?.healthy;

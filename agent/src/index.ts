@@ -56,6 +56,18 @@ export {
   type CoSignatureRequest,
 } from "./cosign/typed-data.js";
 export {
+  type Draft,
+  DraftStore,
+  type DraftThreshold,
+  findBindingBound,
+  isMaterial,
+  makeDraft,
+  type SafeBatch,
+  safeBatch,
+  safeBatchChecksum,
+  TX_BUILDER_VERSION,
+} from "./drafts/index.js";
+export {
   type BoundsChange,
   renderWhatIf,
   type WhatIf,

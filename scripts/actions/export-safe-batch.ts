@@ -4,7 +4,7 @@
  * treasury's governance (or, for --accept-governance, its pending governance) when that is a Safe. The calls are
  * simulated from the Safe first; the file carries the builder's checksum.
  */
-import { keccak256, toUtf8Bytes } from "ethers";
+import { type SafeBatch, safeBatch, safeBatchChecksum, TX_BUILDER_VERSION } from "@agent-treasury/agent";
 import type { BoundsChange, PlannedCall } from "../lib/bounds-changes.js";
 import { describeChanges, planCalls } from "../lib/bounds-changes.js";
 import type { TreasuryContext } from "../lib/context.js";
@@ -13,47 +13,8 @@ import { isSafe } from "../lib/governance-shape.js";
 import { parseAddress } from "../lib/parse.js";
 import { assertSimulationsPass, simulateCalls } from "../lib/simulate.js";
 
-/** The Transaction Builder version whose import format this follows. */
-export const TX_BUILDER_VERSION = "1.18.0";
-
-export interface SafeBatchTransaction {
-  to: string;
-  value: string;
-  data: string;
-  contractMethod: null;
-  contractInputsValues: null;
-}
-
-export interface SafeBatch {
-  version: "1.0";
-  chainId: string;
-  createdAt: number;
-  meta: {
-    name: string;
-    description: string;
-    txBuilderVersion: string;
-    createdFromSafeAddress: string;
-    createdFromOwnerAddress: string;
-    checksum?: string;
-  };
-  transactions: SafeBatchTransaction[];
-}
-
-/** Canonical serialization of the Transaction Builder (sorted keys, `undefined` as null). */
-function serialize(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(serialize).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const keys = Object.keys(value).sort();
-    return `{${JSON.stringify(keys)}${keys.map((k) => `${serialize((value as Record<string, unknown>)[k])},`).join("")}}`;
-  }
-  return JSON.stringify(value === undefined ? null : value);
-}
-
-/** The checksum the Transaction Builder verifies on import: keccak256 of the batch without it, name blanked. */
-export function safeBatchChecksum(batch: SafeBatch): string {
-  const { checksum: _ignored, ...meta } = batch.meta;
-  return keccak256(toUtf8Bytes(serialize({ ...batch, meta: { ...meta, name: null } })));
-}
+/** The batch format lives with the agent, whose drafted proposals carry one too. */
+export { type SafeBatch, safeBatchChecksum, TX_BUILDER_VERSION };
 
 /** The Safe the batch is for (see the header); an InputError when none is given and none can be found. */
 export async function chooseSafe(ctx: TreasuryContext, changes: BoundsChange[], given?: string): Promise<string> {
@@ -94,25 +55,12 @@ export async function exportSafeBatch(
   ctx.log(`Simulating ${calls.length} call${calls.length === 1 ? "" : "s"} from ${safe}`);
   assertSimulationsPass(await simulateCalls(ctx, calls, safe), safe);
   const description = describeChanges(ctx, calls, options.title);
-  const batch: SafeBatch = {
-    version: "1.0",
-    chainId: String(ctx.chainId),
+  const batch = safeBatch({
+    chainId: ctx.chainId,
+    safe,
+    description,
     createdAt: options.createdAt ?? Date.now(),
-    meta: {
-      name: description.split("\n")[0].replace(/^# /, ""),
-      description,
-      txBuilderVersion: TX_BUILDER_VERSION,
-      createdFromSafeAddress: safe,
-      createdFromOwnerAddress: "",
-    },
-    transactions: calls.map((c) => ({
-      to: c.target,
-      value: c.value.toString(),
-      data: c.data,
-      contractMethod: null,
-      contractInputsValues: null,
-    })),
-  };
-  batch.meta.checksum = safeBatchChecksum(batch);
+    calls,
+  });
   return { batch, calls };
 }

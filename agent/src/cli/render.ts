@@ -4,6 +4,7 @@ import type { SessionState, VaultSnapshot } from "../chain/types.js";
 import { formatPredicted } from "../checks/verdict.js";
 import type { TickReport } from "../daemon/vault-runner.js";
 import type { JournalEntry } from "../executor/journal.js";
+import type { Draft } from "../drafts/store.js";
 import type { QuarantineEntry } from "../quarantine/store.js";
 import { assessSession, describeLossAllowance, type SessionPolicy } from "../session/assess.js";
 import { BPS } from "../checks/math.js";
@@ -160,4 +161,20 @@ export function renderPlanReport(report: TickReport): string {
   }
   out.push("  dry run: nothing was signed or sent.");
   return out.join("\n");
+}
+
+/** The proposals the daemon drafted for the vault (open first), each with its figures, calls and file. */
+export function renderDrafts(drafts: readonly Draft[], dir: string): string {
+  if (drafts.length === 0) return "  drafted proposals: none";
+  const ordered = [...drafts].sort((a, b) => (a.status === b.status ? b.at - a.at : a.status === "open" ? -1 : 1));
+  const lines = [`  drafted proposals (never sent; in ${dir}):`];
+  for (const d of ordered) {
+    const gain = formatAmount(BigInt(d.figures.gainPerYear), d.figures.assetDecimals, 2);
+    const state = d.status === "open" ? "open" : `superseded: ${d.superseded?.reason ?? ""}`;
+    lines.push(`    ${d.hash} [${state}] ${formatChainTime(d.at)}, about ${gain} a year`);
+    for (const c of d.calls) lines.push(`      ${c.summary}`);
+    lines.push(`      ${d.rationale}`);
+    lines.push(`      ${d.whatIf}`);
+  }
+  return lines.join("\n");
 }

@@ -4,6 +4,7 @@ import { FileJournal } from "../executor/journal.js";
 import { loadConfig } from "../config/load.js";
 import { eachChain, readOnlyRunners, selectVaults } from "./context.js";
 import {
+  renderDrafts,
   renderJournal,
   renderPlanReport,
   renderQuarantine,
@@ -12,6 +13,7 @@ import {
   renderVaultHeader,
 } from "./render.js";
 import { FilePriceHistory } from "../yield/history.js";
+import { DraftStore } from "../drafts/store.js";
 import { LensReader } from "../chain/reader.js";
 
 export async function planCommand(
@@ -70,6 +72,13 @@ export async function statusCommand(options: { config?: string }, print: (text: 
         renderJournal(
           journal.entries().filter((e) => e.record.vault.toLowerCase() === runner.config.vault.toLowerCase()),
           snap.assetDecimals,
+        ),
+      );
+      print("");
+      print(
+        renderDrafts(
+          DraftStore.read(paths.drafts).filter((d) => d.vault.toLowerCase() === runner.config.vault.toLowerCase()),
+          paths.drafts,
         ),
       );
     }

@@ -403,6 +403,20 @@ export const configSchema = z
       .strict()
       .default({}),
     /**
+     * Drafted proposals: when a cap keeps the best plan from placing money where it earns more, the daemon writes a
+     * proposal (never sends it) if the gain clears both figures (see agent/README.md, "Drafted proposals").
+     */
+    drafts: z
+      .object({
+        enabled: boolean.default(true),
+        /** Least gain a year, in bps of the extra money the proposal lets the plan place (10: 0.1% APR). */
+        minGainBps: int(0, 10_000).default(10),
+        /** Least gain a year, in token units. */
+        minGainPerYear: decimal.default("0"),
+      })
+      .strict()
+      .default({}),
+    /**
      * Loss write-downs: `vault.realizeLoss(strategy)` as soon as a position is worth less than the vault's mark of it.
      */
     losses: z

@@ -18,7 +18,8 @@ import { DashboardState } from "../obs/dashboard.js";
 import type { Metrics } from "../obs/metrics.js";
 import { startObservabilityServer, type ObservabilityServer } from "../obs/server.js";
 import type { Clock } from "../util/clock.js";
-import { buildRunners, type BuildOptions } from "./build.js";
+import { buildRunners, type BuildOptions, dataPaths } from "./build.js";
+import { DraftStore } from "../drafts/store.js";
 import { Daemon } from "./daemon.js";
 import type { VaultRunner } from "./vault-runner.js";
 
@@ -91,6 +92,7 @@ export async function assembleDaemon(options: {
     ),
     strategyLabel: (address) => names.label(address),
     historyPoints: config.metrics.historyPoints,
+    drafts: () => DraftStore.read(dataPaths(config, wallet.address).drafts),
   });
   const notifier = createNotifier({
     config,

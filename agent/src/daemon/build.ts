@@ -23,6 +23,7 @@ import type { Planner, PlannerParams } from "../planner/types.js";
 import { YieldPlanner } from "../planner/yield-planner.js";
 import { QuarantineList } from "../quarantine/store.js";
 import { VaultEventLog } from "./event-log.js";
+import { DraftStore } from "../drafts/store.js";
 import type { Clock } from "../util/clock.js";
 import { FilePriceHistory, type HistoryOptions } from "../yield/history.js";
 import { CircuitBreaker } from "./breaker.js";
@@ -152,6 +153,8 @@ export function dataPaths(config: AgentConfig, agent: string) {
     quarantine: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "quarantine.json"),
     /** The vault's event log: stand-downs, rejections before sending, quarantines (daemon/event-log.ts). */
     events: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "events.jsonl"),
+    /** Drafted proposals, one file per proposal named by its hash (drafts/store.ts). */
+    drafts: path.join(chain, "drafts"),
     /** Published decision records, one file per intent named by its hash. */
     records: path.join(chain, "records"),
   };
@@ -276,6 +279,9 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
         breaker: new CircuitBreaker(paths.breaker(v.address)),
         quarantine: new QuarantineList(paths.quarantine(v.address), !options.readOnly),
         ...(options.readOnly ? {} : { events: new VaultEventLog(paths.events(v.address)) }),
+        ...(options.readOnly || !config.drafts.enabled
+          ? {}
+          : { drafts: new DraftStore(paths.drafts, BigInt(config.network.chainId)) }),
         simulator,
         executor,
         sessionEnds: new ChainSessionEnds(provider),
@@ -397,6 +403,10 @@ export function vaultSetup(
       minVolume: tokenAmount(p.minMove, assetDecimals, `${field}.minMove`),
     },
     quarantine: { ...config.quarantine },
+    draftThreshold: {
+      minGainBps: config.drafts.minGainBps,
+      minGainPerYear: tokenAmount(config.drafts.minGainPerYear, assetDecimals, "drafts.minGainPerYear"),
+    },
     losses: {
       realize: config.losses.realize,
       tolerance: tokenAmount(config.losses.tolerance, assetDecimals, "losses.tolerance"),

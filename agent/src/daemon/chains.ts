@@ -299,6 +299,7 @@ type View = {
   vaults: unknown[];
   journal: Array<Record<string, unknown>>;
   rejections: Array<Record<string, unknown>>;
+  drafts?: Array<Record<string, unknown>>;
 };
 
 /** Every chain's dashboard in one: rows, journal entries and rejections each carry `chain` and `chainId`. */
@@ -330,5 +331,6 @@ function combinedView(chains: ChainAgent[], waiting: WaitingChain[]) {
     vaults: [...views.flatMap(([, v]) => v.vaults), ...unreached],
     journal: views.flatMap(([c, v]) => v.journal.map(tag(c))),
     rejections: views.flatMap(([c, v]) => v.rejections.map(tag(c))),
+    drafts: views.flatMap(([c, v]) => (v.drafts ?? []).map(tag(c))),
   };
 }

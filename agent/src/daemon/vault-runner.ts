@@ -42,6 +42,8 @@ import { LensFaultError, RevertError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
 import type { TickReport, TickResult } from "../obs/tick-report.js";
 import { RecentMoves } from "../planner/recent-moves.js";
+import { type DraftThreshold, findBindingBound } from "../drafts/detect.js";
+import { type DraftStore, makeDraft } from "../drafts/store.js";
 import type { CostModel, PlanDecision, Planner, PlannerInput, PlannerParams } from "../planner/types.js";
 import {
   blamedStrategy,
@@ -96,6 +98,8 @@ export interface VaultRunnerConfig {
   losses: { realize: boolean; tolerance: bigint };
   /** The co-signer service for plans above the step-up threshold (`vaults[].coSigner`); absent: such plans wait. */
   coSigner?: string;
+  /** When a cap's cost is worth a drafted proposal (`drafts`); absent: the defaults. */
+  draftThreshold?: DraftThreshold;
 }
 
 export interface VaultRunnerDeps {
@@ -107,6 +111,8 @@ export interface VaultRunnerDeps {
   /** Where stand-downs, rejections before sending and quarantines are kept for the governance report; absent for
    *  read-only commands. */
   events?: VaultEventLog;
+  /** Where proposals are drafted when a cap clips the plan (never sent); absent: none are (read-only commands). */
+  drafts?: DraftStore;
   /** Simulation from the agent's address (dry runs use it; the executor simulates through its own sender). */
   simulator: CallSimulator;
   /** Absent in dry runs: nothing is ever sent. */
@@ -434,6 +440,7 @@ export class VaultRunner {
     const planAt = (gasPriceWei: bigint): PlanDecision => config.planner.plan(inputAt(gasPriceWei));
     const free = planAt(0n);
     report.plan = free;
+    this.draft(inputAt(0n), free, seen);
     if (free.kind === "hold") return this.hold(free, log);
 
     const checkAs = (cosigned: boolean) =>
@@ -539,6 +546,28 @@ export class VaultRunner {
       deps.history,
     );
     return { kind: "send", plan, quote: prepared.quote, provenance, cosigned };
+  }
+
+  /**
+   * Drafts a proposal when a cap keeps the plan from placing money where it earns more (drafts/detect.ts), and marks
+   * drafts whose bound changed superseded. Never sends anything; a failure is logged, never a reason to stop the tick.
+   */
+  private draft(input: PlannerInput, plan: PlanDecision, seen: Observation): void {
+    const store = this.deps.drafts;
+    if (!store) return;
+    try {
+      const finding = findBindingBound(this.config.planner, input, plan, this.config.draftThreshold);
+      const draft = finding && makeDraft(store.chainId, this.config.label, seen.snapshot, finding, seen.yields);
+      const written = store.observe(seen.snapshot, draft);
+      if (written) {
+        seen.log.warn(
+          { draft: written.hash, changes: written.changes },
+          `proposal drafted (not sent): ${written.rationale}`,
+        );
+      }
+    } catch (err) {
+      seen.log.error({ err: (err as Error).message }, "drafting a proposal failed");
+    }
   }
 
   /** A plan above the step-up threshold without a co-signature waits, saying why (no breaker, no quarantine). */

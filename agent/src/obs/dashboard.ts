@@ -15,7 +15,8 @@ import type { Journal, JournalEntry } from "../executor/journal.js";
 import type { QuarantineEntry } from "../quarantine/store.js";
 import { assessSession, type SessionPolicy } from "../session/assess.js";
 import type { SessionEnd } from "../session/why-ended.js";
-import { shortAddress } from "../util/format.js";
+import { formatAmount, shortAddress } from "../util/format.js";
+import type { Draft } from "../drafts/store.js";
 import { historyCharts, VaultHistory } from "./history.js";
 import type { HealthReport } from "./server.js";
 import type { DaemonTick, TickReport, TickResult } from "./tick-report.js";
@@ -61,6 +62,8 @@ export interface DashboardOptions {
   strategyLabel?: (address: string) => string;
   /** History points kept per vault (default `DEFAULT_HISTORY_POINTS`). */
   historyPoints?: number;
+  /** The proposals the daemon drafted (drafts/store.ts), newest first. */
+  drafts?: () => Draft[];
 }
 
 export interface DashboardVault {
@@ -236,6 +239,7 @@ export class DashboardState {
       key: this.keyView(),
       vaults,
       journal,
+      drafts: (this.options.drafts?.() ?? []).map((d) => this.draftView(d)),
       rejections: [
         ...this.rejections.map(
           (r): Json => ({
@@ -252,6 +256,29 @@ export class DashboardState {
         ),
         ...reverted,
       ].reverse(),
+    };
+  }
+
+  /** A drafted proposal: its figures in the vault's asset units, the calls and the Safe batch as drafted. */
+  private draftView(d: Draft): Json {
+    const symbol = this.options.symbols?.[d.vault.toLowerCase()];
+    const amount = (v: string) => `${formatAmount(BigInt(v), d.figures.assetDecimals, 2)}${symbol ? ` ${symbol}` : ""}`;
+    return {
+      hash: d.hash,
+      status: d.status,
+      vault: d.vault,
+      label: d.label,
+      at: d.at,
+      block: d.block,
+      rationale: d.rationale,
+      whatIf: d.whatIf,
+      gainPerYear: d.figures.gainPerYear,
+      gainPerYearDisplay: amount(d.figures.gainPerYear),
+      calls: d.calls.map((c) => ({ target: c.target, data: c.data, signature: c.signature, summary: c.summary })),
+      safeBatch: toJson(d.safeBatch),
+      superseded: d.superseded
+        ? { at: d.superseded.at, reason: d.superseded.reason, by: d.superseded.by ?? null }
+        : null,
     };
   }
 

@@ -1,0 +1,212 @@
+/**
+ * Drafted proposals on disk: `drafts/<hash>.json` in the chain's data folder, one file per proposal. The hash is of the
+ * vault and the bound as it stands (`draftHash`), so the same proposal tick after tick is one file, written once. A draft whose bound has since changed on chain, or that a newer proposal for the same vault replaces, is
+ * marked superseded (its file is kept). Nothing here sends anything: a draft is for people to propose.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { keccak256, toUtf8Bytes } from "ethers";
+import { vaultInterface } from "../abi/index.js";
+import type { VaultSnapshot } from "../chain/types.js";
+import { formatAmount, formatBps, formatWadPercent } from "../util/format.js";
+import type { BoundsChange } from "../whatif/changes.js";
+import type { BoundFinding } from "./detect.js";
+import { type SafeBatch, safeBatch } from "./safe-batch.js";
+
+export interface DraftCall {
+  target: string;
+  value: string;
+  data: string;
+  signature: string;
+  summary: string;
+}
+
+export interface Draft {
+  hash: string;
+  status: "open" | "superseded";
+  vault: string;
+  label: string;
+  chainId: string;
+  /** Chain time (seconds) and block of the snapshot the draft was made on. */
+  at: number;
+  block: string;
+  /** The changes, amounts as decimal strings (base units). */
+  changes: Record<string, string | number | boolean>[];
+  /** The bound as it was on chain when drafted, per strategy (base units): a change of it supersedes the draft. */
+  bound: { strategy: string; absoluteCap: string; relativeCapBps: number }[];
+  calls: DraftCall[];
+  safeBatch: SafeBatch;
+  /** The reason in words, with the figures. */
+  rationale: string;
+  /** The plan now and under the proposal, from the tick's state and yield estimates. */
+  whatIf: string;
+  figures: {
+    assetDecimals: number;
+    yieldPerYearNow: string;
+    yieldPerYearProposed: string;
+    gainPerYear: string;
+    extraPlaced: string;
+  };
+  superseded?: { at: number; reason: string; by?: string };
+}
+
+const jsonChange = (c: BoundsChange): Record<string, string | number | boolean> =>
+  Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])) as Record<
+    string,
+    string | number | boolean
+  >;
+
+/**
+ * The draft's identity: the vault and the bound it proposes to change, as it stands (each strategy's caps now). The
+ * figures proposed move with the vault's total from tick to tick; the same bound gets one draft until it changes.
+ */
+export function draftHash(chainId: bigint, vault: string, bound: Draft["bound"]): string {
+  const key = bound.map((b) => ({ ...b, strategy: b.strategy.toLowerCase() }));
+  return keccak256(
+    toUtf8Bytes(JSON.stringify({ chainId: chainId.toString(), vault: vault.toLowerCase(), bound: key })),
+  );
+}
+
+/** The draft of `finding` on `snapshot` (see the file comment). */
+export function makeDraft(
+  chainId: bigint,
+  label: string,
+  snapshot: VaultSnapshot,
+  finding: BoundFinding,
+  yields: ReadonlyMap<string, { aprWad: bigint }>,
+): Draft {
+  const d = snapshot.assetDecimals;
+  const amount = (v: bigint) => formatAmount(v, d, 2);
+  const apr = (s: string) => {
+    const y = [...yields].find(([k]) => k.toLowerCase() === s.toLowerCase())?.[1];
+    return y ? formatWadPercent(y.aprWad) : "no estimate";
+  };
+  const calls: DraftCall[] = finding.caps.map((c) => ({
+    target: snapshot.vault,
+    value: "0",
+    data: vaultInterface.encodeFunctionData("setCaps", [c.strategy, c.absoluteCap.proposed, c.relativeCapBps.proposed]),
+    signature: "TreasuryVault.setCaps",
+    summary:
+      `Set caps of strategy ${c.strategy}: absolute ${amount(c.absoluteCap.now)} -> ${amount(c.absoluteCap.proposed)}, ` +
+      `relative ${formatBps(c.relativeCapBps.now)} -> ${formatBps(c.relativeCapBps.proposed)}`,
+  }));
+  const lines = finding.caps.map(
+    (c) =>
+      `strategy ${c.strategy} (estimated ${apr(c.strategy)} a year) is held at ${amount(c.allocation.now)} by its caps ` +
+      `(absolute ${amount(c.absoluteCap.now)}, relative ${formatBps(c.relativeCapBps.now)}); the agent would place ` +
+      `${amount(c.allocation.proposed)} there`,
+  );
+  const rationale =
+    `The caps keep the agent's best plan from placing ${amount(finding.extraPlaced)} where it earns more: ` +
+    `${lines.join("; ")}. They cost about ${amount(finding.gainPerYear)} a year at the current yield estimates ` +
+    `(${amount(finding.yieldPerYear.now)} a year under them, ${amount(finding.yieldPerYear.proposed)} under the proposal).`;
+  const plan = finding.proposedPlan;
+  const whatIf =
+    plan.kind === "rebalance"
+      ? `Under the proposal the agent would move ${amount(plan.volume)} (${plan.legs.length} legs) at its next tick: ${plan.reason}`
+      : `Under the proposal the agent would still hold: ${plan.reason}`;
+  const bound = finding.caps.map((c) => ({
+    strategy: c.strategy,
+    absoluteCap: c.absoluteCap.now.toString(),
+    relativeCapBps: c.relativeCapBps.now,
+  }));
+  const hash = draftHash(chainId, snapshot.vault, bound);
+  const description =
+    `# Raise the caps the agent's plan runs into (${label})\n\n${calls.map((c) => `- ${c.summary}`).join("\n")}\n\n` +
+    `${rationale}\n\nDrafted by the treasury agent (draft ${hash}); not sent.`;
+  return {
+    hash,
+    status: "open",
+    vault: snapshot.vault,
+    label,
+    chainId: chainId.toString(),
+    at: Number(snapshot.timestamp),
+    block: snapshot.blockNumber.toString(),
+    changes: finding.changes.map(jsonChange),
+    bound,
+    calls,
+    safeBatch: safeBatch({
+      chainId,
+      safe: snapshot.governance,
+      description,
+      createdAt: Number(snapshot.timestamp) * 1000,
+      calls: calls.map((c) => ({ ...c, value: 0n })),
+    }),
+    rationale,
+    whatIf,
+    figures: {
+      assetDecimals: d,
+      yieldPerYearNow: finding.yieldPerYear.now.toString(),
+      yieldPerYearProposed: finding.yieldPerYear.proposed.toString(),
+      gainPerYear: finding.gainPerYear.toString(),
+      extraPlaced: finding.extraPlaced.toString(),
+    },
+  };
+}
+
+/** Whether the bound a draft was made against still stands in `snapshot`. */
+function boundStands(draft: Draft, snapshot: VaultSnapshot): boolean {
+  return draft.bound.every((b) => {
+    const s = snapshot.strategies.find((x) => x.strategy.toLowerCase() === b.strategy.toLowerCase());
+    return s !== undefined && s.absoluteCap.toString() === b.absoluteCap && s.relativeCapBps === b.relativeCapBps;
+  });
+}
+
+export class DraftStore {
+  constructor(
+    readonly dir: string,
+    readonly chainId: bigint,
+  ) {}
+
+  /** Every draft in `dir`, newest first (none when there is no folder; an unreadable file is left out). */
+  static read(dir: string): Draft[] {
+    if (!fs.existsSync(dir)) return [];
+    const out: Draft[] = [];
+    for (const name of fs.readdirSync(dir)) {
+      if (!name.endsWith(".json")) continue;
+      try {
+        out.push(JSON.parse(fs.readFileSync(path.join(dir, name), "utf8")) as Draft);
+      } catch {
+        // Being written, or not a draft.
+      }
+    }
+    return out.sort((a, b) => b.at - a.at || a.hash.localeCompare(b.hash));
+  }
+
+  list(vault?: string): Draft[] {
+    return DraftStore.read(this.dir).filter(
+      (d) => vault === undefined || d.vault.toLowerCase() === vault.toLowerCase(),
+    );
+  }
+
+  private write(draft: Draft): void {
+    fs.mkdirSync(this.dir, { recursive: true });
+    const file = path.join(this.dir, `${draft.hash}.json`);
+    fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(draft, null, 2)}\n`);
+    fs.renameSync(`${file}.tmp`, file);
+  }
+
+  /**
+   * A tick's outcome for one vault: open drafts whose bound changed, or that `draft` replaces, are marked superseded;
+   * `draft` is written unless it is already on disk. The draft written, if any.
+   */
+  observe(snapshot: VaultSnapshot, draft: Draft | undefined): Draft | undefined {
+    for (const old of this.list(snapshot.vault)) {
+      if (old.status !== "open" || old.hash === draft?.hash) continue;
+      const reason = !boundStands(old, snapshot)
+        ? "the bound it proposes to change has changed on chain"
+        : draft
+          ? "a newer draft proposes other figures"
+          : undefined;
+      if (!reason) continue;
+      this.write({
+        ...old,
+        status: "superseded",
+        superseded: { at: Number(snapshot.timestamp), reason, ...(draft ? { by: draft.hash } : {}) },
+      });
+    }
+    if (!draft || fs.existsSync(path.join(this.dir, `${draft.hash}.json`))) return undefined;
+    this.write(draft);
+    return draft;
+  }
+}
