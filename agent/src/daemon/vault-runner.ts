@@ -44,6 +44,7 @@ import type { TickReport, TickResult } from "../obs/tick-report.js";
 import { RecentMoves } from "../planner/recent-moves.js";
 import { type DraftThreshold, findBindingBound } from "../drafts/detect.js";
 import { type DraftStore, makeDraft } from "../drafts/store.js";
+import type { BoundsChange } from "../whatif/changes.js";
 import type { CostModel, PlanDecision, Planner, PlannerInput, PlannerParams } from "../planner/types.js";
 import {
   blamedStrategy,
@@ -113,6 +114,8 @@ export interface VaultRunnerDeps {
   events?: VaultEventLog;
   /** Where proposals are drafted when a cap clips the plan (never sent); absent: none are (read-only commands). */
   drafts?: DraftStore;
+  /** The what-if over the journal's recent decisions under a draft's changes, in words (`whatIfSummary`). */
+  replay?: (vault: string, changes: readonly BoundsChange[]) => Promise<string[] | undefined>;
   /** Simulation from the agent's address (dry runs use it; the executor simulates through its own sender). */
   simulator: CallSimulator;
   /** Absent in dry runs: nothing is ever sent. */
@@ -440,7 +443,7 @@ export class VaultRunner {
     const planAt = (gasPriceWei: bigint): PlanDecision => config.planner.plan(inputAt(gasPriceWei));
     const free = planAt(0n);
     report.plan = free;
-    this.draft(inputAt(0n), free, seen);
+    await this.draft(inputAt(0n), free, seen);
     if (free.kind === "hold") return this.hold(free, log);
 
     const checkAs = (cosigned: boolean) =>
@@ -552,12 +555,16 @@ export class VaultRunner {
    * Drafts a proposal when a cap keeps the plan from placing money where it earns more (drafts/detect.ts), and marks
    * drafts whose bound changed superseded. Never sends anything; a failure is logged, never a reason to stop the tick.
    */
-  private draft(input: PlannerInput, plan: PlanDecision, seen: Observation): void {
+  private async draft(input: PlannerInput, plan: PlanDecision, seen: Observation): Promise<void> {
     const store = this.deps.drafts;
     if (!store) return;
     try {
       const finding = findBindingBound(this.config.planner, input, plan, this.config.draftThreshold);
       const draft = finding && makeDraft(store.chainId, this.config.label, seen.snapshot, finding, seen.yields);
+      if (draft && !store.has(draft.hash) && this.deps.replay) {
+        // A new draft only: the past decisions replayed under the proposal (none recorded yet: none said).
+        draft.replay = await this.deps.replay(this.config.vault, finding!.changes).catch(() => undefined);
+      }
       const written = store.observe(seen.snapshot, draft);
       if (written) {
         seen.log.warn(

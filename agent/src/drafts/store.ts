@@ -40,6 +40,8 @@ export interface Draft {
   rationale: string;
   /** The plan now and under the proposal, from the tick's state and yield estimates. */
   whatIf: string;
+  /** The what-if over the journal's recent decisions (`propose --what-if`'s summary), when there are any. */
+  replay?: string[];
   figures: {
     assetDecimals: number;
     yieldPerYearNow: string;
@@ -173,6 +175,11 @@ export class DraftStore {
     return out.sort((a, b) => b.at - a.at || a.hash.localeCompare(b.hash));
   }
 
+  /** Whether a draft with this hash is on disk already. */
+  has(hash: string): boolean {
+    return fs.existsSync(path.join(this.dir, `${hash}.json`));
+  }
+
   list(vault?: string): Draft[] {
     return DraftStore.read(this.dir).filter(
       (d) => vault === undefined || d.vault.toLowerCase() === vault.toLowerCase(),
@@ -205,7 +212,7 @@ export class DraftStore {
         superseded: { at: Number(snapshot.timestamp), reason, ...(draft ? { by: draft.hash } : {}) },
       });
     }
-    if (!draft || fs.existsSync(path.join(this.dir, `${draft.hash}.json`))) return undefined;
+    if (!draft || this.has(draft.hash)) return undefined;
     this.write(draft);
     return draft;
   }
