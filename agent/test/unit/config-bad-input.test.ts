@@ -291,6 +291,13 @@ const rows: Row[] = [
   { field: "losses.tolerance", value: 5, message: /a decimal number in a string/ },
   { field: "losses.tolerance", value: "-1", message: /a decimal number in a string/ },
   { field: "losses.other", value: 1, names: "losses", message: /Unrecognized key\(s\) in object: 'other'/ },
+  // drafts
+  { field: "drafts", value: "on", message: /Expected object, received string/ },
+  { field: "drafts.enabled", value: "yes", message: /true or false/ },
+  { field: "drafts.minGainBps", value: 10_001, message: /at most 10000/ },
+  { field: "drafts.minGainBps", value: -1, message: /at least 0/ },
+  { field: "drafts.minGainPerYear", value: 5, message: /a decimal number in a string/ },
+  { field: "drafts.other", value: 1, names: "drafts", message: /Unrecognized key\(s\) in object: 'other'/ },
   // quarantine
   { field: "quarantine", value: true, message: /Expected object, received boolean/ },
   { field: "quarantine.maxSharePriceMoveBps", value: 0, message: /at least 1/ },
