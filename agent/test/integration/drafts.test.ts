@@ -10,7 +10,7 @@ import { Wallet } from "ethers";
 import { describe, expect, it } from "vitest";
 import { vaultInterface } from "../../src/abi/index.js";
 import { statusCommand } from "../../src/cli/report-commands.js";
-import { assembleDaemon } from "../../src/daemon/assemble.js";
+import { assembleDaemon, serveDaemon } from "../../src/daemon/assemble.js";
 import { dataPaths } from "../../src/daemon/build.js";
 import { type Draft, DraftStore } from "../../src/drafts/store.js";
 import { safeBatchChecksum } from "../../src/drafts/safe-batch.js";
@@ -27,6 +27,7 @@ import {
   useStack,
 } from "../support/daemon-harness.js";
 import { memoryLogger } from "../support/logs.js";
+import { browserSkipped, launchChromium } from "../support/browser.js";
 
 const env = useStack({ session: { perCall: 2_000_000n, perEpoch: 20_000_000n } });
 const u = () => env.stack.unit;
@@ -117,6 +118,27 @@ describe("drafted proposals", () => {
     // The dashboard and status show it.
     const view = d.dashboard.view() as { drafts: { hash: string; status: string; rationale: string }[] };
     expect(view.drafts.map((x) => [x.hash, x.status])).toEqual([[draft.hash, "open"]]);
+    if (!browserSkipped("the drafted proposals on the page")) {
+      const metrics = new Metrics();
+      const server = (await serveDaemon(d, testConfig(env.chain, env.stack, dir), metrics))!;
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        await page.goto(`http://127.0.0.1:${server.port}/`);
+        const row = page.locator(`[data-testid=draft-row][data-hash="${draft.hash}"]`);
+        await row.waitFor();
+        expect(await row.getAttribute("data-status")).toBe("open");
+        const shown = (await row.textContent()) ?? "";
+        expect(shown).toContain(`${formatAmount(BigInt(f.gainPerYear), 6, 2)} mUSD a year`);
+        expect(shown).toContain(draft.calls[0]!.summary);
+        expect(shown).toContain(draft.replay![0]!);
+        const batch = await row.locator("a[download]").getAttribute("href");
+        expect(JSON.parse(decodeURIComponent(batch!.split(",").slice(1).join(",")))).toEqual(draft.safeBatch);
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    }
     const text = await status(dir);
     expect(text).toContain("drafted proposals (never sent");
     expect(text).toContain(`${draft.hash} [open]`);
