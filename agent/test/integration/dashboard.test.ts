@@ -10,18 +10,23 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keccak256, toUtf8Bytes, Wallet } from "ethers";
+import { keccak256, toUtf8Bytes } from "ethers";
 import type { LocalChain } from "../../devnet/chain.js";
 import { grantSession, type Stack } from "../../devnet/stack.js";
-import { assembleDaemon, serveDaemon, type AssembledDaemon } from "../../src/daemon/assemble.js";
+import { serveDaemon, type AssembledDaemon } from "../../src/daemon/assemble.js";
 import { decodeRevert } from "../../src/errors.js";
 import { Metrics } from "../../src/obs/metrics.js";
 import type { ObservabilityServer } from "../../src/obs/server.js";
 import { formatAmount } from "../../src/util/format.js";
-import { systemClock } from "../../src/util/clock.js";
 import { browserSkipped, launchChromium } from "../support/browser.js";
-import { memoryLogger } from "../support/logs.js";
-import { AGENT, AGENT_KEY, rebalancedEvents, startStack, tempDir, testConfig } from "../support/daemon-harness.js";
+import {
+  AGENT,
+  assembleTestDaemon,
+  rebalancedEvents,
+  startStack,
+  tempDir,
+  testConfig,
+} from "../support/daemon-harness.js";
 import { vaultInterface } from "../../src/abi/index.js";
 
 const SCREENSHOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.data/dashboard.png");
@@ -42,15 +47,7 @@ describe.skipIf(skip)("dashboard in a real browser", () => {
     }));
     const config = testConfig(chain, stack, tempDir());
     const metrics = new Metrics();
-    daemon = await assembleDaemon({
-      config,
-      provider: chain.provider,
-      wallet: new Wallet(AGENT_KEY),
-      chainId: 31337n,
-      clock: systemClock,
-      log: memoryLogger().log,
-      metrics,
-    });
+    daemon = await assembleTestDaemon(chain, config, metrics);
     server = (await serveDaemon(daemon, config, metrics))!;
     url = `http://127.0.0.1:${server.port}/`;
 

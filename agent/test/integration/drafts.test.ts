@@ -6,27 +6,24 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { Wallet } from "ethers";
 import { describe, expect, it } from "vitest";
 import { vaultInterface } from "../../src/abi/index.js";
 import { statusCommand } from "../../src/cli/report-commands.js";
-import { assembleDaemon, serveDaemon } from "../../src/daemon/assemble.js";
+import { serveDaemon } from "../../src/daemon/assemble.js";
 import { dataPaths } from "../../src/daemon/build.js";
 import { type Draft, DraftStore } from "../../src/drafts/store.js";
 import { safeBatchChecksum } from "../../src/drafts/safe-batch.js";
 import { Metrics } from "../../src/obs/metrics.js";
-import { systemClock } from "../../src/util/clock.js";
 import { formatAmount } from "../../src/util/format.js";
 import {
   AGENT,
-  AGENT_KEY,
+  assembleTestDaemon,
   cliConfig,
   rebalancedEvents,
   tempDir,
   testConfig,
   useStack,
 } from "../support/daemon-harness.js";
-import { memoryLogger } from "../support/logs.js";
 import { browserSkipped, launchChromium } from "../support/browser.js";
 
 const env = useStack({ session: { perCall: 2_000_000n, perEpoch: 20_000_000n } });
@@ -34,15 +31,7 @@ const u = () => env.stack.unit;
 
 async function daemonIn(dir: string) {
   const config = testConfig(env.chain, env.stack, dir);
-  const assembled = await assembleDaemon({
-    config,
-    provider: env.chain.provider,
-    wallet: new Wallet(AGENT_KEY),
-    chainId: 31337n,
-    clock: systemClock,
-    log: memoryLogger().log,
-    metrics: new Metrics(),
-  });
+  const assembled = await assembleTestDaemon(env.chain, config);
   return { ...assembled, draftsDir: dataPaths(config, AGENT).drafts };
 }
 

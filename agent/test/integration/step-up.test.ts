@@ -8,15 +8,14 @@ import { Interface, keccak256, toUtf8Bytes, Wallet } from "ethers";
 import { afterEach, describe, expect, it } from "vitest";
 import { MockERC1271Signer__factory } from "../../../types/ethers-contracts/index.js";
 import { grantSession, startCoSigner, type CoSignerService } from "../../devnet/index.js";
-import { assembleDaemon, serveDaemon } from "../../src/daemon/assemble.js";
+import { serveDaemon } from "../../src/daemon/assemble.js";
 import { WalletSender } from "../../src/executor/sender.js";
 import { Metrics } from "../../src/obs/metrics.js";
-import { systemClock } from "../../src/util/clock.js";
-import { memoryLogger } from "../support/logs.js";
 import { LensReader } from "../../src/index.js";
 import {
   AGENT,
   AGENT_KEY,
+  assembleTestDaemon,
   rebalancedEvents,
   startDaemon,
   tempDir,
@@ -270,15 +269,7 @@ describe("daemon with a step-up threshold", () => {
     const impostor = await coSigner(IMPOSTOR);
     const config = withCoSigner(impostor.url);
     const metrics = new Metrics();
-    const assembled = await assembleDaemon({
-      config,
-      provider: env.chain.provider,
-      wallet: new Wallet(AGENT_KEY),
-      chainId: 31337n,
-      clock: systemClock,
-      log: memoryLogger().log,
-      metrics,
-    });
+    const assembled = await assembleTestDaemon(env.chain, config, metrics);
     const server = (await serveDaemon(assembled, config, metrics))!;
     try {
       const [tick] = await assembled.daemon.tick();

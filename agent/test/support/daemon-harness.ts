@@ -24,6 +24,7 @@ import { parseConfig } from "../../src/config/load.js";
 import type { AgentConfig } from "../../src/config/schema.js";
 import { assertChain, createProvider, type BuildOptions } from "../../src/daemon/build.js";
 import { createAgent } from "../../src/daemon/create-agent.js";
+import { assembleDaemon } from "../../src/daemon/assemble.js";
 import { Metrics } from "../../src/obs/metrics.js";
 import type { Clock } from "../../src/util/clock.js";
 import { systemClock } from "../../src/util/clock.js";
@@ -187,6 +188,19 @@ export async function startDaemon(
     metrics,
     provider,
   };
+}
+
+/** The daemon as `run` assembles it (dashboard included) on the test's chain, with the agent key and silent logs. */
+export function assembleTestDaemon(chain: LocalChain, config: AgentConfig, metrics = new Metrics()) {
+  return assembleDaemon({
+    config,
+    provider: chain.provider,
+    wallet: new Wallet(AGENT_KEY),
+    chainId: 31337n,
+    clock: systemClock,
+    log: memoryLogger().log,
+    metrics,
+  });
 }
 
 /** `Rebalanced` events of the vault, oldest first. */
