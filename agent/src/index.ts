@@ -65,6 +65,7 @@ export {
   type SafeBatch,
   safeBatch,
   safeBatchChecksum,
+  setCapsCall,
   TX_BUILDER_VERSION,
 } from "./drafts/index.js";
 export {

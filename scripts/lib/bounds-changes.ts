@@ -3,7 +3,7 @@
  * make, each with a human line stating the value before and after.
  */
 import { getAddress, Interface, ZeroAddress } from "ethers";
-import { type BoundsChange, formatBps, formatDuration, formatRiskGroups } from "@agent-treasury/agent";
+import { type BoundsChange, formatBps, formatDuration, formatRiskGroups, setCapsCall } from "@agent-treasury/agent";
 import { InputError } from "./errors.js";
 import { tokenAmount, type TreasuryContext } from "./context.js";
 import { hasRole, TIMELOCK_ROLES } from "./governance-shape.js";
@@ -139,13 +139,8 @@ export async function planCalls(
         break;
       }
       case "setCaps": {
-        const c = await listedConfig(change.strategy);
-        onVault(
-          "setCaps",
-          [change.strategy, change.absoluteCap, change.relativeCapBps],
-          `Set caps of strategy ${change.strategy}: absolute ${amount(c.absoluteCap)} -> ${amount(change.absoluteCap)}, ` +
-            `relative ${formatBps(c.relativeCapBps)} -> ${formatBps(change.relativeCapBps)}`,
-        );
+        // One encoding with the agent's drafted proposals.
+        calls.push(setCapsCall(vaultAddress, change.strategy, await listedConfig(change.strategy), change, amount));
         break;
       }
       case "setRiskGroupCap": {

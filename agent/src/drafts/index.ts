@@ -14,4 +14,4 @@ export {
   safeBatchChecksum,
   TX_BUILDER_VERSION,
 } from "./safe-batch.js";
-export { type Draft, type DraftCall, DraftStore, draftHash, makeDraft } from "./store.js";
+export { type Draft, type DraftCall, DraftStore, draftHash, makeDraft, setCapsCall } from "./store.js";

@@ -58,6 +58,27 @@ const jsonChange = (c: BoundsChange): Record<string, string | number | boolean> 
     string | number | boolean
   >;
 
+interface Caps {
+  absoluteCap: bigint;
+  relativeCapBps: number | bigint;
+}
+
+/**
+ * `TreasuryVault.setCaps` as governance makes it, with the line stating the caps before and after (the operator CLI's
+ * `propose` and `safe-batch` encode it so too).
+ */
+export function setCapsCall(vault: string, strategy: string, now: Caps, proposed: Caps, amount: (v: bigint) => string) {
+  return {
+    target: vault,
+    value: 0n,
+    data: vaultInterface.encodeFunctionData("setCaps", [strategy, proposed.absoluteCap, proposed.relativeCapBps]),
+    signature: "TreasuryVault.setCaps",
+    summary:
+      `Set caps of strategy ${strategy}: absolute ${amount(now.absoluteCap)} -> ${amount(proposed.absoluteCap)}, ` +
+      `relative ${formatBps(now.relativeCapBps)} -> ${formatBps(proposed.relativeCapBps)}`,
+  };
+}
+
 /**
  * The draft's identity: the vault and the bound it proposes to change, as it stands (each strategy's caps now). The
  * figures proposed move with the vault's total from tick to tick; the same bound gets one draft until it changes.
@@ -84,13 +105,14 @@ export function makeDraft(
     return y ? formatWadPercent(y.aprWad) : "no estimate";
   };
   const calls: DraftCall[] = finding.caps.map((c) => ({
-    target: snapshot.vault,
+    ...setCapsCall(
+      snapshot.vault,
+      c.strategy,
+      { absoluteCap: c.absoluteCap.now, relativeCapBps: c.relativeCapBps.now },
+      { absoluteCap: c.absoluteCap.proposed, relativeCapBps: c.relativeCapBps.proposed },
+      amount,
+    ),
     value: "0",
-    data: vaultInterface.encodeFunctionData("setCaps", [c.strategy, c.absoluteCap.proposed, c.relativeCapBps.proposed]),
-    signature: "TreasuryVault.setCaps",
-    summary:
-      `Set caps of strategy ${c.strategy}: absolute ${amount(c.absoluteCap.now)} -> ${amount(c.absoluteCap.proposed)}, ` +
-      `relative ${formatBps(c.relativeCapBps.now)} -> ${formatBps(c.relativeCapBps.proposed)}`,
   }));
   const lines = finding.caps.map(
     (c) =>
