@@ -47,6 +47,26 @@ function pct(part, whole) {
   return Number((BigInt(part) * 1000000n) / w) / 10000;
 }
 const bps = (b) => `${(b / 100).toFixed(2)}%`;
+/** A bar's track: the filled share (percent of total assets) and a marker (a cap or the buffer) at `markAt` percent. */
+function track(share, color, markAt, markLabel) {
+  return el(
+    "div",
+    { class: "track" },
+    el("div", { class: "fill", style: `width:${Math.min(share, 100)}%;background:${color}` }),
+    el("div", { class: "cap", style: `left:${Math.min(markAt, 100)}%`, "data-label": markLabel }),
+  );
+}
+
+/** A bar's figures: the amount (its raw base units in data-raw) and its share in words. */
+function barFigs(raw, v, pctAttrs, pctText) {
+  return el(
+    "div",
+    { class: "bar-figs" },
+    el("span", { class: "value", "data-raw": raw }, amount(raw, v)),
+    el("span", { class: "pct", ...pctAttrs }, pctText),
+  );
+}
+
 function duration(s) {
   if (s <= 0) return "0s";
   const d = Math.floor(s / 86400),
@@ -192,25 +212,12 @@ function renderVault(v) {
               )
             : undefined,
         ),
-        el(
-          "div",
-          { class: "track" },
-          el("div", { class: "fill", style: `width:${Math.min(share, 100)}%;background:${COLORS[i % COLORS.length]}` }),
-          el("div", {
-            class: "cap",
-            style: `left:${Math.min(capShare, 100)}%`,
-            "data-label": `cap ${capShare.toFixed(1)}%`,
-          }),
-        ),
-        el(
-          "div",
-          { class: "bar-figs" },
-          el("span", { class: "value", "data-raw": s.value }, amount(s.value, v)),
-          el(
-            "span",
-            { class: "pct", "data-testid": "strategy-share" },
-            `${share.toFixed(2)}% of ${bps(s.relativeCapBps)} cap`,
-          ),
+        track(share, COLORS[i % COLORS.length], capShare, `cap ${capShare.toFixed(1)}%`),
+        barFigs(
+          s.value,
+          v,
+          { "data-testid": "strategy-share" },
+          `${share.toFixed(2)}% of ${bps(s.relativeCapBps)} cap`,
         ),
       ),
     );
@@ -221,22 +228,8 @@ function renderVault(v) {
       "div",
       { class: `bar-row${below ? " under" : ""}`, "data-testid": "idle-row" },
       el("div", { class: "bar-name" }, "Idle", el("span", { class: "apr" }, "earns nothing")),
-      el(
-        "div",
-        { class: "track" },
-        el("div", { class: "fill", style: `width:${Math.min(idleShare, 100)}%;background:var(--idle)` }),
-        el("div", {
-          class: "cap",
-          style: `left:${v.idleBufferBps / 100}%`,
-          "data-label": `buffer ${bps(v.idleBufferBps)}`,
-        }),
-      ),
-      el(
-        "div",
-        { class: "bar-figs" },
-        el("span", { class: "value", "data-raw": v.idle }, amount(v.idle, v)),
-        el("span", { class: "pct" }, `${idleShare.toFixed(2)}% (at least ${bps(v.idleBufferBps)})`),
-      ),
+      track(idleShare, "var(--idle)", v.idleBufferBps / 100, `buffer ${bps(v.idleBufferBps)}`),
+      barFigs(v.idle, v, {}, `${idleShare.toFixed(2)}% (at least ${bps(v.idleBufferBps)})`),
     ),
   );
 
@@ -254,26 +247,8 @@ function renderVault(v) {
           `Risk group ${g.id}`,
           el("span", { class: "apr" }, `strategies ${g.members.join(", ")} together`),
         ),
-        el(
-          "div",
-          { class: "track" },
-          el("div", { class: "fill", style: `width:${Math.min(share, 100)}%;background:var(--idle)` }),
-          el("div", {
-            class: "cap",
-            style: `left:${Math.min(capShare, 100)}%`,
-            "data-label": `cap ${capShare.toFixed(1)}%`,
-          }),
-        ),
-        el(
-          "div",
-          { class: "bar-figs" },
-          el("span", { class: "value", "data-raw": g.value }, amount(g.value, v)),
-          el(
-            "span",
-            { class: "pct", "data-testid": "risk-group-use" },
-            `${share.toFixed(2)}% of ${amount(g.cap, v)} cap`,
-          ),
-        ),
+        track(share, "var(--idle)", capShare, `cap ${capShare.toFixed(1)}%`),
+        barFigs(g.value, v, { "data-testid": "risk-group-use" }, `${share.toFixed(2)}% of ${amount(g.cap, v)} cap`),
       ),
     );
   }
