@@ -461,7 +461,6 @@ function renderDrafts(data) {
         el("div", { class: "why" }, d.rationale),
         ...d.calls.map((c) => el("div", { class: "args mono" }, c.summary)),
         el("div", { class: "why" }, d.whatIf),
-        ...(d.replay ?? []).map((l) => el("div", { class: "why", "data-testid": "draft-replay" }, l)),
         el(
           "div",
           { class: "meta" },

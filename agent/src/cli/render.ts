@@ -175,7 +175,6 @@ export function renderDrafts(drafts: readonly Draft[], dir: string): string {
     for (const c of d.calls) lines.push(`      ${c.summary}`);
     lines.push(`      ${d.rationale}`);
     lines.push(`      ${d.whatIf}`);
-    for (const l of d.replay ?? []) lines.push(`      ${l}`);
   }
   return lines.join("\n");
 }

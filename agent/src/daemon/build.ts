@@ -24,10 +24,6 @@ import { YieldPlanner } from "../planner/yield-planner.js";
 import { QuarantineList } from "../quarantine/store.js";
 import { VaultEventLog } from "./event-log.js";
 import { DraftStore } from "../drafts/store.js";
-import { journalRecords } from "../audit/records.js";
-import type { BoundsChange } from "../whatif/changes.js";
-import { whatIfSummary } from "../whatif/render.js";
-import { whatIf } from "../whatif/what-if.js";
 import type { Clock } from "../util/clock.js";
 import { FilePriceHistory, type HistoryOptions } from "../yield/history.js";
 import { CircuitBreaker } from "./breaker.js";
@@ -145,27 +141,6 @@ export function plannerParams(p: PlannerConfig, decimals: number, field = "plann
     volatilityWeightBps: p.volatilityWeightBps,
     plausibleLossWad: (BigInt(p.plausibleLossBps) * WAD) / 10_000n,
     minHoldSeconds: BigInt(Math.round(p.minHoldHours * 3_600)),
-  };
-}
-
-/** Days of the journal a draft's what-if replays. */
-const DRAFT_REPLAY_DAYS = 30;
-
-/** A draft's what-if: the journal's decisions of the last 30 days replayed under its changes (none: undefined). */
-function draftReplay(provider: JsonRpcProvider, lens: string, journal: string) {
-  return async (vault: string, changes: readonly BoundsChange[]): Promise<string[] | undefined> => {
-    if (!fs.existsSync(journal)) return undefined;
-    const records = journalRecords(journal);
-    if (records.byHash.size === 0) return undefined;
-    const w = await whatIf(provider, {
-      vault,
-      lens,
-      records,
-      origin: "the daemon's journal",
-      changes,
-      days: DRAFT_REPLAY_DAYS,
-    });
-    return whatIfSummary(w);
   };
 }
 
@@ -306,10 +281,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
         ...(options.readOnly ? {} : { events: new VaultEventLog(paths.events(v.address)) }),
         ...(options.readOnly || !config.drafts.enabled
           ? {}
-          : {
-              drafts: new DraftStore(paths.drafts, BigInt(config.network.chainId)),
-              replay: draftReplay(provider, config.lens, paths.journal),
-            }),
+          : { drafts: new DraftStore(paths.drafts, BigInt(config.network.chainId)) }),
         simulator,
         executor,
         sessionEnds: new ChainSessionEnds(provider),

@@ -44,7 +44,6 @@ import type { TickReport, TickResult } from "../obs/tick-report.js";
 import { RecentMoves } from "../planner/recent-moves.js";
 import { type DraftThreshold, findBindingBound } from "../drafts/detect.js";
 import { type DraftStore, makeDraft } from "../drafts/store.js";
-import type { BoundsChange } from "../whatif/changes.js";
 import type { CostModel, PlanDecision, Planner, PlannerInput, PlannerParams } from "../planner/types.js";
 import {
   blamedStrategy,
@@ -114,8 +113,6 @@ export interface VaultRunnerDeps {
   events?: VaultEventLog;
   /** Where proposals are drafted when a cap clips the plan (never sent); absent: none are (read-only commands). */
   drafts?: DraftStore;
-  /** The what-if over the journal's recent decisions under a draft's changes, in words (`whatIfSummary`). */
-  replay?: (vault: string, changes: readonly BoundsChange[]) => Promise<string[] | undefined>;
   /** Simulation from the agent's address (dry runs use it; the executor simulates through its own sender). */
   simulator: CallSimulator;
   /** Absent in dry runs: nothing is ever sent. */
@@ -561,10 +558,6 @@ export class VaultRunner {
     try {
       const finding = findBindingBound(this.config.planner, input, plan, this.config.draftThreshold);
       const draft = finding && makeDraft(store.chainId, this.config.label, seen.snapshot, finding, seen.yields);
-      if (draft && !store.has(draft.hash) && this.deps.replay) {
-        // A new draft only: the past decisions replayed under the proposal (none recorded yet: none said).
-        draft.replay = await this.deps.replay(this.config.vault, finding!.changes).catch(() => undefined);
-      }
       const written = store.observe(seen.snapshot, draft);
       if (written) {
         seen.log.warn(

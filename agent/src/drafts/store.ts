@@ -40,8 +40,6 @@ export interface Draft {
   rationale: string;
   /** The plan now and under the proposal, from the tick's state and yield estimates. */
   whatIf: string;
-  /** The what-if over the journal's recent decisions (`propose --what-if`'s summary), when there are any. */
-  replay?: string[];
   figures: {
     assetDecimals: number;
     yieldPerYearNow: string;
@@ -137,7 +135,8 @@ export function makeDraft(
   const hash = draftHash(chainId, snapshot.vault, bound);
   const description =
     `# Raise the caps the agent's plan runs into (${label})\n\n${calls.map((c) => `- ${c.summary}`).join("\n")}\n\n` +
-    `${rationale}\n\nDrafted by the treasury agent (draft ${hash}); not sent.`;
+    `${rationale}\n\nDrafted by the treasury agent (draft ${hash}); not sent. Before proposing, replay the agent's ` +
+    "past rebalances under these changes: `propose <changes> --what-if --journal <the daemon's journal>`.";
   return {
     hash,
     status: "open",

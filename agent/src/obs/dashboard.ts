@@ -272,7 +272,6 @@ export class DashboardState {
       block: d.block,
       rationale: d.rationale,
       whatIf: d.whatIf,
-      replay: d.replay ?? [],
       gainPerYear: d.figures.gainPerYear,
       gainPerYearDisplay: amount(d.figures.gainPerYear),
       calls: d.calls.map((c) => ({ target: c.target, data: c.data, signature: c.signature, summary: c.summary })),

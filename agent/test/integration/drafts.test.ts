@@ -91,10 +91,10 @@ describe("drafted proposals", () => {
     expect(draft.calls[0]!.data).toBe(vaultInterface.encodeFunctionData("setCaps", [best, proposedCap, 10_000]));
     expect(draft.calls[0]!.summary).toContain(`${formatAmount(lowCap, 6, 2)} -> ${formatAmount(proposedCap, 6, 2)}`);
     expect(draft.safeBatch.transactions[0]!.data).toBe(draft.calls[0]!.data);
-    // The what-if over the journal's decisions so far, under the proposal.
-    expect(draft.replay?.[0]).toMatch(
-      /^What-if over the last 30 days .* past rebalances? replayed under the proposed bounds/,
-    );
+    // The plan under the proposal, from the tick's own state (no chain read for it: the RPC budget per tick holds);
+    // the replay of past rebalances is `propose --what-if`, which the batch's description names.
+    expect(draft.whatIf).toMatch(/^Under the proposal the agent would move /);
+    expect(draft.safeBatch.meta.description).toContain("--what-if");
     expect(draft.safeBatch.meta.checksum).toBe(safeBatchChecksum(draft.safeBatch));
 
     // Nothing was sent for it: the cap stands, and every transaction of the agent key is a journaled rebalance.
@@ -120,7 +120,7 @@ describe("drafted proposals", () => {
         const shown = (await row.textContent()) ?? "";
         expect(shown).toContain(`${formatAmount(BigInt(f.gainPerYear), 6, 2)} mUSD a year`);
         expect(shown).toContain(draft.calls[0]!.summary);
-        expect(shown).toContain(draft.replay![0]!);
+        expect(shown).toContain(draft.whatIf);
         const batch = await row.locator("a[download]").getAttribute("href");
         expect(JSON.parse(decodeURIComponent(batch!.split(",").slice(1).join(",")))).toEqual(draft.safeBatch);
       } finally {
@@ -132,7 +132,6 @@ describe("drafted proposals", () => {
     expect(text).toContain("drafted proposals (never sent");
     expect(text).toContain(`${draft.hash} [open]`);
     expect(text).toContain(draft.calls[0]!.summary);
-    expect(text).toContain(draft.replay![0]!);
 
     // Governance executes the draft's calls as drafted: the agent places the money, the draft is superseded.
     for (const c of draft.calls) await (await governance.sendTransaction({ to: c.target, data: c.data })).wait();
