@@ -176,6 +176,13 @@ function boundStands(draft: Draft, snapshot: VaultSnapshot): boolean {
 }
 
 export class DraftStore {
+  /**
+   * This store's drafts, read from `dir` once, then kept with every write: a tick's `observe` reads no file. Each
+   * vault's runner has its own store over the chain's folder and writes only its vault's drafts, which `list(vault)`
+   * returns.
+   */
+  private cache?: Draft[];
+
   constructor(
     readonly dir: string,
     readonly chainId: bigint,
@@ -196,15 +203,18 @@ export class DraftStore {
     return out.sort((a, b) => b.at - a.at || a.hash.localeCompare(b.hash));
   }
 
+  private drafts(): Draft[] {
+    this.cache ??= DraftStore.read(this.dir);
+    return this.cache;
+  }
+
   /** Whether a draft with this hash is on disk already. */
   has(hash: string): boolean {
-    return fs.existsSync(path.join(this.dir, `${hash}.json`));
+    return this.drafts().some((d) => d.hash === hash);
   }
 
   list(vault?: string): Draft[] {
-    return DraftStore.read(this.dir).filter(
-      (d) => vault === undefined || d.vault.toLowerCase() === vault.toLowerCase(),
-    );
+    return this.drafts().filter((d) => vault === undefined || d.vault.toLowerCase() === vault.toLowerCase());
   }
 
   private write(draft: Draft): void {
@@ -212,6 +222,8 @@ export class DraftStore {
     const file = path.join(this.dir, `${draft.hash}.json`);
     fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(draft, null, 2)}\n`);
     fs.renameSync(`${file}.tmp`, file);
+    const rest = this.drafts().filter((d) => d.hash !== draft.hash);
+    this.cache = [draft, ...rest].sort((a, b) => b.at - a.at || a.hash.localeCompare(b.hash));
   }
 
   /**
