@@ -168,6 +168,8 @@ describe("Deployment modules (Hardhat Ignition)", () => {
       expect(first.addressesChanged, "the first deployment writes the addresses").to.equal(true);
       const written = await readAddresses(31337, file);
       expect(written.vault, "the file holds the vault").to.equal(first.addresses.vault);
+      const vault = await http.ethers.getContractAt("TreasuryVault", written.vault);
+      expect(written.admin, "the file holds the admin module the vault runs").to.equal(await vault.adminModule());
       expect(written.strategies, "the file holds the three mock strategies").to.have.length(3);
       const content = await readFile(file, "utf8");
 

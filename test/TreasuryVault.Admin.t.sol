@@ -78,6 +78,8 @@ contract TreasuryVaultAdminTest is BaseTest {
     function test_adminModule_sharedByTwoVaults_keepsTheirSettingsApart() public {
         TreasuryVault second = new TreasuryVault(IERC20(address(asset)), "T2", "T2", sessions, _defaultBounds(), adminModule);
         (IERC20 boundAsset, ISessionManager boundSessions) = adminModule.binding();
+        assertEq(second.adminModule(), address(adminModule), "second vault names the module it runs");
+        assertEq(vault.adminModule(), address(adminModule), "first vault names the module it runs");
         assertEq(address(boundAsset), address(asset), "module's asset");
         assertEq(address(boundSessions), address(sessions), "module's registry");
         vm.prank(governance);

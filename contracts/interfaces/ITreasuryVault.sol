@@ -234,6 +234,10 @@ interface ITreasuryVault is IERC4626 {
     /// @notice The roles registry: governance, guardian and session admin of this vault live in its SessionManager,
     /// so one handover there moves every power at once.
     function sessionManager() external view returns (ISessionManager);
+    /// @notice The admin module: the code the vault runs on its own storage (delegatecall) for governance and guardian
+    /// entry points and the checks kept off the vault's code. Fixed at deployment and checked against the vault's
+    /// asset and session manager then; an auditor verifies its code as the vault's.
+    function adminModule() external view returns (address);
     /// @notice Governance (a Timelock, or a Safe), read from the SessionManager.
     function governance() external view returns (address);
     /// @notice The guardian (a multisig), read from the SessionManager.

@@ -919,6 +919,11 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     }
 
     /// @inheritdoc ITreasuryVault
+    function adminModule() external view returns (address) {
+        return _admin;
+    }
+
+    /// @inheritdoc ITreasuryVault
     function governance() external view returns (address) {
         return _governance();
     }

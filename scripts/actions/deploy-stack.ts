@@ -249,6 +249,7 @@ export async function deployStack(
     sessionManager: await at("sessionManager"),
     lens: await at("lens"),
     router: await at("router"),
+    admin: await at("admin"),
     ...(module === "local" || module === "treasury"
       ? { timelock: await at("timelock"), governor: await at("governor"), token: await at("token") }
       : existing),

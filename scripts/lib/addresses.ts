@@ -28,6 +28,11 @@ export interface TreasuryAddresses {
   safe?: string;
   /** TreasuryRouter: members' slippage-checked deposits and exits (absent from deployments made before it). */
   router?: string;
+  /**
+   * TreasuryVaultAdmin: the code the vault runs on its own storage for governance and guardian calls (the vault's
+   * `adminModule()`; absent from files written before it was recorded).
+   */
+  admin?: string;
   asset: string;
   /** Strategy vaults deployed with the stack (local mocks); `@N` on the command line names the N-th. */
   strategies: string[];
@@ -36,7 +41,7 @@ export interface TreasuryAddresses {
 }
 
 const REQUIRED = ["vault", "sessionManager", "lens", "asset"] as const;
-const OPTIONAL = ["timelock", "governor", "token", "safe", "router"] as const;
+const OPTIONAL = ["timelock", "governor", "token", "safe", "router", "admin"] as const;
 
 export function addressesPath(chainId: number | bigint): string {
   return path.join(ADDRESSES_DIR, `${chainId}.json`);

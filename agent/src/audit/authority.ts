@@ -63,6 +63,11 @@ export interface AuthorityInventory {
   chainId: bigint;
   vault: string;
   sessionManager: string;
+  /**
+   * The vault's admin module (`adminModule()`): code that runs on the vault's storage for governance and guardian
+   * calls. Absent for a vault deployed before the getter existed.
+   */
+  adminModule?: string;
   blockNumber: number;
   /** The block's time, in seconds. */
   now: bigint;

@@ -273,12 +273,15 @@ export async function readAuthority(
     otherVaults[agent].push(other);
   }
 
+  // A vault deployed before `adminModule()` existed has no such view: the inventory then leaves the line out.
+  const adminModule = await vault.adminModule({ blockTag }).then(getAddress, () => undefined);
   const minDelay = await timelockDelay(provider, governance);
   const targets = { [ctx.vault]: "vault", [ctx.sessionManager]: "session manager" };
   return {
     chainId: ctx.chainId,
     vault: ctx.vault,
     sessionManager: ctx.sessionManager,
+    ...(adminModule ? { adminModule } : {}),
     blockNumber: blockTag,
     now,
     assetDecimals: ctx.assetDecimals,

@@ -79,6 +79,11 @@ export function renderAuthority(inv: AuthorityInventory, warnings: AuthorityWarn
   lines.push(
     `  guardian       ${inv.guardian}`,
     `  session admin  ${inv.sessionAdmin}`,
+    ...(inv.adminModule
+      ? [
+          `  admin module   ${inv.adminModule} (code run on the vault's storage for governance and guardian calls; fixed)`,
+        ]
+      : []),
     `  agents         ${inv.agentsPaused ? "PAUSED" : "not paused"}`,
     `  ceilings       sessions up to ${formatDuration(inv.ceilings.maxDuration)}, ${amt(inv.ceilings.maxVolumePerCall)}/call, ${amt(inv.ceilings.maxVolumePerEpoch)}/epoch (session admin's grants)`,
   );

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import {
   TreasuryGovernor__factory,
   TreasuryTimelock__factory,
+  TreasuryVaultAdmin__factory,
   TreasuryVotes__factory,
 } from "../../../types/ethers-contracts/index.js";
 import { deployVault, devKey, grantSession } from "../../devnet/stack.js";
@@ -18,6 +19,7 @@ const env = useStack();
 const OTHER_AGENT = new Wallet(devKey(4)).address;
 
 interface AuthorityJson {
+  adminModule?: string;
   governance: string;
   timelock?: {
     minDelay: string;
@@ -110,6 +112,12 @@ describe("authority", () => {
       [false, "0", "0", (2n ** 256n - 1n).toString()],
     ]);
     expect(inv.otherVaults[AGENT]).toEqual([await other.getAddress()]);
+    // The admin module named is code on the chain bound to this vault's asset and registry.
+    const module = TreasuryVaultAdmin__factory.connect(inv.adminModule!, env.chain.provider);
+    expect((await module.binding()).map(String), "the admin module the vault runs").toEqual([
+      await env.stack.asset.getAddress(),
+      await env.stack.sessions.getAddress(),
+    ]);
     expect(inv.timelock, "governance is an account here").toBeUndefined();
     const codes = inv.warnings.map((w) => w.code).sort();
     expect(codes, "each warning once").toEqual([
@@ -134,6 +142,7 @@ describe("authority", () => {
     const text = await authority(["--expiry-margin", "60"]);
     expect(text.code).toBe(0);
     expect(text.out).toContain("(not a Timelock: no delay)");
+    expect(text.out).toContain(`admin module   ${inv.adminModule} (code run on the vault's storage`);
     expect(text.out).toContain("Warnings (5):");
     const row = (id: number) => text.out.split("\n").find((l) => l.startsWith(`#${id} `))!;
     expect(row(1)).toMatch(/ reduce-only +0 of 1,000 used, 1,000 left +Strategy 0/);

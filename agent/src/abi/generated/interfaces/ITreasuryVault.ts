@@ -44,11 +44,12 @@ export declare namespace ITreasuryVault {
     }
 
   export interface ITreasuryVaultInterface extends Interface {
-    getFunction(nameOrSignature: "addStrategy" | "allocation" | "allowance" | "approve" | "asset" | "balanceOf" | "bounds" | "clearFreeze" | "convertToAssets" | "convertToShares" | "decimals" | "deposit" | "epochLoss" | "executeRebalance" | "gainRateBps" | "governance" | "guardian" | "highWaterMark" | "idle" | "inflowInBlock" | "liquidityFloorBps" | "markStrategy" | "maxDeposit" | "maxDrawdownBps" | "maxMint" | "maxPriceRateBps" | "maxRedeem" | "maxWithdraw" | "mint" | "name" | "previewDeposit" | "previewMint" | "previewRebalance" | "previewRedeem" | "previewWithdraw" | "priceMark" | "pullFromStrategy" | "rampRoom" | "realizeLoss" | "rebalance" | "rebalanceBefore" | "rebalanceCosigned" | "redeem" | "removeStrategy" | "resetHighWaterMark" | "scopeMask" | "sessionManager" | "setCaps" | "setGainRate" | "setIdleBuffer" | "setLiquidityFloor" | "setLiquidityGroup" | "setLossLimits" | "setMaxDrawdown" | "setMaxPriceRate" | "setStepUp" | "setStrategyEnabled" | "setWithdrawQueue" | "stepUp" | "strategyAt" | "strategyConfig" | "strategyCount" | "symbol" | "totalAllocated" | "totalAssets" | "totalSupply" | "transfer" | "transferFrom" | "withdraw" | "withdrawQueue" | "writeDown"): FunctionFragment;
+    getFunction(nameOrSignature: "addStrategy" | "adminModule" | "allocation" | "allowance" | "approve" | "asset" | "balanceOf" | "bounds" | "clearFreeze" | "convertToAssets" | "convertToShares" | "decimals" | "deposit" | "epochLoss" | "executeRebalance" | "gainRateBps" | "governance" | "guardian" | "highWaterMark" | "idle" | "inflowInBlock" | "liquidityFloorBps" | "markStrategy" | "maxDeposit" | "maxDrawdownBps" | "maxMint" | "maxPriceRateBps" | "maxRedeem" | "maxWithdraw" | "mint" | "name" | "previewDeposit" | "previewMint" | "previewRebalance" | "previewRedeem" | "previewWithdraw" | "priceMark" | "pullFromStrategy" | "rampRoom" | "realizeLoss" | "rebalance" | "rebalanceBefore" | "rebalanceCosigned" | "redeem" | "removeStrategy" | "resetHighWaterMark" | "scopeMask" | "sessionManager" | "setCaps" | "setGainRate" | "setIdleBuffer" | "setLiquidityFloor" | "setLiquidityGroup" | "setLossLimits" | "setMaxDrawdown" | "setMaxPriceRate" | "setStepUp" | "setStrategyEnabled" | "setWithdrawQueue" | "stepUp" | "strategyAt" | "strategyConfig" | "strategyCount" | "symbol" | "totalAllocated" | "totalAssets" | "totalSupply" | "transfer" | "transferFrom" | "withdraw" | "withdrawQueue" | "writeDown"): FunctionFragment;
 
     getEvent(nameOrSignatureOrTopic: "Approval" | "Deposit" | "Transfer" | "Withdraw"): EventFragment;
 
     encodeFunctionData(functionFragment: 'addStrategy', values: [AddressLike, BigNumberish, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'adminModule', values?: undefined): string;
 encodeFunctionData(functionFragment: 'allocation', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'allowance', values: [AddressLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'approve', values: [AddressLike, BigNumberish]): string;
@@ -121,6 +122,7 @@ encodeFunctionData(functionFragment: 'withdrawQueue', values?: undefined): strin
 encodeFunctionData(functionFragment: 'writeDown', values: [AddressLike, BigNumberish]): string;
 
     decodeFunctionResult(functionFragment: 'addStrategy', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'adminModule', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'allocation', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'allowance', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'approve', data: BytesLike): Result;
@@ -280,6 +282,14 @@ decodeFunctionResult(functionFragment: 'writeDown', data: BytesLike): Result;
       [strategy: AddressLike, absoluteCap: BigNumberish, relativeCapBps: BigNumberish, ],
       [void],
       'nonpayable'
+    >
+    
+
+    
+    adminModule: TypedContractMethod<
+      [],
+      [string],
+      'view'
     >
     
 
@@ -850,6 +860,11 @@ decodeFunctionResult(functionFragment: 'writeDown', data: BytesLike): Result;
       [strategy: AddressLike, absoluteCap: BigNumberish, relativeCapBps: BigNumberish, ],
       [void],
       'nonpayable'
+    >;
+getFunction(nameOrSignature: 'adminModule'): TypedContractMethod<
+      [],
+      [string],
+      'view'
     >;
 getFunction(nameOrSignature: 'allocation'): TypedContractMethod<
       [strategy: AddressLike, ],

@@ -149,6 +149,19 @@
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "adminModule",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "address",
