@@ -1,10 +1,10 @@
 /**
  * The session ceilings governance set for a vault (`SessionManager.ceilings`), read at a block: what the session admin
- * may grant. The daemon reads them only in ticks that need them (a plan a session limit clipped, or an open ceilings
- * draft to check), never in an idle tick.
+ * may grant; and the vault's exposure ramp room. The daemon reads them only in ticks that need them (a plan a session
+ * limit clipped, an open ceilings draft to check, a new buffer draft), never in an idle tick.
  */
 import type { Provider } from "ethers";
-import { ISessionManager__factory } from "../abi/index.js";
+import { ISessionManager__factory, ITreasuryVault__factory } from "../abi/index.js";
 
 export interface SessionCeilings {
   maxDuration: bigint;
@@ -22,4 +22,11 @@ export async function readCeilings(
     blockTag: Number(blockTag),
   });
   return { maxDuration: c.maxDuration, maxVolumePerCall: c.maxVolumePerCall, maxVolumePerEpoch: c.maxVolumePerEpoch };
+}
+
+/** The room the vault's exposure ramp has now (`rampRoom().exposureBps`): how far the idle buffer may be cut. */
+export async function readExposureRoom(provider: Provider, vault: string, blockTag: bigint): Promise<number> {
+  const room = await ITreasuryVault__factory.connect(vault, provider).rampRoom({ blockTag: Number(blockTag) });
+  // Safe: the room is at most MAX_EXPOSURE_RAISE_BPS (5,000).
+  return Number(room.exposureBps);
 }

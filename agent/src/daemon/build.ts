@@ -25,7 +25,7 @@ import { QuarantineList } from "../quarantine/store.js";
 import { VaultEventLog } from "./event-log.js";
 import { DraftStore } from "../drafts/store.js";
 import { BoundEvidence } from "../drafts/evidence.js";
-import { readCeilings } from "../chain/ceilings.js";
+import { readCeilings, readExposureRoom } from "../chain/ceilings.js";
 import type { Clock } from "../util/clock.js";
 import { FilePriceHistory, type HistoryOptions } from "../yield/history.js";
 import { CircuitBreaker } from "./breaker.js";
@@ -290,6 +290,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
               evidence: new BoundEvidence(paths.evidence(v.address)),
               ceilings: (sessionManager: string, vault: string, blockTag: bigint) =>
                 readCeilings(provider, sessionManager, vault, blockTag),
+              rampRoom: (vault: string, blockTag: bigint) => readExposureRoom(provider, vault, blockTag),
             }),
         simulator,
         executor,

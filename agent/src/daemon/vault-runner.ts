@@ -43,7 +43,7 @@ import type { Metrics } from "../obs/metrics.js";
 import type { TickReport, TickResult } from "../obs/tick-report.js";
 import { RecentMoves } from "../planner/recent-moves.js";
 import { DEFAULT_DRAFT_THRESHOLD, type DraftThreshold, findBindingBound } from "../drafts/detect.js";
-import { type Draft, type DraftStore, makeDraft } from "../drafts/store.js";
+import { type Draft, type DraftStore, draftHash, makeDraft } from "../drafts/store.js";
 import {
   type BufferDraftSettings,
   type CeilingDraftSettings,
@@ -132,6 +132,8 @@ export interface VaultRunnerDeps {
   evidence?: BoundEvidence;
   /** Reads the vault's session ceilings at a block (only in ticks that need them); absent: no ceiling drafts. */
   ceilings?(sessionManager: string, vault: string, blockTag: bigint): Promise<SessionCeilings>;
+  /** Reads the vault's exposure ramp room (`rampRoom().exposureBps`) at a block, before a new buffer draft. */
+  rampRoom?(vault: string, blockTag: bigint): Promise<number>;
   /** Simulation from the agent's address (dry runs use it; the executor simulates through its own sender). */
   simulator: CallSimulator;
   /** Absent in dry runs: nothing is ever sent. */
@@ -611,7 +613,14 @@ export class VaultRunner {
     if (!evidence) return { drafts: [] };
     const drafts: Draft[] = [];
     let dirty = evidence.recordFlow(snapshot);
-    const cut = findBufferCut(config.planner, input, plan, evidence.flows, config.bufferDrafts);
+    let cut = findBufferCut(config.planner, input, plan, evidence.flows, config.bufferDrafts);
+    // A new draft (not one on disk already): within the exposure ramp's room now, read for it (one call).
+    const bound = [{ idleBufferBps: snapshot.bounds.idleBufferBps }];
+    if (cut && deps.rampRoom && !store.has(draftHash(store.chainId, snapshot.vault, bound, "buffer"))) {
+      const room = await deps.rampRoom(snapshot.vault, snapshot.blockNumber);
+      if (room < cut.idleBufferBps.now - cut.idleBufferBps.proposed)
+        cut = findBufferCut(config.planner, input, plan, evidence.flows, config.bufferDrafts, room);
+    }
     if (cut) drafts.push(makeBufferDraft(store.chainId, config.label, snapshot, cut));
 
     let ceilings: SessionCeilings | undefined;
@@ -627,7 +636,8 @@ export class VaultRunner {
       ceilings = await deps.ceilings(snapshot.sessionManager, snapshot.vault, snapshot.blockNumber);
       this.ceilingsCheckedAt = snapshot.timestamp;
       const outcome = ceilingsOutcome(input, clip, ceilings, evidence.clips, config.ceilingDrafts);
-      if (outcome.kind === "draft") drafts.push(makeCeilingsDraft(store.chainId, config.label, snapshot, outcome.finding));
+      if (outcome.kind === "draft")
+        drafts.push(makeCeilingsDraft(store.chainId, config.label, snapshot, outcome.finding));
       if (outcome.kind === "grant") {
         const amount = (v: bigint) => formatAmount(v, snapshot.assetDecimals, 2);
         const which = outcome.limit === "per-call" ? "volume per call" : "volume per epoch";

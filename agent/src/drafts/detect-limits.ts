@@ -8,7 +8,8 @@
  * assets, plus `marginBps` of them, is at least `minCutBps` below the buffer, and the yield the excess forgoes (the plan
  * under the lower buffer against the plan now, at the tick's estimates) clears `minGainBps` of it and
  * `minGainPerYear`. The buffer proposed is that need, rounded up to 10 bps: never below the floor nor the outflow, and
- * never a cut larger than one ramp period's exposure budget (MAX_EXPOSURE_RAISE_BPS, beyond which the call reverts).
+ * never a cut larger than one ramp period's exposure budget (MAX_EXPOSURE_RAISE_BPS), nor than the room the ramp has
+ * left when it was read (beyond it the call reverts `ChangeTooLarge`).
  *
  * Ceilings. A plan is clipped when the planner, given a session without volume limits, would move more (by at least
  * the minimum move) and the gain clears the draft threshold. The session admin grants only within the vault's ceilings,
@@ -142,6 +143,8 @@ export function findBufferCut(
   plan: PlanDecision,
   flows: readonly FlowSample[],
   settings: BufferDraftSettings = DEFAULT_BUFFER_SETTINGS,
+  /** The exposure ramp's room now (`rampRoom().exposureBps`), when read: the cut stays within it. */
+  rampRoomBps?: number,
 ): BufferFinding | undefined {
   if (!settings.enabled) return undefined;
   const { snapshot } = input;
@@ -162,7 +165,11 @@ export function findBufferCut(
   const needed = evidence.largestOutflow + floorAmount + marginAmount;
   const neededBps = Number(mulDivUp(needed, BPS, base));
   let proposed = Math.min(10_000, Math.ceil(neededBps / 10) * 10);
-  proposed = Math.max(proposed, snapshot.liquidityFloorBps, now - MAX_EXPOSURE_RAISE_BPS);
+  proposed = Math.max(
+    proposed,
+    snapshot.liquidityFloorBps,
+    now - Math.min(MAX_EXPOSURE_RAISE_BPS, rampRoomBps ?? MAX_EXPOSURE_RAISE_BPS),
+  );
   if (proposed > now - settings.minCutBps) return undefined;
   const changes: BoundsChange[] = [{ kind: "setIdleBuffer", idleBufferBps: proposed }];
   const cmp = compare(planner, input, plan, { ...input, snapshot: applyChanges(snapshot, changes) });

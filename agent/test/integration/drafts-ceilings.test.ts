@@ -123,7 +123,10 @@ describe("drafted ceiling raises", () => {
     expect(d.journal.entries()).toHaveLength(sent);
 
     const view = d.dashboard.view() as { drafts: { hash: string; kind: string; evidence: string }[] };
-    expect(view.drafts.find((x) => x.hash === draft.hash)).toMatchObject({ kind: "ceilings", evidence: draft.evidence });
+    expect(view.drafts.find((x) => x.hash === draft.hash)).toMatchObject({
+      kind: "ceilings",
+      evidence: draft.evidence,
+    });
     const text = await status(dir);
     expect(text).toContain(`${draft.hash} [open] ceilings`);
     expect(text).toContain(draft.calls[0]!.summary);
@@ -131,13 +134,16 @@ describe("drafted ceiling raises", () => {
 
     // Governance executes it as drafted: the ceilings change, the draft is superseded, and the session admin can now
     // grant what the plan needs: a hint, no new draft.
-    for (const c of draft.calls) await (await env.stack.governance.sendTransaction({ to: c.target, data: c.data })).wait();
+    for (const c of draft.calls)
+      await (await env.stack.governance.sendTransaction({ to: c.target, data: c.data })).wait();
     await ticks(d, 1);
     const after = DraftStore.read(d.paths.drafts).find((x) => x.hash === draft.hash)!;
     expect(after.status).toBe("superseded");
     expect(after.superseded?.reason).toMatch(/changed on chain/);
     expect(ceilingDrafts(d.paths.drafts).filter((x) => x.status === "open")).toEqual([]);
-    expect(await status(dir)).toMatch(/hint \(.*\): the session's volume per call clipped the plan .* the session admin can grant it, no proposal is needed/);
+    expect(await status(dir)).toMatch(
+      /hint \(.*\): the session's volume per call clipped the plan .* the session admin can grant it, no proposal is needed/,
+    );
   }, 180_000);
 
   it("below the ceiling: a hint in status, no proposal", async () => {

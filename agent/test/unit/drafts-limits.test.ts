@@ -52,7 +52,12 @@ function bufferInput(o: { bufferBps?: number; floorBps?: number; aprA?: number }
     strategies: [empty(A, 0, room), empty(B, 1, room), empty(C, 2, room)],
     yields: { [A]: apr(o.aprA ?? 5), [B]: apr(0.2), [C]: apr(0.2) },
     snapshot: {
-      bounds: { idleBufferBps: o.bufferBps ?? 2_000, maxLossPerCallBps: 50, epochLossBudgetBps: 100, lossEpochLength: DAY },
+      bounds: {
+        idleBufferBps: o.bufferBps ?? 2_000,
+        maxLossPerCallBps: 50,
+        epochLossBudgetBps: 100,
+        lossEpochLength: DAY,
+      },
       liquidityFloorBps: o.floorBps ?? 0,
     },
     session: { maxVolumePerCall: 2_000_000n },
@@ -74,7 +79,14 @@ describe("drafts: the idle buffer", () => {
     expect(largestOutflow(steady, 12, DAY, 0n)!.largestOutflow).toBe(10_000n);
     expect(largestOutflow(steady, 12, 2n * DAY, 0n)!.largestOutflow).toBe(20_000n);
     // At twice the price the same shares are twice the money.
-    expect(largestOutflow(steady.map((s) => ({ ...s, price: 2_000_000n })), 12, DAY, 0n)!.largestOutflow).toBe(20_000n);
+    expect(
+      largestOutflow(
+        steady.map((s) => ({ ...s, price: 2_000_000n })),
+        12,
+        DAY,
+        0n,
+      )!.largestOutflow,
+    ).toBe(20_000n);
   });
 
   it("a buffer far above the recorded exits: the cut they support, and the yield the excess forgoes", () => {
@@ -112,7 +124,7 @@ describe("drafts: the idle buffer", () => {
     ).toBeUndefined();
   });
 
-  it("never below the liquidity floor with the outflow, never a cut beyond one ramp period's budget", () => {
+  it("never below the liquidity floor with the outflow, never a cut beyond the ramp's budget or its room", () => {
     const floored = bufferInput({ floorBps: 1_000 });
     const f = findBufferCut(planner, floored, planner.plan(floored), flows(8, 30_000n))!;
     // 30,000 + 100,000 (the floor) + 10,000: 14%.
@@ -121,6 +133,13 @@ describe("drafts: the idle buffer", () => {
     const high = bufferInput({ bufferBps: 9_000 });
     const g = findBufferCut(planner, high, planner.plan(high), flows(8, 30_000n))!;
     expect(g.idleBufferBps.proposed, "a cut of 50% at most (MAX_EXPOSURE_RAISE_BPS)").toBe(4_000);
+    // The ramp has 300 bps of room left: the cut stays within it; with less than the least cut, no draft.
+    const i = bufferInput();
+    const p = planner.plan(i);
+    expect(findBufferCut(planner, i, p, flows(8, 30_000n), DEFAULT_BUFFER_SETTINGS, 300)?.idleBufferBps.proposed).toBe(
+      1_700,
+    );
+    expect(findBufferCut(planner, i, p, flows(8, 30_000n), DEFAULT_BUFFER_SETTINGS, 99)).toBeUndefined();
   });
 
   it("the draft: setIdleBuffer as governance calls it, the evidence in words, the what-if named", () => {
@@ -244,15 +263,30 @@ describe("drafts: store and evidence file", () => {
   it("drafts of different kinds stand side by side; a ceilings draft is superseded only when the ceilings are known to change", () => {
     const store = new DraftStore(tmp(), 31337n);
     const bi = bufferInput();
-    const buffer = makeBufferDraft(31337n, "t", bi.snapshot, findBufferCut(planner, bi, planner.plan(bi), flows(8, 30_000n))!);
+    const buffer = makeBufferDraft(
+      31337n,
+      "t",
+      bi.snapshot,
+      findBufferCut(planner, bi, planner.plan(bi), flows(8, 30_000n))!,
+    );
     const capIn = plannerInput({
       strategies: [empty(A, 0, { absoluteCap: 100_000n, relativeCapBps: 10_000 }), empty(B, 1), empty(C, 2)],
       yields: { [A]: apr(5), [B]: apr(1), [C]: apr(1) },
     });
-    const caps = makeDraft(31337n, "t", capIn.snapshot, findBindingBound(planner, capIn, planner.plan(capIn))!, capIn.yields);
+    const caps = makeDraft(
+      31337n,
+      "t",
+      capIn.snapshot,
+      findBindingBound(planner, capIn, planner.plan(capIn))!,
+      capIn.yields,
+    );
     const ci = clipInput(100_000n);
     const clip = findSessionClip(planner, ci, planner.plan(ci), threshold)!;
-    const out = ceilingsOutcome(ci, clip, ceilingsOf(100_000n), [clipRecord(clip, T), clipRecord(clip, T), clipRecord(clip, T)]);
+    const out = ceilingsOutcome(ci, clip, ceilingsOf(100_000n), [
+      clipRecord(clip, T),
+      clipRecord(clip, T),
+      clipRecord(clip, T),
+    ]);
     if (out.kind !== "draft") throw new Error("expected a draft");
     const ceilings = makeCeilingsDraft(31337n, "t", ci.snapshot, out.finding);
     expect(new Set([buffer.hash, caps.hash, ceilings.hash]).size).toBe(3);
@@ -272,7 +306,11 @@ describe("drafts: store and evidence file", () => {
     // The buffer changed on chain: its draft is superseded.
     store.observe({ ...snap, bounds: { ...snap.bounds, idleBufferBps: 400 } }, []);
     expect(store.list().find((d) => d.hash === buffer.hash)?.superseded?.reason).toMatch(/changed on chain/);
-    expect(DraftStore.read(store.dir).filter((d) => d.status === "open").map((d) => d.kind)).toEqual(["caps"]);
+    expect(
+      DraftStore.read(store.dir)
+        .filter((d) => d.status === "open")
+        .map((d) => d.kind),
+    ).toEqual(["caps"]);
   });
 
   it("the evidence file keeps flows (one every 5 minutes), clips and the hint across restarts", () => {
