@@ -70,15 +70,18 @@ export function largestOutflow(
   if (to - from < minHistorySeconds) return undefined;
   const unit = 10n ** BigInt(shareDecimals);
   let largest = 0n;
-  // The highest supply within the window before each sample: a sliding maximum (samples are few, windows short).
-  let start = 0;
+  // The highest supply within the window before each sample: a sliding maximum (indices of falling supplies).
+  const window: number[] = [0];
   for (let i = 1; i < samples.length; i++) {
     const end = samples[i]!;
-    while (end.t - samples[start]!.t > windowSeconds) start++;
-    let high = end.supply;
-    for (let j = start; j < i; j++) if (samples[j]!.supply > high) high = samples[j]!.supply;
-    const out = ((high - end.supply) * end.price) / unit;
-    if (out > largest) largest = out;
+    while (window.length > 0 && end.t - samples[window[0]!]!.t > windowSeconds) window.shift();
+    const high = window.length > 0 ? samples[window[0]!]!.supply : end.supply;
+    if (high > end.supply) {
+      const out = ((high - end.supply) * end.price) / unit;
+      if (out > largest) largest = out;
+    }
+    while (window.length > 0 && samples[window.at(-1)!]!.supply <= end.supply) window.pop();
+    window.push(i);
   }
   return { largestOutflow: largest, windowSeconds, from, to, samples: samples.length };
 }

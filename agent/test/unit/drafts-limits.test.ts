@@ -89,6 +89,32 @@ describe("drafts: the idle buffer", () => {
     ).toBe(20_000n);
   });
 
+  it("largestOutflow agrees with every pair of samples within the window (random flows)", () => {
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed;
+    };
+    for (let run = 0; run < 50; run++) {
+      const samples: FlowSample[] = [];
+      let t = 0n;
+      for (let k = 0; k < 40; k++) {
+        t += BigInt(next() % 5_000);
+        samples.push({ t, supply: BigInt(next() % 1_000) * 10n ** 12n, price: BigInt(1 + (next() % 3)) * 1_000_000n });
+      }
+      let brute = 0n;
+      for (let i = 0; i < samples.length; i++)
+        for (let j = 0; j < i; j++) {
+          const [a, b] = [samples[j]!, samples[i]!];
+          if (b.t - a.t <= 10_000n && a.supply > b.supply) {
+            const out = ((a.supply - b.supply) * b.price) / 10n ** 12n;
+            if (out > brute) brute = out;
+          }
+        }
+      expect(largestOutflow(samples, 12, 10_000n, 0n)!.largestOutflow, `run ${run}`).toBe(brute);
+    }
+  });
+
   it("a buffer far above the recorded exits: the cut they support, and the yield the excess forgoes", () => {
     const i = bufferInput();
     const plan = planner.plan(i);
