@@ -11,7 +11,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { sessionManagerInterface } from "../../src/abi/index.js";
 import { statusCommand } from "../../src/cli/report-commands.js";
+import { serveDaemon } from "../../src/daemon/assemble.js";
 import { dataPaths } from "../../src/daemon/build.js";
+import { Metrics } from "../../src/obs/metrics.js";
 import { BoundEvidence } from "../../src/drafts/evidence.js";
 import { DraftStore } from "../../src/drafts/store.js";
 import { formatAmount } from "../../src/util/format.js";
@@ -24,6 +26,7 @@ import {
   testConfig,
   useStack,
 } from "../support/daemon-harness.js";
+import { browserSkipped, launchChromium } from "../support/browser.js";
 
 const env = useStack({ session: { perCall: 50_000n, perEpoch: 2_000_000n } });
 const u = () => env.stack.unit;
@@ -127,6 +130,26 @@ describe("drafted ceiling raises", () => {
       kind: "ceilings",
       evidence: draft.evidence,
     });
+    if (!browserSkipped("the drafted ceiling raise on the page")) {
+      const server = (await serveDaemon(d, testConfig(env.chain, env.stack, dir), new Metrics()))!;
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        await page.goto(`http://127.0.0.1:${server.port}/`);
+        const row = page.locator(`[data-testid=draft-row][data-hash="${draft.hash}"]`);
+        await row.waitFor();
+        expect(await row.getAttribute("data-status")).toBe("open");
+        expect(await row.locator("[data-testid=draft-evidence]").textContent()).toBe(`Evidence: ${draft.evidence}`);
+        const shown = (await row.textContent()) ?? "";
+        expect(shown).toContain(draft.calls[0]!.summary);
+        expect(shown).toContain(draft.whatIf);
+        const batch = await row.locator("a[download]").getAttribute("href");
+        expect(JSON.parse(decodeURIComponent(batch!.split(",").slice(1).join(",")))).toEqual(draft.safeBatch);
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    }
     const text = await status(dir);
     expect(text).toContain(`${draft.hash} [open] ceilings`);
     expect(text).toContain(draft.calls[0]!.summary);
