@@ -10,6 +10,8 @@ export interface SessionCeilings {
   maxDuration: bigint;
   maxVolumePerCall: bigint;
   maxVolumePerEpoch: bigint;
+  /** Who grants within them (the zero address: nobody; only governance grants, and ceilings do not bind it). */
+  sessionAdmin?: string;
 }
 
 export async function readCeilings(
@@ -18,10 +20,15 @@ export async function readCeilings(
   vault: string,
   blockTag: bigint,
 ): Promise<SessionCeilings> {
-  const c = await ISessionManager__factory.connect(sessionManager, provider).ceilings(vault, {
-    blockTag: Number(blockTag),
-  });
-  return { maxDuration: c.maxDuration, maxVolumePerCall: c.maxVolumePerCall, maxVolumePerEpoch: c.maxVolumePerEpoch };
+  const manager = ISessionManager__factory.connect(sessionManager, provider);
+  const at = { blockTag: Number(blockTag) };
+  const [c, sessionAdmin] = await Promise.all([manager.ceilings(vault, at), manager.sessionAdmin(at)]);
+  return {
+    maxDuration: c.maxDuration,
+    maxVolumePerCall: c.maxVolumePerCall,
+    maxVolumePerEpoch: c.maxVolumePerEpoch,
+    sessionAdmin,
+  };
 }
 
 /** The room the vault's exposure ramp has now (`rampRoom().exposureBps`): how far the idle buffer may be cut. */

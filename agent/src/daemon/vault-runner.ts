@@ -636,9 +636,19 @@ export class VaultRunner {
       ceilings = await deps.ceilings(snapshot.sessionManager, snapshot.vault, snapshot.blockNumber);
       this.ceilingsCheckedAt = snapshot.timestamp;
       const outcome = ceilingsOutcome(input, clip, ceilings, evidence.clips, config.ceilingDrafts);
-      if (outcome.kind === "draft")
+      const noAdmin = ceilings.sessionAdmin !== undefined && BigInt(ceilings.sessionAdmin) === 0n;
+      if (noAdmin && outcome.kind !== "wait") {
+        // Nobody grants within the ceilings: raising them changes nothing; governance grants the session itself.
+        const which = clip.limit === "per-call" ? "volume per call" : "volume per epoch";
+        hint = {
+          at: snapshot.timestamp,
+          text:
+            `the session's ${which} clipped the plan: the vault has no session admin, so raising the ceilings ` +
+            "grants nothing; governance grants a larger session itself (not drafted)",
+        };
+      } else if (outcome.kind === "draft")
         drafts.push(makeCeilingsDraft(store.chainId, config.label, snapshot, outcome.finding));
-      if (outcome.kind === "grant") {
+      else if (outcome.kind === "grant") {
         const amount = (v: bigint) => formatAmount(v, snapshot.assetDecimals, 2);
         const which = outcome.limit === "per-call" ? "volume per call" : "volume per epoch";
         hint = {

@@ -4,10 +4,12 @@
  * `SessionManager.setCeilings` once the plan was clipped in three ticks, with how often and how much was left unmoved,
  * sends nothing for it, and shows it on the dashboard and in `status`; executed by governance exactly as drafted, the
  * draft is superseded and `status` says the session admin can now grant the session. Below the ceiling, no proposal:
- * a hint in `status`. Clipped in fewer ticks than asked, no draft.
+ * a hint in `status`. Clipped in fewer ticks than asked, no draft; with no session admin (nobody grants within the
+ * ceilings), no draft either: governance grants the session itself.
  */
 import fs from "node:fs";
 import path from "node:path";
+import { ZeroAddress } from "ethers";
 import { describe, expect, it } from "vitest";
 import { sessionManagerInterface } from "../../src/abi/index.js";
 import { statusCommand } from "../../src/cli/report-commands.js";
@@ -166,6 +168,18 @@ describe("drafted ceiling raises", () => {
     expect(ceilingDrafts(d.paths.drafts).filter((x) => x.status === "open")).toEqual([]);
     expect(await status(dir)).toMatch(
       /hint \(.*\): the session's volume per call clipped the plan .* the session admin can grant it, no proposal is needed/,
+    );
+  }, 180_000);
+
+  it("no session admin: raising the ceilings would grant nothing, so no proposal; the hint says governance grants", async () => {
+    await setCeilings(50_000n, 2_000_000n);
+    await (await env.stack.sessions.connect(env.stack.governance).setSessionAdmin(ZeroAddress)).wait();
+    const dir = tempDir("agent-drafts-noadmin-");
+    const d = await daemonIn(dir);
+    await ticks(d, 4);
+    expect(ceilingDrafts(d.paths.drafts)).toEqual([]);
+    expect(BoundEvidence.hintOf(d.paths.evidence(env.stack.vaultAddress))?.text).toMatch(
+      /no session admin, so raising the ceilings grants nothing; governance grants a larger session itself/,
     );
   }, 180_000);
 
