@@ -597,8 +597,19 @@ export class VaultRunner {
     }
   }
 
-  /** Chain time the ceilings were last read to check an open ceilings draft (at most once an hour). */
-  private ceilingsCheckedAt = 0n;
+  /** The ceilings as last read, and when (chain time): read at most once an hour. */
+  private ceilingsRead?: { at: bigint; value: SessionCeilings };
+
+  /** The vault's ceilings: as read within the hour, or read now at the snapshot's block (two calls). */
+  private async ceilingsNow(snapshot: VaultSnapshot): Promise<SessionCeilings | undefined> {
+    const read = this.deps.ceilings;
+    if (!read) return undefined;
+    const last = this.ceilingsRead;
+    if (last && snapshot.timestamp >= last.at && snapshot.timestamp - last.at < 3_600n) return last.value;
+    const value = await read(snapshot.sessionManager, snapshot.vault, snapshot.blockNumber);
+    this.ceilingsRead = { at: snapshot.timestamp, value };
+    return value;
+  }
 
   /** The buffer and ceiling drafts of the tick (see `draft`), and the ceilings when the tick read them. */
   private async draftLimits(
@@ -633,8 +644,7 @@ export class VaultRunner {
     if (clip && deps.ceilings) {
       evidence.recordClip(clipRecord(clip, snapshot.timestamp));
       dirty = true;
-      ceilings = await deps.ceilings(snapshot.sessionManager, snapshot.vault, snapshot.blockNumber);
-      this.ceilingsCheckedAt = snapshot.timestamp;
+      ceilings = (await this.ceilingsNow(snapshot))!;
       const outcome = ceilingsOutcome(input, clip, ceilings, evidence.clips, config.ceilingDrafts);
       const noAdmin = ceilings.sessionAdmin !== undefined && BigInt(ceilings.sessionAdmin) === 0n;
       if (noAdmin && outcome.kind !== "wait") {
@@ -661,13 +671,8 @@ export class VaultRunner {
             "proposal is needed",
         };
       }
-    } else if (
-      deps.ceilings &&
-      store.hasOpen(snapshot.vault, "ceilings") &&
-      snapshot.timestamp - this.ceilingsCheckedAt >= 3_600n
-    ) {
-      ceilings = await deps.ceilings(snapshot.sessionManager, snapshot.vault, snapshot.blockNumber);
-      this.ceilingsCheckedAt = snapshot.timestamp;
+    } else if (store.hasOpen(snapshot.vault, "ceilings")) {
+      ceilings = await this.ceilingsNow(snapshot);
     }
     if (evidence.setHint(hint)) {
       dirty = true;
