@@ -1,7 +1,8 @@
 /**
  * The session ceilings governance set for a vault (`SessionManager.ceilings`), read at a block: what the session admin
- * may grant; and the vault's exposure ramp room. The daemon reads them only in ticks that need them (a plan a session
- * limit clipped, an open ceilings draft to check, a new buffer draft), never in an idle tick.
+ * may grant (with the session admin, read at most once an hour); and the vault's exposure ramp room. The daemon reads
+ * them only in ticks that need them (a plan a session limit clipped, an open ceilings draft to check, a new buffer
+ * draft), never in an idle tick.
  */
 import type { Provider } from "ethers";
 import { ISessionManager__factory, ITreasuryVault__factory } from "../abi/index.js";
