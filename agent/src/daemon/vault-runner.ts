@@ -597,6 +597,9 @@ export class VaultRunner {
     }
   }
 
+  /** The exposure ramp's room as last read for a buffer draft, and when (chain time): read at most once an hour. */
+  private rampRoomRead?: { at: bigint; value: number };
+
   /** The ceilings as last read, and when (chain time): read at most once an hour. */
   private ceilingsRead?: { at: bigint; value: SessionCeilings };
 
@@ -625,10 +628,14 @@ export class VaultRunner {
     const drafts: Draft[] = [];
     let dirty = evidence.recordFlow(snapshot);
     let cut = findBufferCut(config.planner, input, plan, evidence.flows, config.bufferDrafts);
-    // A new draft (not one on disk already): within the exposure ramp's room now, read for it (one call).
+    // A new draft (not one on disk already): within the exposure ramp's room, read for it (one call, at most hourly: a
+    // room that refills is seen within the hour).
     const bound = [{ idleBufferBps: snapshot.bounds.idleBufferBps }];
     if (cut && deps.rampRoom && !store.has(draftHash(store.chainId, snapshot.vault, bound, "buffer"))) {
-      const room = await deps.rampRoom(snapshot.vault, snapshot.blockNumber);
+      const last = this.rampRoomRead;
+      const fresh = last && snapshot.timestamp >= last.at && snapshot.timestamp - last.at < 3_600n;
+      const room = fresh ? last.value : await deps.rampRoom(snapshot.vault, snapshot.blockNumber);
+      if (!fresh) this.rampRoomRead = { at: snapshot.timestamp, value: room };
       if (room < cut.idleBufferBps.now - cut.idleBufferBps.proposed)
         cut = findBufferCut(config.planner, input, plan, evidence.flows, config.bufferDrafts, room);
     }
