@@ -459,6 +459,7 @@ function renderDrafts(data) {
           d.status === "superseded" ? ` · superseded (${d.superseded?.reason ?? ""})` : "",
         ),
         el("div", { class: "why" }, d.rationale),
+        d.evidence ? el("div", { class: "why", "data-testid": "draft-evidence" }, `Evidence: ${d.evidence}`) : "",
         ...d.calls.map((c) => el("div", { class: "args mono" }, c.summary)),
         el("div", { class: "why" }, d.whatIf),
         el(

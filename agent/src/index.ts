@@ -56,16 +56,27 @@ export {
   type CoSignatureRequest,
 } from "./cosign/typed-data.js";
 export {
+  BoundEvidence,
+  type BufferDraftSettings,
+  type CeilingDraftSettings,
   type Draft,
+  type DraftKind,
   DraftStore,
   type DraftThreshold,
   findBindingBound,
+  findBufferCut,
+  findSessionClip,
   isMaterial,
+  largestOutflow,
+  makeBufferDraft,
+  makeCeilingsDraft,
   makeDraft,
   type SafeBatch,
   safeBatch,
   safeBatchChecksum,
   setCapsCall,
+  setCeilingsCall,
+  setIdleBufferCall,
   TX_BUILDER_VERSION,
 } from "./drafts/index.js";
 export {

@@ -5,6 +5,7 @@ import { formatPredicted } from "../checks/verdict.js";
 import type { TickReport } from "../daemon/vault-runner.js";
 import type { JournalEntry } from "../executor/journal.js";
 import type { Draft } from "../drafts/store.js";
+import type { Hint } from "../drafts/evidence.js";
 import type { QuarantineEntry } from "../quarantine/store.js";
 import { assessSession, describeLossAllowance, type SessionPolicy } from "../session/assess.js";
 import { BPS } from "../checks/math.js";
@@ -164,17 +165,19 @@ export function renderPlanReport(report: TickReport): string {
 }
 
 /** The proposals the daemon drafted for the vault (open first), each with its figures, calls and file. */
-export function renderDrafts(drafts: readonly Draft[], dir: string): string {
-  if (drafts.length === 0) return "  drafted proposals: none";
+export function renderDrafts(drafts: readonly Draft[], dir: string, hint?: Hint): string {
+  const hintLine = hint ? [`  hint (${formatChainTime(hint.at)}): ${hint.text}`] : [];
+  if (drafts.length === 0) return ["  drafted proposals: none", ...hintLine].join("\n");
   const ordered = [...drafts].sort((a, b) => (a.status === b.status ? b.at - a.at : a.status === "open" ? -1 : 1));
   const lines = [`  drafted proposals (never sent; in ${dir}):`];
   for (const d of ordered) {
     const gain = formatAmount(BigInt(d.figures.gainPerYear), d.figures.assetDecimals, 2);
     const state = d.status === "open" ? "open" : `superseded: ${d.superseded?.reason ?? ""}`;
-    lines.push(`    ${d.hash} [${state}] ${formatChainTime(d.at)}, about ${gain} a year`);
+    lines.push(`    ${d.hash} [${state}] ${d.kind ?? "caps"}, ${formatChainTime(d.at)}, about ${gain} a year`);
     for (const c of d.calls) lines.push(`      ${c.summary}`);
     lines.push(`      ${d.rationale}`);
+    if (d.evidence) lines.push(`      evidence: ${d.evidence}`);
     lines.push(`      ${d.whatIf}`);
   }
-  return lines.join("\n");
+  return [...lines, ...hintLine].join("\n");
 }

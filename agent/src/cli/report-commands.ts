@@ -14,6 +14,7 @@ import {
 } from "./render.js";
 import { FilePriceHistory } from "../yield/history.js";
 import { DraftStore } from "../drafts/store.js";
+import { BoundEvidence } from "../drafts/evidence.js";
 import { LensReader } from "../chain/reader.js";
 
 export async function planCommand(
@@ -79,6 +80,7 @@ export async function statusCommand(options: { config?: string }, print: (text: 
         renderDrafts(
           DraftStore.read(paths.drafts).filter((d) => d.vault.toLowerCase() === runner.config.vault.toLowerCase()),
           paths.drafts,
+          BoundEvidence.hintOf(paths.evidence(runner.config.vault)),
         ),
       );
     }

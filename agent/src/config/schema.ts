@@ -413,6 +413,38 @@ export const configSchema = z
         minGainBps: int(0, 10_000).default(10),
         /** Least gain a year, in token units. */
         minGainPerYear: decimal.default("0"),
+        /**
+         * A lower idle buffer, drafted only when the recorded exits show the idle held is more than needed (see
+         * agent/README.md, "Drafted proposals").
+         */
+        buffer: z
+          .object({
+            enabled: boolean.default(true),
+            /** The window the largest net outflow is measured over. */
+            outflowWindowHours: positive(8_760).default(24),
+            /** Least length of the record of flows a cut rests on. */
+            minHistoryDays: positive(365).default(7),
+            /** Idle kept above the largest outflow and the liquidity floor, in bps of total assets. */
+            marginBps: int(0, 10_000).default(100),
+            /** Least cut worth a proposal, in bps of total assets. */
+            minCutBps: int(1, 10_000).default(100),
+            /** Least gain a year, in bps of the money the lower buffer lets the plan place (50: 0.5% APR). */
+            minGainBps: int(0, 10_000).default(50),
+            /** Least gain a year, in token units. */
+            minGainPerYear: decimal.default("0"),
+          })
+          .strict()
+          .default({}),
+        /** A raised session ceiling, when the session's volume limits clip the plan and the admin cannot grant more. */
+        ceilings: z
+          .object({
+            enabled: boolean.default(true),
+            /** Ticks whose plan a session limit clipped, within `windowHours`, before a proposal is drafted. */
+            minTicks: int(1, 10_000).default(3),
+            windowHours: positive(8_760).default(24),
+          })
+          .strict()
+          .default({}),
       })
       .strict()
       .default({}),

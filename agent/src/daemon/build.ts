@@ -24,6 +24,8 @@ import { YieldPlanner } from "../planner/yield-planner.js";
 import { QuarantineList } from "../quarantine/store.js";
 import { VaultEventLog } from "./event-log.js";
 import { DraftStore } from "../drafts/store.js";
+import { BoundEvidence } from "../drafts/evidence.js";
+import { readCeilings, readExposureRoom } from "../chain/ceilings.js";
 import type { Clock } from "../util/clock.js";
 import { FilePriceHistory, type HistoryOptions } from "../yield/history.js";
 import { CircuitBreaker } from "./breaker.js";
@@ -153,6 +155,8 @@ export function dataPaths(config: AgentConfig, agent: string) {
     quarantine: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "quarantine.json"),
     /** The vault's event log: stand-downs, rejections before sending, quarantines (daemon/event-log.ts). */
     events: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "events.jsonl"),
+    /** The evidence buffer and ceiling drafts rest on: flows, clipped ticks, the operator's hint (drafts/evidence.ts). */
+    evidence: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "bound-evidence.json"),
     /** Drafted proposals, one file per proposal named by its hash (drafts/store.ts). */
     drafts: path.join(chain, "drafts"),
     /** Published decision records, one file per intent named by its hash. */
@@ -281,7 +285,13 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
         ...(options.readOnly ? {} : { events: new VaultEventLog(paths.events(v.address)) }),
         ...(options.readOnly || !config.drafts.enabled
           ? {}
-          : { drafts: new DraftStore(paths.drafts, BigInt(config.network.chainId)) }),
+          : {
+              drafts: new DraftStore(paths.drafts, BigInt(config.network.chainId)),
+              evidence: new BoundEvidence(paths.evidence(v.address)),
+              ceilings: (sessionManager: string, vault: string, blockTag: bigint) =>
+                readCeilings(provider, sessionManager, vault, blockTag),
+              rampRoom: (vault: string, blockTag: bigint) => readExposureRoom(provider, vault, blockTag),
+            }),
         simulator,
         executor,
         sessionEnds: new ChainSessionEnds(provider),
@@ -406,6 +416,20 @@ export function vaultSetup(
     draftThreshold: {
       minGainBps: config.drafts.minGainBps,
       minGainPerYear: tokenAmount(config.drafts.minGainPerYear, assetDecimals, "drafts.minGainPerYear"),
+    },
+    bufferDrafts: {
+      enabled: config.drafts.buffer.enabled,
+      outflowWindowSeconds: BigInt(Math.round(config.drafts.buffer.outflowWindowHours * 3_600)),
+      minHistorySeconds: BigInt(Math.round(config.drafts.buffer.minHistoryDays * 86_400)),
+      marginBps: config.drafts.buffer.marginBps,
+      minCutBps: config.drafts.buffer.minCutBps,
+      minGainBps: config.drafts.buffer.minGainBps,
+      minGainPerYear: tokenAmount(config.drafts.buffer.minGainPerYear, assetDecimals, "drafts.buffer.minGainPerYear"),
+    },
+    ceilingDrafts: {
+      enabled: config.drafts.ceilings.enabled,
+      minTicks: config.drafts.ceilings.minTicks,
+      windowSeconds: BigInt(Math.round(config.drafts.ceilings.windowHours * 3_600)),
     },
     losses: {
       realize: config.losses.realize,

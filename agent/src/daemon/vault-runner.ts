@@ -42,8 +42,19 @@ import { LensFaultError, RevertError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
 import type { TickReport, TickResult } from "../obs/tick-report.js";
 import { RecentMoves } from "../planner/recent-moves.js";
-import { type DraftThreshold, findBindingBound } from "../drafts/detect.js";
-import { type DraftStore, makeDraft } from "../drafts/store.js";
+import { DEFAULT_DRAFT_THRESHOLD, type DraftThreshold, findBindingBound } from "../drafts/detect.js";
+import { type Draft, type DraftStore, draftHash, makeDraft } from "../drafts/store.js";
+import {
+  type BufferDraftSettings,
+  type CeilingDraftSettings,
+  ceilingsOutcome,
+  clipRecord,
+  findBufferCut,
+  findSessionClip,
+} from "../drafts/detect-limits.js";
+import type { BoundEvidence, Hint } from "../drafts/evidence.js";
+import { makeBufferDraft, makeCeilingsDraft } from "../drafts/make-limits.js";
+import type { SessionCeilings } from "../chain/ceilings.js";
 import type { CostModel, PlanDecision, Planner, PlannerInput, PlannerParams } from "../planner/types.js";
 import {
   blamedStrategy,
@@ -100,6 +111,10 @@ export interface VaultRunnerConfig {
   coSigner?: string;
   /** When a cap's cost is worth a drafted proposal (`drafts`); absent: the defaults. */
   draftThreshold?: DraftThreshold;
+  /** When a lower idle buffer is drafted (`drafts.buffer`); absent: the defaults. */
+  bufferDrafts?: BufferDraftSettings;
+  /** When a raised session ceiling is drafted (`drafts.ceilings`); absent: the defaults. */
+  ceilingDrafts?: CeilingDraftSettings;
 }
 
 export interface VaultRunnerDeps {
@@ -111,8 +126,14 @@ export interface VaultRunnerDeps {
   /** Where stand-downs, rejections before sending and quarantines are kept for the governance report; absent for
    *  read-only commands. */
   events?: VaultEventLog;
-  /** Where proposals are drafted when a cap clips the plan (never sent); absent: none are (read-only commands). */
+  /** Where proposals are drafted when a bound clips the plan (never sent); absent: none are (read-only commands). */
   drafts?: DraftStore;
+  /** The flows and clipped ticks buffer and ceiling drafts rest on; absent: no such drafts. */
+  evidence?: BoundEvidence;
+  /** Reads the vault's session ceilings at a block (only in ticks that need them); absent: no ceiling drafts. */
+  ceilings?(sessionManager: string, vault: string, blockTag: bigint): Promise<SessionCeilings>;
+  /** Reads the vault's exposure ramp room (`rampRoom().exposureBps`) at a block, before a new buffer draft. */
+  rampRoom?(vault: string, blockTag: bigint): Promise<number>;
   /** Simulation from the agent's address (dry runs use it; the executor simulates through its own sender). */
   simulator: CallSimulator;
   /** Absent in dry runs: nothing is ever sent. */
@@ -549,25 +570,123 @@ export class VaultRunner {
   }
 
   /**
-   * Drafts a proposal when a cap keeps the plan from placing money where it earns more (drafts/detect.ts), and marks
-   * drafts whose bound changed superseded. Never sends anything; a failure is logged, never a reason to stop the tick.
+   * Drafts proposals when a bound keeps the plan from earning more, and marks drafts whose bound changed superseded:
+   * a cap (drafts/detect.ts), the idle buffer and the session ceilings with their evidence (drafts/detect-limits.ts).
+   * When the fix is a session grant, not a proposal, leaves a hint for `status`. Never sends anything; a failure is
+   * logged, never a reason to stop the tick.
    */
   private async draft(input: PlannerInput, plan: PlanDecision, seen: Observation): Promise<void> {
     const store = this.deps.drafts;
     if (!store) return;
+    const { config } = this;
+    const { snapshot } = seen;
     try {
-      const finding = findBindingBound(this.config.planner, input, plan, this.config.draftThreshold);
-      const draft = finding && makeDraft(store.chainId, this.config.label, seen.snapshot, finding, seen.yields);
-      const written = store.observe(seen.snapshot, draft);
-      if (written) {
+      const drafts: Draft[] = [];
+      const finding = findBindingBound(config.planner, input, plan, config.draftThreshold);
+      if (finding) drafts.push(makeDraft(store.chainId, config.label, snapshot, finding, seen.yields));
+      const limits = await this.draftLimits(store, input, plan, seen);
+      drafts.push(...limits.drafts);
+      for (const written of store.observe(snapshot, drafts, limits.ceilings)) {
         seen.log.warn(
-          { draft: written.hash, changes: written.changes },
+          { draft: written.hash, kind: written.kind ?? "caps", changes: written.changes },
           `proposal drafted (not sent): ${written.rationale}`,
         );
       }
     } catch (err) {
       seen.log.error({ err: (err as Error).message }, "drafting a proposal failed");
     }
+  }
+
+  /** The exposure ramp's room as last read for a buffer draft, and when (chain time): read at most once an hour. */
+  private rampRoomRead?: { at: bigint; value: number };
+
+  /** The ceilings as last read, and when (chain time): read at most once an hour. */
+  private ceilingsRead?: { at: bigint; value: SessionCeilings };
+
+  /** The vault's ceilings: as read within the hour, or read now at the snapshot's block (two calls). */
+  private async ceilingsNow(snapshot: VaultSnapshot): Promise<SessionCeilings | undefined> {
+    const read = this.deps.ceilings;
+    if (!read) return undefined;
+    const last = this.ceilingsRead;
+    if (last && snapshot.timestamp >= last.at && snapshot.timestamp - last.at < 3_600n) return last.value;
+    const value = await read(snapshot.sessionManager, snapshot.vault, snapshot.blockNumber);
+    this.ceilingsRead = { at: snapshot.timestamp, value };
+    return value;
+  }
+
+  /** The buffer and ceiling drafts of the tick (see `draft`), and the ceilings when the tick read them. */
+  private async draftLimits(
+    store: DraftStore,
+    input: PlannerInput,
+    plan: PlanDecision,
+    seen: Observation,
+  ): Promise<{ drafts: Draft[]; ceilings?: SessionCeilings }> {
+    const { config, deps } = this;
+    const { snapshot } = seen;
+    const evidence = deps.evidence;
+    if (!evidence) return { drafts: [] };
+    const drafts: Draft[] = [];
+    let dirty = evidence.recordFlow(snapshot);
+    let cut = findBufferCut(config.planner, input, plan, evidence.flows, config.bufferDrafts);
+    // A new draft (not one on disk already): within the exposure ramp's room, read for it (one call, at most hourly: a
+    // room that refills is seen within the hour).
+    const bound = [{ idleBufferBps: snapshot.bounds.idleBufferBps }];
+    if (cut && deps.rampRoom && !store.has(draftHash(store.chainId, snapshot.vault, bound, "buffer"))) {
+      const last = this.rampRoomRead;
+      const fresh = last && snapshot.timestamp >= last.at && snapshot.timestamp - last.at < 3_600n;
+      const room = fresh ? last.value : await deps.rampRoom(snapshot.vault, snapshot.blockNumber);
+      if (!fresh) this.rampRoomRead = { at: snapshot.timestamp, value: room };
+      if (room < cut.idleBufferBps.now - cut.idleBufferBps.proposed)
+        cut = findBufferCut(config.planner, input, plan, evidence.flows, config.bufferDrafts, room);
+    }
+    if (cut) drafts.push(makeBufferDraft(store.chainId, config.label, snapshot, cut));
+
+    let ceilings: SessionCeilings | undefined;
+    let hint: Hint | undefined;
+    const threshold = config.draftThreshold ?? DEFAULT_DRAFT_THRESHOLD;
+    const clip =
+      deps.ceilings && config.ceilingDrafts?.enabled !== false
+        ? findSessionClip(config.planner, input, plan, threshold)
+        : undefined;
+    if (clip && deps.ceilings) {
+      evidence.recordClip(clipRecord(clip, snapshot.timestamp));
+      dirty = true;
+      ceilings = (await this.ceilingsNow(snapshot))!;
+      const outcome = ceilingsOutcome(input, clip, ceilings, evidence.clips, config.ceilingDrafts);
+      const noAdmin = ceilings.sessionAdmin !== undefined && BigInt(ceilings.sessionAdmin) === 0n;
+      if (noAdmin && outcome.kind !== "wait") {
+        // Nobody grants within the ceilings: raising them changes nothing; governance grants the session itself.
+        const which = clip.limit === "per-call" ? "volume per call" : "volume per epoch";
+        hint = {
+          at: snapshot.timestamp,
+          text:
+            `the session's ${which} clipped the plan: the vault has no session admin, so raising the ceilings ` +
+            "grants nothing; governance grants a larger session itself (not drafted)",
+        };
+      } else if (outcome.kind === "draft")
+        drafts.push(makeCeilingsDraft(store.chainId, config.label, snapshot, outcome.finding));
+      else if (outcome.kind === "grant") {
+        const amount = (v: bigint) => formatAmount(v, snapshot.assetDecimals, 2);
+        const which = outcome.limit === "per-call" ? "volume per call" : "volume per epoch";
+        hint = {
+          at: snapshot.timestamp,
+          text:
+            `the session's ${which} clipped the plan in ${outcome.summary.ticks} ticks since ` +
+            `${formatChainTime(outcome.summary.since)}, leaving up to ${amount(outcome.summary.largestUnmoved)} unmoved ` +
+            `in one tick: a session of ${amount(outcome.needed)} ${which} fits under the ceiling ` +
+            `(${amount(outcome.room)} of ${amount(outcome.ceiling)} free): the session admin can grant it, no ` +
+            "proposal is needed",
+        };
+      }
+    } else if (store.hasOpen(snapshot.vault, "ceilings")) {
+      ceilings = await this.ceilingsNow(snapshot);
+    }
+    if (evidence.setHint(hint)) {
+      dirty = true;
+      if (hint) seen.log.info({ hint: hint.text }, "a session grant would let the plan move more (no proposal)");
+    }
+    if (dirty) evidence.save();
+    return { drafts, ...(ceilings ? { ceilings } : {}) };
   }
 
   /** A plan above the step-up threshold without a co-signature waits, saying why (no breaker, no quarantine). */

@@ -14,6 +14,8 @@ import { applyChanges, type BoundsChange } from "../whatif/changes.js";
 const WAD = 10n ** 18n;
 /** A cap the planner may treat as none. */
 const NO_CAP = 2n ** 200n;
+/** ConstantsLib.MAX_EXPOSURE_RAISE_BPS: the most relative caps (with buffer cuts) may loosen in one ramp period. */
+const MAX_EXPOSURE_RAISE_BPS = 5_000;
 
 export interface DraftThreshold {
   /** Least gain a year, in bps of the extra money placed (10: 0.1% APR). */
@@ -107,10 +109,12 @@ export function findBindingBound(
     const need = wanted + margin;
     const absoluteCap = s.absoluteCap >= need ? s.absoluteCap : roundUpCoarse(need);
     const relNeed = totalLow === 0n ? 10_000 : Number(mulDivUp(need, BPS, totalLow));
+    // Never above the protocol's maximum (100%), nor a raise larger than one ramp period's exposure budget (a raise
+    // beyond it reverts `ChangeTooLarge`).
     const relativeCapBps =
       mulDivDown(totalLow, BigInt(s.relativeCapBps), BPS) >= need
         ? s.relativeCapBps
-        : Math.min(10_000, Math.ceil(relNeed / 100) * 100);
+        : Math.min(10_000, s.relativeCapBps + MAX_EXPOSURE_RAISE_BPS, Math.ceil(relNeed / 100) * 100);
     caps.push({
       strategy: s.strategy,
       absoluteCap: { now: s.absoluteCap, proposed: absoluteCap },

@@ -1,7 +1,9 @@
 /**
  * Drafted proposals on disk: `drafts/<hash>.json` in the chain's data folder, one file per proposal. The hash is of the
- * vault and the bound as it stands (`draftHash`), so the same proposal tick after tick is one file, written once. A draft whose bound has since changed on chain, or that a newer proposal for the same vault replaces, is
- * marked superseded (its file is kept). Nothing here sends anything: a draft is for people to propose.
+ * vault and the bound as it stands (`draftHash`), so the same proposal tick after tick is one file, written once. A
+ * draft whose bound has since changed on chain, or that a newer proposal of the same kind (caps, buffer, ceilings) for
+ * the same vault replaces, is marked superseded (its file is kept). Nothing here sends anything: a draft is for people
+ * to propose.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -21,8 +23,19 @@ export interface DraftCall {
   summary: string;
 }
 
+/** The bound a draft proposes to change. */
+export type DraftKind = "caps" | "buffer" | "ceilings";
+
+/** The bound as it was on chain when drafted: a strategy's caps, the idle buffer, or the session ceilings. */
+export type DraftBound =
+  | { strategy: string; absoluteCap: string; relativeCapBps: number }
+  | { idleBufferBps: number }
+  | { maxDuration: string; maxVolumePerCall: string; maxVolumePerEpoch: string };
+
 export interface Draft {
   hash: string;
+  /** Absent in drafts written before buffer and ceiling drafts: caps. */
+  kind?: DraftKind;
   status: "open" | "superseded";
   vault: string;
   label: string;
@@ -32,14 +45,16 @@ export interface Draft {
   block: string;
   /** The changes, amounts as decimal strings (base units). */
   changes: Record<string, string | number | boolean>[];
-  /** The bound as it was on chain when drafted, per strategy (base units): a change of it supersedes the draft. */
-  bound: { strategy: string; absoluteCap: string; relativeCapBps: number }[];
+  /** The bound as it was on chain when drafted (base units): a change of it supersedes the draft. */
+  bound: DraftBound[];
   calls: DraftCall[];
   safeBatch: SafeBatch;
   /** The reason in words, with the figures. */
   rationale: string;
   /** The plan now and under the proposal, from the tick's state and yield estimates. */
   whatIf: string;
+  /** What the proposal rests on beyond the tick's state (recorded flows, clipped ticks), in words. */
+  evidence?: string;
   figures: {
     assetDecimals: number;
     yieldPerYearNow: string;
@@ -81,10 +96,17 @@ export function setCapsCall(vault: string, strategy: string, now: Caps, proposed
  * The draft's identity: the vault and the bound it proposes to change, as it stands (each strategy's caps now). The
  * figures proposed move with the vault's total from tick to tick; the same bound gets one draft until it changes.
  */
-export function draftHash(chainId: bigint, vault: string, bound: Draft["bound"]): string {
-  const key = bound.map((b) => ({ ...b, strategy: b.strategy.toLowerCase() }));
+export function draftHash(chainId: bigint, vault: string, bound: Draft["bound"], kind: DraftKind = "caps"): string {
+  const key = bound.map((b) => ("strategy" in b ? { ...b, strategy: b.strategy.toLowerCase() } : b));
   return keccak256(
-    toUtf8Bytes(JSON.stringify({ chainId: chainId.toString(), vault: vault.toLowerCase(), bound: key })),
+    toUtf8Bytes(
+      JSON.stringify({
+        chainId: chainId.toString(),
+        vault: vault.toLowerCase(),
+        ...(kind === "caps" ? {} : { kind }),
+        bound: key,
+      }),
+    ),
   );
 }
 
@@ -139,6 +161,7 @@ export function makeDraft(
     "past rebalances under these changes: `propose <changes> --what-if --journal <the daemon's journal>`.";
   return {
     hash,
+    kind: "caps",
     status: "open",
     vault: snapshot.vault,
     label,
@@ -167,13 +190,40 @@ export function makeDraft(
   };
 }
 
-/** Whether the bound a draft was made against still stands in `snapshot`. */
-function boundStands(draft: Draft, snapshot: VaultSnapshot): boolean {
-  return draft.bound.every((b) => {
-    const s = snapshot.strategies.find((x) => x.strategy.toLowerCase() === b.strategy.toLowerCase());
-    return s !== undefined && s.absoluteCap.toString() === b.absoluteCap && s.relativeCapBps === b.relativeCapBps;
-  });
+/** The session ceilings of the vault, as `SessionManager.ceilings` returns them. */
+export interface CeilingsNow {
+  maxDuration: bigint;
+  maxVolumePerCall: bigint;
+  maxVolumePerEpoch: bigint;
 }
+
+/**
+ * Whether the bound a draft was made against still stands in `snapshot` (and `ceilings`, read from the session manager
+ * when the tick has them); undefined when it cannot tell (a ceilings draft on a tick that did not read them).
+ */
+function boundStands(draft: Draft, snapshot: VaultSnapshot, ceilings?: CeilingsNow): boolean | undefined {
+  let unknown = false;
+  const stands = draft.bound.every((b) => {
+    if ("strategy" in b) {
+      const s = snapshot.strategies.find((x) => x.strategy.toLowerCase() === b.strategy.toLowerCase());
+      return s !== undefined && s.absoluteCap.toString() === b.absoluteCap && s.relativeCapBps === b.relativeCapBps;
+    }
+    if ("idleBufferBps" in b) return snapshot.bounds.idleBufferBps === b.idleBufferBps;
+    if (!ceilings) {
+      unknown = true;
+      return true;
+    }
+    return (
+      ceilings.maxDuration.toString() === b.maxDuration &&
+      ceilings.maxVolumePerCall.toString() === b.maxVolumePerCall &&
+      ceilings.maxVolumePerEpoch.toString() === b.maxVolumePerEpoch
+    );
+  });
+  return stands ? (unknown ? undefined : true) : false;
+}
+
+/** A draft's kind (drafts written before there were other kinds are caps). */
+export const kindOf = (d: Draft): DraftKind => d.kind ?? "caps";
 
 export class DraftStore {
   /**
@@ -226,27 +276,41 @@ export class DraftStore {
     this.cache = [draft, ...rest].sort((a, b) => b.at - a.at || a.hash.localeCompare(b.hash));
   }
 
+  /** Whether the vault has an open draft of `kind`. */
+  hasOpen(vault: string, kind: DraftKind): boolean {
+    return this.list(vault).some((d) => d.status === "open" && kindOf(d) === kind);
+  }
+
   /**
-   * A tick's outcome for one vault: open drafts whose bound changed, or that `draft` replaces, are marked superseded;
-   * `draft` is written unless it is already on disk. The draft written, if any.
+   * A tick's outcome for one vault: open drafts whose bound changed, or that a draft of `drafts` of the same kind
+   * replaces, are marked superseded; each of `drafts` is written unless it is already on disk. `ceilings`: the session
+   * ceilings, when the tick read them (without them a ceilings draft is superseded only by a newer one). The drafts
+   * written.
    */
-  observe(snapshot: VaultSnapshot, draft: Draft | undefined): Draft | undefined {
+  observe(snapshot: VaultSnapshot, drafts: Draft | readonly Draft[] | undefined, ceilings?: CeilingsNow): Draft[] {
+    const fresh = drafts === undefined ? [] : Array.isArray(drafts) ? (drafts as readonly Draft[]) : [drafts as Draft];
     for (const old of this.list(snapshot.vault)) {
-      if (old.status !== "open" || old.hash === draft?.hash) continue;
-      const reason = !boundStands(old, snapshot)
-        ? "the bound it proposes to change has changed on chain"
-        : draft
-          ? "a newer draft proposes other figures"
-          : undefined;
+      if (old.status !== "open" || fresh.some((d) => d.hash === old.hash)) continue;
+      const by = fresh.find((d) => kindOf(d) === kindOf(old));
+      const reason =
+        boundStands(old, snapshot, ceilings) === false
+          ? "the bound it proposes to change has changed on chain"
+          : by
+            ? "a newer draft proposes other figures"
+            : undefined;
       if (!reason) continue;
       this.write({
         ...old,
         status: "superseded",
-        superseded: { at: Number(snapshot.timestamp), reason, ...(draft ? { by: draft.hash } : {}) },
+        superseded: { at: Number(snapshot.timestamp), reason, ...(by ? { by: by.hash } : {}) },
       });
     }
-    if (!draft || this.has(draft.hash)) return undefined;
-    this.write(draft);
-    return draft;
+    const written: Draft[] = [];
+    for (const draft of fresh) {
+      if (this.has(draft.hash)) continue;
+      this.write(draft);
+      written.push(draft);
+    }
+    return written;
   }
 }

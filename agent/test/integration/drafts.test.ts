@@ -81,7 +81,8 @@ describe("drafted proposals", () => {
     ]);
     const proposedCap = BigInt(draft.changes[0]!.absoluteCap as string);
     expect(proposedCap, "the cap proposed is above the one that binds").toBeGreaterThan(lowCap);
-    expect(BigInt(draft.bound[0]!.absoluteCap)).toBe(lowCap);
+    expect(draft.kind).toBe("caps");
+    expect(draft.bound).toEqual([{ strategy: best, absoluteCap: lowCap.toString(), relativeCapBps: 10_000 }]);
     // The figures: the gain is the difference of the two plans' yields, and material (0.1% APR on the extra at least).
     const f = draft.figures;
     expect(BigInt(f.gainPerYear)).toBe(BigInt(f.yieldPerYearProposed) - BigInt(f.yieldPerYearNow));

@@ -59,6 +59,16 @@ describe("drafts: detection", () => {
     expect(f.gainPerYear).toBeLessThanOrEqual((f.extraPlaced * 5n) / 100n);
   });
 
+  it("a relative cap is raised by at most one ramp period's exposure budget (5,000 bps)", () => {
+    // A's relative cap binds at 10%: the relaxed plan wants ~90% there; the draft asks 60%, what one period allows.
+    const i = plannerInput({
+      strategies: [empty(A, 0, { relativeCapBps: 1_000 }), empty(B, 1), empty(C, 2)],
+      yields: { [A]: apr(5), [B]: apr(1), [C]: apr(1) },
+    });
+    const f = findBindingBound(planner, i, planner.plan(i))!;
+    expect(f.caps[0]!.relativeCapBps).toEqual({ now: 1_000, proposed: 6_000 });
+  });
+
   it("no draft when the cap does not bind, or when the gain is below the threshold", () => {
     const loose = input(10n ** 12n, 5);
     expect(findBindingBound(planner, loose, planner.plan(loose)), "A's cap is far").toBeUndefined();
