@@ -590,6 +590,7 @@ export class Executor {
    */
   private async fillGap(pending: number, next: number): Promise<string | undefined> {
     await this.settleFinality();
+    await this.journal.flush?.();
     const unfilled: number[] = [];
     for (const entry of this.journal.inFlight()) {
       const { nonce } = entry.record;
@@ -645,6 +646,8 @@ export class Executor {
   }
 
   private async safeBroadcast(raw: string, intentHash: string): Promise<void> {
+    // Journaled durably (under the HA lease, when there is one) before it leaves the process; a refusal throws.
+    await this.journal.flush?.();
     try {
       await this.sender.broadcast(raw);
       // Accepted after a refusal for want of funds: the key was funded; read how much it holds now.
