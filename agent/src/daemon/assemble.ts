@@ -54,6 +54,8 @@ export async function assembleDaemon(options: {
   overrides?: BuildOptions["overrides"];
   sender?: BuildOptions["sender"];
   reader?: BuildOptions["reader"];
+  /** The journal, when it is not the file under `dataDir` (high availability: PostgreSQL's). */
+  journal?: BuildOptions["journal"];
 }): Promise<AssembledDaemon> {
   const { config, provider, wallet, clock, log, metrics } = options;
   const { runners, journal, executor, funds, records } = await buildRunners({
@@ -67,6 +69,7 @@ export async function assembleDaemon(options: {
     overrides: options.overrides,
     sender: options.sender,
     reader: options.reader,
+    journal: options.journal,
   });
   if (options.resetBreakers) {
     for (const r of runners) {

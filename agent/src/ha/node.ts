@@ -1,0 +1,151 @@
+/**
+ * One HA node (`ha` in the config): connects to PostgreSQL, waits as a standby until the lease is free, then leads:
+ * renews the lease every third of `ha.leaseSeconds` and runs the daemon on the PostgreSQL journal, whose first tick
+ * settles what the previous leader left in flight (the journaled signed bytes are sent again, receipts followed) before
+ * anything new is planned. A lost lease (a renewal refused, or a journal write refused by the fencing) stops the
+ * daemon at once and the node goes back to standing by.
+ */
+import os from "node:os";
+import pg from "pg";
+import type { Logger } from "pino";
+import type { HaConfig } from "../config/schema.js";
+import { databaseName } from "../config/load.js";
+import { ConfigError, LeaseLostError } from "../failures.js";
+import type { Metrics } from "../obs/metrics.js";
+import { ensureSchema, haScope, type LeaseHolder, PgJournal, PgLease, readLease } from "./postgres.js";
+
+export interface HaNode {
+  pool: pg.Pool;
+  lease: PgLease;
+  nodeId: string;
+  /** Where the database is, for messages (no credentials). */
+  database: string;
+  close(): Promise<void>;
+}
+
+/** This node's name in the lease: `ha.nodeId`, else the host name. */
+export function nodeIdOf(ha: HaConfig): string {
+  return ha.nodeId ?? os.hostname();
+}
+
+/** Connects and creates the tables when missing; a database it cannot reach is a configuration error naming ha. */
+export async function openHaNode(ha: HaConfig, chainId: bigint, agent: string): Promise<HaNode> {
+  const url = ha.databaseUrl!;
+  const database = databaseName(url);
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000 });
+  // A connection the server ends (a restart, a failover of the database) must not crash the process.
+  pool.on("error", () => undefined);
+  try {
+    await ensureSchema(pool);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    const field = ha.databaseUrlFile ? "ha.databaseUrlFile" : "ha.databaseUrl";
+    throw new ConfigError(
+      `invalid config: ${field}: cannot use the PostgreSQL database ${database} (${(err as Error).message}); check AGENT_HA_DATABASE_URL, the server and its pg_hba.conf`,
+      field,
+      { cause: err },
+    );
+  }
+  const nodeId = nodeIdOf(ha);
+  return {
+    pool,
+    lease: new PgLease(pool, haScope(chainId, agent), nodeId, ha.leaseSeconds),
+    nodeId,
+    database,
+    close: () => pool.end(),
+  };
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+
+/**
+ * Stands by until this node takes the lease (a look every quarter of `leaseSeconds`); resolves the lease taken, or
+ * undefined once `signal` aborts. A database it cannot reach is logged and tried again.
+ */
+export async function waitForLease(
+  node: HaNode,
+  signal: AbortSignal,
+  log: Logger,
+  metrics: Metrics,
+): Promise<LeaseHolder | undefined> {
+  const lookMs = (node.lease.leaseSeconds * 1_000) / 4;
+  let said = "";
+  while (!signal.aborted) {
+    try {
+      const taken = await node.lease.tryAcquire();
+      if (taken) {
+        metrics.haLeader.set(1);
+        metrics.haToken.set(Number(taken.token));
+        metrics.haLeaseExpires.set(taken.expiresAt.getTime() / 1_000);
+        return taken;
+      }
+      const holder = await readLease(node.pool, node.lease.scope);
+      metrics.haLeader.set(0);
+      const who = holder ? `${holder.nodeId} (token ${holder.token})` : "";
+      if (who !== said) {
+        said = who;
+        log.info(
+          { holder: holder?.nodeId, token: holder?.token.toString(), expires: holder?.expiresAt.toISOString() },
+          `standing by: the lease is held by ${who}; taking over if it is not renewed within ${node.lease.leaseSeconds} s`,
+        );
+      }
+    } catch (err) {
+      log.warn({ database: node.database, err: (err as Error).message }, "standing by: cannot reach PostgreSQL");
+    }
+    await sleep(lookMs, signal);
+  }
+  return undefined;
+}
+
+/**
+ * Renews the lease every third of `leaseSeconds` while leading; `lost` aborts when a renewal is refused, when the
+ * lease ran out without one succeeding (the database unreachable), or when the journal refused a write.
+ */
+export function keepRenewing(
+  node: HaNode,
+  journal: PgJournal,
+  lost: AbortController,
+  log: Logger,
+  metrics: Metrics,
+): { stop(): void } {
+  const leaseMs = node.lease.leaseSeconds * 1_000;
+  let lastOk = Date.now();
+  let busy = false;
+  const standDown = (why: string) => {
+    if (lost.signal.aborted) return;
+    metrics.haLeader.set(0);
+    log.error({ nodeId: node.nodeId, token: node.lease.token?.toString() }, `lease lost: ${why}; stopping, standing by`);
+    lost.abort(new LeaseLostError(why));
+  };
+  const timer = setInterval(async () => {
+    if (busy || lost.signal.aborted) return;
+    busy = true;
+    try {
+      if (journal.failed) return standDown(journal.failed.message);
+      const token = node.lease.token;
+      if (await node.lease.renew()) {
+        lastOk = Date.now();
+        if (node.lease.expiresAt) metrics.haLeaseExpires.set(node.lease.expiresAt.getTime() / 1_000);
+        return;
+      }
+      standDown(`the lease (token ${token}) was taken over or expired before it was renewed`);
+    } catch (err) {
+      if (Date.now() - lastOk >= leaseMs)
+        standDown(`no renewal reached PostgreSQL for ${leaseMs / 1_000} s (${(err as Error).message})`);
+      else log.warn({ err: (err as Error).message }, "lease renewal failed; trying again");
+    } finally {
+      busy = false;
+    }
+  }, leaseMs / 3);
+  return { stop: () => clearInterval(timer) };
+}
