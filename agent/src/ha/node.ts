@@ -9,6 +9,7 @@ import os from "node:os";
 import pg from "pg";
 import type { Logger } from "pino";
 import type { HaConfig } from "../config/schema.js";
+import type { JournalEntry } from "../executor/journal.js";
 import { databaseName } from "../config/load.js";
 import { ConfigError, LeaseLostError } from "../failures.js";
 import type { Metrics } from "../obs/metrics.js";
@@ -124,7 +125,10 @@ export function keepRenewing(
   const standDown = (why: string) => {
     if (lost.signal.aborted) return;
     metrics.haLeader.set(0);
-    log.error({ nodeId: node.nodeId, token: node.lease.token?.toString() }, `lease lost: ${why}; stopping, standing by`);
+    log.error(
+      { nodeId: node.nodeId, token: node.lease.token?.toString() },
+      `lease lost: ${why}; stopping, standing by`,
+    );
     lost.abort(new LeaseLostError(why));
   };
   const timer = setInterval(async () => {
@@ -148,4 +152,76 @@ export function keepRenewing(
     }
   }, leaseMs / 3);
   return { stop: () => clearInterval(timer) };
+}
+
+/**
+ * `doctor`'s check of the HA database (`ha` configured): reachable, the tables in place (created when missing), and
+ * who holds the lease of this key on this chain. Never shows the URL's credentials.
+ */
+export async function checkHaDatabase(
+  ha: HaConfig,
+  chainId: bigint,
+  agent: string | undefined,
+): Promise<{ name: string; status: "ok" | "warn" | "fail"; detail: string; field?: string; fix?: string }> {
+  const name = "ha database";
+  const field = ha.databaseUrlFile ? "ha.databaseUrlFile" : "ha.databaseUrl";
+  if (!ha.databaseUrl)
+    return { name, status: "fail", detail: "no PostgreSQL URL", field, fix: "set AGENT_HA_DATABASE_URL" };
+  let node: HaNode;
+  try {
+    node = await openHaNode(ha, chainId, agent ?? "0x0000000000000000000000000000000000000000");
+  } catch (err) {
+    return {
+      name,
+      status: "fail",
+      detail: (err as Error).message.replace(/^invalid config: [^:]+: /, ""),
+      field,
+      fix: "start PostgreSQL, create the database and a role for the agent, and give its URL in AGENT_HA_DATABASE_URL (or a file named by ha.databaseUrlFile)",
+    };
+  }
+  try {
+    const holder = agent ? await readLease(node.pool, node.lease.scope) : undefined;
+    const lease = !agent
+      ? "lease not read (no agent address)"
+      : !holder
+        ? "no node has held the lease yet"
+        : holder.expired
+          ? `the lease (last held by ${holder.nodeId}, token ${holder.token}) expired at ${holder.expiresAt.toISOString()}: the next node to look takes it`
+          : `the lease is held by ${holder.nodeId} (token ${holder.token}) until ${holder.expiresAt.toISOString()}`;
+    return {
+      name,
+      status: "ok",
+      detail: `${node.database} reachable, tables in place; node ${node.nodeId}, lease ${ha.leaseSeconds} s; ${lease}`,
+    };
+  } finally {
+    await node.close().catch(() => undefined);
+  }
+}
+
+/** `status`'s line about the lease: who holds it, its token and expiry; or why it could not be read. */
+export async function leaseLine(ha: HaConfig, chainId: bigint, agent: string): Promise<string> {
+  let node: HaNode | undefined;
+  try {
+    node = await openHaNode(ha, chainId, agent);
+    const holder = await readLease(node.pool, node.lease.scope);
+    if (!holder) return `HA lease: never held (node ${node.nodeId} here; ${node.database})`;
+    const state = holder.expired
+      ? `expired at ${holder.expiresAt.toISOString()}`
+      : `until ${holder.expiresAt.toISOString()}`;
+    return `HA lease: held by ${holder.nodeId}${holder.nodeId === node.nodeId ? " (this node)" : ""}, token ${holder.token}, ${state} (${node.database})`;
+  } catch (err) {
+    return `HA lease: cannot read it (${(err as Error).message})`;
+  } finally {
+    await node?.close().catch(() => undefined);
+  }
+}
+
+/** The journal's entries from PostgreSQL, read only (`status`). */
+export async function readHaJournal(ha: HaConfig, chainId: bigint, agent: string): Promise<JournalEntry[]> {
+  const node = await openHaNode(ha, chainId, agent);
+  try {
+    return await PgJournal.read(node.pool, node.lease.scope);
+  } finally {
+    await node.close().catch(() => undefined);
+  }
 }

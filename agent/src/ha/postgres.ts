@@ -15,7 +15,7 @@
  * at once and queued to the database; `flush` resolves once the queue is durable and rejects (for ever after) once a
  * write was refused: the node then stands down.
  */
-import pg from "pg";
+import type pg from "pg";
 import { JournalError, LeaseLostError } from "../failures.js";
 import { canonicalJson } from "../util/json.js";
 import { intentHash as hashOf, type IntentRecord } from "../executor/intent.js";

@@ -121,9 +121,18 @@ function spawnNode(name: string, databaseUrl: string): Daemon {
 }
 
 const said = (d: Daemon, text: string) => d.lines.find((l) => l.msg.includes(text));
-const tail = (d: Daemon) => `${d.name}:\n${d.lines.slice(-(Number(process.env.HA_TEST_TAIL ?? 15))).map((l) => l.raw).join("\n")}`;
+const tail = (d: Daemon) =>
+  `${d.name}:\n${d.lines
+    .slice(-Number(process.env.HA_TEST_TAIL ?? 15))
+    .map((l) => l.raw)
+    .join("\n")}`;
 
-async function until(ms: number, what: string, check: () => boolean | Promise<boolean>, story = () => ""): Promise<void> {
+async function until(
+  ms: number,
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  story = () => "",
+): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return;
@@ -192,9 +201,19 @@ describe.skipIf(!run)("high availability: two daemons, one PostgreSQL", () => {
     try {
       let leader = spawnNode("node-0", databaseUrl);
       all.push(leader);
-      await until(30_000, "node-0 to take the lease", () => !!said(leader, "took the lease"), () => tail(leader));
+      await until(
+        30_000,
+        "node-0 to take the lease",
+        () => !!said(leader, "took the lease"),
+        () => tail(leader),
+      );
       // Its first rebalance (of the deposit made at set-up) settled.
-      await until(30_000, "node-0 to settle it", () => !!said(leader, "rebalance confirmed"), () => tail(leader));
+      await until(
+        30_000,
+        "node-0 to settle it",
+        () => !!said(leader, "rebalance confirmed"),
+        () => tail(leader),
+      );
       const nonce0 = await env.chain.provider.getTransactionCount(AGENT, "latest");
       const forwarded0 = new Set(proxy.forwarded.keys());
       const base = (await PgJournal.read(db, scope)).length;
@@ -202,7 +221,12 @@ describe.skipIf(!run)("high availability: two daemons, one PostgreSQL", () => {
         const step = STEPS[round % STEPS.length]!;
         const standby = spawnNode(`node-${round + 1}`, databaseUrl);
         all.push(standby);
-        await until(30_000, `node-${round + 1} to stand by`, () => !!said(standby, "standing by"), () => tail(standby));
+        await until(
+          30_000,
+          `node-${round + 1} to stand by`,
+          () => !!said(standby, "standing by"),
+          () => tail(standby),
+        );
         const killed = killAt(step, leader, forwarded0);
         // A strategy's gain leaves it above its equal share: the leader's next tick plans a rebalance (the cooldown is
         // past).
@@ -286,11 +310,26 @@ describe.skipIf(!run)("high availability: two daemons, one PostgreSQL", () => {
     const a = spawnNode("node-a", databaseUrl);
     let b: Daemon | undefined;
     try {
-      await until(30_000, "node-a to take the lease", () => !!said(a, "took the lease"), () => tail(a));
-      await until(30_000, "node-a's first rebalance", () => !!said(a, "rebalance confirmed"), () => tail(a));
+      await until(
+        30_000,
+        "node-a to take the lease",
+        () => !!said(a, "took the lease"),
+        () => tail(a),
+      );
+      await until(
+        30_000,
+        "node-a's first rebalance",
+        () => !!said(a, "rebalance confirmed"),
+        () => tail(a),
+      );
       const nonce0 = await env.chain.provider.getTransactionCount(AGENT, "latest");
       b = spawnNode("node-b", databaseUrl);
-      await until(30_000, "node-b to stand by", () => !!said(b!, "standing by"), () => tail(b!));
+      await until(
+        30_000,
+        "node-b to stand by",
+        () => !!said(b!, "standing by"),
+        () => tail(b!),
+      );
       // node-a freezes at the simulation of its plan: planned, not yet journaled.
       let paused!: () => void;
       const frozen = new Promise<void>((r) => (paused = r));
@@ -300,7 +339,7 @@ describe.skipIf(!run)("high availability: two daemons, one PostgreSQL", () => {
           a.child.kill("SIGSTOP");
           paused();
         }
-        return "forward";
+        return "forward" as const;
       };
       await env.chain.increaseTime(120);
       await (await env.stack.strategies[0]!.simulateGain(30_000n * env.stack.unit)).wait();
@@ -311,7 +350,12 @@ describe.skipIf(!run)("high availability: two daemons, one PostgreSQL", () => {
         return entries.length === 2 && !!entries[1]!.outcome;
       });
       a.child.kill("SIGCONT");
-      await until(15_000, "node-a to see it lost the lease", () => !!said(a, "lease lost"), () => tail(a));
+      await until(
+        15_000,
+        "node-a to see it lost the lease",
+        () => !!said(a, "lease lost"),
+        () => tail(a),
+      );
       await new Promise((r) => setTimeout(r, 1_000));
       expect(await env.chain.provider.getTransactionCount(AGENT, "latest"), "one transaction: node-b's").toBe(
         nonce0 + 1,
@@ -320,7 +364,10 @@ describe.skipIf(!run)("high availability: two daemons, one PostgreSQL", () => {
       expect(entries, "node-a journaled nothing after losing the lease").toHaveLength(2);
       const rows = await db.query("SELECT token FROM agent_journal ORDER BY seq");
       const tokens = rows.rows.map((r) => Number(r.token));
-      expect(tokens.filter((t) => t !== 1), "after the takeover, only node-b's token").toEqual(tokens.slice(tokens.indexOf(2)));
+      expect(
+        tokens.filter((t) => t !== 1),
+        "after the takeover, only node-b's token",
+      ).toEqual(tokens.slice(tokens.indexOf(2)));
       expect(tokens.at(-1)).toBe(2);
       expect(await rebalancedEvents(env.stack)).toHaveLength(2);
       expect((await readLease(db, scope))?.nodeId).toBe("node-b");

@@ -65,11 +65,7 @@ describe.skipIf(!run)("HA lease and journal in PostgreSQL", () => {
   it("fencing: a stale leader's journal write is refused and nothing may be sent; the new leader reads every line", async () => {
     const scope = nextScope();
     const fixture = new FileJournal(FIXTURE, { readOnly: true }).entries();
-    const [settled, reverted, inFlight] = fixture as [
-      (typeof fixture)[0],
-      (typeof fixture)[0],
-      (typeof fixture)[0],
-    ];
+    const [settled, reverted, inFlight] = fixture as [(typeof fixture)[0], (typeof fixture)[0], (typeof fixture)[0]];
     const a = new PgLease(pool, scope, "node-a", 1);
     await a.tryAcquire();
     const ja = await PgJournal.open(pool, a);
@@ -84,9 +80,10 @@ describe.skipIf(!run)("HA lease and journal in PostgreSQL", () => {
     expect((await b.tryAcquire())?.token).toBe(2n);
     const jb = await PgJournal.open(pool, b);
     expect(jb.entries().map((e) => e.intentHash)).toEqual([settled.intentHash, inFlight.intentHash]);
-    expect(jb.inFlight().map((e) => e.intentHash), "the old leader's in-flight intent is not lost").toEqual([
-      inFlight.intentHash,
-    ]);
+    expect(
+      jb.inFlight().map((e) => e.intentHash),
+      "the old leader's in-flight intent is not lost",
+    ).toEqual([inFlight.intentHash]);
     expect(jb.inFlight()[0]!.attempts[0]!.raw, "with its signed bytes, to re-broadcast").toBe(
       inFlight.attempts[0]!.raw,
     );
@@ -99,7 +96,10 @@ describe.skipIf(!run)("HA lease and journal in PostgreSQL", () => {
     );
     expect(await a.renew()).toBe(false);
     const rows = await pool.query("SELECT token, line FROM agent_journal WHERE scope = $1 ORDER BY seq", [scope]);
-    expect(rows.rows.map((r) => Number(r.token)), "nothing of the stale leader's after the takeover").toEqual([1, 1, 1]);
+    expect(
+      rows.rows.map((r) => Number(r.token)),
+      "nothing of the stale leader's after the takeover",
+    ).toEqual([1, 1, 1]);
 
     // The new leader writes under its token; a reader sees the whole history.
     jb.addAttempt(inFlight.intentHash, inFlight.attempts[1]!);
@@ -107,8 +107,11 @@ describe.skipIf(!run)("HA lease and journal in PostgreSQL", () => {
     await jb.flush();
     const read = await PgJournal.read(pool, scope);
     expect(read.find((e) => e.intentHash === inFlight.intentHash)?.attempts).toHaveLength(2);
-    expect(read.every((e) => e.outcome), "nothing left in flight").toBe(true);
-    expect(read.find((e) => e.intentHash === inFlight.intentHash)?.attempts[1]!.maxFeePerGas).toBe(2_500_000_000n);
+    expect(
+      read.every((e) => e.outcome),
+      "nothing left in flight",
+    ).toBe(true);
+    expect(read.find((e) => e.intentHash === inFlight.intentHash)?.attempts[1]?.maxFeePerGas).toBe(2_500_000_000n);
   });
 
   it("a write racing a takeover: either it lands before the takeover (and the new leader reads it) or it is refused", async () => {
@@ -124,10 +127,8 @@ describe.skipIf(!run)("HA lease and journal in PostgreSQL", () => {
         () => true,
         (err: unknown) => (err instanceof LeaseLostError ? false : Promise.reject(err)),
       );
-      let b: PgLease;
-      do {
-        b = new PgLease(pool, `${scope}:${round}`, "node-b", 5);
-      } while (!(await b.tryAcquire()) && (await sleep(20), true));
+      const b = new PgLease(pool, `${scope}:${round}`, "node-b", 5);
+      while (!(await b.tryAcquire())) await sleep(20);
       const jb = await PgJournal.open(pool, b);
       expect(jb.entries().length, `round ${round}`).toBe((await wrote) ? 1 : 0);
     }

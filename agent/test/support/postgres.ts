@@ -17,7 +17,9 @@ export function findPostgres(): string | undefined {
   if (!fs.existsSync(root)) return undefined;
   const versions = fs
     .readdirSync(root)
-    .filter((v) => fs.existsSync(path.join(root, v, "bin", "initdb")) && fs.existsSync(path.join(root, v, "bin", "pg_ctl")))
+    .filter(
+      (v) => fs.existsSync(path.join(root, v, "bin", "initdb")) && fs.existsSync(path.join(root, v, "bin", "pg_ctl")),
+    )
     .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? path.join(root, versions[0], "bin") : undefined;
 }
@@ -42,10 +44,14 @@ export async function startPostgres(): Promise<PostgresServer> {
   if (asRoot) execFileSync("chown", ["-R", "postgres:postgres", dir]);
   fs.chmodSync(dir, 0o755);
   const run = (cmd: string, args: string[]) =>
-    execFileSync(asRoot ? "runuser" : path.join(bin, cmd), asRoot ? ["-u", "postgres", "--", path.join(bin, cmd), ...args] : args, {
-      stdio: ["ignore", "pipe", "pipe"],
-      cwd: dir,
-    });
+    execFileSync(
+      asRoot ? "runuser" : path.join(bin, cmd),
+      asRoot ? ["-u", "postgres", "--", path.join(bin, cmd), ...args] : args,
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        cwd: dir,
+      },
+    );
   run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"]);
   const port = await freePort();
   run("pg_ctl", [
