@@ -154,7 +154,13 @@ async function runHa(
       const renewing = keepRenewing(node, journal, lost, haLog, metrics);
       const stopped = AbortSignal.any([signal, lost.signal]);
       try {
-        const agent = await createAgent(config, { wallet, provider, journal, ...runnerOptions(log, metrics, options) });
+        const agent = await createAgent(config, {
+          wallet,
+          provider,
+          journal,
+          lease: () => ({ nodeId: node.nodeId, token: node.lease.token, expiresAt: node.lease.expiresAt }),
+          ...runnerOptions(log, metrics, options),
+        });
         await runUntilStopped(
           {
             serve: () => agent.serve(),

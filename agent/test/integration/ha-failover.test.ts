@@ -25,6 +25,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { vaultInterface } from "../../src/abi/index.js";
+import { statusCommand } from "../../src/cli/report-commands.js";
 import { haScope, PgJournal, readLease } from "../../src/ha/postgres.js";
 import { AGENT, AGENT_KEY, rebalancedEvents, tempDir, useStack } from "../support/daemon-harness.js";
 import { FaultProxy, type RpcCall } from "../support/fault-proxy.js";
@@ -55,6 +56,7 @@ afterAll(async () => {
 
 interface Daemon {
   name: string;
+  config: string;
   child: ChildProcess;
   lines: Array<{ msg: string; time: number; raw: string }>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -85,7 +87,7 @@ function spawnNode(name: string, databaseUrl: string): Daemon {
       dataDir: "state",
       tx: { maxFeePerGasGwei: "500", stuckAfterSeconds: 600 },
       planner: { strategy: "equal-weight", minMove: "1000", nativePriceInAsset: "3000", sampleIntervalSeconds: 0 },
-      metrics: { enabled: false },
+      metrics: { enabled: true, port: 0 },
       log: { level: process.env.HA_TEST_LOG ?? "info" },
       ha: { leaseSeconds: LEASE_SECONDS, nodeId: name },
       vaults: [{ address: env.stack.vaultAddress, label: "main" }],
@@ -117,7 +119,7 @@ function spawnNode(name: string, databaseUrl: string): Daemon {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal })),
   );
-  return { name, child, lines, exited };
+  return { name, config, child, lines, exited };
 }
 
 const said = (d: Daemon, text: string) => d.lines.find((l) => l.msg.includes(text));
@@ -296,6 +298,29 @@ describe.skipIf(!run)("high availability: two daemons, one PostgreSQL", () => {
           `kill to intent settled median ${median(settles)} ms, max ${Math.max(...settles)} ms`,
       );
       expect(Math.max(...takeovers), "within the lease and one look").toBeLessThan(LEASE_SECONDS * 1_000 + 2_000);
+
+      // Who holds the lease, as the active node's dashboard and metrics and `status` show it.
+      const url = JSON.parse(said(leader, "serving the dashboard")!.raw).url as string;
+      const view = (await (await fetch(`${url}api/dashboard`)).json()) as { ha: { nodeId: string; token: string } };
+      expect(view.ha).toMatchObject({ nodeId: leader.name, token: String(ROUNDS + 1) });
+      const metrics = await (await fetch(`${url}metrics`)).text();
+      expect(metrics).toMatch(/^agent_ha_leader 1$/m);
+      expect(metrics).toMatch(new RegExp(`^agent_ha_lease_token ${ROUNDS + 1}$`, "m"));
+      const printed: string[] = [];
+      const saved = { ...process.env };
+      Object.assign(process.env, {
+        AGENT_PRIVATE_KEY: AGENT_KEY,
+        AGENT_HA_DATABASE_URL: databaseUrl,
+        AGENT_HA_NODE_ID: "operator",
+      });
+      try {
+        await statusCommand({ config: leader.config }, (t) => printed.push(t));
+      } finally {
+        process.env = saved;
+      }
+      const text = printed.join("\n");
+      expect(text).toMatch(new RegExp(`HA lease: held by ${leader.name}, token ${ROUNDS + 1}, until `));
+      expect(text, "the database URL's host only").not.toContain("postgres@");
     } finally {
       for (const d of all) d.child.kill("SIGKILL");
       await Promise.all(all.map((d) => d.exited));
