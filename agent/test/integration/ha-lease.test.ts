@@ -9,6 +9,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileJournal } from "../../src/executor/journal.js";
 import { LeaseLostError } from "../../src/failures.js";
+import { checkHaDatabase } from "../../src/ha/node.js";
 import { ensureSchema, haScope, PgJournal, PgLease, readLease } from "../../src/ha/postgres.js";
 import { postgresOrSkip, startPostgres, type PostgresServer } from "../support/postgres.js";
 
@@ -36,6 +37,26 @@ let scopes = 0;
 const nextScope = () => haScope(31337, `0x${(++scopes).toString(16).padStart(40, "0")}`);
 
 describe.skipIf(!run)("HA lease and journal in PostgreSQL", () => {
+  it("doctor: the database reachable and who holds the lease; an unreachable one fails naming the field, no password", async () => {
+    const agent = "0x00000000000000000000000000000000000000d0";
+    const lease = new PgLease(pool, haScope(31337, agent), "node-a", 30);
+    await lease.tryAcquire();
+    const ha = { databaseUrl: server.url, leaseSeconds: 15, nodeId: "node-b" };
+    const ok = await checkHaDatabase(ha, 31337n, agent);
+    expect(ok.status).toBe("ok");
+    expect(ok.detail).toMatch(
+      /reachable, tables in place; node node-b, lease 15 s; the lease is held by node-a \(token 1\) until /,
+    );
+    const dead = await checkHaDatabase(
+      { databaseUrl: `postgresql://agent:s3cret@127.0.0.1:${server.port + 1}/nowhere`, leaseSeconds: 15 },
+      31337n,
+      agent,
+    );
+    expect(dead).toMatchObject({ status: "fail", field: "ha.databaseUrl" });
+    expect(dead.detail).toContain("postgresql://127.0.0.1");
+    expect(JSON.stringify(dead)).not.toContain("s3cret");
+  });
+
   it("acquire, refuse a second node, renew, expire, take over with a higher token", async () => {
     const scope = nextScope();
     const a = new PgLease(pool, scope, "node-a", 1);
