@@ -40,6 +40,22 @@ describe("config: ha", () => {
     expect(logged).toContain('"nodeId":"node-a"');
   });
 
+  it("one chain per HA daemon: with several networks, ha is refused naming it", () => {
+    const { network: _, vaults: __, ...rest } = valid();
+    const several = {
+      ...rest,
+      networks: [
+        { name: "local", rpcUrl: "http://127.0.0.1:8545", chainId: 31337 },
+        { name: "dev", rpcUrl: "http://127.0.0.1:8546", chainId: 1337 },
+      ],
+      vaults: [{ address: "0x2222222222222222222222222222222222222222", network: "local", label: "main" }],
+      ha: { nodeId: "a" },
+    };
+    expect(() => parseConfig(several, { AGENT_HA_DATABASE_URL: "postgresql://db/agent" })).toThrow(
+      /invalid config: ha: high availability runs one chain per daemon/,
+    );
+  });
+
   it("the URL from a file (relative to the config's folder), one line", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-config-"));
     fs.writeFileSync(path.join(dir, "db-url"), "postgresql://agent:pw@127.0.0.1:5432/treasury\n");
