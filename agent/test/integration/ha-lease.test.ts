@@ -109,7 +109,9 @@ describe.skipIf(!run)("HA lease and journal in PostgreSQL", () => {
       inFlight.attempts[0]!.raw,
     );
 
-    // node-a wakes up and writes: a replacement attempt and a new intent. Both are refused in the database.
+    // node-a wakes up and writes: a replacement attempt and a new intent. It still believes it holds the lease (token
+    // 1, no renewal tried): only the check in the write's own transaction refuses them.
+    expect(a.token, "the stale leader's own belief").toBe(1n);
     ja.addAttempt(inFlight.intentHash, inFlight.attempts[1]!);
     await expect(ja.flush(), "flush rejects: the executor broadcasts nothing").rejects.toBeInstanceOf(LeaseLostError);
     expect(() => ja.begin(reverted.record, reverted.attempts[0]!), "and refuses every later write").toThrow(
