@@ -262,9 +262,31 @@ export class PgJournal implements Journal {
     }
   }
 
+  /**
+   * Awaits every write, then checks once more that this node's token still holds the lease (the database's clock): the
+   * executor calls it before each broadcast, so a leader that lost the lease does not even send journaled bytes again.
+   * What is left is the instant between this check and the broadcast; what could be sent in it is journaled bytes only
+   * (the same transaction, never a second intent).
+   */
   async flush(): Promise<void> {
     await this.queue;
     if (this.failure) throw this.failure;
+    const token = this.lease.token;
+    const held =
+      token !== undefined &&
+      (
+        await this.pool.query(
+          `SELECT 1 FROM ${LEASE_TABLE} WHERE scope = $1 AND token = $2 AND expires_at > clock_timestamp()`,
+          [this.lease.scope, token.toString()],
+        )
+      ).rowCount === 1;
+    if (!held) {
+      this.lease.token = undefined;
+      this.failure = new LeaseLostError(
+        `the lease of ${this.lease.scope}${token === undefined ? "" : ` (token ${token})`} is lost or expired: nothing sent`,
+      );
+      throw this.failure;
+    }
   }
 
   /** The refusal or failure that stopped this journal's writes, if any. */

@@ -109,6 +109,11 @@ describe.skipIf(!run)("HA lease and journal in PostgreSQL", () => {
       inFlight.attempts[0]!.raw,
     );
 
+    // node-a wakes up and, before it writes anything, would send journaled bytes again: refused too.
+    const idle = await PgJournal.open(pool, Object.assign(new PgLease(pool, scope, "node-a", 1), { token: 1n }));
+    await expect(idle.flush(), "no broadcast by a node whose token lost the lease").rejects.toBeInstanceOf(
+      LeaseLostError,
+    );
     // node-a wakes up and writes: a replacement attempt and a new intent. It still believes it holds the lease (token
     // 1, no renewal tried): only the check in the write's own transaction refuses them.
     expect(a.token, "the stale leader's own belief").toBe(1n);
