@@ -17,7 +17,7 @@ import { createLogger } from "../obs/logger.js";
 import { Metrics } from "../obs/metrics.js";
 import { systemClock } from "../util/clock.js";
 import { formatDuration } from "../util/format.js";
-import { keepRenewing, openHaNode, waitForLease } from "../ha/node.js";
+import { keepRenewing, openHaNode, takeoverAlert, waitForLease } from "../ha/node.js";
 import { PgJournal } from "../ha/postgres.js";
 
 export interface RunOptions {
@@ -161,6 +161,9 @@ async function runHa(
           lease: () => ({ nodeId: node.nodeId, token: node.lease.token, expiresAt: node.lease.expiresAt }),
           ...runnerOptions(log, metrics, options),
         });
+        // Taken over from another node (not a first start, not this node again): the operators are told.
+        if (taken.previous && taken.previous.nodeId !== node.nodeId)
+          agent.notifier?.alert(takeoverAlert(node.nodeId, taken, taken.previous, Date.now() - standbySince));
         await runUntilStopped(
           {
             serve: () => agent.serve(),

@@ -76,6 +76,7 @@ export const ALERT_EVENTS = [
   "gas-low",
   "tick-failing",
   "unrecorded-action",
+  "ha-takeover",
 ] as const;
 
 /** Webhooks told when the agent stops being able to act, and when it can again (see agent/README.md, "Alerts"). */

@@ -12,6 +12,7 @@ import type { HaConfig } from "../config/schema.js";
 import type { JournalEntry } from "../executor/journal.js";
 import { databaseName } from "../config/load.js";
 import { ConfigError, LeaseLostError } from "../failures.js";
+import type { Alert } from "../alerts/alert.js";
 import type { Metrics } from "../obs/metrics.js";
 import { ensureSchema, haScope, type LeaseHolder, PgJournal, PgLease, readLease } from "./postgres.js";
 
@@ -78,9 +79,10 @@ export async function waitForLease(
   signal: AbortSignal,
   log: Logger,
   metrics: Metrics,
-): Promise<LeaseHolder | undefined> {
+): Promise<(LeaseHolder & { previous?: LeaseHolder }) | undefined> {
   const lookMs = (node.lease.leaseSeconds * 1_000) / 4;
   let said = "";
+  let previous: LeaseHolder | undefined;
   while (!signal.aborted) {
     try {
       const taken = await node.lease.tryAcquire();
@@ -88,9 +90,10 @@ export async function waitForLease(
         metrics.haLeader.set(1);
         metrics.haToken.set(Number(taken.token));
         metrics.haLeaseExpires.set(taken.expiresAt.getTime() / 1_000);
-        return taken;
+        return { ...taken, ...(previous ? { previous } : {}) };
       }
       const holder = await readLease(node.pool, node.lease.scope);
+      if (holder) previous = holder;
       metrics.haLeader.set(0);
       const who = holder ? `${holder.nodeId} (token ${holder.token})` : "";
       if (who !== said) {
@@ -224,4 +227,21 @@ export async function readHaJournal(ha: HaConfig, chainId: bigint, agent: string
   } finally {
     await node.close().catch(() => undefined);
   }
+}
+
+/** The `ha-takeover` alert: this node took the lease over from another that had stopped renewing it. */
+export function takeoverAlert(nodeId: string, taken: LeaseHolder, previous: LeaseHolder, waitedMs: number): Alert {
+  return {
+    key: `ha-takeover:${taken.token}`,
+    event: "ha-takeover",
+    severity: "warning",
+    message: `node ${nodeId} took over the HA lease (token ${taken.token}) from ${previous.nodeId}, which stopped renewing it (expired ${previous.expiresAt.toISOString()}); it settles what was left in flight, then plans`,
+    details: {
+      node: nodeId,
+      token: taken.token.toString(),
+      previousNode: previous.nodeId,
+      previousToken: previous.token.toString(),
+      standbyMs: String(waitedMs),
+    },
+  };
 }

@@ -21,6 +21,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,6 +40,10 @@ const LEASE_SECONDS = 2;
 const run = postgresOrSkip();
 
 let proxy: FaultProxy;
+/** A webhook receiver on loopback: the alerts the nodes send. */
+let receiver: http.Server;
+let receiverUrl: string;
+const received: Array<{ event: string; message: string; details: Record<string, string> }> = [];
 let server: PostgresServer;
 let admin: pg.Pool;
 const env = useStack({ session: { perCall: 2_000_000n, perEpoch: 50_000_000n } });
@@ -46,10 +52,21 @@ beforeAll(async () => {
   if (!run) return;
   [proxy, server] = await Promise.all([FaultProxy.start({ upstream: env.chain.url, seed: 19 }), startPostgres()]);
   admin = new pg.Pool({ connectionString: server.url, max: 2 });
+  receiver = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      received.push(JSON.parse(body));
+      res.end("ok");
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 }, 60_000);
 
 afterAll(async () => {
   await admin?.end();
+  await new Promise((r) => (receiver ? receiver.close(r) : r(undefined)));
   await proxy?.close();
   await server?.stop();
 });
@@ -90,6 +107,7 @@ function spawnNode(name: string, databaseUrl: string): Daemon {
       metrics: { enabled: true, port: 0 },
       log: { level: process.env.HA_TEST_LOG ?? "info" },
       ha: { leaseSeconds: LEASE_SECONDS, nodeId: name },
+      alerts: { targets: [{ url: receiverUrl, events: ["ha-takeover"] }], checkNonces: false },
       vaults: [{ address: env.stack.vaultAddress, label: "main" }],
     }),
   );
@@ -321,6 +339,18 @@ describe.skipIf(!run)("high availability: two daemons, one PostgreSQL", () => {
       const text = printed.join("\n");
       expect(text).toMatch(new RegExp(`HA lease: held by ${leader.name}, token ${ROUNDS + 1}, until `));
       expect(text, "the database URL's host only").not.toContain("postgres@");
+
+      // Each takeover was alerted by the node that took over, naming the one it took over from.
+      await until(
+        5_000,
+        "the takeover alerts",
+        () => received.filter((a) => a.event === "ha-takeover").length >= ROUNDS,
+      );
+      const takeoverAlerts = received.filter((a) => a.event === "ha-takeover");
+      expect(takeoverAlerts.map((a) => [a.details.node, a.details.previousNode])).toEqual(
+        Array.from({ length: ROUNDS }, (_, i) => [`node-${i + 1}`, `node-${i}`]),
+      );
+      expect(JSON.stringify(takeoverAlerts), "no secret in an alert").not.toContain("postgres@");
 
       // A graceful stop (SIGTERM) releases the lease at once: a standby would take it at its next look.
       leader.child.kill("SIGTERM");
