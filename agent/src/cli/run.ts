@@ -17,7 +17,7 @@ import { createLogger } from "../obs/logger.js";
 import { Metrics } from "../obs/metrics.js";
 import { systemClock } from "../util/clock.js";
 import { formatDuration } from "../util/format.js";
-import { keepRenewing, openHaNode, takeoverAlert, waitForLease } from "../ha/node.js";
+import { keepRenewing, openHaNode, serveStandby, takeoverAlert, waitForLease } from "../ha/node.js";
 import { PgJournal } from "../ha/postgres.js";
 
 export interface RunOptions {
@@ -139,7 +139,15 @@ async function runHa(
   try {
     while (!signal.aborted) {
       const standbySince = Date.now();
-      const taken = await waitForLease(node, signal, haLog, metrics);
+      const standby = config.metrics.enabled
+        ? await serve({ serve: () => serveStandby(node, metrics, config.metrics.host, config.metrics.port) }, config)
+        : undefined;
+      if (standby)
+        haLog.info(
+          { url: `http://${config.metrics.host}:${standby.port}/` },
+          "standing by: serving /health, /ready (503) and /metrics until this node takes over",
+        );
+      const taken = await waitForLease(node, signal, haLog, metrics).finally(() => standby?.close());
       if (!taken) break;
       haLog.info(
         {

@@ -5,6 +5,7 @@
  * anything new is planned. A lost lease (a renewal refused, or a journal write refused by the fencing) stops the
  * daemon at once and the node goes back to standing by.
  */
+import http from "node:http";
 import os from "node:os";
 import pg from "pg";
 import type { Logger } from "pino";
@@ -14,6 +15,7 @@ import { databaseName } from "../config/load.js";
 import { ConfigError, LeaseLostError } from "../failures.js";
 import type { Alert } from "../alerts/alert.js";
 import type { Metrics } from "../obs/metrics.js";
+import { listen } from "../util/listen.js";
 import { ensureSchema, haScope, type LeaseHolder, PgJournal, PgLease, readLease } from "./postgres.js";
 
 export interface HaNode {
@@ -244,4 +246,55 @@ export function takeoverAlert(nodeId: string, taken: LeaseHolder, previous: Leas
       standbyMs: String(waitedMs),
     },
   };
+}
+
+/**
+ * What a standby serves on `metrics.host:metrics.port` until it takes over (then the dashboard takes the port):
+ * `/health` 200 with its role and the lease's holder (the process is alive and looking), `/ready` 503 (it does not act:
+ * a load balancer in front of the dashboards sends to the active node), `/metrics` (`agent_ha_leader` 0), and 503 for
+ * anything else, naming the active node.
+ */
+export async function serveStandby(
+  node: HaNode,
+  metrics: Metrics,
+  host: string,
+  port: number,
+): Promise<{ port: number; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const url = (req.url ?? "/").split("?")[0];
+      if (url === "/metrics") {
+        res.writeHead(200, { "content-type": metrics.registry.contentType });
+        res.end(await metrics.registry.metrics());
+        return;
+      }
+      let holder: LeaseHolder | undefined;
+      try {
+        holder = await readLease(node.pool, node.lease.scope);
+      } catch {
+        holder = undefined;
+      }
+      const body = {
+        role: "standby",
+        nodeId: node.nodeId,
+        lease: holder
+          ? {
+              nodeId: holder.nodeId,
+              token: holder.token.toString(),
+              expires: holder.expiresAt.toISOString(),
+              expired: holder.expired,
+            }
+          : null,
+      };
+      res.writeHead(url === "/health" ? 200 : 503, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify(
+          url === "/health"
+            ? body
+            : { ...body, error: `standing by: the active node ${holder?.nodeId ?? "(none yet)"} serves the dashboard` },
+        ),
+      );
+    })();
+  });
+  return listen(server, port, host);
 }

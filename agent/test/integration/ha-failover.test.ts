@@ -244,9 +244,22 @@ describe.skipIf(!run)("high availability: two daemons, one PostgreSQL", () => {
         await until(
           30_000,
           `node-${round + 1} to stand by`,
-          () => !!said(standby, "standing by"),
+          () => !!said(standby, "standing by: the lease is held"),
           () => tail(standby),
         );
+        if (round === 0) {
+          // A standby answers /health (alive, naming the active node) and /ready 503: it does not act.
+          const at = JSON.parse(said(standby, "standing by: serving")!.raw).url as string;
+          const health = await fetch(`${at}health`);
+          expect(health.status).toBe(200);
+          expect(await health.json()).toMatchObject({
+            role: "standby",
+            nodeId: standby.name,
+            lease: { nodeId: leader.name },
+          });
+          expect((await fetch(`${at}ready`)).status).toBe(503);
+          expect(await (await fetch(`${at}metrics`)).text()).toMatch(/^agent_ha_leader 0$/m);
+        }
         const killed = killAt(step, leader, forwarded0);
         // A strategy's gain leaves it above its equal share: the leader's next tick plans a rebalance (the cooldown is
         // past).
@@ -388,7 +401,7 @@ describe.skipIf(!run)("high availability: two daemons, one PostgreSQL", () => {
       await until(
         30_000,
         "node-b to stand by",
-        () => !!said(b!, "standing by"),
+        () => !!said(b!, "standing by: the lease is held"),
         () => tail(b!),
       );
       // node-a freezes at the simulation of its plan: planned, not yet journaled.
@@ -432,7 +445,12 @@ describe.skipIf(!run)("high availability: two daemons, one PostgreSQL", () => {
       expect(tokens.at(-1)).toBe(2);
       expect(await rebalancedEvents(env.stack)).toHaveLength(2);
       expect((await readLease(db, scope))?.nodeId).toBe("node-b");
-      expect(said(a, "standing by"), "node-a stands by again").toBeDefined();
+      await until(5_000, "node-a to stand by again", () => {
+        const lost = a.lines.findIndex((l) => l.msg.includes("lease lost"));
+        return (
+          a.lines.findIndex((l, i) => i > lost && l.msg.includes("standing by: the lease is held by node-b")) > lost
+        );
+      });
     } finally {
       proxy.intercept = undefined;
       a.child.kill("SIGCONT");
