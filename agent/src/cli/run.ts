@@ -185,7 +185,13 @@ async function runHa(
         );
         await journal.flush();
       } catch (err) {
-        if (!lost.signal.aborted && !(err instanceof LeaseLostError)) throw err;
+        if (!lost.signal.aborted && !(err instanceof LeaseLostError)) {
+          // A failure of this node's (the agent could not be built, `--once` failed): a standby need not wait for the
+          // lease to expire.
+          await node.lease.release().catch(() => undefined);
+          metrics.haLeader.set(0);
+          throw err;
+        }
       } finally {
         renewing.stop();
       }
