@@ -804,8 +804,10 @@ export class Executor {
       // does.
       const problem = last.cancel || !recheck ? undefined : await recheck(record);
       if (problem !== undefined) return this.cancel(entry, problem, log);
+      // An asynchronous journal (HA) first confirms the lease is still held: a node that lost it sends nothing.
+      if (this.journal.flush) await this.journal.flush();
       log.warn({ tx: last.hash }, "node does not know the journaled transaction; re-broadcasting the same bytes");
-      await this.safeBroadcast(last.raw, intentHash);
+      await this.safeBroadcast(last.raw, intentHash, true);
       // A node that mines at once (or had it all along) settles it now rather than a tick later.
       if (depth < 2 && (await this.findReceipt(entry))) return this.reconcileOne(entry, recheck, depth + 1);
     }

@@ -22,7 +22,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -376,6 +376,100 @@ describe.skipIf(!run)("high availability: two daemons, one PostgreSQL", () => {
       await db.end();
     }
   }, 240_000);
+
+  it("a leader cut off from the database journals nothing, sends nothing, and stands down; the standby takes over", async () => {
+    const databaseUrl = await freshDatabase();
+    const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    const scope = haScope(env.chain.chainId, AGENT);
+    // node-a reaches PostgreSQL through a TCP relay the test can cut (a network partition); node-b directly.
+    const pgPort = Number(new URL(databaseUrl).port);
+    const sockets = new Set<net.Socket>();
+    let cut = false;
+    const relay = net.createServer((client) => {
+      if (cut) return client.destroy();
+      const upstream = net.connect(pgPort, "127.0.0.1");
+      for (const sock of [client, upstream]) {
+        sockets.add(sock);
+        sock.on("error", () => undefined);
+        sock.on("close", () => sockets.delete(sock));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((r) => relay.listen(0, "127.0.0.1", r));
+    const relayed = databaseUrl.replace(`:${pgPort}/`, `:${(relay.address() as AddressInfo).port}/`);
+    const a = spawnNode("node-a", relayed);
+    let b: Daemon | undefined;
+    try {
+      await until(
+        30_000,
+        "node-a to take the lease",
+        () => !!said(a, "took the lease"),
+        () => tail(a),
+      );
+      await until(
+        30_000,
+        "node-a's first rebalance",
+        () => !!said(a, "rebalance confirmed"),
+        () => tail(a),
+      );
+      b = spawnNode("node-b", databaseUrl);
+      await until(
+        30_000,
+        "node-b to stand by",
+        () => !!said(b!, "standing by: the lease is held"),
+        () => tail(b!),
+      );
+      const nonce0 = await env.chain.provider.getTransactionCount(AGENT, "latest");
+      const linesBefore = a.lines.length;
+      // The partition: node-a's connections to the database end; new ones are refused. Then a plan is due.
+      cut = true;
+      for (const sock of sockets) sock.destroy();
+      await env.chain.increaseTime(120);
+      await (await env.stack.strategies[1]!.simulateGain(30_000n * env.stack.unit)).wait();
+      await until(
+        LEASE_SECONDS * 1_000 + 10_000,
+        "node-b to take over",
+        () => !!said(b!, "took the lease"),
+        () => tail(b!),
+      );
+      await until(30_000, "node-b's rebalance settled", async () => {
+        const entries = await PgJournal.read(db, scope);
+        return entries.length === 2 && !!entries[1]!.outcome;
+      });
+      await until(
+        15_000,
+        "node-a to stand down",
+        () => !!said(a, "lease lost"),
+        () => tail(a),
+      );
+      const after = a.lines.slice(linesBefore).map((l) => l.msg);
+      if (process.env.HA_TEST_LOG) console.log(after.join("\n"));
+      expect(
+        after.some((m) => m.includes("could not write the journal")),
+        "node-a planned, and its journal write failed",
+      ).toBe(true);
+      expect(
+        after.filter((m) => m.startsWith("journaled; broadcasting")),
+        "node-a broadcast nothing once cut off",
+      ).toEqual([]);
+      expect(await env.chain.provider.getTransactionCount(AGENT, "latest"), "one transaction: node-b's").toBe(
+        nonce0 + 1,
+      );
+      expect(await rebalancedEvents(env.stack)).toHaveLength(2);
+      // The partition heals: node-a stands by behind node-b.
+      cut = false;
+      await until(15_000, "node-a to stand by again", () =>
+        a.lines.slice(linesBefore).some((l) => l.msg.includes("standing by: the lease is held by node-b")),
+      );
+      expect((await readLease(db, scope))?.nodeId).toBe("node-b");
+    } finally {
+      for (const d of [a, b]) d?.child.kill("SIGKILL");
+      await Promise.all([a, b].map((d) => d?.exited));
+      for (const sock of sockets) sock.destroy();
+      await new Promise((r) => relay.close(r));
+      await db.end();
+    }
+  }, 120_000);
 
   it("a paused leader (SIGSTOP past its lease) wakes up after the takeover, sends nothing, and stands down", async () => {
     const databaseUrl = await freshDatabase();
