@@ -522,6 +522,10 @@ function render(data) {
   $("#agent-line").textContent = data.chains
     ? `agent ${data.agent} · chains ${data.chains.map((c) => `${c.name} (${c.chainId})`).join(", ")}`
     : `agent ${data.agent} · chain ${data.chainId}`;
+  // High availability: this daemon is the active node, holding the lease.
+  if (data.ha)
+    $("#agent-line").textContent +=
+      ` · HA: active node ${data.ha.nodeId} (lease token ${data.ha.token ?? "?"}${data.ha.expires ? `, until ${time(data.ha.expires)}` : ""})`;
   const main = $("#vaults");
   main.replaceChildren(...data.vaults.map(renderVault));
   renderJournal(data);

@@ -86,6 +86,12 @@ export class TickFailedError extends AgentError {}
 export class JournalError extends AgentError {}
 
 /**
+ * High availability: this daemon does not hold the lease (another node took it over, or it expired while this one was
+ * paused or cut off from the database), so its journal write was refused and nothing may be sent.
+ */
+export class LeaseLostError extends JournalError {}
+
+/**
  * The remote signer could not be reached, refused the request, or answered with something other than the transaction
  * asked for (which is then never broadcast). Never carries the signer's credential.
  */

@@ -17,6 +17,11 @@ export async function journalCompactCommand(
   print: (text: string) => void,
 ): Promise<void> {
   const config = loadConfig(options.config);
+  if (config.ha) {
+    throw new UsageError(
+      "journal compact: with ha the journal is the PostgreSQL table agent_journal, not a file; it is not compacted by this command (each row is about 1.3 kB per intent)",
+    );
+  }
   const agent = await agentAddressOf(config);
   // One journal per chain: each compacted against its own chain's final block; a chain without one is passed over.
   const chains = chainConfigs(config).filter((c) => fs.existsSync(dataPaths(c, agent).journal));

@@ -1,6 +1,7 @@
 /** The read-only commands: `plan --dry-run`, `status`, `sessions`. None of them needs or loads the key. */
 import { dataPaths, HISTORY_MAX_SAMPLES } from "../daemon/build.js";
 import { FileJournal } from "../executor/journal.js";
+import { leaseLine, readHaJournal } from "../ha/node.js";
 import { loadConfig } from "../config/load.js";
 import { eachChain, readOnlyRunners, selectVaults } from "./context.js";
 import {
@@ -38,11 +39,18 @@ export async function statusCommand(options: { config?: string }, print: (text: 
   await eachChain(options.config, print, async (ctx, chain) => {
     const reader = new LensReader(ctx.provider, ctx.config.lens);
     const paths = dataPaths(ctx.config, ctx.agent);
-    const journal = new FileJournal(paths.journal, { readOnly: true });
+    // With high availability the journal is PostgreSQL's, and the lease says which node is active.
+    const ha = ctx.config.ha;
+    const journal = {
+      entries: ha
+        ? await readHaJournal(ha, BigInt(ctx.chainId), ctx.agent)
+        : new FileJournal(paths.journal, { readOnly: true }).entries(),
+    };
     const { runners } = await readOnlyRunners(ctx);
     // On several chains, the header and every vault name their chain.
     const on = chain.several ? ` (network ${chain.name})` : "";
     print(`Agent ${ctx.agent} on chain ${ctx.chainId}${on}`);
+    if (ha) print(await leaseLine(ha, BigInt(ctx.chainId), ctx.agent));
     for (const runner of runners) {
       const snap = await reader.snapshot(runner.config.vault, ctx.agent);
       // Read-only, and with an interval nothing passes: the snapshot only counts as the newest price, as in a tick.
@@ -71,7 +79,7 @@ export async function statusCommand(options: { config?: string }, print: (text: 
       print("");
       print(
         renderJournal(
-          journal.entries().filter((e) => e.record.vault.toLowerCase() === runner.config.vault.toLowerCase()),
+          journal.entries.filter((e) => e.record.vault.toLowerCase() === runner.config.vault.toLowerCase()),
           snap.assetDecimals,
         ),
       );

@@ -6,7 +6,7 @@ import type { FailoverProvider } from "../chain/provider.js";
 import { loadConfig, redactedConfig } from "../config/load.js";
 import type { AgentConfig } from "../config/schema.js";
 import type { ReconcileReport } from "../executor/executor.js";
-import { ConfigError, errorDetail, TickFailedError } from "../failures.js";
+import { ConfigError, errorDetail, LeaseLostError, TickFailedError } from "../failures.js";
 import { loadWallet } from "../config/key.js";
 import { assertChain, createProvider } from "../daemon/build.js";
 import { releaseJournalLocks } from "../executor/journal.js";
@@ -17,6 +17,8 @@ import { createLogger } from "../obs/logger.js";
 import { Metrics } from "../obs/metrics.js";
 import { systemClock } from "../util/clock.js";
 import { formatDuration } from "../util/format.js";
+import { keepRenewing, openHaNode, serveStandby, takeoverAlert, waitForLease } from "../ha/node.js";
+import { PgJournal } from "../ha/postgres.js";
 
 export interface RunOptions {
   config?: string;
@@ -96,6 +98,7 @@ async function runWith(
 ): Promise<void> {
   const chainId = await assertChain(provider, config, log);
   const wallet = await loadKey(config, chainId, log, { chainId: chainId.toString() });
+  if (config.ha) return runHa(config, provider, wallet, chainId, log, metrics, options, signal);
   const agent = await createAgent(config, { wallet, provider, ...runnerOptions(log, metrics, options) });
   await runUntilStopped(
     {
@@ -108,6 +111,102 @@ async function runWith(
     log,
     options,
   );
+}
+
+/**
+ * `run` with `ha`: stands by until this node holds the lease in PostgreSQL, then runs the daemon on the PostgreSQL
+ * journal (its first tick settles what the previous leader left in flight) while renewing the lease. A lost lease
+ * stops the daemon (a tick under way can neither journal nor send anything more) and the node stands by again; a
+ * stop (SIGTERM, `--once` done) releases the lease, so a standby takes over at its next look.
+ */
+async function runHa(
+  config: AgentConfig,
+  provider: FailoverProvider,
+  wallet: Awaited<ReturnType<typeof loadKey>>,
+  chainId: bigint,
+  log: Logger,
+  metrics: Metrics,
+  options: RunOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  const ha = config.ha!;
+  const node = await openHaNode(ha, chainId, wallet.address);
+  const haLog = log.child({ component: "ha", nodeId: node.nodeId });
+  haLog.info(
+    { database: node.database, scope: node.lease.scope, leaseSeconds: ha.leaseSeconds },
+    `high availability: node ${node.nodeId}, lease ${node.lease.scope} in ${node.database}`,
+  );
+  try {
+    while (!signal.aborted) {
+      const standbySince = Date.now();
+      const standby = config.metrics.enabled
+        ? await serve({ serve: () => serveStandby(node, metrics, config.metrics.host, config.metrics.port) }, config)
+        : undefined;
+      if (standby)
+        haLog.info(
+          { url: `http://${config.metrics.host}:${standby.port}/` },
+          "standing by: serving /health, /ready (503) and /metrics until this node takes over",
+        );
+      const taken = await waitForLease(node, signal, haLog, metrics).finally(() => standby?.close());
+      if (!taken) break;
+      haLog.info(
+        {
+          token: taken.token.toString(),
+          expires: taken.expiresAt.toISOString(),
+          waitedMs: Date.now() - standbySince,
+        },
+        `took the lease (token ${taken.token}): active; settling what was left in flight before planning`,
+      );
+      const journal = await PgJournal.open(node.pool, node.lease);
+      const lost = new AbortController();
+      const renewing = keepRenewing(node, journal, lost, haLog, metrics);
+      const stopped = AbortSignal.any([signal, lost.signal]);
+      try {
+        const agent = await createAgent(config, {
+          wallet,
+          provider,
+          journal,
+          lease: () => ({ nodeId: node.nodeId, token: node.lease.token, expiresAt: node.lease.expiresAt }),
+          ...runnerOptions(log, metrics, options),
+        });
+        // Taken over from another node (not a first start, not this node again): the operators are told.
+        if (taken.previous && taken.previous.nodeId !== node.nodeId)
+          agent.notifier?.alert(takeoverAlert(node.nodeId, taken, taken.previous, Date.now() - standbySince));
+        await runUntilStopped(
+          {
+            serve: () => agent.serve(),
+            loop: () => agent.daemon.run(stopped),
+            once: () => once(agent, config, log, stopped),
+            close: () => agent.close(),
+          },
+          config,
+          log,
+          options,
+        );
+        await journal.flush();
+      } catch (err) {
+        if (!lost.signal.aborted && !(err instanceof LeaseLostError)) {
+          // A failure of this node's (the agent could not be built, `--once` failed): a standby need not wait for the
+          // lease to expire.
+          await node.lease.release().catch(() => undefined);
+          metrics.haLeader.set(0);
+          throw err;
+        }
+      } finally {
+        renewing.stop();
+      }
+      if (!lost.signal.aborted && !journal.failed) {
+        await node.lease.release().catch(() => undefined);
+        metrics.haLeader.set(0);
+        haLog.info({ token: taken.token.toString() }, "released the lease: a standby takes over at its next look");
+        break;
+      }
+      metrics.haLeader.set(0);
+      if (options.once) throw new TickFailedError("run --once: lost the HA lease during the tick");
+    }
+  } finally {
+    await node.close().catch(() => undefined);
+  }
 }
 
 /**

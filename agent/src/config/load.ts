@@ -26,6 +26,10 @@ export const ENV_FIELDS: Record<string, string[]> = {
   AGENT_SIGNER_AUTH: ["key", "remoteSigner", "auth"],
   AGENT_SIGNER_AUTH_FILE: ["key", "remoteSigner", "authFile"],
   AGENT_SIGNER_CA_FILE: ["key", "remoteSigner", "caFile"],
+  /** High availability: the PostgreSQL URL (a secret: it carries the password), or a file holding it; the node's name. */
+  AGENT_HA_DATABASE_URL: ["ha", "databaseUrl"],
+  AGENT_HA_DATABASE_URL_FILE: ["ha", "databaseUrlFile"],
+  AGENT_HA_NODE_ID: ["ha", "nodeId"],
   AGENT_METRICS_PORT: ["metrics", "port"],
   AGENT_METRICS_HOST: ["metrics", "host"],
   AGENT_LOG_LEVEL: ["log", "level"],
@@ -64,6 +68,13 @@ export function parseConfig(file: unknown, env: NodeJS.ProcessEnv, baseDir = pro
     throw new ConfigError(
       "invalid config: key.remoteSigner.auth: secrets are read from the environment only, never from the config file (AGENT_SIGNER_AUTH, or a file named by key.remoteSigner.authFile)",
       "key.remoteSigner.auth",
+    );
+  }
+  const ha = merged.ha;
+  if (typeof ha === "object" && ha !== null && "databaseUrl" in ha) {
+    throw new ConfigError(
+      "invalid config: ha.databaseUrl: the PostgreSQL URL carries its password: it is read from the environment only (AGENT_HA_DATABASE_URL), or from a file named by ha.databaseUrlFile",
+      "ha.databaseUrl",
     );
   }
   for (const [name, keys] of Object.entries(ENV_FIELDS)) {
@@ -121,6 +132,18 @@ export function parseConfig(file: unknown, env: NodeJS.ProcessEnv, baseDir = pro
       "credential file",
     );
   }
+  if (config.ha?.databaseUrlFile) {
+    const from = env.AGENT_HA_DATABASE_URL_FILE ? "AGENT_HA_DATABASE_URL_FILE" : "ha.databaseUrlFile";
+    config.ha.databaseUrlFile = path.resolve(baseDir, config.ha.databaseUrlFile);
+    const url = readSecretFile(config.ha.databaseUrlFile, "ha.databaseUrlFile", from, "database URL file");
+    if (!URL.canParse(url) || !/^postgres(ql)?:$/.test(new URL(url).protocol)) {
+      throw new ConfigError(
+        `invalid config: ha.databaseUrlFile: the file ${config.ha.databaseUrlFile} does not hold a postgresql:// URL`,
+        "ha.databaseUrlFile",
+      );
+    }
+    config.ha.databaseUrl = url;
+  }
   return config;
 }
 
@@ -168,6 +191,16 @@ function readSecretFile(file: string, field: string, from: string, what: string)
   return password;
 }
 
+/** `postgresql://host:5432/db` of a database URL: no user, no password, no parameters. */
+export function databaseName(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return "(unreadable URL)";
+  }
+}
+
 /** Reads `file` (or AGENT_CONFIG) and parses it with the environment. */
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): AgentConfig {
   const configPath = file ?? env.AGENT_CONFIG;
@@ -199,6 +232,10 @@ export function redactedConfig(config: AgentConfig): unknown {
     ...config,
     network: redact(config.network),
     networks: config.networks.map(redact),
+    // The database URL carries its password: host, port and database only.
+    ...(config.ha
+      ? { ha: { ...config.ha, databaseUrl: config.ha.databaseUrl ? databaseName(config.ha.databaseUrl) : undefined } }
+      : {}),
     // A webhook URL is itself a credential (Slack's, Discord's), and header values are tokens: host and header names
     // only.
     alerts: {

@@ -76,6 +76,7 @@ export const ALERT_EVENTS = [
   "gas-low",
   "tick-failing",
   "unrecorded-action",
+  "ha-takeover",
 ] as const;
 
 /** Webhooks told when the agent stops being able to act, and when it can again (see agent/README.md, "Alerts"). */
@@ -132,6 +133,45 @@ const alertsSchema = z
   .default({});
 
 /** A JSON-RPC signer over TLS (see agent/README.md, "A remote signer"). */
+const haSchema = z
+  .object({
+    /**
+     * The PostgreSQL URL (`postgresql://user:password@host:5432/db`): from AGENT_HA_DATABASE_URL only, never the config
+     * file (it carries the password), or read from `databaseUrlFile`.
+     */
+    databaseUrl: z
+      .string({ invalid_type_error: "a postgresql:// URL in a string" })
+      .refine((v) => URL.canParse(v) && /^postgres(ql)?:$/.test(new URL(v).protocol), "not a postgresql:// URL")
+      .optional(),
+    /** A file holding the URL on one line (AGENT_HA_DATABASE_URL_FILE). */
+    databaseUrlFile: z.string().min(1, "a file path").optional(),
+    /**
+     * How long the lease lasts unrenewed: the active daemon renews it every third of this; a standby takes over at
+     * most this long (plus its look, every quarter of it) after the active one died.
+     */
+    leaseSeconds: int(2, 600).default(15),
+    /** This daemon's name in the lease (`status`, the dashboard, metrics); default: the host name. */
+    nodeId: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,64}$/, "letters, digits and . _ : - (at most 64)")
+      .optional(),
+  })
+  .strict()
+  .superRefine((h, ctx) => {
+    if (!h.databaseUrl && !h.databaseUrlFile)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["databaseUrl"],
+        message: "required: the PostgreSQL URL in AGENT_HA_DATABASE_URL, or a file named by ha.databaseUrlFile",
+      });
+    if (h.databaseUrl && h.databaseUrlFile)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["databaseUrlFile"],
+        message: "give the URL either in AGENT_HA_DATABASE_URL or in a file, not both",
+      });
+  });
+
 const remoteSignerSchema = z
   .object({
     /** https (any host), or http on a loopback address only: the credential and the transactions cross the wire. */
@@ -471,6 +511,11 @@ export const configSchema = z
       .strict()
       .default({}),
     alerts: alertsSchema,
+    /**
+     * High availability (agent/README.md, "High availability"): the lease and the journal in PostgreSQL, so that two or
+     * more daemons for this key run, one active. Absent: the file journal under `dataDir`, with its lock.
+     */
+    ha: haSchema.optional(),
     /** The decision journal (see agent/README.md, "Compacting the journal"). */
     journal: z
       .object({
@@ -533,6 +578,13 @@ export const configSchema = z
         code: z.ZodIssueCode.custom,
         path: ["key", "keystorePasswordFile"],
         message: "a password file without a keystore (set key.keystorePath or AGENT_KEYSTORE)",
+      });
+    }
+    if (c.ha && networks.length > 1) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["ha"],
+        message: "high availability runs one chain per daemon: list one network (run one HA pair per chain)",
       });
     }
     const seen = new Set<string>();
@@ -631,4 +683,5 @@ export type NetworkConfig = AgentConfig["networks"][number];
 export type PlannerConfig = z.infer<typeof plannerSchema>;
 export type AlertsConfig = z.infer<typeof alertsSchema>;
 export type RemoteSignerConfig = z.infer<typeof remoteSignerSchema>;
+export type HaConfig = z.infer<typeof haSchema>;
 export type AlertEventName = (typeof ALERT_EVENTS)[number];

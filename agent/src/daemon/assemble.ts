@@ -14,7 +14,7 @@ import type { Journal } from "../executor/journal.js";
 import type { AgentKey } from "../executor/sender.js";
 import { UsageError } from "../failures.js";
 import { StrategyNames } from "../chain/token-name.js";
-import { DashboardState } from "../obs/dashboard.js";
+import { type DashboardOptions, DashboardState } from "../obs/dashboard.js";
 import type { Metrics } from "../obs/metrics.js";
 import { startObservabilityServer, type ObservabilityServer } from "../obs/server.js";
 import type { Clock } from "../util/clock.js";
@@ -54,6 +54,10 @@ export async function assembleDaemon(options: {
   overrides?: BuildOptions["overrides"];
   sender?: BuildOptions["sender"];
   reader?: BuildOptions["reader"];
+  /** The journal, when it is not the file under `dataDir` (high availability: PostgreSQL's). */
+  journal?: BuildOptions["journal"];
+  /** High availability: the lease this daemon holds, for the dashboard. */
+  lease?: DashboardOptions["lease"];
 }): Promise<AssembledDaemon> {
   const { config, provider, wallet, clock, log, metrics } = options;
   const { runners, journal, executor, funds, records } = await buildRunners({
@@ -67,6 +71,7 @@ export async function assembleDaemon(options: {
     overrides: options.overrides,
     sender: options.sender,
     reader: options.reader,
+    journal: options.journal,
   });
   if (options.resetBreakers) {
     for (const r of runners) {
@@ -93,6 +98,7 @@ export async function assembleDaemon(options: {
     strategyLabel: (address) => names.label(address),
     historyPoints: config.metrics.historyPoints,
     drafts: () => DraftStore.read(dataPaths(config, wallet.address).drafts),
+    lease: options.lease,
   });
   const notifier = createNotifier({
     config,

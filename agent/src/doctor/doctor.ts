@@ -16,6 +16,7 @@ import type { AgentConfig, RemoteSignerConfig } from "../config/schema.js";
 import { dataPaths, vaultSetup } from "../daemon/build.js";
 import { ChainSessionEnds, type SessionEnd } from "../session/why-ended.js";
 import { FileJournal, JOURNAL_FORMAT } from "../executor/journal.js";
+import { checkHaDatabase } from "../ha/node.js";
 import { AgentError, ConfigError, errorDetail, LensFaultError, RpcError } from "../failures.js";
 import {
   chainUsable,
@@ -76,6 +77,7 @@ export async function runDoctor(config: AgentConfig, deps: DoctorDeps): Promise<
       ? judgeJournal(journalFacts(dataPaths(config, agent).journal))
       : skipped("journal", "no agent address (no key, no agentAddress)"),
   );
+  if (config.ha) checks.push(await checkHaDatabase(config.ha, BigInt(config.network.chainId), agent));
   return checks;
 }
 

@@ -488,10 +488,12 @@ export class Executor {
     const signed = await this.sender.sign({ to: vault, data, nonce, gasLimit, chainId, ...fees });
     const attempt: Attempt = { hash: signed.hash, raw: signed.raw, gasLimit, at: this.clock.nowMs(), ...fees };
     this.journal.begin(record, attempt); // durable before anything leaves the process
+    // An asynchronous journal (PostgreSQL, under the HA lease): the write awaited first; refused, nothing is sent.
+    if (this.journal.flush) await this.journal.flush();
     this.hooks.onJournaled?.(record, intentHash);
     this.log.info({ intentHash, nonce, tx: signed.hash, ...feesLog(fees) }, `journaled; broadcasting ${what(record)}`);
     const [, tracking] = await Promise.all([
-      this.safeBroadcast(signed.raw, intentHash),
+      this.safeBroadcast(signed.raw, intentHash, true),
       this.sender.track([signed.hash], this.options.confirmations > 1).catch(() => undefined),
     ]);
     const entry = this.journal.inFlight(vault).find((e) => e.intentHash === intentHash);
@@ -590,6 +592,7 @@ export class Executor {
    */
   private async fillGap(pending: number, next: number): Promise<string | undefined> {
     await this.settleFinality();
+    if (this.journal.flush) await this.journal.flush();
     const unfilled: number[] = [];
     for (const entry of this.journal.inFlight()) {
       const { nonce } = entry.record;
@@ -644,7 +647,10 @@ export class Executor {
     return this.journal.entries().reduce((m, e) => Math.max(m, e.record.nonce + 1), 0);
   }
 
-  private async safeBroadcast(raw: string, intentHash: string): Promise<void> {
+  private async safeBroadcast(raw: string, intentHash: string, flushed = false): Promise<void> {
+    // Journaled durably (under the HA lease, when there is one) before it leaves the process; a refusal throws. A
+    // journal that writes synchronously (the file's) has no flush: nothing is awaited, the broadcast goes first.
+    if (this.journal.flush && !flushed) await this.journal.flush();
     try {
       await this.sender.broadcast(raw);
       // Accepted after a refusal for want of funds: the key was funded; read how much it holds now.
@@ -798,8 +804,10 @@ export class Executor {
       // does.
       const problem = last.cancel || !recheck ? undefined : await recheck(record);
       if (problem !== undefined) return this.cancel(entry, problem, log);
+      // An asynchronous journal (HA) first confirms the lease is still held: a node that lost it sends nothing.
+      if (this.journal.flush) await this.journal.flush();
       log.warn({ tx: last.hash }, "node does not know the journaled transaction; re-broadcasting the same bytes");
-      await this.safeBroadcast(last.raw, intentHash);
+      await this.safeBroadcast(last.raw, intentHash, true);
       // A node that mines at once (or had it all along) settles it now rather than a tick later.
       if (depth < 2 && (await this.findReceipt(entry))) return this.reconcileOne(entry, recheck, depth + 1);
     }

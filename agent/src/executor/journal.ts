@@ -78,6 +78,13 @@ export interface Journal {
   reopen(intentHash: string, reorg: Reorg): void;
   /** Whether an intent with this nonce was journaled and later left out by a compaction (its record is in the backup). */
   compactedNonce?(nonce: number): boolean;
+  /**
+   * For a journal whose writes are asynchronous (PostgreSQL, under the HA lease): resolves once every write made so far
+   * is durable; rejects when one was refused (the lease was lost) or failed. The executor awaits it before anything is
+   * broadcast, so nothing leaves the process that is not journaled under the lease. The file journal writes
+   * synchronously and has none.
+   */
+  flush?(): Promise<void>;
 }
 
 /** What a reorg took away: the outcome's transaction and block, and when that was found (wall-clock ms). */
@@ -100,7 +107,8 @@ export interface JournalHeader {
   compacted?: { at: string; nonces: string; intents: number };
 }
 
-type Line =
+/** One journal line (a row of the PostgreSQL journal holds the same JSON). */
+export type Line =
   | { type: "intent"; intentHash: string; record: IntentRecord; attempt: Attempt }
   | { type: "attempt"; intentHash: string; attempt: Attempt }
   | { type: "outcome"; intentHash: string; outcome: Outcome }
@@ -578,7 +586,7 @@ function parseAction(a: Raw): NonNullable<IntentRecord["action"]> {
   return { kind: "realize-loss", strategy: a.strategy as string, allocation: big(a.allocation), value: big(a.value) };
 }
 
-function parseLine(raw: Raw): Line {
+export function parseLine(raw: Raw): Line {
   const intentHash = raw.intentHash as string;
   switch (raw.type) {
     case "intent":

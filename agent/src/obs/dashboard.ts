@@ -64,6 +64,15 @@ export interface DashboardOptions {
   historyPoints?: number;
   /** The proposals the daemon drafted (drafts/store.ts), newest first. */
   drafts?: () => Draft[];
+  /** High availability: the lease this daemon holds (it is the active node). */
+  lease?: () => LeaseView;
+}
+
+/** Who holds the HA lease: this node, its fencing token, until when (the database's clock). */
+export interface LeaseView {
+  nodeId: string;
+  token?: bigint;
+  expiresAt?: Date;
 }
 
 export interface DashboardVault {
@@ -188,6 +197,16 @@ export class DashboardState {
     this.version++;
   }
 
+  private leaseView(): Json {
+    const lease = this.options.lease?.();
+    if (!lease) return null;
+    return {
+      nodeId: lease.nodeId,
+      token: lease.token?.toString() ?? null,
+      expires: lease.expiresAt ? Math.floor(lease.expiresAt.getTime() / 1_000) : null,
+    };
+  }
+
   /** The JSON the page renders. */
   view(): Json {
     const vaults: Json[] = [];
@@ -237,6 +256,7 @@ export class DashboardState {
       health: toJson(this.options.health()),
       readiness: this.options.readiness ? toJson(this.options.readiness()) : null,
       key: this.keyView(),
+      ha: this.leaseView(),
       vaults,
       journal,
       drafts: (this.options.drafts?.() ?? []).map((d) => this.draftView(d)),

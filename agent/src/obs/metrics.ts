@@ -181,6 +181,22 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly haLeader = new Gauge({
+    name: "agent_ha_leader",
+    help: "High availability: 1 while this node holds the lease (the active daemon), 0 while it stands by",
+    registers: [this.registry],
+  });
+  readonly haToken = new Gauge({
+    name: "agent_ha_lease_token",
+    help: "High availability: the fencing token of the lease this node last took",
+    registers: [this.registry],
+  });
+  readonly haLeaseExpires = new Gauge({
+    name: "agent_ha_lease_expires_timestamp_seconds",
+    help: "High availability: when the lease this node holds expires unless renewed (the database's clock)",
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }

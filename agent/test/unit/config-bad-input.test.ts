@@ -456,6 +456,43 @@ const rows: Row[] = [
   { field: "journal.compactAboveMb", value: 0, message: /above zero/ },
   { field: "journal.compactAboveMb", value: "big", message: /a number/ },
   { field: "journal", value: { compactAbove: 1 }, message: /Unrecognized key\(s\) in object: 'compactAbove'/ },
+  // ha (the database URL from the environment or a file only)
+  { field: "ha", value: "yes", message: /Expected object, received string/ },
+
+  {
+    field: "ha.databaseUrl",
+    file: (f) => ({ ...f, ha: { databaseUrl: "postgresql://u:secret@db/agent" } }),
+    message: /read from the environment only \(AGENT_HA_DATABASE_URL\)/,
+  },
+  { field: "ha.databaseUrl", env: { AGENT_HA_DATABASE_URL: "mysql://db/agent" }, message: /not a postgresql:\/\/ URL/ },
+  { field: "ha.databaseUrl", file: (f) => ({ ...f, ha: { nodeId: "a" } }), message: /required: the PostgreSQL URL/ },
+  {
+    field: "ha.databaseUrlFile",
+    env: { AGENT_HA_DATABASE_URL: "postgresql://db/agent", AGENT_HA_DATABASE_URL_FILE: "url.txt" },
+    message: /either in AGENT_HA_DATABASE_URL or in a file, not both/,
+  },
+  {
+    field: "ha.databaseUrlFile",
+    env: { AGENT_HA_DATABASE_URL_FILE: "/nonexistent/db-url" },
+    message: /the database URL file \/nonexistent\/db-url \(from AGENT_HA_DATABASE_URL_FILE\) does not exist/,
+  },
+  {
+    field: "ha.leaseSeconds",
+    env: { AGENT_HA_DATABASE_URL: "postgresql://db/agent" },
+    file: (f) => ({ ...f, ha: { leaseSeconds: 1 } }),
+    message: /at least 2/,
+  },
+  {
+    field: "ha.leaseSeconds",
+    env: { AGENT_HA_DATABASE_URL: "postgresql://db/agent" },
+    file: (f) => ({ ...f, ha: { leaseSeconds: "soon" } }),
+    message: /a number/,
+  },
+  {
+    field: "ha.nodeId",
+    env: { AGENT_HA_NODE_ID: "node one", AGENT_HA_DATABASE_URL: "postgresql://db/agent" },
+    message: /letters, digits/,
+  },
   // the environment, laid over a valid file
   { field: "network.rpcUrl", env: { AGENT_RPC_URL: "localhost:8545" }, message: /not an http\(s\) URL|not a URL/ },
   { field: "network.chainId", env: { AGENT_CHAIN_ID: "0x7a69" }, message: /a number/ },
