@@ -18,6 +18,7 @@ import {
   CircuitBreaker,
   createLogger,
   Daemon,
+  decodeSnapshot,
   FilePriceHistory,
   Metrics,
   QuarantineList,
@@ -58,6 +59,25 @@ export function memoryReader(snapshots: Map<string, VaultSnapshot>, blockSeconds
     snapshot: async (vault) => {
       const s = snapshots.get(vault);
       if (!s) throw new Error(`no snapshot for ${vault}`);
+      const k = reads.get(vault) ?? 0n;
+      reads.set(vault, k + 1n);
+      return { ...s, blockNumber: s.blockNumber + k, timestamp: s.timestamp + k * blockSeconds };
+    },
+  };
+}
+
+/**
+ * A reader serving the node's answers already in memory (the lens's raw `snapshot` result per vault), decoding each at
+ * every read as `LensReader` does: a tick of everything the agent does itself (decode, plan, check) without the node's
+ * execution of the lens or the loopback transfer. Block and time advance as in `memoryReader`.
+ */
+export function answerReader(answers: Map<string, string>, blockSeconds = 12n): ChainReader {
+  const reads = new Map<string, bigint>();
+  return {
+    snapshot: async (vault) => {
+      const answer = answers.get(vault);
+      if (answer === undefined) throw new Error(`no lens answer for ${vault}`);
+      const s = decodeSnapshot(answer);
       const k = reads.get(vault) ?? 0n;
       reads.set(vault, k + 1n);
       return { ...s, blockNumber: s.blockNumber + k, timestamp: s.timestamp + k * blockSeconds };
