@@ -7,8 +7,8 @@
  *   2,000 samples per strategy) and the planner;
  * - check: the pure mirror of the on-chain checks (`checkRebalance`) on the plan;
  * - tick: all of it, with session assessment, metrics and logging, and the encoding of the call a dry run simulates.
- * Nothing is sent: the runners have no executor and the dry run's simulation is a no-op here, so every tick re-plans
- * and ends with a checked plan.
+ * Nothing is sent: the runners have no executor and the dry run's simulation passes without a call here, so every
+ * tick re-plans and ends with a checked plan.
  */
 import os from "node:os";
 import path from "node:path";
@@ -19,6 +19,7 @@ import {
   createLogger,
   Daemon,
   decodeSnapshot,
+  vaultInterface,
   FilePriceHistory,
   Metrics,
   QuarantineList,
@@ -125,7 +126,22 @@ export async function timeTicks(options: {
     timers.checked++;
     return timed("check", () => checkRebalance(input));
   };
-  const noSimulation: CallSimulator = { address: agent, call: async () => "0x" };
+  // A simulation that passes, as the vault's `previewRebalance` answers a call it would accept.
+  const passing = vaultInterface.encodeFunctionResult("previewRebalance", [
+    {
+      ok: true,
+      reason: "0x",
+      volume: 0n,
+      predictedLoss: 0n,
+      lossHeadroom: 0n,
+      callVolumeHeadroom: 0n,
+      epochVolumeHeadroom: 0n,
+      capHeadroom: [],
+      idleAfter: 0n,
+      totalAssetsAfter: 0n,
+    },
+  ]);
+  const noSimulation: CallSimulator = { address: agent, call: async () => passing };
   const log = createLogger("silent");
   const metrics = new Metrics();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-bench-ticks-"));
