@@ -125,10 +125,10 @@ function chainAt(
   request?: <T>(method: string, params?: unknown[]) => Promise<T>,
 ): LocalChain {
   const url = `http://127.0.0.1:${port}`;
-  // Batches requests issued together, as the daemon's own provider does (`createProvider`).
+  // Batches requests issued together, as the daemon's own provider does (`createProvider`, `MAX_BATCH_CALLS`).
   const provider = new JsonRpcProvider(url, chainId, {
     staticNetwork: true,
-    batchMaxCount: 16,
+    batchMaxCount: 100,
     batchStallTime: 0,
     cacheTimeout: -1,
     pollingInterval: 20,

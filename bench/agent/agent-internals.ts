@@ -5,8 +5,8 @@
  * measure internals); everything else in scripts/, test/ and bench/ uses "@agent-treasury/agent" and
  * "@agent-treasury/agent/devnet" only.
  */
-export { lensInterface } from "../../agent/src/abi/index.js";
-export { LensReader, toSnapshot, type ChainReader } from "../../agent/src/chain/reader.js";
+export { lensInterface, vaultInterface } from "../../agent/src/abi/index.js";
+export { decodeSnapshot, LensReader, toSnapshot, type ChainReader } from "../../agent/src/chain/reader.js";
 export type { StrategyState, VaultSnapshot } from "../../agent/src/chain/types.js";
 export { checkRebalance, type RebalanceCheckInput } from "../../agent/src/checks/rebalance-check.js";
 export { parseConfig } from "../../agent/src/config/load.js";

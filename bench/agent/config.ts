@@ -10,6 +10,8 @@ export interface BenchConfigOptions {
   dataDir: string;
   vaults: { address: string; label?: string }[];
   pollIntervalMs?: number;
+  /** The daemon's per-request timeout (its default, 10 s, when absent). */
+  requestTimeoutMs?: number;
   metricsPort?: number;
   planner?: Record<string, unknown>;
 }
@@ -17,7 +19,13 @@ export interface BenchConfigOptions {
 /** The config file object (what an operator writes); secrets stay out of it. */
 export function benchConfigFile(o: BenchConfigOptions): Record<string, unknown> {
   return {
-    network: { rpcUrl: o.rpcUrl, chainId: 31337, confirmations: 1, pollIntervalMs: o.pollIntervalMs ?? 1_000 },
+    network: {
+      rpcUrl: o.rpcUrl,
+      chainId: 31337,
+      confirmations: 1,
+      pollIntervalMs: o.pollIntervalMs ?? 1_000,
+      ...(o.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: o.requestTimeoutMs }),
+    },
     lens: o.lens,
     dataDir: o.dataDir,
     tx: { maxFeePerGasGwei: "500" },

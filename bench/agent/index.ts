@@ -2,7 +2,8 @@
  * The agent's figures for the bench command (`bash scripts/bench.sh`), as flat named numbers:
  * - time per tick of read, plan and check (`tick-time.ts`): the read on chain at 1, 20 and 64 strategies (a vault
  *   lists at most 64); plan and check on snapshots at 1, 20 and 100 strategies (100 built from the real 64-strategy
- *   snapshot, `synthetic.ts`); whole daemon ticks at 1, 10 and 50 vaults;
+ *   snapshot, `synthetic.ts`); whole daemon ticks at 1, 10, 50 and 200 vaults, and the agent's own part of them
+ *   (decode, plan, check of the node's answers kept in memory) at 50 and 200;
  * - JSON-RPC requests per vault per tick, idle and rebalancing (`rpc-count.ts`);
  * - reaction in blocks to a yield change, mining every block (`reaction.ts`);
  * - peak memory of the daemon managing 50 vaults (`memory.ts`) and the demos' wall time (`demo-time.ts`).
@@ -11,7 +12,7 @@
  */
 import { startLocalChain } from "@agent-treasury/agent/devnet";
 import { Wallet } from "ethers";
-import { lensInterface, LensReader, toSnapshot, type VaultSnapshot } from "./agent-internals.js";
+import { decodeSnapshot, lensInterface, LensReader, type VaultSnapshot } from "./agent-internals.js";
 import { AGENT_KEY, benchConfig } from "./config.js";
 import { measureDemos } from "./demo-time.js";
 import { addVault, addVaults, deployFleet, type FleetVault } from "./fleet.js";
@@ -20,7 +21,7 @@ import { measureReaction } from "./reaction.js";
 import { measureRpcRequests } from "./rpc-count.js";
 import { nowMs, round3, summarize, type Summary } from "./stats.js";
 import { syntheticAddress, widenSnapshot } from "./synthetic.js";
-import { memoryReader, timeTicks, type TickTimes } from "./tick-time.js";
+import { answerReader, memoryReader, timeTicks, type TickTimes } from "./tick-time.js";
 
 export type AgentFigures = Record<string, number>;
 
@@ -46,7 +47,7 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
     const byStrategies = new Map<number, FleetVault>();
     for (const s of [1, 20, 64]) byStrategies.set(s, await addVault(fleet, { strategies: s }));
     const many1 = await addVaults(fleet, 50, { strategies: 1 });
-    const many20 = await addVaults(fleet, 50, { strategies: 20 });
+    const many20 = await addVaults(fleet, 200, { strategies: 20 });
     f.agent_setup_seconds = round3((nowMs() - started) / 1000);
 
     // The read alone: one lens eth_call over loopback HTTP, decoded.
@@ -61,7 +62,8 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
         times.push(nowMs() - t);
       }
       put(`agent_read_ms_s${s}`, summarize(times));
-      // The same read in its two parts: the node executing the lens, and the agent decoding the answer.
+      // The same read in its two parts: the node executing the lens, and the agent decoding the answer as the reader
+      // decodes it (the plain decoder, not ethers' `Result` decoder, which is about 15 times slower).
       const data = lensInterface.encodeFunctionData("snapshot", [v.address, agent]);
       const node: number[] = [];
       const decode: number[] = [];
@@ -70,7 +72,7 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
         const raw = await chain.provider.send("eth_call", [{ to: fleet.lensAddress, data }, "latest"]);
         node.push(nowMs() - t);
         t = nowMs();
-        toSnapshot(lensInterface.decodeFunctionResult("snapshot", raw)[0] as Parameters<typeof toSnapshot>[0]);
+        decodeSnapshot(raw);
         decode.push(nowMs() - t);
       }
       put(`agent_read_node_ms_s${s}`, summarize(node));
@@ -115,15 +117,16 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
     }
     f.agent_plan_check_ratio_s100_vs_s1 = round3(f.agent_plan_check_ms_s100_median! / f.agent_plan_check_ms_s1_median!);
 
-    // Whole ticks of the daemon's loop over 1, 10 and 50 vaults: on chain at 1 and 20 strategies, from snapshots at
-    // 100.
-    for (const v of [1, 10, 50]) {
-      const iterations = v === 50 ? 5 : v === 10 ? 12 : 30;
-      const warmup = v === 50 ? 1 : 3;
+    // Whole ticks of the daemon's loop over 1, 10, 50 and 200 vaults: on chain at 1 and 20 strategies (200 vaults at
+    // 20 only), from snapshots at 100.
+    for (const v of [1, 10, 50, 200]) {
+      const iterations = v === 200 ? 3 : v === 50 ? 5 : v === 10 ? 12 : 30;
+      const warmup = v >= 50 ? 1 : 3;
       for (const [s, vaults] of [
         [1, many1],
         [20, many20],
       ] as const) {
+        if (v > vaults.length) continue;
         const subset = vaults.slice(0, v);
         const config = benchConfig({
           rpcUrl: chain.url,
@@ -140,18 +143,54 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
           warmup,
         });
         put(`agent_tick_rpc_ms_v${v}_s${s}`, t.readPlanCheck);
+        put(`agent_tick_read_ms_v${v}_s${s}`, t.read);
+        put(`agent_tick_plan_check_ms_v${v}_s${s}`, t.planCheck);
         put(`agent_tick_total_ms_v${v}_s${s}`, t.tick);
       }
-      const t = await inMemory(100, v, iterations, warmup);
-      put(`agent_tick_rpc_ms_v${v}_s100`, t.readPlanCheck);
-      put(`agent_tick_total_ms_v${v}_s100`, t.tick);
+      if (v <= 50) {
+        const t = await inMemory(100, v, iterations, warmup);
+        put(`agent_tick_rpc_ms_v${v}_s100`, t.readPlanCheck);
+        put(`agent_tick_total_ms_v${v}_s100`, t.tick);
+      }
     }
     f.agent_tick_per_vault_ratio_v50_vs_v1_s20 = round3(
       f.agent_tick_rpc_ms_v50_s20_median! / 50 / f.agent_tick_rpc_ms_v1_s20_median!,
     );
 
+    // The agent's own part of a tick at 50 and 200 vaults of 20 strategies: the node's answers (the lens's raw results,
+    // read once) decoded at every read as the reader decodes them, then plan and check; no node, no transfer.
+    const answers = new Map<string, string>();
+    for (const x of many20)
+      answers.set(
+        x.address,
+        await chain.provider.send("eth_call", [
+          { to: fleet.lensAddress, data: lensInterface.encodeFunctionData("snapshot", [x.address, agent]) },
+          "latest",
+        ]),
+      );
+    for (const v of [50, 200]) {
+      const subset = many20.slice(0, v);
+      const config = benchConfig({
+        rpcUrl: chain.url,
+        lens: fleet.lensAddress,
+        dataDir: "unused",
+        vaults: subset.map((x) => ({ address: x.address })),
+      });
+      const t = await timeTicks({
+        config,
+        agent,
+        reader: answerReader(answers),
+        first: async (a) => decodeSnapshot(answers.get(a)!),
+        iterations: v === 200 ? 5 : 10,
+        warmup: 2,
+      });
+      put(`agent_tick_own_ms_v${v}_s20`, t.readPlanCheck);
+      put(`agent_tick_own_decode_ms_v${v}_s20`, t.read);
+    }
+
     log("agent: JSON-RPC requests per tick");
-    const rpc = await measureRpcRequests(fleet, reader, { vaults: 3, idleTicks: 5, from: RPC_FROM });
+    // 20 vaults: more than the 16 calls a request carried before `MAX_BATCH_CALLS`, so one request shows the whole fleet.
+    const rpc = await measureRpcRequests(fleet, reader, { vaults: 20, idleTicks: 5, from: RPC_FROM });
     const expectKinds = (what: string, kinds: string[], want: string) => {
       if (kinds.some((k) => k !== want))
         throw new Error(`request count, ${what}: expected every vault to ${want}, got ${kinds.join(", ")}`);
@@ -181,7 +220,7 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
     f.agent_reaction_block_ms = reaction.blockMs;
 
     log("agent: peak memory of the daemon managing 50 vaults");
-    const memory = await measureDaemonMemory(fleet, reader, many20, {
+    const memory = await measureDaemonMemory(fleet, reader, many20.slice(0, 50), {
       ticks: 3,
       pollIntervalMs: 500,
       timeoutMs: 120_000,

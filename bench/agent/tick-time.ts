@@ -7,8 +7,8 @@
  *   2,000 samples per strategy) and the planner;
  * - check: the pure mirror of the on-chain checks (`checkRebalance`) on the plan;
  * - tick: all of it, with session assessment, metrics and logging, and the encoding of the call a dry run simulates.
- * Nothing is sent: the runners have no executor and the dry run's simulation is a no-op here, so every tick re-plans
- * and ends with a checked plan.
+ * Nothing is sent: the runners have no executor and the dry run's simulation passes without a call here, so every
+ * tick re-plans and ends with a checked plan.
  */
 import os from "node:os";
 import path from "node:path";
@@ -18,6 +18,8 @@ import {
   CircuitBreaker,
   createLogger,
   Daemon,
+  decodeSnapshot,
+  vaultInterface,
   FilePriceHistory,
   Metrics,
   QuarantineList,
@@ -66,6 +68,25 @@ export function memoryReader(snapshots: Map<string, VaultSnapshot>, blockSeconds
 }
 
 /**
+ * A reader serving the node's answers already in memory (the lens's raw `snapshot` result per vault), decoding each at
+ * every read as `LensReader` does: a tick of everything the agent does itself (decode, plan, check) without the node's
+ * execution of the lens or the loopback transfer. Block and time advance as in `memoryReader`.
+ */
+export function answerReader(answers: Map<string, string>, blockSeconds = 12n): ChainReader {
+  const reads = new Map<string, bigint>();
+  return {
+    snapshot: async (vault) => {
+      const answer = answers.get(vault);
+      if (answer === undefined) throw new Error(`no lens answer for ${vault}`);
+      const s = decodeSnapshot(answer);
+      const k = reads.get(vault) ?? 0n;
+      reads.set(vault, k + 1n);
+      return { ...s, blockNumber: s.blockNumber + k, timestamp: s.timestamp + k * blockSeconds };
+    },
+  };
+}
+
+/**
  * Runs `iterations` daemon ticks (after `warmup` untimed ones) over `config.vaults`, reading through `reader`.
  * `first` gives each vault's snapshot for the setup (decimals, history). Vaults listing the same strategies share one
  * price history (only the memory is shared; each vault's tick does its own estimation work).
@@ -105,7 +126,22 @@ export async function timeTicks(options: {
     timers.checked++;
     return timed("check", () => checkRebalance(input));
   };
-  const noSimulation: CallSimulator = { address: agent, call: async () => "0x" };
+  // A simulation that passes, as the vault's `previewRebalance` answers a call it would accept.
+  const passing = vaultInterface.encodeFunctionResult("previewRebalance", [
+    {
+      ok: true,
+      reason: "0x",
+      volume: 0n,
+      predictedLoss: 0n,
+      lossHeadroom: 0n,
+      callVolumeHeadroom: 0n,
+      epochVolumeHeadroom: 0n,
+      capHeadroom: [],
+      idleAfter: 0n,
+      totalAssetsAfter: 0n,
+    },
+  ]);
+  const noSimulation: CallSimulator = { address: agent, call: async () => passing };
   const log = createLogger("silent");
   const metrics = new Metrics();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-bench-ticks-"));

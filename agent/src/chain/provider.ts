@@ -99,6 +99,14 @@ interface Endpoint {
 
 type Payload = JsonRpcPayload | JsonRpcPayload[];
 
+/**
+ * Most JSON-RPC calls in one HTTP request. The daemon asks every vault's snapshot at once, so a fleet of up to this
+ * many vaults is read in one request per tick (16 before: 4 requests for 50 vaults). Common hosted endpoints accept
+ * batches of 100 or more; the calls of one batch are executed by the node one after the other either way, so a
+ * larger batch costs no extra latency over several smaller ones sent together.
+ */
+export const MAX_BATCH_CALLS = 100;
+
 export class FailoverProvider extends JsonRpcProvider {
   readonly endpoints: readonly Endpoint[];
   private active = 0;
@@ -111,7 +119,7 @@ export class FailoverProvider extends JsonRpcProvider {
     // few round trips. The chain id is the configured one (checked by `assertChain`), never asked again.
     super(options.urls[0], options.chainId, {
       staticNetwork: true,
-      batchMaxCount: 16,
+      batchMaxCount: MAX_BATCH_CALLS,
       batchStallTime: 0,
       cacheTimeout: -1,
       pollingInterval: options.pollingIntervalMs ?? 4_000,

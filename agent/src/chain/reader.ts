@@ -33,7 +33,7 @@ export class LensReader implements ChainReader {
         data: lensInterface.encodeFunctionData("snapshot", [vault, agent]),
         ...(blockTag === undefined ? {} : { blockTag }),
       });
-      raw = decodePlain(SNAPSHOT.outputs, result)[0] as ITreasuryLens.SnapshotStructOutput;
+      raw = decodeSnapshotResult(result);
     } catch (err) {
       throw await this.classify(vault, err);
     }
@@ -63,6 +63,16 @@ export class LensReader implements ChainReader {
       { cause: err },
     );
   }
+}
+
+/** The lens's `snapshot` answer (hex) in the ABI's shape, decoded by the plain decoder (`decodePlain`). */
+export function decodeSnapshotResult(result: string): ITreasuryLens.SnapshotStructOutput {
+  return decodePlain(SNAPSHOT.outputs, result)[0] as ITreasuryLens.SnapshotStructOutput;
+}
+
+/** The lens's `snapshot` answer (hex) as the daemon reads it: what `LensReader.snapshot` does after the call. */
+export function decodeSnapshot(result: string): VaultSnapshot {
+  return toSnapshot(decodeSnapshotResult(result));
 }
 
 /** Checksummed addresses by their lower-case form: the same few addresses come back at every tick, and checksumming

@@ -119,15 +119,16 @@ describe("requests per tick", () => {
   });
 
   it("one for all vaults together when idle: every vault's snapshot in one batch", async () => {
-    // A second vault on the same lens, with no session: it reads and stands down, as the first reads and holds.
-    const second = await deployVault(
-      stack.governance,
-      await stack.asset.getAddress(),
-      await stack.sessions.getAddress(),
-    );
+    // 16 more vaults on the same lens, with no session: each reads and stands down, as the first reads and holds.
+    // 17 vaults: more than the 16 calls a request carried before, so the old provider would have sent two.
+    const others = [];
+    for (let i = 0; i < 16; i++)
+      others.push(
+        await deployVault(stack.governance, await stack.asset.getAddress(), await stack.sessions.getAddress()),
+      );
     const vaults = [
       { address: stack.vaultAddress, label: "main" },
-      { address: await second.getAddress(), label: "second" },
+      ...(await Promise.all(others.map(async (v, i) => ({ address: await v.getAddress(), label: `other-${i}` })))),
     ];
     const config = testConfig(chain, stack, tempDir(), {
       network: { rpcUrl: proxy.url, chainId: 31337, confirmations: 1, pollIntervalMs: 100 },
@@ -153,11 +154,11 @@ describe("requests per tick", () => {
       proxy.reset();
       ticks = await daemon.tick();
     }
-    expect(ticks.map((t) => t.report?.result.kind)).toEqual(["hold", "stand-down"]);
-    expect(proxy.counts(), "both snapshots in one request").toMatchObject({
+    expect(ticks.map((t) => t.report?.result.kind)).toEqual(["hold", ...others.map(() => "stand-down")]);
+    expect(proxy.counts(), "all 17 snapshots in one request").toMatchObject({
       requests: 1,
-      calls: 2,
-      methods: { eth_call: 2 },
+      calls: 17,
+      methods: { eth_call: 17 },
     });
     provider.destroy();
   });
