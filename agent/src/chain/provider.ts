@@ -33,6 +33,8 @@ export interface FailoverOptions extends EndpointEvents {
   /** How long an endpoint that failed is passed over (unless every endpoint is resting). */
   retryFailedAfterMs: number;
   pollingIntervalMs?: number;
+  /** Most calls in one HTTP request; `MAX_BATCH_CALLS` by default (`network.maxBatchCalls`). */
+  maxBatchCalls?: number;
   /** Milliseconds, for the resting periods; wall clock by default. */
   now?: () => number;
   log?: Logger;
@@ -100,7 +102,8 @@ interface Endpoint {
 type Payload = JsonRpcPayload | JsonRpcPayload[];
 
 /**
- * Most JSON-RPC calls in one HTTP request. The daemon asks every vault's snapshot at once, so a fleet of up to this
+ * Most JSON-RPC calls in one HTTP request, by default (`network.maxBatchCalls` sets it for an endpoint with a
+ * smaller cap). The daemon asks every vault's snapshot at once, so a fleet of up to this
  * many vaults is read in one request per tick (16 before: 4 requests for 50 vaults). Common hosted endpoints accept
  * batches of 100 or more; the calls of one batch are executed by the node one after the other either way, so a
  * larger batch costs no extra latency over several smaller ones sent together.
@@ -119,7 +122,7 @@ export class FailoverProvider extends JsonRpcProvider {
     // few round trips. The chain id is the configured one (checked by `assertChain`), never asked again.
     super(options.urls[0], options.chainId, {
       staticNetwork: true,
-      batchMaxCount: MAX_BATCH_CALLS,
+      batchMaxCount: options.maxBatchCalls ?? MAX_BATCH_CALLS,
       batchStallTime: 0,
       cacheTimeout: -1,
       pollingInterval: options.pollingIntervalMs ?? 4_000,

@@ -309,6 +309,8 @@ const networkFields = {
   requestTimeoutMs: int(50, 300_000).default(10_000),
   /** An endpoint that failed is passed over this long before it is tried again. */
   retryFailedAfterMs: int(0, 86_400_000).default(30_000),
+  /** Most JSON-RPC calls in one HTTP request (a provider that caps its batches needs this at or below its cap). */
+  maxBatchCalls: int(1, 1_000).default(100),
 };
 
 type Endpoints = { rpcUrl?: string; rpcUrls?: string[] };

@@ -50,6 +50,7 @@ export function createProvider(
     requestTimeoutMs: config.network.requestTimeoutMs,
     retryFailedAfterMs: config.network.retryFailedAfterMs,
     pollingIntervalMs: Math.min(config.network.pollIntervalMs, 4_000),
+    maxBatchCalls: config.network.maxBatchCalls,
     now: obs.now,
     log: obs.log?.child({ component: "rpc" }),
     onError: (endpoint, kind) => obs.metrics?.rpcErrors.inc({ endpoint, kind }),

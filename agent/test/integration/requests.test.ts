@@ -161,5 +161,36 @@ describe("requests per tick", () => {
       methods: { eth_call: 17 },
     });
     provider.destroy();
+
+    // An endpoint that caps its batches: `network.maxBatchCalls` 5 sends the same 17 snapshots as 4 requests.
+    const cappedConfig = testConfig(chain, stack, tempDir(), {
+      network: { rpcUrl: proxy.url, chainId: 31337, confirmations: 1, pollIntervalMs: 100, maxBatchCalls: 5 },
+      vaults,
+    });
+    const capped = createProvider(cappedConfig);
+    await assertChain(capped, cappedConfig);
+    const built = await buildRunners({
+      config: cappedConfig,
+      provider: capped,
+      agent: AGENT,
+      clock: systemClock,
+      log,
+      metrics: new Metrics(),
+      wallet: new Wallet(AGENT_KEY),
+    });
+    const cappedDaemon = new Daemon(built.runners, systemClock, log, new Metrics(), { pollIntervalMs: 100 });
+    ticks = [];
+    for (let i = 0; i < 5 && ticks[0]?.report?.result.kind !== "hold"; i++) {
+      await chain.increaseTime(3_600);
+      proxy.reset();
+      ticks = await cappedDaemon.tick();
+    }
+    expect(ticks[0]?.report?.result.kind).toBe("hold");
+    expect(proxy.counts(), "17 snapshots in requests of at most 5 calls").toMatchObject({
+      requests: 4,
+      calls: 17,
+      methods: { eth_call: 17 },
+    });
+    capped.destroy();
   });
 });

@@ -129,6 +129,7 @@ const rows: Row[] = [
   { field: "networks.0.pollIntervalMs", file: networks({ pollIntervalMs: 10 }), message: /at least 50/ },
   { field: "networks.0.requestTimeoutMs", file: networks({ requestTimeoutMs: "1s" }), message: /a number/ },
   { field: "networks.0.retryFailedAfterMs", file: networks({ retryFailedAfterMs: -1 }), message: /at least 0/ },
+  { field: "networks.0.maxBatchCalls", file: networks({ maxBatchCalls: 0 }), message: /at least 1/ },
   { field: "networks.0.maxFeePerGasGwei", file: networks({ maxFeePerGasGwei: "0" }), message: /above zero/ },
   { field: "networks.0.priorityFeeGwei", file: networks({ priorityFeeGwei: 2 }), message: /a decimal number/ },
   {
@@ -200,6 +201,8 @@ const rows: Row[] = [
   { field: "network.requestTimeoutMs", value: 10, message: /at least 50/ },
   { field: "network.requestTimeoutMs", value: 600_000, message: /at most 300000/ },
   { field: "network.retryFailedAfterMs", value: -1, message: /at least 0/ },
+  { field: "network.maxBatchCalls", value: 0, message: /at least 1/ },
+  { field: "network.maxBatchCalls", value: 1_001, message: /at most 1000/ },
   { field: "network.surprise", value: 1, names: "network", message: /Unrecognized key\(s\) in object: 'surprise'/ },
   // addresses
   { field: "lens", value: "0x1234", message: /not an address/ },
