@@ -66,6 +66,10 @@ export interface LendingBenchOptions {
   seed: number;
   days: number;
   planner?: PlannerName;
+  /** The daemon's yield model (default `market`: the smoothed market rate of lending strategies). */
+  yieldModel?: "trailing" | "market";
+  marketHalfLifeHours?: number;
+  marketImpact?: boolean;
   out?: (line: string) => void;
 }
 
@@ -178,7 +182,15 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
 
     // The demo's daemon step: the daemon as `treasury-agent run` creates it, on chain time, its log in the run's
     // folder.
-    daemon = await startDaemon(stage, { dataDir, port: 0, planner, logLevel: "warn" });
+    daemon = await startDaemon(stage, {
+      dataDir,
+      port: 0,
+      planner,
+      logLevel: "warn",
+      yieldModel: o.yieldModel ?? "market",
+      ...(o.marketHalfLifeHours ? { marketHalfLifeHours: o.marketHalfLifeHours } : {}),
+      ...(o.marketImpact ? { marketImpact: true } : {}),
+    });
     const { assembled, clock } = daemon;
     rpc = new JsonRpcProvider(chain.url, 31337, {
       staticNetwork: true,
@@ -206,6 +218,8 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
       range[1] = Math.max(range[1], v);
     };
 
+    let lastYields: ReadonlyMap<string, { aprWad: bigint }> = new Map();
+    const daemonApr = (x: string) => lastYields.get(x)?.aprWad ?? 0n;
     for (let k = 0; k <= totalSteps; k++) {
       const at = start + BigInt(k) * STEP_SECONDS;
       if (k > 0)
@@ -224,6 +238,7 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
         out(`  seed ${seed} tick ${k}: the daemon's tick failed: ${tick.error?.message ?? "no report"}`);
       } else {
         const report = tick.report;
+        lastYields = report.yields;
         if (report.result.kind === "sent") snapshotsByIntent.set(report.result.intentHash, report.snapshot);
         for (const [i, s] of addresses.entries()) {
           const e = report.yields.get(s);
@@ -254,6 +269,15 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
         withdrawable: addresses.map((x) => byAddress(x).withdrawable),
         depositable: addresses.map((x) => byAddress(x).depositable),
       });
+      if (process.env.LENDING_TRACE)
+        out(
+          `  trace ${seed} d${(k / STEPS_PER_DAY).toFixed(2)} pos ${records
+            .at(-1)!
+            .positions.map((p) => (Number(p) / 1e10).toFixed(1))
+            .join(
+              " ",
+            )} apr ${addresses.map((x) => (Number(daemonApr(x)) / 1e16).toFixed(1)).join(" ")} price ${prices.map((p) => String(p)).join(" ")}`,
+        );
       if (k % STEPS_PER_DAY === 0 && k > 0)
         out(
           `  seed ${seed}: day ${k / STEPS_PER_DAY} of ${days} done (${((performance.now() - started) / 1000).toFixed(0)} s)`,
@@ -516,6 +540,9 @@ Options:
   --seeds <list>   comma-separated seeds (default 1,2,3)
   --days <n>       simulated days per seed, 1 to 365 (default 30)
   --planner <p>    the daemon's planner: ${PLANNERS.join(" or ")} (default yield)
+  --yield-model <m> trailing or market (default market: the lending vaults' smoothed market rate)
+  --half-life <h>  half-life of the market model's averages, hours (default: the config's)
+  --impact         the market model tells the planner the rate after its own move
   --no-write       print the table only
   -h, --help       this help`;
 
@@ -526,6 +553,9 @@ export async function main(argv: string[], out: (line: string) => void = console
       seeds: { type: "string", default: "1,2,3" },
       days: { type: "string", default: "30" },
       planner: { type: "string", default: "yield" },
+      "yield-model": { type: "string", default: "market" },
+      "half-life": { type: "string" },
+      impact: { type: "boolean", default: false },
       "no-write": { type: "boolean", default: false },
     },
     USAGE,
@@ -552,7 +582,17 @@ export async function main(argv: string[], out: (line: string) => void = console
   const results: SeedResult[] = [];
   for (const seed of seeds.map(Number)) {
     out(`[bench] lending world, seed ${seed}, ${days} days, planner ${planner}`);
-    results.push(await runLendingSeed({ seed, days, planner, out }));
+    results.push(
+      await runLendingSeed({
+        seed,
+        days,
+        planner,
+        out,
+        yieldModel: String(values["yield-model"]) === "trailing" ? "trailing" : "market",
+        ...(values["half-life"] ? { marketHalfLifeHours: Number(values["half-life"]) } : {}),
+        marketImpact: Boolean(values.impact),
+      }),
+    );
   }
   out("");
   out(renderTable(results));

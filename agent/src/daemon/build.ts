@@ -25,7 +25,11 @@ import { QuarantineList } from "../quarantine/store.js";
 import { VaultEventLog } from "./event-log.js";
 import { DraftStore } from "../drafts/store.js";
 import type { Clock } from "../util/clock.js";
+import type { EstimateOptions } from "../yield/estimate.js";
 import { FilePriceHistory, type HistoryOptions } from "../yield/history.js";
+import { TrailingRateModel, type YieldModel } from "../yield/model.js";
+import { MarketRateModel } from "../markets/lending-rate.js";
+import { SmoothedMarketModel } from "../markets/smoothed-rate.js";
 import { CircuitBreaker } from "./breaker.js";
 import { ChainSessionEnds } from "../session/why-ended.js";
 import { VaultRunner, type VaultRunnerConfig, type VaultRunnerDeps } from "./vault-runner.js";
@@ -272,6 +276,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
       throw err;
     }
     const { runnerConfig, history } = vaultSetup(config, i, agent, first.assetDecimals, options.overrides?.planner);
+    runnerConfig.yieldModel = yieldModelFor(config, i, runnerConfig.estimate, provider);
     runners.push(
       new VaultRunner(runnerConfig, {
         reader,
@@ -370,6 +375,25 @@ async function assertContract(provider: JsonRpcProvider, address: string, field:
   }
   if (code === "0x")
     throw new ConfigError(`invalid config: ${field}: no contract at ${address} (expected ${what})`, field);
+}
+
+/**
+ * Vault `i`'s yield model: the trailing rate, or (`planner.yieldModel: market`) the smoothed market rate for the
+ * strategies that answer the market-rate views, over the trailing rate.
+ */
+export function yieldModelFor(
+  config: AgentConfig,
+  i: number,
+  estimate: EstimateOptions,
+  provider: JsonRpcProvider,
+): YieldModel {
+  const p = { ...config.planner, ...(config.vaults[i]!.planner ?? {}) } as PlannerConfig;
+  const trailing = new TrailingRateModel(estimate);
+  if (p.yieldModel !== "market") return trailing;
+  return new SmoothedMarketModel(new MarketRateModel(provider), trailing, {
+    halfLifeSeconds: BigInt(Math.round(p.marketHalfLifeHours * 3_600)),
+    impact: p.marketImpact,
+  });
 }
 
 /** Vault `i`'s runner settings and price-history settings, from the configuration and the asset's decimals. */
