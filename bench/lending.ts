@@ -60,6 +60,8 @@ const IDLE_BUFFER_BPS = 1_200;
 /** A position is stuck when less than this share of it can be withdrawn (the planners' `minWithdrawableBps`). */
 const STUCK_BPS = 500n;
 export const PLANNERS = ["yield", "equal-weight"] as const;
+/** The config's default `planner.marketHalfLifeHours`. */
+const DEFAULT_MARKET_HALF_LIFE_HOURS = 168;
 export type PlannerName = (typeof PLANNERS)[number];
 
 export interface LendingBenchOptions {
@@ -77,6 +79,8 @@ export interface SeedResult {
   seed: number;
   days: number;
   planner: PlannerName;
+  /** The daemon's yield model, as the table's note names it. */
+  yieldModel: string;
   deposits: string;
   /** Annualized (simple) yields, as fractions: 0.05 = 5%/year. */
   agentApy: number;
@@ -357,6 +361,10 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
       seed,
       days,
       planner,
+      yieldModel:
+        (o.yieldModel ?? "market") === "trailing"
+          ? "trailing"
+          : `market, half-life ${o.marketHalfLifeHours ?? DEFAULT_MARKET_HALF_LIFE_HOURS} h${o.marketImpact ? ", own impact" : ""}`,
       deposits: deposits.toString(),
       agentApy: apy(agentValue),
       bestFixedApy: apy(best.endValue),
@@ -452,7 +460,7 @@ function renderRanges(results: readonly SeedResult[]): string {
   return results
     .map(
       (r) =>
-        `- seed ${r.seed}: trailing APR estimates ${r.trailingAprRange.map(range).join("; ")}; market-rate model ${r.marketAprRange.map(range).join("; ")}; mean spread between High Yield's two markets ${pct(r.mixSpreadApr)}; ${r.wallSeconds.toFixed(0)} s`,
+        `- seed ${r.seed}: the agent's APR estimates ${r.trailingAprRange.map(range).join("; ")}; market-rate model ${r.marketAprRange.map(range).join("; ")}; mean spread between High Yield's two markets ${pct(r.mixSpreadApr)}; ${r.wallSeconds.toFixed(0)} s`,
     )
     .join("\n");
 }
@@ -467,6 +475,7 @@ function machine(): string {
 
 export function renderSection(results: readonly SeedResult[], date: string): string {
   const days = results[0]?.days ?? 0;
+  const yieldModelLabel = results[0]?.yieldModel ?? "trailing";
   return [
     START,
     "## Lending world: allocation",
@@ -477,13 +486,19 @@ export function renderSection(results: readonly SeedResult[], date: string): str
     "buffer; 1,000,000 deposited. The agent is the real daemon as `treasury-agent run` assembles it, with the planner",
     "`yield` (`--planner equal-weight` for the other one).",
     "",
-    "The planner before its rewrite (trailing APR over the whole window, no hold against reversals, no concentration",
-    "rule), measured by this bench on the same seeds and machine on 2026-12-06 (commit 510290f): 14.72% / 15.55% / 12.40%",
-    "(98.81% / 100.99% / 96.61% of the best fixed allocation), 33 / 39 / 34 rebalances, 24 / 33 / 25 reversals of which",
-    "8 / 18 / 14 self-inflicted. The rewrite gives up 0.53 / 0.05 / 0.10 points a year here and makes no reversal.",
-    "A planner fed the markets' spot rates (the agent's market-rate model, `src/markets/lending-rate.ts`, exact against",
-    "the vaults' `rateAfter`) churned: 123 / 143 / 134 rebalances and 9.25% / 8.88% / 9.33%, since borrowers here swing a",
-    "market between its target utilization and 100% within hours; it is not wired into the planner.",
+    `The agent here rates the curated vaults with the yield model \`${yieldModelLabel}\` (\`planner.yieldModel\`, src/markets/`,
+    "smoothed-rate.ts): each vault's markets read once per tick through the market-rate views and their net supply rate",
+    "averaged over time (a plain time-weighted mean until the half-life's time constant has been read, an exponential",
+    "average after), so the planner sees what a position earns over the borrowers' swings between target utilization and",
+    "100%, not the swing of the hour. The same planner before, on each vault's trailing share-price rate (model",
+    "`trailing`, half-life 3 h; measured by this bench on 2026-12-06 on the same seeds and machine): 14.19% / 15.50% /",
+    "12.30% (95.83% / 101.34% / 96.75% of the best fixed allocation), 31 / 33 / 29 rebalances, no reversal. The planner",
+    "before its rewrite (trailing APR over the whole window, no hold against reversals, no concentration rule; commit",
+    "510290f): 14.72% / 15.55% / 12.40% (98.81% / 100.99% / 96.61%), 33 / 39 / 34 rebalances, 24 / 33 / 25 reversals of",
+    "which 8 / 18 / 14 self-inflicted. The market model's spot rate fed to the planner as it is churned: 123 / 143 / 134",
+    "rebalances and 9.25% / 8.88% / 9.33%, since borrowers here swing a market between its target utilization and 100%",
+    "within hours. Other half-lives, same seeds: 48 h 14.28% / 15.97% / 12.63% (one self-inflicted reversal on seed 2),",
+    "96 h 14.27% / 16.01% / 12.99%.",
     "",
     `- date: ${date}`,
     `- machine: ${machine()}`,

@@ -211,7 +211,7 @@ const plannerSchema = z
      *  the market-rate views, its markets' rate averaged over `marketHalfLifeHours` (others keep the trailing rate). */
     yieldModel: z.enum(["trailing", "market"]).default("trailing"),
     /** Half-life of the market model's averages of rate and utilization. */
-    marketHalfLifeHours: positive(8_760).default(48),
+    marketHalfLifeHours: positive(8_760).default(168),
     /** Whether the market model tells the planner the rate after its own move (the curve at the averaged
      *  utilization). */
     marketImpact: z.boolean().default(false),
