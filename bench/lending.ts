@@ -62,6 +62,8 @@ const STUCK_BPS = 500n;
 export const PLANNERS = ["yield", "equal-weight"] as const;
 /** The config's default `planner.marketHalfLifeHours`. */
 const DEFAULT_MARKET_HALF_LIFE_HOURS = 168;
+/** The config's default `planner.marketWarmupHours`. */
+const DEFAULT_MARKET_WARMUP_HOURS = 48;
 export type PlannerName = (typeof PLANNERS)[number];
 
 export interface LendingBenchOptions {
@@ -72,6 +74,7 @@ export interface LendingBenchOptions {
   yieldModel?: "trailing" | "market";
   marketHalfLifeHours?: number;
   marketImpact?: boolean;
+  marketWarmupHours?: number;
   out?: (line: string) => void;
 }
 
@@ -194,6 +197,7 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
       yieldModel: o.yieldModel ?? "market",
       ...(o.marketHalfLifeHours ? { marketHalfLifeHours: o.marketHalfLifeHours } : {}),
       ...(o.marketImpact ? { marketImpact: true } : {}),
+      ...(o.marketWarmupHours !== undefined ? { marketWarmupHours: o.marketWarmupHours } : {}),
     });
     const { assembled, clock } = daemon;
     rpc = new JsonRpcProvider(chain.url, 31337, {
@@ -364,7 +368,7 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
       yieldModel:
         (o.yieldModel ?? "market") === "trailing"
           ? "trailing"
-          : `market, half-life ${o.marketHalfLifeHours ?? DEFAULT_MARKET_HALF_LIFE_HOURS} h${o.marketImpact ? ", own impact" : ""}`,
+          : `market, half-life ${o.marketHalfLifeHours ?? DEFAULT_MARKET_HALF_LIFE_HOURS} h, warm-up ${o.marketWarmupHours ?? DEFAULT_MARKET_WARMUP_HOURS} h${o.marketImpact ? ", own impact" : ""}`,
       deposits: deposits.toString(),
       agentApy: apy(agentValue),
       bestFixedApy: apy(best.endValue),
@@ -557,6 +561,7 @@ Options:
   --planner <p>    the daemon's planner: ${PLANNERS.join(" or ")} (default yield)
   --yield-model <m> trailing or market (default market: the lending vaults' smoothed market rate)
   --half-life <h>  half-life of the market model's averages, hours (default: the config's)
+  --warmup <h>     the market model's warm-up, hours (default: the config's)
   --impact         the market model tells the planner the rate after its own move
   --no-write       print the table only
   -h, --help       this help`;
@@ -570,6 +575,7 @@ export async function main(argv: string[], out: (line: string) => void = console
       planner: { type: "string", default: "yield" },
       "yield-model": { type: "string", default: "market" },
       "half-life": { type: "string" },
+      warmup: { type: "string" },
       impact: { type: "boolean", default: false },
       "no-write": { type: "boolean", default: false },
     },
@@ -605,6 +611,7 @@ export async function main(argv: string[], out: (line: string) => void = console
         out,
         yieldModel: String(values["yield-model"]) === "trailing" ? "trailing" : "market",
         ...(values["half-life"] ? { marketHalfLifeHours: Number(values["half-life"]) } : {}),
+        ...(values.warmup !== undefined ? { marketWarmupHours: Number(values.warmup) } : {}),
         marketImpact: Boolean(values.impact),
       }),
     );

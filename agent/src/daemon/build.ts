@@ -29,7 +29,7 @@ import type { EstimateOptions } from "../yield/estimate.js";
 import { FilePriceHistory, type HistoryOptions } from "../yield/history.js";
 import { TrailingRateModel, type YieldModel } from "../yield/model.js";
 import { MarketRateModel } from "../markets/lending-rate.js";
-import { SmoothedMarketModel } from "../markets/smoothed-rate.js";
+import { SmoothedMarketModel, type SmoothedMarketOptions, smoothedModelName } from "../markets/smoothed-rate.js";
 import { CircuitBreaker } from "./breaker.js";
 import { ChainSessionEnds } from "../session/why-ended.js";
 import { VaultRunner, type VaultRunnerConfig, type VaultRunnerDeps } from "./vault-runner.js";
@@ -387,13 +387,25 @@ export function yieldModelFor(
   estimate: EstimateOptions,
   provider: JsonRpcProvider,
 ): YieldModel {
-  const p = { ...config.planner, ...(config.vaults[i]!.planner ?? {}) } as PlannerConfig;
   const trailing = new TrailingRateModel(estimate);
-  if (p.yieldModel !== "market") return trailing;
-  return new SmoothedMarketModel(new MarketRateModel(provider), trailing, {
+  const market = marketOptions(config, i);
+  return market ? new SmoothedMarketModel(new MarketRateModel(provider), trailing, market) : trailing;
+}
+
+/** The name of vault `i`'s yield model, as its decision records carry it (`explain --config` compares it). */
+export function yieldModelName(config: AgentConfig, i: number): string {
+  const market = marketOptions(config, i);
+  return market ? smoothedModelName(market, "trailing") : "trailing";
+}
+
+function marketOptions(config: AgentConfig, i: number): SmoothedMarketOptions | undefined {
+  const p = { ...config.planner, ...(config.vaults[i]!.planner ?? {}) } as PlannerConfig;
+  if (p.yieldModel !== "market") return undefined;
+  return {
     halfLifeSeconds: BigInt(Math.round(p.marketHalfLifeHours * 3_600)),
+    warmupSeconds: BigInt(Math.round(p.marketWarmupHours * 3_600)),
     impact: p.marketImpact,
-  });
+  };
 }
 
 /** Vault `i`'s runner settings and price-history settings, from the configuration and the asset's decimals. */

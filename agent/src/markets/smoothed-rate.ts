@@ -18,8 +18,8 @@
  *
  * `SmoothedMarketModel` is a `YieldModel`: for a strategy that answers the adapter views it replaces the trailing
  * estimate's `aprWad` by the smoothed rate (losses, samples and volatility stay the trailing estimate's, so a
- * one-off loss is still seen and the first tick still waits for a price history); any other strategy keeps the trailing
- * estimate as it is.
+ * one-off loss is still seen and the first tick still waits for a price history), once the averages have read for
+ * `warmupSeconds` (before that, no estimate); any other strategy keeps the trailing estimate as it is.
  */
 import type { YieldEstimate } from "../yield/estimate.js";
 import type { PriceHistory } from "../yield/history.js";
@@ -119,9 +119,18 @@ export interface MarketStateSource {
 export interface SmoothedMarketOptions {
   /** Half-life of the averages, seconds. */
   halfLifeSeconds: bigint;
+  /** No estimate until the averages have read this long (seconds): a rate that spikes only at 100% utilization
+   *  shows its mean over days, not hours, and a first day's reads at the target utilization would empty the strategy
+   *  that pays most. Until then the strategy has no estimate, as on the first ticks of a price history. */
+  warmupSeconds: bigint;
   /** Whether the planner is told the rate after its own move (`rateAfter`); without it the rate does not depend on
    *  the move, as with the trailing rate. */
   impact: boolean;
+}
+
+/** The model's name as decision records carry it (`settings.yieldModel`). */
+export function smoothedModelName(options: SmoothedMarketOptions, fallback: string): string {
+  return `market-smoothed(half-life ${options.halfLifeSeconds}s, warm-up ${options.warmupSeconds}s${options.impact ? ", own impact" : ""})+${fallback}`;
 }
 
 /** The trailing estimate for every strategy, its rate replaced by the smoothed market rate where the views answer. */
@@ -135,7 +144,7 @@ export class SmoothedMarketModel implements YieldModel {
     private readonly fallback: YieldModel,
     readonly options: SmoothedMarketOptions,
   ) {
-    this.name = `market-smoothed(half-life ${options.halfLifeSeconds}s${options.impact ? ", own impact" : ""})+${this.fallback.name}`;
+    this.name = smoothedModelName(options, fallback.name);
     if (options.impact) this.rateAfter = (strategy, delta) => this.aprAfter(strategy, delta);
   }
 
@@ -165,6 +174,7 @@ export class SmoothedMarketModel implements YieldModel {
     const trailing = this.fallback.estimate(strategy, history, now);
     const s = this.smoothedOf(strategy);
     if (!trailing || !s) return trailing;
+    if (s.span < this.options.warmupSeconds) return undefined;
     return { ...trailing, aprWad: s.rateWad * YEAR };
   }
 

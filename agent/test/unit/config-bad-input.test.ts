@@ -81,6 +81,8 @@ const planner: Array<[string, unknown, RegExp]> = [
   ["yieldModel", "spot", /Expected 'trailing' \| 'market'/],
   ["marketHalfLifeHours", 0, /above zero/],
   ["marketHalfLifeHours", 8_761, /at most 8760/],
+  ["marketWarmupHours", -1, /at least 0/],
+  ["marketWarmupHours", "two days", /a number/],
   ["marketImpact", "yes", /Expected boolean/],
   ["sampleIntervalSeconds", 86_401, /at most 86400/],
   ["nativePriceInAsset", 3000, /a decimal number in a string/],

@@ -23,7 +23,7 @@ import type { PlannerInput } from "../../src/planner/types.js";
 import { YieldPlanner } from "../../src/planner/yield-planner.js";
 import type { YieldEstimate } from "../../src/yield/estimate.js";
 import type { PriceHistory } from "../../src/yield/history.js";
-import { TrailingRateModel } from "../../src/yield/model.js";
+import type { YieldModel } from "../../src/yield/model.js";
 import { A, B, C, strategy } from "../support/fixtures.js";
 import { apr, plannerInput, YEAR } from "../support/planner-fixtures.js";
 
@@ -139,13 +139,18 @@ describe("smoothed market rate: the rate after the agent's own move", () => {
 
   it("is the model's rateAfter only when asked for (impact), and the trailing estimate keeps its losses", () => {
     const source: MarketStateSource = { refresh: async () => {}, stateOf: (x) => (x === A ? swung : undefined) };
-    const trailing = { name: "trailing", estimate: (x: string) => (x === C ? undefined : { ...apr(3), samples: 9 }) };
-    const withImpact = new SmoothedMarketModel(source, trailing as unknown as TrailingRateModel, {
+    const trailing: YieldModel = {
+      name: "trailing",
+      estimate: (x: string) => (x === C ? undefined : { ...apr(3), samples: 9 }),
+    };
+    const withImpact = new SmoothedMarketModel(source, trailing, {
       halfLifeSeconds: halfLife,
+      warmupSeconds: 0n,
       impact: true,
     });
-    const without = new SmoothedMarketModel(source, trailing as unknown as TrailingRateModel, {
+    const without = new SmoothedMarketModel(source, trailing, {
       halfLifeSeconds: halfLife,
+      warmupSeconds: 0n,
       impact: false,
     });
     const history = {} as PriceHistory;
@@ -159,14 +164,29 @@ describe("smoothed market rate: the rate after the agent's own move", () => {
     });
     expect(without.estimate(B, history, 0n), "no views: the trailing estimate").toEqual({ ...apr(3), samples: 9 });
     expect(without.estimate(C, history, 0n), "no price history yet: no estimate").toBeUndefined();
-    expect(without.name).toBe(`market-smoothed(half-life ${halfLife}s)+trailing`);
+    expect(without.name).toBe(`market-smoothed(half-life ${halfLife}s, warm-up 0s)+trailing`);
+  });
+
+  it("gives no estimate until the averages have read for the warm-up", () => {
+    const source: MarketStateSource = { refresh: async () => {}, stateOf: () => swung };
+    const trailing: YieldModel = { name: "trailing", estimate: () => apr(3) };
+    const m = new SmoothedMarketModel(source, trailing, {
+      halfLifeSeconds: halfLife,
+      warmupSeconds: 4n * HOUR,
+      impact: false,
+    });
+    const history = {} as PriceHistory;
+    m.observe(A, 0n);
+    m.observe(A, 2n * HOUR);
+    expect(m.estimate(A, history, 2n * HOUR), "2 h read of a 4 h warm-up").toBeUndefined();
+    m.observe(A, 4n * HOUR);
+    expect(m.estimate(A, history, 4n * HOUR)?.aprWad).toBe(ratePerSecondAfter(swung, 0n) * YEAR);
   });
 });
 
 describe("a planner on a market swinging target <-> 100%", () => {
-  // A: a lending market at its 80% target for 4 h, then at 100% for 4 h, and so on. B pays a steady 20% a year, near
-  // A's average (4% at the target, 100% at full utilization; the time average ~52% at the spot, but the model's
-  // average is asked against B's 20% only to show which way it leans: it should lean one way and stay there).
+  // A: a lending market at its 80% target for 4 h (2.6% a year to suppliers), then at 100% for 4 h (99.6%), and so on.
+  // B pays a steady 20% a year: above A at the target, below it at 100%, below A's average (~51%).
   const steady = apr(20);
   const wide = { absoluteCap: 10n ** 12n, relativeCapBps: 10_000 };
 

@@ -35,6 +35,8 @@ export interface DaemonOptions {
   /** Half-life of the market model's averages, hours (the config's default when absent). */
   marketHalfLifeHours?: number;
   marketImpact?: boolean;
+  /** The market model's warm-up, hours (the config's default when absent). */
+  marketWarmupHours?: number;
   /** Level of the daemon's log file (default `info`). */
   logLevel?: "info" | "warn";
 }
@@ -63,6 +65,7 @@ export async function startDaemon(stage: Stage, options: DaemonOptions): Promise
         ...(options.yieldModel ? { yieldModel: options.yieldModel } : {}),
         ...(options.marketHalfLifeHours ? { marketHalfLifeHours: options.marketHalfLifeHours } : {}),
         ...(options.marketImpact ? { marketImpact: true } : {}),
+        ...(options.marketWarmupHours !== undefined ? { marketWarmupHours: options.marketWarmupHours } : {}),
       },
       sessions: { warnBeforeExpirySeconds: 86_400, expiryMarginSeconds: 600 },
       metrics: { host: "127.0.0.1", port: options.port ?? 9464 },
