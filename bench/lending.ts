@@ -63,7 +63,7 @@ export const PLANNERS = ["yield", "equal-weight"] as const;
 /** The config's default `planner.marketHalfLifeHours`. */
 const DEFAULT_MARKET_HALF_LIFE_HOURS = 168;
 /** The config's default `planner.marketWarmupHours`. */
-const DEFAULT_MARKET_WARMUP_HOURS = 48;
+const DEFAULT_MARKET_WARMUP_HOURS = 24;
 export type PlannerName = (typeof PLANNERS)[number];
 
 export interface LendingBenchOptions {
@@ -490,19 +490,22 @@ export function renderSection(results: readonly SeedResult[], date: string): str
     "buffer; 1,000,000 deposited. The agent is the real daemon as `treasury-agent run` assembles it, with the planner",
     "`yield` (`--planner equal-weight` for the other one).",
     "",
-    `The agent here rates the curated vaults with the yield model \`${yieldModelLabel}\` (\`planner.yieldModel\`, src/markets/`,
-    "smoothed-rate.ts): each vault's markets read once per tick through the market-rate views and their net supply rate",
-    "averaged over time (a plain time-weighted mean until the half-life's time constant has been read, an exponential",
-    "average after), so the planner sees what a position earns over the borrowers' swings between target utilization and",
-    "100%, not the swing of the hour. The same planner before, on each vault's trailing share-price rate (model",
-    "`trailing`, half-life 3 h; measured by this bench on 2026-12-06 on the same seeds and machine): 14.19% / 15.50% /",
+    `The agent here rates the curated vaults with the yield model \`${yieldModelLabel}\``,
+    "(`planner.yieldModel`, src/markets/smoothed-rate.ts): each vault's markets read once per tick through the",
+    "market-rate views and their net supply rate averaged over time (a plain time-weighted mean until the half-life's",
+    "time constant has been read, an exponential average after; no estimate during the warm-up), so the planner sees what",
+    "a position earns over the borrowers' swings between target utilization and 100%, not the swing of the hour. The same",
+    "planner on each vault's trailing share-price rate (model `trailing`, half-life 3 h; this bench on 2026-12-06, same",
+    "seeds): 14.19% / 15.50% /",
     "12.30% (95.83% / 101.34% / 96.75% of the best fixed allocation), 31 / 33 / 29 rebalances, no reversal. The planner",
     "before its rewrite (trailing APR over the whole window, no hold against reversals, no concentration rule; commit",
     "510290f): 14.72% / 15.55% / 12.40% (98.81% / 100.99% / 96.61%), 33 / 39 / 34 rebalances, 24 / 33 / 25 reversals of",
     "which 8 / 18 / 14 self-inflicted. The market model's spot rate fed to the planner as it is churned: 123 / 143 / 134",
     "rebalances and 9.25% / 8.88% / 9.33%, since borrowers here swing a market between its target utilization and 100%",
-    "within hours. Other half-lives, same seeds: 48 h 14.28% / 15.97% / 12.63% (one self-inflicted reversal on seed 2),",
-    "96 h 14.27% / 16.01% / 12.99%.",
+    "within hours. Settings tried on the same seeds (`--half-life`, `--warmup`): without a warm-up, half-life 48 h",
+    "14.28% / 15.97% / 12.63% (one self-inflicted reversal), 96 h 14.27% / 16.01% / 12.99%, 168 h 14.44% / 16.08% /",
+    "12.99%, 336 h 14.45% / 16.08% / 12.99% (a first day read at the target utilization rated High Yield at 3% and",
+    "emptied it); half-life 168 h with a warm-up of 48 h 14.64% / 16.07% / 12.77%, of 72 h 14.68% / 16.15% / 12.70%.",
     "",
     `- date: ${date}`,
     `- machine: ${machine()}`,
@@ -564,7 +567,10 @@ Options:
   --warmup <h>     the market model's warm-up, hours (default: the config's)
   --impact         the market model tells the planner the rate after its own move
   --no-write       print the table only
-  -h, --help       this help`;
+  -h, --help       this help
+
+LENDING_TRACE=1 in the environment prints each tick's positions (in 10,000s of the asset), the agent's APRs (%) and the
+share prices.`;
 
 export async function main(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const parsed = parseCommandLine(

@@ -213,7 +213,7 @@ const plannerSchema = z
     /** Half-life of the market model's averages of rate and utilization. */
     marketHalfLifeHours: positive(8_760).default(168),
     /** The market model gives a strategy no estimate until its averages have read this long. */
-    marketWarmupHours: numeric.pipe(z.number().min(0, "at least 0").max(8_760, "at most 8760")).default(48),
+    marketWarmupHours: numeric.pipe(z.number().min(0, "at least 0").max(8_760, "at most 8760")).default(24),
     /** Whether the market model tells the planner the rate after its own move (the curve at the averaged
      *  utilization). */
     marketImpact: z.boolean().default(false),
