@@ -94,6 +94,9 @@ describe("Lending bench: smoke, two days of the real daemon", function () {
     expect(r.quarantinedHealthy, JSON.stringify(r.quarantines)).to.equal(0);
     expect(r.defaultDay, "the default falls on the only day it can").to.equal(2);
     expect(r.selfInflictedReversals).to.be.at.most(r.reversals);
+    expect(r.yieldModel, "the curated vaults rated by the smoothed market model").to.equal(
+      "market, half-life 168 h, warm-up 24 h",
+    );
   });
 
   it("reports yields that hang together: the best fixed split beats the equal split and respects the caps and buffer", () => {

@@ -152,7 +152,13 @@ async function tellStory(
   const stage = await deploy(chain, options, yields, out);
   const governance = [await proposeBounds(stage)];
   const funding = await depositAndGrant(stage);
-  const daemon = await startDaemon(stage, { dataDir: options.dataDir!, port: options.port });
+  // The lending world's curated vaults answer the market-rate views: the agent rates them by their markets' averaged
+  // rate, as the lending bench measures it (the mock strategies have no market: the trailing rate).
+  const daemon = await startDaemon(stage, {
+    dataDir: options.dataDir!,
+    port: options.port,
+    ...(options.world === "lending" ? { yieldModel: "market" as const } : {}),
+  });
   const rogue = rogueClient(stage, daemon, funding.session.id);
   const agentDays = await runAgentDays(stage, daemon, rogue, funding.session.id, governance, options.paceMs);
   const final = await afterExpiry(stage, rogue, agentDays.last);

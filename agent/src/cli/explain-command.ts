@@ -11,7 +11,7 @@ import type { VaultSnapshot } from "../chain/types.js";
 import { loadConfig } from "../config/load.js";
 import type { AgentConfig } from "../config/schema.js";
 import type { IntentRecord, PlannerSettings } from "../executor/intent.js";
-import { dataPaths, vaultSetup } from "../daemon/build.js";
+import { dataPaths, vaultSetup, yieldModelName } from "../daemon/build.js";
 import { plannerSettings } from "../daemon/provenance.js";
 import {
   DivergedError,
@@ -52,7 +52,7 @@ export function settingsFromConfig(
     const i = config.vaults.findIndex((v) => v.address.toLowerCase() === record.vault.toLowerCase());
     if (i < 0) throw new UsageError(`vault ${record.vault} is not in the configuration`);
     const { runnerConfig } = vaultSetup(config, i, record.agent, snapshot.assetDecimals);
-    return plannerSettings(runnerConfig, "trailing");
+    return plannerSettings(runnerConfig, yieldModelName(config, i));
   };
 }
 

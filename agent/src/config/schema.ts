@@ -247,6 +247,16 @@ const plannerSchema = z
     /** A strategy the agent raised is not lowered within this many hours, nor one it lowered raised, unless a risk
      *  sign calls for it (0 turns the rule off). */
     minHoldHours: numeric.pipe(z.number().min(0, "at least 0").max(8_760, "at most 8760")).default(24),
+    /** Where a strategy's rate comes from: its share price's trailing rate, or, for a lending strategy that answers
+     *  the market-rate views, its markets' rate averaged over `marketHalfLifeHours` (others keep the trailing rate). */
+    yieldModel: z.enum(["trailing", "market"]).default("trailing"),
+    /** Half-life of the market model's averages of rate and utilization. */
+    marketHalfLifeHours: positive(8_760).default(168),
+    /** The market model gives a strategy no estimate until its averages have read this long. */
+    marketWarmupHours: numeric.pipe(z.number().min(0, "at least 0").max(8_760, "at most 8760")).default(24),
+    /** Whether the market model tells the planner the rate after its own move (the curve at the averaged
+     *  utilization). */
+    marketImpact: z.boolean().default(false),
     sampleIntervalSeconds: int(0, 86_400).default(60),
     /** Native-coin price in asset units, to weigh gas against yield (e.g. "3000" for a USD asset on Ethereum). */
     nativePriceInAsset: decimal,

@@ -27,7 +27,11 @@ import { DraftStore } from "../drafts/store.js";
 import { BoundEvidence } from "../drafts/evidence.js";
 import { readCeilings, readExposureRoom } from "../chain/ceilings.js";
 import type { Clock } from "../util/clock.js";
+import type { EstimateOptions } from "../yield/estimate.js";
 import { FilePriceHistory, type HistoryOptions } from "../yield/history.js";
+import { TrailingRateModel, type YieldModel } from "../yield/model.js";
+import { MarketRateModel } from "../markets/lending-rate.js";
+import { SmoothedMarketModel, type SmoothedMarketOptions, smoothedModelName } from "../markets/smoothed-rate.js";
 import { CircuitBreaker } from "./breaker.js";
 import { ChainSessionEnds } from "../session/why-ended.js";
 import { VaultRunner, type VaultRunnerConfig, type VaultRunnerDeps } from "./vault-runner.js";
@@ -277,6 +281,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
       throw err;
     }
     const { runnerConfig, history } = vaultSetup(config, i, agent, first.assetDecimals, options.overrides?.planner);
+    runnerConfig.yieldModel = yieldModelFor(config, i, runnerConfig.estimate, provider);
     runners.push(
       new VaultRunner(runnerConfig, {
         reader,
@@ -381,6 +386,37 @@ async function assertContract(provider: JsonRpcProvider, address: string, field:
   }
   if (code === "0x")
     throw new ConfigError(`invalid config: ${field}: no contract at ${address} (expected ${what})`, field);
+}
+
+/**
+ * Vault `i`'s yield model: the trailing rate, or (`planner.yieldModel: market`) the smoothed market rate for the
+ * strategies that answer the market-rate views, over the trailing rate.
+ */
+export function yieldModelFor(
+  config: AgentConfig,
+  i: number,
+  estimate: EstimateOptions,
+  provider: JsonRpcProvider,
+): YieldModel {
+  const trailing = new TrailingRateModel(estimate);
+  const market = marketOptions(config, i);
+  return market ? new SmoothedMarketModel(new MarketRateModel(provider), trailing, market) : trailing;
+}
+
+/** The name of vault `i`'s yield model, as its decision records carry it (`explain --config` compares it). */
+export function yieldModelName(config: AgentConfig, i: number): string {
+  const market = marketOptions(config, i);
+  return market ? smoothedModelName(market, "trailing") : "trailing";
+}
+
+function marketOptions(config: AgentConfig, i: number): SmoothedMarketOptions | undefined {
+  const p = { ...config.planner, ...(config.vaults[i]!.planner ?? {}) } as PlannerConfig;
+  if (p.yieldModel !== "market") return undefined;
+  return {
+    halfLifeSeconds: BigInt(Math.round(p.marketHalfLifeHours * 3_600)),
+    warmupSeconds: BigInt(Math.round(p.marketWarmupHours * 3_600)),
+    impact: p.marketImpact,
+  };
 }
 
 /** Vault `i`'s runner settings and price-history settings, from the configuration and the asset's decimals. */

@@ -280,6 +280,7 @@ export class VaultRunner {
     report.settled = settled.settled;
     if (settled.kind === "stale") return this.finish(report, this.stale(settled), options);
 
+    await this.refreshModel(settled.snapshot);
     const seen = this.observe(settled.snapshot, settled.settled);
     report.snapshot = seen.snapshot;
     report.yields = seen.yields;
@@ -329,6 +330,15 @@ export class VaultRunner {
     const reason = `snapshot at block ${settled.snapshot.blockNumber} is older than block ${settled.floor} already seen (a lagging node); not acting on it`;
     if (!this.staleStreak++) log.warn({ floor: settled.floor.toString() }, reason);
     return { kind: "stale", reason };
+  }
+
+  /** A model with a view of the markets reads them at the snapshot's block; a failed read is logged, not fatal. */
+  private async refreshModel(snapshot: VaultSnapshot): Promise<void> {
+    if (!this.model.refresh) return;
+    const strategies = snapshot.strategies.map((s) => s.strategy);
+    await this.model.refresh(strategies, snapshot.blockNumber, snapshot.timestamp).catch((err: unknown) => {
+      this.deps.log.warn({ err: (err as Error).message }, "market read for the yield model failed; last read kept");
+    });
   }
 
   /**

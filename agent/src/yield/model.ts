@@ -22,6 +22,9 @@ export interface YieldModel {
   /** The strategy's current annual rate at `now`, or undefined when there is not enough to tell. */
   estimate(strategy: string, history: PriceHistory, now: bigint): YieldEstimate | undefined;
   rateAfter?: RateAfter;
+  /** A model with a view of the markets reads them here, once per tick, before `estimate` (the runner awaits it;
+   *  a failed read leaves the model as the last read left it). */
+  refresh?(strategies: readonly string[], blockNumber: bigint, now: bigint): Promise<void>;
 }
 
 /** The moving average of the share price's growth, loss events apart (`estimateYield`); no view of any market. */

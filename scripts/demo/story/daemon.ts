@@ -30,6 +30,13 @@ export interface DaemonOptions {
   port?: number;
   /** The daemon's planner (default `yield`). */
   planner?: "yield" | "equal-weight";
+  /** The planner's yield model (default `trailing`); `market` for the lending world's strategies. */
+  yieldModel?: "trailing" | "market";
+  /** Half-life of the market model's averages, hours (the config's default when absent). */
+  marketHalfLifeHours?: number;
+  marketImpact?: boolean;
+  /** The market model's warm-up, hours (the config's default when absent). */
+  marketWarmupHours?: number;
   /** Level of the daemon's log file (default `info`). */
   logLevel?: "info" | "warn";
 }
@@ -55,6 +62,10 @@ export async function startDaemon(stage: Stage, options: DaemonOptions): Promise
         minWindowMinutes: 60,
         sampleIntervalSeconds: 0,
         nativePriceInAsset: "3000",
+        ...(options.yieldModel ? { yieldModel: options.yieldModel } : {}),
+        ...(options.marketHalfLifeHours ? { marketHalfLifeHours: options.marketHalfLifeHours } : {}),
+        ...(options.marketImpact ? { marketImpact: true } : {}),
+        ...(options.marketWarmupHours !== undefined ? { marketWarmupHours: options.marketWarmupHours } : {}),
       },
       sessions: { warnBeforeExpirySeconds: 86_400, expiryMarginSeconds: 600 },
       metrics: { host: "127.0.0.1", port: options.port ?? 9464 },
