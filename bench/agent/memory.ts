@@ -93,7 +93,15 @@ export async function measureDaemonMemory(
   const started = Date.now();
   const child = spawn(
     process.execPath,
-    [path.join(AGENT_DIR, "bin/treasury-agent.mjs"), "run", "--config", configPath],
+    [
+      ...(process.env.BENCH_DAEMON_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+      process.env.BENCH_DAEMON_ENTRY === "dist"
+        ? path.join(AGENT_DIR, "dist/cli.js")
+        : path.join(AGENT_DIR, "bin/treasury-agent.mjs"),
+      "run",
+      "--config",
+      configPath,
+    ],
     {
       cwd: AGENT_DIR,
       env: { ...process.env, AGENT_PRIVATE_KEY: AGENT_KEY, AGENT_LOG_LEVEL: "warn" },
