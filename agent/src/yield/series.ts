@@ -20,6 +20,7 @@
  * only: a time or block number past 2**32 - 1 makes that column doubles, a price of 2**64 - 1 or more makes that
  * price column's high part a double (up to 2**85), one of 2**85 or more keeps bigints instead.
  */
+import { keccak256, toUtf8Bytes } from "ethers";
 import type { StrategyState, VaultSnapshot } from "../chain/types.js";
 import {
   DEFAULT_HALF_LIFE_SECONDS,
@@ -47,6 +48,20 @@ export function sampleOf(snapshot: VaultSnapshot, s: StrategyState): PriceSample
     sharePrice: s.sharePrice,
     positionPriceWad: s.shares > 0n && s.currentValue > 0n ? (s.currentValue * WAD) / s.shares : undefined,
   };
+}
+
+/**
+ * The digest a decision record carries for a strategy's samples: keccak256 of their canonical JSON (`canonicalJson`:
+ * keys sorted, bigints as decimal strings, a missing fine price left out), written directly rather than through
+ * `toCanonical`, which makes two objects a sample.
+ */
+export function samplesDigestOf(samples: Iterable<PriceSample>): string {
+  const parts: string[] = [];
+  for (const s of samples)
+    parts.push(
+      `{"blockNumber":"${s.blockNumber}",${s.positionPriceWad === undefined ? "" : `"positionPriceWad":"${s.positionPriceWad}",`}"sharePrice":"${s.sharePrice}","timestamp":"${s.timestamp}"}`,
+    );
+  return keccak256(toUtf8Bytes(`[${parts.join(",")}]`));
 }
 
 /** Annualized growth from price `a` to `b` over `dt` seconds, as `estimateYield` computes it; NaN when `dt` <= 0. */
@@ -209,6 +224,8 @@ export class PriceSeries {
   private version = 0;
   private fineAggregate: Aggregate | undefined;
   private coarseAggregate: Aggregate | undefined;
+  /** `samplesDigestOf` the recorded samples, for one version. */
+  private digestCache: { version: number; digest: string } | undefined;
 
   /** `samples` in any order; kept sorted by time (stable, like `estimateYield`'s own sort). */
   constructor(samples: PriceSample[] = [], maxSamples?: number) {
@@ -239,6 +256,20 @@ export class PriceSeries {
     const out: PriceSample[] = [];
     for (let i = this.base; i < this.end; i++) out.push(this.at(i));
     return out;
+  }
+
+  /** `samplesDigestOf(this.samples())`, worked out once per change of the recorded samples. */
+  digest(): string {
+    const c = this.digestCache;
+    if (c && c.version === this.version) return c.digest;
+    const series = this;
+    const digest = samplesDigestOf(
+      (function* () {
+        for (let i = series.base; i < series.end; i++) yield series.at(i);
+      })(),
+    );
+    this.digestCache = { version: this.version, digest };
+    return digest;
   }
 
   private at(i: number): PriceSample {
