@@ -60,23 +60,30 @@ export function samplesDigestOf(samples: Iterable<PriceSample>): string {
   const w = digestWriter;
   w.n = 0;
   w.text("[");
-  let first = true;
-  for (const s of samples) {
-    w.text(first ? '{"blockNumber":"' : ',{"blockNumber":"');
-    first = false;
-    w.text(s.blockNumber.toString());
-    if (s.positionPriceWad !== undefined) {
-      w.text('","positionPriceWad":"');
-      w.text(s.positionPriceWad.toString());
-    }
-    w.text('","sharePrice":"');
-    w.text(s.sharePrice.toString());
-    w.text('","timestamp":"');
-    w.text(s.timestamp.toString());
-    w.text('"}');
-  }
+  for (const s of samples) writeSample(w, s.blockNumber, s.positionPriceWad, s.sharePrice, s.timestamp);
   w.text("]");
   return keccak256(w.buf.subarray(0, w.n));
+}
+
+/** One sample's canonical JSON (a comma before it unless it is the first). */
+function writeSample(
+  w: typeof digestWriter,
+  blockNumber: bigint | number,
+  positionPriceWad: bigint | undefined,
+  sharePrice: bigint,
+  timestamp: bigint | number,
+): void {
+  w.text(w.n > 1 ? ',{"blockNumber":"' : '{"blockNumber":"');
+  w.text(blockNumber.toString());
+  if (positionPriceWad !== undefined) {
+    w.text('","positionPriceWad":"');
+    w.text(positionPriceWad.toString());
+  }
+  w.text('","sharePrice":"');
+  w.text(sharePrice.toString());
+  w.text('","timestamp":"');
+  w.text(timestamp.toString());
+  w.text('"}');
 }
 
 /** ASCII text appended to a byte buffer that doubles when full. */
@@ -291,12 +298,14 @@ export class PriceSeries {
   digest(): string {
     const c = this.digestCache;
     if (c && c.version === this.version) return c.digest;
-    const series = this;
-    const digest = samplesDigestOf(
-      (function* () {
-        for (let i = series.base; i < series.end; i++) yield series.at(i);
-      })(),
-    );
+    // Straight from the columns (times and block numbers are safe integers: their decimal form is the bigint's).
+    const w = digestWriter;
+    w.n = 0;
+    w.text("[");
+    for (let i = this.base; i < this.end; i++)
+      writeSample(w, this.block[i]!, this.fine.get(i), this.coarse.get(i)!, this.t[i]!);
+    w.text("]");
+    const digest = keccak256(w.buf.subarray(0, w.n));
     this.digestCache = { version: this.version, digest };
     return digest;
   }
