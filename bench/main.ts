@@ -678,7 +678,7 @@ const md = [
   "byte buffer and kept until the strategy's samples change. Peak RSS before: 565 and 472 MiB (two runs); after: 479",
   "and 549 MiB: runs vary by +-60 MiB with the load, and the peak is a heap swing of about 140 MiB within a second at",
   "a tick's start, not yet traced (not /metrics: rendering 2,000 series takes 2 MiB), and garbage: with",
-  "`--max-old-space-size=128` the same run peaked at 374 MiB (agent README, \"Memory\"; not set by the daemon). Not met:",
+  '`--max-old-space-size=128` the same run peaked at 374 MiB (agent README, "Memory"; not set by the daemon). Not met:',
   "150 MiB is below Node + the agent (115) plus the samples alone (81); meeting it needs the history out of memory",
   "(each window's running sums and the newest prices in memory, samples on disk for the digest) or about 10 bytes a",
   "sample, and the tick's garbage found.",
