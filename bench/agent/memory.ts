@@ -2,7 +2,9 @@
  * Peak memory of the daemon managing 50 vaults: the real executable (`bin/treasury-agent.mjs run`, TypeScript run
  * through tsx as operators run it) in a child process, against the embedded chain over loopback, with each vault's
  * price history already at its steady-state size (2,000 samples per strategy). Its resident set is sampled from
- * /proc every 100 ms while it ticks; the peak is the kernel's high-water mark (VmHWM) when it is stopped.
+ * /proc every 100 ms while it ticks; the peak is the kernel's high-water mark (VmHWM) when it is stopped. For
+ * diagnosis only (`memory-run.ts`): `BENCH_DAEMON_ENTRY=dist` runs the compiled agent, `BENCH_DAEMON_NODE_ARGS` adds
+ * Node options.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -93,7 +95,15 @@ export async function measureDaemonMemory(
   const started = Date.now();
   const child = spawn(
     process.execPath,
-    [path.join(AGENT_DIR, "bin/treasury-agent.mjs"), "run", "--config", configPath],
+    [
+      ...(process.env.BENCH_DAEMON_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+      process.env.BENCH_DAEMON_ENTRY === "dist"
+        ? path.join(AGENT_DIR, "dist/cli.js")
+        : path.join(AGENT_DIR, "bin/treasury-agent.mjs"),
+      "run",
+      "--config",
+      configPath,
+    ],
     {
       cwd: AGENT_DIR,
       env: { ...process.env, AGENT_PRIVATE_KEY: AGENT_KEY, AGENT_LOG_LEVEL: "warn" },

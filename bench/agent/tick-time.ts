@@ -165,6 +165,7 @@ export async function timeTicks(options: {
       const timedHistory: PriceHistory = {
         record: (snapshot) => timed("plan", () => shared.record(snapshot)),
         samples: (strategy) => shared.samples(strategy),
+        samplesDigest: (strategy) => shared.samplesDigest(strategy),
         last: (strategy) => shared.last(strategy),
         estimate: (strategy, now, o) => timed("plan", () => shared.estimate(strategy, now, o)),
       };

@@ -3,7 +3,6 @@
  * settings resolved to on-chain units, and the planner's inputs beyond the chain snapshot, each yield estimate with the
  * digest of the price samples behind it (never the samples themselves). Pure.
  */
-import { keccak256, toUtf8Bytes } from "ethers";
 import type { SessionState } from "../chain/types.js";
 import {
   type DecisionProvenance,
@@ -12,7 +11,7 @@ import {
   stateFieldDigests,
 } from "../executor/intent.js";
 import type { CostModel, Planner, PlannerInput, PlannerParams } from "../planner/types.js";
-import { canonicalJson, toCanonical } from "../util/json.js";
+import { toCanonical } from "../util/json.js";
 import { AGENT_VERSION } from "../version.js";
 import type { PriceHistory } from "../yield/history.js";
 
@@ -43,7 +42,7 @@ export function decisionProvenance(
   config: SettingsSource,
   yieldModel: string,
   ended: readonly SessionState[],
-  history: Pick<PriceHistory, "samples">,
+  history: Pick<PriceHistory, "samplesDigest">,
 ): DecisionProvenance {
   const yields: RecordedYield[] = [...input.yields.entries()]
     .map(([strategy, e]) => ({
@@ -53,7 +52,7 @@ export function decisionProvenance(
       samples: e.samples,
       windowSeconds: e.windowSeconds,
       ...(e.losses ? { losses: e.losses } : {}),
-      samplesDigest: keccak256(toUtf8Bytes(canonicalJson(history.samples(strategy)))),
+      samplesDigest: history.samplesDigest(strategy),
     }))
     .sort((a, b) => (a.strategy < b.strategy ? -1 : a.strategy > b.strategy ? 1 : 0));
   return {

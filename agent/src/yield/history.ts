@@ -11,13 +11,15 @@ import fs from "node:fs";
 import path from "node:path";
 import type { VaultSnapshot } from "../chain/types.js";
 import type { EstimateOptions, PriceSample, YieldEstimate } from "./estimate.js";
-import { PriceSeries, sampleOf } from "./series.js";
+import { PriceSeries, sampleOf, samplesDigestOf } from "./series.js";
 
 export interface PriceHistory {
   /** Adds one sample per strategy from a snapshot (kept only as the newest observation when too close to the
    *  previous sample). */
   record(snapshot: VaultSnapshot): void;
   samples(strategy: string): PriceSample[];
+  /** The digest a decision record carries for the strategy's samples: `samplesDigestOf(samples(strategy))`. */
+  samplesDigest(strategy: string): string;
   /** The newest sample recorded for a strategy. */
   last(strategy: string): PriceSample | undefined;
   /** `estimateYield` over the strategy's samples and its newest observation. */
@@ -173,6 +175,10 @@ export class FilePriceHistory implements PriceHistory {
 
   samples(strategy: string): PriceSample[] {
     return this.data.get(strategy.toLowerCase())?.samples() ?? [];
+  }
+
+  samplesDigest(strategy: string): string {
+    return this.data.get(strategy.toLowerCase())?.digest() ?? samplesDigestOf([]);
   }
 
   last(strategy: string): PriceSample | undefined {

@@ -14,11 +14,13 @@
  * volatility takes it by Welford's update, equal to `estimateYield`'s two-pass figure up to float rounding.
  *
  * Storage: typed arrays, one per column, sized for the most samples the owner keeps (plus 64 slots, reclaimed in one
- * move when they fill): timestamps and block numbers as doubles, each price as a double and a 32-bit word (high and
- * low bits), the growth of each measure's interval as a double; 56 bytes a sample, no heap object and no bigint kept.
- * Loss events (rare) and runs are worked out from the prices when a window is folded. A price column that meets a
- * value of 2**85 or more keeps bigints instead.
+ * move when they fill): timestamps and block numbers as 32-bit words, each price as two 32-bit words (high and low
+ * bits), the growth of each measure's interval as a double; 40 bytes a sample, no heap object and no bigint kept.
+ * Loss events (rare) and runs are worked out from the prices when a window is folded. Wider values widen their column
+ * only: a time or block number past 2**32 - 1 makes that column doubles, a price of 2**64 - 1 or more makes that
+ * price column's high part a double (up to 2**85), one of 2**85 or more keeps bigints instead.
  */
+import { keccak256 } from "ethers";
 import type { StrategyState, VaultSnapshot } from "../chain/types.js";
 import {
   DEFAULT_HALF_LIFE_SECONDS,
@@ -48,6 +50,56 @@ export function sampleOf(snapshot: VaultSnapshot, s: StrategyState): PriceSample
   };
 }
 
+/**
+ * The digest a decision record carries for a strategy's samples: keccak256 of their canonical JSON (`canonicalJson`:
+ * keys sorted, bigints as decimal strings, a missing fine price left out), written as ASCII bytes into one buffer kept
+ * between calls rather than through `toCanonical` (two objects a sample) and a string: a digest of 2,000 samples
+ * leaves no garbage but the numbers' decimal strings.
+ */
+export function samplesDigestOf(samples: Iterable<PriceSample>): string {
+  const w = digestWriter;
+  w.n = 0;
+  w.text("[");
+  for (const s of samples) writeSample(w, s.blockNumber, s.positionPriceWad, s.sharePrice, s.timestamp);
+  w.text("]");
+  return keccak256(w.buf.subarray(0, w.n));
+}
+
+/** One sample's canonical JSON (a comma before it unless it is the first). */
+function writeSample(
+  w: typeof digestWriter,
+  blockNumber: bigint | number,
+  positionPriceWad: bigint | undefined,
+  sharePrice: bigint,
+  timestamp: bigint | number,
+): void {
+  w.text(w.n > 1 ? ',{"blockNumber":"' : '{"blockNumber":"');
+  w.text(blockNumber.toString());
+  if (positionPriceWad !== undefined) {
+    w.text('","positionPriceWad":"');
+    w.text(positionPriceWad.toString());
+  }
+  w.text('","sharePrice":"');
+  w.text(sharePrice.toString());
+  w.text('","timestamp":"');
+  w.text(timestamp.toString());
+  w.text('"}');
+}
+
+/** ASCII text appended to a byte buffer that doubles when full. */
+const digestWriter = {
+  buf: new Uint8Array(1 << 16),
+  n: 0,
+  text(t: string): void {
+    if (this.n + t.length > this.buf.length) {
+      const grown = new Uint8Array(Math.max(this.buf.length * 2, this.n + t.length));
+      grown.set(this.buf.subarray(0, this.n));
+      this.buf = grown;
+    }
+    for (let i = 0; i < t.length; i++) this.buf[this.n++] = t.charCodeAt(i);
+  },
+};
+
 /** Annualized growth from price `a` to `b` over `dt` seconds, as `estimateYield` computes it; NaN when `dt` <= 0. */
 function rate(a: bigint, b: bigint, dt: bigint): number {
   return dt <= 0n ? NaN : growthRate(a, b, dt);
@@ -64,17 +116,22 @@ function safe(v: bigint, what: string): number {
   return n;
 }
 
+/** Marks a missing value in the narrow form (both words all ones: 2**64 - 1 itself is kept in the double form). */
+const MISSING = 0xffffffff;
+
 /**
- * Optional non-negative bigints in typed arrays, as pairs (high bits as a double, low 32 bits) while they fit (below
- * 2**85; a missing value has a NaN high part), as bigints once one does not. Indices are the series' storage slots.
+ * Optional non-negative bigints in typed arrays, as pairs of a high part and the low 32 bits: both 32-bit words while
+ * every value is below 2**64 - 1 (8 bytes a value; a missing value is both words all ones), the high part as a double
+ * once one is not (below 2**85; a missing value has a NaN high part), as bigints once one does not fit that either.
+ * Indices are the series' storage slots.
  */
 class PriceColumn {
-  private hi: Float64Array;
+  private hi: Uint32Array | Float64Array;
   private lo: Uint32Array;
   private wide: (bigint | undefined)[] | undefined;
 
   constructor(capacity: number) {
-    this.hi = new Float64Array(capacity);
+    this.hi = new Uint32Array(capacity);
     this.lo = new Uint32Array(capacity);
   }
 
@@ -86,25 +143,38 @@ class PriceColumn {
     }
     if (this.wide) {
       this.wide[i] = v;
-    } else if (v === undefined) {
-      this.hi[i] = NaN;
-      this.lo[i] = 0;
+      return;
+    }
+    if (this.hi instanceof Uint32Array && v !== undefined && v >= (1n << 64n) - 1n) {
+      const hi = new Float64Array(this.hi.length);
+      for (let j = 0; j < hi.length; j++) hi[j] = this.hi[j] === MISSING && this.lo[j] === MISSING ? NaN : this.hi[j]!;
+      this.hi = hi;
+    }
+    const narrow = this.hi instanceof Uint32Array;
+    if (v === undefined) {
+      this.hi[i] = narrow ? MISSING : NaN;
+      this.lo[i] = narrow ? MISSING : 0;
     } else {
       this.hi[i] = Number(v >> 32n);
       this.lo[i] = Number(v & 0xffffffffn);
     }
   }
 
+  /** Whether the slot holds no value. */
+  private missing(i: number): boolean {
+    const hi = this.hi[i]!;
+    return this.hi instanceof Uint32Array ? hi === MISSING && this.lo[i] === MISSING : Number.isNaN(hi);
+  }
+
   get(i: number): bigint | undefined {
     if (this.wide) return this.wide[i];
-    const hi = this.hi[i]!;
-    return Number.isNaN(hi) ? undefined : (BigInt(hi) << 32n) + BigInt(this.lo[i]!);
+    return this.missing(i) ? undefined : (BigInt(this.hi[i]!) << 32n) + BigInt(this.lo[i]!);
   }
 
   /** Whether the value at `i` is there and above zero (no bigint made). */
   positive(i: number): boolean {
     if (this.wide) return (this.wide[i] ?? 0n) > 0n;
-    return this.hi[i]! > 0 || (this.hi[i] === 0 && this.lo[i]! > 0);
+    return !this.missing(i) && (this.hi[i]! > 0 || this.lo[i]! > 0);
   }
 
   /** Moves slots `from..to` to the start of storage of `capacity` slots. */
@@ -118,10 +188,18 @@ class PriceColumn {
   }
 }
 
+/** A column of non-negative safe integers (times, block numbers): 32-bit words until one needs more, then doubles. */
+type Whole = Uint32Array | Float64Array;
+
+/** `a` able to hold `v` at the same length: `a` itself, or its values as doubles. */
+function widened(a: Whole, v: number): Whole {
+  return a instanceof Uint32Array && v > 0xffffffff ? Float64Array.from(a) : a;
+}
+
 /**
  * `a`'s slots `from..to` at the start of an array of `capacity` slots: `a` itself (moved down) when it is that long.
  */
-function relocated<T extends Float64Array | Uint32Array>(a: T, from: number, to: number, capacity: number): T {
+function relocated<T extends Whole>(a: T, from: number, to: number, capacity: number): T {
   if (a.length === capacity) {
     a.copyWithin(0, from, to);
     return a;
@@ -166,8 +244,8 @@ export class PriceSeries {
   private end = 0;
   /** The most samples the owner keeps (it drops the oldest past it), when it says: storage is sized for it. */
   private readonly maxSamples: number | undefined;
-  private t: Float64Array;
-  private block: Float64Array;
+  private t: Whole;
+  private block: Whole;
   private readonly coarse: PriceColumn;
   private readonly fine: PriceColumn;
   /** Growth from the previous sample's fine price (NaN when either has none, or no time passed). */
@@ -182,13 +260,15 @@ export class PriceSeries {
   private version = 0;
   private fineAggregate: Aggregate | undefined;
   private coarseAggregate: Aggregate | undefined;
+  /** `samplesDigestOf` the recorded samples, for one version. */
+  private digestCache: { version: number; digest: string } | undefined;
 
   /** `samples` in any order; kept sorted by time (stable, like `estimateYield`'s own sort). */
   constructor(samples: PriceSample[] = [], maxSamples?: number) {
     this.maxSamples = maxSamples;
     this.capacity = samples.length + this.slack(samples.length);
-    this.t = new Float64Array(this.capacity);
-    this.block = new Float64Array(this.capacity);
+    this.t = new Uint32Array(this.capacity);
+    this.block = new Uint32Array(this.capacity);
     this.coarse = new PriceColumn(this.capacity);
     this.fine = new PriceColumn(this.capacity);
     this.fineRate = new Float64Array(this.capacity);
@@ -212,6 +292,22 @@ export class PriceSeries {
     const out: PriceSample[] = [];
     for (let i = this.base; i < this.end; i++) out.push(this.at(i));
     return out;
+  }
+
+  /** `samplesDigestOf(this.samples())`, worked out once per change of the recorded samples. */
+  digest(): string {
+    const c = this.digestCache;
+    if (c && c.version === this.version) return c.digest;
+    // Straight from the columns (times and block numbers are safe integers: their decimal form is the bigint's).
+    const w = digestWriter;
+    w.n = 0;
+    w.text("[");
+    for (let i = this.base; i < this.end; i++)
+      writeSample(w, this.block[i]!, this.fine.get(i), this.coarse.get(i)!, this.t[i]!);
+    w.text("]");
+    const digest = keccak256(w.buf.subarray(0, w.n));
+    this.digestCache = { version: this.version, digest };
+    return digest;
   }
 
   private at(i: number): PriceSample {
@@ -257,6 +353,8 @@ export class PriceSeries {
     this.reserve();
     const i = this.end;
     const prev = i > this.base ? this.at(i - 1) : undefined;
+    this.t = widened(this.t, t);
+    this.block = widened(this.block, blockNumber);
     this.t[i] = t;
     this.block[i] = blockNumber;
     this.coarse.set(i, sample.sharePrice);
@@ -449,7 +547,7 @@ export class PriceSeries {
  */
 function aggregate(
   rates: Float64Array,
-  t: Float64Array,
+  t: Whole,
   from: number,
   to: number,
   previous: (i: number) => number,

@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { estimateYield, type EstimateOptions, type PriceSample, type YieldEstimate } from "../../src/yield/estimate.js";
-import { PriceSeries } from "../../src/yield/series.js";
+import { keccak256, toUtf8Bytes } from "ethers";
+import { canonicalJson } from "../../src/util/json.js";
+import { PriceSeries, samplesDigestOf } from "../../src/yield/series.js";
 import { Random } from "../support/random.js";
 
 const WAD = 10n ** 18n;
@@ -180,6 +182,44 @@ describe("PriceSeries", () => {
       sized.dropOldest(sized.length - 2);
     }
     expect(sized.samples(), "the newest two, as recorded").toEqual(more.slice(-2));
+  });
+
+  it("widens a column only when a value needs it: prices across 2**64, times and blocks past 2**32, missing kept", () => {
+    const o = { lookbackSeconds: 10n ** 12n, minSamples: 2, minWindowSeconds: 0n };
+    const edge = 2n ** 64n - 1n; // the narrow form's missing mark: kept as a value
+    const series = new PriceSeries([], 8);
+    const samples: PriceSample[] = [];
+    const add = (s: PriceSample) => {
+      samples.push(s);
+      series.push(s);
+      expect(series.samples(), `after ${samples.length} samples`).toEqual(samples);
+      expect(series.estimate(s.timestamp, o), `estimate after ${samples.length}`).toEqual(
+        estimateYield(samples, s.timestamp, o),
+      );
+    };
+    add({ blockNumber: 1n, timestamp: 3_600n, sharePrice: edge - 10n, positionPriceWad: undefined });
+    add({ blockNumber: 2n, timestamp: 7_200n, sharePrice: edge - 5n, positionPriceWad: 2n ** 32n - 1n });
+    add({ blockNumber: 3n, timestamp: 10_800n, sharePrice: edge, positionPriceWad: undefined });
+    add({ blockNumber: 2n ** 32n, timestamp: 14_400n, sharePrice: edge + 3n, positionPriceWad: 2n ** 64n });
+    add({ blockNumber: 2n ** 40n, timestamp: 2n ** 33n, sharePrice: edge + 9n, positionPriceWad: undefined });
+    add({ blockNumber: 2n ** 40n + 1n, timestamp: 2n ** 33n + 60n, sharePrice: 0n, positionPriceWad: 2n ** 90n });
+  });
+
+  it("digests its samples as decision records always have (keccak256 of their canonical JSON), after every change", () => {
+    const r = new Random(15);
+    const canonical = (samples: PriceSample[]) => keccak256(toUtf8Bytes(canonicalJson(samples)));
+    expect(samplesDigestOf([]), "no samples").toBe(canonical([]));
+    for (let k = 0; k < 200; k++) {
+      const samples = history(r).sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+      const series = new PriceSeries([], 24);
+      samples.forEach((s, i) => {
+        series.push(s);
+        if (series.length > 24) series.dropOldest(series.length - 24);
+        if (i % 7 === 0 || i === samples.length - 1)
+          expect(series.digest(), `history ${k}, sample ${i}`).toBe(canonical(series.samples()));
+      });
+      expect(series.digest(), `history ${k}, asked twice`).toBe(canonical(series.samples()));
+    }
   });
 
   it("folds a loss in the newest observation as estimateYield does: a second drop turns both into a rate", () => {
