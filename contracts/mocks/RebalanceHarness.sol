@@ -23,7 +23,8 @@ contract RebalanceHarness is TreasuryVault {
     /// @notice Values the vault and moves the touched strategies to `targets`, unchecked; with `audited`, also emits
     /// the audit events of `rebalance` (one per call, one per leg).
     function moveUnchecked(Allocation[] calldata targets, bool audited) external {
-        Plan memory plan = _plan(targets, _record());
+        (uint256 totalBefore,) = _recordKeepingValues();
+        Plan memory plan = _plan(targets, totalBefore, true);
         uint256[] memory afterValues = _executeLegs(plan.legs);
         if (!audited) return;
         for (uint256 i; i < plan.legs.length; ++i) {

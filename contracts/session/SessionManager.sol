@@ -369,7 +369,7 @@ contract SessionManager is ISessionManager, GovernanceRoles {
         uint256 raisedMask,
         uint256 volume
     ) internal view returns (bytes memory reason, Counters memory next) {
-        Session memory s = _sessions[sessionId];
+        Session memory s = _checkedFields(sessionId);
         if (s.agent == address(0)) return (abi.encodeWithSelector(ErrorsLib.UnknownSession.selector, sessionId), next);
         if (s.vault != vault) {
             return (abi.encodeWithSelector(ErrorsLib.NotSessionVault.selector, sessionId, vault), next);
@@ -401,6 +401,29 @@ contract SessionManager is ISessionManager, GovernanceRoles {
             );
         }
         return _checkRate(sessionId, s, volume);
+    }
+
+    /// @dev The fields of a session `_check` reads: its first five slots. The loss allowance (the sixth) is left zero
+    /// here: only `chargeLoss` reads it, and only when a call loses, so a call that loses nothing does not pay a cold
+    /// read of it.
+    function _checkedFields(uint256 sessionId) internal view returns (Session memory s) {
+        Session storage stored = _sessions[sessionId];
+        s.agent = stored.agent;
+        s.validAfter = stored.validAfter;
+        s.validUntil = stored.validUntil;
+        s.revoked = stored.revoked;
+        s.vault = stored.vault;
+        s.epochLength = stored.epochLength;
+        s.minInterval = stored.minInterval;
+        s.maxCallsPerEpoch = stored.maxCallsPerEpoch;
+        s.reduceOnly = stored.reduceOnly;
+        s.maxVolumePerCall = stored.maxVolumePerCall;
+        s.maxVolumePerEpoch = stored.maxVolumePerEpoch;
+        s.volumeInEpoch = stored.volumeInEpoch;
+        s.epoch = stored.epoch;
+        s.callsInEpoch = stored.callsInEpoch;
+        s.lastCallAt = stored.lastCallAt;
+        s.scope = stored.scope;
     }
 
     /// @dev The per-epoch volume, calls-per-epoch and minimum-interval checks.

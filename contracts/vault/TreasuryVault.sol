@@ -171,6 +171,10 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     /// keccak256("TreasuryVault.cosigned").
     uint256 private constant _COSIGNED_SLOT = 0x508faa5d1c11734adf0a916feed5d9cd01b7dde92b4ef04620c5510c5dd0a6cc;
 
+    /// @dev Transient base of the values a rebalance keeps between valuing the vault and planning its legs: a listed
+    /// strategy's value sits at this slot xor its address. Slot: keccak256("TreasuryVault.valueCache").
+    uint256 private constant _VALUE_CACHE_SLOT = 0xe5dc1a4efbb3cfdc454afbb343bb82539deeda43bdd04ceb21133197b816fdc6;
+
     /// @notice The contract holding the governance and guardian entry points, which run in the vault's context
     /// (delegatecall): deployed before the vault for the vault's asset and session manager (checked here), and fixed
     /// for good. It is stateless code: vaults over one asset under one session manager may share one.
@@ -427,7 +431,7 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         // The call would revert: report the volume and the session's headroom, the rest is zero.
         p.capHeadroom = new uint256[](targets.length);
         if (_shapeError(targets).length != 0) return p;
-        p.volume = _plan(targets, 0).volume;
+        p.volume = _plan(targets, 0, false).volume;
         _fillSessionHeadroom(p, sessionId);
     }
 
@@ -484,8 +488,8 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         _revertIf(_shapeError(targets));
         Plan memory plan;
         {
-            (uint256 totalBefore, uint256 liveBefore) = _recordWithLive();
-            plan = _plan(targets, totalBefore);
+            (uint256 totalBefore, uint256 liveBefore) = _recordKeepingValues();
+            plan = _plan(targets, totalBefore, true);
             // Live value before the moves, until they are booked below.
             p.totalAssetsAfter = liveBefore;
         }
@@ -633,13 +637,44 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
         if (limited) revert ErrorsLib.StrategyWithdrawLimited(leg.strategy, leg.current - leg.target, available);
     }
 
+    /// @dev `_recordWithLive` for a rebalance: values every listed strategy once and keeps each value in transient
+    /// storage for `_plan`, which would otherwise read the same views again in the same state.
+    function _recordKeepingValues() internal returns (uint256 total, uint256 live) {
+        live = _idle;
+        uint256 length = _withdrawQueue.length;
+        for (uint256 i; i < length; ++i) {
+            address strategy = _withdrawQueue[i];
+            uint256 value = _valueOf(strategy);
+            live += value;
+            assembly ("memory-safe") {
+                tstore(xor(_VALUE_CACHE_SLOT, strategy), value)
+            }
+        }
+        total = Math.min(live, _gainCeiling());
+        // Safe: total <= the gain ceiling, which grows from a 128-bit figure by at most 200% a year.
+        _total = uint128(total);
+        _recordedAt = uint40(block.timestamp);
+    }
+
     /// @dev Reads current values (live, or book where views fail), the touched mask and the volume of valid targets.
-    function _plan(Allocation[] calldata targets, uint256 totalBefore) internal view returns (Plan memory plan) {
+    /// With `kept`, a listed strategy's value is the one `_recordKeepingValues` just kept (no move ran in between).
+    function _plan(Allocation[] calldata targets, uint256 totalBefore, bool kept)
+        internal
+        view
+        returns (Plan memory plan)
+    {
         plan.legs = new Leg[](targets.length);
         plan.totalBefore = totalBefore;
         for (uint256 i; i < targets.length; ++i) {
             address strategy = targets[i].strategy;
-            uint256 current = _valueOf(strategy);
+            uint256 current;
+            if (kept) {
+                assembly ("memory-safe") {
+                    current := tload(xor(_VALUE_CACHE_SLOT, strategy))
+                }
+            } else {
+                current = _valueOf(strategy);
+            }
             uint256 target = targets[i].assets;
             plan.legs[i] = Leg(strategy, current, target);
             uint256 bit = 1 << _config[strategy].index;

@@ -157,6 +157,16 @@ abstract contract TreasuryVaultBase is ERC4626, ReentrancyGuardTransient {
         total = Math.min(live, ceiling);
     }
 
+    /// @dev The most total assets may be now: the last record plus gains at the gain rate since (`_valuation`'s
+    /// ceiling, written out there too so the admin contract's code keeps its size).
+    function _gainCeiling() internal view returns (uint256) {
+        uint256 recorded = _total;
+        return recorded
+            + recorded.mulDiv(
+                uint256(_gainRateBps) * (block.timestamp - _recordedAt), ConstantsLib.BPS * ConstantsLib.YEAR
+            );
+    }
+
     /// @dev Values the vault and records the result; returns it.
     function _record() internal returns (uint256 total) {
         (total,) = _recordWithLive();
