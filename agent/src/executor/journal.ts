@@ -119,8 +119,62 @@ export interface FileJournalOptions {
   readOnly?: boolean;
 }
 
-export class FileJournal implements Journal {
-  private readonly byHash = new Map<string, JournalEntry>();
+/**
+ * A journal's intents rebuilt from its lines, in memory: what every store shares. A store writes a line durably in
+ * `append` (then `apply`s it) and names itself in errors through `where`.
+ */
+export abstract class LineJournal implements Journal {
+  protected readonly byHash = new Map<string, JournalEntry>();
+
+  /** The store's name in errors: a file, or a database scope. */
+  protected abstract where(): string;
+  /** Writes one line (or queues it, for a store whose writes are awaited through `flush`), and applies it. */
+  protected abstract append(line: Line): void;
+
+  /** Applies one line to the intents in memory. */
+  protected apply(line: Line): void {
+    if (line.type === "intent") {
+      this.byHash.set(line.intentHash, { intentHash: line.intentHash, record: line.record, attempts: [line.attempt] });
+      return;
+    }
+    const entry = this.byHash.get(line.intentHash);
+    if (!entry) throw new JournalError(`journal ${this.where()} mentions unknown intent ${line.intentHash}`);
+    if (line.type === "attempt") entry.attempts.push(line.attempt);
+    else if (line.type === "outcome") entry.outcome = line.outcome;
+    else delete entry.outcome;
+  }
+
+  entries(): JournalEntry[] {
+    return [...this.byHash.values()];
+  }
+
+  inFlight(vault?: string): JournalEntry[] {
+    return this.entries().filter(
+      (e) => !e.outcome && (vault === undefined || e.record.vault.toLowerCase() === vault.toLowerCase()),
+    );
+  }
+
+  begin(record: IntentRecord, attempt: Attempt): JournalEntry {
+    const intentHash = hashOf(record);
+    if (this.byHash.has(intentHash)) throw new JournalError(`intent ${intentHash} is already journaled`);
+    this.append({ type: "intent", intentHash, record, attempt });
+    return this.byHash.get(intentHash)!;
+  }
+
+  addAttempt(intentHash: string, attempt: Attempt): void {
+    this.append({ type: "attempt", intentHash, attempt });
+  }
+
+  finish(intentHash: string, outcome: Outcome): void {
+    this.append({ type: "outcome", intentHash, outcome });
+  }
+
+  reopen(intentHash: string, reorg: Reorg): void {
+    this.append({ type: "reorged", intentHash, reorg });
+  }
+}
+
+export class FileJournal extends LineJournal {
   /** Nonce ranges of the intents earlier compactions left out (from the header), inclusive. */
   private compactedRanges: Array<[number, number]> = [];
   /** The format of the file as it was found (the current one for a new or empty file). */
@@ -132,6 +186,7 @@ export class FileJournal implements Journal {
     private readonly file: string,
     private readonly options: FileJournalOptions = {},
   ) {
+    super();
     if (!options.readOnly) {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       lockJournal(file);
@@ -140,6 +195,10 @@ export class FileJournal implements Journal {
     this.foundFormat = this.load();
     if (this.foundFormat < JOURNAL_FORMAT && !options.readOnly)
       this.migratedFrom = { format: this.foundFormat, backup: this.migrate() };
+  }
+
+  protected where(): string {
+    return this.file;
   }
 
   /** Bytes cut from the end of the file at load: a line torn by a crash mid-write (0 when the file was whole). */
@@ -260,19 +319,7 @@ export class FileJournal implements Journal {
     return whole ? `${text}\n` : text.slice(0, cut);
   }
 
-  private apply(line: Line): void {
-    if (line.type === "intent") {
-      this.byHash.set(line.intentHash, { intentHash: line.intentHash, record: line.record, attempts: [line.attempt] });
-      return;
-    }
-    const entry = this.byHash.get(line.intentHash);
-    if (!entry) throw new JournalError(`journal ${this.file} mentions unknown intent ${line.intentHash}`);
-    if (line.type === "attempt") entry.attempts.push(line.attempt);
-    else if (line.type === "outcome") entry.outcome = line.outcome;
-    else delete entry.outcome;
-  }
-
-  private append(line: Line): void {
+  protected append(line: Line): void {
     if (this.options.readOnly) throw new JournalError(`journal ${this.file} was opened read-only`);
     const fd = fs.openSync(this.file, "a");
     try {
@@ -286,35 +333,6 @@ export class FileJournal implements Journal {
       fs.closeSync(fd);
     }
     this.apply(line);
-  }
-
-  entries(): JournalEntry[] {
-    return [...this.byHash.values()];
-  }
-
-  inFlight(vault?: string): JournalEntry[] {
-    return this.entries().filter(
-      (e) => !e.outcome && (vault === undefined || e.record.vault.toLowerCase() === vault.toLowerCase()),
-    );
-  }
-
-  begin(record: IntentRecord, attempt: Attempt): JournalEntry {
-    const intentHash = hashOf(record);
-    if (this.byHash.has(intentHash)) throw new JournalError(`intent ${intentHash} is already journaled`);
-    this.append({ type: "intent", intentHash, record, attempt });
-    return this.byHash.get(intentHash)!;
-  }
-
-  addAttempt(intentHash: string, attempt: Attempt): void {
-    this.append({ type: "attempt", intentHash, attempt });
-  }
-
-  finish(intentHash: string, outcome: Outcome): void {
-    this.append({ type: "outcome", intentHash, outcome });
-  }
-
-  reopen(intentHash: string, reorg: Reorg): void {
-    this.append({ type: "reorged", intentHash, reorg });
   }
 
   compactedNonce(nonce: number): boolean {

@@ -19,15 +19,7 @@ import type pg from "pg";
 import { JournalError, LeaseLostError } from "../failures.js";
 import { canonicalJson } from "../util/json.js";
 import { intentHash as hashOf, type IntentRecord } from "../executor/intent.js";
-import {
-  type Attempt,
-  type Journal,
-  type JournalEntry,
-  type Line,
-  type Outcome,
-  parseLine,
-  type Reorg,
-} from "../executor/journal.js";
+import { type JournalEntry, type Line, LineJournal, parseLine } from "../executor/journal.js";
 
 export const LEASE_TABLE = "agent_lease";
 export const JOURNAL_TABLE = "agent_journal";
@@ -174,15 +166,16 @@ export class PgLease {
  * The journal in `agent_journal`, written under the lease (see the file's header). Open it after taking the lease: it
  * reads every line written before, the old leader's included.
  */
-export class PgJournal implements Journal {
-  private readonly byHash = new Map<string, JournalEntry>();
+export class PgJournal extends LineJournal {
   private queue: Promise<void> = Promise.resolve();
   private failure?: Error;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly lease: PgLease,
-  ) {}
+  ) {
+    super();
+  }
 
   static async open(pool: pg.Pool, lease: PgLease): Promise<PgJournal> {
     const journal = new PgJournal(pool, lease);
@@ -205,19 +198,11 @@ export class PgJournal implements Journal {
     return (await PgJournal.open(pool, new PgLease(pool, scope, "", 1))).entries();
   }
 
-  private apply(line: Line): void {
-    if (line.type === "intent") {
-      this.byHash.set(line.intentHash, { intentHash: line.intentHash, record: line.record, attempts: [line.attempt] });
-      return;
-    }
-    const entry = this.byHash.get(line.intentHash);
-    if (!entry) throw new JournalError(`journal ${this.lease.scope} mentions unknown intent ${line.intentHash}`);
-    if (line.type === "attempt") entry.attempts.push(line.attempt);
-    else if (line.type === "outcome") entry.outcome = line.outcome;
-    else delete entry.outcome;
+  protected where(): string {
+    return this.lease.scope;
   }
 
-  private append(line: Line): void {
+  protected append(line: Line): void {
     if (this.failure) throw this.failure;
     const token = this.lease.token;
     if (token === undefined) {
@@ -292,34 +277,5 @@ export class PgJournal implements Journal {
   /** The refusal or failure that stopped this journal's writes, if any. */
   get failed(): Error | undefined {
     return this.failure;
-  }
-
-  entries(): JournalEntry[] {
-    return [...this.byHash.values()];
-  }
-
-  inFlight(vault?: string): JournalEntry[] {
-    return this.entries().filter(
-      (e) => !e.outcome && (vault === undefined || e.record.vault.toLowerCase() === vault.toLowerCase()),
-    );
-  }
-
-  begin(record: IntentRecord, attempt: Attempt): JournalEntry {
-    const intentHash = hashOf(record);
-    if (this.byHash.has(intentHash)) throw new JournalError(`intent ${intentHash} is already journaled`);
-    this.append({ type: "intent", intentHash, record, attempt });
-    return this.byHash.get(intentHash)!;
-  }
-
-  addAttempt(intentHash: string, attempt: Attempt): void {
-    this.append({ type: "attempt", intentHash, attempt });
-  }
-
-  finish(intentHash: string, outcome: Outcome): void {
-    this.append({ type: "outcome", intentHash, outcome });
-  }
-
-  reopen(intentHash: string, reorg: Reorg): void {
-    this.append({ type: "reorged", intentHash, reorg });
   }
 }
