@@ -75,7 +75,7 @@ async function txGasCap(ethers: HardhatEthers, blockGasLimit: number): Promise<n
 }
 
 /** A grant by governance of a session over every listed strategy, with no volume limit that binds. */
-async function wideGrant(stack: Stack, now: number, limits: { maxLoss?: bigint; reduceOnly?: boolean } = {}) {
+export async function wideGrant(stack: Stack, now: number, limits: { maxLoss?: bigint; reduceOnly?: boolean } = {}) {
   const scope = await stack.vault.scopeMask([...(await stack.vault.withdrawQueue())]);
   return stack.sessions.connect(stack.governance).grant({
     agent: stack.agent.address,

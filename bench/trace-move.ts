@@ -6,29 +6,14 @@
  */
 import { network } from "hardhat";
 import { deployStack as deployOn, fund, stackAccounts } from "@agent-treasury/agent/devnet";
+import { wideGrant } from "./gas.js";
 
 const connection = await network.create();
 const { ethers } = connection;
 const stack = await deployOn(stackAccounts(await ethers.getSigners()), { strategies: 3 });
 const now = (await ethers.provider.getBlock("latest"))!.timestamp;
 await fund(stack, stack.users[0], 1_000_000n * stack.unit);
-const scope = await stack.vault.scopeMask([...(await stack.vault.withdrawQueue())]);
-await (
-  await stack.sessions.connect(stack.governance).grant({
-    agent: stack.agent.address,
-    vault: stack.vaultAddress,
-    scope,
-    validAfter: now,
-    validUntil: now + 30 * 86_400,
-    maxVolumePerCall: 10n ** 30n,
-    maxVolumePerEpoch: 10n ** 30n,
-    epochLength: 86_400,
-    minInterval: 0,
-    maxCallsPerEpoch: 1_000,
-    maxLoss: 0n,
-    reduceOnly: false,
-  })
-).wait();
+await (await wideGrant(stack, now)).wait();
 const sessionId = await stack.sessions.sessionCount();
 const targets = async (amounts: bigint[]) =>
   Promise.all(amounts.map(async (assets, i) => ({ strategy: await stack.strategies[i].getAddress(), assets })));
