@@ -75,6 +75,8 @@ export interface LendingBenchOptions {
   marketHalfLifeHours?: number;
   marketImpact?: boolean;
   marketWarmupHours?: number;
+  /** Whether the market model's warm-up gives the realized rate (default: the config's, no). */
+  marketWarmupRealized?: boolean;
   out?: (line: string) => void;
 }
 
@@ -198,6 +200,7 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
       ...(o.marketHalfLifeHours ? { marketHalfLifeHours: o.marketHalfLifeHours } : {}),
       ...(o.marketImpact ? { marketImpact: true } : {}),
       ...(o.marketWarmupHours !== undefined ? { marketWarmupHours: o.marketWarmupHours } : {}),
+      ...(o.marketWarmupRealized !== undefined ? { marketWarmupRealized: o.marketWarmupRealized } : {}),
     });
     const { assembled, clock } = daemon;
     rpc = new JsonRpcProvider(chain.url, 31337, {
@@ -368,7 +371,7 @@ export async function runLendingSeed(o: LendingBenchOptions): Promise<SeedResult
       yieldModel:
         (o.yieldModel ?? "market") === "trailing"
           ? "trailing"
-          : `market, half-life ${o.marketHalfLifeHours ?? DEFAULT_MARKET_HALF_LIFE_HOURS} h, warm-up ${o.marketWarmupHours ?? DEFAULT_MARKET_WARMUP_HOURS} h${o.marketImpact ? ", own impact" : ""}`,
+          : `market, half-life ${o.marketHalfLifeHours ?? DEFAULT_MARKET_HALF_LIFE_HOURS} h, warm-up ${o.marketWarmupHours ?? DEFAULT_MARKET_WARMUP_HOURS} h${o.marketWarmupRealized ? " on the realized rate" : ""}${o.marketImpact ? ", own impact" : ""}`,
       deposits: deposits.toString(),
       agentApy: apy(agentValue),
       bestFixedApy: apy(best.endValue),
@@ -566,6 +569,8 @@ Options:
   --half-life <h>  half-life of the market model's averages, hours (default: the config's)
   --warmup <h>     the market model's warm-up, hours (default: the config's)
   --impact         the market model tells the planner the rate after its own move
+  --warmup-realized the market model gives each vault's realized rate (its share price's mean growth over the
+                   warm-up window) during its warm-up instead of no estimate
   --no-write       print the table only
   -h, --help       this help
 
@@ -583,6 +588,7 @@ export async function main(argv: string[], out: (line: string) => void = console
       "half-life": { type: "string" },
       warmup: { type: "string" },
       impact: { type: "boolean", default: false },
+      "warmup-realized": { type: "boolean", default: false },
       "no-write": { type: "boolean", default: false },
     },
     USAGE,
@@ -619,6 +625,7 @@ export async function main(argv: string[], out: (line: string) => void = console
         ...(values["half-life"] ? { marketHalfLifeHours: Number(values["half-life"]) } : {}),
         ...(values.warmup !== undefined ? { marketWarmupHours: Number(values.warmup) } : {}),
         marketImpact: Boolean(values.impact),
+        ...(values["warmup-realized"] ? { marketWarmupRealized: true } : {}),
       }),
     );
   }

@@ -2,13 +2,17 @@
  * The demo over many seeds: `bash scripts/demo-seeds.sh [--days N] [--seeds 1-10] [--json file]` runs the whole demo
  * (scripts/demo/run.ts) once per seed, quietly, and prints one row per seed: the agent's annualized return against a
  * fixed equal split and everything idle on the same yield path, its rebalances and its reversals (a strategy moved in
- * and out, or out and back in, within a day). Exit codes: 0 done, 1 failed, 2 bad options.
+ * and out, or out and back in, within a day), and what the rate oracle (demo/yields.ts `rateOracle`: the bound of
+ * any planner that chases rates without foreseeing the loss) makes against the split. Exit codes: 0 done, 1 failed,
+ * 2 bad options.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { DEMO_BUFFER_BPS, MOCK_CAPS_BPS, STEP_SECONDS, STEPS_PER_DAY } from "./demo/market.js";
 import { checkOptions, runDemo } from "./demo/run.js";
+import { rateOracle, yieldPath } from "./demo/yields.js";
 import { reversalsIn, type Counterfactual, type DemoSummary } from "./demo/summary.js";
 import { runIfMain } from "./lib/entry.js";
 
@@ -28,6 +32,8 @@ export interface SeedRow {
   agent: number;
   equalSplit: number;
   idle: number;
+  /** The best a planner chasing rates can do without foreseeing the loss (`rateOracle`), annualized likewise. */
+  rateOracle: number;
   rebalances: number;
   reversals: number;
   wallSeconds: number;
@@ -55,29 +61,43 @@ export function parseSeeds(text: string): number[] {
 
 export function renderRows(rows: SeedRow[], days: number): string {
   const pct = (v: number) => `${v.toFixed(2)}%`;
+  const signed = (v: number) => `${v >= 0 ? "+" : ""}${pct(v)}`;
   const lines = [
     `Agent against a fixed equal split and everything idle, ${days} simulated day${days === 1 ? "" : "s"} per seed (annualized)`,
     "",
-    "| seed | agent | equal split | idle | agent - split | rebalances | reversals |",
-    "|---:|---:|---:|---:|---:|---:|---:|",
+    "| seed | agent | equal split | idle | agent - split | rebalances | reversals | rate oracle - split |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of rows) {
     const diff = r.agent - r.equalSplit;
     lines.push(
-      `| ${r.seed} | ${pct(r.agent)} | ${pct(r.equalSplit)} | ${pct(r.idle)} | ${diff >= 0 ? "+" : ""}${pct(diff)} | ${r.rebalances} | ${r.reversals} |`,
+      `| ${r.seed} | ${pct(r.agent)} | ${pct(r.equalSplit)} | ${pct(r.idle)} | ${signed(diff)} | ${r.rebalances} | ${r.reversals} | ${signed(r.rateOracle - r.equalSplit)} |`,
     );
   }
   const mean = (f: (r: SeedRow) => number) => rows.reduce((s, r) => s + f(r), 0) / Math.max(1, rows.length);
   const beats = rows.filter((r) => r.agent > r.equalSplit).length;
   lines.push(
-    `| mean | ${pct(mean((r) => r.agent))} | ${pct(mean((r) => r.equalSplit))} | ${pct(mean((r) => r.idle))} | ${pct(mean((r) => r.agent - r.equalSplit))} | ${mean((r) => r.rebalances).toFixed(1)} | ${mean((r) => r.reversals).toFixed(1)} |`,
+    `| mean | ${pct(mean((r) => r.agent))} | ${pct(mean((r) => r.equalSplit))} | ${pct(mean((r) => r.idle))} | ${pct(mean((r) => r.agent - r.equalSplit))} | ${mean((r) => r.rebalances).toFixed(1)} | ${mean((r) => r.reversals).toFixed(1)} | ${signed(mean((r) => r.rateOracle - r.equalSplit))} |`,
   );
   lines.push("");
   const reversals = rows.reduce((s, r) => s + r.reversals, 0);
+  const oracleBeats = rows.filter((r) => r.rateOracle > r.equalSplit).length;
   lines.push(
-    `The agent beats the equal split on ${beats} of ${rows.length} seeds; ${reversals} reversal${reversals === 1 ? "" : "s"} in all.`,
+    `The agent beats the equal split on ${beats} of ${rows.length} seeds; ${reversals} reversal${reversals === 1 ? "" : "s"} in all. ` +
+      `The rate oracle (each step's rates known as it ends, no lag, no cost, no foresight of the loss) beats it on ${oracleBeats}.`,
   );
   return lines.join("\n");
+}
+
+/** `rateOracle` on the demo's path for `seed`, in percent a year. */
+export function oracleAnnualized(seed: number, days: number): number {
+  const earned = rateOracle(yieldPath({ seed, days, strategies: MOCK_CAPS_BPS.length }), {
+    capsBps: [...MOCK_CAPS_BPS],
+    bufferBps: DEMO_BUFFER_BPS,
+    stepsPerDay: STEPS_PER_DAY,
+    stepSeconds: Number(STEP_SECONDS),
+  });
+  return (earned * 100 * 365) / days;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -118,6 +138,7 @@ export async function main(argv: string[]): Promise<number> {
         agent: annualized(s.outcome.agent, s),
         equalSplit: annualized(s.outcome.equalSplit, s),
         idle: annualized(s.outcome.idle, s),
+        rateOracle: oracleAnnualized(seed, days),
         rebalances: s.rebalances.length,
         reversals: reversalsIn(s.rebalances),
         wallSeconds: (performance.now() - started) / 1000,

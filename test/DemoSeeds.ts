@@ -8,7 +8,9 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
-import { parseSeeds, type SeedRow } from "../scripts/demo-seeds.js";
+import { oracleAnnualized, parseSeeds, type SeedRow } from "../scripts/demo-seeds.js";
+import { DEMO_BUFFER_BPS, MOCK_CAPS_BPS, STEP_SECONDS, STEPS_PER_DAY } from "../scripts/demo/market.js";
+import { rateOracle, yieldPath, type DayYields } from "../scripts/demo/yields.js";
 import { reversalsIn } from "../scripts/demo/summary.js";
 import { REPO_ROOT } from "../scripts/lib/addresses.js";
 
@@ -66,6 +68,40 @@ describe("Demo over many seeds", function () {
     ).to.equal(2);
   });
 
+  it("the rate oracle: the best-paying strategies to their caps as each step's rates are known, no foresight of a loss", () => {
+    const o = { capsBps: [4_000, 4_000, 3_000], bufferBps: 1_200, stepsPerDay: 12, stepSeconds: 7_200 };
+    const day = (aprBps: number[], lossBps = [0, 0, 0]): DayYields => ({ day: 0, aprBps, lossBps, events: [] });
+    const year = 365;
+    // One day at 10% / 5% / 1%: the first step in the equal split, the 11 others 40% / 40% / 8%.
+    const flat = rateOracle([day([1_000, 500, 100])], o) * year;
+    const first = (0.88 / 3) * (0.1 + 0.05 + 0.01);
+    const then = 0.4 * 0.1 + 0.4 * 0.05 + 0.08 * 0.01;
+    expect(flat, "compounded over 12 steps").to.be.closeTo(first / 12 + (then * 11) / 12, 2e-5);
+    // A loss at the start of the second day on the strategy it holds most: taken in full, as the agent takes it.
+    const lossDays = [day([1_000, 500, 100]), day([300, 500, 100], [15, 0, 0])];
+    const withLoss = rateOracle(lossDays, o);
+    const withoutLoss = rateOracle([lossDays[0]!, day([300, 500, 100])], o);
+    expect(withoutLoss - withLoss).to.be.closeTo(0.4 * 0.0015, 2e-5);
+    // The demo's seeds 4 and 6: even the oracle earns less than the fixed equal split there (the loss lands on the
+    // strategy the rates favour); on seed 1 it beats the split by far.
+    const equalSplit = (seed: number) => {
+      const path = yieldPath({ seed, days: 7, strategies: 3 });
+      const held = [0, 1, 2].map(() => (1 - DEMO_BUFFER_BPS / 10_000) / 3);
+      for (let k = 1; k <= 7 * STEPS_PER_DAY; k++) {
+        const d = path[Math.floor((k - 1) / STEPS_PER_DAY)]!;
+        for (let i = 0; i < 3; i++) {
+          if ((k - 1) % STEPS_PER_DAY === 0) held[i]! *= 1 - d.lossBps[i]! / 10_000;
+          held[i]! *= 1 + (d.aprBps[i]! / 10_000) * (Number(STEP_SECONDS) / 31_536_000);
+        }
+      }
+      return ((held.reduce((a, b) => a + b, 0) + DEMO_BUFFER_BPS / 10_000 - 1) * 100 * 365) / 7;
+    };
+    expect(MOCK_CAPS_BPS).to.deep.equal([4_000, 4_000, 3_000]);
+    expect(oracleAnnualized(4, 7)).to.be.lessThan(equalSplit(4));
+    expect(oracleAnnualized(6, 7)).to.be.lessThan(equalSplit(6));
+    expect(oracleAnnualized(1, 7)).to.be.greaterThan(equalSplit(1) + 1);
+  });
+
   it("reads a range, a list, or both", () => {
     expect(parseSeeds("1-3")).to.deep.equal([1, 2, 3]);
     expect(parseSeeds("4,6")).to.deep.equal([4, 6]);
@@ -84,7 +120,9 @@ describe("Demo over many seeds", function () {
     expect(stdout).to.contain(
       "Agent against a fixed equal split and everything idle, 1 simulated day per seed (annualized)",
     );
-    expect(stdout).to.contain("| seed | agent | equal split | idle | agent - split | rebalances | reversals |");
+    expect(stdout).to.contain(
+      "| seed | agent | equal split | idle | agent - split | rebalances | reversals | rate oracle - split |",
+    );
     const rows = JSON.parse(fs.readFileSync(out, "utf8")) as SeedRow[];
     expect(rows.map((r) => r.seed)).to.deep.equal([7]);
     expect(rows[0]!.idle, "idle earns nothing").to.equal(0);

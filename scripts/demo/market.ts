@@ -34,6 +34,10 @@ export interface DemoMarket {
 }
 
 export const STEPS_PER_DAY = 12;
+/** The mock strategies' relative caps (bps of the vault's value), as the bounds proposal lists them. */
+export const MOCK_CAPS_BPS = [4_000, 4_000, 3_000] as const;
+/** The treasury's idle buffer in the demo (bps of its value), as the bounds proposal sets it. */
+export const DEMO_BUFFER_BPS = 1_200;
 export const STEP_SECONDS = 2n * 3_600n;
 
 /** The mock world: yields and one loss applied to the mock strategies in proportion to their assets. */
@@ -51,9 +55,9 @@ export async function mockMarket(
   const lossDay = path.findIndex((d) => d.lossBps.some((b) => b > 0));
   return {
     strategies: [
-      { address: s0, absoluteCap: 1_000_000n * unit, relativeCapBps: 4_000 },
-      { address: s1, absoluteCap: 1_000_000n * unit, relativeCapBps: 4_000 },
-      { address: s2, absoluteCap: 600_000n * unit, relativeCapBps: 3_000 },
+      { address: s0, absoluteCap: 1_000_000n * unit, relativeCapBps: MOCK_CAPS_BPS[0] },
+      { address: s1, absoluteCap: 1_000_000n * unit, relativeCapBps: MOCK_CAPS_BPS[1] },
+      { address: s2, absoluteCap: 600_000n * unit, relativeCapBps: MOCK_CAPS_BPS[2] },
     ],
     fund: async () => {
       const seedAmount = 2_000_000n * unit;

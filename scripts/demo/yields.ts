@@ -84,3 +84,45 @@ export function gainOver(totalAssets: bigint, aprBps: number, seconds: bigint): 
 export function lossOf(totalAssets: bigint, lossBps: number): bigint {
   return (totalAssets * BigInt(lossBps)) / 10_000n;
 }
+
+export interface RateOracleOptions {
+  /** Each strategy's relative cap, in bps of the vault's value. */
+  capsBps: number[];
+  /** The idle buffer, in bps of the vault's value. */
+  bufferBps: number;
+  /** Steps of the path per day and their length (the demo's: 12 steps of 2 hours). */
+  stepsPerDay: number;
+  stepSeconds: number;
+}
+
+/**
+ * What a rate-following planner at its best earns on a path, per unit deposited (0.001 = 0.1%): a planner that knows
+ * each strategy's rate over a step the moment the step ends (no estimate, no lag) and then holds the best-paying
+ * strategies up to their caps for the next step, the buffer idle, moving for free and at once, but that cannot foresee
+ * a loss: the loss of a day and its new rate land together at the day's start, as in the demo's world. It places the
+ * money in an equal split at the first tick, when no rate has been seen, as the equal split does (more than the agent,
+ * whose first call a session's volume limits). The bound of any planner that chases rates without foresight: where it
+ * earns less than the equal split, so does every such planner.
+ */
+export function rateOracle(path: DayYields[], o: RateOracleOptions): number {
+  const n = o.capsBps.length;
+  const buffer = o.bufferBps / 10_000;
+  let held = new Array<number>(n).fill((1 - buffer) / n);
+  let idle = buffer;
+  for (let k = 1; k <= path.length * o.stepsPerDay; k++) {
+    const day = path[Math.floor((k - 1) / o.stepsPerDay)]!;
+    if ((k - 1) % o.stepsPerDay === 0) held = held.map((h, i) => h * (1 - (day.lossBps[i] ?? 0) / 10_000));
+    held = held.map((h, i) => h * (1 + ((day.aprBps[i] ?? 0) / 10_000) * (o.stepSeconds / 31_536_000)));
+    // The step's rates are now known: the best-paying strategies first, each up to its cap.
+    const total = idle + held.reduce((a, b) => a + b, 0);
+    let left = total * (1 - buffer);
+    const next = new Array<number>(n).fill(0);
+    for (const i of [...held.keys()].sort((a, b) => day.aprBps[b]! - day.aprBps[a]!)) {
+      next[i] = Math.min(((o.capsBps[i] ?? 0) / 10_000) * total, left);
+      left -= next[i]!;
+    }
+    held = next;
+    idle = total - held.reduce((a, b) => a + b, 0);
+  }
+  return idle + held.reduce((a, b) => a + b, 0) - 1;
+}

@@ -254,6 +254,10 @@ const plannerSchema = z
     marketHalfLifeHours: positive(8_760).default(168),
     /** The market model gives a strategy no estimate until its averages have read this long. */
     marketWarmupHours: numeric.pipe(z.number().min(0, "at least 0").max(8_760, "at most 8760")).default(24),
+    /** During the market model's warm-up, a strategy's realized rate over the warm-up window (its share price's mean
+     *  growth, loss events apart) instead of no estimate (off by default: on the lending bench it gains on two seeds
+     *  of three and loses on the third, BENCHMARKS.md "Lending world"). */
+    marketWarmupRealized: z.boolean().default(false),
     /** Whether the market model tells the planner the rate after its own move (the curve at the averaged
      *  utilization). */
     marketImpact: z.boolean().default(false),

@@ -31,7 +31,12 @@ import type { EstimateOptions } from "../yield/estimate.js";
 import { FilePriceHistory, type HistoryOptions } from "../yield/history.js";
 import { TrailingRateModel, type YieldModel } from "../yield/model.js";
 import { MarketRateModel } from "../markets/lending-rate.js";
-import { SmoothedMarketModel, type SmoothedMarketOptions, smoothedModelName } from "../markets/smoothed-rate.js";
+import {
+  realizedOver,
+  SmoothedMarketModel,
+  type SmoothedMarketOptions,
+  smoothedModelName,
+} from "../markets/smoothed-rate.js";
 import { CircuitBreaker } from "./breaker.js";
 import { ChainSessionEnds } from "../session/why-ended.js";
 import { VaultRunner, type VaultRunnerConfig, type VaultRunnerDeps } from "./vault-runner.js";
@@ -400,7 +405,9 @@ export function yieldModelFor(
 ): YieldModel {
   const trailing = new TrailingRateModel(estimate);
   const market = marketOptions(config, i);
-  return market ? new SmoothedMarketModel(new MarketRateModel(provider), trailing, market) : trailing;
+  if (!market) return trailing;
+  const realized = new TrailingRateModel(realizedOver(estimate, market));
+  return new SmoothedMarketModel(new MarketRateModel(provider), trailing, market, realized);
 }
 
 /** The name of vault `i`'s yield model, as its decision records carry it (`explain --config` compares it). */
@@ -416,6 +423,7 @@ function marketOptions(config: AgentConfig, i: number): SmoothedMarketOptions | 
     halfLifeSeconds: BigInt(Math.round(p.marketHalfLifeHours * 3_600)),
     warmupSeconds: BigInt(Math.round(p.marketWarmupHours * 3_600)),
     impact: p.marketImpact,
+    warmupRealized: p.marketWarmupRealized,
   };
 }
 

@@ -19,9 +19,15 @@
  * `SmoothedMarketModel` is a `YieldModel`: for a strategy that answers the adapter views it replaces the trailing
  * estimate's `aprWad` by the smoothed rate (losses, samples and volatility stay the trailing estimate's, so a
  * one-off loss is still seen and the first tick still waits for a price history), once the averages have read for
- * `warmupSeconds` (before that, no estimate); any other strategy keeps the trailing estimate as it is.
+ * `warmupSeconds`; any other strategy keeps the trailing estimate as it is.
+ *
+ * During the warm-up the spot reads are too few to stand for the swings (a first day read at the target utilization
+ * misses every hour at 100%), but the share price has earned every second of them: with `warmupRealized`, the model
+ * gives the strategy's realized rate over the warm-up window instead (the time-weighted mean growth of its share
+ * price, as `realized` estimates it: loss events apart), so the money is placed by what each strategy paid from the
+ * first hours rather than held in the equal split for a day; without it, no estimate until the warm-up has read.
  */
-import type { YieldEstimate } from "../yield/estimate.js";
+import type { EstimateOptions, YieldEstimate } from "../yield/estimate.js";
 import type { PriceHistory } from "../yield/history.js";
 import type { YieldModel } from "../yield/model.js";
 import { type LendingStrategyState, ratePerSecondAfter, utilizationOf } from "./lending-rate.js";
@@ -126,11 +132,14 @@ export interface SmoothedMarketOptions {
   /** Whether the planner is told the rate after its own move (`rateAfter`); without it the rate does not depend on
    *  the move, as with the trailing rate. */
   impact: boolean;
+  /** Whether the warm-up gives the realized rate over the warm-up window (the `realized` model the constructor is
+   *  given) rather than no estimate. */
+  warmupRealized?: boolean;
 }
 
 /** The model's name as decision records carry it (`settings.yieldModel`). */
 export function smoothedModelName(options: SmoothedMarketOptions, fallback: string): string {
-  return `market-smoothed(half-life ${options.halfLifeSeconds}s, warm-up ${options.warmupSeconds}s${options.impact ? ", own impact" : ""})+${fallback}`;
+  return `market-smoothed(half-life ${options.halfLifeSeconds}s, warm-up ${options.warmupSeconds}s${options.warmupRealized ? " on the realized rate" : ""}${options.impact ? ", own impact" : ""})+${fallback}`;
 }
 
 /** The trailing estimate for every strategy, its rate replaced by the smoothed market rate where the views answer. */
@@ -139,10 +148,16 @@ export class SmoothedMarketModel implements YieldModel {
   private readonly smoothed = new Map<string, SmoothedState>();
   readonly rateAfter?: (strategy: string, delta: bigint) => bigint | undefined;
 
+  /**
+   * `realized`: the estimate the warm-up gives when `options.warmupRealized` (the share price's time-weighted mean
+   * growth over the warm-up window: a trailing model whose lookback is the warm-up, `realizedOver`); without it the
+   * warm-up gives no estimate whatever the option says.
+   */
   constructor(
     private readonly source: MarketStateSource,
     private readonly fallback: YieldModel,
     readonly options: SmoothedMarketOptions,
+    private readonly realized?: YieldModel,
   ) {
     this.name = smoothedModelName(options, fallback.name);
     if (options.impact) this.rateAfter = (strategy, delta) => this.aprAfter(strategy, delta);
@@ -174,7 +189,8 @@ export class SmoothedMarketModel implements YieldModel {
     const trailing = this.fallback.estimate(strategy, history, now);
     const s = this.smoothedOf(strategy);
     if (!trailing || !s) return trailing;
-    if (s.span < this.options.warmupSeconds) return undefined;
+    if (s.span < this.options.warmupSeconds)
+      return this.options.warmupRealized ? this.realized?.estimate(strategy, history, now) : undefined;
     return { ...trailing, aprWad: s.rateWad * YEAR };
   }
 
@@ -184,4 +200,14 @@ export class SmoothedMarketModel implements YieldModel {
     const state = this.source.stateOf(strategy);
     return s && state ? smoothedAprAfter(state, s, delta) : undefined;
   }
+}
+
+/**
+ * The trailing options of the warm-up's realized rate: the history over the warm-up window (at least the shortest
+ * window an estimate needs), averaged with the market model's half-life, so within the warm-up it is close to the
+ * plain time-weighted mean growth of the share price.
+ */
+export function realizedOver(trailing: EstimateOptions, options: SmoothedMarketOptions): EstimateOptions {
+  const window = options.warmupSeconds > trailing.minWindowSeconds ? options.warmupSeconds : trailing.minWindowSeconds;
+  return { ...trailing, lookbackSeconds: window, halfLifeSeconds: options.halfLifeSeconds };
 }

@@ -14,6 +14,7 @@ import {
 import {
   type MarketStateSource,
   readWeightWad,
+  realizedOver,
   SmoothedMarketModel,
   smooth,
   smoothedAprAfter,
@@ -21,9 +22,9 @@ import {
 } from "../../src/markets/smoothed-rate.js";
 import type { PlannerInput } from "../../src/planner/types.js";
 import { YieldPlanner } from "../../src/planner/yield-planner.js";
-import type { YieldEstimate } from "../../src/yield/estimate.js";
+import { estimateYield, type PriceSample, type YieldEstimate } from "../../src/yield/estimate.js";
 import type { PriceHistory } from "../../src/yield/history.js";
-import type { YieldModel } from "../../src/yield/model.js";
+import { TrailingRateModel, type YieldModel } from "../../src/yield/model.js";
 import { A, B, C, strategy } from "../support/fixtures.js";
 import { apr, plannerInput, YEAR } from "../support/planner-fixtures.js";
 
@@ -181,6 +182,89 @@ describe("smoothed market rate: the rate after the agent's own move", () => {
     expect(m.estimate(A, history, 2n * HOUR), "2 h read of a 4 h warm-up").toBeUndefined();
     m.observe(A, 4n * HOUR);
     expect(m.estimate(A, history, 4n * HOUR)?.aprWad).toBe(ratePerSecondAfter(swung, 0n) * YEAR);
+  });
+});
+
+describe("smoothed market rate: the realized rate during the warm-up", () => {
+  /** A share price growing at 20% a year for `hours`, sampled every 2 h from time 0, then flat (0%) after. */
+  function samples(upTo: bigint, growHours = 1_000n): PriceSample[] {
+    const out: PriceSample[] = [];
+    let p = 10n ** 18n;
+    for (let t = 0n; t <= upTo; t += 2n * HOUR) {
+      out.push({ blockNumber: t, timestamp: t, sharePrice: p / 10n ** 12n, positionPriceWad: p });
+      if (t < growHours * HOUR) p += (p * 20n * 2n * HOUR) / (100n * YEAR);
+    }
+    return out;
+  }
+  const history = (list: PriceSample[]): PriceHistory =>
+    ({
+      estimate: (_s: string, now: bigint, o: Parameters<typeof estimateYield>[2]) => estimateYield(list, now, o),
+    }) as PriceHistory;
+  const trailingOptions = {
+    lookbackSeconds: 24n * HOUR,
+    minSamples: 2,
+    minWindowSeconds: HOUR,
+    halfLifeSeconds: 3n * HOUR,
+  };
+
+  it("gives the share price's realized rate over the warm-up window, then the smoothed market rate", () => {
+    const source: MarketStateSource = { refresh: async () => {}, stateOf: () => market(U_TARGET) };
+    const options = { halfLifeSeconds: 168n * HOUR, warmupSeconds: 24n * HOUR, impact: false, warmupRealized: true };
+    const m = new SmoothedMarketModel(
+      source,
+      new TrailingRateModel(trailingOptions),
+      options,
+      new TrailingRateModel(realizedOver(trailingOptions, options)),
+    );
+    expect(m.name).toBe(
+      `market-smoothed(half-life ${168n * HOUR}s, warm-up ${24n * HOUR}s on the realized rate)+trailing`,
+    );
+    const h = history(samples(48n * HOUR));
+    m.observe(A, 0n);
+    m.observe(A, 4n * HOUR);
+    // 4 h into the warm-up: the spot read at the 80% target pays 2.6% a year; the share price grew at 20%.
+    const during = m.estimate(A, h, 4n * HOUR);
+    expect(pct(during!.aprWad)).toBeCloseTo(20, 1);
+    for (let t = 6n; t <= 24n; t += 2n) m.observe(A, t * HOUR);
+    const after = m.estimate(A, h, 24n * HOUR);
+    expect(after?.aprWad, "past the warm-up: the smoothed market rate").toBe(
+      ratePerSecondAfter(market(U_TARGET), 0n) * YEAR,
+    );
+  });
+
+  it("averages the whole warm-up window with the market model's half-life, not the trailing one's", () => {
+    // 20% a year for 12 h, then flat for 10 h: the trailing 3 h average says ~0%, the window's mean ~11%.
+    const list = samples(22n * HOUR, 12n);
+    const options = { halfLifeSeconds: 168n * HOUR, warmupSeconds: 24n * HOUR, impact: false };
+    const realized = estimateYield(list, 22n * HOUR, realizedOver(trailingOptions, options));
+    const trailing = estimateYield(list, 22n * HOUR, trailingOptions);
+    expect(pct(realized!.aprWad)).toBeGreaterThan(10);
+    expect(pct(realized!.aprWad)).toBeLessThan(12);
+    expect(pct(trailing!.aprWad)).toBeLessThan(5);
+    expect(
+      realizedOver(trailingOptions, { ...options, warmupSeconds: 0n }).lookbackSeconds,
+      "at least the minimum window",
+    ).toBe(HOUR);
+  });
+
+  it("gives no estimate during the warm-up without the option, or without a realized model", () => {
+    const source: MarketStateSource = { refresh: async () => {}, stateOf: () => market(U_TARGET) };
+    const trailing = new TrailingRateModel(trailingOptions);
+    const options = { halfLifeSeconds: 168n * HOUR, warmupSeconds: 24n * HOUR, impact: false };
+    const h = history(samples(8n * HOUR));
+    const off = new SmoothedMarketModel(
+      source,
+      trailing,
+      options,
+      new TrailingRateModel(realizedOver(trailingOptions, options)),
+    );
+    const none = new SmoothedMarketModel(source, trailing, { ...options, warmupRealized: true });
+    for (const m of [off, none]) {
+      m.observe(A, 0n);
+      m.observe(A, 4n * HOUR);
+      expect(m.estimate(A, h, 4n * HOUR)).toBeUndefined();
+    }
+    expect(off.name).not.toContain("realized");
   });
 });
 

@@ -4,6 +4,7 @@
  * execute.
  */
 import { runBoundsProposal } from "../../actions/run-bounds-proposal.js";
+import { DEMO_BUFFER_BPS } from "../market.js";
 import { MAX_DAYS, shortId, type Governance, type Stage } from "./stage.js";
 
 const TITLE = "List the strategies and set the first bounds";
@@ -19,7 +20,7 @@ export async function proposeBounds(stage: Stage): Promise<Governance[number]> {
         absoluteCap: s.absoluteCap,
         relativeCapBps: s.relativeCapBps,
       })),
-      { kind: "setIdleBuffer", idleBufferBps: 1_200 },
+      { kind: "setIdleBuffer", idleBufferBps: DEMO_BUFFER_BPS },
       { kind: "setLossLimits", maxLossPerCallBps: 25, epochLossBudgetBps: 100 },
       {
         kind: "setCeilings",

@@ -37,6 +37,8 @@ export interface DaemonOptions {
   marketImpact?: boolean;
   /** The market model's warm-up, hours (the config's default when absent). */
   marketWarmupHours?: number;
+  /** Whether the market model's warm-up gives the realized rate (the config's default when absent). */
+  marketWarmupRealized?: boolean;
   /** Level of the daemon's log file (default `info`). */
   logLevel?: "info" | "warn";
 }
@@ -66,6 +68,7 @@ export async function startDaemon(stage: Stage, options: DaemonOptions): Promise
         ...(options.marketHalfLifeHours ? { marketHalfLifeHours: options.marketHalfLifeHours } : {}),
         ...(options.marketImpact ? { marketImpact: true } : {}),
         ...(options.marketWarmupHours !== undefined ? { marketWarmupHours: options.marketWarmupHours } : {}),
+        ...(options.marketWarmupRealized !== undefined ? { marketWarmupRealized: options.marketWarmupRealized } : {}),
       },
       sessions: { warnBeforeExpirySeconds: 86_400, expiryMarginSeconds: 600 },
       metrics: { host: "127.0.0.1", port: options.port ?? 9464 },
