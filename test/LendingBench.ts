@@ -118,3 +118,25 @@ describe("Lending bench: smoke, two days of the real daemon", function () {
     ).to.equal(true);
   });
 });
+
+describe("Lending bench: the market model's realized rate during the warm-up", function () {
+  this.timeout(120_000);
+
+  it("places the money by each vault's realized rate from the second tick instead of holding the equal split for a day", async () => {
+    // Seed 1's first day: Core pays about 21% a year, Prime and High Yield about 3%; the 24-hour warm-up covers it.
+    const held = await runLendingSeed({ seed: 1, days: 1 });
+    const placed = await runLendingSeed({ seed: 1, days: 1, marketWarmupRealized: true });
+    expect(placed.yieldModel).to.equal("market, half-life 168 h, warm-up 24 h on the realized rate");
+    expect(held.yieldModel).to.equal("market, half-life 168 h, warm-up 24 h");
+    expect(
+      Math.abs(held.agentApy - held.equalSplitApy) < 0.005,
+      `held in the equal split all day: ${held.agentApy} against ${held.equalSplitApy}`,
+    ).to.equal(true);
+    expect(
+      placed.agentApy - held.agentApy > 0.015,
+      `Core raised to its cap on the second tick: ${placed.agentApy} against ${held.agentApy}`,
+    ).to.equal(true);
+    expect(placed.selfInflictedReversals).to.equal(0);
+    expect(placed.quarantinedHealthy).to.equal(0);
+  });
+});

@@ -84,6 +84,7 @@ const planner: Array<[string, unknown, RegExp]> = [
   ["marketWarmupHours", -1, /at least 0/],
   ["marketWarmupHours", "two days", /a number/],
   ["marketImpact", "yes", /Expected boolean/],
+  ["marketWarmupRealized", "yes", /Expected boolean/],
   ["sampleIntervalSeconds", 86_401, /at most 86400/],
   ["nativePriceInAsset", 3000, /a decimal number in a string/],
   ["nativePriceInAsset", "3,000", /a decimal number in a string/],
