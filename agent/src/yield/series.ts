@@ -171,6 +171,27 @@ class PriceColumn {
     return this.missing(i) ? undefined : (BigInt(this.hi[i]!) << 32n) + BigInt(this.lo[i]!);
   }
 
+  /** Slots `from..to` as stored (the history file's form; `fromStored` reads it back). */
+  stored(from: number, to: number): StoredPrices {
+    if (this.wide) return { wide: this.wide.slice(from, to) };
+    return { hi: this.hi.subarray(from, to), lo: this.lo.subarray(from, to) };
+  }
+
+  /** A column of `capacity` slots whose first slots are `stored`'s values (copied). */
+  static fromStored(stored: StoredPrices, capacity: number): PriceColumn {
+    const c = new PriceColumn(0);
+    if ("wide" in stored) {
+      c.wide = [...stored.wide];
+      return c;
+    }
+    if (stored.hi.length !== stored.lo.length) throw new Error("price column parts differ in length");
+    c.hi = new (stored.hi.constructor as new (n: number) => Uint32Array | Float64Array)(capacity);
+    c.lo = new Uint32Array(capacity);
+    c.hi.set(stored.hi);
+    c.lo.set(stored.lo);
+    return c;
+  }
+
   /** Whether the value at `i` is there and above zero (no bigint made). */
   positive(i: number): boolean {
     if (this.wide) return (this.wide[i] ?? 0n) > 0n;
@@ -188,8 +209,28 @@ class PriceColumn {
   }
 }
 
+/**
+ * A price column as stored: both parts as typed arrays (`hi` 32-bit words, or doubles once a value needs them; a
+ * missing value is both words all ones, or a NaN high part), or the values themselves when one is 2**85 or more.
+ */
+export type StoredPrices = { hi: Uint32Array | Float64Array; lo: Uint32Array } | { wide: (bigint | undefined)[] };
+
+/**
+ * A series' recorded samples as stored in the history file, column by column (oldest first), with each sample's growth
+ * from the one before it as `PriceSeries.push` worked it out: read back with `PriceSeries.fromStored`, no sample is
+ * made again and no bigint arithmetic is done.
+ */
+export interface StoredSeries {
+  t: Whole;
+  block: Whole;
+  coarse: StoredPrices;
+  fine: StoredPrices;
+  fineRate: Float64Array;
+  coarseRate: Float64Array;
+}
+
 /** A column of non-negative safe integers (times, block numbers): 32-bit words until one needs more, then doubles. */
-type Whole = Uint32Array | Float64Array;
+export type Whole = Uint32Array | Float64Array;
 
 /** `a` able to hold `v` at the same length: `a` itself, or its values as doubles. */
 function widened(a: Whole, v: number): Whole {
@@ -246,8 +287,8 @@ export class PriceSeries {
   private readonly maxSamples: number | undefined;
   private t: Whole;
   private block: Whole;
-  private readonly coarse: PriceColumn;
-  private readonly fine: PriceColumn;
+  private coarse: PriceColumn;
+  private fine: PriceColumn;
   /** Growth from the previous sample's fine price (NaN when either has none, or no time passed). */
   private fineRate: Float64Array;
   /**
@@ -308,6 +349,55 @@ export class PriceSeries {
     const digest = keccak256(w.buf.subarray(0, w.n));
     this.digestCache = { version: this.version, digest };
     return digest;
+  }
+
+  /** The recorded samples' columns (views of the storage, valid until the next change), for the history file. */
+  stored(): StoredSeries {
+    const [a, b] = [this.base, this.end];
+    return {
+      t: this.t.subarray(a, b),
+      block: this.block.subarray(a, b),
+      coarse: this.coarse.stored(a, b),
+      fine: this.fine.stored(a, b),
+      fineRate: this.fineRate.subarray(a, b),
+      coarseRate: this.coarseRate.subarray(a, b),
+    };
+  }
+
+  /**
+   * The series `stored` gave (copied into storage of its own), the same to the last bit as the series of the same
+   * samples pushed one by one (a growth from a sample before the first, since dropped, is set aside as push would).
+   */
+  static fromStored(stored: StoredSeries, maxSamples?: number): PriceSeries {
+    const n = stored.t.length;
+    const lengths = [stored.block, stored.fineRate, stored.coarseRate].map((c) => c.length);
+    for (const p of [stored.coarse, stored.fine]) lengths.push("wide" in p ? p.wide.length : p.hi.length);
+    if (lengths.some((l) => l !== n)) throw new Error("stored price series columns differ in length");
+    const series = new PriceSeries([], maxSamples);
+    const capacity = n + series.slack(n);
+    const copy = <T extends Whole>(c: T): T => {
+      const a = new (c.constructor as new (n: number) => T)(capacity);
+      a.set(c);
+      return a;
+    };
+    series.capacity = capacity;
+    series.t = copy(stored.t);
+    series.block = copy(stored.block);
+    series.coarse = PriceColumn.fromStored(stored.coarse, capacity);
+    series.fine = PriceColumn.fromStored(stored.fine, capacity);
+    series.fineRate = copy(stored.fineRate);
+    series.coarseRate = copy(stored.coarseRate);
+    // Growth from samples before the first kept: none, as when the samples are pushed.
+    if (n > 0) series.fineRate[0] = NaN;
+    for (let i = 0; i < n; i++) {
+      series.coarseRate[i] = NaN;
+      if (series.coarse.positive(i)) break;
+    }
+    for (let i = 1; i < n; i++)
+      if (series.t[i]! < series.t[i - 1]!) throw new Error("stored price samples are not in time order");
+    series.end = n;
+    series.version++;
+    return series;
   }
 
   private at(i: number): PriceSample {
