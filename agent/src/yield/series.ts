@@ -86,17 +86,70 @@ function writeSample(
   w.text('"}');
 }
 
+/** A slot's sample as canonical JSON, straight from the columns (`PriceSeries.digest`). */
+function writeStoredSample(
+  w: typeof digestWriter,
+  block: number,
+  fine: PriceColumn,
+  coarse: PriceColumn,
+  t: number,
+  i: number,
+): void {
+  w.text(w.n > 1 ? ',{"blockNumber":"' : '{"blockNumber":"');
+  w.whole(block);
+  if (fine.has(i)) {
+    w.text('","positionPriceWad":"');
+    fine.write(w, i);
+  }
+  w.text('","sharePrice":"');
+  coarse.write(w, i);
+  w.text('","timestamp":"');
+  w.whole(t);
+  w.text('"}');
+}
+
 /** ASCII text appended to a byte buffer that doubles when full. */
 const digestWriter = {
   buf: new Uint8Array(1 << 16),
   n: 0,
+  /** Digits of a number, least significant first (`whole`). */
+  digits: new Uint8Array(24),
+  room(bytes: number): void {
+    if (this.n + bytes <= this.buf.length) return;
+    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.n + bytes));
+    grown.set(this.buf.subarray(0, this.n));
+    this.buf = grown;
+  },
   text(t: string): void {
-    if (this.n + t.length > this.buf.length) {
-      const grown = new Uint8Array(Math.max(this.buf.length * 2, this.n + t.length));
-      grown.set(this.buf.subarray(0, this.n));
-      this.buf = grown;
-    }
+    this.room(t.length);
     for (let i = 0; i < t.length; i++) this.buf[this.n++] = t.charCodeAt(i);
+  },
+  /** A non-negative safe integer's decimal digits (as `String(v)`), `pad` digits at least; no string made. */
+  whole(v: number, pad = 1): void {
+    let k = 0;
+    do {
+      const q = Math.floor(v / 10);
+      this.digits[k++] = 48 + (v - q * 10);
+      v = q;
+    } while (v > 0 || k < pad);
+    this.room(k);
+    while (k > 0) this.buf[this.n++] = this.digits[--k]!;
+  },
+  /**
+   * The decimal digits of `hi * 2**32 + lo` (both 32-bit words) without a bigint: 2**32 = 42,949 * 10**5 + 67,296, so
+   * the value is `(hi * 42,949 + c) * 10**5 + r` where `c` and `r` are the quotient and remainder of
+   * `hi * 67,296 + lo` by 10**5 (every product below 2**53: exact).
+   */
+  words(hi: number, lo: number): void {
+    const b = hi * 67_296 + lo;
+    const c = Math.floor(b / 100_000);
+    const top = hi * 42_949 + c;
+    const r = b - c * 100_000;
+    if (top === 0) this.whole(r);
+    else {
+      this.whole(top);
+      this.whole(r, 5);
+    }
   },
 };
 
@@ -190,6 +243,17 @@ class PriceColumn {
     c.hi.set(stored.hi);
     c.lo.set(stored.lo);
     return c;
+  }
+
+  /** Whether the slot holds a value. */
+  has(i: number): boolean {
+    return this.wide ? this.wide[i] !== undefined : !this.missing(i);
+  }
+
+  /** The value at `i` (there) in decimal, as `get(i).toString()`: without a bigint or a string in the narrow form. */
+  write(w: typeof digestWriter, i: number): void {
+    if (!this.wide && this.hi instanceof Uint32Array) w.words(this.hi[i]!, this.lo[i]!);
+    else w.text(this.get(i)!.toString());
   }
 
   /** Whether the value at `i` is there and above zero (no bigint made). */
@@ -339,12 +403,13 @@ export class PriceSeries {
   digest(): string {
     const c = this.digestCache;
     if (c && c.version === this.version) return c.digest;
-    // Straight from the columns (times and block numbers are safe integers: their decimal form is the bigint's).
+    // Straight from the columns, no bigint or string made (times and block numbers are safe integers: their decimal
+    // form is the bigint's).
     const w = digestWriter;
     w.n = 0;
     w.text("[");
     for (let i = this.base; i < this.end; i++)
-      writeSample(w, this.block[i]!, this.fine.get(i), this.coarse.get(i)!, this.t[i]!);
+      writeStoredSample(w, this.block[i]!, this.fine, this.coarse, this.t[i]!, i);
     w.text("]");
     const digest = keccak256(w.buf.subarray(0, w.n));
     this.digestCache = { version: this.version, digest };

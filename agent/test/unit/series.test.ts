@@ -263,6 +263,33 @@ describe("PriceSeries", () => {
       });
       expect(series.digest(), `history ${k}, asked twice`).toBe(canonical(series.samples()));
     }
+    // Prices written from their 32-bit words without a bigint: at the words' and the decimal carries' edges, and
+    // wider ones (written from bigints).
+    const edges = [
+      0n,
+      1n,
+      99_999n,
+      100_000n,
+      2n ** 32n - 1n,
+      2n ** 32n,
+      2n ** 32n + 99_999n,
+      10n ** 18n,
+      2n ** 53n + 1n,
+    ];
+    edges.push(2n ** 64n - 2n, 2n ** 64n - 1n, 2n ** 64n, 2n ** 86n + 3n);
+    for (let i = 0; i < 200; i++) edges.push(r.big(2n ** 64n - 1n));
+    const series = new PriceSeries();
+    const samples = edges.map((p, i) => ({
+      blockNumber: BigInt(i) * 99_991n,
+      timestamp: BigInt(i) * 100_000n,
+      sharePrice: p,
+      positionPriceWad: i % 3 === 0 ? undefined : edges[edges.length - 1 - i],
+    }));
+    samples.forEach((s, i) => {
+      series.push(s);
+      if (i % 5 === 0 || i === samples.length - 1)
+        expect(series.digest(), `edge ${i}`).toBe(canonical(series.samples()));
+    });
   });
 
   it("folds a loss in the newest observation as estimateYield does: a second drop turns both into a rate", () => {
