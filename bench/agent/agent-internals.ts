@@ -22,3 +22,5 @@ export { Metrics } from "../../agent/src/obs/metrics.js";
 export { QuarantineList } from "../../agent/src/quarantine/store.js";
 export { systemClock } from "../../agent/src/util/clock.js";
 export { FilePriceHistory, type PriceHistory } from "../../agent/src/yield/history.js";
+export { encodeHistoryFile } from "../../agent/src/yield/history-file.js";
+export { PriceSeries } from "../../agent/src/yield/series.js";

@@ -2,7 +2,8 @@
  * Peak memory of the daemon managing 50 vaults: the real executable (`bin/treasury-agent.mjs run`, TypeScript run
  * through tsx as operators run it) in a child process, against the embedded chain over loopback, with each vault's
  * price history already at its steady-state size (2,000 samples per strategy). Its resident set is sampled from
- * /proc every 100 ms while it ticks; the peak is the kernel's high-water mark (VmHWM) when it is stopped. For
+ * /proc every 100 ms while it ticks; the peak is the kernel's high-water mark (VmHWM) when it is stopped. Node runs
+ * with the options of the executable's `#!` line, as when operators run it by name. For
  * diagnosis only (`memory-run.ts`): `BENCH_DAEMON_ENTRY=dist` runs the compiled agent, `BENCH_DAEMON_NODE_ARGS` adds
  * Node options.
  */
@@ -33,9 +34,33 @@ export interface MemoryFigures {
   heapUsedMiB: number;
   ticks: number;
   seconds: number;
+  /** CPU time the daemon used (user + system, from /proc), seconds: what the memory options cost. */
+  cpuSeconds: number;
+}
+
+/** User + system CPU seconds of a process so far (/proc/<pid>/stat, in clock ticks of 1/100 s), NaN once it is gone. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The Node options the executable's first line gives (`#!/usr/bin/env -S node <options>`): operators run it by name
+ * (the package's `bin`, the systemd unit's `ExecStart`), so the kernel starts Node with them; the daemon here runs
+ * with them too, under this process's Node.
+ */
+export function executableNodeOptions(file = path.join(AGENT_DIR, "bin/treasury-agent.mjs")): string[] {
+  const first = fs.readFileSync(file, "utf8").split("\n", 1)[0]!;
+  const options = /^#!\S*env -S node(?:\s(.*))?$/.exec(first);
+  return options?.[1]?.trim().split(/\s+/) ?? [];
+}
 
 /** A field of /proc/<pid>/status in MiB (the kernel reports kB), or undefined once the process is gone. */
 function statusMiB(pid: number, field: "VmRSS" | "VmHWM"): number | undefined {
@@ -96,6 +121,7 @@ export async function measureDaemonMemory(
   const child = spawn(
     process.execPath,
     [
+      ...executableNodeOptions(),
       ...(process.env.BENCH_DAEMON_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
       process.env.BENCH_DAEMON_ENTRY === "dist"
         ? path.join(AGENT_DIR, "dist/cli.js")
@@ -122,6 +148,7 @@ export async function measureDaemonMemory(
   let last: string | null = null;
   let hwm = 0;
   let heap = NaN;
+  let cpu = NaN;
   try {
     // A daemon tick over 50 vaults takes far longer than the 100 ms between polls, so no tick goes unseen.
     while (Date.now() - started < options.timeoutMs) {
@@ -139,6 +166,7 @@ export async function measureDaemonMemory(
     }
     heap = await metricMiB(port, "nodejs_heap_size_used_bytes");
     hwm = statusMiB(pid, "VmHWM") ?? sampledMax;
+    cpu = cpuSecondsOf(pid);
     if (ticks < options.ticks)
       throw new Error(
         `the daemon ran ${ticks} ticks of ${options.ticks} in ${options.timeoutMs} ms: ${stderr.slice(-2_000)}`,
@@ -158,5 +186,6 @@ export async function measureDaemonMemory(
     heapUsedMiB: heap,
     ticks,
     seconds: (Date.now() - started) / 1000,
+    cpuSeconds: cpu,
   };
 }

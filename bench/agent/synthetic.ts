@@ -9,7 +9,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { getAddress, keccak256, toUtf8Bytes } from "ethers";
-import type { StrategyState, VaultSnapshot } from "./agent-internals.js";
+import { encodeHistoryFile, PriceSeries, type StrategyState, type VaultSnapshot } from "./agent-internals.js";
 
 const WAD = 10n ** 18n;
 const YEAR = 31_536_000n;
@@ -70,10 +70,10 @@ export function writeHistoryFile(
   const apr = options.apr ?? syntheticApr;
   const end = snapshot.timestamp - interval;
   const unit = 10n ** BigInt(snapshot.assetDecimals);
-  const strategies: Record<string, { b: string; t: string; p: string; w?: string }[]> = {};
+  const strategies = new Map<string, PriceSeries>();
   snapshot.strategies.forEach((s, i) => {
     const rate = apr(i);
-    const list: { b: string; t: string; p: string; w?: string }[] = [];
+    const series = new PriceSeries([], samples);
     const nowPrice = s.shares > 0n && s.currentValue > 0n ? (s.currentValue * WAD) / s.shares : WAD;
     for (let j = samples - 1; j >= 0; j--) {
       const age = interval * BigInt(j + 1) - interval;
@@ -81,15 +81,15 @@ export function writeHistoryFile(
       // Price `age` seconds before the end, on a straight line of slope `rate` ending at today's price.
       const w = nowPrice - (nowPrice * rate * age) / (WAD * YEAR);
       const block = snapshot.blockNumber - BigInt(j + 1);
-      list.push({
-        b: (block > 0n ? block : 0n).toString(),
-        t: t.toString(),
-        p: ((w * unit) / WAD).toString(),
-        w: w.toString(),
+      series.push({
+        blockNumber: block > 0n ? block : 0n,
+        timestamp: t,
+        sharePrice: (w * unit) / WAD,
+        positionPriceWad: w,
       });
     }
-    strategies[s.strategy.toLowerCase()] = list;
+    strategies.set(s.strategy.toLowerCase(), series);
   });
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify({ version: 1, strategies }));
+  fs.writeFileSync(file, encodeHistoryFile(0, strategies));
 }

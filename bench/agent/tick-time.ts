@@ -156,7 +156,7 @@ export async function timeTicks(options: {
       const key = first.strategies.map((s) => s.strategy).join(",");
       let prices = histories.get(key);
       if (!prices) {
-        const file = path.join(dir, `${histories.size}.json`);
+        const file = path.join(dir, `${histories.size}.bin`);
         writeHistoryFile(file, first);
         prices = new FilePriceHistory(file, history, false);
         histories.set(key, prices);

@@ -160,7 +160,7 @@ export function dataPaths(config: AgentConfig, agent: string) {
   const chain = path.join(config.dataDir, String(config.network.chainId));
   return {
     journal: path.join(chain, `journal-${agent.toLowerCase()}.jsonl`),
-    prices: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "prices.json"),
+    prices: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "prices.bin"),
     breaker: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "breaker.json"),
     quarantine: (vault: string) => path.join(chain, "vaults", vault.toLowerCase(), "quarantine.json"),
     /** The vault's event log: stand-downs, rejections before sending, quarantines (daemon/event-log.ts). */

@@ -1,16 +1,22 @@
 /**
  * Share-price history per strategy of one vault, kept on disk across restarts in two files:
- * - `prices.json`: every strategy's samples, replaced atomically (written to a temporary file, then renamed);
- * - `prices.json.log`: the samples recorded since, one JSON line per recorded snapshot, appended.
+ * - `prices.bin`: every strategy's samples in the binary columnar form of `history-file.ts` (loaded without making a
+ *   sample or a bigint), replaced atomically (written to a temporary file, then renamed);
+ * - `prices.bin.log`: the samples recorded since, one JSON line per recorded snapshot, appended.
  * A recorded snapshot appends one short line instead of rewriting the whole history (2,000 samples per strategy at
- * steady state); the log is folded into `prices.json` every `COMPACT_EVERY` lines. Each line carries a sequence number
- * and `prices.json` the last one it holds, so a log left behind by a crash between the two steps is not replayed twice;
+ * steady state); the log is folded into `prices.bin` every `COMPACT_EVERY` lines. Each line carries a sequence number
+ * and `prices.bin` the last one it holds, so a log left behind by a crash between the two steps is not replayed twice;
  * a line torn by a crash mid-append is ignored.
+ *
+ * Earlier agents kept the samples as JSON (`prices.json` and `prices.json.log`, the same lines): when `prices.bin` is
+ * missing, those are read once, written as `prices.bin` and removed (a read-only history reads them and writes
+ * nothing).
  */
 import fs from "node:fs";
 import path from "node:path";
 import type { VaultSnapshot } from "../chain/types.js";
 import type { EstimateOptions, PriceSample, YieldEstimate } from "./estimate.js";
+import { decodeHistoryFile, encodeHistoryFile } from "./history-file.js";
 import { PriceSeries, sampleOf, samplesDigestOf } from "./series.js";
 
 export interface PriceHistory {
@@ -33,7 +39,7 @@ interface StoredSample {
   w?: string;
 }
 
-/** `prices.json`. `seq`: the last log line it holds (absent in files written before the log existed). */
+/** The earlier `prices.json`. `seq`: the last log line it holds (absent in files written before the log existed). */
 interface StoredHistory {
   version: 1;
   seq?: number;
@@ -65,7 +71,11 @@ export class FilePriceHistory implements PriceHistory {
   private seq = 0;
   private logLines = 0;
 
-  /** With `persist` false (dry runs, status) samples are kept in memory only and nothing is written. */
+  /**
+   * `file`: the history file (`prices.bin`); the JSON history of earlier agents, migrated when `file` is missing, is
+   * the same path ending in `.json`. With `persist` false (dry runs, status) samples are kept in memory only and
+   * nothing is written.
+   */
   constructor(
     private readonly file: string,
     private readonly options: HistoryOptions,
@@ -76,30 +86,57 @@ export class FilePriceHistory implements PriceHistory {
   }
 
   private load(): void {
+    let migrated: string | undefined;
     if (fs.existsSync(this.file)) {
-      const stored = JSON.parse(fs.readFileSync(this.file, "utf8")) as StoredHistory;
-      this.seq = stored.seq ?? 0;
-      for (const [strategy, list] of Object.entries(stored.strategies)) {
-        this.data.set(
-          strategy.toLowerCase(),
-          new PriceSeries(
-            list.map((s) => ({
-              blockNumber: BigInt(s.b),
-              timestamp: BigInt(s.t),
-              sharePrice: BigInt(s.p),
-              positionPriceWad: s.w === undefined ? undefined : BigInt(s.w),
-            })),
-            this.options.maxSamples,
-          ),
-        );
+      const stored = decodeHistoryFile(fs.readFileSync(this.file), this.file, this.options.maxSamples);
+      this.seq = stored.seq;
+      for (const [strategy, series] of stored.series) this.data.set(strategy.toLowerCase(), series);
+    } else {
+      const legacy = legacyFileOf(this.file);
+      if (legacy && (fs.existsSync(legacy) || fs.existsSync(`${legacy}.log`))) {
+        this.loadJson(legacy);
+        this.replay(`${legacy}.log`);
+        migrated = legacy;
       }
     }
-    if (!fs.existsSync(this.log)) return;
-    const bytes = fs.readFileSync(this.log);
+    this.replay(this.log);
+    if (migrated && this.persist) {
+      // The JSON history becomes `prices.bin` (with every line of both logs), then goes.
+      this.compact();
+      fs.rmSync(`${migrated}.log`, { force: true });
+      fs.rmSync(migrated, { force: true });
+    }
+  }
+
+  /** The earlier JSON history file. */
+  private loadJson(file: string): void {
+    if (!fs.existsSync(file)) return;
+    const stored = JSON.parse(fs.readFileSync(file, "utf8")) as StoredHistory;
+    this.seq = stored.seq ?? 0;
+    for (const [strategy, list] of Object.entries(stored.strategies)) {
+      this.data.set(
+        strategy.toLowerCase(),
+        new PriceSeries(
+          list.map((s) => ({
+            blockNumber: BigInt(s.b),
+            timestamp: BigInt(s.t),
+            sharePrice: BigInt(s.p),
+            positionPriceWad: s.w === undefined ? undefined : BigInt(s.w),
+          })),
+          this.options.maxSamples,
+        ),
+      );
+    }
+  }
+
+  /** Appends the lines of a log past the last one held. */
+  private replay(log: string): void {
+    if (!fs.existsSync(log)) return;
+    const bytes = fs.readFileSync(log);
     // A last line without its newline was torn by a crash mid-append: dropped (from the file too, so the next line
     // does not run into it). Its sample was never relied on.
     const complete = bytes.lastIndexOf(10) + 1;
-    if (complete < bytes.length && this.persist) fs.truncateSync(this.log, complete);
+    if (complete < bytes.length && this.persist) fs.truncateSync(log, complete);
     for (const text of bytes.subarray(0, complete).toString("utf8").split("\n")) {
       if (text.trim() === "") continue;
       let line: LogLine;
@@ -108,8 +145,8 @@ export class FilePriceHistory implements PriceHistory {
       } catch {
         continue; // damaged: skipped
       }
-      this.logLines++;
-      if (line.seq <= this.seq) continue; // already in prices.json
+      if (log === this.log) this.logLines++;
+      if (line.seq <= this.seq) continue; // already in the history file
       this.seq = line.seq;
       const blockNumber = BigInt(line.b);
       const timestamp = BigInt(line.t);
@@ -189,21 +226,18 @@ export class FilePriceHistory implements PriceHistory {
     return this.data.get(strategy.toLowerCase())?.estimate(now, options);
   }
 
-  /** Writes every sample to `prices.json` (atomically), then removes the log it now holds. */
+  /** Writes every sample to the history file (atomically), then removes the log it now holds. */
   private compact(): void {
-    const stored: StoredHistory = { version: 1, seq: this.seq, strategies: {} };
-    for (const [strategy, series] of this.data) {
-      stored.strategies[strategy] = series.samples().map((s) => ({
-        b: s.blockNumber.toString(),
-        t: s.timestamp.toString(),
-        p: s.sharePrice.toString(),
-        ...(s.positionPriceWad === undefined ? {} : { w: s.positionPriceWad.toString() }),
-      }));
-    }
     const tmp = `${this.file}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(stored));
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    fs.writeFileSync(tmp, encodeHistoryFile(this.seq, this.data));
     fs.renameSync(tmp, this.file);
     fs.rmSync(this.log, { force: true });
     this.logLines = 0;
   }
+}
+
+/** The JSON history file an earlier agent kept where `file` (`prices.bin`) is now: `prices.json`. */
+export function legacyFileOf(file: string): string | undefined {
+  return file.endsWith(".bin") ? `${file.slice(0, -".bin".length)}.json` : undefined;
 }

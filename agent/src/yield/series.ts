@@ -86,17 +86,70 @@ function writeSample(
   w.text('"}');
 }
 
+/** A slot's sample as canonical JSON, straight from the columns (`PriceSeries.digest`). */
+function writeStoredSample(
+  w: typeof digestWriter,
+  block: number,
+  fine: PriceColumn,
+  coarse: PriceColumn,
+  t: number,
+  i: number,
+): void {
+  w.text(w.n > 1 ? ',{"blockNumber":"' : '{"blockNumber":"');
+  w.whole(block);
+  if (fine.has(i)) {
+    w.text('","positionPriceWad":"');
+    fine.write(w, i);
+  }
+  w.text('","sharePrice":"');
+  coarse.write(w, i);
+  w.text('","timestamp":"');
+  w.whole(t);
+  w.text('"}');
+}
+
 /** ASCII text appended to a byte buffer that doubles when full. */
 const digestWriter = {
   buf: new Uint8Array(1 << 16),
   n: 0,
+  /** Digits of a number, least significant first (`whole`). */
+  digits: new Uint8Array(24),
+  room(bytes: number): void {
+    if (this.n + bytes <= this.buf.length) return;
+    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.n + bytes));
+    grown.set(this.buf.subarray(0, this.n));
+    this.buf = grown;
+  },
   text(t: string): void {
-    if (this.n + t.length > this.buf.length) {
-      const grown = new Uint8Array(Math.max(this.buf.length * 2, this.n + t.length));
-      grown.set(this.buf.subarray(0, this.n));
-      this.buf = grown;
-    }
+    this.room(t.length);
     for (let i = 0; i < t.length; i++) this.buf[this.n++] = t.charCodeAt(i);
+  },
+  /** A non-negative safe integer's decimal digits (as `String(v)`), `pad` digits at least; no string made. */
+  whole(v: number, pad = 1): void {
+    let k = 0;
+    do {
+      const q = Math.floor(v / 10);
+      this.digits[k++] = 48 + (v - q * 10);
+      v = q;
+    } while (v > 0 || k < pad);
+    this.room(k);
+    while (k > 0) this.buf[this.n++] = this.digits[--k]!;
+  },
+  /**
+   * The decimal digits of `hi * 2**32 + lo` (both 32-bit words) without a bigint: 2**32 = 42,949 * 10**5 + 67,296, so
+   * the value is `(hi * 42,949 + c) * 10**5 + r` where `c` and `r` are the quotient and remainder of
+   * `hi * 67,296 + lo` by 10**5 (every product below 2**53: exact).
+   */
+  words(hi: number, lo: number): void {
+    const b = hi * 67_296 + lo;
+    const c = Math.floor(b / 100_000);
+    const top = hi * 42_949 + c;
+    const r = b - c * 100_000;
+    if (top === 0) this.whole(r);
+    else {
+      this.whole(top);
+      this.whole(r, 5);
+    }
   },
 };
 
@@ -171,6 +224,38 @@ class PriceColumn {
     return this.missing(i) ? undefined : (BigInt(this.hi[i]!) << 32n) + BigInt(this.lo[i]!);
   }
 
+  /** Slots `from..to` as stored (the history file's form; `fromStored` reads it back). */
+  stored(from: number, to: number): StoredPrices {
+    if (this.wide) return { wide: this.wide.slice(from, to) };
+    return { hi: this.hi.subarray(from, to), lo: this.lo.subarray(from, to) };
+  }
+
+  /** A column of `capacity` slots whose first slots are `stored`'s values (copied). */
+  static fromStored(stored: StoredPrices, capacity: number): PriceColumn {
+    const c = new PriceColumn(0);
+    if ("wide" in stored) {
+      c.wide = [...stored.wide];
+      return c;
+    }
+    if (stored.hi.length !== stored.lo.length) throw new Error("price column parts differ in length");
+    c.hi = new (stored.hi.constructor as new (n: number) => Uint32Array | Float64Array)(capacity);
+    c.lo = new Uint32Array(capacity);
+    c.hi.set(stored.hi);
+    c.lo.set(stored.lo);
+    return c;
+  }
+
+  /** Whether the slot holds a value. */
+  has(i: number): boolean {
+    return this.wide ? this.wide[i] !== undefined : !this.missing(i);
+  }
+
+  /** The value at `i` (there) in decimal, as `get(i).toString()`: without a bigint or a string in the narrow form. */
+  write(w: typeof digestWriter, i: number): void {
+    if (!this.wide && this.hi instanceof Uint32Array) w.words(this.hi[i]!, this.lo[i]!);
+    else w.text(this.get(i)!.toString());
+  }
+
   /** Whether the value at `i` is there and above zero (no bigint made). */
   positive(i: number): boolean {
     if (this.wide) return (this.wide[i] ?? 0n) > 0n;
@@ -188,8 +273,28 @@ class PriceColumn {
   }
 }
 
+/**
+ * A price column as stored: both parts as typed arrays (`hi` 32-bit words, or doubles once a value needs them; a
+ * missing value is both words all ones, or a NaN high part), or the values themselves when one is 2**85 or more.
+ */
+export type StoredPrices = { hi: Uint32Array | Float64Array; lo: Uint32Array } | { wide: (bigint | undefined)[] };
+
+/**
+ * A series' recorded samples as stored in the history file, column by column (oldest first), with each sample's growth
+ * from the one before it as `PriceSeries.push` worked it out: read back with `PriceSeries.fromStored`, no sample is
+ * made again and no bigint arithmetic is done.
+ */
+export interface StoredSeries {
+  t: Whole;
+  block: Whole;
+  coarse: StoredPrices;
+  fine: StoredPrices;
+  fineRate: Float64Array;
+  coarseRate: Float64Array;
+}
+
 /** A column of non-negative safe integers (times, block numbers): 32-bit words until one needs more, then doubles. */
-type Whole = Uint32Array | Float64Array;
+export type Whole = Uint32Array | Float64Array;
 
 /** `a` able to hold `v` at the same length: `a` itself, or its values as doubles. */
 function widened(a: Whole, v: number): Whole {
@@ -246,8 +351,8 @@ export class PriceSeries {
   private readonly maxSamples: number | undefined;
   private t: Whole;
   private block: Whole;
-  private readonly coarse: PriceColumn;
-  private readonly fine: PriceColumn;
+  private coarse: PriceColumn;
+  private fine: PriceColumn;
   /** Growth from the previous sample's fine price (NaN when either has none, or no time passed). */
   private fineRate: Float64Array;
   /**
@@ -298,16 +403,66 @@ export class PriceSeries {
   digest(): string {
     const c = this.digestCache;
     if (c && c.version === this.version) return c.digest;
-    // Straight from the columns (times and block numbers are safe integers: their decimal form is the bigint's).
+    // Straight from the columns, no bigint or string made (times and block numbers are safe integers: their decimal
+    // form is the bigint's).
     const w = digestWriter;
     w.n = 0;
     w.text("[");
     for (let i = this.base; i < this.end; i++)
-      writeSample(w, this.block[i]!, this.fine.get(i), this.coarse.get(i)!, this.t[i]!);
+      writeStoredSample(w, this.block[i]!, this.fine, this.coarse, this.t[i]!, i);
     w.text("]");
     const digest = keccak256(w.buf.subarray(0, w.n));
     this.digestCache = { version: this.version, digest };
     return digest;
+  }
+
+  /** The recorded samples' columns (views of the storage, valid until the next change), for the history file. */
+  stored(): StoredSeries {
+    const [a, b] = [this.base, this.end];
+    return {
+      t: this.t.subarray(a, b),
+      block: this.block.subarray(a, b),
+      coarse: this.coarse.stored(a, b),
+      fine: this.fine.stored(a, b),
+      fineRate: this.fineRate.subarray(a, b),
+      coarseRate: this.coarseRate.subarray(a, b),
+    };
+  }
+
+  /**
+   * The series `stored` gave (copied into storage of its own), the same to the last bit as the series of the same
+   * samples pushed one by one (a growth from a sample before the first, since dropped, is set aside as push would).
+   */
+  static fromStored(stored: StoredSeries, maxSamples?: number): PriceSeries {
+    const n = stored.t.length;
+    const lengths = [stored.block, stored.fineRate, stored.coarseRate].map((c) => c.length);
+    for (const p of [stored.coarse, stored.fine]) lengths.push("wide" in p ? p.wide.length : p.hi.length);
+    if (lengths.some((l) => l !== n)) throw new Error("stored price series columns differ in length");
+    const series = new PriceSeries([], maxSamples);
+    const capacity = n + series.slack(n);
+    const copy = <T extends Whole>(c: T): T => {
+      const a = new (c.constructor as new (n: number) => T)(capacity);
+      a.set(c);
+      return a;
+    };
+    series.capacity = capacity;
+    series.t = copy(stored.t);
+    series.block = copy(stored.block);
+    series.coarse = PriceColumn.fromStored(stored.coarse, capacity);
+    series.fine = PriceColumn.fromStored(stored.fine, capacity);
+    series.fineRate = copy(stored.fineRate);
+    series.coarseRate = copy(stored.coarseRate);
+    // Growth from samples before the first kept: none, as when the samples are pushed.
+    if (n > 0) series.fineRate[0] = NaN;
+    for (let i = 0; i < n; i++) {
+      series.coarseRate[i] = NaN;
+      if (series.coarse.positive(i)) break;
+    }
+    for (let i = 1; i < n; i++)
+      if (series.t[i]! < series.t[i - 1]!) throw new Error("stored price samples are not in time order");
+    series.end = n;
+    series.version++;
+    return series;
   }
 
   private at(i: number): PriceSample {

@@ -7,7 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { estimateYield, type PriceSample, type YieldEstimate } from "../../src/yield/estimate.js";
-import { COMPACT_EVERY, FilePriceHistory } from "../../src/yield/history.js";
+import { COMPACT_EVERY, FilePriceHistory, legacyFileOf } from "../../src/yield/history.js";
+import { decodeHistoryFile } from "../../src/yield/history-file.js";
 import { A, B, strategy, vaultSnapshot } from "../support/fixtures.js";
 
 const WAD = 10n ** 18n;
@@ -175,7 +176,7 @@ describe("estimateYield: loss events", () => {
 
 describe("FilePriceHistory", () => {
   it("records one sample per strategy per interval and keeps them across restarts", () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hist-")), "prices.json");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hist-")), "prices.bin");
     const h = new FilePriceHistory(file, { minIntervalSeconds: 60n, maxSamples: 3 });
     const snap = (t: bigint, value: bigint) =>
       vaultSnapshot({
@@ -200,7 +201,7 @@ describe("FilePriceHistory", () => {
   });
 
   it("counts a sample too soon to record as the newest price, without recording it", () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hist-")), "prices.json");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hist-")), "prices.bin");
     const h = new FilePriceHistory(file, { minIntervalSeconds: 60n, maxSamples: 10 });
     const snap = (t: bigint, value: bigint) =>
       vaultSnapshot({ timestamp: t, blockNumber: t, strategies: [strategy(A, 0, value, { shares: 1_000_000n })] });
@@ -229,7 +230,7 @@ describe("FilePriceHistory", () => {
   });
 
   it("writes nothing in read-only mode", () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hist-")), "prices.json");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hist-")), "prices.bin");
     const h = new FilePriceHistory(file, { minIntervalSeconds: 0n, maxSamples: 10 }, false);
     h.record(vaultSnapshot());
     expect(h.samples(A)).toHaveLength(1);
@@ -245,7 +246,7 @@ describe("FilePriceHistory", () => {
         blockNumber: BigInt(i),
         strategies: [strategy(A, 0, 1_000_000n + BigInt(i), { shares: 1_000_000n })],
       });
-    const setup = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hist-")), "prices.json");
+    const setup = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hist-")), "prices.bin");
     const lines = (file: string) =>
       fs.existsSync(`${file}.log`) ? fs.readFileSync(`${file}.log`, "utf8").trim().split("\n").filter(Boolean) : [];
 
@@ -258,12 +259,9 @@ describe("FilePriceHistory", () => {
       expect(fs.existsSync(file), "no full rewrite for one sample").toBe(false);
       for (let i = 1; i < COMPACT_EVERY + 3; i++) h.record(snap(i));
       expect(lines(file), "the lines since the last fold").toHaveLength(3);
-      const stored = JSON.parse(fs.readFileSync(file, "utf8")) as {
-        seq: number;
-        strategies: Record<string, unknown[]>;
-      };
+      const stored = decodeHistoryFile(fs.readFileSync(file), file, options.maxSamples);
       expect(stored.seq).toBe(COMPACT_EVERY);
-      expect(stored.strategies[A.toLowerCase()]).toHaveLength(COMPACT_EVERY);
+      expect(stored.series.get(A.toLowerCase())!.length).toBe(COMPACT_EVERY);
       expect(new FilePriceHistory(file, options).samples(A), "file and log together").toEqual(h.samples(A));
     });
 
@@ -294,18 +292,81 @@ describe("FilePriceHistory", () => {
       expect(reopened.samples(A)).toEqual(h.samples(A));
     });
 
-    it("reads a file written before the log existed", () => {
+    it("migrates the earlier JSON history (a file written before the log existed) to prices.bin", () => {
       const file = setup();
+      const json = legacyFileOf(file)!;
+      expect(json.endsWith("prices.json")).toBe(true);
       fs.writeFileSync(
-        file,
+        json,
         JSON.stringify({
           version: 1,
           strategies: { [A.toLowerCase()]: [{ b: "1", t: "1000", p: "1000000", w: "1000000000000000000" }] },
         }),
       );
       const h = new FilePriceHistory(file, options);
+      expect(fs.existsSync(json), "the JSON file is gone").toBe(false);
+      expect(fs.existsSync(file), "written as prices.bin").toBe(true);
       h.record(snap(1));
       expect(new FilePriceHistory(file, options).samples(A).map((s) => s.timestamp)).toEqual([1_000n, 1_060n]);
+    });
+
+    it("migrates the earlier JSON history with its log: the same samples, digests and estimates", () => {
+      // The earlier agent's files, written by the earlier format's rules: a folded file and the lines since.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hist-"));
+      const json = path.join(dir, "prices.json");
+      const price = (i: number) => 1_000_000n + BigInt(i * i);
+      const stored = Array.from({ length: 40 }, (_, i) => ({
+        b: String(i),
+        t: String(1_000 + 60 * i),
+        p: String(price(i)),
+        ...(i % 7 === 3 ? {} : { w: String(price(i) * 10n ** 12n + BigInt(i)) }),
+      }));
+      fs.writeFileSync(json, JSON.stringify({ version: 1, seq: 2, strategies: { [A.toLowerCase()]: stored } }));
+      const line = (seq: number, i: number) =>
+        JSON.stringify({
+          seq,
+          b: String(i),
+          t: String(1_000 + 60 * i),
+          s: { [A.toLowerCase()]: { p: String(price(i)) } },
+        });
+      // Lines 1 and 2 are in the file already (not replayed); 3 and 4 are not.
+      fs.writeFileSync(`${json}.log`, `${[line(1, 38), line(2, 39), line(3, 40), line(4, 41)].join("\n")}\n`);
+      const o = { lookbackSeconds: 86_400n, minSamples: 2, minWindowSeconds: 60n };
+
+      const readOnly = new FilePriceHistory(path.join(dir, "prices.bin"), options, false);
+      expect(readOnly.samples(A)).toHaveLength(42);
+      expect(fs.existsSync(json), "a read-only history writes nothing").toBe(true);
+      expect(fs.existsSync(path.join(dir, "prices.bin"))).toBe(false);
+
+      const migrated = new FilePriceHistory(path.join(dir, "prices.bin"), options);
+      expect(fs.existsSync(json)).toBe(false);
+      expect(fs.existsSync(`${json}.log`)).toBe(false);
+      const reopened = new FilePriceHistory(path.join(dir, "prices.bin"), options);
+      for (const h of [migrated, reopened]) {
+        expect(h.samples(A)).toEqual(readOnly.samples(A));
+        expect(h.samplesDigest(A)).toBe(readOnly.samplesDigest(A));
+        for (const now of [1_000n + 60n * 20n, 1_000n + 60n * 41n, 1_000n + 60n * 50n])
+          expect(h.estimate(A, now, o)).toEqual(readOnly.estimate(A, now, o));
+      }
+      // Recording goes on in the new files.
+      reopened.record(snap(42));
+      expect(new FilePriceHistory(path.join(dir, "prices.bin"), options).samples(A)).toHaveLength(43);
+    });
+
+    it("refuses a damaged or foreign history file, naming it", () => {
+      const file = setup();
+      fs.writeFileSync(file, "{}");
+      expect(() => new FilePriceHistory(file, options)).toThrow(/prices\.bin: not a price history file/);
+      const whole = setup();
+      const h = new FilePriceHistory(whole, options);
+      for (let i = 0; i < COMPACT_EVERY; i++) h.record(snap(i));
+      const bytes = fs.readFileSync(whole);
+      fs.writeFileSync(file, bytes.subarray(0, bytes.length - 1));
+      expect(() => new FilePriceHistory(file, options)).toThrow(/ends early/);
+      const other = Buffer.from(bytes);
+      other.writeUInt32LE(99, 4);
+      fs.writeFileSync(file, other);
+      expect(() => new FilePriceHistory(file, options)).toThrow(/format version 99, this agent reads 1/);
     });
   });
 });

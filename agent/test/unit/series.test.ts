@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { estimateYield, type EstimateOptions, type PriceSample, type YieldEstimate } from "../../src/yield/estimate.js";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { canonicalJson } from "../../src/util/json.js";
+import { decodeHistoryFile, encodeHistoryFile } from "../../src/yield/history-file.js";
 import { PriceSeries, samplesDigestOf } from "../../src/yield/series.js";
 import { Random } from "../support/random.js";
 
@@ -205,6 +206,48 @@ describe("PriceSeries", () => {
     add({ blockNumber: 2n ** 40n + 1n, timestamp: 2n ** 33n + 60n, sharePrice: 0n, positionPriceWad: 2n ** 90n });
   });
 
+  it("reads back from the history file as the series of the same samples pushed anew: samples, digest, estimates", () => {
+    const r = new Random(17);
+    const reread = (series: PriceSeries, max: number) =>
+      decodeHistoryFile(encodeHistoryFile(7, new Map([["s", series]])), "test", max).series.get("s")!;
+    for (let k = 0; k < 300; k++) {
+      const samples = history(r);
+      const max = r.int(1, 70);
+      const series = new PriceSeries(samples, max);
+      series.dropOldest(series.length - Math.min(series.length, max));
+      const kept = series.samples();
+      const back = reread(series, max);
+      const fresh = new PriceSeries(kept, max);
+      expect(back.samples(), `case ${k}`).toEqual(kept);
+      expect(back.digest(), `case ${k}`).toBe(fresh.digest());
+      const now = (kept[kept.length - 1]?.timestamp ?? 0n) + BigInt(r.int(0, 700));
+      const o = options(r);
+      expect(back.estimate(now, o), `case ${k}`).toEqual(fresh.estimate(now, o));
+      // Recording goes on alike (storage, drops and all).
+      for (const s of history(r).slice(0, 5)) {
+        const next = { ...s, timestamp: now + (s.timestamp % 1_000n) };
+        for (const x of [back, fresh]) {
+          if (x.length > 0 && next.timestamp < x.last!.timestamp) continue;
+          x.push(next);
+          if (x.length > max) x.dropOldest(x.length - max);
+        }
+      }
+      expect(back.samples(), `case ${k}, after more`).toEqual(fresh.samples());
+      expect(back.estimate(now + 1_000n, o), `case ${k}, after more`).toEqual(fresh.estimate(now + 1_000n, o));
+    }
+    // Wide columns: times and blocks past 2**32, prices past 2**64 and past 2**85, missing ones.
+    const wide: PriceSample[] = [
+      { blockNumber: 1n, timestamp: 3_600n, sharePrice: 2n ** 64n + 1n, positionPriceWad: undefined },
+      { blockNumber: 2n ** 40n, timestamp: 2n ** 33n, sharePrice: 5n, positionPriceWad: 2n ** 90n },
+      { blockNumber: 2n ** 40n + 1n, timestamp: 2n ** 33n + 60n, sharePrice: 0n, positionPriceWad: 2n ** 90n + 1n },
+    ];
+    const series = new PriceSeries(wide, 10);
+    expect(reread(series, 10).samples()).toEqual(wide);
+    expect(reread(series, 2).samples(), "the newest kept").toEqual(wide.slice(1));
+    const o = { lookbackSeconds: 10n ** 12n, minSamples: 2, minWindowSeconds: 0n };
+    expect(reread(series, 10).estimate(2n ** 33n + 60n, o)).toEqual(series.estimate(2n ** 33n + 60n, o));
+  });
+
   it("digests its samples as decision records always have (keccak256 of their canonical JSON), after every change", () => {
     const r = new Random(15);
     const canonical = (samples: PriceSample[]) => keccak256(toUtf8Bytes(canonicalJson(samples)));
@@ -220,6 +263,33 @@ describe("PriceSeries", () => {
       });
       expect(series.digest(), `history ${k}, asked twice`).toBe(canonical(series.samples()));
     }
+    // Prices written from their 32-bit words without a bigint: at the words' and the decimal carries' edges, and
+    // wider ones (written from bigints).
+    const edges = [
+      0n,
+      1n,
+      99_999n,
+      100_000n,
+      2n ** 32n - 1n,
+      2n ** 32n,
+      2n ** 32n + 99_999n,
+      10n ** 18n,
+      2n ** 53n + 1n,
+    ];
+    edges.push(2n ** 64n - 2n, 2n ** 64n - 1n, 2n ** 64n, 2n ** 86n + 3n);
+    for (let i = 0; i < 200; i++) edges.push(r.big(2n ** 64n - 1n));
+    const series = new PriceSeries();
+    const samples = edges.map((p, i) => ({
+      blockNumber: BigInt(i) * 99_991n,
+      timestamp: BigInt(i) * 100_000n,
+      sharePrice: p,
+      positionPriceWad: i % 3 === 0 ? undefined : edges[edges.length - 1 - i],
+    }));
+    samples.forEach((s, i) => {
+      series.push(s);
+      if (i % 5 === 0 || i === samples.length - 1)
+        expect(series.digest(), `edge ${i}`).toBe(canonical(series.samples()));
+    });
   });
 
   it("folds a loss in the newest observation as estimateYield does: a second drop turns both into a rate", () => {
