@@ -681,6 +681,22 @@ const md = [
   "all vaults holding it (about 5 of its 14 calls per vault and strategy; at most ~8 vaults of 20 strategies per call",
   "under the chain's 16,777,216 per-call gas cap).",
   "",
+  "This change (2026-12-07; the machine more loaded than the run before: 14.75 / 8.13 against 11.00 / 6.08). Idle",
+  "requests: the stray one was the daemon's own: the strategies' ERC-20 `name()` for the dashboard, read as a second",
+  "batch in the first tick after start (1.2 requests a tick over 5 idle ticks); they are now read at start, and every",
+  "idle tick is one request for all vaults (1.0; `requests.test.ts` asserts it of the daemon as `run` assembles it). The",
+  "session-clip check (`findSessionClip`) planned every tick a second time with the session's volume limits lifted; it",
+  "now does so only when the volume the session leaves the planner is below twice what idle and the strategies hold (the",
+  "most any plan can move): a wide session (the bench fleet's: 10,000,000 a call against 1,000,000 held) saves one planner",
+  "pass per vault and tick; a session limited below that still plans twice. The bench's tick runners draft nothing, so",
+  "these rows do not include it either way. A second node: the node executing one 20-strategy lens call takes 83.6 ms on",
+  "the embedded chain and 5.53 ms on anvil (about 15 times less); at 50 x 20 a tick's read + plan + check is 5,990 ms on",
+  "the embedded chain (before 4,942; the load) and 838 ms on anvil (read 723, plan + check 114), at 200 x 20 13,141 and",
+  "3,856 ms. Neither node meets 100 ms: on anvil the 50 lens calls of one batch still take 723 ms (14 ms a call on the",
+  "loaded machine), and plan + check alone is 114 ms there. Not done: the multi-vault lens entry point (several vaults in",
+  "one eth_call, each under its own try, chunked under the 16,777,216 per-call gas cap); on anvil it would save the",
+  "per-call overhead, not the execution, which is most of the read.",
+  "",
   "Where the daemon's memory goes (50 x 20, 2 million samples; `process.memoryUsage()` every 250 ms and V8's sampling",
   "heap profiler, 2026-12-06, the machine loaded; `node --import tsx bench/agent/memory-run.ts` measures this row",
   "alone): Node, tsx and the agent's modules about 115 MiB before any vault loads (the compiled agent, `agent/dist`, is",
@@ -706,7 +722,7 @@ const md = [
 ];
 // The lending world's allocation bench (`bash scripts/bench.sh --lending`) writes its own section and key: kept as they
 // are.
-const lendingSection = /<!-- lending-bench:start -->[\s\S]*<!-- lending-bench:end -->\n?/.exec(previousMd)?.[0];
+const lendingSection = /<!-- lending-bench:start -->[\s\S]*/.exec(previousMd)?.[0];
 writeFileSync(markdownPath, md.join("\n") + (lendingSection ? `\n${lendingSection}` : ""));
 writeFileSync(
   resultsPath,
