@@ -59,11 +59,13 @@ export interface Tx {
 export async function sendAll(chain: LocalChain, txs: Tx[]): Promise<{ contractAddress: string | null }[]> {
   const hashes: string[] = [];
   for (const tx of txs) {
-    hashes.push(
-      await chain.rpc<string>("eth_sendTransaction", [
-        { from: tx.from, to: tx.to, data: tx.data, gas: toQuantity(tx.gas) },
-      ]),
-    );
+    const hash = await chain.rpc<string>("eth_sendTransaction", [
+      { from: tx.from, to: tx.to, data: tx.data, gas: toQuantity(tx.gas) },
+    ]);
+    // The embedded chain has mined it by the time it answers. anvil answers first and mines after, and loses a
+    // transaction sent meanwhile from the same account: there each one is awaited before the next is sent.
+    if (chain.node === "anvil") await minedReceipt(chain, hash);
+    hashes.push(hash);
   }
   const receipts = await Promise.all(hashes.map((h) => chain.provider.getTransactionReceipt(h)));
   receipts.forEach((r, i) => {
@@ -74,6 +76,14 @@ export async function sendAll(chain: LocalChain, txs: Tx[]): Promise<{ contractA
     }
   });
   return receipts.map((r) => ({ contractAddress: r!.contractAddress }));
+}
+
+/** Polls the node for the transaction's receipt (60 s at most). */
+async function minedReceipt(chain: LocalChain, hash: string): Promise<void> {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 2))) {
+    if (await chain.rpc("eth_getTransactionReceipt", [hash])) return;
+  }
+  throw new Error(`bench setup transaction ${hash} not mined within 60 s`);
 }
 
 // Calls get room for a deposit that values 64 strategies live (two guarded views each).

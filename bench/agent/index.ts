@@ -3,7 +3,8 @@
  * - time per tick of read, plan and check (`tick-time.ts`): the read on chain at 1, 20 and 64 strategies (a vault
  *   lists at most 64); plan and check on snapshots at 1, 20 and 100 strategies (100 built from the real 64-strategy
  *   snapshot, `synthetic.ts`); whole daemon ticks at 1, 10, 50 and 200 vaults, and the agent's own part of them
- *   (decode, plan, check of the node's answers kept in memory) at 50 and 200;
+ *   (decode, plan, check of the node's answers kept in memory) at 50 and 200; the 50 and 200 vault ticks again on a
+ *   second node, anvil (`second-node.ts`);
  * - JSON-RPC requests per vault per tick, idle and rebalancing (`rpc-count.ts`);
  * - reaction in blocks to a yield change, mining every block (`reaction.ts`);
  * - peak memory of the daemon managing 50 vaults (`memory.ts`) and the demos' wall time (`demo-time.ts`).
@@ -19,6 +20,7 @@ import { addVault, addVaults, deployFleet, type FleetVault } from "./fleet.js";
 import { measureDaemonMemory } from "./memory.js";
 import { measureReaction } from "./reaction.js";
 import { measureRpcRequests } from "./rpc-count.js";
+import { measureSecondNode } from "./second-node.js";
 import { nowMs, round3, summarize, type Summary } from "./stats.js";
 import { syntheticAddress, widenSnapshot } from "./synthetic.js";
 import { answerReader, memoryReader, timeTicks, type TickTimes } from "./tick-time.js";
@@ -234,6 +236,18 @@ export async function measureAgent(options: { repoRoot: string; log?: (line: str
     f.agent_daemon_memory_run_cpu_seconds = round3(memory.cpuSeconds);
   } finally {
     await chain.close();
+  }
+
+  // The per-tick figures at 50 and 200 vaults of 20 strategies on a second node, anvil (revm), beside the embedded
+  // chain's: the read is the node executing the lens.
+  const second = await measureSecondNode(agent, log);
+  f.agent_anvil_setup_seconds = round3(second.setupSeconds);
+  put("agent_read_node_ms_s20_anvil", second.readNode);
+  for (const [v, t] of second.ticks) {
+    put(`agent_tick_rpc_ms_v${v}_s20_anvil`, t.readPlanCheck);
+    put(`agent_tick_read_ms_v${v}_s20_anvil`, t.read);
+    put(`agent_tick_plan_check_ms_v${v}_s20_anvil`, t.planCheck);
+    put(`agent_tick_total_ms_v${v}_s20_anvil`, t.tick);
   }
 
   log("agent: demo wall time");

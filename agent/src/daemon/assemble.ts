@@ -60,7 +60,7 @@ export async function assembleDaemon(options: {
   lease?: DashboardOptions["lease"];
 }): Promise<AssembledDaemon> {
   const { config, provider, wallet, clock, log, metrics } = options;
-  const { runners, journal, executor, funds, records } = await buildRunners({
+  const { runners, journal, executor, funds, records, strategies } = await buildRunners({
     config,
     provider,
     agent: wallet.address,
@@ -81,7 +81,10 @@ export async function assembleDaemon(options: {
     }
   }
   if (options.releaseQuarantine !== undefined) releaseQuarantine(runners, options.releaseQuarantine, log);
+  // Each strategy's ERC-20 name, read at start for the strategies the vaults list (one batch), so that an idle tick
+  // is the vaults' snapshots alone; a strategy listed later is named the first time a tick shows it.
   const names = new StrategyNames(provider);
+  await names.learn(strategies);
   const dashboard: DashboardState = new DashboardState({
     agent: wallet.address,
     chainId: options.chainId,
@@ -116,7 +119,7 @@ export async function assembleDaemon(options: {
     funds,
     readAfter: options.readAfter ?? true,
     onTick: async (ticks) => {
-      // Each strategy's ERC-20 name, read the first time a tick shows it.
+      // The name of a strategy listed since start, read the first time a tick shows it (no request otherwise).
       await names.learn(ticks.flatMap((t) => t.report?.snapshot.strategies.map((x) => x.strategy) ?? []));
       dashboard.observe(ticks);
       notifier?.observe(ticks);

@@ -200,6 +200,8 @@ export interface Built {
   funds?: KeyFunds;
   /** The published decision records (written as intents are journaled). */
   records: RecordFolder;
+  /** Every strategy the vaults listed in their snapshots at start (each once, in order of first appearance). */
+  strategies: string[];
 }
 
 export async function buildRunners(options: BuildOptions): Promise<Built> {
@@ -267,6 +269,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
   };
 
   const runners: VaultRunner[] = [];
+  const strategies = new Map<string, string>();
   if (!options.reader) await assertContract(provider, config.lens, "lens", "a TreasuryLens");
   for (const [i, v] of config.vaults.entries()) {
     if (!options.reader) await assertContract(provider, v.address, `vaults.${i}.address`, "a treasury vault");
@@ -285,6 +288,8 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
       }
       throw err;
     }
+    for (const x of first.strategies)
+      if (!strategies.has(x.strategy.toLowerCase())) strategies.set(x.strategy.toLowerCase(), x.strategy);
     const { runnerConfig, history } = vaultSetup(config, i, agent, first.assetDecimals, options.overrides?.planner);
     runnerConfig.yieldModel = yieldModelFor(config, i, runnerConfig.estimate, provider);
     runners.push(
@@ -315,7 +320,7 @@ export async function buildRunners(options: BuildOptions): Promise<Built> {
       }),
     );
   }
-  return { runners, executor, journal, funds, records };
+  return { runners, executor, journal, funds, records, strategies: [...strategies.values()] };
 }
 
 /**

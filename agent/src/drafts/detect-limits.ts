@@ -194,8 +194,30 @@ export function findBufferCut(
 const volumeOf = (plan: PlanDecision) => (plan.kind === "rebalance" ? plan.volume : 0n);
 
 /**
+ * The most volume any plan of `input` can move: each leg moves money between the planner's places (idle and the listed
+ * strategies), so the legs' amounts summed, |target - current| over every place, are twice what leaves the places that
+ * lose money, at most twice what they all hold now (idle plus each strategy's current value).
+ */
+export function maxPlanVolume(input: PlannerInput): bigint {
+  const { snapshot } = input;
+  return 2n * snapshot.strategies.reduce((sum, s) => sum + s.currentValue, snapshot.idle);
+}
+
+/**
+ * The volume the planner may spend under the session's limits (planner/context.ts): the smaller of the volume left in
+ * the call and in the epoch, less the safety margin.
+ */
+export function sessionVolumeBudget(input: PlannerInput): bigint {
+  const { remaining, params } = input;
+  const limit = remaining.volumePerCall < remaining.volumeInEpoch ? remaining.volumePerCall : remaining.volumeInEpoch;
+  return limit - mulDivUp(limit, BigInt(params.safetyMarginBps), BPS);
+}
+
+/**
  * Whether the session's volume limits kept `plan` from moving what it wanted, at a material gain: which limit (the one
- * with less left), what it moved and would have moved.
+ * with less left), what it moved and would have moved. When the volume the session leaves the planner covers the most
+ * any plan can move (`maxPlanVolume`), the limits cut no step of the plan: it is the plan without them, and the second
+ * planner pass is skipped (the daemon asks this every tick).
  */
 export function findSessionClip(
   planner: Planner,
@@ -203,6 +225,7 @@ export function findSessionClip(
   plan: PlanDecision,
   threshold: DraftThreshold,
 ): SessionClip | undefined {
+  if (sessionVolumeBudget(input) >= maxPlanVolume(input)) return undefined;
   const unlimited: PlannerInput = {
     ...input,
     session: { ...input.session, maxVolumePerCall: NO_LIMIT, maxVolumePerEpoch: NO_LIMIT },

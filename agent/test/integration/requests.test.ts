@@ -11,6 +11,7 @@ import type { LocalChain } from "../../devnet/chain.js";
 import { startCountingProxy, type CountingProxy } from "../../devnet/rpc-proxy.js";
 import { deployVault, type Stack } from "../../devnet/stack.js";
 import { assertChain, buildRunners, createProvider } from "../../src/daemon/build.js";
+import { createAgent } from "../../src/daemon/create-agent.js";
 import { Daemon } from "../../src/daemon/daemon.js";
 import { Metrics } from "../../src/obs/metrics.js";
 import { systemClock } from "../../src/util/clock.js";
@@ -161,6 +162,26 @@ describe("requests per tick", () => {
       methods: { eth_call: 17 },
     });
     provider.destroy();
+
+    // The daemon as `run` assembles it (`createAgent`: the dashboard's strategy names, the notifier), over the same
+    // vaults and data: every idle tick is that one request, the first after start too. The strategies' ERC-20 names
+    // are read at start; read at the first tick instead, they were a second request there (1.2 a tick over 5).
+    const agentProvider = createProvider(config);
+    await assertChain(agentProvider, config);
+    const agent = await createAgent(config, { wallet: new Wallet(AGENT_KEY), provider: agentProvider, log });
+    for (let i = 0; i < 3; i++) {
+      await chain.mine(); // a new block, moments later: the vault still has nothing worth moving
+      proxy.reset();
+      ticks = await agent.daemon.tick();
+      expect(ticks.map((t) => t.report?.result.kind)).toEqual(["hold", ...others.map(() => "stand-down")]);
+      expect(proxy.counts(), `idle tick ${i + 1} of the assembled daemon: one request`).toMatchObject({
+        requests: 1,
+        calls: 17,
+        methods: { eth_call: 17 },
+      });
+    }
+    await agent.close();
+    agentProvider.destroy();
 
     // An endpoint that caps its batches: `network.maxBatchCalls` 5 sends the same 17 snapshots as 4 requests.
     const cappedConfig = testConfig(chain, stack, tempDir(), {

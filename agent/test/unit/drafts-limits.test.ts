@@ -19,14 +19,18 @@ import {
   findBufferCut,
   findSessionClip,
   MIN_DURATION_CEILING_STEP,
+  maxPlanVolume,
+  sessionVolumeBudget,
 } from "../../src/drafts/detect-limits.js";
 import { BoundEvidence, type FlowSample, largestOutflow, summarizeClips } from "../../src/drafts/evidence.js";
 import { makeBufferDraft, makeCeilingsDraft } from "../../src/drafts/make-limits.js";
 import { DraftStore, makeDraft } from "../../src/drafts/store.js";
+import { EqualWeightPlanner } from "../../src/planner/equal-weight.js";
 import { YieldPlanner } from "../../src/planner/yield-planner.js";
 import type { PlannerInput } from "../../src/planner/types.js";
 import { A, B, C, NOW, sessionState } from "../support/fixtures.js";
-import { apr, empty, PLANNER_SESSION, plannerInput } from "../support/planner-fixtures.js";
+import { apr, empty, generatedPlannerInput, PLANNER_SESSION, plannerInput } from "../support/planner-fixtures.js";
+import { Random } from "../support/random.js";
 
 const planner = new YieldPlanner();
 const DAY = 86_400n;
@@ -203,6 +207,16 @@ const ceilingsOf = (perCall: bigint, perEpoch = 2_000_000n, maxDuration = 30n * 
   maxVolumePerEpoch: perEpoch,
 });
 
+/** `input` with both volume limits left set so that the planner's volume budget (less the margin) is `budget`. */
+function withBudget(input: PlannerInput, budget: bigint): PlannerInput {
+  const m = BigInt(input.params.safetyMarginBps);
+  let limit = (budget * BPS_) / (BPS_ - m);
+  while (limit - (limit * m + BPS_ - 1n) / BPS_ < budget) limit++;
+  while (limit > 0n && limit - 1n - ((limit - 1n) * m + BPS_ - 1n) / BPS_ >= budget) limit--;
+  return { ...input, remaining: { ...input.remaining, volumePerCall: limit, volumeInEpoch: limit } };
+}
+const BPS_ = 10_000n;
+
 describe("drafts: the session ceilings", () => {
   it("a per-call limit that keeps the plan from moving what it wants is a clip; a loose one is not", () => {
     const i = clipInput(100_000n);
@@ -280,6 +294,53 @@ describe("drafts: the session ceilings", () => {
     expect(d.evidence).toContain("clipped the plan in 3 ticks");
     expect(d.evidence).toContain("leaving up to 0.8 unmoved in one tick (2.4 over them)");
     expect(d.safeBatch.meta.description).toContain("cannot show the gain of a raise");
+  });
+
+  it("the gate: a session that leaves the planner at least twice what the places hold plans no second time", () => {
+    const i = clipInput(100_000n);
+    const bound = maxPlanVolume(i);
+    expect(bound, "twice idle plus the strategies").toBe(
+      2n * i.snapshot.strategies.reduce((sum, x) => sum + x.currentValue, i.snapshot.idle),
+    );
+    // A planner that counts its passes: the daemon's own plan is made before, so every call here is the second pass.
+    let passes = 0;
+    const counting = {
+      ...planner,
+      plan: (x: PlannerInput) => {
+        passes++;
+        return planner.plan(x);
+      },
+    } as typeof planner;
+    const at = withBudget(i, bound);
+    expect(sessionVolumeBudget(at)).toBe(bound);
+    expect(findSessionClip(counting, at, planner.plan(at), threshold)).toBeUndefined();
+    expect(passes, "at the bound: no second pass").toBe(0);
+    const below = withBudget(i, bound - 1n);
+    expect(sessionVolumeBudget(below)).toBe(bound - 1n);
+    findSessionClip(counting, below, planner.plan(below), threshold);
+    expect(passes, "a unit below: the second pass runs").toBe(1);
+    // Below the bound a binding limit is still found: the per-call limit of 100,000 clips the plan.
+    expect(findSessionClip(counting, i, planner.plan(i), threshold)).toMatchObject({ limit: "per-call" });
+    expect(passes).toBe(2);
+    // The epoch's volume left counts too: a loose per-call limit with little left in the epoch is a clip.
+    const epoch = { ...i, remaining: { ...i.remaining, volumePerCall: 10n * bound, volumeInEpoch: 100_000n } };
+    expect(findSessionClip(counting, epoch, planner.plan(epoch), threshold)).toMatchObject({ limit: "per-epoch" });
+  });
+
+  it("the gate is exact: at the bound the plan under the session's limits is the plan without them (generated states)", () => {
+    const rng = new Random(15);
+    const planners = [new YieldPlanner(), new EqualWeightPlanner()];
+    let compared = 0;
+    for (let k = 0; k < 600; k++) {
+      const generated = generatedPlannerInput(rng, k % 2 === 0);
+      const at = withBudget(generated, maxPlanVolume(generated));
+      const unlimited = withBudget(generated, 2n ** 200n);
+      for (const p of planners) {
+        expect(p.plan(at), `state ${k}, ${p.constructor.name}`).toEqual(p.plan(unlimited));
+        compared++;
+      }
+    }
+    expect(compared).toBe(1_200);
   });
 });
 
