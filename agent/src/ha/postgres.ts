@@ -18,7 +18,6 @@
 import type pg from "pg";
 import { JournalError, LeaseLostError } from "../failures.js";
 import { canonicalJson } from "../util/json.js";
-import { intentHash as hashOf, type IntentRecord } from "../executor/intent.js";
 import { type JournalEntry, type Line, LineJournal, parseLine } from "../executor/journal.js";
 
 export const LEASE_TABLE = "agent_lease";
