@@ -574,12 +574,16 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
     function _executeLegs(Leg[] memory legs) internal returns (uint256[] memory afterValues) {
         IERC20 token = IERC20(asset());
         afterValues = new uint256[](legs.length);
+        // The vault's asset balance, read once here and again after each strategy call: between two calls only views
+        // and approvals run, which move no tokens, so one leg's balance after is the next leg's balance before.
+        uint256 balance = _assetBalance();
+        // `_totalAllocated`, kept here while the legs book their positions and written once at the end.
+        uint256 allocated = _totalAllocated;
         for (uint256 i; i < legs.length; ++i) {
             Leg memory leg = legs[i];
             afterValues[i] = leg.current;
             if (leg.target >= leg.current) continue;
             uint256 redeemShares = _checkWithdrawLimit(leg);
-            uint256 balanceBefore = _assetBalance();
             bytes memory data;
             if (leg.target == 0) {
                 data = abi.encodeCall(IERC4626.redeem, (redeemShares, address(this), address(this)));
@@ -587,7 +591,9 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
                 data = abi.encodeCall(IERC4626.withdraw, (leg.current - leg.target, address(this), address(this)));
             }
             _callStrategy(leg.strategy, data);
-            uint256 received = _assetBalance() - balanceBefore;
+            uint256 balanceAfter = _assetBalance();
+            uint256 received = balanceAfter - balance;
+            balance = balanceAfter;
             _idle += received;
             afterValues[i] = leg.current > received ? leg.current - received : 0;
         }
@@ -600,12 +606,13 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
                     StrategyLib.viewUint(leg.strategy, abi.encodeCall(IERC4626.maxDeposit, (address(this))));
                 // A strategy whose view fails is left to its deposit call to decide.
                 if (okRoom && amount > room) revert ErrorsLib.StrategyDepositLimited(leg.strategy, amount, room);
-                uint256 balanceBefore = _assetBalance();
                 token.forceApprove(leg.strategy, amount);
                 _callStrategy(leg.strategy, abi.encodeCall(IERC4626.deposit, (amount, address(this))));
                 // Exact approvals: nothing is left to the strategy, whatever it pulled.
                 if (token.allowance(address(this), leg.strategy) != 0) token.forceApprove(leg.strategy, 0);
-                uint256 spent = balanceBefore - _assetBalance();
+                uint256 balanceAfter = _assetBalance();
+                uint256 spent = balance - balanceAfter;
+                balance = balanceAfter;
                 _idle -= spent;
                 afterValues[i] = leg.current + spent;
             }
@@ -613,8 +620,18 @@ contract TreasuryVault is ITreasuryVault, TreasuryVaultBase {
                 (bool ok, uint256 live) = StrategyLib.positionValue(leg.strategy);
                 if (ok && live < afterValues[i]) afterValues[i] = live;
             }
-            _setBook(leg.strategy, afterValues[i]);
+            allocated = _setBookKept(leg.strategy, afterValues[i], allocated);
         }
+        _totalAllocated = allocated;
+    }
+
+    /// @dev `_setBook` for the legs of a rebalance: the sum of the books is kept by the caller (`allocated`, returned
+    /// updated) and written once for all legs.
+    function _setBookKept(address strategy, uint256 value, uint256 allocated) internal returns (uint256) {
+        uint256 previous = _allocation[strategy];
+        if (previous == value) return allocated;
+        _rebook(strategy, previous, value);
+        return allocated - previous + value;
     }
 
     /// @dev Reverts `StrategyWithdrawLimited` when the strategy will not let a withdrawal leg's amount go now. A full

@@ -184,8 +184,14 @@ abstract contract TreasuryVaultBase is ERC4626, ReentrancyGuardTransient {
     function _setBook(address strategy, uint256 value) internal {
         uint256 previous = _allocation[strategy];
         if (previous == value) return;
-        _allocation[strategy] = value;
         _totalAllocated = _totalAllocated - previous + value;
+        _rebook(strategy, previous, value);
+    }
+
+    /// @dev Writes a strategy's book value from `previous` to `value` and emits `StrategyMarked`; the caller keeps
+    /// `_totalAllocated` in step.
+    function _rebook(address strategy, uint256 previous, uint256 value) internal {
+        _allocation[strategy] = value;
         emit EventsLib.StrategyMarked(strategy, previous, value);
     }
 
