@@ -19,6 +19,7 @@
  */
 import type { SessionState } from "../chain/types.js";
 import { BPS, maxBig, mulDivUp } from "../checks/math.js";
+import { sessionVolumeBudget } from "../planner/context.js";
 import type { PlanDecision, Planner, PlannerInput } from "../planner/types.js";
 import { applyChanges, type BoundsChange } from "../whatif/changes.js";
 import { allocationOf, type DraftThreshold, isMaterial, roundUpCoarse, yieldPerYear } from "./detect.js";
@@ -201,16 +202,6 @@ const volumeOf = (plan: PlanDecision) => (plan.kind === "rebalance" ? plan.volum
 export function maxPlanVolume(input: PlannerInput): bigint {
   const { snapshot } = input;
   return 2n * snapshot.strategies.reduce((sum, s) => sum + s.currentValue, snapshot.idle);
-}
-
-/**
- * The volume the planner may spend under the session's limits (planner/context.ts): the smaller of the volume left in
- * the call and in the epoch, less the safety margin.
- */
-export function sessionVolumeBudget(input: PlannerInput): bigint {
-  const { remaining, params } = input;
-  const limit = remaining.volumePerCall < remaining.volumeInEpoch ? remaining.volumePerCall : remaining.volumeInEpoch;
-  return limit - mulDivUp(limit, BigInt(params.safetyMarginBps), BPS);
 }
 
 /**

@@ -48,8 +48,16 @@ export interface PlanContext {
   margin: bigint;
 }
 
+/** The volume a plan may move under the session's limits: the smaller of the volume left in the call and in the epoch,
+ *  less the safety margin. */
+export function sessionVolumeBudget(input: Pick<PlannerInput, "remaining" | "params">): bigint {
+  const { remaining, params } = input;
+  const limit = minBig(remaining.volumePerCall, remaining.volumeInEpoch);
+  return limit - mulDivUp(limit, BigInt(params.safetyMarginBps), BPS);
+}
+
 export function planContext(input: PlannerInput): PlanContext {
-  const { snapshot, session, remaining, params } = input;
+  const { snapshot, session, params } = input;
   // The vault starts a rebalance from total assets valued live (the snapshot's figure), which the call can only lower
   // (by rounding the margin covers), and measures caps and the idle buffer without the deposits of the block it runs
   // in: plan caps on total less those deposits, and keep idle at the buffer of that base on top of them.
@@ -57,8 +65,7 @@ export function planContext(input: PlannerInput): PlanContext {
   const totalLow = maxBig(0n, snapshot.totalAssets - inflow);
   const margin = mulDivDown(totalLow, BigInt(params.safetyMarginBps), BPS);
   const reserve = inflow + mulDivUp(totalLow, BigInt(snapshot.bounds.idleBufferBps), BPS) + margin;
-  const limit = minBig(remaining.volumePerCall, remaining.volumeInEpoch);
-  const volumeBudget = limit - mulDivUp(limit, BigInt(params.safetyMarginBps), BPS);
+  const volumeBudget = sessionVolumeBudget(input);
 
   // The liquidity floor: a rebalance that raises a strategy must leave idle plus what the strategies let go (less the
   // block's deposits) at the floor's share of the total. Moving money between liquid places keeps that figure; money

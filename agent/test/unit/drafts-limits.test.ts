@@ -20,11 +20,11 @@ import {
   findSessionClip,
   MIN_DURATION_CEILING_STEP,
   maxPlanVolume,
-  sessionVolumeBudget,
 } from "../../src/drafts/detect-limits.js";
 import { BoundEvidence, type FlowSample, largestOutflow, summarizeClips } from "../../src/drafts/evidence.js";
 import { makeBufferDraft, makeCeilingsDraft } from "../../src/drafts/make-limits.js";
 import { DraftStore, makeDraft } from "../../src/drafts/store.js";
+import { sessionVolumeBudget } from "../../src/planner/context.js";
 import { EqualWeightPlanner } from "../../src/planner/equal-weight.js";
 import { YieldPlanner } from "../../src/planner/yield-planner.js";
 import type { PlannerInput } from "../../src/planner/types.js";
