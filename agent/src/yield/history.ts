@@ -17,14 +17,14 @@ import path from "node:path";
 import type { VaultSnapshot } from "../chain/types.js";
 import type { EstimateOptions, PriceSample, YieldEstimate } from "./estimate.js";
 import { decodeHistoryFile, encodeHistoryFile } from "./history-file.js";
-import { PriceSeries, sampleOf, samplesDigestOf } from "./series.js";
+import { PriceSeries, sampleOf } from "./series.js";
 
 export interface PriceHistory {
   /** Adds one sample per strategy from a snapshot (kept only as the newest observation when too close to the
    *  previous sample). */
   record(snapshot: VaultSnapshot): void;
   samples(strategy: string): PriceSample[];
-  /** The digest a decision record carries for the strategy's samples: `samplesDigestOf(samples(strategy))`. */
+  /** The digest a decision record carries for the strategy's samples (`PriceSeries.digest`). */
   samplesDigest(strategy: string): string;
   /** The newest sample recorded for a strategy. */
   last(strategy: string): PriceSample | undefined;
@@ -215,7 +215,7 @@ export class FilePriceHistory implements PriceHistory {
   }
 
   samplesDigest(strategy: string): string {
-    return this.data.get(strategy.toLowerCase())?.digest() ?? samplesDigestOf([]);
+    return this.data.get(strategy.toLowerCase())?.digest() ?? new PriceSeries().digest();
   }
 
   last(strategy: string): PriceSample | undefined {

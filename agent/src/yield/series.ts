@@ -50,43 +50,8 @@ export function sampleOf(snapshot: VaultSnapshot, s: StrategyState): PriceSample
   };
 }
 
-/**
- * The digest a decision record carries for a strategy's samples: keccak256 of their canonical JSON (`canonicalJson`:
- * keys sorted, bigints as decimal strings, a missing fine price left out), written as ASCII bytes into one buffer kept
- * between calls rather than through `toCanonical` (two objects a sample) and a string: a digest of 2,000 samples
- * leaves no garbage but the numbers' decimal strings.
- */
-export function samplesDigestOf(samples: Iterable<PriceSample>): string {
-  const w = digestWriter;
-  w.n = 0;
-  w.text("[");
-  for (const s of samples) writeSample(w, s.blockNumber, s.positionPriceWad, s.sharePrice, s.timestamp);
-  w.text("]");
-  return keccak256(w.buf.subarray(0, w.n));
-}
-
-/** One sample's canonical JSON (a comma before it unless it is the first). */
-function writeSample(
-  w: typeof digestWriter,
-  blockNumber: bigint | number,
-  positionPriceWad: bigint | undefined,
-  sharePrice: bigint,
-  timestamp: bigint | number,
-): void {
-  w.text(w.n > 1 ? ',{"blockNumber":"' : '{"blockNumber":"');
-  w.text(blockNumber.toString());
-  if (positionPriceWad !== undefined) {
-    w.text('","positionPriceWad":"');
-    w.text(positionPriceWad.toString());
-  }
-  w.text('","sharePrice":"');
-  w.text(sharePrice.toString());
-  w.text('","timestamp":"');
-  w.text(timestamp.toString());
-  w.text('"}');
-}
-
-/** A slot's sample as canonical JSON, straight from the columns (`PriceSeries.digest`). */
+/** A slot's sample as canonical JSON (`canonicalJson`: keys sorted, bigints as decimal strings, a missing fine price
+ *  left out), straight from the columns (`PriceSeries.digest`), a comma before it unless it is the first. */
 function writeStoredSample(
   w: typeof digestWriter,
   block: number,
@@ -365,7 +330,7 @@ export class PriceSeries {
   private version = 0;
   private fineAggregate: Aggregate | undefined;
   private coarseAggregate: Aggregate | undefined;
-  /** `samplesDigestOf` the recorded samples, for one version. */
+  /** `digest()` of the recorded samples, for one version. */
   private digestCache: { version: number; digest: string } | undefined;
 
   /** `samples` in any order; kept sorted by time (stable, like `estimateYield`'s own sort). */
@@ -399,7 +364,11 @@ export class PriceSeries {
     return out;
   }
 
-  /** `samplesDigestOf(this.samples())`, worked out once per change of the recorded samples. */
+  /**
+   * The digest a decision record carries for the recorded samples: keccak256 of `canonicalJson(this.samples())`,
+   * written as ASCII bytes into one buffer kept between calls (no object, bigint or string a sample), worked out once
+   * per change of the recorded samples.
+   */
   digest(): string {
     const c = this.digestCache;
     if (c && c.version === this.version) return c.digest;

@@ -8,7 +8,7 @@ import { estimateYield, type EstimateOptions, type PriceSample, type YieldEstima
 import { keccak256, toUtf8Bytes } from "ethers";
 import { canonicalJson } from "../../src/util/json.js";
 import { decodeHistoryFile, encodeHistoryFile } from "../../src/yield/history-file.js";
-import { PriceSeries, samplesDigestOf } from "../../src/yield/series.js";
+import { PriceSeries } from "../../src/yield/series.js";
 import { Random } from "../support/random.js";
 
 const WAD = 10n ** 18n;
@@ -251,7 +251,7 @@ describe("PriceSeries", () => {
   it("digests its samples as decision records always have (keccak256 of their canonical JSON), after every change", () => {
     const r = new Random(15);
     const canonical = (samples: PriceSample[]) => keccak256(toUtf8Bytes(canonicalJson(samples)));
-    expect(samplesDigestOf([]), "no samples").toBe(canonical([]));
+    expect(new PriceSeries().digest(), "no samples").toBe(canonical([]));
     for (let k = 0; k < 200; k++) {
       const samples = history(r).sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
       const series = new PriceSeries([], 24);
